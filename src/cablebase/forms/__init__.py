@@ -1,0 +1,10 @@
+"""Form adapters: one thin reader per published form, all producing `Unwrapped`.
+
+    html.py      Cablegate HTML pages (FORMAT.md §1.1)
+    csv.py       rows of the 2011 full-release cables.csv (§1.3)
+    text.py      text/markdown copies of cable web pages like the seed (§1.2)
+    telegram.py  raw telegram text (header + body)
+    fragment.py  a bare body or a fragment (REF block, TAGS line) with optional year / id context
+    detect.py    which form a piece of input is
+    sources.py   folders, archives (.tar, .tar.gz, .tar.xz, .zip, .xz, .gz) and stdin, streamed
+"""
