@@ -2,11 +2,100 @@
 
 from __future__ import annotations
 
+import re
+
 from cablebase.grammar.state import State
+from cablebase.record import Sections
+
+__all__ = ["parse_banner", "classify_word", "looks_like_banner"]
+
+# The class word with its spaces removed and upper-cased; tolerant of a doubled or
+# dropped first letter (`SSECRET`, `CSECRET`, `ECRET`, `UUNCLAS`, `NCLAS`, `CCONFIDENTIAL`).
+_CLASS_WORD = re.compile(r"^(TOP)?[A-Z]{0,2}(ECRET|ONFIDENTIAL|NCLAS|NCLASSIFIED)$")
+
+# Cheap pre-filter: a banner starts (after quote/bracket junk) with a letter of a class word.
+_START = re.compile(r"^[\s\"'\]\[>]*(?=[SCUEONTscueont])")
+
+_REST = re.compile(
+    r"""^\s*
+    (?:SECTION\s+(?P<sec>\d{1,2})\s+OF\s+(?P<tot>\d{1,2})\s+)?
+    (?P<post>[A-Za-z][A-Za-z.'-]*(?:\s[A-Za-z][A-Za-z.'-]*){0,5}?)
+    \s*(?P<serial>\d{3,6})(?!\d)
+    (?P<rest>.*)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_MAX_CLASS_TOKENS = 14  # `C C O N F I D E N T I A L` is 13 tokens
+
+
+def classify_word(word: str) -> str | None:
+    """Map a class word (spaces removed, any case) to the level, or None."""
+    m = _CLASS_WORD.match(word.upper())
+    if m is None:
+        return None
+    tail = m.group(2)
+    if tail == "ECRET":
+        return "TOP SECRET" if m.group(1) else "SECRET"
+    if tail == "ONFIDENTIAL":
+        return "CONFIDENTIAL"
+    return "UNCLASSIFIED"
+
+
+def _split_class(line: str) -> tuple[str, str] | None:
+    """Find the class word at the start of `line`; return (level, rest of line)."""
+    m = _START.match(line)
+    if m is None:
+        return None
+    pos = m.end()
+    # Walk the leading tokens, keeping the longest prefix whose letters form a class word.
+    best: tuple[str, int] | None = None
+    letters = ""
+    for _ in range(_MAX_CLASS_TOKENS):
+        tm = _TOKEN.match(line, pos)
+        if tm is None:
+            break
+        letters += tm.group(1)
+        pos = tm.end()
+        level = classify_word(letters)
+        if level is not None:
+            best = (level, pos)
+        if len(letters) > 16:
+            break
+    if best is None:
+        return None
+    return best[0], line[best[1] :]
+
+
+_TOKEN = re.compile(r"\s*([A-Za-z]+)(?![A-Za-z])")
+
+
+def looks_like_banner(line: str) -> bool:
+    """True when `line` parses as a banner (no side effects)."""
+    if len(line) < 8:
+        return False
+    sc = _split_class(line)
+    return sc is not None and _REST.match(sc[1]) is not None
 
 
 def parse_banner(line: str, st: State) -> str | None:
     """Parse one banner line.  Returns None when the line is not a banner; otherwise the
     text left over after the banner ("" normally; "SIPDIS NOFORN" for a joined banner).
     Sets st.banner_classification, st.banner_serial, cable.post, cable.sections."""
-    raise NotImplementedError
+    sc = _split_class(line)
+    if sc is None:
+        return None
+    level, rest = sc
+    m = _REST.match(rest)
+    if m is None:
+        return None
+    st.banner_classification = level
+    st.banner_serial = m.group("serial")
+    post = " ".join(m.group("post").split())
+    # A redacted post stays as written; anything else is upper-cased (docs/record.md).
+    st.cable.post = post if re.fullmatch(r"[Xx]{4,}", post) else post.upper()
+    if m.group("sec"):
+        number, total = int(m.group("sec")), int(m.group("tot"))
+        st.cable.sections = Sections(number=number, total=total)
+        if number > total or number == 0:
+            st.warn("banner.section", f"odd section numbers {number} of {total}", "banner")
+    return m.group("rest").strip()

@@ -2,11 +2,304 @@
 
 from __future__ import annotations
 
+import re
+
+from cablebase.grammar.dtg import PRECEDENCE_LETTERS, day_of_year, parse_dtg_line
+from cablebase.grammar.header_routes import load_route_names, route_mismatch
 from cablebase.grammar.state import State
+from cablebase.record import Recipient, Station
+
+# -- line shapes ------------------------------------------------------------------------------
+
+_PLACEHOLDER_RE = re.compile(
+    r"partial\s+extract\s+of\s+the\s+original\s+cable|full\s+text\s+of\s+the\s+original\s+cable",
+    re.IGNORECASE,
+)
+# e-mail client exports: Lotus Notes ("From  DB/Inbox"), Outlook ("From:", "Sent:")
+_EMAIL_RE = re.compile(r"DB/Inbox|\bFrom:\s|^Sent:\s|^Cable\s+Text:", re.IGNORECASE)
+# State printouts: distribution codes, the /000W total, the dashed cut line, old PAGE headers
+_PRINTOUT_RE = re.compile(
+    r"^(?:(?:ACTION|ORIGIN|INFO)\s+[A-Z]{1,6}-\d\d\b"
+    r"|-{5,}\s*[0-9A-F]{6}\s+\d{6}Z\s+/\d+"
+    r"|PAGE\s+\d\d\s+\S"
+    r"|.*\s/\d{3}\s?[A-Z]$)"
+)
+_VZCZC_RE = re.compile(r"^VZCZC[A-Z0-9]*")
+_PROSIGN_RE = re.compile(r"^(?P<pair>[ZOPRY]{2})(?:\s+(?P<ris>[A-Z]{4,8}(?:\s+[A-Z]{4,8})*))?$")
+_RI_LINE_RE = re.compile(r"^R[A-Z]{3,7}(?:\s+R[A-Z]{3,7})*$")
+_DE_RE = re.compile(
+    r"^DE\s+(?P<route>[A-Z]{3,8})\s*#?\s*(?P<serial>\d{1,6})(?:\s*/\s*(?P<part>\d{1,3}))?"
+    r"(?:\s+(?P<julian>\d{7}))?"
+)
+_ZNY_RE = re.compile(r"^ZN[YR]\s+(?P<letters>[A-Z]{2,6})\b")
+_FM_RE = re.compile(r"^FM\s+(?P<text>\S.*)$")
+_BLOCK_RE = re.compile(r"^(?P<role>TO|INFO|XMT)(?:\s+|\s*/\s*|(?=R[A-Z]{3,7}/)|$)(?P<rest>.*)$")
+_DISTRIBUTION_RE = re.compile(r"^[A-Z]{1,6}-\d\d\b")  # INFO LOG-00 ...: office codes, not posts
+_STOP_RE = re.compile(r"^(?:BT|NNNN|TAGS\b|SUBJECT\b|SUBJ:|REF:|E\.?\s?O\.?\s+\d)", re.IGNORECASE)
+_PAGE_RE = re.compile(r"^PAGE\s+\d+\b")
+_CLASS_LINE_RE = re.compile(
+    r"^(?:UNCLAS(?:SIFIED)?|(?:LIMITED OFFICIAL USE)|CONFIDENTIAL|(?:TOP )?SECRET|"
+    r"C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S ?E ?C ?R ?E ?T)(?:\s+.*)?$"
+)
+_LOWER_RE = re.compile(r"[a-z]")
+
+# -- addressee lines ---------------------------------------------------------------------------
+
+_ROUTE_RE = re.compile(r"^(?P<ri>R[A-Z]{3,7}|ZEN)\s*/(?!/)\s*")
+# a damaged RI (`UEHC/SECSTATE WASHDC`, `DJ/AMEMBASSY ...`) before a typical PLA
+_BAD_ROUTE_RE = re.compile(
+    r"^(?P<ri>[A-Z]{2,8})/(?=(?:AMEMBASSY|AMCONSUL|SECSTATE|USMISSION|SECDEF|USINT|USEU)\b)"
+)
+_SERIAL_RE = re.compile(r"\s+(?P<serial>\d{4}(?:\s?-\s?\d{4})?)$")
+_PREC_RE = re.compile(r"(?:^|\s+)(?P<prec>NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)$")
+_SPACES_RE = re.compile(r"\s+")
+
+_ZNY_LEVELS = {
+    "C": "CONFIDENTIAL",
+    "S": "SECRET",
+    "U": "UNCLASSIFIED",
+    "T": "TOP SECRET",
+    "E": "UNCLASSIFIED",  # EEEEE: unclassified, encrypted for transmission only (EFTO)
+}
 
 
 def parse_header(lines: list[str], st: State) -> None:
     """Fill header_kind, transmission_id, routing, station, security, dtg, precedence,
     info_precedence, sender, recipients, partial; set st.zny_classification; and set
     cable.created (ISO 8601 UTC, created_from="dtg") from the DTG when there is one."""
-    raise NotImplementedError
+    cable = st.cable
+    ls = [_clean(line) for line in lines]
+    if ls and ls[0].lower() == "null":  # a literal `null` leads some exports
+        ls[0] = ""
+
+    placeholder = email = printout = False
+    seen_vzczc = seen_dtg = seen_fm = False
+    expect_prosign = in_routing = False
+    prosign: str | None = None
+    dtg_prec: str | None = None
+    block: str | None = None
+    route_names: dict[str, str] | None = None
+
+    for i, s in enumerate(ls):
+        if not s:
+            continue
+        where = f"header:{i + 1}"
+        if not placeholder and _PLACEHOLDER_RE.search(s):
+            placeholder = True
+            continue
+
+        if not seen_fm:
+            if not seen_vzczc and _VZCZC_RE.match(s):
+                seen_vzczc = expect_prosign = True
+                cable.transmission_id = s.split()[0]
+                continue
+            if expect_prosign:
+                expect_prosign = False
+                m = _PROSIGN_RE.match(s)
+                if m is not None:
+                    prosign = m.group("pair")
+                    if m.group("ris"):
+                        cable.routing.extend(m.group("ris").split())
+                    in_routing = True
+                    continue
+            if in_routing:
+                if _RI_LINE_RE.match(s):
+                    cable.routing.extend(s.split())
+                    continue
+                in_routing = False
+            if cable.station is None and s.startswith("DE"):
+                m = _DE_RE.match(s)
+                if m is not None:
+                    cable.station = Station(
+                        route=m.group("route"),
+                        serial=m.group("serial"),
+                        part=m.group("part"),
+                        julian=m.group("julian"),
+                    )
+                    continue
+            if cable.security is None and s.startswith("ZN"):
+                m = _ZNY_RE.match(s)
+                if m is not None:
+                    cable.security = s
+                    st.zny_classification = _zny_level(m.group("letters"))
+                    continue
+            if not seen_dtg and s[0] in "ZOPR0123":
+                d = parse_dtg_line(s)
+                if d is not None:
+                    seen_dtg = True
+                    dtg_prec = _apply_dtg(d, st, where)
+                    continue
+            if s.startswith("FM"):
+                m = _FM_RE.match(s)
+                if m is not None:
+                    seen_fm = True
+                    cable.sender = _ROUTE_RE.sub("", m.group("text").strip(), count=1)
+                    continue
+            # anything else before FM is preface: e-mail wrappers, printout codes, banners
+            if not (seen_vzczc or seen_dtg):
+                if not email and _EMAIL_RE.search(s):
+                    email = True
+                elif not printout and _PRINTOUT_RE.match(s):
+                    printout = True
+            elif not printout and _PRINTOUT_RE.match(s):
+                printout = True
+            continue
+
+        # -- after FM: TO / INFO / XMT blocks -----------------------------------------------
+        m = _BLOCK_RE.match(s)
+        if m is not None:
+            rest = m.group("rest").strip()
+            if _DISTRIBUTION_RE.match(rest):  # a printout distribution line, not a block
+                continue
+            block = m.group("role").lower()
+            if not rest:
+                continue
+            s = rest
+        elif _STOP_RE.match(s):
+            break
+        elif _PAGE_RE.match(s) or _CLASS_LINE_RE.match(s):
+            continue  # page breaks of a printout
+        elif block is None or _LOWER_RE.search(s):
+            st.warn("header.unparsed_line", f"header line not understood: {s[:80]!r}", where)
+            continue
+        if route_names is None:
+            route_names = load_route_names()
+        rcp = _parse_addressee(s, block, st, where, route_names)
+        if rcp is not None:
+            cable.recipients.append(rcp)
+
+    # -- kind and header-local cross-checks ---------------------------------------------------
+    if placeholder:
+        kind = "placeholder"
+        cable.partial = True
+    elif email:
+        kind = "email"
+    elif seen_vzczc or (cable.station is not None and cable.security is not None):
+        kind = "acp127"
+    elif printout:
+        kind = "printout"
+    elif seen_dtg or seen_fm:
+        kind = "bare"
+    else:
+        kind = "none"
+        if any(ls):
+            st.warn("header.unrecognised", "header text of no known kind", "header")
+    cable.header_kind = kind
+
+    if kind == "acp127" and not seen_dtg:
+        st.warn("header.dtg_missing", "ACP-127 header without a DTG line", "header")
+    if prosign and dtg_prec and prosign[0] != dtg_prec and dtg_prec in PRECEDENCE_LETTERS:
+        st.warn(
+            "header.prosign_mismatch",
+            f"prosign {prosign} does not match DTG precedence {dtg_prec}",
+            "header",
+        )
+    _check_julian(st)
+
+
+def _clean(line: str) -> str:
+    # BOM, markdown hard breaks, tabs: none of them carry meaning in a header line
+    return line.replace("\ufeff", "").replace("\t", " ").strip()
+
+
+def _zny_level(letters: str) -> str | None:
+    # majority letter: tolerates damage such as SSSAA or UUUAA
+    best = max(_ZNY_LEVELS, key=letters.count)
+    return _ZNY_LEVELS[best] if letters.count(best) else None
+
+
+def _apply_dtg(d, st: State, where: str) -> str | None:
+    cable = st.cable
+    cable.dtg = d.text
+    p1 = d.precedence
+    if p1 == "0":
+        st.warn("header.dtg_precedence_typo", "DTG precedence written as digit 0, read as O", where)
+        p1 = "O"
+    if p1 is not None:
+        cable.precedence = PRECEDENCE_LETTERS.get(p1)
+    if d.info_precedence is not None:
+        cable.info_precedence = PRECEDENCE_LETTERS.get(d.info_precedence)
+    if d.iso is None:
+        st.warn("header.dtg_invalid", f"impossible date-time group {d.text!r}", where)
+    else:
+        cable.created = d.iso
+        cable.created_from = "dtg"
+    return p1
+
+
+def _check_julian(st: State) -> None:
+    """DE JJJ should be the DTG day of the year; retransmissions differ, so allow one day."""
+    cable = st.cable
+    station = cable.station
+    if station is None or not station.julian or cable.created_from != "dtg" or not cable.created:
+        return
+    jjj = int(station.julian[:3])
+    doy = day_of_year(cable.created)
+    diff = abs(jjj - doy)
+    diff = min(diff, 366 - diff)  # across the new year
+    if diff > 1:
+        st.warn(
+            "header.julian_mismatch",
+            f"DE day {jjj:03d} is not the DTG day of the year {doy:03d}",
+            "header",
+        )
+
+
+def _parse_addressee(
+    text: str, role: str, st: State, where: str, route_names: dict[str, str]
+) -> Recipient | None:
+    """`[RI/]PLA[//OFFICE//][ PRECEDENCE][ SERIAL]` -> Recipient."""
+    route: str | None = None
+    m = _ROUTE_RE.match(text)
+    if m is not None:
+        route = m.group("ri")
+        text = text[m.end() :]
+    else:
+        m = _BAD_ROUTE_RE.match(text)
+        if m is not None:
+            route = m.group("ri")
+            text = text[m.end() :]
+            st.warn("header.route_malformed", f"routing indicator {route!r} is malformed", where)
+
+    serial = precedence = office = None
+    m = _SERIAL_RE.search(text)
+    if m is not None:
+        serial = m.group("serial").replace(" ", "")
+        text = text[: m.start()]
+    m = _PREC_RE.search(text)
+    if m is not None:
+        precedence = _SPACES_RE.sub(" ", m.group("prec"))
+        text = text[: m.start()]
+    k = text.find("//")
+    if k >= 0:
+        inner = text[k + 2 :]
+        j = inner.find("//")
+        if j >= 0:  # JCS//J5//WASHDC: the text after the closing // still belongs to the name
+            office, after = inner[:j], inner[j + 2 :].strip(" /")
+        else:  # unbalanced //PA
+            office, after = inner, ""
+        office = office.strip(" /") or None
+        text = text[:k] + (" " + after if after else "")
+    name = text.strip(" /")
+    if not name:
+        if route is None:
+            return None
+        st.warn("header.addressee_incomplete", f"routing indicator {route} without a name", where)
+    rcp = Recipient(
+        role=role,
+        route=route,
+        name=name,
+        office=office,
+        precedence=precedence,
+        serial=serial,
+        collective="COLLECTIVE" in name.upper(),
+    )
+    if route and route != "ZEN" and name and route_names:
+        expected = route_mismatch(route, name, route_names)
+        if expected is not None:
+            st.warn(
+                "header.route_unknown",
+                f"{route} is {expected} in route2name, but the line names {name}",
+                where,
+            )
+    return rcp

@@ -29,6 +29,9 @@ class State:
     weekday_time: str | None = None  # "2000-11-29T13:59" from a weekday preface line
     page_markers: list[PageMarker] = field(default_factory=list)
     zny_classification: str | None = None  # level implied by the ZNY letters
+    container_caveats: list[str] = field(default_factory=list)  # NOFORN from "SECRET//NOFORN"
+    container_created: str | None = None  # ISO time the container states (csv / html meta)
+    container_created_from: str | None = None  # csv | meta
 
     def warn(self, code: str, message: str, where: str | None = None) -> None:
         self.cable.warn(code, message, where)

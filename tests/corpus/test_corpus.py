@@ -1,0 +1,129 @@
+"""Every dev-corpus cable parses; field coverage floors; hand-read expected records match."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CABLES_CSV, HTML_TAR, need
+from tests.corpus.harvest import coverage_table, expected_files, harvest
+
+pytestmark = pytest.mark.corpus
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+HTML_PAGES, CSV_ROWS = 5775, 10183
+
+# Floors: share of cables where the field must be present (measured shares are in docs/coverage.md).
+FLOORS = {
+    "html": {
+        "reference_id": 1.0,
+        "created": 1.0,
+        "classification": 1.0,
+        "origin": 1.0,
+        "created from DTG": 0.90,
+        "tags": 0.97,
+        "subject": 0.97,
+        "eo": 0.97,
+        "numbered paragraphs": 0.95,
+        "classified_by": 0.85,
+        "classification_reasons": 0.80,
+        "recipients": 0.90,
+        "signers": 0.88,
+        "post (banner)": 0.97,
+    },
+    "csv": {
+        "reference_id": 1.0,
+        "created": 1.0,
+        "classification": 1.0,
+        "origin": 1.0,
+        "tags": 0.90,
+        "subject": 0.90,
+        "numbered paragraphs": 0.85,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return harvest(need(HTML_TAR), need(CABLES_CSV))
+
+
+def test_every_cable_parses(corpus) -> None:
+    assert corpus.cables["html"] == HTML_PAGES
+    assert corpus.cables["csv"] == CSV_ROWS
+    assert corpus.failures == []
+    assert corpus.internal_errors == [], corpus.internal_errors[:5]
+
+
+def test_coverage_floors(corpus) -> None:
+    if os.environ.get("CABLEBASE_WRITE_COVERAGE", "1") == "1":
+        (DOCS / "coverage.md").write_text(coverage_table(corpus))
+    low = []
+    for form, floors in FLOORS.items():
+        n = corpus.cables[form]
+        for name, floor in floors.items():
+            share = corpus.present[form][name] / n
+            if share < floor:
+                low.append(f"{form} {name}: {share:.3f} < {floor}")
+    assert not low, low
+
+
+def _norm(value):
+    if isinstance(value, str):
+        return re.sub(r"\s+", " ", value).strip()
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    return value
+
+
+def _actual(cable, key):
+    """The record's value under the name the expected files use."""
+    if key == "station_route":
+        return cable.station.route if cable.station else None
+    if key == "to":
+        return [r.name for r in cable.recipients if r.role == "to"]
+    if key == "info_count":
+        return sum(r.role == "info" for r in cable.recipients)
+    if key == "classified_by_name":
+        return cable.classified_by.name if cable.classified_by else None
+    if key == "references":
+        return [{"letter": r.letter, "kind": r.kind, "id": r.id} for r in cable.references]
+    if key == "paragraph_numbers":
+        return [p.number for p in cable.paragraphs if p.number is not None]
+    if key == "portions":
+        return [p.portion for p in cable.paragraphs if p.number is not None]
+    if key == "sections":
+        s = cable.sections
+        return {"number": s.number, "total": s.total} if s else None
+    return getattr(cable, key)
+
+
+EXPECTED = expected_files()
+
+
+@pytest.mark.parametrize("refid", sorted(EXPECTED))
+def test_expected_record(corpus, refid: str) -> None:
+    expected = EXPECTED[refid]
+    cable = corpus.expected.get(refid)
+    assert cable is not None, f"{refid} not found in the corpus"
+    wrong = {}
+    for key, want in expected.items():
+        if key in ("form", "member", "row", "note", "notes"):
+            continue
+        got = _actual(cable, key)
+        if key == "handling":
+            ok = set(got or []) == set(want or [])
+        else:
+            ok = _norm(got) == _norm(want)
+        if not ok:
+            wrong[key] = {"expected": want, "parsed": got}
+    assert not wrong, wrong
+
+
+def test_enough_expected_records() -> None:
+    assert len(EXPECTED) >= 100

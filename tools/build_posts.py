@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Build src/cablebase/data/posts.json: the post-name table used by cablebase.ids.
+
+Derived data only (a list of post names with counts, aliases and a route table), computed from
+the shared reference files, which are not shipped with the package:
+
+- ../shared/corpus/cablegate-refids.csv.gz: the post part of every reference id, with its count;
+- ../shared/reference/route2name.csv: station names (AMEMBASSY X, AMCONSUL X, USMISSION X ...),
+  which attest post names and give the routing indicator -> post table.
+
+Run from the repository root:  python tools/build_posts.py [--shared ../shared]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src" / "cablebase" / "data" / "posts.json"
+
+REFID = re.compile(r"^(\d{2})([A-Z]+?)(\d+)$")
+# Damaged ids (section banners, EFTO/NOFORN captions glued on) are not post names.
+JUNK_POST = re.compile(r"^(?:EFTO|NOFORN|SIFIED|AMEMBASSY)")
+# Posts seen only once are mostly typos (BEIRT, THEHAGU); keep these real ones anyway.
+EXTRA_POSTS = ["BONN", "LENINGRAD", "PONTADELGADA", "USTRGENEVA", "FSCCHARLESTON", "KRAKOW"]
+MIN_COUNT = 2
+
+# Station-name prefixes that are not part of the post name (route2name.csv, FM/TO lines).
+STATION_PREFIXES = [
+    "AMEMBASSY",
+    "AMCONSUL",
+    "AMCOMSUL",
+    "USMISSION",
+    "USMISSIN",
+    "US MISSION",
+    "USOFFICE",
+    "USINT",
+    "AMEMB",
+    "EMBASSY",
+    "CONSULATE",
+    "AMERICAN EMBASSY",
+    "AMERICAN CONSULATE",
+]
+STATION_KINDS = ("AMEMBASSY", "AMCONSUL", "USMISSION", "USMISSIN", "US MISSION", "AIT", "USINT")
+
+# Well-known abbreviations and variants written in REF items, FM lines and page markers.
+# Keys are compared with spaces and punctuation removed.
+HAND_ALIASES = {
+    "SECSTATE": "STATE",
+    "SECSTATEWASHDC": "STATE",
+    "SECSTAT": "STATE",
+    "SECTATE": "STATE",
+    "DEPTEL": "STATE",
+    "DEPT": "STATE",
+    "STATEDEPT": "STATE",
+    "RIO": "RIODEJANEIRO",
+    "RIODE": "RIODEJANEIRO",
+    "CASA": "CASABLANCA",
+    "USUN": "USUNNEWYORK",
+    "USUNNY": "USUNNEWYORK",
+    "USUNNEWYORKNY": "USUNNEWYORK",
+    "USMISSIONUSUNNEWYORK": "USUNNEWYORK",
+    "NEWYORK": "USUNNEWYORK",
+    "UNVIE": "UNVIEVIENNA",
+    "USUNVIE": "UNVIEVIENNA",
+    "UNVIEVIEN": "UNVIEVIENNA",
+    "USEU": "USEUBRUSSELS",
+    "USEUBRUSS": "USEUBRUSSELS",
+    "NATO": "USNATO",
+    "USNATOBRUSSELS": "USNATO",
+    "USOSCEVIENNA": "USOSCE",
+    "OSCE": "USOSCE",
+    "HCMC": "HOCHIMINHCITY",
+    "HOCHIMINH": "HOCHIMINHCITY",
+    "SAIGON": "HOCHIMINHCITY",
+    "TEGUC": "TEGUCIGALPA",
+    "TEGUZ": "TEGUCIGALPA",
+    "BOMBAY": "MUMBAI",
+    "RPODUBAI": "RPODUBAI",
+    "IRANRPO": "IRANRPODUBAI",
+    "AIT": "AITTAIPEI",
+    "USINTHAVANA": "HAVANA",
+    "USINT": "HAVANA",
+    "CDGENEVA": "CDGENEVA",
+    "USTR": "USTRGENEVA",
+    "UNESCO": "UNESCOPARIS",
+    "UNROME": "UNROME",
+    "USMISSIONGENEVA": "GENEVA",
+    "ADDIS": "ADDISABABA",
+    "DAR": "DARESSALAAM",
+    "JERUSALEMCG": "JERUSALEM",
+    "PORTOFPAIN": "PORTOFSPAIN",
+    "SANTODOMINGODR": "SANTODOMINGO",
+    "THEHAGUENL": "THEHAGUE",
+    "HAGUE": "THEHAGUE",
+    "KUALA": "KUALALUMPUR",
+    "KL": "KUALALUMPUR",
+    "BSB": "BANDARSERIBEGAWAN",
+    "PAP": "PORTAUPRINCE",
+    "PORTAU": "PORTAUPRINCE",
+    "BA": "BUENOSAIRES",
+    "BUENOS": "BUENOSAIRES",
+    "STPETE": "STPETERSBURG",
+    "SAINTPETERSBURG": "STPETERSBURG",
+    "SANJOSECR": "SANJOSE",
+    "MEXICOCITY": "MEXICO",
+    "GUATEMALACITY": "GUATEMALA",
+    "PANAMACITY": "PANAMA",
+    "KUWAITCITY": "KUWAIT",
+    "VATICANCITY": "VATICAN",
+    "HOLYSEE": "VATICAN",
+    "TELAVIVISRAEL": "TELAVIV",
+    "TEL": "TELAVIV",
+    "NDELHI": "NEWDELHI",
+    "DELHI": "NEWDELHI",
+}
+
+
+def squash(name: str) -> str:
+    return re.sub(r"[^A-Z]", "", name.upper())
+
+
+def read_counts(refids: Path) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    with gzip.open(refids, "rt", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            m = REFID.match(row["reference_id"])
+            if m and not JUNK_POST.search(m[2]):
+                counts[m[2]] += 1
+    return counts
+
+
+def station_post(name: str, posts: set[str]) -> tuple[str | None, str | None]:
+    """A route2name station name -> (post, city squash) or (None, None) when not a post."""
+    up = " ".join(name.upper().split())
+    kind = next((k for k in STATION_KINDS if up.startswith(k + " ")), None)
+    if kind is None:
+        return None, None
+    city = up[len(kind) + 1 :]
+    words = city.split()
+    # The kind glued to the city is the id spelling for a few (AIT TAIPEI, IRAN RPO DUBAI).
+    for cand in (squash(kind + city), squash(city)):
+        if cand in posts:
+            return cand, squash(city)
+    # Drop trailing country/state codes (MELBOURNE VIC, USUN NEW YORK NY, USNATO BRUSSELS BE).
+    for n in range(len(words) - 1, 0, -1):
+        cand = squash(" ".join(words[:n]))
+        if cand in posts:
+            return cand, squash(city)
+    # Leading mission word (USOSCE VIENNA, UNVIE VIENNA, USNATO BRUSSELS).
+    if words and squash(words[0]) in posts and len(words) > 1:
+        return squash(words[0]), squash(city)
+    if kind in ("AMEMBASSY", "AMCONSUL"):
+        return squash(city), squash(city)  # a post with no cable in Cablegate
+    return None, None
+
+
+def build(shared: Path) -> dict:
+    counts = read_counts(shared / "corpus" / "cablegate-refids.csv.gz")
+    keep = {p: n for p, n in counts.items() if n >= MIN_COUNT}
+    for p in EXTRA_POSTS:
+        keep.setdefault(p, counts.get(p, 0))
+    canon = set(keep)
+    routes: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    with open(shared / "reference" / "route2name.csv", encoding="utf-8") as f:
+        for row in csv.reader(f):
+            if len(row) < 2 or " " in row[0].strip():
+                continue
+            post, city = station_post(row[1], canon)
+            if post is None:
+                continue
+            if post not in keep:
+                keep[post] = 0
+                canon.add(post)
+            routes[row[0].strip()] = post
+            if city and city != post and city not in canon:
+                aliases[city] = post
+    for alias, post in HAND_ALIASES.items():
+        if alias != post and alias not in canon and post in canon:
+            aliases[alias] = post
+    return {
+        "comment": "Derived by tools/build_posts.py: post names (reference-id spelling) with "
+        "their id counts in Cablegate, aliases, and routing indicator -> post.",
+        "posts": dict(sorted(keep.items())),
+        "aliases": dict(sorted(aliases.items())),
+        "station_prefixes": STATION_PREFIXES,
+        "routes": dict(sorted(routes.items())),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT / ".." / "shared")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    table = build(args.shared)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(table, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    print(
+        f"{args.out}: {len(table['posts'])} posts, {len(table['aliases'])} aliases, "
+        f"{len(table['routes'])} routes, {args.out.stat().st_size} bytes"
+    )
+
+
+if __name__ == "__main__":
+    main()
