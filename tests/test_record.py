@@ -33,10 +33,18 @@ def sample() -> Cable:
         handling=["SIPDIS", "NOFORN"],
         station=Station(route="RUEHXX", serial="0012", part="01", julian="3351639"),
         recipients=[
-            Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC", precedence="IMMEDIATE", serial="0930"),
+            Recipient(
+                role="to",
+                route="RUEHC",
+                name="SECSTATE WASHDC",
+                precedence="IMMEDIATE",
+                serial="0930",
+            ),
             Recipient(role="info", route="RUEHZK", name="ECOWAS COLLECTIVE", collective=True),
         ],
-        classified_by=ClassifiedBy(text="Ambassador A. B. Name, for reasons 1.4 (b)", name="A. B. Name", title="Ambassador"),
+        classified_by=ClassifiedBy(
+            text="Ambassador A. B. Name, for reasons 1.4 (b)", name="A. B. Name", title="Ambassador"
+        ),
         classification_reasons=["1.4(b)"],
         references=[Reference(letter="A", text="TESTPOST 11", kind="cable", id="09TESTPOST11")],
         paragraphs=[Paragraph(number=1, portion="S/NF", heading="SUMMARY", text="Text.")],

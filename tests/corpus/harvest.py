@@ -64,7 +64,9 @@ class Harvest:
         for w in cable.warnings:
             self.warning_codes[w.code] += 1
             if w.code == "parser.internal_error":
-                self.internal_errors.append((cable.source.path if cable.source else None, w.message))
+                self.internal_errors.append(
+                    (cable.source.path if cable.source else None, w.message)
+                )
         if cable.reference_id in wanted:
             self.expected[cable.reference_id] = cable
 

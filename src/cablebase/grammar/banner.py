@@ -19,7 +19,7 @@ _START = re.compile(r"^[\s\"'\]\[>]*(?=[SCUEONTscueont])")
 _REST = re.compile(
     r"""^\s*
     (?:SECTION\s+(?P<sec>\d{1,2})\s+OF\s+(?P<tot>\d{1,2})\s+)?
-    (?P<post>[A-Za-z][A-Za-z.'-]*(?:\s[A-Za-z][A-Za-z.'-]*){0,5}?)
+    (?P<post>[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,5}?)
     \s*(?P<serial>\d{3,6})(?!\d)
     (?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,

@@ -49,7 +49,10 @@ def check_path_month(st: State) -> None:
     if not path or not c.created or not (m := _PATH_MONTH.search(path)):
         return
     if (m.group(1), m.group(2)) != (c.created[:4], c.created[5:7]):
-        st.warn("check.path_month", f"file path month {m.group(1)}-{m.group(2)} vs created {c.created[:7]}")
+        st.warn(
+            "check.path_month",
+            f"file path month {m.group(1)}-{m.group(2)} vs created {c.created[:7]}",
+        )
 
 
 def check_station_serial(st: State) -> None:
@@ -61,7 +64,9 @@ def check_station_serial(st: State) -> None:
     except ValueError:
         return
     if ssn != serial % 10000:
-        st.warn("check.station_serial", f"DE serial #{c.station.serial} is not the id's serial {serial}")
+        st.warn(
+            "check.station_serial", f"DE serial #{c.station.serial} is not the id's serial {serial}"
+        )
 
 
 def check_dtg_vs_container(st: State) -> None:
@@ -78,7 +83,10 @@ def check_dtg_vs_container(st: State) -> None:
 def check_weekday_time(st: State) -> None:
     c = st.cable
     if c.created_from == "dtg" and st.weekday_time and st.weekday_time[:16] != c.created[:16]:
-        st.warn("check.weekday_time", f"weekday line {st.weekday_time} differs from DTG {c.created[:16]}")
+        st.warn(
+            "check.weekday_time",
+            f"weekday line {st.weekday_time} differs from DTG {c.created[:16]}",
+        )
 
 
 def check_julian_day(st: State) -> None:
@@ -102,7 +110,9 @@ def check_prosign(st: State) -> None:
     if expected != c.precedence and not (
         expected == "IMMEDIATE" and c.precedence == "NIACT IMMEDIATE"
     ):
-        st.warn("check.prosign_precedence", f"prosign {m.group(1)} vs DTG precedence {c.precedence}")
+        st.warn(
+            "check.prosign_precedence", f"prosign {m.group(1)} vs DTG precedence {c.precedence}"
+        )
 
 
 def check_zny(st: State) -> None:
@@ -116,7 +126,11 @@ def check_zny(st: State) -> None:
 
 def check_banner_level(st: State) -> None:
     c = st.cable
-    if st.banner_classification and c.classification and st.banner_classification != c.classification:
+    if (
+        st.banner_classification
+        and c.classification
+        and st.banner_classification != c.classification
+    ):
         st.warn(
             "check.banner_classification",
             f"banner says {st.banner_classification}, cable is {c.classification}",
@@ -134,7 +148,9 @@ def check_banner_refid(st: State) -> None:
     serial = st.banner_serial.lstrip("0")
     id_serial = m.group(3)
     # Posts are often spelled differently in the banner (RPO DUBAI vs DUBAI): compare loosely.
-    same_post = post in c.reference_id.upper() or m.group(2).endswith(post) or post.endswith(m.group(2))
+    same_post = (
+        post in c.reference_id.upper() or m.group(2).endswith(post) or post.endswith(m.group(2))
+    )
     if serial != id_serial.lstrip("0") or not same_post:
         st.warn(
             "check.banner_refid",
@@ -146,7 +162,9 @@ def check_page_markers(st: State) -> None:
     c = st.cable
     for pm in st.page_markers:
         if st.banner_serial and pm.serial.lstrip("0") != st.banner_serial.lstrip("0"):
-            st.warn("check.page_serial", f"page marker serial {pm.serial} vs banner {st.banner_serial}")
+            st.warn(
+                "check.page_serial", f"page marker serial {pm.serial} vs banner {st.banner_serial}"
+            )
             break
     if st.page_markers and c.sections:
         totals = {pm.total for pm in st.page_markers}

@@ -132,10 +132,6 @@ def finish(st: State) -> None:
         if year:
             from cablebase import ids
 
-            post = c.post.upper().replace(" ", "")
-            try:
-                post = ids.resolve_post(c.post) or post
-            except Exception:  # the post table is optional here
-                pass
+            post = ids.resolve_post(c.post) or c.post.upper().replace(" ", "")
             serial = st.banner_serial.lstrip("0") or "0"
             c.reference_id = f"{year % 100:02d}{post}{serial}"
