@@ -1,0 +1,121 @@
+"""Parse throughput per form on one core, and peak memory against corpus size.
+
+    python bench/bench_parse.py [--quick]
+
+Prints one line per measurement.  Figures go to docs/benchmarks.md by hand, with date and machine.
+Forms: Cablegate HTML pages and cables.csv rows from ../shared/corpus (decompressed into memory
+first, so xz decompression is not counted), plus generated cables rendered as telegram and
+markdown text.  Memory: peak RSS of a child process that streams N and 4N cables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import lzma
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+HTML_TAR = CORPUS / "cablegate-html-dev.tar.xz"
+CABLES_CSV = CORPUS / "cables-dev.csv.xz"
+
+
+def _rate(label: str, n: int, seconds: float) -> None:
+    print(f"{label:<38} {n:>7,} cables  {seconds:7.2f} s  {n / seconds:9,.0f} cables/s", flush=True)
+
+
+def bench_html(limit: int | None) -> None:
+    from cablebase.parse import parse_text
+
+    pages = []
+    with tarfile.open(HTML_TAR) as tar:
+        for m in tar:
+            if m.isfile():
+                pages.append(tar.extractfile(m).read().decode("utf-8"))
+                if limit and len(pages) >= limit:
+                    break
+    t = time.perf_counter()
+    for page in pages:
+        parse_text(page, form="html")
+    _rate("html pages (parse, one core)", len(pages), time.perf_counter() - t)
+
+
+def bench_csv(limit: int | None) -> None:
+    from cablebase.parse import iter_cables
+
+    with lzma.open(CABLES_CSV) as f:
+        data = f.read()
+    t = time.perf_counter()
+    n = 0
+    for _ in iter_cables(io.BytesIO(data), form="csv"):
+        n += 1
+        if limit and n >= limit:
+            break
+    _rate("cables.csv rows (read+parse, one core)", n, time.perf_counter() - t)
+
+
+def bench_generated(n: int) -> None:
+    from cablebase.generate import generate
+    from cablebase.parse import parse_text
+    from cablebase.render import to_form
+
+    cables = list(generate(n, seed=1))
+    for form in ("telegram", "markdown", "html", "csv"):
+        texts = [to_form(c, form) for c in cables]
+        t = time.perf_counter()
+        for text in texts:
+            parse_text(text, form=form)
+        _rate(f"generated {form} (parse, one core)", n, time.perf_counter() - t)
+
+
+def _child_peak(n: int) -> int:
+    code = (
+        "import resource,sys\n"
+        "from cablebase.generate import generate\n"
+        "from cablebase.render import to_telegram\n"
+        "from cablebase.parse import parse_text\n"
+        f"for c in generate({n}, seed=2):\n"
+        "    parse_text(to_telegram(c))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1])
+
+
+def bench_memory(n: int) -> None:
+    small, large = _child_peak(n), _child_peak(4 * n)
+    print(f"peak RSS streaming {n:,} cables:  {small / 1024:7.1f} MiB", flush=True)
+    print(f"peak RSS streaming {4 * n:,} cables: {large / 1024:7.1f} MiB", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="small samples, for a smoke run")
+    args = ap.parse_args()
+    print(
+        f"# {time.strftime('%Y-%m-%d')} · {platform.node()} · {platform.processor() or platform.machine()}"
+        f" · {os.cpu_count()} cores · Python {platform.python_version()}"
+    )
+    limit = 500 if args.quick else None
+    if HTML_TAR.exists():
+        bench_html(limit)
+        bench_csv(limit)
+    else:
+        print("../shared/corpus not found: corpus benchmarks skipped")
+    bench_generated(300 if args.quick else 3000)
+    bench_memory(500 if args.quick else 5000)
+    print(
+        f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
