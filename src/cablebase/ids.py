@@ -1,8 +1,226 @@
-"""Reference ids, station names and post-name resolution (FORMAT.md §2, §4.6)."""
+"""Reference ids, station names and post-name resolution (FORMAT.md §2, §4.6).
+
+The post table (`data/posts.json`, built by `tools/build_posts.py`) holds the post names as spelled
+in reference ids (`BUENOSAIRES`, `USUNNEWYORK`, `RPODUBAI`) with their id counts, aliases for
+short and variant names (`RIO`, `SECSTATE`, `UNVIE`) and the routing indicator -> post table.
+"""
 
 from __future__ import annotations
 
+import csv
+import gzip
+import json
+import os
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
-def canonical_id(post: str, number: str, year: int | None) -> str | None:
-    """`BAMAKO`, `0754`, 2009 -> `09BAMAKO754`; short/variant post names resolved."""
-    raise NotImplementedError
+# Reference id: 2-digit year, post (letters), serial (1-6 digits, no zero padding).
+REFID_RE = re.compile(r"^(\d{2})([A-Z]+?)(\d{1,7})$")
+
+_NOT_LETTER = re.compile(r"[^A-Z]+")
+_PREFIX_MIN = 4  # shortest name accepted as a unique prefix (CASA, TEGUC, BUENOS AIR)
+_RELIABLE = 3  # posts with fewer ids take part in exact matches only, not prefix matches
+
+
+def year_from_yy(yy: int) -> int:
+    """2-digit year -> 4-digit: 66-99 -> 19xx, 00-65 -> 20xx (cables go back to 1966)."""
+    return 1900 + yy if yy >= 66 else 2000 + yy
+
+
+def parse_reference_id(refid: str) -> tuple[int, str, int] | None:
+    """`09BAMAKO776` -> (2009, "BAMAKO", 776); None when it is not a reference id."""
+    m = REFID_RE.match(refid.strip().upper()) if refid else None
+    if m is None:
+        return None
+    return year_from_yy(int(m[1])), m[2], int(m[3])
+
+
+class _PostTable:
+    """The loaded posts.json with the lookup structures built once."""
+
+    __slots__ = ("posts", "aliases", "prefixes", "routes", "_sorted")
+
+    def __init__(self, data: dict) -> None:
+        self.posts: dict[str, int] = data.get("posts", {})
+        self.aliases: dict[str, str] = data.get("aliases", {})
+        self.prefixes: tuple[str, ...] = tuple(
+            _NOT_LETTER.sub("", p.upper()) for p in data.get("station_prefixes", [])
+        )
+        self.routes: dict[str, str] = data.get("routes", {})
+        # Candidates for unique-prefix matching: well-attested posts and alias spellings.
+        cands = {p for p, n in self.posts.items() if n >= _RELIABLE or n == 0}
+        self._sorted = sorted(cands)
+
+    def prefix_match(self, key: str) -> str | None:
+        from bisect import bisect_left
+
+        i = bisect_left(self._sorted, key)
+        found: str | None = None
+        while i < len(self._sorted) and self._sorted[i].startswith(key):
+            if found is not None:
+                return None  # ambiguous
+            found = self._sorted[i]
+            i += 1
+        return found
+
+
+@lru_cache(maxsize=1)
+def _table() -> _PostTable:
+    try:
+        text = resources.files("cablebase").joinpath("data/posts.json").read_text("utf-8")
+        return _PostTable(json.loads(text))
+    except (OSError, ValueError):  # a broken install still parses, with no post names
+        return _PostTable({})
+
+
+def post_names() -> dict[str, int]:
+    """Canonical post names (reference-id spelling) -> number of Cablegate ids."""
+    return _table().posts
+
+
+@lru_cache(maxsize=4096)
+def resolve_post(name: str) -> str | None:
+    """A post name as written -> its reference-id spelling, or None.
+
+    Exact (upper case, spaces and punctuation removed), then alias, then a station prefix removed
+    (`AMEMBASSY BAMAKO`), then an unambiguous unique prefix of at least 4 letters
+    (`BUENOS AIR` -> BUENOSAIRES, cut page markers)."""
+    if not name:
+        return None
+    t = _table()
+    key = _NOT_LETTER.sub("", name.upper())
+    if not key:
+        return None
+    for k in _variants(key, t):
+        if k in t.posts:
+            return k
+        hit = t.aliases.get(k)
+        if hit is not None:
+            return hit
+    if len(key) >= _PREFIX_MIN:
+        for k in _variants(key, t):
+            hit = t.prefix_match(k)
+            if hit is not None:
+                return hit
+            # an alias cut short (UNVIE VIEN -> UNVIEVIEN... handled by the alias table)
+    return None
+
+
+def post_alias(name: str) -> str | None:
+    """The alias table alone: `RIO` -> RIODEJANEIRO; None when `name` is no alias."""
+    return _table().aliases.get(_NOT_LETTER.sub("", name.upper())) if name else None
+
+
+def _variants(key: str, t: _PostTable) -> list[str]:
+    out = [key]
+    for p in t.prefixes:
+        if key.startswith(p) and len(key) > len(p):
+            out.append(key[len(p) :])
+            break
+    return out
+
+
+def post_for_route(route: str) -> str | None:
+    """Routing indicator of an embassy/consulate/mission (RUEHBP) -> post (BAMAKO)."""
+    return _table().routes.get(route.strip().upper()) if route else None
+
+
+def same_post(a: str, b: str) -> bool:
+    """Whether two spellings name the same post, leniently: a page marker's `DUBAI` or
+    `BUENOS AIR` against the banner's `RPO DUBAI` or `BUENOS AIRES`."""
+    ka, kb = _NOT_LETTER.sub("", a.upper()), _NOT_LETTER.sub("", b.upper())
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    ra, rb = resolve_post(a), resolve_post(b)
+    if ra is not None and ra == rb:
+        return True
+    short, long_ = sorted((ka, kb), key=len)
+    return len(short) >= _PREFIX_MIN and (long_.startswith(short) or long_.endswith(short))
+
+
+def canonical_id(post: str, number: str | int, year: int | str | None) -> str | None:
+    """`BAMAKO`, `0754`, 2009 -> `09BAMAKO754`; short/variant post names resolved.
+
+    `year` may be 2 or 4 digits (int or str). None when the post is unknown, the number is not
+    a number, or the year is missing."""
+    p = resolve_post(post)
+    if p is None or year is None:
+        return None
+    digits = str(number).strip()
+    if not digits.isdigit() or len(digits) > 7:
+        return None
+    yy = _two_digit_year(year)
+    if yy is None:
+        return None
+    return f"{yy:02d}{p}{int(digits)}"
+
+
+def _two_digit_year(year: int | str) -> int | None:
+    try:
+        y = int(str(year).strip())
+    except ValueError:
+        return None
+    if 0 <= y <= 99:
+        return y
+    if 1900 <= y <= 2099:
+        return y % 100
+    return None
+
+
+# -- known ids ---------------------------------------------------------------------------------
+
+
+def _shared_dir() -> Path:
+    env = os.environ.get("CABLEBASE_SHARED")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / ".." / "shared"
+
+
+class KnownIds:
+    """Whether an id is among the 251,287 Cablegate reference ids.
+
+    Loaded lazily from ../shared/corpus/cablegate-refids.csv.gz; when that file is absent every
+    answer is None ("unknown"), never False."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._ids: frozenset[str] | None = None
+        self._loaded = False
+
+    def _load(self) -> frozenset[str] | None:
+        if not self._loaded:
+            self._loaded = True
+            path = self._path or _shared_dir() / "corpus" / "cablegate-refids.csv.gz"
+            try:
+                with gzip.open(path, "rt", encoding="utf-8") as f:
+                    rows = csv.reader(f)
+                    next(rows, None)
+                    self._ids = frozenset(r[0] for r in rows if r)
+            except (OSError, EOFError, csv.Error):
+                self._ids = None
+        return self._ids
+
+    @property
+    def available(self) -> bool:
+        return self._load() is not None
+
+    def exists(self, refid: str | None) -> bool | None:
+        """True/False when the id list is available, None when it is not."""
+        ids = self._load()
+        if ids is None:
+            return None
+        return bool(refid) and refid in ids
+
+    __call__ = exists
+
+    def __len__(self) -> int:
+        ids = self._load()
+        return len(ids) if ids is not None else 0
+
+
+KNOWN_IDS = KnownIds()

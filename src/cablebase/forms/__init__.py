@@ -7,4 +7,15 @@
     fragment.py  a bare body or a fragment (REF block, TAGS line) with optional year / id context
     detect.py    which form a piece of input is
     sources.py   folders, archives (.tar, .tar.gz, .tar.xz, .zip, .xz, .gz) and stdin, streamed
+
+An adapter only removes what its container added (markup, escapes, link syntax,
+trailing spaces); every telegram quirk is left for the grammar.  Input that is not
+a cable of the form at all raises :class:`NotACable`; the streaming layer turns that
+into a ``Failure`` item.
 """
+
+from __future__ import annotations
+
+
+class NotACable(ValueError):
+    """The input is not a cable in the requested form (the message says why)."""

@@ -25,7 +25,8 @@ _PRINTOUT_RE = re.compile(
     r"|.*\s/\d{3}\s?[A-Z]$)"
 )
 _VZCZC_RE = re.compile(r"^VZCZC[A-Z0-9]*")
-_PROSIGN_RE = re.compile(r"^(?P<pair>[ZOPRY]{2})(?:\s+(?P<ris>[A-Z]{4,8}(?:\s+[A-Z]{4,8})*))?$")
+# the pair is normally ZZ/OO/PP/RR; NN occurs, so accept any doubled letter
+_PROSIGN_RE = re.compile(r"^(?P<pair>([A-Z])\2)(?:\s+(?P<ris>[A-Z]{4,8}(?:\s+[A-Z]{4,8})*))?$")
 _RI_LINE_RE = re.compile(r"^R[A-Z]{3,7}(?:\s+R[A-Z]{3,7})*$")
 _DE_RE = re.compile(
     r"^DE\s+(?P<route>[A-Z]{3,8})\s*#?\s*(?P<serial>\d{1,6})(?:\s*/\s*(?P<part>\d{1,3}))?"
@@ -50,8 +51,14 @@ _ROUTE_RE = re.compile(r"^(?P<ri>R[A-Z]{3,7}|ZEN)\s*/(?!/)\s*")
 _BAD_ROUTE_RE = re.compile(
     r"^(?P<ri>[A-Z]{2,8})/(?=(?:AMEMBASSY|AMCONSUL|SECSTATE|USMISSION|SECDEF|USINT|USEU)\b)"
 )
-_SERIAL_RE = re.compile(r"\s+(?P<serial>\d{4}(?:\s?-\s?\d{4})?)$")
+# 4-digit serial or range; glued to the name (`WASHDC0000`) or, after a precedence word, of any
+# length (`PRIORITY 738`)
+_SERIAL_RE = re.compile(
+    r"(?:\s+|(?<=[A-Z]))(?P<serial>\d{4}(?:\s?-\s?\d{4})?)$"
+    r"|(?:(?<=IMMEDIATE)|(?<=PRIORITY)|(?<=ROUTINE))\s+(?P<short>\d{1,6})$"
+)
 _PREC_RE = re.compile(r"(?:^|\s+)(?P<prec>NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)$")
+_NAME_OK_RE = re.compile(r"[A-Z].*[A-Z0-9]")  # at least two characters, starting with a letter
 _SPACES_RE = re.compile(r"\s+")
 
 _ZNY_LEVELS = {
@@ -152,16 +159,23 @@ def parse_header(lines: list[str], st: State) -> None:
             if _DISTRIBUTION_RE.match(rest):  # a printout distribution line, not a block
                 continue
             block = m.group("role").lower()
-            if not rest:
+            if not rest or _PAGE_RE.match(rest):  # `TO PAGE 02 ...`: a page break cut in
                 continue
             s = rest
         elif _STOP_RE.match(s):
             break
+        elif _VZCZC_RE.match(s) or _FM_RE.match(s) or _DE_RE.match(s) or parse_dtg_line(s):
+            # a second transmission (a dump or a repeated header): keep the first one only
+            st.warn("header.repeated", f"second transmission header ignored at {s[:40]!r}", where)
+            break
         elif _PAGE_RE.match(s) or _CLASS_LINE_RE.match(s):
             continue  # page breaks of a printout
-        elif block is None or _LOWER_RE.search(s):
+        elif _LOWER_RE.search(s):
             st.warn("header.unparsed_line", f"header line not understood: {s[:80]!r}", where)
             continue
+        elif block is None:  # an address line right after FM: the TO label was lost
+            st.warn("header.to_missing", f"addressee before any TO line: {s[:80]!r}", where)
+            block = "to"
         if route_names is None:
             route_names = load_route_names()
         rcp = _parse_addressee(s, block, st, where, route_names)
@@ -188,7 +202,7 @@ def parse_header(lines: list[str], st: State) -> None:
 
     if kind == "acp127" and not seen_dtg:
         st.warn("header.dtg_missing", "ACP-127 header without a DTG line", "header")
-    if prosign and dtg_prec and prosign[0] != dtg_prec and dtg_prec in PRECEDENCE_LETTERS:
+    if prosign and dtg_prec and prosign[0] != dtg_prec and prosign[0] in PRECEDENCE_LETTERS:
         st.warn(
             "header.prosign_mismatch",
             f"prosign {prosign} does not match DTG precedence {dtg_prec}",
@@ -264,7 +278,7 @@ def _parse_addressee(
     serial = precedence = office = None
     m = _SERIAL_RE.search(text)
     if m is not None:
-        serial = m.group("serial").replace(" ", "")
+        serial = (m.group("serial") or m.group("short")).replace(" ", "")
         text = text[: m.start()]
     m = _PREC_RE.search(text)
     if m is not None:
@@ -272,18 +286,18 @@ def _parse_addressee(
         text = text[: m.start()]
     k = text.find("//")
     if k >= 0:
-        inner = text[k + 2 :]
-        j = inner.find("//")
-        if j >= 0:  # JCS//J5//WASHDC: the text after the closing // still belongs to the name
-            office, after = inner[:j], inner[j + 2 :].strip(" /")
+        j = text.rfind("//")
+        if j > k:  # //A//B// is one office path; JCS//J5//WASHDC keeps WASHDC in the name
+            office, after = text[k + 2 : j], text[j + 2 :].strip(" /")
         else:  # unbalanced //PA
-            office, after = inner, ""
+            office, after = text[k + 2 :], ""
         office = office.strip(" /") or None
         text = text[:k] + (" " + after if after else "")
     name = text.strip(" /")
+    if route is None and (len(name) < 3 or not _NAME_OK_RE.search(name)):
+        st.warn("header.unparsed_line", f"addressee line not understood: {text[:80]!r}", where)
+        return None
     if not name:
-        if route is None:
-            return None
         st.warn("header.addressee_incomplete", f"routing indicator {route} without a name", where)
     rcp = Recipient(
         role=role,

@@ -1,11 +1,330 @@
-"""REF block (FORMAT.md §4.6): items, their kinds, and canonical cable ids."""
+"""REF block (FORMAT.md §4.6): items, their kinds, and canonical cable ids.
+
+The block is split into lettered items by following the letter sequence (A, B, C ... or
+1, 2, 3 ...): a candidate marker only counts when it carries the next expected letter, so an
+initial in a name or a portion mark `(C)` is not taken for an item.  Inside each item every
+`[YY|YYYY] POST NUMBER` whose post resolves through the post table is one cable reference; the
+text around it (notes such as `(NOTAL)`, `AND PREVIOUS`) stays with it.
+"""
 
 from __future__ import annotations
 
+import re
+
+from cablebase.ids import canonical_id, post_alias, resolve_post
 from cablebase.record import Reference
+
+# -- clean-up ----------------------------------------------------------------------------------
+
+_PAGE_MARKER_LINE = re.compile(
+    r"^[ \t]*[A-Za-z .]{2,20}\d{8} \d{3}(?:\.\d)? (?:OF|of) \d{3}[ \t]*$", re.M
+)
+_PAGE_MARKER_INLINE = re.compile(r"\b[A-Za-z .]{2,20}\d{8} \d{3}(?:\.\d)? (?:OF|of) \d{3}\b")
+_OLD_PAGE_LINE = re.compile(r"^[ \t]*PAGE \d{2} .*$", re.M)
+_CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
+_DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
+# A repeated label: at the start of a line, or between a letter and its item (A. REF: X).
+_LABEL_AGAIN = re.compile(
+    r"(?:^|(?<=[.):]\s)|(?<=[.):]))[ \t]*(?:REF(?:S|TELS?|ERENCES?)?|Refs?|Reftels?)\b[ \t]*[:.]?",
+    re.M,
+)
+# `REF A: ...  REF B: ...`: the label written before each letter.
+_LABEL_BEFORE_LETTER = re.compile(r"\bREF(?:S|TEL)?[ \t]+(?=\(?[A-Za-z][.):]?\)?\s)")
+
+# -- item markers ------------------------------------------------------------------------------
+
+_MARK = re.compile(
+    r"(?:^|(?<=[\s;,]))"
+    r"(?:\((?P<p>[A-Za-z]|\d{1,2})\)(?=\s|[A-Za-z0-9])"
+    r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
+    r"|(?P<c>[A-Za-z]):(?=\s))",
+    re.M,
+)
+_PORTION = re.compile(r"^\((?:U|C|S|TS|SBU|CUI)(?:\s*//?\s*[A-Z]{1,6})*\)\s*")
+_WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,3})")
+
+# -- cables ------------------------------------------------------------------------------------
+
+# A serial: digits not glued to letters, slashes, dashes or decimals (dates, 1.4, A-077).
+_NUMBER = re.compile(r"(?<![\w/.,:-])(\d{1,7})(?![\w/]|[.:,-]\d)")
+_WORDS_TAIL = re.compile(r"((?:[A-Za-z][A-Za-z.'-]*[ \t\n]+){1,4})$")
+_NON_LETTER = re.compile(r"[^A-Za-z]+")
+_YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:]))((?:19|20)\d{2}|\d{2})[ \t\n]+$")
+_YEAR_AFTER = re.compile(r"\s*\(((?:19|20)\d{2})\)")
+_MONTH_AFTER = re.compile(
+    r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b(?!\s*\d{3})", re.I
+)
+# Words that never name a post, though a prefix match might think so (PARA -> PARAMARIBO).
+_NOT_POST = frozenset(
+    "PARA PARAS PARAGRAPH PAGE PAGES ITEM TAB ANNEX SECTION NO NUMBER NR OF AND OR REF REFS "
+    "REFTEL MSG DTG IIR TD FAM FAH CFR USC SEPTEL EMAIL MEMO LETTER TELCON NOTE POINTS "
+    "CABLE CABLES TELEGRAM AIRGRAM DATED".split()
+)
+_NOTE = re.compile(
+    r"^(?:AND\s+)?(?:PREVIOUS|PREVIOUSLY|PREV|NOTAL|ALL\s+NOTAL|EXDIS|NODIS|LIMDIS|STADIS)\b"
+    r"|^\(",
+    re.I,
+)
+_SEP = re.compile(r"[;:,]|\bAND\b|\bALSO\b", re.I)
+_TRAIL = re.compile(r"(?:[\s;,:]|\bAND\b|\band\b)+$")
+_LEAD = re.compile(r"^[\s;,:]+")
+
+# -- kinds -------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"\bE-?\s?MAILS?\b|\bEMAIL", re.I)
+_TELCON = re.compile(
+    r"\bTELE?CONS?\b|\bTELE?PHONE\b|\bPHONE\b|\bPHONECON\b|\bS?VTCS?\b|\bDVCS?\b|"
+    r"\bCONFERENCE CALL\b|\bCALLS?\b|\bCONVERSATION\b",
+    re.I,
+)
+_REPORT = re.compile(
+    r"\bIIRS?\b|\bTD-?\s?314\b|\bTD\b|\bFBIS\b|\bOSC\b|\bINTSUM\b|\bREPORTS?\b|\bSITREP\b|"
+    r"\bCIR\b|\bDIA\b|\bCIA\b|\bNSA\b|\bINR\b",
+    re.I,
+)
+_DTG = re.compile(r"\bDTG\b|\b\d{6}\s?Z\b", re.I)
+_MEMO = re.compile(
+    r"\bMEMO(?:RANDUM|S)?\b|\bLETTERS?\b|\bNON-?\s?PAPERS?\b|\bPOINTS\b|\bDIP(?:LOMATIC)?\.?\s+NOTES?\b|"
+    r"\bNOTE\s+VERBALE\b|\bAIDE[- ]MEMOIRE\b|\bFAX\b",
+    re.I,
+)
+_CABLE_LIKE = re.compile(r"^(?:(?:19|20)?\d{2}\s+)?[A-Z]{3,}(?:\s[A-Z]{2,}){0,2}\s+0*\d{2,7}\b")
+
+
+def _kind(text: str) -> str:
+    if _EMAIL.search(text):
+        return "email"
+    if _TELCON.search(text):
+        return "telcon"
+    if _REPORT.search(text):
+        return "report"
+    if _DTG.search(text):
+        return "dtg"
+    if _MEMO.search(text):
+        return "memo"
+    m = _CABLE_LIKE.match(text)
+    if m and not any(w in _NOT_POST for w in re.findall(r"[A-Z]+", m.group(0))):
+        return "cable"  # a message of another agency (USDOC 02142): a cable without an id
+    return "other"
+
+
+def _join(text: str) -> str:
+    """Lines joined with single spaces, ends trimmed."""
+    return " ".join(part.strip() for part in text.split("\n") if part.strip())
+
+
+# -- markers -----------------------------------------------------------------------------------
+
+
+def _next_label(label: str) -> str:
+    if label.isdigit():
+        return str(int(label) + 1)
+    return chr(ord(label) + 1)
+
+
+def _starts_item(text: str, pos: int) -> bool:
+    """Whether the text after a marker looks like the start of an item (for markers glued to a
+    word in running text, where `B.` could be an initial)."""
+    rest = text[pos : pos + 60].lstrip()
+    if not rest:
+        return False
+    if rest[0].isdigit() or rest[0] == "(":
+        return True
+    if re.match(r"X{4,}", rest, re.I) or _EMAIL.match(rest) or _TELCON.match(rest):
+        return True
+    m = _WORD_AFTER.match(rest)
+    if m:
+        words = m.group(1).split()
+        for k in range(len(words), 0, -1):
+            if resolve_post(" ".join(words[:k])) is not None:
+                return True
+    return False
+
+
+def _find_markers(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the accepted item markers, inner letter kept for doubled ones."""
+    cands = []
+    for m in _MARK.finditer(text):
+        label = m.group("p") or m.group("d") or m.group("c")
+        cands.append((m.start(), m.end(), label, m))
+    if not cands:
+        return []
+    # The first item must open the block (only white space before it).
+    first = cands[0]
+    if text[: first[0]].strip() or first[2] not in ("A", "a", "1"):
+        return []
+    lower = first[2] == "a"
+    out: list[tuple[int, int, str]] = []
+    expected = first[2]
+    i = 0
+    while i < len(cands):
+        start, end, label, m = cands[i]
+        if label != expected or (label.isalpha() and label.islower() != lower):
+            i += 1
+            continue
+        if out and start < out[-1][1]:
+            i += 1
+            continue
+        if out and start > 0 and not _marker_ok(text, start, end, m):
+            i += 1
+            continue
+        # Doubled letter (A. A) X, A. (A) X, A. A: X): keep the inner one.
+        j = i + 1
+        while (
+            j < len(cands)
+            and cands[j][2].upper() == label.upper()
+            and not text[end : cands[j][0]].strip()
+        ):
+            end = cands[j][1]
+            j += 1
+        out.append((start, end, label.upper()))
+        expected = _next_label(label)
+        i = j
+    return out
+
+
+def _marker_ok(text: str, start: int, end: int, m: re.Match[str]) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    if not before.strip():
+        return True  # at the start of a line
+    prev = before.rstrip()[-1]
+    if not prev.isalpha() and prev not in ".":
+        return True  # after a number, a parenthesis or a separator
+    if before.endswith("  "):
+        return True  # a column gap in one-line lists
+    return _starts_item(text, end)
+
+
+# -- cables in an item -------------------------------------------------------------------------
+
+
+def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | None]]:
+    """(start, end, year-as-written, post-as-written, number, year-from-(YYYY)) for each cable."""
+    out = []
+    for m in _NUMBER.finditer(s):
+        a, b = m.span(1)
+        if _MONTH_AFTER.match(s, b):
+            continue  # `17 MARCH 85`: a date, not a serial
+        tail = _WORDS_TAIL.search(s, max(0, a - 80), a)
+        if tail is None:
+            continue
+        words = tail.group(1).split()
+        hit = None
+        for k in range(len(words), 0, -1):
+            name = " ".join(words[-k:])
+            key = _NON_LETTER.sub("", name).upper()
+            if k == 1 and key in _NOT_POST:
+                break
+            if len(key) < 5:
+                post = _exact_or_alias(key)  # short names: no prefix guessing
+            else:
+                post = resolve_post(name)
+            if post is not None:
+                hit = (k, name)
+                break
+        if hit is None:
+            continue
+        k, name = hit
+        # Start of the post words.
+        post_start = a
+        for w in reversed(words[-k:]):
+            post_start = s.rfind(w, 0, post_start)
+        year = None
+        start = post_start
+        lo = max(0, post_start - 8)
+        ym = _YEAR_TAIL.search(s[lo:post_start])
+        if ym is not None:
+            year = ym.group(1)
+            start = lo + ym.start(1)
+        if out and start < out[-1][1]:
+            continue
+        paren = _YEAR_AFTER.match(s, b)
+        yafter = int(paren.group(1)) if paren else None
+        end = paren.end() if paren else b
+        out.append((start, end, year, name, m.group(1), yafter))
+    return out
+
+
+def _exact_or_alias(key: str) -> str | None:
+    """For short names (< 5 letters), only an exact or alias hit counts, not a prefix."""
+    post = resolve_post(key)
+    return post if post is not None and (post == key or post_alias(key) == post) else None
+
+
+def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
+    s = s.strip()
+    s = _PORTION.sub("", s, count=1)
+    cables = _cables(s)
+    if not cables:
+        text = _join(_TRAIL.sub("", s)) if s.strip() else ""
+        return [Reference(letter=letter, text=text, kind=_kind(text))] if text else []
+    refs: list[Reference] = []
+    prefix = s[: cables[0][0]]
+    seg_start = 0
+    if prefix.strip():
+        p = _join(prefix)
+        if re.search(r"(?:[;:,]|\bAND)\s*$", p, re.I) and (len(p.split()) >= 2 or _kind(p) != "other"):
+            p = _join(_TRAIL.sub("", p))
+            refs.append(Reference(letter=letter, text=p, kind=_kind(p)))
+            seg_start = cables[0][0]
+    for n, (start, end, yw, post, number, yafter) in enumerate(cables):
+        seg_end = cables[n + 1][0] if n + 1 < len(cables) else len(s)
+        trailing = s[end:seg_end]
+        extra: Reference | None = None
+        sep = _SEP.search(trailing)
+        if sep is not None:
+            after = _join(_LEAD.sub("", trailing[sep.end() :]))
+            after = _join(_TRAIL.sub("", after)) if after else after
+            if after and not _NOTE.match(after) and _kind(after) not in ("other", "cable"):
+                extra = Reference(letter=letter, text=after, kind=_kind(after))
+                seg_end = end + sep.start()
+        text = _join(_TRAIL.sub("", s[seg_start:seg_end]))
+        y: int | str | None = yw if yw is not None else (yafter if yafter is not None else year)
+        refs.append(
+            Reference(letter=letter, text=text, kind="cable", id=canonical_id(post, number, y))
+        )
+        if extra is not None:
+            refs.append(extra)
+        seg_start = cables[n + 1][0] if n + 1 < len(cables) else len(s)
+    return refs
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\u00b6", "").replace("\r", "")
+    text = _PAGE_MARKER_LINE.sub("", text)
+    text = _PAGE_MARKER_INLINE.sub(" ", text)
+    text = _OLD_PAGE_LINE.sub("", text)
+    cut = _CLASSIFIED_BY.search(text)
+    if cut is not None:
+        text = text[: cut.start()]
+    text = _DASH_LEAD.sub("", text)
+    text = _LABEL_BEFORE_LETTER.sub("", text)
+    text = _LABEL_AGAIN.sub("", text)
+    return text.strip()
 
 
 def parse_refs(text: str, year: int | None) -> list[Reference]:
     """Split the REF text (label removed, lines joined with newlines) into items.
     Cable items get a canonical id via cablebase.ids, using `year` when the item has none."""
-    raise NotImplementedError
+    if not text or not text.strip():
+        return []
+    try:
+        body = _clean(text)
+    except Exception:  # never raise on odd input; keep the raw text as one item
+        return [Reference(letter=None, text=_join(text), kind="other")]
+    if not body:
+        return []
+    markers = _find_markers(body)
+    refs: list[Reference] = []
+    if not markers:
+        refs.extend(_item_refs(None, body, year))
+        return refs
+    for n, (_start, end, label) in enumerate(markers):
+        stop = markers[n + 1][0] if n + 1 < len(markers) else len(body)
+        item = _item_refs(label, body[end:stop], year)
+        refs.extend(item or [Reference(letter=label, text="", kind="other")])
+    return refs

@@ -1,0 +1,260 @@
+"""The embedded default store: one SQLite file in WAL mode with an FTS5 index.
+
+Writes are idempotent: a record whose content hash is already stored changes nothing; a changed
+record replaces the stored one and the previous version moves to `cable_versions`.  Every batch
+is one transaction, so a killed ingest leaves the file as it was after the last whole batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from cablebase.archive.schema import migrate
+from cablebase.record import Cable
+
+CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
+
+
+@dataclass(slots=True)
+class PutResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: PutResult) -> PutResult:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+def content_hash(record_json: bytes) -> str:
+    return hashlib.blake2b(record_json, digest_size=16).hexdigest()
+
+
+def record_json(cable: Cable) -> bytes:
+    """The stored JSON: the whole record, without where this copy of it happened to be read."""
+    data = cable.to_dict()
+    if data.get("source"):
+        data["source"] = {**data["source"], "path": None, "offset": None}
+    return orjson.dumps(data)
+
+
+def body_text(cable: Cable) -> str:
+    """The text the full-text index holds: headings and paragraphs, in order."""
+    parts: list[str] = []
+    for p in cable.paragraphs:
+        if p.heading:
+            parts.append(p.heading)
+        parts.append(p.text)
+    return "\n".join(parts)
+
+
+class SQLiteStore:
+    """An archive in one SQLite file."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly:
+            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        else:
+            self.conn = sqlite3.connect(self.path)
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(self.conn)
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA cache_size = -65536")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------
+
+    def put_many(self, cables: Iterable[Cable]) -> PutResult:
+        """Store a batch of records in one transaction."""
+        result = PutResult()
+        with self.conn:
+            for cable in cables:
+                self._put(cable, result)
+        return result
+
+    def _put(self, cable: Cable, result: PutResult) -> None:
+        if not cable.reference_id:
+            raise ValueError("a record without a reference id cannot be stored")
+        blob = record_json(cable)
+        digest = content_hash(blob)
+        cur = self.conn.execute(
+            "SELECT id, source_hash, version, record FROM cables WHERE reference_id = ?",
+            (cable.reference_id,),
+        )
+        row = cur.fetchone()
+        if row and row[1] == digest:
+            result.unchanged += 1
+            return
+        if row:
+            cable_id, old_hash, version, old_record = row
+            self.conn.execute(
+                "INSERT OR REPLACE INTO cable_versions VALUES (?, ?, ?, ?, ?)",
+                (cable.reference_id, version, old_hash, old_record, _now()),
+            )
+            self._delete_side_rows(cable_id)
+            self.conn.execute(
+                f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
+                (*_column_values(cable, digest, blob), version + 1, cable_id),
+            )
+            result.updated += 1
+        else:
+            cur = self.conn.execute(
+                f"INSERT INTO cables ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                _column_values(cable, digest, blob),
+            )
+            cable_id = cur.lastrowid
+            result.added += 1
+        self._insert_side_rows(cable_id, cable)
+
+    def _delete_side_rows(self, cable_id: int) -> None:
+        for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people"):
+            self.conn.execute(f"DELETE FROM {table} WHERE cable_id = ?", (cable_id,))
+        self.conn.execute("DELETE FROM cables_fts WHERE rowid = ?", (cable_id,))
+
+    def _insert_side_rows(self, cid: int, c: Cable) -> None:
+        ex = self.conn.executemany
+        ex("INSERT OR IGNORE INTO handling VALUES (?, ?)", [(cid, h) for h in c.handling])
+        ex("INSERT OR IGNORE INTO tags VALUES (?, ?)", [(cid, t) for t in c.tags])
+        ex(
+            "INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    cid,
+                    i,
+                    r.role,
+                    r.route,
+                    r.name,
+                    r.office,
+                    r.precedence,
+                    r.serial,
+                    int(r.collective),
+                )
+                for i, r in enumerate(c.recipients)
+            ],
+        )
+        ex(
+            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
+            [(cid, i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(c.references)],
+        )
+        ex(
+            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)",
+            [(cid, i, p.number, p.portion, p.heading, p.text) for i, p in enumerate(c.paragraphs)],
+        )
+        people = [(cid, "signer", name, None, None) for name in c.signers]
+        cb = c.classified_by
+        if cb and cb.name:
+            people.append((cid, "classified_by", cb.name, cb.title, cb.office))
+        ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", people)
+        self.conn.execute(
+            "INSERT INTO cables_fts (rowid, subject, body) VALUES (?, ?, ?)",
+            (cid, c.subject or "", body_text(c)),
+        )
+
+    def quarantine(self, location: str, reason: str) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO quarantine (location, reason, seen) VALUES (?, ?, ?) "
+                "ON CONFLICT(location) DO UPDATE SET reason = excluded.reason, seen = excluded.seen",
+                (location, reason, _now()),
+            )
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, reference_id: str) -> Cable | None:
+        row = self.conn.execute(
+            "SELECT record FROM cables WHERE reference_id = ?", (reference_id,)
+        ).fetchone()
+        return Cable.from_json(row[0]) if row else None
+
+    def versions(self, reference_id: str) -> list[tuple[int, Cable]]:
+        """Earlier versions of a record, oldest first."""
+        rows = self.conn.execute(
+            "SELECT version, record FROM cable_versions WHERE reference_id = ? ORDER BY version",
+            (reference_id,),
+        )
+        return [(v, Cable.from_json(r)) for v, r in rows]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+
+    def reference_ids(self) -> Iterator[str]:
+        for (refid,) in self.conn.execute("SELECT reference_id FROM cables ORDER BY id"):
+            yield refid
+
+    def quarantined(self) -> list[tuple[str, str, str]]:
+        return self.conn.execute(
+            "SELECT location, reason, seen FROM quarantine ORDER BY id"
+        ).fetchall()
+
+
+_COLUMNS = (
+    "reference_id",
+    "created",
+    "year",
+    "month",
+    "origin",
+    "post",
+    "classification",
+    "class_rank",
+    "precedence",
+    "subject",
+    "eo",
+    "declassify_on",
+    "declassify_rule",
+    "partial",
+    "n_paragraphs",
+    "n_warnings",
+    "source_form",
+    "source_path",
+    "source_hash",
+    "record",
+)
+
+
+def _column_values(c: Cable, digest: str, blob: bytes) -> tuple:
+    created = c.created
+    return (
+        c.reference_id,
+        created,
+        int(created[:4]) if created else None,
+        int(created[5:7]) if created else None,
+        c.origin,
+        c.post,
+        c.classification,
+        CLASS_RANK.get(c.classification or ""),
+        c.precedence,
+        c.subject,
+        c.eo,
+        c.declassify_on,
+        c.declassify_rule,
+        int(c.partial),
+        len(c.paragraphs),
+        len(c.warnings),
+        c.source.form if c.source else None,
+        c.source.path if c.source else None,
+        digest,
+        blob.decode("utf-8"),
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

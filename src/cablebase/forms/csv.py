@@ -1,0 +1,201 @@
+"""Rows of the 2011 full-release cables.csv (FORMAT.md §1.3).
+
+Eight quoted columns: row id, creation date (``M/D/YYYY H:MM``), reference id,
+origin, classification, references (``|``-separated), header, body.  Quotes inside
+a field are backslash-escaped (``\\"``, ``\\'``), and header and body span many lines.
+
+The file is streamed as bytes and cut into records at the start of each row
+(``"<digits>","<M/D/YYYY H:MM>",`` at a line start), so a broken row — an
+unbalanced quote, a truncated last row, bytes that are not text — is reported on
+its own as a :class:`BadRow` and cannot swallow the rows after it.  Each record is
+decoded on its own (UTF-8, else cp1252, else latin-1 with a note), which keeps an
+encoding problem local to the row that has it.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from cablebase.grammar.unwrapped import Meta, Unwrapped
+
+__all__ = ["BadRow", "decode", "iter_csv", "unwrap_row"]
+
+_csv.field_size_limit(1 << 30)
+
+# A row starts at a line start with the quoted numeric id and a quoted date.
+_ROW_START = re.compile(rb'(?m)^"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}",')
+# A plain header line (`id,date,...`) before the first row is skipped.
+_HEADER_LINE = re.compile(rb'^\s*"?[A-Za-z_][\w \-]*"?(?:,"?[\w \-]*"?){7}\s*$')
+_CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class BadRow:
+    """A record that could not be read as an 8-column row."""
+
+    offset: int  # 0-based row index
+    reason: str
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Bytes to text: UTF-8 (BOM dropped), else cp1252, else latin-1.
+
+    Returns the text and the fallback encoding used (None for UTF-8).
+    """
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def unwrap_row(
+    row: list[str], *, path: str | None = None, offset: int | None = None
+) -> Unwrapped:
+    """One parsed 8-field row to an Unwrapped cable (fields as the csv module gives them)."""
+    _id, created, refid, origin, classification, refs, header, body = row[:8]
+    head = _lines(header)
+    meta = Meta(
+        reference_id=refid.strip() or None,
+        created=created.strip() or None,
+        classification=classification.strip() or None,
+        origin=origin.strip() or None,
+        references=[r.strip() for r in refs.split("|") if r.strip()],
+    )
+    return Unwrapped(
+        form="csv",
+        header=head if any(head) else None,
+        body=_lines(body),
+        meta=meta,
+        path=path,
+        offset=offset,
+    )
+
+
+def _lines(field_text: str) -> list[str]:
+    if "\r" in field_text:
+        field_text = field_text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in field_text.split("\n")]
+    # The field usually ends with a newline: drop the one empty line it leaves.
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _parse_record(text: str) -> list[str] | str:
+    """The fields of one record, or the reason it is not a valid row."""
+    try:
+        rows = list(
+            _csv.reader(io.StringIO(text, newline=""), quotechar='"', escapechar="\\", strict=True)
+        )
+    except _csv.Error as exc:
+        return f"malformed row: {exc}"
+    rows = [r for r in rows if r]
+    if len(rows) != 1:
+        return f"record splits into {len(rows)} rows (unbalanced quotes?)"
+    row = rows[0]
+    if len(row) != 8:
+        return f"row has {len(row)} fields, expected 8 (truncated or broken quoting)"
+    return row
+
+
+def _row_starts(buf: bytes, pos: int) -> Iterator[int]:
+    """Offsets of row starts in buf from pos (a cheap find for '\\n"' before the regex)."""
+    if pos == 0 and _ROW_START.match(buf):
+        yield 0
+    find, match = buf.find, _ROW_START.match
+    i = find(b'\n"', pos)
+    while i >= 0:
+        if match(buf, i + 1):
+            yield i + 1
+        i = find(b'\n"', i + 2)
+
+
+def _records(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Cut a byte stream into records, each starting at a row start (the first may not)."""
+    buf = b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        # Re-scan a little of the old tail: a row start may have been cut by the chunk edge.
+        scan_from = max(len(buf) - 64, 0)
+        buf += chunk
+        cut = 0
+        # A record is complete once the next row start is seen; the last one may still grow.
+        for s in _row_starts(buf, scan_from):
+            if s > cut:
+                yield buf[cut:s]
+                cut = s
+        buf = buf[cut:]
+    if buf:
+        yield buf
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            return
+        yield chunk
+
+
+def iter_csv(
+    source: IO[bytes] | Iterable[bytes], *, path: str | None = None
+) -> Iterator[Unwrapped | BadRow]:
+    """Stream the rows of a cables.csv byte stream: one Unwrapped or BadRow per row.
+
+    ``offset`` is the 0-based row index.  Use :func:`iter_csv_with_notes` to also
+    get the decoding notes (a row that was not valid UTF-8).
+    """
+    for item, _notes in iter_csv_with_notes(source, path=path):
+        yield item
+
+
+def iter_csv_with_notes(
+    source: IO[bytes] | Iterable[bytes], *, path: str | None = None
+) -> Iterator[tuple[Unwrapped | BadRow, list[tuple[str, str]]]]:
+    """Like :func:`iter_csv`, with (code, message) notes for each item."""
+    chunks = _chunks(source) if hasattr(source, "read") else source  # type: ignore[arg-type]
+    index = 0
+    first = True
+    for rec in _records(chunks):  # type: ignore[arg-type]
+        if first:
+            first = False
+            if rec.startswith(b"\xef\xbb\xbf"):
+                rec = rec[3:]
+            if not _ROW_START.match(rec):
+                # Text before the first row: a header line is fine, anything else is reported.
+                nl = rec.find(b"\n")
+                head, rest = (rec, b"") if nl < 0 else (rec[:nl], rec[nl + 1 :])
+                if _HEADER_LINE.match(head) or not head.strip():
+                    rec = rest
+                if not rec.strip():
+                    continue
+                if not _ROW_START.match(rec):
+                    yield (
+                        BadRow(index, "text before the first row is not a cables.csv row"),
+                        [],
+                    )
+                    index += 1
+                    continue
+        text, enc = decode(rec)
+        notes: list[tuple[str, str]] = []
+        if enc:
+            notes.append(
+                ("source.encoding", f"row is not valid UTF-8; decoded as {enc}")
+            )
+        parsed = _parse_record(text)
+        if isinstance(parsed, str):
+            yield BadRow(index, parsed, notes), notes
+        else:
+            yield unwrap_row(parsed, path=path, offset=index), notes
+        index += 1

@@ -1,0 +1,141 @@
+"""Cablegate HTML pages (FORMAT.md §1.1, §2).
+
+The pages are machine-made and all alike, so this is a strict scan of the known
+structure with ``str.find`` rather than an HTML parser: the ``<h3>Viewing cable
+REFID, TITLE</h3>`` heading, the five-cell metadata table, then two ``<pre>``
+blocks (header, body).  A page without that structure raises :class:`NotACable`.
+
+The text inside ``<pre>`` is *not* properly escaped by the site (raw ``&``, ``<<``
+and ``<_protect>`` occur as cable text), so only the site's own markup is removed
+(links, paragraph anchors, a few stray table/line-break tags) and only well-formed
+entities ending in ``;`` are decoded.  ``html.unescape`` would turn cable text such
+as ``&pounding`` into ``£ing``.
+"""
+
+from __future__ import annotations
+
+import re
+from html.entities import name2codepoint
+
+from cablebase.forms import NotACable
+from cablebase.grammar.unwrapped import Meta, Unwrapped
+
+__all__ = ["unwrap_html"]
+
+_H3 = "<h3>Viewing cable "
+_TABLE_MARKS = ("<table class='cable'>", '<table class="cable">')
+
+# The paragraph anchor the site put before numbered/lettered lines: the whole anchor goes.
+_ANCHOR = re.compile(r"<a id=['\"][^'\"<>]*['\"] href=['\"]#[^'\"<>]*['\"]>\u00b6</a>")
+# Site markup left inside <pre>: links (their text stays), line breaks, table debris.
+_TAG = re.compile(r"</?\s*(?:a|br|td|tr|th|table|span|font|b|i|p)\b[^<>]*>|<\s*/\s*a\s*>", re.I)
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_NEWLINE_ENTITIES = ("&#x000A;", "&#x000a;", "&#10;", "&#xA;", "&#xa;")
+
+
+def _entity(m: re.Match[str]) -> str:
+    name = m.group(1)
+    try:
+        if name[0] == "#":
+            code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+            return chr(code)
+    except (ValueError, OverflowError):
+        return m.group(0)
+    code = name2codepoint.get(name)
+    # Unknown names (`&D;`, `&processes8;`) are cable text, not entities.
+    return chr(code) if code is not None else m.group(0)
+
+
+def _text(fragment: str) -> str:
+    """Markup-free, entity-decoded text of a small piece of the page."""
+    s = _TAG.sub("", fragment)
+    if "&" in s:
+        s = _ENTITY.sub(_entity, s)
+    return s.strip()
+
+
+def _pre_lines(raw: str) -> list[str]:
+    for ent in _NEWLINE_ENTITIES:
+        if ent in raw:
+            raw = raw.replace(ent, "\n")
+    if "<" in raw:
+        if "\u00b6" in raw:
+            raw = _ANCHOR.sub("", raw)
+        raw = _TAG.sub("", raw)
+    if "&" in raw:
+        raw = _ENTITY.sub(_entity, raw)
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() for line in raw.split("\n")]
+
+
+def _cells(page: str, start: int, end: int) -> list[str]:
+    out: list[str] = []
+    pos = start
+    while True:
+        i = page.find("<td>", pos, end)
+        if i < 0:
+            return out
+        j = page.find("</td>", i, end)
+        if j < 0:
+            return out
+        out.append(_text(page[i + 4 : j]))
+        pos = j + 5
+
+
+def unwrap_html(page: str, *, path: str | None = None, offset: int | None = None) -> Unwrapped:
+    """Take one Cablegate page apart into metadata, header lines and body lines.
+
+    Raises :class:`NotACable` (with the reason) when the page lacks the structure.
+    """
+    h = page.find(_H3)
+    if h < 0:
+        raise NotACable("no '<h3>Viewing cable …' heading: not a Cablegate cable page")
+    h_end = page.find("</h3>", h)
+    if h_end < 0:
+        raise NotACable("unterminated '<h3>Viewing cable' heading")
+    heading = _text(page[h + len(_H3) : h_end])
+    ref, _, title = heading.partition(",")
+    title = title.strip()
+
+    t = -1
+    for mark in _TABLE_MARKS:
+        t = page.find(mark, h_end)
+        if t >= 0:
+            break
+    if t < 0:
+        raise NotACable("no metadata table (<table class='cable'>) after the heading")
+    t_end = page.find("</table>", t)
+    if t_end < 0:
+        raise NotACable("unterminated metadata table")
+    cells = _cells(page, t, t_end)
+    if len(cells) < 5:
+        raise NotACable(f"metadata table has {len(cells)} cells, expected 5")
+
+    blocks: list[str] = []
+    pos = t_end
+    for _ in range(2):
+        p = page.find("<pre>", pos)
+        if p < 0:
+            break
+        q = page.find("</pre>", p)
+        if q < 0:
+            raise NotACable("unterminated <pre> block")
+        blocks.append(page[p + 5 : q])
+        pos = q + 6
+    if len(blocks) < 2:
+        raise NotACable(f"found {len(blocks)} <pre> block(s) after the table, expected 2")
+
+    header = _pre_lines(blocks[0])
+    if not any(header):
+        header = []
+    meta = Meta(
+        reference_id=cells[0] or ref.strip() or None,
+        created=cells[1] or None,
+        released=cells[2] or None,
+        classification=cells[3] or None,  # link text; the title= attribute is wrong (§1.1)
+        origin=cells[4] or None,
+        title=title or None,
+    )
+    return Unwrapped(
+        form="html", header=header, body=_pre_lines(blocks[1]), meta=meta, path=path, offset=offset
+    )
