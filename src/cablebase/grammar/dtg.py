@@ -95,12 +95,3 @@ def parse_dtg_line(line: str) -> Dtg | None:
         year=expand_year(m.group("yy")),
     )
 
-
-def day_of_year(iso: str) -> int:
-    """Day of the year (1-366) of an ISO date produced by :func:`dtg_iso`."""
-    year, month, day = int(iso[0:4]), int(iso[5:7]), int(iso[8:10])
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    before = sum(_DAYS_IN_MONTH[: month - 1])
-    if month > 2 and not leap:
-        before -= 1
-    return before + day

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cablebase.grammar.dtg import PRECEDENCE_LETTERS, day_of_year, parse_dtg_line
+from cablebase.grammar.dtg import PRECEDENCE_LETTERS, Dtg, parse_dtg_line
 from cablebase.grammar.header_routes import load_route_names, route_mismatch
 from cablebase.grammar.state import State
 from cablebase.record import Recipient, Station
@@ -40,7 +40,7 @@ _STOP_RE = re.compile(r"^(?:BT|NNNN|TAGS\b|SUBJECT\b|SUBJ:|REF:|E\.?\s?O\.?\s+\d
 _PAGE_RE = re.compile(r"^PAGE\s+\d+\b")
 _CLASS_LINE_RE = re.compile(
     r"^(?:UNCLAS(?:SIFIED)?|(?:LIMITED OFFICIAL USE)|CONFIDENTIAL|(?:TOP )?SECRET|"
-    r"C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S ?E ?C ?R ?E ?T)(?:\s+.*)?$"
+    r"C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S ?E ?C ?R ?E ?T)(?:\s+PT[A-Z]\d+)?$"
 )
 _LOWER_RE = re.compile(r"[a-z]")
 
@@ -66,7 +66,7 @@ _ZNY_LEVELS = {
     "S": "SECRET",
     "U": "UNCLASSIFIED",
     "T": "TOP SECRET",
-    "E": "UNCLASSIFIED",  # EEEEE: unclassified, encrypted for transmission only (EFTO)
+    # EEEEE (EFTO) is left unmapped: those cables are listed as CONFIDENTIAL by Cablegate
 }
 
 
@@ -76,14 +76,13 @@ def parse_header(lines: list[str], st: State) -> None:
     cable.created (ISO 8601 UTC, created_from="dtg") from the DTG when there is one."""
     cable = st.cable
     ls = [_clean(line) for line in lines]
-    if ls and ls[0].lower() == "null":  # a literal `null` leads some exports
-        ls[0] = ""
+    first = next((i for i, s in enumerate(ls) if s), None)
+    if first is not None and ls[first].lower() == "null":  # a literal `null` leads some exports
+        ls[first] = ""
 
     placeholder = email = printout = False
     seen_vzczc = seen_dtg = seen_fm = False
     expect_prosign = in_routing = False
-    prosign: str | None = None
-    dtg_prec: str | None = None
     block: str | None = None
     route_names: dict[str, str] | None = None
 
@@ -104,7 +103,6 @@ def parse_header(lines: list[str], st: State) -> None:
                 expect_prosign = False
                 m = _PROSIGN_RE.match(s)
                 if m is not None:
-                    prosign = m.group("pair")
                     if m.group("ris"):
                         cable.routing.extend(m.group("ris").split())
                     in_routing = True
@@ -134,7 +132,7 @@ def parse_header(lines: list[str], st: State) -> None:
                 d = parse_dtg_line(s)
                 if d is not None:
                     seen_dtg = True
-                    dtg_prec = _apply_dtg(d, st, where)
+                    _apply_dtg(d, st, where)
                     continue
             if s.startswith("FM"):
                 m = _FM_RE.match(s)
@@ -202,13 +200,7 @@ def parse_header(lines: list[str], st: State) -> None:
 
     if kind == "acp127" and not seen_dtg:
         st.warn("header.dtg_missing", "ACP-127 header without a DTG line", "header")
-    if prosign and dtg_prec and prosign[0] != dtg_prec and prosign[0] in PRECEDENCE_LETTERS:
-        st.warn(
-            "header.prosign_mismatch",
-            f"prosign {prosign} does not match DTG precedence {dtg_prec}",
-            "header",
-        )
-    _check_julian(st)
+    # prosign <-> DTG precedence and DE Julian day <-> DTG are checked in crosscheck.py
 
 
 def _clean(line: str) -> str:
@@ -222,7 +214,7 @@ def _zny_level(letters: str) -> str | None:
     return _ZNY_LEVELS[best] if letters.count(best) else None
 
 
-def _apply_dtg(d, st: State, where: str) -> str | None:
+def _apply_dtg(d: Dtg, st: State, where: str) -> None:
     cable = st.cable
     cable.dtg = d.text
     p1 = d.precedence
@@ -238,25 +230,6 @@ def _apply_dtg(d, st: State, where: str) -> str | None:
     else:
         cable.created = d.iso
         cable.created_from = "dtg"
-    return p1
-
-
-def _check_julian(st: State) -> None:
-    """DE JJJ should be the DTG day of the year; retransmissions differ, so allow one day."""
-    cable = st.cable
-    station = cable.station
-    if station is None or not station.julian or cable.created_from != "dtg" or not cable.created:
-        return
-    jjj = int(station.julian[:3])
-    doy = day_of_year(cable.created)
-    diff = abs(jjj - doy)
-    diff = min(diff, 366 - diff)  # across the new year
-    if diff > 1:
-        st.warn(
-            "header.julian_mismatch",
-            f"DE day {jjj:03d} is not the DTG day of the year {doy:03d}",
-            "header",
-        )
 
 
 def _parse_addressee(

@@ -36,7 +36,7 @@ _LABEL_BEFORE_LETTER = re.compile(r"\bREF(?:S|TEL)?[ \t]+(?=\(?[A-Za-z][.):]?\)?
 _MARK = re.compile(
     r"(?:^|(?<=[\s;,]))"
     r"(?:\((?P<p>[A-Za-z]|\d{1,2})\)(?=\s|[A-Za-z0-9])"
-    r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
+    r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>\.\)|[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
     r"|(?P<c>[A-Za-z]):(?=\s))",
     re.M,
 )
@@ -46,13 +46,16 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # -- cables ------------------------------------------------------------------------------------
 
 # A serial: digits not glued to letters, slashes, dashes or decimals (dates, 1.4, A-077).
-_NUMBER = re.compile(r"(?<![\w/.,:-])(\d{1,7})(?![\w/]|[.:,-]\d)")
-_WORDS_TAIL = re.compile(r"((?:[A-Za-z][A-Za-z.'-]*[ \t\n]+){1,4})$")
+_NUMBER = re.compile(r"(?<![\d/.,:-])(?<![A-Za-z]\d)(\d{1,7})(?![\w/]|[.:,-]\d)")
+_WORDS_TAIL = re.compile(r"((?:[A-Za-z][A-Za-z.'-]*[ \t\n]+){0,3}[A-Za-z][A-Za-z.'-]*[ \t\n]*)$")
+_MORE_NUMBERS = re.compile(r"\s+\d{3}\s+\d{4}\b")
+_SERIAL_AFTER_YEAR = re.compile(r"[ \t]+(\d{3,7})(?![\w/]|[.:,-]\d)")
+_CONTINUE = re.compile(r"\s*(?:,|/|&|\bAND\b|\band\b)\s*")
 _NON_LETTER = re.compile(r"[^A-Za-z]+")
-_YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:]))((?:19|20)\d{2}|\d{2})[ \t\n]+$")
-_YEAR_AFTER = re.compile(r"\s*\(((?:19|20)\d{2})\)")
+_YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:]))((?:19|20)\d{2}|\d{2})[ \t\n]*$")
+_YEAR_AFTER = re.compile(r"\s*\(((?:19|20)?\d{2})\)")
 _MONTH_AFTER = re.compile(
-    r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b(?!\s*\d{3})", re.I
+    r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b", re.I
 )
 # Words that never name a post, though a prefix match might think so (PARA -> PARAMARIBO).
 _NOT_POST = frozenset(
@@ -159,7 +162,10 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
     i = 0
     while i < len(cands):
         start, end, label, m = cands[i]
-        if label != expected or (label.isalpha() and label.islower() != lower):
+        if label.isalpha() and label.islower() != lower:
+            i += 1
+            continue
+        if label != expected and not _gap_ok(text, start, label, expected, out):
             i += 1
             continue
         if out and start < out[-1][1]:
@@ -183,6 +189,20 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _gap_ok(text: str, start: int, label: str, expected: str, out: list) -> bool:
+    """A skipped letter (A, B, D) is accepted only for a marker opening a line."""
+    if not out or label.isdigit() != expected.isdigit():
+        return False
+    if label.isdigit():
+        gap = int(label) - int(expected)
+    else:
+        gap = ord(label.upper()) - ord(expected.upper())
+    if not 1 <= gap <= 2:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and not text[out[-1][0] : start].count("\n") == 0
+
+
 def _marker_ok(text: str, start: int, end: int, m: re.Match[str]) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
@@ -199,37 +219,32 @@ def _marker_ok(text: str, start: int, end: int, m: re.Match[str]) -> bool:
 # -- cables in an item -------------------------------------------------------------------------
 
 
-def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | None]]:
-    """(start, end, year-as-written, post-as-written, number, year-from-(YYYY)) for each cable."""
-    out = []
+def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | None]]:
+    """(start, end, year-as-written, post-as-written, number, year-after) for each cable.
+
+    `year-after` is a year written after the number, `HANOI 3601 (1999)`.  A bare number after a
+    cable (`RANGOON 575 AND 578`, `TORONTO 1210, 1226`) is another cable of the same post."""
+    out: list[tuple[int, int, str | None, str, str, int | str | None]] = []
     for m in _NUMBER.finditer(s):
         a, b = m.span(1)
-        if _MONTH_AFTER.match(s, b):
+        if int(m.group(1)) <= 31 and _MONTH_AFTER.match(s, b):
             continue  # `17 MARCH 85`: a date, not a serial
-        tail = _WORDS_TAIL.search(s, max(0, a - 80), a)
-        if tail is None:
-            continue
-        words = tail.group(1).split()
-        hit = None
-        for k in range(len(words), 0, -1):
-            name = " ".join(words[-k:])
-            key = _NON_LETTER.sub("", name).upper()
-            if k == 1 and key in _NOT_POST:
-                break
-            if len(key) < 5:
-                post = _exact_or_alias(key)  # short names: no prefix guessing
-            else:
-                post = resolve_post(name)
-            if post is not None:
-                hit = (k, name)
-                break
+        if out and a >= out[-1][1] and _CONTINUE.fullmatch(s, out[-1][1], a):
+            if not _post_follows(s, b):
+                prev = out[-1]
+                out.append((a, b, prev[2], prev[3], m.group(1), prev[5]))
+                continue
+        if _MORE_NUMBERS.match(s, b):
+            continue  # an intelligence report number, `SOFIA 6 811 0045 05`
+        hit = _post_before(s, a)
         if hit is None:
             continue
-        k, name = hit
-        # Start of the post words.
-        post_start = a
-        for w in reversed(words[-k:]):
-            post_start = s.rfind(w, 0, post_start)
+        post_start, name = hit
+        number = m.group(1)
+        late = _SERIAL_AFTER_YEAR.match(s, b) if len(number) == 2 else None
+        if late is not None:  # `BOGOTA 04 12603`: the year written after the post
+            out.append((post_start, late.end(1), number, name, late.group(1), None))
+            continue
         year = None
         start = post_start
         lo = max(0, post_start - 8)
@@ -240,10 +255,44 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | None]]:
         if out and start < out[-1][1]:
             continue
         paren = _YEAR_AFTER.match(s, b)
-        yafter = int(paren.group(1)) if paren else None
+        yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
-        out.append((start, end, year, name, m.group(1), yafter))
+        out.append((start, end, year, name, number, yafter))
     return out
+
+
+def _post_before(s: str, a: int) -> tuple[int, str] | None:
+    """The post name standing just before position `a` (longest resolvable run of 1-4 words):
+    (its start, the name as written), or None."""
+    tail = _WORDS_TAIL.search(s, max(0, a - 80), a)
+    if tail is None:
+        return None
+    glued = tail.end(1) == a and not s[a - 1].isspace()  # SANAA5295
+    words = tail.group(1).split()
+    for k in range(len(words), 0, -1):
+        name = " ".join(words[-k:])
+        key = _NON_LETTER.sub("", name).upper()
+        if k == 1 and key in _NOT_POST:
+            return None
+        if len(key) < 5 or glued:
+            post = _exact_or_alias(key)  # short or glued names: no prefix guessing
+        else:
+            post = resolve_post(name)
+        if post is not None:
+            pos = a
+            for w in reversed(words[-k:]):
+                pos = s.rfind(w, 0, pos)
+            return pos, name
+    return None
+
+
+def _post_follows(s: str, b: int) -> bool:
+    """Whether a post name follows position `b` (then the number there was a year: `, 02 STATE`)."""
+    m = _WORD_AFTER.match(s, b)
+    if m is None:
+        return False
+    words = m.group(1).split()
+    return any(resolve_post(" ".join(words[:k])) is not None for k in range(len(words), 0, -1))
 
 
 def _exact_or_alias(key: str) -> str | None:

@@ -1,0 +1,104 @@
+"""Which form a piece of input is, from its first few KB and its file name.
+
+Content wins over the name where the content is unambiguous (an HTML page, a
+cables.csv row); the name breaks ties.  Order of the checks:
+
+1. ``html`` — HTML markup (``<html``, ``<!DOCTYPE``, ``<pre>``, the Cablegate
+   ``Viewing cable`` heading), or a ``.html``/``.htm`` name with any markup.
+2. ``csv`` — a first row ``"<id>","<M/D/YYYY H:MM>",…``, or a ``.csv`` name.
+3. ``markdown`` — markdown syntax (``[X](#)`` links, ``#### `` headings, lines
+   ending in two spaces), or a ``.md`` name.
+4. ``text`` / ``telegram`` — the text opens with a transmission header line:
+   ``text`` when it shows web-copy traits (leading blank lines, ``¶`` signs),
+   ``telegram`` otherwise.
+5. ``fragment`` — anything else (a bare body, a REF block, a TAGS line).
+
+:func:`looks_like_cable` tells whether text holds anything of a telegram at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cablebase.forms.telegram import HEADER_START
+
+__all__ = ["FORMS", "detect_form", "looks_like_cable", "strip_compression_suffix"]
+
+FORMS = ("html", "csv", "markdown", "text", "telegram", "fragment")
+
+SAMPLE_SIZE = 8192
+
+_HTML = re.compile(r"<!doctype\s+html|<html[\s>]|<pre>|<h3>viewing cable |<body[\s>]", re.I)
+_CSV_ROW = re.compile(r'^\ufeff?"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}",')
+_MARKDOWN = re.compile(r"\]\(#[^)\s]*\)|(?m:^#{1,6}[ \t]+\S)|(?m:^\S.*\S  \r?$)")
+_COMPRESSION = (".gz", ".xz", ".bz2", ".lzma")
+
+# Anything a telegram or a fragment of one would show (case-insensitive: lower-cased bodies).
+_CABLE_SIGNS = re.compile(
+    r"""(?mix)^[ \t]*\u00b6?(?:
+        (?:U\ ?N\ ?C\ ?L\ ?A\ ?S|C\ ?O\ ?N\ ?F\ ?I\ ?D\ ?E\ ?N\ ?T\ ?I\ ?A\ ?L|S\ ?E\ ?C\ ?R\ ?E\ ?T)\b  # banner
+      | E\.?\s?O\.?\s*\d{5}                         # E.O. line
+      | TAGS?:?\s+[A-Z]{2,5}\b                      # TAGS
+      | SUBJ(?:ECT)?:                               # SUBJECT
+      | REF(?:S|TEL)?\b\s*:?\s*(?:\(?[A-Z][.)]\s)?\s*\S   # REF block
+      | Classified\ By\b                            # Classified By
+      | \d{1,3}\.\s*\((?:[A-Z]{1,4})(?:/+[A-Z ]+)?\)    # numbered paragraph with a portion mark
+      | [A-Z .]{2,20}\d{8}\ \d{3}(?:\.\d)?\ OF\ \d{3}\b   # page marker
+      | SIPDIS\b
+    )""",
+)
+
+
+def strip_compression_suffix(name: str) -> str:
+    """`cables.csv.xz` -> `cables.csv` (any one trailing compression suffix)."""
+    low = name.lower()
+    for suffix in _COMPRESSION:
+        if low.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _suffix(name: str | None) -> str:
+    if not name:
+        return ""
+    base = strip_compression_suffix(name.rsplit("!", 1)[-1]).lower()
+    dot = base.rfind(".")
+    return base[dot:] if dot > base.rfind("/") else ""
+
+
+def _text(sample: bytes | str) -> str:
+    if isinstance(sample, bytes):
+        return sample[:SAMPLE_SIZE].decode("utf-8", errors="replace")
+    return sample[:SAMPLE_SIZE]
+
+
+def looks_like_cable(text: str) -> bool:
+    """True when the text shows any telegram part: a header line, banner, label, paragraph."""
+    for line in text.split("\n", 200)[:200]:
+        if HEADER_START.match(line):
+            return True
+    return _CABLE_SIGNS.search(text) is not None
+
+
+def detect_form(sample: bytes | str, name: str | None = None) -> str:
+    """The form of an input from its first few KB (``sample``) and its file name.
+
+    Returns one of ``html``, ``csv``, ``markdown``, ``text``, ``telegram``, ``fragment``.
+    Never raises; unknown input is ``fragment`` (use :func:`looks_like_cable` to tell
+    a fragment from text that is not a cable at all).
+    """
+    text = _text(sample).lstrip("\ufeff")
+    suffix = _suffix(name)
+    head = text[:4096]
+    if _HTML.search(head) or (suffix in (".html", ".htm", ".xhtml") and "<" in head):
+        return "html"
+    if _CSV_ROW.match(text.lstrip()) or suffix == ".csv":
+        return "csv"
+    if suffix in (".md", ".markdown") or _MARKDOWN.search(text):
+        return "markdown"
+    lines = text.replace("\r\n", "\n").split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    if HEADER_START.match(first):
+        web_copy = text.startswith(("\n", "\r\n")) or "\u00b6" in text
+        return "text" if web_copy else "telegram"
+    return "fragment"

@@ -1,0 +1,87 @@
+"""E.O. line (FORMAT.md §4.3): order number, declassification date or rule."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from cablebase.grammar.state import State
+
+__all__ = ["parse_eo", "parse_decl_date"]
+
+_NUMBER = re.compile(r"^\s*[:;,.]?\s*(\d{3,6})?\s*[:;,.]?\s*")
+# The keyword before the value: DECL:, decl:, DECLl:, DECL.:, Declassify on:, DNG:.
+_KEYWORD = re.compile(
+    r"^(?:DECL[lL]?\s*\.?\s*:?|DECLASSIFY\s+ON\s*:?)\s*",
+    re.IGNORECASE,
+)
+_DNG = re.compile(r"^(DNG\s*:?\s*(?:TO\s+)?[A-Z]{1,3})\b[\s:;,.]*(.*)$", re.IGNORECASE)
+_DATE_MDY = re.compile(r"^(\d{1,2})\s*[/.]\s*(\d{1,2})\s*[/.]\s*(\d{4}|\d{2})(?!\d)")
+_DATE_YMD = re.compile(r"^(\d{4})\s*[/-]\s*(\d{1,2})\s*[/-]\s*(\d{1,2})(?!\d)")
+_NA = re.compile(r"^N\s*/?\s*A\b\.?$", re.IGNORECASE)
+_TRAILER = re.compile(r"^[\s.,;:)]*$")
+
+
+def parse_decl_date(value: str) -> tuple[str | None, int]:
+    """Parse a leading date: MM/DD/YYYY, M/D/YYYY, MM/DD/YY (20YY), YYYY/MM/DD, YYYY-MM-DD.
+    Returns (ISO date or None when the numbers are not a real date, length consumed);
+    length 0 when the value does not start with a date."""
+    m = _DATE_YMD.match(value)
+    if m is not None:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _DATE_MDY.match(value)
+        if m is None:
+            return None, 0
+        mo, d, ys = int(m.group(1)), int(m.group(2)), m.group(3)
+        y = int(ys) if len(ys) == 4 else 2000 + int(ys)
+    try:
+        return _dt.date(y, mo, d).isoformat(), m.end()
+    except ValueError:
+        return None, m.end()
+
+
+def parse_eo(text: str, st: State) -> None:
+    """Parse the E.O. value (label removed): `12958: DECL: 11/30/2019`, `12958 DECL: 09/21/10`,
+    `12958: N/A`, `12356: DECL: OADR`, `12958: DNG: CO 01/26/2021`, free text."""
+    cable = st.cable
+    text = " ".join(text.split())
+    m = _NUMBER.match(text)
+    if m.group(1):
+        cable.eo = m.group(1)
+    value = text[m.end() :].strip()
+    value = _KEYWORD.sub("", value, count=1).strip()
+    if not value:
+        return
+    dng = _DNG.match(value)
+    if dng is not None:
+        rule = " ".join(dng.group(1).upper().replace(":", ": ").split()).replace(" :", ":")
+        iso, used = parse_decl_date(dng.group(2))
+        if iso:
+            cable.declassify_on = iso
+        elif used:
+            st.warn("eo.bad_date", f"not a date: {dng.group(2)!r}", "eo")
+            rule = value
+        cable.declassify_rule = rule
+        return
+    if _NA.match(value):
+        cable.declassify_rule = "N/A"
+        return
+    iso, used = parse_decl_date(value)
+    if used and _TRAILER.match(value[used:]):
+        if iso:
+            cable.declassify_on = iso
+        else:
+            st.warn("eo.bad_date", f"not a date: {value!r}", "eo")
+            cable.declassify_rule = value
+        return
+    if used and iso:
+        # A date followed by more text: keep the date, the rest is noise (warn).
+        cable.declassify_on = iso
+        st.warn("eo.trailing_text", f"text after the date: {value[used:].strip()[:60]!r}", "eo")
+        return
+    word = value.rstrip(".").strip()
+    if re.fullmatch(r"(?i)OADR|MR|X\d|25X\d(?:-HUMAN)?", word):
+        cable.declassify_rule = word.upper()
+        return
+    cable.declassify_rule = value
