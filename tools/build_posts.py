@@ -91,6 +91,7 @@ HAND_ALIASES = {
     "UNROME": "UNROME",
     "USMISSIONGENEVA": "GENEVA",
     "ADDIS": "ADDISABABA",
+    "VAT": "VATICAN",
     "MAZARESHARIF": "MAZARESHAIRF",
     "JERUSALEMCG": "JERUSALEM",
     "PORTOFPAIN": "PORTOFSPAIN",
@@ -114,6 +115,23 @@ HAND_ALIASES = {
     "NDELHI": "NEWDELHI",
     "DELHI": "NEWDELHI",
 }
+
+
+# Posts written two ways in reference ids over the years (AIT TAIPEI / TAIPEI, CALCUTTA /
+# KOLKATA): an id not found under one spelling may exist under the other.
+TWINS = [
+    ["TAIPEI", "AITTAIPEI"],
+    ["DUBAI", "RPODUBAI", "IRANRPODUBAI"],
+    ["CALCUTTA", "KOLKATA"],
+    ["MADRAS", "CHENNAI"],
+    ["KIEV", "KYIV"],
+    ["LENINGRAD", "STPETERSBURG"],
+    ["PARIS", "PARISFR"],
+    ["UNESCOPARIS", "UNESCOPARISFR"],
+    ["VIENNA", "UNVIEVIENNA"],
+    ["BRUSSELS", "USEUBRUSSELS"],
+    ["GENEVA", "CDGENEVA", "USTRGENEVA"],
+]
 
 
 def squash(name: str) -> str:
@@ -190,6 +208,7 @@ def build(shared: Path) -> dict:
         "aliases": dict(sorted(aliases.items())),
         "station_prefixes": STATION_PREFIXES,
         "routes": dict(sorted(routes.items())),
+        "twins": [t for t in TWINS if all(p in canon for p in t)],
     }
 
 

@@ -40,7 +40,7 @@ def parse_reference_id(refid: str) -> tuple[int, str, int] | None:
 class _PostTable:
     """The loaded posts.json with the lookup structures built once."""
 
-    __slots__ = ("posts", "aliases", "prefixes", "routes", "_sorted")
+    __slots__ = ("posts", "aliases", "prefixes", "routes", "twins", "_sorted")
 
     def __init__(self, data: dict) -> None:
         self.posts: dict[str, int] = data.get("posts", {})
@@ -49,6 +49,10 @@ class _PostTable:
             _NOT_LETTER.sub("", p.upper()) for p in data.get("station_prefixes", [])
         )
         self.routes: dict[str, str] = data.get("routes", {})
+        self.twins: dict[str, tuple[str, ...]] = {}
+        for group in data.get("twins", []):
+            for p in group:
+                self.twins[p] = tuple(q for q in group if q != p)
         # Candidates for unique-prefix matching: well-attested posts and alias spellings.
         cands = {p for p, n in self.posts.items() if n >= _RELIABLE or n == 0}
         self._sorted = sorted(cands)
@@ -140,6 +144,15 @@ def same_post(a: str, b: str) -> bool:
         return True
     short, long_ = sorted((ka, kb), key=len)
     return len(short) >= _PREFIX_MIN and (long_.startswith(short) or long_.endswith(short))
+
+
+def alternate_ids(refid: str) -> list[str]:
+    """The same id under the other spellings of its post (`04TAIPEI3152` -> `04AITTAIPEI3152`):
+    for resolving against the known ids, never for the parsed record."""
+    m = REFID_RE.match(refid) if refid else None
+    if m is None:
+        return []
+    return [f"{m[1]}{p}{m[3]}" for p in _table().twins.get(m[2], ())]
 
 
 def canonical_id(post: str, number: str | int, year: int | str | None) -> str | None:

@@ -31,7 +31,7 @@ import os
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -419,6 +419,3 @@ def iter_items(
     for item, _notes in iter_items_with_notes(source, form=form, year=year):
         yield item
 
-
-def _count(items: Iterable[object]) -> int:  # small helper for tests and benchmarks
-    return sum(1 for _ in items)

@@ -94,4 +94,3 @@ def parse_dtg_line(line: str) -> Dtg | None:
         iso=dtg_iso(m.group("day"), m.group("hh"), m.group("mm"), m.group("mon"), m.group("yy")),
         year=expand_year(m.group("yy")),
     )
-

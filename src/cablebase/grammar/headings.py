@@ -44,8 +44,12 @@ def decorated_heading(line: str) -> str | None:
         m = rx.match(s)
         if m:
             text = m.group(1).strip(" -=/")
-            if _LETTER.search(text) and not _NOT_HEADING.search(text):
-                return text
+            if not _LETTER.search(text) or _NOT_HEADING.search(text):
+                return None
+            # `-- words --` is also how a dash-set clause can wrap: demand a heading shape
+            if rx is _DASHED and not is_bare_heading(text, upper_body=False):
+                return None
+            return text
     return None
 
 

@@ -69,7 +69,7 @@ _NOTE = re.compile(
     re.I,
 )
 _SEP = re.compile(r"[;:,]|\bAND\b|\bALSO\b", re.I)
-_TRAIL = re.compile(r"(?:[\s;,:]|\bAND\b|\band\b)+$")
+_TRAIL = re.compile(r"(?:[\s;,:]|(?<=\s)-+|\bAND\b|\band\b)+$")
 _LEAD = re.compile(r"^[\s;,:]+")
 
 # -- kinds -------------------------------------------------------------------------------------
