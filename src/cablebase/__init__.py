@@ -1,6 +1,36 @@
-"""cablebase: read, store, search and render diplomatic cables."""
+"""cablebase: read, store, search and render diplomatic cables.
+
+The parsing API is re-exported here and imported on first use, so that
+``import cablebase.record`` (the archive, the renderer) does not load the grammar.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from cablebase.record import Cable
 
-__all__ = ["Cable", "__version__"]
+if TYPE_CHECKING:
+    from cablebase.forms.sources import Failure
+    from cablebase.parse import iter_cables, parse_file, parse_text
+
+__all__ = ["Cable", "Failure", "__version__", "iter_cables", "parse_file", "parse_text"]
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Failure": "cablebase.forms.sources",
+    "iter_cables": "cablebase.parse",
+    "parse_file": "cablebase.parse",
+    "parse_text": "cablebase.parse",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cablebase' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -28,7 +28,7 @@ _BAD_START = re.compile(
     r"(?:\d{1,3}[.)]|[A-Za-z][.)]|\([A-Za-z0-9]{1,3}\)|-{1,2}(?:\s|$)|o\s|\*|¶|#)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;\"')]$")
-_ANCHOR_LINE = re.compile(r"^(\d+|[A-Z])\.")
+_ANCHOR_LINE = re.compile(r"^(\d+|[A-Z](?=\.\s))\.")
 
 _SPACED = {
     "UNCLASSIFIED": "UNCLAS",
@@ -134,8 +134,12 @@ def _portion(mark: str | None) -> str:
 # -- header ------------------------------------------------------------------------
 
 
-def header_lines(cable: Cable) -> list[str]:
-    """The transmission header (FORMAT §3): VZCZC ... TO/INFO/XMT."""
+def header_lines(cable: Cable, xyz_blank: bool = False) -> list[str]:
+    """The transmission header (FORMAT §3): VZCZC ... TO/INFO/XMT.
+
+    `xyz_blank` keeps the blank line the XYZ/RUEHWEB form has before DE (FORMAT §3.2).
+    Only containers with a separate header field (HTML, csv) can carry it: in one text
+    the first blank line is where the header ends."""
     lines: list[str] = []
     prec = PREC_LETTER.get(cable.precedence or "", "")
     info = PREC_LETTER.get(cable.info_precedence or "", "")
@@ -145,7 +149,7 @@ def header_lines(cable: Cable) -> list[str]:
         pair = (prec or "R") * 2
         routing = " ".join([pair, *cable.routing])
         lines.extend(wrap(routing, 69))
-        if cable.transmission_id and cable.transmission_id[5:8] == "XYZ":
+        if xyz_blank and cable.transmission_id and cable.transmission_id[5:8] == "XYZ":
             lines.append("")  # the XYZ/RUEHWEB form has a blank line before DE
     if cable.station:
         st = cable.station
@@ -467,7 +471,7 @@ def to_html(cable: Cable) -> str:
     knum, ktitle = HTML_CLASSIFICATION.get(klass, ("1", "unclassified"))
     origin = cable.origin or ""
     onum = zlib.crc32(origin.encode()) % 280 + 1
-    head = "&#x000A;".join(_esc(h) for h in header_lines(cable))
+    head = "&#x000A;".join(_esc(h) for h in header_lines(cable, xyz_blank=True))
     body_parts: list[str] = []
     tags_open = False
     for line in body_lines(cable):
@@ -519,7 +523,7 @@ def to_csv_row(cable: Cable, row_id: int | None = None) -> str:
     if cable.created:
         y, mo, d = cable.created[:10].split("-")
         created = f"{int(mo)}/{int(d)}/{y} {int(cable.created[11:13])}:{cable.created[14:16]}"
-    header = "\n".join(header_lines(cable))
+    header = "\n".join(header_lines(cable, xyz_blank=True))
     body = "\n".join(body_lines(cable))
     fields = (
         str(row_id),
@@ -564,7 +568,8 @@ def _md_rows(rows: Iterable[tuple[str, str | None]]) -> list[str]:
     out = ["| field | value |", "|---|---|"]
     for key, value in rows:
         if value:
-            out.append(f"| {key} | {value.replace('|', '\\|')} |")
+            cell = value.replace("|", "\\|")
+            out.append(f"| {key} | {cell} |")
     return out
 
 

@@ -167,13 +167,15 @@ def _is_tar(head: bytes) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
 
+_CONTROL = bytes([*range(1, 9), 11, 14, 15, *range(16, 27), 28, 29, 30, 31, 127])
+
+
 def _is_binary(head: bytes) -> bool:
+    """NUL bytes, or more than 5% control characters, in the first 4 KB."""
     if b"\x00" in head:
         return True
     sample = head[:4096]
-    if not sample:
-        return False
-    controls = sum(sample.count(bytes([c])) for c in (*range(1, 9), 11, 14, 15, *range(16, 27), 28, 29, 30, 31, 127))
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
     return controls > len(sample) // 20
 
 
@@ -229,7 +231,7 @@ def _stream(
         yield from _csv(whole, location, year)
         return
     try:
-        data = _read(whole)
+        data = head + _read(stream)
     except Exception as exc:
         yield Failure(location, f"unreadable: {type(exc).__name__}: {exc}"), []
         return
@@ -283,7 +285,7 @@ def _tar(
     stream: IO[bytes], location: str, form: str, year: int | None, depth: int
 ) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
     try:
-        tf = tarfile.open(fileobj=stream, mode="r|")
+        tf = tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16)
     except Exception as exc:
         yield Failure(location, f"unreadable tar archive: {type(exc).__name__}: {exc}"), []
         return

@@ -285,7 +285,7 @@ def _parse_addressee(
         expected = route_mismatch(route, name, route_names)
         if expected is not None:
             st.warn(
-                "header.route_unknown",
+                "header.route_mismatch",
                 f"{route} is {expected} in route2name, but the line names {name}",
                 where,
             )

@@ -145,6 +145,13 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                 i += 1
                 continue
             if _text_may_start(sc):
+                last = _last(sc)
+                if cur is None and last in ("subject", "ref") and _label_ahead(lines, i, sc):
+                    # Double-spaced preambles put a blank line inside a wrapped SUBJECT.
+                    sc.fields[last].append(s)
+                    cur = last
+                    i += 1
+                    continue
                 text_start = i
                 break
             # After E.O./TAGS but before SUBJECT: a stray caption-like line.
@@ -213,6 +220,25 @@ def _keep_labels(
         out.append((name, a, b))
         prev = name
     return out
+
+
+def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
+    """True when a REF or Classified By label not seen yet starts one of the next three
+    non-blank lines (before any numbered paragraph)."""
+    seen = 0
+    for j in range(i + 1, min(i + 10, len(lines))):
+        s = lines[j].strip()
+        if not s:
+            continue
+        if NUMBERED_RE.match(s):
+            return False
+        m = _LABELS.match(s) or _START_LABELS.match(s)
+        if m is not None and m.lastgroup in ("ref", "clby") and m.lastgroup not in sc.fields:
+            return True
+        seen += 1
+        if seen >= 3:
+            return False
+    return False
 
 
 def _last(sc: _Scan) -> str | None:

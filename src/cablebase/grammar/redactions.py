@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import re
+
 from cablebase.grammar.state import State
+from cablebase.record import Redaction
+
+__all__ = ["find_redactions"]
+
+_XRUN = re.compile(r"[Xx]{4,}")
 
 
 def find_redactions(st: State) -> None:
     """Fill cable.redactions by scanning the finished fields; warn on numbering gaps
-    filled by whole-line redactions."""
-    raise NotImplementedError
+    filled by whole-line redactions (text.parse_text does that while it still sees the
+    whole-line items)."""
+    cable = st.cable
+    found: list[Redaction] = []
+
+    def scan(text: str | None, where: str) -> None:
+        if text and ("X" in text or "x" in text):
+            for m in _XRUN.finditer(text):
+                found.append(Redaction(where=where, length=m.end() - m.start()))
+
+    scan(cable.post, "banner")
+    scan(cable.subject, "subject")
+    for ref in cable.references:
+        scan(ref.text, "ref")
+    if cable.classified_by is not None:
+        scan(cable.classified_by.text, "classified_by")
+    for p in cable.paragraphs:
+        where = f"paragraph:{p.number}" if p.number is not None else "body"
+        scan(p.heading, where)
+        scan(p.text, where)
+    cable.redactions = found

@@ -2,9 +2,78 @@
 
 from __future__ import annotations
 
+import re
+
+from cablebase.grammar.paragraphs import Item, join_lines, segment
+from cablebase.grammar.quotes import repair_quotes
+from cablebase.grammar.signature import take_signature
 from cablebase.grammar.state import State
+from cablebase.grammar.summary import find_summary
+from cablebase.record import Paragraph
+
+__all__ = ["parse_text"]
+
+_SIPDIS = re.compile(r"^\s*SIPDIS\s*$", re.I)
 
 
 def parse_text(lines: list[str], start: int, st: State) -> None:
     """Fill cable.paragraphs, cable.summary and cable.signers from lines[start:]."""
-    raise NotImplementedError
+    cable = st.cable
+    body = lines[max(0, start) :]
+    kept = [x for x in body if not _SIPDIS.match(x)]
+    if len(kept) != len(body) and "SIPDIS" not in cable.handling:
+        cable.handling.append("SIPDIS")
+    sig = take_signature(kept)
+    cable.signers = sig.signers
+    items = segment(sig.lines)
+    paragraphs: list[Paragraph] = []
+    repaired = 0
+    for item in items:
+        if item.kind == "xline":
+            paragraphs.append(Paragraph(number=None, text=" ".join(item.lines)))
+            continue
+        text = join_lines(item.lines)
+        if not text and item.number is None and item.heading is None:
+            continue
+        text, k = repair_quotes(text)
+        repaired += k
+        paragraphs.append(
+            Paragraph(number=item.number, portion=item.portion, heading=item.heading, text=text)
+        )
+    cable.paragraphs = paragraphs
+    cable.summary = find_summary(paragraphs)
+    _check_numbering(items, st)
+    if sig.truncated and paragraphs:
+        st.warn("text.truncated", "the text ends mid-sentence and has no signature", "text")
+    if repaired:
+        st.warn(
+            "text.quotes_repaired",
+            f"{repaired} corrupted quote characters repaired (`,s` `&` `8`)",
+            "text",
+        )
+
+
+def _check_numbering(items: list[Item], st: State) -> None:
+    """Warn about gaps, duplicates and restarts in the paragraph numbering (never fixed)."""
+    prev: int | None = None
+    redacted = False
+    for item in items:
+        if item.kind == "xline":
+            redacted = True
+            continue
+        n = item.number
+        if n is None:
+            continue
+        where = f"paragraph:{n}"
+        if prev is None:
+            if n != 1:
+                st.warn("text.paragraph_gap", f"numbering starts at {n}", where)
+        elif n == prev:
+            st.warn("text.paragraph_duplicate", f"paragraph {n} is numbered twice", where)
+        elif n < prev:
+            st.warn("text.paragraph_restart", f"paragraph {prev} is followed by {n}", where)
+        elif n > prev + 1:
+            note = "; a whole-line redaction stands in the gap" if redacted else ""
+            st.warn("text.paragraph_gap", f"paragraph {prev} is followed by {n}{note}", where)
+        prev = n
+        redacted = False

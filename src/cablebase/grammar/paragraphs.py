@@ -1,0 +1,216 @@
+"""Numbered paragraphs, their portion marks and headings (FORMAT.md §4.9-4.10).
+
+`segment(lines)` splits text lines into items: paragraphs (numbered or not, each with the
+heading standing before it) and whole-line X redactions standing between paragraphs.
+`join_lines` turns a paragraph's lines into its text per docs/record.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cablebase.grammar.headings import DECORATION, decorated_heading, is_bare_heading
+from cablebase.grammar.pages import ends_sentence
+from cablebase.grammar.portion import normalize_portion
+
+__all__ = ["Item", "segment", "join_lines", "is_list_item", "LIST_ITEM"]
+
+# `N.` at a line start, not `1.4`; tolerates `3.. (SBU)`, `1.(S)` and indentation.
+NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
+_MARK = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)\.?[ \t]*")
+# A mark after a leading label: `Summary: (C) ...`.
+_LABEL_MARK = re.compile(
+    r"^((?:(?:begin|executive|introduction|background)\s+(?:and\s+)?)?"
+    r"(?:summary|comment|introduction|background)(?:\s+and\s+comment)?\s*[:.\-])[ \t]*"
+    r"\(\s*([^()]{1,40}?)\s*\)[ \t]*",
+    re.I,
+)
+XLINE = re.compile(r"^\s*\[?[Xx]{4,}\]?[\s.]*$")
+LIST_ITEM = re.compile(
+    r"^\s*(?:-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
+    r"[a-z0-9]{1,2}\)\s)"
+)
+_UPPER_WORD = re.compile(r"\b[A-Z]{2,}\b")
+_LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
+
+
+@dataclass(slots=True)
+class Item:
+    kind: str  # "para" | "xline"
+    number: int | None = None
+    portion: str | None = None
+    heading: str | None = None
+    lines: list[str] = field(default_factory=list)
+    line: int = 0  # index of its first line in the input
+
+
+def is_list_item(line: str) -> bool:
+    return LIST_ITEM.match(line) is not None
+
+
+def body_case(lines: list[str]) -> tuple[bool, bool]:
+    """(upper_body, lowered_body) judged on a sample of the text."""
+    sample = " ".join(lines[:80])[:6000]
+    lowers = len(_LOWER_WORD.findall(sample))
+    uppers = len(_UPPER_WORD.findall(sample))
+    upper_body = lowers < 3 and uppers > 5
+    lowered = uppers == 0 and lowers > 5
+    return upper_body, lowered
+
+
+def _split_mark(rest: str, lowered: bool) -> tuple[str | None, str]:
+    m = _MARK.match(rest)
+    if m:
+        raw = m.group(1)
+        if lowered or not any(c.islower() for c in raw):
+            mark = normalize_portion("(" + raw + ")")
+            if mark is not None:
+                return mark, rest[m.end() :]
+        return None, rest
+    m = _LABEL_MARK.match(rest)
+    if m:
+        raw = m.group(2)
+        if lowered or not any(c.islower() for c in raw):
+            mark = normalize_portion("(" + raw + ")")
+            if mark is not None:
+                return mark, m.group(1) + " " + rest[m.end() :]
+    return None, rest
+
+
+def segment(lines: list[str]) -> list[Item]:
+    """Split text lines into paragraph and whole-line-redaction items."""
+    upper_body, lowered = body_case(lines)
+    items: list[Item] = []
+    cur: Item | None = None
+    heading: list[str] = []
+    last_number = 0
+    n = len(lines)
+
+    def next_content(k: int) -> int:
+        while k < n and (not lines[k].strip() or DECORATION.match(lines[k])):
+            k += 1
+        return k
+
+    i = 0
+    while i < n:
+        line = lines[i]
+        s = line.strip()
+        if not s:
+            if cur is not None:
+                cur.lines.append("")
+            i += 1
+            continue
+        if DECORATION.match(s):
+            i += 1
+            continue
+        prev_blank = i == 0 or not lines[i - 1].strip() or bool(DECORATION.match(lines[i - 1]))
+        nxt = lines[i + 1] if i + 1 < n else ""
+        numbered = NUMBERED.match(line)
+        # -- headings -----------------------------------------------------------
+        if numbered is None and not XLINE.match(s):
+            h = decorated_heading(s)
+            if h is None and nxt and DECORATION.match(nxt) and len(s) <= 100 and not is_list_item(s):
+                if cur is None or prev_blank or ends_sentence(lines[i - 1]):
+                    h = s
+            if h is None and prev_blank and not is_list_item(s):
+                k = next_content(i + 1)
+                nxt_blank = i + 1 >= n or not nxt.strip() or bool(DECORATION.match(nxt))
+                follows_para = k < n and NUMBERED.match(lines[k]) is not None
+                if (nxt_blank or follows_para) and is_bare_heading(s, upper_body=upper_body):
+                    if follows_para or (
+                        not upper_body
+                        and not any(c.islower() for c in s)
+                        and nxt_blank
+                        and k < n
+                    ):
+                        h = s
+            if h is not None:
+                cur = None
+                heading.append(h.rstrip(":").strip())
+                i += 1
+                continue
+        # -- whole-line redaction standing alone ---------------------------------
+        if XLINE.match(s) and prev_blank:
+            nxt_ok = i + 1 >= n or not nxt.strip() or NUMBERED.match(nxt) or XLINE.match(nxt)
+            if nxt_ok:
+                cur = None
+                items.append(Item(kind="xline", lines=[s], line=i))
+                i += 1
+                continue
+        # -- numbered paragraph -------------------------------------------------
+        if numbered is not None:
+            number = int(numbered.group(1))
+            # a wrapped line starting with a number (`...by` / `10. percent`) is text
+            continuation = (
+                not prev_blank
+                and cur is not None
+                and number != last_number + 1
+                and not ends_sentence(lines[i - 1])
+            )
+            if not continuation and number > 0:
+                portion, rest = _split_mark(numbered.group(2), lowered)
+                cur = Item(
+                    kind="para",
+                    number=number,
+                    portion=portion,
+                    heading=" ".join(heading) or None,
+                    lines=[rest] if rest.strip() else [],
+                    line=i,
+                )
+                heading = []
+                items.append(cur)
+                last_number = number
+                i += 1
+                continue
+        # -- text line ----------------------------------------------------------------
+        if cur is None:
+            cur = Item(kind="para", heading=" ".join(heading) or None, line=i)
+            heading = []
+            items.append(cur)
+        cur.lines.append(line)
+        i += 1
+    if heading:
+        items.append(Item(kind="para", heading=" ".join(heading), line=n))
+    return items
+
+
+def join_lines(lines: list[str]) -> str:
+    """Paragraph text from its lines: wrapped lines joined with one space, a blank line
+    kept as `\\n\\n` (unless a lower-case continuation follows a mid-sentence break), a
+    list item starting a new line."""
+    parts: list[str] = []
+    blank = False
+    in_list = False
+    prev = ""
+    for raw in lines:
+        s = raw.strip()
+        if not s:
+            blank = bool(parts)
+            continue
+        if not parts:
+            parts.append(s)
+        elif blank:
+            if s[0].islower() and not ends_sentence(prev):
+                parts.append(" " + s)  # a spurious break inside a sentence
+            else:
+                parts.append("\n\n" + s)
+                in_list = False
+        elif LIST_ITEM.match(s) and not _dash_clause(s, prev, in_list):
+            parts.append("\n" + s)
+            in_list = True
+        else:
+            parts.append(" " + s)
+        if LIST_ITEM.match(s) and blank:
+            in_list = True
+        blank = False
+        prev = s
+    return "".join(parts)
+
+
+def _dash_clause(s: str, prev: str, in_list: bool) -> bool:
+    """`-- rare among ...` continuing a sentence is a dash clause, not a bullet."""
+    if in_list or not s.startswith("--"):
+        return False
+    body = s.lstrip("- ")
+    return bool(body) and body[0].islower() and not ends_sentence(prev) and not prev.endswith(":")

@@ -1,0 +1,172 @@
+"""Signature and trailing lines (FORMAT.md §4.11).
+
+`take_signature(lines)` strips the trailers after the text (`NNNN`, a classification word,
+a NARA stamp, `>`, `2004CARACA02200 - CONFIDENTIAL`, junk after the name), then takes the
+signature: the last line when it is 1-4 capitalised words and not a label, else a name
+glued to the last text line after sentence punctuation.  A doubled name is collapsed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cablebase.grammar.pages import ends_sentence
+
+__all__ = ["Signature", "take_signature"]
+
+_TRAILER = re.compile(
+    r"^\s*(?:NNNN|>+|<+|#+|=+.*CABLE ENDS.*|[=*_-]{3,}[=*_ -]*|"
+    r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
+    r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?|"
+    r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
+    r"[A-Z][A-Z ]{1,12}\s+\d{8}|"
+    r".*\bDeclassified/Released\b.*|.*\bSystematic Review\b.*|"
+    r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",
+    re.I,
+)
+_JUNK = re.compile(r"(?:\.\.\.|\u2026)\s*$")
+_PARTICLE = frozenset(
+    "van von de da del della der den di du la le al el bin ibn y st st. mc mac".split()
+)
+_SUFFIX = frozenset("JR JR. SR SR. II III IV".split())
+_STOP = frozenset(
+    """END COMMENT COMMENTS SUMMARY NOTE NOTES TEXT UNQUOTE QUOTE BEGIN SIPDIS NOFORN MINIMIZE
+    CONSIDERED BT NNNN CONFIDENTIAL SECRET UNCLASSIFIED UNCLAS SENSITIVE CLASSIFIED LIMITED
+    OFFICIAL USE THE OF AND FOR TO IN ON AT IS ARE WAS WERE WITH BY FROM THIS THAT THESE A AN AS
+    WE IT BE WILL NOT NO ACTION REQUEST REQUESTS INFO SEPTEL REFTEL PAGE SECTION DECL TAGS
+    SUBJECT REF HTTP WWW VISIT PLEASE WEBSITE SITE DEPARTMENT EMBASSY AMEMBASSY STATE
+    CONCLUSION CONCLUSIONS BACKGROUND ANALYSIS RECOMMENDATION RECOMMENDATIONS DISCUSSION
+    INTRODUCTION ISSUE ISSUES OVERVIEW OUTLOOK NEXT STEPS ENDS CABLE CLEARED MESSAGE OR
+    BUT IF SO HE SHE THEY OUR US ALL""".split()
+)
+_NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\u2019.-]*$")
+_XRUN = re.compile(r"[Xx]{4,}")
+# A name glued to the end of the last text line, after sentence punctuation or a quote end.
+_GLUED = re.compile(
+    r"""(?:(?<=[.!?:;"')\]*\u201d\u2019])|(?<=[A-Za-z)][.!?]8)|(?<=\bUNQUOTE)|(?<=\bEND TEXT))"""
+    r"""\s+([A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Z'-]+){0,2})\s*\.?\s*$"""
+)
+
+
+@dataclass(slots=True)
+class Signature:
+    lines: list[str]  # the text lines with trailers and the signature removed
+    signers: list[str] = field(default_factory=list)
+    truncated: bool = False  # the text ends mid-sentence without a signature
+
+
+def _name_words(text: str) -> list[str] | None:
+    """The words of `text` when it reads as a signature name, else None."""
+    s = text.strip().rstrip("#").strip()
+    if s.endswith("."):
+        s = s[:-1].rstrip()
+    words = s.split()
+    if not 1 <= len(words) <= 4 or _XRUN.search(s):
+        return None
+    capital = 0
+    for w in words:
+        up = w.upper().rstrip(".,")
+        if up in _STOP:
+            return None
+        if w.lower() in _PARTICLE or up in _SUFFIX:
+            continue
+        if not _NAME_WORD.match(w):
+            return None
+        if len(w.strip(".'-")) >= 2:
+            capital += 1
+    return words if capital else None
+
+
+def _collapse(words: list[str]) -> str:
+    name = " ".join(words).upper()
+    half = len(words) // 2
+    if len(words) % 2 == 0 and words[:half] == words[half:]:
+        name = " ".join(words[:half]).upper()
+    return name
+
+
+def take_signature(lines: list[str]) -> Signature:
+    """Strip trailers and the signature from the end of the text lines."""
+    out = list(lines)
+    _strip_trailers(out)
+    if not out:
+        return Signature(lines=out)
+    last = out[-1]
+    words = _name_words(last)
+    if words is None and _JUNK.search(last):
+        # junk after the signature (`DANIEL ORTEGA AN...`): look one line up
+        k = _prev_content(out, len(out) - 1)
+        if k is not None and _name_words(out[k]) is not None:
+            del out[k + 1 :]
+            last = out[-1]
+            words = _name_words(last)
+    if words is not None and _plausible(out, words):
+        name = _collapse(words)
+        out.pop()
+        _strip_blank_tail(out)
+        # the name repeated on the line before (`MILOVANOVIC` / `MILOVANOVIC`)
+        if out and _name_words(out[-1]) is not None and _collapse(_name_words(out[-1]) or []) == name:
+            out.pop()
+            _strip_blank_tail(out)
+        return Signature(lines=out, signers=[name])
+    m = _GLUED.search(last)
+    if m is not None:
+        glued = m.group(1).split()
+        all_upper = all(w.isupper() for w in glued)
+        ok = _name_words(m.group(1)) is not None and (
+            all_upper or (len(glued) == 1 and any(c.islower() for c in last[: m.start()]))
+        )
+        if ok:
+            rest = last[: m.start()].rstrip()
+            out[-1] = rest
+            if not rest.strip():
+                out.pop()
+            return Signature(lines=out, signers=[_collapse(glued)])
+    truncated = not ends_sentence(last) and not _ends_block(last)
+    return Signature(lines=out, truncated=truncated)
+
+
+def _plausible(out: list[str], words: list[str]) -> bool:
+    """Reject a last line that merely ends a wrapped sentence (`...Ministry of` / `DEFENSE`)."""
+    k = _prev_content(out, len(out) - 1)
+    if k is None:
+        return False  # nothing but a name: not a signed text
+    if k < len(out) - 2:
+        return True  # a blank line before the name
+    prev = out[k].rstrip()
+    if prev.endswith(",") or prev.endswith("-"):
+        return False
+    tail = prev.split()[-1].upper() if prev.split() else ""
+    if tail in {"OF", "THE", "AND", "TO", "FOR", "IN", "ON", "WITH", "BY", "A", "AN", "AT"}:
+        return False
+    if len(words) > 1 and prev[-1:].islower():
+        return False  # a capitalised phrase continuing a sentence
+    return True
+
+
+def _ends_block(line: str) -> bool:
+    """A last line that is not prose: a URL or a web-site notice."""
+    s = line.strip().lower()
+    return "http" in s or "www." in s or s.endswith(".gov") or s.endswith("/")
+
+
+def _prev_content(out: list[str], k: int) -> int | None:
+    k -= 1
+    while k >= 0 and not out[k].strip():
+        k -= 1
+    return k if k >= 0 else None
+
+
+def _strip_blank_tail(out: list[str]) -> None:
+    while out and not out[-1].strip():
+        out.pop()
+
+
+def _strip_trailers(out: list[str]) -> None:
+    while out:
+        s = out[-1].strip()
+        if not s or _TRAILER.match(s):
+            out.pop()
+            continue
+        break
