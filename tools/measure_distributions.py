@@ -104,7 +104,9 @@ class Stats:
             if role:
                 counts[role] += 1
                 if role == "info":
-                    addr = re.sub(r"\s+(?:NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE)?\s*[\d-]*$", "", line)
+                    addr = re.sub(
+                        r"\s+(?:NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE)?\s*[\d-]*$", "", line
+                    )
                     if "/" in addr.split(" ")[0]:
                         self.info_addressees[addr.strip()] += 1
         if counts["to"]:  # placeholder and dump headers have no address block
@@ -321,7 +323,10 @@ def assemble(st: Stats, months, posts, routes) -> dict:
             continue
         banner = place.upper()
         # the parser title-cases FM words; keep only posts where that reproduces the origin
-        if banner.replace(" ", "") != refpost or " ".join(w.capitalize() for w in banner.split()) != place:
+        if (
+            banner.replace(" ", "") != refpost
+            or " ".join(w.capitalize() for w in banner.split()) != place
+        ):
             continue
         sender = f"{KINDS[kind]} {banner}"
         route = routes.get(sender) or routes.get(f"AMEMBASSY {banner}")
@@ -367,7 +372,9 @@ def assemble(st: Stats, months, posts, routes) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT / ".." / "shared")
-    ap.add_argument("--out", type=Path, default=ROOT / "src/cablebase/data/generator_distributions.json")
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "src/cablebase/data/generator_distributions.json"
+    )
     args = ap.parse_args()
     data = measure(args.shared)
     args.out.write_text(json.dumps(data, indent=0, separators=(",", ":")) + "\n")

@@ -45,12 +45,82 @@ WORDS_PER_SENTENCE = 17  # the phrase grammar's mean sentence length
 
 # -- the project's own vocabulary -------------------------------------------------------
 
-_SYL_A = "ka lo me ri sa to vi na de mo lu ze ba ri ta go ne fa si pe ro du ma li ve ko".split()
-_SYL_B = "ran tel mor vin sak dor lem bar tus nik hal gor pen zar dun mil ros ket van".split()
-_GIVEN = (
-    "Adel Bora Caro Dario Elin Farid Gita Hanno Ines Jorund Kemal Lior Mara Nilo Oren "
-    "Pavla Quito Rasa Selim Tova Umar Vesna Wendel Yara Zoran"
-).split()
+_SYL_A = [
+    "ka",
+    "lo",
+    "me",
+    "ri",
+    "sa",
+    "to",
+    "vi",
+    "na",
+    "de",
+    "mo",
+    "lu",
+    "ze",
+    "ba",
+    "ri",
+    "ta",
+    "go",
+    "ne",
+    "fa",
+    "si",
+    "pe",
+    "ro",
+    "du",
+    "ma",
+    "li",
+    "ve",
+    "ko",
+]
+_SYL_B = [
+    "ran",
+    "tel",
+    "mor",
+    "vin",
+    "sak",
+    "dor",
+    "lem",
+    "bar",
+    "tus",
+    "nik",
+    "hal",
+    "gor",
+    "pen",
+    "zar",
+    "dun",
+    "mil",
+    "ros",
+    "ket",
+    "van",
+]
+_GIVEN = [
+    "Adel",
+    "Bora",
+    "Caro",
+    "Dario",
+    "Elin",
+    "Farid",
+    "Gita",
+    "Hanno",
+    "Ines",
+    "Jorund",
+    "Kemal",
+    "Lior",
+    "Mara",
+    "Nilo",
+    "Oren",
+    "Pavla",
+    "Quito",
+    "Rasa",
+    "Selim",
+    "Tova",
+    "Umar",
+    "Vesna",
+    "Wendel",
+    "Yara",
+    "Zoran",
+]
 _TITLES = (
     "Minister of Finance",
     "Minister of Defense",
@@ -217,10 +287,7 @@ def _sentence(rng: random.Random) -> str:
         return f"According to {sur}, {first}, and {second}."
     if form == 4:
         return rng.choice(_COMMENTS)
-    return (
-        f"{sur} noted that {rng.choice(_TOPICS)} had stalled because "
-        f"{rng.choice(_CLAUSES)}."
-    )
+    return f"{sur} noted that {rng.choice(_TOPICS)} had stalled because {rng.choice(_CLAUSES)}."
 
 
 # -- measured distributions ---------------------------------------------------------------
@@ -316,10 +383,16 @@ class _Generator:
         handling = self._handling(year, klass)
         prec = t["precedence"].pick(rng)
         action = {"O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}[prec[0]]
-        info_prec = {"O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}[prec[1]] if len(prec) > 1 else None
+        info_prec = (
+            {"O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}[prec[1]] if len(prec) > 1 else None
+        )
         recipients = self._recipients(post_key, action, info_prec or action)
         xyz = rng.random() < 0.28
-        routing = ["RUEHWEB"] if xyz else sorted({r.route for r in recipients if r.route})[:4] or ["RUEHC"]
+        routing = (
+            ["RUEHWEB"]
+            if xyz
+            else sorted({r.route for r in recipients if r.route})[:4] or ["RUEHC"]
+        )
 
         cable = Cable(
             reference_id=refid,
@@ -381,13 +454,32 @@ class _Generator:
                 b, s, _, _, r = t["posts"][t["post"].pick(rng)]
                 if s.startswith(("AMEMBASSY", "AMCONSUL")) and r and all(x.name != s for x in out):
                     out.append(
-                        Recipient(role="to", route=r, name=s, precedence=word, serial=f"{rng.randrange(10000):04d}")
+                        Recipient(
+                            role="to",
+                            route=r,
+                            name=s,
+                            precedence=word,
+                            serial=f"{rng.randrange(10000):04d}",
+                        )
                     )
             if not out:
-                out.append(Recipient(role="to", name="ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE", collective=True, precedence=word))
+                out.append(
+                    Recipient(
+                        role="to",
+                        name="ALL DIPLOMATIC AND CONSULAR POSTS COLLECTIVE",
+                        collective=True,
+                        precedence=word,
+                    )
+                )
         else:
             out.append(
-                Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC", precedence=word, serial=f"{rng.randrange(10000):04d}")
+                Recipient(
+                    role="to",
+                    route="RUEHC",
+                    name="SECSTATE WASHDC",
+                    precedence=word,
+                    serial=f"{rng.randrange(10000):04d}",
+                )
             )
         seen = {r.name for r in out}
         for _ in range(t["info_count"].pick(rng)):
@@ -408,7 +500,9 @@ class _Generator:
                     name=name,
                     office=office,
                     precedence=info_word,
-                    serial=f"{rng.randrange(10000):04d}" if numbered and rng.random() < 0.7 else None,
+                    serial=f"{rng.randrange(10000):04d}"
+                    if numbered and rng.random() < 0.7
+                    else None,
                     collective="COLLECTIVE" in name,
                 )
             )
@@ -422,7 +516,9 @@ class _Generator:
             template = rng.choice(_CAPTIONS)
             given, sur = rng.choice(self.names)
             line = template.format(
-                office=rng.choice(_OFFICES), office2=rng.choice(_OFFICES), name=f"{given} {sur}".upper()
+                office=rng.choice(_OFFICES),
+                office2=rng.choice(_OFFICES),
+                name=f"{given} {sur}".upper(),
             )
             if line not in cable.captions:
                 cable.captions.append(line)
@@ -435,7 +531,9 @@ class _Generator:
             cable.declassify_rule = "OADR"
         else:
             later = 10 if rng.random() < 0.8 else 25
-            cable.declassify_on = f"{year + later}-{int(cable.created[5:7]):02d}-{int(cable.created[8:10]):02d}"
+            cable.declassify_on = (
+                f"{year + later}-{int(cable.created[5:7]):02d}-{int(cable.created[8:10]):02d}"
+            )
         # TAGS
         n = t["tags_count"].pick(rng)
         tags: list[str] = []
@@ -454,22 +552,36 @@ class _Generator:
         cable.subject = " ".join(subject)
         if klass != "UNCLASSIFIED" and rng.random() < 0.01:
             cable.subject_portion = klass[0]
-        cable.title = render.wrap("SUBJECT: " + render._portion(cable.subject_portion) + cable.subject)[0][9:]
+        cable.title = render.wrap(
+            "SUBJECT: " + render._portion(cable.subject_portion) + cable.subject
+        )[0][9:]
         # REF
         nref = t["ref_count"].pick(rng)
         letters = "ABCDEFGHIJKL"
         for i in range(nref):
-            cable.references.append(self._reference(letters[i] if nref > 1 else None, year, yy, post))
+            cable.references.append(
+                self._reference(letters[i] if nref > 1 else None, year, yy, post)
+            )
         cable.listed_references = list(dict.fromkeys(r.id for r in cable.references if r.id))
         # Classified By
         if klass != "UNCLASSIFIED" and rng.random() < 0.92:
-            title = "Consul General" if cable.sender.startswith("AMCONSUL") else rng.choice(_CLASSIFIER_TITLES)
+            title = (
+                "Consul General"
+                if cable.sender.startswith("AMCONSUL")
+                else rng.choice(_CLASSIFIER_TITLES)
+            )
             given, sur = rng.choice(self.names)
             office = cable.origin if post != "STATE" else "Department of State"
             letters_ = rng.choice(_REASONS)
-            marks = " and ".join(f"({x})" for x in letters_) if len(letters_) < 3 else "(b), (c) and (d)"
+            marks = (
+                " and ".join(f"({x})" for x in letters_)
+                if len(letters_) < 3
+                else "(b), (c) and (d)"
+            )
             text = f"{title} {given} {sur}, {office}, for reasons 1.4 {marks}."
-            cable.classified_by = ClassifiedBy(text=text, name=f"{given} {sur}", title=title, office=office)
+            cable.classified_by = ClassifiedBy(
+                text=text, name=f"{given} {sur}", title=title, office=office
+            )
             cable.classification_reasons = [f"1.4({x})" for x in letters_]
 
     def _reference(self, letter: str | None, year: int, yy: str, post: str) -> Reference:
@@ -477,7 +589,9 @@ class _Generator:
         kind = self.t["ref_kind"].pick(rng)
         date = f"{rng.randrange(1, 13):02d}/{rng.randrange(1, 29):02d}/{year}"
         if kind == "email":
-            return Reference(letter=letter, text=f"{rng.choice(_OFFICES)} E-MAIL OF {date}", kind="email")
+            return Reference(
+                letter=letter, text=f"{rng.choice(_OFFICES)} E-MAIL OF {date}", kind="email"
+            )
         if kind == "telcon":
             return Reference(letter=letter, text=f"TELCON OF {date}", kind="telcon")
         if kind == "memo":
@@ -492,7 +606,11 @@ class _Generator:
             rpost = rest.rstrip("0123456789")
             number = rest[len(rpost) :]
         else:
-            ryy, rpost, number = yy, post if rng.random() < 0.6 else "STATE", str(rng.randrange(1, 9999))
+            ryy, rpost, number = (
+                yy,
+                post if rng.random() < 0.6 else "STATE",
+                str(rng.randrange(1, 9999)),
+            )
         spelled = self._spelled(rpost)
         if ryy == yy and style < 0.75:
             text = f"{spelled} {number}"
@@ -521,15 +639,19 @@ class _Generator:
         given, sur = rng.choice(self.names)
         for i in range(1, n + 1):
             words = t["words"].pick(rng) + rng.randrange(10)
-            sentences = [pool[rng.randrange(4096)] for _ in range(max(1, words // WORDS_PER_SENTENCE))]
+            sentences = [
+                pool[rng.randrange(4096)] for _ in range(max(1, words // WORDS_PER_SENTENCE))
+            ]
             text = " ".join(sentences)
             heading = None
             if i == 1 and summary_style < 0.55 and n > 2:
                 cable.summary = text
                 text = f"Summary: {text} End Summary."
             elif i == 1 and summary_style < 0.7 and n > 2:
-                heading = "SUMMARY"
-                cable.summary = text
+                heading = "SUMMARY"  # the summary is the whole paragraph, set below
+            elif i == 2 and cable.paragraphs[0].heading == "SUMMARY":
+                # a summary under a heading runs to the next heading: close it here
+                heading = rng.choice(_HEADINGS)
             elif i > 1 and rng.random() < share:
                 heading = rng.choice(_HEADINGS)
             if rng.random() < 0.08:
@@ -538,6 +660,8 @@ class _Generator:
             if cable.classification != "UNCLASSIFIED" and rng.random() < 0.01:
                 text = f"{text} {sur} and XXXXXXXXXXXX attended."
                 cable.redactions.append(Redaction(where=f"paragraph:{i}", length=12))
+            if heading == "SUMMARY":
+                cable.summary = text
             mark = marks[0] if i == 1 else marks[rng.randrange(len(marks))]
             if noforn and mark in ("S", "C") and rng.random() < 0.6:
                 mark += "/NF"

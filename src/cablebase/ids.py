@@ -8,6 +8,7 @@ short and variant names (`RIO`, `SECSTATE`, `UNVIE`) and the routing indicator -
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import json
 import os
@@ -40,7 +41,7 @@ def parse_reference_id(refid: str) -> tuple[int, str, int] | None:
 class _PostTable:
     """The loaded posts.json with the lookup structures built once."""
 
-    __slots__ = ("posts", "aliases", "prefixes", "routes", "twins", "_sorted")
+    __slots__ = ("posts", "aliases", "prefixes", "routes", "twins", "reliable", "_sorted")
 
     def __init__(self, data: dict) -> None:
         self.posts: dict[str, int] = data.get("posts", {})
@@ -54,8 +55,8 @@ class _PostTable:
             for p in group:
                 self.twins[p] = tuple(q for q in group if q != p)
         # Candidates for unique-prefix matching: well-attested posts and alias spellings.
-        cands = {p for p, n in self.posts.items() if n >= _RELIABLE or n == 0}
-        self._sorted = sorted(cands)
+        self.reliable = [p for p, n in self.posts.items() if n >= _RELIABLE]
+        self._sorted = sorted(p for p, n in self.posts.items() if n >= _RELIABLE or n == 0)
 
     def prefix_match(self, key: str) -> str | None:
         from bisect import bisect_left
@@ -112,6 +113,27 @@ def resolve_post(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def fuzzy_post(name: str) -> str | None:
+    """A misspelt post name (`BEIJINJG`, `TRIPOLII`) -> the one well-attested post it is close
+    to, or None.  For items that are nothing but `POST NUMBER`; never used on running text."""
+    hit = resolve_post(name)
+    if hit is not None:
+        return hit
+    key = _NOT_LETTER.sub("", name.upper()) if name else ""
+    if len(key) < 5:
+        return None
+    t = _table()
+    close = difflib.get_close_matches(key, t.reliable, n=2, cutoff=0.8)
+    if not close:
+        return None
+    if len(close) > 1 and difflib.SequenceMatcher(None, key, close[1]).ratio() >= (
+        difflib.SequenceMatcher(None, key, close[0]).ratio() - 0.05
+    ):
+        return None  # two posts nearly as close: do not guess
+    return close[0]
+
+
 def post_alias(name: str) -> str | None:
     """The alias table alone: `RIO` -> RIODEJANEIRO; None when `name` is no alias."""
     return _table().aliases.get(_NOT_LETTER.sub("", name.upper())) if name else None
@@ -163,7 +185,7 @@ def canonical_id(post: str, number: str | int, year: int | str | None) -> str | 
     p = resolve_post(post)
     if p is None or year is None:
         return None
-    digits = str(number).strip()
+    digits = str(number).strip().lstrip("0") or "0"
     if not digits.isdigit() or len(digits) > 7:
         return None
     yy = _two_digit_year(year)

@@ -11,7 +11,7 @@
 Forms: ``auto`` (detected per document) or one of ``html``, ``csv``, ``text``,
 ``markdown``, ``telegram``, ``fragment``.  A damaged cable gives a record with
 warnings; input that is not a cable at all gives a :class:`Failure` from the
-iterators and :class:`NotACable` from :func:`parse_text`.
+iterators, and a record with a ``source.not_a_cable`` warning from :func:`parse_text`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from cablebase.forms import NotACable
+from cablebase.forms.fragment import unwrap_fragment
 from cablebase.forms.sources import Failure, Notes, iter_items_with_notes, unwrap
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
@@ -43,17 +44,28 @@ def parse_text(
     year: int | None = None,
     reference_id: str | None = None,
 ) -> Cable:
-    """Parse one cable given as text.
+    """Parse one cable given as text. Never raises on the text's content.
 
     ``form`` is ``auto`` (detected from the text) or the form the text is in.
     ``year`` and ``reference_id`` give context a fragment lacks (the year for REF
     items without one; the cable's id); a container's own values win over them.
 
-    Raises :class:`NotACable` when the text is not a cable in that form (for
-    ``csv``: not exactly one valid row), and ValueError for an unknown form.
+    Text that is not a cable in that form (no page structure, no valid csv row,
+    nothing of a telegram) still gives a record: the text is read as a fragment
+    (HTML and csv input: an empty body) and the record carries a
+    ``source.not_a_cable`` warning with the reason.  An unknown ``form`` name
+    raises ValueError.
     """
-    u = unwrap(text, form=form, year=year, reference_id=reference_id)
-    return _cable(u, [])
+    notes: Notes = []
+    try:
+        u = unwrap(text, form=form, year=year, reference_id=reference_id)
+    except NotACable as exc:
+        chosen = form if form != "auto" else "fragment"
+        lines = [] if chosen in ("html", "csv") else text.split("\n")
+        u = unwrap_fragment("\n".join(lines), year=year, reference_id=reference_id)
+        u.form = chosen
+        notes.append(("source.not_a_cable", str(exc)))
+    return _cable(u, notes)
 
 
 def iter_cables(

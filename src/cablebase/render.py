@@ -353,9 +353,11 @@ def body_lines(cable: Cable, blocks: list[Block] | None = None) -> list[str]:
     prev_kind = None
     for b, block in enumerate(blocks):
         # E.O., TAGS and SUBJECT stand on consecutive lines; other fields are set apart
-        if out and not (prev_kind in ("eo", "tags") and block.kind in ("tags", "subject")):
-            if not (prev_kind == "handling" and block.kind == "captions"):
-                out.append("")
+        joined = (prev_kind in ("eo", "tags") and block.kind in ("tags", "subject")) or (
+            prev_kind == "handling" and block.kind == "captions"
+        )
+        if out and not joined:
+            out.append("")
         for k, line in enumerate(block.lines):
             page = points.get((b, k))
             if page:

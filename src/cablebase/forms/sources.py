@@ -127,11 +127,16 @@ def unwrap(
 
 
 class _Prefixed(io.RawIOBase):
-    """A read-only stream: bytes already read (the sniffed head), then the rest."""
+    """A read-only stream: bytes already read (the sniffed head), then the rest.
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    ``error`` is an exception met while sniffing (a truncated compressed stream):
+    it is raised once the head has been read, where the reader reports it.
+    """
+
+    def __init__(self, head: bytes, rest: IO[bytes], error: BaseException | None = None) -> None:
         self._head = head
         self._rest = rest
+        self._error = error
 
     def readable(self) -> bool:
         return True
@@ -142,6 +147,8 @@ class _Prefixed(io.RawIOBase):
             buf[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
+        if self._error is not None:
+            raise self._error
         data = self._rest.read(len(buf))
         n = len(data)
         buf[:n] = data
@@ -161,6 +168,22 @@ def _read(stream: IO[bytes], size: int = -1) -> bytes:
         parts.append(data)
         want -= len(data)
     return b"".join(parts)
+
+
+def _sniff(stream: IO[bytes]) -> tuple[bytes, Exception | None]:
+    """The first bytes of a stream, and the error that cut them short (if any)."""
+    parts: list[bytes] = []
+    want = _SNIFF
+    try:
+        while want > 0:
+            data = stream.read(want)
+            if not data:
+                break
+            parts.append(data)
+            want -= len(data)
+    except Exception as exc:  # a damaged member or compressed stream
+        return b"".join(parts), exc
+    return b"".join(parts), None
 
 
 def _is_tar(head: bytes) -> bool:
@@ -186,10 +209,9 @@ def _label(name: str) -> str:
 def _stream(
     stream: IO[bytes], location: str, name: str, form: str, year: int | None, depth: int
 ) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
-    try:
-        head = _read(stream, _SNIFF)
-    except Exception as exc:  # a damaged member or compressed stream
-        yield Failure(location, f"unreadable: {type(exc).__name__}: {exc}"), []
+    head, error = _sniff(stream)
+    if error is not None and not head:
+        yield Failure(location, f"unreadable: {type(error).__name__}: {error}"), []
         return
     if not head:
         yield Failure(location, "empty file"), []
@@ -203,7 +225,7 @@ def _stream(
     if nested and depth >= _MAX_DEPTH:
         yield Failure(location, "archives nested too deeply"), []
         return
-    whole = _Prefixed(head, stream)
+    whole = _Prefixed(head, stream, error)
     if head.startswith(b"\x1f\x8b"):
         inner: IO[bytes] = gzip.GzipFile(fileobj=whole, mode="rb")  # type: ignore[assignment]
         yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
@@ -231,6 +253,8 @@ def _stream(
         yield from _csv(whole, location, year)
         return
     try:
+        if error is not None:
+            raise error
         data = head + _read(stream)
     except Exception as exc:
         yield Failure(location, f"unreadable: {type(exc).__name__}: {exc}"), []

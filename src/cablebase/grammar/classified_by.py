@@ -15,7 +15,8 @@ _REPAIRS = (
     (re.compile(r"\b(r)\s?e\s?a\s?s\s?o\s?n\s?s\b", re.IGNORECASE), r"\1easons"),
     (re.compile(r"\b(r)e\s?a\s?s\s?o\s?n\b", re.IGNORECASE), r"\1eason"),
     (re.compile(r"\b(a)\s(nd)\b", re.IGNORECASE), r"\1\2"),
-    (re.compile(r"(?<![\d.])1\s?\.\s?([456])(?!\d)"), r"1.\1"),
+    (re.compile(r"(?<![\d.])1\s?[.,/]\s?([456])(?!\d)"), r"1.\1"),
+    (re.compile(r"(?<![\d.])1([45])(?=\s*\(?[a-hA-H]\b)"), r"1.\1"),
 )
 _SECTION = re.compile(r"(?<![\d.])1\.([456])(?!\d)")
 _EO_ABBR = re.compile(r"E\.\s?O\.?", re.IGNORECASE)

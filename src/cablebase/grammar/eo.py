@@ -12,7 +12,7 @@ __all__ = ["parse_eo", "parse_decl_date"]
 _NUMBER = re.compile(r"^\s*[:;,.]?\s*(\d{3,6})?\s*[:;,.]?\s*")
 # The keyword before the value: DECL:, decl:, DECLl:, DECL.:, Declassify on:, DNG:.
 _KEYWORD = re.compile(
-    r"^(?:DECL[lL]?\s*\.?\s*:?|DECLASSIFY\s+ON\s*:?)\s*",
+    r"^(?:DECLASSIFY\s+ON\s*:?|DECL(?!ASS)[lL]?\s*\.?\s*:?)\s*",
     re.IGNORECASE,
 )
 _DNG = re.compile(r"^(DNG\s*:?\s*(?:TO\s+)?[A-Z]{1,3})\b[\s:;,.]*(.*)$", re.IGNORECASE)

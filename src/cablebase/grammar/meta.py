@@ -127,7 +127,7 @@ def finish(st: State) -> None:
         c.classification = st.banner_classification or st.zny_classification
     if not c.origin and c.sender:
         c.origin = origin_from_sender(c.sender)
-    if not c.reference_id and c.post and st.banner_serial and "X" not in c.post.upper():
+    if not c.reference_id and c.post and st.banner_serial and "XXXX" not in c.post.upper():
         year = int(c.created[:4]) if c.created else st.year
         if year:
             from cablebase import ids

@@ -33,6 +33,9 @@ _LABEL = re.compile(
 _PAGE = re.compile(
     r"^\s*PAGE\s+(\d{2,3})\s+(\S.*?)\s+(\d{4,6})\s+(?:(\d{2})\s+OF\s+(\d{2})\s+)?(\d{6}Z)\b[ \t]*(.*)$"
 )
+# Literal-first pre-test (much faster than _CORE on text without markers).
+_QUICK = re.compile(r"(?:OF|of|Of)[ \t\u2028]+\d{3}\b")
+_PAGE_ANY = re.compile(r"^[ \t]*PAGE[ \t]+\d", re.M)
 _PAGE_RI = re.compile(r"^\s*PAGE\s+(\d{2,3})\s+R[A-Z]{3,6}\d{4}\s+[A-Z](?: [A-Z]){3,}.*$")
 _CLASS_LINE = re.compile(
     r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS|TOP SECRET)"
@@ -67,12 +70,8 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     n = len(lines)
     start = max(0, min(start, n))
     # Cheap test first: most cables have at most a handful of candidate lines.
-    hits = [
-        i
-        for i in range(start, n)
-        if _CORE.search(lines[i]) or (lines[i].lstrip().startswith("PAGE") and _is_page(lines[i]))
-    ]
-    if not hits:
+    blob = "\n".join(lines[start:])
+    if _QUICK.search(blob) is None and not ("PAGE" in blob and _PAGE_ANY.search(blob)):
         return list(lines)
     return _Stripper(lines, start, st).run()
 
@@ -186,7 +185,7 @@ class _Stripper:
         i = self.start
         while i < n:
             line = lines[i]
-            if _CORE.search(line):
+            if _QUICK.search(line) and _CORE.search(line):
                 m = _OWN.match(line)
                 if m:
                     core = _CORE.search(line)

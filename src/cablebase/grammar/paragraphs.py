@@ -31,6 +31,7 @@ LIST_ITEM = re.compile(
     r"^\s*(?:-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
     r"[a-z0-9]{1,2}\)\s)"
 )
+_DECO_CHARS = "-=_*~"
 _UPPER_WORD = re.compile(r"\b[A-Z]{2,}\b")
 _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 
@@ -51,9 +52,10 @@ def is_list_item(line: str) -> bool:
 
 def body_case(lines: list[str]) -> tuple[bool, bool]:
     """(upper_body, lowered_body) judged on a sample of the text."""
-    sample = " ".join(lines[:80])[:6000]
-    lowers = len(_LOWER_WORD.findall(sample))
-    uppers = len(_UPPER_WORD.findall(sample))
+    sample = " ".join(lines[:60])[:4000]
+    # stop counting early: only "none or almost none" matters
+    lowers = sum(1 for _ in zip(range(6), _LOWER_WORD.finditer(sample)))
+    uppers = sum(1 for _ in zip(range(6), _UPPER_WORD.finditer(sample)))
     upper_body = lowers < 3 and uppers > 5
     lowered = uppers == 0 and lowers > 5
     return upper_body, lowered
@@ -101,38 +103,44 @@ def segment(lines: list[str]) -> list[Item]:
                 cur.lines.append("")
             i += 1
             continue
-        if DECORATION.match(s):
+        c0 = s[0]
+        if c0 in _DECO_CHARS and DECORATION.match(s):
             i += 1
             continue
-        prev_blank = i == 0 or not lines[i - 1].strip() or bool(DECORATION.match(lines[i - 1]))
-        nxt = lines[i + 1] if i + 1 < n else ""
-        numbered = NUMBERED.match(line)
+        prev = lines[i - 1].strip() if i else ""
+        prev_blank = not prev or (prev[0] in _DECO_CHARS and DECORATION.match(prev) is not None)
+        nxt = lines[i + 1].strip() if i + 1 < n else ""
+        nxt_deco = bool(nxt) and nxt[0] in _DECO_CHARS and DECORATION.match(nxt) is not None
+        numbered = NUMBERED.match(line) if c0.isdigit() else None
+        xline = c0 in "Xx[" and XLINE.match(s) is not None
         # -- headings -----------------------------------------------------------
-        if numbered is None and not XLINE.match(s):
-            h = decorated_heading(s)
-            if h is None and nxt and DECORATION.match(nxt) and len(s) <= 100 and not is_list_item(s):
-                if cur is None or prev_blank or ends_sentence(lines[i - 1]):
+        if numbered is None and not xline:
+            h = decorated_heading(s) if (c0 in "/-#" or s[-1] in "-=/") else None
+            if h is None and nxt_deco and len(s) <= 100 and not is_list_item(s):
+                if cur is None or prev_blank or ends_sentence(prev):
                     h = s
-            if h is None and prev_blank and not is_list_item(s):
+            if h is None and prev_blank and (not nxt or nxt_deco or nxt[0].isdigit()):
                 k = next_content(i + 1)
-                nxt_blank = i + 1 >= n or not nxt.strip() or bool(DECORATION.match(nxt))
                 follows_para = k < n and NUMBERED.match(lines[k]) is not None
-                if (nxt_blank or follows_para) and is_bare_heading(s, upper_body=upper_body):
-                    if follows_para or (
-                        not upper_body
-                        and not any(c.islower() for c in s)
-                        and nxt_blank
-                        and k < n
-                    ):
-                        h = s
+                nxt_blank = not nxt or nxt_deco
+                if (
+                    (nxt_blank or follows_para)
+                    and not is_list_item(s)
+                    and is_bare_heading(s, upper_body=upper_body)
+                    and (
+                        follows_para
+                        or (not upper_body and not any(c.islower() for c in s) and k < n)
+                    )
+                ):
+                    h = s
             if h is not None:
                 cur = None
                 heading.append(h.rstrip(":").strip())
                 i += 1
                 continue
         # -- whole-line redaction standing alone ---------------------------------
-        if XLINE.match(s) and prev_blank:
-            nxt_ok = i + 1 >= n or not nxt.strip() or NUMBERED.match(nxt) or XLINE.match(nxt)
+        if xline and prev_blank:
+            nxt_ok = not nxt or NUMBERED.match(nxt) or XLINE.match(nxt)
             if nxt_ok:
                 cur = None
                 items.append(Item(kind="xline", lines=[s], line=i))
@@ -146,7 +154,7 @@ def segment(lines: list[str]) -> list[Item]:
                 not prev_blank
                 and cur is not None
                 and number != last_number + 1
-                and not ends_sentence(lines[i - 1])
+                and not ends_sentence(prev)
             )
             if not continuation and number > 0:
                 portion, rest = _split_mark(numbered.group(2), lowered)

@@ -14,8 +14,9 @@ import re
 from cablebase.grammar import eo as _eo
 from cablebase.grammar.banner import looks_like_banner
 from cablebase.grammar.captions import HANDLING_LINE, split_caption
-from cablebase.grammar.classified_by import parse_classified_by
+from cablebase.grammar.classified_by import parse_classified_by, reasons_from_text
 from cablebase.grammar.portion import PORTION_RE
+from cablebase.grammar.preface import WEEKDAY_RE
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
 from cablebase.grammar.tags import parse_tags
@@ -33,7 +34,7 @@ _LABELS = re.compile(
     | (?P<tags>(?<![A-Za-z/])TAGS?\s*:)
     | (?P<subject>(?<![A-Za-z])SUBJ(?:ECT)?\s*:)
     | (?P<ref>(?<![A-Za-z])REF(?:S|TELS?)?\s*:)
-    | (?P<clby>(?:\(U\)\s*)?(?<![A-Za-z])Classified\s+By\b\s*:?)
+    | (?P<clby>(?:\(U\)\s*)?(?<![A-Za-z"'])Classified\s+By\b\s*:?)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -122,12 +123,18 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
             cur = None
             i += 1
             continue
-        if _PAGE_MARKER.match(s) or _CLASS_ONLY.match(s) or (
-            seen_label and looks_like_banner(s)
+        if (
+            _PAGE_MARKER.match(s)
+            or _CLASS_ONLY.match(s)
+            or WEEKDAY_RE.match(s)
+            or (seen_label and looks_like_banner(s))
         ):
             cur = None
             i += 1
             continue
+        last = _last(sc)
+        if cur is None and last in _TEXT_FIELDS and not any(sc.fields[last]):
+            cur = last  # `SUBJECT:` alone, its value after a blank line
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
         if not labels:
             if _continue_field(sc, cur, s):
@@ -144,9 +151,17 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                 cur = "ref"
                 i += 1
                 continue
+            if cur is None and _last(sc) == "clby" and _clby_goes_on(sc.fields["clby"], s):
+                sc.fields["clby"].append(s)
+                cur = "clby"
+                i += 1
+                continue
             if _text_may_start(sc):
                 last = _last(sc)
-                if cur is None and last in ("subject", "ref") and _label_ahead(lines, i, sc):
+                if cur is None and last in ("subject", "ref") and (
+                    _label_ahead(lines, i, sc)
+                    or (last == "subject" and _OPEN_END.search(sc.fields["subject"][-1]))
+                ):
                     # Double-spaced preambles put a blank line inside a wrapped SUBJECT.
                     sc.fields[last].append(s)
                     cur = last
@@ -220,6 +235,27 @@ def _keep_labels(
         out.append((name, a, b))
         prev = name
     return out
+
+
+_CLBY_REST = re.compile(
+    r"^(?:(?:for\s+)?reasons?\b|\(?[a-h]\)|1\s?[.,]\s?[456]|E\.\s?O\.)", re.IGNORECASE
+)
+_CLBY_OPEN = re.compile(r"(?:\breasons?\s*:?|,|\b1\.[456]\.?|\bfor)\s*$", re.IGNORECASE)
+
+
+# A SUBJECT line ending like this is continued after a blank line (double-spaced bodies).
+_OPEN_END = re.compile(
+    r"(?:[,:/-]|\b(?:WITH|OF|AND|THE|TO|IN|ON|FOR|AT|BY|A|AN|FROM|OVER|ABOUT|AS|OR))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _clby_goes_on(pieces: list[str], s: str) -> bool:
+    """A Classified By statement cut by a blank line (double-spaced preambles): the next
+    line carries the reason (`FOR REASONS 1.4 (B) AND (D)`)."""
+    if len(s) > _UNWRAPPED or reasons_from_text(" ".join(pieces)):
+        return False
+    return bool(_CLBY_REST.match(s) or (pieces and _CLBY_OPEN.search(pieces[-1])))
 
 
 def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
@@ -328,7 +364,11 @@ _PARA_CLBY = re.compile(r"^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?(Classi
 def _clby_in_first_paragraph(lines: list[str], at: int) -> list[str] | None:
     """Old cables state `1. CLASSIFIED BY … REASON: 1.5(B)(D).` as paragraph 1; read it
     without consuming the paragraph."""
-    if at >= len(lines):
+    for k in range(at, min(at + 8, len(lines))):
+        if NUMBERED_RE.match(lines[k]):
+            at = k
+            break
+    else:
         return None
     m = _PARA_CLBY.match(lines[at])
     if m is None:

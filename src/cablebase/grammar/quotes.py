@@ -16,9 +16,10 @@ import re
 
 __all__ = ["repair_quotes"]
 
-_APOS = re.compile(r"\b([A-Za-z]{2,}|I),(s|re|t|ll|ve|d|m)(?=[\s.,;:!?)\"']|$)")
+_APOS = re.compile(r",(?:s|re|t|ll|ve|d|m)(?=[\s.,;:!?)\"']|$)")
+_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
 _OPEN = re.compile(r"(?:(?<=[\s(\[])|^)&(?=[A-Za-z0-9])")
-_CLOSE = re.compile(r"(?<=[A-Za-z)][.,;:!?])8(?=\s|$)|(?<=[A-Za-z])8(?=[\s.,;:!?]|$)")
+_CLOSE = re.compile(r"8(?=[\s.,;:!?]|$)")
 
 
 def repair_quotes(text: str) -> tuple[str, int]:
@@ -27,7 +28,7 @@ def repair_quotes(text: str) -> tuple[str, int]:
         return text, 0
     count = 0
     if "," in text:
-        text, k = _APOS.subn(r"\1'\2", text)
+        text, k = _fix_apostrophes(text)
         count += k
     opens = 0
     if "&" in text:
@@ -39,6 +40,27 @@ def repair_quotes(text: str) -> tuple[str, int]:
     return text, count
 
 
+def _fix_apostrophes(text: str) -> tuple[str, int]:
+    out: list[str] = []
+    pos = 0
+    count = 0
+    for m in _APOS.finditer(text):
+        if not m.start() or not text[m.start() - 1].isalpha():
+            continue
+        w = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        word = w.group() if w else ""
+        if len(word) < 2 and word != "I":
+            continue  # `a,d` in a list of letters
+        out.append(text[pos : m.start()])
+        out.append("'")
+        pos = m.start() + 1
+        count += 1
+    if not count:
+        return text, 0
+    out.append(text[pos:])
+    return "".join(out), count
+
+
 def _fix_close(text: str, opens: int) -> tuple[str, int]:
     out: list[str] = []
     pos = 0
@@ -46,7 +68,15 @@ def _fix_close(text: str, opens: int) -> tuple[str, int]:
     done: list[int] = []
     for m in _CLOSE.finditer(text):
         i = m.start()
-        after_punct = text[i - 1] in ".,;:!?"
+        if i < 2:
+            continue
+        c1, c2 = text[i - 1], text[i - 2]
+        after_punct = c1 in ".,;:!?" and (c2.isalpha() or c2 == ")")
+        if after_punct:
+            if m.end() < len(text) and not text[m.end()].isspace():
+                continue
+        elif not c1.isalpha() or c2.isdigit():
+            continue
         # a bare letter+8 (`G8 summit`) is only a quote while an opening quote is open
         if not after_punct and (opens == 0 or not _quote_open(text, i, done)):
             continue

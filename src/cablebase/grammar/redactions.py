@@ -20,7 +20,7 @@ def find_redactions(st: State) -> None:
     found: list[Redaction] = []
 
     def scan(text: str | None, where: str) -> None:
-        if text and ("X" in text or "x" in text):
+        if text and ("XXXX" in text or "xxxx" in text or "Xxxx" in text):
             for m in _XRUN.finditer(text):
                 found.append(Redaction(where=where, length=m.end() - m.start()))
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 
-from cablebase.ids import canonical_id, post_alias, resolve_post
+from cablebase.ids import canonical_id, fuzzy_post, post_alias, resolve_post
 from cablebase.record import Reference
 
 # -- clean-up ----------------------------------------------------------------------------------
 
 _PAGE_MARKER_LINE = re.compile(
-    r"^[ \t]*[A-Za-z .]{2,20}\d{8} \d{3}(?:\.\d)? (?:OF|of) \d{3}[ \t]*$", re.M
+    r"^[ \t]*[A-Za-z .]{2,20}\d{8}[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}[ \t]*$", re.M
 )
-_PAGE_MARKER_INLINE = re.compile(r"\b[A-Za-z .]{2,20}\d{8} \d{3}(?:\.\d)? (?:OF|of) \d{3}\b")
+_PAGE_MARKER_INLINE = re.compile(
+    r"\b[A-Za-z .]{2,20}\d{8}[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}\b"
+)
 _OLD_PAGE_LINE = re.compile(r"^[ \t]*PAGE \d{2} .*$", re.M)
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
@@ -40,13 +42,15 @@ _MARK = re.compile(
     r"|(?P<c>[A-Za-z]):(?=\s))",
     re.M,
 )
+_REDACTED = re.compile(r"X{4,}", re.I)
 _PORTION = re.compile(r"^\((?:U|C|S|TS|SBU|CUI)(?:\s*//?\s*[A-Z]{1,6})*\)\s*")
 _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,3})")
 
 # -- cables ------------------------------------------------------------------------------------
 
 # A serial: digits not glued to letters, slashes, dashes or decimals (dates, 1.4, A-077).
-_NUMBER = re.compile(r"(?<![\d/.,:-])(?<![A-Za-z]\d)(\d{1,7})(?![\w/]|[.:,-]\d)")
+_NUMBER = re.compile(r"(?<![\d/.,:-])(?<![A-Za-z]\d)(0*\d{1,7})(?!\w|/(?!\d{2}(?![\d/]))|[.:,-]\d)")
+_SLASH_YEAR = re.compile(r"/(\d{2})\b")  # PANAMA 00933/08
 _WORDS_TAIL = re.compile(r"((?:[A-Za-z][A-Za-z.'-]*[ \t\n]+){0,3}[A-Za-z][A-Za-z.'-]*[ \t\n]*)$")
 _MORE_NUMBERS = re.compile(r"\s+\d{3}\s+\d{4}\b")
 _SERIAL_AFTER_YEAR = re.compile(r"[ \t]+(\d{3,7})(?![\w/]|[.:,-]\d)")
@@ -58,11 +62,13 @@ _MONTH_AFTER = re.compile(
     r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b", re.I
 )
 # Words that never name a post, though a prefix match might think so (PARA -> PARAMARIBO).
-_NOT_POST = frozenset(
+_NOT_POST_WORDS = (
     "PARA PARAS PARAGRAPH PAGE PAGES ITEM TAB ANNEX SECTION NO NUMBER NR OF AND OR REF REFS "
-    "REFTEL MSG DTG IIR TD FAM FAH CFR USC SEPTEL EMAIL MEMO LETTER TELCON NOTE POINTS "
-    "CABLE CABLES TELEGRAM AIRGRAM DATED".split()
+    "REFTEL MSG DTG IIR TD FAM FAH CFR USC SEPTEL EMAIL MEMO LETTER TELCON NOTE POINTS CABLE "
+    "CABLES TELEGRAM AIRGRAM DATED JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST "
+    "SEPTEMBER OCTOBER NOVEMBER DECEMBER JAN FEB MAR APR JUN JUL AUG SEP SEPT OCT NOV DEC "
 )
+_NOT_POST = frozenset(_NOT_POST_WORDS.split())
 _NOTE = re.compile(
     r"^(?:AND\s+)?(?:PREVIOUS|PREVIOUSLY|PREV|NOTAL|ALL\s+NOTAL|EXDIS|NODIS|LIMDIS|STADIS)\b"
     r"|^\(",
@@ -82,16 +88,21 @@ _TELCON = re.compile(
 )
 _REPORT = re.compile(
     r"\bIIRS?\b|\bTD-?\s?314\b|\bTD\b|\bFBIS\b|\bOSC\b|\bINTSUM\b|\bREPORTS?\b|\bSITREP\b|"
-    r"\bCIR\b|\bDIA\b|\bCIA\b|\bNSA\b|\bINR\b",
+    r"\bCIR\b|\bDIA\b|\bCIA|\bNSA\b|\bINR\b|\bTDX?-?\s?31[45]\b|^31[45]/\d",
     re.I,
 )
-_DTG = re.compile(r"\bDTG\b|\b\d{6}\s?Z\b", re.I)
+_DTG = re.compile(r"\bDTG|\b\d{6}\s?Z\b", re.I)
 _MEMO = re.compile(
     r"\bMEMO(?:RANDUM|S)?\b|\bLETTERS?\b|\bNON-?\s?PAPERS?\b|\bPOINTS\b|\bDIP(?:LOMATIC)?\.?\s+NOTES?\b|"
     r"\bNOTE\s+VERBALE\b|\bAIDE[- ]MEMOIRE\b|\bFAX\b",
     re.I,
 )
-_CABLE_LIKE = re.compile(r"^(?:(?:19|20)?\d{2}\s+)?[A-Z]{3,}(?:\s[A-Z]{2,}){0,2}\s+0*\d{2,7}\b")
+# An item that is only `[YY] WORDS NUMBER [(note)]`: a cable, even when the post is unknown.
+_CABLE_LIKE = re.compile(
+    r"^(?:(?P<y>(?:19|20)?\d{2})\s+)?(?P<p>[A-Za-z]{3,}(?:\s[A-Za-z]{2,}){0,2})\s+(?P<n>0*\d{2,7})"
+    r"(?:\s*\([^)]*\)|\s+AND\s+PREVIOUS|\s+NOTAL)*\s*$",
+    re.I,
+)
 
 
 def _kind(text: str) -> str:
@@ -106,7 +117,7 @@ def _kind(text: str) -> str:
     if _MEMO.search(text):
         return "memo"
     m = _CABLE_LIKE.match(text)
-    if m and not any(w in _NOT_POST for w in re.findall(r"[A-Z]+", m.group(0))):
+    if m and not any(w.upper() in _NOT_POST for w in m.group("p").split()):
         return "cable"  # a message of another agency (USDOC 02142): a cable without an id
     return "other"
 
@@ -133,7 +144,7 @@ def _starts_item(text: str, pos: int) -> bool:
         return False
     if rest[0].isdigit() or rest[0] == "(":
         return True
-    if re.match(r"X{4,}", rest, re.I) or _EMAIL.match(rest) or _TELCON.match(rest):
+    if _REDACTED.match(rest) or _EMAIL.match(rest) or _TELCON.match(rest):
         return True
     m = _WORD_AFTER.match(rest)
     if m:
@@ -168,8 +179,8 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
         if label != expected and not _gap_ok(text, start, label, expected, out):
             i += 1
             continue
-        if out and start < out[-1][1]:
-            i += 1
+        if out and not text[out[-1][1] : start].strip():
+            i += 1  # an item is never empty: `B. (C) STATE 1` has a portion mark, not item C
             continue
         if out and start > 0 and not _marker_ok(text, start, end, m):
             i += 1
@@ -200,7 +211,8 @@ def _gap_ok(text: str, start: int, label: str, expected: str, out: list) -> bool
     if not 1 <= gap <= 2:
         return False
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip() and not text[out[-1][0] : start].count("\n") == 0
+    # the previous item must have ended on an earlier line
+    return not text[line_start:start].strip() and "\n" in text[out[-1][0] : start]
 
 
 def _marker_ok(text: str, start: int, end: int, m: re.Match[str]) -> bool:
@@ -229,11 +241,15 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
         a, b = m.span(1)
         if int(m.group(1)) <= 31 and _MONTH_AFTER.match(s, b):
             continue  # `17 MARCH 85`: a date, not a serial
-        if out and a >= out[-1][1] and _CONTINUE.fullmatch(s, out[-1][1], a):
-            if not _post_follows(s, b):
-                prev = out[-1]
-                out.append((a, b, prev[2], prev[3], m.group(1), prev[5]))
-                continue
+        if (
+            out
+            and a >= out[-1][1]
+            and _CONTINUE.fullmatch(s, out[-1][1], a)
+            and not _post_follows(s, b)
+        ):
+            prev = out[-1]
+            out.append((a, b, prev[2], prev[3], m.group(1), prev[5]))
+            continue
         if _MORE_NUMBERS.match(s, b):
             continue  # an intelligence report number, `SOFIA 6 811 0045 05`
         hit = _post_before(s, a)
@@ -254,7 +270,7 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
             start = lo + ym.start(1)
         if out and start < out[-1][1]:
             continue
-        paren = _YEAR_AFTER.match(s, b)
+        paren = _YEAR_AFTER.match(s, b) or _SLASH_YEAR.match(s, b)
         yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
         out.append((start, end, year, name, number, yafter))
@@ -307,17 +323,28 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
     cables = _cables(s)
     if not cables:
         text = _join(_TRAIL.sub("", s)) if s.strip() else ""
-        return [Reference(letter=letter, text=text, kind=_kind(text))] if text else []
+        if not text:
+            return []
+        kind = _kind(text)
+        rid = None
+        if kind == "cable":  # a misspelt post (BEIJINJG 581) is still worth an id
+            m = _CABLE_LIKE.match(text)
+            post = fuzzy_post(m.group("p")) if m else None
+            if m and post is not None:
+                rid = canonical_id(post, m.group("n"), m.group("y") or year)
+        return [Reference(letter=letter, text=text, kind=kind, id=rid)]
     refs: list[Reference] = []
     prefix = s[: cables[0][0]]
     seg_start = 0
     if prefix.strip():
         p = _join(prefix)
-        if re.search(r"(?:[;:,]|\bAND)\s*$", p, re.I) and (len(p.split()) >= 2 or _kind(p) != "other"):
+        if re.search(r"(?:[;:,]|\bAND)\s*$", p, re.I) and (
+            len(p.split()) >= 2 or _kind(p) != "other"
+        ):
             p = _join(_TRAIL.sub("", p))
             refs.append(Reference(letter=letter, text=p, kind=_kind(p)))
             seg_start = cables[0][0]
-    for n, (start, end, yw, post, number, yafter) in enumerate(cables):
+    for n, (_start, end, yw, post, number, yafter) in enumerate(cables):
         seg_end = cables[n + 1][0] if n + 1 < len(cables) else len(s)
         trailing = s[end:seg_end]
         extra: Reference | None = None

@@ -16,7 +16,9 @@ from cablebase.grammar.pages import ends_sentence
 __all__ = ["Signature", "take_signature"]
 
 _TRAILER = re.compile(
-    r"^\s*(?:NNNN|>+|<+|#+|=+.*CABLE ENDS.*|[=*_-]{3,}[=*_ -]*|"
+    r"^\s*(?:NNNN|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS.*|[=*_-]{3,}[=*_ -]*|"
+    r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
+    r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
     r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?|"
     r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
@@ -25,6 +27,7 @@ _TRAILER = re.compile(
     r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",
     re.I,
 )
+_TAIL_JUNK = re.compile(r"(?:\s+(?:NNNN|[\"\\#]+)|#+)\s*$")
 _JUNK = re.compile(r"(?:\.\.\.|\u2026)\s*$")
 _PARTICLE = frozenset(
     "van von de da del della der den di du la le al el bin ibn y st st. mc mac".split()
@@ -44,8 +47,9 @@ _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\u2019.-]*$")
 _XRUN = re.compile(r"[Xx]{4,}")
 # A name glued to the end of the last text line, after sentence punctuation or a quote end.
 _GLUED = re.compile(
-    r"""(?:(?<=[.!?:;"')\]*\u201d\u2019])|(?<=[A-Za-z)][.!?]8)|(?<=\bUNQUOTE)|(?<=\bEND TEXT))"""
-    r"""\s+([A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Z'-]+){0,2})\s*\.?\s*$"""
+    r"""(?:(?<=[.!?:;"')\]*\u201d\u2019])|(?<=[A-Za-z)][.!?]8)|(?<=\bUNQUOTE)|(?<=\bEND TEXT)|"""
+    r"""(?<=(?i:\bEND COMMENT))|(?<=[Xx]{4}))"""
+    r"""\s+((?![Xx]{4})[A-Z][A-Za-z'-]+(?:\s+(?![Xx]{4})[A-Z][A-Z'-]+){0,2})\s*\.?\s*$"""
 )
 
 
@@ -92,7 +96,15 @@ def take_signature(lines: list[str]) -> Signature:
     _strip_trailers(out)
     if not out:
         return Signature(lines=out)
-    last = out[-1]
+    # stray characters and a glued NNNN after the name (`BURLEIGH "`, `HOAGLAND NNNN`)
+    last = _TAIL_JUNK.sub("", out[-1])
+    if not last.strip():
+        out.pop()
+        _strip_trailers(out)
+        if not out:
+            return Signature(lines=out)
+        last = _TAIL_JUNK.sub("", out[-1])
+    out[-1] = last
     words = _name_words(last)
     if words is None and _JUNK.search(last):
         # junk after the signature (`DANIEL ORTEGA AN...`): look one line up

@@ -17,6 +17,7 @@ SUBJECT_STOP = re.compile(
     | [A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$
     | (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4}
     | (?:[A-Za-z]\s){4,}
+    | BT\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -1,0 +1,206 @@
+"""Banner (FORMAT.md §4.1) and preface (§4.0) rules, on invented lines in the real format."""
+
+from __future__ import annotations
+
+import pytest
+
+from cablebase.grammar import banner, preface
+from cablebase.grammar.state import State
+from cablebase.grammar.unwrapped import Meta
+from cablebase.record import Cable, Sections
+
+
+def _st() -> State:
+    return State(cable=Cable(), meta=Meta())
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "post", "serial", "sections"),
+    [
+        ("S E C R E T SECTION 01 OF 03 BAMAKO 000776", "SECRET", "BAMAKO", "000776", (1, 3)),
+        ("C O N F I D E N T I A L ABU DHABI 000123", "CONFIDENTIAL", "ABU DHABI", "000123", None),
+        ("UNCLAS PORT AU PRINCE 001002", "UNCLASSIFIED", "PORT AU PRINCE", "001002", None),
+        ("UNCLASSIFIED TEHRAN 08980", "UNCLASSIFIED", "TEHRAN", "08980", None),
+        ("CONFIDENTIAL LA PAZ 003262", "CONFIDENTIAL", "LA PAZ", "003262", None),
+        ("SECRET SECTION 01 of 05 ROME 000097", "SECRET", "ROME", "000097", (1, 5)),
+        ("SECRET SECTION 1 OF 2 TEL AVIV 000145", "SECRET", "TEL AVIV", "000145", (1, 2)),
+        ("SS E C R E T SECTION 01 OF 02 PARIS 001699", "SECRET", "PARIS", "001699", (1, 2)),
+        ("CSE C R E T MOSCOW 000512", "SECRET", "MOSCOW", "000512", None),
+        ("E C R E T KABUL 000001", "SECRET", "KABUL", "000001", None),
+        ("SE C R E T STATE 068250", "SECRET", "STATE", "068250", None),
+        ("UUNCLAS MANAGUA 001002", "UNCLASSIFIED", "MANAGUA", "001002", None),
+        ("CC O N F I D E N T I A L MADRID 000779", "CONFIDENTIAL", "MADRID", "000779", None),
+        ("C C O N F I D E N T I A L MADRID 000779", "CONFIDENTIAL", "MADRID", "000779", None),
+        ("CO N F I D E N T I A L LIMA 000010", "CONFIDENTIAL", "LIMA", "000010", None),
+        ("C ONFIDENTIAL QUITO 000020", "CONFIDENTIAL", "QUITO", "000020", None),
+        ("O N F I D E N T I A L SANAA 000030", "CONFIDENTIAL", "SANAA", "000030", None),
+        ("S e c r e t ankara 000040", "SECRET", "ANKARA", "000040", None),
+        (
+            "C o n f i d e n t i a l section 01 of 02 khartoum 000881",
+            "CONFIDENTIAL",
+            "KHARTOUM",
+            "000881",
+            (1, 2),
+        ),
+        ("TOP SECRET STATE 000050", "TOP SECRET", "STATE", "000050", None),
+        ('"S E C R E T SECTION 01 OF 02 TEL AVIV 000145', "SECRET", "TEL AVIV", "000145", (1, 2)),
+    ],
+)
+def test_banner_variants(line, level, post, serial, sections):
+    st = _st()
+    assert banner.parse_banner(line, st) == ""
+    assert st.banner_classification == level
+    assert st.cable.post == post
+    assert st.banner_serial == serial
+    if sections is None:
+        assert st.cable.sections is None
+    else:
+        assert st.cable.sections == Sections(number=sections[0], total=sections[1])
+
+
+def test_joined_banner_returns_leftover():
+    st = _st()
+    assert banner.parse_banner("S E C R E T BOGOTA 000243 SIPDIS NOFORN", st) == "SIPDIS NOFORN"
+    assert st.cable.post == "BOGOTA"
+    assert st.banner_serial == "000243"
+
+
+def test_glued_serial_leftover():
+    st = _st()
+    left = banner.parse_banner("S E C R E T TEL AVIV 000687SIPDISE.O. 12958: DECL: 1/2/2016", st)
+    assert st.cable.post == "TEL AVIV"
+    assert left == "SIPDISE.O. 12958: DECL: 1/2/2016"
+
+
+def test_redacted_post_kept_as_written():
+    st = _st()
+    assert banner.parse_banner("C O N F I D E N T I A L XXXXXXXXXXXX 000004", st) == ""
+    assert st.cable.post == "XXXXXXXXXXXX"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SIPDIS",
+        "CONFIDENTIAL",
+        "SECRET//NOFORN",
+        "E.O. 12958: DECL: 11/30/2019",
+        "SUBJECT: SECRET TALKS WITH THE OPPOSITION",
+        "Seven people met 100 officials",
+        "",
+        "C O N F I D E N T I A L",
+    ],
+)
+def test_not_a_banner(line):
+    st = _st()
+    assert banner.parse_banner(line, st) is None
+    assert st.banner_classification is None
+
+
+# -- preface ----------------------------------------------------------------------------
+
+
+def test_banner_first_line():
+    st = _st()
+    lines = ["C O N F I D E N T I A L SECTION 01 OF 02 OSLO 000111", "", "SIPDIS"]
+    assert preface.find_banner(lines, st) == 0
+    assert st.cable.warnings == []
+
+
+def test_weekday_preface():
+    st = _st()
+    lines = ["Wednesday, 29 November 2000, 13:59", "S E C R E T HARARE 006000", "SIPDIS"]
+    assert preface.find_banner(lines, st) == 1
+    assert st.weekday_time == "2000-11-29T13:59"
+    assert not any(w.code == "banner.missing" for w in st.cable.warnings)
+
+
+def test_csv_row_dump_preface():
+    st = _st()
+    lines = [
+        ">",
+        "12/16/2009 14:15",
+        "09NAIROBI2400",
+        "Embassy Nairobi",
+        "CONFIDENTIAL",
+        "09NAIROBI2300|09STATE120000",
+        "VZCZCXRO1234",
+        "OO RUEHDE",
+        "DE RUEHNR #2400/01 3501415",
+        "ZNY CCCCC ZZH",
+        "O 161415Z DEC 09",
+        "FM AMEMBASSY NAIROBI",
+        "TO RUEHC/SECSTATE WASHDC IMMEDIATE 1234",
+        "TAGS: PGOV KE",
+        "SUBJECT: KENYA: A MADE-UP SUBJECT",
+        "REF: NAIROBI 2300",
+        "C O N F I D E N T I A L SECTION 01 OF 02 NAIROBI 002400",
+        "",
+        "SIPDIS",
+    ]
+    assert preface.find_banner(lines, st) == 16
+    assert any(w.code == "preface.dump" for w in st.cable.warnings)
+
+
+def test_key_value_dump_preface():
+    st = _st()
+    lines = [
+        "ID: 190000",
+        "ORIGIN: Embassy Beijing",
+        "DATE: 2009-02-05 16:36:00",
+        "SOURCE: XXXXXXXXXXXX",
+        "CLASSIFICATION: CONFIDENTIAL",
+        "MISC:",
+        "DESTINATION: VZCZCXRO3981RUEHDE RUEHDIRRUEHKU #0110/01",
+        "",
+        "C O N F I D E N T I A L BEIJING 000110",
+    ]
+    assert preface.find_banner(lines, st) == 8
+    assert any(w.code == "preface.dump" for w in st.cable.warnings)
+
+
+def test_glued_cable_dated_prefix_is_cut():
+    st = _st()
+    lines = ["Cable dated:2005-11-29T14:19:00C O N F I D E N T I A L CAIRO 008000SIPDIS", "x"]
+    assert preface.find_banner(lines, st) == 0
+    assert lines[0].startswith("C O N F I D E N T I A L CAIRO 008000")
+    assert any(w.code == "preface.dump" for w in st.cable.warnings)
+
+
+def test_editorial_note_preface():
+    st = _st()
+    lines = ["NOTE - DO NOT PUBLISH - AWAITING LEGAL REVIEW", "", "UNCLAS STATE 000093"]
+    assert preface.find_banner(lines, st) == 2
+    assert [w.code for w in st.cable.warnings] == ["preface.note"]
+
+
+def test_missing_banner_starts_at_sipdis():
+    st = _st()
+    lines = [
+        "",
+        "SIPDIS",
+        "",
+        "E.O. 12958: DECL: 12/01/2017",
+        "TAGS: PGOV BL",
+        "SUBJECT: BOLIVIA: AN INVENTED SUBJECT",
+        "",
+        "1. (C) Text.",
+        "S E C R E T LA PAZ 003262",
+    ]
+    assert preface.find_banner(lines, st) == 1
+    assert any(w.code == "banner.missing" for w in st.cable.warnings)
+    # The bounded scan never takes the banner-like line after the first paragraph.
+    assert st.banner_classification is None
+
+
+def test_missing_banner_starts_at_eo():
+    st = _st()
+    lines = ["Friday, 04 February 2005, 16:06", "E.O. 12958: DECL: 02/03/2015", "TAGS: PREL"]
+    assert preface.find_banner(lines, st) == 1
+    assert st.weekday_time == "2005-02-04T16:06"
+    assert any(w.code == "banner.missing" for w in st.cable.warnings)
+
+
+def test_empty_body():
+    st = _st()
+    assert preface.find_banner([], st) == 0

@@ -1,0 +1,646 @@
+"""Preamble rules (FORMAT.md §4.2-4.8) on invented cables in the real format, plus a corpus
+sweep over ../shared/corpus (skipped when it is absent)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import lzma
+import re
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from cablebase.grammar import banner, preamble, preface
+from cablebase.grammar.classified_by import parse_classified_by, reasons_from_text
+from cablebase.grammar.portion import normalize_portion, split_portion
+from cablebase.grammar.state import State
+from cablebase.grammar.tags import parse_tags
+from cablebase.grammar.unwrapped import Meta
+from cablebase.record import Cable
+
+
+def _st() -> State:
+    return State(cable=Cable(), meta=Meta())
+
+
+def _read(body: str) -> tuple[State, int, list[str]]:
+    """preface -> banner -> preamble, as the pipeline runs them (no page-marker pass)."""
+    st = _st()
+    lines = body.split("\n")
+    start = preface.find_banner(lines, st)
+    if start < len(lines):
+        left = banner.parse_banner(lines[start], st)
+        if left is not None:
+            lines = [*lines[:start], left, *lines[start + 1 :]] if left else lines
+            start += 0 if left else 1
+    return st, preamble.parse_preamble(lines, start, st), lines
+
+
+SEED_STYLE = """S E C R E T SECTION 01 OF 03 TIMBUKTU 000512
+
+SIPDIS
+
+E.O. 12958: DECL: 11/30/2019
+
+TAGS: ASEC ML PGOV PINR
+
+SUBJECT: AMBASSADOR MEETS THE GOVERNOR OF AN INVENTED
+PROVINCE ABOUT WELLS
+
+REF: A. A. TIMBUKTU 498
+
+B. B. 2008 TIMBUKTU 217
+
+Classified By: Ambassador Jane Q. Example, Embassy Timbuktu, for reasons 1.4 (b) (d).
+
+#### SUMMARY
+
+1. (S) On November 27 the Ambassador met the governor."""
+
+
+def test_seed_style_preamble():
+    st, start, lines = _read(SEED_STYLE)
+    c = st.cable
+    assert lines[start] == "#### SUMMARY"
+    assert c.post == "TIMBUKTU" and st.banner_serial == "000512"
+    assert c.handling == ["SIPDIS"]
+    assert c.captions == []
+    assert c.eo == "12958"
+    assert c.declassify_on == "2019-11-30"
+    assert c.declassify_rule is None
+    assert c.tags == ["ASEC", "ML", "PGOV", "PINR"]
+    assert c.subject == "AMBASSADOR MEETS THE GOVERNOR OF AN INVENTED PROVINCE ABOUT WELLS"
+    assert c.subject_portion is None
+    assert c.classified_by is not None
+    assert c.classified_by.title == "Ambassador"
+    assert c.classified_by.name == "Jane Q. Example"
+    assert c.classified_by.office == "Embassy Timbuktu"
+    assert c.classification_reasons == ["1.4(b)", "1.4(d)"]
+
+
+HTML_STYLE = """C O N F I D E N T I A L SECTION 01 OF 02 ZENDA 000881
+
+SIPDIS
+
+NOFORN
+
+NSC FOR SENIOR DIRECTOR A. PERSON
+PARIS FOR SOMEONE ELSE
+
+E.O. 12958: DECL: 2019/07/28
+TAGS: PREL PGOV PHUM ZE
+SUBJECT: (C/NF) ZENDA: THE KING SPEAKS
+REF: A. ZENDA 754
+     B. STATE 123456
+Classified By: DCM John Smith for reasons 1.4 (b) and (d).
+
+1. (C/NF) Summary: the king spoke."""
+
+
+def test_html_style_compact_preamble():
+    st, start, lines = _read(HTML_STYLE)
+    c = st.cable
+    assert lines[start].startswith("1. (C/NF)")
+    assert c.handling == ["SIPDIS", "NOFORN"]
+    assert c.captions == ["NSC FOR SENIOR DIRECTOR A. PERSON", "PARIS FOR SOMEONE ELSE"]
+    assert c.declassify_on == "2019-07-28"
+    assert c.tags == ["PREL", "PGOV", "PHUM", "ZE"]
+    assert c.subject == "ZENDA: THE KING SPEAKS"
+    assert c.subject_portion == "C/NF"
+    assert c.classified_by.title == "DCM"
+    assert c.classified_by.name == "John Smith"
+    assert c.classification_reasons == ["1.4(b)", "1.4(d)"]
+
+
+def test_ref_block_is_handed_to_refs(monkeypatch):
+    seen: dict[str, object] = {}
+
+    def fake(text: str, year: int | None):
+        seen["text"], seen["year"] = text, year
+        return []
+
+    from cablebase.grammar import refs
+
+    monkeypatch.setattr(refs, "parse_refs", fake)
+    st = _st()
+    st.year = 2009
+    lines = HTML_STYLE.split("\n")
+    banner.parse_banner(lines[0], st)
+    preamble.parse_preamble(lines, 1, st)
+    assert seen == {"text": "A. ZENDA 754\nB. STATE 123456", "year": 2009}
+
+
+def test_ref_items_after_blank_lines_seed_style(monkeypatch):
+    seen: list[str] = []
+    from cablebase.grammar import refs
+
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year: seen.append(text) or [])
+    _read(SEED_STYLE)
+    assert seen == ["A. A. TIMBUKTU 498\nB. B. 2008 TIMBUKTU 217"]
+
+
+@pytest.mark.parametrize(
+    ("eo_line", "tags_line", "subject_line", "clby_line"),
+    [
+        ("E.O. 12958: DECL: 11/30/2019", "TAGS: PREL XY", "SUBJECT: A B", "Classified By: X"),
+        ("EO 12958 DECL: 11/30/19", "TAGS PREL XY", "Subject: A B", "CLASSIFIED BY: X"),
+        ("E.o. 12958: decl: 11/30/2019", "Tags: prel, xy", "SUBJ: A B", "Classified by X"),
+        ("E.O 12958: DECL: 11/30/2019", "TAG: PREL XY", "SUBJECT:  A B", "CLASSIFIED BY X"),
+        ("E. O. 12958: DECL: 11/30/2019", "TAG PREL, XY", "SUBJECT: A B", "(U) Classified by: X"),
+        ("E.O. 12958:DECL:11/30/2019", "TAGS:PREL,XY", "SUBJECT:A B", "Classified By: X"),
+    ],
+)
+def test_label_variants(eo_line, tags_line, subject_line, clby_line):
+    body = "\n".join(
+        [
+            "S E C R E T OSLO 000001",
+            "SIPDIS",
+            eo_line,
+            tags_line,
+            subject_line,
+            "REFS: OSLO 12",
+            clby_line + " for reasons 1.4 (b)",
+            "",
+            "1. (S) Text.",
+        ]
+    )
+    st, start, _ = _read(body)
+    c = st.cable
+    assert start == 8
+    assert c.eo == "12958"
+    assert c.declassify_on == "2019-11-30"
+    assert c.tags == ["PREL", "XY"]
+    assert c.subject == "A B"
+    assert c.classified_by is not None and c.classified_by.name == "X"
+    assert c.classification_reasons == ["1.4(b)"]
+
+
+def test_inline_labels():
+    body = "\n".join(
+        [
+            "C O N F I D E N T I A L OSLO 000002",
+            "DEPT FOR EUR/NB E.O. 12958: DECL: 10/29/2018 TAGS: MARR MASS NO",
+            "SUBJECT: NORWAY BUYS BOATS REF: OSLO 99 Classified By: PolOff Kari Nordmann, reasons 1.4 (d)",
+            "1.(C) Text.",
+        ]
+    )
+    st, start, _ = _read(body)
+    c = st.cable
+    assert start == 3
+    assert c.captions == ["DEPT FOR EUR/NB"]
+    assert c.declassify_on == "2018-10-29"
+    assert c.tags == ["MARR", "MASS", "NO"]
+    assert c.subject == "NORWAY BUYS BOATS"
+    assert c.classified_by.title == "PolOff"
+    assert c.classified_by.name == "Kari Nordmann"
+    assert c.classification_reasons == ["1.4(d)"]
+
+
+def test_eo_line_with_tags_glued_after_joined_banner():
+    body = "S E C R E T TEL AVIV 000687SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER PREL\n\n1. (S) Text."
+    st, start, _ = _read(body)
+    c = st.cable
+    assert start == 2
+    assert c.handling == ["SIPDIS"]
+    assert c.declassify_on == "2016-02-14"
+    assert c.tags == ["PTER", "PREL"]
+
+
+def test_joined_banner_through_pipeline():
+    body = "S E C R E T BOGOTA 000243 SIPDIS NOFORN\n\nE.O. 12958: DECL: 01/01/2020\nTAGS: PTER CO\nSUBJECT: X\n\n1. (S) Y"
+    st, start, lines = _read(body)
+    assert st.cable.post == "BOGOTA"
+    assert st.cable.handling == ["SIPDIS", "NOFORN"]
+    assert lines[start] == "1. (S) Y"
+
+
+LOWER = """C o n f i d e n t i a l section 01 of 02 khartoum 000881
+
+Sipdis
+
+E.o. 12958: decl: 07/28/2019
+Tags: asec, pins, su
+Subject: gok/goss agree on something invented
+
+Classified by: cda john doe, reasons 1.4 (b) and (d)
+
+1. (c) summary: text."""
+
+
+def test_lower_cased_body():
+    st, start, lines = _read(LOWER)
+    c = st.cable
+    assert st.banner_classification == "CONFIDENTIAL"
+    assert c.post == "KHARTOUM"
+    assert c.sections.number == 1 and c.sections.total == 2
+    assert c.handling == ["SIPDIS"]
+    assert c.declassify_on == "2019-07-28"
+    assert c.tags == ["ASEC", "PINS", "SU"]
+    assert c.subject == "gok/goss agree on something invented"
+    assert c.classified_by.title == "cda"
+    assert c.classified_by.name == "john doe"
+    assert c.classification_reasons == ["1.4(b)", "1.4(d)"]
+    assert lines[start].startswith("1. (c)")
+
+
+def test_missing_banner():
+    body = "SIPDIS\n\nE.O. 12958: DECL: 12/01/2017\nTAGS: PGOV BL\nSUBJECT: BOLIVIA: X\n\n1. (C) Text."
+    st, start, lines = _read(body)
+    c = st.cable
+    assert st.banner_classification is None
+    assert any(w.code == "banner.missing" for w in c.warnings)
+    assert c.handling == ["SIPDIS"]
+    assert c.tags == ["PGOV", "BL"]
+    assert c.subject == "BOLIVIA: X"
+    assert lines[start] == "1. (C) Text."
+
+
+def test_weekday_preface_through_pipeline():
+    body = "Wednesday, 29 November 2000, 13:59\nC O N F I D E N T I A L HARARE 006600\nSIPDIS\nEO 12958 DECL: 11/29/10\nTAGS PGOV, PREL, ZI\nSUBJECT: A\n1. (C) B"
+    st, start, _ = _read(body)
+    assert st.weekday_time == "2000-11-29T13:59"
+    assert st.cable.declassify_on == "2010-11-29"
+    assert st.cable.tags == ["PGOV", "PREL", "ZI"]
+    assert start == 6
+
+
+def test_csv_row_dump_through_pipeline():
+    body = "\n".join(
+        [
+            ">",
+            "7/29/2009 14:42",
+            "09KAMPALA800",
+            "Embassy Kampala",
+            "SECRET",
+            "",
+            "VZCZCXRO0001",
+            "FM AMEMBASSY KAMPALA",
+            "TAGS: PREL UG",
+            "SUBJECT: DUMPED SUBJECT",
+            "S E C R E T KAMPALA 000800",
+            "",
+            "E.O. 12958: DECL: 07/29/2019",
+            "TAGS: PREL UG",
+            "SUBJECT: THE REAL SUBJECT",
+            "",
+            "1. (S) Text.",
+        ]
+    )
+    st, start, _ = _read(body)
+    assert st.cable.subject == "THE REAL SUBJECT"
+    assert any(w.code == "preface.dump" for w in st.cable.warnings)
+    assert start == 16
+
+
+def test_tags_continuation_and_commas():
+    body = "UNCLAS SANAA 000221\n\nE.O. 12958: N/A\nTAGS: PTER PREL ASEC\nEAIR, ABLD, SA, UK, YM\nSUBJECT: X\n\n1. (U) Y"
+    st, _, _ = _read(body)
+    c = st.cable
+    assert c.declassify_rule == "N/A"
+    assert c.declassify_on is None
+    assert c.tags == ["PTER", "PREL", "ASEC", "EAIR", "ABLD", "SA", "UK", "YM"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PGOV PREL KJUS FR KJUS", ["PGOV", "PREL", "KJUS", "FR"]),
+        ("RS,JA, ENRG,  QA,", ["RS", "JA", "ENRG", "QA"]),
+        ("OVIP (CLINTON, HILLARY) PREL", ["OVIP (CLINTON, HILLARY)", "PREL"]),
+        ("mtcre; parm; prel", ["MTCRE", "PARM", "PREL"]),
+        ("PREL Organized Crime", ["PREL", "ORGANIZED", "CRIME"]),
+    ],
+)
+def test_parse_tags(text, expected):
+    assert parse_tags(text) == expected
+
+
+def test_repeated_preamble_uses_first_subject():
+    body = "\n".join(
+        [
+            "S E C R E T ISLAMABAD 003000",
+            "E.O. 12958: DECL: 12/01/2019",
+            "TAGS: PREL PK",
+            "SUBJECT: FIRST SUBJECT",
+            "",
+            "Tuesday, 01 December 2009, 10:00",
+            "S E C R E T ISLAMABAD 003000",
+            "E.O. 12958: DECL: 12/01/2019",
+            "TAGS: PREL PK",
+            "SUBJ: Second Subject",
+            "",
+            "Classified By: Ambassador A. B. Person, reasons 1.4 (b) and (d)",
+            "",
+            "1. (S) Text.",
+        ]
+    )
+    st, start, _ = _read(body)
+    assert st.cable.subject == "FIRST SUBJECT"
+    assert st.cable.tags == ["PREL", "PK"]
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    assert start == 13
+
+
+def test_unnumbered_text_stops_after_preamble():
+    body = "\n".join(
+        [
+            "UNCLAS TEHRAN 4789",
+            "",
+            "E.O. 12958: AS AMENDED; DECLASSIFIED JUNE 21, 2006",
+            "TAGS: IR, PTER",
+            "SUBJECT: CONTINUING ACTIVITIES",
+            "",
+            "REF: TEHRAN 3312",
+            "",
+            "SUMMARY: ACTIVITIES SEEM TO BE INCREASING.",
+            "END SUMMARY",
+            "",
+            "FARLAND",
+        ]
+    )
+    st, start, _ = _read(body)
+    assert start == 8
+    assert st.cable.declassify_rule == "AS AMENDED; DECLASSIFIED JUNE 21, 2006"
+    assert st.cable.subject == "CONTINUING ACTIVITIES"
+
+
+def test_classified_by_not_confused_with_paragraph_one():
+    body = "\n".join(
+        [
+            "S E C R E T OSLO 000003",
+            "E.O. 12958: DECL: 01/01/2019",
+            "TAGS: PREL",
+            "SUBJECT: X",
+            "Classified By: Political Counselor Ola Nordmann, reasons",
+            "1.4 (B) and (D).",
+            "1. (S) Text.",
+        ]
+    )
+    st, start, _ = _read(body)
+    assert start == 6
+    assert st.cable.classified_by.title == "Political Counselor"
+    assert st.cable.classified_by.name == "Ola Nordmann"
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+
+
+def test_standalone_sipdis_inside_preamble_removed():
+    body = "S E C R E T OSLO 000004\nSIPDIS\nE.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSIPDIS\nSUBJECT: X\nSIPDIS\n\n1. (S) Y"
+    st, start, _ = _read(body)
+    assert st.cable.handling == ["SIPDIS"]
+    assert st.cable.subject == "X"
+    assert st.cable.captions == []
+    assert start == 8
+
+
+def test_classified_by_in_old_paragraph_one():
+    body = "C O N F I D E N T I A L ANKARA 012278\n\nE.O. 12958: DECL:11/15/17\nTAGS: PGOV TU\nSUBJECT: X\n\n1.  CLASSIFIED BY POLITICAL COUNSELOR RICHARD ROE,\nEMBASSY ANKARA.  REASON: 1.5(B)(D).\n\n2. (C) Y"
+    st, start, _ = _read(body)
+    c = st.cable
+    assert start == 6
+    assert c.declassify_on == "2017-11-15"
+    assert c.classified_by.title == "POLITICAL COUNSELOR"
+    assert c.classified_by.name == "RICHARD ROE"
+    assert c.classified_by.office == "EMBASSY ANKARA"
+    assert c.classification_reasons == ["1.5(b)", "1.5(d)"]
+
+
+def test_subject_stops_at_page_header():
+    body = "C O N F I D E N T I A L HARARE 006677\nEO 12958 DECL: 11/29/10\nTAGS PGOV\nSUBJECT: ASSISTANT SECRETARY MEETS\n CONFIDENTIAL\nPAGE 02 HARARE 06677 01 OF 03 291400Z\nREFTEL: HARARE 6584\n1. (C) X"
+    st, start, _ = _read(body)
+    assert st.cable.subject == "ASSISTANT SECRETARY MEETS"
+    assert start == 7
+
+
+# -- E.O. values --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "eo", "on", "rule"),
+    [
+        ("E.O. 12958: DECL: 11/30/2019", "12958", "2019-11-30", None),
+        ("EO 12958 DECL: 11/29/10", "12958", "2010-11-29", None),
+        ("E.O. 12958: DECL:11/15/17", "12958", "2017-11-15", None),
+        ("E.O. 12958: DECL: 2019/07/28", "12958", "2019-07-28", None),
+        ("E.O. 12958: DECL: 1/3/2018", "12958", "2018-01-03", None),
+        ("E.O. 12958: DECL: 2018-01-03", "12958", "2018-01-03", None),
+        ("E.O. 12958 03/24/2019", "12958", "2019-03-24", None),
+        ("E.O. 12958: DNG: CO 01/26/2021", "12958", "2021-01-26", "DNG: CO"),
+        ("E.O. 12958: N/A", "12958", None, "N/A"),
+        ("E.O. 12958:N/A", "12958", None, "N/A"),
+        ("E. O. 12356:  DECL:  OADR", "12356", None, "OADR"),
+        ("E.O. 12958: DECL: MR", "12958", None, "MR"),
+        ("E.O. 12598: DECL: 12/31/2012", "12598", "2012-12-31", None),
+        ("EO 12958 DECLl: 05/05/2015", "12958", "2015-05-05", None),
+        ("E.O. 12958: Declassify on: 05/05/2015", "12958", "2015-05-05", None),
+        (
+            "E.O. 12958: DECL: TEN YEARS AFTER KOREAN UNIFICATION",
+            "12958",
+            None,
+            "TEN YEARS AFTER KOREAN UNIFICATION",
+        ),
+        (
+            "E.O. 12958: DECLASSIFIED BY NARA 09/02/2009",
+            "12958",
+            None,
+            "DECLASSIFIED BY NARA 09/02/2009",
+        ),
+        ("E.O. 11652: GDS", "11652", None, "GDS"),
+    ],
+)
+def test_eo_values(line, eo, on, rule):
+    st, _, _ = _read(f"S E C R E T OSLO 000005\n{line}\nTAGS: PREL\nSUBJECT: X\n\n1. (S) Y")
+    c = st.cable
+    assert (c.eo, c.declassify_on, c.declassify_rule) == (eo, on, rule)
+
+
+def test_eo_invalid_date_warns_and_keeps_text():
+    st, _, _ = _read("S E C R E T OSLO 000006\nE.O. 12958: DECL: 13/45/2019\nSUBJECT: X\n\n1. Y")
+    c = st.cable
+    assert c.declassify_on is None
+    assert c.declassify_rule == "13/45/2019"
+    assert any(w.code == "eo.bad_date" for w in c.warnings)
+
+
+# -- Classified By ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        ("CDA A. Person for reasons 1.4 (b) and (d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 (b), (d).", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 (b)(d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 (b) (d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 (b,d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 (B,C,D)", ["1.4(b)", "1.4(c)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 (b/d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 ( b, d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 b&d", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4 B C AND D", ["1.4(b)", "1.4(c)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4b/d", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4B AND D", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.5 (B)(D)", ["1.5(b)", "1.5(d)"]),
+        ("CDA A. Person, reaso ns 1. 4 (b)", ["1.4(b)"]),
+        ("CDA A. Person, reasons 1.4 (b) a nd (d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4,  a/b/c/d", ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1.4. (b and d)", ["1.4(b)", "1.4(d)"]),
+        ("CDA A. Person, reasons 1. 4 (B)", ["1.4(b)"]),
+        ("CDA A. Person, reasons 1.4 (d.)", ["1.4(d)"]),
+        ("CDA A. Person; reasons: E.O. 12958 1.4 (a,b,c,d).", ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"]),
+        ("CDA A. Person, E.O. 12958, 1.4(D). Embassy Oslo", ["1.4(d)"]),
+        ("CDA A. Person for reasons b, d", []),
+    ],
+)
+def test_classified_by_reasons(text, reasons):
+    assert reasons_from_text(text) == reasons
+    assert parse_classified_by(text)[1] == reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "name", "office"),
+    [
+        (
+            "Ambassador Gillian Example, Embassy Bamako, for reasons 1.4 (b) (d).",
+            "Ambassador",
+            "Gillian Example",
+            "Embassy Bamako",
+        ),
+        ("Classified by CDA Kevin Roe for reasons 1.4 (b) and (d)", "CDA", "Kevin Roe", None),
+        ("A/DCM ABELARDO A. ROE, REASONS 1.4 (B) AND (D)", "A/DCM", "ABELARDO A. ROE", None),
+        (
+            "Charge d'Affaires a.i. Ann Roe, Embassy X, reasons 1.4 (b)",
+            "Charge d'Affaires a.i.",
+            "Ann Roe",
+            "Embassy X",
+        ),
+        ("Acting DCM Bo Roe, per 1.4 (d)", "Acting DCM", "Bo Roe", None),
+        ("Pol/Econ Chief Cy Roe, Embassy Y, 1.4 (b)", "Pol/Econ Chief", "Cy Roe", "Embassy Y"),
+        ("Deputy Chief of Mission Di Roe, reason 1.4 (d)", "Deputy Chief of Mission", "Di Roe", None),
+        ("Consul General Ed Roe, Consulate Z, reasons 1.4 (b)", "Consul General", "Ed Roe", "Consulate Z"),
+        ("Principal Officer Fa Roe for reasons 1.4 (d)", "Principal Officer", "Fa Roe", None),
+        ("DAS Gu Roe, EUR, 1.4 (b)", "DAS", "Gu Roe", "EUR"),
+        ("PolOff Hu Roe, reasons 1.4 (b)", "PolOff", "Hu Roe", None),
+        ("Political Section Chief Io Roe, 1.4 (b)", "Political Section Chief", "Io Roe", None),
+        ("Minister Counselor Jo Roe, 1.4 (b)", "Minister Counselor", "Jo Roe", None),
+        ("Deputy Political Counselor Ka Roe, 1.4 (b)", "Deputy Political Counselor", "Ka Roe", None),
+        ("Economic Counselor Li Roe, 1.4 (b)", "Economic Counselor", "Li Roe", None),
+        ("Mo Roe, Political Officer, reasons 1.4 (b)", None, "Mo Roe", "Political Officer"),
+        ("XXXXXXXXXXXX, reasons 1.4 (b)", None, "XXXXXXXXXXXX", None),
+    ],
+)
+def test_classified_by_who(text, title, name, office):
+    cb, _ = parse_classified_by(text)
+    assert (cb.title, cb.name, cb.office) == (title, name, office)
+
+
+def test_classified_by_doubled_label_in_preamble():
+    body = "S E C R E T OSLO 000007\nE.O. 12958: DECL: 01/01/2019\nSUBJECT: X\nClassified By: Classified by CDA Kevin Roe for reasons 1.4 (b) and (d)\n\n1. Y"
+    st, _, _ = _read(body)
+    cb = st.cable.classified_by
+    assert cb.text == "CDA Kevin Roe for reasons 1.4 (b) and (d)"
+    assert (cb.title, cb.name) == ("CDA", "Kevin Roe")
+
+
+def test_classified_by_u_prefixed_two_lines():
+    body = "S E C R E T ANKARA 000008\nE.O. 12958: DECL: 12/21/2029\nTAGS: PREL TU\nSUBJECT: X\n\n(U) Classified by CDA Ro Roe; reasons: E.O. 12958 1.4\n(a,b,c,d).\n\n1. (S/NF) Y"
+    st, start, _ = _read(body)
+    c = st.cable
+    assert c.declassify_on == "2029-12-21"
+    assert c.classified_by.name == "Ro Roe"
+    assert c.classification_reasons == ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"]
+    assert start == 8
+
+
+# -- portion marks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("(C)", "C"),
+        ("(S//NF)", "S/NF"),
+        ("(U//FOUO)", "U/FOUO"),
+        ("( C )", "C"),
+        ("(S/NOFORN)", "S/NF"),
+        ("(C N/F)", "C/NF"),
+        ("(c)", "C"),
+        ("(SBU)", "SBU"),
+        ("(C - ENTIRE TEXT)", "C"),
+        ("S/NF", "S/NF"),
+        ("(U.S.)", None),
+        ("(Iran)", None),
+        ("(a)", None),
+        ("(1)", None),
+    ],
+)
+def test_normalize_portion(raw, expected):
+    assert normalize_portion(raw) == expected
+
+
+def test_split_portion():
+    assert split_portion("(S) FOO BAR") == ("S", "FOO BAR")
+    assert split_portion("(U.S.) FOO") == (None, "(U.S.) FOO")
+
+
+# -- corpus sweep ---------------------------------------------------------------------------
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+CORPUS = SHARED / "corpus"
+_PRE = re.compile(r"<pre>(.*?)</pre>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _html_bodies():
+    with tarfile.open(CORPUS / "cablegate-html-dev.tar.xz") as tar:
+        for m in tar:
+            if not (m.isfile() and m.name.endswith(".html")):
+                continue
+            page = tar.extractfile(m).read().decode("utf-8", "replace")
+            pres = _PRE.findall(page)
+            if len(pres) < 2:
+                continue
+            text = html.unescape(_TAG.sub("", pres[1])).replace("¶", "")
+            yield m.name, text
+
+
+def _csv_bodies():
+    csv.field_size_limit(1 << 30)
+    with lzma.open(CORPUS / "cables-dev.csv.xz", "rt", encoding="utf-8", errors="replace") as f:
+        for i, row in enumerate(csv.reader(f, quotechar='"', escapechar="\\")):
+            if len(row) >= 8:
+                yield f"row {i}", row[7]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["html", "csv"])
+def test_corpus_sweep(form, capsys):
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus not present")
+    source = _html_bodies() if form == "html" else _csv_bodies()
+    counts = dict.fromkeys(("banner", "eo", "tags", "subject", "classified_by", "reasons"), 0)
+    n = 0
+    for name, text in source:
+        body = [line.rstrip() for line in text.split("\n")]
+        try:
+            st, start, lines = _read("\n".join(body))
+        except Exception as exc:  # pragma: no cover - reported with the cable's name
+            raise AssertionError(f"{name}: {type(exc).__name__}: {exc}") from exc
+        assert 0 <= start <= len(lines)
+        c = st.cable
+        n += 1
+        counts["banner"] += st.banner_classification is not None
+        counts["eo"] += c.eo is not None or c.declassify_rule is not None
+        counts["tags"] += bool(c.tags)
+        counts["subject"] += c.subject is not None
+        counts["classified_by"] += c.classified_by is not None
+        counts["reasons"] += bool(c.classification_reasons)
+    assert n > 0
+    with capsys.disabled():
+        shares = ", ".join(f"{k} {v}/{n} ({v / n:.1%})" for k, v in counts.items())
+        print(f"\n{form}: {shares}")
+    assert counts["banner"] / n > 0.98
+    assert counts["tags"] / n > 0.98
+    assert counts["subject"] / n > 0.95
