@@ -167,7 +167,7 @@ CSV_ROWS = (
     b'"75STATE40011|75ROME2877","O 040905Z MAR 75 \n'
     b'FM AMEMBASSY ROME\nTO SECSTATE WASHDC IMMEDIATE 1234 \n",'
     b'"CONFIDENTIAL ROME 3012 \n \nE.O. 11652: GDS \nTAGS: PFOR, IT \n'
-    b"SUBJECT: MINISTER\\'S \\\"FRANK\\\" TALK \n \n1. THE MINISTER SAID, \\\"WE WILL SEE.\\\" \n"
+    b'SUBJECT: MINISTER\\\'S \\"FRANK\\" TALK \n \n1. THE MINISTER SAID, \\"WE WILL SEE.\\" \n'
     b'VOLPE \n"\n'
     b'"18","12/28/1966 18:48","66BUENOSAIRES2481","Embassy Buenos Aires","UNCLASSIFIED",'
     b'"","","UNCLASSIFIED BUENOS AIRES 2481 \nSUBJECT: TEST \n1. TEXT.\n"\n'
@@ -193,7 +193,7 @@ def test_csv_rows_escapes_multiline_and_references() -> None:
         "FM AMEMBASSY ROME",
         "TO SECSTATE WASHDC IMMEDIATE 1234",
     ]
-    assert first.body[4] == "SUBJECT: MINISTER'S \"FRANK\" TALK"
+    assert first.body[4] == 'SUBJECT: MINISTER\'S "FRANK" TALK'
     assert first.body[6] == '1. THE MINISTER SAID, "WE WILL SEE."'
     assert first.body[-1] == "VOLPE"
     # an empty header field is no header
@@ -390,7 +390,9 @@ def test_telegram_without_framing() -> None:
 
 
 def test_fragment_ref_block_with_context() -> None:
-    u = unwrap_fragment("\nREF: A. STATE 1234\n     B. ROME 55  \n\n", year=2007, reference_id="07ROME9")
+    u = unwrap_fragment(
+        "\nREF: A. STATE 1234\n     B. ROME 55  \n\n", year=2007, reference_id="07ROME9"
+    )
     assert u.form == "fragment"
     assert u.header is None
     assert u.body == ["REF: A. STATE 1234", "     B. ROME 55"]
@@ -419,8 +421,14 @@ def test_fragment_tags_line() -> None:
         (MARKDOWN, None, "markdown"),
         (MARKDOWN.encode(), "seed.txt", "markdown"),
         ("TAGS: PREL", "notes.md", "markdown"),
-        (MARKDOWN.replace("  \n", "\n").replace("[1](#)", "\u00b6").replace("#### ", "")
-         .replace("[PREL](#) [PGOV](#) [CY](#)", "PREL"), None, "text"),
+        (
+            MARKDOWN.replace("  \n", "\n")
+            .replace("[1](#)", "\u00b6")
+            .replace("#### ", "")
+            .replace("[PREL](#) [PGOV](#) [CY](#)", "PREL"),
+            None,
+            "text",
+        ),
         (TELEGRAM, None, "telegram"),
         (TELEGRAM.encode(), "cable.txt", "telegram"),
         ("R 101010Z MAR 79\nFM AMEMBASSY TEHRAN\n", None, "telegram"),

@@ -246,7 +246,9 @@ def test_lower_cased_body():
 
 
 def test_missing_banner():
-    body = "SIPDIS\n\nE.O. 12958: DECL: 12/01/2017\nTAGS: PGOV BL\nSUBJECT: BOLIVIA: X\n\n1. (C) Text."
+    body = (
+        "SIPDIS\n\nE.O. 12958: DECL: 12/01/2017\nTAGS: PGOV BL\nSUBJECT: BOLIVIA: X\n\n1. (C) Text."
+    )
     st, start, lines = _read(body)
     c = st.cable
     assert st.banner_classification is None
@@ -488,7 +490,10 @@ def test_eo_invalid_date_warns_and_keeps_text():
         ("CDA A. Person, reasons 1.4. (b and d)", ["1.4(b)", "1.4(d)"]),
         ("CDA A. Person, reasons 1. 4 (B)", ["1.4(b)"]),
         ("CDA A. Person, reasons 1.4 (d.)", ["1.4(d)"]),
-        ("CDA A. Person; reasons: E.O. 12958 1.4 (a,b,c,d).", ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"]),
+        (
+            "CDA A. Person; reasons: E.O. 12958 1.4 (a,b,c,d).",
+            ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"],
+        ),
         ("CDA A. Person, E.O. 12958, 1.4(D). Embassy Oslo", ["1.4(d)"]),
         ("CDA A. Person for reasons b, d", []),
     ],
@@ -517,14 +522,29 @@ def test_classified_by_reasons(text, reasons):
         ),
         ("Acting DCM Bo Roe, per 1.4 (d)", "Acting DCM", "Bo Roe", None),
         ("Pol/Econ Chief Cy Roe, Embassy Y, 1.4 (b)", "Pol/Econ Chief", "Cy Roe", "Embassy Y"),
-        ("Deputy Chief of Mission Di Roe, reason 1.4 (d)", "Deputy Chief of Mission", "Di Roe", None),
-        ("Consul General Ed Roe, Consulate Z, reasons 1.4 (b)", "Consul General", "Ed Roe", "Consulate Z"),
+        (
+            "Deputy Chief of Mission Di Roe, reason 1.4 (d)",
+            "Deputy Chief of Mission",
+            "Di Roe",
+            None,
+        ),
+        (
+            "Consul General Ed Roe, Consulate Z, reasons 1.4 (b)",
+            "Consul General",
+            "Ed Roe",
+            "Consulate Z",
+        ),
         ("Principal Officer Fa Roe for reasons 1.4 (d)", "Principal Officer", "Fa Roe", None),
         ("DAS Gu Roe, EUR, 1.4 (b)", "DAS", "Gu Roe", "EUR"),
         ("PolOff Hu Roe, reasons 1.4 (b)", "PolOff", "Hu Roe", None),
         ("Political Section Chief Io Roe, 1.4 (b)", "Political Section Chief", "Io Roe", None),
         ("Minister Counselor Jo Roe, 1.4 (b)", "Minister Counselor", "Jo Roe", None),
-        ("Deputy Political Counselor Ka Roe, 1.4 (b)", "Deputy Political Counselor", "Ka Roe", None),
+        (
+            "Deputy Political Counselor Ka Roe, 1.4 (b)",
+            "Deputy Political Counselor",
+            "Ka Roe",
+            None,
+        ),
         ("Economic Counselor Li Roe, 1.4 (b)", "Economic Counselor", "Li Roe", None),
         ("Mo Roe, Political Officer, reasons 1.4 (b)", None, "Mo Roe", "Political Officer"),
         ("XXXXXXXXXXXX, reasons 1.4 (b)", None, "XXXXXXXXXXXX", None),

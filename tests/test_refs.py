@@ -83,6 +83,23 @@ def test_lower_case_letters():
     ]
 
 
+def test_odd_markers():
+    refs = parse_refs("a) 01 QUITO 2872, b) QUITO 02207, C)\nQUITO 02857", 2002)
+    assert [(r.letter, r.id) for r in refs] == [
+        ("A", "01QUITO2872"),
+        ("B", "02QUITO2207"),
+        ("C", "02QUITO2857"),
+    ]
+    refs = parse_refs("(A) SAN JOSE 01639\n     (B) SAN JOSE 01455\n     (C )SAN JOSE 01713", 2005)
+    assert [(r.letter, r.id) for r in refs] == [
+        ("A", "05SANJOSE1639"),
+        ("B", "05SANJOSE1455"),
+        ("C", "05SANJOSE1713"),
+    ]
+    refs = parse_refs("A.) STATE 180557  B.) Djibouti 00001097", 2004)
+    assert ids(refs) == ["04STATE180557", "04DJIBOUTI1097"]
+
+
 def test_several_unlettered_separators():
     refs = parse_refs("TEHRAN 1091: TEHRAN 263: MOSCOW 1603", 1972)
     assert ids(refs) == ["72TEHRAN1091", "72TEHRAN263", "72MOSCOW1603"]
@@ -275,6 +292,20 @@ def test_page_marker_inside_the_block():
 def test_classified_by_inside_the_block_is_cut():
     refs = parse_refs("A. ROME 11 B. ROME 12 Classified By: DCM J. Doe, reason 1.4(d)", 2006)
     assert ids(refs) == ["06ROME11", "06ROME12"]
+
+
+def test_unknown_post_in_capitals_keeps_its_name():
+    # another agency's message, or a post missing from the table: the id is built as written
+    assert parse_refs("USDOC 02142", 2003) == [R(None, "USDOC 02142", "cable", "03USDOC2142")]
+    assert parse_refs("A. A. ZENDA 498", 2009)[0].id == "09ZENDA498"
+    assert parse_refs("Embassy daily 12", 2009)[0].kind == "other"
+
+
+def test_misspelt_post_alone_in_an_item():
+    assert ids(parse_refs("A. BEIJINJG 581\nB. TRIPOLII 695", 2007)) == [
+        "07BEIJING581",
+        "07TRIPOLI695",
+    ]
 
 
 def test_glued_year_and_number():

@@ -98,7 +98,16 @@ def test_folder_recursive_sorted(tmp_path: Path) -> None:
     _check(items, str(root) + "/")
 
 
-@pytest.mark.parametrize("suffix, mode", [(".tar", "w"), (".tar.gz", "w:gz"), (".tgz", "w:gz"), (".tar.xz", "w:xz"), (".tar.bz2", "w:bz2")])
+@pytest.mark.parametrize(
+    "suffix, mode",
+    [
+        (".tar", "w"),
+        (".tar.gz", "w:gz"),
+        (".tgz", "w:gz"),
+        (".tar.xz", "w:xz"),
+        (".tar.bz2", "w:bz2"),
+    ],
+)
 def test_tar_archives(tmp_path: Path, suffix: str, mode: str) -> None:
     arc = _tar(tmp_path / f"cables{suffix}", mode)
     _check(list(iter_items(arc)), f"{arc}!")
@@ -109,7 +118,9 @@ def test_zip_archive(tmp_path: Path) -> None:
     _check(list(iter_items(arc)), f"{arc}!")
 
 
-@pytest.mark.parametrize("opener, suffix", [(gzip.compress, ".gz"), (lzma.compress, ".xz"), (bz2.compress, ".bz2")])
+@pytest.mark.parametrize(
+    "opener, suffix", [(gzip.compress, ".gz"), (lzma.compress, ".xz"), (bz2.compress, ".bz2")]
+)
 def test_single_compressed_files(tmp_path: Path, opener, suffix: str) -> None:  # type: ignore[no-untyped-def]
     page = tmp_path / f"10MUSCAT217.html{suffix}"
     page.write_bytes(opener(PAGE.encode()))

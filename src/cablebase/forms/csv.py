@@ -58,9 +58,7 @@ def decode(data: bytes) -> tuple[str, str | None]:
         return data.decode("latin-1"), "latin-1"
 
 
-def unwrap_row(
-    row: list[str], *, path: str | None = None, offset: int | None = None
-) -> Unwrapped:
+def unwrap_row(row: list[str], *, path: str | None = None, offset: int | None = None) -> Unwrapped:
     """One parsed 8-field row to an Unwrapped cable (fields as the csv module gives them)."""
     _id, created, refid, origin, classification, refs, header, body = row[:8]
     head = _lines(header)
@@ -190,9 +188,7 @@ def iter_csv_with_notes(
         text, enc = decode(rec)
         notes: list[tuple[str, str]] = []
         if enc:
-            notes.append(
-                ("source.encoding", f"row is not valid UTF-8; decoded as {enc}")
-            )
+            notes.append(("source.encoding", f"row is not valid UTF-8; decoded as {enc}"))
         parsed = _parse_record(text)
         if isinstance(parsed, str):
             yield BadRow(index, parsed, notes), notes

@@ -155,6 +155,49 @@ class _Prefixed(io.RawIOBase):
         return n
 
 
+class _Decompressed(io.RawIOBase):
+    """xz / bz2 decompression as an unbuffered stream.
+
+    Unlike ``LZMAFile`` (whose buffer drops the bytes it had when the input ends
+    early), every byte decoded before a truncation is handed out; the error comes
+    on the next read.  Concatenated streams are followed.
+    """
+
+    def __init__(self, raw: IO[bytes], factory) -> None:  # type: ignore[no-untyped-def]
+        self._raw = raw
+        self._factory = factory
+        self._dec = factory()
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        size = len(buf)
+        while not self._eof:
+            if self._dec.eof:
+                rest = self._dec.unused_data
+                if not rest:
+                    rest = self._raw.read(_CHUNK)
+                if not rest.strip(b"\x00"):  # end (stream padding may follow)
+                    self._eof = True
+                    break
+                self._dec = self._factory()
+                data = self._dec.decompress(rest, size)
+            elif self._dec.needs_input:
+                raw = self._raw.read(_CHUNK)
+                if not raw:
+                    raise EOFError("compressed stream ended before its end marker (truncated)")
+                data = self._dec.decompress(raw, size)
+            else:
+                data = self._dec.decompress(b"", size)
+            if data:
+                n = len(data)
+                buf[:n] = data
+                return n
+        return 0
+
+
 def _read(stream: IO[bytes], size: int = -1) -> bytes:
     # Some decompressors return short reads; gather up to size.
     if size < 0:
@@ -231,11 +274,11 @@ def _stream(
         yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
         return
     if head.startswith(b"\xfd7zXZ\x00"):
-        inner = lzma.LZMAFile(whole)  # type: ignore[assignment]
+        inner = _Decompressed(whole, lzma.LZMADecompressor)  # type: ignore[assignment]
         yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
         return
     if head.startswith(b"BZh") and (low.endswith((".bz2", ".tbz", ".tbz2")) or _is_binary(head)):
-        inner = bz2.BZ2File(whole)  # type: ignore[assignment]
+        inner = _Decompressed(whole, bz2.BZ2Decompressor)  # type: ignore[assignment]
         yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
         return
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -309,34 +352,35 @@ def _tar(
     stream: IO[bytes], location: str, form: str, year: int | None, depth: int
 ) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
     try:
-        tf = tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16)
+        # Stream mode ("r|"): members are read in order, nothing is seeked or unpacked.
+        tf = tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16)  # noqa: SIM115
     except Exception as exc:
         yield Failure(location, f"unreadable tar archive: {type(exc).__name__}: {exc}"), []
         return
-    members = iter(tf)
     last = None
-    while True:
-        try:
-            member = next(members)
-        except StopIteration:
-            break
-        except Exception as exc:
-            after = f"after member {last}" if last else "at its start"
-            reason = f"tar archive truncated or corrupted {after}: {type(exc).__name__}: {exc}"
-            yield Failure(location, reason), []
-            break
-        last = member.name
-        if not member.isfile():
-            continue  # folders and links are not items
-        mloc = f"{location}!{member.name}"
-        try:
-            f = tf.extractfile(member)
-        except Exception as exc:
-            yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}"), []
-            continue
-        if f is None:
-            continue
-        yield from _stream(f, mloc, _label(member.name), form, year, depth + 1)
+    with tf:
+        while True:
+            try:
+                member = tf.next()
+            except Exception as exc:
+                after = f"after member {last}" if last else "at its start"
+                reason = f"tar archive truncated or corrupted {after}: {type(exc).__name__}: {exc}"
+                yield Failure(location, reason), []
+                break
+            if member is None:
+                break
+            tf.members.clear()  # stream mode keeps every TarInfo otherwise
+            last = member.name
+            if not member.isfile():
+                continue  # folders and links are not items
+            mloc = f"{location}!{member.name}"
+            try:
+                f = tf.extractfile(member)
+            except Exception as exc:
+                yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}"), []
+                continue
+            if f is not None:
+                yield from _stream(f, mloc, _label(member.name), form, year, depth + 1)
 
 
 def _zip(
@@ -444,4 +488,3 @@ def iter_items(
     """
     for item, _notes in iter_items_with_notes(source, form=form, year=year):
         yield item
-

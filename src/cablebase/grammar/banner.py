@@ -66,12 +66,13 @@ def _split_class(line: str) -> tuple[str, str] | None:
     return best[0], line[best[1] :]
 
 
+_HAS_SERIAL = re.compile(r"\d{3}")
 _TOKEN = re.compile(r"\s*([A-Za-z]+)(?![A-Za-z])")
 
 
 def looks_like_banner(line: str) -> bool:
     """True when `line` parses as a banner (no side effects)."""
-    if len(line) < 8:
+    if len(line) < 8 or not _HAS_SERIAL.search(line):
         return False
     sc = _split_class(line)
     return sc is not None and _REST.match(sc[1]) is not None

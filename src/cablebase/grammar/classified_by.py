@@ -33,19 +33,127 @@ _WHO_END = re.compile(
 # Job words: a title is the longest run of these at the start of the "who" part.
 _TITLE_WORDS = frozenset(
     w.lower()
-    for w in """
-    Ambassador Amb Amb. Ambassador-designate Charge Charge' Chargé d'Affaires d'Affaires, a.i. a.i
-    ai (a.i.) CDA DCM A/DCM ADCM Acting Deputy Chief Chief, of Mission Political Politcal Pol
-    Pol/Econ Pol-Econ PolEcon Pol/Mil Pol-Mil Econ Econ/Pol Economic Economic/Political
-    Political/Economic Political-Military Political/Military Commercial Consular Public Affairs
-    Management Counselor Counsellor Counselor, Minister Minister-Counselor Minister-Counsellor
-    Officer Officer, PolOff Pol/Off EconOff PolMilOff PolEconOff Poloff Econoff P/E E/P PE
-    Consul General Consul-General CG Principal PO DAS A/S Assistant Secretary Under Section Head
-    Director Dir. Dir Acting Special Envoy Representative Ambassador, Charge, DCM, Deputy, the
-    Senior Coordinator Attache Defense Regional Security RSO Labor Refugee Environment Science
-    ESTH Affairs Unit INR Office Team Leader PRT Advisor Adviser Military MinCouns Mincouns
-    Polcouns PolCouns EconCouns Econcouns PolChief EconChief Pol/Econ/Mil Temporary Interim
-    """.split()
+    for w in [
+        "Ambassador",
+        "Amb",
+        "Amb.",
+        "Ambassador-designate",
+        "Charge",
+        "Charge'",
+        "Chargé",
+        "d'Affaires",
+        "d'Affaires,",
+        "a.i.",
+        "a.i",
+        "ai",
+        "(a.i.)",
+        "CDA",
+        "DCM",
+        "A/DCM",
+        "ADCM",
+        "Acting",
+        "Deputy",
+        "Chief",
+        "Chief,",
+        "of",
+        "Mission",
+        "Political",
+        "Politcal",
+        "Pol",
+        "Pol/Econ",
+        "Pol-Econ",
+        "PolEcon",
+        "Pol/Mil",
+        "Pol-Mil",
+        "Econ",
+        "Econ/Pol",
+        "Economic",
+        "Economic/Political",
+        "Political/Economic",
+        "Political-Military",
+        "Political/Military",
+        "Commercial",
+        "Consular",
+        "Public",
+        "Affairs",
+        "Management",
+        "Counselor",
+        "Counsellor",
+        "Counselor,",
+        "Minister",
+        "Minister-Counselor",
+        "Minister-Counsellor",
+        "Officer",
+        "Officer,",
+        "PolOff",
+        "Pol/Off",
+        "EconOff",
+        "PolMilOff",
+        "PolEconOff",
+        "Poloff",
+        "Econoff",
+        "P/E",
+        "E/P",
+        "PE",
+        "Consul",
+        "General",
+        "Consul-General",
+        "CG",
+        "Principal",
+        "PO",
+        "DAS",
+        "A/S",
+        "Assistant",
+        "Secretary",
+        "Under",
+        "Section",
+        "Head",
+        "Director",
+        "Dir.",
+        "Dir",
+        "Acting",
+        "Special",
+        "Envoy",
+        "Representative",
+        "Ambassador,",
+        "Charge,",
+        "DCM,",
+        "Deputy,",
+        "the",
+        "Senior",
+        "Coordinator",
+        "Attache",
+        "Defense",
+        "Regional",
+        "Security",
+        "RSO",
+        "Labor",
+        "Refugee",
+        "Environment",
+        "Science",
+        "ESTH",
+        "Affairs",
+        "Unit",
+        "INR",
+        "Office",
+        "Team",
+        "Leader",
+        "PRT",
+        "Advisor",
+        "Adviser",
+        "Military",
+        "MinCouns",
+        "Mincouns",
+        "Polcouns",
+        "PolCouns",
+        "EconCouns",
+        "Econcouns",
+        "PolChief",
+        "EconChief",
+        "Pol/Econ/Mil",
+        "Temporary",
+        "Interim",
+    ]
 )
 _TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "d'affaires", "a.i.", "ad"})
 
@@ -112,8 +220,9 @@ def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     Returns (ClassifiedBy(text, name, title, office), classification reasons)."""
     text = _strip_label(" ".join(text.split()))
     reasons = reasons_from_text(text)
-    m = _WHO_END.search(_repair(text))
-    who = _repair(text)[: m.start()] if m else _repair(text)
+    fixed = _repair(text)
+    m = _WHO_END.search(fixed)
+    who = fixed[: m.start()] if m else fixed
     who = who.strip(" ,;:.")
     name_part, _, office = who.partition(",")
     title, name = _split_title(name_part.strip())
@@ -121,8 +230,6 @@ def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     if name.endswith(".") and not re.search(r"\b(?:[A-Z]|Jr|Sr)\.$", name):
         name = name[:-1]
     office = office.strip(" ,;:.") or None
-    if title is None and not name:
-        title = None
     return (
         ClassifiedBy(text=text, name=name or None, title=title or None, office=office),
         reasons,

@@ -19,7 +19,29 @@ _DASHED = re.compile(r"^\s*-{2,}\s*([^-\s].*?)\s*-{2,}\s*$")
 _JOINED = re.compile(r"^\s*([A-Za-z(\"'][^\n]*?[A-Za-z0-9?)\"'])\s*[-=]{4,}\s*$")
 _MARKDOWN = re.compile(r"^\s*#{1,6}\s+(\S.*?)\s*#*\s*$")
 _SMALL = frozenset(
-    "a an and as at but by for from in into of on or over the to under vs with without".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "over",
+        "the",
+        "to",
+        "under",
+        "vs",
+        "with",
+        "without",
+    ]
 )
 # Lines that look like headings but are conventions of the text itself.
 _NOT_HEADING = re.compile(

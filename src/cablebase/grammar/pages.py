@@ -26,9 +26,7 @@ _OWN = re.compile(
 # Fallback post before an inline core: up to three capitalised words.
 _POST_BEFORE = re.compile(r"([A-Z][A-Za-z.'-]*(?:[ \t]+[A-Z][A-Za-z.'-]*){0,2})[ \t\u2028]*$")
 _SUBJECT = re.compile(r"^\s*SUBJ(?:ECT)?\s*:\s*(.*)$", re.I)
-_LABEL = re.compile(
-    r"^\s*(?:REF\w*|CLASSIFIED\s+BY|E\.?\s?O\.?|TAGS?|\d{1,3}\.(?!\d))\b", re.I
-)
+_LABEL = re.compile(r"^\s*(?:REF\w*|CLASSIFIED\s+BY|E\.?\s?O\.?|TAGS?|\d{1,3}\.(?!\d))\b", re.I)
 # Old printout page header; group 1 = page, 7 = text glued after it.
 _PAGE = re.compile(
     r"^\s*PAGE\s+(\d{2,3})\s+(\S.*?)\s+(\d{4,6})\s+(?:(\d{2})\s+OF\s+(\d{2})\s+)?(\d{6}Z)\b[ \t]*(.*)$"
@@ -192,7 +190,7 @@ class _Stripper:
                     assert core is not None
                     self._record(m.group(1), core, i)
                     self._break_here()
-                    i = self._skip_running_header(i + 1)
+                    i = self._skip_running_header(i + 1, first_page=core.group(2).startswith("001"))
                     continue
                 line = self._strip_inline(line, i)
                 if line is None:
@@ -266,7 +264,7 @@ class _Stripper:
                 return cand, stripped.rfind(words[k], m.start())
         return None, len(prefix)
 
-    def _skip_running_header(self, i: int) -> int:
+    def _skip_running_header(self, i: int, *, first_page: bool = False) -> int:
         """Skip blank lines after a marker and a repeated SUBJECT header; returns the next index."""
         lines = self.lines
         n = len(lines)
@@ -280,7 +278,14 @@ class _Stripper:
             return i
         subject = self._real_subject(i)
         if subject is None:
-            return i  # the first SUBJECT of the cable: the real one, keep it
+            if first_page:
+                return i  # the first SUBJECT of the cable on page 1: the real one, keep it
+            # a later page repeats a subject we did not see: drop the header line alone
+            i += 1
+            while i < n and not lines[i].strip():
+                self.blank_after = True
+                i += 1
+            return i
         acc = _norm(m.group(1))
         rest = self._after_prefix(acc, subject)
         j = i + 1

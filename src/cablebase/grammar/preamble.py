@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from cablebase.grammar import eo as _eo
+from cablebase.grammar import refs
 from cablebase.grammar.banner import looks_like_banner
 from cablebase.grammar.captions import HANDLING_LINE, split_caption
 from cablebase.grammar.classified_by import parse_classified_by, reasons_from_text
@@ -158,9 +159,13 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                 continue
             if _text_may_start(sc):
                 last = _last(sc)
-                if cur is None and last in ("subject", "ref") and (
-                    _label_ahead(lines, i, sc)
-                    or (last == "subject" and _OPEN_END.search(sc.fields["subject"][-1]))
+                if (
+                    cur is None
+                    and last in ("subject", "ref")
+                    and (
+                        _label_ahead(lines, i, sc)
+                        or (last == "subject" and _OPEN_END.search(sc.fields["subject"][-1]))
+                    )
                 ):
                     # Double-spaced preambles put a blank line inside a wrapped SUBJECT.
                     sc.fields[last].append(s)
@@ -195,8 +200,11 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                     sc.fields["ref"].append(value)  # `REF A … REF B …`
                 elif name == "clby" and cur == "clby" and not value:
                     pass  # doubled label
-                elif name == "clby" and cur == "clby" and len(sc.fields["clby"]) == 1 and not (
-                    sc.fields["clby"][0]
+                elif (
+                    name == "clby"
+                    and cur == "clby"
+                    and len(sc.fields["clby"]) == 1
+                    and not (sc.fields["clby"][0])
                 ):
                     sc.fields["clby"][0] = value
                 else:
@@ -349,16 +357,17 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
 
 
 def _references(text: str, st: State) -> None:
-    from cablebase.grammar import refs
-
     try:
         st.cable.references = refs.parse_refs(text, st.year)
-    except NotImplementedError:
-        pass
+    except NotImplementedError:  # the REF rule is written elsewhere; absent until then
+        return
+    except Exception as exc:  # a REF bug must not lose the rest of the preamble
+        st.warn("preamble.ref_error", f"{type(exc).__name__}: {exc}", "ref")
 
 
-_PARA_CLBY = re.compile(r"^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?(Classified\s+By\b.*)$",
-                        re.IGNORECASE)
+_PARA_CLBY = re.compile(
+    r"^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?(Classified\s+By\b.*)$", re.IGNORECASE
+)
 
 
 def _clby_in_first_paragraph(lines: list[str], at: int) -> list[str] | None:

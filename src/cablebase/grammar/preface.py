@@ -148,9 +148,7 @@ def find_banner(lines: list[str], st: State) -> int:
     return stop_at if stop_at < n else n
 
 
-def _classify_preface(
-    lines: list[str], end: int, st: State, *, stop_at_other: bool
-) -> int | None:
+def _classify_preface(lines: list[str], end: int, st: State, *, stop_at_other: bool) -> int | None:
     """Look at the lines before `end`: record the weekday time, warn about dumps and notes.
     Returns the index of the first line that is none of blank/weekday/dump (or None)."""
     in_dump = False
@@ -170,9 +168,7 @@ def _classify_preface(
         kind = None
         if _CABLE_DATED.match(s):
             kind = "cable-dated stamp"
-        elif _KV.match(s) and (in_dump or _KV_START.match(s)):
-            kind = "key/value dump"
-        elif _HEADER_ENDS.match(s):
+        elif _KV.match(s) and (in_dump or _KV_START.match(s)) or _HEADER_ENDS.match(s):
             kind = "key/value dump"
         elif _CSV_DUMP.match(s):
             kind = "cables.csv row dump"

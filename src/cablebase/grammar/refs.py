@@ -37,7 +37,7 @@ _LABEL_BEFORE_LETTER = re.compile(r"\bREF(?:S|TEL)?[ \t]+(?=\(?[A-Za-z][.):]?\)?
 
 _MARK = re.compile(
     r"(?:^|(?<=[\s;,]))"
-    r"(?:\((?P<p>[A-Za-z]|\d{1,2})\)(?=\s|[A-Za-z0-9])"
+    r"(?:\( ?(?P<p>[A-Za-z]|\d{1,2}) ?\)(?=\s|[A-Za-z0-9])"
     r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>\.\)|[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
     r"|(?P<c>[A-Za-z]):(?=\s))",
     re.M,
@@ -117,7 +117,11 @@ def _kind(text: str) -> str:
     if _MEMO.search(text):
         return "memo"
     m = _CABLE_LIKE.match(text)
-    if m and not any(w.upper() in _NOT_POST for w in m.group("p").split()):
+    if (
+        m
+        and (m.group("p").isupper() or fuzzy_post(m.group("p")) is not None)
+        and not any(w.upper() in _NOT_POST for w in m.group("p").split())
+    ):
         return "cable"  # a message of another agency (USDOC 02142): a cable without an id
     return "other"
 
@@ -174,8 +178,11 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
     while i < len(cands):
         start, end, label, m = cands[i]
         if label.isalpha() and label.islower() != lower:
-            i += 1
-            continue
+            # `a) ... b) ..., C) ...`: a change of case only after a separator or at a line start
+            if label.upper() != expected.upper() or not _after_separator(text, start):
+                i += 1
+                continue
+            label = expected
         if label != expected and not _gap_ok(text, start, label, expected, out):
             i += 1
             continue
@@ -198,6 +205,15 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
         expected = _next_label(label)
         i = j
     return out
+
+
+def _after_separator(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return (
+        not before
+        or before[-1] in "\n,;)"
+        or text[text.rfind("\n", 0, start) + 1 : start].isspace()
+    )
 
 
 def _gap_ok(text: str, start: int, label: str, expected: str, out: list) -> bool:
@@ -317,6 +333,17 @@ def _exact_or_alias(key: str) -> str | None:
     return post if post is not None and (post == key or post_alias(key) == post) else None
 
 
+def _literal_id(post: str, number: str, year: int | str | None) -> str | None:
+    """Like canonical_id, for a post name that is not in the post table."""
+    rid = canonical_id(post, number, year)
+    if rid is not None or year is None:
+        return rid
+    y = int(year)
+    if y >= 100:
+        y %= 100
+    return f"{y:02d}{post.upper()}{int(number)}"
+
+
 def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
     s = s.strip()
     s = _PORTION.sub("", s, count=1)
@@ -327,11 +354,15 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
             return []
         kind = _kind(text)
         rid = None
-        if kind == "cable":  # a misspelt post (BEIJINJG 581) is still worth an id
-            m = _CABLE_LIKE.match(text)
-            post = fuzzy_post(m.group("p")) if m else None
-            if m and post is not None:
-                rid = canonical_id(post, m.group("n"), m.group("y") or year)
+        m = _CABLE_LIKE.match(text) if kind == "cable" else None
+        if m is not None:
+            # A misspelt post (BEIJINJG 581) is resolved; another originator written in capitals
+            # (USDOC 02142) keeps its own name, as docs/record.md builds ids.
+            post = fuzzy_post(m.group("p"))
+            if post is None and m.group("p").isupper():
+                post = _NON_LETTER.sub("", m.group("p"))
+            if post is not None:
+                rid = _literal_id(post, m.group("n"), m.group("y") or year)
         return [Reference(letter=letter, text=text, kind=kind, id=rid)]
     refs: list[Reference] = []
     prefix = s[: cables[0][0]]

@@ -27,21 +27,148 @@ _TRAILER = re.compile(
     r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",
     re.I,
 )
-_TAIL_JUNK = re.compile(r"(?:\s+(?:NNNN|[\"\\#]+)|#+)\s*$")
+_TAIL_JUNK = re.compile(
+    r"(?:\s+(?:NNNN|[\"\\#]+\w?|\d{4}[A-Z]{3,}\d{4,6}\s*-.*|0\s+\d\d/\d\d/\d{4}.*|"
+    r"\d{4}-\d\d-\d\d.*)|#+)\s*$"
+)
+_BOILERPLATE = re.compile(
+    r"classified\s+web\s*site|^\W*https?:|intelink|sgov\.gov|\.gov/|wiki/|^\W*0\s+\d\d/\d\d/\d{4}",
+    re.I,
+)
+_GLUED_TIGHT = re.compile(r"[a-z)][.!?]([A-Z]{3,}[A-Z'-]*)\s*$")
+_SEPARATOR_WORDS = frozenset({"UNQUOTE", "TEXT", "TEXT.", "COMMENT", "COMMENT."})
 _JUNK = re.compile(r"(?:\.\.\.|\u2026)\s*$")
 _PARTICLE = frozenset(
-    "van von de da del della der den di du la le al el bin ibn y st st. mc mac".split()
+    [
+        "van",
+        "von",
+        "de",
+        "da",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "du",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "y",
+        "st",
+        "st.",
+        "mc",
+        "mac",
+    ]
 )
-_SUFFIX = frozenset("JR JR. SR SR. II III IV".split())
+_SUFFIX = frozenset(["JR", "JR.", "SR", "SR.", "II", "III", "IV"])
 _STOP = frozenset(
-    """END COMMENT COMMENTS SUMMARY NOTE NOTES TEXT UNQUOTE QUOTE BEGIN SIPDIS NOFORN MINIMIZE
-    CONSIDERED BT NNNN CONFIDENTIAL SECRET UNCLASSIFIED UNCLAS SENSITIVE CLASSIFIED LIMITED
-    OFFICIAL USE THE OF AND FOR TO IN ON AT IS ARE WAS WERE WITH BY FROM THIS THAT THESE A AN AS
-    WE IT BE WILL NOT NO ACTION REQUEST REQUESTS INFO SEPTEL REFTEL PAGE SECTION DECL TAGS
-    SUBJECT REF HTTP WWW VISIT PLEASE WEBSITE SITE DEPARTMENT EMBASSY AMEMBASSY STATE
-    CONCLUSION CONCLUSIONS BACKGROUND ANALYSIS RECOMMENDATION RECOMMENDATIONS DISCUSSION
-    INTRODUCTION ISSUE ISSUES OVERVIEW OUTLOOK NEXT STEPS ENDS CABLE CLEARED MESSAGE OR
-    BUT IF SO HE SHE THEY OUR US ALL""".split()
+    [
+        "END",
+        "COMMENT",
+        "COMMENTS",
+        "SUMMARY",
+        "NOTE",
+        "NOTES",
+        "TEXT",
+        "UNQUOTE",
+        "QUOTE",
+        "BEGIN",
+        "SIPDIS",
+        "NOFORN",
+        "MINIMIZE",
+        "CONSIDERED",
+        "BT",
+        "NNNN",
+        "CONFIDENTIAL",
+        "SECRET",
+        "UNCLASSIFIED",
+        "UNCLAS",
+        "SENSITIVE",
+        "CLASSIFIED",
+        "LIMITED",
+        "OFFICIAL",
+        "USE",
+        "THE",
+        "OF",
+        "AND",
+        "FOR",
+        "TO",
+        "IN",
+        "ON",
+        "AT",
+        "IS",
+        "ARE",
+        "WAS",
+        "WERE",
+        "WITH",
+        "BY",
+        "FROM",
+        "THIS",
+        "THAT",
+        "THESE",
+        "A",
+        "AN",
+        "AS",
+        "WE",
+        "IT",
+        "BE",
+        "WILL",
+        "NOT",
+        "NO",
+        "ACTION",
+        "REQUEST",
+        "REQUESTS",
+        "INFO",
+        "SEPTEL",
+        "REFTEL",
+        "PAGE",
+        "SECTION",
+        "DECL",
+        "TAGS",
+        "SUBJECT",
+        "REF",
+        "HTTP",
+        "WWW",
+        "VISIT",
+        "PLEASE",
+        "WEBSITE",
+        "SITE",
+        "DEPARTMENT",
+        "EMBASSY",
+        "AMEMBASSY",
+        "STATE",
+        "CONCLUSION",
+        "CONCLUSIONS",
+        "BACKGROUND",
+        "ANALYSIS",
+        "RECOMMENDATION",
+        "RECOMMENDATIONS",
+        "DISCUSSION",
+        "INTRODUCTION",
+        "ISSUE",
+        "ISSUES",
+        "OVERVIEW",
+        "OUTLOOK",
+        "NEXT",
+        "STEPS",
+        "ENDS",
+        "CABLE",
+        "CLEARED",
+        "MESSAGE",
+        "OR",
+        "BUT",
+        "IF",
+        "SO",
+        "HE",
+        "SHE",
+        "THEY",
+        "OUR",
+        "US",
+        "ALL",
+    ]
 )
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\u2019.-]*$")
 _XRUN = re.compile(r"[Xx]{4,}")
@@ -77,17 +204,21 @@ def _name_words(text: str) -> list[str] | None:
             continue
         if not _NAME_WORD.match(w):
             return None
+        if w.endswith(".") and len(w) > 2:
+            return None  # `COOPERATION. NICHOLSON`: a sentence end, not an initial
         if len(w.strip(".'-")) >= 2:
             capital += 1
-    return words if capital else None
+    if not capital or (len(words) == 1 and len(words[0].strip(".'-")) < 3):
+        return None
+    return words
 
 
 def _collapse(words: list[str]) -> str:
-    name = " ".join(words).upper()
-    half = len(words) // 2
-    if len(words) % 2 == 0 and words[:half] == words[half:]:
-        name = " ".join(words[:half]).upper()
-    return name
+    up = [w.upper() for w in words]
+    half = len(up) // 2
+    if len(up) % 2 == 0 and up[:half] == up[half:]:
+        up = up[:half]
+    return " ".join(up)
 
 
 def take_signature(lines: list[str]) -> Signature:
@@ -118,25 +249,83 @@ def take_signature(lines: list[str]) -> Signature:
         out.pop()
         _strip_blank_tail(out)
         # the name repeated on the line before (`MILOVANOVIC` / `MILOVANOVIC`)
-        if out and _name_words(out[-1]) is not None and _collapse(_name_words(out[-1]) or []) == name:
+        if (
+            out
+            and _name_words(out[-1]) is not None
+            and _collapse(_name_words(out[-1]) or []) == name
+        ):
             out.pop()
             _strip_blank_tail(out)
         return Signature(lines=out, signers=[name])
-    m = _GLUED.search(last)
-    if m is not None:
-        glued = m.group(1).split()
-        all_upper = all(w.isupper() for w in glued)
-        ok = _name_words(m.group(1)) is not None and (
-            all_upper or (len(glued) == 1 and any(c.islower() for c in last[: m.start()]))
-        )
-        if ok:
-            rest = last[: m.start()].rstrip()
-            out[-1] = rest
-            if not rest.strip():
-                out.pop()
-            return Signature(lines=out, signers=[_collapse(glued)])
+    glued = _glued_name(last)
+    if glued is not None:
+        name, cut = glued
+        rest = last[:cut].rstrip()
+        out[-1] = rest
+        if not rest.strip():
+            out.pop()
+        return Signature(lines=out, signers=[name])
+    # a web-site notice after the name (`Jeffrey` / `"Visit Ankara's Classified Web Site...`)
+    k = len(out)
+    while k > 0 and len(out) - k < 3 and _BOILERPLATE.search(out[k - 1]):
+        k -= 1
+    if k < len(out) and k > 0:
+        j = k - 1
+        while j > 0 and not out[j].strip():
+            j -= 1
+        words = _name_words(out[j])
+        if words is not None:
+            name = _collapse(words)
+            del out[j:]
+            _strip_blank_tail(out)
+            return Signature(lines=out, signers=[name])
     truncated = not ends_sentence(last) and not _ends_block(last)
     return Signature(lines=out, truncated=truncated)
+
+
+def _glued_name(last: str) -> tuple[str, int] | None:
+    """A name glued to the end of the last text line: (name, where the name starts)."""
+    m = _GLUED_TIGHT.search(last)
+    if m is not None and _name_words(m.group(1)) is not None:
+        return m.group(1), m.start(1)
+    tokens = last.split()
+    lower_text = any(c.islower() for c in last)
+    for k in (3, 2, 1):
+        if len(tokens) <= k:
+            continue
+        name, sep = tokens[-k:], tokens[-k - 1]
+        if name[-1] == ".":
+            continue
+        words = _name_words(" ".join(name))
+        if words is None or any(_XRUN.search(w) for w in name):
+            continue
+        all_upper = all(w.isupper() for w in words if w.lower() not in _PARTICLE)
+        if not all_upper and not (k == 1 and lower_text):
+            continue
+        su = sep.upper()
+        ok = (
+            sep[-1] in _SEP_END
+            or (sep.endswith("8") and len(sep) > 2 and sep[-2] in ".!?")
+            or _XRUN.search(sep) is not None
+            or (
+                su in _SEPARATOR_WORDS
+                and (
+                    su == "UNQUOTE"
+                    or tokens[-k - 2 : -k - 1] == ["END"]
+                    or (len(tokens) > k + 1 and tokens[-k - 2].upper() == "END")
+                )
+            )
+        )
+        if ok:
+            cut = last.rstrip().rstrip(".").rstrip()
+            pos = len(cut)
+            for w in reversed(name):
+                pos = cut.rfind(w, 0, pos)
+            return _collapse(words), pos
+    return None
+
+
+_SEP_END = frozenset(".!?:;\"')]*\u201d\u2019")
 
 
 def _plausible(out: list[str], words: list[str]) -> bool:

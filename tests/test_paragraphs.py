@@ -1,0 +1,269 @@
+"""Paragraphs, portion marks, headings, summary, quote repair and numbering (FORMAT.md §4.9-4.14)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import lzma
+import re
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from cablebase.grammar import pages, redactions, text
+from cablebase.grammar.quotes import repair_quotes
+from cablebase.grammar.state import State
+from cablebase.grammar.unwrapped import Meta
+from cablebase.record import Cable
+
+
+def _parse(body: str, post: str | None = "VALLETTA") -> Cable:
+    lines = body.split("\n")
+    st = State(cable=Cable(post=post), meta=Meta())
+    lines = pages.strip_page_markers(lines, 0, st)
+    text.parse_text(lines, 0, st)
+    redactions.find_redactions(st)
+    return st.cable
+
+
+def _codes(cable: Cable) -> list[str]:
+    return [w.code for w in cable.warnings]
+
+
+WRAPPED = """\
+1. (C) Summary: The Maltese government has agreed to host the
+regional meeting in March.  Officials expect ten delegations.
+End Summary.
+
+2. (SBU) Background:  The meeting was first proposed
+in 2008.
+
+-------------------
+Preparations So Far
+-------------------
+
+3. (C) Ministry staff told us that the venue is ready.  They
+listed the remaining tasks:
+
+-- security for the delegations;
+-- transport from the airport; and
+-- translation services.
+
+4. (C) The Foreign Minister said that the government would
+VALLETTA 00000412 002 OF 002
+
+SUBJECT: MALTA TO HOST REGIONAL MEETING
+consider a larger role.  He added three points:
+A. funding is secured;
+B. dates are final.
+(a) nothing else
+1) one more
+
+//NEXT STEPS//
+
+5.(S//NF) Post will follow up.
+
+6. (U) Comment: Malta's role is welcome. End Comment.
+
+SMITH
+"""
+
+
+def test_hard_wrapped_body():
+    c = _parse(WRAPPED)
+    nums = [p.number for p in c.paragraphs]
+    assert nums == [1, 2, 3, 4, 5, 6]
+    assert [p.portion for p in c.paragraphs] == ["C", "SBU", "C", "C", "S/NF", "U"]
+    p1, p2, p3, p4, p5, p6 = c.paragraphs
+    assert p1.text.startswith("Summary: The Maltese government has agreed to host the regional")
+    assert p2.text == "Background:  The meeting was first proposed in 2008."
+    assert p3.heading == "Preparations So Far"
+    assert p3.text == (
+        "Ministry staff told us that the venue is ready.  They listed the remaining tasks:"
+        "\n\n-- security for the delegations;\n-- transport from the airport; and"
+        "\n-- translation services."
+    )
+    assert p4.text == (
+        "The Foreign Minister said that the government would consider a larger role.  "
+        "He added three points:\nA. funding is secured;\nB. dates are final."
+        "\n(a) nothing else\n1) one more"
+    )
+    assert p5.heading == "NEXT STEPS"
+    assert p5.text == "Post will follow up."
+    assert p6.text == "Comment: Malta's role is welcome. End Comment."
+    assert c.signers == ["SMITH"]
+    assert c.summary == (
+        "The Maltese government has agreed to host the regional meeting in March.  "
+        "Officials expect ten delegations."
+    )
+    assert _codes(c) == []
+
+
+def test_unwrapped_body_with_headings_and_spurious_break():
+    body = (
+        "SUMMARY\n\n"
+        "1. (S) On May 2 the Ambassador met the President. He spoke about the older\n\n"
+        "generation of officers. End Summary.\n\n"
+        "THE NORTH\n\n"
+        "2. (S) The President said the north is calm BAMAKO 00000776 002 OF 002 for now.\n\n"
+        "Comment -------\n\n"
+        "3. (S) We agree. BROWN"
+    )
+    c = _parse(body, post="BAMAKO")
+    assert [p.heading for p in c.paragraphs] == ["SUMMARY", "THE NORTH", "Comment"]
+    assert c.paragraphs[0].text == (
+        "On May 2 the Ambassador met the President. He spoke about the older generation of "
+        "officers. End Summary."
+    )
+    assert c.paragraphs[1].text == "The President said the north is calm for now."
+    assert c.paragraphs[2].text == "We agree."
+    assert c.signers == ["BROWN"]
+    assert c.summary.startswith("On May 2 the Ambassador")
+    assert c.summary.endswith("generation of officers.")
+
+
+def test_lower_cased_body_marks_and_upper_case_body_lowercase_list():
+    lowered = "1. (c) the talks went well.\n\n2. (sbu) the minister agreed.\n\nSmith"
+    c = _parse(lowered)
+    assert [p.portion for p in c.paragraphs] == ["C", "SBU"]
+    mixed = (
+        "1. (C) The EU has three options.\n\n"
+        "2. (c) notes that the Council may decide on another date.\n\nJONES"
+    )
+    c = _parse(mixed)
+    assert [p.portion for p in c.paragraphs] == ["C", None]
+    assert c.paragraphs[1].text.startswith("(c) notes that")
+
+
+def test_portion_variants():
+    body = (
+        "1.(S) Glued mark.\n\n"
+        "2.. (SBU) Doubled period.\n\n"
+        "  3. (C - ENTIRE TEXT) Old marking.\n\n"
+        "4. Summary: (C) Mark after the label.\n\n"
+        "5. (U.S.) Not a mark.\n\nDOE"
+    )
+    c = _parse(body)
+    assert [p.portion for p in c.paragraphs] == ["S", "SBU", "C", "C", None]
+    assert c.paragraphs[3].text == "Summary: Mark after the label."
+    assert c.paragraphs[4].text == "(U.S.) Not a mark."
+
+
+def test_text_before_first_paragraph_and_classified_by_trap():
+    body = "Thank you for your note.\n\n1. (C) First.\n1.4 (b) is not a paragraph.\n\nROE"
+    c = _parse(body)
+    assert c.paragraphs[0].number is None
+    assert c.paragraphs[0].text == "Thank you for your note."
+    assert [p.number for p in c.paragraphs[1:]] == [1]
+    assert c.paragraphs[1].text == "First. 1.4 (b) is not a paragraph."
+
+
+def test_sipdis_lines_removed_and_recorded():
+    c = _parse("SIPDIS\n\n1. (C) Text one.\nSIPDIS\ncontinues here.\n\nROE")
+    assert "SIPDIS" in c.handling
+    assert c.paragraphs[0].text == "Text one. continues here."
+
+
+def test_numbering_gap_duplicate_restart_warnings():
+    body = "1. A.\n\n2. B.\n\n4. D.\n\n4. D again.\n\n2. Restart.\n\nROE"
+    c = _parse(body)
+    assert [p.number for p in c.paragraphs] == [1, 2, 4, 4, 2]
+    assert _codes(c) == ["text.paragraph_gap", "text.paragraph_duplicate", "text.paragraph_restart"]
+    c = _parse("2. First kept is two.\n\n3. Three.\n\nROE")
+    assert _codes(c) == ["text.paragraph_gap"]
+
+
+def test_wrapped_number_is_not_a_paragraph():
+    c = _parse("1. (C) Imports grew by\n15. percent last year.\n\n2. (C) Next.\n\nROE")
+    assert [p.number for p in c.paragraphs] == [1, 2]
+    assert c.paragraphs[0].text == "Imports grew by 15. percent last year."
+
+
+def test_summary_variants():
+    c = _parse("1. (C) SUMMARY AND COMMENT: Short one.  END SUMMARY AND COMMENT.\n\nROE")
+    assert c.summary == "Short one."
+    c = _parse("1. (C) Summary. Spans.\n\n2. (C) Still summary. (End Summary)\n\n3. (C) No.\n\nROE")
+    assert c.summary == "Spans.\n\nStill summary."
+    c = _parse("1. (C) BEGIN SUMMARY: Started. END SUMMARY.\n\nROE")
+    assert c.summary == "Started."
+    c = _parse("1. (C) SUMMARY: No end marker here.\n\n2. (C) Other.\n\nROE")
+    assert c.summary == "No end marker here."
+    c = _parse("1. (C) Nothing like it.\n\nROE")
+    assert c.summary is None
+
+
+def test_quote_repair_in_paragraph_text_only():
+    body = (
+        "1. (C) Zapatero,s aide said &we,re working on it.8  Sales rose 1,5 percent "
+        "at the G8 meeting, said AT&T.\n\nROE"
+    )
+    c = _parse(body)
+    assert c.paragraphs[0].text == (
+        "Zapatero's aide said \"we're working on it.\"  Sales rose 1,5 percent at the G8 "
+        "meeting, said AT&T."
+    )
+    assert _codes(c) == ["text.quotes_repaired"]
+    assert "4 " in c.warnings[0].message
+
+
+def test_repair_quotes_function():
+    assert repair_quotes("decades,8 and a,d") == ('decades," and a,d', 1)
+    assert repair_quotes("I,ll say don,t") == ("I'll say don't", 2)
+    assert repair_quotes("&foo8 and &bar8") == ('"foo" and "bar"', 4)
+    assert repair_quotes("version 2.8 and B-8 jets") == ("version 2.8 and B-8 jets", 0)
+
+
+# -- corpus -----------------------------------------------------------------------------
+
+_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+_PRE = re.compile(r"<pre>(.*?)</pre>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_PARA = re.compile(r"^\s*\d{1,3}\.(?!\d)")
+
+
+def _bodies():
+    tar = _SHARED / "cablegate-html-dev.tar.xz"
+    with tarfile.open(tar) as t:
+        for m in t:
+            if not m.isfile():
+                continue
+            page = t.extractfile(m).read().decode("utf-8", "replace")
+            pres = _PRE.findall(page)
+            if len(pres) < 2:
+                continue
+            body = html.unescape(_TAG.sub("", pres[1])).replace("\u00b6", "")
+            yield "html", [x.rstrip() for x in body.split("\n")]
+    csv.field_size_limit(1 << 30)
+    with lzma.open(_SHARED / "cables-dev.csv.xz", "rt", encoding="utf-8", errors="replace") as f:
+        for row in csv.reader(f, quotechar='"', escapechar="\\"):
+            if len(row) >= 8:
+                yield "csv", [x.rstrip() for x in row[7].split("\n")]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_text_rules_never_raise():
+    if not _SHARED.exists():
+        pytest.skip("../shared/corpus is missing")
+    counts: dict[str, list[int]] = {"html": [0, 0, 0, 0], "csv": [0, 0, 0, 0]}
+    for form, lines in _bodies():
+        st = State(cable=Cable(), meta=Meta())
+        lines = pages.strip_page_markers(lines, 1 if lines else 0, st)
+        start = next((k for k, x in enumerate(lines) if _PARA.match(x)), len(lines))
+        text.parse_text(lines, start, st)
+        redactions.find_redactions(st)
+        c = st.cable
+        n = counts[form]
+        n[0] += 1
+        n[1] += any(p.number is not None for p in c.paragraphs)
+        n[2] += bool(c.signers)
+        n[3] += c.summary is not None
+    for form, (total, paras, signed, summ) in counts.items():
+        assert total > 0
+        print(
+            f"{form}: {total} cables, paragraphs {paras / total:.1%}, "
+            f"signer {signed / total:.1%}, summary {summ / total:.1%}"
+        )
+        assert paras / total > 0.85
+        assert signed / total > 0.80
