@@ -418,6 +418,7 @@ def test_fragment_tags_line() -> None:
         (CSV_ROWS, None, "csv"),
         (CSV_ROWS.decode("utf-8"), "cables.csv", "csv"),
         (b"id,date\n", "cables.csv.xz", "csv"),
+        (b"id,date,refid,origin,class,refs,header,body\n" + CSV_ROWS, None, "csv"),
         (MARKDOWN, None, "markdown"),
         (MARKDOWN.encode(), "seed.txt", "markdown"),
         ("TAGS: PREL", "notes.md", "markdown"),

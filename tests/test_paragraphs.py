@@ -220,6 +220,7 @@ _SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 _PRE = re.compile(r"<pre>(.*?)</pre>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _PARA = re.compile(r"^\s*\d{1,3}\.(?!\d)")
+_LABEL = re.compile(r"^\s*(?:SUBJ|REF|CLASSIFIED BY|TAGS|E\.?O)", re.I)
 
 
 def _bodies():
@@ -250,7 +251,9 @@ def test_corpus_text_rules_never_raise():
     for form, lines in _bodies():
         st = State(cable=Cable(), meta=Meta())
         lines = pages.strip_page_markers(lines, 1 if lines else 0, st)
-        start = next((k for k, x in enumerate(lines) if _PARA.match(x)), len(lines))
+        start = next((k for k, x in enumerate(lines) if _PARA.match(x)), None)
+        if start is None:  # no numbered paragraph: start after the last preamble label
+            start = 1 + max((k for k, x in enumerate(lines[:40]) if _LABEL.match(x)), default=0)
         text.parse_text(lines, start, st)
         redactions.find_redactions(st)
         c = st.cable

@@ -92,7 +92,9 @@ def detect_form(sample: bytes | str, name: str | None = None) -> str:
     head = text[:4096]
     if _HTML.search(head) or (suffix in (".html", ".htm", ".xhtml") and "<" in head):
         return "html"
-    if _CSV_ROW.match(text.lstrip()) or suffix == ".csv":
+    body = text.lstrip()
+    second = body[body.find("\n") + 1 :] if "\n" in body else ""
+    if _CSV_ROW.match(body) or _CSV_ROW.match(second) or suffix == ".csv":  # a header line may lead
         return "csv"
     if suffix in (".md", ".markdown") or _MARKDOWN.search(text):
         return "markdown"

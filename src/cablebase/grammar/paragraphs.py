@@ -54,8 +54,8 @@ def body_case(lines: list[str]) -> tuple[bool, bool]:
     """(upper_body, lowered_body) judged on a sample of the text."""
     sample = " ".join(lines[:60])[:4000]
     # stop counting early: only "none or almost none" matters
-    lowers = sum(1 for _ in zip(range(6), _LOWER_WORD.finditer(sample)))
-    uppers = sum(1 for _ in zip(range(6), _UPPER_WORD.finditer(sample)))
+    lowers = sum(1 for _ in zip(range(6), _LOWER_WORD.finditer(sample), strict=False))
+    uppers = sum(1 for _ in zip(range(6), _UPPER_WORD.finditer(sample), strict=False))
     upper_body = lowers < 3 and uppers > 5
     lowered = uppers == 0 and lowers > 5
     return upper_body, lowered
@@ -116,9 +116,14 @@ def segment(lines: list[str]) -> list[Item]:
         # -- headings -----------------------------------------------------------
         if numbered is None and not xline:
             h = decorated_heading(s) if (c0 in "/-#" or s[-1] in "-=/") else None
-            if h is None and nxt_deco and len(s) <= 100 and not is_list_item(s):
-                if cur is None or prev_blank or ends_sentence(prev):
-                    h = s
+            if (
+                h is None
+                and nxt_deco
+                and len(s) <= 100
+                and not is_list_item(s)
+                and (cur is None or prev_blank or ends_sentence(prev))
+            ):
+                h = s
             if h is None and prev_blank and (not nxt or nxt_deco or nxt[0].isdigit()):
                 k = next_content(i + 1)
                 follows_para = k < n and NUMBERED.match(lines[k]) is not None

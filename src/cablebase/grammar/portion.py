@@ -45,7 +45,7 @@ PORTION_RE = re.compile(r"^\s*(\(\s*[A-Za-z][^()]{0,40}\))\s*")
 
 
 def normalize_portion(raw: str) -> str | None:
-    """Normalise a portion mark: upper-case, parentheses and spaces removed, `//` -> `/`,
+    """Normalise a portion mark: upper-case, parentheses and outer spaces removed, `//` -> `/`,
     NOFORN (N/F) -> NF, full level words -> letters, `- ENTIRE TEXT` dropped.
     Returns None when `raw` is not a portion mark."""
     s = raw.strip()
@@ -71,7 +71,8 @@ def normalize_portion(raw: str) -> str | None:
             continue
         if not _CAVEAT_START.match(part):
             return None
-        out.append(part.replace(" ", ""))
+        # Inner spaces carry meaning in release lists (REL TO USA, FVEY): collapse, keep.
+        out.append(re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", part)))
     return "/".join(out)
 
 

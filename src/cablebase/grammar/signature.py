@@ -341,9 +341,8 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     tail = prev.split()[-1].upper() if prev.split() else ""
     if tail in {"OF", "THE", "AND", "TO", "FOR", "IN", "ON", "WITH", "BY", "A", "AN", "AT"}:
         return False
-    if len(words) > 1 and prev[-1:].islower():
-        return False  # a capitalised phrase continuing a sentence
-    return True
+    # a capitalised phrase continuing a sentence is not a name
+    return not (len(words) > 1 and prev[-1:].islower())
 
 
 def _ends_block(line: str) -> bool:
