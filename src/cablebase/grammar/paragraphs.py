@@ -46,13 +46,22 @@ class Item:
     line: int = 0  # index of its first line in the input
 
 
+_LIST_START = frozenset("-o*(\u2022\u00b7")
+
+
 def is_list_item(line: str) -> bool:
-    return LIST_ITEM.match(line) is not None
+    s = line.lstrip()
+    if not s:
+        return False
+    # cheap pre-test: a list item starts with a bullet or has `.`/`)` as 2nd or 3rd char
+    if s[0] not in _LIST_START and s[1:2] not in (".", ")") and s[2:3] != ")":
+        return False
+    return LIST_ITEM.match(s) is not None
 
 
 def body_case(lines: list[str]) -> tuple[bool, bool]:
     """(upper_body, lowered_body) judged on a sample of the text."""
-    sample = " ".join(lines[:60])[:4000]
+    sample = " ".join(lines[:40])[:2500]
     # stop counting early: only "none or almost none" matters
     lowers = sum(1 for _ in zip(range(6), _LOWER_WORD.finditer(sample), strict=False))
     uppers = sum(1 for _ in zip(range(6), _UPPER_WORD.finditer(sample), strict=False))
@@ -88,16 +97,17 @@ def segment(lines: list[str]) -> list[Item]:
     heading: list[str] = []
     last_number = 0
     n = len(lines)
+    ss = [x.strip() for x in lines]
 
     def next_content(k: int) -> int:
-        while k < n and (not lines[k].strip() or DECORATION.match(lines[k])):
+        while k < n and (not ss[k] or DECORATION.match(ss[k])):
             k += 1
         return k
 
     i = 0
     while i < n:
         line = lines[i]
-        s = line.strip()
+        s = ss[i]
         if not s:
             if cur is not None:
                 cur.lines.append("")
@@ -107,9 +117,9 @@ def segment(lines: list[str]) -> list[Item]:
         if c0 in _DECO_CHARS and DECORATION.match(s):
             i += 1
             continue
-        prev = lines[i - 1].strip() if i else ""
+        prev = ss[i - 1] if i else ""
         prev_blank = not prev or (prev[0] in _DECO_CHARS and DECORATION.match(prev) is not None)
-        nxt = lines[i + 1].strip() if i + 1 < n else ""
+        nxt = ss[i + 1] if i + 1 < n else ""
         nxt_deco = bool(nxt) and nxt[0] in _DECO_CHARS and DECORATION.match(nxt) is not None
         numbered = NUMBERED.match(line) if c0.isdigit() else None
         xline = c0 in "Xx[" and XLINE.match(s) is not None
@@ -181,7 +191,7 @@ def segment(lines: list[str]) -> list[Item]:
             cur = Item(kind="para", heading=" ".join(heading) or None, line=i)
             heading = []
             items.append(cur)
-        cur.lines.append(line)
+        cur.lines.append(s)
         i += 1
     if heading:
         items.append(Item(kind="para", heading=" ".join(heading), line=n))
@@ -201,6 +211,7 @@ def join_lines(lines: list[str]) -> str:
         if not s:
             blank = bool(parts)
             continue
+        item = is_list_item(s)
         if not parts:
             parts.append(s)
         elif blank:
@@ -209,12 +220,12 @@ def join_lines(lines: list[str]) -> str:
             else:
                 parts.append("\n\n" + s)
                 in_list = False
-        elif LIST_ITEM.match(s) and not _dash_clause(s, prev, in_list):
+        elif item and not _dash_clause(s, prev, in_list):
             parts.append("\n" + s)
             in_list = True
         else:
             parts.append(" " + s)
-        if LIST_ITEM.match(s) and blank:
+        if item and blank:
             in_list = True
         blank = False
         prev = s

@@ -14,13 +14,16 @@ from cablebase.record import Paragraph
 __all__ = ["parse_text"]
 
 _SIPDIS = re.compile(r"^\s*SIPDIS\s*$", re.I)
+_SIPDIS_ANY = re.compile(r"^[ \t]*SIPDIS[ \t]*$", re.I | re.M)
 
 
 def parse_text(lines: list[str], start: int, st: State) -> None:
     """Fill cable.paragraphs, cable.summary and cable.signers from lines[start:]."""
     cable = st.cable
     body = lines[max(0, start) :]
-    kept = [x for x in body if not _SIPDIS.match(x)]
+    kept = body
+    if _SIPDIS_ANY.search("\n".join(body)):
+        kept = [x for x in body if not _SIPDIS.match(x)]
     if len(kept) != len(body) and "SIPDIS" not in cable.handling:
         cable.handling.append("SIPDIS")
     sig = take_signature(kept)
