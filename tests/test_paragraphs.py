@@ -123,6 +123,14 @@ def test_unwrapped_body_with_headings_and_spurious_break():
     assert c.summary.endswith("generation of officers.")
 
 
+def test_heading_underline_and_paragraph_glued_on_one_line():
+    c = _parse("------- SUMMARY ------- 1. (SBU) The director said no. End Summary.\n\nROE")
+    assert [(p.number, p.portion, p.heading) for p in c.paragraphs] == [(1, "SBU", "SUMMARY")]
+    assert c.paragraphs[0].text == "The director said no. End Summary."
+    c = _parse("Comment ------- 4. (C) We agree.\n\nROE")
+    assert [(p.number, p.heading, p.text) for p in c.paragraphs] == [(4, "Comment", "We agree.")]
+
+
 def test_lower_cased_body_marks_and_upper_case_body_lowercase_list():
     lowered = "1. (c) the talks went well.\n\n2. (sbu) the minister agreed.\n\nSmith"
     c = _parse(lowered)

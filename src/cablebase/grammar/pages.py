@@ -12,6 +12,8 @@ Two kinds of page break are handled:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from cablebase.grammar.state import PageMarker, State
 
@@ -44,12 +46,13 @@ _SECTION_BANNER = re.compile(r"\bSECTION\s+\d{1,2}\s+OF\s+\d{1,2}\b", re.I)
 _PREAMBLE_LINE = re.compile(
     r"^\s*(?:E\.?\s?O\.?\s*1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|SIPDIS|NOFORN|NNNN)", re.I
 )
-_ENDS_SENTENCE = re.compile(r"""[.!?:;]['"\u2019\u201d)\]8]*\s*$""")
 
 
 def ends_sentence(line: str) -> bool:
     """True when a text line ends with sentence punctuation (a closing quote may follow)."""
-    return _ENDS_SENTENCE.search(line) is not None
+    # plain string work: a regex search from the left is slow on long unwrapped lines
+    t = line.rstrip().rstrip("'\"\u2019\u201d)]8")
+    return bool(t) and t[-1] in ".!?:;"
 
 
 def _starts_lower(line: str) -> bool:
@@ -69,9 +72,14 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     start = max(0, min(start, n))
     # Cheap test first: most cables have at most a handful of candidate lines.
     blob = "\n".join(lines[start:])
-    if _QUICK.search(blob) is None and not ("PAGE" in blob and _PAGE_ANY.search(blob)):
+    hits = [m.start() for m in _QUICK.finditer(blob)]
+    printout = "PAGE" in blob and _PAGE_ANY.search(blob) is not None
+    if not hits and not printout:
         return list(lines)
-    return _Stripper(lines, start, st).run()
+    # map the hits in the joined text back to line indices
+    offsets = list(accumulate((len(x) + 1 for x in lines[start:]), initial=0))
+    candidates = {start + bisect_right(offsets, h) - 1 for h in hits}
+    return _Stripper(lines, start, st, candidates, printout).run()
 
 
 def _is_page(line: str) -> bool:
@@ -79,7 +87,9 @@ def _is_page(line: str) -> bool:
 
 
 class _Stripper:
-    def __init__(self, lines: list[str], start: int, st: State) -> None:
+    def __init__(
+        self, lines: list[str], start: int, st: State, candidates: set[int], printout: bool
+    ) -> None:
         self.lines = lines
         self.start = start
         self.st = st
@@ -89,6 +99,8 @@ class _Stripper:
         self.blank_after = False
         self._subject: str | None = None
         self._subject_at: int | None = None
+        self.candidates = candidates
+        self.printout = printout
         self._posts: list[str] = self._known_posts()
 
     # -- helpers ---------------------------------------------------------------
@@ -103,8 +115,8 @@ class _Stripper:
             words = p.split()
             for k in range(1, len(words)):
                 posts.add(" ".join(words[k:]))
-        for line in self.lines[self.start :]:
-            m = _OWN.match(line)
+        for k in self.candidates:
+            m = _OWN.match(self.lines[k])
             if m:
                 posts.add(m.group(1).strip())
         return sorted((p for p in posts if p), key=len, reverse=True)
@@ -183,7 +195,7 @@ class _Stripper:
         i = self.start
         while i < n:
             line = lines[i]
-            if _QUICK.search(line) and _CORE.search(line):
+            if i in self.candidates and _CORE.search(line):
                 m = _OWN.match(line)
                 if m:
                     core = _CORE.search(line)
@@ -196,7 +208,7 @@ class _Stripper:
                 if line is None:
                     i += 1
                     continue
-            elif line.lstrip().startswith("PAGE") and _is_page(line):
+            elif self.printout and line.lstrip().startswith("PAGE") and _is_page(line):
                 i = self._printout_page(i)
                 continue
             self._emit(line)

@@ -26,6 +26,7 @@ _LABEL_MARK = re.compile(
     r"\(\s*([^()]{1,40}?)\s*\)[ \t]*",
     re.I,
 )
+_GLUED_HEADING = re.compile(r"^(\s*\S.{0,100}?-{3,})\s+(\d{1,3}\.(?!\d)\s*\(.*)$")
 XLINE = re.compile(r"^\s*\[?[Xx]{4,}\]?[\s.]*$")
 LIST_ITEM = re.compile(
     r"^\s*(?:-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
@@ -91,6 +92,7 @@ def _split_mark(rest: str, lowered: bool) -> tuple[str | None, str]:
 
 def segment(lines: list[str]) -> list[Item]:
     """Split text lines into paragraph and whole-line-redaction items."""
+    lines = _split_glued_headings(lines)
     upper_body, lowered = body_case(lines)
     items: list[Item] = []
     cur: Item | None = None
@@ -196,6 +198,23 @@ def segment(lines: list[str]) -> list[Item]:
     if heading:
         items.append(Item(kind="para", heading=" ".join(heading), line=n))
     return items
+
+
+def _split_glued_headings(lines: list[str]) -> list[str]:
+    """Unwrapped bodies glue a heading, its underline and the next paragraph on one line
+    (`------- SUMMARY ------- 1. (SBU) MFA ...`): split the paragraph off."""
+    out: list[str] | None = None
+    for k, line in enumerate(lines):
+        if "---" in line:
+            m = _GLUED_HEADING.match(line)
+            if m is not None:
+                if out is None:
+                    out = lines[:k]
+                out.extend((m.group(1), m.group(2)))
+                continue
+        if out is not None:
+            out.append(line)
+    return lines if out is None else out
 
 
 def join_lines(lines: list[str]) -> str:

@@ -14,7 +14,6 @@ from cablebase.record import Paragraph
 __all__ = ["parse_text"]
 
 _SIPDIS = re.compile(r"^\s*SIPDIS\s*$", re.I)
-_SIPDIS_ANY = re.compile(r"^[ \t]*SIPDIS[ \t]*$", re.I | re.M)
 
 
 def parse_text(lines: list[str], start: int, st: State) -> None:
@@ -22,7 +21,7 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
     cable = st.cable
     body = lines[max(0, start) :]
     kept = body
-    if _SIPDIS_ANY.search("\n".join(body)):
+    if "SIPDIS" in "\n".join(body).upper():
         kept = [x for x in body if not _SIPDIS.match(x)]
     if len(kept) != len(body) and "SIPDIS" not in cable.handling:
         cable.handling.append("SIPDIS")
