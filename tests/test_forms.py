@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cablebase.forms import NotACable
-from cablebase.forms.csv import BadRow, iter_csv, iter_csv_with_notes
+from cablebase.forms.csv import BadRow, iter_csv
 from cablebase.forms.detect import detect_form, looks_like_cable
 from cablebase.forms.fragment import unwrap_fragment
 from cablebase.forms.html import unwrap_html
@@ -231,12 +231,12 @@ def test_csv_truncated_last_row() -> None:
 def test_csv_header_line_skipped_and_latin1_row_noted() -> None:
     head = b"id,date,refid,origin,classification,refs,header,body\n"
     latin = CSV_ROWS.replace(b"MINISTER\\'S", "MINISTER\u00c9S".encode("latin-1"))
-    out = list(iter_csv_with_notes([head + latin]))
+    out = list(iter_csv([head + latin]))
     assert len(out) == 2
-    (first, notes), (second, notes2) = out
+    first, second = out
     assert first.body[4].startswith("SUBJECT: MINISTER\u00c9S")  # type: ignore[union-attr]
-    assert notes and notes[0][0] == "source.encoding"
-    assert notes2 == []
+    assert first.notes and first.notes[0][0] == "source.encoding"  # type: ignore[union-attr]
+    assert second.notes == []  # type: ignore[union-attr]
 
 
 def test_csv_garbage_before_first_row() -> None:

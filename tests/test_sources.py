@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cablebase.forms.detect import detect_form
-from cablebase.forms.sources import Failure, iter_items, iter_items_with_notes
+from cablebase.forms.sources import Failure, iter_items
 from cablebase.grammar.unwrapped import Unwrapped
 from tests.test_forms import CSV_ROWS, MARKDOWN, PAGE, TELEGRAM
 
@@ -170,10 +170,10 @@ def test_forced_form_and_year() -> None:
 
 def test_cp1252_fallback_is_noted() -> None:
     data = TELEGRAM.replace("Text.", "Caf\u00e9 \u201cquoted\u201d.").encode("cp1252")
-    ((item, notes),) = list(iter_items_with_notes(io.BytesIO(data)))
+    (item,) = list(iter_items(io.BytesIO(data)))
     assert isinstance(item, Unwrapped)
     assert "1. (C) Caf\u00e9 \u201cquoted\u201d." in item.body
-    assert notes == [("source.encoding", "input is not valid UTF-8; decoded as cp1252")]
+    assert item.notes == [("source.encoding", "input is not valid UTF-8; decoded as cp1252")]
 
 
 def test_missing_path() -> None:

@@ -22,19 +22,11 @@ from typing import IO
 
 from cablebase.forms import NotACable
 from cablebase.forms.fragment import unwrap_fragment
-from cablebase.forms.sources import Failure, Notes, iter_items_with_notes, unwrap
+from cablebase.forms.sources import Failure, iter_items, unwrap
 from cablebase.grammar import parse_unwrapped
-from cablebase.grammar.unwrapped import Unwrapped
 from cablebase.record import Cable
 
 __all__ = ["Failure", "NotACable", "iter_cables", "parse_file", "parse_text", "parse_unwrapped"]
-
-
-def _cable(u: Unwrapped, notes: Notes) -> Cable:
-    cable = parse_unwrapped(u)
-    for code, message in notes:
-        cable.warn(code, message, "source")
-    return cable
 
 
 def parse_text(
@@ -56,7 +48,6 @@ def parse_text(
     ``source.not_a_cable`` warning with the reason.  An unknown ``form`` name
     raises ValueError.
     """
-    notes: Notes = []
     try:
         u = unwrap(text, form=form, year=year, reference_id=reference_id)
     except NotACable as exc:
@@ -64,8 +55,8 @@ def parse_text(
         lines = [] if chosen in ("html", "csv") else text.split("\n")
         u = unwrap_fragment("\n".join(lines), year=year, reference_id=reference_id)
         u.form = chosen
-        notes.append(("source.not_a_cable", str(exc)))
-    return _cable(u, notes)
+        u.notes.append(("source.not_a_cable", str(exc)))
+    return parse_unwrapped(u)
 
 
 def iter_cables(
@@ -82,11 +73,8 @@ def iter_cables(
     Yields a :class:`~cablebase.record.Cable` or a :class:`Failure` (location and
     reason) for every item; never raises on bad input.
     """
-    for item, notes in iter_items_with_notes(source, form=form, year=year):
-        if isinstance(item, Failure):
-            yield item
-        else:
-            yield _cable(item, notes)
+    for item in iter_items(source, form=form, year=year):
+        yield item if isinstance(item, Failure) else parse_unwrapped(item)
 
 
 def parse_file(

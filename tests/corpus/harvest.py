@@ -11,7 +11,13 @@ from cablebase.record import Cable
 
 EXPECTED_DIR = Path(__file__).resolve().parents[1] / "data" / "expected"
 
-# Field -> test of presence, for the coverage table.
+
+def _classified(c: Cable) -> bool | None:
+    """True for classified cables; None leaves the cable out of the share's denominator."""
+    return True if c.classification in ("CONFIDENTIAL", "SECRET", "TOP SECRET") else None
+
+
+# Field -> test of presence, for the coverage table (None: not counted in that row).
 PRESENT = {
     "reference_id": lambda c: bool(c.reference_id),
     "created": lambda c: bool(c.created),
@@ -30,7 +36,11 @@ PRESENT = {
     "eo": lambda c: bool(c.eo),
     "declassify_on or rule": lambda c: bool(c.declassify_on or c.declassify_rule),
     "classified_by": lambda c: c.classified_by is not None,
+    "classified_by (classified cables)": lambda c: _classified(c) and c.classified_by is not None,
     "classification_reasons": lambda c: bool(c.classification_reasons),
+    "classification_reasons (classified cables)": lambda c: (
+        _classified(c) and bool(c.classification_reasons)
+    ),
     "tags": lambda c: bool(c.tags),
     "subject": lambda c: bool(c.subject),
     "references": lambda c: bool(c.references),
@@ -51,15 +61,23 @@ class Harvest:
     cables: Counter = field(default_factory=Counter)  # form -> count
     failures: list = field(default_factory=list)
     present: dict = field(default_factory=dict)  # form -> Counter(field)
+    population: dict = field(default_factory=dict)  # form -> Counter(field): cables counted
     warning_codes: Counter = field(default_factory=Counter)
     internal_errors: list = field(default_factory=list)
     expected: dict = field(default_factory=dict)  # reference_id -> Cable (only those with files)
 
+    def share(self, form: str, name: str) -> float:
+        return self.present[form][name] / max(self.population[form][name], 1)
+
     def add(self, form: str, cable: Cable, wanted: set[str]) -> None:
         self.cables[form] += 1
         counter = self.present.setdefault(form, Counter())
+        population = self.population.setdefault(form, Counter())
         for name, test in PRESENT.items():
-            if test(cable):
+            result = test(cable)
+            if result is not None:
+                population[name] += 1
+            if result:
                 counter[name] += 1
         for w in cable.warnings:
             self.warning_codes[w.code] += 1
@@ -106,7 +124,7 @@ def coverage_table(h: Harvest) -> str:
         "|---|" + "---:|" * len(forms),
     ]
     for name in PRESENT:
-        cells = [f"{h.present[f][name] / max(h.cables[f], 1):.1%}" for f in forms]
+        cells = [f"{h.share(f, name):.1%}" for f in forms]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "## Most frequent warning codes", "", "| code | cables |", "|---|---:|"]
     for code, n in h.warning_codes.most_common(40):

@@ -151,17 +151,9 @@ def iter_csv(
 ) -> Iterator[Unwrapped | BadRow]:
     """Stream the rows of a cables.csv byte stream: one Unwrapped or BadRow per row.
 
-    ``offset`` is the 0-based row index.  Use :func:`iter_csv_with_notes` to also
-    get the decoding notes (a row that was not valid UTF-8).
+    ``offset`` is the 0-based row index; a row that was not valid UTF-8 carries a
+    ``source.encoding`` note.
     """
-    for item, _notes in iter_csv_with_notes(source, path=path):
-        yield item
-
-
-def iter_csv_with_notes(
-    source: IO[bytes] | Iterable[bytes], *, path: str | None = None
-) -> Iterator[tuple[Unwrapped | BadRow, list[tuple[str, str]]]]:
-    """Like :func:`iter_csv`, with (code, message) notes for each item."""
     chunks = _chunks(source) if hasattr(source, "read") else source  # type: ignore[arg-type]
     index = 0
     first = True
@@ -179,10 +171,7 @@ def iter_csv_with_notes(
                 if not rec.strip():
                     continue
                 if not _ROW_START.match(rec):
-                    yield (
-                        BadRow(index, "text before the first row is not a cables.csv row"),
-                        [],
-                    )
+                    yield BadRow(index, "text before the first row is not a cables.csv row")
                     index += 1
                     continue
         text, enc = decode(rec)
@@ -191,7 +180,9 @@ def iter_csv_with_notes(
             notes.append(("source.encoding", f"row is not valid UTF-8; decoded as {enc}"))
         parsed = _parse_record(text)
         if isinstance(parsed, str):
-            yield BadRow(index, parsed, notes), notes
+            yield BadRow(index, parsed, notes)
         else:
-            yield unwrap_row(parsed, path=path, offset=index), notes
+            u = unwrap_row(parsed, path=path, offset=index)
+            u.notes.extend(notes)
+            yield u
         index += 1

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from cablebase.forms import NotACable
-from cablebase.forms.csv import BadRow, decode, iter_csv_with_notes
+from cablebase.forms.csv import BadRow, decode, iter_csv
 from cablebase.forms.detect import (
     FORMS,
     detect_form,
@@ -50,9 +50,7 @@ from cablebase.forms.telegram import unwrap_telegram
 from cablebase.forms.text import unwrap_text
 from cablebase.grammar.unwrapped import Unwrapped
 
-__all__ = ["Failure", "Notes", "iter_items", "iter_items_with_notes", "unwrap"]
-
-Notes = list[tuple[str, str]]  # (warning code, message) the source adds to a cable
+__all__ = ["Failure", "iter_items", "unwrap"]
 
 _SNIFF = 8192
 _CHUNK = 1 << 20
@@ -96,15 +94,15 @@ def unwrap(
     if form == "html":
         u = unwrap_html(text, path=path)
     elif form == "csv":
-        items = iter_csv_with_notes([text.encode("utf-8")], path=path)
+        items = iter_csv([text.encode("utf-8")], path=path)
         first = next(items, None)
         if first is None:
             raise NotACable("no cables.csv row found")
-        if isinstance(first[0], BadRow):
-            raise NotACable(f"row {first[0].offset}: {first[0].reason}")
+        if isinstance(first, BadRow):
+            raise NotACable(f"row {first.offset}: {first.reason}")
         if next(items, None) is not None:
             raise NotACable("the text holds more than one cables.csv row; use iter_cables")
-        u = first[0]
+        u = first
     else:
         if not looks_like_cable(text):
             raise NotACable(
@@ -251,13 +249,13 @@ def _label(name: str) -> str:
 
 def _stream(
     stream: IO[bytes], location: str, name: str, form: str, year: int | None, depth: int
-) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
+) -> Iterator[Unwrapped | Failure]:
     head, error = _sniff(stream)
     if error is not None and not head:
-        yield Failure(location, f"unreadable: {type(error).__name__}: {error}"), []
+        yield Failure(location, f"unreadable: {type(error).__name__}: {error}")
         return
     if not head:
-        yield Failure(location, "empty file"), []
+        yield Failure(location, "empty file")
         return
     low = name.lower()
     nested = (
@@ -266,7 +264,7 @@ def _stream(
         or _is_tar(head)
     )
     if nested and depth >= _MAX_DEPTH:
-        yield Failure(location, "archives nested too deeply"), []
+        yield Failure(location, "archives nested too deeply")
         return
     whole = _Prefixed(head, stream, error)
     if head.startswith(b"\x1f\x8b"):
@@ -288,7 +286,7 @@ def _stream(
         yield from _tar(whole, location, form, year, depth)
         return
     if _is_binary(head):
-        yield Failure(location, "binary data, not a cable"), []
+        yield Failure(location, "binary data, not a cable")
         return
 
     chosen = form if form != "auto" else detect_form(head, name)
@@ -300,7 +298,7 @@ def _stream(
             raise error
         data = head + _read(stream)
     except Exception as exc:
-        yield Failure(location, f"unreadable: {type(exc).__name__}: {exc}"), []
+        yield Failure(location, f"unreadable: {type(exc).__name__}: {exc}")
         return
     yield _document(data, location, name, chosen, year)
 
@@ -313,49 +311,46 @@ def _inner_name(name: str, low: str) -> str:
 
 def _document(
     data: bytes, location: str, name: str, form: str, year: int | None
-) -> tuple[Unwrapped | Failure, Notes]:
+) -> Unwrapped | Failure:
     if not data.strip():
-        return Failure(location, "empty file"), []
+        return Failure(location, "empty file")
     text, enc = decode(data)
-    notes: Notes = []
-    if enc:
-        notes.append(("source.encoding", f"input is not valid UTF-8; decoded as {enc}"))
     try:
         u = unwrap(text, form=form, name=name, year=year, path=location)
     except NotACable as exc:
-        return Failure(location, str(exc)), []
+        return Failure(location, str(exc))
     except Exception as exc:  # an adapter bug must not stop the walk
-        return Failure(location, f"adapter error: {type(exc).__name__}: {exc}"), []
-    return u, notes
+        return Failure(location, f"adapter error: {type(exc).__name__}: {exc}")
+    if enc:
+        u.notes.append(("source.encoding", f"input is not valid UTF-8; decoded as {enc}"))
+    return u
 
 
-def _csv(
-    stream: IO[bytes], location: str, year: int | None
-) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
+def _csv(stream: IO[bytes], location: str, year: int | None) -> Iterator[Unwrapped | Failure]:
     last = -1
     try:
-        for item, notes in iter_csv_with_notes(stream, path=location):
+        for item in iter_csv(stream, path=location):
             if isinstance(item, BadRow):
                 last = item.offset
-                yield Failure(location, item.reason, item.offset), []
+                yield Failure(location, item.reason, item.offset)
                 continue
             last = item.offset if item.offset is not None else last
             if year is not None and item.meta.year is None:
                 item.meta.year = year
-            yield item, notes
+            yield item
     except Exception as exc:  # truncated or corrupted stream: the rest is lost
         after = f"after row {last}" if last >= 0 else "before the first row"
-        yield Failure(location, f"stream broken {after}: {type(exc).__name__}: {exc}", last + 1), []
+        yield Failure(location, f"stream broken {after}: {type(exc).__name__}: {exc}", last + 1)
 
 
 def _tar(
     stream: IO[bytes], location: str, form: str, year: int | None, depth: int
-) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
+) -> Iterator[Unwrapped | Failure]:
     try:
         # Stream mode ("r|"): members are read in order, nothing is seeked or unpacked.
         tf = tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16)  # noqa: SIM115
     except Exception as exc:
-        yield Failure(location, f"unreadable tar archive: {type(exc).__name__}: {exc}"), []
+        yield Failure(location, f"unreadable tar archive: {type(exc).__name__}: {exc}")
         return
     last = None
     with tf:
@@ -365,7 +360,7 @@ def _tar(
             except Exception as exc:
                 after = f"after member {last}" if last else "at its start"
                 reason = f"tar archive truncated or corrupted {after}: {type(exc).__name__}: {exc}"
-                yield Failure(location, reason), []
+                yield Failure(location, reason)
                 break
             if member is None:
                 break
@@ -377,7 +372,7 @@ def _tar(
             try:
                 f = tf.extractfile(member)
             except Exception as exc:
-                yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}"), []
+                yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}")
                 continue
             if f is not None:
                 yield from _stream(f, mloc, _label(member.name), form, year, depth + 1)
@@ -390,7 +385,7 @@ def _zip(
     form: str,
     year: int | None,
     depth: int,
-) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
+) -> Iterator[Unwrapped | Failure]:
     try:
         if depth == 0 and original.seekable():
             original.seek(0)  # a real file: the zip directory is read in place
@@ -398,7 +393,7 @@ def _zip(
         else:
             zf = zipfile.ZipFile(io.BytesIO(_read(whole)))
     except Exception as exc:
-        yield Failure(location, f"unreadable zip archive: {type(exc).__name__}: {exc}"), []
+        yield Failure(location, f"unreadable zip archive: {type(exc).__name__}: {exc}")
         return
     with zf:
         for info in zf.infolist():
@@ -408,7 +403,7 @@ def _zip(
             try:
                 f = zf.open(info)
             except Exception as exc:
-                yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}"), []
+                yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}")
                 continue
             with f:
                 yield from _stream(f, mloc, _label(info.filename), form, year, depth + 1)
@@ -429,49 +424,14 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def _file(
-    path: Path, location: str, form: str, year: int | None
-) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
+def _file(path: Path, location: str, form: str, year: int | None) -> Iterator[Unwrapped | Failure]:
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is drained
     except OSError as exc:
-        yield Failure(location, f"cannot open: {exc.strerror or exc}"), []
+        yield Failure(location, f"cannot open: {exc.strerror or exc}")
         return
     with f:
         yield from _stream(f, location, path.name, form, year, 0)
-
-
-def iter_items_with_notes(
-    source: str | os.PathLike[str] | IO[bytes] | IO[str],
-    *,
-    form: str = "auto",
-    year: int | None = None,
-) -> Iterator[tuple[Unwrapped | Failure, Notes]]:
-    """Like :func:`iter_items`, with the (code, message) notes the source adds to each item."""
-    if form != "auto" and form not in FORMS:
-        raise ValueError(f"unknown form {form!r}; expected auto or one of {', '.join(FORMS)}")
-    if isinstance(source, (str, os.PathLike)):
-        s = os.fspath(source)
-        if s == "-":
-            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0)
-            return
-        path = Path(s)
-        if path.is_dir():
-            for p in _walk(path):
-                yield from _file(p, str(p), form, year)
-        elif path.exists():
-            yield from _file(path, s, form, year)
-        else:
-            yield Failure(s, "no such file or folder"), []
-        return
-    name = getattr(source, "name", None)
-    location = name if isinstance(name, str) else "<stream>"
-    if isinstance(source, io.TextIOBase):
-        raw = getattr(source, "buffer", None)
-        stream: IO[bytes] = raw if raw is not None else io.BytesIO(source.read().encode("utf-8"))
-    else:
-        stream = source  # type: ignore[assignment]
-    yield from _stream(stream, location, _label(location), form, year, 0)
 
 
 def iter_items(
@@ -486,5 +446,27 @@ def iter_items(
     ``form`` forces the form of every document (``auto`` detects it per document);
     ``year`` is the year hint given to every cable (fragments need it for REF items).
     """
-    for item, _notes in iter_items_with_notes(source, form=form, year=year):
-        yield item
+    if form != "auto" and form not in FORMS:
+        raise ValueError(f"unknown form {form!r}; expected auto or one of {', '.join(FORMS)}")
+    if isinstance(source, (str, os.PathLike)):
+        s = os.fspath(source)
+        if s == "-":
+            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0)
+            return
+        path = Path(s)
+        if path.is_dir():
+            for p in _walk(path):
+                yield from _file(p, str(p), form, year)
+        elif path.exists():
+            yield from _file(path, s, form, year)
+        else:
+            yield Failure(s, "no such file or folder")
+        return
+    name = getattr(source, "name", None)
+    location = name if isinstance(name, str) else "<stream>"
+    if isinstance(source, io.TextIOBase):
+        raw = getattr(source, "buffer", None)
+        stream: IO[bytes] = raw if raw is not None else io.BytesIO(source.read().encode("utf-8"))
+    else:
+        stream = source  # type: ignore[assignment]
+    yield from _stream(stream, location, _label(location), form, year, 0)

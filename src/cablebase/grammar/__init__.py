@@ -40,6 +40,8 @@ def parse_unwrapped(u: Unwrapped) -> Cable:
         )
     )
     st = State(cable=cable, meta=u.meta)
+    for code, message in u.notes:
+        st.warn(code, message, "source")
     try:
         _run(u, st)
     except Exception as exc:  # a rule bug must not lose the cable: keep what we have

@@ -33,3 +33,5 @@ class Unwrapped:
     meta: Meta = field(default_factory=Meta)
     path: str | None = None
     offset: int | None = None
+    # (warning code, message) the container or decoding adds: "source.encoding", ...
+    notes: list[tuple[str, str]] = field(default_factory=list)
