@@ -7,7 +7,7 @@ the renderer, the archive and the web pages work from these objects.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import orjson
@@ -145,7 +145,8 @@ class Cable:
         self.warnings.append(Warning(code=code, message=message, where=where))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # orjson walks dataclasses natively; far faster than dataclasses.asdict's deep copies.
+        return orjson.loads(orjson.dumps(self))
 
     def to_json(self, *, indent: bool = False) -> bytes:
         opts = orjson.OPT_INDENT_2 if indent else 0

@@ -32,20 +32,30 @@ MIGRATIONS: tuple[str, ...] = (
         n_warnings      INTEGER NOT NULL DEFAULT 0,
         source_form     TEXT,
         source_path     TEXT,
-        source_hash     TEXT NOT NULL,     -- hash of the unwrapped text: ingest is idempotent
+        source_hash     TEXT NOT NULL,     -- hash of the record's content: ingest is idempotent
         version         INTEGER NOT NULL DEFAULT 1,
-        record          TEXT NOT NULL      -- the whole record as JSON (docs/record.md)
+        record          TEXT NOT NULL      -- the record as JSON (docs/record.md), except its
+                                           -- paragraphs (table paragraphs) and source text (sources)
     );
     CREATE INDEX cables_created ON cables(created);
     CREATE INDEX cables_origin ON cables(origin, created);
     CREATE INDEX cables_class ON cables(class_rank, created);
     CREATE INDEX cables_year_month ON cables(year, month);
 
+    CREATE TABLE sources (
+        cable_id INTEGER PRIMARY KEY REFERENCES cables(id) ON DELETE CASCADE,
+        form     TEXT NOT NULL,
+        path     TEXT,
+        offset   INTEGER,
+        header   TEXT,                     -- the unwrapped header and body the grammar read
+        body     TEXT
+    );
+
     CREATE TABLE cable_versions (
         reference_id TEXT NOT NULL,
         version      INTEGER NOT NULL,
         source_hash  TEXT NOT NULL,
-        record       TEXT NOT NULL,
+        record       TEXT NOT NULL,        -- the whole record as JSON, paragraphs and source included
         replaced     TEXT NOT NULL,        -- when a newer version replaced it
         PRIMARY KEY (reference_id, version)
     );
@@ -90,14 +100,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX refs_target ON refs(target, cable_id);
 
     CREATE TABLE paragraphs (
+        id       INTEGER PRIMARY KEY,
         cable_id INTEGER NOT NULL REFERENCES cables(id) ON DELETE CASCADE,
         position INTEGER NOT NULL,
         number   INTEGER,
         portion  TEXT,
         heading  TEXT,
         text     TEXT NOT NULL,
-        PRIMARY KEY (cable_id, position)
-    ) WITHOUT ROWID;
+        UNIQUE (cable_id, position)
+    );
 
     CREATE TABLE people (
         cable_id INTEGER NOT NULL REFERENCES cables(id) ON DELETE CASCADE,
@@ -109,8 +120,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX people_cable ON people(cable_id);
     CREATE INDEX people_name ON people(name COLLATE NOCASE);
 
+    -- Contentless: the text lives in cables.subject and paragraphs; rowid = cables.id.
     CREATE VIRTUAL TABLE cables_fts USING fts5(
-        subject, body, tokenize = 'unicode61 remove_diacritics 2'
+        subject, body, content = '', tokenize = 'unicode61 remove_diacritics 2'
     );
 
     CREATE TABLE quarantine (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,21 +39,26 @@ def content_hash(record_json: bytes) -> str:
     return hashlib.blake2b(record_json, digest_size=16).hexdigest()
 
 
-def record_json(cable: Cable) -> bytes:
-    """The stored JSON: the whole record, without where this copy of it happened to be read."""
-    data = cable.to_dict()
-    if data.get("source"):
-        data["source"] = {**data["source"], "path": None, "offset": None}
-    return orjson.dumps(data)
+def full_json(cable: Cable) -> bytes:
+    """The whole record, without where this copy of it happened to be read (path, offset)."""
+    if cable.source:
+        cable = replace(cable, source=replace(cable.source, path=None, offset=None))
+    return orjson.dumps(cable)
 
 
-def body_text(cable: Cable) -> str:
+def row_json(cable: Cable) -> str:
+    """The `record` column: the record without paragraphs and source text (their own tables)."""
+    source = replace(cable.source, header=None, body=None) if cable.source else None
+    return orjson.dumps(replace(cable, paragraphs=[], source=source)).decode("utf-8")
+
+
+def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
     """The text the full-text index holds: headings and paragraphs, in order."""
     parts: list[str] = []
-    for p in cable.paragraphs:
-        if p.heading:
-            parts.append(p.heading)
-        parts.append(p.text)
+    for heading, text in paragraphs:
+        if heading:
+            parts.append(heading)
+        parts.append(text)
     return "\n".join(parts)
 
 
@@ -94,41 +99,56 @@ class SQLiteStore:
     def _put(self, cable: Cable, result: PutResult) -> None:
         if not cable.reference_id:
             raise ValueError("a record without a reference id cannot be stored")
-        blob = record_json(cable)
-        digest = content_hash(blob)
+        digest = content_hash(full_json(cable))
         cur = self.conn.execute(
-            "SELECT id, source_hash, version, record FROM cables WHERE reference_id = ?",
+            "SELECT id, source_hash, version FROM cables WHERE reference_id = ?",
             (cable.reference_id,),
         )
         row = cur.fetchone()
-        if row and row[1] == digest:
+        if row and (row[1] == digest or self._seen_before(cable.reference_id, digest)):
+            # Same content as stored, or as a version this archive already replaced: the same
+            # cable read from two sources must not flip between them on every ingest.
             result.unchanged += 1
             return
         if row:
-            cable_id, old_hash, version, old_record = row
+            cable_id, old_hash, version = row
+            old = self._load(cable_id)
             self.conn.execute(
                 "INSERT OR REPLACE INTO cable_versions VALUES (?, ?, ?, ?, ?)",
-                (cable.reference_id, version, old_hash, old_record, _now()),
+                (cable.reference_id, version, old_hash, full_json(old).decode("utf-8"), _now()),
             )
-            self._delete_side_rows(cable_id)
+            self._delete_side_rows(cable_id, old)
             self.conn.execute(
                 f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
-                (*_column_values(cable, digest, blob), version + 1, cable_id),
+                (*_column_values(cable, digest), version + 1, cable_id),
             )
             result.updated += 1
         else:
             cur = self.conn.execute(
                 f"INSERT INTO cables ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                _column_values(cable, digest, blob),
+                _column_values(cable, digest),
             )
             cable_id = cur.lastrowid
             result.added += 1
         self._insert_side_rows(cable_id, cable)
 
-    def _delete_side_rows(self, cable_id: int) -> None:
-        for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people"):
+    def _seen_before(self, reference_id: str, digest: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM cable_versions WHERE reference_id = ? AND source_hash = ?",
+                (reference_id, digest),
+            ).fetchone()
+            is not None
+        )
+
+    def _delete_side_rows(self, cable_id: int, old: Cable) -> None:
+        # A contentless FTS5 row is deleted by giving back the text it indexed.
+        self.conn.execute(
+            "INSERT INTO cables_fts (cables_fts, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
+            (cable_id, old.subject or "", body_text((p.heading, p.text) for p in old.paragraphs)),
+        )
+        for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people", "sources"):
             self.conn.execute(f"DELETE FROM {table} WHERE cable_id = ?", (cable_id,))
-        self.conn.execute("DELETE FROM cables_fts WHERE rowid = ?", (cable_id,))
 
     def _insert_side_rows(self, cid: int, c: Cable) -> None:
         ex = self.conn.executemany
@@ -156,9 +176,16 @@ class SQLiteStore:
             [(cid, i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(c.references)],
         )
         ex(
-            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO paragraphs (cable_id, position, number, portion, heading, text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [(cid, i, p.number, p.portion, p.heading, p.text) for i, p in enumerate(c.paragraphs)],
         )
+        if c.source:
+            src = c.source
+            self.conn.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, src.form, src.path, src.offset, src.header, src.body),
+            )
         people = [(cid, "signer", name, None, None) for name in c.signers]
         cb = c.classified_by
         if cb and cb.name:
@@ -166,7 +193,7 @@ class SQLiteStore:
         ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", people)
         self.conn.execute(
             "INSERT INTO cables_fts (rowid, subject, body) VALUES (?, ?, ?)",
-            (cid, c.subject or "", body_text(c)),
+            (cid, c.subject or "", body_text((p.heading, p.text) for p in c.paragraphs)),
         )
 
     def quarantine(self, location: str, reason: str) -> None:
@@ -181,9 +208,35 @@ class SQLiteStore:
 
     def get(self, reference_id: str) -> Cable | None:
         row = self.conn.execute(
-            "SELECT record FROM cables WHERE reference_id = ?", (reference_id,)
+            "SELECT id FROM cables WHERE reference_id = ?", (reference_id,)
         ).fetchone()
-        return Cable.from_json(row[0]) if row else None
+        return self._load(row[0]) if row else None
+
+    def get_many(self, cable_ids: list[int]) -> dict[int, Cable]:
+        return {cid: self._load(cid) for cid in cable_ids}
+
+    def _load(self, cable_id: int) -> Cable:
+        """Reassemble a record from its row, its paragraphs and its source text."""
+        (record,) = self.conn.execute(
+            "SELECT record FROM cables WHERE id = ?", (cable_id,)
+        ).fetchone()
+        data = orjson.loads(record)
+        data["paragraphs"] = [
+            {"number": n, "portion": p, "heading": h, "text": t}
+            for n, p, h, t in self.conn.execute(
+                "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
+                " ORDER BY position",
+                (cable_id,),
+            )
+        ]
+        src = self.conn.execute(
+            "SELECT form, path, offset, header, body FROM sources WHERE cable_id = ?", (cable_id,)
+        ).fetchone()
+        if src:
+            data["source"] = dict(
+                zip(("form", "path", "offset", "header", "body"), src, strict=True)
+            )
+        return Cable.from_dict(data)
 
     def versions(self, reference_id: str) -> list[tuple[int, Cable]]:
         """Earlier versions of a record, oldest first."""
@@ -230,7 +283,7 @@ _COLUMNS = (
 )
 
 
-def _column_values(c: Cable, digest: str, blob: bytes) -> tuple:
+def _column_values(c: Cable, digest: str) -> tuple:
     created = c.created
     return (
         c.reference_id,
@@ -252,7 +305,7 @@ def _column_values(c: Cable, digest: str, blob: bytes) -> tuple:
         c.source.form if c.source else None,
         c.source.path if c.source else None,
         digest,
-        blob.decode("utf-8"),
+        row_json(c),
     )
 
 

@@ -1,0 +1,137 @@
+"""Ingest: every input item of some paths into the archive, parsed on all cores.
+
+The main process walks the sources (reading archives in place) and writes to SQLite; worker
+processes run the telegram grammar.  Writes go in batches, one transaction each, and are
+idempotent (a record whose content is already stored changes nothing), so an ingest killed at
+any moment is completed by running it again, with no duplicates.  Every input item ends up
+counted: stored (added, updated or unchanged) or quarantined with its location and reason.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from cablebase.archive.sqlite import PutResult, SQLiteStore
+from cablebase.forms.sources import Failure, iter_items
+from cablebase.grammar import parse_unwrapped
+from cablebase.grammar.unwrapped import Unwrapped
+from cablebase.record import Cable
+
+BATCH = 1000
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    items: int = 0  # every input item seen: cables and failures
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    reasons: dict[str, int] = field(default_factory=dict)  # quarantine reason kind -> count
+
+    @property
+    def stored(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def line(self) -> str:
+        rate = self.items / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.items:,} items: {self.added:,} added, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.quarantined:,} quarantined "
+            f"({self.warnings:,} warnings) in {self.seconds:.1f} s, {rate:,.0f} items/s"
+        )
+
+
+Progress = Callable[[IngestSummary], None]
+
+
+def _parse(item: Unwrapped | Failure) -> Cable | Failure:
+    if isinstance(item, Failure):
+        return item
+    try:
+        return parse_unwrapped(item)
+    except Exception as exc:  # parse_unwrapped keeps rule errors; this guards the rest
+        return Failure(item.path or "?", f"parser error: {type(exc).__name__}: {exc}", item.offset)
+
+
+def _location(f: Failure) -> str:
+    return f"{f.location}#row{f.offset}" if f.offset is not None else f.location
+
+
+def _parsed(items: Iterable[Unwrapped | Failure], workers: int) -> Iterator[Cable | Failure]:
+    if workers <= 1:
+        yield from map(_parse, items)
+        return
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ctx.Pool(workers) as pool:
+        yield from pool.imap(_parse, items, chunksize=32)
+
+
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    archive: str | os.PathLike[str] | SQLiteStore,
+    *,
+    form: str = "auto",
+    year: int | None = None,
+    workers: int | None = None,
+    batch: int = BATCH,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Read every item under `paths` into the archive; return what happened to each."""
+    store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
+    summary = IngestSummary()
+    start = time.perf_counter()
+    items = chain.from_iterable(iter_items(p, form=form, year=year) for p in paths)
+    pending: list[Cable] = []
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    try:
+        for result in _parsed(items, workers):
+            summary.items += 1
+            if isinstance(result, Failure):
+                _quarantine(store, summary, _location(result), result.reason)
+            elif not result.reference_id:
+                where = result.source.path if result.source else "?"
+                if result.source and result.source.offset is not None:
+                    where = f"{where}#row{result.source.offset}"
+                _quarantine(store, summary, where, "no reference id could be read or derived")
+            else:
+                summary.warnings += len(result.warnings)
+                pending.append(result)
+                if len(pending) >= batch:
+                    _flush(store, pending, summary)
+                    if progress:
+                        summary.seconds = time.perf_counter() - start
+                        progress(summary)
+        _flush(store, pending, summary)
+    finally:
+        summary.seconds = time.perf_counter() - start
+        if not isinstance(archive, SQLiteStore):
+            store.close()
+    if progress:
+        progress(summary)
+    return summary
+
+
+def _flush(store: SQLiteStore, pending: list[Cable], summary: IngestSummary) -> None:
+    if not pending:
+        return
+    result: PutResult = store.put_many(pending)
+    summary.added += result.added
+    summary.updated += result.updated
+    summary.unchanged += result.unchanged
+    pending.clear()
+
+
+def _quarantine(store: SQLiteStore, summary: IngestSummary, location: str, reason: str) -> None:
+    store.quarantine(location, reason)
+    summary.quarantined += 1
+    kind = reason.split(":", 1)[0]
+    summary.reasons[kind] = summary.reasons.get(kind, 0) + 1
