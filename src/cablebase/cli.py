@@ -3,6 +3,7 @@
     cablebase parse PATH|- [--form F] [--year YYYY] [--json|--jsonl|--telegram|--markdown] [--strict]
     cablebase generate N --form FORM OUT [--seed S]
     cablebase demo
+    cablebase ingest | search | show | stats | export | graph | errors   (the archive)
 
 ``parse`` streams every cable of a file, folder, archive or stdin to stdout;
 failures (location: reason) and a closing summary line go to stderr.
@@ -180,6 +181,16 @@ def demo() -> None:
         click.echo(to_markdown(cable))
     except Exception as exc:  # the renderer is another module; the demo still shows the parse
         click.echo(f"(markdown rendering unavailable: {type(exc).__name__}: {exc})", err=True)
+
+
+def _register_archive_commands() -> None:
+    from cablebase.archive.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_archive_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

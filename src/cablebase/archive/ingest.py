@@ -18,7 +18,7 @@ from itertools import chain
 from pathlib import Path
 
 from cablebase.archive.sqlite import PutResult, SQLiteStore
-from cablebase.forms.sources import Failure, iter_items
+from cablebase.forms.sources import Failure, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
 from cablebase.record import Cable
@@ -35,11 +35,21 @@ class IngestSummary:
     quarantined: int = 0
     warnings: int = 0
     seconds: float = 0.0
+    bytes_read: int = 0  # of the input files, for progress
+    bytes_total: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # quarantine reason kind -> count
 
     @property
     def stored(self) -> int:
         return self.added + self.updated + self.unchanged
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, estimated from the share of input bytes read so far."""
+        if not self.bytes_total or not self.bytes_read or not self.seconds:
+            return None
+        done = min(self.bytes_read / self.bytes_total, 1.0)
+        return self.seconds * (1 - done) / done
 
     def line(self) -> str:
         rate = self.items / self.seconds if self.seconds else 0.0
@@ -89,7 +99,15 @@ def ingest(
     store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
     summary = IngestSummary()
     start = time.perf_counter()
-    items = chain.from_iterable(iter_items(p, form=form, year=year) for p in paths)
+    paths = list(paths)
+    summary.bytes_total = sum(input_size(p) for p in paths if os.fspath(p) != "-")
+
+    def on_read(n: int) -> None:
+        summary.bytes_read += n
+
+    items = chain.from_iterable(
+        iter_items(p, form=form, year=year, on_read=on_read) for p in paths
+    )
     pending: list[Cable] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:

@@ -31,7 +31,7 @@ import os
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -424,14 +424,60 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def _file(path: Path, location: str, form: str, year: int | None) -> Iterator[Unwrapped | Failure]:
+class _Counted(io.RawIOBase):
+    """A file that reports how many bytes were read from it (for progress and ETA)."""
+
+    def __init__(self, f: IO[bytes], on_read: Callable[[int], None]) -> None:
+        self.f, self.on_read = f, on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self.f.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        n = self.f.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            self.on_read(n)
+        return n or 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.f.read(size)
+        if data:
+            self.on_read(len(data))
+        return data
+
+
+def _file(
+    path: Path,
+    location: str,
+    form: str,
+    year: int | None,
+    on_read: Callable[[int], None] | None = None,
+) -> Iterator[Unwrapped | Failure]:
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is drained
     except OSError as exc:
         yield Failure(location, f"cannot open: {exc.strerror or exc}")
         return
     with f:
-        yield from _stream(f, location, path.name, form, year, 0)
+        stream: IO[bytes] = _Counted(f, on_read) if on_read else f  # type: ignore[assignment]
+        yield from _stream(stream, location, path.name, form, year, 0)
+
+
+def input_size(source: str | os.PathLike[str]) -> int:
+    """Bytes in a file or under a folder: the total that `on_read` progress counts up to."""
+    path = Path(source)
+    if path.is_dir():
+        return sum(p.stat().st_size for p in _walk(path))
+    return path.stat().st_size if path.is_file() else 0
 
 
 def iter_items(
@@ -439,12 +485,14 @@ def iter_items(
     *,
     form: str = "auto",
     year: int | None = None,
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Unwrapped | Failure]:
     """Every item of a source: an Unwrapped cable or a Failure, in input order.
 
     ``source`` is a path (file or folder), ``"-"`` for stdin, or an open file object.
     ``form`` forces the form of every document (``auto`` detects it per document);
     ``year`` is the year hint given to every cable (fragments need it for REF items).
+    ``on_read`` is called with the number of bytes read from input files, for progress.
     """
     if form != "auto" and form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected auto or one of {', '.join(FORMS)}")
@@ -456,9 +504,9 @@ def iter_items(
         path = Path(s)
         if path.is_dir():
             for p in _walk(path):
-                yield from _file(p, str(p), form, year)
+                yield from _file(p, str(p), form, year, on_read)
         elif path.exists():
-            yield from _file(path, s, form, year)
+            yield from _file(path, s, form, year, on_read)
         else:
             yield Failure(s, "no such file or folder")
         return

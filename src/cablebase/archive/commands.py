@@ -1,0 +1,260 @@
+"""The archive's commands: ingest, search, show, stats, export, graph, errors.
+
+Registered on the `cablebase` group by cablebase.cli.  Every command takes `--archive FILE`
+(default: $CABLEBASE_ARCHIVE or ./cables.db).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import click
+
+from cablebase.archive.query import QueryError
+
+DEFAULT_ARCHIVE = "cables.db"
+
+
+def archive_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--archive",
+        "archive_path",
+        type=click.Path(dir_okay=False),
+        default=lambda: os.environ.get("CABLEBASE_ARCHIVE", DEFAULT_ARCHIVE),
+        show_default="$CABLEBASE_ARCHIVE or cables.db",
+        help="The archive file (SQLite).",
+    )(f)
+
+
+def _open(path: str, *, must_exist: bool = True):  # type: ignore[no-untyped-def]
+    from cablebase.archive.api import Archive
+
+    if must_exist and not os.path.exists(path):
+        raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
+    return Archive.open(path)
+
+
+def _query_error(query: str, exc: QueryError) -> click.ClickException:
+    pointer = " " * exc.position + "^"
+    return click.ClickException(f"{exc.message}\n  {query}\n  {pointer}")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class _Progress:
+    """A one-line progress display on a terminal; plain log lines every 10 s otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, s) -> None:  # type: ignore[no-untyped-def]
+        now = time.monotonic()
+        if not self.tty and now - self.last < 10:
+            return
+        self.last = now
+        rate = s.items / s.seconds if s.seconds else 0.0
+        share = f"{s.bytes_read / s.bytes_total:6.1%}" if s.bytes_total else "   ?  "
+        line = (
+            f"{share}  {s.items:>10,} items  {rate:>8,.0f}/s  ETA {_duration(s.eta)}"
+            f"  ({s.quarantined:,} quarantined)"
+        )
+        if self.tty:
+            width = 30
+            done = int(width * min(s.bytes_read / s.bytes_total, 1.0)) if s.bytes_total else 0
+            bar = "#" * done + "-" * (width - done)
+            click.echo(f"\r[{bar}] {line}", nl=False, err=True)
+        else:
+            click.echo(f"ingest: {line}", err=True)
+
+    def close(self) -> None:
+        if self.tty:
+            click.echo("", err=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@archive_option
+@click.option("--form", default="auto", show_default=True, help="Form of every input document.")
+@click.option("--year", type=int, default=None, help="Year hint for fragments.")
+@click.option("--workers", type=int, default=None, help="Parsing processes (default: all cores).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any input item was quarantined.")
+def ingest(
+    paths: tuple[str, ...],
+    archive_path: str,
+    form: str,
+    year: int | None,
+    workers: int | None,
+    strict: bool,
+) -> None:
+    """Read every cable under PATHS (files, folders, archives, - for stdin) into the archive.
+
+    Idempotent and resumable: running it again changes nothing that is already stored and
+    completes an interrupted run.  Items that fail are quarantined (see `cablebase errors`).
+    """
+    from cablebase.archive.ingest import ingest as run
+
+    progress = _Progress()
+    try:
+        summary = run(paths, archive_path, form=form, year=year, workers=workers, progress=progress)
+    finally:
+        progress.close()
+    click.echo(summary.line(), err=True)
+    for kind, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  quarantined: {n:,} × {kind}", err=True)
+    if strict and summary.quarantined:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("query", default="")
+@archive_option
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance")
+@click.option("--limit", type=int, default=None, help="At most this many hits (default: all).")
+@click.option("--offset", type=int, default=0)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, one hit per line.")
+@click.option("--count", "only_count", is_flag=True, help="Print only the number of hits.")
+@click.option("--facets", "with_facets", is_flag=True, help="Print facet counts after the hits.")
+def search(
+    query: str,
+    archive_path: str,
+    sort: str,
+    limit: int | None,
+    offset: int,
+    as_json: bool,
+    only_count: bool,
+    with_facets: bool,
+) -> None:
+    """Search the archive (query language: docs/search.md). No cap on results."""
+    import orjson
+
+    with _open(archive_path) as archive:
+        try:
+            if only_count:
+                click.echo(archive.count(query))
+                return
+            hits = archive.search(query, sort=sort, limit=limit, offset=offset, snippets=True)
+            out = click.get_text_stream("stdout")
+            for hit in hits:
+                if as_json:
+                    out.write(orjson.dumps(hit).decode("utf-8") + "\n")
+                else:
+                    created = (hit.created or "")[:10]
+                    line = f"{hit.reference_id:<22} {created:<10} {(hit.classification or '')[:12]:<12} {hit.subject or ''}"
+                    out.write(line + "\n")
+                    if hit.snippet:
+                        out.write(f"    {hit.snippet}\n")
+            if with_facets:
+                for name, values in archive.facets(query).items():
+                    if as_json:
+                        out.write(orjson.dumps({"facet": name, "values": values}).decode() + "\n")
+                        continue
+                    out.write(f"\n{name}:\n")
+                    for value, n in values:
+                        out.write(f"  {n:>8,}  {value}\n")
+        except QueryError as exc:
+            raise _query_error(query, exc) from None
+
+
+@click.command()
+@click.argument("reference_id")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="The JSON record instead of the telegram.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Markdown instead of the telegram.")
+def show(reference_id: str, archive_path: str, as_json: bool, as_markdown: bool) -> None:
+    """Show one cable, with the cables it cites and the cables that cite it."""
+    from cablebase.render import to_markdown, to_telegram
+
+    with _open(archive_path) as archive:
+        cable = archive.get(reference_id)
+        if cable is None:
+            raise click.ClickException(f"{reference_id} is not in the archive")
+        if as_json:
+            click.echo(cable.to_json(indent=True).decode("utf-8"))
+            return
+        click.echo(to_markdown(cable) if as_markdown else to_telegram(cable))
+        cites = archive.cites(cable.reference_id)
+        cited_by = archive.cited_by(cable.reference_id)
+        click.echo("\n-- references --")
+        for ref in cites:
+            where = "" if ref.in_archive else "   (not in the archive)"
+            click.echo(f"cites     {ref.letter or '-'}  {ref.reference_id}{where}")
+        for ref in cited_by:
+            click.echo(f"cited by  {ref.letter or '-'}  {ref.reference_id}")
+        if not cites and not cited_by:
+            click.echo("(none)")
+
+
+@click.command()
+@archive_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(archive_path: str, as_json: bool) -> None:
+    """Counts by classification, year, origin and tag; reference resolution rate."""
+    from cablebase.archive.stats import format_stats
+    from cablebase.archive.stats import stats as compute
+
+    with _open(archive_path) as archive:
+        result = compute(archive)
+        if as_json:
+            import orjson
+
+            click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode("utf-8"))
+        else:
+            click.echo(format_stats(result))
+
+
+@click.command()
+@click.argument("query", default="")
+@archive_option
+@click.option("--to", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
+@click.option("--out", "-o", default="-", help="Output file (default: stdout).")
+def export(query: str, archive_path: str, fmt: str, out: str) -> None:
+    """Export every cable matching QUERY, streaming, with no cap."""
+    from cablebase.archive.export import export as run
+
+    with _open(archive_path) as archive:
+        try:
+            target = sys.stdout.buffer if out == "-" else out
+            n = run(archive, query, fmt, target)
+        except QueryError as exc:
+            raise _query_error(query, exc) from None
+    click.echo(f"exported {n:,} cables", err=True)
+
+
+@click.command()
+@click.argument("query", default="")
+@archive_option
+@click.option("--to", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml")
+@click.option("--out", "-o", default="-", help="Output file (default: stdout).")
+def graph(query: str, archive_path: str, fmt: str, out: str) -> None:
+    """The citation network of the cables matching QUERY, for Gephi and friends."""
+    from cablebase.archive.graph import graph as run
+
+    with _open(archive_path) as archive:
+        try:
+            target = sys.stdout.buffer if out == "-" else out
+            run(archive, query, fmt, target)
+        except QueryError as exc:
+            raise _query_error(query, exc) from None
+
+
+@click.command()
+@archive_option
+def errors(archive_path: str) -> None:
+    """Inputs that could not be stored, with their location and reason."""
+    with _open(archive_path) as archive:
+        rows = archive.store.quarantined()
+        for location, reason, seen in rows:
+            click.echo(f"{location}\t{reason}\t{seen}")
+        click.echo(f"{len(rows):,} quarantined items", err=True)
+
+
+COMMANDS = (ingest, search, show, stats, export, graph, errors)
