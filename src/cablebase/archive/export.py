@@ -1,0 +1,418 @@
+"""Export every hit of a query as JSON lines, CSV or Parquet: no cap, flat memory.
+
+The hits are read from one SQL cursor of cable ids, `CHUNK` at a time; each chunk's records are
+loaded with one query per table (rows, paragraphs, sources) and written before the next chunk is
+read, so memory stays the same for 1,000 or 2 million hits.
+
+    jsonl    one whole record per line, exactly what `Archive.get` returns (docs/record.md)
+    csv      one row per cable, list fields joined with `|`; `text=True` adds the cable's text
+    parquet  the CSV columns with typed values and real lists (needs the `parquet` extra: pyarrow)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+
+from cablebase.archive.query import Node, parse_query, to_sql
+from cablebase.record import Cable
+
+if TYPE_CHECKING:
+    from cablebase.archive.api import Archive
+
+FORMATS = ("jsonl", "csv", "parquet")
+CHUNK = 500  # records per load: one query per table per chunk
+PARQUET_BATCH = 5000  # rows per Parquet row group
+ORDERS = {
+    "date": "c.created, c.id",
+    "-date": "c.created DESC, c.id DESC",
+    "id": "c.id",
+}
+CSV_COLUMNS = (
+    "reference_id",
+    "created",
+    "origin",
+    "post",
+    "classification",
+    "handling",
+    "precedence",
+    "sender",
+    "tags",
+    "subject",
+    "references",
+    "signers",
+    "classified_by",
+    "eo",
+    "declassify_on",
+    "n_paragraphs",
+    "n_warnings",
+    "partial",
+    "source_form",
+    "source_path",
+)
+LIST_SEPARATOR = "|"
+
+Out = str | os.PathLike | IO[bytes] | IO[str]
+
+
+class ExportError(RuntimeError):
+    """An export that cannot run (unknown format, missing optional dependency)."""
+
+
+# -- hits ----------------------------------------------------------------------------------
+
+
+def where_clause(query: str | Node) -> tuple[str, list]:
+    """The WHERE condition over `cables c` for a query, with its parameters."""
+    node = parse_query(query) if isinstance(query, str) else query
+    params: list = []
+    return to_sql(node, params), params
+
+
+def hit_chunks(
+    conn: sqlite3.Connection, query: str | Node = "", *, sort: str = "date", chunk: int = CHUNK
+) -> Iterator[list[int]]:
+    """The cable ids matching a query, in order, `chunk` at a time, from one cursor."""
+    if sort not in ORDERS:
+        raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
+    where, params = where_clause(query)
+    cur = conn.execute(f"SELECT c.id FROM cables c WHERE {where} ORDER BY {ORDERS[sort]}", params)
+    while rows := cur.fetchmany(chunk):
+        yield [r[0] for r in rows]
+
+
+# -- batched loading -----------------------------------------------------------------------
+
+
+def _marks(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def load_dicts(
+    conn: sqlite3.Connection, ids: Sequence[int], *, paragraphs: bool = True, source: bool = True
+) -> list[dict[str, Any]]:
+    """The records of `ids` as JSON-ready dicts, in the order of `ids`.
+
+    The same data `SQLiteStore._load` reassembles, in three queries for the whole chunk instead
+    of three per record.  Without `paragraphs`/`source` those keys keep what the row stores.
+    """
+    if not ids:
+        return []
+    marks = _marks(ids)
+    rows = dict(conn.execute(f"SELECT id, record FROM cables WHERE id IN ({marks})", ids))
+    paras: dict[int, list[dict]] = {}
+    if paragraphs:
+        cur = conn.execute(
+            "SELECT cable_id, number, portion, heading, text FROM paragraphs"
+            f" WHERE cable_id IN ({marks}) ORDER BY cable_id, position",
+            ids,
+        )
+        for cid, number, portion, heading, text in cur:
+            lst = paras.get(cid)
+            if lst is None:
+                lst = paras[cid] = []
+            lst.append({"number": number, "portion": portion, "heading": heading, "text": text})
+    sources: dict[int, dict] = {}
+    if source:
+        cur = conn.execute(
+            f"SELECT cable_id, form, path, offset, header, body FROM sources WHERE cable_id IN ({marks})",
+            ids,
+        )
+        for cid, form, path, offset, header, body in cur:
+            sources[cid] = {
+                "form": form,
+                "path": path,
+                "offset": offset,
+                "header": header,
+                "body": body,
+            }
+    out: list[dict[str, Any]] = []
+    for cid in ids:
+        record = rows.get(cid)
+        if record is None:  # deleted between the id query and this one
+            continue
+        data = orjson.loads(record)
+        if paragraphs:
+            data["paragraphs"] = paras.get(cid, [])
+        if source and cid in sources:
+            data["source"] = sources[cid]
+        out.append(data)
+    return out
+
+
+def records(archive: Archive, query: str | Node = "", *, sort: str = "date") -> Iterator[Cable]:
+    """Every record matching a query, as `Cable` objects, loaded a chunk at a time."""
+    for ids in hit_chunks(archive.conn, query, sort=sort):
+        for data in load_dicts(archive.conn, ids):
+            yield Cable.from_dict(data)
+
+
+# -- output streams ------------------------------------------------------------------------
+
+
+class _TextToBytes:
+    """A binary writer over a text stream that has no `.buffer` (io.StringIO)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _is_text(stream: Any) -> bool:
+    return isinstance(stream, io.TextIOBase) or (
+        hasattr(stream, "encoding") and not isinstance(stream, io.BufferedIOBase | io.RawIOBase)
+    )
+
+
+@contextmanager
+def _binary(out: Out) -> Iterator[Any]:
+    if isinstance(out, str | os.PathLike):
+        with open(out, "wb") as f:
+            yield f
+        return
+    if _is_text(out):
+        buffer = getattr(out, "buffer", None)
+        out.flush()  # text already written must come first
+        if buffer is not None:
+            yield buffer
+            buffer.flush()
+        else:
+            yield _TextToBytes(out)
+        return
+    yield out
+    out.flush()
+
+
+@contextmanager
+def _text(out: Out) -> Iterator[IO[str]]:
+    if isinstance(out, str | os.PathLike):
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            yield f
+        return
+    if _is_text(out):
+        yield out
+        out.flush()
+        return
+    wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        yield wrapper
+        wrapper.flush()
+    finally:
+        wrapper.detach()  # leave the caller's stream open
+
+
+# -- formats -------------------------------------------------------------------------------
+
+
+def _jsonl(archive: Archive, query: str | Node, out: Out, sort: str) -> int:
+    n = 0
+    dumps = orjson.dumps
+    with _binary(out) as f:
+        for ids in hit_chunks(archive.conn, query, sort=sort):
+            lines = [dumps(d) for d in load_dicts(archive.conn, ids)]
+            if lines:
+                f.write(b"\n".join(lines) + b"\n")
+                n += len(lines)
+    return n
+
+
+def _unique_refs(refs: list[dict] | None) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in refs or ():
+        if r.get("id"):
+            seen[r["id"]] = None
+    return list(seen)
+
+
+def cable_text(paragraphs: list[dict]) -> str:
+    """The cable's text as a reader sees it: headings, numbered paragraphs, blank lines."""
+    parts: list[str] = []
+    for p in paragraphs:
+        if p.get("heading"):
+            parts.append(p["heading"])
+        text = p.get("text") or ""
+        parts.append(f"{p['number']}. {text}" if p.get("number") is not None else text)
+    return "\n\n".join(parts)
+
+
+def _row_values(d: dict[str, Any]) -> dict[str, Any]:
+    """The flat columns of one record (lists still lists)."""
+    src = d.get("source") or {}
+    cb = d.get("classified_by") or {}
+    return {
+        "reference_id": d.get("reference_id"),
+        "created": d.get("created"),
+        "origin": d.get("origin"),
+        "post": d.get("post"),
+        "classification": d.get("classification"),
+        "handling": d.get("handling") or [],
+        "precedence": d.get("precedence"),
+        "sender": d.get("sender"),
+        "tags": d.get("tags") or [],
+        "subject": d.get("subject"),
+        "references": _unique_refs(d.get("references")),
+        "signers": d.get("signers") or [],
+        "classified_by": cb.get("name") or cb.get("text"),
+        "eo": d.get("eo"),
+        "declassify_on": d.get("declassify_on"),
+        "n_paragraphs": len(d.get("paragraphs") or ()),
+        "n_warnings": len(d.get("warnings") or ()),
+        "partial": bool(d.get("partial")),
+        "source_form": src.get("form"),
+        "source_path": src.get("path"),
+    }
+
+
+def _chunk_rows(archive: Archive, ids: list[int], text: bool) -> list[dict[str, Any]]:
+    dicts = load_dicts(archive.conn, ids, paragraphs=True, source=False)
+    rows = []
+    for d in dicts:
+        row = _row_values(d)
+        if text:
+            row["text"] = cable_text(d["paragraphs"])
+        rows.append(row)
+    return rows
+
+
+def _csv(archive: Archive, query: str | Node, out: Out, sort: str, text: bool) -> int:
+    columns = CSV_COLUMNS + (("text",) if text else ())
+    n = 0
+    join = LIST_SEPARATOR.join
+    with _text(out) as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(columns)
+        for ids in hit_chunks(archive.conn, query, sort=sort):
+            out_rows = []
+            for row in _chunk_rows(archive, ids, text):
+                values = []
+                for col in columns:
+                    v = row[col]
+                    if isinstance(v, list):
+                        v = join(v)
+                    elif isinstance(v, bool):
+                        v = int(v)
+                    values.append(v)
+                out_rows.append(values)
+            w.writerows(out_rows)
+            n += len(out_rows)
+    return n
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ExportError(
+            "Parquet export needs pyarrow: pip install 'cablebase[parquet]' (or pip install pyarrow)"
+        ) from None
+    return pa, pq
+
+
+def parquet_schema(text: bool = False) -> Any:
+    pa, _ = _pyarrow()
+    s, strings = pa.string(), pa.list_(pa.string())
+    fields = [
+        ("reference_id", s),
+        ("created", pa.timestamp("s", tz="UTC")),
+        ("origin", s),
+        ("post", s),
+        ("classification", s),
+        ("handling", strings),
+        ("precedence", s),
+        ("sender", s),
+        ("tags", strings),
+        ("subject", s),
+        ("references", strings),
+        ("signers", strings),
+        ("classified_by", s),
+        ("eo", s),
+        ("declassify_on", s),
+        ("n_paragraphs", pa.int32()),
+        ("n_warnings", pa.int32()),
+        ("partial", pa.bool_()),
+        ("source_form", s),
+        ("source_path", s),
+    ]
+    if text:
+        fields.append(("text", s))
+    return pa.schema(fields)
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:  # a malformed date becomes a null, never an export failure
+        return None
+
+
+def _parquet(archive: Archive, query: str | Node, out: Out, sort: str, text: bool) -> int:
+    pa, pq = _pyarrow()
+    schema = parquet_schema(text)
+    names = schema.names
+    n = 0
+
+    def flush(rows: list[dict], writer: Any) -> None:
+        cols = {name: [r[name] for r in rows] for name in names}
+        cols["created"] = [_timestamp(v) for v in cols["created"]]
+        writer.write_batch(pa.RecordBatch.from_pydict(cols, schema=schema))
+
+    with _binary(out) as f:
+        if isinstance(f, _TextToBytes):
+            raise ExportError("Parquet is binary: give a path or a binary stream, not a text one")
+        with pq.ParquetWriter(f, schema, compression="zstd") as writer:
+            pending: list[dict] = []
+            for ids in hit_chunks(archive.conn, query, sort=sort):
+                pending.extend(_chunk_rows(archive, ids, text))
+                if len(pending) >= PARQUET_BATCH:
+                    flush(pending, writer)
+                    n += len(pending)
+                    pending = []
+            if pending or n == 0:
+                flush(pending, writer)
+                n += len(pending)
+    return n
+
+
+_WRITERS: dict[str, Callable[..., int]] = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+
+
+def export(
+    archive: Archive,
+    query: str | Node = "",
+    fmt: str = "jsonl",
+    out: Out = "-",
+    *,
+    sort: str = "date",
+    text: bool = False,
+) -> int:
+    """Write every cable matching `query` to `out` (a path or a stream); return how many.
+
+    `fmt` is jsonl, csv or parquet; `sort` is date, -date or id; `text` adds the cable text to
+    the csv and parquet rows (jsonl records always hold it).  No cap: all hits are written.
+    """
+    if fmt not in _WRITERS:
+        raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    if out == "-":
+        import sys
+
+        out = sys.stdout
+    if fmt == "jsonl":
+        return _jsonl(archive, query, out, sort)
+    return _WRITERS[fmt](archive, query, out, sort, text)

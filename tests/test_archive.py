@@ -1,0 +1,174 @@
+"""The archive store and ingest, on real SQLite files: idempotency, versions, quarantine,
+accounting for every input item, and resumability after kill -9 at random points."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from cablebase.archive.ingest import ingest
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.generate import generate, write
+from cablebase.render import to_form
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("gen")
+    write(1500, "csv", folder / "cables.csv", seed=7)
+    return folder / "cables.csv"
+
+
+def _snapshot(db: Path) -> dict[str, tuple]:
+    """Everything stored per cable, minus where the copy was read from."""
+    conn = sqlite3.connect(db)
+    out = {}
+    for cid, refid, digest, record in conn.execute(
+        "SELECT id, reference_id, source_hash, record FROM cables"
+    ):
+        paragraphs = conn.execute(
+            "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ? ORDER BY position",
+            (cid,),
+        ).fetchall()
+        tags = conn.execute(
+            "SELECT tag FROM tags WHERE cable_id = ? ORDER BY tag", (cid,)
+        ).fetchall()
+        refs = conn.execute(
+            "SELECT position, target FROM refs WHERE cable_id = ? ORDER BY position", (cid,)
+        ).fetchall()
+        out[refid] = (digest, record, tuple(paragraphs), tuple(tags), tuple(refs))
+    fts = conn.execute("SELECT count(*) FROM cables_fts").fetchone()[0]
+    conn.close()
+    out["<fts rows>"] = (fts,)
+    return out
+
+
+def test_ingest_is_idempotent_and_accounts_for_everything(tmp_path, corpus) -> None:
+    db = tmp_path / "a.db"
+    first = ingest([corpus], db, workers=1)
+    assert (first.items, first.added, first.quarantined) == (1500, 1500, 0)
+    before = _snapshot(db)
+    again = ingest([corpus], db, workers=2)
+    assert (again.items, again.added, again.updated, again.unchanged) == (1500, 0, 0, 1500)
+    assert _snapshot(db) == before
+
+
+def test_changed_source_updates_and_keeps_previous_version(tmp_path) -> None:
+    cable = next(generate(1, seed=3))
+    path = tmp_path / "one.txt"
+    path.write_text(to_form(cable, "telegram"))
+    db = tmp_path / "a.db"
+    ingest([path], db, workers=1)
+    path.write_text(to_form(replace(cable, subject="A NEW SUBJECT"), "telegram"))
+    summary = ingest([path], db, workers=1)
+    assert summary.updated == 1
+    with SQLiteStore(db) as store:
+        assert store.get(cable.reference_id).subject == "A NEW SUBJECT"
+        ((version, old),) = store.versions(cable.reference_id)
+        assert version == 1 and old.subject == cable.subject
+        # The full-text index follows the change: the old subject's words are gone.
+        word = (cable.subject or "").split()[0].lower()
+        hits = store.conn.execute(
+            "SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?", (f'subject : "{word}"',)
+        ).fetchone()[0]
+        assert hits == 0 or word in "a new subject"
+
+
+def test_bad_inputs_are_quarantined_with_reasons(tmp_path, corpus) -> None:
+    good = list(generate(3, seed=11))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # An archive with a good member, a binary member and a non-cable text.
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in (
+            ("good.txt", to_form(good[0], "telegram").encode()),
+            ("garbage.bin", bytes(range(256)) * 8),
+            ("notes.txt", b"Shopping list: eggs, milk.\n"),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    (folder / "batch.tar.gz").write_bytes(buf.getvalue())
+    # A corrupted archive: the same bytes cut in the middle.
+    (folder / "broken.tar.gz").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    # A csv whose last row is truncated.
+    rows = to_form(good[1], "csv") + to_form(good[2], "csv")
+    (folder / "rows.csv").write_text(rows[: len(rows) - 40])
+    (folder / "random.bin").write_bytes(os.urandom(3000))
+
+    db = tmp_path / "a.db"
+    summary = ingest([folder], db, workers=1)
+    with SQLiteStore(db) as store:
+        quarantined = store.quarantined()
+        stored = set(store.reference_ids())
+    assert good[0].reference_id in stored and good[1].reference_id in stored
+    assert summary.items == summary.stored + summary.quarantined
+    locations = " ".join(loc for loc, _, _ in quarantined)
+    reasons = " ".join(reason for _, reason, _ in quarantined)
+    assert "garbage.bin" in locations and "random.bin" in locations
+    assert "rows.csv" in locations  # the truncated last row
+    assert "broken.tar.gz" in locations
+    assert "binary" in reasons
+    assert len(quarantined) == summary.quarantined >= 4
+
+
+def test_strict_exit_code(tmp_path) -> None:
+    bad = tmp_path / "x.bin"
+    bad.write_bytes(os.urandom(500))
+    run = [
+        sys.executable,
+        "-m",
+        "cablebase",
+        "ingest",
+        str(bad),
+        "--archive",
+        str(tmp_path / "a.db"),
+    ]
+    assert subprocess.run(run, capture_output=True).returncode == 0
+    assert subprocess.run([*run, "--strict"], capture_output=True).returncode == 1
+
+
+def test_kill_at_random_points_then_resume(tmp_path, corpus) -> None:
+    reference = tmp_path / "clean.db"
+    ingest([corpus], reference, workers=1)
+    expected = _snapshot(reference)
+
+    db = tmp_path / "killed.db"
+    cmd = [sys.executable, "-m", "cablebase", "ingest", str(corpus), "--archive", str(db)]
+    rnd = random.Random(20261127)
+    kills = 0
+    for _ in range(12):
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        time.sleep(rnd.uniform(0.3, 3.0))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the ingest and its parsing workers
+            kills += 1
+        proc.wait()
+        if db.exists():
+            conn = sqlite3.connect(db)
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            dupes = conn.execute(
+                "SELECT count(*) - count(DISTINCT reference_id) FROM cables"
+            ).fetchone()[0]
+            assert dupes == 0
+            conn.close()
+    assert kills >= 10
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _snapshot(db) == expected
