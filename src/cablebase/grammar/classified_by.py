@@ -6,184 +6,256 @@ import re
 
 from cablebase.record import ClassifiedBy
 
-__all__ = ["parse_classified_by", "reasons_from_text", "LABEL_RE"]
+__all__ = ["parse_classified_by", "reasons_from_text", "text_after_reasons", "LABEL_RE"]
 
 LABEL_RE = re.compile(r"^\s*(?:\(U\)\s*)?Classified\s+By\b\s*:?\s*", re.IGNORECASE)
 
-# Words cut by the fixed-width wrap (`reaso ns`, `a nd`, `1. 4`).
+# Words cut by the fixed-width wrap (`reaso ns`, `a nd`, `an d`, `1. 4`) and zeros typed for
+# the letter O (`REAS0N`, `AMBASSAD0R`).
+_ZERO_WORD = re.compile(r"\b(?=[A-Za-z0]*[A-Za-z])[A-Za-z]*0[A-Za-z0]*\b")
 _REPAIRS = (
     (re.compile(r"\b(r)\s?e\s?a\s?s\s?o\s?n\s?s\b", re.IGNORECASE), r"\1easons"),
     (re.compile(r"\b(r)e\s?a\s?s\s?o\s?n\b", re.IGNORECASE), r"\1eason"),
     (re.compile(r"\b(a)\s(nd)\b", re.IGNORECASE), r"\1\2"),
+    (re.compile(r"\b(an)\s(d)\b(?=\s*\(?[a-hA-H]\b)", re.IGNORECASE), r"\1\2"),
     (re.compile(r"(?<![\d.])1\s?[.,/]\s?([456])(?!\d)"), r"1.\1"),
     (re.compile(r"(?<![\d.])1([45])(?=\s*\(?[a-hA-H]\b)"), r"1.\1"),
 )
 _SECTION = re.compile(r"(?<![\d.])1\.([456])(?!\d)")
 _EO_ABBR = re.compile(r"E\.\s?O\.?", re.IGNORECASE)
 _REASON_TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
-_SEPARATORS = {"(", ")", ",", "&", "/", ".", ":", ";", "-", "and", "or", "+"}
-
-# Where the "who" part ends: the reason phrase.
-_WHO_END = re.compile(
-    r"[\s,;.:]*(?:\bfor\s+reasons?\b|\breasons?\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
-    r"|(?<![\d.])1\s?\.\s?[456](?!\d))",
-    re.IGNORECASE,
-)
-
-# Job words: a title is the longest run of these at the start of the "who" part.
-_TITLE_WORDS = frozenset(
-    w.lower()
-    for w in [
-        "Ambassador",
-        "Amb",
-        "Amb.",
-        "Ambassador-designate",
-        "Charge",
-        "Charge'",
-        "Chargé",
-        "d'Affaires",
-        "d'Affaires,",
-        "a.i.",
-        "a.i",
-        "ai",
-        "(a.i.)",
-        "CDA",
-        "DCM",
-        "A/DCM",
-        "ADCM",
-        "Acting",
-        "Deputy",
-        "Chief",
-        "Chief,",
-        "of",
-        "Mission",
-        "Political",
-        "Politcal",
-        "Pol",
-        "Pol/Econ",
-        "Pol-Econ",
-        "PolEcon",
-        "Pol/Mil",
-        "Pol-Mil",
-        "Econ",
-        "Econ/Pol",
-        "Economic",
-        "Economic/Political",
-        "Political/Economic",
-        "Political-Military",
-        "Political/Military",
-        "Commercial",
-        "Consular",
-        "Public",
-        "Affairs",
-        "Management",
-        "Counselor",
-        "Counsellor",
-        "Counselor,",
-        "Minister",
-        "Minister-Counselor",
-        "Minister-Counsellor",
-        "Officer",
-        "Officer,",
-        "PolOff",
-        "Pol/Off",
-        "EconOff",
-        "PolMilOff",
-        "PolEconOff",
-        "Poloff",
-        "Econoff",
-        "P/E",
-        "E/P",
-        "PE",
-        "Consul",
-        "General",
-        "Consul-General",
-        "CG",
-        "Principal",
-        "PO",
-        "DAS",
-        "A/S",
-        "Assistant",
-        "Secretary",
-        "Under",
-        "Section",
-        "Head",
-        "Director",
-        "Dir.",
-        "Dir",
-        "Acting",
-        "Special",
-        "Envoy",
-        "Representative",
-        "Ambassador,",
-        "Charge,",
-        "DCM,",
-        "Deputy,",
-        "the",
-        "Senior",
-        "Coordinator",
-        "Attache",
-        "Defense",
-        "Regional",
-        "Security",
-        "RSO",
-        "Labor",
-        "Refugee",
-        "Environment",
-        "Science",
-        "ESTH",
-        "Affairs",
-        "Unit",
-        "INR",
-        "Office",
-        "Team",
-        "Leader",
-        "PRT",
-        "Advisor",
-        "Adviser",
-        "Military",
-        "MinCouns",
-        "Mincouns",
-        "Polcouns",
-        "PolCouns",
-        "EconCouns",
-        "Econcouns",
-        "PolChief",
-        "EconChief",
-        "Pol/Econ/Mil",
-        "Temporary",
-        "Interim",
-    ]
-)
-_TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "d'affaires", "a.i.", "ad"})
+_SEPARATORS = frozenset({"(", ")", ",", "&", "/", ".", ":", ";", "-", "and", "or", "+"})
+_RAW_SECTION = re.compile(r"(?<![\d.])1\s?[.,]\s?[456](?!\d)")
+_RAW_SEPARATORS = _SEPARATORS | {"an", "nd", "n"}
 
 
-def _repair(text: str) -> str:
+def _zeros(text: str) -> str:
+    """Zeros typed for O inside words (same length, so positions still hold)."""
+    if "0" not in text:
+        return text
+    return _ZERO_WORD.sub(lambda m: m.group(0).replace("0", "O"), text)
+
+
+def _repair(text: str, zeros: bool = True) -> str:
+    if zeros:
+        text = _zeros(text)
     for rx, rep in _REPAIRS:
         text = rx.sub(rep, text)
     return text
+
+
+def _is_portion_mark(tokens: list[tuple[str, int, int]], k: int, letters: bool) -> bool:
+    """Whether `(X)` at tokens[k] (the `(`) is the portion mark of a glued paragraph rather
+    than a reason letter: an upper-case mark after a closed letter group, followed by a
+    capitalised word (`1.4 (B, D) (C) MEA Joint …`, `(b) and (d). (C) On June 7`)."""
+    if not letters or k + 3 >= len(tokens):
+        return False
+    if tokens[k + 2][0] != ")" or not tokens[k + 1][0].isupper():
+        return False
+    if k == 0 or tokens[k - 1][0] not in (")", "."):
+        return False
+    nxt = tokens[k + 3][0]
+    return len(nxt) >= 2 and nxt[0].isupper() and nxt.lower() not in ("and", "or")
+
+
+def _letters(text: str, start: int, separators: frozenset[str]):
+    """Walk the reason letters after a section number at `start`: yields (letter, end) for
+    each letter a-h, stopping at the first other word (or a glued paragraph's portion mark)."""
+    window = text[start : start + 40]
+    tokens = [(m.group(0), m.start(), m.end()) for m in _REASON_TOKEN.finditer(window)]
+    seen = False
+    for k, (tok, _a, b) in enumerate(tokens):
+        low = tok.lower()
+        if len(low) == 1 and "a" <= low <= "h":
+            seen = True
+            yield low, start + b
+        elif low in separators:
+            if tok == "(" and _is_portion_mark(tokens, k, seen):
+                return
+            continue
+        else:
+            return
 
 
 def reasons_from_text(text: str) -> list[str]:
     """`… for reasons 1.4 (b) and (d).` -> ["1.4(b)", "1.4(d)"].  Letters a–h within 40
     characters after each `1.4`/`1.5`/`1.6`, separated by parentheses, commas, `and`,
     `&` or `/`."""
+    if "1" not in text:
+        return []
     fixed = _repair(text)
+    if "E" in fixed or "e" in fixed:
+        fixed = _EO_ABBR.sub(lambda m: " " * len(m.group(0)), fixed)
     out: list[str] = []
     for m in _SECTION.finditer(fixed):
         section = f"1.{m.group(1)}"
-        window = _EO_ABBR.sub(" ", fixed[m.end() : m.end() + 40])
-        for tok in _REASON_TOKEN.findall(window):
-            low = tok.lower()
-            if len(low) == 1 and "a" <= low <= "h":
-                item = f"{section}({low})"
-                if item not in out:
-                    out.append(item)
-            elif low in _SEPARATORS:
-                continue
-            else:
-                break
+        for low, _end in _letters(fixed, m.end(), _SEPARATORS):
+            item = f"{section}({low})"
+            if item not in out:
+                out.append(item)
     return out
+
+
+# What may follow the reason letters on the same line as text glued to the statement: a
+# paragraph number, a portion mark, a SUMMARY label, or a long sentence.
+_GLUED_TEXT = re.compile(
+    r"""(?:\d{1,3}\s?\.(?!\d)\s*\S
+      | \(\s*(?:U|C|S|TS|SBU|CUI|LOU)(?:\s*//?\s*[A-Z][A-Z ]{0,20})?\s*\)\s*[A-Za-z"'-]
+      | (?:SUMMARY|Summary|INTRODUCTION|Introduction)\b
+      | [A-Z][A-Za-z'’-]*\s+\S.{24,})""",
+    re.VERBOSE,
+)
+_REASON_TAIL = re.compile(r"[\s).,;:]*")
+
+
+def text_after_reasons(line: str) -> int | None:
+    """Where text glued after a complete reason list starts in `line`, or None
+    (`… reasons 1.4 (b) and (d). 1. (C) Summary: …` -> the index of `1.`)."""
+    m = None
+    for m in _RAW_SECTION.finditer(line):
+        pass
+    if m is None:
+        return None
+    end = None
+    for _low, b in _letters(line, m.end(), _RAW_SEPARATORS):
+        end = b
+    if end is None:
+        return None
+    end = _REASON_TAIL.match(line, end).end()
+    rest = line[end:]
+    if not rest.strip() or _GLUED_TEXT.match(rest) is None:
+        return None
+    return end
+
+
+# Where the "who" part ends: the reason phrase.
+_WHO_END = re.compile(
+    r"[\s,;.:]*(?:\bfor\s+reasons?\b|\breasons?\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
+    r"|\bbased\s+(?:on|upon)\b|(?<![\d.])1\s?\.\s?[456](?!\d))",
+    re.IGNORECASE,
+)
+_WHO_TRAIL = re.compile(r"(?:[\s,;:]+(?:for|per|under|as|by))+\s*$|[\s,;:.]+$", re.IGNORECASE)
+_WHO_LEAD = re.compile(
+    r"^(?:\(\s*[A-Z]{1,3}\s*\)\s*)?(?:Classifi?ed\s+(?:(?:CONFIDENTIAL|SECRET)\s+)?)?(?:by\s+)?",
+    re.IGNORECASE,
+)
+# `Charge d’Affaires`, `Charge d,Affaires`, `Charge d' Affaires` -> `Charge d'Affaires`.
+_AFFAIRES = re.compile(r"\b([dD])\s?[’‘`´',]\s?(?=[Aa][Ff][Ff])")
+_COLON = re.compile(r"\s*[:;]\s*")
+
+# Job words: a title is the longest run of these at the start of the "who" part (or the
+# segment after the name: `Gene A. Cretz, Ambassador, …`).  Built from the leading words
+# of the dev corpus's Classified By statements.
+_TITLE_WORDS = frozenset(
+    """
+    ambassador amb amb. ambassador-designate ambasador ambassasador deputy
+    charge charges charg charge' chargé charqe chg cda d'affaires d'affairs affaires affairs
+    a.i. a.i ai (a.i.) a.i.,
+    dcm adcm acting chief mission missions com
+    political politcal politicl poltical pol econ eco economic economics commercial consular
+    public diplomacy management counselor counsellor couns coun couselor counselors
+    minister min mincouns mincons minister-counselor minister-counsellor officer office off
+    polcouns polcoun polcounselor econcouns econmincouns polmincouns polmincons deppolcouns
+    polchief econchief polec polecon poleco ecopol econpol epol pole ecpo est esth est&h
+    emin econmin ecmin polmin polmc mc pe peo pas pao apao
+    consul general consul-general cg acg po dpo principal das pdas assistant secretary under
+    section head director dir dir. special envoy representative senior coordinator
+    coordinating attache defense regional security rso arso labor refugee refcoord
+    environment science technology health unit team leader advisor adviser military
+    temporary interim watch executive first second third vice human rights legal global
+    issues internal exec
+    ait useu usnato usun usoecd eur nea eap isn io wha sca eeb drl oes pm af cddea nas prt
+    ctc drc dtra dtro tdy hr gso aid usaid ipo inr datt legatt
+    """.split()
+)
+# Words allowed inside a title between job words (`Deputy Chief of Mission`).
+_TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "ad", "-"})
+# Title words that may follow a comma inside the title (`CDA, a.i., Hugo Llorens`).
+_AFTER_COMMA = frozenset({"a.i.", "a.i", "ai", "(a.i.)", "acting"})
+# `Poloff`, `ESTHOFF`, `PolMilOff`, `Econ/Poloff`: an officer of a section.
+_OFF = re.compile(
+    r"^(?:[a-z]{1,5}[/-])?(?:pol|econ|eco|esth|est|prm|lab|con|aid|hr|mil|emb|mgmt|pe|pa|pd|"
+    r"gso|narc|ref|sci|env|fin|res|cons|ag)+off\.?$"
+)
+_ACRONYM = re.compile(r"^[A-Z][A-Z/&]{1,5}$")
+_SUFFIX = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_NAME_WORD = re.compile(r"^[A-Z][A-Za-z.'’-]*$")
+
+
+def _is_title(word: str, first: bool, mixed: bool) -> bool:
+    w = _zeros(word).lower().rstrip(",:;")
+    if w in _TITLE_WORDS or _OFF.match(w):
+        return True
+    if "/" in w:
+        # A/DCM, POL/MC, NEA/ENA, S/CT, Pol/Econ, D/Ambassador: short abbreviations or job words
+        parts = [p for p in re.split(r"[/-]", w) if p]
+        return bool(parts) and all(
+            p in _TITLE_WORDS or (p.isalpha() and len(p) <= 5) or _OFF.match(p) for p in parts
+        )
+    if "-" in w:
+        parts = [p for p in w.split("-") if p]
+        return bool(parts) and all(p in _TITLE_WORDS for p in parts)
+    # An office acronym leading a mixed-case statement (`DRL Karen Stewart`).
+    return first and mixed and bool(_ACRONYM.match(word)) and word.strip("X") != ""
+
+
+def _segment_title(seg: str, mixed: bool) -> bool:
+    words = seg.split()
+    return bool(words) and _is_title(words[0], False, mixed)
+
+
+def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
+    """Split the "who" part into (name, title, office)."""
+    mixed = any(c.islower() for c in who)
+    tokens = re.findall(r",|[^\s,]+", who)
+    k = 0
+    title_end = 0
+    while k < len(tokens):
+        t = tokens[k]
+        if t == ",":
+            nxt = tokens[k + 1].lower() if k + 1 < len(tokens) else ""
+            if title_end == k and title_end > 0 and nxt in _AFTER_COMMA:
+                k += 1
+                continue
+            break
+        if _is_title(t, k == 0, mixed):
+            k += 1
+            title_end = k
+        elif t.lower() in _TITLE_CONNECTORS and title_end > 0:
+            k += 1
+        else:
+            break
+    title = " ".join(tokens[:title_end]).replace(" ,", ",").strip(" ,") or None
+    rest = " ".join(tokens[title_end:]).replace(" ,", ",")
+    segments = [s.strip() for s in rest.split(",")]
+    if segments and not segments[0]:
+        segments = segments[1:]
+    if not segments:
+        return None, title, None
+    name = segments[0]
+    i = 1
+    if i < len(segments) and segments[i].lower().rstrip(".") + "." in ("jr.", "sr.") or (
+        i < len(segments) and segments[i].lower() in _SUFFIX
+    ):
+        name = f"{name}, {segments[i]}"
+        i += 1
+    if title is None and i < len(segments):
+        if _segment_title(segments[i], mixed):
+            title = segments[i]
+            i += 1
+        elif (
+            i + 1 < len(segments)
+            and _segment_title(segments[i + 1], mixed)
+            and (len(name.split()) == 1 or len(segments[i].split()) == 1)
+            and len(segments[i].split()) <= 3
+            and all(_NAME_WORD.match(w) for w in segments[i].split())
+        ):
+            # `Weitzenkorn, Laurie, A/DCM, State`: surname first
+            name = f"{name}, {segments[i]}"
+            title = segments[i + 1]
+            i += 2
+    office = ", ".join(s for s in segments[i:] if s) or None
+    return name or None, title, office
 
 
 def _strip_label(text: str) -> str:
@@ -196,40 +268,27 @@ def _strip_label(text: str) -> str:
     return text.strip()
 
 
-def _split_title(who: str) -> tuple[str | None, str]:
-    words = who.split()
-    k = 0
-    last_job = 0
-    while k < len(words):
-        w = words[k].lower().strip(",")
-        if w in _TITLE_WORDS or ("/" in w and len(w) <= 9 and w.replace("/", "").isalpha()):
-            k += 1
-            last_job = k
-        elif w in _TITLE_CONNECTORS and k > 0:
-            k += 1
-        else:
-            break
-    if last_job == 0:
-        return None, who
-    title = " ".join(words[:last_job]).strip(" ,")
-    return title, " ".join(words[last_job:])
-
-
 def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     """Parse the statement (label removed or not, lines joined by any white space).
     Returns (ClassifiedBy(text, name, title, office), classification reasons)."""
     text = _strip_label(" ".join(text.split()))
     reasons = reasons_from_text(text)
-    fixed = _repair(text)
-    m = _WHO_END.search(fixed)
+    fixed = _repair(text, zeros=False)  # names keep their zeros as written
+    m = _WHO_END.search(_zeros(fixed))
     who = fixed[: m.start()] if m else fixed
-    who = who.strip(" ,;:.")
-    name_part, _, office = who.partition(",")
-    title, name = _split_title(name_part.strip())
-    name = name.strip(" ,;:")
-    if name.endswith(".") and not re.search(r"\b(?:[A-Z]|Jr|Sr)\.$", name):
-        name = name[:-1]
-    office = office.strip(" ,;:.") or None
+    who = _WHO_LEAD.sub("", who, count=1)
+    who = _AFFAIRES.sub(r"\1'", who)
+    who = _COLON.sub(", ", who)
+    who = _WHO_TRAIL.sub("", who.strip())
+    name, title, office = _parse_who(who)
+    if name:
+        name = name.strip(" ,;:")
+        if name.endswith(".") and not re.search(r"\b(?:[A-Z]|Jr|Sr|JR|SR)\.$", name):
+            name = name[:-1]
+        elif re.search(r"\b(?:Jr|Sr|JR|SR)$", name) and name + "." in fixed:
+            name += "."  # the reason phrase's separator took the suffix's period
+    if office:
+        office = office.strip(" ,;:.") or None
     return (
         ClassifiedBy(text=text, name=name or None, title=title or None, office=office),
         reasons,
