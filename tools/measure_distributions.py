@@ -46,6 +46,14 @@ REF_LETTER = re.compile(r"(?:^|\s)\(?([A-Ha-h])[.)]\s")
 REF_CABLE = re.compile(r"\b(?:\d{2}|\d{4})?\s*[A-Z][A-Z ]{2,20} \d{1,6}\b")
 HEADING_UNDERLINE = re.compile(r"^-{3,}$")
 SIGNATURE = re.compile(r"^[A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){0,3}$")
+# text conventions (FORMAT.md §4.10), read at a paragraph's start or on a line of their own
+SUMMARY_LABEL = re.compile(r"^(?:begin\s+)?summary(?:\s+and\s+comment)?\s*[:.\-]", re.I)
+COMMENT_LABEL = re.compile(r"^comments?\s*[:.\-]", re.I)
+SUMMARY_LINE = re.compile(r"^[-/# ]*summary[-/:. ]*$", re.I)
+COMMENT_LINE = re.compile(r"^[-/# ]*comments?[-/:. ]*$", re.I)
+END_SUMMARY = re.compile(r"\bend\s+(?:of\s+)?summary\b", re.I)
+INLINE_COMMENT = re.compile(r"\(\s*comment\s*:", re.I)
+INLINE_NOTE = re.compile(r"\(\s*note\s*:", re.I)
 
 
 def hist(counter: collections.Counter) -> dict[str, int]:
@@ -85,6 +93,7 @@ class Stats:
         self.subject_portion = c()
         self.portion = c()
         self.classified_by = c()
+        self.conventions: dict[str, collections.Counter] = collections.defaultdict(c)
 
     def header(self, lines: list[str]) -> None:
         role = None
@@ -192,11 +201,13 @@ class Stats:
         words = 0
         prev_nonblank = ""
         prev2 = ""
+        starts: list[str] = []  # each paragraph's first line after number and mark
         for s in lines[first_para:]:
             if MARKER.match(s.strip()):
                 continue
             pm = PARA.match(s)
             if pm:
+                starts.append(s[pm.end() :].strip())
                 if n:
                     self.para_words[min(words // 10 * 10, 400)] += 1
                 n += 1
@@ -214,8 +225,33 @@ class Stats:
         if n:
             self.para_words[min(words // 10 * 10, 400)] += 1
         self.paragraphs[min(n, 60)] += 1
+        self._conventions(lines[first_para:], starts)
         last = [s.strip() for s in lines if s.strip()][-1:]
         self.signature["own_line" if last and SIGNATURE.match(last[0]) else "other"] += 1
+
+    def _conventions(self, lines: list[str], starts: list[str]) -> None:
+        """Per cable: which summary and comment conventions it uses (one count each)."""
+        n = len(starts)
+        bucket = "1-2" if n <= 2 else "3-5" if n <= 5 else "6+"
+        cnt = self.conventions[bucket]
+        cnt["cables"] += 1
+        stripped = [x.strip() for x in lines]
+        body = "\n".join(stripped)
+        label = next((k for k, x in enumerate(starts[:3]) if SUMMARY_LABEL.match(x)), None)
+        if label is not None:
+            cnt["summary_label"] += 1
+        elif any(SUMMARY_LINE.match(x) for x in stripped):
+            cnt["summary_heading"] += 1
+        if END_SUMMARY.search(body):
+            cnt["end_summary"] += 1
+        if any(COMMENT_LABEL.match(x) for x in starts[1:]):
+            cnt["comment_label"] += 1
+        elif any(COMMENT_LINE.match(x) for x in stripped):
+            cnt["comment_heading"] += 1
+        if INLINE_COMMENT.search(body):
+            cnt["comment_inline"] += 1
+        if INLINE_NOTE.search(body):
+            cnt["note_inline"] += 1
 
     def _refs(self, text: str) -> None:
         if not text.strip():
@@ -366,6 +402,7 @@ def assemble(st: Stats, months, posts, routes) -> dict:
         "subject_portion": top(st.subject_portion, 10),
         "portion": top(st.portion, 14),
         "classified_by": top(st.classified_by, 10),
+        "conventions": {k: dict(sorted(v.items())) for k, v in sorted(st.conventions.items())},
     }
 
 

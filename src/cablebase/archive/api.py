@@ -6,23 +6,49 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cablebase.archive.query import Node, parse_query, relevance_match, to_sql
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.query import (
+    All,
+    And,
+    Field,
+    Node,
+    Not,
+    Or,
+    field_values,
+    fts_expr,
+    parse_query,
+    patterns,
+    relevance_match,
+    split_text,
+    to_sql,
+)
+from cablebase.archive.snippets import snippet as make_snippet
+from cablebase.archive.snippets import words
+from cablebase.archive.sqlite import SQLiteStore, body_text
 from cablebase.record import Cable
 
 FACETS = {
     "origin": ("c.origin", ""),
     "classification": ("c.classification", ""),
     "year": ("c.year", ""),
-    "month": ("printf('%04d-%02d', c.year, c.month)", ""),
+    "month": ("substr(c.created, 1, 7)", ""),
     "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
     "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
 }
+# Total orders, so that pages are exact slices of the full list.  Undated cables come first in
+# date order and last in -date order (SQLite sorts NULL lowest).
 SORTS = {
-    "relevance": "score IS NULL, score, c.created DESC",
+    "relevance": "score, c.id DESC",
     "date": "c.created, c.id",
     "-date": "c.created DESC, c.id DESC",
 }
+BM25 = "bm25(cables_fts, 4.0, 1.0)"  # a subject match weighs four body matches
+_HIT = "c.id, c.reference_id, c.created, c.origin, c.classification, c.subject"
+CHUNK = 1000
+# Planning: a query whose hits may exceed SMALL is paged by walking the date index and testing
+# rows (stops after the page); smaller ones are collected and sorted.  Free text matching more
+# than PROBE rows is tested per row (FTS5 rowid probe) rather than materialised as a set.
+SMALL = 3000
+PROBE = 40000
 
 
 @dataclass(slots=True)
@@ -32,7 +58,7 @@ class Hit:
     origin: str | None
     classification: str | None
     subject: str | None
-    score: float | None = None
+    score: float | None = None  # bm25: lower is better; None when not sorted by relevance
     snippet: str | None = None
 
 
@@ -46,12 +72,26 @@ class Reference:
     in_archive: bool
 
 
+def _contains(tokens: list[str], want: tuple[str, ...], prefix: bool) -> bool:
+    """Whether `want` occurs as a run of `tokens` (its last token a prefix if `prefix`)."""
+    n, k = len(tokens), len(want)
+    for i in range(n - k + 1):
+        if tokens[i : i + k - 1] == list(want[:-1]) and (
+            tokens[i + k - 1].startswith(want[-1]) if prefix else tokens[i + k - 1] == want[-1]
+        ):
+            return True
+    return False
+
+
 class Archive:
     """A cable archive. `Archive.open("cables.db")` and then search, get, cites, cited_by."""
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
         self.conn = store.conn
+        self._origin_key: tuple[int, int] | None = None
+        self._origin_tokens: list[tuple[str, list[str]]] = []
+        self._post_tokens: list[tuple[str, list[str]]] = []
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> Archive:
@@ -74,6 +114,42 @@ class Archive:
     def get(self, reference_id: str) -> Cable | None:
         return self.store.get(reference_id.upper())
 
+    # -- the query language ----------------------------------------------------------
+
+    def parse(self, query: str | Node) -> Node:
+        return parse_query(query) if isinstance(query, str) else query
+
+    def where(self, query: str | Node, params: list) -> str:
+        """The WHERE condition over `cables c` for a query (origin: resolved exactly)."""
+        return to_sql(self.parse(query), params, self._origins)
+
+    def _origins(self, want: tuple[str, ...], prefix: bool) -> tuple[list[str], list[str]]:
+        """origin:VALUE -> the stored origins whose words contain VALUE's words, and the
+        banner posts that match for cables without an origin.  The distinct values are read
+        once per change of the archive (SQLite's data_version and this connection's writes)."""
+        key = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+        if key != self._origin_key:
+            # Skip from one distinct origin to the next on the origin index (a few hundred
+            # seeks instead of a scan of every row).
+            self._origin_tokens = [
+                (o, words(o))
+                for (o,) in self.conn.execute(
+                    "WITH RECURSIVE o(v) AS (SELECT min(origin) FROM cables UNION ALL"
+                    " SELECT (SELECT min(origin) FROM cables WHERE origin > v) FROM o"
+                    " WHERE v IS NOT NULL) SELECT v FROM o WHERE v IS NOT NULL"
+                )
+            ]
+            self._post_tokens = [
+                (p, words(p))
+                for (p,) in self.conn.execute(
+                    "SELECT DISTINCT post FROM cables WHERE origin IS NULL AND post IS NOT NULL"
+                )
+            ]
+            self._origin_key = key
+        origins = [o for o, toks in self._origin_tokens if _contains(toks, want, prefix)]
+        posts = [p for p, toks in self._post_tokens if _contains(toks, want, prefix)]
+        return origins, posts
+
     def search(
         self,
         query: str | Node = "",
@@ -83,70 +159,174 @@ class Archive:
         offset: int = 0,
         snippets: bool = False,
     ) -> Iterator[Hit]:
-        """Every cable matching the query, in order; no cap unless `limit` is given."""
-        node = parse_query(query) if isinstance(query, str) else query
+        """Every cable matching the query, in order; no cap unless `limit` is given.
+
+        sort: "relevance" (bm25 over the free text; date order when the query has none),
+        "date" (oldest first) or "-date" (newest first).  `snippets` adds a passage around
+        the first match of each hit, matches in [ ]."""
+        node = self.parse(query)
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        if limit is not None and limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
         params: list = []
-        match = relevance_match(node)
-        join, score = "", "NULL"
-        if match and sort == "relevance":
-            join = (
-                "LEFT JOIN (SELECT rowid, bm25(cables_fts, 4.0, 1.0) AS score FROM cables_fts"
-                " WHERE cables_fts MATCH ?) r ON r.rowid = c.id"
+        text, rest = split_text(node)
+        if sort == "relevance" and text is not None:
+            # Rank inside FTS5 (bm25 from the doclists, no row reads); the rest of the
+            # query filters the ranked rows.
+            params.append(text)
+            cond = to_sql(rest, params, self._origins) if rest is not None else "1"
+            sql = (
+                f"SELECT {_HIT}, f.score FROM (SELECT rowid, {BM25} AS score FROM cables_fts"
+                " WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
+                f" WHERE {cond} ORDER BY f.score, c.id DESC"
             )
+        elif sort == "relevance" and (match := relevance_match(node)) is not None:
+            # Free text only under OR/NOT with fields: rank the hits by their positive terms.
             params.append(match)
-            score = "r.score"
-        where = to_sql(node, params)
-        order = SORTS[sort] if score != "NULL" else SORTS["-date" if sort == "relevance" else sort]
-        sql = (
-            f"SELECT c.id, c.reference_id, c.created, c.origin, c.classification, c.subject, {score}"
-            f" AS score FROM cables c {join} WHERE {where} ORDER BY {order}"
-        )
+            where = to_sql(node, params, self._origins)
+            sql = (
+                f"SELECT {_HIT}, r.score AS score FROM cables c LEFT JOIN (SELECT rowid,"
+                f" {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) r ON r.rowid = c.id"
+                f" WHERE {where} ORDER BY r.score IS NULL, r.score, c.id DESC"
+            )
+        else:
+            order = SORTS["-date" if sort == "relevance" else sort]
+            source = "cables c"
+            if self._estimate(node) >= SMALL:
+                # Many hits: walk the date index in order, test each row, stop after the page.
+                source = "cables c INDEXED BY cables_created"
+                where = to_sql(
+                    node, params, self._origins, probe=True, probe_text=self._dense_text(node)
+                )
+            else:
+                where = to_sql(node, params, self._origins)
+            sql = f"SELECT {_HIT}, NULL FROM {source} WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
         elif offset:
             sql += " LIMIT -1 OFFSET ?"
             params.append(offset)
+        pats = patterns(node) if snippets else []
         cur = self.conn.execute(sql, params)
-        while rows := cur.fetchmany(1000):
-            hits = {row[0]: Hit(row[1], row[2], row[3], row[4], row[5], row[6]) for row in rows}
-            if snippets and match:
-                self._add_snippets(hits, match)
+        while rows := cur.fetchmany(CHUNK):
+            hits = {row[0]: Hit(*row[1:]) for row in rows}
+            if snippets:
+                self._add_snippets(hits, pats)
             yield from hits.values()
 
-    def _add_snippets(self, hits: dict[int, Hit], match: str) -> None:
+    def _add_snippets(self, hits: dict[int, Hit], pats: list) -> None:
+        """Snippets for a page of hits: their paragraphs in one query, matched in Python
+        (the FTS table is contentless, so SQLite's snippet() has no text to cut from)."""
         ids = list(hits)
-        marks = ",".join("?" * len(ids))
+        texts: dict[int, list[tuple[str | None, str]]] = {i: [] for i in ids}
         rows = self.conn.execute(
-            "SELECT rowid, snippet(cables_fts, -1, '[', ']', '…', 16) FROM cables_fts"
-            f" WHERE cables_fts MATCH ? AND rowid IN ({marks})",
-            [match, *ids],
+            "SELECT cable_id, heading, text FROM paragraphs"
+            f" WHERE cable_id IN ({','.join('?' * len(ids))}) ORDER BY cable_id, position",
+            ids,
         )
-        for rowid, snippet in rows:
-            hits[rowid].snippet = snippet
+        for cid, heading, text in rows:
+            texts[cid].append((heading, text))
+        for cid, hit in hits.items():
+            hit.snippet = make_snippet(hit.subject, body_text(texts[cid]), pats)
 
     def count(self, query: str | Node = "") -> int:
-        node = parse_query(query) if isinstance(query, str) else query
+        """The number of cables matching the query (exact; no cap)."""
+        node = self.parse(query)
         params: list = []
-        where = to_sql(node, params)
-        return self.conn.execute(f"SELECT count(*) FROM cables c WHERE {where}", params).fetchone()[
-            0
-        ]
+        text, rest = split_text(node)
+        if isinstance(node, All):
+            sql = "SELECT count(*) FROM cables"
+        elif text is not None and rest is None:
+            # Free text only: count the doclist, no table rows touched.
+            sql = "SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?"
+            params.append(text)
+        elif isinstance(node, Field) and node.name in ("tag", "handling", "signer", "cites"):
+            sql = self._side_count(node, params)
+        else:
+            where = to_sql(node, params, self._origins)
+            sql = f"SELECT count(*) FROM cables c WHERE {where}"
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def _side_count(self, f: Field, params: list) -> str:
+        """Count a side-table condition on its own index: one row per cable and value."""
+        v = field_values(f)
+        if f.name == "tag" and v["prefix"]:
+            params.extend([v["value"], v["value"][:-1] + chr(ord(v["value"][-1]) + 1)])
+            return "SELECT count(DISTINCT cable_id) FROM tags WHERE tag >= ? AND tag < ?"
+        params.append(v["value"])
+        return {
+            "tag": "SELECT count(*) FROM tags WHERE tag = ?",
+            "handling": "SELECT count(*) FROM handling WHERE caveat = ?",
+            "signer": "SELECT count(DISTINCT cable_id) FROM people WHERE role = 'signer'"
+            " AND name = ? COLLATE NOCASE",
+            "cites": "SELECT count(DISTINCT cable_id) FROM refs WHERE target = ?",
+        }[f.name]
+
+    # -- planning ----------------------------------------------------------------------
+
+    def _bounded(self, sql: str, params: list, cap: int) -> int:
+        """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""
+        return self.conn.execute(
+            f"SELECT count(*) FROM ({sql} LIMIT {int(cap)})", params
+        ).fetchone()[0]
+
+    def _estimate(self, node: Node, cap: int = SMALL) -> int:
+        """An upper bound on the hits, saturating at `cap`: decides how a page is fetched."""
+        if isinstance(node, All | Not):
+            return cap
+        if (expr := fts_expr(node)) is not None:
+            return self._bounded(
+                "SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", [expr], cap
+            )
+        if isinstance(node, And):
+            return min(self._estimate(n, cap) for n in node.nodes)
+        if isinstance(node, Or):
+            return min(cap, sum(self._estimate(n, cap) for n in node.nodes))
+        assert isinstance(node, Field)
+        if node.name == "citedby":
+            return 0
+        params: list = []
+        if node.name in ("tag", "handling", "signer", "cites"):
+            sql = self._side_count(node, params).replace("count(DISTINCT cable_id)", "1")
+            return self._bounded(sql.replace("count(*)", "1"), params, cap)
+        where = to_sql(node, params, self._origins)
+        return self._bounded(f"SELECT 1 FROM cables c WHERE {where}", params, cap)
+
+    def _dense_text(self, node: Node) -> bool:
+        """Whether the free text of a walked query is better probed per row: it matches a
+        large share of the archive (few rows walked per hit) and has no prefix (probing a
+        prefix re-expands it every time)."""
+        text, _ = split_text(node)
+        if text is None or " *" in text:
+            return False
+        return (
+            self._bounded("SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", [text], PROBE)
+            >= PROBE
+        )
 
     def facets(
-        self, query: str | Node = "", names: tuple[str, ...] = tuple(FACETS), top: int = 20
+        self,
+        query: str | Node = "",
+        names: tuple[str, ...] = tuple(FACETS),
+        top: int | None = 20,
     ) -> dict[str, list[tuple[str, int]]]:
-        """Counts of the matching cables by origin, tag, classification, handling, year, month."""
-        node = parse_query(query) if isinstance(query, str) else query
+        """Counts of the matching cables by origin, tag, classification, handling, year, month.
+
+        Year and month come in calendar order, complete; the others most frequent first (ties
+        by value), the first `top` of them (all with top=None).  Unknown values are left out."""
+        node = self.parse(query)
         out: dict[str, list[tuple[str, int]]] = {}
         for name in names:
             expr, join = FACETS[name]
             params: list = []
-            where = to_sql(node, params)
-            order = f"{expr}" if name in ("year", "month") else "n DESC, value"
-            limit = "" if name in ("year", "month") else f" LIMIT {int(top)}"
+            where = to_sql(node, params, self._origins)
+            order = "value" if name in ("year", "month") else "n DESC, value"
+            limit = ""
+            if top is not None and name not in ("year", "month"):
+                limit = " LIMIT ?"
+                params.append(int(top))
             rows = self.conn.execute(
                 f"SELECT {expr} AS value, count(*) AS n FROM cables c {join} WHERE {where}"
                 f" AND {expr} IS NOT NULL GROUP BY value ORDER BY {order}{limit}",
@@ -173,3 +353,35 @@ class Archive:
             (reference_id.upper(),),
         )
         return [Reference(src, letter, text, True) for src, letter, text in rows]
+
+    # -- export, graph, statistics (thin wrappers over export.py, graph.py, stats.py) --
+
+    def records(self, query: str | Node = "", *, sort: str = "date") -> Iterator[Cable]:
+        """Every whole record matching the query, streamed a chunk at a time."""
+        from cablebase.archive.export import records
+
+        return records(self, query, sort=sort)
+
+    def export(self, query: str | Node = "", to: str = "jsonl", out: object = "-", **kw) -> int:
+        """Write every hit to `out` (path or stream) as jsonl, csv or parquet; return the count."""
+        from cablebase.archive.export import export
+
+        return export(self, query, to, out, **kw)
+
+    def graph(self, query: str | Node = "", to: str = "graphml", out: object = "-", **kw):
+        """Write the citation network of the hits as graphml or gexf; return a GraphSummary."""
+        from cablebase.archive.graph import graph
+
+        return graph(self, query, to, out, **kw)
+
+    def stats(self, **kw):
+        """The archive's statistics (an ArchiveStats; `format_stats` renders it)."""
+        from cablebase.archive.stats import stats
+
+        return stats(self, **kw)
+
+    def unresolved(self, limit: int | None = None):
+        """The cited cable ids the archive lacks, most cited first."""
+        from cablebase.archive.stats import unresolved
+
+        return unresolved(self, limit)

@@ -41,6 +41,12 @@ def _query_error(query: str, exc: QueryError) -> click.ClickException:
     return click.ClickException(f"{exc.message}\n  {query}\n  {pointer}")
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's exit flush stays silent."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
@@ -216,16 +222,23 @@ def stats(archive_path: str, as_json: bool) -> None:
 @archive_option
 @click.option("--to", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
 @click.option("--out", "-o", default="-", help="Output file (default: stdout).")
-def export(query: str, archive_path: str, fmt: str, out: str) -> None:
+@click.option(
+    "--sort", type=click.Choice(["date", "-date", "id"]), default="date", show_default=True
+)
+@click.option("--text", is_flag=True, help="csv/parquet: add the cable's text as a column.")
+def export(query: str, archive_path: str, fmt: str, out: str, sort: str, text: bool) -> None:
     """Export every cable matching QUERY, streaming, with no cap."""
     from cablebase.archive.export import export as run
 
     with _open(archive_path) as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
-            n = run(archive, query, fmt, target)
+            n = run(archive, query, fmt, target, sort=sort, text=text)
         except QueryError as exc:
             raise _query_error(query, exc) from None
+        except BrokenPipeError:  # `cablebase export ... | head`: the reader left, that is fine
+            _quiet_stdout()
+            return
     click.echo(f"exported {n:,} cables", err=True)
 
 
@@ -234,16 +247,19 @@ def export(query: str, archive_path: str, fmt: str, out: str) -> None:
 @archive_option
 @click.option("--to", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml")
 @click.option("--out", "-o", default="-", help="Output file (default: stdout).")
-def graph(query: str, archive_path: str, fmt: str, out: str) -> None:
+@click.option("--no-unresolved", is_flag=True, help="Leave out cited ids the archive lacks.")
+def graph(query: str, archive_path: str, fmt: str, out: str, no_unresolved: bool) -> None:
     """The citation network of the cables matching QUERY, for Gephi and friends."""
     from cablebase.archive.graph import graph as run
 
     with _open(archive_path) as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
-            run(archive, query, fmt, target)
+            run(archive, query, fmt, target, include_unresolved=not no_unresolved)
         except QueryError as exc:
             raise _query_error(query, exc) from None
+        except BrokenPipeError:
+            _quiet_stdout()
 
 
 @click.command()

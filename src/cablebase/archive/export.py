@@ -5,15 +5,16 @@ loaded with one query per table (rows, paragraphs, sources) and written before t
 read, so memory stays the same for 1,000 or 2 million hits.
 
     jsonl    one whole record per line, exactly what `Archive.get` returns (docs/record.md)
-    csv      one row per cable, list fields joined with `|`; `text=True` adds the cable's text
+    csv      one row per cable (RFC 4180, UTF-8), list fields joined with `|`; `text=True` adds
+             the cable's text
     parquet  the CSV columns with typed values and real lists (needs the `parquet` extra: pyarrow)
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 FORMATS = ("jsonl", "csv", "parquet")
 CHUNK = 500  # records per load: one query per table per chunk
 PARQUET_BATCH = 5000  # rows per Parquet row group
+PARQUET_TEXT_BATCH = 2000  # ... when the rows carry the text (holds memory down)
 ORDERS = {
     "date": "c.created, c.id",
     "-date": "c.created DESC, c.id DESC",
@@ -70,21 +72,30 @@ class ExportError(RuntimeError):
 # -- hits ----------------------------------------------------------------------------------
 
 
-def where_clause(query: str | Node) -> tuple[str, list]:
-    """The WHERE condition over `cables c` for a query, with its parameters."""
-    node = parse_query(query) if isinstance(query, str) else query
+def where_clause(archive: Archive, query: str | Node) -> tuple[str, list]:
+    """The WHERE condition over `cables c` for a query, with its parameters.
+
+    Built by the archive itself when it can (`Archive.where` resolves origin: values against
+    the stored origins), so an export holds exactly the hits `Archive.search` lists.
+    """
     params: list = []
+    where = getattr(archive, "where", None)
+    if where is not None:
+        return where(query, params), params
+    node = parse_query(query) if isinstance(query, str) else query
     return to_sql(node, params), params
 
 
 def hit_chunks(
-    conn: sqlite3.Connection, query: str | Node = "", *, sort: str = "date", chunk: int = CHUNK
+    archive: Archive, query: str | Node = "", *, sort: str = "date", chunk: int = CHUNK
 ) -> Iterator[list[int]]:
     """The cable ids matching a query, in order, `chunk` at a time, from one cursor."""
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
-    where, params = where_clause(query)
-    cur = conn.execute(f"SELECT c.id FROM cables c WHERE {where} ORDER BY {ORDERS[sort]}", params)
+    where, params = where_clause(archive, query)
+    cur = archive.conn.execute(
+        f"SELECT c.id FROM cables c WHERE {where} ORDER BY {ORDERS[sort]}", params
+    )
     while rows := cur.fetchmany(chunk):
         yield [r[0] for r in rows]
 
@@ -96,62 +107,60 @@ def _marks(ids: Sequence[int]) -> str:
     return ",".join("?" * len(ids))
 
 
-def load_dicts(
+def iter_dicts(
     conn: sqlite3.Connection, ids: Sequence[int], *, paragraphs: bool = True, source: bool = True
-) -> list[dict[str, Any]]:
-    """The records of `ids` as JSON-ready dicts, in the order of `ids`.
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(cable id, record as a JSON-ready dict) for `ids`, in their order.
 
     The same data `SQLiteStore._load` reassembles, in three queries for the whole chunk instead
     of three per record.  Without `paragraphs`/`source` those keys keep what the row stores.
+    Each dict is built as it is yielded, so only the chunk's raw rows are held at once.
     """
     if not ids:
-        return []
+        return
     marks = _marks(ids)
     rows = dict(conn.execute(f"SELECT id, record FROM cables WHERE id IN ({marks})", ids))
-    paras: dict[int, list[dict]] = {}
+    paras: dict[int, list[tuple]] = {}
     if paragraphs:
         cur = conn.execute(
             "SELECT cable_id, number, portion, heading, text FROM paragraphs"
             f" WHERE cable_id IN ({marks}) ORDER BY cable_id, position",
             ids,
         )
-        for cid, number, portion, heading, text in cur:
-            lst = paras.get(cid)
+        for row in cur:
+            lst = paras.get(row[0])
             if lst is None:
-                lst = paras[cid] = []
-            lst.append({"number": number, "portion": portion, "heading": heading, "text": text})
-    sources: dict[int, dict] = {}
+                lst = paras[row[0]] = []
+            lst.append(row)
+    sources: dict[int, tuple] = {}
     if source:
         cur = conn.execute(
             f"SELECT cable_id, form, path, offset, header, body FROM sources WHERE cable_id IN ({marks})",
             ids,
         )
-        for cid, form, path, offset, header, body in cur:
-            sources[cid] = {
-                "form": form,
-                "path": path,
-                "offset": offset,
-                "header": header,
-                "body": body,
-            }
-    out: list[dict[str, Any]] = []
+        sources = {row[0]: row for row in cur}
     for cid in ids:
-        record = rows.get(cid)
+        record = rows.pop(cid, None)
         if record is None:  # deleted between the id query and this one
             continue
         data = orjson.loads(record)
         if paragraphs:
-            data["paragraphs"] = paras.get(cid, [])
-        if source and cid in sources:
-            data["source"] = sources[cid]
-        out.append(data)
-    return out
+            data["paragraphs"] = [
+                {"number": n, "portion": p, "heading": h, "text": t}
+                for _, n, p, h, t in paras.pop(cid, ())
+            ]
+        if source and (src := sources.pop(cid, None)):
+            data["source"] = dict(zip(_SOURCE_KEYS, src[1:], strict=True))
+        yield cid, data
+
+
+_SOURCE_KEYS = ("form", "path", "offset", "header", "body")
 
 
 def records(archive: Archive, query: str | Node = "", *, sort: str = "date") -> Iterator[Cable]:
     """Every record matching a query, as `Cable` objects, loaded a chunk at a time."""
-    for ids in hit_chunks(archive.conn, query, sort=sort):
-        for data in load_dicts(archive.conn, ids):
+    for ids in hit_chunks(archive, query, sort=sort):
+        for _, data in iter_dicts(archive.conn, ids):
             yield Cable.from_dict(data)
 
 
@@ -220,13 +229,12 @@ def _text(out: Out) -> Iterator[IO[str]]:
 
 def _jsonl(archive: Archive, query: str | Node, out: Out, sort: str) -> int:
     n = 0
-    dumps = orjson.dumps
+    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     with _binary(out) as f:
-        for ids in hit_chunks(archive.conn, query, sort=sort):
-            lines = [dumps(d) for d in load_dicts(archive.conn, ids)]
-            if lines:
-                f.write(b"\n".join(lines) + b"\n")
-                n += len(lines)
+        for ids in hit_chunks(archive, query, sort=sort):
+            for _, d in iter_dicts(archive.conn, ids):
+                f.write(dumps(d, option=newline))
+                n += 1
     return n
 
 
@@ -278,37 +286,55 @@ def _row_values(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _chunk_rows(archive: Archive, ids: list[int], text: bool) -> list[dict[str, Any]]:
-    dicts = load_dicts(archive.conn, ids, paragraphs=True, source=False)
+    counts: dict[int, int] = {}
+    if not text:  # the paragraph count without loading the paragraphs
+        counts = dict(
+            archive.conn.execute(
+                f"SELECT id, n_paragraphs FROM cables WHERE id IN ({_marks(ids)})", ids
+            )
+        )
     rows = []
-    for d in dicts:
+    for cid, d in iter_dicts(archive.conn, ids, paragraphs=text, source=False):
         row = _row_values(d)
         if text:
             row["text"] = cable_text(d["paragraphs"])
+        else:
+            row["n_paragraphs"] = counts.get(cid, 0)
         rows.append(row)
     return rows
+
+
+# RFC 4180 quoting, done with str methods: csv.writer walks long texts character by
+# character and was the bottleneck of text exports.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        v = LIST_SEPARATOR.join(v)
+    elif isinstance(v, bool):
+        return "1" if v else "0"
+    elif not isinstance(v, str):
+        return str(v)
+    if _NEEDS_QUOTES.search(v):
+        return '"' + v.replace('"', '""') + '"'
+    return v
 
 
 def _csv(archive: Archive, query: str | Node, out: Out, sort: str, text: bool) -> int:
     columns = CSV_COLUMNS + (("text",) if text else ())
     n = 0
-    join = LIST_SEPARATOR.join
     with _text(out) as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(columns)
-        for ids in hit_chunks(archive.conn, query, sort=sort):
-            out_rows = []
-            for row in _chunk_rows(archive, ids, text):
-                values = []
-                for col in columns:
-                    v = row[col]
-                    if isinstance(v, list):
-                        v = join(v)
-                    elif isinstance(v, bool):
-                        v = int(v)
-                    values.append(v)
-                out_rows.append(values)
-            w.writerows(out_rows)
-            n += len(out_rows)
+        f.write(",".join(columns) + "\n")
+        for ids in hit_chunks(archive, query, sort=sort):
+            lines = [
+                ",".join([_csv_field(row[col]) for col in columns]) + "\n"
+                for row in _chunk_rows(archive, ids, text)
+            ]
+            f.write("".join(lines))
+            n += len(lines)
     return n
 
 
@@ -366,6 +392,7 @@ def _parquet(archive: Archive, query: str | Node, out: Out, sort: str, text: boo
     pa, pq = _pyarrow()
     schema = parquet_schema(text)
     names = schema.names
+    batch = PARQUET_TEXT_BATCH if text else PARQUET_BATCH
     n = 0
 
     def flush(rows: list[dict], writer: Any) -> None:
@@ -378,9 +405,9 @@ def _parquet(archive: Archive, query: str | Node, out: Out, sort: str, text: boo
             raise ExportError("Parquet is binary: give a path or a binary stream, not a text one")
         with pq.ParquetWriter(f, schema, compression="zstd") as writer:
             pending: list[dict] = []
-            for ids in hit_chunks(archive.conn, query, sort=sort):
+            for ids in hit_chunks(archive, query, sort=sort):
                 pending.extend(_chunk_rows(archive, ids, text))
-                if len(pending) >= PARQUET_BATCH:
+                if len(pending) >= batch:
                     flush(pending, writer)
                     n += len(pending)
                     pending = []
@@ -409,6 +436,9 @@ def export(
     """
     if fmt not in _WRITERS:
         raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    if sort not in ORDERS:
+        raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
+    where_clause(archive, query)  # a malformed query fails here, before any output exists
     if out == "-":
         import sys
 

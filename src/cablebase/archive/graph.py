@@ -72,7 +72,7 @@ def _value(value: object) -> str:
 
 def _nodes(archive: Archive, query: str | Node, include_unresolved: bool) -> Iterator[_Node]:
     conn = archive.conn
-    where, params = where_clause(query)
+    where, params = where_clause(archive, query)
     hits = f"SELECT c.id FROM cables c WHERE {where}"
     cols = "t.reference_id, t.created, t.origin, t.classification, t.subject"
     for row in conn.execute(
@@ -102,9 +102,11 @@ def _edges(
     archive: Archive, query: str | Node, include_unresolved: bool
 ) -> Iterator[tuple[str, str, str, int]]:
     """(source, target, letters, weight), one per citing cable and cited id."""
-    where, params = where_clause(query)
+    where, params = where_clause(archive, query)
     resolved = (
-        "" if include_unresolved else " AND EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
+        ""
+        if include_unresolved
+        else " AND EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
     )
     cur = archive.conn.execute(
         "SELECT c.id, c.reference_id, r.target, r.letter FROM cables c JOIN refs r ON r.cable_id = c.id"
@@ -163,7 +165,7 @@ def _graphml(archive: Archive, query: str | Node, out: Any, unresolved: bool) ->
     for source, target, letters, weight in _edges(archive, query, unresolved):
         letter = f'<data key="letter">{_text_value(letters)}</data>' if letters else ""
         w(
-            f"    <edge id=\"e{s.edges}\" source={_attr(source)} target={_attr(target)}>"
+            f'    <edge id="e{s.edges}" source={_attr(source)} target={_attr(target)}>'
             f'{letter}<data key="weight">{weight}</data></edge>\n'
         )
         s.edges += 1
@@ -193,11 +195,17 @@ def _gexf(archive: Archive, query: str | Node, out: Any, unresolved: bool) -> Gr
         values = "".join(
             f'<attvalue for="{k}" value={_attr(_value(v))}/>' for k, v in _node_values(n)
         )
-        w(f"      <node id={_attr(n.id)} label={_attr(n.id)}><attvalues>{values}</attvalues></node>\n")
+        w(
+            f"      <node id={_attr(n.id)} label={_attr(n.id)}><attvalues>{values}</attvalues></node>\n"
+        )
         s.nodes += 1
     w("    </nodes>\n    <edges>\n")
     for source, target, letters, weight in _edges(archive, query, unresolved):
-        values = f'<attvalues><attvalue for="letter" value={_attr(letters)}/></attvalues>' if letters else ""
+        values = (
+            f'<attvalues><attvalue for="letter" value={_attr(letters)}/></attvalues>'
+            if letters
+            else ""
+        )
         w(
             f'      <edge id="{s.edges}" source={_attr(source)} target={_attr(target)}'
             f' weight="{weight}">{values}</edge>\n'
@@ -222,6 +230,7 @@ def graph(
     """Write the citation network of the query's hits to `out` (a path or a stream)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown graph format {fmt!r} (use {', '.join(FORMATS)})")
+    where_clause(archive, query)  # a malformed query fails here, before any output exists
     if out == "-":
         import sys
 

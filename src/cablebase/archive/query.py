@@ -1,19 +1,28 @@
 """The archive's query language: text -> syntax tree -> parameterised SQL (docs/search.md).
 
     words  "a phrase"  prefix*  AND  OR  NOT  -term  ( ... )
-    id:09BAMAKO776  origin:bamako  tag:PGOV  class:>=confidential  handling:noforn
+    id:09BAMAKO776  id:09BAMAKO*  origin:bamako  tag:PGOV  class:>=confidential  handling:noforn
     subject:word  signer:milovanovic  from:2009-01  to:2009-12-31  year:2009  year:2008..2010
     cites:09BAMAKO754  citedby:09BAMAKO776
 
-Juxtaposed terms are ANDed.  Every value travels as an SQL parameter; query text never becomes
-SQL.  A malformed query raises QueryError with the position of the fault.
+Juxtaposed terms are ANDed; NOT and - bind tightest, then AND, then OR.  Free text matches the
+full-text index (subject and body) with its own tokenisation: case and diacritics do not matter
+and a hyphenated or apostrophised word is the phrase of its parts.  Every value travels as an
+SQL parameter: `to_sql` emits only the fixed fragments in `SQL_FRAGMENTS` and `?` placeholders.
+A malformed query raises QueryError with the position of the fault.
+
+Every condition is two-valued (never SQL NULL), so NOT x is exactly "every cable but those
+matching x", also for cables whose classification, date or origin is unknown.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from cablebase.archive.snippets import Pattern, words
 
 CLASS_RANK = {
     "U": 0,
@@ -28,6 +37,7 @@ CLASS_RANK = {
     "TOPSECRET": 3,
     "TOP-SECRET": 3,
 }
+HANDLING_ALIASES = {"FOUO": "FOR OFFICIAL USE ONLY", "SENSITIVE BUT UNCLASSIFIED": "SENSITIVE"}
 FIELDS = (
     "id",
     "origin",
@@ -42,7 +52,11 @@ FIELDS = (
     "cites",
     "citedby",
 )
+PREFIX_FIELDS = ("id", "origin", "tag", "subject")  # fields whose value may end in *
+COMPARABLE = ("class", "year")  # fields that take < <= > >=
 MAX_QUERY = 2000  # characters; longer queries are refused rather than planned
+MAX_TERMS = 64  # terms and fields in one query (keeps SQL and FTS expressions shallow)
+MAX_DEPTH = 16  # nesting of parentheses and NOTs
 
 
 class QueryError(ValueError):
@@ -59,12 +73,16 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """Free text: a word, a prefix (word*) or a phrase, optionally limited to `subject`."""
+    """Free text: a word, a prefix (word*) or a phrase, optionally limited to `subject`.
+
+    `tokens` is what the text means to the index (folded tokens); a word of several tokens
+    (well-known, O'Brien) is the phrase of them."""
 
     text: str
     phrase: bool = False
     prefix: bool = False
     column: str | None = None
+    tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +122,9 @@ _TOKEN = re.compile(
     (?P<space>\s+)
   | (?P<lparen>\()
   | (?P<rparen>\))
-  | (?P<phrase>"(?P<ptext>[^"]*)(?P<pend>"?))
-  | (?P<field>(?P<fname>[A-Za-z]+):(?P<fop><=|>=|<|>|=)?)
+  | (?P<minus>-(?=[^\s\-)]))
+  | (?P<phrase>"(?P<ptext>[^"]*)(?P<pend>"?)(?P<pstar>\*?))
+  | (?P<field>(?P<fname>[A-Za-z]+):(?P<fop><=|>=|<|>|=)?(?P<fval>"[^"]*"?\*?|[^\s()"]*))
   | (?P<word>[^\s()"]+)
     """,
     re.X,
@@ -118,6 +137,9 @@ class _Tok:
     text: str
     pos: int
     op: str = "="
+    value: str = ""
+    value_pos: int = 0
+    quoted: bool = False
 
 
 def _lex(q: str) -> list[_Tok]:
@@ -127,32 +149,39 @@ def _lex(q: str) -> list[_Tok]:
         m = _TOKEN.match(q, pos)
         if m is None:  # pragma: no cover - the word alternative matches anything left
             raise QueryError("unexpected character", pos)
-        if m.group("phrase"):
+        if m.group("phrase") is not None:
             if not m.group("pend"):
                 raise QueryError("unclosed quote", pos)
-            toks.append(_Tok("phrase", m.group("ptext"), pos))
-        elif m.group("field") and m.group("fname").lower() in FIELDS:
-            toks.append(_Tok("field", m.group("fname").lower(), pos, m.group("fop") or "="))
-        elif m.group("field"):
-            raise QueryError(
-                f"unknown field {m.group('fname')!r}; fields are {', '.join(FIELDS)}", pos
-            )
-        elif m.group("word"):
+            toks.append(_Tok("phrase", m.group("ptext"), pos, quoted=bool(m.group("pstar"))))
+        elif m.group("field") is not None:
+            name = m.group("fname").lower()
+            if name not in FIELDS:
+                raise QueryError(
+                    f"unknown field {m.group('fname')!r}; fields are {', '.join(FIELDS)}", pos
+                )
+            val, vpos = m.group("fval"), m.start("fval")
+            if not val:
+                raise QueryError(f"{name}: needs a value right after the colon", vpos)
+            quoted = val.startswith('"')
+            star = ""
+            if quoted:
+                if val.endswith('"*') and len(val) > 2:
+                    val, star = val[:-1], "*"
+                if len(val) < 2 or not val.endswith('"'):
+                    raise QueryError("unclosed quote", vpos)
+                val, vpos = val[1:-1] + star, vpos + 1
+                if not val.strip():
+                    raise QueryError(f"{name}: needs a value", vpos)
+            toks.append(_Tok("field", name, pos, m.group("fop") or "=", val, vpos, quoted))
+        elif m.group("minus") is not None:
+            toks.append(_Tok("minus", "-", pos))
+        elif m.group("word") is not None:
             word = m.group("word")
-            if word in ("AND", "&&"):
-                toks.append(_Tok("and", word, pos))
-            elif word in ("OR", "||"):
-                toks.append(_Tok("or", word, pos))
-            elif word == "NOT":
-                toks.append(_Tok("not", word, pos))
-            elif word.startswith("-") and len(word) > 1:
-                toks.append(_Tok("minus", "-", pos))
-                toks.append(_Tok("word", word[1:], pos + 1))
-            else:
-                toks.append(_Tok("word", word, pos))
-        elif m.group("lparen"):
+            kind = {"AND": "and", "&&": "and", "OR": "or", "||": "or", "NOT": "not"}
+            toks.append(_Tok(kind.get(word, "word"), word, pos))
+        elif m.group("lparen") is not None:
             toks.append(_Tok("lparen", "(", pos))
-        elif m.group("rparen"):
+        elif m.group("rparen") is not None:
             toks.append(_Tok("rparen", ")", pos))
         pos = m.end()
     return toks
@@ -166,6 +195,8 @@ class _Parser:
         self.text = text
         self.toks = _lex(text)
         self.i = 0
+        self.depth = 0
+        self.leaves = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -181,76 +212,209 @@ class _Parser:
         node = self.or_expr()
         if (tok := self.peek()) is not None:
             raise QueryError(f"unexpected {tok.text!r}", tok.pos)
+        if node is None:
+            raise QueryError("nothing to search for: no letters or digits in the query", 0)
         return node
 
-    def or_expr(self) -> Node:
+    def _deeper(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"nested more than {MAX_DEPTH} levels deep", pos)
+
+    # Parts that hold no letters or digits (a lone "-", "...") are dropped: None below.
+
+    def or_expr(self) -> Node | None:
         nodes = [self.and_expr()]
         while (tok := self.peek()) is not None and tok.kind == "or":
             self.take()
             nodes.append(self.and_expr())
-        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+        kept = tuple(n for n in nodes if n is not None)
+        return (kept[0] if len(kept) == 1 else Or(kept)) if kept else None
 
-    def and_expr(self) -> Node:
+    def and_expr(self) -> Node | None:
         nodes = [self.unary()]
         while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
             if tok.kind == "and":
                 self.take()
             nodes.append(self.unary())
-        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+        kept = tuple(n for n in nodes if n is not None)
+        return (kept[0] if len(kept) == 1 else And(kept)) if kept else None
 
-    def unary(self) -> Node:
+    def unary(self) -> Node | None:
         tok = self.peek()
         if tok is None:
             raise QueryError("the query ends where a term was expected", len(self.text))
         if tok.kind in ("not", "minus"):
             self.take()
-            return Not(self.unary())
+            self._deeper(tok.pos)
+            node = self.unary()
+            self.depth -= 1
+            return Not(node) if node is not None else None
         return self.primary()
 
-    def primary(self) -> Node:
+    def primary(self) -> Node | None:
         tok = self.take()
         if tok.kind == "lparen":
             if (nxt := self.peek()) is not None and nxt.kind == "rparen":
                 raise QueryError("empty parentheses", nxt.pos)
+            self._deeper(tok.pos)
             node = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise QueryError("missing closing parenthesis", tok.pos)
             self.take()
             return node
-        if tok.kind == "phrase":
-            if not tok.text.strip():
-                raise QueryError("empty phrase", tok.pos)
-            return Term(tok.text, phrase=True)
+        if tok.kind in ("phrase", "word", "field"):
+            self.leaves += 1
+            if self.leaves > MAX_TERMS:
+                raise QueryError(f"more than {MAX_TERMS} terms", tok.pos)
+        if tok.kind == "phrase":  # `quoted` marks a prefix phrase: "energy sub"*
+            return _term(tok.text, tok.pos, phrase=True, prefix=tok.quoted)
         if tok.kind == "word":
-            return _word(tok.text, tok.pos)
+            return _term(tok.text, tok.pos)
         if tok.kind == "field":
-            return self.field(tok)
+            return _field(tok)
         raise QueryError(f"unexpected {tok.text!r}", tok.pos)
 
-    def field(self, tok: _Tok) -> Node:
-        value = self.peek()
-        if value is None or value.kind not in ("word", "phrase"):
-            raise QueryError(f"{tok.text}: needs a value", tok.pos)
-        self.take()
-        if tok.text == "subject":
-            if value.kind == "phrase":
-                return Term(value.text, phrase=True, column="subject")
-            term = _word(value.text, value.pos)
-            return Term(term.text, prefix=term.prefix, column="subject")
-        if tok.op != "=" and tok.text not in ("class", "year", "from", "to"):
-            raise QueryError(f"{tok.text}: does not take {tok.op}", tok.pos)
-        return Field(tok.text, tok.op, value.text, value.pos)
+
+def _term(
+    text: str, pos: int, *, phrase: bool = False, prefix: bool = False, column: str | None = None
+) -> Term | None:
+    if not phrase:
+        prefix = text.endswith("*")
+        core = text.rstrip("*")
+        if not core:
+            raise QueryError("a prefix needs at least one character before *", pos)
+        if "*" in core:
+            raise QueryError("* is allowed only at the end of a word", pos + core.index("*"))
+        text = core
+    tokens = tuple(words(text))
+    if not tokens:
+        if phrase:
+            raise QueryError("a phrase needs letters or digits", pos)
+        if prefix:
+            raise QueryError("a prefix needs letters or digits before *", pos)
+        return None
+    return Term(text, phrase=phrase, prefix=prefix, column=column, tokens=tokens)
 
 
-def _word(text: str, pos: int) -> Term:
-    prefix = text.endswith("*")
-    core = text.rstrip("*")
-    if not core:
-        raise QueryError("a prefix needs at least one character before *", pos)
-    if "*" in core:
-        raise QueryError("* is allowed only at the end of a word", pos + core.index("*"))
-    return Term(core, prefix=prefix)
+def _field(tok: _Tok) -> Node:
+    name, value, vpos = tok.text, tok.value, tok.value_pos
+    if name == "subject":
+        if tok.op != "=":
+            raise QueryError("subject: does not take comparisons", tok.pos)
+        if tok.quoted:
+            star = value.endswith("*")
+            term = _term(value.rstrip("*") if star else value, vpos, phrase=True, prefix=star, column="subject")
+        else:
+            term = _term(value, vpos, column="subject")
+        if term is None:
+            raise QueryError("subject: needs letters or digits", vpos)
+        return term
+    if tok.op != "=" and name not in COMPARABLE:
+        raise QueryError(f"{name}: does not take {tok.op}", tok.pos)
+    if value.endswith("*") and (name not in PREFIX_FIELDS or tok.quoted):
+        raise QueryError(f"{name}: does not take a * prefix", vpos + len(value) - 1)
+    if "*" in value.rstrip("*") or value == "*" * len(value):
+        star = value.index("*")
+        raise QueryError("* is allowed only at the end of a value, after a character", vpos + star)
+    field = Field(name, tok.op, value, vpos)
+    _check(field)
+    return field
+
+
+# -- field values --------------------------------------------------------------------
+
+_YEAR = re.compile(r"\d{4}")
+_YEARS = re.compile(r"(\d{4})\.\.(\d{4})")
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+_ID = re.compile(r"[0-9A-Za-z]+")
+_CAVEAT = re.compile(r"[A-Za-z0-9/ _.-]+")
+
+
+def _period(value: str, pos: int, *, end: bool) -> str:
+    """from:/to: values: YYYY, YYYY-MM or YYYY-MM-DD -> an ISO bound (to: is exclusive)."""
+    m = _DATE.fullmatch(value)
+    if not m:
+        raise QueryError(f"not a date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)", pos)
+    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    try:
+        start = date(y, mo, d)
+        if not end:
+            return start.isoformat()
+        if m.group(3):
+            stop = start + timedelta(days=1)
+        elif m.group(2):
+            stop = date(y + (mo == 12), mo % 12 + 1, 1)
+        else:
+            stop = date(y + 1, 1, 1)
+    except (ValueError, OverflowError):
+        raise QueryError(f"not a date {value!r}", pos) from None
+    return stop.isoformat()
+
+
+def class_rank(value: str) -> int | None:
+    return CLASS_RANK.get(value.upper().replace("_", " "))
+
+
+def _years(f: Field) -> tuple[int, int] | int:
+    if m := _YEARS.fullmatch(f.value):
+        if f.op != "=":
+            raise QueryError("year: a range takes no comparison", f.position)
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo > hi:
+            raise QueryError(f"year range {f.value!r} runs backwards", f.position)
+        return lo, hi
+    if not _YEAR.fullmatch(f.value):
+        raise QueryError(f"not a year {f.value!r} (use YYYY or YYYY..YYYY)", f.position)
+    return int(f.value)
+
+
+def _check(f: Field) -> None:
+    """Validate a field's value at parse time, so errors point at the query text."""
+    v = f.value
+    if f.name == "class" and class_rank(v) is None:
+        raise QueryError(
+            f"unknown classification {v!r} (unclassified, confidential, secret, top_secret)",
+            f.position,
+        )
+    elif f.name == "year":
+        _years(f)
+    elif f.name in ("from", "to"):
+        _period(v, f.position, end=f.name == "to")
+    elif f.name in ("id", "cites", "citedby") and not _ID.fullmatch(v.rstrip("*")):
+        raise QueryError(f"not a cable id {v!r}", f.position)
+    elif f.name == "origin" and not words(v.rstrip("*")):
+        raise QueryError(f"origin: needs letters or digits, not {v!r}", f.position)
+    elif f.name == "tag" and not _ID.fullmatch(v.rstrip("*").replace("_", "")):
+        raise QueryError(f"not a tag {v!r}", f.position)
+    elif f.name == "handling" and not _CAVEAT.fullmatch(v):
+        raise QueryError(f"not a handling caveat {v!r}", f.position)
+
+
+def field_values(f: Field) -> dict:
+    """A field's value in the form both the SQL and a brute-force evaluator compare against."""
+    v = f.value
+    if f.name in ("id", "cites", "citedby", "tag"):
+        return {"value": v.rstrip("*").upper(), "prefix": v.endswith("*")}
+    if f.name == "origin":
+        return {"tokens": tuple(words(v.rstrip("*"))), "prefix": v.endswith("*")}
+    if f.name == "handling":
+        value = " ".join(v.upper().replace("_", " ").split())
+        return {"value": HANDLING_ALIASES.get(value, value)}
+    if f.name == "signer":
+        return {"value": v}
+    if f.name == "class":
+        return {"rank": class_rank(v)}
+    if f.name == "year":
+        y = _years(f)
+        return {"range": y} if isinstance(y, tuple) else {"year": y}
+    if f.name == "from":
+        return {"bound": _period(v, f.position, end=False)}
+    if f.name == "to":
+        return {"bound": _period(v, f.position, end=True)}
+    raise AssertionError(f.name)  # pragma: no cover
 
 
 def parse_query(text: str) -> Node:
@@ -260,113 +424,234 @@ def parse_query(text: str) -> Node:
     return _Parser(text).parse()
 
 
-# -- SQL ----------------------------------------------------------------------------
+# -- full-text expressions -----------------------------------------------------------
 
 
-def _fts_string(term: Term) -> str | None:
-    """An FTS5 query string for one term, every token quoted (no FTS syntax passes through)."""
-    words = re.findall(r"\w+", term.text)
-    if not words:
-        return None
-    quoted = '"' + " ".join(words) + '"'
+def fts_string(term: Term) -> str:
+    """The FTS5 expression of one term.
+
+    The term's text goes inside one FTS5 string, so the index's own tokenizer splits it and no
+    FTS5 syntax can pass through (the lexer never lets a double quote into a term)."""
+    quoted = '"' + term.text.replace('"', '""') + '"'
     if term.prefix:
         quoted += " *"
-    return f"{{{term.column}}} : {quoted}" if term.column else quoted
+    return f"subject : {quoted}" if term.column == "subject" else quoted
 
 
-def _period(value: str, pos: int, *, end: bool) -> str:
-    """from:/to: values: YYYY, YYYY-MM or YYYY-MM-DD -> an ISO bound."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value)
-    if not m:
-        raise QueryError(f"not a date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)", pos)
-    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
-    try:
-        start = date(y, mo, d)
-    except ValueError:
-        raise QueryError(f"not a date {value!r}", pos) from None
-    if not end:
-        return start.isoformat()
-    if m.group(3):
-        stop = start + timedelta(days=1)
-    elif m.group(2):
-        stop = date(y + (mo == 12), mo % 12 + 1, 1)
-    else:
-        stop = date(y + 1, 1, 1)
-    return stop.isoformat()
+def fts_expr(node: Node) -> str | None:
+    """One FTS5 expression for a subtree made only of free text, or None.
+
+    AND/OR nest freely; NOT needs a positive sibling (FTS5's NOT is binary: a NOT b)."""
+    if isinstance(node, Term):
+        return fts_string(node)
+    if isinstance(node, Or):
+        parts = [fts_expr(n) for n in node.nodes]
+        if any(p is None for p in parts):
+            return None
+        return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+    if isinstance(node, And):
+        pos = [fts_expr(n) for n in node.nodes if not isinstance(n, Not)]
+        neg = [fts_expr(n.node) for n in node.nodes if isinstance(n, Not)]
+        if not pos or any(p is None for p in pos) or any(p is None for p in neg):
+            return None
+        expr = "(" + " AND ".join(pos) + ")"  # type: ignore[arg-type]
+        if neg:
+            expr = f"({expr} NOT ({' OR '.join(neg)}))"  # type: ignore[arg-type]
+        return expr
+    return None
 
 
+# -- SQL ----------------------------------------------------------------------------
+
+# Resolves origin:VALUE to the stored origin strings (and banner posts, for cables without an
+# origin) it matches: (folded value tokens, prefix) -> (origins, posts).
+OriginResolver = Callable[[tuple[str, ...], bool], tuple[list[str], list[str]]]
+
+MATCH = "c.id IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
+NOT_MATCH = "c.id NOT IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
+# Probe forms, for plans that walk the date index and test each row (style="exists").
+PROBE_MATCH = "EXISTS (SELECT 1 FROM cables_fts WHERE cables_fts MATCH ? AND rowid = c.id)"
+_SIDE = {  # side-table conditions: (IN form, EXISTS form)
+    "tag": (
+        "c.id IN (SELECT cable_id FROM tags WHERE tag = ?)",
+        "EXISTS (SELECT 1 FROM tags x WHERE x.cable_id = c.id AND x.tag = ?)",
+    ),
+    "tag*": (
+        "c.id IN (SELECT cable_id FROM tags WHERE tag >= ? AND tag < ?)",
+        "EXISTS (SELECT 1 FROM tags x WHERE x.cable_id = c.id AND x.tag >= ? AND x.tag < ?)",
+    ),
+    "handling": (
+        "c.id IN (SELECT cable_id FROM handling WHERE caveat = ?)",
+        "EXISTS (SELECT 1 FROM handling x WHERE x.cable_id = c.id AND x.caveat = ?)",
+    ),
+    "signer": (
+        "c.id IN (SELECT cable_id FROM people WHERE role = 'signer' AND name = ? COLLATE NOCASE)",
+        "EXISTS (SELECT 1 FROM people x WHERE x.cable_id = c.id AND x.role = 'signer'"
+        " AND x.name = ? COLLATE NOCASE)",
+    ),
+    "cites": (
+            "EXISTS (SELECT 1 FROM refs x WHERE x.cable_id = c.id AND x.target = ?)",
+    ),
+}
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
+# Every fragment to_sql can emit; the rest of its output is parentheses, AND, OR, NOT, "?, ".
+SQL_FRAGMENTS: tuple[str, ...] = (
+    MATCH,
+    NOT_MATCH,
+    PROBE_MATCH,
+    *(f for pair in _SIDE.values() for f in pair),
+    "c.reference_id = ?",
+    "(c.reference_id >= ? AND c.reference_id < ?)",
+    "(c.origin IS NOT NULL AND c.origin IN (",
+    "(c.origin IS NULL AND c.post IS NOT NULL AND c.post IN (",
+    "(c.origin IS NOT NULL AND (' ' || lower(c.origin) || ' ') LIKE ?)",
+    *(f"(c.class_rank IS NOT NULL AND c.class_rank {op} ?)" for op in _OPS.values()),
+    *(f"(c.year IS NOT NULL AND c.year {op} ?)" for op in _OPS.values()),
+    "(c.year IS NOT NULL AND c.year BETWEEN ? AND ?)",
+    "(c.created IS NOT NULL AND c.created >= ?)",
+    "(c.created IS NOT NULL AND c.created < ?)",
+    "c.reference_id IN (SELECT r.target FROM refs r JOIN cables s ON s.id = r.cable_id"
+    " WHERE s.reference_id = ? AND r.target IS NOT NULL)",
+    "1",
+    "0",
+)
 
-def _field_sql(f: Field, params: list) -> str:
-    v = f.value
-    if f.name == "id":
-        if v.endswith("*"):
-            params.append(v[:-1].upper().replace("%", "").replace("_", "") + "%")
-            return "c.reference_id LIKE ?"
-        params.append(v.upper())
+
+def _upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix` (ASCII prefixes)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _field_sql(f: Field, params: list, origins: OriginResolver | None, probe: bool) -> str:
+    v = field_values(f)
+    name = f.name
+    side = 1 if probe else 0
+    if name == "id":
+        if v["prefix"]:
+            params.extend([v["value"], _upper_bound(v["value"])])
+            return "(c.reference_id >= ? AND c.reference_id < ?)"
+        params.append(v["value"])
         return "c.reference_id = ?"
-    if f.name == "origin":
-        # origin:bamako matches "Embassy Bamako"; spaces in the value are written as _ or quoted.
-        params.extend([f"%{v.replace('_', ' ')}%", v.upper().replace("_", " ")])
-        return "(c.origin LIKE ? OR c.post = ?)"
-    if f.name == "tag":
-        params.append(v.upper())
-        return "c.id IN (SELECT cable_id FROM tags WHERE tag = ?)"
-    if f.name == "handling":
-        params.append(v.upper().replace("_", " "))
-        return "c.id IN (SELECT cable_id FROM handling WHERE caveat = ?)"
-    if f.name == "signer":
-        params.append(v)
-        return "c.id IN (SELECT cable_id FROM people WHERE role = 'signer' AND name = ? COLLATE NOCASE)"
-    if f.name == "class":
-        rank = CLASS_RANK.get(v.upper().replace("_", " "))
-        if rank is None:
-            raise QueryError(f"unknown classification {v!r}", f.position)
-        params.append(rank)
-        return f"c.class_rank {_OPS[f.op]} ?"
-    if f.name == "year":
-        if m := re.fullmatch(r"(\d{4})\.\.(\d{4})", v):
-            params.extend([int(m.group(1)), int(m.group(2))])
-            return "c.year BETWEEN ? AND ?"
-        if not re.fullmatch(r"\d{4}", v):
-            raise QueryError(f"not a year {v!r}", f.position)
-        params.append(int(v))
-        return f"c.year {_OPS[f.op]} ?"
-    if f.name == "from":
-        params.append(_period(v, f.position, end=False))
-        return "c.created >= ?"
-    if f.name == "to":
-        params.append(_period(v, f.position, end=True))
-        return "c.created < ?"
-    if f.name == "cites":
-        params.append(v.upper())
-        return "c.id IN (SELECT cable_id FROM refs WHERE target = ?)"
-    if f.name == "citedby":
-        params.append(v.upper())
+    if name == "origin":
+        if origins is None:
+            # Without an archive to resolve against: exact for origins of letters, digits
+            # and spaces, which is every origin Cablegate has.
+            params.append("% " + " ".join(v["tokens"]) + ("%" if v["prefix"] else " %"))
+            return "(c.origin IS NOT NULL AND (' ' || lower(c.origin) || ' ') LIKE ?)"
+        found, posts = origins(v["tokens"], v["prefix"])
+        parts = []
+        if found:
+            params.extend(found)
+            parts.append(f"(c.origin IS NOT NULL AND c.origin IN ({_marks(len(found))}))")
+        if posts:
+            params.extend(posts)
+            parts.append(
+                "(c.origin IS NULL AND c.post IS NOT NULL AND c.post IN"
+                f" ({_marks(len(posts))}))"
+            )
+        if not parts:
+            return "0"
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if name == "tag" and v["prefix"]:
+        params.extend([v["value"], _upper_bound(v["value"])])
+        return _SIDE["tag*"][side]
+    if name in ("tag", "handling", "signer", "cites"):
+        params.append(v["value"])
+        return _SIDE[name][side]
+    if name == "class":
+        params.append(v["rank"])
+        return f"(c.class_rank IS NOT NULL AND c.class_rank {_OPS[f.op]} ?)"
+    if name == "year":
+        if "range" in v:
+            params.extend(v["range"])
+            return "(c.year IS NOT NULL AND c.year BETWEEN ? AND ?)"
+        params.append(v["year"])
+        return f"(c.year IS NOT NULL AND c.year {_OPS[f.op]} ?)"
+    if name == "from":
+        params.append(v["bound"])
+        return "(c.created IS NOT NULL AND c.created >= ?)"
+    if name == "to":
+        params.append(v["bound"])
+        return "(c.created IS NOT NULL AND c.created < ?)"
+    if name == "citedby":
+        params.append(v["value"])
         return (
             "c.reference_id IN (SELECT r.target FROM refs r JOIN cables s ON s.id = r.cable_id"
-            " WHERE s.reference_id = ?)"
+            " WHERE s.reference_id = ? AND r.target IS NOT NULL)"
         )
-    raise QueryError(f"unknown field {f.name!r}", f.position)  # pragma: no cover
+    raise QueryError(f"unknown field {name!r}", f.position)  # pragma: no cover
 
 
-def to_sql(node: Node, params: list) -> str:
-    """A WHERE condition over `cables c` for the tree; values are appended to `params`."""
+def to_sql(
+    node: Node,
+    params: list,
+    origins: OriginResolver | None = None,
+    *,
+    probe: bool = False,
+    probe_text: bool = False,
+) -> str:
+    """A WHERE condition over `cables c` for the tree; values are appended to `params`.
+
+    Free text under one AND or OR becomes a single FTS5 MATCH (one index lookup, not one per
+    term); `origins` resolves origin: values against the archive (see OriginResolver).
+    `probe` writes side-table conditions as per-row EXISTS probes instead of IN sets, and
+    `probe_text` the free text too: for plans that walk the date index and stop early."""
+    return _sql(node, params, origins, probe, probe_text)
+
+
+def _sql(node: Node, params: list, origins, probe: bool, probe_text: bool) -> str:
+    match = PROBE_MATCH if probe_text else MATCH
     if isinstance(node, All):
         return "1"
-    if isinstance(node, Term):
-        fts = _fts_string(node)
-        if fts is None:  # punctuation only: matches nothing, like an empty word would
-            return "0"
-        params.append(fts)
-        return "c.id IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
+    if (expr := fts_expr(node)) is not None:
+        params.append(expr)
+        return match
     if isinstance(node, Field):
-        return _field_sql(node, params)
+        return _field_sql(node, params, origins, probe)
     if isinstance(node, Not):
-        return f"NOT ({to_sql(node.node, params)})"
-    joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(to_sql(n, params) for n in node.nodes) + ")"
+        return f"NOT ({_sql(node.node, params, origins, probe, probe_text)})"
+    if isinstance(node, And):
+        text = [n for n in node.nodes if fts_expr(n) is not None]
+        neg = [n for n in node.nodes if isinstance(n, Not) and fts_expr(n.node) is not None]
+        rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
+        parts = [_sql(n, params, origins, probe, probe_text) for n in rest]
+        if text or neg:
+            # The text goes last: when rows are probed, the cheap conditions come first.
+            if text:
+                params.append(fts_expr(And(tuple(text + neg))))
+            else:
+                params.append(fts_expr(Or(tuple(n.node for n in neg))))
+            parts.append(match if text else NOT_MATCH)
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+    assert isinstance(node, Or)
+    text = [n for n in node.nodes if fts_expr(n) is not None]
+    rest = [n for n in node.nodes if fts_expr(n) is None]
+    parts = [_sql(n, params, origins, probe, probe_text) for n in rest]
+    if text:
+        params.append(fts_expr(Or(tuple(text))))
+        parts.append(match)
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def split_text(node: Node) -> tuple[str | None, Node | None]:
+    """(FTS5 expression every hit must match, the rest of the query) for planning.
+
+    The expression is the free text ANDed at the top level; None when there is none."""
+    if (expr := fts_expr(node)) is not None:
+        return expr, None
+    if isinstance(node, And):
+        text = [n for n in node.nodes if fts_expr(n) is not None]
+        if text:
+            neg = [n for n in node.nodes if isinstance(n, Not) and fts_expr(n.node) is not None]
+            rest = tuple(n for n in node.nodes if not any(n is t for t in (*text, *neg)))
+            rest_node = rest[0] if len(rest) == 1 else And(rest) if rest else None
+            return fts_expr(And(tuple(text + neg))), rest_node
+    return None, node
 
 
 def positive_terms(node: Node) -> list[Term]:
@@ -378,7 +663,12 @@ def positive_terms(node: Node) -> list[Term]:
     return []
 
 
+def patterns(node: Node) -> list[Pattern]:
+    """The positive terms as snippet patterns."""
+    return [Pattern(t.tokens, t.prefix, t.column == "subject") for t in positive_terms(node)]
+
+
 def relevance_match(node: Node) -> str | None:
-    """One FTS5 expression ORing the positive terms, for bm25 ranking and snippets."""
-    parts = [s for t in positive_terms(node) if (s := _fts_string(t))]
+    """One FTS5 expression ORing the positive terms, for bm25 ranking."""
+    parts = [fts_string(t) for t in positive_terms(node)]
     return " OR ".join(parts) if parts else None

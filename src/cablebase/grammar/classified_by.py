@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cablebase.ids import post_names
 from cablebase.record import ClassifiedBy
 
 __all__ = ["parse_classified_by", "reasons_from_text", "text_after_reasons", "LABEL_RE"]
@@ -17,6 +18,8 @@ _REPAIRS = (
     (re.compile(r"\b(r)\s?e\s?a\s?s\s?o\s?n\s?s\b", re.IGNORECASE), r"\1easons"),
     (re.compile(r"\b(r)e\s?a\s?s\s?o\s?n\b", re.IGNORECASE), r"\1eason"),
     (re.compile(r"\b(a)\s(nd)\b", re.IGNORECASE), r"\1\2"),
+    (re.compile(r"\b(f)o\s(r)\b(?=\s*rea)", re.IGNORECASE), r"\1o\2"),
+    (re.compile(r"\b(p)e\s(r)\b(?=\s*\d)", re.IGNORECASE), r"\1e\2"),
     (re.compile(r"\b(an)\s(d)\b(?=\s*\(?[a-hA-H]\b)", re.IGNORECASE), r"\1\2"),
     (re.compile(r"(?<![\d.])1\s?[.,/]\s?([456])(?!\d)"), r"1.\1"),
     (re.compile(r"(?<![\d.])1([45])(?=\s*\(?[a-hA-H]\b)"), r"1.\1"),
@@ -46,13 +49,15 @@ def _repair(text: str, zeros: bool = True) -> str:
 
 def _is_portion_mark(tokens: list[tuple[str, int, int]], k: int, letters: bool) -> bool:
     """Whether `(X)` at tokens[k] (the `(`) is the portion mark of a glued paragraph rather
-    than a reason letter: an upper-case mark after a closed letter group, followed by a
-    capitalised word (`1.4 (B, D) (C) MEA Joint …`, `(b) and (d). (C) On June 7`)."""
+    than a reason letter: an upper-case mark right after a letter or a closed letter group,
+    followed by a capitalised word (`1.4 (B, D) (C) MEA Joint …`, `(b) and (d). (C) On June
+    7`, `1.4 b, d (C) Embassy London …`)."""
     if not letters or k + 3 >= len(tokens):
         return False
     if tokens[k + 2][0] != ")" or not tokens[k + 1][0].isupper():
         return False
-    if k == 0 or tokens[k - 1][0] not in (")", "."):
+    prev = tokens[k - 1][0] if k else ""
+    if prev not in (")", ".") and not (len(prev) == 1 and "a" <= prev.lower() <= "h"):
         return False
     nxt = tokens[k + 3][0]
     return len(nxt) >= 2 and nxt[0].isupper() and nxt.lower() not in ("and", "or")
@@ -130,11 +135,13 @@ def text_after_reasons(line: str) -> int | None:
 
 # Where the "who" part ends: the reason phrase.
 _WHO_END = re.compile(
-    r"[\s,;.:]*(?:\bfor\s+reasons?\b|\breasons?\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
+    r"[\s,;.:]*(?:\bfor\s+r\s?e\s?a|\brea(?:sons?|ons|sosn)\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
     r"|\bbased\s+(?:on|upon)\b|(?<![\d.])1\s?\.\s?[456](?!\d))",
     re.IGNORECASE,
 )
-_WHO_TRAIL = re.compile(r"(?:[\s,;:]+(?:for|per|under|as|by))+\s*$|[\s,;:.]+$", re.IGNORECASE)
+_WHO_TRAIL = re.compile(r"(?:[\s,;:.]+(?:for|per|under|as|by)?)+$|^(?:for|per)$", re.IGNORECASE)
+# A statement cut short by the page (`Donald Lu for re...`): the cut reason words.
+_CUT = re.compile(r"(?:\s+(?:f|fo|for|p|pe|per|r|re|rea|reas\w*))*\s*\.\.\.$", re.IGNORECASE)
 _WHO_LEAD = re.compile(
     r"^(?:\(\s*[A-Z]{1,3}\s*\)\s*)?(?:Classifi?ed\s+(?:(?:CONFIDENTIAL|SECRET)\s+)?)?(?:by\s+)?",
     re.IGNORECASE,
@@ -156,20 +163,31 @@ _TITLE_WORDS = frozenset(
     public diplomacy management counselor counsellor couns coun couselor counselors
     minister min mincouns mincons minister-counselor minister-counsellor officer office off
     polcouns polcoun polcounselor econcouns econmincouns polmincouns polmincons deppolcouns
-    polchief econchief polec polecon poleco ecopol econpol epol pole ecpo est esth est&h
-    emin econmin ecmin polmin polmc mc pe peo pas pao apao
-    consul general consul-general cg acg po dpo principal das pdas assistant secretary under
+    polchief econchief polec polecon poleco ecopol econpol epol ecpo esth est&h
+    emin econmin ecmin polmin polmc
+    consul general consul-general principal assistant secretary under
     section head director dir dir. special envoy representative senior coordinator
     coordinating attache defense regional security rso arso labor refugee refcoord
     environment science technology health unit team leader advisor adviser military
     temporary interim watch executive first second third vice human rights legal global
-    issues internal exec
-    ait useu usnato usun usoecd eur nea eap isn io wha sca eeb drl oes pm af cddea nas prt
-    ctc drc dtra dtro tdy hr gso aid usaid ipo inr datt legatt
+    issues internal exec external development bureau interagency provincial admissions
+    state mil polmil cheif mision col col. colonel
+    """.split()
+)
+# Office codes and short job abbreviations that could be a name in mixed case (`Io Roe`):
+# titles only when written in capitals.
+_UPPER_TITLES = frozenset(
+    """
+    AIT USEU USNATO USUN USOECD EUR NEA EAP ISN IO WHA SCA EEB DRL OES PM AF CDDEA NAS PRT
+    CTC DRC DTRA DTRO TDY HR GSO AID USAID IPO INR DATT LEGATT PO DPO PE MC CG ACG EST PAS
+    PAO APAO PEO DAS PDAS POLE DS
     """.split()
 )
 # Words allowed inside a title between job words (`Deputy Chief of Mission`).
 _TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "ad", "-"})
+# Words that may lead a title or stand inside it without being job words themselves
+# (`LAHORE PRINCIPAL OFFICER`, `U.S. Embassy Wellington DCM`): see _is_place.
+_PLACE_WORDS = frozenset({"embassy", "consulate", "congen", "u.s.", "us", "amembassy"})
 # Title words that may follow a comma inside the title (`CDA, a.i., Hugo Llorens`).
 _AFTER_COMMA = frozenset({"a.i.", "a.i", "ai", "(a.i.)", "acting"})
 # `Poloff`, `ESTHOFF`, `PolMilOff`, `Econ/Poloff`: an officer of a section.
@@ -184,7 +202,7 @@ _NAME_WORD = re.compile(r"^[A-Z][A-Za-z.'’-]*$")
 
 def _is_title(word: str, first: bool, mixed: bool) -> bool:
     w = _zeros(word).lower().rstrip(",:;")
-    if w in _TITLE_WORDS or _OFF.match(w):
+    if w in _TITLE_WORDS or _OFF.match(w) or word.rstrip(",:;") in _UPPER_TITLES:
         return True
     if "/" in w:
         # A/DCM, POL/MC, NEA/ENA, S/CT, Pol/Econ, D/Ambassador: short abbreviations or job words
@@ -197,6 +215,14 @@ def _is_title(word: str, first: bool, mixed: bool) -> bool:
         return bool(parts) and all(p in _TITLE_WORDS for p in parts)
     # An office acronym leading a mixed-case statement (`DRL Karen Stewart`).
     return first and mixed and bool(_ACRONYM.match(word)) and word.strip("X") != ""
+
+
+def _is_place(word: str) -> bool:
+    """A post name or an embassy word inside a title (only kept when a job word follows)."""
+    w = word.lower()
+    if w in _PLACE_WORDS:
+        return True
+    return word.isalpha() and len(word) >= 4 and word.upper() in post_names()
 
 
 def _segment_title(seg: str, mixed: bool) -> bool:
@@ -221,7 +247,7 @@ def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
         if _is_title(t, k == 0, mixed):
             k += 1
             title_end = k
-        elif t.lower() in _TITLE_CONNECTORS and title_end > 0:
+        elif (t.lower() in _TITLE_CONNECTORS and title_end > 0) or _is_place(t):
             k += 1
         else:
             break
@@ -232,7 +258,7 @@ def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
         segments = segments[1:]
     if not segments:
         return None, title, None
-    name = segments[0]
+    name = segments[0].lstrip("- ")
     i = 1
     if i < len(segments) and segments[i].lower().rstrip(".") + "." in ("jr.", "sr.") or (
         i < len(segments) and segments[i].lower() in _SUFFIX
@@ -279,7 +305,7 @@ def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     who = _WHO_LEAD.sub("", who, count=1)
     who = _AFFAIRES.sub(r"\1'", who)
     who = _COLON.sub(", ", who)
-    who = _WHO_TRAIL.sub("", who.strip())
+    who = _WHO_TRAIL.sub("", _CUT.sub("", who.strip()))
     name, title, office = _parse_who(who)
     if name:
         name = name.strip(" ,;:")

@@ -33,9 +33,14 @@ _LABEL = re.compile(r"^\s*(?:REF\w*|CLASSIFIED\s+BY|E\.?\s?O\.?|TAGS?|\d{1,3}\.(
 _PAGE = re.compile(
     r"^\s*PAGE\s+(\d{2,3})\s+(\S.*?)\s+(\d{4,6})\s+(?:(\d{2})\s+OF\s+(\d{2})\s+)?(\d{6}Z)\b[ \t]*(.*)$"
 )
-# Literal-first pre-test (much faster than _CORE on text without markers).
-_QUICK = re.compile(r"(?:OF|of|Of)[ \t\u2028]+\d{3}\b")
-_PAGE_ANY = re.compile(r"^[ \t]*PAGE[ \t]+\d", re.M)
+# Pre-test over the whole body.  It starts with a literal `0` (the zero-padded serial, or
+# the page number) so the regex engine skips ahead with a fast scan; a `\d`-led pattern is
+# many times slower on bodies without markers.  Lines it finds are checked with _CORE.
+_QUICK = re.compile(
+    r"0(?:\d{7}[ \t\u2028]+\d{3}(?:\.\d)?[ \t\u2028]+(?:OF|of|Of)[ \t\u2028]+\d{3}\b"
+    r"|\d\d(?:\.\d)?[ \t\u2028]+(?:OF|of|Of)[ \t\u2028]+\d{3}\b)"
+)
+_PAGE_WORD = re.compile(r"PAGE[ \t]+\d")
 _PAGE_RI = re.compile(r"^\s*PAGE\s+(\d{2,3})\s+R[A-Z]{3,6}\d{4}\s+[A-Z](?: [A-Z]){3,}.*$")
 _CLASS_LINE = re.compile(
     r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS|TOP SECRET)"
@@ -70,16 +75,29 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     as they are.  Indices before `start` must not move."""
     n = len(lines)
     start = max(0, min(start, n))
-    # Cheap test first: most cables have at most a handful of candidate lines.
+    # Cheap test first: most cables have no marker and no printout page header.
     blob = "\n".join(lines[start:])
     hits = [m.start() for m in _QUICK.finditer(blob)]
-    printout = "PAGE" in blob and _PAGE_ANY.search(blob) is not None
-    if not hits and not printout:
+    pages = _page_headers(blob) if "PAGE" in blob else []
+    if not hits and not pages:
         return list(lines)
     # map the hits in the joined text back to line indices
     offsets = list(accumulate((len(x) + 1 for x in lines[start:]), initial=0))
     candidates = {start + bisect_right(offsets, h) - 1 for h in hits}
-    return _Stripper(lines, start, st, candidates, printout).run()
+    page_lines = {start + bisect_right(offsets, h) - 1 for h in pages}
+    return _Stripper(lines, start, st, candidates, page_lines).run()
+
+
+def _page_headers(blob: str) -> list[int]:
+    """Offsets of the lines that start (after white space) with an old printout
+    `PAGE NN` header."""
+    found = []
+    for m in _PAGE_WORD.finditer(blob):
+        ls = blob.rfind("\n", 0, m.start()) + 1
+        lead = blob[ls : m.start()]
+        if not lead or lead.isspace():
+            found.append(ls)
+    return found
 
 
 def _is_page(line: str) -> bool:
@@ -88,7 +106,7 @@ def _is_page(line: str) -> bool:
 
 class _Stripper:
     def __init__(
-        self, lines: list[str], start: int, st: State, candidates: set[int], printout: bool
+        self, lines: list[str], start: int, st: State, candidates: set[int], page_lines: set[int]
     ) -> None:
         self.lines = lines
         self.start = start
@@ -100,7 +118,7 @@ class _Stripper:
         self._subject: str | None = None
         self._subject_at: int | None = None
         self.candidates = candidates
-        self.printout = printout
+        self.page_lines = page_lines  # lines starting with `PAGE NN` (maybe a printout header)
         self._posts: list[str] = self._known_posts()
 
     # -- helpers ---------------------------------------------------------------
@@ -192,8 +210,23 @@ class _Stripper:
     def run(self) -> list[str]:
         lines = self.lines
         n = len(lines)
+        out = self.out
+        # only these lines can hold a break; the others are copied in runs
+        special = sorted(self.candidates | self.page_lines)
+        k = 0
         i = self.start
         while i < n:
+            while k < len(special) and special[k] < i:
+                k += 1
+            stop = special[k] if k < len(special) else n
+            if i < stop:
+                if self.pending:  # the first content line after a break may rejoin
+                    self._emit(lines[i])
+                    i += 1
+                else:
+                    out.extend(lines[i:stop])
+                    i = stop
+                continue
             line = lines[i]
             if i in self.candidates and _CORE.search(line):
                 m = _OWN.match(line)
@@ -208,14 +241,14 @@ class _Stripper:
                 if line is None:
                     i += 1
                     continue
-            elif self.printout and line.lstrip().startswith("PAGE") and _is_page(line):
+            elif i in self.page_lines and _is_page(line):
                 i = self._printout_page(i)
                 continue
             self._emit(line)
             i += 1
         if self.pending:
             self.pending = False
-        return self.out
+        return out
 
     def _strip_inline(self, line: str, index: int) -> str | None:
         """Remove every inline marker from one line; returns the rest (None when empty)."""

@@ -8,13 +8,14 @@ heading standing before it) and whole-line X redactions standing between paragra
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cablebase.grammar.headings import DECORATION, decorated_heading, is_bare_heading
 from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.portion import normalize_portion
 
-__all__ = ["Item", "segment", "join_lines", "is_list_item", "LIST_ITEM"]
+__all__ = ["Item", "segment", "join_lines", "join_stripped", "is_list_item", "LIST_ITEM"]
 
 # `N.` at a line start, not `1.4`; tolerates `3.. (SBU)`, `1.(S)` and indentation.
 NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
@@ -60,70 +61,146 @@ def is_list_item(line: str) -> bool:
     return LIST_ITEM.match(s) is not None
 
 
+# ASCII case classes for body_case: upper, lower, other word character, non-word.
+_CASE_MAP = str.maketrans(
+    {
+        c: "U" if "A" <= chr(c) <= "Z" else "l" if "a" <= chr(c) <= "z" else "w"
+        if chr(c).isdigit() or chr(c) == "_" else " "
+        for c in range(128)
+    }
+)
+_UPPER_RUN = re.compile(r" UU+(?= )")  # `\b[A-Z]{2,}\b` on mapped ASCII text
+_LOWER_RUN = re.compile(r" lll+(?= )")  # `\b[a-z]{3,}\b` on mapped ASCII text
+
+
+def _count6(rx: re.Pattern[str], text: str) -> int:
+    return sum(1 for _ in zip(range(6), rx.finditer(text), strict=False))
+
+
 def body_case(lines: list[str]) -> tuple[bool, bool]:
     """(upper_body, lowered_body) judged on a sample of the text."""
     sample = " ".join(lines[:40])[:2500]
-    # stop counting early: only "none or almost none" matters
-    lowers = sum(1 for _ in zip(range(6), _LOWER_WORD.finditer(sample), strict=False))
-    uppers = sum(1 for _ in zip(range(6), _UPPER_WORD.finditer(sample), strict=False))
+    # only "none or almost none" matters: counts are capped at 6
+    if sample.isascii():
+        # one translate + literal-prefix regexes: much faster than `\b`-led regexes
+        mapped = " " + sample.translate(_CASE_MAP) + " "
+        lowers = _count6(_LOWER_RUN, mapped)
+        uppers = _count6(_UPPER_RUN, mapped)
+    else:
+        lowers = _count6(_LOWER_WORD, sample)
+        uppers = _count6(_UPPER_WORD, sample)
     upper_body = lowers < 3 and uppers > 5
     lowered = uppers == 0 and lowers > 5
     return upper_body, lowered
 
 
-def _split_mark(rest: str, lowered: bool) -> tuple[str | None, str]:
-    m = _MARK.match(rest)
-    if m:
+_PORTIONS: dict[str, str | None] = {}  # the same few marks recur in every cable
+
+
+def _portion(raw: str) -> str | None:
+    try:
+        return _PORTIONS[raw]
+    except KeyError:
+        mark = normalize_portion("(" + raw + ")")
+        if len(_PORTIONS) < 4096:
+            _PORTIONS[raw] = mark
+        return mark
+
+
+def _split_mark(rest: str, lowered: Callable[[], bool]) -> tuple[str | None, str]:
+    """Split a leading portion mark off a paragraph's first line.  `lowered` is asked
+    only when the mark has lower-case letters (it costs a look at the whole body)."""
+    if not rest:
+        return None, rest
+    c0 = rest[0]
+    if c0 == "(":
+        m = _MARK.match(rest)
+        if m is None:
+            return None, rest
         raw = m.group(1)
-        if lowered or not any(c.islower() for c in raw):
-            mark = normalize_portion("(" + raw + ")")
+        if raw.isupper() or not any(c.islower() for c in raw) or lowered():
+            mark = _portion(raw)
             if mark is not None:
                 return mark, rest[m.end() :]
+        return None, rest
+    if c0 not in _LABEL_START:
         return None, rest
     m = _LABEL_MARK.match(rest)
     if m:
         raw = m.group(2)
-        if lowered or not any(c.islower() for c in raw):
-            mark = normalize_portion("(" + raw + ")")
+        if raw.isupper() or not any(c.islower() for c in raw) or lowered():
+            mark = _portion(raw)
             if mark is not None:
                 return mark, m.group(1) + " " + rest[m.end() :]
     return None, rest
 
 
+_GLUED_QUICK = re.compile(r"---[^\S\n]+\d{1,3}\.(?!\d)[^\S\n]*\(")
+_LABEL_START = frozenset("sScCiIbBeE")  # summary, comment, introduction, background, ...
+# First characters of a line that needs more than "append to the paragraph": a number,
+# decoration, a decorated heading, an X redaction.
+_SPECIAL_START = frozenset("0123456789-=_*~/#Xx[")
+
+
 def segment(lines: list[str]) -> list[Item]:
     """Split text lines into paragraph and whole-line-redaction items."""
-    lines = _split_glued_headings(lines)
-    upper_body, lowered = body_case(lines)
+    joined = "\n".join(lines)
+    if "---" in joined and _GLUED_QUICK.search(joined):
+        lines = _split_glued_headings(lines)
     items: list[Item] = []
     cur: Item | None = None
     heading: list[str] = []
     last_number = 0
     n = len(lines)
     ss = [x.strip() for x in lines]
+    case: tuple[bool, bool] | None = None
+
+    def get_case() -> tuple[bool, bool]:
+        nonlocal case
+        if case is None:
+            case = body_case(lines)
+        return case
+
+    def lowered() -> bool:
+        return get_case()[1]
 
     def next_content(k: int) -> int:
         while k < n and (not ss[k] or DECORATION.match(ss[k])):
             k += 1
         return k
 
-    i = 0
-    while i < n:
-        line = lines[i]
+    pb = True  # the line before is blank, decoration, or the start
+    for i in range(n):
         s = ss[i]
         if not s:
             if cur is not None:
                 cur.lines.append("")
-            i += 1
+            pb = True
             continue
         c0 = s[0]
-        if c0 in _DECO_CHARS and DECORATION.match(s):
-            i += 1
-            continue
-        prev = ss[i - 1] if i else ""
-        prev_blank = not prev or (prev[0] in _DECO_CHARS and DECORATION.match(prev) is not None)
         nxt = ss[i + 1] if i + 1 < n else ""
         nxt_deco = bool(nxt) and nxt[0] in _DECO_CHARS and DECORATION.match(nxt) is not None
-        numbered = NUMBERED.match(line) if c0.isdigit() else None
+        # fast path: a wrapped text line inside a paragraph
+        if (
+            not pb
+            and not nxt_deco
+            and c0 not in _SPECIAL_START
+            and s[-1] not in "-=/"
+            and (c0 < "\x80" or not c0.isdigit())
+        ):
+            if cur is None:
+                cur = Item(kind="para", heading=" ".join(heading) or None, line=i)
+                heading = []
+                items.append(cur)
+            cur.lines.append(s)
+            continue
+        if c0 in _DECO_CHARS and DECORATION.match(s):
+            pb = True
+            continue
+        prev_blank = pb
+        pb = False
+        sp = i
+        numbered = NUMBERED.match(lines[sp]) if c0.isdigit() else None
         xline = c0 in "Xx[" and XLINE.match(s) is not None
         # -- headings -----------------------------------------------------------
         if numbered is None and not xline:
@@ -133,35 +210,39 @@ def segment(lines: list[str]) -> list[Item]:
                 and nxt_deco
                 and len(s) <= 100
                 and not is_list_item(s)
-                and (cur is None or prev_blank or ends_sentence(prev))
+                and (cur is None or prev_blank or ends_sentence(ss[sp - 1]))
             ):
                 h = s
-            if h is None and prev_blank and (not nxt or nxt_deco or nxt[0].isdigit()):
-                k = next_content(i + 1)
+            if (
+                h is None
+                and prev_blank
+                and len(s) <= 90  # is_bare_heading's own cheap tests first
+                and s[-1] not in ".,;"
+                and (not nxt or nxt_deco or nxt[0].isdigit())
+            ):
+                k = next_content(sp + 1)
                 follows_para = k < n and NUMBERED.match(lines[k]) is not None
                 nxt_blank = not nxt or nxt_deco
                 if (
                     (nxt_blank or follows_para)
                     and not is_list_item(s)
-                    and is_bare_heading(s, upper_body=upper_body)
+                    and is_bare_heading(s, upper_body=get_case()[0])
                     and (
                         follows_para
-                        or (not upper_body and not any(c.islower() for c in s) and k < n)
+                        or (not get_case()[0] and not any(c.islower() for c in s) and k < n)
                     )
                 ):
                     h = s
             if h is not None:
                 cur = None
                 heading.append(h.rstrip(":").strip())
-                i += 1
                 continue
         # -- whole-line redaction standing alone ---------------------------------
         if xline and prev_blank:
             nxt_ok = not nxt or NUMBERED.match(nxt) or XLINE.match(nxt)
             if nxt_ok:
                 cur = None
-                items.append(Item(kind="xline", lines=[s], line=i))
-                i += 1
+                items.append(Item(kind="xline", lines=[s], line=sp))
                 continue
         # -- numbered paragraph -------------------------------------------------
         if numbered is not None:
@@ -171,7 +252,7 @@ def segment(lines: list[str]) -> list[Item]:
                 not prev_blank
                 and cur is not None
                 and number != last_number + 1
-                and not ends_sentence(prev)
+                and not ends_sentence(ss[sp - 1])
             )
             if not continuation and number > 0:
                 portion, rest = _split_mark(numbered.group(2), lowered)
@@ -180,21 +261,19 @@ def segment(lines: list[str]) -> list[Item]:
                     number=number,
                     portion=portion,
                     heading=" ".join(heading) or None,
-                    lines=[rest] if rest.strip() else [],
-                    line=i,
+                    lines=[rest] if (rest := rest.strip()) else [],
+                    line=sp,
                 )
                 heading = []
                 items.append(cur)
                 last_number = number
-                i += 1
                 continue
         # -- text line ----------------------------------------------------------------
         if cur is None:
-            cur = Item(kind="para", heading=" ".join(heading) or None, line=i)
+            cur = Item(kind="para", heading=" ".join(heading) or None, line=sp)
             heading = []
             items.append(cur)
         cur.lines.append(s)
-        i += 1
     if heading:
         items.append(Item(kind="para", heading=" ".join(heading), line=n))
     return items
@@ -205,7 +284,7 @@ def _split_glued_headings(lines: list[str]) -> list[str]:
     (`------- SUMMARY ------- 1. (SBU) MFA ...`): split the paragraph off."""
     out: list[str] | None = None
     for k, line in enumerate(lines):
-        if "---" in line:
+        if "---" in line and _GLUED_QUICK.search(line):
             m = _GLUED_HEADING.match(line)
             if m is not None:
                 if out is None:
@@ -217,10 +296,41 @@ def _split_glued_headings(lines: list[str]) -> list[str]:
     return lines if out is None else out
 
 
+# A newline before a line that may start a list item: LIST_ITEM after a newline.  (Its `\s`
+# may see the next newline, a harmless false alarm: the careful loop decides.)
+_LIST_NL = re.compile(
+    r"\n(?:-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
+    r"[a-z0-9]{1,2}\)\s)"
+)
+
+
+_BLANK_RUN = re.compile(r"\n\n+")
+
+
 def join_lines(lines: list[str]) -> str:
     """Paragraph text from its lines: wrapped lines joined with one space, a blank line
     kept as `\\n\\n` (unless a lower-case continuation follows a mid-sentence break), a
     list item starting a new line."""
+    return join_stripped([x.strip() for x in lines])
+
+
+def join_stripped(lines: list[str]) -> str:
+    """join_lines for lines already stripped (as segment() leaves them)."""
+    if len(lines) == 1:
+        return lines[0]
+    text = "\n".join(lines).strip("\n")
+    if _LIST_NL.search(text) is None:
+        # no list item: wrapped lines joined, blocks kept apart by their blank lines
+        if "\n\n" not in text:
+            return text.replace("\n", " ")
+        blocks = _BLANK_RUN.split(text)
+        out = [blocks[0].replace("\n", " ")]
+        for k in range(1, len(blocks)):
+            before, block = blocks[k - 1], blocks[k]
+            # a spurious break inside a sentence
+            glued = block[0].islower() and not ends_sentence(before[before.rfind("\n") + 1 :])
+            out.append((" " if glued else "\n\n") + block.replace("\n", " "))
+        return "".join(out)
     parts: list[str] = []
     blank = False
     in_list = False

@@ -5,6 +5,8 @@ The scan runs from the line after the banner to the first numbered paragraph (`N
 Labels are found anywhere in a line (`E.O. 12958: N/A TAGS: ASEC …`, `SUBJECT: … REF: …`);
 a field ends at a blank line, the next label or a page marker.  Lines before the first
 label are captions; standalone handling words (SIPDIS, NOFORN, …) go to `cable.handling`.
+Text glued after the Classified By reasons on the same line (`… 1.4 (b) and (d). 1. (C)
+Summary: …`) is split off into a line of its own, where the text starts.
 """
 
 from __future__ import annotations
@@ -13,52 +15,88 @@ import re
 
 from cablebase.grammar import eo as _eo
 from cablebase.grammar import refs
-from cablebase.grammar.banner import looks_like_banner
+from cablebase.grammar.banner import looks_like_banner, parse_banner
 from cablebase.grammar.captions import HANDLING_LINE, split_caption
-from cablebase.grammar.classified_by import parse_classified_by, reasons_from_text
+from cablebase.grammar.classified_by import (
+    parse_classified_by,
+    reasons_from_text,
+    text_after_reasons,
+)
 from cablebase.grammar.portion import PORTION_RE
-from cablebase.grammar.preface import WEEKDAY_RE
+from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
+from cablebase.grammar.unwrapped import Meta
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
 from cablebase.grammar.tags import parse_tags
+from cablebase.ids import post_alias, post_names
+from cablebase.record import Cable
 
 __all__ = ["parse_preamble", "NUMBERED_RE"]
 
 NUMBERED_RE = re.compile(r"^\s*\d{1,3}\.(?!\d)")
 
 # Labels anywhere in a line.  E.O. needs its order number (or DECL) after it, so the dotted
-# form may be glued to a word before it (`SIPDISE.O. 12958`); inline TAGS/SUBJECT/REF need
-# a colon; at the start of a line TAGS, REF and Classified By may go without one.
+# form may be glued to a word before it (`SIPDISE.O. 12958`); a zero may stand for the O
+# (`E.0.12356`).  Inline TAGS/SUBJECT/REF need a colon; at the start of a line TAGS, REF and
+# Classified By may go without one.  Every branch starts with its letter and checks the
+# character before it afterwards, so the regex engine can skip ahead on the first letter.
 _LABELS = re.compile(
     r"""
-      (?P<eo>(?:E\.\s?O\.?|E\.O|(?<![A-Za-z])EO)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
-    | (?P<tags>(?<![A-Za-z/])TAGS?\s*:)
-    | (?P<subject>(?<![A-Za-z])SUBJ(?:ECT)?\s*:)
-    | (?P<ref>(?<![A-Za-z])REF(?:S|TELS?)?\s*:)
-    | (?P<clby>(?:\(U\)\s*)?(?<![A-Za-z"'])Classified\s+By\b\s*:?)
+      (?P<eo>E(?:\.\s?[O0]\.?|(?<![A-Za-z]E)O)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
+    | (?P<tags>T(?<![A-Za-z/]T)AGS?\s*:)
+    | (?P<subject>S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:)
+    | (?P<ref>R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:)
+    | (?P<clby>(?:\(U\)\s*)?C(?<![A-Za-z"']C)lassified\s+By\b\s*:?)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 # Line-start forms without a colon: `TAGS PGOV …`, `TAG PREL`, `REF A: STATE 1`, `REF A. …`.
 _START_LABELS = re.compile(
-    r"""^\s*(?:
+    r"""\s*(?:
       (?P<tags>TAGS?)\s+(?=\S)
     | (?P<ref>REF(?:S|TELS?)?)\s+(?=[A-Z][.):]|\([A-Z]\))
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_PAGE_MARKER = re.compile(
-    r"^\s*(?:[A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}|PAGE\s+\d{1,3}\b.*)\s*$",
-    re.IGNORECASE,
-)
-_CLASS_ONLY = re.compile(
-    r"^\s*(?:CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE)\s*$", re.IGNORECASE
+# Upper-cased substrings one of which every label contains (a cheap test before the regex).
+_LABEL_KEYS = ("E.", "EO", "TAG", "SUBJ", "REF", "CLASSIFIED")
+# Lines skipped inside the preamble: page markers, lone classification words, weekday lines.
+_SKIP_LINE = re.compile(
+    r"""^\s*(?:
+      [A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$
+    | PAGE\s+\d{1,3}\b.*
+    | (?:CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|LIMITED\ OFFICIAL\ USE)\s*$
+    | (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4},\s+
+      \d{1,2}:\d{2}\s*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
 )
 # A REF item on its own line: `B. MADRID 919`, `B) …`, `(B) …`, `B. B. 2008 BAMAKO 217`.
 _REF_ITEM = re.compile(r"^\s*(?:[A-Za-z][.):]|\([A-Za-z]\))\s")
-_UNWRAPPED = 100  # a field line longer than this is a paragraph-per-line body
+# A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
+_REF_OPEN = re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*$|(?:,|\bAND)\s*$", re.I)
+# A passing line (`ROME FOR STORELLA`, `USDOC PASS TO …`) standing after the SUBJECT: a post
+# or an agency, then FOR/PASS.
+_PASSING = re.compile(r"^([A-Z][A-Z/.&-]*(?:\s+[A-Z][A-Z/.&-]*){0,2})\s+(?:ALSO\s+)?(?:FOR|PASS)\s")
+_AGENCIES = frozenset(
+    "DEPT DEPARTMENT STATE SECSTATE USDOC COMMERCE TREASURY USTR USDA DOE ENERGY NSC DOD SECDEF "
+    "CIA DHS DOJ JUSTICE USAID AID EXIM OPIC TDA FAA FBI DEA USEU USUN USNATO POSTS ALL".split()
+)
 
-_TEXT_FIELDS = ("eo", "tags", "subject", "ref", "clby")
+
+def _passing_line(s: str) -> bool:
+    m = _PASSING.match(s)
+    if m is None:
+        return False
+    who = m.group(1)
+    if who.split()[0] in _AGENCIES:
+        return True
+    key = re.sub(r"[^A-Z]", "", who)
+    return key in post_names() or post_alias(key) is not None
+_UNWRAPPED = 100  # a field line longer than this is a paragraph-per-line body
+_FULL_COPY_WINDOW = 150  # a dump between a cut-short copy and the full one (long INFO lists)
+
+_TEXT_FIELDS = frozenset(("eo", "tags", "subject", "ref", "clby"))
 
 
 class _Scan:
@@ -75,43 +113,105 @@ class _Scan:
 
 def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
     """(name, start, end) of every label in the line, in order."""
+    u = line.upper()
+    if not any(k in u for k in _LABEL_KEYS):
+        return []
     found: list[tuple[str, int, int]] = []
-    sm = _START_LABELS.match(line)
-    if sm is not None:
-        name = sm.lastgroup or ""
-        found.append((name, sm.start(name), sm.end()))
+    pos = 0
+    if u.lstrip().startswith(("TAG", "REF")):
+        sm = _START_LABELS.match(line)
+        if sm is not None:
+            name = sm.lastgroup or ""
+            found.append((name, sm.start(name), sm.end()))
+            pos = sm.end()
     in_clby = cur == "clby"
-    for m in _LABELS.finditer(line, found[0][2] if found else 0):
+    for m in _LABELS.finditer(line, pos):
         name = m.lastgroup or ""
         if name == "clby":
             in_clby = True
         elif name == "eo" and in_clby:
             continue  # `Classified by X; E.O. 12958, reasons 1.4 (b)`: part of the reason
-        elif name != "clby":
+        else:
             in_clby = False
         found.append((name, m.start(), m.end()))
     return found
 
 
-def _clean(line: str) -> str:
-    s = line.rstrip()
-    if s.endswith("\\"):  # tab-separated dumps end their lines with a backslash
-        s = s[:-1].rstrip()
-    return s
-
-
 def parse_preamble(lines: list[str], start: int, st: State) -> int:
     """Read the preamble from `start`; return the index of the first text line
-    (the first numbered paragraph, or the first line after the preamble)."""
-    n = len(lines)
+    (the first numbered paragraph, or the first line after the preamble).
+
+    `lines` is the caller's working copy: text glued after the Classified By reasons is
+    split off into a new line inserted after it, and that line's index is returned.  A page
+    whose first copy of the cable is cut short (`Classified By: A...`) and followed by the
+    full copy (after a dump of the cables.csv row) is read from the full copy."""
+    sc, text_start = _scan(lines, start)
+    if st.banner_serial and _cut_short(lines, start, text_start):
+        full = _full_copy(lines, start, st.banner_serial)
+        if full is not None:
+            full, quoted = full
+            sc2, text_start2 = _scan(lines, full)
+            if quoted:  # the full copy is a cables.csv field: `""` stands for `"`
+                for pieces in sc2.fields.values():
+                    pieces[:] = [p.replace('""', '"') for p in pieces]
+            if sc2.fields:
+                for name, pieces in sc.fields.items():  # keep what only the first copy has
+                    if name not in sc2.fields:
+                        sc2.fields[name] = pieces
+                        sc2.order.append(name)
+                sc2.handling[:0] = [w for w in sc.handling if w not in sc2.handling]
+                sc, text_start = sc2, text_start2
+                st.warn("preamble.cut_short", "first copy cut short: read the full copy", "preamble")
+    _finish(sc, lines, text_start, st)
+    return text_start
+
+
+def _cut_short(lines: list[str], start: int, text_start: int) -> bool:
+    """Whether the preamble (or the line where the text would start) ends in `...`."""
+    for k in range(start, min(text_start + 2, len(lines))):
+        if lines[k].rstrip().endswith("..."):
+            return True
+    return False
+
+
+def _full_copy(lines: list[str], at: int, serial: str) -> tuple[int, bool] | None:
+    """Index of the repeated banner (same serial) within the lines after `at`; a banner glued
+    after a dump prefix (`","S E C R E T THE HAGUE 000567`) is cut free in place.  The line
+    is replaced by what follows the banner on it (a one-line preamble).  Also says whether
+    the copy is a quoted cables.csv field (its prefix ends with a quote)."""
+    end = min(at + _FULL_COPY_WINDOW, len(lines))
+    for k in range(at, end):
+        line = lines[k]
+        # the banner may be wrapped onto the next line (`…","S E C R E T THE` ⏎ `HAGUE 000543`)
+        for text, last in ((line, k), (f"{line} {lines[k + 1]}" if k + 1 < end else "", k + 1)):
+            if serial not in text:
+                continue
+            pos = 0 if looks_like_banner(text) else glued_banner(text)
+            if pos is None:
+                continue
+            scratch = State(cable=Cable(), meta=Meta())
+            rest = parse_banner(text[pos:], scratch)
+            if rest is None or scratch.banner_serial != serial:
+                continue
+            for j in range(k, last):
+                lines[j] = ""
+            lines[last] = rest
+            return last, text[:pos].rstrip().endswith('"')
+    return None
+
+
+def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
+    """The preamble scan proper: the fields found and the index where the text starts."""
     sc = _Scan()
     cur: str | None = None  # field being continued, "skip" for a repeated field
     seen_label = False
-    text_start = n
+    text_start = len(lines)
     i = start
-    while i < n:
+    while i < len(lines):
         raw = lines[i]
-        s = _clean(raw).strip()
+        s = raw.strip()
+        if s.endswith("\\"):  # tab-separated dumps end their lines with a backslash
+            s = s[:-1].rstrip()
         if not s:
             cur = None
             i += 1
@@ -124,22 +224,33 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
             cur = None
             i += 1
             continue
-        if (
-            _PAGE_MARKER.match(s)
-            or _CLASS_ONLY.match(s)
-            or WEEKDAY_RE.match(s)
-            or (seen_label and looks_like_banner(s))
-        ):
+        if _SKIP_LINE.match(s) or (seen_label and looks_like_banner(s)):
             cur = None
             i += 1
             continue
-        last = _last(sc)
+        last = sc.order[-1] if sc.order else None
         if cur is None and last in _TEXT_FIELDS and not any(sc.fields[last]):
             cur = last  # `SUBJECT:` alone, its value after a blank line
+        # Text glued after the reasons of a Classified By statement starts the text.
+        glued = None
+        if cur == "clby" or ("lassified" in s or "LASSIFIED" in s):
+            glued = text_after_reasons(s)
+            if glued is not None and (cur == "clby" or _LABELS.search(s, 0, glued)):
+                lines[i] = s[:glued].rstrip()
+                lines.insert(i + 1, s[glued:].strip())
+                s = lines[i]
+            else:
+                glued = None
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
         if not labels:
+            if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
+                text_start = i
+                break
             if _continue_field(sc, cur, s):
                 i += 1
+                if glued is not None:
+                    text_start = i
+                    break
                 continue
             if not seen_label:
                 rest = split_caption(s, sc.handling)
@@ -147,31 +258,32 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                     sc.captions.append(rest)
                 i += 1
                 continue
-            if "ref" in sc.fields and cur is None and _REF_ITEM.match(s) and _last(sc) == "ref":
-                sc.fields["ref"].append(s)
+            if cur is None and last == "ref" and (
+                _REF_ITEM.match(s) or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1]))
+            ):
+                sc.fields["ref"].append(s)  # an item after a blank line
                 cur = "ref"
                 i += 1
                 continue
-            if cur is None and _last(sc) == "clby" and _clby_goes_on(sc.fields["clby"], s):
+            if cur is None and last == "clby" and _clby_goes_on(sc.fields["clby"], s):
                 sc.fields["clby"].append(s)
                 cur = "clby"
                 i += 1
                 continue
             if _text_may_start(sc):
-                last = _last(sc)
-                if (
-                    cur is None
-                    and last in ("subject", "ref")
-                    and (
-                        _label_ahead(lines, i, sc)
-                        or (last == "subject" and _OPEN_END.search(sc.fields["subject"][-1]))
-                    )
-                ):
-                    # Double-spaced preambles put a blank line inside a wrapped SUBJECT.
-                    sc.fields[last].append(s)
-                    cur = last
-                    i += 1
-                    continue
+                if cur is None and last in ("subject", "ref"):
+                    open_subject = last == "subject" and _OPEN_END.search(sc.fields[last][-1])
+                    ahead = _label_ahead(lines, i, sc)
+                    if ahead and not open_subject and s.isupper() and _passing_line(s):
+                        sc.captions.append(s)  # a passing line between SUBJECT and REF
+                        i += 1
+                        continue
+                    if open_subject or ahead:
+                        # Double-spaced preambles put a blank line inside a wrapped SUBJECT.
+                        sc.fields[last].append(s)
+                        cur = last
+                        i += 1
+                        continue
                 text_start = i
                 break
             # After E.O./TAGS but before SUBJECT: a stray caption-like line.
@@ -216,11 +328,10 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
             cur = name
         seen_label = True
         i += 1
-    else:
-        text_start = n
-
-    _finish(sc, lines, text_start, st)
-    return text_start
+        if glued is not None:
+            text_start = i
+            break
+    return sc, text_start
 
 
 def _keep_labels(
@@ -229,6 +340,8 @@ def _keep_labels(
     """Drop inline labels of a field that is already filled (`SUBJECT: NEW E.O. 13224 …`):
     only a label at the start of a line may begin a repeated preamble.  Kept: `REF A …
     REF B …` inside the REF field and a doubled `Classified By: Classified by`."""
+    if not labels:
+        return labels
     seen = set(sc.fields)
     out: list[tuple[str, int, int]] = []
     prev = cur
@@ -249,6 +362,40 @@ _CLBY_REST = re.compile(
     r"^(?:(?:for\s+)?reasons?\b|\(?[a-h]\)|1\s?[.,]\s?[456]|E\.\s?O\.)", re.IGNORECASE
 )
 _CLBY_OPEN = re.compile(r"(?:\breasons?\s*:?|,|\b1\.[456]\.?|\bfor)\s*$", re.IGNORECASE)
+# A reason list cut by the wrap: it ends open (`… (b) and`, `1.5 (B) A`, `(b,`, `1.`).
+_REASONS_OPEN = re.compile(
+    r"(?:\ba|\ban|\band|\bor|[,&/(]|\(\s*[a-h]|\b1\s?[.,]?|\b1\.[456]\.?)\s*$", re.IGNORECASE
+)
+# A line that only carries the rest of a reason list (`(d).`, `ND (D).`, `and (d)`, `.`).
+_REASONS_REST = re.compile(
+    r"^(?:[.)]+\s*$|[.)\s]*(?:a?\s?n\s?d|or|&|,)\s*\(?\s*[a-h]\b|\(?\s*[a-h]\s*\)?[\s.,;)]*$|"
+    r"\(?\s*[a-h]\s*\)?\s*(?:,|&|and\b|\())",
+    re.IGNORECASE,
+)
+# A paragraph's opening portion mark (`(C) MEA Joint Secretary …`, `(SBU) Summary`).
+_PORTION_START = re.compile(r"^\(\s*[A-Z]{1,4}(?:\s*//?\s*[A-Z ]{1,20})?\s*\)\s*[A-Z][a-z]")
+
+
+def _clby_continues(pieces: list[str], s: str) -> bool:
+    """Whether a line right after the Classified By statement (no blank line) continues it."""
+    if len(pieces) >= 5 or len(s) > _UNWRAPPED or s.startswith("--"):
+        return False
+    joined = " ".join(pieces)
+    if reasons_from_text(joined):
+        return bool(_REASONS_OPEN.search(joined) or _REASONS_REST.match(s))
+    return not _PORTION_START.match(s)
+
+
+def _clby_goes_on(pieces: list[str], s: str) -> bool:
+    """A Classified By statement cut by a blank line (double-spaced preambles): the next
+    line carries the reason (`FOR REASONS 1.4 (B) AND (D)`) or the rest of its letters
+    (`1.5 (B) A` ⏎⏎ `ND (D).`)."""
+    if len(s) > _UNWRAPPED:
+        return False
+    joined = " ".join(pieces)
+    if reasons_from_text(joined):
+        return bool(_REASONS_OPEN.search(joined) and _REASONS_REST.match(s))
+    return bool(_CLBY_REST.match(s) or (pieces and _CLBY_OPEN.search(pieces[-1])))
 
 
 # A SUBJECT line ending like this is continued after a blank line (double-spaced bodies).
@@ -256,14 +403,6 @@ _OPEN_END = re.compile(
     r"(?:[,:/-]|\b(?:WITH|OF|AND|THE|TO|IN|ON|FOR|AT|BY|A|AN|FROM|OVER|ABOUT|AS|OR))\s*$",
     re.IGNORECASE,
 )
-
-
-def _clby_goes_on(pieces: list[str], s: str) -> bool:
-    """A Classified By statement cut by a blank line (double-spaced preambles): the next
-    line carries the reason (`FOR REASONS 1.4 (B) AND (D)`)."""
-    if len(s) > _UNWRAPPED or reasons_from_text(" ".join(pieces)):
-        return False
-    return bool(_CLBY_REST.match(s) or (pieces and _CLBY_OPEN.search(pieces[-1])))
 
 
 def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
@@ -285,12 +424,12 @@ def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
     return False
 
 
-def _last(sc: _Scan) -> str | None:
-    return sc.order[-1] if sc.order else None
-
-
 def _text_may_start(sc: _Scan) -> bool:
-    return any(f in sc.fields for f in ("subject", "ref", "clby"))
+    f = sc.fields
+    return "subject" in f or "ref" in f or "clby" in f
+
+
+_EO_DONE = re.compile(r"\d{1,4}[/-]\d{1,2}[/-]\d{2,4}|N/?A|OADR|\bMR\b", re.IGNORECASE)
 
 
 def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
@@ -311,13 +450,11 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
             return False
     elif cur == "eo":
         # An E.O. value continues only when its value is still missing (`DECL:` ⏎ date).
-        if re.search(r"\d{1,4}[/-]\d{1,2}[/-]\d{2,4}|N/?A|OADR|\bMR\b", last, re.IGNORECASE):
+        if _EO_DONE.search(last):
             return False
     elif cur == "tags":
         if len(pieces) >= 4 or len(s) > 90:
             return False
-    elif cur == "clby" and len(pieces) >= 5:
-        return False
     pieces.append(s)
     return True
 
@@ -334,7 +471,7 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
     else:
         st.warn("preamble.no_eo", "no E.O. line", "preamble")
     if "tags" in f:
-        cable.tags = parse_tags(" ".join(f["tags"]))
+        cable.tags = parse_tags("\n".join(f["tags"]))
         if not cable.tags:
             st.warn("preamble.empty_tags", "TAGS label without tags", "preamble")
     if "subject" in f:
@@ -359,8 +496,6 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
 def _references(text: str, st: State) -> None:
     try:
         st.cable.references = refs.parse_refs(text, st.year)
-    except NotImplementedError:  # the REF rule is written elsewhere; absent until then
-        return
     except Exception as exc:  # a REF bug must not lose the rest of the preamble
         st.warn("preamble.ref_error", f"{type(exc).__name__}: {exc}", "ref")
 

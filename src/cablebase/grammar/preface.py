@@ -13,7 +13,7 @@ import re
 from cablebase.grammar.banner import looks_like_banner
 from cablebase.grammar.state import State
 
-__all__ = ["find_banner", "WEEKDAY_RE", "parse_weekday"]
+__all__ = ["find_banner", "glued_banner", "WEEKDAY_RE", "parse_weekday"]
 
 _MONTHS = {
     m: i
@@ -100,7 +100,7 @@ def parse_weekday(line: str) -> str | None:
     return f"{m.group(3)}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
 
 
-def _glued_banner(line: str) -> int | None:
+def glued_banner(line: str) -> int | None:
     """Position of a banner glued after a dump prefix inside `line`, or None."""
     for m in _GLUED.finditer(line):
         pos = m.end()
@@ -125,7 +125,7 @@ def find_banner(lines: list[str], st: State) -> int:
         if looks_like_banner(line):
             banner_at = i
             break
-        pos = _glued_banner(line)
+        pos = glued_banner(line)
         if pos is not None:
             lines[i] = line[pos:]
             st.warn("preface.dump", f"banner glued after {line[:pos].strip()[:60]!r}", "preface")

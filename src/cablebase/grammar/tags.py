@@ -8,24 +8,34 @@ __all__ = ["parse_tags"]
 
 # A `(...)` group, or a run of anything but separators and parentheses.
 _TOKEN = re.compile(r"\([^()]*\)?|[^\s,;()]+")
+# On a line with commas or semicolons: a `(...)` group, or a run up to the next separator.
+_LIST_TOKEN = re.compile(r"\([^()]*\)?|[^,;()]+")
+# A run made only of tag codes (`PHUM BM`, `PREL PGOV`): a separator was forgotten.
+_CODES = re.compile(r"(?:[A-Z]{2}|[A-Z]{4})(?:\s+(?:[A-Z]{2}|[A-Z]{4}))+")
 
 
 def parse_tags(text: str) -> list[str]:
-    """Split the TAGS value (label removed, continuation lines joined by any white space)
-    on white space, commas and semicolons; a `(...)` group is joined to the token before it
+    """Split the TAGS value (label removed, one field line per text line): a line with commas
+    or semicolons is split on them only (inner spaces collapsed: `GAZA DISENGAGEMENT`) unless
+    a piece is nothing but tag codes (`PHUM BM`), a line without them on white space; a `(...)` group is joined to the token before it
     (`OVIP (CLINTON, HILLARY)`); upper-case; order kept; exact duplicates dropped."""
     out: list[str] = []
-    for tok in _TOKEN.findall(text):
-        if tok.startswith("("):
-            group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
-            if out:
-                out[-1] = f"{out[-1]} {group}"
-            elif group != "()":
-                out.append(group)
-            continue
-        tok = tok.strip(".:").upper()
-        if tok:
-            out.append(tok)
+    for line in text.split("\n"):
+        outside = re.sub(r"\([^()]*\)?", "", line) if "(" in line else line
+        rx = _LIST_TOKEN if ("," in outside or ";" in outside) else _TOKEN
+        for tok in rx.findall(line):
+            if tok.startswith("("):
+                group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
+                if out:
+                    out[-1] = f"{out[-1]} {group}"
+                elif group != "()":
+                    out.append(group)
+                continue
+            tok = " ".join(tok.split()).strip(".: ").upper()
+            if " " in tok and _CODES.fullmatch(tok):
+                out.extend(tok.split())
+            elif tok:
+                out.append(tok)
     seen: set[str] = set()
     result: list[str] = []
     for tok in out:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cablebase.grammar.paragraphs import Item, join_lines, segment
+from cablebase.grammar.paragraphs import Item, join_stripped, segment
 from cablebase.grammar.quotes import repair_quotes
 from cablebase.grammar.signature import take_signature
 from cablebase.grammar.state import State
@@ -34,7 +34,7 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
         if item.kind == "xline":
             paragraphs.append(Paragraph(number=None, text=" ".join(item.lines)))
             continue
-        text = join_lines(item.lines)
+        text = join_stripped(item.lines)
         if not text and item.number is None and item.heading is None:
             continue
         text, k = repair_quotes(text)

@@ -1,0 +1,635 @@
+"""Search is exact: every query's hits, counts, facets, order and pages equal a brute-force scan.
+
+A real SQLite archive of ~3,000 generated cables plus hand-written records with tricky text is
+searched through `Archive`, and the same queries are evaluated here in plain Python over the
+records: an independent tokeniser (lower case, diacritics removed, split on everything but
+letters and digits, as FTS5's unicode61 does) and an evaluator of the syntax tree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+
+from cablebase.archive.api import Archive
+from cablebase.archive.query import And, Field, Not, Or, Term, parse_query, to_sql
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.generate import generate
+from cablebase.record import Cable, Paragraph, Reference
+
+N_GENERATED = 3000
+
+# -- hand-written records: text the tokeniser must get right ---------------------------------
+
+
+def _cable(refid: str, created: str | None, subject: str, paras: list[str], **kw) -> Cable:
+    return Cable(
+        reference_id=refid,
+        created=created,
+        subject=subject,
+        paragraphs=[Paragraph(number=i + 1, text=t) for i, t in enumerate(paras)],
+        **kw,
+    )
+
+
+HANDWRITTEN = [
+    _cable(
+        "09PARIS9001",
+        "2009-03-04T10:00:00Z",
+        "FRANCE: MINISTÈRE DES AFFAIRES ÉTRANGÈRES ON CAFÉ PRICES",
+        [
+            "The Quai d'Orsay's spokesman, Jean-Pierre Lefèvre, said the café owners' strike was "
+            "a well-known tactic.",
+            "Lefèvre's deputy (XXXXXXXXXXXX) added that the e-mail from São Paulo was genuine.",
+        ],
+        origin="Embassy Paris",
+        post="PARIS",
+        classification="CONFIDENTIAL",
+        handling=["SIPDIS", "NOFORN"],
+        tags=["PREL", "FR"],
+        signers=["RIVKIN"],
+        references=[
+            Reference(letter="A", text="PARIS 8999", kind="cable", id="09PARIS8999"),
+            Reference(letter="B", text="STATE 12345", kind="cable", id="09STATE12345"),
+        ],
+    ),
+    _cable(
+        "09PARIS8999",
+        "2009-02-27T08:30:00Z",
+        "cafe prices and the muller report",
+        [
+            "lower-case text throughout: the cafe owners met mr. müller and ms. o'brien.",
+            "XXXXXXXXXXXX told poloff that well known figures (XXXXX) would attend.",
+        ],
+        origin="Embassy Paris",
+        post="PARIS",
+        classification="UNCLASSIFIED",
+        handling=["FOR OFFICIAL USE ONLY"],
+        tags=["ECON", "FR"],
+        signers=["Rivkin"],
+    ),
+    _cable(
+        "08SAOPAULO77",
+        None,  # undated: sorts first in date order, last in -date order
+        "SÃO PAULO ETHANOL: O'BRIEN VISIT",
+        [
+            "Consul General O'Brien visited the ethanol plant near São Paulo; the plant's "
+            "owner, Conceição, spoke of a well-known dispute.",
+        ],
+        origin=None,
+        post="SAO PAULO",  # no origin: origin: falls back to the banner post
+        classification=None,  # unknown classification: matched by no class: value
+        tags=["ENRG", "BR"],
+        signers=["WHITE"],
+    ),
+    _cable(
+        "07BERLIN4242",
+        "2007-11-30T23:59:00Z",
+        "GERMANY: ØRESUND-STYLE BRIDGE TALKS; MÜLLER ON ENERGY",
+        [
+            "Minister Müller (X) said the Øresund model was \"well-known\" and the "
+            "energy-subsidy question was settled.",
+            "Ethanol, e-mail and E-MAIL all appear here; so does X-ray and XXXXXXXX.",
+        ],
+        origin="Embassy Berlin",
+        post="BERLIN",
+        classification="SECRET",
+        handling=["NOFORN"],
+        tags=["ENRG", "GM", "PREL"],
+        signers=["TIMKEN"],
+        references=[Reference(letter="A", text="PARIS 9001", kind="cable", id="09PARIS9001")],
+    ),
+    _cable(
+        "10USUNNEWYORK5",
+        "2010-01-02T00:00:00Z",
+        "UNSC: NEW YORK CONSULTATIONS ON REFUGEES",
+        ["Refugee resettlement; the ambassador's note on refugees."],
+        origin="Mission USUN New York",
+        post="USUN NEW YORK",
+        classification="TOP SECRET",
+        handling=["EXDIS"],
+        tags=["PREF", "UNSC"],
+        signers=["RICE"],
+    ),
+]
+
+
+# -- the independent tokeniser and evaluator -------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def toks(text: str | None) -> list[str]:
+    """Lower case, decompose, drop combining marks, split on non-alphanumerics."""
+    if not text:
+        return []
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _WORD.findall(stripped)
+
+
+def body_of(c: Cable) -> str:
+    parts: list[str] = []
+    for p in c.paragraphs:
+        if p.heading:
+            parts.append(p.heading)
+        parts.append(p.text)
+    return "\n".join(parts)
+
+
+def _positions(tokens: list[str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, t in enumerate(tokens):
+        out.setdefault(t, []).append(i)
+    return out
+
+
+@dataclass
+class Doc:
+    cable: Cable
+    rowid: int
+    subject: list[str]
+    body: list[str]
+    year: int | None
+
+    def __post_init__(self) -> None:
+        self.where = {"subject": (self.subject, _positions(self.subject))}
+        self.where["body"] = (self.body, _positions(self.body))
+
+
+def _occurs(tokens: list[str], want: list[str], prefix: bool, index=None) -> bool:
+    """Whether `want` is a run of `tokens`, its last token a prefix if `prefix`."""
+    if not want:
+        return False
+    k = len(want)
+    if index is None:
+        index = _positions(tokens)
+    if k == 1 and not prefix:
+        return want[0] in index
+    if k == 1:
+        return any(t.startswith(want[0]) for t in index)
+    for i in index.get(want[0], ()):
+        if i + k > len(tokens) or tokens[i : i + k - 1] != want[:-1]:
+            continue
+        last = tokens[i + k - 1]
+        if last.startswith(want[-1]) if prefix else last == want[-1]:
+            return True
+    return False
+
+
+RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
+NAMES = {"u": 0, "unclassified": 0, "c": 1, "confidential": 1, "s": 2, "secret": 2, "ts": 3}
+NAMES |= {"top_secret": 3, "top secret": 3}
+
+
+def _cmp(a, op: str, b) -> bool:
+    return {
+        "=": a == b,
+        "<": a < b,
+        "<=": a <= b,
+        ">": a > b,
+        ">=": a >= b,
+    }[op]
+
+
+def _next_period(value: str) -> str:
+    parts = [int(x) for x in value.split("-")]
+    if len(parts) == 1:
+        return f"{parts[0] + 1:04d}-01-01"
+    if len(parts) == 2:
+        y, m = parts
+        return f"{y + (m == 12):04d}-{m % 12 + 1:02d}-01"
+    y, m, d = parts
+    days = [31, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28, 31, 30, 31, 30]
+    days += [31, 31, 30, 31, 30, 31]
+    if d < days[m - 1]:
+        return f"{y:04d}-{m:02d}-{d + 1:02d}"
+    return _next_period(f"{y:04d}-{m:02d}")
+
+
+def _start_period(value: str) -> str:
+    parts = [int(x) for x in value.split("-")] + [1, 1]
+    return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
+
+
+class Brute:
+    def __init__(self, cables: list[Cable]) -> None:
+        self.docs = [
+            Doc(
+                c,
+                i + 1,
+                toks(c.subject),
+                toks(body_of(c)),
+                int(c.created[:4]) if c.created else None,
+            )
+            for i, c in enumerate(cables)
+        ]
+        self.by_id = {d.cable.reference_id: d for d in self.docs}
+        self.cache: dict[str, list[Doc]] = {}
+
+    def field(self, f: Field, d: Doc) -> bool:
+        c, v = d.cable, f.value
+        prefix = v.endswith("*")
+        core = v.rstrip("*")
+        if f.name == "id":
+            return c.reference_id.startswith(core.upper()) if prefix else c.reference_id == v.upper()
+        if f.name == "origin":
+            want = toks(core)
+            where = c.origin if c.origin is not None else c.post
+            return _occurs(toks(where), want, prefix)
+        if f.name == "tag":
+            return any(t.startswith(core.upper()) if prefix else t == v.upper() for t in c.tags)
+        if f.name == "handling":
+            want = " ".join(v.upper().replace("_", " ").split())
+            want = {"FOUO": "FOR OFFICIAL USE ONLY"}.get(want, want)
+            return want in c.handling
+        if f.name == "signer":
+            return any(s.lower() == v.lower() for s in c.signers)
+        if f.name == "class":
+            rank = RANK.get(c.classification or "")
+            return rank is not None and _cmp(rank, f.op, NAMES[v.lower()])
+        if f.name == "year":
+            if d.year is None:
+                return False
+            if ".." in v:
+                lo, hi = (int(x) for x in v.split(".."))
+                return lo <= d.year <= hi
+            return _cmp(d.year, f.op, int(v))
+        if f.name == "from":
+            return c.created is not None and c.created >= _start_period(v)
+        if f.name == "to":
+            return c.created is not None and c.created < _next_period(v)
+        if f.name == "cites":
+            return any(r.id == v.upper() for r in c.references)
+        if f.name == "citedby":
+            src = self.by_id.get(v.upper())
+            return src is not None and any(r.id == c.reference_id for r in src.cable.references)
+        raise AssertionError(f.name)
+
+    def match(self, node, d: Doc) -> bool:
+        if isinstance(node, Term):
+            want = toks(node.text)
+            if _occurs(*d.where["subject"][:1], want, node.prefix, d.where["subject"][1]):
+                return True
+            body, index = d.where["body"]
+            return node.column != "subject" and _occurs(body, want, node.prefix, index)
+        if isinstance(node, Field):
+            return self.field(node, d)
+        if isinstance(node, Not):
+            return not self.match(node.node, d)
+        if isinstance(node, And):
+            return all(self.match(n, d) for n in node.nodes)
+        if isinstance(node, Or):
+            return any(self.match(n, d) for n in node.nodes)
+        return True  # All
+
+    def hits(self, query: str) -> list[Doc]:
+        if query not in self.cache:
+            node = parse_query(query)
+            self.cache[query] = [d for d in self.docs if self.match(node, d)]
+        return self.cache[query]
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    cables = list(generate(N_GENERATED, seed=11)) + HANDWRITTEN
+    path = tmp_path_factory.mktemp("search") / "archive.db"
+    store = SQLiteStore(path)
+    for i in range(0, len(cables), 500):
+        store.put_many(cables[i : i + 500])
+    store.close()
+    archive = Archive.open(path)
+    yield archive, Brute(cables)
+    archive.close()
+
+
+def _pick(brute: Brute) -> dict[str, str]:
+    """Values taken from the generated data (its vocabulary is the generator's business), so
+    that every kind of query hits: words by document frequency, phrases, ids, signers."""
+    gen = [d for d in brute.docs[:N_GENERATED]]
+    n = len(gen)
+    df: Counter = Counter()
+    bigrams: Counter = Counter()
+    trigrams: Counter = Counter()
+    for d in gen:
+        words = d.subject + d.body
+        df.update(set(w for w in words if w.isalpha() and len(w) > 3))
+        bigrams.update(set(zip(d.body, d.body[1:], strict=False)))
+        trigrams.update(set(zip(d.body, d.body[1:], d.body[2:], strict=False)))
+
+    def band(counter: Counter, lo: float, hi: float, skip: int = 0):
+        items = sorted((k for k, v in counter.items() if lo * n <= v <= hi * n), key=str)
+        items = [k for k in items if all(isinstance(w, str) and w.isalpha() for w in (k if isinstance(k, tuple) else (k,)))]
+        return items[skip % len(items)]
+
+    docs = [d.cable for d in gen]
+    citing = next(c for c in docs[100:] if sum(r.id is not None for r in c.references) >= 2)
+    cited = Counter(r.id for c in docs for r in c.references if r.id).most_common(1)[0][0]
+    signer = Counter(s for c in docs for s in c.signers).most_common(3)[-1][0]
+    mid = band(df, 0.1, 0.3)
+    return {
+        "common": band(df, 0.5, 0.8),
+        "mid": mid,
+        "mid2": band(df, 0.1, 0.3, 7),
+        "mid3": band(df, 0.05, 0.2, 3),
+        "rare": band(df, 0.003, 0.02),
+        "pre": mid[:4],
+        "p2": " ".join(band(bigrams, 0.05, 0.4)),
+        "p3": " ".join(band(trigrams, 0.02, 0.2)),
+        "id": docs[5].reference_id,
+        "idprefix": docs[5].reference_id[:5],
+        "citing": citing.reference_id,
+        "cited": cited,
+        "signer": signer,
+        "subj": band(Counter(w for d in gen for w in set(d.subject) if w.isalpha()), 0.03, 0.3),
+    }
+
+
+QUERIES = [
+    # words, case and diacritics
+    "{mid}",
+    "{MID}",
+    "{mid2}",
+    "cafe",
+    "CAFÉ",
+    "muller",
+    "Müller",
+    "oresund",
+    "øresund",
+    "sao paulo",
+    "conceicao",
+    "étrangères",
+    # hyphens, apostrophes, redactions
+    "well-known",
+    "well known",
+    "e-mail",
+    "o'brien",
+    "obrien",
+    "d'orsay",
+    "xxxxxxxxxxxx",
+    "x",
+    "x-ray",
+    "jean-pierre",
+    # phrases
+    '"{p2}"',
+    '"{p3}"',
+    '"well known"',
+    '"sao paulo"',
+    '"{p2}" OR "cafe owners"',
+    '"cafe owners"',
+    # prefixes
+    "{pre}*",
+    "{PRE2}*",
+    "{common}*",
+    '"{p2}"*',
+    "ethan*",
+    "lef*",
+    # boolean operators
+    "{mid} AND {mid2}",
+    "{mid} {mid2}",
+    "{mid} OR {mid2}",
+    "{mid} NOT {mid2}",
+    "{mid} -{mid2}",
+    "NOT {mid}",
+    "-{mid} -{mid2}",
+    "({mid} OR {mid2}) AND {mid3}",
+    "({mid} OR {mid2}) -({mid3} OR {subj})",
+    "{mid} OR ({mid2} AND NOT {mid3})",
+    "{mid} && {mid2} || ethanol",
+    "{mid} - {mid2}",
+    # fields
+    "id:{id}",
+    "id:{idprefix}*",
+    "origin:tokyo",
+    "origin:paris",
+    'origin:"addis ababa"',
+    "origin:addis_ababa",
+    "origin:embassy",
+    "origin:consulate",
+    "origin:new*",
+    "origin:sao_paulo",
+    "origin:usun",
+    "tag:PGOV",
+    "tag:pgov",
+    "tag:FR",
+    "tag:E*",
+    "class:secret",
+    "class:>=confidential",
+    "class:>secret",
+    "class:<confidential",
+    "class:<=s",
+    "class:ts",
+    "class:u",
+    "handling:noforn",
+    "handling:sipdis",
+    "handling:fouo",
+    'handling:"for official use only"',
+    "handling:exdis",
+    "subject:{subj}",
+    'subject:"{mid3}"',
+    "subject:min*",
+    "subject:cafe",
+    "signer:{signer}",
+    "signer:rivkin",
+    "signer:RIVKIN",
+    "from:2009",
+    "from:2009-06",
+    "to:2005",
+    "to:2009-02-27",
+    "from:2009-02-27 to:2009-03-04",
+    "year:2009",
+    "year:2005..2007",
+    "year:>=2009",
+    "year:<1990",
+    "cites:{cited}",
+    "cites:09PARIS8999",
+    "citedby:{citing}",
+    "citedby:09PARIS9001",
+    "citedby:07BERLIN4242",
+    # combinations
+    "{rare}",
+    "{mid} tag:PGOV",
+    "{mid} -tag:PGOV",
+    "tag:PGOV OR tag:PREL",
+    "NOT class:secret",
+    "-class:>=confidential",
+    "NOT from:2000",
+    "NOT origin:embassy",
+    "{mid2} class:>=secret year:2006..2008",
+    "(origin:tokyo OR origin:baghdad) {mid3}*",
+    '"{p2}" OR tag:ECON -handling:noforn',
+    "subject:{subj} OR {mid}",
+    "-subject:{subj} {mid}",
+    "ethanol origin:sao*",
+    "well-known -cafe",
+    "(tag:PREL class:secret) OR (tag:ECON class:unclassified)",
+    "from:2008 to:2008-06 -{mid}",
+    "",
+]
+
+
+def _values(brute: Brute) -> dict[str, str]:
+    values = _pick(brute)
+    return values | {"MID": values["mid"].upper(), "PRE2": values["mid2"][:5]}
+
+
+def _queries(brute: Brute, queries: list[str] = QUERIES) -> list[str]:
+    values = _values(brute)
+    return [q.format(**values) for q in queries]
+
+
+def test_query_set_is_broad(world):
+    _, brute = world
+    queries = _queries(brute)
+    assert len(queries) >= 60
+    empty = [q for q in queries if not brute.hits(q)]
+    assert len(empty) <= 5, empty  # almost every query hits something
+
+
+def test_hits_and_counts_equal_brute_force(world):
+    archive, brute = world
+    for q in _queries(brute):
+        want = sorted(d.cable.reference_id for d in brute.hits(q))
+        got = [h.reference_id for h in archive.search(q, sort="date")]
+        assert sorted(got) == want, q
+        assert len(got) == len(set(got)), q
+        assert archive.count(q) == len(want), q
+
+
+def test_tokeniser_agrees_with_the_index(world):
+    """The brute force's tokeniser reproduces the FTS index token for token."""
+    archive, brute = world
+    conn = archive.conn
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, cables_fts, instance)")
+    indexed: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for term, doc, col, offset in conn.execute("SELECT term, doc, col, offset FROM temp.v"):
+        indexed.setdefault((doc, 0 if col == "subject" else 1), []).append((offset, term))
+    for d in brute.docs:
+        for col, mine in ((0, d.subject), (1, d.body)):
+            theirs = [t for _, t in sorted(indexed.get((d.rowid, col), []))]
+            assert theirs == mine, (d.cable.reference_id, col)
+
+
+def _date_key(d: Doc) -> tuple:
+    created = d.cable.created
+    return (created is not None, created or "", d.rowid)
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_date_order_and_pages(world, sort):
+    archive, brute = world
+    qs = ["{mid}", "tag:PGOV", "", "cafe OR ethanol", "NOT class:secret", "well-known"]
+    for q in _queries(brute, qs):
+        docs = sorted(brute.hits(q), key=_date_key, reverse=sort == "-date")
+        want = [d.cable.reference_id for d in docs]
+        got = [h.reference_id for h in archive.search(q, sort=sort)]
+        assert got == want, (q, sort)
+        for offset, limit in ((0, 50), (50, 50), (7, 13), (max(0, len(want) - 5), 50), (len(want), 10)):
+            page = [h.reference_id for h in archive.search(q, sort=sort, limit=limit, offset=offset)]
+            assert page == want[offset : offset + limit], (q, offset, limit)
+        tail = [h.reference_id for h in archive.search(q, sort=sort, offset=20)]
+        assert tail == want[20:]
+
+
+def test_relevance_order_and_pages(world):
+    archive, brute = world
+    qs = ["{mid}", '"{p2}" {mid2}', "ethanol OR cafe", "{mid} OR tag:FR", "x", "{common}"]
+    for q in _queries(brute, qs):
+        hits = list(archive.search(q, sort="relevance"))
+        want = sorted(d.cable.reference_id for d in brute.hits(q))
+        assert sorted(h.reference_id for h in hits) == want, q
+        rowid = {d.cable.reference_id: d.rowid for d in brute.docs}
+        keys = [(math.inf if h.score is None else h.score, -rowid[h.reference_id]) for h in hits]
+        assert keys == sorted(keys), q
+        ids = [h.reference_id for h in hits]
+        for offset, limit in ((0, 50), (50, 50), (3, 1), (max(0, len(ids) - 2), 10)):
+            page = archive.search(q, sort="relevance", limit=limit, offset=offset)
+            assert [h.reference_id for h in page] == ids[offset : offset + limit], q
+
+
+def test_relevance_prefers_subject_and_frequency(world):
+    archive, _ = world
+    hits = list(archive.search("ethanol", sort="relevance"))
+    # Both hand-written mentions: the cable with "ethanol" in its subject ranks first.
+    assert hits[0].reference_id == "08SAOPAULO77"
+    assert all(h.score is not None for h in hits)
+
+
+def test_no_cap_anywhere(world):
+    archive, brute = world
+    total = len(brute.docs)
+    assert archive.count("") == total
+    assert sum(1 for _ in archive.search("", sort="date")) == total
+    assert sum(1 for _ in archive.search("NOT zzzzzz")) == total
+
+
+def _brute_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, Counter] = {n: Counter() for n in ("origin", "classification", "year")}
+    counts |= {"month": Counter(), "tag": Counter(), "handling": Counter()}
+    for d in docs:
+        c = d.cable
+        if c.origin is not None:
+            counts["origin"][c.origin] += 1
+        if c.classification is not None:
+            counts["classification"][c.classification] += 1
+        if c.created:
+            counts["year"][c.created[:4]] += 1
+            counts["month"][c.created[:7]] += 1
+        for t in set(c.tags):
+            counts["tag"][t] += 1
+        for h in set(c.handling):
+            counts["handling"][h] += 1
+    out = {}
+    for name, counter in counts.items():
+        if name in ("year", "month"):
+            out[name] = sorted(counter.items())
+        else:
+            out[name] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return out
+
+
+def test_facets_equal_brute_force(world):
+    archive, brute = world
+    qs = ["", "{mid}", "tag:PGOV -{mid2}", "origin:paris", "class:>=secret {pre}*"]
+    for q in _queries(brute, qs):
+        want = _brute_facets(brute.hits(q))
+        assert archive.facets(q, top=None) == want, q
+        top = archive.facets(q, top=5)
+        for name, values in want.items():
+            expect = values if name in ("year", "month") else values[:5]
+            assert top[name] == expect, (q, name)
+
+
+def test_snippets_mark_the_matches(world):
+    archive, brute = world
+    (hit,) = archive.search("id:09PARIS9001 lefevre", snippets=True)
+    assert "[Lefèvre]" in hit.snippet
+    (hit,) = archive.search('id:09PARIS8999 "well known"', snippets=True)
+    assert "[well known]" in hit.snippet
+    (hit,) = archive.search("id:08SAOPAULO77 subject:ethanol", snippets=True)
+    assert hit.snippet.startswith("SÃO PAULO [ETHANOL]")
+    for h in archive.search(_values(brute)["mid"], limit=20, snippets=True):
+        assert "[" in h.snippet and "]" in h.snippet
+        assert len(h.snippet.split()) <= 40
+
+
+def test_where_clause_binds_every_value(world):
+    archive, brute = world
+    for q in _queries(brute):
+        params: list = []
+        sql = archive.where(q, params)
+        for fragment in (q, "'%", "tokyo", "PGOV", "paris"):
+            if fragment and len(fragment) > 2:
+                assert fragment not in sql
+        # The placeholder count equals the number of bound values.
+        assert sql.count("?") == len(params), q
+        params2: list = []
+        assert to_sql(parse_query(q), params2).count("?") == len(params2)
