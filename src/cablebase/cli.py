@@ -228,6 +228,36 @@ def _demo_archive(archive_path: str, n: int) -> None:
     )
 
 
+@main.command()
+@click.option("--archive", "archive_path", default=None, help="The archive to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option(
+    "--demo", is_flag=True, help="Serve a demo archive of generated cables (built if absent)."
+)
+@click.option("--n", type=int, default=20000, show_default=True, help="Cables in the demo archive.")
+def serve(archive_path: str | None, host: str, port: int, demo: bool, n: int) -> None:
+    """Serve the reading room (web pages and the /api) over an archive."""
+    import os
+
+    import uvicorn
+
+    from cablebase.web.app import create_app
+
+    if demo:
+        archive_path = archive_path or "cablebase-demo.db"
+        if not os.path.exists(archive_path):
+            _demo_archive(archive_path, n)
+    archive_path = archive_path or os.environ.get("CABLEBASE_ARCHIVE", "cables.db")
+    if not os.path.exists(archive_path):
+        raise click.ClickException(
+            f"no archive at {archive_path}: build one with `cablebase ingest PATH --archive "
+            f"{archive_path}`, or run `cablebase serve --demo`"
+        )
+    click.echo(f"reading room for {archive_path} at http://{host}:{port}/", err=True)
+    uvicorn.run(create_app(archive_path), host=host, port=port, log_level="warning")
+
+
 def _register_archive_commands() -> None:
     from cablebase.archive.commands import COMMANDS
 

@@ -76,7 +76,19 @@ _FAMILIES = (
 )
 # slots whose value is what a sentence says: a cable says each of them once
 _CONTENT = frozenset(
-    ["claim", "fact", "quote", "worry", "analysis", "usline", "ask", "descr", "note", "doubt", "action"]
+    [
+        "claim",
+        "fact",
+        "quote",
+        "worry",
+        "analysis",
+        "usline",
+        "ask",
+        "descr",
+        "note",
+        "doubt",
+        "action",
+    ]
 )
 _PRONOUN_LEAD = ("{Ah}", "{Bh}", "{ah}", "{bh}", "In {as}", "The discussion")
 _MONTH_NAMES = (
@@ -366,8 +378,16 @@ def _sentence(rng: random.Random) -> str:
     template = rng.choice(v["families"][fam])
     code = rng.choice(sorted(_places()["countries"]))
     ctx = _context(
-        rng, theme, code, "ANKARA", "AMEMBASSY ANKARA", rng.randrange(1, 13), 15, 2008,
-        v["us_actors"]["embassy"], [],
+        rng,
+        theme,
+        code,
+        "ANKARA",
+        "AMEMBASSY ANKARA",
+        rng.randrange(1, 13),
+        15,
+        2008,
+        v["us_actors"]["embassy"],
+        [],
     )
     return _Grammar(rng).fill(template, theme).format_map(ctx)
 
@@ -818,8 +838,13 @@ class _Generator:
             k -= 1
             if not k:
                 return out
-        out.extend(items[i] for i in dict.fromkeys(spare) if items[i] not in out)
-        return out[: len(lead) + max(1, round((words - have) / mean))]
+        for i in spare:  # the pool ran dry for this cable: repeat, but not in one paragraph
+            if items[i] not in out:
+                out.append(items[i])
+                k -= 1
+                if not k:
+                    break
+        return out
 
     def _plan(self, n: int, state: bool) -> tuple[list[str], str | None, str | None]:
         """Paragraph kinds, the summary style and the comment style, at measured shares."""
@@ -878,7 +903,8 @@ class _Generator:
             )
         if talks and rnd() < conv.get("note_inline", 0):
             aside.setdefault(
-                rng.choice(talks), "(Note: {} End Note.)".format(rng.choice(_vocab()["common"]["note"]))
+                rng.choice(talks),
+                "(Note: {} End Note.)".format(rng.choice(_vocab()["common"]["note"])),
             )
         b_at = talks[1] if len(talks) >= 2 and rnd() < 0.5 else None
         introduced = b_in = False

@@ -9,7 +9,9 @@ from cablebase.record import ClassifiedBy
 
 __all__ = ["parse_classified_by", "reasons_from_text", "text_after_reasons", "LABEL_RE"]
 
-LABEL_RE = re.compile(r"^\s*(?:\(U\)\s*)?Classified\s+By\b\s*:?\s*", re.IGNORECASE)
+LABEL_RE = re.compile(
+    r"^\s*(?:\(U\)\s*)?Class[a-z]{2,4}d\s*By(?-i:(?![a-z]))\s*:?\s*", re.IGNORECASE
+)
 
 # Words cut by the fixed-width wrap (`reaso ns`, `a nd`, `an d`, `1. 4`) and zeros typed for
 # the letter O (`REAS0N`, `AMBASSAD0R`).
@@ -21,14 +23,14 @@ _REPAIRS = (
     (re.compile(r"\b(f)o\s(r)\b(?=\s*rea)", re.IGNORECASE), r"\1o\2"),
     (re.compile(r"\b(p)e\s(r)\b(?=\s*\d)", re.IGNORECASE), r"\1e\2"),
     (re.compile(r"\b(an)\s(d)\b(?=\s*\(?[a-hA-H]\b)", re.IGNORECASE), r"\1\2"),
-    (re.compile(r"(?<![\d.])1\s?[.,/]\s?([456])(?!\d)"), r"1.\1"),
+    (re.compile(r"(?<![\d.])1\s?[.,/:]\s?([456])(?!\d)"), r"1.\1"),
     (re.compile(r"(?<![\d.])1([45])(?=\s*\(?[a-hA-H]\b)"), r"1.\1"),
 )
 _SECTION = re.compile(r"(?<![\d.])1\.([456])(?!\d)")
 _EO_ABBR = re.compile(r"E\.\s?O\.?", re.IGNORECASE)
 _REASON_TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
 _SEPARATORS = frozenset({"(", ")", ",", "&", "/", ".", ":", ";", "-", "and", "or", "+"})
-_RAW_SECTION = re.compile(r"(?<![\d.])1\s?[.,]\s?[456](?!\d)")
+_RAW_SECTION = re.compile(r"(?<![\d.])1\s?[.,:]\s?[456](?!\d)")
 _RAW_SEPARATORS = _SEPARATORS | {"an", "nd", "n"}
 
 

@@ -38,7 +38,9 @@ NUMBERED_RE = re.compile(r"^\s*\d{1,3}\.(?!\d)")
 # Labels anywhere in a line.  E.O. needs its order number (or DECL) after it, so the dotted
 # form may be glued to a word before it (`SIPDISE.O. 12958`); a zero may stand for the O
 # (`E.0.12356`).  Inline TAGS/SUBJECT/REF need a colon; at the start of a line TAGS, REF and
-# Classified By may go without one.  Every branch starts with its letter and checks the
+# Classified By may go without one (a typo in `Classified` is tolerated: `Classjfied By`,
+# `Classified ByMinister`, and the exact `Classified By:` may be glued to the subject before
+# it: `…TO CAIROClassified By:`).  Every branch starts with its letter and checks the
 # character before it afterwards, so the regex engine can skip ahead on the first letter.
 _LABELS = re.compile(
     r"""
@@ -46,7 +48,8 @@ _LABELS = re.compile(
     | (?P<tags>T(?<![A-Za-z/]T)AGS?\s*:)
     | (?P<subject>S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:)
     | (?P<ref>R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:)
-    | (?P<clby>(?:\(U\)\s*)?C(?<![A-Za-z"']C)lassified\s+By\b\s*:?)
+    | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
+      \s*:?)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -59,7 +62,7 @@ _START_LABELS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Upper-cased substrings one of which every label contains (a cheap test before the regex).
-_LABEL_KEYS = ("E.", "EO", "TAG", "SUBJ", "REF", "CLASSIFIED")
+_LABEL_KEYS = ("E.", "EO", "TAG", "SUBJ", "REF", "LASS")
 # Lines skipped inside the preamble: page markers, lone classification words, weekday lines.
 _SKIP_LINE = re.compile(
     r"""^\s*(?:
@@ -233,7 +236,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             cur = last  # `SUBJECT:` alone, its value after a blank line
         # Text glued after the reasons of a Classified By statement starts the text.
         glued = None
-        if cur == "clby" or ("lassified" in s or "LASSIFIED" in s):
+        if cur == "clby" or "lass" in s or "LASS" in s:
             glued = text_after_reasons(s)
             if glued is not None and (cur == "clby" or _LABELS.search(s, 0, glued)):
                 lines[i] = s[:glued].rstrip()

@@ -1,0 +1,7 @@
+"""The HTML pages (written by the pages engineer)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
