@@ -55,7 +55,9 @@ def vocabulary(a: Archive, rng: random.Random, sample: int = 1500):
         (subject,) = a.conn.execute("SELECT subject FROM cables WHERE id = ?", (cid,)).fetchone()
         toks = words((subject or "") + "\n" + body_text(paras))
         df.update({t for t in toks if t.isalpha() and len(t) > 3})
-        pairs.update({(x, y) for x, y in zip(toks, toks[1:], strict=False) if x.isalpha() and y.isalpha()})
+        pairs.update(
+            {(x, y) for x, y in zip(toks, toks[1:], strict=False) if x.isalpha() and y.isalpha()}
+        )
     n = len(chosen)
     share = {w: c / n for w, c in df.items()}
     pshare = {p: c / n for p, c in pairs.items()}
@@ -76,22 +78,39 @@ def make_mix(a: Archive, seed: int = 3) -> list[tuple[str, str, str]]:
     broad = band(share, 0.5, 1.01)
     phrases = band(pshare, 0.005, 0.3)
     conn = a.conn
-    tags = [t for (t,) in conn.execute("SELECT tag FROM tags GROUP BY tag ORDER BY count(*) DESC LIMIT 60")]
-    origins = [o for (o,) in conn.execute(
-        "SELECT origin FROM cables WHERE origin IS NOT NULL GROUP BY origin ORDER BY count(*) DESC LIMIT 80"
-    )]
+    tags = [
+        t
+        for (t,) in conn.execute(
+            "SELECT tag FROM tags GROUP BY tag ORDER BY count(*) DESC LIMIT 60"
+        )
+    ]
+    origins = [
+        o
+        for (o,) in conn.execute(
+            "SELECT origin FROM cables WHERE origin IS NOT NULL GROUP BY origin ORDER BY count(*) DESC LIMIT 80"
+        )
+    ]
     places = [o.split()[-1].lower() for o in origins]
     years = [y for (y,) in conn.execute("SELECT DISTINCT year FROM cables WHERE year >= 1985")]
-    signers = [s for (s,) in conn.execute(
-        "SELECT name FROM people WHERE role = 'signer' GROUP BY name ORDER BY count(*) DESC LIMIT 50"
-    )]
-    refids = [r for (r,) in conn.execute(
-        "SELECT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
-        " WHERE r.target IS NOT NULL ORDER BY r.cable_id DESC LIMIT 500"
-    )]
-    targets = [r for (r,) in conn.execute(
-        "SELECT target FROM refs WHERE target IS NOT NULL ORDER BY cable_id DESC LIMIT 500"
-    )]
+    signers = [
+        s
+        for (s,) in conn.execute(
+            "SELECT name FROM people WHERE role = 'signer' GROUP BY name ORDER BY count(*) DESC LIMIT 50"
+        )
+    ]
+    refids = [
+        r
+        for (r,) in conn.execute(
+            "SELECT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
+            " WHERE r.target IS NOT NULL ORDER BY r.cable_id DESC LIMIT 500"
+        )
+    ]
+    targets = [
+        r
+        for (r,) in conn.execute(
+            "SELECT target FROM refs WHERE target IS NOT NULL ORDER BY cable_id DESC LIMIT 500"
+        )
+    ]
     handling = ["noforn", "sipdis", "fouo", "exdis", "nodis"]
     classes = ["class:secret", "class:>=confidential", "class:unclassified", "class:<secret"]
     pick = rng.choice
@@ -213,7 +232,7 @@ def main() -> None:
                 times[kind].append(ms)
                 slow.append((ms, kind, query, sort))
             report(label, times)
-        print(f"\nslowest (warm):")
+        print("\nslowest (warm):")
         for ms, kind, query, sort in sorted(slow, reverse=True)[: args.show]:
             print(f"  {ms:8.1f} ms  {kind:<11} {sort:<9} {query}")
 

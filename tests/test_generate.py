@@ -184,6 +184,8 @@ def test_text_reads_like_reporting():
         if first.text.startswith("Summary:"):
             assert first.text.endswith(" End Summary.")
             assert c.summary and c.summary in first.text
+        # a SUBJECT ending in `ON`/`WITH`/... reads as wrapped and still open to the parser
+        assert c.subject.split()[-1] not in gen._OPEN_WORDS, c.subject
     # the official named in the opener is the one quoted later
     checked = 0
     for c in long:

@@ -92,7 +92,7 @@ HANDWRITTEN = [
         "2007-11-30T23:59:00Z",
         "GERMANY: ØRESUND-STYLE BRIDGE TALKS; MÜLLER ON ENERGY",
         [
-            "Minister Müller (X) said the Øresund model was \"well-known\" and the "
+            'Minister Müller (X) said the Øresund model was "well-known" and the '
             "energy-subsidy question was settled.",
             "Ethanol, e-mail and E-MAIL all appear here; so does X-ray and XXXXXXXX.",
         ],
@@ -237,7 +237,9 @@ class Brute:
         prefix = v.endswith("*")
         core = v.rstrip("*")
         if f.name == "id":
-            return c.reference_id.startswith(core.upper()) if prefix else c.reference_id == v.upper()
+            return (
+                c.reference_id.startswith(core.upper()) if prefix else c.reference_id == v.upper()
+            )
         if f.name == "origin":
             want = toks(core)
             where = c.origin if c.origin is not None else c.post
@@ -327,7 +329,13 @@ def _pick(brute: Brute) -> dict[str, str]:
 
     def band(counter: Counter, lo: float, hi: float, skip: int = 0):
         items = sorted((k for k, v in counter.items() if lo * n <= v <= hi * n), key=str)
-        items = [k for k in items if all(isinstance(w, str) and w.isalpha() for w in (k if isinstance(k, tuple) else (k,)))]
+        items = [
+            k
+            for k in items
+            if all(
+                isinstance(w, str) and w.isalpha() for w in (k if isinstance(k, tuple) else (k,))
+            )
+        ]
         return items[skip % len(items)]
 
     docs = [d.cable for d in gen]
@@ -508,7 +516,9 @@ def test_tokeniser_agrees_with_the_index(world):
     """The brute force's tokeniser reproduces the FTS index token for token."""
     archive, brute = world
     conn = archive.conn
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, cables_fts, instance)")
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, cables_fts, instance)"
+    )
     indexed: dict[tuple[int, int], list[tuple[int, str]]] = {}
     for term, doc, col, offset in conn.execute("SELECT term, doc, col, offset FROM temp.v"):
         indexed.setdefault((doc, 0 if col == "subject" else 1), []).append((offset, term))
@@ -532,8 +542,16 @@ def test_date_order_and_pages(world, sort):
         want = [d.cable.reference_id for d in docs]
         got = [h.reference_id for h in archive.search(q, sort=sort)]
         assert got == want, (q, sort)
-        for offset, limit in ((0, 50), (50, 50), (7, 13), (max(0, len(want) - 5), 50), (len(want), 10)):
-            page = [h.reference_id for h in archive.search(q, sort=sort, limit=limit, offset=offset)]
+        for offset, limit in (
+            (0, 50),
+            (50, 50),
+            (7, 13),
+            (max(0, len(want) - 5), 50),
+            (len(want), 10),
+        ):
+            page = [
+                h.reference_id for h in archive.search(q, sort=sort, limit=limit, offset=offset)
+            ]
             assert page == want[offset : offset + limit], (q, offset, limit)
         tail = [h.reference_id for h in archive.search(q, sort=sort, offset=20)]
         assert tail == want[20:]

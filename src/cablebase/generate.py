@@ -5,8 +5,11 @@ follow those measured on the dev corpus (`data/generator_distributions.json`, wr
 `tools/measure_distributions.py`): creation months like Cablegate's 1966-2010 spread,
 posts with their reference-id frequency, classification, handling captions, precedence,
 INFO addressees, TAGS, REF counts and kinds, paragraph counts and lengths, sections and
-headings.  The words are the project's own: a small phrase grammar about meetings,
-officials and programmes, with generated names.
+headings, and the shares of `Summary:`/`Comment:` conventions per paragraph count.
+The words are the project's own: a template grammar (data/generator_text.json) that
+writes meeting reports, summaries, comments and demarches about the country of the
+cable's post (data/generator_places.json) on topics tied to its TAGS, with one or two
+invented officials per cable.
 
 Every record is in canonical form: exactly what the grammar reads back from its
 rendering (`cablebase.render`), following docs/record.md.  `write(n, form, out)` writes
@@ -254,6 +257,28 @@ def _pools() -> dict:
 
 
 _HEADINGS = tuple(_vocab()["headings"])
+# words after which a SUBJECT line reads as wrapped and still open (grammar/preamble.py)
+_OPEN_WORDS = frozenset(
+    [
+        "WITH",
+        "OF",
+        "AND",
+        "THE",
+        "TO",
+        "IN",
+        "ON",
+        "FOR",
+        "AT",
+        "BY",
+        "A",
+        "AN",
+        "FROM",
+        "OVER",
+        "ABOUT",
+        "AS",
+        "OR",
+    ]
+)
 _SUBJECT_WORDS = tuple(
     sorted(
         {
@@ -261,7 +286,7 @@ _SUBJECT_WORDS = tuple(
             for t in _vocab()["themes"].values()
             for phrase in t["subj"] + t["headline"]
             for w in phrase.split()
-            if w.isalpha()
+            if w.isalpha() and w not in _OPEN_WORDS
         }
     )
 )

@@ -175,7 +175,9 @@ class Archive:
             # Rank inside FTS5 (bm25 from the doclists, no row reads); the rest of the
             # query filters the ranked rows.
             params.append(text)
-            cond = to_sql(rest, params, self._origins) if rest is not None else "1"
+            cond = "1"
+            if rest is not None:  # tested on the ranked rows only
+                cond = to_sql(rest, params, self._origins, probe=True, probe_text=True)
             sql = (
                 f"SELECT {_HIT}, f.score FROM (SELECT rowid, {BM25} AS score FROM cables_fts"
                 " WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
@@ -200,7 +202,7 @@ class Archive:
                     node, params, self._origins, probe=True, probe_text=self._dense_text(node)
                 )
             else:
-                where = to_sql(node, params, self._origins)
+                where = self._driven(node, params)
             sql = f"SELECT {_HIT}, NULL FROM {source} WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -244,6 +246,8 @@ class Archive:
             params.append(text)
         elif isinstance(node, Field) and node.name in ("tag", "handling", "signer", "cites"):
             sql = self._side_count(node, params)
+        elif isinstance(node, And):
+            sql = f"SELECT count(*) FROM cables c WHERE {self._driven(node, params)}"
         else:
             where = to_sql(node, params, self._origins)
             sql = f"SELECT count(*) FROM cables c WHERE {where}"
@@ -265,6 +269,28 @@ class Archive:
         }[f.name]
 
     # -- planning ----------------------------------------------------------------------
+
+    def _driven(self, node: Node, params: list) -> str:
+        """The WHERE condition of an AND, written so that SQLite starts from its most
+        selective part (an IN set or an index) and probes the other parts per row."""
+        if not isinstance(node, And):
+            return to_sql(node, params, self._origins)
+        text, _ = split_text(node)
+        parts = list(node.nodes)
+        if text is not None:  # the free text as one part, as to_sql would merge it
+            kept = [
+                n
+                for n in parts
+                if fts_expr(n) is None and not (isinstance(n, Not) and fts_expr(n.node) is not None)
+            ]
+            merged = And(tuple(n for n in parts if n not in kept))
+            parts = [merged, *kept]
+        best = min(range(len(parts)), key=lambda i: self._estimate(parts[i], PROBE))
+        sql = [to_sql(parts[best], params, self._origins)]
+        for i, n in enumerate(parts):
+            if i != best:
+                sql.append(to_sql(n, params, self._origins, probe=True, probe_text=True))
+        return "(" + " AND ".join(sql) + ")"
 
     def _bounded(self, sql: str, params: list, cap: int) -> int:
         """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""

@@ -306,7 +306,13 @@ def _field(tok: _Tok) -> Node:
             raise QueryError("subject: does not take comparisons", tok.pos)
         if tok.quoted:
             star = value.endswith("*")
-            term = _term(value.rstrip("*") if star else value, vpos, phrase=True, prefix=star, column="subject")
+            term = _term(
+                value.rstrip("*") if star else value,
+                vpos,
+                phrase=True,
+                prefix=star,
+                column="subject",
+            )
         else:
             term = _term(value, vpos, column="subject")
         if term is None:
@@ -430,9 +436,9 @@ def parse_query(text: str) -> Node:
 def fts_string(term: Term) -> str:
     """The FTS5 expression of one term.
 
-    The term's text goes inside one FTS5 string, so the index's own tokenizer splits it and no
-    FTS5 syntax can pass through (the lexer never lets a double quote into a term)."""
-    quoted = '"' + term.text.replace('"', '""') + '"'
+    The term's folded tokens go inside one FTS5 string: letters and digits only, so no FTS5
+    syntax (nor a NUL, which ends an FTS5 string) can pass through."""
+    quoted = '"' + " ".join(term.tokens).replace('"', '""') + '"'
     if term.prefix:
         quoted += " *"
     return f"subject : {quoted}" if term.column == "subject" else quoted
@@ -490,7 +496,8 @@ _SIDE = {  # side-table conditions: (IN form, EXISTS form)
         " AND x.name = ? COLLATE NOCASE)",
     ),
     "cites": (
-            "EXISTS (SELECT 1 FROM refs x WHERE x.cable_id = c.id AND x.target = ?)",
+        "c.id IN (SELECT cable_id FROM refs WHERE target = ?)",
+        "EXISTS (SELECT 1 FROM refs x WHERE x.cable_id = c.id AND x.target = ?)",
     ),
 }
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -551,8 +558,7 @@ def _field_sql(f: Field, params: list, origins: OriginResolver | None, probe: bo
         if posts:
             params.extend(posts)
             parts.append(
-                "(c.origin IS NULL AND c.post IS NOT NULL AND c.post IN"
-                f" ({_marks(len(posts))}))"
+                f"(c.origin IS NULL AND c.post IS NOT NULL AND c.post IN ({_marks(len(posts))}))"
             )
         if not parts:
             return "0"

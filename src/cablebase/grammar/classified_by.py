@@ -16,16 +16,24 @@ LABEL_RE = re.compile(
 # Words cut by the fixed-width wrap (`reaso ns`, `a nd`, `an d`, `1. 4`) and zeros typed for
 # the letter O (`REAS0N`, `AMBASSAD0R`).
 _ZERO_WORD = re.compile(r"\b(?=[A-Za-z0]*[A-Za-z])[A-Za-z]*0[A-Za-z0]*\b")
-_REPAIRS = (
-    (re.compile(r"\b(r)\s?e\s?a\s?s\s?o\s?n\s?s\b", re.IGNORECASE), r"\1easons"),
-    (re.compile(r"\b(r)e\s?a\s?s\s?o\s?n\b", re.IGNORECASE), r"\1eason"),
-    (re.compile(r"\b(a)\s(nd)\b", re.IGNORECASE), r"\1\2"),
-    (re.compile(r"\b(f)o\s(r)\b(?=\s*rea)", re.IGNORECASE), r"\1o\2"),
-    (re.compile(r"\b(p)e\s(r)\b(?=\s*\d)", re.IGNORECASE), r"\1e\2"),
-    (re.compile(r"\b(an)\s(d)\b(?=\s*\(?[a-hA-H]\b)", re.IGNORECASE), r"\1\2"),
-    (re.compile(r"(?<![\d.])1\s?[.,/:]\s?([456])(?!\d)"), r"1.\1"),
-    (re.compile(r"(?<![\d.])1([45])(?=\s*\(?[a-hA-H]\b)"), r"1.\1"),
+_REPAIR = re.compile(
+    r"""(?P<w>\br\s?e\s?a\s?s\s?o\s?n(?:\s?s)?\b
+      | \ba\snd\b
+      | \bfo\sr\b(?=\s*rea)
+      | \bpe\sr\b(?=\s*\d)
+      | \ban\sd\b(?=\s*\(?[a-h]\b))
+    | (?<![\d.])1\s?[.,/:]\s?(?P<s1>[456])(?!\d)
+    | (?<![\d.])1(?P<s2>[45])(?=\s*\(?[a-h]\b)""",
+    re.IGNORECASE | re.VERBOSE,
 )
+
+
+def _fix(m: re.Match[str]) -> str:
+    if m.group("w"):
+        return "".join(m.group(0).split())  # the word without the wrap's spaces
+    return "1." + (m.group("s1") or m.group("s2"))
+
+
 _SECTION = re.compile(r"(?<![\d.])1\.([456])(?!\d)")
 _EO_ABBR = re.compile(r"E\.\s?O\.?", re.IGNORECASE)
 _REASON_TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
@@ -44,9 +52,7 @@ def _zeros(text: str) -> str:
 def _repair(text: str, zeros: bool = True) -> str:
     if zeros:
         text = _zeros(text)
-    for rx, rep in _REPAIRS:
-        text = rx.sub(rep, text)
-    return text
+    return _REPAIR.sub(_fix, text)
 
 
 def _is_portion_mark(tokens: list[tuple[str, int, int]], k: int, letters: bool) -> bool:
@@ -90,8 +96,14 @@ def reasons_from_text(text: str) -> list[str]:
     `&` or `/`."""
     if "1" not in text:
         return []
-    fixed = _repair(text)
-    if "E" in fixed or "e" in fixed:
+    return _reasons(_repair(text))
+
+
+def _reasons(fixed: str) -> list[str]:
+    """reasons_from_text on an already repaired text."""
+    if "1." not in fixed:
+        return []
+    if "." in fixed and ("E" in fixed or "e" in fixed):
         fixed = _EO_ABBR.sub(lambda m: " " * len(m.group(0)), fixed)
     out: list[str] = []
     for m in _SECTION.finditer(fixed):
@@ -299,10 +311,11 @@ def _strip_label(text: str) -> str:
 def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     """Parse the statement (label removed or not, lines joined by any white space).
     Returns (ClassifiedBy(text, name, title, office), classification reasons)."""
-    text = _strip_label(" ".join(text.split()))
-    reasons = reasons_from_text(text)
+    text = _strip_label(" ".join(text.split())).rstrip(' "')  # `…(d) ""`: a csv quote
     fixed = _repair(text, zeros=False)  # names keep their zeros as written
-    m = _WHO_END.search(_zeros(fixed))
+    zfixed = _zeros(fixed)  # same length as `fixed`
+    reasons = _reasons(zfixed if "1" in text else "")
+    m = _WHO_END.search(zfixed)
     who = fixed[: m.start()] if m else fixed
     who = _WHO_LEAD.sub("", who, count=1)
     who = _AFFAIRES.sub(r"\1'", who)

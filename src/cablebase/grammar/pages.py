@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 from cablebase.grammar.state import PageMarker, State
 
@@ -82,7 +83,7 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     if not hits and not pages:
         return list(lines)
     # map the hits in the joined text back to line indices
-    offsets = list(accumulate((len(x) + 1 for x in lines[start:]), initial=0))
+    offsets = list(accumulate(map(add, map(len, lines[start:]), repeat(1)), initial=0))
     candidates = {start + bisect_right(offsets, h) - 1 for h in hits}
     page_lines = {start + bisect_right(offsets, h) - 1 for h in pages}
     return _Stripper(lines, start, st, candidates, page_lines).run()
@@ -117,6 +118,7 @@ class _Stripper:
         self.blank_after = False
         self._subject: str | None = None
         self._subject_at: int | None = None
+        self._seen: set[str] | None = None  # the first preamble lines, normalised
         self.candidates = candidates
         self.page_lines = page_lines  # lines starting with `PAGE NN` (maybe a printout header)
         self._posts: list[str] = self._known_posts()
@@ -405,7 +407,9 @@ class _Stripper:
                 break
         if banner is None:
             return j
-        seen = {_norm(x) for x in lines[self.start : min(n, self.start + 40)] if x.strip()}
+        if self._seen is None:
+            self._seen = {_norm(x) for x in lines[self.start : min(n, self.start + 40)] if x.strip()}
+        seen = self._seen
         k = banner + 1
         in_subject = False
         while k < n:

@@ -34,6 +34,7 @@ LIST_ITEM = re.compile(
     r"[a-z0-9]{1,2}\)\s)"
 )
 _DECO_CHARS = "-=_*~"
+_DECO_SET = frozenset(_DECO_CHARS)
 _UPPER_WORD = re.compile(r"\b[A-Z]{2,}\b")
 _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 
@@ -170,6 +171,7 @@ def segment(lines: list[str]) -> list[Item]:
         return k
 
     pb = True  # the line before is blank, decoration, or the start
+    ss.append("")  # sentinel: ss[i + 1] always exists
     for i in range(n):
         s = ss[i]
         if not s:
@@ -178,8 +180,8 @@ def segment(lines: list[str]) -> list[Item]:
             pb = True
             continue
         c0 = s[0]
-        nxt = ss[i + 1] if i + 1 < n else ""
-        nxt_deco = bool(nxt) and nxt[0] in _DECO_CHARS and DECORATION.match(nxt) is not None
+        nxt = ss[i + 1]
+        nxt_deco = nxt[:1] in _DECO_SET and DECORATION.match(nxt) is not None
         # fast path: a wrapped text line inside a paragraph
         if (
             not pb

@@ -61,8 +61,24 @@ _START_LABELS = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Upper-cased substrings one of which every label contains (a cheap test before the regex).
-_LABEL_KEYS = ("E.", "EO", "TAG", "SUBJ", "REF", "LASS")
+# Each label at a known position: (upper-cased key word, label, offset of the key in the
+# label, regex).  The regexes are the branches of _LABELS.
+_LABEL_AT = tuple(
+    (key, name, back, re.compile(rx, re.IGNORECASE | re.VERBOSE))
+    for key, name, back, rx in (
+        ("E.", "eo", 0, r"E(?:\.\s?[O0]\.?)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL)"),
+        ("EO", "eo", 0, r"E(?<![A-Za-z]E)O\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL)"),
+        ("TAG", "tags", 0, r"T(?<![A-Za-z/]T)AGS?\s*:"),
+        ("SUBJ", "subject", 0, r"S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:"),
+        ("REF", "ref", 0, r"R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:"),
+        (
+            "LASS",
+            "clby",
+            1,
+            r"(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))\s*:?",
+        ),
+    )
+)
 # Lines skipped inside the preamble: page markers, lone classification words, weekday lines.
 _SKIP_LINE = re.compile(
     r"""^\s*(?:
@@ -115,28 +131,50 @@ class _Scan:
 
 
 def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
-    """(name, start, end) of every label in the line, in order."""
+    """(name, start, end) of every label in the line, in order.
+
+    Each label's key word is looked up with `str.find` in the upper-cased line and the
+    label's own regex is tried there: much cheaper than one alternation run over the
+    whole line."""
     u = line.upper()
-    if not any(k in u for k in _LABEL_KEYS):
-        return []
-    found: list[tuple[str, int, int]] = []
+    hits: list[tuple[int, int, str]] = []
+    for key, name, back, rx in _LABEL_AT:
+        p = u.find(key)
+        while p >= 0:
+            at = p - back
+            if at >= 0:
+                m = rx.match(line, at)
+                if m is not None:
+                    a = m.start()
+                    if name == "clby":
+                        head = line[:a].rstrip()
+                        if head.upper().endswith("(U)"):  # `(U) Classified by`
+                            a = len(head) - 3
+                    hits.append((a, m.end(), name))
+            p = u.find(key, p + 1)
     pos = 0
+    found: list[tuple[str, int, int]] = []
     if u.lstrip().startswith(("TAG", "REF")):
         sm = _START_LABELS.match(line)
         if sm is not None:
             name = sm.lastgroup or ""
             found.append((name, sm.start(name), sm.end()))
             pos = sm.end()
+    if not hits:
+        return found
+    hits.sort()
     in_clby = cur == "clby"
-    for m in _LABELS.finditer(line, pos):
-        name = m.lastgroup or ""
+    for a, b, name in hits:
+        if a < pos:
+            continue  # inside the label before
         if name == "clby":
             in_clby = True
         elif name == "eo" and in_clby:
             continue  # `Classified by X; E.O. 12958, reasons 1.4 (b)`: part of the reason
         else:
             in_clby = False
-        found.append((name, m.start(), m.end()))
+        found.append((name, a, b))
+        pos = b
     return found
 
 
@@ -236,9 +274,12 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             cur = last  # `SUBJECT:` alone, its value after a blank line
         # Text glued after the reasons of a Classified By statement starts the text.
         glued = None
-        if cur == "clby" or "lass" in s or "LASS" in s:
+        in_clby = cur == "clby" or (cur is None and last == "clby")
+        if in_clby or "lass" in s or "LASS" in s:
             glued = text_after_reasons(s)
-            if glued is not None and (cur == "clby" or _LABELS.search(s, 0, glued)):
+            if glued is not None and (
+                in_clby or any(m.lastgroup == "clby" for m in _LABELS.finditer(s, 0, glued))
+            ):
                 lines[i] = s[:glued].rstrip()
                 lines.insert(i + 1, s[glued:].strip())
                 s = lines[i]
@@ -272,6 +313,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 sc.fields["clby"].append(s)
                 cur = "clby"
                 i += 1
+                if glued is not None:
+                    text_start = i
+                    break
                 continue
             if _text_may_start(sc):
                 if cur is None and last in ("subject", "ref"):
@@ -364,6 +408,7 @@ def _keep_labels(
 _CLBY_REST = re.compile(
     r"^(?:(?:for\s+)?reasons?\b|\(?[a-h]\)|1\s?[.,]\s?[456]|E\.\s?O\.)", re.IGNORECASE
 )
+_REASON_PHRASE = re.compile(r"\breasons?\b[\s,:]*1\s?[.,:]\s?[456]", re.IGNORECASE)
 _CLBY_OPEN = re.compile(r"(?:\breasons?\s*:?|,|\b1\.[456]\.?|\bfor)\s*$", re.IGNORECASE)
 # A reason list cut by the wrap: it ends open (`… (b) and`, `1.5 (B) A`, `(b,`, `1.`).
 _REASONS_OPEN = re.compile(
@@ -398,7 +443,11 @@ def _clby_goes_on(pieces: list[str], s: str) -> bool:
     joined = " ".join(pieces)
     if reasons_from_text(joined):
         return bool(_REASONS_OPEN.search(joined) and _REASONS_REST.match(s))
-    return bool(_CLBY_REST.match(s) or (pieces and _CLBY_OPEN.search(pieces[-1])))
+    return bool(
+        _CLBY_REST.match(s)
+        or (pieces and _CLBY_OPEN.search(pieces[-1]))
+        or _REASON_PHRASE.search(s)  # `Classified By: Political Counselor` ⏎⏎ `… reasons 1.4 b`
+    )
 
 
 # A SUBJECT line ending like this is continued after a blank line (double-spaced bodies).
@@ -504,29 +553,30 @@ def _references(text: str, st: State) -> None:
 
 
 _PARA_CLBY = re.compile(
-    r"^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?(Classified\s+By\b.*)$", re.IGNORECASE
+    r"^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?(Class[a-z]{2,4}d\s+By\b.*)$", re.IGNORECASE
 )
 
 
 def _clby_in_first_paragraph(lines: list[str], at: int) -> list[str] | None:
-    """Old cables state `1. CLASSIFIED BY … REASON: 1.5(B)(D).` as paragraph 1; read it
-    without consuming the paragraph."""
-    for k in range(at, min(at + 8, len(lines))):
-        if NUMBERED_RE.match(lines[k]):
-            at = k
+    """Old cables state `1. CLASSIFIED BY … REASON: 1.5(B)(D).` as paragraph 1 (sometimes 2
+    or 3, after an action note); read it without consuming the paragraph."""
+    seen = 0
+    for k in range(at, min(at + 40, len(lines))):
+        if not NUMBERED_RE.match(lines[k]):
+            continue
+        m = _PARA_CLBY.match(lines[k])
+        if m is not None:
+            out = [m.group(1)]
+            for j in range(k + 1, min(k + 5, len(lines))):
+                s = lines[j].strip()
+                if not s or NUMBERED_RE.match(s):
+                    break
+                out.append(s)
+            return out
+        seen += 1
+        if seen >= 3:
             break
-    else:
-        return None
-    m = _PARA_CLBY.match(lines[at])
-    if m is None:
-        return None
-    out = [m.group(1)]
-    for j in range(at + 1, min(at + 5, len(lines))):
-        s = lines[j].strip()
-        if not s or NUMBERED_RE.match(s):
-            break
-        out.append(s)
-    return out
+    return None
 
 
 # PORTION_RE is re-exported for the paragraphs rule's convenience.

@@ -18,7 +18,10 @@ __all__ = ["repair_quotes"]
 
 _APOS = re.compile(r",(?:s|re|t|ll|ve|d|m)(?=[\s.,;:!?)\"']|$)")
 _WORD_BEFORE = re.compile(r"[A-Za-z]+$")
-_OPEN = re.compile(r"(?:(?<=[\s(\[])|^)&(?=[A-Za-z0-9])")
+# `&` first (a literal start lets the regex engine skip ahead); the text's first character
+# is handled apart.
+_OPEN = re.compile(r"&(?<=[\s(\[]&)(?=[A-Za-z0-9])")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _CLOSE = re.compile(r"8(?=[\s.,;:!?]|$)")
 
 
@@ -33,6 +36,9 @@ def repair_quotes(text: str) -> tuple[str, int]:
     opens = 0
     if "&" in text:
         text, opens = _OPEN.subn('"', text)
+        if text[:1] == "&" and text[1:2] in _ALNUM and len(text) > 1:
+            text = '"' + text[1:]
+            opens += 1
         count += opens
     if "8" in text:
         text, k = _fix_close(text, opens)

@@ -22,6 +22,7 @@ _PAGE_MARKER_LINE = re.compile(
 _PAGE_MARKER_INLINE = re.compile(
     r"\b[A-Za-z .]{2,20}\d{8}[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}\b"
 )
+_EIGHT_DIGITS = re.compile(r"\d{8}")
 _OLD_PAGE_LINE = re.compile(r"^[ \t]*PAGE \d{2} .*$", re.M)
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
@@ -51,7 +52,9 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # A serial: digits not glued to letters, slashes, dashes or decimals (dates, 1.4, A-077).
 _NUMBER = re.compile(r"(?<![\d/.,:-])(?<![A-Za-z]\d)(0*\d{1,7})(?!\w|/(?!\d{2}(?![\d/]))|[.:,-]\d)")
 _SLASH_YEAR = re.compile(r"/(\d{2})\b")  # PANAMA 00933/08
-_WORDS_TAIL = re.compile(r"((?:[A-Za-z][A-Za-z.'-]*[ \t\n]+){0,3}[A-Za-z][A-Za-z.'-]*[ \t\n]*)$")
+# Up to four words ending a text, matched on the reversed text (an anchored match instead of
+# a `…$` search that retries at every position).
+_WORDS_TAIL_REV = re.compile(r"[ \t\n]*[A-Za-z.'-]*[A-Za-z](?:[ \t\n]+[A-Za-z.'-]*[A-Za-z]){0,3}")
 _MORE_NUMBERS = re.compile(r"\s+\d{3}\s+\d{4}\b")
 _SERIAL_AFTER_YEAR = re.compile(r"[ \t]+(\d{3,7})(?![\w/]|[.:,-]\d)")
 _CONTINUE = re.compile(r"\s*(?:,|/|&|\bAND\b|\band\b)\s*")
@@ -75,26 +78,27 @@ _NOTE = re.compile(
     re.I,
 )
 _SEP = re.compile(r"[;:,]|\bAND\b|\bALSO\b", re.I)
-_TRAIL = re.compile(r"(?:[\s;,:]|(?<=\s)-+|\bAND\b|\band\b)+$")
+_TRAIL_CHARS = " \t\n\r\f\v;,:"
 _LEAD = re.compile(r"^[\s;,:]+")
 
 # -- kinds -------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"\bE-?\s?MAILS?\b|\bEMAIL", re.I)
+# One `\b` in front of each alternation: the engine then tests the boundary once per position.
+_EMAIL = re.compile(r"\b(?:E-?\s?MAILS?\b|EMAIL)", re.I)
 _TELCON = re.compile(
-    r"\bTELE?CONS?\b|\bTELE?PHONE\b|\bPHONE\b|\bPHONECON\b|\bS?VTCS?\b|\bDVCS?\b|"
-    r"\bCONFERENCE CALL\b|\bCALLS?\b|\bCONVERSATION\b",
+    r"\b(?:TELE?CONS?|TELE?PHONE|PHONE|PHONECON|S?VTCS?|DVCS?|CONFERENCE CALL|CALLS?|"
+    r"CONVERSATION)\b",
     re.I,
 )
 _REPORT = re.compile(
-    r"\bIIRS?\b|\bTD-?\s?314\b|\bTD\b|\bFBIS\b|\bOSC\b|\bINTSUM\b|\bREPORTS?\b|\bSITREP\b|"
-    r"\bCIR\b|\bDIA\b|\bCIA|\bNSA\b|\bINR\b|\bTDX?-?\s?31[45]\b|^31[45]/\d",
+    r"\b(?:(?:IIRS?|TD-?\s?314|TD|FBIS|OSC|INTSUM|REPORTS?|SITREP|CIR|DIA|NSA|INR|TDX?-?\s?31[45])\b"
+    r"|CIA)|^31[45]/\d",
     re.I,
 )
-_DTG = re.compile(r"\bDTG|\b\d{6}\s?Z\b", re.I)
+_DTG = re.compile(r"\b(?:DTG|\d{6}\s?Z\b)", re.I)
 _MEMO = re.compile(
-    r"\bMEMO(?:RANDUM|S)?\b|\bLETTERS?\b|\bNON-?\s?PAPERS?\b|\bPOINTS\b|\bDIP(?:LOMATIC)?\.?\s+NOTES?\b|"
-    r"\bNOTE\s+VERBALE\b|\bAIDE[- ]MEMOIRE\b|\bFAX\b",
+    r"\b(?:MEMO(?:RANDUM|S)?|LETTERS?|NON-?\s?PAPERS?|POINTS|DIP(?:LOMATIC)?\.?\s+NOTES?|"
+    r"NOTE\s+VERBALE|AIDE[- ]MEMOIRE|FAX)\b",
     re.I,
 )
 # An item that is only `[YY] WORDS NUMBER [(note)]`: a cable, even when the post is unknown.
@@ -105,16 +109,46 @@ _CABLE_LIKE = re.compile(
 )
 
 
+def _strip_trail(s: str) -> str:
+    """Drop trailing separators, dashes after a space and a final word AND/and (a loop of
+    `str` tests: the equivalent `(...)+$` regex retries at every position)."""
+    while True:
+        t = s.rstrip(_TRAIL_CHARS)
+        if t.endswith("-"):
+            u = t.rstrip("-")
+            if u and u[-1].isspace():
+                t = u
+        if t.endswith(("AND", "and")) and (len(t) == 3 or not (t[-4].isalnum() or t[-4] == "_")):
+            t = t[:-3]
+        if t == s:
+            return s
+        s = t
+
+
+# Key text each kind regex needs (upper case): the regex only runs when one is there.
+_EMAIL_KEYS = ("MAIL",)
+_TELCON_KEYS = ("TELCON", "TECON", "TELECON", "PHONE", "VTC", "DVC", "CALL", "CONVERSATION")
+_REPORT_KEYS = ("IIR", "TD", "FBIS", "OSC", "INTSUM", "REPORT", "SITREP", "CIR", "DIA", "NSA",
+                "INR", "CIA", "31")
+_DTG_KEYS = ("DTG", "Z")
+_MEMO_KEYS = ("MEMO", "LETTER", "PAPER", "POINTS", "NOTE", "AIDE", "FAX")
+
+
+def _has(upper: str, keys: tuple[str, ...]) -> bool:
+    return any(k in upper for k in keys)
+
+
 def _kind(text: str) -> str:
-    if _EMAIL.search(text):
+    u = text.upper()
+    if _has(u, _EMAIL_KEYS) and _EMAIL.search(text):
         return "email"
-    if _TELCON.search(text):
+    if _has(u, _TELCON_KEYS) and _TELCON.search(text):
         return "telcon"
-    if _REPORT.search(text):
+    if _has(u, _REPORT_KEYS) and _REPORT.search(text):
         return "report"
-    if _DTG.search(text):
+    if _has(u, _DTG_KEYS) and _DTG.search(text):
         return "dtg"
-    if _MEMO.search(text):
+    if _has(u, _MEMO_KEYS) and _MEMO.search(text):
         return "memo"
     m = _CABLE_LIKE.match(text)
     if (
@@ -296,11 +330,12 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
 def _post_before(s: str, a: int) -> tuple[int, str] | None:
     """The post name standing just before position `a` (longest resolvable run of 1-4 words):
     (its start, the name as written), or None."""
-    tail = _WORDS_TAIL.search(s, max(0, a - 80), a)
+    seg = s[max(0, a - 80) : a]
+    tail = _WORDS_TAIL_REV.match(seg[::-1])
     if tail is None:
         return None
-    glued = tail.end(1) == a and not s[a - 1].isspace()  # SANAA5295
-    words = tail.group(1).split()
+    glued = not s[a - 1].isspace()  # SANAA5295
+    words = seg[len(seg) - tail.end() :].split()
     for k in range(len(words), 0, -1):
         name = " ".join(words[-k:])
         key = _NON_LETTER.sub("", name).upper()
@@ -349,7 +384,7 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
     s = _PORTION.sub("", s, count=1)
     cables = _cables(s)
     if not cables:
-        text = _join(_TRAIL.sub("", s)) if s.strip() else ""
+        text = _join(_strip_trail(s)) if s.strip() else ""
         if not text:
             return []
         kind = _kind(text)
@@ -372,7 +407,7 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
         if re.search(r"(?:[;:,]|\bAND)\s*$", p, re.I) and (
             len(p.split()) >= 2 or _kind(p) != "other"
         ):
-            p = _join(_TRAIL.sub("", p))
+            p = _join(_strip_trail(p))
             refs.append(Reference(letter=letter, text=p, kind=_kind(p)))
             seg_start = cables[0][0]
     for n, (_start, end, yw, post, number, yafter) in enumerate(cables):
@@ -382,11 +417,11 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
         sep = _SEP.search(trailing)
         if sep is not None:
             after = _join(_LEAD.sub("", trailing[sep.end() :]))
-            after = _join(_TRAIL.sub("", after)) if after else after
+            after = _join(_strip_trail(after)) if after else after
             if after and not _NOTE.match(after) and _kind(after) not in ("other", "cable"):
                 extra = Reference(letter=letter, text=after, kind=_kind(after))
                 seg_end = end + sep.start()
-        text = _join(_TRAIL.sub("", s[seg_start:seg_end]))
+        text = _join(_strip_trail(s[seg_start:seg_end]))
         y: int | str | None = yw if yw is not None else (yafter if yafter is not None else year)
         refs.append(
             Reference(letter=letter, text=text, kind="cable", id=canonical_id(post, number, y))
@@ -402,15 +437,22 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
 
 def _clean(text: str) -> str:
     text = text.replace("\u00b6", "").replace("\r", "")
-    text = _PAGE_MARKER_LINE.sub("", text)
-    text = _PAGE_MARKER_INLINE.sub(" ", text)
-    text = _OLD_PAGE_LINE.sub("", text)
-    cut = _CLASSIFIED_BY.search(text)
-    if cut is not None:
-        text = text[: cut.start()]
-    text = _DASH_LEAD.sub("", text)
-    text = _LABEL_BEFORE_LETTER.sub("", text)
-    text = _LABEL_AGAIN.sub("", text)
+    # Cheap tests first: each regex only runs when its key text is there.
+    if _EIGHT_DIGITS.search(text):
+        text = _PAGE_MARKER_LINE.sub("", text)
+        text = _PAGE_MARKER_INLINE.sub(" ", text)
+    upper = text.upper()
+    if "PAGE " in text:
+        text = _OLD_PAGE_LINE.sub("", text)
+    if "LASSIFIED" in upper:
+        cut = _CLASSIFIED_BY.search(text)
+        if cut is not None:
+            text = text[: cut.start()]
+    if "-" in text:
+        text = _DASH_LEAD.sub("", text)
+    if "REF" in upper:
+        text = _LABEL_BEFORE_LETTER.sub("", text)
+        text = _LABEL_AGAIN.sub("", text)
     return text.strip()
 
 

@@ -23,10 +23,12 @@ _TRAILER = re.compile(
     r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?|"
     r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
     r"[A-Z][A-Z ]{1,12}\s+\d{8}|"
-    r".*\bDeclassified/Released\b.*|.*\bSystematic Review\b.*|"
     r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",
     re.I,
 )
+# NARA stamps anywhere in a line (kept apart from _TRAILER: a `.*`-led alternative costs
+# a scan of every long paragraph line; a substring test on the lower-cased line goes first).
+_STAMP = re.compile(r"\bDeclassified/Released\b|\bSystematic Review\b", re.I)
 _TAIL_JUNK = re.compile(
     r"(?:\s+(?:NNNN|[\"\\#]+\w?|\d{4}[A-Z]{3,}\d{4,6}\s*-.*|0\s+\d\d/\d\d/\d{4}.*|"
     r"\d{4}-\d\d-\d\d.*)|#+)\s*$"
@@ -168,6 +170,18 @@ _STOP = frozenset(
         "OUR",
         "US",
         "ALL",
+        # closing words: `... telephone number 58-212-907-8403. Regards.`
+        "REGARDS",
+        "REGARD",
+        "THANKS",
+        "THANK",
+        "BEST",
+        "CHEERS",
+        "SINCERELY",
+        "RESPECTFULLY",
+        "CORDIALLY",
+        "WARMLY",
+        "YOURS",
     ]
 )
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\u2019.-]*$")
@@ -192,7 +206,7 @@ def _name_words(text: str) -> list[str] | None:
     s = text.strip().rstrip("#").strip()
     if s.endswith("."):
         s = s[:-1].rstrip()
-    words = s.split()
+    words = s.split(None, 4)  # a fifth word already rules it out
     if not 1 <= len(words) <= 4 or _XRUN.search(s):
         return None
     capital = 0
@@ -228,13 +242,13 @@ def take_signature(lines: list[str]) -> Signature:
     if not out:
         return Signature(lines=out)
     # stray characters and a glued NNNN after the name (`BURLEIGH "`, `HOAGLAND NNNN`)
-    last = _TAIL_JUNK.sub("", out[-1])
+    last = _strip_tail_junk(out[-1])
     if not last.strip():
         out.pop()
         _strip_trailers(out)
         if not out:
             return Signature(lines=out)
-        last = _TAIL_JUNK.sub("", out[-1])
+        last = _strip_tail_junk(out[-1])
     out[-1] = last
     words = _name_words(last)
     if words is None and _JUNK.search(last):
@@ -267,7 +281,7 @@ def take_signature(lines: list[str]) -> Signature:
         return Signature(lines=out, signers=[name])
     # a web-site notice after the name (`Jeffrey` / `"Visit Ankara's Classified Web Site...`)
     k = len(out)
-    while k > 0 and len(out) - k < 3 and _BOILERPLATE.search(out[k - 1]):
+    while k > 0 and len(out) - k < 3 and _boilerplate(out[k - 1]):
         k -= 1
     if k < len(out) and k > 0:
         j = k - 1
@@ -285,11 +299,15 @@ def take_signature(lines: list[str]) -> Signature:
 
 def _glued_name(last: str) -> tuple[str, int] | None:
     """A name glued to the end of the last text line: (name, where the name starts)."""
-    m = _GLUED_TIGHT.search(last)
+    t = last.rstrip()
+    if not t:
+        return None
+    # `...end.NAME`: the line must end with a capital (or `'`, `-`)
+    m = _GLUED_TIGHT.search(last) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
     if m is not None and _name_words(m.group(1)) is not None:
         return m.group(1), m.start(1)
-    tokens = last.split()
-    lower_text = any(c.islower() for c in last)
+    tokens = last.rsplit(None, 5)  # only the last five words are looked at
+    lower_text = not last.isupper() and any(c.islower() for c in last)
     for k in (3, 2, 1):
         if len(tokens) <= k:
             continue
@@ -366,7 +384,43 @@ def _strip_blank_tail(out: list[str]) -> None:
 def _strip_trailers(out: list[str]) -> None:
     while out:
         s = out[-1].strip()
-        if not s or _TRAILER.match(s):
+        if not s or _TRAILER.match(s) or _is_stamp(s):
             out.pop()
             continue
         break
+
+
+def _is_stamp(s: str) -> bool:
+    low = s.lower()
+    return ("declassified/released" in low or "systematic review" in low) and bool(
+        _STAMP.search(s)
+    )
+
+
+def _strip_tail_junk(line: str) -> str:
+    """_TAIL_JUNK removed from the end of a line; substring tests first (a regex search
+    over a long paragraph line is slow)."""
+    t = line.rstrip()
+    if (
+        "-" in line
+        or "/" in line
+        or t.endswith("NNNN")
+        or t[-1:] in '"\\#'
+        or t[-2:-1] in '"\\#'
+    ):
+        return _TAIL_JUNK.sub("", line)
+    return line
+
+
+def _boilerplate(line: str) -> bool:
+    low = line.lower()
+    if (
+        "web" in low
+        or "http" in low
+        or "intelink" in low
+        or ".gov" in low
+        or "wiki/" in low
+        or "/" in line
+    ):
+        return _BOILERPLATE.search(line) is not None
+    return False

@@ -46,16 +46,36 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
 
 
 def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: bool = False) -> str:
-    end = _END.search(first)
+    end = _find_end(first)
     if end is not None:
         return first[: end.start()].strip()
     parts = [first.strip()]
     for p in paragraphs[k + 1 : k + 1 + _SPAN]:
         if p.heading and not _HEADING.match(p.heading.strip()):
             break
-        end = _END.search(p.text)
+        end = _find_end(p.text)
         if end is not None:
             parts.append(p.text[: end.start()].strip())
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
     return parts[0] if not by_heading else "\n\n".join(x for x in parts if x)
+
+
+def _find_end(text: str) -> re.Match[str] | None:
+    """_END.search(text), fast: the regex has no literal start (`\\(?\\s*\\bend`), so it
+    is only started just before the first `end` (no match can start earlier)."""
+    low = text.lower()
+    if "summary" not in low:
+        return None
+    if len(low) != len(text):
+        return _END.search(text)
+    q = low.find("end")
+    if q < 0:
+        return None
+    # the match may start at the white space and `(` standing before `end`
+    pos = q
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    if pos > 0 and text[pos - 1] == "(":
+        pos -= 1
+    return _END.search(text, pos)

@@ -6,7 +6,7 @@ import re
 
 from cablebase.grammar.paragraphs import Item, join_stripped, segment
 from cablebase.grammar.quotes import repair_quotes
-from cablebase.grammar.signature import take_signature
+from cablebase.grammar.signature import Signature, take_signature
 from cablebase.grammar.state import State
 from cablebase.grammar.summary import find_summary
 from cablebase.record import Paragraph
@@ -20,12 +20,12 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
     """Fill cable.paragraphs, cable.summary and cable.signers from lines[start:]."""
     cable = st.cable
     body = lines[max(0, start) :]
-    kept = body
-    if "SIPDIS" in "\n".join(body).upper():
-        kept = [x for x in body if not _SIPDIS.match(x)]
+    kept = _drop_sipdis(body)
     if len(kept) != len(body) and "SIPDIS" not in cable.handling:
         cable.handling.append("SIPDIS")
     sig = take_signature(kept)
+    if not sig.signers and start > 0:
+        sig = _signature_after_preamble(lines, start, kept) or sig
     cable.signers = sig.signers
     items = segment(sig.lines)
     paragraphs: list[Paragraph] = []
@@ -53,6 +53,51 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
             f"{repaired} corrupted quote characters repaired (`,s` `&` `8`)",
             "text",
         )
+
+
+def _signature_after_preamble(lines: list[str], start: int, kept: list[str]) -> Signature | None:
+    """The text was taken by the preamble (a paragraph glued to the Classified By line), so
+    at most a name is left after it: read the signature with the preamble's last line as
+    the text before it (`...(S) Ambassador telephoned ... Government. CRETZ`)."""
+    content = [x for x in kept if x.strip()]
+    if len(content) > 1:
+        return None
+    j = min(start, len(lines)) - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    if j < 0 or len(lines[j].split()) < _PROSE_WORDS:
+        return None  # not a paragraph's worth of prose (a TAGS or SUBJECT line)
+    sig = take_signature([lines[j], *kept])
+    if not sig.signers:
+        return None
+    sig.lines = sig.lines[1:]  # the preamble line is not text
+    return sig
+
+
+_PROSE_WORDS = 12
+
+
+def _drop_sipdis(body: list[str]) -> list[str]:
+    """The lines without standalone SIPDIS lines (any case)."""
+    blob = "\n".join(body)
+    up = blob.upper()
+    if "SIPDIS" not in up:
+        return body
+    if len(up) != len(blob):  # upper() changed the length: positions do not carry over
+        return [x for x in body if not _SIPDIS.match(x)]
+    drop = set()
+    line = 0
+    pos = 0
+    at = up.find("SIPDIS")
+    while at >= 0:
+        line += up.count("\n", pos, at)
+        pos = at
+        if _SIPDIS.match(body[line]):
+            drop.add(line)
+        at = up.find("SIPDIS", at + 6)
+    if not drop:
+        return body
+    return [x for k, x in enumerate(body) if k not in drop]
 
 
 def _check_numbering(items: list[Item], st: State) -> None:

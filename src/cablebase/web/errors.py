@@ -1,13 +1,22 @@
-"""Bad requests get clear 4xx answers, as JSON under /api and as a page elsewhere; never a 500."""
+"""Bad requests get clear 4xx answers, as JSON under /api and as a page elsewhere; never a 500.
+
+Every JSON answer is `{"error": message, ...}` (models.Error): a malformed query adds its
+`position` and the `query`; invalid parameters add `problems`, one per parameter.  An unexpected
+exception is logged with its traceback and answered with a plain 500 that does not show it.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 from cablebase.archive.query import QueryError
+
+log = logging.getLogger("cablebase.web")
 
 
 def _wants_json(request: Request) -> bool:
@@ -23,19 +32,49 @@ def _answer(request: Request, status: int, message: str, **extra: object) -> Res
     )
 
 
+def _problems(exc: RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        # ("query", "page") -> "page"; a body or unnamed location stays readable
+        param = ".".join(loc[1:]) or (loc[0] if loc else "request")
+        out.append({"param": param, "message": str(e.get("msg", "invalid"))})
+    return out
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:
-        return _answer(request, 400, exc.message, position=exc.position)
+        q = request.query_params.get("q")
+        return _answer(
+            request,
+            400,
+            f"malformed query: {exc.message} (at position {exc.position})",
+            position=exc.position,
+            query=q,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
-            for e in exc.errors()
-        )
-        return _answer(request, 422, f"invalid request: {problems}")
+        problems = _problems(exc)
+        message = "invalid request: " + "; ".join(f"{p['param']}: {p['message']}" for p in problems)
+        if _wants_json(request):
+            return _answer(request, 422, message, problems=problems)
+        return _answer(request, 422, message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return _answer(request, exc.status_code, str(exc.detail))
+        response = _answer(request, exc.status_code, str(exc.detail))
+        if exc.headers:  # e.g. Allow on a 405
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Logged here with the traceback; the client learns only that it was our fault.
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        message = "internal error: the server could not answer this request"
+        try:
+            return _answer(request, 500, message)
+        except Exception:  # the error page itself failed
+            return PlainTextResponse(message, status_code=500)

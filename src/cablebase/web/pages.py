@@ -1,7 +1,955 @@
-"""The HTML pages (written by the pages engineer)."""
+"""The HTML pages: search, cable, telegram, citation graph, browse, stats.
+
+Server-rendered with Jinja2 (autoescaped); charts are inline SVG built here, every value passed
+through `escape`.  Queries stay bounded so a page renders in a few milliseconds on the full
+archive: one page of hits, facets exact for up to EXACT_FACETS hits and estimated from a sample
+above that, archive-wide lists (posts, tags, months, stats) cached per archive file and warmed
+in a background thread on the first request.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
+
+from cablebase.archive import browse
+from cablebase.archive.api import Archive
+from cablebase.archive.query import FIELDS, And, Node, Or, QueryError, Term
+from cablebase.record import Cable
 
 router = APIRouter(include_in_schema=False)
+
+PER_PAGE = 20
+MAX_PAGE = 10_000_000  # beyond any archive: a larger number is a malformed request (422)
+EXACT_FACETS = 1000  # hits up to which facets are counted exactly
+TOP_FACETS = 10
+SORTS = {"relevance": "relevance", "-date": "newest first", "date": "oldest first"}
+CLASS_LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+CLASS_COLOURS = {
+    "UNCLASSIFIED": "#4f7f52",
+    "CONFIDENTIAL": "#2f5f9e",
+    "SECRET": "#b23a2e",
+    "TOP SECRET": "#d08a16",
+    "UNKNOWN": "#888888",
+}
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+_XRUN = re.compile(r"[Xx]{4,}")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_TAG_OK = re.compile(r"[0-9A-Za-z_]+")
+_ID_OK = re.compile(r"[0-9A-Za-z]{1,64}")
+
+
+# -- caches ------------------------------------------------------------------------------
+
+
+class _Cache:
+    """A small thread-safe LRU map, emptied when the archive file changes."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+
+    def check(self, stamp: tuple) -> None:
+        with self._lock:
+            if stamp != self._stamp:
+                self._data.clear()
+                self._stamp = stamp
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+def _state(request: Request) -> _Cache:
+    """The app's page cache, checked against the archive file's identity."""
+    app = request.app
+    cache = getattr(app.state, "page_cache", None)
+    if cache is None:
+        cache = app.state.page_cache = _Cache()
+    path = app.state.archives.path
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    cache.check((str(path), stamp))
+    _warm(request)
+    return cache
+
+
+def _cached(request: Request, key: Any, compute: Callable[[Archive], Any]) -> Any:
+    cache = _state(request)
+    value = cache.get(key)
+    if value is None:
+        value = compute(request.app.state.archives.get())
+        cache.put(key, value)
+    return value
+
+
+# Archive-wide aggregates: computed once per archive file (scans of an index or of refs).
+GLOBAL = {
+    "posts": browse.posts,
+    "tags": browse.tags,
+    "months": browse.months,
+    "month_class": browse.month_class,
+    "totals": browse.totals,
+    "top_posts": browse.top_posts,
+    "top_tags": browse.top_tags,
+    "references": browse.references,
+}
+
+
+def _warm(request: Request) -> None:
+    """On the first request, compute the archive-wide aggregates and the front page's exact
+    facets in a background thread with its own connection, so later pages find them cached."""
+    app = request.app
+    if getattr(app.state, "page_warm", None) is not None:
+        return
+    lock = getattr(app.state, "page_warm_lock", None)
+    if lock is None:
+        lock = app.state.page_warm_lock = threading.Lock()
+    with lock:
+        if getattr(app.state, "page_warm", None) is not None:
+            return
+        path = app.state.archives.path
+
+        def run() -> None:
+            try:
+                archive = Archive.open(path, readonly=True)
+            except Exception:  # the request path reports a broken archive, not this thread
+                return
+            cache = app.state.page_cache
+            try:
+                for name, fn in GLOBAL.items():
+                    if cache.get(("global", name)) is None:
+                        cache.put(("global", name), fn(archive))
+                if not (getattr(cache.get(("summary", "")), "exact", False)):
+                    cache.put(("summary", ""), _summary(archive, archive.parse(""), exact=True))
+            except Exception:
+                pass
+            finally:
+                archive.close()
+
+        app.state.page_warm = threading.Thread(target=run, name="pages-warm", daemon=True)
+        app.state.page_warm.start()
+
+
+def _global(request: Request, name: str) -> Any:
+    return _cached(request, ("global", name), GLOBAL[name])
+
+
+# -- formatting --------------------------------------------------------------------------
+
+
+def fmt_date(iso: str | None, with_time: bool = False) -> str:
+    """2009-12-01T16:39:00Z -> 1 December 2009 (, 16:39 UTC)."""
+    if not iso:
+        return "date unknown"
+    try:
+        d = datetime.strptime(iso[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return iso
+    out = f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return out + f", {d:%H:%M} UTC" if with_time else out
+
+
+def fmt_month(ym: str) -> str:
+    m = _MONTH.fullmatch(ym)
+    return f"{MONTHS[int(m.group(2)) - 1]} {m.group(1)}" if m else ym
+
+
+def redacted(text: str | None) -> Markup:
+    """Escaped text with X runs (redactions) as styled blocks; newlines kept as <br>."""
+    if not text:
+        return Markup("")
+    out = str(escape(text))
+    out = _XRUN.sub(
+        lambda m: (
+            f'<span class="redacted" role="img" aria-label="redacted, {len(m.group(0))}'
+            f' characters" title="redacted ({len(m.group(0))} characters)">{m.group(0)}</span>'
+        ),
+        out,
+    )
+    return Markup(out.replace("\n", "<br>\n"))
+
+
+def paragraph_blocks(text: str) -> list[Markup]:
+    """A paragraph's text as blocks: blank lines (\\n\\n) separate them."""
+    return [redacted(part) for part in text.split("\n\n") if part.strip()]
+
+
+def marked(snippet: str | None) -> Markup:
+    """A snippet with its match marks as <mark>, HTML-escaped first."""
+    if not snippet:
+        return Markup("")
+    out = str(redacted(snippet))
+    return Markup(out.replace(browse.MARK_OPEN, "<mark>").replace(browse.MARK_CLOSE, "</mark>"))
+
+
+def portion_badges(portion: str | None) -> list[tuple[str, str, str]]:
+    """(css class, text, spoken label) badges for a portion mark: its level, then caveats."""
+    if not portion:
+        return []
+    parts = [p.strip() for p in portion.split("/") if p.strip()]
+    if not parts:
+        return []
+    level = parts[0].upper()
+    names = {
+        "U": ("pm-u", "unclassified"),
+        "SBU": ("pm-u", "sensitive but unclassified"),
+        "C": ("pm-c", "confidential"),
+        "S": ("pm-s", "secret"),
+        "TS": ("pm-ts", "top secret"),
+    }
+    css, label = names.get(level, ("pm-x", level.lower()))
+    out = [(f"pm {css}", level, label)]
+    for cav in parts[1:]:
+        up = cav.upper()
+        if up in ("NF", "NOFORN"):
+            out.append(("pm pm-nf", "NF", "no foreign nationals"))
+        else:
+            out.append(("pm pm-cav", up, up.lower()))
+    return out
+
+
+def class_css(classification: str | None) -> str:
+    return "cls-" + (classification or "unknown").lower().replace(" ", "-")
+
+
+# -- the query ---------------------------------------------------------------------------
+
+
+def clause(name: str, value: str) -> str | None:
+    """The query clause that selects one facet value, or None when the language cannot say it."""
+    if name == "tag":
+        return f"tag:{value}" if _TAG_OK.fullmatch(value) else None
+    if name == "classification":
+        return "class:" + {"TOP SECRET": "ts"}.get(value, value.lower())
+    if name == "year":
+        return f"year:{value}" if value.isdigit() else None
+    if name == "month":
+        return f"from:{value} to:{value}" if _MONTH.fullmatch(value) else None
+    if name in ("origin", "handling"):
+        if '"' in value or not value.strip():
+            return None
+        v = value if name == "origin" else value.lower()
+        return f'{name}:"{v}"' if " " in v else f"{name}:{v}"
+    return None
+
+
+def add_clause(q: str, node: Node, extra: str) -> str:
+    """The query narrowed by `extra` (an OR query is parenthesised first: AND binds tighter)."""
+    q = q.strip()
+    if not q:
+        return extra
+    if extra in q.split() or f" {extra}" in f" {q}":
+        return q
+    if isinstance(node, Or):
+        q = f"({q})"
+    return f"{q} {extra}"
+
+
+def has_text(node: Node) -> bool:
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, And | Or):
+        return any(has_text(n) for n in node.nodes)
+    return False
+
+
+def search_url(q: str, sort: str | None = None, page: int | None = None) -> str:
+    params: dict[str, Any] = {"q": q}
+    if sort and sort != "relevance":
+        params["sort"] = sort
+    if page and page > 1:
+        params["page"] = page
+    return "/search?" + urlencode(params)
+
+
+class Summary:
+    """A query's total and facets (exact, or estimated from a sample for broad queries)."""
+
+    __slots__ = ("total", "facets", "exact", "sampled", "matched")
+
+    def __init__(self, total: int, facets: dict, exact: bool, sampled: int = 0, matched: int = 0):
+        self.total, self.facets, self.exact = total, facets, exact
+        self.sampled, self.matched = sampled, matched
+
+
+def _summary(archive: Archive, node: Node, exact: bool = False) -> Summary:
+    total = archive.count(node)
+    if total == 0:
+        return Summary(0, {}, True)
+    if exact or total <= EXACT_FACETS:
+        facets = archive.facets(
+            node, names=("origin", "tag", "classification", "handling", "year"), top=TOP_FACETS
+        )
+        years = facets.get("year", [])
+        if years and int(years[-1][0]) - int(years[0][0]) < 3:
+            facets.update(archive.facets(node, names=("month",)))
+        return Summary(total, facets, True)
+    est = browse.sampled_facets(archive, node, total, top=TOP_FACETS)
+    return Summary(total, est.facets, False, est.sampled, est.matched)
+
+
+# -- SVG charts --------------------------------------------------------------------------
+
+
+def _num(n: float) -> str:
+    return f"{n:.1f}".rstrip("0").rstrip(".")
+
+
+def column_chart(
+    bars: list[tuple[str, int, str | None, str]],
+    *,
+    width: int = 900,
+    height: int = 150,
+    label: str = "chart",
+    every: int = 1,
+) -> Markup:
+    """Vertical bars: (axis label, value, link or None, tooltip).  Labels every `every` bars."""
+    if not bars:
+        return Markup("")
+    top = max(v for _, v, _, _ in bars) or 1
+    pad_b, pad_t = 18, 14
+    plot = height - pad_b - pad_t
+    bw = width / len(bars)
+    gap = min(2.0, bw * 0.2)
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img"'
+        f' aria-label="{escape(label)}" preserveAspectRatio="none">',
+        f'<text class="axis" x="0" y="10">{top:,}</text>',
+        f'<line class="base" x1="0" x2="{width}" y1="{height - pad_b}" y2="{height - pad_b}"/>',
+    ]
+    for i, (name, v, href, tip) in enumerate(bars):
+        h = plot * v / top
+        x, y = i * bw + gap / 2, pad_t + plot - h
+        rect = (
+            f'<rect class="bar" x="{_num(x)}" y="{_num(y)}" width="{_num(max(bw - gap, 0.5))}"'
+            f' height="{_num(h)}"><title>{escape(tip)}</title></rect>'
+        )
+        if href and v:
+            rect = f'<a href="{escape(href)}">{rect}</a>'
+        out.append(rect)
+        if i % every == 0:
+            out.append(
+                f'<text class="axis" x="{_num(i * bw + 1)}" y="{height - 4}">{escape(name)}</text>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def stacked_chart(
+    months: list[str], by_month: dict[str, dict[str, int]], *, width: int = 900, height: int = 220
+) -> Markup:
+    """Stacked columns per month, one colour per classification, with a legend."""
+    if not months:
+        return Markup("")
+    totals = [sum(by_month.get(m, {}).values()) for m in months]
+    top = max(totals) or 1
+    pad_b, pad_t, pad_l = 20, 10, 44
+    plot, span = height - pad_b - pad_t, width - pad_l
+    bw = span / len(months)
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img"'
+        ' aria-label="cables per month by classification">',
+        f'<text class="axis" x="0" y="{pad_t + 8}">{top:,}</text>',
+        f'<text class="axis" x="0" y="{height - pad_b}">0</text>',
+        f'<line class="base" x1="{pad_l}" x2="{width}" y1="{height - pad_b}" y2="{height - pad_b}"/>',
+    ]
+    levels = [*CLASS_LEVELS, "UNKNOWN"]
+    last_year = None
+    for i, m in enumerate(months):
+        x = pad_l + i * bw
+        y = pad_t + plot
+        counts = by_month.get(m, {})
+        tip = (
+            fmt_month(m)
+            + ": "
+            + ", ".join(f"{counts[c]:,} {c.lower()}" for c in levels if c in counts)
+        )
+        parts = []
+        for c in levels:
+            n = counts.get(c, 0)
+            if not n:
+                continue
+            h = plot * n / top
+            y -= h
+            parts.append(
+                f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(bw - 0.4, 0.6))}"'
+                f' height="{_num(h)}" fill="{CLASS_COLOURS[c]}"/>'
+            )
+        out.append(
+            f'<a href="/browse/months/{m}"><g><title>{escape(tip)}</title>{"".join(parts)}</g></a>'
+        )
+        year = m[:4]
+        if year != last_year and (
+            last_year is None or int(year) % (1 if len(months) < 80 else 2) == 0
+        ):
+            out.append(f'<text class="axis" x="{_num(x)}" y="{height - 5}">{year}</text>')
+            last_year = year
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def hbar_chart(rows: list[tuple[str, int, str | None]], *, width: int = 420, label: str) -> Markup:
+    """Horizontal bars with their labels and counts, each a link."""
+    if not rows:
+        return Markup("")
+    row_h, label_w, num_w = 20, 170, 56
+    top = max(n for _, n, _ in rows) or 1
+    height = row_h * len(rows)
+    span = width - label_w - num_w
+    out = [
+        f'<svg class="chart hbar" viewBox="0 0 {width} {height}" width="100%" role="img"'
+        f' aria-label="{escape(label)}">'
+    ]
+    for i, (name, n, href) in enumerate(rows):
+        y = i * row_h
+        w = max(1.0, span * n / top)
+        short = name if len(name) <= 26 else name[:25] + "…"
+        item = (
+            f'<text class="lbl" x="{label_w - 6}" y="{y + 14}" text-anchor="end">{escape(short)}'
+            f"<title>{escape(name)}</title></text>"
+            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{_num(w)}" height="{row_h - 6}"/>'
+            f'<text class="num" x="{_num(label_w + w + 4)}" y="{y + 14}">{n:,}</text>'
+        )
+        out.append(f'<a href="{escape(href)}">{item}</a>' if href else item)
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def histogram(q: str, node: Node, summary: Summary) -> Markup:
+    """Hits over time: bars per year, or per month when the hits span three years or less."""
+    years = summary.facets.get("year", [])
+    if not years:
+        return Markup("")
+    first, last = int(years[0][0]), int(years[-1][0])
+    if last - first < 3 and summary.facets.get("month"):
+        counts = dict(summary.facets["month"])
+        bars = []
+        for y in range(first, last + 1):
+            for mo in range(1, 13):
+                key = f"{y}-{mo:02d}"
+                n = counts.get(key, 0)
+                bars.append(
+                    (
+                        key if mo in (1, 7) else "",
+                        n,
+                        search_url(add_clause(q, node, f"from:{key} to:{key}")),
+                        f"{fmt_month(key)}: {n:,}",
+                    )
+                )
+        # Trim empty months at the ends.
+        while bars and not bars[0][1]:
+            bars.pop(0)
+        while bars and not bars[-1][1]:
+            bars.pop()
+        return column_chart(bars, label="hits per month", every=1)
+    counts = {int(y): n for y, n in years}
+    bars = [
+        (
+            str(y),
+            counts.get(y, 0),
+            search_url(add_clause(q, node, f"year:{y}")),
+            f"{y}: {counts.get(y, 0):,}",
+        )
+        for y in range(first, last + 1)
+    ]
+    every = max(1, math.ceil(len(bars) / 12))
+    return column_chart(bars, label="hits per year", every=every)
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
+    env = request.app.state.templates.env
+    if not env.globals.get("_pages_ready"):
+        env.globals.update(
+            _pages_ready=True,
+            fmt_date=fmt_date,
+            fmt_month=fmt_month,
+            redacted=redacted,
+            paragraph_blocks=paragraph_blocks,
+            marked=marked,
+            portion_badges=portion_badges,
+            class_css=class_css,
+            search_url=search_url,
+            clause=clause,
+            quote=quote,
+        )
+    ctx.setdefault("q", "")
+    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def _archive(request: Request) -> Archive:
+    return request.app.state.archives.get()
+
+
+# -- search ------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = Query("", max_length=2000),
+    sort: str = Query("relevance", pattern="^(relevance|date|-date)$"),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+) -> Response:
+    started = time.perf_counter()
+    archive = _archive(request)
+    ctx: dict[str, Any] = {"q": q, "sort": sort, "page": page, "sorts": SORTS}
+    try:
+        node = archive.parse(q)
+    except QueryError as e:
+        pos = max(0, min(e.position, len(q)))
+        ctx.update(error=e.message, position=pos, before=q[:pos], after=q[pos:])
+        return _render(request, "search.html", ctx, status=400)
+    summary = _cached(request, ("summary", q.strip()), lambda a: _summary(a, node))
+    total = summary.total
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if page > pages:
+        raise HTTPException(
+            404, f"There is no page {page:,}: the {total:,} hits of this search fill {pages:,}."
+        )
+    hits = list(archive.search(node, sort=sort, limit=PER_PAGE, offset=(page - 1) * PER_PAGE))
+    browse.snippets(archive, hits, node)
+    facets = []
+    for name, title in (
+        ("classification", "Classification"),
+        ("origin", "Origin"),
+        ("tag", "Tags"),
+        ("handling", "Handling"),
+        ("year", "Year"),
+    ):
+        entries = []
+        values = summary.facets.get(name, [])
+        if name == "year":
+            values = sorted(values, reverse=True)
+        for value, n in values:
+            c = clause(name, value)
+            entries.append(
+                {
+                    "value": value,
+                    "count": n,
+                    "href": search_url(add_clause(q, node, c), sort) if c else None,
+                    "active": bool(c) and c in q,
+                }
+            )
+        facets.append({"name": name, "title": title, "entries": entries})
+    export = {fmt: "/api/export?" + urlencode({"q": q, "format": fmt}) for fmt in ("csv", "jsonl")}
+    ctx.update(
+        node=node,
+        hits=hits,
+        total=total,
+        pages=pages,
+        first_hit=(page - 1) * PER_PAGE + 1,
+        summary=summary,
+        facets=facets,
+        chart=histogram(q, node, summary),
+        export=export,
+        text_query=has_text(node),
+        page_urls={
+            "first": search_url(q, sort, 1),
+            "prev": search_url(q, sort, page - 1) if page > 1 else None,
+            "next": search_url(q, sort, page + 1) if page < pages else None,
+            "last": search_url(q, sort, pages),
+            "jump": {
+                "action": "/search",
+                "hidden": [("q", q)] + ([("sort", sort)] if sort != "relevance" else []),
+            },
+        },
+        sort_urls={s: search_url(q, s) for s in SORTS},
+        fields=FIELDS,
+        elapsed=time.perf_counter() - started,
+    )
+    return _render(request, "search.html", ctx)
+
+
+# -- a cable -----------------------------------------------------------------------------
+
+
+def _cable_or_404(request: Request, reference_id: str) -> Cable:
+    cable = None
+    if _ID_OK.fullmatch(reference_id):
+        cable = _archive(request).get(reference_id)
+    if cable is None:
+        raise HTTPException(404, f"No cable {reference_id!r} in this archive.")
+    return cable
+
+
+def citation(cable: Cable, permalink: str) -> str:
+    origin = cable.origin or (cable.post.title() if cable.post else "Unknown post")
+    subject = (cable.subject or "(no subject)").rstrip(".")
+    return (
+        f'{origin}, "{subject}", cable {cable.reference_id}, {fmt_date(cable.created)},'
+        f" via cablebase: {permalink}"
+    )
+
+
+@router.get("/cable/{reference_id}", response_class=HTMLResponse)
+def cable_page(request: Request, reference_id: str) -> Response:
+    cable = _cable_or_404(request, reference_id)
+    rid = cable.reference_id or reference_id.upper()
+    if reference_id != rid:  # one canonical address per cable
+        return RedirectResponse(f"/cable/{quote(rid)}", status_code=301)
+    archive = _archive(request)
+    cites = {r.reference_id: r for r in archive.cites(rid)}
+    refs = []
+    for ref in cable.references:
+        found = cites.get(ref.id) if ref.id else None
+        refs.append(
+            {
+                "letter": ref.letter,
+                "text": ref.text,
+                "kind": ref.kind,
+                "id": ref.id,
+                "in_archive": bool(found and found.in_archive),
+            }
+        )
+    cited_by_all = archive.cited_by(rid)
+    cited_by = cited_by_all[:200]
+    cited_briefs = browse.briefs(archive, list({r.reference_id for r in cited_by}))
+    prev, nxt = browse.prev_next(archive, rid)
+    permalink = str(request.base_url).rstrip("/") + f"/cable/{quote(rid)}"
+    to = [r for r in cable.recipients if r.role == "to"]
+    info = [r for r in cable.recipients if r.role != "to"]
+    ctx = {
+        "cable": cable,
+        "rid": rid,
+        "refs": refs,
+        "cited_by": cited_by,
+        "cited_by_total": len(cited_by_all),
+        "cited_briefs": cited_briefs,
+        "prev": prev,
+        "next": nxt,
+        "permalink": permalink,
+        "citation": citation(cable, permalink),
+        "to": to,
+        "info": info,
+        "unresolved": [r for r in refs if r["id"] and not r["in_archive"]],
+        "tag_links": [(t, clause("tag", t)) for t in cable.tags],
+    }
+    return _render(request, "cable.html", ctx)
+
+
+@router.get("/cable/{reference_id}/telegram", response_class=HTMLResponse)
+def telegram_page(request: Request, reference_id: str) -> Response:
+    from cablebase.render import to_telegram
+
+    cable = _cable_or_404(request, reference_id)
+    try:
+        text = to_telegram(cable)
+    except Exception as e:  # a record the renderer cannot lay out still gets a page
+        text = f"(the telegram could not be rendered: {type(e).__name__})"
+    return _render(
+        request, "telegram.html", {"cable": cable, "rid": cable.reference_id, "text": text}
+    )
+
+
+# -- the citation graph ------------------------------------------------------------------
+
+
+def graph_svg(hood: browse.Neighbourhood, centre: str, size: int = 760) -> Markup:
+    """A radial layout: the cable in the middle, one ring per hop; arrows from citing to cited."""
+    cx = cy = size / 2
+    rings: dict[int, list[str]] = {}
+    for rid, depth in hood.nodes.items():
+        rings.setdefault(depth, []).append(rid)
+    pos: dict[str, tuple[float, float]] = {centre: (cx, cy)}
+    angle: dict[str, float] = {centre: 0.0}
+    neighbours: dict[str, list[str]] = {}
+    for s, d in hood.edges:
+        neighbours.setdefault(s, []).append(d)
+        neighbours.setdefault(d, []).append(s)
+    radius = {1: size * 0.22, 2: size * 0.40}
+    # A radial tree: the first ring evenly spread, each outer node in its parent's sector.
+    ring1 = sorted(rings.get(1, []))
+    n1 = max(1, len(ring1))
+    for i, rid in enumerate(ring1):
+        a = 2 * math.pi * i / n1 + (math.pi if n1 <= 2 else -math.pi / 2 + math.pi / n1)
+        angle[rid] = a
+        pos[rid] = (cx + radius[1] * math.cos(a), cy + radius[1] * math.sin(a))
+    children: dict[str, list[str]] = {}
+    for rid in sorted(rings.get(2, [])):
+        parents = [n for n in neighbours.get(rid, []) if hood.nodes.get(n) == 1]
+        children.setdefault(min(parents) if parents else centre, []).append(rid)
+    sector = min(2 * math.pi / n1, 1.2 * math.pi)
+    for parent, kids in children.items():
+        base = angle.get(parent, 0.0)
+        k = len(kids)
+        for j, rid in enumerate(kids):
+            a = base - sector / 2 + sector * (j + 0.5) / k
+            angle[rid] = a
+            pos[rid] = (cx + radius[2] * math.cos(a), cy + radius[2] * math.sin(a))
+    out = [
+        f'<svg class="graph" viewBox="0 0 {size} {size}" width="100%" role="img"'
+        f' aria-label="citation graph around {escape(centre)}">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7"'
+        ' markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"'
+        ' class="arrowhead"/></marker></defs>',
+    ]
+    node_r = 9
+    for s, d in hood.edges:
+        (x1, y1), (x2, y2) = pos[s], pos[d]
+        dist = math.hypot(x2 - x1, y2 - y1) or 1
+        # Stop short of the node circles so the arrowheads stay visible.
+        ex, ey = x2 - (x2 - x1) * (node_r + 3) / dist, y2 - (y2 - y1) * (node_r + 3) / dist
+        sx, sy = x1 + (x2 - x1) * node_r / dist, y1 + (y2 - y1) * node_r / dist
+        out.append(
+            f'<line class="edge" x1="{_num(sx)}" y1="{_num(sy)}" x2="{_num(ex)}" y2="{_num(ey)}"'
+            ' marker-end="url(#arrow)"/>'
+        )
+    for rid, (x, y) in pos.items():
+        brief = hood.briefs.get(rid)
+        cls = class_css(brief.classification if brief else None)
+        kind = "centre" if rid == centre else ("archived" if brief else "missing")
+        tip = rid
+        if brief:
+            tip += f" · {fmt_date(brief.created)} · {brief.subject or ''}"
+        else:
+            tip += " · not in this archive"
+        anchor = "middle"
+        lx, ly = x, y + node_r + 13
+        if rid != centre and abs(x - cx) > size * 0.15:
+            anchor = "start" if x > cx else "end"
+            lx, ly = x + (node_r + 4) * (1 if x > cx else -1), y + 4
+        body = (
+            f'<circle class="node {kind} {cls}" cx="{_num(x)}" cy="{_num(y)}"'
+            f' r="{node_r + (4 if rid == centre else 0)}"/>'
+            f'<text class="nlabel" x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}">'
+            f"{escape(rid)}</text><title>{escape(tip)}</title>"
+        )
+        if brief and rid != centre:
+            out.append(f'<a class="gnode" href="/cable/{quote(rid)}"><g>{body}</g></a>')
+        else:
+            out.append(f'<g class="gnode">{body}</g>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+@router.get("/cable/{reference_id}/graph", response_class=HTMLResponse)
+def graph_page(request: Request, reference_id: str, hops: int = Query(2, ge=1, le=2)) -> Response:
+    cable = _cable_or_404(request, reference_id)
+    rid = cable.reference_id or reference_id.upper()
+    hood = browse.neighbourhood(_archive(request), rid, hops=hops)
+    missing = sorted(r for r in hood.nodes if r not in hood.briefs)
+    ctx = {
+        "cable": cable,
+        "rid": rid,
+        "hood": hood,
+        "hops": hops,
+        "svg": graph_svg(hood, rid),
+        "archived": [hood.briefs[r] for r in hood.nodes if r in hood.briefs and r != rid],
+        "missing": missing,
+    }
+    return _render(request, "graph.html", ctx)
+
+
+# -- browse ------------------------------------------------------------------------------
+
+
+@router.get("/browse", response_class=HTMLResponse)
+def browse_index() -> Response:
+    return RedirectResponse("/browse/posts", status_code=302)
+
+
+@router.get("/browse/posts", response_class=HTMLResponse)
+def browse_posts(request: Request) -> Response:
+    rows = _global(request, "posts")
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for origin, n in rows:
+        kind = origin.split(" ", 1)[0] if " " in origin else "Other"
+        groups.setdefault(kind, []).append((origin, n))
+    ordered = sorted(groups.items(), key=lambda kv: (-sum(n for _, n in kv[1]), kv[0]))
+    return _render(request, "browse_posts.html", {"groups": ordered, "count": len(rows)})
+
+
+@router.get("/browse/posts/{post}", response_class=HTMLResponse)
+def browse_post(request: Request, post: str) -> Response:
+    known = dict(_global(request, "posts"))
+    if post not in known:
+        raise HTTPException(404, f"No post {post!r} in this archive.")
+    archive = _archive(request)
+    months = browse.post_months(archive, post)
+    by_year: dict[str, int] = {}
+    for m, n in months:
+        by_year[m[:4]] = by_year.get(m[:4], 0) + n
+    c = clause("origin", post)
+    bars = [
+        (y, n, search_url(f"{c} year:{y}", "-date") if c else None, f"{y}: {n:,}")
+        for y, n in sorted(by_year.items())
+    ]
+    latest = list(archive.search(c, sort="-date", limit=25)) if c else []
+    ctx = {
+        "post": post,
+        "count": known[post],
+        "chart": column_chart(
+            bars, label=f"cables per year from {post}", every=max(1, len(bars) // 12)
+        ),
+        "latest": latest,
+        "search": search_url(c, "-date") if c else None,
+        "q": c or "",
+    }
+    return _render(request, "browse_post.html", ctx)
+
+
+@router.get("/browse/tags", response_class=HTMLResponse)
+def browse_tags(
+    request: Request, order: str = Query("count", pattern="^(count|name)$")
+) -> Response:
+    rows = _global(request, "tags")
+    if order == "name":
+        rows = sorted(rows)
+    top = rows[0][1] if rows else 1
+    items = [
+        {
+            "tag": t,
+            "count": n,
+            "href": search_url(c) if (c := clause("tag", t)) else None,
+            "weight": 1 + round(3 * math.log1p(n) / math.log1p(max(top, 1)), 1) if top else 1,
+        }
+        for t, n in (sorted(rows, key=lambda r: -r[1]) if order == "count" else rows)
+    ]
+    return _render(request, "browse_tags.html", {"items": items, "order": order})
+
+
+@router.get("/browse/months", response_class=HTMLResponse)
+def browse_months(request: Request) -> Response:
+    rows = _global(request, "months")
+    years: dict[str, list[int]] = {}
+    for ym, n in rows:
+        years.setdefault(ym[:4], [0] * 12)[int(ym[5:7]) - 1] = n
+    top = max((n for _, n in rows), default=1)
+    return _render(
+        request,
+        "browse_months.html",
+        {"years": sorted(years.items(), reverse=True), "top": top, "months": MONTHS},
+    )
+
+
+@router.get("/browse/months/{month}", response_class=HTMLResponse)
+def browse_month(request: Request, month: str, page: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
+    if not _MONTH.fullmatch(month):
+        raise HTTPException(404, f"{month!r} is not a month: use YYYY-MM, e.g. 2009-12.")
+    archive = _archive(request)
+    days = browse.month_days(archive, month)
+    total = sum(n for _, n in days)
+    pages = max(1, math.ceil(total / 50))
+    if page > pages:
+        raise HTTPException(404, f"There is no page {page:,}: {fmt_month(month)} has {pages:,}.")
+    q = f"from:{month} to:{month}"
+    counts = dict(days)
+    y, m = int(month[:4]), int(month[5:])
+    ndays = (datetime(y + (m == 12), m % 12 + 1, 1) - datetime(y, m, 1)).days
+    bars = []
+    for d in range(1, ndays + 1):
+        key = f"{month}-{d:02d}"
+        n = counts.get(key, 0)
+        bars.append(
+            (
+                str(d) if d in (1, 10, 20) else "",
+                n,
+                search_url(f"from:{key} to:{key}", "date"),
+                f"{fmt_date(key + 'T00:00')}: {n:,}",
+            )
+        )
+    hits = list(archive.search(q, sort="date", limit=50, offset=(page - 1) * 50)) if total else []
+    ctx = {
+        "month": month,
+        "label": fmt_month(month),
+        "total": total,
+        "chart": column_chart(bars, label=f"cables per day in {fmt_month(month)}"),
+        "hits": hits,
+        "page": page,
+        "pages": pages,
+        "search": search_url(q, "date"),
+        "prev_month": f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}",
+        "next_month": f"{y + (m == 12)}-{m % 12 + 1:02d}",
+    }
+    return _render(request, "browse_month.html", ctx)
+
+
+# -- stats -------------------------------------------------------------------------------
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats_page(request: Request) -> Response:
+    totals = _global(request, "totals")
+    by_month = _global(request, "month_class")
+    months = list(by_month)
+    # A continuous axis: months without cables are gaps, not skipped.
+    if months:
+        y0, m0 = int(months[0][:4]), int(months[0][5:7])
+        y1, m1 = int(months[-1][:4]), int(months[-1][5:7])
+        months = [f"{k // 12}-{k % 12 + 1:02d}" for k in range(y0 * 12 + m0 - 1, y1 * 12 + m1)]
+    # Decades of sparse early cables squeeze the busy years: draw from the first month holding
+    # at least 1% of the peak, and say how many earlier cables are left out.
+    peak = max((sum(v.values()) for v in by_month.values()), default=0)
+    start = 0
+    while start < len(months) and sum(by_month.get(months[start], {}).values()) * 100 < peak:
+        start += 1
+    start = max(0, min(start, len(months) - 1))
+    early = sum(sum(by_month.get(m, {}).values()) for m in months[:start])
+    shown = months[start:]
+    posts = [(o, n, f"/browse/posts/{quote(o, safe='')}") for o, n in _global(request, "top_posts")]
+    tags = [
+        (t, n, search_url(c) if (c := clause("tag", t)) else None)
+        for t, n in _global(request, "top_tags")
+    ]
+    ctx = {
+        "totals": totals,
+        "chart": stacked_chart(shown, by_month),
+        "early": early,
+        "shown_from": shown[0] if shown else None,
+        "posts_chart": hbar_chart(posts, label="top posts by number of cables"),
+        "tags_chart": hbar_chart(tags, label="top tags by number of cables"),
+        "refs": _global(request, "references"),
+        "colours": [(c, CLASS_COLOURS[c]) for c in CLASS_LEVELS],
+    }
+    return _render(request, "stats.html", ctx)
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about_page(request: Request) -> Response:
+    return _render(request, "about.html", {"fields": FIELDS})

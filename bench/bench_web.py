@@ -1,0 +1,395 @@
+"""Reading-room server benchmark (issue 4: p95 server time <= 50 ms; 50 clients for 60 s, no errors).
+
+    python bench/bench_web.py                          # builds 251,287 generated cables (minutes)
+    python bench/bench_web.py --n 50000                # a moderate run
+    python bench/bench_web.py --archive FILE.db        # reuse an archive (built if missing)
+    python bench/bench_web.py --archive FILE.db --clients 50 --seconds 60
+
+Uvicorn serves the app in a subprocess on 127.0.0.1 only.  Each response carries a
+`Server-Timing: app;dur=MS` header, added by a wrapper around the app in that subprocess: the
+time from the request reaching the app to the response starting (pages and JSON are rendered
+whole before they start, so this is their server time; streams are timed to their first byte).
+
+Phases:
+  1. cold: every URL of the fixed mix once, in order (the first answers after the server starts)
+  2. warm: the mix --rounds times, one client: p50/p95/max server time per kind of URL
+  3. load: --clients concurrent clients (asyncio + httpx, one connection each) for --seconds,
+     walking the mix in random order: requests/s, errors, server time under load
+  4. export: one streamed JSON-lines export of every cable, counting lines and watching the
+     server's resident memory (skipped with --no-export)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+FULL = 251_287
+HOST = "127.0.0.1"  # loopback only
+
+
+# -- the server (run in the subprocess) --------------------------------------------------------
+
+
+def timed(app):
+    """The ASGI app with a Server-Timing header on every response."""
+
+    async def wrapper(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        start = time.perf_counter()
+
+        async def timed_send(message):
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                headers = list(message.get("headers", []))
+                headers.append((b"server-timing", f"app;dur={ms:.3f}".encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await app(scope, receive, timed_send)
+
+    return wrapper
+
+
+def serve(archive: str, port: int) -> None:
+    import uvicorn
+
+    from cablebase.web.app import create_app
+
+    uvicorn.run(
+        timed(create_app(archive)), host=HOST, port=port, log_level="warning", access_log=False
+    )
+
+
+# -- setup -------------------------------------------------------------------------------------
+
+
+def build(path: Path, n: int) -> None:
+    from cablebase.archive.ingest import ingest
+    from cablebase.generate import write
+
+    csv_path = path.with_suffix(".csv")
+    t = time.perf_counter()
+    write(n, "csv", csv_path, seed=1)
+    print(f"wrote {n:,} generated cables in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    summary = ingest([csv_path], path)
+    print(summary.line(), file=sys.stderr)
+    csv_path.unlink()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(archive: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(archive), "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+    )
+    import httpx
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://{HOST}:{port}/api/health", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not come up in 60 s")
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def mix(base: str, archive: Path, rng: random.Random) -> list[tuple[str, str]]:
+    """The fixed mix: (kind, path) for API and page URLs, drawn from the archive itself."""
+    import httpx
+
+    from cablebase.archive.api import Archive
+
+    stats = httpx.get(f"{base}/api/stats", timeout=600).json()
+    tags = [t for t, _ in stats["top_tags"][:10]]
+    origins = [o for o, _ in stats["top_origins"][:10]]
+    months = list(stats["by_month"])
+    with Archive.open(archive, readonly=True) as a:
+        n = len(a)
+        offsets = [rng.randrange(n) for _ in range(40)]
+        hits = [next(iter(a.search("", sort="date", limit=1, offset=o))) for o in offsets]
+    ids = [h.reference_id for h in hits]
+    subject_words = [
+        w
+        for h in hits
+        for w in (h.subject or "").lower().replace(":", " ").replace(",", " ").split()
+        if w.isalpha() and len(w) > 5
+    ]
+    words = rng.sample(subject_words, min(8, len(subject_words)))
+    queries = (
+        [""]
+        + [f"tag:{t}" for t in tags[:4]]
+        + [f'origin:"{o.split()[-1]}"' for o in origins[:3]]
+        + words
+        + [f"{words[0]} {words[1]}", f"{words[2]} OR {words[3]}", f"tag:{tags[0]} {words[4]}"]
+        + ["class:secret year:2009", "year:2008..2009 -tag:PGOV", f"cites:{ids[0]}"]
+    )
+    with Archive.open(archive, readonly=True) as a:
+        deep = {q for q in queries if a.count(q) > 5 * 50}  # page 5 exists
+    out: list[tuple[str, str]] = []
+    for i, q in enumerate(queries):
+        qs = urlencode({"q": q})
+        out.append(("api search", f"/api/search?{qs}"))
+        out.append(("page search", f"/search?{qs}"))
+        if q in deep:
+            out.append(("api search deep", f"/api/search?{qs}&page=5&facets=false"))
+            out.append(("page search deep", f"/search?{qs}&page=5"))
+        if i % 4 == 0:
+            out.append(("api search by date", f"/api/search?{qs}&sort=-date&facets=false"))
+    for rid in ids:
+        out.append(("api cable", f"/api/cables/{rid}"))
+        out.append(("api references", f"/api/cables/{rid}/references"))
+        out.append(("page cable", f"/cable/{rid}"))
+    for rid in ids[:10]:
+        out.append(("api telegram", f"/api/cables/{rid}/telegram"))
+        out.append(("page telegram", f"/cable/{rid}/telegram"))
+        out.append(("page graph", f"/cable/{rid}/graph"))
+    out += [
+        ("api stats", "/api/stats"),
+        ("api health", "/api/health"),
+        ("page stats", "/stats"),
+        ("page home", "/"),
+        ("page browse", "/browse/posts"),
+        ("page browse", "/browse/tags"),
+        ("page browse", "/browse/months"),
+    ]
+    for o in origins[:3]:
+        out.append(("page browse", f"/browse/posts/{quote(o)}"))
+    for m in rng.sample(months, min(3, len(months))):
+        out.append(("page browse", f"/browse/months/{m}"))
+    return out
+
+
+def server_ms(response) -> float:
+    timing = response.headers.get("server-timing", "")
+    try:
+        return float(timing.split("dur=")[1])
+    except (IndexError, ValueError):
+        return float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))]
+
+
+def table(rows: dict[str, list[float]], title: str) -> None:
+    print(f"\n{title}")
+    print(f"  {'kind':<20} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    every: list[float] = []
+    for kind in sorted(rows):
+        v = rows[kind]
+        every += v
+        print(f"  {kind:<20} {len(v):>6} {pct(v, 50):>8.1f} {pct(v, 95):>8.1f} {max(v):>8.1f}")
+    print(
+        f"  {'all':<20} {len(every):>6} {pct(every, 50):>8.1f} {pct(every, 95):>8.1f}"
+        f" {max(every):>8.1f}"
+    )
+
+
+# -- phases ------------------------------------------------------------------------------------
+
+
+def sequential(base: str, urls: list[tuple[str, str]], rounds: int) -> tuple[dict, dict, list]:
+    import httpx
+
+    server: dict[str, list[float]] = defaultdict(list)
+    client: dict[str, list[float]] = defaultdict(list)
+    bad: list[tuple[str, int]] = []
+    with httpx.Client(base_url=base, timeout=120) as c:
+        for _ in range(rounds):
+            for kind, url in urls:
+                t = time.perf_counter()
+                r = c.get(url)
+                client[kind].append((time.perf_counter() - t) * 1000)
+                server[kind].append(server_ms(r))
+                if r.status_code != 200:
+                    bad.append((url, r.status_code))
+    return server, client, bad
+
+
+async def load(base: str, urls: list[tuple[str, str]], clients: int, seconds: float, seed: int):
+    import httpx
+
+    stop = time.perf_counter() + seconds
+    server: list[float] = []
+    client: list[float] = []
+    statuses: dict[int, int] = defaultdict(int)
+    errors: list[str] = []
+
+    async def one(i: int, c: httpx.AsyncClient) -> None:
+        rng = random.Random(seed + i)
+        order = urls[:]
+        while time.perf_counter() < stop:
+            rng.shuffle(order)
+            for _, url in order:
+                if time.perf_counter() >= stop:
+                    return
+                t = time.perf_counter()
+                try:
+                    r = await c.get(url)
+                except httpx.HTTPError as exc:
+                    errors.append(f"{url}: {type(exc).__name__}")
+                    continue
+                client.append((time.perf_counter() - t) * 1000)
+                server.append(server_ms(r))
+                statuses[r.status_code] += 1
+                if r.status_code != 200:
+                    errors.append(f"{url}: HTTP {r.status_code}")
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as c:
+        t = time.perf_counter()
+        await asyncio.gather(*(one(i, c) for i in range(clients)))
+        elapsed = time.perf_counter() - t
+    return server, client, dict(statuses), errors, elapsed
+
+
+def export_phase(base: str, pid: int, q: str) -> None:
+    import httpx
+
+    peak = [rss_mb(pid)]
+    before = peak[0]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], rss_mb(pid))
+
+    threading.Thread(target=watch, daemon=True).start()
+    lines = size = 0
+    t = time.perf_counter()
+    with httpx.stream(
+        "GET", f"{base}/api/export?{urlencode({'q': q, 'format': 'jsonl'})}", timeout=600
+    ) as r:
+        total = int(r.headers.get("x-total-count", -1))
+        for chunk in r.iter_bytes():
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+    elapsed = time.perf_counter() - t
+    done.set()
+    print(
+        f"\nexport of {q!r}: {lines:,} lines (X-Total-Count {total:,}, {'equal' if lines == total else 'DIFFERENT'}),"
+        f" {size / 1e6:,.0f} MB in {elapsed:.1f} s ({lines / elapsed:,.0f} cables/s);"
+        f" server RSS {before:.0f} MB before, {peak[0]:.0f} MB peak"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--archive", type=Path, help="archive to serve (built here if missing)")
+    ap.add_argument("--n", type=int, default=FULL, help="generated cables when building")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--export-query", default="", help="the query whose hits are exported")
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args.serve, args.port)
+        return
+    if args.clients > 200 or args.seconds > 600:
+        raise SystemExit("keep it bounded: at most 200 clients for at most 600 s")
+
+    tmp = None
+    archive = args.archive
+    if archive is None:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-web-")
+        archive = Path(tmp.name) / f"g{args.n}.db"
+    if not archive.exists():
+        build(archive, args.n)
+
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    t = time.perf_counter()
+    proc = start_server(archive, port)
+    try:
+        print(f"server up in {time.perf_counter() - t:.1f} s on {base} (pid {proc.pid})")
+        t = time.perf_counter()
+        urls = mix(base, archive, random.Random(args.seed))
+        from cablebase.archive.api import Archive
+
+        with Archive.open(archive, readonly=True) as a:
+            n = len(a)
+        print(
+            f"archive: {archive} ({n:,} cables); mix: {len(urls)} URLs"
+            f" (setup {time.perf_counter() - t:.1f} s, includes the first /api/stats)"
+        )
+
+        cold_server, _, bad = sequential(base, urls, 1)
+        table(cold_server, "cold: each URL once after start, server time")
+        server, client, bad2 = sequential(base, urls, args.rounds)
+        table(server, f"warm: the mix x{args.rounds}, one client, server time")
+        every = [v for vs in client.values() for v in vs]
+        print(f"  client round trip: p50 {pct(every, 50):.1f} ms, p95 {pct(every, 95):.1f} ms")
+        for url, status in sorted(set(bad + bad2)):
+            print(f"  NOT 200: {status} {url}")
+
+        s, c, statuses, errors, elapsed = asyncio.run(
+            load(base, urls, args.clients, args.seconds, args.seed)
+        )
+        print(
+            f"\nload: {args.clients} clients for {elapsed:.1f} s: {len(s):,} requests,"
+            f" {len(s) / elapsed:,.0f} requests/s, {len(errors)} errors, statuses {statuses}"
+        )
+        print(
+            f"  server time p50 {pct(s, 50):.1f} ms, p95 {pct(s, 95):.1f} ms, max {max(s):.1f} ms;"
+            f" client round trip p50 {pct(c, 50):.1f} ms, p95 {pct(c, 95):.1f} ms"
+        )
+        for e in sorted(set(errors))[:20]:
+            print(f"  error: {e}")
+        print(f"  server RSS {rss_mb(proc.pid):.0f} MB")
+
+        if not args.no_export:
+            export_phase(base, proc.pid, args.export_query)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if tmp is not None:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,342 @@
+"""Small read-only queries the reading room's pages need and `Archive` does not offer.
+
+Plain functions over an `Archive`, parameterised SQL only, each bounded so that a page stays
+fast on the full archive: they walk covering indexes (cables_origin, cables_class,
+cables_year_month, tags_tag) or look rows up by key, and never read the record JSON of more
+than the cables they return.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cablebase.archive.query import Node, to_sql
+from cablebase.archive.snippets import snippet as make_snippet
+from cablebase.archive.sqlite import body_text
+
+if TYPE_CHECKING:
+    from cablebase.archive.api import Archive, Hit
+
+CLASS_NAMES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+# Private-use characters as snippet marks: unlike "[" and "]" they never occur in cable text,
+# so the page can turn them into <mark> without mistaking a bracket of the text for one.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+
+
+@dataclass(slots=True, frozen=True)
+class Brief:
+    """A cable in a list: enough for a link and a line of context."""
+
+    reference_id: str
+    created: str | None
+    origin: str | None
+    classification: str | None
+    subject: str | None
+
+
+_BRIEF = "c.reference_id, c.created, c.origin, c.classification, c.subject"
+
+
+def _row_of(archive: Archive, reference_id: str) -> tuple | None:
+    return archive.conn.execute(
+        "SELECT id, created, origin, post FROM cables WHERE reference_id = ?",
+        (reference_id.upper(),),
+    ).fetchone()
+
+
+def prev_next(archive: Archive, reference_id: str) -> tuple[Brief | None, Brief | None]:
+    """The cables just before and after this one from the same post, in date order.
+
+    The post is the cable's origin (walked on the cables_origin index); a cable without an
+    origin is matched by its banner post instead.  Undated cables have no neighbours."""
+    row = _row_of(archive, reference_id)
+    if row is None or row[1] is None:
+        return None, None
+    cid, created, origin, post = row
+    if origin is not None:
+        same, key = "c.origin = ?", origin
+    elif post is not None:
+        same, key = "c.origin IS NULL AND c.post = ?", post
+    else:
+        return None, None
+    conn = archive.conn
+    before = conn.execute(
+        f"SELECT {_BRIEF} FROM cables c WHERE {same} AND c.created IS NOT NULL"
+        " AND (c.created < ? OR (c.created = ? AND c.id < ?))"
+        " ORDER BY c.created DESC, c.id DESC LIMIT 1",
+        (key, created, created, cid),
+    ).fetchone()
+    after = conn.execute(
+        f"SELECT {_BRIEF} FROM cables c WHERE {same}"
+        " AND (c.created > ? OR (c.created = ? AND c.id > ?))"
+        " ORDER BY c.created, c.id LIMIT 1",
+        (key, created, created, cid),
+    ).fetchone()
+    return (Brief(*before) if before else None, Brief(*after) if after else None)
+
+
+def briefs(archive: Archive, reference_ids: list[str]) -> dict[str, Brief]:
+    """Brief rows for the given ids that are in the archive (one query)."""
+    if not reference_ids:
+        return {}
+    rows = archive.conn.execute(
+        f"SELECT {_BRIEF} FROM cables c WHERE c.reference_id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r.upper() for r in reference_ids]),),
+    )
+    return {r[0]: Brief(*r) for r in rows}
+
+
+def posts(archive: Archive) -> list[tuple[str, int]]:
+    """Every origin with its number of cables, alphabetical (a covering-index scan)."""
+    return archive.conn.execute(
+        "SELECT origin, count(*) FROM cables WHERE origin IS NOT NULL GROUP BY origin"
+        " ORDER BY origin"
+    ).fetchall()
+
+
+def post_months(archive: Archive, origin: str) -> list[tuple[str, int]]:
+    """A post's cables per month, YYYY-MM in calendar order."""
+    return archive.conn.execute(
+        "SELECT substr(created, 1, 7) AS m, count(*) FROM cables"
+        " WHERE origin = ? AND created IS NOT NULL GROUP BY m ORDER BY m",
+        (origin,),
+    ).fetchall()
+
+
+def tags(archive: Archive) -> list[tuple[str, int]]:
+    """Every TAGS value with its number of cables, most frequent first."""
+    return archive.conn.execute(
+        "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+    ).fetchall()
+
+
+def months(archive: Archive) -> list[tuple[str, int]]:
+    """Cables per month, YYYY-MM in calendar order (the year/month index)."""
+    return archive.conn.execute(
+        "SELECT printf('%04d-%02d', year, month), count(*) FROM cables"
+        " WHERE year IS NOT NULL AND month IS NOT NULL GROUP BY year, month ORDER BY year, month"
+    ).fetchall()
+
+
+def month_days(archive: Archive, month: str) -> list[tuple[str, int]]:
+    """Cables per day in one month (YYYY-MM), on the created index."""
+    return archive.conn.execute(
+        "SELECT substr(created, 1, 10) AS d, count(*) FROM cables"
+        " WHERE created >= ? AND created < ? GROUP BY d ORDER BY d",
+        (month, month + "\uffff"),
+    ).fetchall()
+
+
+def month_class(archive: Archive) -> dict[str, dict[str, int]]:
+    """Cables per month and classification: {"2009-12": {"SECRET": 12, ...}} in calendar order.
+
+    Read from the cables_class index (class_rank, created): no table rows touched."""
+    out: dict[str, dict[str, int]] = {}
+    rows = archive.conn.execute(
+        "SELECT substr(created, 1, 7) AS m, class_rank, count(*) FROM cables"
+        " WHERE created IS NOT NULL GROUP BY m, class_rank ORDER BY m, class_rank"
+    )
+    for month, rank, n in rows:
+        name = CLASS_NAMES[rank] if rank is not None and 0 <= rank < 4 else "UNKNOWN"
+        out.setdefault(month, {})[name] = n
+    return out
+
+
+def top_posts(archive: Archive, top: int = 20) -> list[tuple[str, int]]:
+    return archive.conn.execute(
+        "SELECT origin, count(*) AS n FROM cables WHERE origin IS NOT NULL GROUP BY origin"
+        " ORDER BY n DESC, origin LIMIT ?",
+        (top,),
+    ).fetchall()
+
+
+def top_tags(archive: Archive, top: int = 20) -> list[tuple[str, int]]:
+    return archive.conn.execute(
+        "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag LIMIT ?", (top,)
+    ).fetchall()
+
+
+def totals(archive: Archive) -> dict[str, object]:
+    """Counts for the stats page's headline: cables, date range, classifications."""
+    conn = archive.conn
+    n, first, last = conn.execute(
+        "SELECT count(*), min(created), max(created) FROM cables"
+    ).fetchone()
+    by_class = {
+        (CLASS_NAMES[r] if r is not None and 0 <= r < 4 else "UNKNOWN"): k
+        for r, k in conn.execute(
+            "SELECT class_rank, count(*) FROM cables GROUP BY class_rank ORDER BY class_rank"
+        )
+    }
+    return {"cables": n, "first": first, "last": last, "by_classification": by_class}
+
+
+def references(archive: Archive) -> dict[str, float | int | None]:
+    """Reference resolution: cable references, how many resolve to an archived cable."""
+    cable_refs, resolved = archive.conn.execute(
+        "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM cables t"
+        " WHERE t.reference_id = r.target)), 0) FROM refs r WHERE target IS NOT NULL"
+    ).fetchone()
+    rate = resolved / cable_refs if cable_refs else None
+    return {"cable_refs": cable_refs, "resolved": resolved, "rate": rate}
+
+
+# -- search helpers ---------------------------------------------------------------------
+
+
+def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
+    """Fill `hit.snippet` for one page of hits, matches between MARK_OPEN and MARK_CLOSE."""
+    from cablebase.archive.query import patterns
+
+    if not hits:
+        return
+    pats = patterns(query)
+    texts: dict[str, list[tuple[str | None, str]]] = {h.reference_id: [] for h in hits}
+    rows = archive.conn.execute(
+        "SELECT c.reference_id, p.heading, p.text FROM cables c JOIN paragraphs p"
+        " ON p.cable_id = c.id WHERE c.reference_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY p.cable_id, p.position",
+        (json.dumps(list(texts)),),
+    )
+    for rid, heading, text in rows:
+        texts[rid].append((heading, text))
+    for h in hits:
+        h.snippet = make_snippet(
+            h.subject, body_text(texts[h.reference_id]), pats, marks=(MARK_OPEN, MARK_CLOSE)
+        )
+
+
+@dataclass(slots=True)
+class SampledFacets:
+    """Facet counts estimated from an evenly spread sample of the archive's rows."""
+
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    sampled: int = 0  # rows tested
+    matched: int = 0  # rows of the sample that match the query
+
+
+def sampled_facets(
+    archive: Archive, query: Node, total: int, size: int = 800, top: int = 10
+) -> SampledFacets:
+    """Facets of a broad query, estimated on `size` rows spread evenly over the rowid range
+    and scaled to `total` hits: a bounded number of key lookups instead of a scan of every
+    hit.  Year and month come complete in calendar order, the others the `top` largest."""
+    conn = archive.conn
+    # Two queries: SQLite answers min() and max() alone from the rowid b-tree's ends, but
+    # together they become a scan.
+    (lo,) = conn.execute("SELECT min(id) FROM cables").fetchone()
+    (hi,) = conn.execute("SELECT max(id) FROM cables").fetchone()
+    out = SampledFacets()
+    if lo is None:
+        return out
+    step = max(1.0, (hi - lo + 1) / size)
+    ids = sorted({lo + int(i * step) for i in range(size) if lo + int(i * step) <= hi})
+    params: list = [json.dumps(ids)]
+    where = to_sql(query, params, archive._origins, probe=True, probe_text=True)
+    rows = conn.execute(
+        # CROSS JOIN: drive from the sample (rowid lookups), never from an index of the query.
+        "SELECT c.id, c.origin, c.classification, c.year, substr(c.created, 1, 7)"
+        f" FROM json_each(?) s CROSS JOIN cables c ON c.id = s.value WHERE {where}",
+        params,
+    ).fetchall()
+    out.sampled, out.matched = len(ids), len(rows)
+    if not rows:
+        return out
+    scale = total / len(rows)
+    counters = {n: Counter() for n in ("origin", "classification", "year", "month")}
+    for _, origin, cls, year, month in rows:
+        for name, v in (("origin", origin), ("classification", cls), ("year", year)):
+            if v is not None:
+                counters[name][str(v)] += 1
+        if month is not None and year is not None:
+            counters["month"][month] += 1
+    matched = json.dumps([r[0] for r in rows])
+    counters["tag"] = Counter(
+        dict(
+            conn.execute(
+                "SELECT t.tag, count(*) FROM json_each(?) s CROSS JOIN tags t"
+                " ON t.cable_id = s.value GROUP BY t.tag",
+                (matched,),
+            ).fetchall()
+        )
+    )
+    counters["handling"] = Counter(
+        dict(
+            conn.execute(
+                "SELECT h.caveat, count(*) FROM json_each(?) s CROSS JOIN handling h"
+                " ON h.cable_id = s.value GROUP BY h.caveat",
+                (matched,),
+            ).fetchall()
+        )
+    )
+    for name, counter in counters.items():
+        scaled = [(k, max(1, round(v * scale))) for k, v in counter.items()]
+        if name in ("year", "month"):
+            out.facets[name] = sorted(scaled)
+        else:
+            out.facets[name] = sorted(scaled, key=lambda kv: (-kv[1], kv[0]))[:top]
+    return out
+
+
+# -- the citation neighbourhood ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Neighbourhood:
+    nodes: dict[str, int]  # reference id -> hops from the centre
+    edges: list[tuple[str, str]]  # (citing, cited)
+    briefs: dict[str, Brief]  # the nodes that are in the archive
+    truncated: bool = False
+
+
+def neighbourhood(
+    archive: Archive, reference_id: str, hops: int = 2, max_nodes: int = 40, per_node: int = 12
+) -> Neighbourhood:
+    """The cables within `hops` citation links of a cable (cites and cited-by), breadth first,
+    at most `max_nodes` nodes and `per_node` links followed from each node."""
+    centre = reference_id.upper()
+    conn = archive.conn
+    nodes = {centre: 0}
+    edges: set[tuple[str, str]] = set()
+    frontier = [centre]
+    truncated = False
+    for depth in range(1, hops + 1):
+        nxt: list[str] = []
+        for rid in frontier:
+            out = conn.execute(
+                "SELECT DISTINCT r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
+                " WHERE c.reference_id = ? AND r.target IS NOT NULL LIMIT ?",
+                (rid, per_node + 1),
+            ).fetchall()
+            inc = conn.execute(
+                "SELECT DISTINCT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
+                " WHERE r.target = ? LIMIT ?",
+                (rid, per_node + 1),
+            ).fetchall()
+            if len(out) > per_node or len(inc) > per_node:
+                truncated = True
+            links = [(rid, t) for (t,) in out[:per_node]] + [(s, rid) for (s,) in inc[:per_node]]
+            for src, dst in links:
+                other = dst if src == rid else src
+                if other not in nodes:
+                    if len(nodes) >= max_nodes:
+                        truncated = True
+                        continue
+                    nodes[other] = depth
+                    nxt.append(other)
+                edges.add((src, dst))
+        frontier = nxt
+    # Links between nodes already drawn (e.g. two neighbours citing each other).
+    known = json.dumps(list(nodes))
+    for src, dst in conn.execute(
+        "SELECT DISTINCT c.reference_id, r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
+        " WHERE c.reference_id IN (SELECT value FROM json_each(?))"
+        " AND r.target IN (SELECT value FROM json_each(?))",
+        (known, known),
+    ):
+        edges.add((src, dst))
+    edges = {(s, d) for s, d in edges if s in nodes and d in nodes and s != d}
+    return Neighbourhood(nodes, sorted(edges), briefs(archive, list(nodes)), truncated)

@@ -1,0 +1,261 @@
+"""The query language: parsing, errors with positions, and SQL that never contains query text."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cablebase.archive.api import Archive
+from cablebase.archive.query import (
+    SQL_FRAGMENTS,
+    All,
+    And,
+    Field,
+    Not,
+    Or,
+    QueryError,
+    Term,
+    fts_expr,
+    parse_query,
+    to_sql,
+)
+from cablebase.archive.snippets import Pattern, snippet, words
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.generate import generate
+
+# -- parsing -------------------------------------------------------------------------------
+
+
+def t(text: str, **kw) -> Term:
+    return Term(text, tokens=tuple(words(text)), **kw)
+
+
+def test_words_are_anded_and_operators_bind():
+    assert parse_query("a b") == And((t("a"), t("b")))
+    assert parse_query("a AND b") == parse_query("a b")
+    assert parse_query("a OR b c") == Or((t("a"), And((t("b"), t("c")))))
+    assert parse_query("(a OR b) c") == And((Or((t("a"), t("b"))), t("c")))
+    assert parse_query("NOT a") == Not(t("a"))
+    assert parse_query("a -b") == And((t("a"), Not(t("b"))))
+    assert parse_query("a && b || c") == Or((And((t("a"), t("b"))), t("c")))
+    assert parse_query("") == All()
+    assert parse_query("   ") == All()
+
+
+def test_minus_negates_fields_phrases_and_groups():
+    assert parse_query("-tag:PGOV") == Not(Field("tag", "=", "PGOV", 5))
+    assert parse_query('-"a b"') == Not(t("a b", phrase=True))
+    assert parse_query("-(a OR b)") == Not(Or((t("a"), t("b"))))
+    # A hyphen inside a word is part of it; a lone dash is punctuation, dropped.
+    assert parse_query("well-known") == t("well-known")
+    assert parse_query("a - b") == And((t("a"), t("b")))
+
+
+def test_terms_phrases_prefixes():
+    assert parse_query('"foreign minister"') == t("foreign minister", phrase=True)
+    assert parse_query("minis*") == t("minis", prefix=True)
+    assert parse_query('"foreign min"*') == t("foreign min", phrase=True, prefix=True)
+    assert parse_query("O'Brien").tokens == ("o", "brien")
+    assert parse_query("Müller").tokens == ("muller",)
+    assert parse_query("subject:cafe") == t("cafe", column="subject")
+    assert parse_query('subject:"cafe prices"*') == t(
+        "cafe prices", phrase=True, prefix=True, column="subject"
+    )
+
+
+def test_fields():
+    assert parse_query("class:>=confidential") == Field("class", ">=", "confidential", 8)
+    assert parse_query("year:2008..2010") == Field("year", "=", "2008..2010", 5)
+    assert parse_query('origin:"addis ababa"') == Field("origin", "=", "addis ababa", 8)
+    assert parse_query("TAG:pgov") == Field("tag", "=", "pgov", 4)
+    assert parse_query("(tag:PGOV)") == Field("tag", "=", "PGOV", 5)
+
+
+MALFORMED = [
+    ('"unclosed', 0, "unclosed quote"),
+    ("a (b", 2, "missing closing parenthesis"),
+    ("a)", 1, "unexpected ')'"),
+    ("()", 1, "empty parentheses"),
+    ("a AND", 5, "ends where a term was expected"),
+    ("OR a", 0, "unexpected 'OR'"),
+    ("a OR OR b", 5, "unexpected 'OR'"),
+    ("NOT", 3, "ends where a term was expected"),
+    ("foo:bar", 0, "unknown field 'foo'"),
+    ("tag:", 4, "needs a value"),
+    ("tag: PGOV", 4, "needs a value"),
+    ("tag:>PGOV", 0, "does not take >"),
+    ("class:secretish", 6, "unknown classification"),
+    ("year:09", 5, "not a year"),
+    ("year:2010..2008", 5, "runs backwards"),
+    ("year:>=2008..2010", 7, "a range takes no comparison"),
+    ("from:2009-13", 5, "not a date"),
+    ("to:yesterday", 3, "not a date"),
+    ("from:<2009", 0, "does not take <"),
+    ("*", 0, "a prefix needs"),
+    ("a*b", 1, "only at the end"),
+    ('""', 0, "a phrase needs letters"),
+    ("---*", 0, "a prefix needs letters"),
+    ("-", 0, "nothing to search for"),
+    ("signer:smi*", 10, "does not take a * prefix"),
+    ("id:09 BAMAKO", 3, None),  # id then a word: valid, checked below
+    ("id:09-BAMAKO", 3, "not a cable id"),
+    ("cites:*", 6, "does not take a * prefix"),
+    ("id:*", 3, "* is allowed only"),
+    ('tag:"PGOV', 4, "unclosed quote"),
+    ("handling:no;forn", 9, "not a handling caveat"),
+    ("(" * 20 + "a" + ")" * 20, 16, "nested more than"),
+    ("NOT " * 20 + "a", 64, "nested more than"),
+    (" ".join(f"w{i}" for i in range(70)), 246, "more than 64 terms"),
+    ("x" * 2001, 2000, "longer than"),
+]
+
+
+@pytest.mark.parametrize(("query", "position", "message"), MALFORMED)
+def test_malformed_queries_point_at_the_fault(query, position, message):
+    if message is None:
+        parse_query(query)
+        return
+    with pytest.raises(QueryError) as err:
+        parse_query(query)
+    assert message in err.value.message
+    assert err.value.position == position
+    assert f"position {position}" in str(err.value)
+
+
+# -- SQL: fixed fragments only ---------------------------------------------------------------
+
+_GLUE = re.compile(r"\s+|\(|\)|\bAND\b|\bOR\b|\bNOT\b|\?|,")
+
+
+def only_fragments(sql: str) -> bool:
+    """Whether the SQL is made of SQL_FRAGMENTS, placeholders, parentheses and AND/OR/NOT."""
+    rest = sql
+    for fragment in sorted(SQL_FRAGMENTS, key=len, reverse=True):
+        rest = rest.replace(fragment, " ")
+    return _GLUE.sub("", rest) == ""
+
+
+def test_sql_is_fragments_and_placeholders():
+    queries = [
+        "pipeline",
+        "a OR b -c",
+        "tag:PGOV -tag:P* origin:tokyo",
+        "class:>=secret year:2001..2005 from:2001 to:2002-03",
+        "signer:x handling:noforn cites:09X1 citedby:09Y2 id:09Z* id:09Z3",
+        "subject:x OR (a NOT b) OR year:<2000",
+        "NOT (a OR tag:X)",
+    ]
+    for q in queries:
+        for probe in (False, True):
+            params: list = []
+            sql = to_sql(parse_query(q), params, probe=probe, probe_text=probe)
+            assert only_fragments(sql), (q, sql)
+            assert sql.count("?") == len(params)
+
+
+def test_free_text_merges_into_one_match():
+    params: list = []
+    sql = to_sql(parse_query('a "b c" -d e*'), params)
+    assert sql.count("MATCH") == 1
+    assert params == ['(("a" AND "b c" AND "e" *) NOT ("d"))']
+    assert fts_expr(parse_query("a OR subject:b")) == '("a" OR subject : "b")'
+
+
+# -- fuzz: any text -> QueryError or SQL that runs ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory):
+    path = tmp_path_factory.mktemp("q") / "a.db"
+    store = SQLiteStore(path)
+    store.put_many(generate(40, seed=5))
+    store.close()
+    with Archive.open(path) as a:
+        yield a
+
+
+_ALPHABET = st.sampled_from(
+    list("abcxyz09 \"()-*:<>=.._'éÜ&|")
+    + ["AND", "OR", "NOT", "tag:", "class:", "year:", "id:", "origin:", "subject:", "from:"]
+    + ["\x00", "\u0301", "ß", "\t", "{", "}", "^", "+", ";", "%"]
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.one_of(st.text(max_size=40), st.lists(_ALPHABET, max_size=14).map("".join)))
+def test_fuzz_never_anything_but_query_error(small_archive, text):
+    try:
+        node = parse_query(text)
+    except QueryError as err:
+        assert 0 <= err.position <= len(text)
+        return
+    for probe in (False, True):
+        params: list = []
+        sql = to_sql(node, params, probe=probe, probe_text=probe)
+        assert only_fragments(sql), (text, sql)
+        assert sql.count("?") == len(params)
+    try:
+        n = small_archive.count(node)
+        hits = list(small_archive.search(node, sort="date", snippets=True))
+        ranked = list(small_archive.search(node, sort="relevance", limit=5))
+    except sqlite3.Error as exc:  # pragma: no cover - the failure this test exists to catch
+        pytest.fail(f"{text!r}: {exc}")
+    assert len(hits) == n
+    assert len(ranked) == min(5, n)
+
+
+# -- snippets --------------------------------------------------------------------------------
+
+
+def test_snippet_window_and_marks():
+    body = (
+        " ".join(f"w{i}" for i in range(100))
+        + " the Pipeline deal "
+        + " ".join(f"v{i}" for i in range(100))
+    )
+    s = snippet(None, body, [Pattern(("pipeline",))])
+    assert "[Pipeline]" in s
+    assert s.startswith("…") and s.endswith("…")
+    assert 25 <= len(s.split()) <= 35
+
+
+def test_snippet_folds_like_the_index():
+    body = "Le Ministère des Affaires étrangères; the café-owners' strike."
+    assert "[Ministère]" in snippet(None, body, [Pattern(("ministere",))])
+    assert "[café-owners]" in snippet(None, body, [Pattern(("cafe", "owners"))])
+    assert "[étrangères]" in snippet(None, body, [Pattern(("etrang",), prefix=True)])
+    marked = snippet(None, body, [Pattern(("strike",))], marks=("<b>", "</b>"))
+    assert "<b>strike</b>" in marked
+
+
+def test_snippet_subject_only_and_no_match():
+    assert snippet(
+        "PIPELINE TALKS", "nothing here", [Pattern(("pipeline",), subject_only=True)]
+    ) == ("[PIPELINE] TALKS")
+    assert snippet("S", "just text", [Pattern(("zzz",))]) == "just text"
+    assert snippet(None, "", []) is None
+
+
+def test_tokeniser_matches_sqlite():
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE f USING fts5(x, tokenize = 'unicode61 remove_diacritics 2')")
+    con.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, instance)")
+    texts = [
+        "Ünïcödé façade, naïve CAFÉ; São Paulo",
+        "µ-meson ſ ǡ Øresund ß straße İstanbul",
+        "e\u0301cole x\u0305y 北京 ١٢٣ ﬁne",
+        "O'Brien — well-known; XXXXXXXX (X) e-mail",
+    ]
+    for i, text in enumerate(texts):
+        con.execute("INSERT INTO f (rowid, x) VALUES (?, ?)", (i, text))
+    for i, text in enumerate(texts):
+        theirs = [
+            r[0] for r in con.execute("SELECT term FROM v WHERE doc = ? ORDER BY offset", (i,))
+        ]
+        assert words(text) == theirs, text

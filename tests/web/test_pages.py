@@ -1,0 +1,435 @@
+"""The reading room's HTML pages, through the real app over a real archive.
+
+The archive is the shared test archive (conftest.py: generated cables plus the hand-written
+ATLANTIS cables) copied, with two more hand-written cables of this module: one whose subject,
+heading, text and origin are hostile HTML, and one whose text holds brackets and a redaction.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cablebase.record import Cable, Paragraph, Reference
+from tests.web.conftest import UNIQUE_WORD
+
+HOSTILE = "97EVIL1"
+BRACKETS = "97ATLANTIS104"
+
+
+def _extra_cables() -> list[Cable]:
+    return [
+        Cable(
+            reference_id=HOSTILE,
+            created="1997-04-02T10:00:00Z",
+            origin='Embassy <Evil> "Quoted"',
+            post="EVIL",
+            classification="UNCLASSIFIED",
+            subject='<script>alert("subject")</script> & <b>BOLD</b> QUUXWORD',
+            tags=["PHUM", "<SCRIPT>"],
+            paragraphs=[
+                Paragraph(
+                    number=1,
+                    portion="S/NF",
+                    heading="<i>HEADING</i>",
+                    text='The <img src=x onerror=alert(1)> quuxword gambit & "quotes".',
+                )
+            ],
+            references=[
+                Reference(letter="A", text="<b>EVIL</b> 7", kind="other"),
+            ],
+        ),
+        Cable(
+            reference_id=BRACKETS,
+            created="1997-03-20T08:00:00Z",
+            origin="Embassy Atlantis",
+            post="ATLANTIS",
+            classification="CONFIDENTIAL",
+            subject="ATLANTIS: PORT BLOCKADE [SIC] NOTED",
+            tags=["PREL"],
+            paragraphs=[
+                Paragraph(
+                    number=1,
+                    portion="C",
+                    text="The minister [sic] spoke of the blockade. Source XXXXXXXX confirmed it.",
+                ),
+                Paragraph(
+                    number=2, portion="TS/NF", text="A second paragraph.\n\nIts second part."
+                ),
+            ],
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def pages_archive(web_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from cablebase.archive.sqlite import SQLiteStore
+
+    path = tmp_path_factory.mktemp("pages") / "archive.db"
+    shutil.copy(web_archive, path)
+    with SQLiteStore(path) as store:
+        store.put_many(_extra_cables())
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def web(pages_archive: Path) -> Iterator[TestClient]:
+    from cablebase.web.app import create_app
+
+    with TestClient(create_app(pages_archive), raise_server_exceptions=False) as c:
+        yield c
+
+
+def hrefs(html: str, css_class: str) -> list[str]:
+    """The href of every <a> whose class list holds css_class (attribute order as written)."""
+    out = []
+    for m in re.finditer(r"<a\b([^>]*)>", html):
+        attrs = m.group(1)
+        cls = re.search(r'class="([^"]*)"', attrs)
+        href = re.search(r'href="([^"]*)"', attrs)
+        if cls and href and css_class in cls.group(1).split():
+            out.append(unescape(href.group(1)))
+    return out
+
+
+def facet_links(html: str, facet: str) -> dict[str, str]:
+    """value -> href of the links in one facet section of the search page."""
+    m = re.search(rf'<section class="facet" id="facet-{facet}".*?</section>', html, re.S)
+    assert m, f"no {facet} facet"
+    return {
+        unescape(v): unescape(h)
+        for h, v in re.findall(r'<a href="([^"]*)" data-value="([^"]*)">', m.group(0))
+    }
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+def test_front_page_lists_cables_with_the_query_box_and_facets(web):
+    r = web.get("/")
+    assert r.status_code == 200
+    html = r.text
+    assert 'id="q"' in html and 'action="/search"' in html
+    assert "Query language" in html and "class:&gt;=confidential" in html
+    assert 'id="facet-classification"' in html and 'id="facet-tag"' in html
+    assert html.count('class="hit"') == 20
+    assert "<svg" in html and 'id="histogram"' in html
+
+
+def test_search_highlights_matches_escaped(web):
+    r = web.get("/search", params={"q": UNIQUE_WORD})
+    assert r.status_code == 200
+    html = r.text
+    links = hrefs(html, "cable-link")
+    assert sorted(links) == ["/cable/97ATLANTIS100", "/cable/97ATLANTIS103"]
+    assert f"<mark>{UNIQUE_WORD}</mark>" in html
+    assert re.search(r"<strong>2</strong> cables", html)
+
+
+def test_snippet_brackets_of_the_text_are_not_marks(web):
+    html = web.get("/search", params={"q": "blockade"}).text
+    assert "[sic]" in html  # the text's own brackets, kept literally
+    assert "<mark>blockade</mark>" in html
+    assert "<mark>sic</mark>" not in html
+
+
+def test_facet_link_adds_the_facet_to_the_query(web):
+    html = web.get("/search", params={"q": UNIQUE_WORD}).text
+    tag_links = facet_links(html, "tag")
+    assert query_of(tag_links["PGOV"])["q"] == f"{UNIQUE_WORD} tag:PGOV"
+    cls_links = facet_links(html, "classification")
+    secret = cls_links["SECRET"]
+    assert query_of(secret)["q"] == f"{UNIQUE_WORD} class:secret"
+    followed = web.get(secret).text
+    assert hrefs(followed, "cable-link") == ["/cable/97ATLANTIS100"]
+    origin = facet_links(html, "origin")["Embassy Atlantis"]
+    assert query_of(origin)["q"] == f'{UNIQUE_WORD} origin:"Embassy Atlantis"'
+    assert web.get(origin).status_code == 200
+
+
+def test_facet_link_parenthesises_an_or_query(web):
+    html = web.get("/search", params={"q": f"{UNIQUE_WORD} OR blockade"}).text
+    link = facet_links(html, "tag")["PREL"]
+    assert query_of(link)["q"] == f"({UNIQUE_WORD} OR blockade) tag:PREL"
+    assert web.get(link).status_code == 200
+
+
+def test_facet_counts_are_those_of_the_query(web):
+    html = web.get("/search", params={"q": "origin:atlantis"}).text
+    counts = dict(
+        re.findall(
+            r'data-value="([A-Z ]+)">\s*<span class="fv">[^<]*</span>\s*<span class="fc">([^<]*)<',
+            html,
+        )
+    )
+    # 100 is SECRET; 101, 102, 103 and 104 are CONFIDENTIAL.
+    assert counts["SECRET"] == "1" and counts["CONFIDENTIAL"] == "4"
+
+
+def test_paging_links_and_any_page_reachable(web, pages_archive):
+    from cablebase.archive.api import Archive
+
+    with Archive.open(pages_archive, readonly=True) as a:
+        total = a.count("tag:PGOV")
+        last_expected = list(a.search("tag:PGOV", sort="date", limit=1, offset=total - 1))[0]
+    pages = -(-total // 20)
+    html = web.get("/search", params={"q": "tag:PGOV", "sort": "date", "page": 2}).text
+    assert f"Page 2 of {pages:,}" in html
+    for cls, page in (
+        ("pg-first", None),
+        ("pg-prev", None),
+        ("pg-next", "3"),
+        ("pg-last", str(pages)),
+    ):
+        (link,) = hrefs(html, cls)
+        q = query_of(link)
+        assert q["q"] == "tag:PGOV" and q["sort"] == "date" and q.get("page") == page
+    last = web.get(hrefs(html, "pg-last")[0]).text
+    assert f"/cable/{last_expected.reference_id}" in last
+    assert 'class="pg-next disabled"' in last
+    assert f"{total:,}</strong> cables" in last
+
+
+def test_bad_pages_and_queries_are_4xx_pages(web):
+    r = web.get("/search", params={"q": "tag:PGOV", "page": 10**6})
+    assert r.status_code == 404 and "There is no page" in r.text and "<html" in r.text
+    for params in ({"page": 0}, {"page": "abc"}, {"page": 10**12}, {"sort": "sideways"}):
+        r = web.get("/search", params=params)
+        assert r.status_code == 422, params
+        assert "text/html" in r.headers["content-type"]
+    assert web.get("/search", params={"q": "x" * 5000}).status_code == 422
+
+
+def test_malformed_query_shows_the_error_with_a_caret(web):
+    q = "tag:PGOV AND (minister OR"
+    r = web.get("/search", params={"q": q})
+    assert r.status_code == 400
+    html = r.text
+    assert 'id="query-error"' in html and 'aria-invalid="true"' in html
+    m = re.search(r'data-position="(\d+)"', html)
+    pos = int(m.group(1))
+    assert pos == len(q)
+    caret = re.search(r'<pre class="caret"[^>]*>(.*?)</pre>', html, re.S).group(1)
+    lines = unescape(re.sub(r"<[^>]+>", "", caret)).split("\n")
+    assert lines[1].index("^") == pos
+    r = web.get("/search", params={"q": "bogus:field"})
+    assert r.status_code == 400 and "unknown field" in r.text
+
+
+def test_export_links_carry_the_query(web):
+    html = web.get("/search", params={"q": "tag:PGOV year:2009"}).text
+    (csv,) = re.findall(r'<a id="export-csv" href="([^"]*)"', html)
+    (jsonl,) = re.findall(r'<a id="export-jsonl" href="([^"]*)"', html)
+    assert unescape(csv).startswith("/api/export?")
+    assert query_of(unescape(csv)) == {"q": "tag:PGOV year:2009", "format": "csv"}
+    assert query_of(unescape(jsonl))["format"] == "jsonl"
+
+
+def test_sort_switch(web):
+    html = web.get("/search", params={"q": "tag:PGOV"}).text
+    (newest,) = hrefs(html, "sort--date")
+    assert query_of(newest) == {"q": "tag:PGOV", "sort": "-date"}
+    dated = web.get(newest).text
+    dates = re.findall(r'<span class="when">([^<]*)</span>', dated)
+    assert len(dates) == 20
+
+
+# -- the cable page ------------------------------------------------------------------------
+
+
+def test_cable_page_metadata(web):
+    r = web.get("/cable/97ATLANTIS100")
+    assert r.status_code == 200
+    html = r.text
+    assert "ATLANTIS: HARBOUR TALKS, ROUND 1" in html
+    assert "10 March 1997, 09:30 UTC" in html and "100930Z MAR 97" in html
+    assert "Embassy Atlantis" in html and "AMEMBASSY ATLANTIS" in html
+    assert "SECRET // SIPDIS // NOFORN" in html
+    assert "Priority" in html and "SECSTATE WASHDC" in html
+    assert "12958" in html and "1 March 2007" in html
+    assert "Ambassador Ada Quill, Embassy Atlantis" in html and "1.5(b), 1.5(d)" in html
+    assert 'href="/search?q=tag%3APGOV"' in html and 'href="/search?q=tag%3AAT"' in html
+    assert 'href="/cable/97ATLANTIS100/telegram"' in html
+    assert 'href="/api/cables/97ATLANTIS100"' in html
+
+
+def test_cable_page_paragraphs_marks_and_headings(web):
+    html = web.get("/cable/97ATLANTIS100").text
+    assert '<h3 class="heading">SUMMARY</h3>' in html
+    assert 'id="p1"' in html and 'id="p2"' in html
+    assert '<abbr class="pm pm-c" title="confidential">C</abbr>' in html
+    assert '<abbr class="pm pm-u" title="unclassified">U</abbr>' in html
+    html = web.get(f"/cable/{BRACKETS}").text
+    assert '<abbr class="pm pm-ts" title="top secret">TS</abbr>' in html
+    assert '<abbr class="pm pm-nf" title="no foreign nationals">NF</abbr>' in html
+    assert 'class="redacted"' in html and 'aria-label="redacted, 8 characters"' in html
+    assert "<p>A second paragraph.</p><p>Its second part.</p>" in html
+
+
+def test_cable_page_references_both_ways(web):
+    html = web.get("/cable/97ATLANTIS100").text
+    refs = re.search(r'<section class="refs" id="refs".*?</section>', html, re.S).group(0)
+    assert hrefs(refs, "ref-link") == ["/cable/97ATLANTIS101"]
+    assert "96ATLANTIS99" in refs and "not in archive" in refs
+    assert "MEMO OF CONVERSATION, 3 MARCH 1997" in refs and ">memo<" in refs
+    assert 'id="unresolved"' in html and "96ATLANTIS99" in html
+    cited = web.get("/cable/97ATLANTIS101").text
+    by = re.search(r'<section class="refs citedby".*?</section>', cited, re.S).group(0)
+    assert hrefs(by, "ref-link") == ["/cable/97ATLANTIS100", "/cable/97ATLANTIS103"]
+    assert "ref. A" in by
+
+
+def test_cable_page_previous_and_next_from_the_same_post(web):
+    html = web.get("/cable/97ATLANTIS100").text
+    assert re.search(r'id="prev-cable" rel="prev" href="/cable/97ATLANTIS101"', html)
+    assert re.search(r'id="next-cable" rel="next" href="/cable/97ATLANTIS103"', html)
+    first = web.get("/cable/97ATLANTIS102").text
+    assert 'id="prev-cable"' not in first and "no earlier cable" in first
+    last = web.get(f"/cable/{BRACKETS}").text
+    assert 'id="next-cable"' not in last and 'href="/cable/97ATLANTIS103"' in last
+
+
+def test_cable_permalink_and_citation(web):
+    html = web.get("/cable/97ATLANTIS100").text
+    assert '<a id="permalink" href="http://testserver/cable/97ATLANTIS100">' in html
+    citation = re.search(r'<p class="citation" id="citation">(.*?)</p>', html, re.S).group(1)
+    assert unescape(citation) == (
+        'Embassy Atlantis, "ATLANTIS: HARBOUR TALKS, ROUND 1", cable 97ATLANTIS100,'
+        " 10 March 1997, via cablebase: http://testserver/cable/97ATLANTIS100"
+    )
+
+
+def test_cable_ids_redirect_to_the_canonical_spelling_and_unknown_is_404(web):
+    r = web.get("/cable/97atlantis100", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == "/cable/97ATLANTIS100"
+    for bad in ("/cable/09NOWHERE1", "/cable/..%2F..", "/cable/" + "A" * 300):
+        r = web.get(bad)
+        assert r.status_code == 404, bad
+        assert "text/html" in r.headers["content-type"] and "Not found" in r.text
+    assert web.get("/cable/09NOWHERE1/telegram").status_code == 404
+    assert web.get("/cable/09NOWHERE1/graph").status_code == 404
+
+
+def test_telegram_view(web):
+    r = web.get("/cable/97ATLANTIS100/telegram")
+    assert r.status_code == 200
+    pre = re.search(r'<pre class="telegram" id="telegram">(.*?)</pre>', r.text, re.S).group(1)
+    text = unescape(pre)
+    assert "SECSTATE WASHDC" in text and "SUBJECT: ATLANTIS: HARBOUR TALKS, ROUND 1" in text
+    assert "AMEMBASSY ATLANTIS" in text
+
+
+def test_citation_graph(web):
+    r = web.get("/cable/97ATLANTIS100/graph")
+    assert r.status_code == 200
+    html = r.text
+    svg = re.search(r'<svg class="graph".*?</svg>', html, re.S).group(0)
+    # Two hops: 101 (cited), 96ATLANTIS99 (missing), 102 (cited by 101), 103 (cites 101).
+    for rid in ("97ATLANTIS100", "97ATLANTIS101", "97ATLANTIS102", "97ATLANTIS103", "96ATLANTIS99"):
+        assert f">{rid}</text>" in svg, rid
+    assert 'href="/cable/97ATLANTIS101"' in svg and 'href="/cable/97ATLANTIS102"' in svg
+    assert 'href="/cable/96ATLANTIS99"' not in svg  # not in the archive: no link
+    assert svg.count('class="edge"') == 4
+    one = web.get("/cable/97ATLANTIS100/graph", params={"hops": 1}).text
+    assert ">97ATLANTIS102</text>" not in one
+    assert web.get("/cable/97ATLANTIS100/graph", params={"hops": 9}).status_code == 422
+
+
+# -- browse and stats ----------------------------------------------------------------------
+
+
+def test_browse_posts(web):
+    html = web.get("/browse/posts").text
+    assert 'href="/browse/posts/Embassy%20Atlantis"' in html
+    post = web.get("/browse/posts/Embassy%20Atlantis")
+    assert post.status_code == 200
+    links = hrefs(post.text, "cable-link")
+    assert links[0] == f"/cable/{BRACKETS}" and "/cable/97ATLANTIS102" in links
+    assert "5 cables" in post.text
+    assert web.get("/browse/posts/Embassy%20Nowhere").status_code == 404
+
+
+def test_browse_tags(web):
+    html = web.get("/browse/tags").text
+    assert 'href="/search?q=tag%3APGOV"' in html
+    assert "&lt;SCRIPT&gt;" in html and "<SCRIPT>" not in html
+    assert web.get("/browse/tags", params={"order": "name"}).status_code == 200
+    assert web.get("/browse/tags", params={"order": "evil"}).status_code == 422
+
+
+def test_browse_months(web):
+    html = web.get("/browse/months").text
+    assert 'href="/browse/months/1997-03"' in html
+    month = web.get("/browse/months/1997-03")
+    assert month.status_code == 200
+    links = hrefs(month.text, "cable-link")
+    for rid in ("97ATLANTIS100", "97ATLANTIS101", "97ATLANTIS102", "97ATLANTIS103", BRACKETS):
+        assert f"/cable/{rid}" in links
+    assert "March 1997" in month.text
+    assert 'href="/browse/months/1997-02"' in month.text
+    for bad in ("1997-13", "march", "1997-3"):
+        assert web.get(f"/browse/months/{bad}").status_code == 404
+    assert web.get("/browse/months/1997-03", params={"page": 999}).status_code == 404
+
+
+def test_stats_page(web, pages_archive):
+    from cablebase.archive.api import Archive
+
+    with Archive.open(pages_archive, readonly=True) as a:
+        total = len(a)
+    r = web.get("/stats")
+    assert r.status_code == 200
+    html = r.text
+    assert f"<strong>{total:,}</strong> cables" in html
+    assert 'id="chart-months"' in html and 'id="chart-posts"' in html and 'id="chart-tags"' in html
+    assert html.count("<svg") >= 3
+    assert "cable references resolve in the archive" in html
+    assert 'href="/browse/months/1997-03"' in html or "earlier cables" in html
+
+
+def test_about_page(web):
+    r = web.get("/about")
+    assert r.status_code == 200 and "cites:09BAMAKO754" in r.text
+
+
+# -- hostile text --------------------------------------------------------------------------
+
+
+def test_hostile_text_is_escaped_everywhere(web):
+    pages = [
+        web.get(f"/cable/{HOSTILE}").text,
+        web.get(f"/cable/{HOSTILE}/telegram").text,
+        web.get("/search", params={"q": "quuxword"}).text,
+        web.get("/browse/posts").text,
+        web.get("/browse/months/1997-04").text,
+    ]
+    for html in pages:
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "<b>BOLD</b>" not in html and "<i>HEADING</i>" not in html
+    cable = pages[0]
+    assert (
+        "&lt;script&gt;alert(&#34;subject&#34;)&lt;/script&gt; &amp; &lt;b&gt;BOLD&lt;/b&gt;"
+        in cable
+    )
+    assert "&lt;img src=x onerror=alert(1)&gt;" in cable
+    assert "&lt;i&gt;HEADING&lt;/i&gt;" in cable and "&lt;b&gt;EVIL&lt;/b&gt; 7" in cable
+    # The query box holds the query as typed, escaped.
+    q = '"><script>alert(1)</script>'
+    r = web.get("/search", params={"q": q})
+    assert r.status_code in (200, 400)
+    assert "<script>alert(1)" not in r.text
+    snippet = pages[2]
+    assert "<mark>quuxword</mark>" in snippet or "<mark>QUUXWORD</mark>" in snippet
