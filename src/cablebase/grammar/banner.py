@@ -13,8 +13,6 @@ __all__ = ["parse_banner", "classify_word", "looks_like_banner"]
 # dropped first letter (`SSECRET`, `CSECRET`, `ECRET`, `UUNCLAS`, `NCLAS`, `CCONFIDENTIAL`).
 _CLASS_WORD = re.compile(r"^(TOP)?[A-Z]{0,2}(ECRET|ONFIDENTIAL|NCLAS|NCLASSIFIED)$")
 
-# Cheap pre-filter: a banner starts (after quote/bracket junk) with a letter of a class word.
-_START = re.compile(r"^[\s\"'\]\[>]*(?=[SCUEONTscueont])")
 
 _REST = re.compile(
     r"""^\s*
@@ -25,7 +23,6 @@ _REST = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-_MAX_CLASS_TOKENS = 14  # `C C O N F I D E N T I A L` is 13 tokens
 
 
 def classify_word(word: str) -> str | None:
@@ -41,33 +38,37 @@ def classify_word(word: str) -> str | None:
     return "UNCLASSIFIED"
 
 
+# The class word at the start of a line, letters possibly spaced out (`S E C R E T`), with a
+# doubled or dropped first letter (up to two stray letters before the tail).  One regex
+# instead of a walk over the leading tokens; the optional tail is greedy, so the longest
+# class word wins (`UNCLASSIFIED` over `UNCLAS`).
+_CLASS_AT = re.compile(
+    r"""[\s"'\]\[>]*(?=[SCUEONT])
+    (?P<top>T\s*O\s*P\s*)?
+    (?:[A-Z]\s*){0,2}?
+    (?:(?P<s>E\s*C\s*R\s*E\s*T)
+      |(?P<c>O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L)
+      |N\s*C\s*L\s*A\s*S(?:\s*S\s*I\s*F\s*I\s*E\s*D)?)
+    (?![A-Za-z])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def _split_class(line: str) -> tuple[str, str] | None:
     """Find the class word at the start of `line`; return (level, rest of line)."""
-    m = _START.match(line)
+    m = _CLASS_AT.match(line)
     if m is None:
         return None
-    pos = m.end()
-    # Walk the leading tokens, keeping the longest prefix whose letters form a class word.
-    best: tuple[str, int] | None = None
-    letters = ""
-    for _ in range(_MAX_CLASS_TOKENS):
-        tm = _TOKEN.match(line, pos)
-        if tm is None:
-            break
-        letters += tm.group(1)
-        pos = tm.end()
-        level = classify_word(letters)
-        if level is not None:
-            best = (level, pos)
-        if len(letters) > 16:
-            break
-    if best is None:
-        return None
-    return best[0], line[best[1] :]
+    if m.group("s"):
+        level = "TOP SECRET" if m.group("top") else "SECRET"
+    elif m.group("c"):
+        level = "CONFIDENTIAL"
+    else:
+        level = "UNCLASSIFIED"
+    return level, line[m.end() :]
 
 
 _HAS_SERIAL = re.compile(r"\d{3}")
-_TOKEN = re.compile(r"\s*([A-Za-z]+)(?![A-Za-z])")
 
 
 def looks_like_banner(line: str) -> bool:

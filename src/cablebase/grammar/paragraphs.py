@@ -19,6 +19,8 @@ __all__ = ["Item", "segment", "join_lines", "join_stripped", "is_list_item", "LI
 
 # `N.` at a line start, not `1.4`; tolerates `3.. (SBU)`, `1.(S)` and indentation.
 NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
+# The mark before the number: `(C) 1. The Embassy ...` (some posts wrote it so).
+_MARK_NUMBERED = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)[ \t]*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
 _MARK = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)\.?[ \t]*")
 # A mark after a leading label: `Summary: (C) ...`.
 _LABEL_MARK = re.compile(
@@ -140,7 +142,7 @@ _GLUED_QUICK = re.compile(r"---[^\S\n]+\d{1,3}\.(?!\d)[^\S\n]*\(")
 _LABEL_START = frozenset("sScCiIbBeE")  # summary, comment, introduction, background, ...
 # First characters of a line that needs more than "append to the paragraph": a number,
 # decoration, a decorated heading, an X redaction.
-_SPECIAL_START = frozenset("0123456789-=_*~/#Xx[")
+_SPECIAL_START = frozenset("0123456789-=_*~/#Xx[(")
 
 
 def segment(lines: list[str]) -> list[Item]:
@@ -203,9 +205,16 @@ def segment(lines: list[str]) -> list[Item]:
         pb = False
         sp = i
         numbered = NUMBERED.match(lines[sp]) if c0.isdigit() else None
+        marked = None  # `(C) 1. text`: (mark, number, rest)
+        if c0 == "(" and (mn := _MARK_NUMBERED.match(s)) is not None:
+            raw = mn.group(1)
+            if raw.isupper() or not any(c.islower() for c in raw) or lowered():
+                mark = _portion(raw)
+                if mark is not None:
+                    marked = (mark, mn.group(2), mn.group(3))
         xline = c0 in "Xx[" and XLINE.match(s) is not None
         # -- headings -----------------------------------------------------------
-        if numbered is None and not xline:
+        if numbered is None and marked is None and not xline:
             h = decorated_heading(s) if (c0 in "/-#" or s[-1] in "-=/") else None
             if (
                 h is None
@@ -247,8 +256,8 @@ def segment(lines: list[str]) -> list[Item]:
                 items.append(Item(kind="xline", lines=[s], line=sp))
                 continue
         # -- numbered paragraph -------------------------------------------------
-        if numbered is not None:
-            number = int(numbered.group(1))
+        if numbered is not None or marked is not None:
+            number = int(numbered.group(1) if numbered is not None else marked[1])
             # a wrapped line starting with a number (`...by` / `10. percent`) is text
             continuation = (
                 not prev_blank
@@ -257,7 +266,10 @@ def segment(lines: list[str]) -> list[Item]:
                 and not ends_sentence(ss[sp - 1])
             )
             if not continuation and number > 0:
-                portion, rest = _split_mark(numbered.group(2), lowered)
+                if numbered is not None:
+                    portion, rest = _split_mark(numbered.group(2), lowered)
+                else:
+                    portion, rest = marked[0], marked[2]
                 cur = Item(
                     kind="para",
                     number=number,

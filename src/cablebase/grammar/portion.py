@@ -8,6 +8,7 @@ parentheses (`(U.S.)`, `(Iran)`, `(a)`, `(1)`) is not a mark.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["PORTION_RE", "normalize_portion", "split_portion"]
 
@@ -44,6 +45,7 @@ _LEVEL_SPLIT = re.compile(
 PORTION_RE = re.compile(r"^\s*(\(\s*[A-Za-z][^()]{0,40}\))\s*")
 
 
+@lru_cache(maxsize=4096)  # marks repeat: `(C)`, `(SBU)`, `(S//NF)` …
 def normalize_portion(raw: str) -> str | None:
     """Normalise a portion mark: upper-case, parentheses and outer spaces removed, `//` -> `/`,
     NOFORN (N/F) -> NF, full level words -> letters, `- ENTIRE TEXT` dropped.

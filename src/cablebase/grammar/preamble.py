@@ -90,6 +90,16 @@ _SKIP_LINE = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# First characters of a line made of handling words (a cheap test before HANDLING_LINE).
+_HANDLING_FIRST = frozenset("SNELACDFOPsnelacdfop,.;:/")
+
+
+def _maybe_skip(s: str) -> bool:
+    """Cheap test before _SKIP_LINE: short lines, weekday lines, `PAGE nn`, page markers."""
+    u = s.upper()
+    return len(s) <= 25 or "DAY," in u or " OF " in u or u[:4] == "PAGE"
+
+
 # A REF item on its own line: `B. MADRID 919`, `B) …`, `(B) …`, `B. B. 2008 BAMAKO 217`.
 _REF_ITEM = re.compile(r"^\s*(?:[A-Za-z][.):]|\([A-Za-z]\))\s")
 # A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
@@ -209,10 +219,10 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
 
 def _cut_short(lines: list[str], start: int, text_start: int) -> bool:
     """Whether the preamble (or the line where the text would start) ends in `...`."""
-    for k in range(start, min(text_start + 2, len(lines))):
-        if lines[k].rstrip().endswith("..."):
-            return True
-    return False
+    return any(
+        "..." in line and line.rstrip().endswith("...")
+        for line in lines[start : text_start + 2]
+    )
 
 
 def _full_copy(lines: list[str], at: int, serial: str) -> tuple[int, bool] | None:
@@ -260,12 +270,12 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if NUMBERED_RE.match(raw):
             text_start = i
             break
-        if HANDLING_LINE.match(s):
+        if s[0] in _HANDLING_FIRST and HANDLING_LINE.match(s):
             split_caption(s, sc.handling)
             cur = None
             i += 1
             continue
-        if _SKIP_LINE.match(s) or (seen_label and looks_like_banner(s)):
+        if _maybe_skip(s) and _SKIP_LINE.match(s) or (seen_label and looks_like_banner(s)):
             cur = None
             i += 1
             continue

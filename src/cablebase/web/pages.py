@@ -818,7 +818,10 @@ def browse_post(request: Request, post: str) -> Response:
     c = clause("origin", post)
     bars = [
         (y, n, search_url(f"{c} year:{y}", "-date") if c else None, f"{y}: {n:,}")
-        for y, n in sorted(by_year.items())
+        for y, n in (
+            (str(k), by_year.get(str(k), 0))
+            for k in (range(int(min(by_year)), int(max(by_year)) + 1) if by_year else ())
+        )
     ]
     latest = list(archive.search(c, sort="-date", limit=25)) if c else []
     ctx = {
@@ -944,7 +947,9 @@ def stats_page(request: Request) -> Response:
         "shown_from": shown[0] if shown else None,
         "posts_chart": hbar_chart(posts, label="top posts by number of cables"),
         "tags_chart": hbar_chart(tags, label="top tags by number of cables"),
-        "refs": _global(request, "references"),
+        # A scan of every REF item: never computed on the request path (the warm-up thread
+        # fills it); until then the page says so instead of waiting.
+        "refs": _state(request).get(("global", "references")),
         "colours": [(c, CLASS_COLOURS[c]) for c in CLASS_LEVELS],
     }
     return _render(request, "stats.html", ctx)
