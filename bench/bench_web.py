@@ -142,13 +142,23 @@ def mix(base: str, archive: Path, rng: random.Random) -> list[tuple[str, str]]:
         offsets = [rng.randrange(n) for _ in range(40)]
         hits = [next(iter(a.search("", sort="date", limit=1, offset=o))) for o in offsets]
     ids = [h.reference_id for h in hits]
-    subject_words = [
-        w
-        for h in hits
-        for w in (h.subject or "").lower().replace(":", " ").replace(",", " ").split()
-        if w.isalpha() and len(w) > 5
-    ]
-    words = rng.sample(subject_words, min(8, len(subject_words)))
+    candidates = sorted(
+        {
+            w
+            for h in hits
+            for w in (h.subject or "").lower().replace(":", " ").replace(",", " ").split()
+            if w.isalpha() and len(w) > 4
+        }
+    )
+    # Real searches are mostly selective (names, places, topics): most words of the mix match
+    # under 5% of the archive; one broad word (over half of it) is kept, ranked by relevance.
+    with Archive.open(archive, readonly=True) as a:
+        share = {w: a.count(w) / n for w in candidates}
+    narrow = [w for w in candidates if 0 < share[w] < 0.05]
+    broad = [w for w in candidates if share[w] > 0.5]
+    words = rng.sample(narrow, min(8, len(narrow)))
+    while len(words) < 8:
+        words.append(rng.choice(candidates))
     queries = (
         [""]
         + [f"tag:{t}" for t in tags[:4]]
@@ -156,6 +166,7 @@ def mix(base: str, archive: Path, rng: random.Random) -> list[tuple[str, str]]:
         + words
         + [f"{words[0]} {words[1]}", f"{words[2]} OR {words[3]}", f"tag:{tags[0]} {words[4]}"]
         + ["class:secret year:2009", "year:2008..2009 -tag:PGOV", f"cites:{ids[0]}"]
+        + rng.sample(broad, min(1, len(broad)))
     )
     with Archive.open(archive, readonly=True) as a:
         deep = {q for q in queries if a.count(q) > 5 * 50}  # page 5 exists

@@ -44,6 +44,9 @@ def _st() -> State:
         ),
         ("TOP SECRET STATE 000050", "TOP SECRET", "STATE", "000050", None),
         ('"S E C R E T SECTION 01 OF 02 TEL AVIV 000145', "SECRET", "TEL AVIV", "000145", (1, 2)),
+        ("T O P S E C R E T STATE 000051", "TOP SECRET", "STATE", "000051", None),
+        ("UNCLAS SIFIED ZENDA 000052", "UNCLASSIFIED", "ZENDA", "000052", None),
+        ("> [UNCLAS ZENDA 000053", "UNCLASSIFIED", "ZENDA", "000053", None),
     ],
 )
 def test_banner_variants(line, level, post, serial, sections):
@@ -89,6 +92,9 @@ def test_redacted_post_kept_as_written():
         "Seven people met 100 officials",
         "",
         "C O N F I D E N T I A L",
+        "A CONFIDENTIAL READOUT 123",
+        "SECRETARY RICE MET 100 OFFICIALS",
+        "CONFIDENTIALSECTION 01 OF 02 ZENDA 000001",
     ],
 )
 def test_not_a_banner(line):

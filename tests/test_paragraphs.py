@@ -188,6 +188,103 @@ def test_wrapped_number_is_not_a_paragraph():
     assert c.paragraphs[0].text == "Imports grew by 15. percent last year."
 
 
+def test_number_after_a_wrapped_line_continues_the_text():
+    # docs/record.md: `...as noted in paragraph` / `4. End Summary.` is text, not paragraph 4
+    body = (
+        "1. (C) Summary: The talks went well, as noted in paragraph\n"
+        "4. End Summary.\n\n2. (C) Details follow.\n\nROE"
+    )
+    c = _parse(body)
+    assert [p.number for p in c.paragraphs] == [1, 2]
+    assert c.paragraphs[0].text == (
+        "Summary: The talks went well, as noted in paragraph 4. End Summary."
+    )
+    # the next number in sequence after a wrapped line still starts a paragraph
+    c = _parse("1. (C) First point without a full stop\n2. (C) Second point.\n\nROE")
+    assert [p.number for p in c.paragraphs] == [1, 2]
+
+
+def test_four_digit_number_never_starts_a_paragraph():
+    c = _parse("1. (U) The plan was adopted in\n\n2006. It has held since.\n\n2. (U) Next.\n\nROE")
+    assert [p.number for p in c.paragraphs] == [1, 2]
+    assert "2006. It has held since." in c.paragraphs[0].text
+
+
+def test_mark_written_before_the_number():
+    body = (
+        "(C) 1. The Embassy obtained a copy.\n\n(C) 2. It says little.\n\n(1) 3. Not a mark.\n\nROE"
+    )
+    c = _parse(body)
+    assert [(p.number, p.portion) for p in c.paragraphs] == [(1, "C"), (2, "C")]
+    assert c.paragraphs[0].text == "The Embassy obtained a copy."
+    assert c.paragraphs[1].text == "It says little.\n\n(1) 3. Not a mark."
+
+
+def test_join_fast_paths_agree_with_the_careful_loop():
+    from cablebase.grammar.paragraphs import join_lines, join_stripped
+
+    cases = [
+        ["one", "two", "three."],
+        ["", "one", "two", ""],
+        ["Text ends here.", "", "New block.", "", "", "more"],
+        ["Text runs on", "", "and continues."],
+        ["Intro:", "-- first", "-- second"],
+        ["Rare among", "-- rarer still -- and so on."],
+        ["lead", "o option", "of course"],
+        ["one"],
+        [],
+    ]
+    for lines in cases:
+        slow = join_lines([*lines, "", "o"])  # a list line forces the careful loop
+        fast = join_stripped([*lines, "", "o"])
+        assert fast == slow
+    assert join_stripped(["one", "two"]) == "one two"
+    assert join_stripped(["Ends mid", "", "sentence here."]) == "Ends mid sentence here."
+    assert join_stripped(["Ends.", "", "Next."]) == "Ends.\n\nNext."
+
+
+def test_end_summary_search_matches_the_plain_regex():
+    import random
+
+    from cablebase.grammar.summary import _END, _find_end
+
+    rnd = random.Random(7)
+    parts = [
+        "end",
+        "End",
+        "END",
+        " ",
+        "  ",
+        "(",
+        ")",
+        "summary",
+        "Summary",
+        "of",
+        "x",
+        ".",
+        "blend",
+    ]
+    for _ in range(5000):
+        s = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 12)))
+        a, b = _END.search(s), _find_end(s)
+        assert (a and a.span()) == (b and b.span()), s
+
+
+def test_body_case_on_ascii_and_other_text():
+    from cablebase.grammar.paragraphs import body_case
+
+    assert body_case(["THE MINISTER SAID THE TALKS WILL GO ON AS PLANNED NEXT WEEK."]) == (
+        True,
+        False,
+    )
+    assert body_case(["the minister said the talks will go on as planned next week."]) == (
+        False,
+        True,
+    )
+    assert body_case(["The Minister said the GOM talks will go on as planned."]) == (False, False)
+    assert body_case(["THE MINISTER’S TALKS WILL GO ON AS PLANNED NEXT WEEK."]) == (True, False)
+
+
 def test_summary_variants():
     c = _parse("1. (C) SUMMARY AND COMMENT: Short one.  END SUMMARY AND COMMENT.\n\nROE")
     assert c.summary == "Short one."

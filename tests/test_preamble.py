@@ -556,9 +556,19 @@ def test_classified_by_reasons(text, reasons):
         ),
         ("XXXXXXXXXXXX, reasons 1.4 (b)", None, "XXXXXXXXXXXX", None),
         # suffixes stay with the name
-        ("Ambassador Om M. Roe, Jr., Embassy Zenda, 1.4 (b)", "Ambassador", "Om M. Roe, Jr.", "Embassy Zenda"),
+        (
+            "Ambassador Om M. Roe, Jr., Embassy Zenda, 1.4 (b)",
+            "Ambassador",
+            "Om M. Roe, Jr.",
+            "Embassy Zenda",
+        ),
         ("DCM Pa O. Roe, Jr. for Reasons 1.4 (B, D)", "DCM", "Pa O. Roe, Jr.", None),
-        ("QU ROE, JR., ACTING DIRECTOR, OFFICE OF X. REASON: 1.5(D).", "ACTING DIRECTOR", "QU ROE, JR.", "OFFICE OF X"),
+        (
+            "QU ROE, JR., ACTING DIRECTOR, OFFICE OF X. REASON: 1.5(D).",
+            "ACTING DIRECTOR",
+            "QU ROE, JR.",
+            "OFFICE OF X",
+        ),
         # title vocabulary of the dev corpus
         ("COM Ra Roe for Reasons 1.4 (b,d)", "COM", "Ra Roe", None),
         ("ESTHOFF SA ROE PER 1.4 (B/D)", "ESTHOFF", "SA ROE", None),
@@ -566,7 +576,12 @@ def test_classified_by_reasons(text, reasons):
         ("PolCouns Ul Roe for reason 1.5 (d).", "PolCouns", "Ul Roe", None),
         ("POL/MC Va Roe, for reasons 1.4 (b) and (d).", "POL/MC", "Va Roe", None),
         ("Political M/C Wo Roe, reasons 1.4 (b)", "Political M/C", "Wo Roe", None),
-        ("A/PolAd A. \u201cXy\u201d Roe. Reasons: 1.4 (b)", "A/PolAd", "A. \u201cXy\u201d Roe", None),
+        (
+            "A/PolAd A. \u201cXy\u201d Roe. Reasons: 1.4 (b)",
+            "A/PolAd",
+            "A. \u201cXy\u201d Roe",
+            None,
+        ),
         ("Minister-Counselor Yu Roe. Reasons: 1.4 (B/D).", "Minister-Counselor", "Yu Roe", None),
         ("CdA Za Roe for reasons 1.4 (b)", "CdA", "Za Roe", None),
         ("P/E Officer Ab Roe, reasons 1.4 (b)", "P/E Officer", "Ab Roe", None),
@@ -577,7 +592,12 @@ def test_classified_by_reasons(text, reasons):
         ("USEU POLOFF EF ROE, FOR REASONS 1.4 (B) AND (D)", "USEU POLOFF", "EF ROE", None),
         # apostrophe variants of Charge d'Affaires
         ("Charge d\u2019Affaires Fg Roe, reasons 1.4 (b)", "Charge d'Affaires", "Fg Roe", None),
-        ("Charge d,Affaires a.i. Gh Roe, reasons 1.4(b ) and (d).", "Charge d'Affaires a.i.", "Gh Roe", None),
+        (
+            "Charge d,Affaires a.i. Gh Roe, reasons 1.4(b ) and (d).",
+            "Charge d'Affaires a.i.",
+            "Gh Roe",
+            None,
+        ),
         ("CDA, a.i., Hi Roe, Reasons 1.4(b) and (d)", "CDA, a.i.", "Hi Roe", None),
         ("DCM, Ij Roe, reasons 1.4 (b) and (d).", "DCM", "Ij Roe", None),
         ("COM: Jk L. Roe: For reasons 1.4 b/d", "COM", "Jk L. Roe", None),
@@ -608,6 +628,252 @@ def test_classified_by_u_prefixed_two_lines():
     assert c.classified_by.name == "Ro Roe"
     assert c.classification_reasons == ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"]
     assert start == 8
+
+
+# -- edge cases of the dev corpus (docs/record.md) ------------------------------------------
+
+
+def test_glued_paragraph_is_split_into_its_own_line():
+    body = "\n".join(
+        [
+            "C O N F I D E N T I A L ZENDA 000010",
+            "E.O. 12958: DECL: 01/01/2019",
+            "TAGS: PREL ZE",
+            "SUBJECT: X",
+            "Classified By: DCM Al Roe for reasons 1.4 (b) and (d). 1. (C) Summary: The king spoke.",
+            "2. (C) More.",
+        ]
+    )
+    st, start, lines = _read(body)
+    assert lines[start] == "1. (C) Summary: The king spoke."
+    assert lines[start - 1].endswith("1.4 (b) and (d).")
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    assert st.cable.classified_by.text == "DCM Al Roe for reasons 1.4 (b) and (d)."
+
+
+def test_unnumbered_glued_paragraph_after_reasons():
+    body = (
+        "C O N F I D E N T I A L ZENDA 000011\nE.O. 12958: DECL: 01/01/2019\nSUBJECT: X\n"
+        "Classified By: Ambassador Bo Roe, Reason: 1.4 (b), (d) (S) Ambassador telephoned the king"
+        " on the matter of the wells.\nROE"
+    )
+    st, start, lines = _read(body)
+    assert lines[start].startswith("(S) Ambassador telephoned")
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+
+
+def test_portion_marked_line_after_classified_by_is_text():
+    body = "\n".join(
+        [
+            "C O N F I D E N T I A L ZENDA 000012",
+            "E.O. 12958: DECL: 01/01/2019",
+            "SUBJECT: X",
+            "Classified By: DCM Cy Roe, Jr. for Reasons 1.4 (B, D)",
+            "(C) MEA Joint Secretary Ann Other called A/PolCouns June 22 to relay the considered"
+            " response of the ministry to the demarche of the embassy.",
+            "ROE",
+        ]
+    )
+    st, start, lines = _read(body)
+    assert lines[start].startswith("(C) MEA")
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    assert st.cable.classified_by.name == "Cy Roe, Jr."
+
+
+def test_reason_word_split_across_blank_lines():
+    body = "C O N F I D E N T I A L ZENDA 000013\nE.O. 12958: DECL: 01/01/2007\nSUBJECT: X\n\n"
+    body += "Classified By: CONSUL GENERAL DI ROE FOR REASONS 1.5 (B) A\n\n\nND (D).\n\n1. (U) Y"
+    st, start, lines = _read(body)
+    assert st.cable.classification_reasons == ["1.5(b)", "1.5(d)"]
+    assert lines[start] == "1. (U) Y"
+
+
+def test_reason_and_split_by_the_wrap():
+    body = "S E C R E T ZENDA 000014\nE.O. 12958: DECL: 01/01/2014\nSUBJECT: X\n\n"
+    body += "Classified By: Economic Counselor Ed Roe for reasons 1.4 (b) an\nd (d)\n\n1. (C) Y"
+    st, _, _ = _read(body)
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    assert st.cable.classified_by.title == "Economic Counselor"
+
+
+def test_heading_after_classified_by_is_not_part_of_it():
+    body = "S E C R E T ZENDA 000015\nE.O. 12958: DECL: 01/01/2014\nSUBJECT: X\n\n"
+    body += (
+        "Classified By: CDA Fa Roe for reasons 1.4 (b) and (d)\n-------\nSUMMARY\n-------\n1. (C) Y"
+    )
+    st, start, lines = _read(body)
+    assert st.cable.classified_by.text == "CDA Fa Roe for reasons 1.4 (b) and (d)"
+    assert lines[start] == "-------"
+
+
+def test_sensitive_but_unclassified_is_a_handling_caption():
+    body = "\n".join(
+        [
+            "UNCLAS SECTION 01 OF 03 ZENDA 000016",
+            "SIPDIS",
+            "SENSITIVE BUT UNCLASSIFIED",
+            "DEPT FOR AF/S",
+            "SENSITIVE BUT UNCLASSIFIED - PLEASE HANDLE ACCORDINGLY",
+            "E.O. 12958: N/A",
+            "TAGS: ECON ZE",
+            "SUBJECT: X",
+            "",
+            "1. (U) Y",
+        ]
+    )
+    st, _, _ = _read(body)
+    assert st.cable.handling == ["SIPDIS", "SENSITIVE"]
+    assert st.cable.captions == ["DEPT FOR AF/S"]
+
+
+def test_one_line_preamble_with_glued_handling_words():
+    body = (
+        "Cable dated:2008-05-07T17:53:00C O N F I D E N T I A L SECTION 01 OF 02 ZENDA 000732"
+        "SENSITIVE SIPDISNEA FOR DAS A. ROE TREASURY PASS TO B. ROEE.O. 12958: DECL: 05/07/2018"
+        "TAGS: EPET ZE\n\n1. (C) Y"
+    )
+    st, _, _ = _read(body)
+    c = st.cable
+    assert set(c.handling) == {"SENSITIVE", "SIPDIS"}
+    assert c.captions == ["NEA FOR DAS A. ROE TREASURY PASS TO B. ROE"]
+    assert c.declassify_on == "2018-05-07"
+    assert c.tags == ["EPET", "ZE"]
+
+
+def test_eo_with_zero_for_the_letter_o():
+    body = "UNCLAS SECTION 01 OF 02 USUN NEW YORK 02987\nAMMAN FOR A. ROE\nE.0.12356: N/A\n\n"
+    body += "TAGS: PREL, UNSC\n\nSUBJECT: X\n\n1. Y"
+    st, _, _ = _read(body)
+    c = st.cable
+    assert (c.eo, c.declassify_rule) == ("12356", "N/A")
+    assert c.captions == ["AMMAN FOR A. ROE"]
+
+
+def test_subject_stops_at_a_passing_line(monkeypatch):
+    from cablebase.grammar import refs
+
+    seen: list[str] = []
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year: seen.append(text) or [])
+    body = "\n".join(
+        [
+            "S E C R E T STATE 194000",
+            "",
+            "LONDON FOR A. ROE",
+            "",
+            "E.O. 12958: DECL: 09/17/06",
+            "TAGS: PTER, AF",
+            "SUBJECT: DEMARCHE ON TERRORISM",
+            "",
+            "ROME FOR B. ROE",
+            "",
+            "REFS: A)   STATE 48243 B)   STATE 184791",
+            "",
+            "1. (S) Y",
+        ]
+    )
+    st, _, _ = _read(body)
+    assert st.cable.subject == "DEMARCHE ON TERRORISM"
+    assert st.cable.captions == ["LONDON FOR A. ROE", "ROME FOR B. ROE"]
+    assert seen == ["A)   STATE 48243 B)   STATE 184791"]
+
+
+def test_double_spaced_subject_still_joins():
+    body = "UNCLAS ZENDA 000554\n\nE.O. 12958: N/A\nTAGS: EAIR, ZE\nSUBJECT: ZENDA: RESPONSE TO THE CIVAIR\n"
+    body += "\n\nAGREEMENT\n\nREF: A. SECSTATE 124593\n\n1.  (U) Y"
+    st, _, _ = _read(body)
+    assert st.cable.subject == "ZENDA: RESPONSE TO THE CIVAIR AGREEMENT"
+
+
+def test_blank_line_inside_a_ref_item(monkeypatch):
+    from cablebase.grammar import refs
+
+    seen: list[str] = []
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year: seen.append(text) or [])
+    body = "UNCLAS ZENDA 002897\n\nE.O. 12958: N/A\nTAGS: ENRG\nSUBJECT: X\n\n"
+    body += "REF:  a) 01 ZENDA 2872, b) ZENDA 02207, C)\n\nZENDA 02857\n\n1. (SBU) Y"
+    _, start, lines = _read(body)
+    assert seen == ["a) 01 ZENDA 2872, b) ZENDA 02207, C)\nZENDA 02857"]
+    assert lines[start] == "1. (SBU) Y"
+
+
+def test_cut_short_copy_is_read_from_the_full_copy():
+    body = "\n".join(
+        [
+            "S E C R E T ZENDA 000567",
+            "",
+            "SIPDIS",
+            "",
+            "E.O. 12958: DECL: 09/18/2019",
+            "TAGS: PREL ZE",
+            "SUBJECT: ZENDA: A SUBJECT CUT SHORT BY THE PAGE FOR",
+            "E...",
+            "",
+            '225926,9/18/2009 15:03,09ZENDA567,"Embassy Zenda",SECRET,,"VZCZCXYZ0015',
+            "FM AMEMBASSY ZENDA",
+            "TO RUEHC/SECSTATE WASHDC IMMEDIATE 3280",
+            '","S E C R E T ZENDA',
+            "000567",
+            "SIPDIS",
+            "E.O. 12958: DECL: 09/18/2019",
+            "TAGS: PREL ZE",
+            "SUBJECT: ZENDA: A SUBJECT CUT SHORT BY THE PAGE FOR",
+            'EXTENDING THE ""GOOD"" THINGS',
+            "Classified By: Political Counselor Gu Roe",
+            "for reasons 1.5 (b,d).",
+            "1. (S/NF) SUMMARY: Y",
+        ]
+    )
+    st, start, lines = _read(body)
+    c = st.cable
+    assert lines[start] == "1. (S/NF) SUMMARY: Y"
+    assert c.subject == 'ZENDA: A SUBJECT CUT SHORT BY THE PAGE FOR EXTENDING THE "GOOD" THINGS'
+    assert c.classified_by.name == "Gu Roe"
+    assert c.classification_reasons == ["1.5(b)", "1.5(d)"]
+    assert any(w.code == "preamble.cut_short" for w in c.warnings)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Classjfied By:",
+        "Classfied By:",
+        "Classified ByDCM",
+        '"Classified By:',
+        "ZENDAClassified By:",
+    ],
+)
+def test_classified_by_label_variants(label):
+    body = "S E C R E T ZENDA 000017\nE.O. 12958: DECL: 01/01/2019\nSUBJECT: X\n\n"
+    body += f"{label} Hi Roe, reasons 1.4 (b)\n\n1. (S) Y"
+    st, _, _ = _read(body)
+    assert st.cable.classification_reasons == ["1.4(b)"]
+
+
+def test_classified_by_in_second_paragraph():
+    body = "S E C R E T STATE 000018\nE.O. 12958: DECL: 01/01/2019\nSUBJECT: X\n\n"
+    body += (
+        "1. (U) This is an action request.\n\n2. (U) Classified by Acting DAS Ja Roe, Reasons 1.4\n"
+    )
+    body += "(b) and (d).\n3. (U) Y"
+    st, _, _ = _read(body)
+    assert st.cable.classified_by.name == "Ja Roe"
+    assert st.cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "KWBG, ECON, IS, GAZA DISENGAGEMENT, ISRAELI-PALESTINIAN AFFAIRS",
+            ["KWBG", "ECON", "IS", "GAZA DISENGAGEMENT", "ISRAELI-PALESTINIAN AFFAIRS"],
+        ),
+        ("PREL PGOV PHUM, VT", ["PREL", "PGOV", "PHUM", "VT"]),  # codes only: split
+        ("PREL PGOV\nEAIR, ABLD, SA", ["PREL", "PGOV", "EAIR", "ABLD", "SA"]),  # per line
+        ("PREL, OVIP (RICE, CONDOLEEZZA), US", ["PREL", "OVIP (RICE, CONDOLEEZZA)", "US"]),
+    ],
+)
+def test_parse_tags_comma_lines(text, expected):
+    assert parse_tags(text) == expected
 
 
 # -- portion marks ------------------------------------------------------------------------

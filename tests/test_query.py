@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cablebase.archive.api import Archive
 from cablebase.archive.query import (
+    FORMS,
     SQL_FRAGMENTS,
     All,
     And,
@@ -150,9 +151,9 @@ def test_sql_is_fragments_and_placeholders():
         "NOT (a OR tag:X)",
     ]
     for q in queries:
-        for probe in (False, True):
+        for form in FORMS:
             params: list = []
-            sql = to_sql(parse_query(q), params, probe=probe, probe_text=probe)
+            sql = to_sql(parse_query(q), params, side=form, text=form)
             assert only_fragments(sql), (q, sql)
             assert sql.count("?") == len(params)
 
@@ -195,9 +196,9 @@ def test_fuzz_never_anything_but_query_error(small_archive, text):
     except QueryError as err:
         assert 0 <= err.position <= len(text)
         return
-    for probe in (False, True):
+    for form in FORMS:
         params: list = []
-        sql = to_sql(node, params, probe=probe, probe_text=probe)
+        sql = to_sql(node, params, side=form, text=form)
         assert only_fragments(sql), (text, sql)
         assert sql.count("?") == len(params)
     try:

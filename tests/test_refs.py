@@ -451,3 +451,29 @@ def test_known_ids_file_is_gzip_csv():
         pytest.skip("../shared corpus not present")
     with gzip.open(path, "rt") as f:
         assert next(csv.reader(f))[0] == "reference_id"
+
+
+# -- trailing separators (the loop that replaced a `(...)+$` regex) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("STATE 1234, AND", "STATE 1234"),
+        ("STATE 1234 ;: --", "STATE 1234"),
+        ("STATE 1234--", "STATE 1234--"),  # a dash glued to the text stays
+        ("ZENDA 12 and ,", "ZENDA 12"),
+        ("BRAND", "BRAND"),
+        ("AND", ""),
+        ("", ""),
+    ],
+)
+def test_strip_trail(text, expected):
+    from cablebase.grammar.refs import _strip_trail
+
+    assert _strip_trail(text) == expected
+
+
+def test_items_with_trailing_and_and_dash():
+    refs = parse_refs("A. STATE 1234 AND\nB. ZENDA 56 --", 2009)
+    assert [(r.letter, r.text) for r in refs] == [("A", "STATE 1234"), ("B", "ZENDA 56")]

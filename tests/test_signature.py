@@ -74,3 +74,55 @@ def test_glued_signature_removed_from_last_paragraph():
     text.parse_text(["1. (C) One.", "", "2. (U) General Ward cleared this message. WARD"], 0, st)
     assert st.cable.signers == ["WARD"]
     assert st.cable.paragraphs[-1].text == "General Ward cleared this message."
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Point of contact is RSO Jane Roe, telephone 555-0100. Regards."],
+        ["The Ambassador will raise it again next week.", "", "Thanks"],
+        ["We look forward to your reply.", "Sincerely,"],
+        ["Please advise. Best"],
+    ],
+)
+def test_closing_word_is_not_a_signer(lines):
+    assert take_signature(lines).signers == []
+
+
+def _text_after(lines: list[str], start: int) -> Cable:
+    st = State(cable=Cable(), meta=Meta())
+    text.parse_text(lines, start, st)
+    return st.cable
+
+
+def test_signature_glued_to_a_preamble_line_that_swallowed_the_text():
+    # the paragraph was glued to the Classified By reason line and went with it
+    lines = [
+        "SUBJECT: FISHING TALKS DELIVERED",
+        "",
+        "Classified By: Jane Q. Doe, Ambassador, Embassy Valletta,",
+        "REASON: 1.4 (b), (d) (C) The Ambassador called the Minister of Fisheries on "
+        "Tuesday and delivered the points; he agreed to table them at the next "
+        "meeting of the council. DOE",
+    ]
+    c = _text_after(lines, 4)
+    assert c.signers == ["DOE"]
+    assert c.paragraphs == []
+
+
+def test_lone_name_after_a_preamble_line_that_swallowed_the_text():
+    lines = [
+        "Classified By: DCM John Roe for reasons 1.4 (b, d)",
+        "(C) The Foreign Minister told the Ambassador on Monday that the",
+        "government would support the resolution at the next session.",
+        "ROE",
+    ]
+    c = _text_after(lines, 3)
+    assert c.signers == ["ROE"]
+    assert c.paragraphs == []
+
+
+def test_short_preamble_line_is_not_read_for_a_signature():
+    # a TAGS line is not prose: no name is taken from it
+    c = _text_after(["TAGS: PREL PGOV", "SUBJECT: TALKS. SMITH"], 2)
+    assert c.signers == []

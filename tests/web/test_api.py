@@ -462,12 +462,18 @@ def test_unexpected_errors_are_500_without_traceback(web_archive, caplog):
         raise RuntimeError("secret internals")
 
     app.add_api_route("/api/boom", boom)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    app.add_api_route("/boom", boom)
+    # raise_server_exceptions stays on: the exception must end with the answer, not propagate
+    # (a re-raised one makes the server drop the connection).
+    with TestClient(app) as c:
         r = c.get("/api/boom")
+        page = c.get("/boom")
     assert r.status_code == 500
     assert r.json() == {"error": "internal error: the server could not answer this request"}
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert any("secret internals" in str(rec.exc_info) for rec in caplog.records)
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "secret internals" not in page.text
 
 
 # -- random requests --------------------------------------------------------------------------

@@ -49,6 +49,12 @@ CHUNK = 1000
 # than PROBE rows is tested per row (FTS5 rowid probe) rather than materialised as a set.
 SMALL = 3000
 PROBE = 40000
+FEW_PROBES = 500
+_INDEXED = ("class", "year", "from", "to", "origin", "id")  # fields on indexed cables columns
+
+
+def _indexed(node: Node) -> bool:
+    return isinstance(node, Field) and node.name in _INDEXED
 
 
 @dataclass(slots=True)
@@ -177,7 +183,7 @@ class Archive:
             params.append(text)
             cond = "1"
             if rest is not None:  # tested on the ranked rows only
-                cond = to_sql(rest, params, self._origins, probe=True, probe_text=True)
+                cond = to_sql(rest, params, self._origins, side="filter", text="filter")
             sql = (
                 f"SELECT {_HIT}, f.score FROM (SELECT rowid, {BM25} AS score FROM cables_fts"
                 " WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
@@ -199,7 +205,11 @@ class Archive:
                 # Many hits: walk the date index in order, test each row, stop after the page.
                 source = "cables c INDEXED BY cables_created"
                 where = to_sql(
-                    node, params, self._origins, probe=True, probe_text=self._dense_text(node)
+                    node,
+                    params,
+                    self._origins,
+                    side="probe",
+                    text="probe" if self._dense_text(node) else "filter",
                 )
             else:
                 where = self._driven(node, params)
@@ -285,11 +295,18 @@ class Archive:
             ]
             merged = And(tuple(n for n in parts if n not in kept))
             parts = [merged, *kept]
-        best = min(range(len(parts)), key=lambda i: self._estimate(parts[i], PROBE))
+        # Most selective first; on a tie, a condition on an indexed column of `cables` (the
+        # index is read without the rows) before a set.
+        ests = [(self._estimate(n, PROBE), not _indexed(n), i) for i, n in enumerate(parts)]
+        est, _, best = min(ests)
         sql = [to_sql(parts[best], params, self._origins)]
         for i, n in enumerate(parts):
             if i != best:
-                sql.append(to_sql(n, params, self._origins, probe=True, probe_text=True))
+                # Probes cost per driving row (~40 us for text, a few us for a side table),
+                # a set per member: probes for few rows, sets for many.
+                text = "probe" if est < FEW_PROBES else "filter"
+                side = "probe" if est < PROBE else "filter"
+                sql.append(to_sql(n, params, self._origins, side=side, text=text))
         return "(" + " AND ".join(sql) + ")"
 
     def _bounded(self, sql: str, params: list, cap: int) -> int:

@@ -477,6 +477,8 @@ MATCH = "c.id IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
 NOT_MATCH = "c.id NOT IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
 # Probe forms, for plans that walk the date index and test each row (style="exists").
 PROBE_MATCH = "EXISTS (SELECT 1 FROM cables_fts WHERE cables_fts MATCH ? AND rowid = c.id)"
+# An IN set that must not drive the plan (unary + hides it from the planner's index choice).
+FILTER_MATCH = "+c.id IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
 _SIDE = {  # side-table conditions: (IN form, EXISTS form)
     "tag": (
         "c.id IN (SELECT cable_id FROM tags WHERE tag = ?)",
@@ -500,6 +502,9 @@ _SIDE = {  # side-table conditions: (IN form, EXISTS form)
         "EXISTS (SELECT 1 FROM refs x WHERE x.cable_id = c.id AND x.target = ?)",
     ),
 }
+# Forms of a set condition: an IN set that may drive the plan, an IN set kept from driving it
+# (unary +), or a per-row probe.
+FORMS = ("in", "filter", "probe")
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 # Every fragment to_sql can emit; the rest of its output is parentheses, AND, OR, NOT, "?, ".
@@ -507,7 +512,9 @@ SQL_FRAGMENTS: tuple[str, ...] = (
     MATCH,
     NOT_MATCH,
     PROBE_MATCH,
+    FILTER_MATCH,
     *(f for pair in _SIDE.values() for f in pair),
+    *("+" + pair[0] for pair in _SIDE.values()),
     "c.reference_id = ?",
     "(c.reference_id >= ? AND c.reference_id < ?)",
     "(c.origin IS NOT NULL AND c.origin IN (",
@@ -534,10 +541,11 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-def _field_sql(f: Field, params: list, origins: OriginResolver | None, probe: bool) -> str:
+def _field_sql(f: Field, params: list, origins: OriginResolver | None, form: str) -> str:
     v = field_values(f)
     name = f.name
-    side = 1 if probe else 0
+    side = 1 if form == "probe" else 0
+    plus = "+" if form == "filter" else ""
     if name == "id":
         if v["prefix"]:
             params.extend([v["value"], _upper_bound(v["value"])])
@@ -565,10 +573,10 @@ def _field_sql(f: Field, params: list, origins: OriginResolver | None, probe: bo
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if name == "tag" and v["prefix"]:
         params.extend([v["value"], _upper_bound(v["value"])])
-        return _SIDE["tag*"][side]
+        return (plus if not side else "") + _SIDE["tag*"][side]
     if name in ("tag", "handling", "signer", "cites"):
         params.append(v["value"])
-        return _SIDE[name][side]
+        return (plus if not side else "") + _SIDE[name][side]
     if name == "class":
         params.append(v["rank"])
         return f"(c.class_rank IS NOT NULL AND c.class_rank {_OPS[f.op]} ?)"
@@ -598,34 +606,36 @@ def to_sql(
     params: list,
     origins: OriginResolver | None = None,
     *,
-    probe: bool = False,
-    probe_text: bool = False,
+    side: str = "in",
+    text: str = "in",
 ) -> str:
     """A WHERE condition over `cables c` for the tree; values are appended to `params`.
 
     Free text under one AND or OR becomes a single FTS5 MATCH (one index lookup, not one per
     term); `origins` resolves origin: values against the archive (see OriginResolver).
-    `probe` writes side-table conditions as per-row EXISTS probes instead of IN sets, and
-    `probe_text` the free text too: for plans that walk the date index and stop early."""
-    return _sql(node, params, origins, probe, probe_text)
+    `side` and `text` choose the form (FORMS) of side-table and free-text conditions: "in"
+    sets, "filter" sets that never drive the plan, or per-row "probe"s."""
+    if side not in FORMS or text not in FORMS:
+        raise ValueError(f"forms are {FORMS}")
+    return _sql(node, params, origins, side, text)
 
 
-def _sql(node: Node, params: list, origins, probe: bool, probe_text: bool) -> str:
-    match = PROBE_MATCH if probe_text else MATCH
+def _sql(node: Node, params: list, origins, side: str, text_form: str) -> str:
+    match = {"in": MATCH, "filter": FILTER_MATCH, "probe": PROBE_MATCH}[text_form]
     if isinstance(node, All):
         return "1"
     if (expr := fts_expr(node)) is not None:
         params.append(expr)
         return match
     if isinstance(node, Field):
-        return _field_sql(node, params, origins, probe)
+        return _field_sql(node, params, origins, side)
     if isinstance(node, Not):
-        return f"NOT ({_sql(node.node, params, origins, probe, probe_text)})"
+        return f"NOT ({_sql(node.node, params, origins, side, text_form)})"
     if isinstance(node, And):
         text = [n for n in node.nodes if fts_expr(n) is not None]
         neg = [n for n in node.nodes if isinstance(n, Not) and fts_expr(n.node) is not None]
         rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
-        parts = [_sql(n, params, origins, probe, probe_text) for n in rest]
+        parts = [_sql(n, params, origins, side, text_form) for n in rest]
         if text or neg:
             # The text goes last: when rows are probed, the cheap conditions come first.
             if text:
@@ -637,7 +647,7 @@ def _sql(node: Node, params: list, origins, probe: bool, probe_text: bool) -> st
     assert isinstance(node, Or)
     text = [n for n in node.nodes if fts_expr(n) is not None]
     rest = [n for n in node.nodes if fts_expr(n) is None]
-    parts = [_sql(n, params, origins, probe, probe_text) for n in rest]
+    parts = [_sql(n, params, origins, side, text_form) for n in rest]
     if text:
         params.append(fts_expr(Or(tuple(text))))
         parts.append(match)

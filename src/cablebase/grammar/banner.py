@@ -24,7 +24,6 @@ _REST = re.compile(
 )
 
 
-
 def classify_word(word: str) -> str | None:
     """Map a class word (spaces removed, any case) to the level, or None."""
     m = _CLASS_WORD.match(word.upper())

@@ -130,11 +130,10 @@ _REASON_TAIL = re.compile(r"[\s).,;:]*")
 def text_after_reasons(line: str) -> int | None:
     """Where text glued after a complete reason list starts in `line`, or None
     (`… reasons 1.4 (b) and (d). 1. (C) Summary: …` -> the index of `1.`)."""
-    m = None
-    for m in _RAW_SECTION.finditer(line):
-        pass
-    if m is None:
+    matches = list(_RAW_SECTION.finditer(line))
+    if not matches:
         return None
+    m = matches[-1]
     end = None
     for _low, b in _letters(line, m.end(), _RAW_SEPARATORS):
         end = b
@@ -148,14 +147,17 @@ def text_after_reasons(line: str) -> int | None:
 
 
 # Where the "who" part ends: the reason phrase.
+# Where the "who" part ends: the reason phrase (the separators before it are backed over by
+# _who_end: a leading `[\s,;.:]*` would make every position a candidate start).
 _WHO_END = re.compile(
-    r"[\s,;.:]*(?:\bfor\s+r\s?e\s?a|\brea(?:sons?|ons|sosn)\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
-    r"|\bbased\s+(?:on|upon)\b|(?<![\d.])1\s?\.\s?[456](?!\d))",
+    r"\bfor\s+r\s?e\s?a|\brea(?:sons?|ons|sosn)\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
+    r"|\bbased\s+(?:on|upon)\b|(?<![\d.])1\s?\.\s?[456](?!\d)",
     re.IGNORECASE,
 )
-_WHO_TRAIL = re.compile(r"(?:[\s,;:.]+(?:for|per|under|as|by)?)+$|^(?:for|per)$", re.IGNORECASE)
+_SEPARATOR_CHARS = frozenset(" \t,;.:")
+_TRAIL_WORDS = ("for", "per", "under", "as", "by")
 # A statement cut short by the page (`Donald Lu for re...`): the cut reason words.
-_CUT = re.compile(r"(?:\s+(?:f|fo|for|p|pe|per|r|re|rea|reas\w*))*\s*\.\.\.$", re.IGNORECASE)
+_CUT_WORDS = frozenset(("f", "fo", "for", "p", "pe", "per", "r", "re", "rea"))
 _WHO_LEAD = re.compile(
     r"^(?:\(\s*[A-Z]{1,3}\s*\)\s*)?(?:Classifi?ed\s+(?:(?:CONFIDENTIAL|SECRET)\s+)?)?(?:by\s+)?",
     re.IGNORECASE,
@@ -168,34 +170,212 @@ _COLON = re.compile(r"\s*[:;]\s*")
 # segment after the name: `Gene A. Cretz, Ambassador, …`).  Built from the leading words
 # of the dev corpus's Classified By statements.
 _TITLE_WORDS = frozenset(
-    """
-    ambassador amb amb. ambassador-designate ambasador ambassasador deputy
-    charge charges charg charge' chargé charqe chg cda d'affaires d'affairs affaires affairs
-    a.i. a.i ai (a.i.) a.i.,
-    dcm adcm acting chief mission missions com
-    political politcal politicl poltical pol econ eco economic economics commercial consular
-    public diplomacy management counselor counsellor couns coun couselor counselors
-    minister min mincouns mincons minister-counselor minister-counsellor officer office off
-    polcouns polcoun polcounselor econcouns econmincouns polmincouns polmincons deppolcouns
-    polchief econchief polec polecon poleco ecopol econpol epol ecpo esth est&h
-    emin econmin ecmin polmin polmc
-    consul general consul-general principal assistant secretary under
-    section head director dir dir. special envoy representative senior coordinator
-    coordinating attache defense regional security rso arso labor refugee refcoord
-    environment science technology health unit team leader advisor adviser military
-    temporary interim watch executive first second third vice human rights legal global
-    issues internal exec external development bureau interagency provincial admissions
-    state mil polmil cheif mision col col. colonel
-    """.split()
+    [
+        "ambassador",
+        "amb",
+        "amb.",
+        "ambassador-designate",
+        "ambasador",
+        "ambassasador",
+        "deputy",
+        "charge",
+        "charges",
+        "charg",
+        "charge'",
+        "chargé",
+        "charqe",
+        "chg",
+        "cda",
+        "d'affaires",
+        "d'affairs",
+        "affaires",
+        "affairs",
+        "a.i.",
+        "a.i",
+        "ai",
+        "(a.i.)",
+        "a.i.,",
+        "dcm",
+        "adcm",
+        "acting",
+        "chief",
+        "mission",
+        "missions",
+        "com",
+        "political",
+        "politcal",
+        "politicl",
+        "poltical",
+        "pol",
+        "econ",
+        "eco",
+        "economic",
+        "economics",
+        "commercial",
+        "consular",
+        "public",
+        "diplomacy",
+        "management",
+        "counselor",
+        "counsellor",
+        "couns",
+        "coun",
+        "couselor",
+        "counselors",
+        "minister",
+        "min",
+        "mincouns",
+        "mincons",
+        "minister-counselor",
+        "minister-counsellor",
+        "officer",
+        "office",
+        "off",
+        "polcouns",
+        "polcoun",
+        "polcounselor",
+        "econcouns",
+        "econmincouns",
+        "polmincouns",
+        "polmincons",
+        "deppolcouns",
+        "polchief",
+        "econchief",
+        "polec",
+        "polecon",
+        "poleco",
+        "ecopol",
+        "econpol",
+        "epol",
+        "ecpo",
+        "esth",
+        "est&h",
+        "emin",
+        "econmin",
+        "ecmin",
+        "polmin",
+        "polmc",
+        "consul",
+        "general",
+        "consul-general",
+        "principal",
+        "assistant",
+        "secretary",
+        "under",
+        "section",
+        "head",
+        "director",
+        "dir",
+        "dir.",
+        "special",
+        "envoy",
+        "representative",
+        "senior",
+        "coordinator",
+        "coordinating",
+        "attache",
+        "defense",
+        "regional",
+        "security",
+        "rso",
+        "arso",
+        "labor",
+        "refugee",
+        "refcoord",
+        "environment",
+        "science",
+        "technology",
+        "health",
+        "unit",
+        "team",
+        "leader",
+        "advisor",
+        "adviser",
+        "military",
+        "temporary",
+        "interim",
+        "watch",
+        "executive",
+        "first",
+        "second",
+        "third",
+        "vice",
+        "human",
+        "rights",
+        "legal",
+        "global",
+        "issues",
+        "internal",
+        "exec",
+        "external",
+        "development",
+        "bureau",
+        "interagency",
+        "provincial",
+        "admissions",
+        "state",
+        "mil",
+        "polmil",
+        "cheif",
+        "mision",
+        "col",
+        "col.",
+        "colonel",
+    ]
 )
 # Office codes and short job abbreviations that could be a name in mixed case (`Io Roe`):
 # titles only when written in capitals.
 _UPPER_TITLES = frozenset(
-    """
-    AIT USEU USNATO USUN USOECD EUR NEA EAP ISN IO WHA SCA EEB DRL OES PM AF CDDEA NAS PRT
-    CTC DRC DTRA DTRO TDY HR GSO AID USAID IPO INR DATT LEGATT PO DPO PE MC CG ACG EST PAS
-    PAO APAO PEO DAS PDAS POLE DS
-    """.split()
+    [
+        "AIT",
+        "USEU",
+        "USNATO",
+        "USUN",
+        "USOECD",
+        "EUR",
+        "NEA",
+        "EAP",
+        "ISN",
+        "IO",
+        "WHA",
+        "SCA",
+        "EEB",
+        "DRL",
+        "OES",
+        "PM",
+        "AF",
+        "CDDEA",
+        "NAS",
+        "PRT",
+        "CTC",
+        "DRC",
+        "DTRA",
+        "DTRO",
+        "TDY",
+        "HR",
+        "GSO",
+        "AID",
+        "USAID",
+        "IPO",
+        "INR",
+        "DATT",
+        "LEGATT",
+        "PO",
+        "DPO",
+        "PE",
+        "MC",
+        "CG",
+        "ACG",
+        "EST",
+        "PAS",
+        "PAO",
+        "APAO",
+        "PEO",
+        "DAS",
+        "PDAS",
+        "POLE",
+        "DS",
+    ]
 )
 # Words allowed inside a title between job words (`Deputy Chief of Mission`).
 _TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "ad", "-"})
@@ -274,8 +454,10 @@ def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
         return None, title, None
     name = segments[0].lstrip("- ")
     i = 1
-    if i < len(segments) and segments[i].lower().rstrip(".") + "." in ("jr.", "sr.") or (
-        i < len(segments) and segments[i].lower() in _SUFFIX
+    if (
+        i < len(segments)
+        and segments[i].lower().rstrip(".") + "." in ("jr.", "sr.")
+        or (i < len(segments) and segments[i].lower() in _SUFFIX)
     ):
         name = f"{name}, {segments[i]}"
         i += 1
@@ -308,6 +490,28 @@ def _strip_label(text: str) -> str:
     return text.strip()
 
 
+def _trim_who(who: str) -> str:
+    """Drop what ends the "who" part: separators, a dangling `for`/`per`/…, and the words of
+    a statement cut short by the page (`Donald Lu for re...`)."""
+    if who.endswith("..."):
+        who = who[:-3].rstrip()
+        while True:
+            head, _, last = who.rpartition(" ")
+            if not head or last.lower() not in _CUT_WORDS and not last.lower().startswith("reas"):
+                break
+            who = head.rstrip()
+    if who.lower() in ("for", "per"):
+        return ""
+    while True:
+        t = who.rstrip(" \t\n,;:.")
+        head, sep, last = t.rpartition(" ")
+        if sep and last.lower() in _TRAIL_WORDS:
+            t = head.rstrip(" \t\n,;:.")
+        if t == who:
+            return who
+        who = t
+
+
 def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     """Parse the statement (label removed or not, lines joined by any white space).
     Returns (ClassifiedBy(text, name, title, office), classification reasons)."""
@@ -316,11 +520,20 @@ def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     zfixed = _zeros(fixed)  # same length as `fixed`
     reasons = _reasons(zfixed if "1" in text else "")
     m = _WHO_END.search(zfixed)
-    who = fixed[: m.start()] if m else fixed
-    who = _WHO_LEAD.sub("", who, count=1)
-    who = _AFFAIRES.sub(r"\1'", who)
-    who = _COLON.sub(", ", who)
-    who = _WHO_TRAIL.sub("", _CUT.sub("", who.strip()))
+    if m is None:
+        who = fixed
+    else:
+        end = m.start()
+        while end > 0 and fixed[end - 1] in _SEPARATOR_CHARS:
+            end -= 1
+        who = fixed[:end]
+    if who[:1] in "(bBcC":
+        who = _WHO_LEAD.sub("", who, count=1)
+    if "ff" in who or "FF" in who:
+        who = _AFFAIRES.sub(r"\1'", who)
+    if ":" in who or ";" in who:
+        who = _COLON.sub(", ", who)
+    who = _trim_who(who.strip())
     name, title, office = _parse_who(who)
     if name:
         name = name.strip(" ,;:")

@@ -408,7 +408,9 @@ class _Stripper:
         if banner is None:
             return j
         if self._seen is None:
-            self._seen = {_norm(x) for x in lines[self.start : min(n, self.start + 40)] if x.strip()}
+            self._seen = {
+                _norm(x) for x in lines[self.start : min(n, self.start + 40)] if x.strip()
+            }
         seen = self._seen
         k = banner + 1
         in_subject = False

@@ -67,8 +67,13 @@ def is_list_item(line: str) -> bool:
 # ASCII case classes for body_case: upper, lower, other word character, non-word.
 _CASE_MAP = str.maketrans(
     {
-        c: "U" if "A" <= chr(c) <= "Z" else "l" if "a" <= chr(c) <= "z" else "w"
-        if chr(c).isdigit() or chr(c) == "_" else " "
+        c: "U"
+        if "A" <= chr(c) <= "Z"
+        else "l"
+        if "a" <= chr(c) <= "z"
+        else "w"
+        if chr(c).isdigit() or chr(c) == "_"
+        else " "
         for c in range(128)
     }
 )

@@ -25,9 +25,9 @@ from cablebase.grammar.classified_by import (
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
-from cablebase.grammar.unwrapped import Meta
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
 from cablebase.grammar.tags import parse_tags
+from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
 from cablebase.record import Cable
 
@@ -108,8 +108,39 @@ _REF_OPEN = re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*$|(?:,|\b
 # or an agency, then FOR/PASS.
 _PASSING = re.compile(r"^([A-Z][A-Z/.&-]*(?:\s+[A-Z][A-Z/.&-]*){0,2})\s+(?:ALSO\s+)?(?:FOR|PASS)\s")
 _AGENCIES = frozenset(
-    "DEPT DEPARTMENT STATE SECSTATE USDOC COMMERCE TREASURY USTR USDA DOE ENERGY NSC DOD SECDEF "
-    "CIA DHS DOJ JUSTICE USAID AID EXIM OPIC TDA FAA FBI DEA USEU USUN USNATO POSTS ALL".split()
+    [
+        "DEPT",
+        "DEPARTMENT",
+        "STATE",
+        "SECSTATE",
+        "USDOC",
+        "COMMERCE",
+        "TREASURY",
+        "USTR",
+        "USDA",
+        "DOE",
+        "ENERGY",
+        "NSC",
+        "DOD",
+        "SECDEF",
+        "CIA",
+        "DHS",
+        "DOJ",
+        "JUSTICE",
+        "USAID",
+        "AID",
+        "EXIM",
+        "OPIC",
+        "TDA",
+        "FAA",
+        "FBI",
+        "DEA",
+        "USEU",
+        "USUN",
+        "USNATO",
+        "POSTS",
+        "ALL",
+    ]
 )
 
 
@@ -122,6 +153,8 @@ def _passing_line(s: str) -> bool:
         return True
     key = re.sub(r"[^A-Z]", "", who)
     return key in post_names() or post_alias(key) is not None
+
+
 _UNWRAPPED = 100  # a field line longer than this is a paragraph-per-line body
 _FULL_COPY_WINDOW = 150  # a dump between a cut-short copy and the full one (long INFO lists)
 
@@ -212,7 +245,9 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                         sc2.order.append(name)
                 sc2.handling[:0] = [w for w in sc.handling if w not in sc2.handling]
                 sc, text_start = sc2, text_start2
-                st.warn("preamble.cut_short", "first copy cut short: read the full copy", "preamble")
+                st.warn(
+                    "preamble.cut_short", "first copy cut short: read the full copy", "preamble"
+                )
     _finish(sc, lines, text_start, st)
     return text_start
 
@@ -220,8 +255,7 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
 def _cut_short(lines: list[str], start: int, text_start: int) -> bool:
     """Whether the preamble (or the line where the text would start) ends in `...`."""
     return any(
-        "..." in line and line.rstrip().endswith("...")
-        for line in lines[start : text_start + 2]
+        "..." in line and line.rstrip().endswith("...") for line in lines[start : text_start + 2]
     )
 
 
@@ -312,8 +346,10 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     sc.captions.append(rest)
                 i += 1
                 continue
-            if cur is None and last == "ref" and (
-                _REF_ITEM.match(s) or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1]))
+            if (
+                cur is None
+                and last == "ref"
+                and (_REF_ITEM.match(s) or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1])))
             ):
                 sc.fields["ref"].append(s)  # an item after a blank line
                 cur = "ref"
@@ -514,9 +550,8 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         # An E.O. value continues only when its value is still missing (`DECL:` ⏎ date).
         if _EO_DONE.search(last):
             return False
-    elif cur == "tags":
-        if len(pieces) >= 4 or len(s) > 90:
-            return False
+    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90):
+        return False
     pieces.append(s)
     return True
 

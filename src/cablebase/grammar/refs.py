@@ -128,8 +128,21 @@ def _strip_trail(s: str) -> str:
 # Key text each kind regex needs (upper case): the regex only runs when one is there.
 _EMAIL_KEYS = ("MAIL",)
 _TELCON_KEYS = ("TELCON", "TECON", "TELECON", "PHONE", "VTC", "DVC", "CALL", "CONVERSATION")
-_REPORT_KEYS = ("IIR", "TD", "FBIS", "OSC", "INTSUM", "REPORT", "SITREP", "CIR", "DIA", "NSA",
-                "INR", "CIA", "31")
+_REPORT_KEYS = (
+    "IIR",
+    "TD",
+    "FBIS",
+    "OSC",
+    "INTSUM",
+    "REPORT",
+    "SITREP",
+    "CIR",
+    "DIA",
+    "NSA",
+    "INR",
+    "CIA",
+    "31",
+)
 _DTG_KEYS = ("DTG", "Z")
 _MEMO_KEYS = ("MEMO", "LETTER", "PAPER", "POINTS", "NOTE", "AIDE", "FAX")
 

@@ -392,22 +392,14 @@ def _strip_trailers(out: list[str]) -> None:
 
 def _is_stamp(s: str) -> bool:
     low = s.lower()
-    return ("declassified/released" in low or "systematic review" in low) and bool(
-        _STAMP.search(s)
-    )
+    return ("declassified/released" in low or "systematic review" in low) and bool(_STAMP.search(s))
 
 
 def _strip_tail_junk(line: str) -> str:
     """_TAIL_JUNK removed from the end of a line; substring tests first (a regex search
     over a long paragraph line is slow)."""
     t = line.rstrip()
-    if (
-        "-" in line
-        or "/" in line
-        or t.endswith("NNNN")
-        or t[-1:] in '"\\#'
-        or t[-2:-1] in '"\\#'
-    ):
+    if "-" in line or "/" in line or t.endswith("NNNN") or t[-1:] in '"\\#' or t[-2:-1] in '"\\#':
         return _TAIL_JUNK.sub("", line)
     return line
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.paragraphs import Item, join_stripped, segment
 from cablebase.grammar.quotes import repair_quotes
 from cablebase.grammar.signature import Signature, take_signature
@@ -65,8 +66,11 @@ def _signature_after_preamble(lines: list[str], start: int, kept: list[str]) -> 
     j = min(start, len(lines)) - 1
     while j >= 0 and not lines[j].strip():
         j -= 1
-    if j < 0 or len(lines[j].split()) < _PROSE_WORDS:
-        return None  # not a paragraph's worth of prose (a TAGS or SUBJECT line)
+    if j < 0:
+        return None
+    words = len(lines[j].split())
+    if words < _PROSE_WORDS and not (words >= 6 and ends_sentence(lines[j])):
+        return None  # not prose (a TAGS or SUBJECT line)
     sig = take_signature([lines[j], *kept])
     if not sig.signers:
         return None

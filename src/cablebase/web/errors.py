@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cablebase.archive.query import QueryError
 
@@ -69,12 +70,49 @@ def install(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    app.add_middleware(CatchAll)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        # Logged here with the traceback; the client learns only that it was our fault.
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        message = "internal error: the server could not answer this request"
+        # Reached only for a failure outside CatchAll (in another middleware).
+        return _unexpected(request, exc)
+
+
+def _unexpected(request: Request, exc: BaseException) -> Response:
+    # Logged here with the traceback; the client learns only that it was our fault.
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = "internal error: the server could not answer this request"
+    try:
+        return _answer(request, 500, message)
+    except Exception:  # the error page itself failed
+        return PlainTextResponse(message, status_code=500)
+
+
+class CatchAll:
+    """Answers an unexpected exception with a 500 and does not re-raise it.
+
+    Starlette's own handler for Exception sends the 500 and then re-raises, after which the
+    server drops the connection: a keep-alive client can lose the answer.  Here the exception
+    ends with the answer, unless the response had already started (a stream cut short)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            return _answer(request, 500, message)
-        except Exception:  # the error page itself failed
-            return PlainTextResponse(message, status_code=500)
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            await _unexpected(Request(scope), exc)(scope, receive, send)
