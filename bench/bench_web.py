@@ -70,7 +70,12 @@ def serve(archive: str, port: int) -> None:
     from cablebase.web.app import create_app
 
     uvicorn.run(
-        timed(create_app(archive)), host=HOST, port=port, log_level="warning", access_log=False
+        timed(create_app(archive)),
+        host=HOST,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=30,  # idle pooled client connections must not race a server close
     )
 
 

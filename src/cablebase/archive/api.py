@@ -28,9 +28,15 @@ from cablebase.record import Cable
 
 FACETS = {
     "origin": ("c.origin", ""),
-    "classification": ("c.classification", ""),
+    # From the class_rank index (the rank stands for the normalised classification).
+    "classification": (
+        "CASE c.class_rank WHEN 0 THEN 'UNCLASSIFIED' WHEN 1 THEN 'CONFIDENTIAL'"
+        " WHEN 2 THEN 'SECRET' WHEN 3 THEN 'TOP SECRET' END",
+        "",
+    ),
     "year": ("c.year", ""),
-    "month": ("substr(c.created, 1, 7)", ""),
+    # From the (year, month) index, not the rows: cheap for broad queries.
+    "month": ("CASE WHEN c.month IS NOT NULL THEN printf('%04d-%02d', c.year, c.month) END", ""),
     "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
     "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
 }
@@ -361,10 +367,31 @@ class Archive:
         by value), the first `top` of them (all with top=None).  Unknown values are left out."""
         node = self.parse(query)
         out: dict[str, list[tuple[str, int]]] = {}
+        # Many hits: keep the query's sets from driving, so that SQLite scans the facet's own
+        # index (origin, year/month, tags) and never reads the cables' rows.
+        broad = self._estimate(node) >= SMALL
         for name in names:
             expr, join = FACETS[name]
             params: list = []
-            where = to_sql(node, params, self._origins)
+            if broad:
+                where = to_sql(node, params, self._origins, side="filter", text="filter")
+            else:
+                where = to_sql(node, params, self._origins)
+            if broad and name in ("tag", "handling"):
+                # Count on the side table's own index, against the set of matching ids.
+                table, col = ("tags", "tag") if name == "tag" else ("handling", "caveat")
+                cond = (
+                    ""
+                    if where == "1"
+                    else (f" WHERE x.cable_id IN (SELECT c.id FROM cables c WHERE {where})")
+                )
+                sql = f"SELECT x.{col} AS value, count(*) AS n FROM {table} x{cond} GROUP BY value"
+                sql += " ORDER BY n DESC, value"
+                if top is not None:
+                    sql += " LIMIT ?"
+                    params.append(int(top))
+                out[name] = [(str(v), n) for v, n in self.conn.execute(sql, params)]
+                continue
             order = "value" if name in ("year", "month") else "n DESC, value"
             limit = ""
             if top is not None and name not in ("year", "month"):

@@ -75,7 +75,10 @@ class SQLiteStore:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             migrate(self.conn)
         self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA cache_size = -65536")
+        # Writers get a large page cache; readers (one per web request thread) a modest one,
+        # and share the OS page cache through memory-mapped reads.
+        self.conn.execute(f"PRAGMA cache_size = {-16384 if readonly else -65536}")
+        self.conn.execute("PRAGMA mmap_size = 1073741824")
 
     def close(self) -> None:
         self.conn.close()

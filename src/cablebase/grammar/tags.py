@@ -6,6 +6,7 @@ import re
 
 __all__ = ["parse_tags"]
 
+_GROUP = re.compile(r"\([^()]*\)?")
 # A `(...)` group, or a run of anything but separators and parentheses.
 _TOKEN = re.compile(r"\([^()]*\)?|[^\s,;()]+")
 # On a line with commas or semicolons: a `(...)` group, or a run up to the next separator.
@@ -21,7 +22,7 @@ def parse_tags(text: str) -> list[str]:
     (`OVIP (CLINTON, HILLARY)`); upper-case; order kept; exact duplicates dropped."""
     out: list[str] = []
     for line in text.split("\n"):
-        outside = re.sub(r"\([^()]*\)?", "", line) if "(" in line else line
+        outside = _GROUP.sub("", line) if "(" in line else line
         rx = _LIST_TOKEN if ("," in outside or ";" in outside) else _TOKEN
         for tok in rx.findall(line):
             if tok.startswith("("):
