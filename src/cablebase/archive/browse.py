@@ -235,7 +235,7 @@ def sampled_facets(
     step = max(1.0, (hi - lo + 1) / size)
     ids = sorted({lo + int(i * step) for i in range(size) if lo + int(i * step) <= hi})
     params: list = [json.dumps(ids)]
-    where = to_sql(query, params, archive._origins, probe=True, probe_text=True)
+    where = to_sql(query, params, archive._origins, side="probe", text="probe")
     rows = conn.execute(
         # CROSS JOIN: drive from the sample (rowid lookups), never from an index of the query.
         "SELECT c.id, c.origin, c.classification, c.year, substr(c.created, 1, 7)"

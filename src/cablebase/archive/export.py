@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from cablebase.archive.query import Node, parse_query, to_sql
+from cablebase.archive.query import Node
 from cablebase.record import Cable
 
 if TYPE_CHECKING:
@@ -79,11 +79,7 @@ def where_clause(archive: Archive, query: str | Node) -> tuple[str, list]:
     the stored origins), so an export holds exactly the hits `Archive.search` lists.
     """
     params: list = []
-    where = getattr(archive, "where", None)
-    if where is not None:
-        return where(query, params), params
-    node = parse_query(query) if isinstance(query, str) else query
-    return to_sql(node, params), params
+    return archive.where(query, params), params
 
 
 def hit_chunks(

@@ -105,9 +105,7 @@ def ingest(
     def on_read(n: int) -> None:
         summary.bytes_read += n
 
-    items = chain.from_iterable(
-        iter_items(p, form=form, year=year, on_read=on_read) for p in paths
-    )
+    items = chain.from_iterable(iter_items(p, form=form, year=year, on_read=on_read) for p in paths)
     pending: list[Cable] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:

@@ -608,20 +608,13 @@ def to_sql(
     *,
     side: str = "in",
     text: str = "in",
-    probe: bool = False,
-    probe_text: bool = False,
 ) -> str:
     """A WHERE condition over `cables c` for the tree; values are appended to `params`.
 
     Free text under one AND or OR becomes a single FTS5 MATCH (one index lookup, not one per
     term); `origins` resolves origin: values against the archive (see OriginResolver).
     `side` and `text` choose the form (FORMS) of side-table and free-text conditions: "in"
-    sets, "filter" sets that never drive the plan, or per-row "probe"s.  (`probe` and
-    `probe_text` are the older spelling: side="probe", and text="probe" or "filter".)"""
-    if probe:
-        side, text = "probe", "probe" if probe_text else "filter"
-    elif probe_text:
-        text = "probe"
+    sets, "filter" sets that never drive the plan, or per-row "probe"s."""
     if side not in FORMS or text not in FORMS:
         raise ValueError(f"forms are {FORMS}")
     return _sql(node, params, origins, side, text)

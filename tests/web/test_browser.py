@@ -1,0 +1,503 @@
+"""The reading room in a real browser: Playwright driving Debian's Chromium headless against a
+uvicorn server on loopback, over the shared test archive (conftest.py).
+
+Every test is a user's path through the pages, asserting what the user sees; expected numbers
+and ids come from the archive library itself (or, for the hand-written ATLANTIS cables, from
+reading them in conftest.py).  Screenshots of the main pages are written to $CABLEBASE_ARTIFACTS
+(default build/screenshots/) as test artefacts.
+
+Skipped when /usr/bin/chromium or the playwright package is missing (CI installs both); the
+browser is never downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.is_file():
+    pytest.skip(
+        "no Chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+expect = sync_api.expect
+
+from cablebase.archive.api import Archive  # noqa: E402
+from tests.web.conftest import TOTAL, UNIQUE_WORD  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000  # generous: a loaded CI machine, never a sleep
+PER_PAGE = 20  # hits per search page (web/pages.py)
+LOOPBACK = "127.0.0.1"
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+# -- the server, the browser, the page ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(web_archive: Path) -> Iterator[str]:
+    """The reading room served by uvicorn in a thread, on a free loopback port."""
+    import uvicorn
+
+    from cablebase.web.app import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, 0))  # the OS picks a free port; uvicorn serves this very socket
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(web_archive), log_level="warning", access_log=False)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:  # startup is a few milliseconds; the thread sets the flag
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        thread.join(0.01)
+    try:
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    """One headless Chromium per module (Debian's; Playwright's own browsers are never used)."""
+    pw = sync_api.sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        pw.stop()
+
+
+class Watch:
+    """What went wrong in the browser behind the page's back: script errors, failed assets,
+    requests off the loopback server (every asset must come from the app: no CDN)."""
+
+    def __init__(self) -> None:
+        self.script_errors: list[str] = []
+        self.failed_assets: list[str] = []
+        self.off_host: list[str] = []
+
+
+@pytest.fixture
+def page(chromium, server: str) -> Iterator:
+    context = chromium.new_context(
+        base_url=server, accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    watch = Watch()
+
+    def gate(route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == LOOPBACK or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            watch.off_host.append(url)
+            route.abort()
+
+    context.route("**/*", gate)
+    pg = context.new_page()
+    pg.on("pageerror", lambda exc: watch.script_errors.append(str(exc)))
+    pg.on(
+        "response",
+        lambda r: (
+            watch.failed_assets.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    try:
+        yield pg
+    finally:
+        context.close()
+    assert not watch.script_errors, watch.script_errors
+    assert not watch.failed_assets, watch.failed_assets
+    assert not watch.off_host, watch.off_host
+
+
+@pytest.fixture(scope="module")
+def archive(web_archive: Path) -> Iterator[Archive]:
+    """The archive the server reads, opened here for the expected numbers."""
+    a = Archive.open(web_archive, readonly=True)
+    try:
+        yield a
+    finally:
+        a.close()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    out = Path(os.environ.get("CABLEBASE_ARTIFACTS") or ROOT / "build" / "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def shoot(page, shots: Path, name: str) -> None:
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def search(page, query: str) -> None:
+    """Type a query in the search box and submit it, as a user does."""
+    box = page.locator("#q")
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    expect(page.locator("#q")).to_have_value(query)
+
+
+def hit_ids(page) -> list[str]:
+    return page.locator(".hit a.cable-link").all_inner_texts()
+
+
+def shown_total(page) -> int:
+    return int(page.locator("#result-count strong").inner_text().replace(",", ""))
+
+
+def ids(archive: Archive, query: str, sort: str = "relevance") -> list[str]:
+    return [h.reference_id for h in archive.search(query, sort=sort)]
+
+
+def cable_url(rid: str) -> re.Pattern:
+    return re.compile(rf"/cable/{rid}$")
+
+
+# -- 1. search -> facet -> cable -> reference -> back ------------------------------------
+
+
+def test_search_facet_cable_reference_and_back(page, archive: Archive, shots: Path) -> None:
+    page.goto("/")
+    search(page, "harbour")
+    # "harbour" is in the three HARBOUR TALKS cables only (conftest.py).
+    expect(page.locator("#result-count")).to_contain_text("3 cables match harbour")
+    assert sorted(hit_ids(page)) == ["97ATLANTIS100", "97ATLANTIS101", "97ATLANTIS102"]
+    assert hit_ids(page) == ids(archive, "harbour")
+    expect(page.locator(".hit mark").first).to_have_text(re.compile("harbour", re.I))
+
+    # Classification facet: two confidential, one secret (ROUND 1).
+    secret = page.locator('#facet-classification a[data-value="SECRET"]')
+    expect(secret.locator(".fc")).to_have_text("1")
+    expect(page.locator('#facet-classification a[data-value="CONFIDENTIAL"] .fc')).to_have_text("2")
+    shoot(page, shots, "search")
+    secret.click()
+    page.wait_for_url(re.compile(r"class%3Asecret"))
+    expect(page.locator("#q")).to_have_value("harbour class:secret")
+    expect(page.locator("#result-count code.qshow")).to_have_text("harbour class:secret")
+    assert shown_total(page) == archive.count("harbour class:secret") == 1
+    expect(page.locator("#facet-classification li.active")).to_contain_text("Secret")
+    assert hit_ids(page) == ["97ATLANTIS100"]
+    results_url = page.url
+
+    # The cable page.
+    page.locator(".hit a.cable-link").first.click()
+    page.wait_for_url(cable_url("97ATLANTIS100"))
+    expect(page.locator("#meta-id")).to_have_text("97ATLANTIS100")
+    expect(page.locator("#subject")).to_have_text("ATLANTIS: HARBOUR TALKS, ROUND 1")
+    expect(page).to_have_title(re.compile(r"^97ATLANTIS100: ATLANTIS: HARBOUR TALKS, ROUND 1"))
+    expect(page.locator(".classbar")).to_have_text("SECRET // SIPDIS // NOFORN")
+    expect(page.locator("#meta-date")).to_contain_text("10 March 1997, 09:30 UTC")
+    expect(page.locator("#meta-date")).to_contain_text("100930Z MAR 97")
+    expect(page.locator("#meta-origin")).to_contain_text("Embassy Atlantis")
+    expect(page.locator("#meta-origin")).to_contain_text("AMEMBASSY ATLANTIS")
+    expect(page.locator("#meta-class")).to_have_text("Secret")
+    expect(page.locator("#meta-handling a.caveat")).to_have_text(["SIPDIS", "NOFORN"])
+    expect(page.locator("#meta-tags a.tag")).to_have_text(["PREL", "PGOV", "AT"])
+    meta = page.locator("aside.meta")
+    expect(meta).to_contain_text("SECSTATE WASHDC")
+    expect(meta).to_contain_text("12958")
+    expect(meta).to_contain_text("Ada Quill")
+    expect(meta).to_contain_text("1.5(b), 1.5(d)")
+    # Portion marks: paragraph 1 is (C), paragraph 2 is (U), each a visible styled badge.
+    p1, p2 = page.locator("#p1 abbr.pm"), page.locator("#p2 abbr.pm")
+    expect(p1).to_have_text("C")
+    expect(p1).to_have_class(re.compile(r"\bpm-c\b"))
+    expect(p1).to_have_attribute("title", "confidential")
+    expect(p2).to_have_text("U")
+    expect(p2).to_have_class(re.compile(r"\bpm-u\b"))
+    expect(p1).to_be_visible()
+    c_bg = p1.evaluate("e => getComputedStyle(e).backgroundColor")
+    u_bg = p2.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert c_bg != u_bg, "confidential and unclassified marks look the same"
+    expect(page.locator("#p1 .ptext")).to_contain_text(f"a {UNIQUE_WORD} toast")
+    # References: A is archived (a link), B is missing, C is a memo.
+    refs = page.locator("#refs li.ref")
+    expect(refs).to_have_count(3)
+    expect(refs.nth(0).locator("a.ref-link")).to_have_attribute("href", "/cable/97ATLANTIS101")
+    expect(refs.nth(1)).to_contain_text("96ATLANTIS99")
+    expect(refs.nth(1).locator(".badge.missing")).to_have_text("not in archive")
+    expect(refs.nth(2).locator(".badge.kind")).to_have_text("memo")
+    expect(page.locator("#unresolved")).to_contain_text("96ATLANTIS99")
+    expect(page.locator("#cited-by")).to_contain_text("No cable in this archive cites")
+    expect(page.locator("#prev-cable")).to_contain_text("97ATLANTIS101")
+    expect(page.locator("#next-cable")).to_contain_text("97ATLANTIS103")
+    expect(page.locator("#permalink")).to_have_attribute(
+        "href", re.compile(r"/cable/97ATLANTIS100$")
+    )
+    shoot(page, shots, "cable")
+
+    # Follow reference A to the cited cable, which lists both of its citers.
+    page.locator("#refs a.ref-link").first.click()
+    page.wait_for_url(cable_url("97ATLANTIS101"))
+    expect(page.locator("#meta-id")).to_have_text("97ATLANTIS101")
+    expect(page.locator("#subject")).to_have_text("ATLANTIS: HARBOUR TALKS, ROUND 2")
+    expect(page.locator("#cited-by a.ref-link")).to_have_text(["97ATLANTIS100", "97ATLANTIS103"])
+    expect(page.locator("#cited-by li").first).to_contain_text("ref. A")
+
+    # Back to the citing cable, then back to the results.
+    page.go_back()
+    page.wait_for_url(cable_url("97ATLANTIS100"))
+    expect(page.locator("#meta-id")).to_have_text("97ATLANTIS100")
+    page.go_back()
+    page.wait_for_url(results_url)
+    expect(page.locator("#q")).to_have_value("harbour class:secret")
+    assert hit_ids(page) == ["97ATLANTIS100"]
+
+
+def test_facet_of_a_broad_query_gives_the_exact_count(page, archive: Archive, shots: Path) -> None:
+    """Broad queries show estimated facet counts (≈); the narrowed search counts exactly."""
+    page.goto("/")
+    search(page, "talks")
+    total = archive.count("talks")
+    assert total > 1000  # above the exact-facet limit: the sidebar is estimated
+    assert shown_total(page) == total
+    expect(page.locator("#facet-classification .fc").first).to_contain_text("≈")
+    expect(page.locator("#histogram svg rect.bar").first).to_be_attached()
+    shoot(page, shots, "search-broad")
+    page.locator('#facet-classification a[data-value="SECRET"]').click()
+    page.wait_for_url(re.compile(r"class%3Asecret"))
+    expect(page.locator("#q")).to_have_value("talks class:secret")
+    narrowed = archive.count("talks class:secret")
+    assert 0 < narrowed < total
+    assert shown_total(page) == narrowed
+    expect(page.locator("#facet-classification .fc")).to_have_text([f"{narrowed:,}"])
+    assert hit_ids(page) == ids(archive, "talks class:secret")[:PER_PAGE]
+
+
+# -- 2. export ---------------------------------------------------------------------------
+
+
+def test_export_downloads_every_hit(page, archive: Archive, tmp_path: Path) -> None:
+    query = "talks class:secret"
+    page.goto("/")
+    search(page, query)
+    total = shown_total(page)
+    want = ids(archive, query, sort="date")  # the export's default order
+    assert total == len(want) > PER_PAGE  # more than one page: the export is not the page
+
+    with page.expect_download() as info:
+        page.locator("#export-csv").click()
+    dl = info.value
+    assert dl.failure() is None
+    assert dl.suggested_filename.endswith(".csv")
+    path = tmp_path / dl.suggested_filename
+    dl.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert len(rows) == total
+    assert [r["reference_id"] for r in rows] == want
+    assert {r["classification"] for r in rows} == {"SECRET"}
+
+    with page.expect_download() as info:
+        page.locator("#export-jsonl").click()
+    dl = info.value
+    assert dl.failure() is None
+    assert dl.suggested_filename.endswith(".jsonl")
+    path = tmp_path / dl.suggested_filename
+    dl.save_as(path)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == total
+    assert [r["reference_id"] for r in records] == want
+    assert all("talks" in json.dumps(r).lower() for r in records)
+    # Downloading leaves the user on the results.
+    expect(page.locator("#q")).to_have_value(query)
+
+
+# -- 3. paging ---------------------------------------------------------------------------
+
+
+def test_last_page_holds_the_last_hits(page, archive: Archive) -> None:
+    query = "talks"
+    page.goto("/")
+    search(page, query)
+    page.locator("a.sort--date").click()  # newest first: a total order a user can check
+    page.wait_for_url(re.compile(r"sort=-date"))
+    want = ids(archive, query, sort="-date")
+    pages = -(-len(want) // PER_PAGE)
+    assert pages > 2
+    assert hit_ids(page) == want[:PER_PAGE]
+
+    page.locator("a.pg-last").first.click()
+    page.wait_for_url(re.compile(rf"page={pages}\b"))
+    expect(page.locator(".pg-now")).to_have_text(f"Page {pages:,} of {pages:,}")
+    last = len(want) - (pages - 1) * PER_PAGE
+    assert hit_ids(page) == want[-last:]
+    expect(page.locator("ol.hits")).to_have_attribute("start", str((pages - 1) * PER_PAGE + 1))
+    expect(page.locator(".pg-next")).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#result-count")).to_contain_text(f"{len(want):,}")
+
+    page.locator("a.pg-prev").click()
+    page.wait_for_url(re.compile(rf"page={pages - 1}\b"))
+    assert hit_ids(page) == want[-last - PER_PAGE : -last]
+
+
+# -- 4. bad requests ---------------------------------------------------------------------
+
+
+def test_malformed_query_shows_the_fault_with_a_caret(page, shots: Path) -> None:
+    query = "talks from:2009-13"  # no thirteenth month; the date starts at position 11
+    page.goto("/")
+    box = page.locator("#q")
+    box.fill(query)
+    with page.expect_response(lambda r: "/search?" in r.url) as info:
+        box.press("Enter")
+    assert info.value.status == 400
+    err = page.locator("#query-error")
+    expect(err).to_be_visible()
+    expect(err).to_contain_text("2009-13")
+    expect(err).to_have_attribute("data-position", "11")
+    caret = page.locator("#query-error pre.caret").inner_text().split("\n")
+    assert caret[0] == query
+    assert caret[1] == " " * 11 + "^"
+    expect(page.locator("#query-error .fault")).to_have_text("2")
+    # The box keeps the query, with the text cursor at the fault (app.js).
+    expect(box).to_have_value(query)
+    expect(box).to_have_attribute("aria-invalid", "true")
+    assert box.evaluate("e => [document.activeElement === e, e.selectionStart]") == [True, 11]
+    expect(page.locator(".hit")).to_have_count(0)
+    expect(page.locator("#error")).to_have_count(0)
+    shoot(page, shots, "query-error")
+
+
+def test_unknown_cable_and_absurd_page_get_clear_pages(page, shots: Path) -> None:
+    resp = page.goto("/cable/99NOWHERE1")
+    assert resp.status == 404
+    expect(page.locator("#error")).to_have_attribute("data-status", "404")
+    expect(page.locator("#error h1")).to_have_text("Not found")
+    expect(page.locator("#error .lede")).to_contain_text("99NOWHERE1")
+    shoot(page, shots, "not-found")
+    # A link on the error page leads back to a working search.
+    page.locator("#error a", has_text="Back to search").click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#q")).to_be_visible()
+
+    resp = page.goto("/search?q=talks&page=999")
+    assert resp.status == 404
+    expect(page.locator("#error .lede")).to_contain_text("no page 999")
+    resp = page.goto("/search?q=talks&page=99999999999")
+    assert resp.status == 422
+    expect(page.locator("#error")).to_have_attribute("data-status", "422")
+
+
+# -- 5. stats, graph, telegram -----------------------------------------------------------
+
+
+def test_stats_page_draws_its_charts(page, shots: Path) -> None:
+    page.goto("/stats")
+    expect(page.locator("#totals")).to_contain_text(f"{TOTAL:,} cables")
+    months = page.locator("#chart-months svg")
+    expect(months).to_be_visible()
+    assert months.locator("rect").count() > 0
+    for chart in ("#chart-posts", "#chart-tags"):
+        expect(page.locator(f"{chart} svg")).to_be_visible()
+        assert page.locator(f"{chart} svg rect.bar").count() > 0
+    box = months.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 50
+    shoot(page, shots, "stats")
+
+
+def test_graph_and_telegram_views(page, shots: Path) -> None:
+    page.goto("/cable/97ATLANTIS101")
+    page.locator("#view-graph").click()
+    page.wait_for_url(re.compile(r"/cable/97ATLANTIS101/graph"))
+    svg = page.locator("#graph svg")
+    expect(svg).to_be_visible()
+    # Two hops around 101: citers 100 and 103, cited 102, and 100's missing 96ATLANTIS99.
+    expect(svg.locator("circle.node")).to_have_count(5)
+    expect(svg.locator("circle.node.centre")).to_have_count(1)
+    expect(svg.locator("circle.node.missing")).to_have_count(1)
+    expect(svg.locator("line.edge")).to_have_count(4)
+    labels = sorted(svg.locator("text.nlabel").all_text_contents())
+    assert labels == [
+        "96ATLANTIS99",
+        "97ATLANTIS100",
+        "97ATLANTIS101",
+        "97ATLANTIS102",
+        "97ATLANTIS103",
+    ]
+    shoot(page, shots, "graph")
+    # A node is a link to its cable.
+    page.locator('#graph a.gnode[href="/cable/97ATLANTIS102"]').click()
+    page.wait_for_url(cable_url("97ATLANTIS102"))
+    expect(page.locator("#meta-id")).to_have_text("97ATLANTIS102")
+
+    page.goto("/cable/97ATLANTIS100")
+    page.locator("#view-telegram").click()
+    page.wait_for_url(re.compile(r"/cable/97ATLANTIS100/telegram"))
+    tel = page.locator("pre.telegram")
+    expect(tel).to_be_visible()
+    expect(tel).to_contain_text("S E C R E T")
+    expect(tel).to_contain_text("TAGS: PREL PGOV AT")
+    expect(tel).to_contain_text("SUBJECT: ATLANTIS: HARBOUR TALKS, ROUND 1")
+    expect(tel).to_contain_text("REF: A. ATLANTIS 101")
+    expect(tel).to_contain_text("1. (C) The harbour master")
+    assert tel.evaluate("e => getComputedStyle(e).whiteSpace").startswith("pre")
+    shoot(page, shots, "telegram")
+
+
+# -- 6. keyboard -------------------------------------------------------------------------
+
+
+def test_slash_focuses_the_search_box(page) -> None:
+    # A cable page has only the header's box.
+    page.goto("/cable/97ATLANTIS100")
+    page.locator("#subject").click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "top-q"
+    assert page.locator("#top-q").input_value() == ""  # the slash was not typed
+
+    # The search page's own box, with its query selected for replacing.
+    page.goto("/search?q=harbour")
+    page.locator("#result-count").click()  # away from the autofocused box
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.keyboard.press("/")
+    box = page.locator("#q")
+    expect(box).to_be_focused()
+    expect(box).to_have_value("harbour")
+    assert box.evaluate("e => [e.selectionStart, e.selectionEnd]") == [0, len("harbour")]
+    # In the box, "/" is just a character.
+    page.keyboard.press("End")
+    page.keyboard.press("/")
+    expect(box).to_have_value("harbour/")
