@@ -87,11 +87,24 @@ def test_parse_renderings(runner: CliRunner, tmp_path: Path) -> None:
     assert "SKOPJE" in md.stdout.upper()
 
 
-def test_demo(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["demo"])
+def test_demo(runner: CliRunner, tmp_path) -> None:
+    archive = tmp_path / "demo.db"
+    result = runner.invoke(main, ["demo", "--archive", str(archive), "--n", "600"])
     assert result.exit_code == 0, result.output
     assert "reference id" in result.stdout
     assert "VALLETTA" in result.stdout.upper()
+    # The demo archive was built and searched.
+    assert "600 added" in result.stdout
+    assert "search 'tag:PGOV class:>=secret'" in result.stdout
+    from cablebase.archive.api import Archive
+
+    with Archive.open(archive) as built:
+        assert len(built) == 600
+        assert built.count("tag:PGOV class:>=secret") == int(
+            result.stdout.split("search 'tag:PGOV class:>=secret': ")[1]
+            .split(" ")[0]
+            .replace(",", "")
+        )
 
 
 def test_sample_is_an_invented_telegram() -> None:
@@ -118,7 +131,11 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["source"]["form"] == "telegram"
     assert "1 cables" in proc.stderr
     demo = subprocess.run(
-        [sys.executable, "-m", "cablebase", "demo"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "cablebase", "demo", "--n", "300"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,  # the demo archive is written to the working folder
     )
     assert demo.returncode == 0, demo.stderr
     assert "reference id" in demo.stdout
