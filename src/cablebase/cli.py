@@ -30,10 +30,8 @@ def main() -> None:
 
 
 def _renderer(output: str) -> Callable[[Cable], str]:
-    try:
-        from cablebase import render
-    except ImportError as exc:  # the renderer is optional for plain JSON output
-        raise click.ClickException(f"rendering is not available: {exc}") from exc
+    from cablebase import render
+
     return render.to_telegram if output == "telegram" else render.to_markdown
 
 
@@ -133,10 +131,8 @@ def _write_json(out, stream: Iterator[Cable]) -> None:  # type: ignore[no-untype
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 def generate(n: int, form: str, out: str, seed: int) -> None:
     """Write N synthetic cables in FORM to OUT (a file, folder or archive)."""
-    try:
-        from cablebase import generate as gen
-    except ImportError as exc:
-        raise click.ClickException(f"the generator is not available: {exc}") from exc
+    from cablebase import generate as gen
+
     gen.write(n, form, out, seed)
     click.echo(f"wrote {n} {form} cables to {out}", err=True)
 
