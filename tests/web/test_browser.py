@@ -113,6 +113,7 @@ class Watch:
 
 @pytest.fixture
 def page(chromium, server: str) -> Iterator:
+    """A fresh browser context and tab per test, watched (see Watch) and checked at teardown."""
     context = chromium.new_context(
         base_url=server, accept_downloads=True, viewport={"width": 1280, "height": 900}
     )
