@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -76,13 +77,36 @@ def _location(f: Failure) -> str:
     return f"{f.location}#row{f.offset}" if f.offset is not None else f.location
 
 
+def _parse_batch(batch: list[Unwrapped | Failure]) -> list[Cable | Failure]:
+    return [_parse(item) for item in batch]
+
+
+def _batches(items: Iterable[Unwrapped | Failure], size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _parsed(items: Iterable[Unwrapped | Failure], workers: int) -> Iterator[Cable | Failure]:
+    """Parse in worker processes, in input order, with a bounded number of batches in flight:
+    reading never runs ahead of parsing, so memory stays flat whatever the input's size."""
     if workers <= 1:
         yield from map(_parse, items)
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
-        yield from pool.imap(_parse, items, chunksize=32)
+        in_flight: deque = deque()
+        for batch in _batches(items, 64):
+            in_flight.append(pool.apply_async(_parse_batch, (batch,)))
+            if len(in_flight) >= 3 * workers:
+                yield from in_flight.popleft().get()
+        while in_flight:
+            yield from in_flight.popleft().get()
 
 
 def ingest(
