@@ -17,7 +17,16 @@ from dataclasses import dataclass
 import pytest
 
 from cablebase.archive.api import Archive
-from cablebase.archive.query import And, Field, Not, Or, Term, parse_query, to_sql
+from cablebase.archive.query import (
+    And,
+    Field,
+    Not,
+    Or,
+    Term,
+    parse_query,
+    positive_terms,
+    to_sql,
+)
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.generate import generate
 from cablebase.record import Cable, Paragraph, Reference
@@ -342,6 +351,7 @@ def _pick(brute: Brute) -> dict[str, str]:
     citing = next(c for c in docs[100:] if sum(r.id is not None for r in c.references) >= 2)
     cited = Counter(r.id for c in docs for r in c.references if r.id).most_common(1)[0][0]
     signer = Counter(s for c in docs for s in c.signers).most_common(3)[-1][0]
+    subj = Counter(w for d in gen for w in set(d.subject) if w.isalpha() and len(w) > 3)
     mid = band(df, 0.1, 0.3)
     return {
         "common": band(df, 0.5, 0.8),
@@ -357,7 +367,9 @@ def _pick(brute: Brute) -> dict[str, str]:
         "citing": citing.reference_id,
         "cited": cited,
         "signer": signer,
-        "subj": band(Counter(w for d in gen for w in set(d.subject) if w.isalpha()), 0.03, 0.3),
+        "subj": band(subj, 0.03, 0.3),
+        "subj2": band(subj, 0.03, 0.3, 5)[:4],
+        "subjpre": band(subj, 0.03, 0.3, 9)[:4],
     }
 
 
@@ -573,6 +585,74 @@ def test_relevance_order_and_pages(world):
             assert [h.reference_id for h in page] == ids[offset : offset + limit], q
 
 
+TIERED = [
+    "{mid}",
+    "{common}",
+    "{subj}",
+    "{subj} OR {mid}",
+    "{subj} OR tag:FR",
+    "{subj} tag:PGOV",
+    "{subj} -{mid2}",
+    "({subj} OR {mid2}) -tag:PGOV",
+    "{subj} OR subject:{subj2}*",
+    "{subjpre}* class:>=confidential",
+    '"{p2}" {mid2}',
+    "-{mid} {subj}",
+]
+
+
+@pytest.mark.parametrize("small", [3000, 10])
+def test_broad_relevance_is_two_tiered(world, small):
+    """Above the `broad` bound, relevance ranks the hits whose subject matches a positive term
+    first (by bm25), then every other hit newest first; pages are slices of that list."""
+    archive, brute = world
+    rowid = {d.cable.reference_id: d.rowid for d in brute.docs}
+    doc = {d.cable.reference_id: d for d in brute.docs}
+    tiered = Archive.open(archive.store.path, broad=20, small=small)
+    sizes = []
+    try:
+        for q in _queries(brute, TIERED):
+            node = parse_query(q)
+            assert tiered._broad(node), q
+            want = {d.cable.reference_id for d in brute.hits(q)}
+            pats = [(toks(t.text), t.prefix) for t in positive_terms(node)]
+            first = {r for r in want if any(_occurs(doc[r].subject, w, p) for w, p in pats)}
+            hits = list(tiered.search(q, sort="relevance"))
+            ids = [h.reference_id for h in hits]
+            assert sorted(ids) == sorted(want), q
+            n1 = len(first)
+            sizes.append((n1, len(want) - n1))
+            # Tier 1: exactly the subject matches, by bm25 then newest ingested.
+            assert set(ids[:n1]) == first, q
+            keys = [(h.score, -rowid[h.reference_id]) for h in hits[:n1]]
+            assert all(h.score is not None for h in hits[:n1]) and keys == sorted(keys), q
+            # Tier 2: every other hit, newest first (undated last), no score.
+            rest = sorted((doc[r] for r in want - first), key=_date_key, reverse=True)
+            assert ids[n1:] == [d.cable.reference_id for d in rest], q
+            assert all(h.score is None for h in hits[n1:]), q
+            assert tiered.count(q) == len(want), q
+            # Pages are exact slices, including those that straddle the two tiers.
+            spans = [(0, 50), (50, 50), (7, 13), (max(0, n1 - 3), 10), (n1, 5), (n1 + 2, 7)]
+            spans += [(max(0, len(ids) - 4), 10), (len(ids), 10), (0, 0)]
+            for offset, limit in spans:
+                page = tiered.search(q, sort="relevance", limit=limit, offset=offset)
+                assert [h.reference_id for h in page] == ids[offset : offset + limit], (q, offset)
+            for offset in (0, max(0, n1 - 1), n1 + 1):
+                tail = tiered.search(q, sort="relevance", offset=offset)
+                assert [h.reference_id for h in tail] == ids[offset:], (q, offset)
+    finally:
+        tiered.close()
+    # The mix exercises both tiers.
+    assert sum(1 for a, b in sizes if a and b) >= 4, sizes
+
+
+def test_small_match_sets_keep_full_bm25(world):
+    archive, brute = world
+    q = _queries(brute, ["{mid}"])[0]
+    assert not archive._broad(parse_query(q))  # a few hundred hits: far below BROAD
+    assert all(h.score is not None for h in archive.search(q))
+
+
 def test_relevance_prefers_subject_and_frequency(world):
     archive, _ = world
     hits = list(archive.search("ethanol", sort="relevance"))
@@ -624,6 +704,39 @@ def test_facets_equal_brute_force(world):
         for name, values in want.items():
             expect = values if name in ("year", "month") else values[:5]
             assert top[name] == expect, (q, name)
+
+
+@pytest.fixture(scope="module")
+def eager(world):
+    """The same archive with planner thresholds lowered: every query takes the plans meant
+    for broad queries (date-index walks, id streams, in-memory facets, two-tier relevance)."""
+    archive, _ = world
+    a = Archive.open(archive.store.path, broad=20, small=10)
+    yield a
+    a.close()
+
+
+def test_broad_plans_give_the_same_results(world, eager):
+    archive, brute = world
+    for q in _queries(brute):
+        want = sorted(d.cable.reference_id for d in brute.hits(q))
+        assert eager.count(q) == len(want), q
+        assert sorted(h.reference_id for h in eager.search(q, sort="relevance")) == want, q
+        assert [h.reference_id for h in eager.search(q, sort="-date", limit=20)] == [
+            h.reference_id for h in archive.search(q, sort="-date", limit=20)
+        ], q
+
+
+def test_broad_facets_equal_brute_force(world, eager):
+    _, brute = world
+    qs = ["", "{mid}", "tag:PGOV -{mid2}", "origin:paris", "class:>=secret {pre}*"]
+    qs += ["{mid} OR tag:FR", "NOT class:secret", "tag:PGOV class:>=confidential", "-{mid}"]
+    qs += ["handling:noforn {mid2}", "year:2005..2007 OR {mid3}", "tag:PGOV tag:PREL"]
+    for q in _queries(brute, qs):
+        want = _brute_facets(brute.hits(q))
+        assert eager.facets(q, top=None) == want, q
+        top = eager.facets(q, top=3, names=("tag", "year"))
+        assert top == {"tag": want["tag"][:3], "year": want["year"]}, q
 
 
 def test_snippets_mark_the_matches(world):

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from cablebase.archive.sqlite import PutResult, SQLiteStore
+from cablebase.archive.sqlite import Prepared, PutResult, SQLiteStore, prepare
 from cablebase.forms.sources import Failure, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
-from cablebase.record import Cable
 
 BATCH = 1000
 
@@ -64,11 +63,12 @@ class IngestSummary:
 Progress = Callable[[IngestSummary], None]
 
 
-def _parse(item: Unwrapped | Failure) -> Cable | Failure:
+def _parse(item: Unwrapped | Failure) -> Prepared | Failure:
+    """Parse one item and serialise its record: both run in the worker processes."""
     if isinstance(item, Failure):
         return item
     try:
-        return parse_unwrapped(item)
+        return prepare(parse_unwrapped(item))
     except Exception as exc:  # parse_unwrapped keeps rule errors; this guards the rest
         return Failure(item.path or "?", f"parser error: {type(exc).__name__}: {exc}", item.offset)
 
@@ -77,7 +77,7 @@ def _location(f: Failure) -> str:
     return f"{f.location}#row{f.offset}" if f.offset is not None else f.location
 
 
-def _parse_batch(batch: list[Unwrapped | Failure]) -> list[Cable | Failure]:
+def _parse_batch(batch: list[Unwrapped | Failure]) -> list[Prepared | Failure]:
     return [_parse(item) for item in batch]
 
 
@@ -92,7 +92,7 @@ def _batches(items: Iterable[Unwrapped | Failure], size: int) -> Iterator[list]:
         yield batch
 
 
-def _parsed(items: Iterable[Unwrapped | Failure], workers: int) -> Iterator[Cable | Failure]:
+def _parsed(items: Iterable[Unwrapped | Failure], workers: int) -> Iterator[Prepared | Failure]:
     """Parse in worker processes, in input order, with a bounded number of batches in flight:
     reading never runs ahead of parsing, so memory stays flat whatever the input's size."""
     if workers <= 1:
@@ -130,20 +130,22 @@ def ingest(
         summary.bytes_read += n
 
     items = chain.from_iterable(iter_items(p, form=form, year=year, on_read=on_read) for p in paths)
-    pending: list[Cable] = []
+    pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:
         for result in _parsed(items, workers):
             summary.items += 1
             if isinstance(result, Failure):
                 _quarantine(store, summary, _location(result), result.reason)
-            elif not result.reference_id:
-                where = result.source.path if result.source else "?"
-                if result.source and result.source.offset is not None:
-                    where = f"{where}#row{result.source.offset}"
+                continue
+            cable = result.cable
+            if not cable.reference_id:
+                where = cable.source.path if cable.source else "?"
+                if cable.source and cable.source.offset is not None:
+                    where = f"{where}#row{cable.source.offset}"
                 _quarantine(store, summary, where, "no reference id could be read or derived")
             else:
-                summary.warnings += len(result.warnings)
+                summary.warnings += len(cable.warnings)
                 pending.append(result)
                 if len(pending) >= batch:
                     _flush(store, pending, summary)
@@ -160,7 +162,7 @@ def ingest(
     return summary
 
 
-def _flush(store: SQLiteStore, pending: list[Cable], summary: IngestSummary) -> None:
+def _flush(store: SQLiteStore, pending: list[Prepared], summary: IngestSummary) -> None:
     if not pending:
         return
     result: PutResult = store.put_many(pending)

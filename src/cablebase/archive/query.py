@@ -505,6 +505,12 @@ _SIDE = {  # side-table conditions: (IN form, EXISTS form)
 # Forms of a set condition: an IN set that may drive the plan, an IN set kept from driving it
 # (unary +), or a per-row probe.
 FORMS = ("in", "filter", "probe")
+# Fields on columns of `cables`.  With cols="ids" (COLS) their conditions become sets of ids
+# read from the column's index, so that the condition only refers to c.id and can be tested
+# on any source of ids (an FTS5 doclist, a side table) without reading the cables' rows.
+CABLE_FIELDS = ("id", "origin", "class", "year", "from", "to", "citedby")
+COLS = ("rows", "ids")
+IDS_OPEN = "c.id IN (SELECT id FROM cables c WHERE "
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 # Every fragment to_sql can emit; the rest of its output is parentheses, AND, OR, NOT, "?, ".
@@ -529,6 +535,8 @@ SQL_FRAGMENTS: tuple[str, ...] = (
     " WHERE s.reference_id = ? AND r.target IS NOT NULL)",
     "1",
     "0",
+    IDS_OPEN,
+    "+" + IDS_OPEN,
 )
 
 
@@ -608,19 +616,22 @@ def to_sql(
     *,
     side: str = "in",
     text: str = "in",
+    cols: str = "rows",
 ) -> str:
     """A WHERE condition over `cables c` for the tree; values are appended to `params`.
 
     Free text under one AND or OR becomes a single FTS5 MATCH (one index lookup, not one per
     term); `origins` resolves origin: values against the archive (see OriginResolver).
     `side` and `text` choose the form (FORMS) of side-table and free-text conditions: "in"
-    sets, "filter" sets that never drive the plan, or per-row "probe"s."""
-    if side not in FORMS or text not in FORMS:
-        raise ValueError(f"forms are {FORMS}")
-    return _sql(node, params, origins, side, text)
+    sets, "filter" sets that never drive the plan, or per-row "probe"s.  `cols="ids"` writes
+    conditions on the cables' own columns as id sets (CABLE_FIELDS), so that the condition
+    refers to nothing but c.id."""
+    if side not in FORMS or text not in FORMS or cols not in COLS:
+        raise ValueError(f"forms are {FORMS}, cols {COLS}")
+    return _sql(node, params, origins, side, text, cols)
 
 
-def _sql(node: Node, params: list, origins, side: str, text_form: str) -> str:
+def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str = "rows") -> str:
     match = {"in": MATCH, "filter": FILTER_MATCH, "probe": PROBE_MATCH}[text_form]
     if isinstance(node, All):
         return "1"
@@ -628,14 +639,18 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str) -> str:
         params.append(expr)
         return match
     if isinstance(node, Field):
-        return _field_sql(node, params, origins, side)
+        sql = _field_sql(node, params, origins, side)
+        if cols == "ids" and node.name in CABLE_FIELDS and sql not in ("0", "1"):
+            # The inner query reads the column's index (covering), not the rows.
+            sql = ("+" if side == "filter" else "") + IDS_OPEN + sql + ")"
+        return sql
     if isinstance(node, Not):
-        return f"NOT ({_sql(node.node, params, origins, side, text_form)})"
+        return f"NOT ({_sql(node.node, params, origins, side, text_form, cols)})"
     if isinstance(node, And):
         text = [n for n in node.nodes if fts_expr(n) is not None]
         neg = [n for n in node.nodes if isinstance(n, Not) and fts_expr(n.node) is not None]
         rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
-        parts = [_sql(n, params, origins, side, text_form) for n in rest]
+        parts = [_sql(n, params, origins, side, text_form, cols) for n in rest]
         if text or neg:
             # The text goes last: when rows are probed, the cheap conditions come first.
             if text:
@@ -647,7 +662,7 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str) -> str:
     assert isinstance(node, Or)
     text = [n for n in node.nodes if fts_expr(n) is not None]
     rest = [n for n in node.nodes if fts_expr(n) is None]
-    parts = [_sql(n, params, origins, side, text_form) for n in rest]
+    parts = [_sql(n, params, origins, side, text_form, cols) for n in rest]
     if text:
         params.append(fts_expr(Or(tuple(text))))
         parts.append(match)

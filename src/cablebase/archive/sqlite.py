@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,15 +41,44 @@ def content_hash(record_json: bytes) -> str:
 
 def full_json(cable: Cable) -> bytes:
     """The whole record, without where this copy of it happened to be read (path, offset)."""
-    if cable.source:
-        cable = replace(cable, source=replace(cable.source, path=None, offset=None))
-    return orjson.dumps(cable)
+    src = cable.source
+    if src is None:
+        return orjson.dumps(cable)
+    # Blank the location in place for the dump (far cheaper than copying the record).
+    path, offset = src.path, src.offset
+    src.path = src.offset = None
+    try:
+        return orjson.dumps(cable)
+    finally:
+        src.path, src.offset = path, offset
 
 
 def row_json(cable: Cable) -> str:
     """The `record` column: the record without paragraphs and source text (their own tables)."""
-    source = replace(cable.source, header=None, body=None) if cable.source else None
-    return orjson.dumps(replace(cable, paragraphs=[], source=source)).decode("utf-8")
+    src, paragraphs = cable.source, cable.paragraphs
+    header, body = (src.header, src.body) if src else (None, None)
+    cable.paragraphs = []
+    if src:
+        src.header = src.body = None
+    try:
+        return orjson.dumps(cable).decode("utf-8")
+    finally:
+        cable.paragraphs = paragraphs
+        if src:
+            src.header, src.body = header, body
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A record with its content hash and `record` column computed (by an ingest worker)."""
+
+    cable: Cable
+    digest: str
+    row: str
+
+
+def prepare(cable: Cable) -> Prepared:
+    return Prepared(cable, content_hash(full_json(cable)), row_json(cable))
 
 
 def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
@@ -73,6 +102,9 @@ class SQLiteStore:
             self.conn = sqlite3.connect(self.path)
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoint the WAL every ~64 MB rather than every 4 MB: index and full-text
+            # pages rewritten by several batches are copied to the database once.
+            self.conn.execute("PRAGMA wal_autocheckpoint = 16384")
             migrate(self.conn)
         self.conn.execute("PRAGMA foreign_keys = ON")
         # Writers get a large page cache; readers (one per web request thread) a modest one,
@@ -91,49 +123,71 @@ class SQLiteStore:
 
     # -- writing -------------------------------------------------------------
 
-    def put_many(self, cables: Iterable[Cable]) -> PutResult:
-        """Store a batch of records in one transaction."""
+    def put_many(self, cables: Iterable[Cable | Prepared]) -> PutResult:
+        """Store a batch of records in one transaction.
+
+        New records (the common case) are collected and written with one executemany per
+        table; a record that replaces a stored one takes the slower path of its own."""
         result = PutResult()
+        batch = [c if isinstance(c, Prepared) else prepare(c) for c in cables]
         with self.conn:
-            for cable in cables:
-                self._put(cable, result)
+            self.conn.execute("BEGIN IMMEDIATE")  # ids below are assigned inside this lock
+            existing = self._existing([p.cable.reference_id for p in batch if p.cable.reference_id])
+            pending = _Pending()
+            next_id = (self.conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
+            for prepared in batch:
+                cable, digest = prepared.cable, prepared.digest
+                if not cable.reference_id:
+                    raise ValueError("a record without a reference id cannot be stored")
+                row = existing.get(cable.reference_id)
+                if row and (row[1] == digest or self._seen_before(cable.reference_id, digest)):
+                    # Same content as stored, or as a version this archive already replaced:
+                    # the same cable read from two sources must not flip between them.
+                    result.unchanged += 1
+                    continue
+                if row:
+                    pending.write(self.conn)  # the replaced row must be in the table
+                    existing[cable.reference_id] = self._replace(prepared, row)
+                    result.updated += 1
+                    continue
+                pending.add(next_id, prepared)
+                existing[cable.reference_id] = (next_id, digest, 1)
+                next_id += 1
+                result.added += 1
+            pending.write(self.conn)
         return result
 
-    def _put(self, cable: Cable, result: PutResult) -> None:
-        if not cable.reference_id:
-            raise ValueError("a record without a reference id cannot be stored")
-        digest = content_hash(full_json(cable))
-        cur = self.conn.execute(
-            "SELECT id, source_hash, version FROM cables WHERE reference_id = ?",
-            (cable.reference_id,),
+    def _existing(self, refids: list[str]) -> dict[str, tuple[int, str, int]]:
+        found: dict[str, tuple[int, str, int]] = {}
+        for i in range(0, len(refids), 500):
+            chunk = refids[i : i + 500]
+            rows = self.conn.execute(
+                "SELECT reference_id, id, source_hash, version FROM cables"
+                f" WHERE reference_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for refid, cid, digest, version in rows:
+                found[refid] = (cid, digest, version)
+        return found
+
+    def _replace(self, prepared: Prepared, row: tuple[int, str, int]) -> tuple[int, str, int]:
+        """Replace a stored record; its previous version moves to cable_versions."""
+        cable, digest = prepared.cable, prepared.digest
+        cable_id, old_hash, version = row
+        old = self._load(cable_id)
+        self.conn.execute(
+            "INSERT OR REPLACE INTO cable_versions VALUES (?, ?, ?, ?, ?)",
+            (cable.reference_id, version, old_hash, full_json(old).decode("utf-8"), _now()),
         )
-        row = cur.fetchone()
-        if row and (row[1] == digest or self._seen_before(cable.reference_id, digest)):
-            # Same content as stored, or as a version this archive already replaced: the same
-            # cable read from two sources must not flip between them on every ingest.
-            result.unchanged += 1
-            return
-        if row:
-            cable_id, old_hash, version = row
-            old = self._load(cable_id)
-            self.conn.execute(
-                "INSERT OR REPLACE INTO cable_versions VALUES (?, ?, ?, ?, ?)",
-                (cable.reference_id, version, old_hash, full_json(old).decode("utf-8"), _now()),
-            )
-            self._delete_side_rows(cable_id, old)
-            self.conn.execute(
-                f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
-                (*_column_values(cable, digest), version + 1, cable_id),
-            )
-            result.updated += 1
-        else:
-            cur = self.conn.execute(
-                f"INSERT INTO cables ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                _column_values(cable, digest),
-            )
-            cable_id = cur.lastrowid
-            result.added += 1
-        self._insert_side_rows(cable_id, cable)
+        self._delete_side_rows(cable_id, old)
+        self.conn.execute(
+            f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
+            (*_column_values(cable, digest, prepared.row), version + 1, cable_id),
+        )
+        pending = _Pending()
+        pending.add_side_rows(cable_id, cable)
+        pending.write(self.conn)
+        return (cable_id, digest, version + 1)
 
     def _seen_before(self, reference_id: str, digest: str) -> bool:
         return (
@@ -152,52 +206,6 @@ class SQLiteStore:
         )
         for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people", "sources"):
             self.conn.execute(f"DELETE FROM {table} WHERE cable_id = ?", (cable_id,))
-
-    def _insert_side_rows(self, cid: int, c: Cable) -> None:
-        ex = self.conn.executemany
-        ex("INSERT OR IGNORE INTO handling VALUES (?, ?)", [(cid, h) for h in c.handling])
-        ex("INSERT OR IGNORE INTO tags VALUES (?, ?)", [(cid, t) for t in c.tags])
-        ex(
-            "INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    cid,
-                    i,
-                    r.role,
-                    r.route,
-                    r.name,
-                    r.office,
-                    r.precedence,
-                    r.serial,
-                    int(r.collective),
-                )
-                for i, r in enumerate(c.recipients)
-            ],
-        )
-        ex(
-            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
-            [(cid, i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(c.references)],
-        )
-        ex(
-            "INSERT INTO paragraphs (cable_id, position, number, portion, heading, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(cid, i, p.number, p.portion, p.heading, p.text) for i, p in enumerate(c.paragraphs)],
-        )
-        if c.source:
-            src = c.source
-            self.conn.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, src.form, src.path, src.offset, src.header, src.body),
-            )
-        people = [(cid, "signer", name, None, None) for name in c.signers]
-        cb = c.classified_by
-        if cb and cb.name:
-            people.append((cid, "classified_by", cb.name, cb.title, cb.office))
-        ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", people)
-        self.conn.execute(
-            "INSERT INTO cables_fts (rowid, subject, body) VALUES (?, ?, ?)",
-            (cid, c.subject or "", body_text((p.heading, p.text) for p in c.paragraphs)),
-        )
 
     def quarantine(self, location: str, reason: str) -> None:
         with self.conn:
@@ -262,6 +270,68 @@ class SQLiteStore:
         ).fetchall()
 
 
+class _Pending:
+    """Rows of new records, written with one executemany per table."""
+
+    def __init__(self) -> None:
+        self.cables: list[tuple] = []
+        self.handling: list[tuple] = []
+        self.tags: list[tuple] = []
+        self.recipients: list[tuple] = []
+        self.refs: list[tuple] = []
+        self.paragraphs: list[tuple] = []
+        self.sources: list[tuple] = []
+        self.people: list[tuple] = []
+        self.fts: list[tuple] = []
+
+    def add(self, cid: int, p: Prepared) -> None:
+        self.cables.append((cid, *_column_values(p.cable, p.digest, p.row)))
+        self.add_side_rows(cid, p.cable)
+
+    def add_side_rows(self, cid: int, c: Cable) -> None:
+        self.handling.extend((cid, h) for h in c.handling)
+        self.tags.extend((cid, t) for t in c.tags)
+        self.recipients.extend(
+            (cid, i, r.role, r.route, r.name, r.office, r.precedence, r.serial, int(r.collective))
+            for i, r in enumerate(c.recipients)
+        )
+        self.refs.extend(
+            (cid, i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(c.references)
+        )
+        self.paragraphs.extend(
+            (cid, i, p.number, p.portion, p.heading, p.text) for i, p in enumerate(c.paragraphs)
+        )
+        if c.source:
+            src = c.source
+            self.sources.append((cid, src.form, src.path, src.offset, src.header, src.body))
+        self.people.extend((cid, "signer", name, None, None) for name in c.signers)
+        cb = c.classified_by
+        if cb and cb.name:
+            self.people.append((cid, "classified_by", cb.name, cb.title, cb.office))
+        body = body_text((p.heading, p.text) for p in c.paragraphs)
+        self.fts.append((cid, c.subject or "", body))
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        ex = conn.executemany
+        if self.cables:
+            columns = ", ".join(("id", *_COLUMNS))
+            marks = ", ".join("?" * (len(_COLUMNS) + 1))
+            ex(f"INSERT INTO cables ({columns}) VALUES ({marks})", self.cables)
+        ex("INSERT OR IGNORE INTO handling VALUES (?, ?)", self.handling)
+        ex("INSERT OR IGNORE INTO tags VALUES (?, ?)", self.tags)
+        ex("INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.recipients)
+        ex("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", self.refs)
+        ex(
+            "INSERT INTO paragraphs (cable_id, position, number, portion, heading, text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            self.paragraphs,
+        )
+        ex("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)", self.sources)
+        ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", self.people)
+        ex("INSERT INTO cables_fts (rowid, subject, body) VALUES (?, ?, ?)", self.fts)
+        self.__init__()  # type: ignore[misc]
+
+
 _COLUMNS = (
     "reference_id",
     "created",
@@ -286,7 +356,7 @@ _COLUMNS = (
 )
 
 
-def _column_values(c: Cable, digest: str) -> tuple:
+def _column_values(c: Cable, digest: str, row: str) -> tuple:
     created = c.created
     return (
         c.reference_id,
@@ -308,7 +378,7 @@ def _column_values(c: Cable, digest: str) -> tuple:
         c.source.form if c.source else None,
         c.source.path if c.source else None,
         digest,
-        row_json(c),
+        row,
     )
 
 
