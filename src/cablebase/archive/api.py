@@ -57,6 +57,7 @@ SORTS = {
 }
 BM25 = "bm25(cables_fts, 4.0, 1.0)"  # a subject match weighs four body matches
 _FTS_IDS = "SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?"
+_FTS_AS_IDS = "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?"
 _HIT = "c.id, c.reference_id, c.created, c.origin, c.classification, c.subject"
 CHUNK = 1000
 # Planning: a query whose hits may exceed SMALL is paged by walking the date index and testing
@@ -82,6 +83,18 @@ def _or_parts(node: Or) -> list[Node]:
     if len(text) > 1:
         return [Or(tuple(text)), *rest]
     return text + rest
+
+
+def _split_columns(node: Node | None) -> tuple[Node | None, Node | None]:
+    """(the top-level conditions on the cables' columns, the other conditions) of a rest."""
+    parts = node.nodes if isinstance(node, And) else () if node is None else (node,)
+    cols = tuple(n for n in parts if isinstance(n, Field) and n.name in CABLE_FIELDS)
+    other = tuple(n for n in parts if n not in cols)
+
+    def one(ns: tuple[Node, ...]) -> Node | None:
+        return None if not ns else ns[0] if len(ns) == 1 else And(ns)
+
+    return one(cols), one(other)
 
 
 def _and(*nodes: Node) -> Node:
@@ -113,7 +126,7 @@ class Hit:
     origin: str | None
     classification: str | None
     subject: str | None
-    score: float | None = None  # bm25: lower is better; None when not sorted by relevance
+    score: float | None = None  # bm25, lower is better; None unless ranked by bm25
     snippet: str | None = None
 
 
@@ -251,6 +264,8 @@ class Archive:
         self.conn = store.conn
         self._origin_key: tuple[int, int] | None = None
         self._cols: _Columns | None = None
+        self._fts_key: tuple[int, int] | None = None
+        self._fts_memo: dict[str, tuple[int, bool]] = {}
         self._origin_tokens: list[tuple[str, list[str]]] = []
         self._post_tokens: list[tuple[str, list[str]]] = []
 
@@ -326,7 +341,9 @@ class Archive:
     ) -> Iterator[Hit]:
         """Every cable matching the query, in order; no cap unless `limit` is given.
 
-        sort: "relevance" (bm25 over the free text; date order when the query has none),
+        sort: "relevance" (bm25 over the free text; date order when the query has none; for
+        broad queries two tiers: subject matches by bm25, then the rest newest first, see
+        docs/search.md),
         "date" (oldest first) or "-date" (newest first).  `snippets` adds a passage around
         the first match of each hit, matches in [ ]."""
         node = self.parse(query)
@@ -353,7 +370,13 @@ class Archive:
             yield rows
 
     def _select(
-        self, node: Node, sort: str, params: list, limit: int | None = None, offset: int = 0
+        self,
+        node: Node,
+        sort: str,
+        params: list,
+        limit: int | None = None,
+        offset: int = 0,
+        dense: bool | None = None,
     ) -> str:
         """The SELECT of the hits in `sort` order, `limit` of them from `offset`."""
         text, rest = split_text(node)
@@ -362,7 +385,7 @@ class Archive:
             params.append(text)
             if rest is None:
                 cond = "1"
-            elif (few := self._bounded(_FTS_IDS, [text], self.small)) < self.small:
+            elif (few := self._fts(text, self.small)) < self.small:
                 # Few matches: test the rest on their rows (probes, or sets for many).
                 cond = to_sql(
                     rest,
@@ -380,6 +403,27 @@ class Archive:
                     offset,
                 )
             else:
+                cols, sets = _split_columns(rest)
+                if cols is not None and sets is not None and self._estimate(sets, PROBE) < PROBE:
+                    # The doclist narrowed by the smaller sets, then the rows of what is left
+                    # for the column conditions; bm25 only for the hits.
+                    narrow = to_sql(
+                        sets, params, self._origins, side="filter", text="filter", cols="ids"
+                    )
+                    where = to_sql(cols, params, self._origins)
+                    ranked = _page(
+                        f"SELECT x.id, x.score FROM (SELECT c.id, c.score FROM (SELECT rowid AS"
+                        f" id, {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) c"
+                        f" WHERE {narrow}) x JOIN cables c ON c.id = x.id WHERE {where}"
+                        " ORDER BY x.score, x.id DESC",
+                        params,
+                        limit,
+                        offset,
+                    )
+                    return (
+                        f"SELECT {_HIT}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
+                        " ORDER BY f.score, f.id DESC"
+                    )
                 # Many: the rest as id sets on the doclist's ids, so that bm25 is computed
                 # for the hits only and only the page's rows are read.
                 cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols="ids")
@@ -411,13 +455,18 @@ class Archive:
         source = "cables c"
         if self._estimate(node) >= self.small:
             # Many hits: walk the date index in order, test each row, stop after the page.
+            # Column conditions as id sets from their own indexes: the walk reads no rows
+            # but the page's.
             source = "cables c INDEXED BY cables_created"
+            if dense is None:
+                dense = self._dense_text(node)
             where = to_sql(
                 node,
                 params,
                 self._origins,
                 side="probe",
-                text="probe" if self._dense_text(node) else "filter",
+                text="probe" if dense else "filter",
+                cols="walk",
             )
         else:
             where = self._driven(node, params)
@@ -439,6 +488,11 @@ class Archive:
         for t in positive_terms(node):
             seen.setdefault(replace(t, column="subject"), None)
         subj: Node = next(iter(seen)) if len(seen) == 1 else Or(tuple(seen))
+        if isinstance(node, Term) or (
+            isinstance(node, Or) and all(isinstance(n, Term) for n in node.nodes)
+        ):
+            # A subject match of one of the terms is a hit: no need to match the query too.
+            return subj, _and(node, Not(subj))
         return _and(node, subj), _and(node, Not(subj))
 
     def _tiered(self, node: Node, limit: int | None, offset: int) -> Iterator[list[tuple]]:
@@ -459,7 +513,13 @@ class Archive:
         # The first tier ended inside this page (got > 0) or before it (then count it).
         first = offset + got if got else self.count(top) if offset else 0
         params = []
-        sql = self._select(rest, "-date", params, limit, max(0, offset - first))
+        # The second tier of a query that is free text only is dense (it matched more than
+        # `broad` cables): no need to count it first.
+        # Per-row probes suit single words; a phrase or prefix is cheaper as one set.
+        dense = fts_expr(node) is not None and all(
+            len(t.tokens) == 1 and not t.prefix for t in positive_terms(node)
+        )
+        sql = self._select(rest, "-date", params, limit, max(0, offset - first), dense)
         yield from self._chunks(sql, params)
 
     def _add_snippets(self, hits: dict[int, Hit], pats: list) -> None:
@@ -490,8 +550,7 @@ class Archive:
             sql = "SELECT count(*) FROM cables"
         elif text is not None and rest is None:
             # Free text only: count the doclist, no table rows touched.
-            sql = "SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?"
-            params.append(text)
+            return self._fts(text)
         elif isinstance(node, Field) and node.name in _SIDE_FIELDS:
             sql = self._side_count(node, params)
         elif isinstance(node, Not):
@@ -501,20 +560,58 @@ class Archive:
             # |A or B| = |A| + |B| - |A and B|, each part counted on its own index.
             a, b = parts[0], parts[1] if len(parts) == 2 else Or(tuple(parts[1:]))
             return self._count(a) + self._count(b) - self._count(_and(a, b))
-        elif isinstance(node, And) and (src := self._id_source(node, params)) is not None:
+        elif isinstance(node, And):
+            sql = f"SELECT count(*) FROM ({self._and_ids(node, params)})"
+        else:
+            where = to_sql(node, params, self._origins)
+            sql = f"SELECT count(*) FROM cables c WHERE {where}"
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def _and_ids(self, node: And, params: list) -> str:
+        """SELECT c.id of every hit of an AND, each once, for counting: the cheapest of
+        three plans (a small part drives and the rows are tested; the free text's doclist
+        is iterated and the rest tested as id sets; an index on the cables' columns is
+        scanned and the free text tested as a set)."""
+        text, _ = split_text(node)
+        columns = [n for n in node.nodes if isinstance(n, Field) and n.name in CABLE_FIELDS]
+        if (
+            text is not None
+            and columns
+            and self._estimate(node, FEW_PROBES) >= FEW_PROBES
+            and (
+                self._fts(text, PROBE) < PROBE or self._estimate(And(tuple(columns)), PROBE) < PROBE
+            )
+        ):
+            # Scan the column's index (SQLite picks it; covering when it holds every column
+            # tested) and test the text as a set of at most PROBE ids, rather than building
+            # a set of a broad column condition's ids (0.35 us per id).
+            where = to_sql(node, params, self._origins, side="filter", text="filter")
+            return f"SELECT c.id FROM cables c WHERE {where}"
+        cols, sets = _split_columns(split_text(node)[1])
+        if (
+            text is not None
+            and cols is not None
+            and sets is not None
+            and self._estimate(sets, PROBE) < PROBE
+        ):
+            # The doclist's ids, narrowed by the (smaller) sets, then the rows of what is
+            # left for the column conditions: no set of a broad column condition is built.
+            params.append(text)
+            narrow = to_sql(sets, params, self._origins, side="filter", text="filter", cols="ids")
+            where = to_sql(cols, params, self._origins)
+            return (
+                f"SELECT c.id FROM (SELECT c.id FROM ({_FTS_AS_IDS}) c WHERE {narrow}) x"
+                f" JOIN cables c ON c.id = x.id WHERE {where}"
+            )
+        if (src := self._id_source(node, params)) is not None:
             source, others = src
             cond = "1"
             if others is not None:
                 cond = to_sql(
                     others, params, self._origins, side="filter", text="filter", cols="ids"
                 )
-            sql = f"SELECT count(*) FROM ({source}) c WHERE {cond}"
-        elif isinstance(node, And):
-            sql = f"SELECT count(*) FROM cables c WHERE {self._driven(node, params)}"
-        else:
-            where = to_sql(node, params, self._origins)
-            sql = f"SELECT count(*) FROM cables c WHERE {where}"
-        return self.conn.execute(sql, params).fetchone()[0]
+            return f"SELECT c.id FROM ({source}) c WHERE {cond}"
+        return f"SELECT c.id FROM cables c WHERE {self._driven(node, params)}"
 
     def _id_source(self, node: And, params: list) -> tuple[str, Node | None] | None:
         """For an AND whose every part is broad: (SELECT of the ids of the part to iterate,
@@ -587,6 +684,32 @@ class Archive:
                 sql.append(to_sql(n, params, self._origins, side=side, text=text))
         return "(" + " AND ".join(sql) + ")"
 
+    def _fts(self, expr: str, cap: int | None = None) -> int:
+        """How many cables match an FTS5 expression, counting no further than `cap` (None:
+        exactly).  Remembered per archive state: a phrase of common words costs tens of ms
+        per evaluation however early the count stops, and a page plus its count asks for
+        the same expression several times."""
+        key = self._state()
+        if key != self._fts_key:
+            self._fts_memo.clear()
+            self._fts_key = key
+        known = self._fts_memo.get(expr)
+        if known is not None:
+            n, exact = known
+            if exact:
+                return n if cap is None else min(n, cap)
+            if cap is not None and n >= cap:
+                return cap
+        if cap is None:
+            sql = "SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?"
+            n = self.conn.execute(sql, [expr]).fetchone()[0]
+        else:
+            n = self._bounded(_FTS_IDS, [expr], cap)
+        if len(self._fts_memo) >= 256:
+            self._fts_memo.clear()
+        self._fts_memo[expr] = (n, cap is None or n < cap)
+        return n
+
     def _bounded(self, sql: str, params: list, cap: int) -> int:
         """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""
         return self.conn.execute(
@@ -600,9 +723,14 @@ class Archive:
         if isinstance(node, All | Not):
             return cap
         if (expr := fts_expr(node)) is not None:
-            return self._bounded(
-                "SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", [expr], cap
-            )
+            return self._fts(expr, cap)
+        if isinstance(node, And) and all(
+            isinstance(n, Field) and n.name in CABLE_FIELDS for n in node.nodes
+        ):
+            # Conditions on the cables' columns together (from: with to: is a date range).
+            params: list = []
+            where = to_sql(node, params, self._origins)
+            return self._bounded(f"SELECT 1 FROM cables c WHERE {where}", params, cap)
         if isinstance(node, And):
             return min(self._estimate(n, cap) for n in node.nodes)
         if isinstance(node, Or):
@@ -624,10 +752,7 @@ class Archive:
         text, _ = split_text(node)
         if text is None or " *" in text:
             return False
-        return (
-            self._bounded("SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", [text], PROBE)
-            >= PROBE
-        )
+        return self._fts(text, PROBE) >= PROBE
 
     def facets(
         self,
@@ -657,19 +782,21 @@ class Archive:
                 n: full[n] if top is None or n in ("year", "month") else full[n][:top]
                 for n in names
             }
+        # Few hits: their ids (planned like a count), then each facet over those ids.
+        ids = orjson.dumps(self._ids(node)).decode()
         out: dict[str, list[tuple[str, int]]] = {}
         for name in names:
             expr, join = FACETS[name]
-            params: list = []
-            where = to_sql(node, params, self._origins)
+            params: list = [ids]
             order = "value" if name in ("year", "month") else "n DESC, value"
             limit = ""
             if top is not None and name not in ("year", "month"):
                 limit = " LIMIT ?"
                 params.append(int(top))
             rows = self.conn.execute(
-                f"SELECT {expr} AS value, count(*) AS n FROM cables c {join} WHERE {where}"
-                f" AND {expr} IS NOT NULL GROUP BY value ORDER BY {order}{limit}",
+                f"SELECT {expr} AS value, count(*) AS n FROM cables c {join}"
+                f" WHERE c.id IN (SELECT value FROM json_each(?)) AND {expr} IS NOT NULL"
+                f" GROUP BY value ORDER BY {order}{limit}",
                 params,
             )
             out[name] = [(str(v), n) for v, n in rows]
@@ -699,16 +826,8 @@ class Archive:
             sql = sql.replace("count(*)", "cable_id AS id")
         elif isinstance(node, Or) and 2 <= len(parts := _or_parts(node)) <= 4:
             return list(set().union(*(self._ids(n) for n in parts)))
-        elif isinstance(node, And) and (src := self._id_source(node, params)) is not None:
-            source, others = src
-            cond = "1"
-            if others is not None:
-                cond = to_sql(
-                    others, params, self._origins, side="filter", text="filter", cols="ids"
-                )
-            sql = f"SELECT c.id FROM ({source}) c WHERE {cond}"
         elif isinstance(node, And):
-            sql = f"SELECT c.id FROM cables c WHERE {self._driven(node, params)}"
+            sql = self._and_ids(node, params)
         else:
             sql = f"SELECT c.id FROM cables c WHERE {to_sql(node, params, self._origins)}"
         # One JSON array instead of a Python tuple per row: several times faster.

@@ -509,7 +509,9 @@ FORMS = ("in", "filter", "probe")
 # read from the column's index, so that the condition only refers to c.id and can be tested
 # on any source of ids (an FTS5 doclist, a side table) without reading the cables' rows.
 CABLE_FIELDS = ("id", "origin", "class", "year", "from", "to", "citedby")
-COLS = ("rows", "ids")
+# walk: ids, except from:/to: (on the date index walked) and class: (dense along any walk:
+# testing the rows the walk passes costs less than building a set of most of the archive).
+COLS = ("rows", "ids", "walk")
 IDS_OPEN = "c.id IN (SELECT id FROM cables c WHERE "
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -609,6 +611,33 @@ def _field_sql(f: Field, params: list, origins: OriginResolver | None, form: str
     raise QueryError(f"unknown field {name!r}", f.position)  # pragma: no cover
 
 
+def _year_as_dates(f: Field, params: list) -> str:
+    """year: as a range of `created`, for plans that walk the date index (the walk then covers
+    only that range).  Exact because the archive derives `year` from `created` (the first four
+    characters; both NULL together, see docs/search.md)."""
+    v = field_values(f)
+    lo, hi = v["range"] if "range" in v else (v["year"], v["year"])
+    op = "=" if "range" in v else f.op
+    start = f"{lo:04d}-01-01" if op in ("=", ">=") else f"{lo + 1:04d}-01-01"
+    # "~" sorts after every digit: the end of year 9999.
+    stop = f"{hi + 1:04d}-01-01" if hi < 9999 else "~"
+    stop = stop if op in ("=", "<=") else f"{hi:04d}-01-01"
+    ge, lt = (
+        "(c.created IS NOT NULL AND c.created >= ?)",
+        "(c.created IS NOT NULL AND c.created < ?)",
+    )
+    if op == ">" and lo == 9999:
+        return "0"
+    if op in (">", ">="):
+        params.append(start)
+        return ge
+    if op in ("<", "<="):
+        params.append(stop)
+        return lt
+    params.extend([start, stop])
+    return f"({ge} AND {lt})"
+
+
 def to_sql(
     node: Node,
     params: list,
@@ -638,9 +667,12 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
     if (expr := fts_expr(node)) is not None:
         params.append(expr)
         return match
+    if isinstance(node, Field) and node.name == "year" and cols == "walk":
+        return _year_as_dates(node, params)
     if isinstance(node, Field):
         sql = _field_sql(node, params, origins, side)
-        if cols == "ids" and node.name in CABLE_FIELDS and sql not in ("0", "1"):
+        wrap = cols == "ids" or (cols == "walk" and node.name not in ("from", "to", "class"))
+        if wrap and node.name in CABLE_FIELDS and sql not in ("0", "1"):
             # The inner query reads the column's index (covering), not the rows.
             sql = ("+" if side == "filter" else "") + IDS_OPEN + sql + ")"
         return sql
