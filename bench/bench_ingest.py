@@ -71,9 +71,8 @@ def main() -> None:
     if all(p.exists() for p in DEV):
         dev_db = work / "dev.db"
         _ingest(DEV, dev_db)
-        from cablebase.archive.stats import stats
-
         from cablebase.archive.api import Archive
+        from cablebase.archive.stats import stats
 
         with Archive.open(dev_db) as archive:
             s = stats(archive)

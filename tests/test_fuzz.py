@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import io
 
-from cablebase.parse import iter_cables, parse_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cablebase.parse import iter_cables, parse_text
 from cablebase.record import Cable
 
 # A small cable written for these tests (invented content, real layout).

@@ -10,7 +10,9 @@ class Meta:
     """Side metadata a container carries outside the telegram text (all optional, as written)."""
 
     reference_id: str | None = None
-    created: str | None = None  # as written by the container ("2009-12-01 16:04", "12/1/2009 16:39")
+    created: str | None = (
+        None  # as written by the container ("2009-12-01 16:04", "12/1/2009 16:39")
+    )
     released: str | None = None
     classification: str | None = None  # "SECRET//NOFORN"
     origin: str | None = None  # "Embassy Bamako"
