@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -152,6 +153,35 @@ def _contains(tokens: list[str], want: tuple[str, ...], prefix: bool) -> bool:
 
 
 _CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")  # by class_rank
+
+
+_SHARED: dict[str, _Columns] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _file_state(path: Path) -> tuple[int, ...]:
+    """Changes whenever a writer commits to the file (its own size/mtime or its WAL's)."""
+    out: list[int] = []
+    for p in (path, Path(f"{path}-wal")):
+        try:
+            st = p.stat()
+            out += [st.st_mtime_ns, st.st_size]
+        except OSError:
+            out += [0, 0]
+    return tuple(out)
+
+
+def _shared_columns(archive: Archive) -> _Columns:
+    """Read-only archives of one file (the web server's per-thread connections) share one
+    facet table: it is built once, by the first thread that needs it, not once per thread."""
+    path = archive.store.path.resolve()
+    key = _file_state(path)
+    with _SHARED_LOCK:
+        cols = _SHARED.get(str(path))
+        if cols is None or cols.key != key:
+            cols = _Columns(archive.conn, key)
+            _SHARED[str(path)] = cols
+        return cols
 
 
 class _Columns:
@@ -807,6 +837,8 @@ class Archive:
         return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
 
     def _columns(self) -> _Columns:
+        if self.store.readonly:
+            return _shared_columns(self)
         key = self._state()
         if self._cols is None or self._cols.key != key:
             self._cols = _Columns(self.conn, key)

@@ -96,6 +96,7 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         if readonly:
             self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:
