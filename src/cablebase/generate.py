@@ -31,6 +31,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from cablebase import render
+from cablebase.grammar.dtg import MONTH_NAMES
 from cablebase.record import (
     Cable,
     ClassifiedBy,
@@ -94,20 +95,6 @@ _CONTENT = frozenset(
     ]
 )
 _PRONOUN_LEAD = ("{Ah}", "{Bh}", "{ah}", "{bh}", "In {as}", "The discussion")
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @lru_cache(maxsize=1)
@@ -358,10 +345,10 @@ def _context(
         "UU": us_upper,
         "P": " ".join(w.capitalize() for w in post.split()),
         "S": "Department" if sender.startswith("SECSTATE") else sender.split()[0][2:].title(),
-        "D": f"{_MONTH_NAMES[month - 1]} {met}",
-        "aD": ("an " if month in (4, 8, 10) else "a ") + f"{_MONTH_NAMES[month - 1]} {met}",
-        "D2": f"{_MONTH_NAMES[later_m - 1]} {rng.randrange(1, 29)}",
-        "M": _MONTH_NAMES[month - 1],
+        "D": f"{MONTH_NAMES[month - 1]} {met}",
+        "aD": ("an " if month in (4, 8, 10) else "a ") + f"{MONTH_NAMES[month - 1]} {met}",
+        "D2": f"{MONTH_NAMES[later_m - 1]} {rng.randrange(1, 29)}",
+        "M": MONTH_NAMES[month - 1],
         "Y": str(year),
         "Yp": str(year - 1),
         "Yn": str(year + 1),

@@ -8,6 +8,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Month names for dates written out in prose and on pages.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 MONTHS: dict[str, int] = {
     "JAN": 1,
     "FEB": 2,

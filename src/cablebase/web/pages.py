@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from cablebase.archive import browse
 from cablebase.archive.api import Archive
 from cablebase.archive.query import FIELDS, And, Node, Or, QueryError, Term
+from cablebase.grammar.dtg import MONTH_NAMES
 from cablebase.record import Cable
 
 router = APIRouter(include_in_schema=False)
@@ -44,20 +45,6 @@ CLASS_COLOURS = {
     "TOP SECRET": "#d08a16",
     "UNKNOWN": "#888888",
 }
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 _XRUN = re.compile(r"[Xx]{4,}")
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -187,13 +174,13 @@ def fmt_date(iso: str | None, with_time: bool = False) -> str:
         d = datetime.strptime(iso[:16], "%Y-%m-%dT%H:%M")
     except ValueError:
         return iso
-    out = f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    out = f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
     return out + f", {d:%H:%M} UTC" if with_time else out
 
 
 def fmt_month(ym: str) -> str:
     m = _MONTH.fullmatch(ym)
-    return f"{MONTHS[int(m.group(2)) - 1]} {m.group(1)}" if m else ym
+    return f"{MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}" if m else ym
 
 
 def redacted(text: str | None) -> Markup:
@@ -867,7 +854,7 @@ def browse_months(request: Request) -> Response:
     return _render(
         request,
         "browse_months.html",
-        {"years": sorted(years.items(), reverse=True), "top": top, "months": MONTHS},
+        {"years": sorted(years.items(), reverse=True), "top": top, "months": MONTH_NAMES},
     )
 
 
