@@ -180,3 +180,13 @@ def test_old_printout_page_header_and_classification_line():
         "3. (C) NEXT. REF: HARARE 5346",
         "THAT IS ALL.",
     ]
+
+
+def test_ends_sentence_tells_a_corrupt_quote_from_a_decimal() -> None:
+    from cablebase.grammar.pages import ends_sentence
+
+    assert ends_sentence("we will not accept it.8")  # closing quote written as 8
+    assert ends_sentence('he said "no."')
+    assert not ends_sentence("inflation would ease to 6.8")  # a number, mid-sentence
+    assert not ends_sentence("the budget rose by 10.8")
+    assert ends_sentence("They agreed.")

@@ -57,7 +57,10 @@ _PREAMBLE_LINE = re.compile(
 def ends_sentence(line: str) -> bool:
     """True when a text line ends with sentence punctuation (a closing quote may follow)."""
     # plain string work: a regex search from the left is slow on long unwrapped lines
-    t = line.rstrip().rstrip("'\"\u2019\u201d)]8")
+    t = line.rstrip().rstrip("'\"\u2019\u201d)]")
+    # `it.8` is a closing quote corrupted to 8 (FORMAT.md §4.14); `6.8` is a number.
+    if t.endswith("8") and len(t) >= 3 and t[-2] in ".!?" and not t[-3].isdigit():
+        t = t[:-1].rstrip("'\"\u2019\u201d)]")
     return bool(t) and t[-1] in ".!?:;"
 
 
