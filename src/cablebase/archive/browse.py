@@ -9,11 +9,10 @@ than the cables they return.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cablebase.archive.query import Node, to_sql
+from cablebase.archive.query import Node
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.sqlite import body_text
 
@@ -207,81 +206,6 @@ def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
         h.snippet = make_snippet(
             h.subject, body_text(texts[h.reference_id]), pats, marks=(MARK_OPEN, MARK_CLOSE)
         )
-
-
-@dataclass(slots=True)
-class SampledFacets:
-    """Facet counts estimated from an evenly spread sample of the archive's rows."""
-
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    sampled: int = 0  # rows tested
-    matched: int = 0  # rows of the sample that match the query
-
-
-def sampled_facets(
-    archive: Archive, query: Node, total: int, size: int = 800, top: int = 10
-) -> SampledFacets:
-    """Facets of a broad query, estimated on `size` rows spread evenly over the rowid range
-    and scaled to `total` hits: a bounded number of key lookups instead of a scan of every
-    hit.  Year and month come complete in calendar order, the others the `top` largest."""
-    conn = archive.conn
-    # Two queries: SQLite answers min() and max() alone from the rowid b-tree's ends, but
-    # together they become a scan.
-    (lo,) = conn.execute("SELECT min(id) FROM cables").fetchone()
-    (hi,) = conn.execute("SELECT max(id) FROM cables").fetchone()
-    out = SampledFacets()
-    if lo is None:
-        return out
-    step = max(1.0, (hi - lo + 1) / size)
-    ids = sorted({lo + int(i * step) for i in range(size) if lo + int(i * step) <= hi})
-    params: list = [json.dumps(ids)]
-    where = to_sql(query, params, archive._origins, side="probe", text="probe")
-    rows = conn.execute(
-        # CROSS JOIN: drive from the sample (rowid lookups), never from an index of the query.
-        "SELECT c.id, c.origin, c.classification, c.year, substr(c.created, 1, 7)"
-        f" FROM json_each(?) s CROSS JOIN cables c ON c.id = s.value WHERE {where}",
-        params,
-    ).fetchall()
-    out.sampled, out.matched = len(ids), len(rows)
-    if not rows:
-        return out
-    scale = total / len(rows)
-    counters = {n: Counter() for n in ("origin", "classification", "year", "month")}
-    for _, origin, cls, year, month in rows:
-        for name, v in (("origin", origin), ("classification", cls), ("year", year)):
-            if v is not None:
-                counters[name][str(v)] += 1
-        if month is not None and year is not None:
-            counters["month"][month] += 1
-    matched = json.dumps([r[0] for r in rows])
-    counters["tag"] = Counter(
-        dict(
-            conn.execute(
-                "SELECT t.tag, count(*) FROM json_each(?) s CROSS JOIN tags t"
-                " ON t.cable_id = s.value GROUP BY t.tag",
-                (matched,),
-            ).fetchall()
-        )
-    )
-    counters["handling"] = Counter(
-        dict(
-            conn.execute(
-                "SELECT h.caveat, count(*) FROM json_each(?) s CROSS JOIN handling h"
-                " ON h.cable_id = s.value GROUP BY h.caveat",
-                (matched,),
-            ).fetchall()
-        )
-    )
-    for name, counter in counters.items():
-        scaled = [(k, max(1, round(v * scale))) for k, v in counter.items()]
-        if name in ("year", "month"):
-            out.facets[name] = sorted(scaled)
-        else:
-            out.facets[name] = sorted(scaled, key=lambda kv: (-kv[1], kv[0]))[:top]
-    return out
-
-
-# -- the citation neighbourhood ---------------------------------------------------------
 
 
 @dataclass(slots=True)

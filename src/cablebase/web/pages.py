@@ -2,8 +2,8 @@
 
 Server-rendered with Jinja2 (autoescaped); charts are inline SVG built here, every value passed
 through `escape`.  Queries stay bounded so a page renders in a few milliseconds on the full
-archive: one page of hits, facets exact for up to EXACT_FACETS hits and estimated from a sample
-above that, archive-wide lists (posts, tags, months, stats) cached per archive file and warmed
+archive: one page of hits, exact facets from the archive's indexes and facet table;
+archive-wide lists (posts, tags, months, stats) cached per archive file and warmed
 in a background thread on the first request.
 """
 
@@ -34,7 +34,6 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 MAX_PAGE = 10_000_000  # beyond any archive: a larger number is a malformed request (422)
-EXACT_FACETS = 1000  # hits up to which facets are counted exactly
 TOP_FACETS = 10
 SORTS = {"relevance": "relevance", "-date": "newest first", "date": "oldest first"}
 CLASS_LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
@@ -148,8 +147,8 @@ def _warm(request: Request) -> None:
                 for name, fn in GLOBAL.items():
                     if cache.get(("global", name)) is None:
                         cache.put(("global", name), fn(archive))
-                if not (getattr(cache.get(("summary", "")), "exact", False)):
-                    cache.put(("summary", ""), _summary(archive, archive.parse(""), exact=True))
+                if cache.get(("summary", "")) is None:
+                    cache.put(("summary", ""), _summary(archive, archive.parse("")))
             except Exception:
                 pass
             finally:
@@ -292,29 +291,25 @@ def search_url(q: str, sort: str | None = None, page: int | None = None) -> str:
 
 
 class Summary:
-    """A query's total and facets (exact, or estimated from a sample for broad queries)."""
+    """A query's exact total and exact facet counts."""
 
-    __slots__ = ("total", "facets", "exact", "sampled", "matched")
+    __slots__ = ("total", "facets")
 
-    def __init__(self, total: int, facets: dict, exact: bool, sampled: int = 0, matched: int = 0):
-        self.total, self.facets, self.exact = total, facets, exact
-        self.sampled, self.matched = sampled, matched
+    def __init__(self, total: int, facets: dict):
+        self.total, self.facets = total, facets
 
 
-def _summary(archive: Archive, node: Node, exact: bool = False) -> Summary:
+def _summary(archive: Archive, node: Node) -> Summary:
     total = archive.count(node)
     if total == 0:
-        return Summary(0, {}, True)
-    if exact or total <= EXACT_FACETS:
-        facets = archive.facets(
-            node, names=("origin", "tag", "classification", "handling", "year"), top=TOP_FACETS
-        )
-        years = facets.get("year", [])
-        if years and int(years[-1][0]) - int(years[0][0]) < 3:
-            facets.update(archive.facets(node, names=("month",)))
-        return Summary(total, facets, True)
-    est = browse.sampled_facets(archive, node, total, top=TOP_FACETS)
-    return Summary(total, est.facets, False, est.sampled, est.matched)
+        return Summary(0, {})
+    facets = archive.facets(
+        node, names=("origin", "tag", "classification", "handling", "year"), top=TOP_FACETS
+    )
+    years = facets.get("year", [])
+    if years and int(years[-1][0]) - int(years[0][0]) < 3:
+        facets.update(archive.facets(node, names=("month",)))
+    return Summary(total, facets)
 
 
 # -- SVG charts --------------------------------------------------------------------------
