@@ -24,21 +24,9 @@ from pathlib import Path
 from cablebase.archive.api import Archive
 from cablebase.archive.snippets import words
 from cablebase.archive.sqlite import body_text
+from generated_archive import build  # bench/ is on sys.path when run as a script
 
 FULL = 251_287
-
-
-def build(path: Path, n: int) -> None:
-    from cablebase.archive.ingest import ingest
-    from cablebase.generate import write
-
-    csv_path = path.with_suffix(".csv")
-    t = time.perf_counter()
-    write(n, "csv", csv_path, seed=1)
-    print(f"wrote {n:,} generated cables in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    summary = ingest([csv_path], path)
-    print(summary.line(), file=sys.stderr)
-    csv_path.unlink()
 
 
 def vocabulary(a: Archive, rng: random.Random, sample: int = 1500):

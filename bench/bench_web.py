@@ -36,6 +36,8 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from generated_archive import build  # bench/ is on sys.path when run as a script
+
 FULL = 251_287
 HOST = "127.0.0.1"  # loopback only
 
@@ -80,19 +82,6 @@ def serve(archive: str, port: int) -> None:
 
 
 # -- setup -------------------------------------------------------------------------------------
-
-
-def build(path: Path, n: int) -> None:
-    from cablebase.archive.ingest import ingest
-    from cablebase.generate import write
-
-    csv_path = path.with_suffix(".csv")
-    t = time.perf_counter()
-    write(n, "csv", csv_path, seed=1)
-    print(f"wrote {n:,} generated cables in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    summary = ingest([csv_path], path)
-    print(summary.line(), file=sys.stderr)
-    csv_path.unlink()
 
 
 def free_port() -> int:
