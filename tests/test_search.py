@@ -532,7 +532,9 @@ def test_tokeniser_agrees_with_the_index(world):
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, cables_fts, instance)"
     )
     indexed: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    for term, doc, col, offset in conn.execute("SELECT term, doc, col, offset FROM temp.v"):
+    for term, doc, col, offset in conn.execute(
+        "SELECT term, doc, col, offset FROM temp.v WHERE col != 'acl'"
+    ):
         indexed.setdefault((doc, 0 if col == "subject" else 1), []).append((offset, term))
     for d in brute.docs:
         for col, mine in ((0, d.subject), (1, d.body)):

@@ -255,9 +255,11 @@ def serve(archive_path: str | None, host: str, port: int, demo: bool, n: int) ->
 
 
 def _register_archive_commands() -> None:
+    from cablebase.access.commands import COMMANDS as ACCESS
+    from cablebase.access.release_commands import COMMANDS as RELEASES
     from cablebase.archive.commands import COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *ACCESS, *RELEASES):
         main.add_command(command)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from array import array
 from collections import Counter
@@ -12,8 +13,23 @@ from pathlib import Path
 
 import orjson
 
+from cablebase.access.policy import (
+    ALL_CAVEATS,
+    ANONYMOUS,
+    WITHHELD,
+    Access,
+    Policy,
+    Requirement,
+    Stored,
+    fts_hidden,
+    open_access,
+    portion_requirement,
+    view,
+)
+from cablebase.access.policy import sql_visible as policy_sql
+from cablebase.access.settings import get_policy
 from cablebase.archive.query import (
-    CABLE_FIELDS,
+    Acl,
     All,
     And,
     Field,
@@ -21,8 +37,11 @@ from cablebase.archive.query import (
     Not,
     Or,
     Term,
+    Visible,
     field_values,
     fts_expr,
+    has_text,
+    is_column,
     parse_query,
     patterns,
     positive_terms,
@@ -56,7 +75,7 @@ SORTS = {
     "date": "c.created, c.id",
     "-date": "c.created DESC, c.id DESC",
 }
-BM25 = "bm25(cables_fts, 4.0, 1.0)"  # a subject match weighs four body matches
+BM25 = "bm25(cables_fts, 4.0, 1.0, 0.0)"  # a subject match weighs four body matches; acl none
 _FTS_IDS = "SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?"
 _FTS_AS_IDS = "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?"
 _HIT = "c.id, c.reference_id, c.created, c.origin, c.classification, c.subject"
@@ -89,7 +108,7 @@ def _or_parts(node: Or) -> list[Node]:
 def _split_columns(node: Node | None) -> tuple[Node | None, Node | None]:
     """(the top-level conditions on the cables' columns, the other conditions) of a rest."""
     parts = node.nodes if isinstance(node, And) else () if node is None else (node,)
-    cols = tuple(n for n in parts if isinstance(n, Field) and n.name in CABLE_FIELDS)
+    cols = tuple(n for n in parts if is_column(n))
     other = tuple(n for n in parts if n not in cols)
 
     def one(ns: tuple[Node, ...]) -> Node | None:
@@ -104,6 +123,29 @@ def _and(*nodes: Node) -> Node:
     for n in nodes:
         parts.extend(n.nodes if isinstance(n, And) else (n,))
     return And(tuple(parts))
+
+
+def _scoped(node: Node) -> bool:
+    """Whether `Archive._scope` already limited the query to its reader."""
+    parts = node.nodes if isinstance(node, And) else (node,)
+    return any(
+        isinstance(n, Visible) or isinstance(n, Not) and isinstance(n.node, Acl) for n in parts
+    )
+
+
+def _subject_sql(access: Access) -> str:
+    """The subject column as this reader sees it in lists: withheld unless the cable is read
+    whole (the values are checked numbers and an ISO date, inlined for the planner's SQL)."""
+    v = access.viewer
+    today = access.today
+    if not (len(today) == 10 and today[4] == today[7] == "-" and today.replace("-", "").isdigit()):
+        raise ValueError(f"bad date {today!r}")
+    whole = (
+        f"(c.class_rank IS NOT NULL AND c.class_rank <= {int(v.rank)}"
+        f" AND (c.caveat_bits & {int(ALL_CAVEATS & ~v.bits)}) = 0)"
+        f" OR (c.open_on IS NOT NULL AND c.open_on <= '{today}')"
+    )
+    return f"CASE WHEN {whole} THEN c.subject ELSE '{WITHHELD}' END AS subject"
 
 
 def _page(sql: str, params: list, limit: int | None, offset: int) -> str:
@@ -194,6 +236,7 @@ class _Columns:
     def __init__(self, conn, key: tuple[int, int]) -> None:
         self.key = key
         self.everything: dict[str, list[tuple[str, int]]] | None = None
+        self.by_access: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
         (top,) = conn.execute("SELECT max(id) FROM cables").fetchone()
         self.size = (top or 0) + 1
         self.origin, self.origins = self._single(
@@ -287,7 +330,14 @@ class _Columns:
 class Archive:
     """A cable archive. `Archive.open("cables.db")` and then search, get, cites, cited_by."""
 
-    def __init__(self, store: SQLiteStore, *, broad: int = BROAD, small: int = SMALL) -> None:
+    def __init__(
+        self,
+        store: SQLiteStore,
+        *,
+        broad: int = BROAD,
+        small: int = SMALL,
+        access: Access | None = None,
+    ) -> None:
         self.store = store
         self.broad = broad  # two-tier relevance above this bound on the hits
         self.small = small  # page by walking the date index above this bound
@@ -298,14 +348,94 @@ class Archive:
         self._fts_memo: dict[str, tuple[int, bool]] = {}
         self._origin_tokens: list[tuple[str, list[str]]] = []
         self._post_tokens: list[tuple[str, list[str]]] = []
+        self._years_key: tuple[int, int] | None = None
+        self._open_years: list[str] = []
+        self.access = access if access is not None else self.default_access()
+        self._hit = _HIT
 
     @classmethod
     def open(
-        cls, path: str | Path, *, readonly: bool = False, broad: int = BROAD, small: int = SMALL
+        cls,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        broad: int = BROAD,
+        small: int = SMALL,
+        access: Access | None = None,
     ) -> Archive:
         """Open (or create) the archive file.  `broad` and `small` are planner thresholds
-        (tests lower them to exercise the broad-query plans on a small archive)."""
-        return cls(SQLiteStore(path, readonly=readonly), broad=broad, small=small)
+        (tests lower them to exercise the broad-query plans on a small archive).  `access`:
+        who reads (default: everyone under an open policy, no account under a controlled one)."""
+        return cls(SQLiteStore(path, readonly=readonly), broad=broad, small=small, access=access)
+
+    # -- access (cablebase.access.policy decides; the queries below apply it) ------------
+
+    @property
+    def policy(self) -> Policy:
+        return get_policy(self.conn)
+
+    def default_access(self) -> Access:
+        policy = self.policy
+        return open_access() if policy.mode == "open" else Access(policy, ANONYMOUS)
+
+    def with_access(self, access: Access) -> Archive:
+        """This archive as `access` reads it: the same connection and caches, every read
+        filtered by the access."""
+        other = copy.copy(self)
+        other.access = access
+        other._hit = (
+            _HIT if access.unrestricted else _HIT.replace("c.subject", _subject_sql(access))
+        )
+        return other
+
+    def visible_sql(self, params: list, *, text: bool = False) -> str:
+        """The condition over `cables c` of the cables this archive's reader sees (whole or,
+        unless `text`, partially); "1" when they see everything."""
+        return policy_sql(self.access, params, text=text)
+
+    def _scope(self, node: Node) -> Node:
+        """The query as this reader may ask it: free text matches only the cables they read
+        whole (a withheld paragraph must not make a cable a hit, nor keep it from being one);
+        other conditions match every cable they see, partially read ones included."""
+        if self.access.unrestricted or _scoped(node):
+            return node
+        if split_text(node)[0] is not None:
+            hidden = fts_hidden(self.access, self._years())
+            return _and(node, Not(Acl(hidden)))
+        params: list = []
+        cond = Visible(self.visible_sql(params, text=has_text(node)), tuple(params))
+        return cond if isinstance(node, All) else _and(node, cond)
+
+    def _years(self) -> list[str]:
+        """The years of the stored declassification dates (their `dy` tokens exist)."""
+        key = self._state()
+        if key != self._years_key:
+            self._open_years = [
+                y
+                for (y,) in self.conn.execute(
+                    "SELECT DISTINCT substr(open_on, 1, 4) FROM cables WHERE open_on IS NOT NULL"
+                )
+            ]
+            self._years_key = key
+        return self._open_years
+
+    def _columns_of(self, cable_id: int) -> Stored:
+        return self.store.access_columns(cable_id)
+
+    def access_key(self) -> tuple:
+        """Equal for two readers who see exactly the same (for caches of counts and pages)."""
+        a = self.access
+        if a.unrestricted:
+            return ("all",)
+        return (a.viewer.rank, a.viewer.bits, a.policy.portions, a.today)
+
+    def decision(self, reference_id: str) -> str:
+        """ "full", "partial" or "none": how this reader sees the cable ("none" if absent)."""
+        row = self.conn.execute(
+            "SELECT class_rank, caveat_bits, open_on, floor_rank FROM cables WHERE reference_id = ?",
+            (reference_id.upper(),),
+        ).fetchone()
+        return "none" if row is None else self.access.decide(Stored(*row))
 
     def close(self) -> None:
         self.store.close()
@@ -322,7 +452,32 @@ class Archive:
     # -- reading ---------------------------------------------------------------------
 
     def get(self, reference_id: str) -> Cable | None:
-        return self.store.get(reference_id.upper())
+        """The record as this reader sees it: whole, partial (withheld portions blanked) or
+        None (absent, or not for this reader: the two are indistinguishable)."""
+        row = self.conn.execute(
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
+            " WHERE reference_id = ?",
+            (reference_id.upper(),),
+        ).fetchone()
+        if row is None:
+            return None
+        columns = Stored(*row[1:])
+        if self.access.decide(columns) == "none":
+            return None
+        return view(self.store.get(reference_id.upper()), self.access, columns)[1]
+
+    def versions(self, reference_id: str) -> list[tuple[int, Cable]]:
+        """Earlier versions of a cable, oldest first, each as this reader may see it (an
+        earlier version is judged by its own marks: the original of a published release stays
+        closed to those not cleared for it)."""
+        if self.decision(reference_id) == "none":
+            return []
+        out = []
+        for number, cable in self.store.versions(reference_id.upper()):
+            decision, shown = view(cable, self.access)
+            if shown is not None:
+                out.append((number, shown))
+        return out
 
     # -- the query language ----------------------------------------------------------
 
@@ -330,8 +485,9 @@ class Archive:
         return parse_query(query) if isinstance(query, str) else query
 
     def where(self, query: str | Node, params: list) -> str:
-        """The WHERE condition over `cables c` for a query (origin: resolved exactly)."""
-        return to_sql(self.parse(query), params, self._origins)
+        """The WHERE condition over `cables c` for a query (origin: resolved exactly), limited
+        to what this archive's reader sees."""
+        return to_sql(self._scope(self.parse(query)), params, self._origins)
 
     def _origins(self, want: tuple[str, ...], prefix: bool) -> tuple[list[str], list[str]]:
         """origin:VALUE -> the stored origins whose words contain VALUE's words, and the
@@ -376,7 +532,7 @@ class Archive:
         docs/search.md),
         "date" (oldest first) or "-date" (newest first).  `snippets` adds a passage around
         the first match of each hit, matches in [ ]."""
-        node = self.parse(query)
+        node = self._scope(self.parse(query))
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
         if limit is not None and limit < 0 or offset < 0:
@@ -425,7 +581,7 @@ class Archive:
                     text="probe" if few < FEW_PROBES else "filter",
                 )
                 return _page(
-                    f"SELECT {_HIT}, f.score FROM (SELECT rowid, {BM25} AS score FROM"
+                    f"SELECT {self._hit}, f.score FROM (SELECT rowid, {BM25} AS score FROM"
                     " cables_fts WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
                     f" WHERE {cond} ORDER BY f.score, c.id DESC",
                     params,
@@ -451,7 +607,7 @@ class Archive:
                         offset,
                     )
                     return (
-                        f"SELECT {_HIT}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
+                        f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
                         " ORDER BY f.score, f.id DESC"
                     )
                 # Many: the rest as id sets on the doclist's ids, so that bm25 is computed
@@ -466,7 +622,7 @@ class Archive:
                 offset,
             )
             return (
-                f"SELECT {_HIT}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
+                f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
                 " ORDER BY f.score, f.id DESC"
             )
         if sort == "relevance" and (match := relevance_match(node)) is not None:
@@ -474,7 +630,7 @@ class Archive:
             params.append(match)
             where = to_sql(node, params, self._origins)
             return _page(
-                f"SELECT {_HIT}, r.score AS score FROM cables c LEFT JOIN (SELECT rowid,"
+                f"SELECT {self._hit}, r.score AS score FROM cables c LEFT JOIN (SELECT rowid,"
                 f" {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) r ON r.rowid = c.id"
                 f" WHERE {where} ORDER BY r.score IS NULL, r.score, c.id DESC",
                 params,
@@ -500,7 +656,7 @@ class Archive:
             )
         else:
             where = self._driven(node, params)
-        sql = f"SELECT {_HIT}, NULL FROM {source} WHERE {where} ORDER BY {order}"
+        sql = f"SELECT {self._hit}, NULL FROM {source} WHERE {where} ORDER BY {order}"
         return _page(sql, params, limit, offset)
 
     # -- relevance in two tiers (broad queries) ------------------------------------------
@@ -558,18 +714,45 @@ class Archive:
         ids = list(hits)
         texts: dict[int, list[tuple[str | None, str]]] = {i: [] for i in ids}
         rows = self.conn.execute(
-            "SELECT cable_id, heading, text FROM paragraphs"
+            "SELECT cable_id, heading, text, portion FROM paragraphs"
             f" WHERE cable_id IN ({','.join('?' * len(ids))}) ORDER BY cable_id, position",
             ids,
         )
-        for cid, heading, text in rows:
-            texts[cid].append((heading, text))
+        shown = self._paragraph_filter(ids)
+        for cid, heading, text, portion in rows:
+            if shown is None or shown(cid, portion):
+                texts[cid].append((heading, text))
         for cid, hit in hits.items():
             hit.snippet = make_snippet(hit.subject, body_text(texts[cid]), pats)
 
+    def _paragraph_filter(self, ids: list[int]):  # type: ignore[no-untyped-def]
+        """None when this reader reads every listed cable whole; else a test
+        (cable id, portion mark) -> whether that paragraph may be shown."""
+        if self.access.unrestricted or not ids:
+            return None
+        decided: dict[int, tuple[str, Requirement]] = {}
+        for cid, rank, bits, opened, floor in self.conn.execute(
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
+            f" WHERE id IN ({','.join('?' * len(ids))})",
+            ids,
+        ):
+            decided[cid] = (
+                self.access.decide(Stored(rank, bits, opened, floor)),
+                Requirement(rank, bits),
+            )
+        viewer = self.access.viewer
+
+        def shown(cid: int, portion: str | None) -> bool:
+            decision, req = decided.get(cid, ("none", Requirement(None)))
+            if decision == "full":
+                return True
+            return decision == "partial" and viewer.cleared(portion_requirement(portion, req))
+
+        return shown
+
     def count(self, query: str | Node = "") -> int:
         """The number of cables matching the query (exact; no cap)."""
-        return self._count(self.parse(query))
+        return self._count(self._scope(self.parse(query)))
 
     def _count(self, node: Node) -> int:
         """Exact counts planned so that broad parts are counted on their own indexes (FTS5
@@ -583,7 +766,7 @@ class Archive:
             return self._fts(text)
         elif isinstance(node, Field) and node.name in _SIDE_FIELDS:
             sql = self._side_count(node, params)
-        elif isinstance(node, Not):
+        elif isinstance(node, Not) and self.access.unrestricted:
             # Conditions are two-valued: NOT x is exactly the complement of x.
             return self._count(All()) - self._count(node.node)
         elif isinstance(node, Or) and 2 <= len(parts := _or_parts(node)) <= 4:
@@ -603,7 +786,7 @@ class Archive:
         is iterated and the rest tested as id sets; an index on the cables' columns is
         scanned and the free text tested as a set)."""
         text, _ = split_text(node)
-        columns = [n for n in node.nodes if isinstance(n, Field) and n.name in CABLE_FIELDS]
+        columns = [n for n in node.nodes if is_column(n)]
         if (
             text is not None
             and columns
@@ -655,7 +838,7 @@ class Archive:
             # The FTS5 doclist is the cheapest stream of ids: iterate it.
             params.append(text)
             return "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?", rest
-        if any(isinstance(n, Field) and n.name in CABLE_FIELDS for n in node.nodes):
+        if any(is_column(n) for n in node.nodes):
             return None  # SQLite scans the column's (covering) index: see count()
         sides = [n for n in node.nodes if isinstance(n, Field) and n.name in _SIDE_FIELDS]
         if not sides:
@@ -754,9 +937,7 @@ class Archive:
             return cap
         if (expr := fts_expr(node)) is not None:
             return self._fts(expr, cap)
-        if isinstance(node, And) and all(
-            isinstance(n, Field) and n.name in CABLE_FIELDS for n in node.nodes
-        ):
+        if isinstance(node, And) and all(is_column(n) for n in node.nodes):
             # Conditions on the cables' columns together (from: with to: is a date range).
             params: list = []
             where = to_sql(node, params, self._origins)
@@ -765,6 +946,9 @@ class Archive:
             return min(self._estimate(n, cap) for n in node.nodes)
         if isinstance(node, Or):
             return min(cap, sum(self._estimate(n, cap) for n in node.nodes))
+        if isinstance(node, Visible):
+            params = list(node.params)
+            return self._bounded(f"SELECT 1 FROM cables c WHERE {node.sql}", params, cap)
         assert isinstance(node, Field)
         if node.name == "citedby":
             return 0
@@ -794,10 +978,22 @@ class Archive:
 
         Year and month come in calendar order, complete; the others most frequent first (ties
         by value), the first `top` of them (all with top=None).  Unknown values are left out."""
-        node = self.parse(query)
+        asked = self.parse(query)
+        node = self._scope(asked)
         for name in names:
             if name not in FACETS:
                 raise ValueError(f"facets are {', '.join(FACETS)}")
+        if isinstance(asked, All) and not isinstance(node, All):
+            # Everything this reader sees: computed once per archive state and access.
+            cols = self._columns()
+            key = self.access_key()
+            full = cols.by_access.get(key)
+            if full is None:
+                full = cols.by_access[key] = cols.facets(self._ids(node), tuple(FACETS))
+            return {
+                n: full[n] if top is None or n in ("year", "month") else full[n][:top]
+                for n in names
+            }
         if isinstance(node, All) or self._estimate(node) >= self.small:
             # Many hits: count their ids against the facet columns held in memory (one
             # archive state); the whole archive's counts are computed once per state.
@@ -867,23 +1063,43 @@ class Archive:
         return orjson.loads(ids)
 
     def cites(self, reference_id: str) -> list[Reference]:
-        """The cables this cable's REF block cites, with whether each is in the archive."""
+        """The cables this cable's REF block cites, with whether each is in the archive (for
+        this reader: a cable they may not see is as absent as a missing one)."""
+        rid = reference_id.upper()
+        if self.decision(rid) == "none":
+            return []
+        params: list = [rid]
+        seen = self.visible_sql(params)
         rows = self.conn.execute(
-            "SELECT r.target, r.letter, r.text, EXISTS(SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
-            " FROM refs r JOIN cables c ON c.id = r.cable_id"
-            " WHERE c.reference_id = ? AND r.target IS NOT NULL ORDER BY r.position",
-            (reference_id.upper(),),
+            "SELECT r.target, r.letter, r.text, EXISTS(SELECT 1 FROM cables c"
+            f" WHERE c.reference_id = r.target AND {seen})"
+            " FROM refs r JOIN cables s ON s.id = r.cable_id"
+            " WHERE s.reference_id = ? AND r.target IS NOT NULL ORDER BY r.position",
+            params[1:] + params[:1],
         )
-        return [Reference(t, letter, text, bool(found)) for t, letter, text, found in rows]
+        whole = self.decision(rid) == "full"
+        return [
+            Reference(t, letter, text if whole else WITHHELD, bool(found))
+            for t, letter, text, found in rows
+        ]
 
     def cited_by(self, reference_id: str) -> list[Reference]:
-        """The archived cables whose REF blocks cite this one."""
+        """The archived cables (that this reader sees) whose REF blocks cite this one; the
+        citing line's text only where the citing cable is read whole."""
+        rid = reference_id.upper()
+        params: list = [rid]
+        seen = self.visible_sql(params)
         rows = self.conn.execute(
-            "SELECT c.reference_id, r.letter, r.text FROM refs r JOIN cables c ON c.id = r.cable_id"
-            " WHERE r.target = ? ORDER BY c.created, c.reference_id",
-            (reference_id.upper(),),
+            "SELECT c.reference_id, r.letter, r.text, c.class_rank, c.caveat_bits, c.open_on,"
+            " c.floor_rank FROM refs r JOIN cables c ON c.id = r.cable_id"
+            f" WHERE r.target = ? AND {seen} ORDER BY c.created, c.reference_id",
+            params,
         )
-        return [Reference(src, letter, text, True) for src, letter, text in rows]
+        out = []
+        for src, letter, text, *columns in rows:
+            whole = self.access.decide(Stored(*columns)) == "full"
+            out.append(Reference(src, letter, text if whole else WITHHELD, True))
+        return out
 
     # -- export, graph, statistics (thin wrappers over export.py, graph.py, stats.py) --
 

@@ -113,7 +113,41 @@ class All:
     """The empty query: every cable."""
 
 
-Node = Term | Field | Not | And | Or | All
+@dataclass(frozen=True, slots=True)
+class Acl:
+    """An FTS5 expression over the index's `acl` column, written by the access policy (never
+    by the parser): the archive adds `NOT Acl(hidden)` to queries driven by free text."""
+
+    expr: str
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """A condition on the cables' access columns, written by the access policy (never by the
+    parser); planned like a condition on a column of `cables`."""
+
+    sql: str
+    params: tuple
+
+
+Node = Term | Field | Not | And | Or | All | Acl | Visible
+
+
+def is_column(node: Node) -> bool:
+    """Whether a node is a condition on the columns of `cables` (no side table, no text)."""
+    return isinstance(node, Visible) or (isinstance(node, Field) and node.name in CABLE_FIELDS)
+
+
+def has_text(node: Node) -> bool:
+    """Whether free text occurs anywhere in the tree (negated or not)."""
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return has_text(node.node)
+    if isinstance(node, And | Or):
+        return any(has_text(n) for n in node.nodes)
+    return False
+
 
 # -- lexer --------------------------------------------------------------------------
 
@@ -441,7 +475,9 @@ def fts_string(term: Term) -> str:
     quoted = '"' + " ".join(term.tokens).replace('"', '""') + '"'
     if term.prefix:
         quoted += " *"
-    return f"subject : {quoted}" if term.column == "subject" else quoted
+    # Always a column filter: the index's third column holds access tokens (acl), which free
+    # text must never match.
+    return f"subject : {quoted}" if term.column == "subject" else f"{{subject body}} : {quoted}"
 
 
 def fts_expr(node: Node) -> str | None:
@@ -450,6 +486,8 @@ def fts_expr(node: Node) -> str | None:
     AND/OR nest freely; NOT needs a positive sibling (FTS5's NOT is binary: a NOT b)."""
     if isinstance(node, Term):
         return fts_string(node)
+    if isinstance(node, Acl):
+        return node.expr
     if isinstance(node, Or):
         parts = [fts_expr(n) for n in node.nodes]
         if any(p is None for p in parts):
@@ -667,6 +705,10 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
     if (expr := fts_expr(node)) is not None:
         params.append(expr)
         return match
+    if isinstance(node, Visible):
+        params.extend(node.params)
+        # As an id set where the source of ids has no columns (cols="ids"); else per row.
+        return IDS_OPEN + node.sql + ")" if cols == "ids" else node.sql
     if isinstance(node, Field) and node.name == "year" and cols == "walk":
         return _year_as_dates(node, params)
     if isinstance(node, Field):

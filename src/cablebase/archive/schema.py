@@ -8,8 +8,11 @@ index over subject and text, a version history and a quarantine for inputs that 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: tuple[str, ...] = (
+import orjson
+
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: the initial schema
     """
     CREATE TABLE cables (
@@ -132,13 +135,130 @@ MIGRATIONS: tuple[str, ...] = (
         seen     TEXT NOT NULL
     );
     """,
+    # 2: access control (docs/access.md): access columns, the acl column of the full-text
+    # index, accounts, sessions and tokens, login throttling, the audit log, releases.
+    lambda conn: _access(conn),
 )
+
+ACCESS_TABLES = """
+    ALTER TABLE cables ADD COLUMN caveat_bits INTEGER NOT NULL DEFAULT 0;  -- policy.CAVEATS
+    ALTER TABLE cables ADD COLUMN open_on TEXT;       -- declassified from (None: closed)
+    ALTER TABLE cables ADD COLUMN floor_rank INTEGER; -- lowest rank of a caveat-free portion
+
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE users (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password  TEXT NOT NULL,                   -- argon2id hash
+        role      TEXT NOT NULL CHECK (role IN ('reader', 'archivist', 'admin')),
+        clearance INTEGER NOT NULL DEFAULT 0 CHECK (clearance BETWEEN 0 AND 3),
+        caveats   INTEGER NOT NULL DEFAULT 0,      -- bits of policy.CAVEATS
+        created   TEXT NOT NULL,
+        disabled  INTEGER NOT NULL DEFAULT 0
+    );
+
+    -- Web sessions and API tokens (only a hash of the secret is kept).
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL CHECK (kind IN ('session', 'token')),
+        label      TEXT,
+        csrf       TEXT,
+        created    TEXT NOT NULL,
+        expires    TEXT,                           -- None: until revoked
+        last_used  TEXT
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+
+    CREATE TABLE login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX login_failures_key ON login_failures(key, at);
+
+    CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        user    TEXT,
+        action  TEXT NOT NULL,   -- login | login_failed | logout | read | search | export | ...
+        target  TEXT,
+        detail  TEXT,
+        address TEXT
+    );
+    CREATE INDEX audit_at ON audit(at);
+
+    CREATE TABLE releases (
+        id            INTEGER PRIMARY KEY,
+        reference_id  TEXT NOT NULL,
+        base_version  INTEGER NOT NULL,             -- the version of the cable it redacts
+        status        TEXT NOT NULL CHECK (status IN ('draft', 'reviewed', 'published', 'withdrawn')),
+        withheld      TEXT NOT NULL DEFAULT '[]',   -- JSON: paragraph positions withheld
+        spans         TEXT NOT NULL DEFAULT '[]',   -- JSON: strings redacted wherever they occur
+        subject       INTEGER NOT NULL DEFAULT 0,   -- 1: the subject line is withheld
+        note          TEXT,
+        prepared_by   TEXT,
+        prepared      TEXT,
+        reviewed_by   TEXT,
+        reviewed      TEXT,
+        published_by  TEXT,
+        published     TEXT,
+        version       INTEGER                       -- the cable's version that publishing made
+    );
+    CREATE INDEX releases_cable ON releases(reference_id, status);
+
+    DROP TABLE cables_fts;
+    CREATE VIRTUAL TABLE cables_fts USING fts5(
+        subject, body, acl, content = '', tokenize = 'unicode61 remove_diacritics 2'
+    );
+"""
+
+
+def _access(conn: sqlite3.Connection) -> None:
+    """Migration 2.  Existing records get their access columns and are indexed again (the
+    contentless index cannot gain a column in place)."""
+    from cablebase.access.policy import acl_tokens, stored
+    from cablebase.archive.sqlite import body_text
+    from cablebase.record import Cable, Paragraph
+
+    for statement in ACCESS_TABLES.split(";"):  # one by one: executescript would commit
+        if statement.strip():
+            conn.execute(statement)
+    ids = [row[0] for row in conn.execute("SELECT id FROM cables ORDER BY id")]
+    for cid in ids:
+        (record,) = conn.execute("SELECT record FROM cables WHERE id = ?", (cid,)).fetchone()
+        cable = Cable.from_dict(orjson.loads(record))
+        cable.paragraphs = [
+            Paragraph(number=n, portion=p, heading=h, text=t)
+            for n, p, h, t in conn.execute(
+                "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
+                " ORDER BY position",
+                (cid,),
+            )
+        ]
+        s = stored(cable)
+        conn.execute(
+            "UPDATE cables SET caveat_bits = ?, open_on = ?, floor_rank = ? WHERE id = ?",
+            (s.bits, s.open_on, s.floor_rank, cid),
+        )
+        body = body_text((p.heading, p.text) for p in cable.paragraphs)
+        conn.execute(
+            "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
+            (cid, cable.subject or "", body, acl_tokens(s)),
+        )
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to the newest schema; return its version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        if isinstance(step, str):
+            conn.executescript(f"BEGIN; {step}; PRAGMA user_version = {number}; COMMIT;")
+        else:
+            conn.execute("BEGIN")
+            try:
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         version = number
     return version

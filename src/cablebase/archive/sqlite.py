@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 
+from cablebase.access.policy import Stored, acl_tokens, stored
 from cablebase.archive.schema import migrate
 from cablebase.record import Cable
 
@@ -75,10 +76,14 @@ class Prepared:
     cable: Cable
     digest: str
     row: str
+    access: Stored  # the access columns (policy.stored)
 
 
-def prepare(cable: Cable) -> Prepared:
-    return Prepared(cable, content_hash(full_json(cable)), row_json(cable))
+def prepare(cable: Cable, *, released: bool = False) -> Prepared:
+    """`released`: the record is a published release (open to every reader)."""
+    return Prepared(
+        cable, content_hash(full_json(cable)), row_json(cable), stored(cable, released=released)
+    )
 
 
 def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
@@ -183,10 +188,10 @@ class SQLiteStore:
         self._delete_side_rows(cable_id, old)
         self.conn.execute(
             f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
-            (*_column_values(cable, digest, prepared.row), version + 1, cable_id),
+            (*_column_values(cable, digest, prepared.row, prepared.access), version + 1, cable_id),
         )
         pending = _Pending()
-        pending.add_side_rows(cable_id, cable)
+        pending.add_side_rows(cable_id, cable, prepared.access)
         pending.write(self.conn)
         return (cable_id, digest, version + 1)
 
@@ -202,8 +207,14 @@ class SQLiteStore:
     def _delete_side_rows(self, cable_id: int, old: Cable) -> None:
         # A contentless FTS5 row is deleted by giving back the text it indexed.
         self.conn.execute(
-            "INSERT INTO cables_fts (cables_fts, rowid, subject, body) VALUES ('delete', ?, ?, ?)",
-            (cable_id, old.subject or "", body_text((p.heading, p.text) for p in old.paragraphs)),
+            "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (
+                cable_id,
+                old.subject or "",
+                body_text((p.heading, p.text) for p in old.paragraphs),
+                acl_tokens(self.access_columns(cable_id)),
+            ),
         )
         for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people", "sources"):
             self.conn.execute(f"DELETE FROM {table} WHERE cable_id = ?", (cable_id,))
@@ -223,6 +234,14 @@ class SQLiteStore:
             "SELECT id FROM cables WHERE reference_id = ?", (reference_id,)
         ).fetchone()
         return self._load(row[0]) if row else None
+
+    def access_columns(self, cable_id: int) -> Stored:
+        """The access columns stored with a cable (policy.Stored)."""
+        row = self.conn.execute(
+            "SELECT class_rank, caveat_bits, open_on, floor_rank FROM cables WHERE id = ?",
+            (cable_id,),
+        ).fetchone()
+        return Stored(*row)
 
     def get_many(self, cable_ids: list[int]) -> dict[int, Cable]:
         return {cid: self._load(cid) for cid in cable_ids}
@@ -286,10 +305,10 @@ class _Pending:
         self.fts: list[tuple] = []
 
     def add(self, cid: int, p: Prepared) -> None:
-        self.cables.append((cid, *_column_values(p.cable, p.digest, p.row)))
-        self.add_side_rows(cid, p.cable)
+        self.cables.append((cid, *_column_values(p.cable, p.digest, p.row, p.access)))
+        self.add_side_rows(cid, p.cable, p.access)
 
-    def add_side_rows(self, cid: int, c: Cable) -> None:
+    def add_side_rows(self, cid: int, c: Cable, access: Stored) -> None:
         self.handling.extend((cid, h) for h in c.handling)
         self.tags.extend((cid, t) for t in c.tags)
         self.recipients.extend(
@@ -310,7 +329,7 @@ class _Pending:
         if cb and cb.name:
             self.people.append((cid, "classified_by", cb.name, cb.title, cb.office))
         body = body_text((p.heading, p.text) for p in c.paragraphs)
-        self.fts.append((cid, c.subject or "", body))
+        self.fts.append((cid, c.subject or "", body, acl_tokens(access)))
 
     def write(self, conn: sqlite3.Connection) -> None:
         ex = conn.executemany
@@ -329,7 +348,7 @@ class _Pending:
         )
         ex("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)", self.sources)
         ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", self.people)
-        ex("INSERT INTO cables_fts (rowid, subject, body) VALUES (?, ?, ?)", self.fts)
+        ex("INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)", self.fts)
         self.__init__()  # type: ignore[misc]
 
 
@@ -354,10 +373,13 @@ _COLUMNS = (
     "source_path",
     "source_hash",
     "record",
+    "caveat_bits",
+    "open_on",
+    "floor_rank",
 )
 
 
-def _column_values(c: Cable, digest: str, row: str) -> tuple:
+def _column_values(c: Cable, digest: str, row: str, access: Stored) -> tuple:
     created = c.created
     return (
         c.reference_id,
@@ -380,6 +402,9 @@ def _column_values(c: Cable, digest: str, row: str) -> tuple:
         c.source.path if c.source else None,
         digest,
         row,
+        access.bits,
+        access.open_on,
+        access.floor_rank,
     )
 
 

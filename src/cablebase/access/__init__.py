@@ -1,0 +1,1 @@
+"""Access control: who reads what (policy), accounts and sessions, audit, releases."""

@@ -1,0 +1,363 @@
+"""Commands of accounts, tokens, the archive's policy and the audit log (docs/accounts.md).
+
+`cablebase users ...`, `cablebase policy ...` and `cablebase audit` are local administration by
+whoever holds the archive file (as with Django's createsuperuser): they ask for no login, and each
+is written to the audit log as `local:<OS user name>`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+
+import click
+from argon2 import PasswordHasher
+
+from cablebase.access import audit as audit_log
+from cablebase.access.accounts import Accounts
+from cablebase.access.policy import CAVEATS, RANKS, ROLES, Policy
+from cablebase.access.settings import get_policy, set_policy
+from cablebase.archive.commands import archive_option
+
+PASSWORD_ENV = "CABLEBASE_PASSWORD"
+_CAVEAT = click.Choice(CAVEATS, case_sensitive=False)
+# The password hasher of these commands: None is argon2id with the library's defaults (tests
+# put a cheap one here).
+HASHER: PasswordHasher | None = None
+
+
+def local_user() -> str:
+    """The audit name of whoever runs an administrative command here."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        name = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"local:{name}"
+
+
+@contextmanager
+def _accounts(path: str) -> Iterator[Accounts]:
+    from cablebase.archive.sqlite import SQLiteStore
+
+    if not os.path.exists(path):
+        raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
+    store = SQLiteStore(path)
+    try:
+        yield Accounts(store.conn, hasher=HASHER)
+    except ValueError as exc:  # the model's refusals: taken name, weak password, unknown user...
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+
+
+def _new_password(name: str) -> str:
+    password = os.environ.get(PASSWORD_ENV)
+    if password is not None:
+        return password
+    return click.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True, err=True)
+
+
+def _table(headers: Sequence[str], rows: list[Sequence[str]]) -> None:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    for line in [headers, *rows]:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+
+
+def _clearance_text(rank: int, caveats: list[str]) -> str:
+    return RANKS[rank] + (f" + {', '.join(caveats)}" if caveats else "")
+
+
+# -- users ---------------------------------------------------------------------------
+
+
+@click.group()
+def users() -> None:
+    """Accounts: add, list, grant, revoke, passwords, tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@archive_option
+@click.option("--role", type=click.Choice(ROLES), default="reader", show_default=True)
+@click.option(
+    "--clearance", default="UNCLASSIFIED", show_default=True, help="A level, S/TS..., or 0-3."
+)
+@click.option("--caveat", "caveats", multiple=True, type=_CAVEAT, help="Repeatable.")
+def users_add(name: str, archive_path: str, role: str, clearance: str, caveats: tuple) -> None:
+    """Add an account (password from $CABLEBASE_PASSWORD or a prompt)."""
+    with _accounts(archive_path) as accounts:
+        if accounts.get_user(name) is not None:  # before asking for a password
+            raise click.ClickException(f"user {name!r} exists already")
+        user = accounts.add_user(
+            name, _new_password(name), role, clearance, caveats, by=local_user()
+        )
+        click.echo(f"added {user.name}: {user.role}, {_clearance_text(user.rank, user.caveats)}")
+
+
+@users.command("list")
+@archive_option
+def users_list(archive_path: str) -> None:
+    """The accounts: name, role, clearance, caveats, disabled, created."""
+    with _accounts(archive_path) as accounts:
+        found = accounts.list_users()
+        _table(
+            ("name", "role", "clearance", "caveats", "disabled", "created"),
+            [
+                (
+                    u.name,
+                    u.role,
+                    RANKS[u.rank],
+                    ",".join(u.caveats) or "-",
+                    "yes" if u.disabled else "no",
+                    u.created,
+                )
+                for u in found
+            ],
+        )
+        audit_log.record(accounts.conn, local_user(), "users_list", detail=str(len(found)))
+
+
+@users.command("grant")
+@click.argument("name")
+@archive_option
+@click.option("--clearance", default=None, help="Raise the clearance to this level.")
+@click.option("--caveat", "caveats", multiple=True, type=_CAVEAT, help="Repeatable.")
+def users_grant(name: str, archive_path: str, clearance: str | None, caveats: tuple) -> None:
+    """Raise a clearance and/or add caveats."""
+    if clearance is None and not caveats:
+        raise click.UsageError("give --clearance and/or --caveat")
+    with _accounts(archive_path) as accounts:
+        user = accounts.grant(name, clearance=clearance, caveats=caveats, by=local_user())
+        click.echo(f"{user.name}: {_clearance_text(user.rank, user.caveats)}")
+
+
+@users.command("revoke")
+@click.argument("name")
+@archive_option
+@click.option("--caveat", "caveats", multiple=True, type=_CAVEAT, help="Repeatable.")
+@click.option("--clearance", default=None, help="Lower the clearance to this level.")
+def users_revoke(name: str, archive_path: str, caveats: tuple, clearance: str | None) -> None:
+    """Take caveats away and/or lower a clearance."""
+    if clearance is None and not caveats:
+        raise click.UsageError("give --caveat and/or --clearance")
+    with _accounts(archive_path) as accounts:
+        user = accounts.revoke(name, caveats=caveats, clearance=clearance, by=local_user())
+        click.echo(f"{user.name}: {_clearance_text(user.rank, user.caveats)}")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@archive_option
+def users_role(name: str, role: str, archive_path: str) -> None:
+    """Change an account's role."""
+    with _accounts(archive_path) as accounts:
+        user = accounts.set_role(name, role, by=local_user())
+        click.echo(f"{user.name}: {user.role}")
+
+
+@users.command("passwd")
+@click.argument("name")
+@archive_option
+def users_passwd(name: str, archive_path: str) -> None:
+    """Set a new password (from $CABLEBASE_PASSWORD or a prompt)."""
+    with _accounts(archive_path) as accounts:
+        user = accounts.get_user(name)
+        if user is None:
+            raise click.ClickException(f"no user {name!r}")
+        accounts.set_password(name, _new_password(name), by=local_user())
+        click.echo(f"password of {user.name} changed")
+
+
+@users.command("disable")
+@click.argument("name")
+@archive_option
+def users_disable(name: str, archive_path: str) -> None:
+    """Disable an account; its sessions end and its tokens are revoked."""
+    with _accounts(archive_path) as accounts:
+        user = accounts.set_disabled(name, True, by=local_user())
+        click.echo(f"{user.name} disabled (sessions ended, tokens revoked)")
+
+
+@users.command("enable")
+@click.argument("name")
+@archive_option
+def users_enable(name: str, archive_path: str) -> None:
+    """Enable a disabled account."""
+    with _accounts(archive_path) as accounts:
+        user = accounts.set_disabled(name, False, by=local_user())
+        click.echo(f"{user.name} enabled")
+
+
+@users.command("token")
+@click.argument("name")
+@click.argument("label")
+@archive_option
+@click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days.")
+def users_token(name: str, label: str, archive_path: str, days: int | None) -> None:
+    """Create an API token and print it (once: only its hash is kept)."""
+    with _accounts(archive_path) as accounts:
+        ttl = timedelta(days=days) if days else None
+        token = accounts.create_token(name, label, ttl=ttl, by=local_user())
+        click.echo(token)
+        if sys.stdout.isatty():
+            click.echo("(shown once: store it now; use it as $CABLEBASE_TOKEN)", err=True)
+
+
+@users.command("tokens")
+@click.argument("name")
+@archive_option
+def users_tokens(name: str, archive_path: str) -> None:
+    """The account's API tokens (labels and dates; the tokens themselves are not kept)."""
+    with _accounts(archive_path) as accounts:
+        tokens = accounts.list_tokens(name)
+        _table(
+            ("label", "created", "expires", "last_used"),
+            [
+                (
+                    t["label"],
+                    t["created"],
+                    (t["expires"] or "never") + (" (expired)" if t["expired"] else ""),
+                    t["last_used"] or "-",
+                )
+                for t in tokens
+            ],
+        )
+        audit_log.record(accounts.conn, local_user(), "tokens_list", name)
+
+
+@users.command("untoken")
+@click.argument("name")
+@click.argument("label")
+@archive_option
+def users_untoken(name: str, label: str, archive_path: str) -> None:
+    """Revoke the account's API token with this label."""
+    with _accounts(archive_path) as accounts:
+        if not accounts.revoke_token(name, label, by=local_user()):
+            raise click.ClickException(f"{name} has no token labelled {label!r}")
+        click.echo(f"token {label!r} of {name} revoked")
+
+
+# -- policy --------------------------------------------------------------------------
+
+
+def _show_policy(policy: Policy) -> None:
+    click.echo(f"mode: {policy.mode}")
+    click.echo(f"portions: {'yes' if policy.portions else 'no'}")
+
+
+@click.group(invoke_without_command=True)
+@archive_option
+@click.pass_context
+def policy(ctx: click.Context, archive_path: str) -> None:
+    """The archive's access policy: open (everyone reads everything) or controlled."""
+    if ctx.get_parameter_source("archive_path") is not click.core.ParameterSource.DEFAULT:
+        # `policy --archive F set ...`: the subcommand's own default gives way to F
+        ctx.default_map = {name: {"archive_path": archive_path} for name in ("show", "set")}
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(policy_show, archive_path=archive_path)
+
+
+@policy.command("show")
+@archive_option
+def policy_show(archive_path: str) -> None:
+    """Print the policy."""
+    with _accounts(archive_path) as accounts:
+        _show_policy(get_policy(accounts.conn))
+        audit_log.record(accounts.conn, local_user(), "policy_show")
+
+
+@policy.command("set")
+@click.argument("mode", type=click.Choice(["open", "controlled"]))
+@archive_option
+@click.option(
+    "--portions/--no-portions",
+    default=None,
+    help="Controlled: may readers see the paragraphs they are cleared for? (default: yes)",
+)
+def policy_set(mode: str, archive_path: str, portions: bool | None) -> None:
+    """Set the policy."""
+    with _accounts(archive_path) as accounts:
+        old = get_policy(accounts.conn)
+        new = Policy(mode, old.portions if portions is None else portions)
+        set_policy(accounts.conn, new)
+        audit_log.record(
+            accounts.conn,
+            local_user(),
+            "policy_set",
+            detail=f"{old.mode}/{int(old.portions)} -> {new.mode}/{int(new.portions)}",
+        )
+        _show_policy(new)
+
+
+# -- audit ---------------------------------------------------------------------------
+
+_WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+
+
+def _bound(value, *, date_only: bool):  # type: ignore[no-untyped-def]
+    """A click DateTime as `entries` takes it: a bare date covers its whole day."""
+    if value is None:
+        return None
+    return value.date() if date_only else value
+
+
+@click.command()
+@archive_option
+@click.option("--user", default=None, help="Only this user's entries (local:NAME for commands).")
+@click.option("--action", default=None, help="Only this action (login, login_failed, read...).")
+@click.option("--since", type=_WHEN, default=None, help="From this date or time (UTC).")
+@click.option("--until", type=_WHEN, default=None, help="Up to this date (inclusive) or time.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
+@click.option("--export", "fmt", type=click.Choice(["csv", "jsonl"]), default=None)
+@click.option("--out", "-o", default="-", help="--export: output file (default: stdout).")
+def audit(
+    archive_path: str,
+    user: str | None,
+    action: str | None,
+    since,  # type: ignore[no-untyped-def]
+    until,  # type: ignore[no-untyped-def]
+    limit: int | None,
+    fmt: str | None,
+    out: str,
+) -> None:
+    """The audit log, newest first: logins, reads, searches, exports, account changes."""
+    filters = {
+        "user": user,
+        "action": action,
+        "since": _bound(since, date_only=since is not None and _is_midnight(since)),
+        "until": _bound(until, date_only=until is not None and _is_midnight(until)),
+        "limit": limit,
+    }
+    with _accounts(archive_path) as accounts:
+        conn = accounts.conn
+        if fmt:
+            if out == "-":
+                n = audit_log.export(conn, sys.stdout, fmt, **filters)
+            else:
+                with open(out, "w", encoding="utf-8", newline="") as f:
+                    n = audit_log.export(conn, f, fmt, **filters)
+                click.echo(f"{n} entries written to {out}", err=True)
+            audit_log.record(conn, local_user(), "audit_export", out, detail=f"{fmt} {n}")
+            return
+        rows = [
+            (e.at, e.user or "-", e.action, e.target or "-", e.address or "-", e.detail or "")
+            for e in audit_log.entries(conn, **filters)  # type: ignore[arg-type]
+        ]
+        if rows:
+            _table(("at", "user", "action", "target", "address", "detail"), rows)
+        else:
+            click.echo("no entries")
+        audit_log.record(conn, local_user(), "audit_view", detail=str(len(rows)))
+
+
+def _is_midnight(value) -> bool:  # type: ignore[no-untyped-def]
+    # click.DateTime cannot tell "2024-05-01" from "2024-05-01T00:00:00"; both mean the day.
+    return value.hour == value.minute == value.second == 0
+
+
+COMMANDS: list[click.Command] = [users, policy, audit]

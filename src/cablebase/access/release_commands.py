@@ -1,0 +1,263 @@
+"""`cablebase release ...`: prepare, review, publish and withdraw redacted releases.
+
+Local administration by whoever holds the archive file: `--by NAME` names the account that
+acts, which must exist in the archive's users with the role archivist or admin.  See
+docs/releases.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from cablebase.archive.commands import archive_option
+
+
+@contextmanager
+def _store(path: str) -> Iterator:  # type: ignore[type-arg]
+    from cablebase.archive.sqlite import SQLiteStore
+
+    if not os.path.exists(path):
+        raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
+    store = SQLiteStore(path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _actor(store, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The account's name as stored; ClickException unless it may handle releases."""
+    from cablebase.access.releases import ReleaseError, require_archivist
+
+    row = store.conn.execute(
+        "SELECT name, role, disabled FROM users WHERE name = ?", (name.strip(),)
+    ).fetchone()
+    if row is None:
+        raise click.ClickException(f"no account {name!r} (add one with: cablebase users add)")
+    if row[2]:
+        raise click.ClickException(f"account {row[0]!r} is disabled")
+    try:
+        require_archivist(row[1])
+    except ReleaseError as exc:
+        raise click.ClickException(f"{row[0]} is a {row[1]}: {exc}") from None
+    return row[0]
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _positions(store, reference_id: str, numbers: tuple[int, ...], at: tuple[int, ...]):  # type: ignore[no-untyped-def]
+    """Paragraph numbers as printed (¶N) to positions; `at` are positions given as such."""
+    if not numbers:
+        return list(at)
+    cable = store.get(reference_id.strip().upper())
+    if cable is None:
+        raise click.ClickException(f"{reference_id} is not in the archive")
+    out = list(at)
+    for n in numbers:
+        found = [i for i, p in enumerate(cable.paragraphs) if p.number == n]
+        if len(found) != 1:
+            what = "no" if not found else "more than one"
+            raise click.ClickException(
+                f"{reference_id} has {what} paragraph {n}: give its position with --withhold-at"
+            )
+        out.append(found[0])
+    return out
+
+
+def _line(r) -> str:  # type: ignore[no-untyped-def]
+    who = f"prepared by {r.prepared_by} {r.prepared}"
+    if r.reviewed_by:
+        who += f", reviewed by {r.reviewed_by}"
+    if r.published_by:
+        who += f", published by {r.published_by} {r.published} as v{r.version}"
+    return f"{r.id:>4}  {r.status:<9}  {r.reference_id} v{r.base_version}  {who}"
+
+
+def _what(cable, r) -> list[str]:  # type: ignore[no-untyped-def]
+    out = []
+    for i in r.withheld:
+        number = cable.paragraphs[i].number if i < len(cable.paragraphs) else None
+        label = f"¶{number}" if number is not None else "unnumbered text"
+        out.append(f"  withheld: {label} (position {i})")
+    if r.subject:
+        out.append("  withheld: the subject line")
+    for span in r.spans:
+        out.append(f"  redacted: {span!r}")
+    if r.note:
+        out.append(f"  note: {r.note}")
+    return out
+
+
+@click.group("release")
+def release() -> None:
+    """Redacted releases: prepare, review (by another archivist), publish, withdraw."""
+
+
+@release.command("prepare")
+@click.argument("reference_id")
+@click.option("--withhold", "numbers", type=int, multiple=True, help="Paragraph number (¶N).")
+@click.option("--withhold-at", "at", type=int, multiple=True, help="Paragraph position (0-based).")
+@click.option("--redact", "spans", multiple=True, help="Text redacted wherever it occurs.")
+@click.option("--subject", is_flag=True, help="Withhold the subject line.")
+@click.option("--note", default=None, help="Why, for the reviewer.")
+@click.option("--by", "by", required=True, help="The archivist preparing it.")
+@archive_option
+def prepare_cmd(
+    reference_id: str,
+    numbers: tuple[int, ...],
+    at: tuple[int, ...],
+    spans: tuple[str, ...],
+    subject: bool,
+    note: str | None,
+    by: str,
+    archive_path: str,
+) -> None:
+    """Prepare a draft release of REFERENCE_ID's current version."""
+    from cablebase.access import releases
+
+    with _store(archive_path) as store:
+        who = _actor(store, by)
+        withheld = _positions(store, reference_id, numbers, at)
+        try:
+            r = releases.prepare(
+                store,
+                reference_id,
+                withheld=withheld,
+                spans=spans,
+                subject=subject,
+                note=note,
+                by=who,
+            )
+        except releases.ReleaseError as exc:
+            raise _fail(exc) from None
+        click.echo(f"release {r.id}: draft of {r.reference_id} version {r.base_version}")
+        click.echo(
+            f"  next: cablebase release show {r.id}; cablebase release review {r.id} --by ..."
+        )
+
+
+@release.command("edit")
+@click.argument("release_id", type=int)
+@click.option("--withhold", "numbers", type=int, multiple=True, help="Paragraph number (¶N).")
+@click.option("--withhold-at", "at", type=int, multiple=True, help="Paragraph position (0-based).")
+@click.option("--redact", "spans", multiple=True, help="Text redacted wherever it occurs.")
+@click.option("--subject/--keep-subject", default=None, help="Withhold the subject line or not.")
+@click.option("--note", default=None, help="Why, for the reviewer.")
+@click.option("--by", "by", required=True, help="The archivist editing it.")
+@archive_option
+def edit_cmd(
+    release_id: int,
+    numbers: tuple[int, ...],
+    at: tuple[int, ...],
+    spans: tuple[str, ...],
+    subject: bool | None,
+    note: str | None,
+    by: str,
+    archive_path: str,
+) -> None:
+    """Edit a draft: the withheld paragraphs or the spans given replace the release's own.
+
+    An edited release is a draft again and needs a new review."""
+    from cablebase.access import releases
+
+    with _store(archive_path) as store:
+        who = _actor(store, by)
+        r = releases.get(store, release_id)
+        if r is None:
+            raise click.ClickException(f"no release {release_id}")
+        withheld = _positions(store, r.reference_id, numbers, at) if numbers or at else None
+        try:
+            r = releases.update(
+                store,
+                release_id,
+                withheld=withheld,
+                spans=list(spans) if spans else None,
+                subject=subject,
+                note=note,
+                by=who,
+            )
+        except releases.ReleaseError as exc:
+            raise _fail(exc) from None
+        click.echo(r.caption())
+
+
+@release.command("list")
+@click.option("--status", type=click.Choice(["draft", "reviewed", "published", "withdrawn"]))
+@click.option("--cable", "reference_id", default=None, help="Only the releases of this cable.")
+@archive_option
+def list_cmd(status: str | None, reference_id: str | None, archive_path: str) -> None:
+    """List releases, newest first."""
+    from cablebase.access import releases
+
+    with _store(archive_path) as store:
+        rows = releases.list_releases(store, reference_id=reference_id, status=status)
+        for r in rows:
+            click.echo(_line(r))
+        if not rows:
+            click.echo("no releases", err=True)
+
+
+@release.command("show")
+@click.argument("release_id", type=int)
+@click.option("--telegram", is_flag=True, help="The whole release as a telegram.")
+@archive_option
+def show_cmd(release_id: int, telegram: bool, archive_path: str) -> None:
+    """Preview what release RELEASE_ID publishes (the redacted record)."""
+    from cablebase.access import releases
+    from cablebase.render import to_telegram
+
+    with _store(archive_path) as store:
+        r = releases.get(store, release_id)
+        if r is None:
+            raise click.ClickException(f"no release {release_id}")
+        try:
+            cable = releases.render(store, r)
+        except releases.ReleaseError as exc:
+            raise _fail(exc) from None
+        if telegram:
+            click.echo(to_telegram(cable), nl=False)
+            return
+        click.echo(r.caption())
+        click.echo("\n".join(_what(cable, r)))
+        click.echo("")
+        if cable.subject is not None:
+            click.echo(f"SUBJECT: {cable.subject}")
+        for p in cable.paragraphs:
+            lead = f"{p.number}. " if p.number is not None else ""
+            lead += f"({p.portion}) " if p.portion else ""
+            if p.heading:
+                click.echo(f"  {p.heading}")
+            click.echo(f"{lead}{p.text}")
+        click.echo(f"\n{len(cable.redactions)} redaction(s); source form {cable.source.form}")
+
+
+def _action(name: str, doc: str):  # type: ignore[no-untyped-def]
+    @release.command(name, help=doc)
+    @click.argument("release_id", type=int)
+    @click.option("--by", "by", required=True, help="The archivist doing it.")
+    @archive_option
+    def command(release_id: int, by: str, archive_path: str) -> None:
+        from cablebase.access import releases
+
+        with _store(archive_path) as store:
+            who = _actor(store, by)
+            try:
+                r = getattr(releases, name)(store, release_id, by=who)
+            except releases.ReleaseError as exc:
+                raise _fail(exc) from None
+            click.echo(r.caption())
+
+    return command
+
+
+_action("review", "Approve draft RELEASE_ID (its preparer may not).")
+_action("publish", "Publish reviewed RELEASE_ID as the cable's new version, open to all.")
+_action("withdraw", "Withdraw draft or reviewed RELEASE_ID.")
+
+COMMANDS: list = [release]
