@@ -16,7 +16,7 @@ CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 PRECEDENCES = ("ROUTINE", "PRIORITY", "IMMEDIATE", "NIACT IMMEDIATE", "FLASH")
 REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "report", "dtg", "other")
 RECIPIENT_ROLES = ("to", "info", "xmt")
-FORMS = ("html", "csv", "text", "markdown", "telegram", "fragment")
+FORMS = ("html", "csv", "text", "markdown", "telegram", "fragment", "release")  # release: access
 
 
 @dataclass(slots=True, kw_only=True)

@@ -300,7 +300,7 @@ def visible_paragraphs(cable: Cable, access: Access) -> list[int]:
 # -- the same decision inside the store's queries ----------------------------------------
 
 
-def sql_visible(access: Access, params: list, *, text: bool = False) -> str:
+def sql_visible(access: Access, params: list, *, text: bool = False, alias: str = "c") -> str:
     """A condition over `cables c` true for the cables this viewer sees: read whole, or (unless
     `text`: free text matches only what is read whole) partially.  "1" when unrestricted."""
     if access.unrestricted:
@@ -314,7 +314,9 @@ def sql_visible(access: Access, params: list, *, text: bool = False) -> str:
     if access.policy.portions and not text:
         params.append(v.rank)
         cond += " OR (c.floor_rank IS NOT NULL AND c.floor_rank <= ?)"
-    return cond + ")"
+    if not alias.isidentifier():
+        raise ValueError(f"bad alias {alias!r}")
+    return (cond + ")").replace("c.", alias + ".")
 
 
 def fts_hidden(access: Access, open_years: list[str]) -> str | None:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from cablebase.archive.commands import archive_option
+
+if TYPE_CHECKING:
+    from cablebase.archive.sqlite import SQLiteStore
 
 
 @contextmanager
@@ -51,7 +55,9 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-def _positions(store, reference_id: str, numbers: tuple[int, ...], at: tuple[int, ...]):  # type: ignore[no-untyped-def]
+def _positions(
+    store: SQLiteStore, reference_id: str, numbers: tuple[int, ...], at: tuple[int, ...]
+) -> list[int]:
     """Paragraph numbers as printed (¶N) to positions; `at` are positions given as such."""
     if not numbers:
         return list(at)

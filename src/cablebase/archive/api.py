@@ -388,10 +388,16 @@ class Archive:
         )
         return other
 
-    def visible_sql(self, params: list, *, text: bool = False) -> str:
-        """The condition over `cables c` of the cables this archive's reader sees (whole or,
-        unless `text`, partially); "1" when they see everything."""
-        return policy_sql(self.access, params, text=text)
+    def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
+        """The condition over `cables c` (or `alias`) of the cables this archive's reader sees
+        (whole or, unless `text`, partially); "1" when they see everything."""
+        return policy_sql(self.access, params, text=text, alias=alias)
+
+    def subject_sql(self, alias: str = "c") -> str:
+        """The subject column of `cables` as this reader sees it in lists."""
+        if self.access.unrestricted:
+            return f"{alias}.subject"
+        return _subject_sql(self.access).replace("c.", alias + ".").removesuffix(" AS subject")
 
     def _scope(self, node: Node) -> Node:
         """The query as this reader may ask it: free text matches only the cables they read
@@ -718,14 +724,14 @@ class Archive:
             f" WHERE cable_id IN ({','.join('?' * len(ids))}) ORDER BY cable_id, position",
             ids,
         )
-        shown = self._paragraph_filter(ids)
+        shown = self.paragraph_filter(ids)
         for cid, heading, text, portion in rows:
             if shown is None or shown(cid, portion):
                 texts[cid].append((heading, text))
         for cid, hit in hits.items():
             hit.snippet = make_snippet(hit.subject, body_text(texts[cid]), pats)
 
-    def _paragraph_filter(self, ids: list[int]):  # type: ignore[no-untyped-def]
+    def paragraph_filter(self, ids: list[int]):  # type: ignore[no-untyped-def]
         """None when this reader reads every listed cable whole; else a test
         (cable id, portion mark) -> whether that paragraph may be shown."""
         if self.access.unrestricted or not ids:

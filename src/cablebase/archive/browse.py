@@ -39,6 +39,17 @@ class Brief:
 _BRIEF = "c.reference_id, c.created, c.origin, c.classification, c.subject"
 
 
+def _brief(archive: Archive) -> str:
+    """The brief columns, the subject as the archive's reader sees it in lists."""
+    return _BRIEF.replace("c.subject", archive.subject_sql())
+
+
+def _seen(archive: Archive) -> tuple[str, list]:
+    """The condition of the cables the archive's reader sees (policy), with its parameters."""
+    params: list = []
+    return archive.visible_sql(params), params
+
+
 def _row_of(archive: Archive, reference_id: str) -> tuple | None:
     return archive.conn.execute(
         "SELECT id, created, origin, post FROM cables WHERE reference_id = ?",
@@ -62,17 +73,18 @@ def prev_next(archive: Archive, reference_id: str) -> tuple[Brief | None, Brief 
     else:
         return None, None
     conn = archive.conn
+    seen, p = _seen(archive)
     before = conn.execute(
-        f"SELECT {_BRIEF} FROM cables c WHERE {same} AND c.created IS NOT NULL"
-        " AND (c.created < ? OR (c.created = ? AND c.id < ?))"
+        f"SELECT {_brief(archive)} FROM cables c WHERE {same} AND c.created IS NOT NULL"
+        f" AND (c.created < ? OR (c.created = ? AND c.id < ?)) AND {seen}"
         " ORDER BY c.created DESC, c.id DESC LIMIT 1",
-        (key, created, created, cid),
+        (key, created, created, cid, *p),
     ).fetchone()
     after = conn.execute(
-        f"SELECT {_BRIEF} FROM cables c WHERE {same}"
-        " AND (c.created > ? OR (c.created = ? AND c.id > ?))"
+        f"SELECT {_brief(archive)} FROM cables c WHERE {same}"
+        f" AND (c.created > ? OR (c.created = ? AND c.id > ?)) AND {seen}"
         " ORDER BY c.created, c.id LIMIT 1",
-        (key, created, created, cid),
+        (key, created, created, cid, *p),
     ).fetchone()
     return (Brief(*before) if before else None, Brief(*after) if after else None)
 
@@ -81,51 +93,67 @@ def briefs(archive: Archive, reference_ids: list[str]) -> dict[str, Brief]:
     """Brief rows for the given ids that are in the archive (one query)."""
     if not reference_ids:
         return {}
+    seen, p = _seen(archive)
     rows = archive.conn.execute(
-        f"SELECT {_BRIEF} FROM cables c WHERE c.reference_id IN (SELECT value FROM json_each(?))",
-        (json.dumps([r.upper() for r in reference_ids]),),
+        f"SELECT {_brief(archive)} FROM cables c"
+        f" WHERE c.reference_id IN (SELECT value FROM json_each(?)) AND {seen}",
+        (json.dumps([r.upper() for r in reference_ids]), *p),
     )
     return {r[0]: Brief(*r) for r in rows}
 
 
 def posts(archive: Archive) -> list[tuple[str, int]]:
     """Every origin with its number of cables, alphabetical (a covering-index scan)."""
+    seen, p = _seen(archive)
     return archive.conn.execute(
-        "SELECT origin, count(*) FROM cables WHERE origin IS NOT NULL GROUP BY origin"
-        " ORDER BY origin"
+        f"SELECT origin, count(*) FROM cables c WHERE origin IS NOT NULL AND {seen}"
+        " GROUP BY origin ORDER BY origin",
+        p,
     ).fetchall()
 
 
 def post_months(archive: Archive, origin: str) -> list[tuple[str, int]]:
     """A post's cables per month, YYYY-MM in calendar order."""
+    seen, p = _seen(archive)
     return archive.conn.execute(
-        "SELECT substr(created, 1, 7) AS m, count(*) FROM cables"
-        " WHERE origin = ? AND created IS NOT NULL GROUP BY m ORDER BY m",
-        (origin,),
+        "SELECT substr(created, 1, 7) AS m, count(*) FROM cables c"
+        f" WHERE origin = ? AND created IS NOT NULL AND {seen} GROUP BY m ORDER BY m",
+        (origin, *p),
     ).fetchall()
 
 
 def tags(archive: Archive) -> list[tuple[str, int]]:
     """Every TAGS value with its number of cables, most frequent first."""
+    if archive.access.unrestricted:
+        return archive.conn.execute(
+            "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+        ).fetchall()
+    seen, p = _seen(archive)
     return archive.conn.execute(
-        "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+        f"SELECT tag, count(*) AS n FROM tags x JOIN cables c ON c.id = x.cable_id WHERE {seen}"
+        " GROUP BY tag ORDER BY n DESC, tag",
+        p,
     ).fetchall()
 
 
 def months(archive: Archive) -> list[tuple[str, int]]:
     """Cables per month, YYYY-MM in calendar order (the year/month index)."""
+    seen, p = _seen(archive)
     return archive.conn.execute(
-        "SELECT printf('%04d-%02d', year, month), count(*) FROM cables"
-        " WHERE year IS NOT NULL AND month IS NOT NULL GROUP BY year, month ORDER BY year, month"
+        "SELECT printf('%04d-%02d', year, month), count(*) FROM cables c"
+        f" WHERE year IS NOT NULL AND month IS NOT NULL AND {seen}"
+        " GROUP BY year, month ORDER BY year, month",
+        p,
     ).fetchall()
 
 
 def month_days(archive: Archive, month: str) -> list[tuple[str, int]]:
     """Cables per day in one month (YYYY-MM), on the created index."""
+    seen, p = _seen(archive)
     return archive.conn.execute(
-        "SELECT substr(created, 1, 10) AS d, count(*) FROM cables"
-        " WHERE created >= ? AND created < ? GROUP BY d ORDER BY d",
-        (month, month + "\uffff"),
+        "SELECT substr(created, 1, 10) AS d, count(*) FROM cables c"
+        f" WHERE created >= ? AND created < ? AND {seen} GROUP BY d ORDER BY d",
+        (month, month + "\uffff", *p),
     ).fetchall()
 
 
@@ -134,9 +162,11 @@ def month_class(archive: Archive) -> dict[str, dict[str, int]]:
 
     Read from the cables_class index (class_rank, created): no table rows touched."""
     out: dict[str, dict[str, int]] = {}
+    seen, p = _seen(archive)
     rows = archive.conn.execute(
-        "SELECT substr(created, 1, 7) AS m, class_rank, count(*) FROM cables"
-        " WHERE created IS NOT NULL GROUP BY m, class_rank ORDER BY m, class_rank"
+        "SELECT substr(created, 1, 7) AS m, class_rank, count(*) FROM cables c"
+        f" WHERE created IS NOT NULL AND {seen} GROUP BY m, class_rank ORDER BY m, class_rank",
+        p,
     )
     for month, rank, n in rows:
         name = CLASS_NAMES[rank] if rank is not None and 0 <= rank < 4 else "UNKNOWN"
@@ -145,29 +175,31 @@ def month_class(archive: Archive) -> dict[str, dict[str, int]]:
 
 
 def top_posts(archive: Archive, top: int = 20) -> list[tuple[str, int]]:
+    seen, p = _seen(archive)
     return archive.conn.execute(
-        "SELECT origin, count(*) AS n FROM cables WHERE origin IS NOT NULL GROUP BY origin"
-        " ORDER BY n DESC, origin LIMIT ?",
-        (top,),
+        f"SELECT origin, count(*) AS n FROM cables c WHERE origin IS NOT NULL AND {seen}"
+        " GROUP BY origin ORDER BY n DESC, origin LIMIT ?",
+        (*p, top),
     ).fetchall()
 
 
 def top_tags(archive: Archive, top: int = 20) -> list[tuple[str, int]]:
-    return archive.conn.execute(
-        "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag LIMIT ?", (top,)
-    ).fetchall()
+    return tags(archive)[:top]
 
 
 def totals(archive: Archive) -> dict[str, object]:
     """Counts for the stats page's headline: cables, date range, classifications."""
     conn = archive.conn
+    seen, p = _seen(archive)
     n, first, last = conn.execute(
-        "SELECT count(*), min(created), max(created) FROM cables"
+        f"SELECT count(*), min(created), max(created) FROM cables c WHERE {seen}", p
     ).fetchone()
     by_class = {
         (CLASS_NAMES[r] if r is not None and 0 <= r < 4 else "UNKNOWN"): k
         for r, k in conn.execute(
-            "SELECT class_rank, count(*) FROM cables GROUP BY class_rank ORDER BY class_rank"
+            f"SELECT class_rank, count(*) FROM cables c WHERE {seen}"
+            " GROUP BY class_rank ORDER BY class_rank",
+            p,
         )
     }
     return {"cables": n, "first": first, "last": last, "by_classification": by_class}
@@ -175,9 +207,14 @@ def totals(archive: Archive) -> dict[str, object]:
 
 def references(archive: Archive) -> dict[str, float | int | None]:
     """Reference resolution: cable references, how many resolve to an archived cable."""
+    seen, p = _seen(archive)
+    t: list = []
+    target_seen = archive.visible_sql(t, alias="t")
     cable_refs, resolved = archive.conn.execute(
         "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM cables t"
-        " WHERE t.reference_id = r.target)), 0) FROM refs r WHERE target IS NOT NULL"
+        f" WHERE t.reference_id = r.target AND {target_seen})), 0) FROM refs r"
+        f" JOIN cables c ON c.id = r.cable_id WHERE target IS NOT NULL AND {seen}",
+        (*t, *p),
     ).fetchone()
     rate = resolved / cable_refs if cable_refs else None
     return {"cable_refs": cable_refs, "resolved": resolved, "rate": rate}
@@ -195,13 +232,16 @@ def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
     pats = patterns(query)
     texts: dict[str, list[tuple[str | None, str]]] = {h.reference_id: [] for h in hits}
     rows = archive.conn.execute(
-        "SELECT c.reference_id, p.heading, p.text FROM cables c JOIN paragraphs p"
+        "SELECT c.reference_id, p.heading, p.text, c.id, p.portion FROM cables c JOIN paragraphs p"
         " ON p.cable_id = c.id WHERE c.reference_id IN (SELECT value FROM json_each(?))"
         " ORDER BY p.cable_id, p.position",
         (json.dumps(list(texts)),),
-    )
-    for rid, heading, text in rows:
-        texts[rid].append((heading, text))
+    ).fetchall()
+    # Only the paragraphs the reader may see (all, for cables they read whole).
+    shown = archive.paragraph_filter(sorted({r[3] for r in rows}))
+    for rid, heading, text, cid, portion in rows:
+        if shown is None or shown(cid, portion):
+            texts[rid].append((heading, text))
     for h in hits:
         h.snippet = make_snippet(
             h.subject, body_text(texts[h.reference_id]), pats, marks=(MARK_OPEN, MARK_CLOSE)
@@ -223,6 +263,9 @@ def neighbourhood(
     at most `max_nodes` nodes and `per_node` links followed from each node."""
     centre = reference_id.upper()
     conn = archive.conn
+    seen, p = _seen(archive)
+    if archive.decision(centre) == "none":
+        return Neighbourhood({}, [], {}, False)
     nodes = {centre: 0}
     edges: set[tuple[str, str]] = set()
     frontier = [centre]
@@ -237,8 +280,8 @@ def neighbourhood(
             ).fetchall()
             inc = conn.execute(
                 "SELECT DISTINCT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
-                " WHERE r.target = ? LIMIT ?",
-                (rid, per_node + 1),
+                f" WHERE r.target = ? AND {seen} LIMIT ?",
+                (rid, *p, per_node + 1),
             ).fetchall()
             if len(out) > per_node or len(inc) > per_node:
                 truncated = True
@@ -258,8 +301,8 @@ def neighbourhood(
     for src, dst in conn.execute(
         "SELECT DISTINCT c.reference_id, r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
         " WHERE c.reference_id IN (SELECT value FROM json_each(?))"
-        " AND r.target IN (SELECT value FROM json_each(?))",
-        (known, known),
+        f" AND r.target IN (SELECT value FROM json_each(?)) AND {seen}",
+        (known, known, *p),
     ):
         edges.add((src, dst))
     edges = {(s, d) for s, d in edges if s in nodes and d in nodes and s != d}

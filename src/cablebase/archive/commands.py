@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import contextmanager
 
 import click
 
+from cablebase.access.identity import identity_options
 from cablebase.archive.query import QueryError
 
 DEFAULT_ARCHIVE = "cables.db"
@@ -34,6 +36,21 @@ def _open(path: str, *, must_exist: bool = True):  # type: ignore[no-untyped-def
     if must_exist and not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
     return Archive.open(path)
+
+
+@contextmanager
+def _reader(path: str, user: str | None, token: str | None, action: str, target: str | None):  # type: ignore[no-untyped-def]
+    """The archive as the command's reader sees it (access.identity: open policy -> everyone;
+    controlled -> the account named by --user/--token, else anonymous).  Under a controlled
+    policy the read is audited."""
+    from cablebase.access import audit
+    from cablebase.access.identity import cli_access
+
+    with _open(path) as archive:
+        access = cli_access(archive.conn, user=user, token=token)
+        if archive.policy.mode == "controlled":
+            audit.record(archive.conn, access.viewer.name, action, target, detail="cli")
+        yield archive.with_access(access)
 
 
 def _query_error(query: str, exc: QueryError) -> click.ClickException:
@@ -129,6 +146,7 @@ def ingest(
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one hit per line.")
 @click.option("--count", "only_count", is_flag=True, help="Print only the number of hits.")
 @click.option("--facets", "with_facets", is_flag=True, help="Print facet counts after the hits.")
+@identity_options
 def search(
     query: str,
     archive_path: str,
@@ -138,11 +156,13 @@ def search(
     as_json: bool,
     only_count: bool,
     with_facets: bool,
+    user: str | None,
+    token: str | None,
 ) -> None:
     """Search the archive (query language: docs/search.md). No cap on results."""
     import orjson
 
-    with _open(archive_path) as archive:
+    with _reader(archive_path, user, token, "search", query) as archive:
         try:
             if only_count:
                 click.echo(archive.count(query))
@@ -175,11 +195,19 @@ def search(
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="The JSON record instead of the telegram.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Markdown instead of the telegram.")
-def show(reference_id: str, archive_path: str, as_json: bool, as_markdown: bool) -> None:
+@identity_options
+def show(
+    reference_id: str,
+    archive_path: str,
+    as_json: bool,
+    as_markdown: bool,
+    user: str | None,
+    token: str | None,
+) -> None:
     """Show one cable, with the cables it cites and the cables that cite it."""
     from cablebase.render import to_markdown, to_telegram
 
-    with _open(archive_path) as archive:
+    with _reader(archive_path, user, token, "read", reference_id.upper()) as archive:
         cable = archive.get(reference_id)
         if cable is None:
             raise click.ClickException(f"{reference_id} is not in the archive")
@@ -202,12 +230,13 @@ def show(reference_id: str, archive_path: str, as_json: bool, as_markdown: bool)
 @click.command()
 @archive_option
 @click.option("--json", "as_json", is_flag=True)
-def stats(archive_path: str, as_json: bool) -> None:
+@identity_options
+def stats(archive_path: str, as_json: bool, user: str | None, token: str | None) -> None:
     """Counts by classification, year, origin and tag; reference resolution rate."""
     from cablebase.archive.stats import format_stats
     from cablebase.archive.stats import stats as compute
 
-    with _open(archive_path) as archive:
+    with _reader(archive_path, user, token, "stats", None) as archive:
         result = compute(archive)
         if as_json:
             import orjson
@@ -226,11 +255,21 @@ def stats(archive_path: str, as_json: bool) -> None:
     "--sort", type=click.Choice(["date", "-date", "id"]), default="date", show_default=True
 )
 @click.option("--text", is_flag=True, help="csv/parquet: add the cable's text as a column.")
-def export(query: str, archive_path: str, fmt: str, out: str, sort: str, text: bool) -> None:
+@identity_options
+def export(
+    query: str,
+    archive_path: str,
+    fmt: str,
+    out: str,
+    sort: str,
+    text: bool,
+    user: str | None,
+    token: str | None,
+) -> None:
     """Export every cable matching QUERY, streaming, with no cap."""
     from cablebase.archive.export import export as run
 
-    with _open(archive_path) as archive:
+    with _reader(archive_path, user, token, "export", query) as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
             n = run(archive, query, fmt, target, sort=sort, text=text)
@@ -248,11 +287,20 @@ def export(query: str, archive_path: str, fmt: str, out: str, sort: str, text: b
 @click.option("--to", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml")
 @click.option("--out", "-o", default="-", help="Output file (default: stdout).")
 @click.option("--no-unresolved", is_flag=True, help="Leave out cited ids the archive lacks.")
-def graph(query: str, archive_path: str, fmt: str, out: str, no_unresolved: bool) -> None:
+@identity_options
+def graph(
+    query: str,
+    archive_path: str,
+    fmt: str,
+    out: str,
+    no_unresolved: bool,
+    user: str | None,
+    token: str | None,
+) -> None:
     """The citation network of the cables matching QUERY, for Gephi and friends."""
     from cablebase.archive.graph import graph as run
 
-    with _open(archive_path) as archive:
+    with _reader(archive_path, user, token, "export", f"graph {query}") as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
             run(archive, query, fmt, target, include_unresolved=not no_unresolved)

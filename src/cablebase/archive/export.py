@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
+from cablebase.access.policy import Access, Stored, view
 from cablebase.archive.query import Node
 from cablebase.record import Cable
 
@@ -104,18 +105,38 @@ def _marks(ids: Sequence[int]) -> str:
 
 
 def iter_dicts(
-    conn: sqlite3.Connection, ids: Sequence[int], *, paragraphs: bool = True, source: bool = True
+    conn: sqlite3.Connection,
+    ids: Sequence[int],
+    *,
+    paragraphs: bool = True,
+    source: bool = True,
+    access: Access | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(cable id, record as a JSON-ready dict) for `ids`, in their order.
 
     The same data `SQLiteStore._load` reassembles, in three queries for the whole chunk instead
     of three per record.  Without `paragraphs`/`source` those keys keep what the row stores.
     Each dict is built as it is yielded, so only the chunk's raw rows are held at once.
+    With a restricted `access`, each record is as that reader sees it (policy.view).
     """
     if not ids:
         return
     marks = _marks(ids)
     rows = dict(conn.execute(f"SELECT id, record FROM cables WHERE id IN ({marks})", ids))
+    if access is not None and not access.unrestricted:
+        columns = {
+            cid: Stored(*cols)
+            for cid, *cols in conn.execute(
+                "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
+                f" WHERE id IN ({marks})",
+                ids,
+            )
+        }
+        for cid, data in iter_dicts(conn, ids, paragraphs=paragraphs, source=source):
+            decision, shown = view(Cable.from_dict(data), access, columns.get(cid))
+            if shown is not None:
+                yield cid, data if decision == "full" else shown.to_dict()
+        return
     paras: dict[int, list[tuple]] = {}
     if paragraphs:
         cur = conn.execute(
@@ -156,7 +177,7 @@ _SOURCE_KEYS = ("form", "path", "offset", "header", "body")
 def records(archive: Archive, query: str | Node = "", *, sort: str = "date") -> Iterator[Cable]:
     """Every record matching a query, as `Cable` objects, loaded a chunk at a time."""
     for ids in hit_chunks(archive, query, sort=sort):
-        for _, data in iter_dicts(archive.conn, ids):
+        for _, data in iter_dicts(archive.conn, ids, access=archive.access):
             yield Cable.from_dict(data)
 
 
@@ -228,7 +249,7 @@ def _jsonl(archive: Archive, query: str | Node, out: Out, sort: str) -> int:
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     with _binary(out) as f:
         for ids in hit_chunks(archive, query, sort=sort):
-            for _, d in iter_dicts(archive.conn, ids):
+            for _, d in iter_dicts(archive.conn, ids, access=archive.access):
                 f.write(dumps(d, option=newline))
                 n += 1
     return n
@@ -290,7 +311,9 @@ def _chunk_rows(archive: Archive, ids: list[int], text: bool) -> list[dict[str, 
             )
         )
     rows = []
-    for cid, d in iter_dicts(archive.conn, ids, paragraphs=text, source=False):
+    for cid, d in iter_dicts(
+        archive.conn, ids, paragraphs=text, source=False, access=archive.access
+    ):
         row = _row_values(d)
         if text:
             row["text"] = cable_text(d["paragraphs"])

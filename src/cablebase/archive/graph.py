@@ -74,7 +74,10 @@ def _nodes(archive: Archive, query: str | Node, include_unresolved: bool) -> Ite
     conn = archive.conn
     where, params = where_clause(archive, query)
     hits = f"SELECT c.id FROM cables c WHERE {where}"
-    cols = "t.reference_id, t.created, t.origin, t.classification, t.subject"
+    # A cable this reader may not see is drawn as if it were not archived.
+    seen: list = []
+    visible = archive.visible_sql(seen, alias="t")
+    cols = f"t.reference_id, t.created, t.origin, t.classification, {archive.subject_sql('t')}"
     for row in conn.execute(
         f"SELECT {cols} FROM cables t WHERE t.id IN ({hits}) ORDER BY t.created, t.id", params
     ):
@@ -83,17 +86,17 @@ def _nodes(archive: Archive, query: str | Node, include_unresolved: bool) -> Ite
     for row in conn.execute(
         f"SELECT {cols} FROM cables t WHERE t.reference_id IN"
         f" (SELECT r.target FROM refs r WHERE r.cable_id IN ({hits}) AND r.target IS NOT NULL)"
-        f" AND t.id NOT IN ({hits}) ORDER BY t.created, t.id",
-        params + params,
+        f" AND t.id NOT IN ({hits}) AND {visible} ORDER BY t.created, t.id",
+        params + params + seen,
     ):
         yield _Node(*row, in_query=False)
     if include_unresolved:
         for (target,) in conn.execute(
             f"SELECT DISTINCT r.target FROM refs r WHERE r.cable_id IN ({hits})"
             " AND r.target IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
+            f" AND NOT EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {visible})"
             " ORDER BY r.target",
-            params,
+            params + seen,
         ):
             yield _Node(target, in_archive=False, in_query=False)
 
@@ -103,15 +106,17 @@ def _edges(
 ) -> Iterator[tuple[str, str, str, int]]:
     """(source, target, letters, weight), one per citing cable and cited id."""
     where, params = where_clause(archive, query)
+    seen: list = []
+    visible = archive.visible_sql(seen, alias="t")
     resolved = (
         ""
         if include_unresolved
-        else " AND EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
+        else f" AND EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {visible})"
     )
     cur = archive.conn.execute(
         "SELECT c.id, c.reference_id, r.target, r.letter FROM cables c JOIN refs r ON r.cable_id = c.id"
         f" WHERE {where} AND r.target IS NOT NULL{resolved} ORDER BY c.id, r.target, r.position",
-        params,
+        params + (seen if resolved else []),
     )
     key: tuple[int, str] | None = None
     source = ""

@@ -65,43 +65,64 @@ def _pairs(conn, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
-    """Compute the archive's statistics (a few SQL aggregates; no record is loaded)."""
+    """Compute the archive's statistics (a few SQL aggregates; no record is loaded), over the
+    cables its reader sees (Archive.access): a cable they may not see counts nowhere, and a
+    cited cable they may not see counts as unresolved, as if it were not archived."""
     conn = archive.conn
     s = ArchiveStats()
-    s.cables, s.first, s.last, s.cables_with_warnings = conn.execute(
-        "SELECT count(*), min(created), max(created), count(*) FILTER (WHERE n_warnings > 0)"
-        " FROM cables"
+    p: list = []
+    vis = archive.visible_sql(p)  # seen whole or partially
+    w: list = []
+    whole = archive.visible_sql(w, text=True)  # seen whole (warnings may quote the text)
+    t: list = []
+    target_seen = archive.visible_sql(t, alias="t")
+    s.cables, s.first, s.last = conn.execute(
+        f"SELECT count(*), min(created), max(created) FROM cables c WHERE {vis}", p
+    ).fetchone()
+    (s.cables_with_warnings,) = conn.execute(
+        f"SELECT count(*) FROM cables c WHERE n_warnings > 0 AND {whole}", w
     ).fetchone()
     rank = {c: i for i, c in enumerate(CLASS_ORDER)}
-    by_class = _pairs(conn, "SELECT coalesce(classification, '?'), count(*) FROM cables GROUP BY 1")
+    by_class = _pairs(
+        conn,
+        f"SELECT coalesce(classification, '?'), count(*) FROM cables c WHERE {vis} GROUP BY 1",
+        tuple(p),
+    )
     s.by_classification = dict(sorted(by_class, key=lambda kv: (rank.get(kv[0], 9), kv[0])))
     s.by_year = {
         str(y): n
         for y, n in conn.execute(
-            "SELECT year, count(*) FROM cables WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1"
+            f"SELECT year, count(*) FROM cables c WHERE year IS NOT NULL AND {vis}"
+            " GROUP BY 1 ORDER BY 1",
+            p,
         )
     }
     for month, cls, n in conn.execute(
         "SELECT printf('%04d-%02d', year, month), coalesce(classification, '?'), count(*)"
-        " FROM cables WHERE year IS NOT NULL GROUP BY year, month, 2 ORDER BY year, month"
+        f" FROM cables c WHERE year IS NOT NULL AND {vis} GROUP BY year, month, 2"
+        " ORDER BY year, month",
+        p,
     ):
         s.by_month[month] = s.by_month.get(month, 0) + n
         s.by_month_class.setdefault(month, {})[cls] = n
     s.top_origins = _pairs(
         conn,
-        "SELECT origin, count(*) AS n FROM cables WHERE origin IS NOT NULL"
+        f"SELECT origin, count(*) AS n FROM cables c WHERE origin IS NOT NULL AND {vis}"
         " GROUP BY origin ORDER BY n DESC, origin LIMIT ?",
-        (top,),
+        (*p, top),
     )
     s.top_tags = _pairs(
         conn,
-        "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag LIMIT ?",
-        (top,),
+        f"SELECT tag, count(*) AS n FROM tags x JOIN cables c ON c.id = x.cable_id WHERE {vis}"
+        " GROUP BY tag ORDER BY n DESC, tag LIMIT ?",
+        (*p, top),
     )
     s.handling = dict(
         _pairs(
             conn,
-            "SELECT caveat, count(*) AS n FROM handling GROUP BY caveat ORDER BY n DESC, caveat",
+            "SELECT caveat, count(*) AS n FROM handling x JOIN cables c ON c.id = x.cable_id"
+            f" WHERE {vis} GROUP BY caveat ORDER BY n DESC, caveat",
+            tuple(p),
         )
     )
     # One pass over refs; `found` looks each target up in the reference_id index.
@@ -109,13 +130,17 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
         "SELECT count(*), count(target), coalesce(sum(found), 0),"
         " count(DISTINCT CASE WHEN target IS NOT NULL THEN cable_id END)"
         " FROM (SELECT cable_id, target, target IS NOT NULL AND EXISTS"
-        "  (SELECT 1 FROM cables t WHERE t.reference_id = r.target) AS found FROM refs r)"
+        f"  (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {target_seen}) AS found"
+        f" FROM refs r JOIN cables c ON c.id = r.cable_id WHERE {vis})",
+        t + p,
     ).fetchone()
     s.unresolved = s.cable_refs - s.resolved
     s.resolution_rate = s.resolved / s.cable_refs if s.cable_refs else None
     (s.unresolved_ids,) = conn.execute(
-        "SELECT count(DISTINCT target) FROM refs r WHERE target IS NOT NULL"
-        " AND NOT EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
+        "SELECT count(DISTINCT target) FROM refs r JOIN cables c ON c.id = r.cable_id"
+        f" WHERE target IS NOT NULL AND {vis}"
+        f" AND NOT EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {target_seen})",
+        p + t,
     ).fetchone()
     (s.quarantined,) = conn.execute("SELECT count(*) FROM quarantine").fetchone()
     (s.versions,) = conn.execute("SELECT count(*) FROM cable_versions").fetchone()
@@ -124,25 +149,34 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
         _pairs(
             conn,
             "SELECT coalesce(json_extract(w.value, '$.code'), '?') AS code, count(*) AS n"
-            " FROM cables c, json_each(c.record, '$.warnings') w WHERE c.n_warnings > 0"
+            f" FROM cables c, json_each(c.record, '$.warnings') w WHERE c.n_warnings > 0 AND {whole}"
             " GROUP BY code ORDER BY n DESC, code",
+            tuple(w),
         )
     )
+    if not archive.access.unrestricted:
+        # Inputs and versions are the archive's own bookkeeping, not a reader's business.
+        s.quarantined = s.versions = 0
     return s
 
 
 def unresolved(archive: Archive, limit: int | None = None) -> Iterator[Unresolved]:
-    """The cited cable ids the archive lacks, most cited first."""
+    """The cited cable ids the archive lacks (for its reader: or that they may not see),
+    most cited first."""
+    p: list = []
+    vis = archive.visible_sql(p)
+    t: list = []
+    target_seen = archive.visible_sql(t, alias="t")
     sql = (
         "SELECT target, count(*) AS n, count(DISTINCT cable_id) FROM refs r"
-        " WHERE target IS NOT NULL"
-        " AND NOT EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target)"
+        f" JOIN cables c ON c.id = r.cable_id WHERE target IS NOT NULL AND {vis}"
+        f" AND NOT EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {target_seen})"
         " GROUP BY target ORDER BY n DESC, target"
     )
-    params: tuple = ()
+    params: list = p + t
     if limit is not None:
         sql += " LIMIT ?"
-        params = (limit,)
+        params.append(limit)
     for target, n, cables in archive.conn.execute(sql, params):
         yield Unresolved(target, n, cables)
 

@@ -1,0 +1,526 @@
+"""Accounts, web sessions, API tokens and login throttling (docs/accounts.md).
+
+Passwords are kept as argon2id hashes.  Session and API tokens are 256-bit secrets from
+`secrets`; only their SHA-256 is stored (a fast hash is enough for a random secret of that size),
+so a copy of the archive file gives no one a way in.  Every login attempt and every change to an
+account is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import argon2
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from cablebase.access import audit
+from cablebase.access.audit import parse_stamp, stamp
+from cablebase.access.policy import (
+    CAVEATS,
+    RANKS,
+    ROLES,
+    Viewer,
+    caveat_bits,
+    caveat_names,
+    parse_rank,
+)
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 takes any length; a cap keeps a request from costing much
+# Throttling: this many failures within WINDOW lock a name (or an address) until they age out.
+NAME_FAILURES = 5
+ADDRESS_FAILURES = 20
+WINDOW = timedelta(minutes=15)
+SESSION_TTL = timedelta(hours=12)
+# A session's expiry slides with use; writing it back at most once a minute keeps reads cheap.
+_TOUCH = timedelta(minutes=1)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")  # no ':' (audit's "local:" users)
+_LABEL = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
+_DUMMIES: dict[tuple, str] = {}  # hashes verified against for unknown names
+TOKEN_PREFIX = "cbt_"  # API tokens: recognisable in a leaked log or config file
+
+
+class AuthError(Exception):
+    """A login that did not succeed.  `reason`: bad_credentials | throttled | disabled;
+    `retry_after`: seconds until a throttled name or address may try again."""
+
+    def __init__(self, reason: str, retry_after: int = 0) -> None:
+        self.reason = reason
+        self.retry_after = retry_after
+        messages = {
+            "bad_credentials": "wrong user name or password",
+            "throttled": f"too many failed logins; try again in {retry_after} s",
+            "disabled": "this account is disabled",
+        }
+        super().__init__(messages.get(reason, reason))
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    rank: int  # clearance: 0 UNCLASSIFIED .. 3 TOP SECRET
+    bits: int  # caveat permissions, bits of policy.CAVEATS
+    created: str
+    disabled: bool
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.name, self.role, self.rank, self.bits)
+
+    @property
+    def caveats(self) -> list[str]:
+        return caveat_names(self.bits)
+
+    @property
+    def clearance(self) -> str:
+        return RANKS[self.rank]
+
+
+_USER_COLUMNS = "id, name, role, clearance, caveats, created, disabled"
+_USER_COLUMNS_U = ", ".join("u." + c for c in _USER_COLUMNS.split(", "))
+
+
+def _user(row: tuple) -> User:
+    uid, name, role, rank, bits, created, disabled = row
+    return User(uid, name, role, rank, bits, created, bool(disabled))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _caveat_bits_strict(names: Iterable[str]) -> int:
+    names = list(names)
+    unknown = [n for n in names if str(n).strip().upper() not in CAVEATS]
+    if unknown:
+        raise ValueError(f"unknown caveat {unknown[0]!r}: one of {', '.join(CAVEATS)}")
+    return caveat_bits(names)
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValueError(f"password too short: at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise ValueError(f"password too long: at most {MAX_PASSWORD} characters")
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"role {role!r}: one of {', '.join(ROLES)}")
+    return role
+
+
+class Accounts:
+    """The accounts of one archive, on its connection (`SQLiteStore(path).conn`).
+
+    Administrative methods take an optional `by`: who made the change, for the audit log."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        hasher: argon2.PasswordHasher | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.hasher = hasher or argon2.PasswordHasher()  # argon2id, the library's defaults
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def _now(self) -> datetime:
+        now = self.clock()
+        return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+    def _audit(self, user: str | None, action: str, target: str | None = None, **kw: str | None):
+        audit.record(self.conn, user, action, target, at=self._now(), **kw)
+
+    # -- accounts ------------------------------------------------------------------
+
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        role: str = "reader",
+        clearance: int | str = 0,
+        caveats: Iterable[str] = (),
+        *,
+        by: str | None = None,
+    ) -> User:
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ValueError(
+                f"user name {name!r}: 1-64 letters, digits, '.', '_', '@' or '-',"
+                " starting with a letter or digit"
+            )
+        _check_role(role)
+        _check_password(password)
+        rank = parse_rank(clearance)
+        bits = _caveat_bits_strict(caveats)
+        if self.get_user(name) is not None:
+            raise ValueError(f"user {name!r} exists already")
+        hashed = self.hasher.hash(password)
+        created = stamp(self._now())
+        with self.conn:
+            try:
+                cur = self.conn.execute(
+                    "INSERT INTO users (name, password, role, clearance, caveats, created)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, hashed, role, rank, bits, created),
+                )
+            except sqlite3.IntegrityError as exc:  # added meanwhile by someone else
+                raise ValueError(f"user {name!r} exists already") from exc
+            detail = f"role={role} clearance={RANKS[rank]} caveats={','.join(caveat_names(bits))}"
+            self._audit(by, "user_add", name, detail=detail)
+        return User(cur.lastrowid, name, role, rank, bits, created, False)  # type: ignore[arg-type]
+
+    def get_user(self, name: str) -> User | None:
+        row = self.conn.execute(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        return _user(row) if row else None
+
+    def list_users(self) -> list[User]:
+        return [
+            _user(r) for r in self.conn.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY name")
+        ]
+
+    def _require(self, name: str) -> User:
+        user = self.get_user(name)
+        if user is None:
+            raise ValueError(f"no user {name!r}")
+        return user
+
+    def set_password(self, name: str, password: str, *, by: str | None = None) -> None:
+        """A new password; the name's failed-login count starts again."""
+        user = self._require(name)
+        _check_password(password)
+        hashed = self.hasher.hash(password)
+        with self.conn:
+            self.conn.execute("UPDATE users SET password = ? WHERE id = ?", (hashed, user.id))
+            self.conn.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
+            self._audit(by, "user_passwd", user.name)
+
+    def set_role(self, name: str, role: str, *, by: str | None = None) -> User:
+        user = self._require(name)
+        _check_role(role)
+        with self.conn:
+            self.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
+            self._audit(by, "user_role", user.name, detail=f"{user.role} -> {role}")
+        return self._require(name)
+
+    def set_disabled(self, name: str, disabled: bool, *, by: str | None = None) -> User:
+        """Disabling also ends the user's sessions and revokes their tokens."""
+        user = self._require(name)
+        with self.conn:
+            self.conn.execute(
+                "UPDATE users SET disabled = ? WHERE id = ?", (int(bool(disabled)), user.id)
+            )
+            if disabled:
+                self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+            self._audit(by, "user_disable" if disabled else "user_enable", user.name)
+        return self._require(name)
+
+    def grant(
+        self,
+        name: str,
+        *,
+        clearance: int | str | None = None,
+        caveats: Iterable[str] = (),
+        by: str | None = None,
+    ) -> User:
+        """Raise the clearance (to `clearance`; lowering it is `revoke`'s) and add caveats."""
+        user = self._require(name)
+        rank = user.rank if clearance is None else parse_rank(clearance)
+        if rank < user.rank:
+            raise ValueError(f"{user.name} is cleared for {RANKS[user.rank]}; lower it with revoke")
+        bits = user.bits | _caveat_bits_strict(caveats)
+        return self._set_clearance(user, rank, bits, "user_grant", by)
+
+    def revoke(
+        self,
+        name: str,
+        *,
+        caveats: Iterable[str] = (),
+        clearance: int | str | None = None,
+        by: str | None = None,
+    ) -> User:
+        """Take caveats away and/or lower the clearance to `clearance`."""
+        user = self._require(name)
+        rank = user.rank if clearance is None else parse_rank(clearance)
+        if rank > user.rank:
+            raise ValueError(f"{user.name} is cleared for {RANKS[user.rank]}; raise it with grant")
+        bits = user.bits & ~_caveat_bits_strict(caveats)
+        return self._set_clearance(user, rank, bits, "user_revoke", by)
+
+    def _set_clearance(self, user: User, rank: int, bits: int, action: str, by: str | None):
+        with self.conn:
+            self.conn.execute(
+                "UPDATE users SET clearance = ?, caveats = ? WHERE id = ?", (rank, bits, user.id)
+            )
+            detail = f"clearance={RANKS[rank]} caveats={','.join(caveat_names(bits))}"
+            self._audit(by, action, user.name, detail=detail)
+        return self._require(user.name)
+
+    # -- logins ----------------------------------------------------------------------
+
+    def authenticate(
+        self, name: str, password: str, *, address: str | None = None, via: str | None = None
+    ) -> User:
+        """The user, when `password` is theirs and neither the name nor the address is
+        throttled; AuthError otherwise.  `via` (web, api, cli) goes into the audit entry."""
+        now = self._now()
+        since = stamp(now - WINDOW)
+        keys = [(_name_key(name), NAME_FAILURES)]
+        if address:
+            keys.append((_address_key(address), ADDRESS_FAILURES))
+        wait = max((self._throttled(k, limit, since, now) for k, limit in keys), default=0)
+        if wait:
+            self._audit(name, "login_throttled", address=address, detail=via)
+            raise AuthError("throttled", wait)
+
+        row = None
+        if isinstance(name, str) and 0 < len(name) <= 64:
+            row = self.conn.execute(
+                f"SELECT {_USER_COLUMNS}, password FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        ok = False
+        if isinstance(password, str) and len(password) <= MAX_PASSWORD:
+            # An unknown name costs the same work as a known one: no timing oracle for names.
+            ok = self._verify(row[-1] if row else self._dummy_hash(), password) and row is not None
+        if not ok:
+            with self.conn:
+                self.conn.execute("DELETE FROM login_failures WHERE at <= ?", (since,))
+                self.conn.executemany(
+                    "INSERT INTO login_failures (key, at) VALUES (?, ?)",
+                    [(k, stamp(now)) for k, _ in keys],
+                )
+                self._audit(name, "login_failed", address=address, detail=via)
+            raise AuthError("bad_credentials")
+        user = _user(row[:-1])  # type: ignore[index]
+        if user.disabled:
+            self._audit(user.name, "login_failed", address=address, detail=_join(via, "disabled"))
+            raise AuthError("disabled")
+        with self.conn:
+            if self.hasher.check_needs_rehash(row[-1]):  # type: ignore[index]
+                self.conn.execute(
+                    "UPDATE users SET password = ? WHERE id = ?",
+                    (self.hasher.hash(password), user.id),
+                )
+            self.conn.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
+            self._audit(user.name, "login", address=address, detail=via)
+        return user
+
+    def _verify(self, hashed: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(hashed, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def _dummy_hash(self) -> str:
+        # One per process and parameter set: an Accounts made per request must not pay (and
+        # show in its timing) an extra hash on its first unknown name.
+        h = self.hasher
+        key = (h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len, h.type)
+        if key not in _DUMMIES:
+            _DUMMIES[key] = h.hash(secrets.token_urlsafe(16))
+        return _DUMMIES[key]
+
+    def _throttled(self, key: str, limit: int, since: str, now: datetime) -> int:
+        """Seconds until `key` may try again (0: now).  Throttled attempts are not counted as
+        failures, so the lock lifts when the window has passed, whatever an attacker does."""
+        times = [
+            t
+            for (t,) in self.conn.execute(
+                "SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at",
+                (key, since),
+            )
+        ]
+        if len(times) < limit:
+            return 0
+        # Below the limit again once the failure `limit` places from the newest ages out.
+        frees = parse_stamp(times[len(times) - limit]) + WINDOW
+        return max(1, int((frees - now).total_seconds() + 0.999))
+
+    def failures(self, name: str) -> int:
+        """Failed logins for `name` within the window (for the admin pages)."""
+        since = stamp(self._now() - WINDOW)
+        (n,) = self.conn.execute(
+            "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?",
+            (_name_key(name), since),
+        ).fetchone()
+        return n
+
+    # -- web sessions --------------------------------------------------------------
+
+    def create_session(self, user: User | str, *, ttl: timedelta = SESSION_TTL) -> tuple[str, str]:
+        """(session token, CSRF token).  The session lasts `ttl` after its last use."""
+        u = user if isinstance(user, User) else self._require(user)
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self._now()
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, kind, csrf, created, expires,"
+                " last_used) VALUES (?, ?, 'session', ?, ?, ?, ?)",
+                (_digest(token), u.id, csrf, stamp(now), stamp(now + ttl), stamp(now)),
+            )
+        return token, csrf
+
+    def session(self, token: str) -> tuple[User, str] | None:
+        """(user, CSRF token) of a live session; None when unknown, expired or disabled."""
+        found = self._lookup(token, "session")
+        return (found[0], found[1]) if found else None
+
+    def end_session(self, token: str) -> None:
+        if not isinstance(token, str):
+            return
+        digest = _digest(token)
+        with self.conn:
+            row = self.conn.execute(
+                "SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.token_hash = ? AND s.kind = 'session'",
+                (digest,),
+            ).fetchone()
+            self.conn.execute(
+                "DELETE FROM sessions WHERE token_hash = ? AND kind = 'session'", (digest,)
+            )
+            if row:
+                self._audit(row[0], "logout")
+
+    def end_sessions(self, name: str, *, by: str | None = None) -> int:
+        """End every web session of a user (their API tokens stay); return how many."""
+        user = self._require(name)
+        with self.conn:
+            n = self.conn.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'", (user.id,)
+            ).rowcount
+            self._audit(by, "sessions_end", user.name, detail=str(n))
+        return n
+
+    def _lookup(self, token: str, kind: str) -> tuple[User, str | None] | None:
+        if not isinstance(token, str) or not token or len(token) > 256:
+            return None
+        digest = _digest(token)
+        row = self.conn.execute(
+            f"SELECT s.csrf, s.expires, s.last_used, {_USER_COLUMNS_U}"
+            " FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.kind = ?",
+            (digest, kind),
+        ).fetchone()
+        if row is None:
+            return None
+        csrf, expires, last_used, *urow = row
+        user = _user(tuple(urow))
+        if user.disabled:
+            return None
+        now = self._now()
+        if expires is not None and parse_stamp(expires) <= now:
+            self._housekeeping("DELETE FROM sessions WHERE token_hash = ?", (digest,))
+            return None
+        last = parse_stamp(last_used) if last_used else None
+        if last is None or now - last >= _TOUCH:
+            new_expires = expires
+            if kind == "session" and expires is not None and last is not None:
+                # Sliding: the idle time allowed (expires - last use) starts again now.
+                new_expires = stamp(now + (parse_stamp(expires) - last))
+            self._housekeeping(
+                "UPDATE sessions SET last_used = ?, expires = ? WHERE token_hash = ?",
+                (stamp(now), new_expires, digest),
+            )
+        return user, csrf
+
+    def _housekeeping(self, sql: str, params: tuple) -> None:
+        """A write that a lookup makes in passing: on a read-only or busy connection it is
+        skipped rather than failing the request (the session then just does not slide)."""
+        try:
+            with self.conn:
+                self.conn.execute(sql, params)
+        except sqlite3.OperationalError:
+            pass
+
+    # -- API tokens ----------------------------------------------------------------
+
+    def create_token(
+        self, user: User | str, label: str, *, ttl: timedelta | None = None, by: str | None = None
+    ) -> str:
+        """A new API token for `user` (shown once: only its hash is kept).  `label` names it
+        among the user's tokens; `ttl` None: valid until revoked."""
+        u = user if isinstance(user, User) else self._require(user)
+        if not isinstance(label, str) or not _LABEL.fullmatch(label):
+            raise ValueError("token label: 1-64 printable characters")
+        if ttl is not None and ttl <= timedelta(0):
+            raise ValueError("token lifetime must be positive")
+        now = self._now()
+        with self.conn:
+            self.conn.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND kind = 'token' AND expires <= ?",
+                (u.id, stamp(now)),
+            )
+            taken = self.conn.execute(
+                "SELECT 1 FROM sessions WHERE user_id = ? AND kind = 'token' AND label = ?",
+                (u.id, label),
+            ).fetchone()
+            if taken:
+                raise ValueError(f"{u.name} has a token labelled {label!r} already")
+            token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+            expires = stamp(now + ttl) if ttl is not None else None
+            self.conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, kind, label, created, expires)"
+                " VALUES (?, ?, 'token', ?, ?, ?)",
+                (_digest(token), u.id, label, stamp(now), expires),
+            )
+            self._audit(by or u.name, "token_create", u.name, detail=label)
+        return token
+
+    def token_user(self, token: str) -> User | None:
+        """The user of a live API token; None when unknown, expired, revoked or disabled."""
+        found = self._lookup(token, "token")
+        return found[0] if found else None
+
+    def list_tokens(self, name: str) -> list[dict]:
+        """The user's tokens: label, created, expires (None: never), last_used, expired."""
+        user = self._require(name)
+        now = stamp(self._now())
+        return [
+            {
+                "label": label,
+                "created": created,
+                "expires": expires,
+                "last_used": last_used,
+                "expired": expires is not None and expires <= now,
+            }
+            for label, created, expires, last_used in self.conn.execute(
+                "SELECT label, created, expires, last_used FROM sessions"
+                " WHERE user_id = ? AND kind = 'token' ORDER BY created, label",
+                (user.id,),
+            )
+        ]
+
+    def revoke_token(self, name: str, label: str, *, by: str | None = None) -> bool:
+        user = self._require(name)
+        with self.conn:
+            n = self.conn.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND kind = 'token' AND label = ?",
+                (user.id, label),
+            ).rowcount
+            if n:
+                self._audit(by or user.name, "token_revoke", user.name, detail=label)
+        return bool(n)
+
+
+def _name_key(name: object) -> str:
+    return "name:" + str(name).strip().lower()[:128]
+
+
+def _address_key(address: str) -> str:
+    return "addr:" + address[:128]
+
+
+def _join(*parts: str | None) -> str | None:
+    kept = [p for p in parts if p]
+    return " ".join(kept) if kept else None

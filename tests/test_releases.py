@@ -1,0 +1,473 @@
+"""Redacted releases (issue 5): prepare, review, publish, withdraw; nothing withheld leaks."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from cablebase.access import releases as R
+from cablebase.access.policy import ANONYMOUS, RELEASED_ON, Access, Policy
+from cablebase.archive.sqlite import SQLiteStore, full_json
+from cablebase.cli import main
+from cablebase.parse import parse_text
+from cablebase.record import Cable, ClassifiedBy, Paragraph, Redaction
+
+# An invented SECRET/NOFORN cable in telegram form.  ¶2 names a source (Moussa ag Kantao) and a
+# courier; ¶3, under its own heading, says where the weapons went; ¶4 names the source again.
+# Exempted from declassification (25X1): closed to anyone not cleared for it.
+SECRET_CABLE = """\
+VZCZCXRO1234
+PP RUEHDE
+DE RUEHBP #0512/01 1231045
+ZNY SSSSS ZZH
+P 031045Z MAY 09
+FM AMEMBASSY BAMAKO
+TO RUEHC/SECSTATE WASHDC PRIORITY 0456
+INFO RUEHDK/AMEMBASSY DAKAR 0123
+
+S E C R E T SECTION 01 OF 01 BAMAKO 000512
+
+NOFORN
+SIPDIS
+
+E.O. 12958: DECL: 25X1
+TAGS: PGOV PREL ML
+SUBJECT: (S) TUAREG ELDER MOUSSA AG KANTAO ON NORTHERN TALKS
+
+REF: BAMAKO 498
+
+Classified By: Ambassador Gillian Milovanovic, Embassy Bamako, for reasons 1.4 (b) (d).
+
+1. (C) Summary: The northern talks stalled this week over the
+cantonment of fighters.
+
+2. (S/NF) Tuareg elder Moussa ag Kantao, a longtime embassy contact,
+told PolOff on May 2 that the fighters expect new weapons from a
+Libyan courier named Bakary Doumbia. End Summary.
+
+MEETING AT TINZAOUATEN
+----------------------
+
+3. (S/NF) The courier unloaded two trucks at the Tinzaouaten wells
+on April 28.
+
+4. (C) Kantao asked that his name not be shared with the government
+in Bamako.
+
+COMMENT
+-------
+
+5. (U) The mood in Kidal remains calm despite the stalled talks.
+
+MILOVANOVIC
+"""
+
+OTHER_CABLE = """\
+UNCLAS SECTION 01 OF 01 DAKAR 000123
+
+SIPDIS
+
+E.O. 12958: N/A
+TAGS: PREL SG ML
+SUBJECT: SENEGALESE VIEWS ON KIDAL
+
+1. (U) Senegalese officials told us the situation in Kidal is calm.
+
+BERNICAT
+"""
+
+RID = "09BAMAKO512"
+WITHHELD_WORDS = ("Tinzaouaten", "Doumbia", "courier", "Libyan", "trucks")
+SPAN_WORDS = ("Kantao", "Moussa")
+KEPT_WORDS = ("cantonment", "Kidal", "government", "stalled")
+
+
+def _cable(text: str, reference_id: str) -> Cable:
+    cable = parse_text(text, form="telegram", reference_id=reference_id)
+    cable.reference_id = reference_id
+    return cable
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "archive.db")
+    s.put_many([_cable(SECRET_CABLE, RID), _cable(OTHER_CABLE, "09DAKAR123")])
+    # Accounts for the CLI (--by); the hash is never checked by release commands.
+    for name, role in (("alice", "archivist"), ("bob", "archivist"), ("root", "admin")):
+        s.conn.execute(
+            "INSERT INTO users (name, password, role, created) VALUES (?, 'x', ?, '2024-01-01')",
+            (name, role),
+        )
+    s.conn.execute(
+        "INSERT INTO users (name, password, role, created) VALUES ('rita', 'x', 'reader', 'now')"
+    )
+    s.conn.commit()
+    yield s
+    s.close()
+
+
+def _prepare(store: SQLiteStore, **kw) -> R.Release:
+    args = {"withheld": [1, 2], "spans": ["Moussa ag Kantao", "Kantao"], "by": "alice"}
+    args.update(kw)
+    return R.prepare(store, RID, **args)
+
+
+def _published(store: SQLiteStore) -> R.Release:
+    r = _prepare(store)
+    R.review(store, r.id, by="bob")
+    return R.publish(store, r.id, by="bob")
+
+
+def _fts(store: SQLiteStore, word: str) -> set[int]:
+    rows = store.conn.execute("SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", (word,))
+    return {r[0] for r in rows}
+
+
+def _cable_id(store: SQLiteStore, rid: str = RID) -> int:
+    return store.conn.execute("SELECT id FROM cables WHERE reference_id = ?", (rid,)).fetchone()[0]
+
+
+# -- the fixture reads as intended ---------------------------------------------------------
+
+
+def test_fixture_cable_parses_as_written(store) -> None:
+    c = store.get(RID)
+    assert c.classification == "SECRET" and c.declassify_rule == "25X1"
+    assert [(p.number, p.portion) for p in c.paragraphs] == [
+        (1, "C"), (2, "S/NF"), (3, "S/NF"), (4, "C"), (5, "U"),
+    ]  # fmt: skip
+    assert c.paragraphs[2].heading == "MEETING AT TINZAOUATEN"
+    assert "Doumbia" in c.summary  # the summary runs to End Summary in ¶2
+    assert store.conn.execute(
+        "SELECT open_on FROM cables WHERE reference_id = ?", (RID,)
+    ).fetchone() == (None,)
+
+
+# -- the redacted record ------------------------------------------------------------------
+
+
+def test_preview_follows_the_published_conventions(store) -> None:
+    r = _prepare(store)
+    c = R.render(store, r.id)
+    assert c.subject == "TUAREG ELDER XXXXXXXXXXXX ON NORTHERN TALKS"
+    assert c.subject_portion == "S"
+    # Withheld paragraphs keep number and mark; their headings go with them.
+    assert (c.paragraphs[1].number, c.paragraphs[1].portion) == (2, "S/NF")
+    assert c.paragraphs[1].text == R.PARAGRAPH_WITHHELD == "(Paragraph withheld.)"
+    assert c.paragraphs[2].heading is None and c.paragraphs[2].text == R.PARAGRAPH_WITHHELD
+    assert c.paragraphs[3].text == (
+        "XXXXXXXXXXXX asked that his name not be shared with the government in Bamako."
+    )
+    assert c.paragraphs[4].heading == "COMMENT"
+    # The summary ran into ¶2: read again from the released paragraphs.
+    assert c.summary == "The northern talks stalled this week over the cantonment of fighters."
+    assert c.redactions == [
+        Redaction(where="subject", length=12),
+        Redaction(where="paragraph:4", length=12),
+    ]
+    assert c.source.form == R.RELEASE_FORM == "release"
+    assert c.source.header.startswith("VZCZCXRO1234\n")
+    assert "2. (S/NF) (Paragraph withheld.)" in c.source.body
+    assert "SUBJECT: (S) TUAREG ELDER XXXXXXXXXXXX ON NORTHERN TALKS" in c.source.body
+    assert c.warnings == []
+    # The base version is untouched by a preview.
+    assert "Doumbia" in store.get(RID).paragraphs[1].text
+
+
+def test_spans_in_every_field_case_spacing_and_diacritics() -> None:
+    base = Cable(
+        reference_id="09TESTPOST1",
+        classification="CONFIDENTIAL",
+        subject="MEETING WITH AMADOU  TOURE",
+        classified_by=ClassifiedBy(
+            text="Amadou Touré, Political Officer, for reasons 1.4 (d).",
+            name="Amadou Touré",
+            title="Political Officer",
+        ),  # fmt: skip
+        captions=["DEPT FOR AMADOU TOURE"],
+        paragraphs=[
+            Paragraph(number=1, portion="C", heading="TOURE ON TALKS", text="Amadou\nToure said."),
+            Paragraph(number=2, portion="C", text="Touré's aide xxxxx agreed."),
+        ],
+        signers=["TOURE"],
+        summary="Amadou Toure said.",
+    )
+    c = R.redact_record(base, spans=["Amadou Touré", "Touré"])
+    assert c.subject == "MEETING WITH XXXXXXXXXXXX"
+    assert c.classified_by.text == "XXXXXXXXXXXX, Political Officer, for reasons 1.4 (d)."
+    assert c.classified_by.name == "XXXXXXXXXXXX"
+    assert c.captions == ["DEPT FOR XXXXXXXXXXXX"]
+    assert c.paragraphs[0].heading == "XXXXXXXXXXXX ON TALKS"
+    assert c.paragraphs[0].text == "XXXXXXXXXXXX said."
+    assert c.paragraphs[1].text == "XXXXXXXXXXXX's aide xxxxx agreed."  # the old run stays
+    assert c.signers == ["XXXXXXXXXXXX"] and c.summary == "XXXXXXXXXXXX said."
+    assert c.redactions == [
+        Redaction(where="body", length=12),  # caption
+        Redaction(where="subject", length=12),
+        Redaction(where="classified_by", length=12),
+        Redaction(where="paragraph:1", length=12),
+        Redaction(where="paragraph:1", length=12),
+        Redaction(where="paragraph:2", length=12),
+        Redaction(where="paragraph:2", length=5),
+        Redaction(where="body", length=12),  # signature
+    ]
+    assert "Tour" not in c.to_json().decode() and "TOUR" not in c.to_json().decode()
+    assert base.subject == "MEETING WITH AMADOU  TOURE"  # the base is not modified
+
+
+def test_withheld_subject(store) -> None:
+    r = _prepare(store, subject=True, spans=[])
+    c = R.render(store, r)
+    assert c.subject == R.SUBJECT_WITHHELD and c.subject_portion == "S"
+    assert "KANTAO" not in c.source.body
+
+
+# -- the flow -------------------------------------------------------------------------------
+
+
+def test_prepare_review_publish(store) -> None:
+    r = _prepare(store, note="source protection")
+    assert (r.status, r.base_version, r.withheld, r.subject) == ("draft", 1, [1, 2], False)
+    assert R.get(store, r.id) == r
+    r = R.review(store, r.id, by="bob")
+    assert (r.status, r.reviewed_by) == ("reviewed", "bob") and r.reviewed
+    preview = R.render(store, r.id)
+    r = R.publish(store, r.id, by="root")
+    assert (r.status, r.published_by, r.version) == ("published", "root", 2)
+    assert R.get(store, r.id) == r
+    current = store.get(RID)
+    assert full_json(current) == full_json(preview)
+    assert store.conn.execute(
+        "SELECT version FROM cables WHERE reference_id = ?", (RID,)
+    ).fetchone() == (2,)
+    assert R.provenance(store, RID) == r and R.provenance(store, "09DAKAR123") is None
+    assert r.caption().startswith("Release 1 of 09BAMAKO512 (from version 1), version 2,")
+    assert [x.id for x in R.list_releases(store, status="published")] == [r.id]
+    assert R.list_releases(store, reference_id="09dakar123") == []
+    actions = store.conn.execute(
+        "SELECT user, action, target, detail FROM audit ORDER BY id"
+    ).fetchall()
+    assert [(u, a, t) for u, a, t, _ in actions] == [
+        ("alice", "release_prepare", RID),
+        ("bob", "release_review", RID),
+        ("root", "release_publish", RID),
+    ]
+    # The audit log says how much was withheld, never what (it is exported).
+    assert all("Kantao" not in d for *_, d in actions)
+
+
+def test_two_person_rule(store) -> None:
+    r = _prepare(store)
+    with pytest.raises(R.ReleaseError, match="another archivist"):
+        R.review(store, r.id, by="ALICE")  # account names compare without case
+    with pytest.raises(R.ReleaseError, match="only a reviewed"):
+        R.publish(store, r.id, by="bob")
+    R.review(store, r.id, by="bob")
+    # Editing a reviewed release makes it a draft again, and its editor its preparer.
+    r = R.update(store, r.id, spans=["Moussa ag Kantao", "Kantao", "the government"], by="bob")
+    assert (r.status, r.reviewed_by, r.prepared_by) == ("draft", None, "bob")
+    with pytest.raises(R.ReleaseError, match="another archivist"):
+        R.review(store, r.id, by="bob")
+    assert R.review(store, r.id, by="alice").status == "reviewed"
+    assert R.render(store, r.id).paragraphs[3].text.endswith("shared with XXXXXXXXXXXX in Bamako.")
+
+
+def test_original_stays_intact(store) -> None:
+    original = full_json(store.get(RID))
+    _published(store)
+    ((version, cable),) = store.versions(RID)
+    assert version == 1 and full_json(cable) == original
+    (stored,) = store.conn.execute(
+        "SELECT record FROM cable_versions WHERE reference_id = ?", (RID,)
+    ).fetchone()
+    assert stored.encode("utf-8") == original
+
+
+def test_published_version_has_no_trace_of_what_was_withheld(store) -> None:
+    before = {w: _fts(store, w) for w in (*WITHHELD_WORDS, *SPAN_WORDS, *KEPT_WORDS)}
+    cid, other = _cable_id(store), _cable_id(store, "09DAKAR123")
+    assert all(cid in before[w] for w in before)
+    _published(store)
+    assert _cable_id(store) == cid
+    for word in (*WITHHELD_WORDS, *SPAN_WORDS):
+        assert cid not in _fts(store, word), word
+    for word in KEPT_WORDS:
+        assert cid in _fts(store, word), word
+    assert _fts(store, "Kidal") == {cid, other}
+    assert cid in _fts(store, "withheld")
+    # Every stored row of the current version, in every table.
+    dump: list[str] = []
+    for table in ("cables", "paragraphs", "sources", "people", "refs", "recipients"):
+        key = "id" if table == "cables" else "cable_id"
+        for row in store.conn.execute(f"SELECT * FROM {table} WHERE {key} = ?", (cid,)):
+            dump.extend(str(v) for v in row)
+    text = "\n".join(dump).lower()
+    assert "xxxxxxxxxxxx" in text and "(paragraph withheld.)" in text
+    for word in (*WITHHELD_WORDS, *SPAN_WORDS, "MEETING AT"):
+        assert word.lower() not in text, word
+    assert "doumbia" not in full_json(store.get(RID)).decode().lower()
+
+
+def test_release_is_open_to_everyone(store) -> None:
+    cid = _cable_id(store)
+    closed = Access(Policy("controlled", portions=False), ANONYMOUS)
+    assert closed.decide(store.access_columns(cid)) == "none"
+    _published(store)
+    assert store.access_columns(cid).open_on == RELEASED_ON
+    assert closed.decide(store.access_columns(cid)) == "full"
+    assert store.conn.execute(
+        "SELECT classification FROM cables WHERE id = ?", (cid,)
+    ).fetchone() == ("SECRET",)
+
+
+def test_reingesting_the_original_does_not_undo_the_release(store) -> None:
+    r = _published(store)
+    result = store.put_many([_cable(SECRET_CABLE, RID)])
+    assert (result.updated, result.unchanged) == (0, 1)
+    assert R.provenance(store, RID) == r
+
+
+def test_publish_fails_when_the_cable_changed(store) -> None:
+    r = _prepare(store)
+    R.review(store, r.id, by="bob")
+    changed = _cable(SECRET_CABLE.replace("remains calm", "is tense"), RID)
+    assert store.put_many([changed]).updated == 1
+    with pytest.raises(R.ReleaseError, match="prepare it again"):
+        R.publish(store, r.id, by="bob")
+    assert R.get(store, r.id).status == "reviewed"
+    # The preview still shows what was reviewed: made from version 1, now in cable_versions.
+    assert "remains calm" in R.render(store, r.id).paragraphs[4].text
+    assert "is tense" in store.get(RID).paragraphs[4].text and R.provenance(store, RID) is None
+    assert R.withdraw(store, r.id, by="alice").status == "withdrawn"
+    again = R.prepare(store, RID, withheld=[1], by="alice")
+    assert again.base_version == 2
+
+
+def test_withdraw(store) -> None:
+    r = _prepare(store)
+    r = R.withdraw(store, r.id, by="bob")
+    assert r.status == "withdrawn" and R.get(store, r.id).status == "withdrawn"
+    for action in (R.review, R.publish, R.withdraw):
+        with pytest.raises(R.ReleaseError):
+            action(store, r.id, by="root")
+    with pytest.raises(R.ReleaseError, match="only drafts"):
+        R.update(store, r.id, withheld=[1], by="alice")
+    published = _published(store)
+    with pytest.raises(R.ReleaseError, match="published"):
+        R.withdraw(store, published.id, by="root")
+    assert store.conn.execute(
+        "SELECT count(*) FROM audit WHERE action = 'release_withdraw'"
+    ).fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"withheld": [5]}, "positions 0 to 4"),
+        ({"withheld": [-1]}, "positions 0 to 4"),
+        ({"withheld": ["1"]}, "an integer"),
+        ({"withheld": [True]}, "an integer"),
+        ({"spans": ["  "]}, "empty"),
+        ({"spans": [""]}, "empty"),
+        ({"spans": ["Ouagadougou"]}, "does not occur"),
+        ({"spans": ["09BAMAKO498"]}, "cannot be rewritten"),  # only in a cited cable id
+        ({"by": " "}, "by="),
+    ],
+)
+def test_bad_input(store, kw, message) -> None:
+    args = {"by": "alice", **kw}
+    with pytest.raises(ValueError, match=message):
+        R.prepare(store, RID, **args)
+    assert R.list_releases(store) == []
+
+
+def test_unknown_cable_and_release(store) -> None:
+    with pytest.raises(R.ReleaseError, match="not in the archive"):
+        R.prepare(store, "09NOWHERE1", by="alice")
+    assert R.get(store, 99) is None
+    with pytest.raises(R.ReleaseError, match="no release 99"):
+        R.review(store, 99, by="bob")
+    with pytest.raises(R.ReleaseError):
+        R.list_releases(store, status="pending")
+
+
+def test_require_archivist() -> None:
+    R.require_archivist("archivist")
+    R.require_archivist("admin")
+    for role in ("reader", None, ""):
+        with pytest.raises(R.ReleaseError):
+            R.require_archivist(role)
+
+
+def test_spans_are_case_insensitive_and_deduplicated(store) -> None:
+    r = _prepare(store, withheld=[], spans=["kantao", "KANTAO", " Moussa   ag "])
+    assert r.spans == ["kantao", "Moussa ag"]
+    c = R.render(store, r)
+    assert c.subject == "TUAREG ELDER XXXXXXXXXXXX ON NORTHERN TALKS"  # one merged run
+    assert c.paragraphs[1].text.startswith("Tuareg elder XXXXXXXXXXXX, a longtime")
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def _run(store: SQLiteStore, *args: str):
+    return CliRunner().invoke(main, ["release", *args, "--archive", str(store.path)])
+
+
+def test_commands(store) -> None:
+    spans = ["--redact", "Moussa ag Kantao", "--redact", "Kantao", "--note", "protect source"]
+    res = _run(store, "prepare", RID, "--withhold", "2", "--withhold", "3", *spans, "--by", "alice")
+    assert res.exit_code == 0, res.output
+    assert "release 1: draft of 09BAMAKO512 version 1" in res.output
+    assert R.get(store, 1).withheld == [1, 2]  # ¶2 and ¶3 are positions 1 and 2
+
+    res = _run(store, "show", "1")
+    assert res.exit_code == 0, res.output
+    assert (
+        "withheld: ¶2 (position 1)" in res.output
+        and "2. (S/NF) (Paragraph withheld.)" in res.output
+    )
+    assert "Doumbia" not in res.output and "Tinzaouaten" not in res.output
+    res = _run(store, "show", "1", "--telegram")
+    assert res.output.startswith("VZCZCXRO1234\n") and "XXXXXXXXXXXX" in res.output
+    assert "Kantao" not in res.output.replace("'Kantao'", "")
+
+    res = _run(store, "review", "1", "--by", "alice")
+    assert res.exit_code == 1 and "another archivist must review it" in res.output
+    for who, why in (("rita", "archivists and admins only"), ("nobody", "no account")):
+        res = _run(store, "review", "1", "--by", who)
+        assert res.exit_code == 1 and why in res.output
+    assert _run(store, "review", "1", "--by", "bob").exit_code == 0
+    res = _run(store, "publish", "1", "--by", "root")
+    assert res.exit_code == 0, res.output
+    assert "version 2, published" in res.output
+    res = _run(store, "list", "--status", "published")
+    assert res.output.split()[:4] == ["1", "published", RID, "v1"]
+
+    assert _run(store, "prepare", "09DAKAR123", "--subject", "--by", "bob").exit_code == 0
+    res = _run(store, "edit", "2", "--redact", "Kidal", "--by", "alice")
+    assert res.exit_code == 0, res.output
+    assert R.get(store, 2).spans == ["Kidal"] and R.get(store, 2).subject is True
+    assert _run(store, "withdraw", "2", "--by", "bob").exit_code == 0
+    res = _run(store, "list")
+    assert [line.split()[1] for line in res.output.splitlines()] == ["withdrawn", "published"]
+    res = _run(store, "prepare", RID, "--withhold", "9", "--by", "alice")
+    assert res.exit_code == 1 and "no paragraph 9" in res.output
+
+
+def test_commands_need_an_archive(tmp_path) -> None:
+    res = CliRunner().invoke(main, ["release", "list", "--archive", str(tmp_path / "none.db")])
+    assert res.exit_code == 1 and "no archive" in res.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_release_rows_are_plain_sqlite(store) -> None:
+    r = _prepare(store)
+    conn = sqlite3.connect(store.path)
+    row = conn.execute(
+        "SELECT withheld, spans, status FROM releases WHERE id = ?", (r.id,)
+    ).fetchone()
+    assert row == ("[1,2]", '["Moussa ag Kantao","Kantao"]', "draft")
+    conn.close()
