@@ -1,0 +1,372 @@
+"""Zero leaks: random readers against random cables, on every read path (library, CLI, HTTP).
+
+Hypothesis writes small archives of cables with random classifications, caveats, portion marks,
+declassification dates and references, and readers with random clearances and caveats.  Every
+portion carries a token of its own; a reader must never meet a token they are not cleared for,
+in any answer: search hits, snippets, counts, facets, statistics, reference lists, graphs,
+exports, pages, the API, the command line.
+
+The expectations come from the rules as docs/access.md states them, written again here in a
+few lines (`Oracle`), not from the policy module.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import argon2
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cablebase.access.accounts import Accounts
+from cablebase.access.policy import Access, Policy, Viewer, caveat_bits
+from cablebase.access.settings import set_policy
+from cablebase.archive.api import Archive
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.cli import main
+from cablebase.record import Cable, Paragraph, Reference
+
+HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+MARK_RANK = {"U": 0, "SBU": 0, "C": 1, "S": 2, "TS": 3}
+MARKS = (None, "U", "SBU", "C", "S", "TS", "C/NF", "S/NF", "SBU/NF", "S/REL NATO")
+CAVEATS = ("NOFORN", "NODIS", "EXDIS")  # the ones drawn here
+WHOLE_MESSAGE = {"NODIS", "EXDIS"}  # carried by every portion
+TODAY = "2026-11-27"
+COMMON = "harbourmaster"  # in every cable's first paragraph
+
+
+def rid(i: int) -> str:
+    return f"99LEAKPOST{100 + i}"
+
+
+def para_token(i: int, j: int) -> str:
+    return f"zzpara{100 + i}x{100 + j}q"
+
+
+def subject_token(i: int) -> str:
+    return f"zzsubj{100 + i}q"
+
+
+def ref_token(i: int) -> str:
+    return f"zzreft{100 + i}q"
+
+
+def tag_of(i: int) -> str:
+    return f"ZT{100 + i}"
+
+
+@dataclass
+class Spec:
+    rank: int | None
+    caveats: frozenset[str]
+    subject_mark: str | None
+    marks: list[str | None]
+    declassify: str | None  # None | "past" | "future"
+    exempt: bool
+    cites: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reader:
+    rank: int
+    caveats: frozenset[str]
+
+
+# -- the rules of docs/access.md, independently -------------------------------------------
+
+
+class Oracle:
+    def __init__(self, specs: list[Spec]) -> None:
+        self.specs = specs
+
+    @staticmethod
+    def portion(spec: Spec, mark: str | None) -> tuple[int | None, set[str]]:
+        if mark is None:
+            return spec.rank, set(spec.caveats)
+        head, *rest = mark.replace(" ", "").split("/")
+        cav = {c for c in spec.caveats if c in WHOLE_MESSAGE}
+        if "NF" in rest:
+            cav.add("NOFORN")
+        return MARK_RANK[head], cav
+
+    @staticmethod
+    def cleared(r: Reader, rank: int | None, cav: set[str]) -> bool:
+        return rank is not None and rank <= r.rank and cav <= r.caveats
+
+    def decision(self, r: Reader, i: int) -> str:
+        s = self.specs[i]
+        if s.declassify == "past" and not s.exempt:
+            return "full"
+        if self.cleared(r, s.rank, set(s.caveats)):
+            return "full"
+        # Listed partially when a caveat-free portion is within the clearance.
+        for mark in [s.subject_mark, *s.marks]:
+            rank, cav = self.portion(s, mark)
+            if rank is not None and not cav and rank <= r.rank:
+                return "partial"
+        return "none"
+
+    def forbidden(self, r: Reader) -> set[str]:
+        """Tokens this reader must never see."""
+        out: set[str] = set()
+        for i, s in enumerate(self.specs):
+            d = self.decision(r, i)
+            if d == "full":
+                continue
+            out.add(ref_token(i))
+            if d == "none":
+                out.add(tag_of(i))
+            for j, mark in enumerate(s.marks):
+                if d == "none" or not self.cleared(r, *self.portion(s, mark)):
+                    out.add(para_token(i, j))
+            if d == "none" or not self.cleared(r, *self.portion(s, s.subject_mark)):
+                out.add(subject_token(i))
+        return out
+
+    def count(self, r: Reader, *, text: bool) -> int:
+        wanted = ("full",) if text else ("full", "partial")
+        return sum(self.decision(r, i) in wanted for i in range(len(self.specs)))
+
+
+# -- worlds -------------------------------------------------------------------------------
+
+specs_st = st.builds(
+    Spec,
+    rank=st.sampled_from([None, 0, 1, 1, 2, 2, 3]),
+    caveats=st.frozensets(st.sampled_from(CAVEATS), max_size=2),
+    subject_mark=st.sampled_from(MARKS),
+    marks=st.lists(st.sampled_from(MARKS), min_size=1, max_size=4),
+    declassify=st.sampled_from([None, "past", "future"]),
+    exempt=st.booleans(),
+)
+readers_st = st.builds(
+    Reader,
+    rank=st.integers(min_value=-1, max_value=3),
+    caveats=st.frozensets(st.sampled_from(CAVEATS)),
+)
+
+
+def make_cable(i: int, s: Spec, n: int) -> Cable:
+    paragraphs = [
+        Paragraph(
+            number=j + 1,
+            portion=mark,
+            text=(f"The {COMMON} spoke. " if j == 0 else "")
+            + f"Paragraph {para_token(i, j)} of cable {i}.",
+        )
+        for j, mark in enumerate(s.marks)
+    ]
+    decl = {"past": "2001-06-30", "future": "2099-01-01", None: None}[s.declassify]
+    return Cable(
+        reference_id=rid(i),
+        created=f"2009-0{1 + i % 9}-1{i % 10}T10:00:00Z",
+        origin="Embassy Leakville" if i % 2 else "Consulate Sievetown",
+        post="LEAKVILLE" if i % 2 else "SIEVETOWN",
+        classification=CLASSES[s.rank] if s.rank is not None else None,
+        handling=sorted(s.caveats) + ["SIPDIS"],
+        tags=["PREL", tag_of(i)],
+        subject=f"LEAKVILLE: TALKS ON {subject_token(i)}",
+        subject_portion=s.subject_mark,
+        declassify_on=decl,
+        declassify_rule="25X1" if s.exempt else None,
+        references=[
+            Reference(
+                letter=string.ascii_uppercase[k],
+                text=f"{ref_token(i)} {rid(t)}",
+                kind="cable",
+                id=rid(t),
+            )
+            for k, t in enumerate(s.cites)
+            if t < n and t != i
+        ],
+        paragraphs=paragraphs,
+        signers=["QUILL"],
+    )
+
+
+@st.composite
+def worlds(draw):  # type: ignore[no-untyped-def]
+    specs = draw(st.lists(specs_st, min_size=3, max_size=7))
+    for s in specs:
+        s.cites = draw(st.lists(st.integers(0, len(specs) - 1), max_size=2, unique=True))
+    readers = draw(st.lists(readers_st, min_size=1, max_size=3))
+    portions = draw(st.booleans())
+    return specs, readers, portions
+
+
+def build(tmp: Path, specs: list[Spec], readers: list[Reader], portions: bool):
+    path = tmp / "leaks.db"
+    for p in tmp.glob("leaks.db*"):
+        p.unlink()
+    with SQLiteStore(path) as store:
+        store.put_many([make_cable(i, s, len(specs)) for i, s in enumerate(specs)])
+        set_policy(store.conn, Policy("controlled", portions))
+        accounts = Accounts(store.conn, hasher=HASHER)
+        tokens = []
+        for k, r in enumerate(readers):
+            name = f"reader{k}"
+            accounts.add_user(
+                name,
+                "correct horse battery",
+                clearance=max(r.rank, 0),
+                caveats=sorted(r.caveats),
+            )
+            tokens.append(accounts.create_token(name, "leaks"))
+    return path, tokens
+
+
+def viewer(r: Reader) -> Viewer:
+    return Viewer("x", "reader", r.rank, caveat_bits(r.caveats))
+
+
+def assert_clean(text: str, forbidden: set[str], where: str) -> None:
+    found = sorted(t for t in forbidden if t.lower() in text.lower())
+    assert not found, f"{where} leaks {found}"
+
+
+QUERIES = [
+    "",
+    COMMON,
+    "tag:PREL",
+    "origin:leakville",
+    "class:>=secret",
+    f"{COMMON} OR tag:PREL",
+    f"NOT {COMMON}",
+    "handling:noforn",
+    "year:2009",
+]
+
+
+def library_text(a: Archive, specs: list[Spec]) -> str:
+    """Everything the library's read paths answer, as one text."""
+    import io
+
+    parts: list[str] = []
+    for q in QUERIES:
+        parts += [repr(h) for h in a.search(q, snippets=True)]
+        parts += [repr(h) for h in a.search(q, sort="date", snippets=True)]
+        parts.append(repr(a.count(q)))
+        parts.append(repr(a.facets(q, top=None)))
+    for i in range(len(specs)):
+        parts.append(repr(a.get(rid(i))))
+        parts.append(repr(a.cites(rid(i))))
+        parts.append(repr(a.cited_by(rid(i))))
+        parts.append(repr(a.versions(rid(i))))
+    parts.append(repr(a.stats()))
+    parts.append(repr(list(a.unresolved())))
+    for fmt in ("jsonl", "csv"):
+        out = io.BytesIO()
+        a.export("", fmt, out, text=True) if fmt == "csv" else a.export("", fmt, out)
+        parts.append(out.getvalue().decode())
+    out = io.BytesIO()
+    a.graph("", "graphml", out)
+    parts.append(out.getvalue().decode())
+    return "\n".join(parts)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds())
+def test_library_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-untyped-def]
+    specs, readers, portions = world
+    path, _ = build(tmp_path, specs, readers, portions)
+    oracle = Oracle(specs)
+    with Archive.open(path) as archive:
+        for r in readers:
+            a = archive.with_access(Access(Policy("controlled", portions), viewer(r), TODAY))
+            forbidden = oracle.forbidden(r) if portions else oracle.forbidden(r)
+            if not portions:  # nothing is read partially: every not-whole cable is hidden
+                forbidden |= {
+                    tok
+                    for i in range(len(specs))
+                    if oracle.decision(r, i) == "partial"
+                    for tok in [tag_of(i), subject_token(i)]
+                    + [para_token(i, j) for j in range(len(specs[i].marks))]
+                }
+            assert_clean(library_text(a, specs), forbidden, f"library {r}")
+            # Every secret token searched for finds nothing, counted or listed.
+            for tok in forbidden:
+                if tok.startswith("zz"):
+                    assert a.count(tok) == 0, tok
+                    assert list(a.search(tok)) == [], tok
+            # Counts are exact for what the reader may see, no more, no less.
+            want_text = oracle.count(r, text=True)
+            assert a.count(COMMON) == want_text
+            partial = oracle.count(r, text=False) if portions else want_text
+            assert a.count("tag:PREL") == partial
+            assert a.count("") == partial
+            assert sum(n for _, n in a.facets("", top=None)["tag"] if _ == "PREL") == partial
+
+
+# -- the command line ------------------------------------------------------------------------
+
+CLI_READS = [
+    ["search", ""],
+    ["search", COMMON, "--facets"],
+    ["search", "tag:PREL", "--json", "--facets"],
+    ["search", "", "--count"],
+    ["stats"],
+    ["stats", "--json"],
+    ["export", ""],
+    ["export", "", "--to", "csv", "--text"],
+    ["graph", ""],
+]
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds())
+def test_cli_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-untyped-def]
+    specs, readers, portions = world
+    path, tokens = build(tmp_path, specs, readers, portions)
+    oracle = Oracle(specs)
+    runner = CliRunner()
+    for r, token in zip(readers, tokens, strict=True):
+        r = Reader(max(r.rank, 0), r.caveats)  # accounts hold clearances 0-3
+        forbidden = oracle.forbidden(r)
+        if not portions:
+            forbidden |= {
+                tok
+                for i in range(len(specs))
+                if oracle.decision(r, i) == "partial"
+                for tok in [tag_of(i), subject_token(i)]
+                + [para_token(i, j) for j in range(len(specs[i].marks))]
+            }
+        commands = [*CLI_READS, *(["show", rid(i)] for i in range(len(specs)))]
+        commands += [["show", rid(i), "--json"] for i in range(len(specs))]
+        for args in commands:
+            result = runner.invoke(main, [*args, "--archive", str(path), "--token", token])
+            out = result.output
+            assert_clean(out, forbidden, f"cablebase {' '.join(args)} as {r}")
+            if args[0] == "show" and oracle.decision(r, int(args[1][-3:]) - 100) == "none":
+                assert result.exit_code != 0
+        count = runner.invoke(
+            main, ["search", "", "--count", "--archive", str(path), "--token", token]
+        )
+        want = oracle.count(r, text=False) if portions else oracle.count(r, text=True)
+        assert int(count.output.strip().splitlines()[-1]) == want
+
+
+def test_tokens_do_not_collide() -> None:
+    toks = [para_token(i, j) for i in range(10) for j in range(5)]
+    toks += [subject_token(i) for i in range(10)] + [ref_token(i) for i in range(10)]
+    for a in toks:
+        assert sum(bool(re.search(re.escape(a), b)) for b in toks) == 1
+
+
+@pytest.mark.parametrize("rank", [0, 1, 2, 3])
+def test_oracle_agrees_on_a_cable_read_whole(rank: int) -> None:
+    s = Spec(rank, frozenset(), "U", ["C"], None, False)
+    assert Oracle([s]).decision(Reader(rank, frozenset()), 0) == "full"
