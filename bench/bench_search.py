@@ -199,11 +199,47 @@ def report(label: str, times: dict[str, list[float]]) -> None:
         )
 
 
+def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str) -> None:
+    """The mix unfiltered and as `reader` (controlled policy), query by query in turn so that
+    both runs see the same machine; two passes, the second is the figure."""
+    from cablebase.access.policy import Access, Policy, Viewer, caveat_bits, parse_rank
+
+    rank, *caveats = reader.split(",")
+    viewer = Viewer("bench", "reader", parse_rank(rank), caveat_bits(caveats))
+    filtered = a.with_access(Access(Policy("controlled"), viewer))
+    seen = filtered.count("")
+    print(f"reader {reader}: sees {seen:,} of {len(a):,} cables", file=sys.stderr)
+    for label in ("cold (first pass)", "warm (second pass)"):
+        plain: dict[str, list[float]] = defaultdict(list)
+        policed: dict[str, list[float]] = defaultdict(list)
+        for kind, query, sort in mix:
+            plain[kind].append(run_one(a, kind, query, sort))
+            policed[kind].append(run_one(filtered, kind, query, sort))
+        report(f"{label}: open (no filter)", plain)
+        report(f"{label}: as {reader}", policed)
+        both = [t for ts in plain.values() for t in ts], [t for ts in policed.values() for t in ts]
+        for p in (50, 95, 99):
+            x, y = pct(both[0], p), pct(both[1], p)
+            print(f"  p{p}: {x:.1f} ms -> {y:.1f} ms ({100 * (y - x) / x:+.0f}%)")
+        print(
+            f"  total: {sum(both[0]):.0f} ms -> {sum(both[1]):.0f} ms"
+            f" ({100 * (sum(both[1]) - sum(both[0])) / sum(both[0]):+.0f}%)"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=FULL, help="generated cables (default 251,287)")
     ap.add_argument("--archive", type=Path, help="archive file to reuse (built if missing)")
     ap.add_argument("--show", type=int, default=10, help="print the slowest N queries")
+    ap.add_argument(
+        "--reader",
+        default=None,
+        metavar="RANK[,CAVEAT...]",
+        help="also run the mix as this reader under a controlled policy (e.g. secret or"
+        " confidential,noforn), alternating query by query with the unfiltered run, and print"
+        " the policy's overhead (issue 5: at most 20%%)",
+    )
     args = ap.parse_args()
     path = args.archive or Path(tempfile.gettempdir()) / f"cablebase-bench-{args.n}.db"
     if not path.exists():
@@ -211,6 +247,9 @@ def main() -> None:
     with Archive.open(path) as a:
         print(f"archive {path}: {len(a):,} cables", file=sys.stderr)
         mix = make_mix(a)
+        if args.reader:
+            compare(a, mix, args.reader)
+            return
         slow: list[tuple[float, str, str, str]] = []
         for label in ("cold (first pass)", "warm (second pass)"):
             times: dict[str, list[float]] = defaultdict(list)

@@ -150,3 +150,143 @@ def client(app) -> Iterator[TestClient]:
     # Server errors come back as 500 responses (not raised) so tests can assert on them.
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+# -- access control (test_auth.py, test_admin.py) -------------------------------------------
+# A copy of the test archive under a controlled policy, plus three cables of post ZETA whose
+# marks are known exactly and whose declassification is exempted (25X1), so that only
+# clearance decides:
+#
+#   98ZETA1  SECRET//NOFORN  subject (C); para 1 (U) "meadowlark", para 2 (S/NF) "quokkasecret"
+#            naming the source "Moussa Kantao"
+#   98ZETA2  TOP SECRET      para 1 (TS) "tsnarwhal"; cites 98ZETA3
+#   98ZETA3  UNCLASSIFIED    para 1 (U) "plainwombat"; cites 98ZETA2
+#
+# Users (password PASSWORD): alice reader CONFIDENTIAL; bob reader SECRET + NOFORN; root admin
+# TOP SECRET with every caveat; arch1, arch2 archivists TOP SECRET with every caveat.
+
+PASSWORD = "correct horse battery"
+ZETA = ["98ZETA1", "98ZETA2", "98ZETA3"]
+
+
+def zeta_cables() -> list[Cable]:
+    def cable(n: int, cls: str, handling: list[str], paras: list[Paragraph], refs, subject):
+        return Cable(
+            reference_id=f"98ZETA{n}",
+            created=f"1998-05-0{n}T08:00:00Z",
+            origin="Embassy Zeta",
+            post="ZETA",
+            classification=cls,
+            handling=handling,
+            declassify_on="2008-05-01",
+            declassify_rule="25X1",
+            tags=["PREL", "ZZ"],
+            subject=subject,
+            subject_portion="C" if n == 1 else None,
+            references=refs,
+            paragraphs=paras,
+        )
+
+    return [
+        cable(
+            1,
+            "SECRET",
+            ["NOFORN"],
+            [
+                Paragraph(number=1, portion="U", text="The meadowlark season opened early."),
+                Paragraph(
+                    number=2,
+                    portion="S/NF",
+                    text="Our source Moussa Kantao reported the quokkasecret plan.",
+                ),
+            ],
+            [],
+            "ZETA: HARVEST REPORT",
+        ),
+        cable(
+            2,
+            "TOP SECRET",
+            [],
+            [Paragraph(number=1, portion="TS", text="The tsnarwhal operation proceeds.")],
+            [Reference(letter="A", text="ZETA 3", kind="cable", id="98ZETA3")],
+            "ZETA: NARWHAL",
+        ),
+        cable(
+            3,
+            "UNCLASSIFIED",
+            [],
+            [Paragraph(number=1, portion="U", text="A plainwombat was seen at the fair.")],
+            [Reference(letter="A", text="ZETA 2", kind="cable", id="98ZETA2")],
+            "ZETA: FAIR",
+        ),
+    ]
+
+
+def cheap_hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def build_access_archive(web_archive: Path, path: Path) -> Path:
+    import shutil
+
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Policy
+    from cablebase.access.settings import set_policy
+    from cablebase.archive.sqlite import SQLiteStore
+
+    shutil.copy(web_archive, path)
+    with SQLiteStore(path) as store:
+        store.put_many(zeta_cables())
+        set_policy(store.conn, Policy("controlled"))
+        acc = Accounts(store.conn, hasher=cheap_hasher())
+        acc.add_user("alice", PASSWORD, "reader", "CONFIDENTIAL")
+        acc.add_user("bob", PASSWORD, "reader", "SECRET", ["NOFORN"])
+        every = ["NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT"]
+        acc.add_user("root", PASSWORD, "admin", "TOP SECRET", every)
+        acc.add_user("arch1", PASSWORD, "archivist", "TOP SECRET", every)
+        acc.add_user("arch2", PASSWORD, "archivist", "TOP SECRET", every)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+class Clock:
+    """A clock the tests move (the accounts' notion of now)."""
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.now = datetime.now(UTC)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kw) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**kw)
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD, next_url: str = "/"):
+    """Log in through the form (fetching its CSRF token first); the response of the POST."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": token, "next": next_url},
+        follow_redirects=False,
+    )
+
+
+def csrf_of(html: str) -> str:
+    """The session's CSRF token as a page's forms carry it."""
+    import re
+
+    m = re.search(
+        r'<form class="logout"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]*)"', html
+    )
+    assert m, "no logout form: not logged in?"
+    return m.group(1)

@@ -201,23 +201,11 @@ _SHARED: dict[str, _Columns] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def _file_state(path: Path) -> tuple[int, ...]:
-    """Changes whenever a writer commits to the file (its own size/mtime or its WAL's)."""
-    out: list[int] = []
-    for p in (path, Path(f"{path}-wal")):
-        try:
-            st = p.stat()
-            out += [st.st_mtime_ns, st.st_size]
-        except OSError:
-            out += [0, 0]
-    return tuple(out)
-
-
 def _shared_columns(archive: Archive) -> _Columns:
     """Read-only archives of one file (the web server's per-thread connections) share one
     facet table: it is built once, by the first thread that needs it, not once per thread."""
     path = archive.store.path.resolve()
-    key = _file_state(path)
+    key = archive._state()
     with _SHARED_LOCK:
         cols = _SHARED.get(str(path))
         if cols is None or cols.key != key:
@@ -1034,9 +1022,11 @@ class Archive:
             out[name] = [(str(v), n) for v, n in rows]
         return out
 
-    def _state(self) -> tuple[int, int]:
-        """Changes whenever the archive does (another connection's commits or this one's)."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+    def _state(self) -> tuple[int, ...]:
+        """Changes whenever the archive's cables do, by any connection (the store counts its
+        writes): not when sessions or the audit log are written, which happen on every
+        request of the web server."""
+        return (self.store.generation(),)
 
     def _columns(self) -> _Columns:
         if self.store.readonly:

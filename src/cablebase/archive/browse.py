@@ -273,10 +273,11 @@ def neighbourhood(
     for depth in range(1, hops + 1):
         nxt: list[str] = []
         for rid in frontier:
+            # Only the citations of cables the reader sees (a hidden cited cable is a dead end).
             out = conn.execute(
                 "SELECT DISTINCT r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
-                " WHERE c.reference_id = ? AND r.target IS NOT NULL LIMIT ?",
-                (rid, per_node + 1),
+                f" WHERE c.reference_id = ? AND r.target IS NOT NULL AND {seen} LIMIT ?",
+                (rid, *p, per_node + 1),
             ).fetchall()
             inc = conn.execute(
                 "SELECT DISTINCT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"

@@ -161,7 +161,26 @@ class SQLiteStore:
                 next_id += 1
                 result.added += 1
             pending.write(self.conn)
+            if result.added or result.updated:
+                self._bump()
         return result
+
+    def _bump(self) -> None:
+        """Count a change of the cables (readers key their caches on `generation`)."""
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('generation', '1') ON CONFLICT(key)"
+            " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    def generation(self) -> int:
+        """How many batches changed the cables so far (0 for a new archive)."""
+        try:
+            row = self.conn.execute(
+                "SELECT value FROM settings WHERE key = 'generation'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # an archive from before schema 2, read-only
+            return -1
+        return int(row[0]) if row else 0
 
     def _existing(self, refids: list[str]) -> dict[str, tuple[int, str, int]]:
         found: dict[str, tuple[int, str, int]] = {}

@@ -26,11 +26,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from cablebase import __version__
+from cablebase.access.policy import Access, open_access
 from cablebase.archive.api import Archive
 from cablebase.archive.query import MAX_QUERY
 from cablebase.ids import REFID_RE
 from cablebase.render import to_markdown, to_telegram
-from cablebase.web import models
+from cablebase.web import auth, models
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +64,25 @@ T = TypeVar("T")
 class Memo:
     """Results computed once per archive state and query, shared by every request thread.
 
-    Keyed by the archive file's size and modification time (and its WAL's), so a re-ingested
-    archive is never answered from old numbers.  One computation per key runs at a time; the
-    other requests for it wait for its result instead of repeating seconds of work."""
+    Keyed by the archive's state: by default the file's size and modification time (and its
+    WAL's); the app passes `state`, a fingerprint of the cables alone, since the server itself
+    writes sessions and audit entries into the file.  Callers key results on the viewer's
+    access too (`auth.access_key`).  One computation per key runs at a time; the other
+    requests for it wait for its result instead of repeating seconds of work."""
 
-    def __init__(self, path: Path, size: int = 256) -> None:
+    def __init__(
+        self, path: Path, size: int = 256, state: Callable[[], tuple] | None = None
+    ) -> None:
         self.path = path
         self.size = size
+        self._state = state
         self._lock = threading.Lock()
         self._values: OrderedDict[tuple, Any] = OrderedDict()
         self._running: dict[tuple, threading.Lock] = {}
 
     def state(self) -> tuple:
+        if self._state is not None:
+            return self._state()
         out = []
         for p in (self.path, Path(f"{self.path}-wal")):
             try:
@@ -117,24 +125,36 @@ def memo(request: Request) -> Memo:
         with _memo_lock:
             m = getattr(state, "api_memo", None)
             if m is None:
-                m = state.api_memo = Memo(state.archives.path)
+                pool = state.archives
+                m = state.api_memo = Memo(
+                    pool.path, state=lambda: auth.archive_state(pool.get().conn)
+                )
                 # The landing search and the stats page need the two slowest aggregates:
-                # start them now in the background rather than on a reader's first click.
-                threading.Thread(target=_warm, args=(m,), daemon=True).start()
+                # start them now in the background rather than on a reader's first click
+                # (for readers of everything; other viewers' numbers are computed on demand).
+                if auth.policy_of(request).mode == "open":
+                    threading.Thread(target=_warm, args=(m,), daemon=True).start()
     return m
 
 
 def _warm(m: Memo) -> None:
+    everything = auth.access_key(open_access())
     try:
-        with Archive.open(m.path, readonly=True) as a:
-            m.get(("stats",), lambda: _stats(a))
-            m.get(("facets", ""), lambda: a.facets(""))
+        with Archive.open(m.path, readonly=True) as base:
+            a = base.with_access(open_access())
+            m.get(("stats", everything), lambda: _stats(a))
+            m.get(("facets", "", everything), lambda: a.facets(""))
     except Exception:  # warming is an optimisation; a failure shows up on the real request
         log.exception("warming the API cache failed")
 
 
 def archive(request: Request) -> Archive:
-    return request.app.state.archives.get()
+    """The request's archive, read through the request's access (web/auth.py)."""
+    return auth.archive(request)
+
+
+def _key(request: Request) -> tuple:
+    return auth.access_key(auth.context(request).access)
 
 
 # -- search --------------------------------------------------------------------------------
@@ -174,8 +194,11 @@ def search(
     """One page of the cables matching a query, the exact total, and facet counts."""
     a = archive(request)
     m = memo(request)
+    key = _key(request)
     node = a.parse(q)  # a malformed query answers 400 here (QueryError)
-    total = m.get(("count", q), lambda: a.count(node))
+    if q.strip():
+        auth.audit(request, "search", q, "api")
+    total = m.get(("count", q, key), lambda: a.count(node))
     offset = (page - 1) * per_page
     hits: list[models.SearchHit] = []
     if offset < total:  # past the end: an empty page, not an error
@@ -185,7 +208,7 @@ def search(
         ]
     counts = None
     if facets:
-        counts = models.Facets(**m.get(("facets", q), lambda: a.facets(node)))
+        counts = models.Facets(**m.get(("facets", q, key), lambda: a.facets(node)))
     return models.SearchResult(
         query=q,
         sort=sort,
@@ -213,11 +236,15 @@ def _refid(reference_id: str) -> str:
     return rid
 
 
-def _cable(request: Request, reference_id: str):
+def _cable(request: Request, reference_id: str, read: str | None = None):
+    """The cable as the viewer may see it; a cable they may not see is missing (404).
+    `read`: audit the read under this detail."""
     rid = _refid(reference_id)
     cable = archive(request).get(rid)
     if cable is None:
         raise HTTPException(404, f"no cable {rid} in this archive")
+    if read:
+        auth.audit(request, "read", cable.reference_id or rid, read)
     return cable
 
 
@@ -225,7 +252,8 @@ def _cable(request: Request, reference_id: str):
 def cable(request: Request, reference_id: str) -> Response:
     """The whole record of one cable (docs/record.md; schema/cable.schema.json)."""
     # The stored JSON is the record: sent as is (the model documents it, it is not re-checked).
-    return Response(_cable(request, reference_id).to_json(), media_type="application/json")
+    cable = _cable(request, reference_id, "api")
+    return Response(cable.to_json(), media_type="application/json")
 
 
 @router.get(
@@ -271,7 +299,7 @@ _TEXT = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
 )
 def telegram(request: Request, reference_id: str) -> PlainTextResponse:
     """The cable as its canonical ACP-127 telegram (plain text)."""
-    return PlainTextResponse(to_telegram(_cable(request, reference_id)))
+    return PlainTextResponse(to_telegram(_cable(request, reference_id, "api telegram")))
 
 
 @router.get(
@@ -281,7 +309,7 @@ def telegram(request: Request, reference_id: str) -> PlainTextResponse:
 )
 def markdown(request: Request, reference_id: str) -> Response:
     """The cable as a readable markdown page."""
-    text = to_markdown(_cable(request, reference_id))
+    text = to_markdown(_cable(request, reference_id, "api markdown"))
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
@@ -298,13 +326,16 @@ def stats(request: Request) -> models.Stats:
     """Archive statistics: counts by classification, year and month, top posts and tags,
     reference resolution, warnings."""
     a = archive(request)
-    return memo(request).get(("stats",), lambda: _stats(a))
+    return memo(request).get(("stats", _key(request)), lambda: _stats(a))
 
 
 @router.get("/health", response_model=models.Health)
 def health(request: Request) -> models.Health:
     """Whether the server can read its archive, and how many cables it holds."""
-    return models.Health(status="ok", version=__version__, cables=len(archive(request)))
+    a = archive(request)
+    # The number of cables this viewer may see: the archive's size is not everyone's to know.
+    n = len(a) if auth.context(request).access.unrestricted else a.count("")
+    return models.Health(status="ok", version=__version__, cables=n)
 
 
 # -- streams --------------------------------------------------------------------------------
@@ -357,16 +388,20 @@ class _QueueWriter(io.RawIOBase):
 _END = object()
 
 
-def _stream(path: Path, write: Callable[[Archive, _QueueWriter], object]) -> Iterator[bytes]:
-    """The bytes `write(archive, out)` writes, produced by a thread with its own connection."""
+def _stream(
+    path: Path, write: Callable[[Archive, _QueueWriter], object], access: Access | None = None
+) -> Iterator[bytes]:
+    """The bytes `write(archive, out)` writes, produced by a thread with its own connection,
+    reading through `access` (every cable when None)."""
+    access = access or open_access()
     q: queue.Queue = queue.Queue(STREAM_QUEUE)
     stop = threading.Event()
     out = _QueueWriter(q, stop)
 
     def run() -> None:
         try:
-            with Archive.open(path, readonly=True) as a:
-                write(a, out)
+            with Archive.open(path, readonly=True) as base:
+                write(base.with_access(access), out)
             out.push()
             out.put(_END)
         except _Cancelled:
@@ -408,10 +443,12 @@ _MEDIA = {
 
 def _streamed(request: Request, q: str, kind: str, fmt: str, write) -> StreamingResponse:
     a = archive(request)
+    ctx = auth.context(request)
     node = a.parse(q)  # a malformed query answers 400 before any byte is sent
-    total = memo(request).get(("count", q), lambda: a.count(node))
+    total = memo(request).get(("count", q, _key(request)), lambda: a.count(node))
+    auth.audit(request, "export", q, f"{kind} {fmt} {total}")
     return StreamingResponse(
-        _stream(request.app.state.archives.path, write),
+        _stream(request.app.state.archives.path, write, ctx.access),
         media_type=_MEDIA[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{_filename(kind, q, fmt)}"',
@@ -464,4 +501,67 @@ def graph(
         "graph",
         format,
         lambda a, out: a.graph(q, format, out, include_unresolved=unresolved),
+    )
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+_AUTH_ERRORS = {
+    401: {"model": models.Error, "description": "Wrong name or password, or a bad token"},
+    429: {"model": models.Error, "description": "Too many failed logins: see Retry-After"},
+}
+
+
+@router.post("/login", response_model=models.LoginResult, responses=_AUTH_ERRORS | _ERRORS)
+def login(request: Request, body: models.LoginRequest) -> models.LoginResult:
+    """A session token for `Authorization: Bearer` (API tokens made with `cablebase users
+    token` work the same way)."""
+    from cablebase.access.accounts import AuthError
+
+    accounts = request.app.state.writers.accounts()
+    try:
+        user = accounts.authenticate(
+            body.name, body.password, address=auth.address(request), via="api"
+        )
+    except AuthError as e:
+        if e.reason == "throttled":
+            minutes = max(1, math.ceil(e.retry_after / 60))
+            raise HTTPException(
+                429,
+                f"too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}",
+                headers={"Retry-After": str(max(1, e.retry_after))},
+            ) from None
+        # One answer whatever was wrong: no hint whether the name exists.
+        raise HTTPException(401, "wrong user name or password") from None
+    ttl = request.app.state.session_ttl
+    token, _csrf = accounts.create_session(user, ttl=ttl)
+    return models.LoginResult(
+        token=token, expires_in=int(ttl.total_seconds()), name=user.name, role=user.role
+    )
+
+
+@router.post("/logout", response_model=models.LoggedOut, responses={401: _AUTH_ERRORS[401]})
+def logout(request: Request) -> models.LoggedOut:
+    """End the bearer's session (API tokens are revoked with `cablebase users`)."""
+    ctx = auth.context(request)
+    if ctx.via != "bearer":
+        raise HTTPException(401, "send the session token as Authorization: Bearer")
+    accounts = request.app.state.writers.accounts()
+    ended = accounts.session(ctx.token) is not None  # an API token is not a session
+    accounts.end_session(ctx.token)
+    return models.LoggedOut(ended=ended)
+
+
+@router.get("/me", response_model=models.Me, responses={401: _AUTH_ERRORS[401]})
+def me(request: Request) -> models.Me:
+    """The caller: name, role, clearance and caveats (anonymous without credentials)."""
+    ctx = auth.context(request)
+    u = ctx.user
+    return models.Me(
+        authenticated=u is not None,
+        name=u.name if u else None,
+        role=u.role if u else None,
+        clearance=auth.clearance_name(u.rank) if u else None,
+        caveats=list(u.caveats) if u else [],
+        policy=ctx.policy.mode,
     )

@@ -1,9 +1,18 @@
-"""The web application: one archive, opened read-only per request thread."""
+"""The web application: one archive, opened read-only per request thread.
+
+Access control (web/auth.py): each request resolves its viewer and reads through
+`archive.with_access(access)`.  Accounts, sessions and releases are written through a separate
+writable connection per thread; audit entries through one `AuditWriter` per app.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -32,8 +41,33 @@ class ArchivePool:
         return archive
 
 
-def create_app(archive_path: str | Path) -> FastAPI:
-    """The reading room over the archive at `archive_path`."""
+def create_app(
+    archive_path: str | Path,
+    *,
+    hasher: Any = None,
+    session_ttl: timedelta = timedelta(hours=12),
+    secure_cookies: bool = False,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """The reading room over the archive at `archive_path`.
+
+    `hasher`: the argon2 PasswordHasher of accounts (tests pass cheap parameters);
+    `session_ttl`: idle lifetime of a web session; `secure_cookies`: mark the session cookie
+    Secure (behind HTTPS); `clock`: the accounts' notion of now (tests move it)."""
+    from cablebase.access.audit import AuditWriter
+    from cablebase.web.auth import SessionCookies, Writers
+
+    path = Path(archive_path)
+    if not path.exists():
+        raise FileNotFoundError(f"no archive at {path}")
+    writers = Writers(path, hasher, clock)
+    writers.store()  # brings the schema up to date before any read-only connection opens
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.audit.close()
+
     app = FastAPI(
         title="cablebase reading room",
         version=__version__,
@@ -41,14 +75,21 @@ def create_app(archive_path: str | Path) -> FastAPI:
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        lifespan=lifespan,
     )
-    app.state.archives = ArchivePool(archive_path)
+    app.state.archives = ArchivePool(path)
+    app.state.writers = writers
+    app.state.audit = AuditWriter(path)
+    app.state.session_ttl = session_ttl
+    app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    from cablebase.web import api, errors, pages
+    from cablebase.web import admin, api, errors, pages
 
     errors.install(app)
+    app.add_middleware(SessionCookies, secure=secure_cookies)
     app.include_router(api.router)
+    app.include_router(admin.router)
     app.include_router(pages.router)
     return app

@@ -250,3 +250,36 @@ class Health(_Strict):
     status: Literal["ok"]
     version: str
     cables: int
+
+
+# -- accounts --------------------------------------------------------------------------------
+
+
+class LoginRequest(_Strict):
+    name: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class LoginResult(_Strict):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds the session lasts without use.")
+    name: str
+    role: Literal["reader", "archivist", "admin"]
+
+
+class LoggedOut(_Strict):
+    ended: bool = Field(description="Whether a session was ended (API tokens are not).")
+
+
+class Me(_Strict):
+    """Who the API takes the caller for."""
+
+    authenticated: bool
+    name: str | None
+    role: Literal["reader", "archivist", "admin"] | None
+    clearance: Literal["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"] | None = Field(
+        description="Null without an account."
+    )
+    caveats: list[str]
+    policy: Literal["open", "controlled"]

@@ -9,8 +9,8 @@ in a background thread on the first request.
 
 from __future__ import annotations
 
+import json
 import math
-import os
 import re
 import threading
 import time
@@ -24,11 +24,16 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
+from cablebase.access.policy import (
+    WITHHELD,
+    open_access,
+)
 from cablebase.archive import browse
 from cablebase.archive.api import Archive
 from cablebase.archive.query import FIELDS, And, Node, Or, QueryError, Term
 from cablebase.grammar.dtg import MONTH_NAMES
 from cablebase.record import Cable
+from cablebase.web import auth
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,47 +90,39 @@ class _Cache:
 
 
 def _state(request: Request) -> _Cache:
-    """The app's page cache, checked against the archive file's identity."""
+    """The app's page cache, checked against the archive's state (its cables and policy;
+    not the file's time, which every session and audit entry changes)."""
     app = request.app
     cache = getattr(app.state, "page_cache", None)
     if cache is None:
         cache = app.state.page_cache = _Cache()
-    path = app.state.archives.path
-    try:
-        st = os.stat(path)
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = None
-    cache.check((str(path), stamp))
-    _warm(request)
+    cache.check(auth.archive_state(app.state.archives.get().conn))
+    if auth.context(request).policy.mode == "open":
+        _warm(request)
     return cache
 
 
-def _cached(request: Request, key: Any, compute: Callable[[Archive], Any]) -> Any:
+def _cached(request: Request, key: tuple, compute: Callable[[Archive], Any]) -> Any:
+    """A value cached per archive state AND per reader: two viewers share a cached value only
+    when they see exactly the same cables (`auth.access_key`)."""
     cache = _state(request)
-    value = cache.get(key)
+    full = (auth.access_key(auth.context(request).access), *key)
+    value = cache.get(full)
     if value is None:
-        value = compute(request.app.state.archives.get())
-        cache.put(key, value)
+        value = compute(_archive(request))
+        cache.put(full, value)
     return value
 
 
-# Archive-wide aggregates: computed once per archive file (scans of an index or of refs).
-GLOBAL = {
-    "posts": browse.posts,
-    "tags": browse.tags,
-    "months": browse.months,
-    "month_class": browse.month_class,
-    "totals": browse.totals,
-    "top_posts": browse.top_posts,
-    "top_tags": browse.top_tags,
-    "references": browse.references,
-}
+# Archive-wide aggregates: computed once per archive state and reader (scans of an index or
+# of refs).  Each takes the request's archive (seen through its access) and filters by it.
+GLOBAL: dict[str, Callable[[Archive], Any]] = {}
 
 
 def _warm(request: Request) -> None:
     """On the first request, compute the archive-wide aggregates and the front page's exact
-    facets in a background thread with its own connection, so later pages find them cached."""
+    facets for readers of everything, in a background thread with its own connection, so
+    later pages find them cached."""
     app = request.app
     if getattr(app.state, "page_warm", None) is not None:
         return
@@ -139,20 +136,23 @@ def _warm(request: Request) -> None:
 
         def run() -> None:
             try:
-                archive = Archive.open(path, readonly=True)
+                base = Archive.open(path, readonly=True)
             except Exception:  # the request path reports a broken archive, not this thread
                 return
+            everything = open_access()
+            archive = base.with_access(everything)
+            key = auth.access_key(everything)
             cache = app.state.page_cache
             try:
                 for name, fn in GLOBAL.items():
-                    if cache.get(("global", name)) is None:
-                        cache.put(("global", name), fn(archive))
-                if cache.get(("summary", "")) is None:
-                    cache.put(("summary", ""), _summary(archive, archive.parse("")))
+                    if cache.get((key, "global", name)) is None:
+                        cache.put((key, "global", name), fn(archive))
+                if cache.get((key, "summary", "")) is None:
+                    cache.put((key, "summary", ""), _summary(archive, archive.parse("")))
             except Exception:
                 pass
             finally:
-                archive.close()
+                base.close()
 
         app.state.page_warm = threading.Thread(target=run, name="pages-warm", daemon=True)
         app.state.page_warm.start()
@@ -160,6 +160,86 @@ def _warm(request: Request) -> None:
 
 def _global(request: Request, name: str) -> Any:
     return _cached(request, ("global", name), GLOBAL[name])
+
+
+# -- browse queries through the reader's access --------------------------------------------
+# archive/browse.py filters by the archive's access (the request's archive carries it).
+
+GLOBAL.update(
+    posts=browse.posts,
+    tags=browse.tags,
+    months=browse.months,
+    month_class=browse.month_class,
+    totals=browse.totals,
+    top_posts=browse.top_posts,
+    top_tags=browse.top_tags,
+    references=browse.references,
+)
+
+
+def _vis(archive: Archive, params: list) -> str:
+    return archive.visible_sql(params)
+
+
+def v_neighbourhood(
+    archive: Archive, reference_id: str, hops: int = 2, max_nodes: int = 40, per_node: int = 12
+) -> browse.Neighbourhood:
+    """browse.neighbourhood among the cables this reader sees: links are followed only from
+    cables they see, and a cited cable they may not see is drawn as missing from the archive.
+    (browse.neighbourhood follows the citations OF a cited cable the reader may not see, which
+    shows that it exists and what it cites; until it filters those too, this one is used.)"""
+    if archive.access.unrestricted:
+        return browse.neighbourhood(archive, reference_id, hops, max_nodes, per_node)
+    centre = reference_id.upper()
+    conn = archive.conn
+    nodes = {centre: 0}
+    edges: set[tuple[str, str]] = set()
+    frontier = [centre]
+    truncated = False
+    for depth in range(1, hops + 1):
+        nxt: list[str] = []
+        for rid in frontier:
+            p1: list = [rid]
+            vis1 = _vis(archive, p1)
+            out = conn.execute(
+                "SELECT DISTINCT r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
+                f" WHERE c.reference_id = ? AND r.target IS NOT NULL AND {vis1} LIMIT ?",
+                [*p1, per_node + 1],
+            ).fetchall()
+            p2: list = [rid]
+            vis2 = _vis(archive, p2)
+            inc = conn.execute(
+                "SELECT DISTINCT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
+                f" WHERE r.target = ? AND {vis2} LIMIT ?",
+                [*p2, per_node + 1],
+            ).fetchall()
+            if len(out) > per_node or len(inc) > per_node:
+                truncated = True
+            links = [(rid, t) for (t,) in out[:per_node]] + [(s, rid) for (s,) in inc[:per_node]]
+            for src, dst in links:
+                other = dst if src == rid else src
+                if other not in nodes:
+                    if len(nodes) >= max_nodes:
+                        truncated = True
+                        continue
+                    nodes[other] = depth
+                    nxt.append(other)
+                edges.add((src, dst))
+        frontier = nxt
+    known = json.dumps(list(nodes))
+    p3: list = [known, known]
+    vis3 = _vis(archive, p3)
+    for src, dst in conn.execute(
+        "SELECT DISTINCT c.reference_id, r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
+        " WHERE c.reference_id IN (SELECT value FROM json_each(?))"
+        f" AND r.target IN (SELECT value FROM json_each(?)) AND {vis3}",
+        p3,
+    ):
+        edges.add((src, dst))
+    edges = {(s, d) for s, d in edges if s in nodes and d in nodes and s != d}
+    return browse.Neighbourhood(
+        nodes, sorted(edges), browse.briefs(archive, list(nodes)), truncated
+    )
 
 
 # -- formatting --------------------------------------------------------------------------
@@ -498,13 +578,16 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200)
             search_url=search_url,
             clause=clause,
             quote=quote,
+            withheld_text=WITHHELD,
         )
     ctx.setdefault("q", "")
+    ctx.setdefault("me", auth.context(request))
     return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
 
 
 def _archive(request: Request) -> Archive:
-    return request.app.state.archives.get()
+    """The request's archive, read through the request's access (web/auth.py)."""
+    return auth.archive(request)
 
 
 # -- search ------------------------------------------------------------------------------
@@ -527,6 +610,8 @@ def search_page(
         pos = max(0, min(e.position, len(q)))
         ctx.update(error=e.message, position=pos, before=q[:pos], after=q[pos:])
         return _render(request, "search.html", ctx, status=400)
+    if q.strip():
+        auth.audit(request, "search", q, f"page {page}")
     summary = _cached(request, ("summary", q.strip()), lambda a: _summary(a, node))
     total = summary.total
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -615,6 +700,7 @@ def cable_page(request: Request, reference_id: str) -> Response:
     rid = cable.reference_id or reference_id.upper()
     if reference_id != rid:  # one canonical address per cable
         return RedirectResponse(f"/cable/{quote(rid)}", status_code=301)
+    auth.audit(request, "read", rid, "page")
     archive = _archive(request)
     cites = {r.reference_id: r for r in archive.cites(rid)}
     refs = []
@@ -651,8 +737,20 @@ def cable_page(request: Request, reference_id: str) -> Response:
         "info": info,
         "unresolved": [r for r in refs if r["id"] and not r["in_archive"]],
         "tag_links": [(t, clause("tag", t)) for t in cable.tags],
+        "partial_view": archive.decision(rid) == "partial",
+        "provenance": _provenance(archive, rid),
     }
     return _render(request, "cable.html", ctx)
+
+
+def _provenance(archive: Archive, rid: str) -> Any:
+    """The published release this version of the cable is, if it is one."""
+    from cablebase.access import releases
+
+    try:
+        return releases.provenance(archive, rid)
+    except Exception:  # an archive without the releases table: an original
+        return None
 
 
 @router.get("/cable/{reference_id}/telegram", response_class=HTMLResponse)
@@ -660,6 +758,7 @@ def telegram_page(request: Request, reference_id: str) -> Response:
     from cablebase.render import to_telegram
 
     cable = _cable_or_404(request, reference_id)
+    auth.audit(request, "read", cable.reference_id, "telegram")
     try:
         text = to_telegram(cable)
     except Exception as e:  # a record the renderer cannot lay out still gets a page
@@ -754,7 +853,7 @@ def graph_svg(hood: browse.Neighbourhood, centre: str, size: int = 760) -> Marku
 def graph_page(request: Request, reference_id: str, hops: int = Query(2, ge=1, le=2)) -> Response:
     cable = _cable_or_404(request, reference_id)
     rid = cable.reference_id or reference_id.upper()
-    hood = browse.neighbourhood(_archive(request), rid, hops=hops)
+    hood = v_neighbourhood(_archive(request), rid, hops=hops)
     missing = sorted(r for r in hood.nodes if r not in hood.briefs)
     ctx = {
         "cable": cable,
@@ -931,10 +1030,17 @@ def stats_page(request: Request) -> Response:
         "tags_chart": hbar_chart(tags, label="top tags by number of cables"),
         # A scan of every REF item: never computed on the request path (the warm-up thread
         # fills it); until then the page says so instead of waiting.
-        "refs": _state(request).get(("global", "references")),
+        "refs": _refs_stats(request),
         "colours": [(c, CLASS_COLOURS[c]) for c in CLASS_LEVELS],
     }
     return _render(request, "stats.html", ctx)
+
+
+def _refs_stats(request: Request) -> Any:
+    access = auth.context(request).access
+    if access.unrestricted:
+        return _state(request).get((auth.access_key(access), "global", "references"))
+    return _global(request, "references")  # a reader's own numbers: computed on demand
 
 
 @router.get("/about", response_class=HTMLResponse)
