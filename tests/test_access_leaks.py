@@ -13,6 +13,7 @@ few lines (`Oracle`), not from the policy module.
 from __future__ import annotations
 
 import re
+import uuid
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,9 +202,7 @@ def worlds(draw):  # type: ignore[no-untyped-def]
 
 
 def build(tmp: Path, specs: list[Spec], readers: list[Reader], portions: bool):
-    path = tmp / "leaks.db"
-    for p in tmp.glob("leaks.db*"):
-        p.unlink()
+    path = tmp / f"leaks-{uuid.uuid4().hex}.db"  # a new file per example
     with SQLiteStore(path) as store:
         store.put_many([make_cable(i, s, len(specs)) for i, s in enumerate(specs)])
         set_policy(store.conn, Policy("controlled", portions))
@@ -370,3 +369,90 @@ def test_tokens_do_not_collide() -> None:
 def test_oracle_agrees_on_a_cable_read_whole(rank: int) -> None:
     s = Spec(rank, frozenset(), "U", ["C"], None, False)
     assert Oracle([s]).decision(Reader(rank, frozenset()), 0) == "full"
+
+
+# -- the reading room and its API ------------------------------------------------------------
+
+
+def http_urls(n: int) -> list[str]:
+    """Every GET route of the app (enumerated from its routers, so that a route added later
+    is swept too), with each cable, post and month filled in and each query asked."""
+    from urllib.parse import quote
+
+    from cablebase.web import admin, api, pages
+
+    fill = {
+        "reference_id": [rid(i) for i in range(n)],
+        "post": [quote("Embassy Leakville"), quote("Consulate Sievetown")],
+        "month": [f"2009-0{m}" for m in range(1, 10)],
+        "release_id": ["1"],
+    }
+    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/"}
+    urls: list[str] = []
+    for router in (api.router, admin.router, pages.router):
+        for route in router.routes:
+            if "GET" not in getattr(route, "methods", ()):
+                continue
+            paths = [route.path]
+            for name, values in fill.items():
+                if "{" + name + "}" in route.path:
+                    paths = [p.replace("{" + name + "}", v) for p in paths for v in values]
+            assert all("{" not in p for p in paths), f"no values for {route.path}: add them"
+            for p in paths:
+                urls.append(p)
+                if p in queried:
+                    urls += [f"{p}?q={quote(q)}" for q in QUERIES if q]
+    urls += ["/api/export?format=csv&text=true", "/api/graph?format=gexf", "/search?sort=date"]
+    return urls
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds())
+def test_http_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from cablebase.web.app import create_app
+    from cablebase.web.auth import SESSION_COOKIE
+
+    specs, readers, portions = world
+    path, tokens = build(tmp_path, specs, readers, portions)
+    oracle = Oracle(specs)
+    urls = http_urls(len(specs))
+    with SQLiteStore(path) as store:
+        accounts = Accounts(store.conn, hasher=HASHER)
+        sessions = [accounts.create_session(f"reader{k}")[0] for k in range(len(readers))]
+    app = create_app(path, hasher=HASHER)
+    with TestClient(app) as client:
+        for k, r in enumerate(readers):
+            r = Reader(max(r.rank, 0), r.caveats)
+            forbidden = oracle.forbidden(r)
+            if not portions:
+                forbidden |= {
+                    tok
+                    for i in range(len(specs))
+                    if oracle.decision(r, i) == "partial"
+                    for tok in [tag_of(i), subject_token(i)]
+                    + [para_token(i, j) for j in range(len(specs[i].marks))]
+                }
+            client.cookies.clear()
+            for url in urls:
+                # Pages with the session cookie, the API with the bearer token.
+                if url.startswith("/api"):
+                    client.cookies.clear()
+                    got = client.get(url, headers={"Authorization": f"Bearer {tokens[k]}"})
+                else:
+                    client.cookies.set(SESSION_COOKIE, sessions[k])
+                    got = client.get(url)
+                assert got.status_code < 500, (url, got.status_code)
+                assert_clean(got.text, forbidden, f"GET {url} as {r}")
+            # The counts the API gives are exactly the reader's.
+            got = client.get(
+                "/api/search?q=tag:PREL&per_page=1",
+                headers={"Authorization": f"Bearer {tokens[k]}"},
+            ).json()
+            want = oracle.count(r, text=False) if portions else oracle.count(r, text=True)
+            assert got["total"] == want

@@ -138,13 +138,18 @@ def stored(cable: Cable, *, released: bool = False) -> Stored:
     return Stored(req.rank, req.bits, RELEASED_ON if released else open_on(cable), floor)
 
 
-def acl_tokens(s: Stored) -> str:
-    """The cable's tokens in the full-text index's `acl` column: rank, caveats, open dates."""
+def acl_tokens(s: Stored, today: str | None = None) -> str:
+    """The cable's tokens in the full-text index's `acl` column: rank, caveats, open dates.
+
+    A cable already open when it is written (released, or its declassification date passed)
+    carries only `open`: the readers' `fts_hidden` expressions then never meet it, which keeps
+    their doclists short (most cables of an old archive are declassified)."""
+    today = today or datetime.now(UTC).date().isoformat()
+    if s.open_on == RELEASED_ON or (s.open_on and s.open_on <= today):
+        return "open"
     toks = ["rx" if s.rank is None else f"r{s.rank}"]
     toks += ["k" + name.lower() for name in caveat_names(s.bits)]
-    if s.open_on == RELEASED_ON:
-        toks.append("open")
-    elif s.open_on and len(s.open_on) >= 10:
+    if s.open_on and len(s.open_on) >= 10:
         y, m, d = s.open_on[:4], s.open_on[5:7], s.open_on[8:10]
         toks += [f"dy{y}", f"dm{y}{m}", f"dd{y}{m}{d}"]
     return " ".join(toks)
@@ -329,7 +334,11 @@ def fts_hidden(access: Access, open_years: list[str]) -> str | None:
     closed = ["rx"] + [f"r{r}" for r in range(v.rank + 1, TOP + 1)]
     closed += ["k" + c.lower() for i, c in enumerate(CAVEATS) if not v.bits >> i & 1]
     y, m, d = access.today[:4], access.today[5:7], access.today[8:10]
-    opened = ["open"] + [f"dy{year}" for year in open_years if year < y]
+    # Cables open when written carry no rank or caveat token; these are the ones whose date
+    # came later.
+    opened = [f"dy{year}" for year in open_years if year < y]
     opened += [f"dm{y}{mm:02d}" for mm in range(1, int(m))]
     opened += [f"dd{y}{m}{dd:02d}" for dd in range(1, int(d) + 1)]
+    if not opened:
+        return f"acl : ({' OR '.join(closed)})"
     return f"(acl : ({' OR '.join(closed)}) NOT acl : ({' OR '.join(opened)}))"

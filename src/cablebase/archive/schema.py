@@ -144,6 +144,7 @@ ACCESS_TABLES = """
     ALTER TABLE cables ADD COLUMN caveat_bits INTEGER NOT NULL DEFAULT 0;  -- policy.CAVEATS
     ALTER TABLE cables ADD COLUMN open_on TEXT;       -- declassified from (None: closed)
     ALTER TABLE cables ADD COLUMN floor_rank INTEGER; -- lowest rank of a caveat-free portion
+    ALTER TABLE cables ADD COLUMN acl TEXT;           -- the acl tokens indexed (policy.acl_tokens)
 
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -234,14 +235,15 @@ def _access(conn: sqlite3.Connection) -> None:
             )
         ]
         s = stored(cable)
+        acl = acl_tokens(s)
         conn.execute(
-            "UPDATE cables SET caveat_bits = ?, open_on = ?, floor_rank = ? WHERE id = ?",
-            (s.bits, s.open_on, s.floor_rank, cid),
+            "UPDATE cables SET caveat_bits = ?, open_on = ?, floor_rank = ?, acl = ? WHERE id = ?",
+            (s.bits, s.open_on, s.floor_rank, acl, cid),
         )
         body = body_text((p.heading, p.text) for p in cable.paragraphs)
         conn.execute(
             "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
-            (cid, cable.subject or "", body, acl_tokens(s)),
+            (cid, cable.subject or "", body, acl),
         )
 
 

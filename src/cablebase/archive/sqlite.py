@@ -209,8 +209,11 @@ class SQLiteStore:
             f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
             (*_column_values(cable, digest, prepared.row, prepared.access), version + 1, cable_id),
         )
+        # Written after the old row's acl was used to delete its index entry.
+        acl = acl_tokens(prepared.access)
+        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (acl, cable_id))
         pending = _Pending()
-        pending.add_side_rows(cable_id, cable, prepared.access)
+        pending.add_side_rows(cable_id, cable, prepared.access, acl)
         pending.write(self.conn)
         return (cable_id, digest, version + 1)
 
@@ -232,7 +235,8 @@ class SQLiteStore:
                 cable_id,
                 old.subject or "",
                 body_text((p.heading, p.text) for p in old.paragraphs),
-                acl_tokens(self.access_columns(cable_id)),
+                self.conn.execute("SELECT acl FROM cables WHERE id = ?", (cable_id,)).fetchone()[0]
+                or "",
             ),
         )
         for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people", "sources"):
@@ -324,10 +328,11 @@ class _Pending:
         self.fts: list[tuple] = []
 
     def add(self, cid: int, p: Prepared) -> None:
-        self.cables.append((cid, *_column_values(p.cable, p.digest, p.row, p.access)))
-        self.add_side_rows(cid, p.cable, p.access)
+        acl = acl_tokens(p.access)
+        self.cables.append((cid, *_column_values(p.cable, p.digest, p.row, p.access), acl))
+        self.add_side_rows(cid, p.cable, p.access, acl)
 
-    def add_side_rows(self, cid: int, c: Cable, access: Stored) -> None:
+    def add_side_rows(self, cid: int, c: Cable, access: Stored, acl: str) -> None:
         self.handling.extend((cid, h) for h in c.handling)
         self.tags.extend((cid, t) for t in c.tags)
         self.recipients.extend(
@@ -348,13 +353,13 @@ class _Pending:
         if cb and cb.name:
             self.people.append((cid, "classified_by", cb.name, cb.title, cb.office))
         body = body_text((p.heading, p.text) for p in c.paragraphs)
-        self.fts.append((cid, c.subject or "", body, acl_tokens(access)))
+        self.fts.append((cid, c.subject or "", body, acl))
 
     def write(self, conn: sqlite3.Connection) -> None:
         ex = conn.executemany
         if self.cables:
-            columns = ", ".join(("id", *_COLUMNS))
-            marks = ", ".join("?" * (len(_COLUMNS) + 1))
+            columns = ", ".join(("id", *_COLUMNS, "acl"))
+            marks = ", ".join("?" * (len(_COLUMNS) + 2))
             ex(f"INSERT INTO cables ({columns}) VALUES ({marks})", self.cables)
         ex("INSERT OR IGNORE INTO handling VALUES (?, ?)", self.handling)
         ex("INSERT OR IGNORE INTO tags VALUES (?, ?)", self.tags)
