@@ -13,8 +13,8 @@ few lines (`Oracle`), not from the policy module.
 from __future__ import annotations
 
 import re
-import uuid
 import string
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
