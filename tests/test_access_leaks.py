@@ -130,6 +130,19 @@ class Oracle:
                 out.add(subject_token(i))
         return out
 
+    def forbidden_under(self, r: Reader, portions: bool) -> set[str]:
+        """`forbidden`, and without portion-level reading every partly readable cable too."""
+        out = self.forbidden(r)
+        if not portions:
+            out |= {
+                tok
+                for i, s in enumerate(self.specs)
+                if self.decision(r, i) == "partial"
+                for tok in [tag_of(i), subject_token(i)]
+                + [para_token(i, j) for j in range(len(s.marks))]
+            }
+        return out
+
     def count(self, r: Reader, *, text: bool) -> int:
         wanted = ("full",) if text else ("full", "partial")
         return sum(self.decision(r, i) in wanted for i in range(len(self.specs)))
@@ -282,15 +295,7 @@ def test_library_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-
     with Archive.open(path) as archive:
         for r in readers:
             a = archive.with_access(Access(Policy("controlled", portions), viewer(r), TODAY))
-            forbidden = oracle.forbidden(r) if portions else oracle.forbidden(r)
-            if not portions:  # nothing is read partially: every not-whole cable is hidden
-                forbidden |= {
-                    tok
-                    for i in range(len(specs))
-                    if oracle.decision(r, i) == "partial"
-                    for tok in [tag_of(i), subject_token(i)]
-                    + [para_token(i, j) for j in range(len(specs[i].marks))]
-                }
+            forbidden = oracle.forbidden_under(r, portions)
             assert_clean(library_text(a, specs), forbidden, f"library {r}")
             # Every secret token searched for finds nothing, counted or listed.
             for tok in forbidden:
@@ -334,15 +339,7 @@ def test_cli_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-unty
     runner = CliRunner()
     for r, token in zip(readers, tokens, strict=True):
         r = Reader(max(r.rank, 0), r.caveats)  # accounts hold clearances 0-3
-        forbidden = oracle.forbidden(r)
-        if not portions:
-            forbidden |= {
-                tok
-                for i in range(len(specs))
-                if oracle.decision(r, i) == "partial"
-                for tok in [tag_of(i), subject_token(i)]
-                + [para_token(i, j) for j in range(len(specs[i].marks))]
-            }
+        forbidden = oracle.forbidden_under(r, portions)
         commands = [*CLI_READS, *(["show", rid(i)] for i in range(len(specs)))]
         commands += [["show", rid(i), "--json"] for i in range(len(specs))]
         for args in commands:
@@ -429,15 +426,7 @@ def test_http_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-unt
     with TestClient(app) as client:
         for k, r in enumerate(readers):
             r = Reader(max(r.rank, 0), r.caveats)
-            forbidden = oracle.forbidden(r)
-            if not portions:
-                forbidden |= {
-                    tok
-                    for i in range(len(specs))
-                    if oracle.decision(r, i) == "partial"
-                    for tok in [tag_of(i), subject_token(i)]
-                    + [para_token(i, j) for j in range(len(specs[i].marks))]
-                }
+            forbidden = oracle.forbidden_under(r, portions)
             client.cookies.clear()
             for url in urls:
                 # Pages with the session cookie, the API with the bearer token.
