@@ -199,7 +199,7 @@ def report(label: str, times: dict[str, list[float]]) -> None:
         )
 
 
-def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str) -> None:
+def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str, show: int) -> None:
     """The mix unfiltered and as `reader` (controlled policy), query by query in turn so that
     both runs see the same machine; two passes, the second is the figure."""
     from cablebase.access.policy import Access, Policy, Viewer, caveat_bits, parse_rank
@@ -212,9 +212,13 @@ def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str) -> None:
     for label in ("cold (first pass)", "warm (second pass)"):
         plain: dict[str, list[float]] = defaultdict(list)
         policed: dict[str, list[float]] = defaultdict(list)
+        worst: list[tuple[float, float, float, str, str, str]] = []
         for kind, query, sort in mix:
-            plain[kind].append(run_one(a, kind, query, sort))
-            policed[kind].append(run_one(filtered, kind, query, sort))
+            x = run_one(a, kind, query, sort)
+            y = run_one(filtered, kind, query, sort)
+            plain[kind].append(x)
+            policed[kind].append(y)
+            worst.append((y - x, x, y, kind, sort, query))
         report(f"{label}: open (no filter)", plain)
         report(f"{label}: as {reader}", policed)
         both = [t for ts in plain.values() for t in ts], [t for ts in policed.values() for t in ts]
@@ -225,6 +229,9 @@ def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str) -> None:
             f"  total: {sum(both[0]):.0f} ms -> {sum(both[1]):.0f} ms"
             f" ({100 * (sum(both[1]) - sum(both[0])) / sum(both[0]):+.0f}%)"
         )
+    print("\nlargest policy costs (warm):")
+    for _extra, x, y, kind, sort, query in sorted(worst, reverse=True)[:show]:
+        print(f"  {x:8.1f} -> {y:8.1f} ms  {kind:<11} {sort:<9} {query}")
 
 
 def main() -> None:
@@ -248,7 +255,7 @@ def main() -> None:
         print(f"archive {path}: {len(a):,} cables", file=sys.stderr)
         mix = make_mix(a)
         if args.reader:
-            compare(a, mix, args.reader)
+            compare(a, mix, args.reader, args.show)
             return
         slow: list[tuple[float, str, str, str]] = []
         for label in ("cold (first pass)", "warm (second pass)"):

@@ -292,7 +292,14 @@ def test_library_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-
     specs, readers, portions = world
     path, _ = build(tmp_path, specs, readers, portions)
     oracle = Oracle(specs)
-    with Archive.open(path) as archive:
+    # Default planner thresholds, and thresholds so low that every query takes the plans of
+    # broad queries (date-index walks, two-tier relevance, per-row probes of the text).
+    for plan in ({}, {"small": 2, "broad": 2}):
+        check_library(path, specs, readers, portions, oracle, plan)
+
+
+def check_library(path, specs, readers, portions, oracle, plan) -> None:  # type: ignore[no-untyped-def]
+    with Archive.open(path, **plan) as archive:
         for r in readers:
             a = archive.with_access(Access(Policy("controlled", portions), viewer(r), TODAY))
             forbidden = oracle.forbidden_under(r, portions)
@@ -309,6 +316,14 @@ def test_library_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-
             assert a.count("tag:PREL") == partial
             assert a.count("") == partial
             assert sum(n for _, n in a.facets("", top=None)["tag"] if _ == "PREL") == partial
+            # Hit lists are exactly what the reader sees, in every sort order (each order
+            # has its own plans): no hidden cable listed, none missing.
+            for q, text in (("", False), ("tag:PREL", False), (COMMON, True)):
+                wanted = ("full",) if text or not portions else ("full", "partial")
+                want = {rid(i) for i in range(len(specs)) if oracle.decision(r, i) in wanted}
+                for sort in ("relevance", "date", "-date"):
+                    got = [h.reference_id for h in a.search(q, sort=sort)]
+                    assert sorted(got) == sorted(want), (q, sort, r, plan)
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from cablebase.access.policy import (
     portion_requirement,
     view,
 )
-from cablebase.access.policy import sql_visible as policy_sql
 from cablebase.access.settings import get_policy
 from cablebase.archive.query import (
     Acl,
@@ -123,6 +122,18 @@ def _and(*nodes: Node) -> Node:
     for n in nodes:
         parts.extend(n.nodes if isinstance(n, And) else (n,))
     return And(tuple(parts))
+
+
+def _split_visible(node: Node) -> tuple[Node, Visible | None]:
+    """(the query, the reader's Visible condition that `Archive._scope` added to it)."""
+    if isinstance(node, Visible):
+        return All(), node
+    if isinstance(node, And):
+        found = [n for n in node.nodes if isinstance(n, Visible)]
+        if found:
+            rest = tuple(n for n in node.nodes if not isinstance(n, Visible))
+            return (rest[0] if len(rest) == 1 else And(rest)), found[0]
+    return node, None
 
 
 def _scoped(node: Node) -> bool:
@@ -381,8 +392,11 @@ class Archive:
 
     def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
         """The condition over `cables c` (or `alias`) of the cables this archive's reader sees
-        (whole or, unless `text`, partially); "1" when they see everything."""
-        return policy_sql(self.access, params, text=text, alias=alias)
+        (whole or, unless `text`, partially); "1" when they see everything.  A test of the
+        id alone (archive/reader_sets.py), so no row is read for it; `params` is left as is
+        (kept for callers that build their parameters around it)."""
+        generation = self._state()[0]
+        return self.store.reader_sets.condition(self.access, generation, text=text, alias=alias)
 
     def subject_sql(self, alias: str = "c") -> str:
         """The subject column of `cables` as this reader sees it in lists."""
@@ -398,9 +412,9 @@ class Archive:
             return node
         if split_text(node)[0] is not None:
             hidden = fts_hidden(self.access, self._years())
-            return _and(node, Not(Acl(hidden)))
-        params: list = []
-        cond = Visible(self.visible_sql(params, text=has_text(node)), tuple(params))
+            return _and(node, Not(Acl(hidden, self.visible_sql([], text=True))))
+        text = has_text(node)
+        cond = Visible(self.visible_sql([], text=text), text)
         return cond if isinstance(node, All) else _and(node, cond)
 
     def _years(self) -> list[str]:
@@ -755,9 +769,19 @@ class Archive:
         """Exact counts planned so that broad parts are counted on their own indexes (FTS5
         doclists, side-table indexes) and never by reading the cables' rows."""
         params: list = []
+        asked, visible = _split_visible(node)
+        if visible is not None and isinstance(asked, Not):
+            # |V and not x| = |V| - |V and x|, both counted without reading rows.
+            return self._count(visible) - self._count(_and(asked.node, visible))
+        if visible is not None and not isinstance(asked, All):
+            return self.conn.execute(
+                f"SELECT count(*) FROM ({self._ids_sql(node, params)})", params
+            ).fetchone()[0]
         text, rest = split_text(node)
         if isinstance(node, All):
             sql = "SELECT count(*) FROM cables"
+        elif isinstance(node, Visible):  # everything the reader sees: from their id set
+            return self.store.reader_sets.count(self.access, self._state()[0], text=node.text)
         elif text is not None and rest is None:
             # Free text only: count the doclist, no table rows touched.
             return self._fts(text)
@@ -1041,24 +1065,32 @@ class Archive:
     def _ids(self, node: Node) -> list[int]:
         """The ids of every hit, in no particular order, each once."""
         params: list = []
-        text, rest = split_text(node)
-        if isinstance(node, All):
-            sql = "SELECT id FROM cables"
-        elif text is not None and rest is None:
-            sql, params = "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?", [text]
-        elif isinstance(node, Field) and node.name in _SIDE_FIELDS:
-            sql = self._side_count(node, params)
-            sql = sql.replace("count(DISTINCT cable_id)", "DISTINCT cable_id AS id")
-            sql = sql.replace("count(*)", "cable_id AS id")
-        elif isinstance(node, Or) and 2 <= len(parts := _or_parts(node)) <= 4:
-            return list(set().union(*(self._ids(n) for n in parts)))
-        elif isinstance(node, And):
-            sql = self._and_ids(node, params)
-        else:
-            sql = f"SELECT c.id FROM cables c WHERE {to_sql(node, params, self._origins)}"
+        sql = self._ids_sql(node, params)
         # One JSON array instead of a Python tuple per row: several times faster.
         (ids,) = self.conn.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
         return orjson.loads(ids)
+
+    def _ids_sql(self, node: Node, params: list) -> str:
+        """SELECT of the ids (column `id`) of every hit, each once, planned like a count."""
+        rest, visible = _split_visible(node)
+        if visible is not None and not isinstance(rest, All):
+            # The reader's id set filters the stream of the rest's ids: it never drives.
+            return f"SELECT c.id FROM ({self._ids_sql(rest, params)}) c WHERE {visible.sql}"
+        text, rest = split_text(node)
+        if isinstance(node, All):
+            return "SELECT id FROM cables"
+        if text is not None and rest is None:
+            params.append(text)
+            return "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?"
+        if isinstance(node, Field) and node.name in _SIDE_FIELDS:
+            sql = self._side_count(node, params)
+            sql = sql.replace("count(DISTINCT cable_id)", "DISTINCT cable_id AS id")
+            return sql.replace("count(*)", "cable_id AS id")
+        if isinstance(node, Or) and 2 <= len(parts := _or_parts(node)) <= 4:
+            return " UNION ".join(f"SELECT id FROM ({self._ids_sql(n, params)})" for n in parts)
+        if isinstance(node, And):
+            return self._and_ids(node, params)
+        return f"SELECT c.id FROM cables c WHERE {to_sql(node, params, self._origins)}"
 
     def cites(self, reference_id: str) -> list[Reference]:
         """The cables this cable's REF block cites, with whether each is in the archive (for

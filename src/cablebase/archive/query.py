@@ -116,18 +116,22 @@ class All:
 @dataclass(frozen=True, slots=True)
 class Acl:
     """An FTS5 expression over the index's `acl` column, written by the access policy (never
-    by the parser): the archive adds `NOT Acl(hidden)` to queries driven by free text."""
+    by the parser): the archive adds `NOT Acl(hidden, ids)` to queries driven by free text.
+    `ids` is the same condition as a test of c.id (archive/reader_sets.py): plans that probe
+    the text row by row use it instead, since probing a long OR of acl tokens per row costs
+    far more than one id test."""
 
     expr: str
+    ids: str
 
 
 @dataclass(frozen=True, slots=True)
 class Visible:
-    """A condition on the cables' access columns, written by the access policy (never by the
-    parser); planned like a condition on a column of `cables`."""
+    """The cables the reader sees, as a condition on c.id alone (archive/reader_sets.py),
+    written by the archive (never by the parser).  `text`: only those read whole."""
 
     sql: str
-    params: tuple
+    text: bool = False
 
 
 Node = Term | Field | Not | And | Or | All | Acl | Visible
@@ -702,13 +706,18 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
     match = {"in": MATCH, "filter": FILTER_MATCH, "probe": PROBE_MATCH}[text_form]
     if isinstance(node, All):
         return "1"
+    if text_form == "probe" and (acl := _negated_acl(node)) is not None:
+        # The access test as an id test, not as acl tokens probed per row.
+        assert isinstance(node, And)
+        rest = tuple(n for n in node.nodes if n is not acl)
+        inner = rest[0] if len(rest) == 1 else And(rest)
+        assert isinstance(acl, Not) and isinstance(acl.node, Acl)
+        return f"({_sql(inner, params, origins, side, text_form, cols)} AND {acl.node.ids})"
     if (expr := fts_expr(node)) is not None:
         params.append(expr)
         return match
     if isinstance(node, Visible):
-        params.extend(node.params)
-        # As an id set where the source of ids has no columns (cols="ids"); else per row.
-        return IDS_OPEN + node.sql + ")" if cols == "ids" else node.sql
+        return node.sql  # a test of c.id: right on any source of ids, reads no row
     if isinstance(node, Field) and node.name == "year" and cols == "walk":
         return _year_as_dates(node, params)
     if isinstance(node, Field):
@@ -741,6 +750,15 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
         params.append(fts_expr(Or(tuple(text))))
         parts.append(match)
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def _negated_acl(node: Node) -> Node | None:
+    """The `NOT Acl(...)` part of an AND, if it has one."""
+    if isinstance(node, And):
+        for n in node.nodes:
+            if isinstance(n, Not) and isinstance(n.node, Acl):
+                return n
+    return None
 
 
 def split_text(node: Node) -> tuple[str | None, Node | None]:

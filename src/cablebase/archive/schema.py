@@ -138,6 +138,11 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 2: access control (docs/access.md): access columns, the acl column of the full-text
     # index, accounts, sessions and tokens, login throttling, the audit log, releases.
     lambda conn: _access(conn),
+    # 3: the access columns as one covering index, so that a reader's id set
+    # (archive/reader_sets.py) is built without reading the cables' rows.
+    """
+    CREATE INDEX cables_access ON cables(class_rank, caveat_bits, open_on, floor_rank);
+    """,
 )
 
 ACCESS_TABLES = """

@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from cablebase.access.policy import Stored, acl_tokens, stored
+from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import migrate
 from cablebase.record import Cable
 
@@ -117,6 +118,9 @@ class SQLiteStore:
         # and share the OS page cache through memory-mapped reads.
         self.conn.execute(f"PRAGMA cache_size = {-16384 if readonly else -65536}")
         self.conn.execute("PRAGMA mmap_size = 1073741824")
+        # Readers' id sets live in TEMP tables (archive/reader_sets.py): in memory.
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+        self.reader_sets = ReaderSets(self.conn)
 
     def close(self) -> None:
         self.conn.close()
