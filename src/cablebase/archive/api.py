@@ -14,7 +14,6 @@ from pathlib import Path
 import orjson
 
 from cablebase.access.policy import (
-    ALL_CAVEATS,
     ANONYMOUS,
     WITHHELD,
     Access,
@@ -28,7 +27,6 @@ from cablebase.access.policy import (
 )
 from cablebase.access.settings import get_policy
 from cablebase.archive.query import (
-    Acl,
     All,
     And,
     Field,
@@ -89,6 +87,9 @@ FEW_PROBES = 500
 # bm25 over the hits whose subject matches, then the rest by date.  bm25 costs 4-8 us per
 # hit, so full bm25 over 100,000+ hits takes a second.
 BROAD = 20000
+# A reader hidden from at most this many cables has counts and facets computed as everything
+# matching less the hidden matches (a probe per hidden id) rather than by testing every hit.
+HIDDEN_PROBES = 2000
 _INDEXED = ("class", "year", "from", "to", "origin", "id")  # fields on indexed cables columns
 
 
@@ -139,24 +140,7 @@ def _split_visible(node: Node) -> tuple[Node, Visible | None]:
 def _scoped(node: Node) -> bool:
     """Whether `Archive._scope` already limited the query to its reader."""
     parts = node.nodes if isinstance(node, And) else (node,)
-    return any(
-        isinstance(n, Visible) or isinstance(n, Not) and isinstance(n.node, Acl) for n in parts
-    )
-
-
-def _subject_sql(access: Access) -> str:
-    """The subject column as this reader sees it in lists: withheld unless the cable is read
-    whole (the values are checked numbers and an ISO date, inlined for the planner's SQL)."""
-    v = access.viewer
-    today = access.today
-    if not (len(today) == 10 and today[4] == today[7] == "-" and today.replace("-", "").isdigit()):
-        raise ValueError(f"bad date {today!r}")
-    whole = (
-        f"(c.class_rank IS NOT NULL AND c.class_rank <= {int(v.rank)}"
-        f" AND (c.caveat_bits & {int(ALL_CAVEATS & ~v.bits)}) = 0)"
-        f" OR (c.open_on IS NOT NULL AND c.open_on <= '{today}')"
-    )
-    return f"CASE WHEN {whole} THEN c.subject ELSE '{WITHHELD}' END AS subject"
+    return any(isinstance(n, Visible) for n in parts)
 
 
 def _page(sql: str, params: list, limit: int | None, offset: int) -> str:
@@ -287,15 +271,20 @@ class _Columns:
         shared: dict[tuple[int, ...], tuple[int, ...]] = {}
         return [shared.setdefault(t, t) for t in per], values
 
-    def facets(self, ids: Iterable[int] | None, names: tuple[str, ...]) -> dict[str, list]:
-        """Every facet's complete counts for the cables `ids` (None: every cable)."""
+    def facets(
+        self, ids: Iterable[int] | None, names: tuple[str, ...], minus: Iterable[int] = ()
+    ) -> dict[str, list]:
+        """Every facet's complete counts for the cables `ids` (None: every cable), less
+        those of the cables `minus` (a subset of `ids`)."""
         if ids is not None:
             ids = [i for i in ids if 0 <= i < self.size]
+        less = [i for i in minus if 0 <= i < self.size]
 
         def count(codes) -> Counter:
             c = Counter(codes if ids is None else map(codes.__getitem__, ids))
+            c.subtract(map(codes.__getitem__, less))
             c.pop(-1, None)
-            return c
+            return +c
 
         def ranked(counter: Counter, values: list) -> list[tuple[str, int]]:
             pairs = [(values[k], n) for k, n in counter.items() if values[k] is not None]
@@ -303,7 +292,9 @@ class _Columns:
 
         def multi(per: list) -> Counter:
             rows = per if ids is None else map(per.__getitem__, ids)
-            return Counter(chain.from_iterable(rows))
+            c = Counter(chain.from_iterable(rows))
+            c.subtract(chain.from_iterable(map(per.__getitem__, less)))
+            return +c
 
         out: dict[str, list] = {}
         if "origin" in names:
@@ -353,7 +344,6 @@ class Archive:
         self._years_key: tuple[int, int] | None = None
         self._open_years: list[str] = []
         self.access = access if access is not None else self.default_access()
-        self._hit = _HIT
 
     @classmethod
     def open(
@@ -385,9 +375,6 @@ class Archive:
         filtered by the access."""
         other = copy.copy(self)
         other.access = access
-        other._hit = (
-            _HIT if access.unrestricted else _HIT.replace("c.subject", _subject_sql(access))
-        )
         return other
 
     def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
@@ -399,20 +386,27 @@ class Archive:
         return self.store.reader_sets.condition(self.access, generation, text=text, alias=alias)
 
     def subject_sql(self, alias: str = "c") -> str:
-        """The subject column of `cables` as this reader sees it in lists."""
+        """The subject column of `cables` as this reader sees it in lists: withheld unless
+        the cable is read whole (an id test: the access columns are not read)."""
         if self.access.unrestricted:
             return f"{alias}.subject"
-        return _subject_sql(self.access).replace("c.", alias + ".").removesuffix(" AS subject")
+        whole = self.visible_sql([], text=True, alias=alias)
+        return f"CASE WHEN {whole} THEN {alias}.subject ELSE '{WITHHELD}' END"
+
+    @property
+    def _hit(self) -> str:
+        """The columns of a hit, as this reader sees them."""
+        if self.access.unrestricted:
+            return _HIT
+        return _HIT.replace("c.subject", f"{self.subject_sql()} AS subject")
 
     def _scope(self, node: Node) -> Node:
-        """The query as this reader may ask it: free text matches only the cables they read
-        whole (a withheld paragraph must not make a cable a hit, nor keep it from being one);
-        other conditions match every cable they see, partially read ones included."""
+        """The query as this reader may ask it, the reader's id set (archive/reader_sets.py)
+        added: free text matches only the cables they read whole (a withheld paragraph must
+        not make a cable a hit, nor keep it from being one); other conditions match every
+        cable they see, partially read ones included."""
         if self.access.unrestricted or _scoped(node):
             return node
-        if split_text(node)[0] is not None:
-            hidden = fts_hidden(self.access, self._years())
-            return _and(node, Not(Acl(hidden, self.visible_sql([], text=True))))
         text = has_text(node)
         cond = Visible(self.visible_sql([], text=text), text)
         return cond if isinstance(node, All) else _and(node, cond)
@@ -685,11 +679,14 @@ class Archive:
         for t in positive_terms(node):
             seen.setdefault(replace(t, column="subject"), None)
         subj: Node = next(iter(seen)) if len(seen) == 1 else Or(tuple(seen))
-        if isinstance(node, Term) or (
-            isinstance(node, Or) and all(isinstance(n, Term) for n in node.nodes)
+        asked, access = _split_visible(node)
+        if isinstance(asked, Term) or (
+            isinstance(asked, Or) and all(isinstance(n, Term) for n in asked.nodes)
         ):
-            # A subject match of one of the terms is a hit: no need to match the query too.
-            return subj, _and(node, Not(subj))
+            # A subject match of one of the terms is a hit: no need to match the query too
+            # (only the reader's access, if any).
+            top = subj if access is None else _and(subj, access)
+            return top, _and(node, Not(subj))
         return _and(node, subj), _and(node, Not(subj))
 
     def _tiered(self, node: Node, limit: int | None, offset: int) -> Iterator[list[tuple]]:
@@ -741,16 +738,24 @@ class Archive:
         (cable id, portion mark) -> whether that paragraph may be shown."""
         if self.access.unrestricted or not ids:
             return None
+        marks = ",".join("?" * len(ids))
+        whole = self.visible_sql([], text=True)
+        seen = self.visible_sql([])
+        partial = []
         decided: dict[int, tuple[str, Requirement]] = {}
-        for cid, rank, bits, opened, floor in self.conn.execute(
-            "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
-            f" WHERE id IN ({','.join('?' * len(ids))})",
-            ids,
+        for cid, full, some in self.conn.execute(
+            f"SELECT c.id, {whole}, {seen} FROM cables c WHERE c.id IN ({marks})", ids
         ):
-            decided[cid] = (
-                self.access.decide(Stored(rank, bits, opened, floor)),
-                Requirement(rank, bits),
-            )
+            decided[cid] = ("full" if full else "partial" if some else "none", Requirement(None))
+            if some and not full:
+                partial.append(cid)
+        if partial:  # their marks, for the portions (the access columns: a row read each)
+            for cid, rank, bits in self.conn.execute(
+                "SELECT id, class_rank, caveat_bits FROM cables"
+                f" WHERE id IN ({','.join('?' * len(partial))})",
+                partial,
+            ):
+                decided[cid] = ("partial", Requirement(rank, bits))
         viewer = self.access.viewer
 
         def shown(cid: int, portion: str | None) -> bool:
@@ -770,10 +775,18 @@ class Archive:
         doclists, side-table indexes) and never by reading the cables' rows."""
         params: list = []
         asked, visible = _split_visible(node)
+        if visible is not None and visible.text and (expr := fts_expr(asked)) is not None:
+            # Free text only: its doclist without the cables the reader may not read whole,
+            # as acl tokens of the index (policy.fts_hidden), counted inside FTS5.
+            return self._fts(f"({expr}) NOT {fts_hidden(self.access, self._years())}")
         if visible is not None and isinstance(asked, Not):
             # |V and not x| = |V| - |V and x|, both counted without reading rows.
             return self._count(visible) - self._count(_and(asked.node, visible))
         if visible is not None and not isinstance(asked, All):
+            if (hidden := self._hidden_matches(asked, visible, params)) is not None:
+                # Everything matching, less the few matches the reader may not see.
+                minus = self.conn.execute(f"SELECT count(*) FROM ({hidden})", params)
+                return self._count(asked) - minus.fetchone()[0]
             return self.conn.execute(
                 f"SELECT count(*) FROM ({self._ids_sql(node, params)})", params
             ).fetchone()[0]
@@ -800,6 +813,24 @@ class Archive:
             where = to_sql(node, params, self._origins)
             sql = f"SELECT count(*) FROM cables c WHERE {where}"
         return self.conn.execute(sql, params).fetchone()[0]
+
+    def _hidden_matches(self, asked: Node, visible: Visible, params: list) -> str | None:
+        """SELECT of the ids matching `asked` that the reader may not see, driven by their
+        hidden set and testing `asked` per id; None unless that set is small (HIDDEN_PROBES)
+        and `asked` has no free text (a text probe costs ~40 us an id)."""
+        if has_text(asked):
+            return None
+        hidden = self.store.reader_sets.hidden(self.access, self._state()[0], text=visible.text)
+        if hidden is None or hidden[2] > HIDDEN_PROBES:
+            return None
+        table, bound, _ = hidden
+        # Ids from `bound` on were stored after the set was built: hidden until it is rebuilt.
+        where = to_sql(asked, params, self._origins, side="probe", text="probe")
+        newer = to_sql(asked, params, self._origins)
+        return (
+            f"SELECT c.id FROM {table} h CROSS JOIN cables c ON c.id = h.id WHERE {where}"
+            f" UNION ALL SELECT c.id FROM cables c WHERE c.id >= {int(bound)} AND {newer}"
+        )
 
     def _and_ids(self, node: And, params: list) -> str:
         """SELECT c.id of every hit of an AND, each once, for counting: the cheapest of
@@ -1023,7 +1054,20 @@ class Archive:
                     cols.everything = cols.facets(None, tuple(FACETS))
                 full = cols.everything
             else:
-                full = cols.facets(self._ids(node), names)
+                asked, visible = _split_visible(node)
+                params: list = []
+                if (
+                    visible is not None
+                    and (hidden := self._hidden_matches(asked, visible, params)) is not None
+                ):
+                    # The facets of everything matching, less those of the few matches the
+                    # reader may not see: no filter over every hit's id.
+                    (minus,) = self.conn.execute(
+                        f"SELECT json_group_array(id) FROM ({hidden})", params
+                    ).fetchone()
+                    full = cols.facets(self._ids(asked), names, orjson.loads(minus))
+                else:
+                    full = cols.facets(self._ids(node), names)
             return {
                 n: full[n] if top is None or n in ("year", "month") else full[n][:top]
                 for n in names

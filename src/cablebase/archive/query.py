@@ -114,27 +114,16 @@ class All:
 
 
 @dataclass(frozen=True, slots=True)
-class Acl:
-    """An FTS5 expression over the index's `acl` column, written by the access policy (never
-    by the parser): the archive adds `NOT Acl(hidden, ids)` to queries driven by free text.
-    `ids` is the same condition as a test of c.id (archive/reader_sets.py): plans that probe
-    the text row by row use it instead, since probing a long OR of acl tokens per row costs
-    far more than one id test."""
-
-    expr: str
-    ids: str
-
-
-@dataclass(frozen=True, slots=True)
 class Visible:
     """The cables the reader sees, as a condition on c.id alone (archive/reader_sets.py),
-    written by the archive (never by the parser).  `text`: only those read whole."""
+    written by the archive (never by the parser).  `text`: only those read whole (free text
+    must not find a cable through a paragraph withheld from the reader)."""
 
     sql: str
     text: bool = False
 
 
-Node = Term | Field | Not | And | Or | All | Acl | Visible
+Node = Term | Field | Not | And | Or | All | Visible
 
 
 def is_column(node: Node) -> bool:
@@ -490,8 +479,6 @@ def fts_expr(node: Node) -> str | None:
     AND/OR nest freely; NOT needs a positive sibling (FTS5's NOT is binary: a NOT b)."""
     if isinstance(node, Term):
         return fts_string(node)
-    if isinstance(node, Acl):
-        return node.expr
     if isinstance(node, Or):
         parts = [fts_expr(n) for n in node.nodes]
         if any(p is None for p in parts):
@@ -706,13 +693,6 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
     match = {"in": MATCH, "filter": FILTER_MATCH, "probe": PROBE_MATCH}[text_form]
     if isinstance(node, All):
         return "1"
-    if text_form == "probe" and (acl := _negated_acl(node)) is not None:
-        # The access test as an id test, not as acl tokens probed per row.
-        assert isinstance(node, And)
-        rest = tuple(n for n in node.nodes if n is not acl)
-        inner = rest[0] if len(rest) == 1 else And(rest)
-        assert isinstance(acl, Not) and isinstance(acl.node, Acl)
-        return f"({_sql(inner, params, origins, side, text_form, cols)} AND {acl.node.ids})"
     if (expr := fts_expr(node)) is not None:
         params.append(expr)
         return match
@@ -750,15 +730,6 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
         params.append(fts_expr(Or(tuple(text))))
         parts.append(match)
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
-def _negated_acl(node: Node) -> Node | None:
-    """The `NOT Acl(...)` part of an AND, if it has one."""
-    if isinstance(node, And):
-        for n in node.nodes:
-            if isinstance(n, Not) and isinstance(n.node, Acl):
-                return n
-    return None
 
 
 def split_text(node: Node) -> tuple[str | None, Node | None]:

@@ -64,6 +64,15 @@ class ReaderSets:
         ).fetchone()
         return total - newer - s.size
 
+    def hidden(self, access: Access, generation: int, *, text: bool) -> tuple[str, int, int] | None:
+        """(temp table, bound, size) of the ids hidden from `access` below `bound` (every
+        id from `bound` on is hidden too), or None when the set holds the shown side."""
+        self.condition(access, generation, text=text)
+        s = self._sets.get(_key(access, generation, text))
+        if s is None or s.shown:  # None: inside a transaction, no set was built
+            return None
+        return f"temp.{s.name}", s.bound, s.size
+
     def _build(self, access: Access, key: tuple, text: bool) -> _Set:
         self._drop_stale(key[0])
         params: list = []
