@@ -825,8 +825,9 @@ class Archive:
             return None
         table, bound, _ = hidden
         # Ids from `bound` on were stored after the set was built: hidden until it is rebuilt.
+        # Probes, so that the hidden ids (and the id range) drive, not a set of the matches.
         where = to_sql(asked, params, self._origins, side="probe", text="probe")
-        newer = to_sql(asked, params, self._origins)
+        newer = to_sql(asked, params, self._origins, side="probe", text="probe")
         return (
             f"SELECT c.id FROM {table} h CROSS JOIN cables c ON c.id = h.id WHERE {where}"
             f" UNION ALL SELECT c.id FROM cables c WHERE c.id >= {int(bound)} AND {newer}"
