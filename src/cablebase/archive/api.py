@@ -776,9 +776,14 @@ class Archive:
         params: list = []
         asked, visible = _split_visible(node)
         if visible is not None and visible.text and (expr := fts_expr(asked)) is not None:
-            # Free text only: its doclist without the cables the reader may not read whole,
-            # as acl tokens of the index (policy.fts_hidden), counted inside FTS5.
-            return self._fts(f"({expr}) NOT {fts_hidden(self.access, self._years())}")
+            # Free text only: its doclist without the cables the reader may not read whole
+            # (acl tokens of the index, policy.fts_hidden), counted inside FTS5.  When the
+            # text's own count is known (remembered per archive state, for every reader),
+            # only its matches among those cables are counted (cheap: few, or a rare text).
+            hidden = fts_hidden(self.access, self._years())
+            if (every := self._fts_known(expr)) is not None:
+                return every - self._fts(f"({expr}) AND {hidden}")
+            return self._fts(f"({expr}) NOT {hidden}")
         if visible is not None and isinstance(asked, Not):
             # |V and not x| = |V| - |V and x|, both counted without reading rows.
             return self._count(visible) - self._count(_and(asked.node, visible))
@@ -975,6 +980,13 @@ class Archive:
             self._fts_memo.clear()
         self._fts_memo[expr] = (n, cap is None or n < cap)
         return n
+
+    def _fts_known(self, expr: str) -> int | None:
+        """The exact count of an FTS5 expression if `_fts` remembers it, else None."""
+        if self._fts_key != self._state():
+            return None
+        n, exact = self._fts_memo.get(expr, (0, False))
+        return n if exact else None
 
     def _bounded(self, sql: str, params: list, cap: int) -> int:
         """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""
