@@ -391,7 +391,7 @@ def http_urls(n: int) -> list[str]:
     is swept too), with each cable, post and month filled in and each query asked."""
     from urllib.parse import quote
 
-    from cablebase.web import admin, api, pages
+    from cablebase.web import account, admin, api, pages
 
     fill = {
         "reference_id": [rid(i) for i in range(n)],
@@ -401,7 +401,7 @@ def http_urls(n: int) -> list[str]:
     }
     queried = {"/search", "/api/search", "/api/export", "/api/graph", "/"}
     urls: list[str] = []
-    for router in (api.router, admin.router, pages.router):
+    for router in (api.router, admin.router, account.router, pages.router):
         for route in router.routes:
             if "GET" not in getattr(route, "methods", ()):
                 continue

@@ -90,16 +90,13 @@ def _bound(value: str | date | datetime, *, upper: bool) -> tuple[str, str]:
     return ">=", day.isoformat()
 
 
-def entries(
-    conn: sqlite3.Connection,
-    *,
-    user: str | None = None,
-    action: str | None = None,
-    since: str | date | datetime | None = None,
-    until: str | date | datetime | None = None,
-    limit: int | None = None,
-) -> Iterator[AuditEntry]:
-    """The entries that match, newest first.  `since`/`until`: a date (whole day) or a time."""
+def _where(
+    user: str | None,
+    action: str | None,
+    since: str | date | datetime | None,
+    until: str | date | datetime | None,
+) -> tuple[str, list]:
+    """The WHERE clause (empty or " WHERE ...") of the filters, and its parameters."""
     where, params = [], []
     if user is not None:
         where.append("user = ?")
@@ -115,15 +112,43 @@ def entries(
         op, value = _bound(until, upper=True)
         where.append(f"at {op} ?")
         params.append(value)
-    sql = f"SELECT {', '.join(COLUMNS)} FROM audit"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY at DESC, id DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(max(0, int(limit)))
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def entries(
+    conn: sqlite3.Connection,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    since: str | date | datetime | None = None,
+    until: str | date | datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[AuditEntry]:
+    """The entries that match, newest first.  `since`/`until`: a date (whole day) or a time.
+    `offset` skips that many of them (paging: `offset=(page - 1) * limit`)."""
+    where, params = _where(user, action, since, until)
+    sql = f"SELECT {', '.join(COLUMNS)} FROM audit{where} ORDER BY at DESC, id DESC"
+    if limit is not None or offset:
+        # SQLite takes OFFSET only after a LIMIT; -1 is "no limit".
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
     for row in conn.execute(sql, params):
         yield AuditEntry(*row)
+
+
+def count(
+    conn: sqlite3.Connection,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    since: str | date | datetime | None = None,
+    until: str | date | datetime | None = None,
+) -> int:
+    """How many entries match (filters as for `entries`)."""
+    where, params = _where(user, action, since, until)
+    (n,) = conn.execute(f"SELECT count(*) FROM audit{where}", params).fetchone()
+    return n
 
 
 def _cell(value: object) -> object:

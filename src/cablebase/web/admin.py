@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 ADMIN = ("admin",)
 ARCHIVISTS = ("archivist", "admin")
-AUDIT_PAGE = 200  # entries shown per page of the audit log
+AUDIT_PAGE = 100  # entries shown per page of the audit log
 _NEXT_OK = re.compile(r"/(?![/\\])[^\s]*")
 _ACTION_OK = re.compile(r"[a-z_]{1,40}")
 Text = Annotated[str, Form(max_length=2000)]
@@ -251,20 +251,38 @@ def _filters(user: str, action: str) -> dict[str, Any]:
     return out
 
 
+def _audit_urls(filters: dict[str, Any], page: int, pages: int) -> dict[str, Any]:
+    """The links of the `pager` macro (templates/_macros.html), each keeping the filters."""
+
+    def url(n: int) -> str:
+        return "/admin/audit?" + urlencode({**filters, "page": n})
+
+    return {
+        "first": url(1),
+        "prev": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < pages else None,
+        "last": url(pages),
+        "jump": {"action": "/admin/audit", "hidden": list(filters.items())},
+    }
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request,
     user: str = Query("", max_length=200),
     action: str = Query("", max_length=40),
-    limit: int = Query(AUDIT_PAGE, ge=1, le=10_000),
+    page: int = Query(1, ge=1, le=1_000_000),
 ) -> Response:
     from cablebase.access import audit
 
     auth.require(request, *ADMIN)
     request.app.state.audit.flush()  # the queued entries of the last moments too
     filters = _filters(user, action)
-    store = request.app.state.writers.store()
-    rows = list(audit.entries(store.conn, limit=limit, **filters))
+    conn = request.app.state.writers.store().conn
+    total = audit.count(conn, **filters)
+    pages = max(1, math.ceil(total / AUDIT_PAGE))
+    page = min(page, pages)  # the log only grows: a page past the end is a stale link
+    rows = list(audit.entries(conn, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE, **filters))
     exports = {
         fmt: "/admin/audit/export?" + urlencode({**filters, "format": fmt})
         for fmt in ("csv", "jsonl")
@@ -276,7 +294,11 @@ def audit_page(
             "entries": rows,
             "user": user,
             "action": action,
-            "limit": limit,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "first_entry": (page - 1) * AUDIT_PAGE + 1,
+            "page_urls": _audit_urls(filters, page, pages),
             "exports": exports,
             "active_page": "admin",
         },

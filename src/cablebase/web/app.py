@@ -85,11 +85,12 @@ def create_app(
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    from cablebase.web import admin, api, errors, pages
+    from cablebase.web import account, admin, api, errors, pages
 
     errors.install(app)
     app.add_middleware(SessionCookies, secure=secure_cookies)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(account.router)
     app.include_router(pages.router)
     return app

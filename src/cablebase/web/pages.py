@@ -9,7 +9,6 @@ in a background thread on the first request.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import threading
@@ -175,71 +174,6 @@ GLOBAL.update(
     top_tags=browse.top_tags,
     references=browse.references,
 )
-
-
-def _vis(archive: Archive, params: list) -> str:
-    return archive.visible_sql(params)
-
-
-def v_neighbourhood(
-    archive: Archive, reference_id: str, hops: int = 2, max_nodes: int = 40, per_node: int = 12
-) -> browse.Neighbourhood:
-    """browse.neighbourhood among the cables this reader sees: links are followed only from
-    cables they see, and a cited cable they may not see is drawn as missing from the archive.
-    (browse.neighbourhood follows the citations OF a cited cable the reader may not see, which
-    shows that it exists and what it cites; until it filters those too, this one is used.)"""
-    if archive.access.unrestricted:
-        return browse.neighbourhood(archive, reference_id, hops, max_nodes, per_node)
-    centre = reference_id.upper()
-    conn = archive.conn
-    nodes = {centre: 0}
-    edges: set[tuple[str, str]] = set()
-    frontier = [centre]
-    truncated = False
-    for depth in range(1, hops + 1):
-        nxt: list[str] = []
-        for rid in frontier:
-            p1: list = [rid]
-            vis1 = _vis(archive, p1)
-            out = conn.execute(
-                "SELECT DISTINCT r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
-                f" WHERE c.reference_id = ? AND r.target IS NOT NULL AND {vis1} LIMIT ?",
-                [*p1, per_node + 1],
-            ).fetchall()
-            p2: list = [rid]
-            vis2 = _vis(archive, p2)
-            inc = conn.execute(
-                "SELECT DISTINCT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
-                f" WHERE r.target = ? AND {vis2} LIMIT ?",
-                [*p2, per_node + 1],
-            ).fetchall()
-            if len(out) > per_node or len(inc) > per_node:
-                truncated = True
-            links = [(rid, t) for (t,) in out[:per_node]] + [(s, rid) for (s,) in inc[:per_node]]
-            for src, dst in links:
-                other = dst if src == rid else src
-                if other not in nodes:
-                    if len(nodes) >= max_nodes:
-                        truncated = True
-                        continue
-                    nodes[other] = depth
-                    nxt.append(other)
-                edges.add((src, dst))
-        frontier = nxt
-    known = json.dumps(list(nodes))
-    p3: list = [known, known]
-    vis3 = _vis(archive, p3)
-    for src, dst in conn.execute(
-        "SELECT DISTINCT c.reference_id, r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
-        " WHERE c.reference_id IN (SELECT value FROM json_each(?))"
-        f" AND r.target IN (SELECT value FROM json_each(?)) AND {vis3}",
-        p3,
-    ):
-        edges.add((src, dst))
-    edges = {(s, d) for s, d in edges if s in nodes and d in nodes and s != d}
-    return browse.Neighbourhood(
-        nodes, sorted(edges), browse.briefs(archive, list(nodes)), truncated
-    )
 
 
 # -- formatting --------------------------------------------------------------------------
@@ -853,7 +787,7 @@ def graph_svg(hood: browse.Neighbourhood, centre: str, size: int = 760) -> Marku
 def graph_page(request: Request, reference_id: str, hops: int = Query(2, ge=1, le=2)) -> Response:
     cable = _cable_or_404(request, reference_id)
     rid = cable.reference_id or reference_id.upper()
-    hood = v_neighbourhood(_archive(request), rid, hops=hops)
+    hood = browse.neighbourhood(_archive(request), rid, hops=hops)
     missing = sorted(r for r in hood.nodes if r not in hood.briefs)
     ctx = {
         "cable": cable,
