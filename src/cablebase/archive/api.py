@@ -576,6 +576,8 @@ class Archive:
             params.append(text)
             if rest is None:
                 cond = "1"
+            elif isinstance(rest, Visible):
+                cond = rest.sql  # the reader's id set: a test of the doclist's ids
             elif (few := self._fts(text, self.small)) < self.small:
                 # Few matches: test the rest on their rows (probes, or sets for many).
                 cond = to_sql(
@@ -775,10 +777,11 @@ class Archive:
         doclists, side-table indexes) and never by reading the cables' rows."""
         params: list = []
         asked, visible = _split_visible(node)
-        if visible is not None and visible.text and (expr := fts_expr(asked)) is not None:
+        expr, others = split_text(node)
+        if visible is not None and visible.text and expr is not None and others is visible:
             # Free text only: its doclist without the cables the reader may not read whole
             # (acl tokens of the index, policy.fts_hidden), counted inside FTS5.  When the
-            # text's own count is known (remembered per archive state, for every reader),
+            # text's own count is known (the planner counted it choosing the plan),
             # only its matches among those cables are counted (cheap: few, or a rare text).
             hidden = fts_hidden(self.access, self._years())
             if (every := self._fts_known(expr)) is not None:
