@@ -87,6 +87,9 @@ FEW_PROBES = 500
 # bm25 over the hits whose subject matches, then the rest by date.  bm25 costs 4-8 us per
 # hit, so full bm25 over 100,000+ hits takes a second.
 BROAD = 20000
+# Counts of FTS5 expressions remembered per archive object and state (a few hundred bytes each;
+# a page, its count and its planning ask for several, and readers page through results).
+FTS_MEMO = 4096
 # A reader hidden from at most this many cables has counts and facets computed as everything
 # matching less the hidden matches (a probe per hidden id) rather than by testing every hit.
 HIDDEN_PROBES = 2000
@@ -979,7 +982,7 @@ class Archive:
             n = self.conn.execute(sql, [expr]).fetchone()[0]
         else:
             n = self._bounded(_FTS_IDS, [expr], cap)
-        if len(self._fts_memo) >= 256:
+        if len(self._fts_memo) >= FTS_MEMO:
             self._fts_memo.clear()
         self._fts_memo[expr] = (n, cap is None or n < cap)
         return n
