@@ -714,8 +714,9 @@ class Archive:
         params = []
         # The second tier of a query that is free text only is dense (it matched more than
         # `broad` cables): no need to count it first.
-        # Per-row probes suit single words; a phrase or prefix is cheaper as one set.
-        dense = fts_expr(node) is not None and all(
+        # Per-row probes suit single words; a phrase or prefix is cheaper as one set.  (The
+        # reader's id set, if any, is tested per row either way.)
+        dense = fts_expr(_split_visible(node)[0]) is not None and all(
             len(t.tokens) == 1 and not t.prefix for t in positive_terms(node)
         )
         sql = self._select(rest, "-date", params, limit, max(0, offset - first), dense)
