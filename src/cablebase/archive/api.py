@@ -90,9 +90,6 @@ BROAD = 20000
 # Counts of FTS5 expressions remembered per archive object and state (a few hundred bytes each;
 # a page, its count and its planning ask for several, and readers page through results).
 FTS_MEMO = 4096
-# A reader hidden from at most this many cables has counts and facets computed as everything
-# matching less the hidden matches (a probe per hidden id) rather than by testing every hit.
-HIDDEN_PROBES = 2000
 _INDEXED = ("class", "year", "from", "to", "origin", "id")  # fields on indexed cables columns
 
 
@@ -827,22 +824,24 @@ class Archive:
         return self.conn.execute(sql, params).fetchone()[0]
 
     def _hidden_matches(self, asked: Node, visible: Visible, params: list) -> str | None:
-        """SELECT of the ids matching `asked` that the reader may not see, driven by their
-        hidden set and testing `asked` per id; None unless that set is small (HIDDEN_PROBES)
-        and `asked` has no free text (a text probe costs ~40 us an id)."""
+        """SELECT of the ids matching `asked` that the reader may not see, tested on the
+        hidden cables' own rows (reader_sets.hidden_rows) and on the ids stored since the set
+        was built; None unless the reader's hidden set is held and small, and `asked` has no
+        free text (a text probe costs ~40 us a cable)."""
         if has_text(asked):
             return None
-        hidden = self.store.reader_sets.hidden(self.access, self._state()[0], text=visible.text)
-        if hidden is None or hidden[2] > HIDDEN_PROBES:
+        generation = self._state()[0]
+        found = self.store.reader_sets.hidden_rows(self.access, generation, text=visible.text)
+        if found is None:
             return None
-        table, bound, _ = hidden
-        # Ids from `bound` on were stored after the set was built: hidden until it is rebuilt.
-        # Probes, so that the hidden ids (and the id range) drive, not a set of the matches.
+        table, bound = found
+        # Probes, so that the hidden rows (and the id range) drive, not a set of the matches.
         where = to_sql(asked, params, self._origins, side="probe", text="probe")
         newer = to_sql(asked, params, self._origins, side="probe", text="probe")
         return (
-            f"SELECT c.id FROM {table} h CROSS JOIN cables c ON c.id = h.id WHERE {where}"
-            f" UNION ALL SELECT c.id FROM cables c WHERE c.id >= {int(bound)} AND {newer}"
+            f"SELECT c.id FROM {table} c WHERE {where}"
+            f" UNION ALL SELECT c.id FROM (SELECT id FROM cables WHERE id >= {int(bound)}) n"
+            f" CROSS JOIN cables c ON c.id = n.id WHERE {newer}"
         )
 
     def _and_ids(self, node: And, params: list) -> str:

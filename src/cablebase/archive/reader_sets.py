@@ -21,6 +21,9 @@ from cablebase.access.policy import Access
 from cablebase.access.policy import sql_visible as row_condition
 
 KEEP = 8  # sets per connection (reader classes in use at once: a web server's few roles)
+# The columns of `cables` that query conditions test per row (query.to_sql's row forms).
+ROW_COLUMNS = "c.id, c.reference_id, c.created, c.year, c.origin, c.post, c.class_rank"
+HIDDEN_ROWS = 20000  # hidden sets up to this size get their rows copied on demand (~100 B each)
 
 
 class ReaderSets:
@@ -73,25 +76,52 @@ class ReaderSets:
             return None
         return f"temp.{s.name}", s.bound, s.size
 
+    def hidden_rows(self, access: Access, generation: int, *, text: bool) -> tuple[str, int] | None:
+        """(temp table, bound): the cables hidden from `access` below `bound` with the columns
+        query conditions test (ROW_COLUMNS), so that the matches among them are found without
+        reading the archive's rows; every id from `bound` on is hidden too.  None when the
+        set holds the shown side or more than HIDDEN_ROWS cables."""
+        self.condition(access, generation, text=text)
+        s = self._sets.get(_key(access, generation, text))
+        if s is None or s.shown or s.size > HIDDEN_ROWS:
+            return None
+        if s.rows is None:
+            if self.conn.in_transaction:  # see condition()
+                return None
+            rows = f"{s.name}_rows"
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.execute(
+                    f"CREATE TEMP TABLE {rows} AS SELECT {ROW_COLUMNS} FROM temp.{s.name} h"
+                    " CROSS JOIN cables c ON c.id = h.id"
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            s.rows = rows
+        return f"temp.{s.rows}", s.bound
+
     def _build(self, access: Access, key: tuple, text: bool) -> _Set:
         self._drop_stale(key[0])
         params: list = []
         cond = f"coalesce(({row_condition(access, params, text=text)}), 0)"
-        # From the covering index cables_access: no row is read.
-        total, shown, top = self.conn.execute(
-            f"SELECT count(*), total({cond}), max(id) FROM cables c", params
-        ).fetchone()
-        want_shown = shown < total - shown
+        total, top = self.conn.execute("SELECT count(*), max(id) FROM cables").fetchone()
         self._serial += 1
         name = f"cb_reader_{id(self) & 0xFFFFFF:x}_{self._serial}"
+        # From the covering index cables_access: no row is read.  The hidden side first (the
+        # smaller for most readers); the shown side instead when it turns out smaller.
+        fill = f"INSERT INTO temp.{name} SELECT id FROM cables c WHERE "
         self.conn.execute("BEGIN")
         try:
             self.conn.execute(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY)")
-            pick = cond if want_shown else f"NOT {cond}"
-            self.conn.execute(
-                f"INSERT INTO temp.{name} SELECT id FROM cables c WHERE {pick}", params
-            )
+            self.conn.execute(fill + f"NOT {cond}", params)
             (size,) = self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()
+            want_shown = size > total - size
+            if want_shown:
+                self.conn.execute(f"DELETE FROM temp.{name}")
+                self.conn.execute(fill + cond, params)
+                (size,) = self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -107,14 +137,14 @@ class ReaderSets:
         self._sets[key] = built
         while len(self._sets) > KEEP:
             _, old = self._sets.popitem(last=False)
-            self._stale.append(old.name)
+            self._stale += old.tables()
         return built
 
     def _drop_stale(self, generation: int) -> None:
         """Drop the sets of older generations and those evicted (a table still read by an
         open statement stays until the next build)."""
         for key in [k for k in self._sets if k[0] != generation]:
-            self._stale.append(self._sets.pop(key).name)
+            self._stale += self._sets.pop(key).tables()
         kept = []
         for name in self._stale:
             try:
@@ -125,10 +155,14 @@ class ReaderSets:
 
 
 class _Set:
-    __slots__ = ("name", "sql", "shown", "size", "bound")
+    __slots__ = ("name", "sql", "shown", "size", "bound", "rows")
 
     def __init__(self, name: str, sql: str, *, shown: bool, size: int, bound: int) -> None:
         self.name, self.sql, self.shown, self.size, self.bound = name, sql, shown, size, bound
+        self.rows: str | None = None  # the hidden cables' rows (hidden_rows), once copied
+
+    def tables(self) -> list[str]:
+        return [self.name] + ([self.rows] if self.rows else [])
 
 
 def _key(access: Access, generation: int, text: bool) -> tuple:
