@@ -752,9 +752,9 @@ class Archive:
             decided[cid] = ("full" if full else "partial" if some else "none", Requirement(None))
             if some and not full:
                 partial.append(cid)
-        if partial:  # their marks, for the portions (the access columns: a row read each)
+        if partial:  # their requirement, for the portions (from its index, not the rows)
             for cid, rank, bits in self.conn.execute(
-                "SELECT id, class_rank, caveat_bits FROM cables"
+                "SELECT id, class_rank, caveat_bits FROM cables INDEXED BY cables_requirement"
                 f" WHERE id IN ({','.join('?' * len(partial))})",
                 partial,
             ):
@@ -826,12 +826,16 @@ class Archive:
     def _hidden_matches(self, asked: Node, visible: Visible, params: list) -> str | None:
         """SELECT of the ids matching `asked` that the reader may not see, tested on the
         hidden cables' own rows (reader_sets.hidden_rows) and on the ids stored since the set
-        was built; None unless the reader's hidden set is held and small, and `asked` has no
-        free text (a text probe costs ~40 us a cable)."""
+        was built; None unless the reader's hidden set is held, small, and smaller than the
+        matches, and `asked` has no free text (a text probe costs ~40 us a cable)."""
         if has_text(asked):
             return None
         generation = self._state()[0]
-        found = self.store.reader_sets.hidden_rows(self.access, generation, text=visible.text)
+        sets = self.store.reader_sets
+        side = sets.hidden(self.access, generation, text=visible.text)
+        if side is None or self._estimate(asked, side[2]) < side[2]:
+            return None  # fewer matches than hidden cables: testing the matches costs less
+        found = sets.hidden_rows(self.access, generation, text=visible.text)
         if found is None:
             return None
         table, bound = found
@@ -1014,7 +1018,11 @@ class Archive:
             where = to_sql(node, params, self._origins)
             return self._bounded(f"SELECT 1 FROM cables c WHERE {where}", params, cap)
         if isinstance(node, And):
-            return min(self._estimate(n, cap) for n in node.nodes)
+            # The free text as the one expression it is matched as (tighter than its terms').
+            text, rest = split_text(node)
+            others = () if rest is None else rest.nodes if isinstance(rest, And) else (rest,)
+            ests = [self._estimate(n, cap) for n in others]
+            return min([self._fts(text, cap)] + ests if text is not None else ests)
         if isinstance(node, Or):
             return min(cap, sum(self._estimate(n, cap) for n in node.nodes))
         if isinstance(node, Visible):

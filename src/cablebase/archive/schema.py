@@ -138,10 +138,13 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 2: access control (docs/access.md): access columns, the acl column of the full-text
     # index, accounts, sessions and tokens, login throttling, the audit log, releases.
     lambda conn: _access(conn),
-    # 3: the access columns as one covering index, so that a reader's id set
-    # (archive/reader_sets.py) is built without reading the cables' rows.
+    # 3: the access columns as covering indexes (they sit after the record's JSON, so reading
+    # them from a row walks its overflow pages): a reader's id set (archive/reader_sets.py) is
+    # built from cables_access, and the portion marks of listed cables read by id from
+    # cables_requirement.
     """
     CREATE INDEX cables_access ON cables(class_rank, caveat_bits, open_on, floor_rank);
+    CREATE INDEX cables_requirement ON cables(id, class_rank, caveat_bits);
     """,
 )
 
