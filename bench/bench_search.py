@@ -207,10 +207,20 @@ def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str, show: int,
     of their own: no count one run remembered helps the other."""
     from statistics import median
 
-    from cablebase.access.policy import Access, Policy, Viewer, caveat_bits, parse_rank
+    from cablebase.access.policy import (
+        ANONYMOUS,
+        Access,
+        Policy,
+        Viewer,
+        caveat_bits,
+        parse_rank,
+    )
 
     rank, *caveats = reader.split(",")
-    viewer = Viewer("bench", "reader", parse_rank(rank), caveat_bits(caveats))
+    if rank == "anonymous":  # no account: declassified and released cables only
+        viewer = ANONYMOUS
+    else:
+        viewer = Viewer("bench", "reader", parse_rank(rank), caveat_bits(caveats))
     own = Archive.open(a.store.path, readonly=True)
     filtered = own.with_access(Access(Policy("controlled"), viewer))
     seen = filtered.count("")
@@ -258,8 +268,8 @@ def main() -> None:
         "--reader",
         default=None,
         metavar="RANK[,CAVEAT...]",
-        help="also run the mix as this reader under a controlled policy (e.g. secret or"
-        " confidential,noforn), alternating query by query with the unfiltered run, and print"
+        help="also run the mix as this reader under a controlled policy (e.g. secret,"
+        " confidential,noforn or anonymous), alternating query by query with the unfiltered run, and print"
         " the policy's overhead (issue 5: at most 20%%)",
     )
     ap.add_argument(

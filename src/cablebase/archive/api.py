@@ -1008,6 +1008,8 @@ class Archive:
         """An upper bound on the hits, saturating at `cap`: decides how a page is fetched."""
         if cap is None:
             cap = self.small
+        # The reader's id set only removes hits: the rest's bound holds, and is cheaper.
+        node = _split_visible(node)[0]
         if isinstance(node, All | Not):
             return cap
         if (expr := fts_expr(node)) is not None:
@@ -1025,8 +1027,6 @@ class Archive:
             return min([self._fts(text, cap)] + ests if text is not None else ests)
         if isinstance(node, Or):
             return min(cap, sum(self._estimate(n, cap) for n in node.nodes))
-        if isinstance(node, Visible):
-            return cap  # most of the archive, for most readers: it never drives a plan
         assert isinstance(node, Field)
         if node.name == "citedby":
             return 0
