@@ -651,6 +651,19 @@ class Archive:
             # Column conditions as id sets from their own indexes: the walk reads no rows
             # but the page's.
             source = "cables c INDEXED BY cables_created"
+            visible = _split_visible(node)[1]
+            if (
+                visible is not None
+                and (
+                    dates := self.store.reader_sets.shown_dates(
+                        self.access, self._state()[0], text=visible.text
+                    )
+                )
+                is not None
+            ):
+                # Walk the dates of the cables the reader sees (a minority of the archive).
+                source = f"{dates} v CROSS JOIN cables c ON c.id = v.id"
+                order = order.replace("c.", "v.")
             if dense is None:
                 dense = self._dense_text(node)
             where = to_sql(
@@ -1008,8 +1021,19 @@ class Archive:
         """An upper bound on the hits, saturating at `cap`: decides how a page is fetched."""
         if cap is None:
             cap = self.small
-        # The reader's id set only removes hits: the rest's bound holds, and is cheaper.
-        node = _split_visible(node)[0]
+        asked, visible = _split_visible(node)
+        if visible is not None and self.store.reader_sets.sees_minority(
+            self.access, self._state()[0], text=visible.text
+        ):
+            # A reader who sees a minority of the archive (often its oldest part): their
+            # matches counted (up to the cap), so that a sparse result is collected and
+            # sorted rather than walked for along the dates.
+            if isinstance(asked, All):
+                return min(cap, self._count(visible))
+            params: list = []
+            return self._bounded(self._ids_sql(node, params), params, cap)
+        # Otherwise the id set removes few hits: the rest's bound holds, and is cheaper.
+        node = asked
         if isinstance(node, All | Not):
             return cap
         if (expr := fts_expr(node)) is not None:

@@ -67,6 +67,12 @@ class ReaderSets:
         ).fetchone()
         return total - newer - s.size
 
+    def sees_minority(self, access: Access, generation: int, *, text: bool) -> bool:
+        """Whether the set holds the shown side: `access` sees less than half the archive."""
+        self.condition(access, generation, text=text)
+        s = self._sets.get(_key(access, generation, text))
+        return s is not None and s.shown
+
     def hidden(self, access: Access, generation: int, *, text: bool) -> tuple[str, int, int] | None:
         """(temp table, bound, size) of the ids hidden from `access` below `bound` (every
         id from `bound` on is hidden too), or None when the set holds the shown side."""
@@ -101,6 +107,34 @@ class ReaderSets:
                 raise
             s.rows = rows
         return f"temp.{s.rows}", s.bound
+
+    def shown_dates(self, access: Access, generation: int, *, text: bool) -> str | None:
+        """A temp table (created, id) of the cables `access` sees, indexed in date order, for
+        walking their dates instead of the archive's: a reader who sees a minority of the
+        archive, often its oldest (declassified) part, would otherwise walk past thousands
+        of hidden cables per hit.  None when the set holds the hidden side."""
+        self.condition(access, generation, text=text)
+        s = self._sets.get(_key(access, generation, text))
+        if s is None or not s.shown:
+            return None
+        if s.dates is None:
+            if self.conn.in_transaction:  # see condition()
+                return None
+            dates = f"{s.name}_dates"
+            self.conn.execute("BEGIN")
+            try:
+                # From the date index (covering: created and the rowid), no row is read.
+                self.conn.execute(
+                    f"CREATE TEMP TABLE {dates} AS SELECT c.created, c.id FROM cables c"
+                    f" INDEXED BY cables_created WHERE {s.sql}"
+                )
+                self.conn.execute(f"CREATE INDEX temp.{dates}_order ON {dates}(created, id)")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            s.dates = dates
+        return f"temp.{s.dates}"
 
     def _build(self, access: Access, key: tuple, text: bool) -> _Set:
         self._drop_stale(key[0])
@@ -155,14 +189,15 @@ class ReaderSets:
 
 
 class _Set:
-    __slots__ = ("name", "sql", "shown", "size", "bound", "rows")
+    __slots__ = ("name", "sql", "shown", "size", "bound", "rows", "dates")
 
     def __init__(self, name: str, sql: str, *, shown: bool, size: int, bound: int) -> None:
         self.name, self.sql, self.shown, self.size, self.bound = name, sql, shown, size, bound
         self.rows: str | None = None  # the hidden cables' rows (hidden_rows), once copied
+        self.dates: str | None = None  # the shown cables' dates (shown_dates), once copied
 
     def tables(self) -> list[str]:
-        return [self.name] + ([self.rows] if self.rows else [])
+        return [t for t in (self.name, self.rows, self.dates) if t]
 
 
 def _key(access: Access, generation: int, text: bool) -> tuple:
