@@ -646,7 +646,7 @@ class Archive:
             )
         order = SORTS["-date" if sort == "relevance" else sort]
         source = "cables c"
-        if self._estimate(node) >= self.small:
+        if self._walkable(node):
             # Many hits: walk the date index in order, test each row, stop after the page.
             # Column conditions as id sets from their own indexes: the walk reads no rows
             # but the page's.
@@ -678,6 +678,22 @@ class Archive:
             where = self._driven(node, params)
         sql = f"SELECT {self._hit}, NULL FROM {source} WHERE {where} ORDER BY {order}"
         return _page(sql, params, limit, offset)
+
+    def _walkable(self, node: Node) -> bool:
+        """Whether a page in date order is fetched by walking the dates and testing rows
+        (many hits, dense along the walk) rather than by collecting and sorting the hits."""
+        if self._estimate(node) < self.small:
+            return False
+        visible = _split_visible(node)[1]
+        if visible is not None and self.store.reader_sets.sees_minority(
+            self.access, self._state()[0], text=visible.text
+        ):
+            # A reader who sees a minority of the archive (often its oldest, declassified
+            # part): their matches counted up to the bound, so that a sparse result is
+            # collected rather than walked for past thousands of cables.
+            params: list = []
+            return self._bounded(self._ids_sql(node, params), params, self.small) >= self.small
+        return True
 
     # -- relevance in two tiers (broad queries) ------------------------------------------
 
@@ -1021,19 +1037,9 @@ class Archive:
         """An upper bound on the hits, saturating at `cap`: decides how a page is fetched."""
         if cap is None:
             cap = self.small
-        asked, visible = _split_visible(node)
-        if visible is not None and self.store.reader_sets.sees_minority(
-            self.access, self._state()[0], text=visible.text
-        ):
-            # A reader who sees a minority of the archive (often its oldest part): their
-            # matches counted (up to the cap), so that a sparse result is collected and
-            # sorted rather than walked for along the dates.
-            if isinstance(asked, All):
-                return min(cap, self._count(visible))
-            params: list = []
-            return self._bounded(self._ids_sql(node, params), params, cap)
-        # Otherwise the id set removes few hits: the rest's bound holds, and is cheaper.
-        node = asked
+        # The reader's id set only removes hits: the rest's bound holds, and is cheaper (see
+        # `_walkable` for readers who see a minority of the archive).
+        node = _split_visible(node)[0]
         if isinstance(node, All | Not):
             return cap
         if (expr := fts_expr(node)) is not None:
