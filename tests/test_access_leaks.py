@@ -322,8 +322,12 @@ def check_library(path, specs, readers, portions, oracle, plan) -> None:  # type
                 wanted = ("full",) if text or not portions else ("full", "partial")
                 want = {rid(i) for i in range(len(specs)) if oracle.decision(r, i) in wanted}
                 for sort in ("relevance", "date", "-date"):
-                    got = [h.reference_id for h in a.search(q, sort=sort)]
+                    hits = list(a.search(q, sort=sort))
+                    got = [h.reference_id for h in hits]
                     assert sorted(got) == sorted(want), (q, sort, r, plan)
+                    if sort != "relevance":  # and in date order (undated first, oldest first)
+                        dates = [h.created or "" for h in hits]
+                        assert dates == sorted(dates, reverse=sort == "-date"), (q, sort)
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from cablebase.access.policy import (
 )
 from cablebase.access.settings import get_policy
 from cablebase.archive.query import (
+    CABLE_FIELDS,
     All,
     And,
     Field,
@@ -135,6 +136,16 @@ def _split_visible(node: Node) -> tuple[Node, Visible | None]:
             rest = tuple(n for n in node.nodes if not isinstance(n, Visible))
             return (rest[0] if len(rest) == 1 else And(rest)), found[0]
     return node, None
+
+
+def _on_columns(node: Node) -> bool:
+    """Whether every condition of a query is on the cables' own columns (no text, no side
+    table): testable on reader_sets.ROW_COLUMNS."""
+    if isinstance(node, And | Or):
+        return all(_on_columns(n) for n in node.nodes)
+    if isinstance(node, Not):
+        return _on_columns(node.node)
+    return isinstance(node, Field) and node.name in CABLE_FIELDS
 
 
 def _scoped(node: Node) -> bool:
@@ -1175,6 +1186,14 @@ class Archive:
         """SELECT of the ids (column `id`) of every hit, each once, planned like a count."""
         rest, visible = _split_visible(node)
         if visible is not None and not isinstance(rest, All):
+            if _on_columns(rest) and (
+                rows := self.store.reader_sets.shown_rows(
+                    self.access, self._state()[0], text=visible.text
+                )
+            ):
+                # A reader who sees a minority of the archive: the conditions tested on the
+                # copy of their cables' columns.
+                return f"SELECT c.id FROM {rows} c WHERE {to_sql(rest, params, self._origins)}"
             # The reader's id set filters the stream of the rest's ids: it never drives.
             return f"SELECT c.id FROM ({self._ids_sql(rest, params)}) c WHERE {visible.sql}"
         text, rest = split_text(node)

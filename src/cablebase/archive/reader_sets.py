@@ -24,6 +24,7 @@ KEEP = 8  # sets per connection (reader classes in use at once: a web server's f
 # The columns of `cables` that query conditions test per row (query.to_sql's row forms).
 ROW_COLUMNS = "c.id, c.reference_id, c.created, c.year, c.origin, c.post, c.class_rank"
 HIDDEN_ROWS = 20000  # hidden sets up to this size get their rows copied on demand (~100 B each)
+SHOWN_ROWS = 150000  # and shown sets up to this size (a minority reader's column queries)
 
 
 class ReaderSets:
@@ -91,6 +92,22 @@ class ReaderSets:
         s = self._sets.get(_key(access, generation, text))
         if s is None or s.shown or s.size > HIDDEN_ROWS:
             return None
+        rows = self._rows(s)
+        return None if rows is None else (rows, s.bound)
+
+    def shown_rows(self, access: Access, generation: int, *, text: bool) -> str | None:
+        """A temp table of the cables `access` sees with the columns query conditions test
+        (ROW_COLUMNS), for a reader who sees a minority of the archive: their matches of a
+        condition on those columns are found there without reading the archive's rows.
+        None when the set holds the hidden side or more than SHOWN_ROWS cables."""
+        self.condition(access, generation, text=text)
+        s = self._sets.get(_key(access, generation, text))
+        if s is None or not s.shown or s.size > SHOWN_ROWS:
+            return None
+        return self._rows(s)
+
+    def _rows(self, s: _Set) -> str | None:
+        """The set's cables with ROW_COLUMNS, copied on first use."""
         if s.rows is None:
             if self.conn.in_transaction:  # see condition()
                 return None
@@ -106,7 +123,7 @@ class ReaderSets:
                 self.conn.execute("ROLLBACK")
                 raise
             s.rows = rows
-        return f"temp.{s.rows}", s.bound
+        return f"temp.{s.rows}"
 
     def shown_dates(self, access: Access, generation: int, *, text: bool) -> str | None:
         """A temp table (created, id) of the cables `access` sees, indexed in date order, for
