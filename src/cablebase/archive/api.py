@@ -695,13 +695,18 @@ class Archive:
         (many hits, dense along the walk) rather than by collecting and sorting the hits."""
         if self._estimate(node) < self.small:
             return False
-        visible = _split_visible(node)[1]
-        if visible is not None and self.store.reader_sets.sees_minority(
-            self.access, self._state()[0], text=visible.text
+        asked, visible = _split_visible(node)
+        if (
+            visible is not None
+            and not has_text(asked)
+            and self.store.reader_sets.sees_minority(
+                self.access, self._state()[0], text=visible.text
+            )
         ):
             # A reader who sees a minority of the archive (often its oldest, declassified
-            # part): their matches counted up to the bound, so that a sparse result is
-            # collected rather than walked for past thousands of cables.
+            # part): their matches of a field query (fields such as class: correlate with
+            # dates) counted up to the bound, so that a sparse result is collected rather
+            # than walked for past thousands of cables.
             params: list = []
             return self._bounded(self._ids_sql(node, params), params, self.small) >= self.small
         return True
