@@ -492,6 +492,7 @@ QUERIES = [
     "well-known -cafe",
     "(tag:PREL class:secret) OR (tag:ECON class:unclassified)",
     "from:2008 to:2008-06 -{mid}",
+    "{mid} from:2006-03 to:2009-09",
     "",
 ]
 
@@ -585,6 +586,22 @@ def test_relevance_order_and_pages(world):
         for offset, limit in ((0, 50), (50, 50), (3, 1), (max(0, len(ids) - 2), 10)):
             page = archive.search(q, sort="relevance", limit=limit, offset=offset)
             assert [h.reference_id for h in page] == ids[offset : offset + limit], q
+
+
+def test_text_with_a_date_range_under_the_many_hits_plan(world):
+    """from: with to: beside free text, on the plan for many hits (a low `small` bound): the
+    range becomes one id set of the date index; the hits are the brute force's."""
+    archive, brute = world
+    planned = Archive.open(archive.store.path, small=2)
+    try:
+        for q in _queries(brute, ["{mid} from:2006-03 to:2009-09", "{common} from:2008 to:2009"]):
+            want = sorted(d.cable.reference_id for d in brute.hits(q))
+            assert want, q
+            got = [h.reference_id for h in planned.search(q, sort="relevance")]
+            assert sorted(got) == want, q
+            assert planned.count(q) == len(want), q
+    finally:
+        planned.close()
 
 
 TIERED = [

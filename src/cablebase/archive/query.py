@@ -713,7 +713,15 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
         text = [n for n in node.nodes if fts_expr(n) is not None]
         neg = [n for n in node.nodes if isinstance(n, Not) and fts_expr(n.node) is not None]
         rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
-        parts = [_sql(n, params, origins, side, text_form, cols) for n in rest]
+        parts = []
+        dates = [n for n in rest if isinstance(n, Field) and n.name in ("from", "to")]
+        if cols == "ids" and len(dates) > 1:
+            # from: with to: is one range of the date index: one set of the ids in it, not a
+            # set of the ids after the start and another of those before the end.
+            inner = " AND ".join(_field_sql(n, params, origins, side) for n in dates)
+            parts.append(("+" if side == "filter" else "") + IDS_OPEN + "(" + inner + "))")
+            rest = [n for n in rest if not any(n is d for d in dates)]
+        parts += [_sql(n, params, origins, side, text_form, cols) for n in rest]
         if text or neg:
             # The text goes last: when rows are probed, the cheap conditions come first.
             if text:
