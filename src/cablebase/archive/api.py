@@ -823,16 +823,16 @@ class Archive:
         doclists, side-table indexes) and never by reading the cables' rows."""
         params: list = []
         asked, visible = _split_visible(node)
-        expr, others = split_text(node)
-        if visible is not None and visible.text and expr is not None and others is visible:
+        text, rest = split_text(node)
+        if visible is not None and visible.text and text is not None and rest is visible:
             # Free text only: its doclist without the cables the reader may not read whole
             # (acl tokens of the index, policy.fts_hidden), counted inside FTS5.  When the
             # text's own count is known (the planner counted it choosing the plan),
             # only its matches among those cables are counted (cheap: few, or a rare text).
             hidden = fts_hidden(self.access, self._years())
-            if (every := self._fts_known(expr)) is not None:
-                return every - self._fts(f"({expr}) AND {hidden}")
-            return self._fts(f"({expr}) NOT {hidden}")
+            if (every := self._fts_known(text)) is not None:
+                return every - self._fts(f"({text}) AND {hidden}")
+            return self._fts(f"({text}) NOT {hidden}")
         if visible is not None and isinstance(asked, Not):
             # |V and not x| = |V| - |V and x|, both counted without reading rows.
             return self._count(visible) - self._count(_and(asked.node, visible))
@@ -844,7 +844,6 @@ class Archive:
             return self.conn.execute(
                 f"SELECT count(*) FROM ({self._ids_sql(node, params)})", params
             ).fetchone()[0]
-        text, rest = split_text(node)
         if isinstance(node, All):
             sql = "SELECT count(*) FROM cables"
         elif isinstance(node, Visible):  # everything the reader sees: from their id set

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from cablebase.access.policy import Access
 from cablebase.access.policy import sql_visible as row_condition
@@ -58,8 +60,10 @@ class ReaderSets:
 
     def count(self, access: Access, generation: int, *, text: bool = False) -> int:
         """How many cables `access` sees (without reading the table's rows)."""
-        self.condition(access, generation, text=text)
-        s = self._sets[_key(access, generation, text)]
+        s = self._set(access, generation, text)
+        if s is None:  # inside a transaction: count the rows the condition admits
+            cond = self.condition(access, generation, text=text)
+            return self.conn.execute(f"SELECT count(*) FROM cables c WHERE {cond}").fetchone()[0]
         if s.shown:
             return s.size
         (total,) = self.conn.execute("SELECT count(*) FROM cables").fetchone()
@@ -70,16 +74,14 @@ class ReaderSets:
 
     def sees_minority(self, access: Access, generation: int, *, text: bool) -> bool:
         """Whether the set holds the shown side: `access` sees less than half the archive."""
-        self.condition(access, generation, text=text)
-        s = self._sets.get(_key(access, generation, text))
+        s = self._set(access, generation, text)
         return s is not None and s.shown
 
     def hidden(self, access: Access, generation: int, *, text: bool) -> tuple[str, int, int] | None:
         """(temp table, bound, size) of the ids hidden from `access` below `bound` (every
         id from `bound` on is hidden too), or None when the set holds the shown side."""
-        self.condition(access, generation, text=text)
-        s = self._sets.get(_key(access, generation, text))
-        if s is None or s.shown:  # None: inside a transaction, no set was built
+        s = self._set(access, generation, text)
+        if s is None or s.shown:
             return None
         return f"temp.{s.name}", s.bound, s.size
 
@@ -88,8 +90,7 @@ class ReaderSets:
         query conditions test (ROW_COLUMNS), so that the matches among them are found without
         reading the archive's rows; every id from `bound` on is hidden too.  None when the
         set holds the shown side or more than HIDDEN_ROWS cables."""
-        self.condition(access, generation, text=text)
-        s = self._sets.get(_key(access, generation, text))
+        s = self._set(access, generation, text)
         if s is None or s.shown or s.size > HIDDEN_ROWS:
             return None
         rows = self._rows(s)
@@ -100,8 +101,7 @@ class ReaderSets:
         (ROW_COLUMNS), for a reader who sees a minority of the archive: their matches of a
         condition on those columns are found there without reading the archive's rows.
         None when the set holds the hidden side or more than SHOWN_ROWS cables."""
-        self.condition(access, generation, text=text)
-        s = self._sets.get(_key(access, generation, text))
+        s = self._set(access, generation, text)
         if s is None or not s.shown or s.size > SHOWN_ROWS:
             return None
         return self._rows(s)
@@ -112,16 +112,11 @@ class ReaderSets:
             if self.conn.in_transaction:  # see condition()
                 return None
             rows = f"{s.name}_rows"
-            self.conn.execute("BEGIN")
-            try:
+            with self._transaction():
                 self.conn.execute(
                     f"CREATE TEMP TABLE {rows} AS SELECT {ROW_COLUMNS} FROM temp.{s.name} h"
                     " CROSS JOIN cables c ON c.id = h.id"
                 )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
             s.rows = rows
         return f"temp.{s.rows}"
 
@@ -130,28 +125,38 @@ class ReaderSets:
         walking their dates instead of the archive's: a reader who sees a minority of the
         archive, often its oldest (declassified) part, would otherwise walk past thousands
         of hidden cables per hit.  None when the set holds the hidden side."""
-        self.condition(access, generation, text=text)
-        s = self._sets.get(_key(access, generation, text))
+        s = self._set(access, generation, text)
         if s is None or not s.shown:
             return None
         if s.dates is None:
             if self.conn.in_transaction:  # see condition()
                 return None
             dates = f"{s.name}_dates"
-            self.conn.execute("BEGIN")
-            try:
+            with self._transaction():
                 # From the date index (covering: created and the rowid), no row is read.
                 self.conn.execute(
                     f"CREATE TEMP TABLE {dates} AS SELECT c.created, c.id FROM cables c"
                     f" INDEXED BY cables_created WHERE {s.sql}"
                 )
                 self.conn.execute(f"CREATE INDEX temp.{dates}_order ON {dates}(created, id)")
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
             s.dates = dates
         return f"temp.{s.dates}"
+
+    def _set(self, access: Access, generation: int, text: bool) -> _Set | None:
+        """The reader's set, built if need be (None inside a caller's transaction)."""
+        self.condition(access, generation, text=text)
+        return self._sets.get(_key(access, generation, text))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction of this module's own (never inside a caller's: see condition)."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def _build(self, access: Access, key: tuple, text: bool) -> _Set:
         self._drop_stale(key[0])
@@ -163,8 +168,7 @@ class ReaderSets:
         # From the covering index cables_access: no row is read.  The hidden side first (the
         # smaller for most readers); the shown side instead when it turns out smaller.
         fill = f"INSERT INTO temp.{name} SELECT id FROM cables c WHERE "
-        self.conn.execute("BEGIN")
-        try:
+        with self._transaction():
             self.conn.execute(f"CREATE TEMP TABLE {name} (id INTEGER PRIMARY KEY)")
             self.conn.execute(fill + f"NOT {cond}", params)
             (size,) = self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()
@@ -173,10 +177,6 @@ class ReaderSets:
                 self.conn.execute(f"DELETE FROM temp.{name}")
                 self.conn.execute(fill + cond, params)
                 (size,) = self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         # Unary plus: the set filters, it never drives a plan (SQLite would otherwise take
         # `c.id < bound` for a range of the table to scan).
         if want_shown:
