@@ -64,7 +64,7 @@ class Harvest:
     population: dict = field(default_factory=dict)  # form -> Counter(field): cables counted
     warning_codes: Counter = field(default_factory=Counter)
     internal_errors: list = field(default_factory=list)
-    expected: dict = field(default_factory=dict)  # reference_id -> Cable (only those with files)
+    expected: dict = field(default_factory=dict)  # (form, reference_id) -> Cable, with files
 
     def share(self, form: str, name: str) -> float:
         return self.present[form][name] / max(self.population[form][name], 1)
@@ -86,7 +86,7 @@ class Harvest:
                     (cable.source.path if cable.source else None, w.message)
                 )
         if cable.reference_id in wanted:
-            self.expected[cable.reference_id] = cable
+            self.expected[(form, cable.reference_id)] = cable
 
 
 def expected_files() -> dict[str, dict]:
@@ -110,7 +110,13 @@ def harvest(html_tar: Path, cables_csv: Path) -> Harvest:
     return h
 
 
-def coverage_table(h: Harvest) -> str:
+def kept_sections(previous: str) -> str:
+    """The hand-kept part of docs/coverage.md (from `## Anomalies` on), which the table must not erase."""
+    at = previous.find("\n## Anomalies")
+    return previous[at:] if at >= 0 else ""
+
+
+def coverage_table(h: Harvest, previous: str = "") -> str:
     forms = sorted(h.present)
     lines = [
         "# Field coverage on the dev corpus",
@@ -129,4 +135,4 @@ def coverage_table(h: Harvest) -> str:
     lines += ["", "## Most frequent warning codes", "", "| code | cables |", "|---|---:|"]
     for code, n in h.warning_codes.most_common(40):
         lines.append(f"| `{code}` | {n:,} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + kept_sections(previous)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CABLES_CSV, HTML_TAR, need
-from tests.corpus.harvest import coverage_table, expected_files, harvest
+from tests.corpus.harvest import EXPECTED_DIR, coverage_table, expected_files, harvest
 
 pytestmark = pytest.mark.corpus
 
@@ -62,7 +62,9 @@ def test_every_cable_parses(corpus) -> None:
 
 def test_coverage_floors(corpus) -> None:
     if os.environ.get("CABLEBASE_WRITE_COVERAGE", "1") == "1":
-        (DOCS / "coverage.md").write_text(coverage_table(corpus))
+        path = DOCS / "coverage.md"
+        previous = path.read_text() if path.exists() else ""
+        path.write_text(coverage_table(corpus, previous))
     low = []
     for form, floors in FLOORS.items():
         for name, floor in floors.items():
@@ -105,25 +107,72 @@ def _actual(cable, key):
 
 
 EXPECTED = expected_files()
+KNOWN_FAILURES = EXPECTED_DIR.parent / "expected_known_failures.txt"
+SKIPPED_KEYS = ("form", "member", "row", "note", "notes")
 
 
-@pytest.mark.parametrize("refid", sorted(EXPECTED))
-def test_expected_record(corpus, refid: str) -> None:
-    expected = EXPECTED[refid]
-    cable = corpus.expected.get(refid)
-    assert cable is not None, f"{refid} not found in the corpus"
+def known_failures() -> dict[tuple[str, str], str]:
+    """(reference id, field) -> reason, from tests/data/expected_known_failures.txt.
+
+    One mismatch a line: `ID FIELD reason...`; `#` starts a comment. The parser is known to get
+    these wrong today; the list may only shrink (see test_expected_records)."""
+    out = {}
+    if not KNOWN_FAILURES.exists():
+        return out
+    for line in KNOWN_FAILURES.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            refid, key, *reason = line.split(None, 2)
+            out[(refid, key)] = reason[0] if reason else ""
+    return out
+
+
+def mismatches(corpus) -> dict[tuple[str, str], dict]:
+    """Every (reference id, field) where the parsed record differs from the hand-read one."""
     wrong = {}
-    for key, want in expected.items():
-        if key in ("form", "member", "row", "note", "notes"):
+    for refid, expected in sorted(EXPECTED.items()):
+        cable = corpus.expected.get((expected.get("form"), refid))
+        if cable is None:
+            wrong[(refid, "*")] = {"expected": "the cable", "parsed": "not found in the corpus"}
             continue
-        got = _actual(cable, key)
-        if key == "handling":
-            ok = set(got or []) == set(want or [])
-        else:
-            ok = _norm(got) == _norm(want)
-        if not ok:
-            wrong[key] = {"expected": want, "parsed": got}
-    assert not wrong, wrong
+        for key, want in expected.items():
+            if key in SKIPPED_KEYS:
+                continue
+            got = _actual(cable, key)
+            if key == "handling":
+                ok = set(got or []) == set(want or [])
+            else:
+                ok = _norm(got) == _norm(want)
+            if not ok:
+                wrong[(refid, key)] = {"expected": want, "parsed": got}
+    return wrong
+
+
+def test_known_failures_list_is_well_formed() -> None:
+    bad = [
+        f"{refid} {key}"
+        for refid, key in known_failures()
+        if refid not in EXPECTED or (key != "*" and key not in EXPECTED[refid])
+    ]
+    assert not bad, f"listed in {KNOWN_FAILURES.name} but no such expected record/field: {bad}"
+
+
+def test_expected_records(corpus) -> None:
+    """All hand-read records at once, field by field; known failures are strict both ways."""
+    wrong = mismatches(corpus)
+    known = known_failures()
+    new = [f"{r} {k}: expected {v['expected']!r}, parsed {v['parsed']!r}"
+           for (r, k), v in wrong.items() if (r, k) not in known]  # fmt: skip
+    fixed = [f"{r} {k}" for (r, k) in known if (r, k) not in wrong]
+    report = []
+    if new:
+        report.append(f"{len(new)} mismatches with the hand-read records:\n  " + "\n  ".join(new))
+    if fixed:
+        report.append(
+            f"{len(fixed)} known failures are now right; remove them from {KNOWN_FAILURES.name}:"
+            "\n  " + "\n  ".join(fixed)
+        )
+    assert not report, "\n".join(report)
 
 
 def test_enough_expected_records() -> None:
