@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cablebase.access import audit, commands
 from cablebase.access.accounts import Accounts
 from cablebase.access.identity import cli_access, identity_options
-from cablebase.access.policy import ANONYMOUS, EVERYONE, Policy, Viewer
+from cablebase.access.policy import ALL_CAVEATS, EVERYONE, Policy, Viewer
 from cablebase.access.settings import set_policy
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.cli import main
@@ -266,7 +266,9 @@ def test_cli_access_open_asks_nothing(db):
 
 def test_cli_access_controlled(controlled, monkeypatch):
     conn = controlled.conn
-    assert cli_access(conn, user=None, token=None).viewer == ANONYMOUS
+    # Without an account: the policy's public profile (UNCLASSIFIED, no restrictions).
+    public = cli_access(conn, user=None, token=None)
+    assert public.viewer == public.policy.public_viewer() == Viewer(None, "reader", 0, 0)
     alice = Viewer("alice", "reader", 2, 1)
     a = cli_access(conn, user="alice", token=None, password=PW, hasher=FAST)
     assert a.viewer == alice and a.policy.mode == "controlled"
@@ -311,7 +313,7 @@ def _reader(db: str):
     def read(user, token):  # type: ignore[no-untyped-def]
         with SQLiteStore(db) as store:
             v = cli_access(store.conn, user=user, token=token, hasher=FAST).viewer
-        click.echo(f"{v.name} {v.rank} {v.bits}")
+        click.echo(f"{v.name} {v.rank} {v.bits & ALL_CAVEATS}")
 
     return read
 
@@ -329,5 +331,5 @@ def test_identity_options_prompt_and_token_env(controlled, db):
     r = CliRunner().invoke(read, [], env={"CABLEBASE_TOKEN": "cbt_nope"})
     assert r.exit_code == 1 and "token is not valid" in r.output
     r = CliRunner().invoke(read, [])
-    assert (r.exit_code, r.stdout) == (0, "None -1 0\n")
+    assert (r.exit_code, r.stdout) == (0, "None 0 0\n")
     assert "CABLEBASE_TOKEN" in CliRunner().invoke(read, ["--help"]).output

@@ -87,9 +87,16 @@ class Oracle:
         self.specs = specs
 
     @staticmethod
+    def caveats(spec: Spec) -> set[str]:
+        """The cable's caveats: its captions' and its portion marks' (an S/NF paragraph
+        makes the cable NOFORN)."""
+        marked = any(m and "NF" in m.split("/")[1:] for m in [spec.subject_mark, *spec.marks])
+        return set(spec.caveats) | ({"NOFORN"} if marked else set())
+
+    @staticmethod
     def portion(spec: Spec, mark: str | None) -> tuple[int | None, set[str]]:
         if mark is None:
-            return spec.rank, set(spec.caveats)
+            return spec.rank, Oracle.caveats(spec)
         head, *rest = mark.replace(" ", "").split("/")
         cav = {c for c in spec.caveats if c in WHOLE_MESSAGE}
         if "NF" in rest:
@@ -104,7 +111,7 @@ class Oracle:
         s = self.specs[i]
         if s.declassify == "past" and not s.exempt:
             return "full"
-        if self.cleared(r, s.rank, set(s.caveats)):
+        if self.cleared(r, s.rank, self.caveats(s)):
             return "full"
         # Listed partially when a caveat-free portion is within the clearance.
         for mark in [s.subject_mark, *s.marks]:
@@ -218,7 +225,7 @@ def build(tmp: Path, specs: list[Spec], readers: list[Reader], portions: bool):
     path = tmp / f"leaks-{uuid.uuid4().hex}.db"  # a new file per example
     with SQLiteStore(path) as store:
         store.put_many([make_cable(i, s, len(specs)) for i, s in enumerate(specs)])
-        set_policy(store.conn, Policy("controlled", portions))
+        set_policy(store.conn, Policy("controlled", portions, "automatic"))
         accounts = Accounts(store.conn, hasher=HASHER)
         tokens = []
         for k, r in enumerate(readers):
@@ -301,7 +308,9 @@ def test_library_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-
 def check_library(path, specs, readers, portions, oracle, plan) -> None:  # type: ignore[no-untyped-def]
     with Archive.open(path, **plan) as archive:
         for r in readers:
-            a = archive.with_access(Access(Policy("controlled", portions), viewer(r), TODAY))
+            a = archive.with_access(
+                Access(Policy("controlled", portions, "automatic"), viewer(r), TODAY)
+            )
             forbidden = oracle.forbidden_under(r, portions)
             assert_clean(library_text(a, specs), forbidden, f"library {r}")
             # Every secret token searched for finds nothing, counted or listed.

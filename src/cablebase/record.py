@@ -188,3 +188,14 @@ def _from_dict(cls: type, data: dict[str, Any]) -> Any:
                 value = sub(**value)
         kwargs[key] = value
     return cls(**kwargs)
+
+
+def file_name_of(path: str | None) -> str | None:
+    """A source location without the folders of the machine it was read on: what readers of an
+    archive served over the network see (`/srv/in/cablegate.tar.xz!cable/2009/12/X.html` ->
+    `cablegate.tar.xz!cable/2009/12/X.html`; a member's path inside its archive is kept)."""
+    if not path or path == "-":
+        return path
+    outer, bang, member = path.partition("!")
+    name = outer.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return name + bang + member

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cablebase.record import Cable
+from cablebase.web.models import Cable as ApiCable
 
 EXPECTED_DIR = Path(__file__).resolve().parents[1] / "data" / "expected"
 
@@ -64,6 +65,7 @@ class Harvest:
     population: dict = field(default_factory=dict)  # form -> Counter(field): cables counted
     warning_codes: Counter = field(default_factory=Counter)
     internal_errors: list = field(default_factory=list)
+    model_errors: list = field(default_factory=list)  # (id, error): records the /api cannot send
     expected: dict = field(default_factory=dict)  # (form, reference_id) -> Cable, with files
 
     def share(self, form: str, name: str) -> float:
@@ -87,6 +89,10 @@ class Harvest:
                 )
         if cable.reference_id in wanted:
             self.expected[(form, cable.reference_id)] = cable
+        try:  # the /api's Cable model mirrors cable.schema.json (tests/web/test_api.py)
+            ApiCable.model_validate_json(cable.to_json())
+        except ValueError as e:
+            self.model_errors.append((cable.reference_id, str(e)[:300]))
 
 
 def expected_files() -> dict[str, dict]:

@@ -196,8 +196,10 @@ class Accounts:
             raise ValueError(f"no user {name!r}")
         return user
 
-    def set_password(self, name: str, password: str, *, by: str | None = None) -> None:
-        """A new password; the name's failed-login count starts again."""
+    def set_password(self, name: str, password: str, *, by: str | None = None) -> int:
+        """A new password; the name's failed-login count starts again, and every session of
+        the user (web and API logins) ends: whoever knew the old password is out.  API tokens
+        stay (revoke them one by one).  Returns how many sessions ended."""
         user = self._require(name)
         _check_password(password)
         hashed = self.hasher.hash(password)
@@ -205,9 +207,15 @@ class Accounts:
             self.conn.execute("UPDATE users SET password = ? WHERE id = ?", (hashed, user.id))
             self.conn.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
             self._audit(by, "user_passwd", user.name)
+            ended = self.conn.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'", (user.id,)
+            ).rowcount
+            self._audit(by, "sessions_end", user.name, detail=str(ended))
+        return ended
 
     def set_role(self, name: str, role: str, *, by: str | None = None) -> User:
         user = self._require(name)
+        _not_self(user, by, "role")
         _check_role(role)
         with self.conn:
             self.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
@@ -217,6 +225,7 @@ class Accounts:
     def set_disabled(self, name: str, disabled: bool, *, by: str | None = None) -> User:
         """Disabling also ends the user's sessions and revokes their tokens."""
         user = self._require(name)
+        _not_self(user, by, "account's state")
         with self.conn:
             self.conn.execute(
                 "UPDATE users SET disabled = ? WHERE id = ?", (int(bool(disabled)), user.id)
@@ -236,6 +245,7 @@ class Accounts:
     ) -> User:
         """Raise the clearance (to `clearance`; lowering it is `revoke`'s) and add caveats."""
         user = self._require(name)
+        _not_self(user, by, "clearance")
         rank = user.rank if clearance is None else parse_rank(clearance)
         if rank < user.rank:
             raise ValueError(f"{user.name} is cleared for {RANKS[user.rank]}; lower it with revoke")
@@ -252,6 +262,7 @@ class Accounts:
     ) -> User:
         """Take caveats away and/or lower the clearance to `clearance`."""
         user = self._require(name)
+        _not_self(user, by, "clearance")
         rank = user.rank if clearance is None else parse_rank(clearance)
         if rank > user.rank:
             raise ValueError(f"{user.name} is cleared for {RANKS[user.rank]}; raise it with grant")
@@ -358,10 +369,16 @@ class Accounts:
 
     # -- web sessions --------------------------------------------------------------
 
-    def create_session(self, user: User | str, *, ttl: timedelta = SESSION_TTL) -> tuple[str, str]:
-        """(session token, CSRF token).  The session lasts `ttl` after its last use."""
+    def create_session(
+        self, user: User | str, *, ttl: timedelta = SESSION_TTL, web: bool = True
+    ) -> tuple[str, str | None]:
+        """(session token, CSRF token).  The session lasts `ttl` after its last use.
+        `web`: a browser's session (the cookie, with a CSRF token for its forms); otherwise
+        an API session (POST /api/login: a bearer token, no CSRF token).  Each works only
+        where it was made for (`session`, `api_session`)."""
         u = user if isinstance(user, User) else self._require(user)
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32) if web else None
         now = self._now()
         with self.conn:
             self.conn.execute(
@@ -372,9 +389,16 @@ class Accounts:
         return token, csrf
 
     def session(self, token: str) -> tuple[User, str] | None:
-        """(user, CSRF token) of a live session; None when unknown, expired or disabled."""
+        """(user, CSRF token) of a live web session; None when unknown, expired or disabled,
+        and for an API session (a bearer token is no cookie)."""
         found = self._lookup(token, "session")
-        return (found[0], found[1]) if found else None
+        return (found[0], found[1]) if found and found[1] is not None else None
+
+    def api_session(self, token: str) -> User | None:
+        """The user of a live API session (POST /api/login); None otherwise, and for a web
+        session (a cookie is no bearer token)."""
+        found = self._lookup(token, "session")
+        return found[0] if found and found[1] is None else None
 
     def end_session(self, token: str) -> None:
         if not isinstance(token, str):
@@ -511,6 +535,13 @@ class Accounts:
             if n:
                 self._audit(by or user.name, "token_revoke", user.name, detail=label)
         return bool(n)
+
+
+def _not_self(user: User, by: str | None, what: str) -> None:
+    """No one changes their own clearance, role or state: another admin must (an admin cleared
+    for UNCLASSIFIED would otherwise read what they like)."""
+    if by is not None and by.strip().casefold() == user.name.casefold():
+        raise ValueError(f"you cannot change your own {what}: another admin must")
 
 
 def _name_key(name: object) -> str:

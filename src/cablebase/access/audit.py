@@ -21,10 +21,10 @@ from typing import TextIO
 
 import orjson
 
+from cablebase.spreadsheet import inert
+
 COLUMNS = ("id", "at", "user", "action", "target", "detail", "address")
 _INSERT = "INSERT INTO audit (at, user, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)"
-# Cells a spreadsheet would run as a formula: login names are typed by strangers.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def stamp(when: datetime | None = None) -> str:
@@ -152,9 +152,8 @@ def count(
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    # Login names are typed by strangers: no formula runs in a spreadsheet.
+    return inert(value) if isinstance(value, str) else value
 
 
 def export(conn: sqlite3.Connection, out: TextIO, fmt: str = "csv", **filters: object) -> int:

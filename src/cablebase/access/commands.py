@@ -45,7 +45,7 @@ def _accounts(path: str) -> Iterator[Accounts]:
 
     if not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, create=False)
     try:
         yield Accounts(store.conn, hasher=HASHER)
     except ValueError as exc:  # the model's refusals: taken name, weak password, unknown user...
@@ -164,13 +164,15 @@ def users_role(name: str, role: str, archive_path: str) -> None:
 @click.argument("name")
 @archive_option
 def users_passwd(name: str, archive_path: str) -> None:
-    """Set a new password (from $CABLEBASE_PASSWORD or a prompt)."""
+    """Set a new password (from $CABLEBASE_PASSWORD or a prompt); the account's web and API
+    sessions end (its API tokens stay: `users tokens`, `users untoken`)."""
     with _accounts(archive_path) as accounts:
         user = accounts.get_user(name)
         if user is None:
             raise click.ClickException(f"no user {name!r}")
-        accounts.set_password(name, _new_password(name), by=local_user())
-        click.echo(f"password of {user.name} changed")
+        ended = accounts.set_password(name, _new_password(name), by=local_user())
+        plural = "" if ended == 1 else "s"
+        click.echo(f"password of {user.name} changed; {ended} session{plural} ended")
 
 
 @users.command("disable")

@@ -23,21 +23,50 @@ from cablebase.record import Cable, Paragraph
 RANKS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 TOP = len(RANKS) - 1
 # Caveats that restrict who reads (bit i of a requirement is CAVEATS[i]).  Other captions
-# (SIPDIS, CODEL, SENSITIVE...) route or describe a cable; they restrict no one.
+# (SIPDIS, CODEL...) route or describe a cable; they restrict no one.
 CAVEATS = ("NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT")
 ALL_CAVEATS = (1 << len(CAVEATS)) - 1
+# Handling restrictions of unclassified text (sensitive but unclassified, limited official
+# use, for official use only): they keep a cable from the public, never from an account
+# (every account holds them, see Viewer), so they are bits after the caveats'.
+RESTRICTIONS = ("SBU", "LOU", "FOUO")
+RESTRICTED_BITS = sum(1 << (len(CAVEATS) + i) for i in range(len(RESTRICTIONS)))
+ALL_BITS = ALL_CAVEATS | RESTRICTED_BITS
+_BIT_NAMES = CAVEATS + RESTRICTIONS
+# A flag, not a requirement: the cable says its caveats cover its ENTIRE TEXT, so every portion
+# carries them (a portion marked (C) in a "SECRET/NOFORN - ENTIRE TEXT" cable is NOFORN too).
+ENTIRE_TEXT = 1 << len(_BIT_NAMES)
 # Distribution caveats limit the whole message, so every portion carries them; the others are
 # written in each portion's own mark (S/NF) and a portion without them is free of them.
 _WHOLE_MESSAGE = frozenset({"NODIS", "EXDIS", "LIMDIS", "STADIS", "SPECAT"})
 _WHOLE_BITS = sum(1 << i for i, c in enumerate(CAVEATS) if c in _WHOLE_MESSAGE)
-_PORTION_CAVEATS = {"NF": "NOFORN", "NOFORN": "NOFORN", "OC": "ORCON", "ORCON": "ORCON"}
-_PORTION_CAVEATS.update({"PR": "PROPIN", "PROPIN": "PROPIN"})
-_PORTION_RANK = {"U": 0, "SBU": 0, "FOUO": 0, "C": 1, "S": 2, "TS": 3}
+# The parts of a portion mark (`S/NF`, `SBU/NOFORN`, `C/NODIS`) that restrict who reads it.
+_MARK_PARTS = {c: c for c in _BIT_NAMES}
+_MARK_PARTS.update({"NF": "NOFORN", "OC": "ORCON", "PR": "PROPIN", "SENSITIVE": "SBU"})
+_PORTION_RANK = {"U": 0, "SBU": 0, "LOU": 0, "FOUO": 0, "C": 1, "S": 2, "TS": 3}
+# Handling captions that name a restriction (the parser keeps them as written).
+_HANDLING_RESTRICTIONS = {
+    "SBU": "SBU",
+    "SENSITIVE": "SBU",
+    "SENSITIVE BUT UNCLASSIFIED": "SBU",
+    "LOU": "LOU",
+    "LIMITED OFFICIAL USE": "LOU",
+    "FOUO": "FOUO",
+    "FOR OFFICIAL USE ONLY": "FOUO",
+}
+# "SECRET/NOFORN - ENTIRE TEXT.", "(SECRET/NOFORN/WNINTEL/ORCON-ENTIRE TEXT)": the words
+# before ENTIRE TEXT, back to the start of the sentence or parenthesis.
+_ENTIRE = re.compile(r"([^.()]{0,120}?)[\s/-]*ENTIRE\s+TEXT", re.IGNORECASE)
 # A declassification rule that keeps a dated cable closed: 25X/50X/75X exemptions, and
 # determinations that need a person (OADR, MR).
 _EXEMPT = re.compile(r"\b(?:25X\d?|50X\d?|75X\d?|OADR|MR)\b", re.IGNORECASE)
-RELEASED_ON = "0001-01-01"  # open_on of a published release: open to everyone, always
+# open_on of a cable the archive itself opened: a published release, or a cable an archivist
+# declassified (`reviewed` declassification).  Dates of year 1 sort before every real date.
+RELEASED_ON = "0001-01-01"
+DECLASSIFIED_ON = "0001-01-02"
+MARKED = "0001-12-31"  # the last of the archive's own marks
 MODES = ("open", "controlled")
+DECLASSIFY = ("reviewed", "automatic")
 ROLES = ("reader", "archivist", "admin")
 
 
@@ -53,6 +82,26 @@ def caveat_bits(names: object) -> int:
 
 def caveat_names(bits: int) -> list[str]:
     return [c for i, c in enumerate(CAVEATS) if bits >> i & 1]
+
+
+def _bit(name: str) -> int:
+    return 1 << _BIT_NAMES.index(name)
+
+
+def bit_names(bits: int) -> list[str]:
+    """The caveats and handling restrictions of a requirement's bits."""
+    return [c for i, c in enumerate(_BIT_NAMES) if bits >> i & 1]
+
+
+def handling_bits(handling: object) -> int:
+    """The caveats and restrictions among a cable's handling captions."""
+    bits = caveat_bits(handling)
+    for caption in handling:  # type: ignore[attr-defined]
+        up = " ".join(str(caption).upper().split())
+        name = _HANDLING_RESTRICTIONS.get(up) or _HANDLING_RESTRICTIONS.get(up.split(" ")[0])
+        if name:
+            bits |= _bit(name)
+    return bits
 
 
 def rank_of(classification: str | None) -> int | None:
@@ -84,30 +133,71 @@ class Requirement:
     """What reading a cable (or one of its portions) requires."""
 
     rank: int | None  # None: unknown classification, treated as above every clearance
-    bits: int = 0
+    bits: int = 0  # caveats and restrictions; ENTIRE_TEXT flags a whole-text statement
+
+
+def mark_requirement(mark: str | None) -> tuple[int | None, int]:
+    """(rank, bits) a normalised portion mark states: `S/NF` (2, NOFORN), `SBU` (0, SBU);
+    rank None when the mark's level is not one we read."""
+    if not mark:
+        return None, 0
+    head, *rest = mark.upper().replace(" ", "").split("/")
+    bits = 0
+    for part in (head, *rest):
+        name = _MARK_PARTS.get(part)
+        if name:
+            bits |= _bit(name)
+    return _PORTION_RANK.get(head), bits
 
 
 def portion_requirement(mark: str | None, cable: Requirement) -> Requirement:
     """The requirement of a portion with this normalised mark (C, S/NF, SBU, U/FOUO...).
 
     An unmarked portion takes the cable's own requirement (the conservative reading); a marked
-    one its own level and caveats, plus the cable's whole-message caveats."""
+    one its own level and caveats, plus the cable's whole-message caveats (all of them when
+    the cable states them for its entire text)."""
     if not mark:
         return cable
-    head, *rest = mark.upper().replace(" ", "").split("/")
-    rank = _PORTION_RANK.get(head)
+    rank, bits = mark_requirement(mark)
     if rank is None:
         return cable  # a mark we cannot read: as if unmarked
-    bits = cable.bits & _WHOLE_BITS
-    for part in rest:
-        name = _PORTION_CAVEATS.get(part)
-        if name:
-            bits |= 1 << CAVEATS.index(name)
-    return Requirement(rank, bits)
+    carried = ALL_BITS if cable.bits & ENTIRE_TEXT else _WHOLE_BITS
+    return Requirement(rank, bits | cable.bits & carried)
+
+
+def _entire_text_bits(texts: object) -> int:
+    """Caveats and restrictions a whole-text statement names ("SECRET/NOFORN - ENTIRE TEXT"),
+    with the ENTIRE_TEXT flag; 0 when there is none."""
+    bits = 0
+    for text in texts:  # type: ignore[attr-defined]
+        if not text or "ENTIRE" not in text.upper():
+            continue
+        for m in _ENTIRE.finditer(text.upper()):
+            words = [w for w in re.split(r"[\s/,-]+", m.group(1)) if w]
+            bits |= handling_bits([" ".join(words)]) | ENTIRE_TEXT
+            for word in words:  # NOFORN, NF, ORCON, OC, SBU, FOUO...
+                if word in _MARK_PARTS:
+                    bits |= _bit(_MARK_PARTS[word])
+    return bits
+
+
+def requirement(cable: Cable) -> Requirement:
+    """What reading the cable whole requires: its classification, and every caveat or
+    restriction it carries anywhere: handling captions, portion marks (a `(S/NF)` paragraph
+    makes the cable NOFORN even when no caption says so) and whole-text statements."""
+    bits = handling_bits(cable.handling)
+    marks = [p.portion for p in cable.paragraphs]
+    if cable.subject:
+        marks.append(cable.subject_portion)
+    for mark in marks:
+        bits |= mark_requirement(mark)[1]
+    texts = [cable.subject] + [t for p in cable.paragraphs for t in (p.heading, p.text)]
+    bits |= _entire_text_bits(texts)
+    return Requirement(rank_of(cable.classification), bits)
 
 
 def open_on(cable: Cable) -> str | None:
-    """The date from which the cable is declassified, or None (no date, or exempted)."""
+    """The date from which the cable may be declassified, or None (no date, or exempted)."""
     if not cable.declassify_on:
         return None
     if cable.declassify_rule and _EXEMPT.search(cable.declassify_rule):
@@ -121,34 +211,42 @@ class Stored:
 
     rank: int | None
     bits: int
-    open_on: str | None
+    open_on: str | None  # its date, or RELEASED_ON / DECLASSIFIED_ON once the archive opened it
     floor_rank: int | None  # lowest rank of a caveat-free portion, None when there is none
 
 
 def stored(cable: Cable, *, released: bool = False) -> Stored:
-    req = Requirement(rank_of(cable.classification), caveat_bits(cable.handling))
+    req = requirement(cable)
     floor: int | None = None
     portions = [cable.subject_portion if cable.subject else None]
     portions += [p.portion for p in cable.paragraphs]
     if cable.subject or cable.paragraphs:
         for mark in portions if cable.subject else portions[1:]:
             pr = portion_requirement(mark, req)
-            if pr.rank is not None and pr.bits == 0 and (floor is None or pr.rank < floor):
+            # Restrictions do not count: every account holds them, and the public reads no
+            # partial cable (Access.portions).
+            free = pr.bits & ALL_CAVEATS == 0
+            if pr.rank is not None and free and (floor is None or pr.rank < floor):
                 floor = pr.rank
     return Stored(req.rank, req.bits, RELEASED_ON if released else open_on(cable), floor)
+
+
+def opened_by_archive(open_on: str | None) -> bool:
+    """Whether the archive itself opened the cable (a release, or declassified by review)."""
+    return open_on is not None and open_on <= MARKED
 
 
 def acl_tokens(s: Stored, today: str | None = None) -> str:
     """The cable's tokens in the full-text index's `acl` column: rank, caveats, open dates.
 
-    A cable already open when it is written (released, or its declassification date passed)
-    carries only `open`: the readers' `fts_hidden` expressions then never meet it, which keeps
-    their doclists short (most cables of an old archive are declassified)."""
-    today = today or datetime.now(UTC).date().isoformat()
-    if s.open_on == RELEASED_ON or (s.open_on and s.open_on <= today):
+    A cable the archive opened (a published release, a declassified cable) carries only
+    `open`: the readers' `fts_hidden` expressions never meet it.  A declassification date
+    alone opens nothing under `reviewed` declassification, so it is written as tokens that
+    `automatic` declassification tests against the day.  (`today` is no longer used.)"""
+    if opened_by_archive(s.open_on):
         return "open"
     toks = ["rx" if s.rank is None else f"r{s.rank}"]
-    toks += ["k" + name.lower() for name in caveat_names(s.bits)]
+    toks += ["k" + name.lower() for name in bit_names(s.bits)]
     if s.open_on and len(s.open_on) >= 10:
         y, m, d = s.open_on[:4], s.open_on[5:7], s.open_on[8:10]
         toks += [f"dy{y}", f"dm{y}{m}", f"dd{y}{m}{d}"]
@@ -160,64 +258,132 @@ def acl_tokens(s: Stored, today: str | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is reading: an account's name, role and clearance (rank and caveat bits)."""
+    """Who is reading: an account's name, role and clearance (rank and caveat bits).
+
+    A named viewer (an account) holds the handling restrictions (SBU, LOU, FOUO) whatever its
+    caveats: they keep unclassified text from the public only."""
 
     name: str | None
     role: str = "reader"
     rank: int = 0
     bits: int = 0
 
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            object.__setattr__(self, "bits", self.bits | RESTRICTED_BITS)
+
     @property
     def caveats(self) -> list[str]:
         return caveat_names(self.bits)
 
     def cleared(self, req: Requirement) -> bool:
-        return req.rank is not None and req.rank <= self.rank and req.bits & ~self.bits == 0
+        need = req.bits & ALL_BITS
+        return req.rank is not None and req.rank <= self.rank and need & ~self.bits == 0
 
 
-EVERYONE = Viewer(None, "reader", TOP, ALL_CAVEATS)  # the reader of an open archive
-SYSTEM = Viewer("system", "admin", TOP, ALL_CAVEATS)  # maintenance jobs, never a web request
-# No account: under a controlled policy, reads only what is declassified or released.
+EVERYONE = Viewer(None, "reader", TOP, ALL_BITS)  # the reader of an open archive
+SYSTEM = Viewer("system", "admin", TOP, ALL_BITS)  # maintenance jobs, never a web request
+# No account: under a controlled policy, reads what the policy's public profile allows and
+# what is declassified or released (Access replaces it with Policy.public_viewer()).
 ANONYMOUS = Viewer(None, "reader", -1, 0)
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """The archive's policy (docs/access.md has it as a table).
+
+    `mode`: open (everyone reads everything) or controlled.  Under controlled:
+    `portions`: may a viewer read the portions they are cleared for?
+    `declassify`: reviewed (a passed date makes a cable eligible; an archivist declassifies)
+    or automatic (a passed date opens it);
+    `public_rank`, `public_restricted`: the public profile, what a visitor without an account
+    reads: cables up to this level (-1: none) free of caveats, and, if set, of handling
+    restrictions (SBU, LOU, FOUO) too."""
+
     mode: str = "open"
-    portions: bool = True  # controlled: may a viewer read the portions they are cleared for?
+    portions: bool = True
+    declassify: str = "reviewed"
+    public_rank: int = 0
+    public_restricted: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"policy mode: one of {', '.join(MODES)}")
+        if self.declassify not in DECLASSIFY:
+            raise ValueError(f"declassification: one of {', '.join(DECLASSIFY)}")
+        if not -1 <= self.public_rank <= TOP:
+            raise ValueError(f"public level: -1 (none) to {TOP}")
+
+    def public_viewer(self) -> Viewer:
+        return Viewer(
+            None, "reader", self.public_rank, RESTRICTED_BITS if self.public_restricted else 0
+        )
+
+    def describe_public(self) -> str:
+        if self.public_rank < 0:
+            return "nothing but declassified and released cables"
+        level = RANKS[self.public_rank]
+        levels = level if self.public_rank == 0 else f"{RANKS[0]} to {level}"
+        rest = "" if self.public_restricted else ", without handling restrictions (SBU, LOU, FOUO)"
+        return f"{levels} cables without caveats{rest}"
 
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """A viewer under a policy on a day: what every read path consults."""
+    """A viewer under a policy on a day: what every read path consults.
+
+    Under a controlled policy ANONYMOUS stands for the policy's public profile, and an
+    account reads at least what the public reads.  `today` is the day declassification
+    dates are judged on; under `reviewed` declassification no date opens a cable, only the
+    archive's own marks do, so it is MARKED (readers' caches key on it)."""
 
     policy: Policy
     viewer: Viewer
     today: str = field(default_factory=lambda: datetime.now(UTC).date().isoformat())
 
+    def __post_init__(self) -> None:
+        p, v = self.policy, self.viewer
+        if p.mode != "controlled":
+            return
+        if v == ANONYMOUS:
+            object.__setattr__(self, "viewer", p.public_viewer())
+        elif v.name is not None and 0 <= v.rank < p.public_rank:
+            object.__setattr__(self, "viewer", replace(v, rank=p.public_rank))
+        if p.declassify == "reviewed":
+            object.__setattr__(self, "today", MARKED)
+
     @property
     def unrestricted(self) -> bool:
         """Whether this viewer reads every cable whole (nothing to filter)."""
         return self.policy.mode == "open" or (
-            self.viewer.rank >= TOP and self.viewer.bits & ALL_CAVEATS == ALL_CAVEATS
+            self.viewer.rank >= TOP and self.viewer.bits & ALL_BITS == ALL_BITS
         )
 
     def declassified(self, opened: str | None) -> bool:
         return opened is not None and opened <= self.today
 
+    def eligible(self, opened: str | None, today: str | None = None) -> bool:
+        """A date that has passed but that the archive has not acted on (reviewed mode)."""
+        day = today or datetime.now(UTC).date().isoformat()
+        return opened is not None and not opened_by_archive(opened) and opened <= day
+
     def decide(self, s: Stored) -> str:
         """ "full", "partial" or "none" for a cable with these stored access columns."""
         if self.unrestricted or self.declassified(s.open_on):
             return "full"
-        if self.viewer.cleared(Requirement(s.rank, s.bits)):
+        v = self.viewer
+        if v.cleared(Requirement(s.rank, s.bits)):
             return "full"
-        if self.policy.portions and s.floor_rank is not None and s.floor_rank <= self.viewer.rank:
+        if self.portions and s.floor_rank is not None and s.floor_rank <= v.rank:
             return "partial"
         return "none"
+
+    @property
+    def portions(self) -> bool:
+        """Whether this viewer may read the cleared portions of a cable they cannot read
+        whole: under a policy that allows it, an account; the public reads whole cables only
+        (a partial view would tell them that a classified cable exists)."""
+        return self.policy.portions and self.viewer.name is not None
 
 
 def open_access() -> Access:
@@ -245,7 +411,7 @@ def view(cable: Cable, access: Access, columns: Stored | None = None) -> tuple[s
 def _partial(cable: Cable, access: Access) -> Cable:
     """The envelope of the cable and the portions the viewer is cleared for.  Built from an
     allow-list: a field added to the record later stays out until it is judged safe here."""
-    req = Requirement(rank_of(cable.classification), caveat_bits(cable.handling))
+    req = requirement(cable)
     viewer = access.viewer
     paragraphs: list[Paragraph] = []
     for p in cable.paragraphs:
@@ -294,7 +460,7 @@ def visible_paragraphs(cable: Cable, access: Access) -> list[int]:
         return list(range(len(cable.paragraphs)))
     if decision == "none":
         return []
-    req = Requirement(rank_of(cable.classification), caveat_bits(cable.handling))
+    req = requirement(cable)
     return [
         i
         for i, p in enumerate(cable.paragraphs)
@@ -311,12 +477,12 @@ def sql_visible(access: Access, params: list, *, text: bool = False, alias: str 
     if access.unrestricted:
         return "1"
     v = access.viewer
-    params += [v.rank, ALL_CAVEATS & ~v.bits, access.today]
+    params += [v.rank, ALL_BITS & ~v.bits, access.today]
     cond = (
         "((c.class_rank IS NOT NULL AND c.class_rank <= ? AND (c.caveat_bits & ?) = 0)"
         " OR (c.open_on IS NOT NULL AND c.open_on <= ?)"
     )
-    if access.policy.portions and not text:
+    if access.portions and not text:
         params.append(v.rank)
         cond += " OR (c.floor_rank IS NOT NULL AND c.floor_rank <= ?)"
     if not alias.isidentifier():
@@ -332,7 +498,9 @@ def fts_hidden(access: Access, open_years: list[str]) -> str | None:
         return None
     v = access.viewer
     closed = ["rx"] + [f"r{r}" for r in range(v.rank + 1, TOP + 1)]
-    closed += ["k" + c.lower() for i, c in enumerate(CAVEATS) if not v.bits >> i & 1]
+    closed += ["k" + c.lower() for i, c in enumerate(_BIT_NAMES) if not v.bits >> i & 1]
+    if access.today <= MARKED:  # reviewed declassification: no date opens a cable
+        return f"acl : ({' OR '.join(closed)})"
     y, m, d = access.today[:4], access.today[5:7], access.today[8:10]
     # Cables open when written carry no rank or caveat token; these are the ones whose date
     # came later.

@@ -26,7 +26,7 @@ def _store(path: str) -> Iterator:  # type: ignore[type-arg]
 
     if not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, create=False)
     try:
         yield store
     finally:

@@ -8,18 +8,47 @@ from cablebase.access.policy import Policy
 
 
 def get_policy(conn: sqlite3.Connection) -> Policy:
-    """The archive's policy; `open` until someone sets another."""
+    """The archive's policy; `open` until someone sets another.  A key missing from an older
+    archive takes the default: reviewed declassification, the public reads UNCLASSIFIED
+    cables free of caveats and handling restrictions."""
     try:
         rows = dict(conn.execute("SELECT key, value FROM settings WHERE key LIKE 'policy.%'"))
     except sqlite3.OperationalError:  # an archive from before access control: open
         return Policy("open")
-    return Policy(rows.get("policy.mode", "open"), rows.get("policy.portions", "1") == "1")
+    try:
+        return Policy(
+            rows.get("policy.mode", "open"),
+            rows.get("policy.portions", "1") == "1",
+            rows.get("policy.declassify", "reviewed"),
+            int(rows.get("policy.public_rank", "0")),
+            rows.get("policy.public_restricted", "0") == "1",
+        )
+    except ValueError:  # a value written by hand: the strictest reading, never the loosest
+        return Policy("controlled", False, "reviewed", -1, False)
 
 
 def set_policy(conn: sqlite3.Connection, policy: Policy) -> None:
+    """Write the policy; readers' id sets and caches are keyed on the archive's generation,
+    which moves with it (what a reader sees has changed)."""
+    values = [
+        ("policy.mode", policy.mode),
+        ("policy.portions", "1" if policy.portions else "0"),
+        ("policy.declassify", policy.declassify),
+        ("policy.public_rank", str(policy.public_rank)),
+        ("policy.public_restricted", "1" if policy.public_restricted else "0"),
+    ]
     with conn:
         conn.executemany(
             "INSERT INTO settings (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [("policy.mode", policy.mode), ("policy.portions", "1" if policy.portions else "0")],
+            values,
         )
+        bump_generation(conn)
+
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    """Count a change of what readers see (SQLiteStore._bump does the same for new cables)."""
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('generation', '1') ON CONFLICT(key)"
+        " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+    )

@@ -50,7 +50,7 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.sqlite import SQLiteStore, body_text
-from cablebase.record import Cable
+from cablebase.record import Cable, file_name_of
 
 FACETS = {
     "origin": ("c.origin", ""),
@@ -248,6 +248,18 @@ class _Columns:
         )
         self.classes = [_CLASSES[r] if 0 <= r < 4 else None for r in ranks]
         # year and month as one code per cable: "YYYY" and "YYYY-MM" are both read from it.
+        # One read transaction: every statement below sees the same cables, though a writer
+        # adds some meanwhile (ids past max(id) would overrun the arrays).
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            self._read(conn)
+        finally:
+            if own:
+                conn.execute("COMMIT")
+
+    def _read(self, conn) -> None:
         self.ym, yms = self._single(
             conn,
             "SELECT year * 100 + coalesce(month, 0), json_group_array(id) FROM cables"
@@ -345,6 +357,9 @@ class Archive:
         self.store = store
         self.broad = broad  # two-tier relevance above this bound on the hits
         self.small = small  # page by walking the date index above this bound
+MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
+
+
         self.conn = store.conn
         self._origin_key: tuple[int, int] | None = None
         self._cols: _Columns | None = None
@@ -368,8 +383,14 @@ class Archive:
     ) -> Archive:
         """Open (or create) the archive file.  `broad` and `small` are planner thresholds
         (tests lower them to exercise the broad-query plans on a small archive).  `access`:
-        who reads (default: everyone under an open policy, no account under a controlled one)."""
-        return cls(SQLiteStore(path, readonly=readonly), broad=broad, small=small, access=access)
+        who reads (default: everyone under an open policy, no account under a controlled one).
+        `create`: a missing or empty file becomes a new archive (readers pass False)."""
+        store = SQLiteStore(path, readonly=readonly, create=create)
+        return cls(store, broad=broad, small=small, access=access)
+        self._pin: tuple[int, ...] | None = None  # see pinned()
+        # Whether records show where their source files lie on this machine (the folders);
+        # the reading room serves them without (record.file_name_of).
+        self.locations = True
 
     # -- access (cablebase.access.policy decides; the queries below apply it) ------------
 
@@ -377,6 +398,7 @@ class Archive:
     def policy(self) -> Policy:
         return get_policy(self.conn)
 
+        create: bool = True,
     def default_access(self) -> Access:
         policy = self.policy
         return open_access() if policy.mode == "open" else Access(policy, ANONYMOUS)
@@ -403,6 +425,17 @@ class Archive:
             return f"{alias}.subject"
         whole = self.visible_sql([], text=True, alias=alias)
         return f"CASE WHEN {whole} THEN {alias}.subject ELSE '{WITHHELD}' END"
+    def pinned(self) -> Archive:
+        """This archive with the archive's generation read once, for the span of one request
+        or command: every query of the copy uses the readers' id sets of that generation.  A
+        set is dropped once its generation has passed, so without the pin a write landing
+        between two queries of one request could drop the set the first query was composed
+        with ("no such table: temp.cb_reader_…").  Cables stored meanwhile stay hidden (a
+        hidden-side set admits only the ids below its bound)."""
+        other = copy.copy(self)
+        other._pin = (self.store.generation(),)
+        return other
+
 
     @property
     def _hit(self) -> str:
@@ -480,7 +513,13 @@ class Archive:
         columns = Stored(*row[1:])
         if self.access.decide(columns) == "none":
             return None
-        return view(self.store.get(reference_id.upper()), self.access, columns)[1]
+        return self._located(view(self.store.get(reference_id.upper()), self.access, columns)[1])
+
+    def _located(self, cable: Cable | None) -> Cable | None:
+        """`cable` with its source's folders removed unless this archive shows locations."""
+        if cable is not None and not self.locations and cable.source is not None:
+            cable = replace(cable, source=replace(cable.source, path=file_name_of(cable.source.path)))
+        return cable
 
     def versions(self, reference_id: str) -> list[tuple[int, Cable]]:
         """Earlier versions of a cable, oldest first, each as this reader may see it (an
@@ -492,7 +531,7 @@ class Archive:
         for number, cable in self.store.versions(reference_id.upper()):
             decision, shown = view(cable, self.access)
             if shown is not None:
-                out.append((number, shown))
+                out.append((number, self._located(shown)))
         return out
 
     # -- the query language ----------------------------------------------------------
@@ -1168,7 +1207,7 @@ class Archive:
         """Changes whenever the archive's cables do, by any connection (the store counts its
         writes): not when sessions or the audit log are written, which happen on every
         request of the web server."""
-        return (self.store.generation(),)
+        return self._pin or (self.store.generation(),)
 
     def _columns(self) -> _Columns:
         if self.store.readonly:

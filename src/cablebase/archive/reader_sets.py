@@ -219,7 +219,7 @@ class _Set:
 
 def _key(access: Access, generation: int, text: bool) -> tuple:
     v = access.viewer
-    portions = access.policy.portions and not text
+    portions = access.portions and not text
     return (generation, v.rank, v.bits, portions, access.today, text)
 
 

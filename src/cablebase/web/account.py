@@ -114,7 +114,7 @@ def change_password(
         accounts.set_password(user.name, new, by=ctx.name)
     except ValueError as e:  # the model's refusal: too short, too long
         return _account_page(request, ctx, error=f"Not changed: {e}.", status=400)
-    accounts.end_sessions(user.name, by=ctx.name)
+    # set_password ended every session of the user, this one too: a fresh one for this browser.
     ttl = request.app.state.session_ttl
     token, _csrf = accounts.create_session(user, ttl=ttl)
     response = _see_other("/account?" + urlencode({"done": "password"}))

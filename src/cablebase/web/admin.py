@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cablebase.access.policy import CAVEATS, RANKS, ROLES, Access, stored
@@ -136,7 +136,7 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=400)] = "") ->
         path="/",
         httponly=True,
         samesite="lax",
-        secure=bool(request.app.state.secure_cookies),
+        secure=auth.secure(request),
     )
     return response
 
@@ -476,8 +476,12 @@ def _release_page(
     )
 
 
+# A release number as SQLite stores it: a larger one is no release (422), not an overflow (500).
+ReleaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
-def release_page(request: Request, release_id: int) -> Response:
+def release_page(request: Request, release_id: ReleaseId) -> Response:
     ctx = auth.require(request, *ARCHIVISTS)
     return _release_page(request, ctx, release_id)
 
@@ -485,7 +489,7 @@ def release_page(request: Request, release_id: int) -> Response:
 @router.post("/releases/{release_id}/{action}", response_class=HTMLResponse)
 def release_action(
     request: Request,
-    release_id: int,
+    release_id: ReleaseId,
     action: str,
     csrf: Text = "",
     withheld: Annotated[list[int], Form()] = [],  # noqa: B006

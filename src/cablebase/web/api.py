@@ -29,7 +29,7 @@ from cablebase import __version__
 from cablebase.access.policy import Access, open_access
 from cablebase.archive.api import Archive
 from cablebase.archive.query import MAX_QUERY
-from cablebase.ids import REFID_RE
+from cablebase.ids import CABLE_ID_RE
 from cablebase.render import to_markdown, to_telegram
 from cablebase.web import auth, models
 
@@ -227,7 +227,7 @@ def search(
 def _refid(reference_id: str) -> str:
     """The canonical (upper-case) form of a reference id from a URL, or a 400."""
     rid = reference_id.strip().upper()
-    if len(rid) > MAX_ID or not REFID_RE.match(rid):
+    if len(rid) > MAX_ID or not CABLE_ID_RE.match(rid):
         raise HTTPException(
             400,
             f"malformed reference id {reference_id[:MAX_ID]!r}: expected two digits of year,"
@@ -401,6 +401,7 @@ def _stream(
     def run() -> None:
         try:
             with Archive.open(path, readonly=True) as base:
+                base.locations = False  # no folder of the server in what a reader is sent
                 write(base.with_access(access), out)
             out.push()
             out.put(_END)

@@ -10,7 +10,7 @@ A request resolves its viewer once (`context`, kept on `request.state.auth`):
 
 Under the `open` policy everyone reads everything and logging in matters only for the admin and
 release pages.  Under `controlled` a request without credentials reads as `policy.ANONYMOUS`
-(declassified and released cables only).  Pages do not redirect to /login: the archive's
+(the policy's public profile, and declassified and released cables).  Pages do not redirect to /login: the archive's
 open part stays readable without an account, every page offers "Log in", and what a viewer may
 not read simply does not exist for them (a 404 like a missing cable).
 
@@ -135,17 +135,16 @@ def context(request: Request) -> Ctx:
     if bearer is not None:
         if not bearer or len(bearer) > MAX_SECRET:
             raise _invalid_token()
-        user = accounts.token_user(bearer)
-        if user is None:
-            found = accounts.session(bearer)
-            if found is not None:
-                user = found[0]
+        # An API token or an API session (POST /api/login); never a browser's session
+        # cookie, whose theft must not open the API without the CSRF checks of the forms.
+        user = accounts.token_user(bearer) or accounts.api_session(bearer)
         if user is None or user.disabled:
             raise _invalid_token()
         token, via = bearer, "bearer"
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
+            # A web session only: an API token or API session is no cookie.
             found = accounts.session(cookie) if len(cookie) <= MAX_SECRET else None
             if found is None or found[0].disabled:
                 expired = True
@@ -186,8 +185,15 @@ def archive_state(conn: sqlite3.Connection) -> tuple:
 
 
 def archive(request: Request) -> Archive:
-    """The request thread's archive, seen through the request's access."""
-    return request.app.state.archives.get().with_access(context(request).access)
+    """The request thread's archive, seen through the request's access, at one generation of
+    the archive for the whole request (Archive.pinned: a write during the request cannot drop
+    the id set its queries use)."""
+    pinned = getattr(request.state, "archive", None)
+    if pinned is None:
+        pinned = request.app.state.archives.get().pinned()
+        pinned.locations = False  # no folder of the server in what a reader is sent
+        request.state.archive = pinned
+    return pinned.with_access(context(request).access)
 
 
 def access_key(access: Access) -> tuple:
@@ -195,7 +201,7 @@ def access_key(access: Access) -> tuple:
     if access.unrestricted:
         return ("all",)
     v = access.viewer
-    return (v.rank, v.bits, access.policy.portions, access.today)
+    return (v.rank, v.bits, access.portions, access.today)
 
 
 def address(request: Request) -> str | None:
@@ -258,13 +264,20 @@ def clearance_name(rank: int) -> str | None:
 # -- the session cookie ------------------------------------------------------------------
 
 
+def secure(request: Request) -> bool:
+    """Whether cookies are marked Secure: `cablebase serve --secure-cookies`, or a request
+    that came over https (directly, or through a proxy uvicorn trusts for its headers)."""
+    return bool(request.app.state.secure_cookies) or request.url.scheme == "https"
+
+
 def cookie_args(request: Request, max_age: int | None) -> dict[str, Any]:
+    """Cookies no script reads (HttpOnly), not sent on cross-site POSTs (SameSite=Lax)."""
     return {
         "max_age": max_age,
         "path": "/",
         "httponly": True,
         "samesite": "lax",
-        "secure": bool(request.app.state.secure_cookies),
+        "secure": secure(request),
     }
 
 
@@ -274,10 +287,8 @@ class SessionCookies:
 
     def __init__(self, app: ASGIApp, secure: bool = False) -> None:
         self.app = app
-        self.header = (
-            f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
-            + ("; Secure" if secure else "")
-        ).encode()
+        self.secure = secure
+        self.header = f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -294,7 +305,10 @@ class SessionCookies:
                         k.lower() == b"set-cookie" and v.startswith(SESSION_COOKIE.encode() + b"=")
                         for k, v in headers
                     ):
-                        headers.append((b"set-cookie", self.header))
+                        https = self.secure or scope.get("scheme") == "https"
+                        headers.append(
+                            (b"set-cookie", self.header + (b"; Secure" if https else b""))
+                        )
                     message = {**message, "headers": headers}
             await send(message)
 

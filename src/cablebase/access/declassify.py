@@ -1,0 +1,173 @@
+"""Declassification by review, and the access columns written again (docs/access.md).
+
+Under `reviewed` declassification (the default) a passed declassification date makes a cable
+*eligible*; an archivist declassifies eligible cables in bulk, by query.  A declassified
+cable's `open_on` becomes `policy.DECLASSIFIED_ON` and its `acl` tokens `open`, so every
+reader, the public included, reads it whole under either mode.  Each cable is written to the
+audit log (`declassify`, the cable as target), and the batch once more (`declassify_batch`,
+the query as detail).
+
+`recompute` derives every cable's access columns again from its record (a migration runs it
+when the rules change), keeping the marks the archive set itself (releases, declassified).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+
+from cablebase.access import audit
+from cablebase.access.policy import (
+    DECLASSIFIED_ON,
+    SYSTEM,
+    Access,
+    Stored,
+    acl_tokens,
+    opened_by_archive,
+    stored,
+)
+from cablebase.access.settings import bump_generation, get_policy
+from cablebase.record import Cable, Paragraph
+
+MAX_BATCH = 100000  # cables one declassify command may open (a query matching more is refused)
+
+
+class DeclassifyError(Exception):
+    """A declassification that cannot be done (nothing eligible, too broad a query...)."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    eligible: list[str]  # matching cables whose date has passed (declassified unless dry run)
+    not_yet: int  # matching cables whose date has not come
+    closed: int  # matching cables with no date or an exemption (25X1, OADR...)
+    already: int  # matching cables already open (released or declassified)
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def classify(conn: sqlite3.Connection, ids: list[str], today: str | None = None) -> Outcome:
+    """Sort the cables (reference ids) into eligible, not yet, closed and already open."""
+    day = today or _today()
+    out = Outcome([], 0, 0, 0)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows = conn.execute(
+            "SELECT reference_id, open_on FROM cables"
+            f" WHERE reference_id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+            chunk,
+        )
+        for rid, opened in rows:
+            if opened_by_archive(opened):
+                out.already += 1
+            elif opened is None:
+                out.closed += 1
+            elif opened <= day:
+                out.eligible.append(rid)
+            else:
+                out.not_yet += 1
+    return out
+
+
+def declassify(
+    archive, query: str, *, by: str, dry_run: bool = False, today: str | None = None
+) -> Outcome:  # type: ignore[no-untyped-def]
+    """Declassify the eligible cables matching `query` (every cable, seen by no one's
+    clearance: the archivist acts on the whole archive).  `archive`: an Archive on a writable
+    store.  Nothing matching is eligible: DeclassifyError."""
+    whole = archive.with_access(Access(get_policy(archive.conn), SYSTEM))
+    ids = [hit.reference_id for hit in whole.search(query, sort="date")]
+    if len(ids) > MAX_BATCH:
+        raise DeclassifyError(f"the query matches {len(ids):,} cables: at most {MAX_BATCH:,}")
+    out = classify(archive.conn, ids, today)
+    if not out.eligible:
+        raise DeclassifyError(
+            f"no eligible cable among the {len(ids):,} matching (declassification date not yet"
+            f" passed: {out.not_yet:,}; no date or exempted: {out.closed:,}; already open:"
+            f" {out.already:,})"
+        )
+    if not dry_run:
+        _open(archive.conn, out.eligible, by, query)
+    return out
+
+
+def _open(conn: sqlite3.Connection, reference_ids: list[str], by: str, query: str) -> None:
+    with conn:
+        for rid in reference_ids:
+            row = conn.execute(
+                "SELECT id, class_rank, caveat_bits, floor_rank FROM cables WHERE reference_id = ?",
+                (rid,),
+            ).fetchone()
+            if row is None:
+                continue
+            cid, rank, bits, floor = row
+            _rewrite(conn, cid, Stored(rank, bits, DECLASSIFIED_ON, floor))
+            audit.record(conn, by, "declassify", rid)
+        audit.record(conn, by, "declassify_batch", None, detail=f"{len(reference_ids)}: {query}")
+        bump_generation(conn)
+
+
+def _rewrite(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
+    """Write a cable's access columns and index tokens; False when nothing changed."""
+    old = conn.execute(
+        "SELECT caveat_bits, open_on, floor_rank, acl, subject FROM cables WHERE id = ?", (cid,)
+    ).fetchone()
+    acl = acl_tokens(s)
+    if old[:4] == (s.bits, s.open_on, s.floor_rank, acl):
+        return False
+    conn.execute(
+        "UPDATE cables SET caveat_bits = ?, open_on = ?, floor_rank = ?, acl = ? WHERE id = ?",
+        (s.bits, s.open_on, s.floor_rank, acl, cid),
+    )
+    if old[3] != acl:  # the contentless index: delete with the text it indexed, insert again
+        from cablebase.archive.sqlite import body_text
+
+        body = body_text(
+            conn.execute(
+                "SELECT heading, text FROM paragraphs WHERE cable_id = ? ORDER BY position",
+                (cid,),
+            ).fetchall()
+        )
+        subject = old[4] or ""
+        conn.execute(
+            "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (cid, subject, body, old[3] or ""),
+        )
+        conn.execute(
+            "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
+            (cid, subject, body, acl),
+        )
+    return True
+
+
+def recompute(conn: sqlite3.Connection) -> int:
+    """Derive every cable's access columns again from its record; return how many changed.
+    Runs inside the caller's transaction (a migration's)."""
+    changed = 0
+    ids = [cid for (cid,) in conn.execute("SELECT id FROM cables ORDER BY id")]
+    for cid in ids:
+        record, opened = conn.execute(
+            "SELECT record, open_on FROM cables WHERE id = ?", (cid,)
+        ).fetchone()
+        cable = Cable.from_dict(orjson.loads(record))
+        cable.paragraphs = [
+            Paragraph(number=n, portion=p, heading=h, text=t)
+            for n, p, h, t in conn.execute(
+                "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
+                " ORDER BY position",
+                (cid,),
+            )
+        ]
+        s = stored(cable)
+        if opened_by_archive(opened):  # a release or a declassification stays open
+            s = Stored(s.rank, s.bits, opened, s.floor_rank)
+        changed += _rewrite(conn, cid, s)
+    if changed:
+        bump_generation(conn)
+    return changed

@@ -1,0 +1,225 @@
+"""The access policy's semantics (docs/access.md): requirements drawn from every marking,
+the public profile, reviewed declassification.  Cables here are written for the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cablebase.access.policy import (
+    ANONYMOUS,
+    CAVEATS,
+    DECLASSIFIED_ON,
+    Access,
+    Policy,
+    Viewer,
+    bit_names,
+    requirement,
+    stored,
+    view,
+)
+from cablebase.access.settings import get_policy, set_policy
+from cablebase.archive.api import Archive
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.record import Cable, Paragraph
+
+TODAY = "2026-12-01"
+
+
+def cable(rid: str, cls: str, paragraphs: list[tuple[str | None, str]], **kw) -> Cable:
+    return Cable(
+        reference_id=rid,
+        created="2009-03-02T10:00:00Z",
+        origin="Embassy Testville",
+        post="TESTVILLE",
+        classification=cls,
+        handling=kw.pop("handling", ["SIPDIS"]),
+        tags=["PREL"],
+        subject=kw.pop("subject", "TESTVILLE: TALKS"),
+        subject_portion=kw.pop("subject_portion", None),
+        paragraphs=[
+            Paragraph(number=i + 1, portion=mark, text=text)
+            for i, (mark, text) in enumerate(paragraphs)
+        ],
+        **kw,
+    )
+
+
+def names(c: Cable) -> set[str]:
+    return set(bit_names(requirement(c).bits))
+
+
+# -- requirements from every marking ---------------------------------------------------
+
+
+def test_entire_text_statement_names_the_caveats() -> None:
+    # Shapes of the dev corpus: the caption line lacks the caveat, paragraph 1 states it.
+    for statement, want in [
+        ("SECRET/NOFORN - ENTIRE TEXT.", {"NOFORN"}),
+        ("CONFIDENTIAL NOFORN - ENTIRE TEXT.", {"NOFORN"}),
+        ("SECRET/NOFORN ENTIRE TEXT.", {"NOFORN"}),
+        ("(SECRET/NOFORN/WNINTEL/NO CONTRACT/ORCON-ENTIRE TEXT)", {"NOFORN", "ORCON"}),
+        ("SBU/NOFORN -- ENTIRE TEXT.", {"NOFORN", "SBU"}),
+        ("LIMITED OFFICIAL USE - ENTIRE TEXT.", {"LOU"}),
+        ("CONFIDENTIAL - ENTIRE TEXT.", set()),
+    ]:
+        c = cable("09TESTVILLE1", "SECRET", [(None, statement), (None, "More text.")])
+        assert names(c) == want, statement
+
+
+def test_portion_marks_add_their_caveats_to_the_cable() -> None:
+    c = cable("09TESTVILLE2", "SECRET", [("S", "One."), ("S/NF", "Two."), ("C/OC", "Three.")])
+    assert names(c) == {"NOFORN", "ORCON"}
+    c = cable("09TESTVILLE3", "UNCLASSIFIED", [("U", "One."), ("SBU", "Two.")])
+    assert names(c) == {"SBU"}
+    c = cable("09TESTVILLE4", "UNCLASSIFIED", [("U/FOUO", "One.")], handling=["SENSITIVE"])
+    assert names(c) == {"FOUO", "SBU"}
+    c = cable("09TESTVILLE5", "CONFIDENTIAL", [("C", "One.")], handling=["NOFORN", "SIPDIS"])
+    assert names(c) == {"NOFORN"}
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    path = tmp_path / "a.db"
+    with SQLiteStore(path) as store:
+        store.put_many(
+            [
+                # Caption without NOFORN; paragraph 1 says the whole text is NOFORN.
+                cable(
+                    "92TESTVILLE10",
+                    "SECRET",
+                    [(None, "SECRET/NOFORN - ENTIRE TEXT."), (None, "The zzwhole secret.")],
+                ),
+                # Portion marks only: (S/NF) and (C/OC) among clean portions.
+                cable(
+                    "09TESTVILLE11",
+                    "SECRET",
+                    [
+                        ("S", "The zzplain harbour."),
+                        ("S/NF", "The zznoforn harbour."),
+                        ("C/OC", "The zzorcon harbour."),
+                    ],
+                ),
+            ]
+        )
+        set_policy(store.conn, Policy("controlled"))
+    with Archive.open(path) as a:
+        yield a
+
+
+def reader(a: Archive, rank: int, *caveats: str) -> Archive:
+    bits = sum(1 << CAVEATS.index(c) for c in caveats)
+    return a.with_access(Access(a.policy, Viewer("r", "reader", rank, bits), TODAY))
+
+
+def test_entire_text_caveat_withholds_the_cable(archive: Archive) -> None:
+    secret = reader(archive, 2)
+    assert secret.get("92TESTVILLE10") is None  # no portion is free of NOFORN
+    assert secret.count("zzwhole") == 0
+    assert secret.count("") == 1
+    cleared = reader(archive, 2, "NOFORN")
+    assert "zzwhole" in cleared.get("92TESTVILLE10").paragraphs[1].text
+    assert cleared.count("zzwhole") == 1
+
+
+def test_paragraph_caveats_judged_per_paragraph(archive: Archive) -> None:
+    secret = reader(archive, 2)
+    shown = secret.get("09TESTVILLE11")
+    assert shown is not None and shown.partial
+    texts = [p.text for p in shown.paragraphs]
+    assert "zzplain" in texts[0]
+    assert texts[1] == texts[2] == "[withheld]"
+    for word in ("zznoforn", "zzorcon"):
+        assert secret.count(word) == 0, word
+    # Free text finds only cables read whole.
+    assert secret.count("zzplain") == 0
+    nf = reader(archive, 2, "NOFORN")
+    texts = [p.text for p in nf.get("09TESTVILLE11").paragraphs]
+    assert "zznoforn" in texts[1] and texts[2] == "[withheld]"
+    whole = reader(archive, 2, "NOFORN", "ORCON").get("09TESTVILLE11")
+    assert not whole.partial and "zzorcon" in whole.paragraphs[2].text
+
+
+# -- the public profile ------------------------------------------------------------------
+
+
+def public_world(tmp_path: Path) -> Path:
+    path = tmp_path / "p.db"
+    with SQLiteStore(path) as store:
+        store.put_many(
+            [
+                cable("09TESTVILLE20", "UNCLASSIFIED", [(None, "The zzplainu text.")]),
+                cable(
+                    "09TESTVILLE21",
+                    "UNCLASSIFIED",
+                    [(None, "The zzsbu text.")],
+                    handling=["SENSITIVE", "SIPDIS"],
+                ),
+                cable("09TESTVILLE22", "UNCLASSIFIED", [("U", "Zzuportion."), ("SBU", "Zzsbup.")]),
+                cable("09TESTVILLE23", "CONFIDENTIAL", [("C", "The zzconf text.")]),
+                # A passed date makes a cable eligible, not declassified (reviewed).
+                cable(
+                    "79TESTVILLE24",
+                    "SECRET",
+                    [("S", "The zzold text.")],
+                    declassify_on="1999-01-01",
+                ),
+            ]
+        )
+        set_policy(store.conn, Policy("controlled"))
+    return path
+
+
+def test_public_profile_default(tmp_path: Path) -> None:
+    with Archive.open(public_world(tmp_path)) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
+        assert anon.get("09TESTVILLE20") is not None
+        for rid in ("09TESTVILLE21", "09TESTVILLE22", "09TESTVILLE23", "79TESTVILLE24"):
+            assert anon.get(rid) is None, rid
+        assert anon.count("") == 1
+        assert anon.count("zzsbu OR zzsbup OR zzuportion OR zzold") == 0
+        # Any account reads unclassified text under restrictions.
+        u = reader(a, 0)
+        assert {h.reference_id for h in u.search("")} == {
+            "09TESTVILLE20",
+            "09TESTVILLE21",
+            "09TESTVILLE22",
+        }
+
+
+def test_public_profile_is_set_by_the_archivist(tmp_path: Path) -> None:
+    path = public_world(tmp_path)
+    with SQLiteStore(path) as store:
+        set_policy(store.conn, Policy("controlled", public_rank=1, public_restricted=True))
+        assert get_policy(store.conn).public_rank == 1
+    with Archive.open(path) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
+        got = {h.reference_id for h in anon.search("")}
+        assert got == {"09TESTVILLE20", "09TESTVILLE21", "09TESTVILLE22", "09TESTVILLE23"}
+    with SQLiteStore(path) as store:
+        set_policy(store.conn, Policy("controlled", public_rank=-1))
+    with Archive.open(path) as a:
+        assert a.with_access(Access(a.policy, ANONYMOUS, TODAY)).count("") == 0
+
+
+def test_declassification_reviewed_and_automatic(tmp_path: Path) -> None:
+    path = public_world(tmp_path)
+    with Archive.open(path) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
+        assert anon.get("79TESTVILLE24") is None and anon.count("zzold") == 0
+    with SQLiteStore(path) as store:
+        set_policy(store.conn, Policy("controlled", declassify="automatic"))
+    with Archive.open(path) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
+        assert anon.get("79TESTVILLE24") is not None and anon.count("zzold") == 1
+
+
+def test_declassified_mark_opens_in_either_mode() -> None:
+    c = cable("79TESTVILLE30", "SECRET", [("S", "Old.")], declassify_on="1999-01-01")
+    s = stored(c)
+    marked = type(s)(s.rank, s.bits, DECLASSIFIED_ON, s.floor_rank)
+    for mode in ("reviewed", "automatic"):
+        access = Access(Policy("controlled", declassify=mode), ANONYMOUS, TODAY)
+        assert view(c, access, marked)[0] == "full"
+    assert view(c, Access(Policy("controlled"), ANONYMOUS, TODAY), s)[0] == "none"
