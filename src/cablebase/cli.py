@@ -232,7 +232,15 @@ def _demo_archive(archive_path: str, n: int) -> None:
     "--demo", is_flag=True, help="Serve a demo archive of generated cables (built if absent)."
 )
 @click.option("--n", type=int, default=20000, show_default=True, help="Cables in the demo archive.")
-def serve(archive_path: str | None, host: str, port: int, demo: bool, n: int) -> None:
+@click.option(
+    "--secure-cookies",
+    is_flag=True,
+    help="Mark session cookies Secure (serving behind https); requests that arrive over https"
+    " get them anyway.",
+)
+def serve(
+    archive_path: str | None, host: str, port: int, demo: bool, n: int, secure_cookies: bool
+) -> None:
     """Serve the reading room (web pages and the /api) over an archive."""
     import os
 
@@ -251,7 +259,8 @@ def serve(archive_path: str | None, host: str, port: int, demo: bool, n: int) ->
             f"{archive_path}`, or run `cablebase serve --demo`"
         )
     click.echo(f"reading room for {archive_path} at http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(archive_path), host=host, port=port, log_level="warning")
+    app = create_app(archive_path, secure_cookies=secure_cookies)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _register_archive_commands() -> None:

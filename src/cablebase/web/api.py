@@ -535,7 +535,7 @@ def login(request: Request, body: models.LoginRequest) -> models.LoginResult:
         # One answer whatever was wrong: no hint whether the name exists.
         raise HTTPException(401, "wrong user name or password") from None
     ttl = request.app.state.session_ttl
-    token, _csrf = accounts.create_session(user, ttl=ttl)
+    token, _csrf = accounts.create_session(user, ttl=ttl, web=False)  # a bearer, no cookie
     return models.LoginResult(
         token=token, expires_in=int(ttl.total_seconds()), name=user.name, role=user.role
     )
@@ -548,7 +548,7 @@ def logout(request: Request) -> models.LoggedOut:
     if ctx.via != "bearer":
         raise HTTPException(401, "send the session token as Authorization: Bearer")
     accounts = request.app.state.writers.accounts()
-    ended = accounts.session(ctx.token) is not None  # an API token is not a session
+    ended = accounts.api_session(ctx.token) is not None  # an API token is not a session
     accounts.end_session(ctx.token)
     return models.LoggedOut(ended=ended)
 
