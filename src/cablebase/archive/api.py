@@ -234,6 +234,18 @@ class _Columns:
         self.key = key
         self.everything: dict[str, list[tuple[str, int]]] | None = None
         self.by_access: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
+        # One read transaction: every statement below sees the same cables, though a writer
+        # adds some meanwhile (ids past max(id) would overrun the arrays).
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            self._read(conn)
+        finally:
+            if own:
+                conn.execute("COMMIT")
+
+    def _read(self, conn) -> None:
         (top,) = conn.execute("SELECT max(id) FROM cables").fetchone()
         self.size = (top or 0) + 1
         self.origin, self.origins = self._single(
@@ -248,18 +260,6 @@ class _Columns:
         )
         self.classes = [_CLASSES[r] if 0 <= r < 4 else None for r in ranks]
         # year and month as one code per cable: "YYYY" and "YYYY-MM" are both read from it.
-        # One read transaction: every statement below sees the same cables, though a writer
-        # adds some meanwhile (ids past max(id) would overrun the arrays).
-        own = not conn.in_transaction
-        if own:
-            conn.execute("BEGIN")
-        try:
-            self._read(conn)
-        finally:
-            if own:
-                conn.execute("COMMIT")
-
-    def _read(self, conn) -> None:
         self.ym, yms = self._single(
             conn,
             "SELECT year * 100 + coalesce(month, 0), json_group_array(id) FROM cables"
@@ -343,6 +343,9 @@ class _Columns:
         return {n: out[n] for n in names}
 
 
+MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
+
+
 class Archive:
     """A cable archive. `Archive.open("cables.db")` and then search, get, cites, cited_by."""
 
@@ -357,9 +360,6 @@ class Archive:
         self.store = store
         self.broad = broad  # two-tier relevance above this bound on the hits
         self.small = small  # page by walking the date index above this bound
-MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
-
-
         self.conn = store.conn
         self._origin_key: tuple[int, int] | None = None
         self._cols: _Columns | None = None
@@ -370,6 +370,10 @@ MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
         self._years_key: tuple[int, int] | None = None
         self._open_years: list[str] = []
         self.access = access if access is not None else self.default_access()
+        self._pin: tuple[int, ...] | None = None  # see pinned()
+        # Whether records show where their source files lie on this machine (the folders);
+        # the reading room serves them without (record.file_name_of).
+        self.locations = True
 
     @classmethod
     def open(
@@ -377,6 +381,7 @@ MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
         path: str | Path,
         *,
         readonly: bool = False,
+        create: bool = True,
         broad: int = BROAD,
         small: int = SMALL,
         access: Access | None = None,
@@ -387,10 +392,6 @@ MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
         `create`: a missing or empty file becomes a new archive (readers pass False)."""
         store = SQLiteStore(path, readonly=readonly, create=create)
         return cls(store, broad=broad, small=small, access=access)
-        self._pin: tuple[int, ...] | None = None  # see pinned()
-        # Whether records show where their source files lie on this machine (the folders);
-        # the reading room serves them without (record.file_name_of).
-        self.locations = True
 
     # -- access (cablebase.access.policy decides; the queries below apply it) ------------
 
@@ -398,7 +399,6 @@ MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
     def policy(self) -> Policy:
         return get_policy(self.conn)
 
-        create: bool = True,
     def default_access(self) -> Access:
         policy = self.policy
         return open_access() if policy.mode == "open" else Access(policy, ANONYMOUS)
@@ -408,6 +408,17 @@ MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
         filtered by the access."""
         other = copy.copy(self)
         other.access = access
+        return other
+
+    def pinned(self) -> Archive:
+        """This archive with the archive's generation read once, for the span of one request
+        or command: every query of the copy uses the readers' id sets of that generation.  A
+        set is dropped once its generation has passed, so without the pin a write landing
+        between two queries of one request could drop the set the first query was composed
+        with ("no such table: temp.cb_reader_…").  Cables stored meanwhile stay hidden (a
+        hidden-side set admits only the ids below its bound)."""
+        other = copy.copy(self)
+        other._pin = (self.store.generation(),)
         return other
 
     def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
@@ -425,17 +436,6 @@ MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
             return f"{alias}.subject"
         whole = self.visible_sql([], text=True, alias=alias)
         return f"CASE WHEN {whole} THEN {alias}.subject ELSE '{WITHHELD}' END"
-    def pinned(self) -> Archive:
-        """This archive with the archive's generation read once, for the span of one request
-        or command: every query of the copy uses the readers' id sets of that generation.  A
-        set is dropped once its generation has passed, so without the pin a write landing
-        between two queries of one request could drop the set the first query was composed
-        with ("no such table: temp.cb_reader_…").  Cables stored meanwhile stay hidden (a
-        hidden-side set admits only the ids below its bound)."""
-        other = copy.copy(self)
-        other._pin = (self.store.generation(),)
-        return other
-
 
     @property
     def _hit(self) -> str:
