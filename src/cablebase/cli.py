@@ -23,7 +23,50 @@ from cablebase.record import Cable
 _FORM_CHOICES = ("auto", *FORMS)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; failures of the archive file, the disk or the code itself end in one
+    sentence and a non-zero status, never a traceback (CABLEBASE_DEBUG=1 shows it)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        import sqlite3
+
+        from cablebase.archive.archive_file import ArchiveFileError, describe_sqlite_error
+
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except ArchiveFileError as e:
+            raise click.ClickException(str(e)) from None
+        except sqlite3.Error as e:
+            _debug()
+            raise click.ClickException(describe_sqlite_error(e)) from None
+        except BrokenPipeError:  # `cablebase search … | head`
+            sys.stderr.close()
+            raise click.exceptions.Exit(0) from None
+        except OSError as e:
+            _debug()
+            where = f" ({e.filename})" if e.filename else ""
+            raise click.ClickException(f"{e.strerror or e}{where}") from None
+        except MemoryError:
+            raise click.ClickException("out of memory") from None
+        except Exception as e:  # a defect of ours: say so plainly
+            _debug()
+            raise click.ClickException(
+                f"internal error ({type(e).__name__}: {e}); please report it"
+                " (CABLEBASE_DEBUG=1 shows the traceback)"
+            ) from None
+
+
+def _debug() -> None:
+    import os
+    import traceback
+
+    if os.environ.get("CABLEBASE_DEBUG"):
+        traceback.print_exc()
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cablebase")
 def main() -> None:
     """Read, store, search and render diplomatic cables."""

@@ -20,6 +20,12 @@ from pathlib import Path
 # Reference id: 2-digit year, post (letters), serial (1-6 digits, no zero padding).
 REFID_RE = re.compile(r"^(\d{2})([A-Z]+?)(\d{1,7})$")
 
+# Any id a published cable carries: Cablegate's universe holds a few dozen that break the pattern
+# above (`90STATE255723TOSEC140328`, `06SECTION01OF02HARARE628`, `06ASTANA`). Stored records, URLs
+# and API answers accept these; references that the parser builds are always REFID_RE.
+CABLE_ID_PATTERN = r"^\d{2}[0-9A-Z]*[A-Z][0-9A-Z]*$"
+CABLE_ID_RE = re.compile(CABLE_ID_PATTERN)
+
 _NOT_LETTER = re.compile(r"[^A-Z]+")
 _PREFIX_MIN = 4  # shortest name accepted as a unique prefix (CASA, TEGUC, BUENOS AIR)
 _RELIABLE = 3  # posts with fewer ids take part in exact matches only, not prefix matches

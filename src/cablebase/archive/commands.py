@@ -33,9 +33,8 @@ def archive_option(f):  # type: ignore[no-untyped-def]
 def _open(path: str, *, must_exist: bool = True):  # type: ignore[no-untyped-def]
     from cablebase.archive.api import Archive
 
-    if must_exist and not os.path.exists(path):
-        raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
-    return Archive.open(path)
+    # A read never makes an archive of a missing, empty or foreign file (archive_file.check).
+    return Archive.open(path, create=not must_exist)
 
 
 @contextmanager
@@ -141,8 +140,13 @@ def ingest(
 @click.argument("query", default="")
 @archive_option
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance")
-@click.option("--limit", type=int, default=None, help="At most this many hits (default: all).")
-@click.option("--offset", type=int, default=0)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help="At most this many hits (default: all).",
+)
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one hit per line.")
 @click.option("--count", "only_count", is_flag=True, help="Print only the number of hits.")
 @click.option("--facets", "with_facets", is_flag=True, help="Print facet counts after the hits.")

@@ -25,7 +25,8 @@ import orjson
 
 from cablebase.access.policy import Access, Stored, view
 from cablebase.archive.query import Node
-from cablebase.record import Cable
+from cablebase.record import Cable, file_name_of
+from cablebase.spreadsheet import inert
 
 if TYPE_CHECKING:
     from cablebase.archive.api import Archive
@@ -111,6 +112,7 @@ def iter_dicts(
     paragraphs: bool = True,
     source: bool = True,
     access: Access | None = None,
+    locations: bool = True,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(cable id, record as a JSON-ready dict) for `ids`, in their order.
 
@@ -118,8 +120,16 @@ def iter_dicts(
     of three per record.  Without `paragraphs`/`source` those keys keep what the row stores.
     Each dict is built as it is yielded, so only the chunk's raw rows are held at once.
     With a restricted `access`, each record is as that reader sees it (policy.view).
+    Without `locations`, source paths lose the folders of this machine (record.file_name_of).
     """
     if not ids:
+        return
+    if not locations:
+        for cid, data in iter_dicts(conn, ids, paragraphs=paragraphs, source=source, access=access):
+            src = data.get("source")
+            if src and src.get("path"):
+                src["path"] = file_name_of(src["path"])
+            yield cid, data
         return
     marks = _marks(ids)
     rows = dict(conn.execute(f"SELECT id, record FROM cables WHERE id IN ({marks})", ids))
@@ -177,7 +187,9 @@ _SOURCE_KEYS = ("form", "path", "offset", "header", "body")
 def records(archive: Archive, query: str | Node = "", *, sort: str = "date") -> Iterator[Cable]:
     """Every record matching a query, as `Cable` objects, loaded a chunk at a time."""
     for ids in hit_chunks(archive, query, sort=sort):
-        for _, data in iter_dicts(archive.conn, ids, access=archive.access):
+        for _, data in iter_dicts(
+            archive.conn, ids, access=archive.access, locations=archive.locations
+        ):
             yield Cable.from_dict(data)
 
 
@@ -249,7 +261,9 @@ def _jsonl(archive: Archive, query: str | Node, out: Out, sort: str) -> int:
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     with _binary(out) as f:
         for ids in hit_chunks(archive, query, sort=sort):
-            for _, d in iter_dicts(archive.conn, ids, access=archive.access):
+            for _, d in iter_dicts(
+                archive.conn, ids, access=archive.access, locations=archive.locations
+            ):
                 f.write(dumps(d, option=newline))
                 n += 1
     return n
@@ -312,7 +326,12 @@ def _chunk_rows(archive: Archive, ids: list[int], text: bool) -> list[dict[str, 
         )
     rows = []
     for cid, d in iter_dicts(
-        archive.conn, ids, paragraphs=text, source=False, access=archive.access
+        archive.conn,
+        ids,
+        paragraphs=text,
+        source=False,
+        access=archive.access,
+        locations=archive.locations,
     ):
         row = _row_values(d)
         if text:
@@ -337,6 +356,7 @@ def _csv_field(v: Any) -> str:
         return "1" if v else "0"
     elif not isinstance(v, str):
         return str(v)
+    v = inert(v)  # no formula runs in a spreadsheet (cablebase.spreadsheet)
     if _NEEDS_QUOTES.search(v):
         return '"' + v.replace('"', '""') + '"'
     return v

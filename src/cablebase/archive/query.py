@@ -57,6 +57,10 @@ COMPARABLE = ("class", "year")  # fields that take < <= > >=
 MAX_QUERY = 2000  # characters; longer queries are refused rather than planned
 MAX_TERMS = 64  # terms and fields in one query (keeps SQL and FTS expressions shallow)
 MAX_DEPTH = 16  # nesting of parentheses and NOTs
+# Prefix terms (word*) expand to every indexed word they start: each costs a scan of that
+# part of the index, so a query may hold only a few (with the reading room's time budget,
+# archive/budget.py, this bounds what one anonymous query can cost).
+MAX_PREFIXES = 8
 
 
 class QueryError(ValueError):
@@ -224,6 +228,7 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.leaves = 0
+        self.prefixes = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -242,6 +247,13 @@ class _Parser:
         if node is None:
             raise QueryError("nothing to search for: no letters or digits in the query", 0)
         return node
+
+    def _counted(self, term: Term | None, tok: _Tok) -> Term | None:
+        if term is not None and term.prefix:
+            self.prefixes += 1
+            if self.prefixes > MAX_PREFIXES:
+                raise QueryError(f"more than {MAX_PREFIXES} prefix terms (word*)", tok.pos)
+        return term
 
     def _deeper(self, pos: int) -> None:
         self.depth += 1
@@ -297,9 +309,9 @@ class _Parser:
             if self.leaves > MAX_TERMS:
                 raise QueryError(f"more than {MAX_TERMS} terms", tok.pos)
         if tok.kind == "phrase":  # `quoted` marks a prefix phrase: "energy sub"*
-            return _term(tok.text, tok.pos, phrase=True, prefix=tok.quoted)
+            return self._counted(_term(tok.text, tok.pos, phrase=True, prefix=tok.quoted), tok)
         if tok.kind == "word":
-            return _term(tok.text, tok.pos)
+            return self._counted(_term(tok.text, tok.pos), tok)
         if tok.kind == "field":
             return _field(tok)
         raise QueryError(f"unexpected {tok.text!r}", tok.pos)

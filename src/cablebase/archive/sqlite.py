@@ -18,7 +18,9 @@ import orjson
 
 from cablebase.access.policy import Stored, acl_tokens, stored
 from cablebase.archive.reader_sets import ReaderSets
-from cablebase.archive.schema import migrate
+from cablebase.archive import archive_file
+from cablebase.archive.merge import merge
+from cablebase.archive.schema import MIGRATIONS, migrate
 from cablebase.record import Cable
 
 CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
@@ -100,9 +102,12 @@ def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
 class SQLiteStore:
     """An archive in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True) -> None:
+        """Open the archive at `path`; `create`: a missing or empty file becomes a new archive
+        (else, and for any file that is not an archive, archive_file.ArchiveFileError)."""
         self.path = Path(path)
         self.readonly = readonly
+        archive_file.check(self.path, create=create and not readonly, newest=len(MIGRATIONS))
         if readonly:
             self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:

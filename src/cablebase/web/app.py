@@ -19,9 +19,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from cablebase import __version__
+from cablebase.archive import budget
 from cablebase.archive.api import Archive
 
 HERE = Path(__file__).resolve().parent
+
+
+# CPU seconds a request's queries may take: far above any query of a real archive (p99 is
+# ~0.1 s on Cablegate's 251,287 cables) and far below what an abusive one would take.
+QUERY_BUDGET = 5.0
 
 
 class ArchivePool:
@@ -37,6 +43,7 @@ class ArchivePool:
         archive = getattr(self._local, "archive", None)
         if archive is None:
             archive = Archive.open(self.path, readonly=True)
+            budget.install(archive.conn)  # the request's queries stop when its budget is spent
             self._local.archive = archive
         return archive
 
@@ -47,13 +54,15 @@ def create_app(
     hasher: Any = None,
     session_ttl: timedelta = timedelta(hours=12),
     secure_cookies: bool = False,
+    query_budget: float | None = QUERY_BUDGET,
     clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """The reading room over the archive at `archive_path`.
 
     `hasher`: the argon2 PasswordHasher of accounts (tests pass cheap parameters);
     `session_ttl`: idle lifetime of a web session; `secure_cookies`: mark the session cookie
-    Secure (behind HTTPS); `clock`: the accounts' notion of now (tests move it)."""
+    Secure (behind HTTPS); `clock`: the accounts' notion of now (tests move it);
+    `query_budget`: seconds of CPU time a request's queries may take (archive/budget.py)."""
     from cablebase.access.audit import AuditWriter
     from cablebase.web.auth import SessionCookies, Writers
 
@@ -86,9 +95,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from cablebase.web import account, admin, api, errors, pages
+    from cablebase.web.headers import SecurityHeaders
 
     errors.install(app)
     app.add_middleware(SessionCookies, secure=secure_cookies)
+    app.add_middleware(errors.RequestBudget, seconds=query_budget)
+    app.add_middleware(SecurityHeaders)  # outermost: on error pages too
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(account.router)

@@ -8,6 +8,7 @@ exception is logged with its traceback and answered with a plain 500 that does n
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cablebase.archive import budget
 from cablebase.archive.query import QueryError
 
 log = logging.getLogger("cablebase.web")
@@ -47,6 +49,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:
         q = request.query_params.get("q")
+        if isinstance(exc, budget.QueryTooCostly):
+            return _answer(request, 400, exc.message, query=q)
         return _answer(
             request,
             400,
@@ -69,6 +73,17 @@ def install(app: FastAPI) -> None:
         if exc.headers:  # e.g. Allow on a 405
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def database_error(request: Request, exc: sqlite3.OperationalError) -> Response:
+        if (costly := budget.spent_error(exc)) is not None:
+            return _answer(request, 400, costly.message, query=request.query_params.get("q"))
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:  # a writer holds the file a moment too long
+            response = _answer(request, 503, "the archive is busy; try again in a moment")
+            response.headers["Retry-After"] = "1"
+            return response
+        return _unexpected(request, exc)
 
     app.add_middleware(CatchAll)
 
@@ -116,3 +131,19 @@ class CatchAll:
             if started:
                 raise
             await _unexpected(Request(scope), exc)(scope, receive, send)
+
+
+class RequestBudget:
+    """Every request runs under a budget of CPU time for its queries (archive/budget.py): a
+    query past it is stopped and answered 400, so no request can hold a thread for long."""
+
+    def __init__(self, app: ASGIApp, seconds: float | None) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.seconds is None:
+            await self.app(scope, receive, send)
+            return
+        with budget.within(self.seconds):
+            await self.app(scope, receive, send)

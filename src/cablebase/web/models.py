@@ -10,6 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cablebase.ids import CABLE_ID_PATTERN
+
+# A cable's own id is any id a published cable carries; the ids the parser resolves REFs to are
+# always the regular form.
 REFID_PATTERN = r"^\d{2}[A-Z]+\d+$"
 ISO_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 
@@ -59,7 +63,7 @@ class Facets(_Strict):
 
 
 class SearchHit(_Strict):
-    reference_id: str = Field(pattern=REFID_PATTERN)
+    reference_id: str = Field(pattern=CABLE_ID_PATTERN)
     created: str | None = Field(pattern=ISO_TIME_PATTERN)
     origin: str | None
     classification: str | None
@@ -149,7 +153,7 @@ class CableWarning(_Strict):
 class Cable(_Strict):
     """One cable, the whole record (docs/record.md)."""
 
-    reference_id: str | None = Field(pattern=REFID_PATTERN)
+    reference_id: str | None = Field(pattern=CABLE_ID_PATTERN)
     created: str | None = Field(pattern=ISO_TIME_PATTERN)
     created_from: Literal["dtg", "weekday", "meta", "csv"] | None
     released: str | None = Field(pattern=ISO_TIME_PATTERN)
