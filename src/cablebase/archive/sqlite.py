@@ -16,10 +16,9 @@ from pathlib import Path
 
 import orjson
 
+from cablebase.archive import archive_file
 from cablebase.access.policy import Stored, acl_tokens, stored
 from cablebase.archive.reader_sets import ReaderSets
-from cablebase.archive import archive_file
-from cablebase.archive.merge import merge
 from cablebase.archive.schema import MIGRATIONS, migrate
 from cablebase.record import Cable
 
