@@ -3,7 +3,9 @@
 The main process walks the sources (reading archives in place) and writes to SQLite; worker
 processes run the telegram grammar.  Writes go in batches, one transaction each, and are
 idempotent (a record whose content is already stored changes nothing), so an ingest killed at
-any moment is completed by running it again, with no duplicates.  Every input item ends up
+any moment is completed by running it again, with no duplicates.  A cable read again from
+another form or file is kept as a further source and the stored record is their merge
+(archive/merge.py).  Every input item ends up
 counted: stored (added, updated or unchanged) or quarantined with its location and reason.
 """
 
@@ -33,6 +35,7 @@ class IngestSummary:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    sources: int = 0  # of the updated and unchanged: a further source of a stored cable
     warnings: int = 0
     seconds: float = 0.0
     bytes_read: int = 0  # of the input files, for progress
@@ -55,7 +58,8 @@ class IngestSummary:
         rate = self.items / self.seconds if self.seconds else 0.0
         return (
             f"{self.items:,} items: {self.added:,} added, {self.updated:,} updated, "
-            f"{self.unchanged:,} unchanged, {self.quarantined:,} quarantined "
+            f"{self.unchanged:,} unchanged, {self.quarantined:,} quarantined, "
+            f"{self.sources:,} further sources of stored cables "
             f"({self.warnings:,} warnings) in {self.seconds:.1f} s, {rate:,.0f} items/s"
         )
 
@@ -169,6 +173,7 @@ def _flush(store: SQLiteStore, pending: list[Prepared], summary: IngestSummary) 
     summary.added += result.added
     summary.updated += result.updated
     summary.unchanged += result.unchanged
+    summary.sources += result.sources
     pending.clear()
 
 

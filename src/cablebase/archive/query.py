@@ -3,7 +3,7 @@
     words  "a phrase"  prefix*  AND  OR  NOT  -term  ( ... )
     id:09BAMAKO776  id:09BAMAKO*  origin:bamako  tag:PGOV  class:>=confidential  handling:noforn
     subject:word  signer:milovanovic  from:2009-01  to:2009-12-31  year:2009  year:2008..2010
-    cites:09BAMAKO754  citedby:09BAMAKO776
+    cites:09BAMAKO754  citedby:09BAMAKO776  released:2010-11  released:2010-11..2011-09
 
 Juxtaposed terms are ANDed; NOT and - bind tightest, then AND, then OR.  Free text matches the
 full-text index (subject and body) with its own tokenisation: case and diacritics do not matter
@@ -51,6 +51,7 @@ FIELDS = (
     "year",
     "cites",
     "citedby",
+    "released",
 )
 PREFIX_FIELDS = ("id", "origin", "tag", "subject")  # fields whose value may end in *
 COMPARABLE = ("class", "year")  # fields that take < <= > >=
@@ -416,6 +417,17 @@ def _years(f: Field) -> tuple[int, int] | int:
     return int(f.value)
 
 
+def _released(f: Field) -> tuple[str, str]:
+    """released: a period (YYYY, YYYY-MM, YYYY-MM-DD) or an inclusive range of two
+    (`2010-11..2011-09`) -> [start, stop) bounds of the release date-time."""
+    first, sep, last = f.value.partition("..")
+    lo = _period(first, f.position, end=False)
+    hi = _period(last if sep else first, f.position + (len(first) + 2 if sep else 0), end=True)
+    if lo >= hi:
+        raise QueryError(f"released: range {f.value!r} runs backwards", f.position)
+    return lo, hi
+
+
 def _check(f: Field) -> None:
     """Validate a field's value at parse time, so errors point at the query text."""
     v = f.value
@@ -428,6 +440,8 @@ def _check(f: Field) -> None:
         _years(f)
     elif f.name in ("from", "to"):
         _period(v, f.position, end=f.name == "to")
+    elif f.name == "released":
+        _released(f)
     elif f.name in ("id", "cites", "citedby") and not _ID.fullmatch(v.rstrip("*")):
         raise QueryError(f"not a cable id {v!r}", f.position)
     elif f.name == "origin" and not words(v.rstrip("*")):
@@ -459,6 +473,8 @@ def field_values(f: Field) -> dict:
         return {"bound": _period(v, f.position, end=False)}
     if f.name == "to":
         return {"bound": _period(v, f.position, end=True)}
+    if f.name == "released":
+        return {"range": _released(f)}
     raise AssertionError(f.name)  # pragma: no cover
 
 
@@ -546,6 +562,12 @@ _SIDE = {  # side-table conditions: (IN form, EXISTS form)
 # Forms of a set condition: an IN set that may drive the plan, an IN set kept from driving it
 # (unary +), or a per-row probe.
 FORMS = ("in", "filter", "probe")
+# released: as a set of ids from its index (it refers to c.id only, like a side table: a
+# reader's copy of the cables' columns has no release date).  (IN form, EXISTS form)
+RELEASED = (
+    "c.id IN (SELECT id FROM cables WHERE released >= ? AND released < ?)",
+    "EXISTS (SELECT 1 FROM cables x WHERE x.id = c.id AND x.released >= ? AND x.released < ?)",
+)
 # Fields on columns of `cables`.  With cols="ids" (COLS) their conditions become sets of ids
 # read from the column's index, so that the condition only refers to c.id and can be tested
 # on any source of ids (an FTS5 doclist, a side table) without reading the cables' rows.
@@ -576,6 +598,8 @@ SQL_FRAGMENTS: tuple[str, ...] = (
     "(c.created IS NOT NULL AND c.created < ?)",
     "c.reference_id IN (SELECT r.target FROM refs r JOIN cables s ON s.id = r.cable_id"
     " WHERE s.reference_id = ? AND r.target IS NOT NULL)",
+    *RELEASED,
+    "+" + RELEASED[0],
     "1",
     "0",
     IDS_OPEN,
@@ -643,6 +667,9 @@ def _field_sql(f: Field, params: list, origins: OriginResolver | None, form: str
     if name == "to":
         params.append(v["bound"])
         return "(c.created IS NOT NULL AND c.created < ?)"
+    if name == "released":
+        params.extend(v["range"])
+        return RELEASED[side] if side else plus + RELEASED[0]
     if name == "citedby":
         params.append(v["value"])
         return (

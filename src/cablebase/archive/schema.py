@@ -146,6 +146,31 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE INDEX cables_access ON cables(class_rank, caveat_bits, open_on, floor_rank);
     CREATE INDEX cables_requirement ON cables(id, class_rank, caveat_bits);
     """,
+    # 4: one cable from many sources (docs/sources.md): every source of a cable with its own
+    # record, the stored record being their merge; WikiLeaks' release date as a column
+    # (`released:` in queries).  Cables stored before keep their one source, recorded when
+    # the next source of the cable arrives (SQLiteStore._adopt).
+    """
+    CREATE TABLE cable_sources (
+        id           INTEGER PRIMARY KEY,
+        reference_id TEXT NOT NULL,
+        form         TEXT NOT NULL,        -- html | csv | text | markdown | telegram | fragment
+        path         TEXT,                 -- file, or ARCHIVE!MEMBER
+        offset       INTEGER,              -- csv row
+        released     TEXT,                 -- the release date the source states (Cablegate)
+        digest       TEXT NOT NULL,        -- content hash of the source's own record
+        record       TEXT,                 -- the source's own record as JSON; NULL: the version
+                                           -- of the cable with this digest (cables or
+                                           -- cable_versions) is that record
+        added        TEXT NOT NULL,
+        superseded   TEXT,                 -- when a new read of the same location replaced it
+        UNIQUE (reference_id, digest)
+    );
+    ALTER TABLE cables ADD COLUMN released TEXT;
+    UPDATE cables SET released = json_extract(record, '$.released')
+        WHERE json_extract(record, '$.released') IS NOT NULL;
+    CREATE INDEX cables_released ON cables(released);
+    """,
 )
 
 ACCESS_TABLES = """

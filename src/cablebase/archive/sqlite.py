@@ -1,8 +1,12 @@
 """The embedded default store: one SQLite file in WAL mode with an FTS5 index.
 
-Writes are idempotent: a record whose content hash is already stored changes nothing; a changed
-record replaces the stored one and the previous version moves to `cable_versions`.  Every batch
-is one transaction, so a killed ingest leaves the file as it was after the last whole batch.
+Every form a cable arrives in is kept as one of its sources (`cable_sources`: form, location,
+release date and the source's own record), and the stored record is the merge of its current
+sources (archive/merge.py, docs/sources.md).  Writes are idempotent: a source whose content is
+already stored changes nothing; a new source, or a changed one at the same location (file,
+archive member, csv row), makes a new merged record, and the previous version moves to
+`cable_versions`.  Every batch is one transaction, so a killed ingest leaves the file as it was
+after the last whole batch.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from pathlib import Path
 
 import orjson
 
-from cablebase.archive import archive_file
 from cablebase.access.policy import Stored, acl_tokens, stored
+from cablebase.archive import archive_file
+from cablebase.archive.merge import merge
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
 from cablebase.record import Cable
+
+RELEASE_FORM = "release"  # a published redacted release (access/releases.py): not a source
 
 CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
 
@@ -30,12 +37,42 @@ class PutResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    sources: int = 0  # of the updated and unchanged: stored as a further source of a cable
 
     def __iadd__(self, other: PutResult) -> PutResult:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.sources += other.sources
         return self
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    """One source of a cable (a row of `cable_sources`): where it was read and what it said."""
+
+    id: int
+    reference_id: str
+    form: str
+    path: str | None  # file path, or ARCHIVE!MEMBER
+    offset: int | None  # csv row
+    released: str | None  # WikiLeaks' release date the source states (Cablegate pages)
+    digest: str  # content hash of the source's own record
+    added: str
+    superseded: str | None  # when a newer read of the same location replaced it
+    record_json: str | None = None  # None: stored as the cable version with this digest
+
+    @property
+    def file(self) -> str | None:
+        return self.path.split("!", 1)[0] if self.path else None
+
+    @property
+    def member(self) -> str | None:
+        return self.path.split("!", 1)[1] if self.path and "!" in self.path else None
+
+    @property
+    def location(self) -> tuple[str, str | None, int | None]:
+        return (self.form, self.path, self.offset)
 
 
 def content_hash(record_json: bytes) -> str:
@@ -154,20 +191,32 @@ class SQLiteStore:
                 if not cable.reference_id:
                     raise ValueError("a record without a reference id cannot be stored")
                 row = existing.get(cable.reference_id)
-                if row and (row[1] == digest or self._seen_before(cable.reference_id, digest)):
-                    # Same content as stored, or as a version this archive already replaced:
-                    # the same cable read from two sources must not flip between them.
-                    result.unchanged += 1
+                release = cable.source is not None and cable.source.form == RELEASE_FORM
+                if row is None:
+                    pending.add(next_id, prepared)
+                    if not release:
+                        # Its record is the cable's version 1: found by digest, not copied.
+                        pending.add_source(prepared, _now(), stored=False)
+                    existing[cable.reference_id] = (next_id, digest, 1)
+                    next_id += 1
+                    result.added += 1
                     continue
-                if row:
-                    pending.write(self.conn)  # the replaced row must be in the table
+                pending.write(self.conn)  # the rows below read and replace must be in the tables
+                if release:
+                    # A release replaces the current version (the sources stay as they were).
+                    if row[1] == digest or self._seen_before(cable.reference_id, digest):
+                        result.unchanged += 1
+                        continue
                     existing[cable.reference_id] = self._replace(prepared, row)
                     result.updated += 1
                     continue
-                pending.add(next_id, prepared)
-                existing[cable.reference_id] = (next_id, digest, 1)
-                next_id += 1
-                result.added += 1
+                added, new_row = self._add_source(prepared, row)
+                result.sources += added
+                if new_row is None:
+                    result.unchanged += 1
+                else:
+                    existing[cable.reference_id] = new_row
+                    result.updated += 1
             pending.write(self.conn)
             if result.added or result.updated:
                 self._bump()
@@ -224,6 +273,128 @@ class SQLiteStore:
         pending.add_side_rows(cable_id, cable, prepared.access, acl)
         pending.write(self.conn)
         return (cable_id, digest, version + 1)
+
+    # -- sources -------------------------------------------------------------------
+
+    def _add_source(
+        self, prepared: Prepared, row: tuple[int, str, int]
+    ) -> tuple[int, tuple | None]:
+        """Store a record as a source of a cable already in the archive and merge again.
+
+        (1 if the source was stored, the cable's new (id, digest, version) or None when its
+        record did not change).  A source whose content is stored already changes nothing; one
+        read from the location of a current source (same form, path and row) supersedes it."""
+        cable, digest = prepared.cable, prepared.digest
+        refid = cable.reference_id
+        assert refid is not None
+        known = self.sources(refid, superseded=True) or self._adopt(refid, row)
+        current = [s for s in known if s.superseded is None]
+        if any(s.digest == digest for s in current):
+            return 0, None
+        src = cable.source
+        where = (src.form, src.path, src.offset) if src else ("", None, None)
+        now = _now()
+        for s in current:
+            if s.location == where:
+                self.conn.execute(
+                    "UPDATE cable_sources SET superseded = ? WHERE id = ?", (now, s.id)
+                )
+        if any(s.digest == digest for s in known):  # read before, then superseded: current again
+            self.conn.execute(
+                "UPDATE cable_sources SET superseded = NULL, form = ?, path = ?, offset = ?,"
+                " added = ? WHERE reference_id = ? AND digest = ?",
+                (*where, now, refid, digest),
+            )
+        else:
+            pending = _Pending()
+            pending.add_source(prepared, now, stored=True)
+            pending.write(self.conn)
+        records = [self._source_record(s) for s in self.sources(refid)]
+        merged = merge([r for r in records if r is not None])
+        mp = prepared if merged is cable else prepare(merged)
+        if mp.digest == row[1]:
+            return 1, None
+        return 1, self._replace(mp, row)
+
+    def _adopt(self, reference_id: str, row: tuple[int, str, int]) -> list[SourceInfo]:
+        """The source of a cable stored before sources were kept (schema 3 and earlier): its
+        current record, or under a published release the version the release redacted."""
+        cable_id, digest, _ = row
+        src = self.conn.execute(
+            "SELECT form, path, offset FROM sources WHERE cable_id = ?", (cable_id,)
+        ).fetchone()
+        form, path, offset = src if src else ("", None, None)
+        (record,) = self.conn.execute(
+            "SELECT record FROM cables WHERE id = ?", (cable_id,)
+        ).fetchone()
+        if form == RELEASE_FORM:
+            form = path = offset = None
+            for old_digest, old_record in self.conn.execute(
+                "SELECT source_hash, record FROM cable_versions WHERE reference_id = ?"
+                " ORDER BY version DESC",
+                (reference_id,),
+            ):
+                old_form = (orjson.loads(old_record).get("source") or {}).get("form")
+                if old_form != RELEASE_FORM:
+                    form, digest, record = old_form or "", old_digest, old_record
+                    break
+            if form is None:
+                return []
+        released = orjson.loads(record).get("released")
+        self.conn.execute(
+            "INSERT OR IGNORE INTO cable_sources (reference_id, form, path, offset, released,"
+            " digest, record, added) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+            (reference_id, form, path, offset, released, digest, _now()),
+        )
+        return self.sources(reference_id, superseded=True)
+
+    def sources(self, reference_id: str, *, superseded: bool = False) -> list[SourceInfo]:
+        """The sources of a cable, current ones (or all, with `superseded`) in the order they
+        were added.  An archive from before schema 4 has none recorded: []."""
+        try:
+            rows = self.conn.execute(
+                "SELECT id, reference_id, form, path, offset, released, digest, added, superseded,"
+                " record FROM cable_sources WHERE reference_id = ?"
+                + ("" if superseded else " AND superseded IS NULL")
+                + " ORDER BY id",
+                (reference_id,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # read-only archive from before schema 4
+            return []
+        return [SourceInfo(*r) for r in rows]
+
+    def source_records(self, reference_id: str) -> list[tuple[SourceInfo, Cable]]:
+        """Each current source of a cable with its own parsed record."""
+        out = []
+        for s in self.sources(reference_id):
+            record = self._source_record(s)
+            if record is not None:
+                out.append((s, record))
+        return out
+
+    def _source_record(self, s: SourceInfo) -> Cable | None:
+        """A source's own record: stored with it, or the cable version with its digest."""
+        if s.record_json is not None:
+            cable = Cable.from_json(s.record_json)
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM cables WHERE reference_id = ? AND source_hash = ?",
+                (s.reference_id, s.digest),
+            ).fetchone()
+            if row is not None:
+                cable = self._load(row[0])
+            else:
+                old = self.conn.execute(
+                    "SELECT record FROM cable_versions WHERE reference_id = ? AND source_hash = ?"
+                    " ORDER BY version DESC LIMIT 1",
+                    (s.reference_id, s.digest),
+                ).fetchone()
+                if old is None:
+                    return None  # cannot happen: every record without its own copy is a version
+                cable = Cable.from_json(old[0])
+        if cable.source is not None:  # the copy's location is the source row's, not the JSON's
+            cable.source.path, cable.source.offset = s.path, s.offset
+        return cable
 
     def _seen_before(self, reference_id: str, digest: str) -> bool:
         return (
@@ -334,6 +505,24 @@ class _Pending:
         self.sources: list[tuple] = []
         self.people: list[tuple] = []
         self.fts: list[tuple] = []
+        self.cable_sources: list[tuple] = []
+
+    def add_source(self, p: Prepared, now: str, *, stored: bool) -> None:
+        """A source row; `stored`: with its own copy of the record (else it is the version of
+        the cable with the same digest)."""
+        c, src = p.cable, p.cable.source
+        self.cable_sources.append(
+            (
+                c.reference_id,
+                src.form if src else "",
+                src.path if src else None,
+                src.offset if src else None,
+                c.released,
+                p.digest,
+                full_json(c).decode("utf-8") if stored else None,
+                now,
+            )
+        )
 
     def add(self, cid: int, p: Prepared) -> None:
         acl = acl_tokens(p.access)
@@ -381,6 +570,11 @@ class _Pending:
         ex("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)", self.sources)
         ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", self.people)
         ex("INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)", self.fts)
+        ex(
+            "INSERT OR IGNORE INTO cable_sources (reference_id, form, path, offset, released,"
+            " digest, record, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self.cable_sources,
+        )
         self.__init__()  # type: ignore[misc]
 
 
@@ -408,6 +602,7 @@ _COLUMNS = (
     "caveat_bits",
     "open_on",
     "floor_rank",
+    "released",
 )
 
 
@@ -437,6 +632,7 @@ def _column_values(c: Cable, digest: str, row: str, access: Stored) -> tuple:
         access.bits,
         access.open_on,
         access.floor_rank,
+        c.released,
     )
 
 

@@ -673,6 +673,9 @@ def cable_page(request: Request, reference_id: str) -> Response:
         "tag_links": [(t, clause("tag", t)) for t in cable.tags],
         "partial_view": archive.decision(rid) == "partial",
         "provenance": _provenance(archive, rid),
+        # Every form the cable was read from, and where they disagree (archive/merge.py).
+        "sources": archive.store.sources(rid),
+        "disagree": [w for w in cable.warnings if w.code == "merge.disagree"],
     }
     return _render(request, "cable.html", ctx)
 

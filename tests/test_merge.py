@@ -1,0 +1,370 @@
+"""One cable from many sources (archive/merge.py, docs/sources.md).
+
+An invented cable, 09ZENDA123, written here by hand in two published forms: a Cablegate page
+(release date; created with the page's corrupt minute; no header, as some pages have) and a
+cables.csv row (the ACP-127 header with the DTG 041527Z MAR 09; a subject reading HARBOR where
+the page reads HARBOUR).  Expected values are read off these texts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from cablebase.archive.api import Archive
+from cablebase.archive.ingest import ingest
+from cablebase.archive.merge import DISAGREE, expansions, merge
+from cablebase.archive.sqlite import SQLiteStore, full_json
+from cablebase.parse import parse_text
+from cablebase.record import Cable, Paragraph, Source
+
+RID = "09ZENDA123"
+HEADER = """VZCZCXRO5521
+PP RUEHWEB
+DE RUEHZE #0123/01 0631527
+ZNY CCCCC ZZH
+P 041527Z MAR 09
+FM AMEMBASSY ZENDA
+TO RUEHC/SECSTATE WASHDC PRIORITY 4410
+INFO RUEHRL/AMEMBASSY BERLIN PRIORITY 0077"""
+BODY = """C O N F I D E N T I A L ZENDA 000123
+
+SIPDIS
+
+E.O. 12958: DECL: 03/04/2019
+TAGS: PGOV PREL ZE
+SUBJECT: ZENDA: MINISTER REVIEWS {word} PLAN WITH AMBASSADOR
+
+Classified By: Ambassador Rudolf Rassendyll, reasons 1.4 (b) and (d).
+
+1. (C) The Minister of Works told the Ambassador on March 3 that the
+new harbour plan would go to cabinet in April.
+
+2. (C) Comment: the plan has stalled twice before. End comment.
+
+RASSENDYLL"""
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def page() -> str:
+    """The Cablegate page: the site's minute bug (15:03 for 15:27), released 2010-11-28 18:06."""
+    body = BODY.format(word="HARBOUR").replace("\n", "&#x000A;")
+    return f"""<html><body><div class='pane big'>
+<h3>Viewing cable {RID}, ZENDA: MINISTER REVIEWS HARBOUR PLAN WITH AMBASSADOR</h3>
+<table class='cable'>
+<tr><th>Reference ID</th><th>Created</th><th>Released</th><th>Classification</th><th>Origin</th></tr>
+<tr><td><a href='/cable/2009/03/{RID}.html'>{RID}</a></td>
+<td><a href='/date/2009-03_0.html'>2009-03-04 15:03</a></td>
+<td><a href='/reldate/2010-11-28_0.html'>2010-11-28 18:06</a></td>
+<td><a href='/classification/1_0.html'>CONFIDENTIAL</a></td>
+<td><a href='/origin/1_0.html'>Embassy Zenda</a></td></tr>
+</table>
+<code><pre></pre></code>
+<code><pre>{body}</pre></code>
+</div></body></html>
+"""
+
+
+def row(word: str = "HARBOR") -> str:
+    fields = ["4242", "3/4/2009 15:27", RID, "Embassy Zenda", "CONFIDENTIAL", ""]
+    fields += [HEADER + "\n", BODY.format(word=word) + "\n"]
+    return ",".join('"' + f.replace('"', '\\"') + '"' for f in fields) + "\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    html = tmp_path / f"{RID}.html"
+    html.write_text(page())
+    csv = tmp_path / "cables.csv"
+    csv.write_text(row())
+    return html, csv
+
+
+def _archive(path: Path, *inputs: Path) -> SQLiteStore:
+    for p in inputs:
+        ingest([p], path, workers=1)
+    return SQLiteStore(path)
+
+
+def _snapshot(store: SQLiteStore) -> tuple:
+    c = store.conn
+    return (
+        c.execute("SELECT * FROM cables").fetchall(),
+        c.execute("SELECT * FROM paragraphs ORDER BY id").fetchall(),
+        c.execute("SELECT * FROM tags").fetchall(),
+        c.execute("SELECT * FROM sources").fetchall(),
+        c.execute(
+            "SELECT reference_id, form, path, offset, digest, superseded FROM cable_sources"
+        ).fetchall(),
+        c.execute("SELECT reference_id, version, source_hash FROM cable_versions").fetchall(),
+    )
+
+
+# -- the archive ------------------------------------------------------------------------
+
+
+def test_page_and_row_in_either_order_give_one_merged_record(tmp_path, files) -> None:
+    html, csv = files
+    with _archive(tmp_path / "a.db", html, csv) as a, _archive(tmp_path / "b.db", csv, html) as b:
+        one, other = a.get(RID), b.get(RID)
+        assert one is not None and other is not None
+        assert full_json(one) == full_json(other)
+        assert one.source.path == other.source.path  # the same body source chosen
+        for store in (a, b):
+            got = {(s.form, s.path, s.offset) for s in store.sources(RID)}
+            assert got == {("html", str(html), None), ("csv", str(csv), 0)}
+            assert store.count() == 1
+
+
+def test_fields_only_one_form_has_survive(tmp_path, files) -> None:
+    html, csv = files
+    for order in ((html, csv), (csv, html)):
+        with _archive(tmp_path / f"{order[0].suffix}.db", *order) as store:
+            c = store.get(RID)
+            assert c is not None
+            # Only the page states the release date (its minute is the site's bug: 18:00).
+            assert c.released == "2010-11-28T18:00:00Z"
+            # Only the row has the header: its DTG gives the minute the page lacks.
+            assert (c.created, c.created_from) == ("2009-03-04T15:27:00Z", "dtg")
+            assert c.dtg == "041527Z MAR 09" and c.sender == "AMEMBASSY ZENDA"
+            assert [r.name for r in c.recipients] == ["SECSTATE WASHDC", "AMEMBASSY BERLIN"]
+            assert c.source.header and c.source.header.startswith("VZCZCXRO5521")
+            assert c.title == "ZENDA: MINISTER REVIEWS HARBOUR PLAN WITH AMBASSADOR"
+            assert c.tags == ["PGOV", "PREL", "ZE"]
+            assert c.signers == ["RASSENDYLL"]
+            (col,) = store.conn.execute("SELECT released FROM cables").fetchone()
+            assert col == "2010-11-28T18:00:00Z"
+
+
+def test_a_disagreement_is_a_warning_naming_field_and_sources(tmp_path, files) -> None:
+    html, csv = files
+    with _archive(tmp_path / "a.db", csv, html) as store:
+        c = store.get(RID)
+        assert c is not None
+        # The page ranks first among forms: its subject is kept, the row's is reported.
+        assert c.subject == "ZENDA: MINISTER REVIEWS HARBOUR PLAN WITH AMBASSADOR"
+        found = [w for w in c.warnings if w.code == DISAGREE]
+        assert [w.where for w in found] == ["subject"]
+        msg = found[0].message
+        assert f"html {html.name}" in msg and "csv cables.csv#row0" in msg
+        assert "HARBOR" in msg and "HARBOUR" in msg
+        n = store.conn.execute("SELECT n_warnings FROM cables").fetchone()[0]
+        assert n == len(c.warnings)
+
+
+def test_reingesting_is_idempotent(tmp_path, files) -> None:
+    html, csv = files
+    db = tmp_path / "a.db"
+    with _archive(db, html, csv) as store:
+        before = _snapshot(store)
+    again = ingest([html, csv], db, workers=1)
+    assert (again.added, again.updated, again.unchanged, again.sources) == (0, 0, 2, 0)
+    # The same files under other names (a copy): the same content, not a new source.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / html.name).write_text(html.read_text())
+    assert ingest([copy], db, workers=1).unchanged == 1
+    with SQLiteStore(db) as store:
+        assert _snapshot(store) == before
+
+
+def test_a_changed_source_supersedes_its_old_read_and_nothing_is_lost(tmp_path, files) -> None:
+    html, csv = files
+    db = tmp_path / "a.db"
+    _archive(db, html, csv).close()
+    csv.write_text(row(word="HARBOUR"))  # the row corrected: the sources now agree
+    summary = ingest([csv], db, workers=1)
+    assert (summary.updated, summary.sources) == (1, 1)
+    with SQLiteStore(db) as store:
+        c = store.get(RID)
+        assert not [w for w in c.warnings if w.code == DISAGREE]
+        assert len(store.sources(RID)) == 2
+        every = store.sources(RID, superseded=True)
+        assert len(every) == 3 and sum(s.superseded is not None for s in every) == 1
+        # The old read is kept, with its own record; the earlier merges are versions.
+        old = next(s for s in every if s.superseded)
+        assert "HARBOR PLAN" in store._source_record(old).subject
+        assert [v for v, _ in store.versions(RID)] == [1, 2]
+    # The old row again: current again, no duplicate row.
+    csv.write_text(row())
+    ingest([csv], db, workers=1)
+    with SQLiteStore(db) as store:
+        assert len(store.sources(RID, superseded=True)) == 3
+        assert [w.where for w in store.get(RID).warnings if w.code == DISAGREE] == ["subject"]
+
+
+def test_source_records_are_each_sources_own(tmp_path, files) -> None:
+    html, csv = files
+    with _archive(tmp_path / "a.db", html, csv) as store:
+        records = {s.form: r for s, r in store.source_records(RID)}
+        assert records["html"].released == "2010-11-28T18:00:00Z"
+        assert records["html"].header_kind == "none" and records["html"].dtg is None
+        assert records["csv"].released is None and records["csv"].dtg == "041527Z MAR 09"
+        assert records["csv"].source.path == str(csv) and records["csv"].source.offset == 0
+        (info,) = [s for s in store.sources(RID) if s.form == "html"]
+        assert info.released == "2010-11-28T18:00:00Z" and info.file == str(html)
+
+
+def test_an_archive_from_before_sources_adopts_its_record_as_a_source(tmp_path, files) -> None:
+    html, csv = files
+    db = tmp_path / "a.db"
+    _archive(db, html).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM cable_sources")  # as migration 4 leaves an older archive
+    conn.commit()
+    conn.close()
+    ingest([csv], db, workers=1)
+    with SQLiteStore(db) as store:
+        assert {s.form for s in store.sources(RID)} == {"html", "csv"}
+        assert store.get(RID).released == "2010-11-28T18:00:00Z"
+
+
+def test_released_is_searchable(tmp_path, files) -> None:
+    html, csv = files
+    _archive(tmp_path / "a.db", html, csv).close()
+    with Archive.open(tmp_path / "a.db") as a:
+        for q in (
+            "released:2010-11",
+            "released:2010",
+            "released:2010-11-28",
+            "released:2010-11..2011-09",
+        ):
+            assert [h.reference_id for h in a.search(q)] == [RID], q
+            assert a.count(q) == 1, q
+        for q in ("released:2010-12", "released:2010-11-29..2011-09", "-released:2010-11"):
+            assert a.count(q) == 0, q
+        assert a.count("released:2010-11 harbour") == 1
+
+
+def test_cable_page_shows_release_date_sources_and_disagreement(tmp_path, files) -> None:
+    from fastapi.testclient import TestClient
+
+    from cablebase.web.app import create_app
+
+    html, csv = files
+    _archive(tmp_path / "a.db", html, csv).close()
+    with TestClient(create_app(tmp_path / "a.db"), raise_server_exceptions=False) as client:
+        r = client.get(f"/cable/{RID}")
+    assert r.status_code == 200
+    assert 'id="meta-released">28 November 2010<' in r.text
+    assert 'id="sources"' in r.text and html.name in r.text and "cables.csv" in r.text
+    assert "HARBOR" in r.text.split('id="sources"')[1]
+
+
+# -- releases still work over sources ------------------------------------------------------
+
+
+def test_a_published_release_stays_and_new_reads_of_its_sources_change_nothing(tmp_path, files):
+    from cablebase.access import releases as R
+
+    html, csv = files
+    db = tmp_path / "a.db"
+    _archive(db, html, csv).close()
+    with SQLiteStore(db) as store:
+        r = R.prepare(store, RID, withheld=[1], by="alice")
+        R.review(store, r.id, by="bob")
+        R.publish(store, r.id, by="bob")
+    summary = ingest([html, csv], db, workers=1)
+    assert (summary.updated, summary.unchanged) == (0, 2)
+    with SQLiteStore(db) as store:
+        assert R.provenance(store, RID) is not None
+        assert store.get(RID).source.form == "release"
+
+
+# -- the rule, on records ------------------------------------------------------------------
+
+
+def _rec(form: str, path: str, **kw) -> Cable:
+    kw.setdefault("reference_id", RID)
+    return Cable(source=Source(form=form, path=path), **kw)
+
+
+def test_one_source_is_its_own_merged_record() -> None:
+    c = _rec("html", "a.html", subject="X")
+    assert merge([c]) is c
+
+
+def test_the_rule_does_not_depend_on_arrival_order() -> None:
+    a = _rec("html", "p.html", subject="A", tags=["PGOV"], released="2010-11-28T18:00:00Z")
+    b = _rec("csv", "c.csv", subject="B", tags=["PGOV", "Political Affairs"])
+    c = _rec("markdown", "m.md", subject="A", signers=["ROE"])
+    first = merge([a, b, c])
+    for order in ([c, b, a], [b, a, c], [c, a, b]):
+        assert full_json(merge(order)) == full_json(first)
+
+
+def test_codes_over_expansions() -> None:
+    csv = _rec("csv", "c.csv", tags=["PGOV", "ECON", "BR", "Economic Policy & General Analysis"])
+    page = _rec("markdown", "m.md", tags=["PGOV", "ECON", "BR"])
+    assert merge([csv, page]).tags == ["PGOV", "ECON", "BR"]
+    assert expansions(["FREE TRADE AGREEMENT OF AMERICA (FTAA)", "OVIP (CLINTON, HILLARY)"]) == 1
+    assert expansions(["GAZA DISENGAGEMENT", "KPAL", "OVIP BIDEN JOSEPH"]) == 0
+
+
+def test_access_fields_take_the_strictest_source() -> None:
+    a = _rec("html", "p.html", classification="CONFIDENTIAL", handling=["SIPDIS"])
+    b = _rec("csv", "c.csv", classification="SECRET", handling=["NOFORN", "SIPDIS"])
+    m = merge([a, b])
+    assert (m.classification, m.handling) == ("SECRET", ["SIPDIS", "NOFORN"])
+    assert [w.where for w in m.warnings if w.code == DISAGREE] == ["classification", "handling"]
+
+
+def test_created_from_the_best_founded_time_and_the_longest_complete_body() -> None:
+    meta = _rec(
+        "html",
+        "p.html",
+        created="2009-03-04T15:00:00Z",
+        created_from="meta",
+        partial=True,
+        paragraphs=[Paragraph(number=1, text="This record is a partial extract and longer.")],
+    )
+    dtg = _rec(
+        "csv",
+        "c.csv",
+        created="2009-03-04T15:27:00Z",
+        created_from="dtg",
+        paragraphs=[Paragraph(number=1, text="Whole text.")],
+        summary="S",
+    )
+    m = merge([meta, dtg])
+    assert (m.created, m.created_from) == ("2009-03-04T15:27:00Z", "dtg")
+    assert [p.text for p in m.paragraphs] == ["Whole text."] and not m.partial
+    # The same hour: no disagreement (the page's minute is unknown, not different).
+    assert not [w for w in m.warnings if w.code == DISAGREE]
+
+
+# -- the real seed and its Cablegate page --------------------------------------------------
+
+SEED = SHARED / "seed" / "000_a14579bc8f05333a.txt"
+TAR = SHARED / "corpus" / "cablegate-html-dev.tar.xz"
+MEMBER = "cable/2009/12/09BAMAKO776.html"
+
+
+@pytest.mark.skipif(not SEED.exists() or not TAR.exists(), reason="../shared is not present")
+@pytest.mark.parametrize("seed_first", [False, True])
+def test_the_seed_and_its_cablegate_page_keep_the_release_date(tmp_path, seed_first) -> None:
+    with tarfile.open(TAR) as tar:
+        member = tar.extractfile(MEMBER)
+        assert member is not None
+        page_cable = parse_text(member.read().decode("utf-8"), form="html")
+    page_cable.source.path = f"{TAR}!{MEMBER}"
+    with SQLiteStore(tmp_path / "a.db") as store:
+        if seed_first:
+            ingest([SEED], store, workers=1)
+        store.put_many([page_cable])
+        if not seed_first:
+            ingest([SEED], store, workers=1)
+        c = store.get("09BAMAKO776")
+        # Read off the page: Released 2010-12-14 21:09 (the minute is the site's bug).
+        assert c.released == "2010-12-14T21:00:00Z"
+        assert (c.created, c.subject) == (
+            "2009-12-01T16:39:00Z",
+            "AMBASSADOR AND GENERAL WARD MEET WITH MALIAN PRESIDENT AMADOU TOUMANI TOURE",
+        )
+        forms = sorted(s.form for s in store.sources("09BAMAKO776"))
+        assert len(forms) == 2 and forms[0] == "html"
+        assert {s.member for s in store.sources("09BAMAKO776")} >= {MEMBER}
