@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 
+import argon2
 import pytest
 from click.testing import CliRunner
 
 from cablebase.access import releases as R
+from cablebase.access.accounts import Accounts
 from cablebase.access.policy import ANONYMOUS, RELEASED_ON, Access, Policy
 from cablebase.archive.sqlite import SQLiteStore, full_json
 from cablebase.cli import main
 from cablebase.parse import parse_text
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Redaction
+
+CHEAP = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 # An invented SECRET/NOFORN cable in telegram form.  ¶2 names a source (Moussa ag Kantao) and a
 # courier; ¶3, under its own heading, says where the weapons went; ¶4 names the source again.
@@ -94,16 +98,11 @@ def _cable(text: str, reference_id: str) -> Cable:
 def store(tmp_path):
     s = SQLiteStore(tmp_path / "archive.db")
     s.put_many([_cable(SECRET_CABLE, RID), _cable(OTHER_CABLE, "09DAKAR123")])
-    # Accounts for the CLI (--by); the hash is never checked by release commands.
+    # Accounts for the CLI (--user/--by NAME, each with a password of its own).
+    acc = Accounts(s.conn, hasher=CHEAP)
     for name, role in (("alice", "archivist"), ("bob", "archivist"), ("root", "admin")):
-        s.conn.execute(
-            "INSERT INTO users (name, password, role, created) VALUES (?, 'x', ?, '2024-01-01')",
-            (name, role),
-        )
-    s.conn.execute(
-        "INSERT INTO users (name, password, role, created) VALUES ('rita', 'x', 'reader', 'now')"
-    )
-    s.conn.commit()
+        acc.add_user(name, secret(name), role)
+    acc.add_user("rita", secret("rita"), "reader")
     yield s
     s.close()
 
@@ -247,7 +246,7 @@ def test_prepare_review_publish(store) -> None:
     assert [x.id for x in R.list_releases(store, status="published")] == [r.id]
     assert R.list_releases(store, reference_id="09dakar123") == []
     actions = store.conn.execute(
-        "SELECT user, action, target, detail FROM audit ORDER BY id"
+        "SELECT user, action, target, detail FROM audit WHERE action LIKE 'release%' ORDER BY id"
     ).fetchall()
     assert [(u, a, t) for u, a, t, _ in actions] == [
         ("alice", "release_prepare", RID),
@@ -412,8 +411,41 @@ def test_spans_are_case_insensitive_and_deduplicated(store) -> None:
 # -- commands -------------------------------------------------------------------------------
 
 
-def _run(store: SQLiteStore, *args: str):
-    return CliRunner().invoke(main, ["release", *args, "--archive", str(store.path)])
+def secret(name: str) -> str:
+    return f"{name} has a password"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch) -> None:
+    from cablebase.access import commands
+
+    monkeypatch.setattr(commands, "HASHER", CHEAP)
+
+
+def _run(store: SQLiteStore, *args: str, password: str | None = None):
+    """A release command; the acting account (--by NAME) types its own password unless
+    `password` says otherwise."""
+    by = args[args.index("--by") + 1] if "--by" in args else None
+    env = {"CABLEBASE_PASSWORD": password or secret(by or "")}
+    return CliRunner().invoke(main, ["release", *args, "--archive", str(store.path)], env=env)
+
+
+def test_commands_authenticate_the_acting_archivist(store) -> None:
+    """A name alone is no proof: alice cannot review her own draft as bob."""
+    assert _run(store, "prepare", RID, "--withhold", "2", "--by", "alice").exit_code == 0
+    res = _run(store, "review", "1", "--by", "bob", password=secret("alice"))
+    assert res.exit_code == 1 and "login failed for bob" in res.output
+    assert R.get(store, 1).status == "draft"
+    res = _run(store, "review", "1")
+    assert res.exit_code == 1 and "--user NAME" in res.output
+    token = Accounts(store.conn, hasher=CHEAP).create_token("bob", "cli")
+    res = CliRunner().invoke(
+        main,
+        ["release", "review", "1", "--archive", str(store.path)],
+        env={"CABLEBASE_TOKEN": token},
+    )
+    assert res.exit_code == 0, res.output
+    assert R.get(store, 1).reviewed_by == "bob"
 
 
 def test_commands(store) -> None:
@@ -436,7 +468,10 @@ def test_commands(store) -> None:
 
     res = _run(store, "review", "1", "--by", "alice")
     assert res.exit_code == 1 and "another archivist must review it" in res.output
-    for who, why in (("rita", "archivists and admins only"), ("nobody", "no account")):
+    for who, why in (
+        ("rita", "archivists and admins only"),
+        ("nobody", "wrong user name or password"),
+    ):
         res = _run(store, "review", "1", "--by", who)
         assert res.exit_code == 1 and why in res.output
     assert _run(store, "review", "1", "--by", "bob").exit_code == 0

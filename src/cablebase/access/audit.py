@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import re
 import sqlite3
 import sys
 import threading
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
 
@@ -90,14 +91,49 @@ def _bound(value: str | date | datetime, *, upper: bool) -> tuple[str, str]:
     return ">=", day.isoformat()
 
 
+# A cable's reference id as it may appear in a target or a query (`id:09bamako512`): two
+# digits, at least two letters, then letters and digits ending in a digit.
+_CABLE_ID = re.compile(r"\b\d{2}[A-Z]{2,}[A-Z0-9]*?\d+\b", re.IGNORECASE)
+
+
+def _shown_condition(conn: sqlite3.Connection, access: Any) -> str | None:
+    """A condition on `audit` rows true for the entries `access` may read: none naming (in
+    its target or detail) a cable id they do not see.  An id the archive does not hold
+    counts as unseen too, so that a hidden cable and a missing one look the same.  None
+    when the viewer sees every cable."""
+    from cablebase.access.policy import sql_visible
+
+    if access is None or access.unrestricted:
+        return None
+    params: list = []
+    cond = sql_visible(access, params)
+    seen = {
+        rid for (rid,) in conn.execute(f"SELECT c.reference_id FROM cables c WHERE {cond}", params)
+    }
+
+    def shown(*texts: object) -> int:
+        for text in texts:
+            if isinstance(text, str):
+                for m in _CABLE_ID.finditer(text):
+                    if m.group(0).upper() not in seen:
+                        return 0
+        return 1
+
+    conn.create_function("cb_audit_shown", 2, shown, deterministic=True)
+    return "cb_audit_shown(target, detail)"
+
+
 def _where(
     user: str | None,
     action: str | None,
     since: str | date | datetime | None,
     until: str | date | datetime | None,
+    shown: str | None = None,
 ) -> tuple[str, list]:
     """The WHERE clause (empty or " WHERE ...") of the filters, and its parameters."""
     where, params = [], []
+    if shown is not None:
+        where.append(shown)
     if user is not None:
         where.append("user = ?")
         params.append(user)
@@ -124,10 +160,12 @@ def entries(
     until: str | date | datetime | None = None,
     limit: int | None = None,
     offset: int = 0,
+    access: Any = None,
 ) -> Iterator[AuditEntry]:
     """The entries that match, newest first.  `since`/`until`: a date (whole day) or a time.
-    `offset` skips that many of them (paging: `offset=(page - 1) * limit`)."""
-    where, params = _where(user, action, since, until)
+    `offset` skips that many of them (paging: `offset=(page - 1) * limit`).  `access`: the
+    viewer's (policy.Access): entries naming a cable they may not see are left out."""
+    where, params = _where(user, action, since, until, _shown_condition(conn, access))
     sql = f"SELECT {', '.join(COLUMNS)} FROM audit{where} ORDER BY at DESC, id DESC"
     if limit is not None or offset:
         # SQLite takes OFFSET only after a LIMIT; -1 is "no limit".
@@ -144,9 +182,10 @@ def count(
     action: str | None = None,
     since: str | date | datetime | None = None,
     until: str | date | datetime | None = None,
+    access: Any = None,
 ) -> int:
     """How many entries match (filters as for `entries`)."""
-    where, params = _where(user, action, since, until)
+    where, params = _where(user, action, since, until, _shown_condition(conn, access))
     (n,) = conn.execute(f"SELECT count(*) FROM audit{where}", params).fetchone()
     return n
 

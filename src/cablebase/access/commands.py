@@ -317,6 +317,16 @@ def _bound(value, *, date_only: bool):  # type: ignore[no-untyped-def]
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
 @click.option("--export", "fmt", type=click.Choice(["csv", "jsonl"]), default=None)
 @click.option("--out", "-o", default="-", help="--export: output file (default: stdout).")
+@click.option(
+    "--as",
+    "as_user",
+    default=None,
+    help="Read the log as this admin account (password from $CABLEBASE_PASSWORD or a prompt):"
+    " entries naming a cable they may not see are left out.",
+)
+@click.option(
+    "--token", default=None, envvar="CABLEBASE_TOKEN", help="Read the log as this token's admin."
+)
 def audit(
     archive_path: str,
     user: str | None,
@@ -326,8 +336,13 @@ def audit(
     limit: int | None,
     fmt: str | None,
     out: str,
+    as_user: str | None,
+    token: str | None,
 ) -> None:
-    """The audit log, newest first: logins, reads, searches, exports, account changes."""
+    """The audit log, newest first: logins, reads, searches, exports, account changes.
+
+    Run by whoever holds the archive file it shows every entry; with --as or --token, under
+    a controlled policy, only what that admin's clearance allows."""
     filters = {
         "user": user,
         "action": action,
@@ -337,6 +352,13 @@ def audit(
     }
     with _accounts(archive_path) as accounts:
         conn = accounts.conn
+        if as_user or token:
+            from cablebase.access.identity import cli_access
+
+            access = cli_access(conn, user=as_user, token=token, hasher=HASHER)
+            if access.policy.mode == "controlled" and access.viewer.role != "admin":
+                raise click.ClickException("only an admin reads the audit log")
+            filters["access"] = access
         if fmt:
             if out == "-":
                 n = audit_log.export(conn, sys.stdout, fmt, **filters)

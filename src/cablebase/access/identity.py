@@ -17,7 +17,7 @@ import argon2
 import click
 
 from cablebase.access import audit
-from cablebase.access.accounts import Accounts, AuthError
+from cablebase.access.accounts import Accounts, AuthError, User
 from cablebase.access.policy import ANONYMOUS, EVERYONE, Access
 from cablebase.access.settings import get_policy
 
@@ -38,28 +38,36 @@ def cli_access(
     policy = get_policy(conn)
     if policy.mode == "open":
         return Access(policy, EVERYONE)
-    accounts = Accounts(conn, hasher=hasher)
+    if user or token:
+        accounts = Accounts(conn, hasher=hasher)
+        return Access(policy, authenticated(accounts, user, token, password).viewer)
+    return Access(policy, ANONYMOUS)
+
+
+def authenticated(
+    accounts: Accounts, user: str | None, token: str | None, password: str | None = None
+) -> User:
+    """The account named by `user` (its password from `password`, $CABLEBASE_PASSWORD or a
+    hidden prompt) or else by an API token; click.ClickException when they do not check out."""
+    conn = accounts.conn
     if user:
         if password is None:
             password = os.environ.get(PASSWORD_ENV)
         if password is None:
             password = click.prompt(f"Password for {user}", hide_input=True, err=True)
         try:
-            found = accounts.authenticate(user, password, via="cli")
+            return accounts.authenticate(user, password, via="cli")
         except AuthError as exc:
             raise click.ClickException(_message(user, exc)) from None
-        return Access(policy, found.viewer)
-    if token:
-        found = accounts.token_user(token.strip())
-        if found is None:
-            audit.record(conn, None, "login_failed", detail="cli token")
-            raise click.ClickException(
-                "the API token is not valid (unknown, expired or revoked); check --token or"
-                f" ${TOKEN_ENV}"
-            )
-        audit.record(conn, found.name, "login", detail="cli token")
-        return Access(policy, found.viewer)
-    return Access(policy, ANONYMOUS)
+    found = accounts.token_user((token or "").strip())
+    if found is None:
+        audit.record(conn, None, "login_failed", detail="cli token")
+        raise click.ClickException(
+            "the API token is not valid (unknown, expired or revoked); check --token or"
+            f" ${TOKEN_ENV}"
+        )
+    audit.record(conn, found.name, "login", detail="cli token")
+    return found
 
 
 def _message(user: str, exc: AuthError) -> str:

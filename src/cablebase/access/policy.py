@@ -426,6 +426,7 @@ def _partial(cable: Cable, access: Access) -> Cable:
         reference_id=cable.reference_id,
         created=cable.created,
         created_from=cable.created_from,
+        released=cable.released,  # WikiLeaks' publication date: nothing of the text
         origin=cable.origin,
         post=cable.post,
         classification=cable.classification,

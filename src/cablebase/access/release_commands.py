@@ -1,8 +1,8 @@
 """`cablebase release ...`: prepare, review, publish and withdraw redacted releases.
 
-Local administration by whoever holds the archive file: `--by NAME` names the account that
-acts, which must exist in the archive's users with the role archivist or admin.  See
-docs/releases.md.
+The acting account authenticates (`--user NAME` with its password from $CABLEBASE_PASSWORD or
+a prompt, or `--token`), and must have the role archivist or admin: the two-person rule holds
+on the command line as on the web.  See docs/releases.md.
 """
 
 from __future__ import annotations
@@ -33,22 +33,46 @@ def _store(path: str) -> Iterator:  # type: ignore[type-arg]
         store.close()
 
 
-def _actor(store, name: str) -> str:  # type: ignore[no-untyped-def]
-    """The account's name as stored; ClickException unless it may handle releases."""
+def _actor(store, name: str | None, token: str | None) -> str:  # type: ignore[no-untyped-def]
+    """The authenticated account's name; ClickException unless it may handle releases.
+
+    The acting archivist proves who they are like a reader of the read commands: `--user`
+    with their password ($CABLEBASE_PASSWORD or a prompt), or an API token; a name alone
+    would let one person prepare and review (the two-person rule)."""
+    from cablebase.access import commands
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.identity import PASSWORD_ENV, authenticated
     from cablebase.access.releases import ReleaseError, require_archivist
 
-    row = store.conn.execute(
-        "SELECT name, role, disabled FROM users WHERE name = ?", (name.strip(),)
-    ).fetchone()
-    if row is None:
-        raise click.ClickException(f"no account {name!r} (add one with: cablebase users add)")
-    if row[2]:
-        raise click.ClickException(f"account {row[0]!r} is disabled")
+    if not name and not token:
+        raise click.ClickException(
+            f"name the acting archivist: --user NAME (password from ${PASSWORD_ENV} or a"
+            " prompt) or --token"
+        )
+    user = authenticated(Accounts(store.conn, hasher=commands.HASHER), name, token)
     try:
-        require_archivist(row[1])
+        require_archivist(user.role)
     except ReleaseError as exc:
-        raise click.ClickException(f"{row[0]} is a {row[1]}: {exc}") from None
-    return row[0]
+        raise click.ClickException(f"{user.name} is a {user.role}: {exc}") from None
+    return user.name
+
+
+def _identity(f):  # type: ignore[no-untyped-def]
+    """--user (also spelt --by) and --token: who acts, authenticated."""
+    f = click.option(
+        "--token",
+        "token",
+        envvar="CABLEBASE_TOKEN",
+        default=None,
+        help="Act as the owner of this API token.",
+    )(f)
+    return click.option(
+        "--user",
+        "--by",
+        "by",
+        default=None,
+        help="The acting archivist's account; password from $CABLEBASE_PASSWORD or a prompt.",
+    )(f)
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -112,7 +136,7 @@ def release() -> None:
 @click.option("--redact", "spans", multiple=True, help="Text redacted wherever it occurs.")
 @click.option("--subject", is_flag=True, help="Withhold the subject line.")
 @click.option("--note", default=None, help="Why, for the reviewer.")
-@click.option("--by", "by", required=True, help="The archivist preparing it.")
+@_identity
 @archive_option
 def prepare_cmd(
     reference_id: str,
@@ -121,14 +145,15 @@ def prepare_cmd(
     spans: tuple[str, ...],
     subject: bool,
     note: str | None,
-    by: str,
+    by: str | None,
+    token: str | None,
     archive_path: str,
 ) -> None:
     """Prepare a draft release of REFERENCE_ID's current version."""
     from cablebase.access import releases
 
     with _store(archive_path) as store:
-        who = _actor(store, by)
+        who = _actor(store, by, token)
         withheld = _positions(store, reference_id, numbers, at)
         try:
             r = releases.prepare(
@@ -144,7 +169,7 @@ def prepare_cmd(
             raise _fail(exc) from None
         click.echo(f"release {r.id}: draft of {r.reference_id} version {r.base_version}")
         click.echo(
-            f"  next: cablebase release show {r.id}; cablebase release review {r.id} --by ..."
+            f"  next: cablebase release show {r.id}; cablebase release review {r.id} --user ..."
         )
 
 
@@ -155,7 +180,7 @@ def prepare_cmd(
 @click.option("--redact", "spans", multiple=True, help="Text redacted wherever it occurs.")
 @click.option("--subject/--keep-subject", default=None, help="Withhold the subject line or not.")
 @click.option("--note", default=None, help="Why, for the reviewer.")
-@click.option("--by", "by", required=True, help="The archivist editing it.")
+@_identity
 @archive_option
 def edit_cmd(
     release_id: int,
@@ -164,7 +189,8 @@ def edit_cmd(
     spans: tuple[str, ...],
     subject: bool | None,
     note: str | None,
-    by: str,
+    by: str | None,
+    token: str | None,
     archive_path: str,
 ) -> None:
     """Edit a draft: the withheld paragraphs or the spans given replace the release's own.
@@ -173,7 +199,7 @@ def edit_cmd(
     from cablebase.access import releases
 
     with _store(archive_path) as store:
-        who = _actor(store, by)
+        who = _actor(store, by, token)
         r = releases.get(store, release_id)
         if r is None:
             raise click.ClickException(f"no release {release_id}")
@@ -246,13 +272,13 @@ def show_cmd(release_id: int, telegram: bool, archive_path: str) -> None:
 def _action(name: str, doc: str):  # type: ignore[no-untyped-def]
     @release.command(name, help=doc)
     @click.argument("release_id", type=int)
-    @click.option("--by", "by", required=True, help="The archivist doing it.")
+    @_identity
     @archive_option
-    def command(release_id: int, by: str, archive_path: str) -> None:
+    def command(release_id: int, by: str | None, token: str | None, archive_path: str) -> None:
         from cablebase.access import releases
 
         with _store(archive_path) as store:
-            who = _actor(store, by)
+            who = _actor(store, by, token)
             try:
                 r = getattr(releases, name)(store, release_id, by=who)
             except releases.ReleaseError as exc:

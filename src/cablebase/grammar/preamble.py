@@ -26,7 +26,7 @@ from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
-from cablebase.grammar.tags import parse_tags
+from cablebase.grammar.tags import TAGS_LABEL_AT, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
 from cablebase.record import Cable
@@ -45,7 +45,7 @@ NUMBERED_RE = re.compile(r"^\s*\d{1,3}\.(?!\d)")
 _LABELS = re.compile(
     r"""
       (?P<eo>E(?:\.\s?[O0]\.?|(?<![A-Za-z]E)O)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
-    | (?P<tags>T(?<![A-Za-z/]T)AGS?\s*:)
+    | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:)
     | (?P<ref>R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
@@ -68,7 +68,8 @@ _LABEL_AT = tuple(
     for key, name, back, rx in (
         ("E.", "eo", 0, r"E(?:\.\s?[O0]\.?)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL)"),
         ("EO", "eo", 0, r"E(?<![A-Za-z]E)O\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL)"),
-        ("TAG", "tags", 0, r"T(?<![A-Za-z/]T)AGS?\s*:"),
+        # TAGS and its misspellings (`TAGS;`, `TAS:`, `TABS:`, `TGS:`, `TAGES:`, `AGS:`)
+        *((key, "tags", 0, TAGS_LABEL_AT) for key in ("TAG", "TAS", "TAB", "TGS", "AGS")),
         ("SUBJ", "subject", 0, r"S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:"),
         ("REF", "ref", 0, r"R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:"),
         (
