@@ -432,3 +432,41 @@ class _Stripper:
                 continue
             break
         return k
+
+
+def remove_markers(value: str) -> str:
+    """A field value (TAGS, SUBJECT, REF, a signature line …) without the page markers that
+    a body's page break left in it: an old printout `PAGE 02 ROME 01196 …` header line and a
+    telegram marker `TRIPOLI 00000402 001.2 OF 003` (own line or inline).  Lines are kept
+    (a removed line leaves an empty one), so callers' line indices stay valid."""
+    if "\n" in value:
+        return "\n".join(remove_markers(line) for line in value.split("\n"))
+    if "PAGE" in value and _is_page(value):
+        return ""
+    if " OF " not in value.upper() or not _CORE.search(value):
+        return value
+    pieces: list[str] = []
+    pos = 0
+    for core in _CORE.finditer(value):
+        before = value[pos : core.start()]
+        pieces.append(before[: _post_start(before)])
+        pos = core.end()
+    pieces.append(value[pos:])
+    return " ".join(p.strip() for p in pieces if p.strip())
+
+
+def _post_start(before: str) -> int:
+    """Where the post name of a marker starts in the text before its serial: the longest
+    tail of up to three words that is a known post (`TEL AVIV`), else the last word."""
+    from cablebase.ids import post_alias, post_names  # the post table loads on first use
+
+    words = list(re.finditer(r"[A-Za-z][A-Za-z.'-]*", before))
+    if not words or before[words[-1].end() :].strip():
+        return len(before)
+    known = post_names()
+    for k in range(min(3, len(words)), 1, -1):
+        tail = words[-k:]
+        key = "".join(w.group(0) for w in tail).upper()
+        if key in known or post_alias(key) is not None:
+            return tail[0].start()
+    return words[-1].start()

@@ -1,46 +1,317 @@
-"""TAGS (FORMAT.md §4.4, docs/record.md)."""
+"""TAGS (FORMAT.md §4.4, docs/record.md `tags`).
+
+A TAGS value mixes codes (country `BR`, subject `PGOV`, program `KPAL`, organisation `NATO`)
+with free tags (`GAZA DISENGAGEMENT`) and person tags (`OVIP (BIDEN, JOSEPH)`).  A cables.csv
+line separates them with commas; a Cablegate page usually only with spaces, so there a run of
+words that are not codes is one free tag.  Which words are codes is learnt from the dev corpus
+(`data/tag_codes.json`, built by tools/build_tag_codes.py), with the shapes every code has.
+
+Mixed-case pieces of an upper-case line (`Economic Policy & General Analysis`, `Human Rights`)
+are the publisher's expansions, not the cable's tags: :func:`read_tags` returns them apart and
+:func:`parse_tags` leaves them out, so a cable's page and its cables.csv row give the same tags.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from importlib import resources
 
-__all__ = ["parse_tags"]
+from cablebase.grammar.pages import remove_markers
 
+__all__ = ["TAGS_LABEL", "TAGS_LABEL_AT", "is_code", "parse_tags", "read_tags"]
+
+# The TAGS label, misspellings included (`TAGS;`, `TAS:`, `TABS:`, `TGS:`, `TAGES:`, `AGS:`).
+TAGS_LABEL = r"(?:T(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;]|AGS\s*:)"
+# The label where a preamble line has it: not glued after a letter (`STATUS:`, `ATLAS:`).
+TAGS_LABEL_AT = r"(?<![A-Za-z/])" + TAGS_LABEL
+_LABEL_RX = re.compile(r"\b" + TAGS_LABEL, re.I)
+# Where the TAGS value ends inside a line: the next preamble label.
+_NEXT_LABEL = re.compile(
+    r"\b(?:S?UBJ(?:ECT)?\s*[:.]|SUBJECT\b|REF(?:S|TELS?)?\s*:|CLASSIFIED\s+BY\b|E\.\s?O\.\s|DECL\s*:)",
+    re.I,
+)
+# Handling words written into the value (`… CA MX SIPDIS`).
+_HANDLING = re.compile(r"\b(?:SIPDIS|NOFORN|SENSITIVE)\b", re.I)
 _GROUP = re.compile(r"\([^()]*\)?")
-# A `(...)` group, or a run of anything but separators and parentheses.
+# Tokens of a line without commas: a `(...)` group, or a run of anything but separators.
 _TOKEN = re.compile(r"\([^()]*\)?|[^\s,;()]+")
-# On a line with commas or semicolons: a `(...)` group, or a run up to the next separator.
-_LIST_TOKEN = re.compile(r"\([^()]*\)?|[^,;()]+")
-# A run made only of tag codes (`PHUM BM`, `PREL PGOV`): a separator was forgotten.
-_CODES = re.compile(r"(?:[A-Z]{2}|[A-Z]{4})(?:\s+(?:[A-Z]{2}|[A-Z]{4}))+")
+# Pieces of a line with commas or semicolons: a `(...)` group, or a run up to a separator.
+_PIECE = re.compile(r"\([^()]*\)?|[^,;()]+")
+# A free tag written out with its code in parentheses, in place of the code:
+# `FEE TRADE AGREEMENT OF AMERICA (FTAA)`.
+_SPELLED = re.compile(r"^(?P<words>[A-Za-z][^()]*?\S)\s*\((?P<code>[A-Z]{2,6})\)$")
+_ALPHA2 = re.compile(r"[A-Z]{2}")
+_KCODE = re.compile(r"K[A-Z]{3}")  # program tags: KPAL, KDEM, KWBG …
+_WORD = re.compile(r"[A-Z]{2,6}")
+# Small words inside a free tag between two other words (`ECONOMY AND FINANCE`), never a
+# tag of their own there even when they spell a country code (IN, IS, TO).
+_JOINERS = frozenset(("OF", "AND", "&", "THE", "ON", "OR", "BY", "FOR", "TO", "AT", "IN", "A"))
+
+
+@cache
+def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
+    """Known codes, and known free-tag phrases keyed by their words (hyphens as spaces)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/tag_codes.json").read_text("utf-8")
+        data = json.loads(raw)
+    except (OSError, ValueError):  # a damaged install: the shapes alone still work
+        data = {}
+    phrases = {tuple(p.replace("-", " ").split()): p for p in data.get("phrases", [])}
+    return frozenset(data.get("codes", [])), phrases
+
+
+def is_code(word: str) -> bool:
+    """True for a tag code: a two-letter country code, a program tag (`KPAL`), or a code
+    known from the corpus (`PGOV`, `NATO`, `UNESCO`)."""
+    return bool(_ALPHA2.fullmatch(word) or _KCODE.fullmatch(word) or word in _knowledge()[0])
+
+
+def _split_glued(word: str) -> list[str] | None:
+    """Codes written without spaces (`ETRDEINVECINPGOVCS`, `PHUMBA`, `ITPHUM`): known codes of
+    three letters or more, with at most one two-letter country code at either end."""
+    if len(word) < 5 or not word.isalpha() or is_code(word):
+        return None
+    known = _knowledge()[0]
+    n = len(word)
+
+    def walk(i: int, twos: int) -> list[str] | None:
+        if i == n:
+            return []
+        for size in (4, 6, 5, 3):
+            piece = word[i : i + size]
+            if len(piece) == size and (piece in known or _KCODE.fullmatch(piece)):
+                rest = walk(i + size, twos)
+                if rest is not None:
+                    return [piece, *rest]
+        if twos == 0 and (i == 0 or i + 2 == n) and i + 2 <= n:
+            rest = walk(i + 2, 1)
+            if rest is not None:
+                return [word[i : i + 2], *rest]
+        return None
+
+    parts = walk(0, 0)
+    if parts and any(len(p) == 4 for p in parts):  # `POGOV` is no PO + GOV
+        return parts
+    return None
+
+
+# First letters of the four-letter subject codes (administration, business, consular,
+# economic, program, military, operations, political, social, technology).
+_CODE_FIRST = frozenset("ABCEKMOPST")
+# A word shaped like a code (`AU-I`, `PTERS`): on a later line with commas, it goes on.
+_CODE_SHAPE = re.compile(r"[A-Z]{2,5}(?:[/-][A-Z0-9-]{1,4})?")
+
+
+def _codes_of(word: str, *, strict: bool = False) -> list[str] | None:
+    """The code(s) a single word stands for, or None when it is no code.  Not strict, any
+    four-letter word with a subject code's first letter counts (`BBSR`, a rare code)."""
+    if is_code(word):
+        return [word]
+    if not strict and len(word) == 4 and word[0] in _CODE_FIRST and word.isalpha():
+        return [word]
+    return _split_glued(word)
+
+
+def read_tags(text: str) -> tuple[list[str], list[str]]:
+    """The tags of a TAGS value (label removed; one field line per text line), and the
+    publisher's expansions found among them.
+
+    The first line is read whole; a later line only when it goes on with codes (`BL, IS`),
+    so a SUBJECT, REF or other text run on after the tags is not read as tags.  Page markers,
+    handling words (`SIPDIS`) and a repeated TAGS label inside the value are dropped."""
+    if "\n" in text or any(c.isdigit() for c in text):
+        text = remove_markers(text)
+    tags: list[str] = []
+    expansions: list[str] = []
+    open_end = False  # the line before ended with a separator: the next one goes on
+    for k, line in enumerate(text.split("\n")):
+        line = _clean(line)
+        if not line.strip():
+            if k == 0:
+                continue
+            break
+        if k > 0 and not _goes_on(line, open_end):
+            break
+        open_end = line.rstrip().endswith((",", ";"))
+        if line == line.lower():  # a lower-cased cable: `prel, pgov, pins, tu`
+            line = line.upper()
+        outside = _GROUP.sub("", line) if "(" in line else line
+        if "," in outside or ";" in outside:
+            _read_list(line, tags, expansions)
+        else:
+            _read_words(line, tags, expansions)
+    if not tags and expansions:  # `TAGS: War Crimes`: the cable's own free tags after all
+        tags = [" ".join(e.upper().split()) for e in expansions]
+        expansions = []
+    seen: set[str] = set()
+    out: list[str] = []
+    for t in tags:
+        if t and t not in seen:
+            seen.add(t)
+            out.append(t)
+    return out, expansions
 
 
 def parse_tags(text: str) -> list[str]:
-    """Split the TAGS value (label removed, one field line per text line): a line with commas
-    or semicolons is split on them only (inner spaces collapsed: `GAZA DISENGAGEMENT`) unless
-    a piece is nothing but tag codes (`PHUM BM`), a line without them on white space; a `(...)` group is joined to the token before it
-    (`OVIP (CLINTON, HILLARY)`); upper-case; order kept; exact duplicates dropped."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        outside = _GROUP.sub("", line) if "(" in line else line
-        rx = _LIST_TOKEN if ("," in outside or ";" in outside) else _TOKEN
-        for tok in rx.findall(line):
+    """The tags of a TAGS value (see :func:`read_tags`): codes and the cable's own free tags,
+    upper-case, in order, without duplicates."""
+    return read_tags(text)[0]
+
+
+def _clean(line: str) -> str:
+    m = _NEXT_LABEL.search(line)
+    if m is not None:
+        line = line[: m.start()]
+    if _LABEL_RX.search(line):
+        line = _LABEL_RX.sub(" ", line)
+    if "SIPDIS" in line.upper() or "NOFORN" in line.upper() or "SENSITIVE" in line.upper():
+        line = _HANDLING.sub(" ", line)
+    return line
+
+
+def _goes_on(line: str, open_end: bool) -> bool:
+    """A later line of the value: after a trailing comma, any line but a label line;
+    otherwise one that starts with a code and is mostly codes."""
+    s = line.strip()
+    if s[:1] == "(" or re.match(r"^\w+\s*:", s):
+        return False
+    if open_end:
+        return True
+    words = [w.strip(".") for w in re.split(r"[\s,;]+", s.upper()) if w.strip(".")]
+    if not words:
+        return False
+    if len(words) == 1 and s == s.upper() and _CODE_SHAPE.fullmatch(words[0]):
+        return len(words[0]) <= 6  # a lone code carried over (`UNMIK`)
+    if _codes_of(words[0]):
+        codes = sum(1 for w in words if _codes_of(w))
+    elif "," in s and s == s.upper():  # `AU-I, CD, SU, LY`, `PTERS, SP`
+        codes = sum(1 for w in words if _CODE_SHAPE.fullmatch(w))
+        if not _CODE_SHAPE.fullmatch(words[0]):
+            return False
+    else:
+        return False
+    return codes * 2 >= len(words)
+
+
+def _add_group(tags: list[str], tok: str) -> None:
+    group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
+    if tags:
+        tags[-1] = f"{tags[-1]} {group}"
+    elif group != "()":
+        tags.append(group)
+
+
+def _read_list(line: str, tags: list[str], expansions: list[str]) -> None:
+    """A line with commas or semicolons: each piece is a tag (codes in it split apart)."""
+    for raw in _pieces(line):
+        if raw != raw.upper():  # `Defense Reform (Mil & NATO)`: the whole piece, group too
+            if raw.strip():
+                expansions.append(" ".join(raw.split()))
+            continue
+        spelled = _SPELLED.match(" ".join(raw.split()))
+        words = spelled.group("words").split() if spelled is not None else []
+        if spelled is not None and len(words) >= 2 and not is_code(words[0]):
+            # `FEE TRADE AGREEMENT OF AMERICA (FTAA)`: the code, its spelling kept apart
+            tags.append(spelled.group("code"))
+            expansions.append(spelled.group(0))
+            continue
+        for tok in _PIECE.findall(raw):
             if tok.startswith("("):
-                group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
-                if out:
-                    out[-1] = f"{out[-1]} {group}"
-                elif group != "()":
-                    out.append(group)
-                continue
-            tok = " ".join(tok.split()).strip(".: ").upper()
-            if " " in tok and _CODES.fullmatch(tok):
-                out.extend(tok.split())
-            elif tok:
-                out.append(tok)
-    seen: set[str] = set()
-    result: list[str] = []
-    for tok in out:
-        if tok not in seen:
-            seen.add(tok)
-            result.append(tok)
-    return result
+                _add_group(tags, tok)
+            else:
+                _read_piece(tok, tags, expansions)
+
+
+def _pieces(line: str) -> list[str]:
+    """The line cut at commas and semicolons outside parentheses."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, c in enumerate(line):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(depth - 1, 0)
+        elif c in ",;" and depth == 0:
+            out.append(line[start:i])
+            start = i + 1
+    out.append(line[start:])
+    return out
+
+
+def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
+    piece = " ".join(tok.split()).strip(".: ")
+    if piece:
+        if piece != piece.upper():
+            expansions.append(piece)  # `Economic Policy & General Analysis`
+            return
+        split = [_codes_of(w) for w in piece.split()]
+        if all(split):
+            for codes in split:
+                tags.extend(codes or ())
+        else:
+            tags.append(piece)
+
+
+def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
+    """A line without commas: codes one by one, known phrases whole, and each run of other
+    words as one free tag (`OVIP BIDEN JOSEPH` gives `OVIP (BIDEN, JOSEPH)`)."""
+    toks = [t if t.startswith("(") else t.strip(".:") for t in _TOKEN.findall(line)]
+    toks = [t for t in toks if t]
+    phrases = _knowledge()[1]
+    i, n = 0, len(toks)
+    while i < n:
+        tok = toks[i]
+        if tok.startswith("("):
+            _add_group(tags, tok)
+            i += 1
+            continue
+        if tok != tok.upper():  # the publisher's expansion runs to the end of the line
+            expansions.append(" ".join(t for t in toks[i:]))
+            return
+        hit = _phrase_at(toks, i, phrases)
+        if hit is not None:
+            tags.append(hit[0])
+            i = hit[1]
+            continue
+        # after OVIP comes a person's name: `RICE` or `BUSH` there is no code
+        strict = bool(tags) and tags[-1] == "OVIP"
+        codes = _codes_of(tok, strict=strict)
+        if codes:
+            tags.extend(codes)
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not toks[j].startswith("(") and toks[j] == toks[j].upper():
+            w = toks[j]
+            if _phrase_at(toks, j, phrases) is not None:
+                break
+            if _codes_of(w, strict=strict) and not (
+                w in _JOINERS and j + 1 < n and not _codes_of(toks[j + 1])
+            ):
+                break
+            j += 1
+        run = toks[i:j]
+        if tags and tags[-1] == "OVIP" and 2 <= len(run) <= 3:
+            tags[-1] = f"OVIP ({run[0]}, {' '.join(run[1:])})"
+        elif len(run) > 1 and all(3 <= len(w) <= 5 and w.isalpha() for w in run):
+            tags.extend(run)  # `UNO UNMIK`, `IIP ECA`: short organisation codes, no phrase
+        else:
+            tags.append(" ".join(run))
+        i = j
+
+
+def _phrase_at(
+    toks: list[str], i: int, phrases: dict[tuple[str, ...], str]
+) -> tuple[str, int] | None:
+    """A known free-tag phrase starting at toks[i]: (phrase, index after it)."""
+    end = i
+    while end < min(i + 5, len(toks)) and not toks[end].startswith("("):
+        end += 1
+    for j in range(end, i, -1):
+        key = tuple(" ".join(toks[i:j]).replace("-", " ").split())
+        if len(key) >= 2 and key in phrases:
+            return phrases[key], j
+    return None

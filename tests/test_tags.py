@@ -1,0 +1,161 @@
+"""TAGS values: labels, codes, free tags, the publisher's expansions (grammar/tags.py).
+
+Every value here is written for the test, in the shapes real TAGS lines take."""
+
+from __future__ import annotations
+
+import pytest
+
+from cablebase import parse_text
+from cablebase.grammar.tags import is_code, parse_tags, read_tags
+
+
+def _telegram(tags_line: str, *, between: str = "") -> str:
+    return (
+        "UNCLAS ZENDA 000123\n\nSIPDIS\n\nE.O. 12958: N/A\n"
+        f"{tags_line}\n{between}SUBJECT: ZENDA: A TEST OF THE TAGS LINE\n\n"
+        "1. (U) The embassy reports on a test.\n\nSMITH\n"
+    )
+
+
+@pytest.mark.parametrize("label", ["TAGS:", "TAGS;", "TAS:", "TABS:", "TGS:", "TAGES:", "TAG"])
+def test_misspelt_labels_still_give_tags(label):
+    c = parse_text(_telegram(f"{label} PGOV, PREL, ZE"), form="telegram")
+    assert c.tags == ["PGOV", "PREL", "ZE"]
+    assert c.subject == "ZENDA: A TEST OF THE TAGS LINE"
+
+
+def test_label_with_lost_t_after_decl():
+    text = _telegram("E.O. 12958: DECL: 08/22/2017 AGS: PGOV, PREL, ECON, ZE").replace(
+        "E.O. 12958: N/A\n", ""
+    )
+    assert parse_text(text, form="telegram").tags == ["PGOV", "PREL", "ECON", "ZE"]
+
+
+def test_word_ending_in_tas_is_no_label():
+    # `ATLAS:` on a line of its own is not a TAGS label: the tags stay those of the label
+    c = parse_text(_telegram("TAGS: PREL ZE", between="ATLAS: MOUNTAINS\n"), form="telegram")
+    assert c.tags == ["PREL", "ZE"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # handling words and a repeated label inside the value
+        ("ECON ETRD PGOV ZE SIPDIS", ["ECON", "ETRD", "PGOV", "ZE"]),
+        ("PREL PGOV TAGS: ECON ZE", ["PREL", "PGOV", "ECON", "ZE"]),
+        ("PREL, PGOV, TAGS: ECON", ["PREL", "PGOV", "ECON"]),
+        # codes written without spaces
+        ("ETRDEINVPGOVZE", ["ETRD", "EINV", "PGOV", "ZE"]),
+        ("KCRM KWMN ASEC PHUMZE", ["KCRM", "KWMN", "ASEC", "PHUM", "ZE"]),
+        ("PREL PHUM ZE ZEPREL", ["PREL", "PHUM", "ZE"]),
+        ("PGOV KDEM PHUMPREL ZE", ["PGOV", "KDEM", "PHUM", "PREL", "ZE"]),
+        # a misspelt code is not cut into a country code and a short word
+        ("POGOV PREL", ["POGOV", "PREL"]),
+        # a comma piece made of several codes
+        ("PREL PGOV, OAS ZE", ["PREL", "PGOV", "OAS", "ZE"]),
+        # a whole value in lower case
+        ("prel, pgov, pins, ze", ["PREL", "PGOV", "PINS", "ZE"]),
+    ],
+)
+def test_values(value, expected):
+    assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "ZE GAZA DISENGAGEMENT ISRAELI PALESTINIAN AFFAIRS",
+            ["ZE", "GAZA DISENGAGEMENT", "ISRAELI-PALESTINIAN AFFAIRS"],
+        ),
+        ("PREL PGOV ZE DOMESTIC POLITICS", ["PREL", "PGOV", "ZE", "DOMESTIC POLITICS"]),
+        # a run of words that are no codes is one free tag, even when no list knows it
+        ("PREL ZE RURITANIAN BORDER TALKS", ["PREL", "ZE", "RURITANIAN BORDER TALKS"]),
+        ("ECON ZE ECONOMY AND FINANCE", ["ECON", "ZE", "ECONOMY AND FINANCE"]),
+        # short organisation codes side by side stay apart
+        ("PREL ZE UNO UNMIK", ["PREL", "ZE", "UNO", "UNMIK"]),
+    ],
+)
+def test_free_tags_stay_whole(value, expected):
+    assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("OVIP BIDEN JOSEPH PREL ECON ZE", ["OVIP (BIDEN, JOSEPH)", "PREL", "ECON", "ZE"]),
+        # a surname that looks like a code (RICE, BUSH) is still the name
+        ("OVIP RICE CONDOLEEZZA PREL ZE", ["OVIP (RICE, CONDOLEEZZA)", "PREL", "ZE"]),
+        ("OVIP BUSH GEORGE PREL", ["OVIP (BUSH, GEORGE)", "PREL"]),
+        ("OVIP (CLINTON, HILLARY) PREL", ["OVIP (CLINTON, HILLARY)", "PREL"]),
+    ],
+)
+def test_visitor_names(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_publisher_expansions_kept_apart():
+    tags, expansions = read_tags("PGOV, PREL, ECON, ZE, Economic Policy & General Analysis")
+    assert tags == ["PGOV", "PREL", "ECON", "ZE"]
+    assert expansions == ["Economic Policy & General Analysis"]
+    tags, expansions = read_tags("KPAO, OIIP, ZE, Defense Reform (Mil & NATO)")
+    assert tags == ["KPAO", "OIIP", "ZE"]
+    assert expansions == ["Defense Reform (Mil & NATO)"]
+
+
+def test_expansion_in_place_of_the_code():
+    tags, expansions = read_tags("ETRD, FEE TRADE AGREEMENT OF AMERICA (FTAA), ZE")
+    assert tags == ["ETRD", "FTAA", "ZE"]
+    assert expansions == ["FEE TRADE AGREEMENT OF AMERICA (FTAA)"]
+
+
+def test_only_free_tags_in_mixed_case_are_the_cables_own():
+    assert parse_tags("War Crimes") == ["WAR CRIMES"]
+
+
+def test_same_cable_same_tags_in_both_forms():
+    """A Cablegate page writes the line with spaces; the cables.csv row with commas and the
+    publisher's expansion: both give the same tags."""
+    page = parse_tags("PREL KWBG ZE GAZA DISENGAGEMENT ISRAELI PALESTINIAN AFFAIRS")
+    row = parse_tags(
+        "PREL, KWBG, ZE, GAZA DISENGAGEMENT, ISRAELI-PALESTINIAN AFFAIRS, Peace Process Notes"
+    )
+    assert page == row
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("PREL PGOV ZE\nNATO, UK, CN", ["PREL", "PGOV", "ZE", "NATO", "UK", "CN"]),
+        ("PREL ZE\nAU-I, CD, SU", ["PREL", "ZE", "AU-I", "CD", "SU"]),
+        ("PREL ZE NATO\nUNMIK", ["PREL", "ZE", "NATO", "UNMIK"]),
+        ("prel, pgov, econ,\netra, mnuc", ["PREL", "PGOV", "ECON", "ETRA", "MNUC"]),
+        # text run on after the tags is not read as tags
+        ("PGOV PREL ECON ZE\nREF ZENDA 1837", ["PGOV", "PREL", "ECON", "ZE"]),
+        ("PREL MARR ZE\nDISCUSS BORDER AND OTHER ISSUES, 19 AUGUST 2005", ["PREL", "MARR", "ZE"]),
+        ("PGOV PTER ZE\nUBJECT: ZENDA WILL REQUEST", ["PGOV", "PTER", "ZE"]),
+        ("ETRD ECON PE\nid: 67870", ["ETRD", "ECON", "PE"]),
+        ("PGOV PHUM ZE\n(B) Zenda 215;", ["PGOV", "PHUM", "ZE"]),
+        (
+            "PREL PGOV MARR\nECON, PHUM, ZE SUBJECT: A TALK",
+            ["PREL", "PGOV", "MARR", "ECON", "PHUM", "ZE"],
+        ),
+    ],
+)
+def test_later_lines(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_page_marker_inside_tags_is_no_tag():
+    assert parse_tags("PREL PGOV\nZENDA 00000402 002 OF 003\nECON") == ["PREL", "PGOV"]
+    assert parse_tags("PREL PGOV ZENDA 00000402 001.2 OF 003 ZE") == ["PREL", "PGOV", "ZE"]
+    assert parse_tags("PREL, PGOV,\nPAGE 02 ZENDA 01196 01 OF 03 291400Z\nECON") == [
+        "PREL",
+        "PGOV",
+    ]
+
+
+def test_is_code():
+    assert is_code("ZE") and is_code("KPAL") and is_code("PGOV") and is_code("NATO")
+    assert not is_code("GAZA") and not is_code("RICE")
