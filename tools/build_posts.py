@@ -8,6 +8,11 @@ the shared reference files, which are not shipped with the package:
 - ../shared/reference/route2name.csv: station names (AMEMBASSY X, AMCONSUL X, USMISSION X ...),
   which attest post names and give the routing indicator -> post table.
 
+It also writes src/cablebase/data/serials.json: per post and year, the median serial of each
+month's Cablegate ids and the year's top serial.  Serials grow monotonically per post and year, so
+these figures bound the serial a post can have reached by a date (a REF without a year whose
+serial is past that bound cites last year's cable).
+
 Run from the repository root:  python tools/build_posts.py [--shared ../shared]
 """
 
@@ -24,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "cablebase" / "data" / "posts.json"
+SERIALS_OUT = ROOT / "src" / "cablebase" / "data" / "serials.json"
 
 REFID = re.compile(r"^(\d{2})([A-Z]+?)(\d+)$")
 # Damaged ids (section banners, EFTO/NOFORN captions glued on) are not post names.
@@ -87,7 +93,6 @@ HAND_ALIASES = {
     "USINT": "HAVANA",
     "CDGENEVA": "CDGENEVA",
     "USTR": "USTRGENEVA",
-    "UNESCO": "UNESCOPARIS",
     "UNROME": "UNROME",
     "USMISSIONGENEVA": "GENEVA",
     "ADDIS": "ADDISABABA",
@@ -114,7 +119,64 @@ HAND_ALIASES = {
     "TELAVIVISRAEL": "TELAVIV",
     "NDELHI": "NEWDELHI",
     "DELHI": "NEWDELHI",
+    # Real spellings in REF items (post abbreviations and misspellings that recur).
+    "SECTSTATE": "STATE",
+    "SECSTSTE": "STATE",
+    "BRAZIL": "BRASILIA",
+    "BRAZILIA": "BRASILIA",
+    "BA": "BUENOSAIRES",
+    "BKK": "BANGKOK",
+    "HK": "HONGKONG",
+    "HCM": "HOCHIMINHCITY",
+    "PAUP": "PORTAUPRINCE",
+    "PAP": "PORTAUPRINCE",
+    "PORTOFPRINCE": "PORTAUPRINCE",
+    "SANJSE": "SANJOSE",
+    # UNESCO Paris: one mission, spelled PARISFR, UNESCOPARISFR and UNESCOPARIS in Cablegate ids
+    # (the spelling of a date is chosen from serials.json).
+    "UNESCO": "UNESCOPARISFR",
+    "USUNESCO": "UNESCOPARISFR",
+    "USUNESCOPARIS": "UNESCOPARISFR",
+    "USUNESCOPARISFR": "UNESCOPARISFR",
+    "AIT": "AITTAIPEI",
+    "AMERICANINSTITUTEINTAIWAN": "AITTAIPEI",
+    "AMERICANINSTITUTETAIWAN": "AITTAIPEI",
+    # Originators of telegrams that are no Cablegate post (their ids keep their own name).
+    "SECDEFWASHDC": "SECDEF",
+    "SECDEFWASH": "SECDEF",
+    "SECDEFWASHINGTONDC": "SECDEF",
+    "USDOCWASHDC": "USDOC",
+    "USDA": "USDAFAS",
+    "USDAWASHDC": "USDAFAS",
+    "USDAFASWASHDC": "USDAFAS",
+    "CDCATLANTA": "CDCATLANTAGA",
+    "WHITEHOUSEWASHDC": "WHITEHOUSE",
 }
+
+# Senders of telegrams outside Cablegate's posts, written in REF items as if they were posts:
+# kept under their own name in ids (`SECDEF 1234` -> 08SECDEF1234).
+ORIGINATORS = [
+    "SECDEF",
+    "USDOC",
+    "USDAFAS",
+    "CDCATLANTAGA",
+    "USDOJ",
+    "WHITEHOUSE",
+    "SECTO",
+    "TOSEC",
+]
+
+# One post spelled several ways in Cablegate ids, with one serial sequence: AIT Taipei, the
+# UNESCO mission, the Iran office in Dubai, and posts renamed (KIEV -> KYIV, CALCUTTA -> KOLKATA).
+FAMILIES = [
+    ["TAIPEI", "AITTAIPEI"],
+    ["PARISFR", "UNESCOPARISFR", "UNESCOPARIS"],
+    ["IRANRPODUBAI", "RPODUBAI"],
+    ["KIEV", "KYIV"],
+    ["CALCUTTA", "KOLKATA"],
+    ["MADRAS", "CHENNAI"],
+    ["LENINGRAD", "STPETERSBURG"],
+]
 
 
 # Posts written two ways in reference ids over the years (AIT TAIPEI / TAIPEI, CALCUTTA /
@@ -180,7 +242,7 @@ def station_post(name: str, posts: set[str]) -> tuple[str | None, str | None]:
 def build(shared: Path) -> dict:
     counts = read_counts(shared / "corpus" / "cablegate-refids.csv.gz")
     keep = {p: n for p, n in counts.items() if n >= MIN_COUNT}
-    for p in EXTRA_POSTS:
+    for p in EXTRA_POSTS + ORIGINATORS:
         keep.setdefault(p, counts.get(p, 0))
     canon = set(keep)
     routes: dict[str, str] = {}
@@ -209,6 +271,55 @@ def build(shared: Path) -> dict:
         "station_prefixes": STATION_PREFIXES,
         "routes": dict(sorted(routes.items())),
         "twins": [t for t in TWINS if all(p in canon for p in t)],
+        "families": [f for f in FAMILIES if all(p in canon for p in f)],
+        "originators": ORIGINATORS,
+    }
+
+
+def _median(values: list[int]) -> int:
+    v = sorted(values)
+    return v[(len(v) - 1) // 2]
+
+
+def build_serials(shared: Path, posts: dict[str, int]) -> dict:
+    """Per post and 2-digit year: the median serial of each month (0: no id that month) and the
+    year's top serial (past the 99th percentile, so a mistyped id does not stretch it).  Medians, not
+    minima: a few Cablegate ids carry a wrong month or serial.  A family's spellings share one
+    serial sequence, so their figures are pooled and stored under each spelling."""
+    family_of = {p: tuple(f) for f in FAMILIES for p in f}
+    by: dict[tuple[str, str], dict[int, list[int]]] = {}
+    own: dict[tuple[str, str], int] = {}  # (spelling, year) -> its own id count
+    with gzip.open(shared / "corpus" / "cablegate-refids.csv.gz", "rt", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            m = REFID.match(row["reference_id"])
+            if not m or m[2] not in posts or not row.get("month", "").isdigit():
+                continue
+            own[(m[2], m[1])] = own.get((m[2], m[1]), 0) + 1
+            for p in family_of.get(m[2], (m[2],)):
+                by.setdefault((p, m[1]), {}).setdefault(int(row["month"]), []).append(int(m[3]))
+    years: dict[str, dict[str, list[int]]] = {}
+    for (post, yy), months in sorted(by.items()):
+        allv = sorted(v for vs in months.values() for v in vs)
+        if len(allv) < 3:
+            continue  # too few ids to bound anything
+        row = [_median(months[m]) if m in months else 0 for m in range(1, 13)]
+        # the top serial: the largest but for one stray value in a hundred
+        top = allv[-1 - len(allv) // 100] if len(allv) >= 20 else allv[-1]
+        years.setdefault(post, {})[yy] = [*row, top]
+    spellings: dict[str, dict[str, int]] = {}
+    for f in FAMILIES:
+        for p in f:
+            for post, yy in by:
+                if post == p:
+                    n = own.get((p, yy), 0)
+                    if n:
+                        spellings.setdefault(p, {})[yy] = n
+    return {
+        "comment": "Derived by tools/build_posts.py from the Cablegate id list: per post and "
+        "2-digit year, the median serial of each month 1-12 (0: none) and the year's top serial; "
+        "for posts spelled several ways, each spelling's id count per year.",
+        "years": years,
+        "spellings": {p: dict(sorted(v.items())) for p, v in sorted(spellings.items())},
     }
 
 
@@ -220,6 +331,11 @@ def main() -> None:
     table = build(args.shared)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(table, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    serials = build_serials(args.shared, table["posts"])
+    SERIALS_OUT.write_text(
+        json.dumps(serials, separators=(",", ":")).replace('],"', '],\n"') + "\n", encoding="utf-8"
+    )
+    print(f"{SERIALS_OUT}: {len(serials['years'])} posts, {SERIALS_OUT.stat().st_size} bytes")
     print(
         f"{args.out}: {len(table['posts'])} posts, {len(table['aliases'])} aliases, "
         f"{len(table['routes'])} routes, {args.out.stat().st_size} bytes"

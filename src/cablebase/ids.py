@@ -47,7 +47,16 @@ def parse_reference_id(refid: str) -> tuple[int, str, int] | None:
 class _PostTable:
     """The loaded posts.json with the lookup structures built once."""
 
-    __slots__ = ("posts", "aliases", "prefixes", "routes", "twins", "reliable", "_sorted")
+    __slots__ = (
+        "posts",
+        "aliases",
+        "prefixes",
+        "routes",
+        "twins",
+        "families",
+        "reliable",
+        "_sorted",
+    )
 
     def __init__(self, data: dict) -> None:
         self.posts: dict[str, int] = data.get("posts", {})
@@ -60,6 +69,11 @@ class _PostTable:
         for group in data.get("twins", []):
             for p in group:
                 self.twins[p] = tuple(q for q in group if q != p)
+        # Spellings of one post sharing one serial sequence (TAIPEI / AITTAIPEI).
+        self.families: dict[str, tuple[str, ...]] = {}
+        for group in data.get("families", []):
+            for p in group:
+                self.families[p] = tuple(group)
         # Candidates for unique-prefix matching: well-attested posts and alias spellings.
         self.reliable = [p for p, n in self.posts.items() if n >= _RELIABLE]
         self._sorted = sorted(p for p, n in self.posts.items() if n >= _RELIABLE or n == 0)
@@ -110,6 +124,10 @@ def resolve_post(name: str) -> str | None:
         hit = t.aliases.get(k)
         if hit is not None:
             return hit
+    for k in _variants(key, t):
+        hit = _without_suffix(k, t)
+        if hit is not None:
+            return hit
     if len(key) >= _PREFIX_MIN:
         for k in _variants(key, t):
             hit = t.prefix_match(k)
@@ -117,6 +135,28 @@ def resolve_post(name: str) -> str | None:
                 return hit
             # an alias cut short (UNVIE VIEN -> UNVIEVIEN... handled by the alias table)
     return None
+
+
+# Place words that follow a station name in FM/TO lines and some REF items: Washington
+# (`USDOC WASHDC`, `SECDEF WASH`) and a 2-letter country or state code (`MADRID SP`, `ATLANTA GA`).
+_PLACE_SUFFIXES = ("WASHINGTONDC", "WASHDC", "WASH", "DC")
+
+
+def _without_suffix(key: str, t: _PostTable) -> str | None:
+    for suffix in _PLACE_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            hit = _exact(key[: -len(suffix)], t)
+            if hit is not None:
+                return hit
+    if len(key) >= 6:
+        return _exact(key[:-2], t)
+    return None
+
+
+def _exact(key: str, t: _PostTable) -> str | None:
+    if key in t.posts:
+        return key
+    return t.aliases.get(key)
 
 
 @lru_cache(maxsize=1024)
@@ -200,6 +240,147 @@ def canonical_id(post: str, number: str | int, year: int | str | None) -> str | 
     return f"{yy:02d}{p}{int(digits)}"
 
 
+_ID_SHAPE = re.compile(r"^(\d{2})([A-Z][A-Z.' -]*?)-?0*(\d{1,7})$")
+
+
+def canonicalize_id(refid: str) -> str | None:
+    """An id as written anywhere (`09BRAZIL234`, `06PORT-OF-SPAIN123`, `03MADRIDSP1234`,
+    `09TRIPOLII12`) -> the id in Cablegate's spelling of the post (`09BRASILIA234`); a sender
+    that is no Cablegate post keeps its own name (`06SECDEF123`, `05EMBASSYBLABLA1` ->
+    `05BLABLA1`).  None when the text is not shaped like an id."""
+    m = _ID_SHAPE.match(" ".join(refid.upper().split())) if refid else None
+    if m is None:
+        return None
+    written = m[2]
+    post = fuzzy_post(written)
+    if post is None:
+        key = _NOT_LETTER.sub("", written)
+        post = _variants(key, _table())[-1]
+    post = spelling_for(post, int(m[1]))
+    return f"{m[1]}{post}{int(m[3])}"
+
+
+# -- spellings and serials by date ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _serial_data() -> dict:
+    """serials.json (built by tools/build_posts.py): `years`: post -> 2-digit year -> 12 monthly
+    median serials (0: no id that month) and the year's top serial; `spellings`: for posts
+    spelled several ways, each spelling's id count per year."""
+    try:
+        text = resources.files("cablebase").joinpath("data/serials.json").read_text("utf-8")
+        return json.loads(text)
+    except (OSError, ValueError):  # without the table, years fall back to the citing year
+        return {}
+
+
+def _serials() -> dict[str, dict[str, list[int]]]:
+    return _serial_data().get("years", {})
+
+
+def _figures(post: str, yy: int) -> list[int] | None:
+    row = _serials().get(post, {}).get(f"{yy % 100:02d}")
+    return row if row is not None and len(row) == 13 else None
+
+
+def family(post: str) -> tuple[str, ...]:
+    """The spellings Cablegate gives one post (`TAIPEI` -> TAIPEI, AITTAIPEI); the post alone
+    when it has one spelling."""
+    return _table().families.get(post, (post,))
+
+
+def spelling_for(post: str, year: int | str) -> str:
+    """Cablegate's spelling of `post` in `year`: the written one when Cablegate uses it that year
+    (at least a fifth of the family's ids), else the family's spelling most used that year
+    (`KIEV` in 2008 -> KYIV, `AITTAIPEI` in 2004 -> TAIPEI)."""
+    names = family(post)
+    if len(names) == 1:
+        return post
+    yy = _two_digit_year(year)
+    if yy is None:
+        return post
+    counts = {p: _year_count(p, yy) for p in names}
+    total = sum(counts.values())
+    if total == 0 or counts.get(post, 0) * 5 >= total:
+        return post
+    return max(names, key=lambda p: counts[p])
+
+
+def _year_count(post: str, yy: int) -> int:
+    """How many Cablegate ids carry this spelling in a year."""
+    return _serial_data().get("spellings", {}).get(post, {}).get(f"{yy:02d}", 0)
+
+
+# Slack on the serial bounds: a month median is a middle, not an edge, of the month's serials.
+_SLACK = 1.1
+
+
+def serial_bound(post: str, year: int, month: int) -> int | None:
+    """The highest serial `post` can have reached by the end of `month` of `year`, from the
+    medians of the later months (serials only grow within a year); None when no later month
+    has figures."""
+    row = _figures(post, year)
+    if row is None:
+        return None
+    later = [v for v in row[month:12] if v]
+    return int(min(later) * _SLACK) if later else None
+
+
+def serial_top(post: str, year: int) -> int | None:
+    """The top serial `post` reached in `year`, with slack; None without figures."""
+    row = _figures(post, year)
+    return int(row[12] * _SLACK) + 1 if row is not None else None
+
+
+def year_of_reference(
+    post: str,
+    serial: int,
+    year: int,
+    month: int | None = None,
+    citing_post: str | None = None,
+    citing_serial: int | None = None,
+    known: KnownIds | None = None,
+) -> int:
+    """The year of a REF item written without one, cited by a cable of `year` (`month`): the
+    citing year unless the cable cannot be of that year yet, then the year before.
+
+    In order: an exact id list (`known`, the Cablegate ids when present) that holds the id in
+    the citing year keeps that year, unless the id is dated after the citing month; a serial of
+    the citing cable's own post above its own serial is last year's (`TRIPOLI 1033` in
+    08TRIPOLI870); a serial past the bound serials.json gives for the citing month is last
+    year's (`STATE 270998` cited in January).  The year before is taken only when its figures
+    allow that serial.  That last year's id exists is no evidence: a serial of this year and
+    last year's are about as likely to have been released."""
+    prev = year - 1
+    top = serial_top(post, prev)
+    if top is not None and serial > top:
+        return year  # last year's serials never went that high
+    if known is not None and known.available:
+        here = _existing(post, serial, year, known)
+        if here is not None:
+            if month is None or (known.month(here) or 0) <= month:
+                return year
+            return prev  # that id is later than the citing cable: the cited one is older
+    own_post = citing_post is not None and citing_post in family(post)
+    if own_post and citing_serial is not None and serial > citing_serial:
+        return prev
+    if month is not None:
+        bound = serial_bound(post, year, month)
+        if bound is not None and serial > bound:
+            return prev
+    return year
+
+
+def _existing(post: str, serial: int, year: int, known: KnownIds) -> str | None:
+    yy = year % 100
+    for p in family(post):
+        rid = f"{yy:02d}{p}{serial}"
+        if known.exists(rid):
+            return rid
+    return None
+
+
 def _two_digit_year(year: int | str) -> int | None:
     try:
         y = int(str(year).strip())
@@ -223,17 +404,17 @@ def _shared_dir() -> Path:
 
 
 class KnownIds:
-    """Whether an id is among the 251,287 Cablegate reference ids.
+    """Whether an id is among the 251,287 Cablegate reference ids, and its creation month.
 
     Loaded lazily from ../shared/corpus/cablegate-refids.csv.gz; when that file is absent every
     answer is None ("unknown"), never False."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
-        self._ids: frozenset[str] | None = None
+        self._ids: dict[str, int] | None = None
         self._loaded = False
 
-    def _load(self) -> frozenset[str] | None:
+    def _load(self) -> dict[str, int] | None:
         if not self._loaded:
             self._loaded = True
             path = self._path or _shared_dir() / "corpus" / "cablegate-refids.csv.gz"
@@ -241,7 +422,9 @@ class KnownIds:
                 with gzip.open(path, "rt", encoding="utf-8") as f:
                     rows = csv.reader(f)
                     next(rows, None)
-                    self._ids = frozenset(r[0] for r in rows if r)
+                    self._ids = {
+                        r[0]: int(r[1]) if len(r) > 1 and r[1].isdigit() else 0 for r in rows if r
+                    }
             except (OSError, EOFError, csv.Error):
                 self._ids = None
         return self._ids
@@ -258,6 +441,11 @@ class KnownIds:
         return bool(refid) and refid in ids
 
     __call__ = exists
+
+    def month(self, refid: str) -> int | None:
+        """The id's creation month (1-12); None when unknown or the list is absent."""
+        ids = self._load()
+        return (ids.get(refid) or None) if ids is not None else None
 
     def __len__(self) -> int:
         ids = self._load()

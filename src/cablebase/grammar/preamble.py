@@ -47,17 +47,20 @@ _LABELS = re.compile(
       (?P<eo>E(?:\.\s?[O0]\.?|(?<![A-Za-z]E)O)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:)
-    | (?P<ref>R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:)
+    | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))
+      EF(?:S|TELS?)?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-# Line-start forms without a colon: `TAGS PGOV …`, `TAG PREL`, `REF A: STATE 1`, `REF A. …`.
+# Line-start forms without a colon: `TAGS PGOV …`, `TAG PREL`, `REF A: STATE 1`, `REF A. …`,
+# `REF. LONDON 1939`, `REF A WELLINGTON 721`.
 _START_LABELS = re.compile(
     r"""\s*(?:
       (?P<tags>TAGS?)\s+(?=\S)
-    | (?P<ref>REF(?:S|TELS?)?)\s+(?=[A-Z][.):]|\([A-Z]\))
+    | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
+      (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d))
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -71,7 +74,14 @@ _LABEL_AT = tuple(
         # TAGS and its misspellings (`TAGS;`, `TAS:`, `TABS:`, `TGS:`, `TAGES:`, `AGS:`)
         *((key, "tags", 0, TAGS_LABEL_AT) for key in ("TAG", "TAS", "TAB", "TGS", "AGS")),
         ("SUBJ", "subject", 0, r"S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:"),
-        ("REF", "ref", 0, r"R(?<![A-Za-z]R)EF(?:S|TELS?)?\s*:"),
+        # glued to the subject only before an item (`…UK PRIMEREF: A. LONDON 1939`)
+        (
+            "REF",
+            "ref",
+            0,
+            r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))"
+            r"EF(?:S|TELS?)?\s*:",
+        ),
         (
             "LASS",
             "clby",
@@ -593,7 +603,7 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
 
 def _references(text: str, st: State) -> None:
     try:
-        st.cable.references = refs.parse_refs(text, st.year)
+        st.cable.references = refs.parse_refs(text, st.year, refs.citing_of(st))
     except Exception as exc:  # a REF bug must not lose the rest of the preamble
         st.warn("preamble.ref_error", f"{type(exc).__name__}: {exc}", "ref")
 

@@ -10,9 +10,36 @@ text around it (notes such as `(NOTAL)`, `AND PREVIOUS`) stays with it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from cablebase.ids import canonical_id, fuzzy_post, post_alias, resolve_post
+from cablebase.grammar.state import State
+from cablebase.ids import (
+    KNOWN_IDS,
+    KnownIds,
+    canonical_id,
+    family,
+    fuzzy_post,
+    parse_reference_id,
+    post_alias,
+    resolve_post,
+    spelling_for,
+    year_of_reference,
+)
 from cablebase.record import Reference
+
+
+@dataclass(slots=True)
+class Citing:
+    """What is known of the cable whose REF block is read: it settles the year of items written
+    without one (`TRIPOLI 1033` cited in January 2008 by TRIPOLI 870 is 07TRIPOLI1033) and tells
+    the cable's own page markers (`TRIPOLI 00000870`) from references."""
+
+    year: int | None = None
+    month: int | None = None
+    post: str | None = None  # reference-id spelling (TRIPOLI)
+    serial: int | None = None
+    known: KnownIds | None = None  # exact ids when available (the Cablegate list)
+
 
 # -- clean-up ----------------------------------------------------------------------------------
 
@@ -20,10 +47,28 @@ _PAGE_MARKER_LINE = re.compile(
     r"^[ \t]*[A-Za-z .]{2,20}\d{8}[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}[ \t]*$", re.M
 )
 _PAGE_MARKER_INLINE = re.compile(
-    r"\b[A-Za-z .]{2,20}\d{8}[ \t]+\d{3}(?:\.\d)?[ \t]+(?:OF|of)[ \t]+\d{3}\b"
+    r"\b[A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d{1,2})?[ \t]+(?:OF|of)[ \t]+\d{3}\b"
 )
 _EIGHT_DIGITS = re.compile(r"\d{8}")
+# An old printout's page header, `PAGE 02 ROME 01196 01 OF 02 082030Z`, alone on its line or
+# with the next item after it; a classification word alone on the line before it.
+_OLD_PAGE = re.compile(
+    r"(?:^[ \t]*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)[ \t]*\n)?"
+    r"[ \t]*\bPAGE[ \t]+\d{2,3}[ \t]+[A-Z][A-Z .]{1,24}?[ \t]+\d{3,6}"
+    r"(?:[ \t]+\d{2}[ \t]+OF[ \t]+\d{2})?(?:[ \t]+\d{6}Z)?",
+    re.M,
+)
 _OLD_PAGE_LINE = re.compile(r"^[ \t]*PAGE \d{2} .*$", re.M)
+# OCR swaps: a zero inside or ending a word (SANTIAG0, COTON0U), a letter O opening or inside
+# a number (O4 CHENNAI, LAGOS O1512).
+_ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[A-Za-z]{4})0\b")
+_O_IN_NUMBER = re.compile(r"\bO(?=\d)|(?<=\d)O(?=\d)")
+# `10-OTTAWA-57`: year, post and serial joined by dashes.
+_DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{1,7})\b")
+# The REF line run on into the text: a portion mark after a serial, opening a sentence.
+_TEXT_AFTER = re.compile(
+    r"(?<=\d)\s+(?:\d{1,2}\.\s*)?\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s+[A-Z][a-z]+\s+[a-z]+\s+[a-z]"
+)
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
 # A repeated label: at the start of a line, or between a letter and its item (A. REF: X).
@@ -40,7 +85,9 @@ _MARK = re.compile(
     r"(?:^|(?<=[\s;,]))"
     r"(?:\( ?(?P<p>[A-Za-z]|\d{1,2}) ?\)(?=\s|[A-Za-z0-9])"
     r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>\.\)|[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
-    r"|(?P<c>[A-Za-z]):(?=\s))",
+    r"|(?P<c>[A-Za-z]):(?=\s)"
+    # a bare capital before a cable, `REF A WELLINGTON 721 B STATE 5`
+    r"|(?P<b>[A-Z])(?=[ \t]+(?:\d{2,4}[ \t]+)?[A-Z]{2,}(?:[ \t][A-Z]+){0,2}[ \t]+\d))",
     re.M,
 )
 _REDACTED = re.compile(r"X{4,}", re.I)
@@ -50,16 +97,23 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # -- cables ------------------------------------------------------------------------------------
 
 # A serial: digits not glued to letters, slashes, dashes or decimals (dates, 1.4, A-077).
-_NUMBER = re.compile(r"(?<![\d/.,:-])(?<![A-Za-z]\d)(0*\d{1,7})(?!\w|/(?!\d{2}(?![\d/]))|[.:,-]\d)")
-_SLASH_YEAR = re.compile(r"/(\d{2})\b")  # PANAMA 00933/08
+_NUMBER = re.compile(
+    r"(?<![\d/.,:-])(?<![A-Za-z]\d)(0*\d{1,7})"
+    r"(?!\w|/(?!\d{2}(?![\d/]))|-(?!\d{2}(?![\d/-]))|[.:,]\d)"
+)
+_SLASH_YEAR = re.compile(r"[/-](\d{2})\b(?![/-]\d)")  # PANAMA 00933/08, QUITO 4525-91
 # Up to four words ending a text, matched on the reversed text (an anchored match instead of
 # a `…$` search that retries at every position).
 _WORDS_TAIL_REV = re.compile(r"[ \t\n]*[A-Za-z.'-]*[A-Za-z](?:[ \t\n]+[A-Za-z.'-]*[A-Za-z]){0,3}")
 _MORE_NUMBERS = re.compile(r"\s+\d{3}\s+\d{4}\b")
-_SERIAL_AFTER_YEAR = re.compile(r"[ \t]+(\d{3,7})(?![\w/]|[.:,-]\d)")
+_SERIAL_AFTER_YEAR = re.compile(r"\)?[ \t]+(\d{3,7})(?![\w/]|[.:,-]\d)")  # STATE (01) 201265
 _CONTINUE = re.compile(r"\s*(?:,|/|&|\bAND\b|\band\b)\s*")
 _NON_LETTER = re.compile(r"[^A-Za-z]+")
-_YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:]))((?:19|20)\d{2}|\d{2})[ \t\n]*$")
+# A year before the post: `08 BAMAKO`, `2008 BAMAKO`, `(99) ROME`, `'08 STATE`.
+_YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:']))((?:19|20)\d{2}|\d{2})\)?[ \t\n]*$")
+# Between a post and its serial: `STATE: 73097`, `BAGHDAD #3565`, `KUWAIT (C)02293`,
+# `STATE (01) 201265` (matched on the reversed text).
+_POST_GAP_REV = re.compile(r"[ \t]*(?:\)(?:U|C|S|UBS)\([ \t]*|[:#(][ \t]*)?")
 _YEAR_AFTER = re.compile(r"\s*\(((?:19|20)?\d{2})\)")
 _MONTH_AFTER = re.compile(
     r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b", re.I
@@ -210,7 +264,7 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of the accepted item markers, inner letter kept for doubled ones."""
     cands = []
     for m in _MARK.finditer(text):
-        label = m.group("p") or m.group("d") or m.group("c")
+        label = m.group("p") or m.group("d") or m.group("c") or m.group("b")
         cands.append((m.start(), m.end(), label, m))
     if not cands:
         return []
@@ -344,11 +398,14 @@ def _post_before(s: str, a: int) -> tuple[int, str] | None:
     """The post name standing just before position `a` (longest resolvable run of 1-4 words):
     (its start, the name as written), or None."""
     seg = s[max(0, a - 80) : a]
-    tail = _WORDS_TAIL_REV.match(seg[::-1])
+    rev = seg[::-1]
+    gap = _POST_GAP_REV.match(rev).end()
+    tail = _WORDS_TAIL_REV.match(rev, gap)
     if tail is None:
         return None
-    glued = not s[a - 1].isspace()  # SANAA5295
-    words = seg[len(seg) - tail.end() :].split()
+    glued = gap == 0 and not s[a - 1].isspace()  # SANAA5295
+    seg = seg[: len(seg) - gap]
+    words = seg[len(seg) - (tail.end() - gap) :].split()
     for k in range(len(words), 0, -1):
         name = " ".join(words[-k:])
         key = _NON_LETTER.sub("", name).upper()
@@ -359,7 +416,7 @@ def _post_before(s: str, a: int) -> tuple[int, str] | None:
         else:
             post = resolve_post(name)
         if post is not None:
-            pos = a
+            pos = a - gap
             for w in reversed(words[-k:]):
                 pos = s.rfind(w, 0, pos)
             return pos, name
@@ -381,18 +438,61 @@ def _exact_or_alias(key: str) -> str | None:
     return post if post is not None and (post == key or post_alias(key) == post) else None
 
 
-def _literal_id(post: str, number: str, year: int | str | None) -> str | None:
-    """Like canonical_id, for a post name that is not in the post table."""
-    rid = canonical_id(post, number, year)
-    if rid is not None or year is None:
+def _literal_id(post: str, number: str, year: int | str | None, citing: Citing) -> str | None:
+    """Like _cable_id, for a post name that is not in the post table."""
+    rid = _cable_id(post, number, year, citing)
+    if rid is not None or (year is None and citing.year is None):
         return rid
-    y = int(year)
+    y = int(year if year is not None else citing.year)  # type: ignore[arg-type]
     if y >= 100:
         y %= 100
     return f"{y:02d}{post.upper()}{int(number)}"
 
 
-def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
+def _cable_id(written: str, number: str, year: int | str | None, citing: Citing) -> str | None:
+    """The id of `POST NUMBER` with the year as written (2 or 4 digits) or, without one, the
+    year settled against the citing cable (ids.year_of_reference); the post in Cablegate's
+    spelling of that year, or the spelling whose id exists when the exact ids are known."""
+    post = resolve_post(written)
+    if post is None:
+        return None
+    if year is None:
+        if citing.year is None:
+            return None
+        digits = number.lstrip("0") or "0"
+        if len(digits) > 7:
+            return None
+        y = year_of_reference(
+            post,
+            int(digits),
+            citing.year,
+            citing.month,
+            citing.post,
+            citing.serial,
+            citing.known,
+        )
+    else:
+        y = int(year)
+    rid = canonical_id(spelling_for(post, y), number, y)
+    names = family(post)
+    known = citing.known
+    if rid is not None and len(names) > 1 and known is not None and known.exists(rid) is False:
+        for p in names:
+            other = canonical_id(p, number, y)
+            if other is not None and known.exists(other):
+                return other
+    return rid
+
+
+def _own_marker(post: str, number: str, citing: Citing) -> bool:
+    """`TRIPOLI 00000870` in 08TRIPOLI870: the cable's own page marker, cut from its page part."""
+    if len(number) != 8 or citing.serial is None or citing.post is None:
+        return False
+    p = resolve_post(post)
+    return p is not None and p in family(citing.post) and int(number) == citing.serial
+
+
+def _item_refs(letter: str | None, s: str, citing: Citing) -> list[Reference]:
     s = s.strip()
     s = _PORTION.sub("", s, count=1)
     cables = _cables(s)
@@ -410,7 +510,7 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
             if post is None and m.group("p").isupper():
                 post = _NON_LETTER.sub("", m.group("p"))
             if post is not None:
-                rid = _literal_id(post, m.group("n"), m.group("y") or year)
+                rid = _literal_id(post, m.group("n"), m.group("y"), citing)
         return [Reference(letter=letter, text=text, kind=kind, id=rid)]
     refs: list[Reference] = []
     prefix = s[: cables[0][0]]
@@ -424,6 +524,8 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
             refs.append(Reference(letter=letter, text=p, kind=_kind(p)))
             seg_start = cables[0][0]
     for n, (_start, end, yw, post, number, yafter) in enumerate(cables):
+        if yw is None and yafter is None and _own_marker(post, number, citing):
+            continue
         seg_end = cables[n + 1][0] if n + 1 < len(cables) else len(s)
         trailing = s[end:seg_end]
         extra: Reference | None = None
@@ -435,9 +537,9 @@ def _item_refs(letter: str | None, s: str, year: int | None) -> list[Reference]:
                 extra = Reference(letter=letter, text=after, kind=_kind(after))
                 seg_end = end + sep.start()
         text = _join(_strip_trail(s[seg_start:seg_end]))
-        y: int | str | None = yw if yw is not None else (yafter if yafter is not None else year)
+        y: int | str | None = yw if yw is not None else yafter
         refs.append(
-            Reference(letter=letter, text=text, kind="cable", id=canonical_id(post, number, y))
+            Reference(letter=letter, text=text, kind="cable", id=_cable_id(post, number, y, citing))
         )
         if extra is not None:
             refs.append(extra)
@@ -456,7 +558,18 @@ def _clean(text: str) -> str:
         text = _PAGE_MARKER_INLINE.sub(" ", text)
     upper = text.upper()
     if "PAGE " in text:
+        text = _OLD_PAGE.sub(" ", text)
         text = _OLD_PAGE_LINE.sub("", text)
+    if "(" in text:
+        cut = _TEXT_AFTER.search(text)
+        if cut is not None:
+            text = text[: cut.start()]
+    if "0" in text:
+        text = _ZERO_IN_WORD.sub("O", text)
+    if "O" in text:
+        text = _O_IN_NUMBER.sub("0", text)
+    if "-" in text:
+        text = _DASHED_ID.sub(r"\1 \2 \3", text)
     if "LASSIFIED" in upper:
         cut = _CLASSIFIED_BY.search(text)
         if cut is not None:
@@ -469,9 +582,39 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-def parse_refs(text: str, year: int | None) -> list[Reference]:
+def citing_of(st: State) -> Citing:
+    """The Citing facts of the cable being parsed: its year, the month of its date (DTG, page
+    metadata, csv date or weekday line), its post and serial (from the reference id, else the
+    banner), and the Cablegate ids."""
+    cable = st.cable
+    year = st.year
+    month = None
+    created = cable.created or st.container_created or st.weekday_time
+    dated = bool(created) and created[:4].isdigit() and created[5:7].isdigit()
+    # a date of another year says nothing of this year's months
+    if dated and (year is None or int(created[:4]) == year):
+        month = int(created[5:7])
+    post = serial = None
+    parsed = parse_reference_id(cable.reference_id or "")
+    if parsed is not None:
+        post, serial = parsed[1], parsed[2]
+    elif cable.post:
+        post = resolve_post(cable.post)
+        if post is not None and st.banner_serial and st.banner_serial.isdigit():
+            serial = int(st.banner_serial)
+    return Citing(year=year, month=month, post=post, serial=serial, known=KNOWN_IDS)
+
+
+def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> list[Reference]:
     """Split the REF text (label removed, lines joined with newlines) into items.
-    Cable items get a canonical id via cablebase.ids, using `year` when the item has none."""
+
+    Cable items get a canonical id via cablebase.ids.  An item without a year takes the citing
+    cable's (`year`, or `citing.year`), or the year before when the citing cable's date, post
+    and serial, or the known ids, say the cited one cannot be of that year yet."""
+    if citing is None:
+        citing = Citing(year=year, known=KNOWN_IDS)
+    elif citing.year is None:
+        citing.year = year
     if not text or not text.strip():
         return []
     try:
@@ -483,10 +626,10 @@ def parse_refs(text: str, year: int | None) -> list[Reference]:
     markers = _find_markers(body)
     refs: list[Reference] = []
     if not markers:
-        refs.extend(_item_refs(None, body, year))
+        refs.extend(_item_refs(None, body, citing))
         return refs
     for n, (_start, end, label) in enumerate(markers):
         stop = markers[n + 1][0] if n + 1 < len(markers) else len(body)
-        item = _item_refs(label, body[end:stop], year)
+        item = _item_refs(label, body[end:stop], citing)
         refs.extend(item or [Reference(letter=label, text="", kind="other")])
     return refs

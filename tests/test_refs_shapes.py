@@ -1,0 +1,299 @@
+"""REF shapes of issue 10: labels glued or without colon, real post spellings, years written
+in odd places, OCR swaps, page markers, and the year of an item written without one.
+
+Every fixture is an invented REF block in a real layout; expected ids are read off the text
+and, for the year of yearless items, off the citing cable's date, post and serial.  The
+`known` id lists are written by the tests themselves (no real data).
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from cablebase.grammar.refs import Citing, parse_refs
+from cablebase.ids import (
+    KnownIds,
+    canonicalize_id,
+    resolve_post,
+    serial_bound,
+    spelling_for,
+    year_of_reference,
+)
+from cablebase.parse import parse_text
+
+
+def ids(text: str, year: int, **citing) -> list[str | None]:
+    """The ids of the cable items, without any exact id list (the derived tables only)."""
+    c = Citing(year=year, **citing)
+    return [r.id for r in parse_refs(text, year, c) if r.kind == "cable"]
+
+
+def known_ids(tmp_path, rows: list[tuple[str, int]]) -> KnownIds:
+    path = tmp_path / "ids.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("reference_id,month\n")
+        for rid, month in rows:
+            f.write(f"{rid},{month}\n")
+    return KnownIds(path)
+
+
+# -- post spellings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("SECTSTATE 4411", 2003, "03STATE4411"),  # a misspelt SECSTATE
+        ("BRAZIL 77", 2008, "08BRASILIA77"),  # the country for its capital
+        ("BA 1485", 2006, "06BUENOSAIRES1485"),  # Buenos Aires' short form
+        ("PORT-OF-SPAIN 12", 2007, "07PORTOFSPAIN12"),
+        ("SECDEF 31828", 2007, "07SECDEF31828"),  # no Cablegate post: its own name
+        ("USDOC WASHDC 442", 2005, "05USDOC442"),  # the place after an agency dropped
+        ("UNCLASS USDA FAS 5512", 2004, "04USDAFAS5512"),  # classification word before it
+        ("MADRID SP 903", 2005, "05MADRID903"),  # a country code after the post
+    ],
+)
+def test_real_post_spellings(text, year, expected):
+    assert ids(text, year) == [expected]
+
+
+def test_unesco_mission_takes_the_spelling_cablegate_used_that_year():
+    # One mission: PARISFR in 2008, UNESCOPARISFR most in 2010 (serials.json spellings).
+    assert ids("USUNESCO PARIS FR 210", 2008) == ["08PARISFR210"]
+    assert ids("USUNESCO PARIS FR 210", 2010) == ["10UNESCOPARISFR210"]
+
+
+def test_ait_taipei_spelling_by_year():
+    # Cablegate spells AIT Taipei TAIPEI only in 2004-2005, both ways from 2006.
+    assert ids("AIT TAIPEI 881", 2004) == ["04TAIPEI881"]
+    assert ids("AIT TAIPEI 881", 2007) == ["07AITTAIPEI881"]
+    assert ids("TAIPEI 881", 2007) == ["07TAIPEI881"]
+
+
+def test_renamed_post_takes_the_name_of_the_year():
+    assert spelling_for("KIEV", 2008) == "KYIV"
+    assert spelling_for("KIEV", 2006) == "KIEV"
+    assert ids("KIEV 1200", 2008) == ["08KYIV1200"]
+
+
+def test_family_spelling_whose_id_exists_wins(tmp_path):
+    known = known_ids(tmp_path, [("07AITTAIPEI123", 3)])
+    c = Citing(year=2007, month=6, known=known)
+    assert [r.id for r in parse_refs("TAIPEI 123", 2007, c)] == ["07AITTAIPEI123"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("07SECTSTATE4411", "07STATE4411"),
+        ("08BRAZIL77", "08BRASILIA77"),
+        ("06PORT-OF-SPAIN9", "06PORTOFSPAIN9"),
+        ("05MADRIDSP33", "05MADRID33"),
+        ("08USDOCWASHDC5", "08USDOC5"),
+        ("06SECDEF40", "06SECDEF40"),
+        ("04AITTAIPEI7", "04TAIPEI7"),
+        ("08KIEV31", "08KYIV31"),
+        ("09TEGUCIGALPAA14", "09TEGUCIGALPA14"),  # a doubled letter
+        ("05AMEMBASSYLIMA0012", "05LIMA12"),  # station word and zero padding
+        ("09AMEMBASSYZENDA3", "09ZENDA3"),  # an unknown post keeps its name
+    ],
+)
+def test_canonicalize_id(written, expected):
+    assert canonicalize_id(written) == expected
+
+
+def test_canonicalize_id_rejects_what_is_no_id():
+    assert canonicalize_id("STATE") is None
+    assert canonicalize_id("") is None
+    assert canonicalize_id("2009BAMAKO") is None
+
+
+def test_resolve_post_suffixes():
+    assert resolve_post("SECDEF WASHINGTON DC") == "SECDEF"
+    assert resolve_post("THE HAGUE NL") == "THEHAGUE"
+    assert resolve_post("ZENDA") is None
+
+
+# -- years written in odd places ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("(99) ROME 2196", 2001, ["99ROME2196"]),  # year in parentheses before the post
+        ("'08 STATE 1234", 2009, ["08STATE1234"]),  # apostrophe year
+        ("2005PANAMA2342", 2006, ["05PANAMA2342"]),  # all glued
+        ("10-OTTAWA-57", 2010, ["10OTTAWA57"]),  # dashes
+        ("A. QUITO 4525-91 B. QUITO 1735", 2006, ["91QUITO4525", "06QUITO1735"]),  # after, dash
+        ("A) STATE (01) 201265, B) STATE 02034", 2002, ["01STATE201265", "02STATE2034"]),
+        ("A) USDOC 05667 B)HK05511", 2007, ["07USDOC5667", "07HONGKONG5511"]),
+    ],
+)
+def test_year_shapes(text, year, expected):
+    assert ids(text, year) == expected
+
+
+# -- OCR swaps ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("SANTIAG0 123", 2008, ["08SANTIAGO123"]),  # zero for the final O
+        ("COTON0U 348", 2008, ["08COTONOU348"]),  # zero inside the name
+        ("O4 CHENNAI 123", 2005, ["04CHENNAI123"]),  # letter O in the year
+        ("(A) LAGOS O1512, (B) LAGOS 01545", 2002, ["02LAGOS1512", "02LAGOS1545"]),
+    ],
+)
+def test_ocr_swaps(text, year, expected):
+    assert ids(text, year) == expected
+
+
+def test_letter_o_item_is_not_a_zero():
+    text = "N. STATE 11 O. STATE 12"
+    refs = parse_refs(
+        "A. STATE 1 B. STATE 2 C. STATE 3 D. STATE 4 E. STATE 5 F. STATE 6 "
+        "G. STATE 7 H. STATE 8 I. STATE 9 J. STATE 10 K. STATE 13 L. STATE 14 "
+        "M. STATE 15 " + text,
+        2008,
+        Citing(year=2008),
+    )
+    assert [(r.letter, r.id) for r in refs][-2:] == [("N", "08STATE11"), ("O", "08STATE12")]
+
+
+# -- separators between post and serial ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("STATE: 73097", ["08STATE73097"]),
+        ("BAGHDAD #3565", ["08BAGHDAD3565"]),
+        ("KUWAIT (C)02293", ["08KUWAIT2293"]),
+    ],
+)
+def test_post_serial_separators(text, expected):
+    assert ids(text, 2008) == expected
+
+
+# -- page markers and run-on text ----------------------------------------------------------------
+
+
+def test_old_printout_page_header_inside_the_block():
+    text = "A. STATE 40721\n CONFIDENTIAL\nPAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098"
+    refs = parse_refs(text, 2002, Citing(year=2002))
+    assert [(r.letter, r.id) for r in refs] == [("A", "02STATE40721"), ("B", "02ROME1098")]
+
+
+def test_page_marker_split_by_blank_lines():
+    text = "A) TRIPOLI 199, B) TRIPOLI 227 TRIPOLI 00000402 \n\n001.2 OF 003 "
+    assert ids(text, 2008) == ["08TRIPOLI199", "08TRIPOLI227"]
+
+
+def test_page_marker_with_two_digit_page_part():
+    text = "A. ALGIERS 337\nB. ALGIERS 331\n\nAlgiers 00000370 001.14 of 004"
+    assert ids(text, 2009) == ["09ALGIERS337", "09ALGIERS331"]
+
+
+def test_own_page_marker_without_its_page_part():
+    text = "08 STATE 74840 TRIPOLI 00000268"
+    assert ids(text, 2009, post="TRIPOLI", serial=268) == ["08STATE74840"]
+    # another serial, zero-padded to eight digits, is a reference
+    assert ids("RECIFE 00000074", 2005, post="RECIFE", serial=78) == ["05RECIFE74"]
+
+
+def test_ref_run_on_into_the_first_paragraph():
+    text = "STATE 00028885 (SBU) This is a response to the request for information on the budget."
+    refs = parse_refs(text, 2009, Citing(year=2009))
+    assert [(r.text, r.id) for r in refs] == [("STATE 00028885", "09STATE28885")]
+
+
+# -- the year of an item written without one ----------------------------------------------------
+
+
+def test_own_post_serial_above_the_citing_serial_is_last_year():
+    # 08TRIPOLI870 cannot cite a TRIPOLI serial it has not reached: 1033 is last year's
+    assert ids("TRIPOLI 1033", 2008, month=11, post="TRIPOLI", serial=870) == ["07TRIPOLI1033"]
+    assert ids("TRIPOLI 833", 2008, month=11, post="TRIPOLI", serial=870) == ["08TRIPOLI833"]
+
+
+def test_serial_past_what_the_post_reached_by_the_citing_month_is_last_year():
+    # STATE reaches serials near 250,000 only late in a year: cited in January, last year's
+    assert ids("STATE 250998", 2005, month=1) == ["04STATE250998"]
+    assert ids("STATE 4120", 2005, month=1) == ["05STATE4120"]
+    # In November the same year's 120,000 has been reached; in March it has not.
+    assert ids("STATE 120000", 2008, month=11) == ["08STATE120000"]
+    assert ids("STATE 120000", 2008, month=3) == ["07STATE120000"]
+
+
+def test_without_a_date_the_citing_year_stays():
+    assert ids("STATE 250998", 2005) == ["05STATE250998"]
+
+
+def test_written_year_is_never_moved():
+    assert ids("05 STATE 250998", 2005, month=1) == ["05STATE250998"]
+
+
+def test_serial_last_year_never_reached_keeps_the_citing_year():
+    # TRIPOLI never reached 50,000 in a year: no year before can hold it either
+    assert year_of_reference("TRIPOLI", 50000, 2008, 1, "TRIPOLI", 870) == 2008
+
+
+def test_known_id_dated_after_the_citing_cable_means_last_year(tmp_path):
+    known = known_ids(tmp_path, [("08ZAGREB371", 2), ("08ZAGREB55", 1)])
+    assert year_of_reference("ZAGREB", 371, 2008, 1, known=known) == 2007
+    assert year_of_reference("ZAGREB", 55, 2008, 1, known=known) == 2008
+    # that last year's id exists says nothing by itself
+    known2 = known_ids(tmp_path, [("07ZAGREB12", 5)])
+    assert year_of_reference("ZAGREB", 12, 2008, 6, known=known2) == 2008
+
+
+def test_serial_bound_reads_later_months():
+    bound = serial_bound("STATE", 2008, 1)
+    assert bound is not None and 10_000 < bound < 40_000
+    assert serial_bound("STATE", 2008, 12) is None  # no later month to bound December
+
+
+# -- labels (whole cables) ----------------------------------------------------------------------
+
+HEAD = """C O N F I D E N T I A L LONDON 001991
+
+SIPDIS
+
+E.O. 12958: DECL: 07/28/2018
+TAGS: PGOV PREL UK
+"""
+CLBY = "\nClassified By: Political Counselor Ann Smith for reasons 1.4 b and d\n\n1. (C) Text.\n"
+
+
+def _cable_refs(preamble: str) -> tuple[str | None, list[tuple[str | None, str | None]]]:
+    c = parse_text(HEAD + preamble + CLBY, form="text", year=2008)
+    return c.subject, [(r.letter, r.id) for r in c.references]
+
+
+def test_ref_glued_to_the_subject():
+    subject, refs = _cable_refs(
+        "SUBJECT: WHO WOULD BE UK PRIMEREF: A. LONDON 1939  B. LONDON 1704\n"
+    )
+    assert subject == "WHO WOULD BE UK PRIME"
+    assert refs == [("A", "08LONDON1939"), ("B", "08LONDON1704")]
+
+
+def test_ref_label_with_a_dot():
+    subject, refs = _cable_refs("SUBJECT: A VISIT\n\nREF. LONDON 1939\n")
+    assert subject == "A VISIT"
+    assert refs == [(None, "08LONDON1939")]
+
+
+def test_ref_label_and_bare_letters_without_colon():
+    subject, refs = _cable_refs("SUBJECT: A VISIT\n\nREF A WELLINGTON 721 B STATE 5512\n")
+    assert subject == "A VISIT"
+    assert refs == [("A", "08WELLINGTON721"), ("B", "08STATE5512")]
+
+
+def test_word_ending_in_ref_is_no_label():
+    subject, refs = _cable_refs("SUBJECT: THE CHIEF PREF: continued talks\n")
+    assert subject == "THE CHIEF PREF: continued talks"
+    assert refs == []
