@@ -126,20 +126,31 @@ def test_bad_inputs_are_quarantined_with_reasons(tmp_path, corpus) -> None:
     assert len(quarantined) == summary.quarantined >= 4
 
 
-def test_strict_exit_code(tmp_path) -> None:
+def test_exit_status_says_whether_anything_was_lost(tmp_path) -> None:
+    # 0: every item stored; 1: some quarantined (named in the summary); 2: a usage error.
+    good = tmp_path / "good.txt"
+    good.write_text(to_form(next(generate(1, seed=5)), "telegram"))
     bad = tmp_path / "x.bin"
-    bad.write_bytes(os.urandom(500))
-    run = [
-        sys.executable,
-        "-m",
-        "cablebase",
-        "ingest",
-        str(bad),
-        "--archive",
-        str(tmp_path / "a.db"),
-    ]
-    assert subprocess.run(run, capture_output=True).returncode == 0
-    assert subprocess.run([*run, "--strict"], capture_output=True).returncode == 1
+    bad.write_bytes(bytes(range(256)) * 2)
+    db = str(tmp_path / "a.db")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "cablebase", "ingest", *args, "--archive", db]
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    assert run(str(good)).returncode == 0
+    mixed = run(str(good), str(bad))
+    assert mixed.returncode == 1
+    assert f"{bad}: binary data, not a cable" in mixed.stderr
+    assert "1 of 2 items not stored" in mixed.stderr
+    assert run(str(bad), "--strict").returncode == 1  # --strict: the old name of the default
+    # A mistyped path: a clear error, nothing read, no traceback.
+    typo = run(str(good), str(tmp_path / "goood.txt"))
+    assert typo.returncode == 2
+    assert f"no such file or folder: {tmp_path / 'goood.txt'}" in typo.stderr
+    assert "Traceback" not in typo.stderr
+    limit = run(str(good), "--max-item-size", "lots")
+    assert limit.returncode == 2 and "not a size" in limit.stderr
 
 
 def test_kill_at_random_points_then_resume(tmp_path, corpus) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from cablebase.forms import NotACable
 from cablebase.forms.csv import BadRow, iter_csv
-from cablebase.forms.detect import detect_form, looks_like_cable
+from cablebase.forms.detect import detect_form, is_binary, looks_like_cable, sniff_encoding
 from cablebase.forms.fragment import unwrap_fragment
 from cablebase.forms.html import unwrap_html
 from cablebase.forms.telegram import split_header, unwrap_telegram
@@ -243,6 +243,74 @@ def test_csv_garbage_before_first_row() -> None:
     items = list(iter_csv([b"this is not csv\nat all\n" + CSV_ROWS]))
     assert isinstance(items[0], BadRow)
     assert [getattr(i, "offset", None) for i in items[1:]] == [1, 2]
+
+
+def test_csv_row_with_a_nul_byte_is_reported_alone() -> None:
+    # Damage inside one row's body: that row is reported, the rows around it are read.
+    damaged = CSV_ROWS.replace(b"VOLPE", b"VOL\x00PE")
+    items = list(iter_csv([CSV_ROWS + damaged]))
+    assert [type(i).__name__ for i in items] == ["Unwrapped", "Unwrapped", "BadRow", "Unwrapped"]
+    bad = items[2]
+    assert isinstance(bad, BadRow) and bad.offset == 2
+    assert bad.reason.startswith("NUL byte in the row (damaged data)")
+    assert items[3].meta.reference_id == "66BUENOSAIRES2481"  # type: ignore[union-attr]
+
+
+def test_csv_overlong_row_is_refused_without_holding_it() -> None:
+    # A "row" with no next row start for far longer than a cable: reported as one BadRow
+    # (its length only), and the rows after it are read.  The chunks are never all held.
+    junk = b'"19","1/2/1980 3:04",' + b"x" * 5000 + b"\n"
+    chunks = [CSV_ROWS[:300], CSV_ROWS[300:], *[junk[i : i + 97] for i in range(0, 5097, 97)]]
+    chunks.append(CSV_ROWS.replace(b'"17"', b'"20"'))
+    items = list(iter_csv(chunks, max_record=1000))
+    kinds = [type(i).__name__ for i in items]
+    assert kinds == ["Unwrapped", "Unwrapped", "BadRow", "Unwrapped", "Unwrapped"]
+    bad = items[2]
+    assert isinstance(bad, BadRow) and bad.offset == 2
+    assert bad.reason.startswith("refused:") and f"{len(junk):,} bytes" in bad.reason
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+_LINE = "UNCLASSIFIED\nSUBJECT: CAF\u00c9 TALKS\n1. (U) Text.\n"
+
+
+@pytest.mark.parametrize(
+    "data, label, guessed",
+    [
+        ((_LINE * 20).encode("utf-8"), "UTF-8", False),
+        (b"\xef\xbb\xbf" + (_LINE * 20).encode("utf-8"), "UTF-8", False),
+        ((_LINE * 20).encode("cp1252"), "UTF-8", False),  # cp1252 is a per-item fallback
+        ((_LINE * 20).encode("utf-16"), "UTF-16LE", False),
+        (b"\xfe\xff" + (_LINE * 20).encode("utf-16-be"), "UTF-16BE", False),
+        ((_LINE * 20).encode("utf-16-le"), "UTF-16LE", True),
+        ((_LINE * 20).encode("utf-16-be"), "UTF-16BE", True),
+        ((_LINE * 20).encode("utf-32"), "UTF-32LE", False),
+        # one NUL, or a run of them, in 8-bit text is damage in text, not binary data
+        (
+            (_LINE * 20).encode("utf-8")[:300] + b"\x00" + (_LINE * 20).encode("utf-8"),
+            "UTF-8",
+            False,
+        ),
+        (b"TAGS: PREL\n" + b"\x00" * 512 + (_LINE * 40).encode("utf-8"), "UTF-8", False),
+    ],
+)
+def test_sniff_encoding(data: bytes, label: str, guessed: bool) -> None:
+    enc = sniff_encoding(data)
+    assert enc is not None and (enc.label, enc.guessed) == (label, guessed)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(256)) * 16,  # every byte value
+        bytes(4096),  # zero-filled
+        b"\x7fELF\x02\x01\x01" + bytes(range(32)) * 64,  # executable-like
+        bytes((i * 7919) % 256 for i in range(4096)),  # scrambled
+    ],
+)
+def test_binary_data_is_binary(data: bytes) -> None:
+    assert is_binary(data) and sniff_encoding(data) is None
 
 
 # --- text / markdown copies --------------------------------------------------------------

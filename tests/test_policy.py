@@ -223,3 +223,46 @@ def test_declassified_mark_opens_in_either_mode() -> None:
         access = Access(Policy("controlled", declassify=mode), ANONYMOUS, TODAY)
         assert view(c, access, marked)[0] == "full"
     assert view(c, Access(Policy("controlled"), ANONYMOUS, TODAY), s)[0] == "none"
+
+
+# -- declassification by review (CLI) ----------------------------------------------------
+
+
+def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -> None:
+    import argon2
+    from click.testing import CliRunner
+
+    from cablebase.access import commands
+    from cablebase.access.accounts import Accounts
+    from cablebase.cli import main
+
+    cheap = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(commands, "HASHER", cheap)
+    path = public_world(tmp_path)
+    with SQLiteStore(path) as store:
+        acc = Accounts(store.conn, hasher=cheap)
+        acc.add_user("arch", "arch has a password", "archivist", "TOP SECRET")
+        acc.add_user("rita", "rita has a password", "reader", "TOP SECRET")
+
+    def run(*args: str, pw: str):
+        env = {"CABLEBASE_PASSWORD": pw}
+        return CliRunner().invoke(main, ["declassify", *args, "--archive", str(path)], env=env)
+
+    res = run("origin:testville", "--user", "rita", pw="rita has a password")
+    assert res.exit_code == 1 and "archivists and admins only" in res.output
+    res = run("origin:testville", "--user", "arch", pw="wrong password!")
+    assert res.exit_code == 1 and "login failed" in res.output
+    res = run("origin:testville", "--user", "arch", "--dry-run", pw="arch has a password")
+    assert res.exit_code == 0 and "1 cables would be declassified" in res.output
+    res = run("origin:testville", "--user", "arch", pw="arch has a password")
+    assert res.exit_code == 0, res.output
+    assert "1 cables declassified" in res.output and "no date or exempted 4" in res.output
+    with Archive.open(path) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
+        assert anon.get("79TESTVILLE24") is not None and anon.count("zzold") == 1
+        logged = a.conn.execute(
+            "SELECT user, target FROM audit WHERE action = 'declassify'"
+        ).fetchall()
+        assert logged == [("arch", "79TESTVILLE24")]
+    res = run("origin:testville", "--user", "arch", pw="arch has a password")
+    assert res.exit_code == 1 and "no eligible cable" in res.output

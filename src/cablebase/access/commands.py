@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 
 from cablebase.access import audit as audit_log
 from cablebase.access.accounts import Accounts
-from cablebase.access.policy import CAVEATS, RANKS, ROLES, Policy
+from cablebase.access.policy import CAVEATS, RANKS, ROLES, Policy, parse_rank
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.archive.commands import archive_option
 
@@ -250,6 +250,8 @@ def users_untoken(name: str, label: str, archive_path: str) -> None:
 def _show_policy(policy: Policy) -> None:
     click.echo(f"mode: {policy.mode}")
     click.echo(f"portions: {'yes' if policy.portions else 'no'}")
+    click.echo(f"declassification: {policy.declassify}")
+    click.echo(f"public: {policy.describe_public()}")
 
 
 @click.group(invoke_without_command=True)
@@ -281,19 +283,103 @@ def policy_show(archive_path: str) -> None:
     default=None,
     help="Controlled: may readers see the paragraphs they are cleared for? (default: yes)",
 )
-def policy_set(mode: str, archive_path: str, portions: bool | None) -> None:
-    """Set the policy."""
+@click.option(
+    "--declassify",
+    type=click.Choice(["reviewed", "automatic"]),
+    default=None,
+    help="reviewed (default): a passed date makes a cable eligible, `cablebase declassify`"
+    " opens it; automatic: a passed date opens it.",
+)
+@click.option(
+    "--public",
+    "public",
+    default=None,
+    help="The public profile's level: UNCLASSIFIED (default), CONFIDENTIAL..., or none.",
+)
+@click.option(
+    "--public-restricted/--no-public-restricted",
+    default=None,
+    help="May the public read cables under handling restrictions (SBU, LOU, FOUO)? (no)",
+)
+def policy_set(
+    mode: str,
+    archive_path: str,
+    portions: bool | None,
+    declassify: str | None,
+    public: str | None,
+    public_restricted: bool | None,
+) -> None:
+    """Set the policy (options not given keep their value)."""
     with _accounts(archive_path) as accounts:
         old = get_policy(accounts.conn)
-        new = Policy(mode, old.portions if portions is None else portions)
+        rank = old.public_rank
+        if public is not None:
+            rank = -1 if public.strip().lower() == "none" else parse_rank(public)
+        new = Policy(
+            mode,
+            old.portions if portions is None else portions,
+            declassify or old.declassify,
+            rank,
+            old.public_restricted if public_restricted is None else public_restricted,
+        )
         set_policy(accounts.conn, new)
         audit_log.record(
-            accounts.conn,
-            local_user(),
-            "policy_set",
-            detail=f"{old.mode}/{int(old.portions)} -> {new.mode}/{int(new.portions)}",
+            accounts.conn, local_user(), "policy_set", detail=f"{_brief(old)} -> {_brief(new)}"
         )
         _show_policy(new)
+
+
+def _brief(p: Policy) -> str:
+    return f"{p.mode}/{int(p.portions)}/{p.declassify}/public={p.public_rank}{'+r' * p.public_restricted}"
+
+
+# -- declassification ------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("query")
+@archive_option
+@click.option("--dry-run", is_flag=True, help="Only count what would be declassified.")
+@click.option(
+    "--user",
+    "--by",
+    "user",
+    default=None,
+    help="The acting archivist; password from $CABLEBASE_PASSWORD or a prompt.",
+)
+@click.option("--token", default=None, envvar="CABLEBASE_TOKEN", help="Act as this token's owner.")
+def declassify(
+    query: str, archive_path: str, dry_run: bool, user: str | None, token: str | None
+) -> None:
+    """Declassify the eligible cables matching QUERY (their declassification date has passed
+    and no exemption holds them): every reader, the public too, then reads them whole.
+    Under `reviewed` declassification (the default) a date alone opens nothing.  An archivist
+    or admin acts, authenticated; each cable is written to the audit log."""
+    from cablebase.access.declassify import DeclassifyError
+    from cablebase.access.declassify import declassify as run
+    from cablebase.access.identity import authenticated
+    from cablebase.access.releases import ReleaseError, require_archivist
+    from cablebase.archive.api import Archive
+    from cablebase.archive.query import QueryError
+
+    if not user and not token:
+        raise click.ClickException("name the acting archivist: --user NAME or --token")
+    with _accounts(archive_path) as accounts:
+        actor = authenticated(accounts, user, token)
+        try:
+            require_archivist(actor.role)
+        except ReleaseError as exc:
+            raise click.ClickException(f"{actor.name} is a {actor.role}: {exc}") from None
+    with Archive.open(archive_path) as archive:
+        try:
+            out = run(archive, query, by=actor.name, dry_run=dry_run)
+        except (DeclassifyError, QueryError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+    verb = "would be declassified" if dry_run else "declassified"
+    click.echo(
+        f"{len(out.eligible):,} cables {verb}; not yet due {out.not_yet:,}, no date or exempted"
+        f" {out.closed:,}, already open {out.already:,}"
+    )
 
 
 # -- audit ---------------------------------------------------------------------------
@@ -384,4 +470,4 @@ def _is_midnight(value) -> bool:  # type: ignore[no-untyped-def]
     return value.hour == value.minute == value.second == 0
 
 
-COMMANDS: list[click.Command] = [users, policy, audit]
+COMMANDS: list[click.Command] = [users, policy, audit, declassify]

@@ -102,13 +102,61 @@ class _Progress:
             click.echo("", err=True)
 
 
+class _Size(click.ParamType):
+    """A byte count: 4096, 32M, 8G."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, int):
+            return value
+        from cablebase.forms.sources import parse_size
+
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+_FORMS = ("auto", "html", "csv", "markdown", "text", "telegram", "fragment")
+
+
+def _limit_options(f):  # type: ignore[no-untyped-def]
+    """One flag per input limit (forms.sources.Limits); unset flags fall back to
+    $CABLEBASE_MAX_* and then to the defaults."""
+    for flag, kind, text in reversed(
+        (
+            ("--max-item-size", _Size(), "Largest document or csv row (default 32M)."),
+            ("--max-expanded", _Size(), "Largest decompressed stream or member (default 8G)."),
+            ("--max-archive-size", _Size(), "Most bytes one input expands to (default 32G)."),
+            ("--max-members", click.IntRange(min=0), "Most archive members per input (1000000)."),
+            ("--max-depth", click.IntRange(min=0), "Deepest nesting of archives (default 8)."),
+            ("--max-ratio", click.IntRange(min=1), "Largest expansion ratio (default 200)."),
+        )
+    ):
+        f = click.option(flag, type=kind, default=None, help=text)(f)
+    return f
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @archive_option
-@click.option("--form", default="auto", show_default=True, help="Form of every input document.")
+@click.option(
+    "--form",
+    type=click.Choice(_FORMS),
+    default="auto",
+    show_default=True,
+    help="Form of every input document.",
+)
 @click.option("--year", type=int, default=None, help="Year hint for fragments.")
-@click.option("--workers", type=int, default=None, help="Parsing processes (default: all cores).")
-@click.option("--strict", is_flag=True, help="Exit 1 when any input item was quarantined.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parsing processes (default: all cores).",
+)
+@click.option("--strict", is_flag=True, hidden=True, help="The default: exit 1 on quarantine.")
+@_limit_options
 def ingest(
     paths: tuple[str, ...],
     archive_path: str,
@@ -116,23 +164,55 @@ def ingest(
     year: int | None,
     workers: int | None,
     strict: bool,
+    **limit_flags: int | None,
 ) -> None:
     """Read every cable under PATHS (files, folders, archives, - for stdin) into the archive.
 
     Idempotent and resumable: running it again changes nothing that is already stored and
     completes an interrupted run.  Items that fail are quarantined (see `cablebase errors`).
+
+    Exit status: 0 when every input item was stored; 1 when any item was quarantined or
+    refused by a limit (the rest is stored; the summary names them); 2 on a usage error,
+    such as a PATH that does not exist (nothing is read then).
     """
     from cablebase.archive.ingest import ingest as run
+    from cablebase.forms.sources import Limits
 
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    if missing:
+        what = "broken symbolic link" if os.path.islink(missing[0]) else "no such file or folder"
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise click.BadParameter(f"{what}: {missing[0]}{more}", param_hint="PATHS")
+    try:
+        limits = Limits.from_env(**limit_flags)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     progress = _Progress()
     try:
-        summary = run(paths, archive_path, form=form, year=year, workers=workers, progress=progress)
+        summary = run(
+            paths,
+            archive_path,
+            form=form,
+            year=year,
+            workers=workers,
+            progress=progress,
+            limits=limits,
+        )
     finally:
         progress.close()
     click.echo(summary.line(), err=True)
     for kind, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
         click.echo(f"  quarantined: {n:,} × {kind}", err=True)
-    if strict and summary.quarantined:
+    if summary.quarantined:
+        for example in summary.examples:
+            click.echo(f"    {example}", err=True)
+        more = summary.quarantined - len(summary.examples)
+        tail = f"{more:,} more; " if more > 0 else ""
+        click.echo(
+            f"ingest: {summary.quarantined:,} of {summary.items:,} items not stored "
+            f"({tail}all listed by: cablebase errors --archive {archive_path})",
+            err=True,
+        )
         sys.exit(1)
 
 

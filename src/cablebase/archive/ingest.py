@@ -21,11 +21,12 @@ from itertools import chain
 from pathlib import Path
 
 from cablebase.archive.sqlite import Prepared, PutResult, SQLiteStore, prepare
-from cablebase.forms.sources import Failure, input_size, iter_items
+from cablebase.forms.sources import Failure, Limits, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
 
 BATCH = 1000
+EXAMPLES = 10  # quarantined items named in the summary (all are in `cablebase errors`)
 
 
 @dataclass(slots=True)
@@ -41,6 +42,7 @@ class IngestSummary:
     bytes_read: int = 0  # of the input files, for progress
     bytes_total: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # quarantine reason kind -> count
+    examples: list[str] = field(default_factory=list)  # the first quarantined: "where: why"
 
     @property
     def stored(self) -> int:
@@ -122,8 +124,13 @@ def ingest(
     workers: int | None = None,
     batch: int = BATCH,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> IngestSummary:
-    """Read every item under `paths` into the archive; return what happened to each."""
+    """Read every item under `paths` into the archive; return what happened to each.
+
+    ``limits`` bound what each input may expand to (default: Limits.from_env()).
+    """
+    limits = limits if limits is not None else Limits.from_env()
     store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
     summary = IngestSummary()
     start = time.perf_counter()
@@ -133,7 +140,9 @@ def ingest(
     def on_read(n: int) -> None:
         summary.bytes_read += n
 
-    items = chain.from_iterable(iter_items(p, form=form, year=year, on_read=on_read) for p in paths)
+    items = chain.from_iterable(
+        iter_items(p, form=form, year=year, on_read=on_read, limits=limits) for p in paths
+    )
     pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:
@@ -182,3 +191,5 @@ def _quarantine(store: SQLiteStore, summary: IngestSummary, location: str, reaso
     summary.quarantined += 1
     kind = reason.split(":", 1)[0]
     summary.reasons[kind] = summary.reasons.get(kind, 0) + 1
+    if len(summary.examples) < EXAMPLES:
+        summary.examples.append(f"{location}: {reason}")

@@ -171,7 +171,18 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         WHERE json_extract(record, '$.released') IS NOT NULL;
     CREATE INDEX cables_released ON cables(released);
     """,
+    # 5: access columns derived again (issue 11): caveats of portion marks and ENTIRE TEXT
+    # statements, handling restrictions (SBU, LOU, FOUO), dates that open nothing until an
+    # archivist declassifies (access/declassify.py).
+    lambda conn: _recompute_access(conn),
 )
+
+
+def _recompute_access(conn: sqlite3.Connection) -> None:
+    from cablebase.access.declassify import recompute
+
+    recompute(conn)
+
 
 ACCESS_TABLES = """
     ALTER TABLE cables ADD COLUMN caveat_bits INTEGER NOT NULL DEFAULT 0;  -- policy.CAVEATS

@@ -9,7 +9,9 @@ The file is streamed as bytes and cut into records at the start of each row
 unbalanced quote, a truncated last row, bytes that are not text — is reported on
 its own as a :class:`BadRow` and cannot swallow the rows after it.  Each record is
 decoded on its own (UTF-8, else cp1252, else latin-1 with a note), which keeps an
-encoding problem local to the row that has it.
+encoding problem local to the row that has it.  A row holding NUL bytes (damaged
+data) and a "row" longer than ``max_record`` bytes (no row start found: not a
+cables.csv, or a bomb) are BadRows too; the longer one is never held in memory.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _ROW_START = re.compile(rb'(?m)^"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}",')
 # A plain header line (`id,date,...`) before the first row is skipped.
 _HEADER_LINE = re.compile(rb'^\s*"?[A-Za-z_][\w \-]*"?(?:,"?[\w \-]*"?){7}\s*$')
 _CHUNK = 1 << 20
+MAX_RECORD = 32 << 20  # one row; the longest cable of the 2011 release is well under 1 MB
 
 
 @dataclass(slots=True)
@@ -106,9 +109,12 @@ def _parse_record(text: str) -> list[str] | str:
     return row
 
 
-def _row_starts(buf: bytes, pos: int) -> Iterator[int]:
-    """Offsets of row starts in buf from pos (a cheap find for '\\n"' before the regex)."""
-    if pos == 0 and _ROW_START.match(buf):
+def _row_starts(buf: bytes, pos: int, at_start: bool | None = None) -> Iterator[int]:
+    """Offsets of row starts in buf from pos (a cheap find for '\\n"' before the regex).
+
+    Offset 0 is a row start only at the start of the stream (``at_start``, default pos == 0).
+    """
+    if (pos == 0 if at_start is None else at_start) and _ROW_START.match(buf):
         yield 0
     find, match = buf.find, _ROW_START.match
     i = find(b'\n"', pos)
@@ -118,23 +124,46 @@ def _row_starts(buf: bytes, pos: int) -> Iterator[int]:
         i = find(b'\n"', i + 2)
 
 
-def _records(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Cut a byte stream into records, each starting at a row start (the first may not)."""
+@dataclass(slots=True, frozen=True)
+class _Oversize:
+    """A record longer than the limit: only its length is kept."""
+
+    size: int
+
+
+_TAIL = 64  # bytes kept across chunk edges, so a row start cut by one is still seen
+
+
+def _records(chunks: Iterable[bytes], limit: int = MAX_RECORD) -> Iterator[bytes | _Oversize]:
+    """Cut a byte stream into records, each starting at a row start (the first may not).
+
+    A record that grows past ``limit`` bytes without a next row start is dropped as it
+    streams (memory stays at about ``limit`` + one chunk) and given as an :class:`_Oversize`.
+    """
     buf = b""
+    dropped = 0  # bytes of the current record already let go
+    first = True
     for chunk in chunks:
         if not chunk:
             continue
         # Re-scan a little of the old tail: a row start may have been cut by the chunk edge.
-        scan_from = max(len(buf) - 64, 0)
+        scan_from = max(len(buf) - _TAIL, 0)
         buf += chunk
         cut = 0
         # A record is complete once the next row start is seen; the last one may still grow.
-        for s in _row_starts(buf, scan_from):
-            if s > cut:
-                yield buf[cut:s]
+        for s in _row_starts(buf, scan_from, at_start=first and scan_from == 0):
+            if s > cut or (dropped and s == cut):
+                yield _Oversize(dropped + s - cut) if dropped else buf[cut:s]
+                dropped = 0
                 cut = s
+        first = False
         buf = buf[cut:]
-    if buf:
+        if len(buf) > _TAIL and len(buf) + dropped > limit:
+            dropped += len(buf) - _TAIL
+            buf = buf[-_TAIL:]
+    if dropped:
+        yield _Oversize(dropped + len(buf))
+    elif buf:
         yield buf
 
 
@@ -147,17 +176,29 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def iter_csv(
-    source: IO[bytes] | Iterable[bytes], *, path: str | None = None
+    source: IO[bytes] | Iterable[bytes],
+    *,
+    path: str | None = None,
+    max_record: int = MAX_RECORD,
 ) -> Iterator[Unwrapped | BadRow]:
     """Stream the rows of a cables.csv byte stream: one Unwrapped or BadRow per row.
 
     ``offset`` is the 0-based row index; a row that was not valid UTF-8 carries a
-    ``source.encoding`` note.
+    ``source.encoding`` note.  Rows longer than ``max_record`` bytes are BadRows.
     """
     chunks = _chunks(source) if hasattr(source, "read") else source  # type: ignore[arg-type]
     index = 0
     first = True
-    for rec in _records(chunks):  # type: ignore[arg-type]
+    for rec in _records(chunks, max_record):  # type: ignore[arg-type]
+        if isinstance(rec, _Oversize):
+            first = False
+            reason = (
+                f"refused: a row of {rec.size:,} bytes, over the {max_record:,}-byte limit "
+                "for one cable (no row start found: damaged, or not a cables.csv)"
+            )
+            yield BadRow(index, reason)
+            index += 1
+            continue
         if first:
             first = False
             if rec.startswith(b"\xef\xbb\xbf"):
@@ -174,6 +215,12 @@ def iter_csv(
                     yield BadRow(index, "text before the first row is not a cables.csv row")
                     index += 1
                     continue
+        nul = rec.find(b"\x00")
+        if nul >= 0:
+            # Damaged bytes: storing the row would keep them (or hide them); report it.
+            yield BadRow(index, f"NUL byte in the row (damaged data): at byte {nul:,} of the row")
+            index += 1
+            continue
         text, enc = decode(rec)
         notes: list[tuple[str, str]] = []
         if enc:

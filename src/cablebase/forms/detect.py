@@ -14,15 +14,25 @@ cables.csv row); the name breaks ties.  Order of the checks:
 5. ``fragment`` — anything else (a bare body, a REF block, a TAGS line).
 
 :func:`looks_like_cable` tells whether text holds anything of a telegram at all.
+:func:`sniff_encoding` tells text from binary data and which encoding the text is in.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from cablebase.forms.telegram import HEADER_START
 
-__all__ = ["FORMS", "detect_form", "looks_like_cable", "strip_compression_suffix"]
+__all__ = [
+    "FORMS",
+    "Encoding",
+    "detect_form",
+    "is_binary",
+    "looks_like_cable",
+    "sniff_encoding",
+    "strip_compression_suffix",
+]
 
 FORMS = ("html", "csv", "markdown", "text", "telegram", "fragment")
 
@@ -104,3 +114,82 @@ def detect_form(sample: bytes | str, name: str | None = None) -> str:
         web_copy = text.startswith(("\n", "\r\n")) or "\u00b6" in text
         return "text" if web_copy else "telegram"
     return "fragment"
+
+
+# -- encodings ------------------------------------------------------------------------
+
+# Control characters that text does not hold (NUL is counted apart: see is_binary).
+_CONTROL = bytes([*range(1, 9), 11, 14, 15, *range(16, 27), 28, 29, 30, 31, 127])
+_BOMS = (  # UTF-32 first: its little-endian mark starts with the UTF-16 one
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32LE"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32BE"),
+    (b"\xff\xfe", "utf-16", "UTF-16LE"),
+    (b"\xfe\xff", "utf-16", "UTF-16BE"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Encoding:
+    """How a byte stream's text is encoded, as read from its first few KB."""
+
+    codec: str  # "utf-8" (per-item cp1252/latin-1 fallback), or a codec for the whole stream
+    label: str  # for notes and reasons: "UTF-16LE"
+    guessed: bool = False  # no byte-order mark: inferred from the pattern of NUL bytes
+
+
+UTF8 = Encoding("utf-8", "UTF-8")
+
+
+def is_binary(head: bytes) -> bool:
+    """Binary data rather than (possibly damaged) 8-bit text, judged on the first 4 KB.
+
+    A run of NUL bytes is damage inside text (a bad sector, a cut write) and counts as one
+    control character: one NUL must not make a 60 MB cables.csv "binary".  Binary data shows
+    controls all over (random bytes: ~10 %), or is mostly NUL (a zero-filled file).
+    """
+    sample = head[:4096]
+    if not sample:
+        return False
+    nuls = sample.count(0)
+    if nuls * 2 > len(sample):
+        return True
+    runs = len(re.findall(rb"\x00+", sample)) if nuls else 0
+    controls = len(sample) - len(sample.translate(None, _CONTROL)) + runs
+    return controls > len(sample) // 20
+
+
+def _utf16_by_nuls(sample: bytes) -> Encoding | None:
+    """UTF-16 without a byte-order mark: mostly-ASCII text has a NUL in every other byte."""
+    half = len(sample) // 2
+    if half < 8:
+        return None
+    even, odd = sample[0 : 2 * half : 2].count(0), sample[1 : 2 * half : 2].count(0)
+    if odd * 10 >= half * 6 and even * 20 <= half:
+        enc = Encoding("utf-16-le", "UTF-16LE", guessed=True)
+    elif even * 10 >= half * 6 and odd * 20 <= half:
+        enc = Encoding("utf-16-be", "UTF-16BE", guessed=True)
+    else:
+        return None
+    text = sample[: 2 * half].decode(enc.codec, errors="replace")
+    bad = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\n\r\f"))
+    return enc if bad * 20 <= len(text) else None
+
+
+def sniff_encoding(head: bytes) -> Encoding | None:
+    """The encoding of a stream from its first bytes, or None for binary data.
+
+    A byte-order mark decides (UTF-8, UTF-16, UTF-32); without one, UTF-16 is recognised by
+    its NUL pattern; everything else is read as UTF-8 with a cp1252/latin-1 fallback per
+    item (see cablebase.forms.csv.decode), unless :func:`is_binary` says it is no text.
+    """
+    if head.startswith(b"\xef\xbb\xbf"):
+        return UTF8
+    for bom, codec, label in _BOMS:
+        if head.startswith(bom):
+            return Encoding(codec, label)
+    sample = head[:4096]
+    if b"\x00" in sample:
+        enc = _utf16_by_nuls(sample)
+        if enc is not None:
+            return enc
+    return None if is_binary(sample) else UTF8

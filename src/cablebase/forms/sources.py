@@ -13,23 +13,34 @@
   decides the form, so ``cables.csv.xz`` streams its rows);
 - stdin (``-``) or any binary file object; the kind is sniffed from magic bytes.
 
-A cables.csv yields one item per row (``offset`` = 0-based row index).  Bytes are
-decoded as UTF-8, else cp1252, else latin-1, with a ``source.encoding`` note.
-Binary data, empty files and text that is no cable become Failures; a damaged
-archive member or a truncated archive gives a Failure for what could not be read
-and the walk goes on.  Locations are ``path``, ``archive!member`` (nested:
-``a.tar!b.zip!c.html``) or ``-`` for stdin.
+A cables.csv yields one item per row (``offset`` = 0-based row index).  The encoding
+is sniffed (detect.sniff_encoding): a byte-order mark (UTF-8/16/32) or the NUL pattern
+of UTF-16 decides; otherwise bytes are UTF-8, else cp1252, else latin-1, with a
+``source.encoding`` note.  Binary data, empty files, text holding NUL bytes (damage)
+and text that is no cable become Failures; a damaged archive member or a truncated
+archive gives a Failure for what could not be read and the walk goes on.  Locations
+are ``path``, ``archive!member`` (nested: ``a.tar!b.zip!c.html``) or ``-`` for stdin.
+
+Nothing in an input can hang the walk or exhaust memory (:class:`Limits`): FIFOs,
+sockets and devices met in a folder are reported without being opened; symbolic
+links to folders are reported, not followed (no loops); links, devices and FIFOs
+inside tar archives are reported; decompression streams with bounded reads, and
+documents, members, archives, nesting and expansion ratio have limits whose breach
+is reported as a Failure whose reason starts ``refused``.
 """
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
 import os
+import stat
 import sys
 import tarfile
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,7 +52,9 @@ from cablebase.forms.csv import BadRow, decode, iter_csv
 from cablebase.forms.detect import (
     FORMS,
     detect_form,
+    is_binary,
     looks_like_cable,
+    sniff_encoding,
     strip_compression_suffix,
 )
 from cablebase.forms.fragment import unwrap_fragment
@@ -50,11 +63,103 @@ from cablebase.forms.telegram import unwrap_telegram
 from cablebase.forms.text import unwrap_text
 from cablebase.grammar.unwrapped import Unwrapped
 
-__all__ = ["Failure", "iter_items", "unwrap"]
+__all__ = ["Failure", "LimitExceeded", "Limits", "iter_items", "parse_size", "unwrap"]
 
 _SNIFF = 8192
 _CHUNK = 1 << 20
-_MAX_DEPTH = 8  # archives inside archives; deeper nesting is reported, not followed
+_SPOOL_MEMORY = 8 << 20  # a nested zip is copied to a temporary file past this size
+_RATIO_FLOOR = 64 << 20  # the expansion ratio is judged only past this many bytes
+
+
+# -- limits -------------------------------------------------------------------------
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """`32M`, `8G`, `4096`, `1.5g` -> bytes (binary units; a trailing `B`/`iB` is allowed)."""
+    t = text.strip().lower().removesuffix("ib").removesuffix("b")
+    unit = t[-1:] if t[-1:] in _UNITS and t[-1:] else ""
+    try:
+        value = float(t[: len(t) - len(unit)] if unit else t)
+    except ValueError:
+        raise ValueError(f"not a size: {text!r} (examples: 4096, 32M, 8G)") from None
+    if value < 0:
+        raise ValueError(f"not a size: {text!r} (negative)")
+    return int(value * _UNITS[unit])
+
+
+def _size(n: int) -> str:
+    for unit, label in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if n >= unit:
+            return f"{n / unit:.1f}".removesuffix(".0") + f" {label}"
+    return f"{n} bytes"
+
+
+@dataclass(slots=True, frozen=True)
+class Limits:
+    """What one input may make ingest read, hold or expand (README: "Limits").
+
+    Generous for real cables — the longest cable of the 2011 release is well under 1 MB,
+    the full cables.csv about 1.7 GB and its compression ratio about 4 — and small enough
+    that no input drives memory or time without bound.  Each limit has a flag of
+    ``cablebase ingest`` and an environment variable (the field name upper-cased after
+    ``CABLEBASE_``, e.g. ``CABLEBASE_MAX_ITEM_SIZE=64M``).
+    """
+
+    max_item_size: int = 32 << 20  # one document or cables.csv row, held in memory to parse
+    max_expanded: int = 8 << 30  # decompressed bytes of one compressed stream or member
+    max_archive_size: int = 32 << 30  # decompressed bytes of one input file, all layers
+    max_members: int = 1_000_000  # members of one input file's archives, nested ones too
+    max_depth: int = 8  # archives and compressed streams inside each other
+    max_ratio: int = 200  # decompressed / compressed bytes, past the first 64 MiB
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: int | None) -> Limits:
+        """Defaults, then $CABLEBASE_MAX_* variables, then explicit (non-None) overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, int] = {}
+        for name in cls.__dataclass_fields__:
+            raw = env.get(f"CABLEBASE_{name.upper()}")
+            if raw:
+                try:
+                    values[name] = parse_size(raw)
+                except ValueError as exc:
+                    raise ValueError(f"CABLEBASE_{name.upper()}: {exc}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class LimitExceeded(Exception):
+    """An input breaks one of the Limits; the message is the Failure reason."""
+
+    def __init__(self, flag: str, what: str) -> None:
+        super().__init__(f"refused ({flag}): {what}")
+
+
+class _Budget:
+    """Members and expanded bytes of one input file so far, against its Limits."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.members = 0
+        self.expanded = 0
+
+    def member(self) -> None:
+        self.members += 1
+        if self.members > self.limits.max_members:
+            n = self.limits.max_members
+            raise LimitExceeded(
+                f"--max-members {n:,}", f"more than {n:,} archive members in one input"
+            )
+
+    def grow(self, n: int) -> None:
+        self.expanded += n
+        if self.expanded > self.limits.max_archive_size:
+            cap = _size(self.limits.max_archive_size)
+            raise LimitExceeded(
+                f"--max-archive-size {cap}", f"one input expands to more than {cap}"
+            )
 
 
 @dataclass(slots=True, frozen=True)
@@ -196,6 +301,102 @@ class _Decompressed(io.RawIOBase):
         return 0
 
 
+class _Meter(io.RawIOBase):
+    """Counts the bytes read through it (the compressed side of a decompression)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        data = self._raw.read(len(buf))
+        n = len(data)
+        buf[:n] = data
+        self.count += n
+        return n
+
+
+class _Bounded(io.RawIOBase):
+    """Decompressed bytes, checked against the limits as they are produced.
+
+    ``meter`` counts the compressed bytes consumed (for the ratio); None skips the ratio.
+    Reads are bounded by the caller's buffer, so a bomb is refused after at most one
+    buffer past a limit, never after it has been expanded.
+    """
+
+    def __init__(self, inner: IO[bytes], budget: _Budget, meter: _Meter | None) -> None:
+        self._inner = inner
+        self._budget = budget
+        self._meter = meter
+        self.produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        n = self._inner.readinto(buf)  # type: ignore[attr-defined]
+        if not n:
+            return 0
+        self.produced += n
+        limits = self._budget.limits
+        if self.produced > limits.max_expanded:
+            cap = _size(limits.max_expanded)
+            raise LimitExceeded(f"--max-expanded {cap}", f"expands to more than {cap}")
+        if (
+            self._meter is not None
+            and self.produced > _RATIO_FLOOR
+            and self.produced > limits.max_ratio * max(self._meter.count, 1)
+        ):
+            raise LimitExceeded(
+                f"--max-ratio {limits.max_ratio}",
+                f"expands more than {limits.max_ratio}x its compressed size "
+                f"({_size(self._meter.count)} to over {_size(self.produced)}): a decompression bomb?",
+            )
+        self._budget.grow(n)
+        return n
+
+
+class _Transcoded(io.RawIOBase):
+    """A UTF-16/UTF-32 byte stream as UTF-8 bytes, decoded incrementally (memory stays flat)."""
+
+    def __init__(self, raw: IO[bytes], codec: str) -> None:
+        self._raw = raw
+        self._dec = codecs.getincrementaldecoder(codec)(errors="replace")
+        self._out = memoryview(b"")
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        while not self._out and not self._eof:
+            data = self._raw.read(_CHUNK)
+            if not data:
+                self._eof = True
+            text = self._dec.decode(data, final=not data)
+            self._out = memoryview(text.encode("utf-8", errors="surrogatepass"))
+        n = min(len(buf), len(self._out))
+        buf[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+
+def _read_at_most(stream: IO[bytes], size: int) -> bytes:
+    """Up to size bytes (more than size-1 only when the stream holds that many)."""
+    parts: list[bytes] = []
+    want = size
+    while want > 0:
+        data = stream.read(min(want, _CHUNK))
+        if not data:
+            break
+        parts.append(data)
+        want -= len(data)
+    return b"".join(parts)
+
+
 def _read(stream: IO[bytes], size: int = -1) -> bytes:
     # Some decompressors return short reads; gather up to size.
     if size < 0:
@@ -231,28 +432,28 @@ def _is_tar(head: bytes) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
 
-_CONTROL = bytes([*range(1, 9), 11, 14, 15, *range(16, 27), 28, 29, 30, 31, 127])
-
-
-def _is_binary(head: bytes) -> bool:
-    """NUL bytes, or more than 5% control characters, in the first 4 KB."""
-    if b"\x00" in head:
-        return True
-    sample = head[:4096]
-    controls = len(sample) - len(sample.translate(None, _CONTROL))
-    return controls > len(sample) // 20
-
-
 def _label(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def _refused(location: str, exc: BaseException) -> Failure:
+    if isinstance(exc, LimitExceeded):
+        return Failure(location, str(exc))
+    return Failure(location, f"unreadable: {type(exc).__name__}: {exc}")
+
+
 def _stream(
-    stream: IO[bytes], location: str, name: str, form: str, year: int | None, depth: int
+    stream: IO[bytes],
+    location: str,
+    name: str,
+    form: str,
+    year: int | None,
+    depth: int,
+    budget: _Budget,
 ) -> Iterator[Unwrapped | Failure]:
     head, error = _sniff(stream)
     if error is not None and not head:
-        yield Failure(location, f"unreadable: {type(error).__name__}: {error}")
+        yield _refused(location, error)
         return
     if not head:
         yield Failure(location, "empty file")
@@ -263,44 +464,67 @@ def _stream(
         or head.startswith((b"PK\x03\x04", b"PK\x05\x06"))
         or _is_tar(head)
     )
-    if nested and depth >= _MAX_DEPTH:
-        yield Failure(location, "archives nested too deeply")
+    limit = budget.limits.max_depth
+    if nested and depth >= limit:
+        yield Failure(
+            location, f"refused (--max-depth {limit}): archives nested more than {limit} deep"
+        )
         return
     whole = _Prefixed(head, stream, error)
+    decompressor = None
     if head.startswith(b"\x1f\x8b"):
-        inner: IO[bytes] = gzip.GzipFile(fileobj=whole, mode="rb")  # type: ignore[assignment]
-        yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
-        return
-    if head.startswith(b"\xfd7zXZ\x00"):
-        inner = _Decompressed(whole, lzma.LZMADecompressor)  # type: ignore[assignment]
-        yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
-        return
-    if head.startswith(b"BZh") and (low.endswith((".bz2", ".tbz", ".tbz2")) or _is_binary(head)):
-        inner = _Decompressed(whole, bz2.BZ2Decompressor)  # type: ignore[assignment]
-        yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1)
+        decompressor = "gzip"
+    elif head.startswith(b"\xfd7zXZ\x00"):
+        decompressor = "xz"
+    elif head.startswith(b"BZh") and (low.endswith((".bz2", ".tbz", ".tbz2")) or is_binary(head)):
+        decompressor = "bz2"
+    if decompressor is not None:
+        meter = _Meter(whole)
+        if decompressor == "gzip":
+            raw: IO[bytes] = gzip.GzipFile(fileobj=meter, mode="rb")  # type: ignore[assignment]
+        else:
+            factory = lzma.LZMADecompressor if decompressor == "xz" else bz2.BZ2Decompressor
+            raw = _Decompressed(meter, factory)  # type: ignore[assignment]
+        inner = _Bounded(raw, budget, meter)
+        yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1, budget)  # type: ignore[arg-type]
         return
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        yield from _zip(whole, stream, location, form, year, depth)
+        yield from _zip(whole, stream, location, form, year, depth, budget)
         return
-    if _is_tar(head) or (low.endswith(".tar") and _is_binary(head)):
-        yield from _tar(whole, location, form, year, depth)
+    if _is_tar(head) or (low.endswith(".tar") and is_binary(head)):
+        yield from _tar(whole, location, form, year, depth, budget)
         return
-    if _is_binary(head):
+    encoding = sniff_encoding(head)
+    if encoding is None:
         yield Failure(location, "binary data, not a cable")
         return
+    note = None
+    if encoding.codec != "utf-8":
+        # UTF-16/32: read on as UTF-8, so the csv and document readers see one encoding.
+        utf8 = _Transcoded(whole, encoding.codec)
+        head, error = _sniff(utf8)
+        whole = _Prefixed(head, utf8, error)
+        if encoding.guessed:
+            note = f"input has no byte-order mark; read as {encoding.label} from its NUL bytes"
 
     chosen = form if form != "auto" else detect_form(head, name)
     if chosen == "csv":
-        yield from _csv(whole, location, year)
+        yield from _csv(whole, location, year, budget, note)
         return
+    cap = budget.limits.max_item_size
     try:
-        if error is not None:
-            raise error
-        data = head + _read(stream)
+        data = _read_at_most(whole, cap + 1)
     except Exception as exc:
-        yield Failure(location, f"unreadable: {type(exc).__name__}: {exc}")
+        yield _refused(location, exc)
         return
-    yield _document(data, location, name, chosen, year)
+    if len(data) > cap:
+        yield Failure(
+            location,
+            f"refused (--max-item-size {_size(cap)}): a document over {_size(cap)}; "
+            "a cable is never that long",
+        )
+        return
+    yield _document(data, location, name, chosen, year, note)
 
 
 def _inner_name(name: str, low: str) -> str:
@@ -310,26 +534,34 @@ def _inner_name(name: str, low: str) -> str:
 
 
 def _document(
-    data: bytes, location: str, name: str, form: str, year: int | None
+    data: bytes, location: str, name: str, form: str, year: int | None, note: str | None = None
 ) -> Unwrapped | Failure:
     if not data.strip():
         return Failure(location, "empty file")
     text, enc = decode(data)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        return Failure(location, f"NUL byte in the text (damaged data): on line {line}")
     try:
         u = unwrap(text, form=form, name=name, year=year, path=location)
     except NotACable as exc:
         return Failure(location, str(exc))
     except Exception as exc:  # an adapter bug must not stop the walk
         return Failure(location, f"adapter error: {type(exc).__name__}: {exc}")
+    if note:
+        u.notes.append(("source.encoding", note))
     if enc:
         u.notes.append(("source.encoding", f"input is not valid UTF-8; decoded as {enc}"))
     return u
 
 
-def _csv(stream: IO[bytes], location: str, year: int | None) -> Iterator[Unwrapped | Failure]:
+def _csv(
+    stream: IO[bytes], location: str, year: int | None, budget: _Budget, note: str | None
+) -> Iterator[Unwrapped | Failure]:
     last = -1
     try:
-        for item in iter_csv(stream, path=location):
+        for item in iter_csv(stream, path=location, max_record=budget.limits.max_item_size):
             if isinstance(item, BadRow):
                 last = item.offset
                 yield Failure(location, item.reason, item.offset)
@@ -337,26 +569,59 @@ def _csv(stream: IO[bytes], location: str, year: int | None) -> Iterator[Unwrapp
             last = item.offset if item.offset is not None else last
             if year is not None and item.meta.year is None:
                 item.meta.year = year
+            if note:
+                item.notes.append(("source.encoding", note))
             yield item
+    except LimitExceeded as exc:
+        after = f"rows after row {last} not read" if last >= 0 else "no row read"
+        yield Failure(location, f"{exc}; {after}", last + 1)
     except Exception as exc:  # truncated or corrupted stream: the rest is lost
         after = f"after row {last}" if last >= 0 else "before the first row"
         yield Failure(location, f"stream broken {after}: {type(exc).__name__}: {exc}", last + 1)
 
 
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    """Why a tar member that is no file is not read: "<kind>, not read: <detail>"."""
+    if member.issym():
+        return f"symbolic link, not read: to {member.linkname!r} (read where it is stored)"
+    if member.islnk():
+        return f"hard link, not read: to {member.linkname!r} (read where it is stored)"
+    if member.isfifo():
+        return "FIFO (named pipe), not read: not a file"
+    if member.ischr() or member.isblk():
+        return "device file, not read: not a file"
+    return f"not a file, not read: tar member type {member.type!r}"
+
+
 def _tar(
-    stream: IO[bytes], location: str, form: str, year: int | None, depth: int
+    stream: IO[bytes],
+    location: str,
+    form: str,
+    year: int | None,
+    depth: int,
+    budget: _Budget,
 ) -> Iterator[Unwrapped | Failure]:
     try:
         # Stream mode ("r|"): members are read in order, nothing is seeked or unpacked.
         tf = tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16)  # noqa: SIM115
     except Exception as exc:
-        yield Failure(location, f"unreadable tar archive: {type(exc).__name__}: {exc}")
+        if isinstance(exc, LimitExceeded):
+            yield Failure(location, str(exc))
+        else:
+            yield Failure(location, f"unreadable tar archive: {type(exc).__name__}: {exc}")
         return
     last = None
+    cap = budget.limits.max_expanded
     with tf:
         while True:
             try:
                 member = tf.next()
+                if member is not None and not member.isdir():
+                    budget.member()
+            except LimitExceeded as exc:
+                after = f"after member {last}" if last else "at its start"
+                yield Failure(location, f"{exc}; the rest of the archive ({after}) not read")
+                break
             except Exception as exc:
                 after = f"after member {last}" if last else "at its start"
                 reason = f"tar archive truncated or corrupted {after}: {type(exc).__name__}: {exc}"
@@ -366,16 +631,69 @@ def _tar(
                 break
             tf.members.clear()  # stream mode keeps every TarInfo otherwise
             last = member.name
-            if not member.isfile():
-                continue  # folders and links are not items
+            if member.isdir():
+                continue  # folders are not items; their files are
             mloc = f"{location}!{member.name}"
+            if not member.isfile():
+                # A link's target is read where it is stored; reading it twice adds nothing.
+                yield Failure(mloc, _tar_kind(member))
+                continue
+            if member.size > cap:
+                yield Failure(
+                    mloc,
+                    f"refused (--max-expanded {_size(cap)}): a member of {_size(member.size)}",
+                )
+                continue
             try:
                 f = tf.extractfile(member)
             except Exception as exc:
                 yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}")
                 continue
             if f is not None:
-                yield from _stream(f, mloc, _label(member.name), form, year, depth + 1)
+                yield from _stream(f, mloc, _label(member.name), form, year, depth + 1, budget)
+
+
+def _zip_entries(f: IO[bytes]) -> int | None:
+    """The member count a zip's end record declares, read before the directory is parsed
+    (parsing a directory of millions of entries would itself take gigabytes)."""
+    try:
+        size = f.seek(0, io.SEEK_END)
+        n = min(size, 65536 + 22)
+        f.seek(size - n)
+        tail = f.read(n)
+        i = tail.rfind(b"PK\x05\x06")
+        if i < 0 or len(tail) - i < 22:
+            return None
+        total = int.from_bytes(tail[i + 10 : i + 12], "little")
+        if total == 0xFFFF and i >= 20 and tail[i - 20 : i - 16] == b"PK\x06\x07":
+            f.seek(int.from_bytes(tail[i - 12 : i - 4], "little"))
+            record = f.read(56)
+            if record[:4] == b"PK\x06\x06":
+                total = int.from_bytes(record[32:40], "little")
+        return total
+    finally:
+        f.seek(0)
+
+
+def _spool(stream: IO[bytes], budget: _Budget) -> IO[bytes]:
+    """A nested zip (or one from a pipe) copied where it can be seeked: memory up to 8 MiB,
+    then a temporary file, at most --max-expanded bytes."""
+    cap = budget.limits.max_expanded
+    tmp = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115 - closed by _zip
+    copied = 0
+    try:
+        while data := stream.read(_CHUNK):
+            copied += len(data)
+            if copied > cap:
+                raise LimitExceeded(
+                    f"--max-expanded {_size(cap)}", f"a zip archive over {_size(cap)}"
+                )
+            tmp.write(data)
+    except BaseException:
+        tmp.close()
+        raise
+    tmp.seek(0)
+    return tmp  # type: ignore[return-value]
 
 
 def _zip(
@@ -385,43 +703,138 @@ def _zip(
     form: str,
     year: int | None,
     depth: int,
+    budget: _Budget,
 ) -> Iterator[Unwrapped | Failure]:
+    limits = budget.limits
+    spooled = None
     try:
         if depth == 0 and original.seekable():
             original.seek(0)  # a real file: the zip directory is read in place
-            zf = zipfile.ZipFile(original)
+            f = original
         else:
-            zf = zipfile.ZipFile(io.BytesIO(_read(whole)))
+            f = spooled = _spool(whole, budget)
+        declared = _zip_entries(f)
+        if declared is not None and budget.members + declared > limits.max_members:
+            raise LimitExceeded(
+                f"--max-members {limits.max_members:,}",
+                f"a zip archive of {declared:,} members",
+            )
+        zf = zipfile.ZipFile(f)
     except Exception as exc:
-        yield Failure(location, f"unreadable zip archive: {type(exc).__name__}: {exc}")
+        if spooled is not None:
+            spooled.close()
+        if isinstance(exc, LimitExceeded):
+            yield Failure(location, str(exc))
+        else:
+            yield Failure(location, f"unreadable zip archive: {type(exc).__name__}: {exc}")
         return
-    with zf:
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            mloc = f"{location}!{info.filename}"
-            try:
-                f = zf.open(info)
-            except Exception as exc:
-                yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}")
-                continue
-            with f:
-                yield from _stream(f, mloc, _label(info.filename), form, year, depth + 1)
+    try:
+        yield from _zip_members(zf, location, form, year, depth, budget)
+    finally:
+        zf.close()
+        if spooled is not None:
+            spooled.close()
+
+
+def _zip_members(
+    zf: zipfile.ZipFile,
+    location: str,
+    form: str,
+    year: int | None,
+    depth: int,
+    budget: _Budget,
+) -> Iterator[Unwrapped | Failure]:
+    limits = budget.limits
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        mloc = f"{location}!{info.filename}"
+        try:
+            budget.member()
+        except LimitExceeded as exc:
+            yield Failure(location, f"{exc}; the rest of the archive not read")
+            return
+        refused = _zip_refusal(info, limits)
+        if refused:
+            yield Failure(mloc, refused)
+            continue
+        try:
+            f = zf.open(info)
+        except Exception as exc:
+            yield Failure(mloc, f"unreadable member: {type(exc).__name__}: {exc}")
+            continue
+        with f:
+            # The zip reader stops at the declared size; _Bounded keeps the archive total.
+            inner = _Bounded(f, budget, None)  # type: ignore[arg-type]
+            yield from _stream(inner, mloc, _label(info.filename), form, year, depth + 1, budget)  # type: ignore[arg-type]
+
+
+def _zip_refusal(info: zipfile.ZipInfo, limits: Limits) -> str | None:
+    """Judge a zip member by its directory entry, before expanding a byte of it."""
+    if info.file_size > limits.max_expanded:
+        cap = _size(limits.max_expanded)
+        return f"refused (--max-expanded {cap}): a member of {_size(info.file_size)}"
+    if info.file_size > _RATIO_FLOOR and info.file_size > limits.max_ratio * max(
+        info.compress_size, 1
+    ):
+        return (
+            f"refused (--max-ratio {limits.max_ratio}): a member of {_size(info.file_size)} "
+            f"stored in {_size(info.compress_size)}: a decompression bomb?"
+        )
+    return None
 
 
 # -- sources ------------------------------------------------------------------------
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return "not a regular file"
+
+
+def _walk(folder: Path) -> Iterator[Path | Failure]:
+    """The regular files under a folder, sorted by name; everything else as a Failure.
+
+    Nothing is opened here.  Symbolic links to files are followed; links to folders are
+    not (a link may point at an ancestor: a loop), nor are FIFOs, sockets and devices,
+    whose opening can block forever.
+    """
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield Failure(str(folder), f"cannot read folder: {exc.strerror or exc}")
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        else:
+        link = False
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path))
+                continue
+            link = entry.is_symlink()
+            mode = entry.stat(follow_symlinks=True).st_mode
+        except OSError as exc:
+            if link:
+                why = exc.strerror or str(exc)
+                yield Failure(entry.path, f"symbolic link that leads nowhere ({why}): not read")
+            else:
+                yield Failure(entry.path, f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISREG(mode):
             yield Path(entry.path)
+        elif stat.S_ISDIR(mode):
+            yield Failure(
+                entry.path,
+                "symbolic link to a folder: not followed (links can loop; "
+                "give the folder itself to read it)",
+            )
+        else:
+            what = f"symbolic link to {_kind(mode)}" if link else _kind(mode)
+            yield Failure(entry.path, f"{what}, not a regular file: skipped without opening it")
 
 
 class _Counted(io.RawIOBase):
@@ -460,24 +873,44 @@ def _file(
     location: str,
     form: str,
     year: int | None,
-    on_read: Callable[[int], None] | None = None,
+    on_read: Callable[[int], None] | None,
+    limits: Limits,
+    *,
+    named: bool,
 ) -> Iterator[Unwrapped | Failure]:
+    """One input file.  A file met in a folder must be a regular file: it is opened without
+    blocking and checked (a FIFO swapped in after the walk saw a file still cannot hang
+    us).  A file named on the command line may be a pipe (`<(xz -dc x.xz)`), read as one."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    if not named:
+        flags |= getattr(os, "O_NONBLOCK", 0)
     try:
-        f = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is drained
+        fd = os.open(path, flags)
     except OSError as exc:
         yield Failure(location, f"cannot open: {exc.strerror or exc}")
         return
-    with f:
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode) or (not named and not stat.S_ISREG(mode)):
+        os.close(fd)
+        what = "a folder" if stat.S_ISDIR(mode) else _kind(mode)
+        yield Failure(location, f"{what}, not a regular file: skipped without reading it")
+        return
+    if not named:
+        os.set_blocking(fd, True)
+    with open(fd, "rb") as f:
         stream: IO[bytes] = _Counted(f, on_read) if on_read else f  # type: ignore[assignment]
-        yield from _stream(stream, location, path.name, form, year, 0)
+        yield from _stream(stream, location, path.name, form, year, 0, _Budget(limits))
 
 
 def input_size(source: str | os.PathLike[str]) -> int:
     """Bytes in a file or under a folder: the total that `on_read` progress counts up to."""
     path = Path(source)
-    if path.is_dir():
-        return sum(p.stat().st_size for p in _walk(path))
-    return path.stat().st_size if path.is_file() else 0
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in _walk(path) if isinstance(p, Path))
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:  # gone or unreadable since: reading it will report why
+        return 0
 
 
 def iter_items(
@@ -486,6 +919,7 @@ def iter_items(
     form: str = "auto",
     year: int | None = None,
     on_read: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Unwrapped | Failure]:
     """Every item of a source: an Unwrapped cable or a Failure, in input order.
 
@@ -493,20 +927,27 @@ def iter_items(
     ``form`` forces the form of every document (``auto`` detects it per document);
     ``year`` is the year hint given to every cable (fragments need it for REF items).
     ``on_read`` is called with the number of bytes read from input files, for progress.
+    ``limits`` bound what each input file may expand to (default: :meth:`Limits.from_env`).
     """
     if form != "auto" and form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected auto or one of {', '.join(FORMS)}")
+    limits = limits if limits is not None else Limits.from_env()
     if isinstance(source, (str, os.PathLike)):
         s = os.fspath(source)
         if s == "-":
-            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0)
+            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0, _Budget(limits))
             return
         path = Path(s)
         if path.is_dir():
             for p in _walk(path):
-                yield from _file(p, str(p), form, year, on_read)
+                if isinstance(p, Failure):
+                    yield p
+                else:
+                    yield from _file(p, str(p), form, year, on_read, limits, named=False)
         elif path.exists():
-            yield from _file(path, s, form, year, on_read)
+            yield from _file(path, s, form, year, on_read, limits, named=True)
+        elif path.is_symlink():
+            yield Failure(s, "symbolic link that leads nowhere (or loops)")
         else:
             yield Failure(s, "no such file or folder")
         return
@@ -517,4 +958,4 @@ def iter_items(
         stream: IO[bytes] = raw if raw is not None else io.BytesIO(source.read().encode("utf-8"))
     else:
         stream = source  # type: ignore[assignment]
-    yield from _stream(stream, location, _label(location), form, year, 0)
+    yield from _stream(stream, location, _label(location), form, year, 0, _Budget(limits))
