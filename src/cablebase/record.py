@@ -48,6 +48,9 @@ class ClassifiedBy:
     name: str | None = None
     title: str | None = None
     office: str | None = None
+    # every person named as classifier, in order (`names[0] == name`): a statement may name
+    # two (`Poloff Jo Roe and DTRA Chief Al Doe`)
+    names: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cablebase.ids import post_names
+from cablebase.grammar import titles
 from cablebase.record import ClassifiedBy
 
 __all__ = ["parse_classified_by", "reasons_from_text", "text_after_reasons", "LABEL_RE"]
@@ -19,7 +19,7 @@ _ZERO_WORD = re.compile(r"\b(?=[A-Za-z0]*[A-Za-z])[A-Za-z]*0[A-Za-z0]*\b")
 _REPAIR = re.compile(
     r"""(?P<w>\br\s?e\s?a\s?s\s?o\s?n(?:\s?s)?\b
       | \ba\snd\b
-      | \bfo\sr\b(?=\s*rea)
+      | \bfo?\s?o?r\b(?=\s*rea)
       | \bpe\sr\b(?=\s*\d)
       | \ban\sd\b(?=\s*\(?[a-h]\b))
     | (?<![\d.])1\s?[.,/:]\s?(?P<s1>[456])(?!\d)
@@ -146,313 +146,236 @@ def text_after_reasons(line: str) -> int | None:
     return end
 
 
-# Where the "who" part ends: the reason phrase.
 # Where the "who" part ends: the reason phrase (the separators before it are backed over by
-# _who_end: a leading `[\s,;.:]*` would make every position a candidate start).
+# parse_classified_by: a leading `[\s,;.:]*` would make every position a candidate start).
 _WHO_END = re.compile(
-    r"\bfor\s+r\s?e\s?a|\brea(?:sons?|ons|sosn)\b|\bper\b|\bE\.\s?O\.|\bunder\s+section\b"
-    r"|\bbased\s+(?:on|upon)\b|(?<![\d.])1\s?\.\s?[456](?!\d)",
+    r"\bfor\s+r\s?e\s?a|\brea(?:sons?|ons|sosn)\b|\bper\b|\bE\.\s?O\.|\bE\.?\s?O\.?\s*\d{5}"
+    r"|\bunder\s+section\b|\bdue\s+to\b|\bbased\s+(?:on|upon)\b|(?<![\d.])1\s?\.\s?[456](?!\d)",
     re.IGNORECASE,
 )
 _SEPARATOR_CHARS = frozenset(" \t,;.:")
-_TRAIL_WORDS = ("for", "per", "under", "as", "by")
+# Words a "who" part cannot end with: the start of a reason phrase (`FR`, `DUE TO`, `BASED
+# ON`, `E.O 12958`, `Resons`, a misspelt reason word is tested in _reason_word).
+_TRAIL_WORDS = titles.words(
+    "for fr f0r fo nor per under as by due to based on upon section para e.o e.o. eo 12958 12356 "
+    "13526 reason reasons reas rea"
+)
 # A statement cut short by the page (`Donald Lu for re...`): the cut reason words.
 _CUT_WORDS = frozenset(("f", "fo", "for", "p", "pe", "per", "r", "re", "rea"))
 _WHO_LEAD = re.compile(
-    r"^(?:\(\s*[A-Z]{1,3}\s*\)\s*)?(?:Classifi?ed\s+(?:(?:CONFIDENTIAL|SECRET)\s+)?)?(?:by\s+)?",
+    r"^(?:\d{1,2}\.\s*)?(?:\(\s*[A-Z]{1,3}\s*\)\s*)?"
+    r"(?:(?:this\s+(?:message|cable|telegram)\s+(?:is\s+|was\s+|has\s+been\s+)?)?"
+    r"Classifi?ed\s+(?:(?:CONFIDENTIAL|SECRET)\s+)?)?(?:by\s+)?",
     re.IGNORECASE,
 )
-# `Charge d’Affaires`, `Charge d,Affaires`, `Charge d' Affaires` -> `Charge d'Affaires`.
-_AFFAIRES = re.compile(r"\b([dD])\s?[’‘`´',]\s?(?=[Aa][Ff][Ff])")
+# A label inside the statement: what stands before it is not the classifier (a REF list,
+# `This message classified by …`, `DOS CLASSIFICATION GUIDE BY …`).
+_INNER_LABEL = re.compile(r"\bclass[a-z]{2,4}d\s+by\b|\bguide\s+by\b", re.IGNORECASE)
+# `Charge d’Affaires`, `Charge d,Affaires`, `Charge d' Affaires`, `Charge de'Affairs`,
+# `Charge d\'Affaires` -> `Charge d'Affaires`.
+_AFFAIRES = re.compile(r"\b([dD])[eE]?\s?\\?[’‘`´',]\s?(?=[Aa][Ff])")
+# `a. i.` -> `a.i.`, `A. I` -> `A.I.`
+_AI = re.compile(r"(?<![\w.])[aA]\.\s?[iI]\b\.?")
 _COLON = re.compile(r"\s*[:;]\s*")
 
-# Job words: a title is the longest run of these at the start of the "who" part (or the
-# segment after the name: `Gene A. Cretz, Ambassador, …`).  Built from the leading words
-# of the dev corpus's Classified By statements.
-_TITLE_WORDS = frozenset(
-    [
-        "ambassador",
-        "amb",
-        "amb.",
-        "ambassador-designate",
-        "ambasador",
-        "ambassasador",
-        "deputy",
-        "charge",
-        "charges",
-        "charg",
-        "charge'",
-        "chargé",
-        "charqe",
-        "chg",
-        "cda",
-        "d'affaires",
-        "d'affairs",
-        "affaires",
-        "affairs",
-        "a.i.",
-        "a.i",
-        "ai",
-        "(a.i.)",
-        "a.i.,",
-        "dcm",
-        "adcm",
-        "acting",
-        "chief",
-        "mission",
-        "missions",
-        "com",
-        "political",
-        "politcal",
-        "politicl",
-        "poltical",
-        "pol",
-        "econ",
-        "eco",
-        "economic",
-        "economics",
-        "commercial",
-        "consular",
-        "public",
-        "diplomacy",
-        "management",
-        "counselor",
-        "counsellor",
-        "couns",
-        "coun",
-        "couselor",
-        "counselors",
-        "minister",
-        "min",
-        "mincouns",
-        "mincons",
-        "minister-counselor",
-        "minister-counsellor",
-        "officer",
-        "office",
-        "off",
-        "polcouns",
-        "polcoun",
-        "polcounselor",
-        "econcouns",
-        "econmincouns",
-        "polmincouns",
-        "polmincons",
-        "deppolcouns",
-        "polchief",
-        "econchief",
-        "polec",
-        "polecon",
-        "poleco",
-        "ecopol",
-        "econpol",
-        "epol",
-        "ecpo",
-        "esth",
-        "est&h",
-        "emin",
-        "econmin",
-        "ecmin",
-        "polmin",
-        "polmc",
-        "consul",
-        "general",
-        "consul-general",
-        "principal",
-        "assistant",
-        "secretary",
-        "under",
-        "section",
-        "head",
-        "director",
-        "dir",
-        "dir.",
-        "special",
-        "envoy",
-        "representative",
-        "senior",
-        "coordinator",
-        "coordinating",
-        "attache",
-        "defense",
-        "regional",
-        "security",
-        "rso",
-        "arso",
-        "labor",
-        "refugee",
-        "refcoord",
-        "environment",
-        "science",
-        "technology",
-        "health",
-        "unit",
-        "team",
-        "leader",
-        "advisor",
-        "adviser",
-        "military",
-        "temporary",
-        "interim",
-        "watch",
-        "executive",
-        "first",
-        "second",
-        "third",
-        "vice",
-        "human",
-        "rights",
-        "legal",
-        "global",
-        "issues",
-        "internal",
-        "exec",
-        "external",
-        "development",
-        "bureau",
-        "interagency",
-        "provincial",
-        "admissions",
-        "state",
-        "mil",
-        "polmil",
-        "cheif",
-        "mision",
-        "col",
-        "col.",
-        "colonel",
-    ]
-)
-# Office codes and short job abbreviations that could be a name in mixed case (`Io Roe`):
-# titles only when written in capitals.
-_UPPER_TITLES = frozenset(
-    [
-        "AIT",
-        "USEU",
-        "USNATO",
-        "USUN",
-        "USOECD",
-        "EUR",
-        "NEA",
-        "EAP",
-        "ISN",
-        "IO",
-        "WHA",
-        "SCA",
-        "EEB",
-        "DRL",
-        "OES",
-        "PM",
-        "AF",
-        "CDDEA",
-        "NAS",
-        "PRT",
-        "CTC",
-        "DRC",
-        "DTRA",
-        "DTRO",
-        "TDY",
-        "HR",
-        "GSO",
-        "AID",
-        "USAID",
-        "IPO",
-        "INR",
-        "DATT",
-        "LEGATT",
-        "PO",
-        "DPO",
-        "PE",
-        "MC",
-        "CG",
-        "ACG",
-        "EST",
-        "PAS",
-        "PAO",
-        "APAO",
-        "PEO",
-        "DAS",
-        "PDAS",
-        "POLE",
-        "DS",
-    ]
-)
-# Words allowed inside a title between job words (`Deputy Chief of Mission`).
-_TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "ad", "-"})
-# Words that may lead a title or stand inside it without being job words themselves
-# (`LAHORE PRINCIPAL OFFICER`, `U.S. Embassy Wellington DCM`): see _is_place.
-_PLACE_WORDS = frozenset({"embassy", "consulate", "congen", "u.s.", "us", "amembassy"})
 # Title words that may follow a comma inside the title (`CDA, a.i., Hugo Llorens`).
 _AFTER_COMMA = frozenset({"a.i.", "a.i", "ai", "(a.i.)", "acting"})
-# `Poloff`, `ESTHOFF`, `PolMilOff`, `Econ/Poloff`: an officer of a section.
-_OFF = re.compile(
-    r"^(?:[a-z]{1,5}[/-])?(?:pol|econ|eco|esth|est|prm|lab|con|aid|hr|mil|emb|mgmt|pe|pa|pd|"
-    r"gso|narc|ref|sci|env|fin|res|cons|ag)+off\.?$"
-)
-_ACRONYM = re.compile(r"^[A-Z][A-Z/&]{1,5}$")
 _SUFFIX = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z.'’-]*$")
+# Lower-case words that stand on their own in a statement: never the tail of a word cut by
+# the wrap (`Hoyt Y` ⏎ `ee` is `Yee`, `Blah` ⏎ `a,` is `Blaha,`; `Roe` ⏎ `for` is not).
+_SMALL_WORDS = titles.words(
+    "an and or nor of the for fo fr per under to by on at in as is was has been from with "
+    "this that message cable based due acting a.i. a.i ai ai. reason reasons de van von der "
+    "del della da di du la le al el bin y st"
+)
+# `DCM/Ted Osius`: an office code glued to a mixed-case first name.
+_CODE_GLUED = re.compile(r"^([A-Z]{2,5})/([A-Z][a-z]+)$")
 
 
-def _is_title(word: str, first: bool, mixed: bool) -> bool:
-    w = _zeros(word).lower().rstrip(",:;")
-    if w in _TITLE_WORDS or _OFF.match(w) or word.rstrip(",:;") in _UPPER_TITLES:
-        return True
-    if "/" in w:
-        # A/DCM, POL/MC, NEA/ENA, S/CT, Pol/Econ, D/Ambassador: short abbreviations or job words
-        parts = [p for p in re.split(r"[/-]", w) if p]
-        return bool(parts) and all(
-            p in _TITLE_WORDS or (p.isalpha() and len(p) <= 5) or _OFF.match(p) for p in parts
+def _tokens(who: str, mixed: bool) -> list[str]:
+    """The words and commas of the "who" part, with words cut by the wrap joined again."""
+    out: list[str] = []
+    for t in re.findall(r",|[^\s,]+", who):
+        m = _CODE_GLUED.match(t)
+        if m is not None and not titles.is_word(m.group(2), mixed):
+            out += [m.group(1), m.group(2)]
+            continue
+        if out and _glued(out, t, mixed):
+            out[-1] += t
+            continue
+        out.append(t)
+    return out
+
+
+def _glued(out: list[str], t: str, mixed: bool) -> bool:
+    """Whether `t` is the rest of the word `out[-1]` cut by the fixed-width wrap."""
+    a = out[-1]
+    if not a.isalpha() or not t[:1].isalpha():
+        return False
+    core = t.rstrip(",.;:")
+    if not core.isalpha():
+        return False
+    joined = (a + core).lower()
+    if titles.is_exact(joined) and not titles.is_exact(core) and len(a) > 1:
+        return True  # `Polit ical`, `Affair s`, `AFFAIR S`
+    if mixed:
+        # a lower-case piece that is no word of its own, after a word in capitals
+        return (
+            core.islower()
+            and len(core) <= 5
+            and core not in _SMALL_WORDS
+            and a[0].isupper()
+            and not titles.is_word(core, mixed)
         )
-    if "-" in w:
-        parts = [p for p in w.split("-") if p]
-        return bool(parts) and all(p in _TITLE_WORDS for p in parts)
-    # An office acronym leading a mixed-case statement (`DRL Karen Stewart`).
-    return first and mixed and bool(_ACRONYM.match(word)) and word.strip("X") != ""
+    # capitals: a lone letter without its period and a piece of one or two letters after a
+    # first name (`HOYT Y` ⏎ `EE`)
+    return (
+        len(a) == 1
+        and len(core) <= 2
+        and core.lower() not in _SMALL_WORDS
+        and len(out) >= 2
+        and out[-2].isalpha()
+        and len(out[-2]) > 1
+    )
 
 
-def _is_place(word: str) -> bool:
-    """A post name or an embassy word inside a title (only kept when a job word follows)."""
-    w = word.lower()
-    if w in _PLACE_WORDS:
-        return True
-    return word.isalpha() and len(word) >= 4 and word.upper() in post_names()
+def _title_prefix(tokens: list[str], mixed: bool) -> tuple[int, int]:
+    """The leading job phrase: (end of the title, index where the scan stopped)."""
+    k = 0
+    title_end = 0
+    after_connector = False
+    while k < len(tokens):
+        t = tokens[k]
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if t == ",":
+            if title_end == k and title_end > 0 and nxt is not None:
+                nn = tokens[k + 2] if k + 2 < len(tokens) else None
+                if nxt.lower() in _AFTER_COMMA or titles.is_title(nxt, False, mixed, nn):
+                    k += 1  # `CDA, a.i., …`, `Acting Charge d'Affaires, Ambassador …`
+                    continue
+            break
+        if titles.is_title(t, k == 0, mixed, nxt):
+            k += 1
+            title_end = k
+            after_connector = False
+        elif titles.is_connector(t) and title_end > 0:
+            k += 1
+            after_connector = t.lower() in ("for", "of", "to", "on", "at") or after_connector
+        elif titles.is_object(t):
+            k += 1
+            if after_connector:
+                title_end = k  # the object of the title's preposition: `… for Central Asia`
+        else:
+            break
+    return title_end, k
+
+
+def _head_split(rest: list[str], mixed: bool) -> int:
+    """A job phrase the prefix did not read, ended by a head noun with the name after it
+    (`Glbal Affairs Unit Chief Don L. Brown`, `PRT Salah Ad Din Leader Rick Bell`): the
+    number of leading words of `rest` that belong to the title, or 0."""
+    for h in range(len(rest) - 2, -1, -1):
+        if not titles.is_head(rest[h]):
+            continue
+        after = rest[h + 1 :]
+        if not 1 <= len(after) <= 4 or any(
+            not titles.name_like(w, mixed) or titles.is_word(w, mixed) for w in after
+        ):
+            continue
+        before = rest[:h]
+        if any(
+            titles.is_initial(w) or not (w[:1].isupper() or titles.is_connector(w)) for w in before
+        ):
+            continue
+        return h + 1
+    return 0
+
+
+def _title_after_name(words: list[str], mixed: bool) -> int:
+    """`DONALD CAMP DEPUTY ASSISTANT SECRETARY FOR SOUTH ASIAN AFFAIRS`: where a job phrase
+    after the name starts (at least two name words before it), or 0."""
+    for j in range(2, len(words)):
+        if titles.is_initial(words[j - 1]):
+            continue
+        tail = words[j:]
+        if not titles.is_word(tail[0], mixed):
+            continue
+        if all(
+            titles.is_word(w, mixed) or titles.is_connector(w) or titles.is_object(w) for w in tail
+        ) and (len(tail) >= 2 or titles.is_head(tail[0])):
+            return j
+    return 0
+
+
+def _name_words(words: list[str], mixed: bool) -> list[str]:
+    """The person's words: leading junk dropped, cut at the first word no name has (a
+    lower-case word of the reason, a parenthesis) and, when long, at the first name before
+    a middle initial (`Pakistan Richard C. Holbrooke` -> `Richard C. Holbrooke`)."""
+    while words and not any(c.isalnum() for c in words[0]):
+        words = words[1:]
+    out: list[str] = []
+    for w in words:
+        if w in (".", "-", "?"):
+            continue  # a stray mark inside the name (`Kevin . Johnson`)
+        if (out and w.startswith("(")) or not titles.name_like(w, mixed):
+            break
+        out.append(w)
+    if not out and 2 <= len(words) <= 3 and all(w.isalpha() and w.islower() for w in words):
+        out = words  # a name typed in lower case (`kathy roe, OMS, State`)
+    if len(out) > 3:
+        for i in range(2, len(out)):
+            if titles.is_initial(out[i]):
+                out = out[i - 1 :]
+                break
+    return out
 
 
 def _segment_title(seg: str, mixed: bool) -> bool:
     words = seg.split()
-    return bool(words) and _is_title(words[0], False, mixed)
+    return bool(words) and titles.is_title(
+        words[0], False, mixed, words[1] if len(words) > 1 else None
+    )
 
 
 def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
     """Split the "who" part into (name, title, office)."""
-    mixed = any(c.islower() for c in who)
-    tokens = re.findall(r",|[^\s,]+", who)
-    k = 0
-    title_end = 0
-    while k < len(tokens):
-        t = tokens[k]
-        if t == ",":
-            nxt = tokens[k + 1].lower() if k + 1 < len(tokens) else ""
-            if title_end == k and title_end > 0 and nxt in _AFTER_COMMA:
-                k += 1
-                continue
-            break
-        if _is_title(t, k == 0, mixed):
-            k += 1
-            title_end = k
-        elif (t.lower() in _TITLE_CONNECTORS and title_end > 0) or _is_place(t):
-            k += 1
-        else:
-            break
+    # Case tells names from words only when both cases are used (not in a lower-cased body).
+    mixed = any(c.islower() for c in who) and any(c.isupper() for c in who)
+    tokens = _tokens(who, mixed)
+    title_end, _stop = _title_prefix(tokens, mixed)
+    first_end = tokens.index(",", title_end) if "," in tokens[title_end:] else len(tokens)
+    if title_end == first_end and first_end == len(tokens) and title_end >= 2:
+        # the title took every word: a misspelt-looking name or a place is the name
+        # (`Ambassador Chien`), unless it is a job word as written
+        while title_end >= 2 and not titles.is_head(tokens[title_end - 1]):
+            title_end -= 1
+            if titles.name_like(tokens[title_end], mixed):
+                break
+    rest = tokens[title_end:first_end]
+    extra = _head_split(rest, mixed)
+    if extra:
+        title_end += extra
+        rest = rest[extra:]
     title = " ".join(tokens[:title_end]).replace(" ,", ",").strip(" ,") or None
-    rest = " ".join(tokens[title_end:]).replace(" ,", ",")
-    segments = [s.strip() for s in rest.split(",")]
-    if segments and not segments[0]:
+    late_title = None
+    j = _title_after_name(rest, mixed)
+    if j:
+        late_title = " ".join(rest[j:])
+        rest = rest[:j]
+    segments = [" ".join(rest)] + [
+        s.strip() for s in " ".join(tokens[first_end:]).replace(" ,", ",").split(",")
+    ][1:]
+    name = " ".join(_name_words(rest, mixed)) if rest else ""
+    if not name:
         segments = segments[1:]
-    if not segments:
-        return None, title, None
-    name = segments[0].lstrip("- ")
+        if not segments:
+            return None, title or late_title, None
+        name = " ".join(_name_words(segments[0].split(), mixed))
+    if late_title is not None and title is None:
+        title, late_title = late_title, None
+    elif late_title is not None:
+        title = f"{title} {late_title}"
     i = 1
     if (
         i < len(segments)
@@ -470,7 +393,9 @@ def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
             and _segment_title(segments[i + 1], mixed)
             and (len(name.split()) == 1 or len(segments[i].split()) == 1)
             and len(segments[i].split()) <= 3
-            and all(_NAME_WORD.match(w) for w in segments[i].split())
+            and all(
+                _NAME_WORD.match(w) and not (mixed and w.isupper()) for w in segments[i].split()
+            )
         ):
             # `Weitzenkorn, Laurie, A/DCM, State`: surname first
             name = f"{name}, {segments[i]}"
@@ -500,22 +425,37 @@ def _trim_who(who: str) -> str:
             if not head or last.lower() not in _CUT_WORDS and not last.lower().startswith("reas"):
                 break
             who = head.rstrip()
-    if who.lower() in ("for", "per"):
-        return ""
     while True:
-        t = who.rstrip(" \t\n,;:.")
+        t = who.rstrip(" \t\n,;:.-")
         head, sep, last = t.rpartition(" ")
-        if sep and last.lower() in _TRAIL_WORDS:
-            t = head.rstrip(" \t\n,;:.")
+        if _reason_word(last.rstrip(",;:.-")):
+            t = head.rstrip(" \t\n,;:.-")
         if t == who:
             return who
         who = t
+
+
+def _reason_word(word: str) -> bool:
+    """A word that starts or names the reason (`for`, `DUE`, `12958`, `RASONS`, `Resons`)."""
+    w = word.lower()
+    if w in _TRAIL_WORDS:
+        return True
+    return (
+        len(w) >= 5
+        and w[0] == "r"
+        and w.isalpha()
+        and (titles.within(w, "reasons", 2) or titles.within(w, "reason", 1))
+    )
 
 
 def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     """Parse the statement (label removed or not, lines joined by any white space).
     Returns (ClassifiedBy(text, name, title, office), classification reasons)."""
     text = _strip_label(" ".join(text.split())).rstrip(' "')  # `…(d) ""`: a csv quote
+    statement = text
+    inner = _INNER_LABEL.search(text, 1)
+    if inner is not None and not reasons_from_text(text[: inner.start()]):
+        text = text[inner.end() :].strip()
     fixed = _repair(text, zeros=False)  # names keep their zeros as written
     zfixed = _zeros(fixed)  # same length as `fixed`
     reasons = _reasons(zfixed if "1" in text else "")
@@ -529,21 +469,63 @@ def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
         who = fixed[:end]
     if who[:1] in "(bBcC":
         who = _WHO_LEAD.sub("", who, count=1)
-    if "ff" in who or "FF" in who:
+    if "'" in who or "," in who or "’" in who or "`" in who or "´" in who:
         who = _AFFAIRES.sub(r"\1'", who)
+    if "." in who:
+        who = _AI.sub(lambda m: "".join(m.group(0).split()).rstrip(".") + ".", who)
     if ":" in who or ";" in who:
         who = _COLON.sub(", ", who)
     who = _trim_who(who.strip())
-    name, title, office = _parse_who(who)
-    if name:
-        name = name.strip(" ,;:")
-        if name.endswith(".") and not re.search(r"\b(?:[A-Z]|Jr|Sr|JR|SR)\.$", name):
-            name = name[:-1]
-        elif re.search(r"\b(?:Jr|Sr|JR|SR)$", name) and name + "." in fixed:
-            name += "."  # the reason phrase's separator took the suffix's period
+    pair = _two_classifiers(who)
+    if pair is not None:
+        (name, title, office), (name2, _t2, _o2) = pair
+        names = [_clean_name(name, fixed), _clean_name(name2, fixed)]
+    else:
+        name, title, office = _parse_who(who)
+        name = _clean_name(name, fixed)
+        names = [name] if name else []
     if office:
         office = office.strip(" ,;:.") or None
     return (
-        ClassifiedBy(text=text, name=name or None, title=title or None, office=office),
+        ClassifiedBy(
+            text=statement,
+            name=names[0] if names else None,
+            title=title or None,
+            office=office,
+            names=names,
+        ),
         reasons,
     )
+
+
+def _clean_name(name: str | None, fixed: str) -> str:
+    if not name:
+        return ""
+    name = name.strip(" ,;:")
+    if name.endswith(".") and not re.search(r"\b(?:[A-Z]|Jr|Sr|JR|SR)\.$", name):
+        name = name[:-1]
+    elif re.search(r"\b(?:Jr|Sr|JR|SR)$", name) and name + "." in fixed:
+        name += "."  # the reason phrase's separator took the suffix's period
+    return name
+
+
+_AND = re.compile(r"\s+(?:and|AND|&)\s+")
+_Who = tuple[str | None, str | None, str | None]
+
+
+def _two_classifiers(who: str) -> tuple[_Who, _Who] | None:
+    """`DTRA Fred Carter and Poloff Jo Roe`, `AF KARL WYCOFF, ACTING AND S/CT DAS JO ROE`:
+    two people, each a name of two words or more; the second led by a job title (or both
+    bare names).  Job phrases joined by `and` (`Economic and Political Affairs`) leave the
+    left part without a name and are not split."""
+    if " and " not in who and " AND " not in who and "&" not in who:
+        return None
+    for m in _AND.finditer(who):
+        left, right = who[: m.start()], who[m.end() :]
+        a, b = _parse_who(left), _parse_who(right)
+        if not a[0] or not b[0] or len(a[0].split()) < 2 or len(b[0].split()) < 2:
+            continue
+        if b[1] is None and (a[1] is not None or "," in right or "," in left):
+            continue
+        return a, b
+    return None

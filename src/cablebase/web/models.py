@@ -110,6 +110,7 @@ class ClassifiedBy(_Strict):
     name: str | None
     title: str | None
     office: str | None
+    names: list[str] = []  # every classifier named (older records lack it)
 
 
 class Reference(_Strict):
