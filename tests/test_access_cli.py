@@ -126,7 +126,7 @@ def test_users_role_passwd_disable_enable(db):
     r = run(db, "users", "role", "alice", "admin")
     assert (r.exit_code, r.stdout) == (0, "alice: admin\n")
     r = run(db, "users", "passwd", "alice", env={"CABLEBASE_PASSWORD": "a new long password"})
-    assert (r.exit_code, r.stdout) == (0, "password of alice changed\n")
+    assert (r.exit_code, r.stdout) == (0, "password of alice changed; 0 sessions ended\n")
     r = run(db, "users", "passwd", "alice", env={"CABLEBASE_PASSWORD": "tiny"})
     assert r.exit_code == 1 and "too short" in r.output
     r = run(db, "users", "passwd", "nobody", env={"CABLEBASE_PASSWORD": "a new long password"})
@@ -139,10 +139,11 @@ def test_users_role_passwd_disable_enable(db):
     with SQLiteStore(db) as store:
         acc = Accounts(store.conn, hasher=FAST)
         assert acc.authenticate("alice", "a new long password").role == "admin"
-    assert [a for _, a, _ in log(db)][:6] == [
+    assert [a for _, a, _ in log(db)][:7] == [
         "user_add",
         "user_role",
         "user_passwd",
+        "sessions_end",
         "user_disable",
         "users_list",
         "user_enable",
@@ -180,19 +181,29 @@ def test_users_tokens(db):
 
 
 def test_policy_show_and_set(db):
+    tail = "declassification: reviewed\npublic: UNCLASSIFIED cables without caveats, without"
+    tail += " handling restrictions (SBU, LOU, FOUO)\n"
     r = run(db, "policy")
-    assert (r.exit_code, r.stdout) == (0, "mode: open\nportions: yes\n")
+    assert (r.exit_code, r.stdout) == (0, "mode: open\nportions: yes\n" + tail)
     r = run(db, "policy", "set", "controlled", "--no-portions")
-    assert (r.exit_code, r.stdout) == (0, "mode: controlled\nportions: no\n")
-    assert run(db, "policy", "show").stdout == "mode: controlled\nportions: no\n"
+    assert (r.exit_code, r.stdout) == (0, "mode: controlled\nportions: no\n" + tail)
+    assert run(db, "policy", "show").stdout == "mode: controlled\nportions: no\n" + tail
     r = run(db, "policy", "set", "open")  # portions kept as they were
-    assert r.stdout == "mode: open\nportions: no\n"
+    assert r.stdout == "mode: open\nportions: no\n" + tail
     assert run(db, "policy", "set", "secret").exit_code == 2
     # The group's --archive reaches its subcommands.
     r = CliRunner().invoke(main, ["policy", "--archive", db, "set", "controlled", "--portions"])
-    assert (r.exit_code, r.stdout) == (0, "mode: controlled\nportions: yes\n")
-    (entry, *_) = [e for e in _entries(db) if e.action == "policy_set"]
-    assert (entry.user, entry.detail) == ("local:tester", "open/0 -> controlled/1")
+    assert (r.exit_code, r.stdout) == (0, "mode: controlled\nportions: yes\n" + tail)
+    r = run(db, "policy", "set", "controlled", "--declassify", "automatic", "--public", "C")
+    assert r.stdout.endswith(
+        "declassification: automatic\npublic: UNCLASSIFIED to CONFIDENTIAL cables without"
+        " caveats, without handling restrictions (SBU, LOU, FOUO)\n"
+    )
+    r = run(db, "policy", "set", "controlled", "--public", "none")
+    assert "public: nothing but declassified and released cables" in r.stdout
+    (entry, *_) = [e for e in _entries(db) if e.action == "policy_set"][-3:]
+    assert entry.user == "local:tester"
+    assert entry.detail == "open/0/reviewed/public=0 -> controlled/1/reviewed/public=0"
 
 
 def _entries(db: str) -> list:

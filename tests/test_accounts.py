@@ -400,6 +400,7 @@ def test_every_account_action_is_audited(acc, store):
     assert actions(store.conn) == [
         "user_add",
         "user_passwd",
+        "sessions_end",  # a new password ends the user's sessions
         "user_role",
         "user_grant",
         "user_revoke",
