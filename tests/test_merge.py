@@ -133,6 +133,10 @@ def test_fields_only_one_form_has_survive(tmp_path, files) -> None:
             assert c.dtg == "041527Z MAR 09" and c.sender == "AMEMBASSY ZENDA"
             assert [r.name for r in c.recipients] == ["SECSTATE WASHDC", "AMEMBASSY BERLIN"]
             assert c.source.header and c.source.header.startswith("VZCZCXRO5521")
+            # The page's own "minute unknown" is moot: the row's DTG gave the minute.
+            page_own = {s.form: r for s, r in store.source_records(RID)}["html"]
+            assert "meta.created_minute_unknown" in {w.code for w in page_own.warnings}
+            assert "meta.created_minute_unknown" not in {w.code for w in c.warnings}
             assert c.title == "ZENDA: MINISTER REVIEWS HARBOUR PLAN WITH AMBASSADOR"
             assert c.tags == ["PGOV", "PREL", "ZE"]
             assert c.signers == ["RASSENDYLL"]
@@ -368,3 +372,25 @@ def test_the_seed_and_its_cablegate_page_keep_the_release_date(tmp_path, seed_fi
         forms = sorted(s.form for s in store.sources("09BAMAKO776"))
         assert len(forms) == 2 and forms[0] == "html"
         assert {s.member for s in store.sources("09BAMAKO776")} >= {MEMBER}
+
+
+def test_a_partial_view_keeps_the_release_date() -> None:
+    from cablebase.access.policy import Access, Policy, Viewer, view
+
+    c = Cable(
+        reference_id=RID,
+        classification="SECRET",
+        released="2010-11-28T18:00:00Z",
+        paragraphs=[
+            Paragraph(number=1, portion="U", text="Open."),
+            Paragraph(number=2, portion="S", text="Shut."),
+        ],
+    )
+    decision, shown = view(
+        c, Access(Policy("controlled", portions=True), Viewer("u", "reader", 0, 0))
+    )
+    assert decision == "partial" and shown is not None
+    assert shown.released == "2010-11-28T18:00:00Z"
+    assert [p.text for p in shown.paragraphs][
+        0
+    ] == "Open." and "Shut." not in shown.to_json().decode()

@@ -1,9 +1,9 @@
 """How far the two forms of the same cable agree: Cablegate page vs cables.csv row.
 
-    python tools/agreement.py [--shapes N] [--field NAME]
+    python tools/agreement.py [--shapes N] [--field NAME] [--html PAGES] [--csv CABLES.CSV]
 
-Reads ../shared/corpus in place, parses every cable present both in cablegate-html-dev.tar.xz
-and cables-dev.csv.xz, and prints, per field the merge compares (archive/merge.py COMPARED:
+Reads the inputs in place (by default ../shared/corpus: cablegate-html-dev.tar.xz and
+cables-dev.csv.xz, which share no reference id), parses every cable present in both, and prints, per field the merge compares (archive/merge.py COMPARED:
 the same comparison that makes a `merge.disagree` warning), how many pairs carry it in both
 forms, how many agree, and the share.  --shapes N prints N disagreeing pairs per field.
 """
@@ -11,47 +11,51 @@ forms, how many agree, and the share.  --shapes N prints N disagreeing pairs per
 from __future__ import annotations
 
 import argparse
-import tarfile
+import os
 from collections import Counter
 from pathlib import Path
 
 from cablebase.archive.merge import COMPARED, compare
 from cablebase.forms.sources import iter_items
 from cablebase.grammar import parse_unwrapped
-from cablebase.parse import parse_text
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 HTML_TAR = CORPUS / "cablegate-html-dev.tar.xz"
 CABLES_CSV = CORPUS / "cables-dev.csv.xz"
 
 
-def pairs() -> list[tuple]:
-    with tarfile.open(HTML_TAR) as tar:
-        names = {Path(n).stem: n for n in tar.getnames() if n.endswith(".html")}
-    csv = {}
-    for item in iter_items(CABLES_CSV):
-        rid = getattr(getattr(item, "meta", None), "reference_id", None)
-        if rid and rid.strip() in names:
-            csv[rid.strip()] = parse_unwrapped(item)
-    out = []
-    with tarfile.open(HTML_TAR) as tar:
-        for rid in sorted(csv):
-            f = tar.extractfile(names[rid])
-            if f is None:
-                continue
-            html = parse_text(f.read().decode("utf-8", "replace"), form="html")
-            out.append((rid, html, csv[rid]))
-    return out
+def _items(path: Path):
+    """(reference id or None, unwrapped item) of every cable in a file, folder or archive."""
+    for item in iter_items(path):
+        if hasattr(item, "meta"):  # a Failure has none
+            rid = item.meta.reference_id
+            yield (rid.strip() if rid else None), item
+
+
+def pairs(html_path: Path, csv_path: Path) -> list[tuple]:
+    """(id, page record, other record) of every cable present in both inputs.  The second
+    input may be of any form: an item without a container id is parsed to find its id."""
+    html_ids = {rid for rid, _ in _items(html_path)}
+    other = {}
+    for rid, u in _items(csv_path):
+        if rid is None or rid in html_ids:
+            record = parse_unwrapped(u)
+            if record.reference_id in html_ids:
+                other[record.reference_id] = record
+    out = [(rid, parse_unwrapped(u), other[rid]) for rid, u in _items(html_path) if rid in other]
+    return sorted(out, key=lambda t: t[0])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shapes", type=int, default=0, help="disagreeing pairs to print per field")
     ap.add_argument("--field", help="only this field's shapes")
+    ap.add_argument("--html", type=Path, default=HTML_TAR, help="Cablegate pages (tar, folder)")
+    ap.add_argument("--csv", type=Path, default=CABLES_CSV, help="cables.csv, or any other form")
     args = ap.parse_args()
-    if not HTML_TAR.exists() or not CABLES_CSV.exists():
-        raise SystemExit(f"corpus not found under {CORPUS}")
-    found = pairs()
+    if not args.html.exists() or not args.csv.exists():
+        raise SystemExit(f"not found: {args.html} or {args.csv}")
+    found = pairs(args.html, args.csv)
     both, agree = Counter(), Counter()
     bad: dict[str, list] = {f.name: [] for f in COMPARED}
     everything = 0
@@ -80,7 +84,11 @@ def main() -> None:
             print(f"\n== {f.name}: {len(bad[f.name])} disagree")
             for rid in bad[f.name][: args.shapes]:
                 h, c = by_id[rid]
-                print(f"  {rid}\n    html: {f.key(h)!r}\n    csv:  {f.key(c)!r}")
+                a, b = f.key(h), f.key(c)
+                if isinstance(a, str) and isinstance(b, str):  # from just before they differ
+                    k = max(len(os.path.commonprefix([a, b])) - 30, 0)
+                    a, b = a[k : k + 100], b[k : k + 100]
+                print(f"  {rid}\n    html:  {a!r}\n    other: {b!r}")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,11 @@ carries it best.  The rule, one function per group below:
 - body (paragraphs, summary, signers, redactions, sections, partial): the longest complete body
   (a whole text over a partial extract, then the most characters); summary and signers fall
   back to the first other source that has them.
-- warnings: every source's warnings, once each, and one `merge.disagree` warning per field on
-  which sources that both carry it disagree (where = the field, the message names the sources
-  and their values).  `source` is the body source's, with the header source's header text.
+- warnings: every source's warnings, once each (those about the header, the text or the
+  created time only from the source that part was taken from), and one `merge.disagree`
+  warning per field on which sources that both carry it disagree (where = the field, the
+  message names the sources and their values).  `source` is the body source's, with the
+  header source's header text.
 
 A single source is its own merged record, unchanged (merge([r]) is r).
 """
@@ -224,10 +226,8 @@ def _identity(out: Cable, srcs: list[Cable]) -> None:
 
 
 def _dates(out: Cable, srcs: list[Cable]) -> None:
-    dated = [c for c in srcs if c.created]
-    if dated:
-        best = min(dated, key=lambda c: CREATED_RANK.get(c.created_from or "", len(CREATED_RANK)))
-        out.created, out.created_from = best.created, best.created_from
+    best = _created_source(srcs)
+    out.created, out.created_from = best.created, best.created_from
     released = [c.released for c in srcs if c.released]
     out.released = min(released) if released else None
 
@@ -336,12 +336,27 @@ def _body(out: Cable, srcs: list[Cable]) -> None:
         )
 
 
+def _created_source(srcs: list[Cable]) -> Cable:
+    dated = [c for c in srcs if c.created] or srcs
+    return min(dated, key=lambda c: CREATED_RANK.get(c.created_from or "", len(CREATED_RANK)))
+
+
 def _warnings(out: Cable, srcs: list[Cable]) -> None:
+    # Warnings about a part of the cable come only from the source that part was taken from
+    # (a page's "minute unknown" is moot when a row's DTG gave the minute); the others from all.
+    owners = (
+        ("header.", min(srcs, key=_header_rank)),
+        ("check.", min(srcs, key=_header_rank)),
+        ("text.", min(srcs, key=_body_rank)),
+        ("meta.created", _created_source(srcs)),
+    )
     seen: set[tuple] = set()
     for c in srcs:
         for w in c.warnings:
             if w.code == DISAGREE:
                 continue  # a source's own record never holds these; recomputed below
+            if any(w.code.startswith(p) and c is not owner for p, owner in owners):
+                continue
             key = (w.code, w.message, w.where)
             if key not in seen:
                 seen.add(key)
