@@ -182,4 +182,4 @@ def test_expected_records(corpus) -> None:
 
 
 def test_enough_expected_records() -> None:
-    assert len(EXPECTED) >= 100
+    assert len(EXPECTED) >= 300
