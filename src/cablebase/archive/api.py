@@ -15,6 +15,7 @@ import orjson
 
 from cablebase.access.policy import (
     ANONYMOUS,
+    RELEASED_ON,
     WITHHELD,
     Access,
     Policy,
@@ -23,11 +24,14 @@ from cablebase.access.policy import (
     fts_hidden,
     open_access,
     portion_requirement,
+    stored,
     view,
 )
 from cablebase.access.settings import get_policy
+from cablebase.archive import ranking
 from cablebase.archive.query import (
     CABLE_FIELDS,
+    NAMES_CABLE,
     All,
     And,
     Field,
@@ -38,8 +42,10 @@ from cablebase.archive.query import (
     Visible,
     field_values,
     fts_expr,
+    fts_string,
     has_text,
     is_column,
+    map_fields,
     parse_query,
     patterns,
     positive_terms,
@@ -162,6 +168,16 @@ def _page(sql: str, params: list, limit: int | None, offset: int) -> str:
         params.append(offset)
         return sql + " LIMIT -1 OFFSET ?"
     return sql
+
+
+def _dense(node: Node) -> bool:
+    """Whether the second relevance tier of a query is tested per row: its free text alone
+    matched more than `broad` cables (no need to count it first) and is single words
+    (probes suit them; a phrase or prefix is cheaper as one set).  (The reader's id set, if
+    any, is tested per row either way.)"""
+    return fts_expr(_split_visible(node)[0]) is not None and all(
+        len(t.tokens) == 1 and not t.prefix for t in positive_terms(node)
+    )
 
 
 def _indexed(node: Node) -> bool:
@@ -369,6 +385,7 @@ class Archive:
         self._post_tokens: list[tuple[str, list[str]]] = []
         self._years_key: tuple[int, int] | None = None
         self._open_years: list[str] = []
+        self._text_stats: dict[tuple, tuple[int, int]] = {}  # see _reader_text
         self.access = access if access is not None else self.default_access()
         self._pin: tuple[int, ...] | None = None  # see pinned()
         # Whether records show where their source files lie on this machine (the folders);
@@ -451,9 +468,18 @@ class Archive:
         cable they see, partially read ones included."""
         if self.access.unrestricted or _scoped(node):
             return node
+        node = map_fields(node, self._named)
         text = has_text(node)
         cond = Visible(self.visible_sql([], text=text), text)
         return cond if isinstance(node, All) else _and(node, cond)
+
+    def _named(self, f: Field) -> Field:
+        """A field that reads the content of the cable it names (query.NAMES_CABLE), the cable
+        hidden from this reader: the same field naming a cable the archive does not hold (no
+        reference id is empty), so that it answers exactly as for a missing cable."""
+        if NAMES_CABLE.get(f.name) == "content" and self.decision(f.value.rstrip("*")) == "none":
+            return replace(f, value="")
+        return f
 
     def _years(self) -> list[str]:
         """The years of the stored declassification dates (their `dy` tokens exist)."""
@@ -476,7 +502,7 @@ class Archive:
         a = self.access
         if a.unrestricted:
             return ("all",)
-        return (a.viewer.rank, a.viewer.bits, a.policy.portions, a.today)
+        return (a.viewer.rank, a.viewer.bits, a.portions, a.today)
 
     def decision(self, reference_id: str) -> str:
         """ "full", "partial" or "none": how this reader sees the cable ("none" if absent)."""
@@ -500,25 +526,71 @@ class Archive:
 
     # -- reading ---------------------------------------------------------------------
 
-    def get(self, reference_id: str) -> Cable | None:
+    def get(self, reference_id: str, version: int | None = None) -> Cable | None:
         """The record as this reader sees it: whole, partial (withheld portions blanked) or
-        None (absent, or not for this reader: the two are indistinguishable)."""
+        None (absent, or not for this reader: the two are indistinguishable).
+
+        `version`: that version of the cable (`version_numbers`), judged by its own marks.
+        Without it, the current version; but when that is a published release and the
+        reader is cleared for the version it redacts, that original (a release adds a
+        public version, it takes nothing from those cleared for the original)."""
+        rid = reference_id.upper()
         row = self.conn.execute(
-            "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
             " WHERE reference_id = ?",
-            (reference_id.upper(),),
+            (rid,),
         ).fetchone()
         if row is None:
             return None
-        columns = Stored(*row[1:])
+        columns = Stored(*row[1:5])
         if self.access.decide(columns) == "none":
             return None
-        return self._located(view(self.store.get(reference_id.upper()), self.access, columns)[1])
+        if version is None:
+            version = self._default_version(rid, row[5], columns)
+        if version != row[5]:
+            return dict(self.versions(rid)).get(version)
+        return self._located(view(self.store.get(rid), self.access, columns)[1])
+
+    def default_version(self, reference_id: str) -> int | None:
+        """The version `get` shows when none is asked for (None: the reader sees none)."""
+        rid = reference_id.upper()
+        row = self.conn.execute(
+            "SELECT class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
+            " WHERE reference_id = ?",
+            (rid,),
+        ).fetchone()
+        if row is None or self.access.decide(Stored(*row[:4])) == "none":
+            return None
+        return self._default_version(rid, row[4], Stored(*row[:4]))
+
+    def _default_version(self, rid: str, current: int, columns: Stored) -> int:
+        """The current version, or the one a current release redacts when this reader reads
+        that one whole."""
+        if columns.open_on != RELEASED_ON:
+            return current
+        from cablebase.access.releases import base_of
+
+        base = base_of(self.conn, rid, current)
+        for number, cable in self.store.versions(rid) if base is not None else ():
+            if number == base and self.access.decide(stored(cable)) == "full":
+                return number
+        return current
+
+    def version_numbers(self, reference_id: str) -> list[int]:
+        """The versions of a cable this reader may read, oldest first (the current included)."""
+        rid = reference_id.upper()
+        row = self.conn.execute("SELECT version FROM cables WHERE reference_id = ?", (rid,))
+        current = row.fetchone()
+        if current is None or self.decision(rid) == "none":
+            return []
+        return [n for n, _ in self.versions(rid)] + [current[0]]
 
     def _located(self, cable: Cable | None) -> Cable | None:
         """`cable` with its source's folders removed unless this archive shows locations."""
         if cable is not None and not self.locations and cable.source is not None:
-            cable = replace(cable, source=replace(cable.source, path=file_name_of(cable.source.path)))
+            cable = replace(
+                cable, source=replace(cable.source, path=file_name_of(cable.source.path))
+            )
         return cable
 
     def versions(self, reference_id: str) -> list[tuple[int, Cable]]:
@@ -592,7 +664,12 @@ class Archive:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
         if limit is not None and limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
-        if sort == "relevance" and self._broad(node):
+        # Past SQLite's integers nothing is found anyway: no OverflowError from a huge page.
+        offset = min(offset, MAX_ROWS)
+        limit = None if limit is None or limit >= MAX_ROWS else limit
+        if sort == "relevance" and not self.access.unrestricted and relevance_match(node):
+            chunks = self._reader_ranked(node, limit, offset)
+        elif sort == "relevance" and self._broad(node):
             chunks = self._tiered(node, limit, offset)
         else:
             params: list = []
@@ -757,7 +834,11 @@ class Archive:
         text and the planner's bound on its hits (`_estimate`) exceeds `self.broad`."""
         if relevance_match(node) is None:
             return False
-        return self._estimate(node, self.broad + 1) > self.broad
+        if self._estimate(node, self.broad + 1) <= self.broad:
+            return False
+        # The bound counts hidden cables too: for a reader who does not see everything the
+        # choice of tiers must not depend on them (it changes the order), so their hits count.
+        return self.access.unrestricted or self._count(node) > self.broad
 
     def _tiers(self, node: Node) -> tuple[Node, Node]:
         """(hits whose subject matches a positive term, the other hits) of a query."""
@@ -793,15 +874,87 @@ class Archive:
         # The first tier ended inside this page (got > 0) or before it (then count it).
         first = offset + got if got else self.count(top) if offset else 0
         params = []
-        # The second tier of a query that is free text only is dense (it matched more than
-        # `broad` cables): no need to count it first.
-        # Per-row probes suit single words; a phrase or prefix is cheaper as one set.  (The
-        # reader's id set, if any, is tested per row either way.)
-        dense = fts_expr(_split_visible(node)[0]) is not None and all(
-            len(t.tokens) == 1 and not t.prefix for t in positive_terms(node)
-        )
-        sql = self._select(rest, "-date", params, limit, max(0, offset - first), dense)
+        sql = self._select(rest, "-date", params, limit, max(0, offset - first), _dense(node))
         yield from self._chunks(sql, params)
+
+    # -- relevance for a reader who does not see everything (archive/ranking.py) ----------
+
+    def _reader_ranked(self, node: Node, limit: int | None, offset: int) -> Iterator[list[tuple]]:
+        """The rows of a relevance page ranked by BM25 over the reader's own cables (FTS5's
+        bm25 counts hidden ones), in the same tiers as `_tiered` when the query is broad."""
+        broad = self._broad(node)
+        top, rest = self._tiers(node) if broad else (node, None)
+        order = self._reader_order(top)
+        page = order[offset : None if limit is None else offset + limit]
+        if page:
+            ids = orjson.dumps([i for i, _ in page]).decode()
+            rows = {
+                r[0]: r
+                for r in self.conn.execute(
+                    f"SELECT {self._hit} FROM cables c"
+                    " WHERE c.id IN (SELECT value FROM json_each(?))",
+                    (ids,),
+                )
+            }
+            yield [(*rows[i], score) for i, score in page if i in rows]
+        if rest is None:
+            return
+        if limit is not None:
+            if len(page) >= limit:
+                return
+            limit -= len(page)
+        params: list = []
+        sql = self._select(rest, "-date", params, limit, max(0, offset - len(order)), _dense(node))
+        yield from self._chunks(sql, params)
+
+    def _reader_order(self, node: Node) -> list[tuple[int, float | None]]:
+        """Every hit with its score, best first (ties and unscored hits as `SORTS`)."""
+        ids = self._ids(node)
+        terms: dict[str, Term] = {}
+        for t in positive_terms(node):
+            terms.setdefault(fts_string(t), t)
+        base = split_text(node)[0] or " OR ".join(terms)
+        freqs, length = ranking.frequencies(self.conn, base, list(terms), set(ids), self._fts)
+        rows, tokens = self._reader_text()
+        hits = [self._count(self._scope(t)) for t in terms.values()]
+        score = ranking.scores(freqs, length, hits, rows, tokens)
+        return sorted(
+            ((i, score.get(i)) for i in ids),
+            key=lambda p: (p[1] is None, p[1] or 0.0, -p[0]),
+        )
+
+    def _reader_text(self) -> tuple[int, int]:
+        """(cables this reader reads whole, their subjects' and texts' tokens together), per
+        archive state and reader class: the statistics of `_reader_order`."""
+        key = (self._state(), self.access_key())
+        known = self._text_stats.get(key)
+        if known is not None:
+            return known
+        generation = self._state()[0]
+        sets = self.store.reader_sets
+        rows = sets.count(self.access, generation, text=True)
+        side = sets.hidden(self.access, generation, text=True)
+        if side is None:  # the shown side is held (or no set inside a transaction)
+            cond = self.visible_sql([], text=True)
+            sql = (
+                "SELECT d.sz FROM cables_fts_docsize d"
+                f" WHERE d.id IN (SELECT c.id FROM cables c WHERE {cond})"
+            )
+            tokens = 0
+        else:  # everything less the hidden side
+            table, bound, _ = side
+            sql = (
+                "SELECT d.sz FROM cables_fts_docsize d"
+                f" WHERE d.id IN (SELECT id FROM {table}) OR d.id >= {int(bound)}"
+            )
+            tokens = sum(ranking.index_totals(self.conn)[1][:2])
+        sign = 1 if side is None else -1
+        for (sz,) in self.conn.execute(sql):
+            tokens += sign * ranking.text_length(ranking.varints(sz))
+        if len(self._text_stats) > 64:
+            self._text_stats.clear()
+        self._text_stats[key] = (rows, tokens)
+        return rows, tokens
 
     def _add_snippets(self, hits: dict[int, Hit], pats: list) -> None:
         """Snippets for a page of hits: their paragraphs in one query, matched in Python
@@ -1112,9 +1265,14 @@ class Archive:
         if isinstance(node, Or):
             return min(cap, sum(self._estimate(n, cap) for n in node.nodes))
         assert isinstance(node, Field)
-        if node.name == "citedby":
-            return 0
         params: list = []
+        if node.name == "citedby":  # at most the references of the one cable named
+            params.append(field_values(node)["value"])
+            sql = (
+                "SELECT 1 FROM refs r JOIN cables s ON s.id = r.cable_id"
+                " WHERE s.reference_id = ? AND r.target IS NOT NULL"
+            )
+            return self._bounded(sql, params, cap)
         if node.name in ("tag", "handling", "signer", "cites"):
             sql = self._side_count(node, params).replace("count(DISTINCT cable_id)", "1")
             return self._bounded(sql.replace("count(*)", "1"), params, cap)

@@ -51,6 +51,9 @@ def _seen(archive: Archive) -> tuple[str, list]:
 
 
 def _row_of(archive: Archive, reference_id: str) -> tuple | None:
+    """The cable's row, None when absent or hidden from the reader (the two alike)."""
+    if archive.decision(reference_id) == "none":
+        return None
     return archive.conn.execute(
         "SELECT id, created, origin, post FROM cables WHERE reference_id = ?",
         (reference_id.upper(),),

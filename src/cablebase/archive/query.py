@@ -53,6 +53,15 @@ FIELDS = (
     "citedby",
     "released",
 )
+# Fields whose value names a cable, by what their condition reads of the named cable
+# (docs/access.md: a cable the reader may not see, named by an operator, is as one the archive
+# does not hold; `Archive._scope` applies this, `tests/test_access_oracle.py` checks every field):
+#   "hit": the hit itself (id:): the reader's id set decides, as for every hit;
+#   "cited": an id as other cables' REF blocks write it (cites:): matched on those blocks,
+#            held or not, so nothing of the named cable is read;
+#   "content": the named cable's own content (citedby: its REF block): only a cable the
+#            reader sees has any.
+NAMES_CABLE = {"id": "hit", "cites": "cited", "citedby": "content"}
 PREFIX_FIELDS = ("id", "origin", "tag", "subject")  # fields whose value may end in *
 COMPARABLE = ("class", "year")  # fields that take < <= > >=
 MAX_QUERY = 2000  # characters; longer queries are refused rather than planned
@@ -163,6 +172,9 @@ _TOKEN = re.compile(
 )
 
 
+KEYWORDS = {"AND": "and", "&&": "and", "OR": "or", "||": "or", "NOT": "not"}  # operator words
+
+
 @dataclass(slots=True)
 class _Tok:
     kind: str  # lparen rparen phrase field word and or not minus
@@ -209,8 +221,7 @@ def _lex(q: str) -> list[_Tok]:
             toks.append(_Tok("minus", "-", pos))
         elif m.group("word") is not None:
             word = m.group("word")
-            kind = {"AND": "and", "&&": "and", "OR": "or", "||": "or", "NOT": "not"}
-            toks.append(_Tok(kind.get(word, "word"), word, pos))
+            toks.append(_Tok(KEYWORDS.get(word, "word"), word, pos))
         elif m.group("lparen") is not None:
             toks.append(_Tok("lparen", "(", pos))
         elif m.group("rparen") is not None:
@@ -476,6 +487,21 @@ def field_values(f: Field) -> dict:
     if f.name == "released":
         return {"range": _released(f)}
     raise AssertionError(f.name)  # pragma: no cover
+
+
+def map_fields(node: Node, fn: Callable[[Field], Field]) -> Node:
+    """The tree with every Field replaced by fn(field) (the same tree when nothing changes)."""
+    if isinstance(node, Field):
+        return fn(node)
+    if isinstance(node, Not):
+        inner = map_fields(node.node, fn)
+        return node if inner is node.node else Not(inner)
+    if isinstance(node, And | Or):
+        nodes = tuple(map_fields(n, fn) for n in node.nodes)
+        if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
+            return node
+        return type(node)(nodes)
+    return node
 
 
 def parse_query(text: str) -> Node:

@@ -1,0 +1,752 @@
+"""The enumerating leak test: every operator and every route, against an oracle archive.
+
+For each reader class (anonymous, UNCLASSIFIED, CONFIDENTIAL, SECRET with and without caveats,
+an admin cleared for UNCLASSIFIED only, a reader cleared for everything) a second archive is
+built holding only the cables that reader may see (the policy's own decision: the same
+policy, the same accounts).  Every answer the archive gives the reader — hits, counts, facets,
+scores, ordering, snippets, references, exports, graphs, pages, API documents, errors,
+headers — must be *identical* to the answer of that oracle archive: a hidden cable must make
+no difference at all, so a hidden cable named by an operator (`citedby:`, `id:`…) or a route
+(`/cable/ID`) behaves exactly like one the archive does not hold, and relevance scores do not
+count it.
+
+The cases are derived, not sampled: every field of the query language (query.FIELDS) and
+every operator of its lexer, each with a value only hidden cables have and one visible ones
+have; every route of the web application (its FastAPI routes, the OpenAPI document's and the
+pages'), each path parameter filled with hidden, visible and missing values and each query
+parameter varied.  The enumerated sets must equal the declared ones, so an operator or route
+added without a case fails here.
+
+The policy's per-paragraph judgement is checked on its own terms too: a paragraph whose mark
+the reader is not cleared for (its level, and the NOFORN/ORCON written in the mark even when
+the caption lacks them) never reaches the reader unless the cable is declassified.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import argon2
+import pytest
+from click.testing import CliRunner
+
+from cablebase.access.accounts import Accounts
+from cablebase.access.policy import Access, Policy, Viewer, caveat_bits
+from cablebase.access.settings import set_policy
+from cablebase.archive import query as Q
+from cablebase.archive.api import Archive
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.cli import main
+from cablebase.record import Cable, Paragraph, Reference
+
+HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PASSWORD = "correct horse battery"
+TODAY = "2026-11-27"
+COMMON = "harbourmaster"  # in every cable, repeated a different number of times
+RARE = "lighthouse"  # in a few cables of every level
+CLASSES = {0: "UNCLASSIFIED", 1: "CONFIDENTIAL", 2: "SECRET", 3: "TOP SECRET"}
+MISSING = "09LEAKVILLE999"  # cited, never stored
+
+
+def rid(i: int) -> str:
+    return f"09LEAKVILLE{100 + i}"
+
+
+def para_token(i: int, j: int) -> str:
+    return f"zzpara{100 + i}x{100 + j}q"
+
+
+def subject_token(i: int) -> str:
+    return f"zzsubj{100 + i}q"
+
+
+def ref_token(i: int) -> str:
+    return f"zzreft{100 + i}q"
+
+
+# -- the world: cables of every shape the policy distinguishes ------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    rank: int | None  # None: classification unknown
+    caveats: tuple[str, ...]  # in the caption
+    subject_mark: str | None
+    marks: tuple[str | None, ...]
+    cites: tuple[int | str, ...] = ()
+    declassify: str | None = None  # a date
+    rule: str | None = None  # the E.O. line's rule (25X1 exempts)
+    year: int | None = 2009  # None: undated
+    origin: str = "Embassy Leakville"
+    signer: str = "QUILL"
+    rare: bool = False
+
+
+SPECS = [
+    Spec(0, (), "U", ("U", "U"), cites=(6, 2, MISSING), rare=True),  # 0
+    Spec(0, (), "SBU", ("SBU", "U"), origin="Consulate Sievetown"),  # 1
+    Spec(1, (), "C", ("C", "U"), cites=(7,)),  # 2
+    Spec(1, (), "U", ("C/OC", "U"), origin="Consulate Sievetown"),  # 3: ORCON only in a mark
+    Spec(2, (), "U", ("S/NF", "S", "U"), cites=(5,)),  # 4: NOFORN only in a mark
+    Spec(2, ("NOFORN",), "C", ("S/NF", "C", "U"), cites=(8,)),  # 5
+    Spec(2, (), "S", ("S", "S"), cites=(0, 2, 13, MISSING), rare=True, signer="INKWELL"),  # 6
+    Spec(3, (), "S", ("TS", "S", "C"), cites=(2, 14), rare=True),  # 7
+    Spec(2, ("NODIS",), "S", ("S", "C"), cites=(4,)),  # 8: a whole-message caveat
+    Spec(2, (), "S", ("S", "U"), declassify="2001-06-30"),  # 9: declassified
+    Spec(2, (), "S", ("S",), declassify="2001-06-30", rule="25X1"),  # 10: exempt
+    Spec(None, (), None, (None, "U")),  # 11: classification unknown
+    Spec(1, (), "C", ("C",), declassify="2099-01-01", year=None),  # 12: undated
+    Spec(  # 13: only for NOFORN readers; its own origin, signer and year
+        2,
+        ("NOFORN",),
+        "S/NF",
+        ("S/NF",),
+        cites=(6, 0),
+        year=2008,
+        origin="Embassy Shadowland",
+        signer="SHADOWMAN",
+        rare=True,
+    ),
+    Spec(0, (), "U", ("U",), cites=(13, 16)),  # 14
+    Spec(1, (), "C", ("U", "C"), origin="Consulate Sievetown", signer="INKWELL"),  # 15
+    Spec(2, ("EXDIS",), "S", ("S", "U"), cites=(0, 6), rare=True),  # 16: EXDIS, cites 0
+]
+
+
+def make_cable(i: int, s: Spec) -> Cable:
+    paragraphs = []
+    for j, mark in enumerate(s.marks):
+        text = f"Paragraph {para_token(i, j)} of cable {i}."
+        if j == 0:  # term frequencies differ from cable to cable (for relevance)
+            text = f"The {COMMON} spoke. " * (1 + i % 3) + text
+            text += f" The {RARE} keeper." * s.rare
+        paragraphs.append(Paragraph(number=j + 1, portion=mark, text=text))
+    refs = [
+        Reference(
+            letter="ABCDEF"[k],
+            text=f"{ref_token(i)} {rid(t) if isinstance(t, int) else t}",
+            kind="cable",
+            id=rid(t) if isinstance(t, int) else t,
+        )
+        for k, t in enumerate(s.cites)
+    ]
+    created = None if s.year is None else f"{s.year}-{1 + i % 9:02d}-{10 + i:02d}T10:00:00Z"
+    return Cable(
+        reference_id=rid(i),
+        created=created,
+        origin=s.origin,
+        post=s.origin.split()[-1].upper(),
+        classification=None if s.rank is None else CLASSES[s.rank],
+        handling=[*s.caveats, "SIPDIS"],
+        tags=["PREL", f"ZT{100 + i}"],
+        subject=f"{s.origin.split()[-1].upper()}: TALKS ON {subject_token(i)} {COMMON}",
+        subject_portion=s.subject_mark,
+        declassify_on=s.declassify,
+        declassify_rule=s.rule,
+        references=refs,
+        paragraphs=paragraphs,
+        signers=[s.signer],
+        # Published on two dates: the hidden cable 13 alone on the second.
+        released="2011-01-02T00:00:00Z" if i == 13 else "2010-11-28T00:00:00Z" if i % 2 else None,
+    )
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str | None  # None: anonymous
+    rank: int = 0
+    caveats: tuple[str, ...] = ()
+    role: str = "reader"
+
+
+READERS = [
+    Reader(None),
+    Reader("unclas", 0),
+    Reader("conf", 1),
+    Reader("secret", 2),
+    Reader("noforn", 2, ("NOFORN",)),
+    Reader("orcon", 2, ("NOFORN", "ORCON", "NODIS")),
+    Reader("admin", 0, (), "admin"),
+    Reader("all", 3, ("NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT")),
+]
+
+
+def viewer(r: Reader) -> Viewer:
+    if r.name is None:
+        from cablebase.access.policy import ANONYMOUS
+
+        return ANONYMOUS
+    return Viewer(r.name, r.role, r.rank, caveat_bits(r.caveats))
+
+
+def store_world(path: Path, indexes: list[int]) -> None:
+    """An archive of the cables `indexes` (in this order: ingest order breaks relevance ties)
+    with every reader's account, under a controlled policy."""
+    with SQLiteStore(path) as store:
+        store.put_many([make_cable(i, SPECS[i]) for i in indexes])
+        set_policy(store.conn, Policy("controlled", True))
+        accounts = Accounts(store.conn, hasher=HASHER)
+        for r in READERS:
+            if r.name is not None:
+                accounts.add_user(r.name, PASSWORD, r.role, r.rank, r.caveats)
+
+
+def access(r: Reader) -> Access:
+    return Access(Policy("controlled", True), viewer(r), TODAY)
+
+
+@dataclass
+class World:
+    main: Path
+    oracles: dict[Reader, Path]  # reader -> the archive of what they see
+    seen: dict[Reader, set[int]]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    tmp = tmp_path_factory.mktemp("oracle")
+    main_path = tmp / "main.db"
+    store_world(main_path, list(range(len(SPECS))))
+    seen: dict[Reader, set[int]] = {}
+    oracles: dict[Reader, Path] = {}
+    with Archive.open(main_path) as a:
+        for r in READERS:
+            ar = a.with_access(access(r))
+            seen[r] = {i for i in range(len(SPECS)) if ar.decision(rid(i)) != "none"}
+    for k, r in enumerate(READERS):
+        oracles[r] = tmp / f"oracle{k}.db"
+        store_world(oracles[r], sorted(seen[r]))
+    return World(main_path, oracles, seen)
+
+
+def test_world_has_every_shape(world: World) -> None:
+    """Each limited reader has cables hidden from them, and some seen; the hidden cables are
+    named by the visible ones (citations both ways)."""
+    for r in READERS[:-1]:
+        assert world.seen[r] and len(world.seen[r]) < len(SPECS), r
+        hidden = set(range(len(SPECS))) - world.seen[r]
+        cited = {t for i in world.seen[r] for t in SPECS[i].cites}
+        citing = {i for h in hidden for i in SPECS[h].cites}
+        assert cited & hidden and citing & world.seen[r], r
+    assert world.seen[READERS[-1]] == set(range(len(SPECS)))
+
+
+# -- the query language, enumerated -------------------------------------------------------
+
+# Every field: values only hidden cables have (for most readers) and values visible ones have.
+FIELD_CASES: dict[str, list[str]] = {
+    "id": [rid(13), rid(6), rid(0), MISSING, "09LEAKVILLE11*", "09leakville10*"],
+    "origin": ["shadowland", "leakville", '"consulate sievetown"', "shadow*"],
+    "tag": ["ZT113", "ZT106", "PREL", "zt11*"],
+    "class": ["secret", "top_secret", "unclassified", ">=confidential", "<secret", "<=c", ">u"],
+    "handling": ["nodis", "noforn", "sipdis", "orcon"],
+    "subject": [subject_token(13), subject_token(0), "talks", '"talks on"', "zzsubj11*"],
+    "signer": ["shadowman", "quill", "inkwell"],
+    "from": ["2009-05", "2008", "2009-03-15"],
+    "to": ["2008-12", "2009-03-15", "2009"],
+    "year": ["2008", "2009", "2008..2009", ">=2009", "<2009"],
+    "cites": [rid(6), rid(13), rid(2), MISSING, rid(7)],
+    "citedby": [rid(6), rid(13), rid(0), rid(7), rid(4), MISSING],
+    "released": ["2010-11", "2011-01-02", "2010..2011"],
+}
+# Every lexer token kind and keyword, each with queries that use it.
+OPERATOR_CASES: dict[str, list[str]] = {
+    "word": [COMMON, RARE, para_token(13, 0), para_token(4, 0), "keeper"],
+    "phrase": [f'"the {COMMON}"', f'"{RARE} keeper"', f'"{COMMON} spoke"*'],
+    "field": ["tag:PREL", f"citedby:{rid(6)} {COMMON}"],
+    "lparen": [f"({RARE} OR tag:ZT113) -class:u"],
+    "rparen": [f"(citedby:{rid(6)} OR {RARE})"],
+    "minus": [f"-{RARE}", f"{COMMON} -citedby:{rid(13)}", f"-cites:{rid(6)}"],
+    "AND": [f"{COMMON} AND {RARE}", f"citedby:{rid(13)} AND {COMMON}"],
+    "&&": [f"{RARE} && tag:PREL"],
+    "OR": [f"{RARE} OR spoke", f"citedby:{rid(6)} OR citedby:{rid(0)}"],
+    "||": [f"{RARE} || {para_token(6, 0)}"],
+    "NOT": [f"NOT {RARE}", f"NOT citedby:{rid(6)}", f"{COMMON} NOT {RARE}"],
+    "*": ["harbour*", "zzpara11*", "lightho*"],
+}
+FORMS = ("{}", f"{COMMON} {{}}", f"{RARE} OR {{}}", "-{}")
+
+
+def lexer_kinds() -> set[str]:
+    """The token kinds and keywords of query.py's lexer."""
+    groups = {g for g in Q._TOKEN.groupindex if g not in ("space",)}
+    top = {g for g in groups if not re.fullmatch(r"p(text|end|star)|f(name|op|val)", g)}
+    return top | set(Q.KEYWORDS) | {"*"}
+
+
+def test_every_operator_and_field_has_a_case() -> None:
+    assert set(FIELD_CASES) == set(Q.FIELDS), "a field of query.py without a leak case"
+    assert set(OPERATOR_CASES) == lexer_kinds(), "an operator of query.py without a leak case"
+    assert set(Q.NAMES_CABLE) <= set(Q.FIELDS)
+
+
+def queries() -> list[str]:
+    out = [""]
+    for name, values in FIELD_CASES.items():
+        for v in values:
+            out += [form.format(f"{name}:{v}") for form in FORMS]
+    for cases in OPERATOR_CASES.values():
+        out += cases
+    return out
+
+
+def hits(a: Archive, q: str, **kw) -> list[tuple]:
+    return [
+        (h.reference_id, h.created, h.origin, h.classification, h.subject, h.score, h.snippet)
+        for h in a.search(q, **kw)
+    ]
+
+
+def answers(a: Archive, q: str, full: bool) -> Iterator[tuple[str, object]]:
+    """Every answer of the library to a query (`full`: the costlier ones too)."""
+    yield "relevance", hits(a, q, snippets=True)
+    yield "date", hits(a, q, sort="date")
+    yield "count", a.count(q)
+    yield "facets", a.facets(q, top=None)
+    if full:
+        yield "-date", hits(a, q, sort="-date", snippets=True)
+        yield "page", hits(a, q, limit=2, offset=1)
+        yield "records", [c.reference_id for c in a.records(q)]
+
+
+def per_cable(a: Archive) -> Iterator[tuple[str, object]]:
+    for i in [*range(len(SPECS)), MISSING]:
+        r = rid(i) if isinstance(i, int) else i
+        yield f"get {r}", a.get(r)
+        yield f"decision {r}", a.decision(r)
+        yield f"cites {r}", a.cites(r)
+        yield f"cited_by {r}", a.cited_by(r)
+        yield f"versions {r}", a.versions(r)
+        from cablebase.archive.browse import neighbourhood, prev_next
+
+        yield f"neighbourhood {r}", neighbourhood(a, r)
+        yield f"prev_next {r}", prev_next(a, r)
+
+
+def whole_archive(a: Archive, q: str) -> Iterator[tuple[str, object]]:
+    from cablebase.archive import browse
+
+    for fmt in ("jsonl", "csv"):
+        out = io.BytesIO()
+        a.export(q, fmt, out, text=True) if fmt == "csv" else a.export(q, fmt, out)
+        yield f"export {fmt}", out.getvalue().decode()
+    for fmt in ("graphml", "gexf"):
+        out = io.BytesIO()
+        a.graph(q, fmt, out)
+        yield f"graph {fmt}", out.getvalue().decode()
+    if q == "":
+        yield "stats", a.stats()
+        yield "unresolved", list(a.unresolved())
+        for name in ("posts", "tags", "months", "month_class", "totals", "references"):
+            yield name, getattr(browse, name)(a)
+        yield "post_months", browse.post_months(a, "Embassy Leakville")
+        yield "month_days", browse.month_days(a, "2009-05")
+
+
+def library(a: Archive, qs: list[str], full: bool) -> Iterator[tuple[str, object]]:
+    for q in qs:
+        for name, value in answers(a, q, full):
+            yield f"{name} {q!r}", value
+    yield from per_cable(a)
+    for q in ("", f"citedby:{rid(6)}", f"cites:{rid(13)}", f"id:{rid(13)}", RARE):
+        for name, value in whole_archive(a, q):
+            yield f"{name} {q!r}", value
+
+
+def compare(got: Iterator[tuple[str, object]], want: Iterator[tuple[str, object]], who) -> None:
+    for (name, g), (_, w) in zip(got, want, strict=True):
+        assert g == w, f"{who}: {name}\n  archive: {g!r}\n  oracle:  {w!r}"
+
+
+# The archive under two sets of planner thresholds: the defaults, and thresholds so low that
+# every query takes the plans of broad queries (date-index walks, two-tier relevance, probes).
+PLANS = ({}, {"small": 2, "broad": 2})
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=["default-plans", "broad-plans"])
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
+def test_library_answers_as_the_oracle(world: World, reader: Reader, plan: dict) -> None:
+    qs = queries()
+    with (
+        Archive.open(world.main, **plan) as main_a,
+        Archive.open(world.oracles[reader], **plan) as oracle_a,
+    ):
+        a = main_a.with_access(access(reader))
+        o = oracle_a.with_access(access(reader))
+        compare(library(a, qs, not plan), library(o, qs, not plan), reader)
+
+
+def test_scores_do_not_count_hidden_cables(world: World) -> None:
+    """The side channel the oracle comparison closes, stated on its own: adding cables the
+    reader may not see that contain the query's words changes no score."""
+    reader = READERS[1]
+    with Archive.open(world.main) as main_a, Archive.open(world.oracles[reader]) as oracle_a:
+        a, o = main_a.with_access(access(reader)), oracle_a.with_access(access(reader))
+        for q in (COMMON, RARE, f"{COMMON} {RARE}", f"{RARE} OR tag:PREL"):
+            got = [(h.reference_id, h.score) for h in a.search(q)]
+            assert any(s is not None for _, s in got), q
+            assert got == [(h.reference_id, h.score) for h in o.search(q)], q
+
+
+# -- the per-paragraph judgement, on its own terms ----------------------------------------
+
+PORTION_RANK = {"U": 0, "SBU": 0, "C": 1, "S": 2, "TS": 3}
+PORTION_CAVEATS = {"NF": "NOFORN", "OC": "ORCON"}
+WHOLE_MESSAGE = {"NODIS", "EXDIS", "LIMDIS", "STADIS", "SPECAT"}
+
+
+def portion_cleared(r: Reader, s: Spec, mark: str | None) -> bool:
+    """docs/access.md: a marked portion needs its own level and the caveats written in its
+    mark, plus the cable's whole-message caveats; an unmarked one the cable's requirement."""
+    if mark is None:
+        rank, cav = s.rank, set(s.caveats)
+    else:
+        head, *rest = mark.split("/")
+        rank = PORTION_RANK[head]
+        cav = {c for c in s.caveats if c in WHOLE_MESSAGE}
+        cav |= {PORTION_CAVEATS[p] for p in rest if p in PORTION_CAVEATS}
+    # Anonymous: at most what an UNCLASSIFIED reader without caveats reads (the public profile
+    # is the policy's to decide, never more than that).
+    return rank is not None and rank <= r.rank and cav <= set(r.caveats)
+
+
+def forbidden(r: Reader, seen: set[int]) -> set[str]:
+    """Tokens the reader must never meet: everything of a cable hidden from them; of the
+    others, the portions they are not cleared for, unless the cable is declassified."""
+    out: set[str] = set()
+    for i, s in enumerate(SPECS):
+        if i not in seen:
+            out |= {para_token(i, j) for j in range(len(s.marks))}
+            out |= {subject_token(i), ref_token(i), f"ZT{100 + i}"}
+            continue
+        if s.declassify and s.declassify < TODAY and not s.rule:
+            continue
+        if r.rank >= 3 and len(r.caveats) == 8:
+            continue
+        for j, mark in enumerate(s.marks):
+            if not portion_cleared(r, s, mark):
+                out.add(para_token(i, j))
+        if not portion_cleared(r, s, s.subject_mark):
+            out.add(subject_token(i))
+        if not all(portion_cleared(r, s, m) for m in (s.subject_mark, *s.marks)):
+            out.add(ref_token(i))  # the REF lines of a cable not read whole
+    return out
+
+
+def assert_clean(text: str, bad: set[str], where: str) -> None:
+    found = sorted(t for t in bad if t.lower() in text.lower())
+    assert not found, f"{where} leaks {found}"
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
+def test_no_paragraph_beyond_its_mark(world: World, reader: Reader) -> None:
+    """(S/NF) and (C/OC) paragraphs of cables whose caption lacks the caveat, and every other
+    portion, reach only readers cleared for their mark: on every library read path."""
+    bad = forbidden(reader, world.seen[reader])
+    with Archive.open(world.main) as main_a:
+        a = main_a.with_access(access(reader))
+        qs = ["", COMMON, RARE, "tag:PREL", *(para_token(i, 0) for i in range(len(SPECS)))]
+        for name, value in library(a, qs, True):
+            assert_clean(repr(value), bad, f"{name} as {reader}")
+
+
+# -- the command line -----------------------------------------------------------------------
+
+CLI_QUERIES = [
+    f"citedby:{rid(6)}",
+    f"citedby:{rid(13)}",
+    f"cites:{rid(6)}",
+    f"id:{rid(13)}",
+    COMMON,
+    f"{RARE} OR tag:ZT113",
+]
+CLI_COMMANDS: list[Callable[[str], list[str]]] = [
+    lambda q: ["search", q, "--json"],
+    lambda q: ["search", q, "--json", "--facets", "--sort", "date"],
+    lambda q: ["search", q, "--count"],
+    lambda q: ["export", q, "--to", "csv", "--text"],
+    lambda q: ["graph", q],
+]
+
+
+def cli_token(path: Path, name: str) -> str:
+    with SQLiteStore(path) as store:
+        return Accounts(store.conn, hasher=HASHER).create_token(name, "cli")
+
+
+@pytest.mark.parametrize("reader", READERS[1:5], ids=lambda r: r.name)
+def test_cli_answers_as_the_oracle(world: World, reader: Reader) -> None:
+    runner = CliRunner()
+    outs = []
+    for path in (world.main, world.oracles[reader]):
+        token = cli_token(path, reader.name)
+        got = []
+        for q in CLI_QUERIES:
+            for cmd in CLI_COMMANDS:
+                args = [*cmd(q), "--archive", str(path), "--token", token]
+                res = runner.invoke(main, args)
+                got.append((cmd(q), res.exit_code, res.output))
+        for i in (6, 13, 0):
+            res = runner.invoke(main, ["show", rid(i), "--archive", str(path), "--token", token])
+            got.append((["show", rid(i)], res.exit_code, res.output))
+        outs.append(got)
+    for g, w in zip(*outs, strict=True):
+        assert g == w, f"cablebase {' '.join(g[0])} as {reader}"
+
+
+# -- the reading room: every route, from the app ---------------------------------------------
+
+# Values of path parameters: hidden, visible and missing cables, posts, months...
+PATH_VALUES: dict[str, list[str]] = {
+    "reference_id": [rid(13), rid(6), rid(4), rid(0), rid(2), MISSING, "not-an-id"],
+    "post": [quote("Embassy Shadowland"), quote("Embassy Leakville"), "SHADOWLAND"],
+    "month": ["2008-05", "2009-05", "2009-13"],
+    "release_id": ["1", "99"],
+    "name": ["noforn", "nobody"],
+    "action": ["disable", "revoke"],
+    "label": ["nothing"],
+}
+ORACLE_QUERIES = [
+    "",
+    f"citedby:{rid(6)}",
+    f"citedby:{rid(13)}",
+    f"cites:{rid(13)}",
+    f"id:{rid(13)}",
+    "origin:shadowland",
+    "signer:shadowman",
+    "tag:ZT106",
+    COMMON,
+    RARE,
+    f"{RARE} OR tag:PREL",
+    "year:2008",
+    "handling:nodis",
+    "bad:field",
+]
+# Values of query parameters, each varied in turn (the others at their defaults).
+QUERY_VALUES: dict[str, list[str]] = {
+    "q": ORACLE_QUERIES,
+    "sort": ["date", "-date", "relevance", "id", "bogus"],
+    "page": ["2", "0"],
+    "per_page": ["2"],
+    "facets": ["false"],
+    "snippets": ["false"],
+    "format": ["csv", "gexf", "jsonl", "graphml"],
+    "text": ["true"],
+    "unresolved": ["false"],
+    "hops": ["1", "2"],
+    "order": ["name"],
+    "user": ["noforn"],
+    "action": ["read"],
+    "since": ["2000-01-01"],
+    "cable": [rid(13), rid(4), rid(0), MISSING],
+    "status": ["draft", "published", "bogus"],
+    "next": [f"/cable/{rid(13)}"],
+}
+# Every route of the app, declared: (method, path).  A route added without a case fails
+# test_every_route_has_a_case.  POST routes are asked with a form lacking its CSRF token
+# (and for logins, wrong credentials): their refusals must match the oracle's too.
+ROUTES = {
+    ("GET", "/api/search"),
+    ("GET", "/api/cables/{reference_id}"),
+    ("GET", "/api/cables/{reference_id}/references"),
+    ("GET", "/api/cables/{reference_id}/telegram"),
+    ("GET", "/api/cables/{reference_id}/markdown"),
+    ("GET", "/api/stats"),
+    ("GET", "/api/health"),
+    ("GET", "/api/export"),
+    ("GET", "/api/graph"),
+    ("POST", "/api/login"),
+    ("POST", "/api/logout"),
+    ("GET", "/api/me"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/admin"),
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{name}/{action}"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit/export"),
+    ("GET", "/releases"),
+    ("GET", "/releases/new"),
+    ("POST", "/releases/new"),
+    ("GET", "/releases/{release_id}"),
+    ("POST", "/releases/{release_id}/{action}"),
+    ("GET", "/account"),
+    ("POST", "/account/password"),
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/{label}/revoke"),
+    ("GET", "/"),
+    ("GET", "/search"),
+    ("GET", "/cable/{reference_id}"),
+    ("GET", "/cable/{reference_id}/telegram"),
+    ("GET", "/cable/{reference_id}/graph"),
+    ("GET", "/browse"),
+    ("GET", "/browse/posts"),
+    ("GET", "/browse/posts/{post}"),
+    ("GET", "/browse/tags"),
+    ("GET", "/browse/months"),
+    ("GET", "/browse/months/{month}"),
+    ("GET", "/stats"),
+    ("GET", "/about"),
+}
+
+
+def app_routes(app) -> dict[tuple[str, str], list[str]]:  # type: ignore[no-untyped-def]
+    """(method, path) -> the names of its query parameters, for every route of the app."""
+    from fastapi.routing import APIRoute
+
+    def walk(routes):  # type: ignore[no-untyped-def]
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # an included router
+            if inner is not None:
+                yield from walk(inner.routes)
+            elif isinstance(route, APIRoute):
+                yield route
+
+    out = {}
+    for route in walk(app.routes):
+        path = route.path.replace(":path}", "}")
+        params = [p.name for p in route.dependant.query_params]
+        for method in route.methods:
+            out[(method, path)] = params
+    return out
+
+
+def make_app(path: Path):  # type: ignore[no-untyped-def]
+    from cablebase.web.app import create_app
+
+    return create_app(path, hasher=HASHER)
+
+
+def test_every_route_has_a_case(world: World) -> None:
+    app = make_app(world.main)
+    routes = app_routes(app)
+    assert set(routes) == ROUTES, "a route without a leak case (or a case without a route)"
+    params = {p for ps in routes.values() for p in ps}
+    assert params <= set(QUERY_VALUES), (
+        f"query parameters without values: {params - set(QUERY_VALUES)}"
+    )
+    documented = app.openapi()["paths"]
+    for path, ops in documented.items():
+        for method, op in ops.items():
+            assert (method.upper(), path) in ROUTES, (method, path)
+            for p in op.get("parameters", []):
+                values = PATH_VALUES if p["in"] == "path" else QUERY_VALUES
+                assert p["name"] in values, (path, p["name"])
+
+
+def requests_of(routes: dict[tuple[str, str], list[str]]) -> list[tuple[str, str]]:
+    """(method, url) for every route: each path parameter filled with each of its values, each
+    query parameter varied in turn."""
+    out = []
+    for (method, path), params in sorted(routes.items()):
+        paths = [path]
+        for name, values in PATH_VALUES.items():
+            if "{" + name + "}" in path:
+                paths = [p.replace("{" + name + "}", v) for p in paths for v in values]
+        for p in paths:
+            out.append((method, p))
+            if method != "GET":
+                continue
+            for name in params:
+                for v in QUERY_VALUES[name]:
+                    out.append((method, f"{p}?{name}={quote(v)}"))
+                    if name == "q" and "sort" in params:
+                        out.append((method, f"{p}?q={quote(v)}&sort=date&per_page=2&page=2"))
+    return out
+
+
+# Parts of an answer that differ between any two archives or sessions, whatever they hold.
+_VOLATILE = [
+    (re.compile(r'name="csrf" value="[^"]*"'), 'name="csrf" value=""'),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
+    (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?"), "<time>"),
+    (re.compile(r"\b\d{8}-\d{6}\b"), "<time>"),  # in file names
+]
+# Headers that differ between any two servers or sessions (the rest are compared).
+VOLATILE_HEADERS = {"date", "set-cookie", "server"}
+
+
+def normalised(res, paths: tuple[str, str]) -> tuple:  # type: ignore[no-untyped-def]
+    def fixed(text: str) -> str:
+        for path in paths:
+            text = text.replace(path, "<archive>")
+        for pattern, repl in _VOLATILE:
+            text = pattern.sub(repl, text)
+        return text
+
+    headers = {h: fixed(v) for h, v in res.headers.items() if h not in VOLATILE_HEADERS}
+    return res.status_code, headers, fixed(res.text)
+
+
+def http_answers(path: Path, reader: Reader, urls: list[tuple[str, str]]) -> list[tuple]:
+    from fastapi.testclient import TestClient
+
+    from cablebase.web.auth import SESSION_COOKIE
+
+    session = token = None
+    if reader.name is not None:
+        with SQLiteStore(path) as store:
+            accounts = Accounts(store.conn, hasher=HASHER)
+            session = accounts.create_session(reader.name)[0]
+            token = accounts.create_token(reader.name, "oracle")
+    out = []
+    with TestClient(make_app(path), follow_redirects=False) as client:
+        for method, url in urls:
+            client.cookies.clear()
+            headers = {}
+            if url.startswith("/api") and token:
+                headers["Authorization"] = f"Bearer {token}"
+            elif session:
+                client.cookies.set(SESSION_COOKIE, session)
+            if method == "GET":
+                res = client.get(url, headers=headers)
+            else:
+                data = {"name": "nobody", "password": "wrong password!"}
+                if url == "/api/login":
+                    res = client.post(url, json=data, headers=headers)
+                else:
+                    res = client.post(url, data=data, headers=headers)
+            assert res.status_code < 500, (method, url, res.status_code)
+            out.append(((method, url), res))
+    return out
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
+def test_http_answers_as_the_oracle(world: World, reader: Reader, tmp_path: Path) -> None:
+    urls = requests_of(app_routes(make_app(world.main)))
+    # Fresh copies: accounts, sessions and login throttling start from the same state.
+    main_copy, oracle_copy = tmp_path / "main.db", tmp_path / "oracle.db"
+    shutil.copy(world.main, main_copy)
+    shutil.copy(world.oracles[reader], oracle_copy)
+    paths = (str(main_copy), str(oracle_copy))
+    got = http_answers(main_copy, reader, urls)
+    want = http_answers(oracle_copy, reader, urls)
+    bad = forbidden(reader, world.seen[reader])
+    asked = " ".join(url for _, url in urls).lower()
+    for (where, g), (_, w) in zip(got, want, strict=True):
+        gn, wn = normalised(g, paths), normalised(w, paths)
+        assert gn == wn, (
+            f"{where} as {reader}: archive {gn[:2]} {gn[2][:3000]!r}\n oracle {wn[:2]} {wn[2][:3000]!r}"
+        )
+        # A page may repeat what the reader asked (a search box, their own audit entries).
+        assert_clean(g.text, {t for t in bad if t.lower() not in asked}, f"{where}")
+
+
+def test_json_of_api_search_has_no_hidden_counts(world: World) -> None:
+    """A smoke check of the oracle itself: citedby: of a hidden cable answers as a missing one."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(make_app(world.main)) as client:
+        hidden = client.get(f"/api/search?q=citedby:{rid(13)}").json()
+        missing = client.get(f"/api/search?q=citedby:{MISSING}").json()
+    assert hidden["total"] == missing["total"] == 0
+    assert json.dumps(hidden["facets"]) == json.dumps(missing["facets"])
