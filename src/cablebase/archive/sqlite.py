@@ -201,10 +201,15 @@ class SQLiteStore:
                     next_id += 1
                     result.added += 1
                     continue
+                if row[1] == digest:
+                    # The stored record itself: the cable's one source read again (the common
+                    # case of a re-run ingest), or the release just published.
+                    result.unchanged += 1
+                    continue
                 pending.write(self.conn)  # the rows below read and replace must be in the tables
                 if release:
                     # A release replaces the current version (the sources stay as they were).
-                    if row[1] == digest or self._seen_before(cable.reference_id, digest):
+                    if self._seen_before(cable.reference_id, digest):
                         result.unchanged += 1
                         continue
                     existing[cable.reference_id] = self._replace(prepared, row)
