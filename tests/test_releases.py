@@ -506,3 +506,45 @@ def test_release_rows_are_plain_sqlite(store) -> None:
     ).fetchone()
     assert row == ("[1,2]", '["Moussa ag Kantao","Kantao"]', "draft")
     conn.close()
+
+
+def test_release_adds_a_version_and_takes_none_away(store) -> None:
+    """Publishing a redacted release: the public reads it; a reader cleared for the original
+    still reads the original; every version is reachable by number by those allowed."""
+    from cablebase.access.policy import Viewer
+    from cablebase.access.settings import set_policy
+    from cablebase.archive.api import Archive
+
+    set_policy(store.conn, Policy("controlled"))
+    _published(store)
+    with Archive.open(store.path) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS))
+        cleared = a.with_access(Access(a.policy, Viewer("ann", "reader", 2, 1)))  # S + NOFORN
+        assert anon.version_numbers(RID) == [2]
+        assert cleared.version_numbers(RID) == [1, 2]
+        public = anon.get(RID)
+        assert "Doumbia" not in full_json(
+            public
+        ).decode() and "XXXXXXXXXXXX" in public.subject + "".join(p.text for p in public.paragraphs)
+        original = cleared.get(RID)
+        assert original.paragraphs[1].text != "(Paragraph withheld.)"
+        assert "Kantao" in " ".join(p.text for p in original.paragraphs)
+        assert cleared.get(RID, version=1) == original
+        assert "Kantao" not in " ".join(p.text for p in cleared.get(RID, version=2).paragraphs)
+        assert anon.get(RID, version=1) is None and anon.get(RID, version=7) is None
+
+
+def test_show_takes_a_version(store) -> None:
+    _published(store)
+
+    def show(*args: str):
+        return CliRunner().invoke(main, ["show", RID, *args, "--archive", str(store.path)])
+
+    res = show()
+    assert res.exit_code == 0 and "Kantao" in res.output
+    assert "-- versions: 1 (shown), 2; --version N shows one --" in res.output
+    res = show("--version", "2")
+    assert res.exit_code == 0 and "Kantao" not in res.output and "XXXXXXXXXXXX" in res.output
+    assert "versions: 1, 2 (shown)" in res.output
+    res = show("--version", "5")
+    assert res.exit_code == 1 and "has no version 5 for you (versions: 1, 2)" in res.output

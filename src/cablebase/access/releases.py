@@ -40,6 +40,7 @@ __all__ = [
     "STATUSES",
     "SUBJECT_WITHHELD",
     "Release",
+    "base_of",
     "ReleaseError",
     "get",
     "list_releases",
@@ -612,6 +613,16 @@ def withdraw(store: Any, release_id: int, *, by: str) -> Release:
         s.conn.execute("UPDATE releases SET status = 'withdrawn' WHERE id = ?", (r.id,))
         _audit(s.conn, who, "release_withdraw", r.reference_id, _detail(r))
     return r
+
+
+def base_of(conn: sqlite3.Connection, reference_id: str, version: int) -> int | None:
+    """The version that the published release stored as `version` of the cable redacts."""
+    row = conn.execute(
+        "SELECT base_version FROM releases WHERE reference_id = ? AND version = ?"
+        " AND status = 'published' ORDER BY id DESC LIMIT 1",
+        (reference_id, version),
+    ).fetchone()
+    return row[0] if row else None
 
 
 def provenance(store: Any, reference_id: str) -> Release | None:

@@ -279,12 +279,20 @@ def search(
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="The JSON record instead of the telegram.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Markdown instead of the telegram.")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1, max=2**31),
+    default=None,
+    help="This version of the cable (an original, a published release...).",
+)
 @identity_options
 def show(
     reference_id: str,
     archive_path: str,
     as_json: bool,
     as_markdown: bool,
+    version: int | None,
     user: str | None,
     token: str | None,
 ) -> None:
@@ -292,8 +300,14 @@ def show(
     from cablebase.render import to_markdown, to_telegram
 
     with _reader(archive_path, user, token, "read", reference_id.upper()) as archive:
-        cable = archive.get(reference_id)
+        cable = archive.get(reference_id, version=version)
         if cable is None:
+            numbers = archive.version_numbers(reference_id) if version else []
+            if numbers:  # the cable is there for this reader, that version is not
+                listed = ", ".join(map(str, numbers))
+                raise click.ClickException(
+                    f"{reference_id} has no version {version} for you (versions: {listed})"
+                )
             raise click.ClickException(f"{reference_id} is not in the archive")
         if as_json:
             click.echo(cable.to_json(indent=True).decode("utf-8"))
@@ -309,6 +323,11 @@ def show(
             click.echo(f"cited by  {ref.letter or '-'}  {ref.reference_id}")
         if not cites and not cited_by:
             click.echo("(none)")
+        numbers = archive.version_numbers(reference_id)
+        if len(numbers) > 1:  # an original and its release, or re-read versions
+            shown = version or archive.default_version(reference_id)
+            marks = [f"{n} (shown)" if n == shown else str(n) for n in numbers]
+            click.echo(f"\n-- versions: {', '.join(marks)}; --version N shows one --")
 
 
 @click.command()

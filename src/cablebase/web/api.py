@@ -236,11 +236,13 @@ def _refid(reference_id: str) -> str:
     return rid
 
 
-def _cable(request: Request, reference_id: str, read: str | None = None):
+def _cable(
+    request: Request, reference_id: str, read: str | None = None, version: int | None = None
+):
     """The cable as the viewer may see it; a cable they may not see is missing (404).
-    `read`: audit the read under this detail."""
+    `read`: audit the read under this detail.  `version`: that version, if they may read it."""
     rid = _refid(reference_id)
-    cable = archive(request).get(rid)
+    cable = archive(request).get(rid, version=version)
     if cable is None:
         raise HTTPException(404, f"no cable {rid} in this archive")
     if read:
@@ -249,10 +251,20 @@ def _cable(request: Request, reference_id: str, read: str | None = None):
 
 
 @router.get("/cables/{reference_id}", response_model=models.Cable, responses=_ERRORS | _NOT_FOUND)
-def cable(request: Request, reference_id: str) -> Response:
+def cable(
+    request: Request,
+    reference_id: str,
+    version: int | None = Query(
+        None,
+        ge=1,
+        le=2**31,
+        description="That version (an original, a published release...); default: the"
+        " fullest the caller may read.",
+    ),
+) -> Response:
     """The whole record of one cable (docs/record.md; schema/cable.schema.json)."""
     # The stored JSON is the record: sent as is (the model documents it, it is not re-checked).
-    cable = _cable(request, reference_id, "api")
+    cable = _cable(request, reference_id, "api", version)
     return Response(cable.to_json(), media_type="application/json")
 
 

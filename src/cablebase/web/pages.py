@@ -610,10 +610,10 @@ def search_page(
 # -- a cable -----------------------------------------------------------------------------
 
 
-def _cable_or_404(request: Request, reference_id: str) -> Cable:
+def _cable_or_404(request: Request, reference_id: str, version: int | None = None) -> Cable:
     cable = None
     if _ID_OK.fullmatch(reference_id):
-        cable = _archive(request).get(reference_id)
+        cable = _archive(request).get(reference_id, version=version)
     if cable is None:
         raise HTTPException(404, f"No cable {reference_id!r} in this archive.")
     return cable
@@ -629,11 +629,14 @@ def citation(cable: Cable, permalink: str) -> str:
 
 
 @router.get("/cable/{reference_id}", response_class=HTMLResponse)
-def cable_page(request: Request, reference_id: str) -> Response:
-    cable = _cable_or_404(request, reference_id)
+def cable_page(
+    request: Request, reference_id: str, version: int | None = Query(None, ge=1, le=2**31)
+) -> Response:
+    cable = _cable_or_404(request, reference_id, version)
     rid = cable.reference_id or reference_id.upper()
     if reference_id != rid:  # one canonical address per cable
-        return RedirectResponse(f"/cable/{quote(rid)}", status_code=301)
+        query = f"?version={version}" if version else ""
+        return RedirectResponse(f"/cable/{quote(rid)}{query}", status_code=301)
     auth.audit(request, "read", rid, "page")
     archive = _archive(request)
     cites = {r.reference_id: r for r in archive.cites(rid)}
@@ -649,6 +652,8 @@ def cable_page(request: Request, reference_id: str) -> Response:
                 "in_archive": bool(found and found.in_archive),
             }
         )
+    numbers = archive.version_numbers(rid)
+    shown = version or archive.default_version(rid)
     cited_by_all = archive.cited_by(rid)
     cited_by = cited_by_all[:200]
     cited_briefs = browse.briefs(archive, list({r.reference_id for r in cited_by}))
@@ -672,7 +677,10 @@ def cable_page(request: Request, reference_id: str) -> Response:
         "unresolved": [r for r in refs if r["id"] and not r["in_archive"]],
         "tag_links": [(t, clause("tag", t)) for t in cable.tags],
         "partial_view": archive.decision(rid) == "partial",
-        "provenance": _provenance(archive, rid),
+        "provenance": _provenance(archive, rid, shown),
+        # The versions this reader may read (an original and its release...), and the one shown.
+        "versions": numbers,
+        "version": shown,
         # Every form the cable was read from, and where they disagree (archive/merge.py).
         "sources": archive.store.sources(rid),
         "disagree": [w for w in cable.warnings if w.code == "merge.disagree"],
@@ -680,14 +688,15 @@ def cable_page(request: Request, reference_id: str) -> Response:
     return _render(request, "cable.html", ctx)
 
 
-def _provenance(archive: Archive, rid: str) -> Any:
-    """The published release this version of the cable is, if it is one."""
+def _provenance(archive: Archive, rid: str, shown: int | None = None) -> Any:
+    """The published release the version shown is, if it is one."""
     from cablebase.access import releases
 
     try:
-        return releases.provenance(archive, rid)
+        found = releases.provenance(archive, rid)
     except Exception:  # an archive without the releases table: an original
         return None
+    return found if found is not None and shown in (None, found.version) else None
 
 
 @router.get("/cable/{reference_id}/telegram", response_class=HTMLResponse)
