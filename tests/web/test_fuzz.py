@@ -1,0 +1,173 @@
+"""HTTP fuzzing of every route: no answer is ever a 5xx.
+
+- The JSON API, from its OpenAPI document, with schemathesis: every operation, parameters
+  generated from their schemas (and past them).
+- Every page and form route, enumerated from the routers (a route added later is fuzzed
+  without touching this file), with hypothesis: path, query and form values drawn from ids the
+  archive holds (visible, hidden, irregular), numbers past SQLite's integers, negative and
+  empty values, and arbitrary text; as an anonymous visitor and as a logged-in admin whose
+  forms carry a valid CSRF token.
+
+Both run against a controlled archive (tests/web/conftest.py: the ZETA cables and accounts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.web.conftest import (
+    HAND_IDS,
+    ZETA,
+    build_access_archive,
+    cheap_hasher,
+    hand_cables,
+    login,
+)
+from tests.web.test_robust import ODD_IDS
+
+FUZZ = settings(
+    max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+
+
+def _app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.web.app import create_app
+
+    path = build_access_archive(web_archive, tmp_path_factory.mktemp("fuzz") / "a.db")
+    with SQLiteStore(path) as store:  # ids of the irregular shapes Cablegate has
+        store.put_many(
+            [replace(c, reference_id=rid) for c, rid in zip(hand_cables(), ODD_IDS, strict=False)]
+        )
+    return create_app(path, hasher=cheap_hasher())
+
+
+# Two apps on two copies: the API fuzzer's failed logins must not throttle the pages' admin.
+@pytest.fixture(scope="module")
+def fuzz_app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+    return _app(web_archive, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pages_app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+    return _app(web_archive, tmp_path_factory)
+
+
+@pytest.fixture
+def api_schema(fuzz_app):
+    return schemathesis.openapi.from_asgi("/api/openapi.json", fuzz_app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@FUZZ
+def test_no_api_operation_answers_5xx(case) -> None:
+    response = case.call()
+    assert response.status_code < 500, (case.method, case.path, case.formatted_path, response.text)
+
+
+# -- pages and forms -----------------------------------------------------------------------
+
+IDS = [*HAND_IDS, *ZETA, *ODD_IDS, "99NOWHERE1"]
+VALUES = st.one_of(
+    st.sampled_from(IDS),
+    st.sampled_from(["", "0", "-1", "1", str(2**63), str(2**64 + 3), "9" * 40, "1e309"]),
+    st.sampled_from(["PREL", "ATLANTIS", "1997-03", "2009-13", "review", "publish", "disable"]),
+    st.sampled_from(['"', "(", "*", "tag:", "class:banana", "citedby:98ZETA2", "%00", "../x"]),
+    st.text(max_size=40),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+
+
+def _routes() -> list:
+    from cablebase.web import account, admin, api, pages
+
+    out = []
+    for router in (admin.router, account.router, pages.router):
+        for route in router.routes:
+            for method in sorted(getattr(route, "methods", ()) or ()):
+                out.append((method, route))
+    assert out, "no routes found"
+    # The API's routes are schemathesis's; none is left unfuzzed.
+    assert all(r.path.startswith("/api") for r in api.router.routes)
+    return out
+
+
+ROUTES = _routes()
+
+
+def _url(route, values: dict[str, str]) -> str:
+    from urllib.parse import quote
+
+    def fill(m: re.Match) -> str:
+        name = m.group(1).split(":")[0]
+        safe = "/" if ":path" in m.group(1) else ""
+        return quote(values.get(name) or "x", safe=safe)
+
+    return re.sub(r"\{([^}]+)\}", fill, route.path)
+
+
+def _params(route, data) -> tuple[dict, dict, dict]:
+    d = route.dependant
+    path = {p.name: data.draw(VALUES) for p in d.path_params}
+    query = {p.name: data.draw(VALUES) for p in d.query_params if data.draw(st.booleans())}
+    form = {}
+    for p in d.body_params:
+        if data.draw(st.integers(0, 4)):
+            form[p.name] = data.draw(VALUES)
+    return path, query, form
+
+
+@pytest.fixture(scope="module")
+def anonymous(pages_app):
+    with TestClient(pages_app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def admin_client(pages_app):
+    with TestClient(pages_app, raise_server_exceptions=False) as c:
+        assert login(c, "root").status_code == 303
+        yield c
+
+
+def _csrf(client: TestClient) -> str | None:
+    m = re.search(r'name="csrf" value="([^"]+)"', client.get("/account").text)
+    return m.group(1) if m else None
+
+
+@pytest.mark.parametrize("method, route", ROUTES, ids=[f"{m} {r.path}" for m, r in ROUTES])
+@pytest.mark.parametrize("who", ["anonymous", "admin"])
+def test_no_page_or_form_answers_5xx(method, route, who, request) -> None:
+    client: TestClient = request.getfixturevalue(
+        "anonymous" if who == "anonymous" else "admin_client"
+    )
+    csrf = _csrf(client) if who == "admin" else None
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data) -> None:
+        path, query, form = _params(route, data)
+        if csrf and "csrf" in form and data.draw(st.booleans()):
+            form["csrf"] = csrf
+        url = _url(route, path)
+        if method == "GET":
+            r = client.get(url, params=query, follow_redirects=False)
+        else:
+            r = client.request(method, url, params=query, data=form, follow_redirects=False)
+        assert r.status_code < 500, (method, url, query, form, r.status_code, r.text[:300])
+
+    run()
