@@ -394,3 +394,18 @@ def test_a_partial_view_keeps_the_release_date() -> None:
     assert [p.text for p in shown.paragraphs][
         0
     ] == "Open." and "Shut." not in shown.to_json().decode()
+
+
+def test_access_columns_judge_the_merged_record(tmp_path) -> None:
+    from cablebase.access.policy import caveat_bits
+
+    page = _rec("html", "p.html", classification="CONFIDENTIAL", handling=["SIPDIS"])
+    row = _rec("csv", "c.csv", classification="SECRET", handling=["SIPDIS", "NOFORN"])
+    with SQLiteStore(tmp_path / "a.db") as store:
+        store.put_many([page])
+        (cid,) = store.conn.execute("SELECT id FROM cables").fetchone()
+        assert store.access_columns(cid).rank == 1
+        assert store.put_many([row]).updated == 1
+        cols = store.access_columns(cid)
+        assert cols.rank == 2 and cols.bits & caveat_bits(["NOFORN"])
+        assert store.conn.execute("SELECT classification FROM cables").fetchone() == ("SECRET",)
