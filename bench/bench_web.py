@@ -17,6 +17,12 @@ Phases:
      walking the mix in random order: requests/s, errors, server time under load
   4. export: one streamed JSON-lines export of every cable, counting lines and watching the
      server's resident memory (skipped with --no-export)
+
+Trust (issue 11): --controlled serves a copy of the archive under a controlled policy, the
+clients reading as anonymous visitors and as readers of every clearance (API tokens);
+--ingest-during N ingests N more generated cables into the served archive while the load runs
+(a write batch at a time: the readers see the archive change under them).  The server's
+anonymous memory (RssAnon: heap, not the mapped archive file) is reported.
 """
 
 from __future__ import annotations
@@ -64,6 +70,62 @@ def timed(app):
         return await app(scope, receive, timed_send)
 
     return wrapper
+
+
+def rss_anon_mb(pid: int) -> float:
+    """Anonymous resident memory (heap and stacks; not the memory-mapped archive pages)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+READERS = (  # name, clearance, caveats: one client in len(READERS)+1 reads anonymously
+    ("bench-u", "UNCLASSIFIED", ()),
+    ("bench-c", "CONFIDENTIAL", ()),
+    ("bench-s", "SECRET", ("NOFORN",)),
+)
+
+
+def controlled_copy(archive: Path, workdir: Path) -> tuple[Path, list[str | None]]:
+    """A copy of the archive under a controlled policy with one account per READERS entry;
+    the API tokens of those accounts, and None for an anonymous visitor."""
+    import shutil
+
+    from argon2 import PasswordHasher
+
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Policy
+    from cablebase.access.settings import set_policy
+    from cablebase.archive.sqlite import SQLiteStore
+
+    copy = workdir / "controlled.db"
+    shutil.copy(archive, copy)
+    tokens: list[str | None] = [None]
+    with SQLiteStore(copy) as store:
+        set_policy(store.conn, Policy("controlled"))
+        acc = Accounts(store.conn, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        for name, clearance, caveats in READERS:
+            acc.add_user(name, "bench password 123", "reader", clearance, caveats)
+            tokens.append(acc.create_token(name, "bench"))
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return copy, tokens
+
+
+def ingest_during(archive: Path, n: int, workdir: Path) -> subprocess.Popen:
+    """`cablebase ingest` of N more generated cables into the served archive, started now."""
+    from cablebase.generate import write
+
+    source = workdir / "more.csv"
+    write(n, "csv", source, seed=99)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cablebase", "ingest", str(source), "--archive", str(archive)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def serve(archive: str, port: int) -> None:
@@ -248,7 +310,14 @@ def sequential(base: str, urls: list[tuple[str, str]], rounds: int) -> tuple[dic
     return server, client, bad
 
 
-async def load(base: str, urls: list[tuple[str, str]], clients: int, seconds: float, seed: int):
+async def load(
+    base: str,
+    urls: list[tuple[str, str]],
+    clients: int,
+    seconds: float,
+    seed: int,
+    tokens: list[str | None] = (None,),
+):
     import httpx
 
     stop = time.perf_counter() + seconds
@@ -260,6 +329,8 @@ async def load(base: str, urls: list[tuple[str, str]], clients: int, seconds: fl
     async def one(i: int, c: httpx.AsyncClient) -> None:
         rng = random.Random(seed + i)
         order = urls[:]
+        token = tokens[i % len(tokens)]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         while time.perf_counter() < stop:
             rng.shuffle(order)
             for _, url in order:
@@ -267,14 +338,15 @@ async def load(base: str, urls: list[tuple[str, str]], clients: int, seconds: fl
                     return
                 t = time.perf_counter()
                 try:
-                    r = await c.get(url)
+                    r = await c.get(url, headers=headers)
                 except httpx.HTTPError as exc:
                     errors.append(f"{url}: {type(exc).__name__}")
                     continue
                 client.append((time.perf_counter() - t) * 1000)
                 server.append(server_ms(r))
                 statuses[r.status_code] += 1
-                if r.status_code != 200:
+                if r.status_code != 200 and not (token is None and r.status_code == 404):
+                    # (a cable of the mix hidden from an anonymous reader is a 404, rightly)
                     errors.append(f"{url}: HTTP {r.status_code}")
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -325,6 +397,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--export-query", default="", help="the query whose hits are exported")
+    ap.add_argument("--controlled", action="store_true", help="serve under a controlled policy")
+    ap.add_argument(
+        "--ingest-during", type=int, default=0, metavar="N", help="ingest N cables during load"
+    )
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -341,6 +417,11 @@ def main() -> None:
         archive = Path(tmp.name) / f"g{args.n}.db"
     if not archive.exists():
         build(archive, args.n)
+    work = tempfile.TemporaryDirectory(prefix="bench-web-work-")
+    tokens: list[str | None] = [None]
+    if args.controlled:
+        archive, tokens = controlled_copy(archive, Path(work.name))
+        print(f"controlled copy: {archive}; readers: anonymous + {len(tokens) - 1} accounts")
 
     port = free_port()
     base = f"http://{HOST}:{port}"
@@ -368,9 +449,20 @@ def main() -> None:
         for url, status in sorted(set(bad + bad2)):
             print(f"  NOT 200: {status} {url}")
 
+        writer = None
+        if args.ingest_during:
+            writer = ingest_during(archive, args.ingest_during, Path(work.name))
+            print(f"\ningest of {args.ingest_during:,} cables started (pid {writer.pid})")
         s, c, statuses, errors, elapsed = asyncio.run(
-            load(base, urls, args.clients, args.seconds, args.seed)
+            load(base, urls, args.clients, args.seconds, args.seed, tokens)
         )
+        if writer is not None:
+            still = writer.poll() is None
+            _, err = writer.communicate()
+            print(
+                f"ingest {'ran through the whole load' if still else 'ended during the load'};"
+                f" exit {writer.returncode}; {err.decode().strip().splitlines()[-1:]}"
+            )
         print(
             f"\nload: {args.clients} clients for {elapsed:.1f} s: {len(s):,} requests,"
             f" {len(s) / elapsed:,.0f} requests/s, {len(errors)} errors, statuses {statuses}"
@@ -381,7 +473,10 @@ def main() -> None:
         )
         for e in sorted(set(errors))[:20]:
             print(f"  error: {e}")
-        print(f"  server RSS {rss_mb(proc.pid):.0f} MB")
+        print(
+            f"  server RSS {rss_mb(proc.pid):.0f} MB"
+            f" (RssAnon {rss_anon_mb(proc.pid):.0f} MB; the rest is the mapped archive)"
+        )
 
         if not args.no_export:
             export_phase(base, proc.pid, args.export_query)
@@ -393,6 +488,7 @@ def main() -> None:
             proc.kill()
         if tmp is not None:
             tmp.cleanup()
+        work.cleanup()
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ def _reader(path: str, user: str | None, token: str | None, action: str, target:
         access = cli_access(archive.conn, user=user, token=token)
         if archive.policy.mode == "controlled":
             audit.record(archive.conn, access.viewer.name, action, target, detail="cli")
-        yield archive.with_access(access)
+        # One generation of the archive for the whole command (Archive.pinned).
+        yield archive.pinned().with_access(access)
 
 
 def _query_error(query: str, exc: QueryError) -> click.ClickException:
