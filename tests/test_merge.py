@@ -256,6 +256,7 @@ def test_cable_page_shows_release_date_sources_and_disagreement(tmp_path, files)
     assert r.status_code == 200
     assert 'id="meta-released">28 November 2010<' in r.text
     assert 'id="sources"' in r.text and html.name in r.text and "cables.csv" in r.text
+    assert str(tmp_path) not in r.text  # no folder of the server reaches a reader
     assert "HARBOR" in r.text.split('id="sources"')[1]
 
 

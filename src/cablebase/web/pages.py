@@ -682,10 +682,22 @@ def cable_page(
         "versions": numbers,
         "version": shown,
         # Every form the cable was read from, and where they disagree (archive/merge.py).
-        "sources": archive.store.sources(rid),
+        "sources": _sources(archive, rid),
         "disagree": [w for w in cable.warnings if w.code == "merge.disagree"],
     }
     return _render(request, "cable.html", ctx)
+
+
+def _sources(archive: Archive, rid: str) -> list[Any]:
+    """The cable's sources, without the folders of the server unless the archive shows them."""
+    from dataclasses import replace
+
+    from cablebase.record import file_name_of
+
+    found = archive.store.sources(rid)
+    if archive.locations:
+        return found
+    return [replace(s, path=file_name_of(s.path), record_json=None) for s in found]
 
 
 def _provenance(archive: Archive, rid: str, shown: int | None = None) -> Any:
