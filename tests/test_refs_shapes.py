@@ -297,3 +297,22 @@ def test_word_ending_in_ref_is_no_label():
     subject, refs = _cable_refs("SUBJECT: THE CHIEF PREF: continued talks\n")
     assert subject == "THE CHIEF PREF: continued talks"
     assert refs == []
+
+
+def test_exact_years_through_the_parser(tmp_path):
+    # 08ZAGREB95 was written in February: a January cable citing `ZAGREB 95` means 2007's
+    # (the serial table alone allows 95 by the end of January)
+    known = known_ids(tmp_path, [("08ZAGREB95", 2)])
+    on = Citing(year=2008, month=1, known=known, exact_years=True)
+    off = Citing(year=2008, month=1, known=known)
+    assert [r.id for r in parse_refs("ZAGREB 95", 2008, on)] == ["07ZAGREB95"]
+    assert [r.id for r in parse_refs("ZAGREB 95", 2008, off)] == ["08ZAGREB95"]
+
+
+def test_known_ids_file_without_months(tmp_path):
+    path = tmp_path / "ids.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("reference_id\n09ZENDA1\n")
+    known = KnownIds(path)
+    assert known.exists("09ZENDA1") and known.month("09ZENDA1") is None
+    assert not known.exists("reference_id")

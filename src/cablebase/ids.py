@@ -7,7 +7,6 @@ short and variant names (`RIO`, `SECSTATE`, `UNVIE`) and the routing indicator -
 
 from __future__ import annotations
 
-import csv
 import difflib
 import gzip
 import json
@@ -279,6 +278,7 @@ def _serials() -> dict[str, dict[str, list[int]]]:
     return _serial_data().get("years", {})
 
 
+@lru_cache(maxsize=8192)
 def _figures(post: str, yy: int) -> list[int] | None:
     row = _serials().get(post, {}).get(f"{yy % 100:02d}")
     return row if row is not None and len(row) == 13 else None
@@ -316,6 +316,7 @@ def _year_count(post: str, yy: int) -> int:
 _SLACK = 1.1
 
 
+@lru_cache(maxsize=8192)
 def serial_bound(post: str, year: int, month: int) -> int | None:
     """The highest serial `post` can have reached by the end of `month` of `year`, from the
     medians of the later months (serials only grow within a year); None when no later month
@@ -327,6 +328,7 @@ def serial_bound(post: str, year: int, month: int) -> int | None:
     return int(min(later) * _SLACK) if later else None
 
 
+@lru_cache(maxsize=8192)
 def serial_top(post: str, year: int) -> int | None:
     """The top serial `post` reached in `year`, with slack; None without figures."""
     row = _figures(post, year)
@@ -403,6 +405,9 @@ def _shared_dir() -> Path:
     return Path(__file__).resolve().parents[2] / ".." / "shared"
 
 
+_ID_MONTH = re.compile(r"^([^,\r\n]+),?(\d*)[^\n]*$", re.M)
+
+
 class KnownIds:
     """Whether an id is among the 251,287 Cablegate reference ids, and its creation month.
 
@@ -411,22 +416,22 @@ class KnownIds:
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
-        self._ids: dict[str, int] | None = None
+        self._ids: dict[str, str] | None = None  # id -> month as written
         self._loaded = False
 
-    def _load(self) -> dict[str, int] | None:
+    def _load(self) -> dict[str, str] | None:
         if not self._loaded:
             self._loaded = True
             path = self._path or _shared_dir() / "corpus" / "cablegate-refids.csv.gz"
             try:
-                with gzip.open(path, "rt", encoding="utf-8") as f:
-                    rows = csv.reader(f)
-                    next(rows, None)
-                    self._ids = {
-                        r[0]: int(r[1]) if len(r) > 1 and r[1].isdigit() else 0 for r in rows if r
-                    }
-            except (OSError, EOFError, csv.Error):
+                with gzip.open(path, "rb") as f:
+                    text = f.read().decode("utf-8", "replace")
+            except (OSError, EOFError):
                 self._ids = None
+            else:
+                # one regex pass over `id,month` lines: a third faster than the csv module
+                self._ids = dict(_ID_MONTH.findall(text))
+                self._ids.pop("reference_id", None)
         return self._ids
 
     @property
@@ -445,7 +450,8 @@ class KnownIds:
     def month(self, refid: str) -> int | None:
         """The id's creation month (1-12); None when unknown or the list is absent."""
         ids = self._load()
-        return (ids.get(refid) or None) if ids is not None else None
+        month = ids.get(refid) if ids is not None else None
+        return int(month) if month else None
 
     def __len__(self) -> int:
         ids = self._load()

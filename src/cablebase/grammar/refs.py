@@ -39,6 +39,11 @@ class Citing:
     post: str | None = None  # reference-id spelling (TRIPOLI)
     serial: int | None = None
     known: KnownIds | None = None  # exact ids when available (the Cablegate list)
+    # Settle years against `known` too (ids.year_of_reference).  Off when parsing: the serial
+    # table and the citing serial decide nearly every case, and loading the 251,287 ids costs
+    # more than a thousand REF blocks; the spelling of a post with several spellings (TAIPEI /
+    # AITTAIPEI) is always checked against `known`.
+    exact_years: bool = False
 
 
 # -- clean-up ----------------------------------------------------------------------------------
@@ -469,7 +474,7 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
             citing.month,
             citing.post,
             citing.serial,
-            citing.known,
+            citing.known if citing.exact_years else None,
         )
     else:
         y = int(year)
