@@ -126,3 +126,145 @@ def test_short_preamble_line_is_not_read_for_a_signature():
     # a TAGS line is not prose: no name is taken from it
     c = _text_after(["TAGS: PREL PGOV", "SUBJECT: TALKS. SMITH"], 2)
     assert c.signers == []
+
+
+# -- trailers and shapes after the name (issue 10) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        # a classification line, a service note, the end marker and a release stamp after it
+        (["Text ends.", "", "ROE", "", "NOTE: NOT PASSED TO ABOVE ADDRESSEE(S)", "NNNN"], ["ROE"]),
+        (["Text ends.", "", "ROE", "", "   CONFIDENTIAL", "NNN"], ["ROE"]),
+        (
+            [
+                "Text ends.",
+                "ROE",
+                "Declassified/Released US Department of State EO Systematic",
+                "Review 30 JUN 2005",
+            ],
+            ["ROE"],
+        ),
+        (["Text ends.", "", "ROE", "NNNN  2005ZENDA01593 - Classification: SECRET"], ["ROE"]),
+        (
+            [
+                "Text ends.",
+                "",
+                "Roe",
+                "",
+                "NNNN",
+                "",
+                " 2003ZENDA04299 - Classification: SECRET",
+                "",
+                "v1.6.3",
+            ],
+            ["ROE"],
+        ),
+        (["Text ends.", "ROE", "N", "NNNN"], ["ROE"]),
+        (["Text ends.", "ROE", "--"], ["ROE"]),
+        # a page marker after the name
+        (["Text ends.", "", "ROE", "ZENDA 00000402 003 OF 003"], ["ROE"]),
+        # a lone dot, dots and commas after the name
+        (["Text ends.", "", "ROE", "."], ["ROE"]),
+        (["The ship left port. ROE.."], ["ROE"]),
+        (["Text ends.", "", "ROE ,  ..."], ["ROE"]),
+        # a lower-case echo of the name
+        (["Text ends.", "Roe", "roe"], ["ROE"]),
+        (["Text ends.", "Wood", "od"], ["WOOD"]),
+        # the glued end-of-message marker and what follows it
+        (["Talks will go on. ROE NNNN End Cable Text"], ["ROE"]),
+    ],
+)
+def test_trailers_after_the_name(lines, signers):
+    assert take_signature(lines).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        # the web-site notice with the name on the same line
+        (
+            [
+                "Text ends.",
+                "Visit Zenda's Classified Website: http://www.state.sgov.gov/p/eur/"
+                "zenda/index. cfm ROE",
+            ],
+            ["ROE"],
+        ),
+        (
+            [
+                "Text ends.",
+                "Visit Zenda's Classified Website: http://www.intelink.sgov.gov/wiki/"
+                "Portal:Zen da Roe",
+            ],
+            ["ROE"],
+        ),
+        (
+            ["Text ends.", "the Blog at http://www.intelink.gov/communities/state/zen / ROE"],
+            ["ROE"],
+        ),
+        (["Text ends.", "Visit Zenda's Classified Website: XXXXXXXXXXXXROE"], ["ROE"]),
+        # the notice on lines of its own, a rule, then the name (any case)
+        (
+            [
+                "Text ends.",
+                "----------",
+                "Visit Embassy Zenda's Classified Website;",
+                "http://www.state.sgov.gov/p/eur/zenda/",
+                "----------",
+                "ROE",
+            ],
+            ["ROE"],
+        ),
+        (["Text ends.", "http://www.state.sgov.gov/p/nea/zenda/", "*********** *", "roe"], ["ROE"]),
+    ],
+)
+def test_name_after_the_web_site_notice(lines, signers):
+    assert take_signature(lines).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        # glued to the last sentence, in an upper-case and a mixed-case text
+        (["THE TALKS WILL GO ON IN MAY. ROE"], ["ROE"]),
+        (["Both sides are well satisfied with the state of affairs. LU"], ["LU"]),
+        (["Text ends.", "", "LU"], ["LU"]),
+        # a list of people, the last one's name, then the signer
+        (["Cabinet Advisor for Zendan Affairs Ahmed Doe DOBBS"], ["DOBBS"]),
+        (["10. (U) Department thanks Posts for their help. MINIMIZE CONSIDERED ROE"], ["ROE"]),
+        # drafter above the signer
+        (["Text ends.", "", "Doe", "ROE"], ["DOE", "ROE"]),
+    ],
+)
+def test_glued_and_stacked_names(lines, signers):
+    assert take_signature(lines).signers == signers
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["TEXT ENDS.", "", "NNN"],  # the end-of-message marker is no signer
+        ["Text ends.", "", "AAAA", "NOTE:  POSSIBLE MISSING CAPTION"],
+        ["Offices:", "DCM", "DAO", "CONS"],  # a list of office symbols
+        ["Text ends.", "PRIORITY USMISSION GENEVA"],
+        ["It was agreed with the UK"],  # a country, not a name
+        ["Text ends.", "http://www.state.sgov.gov/p/wha/zenda/  along with", "exte"],
+        ["The talks were held at NATO"],
+    ],
+)
+def test_no_signer_in_these_shapes(lines):
+    assert take_signature(lines).signers == []
+
+
+def test_lone_name_after_a_ref_block_that_swallowed_the_text():
+    lines = [
+        "REF: A. STATE 91561 B. ZENDA 1026",
+        "",
+        "(U) We delivered ref A talking points to the Ministry on",
+        "April 11; the Ministry will reply to ref B next week.",
+        "",
+        "ROE",
+    ]
+    assert _text_after(lines, 5).signers == ["ROE"]

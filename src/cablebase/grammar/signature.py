@@ -11,12 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cablebase.grammar.pages import ends_sentence
+from cablebase.grammar.pages import ends_sentence, remove_markers
+from cablebase.grammar.tags import is_code
 
 __all__ = ["Signature", "take_signature"]
 
 _TRAILER = re.compile(
-    r"^\s*(?:NNNN|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS.*|[=*_-]{3,}[=*_ -]*|"
+    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS.*|[=*_-]{2,}[=*_ -]*|"
+    # service notes and tool lines after the signature (`NOTE: NOT PASSED TO ABOVE
+    # ADDRESSEE(S)`, `v1.6.3`, CableXpress folder lines, a split NARA stamp's second line)
+    r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|.*\bGRA[BR]LED\b).*|v\d+(?:\.\d+)+|"
+    r".*CableXpress.*|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
+    r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|"
     r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
@@ -30,7 +36,7 @@ _TRAILER = re.compile(
 # a scan of every long paragraph line; a substring test on the lower-cased line goes first).
 _STAMP = re.compile(r"\bDeclassified/Released\b|\bSystematic Review\b", re.I)
 _TAIL_JUNK = re.compile(
-    r"(?:\s+(?:NNNN|[\"\\#]+\w?|\d{4}[A-Z]{3,}\d{4,6}\s*-.*|0\s+\d\d/\d\d/\d{4}.*|"
+    r"(?:\s+(?:NNNN\b.*|[\"\\#,]+\w?|\d{4}[A-Z]{3,}\d{4,6}\s*-.*|0\s+\d\d/\d\d/\d{4}.*|"
     r"\d{4}-\d\d-\d\d.*)|#+)\s*$"
 )
 _BOILERPLATE = re.compile(
@@ -38,7 +44,19 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _GLUED_TIGHT = re.compile(r"[a-z)][.!?]([A-Z]{3,}[A-Z'-]*)\s*$")
-_SEPARATOR_WORDS = frozenset({"UNQUOTE", "TEXT", "TEXT.", "COMMENT", "COMMENT."})
+_SEPARATOR_WORDS = frozenset(
+    {"UNQUOTE", "TEXT", "TEXT.", "COMMENT", "COMMENT.", "CONSIDERED", "CONSIDERED."}
+)
+# Two-letter words that end a text without being a signer (`LU` and `HO` are names).
+_TWO_LETTER_NOT_NAMES = frozenset(
+    ["UK", "UN", "EU", "OK", "TV", "AM", "PM", "ID", "DC", "II", "GO", "NO", "OF", "TO", "IN"]
+)
+# Dots, commas and stray spaces after a name (`OLSON..`, `SUSMAN ..`, `Susman , ...`).
+_NAME_TAIL = re.compile(r"(?<=[A-Za-z])(?:\s+[.,][\s.,]*|,[\s.,]*|\.\.(?!\.))$")
+# A name glued to a redaction (`…Website: XXXXXXXXXXXXTUTTLE`).
+_AFTER_XRUN = re.compile(r"[Xx]{4,}([A-WYZ][A-Za-z'-]{2,})\s*$")
+# A token that is part of a web address or a file name, not a word of the text.
+_URLISH = re.compile(r"[/_@:=?&*]|\.[a-z]|^[a-z]{1,4}$|^[Xx]{4,}$")
 _JUNK = re.compile(r"(?:\.\.\.|\u2026)\s*$")
 _PARTICLE = frozenset(
     [
@@ -182,6 +200,13 @@ _STOP = frozenset(
         "CORDIALLY",
         "WARMLY",
         "YOURS",
+        # routing lines (`PRIORITY USMISSION GENEVA`)
+        "PRIORITY",
+        "ROUTINE",
+        "IMMEDIATE",
+        "FLASH",
+        "USMISSION",
+        "WASHDC",
     ]
 )
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\u2019.-]*$")
@@ -201,8 +226,9 @@ class Signature:
     truncated: bool = False  # the text ends mid-sentence without a signature
 
 
-def _name_words(text: str) -> list[str] | None:
-    """The words of `text` when it reads as a signature name, else None."""
+def _name_words(text: str, *, short_ok: bool = False) -> list[str] | None:
+    """The words of `text` when it reads as a signature name, else None.  `short_ok` lets a
+    lone two-letter name pass (`LU`), for callers that know the text is mixed-case prose."""
     s = text.strip().rstrip("#").strip()
     if s.endswith("."):
         s = s[:-1].rstrip()
@@ -222,8 +248,12 @@ def _name_words(text: str) -> list[str] | None:
             return None  # `COOPERATION. NICHOLSON`: a sentence end, not an initial
         if len(w.strip(".'-")) >= 2:
             capital += 1
-    if not capital or (len(words) == 1 and len(words[0].strip(".'-")) < 3):
+    if not capital or (len(s) >= 3 and s.strip(s[0]) == ""):  # `AAAA`: no name
         return None
+    if len(words) == 1 and len(words[0].strip(".'-")) < 3:
+        w = words[0].strip(".")
+        if not (short_ok and len(w) == 2 and w.isupper() and w not in _TWO_LETTER_NOT_NAMES):
+            return None
     return words
 
 
@@ -250,7 +280,8 @@ def take_signature(lines: list[str]) -> Signature:
             return Signature(lines=out)
         last = _strip_tail_junk(out[-1])
     out[-1] = last
-    words = _name_words(last)
+    mixed = _mixed_case(out)
+    words = _name_words(last, short_ok=mixed)
     if words is None and _JUNK.search(last):
         # junk after the signature (`DANIEL ORTEGA AN...`): look one line up
         k = _prev_content(out, len(out) - 1)
@@ -258,9 +289,36 @@ def take_signature(lines: list[str]) -> Signature:
             del out[k + 1 :]
             last = out[-1]
             words = _name_words(last)
+    if words is None and last.strip().islower() and len(last.split()) == 1:
+        # `tuttle` after the web-site notice: a name typed in lower case
+        k = _prev_content(out, len(out) - 1)
+        prev = out[k].split() if k is not None else []
+        if k is not None and (
+            _is_rule(out[k]) or (_boilerplate(out[k]) and re.search(r"[/.:_*]", prev[-1]))
+        ):
+            words = _name_words(last.strip().capitalize())
     if words is not None and _plausible(out, words):
         name = _collapse(words)
         out.pop()
+        if out and out[-1].strip() and len(words) == 1:
+            # one-word lines stacked: a drafter above the signer (`Forden` / `PAAL`), or a
+            # list of office symbols (`DAO` / `CONS`), which is no signature
+            bare = not out[-1].rstrip().endswith((".", ",", ":", ";"))
+            above = _name_words(out[-1]) if bare else None
+            if above is not None and _collapse(above) == name:
+                above = None  # the name twice: dropped below
+            if above is not None and len(above) == 1 and len(out) > 1 and out[-2].strip():
+                if out[-2].strip()[-1:].isalpha() and len(_name_words(out[-2]) or "ab") == 1:
+                    out.append(last)  # a list of one-word lines
+                    return Signature(lines=out, truncated=False)
+                above = None
+            if above is not None and len(above) == 1:
+                drafter = _collapse(above)
+                out.pop()
+                _strip_blank_tail(out)
+                if drafter != name:
+                    return Signature(lines=out, signers=[drafter, name])
+                return Signature(lines=out, signers=[name])
         _strip_blank_tail(out)
         # the name repeated on the line before (`MILOVANOVIC` / `MILOVANOVIC`)
         if (
@@ -271,7 +329,7 @@ def take_signature(lines: list[str]) -> Signature:
             out.pop()
             _strip_blank_tail(out)
         return Signature(lines=out, signers=[name])
-    glued = _glued_name(last)
+    glued = _glued_name(last, mixed) or _name_after_url(last)
     if glued is not None:
         name, cut = glued
         rest = last[:cut].rstrip()
@@ -297,11 +355,15 @@ def take_signature(lines: list[str]) -> Signature:
     return Signature(lines=out, truncated=truncated)
 
 
-def _glued_name(last: str) -> tuple[str, int] | None:
+def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     """A name glued to the end of the last text line: (name, where the name starts)."""
     t = last.rstrip()
     if not t:
         return None
+    if "XXXX" in t or "xxxx" in t:
+        x = _AFTER_XRUN.search(t)
+        if x is not None and _name_words(x.group(1)) is not None:
+            return x.group(1).upper(), x.start(1)
     # `...end.NAME`: the line must end with a capital (or `'`, `-`)
     m = _GLUED_TIGHT.search(last) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
     if m is not None and _name_words(m.group(1)) is not None:
@@ -314,7 +376,7 @@ def _glued_name(last: str) -> tuple[str, int] | None:
         name, sep = tokens[-k:], tokens[-k - 1]
         if name[-1] == ".":
             continue
-        words = _name_words(" ".join(name))
+        words = _name_words(" ".join(name), short_ok=mixed and k == 1)
         if words is None or any(_XRUN.search(w) for w in name):
             continue
         all_upper = all(w.isupper() for w in words if w.lower() not in _PARTICLE)
@@ -323,12 +385,23 @@ def _glued_name(last: str) -> tuple[str, int] | None:
         su = sep.upper()
         ok = (
             sep[-1] in _SEP_END
+            # mixed-case prose ending on one upper-case word (`… Ahmed Megahed SCOBEY`)
+            or (
+                k == 1
+                and lower_text
+                and any(c.islower() for c in sep)
+                and sep[0].isupper()
+                and len(words[0]) >= 4
+                and words[0].isupper()
+                and not is_code(words[0])
+            )
             or (sep.endswith("8") and len(sep) > 2 and sep[-2] in ".!?")
             or _XRUN.search(sep) is not None
             or (
                 su in _SEPARATOR_WORDS
                 and (
                     su == "UNQUOTE"
+                    or (su.startswith("CONSIDERED") and tokens[-k - 2 : -k - 1] == ["MINIMIZE"])
                     or tokens[-k - 2 : -k - 1] == ["END"]
                     or (len(tokens) > k + 1 and tokens[-k - 2].upper() == "END")
                 )
@@ -354,6 +427,8 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     if k < len(out) - 2:
         return True  # a blank line before the name
     prev = out[k].rstrip()
+    if _is_rule(prev) or _ends_block(prev) or "@" in prev.split()[-1]:
+        return True  # `-----` or a web address or e-mail line before the name
     if prev.endswith(",") or prev.endswith("-"):
         return False
     tail = prev.split()[-1].upper() if prev.split() else ""
@@ -361,6 +436,42 @@ def _plausible(out: list[str], words: list[str]) -> bool:
         return False
     # a capitalised phrase continuing a sentence is not a name
     return not (len(words) > 1 and prev[-1:].islower())
+
+
+def _is_rule(line: str) -> bool:
+    """A line drawn with one repeated character (`-----`, `*****`, `=====`)."""
+    s = line.replace(" ", "")
+    return len(s) >= 3 and s[0] in "-*=_~" and s.strip(s[0]) == ""
+
+
+def _mixed_case(out: list[str]) -> bool:
+    """The last lines are mixed-case prose (not an all-upper-case telegram)."""
+    tail = " ".join(out[-4:])
+    return sum(c.islower() for c in tail) > len(tail) // 4
+
+
+def _name_after_url(last: str) -> tuple[str, int] | None:
+    """A name after the web-site notice on the same line (`Visit London's Classified Website:
+    http://… index. cfm TUTTLE`, `…/nap / BASSETT`): the last word, when every word between
+    it and the address is a piece of the address."""
+    low = last.lower()
+    if "http" not in low and "website" not in low and "web site" not in low and ".gov" not in low:
+        return None
+    toks = last.split()
+    if len(toks) < 2:
+        return None
+    name = toks[-1].rstrip(".")
+    words = _name_words(name)
+    if words is None or len(name) < 3 or _URLISH.search(name):
+        return None
+    j = len(toks) - 2
+    while j >= 0 and (_URLISH.search(toks[j]) or not any(c.isalnum() for c in toks[j])):
+        if "http" in toks[j].lower() or ".gov" in toks[j].lower() or "website" in low:
+            return name.upper(), last.rstrip().rfind(name)
+        j -= 1
+    if j >= 0 and toks[j].rstrip(":").lower() in ("website", "site"):
+        return name.upper(), last.rstrip().rfind(name)
+    return None
 
 
 def _ends_block(line: str) -> bool:
@@ -384,10 +495,24 @@ def _strip_blank_tail(out: list[str]) -> None:
 def _strip_trailers(out: list[str]) -> None:
     while out:
         s = out[-1].strip()
-        if not s or _TRAILER.match(s) or _is_stamp(s):
+        if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s):
             out.pop()
             continue
+        if ("OF" in s or "of" in s or "PAGE" in s) and not remove_markers(s).strip():
+            out.pop()  # a page marker after the signature (`ROME 00001196 003 OF 003`)
+            continue
         break
+
+
+def _echo(out: list[str], s: str) -> bool:
+    """A lower-case echo of the line before (`Huntsman` / `huntsman`, `Wood` / `od`)."""
+    if not s.islower() or len(out) < 2:
+        return False
+    k = _prev_content(out, len(out) - 1)
+    if k is None:
+        return False
+    prev = out[k].strip().lower()
+    return prev == s or (len(s) <= 3 and prev.endswith(s) and len(prev) > len(s))
 
 
 def _is_stamp(s: str) -> bool:
@@ -399,8 +524,12 @@ def _strip_tail_junk(line: str) -> str:
     """_TAIL_JUNK removed from the end of a line; substring tests first (a regex search
     over a long paragraph line is slow)."""
     t = line.rstrip()
-    if "-" in line or "/" in line or t.endswith("NNNN") or t[-1:] in '"\\#' or t[-2:-1] in '"\\#':
-        return _TAIL_JUNK.sub("", line)
+    if "-" in line or "/" in line or "NNNN" in line or t[-1:] in '"\\#,.' or t[-2:-1] in '"\\#,':
+        prev = None
+        while prev != line:
+            prev = line
+            line = _TAIL_JUNK.sub("", line)
+            line = _NAME_TAIL.sub("", line) if line.rstrip()[-1:] in ".," else line
     return line
 
 

@@ -69,7 +69,13 @@ def _signature_after_preamble(lines: list[str], start: int, kept: list[str]) -> 
     if j < 0:
         return None
     words = len(lines[j].split())
-    if words < _PROSE_WORDS and not (words >= 6 and ends_sentence(lines[j])):
+    # the end of a wrapped paragraph the preamble took (a REF block run on into the text)
+    wrapped = ends_sentence(lines[j]) and j > 0 and bool(lines[j - 1].strip())
+    if (
+        words < _PROSE_WORDS
+        and not (words >= 6 and ends_sentence(lines[j]))
+        and not (wrapped and not _LABEL_LINE.match(lines[j]))
+    ):
         return None  # not prose (a TAGS or SUBJECT line)
     sig = take_signature([lines[j], *kept])
     if not sig.signers:
@@ -79,6 +85,7 @@ def _signature_after_preamble(lines: list[str], start: int, kept: list[str]) -> 
 
 
 _PROSE_WORDS = 12
+_LABEL_LINE = re.compile(r"^\s*(?:SUBJ|TAGS?|REF|E\.?\s?O\.?|CLASSIFIED|DECL)", re.I)
 
 
 def _drop_sipdis(body: list[str]) -> list[str]:
