@@ -311,11 +311,33 @@ def test_codes_over_expansions() -> None:
 
 
 def test_access_fields_take_the_strictest_source() -> None:
-    a = _rec("html", "p.html", classification="CONFIDENTIAL", handling=["SIPDIS"])
+    a = _rec("html", "p.html", classification="CONFIDENTIAL", handling=["SIPDIS", "EXDIS"])
     b = _rec("csv", "c.csv", classification="SECRET", handling=["NOFORN", "SIPDIS"])
     m = merge([a, b])
-    assert (m.classification, m.handling) == ("SECRET", ["SIPDIS", "NOFORN"])
+    assert (m.classification, m.handling) == ("SECRET", ["SIPDIS", "EXDIS", "NOFORN"])
     assert [w.where for w in m.warnings if w.code == DISAGREE] == ["classification", "handling"]
+    # A container's caveat the text lacks (SECRET//NOFORN) is more, not a contradiction.
+    c = _rec("csv", "c.csv", classification="CONFIDENTIAL", handling=["SIPDIS", "EXDIS", "NOFORN"])
+    m = merge([a, c])
+    assert m.handling == ["SIPDIS", "EXDIS", "NOFORN"]
+    assert not [w for w in m.warnings if w.code == DISAGREE]
+
+
+def test_forms_of_one_record_do_not_disagree() -> None:
+    """The published forms of one cable, rendered from one record: no false disagreement
+    (white space, a container's caveats, the page's unknown minute)."""
+    from cablebase.generate import generate
+    from cablebase.render import to_form
+
+    for cable in generate(40, seed=21):
+        records = []
+        for form in ("html", "csv", "telegram"):
+            r = parse_text(to_form(cable, form), form=form, reference_id=cable.reference_id)
+            r.source.path = f"{cable.reference_id}.{form}"
+            records.append(r)
+        m = merge(records)
+        assert not [w.message for w in m.warnings if w.code == DISAGREE], cable.reference_id
+        assert m.released == cable.released[:14] + "00:00Z"  # the page's, to the hour
 
 
 def test_created_from_the_best_founded_time_and_the_longest_complete_body() -> None:

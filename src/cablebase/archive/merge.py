@@ -129,6 +129,12 @@ class Compared:
 
     name: str
     key: Callable[[Cable], Any]
+    # Whether two values are consistent (default: equal).
+    agree: Callable[[Any, Any], bool] = lambda a, b: a == b
+
+
+def _nested(a: frozenset, b: frozenset) -> bool:
+    return a <= b or b <= a
 
 
 COMPARED: tuple[Compared, ...] = (
@@ -137,7 +143,8 @@ COMPARED: tuple[Compared, ...] = (
     Compared("released", lambda c: c.released),
     Compared("origin", lambda c: c.origin),
     Compared("classification", lambda c: c.classification),
-    Compared("handling", lambda c: frozenset(c.handling) or None),
+    # Containers state caveats the text lacks (`SECRET//NOFORN`): more is not a contradiction.
+    Compared("handling", lambda c: frozenset(c.handling) or None, _nested),
     Compared("dtg", lambda c: _text(c.dtg)),
     Compared("sender", lambda c: _text(c.sender)),
     Compared("recipients", lambda c: tuple((r.role, _text(r.name)) for r in c.recipients) or None),
@@ -169,7 +176,7 @@ def compare(a: Cable, b: Cable) -> dict[str, bool | None]:
     out: dict[str, bool | None] = {}
     for f in COMPARED:
         va, vb = f.key(a), f.key(b)
-        out[f.name] = None if va is None or vb is None else va == vb
+        out[f.name] = None if va is None or vb is None else f.agree(va, vb)
     return out
 
 
@@ -194,7 +201,8 @@ def _disagreements(srcs: list[Cable]) -> list[Warning]:
             v = f.key(c)
             if v is not None:
                 seen.setdefault(v, []).append(label(c))
-        if len(seen) > 1:
+        values = list(seen)
+        if any(not f.agree(a, b) for i, a in enumerate(values) for b in values[i + 1 :]):
             texts = [v for v in seen if isinstance(v, str)]
             skip = len(os.path.commonprefix(texts)) if len(texts) == len(seen) else 0
             parts = [f"{' + '.join(names)}: {_show(v, skip)}" for v, names in seen.items()]
