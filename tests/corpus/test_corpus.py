@@ -100,6 +100,8 @@ def _actual(cable, key):
         return sum(r.role == "info" for r in cable.recipients)
     if key == "classified_by_name":
         return cable.classified_by.name if cable.classified_by else None
+    if key == "classified_by_names":
+        return list(cable.classified_by.names) if cable.classified_by else []
     if key == "references":
         return [{"letter": r.letter, "kind": r.kind, "id": r.id} for r in cable.references]
     if key == "paragraph_numbers":
