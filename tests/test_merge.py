@@ -432,3 +432,19 @@ def test_access_columns_judge_the_merged_record(tmp_path) -> None:
         cols = store.access_columns(cid)
         assert cols.rank == 2 and cols.bits & caveat_bits(["NOFORN"])
         assert store.conn.execute("SELECT classification FROM cables").fetchone() == ("SECRET",)
+
+
+def test_a_reread_single_source_is_stored_once(tmp_path, files) -> None:
+    """A cable with one source keeps its record once (as the cable's version), also when the
+    file is read again changed: both reads found by digest among the versions."""
+    html, _ = files
+    db = tmp_path / "a.db"
+    _archive(db, html).close()
+    html.write_text(page().replace("2010-11-28 18:06", "2010-12-01 09:09"))
+    assert ingest([html], db, workers=1).updated == 1
+    with SQLiteStore(db) as store:
+        every = store.sources(RID, superseded=True)
+        assert [s.record_json for s in every] == [None, None]
+        got = sorted(store._source_record(s).released for s in every)
+        assert got == ["2010-11-28T18:00:00Z", "2010-12-01T09:00:00Z"]
+        assert store.get(RID).released == "2010-12-01T09:00:00Z"

@@ -304,6 +304,8 @@ class SQLiteStore:
                 self.conn.execute(
                     "UPDATE cable_sources SET superseded = ? WHERE id = ?", (now, s.id)
                 )
+        others = [self._source_record(s) for s in current if s.location != where]
+        merged = merge([*(r for r in others if r is not None), cable])
         if any(s.digest == digest for s in known):  # read before, then superseded: current again
             self.conn.execute(
                 "UPDATE cable_sources SET superseded = NULL, form = ?, path = ?, offset = ?,"
@@ -311,11 +313,10 @@ class SQLiteStore:
                 (*where, now, refid, digest),
             )
         else:
+            # The cable's only source is its record from now on: found by digest, not copied.
             pending = _Pending()
-            pending.add_source(prepared, now, stored=True)
+            pending.add_source(prepared, now, stored=merged is not cable)
             pending.write(self.conn)
-        records = [self._source_record(s) for s in self.sources(refid)]
-        merged = merge([r for r in records if r is not None])
         mp = prepared if merged is cable else prepare(merged)
         if mp.digest == row[1]:
             return 1, None
