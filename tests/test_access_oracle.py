@@ -548,6 +548,7 @@ QUERY_VALUES: dict[str, list[str]] = {
     "cable": [rid(13), rid(4), rid(0), MISSING],
     "status": ["draft", "published", "bogus"],
     "next": [f"/cable/{rid(13)}"],
+    "version": ["1", "2", "0"],  # a cable's versions (issue 11); none here has two
 }
 # Every route of the app, declared: (method, path).  A route added without a case fails
 # test_every_route_has_a_case.  POST routes are asked with a form lacking its CSRF token
