@@ -448,3 +448,17 @@ def test_a_reread_single_source_is_stored_once(tmp_path, files) -> None:
         got = sorted(store._source_record(s).released for s in every)
         assert got == ["2010-11-28T18:00:00Z", "2010-12-01T09:00:00Z"]
         assert store.get(RID).released == "2010-12-01T09:00:00Z"
+
+
+def test_show_lists_the_sources_and_disagreements(tmp_path, files) -> None:
+    from click.testing import CliRunner
+
+    from cablebase.cli import main
+
+    html, csv = files
+    _archive(tmp_path / "a.db", html, csv).close()
+    out = CliRunner().invoke(main, ["show", RID, "--archive", str(tmp_path / "a.db")]).output
+    listed = out.split("-- sources --")[1].splitlines()
+    assert f"html      {html}   released 2010-11-28" in listed
+    assert f"csv       {csv}#row0" in listed
+    assert any(line.startswith("disagree  subject: ") for line in listed)

@@ -324,6 +324,17 @@ def show(
             click.echo(f"cited by  {ref.letter or '-'}  {ref.reference_id}")
         if not cites and not cited_by:
             click.echo("(none)")
+        sources = archive.store.sources(cable.reference_id)
+        if len(sources) > 1:  # one cable read from several forms (docs/sources.md)
+            click.echo("\n-- sources --")
+            for s in sources:
+                where = s.path or "-"
+                where += f"#row{s.offset}" if s.offset is not None and s.form == "csv" else ""
+                released = f"   released {s.released[:10]}" if s.released else ""
+                click.echo(f"{s.form:<9} {where}{released}")
+            for w in cable.warnings:
+                if w.code == "merge.disagree":
+                    click.echo(f"disagree  {w.message}")
         numbers = archive.version_numbers(reference_id)
         if len(numbers) > 1:  # an original and its release, or re-read versions
             shown = version or archive.default_version(reference_id)
