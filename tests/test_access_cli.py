@@ -344,3 +344,37 @@ def test_identity_options_prompt_and_token_env(controlled, db):
     r = CliRunner().invoke(read, [])
     assert (r.exit_code, r.stdout) == (0, "None 0 0\n")
     assert "CABLEBASE_TOKEN" in CliRunner().invoke(read, ["--help"]).output
+
+
+def test_audit_as_an_admin_shows_no_cable_they_may_not_see(controlled, db):
+    from cablebase.record import Cable, Paragraph
+
+    def cable(rid: str, cls: str) -> Cable:
+        p = [Paragraph(number=1, portion=None, text="Text.")]
+        return Cable(reference_id=rid, classification=cls, handling=[], paragraphs=p)
+
+    controlled.put_many([cable("09SECRETPOST1", "SECRET"), cable("09PLAINPOST2", "UNCLASSIFIED")])
+    acc = Accounts(controlled.conn, hasher=FAST)
+    acc.add_user("uadmin", PW, "admin", "U")
+    for target in ("09SECRETPOST1", "09PLAINPOST2", "id:09secretpost1 OR x"):
+        audit.record(controlled.conn, "alice", "read", target)
+    whole = run(db, "audit", "--action", "read")
+    assert whole.stdout.count("09SECRETPOST1") + whole.stdout.count("09secretpost1") == 2
+    r = run(db, "audit", "--action", "read", "--as", "uadmin", env={"CABLEBASE_PASSWORD": PW})
+    assert r.exit_code == 0, r.output
+    assert "09PLAINPOST2" in r.stdout and "secretpost1" not in r.stdout.lower()
+    r = run(db, "audit", "--export", "jsonl", "--as", "uadmin", env={"CABLEBASE_PASSWORD": PW})
+    assert "09PLAINPOST2" in r.stdout and "secretpost1" not in r.stdout.lower()
+    r = run(db, "audit", "--as", "alice", env={"CABLEBASE_PASSWORD": PW})
+    assert r.exit_code == 1 and "only an admin" in r.output
+
+
+def test_serve_secure_cookies_flag(db, monkeypatch):
+    import uvicorn
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.setdefault("app", app))
+    assert run(db, "serve", "--secure-cookies").exit_code == 0
+    assert served.pop("app").state.secure_cookies is True
+    assert run(db, "serve").exit_code == 0
+    assert served.pop("app").state.secure_cookies is False
