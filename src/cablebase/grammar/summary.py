@@ -1,9 +1,18 @@
 """The cable summary (FORMAT.md §4.10, docs/record.md `summary`).
 
-Either an inline label at the start of an early paragraph (`Summary:`, `SUMMARY.`,
-`Summary and Comment:`, `BEGIN SUMMARY`) up to `End Summary` (which may stand a few
-paragraphs later) or the end of that paragraph; or the paragraph(s) under a SUMMARY
-heading, up to `END SUMMARY` or the next heading.
+Found, in this order:
+
+1. an inline label at the start of an early paragraph (`Summary:`, `SUMMARY.`, `(sbu) Summary:`,
+   `Summary/Comment:`, `Summary and Action Request.`, `BEGIN SUMMARY`), or after a paragraph
+   number and mark glued into an early paragraph (`… in Paragraphs 4 and 10.  1. (C) SUMMARY:`),
+   up to `End Summary` (which may stand a few paragraphs later) or the end of that paragraph;
+2. the paragraph(s) under a SUMMARY heading (`SUMMARY`, `------- SUMMARY -------`,
+   `Summary =======`, `INTRODUCTION AND SUMMARY`, `SUMMARY/BACKGROUND`), also a heading that
+   became a paragraph of its own or was run onto the end of the paragraph before it, up to
+   `END SUMMARY` or the next heading;
+3. an early paragraph marked only by its closing `END SUMMARY`: its text before the marker.
+
+The label, the heading and the `End Summary` marker are not part of the text.
 """
 
 from __future__ import annotations
@@ -14,35 +23,83 @@ from cablebase.record import Paragraph
 
 __all__ = ["find_summary"]
 
+# What may stand before the label: a paragraph number written oddly (`1,` `1)`) and a portion
+# mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`).
+_LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?"
+_WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
-    r"^\s*(?:(?:introduction|executive|background)\s+(?:and\s+)?)?(?:begin\s+)?summary"
-    r"(?:\s+and\s+(?:comment|action\s+request|recommendations?|introduction|background)s?)?"
-    r"\s*(?:[:.\-]+|\s(?=[A-Z]))\s*",
+    _LEAD + r"(?:(?:introduction|executive|background)\s+(?:and\s+)?)?(?:begin\s+)?summary"
+    r"(?:\s+and\s+" + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
+    r"\s*(?:[:.\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
+    re.I,
+)
+# A label after a paragraph number and mark glued into the text of an early paragraph.
+_GLUED_LABEL = re.compile(
+    r"(?<=[.!?:]\s)\s*\d{1,3}\.\s*\(\s*[A-Za-z/ ]{1,12}\)\s*summary(?:\s+and\s+" + _WORDS + r")?"
+    r"\s*[:.\-]+\s*",
     re.I,
 )
 _END = re.compile(r"\(?\s*\bend\s+(?:of\s+)?summary\b\s*[.:;]*\s*\)?\.?", re.I)
+# A summary heading, decoration stripped.
 _HEADING = re.compile(
-    r"^(?:executive\s+|begin\s+)?summary(?:\s+and\s+(?:comment|action\s+request|\w+))?\W*$", re.I
+    r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background)\s+(?:and\s+)?|begin\s+)?"
+    r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?$",
+    re.I,
 )
+# A heading run onto the line before it: after a sentence end or a handling caveat.
+_RUN_ON_HEADING = re.compile(r"(?:[.!?]|\bACCORDINGLY)[\s\-=\\]*(summary(?:\s*/\s*[a-z]+)?)$", re.I)
+# The same at the end of a paragraph's text (`… cleared this cable. ------- SUMMARY -------`).
+_TAIL_HEADING = re.compile(
+    r"(?:^|[.!?:]\s|\n)[\s\-=\\]*(summary(?:\s*/\s*[a-z]+)?)[\s\-=\\]*$", re.I
+)
+_DECOR = " \t\n-=_*~\\/.:#"
 _EARLY = 6  # the label stands in one of the first paragraphs
 _SPAN = 8  # how far `End Summary` may stand from the label
 
 
 def find_summary(paragraphs: list[Paragraph]) -> str | None:
     """The summary text, or None."""
-    for k, p in enumerate(paragraphs[:_EARLY]):
+    early = paragraphs[:_EARLY]
+    for k, p in enumerate(early):
         m = _LABEL.match(p.text)
+        if m is None and "ummary" in p.text[:400]:
+            m = _GLUED_LABEL.search(p.text, 0, 400)
         if m is None:
             continue
         text = _collect(paragraphs, k, p.text[m.end() :])
         if text:
             return text
     for k, p in enumerate(paragraphs):
-        if p.heading and _HEADING.match(p.heading.strip()):
+        if p.heading and _is_heading(p.heading):
             text = _collect(paragraphs, k, _LABEL.sub("", p.text, count=1), by_heading=True)
             if text:
                 return text
+    for k, p in enumerate(early):
+        # a heading that became a paragraph, or was run onto the end of one
+        if "ummary" not in p.text[-60:] and "UMMARY" not in p.text[-60:]:
+            continue
+        if _is_heading(p.text) or _TAIL_HEADING.search(p.text[-80:]):
+            text = (
+                _collect(paragraphs, k + 1, paragraphs[k + 1].text, by_heading=True)
+                if (k + 1 < len(paragraphs))
+                else ""
+            )
+            if text:
+                return text
+    for p in early[:3]:
+        end = _find_end(p.text)
+        if end is not None:
+            text = p.text[: end.start()].strip()
+            if text:
+                return text
     return None
+
+
+def _is_heading(heading: str) -> bool:
+    h = heading.strip(_DECOR)
+    if len(h) > 80 or "ummary" not in h.lower():
+        return False
+    return bool(_HEADING.match(h) or _RUN_ON_HEADING.search(h))
 
 
 def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: bool = False) -> str:
@@ -51,14 +108,15 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
         return first[: end.start()].strip()
     parts = [first.strip()]
     for p in paragraphs[k + 1 : k + 1 + _SPAN]:
-        if p.heading and not _HEADING.match(p.heading.strip()):
-            break
+        if p.heading and not _is_heading(p.heading):
+            # under a heading, the summary runs to the next heading
+            return parts[0] if not by_heading else "\n\n".join(x for x in parts if x)
         end = _find_end(p.text)
         if end is not None:
             parts.append(p.text[: end.start()].strip())
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
-    return parts[0] if not by_heading else "\n\n".join(x for x in parts if x)
+    return parts[0]  # no end marker and no heading after it: the first paragraph alone
 
 
 def _find_end(text: str) -> re.Match[str] | None:

@@ -1,0 +1,130 @@
+"""Summary shapes (grammar/summary.py): labels, headings, and the closing marker alone.
+
+Every text here is written for the test, in the shapes real cables take."""
+
+from __future__ import annotations
+
+import pytest
+
+from cablebase.grammar import pages, text
+from cablebase.grammar.state import State
+from cablebase.grammar.summary import find_summary
+from cablebase.grammar.unwrapped import Meta
+from cablebase.record import Cable, Paragraph
+
+
+def _parse(body: str) -> Cable:
+    st = State(cable=Cable(post="ZENDA"), meta=Meta())
+    lines = pages.strip_page_markers(body.split("\n"), 0, st)
+    text.parse_text(lines, 0, st)
+    return st.cable
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        # headings in their decorations
+        (
+            "------- SUMMARY -------\n\n1. (C) The talks ended. End Summary.\n\n2. (C) More.\n\nROE",
+            "The talks ended.",
+        ),
+        ("Summary =======\n\n1. (C) The talks ended.\n\n2. (C) More.\n\nROE", "The talks ended."),
+        (
+            "SUMMARY\n-------\n\n1. (C) The talks ended. END SUMMARY.\n\nDETAILS\n-------\n\n"
+            "2. (C) More.\n\nROE",
+            "The talks ended.",
+        ),
+        (
+            "INTRODUCTION AND SUMMARY\n------------------------\n\n1. (C) The talks ended.\n\n"
+            "Details\n-------\n\n2. (C) More.\n\nROE",
+            "The talks ended.",
+        ),
+        (
+            "SUMMARY/BACKGROUND\n------------------\n\n1. (U) The talks ended.\n\n"
+            "Details\n-------\n\n2. (U) More.\n\nROE",
+            "The talks ended.",
+        ),
+    ],
+)
+def test_summary_headings(body, summary):
+    assert _parse(body).summary == summary
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        (
+            "1. (C) Summary/Comment: The talks ended. End Summary/Comment.\n\n2. (C) More.\n\nROE",
+            "The talks ended.",
+        ),
+        (
+            "1. (C) Summary/Introduction. The talks ended.\n\n2. (C) More. End Summary.\n\nROE",
+            "The talks ended.\n\nMore.",
+        ),
+        # a lower-case portion mark the paragraph reader did not take
+        ("1. (sbu) Summary: The talks ended.\n\n2. (sbu) More.\n\nROE", "The talks ended."),
+        ("1. (c) SUMMARY: The talks ended.\n\n2. (c) More.\n\nROE", "The talks ended."),
+        # the mark after the label, and a damaged mark
+        ("1. SUMMARY (U) The talks ended. END SUMMARY.\n\n2. (U) More.\n\nROE", "The talks ended."),
+        ("1. (C>  SUMMARY:  The talks ended.\n\n2. (C) More.\n\nROE", "The talks ended."),
+        (
+            "1. (C) Summary and Action Request. The talks ended. End Summary and Action Request."
+            "\n\n2. (C) More.\n\nROE",
+            "The talks ended.",
+        ),
+    ],
+)
+def test_summary_labels(body, summary):
+    assert _parse(body).summary == summary
+
+
+def test_summary_marked_only_by_its_end():
+    c = _parse("1. (C) The talks ended without a deal. END SUMMARY.\n\n2. (C) More.\n\nROE")
+    assert c.summary == "The talks ended without a deal."
+
+
+def test_summary_heading_run_onto_the_paragraph_before():
+    paragraphs = [
+        Paragraph(number=1, text="This is an action request; see paragraph 6. Summary -------"),
+        Paragraph(number=2, text="The talks ended. End Summary."),
+        Paragraph(number=3, text="More."),
+    ]
+    assert find_summary(paragraphs) == "The talks ended."
+    paragraphs = [
+        Paragraph(
+            number=1,
+            heading="SENSITIVE BUT UNCLASSIFIED - PLEASE PROTECT ACCORDINGLY Summary",
+            text="The talks ended. End Summary.",
+        ),
+        Paragraph(number=2, heading="Details", text="More."),
+    ]
+    assert find_summary(paragraphs) == "The talks ended."
+
+
+def test_heading_that_became_a_paragraph():
+    paragraphs = [
+        Paragraph(number=None, text="------- \\ SUMMARY \\ ------- \\"),
+        Paragraph(number=1, text="The talks ended. End summary."),
+        Paragraph(number=2, text="More."),
+    ]
+    assert find_summary(paragraphs) == "The talks ended."
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # the word in a sentence is no label
+        [
+            Paragraph(number=1, text="Summary of the talks was given to the press."),
+            Paragraph(number=2, text="More."),
+        ],
+        [
+            Paragraph(number=1, text="This is the Zenda press summary for May 2."),
+            Paragraph(number=2, heading="POLITICS", text="More."),
+        ],
+        # a press report's section heading that ends in Summary is no summary heading
+        [Paragraph(number=None, heading="Border Talks Summary", text="A columnist wrote.")],
+    ],
+)
+def test_no_summary(paragraphs):
+    assert find_summary(paragraphs) is None
