@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 
 from cablebase.access import audit as audit_log
 from cablebase.access.accounts import Accounts
-from cablebase.access.policy import CAVEATS, RANKS, ROLES, Policy, parse_rank
+from cablebase.access.policy import CAVEATS, RANKS, ROLES, Access, Policy, parse_rank
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.archive.commands import archive_option
 
@@ -371,8 +371,9 @@ def declassify(
         except ReleaseError as exc:
             raise click.ClickException(f"{actor.name} is a {actor.role}: {exc}") from None
     with Archive.open(archive_path) as archive:
+        access = Access(archive.policy, actor.viewer)
         try:
-            out = run(archive, query, by=actor.name, dry_run=dry_run)
+            out = run(archive, query, by=actor.name, access=access, dry_run=dry_run)
         except (DeclassifyError, QueryError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
     verb = "would be declassified" if dry_run else "declassified"

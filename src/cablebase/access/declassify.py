@@ -74,14 +74,29 @@ def classify(conn: sqlite3.Connection, ids: list[str], today: str | None = None)
     return out
 
 
+def matching(archive, query: str, access: Access | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """The cables matching `query` that `access` reads whole (an archivist declassifies only
+    what they may read, and learns nothing of the rest); every cable when None."""
+    reader = archive.with_access(access or Access(get_policy(archive.conn), SYSTEM))
+    ids = [hit.reference_id for hit in reader.search(query, sort="date")]
+    if access is None or access.unrestricted:
+        return ids
+    return [rid for rid in ids if reader.decision(rid) == "full"]
+
+
 def declassify(
-    archive, query: str, *, by: str, dry_run: bool = False, today: str | None = None
-) -> Outcome:  # type: ignore[no-untyped-def]
-    """Declassify the eligible cables matching `query` (every cable, seen by no one's
-    clearance: the archivist acts on the whole archive).  `archive`: an Archive on a writable
-    store.  Nothing matching is eligible: DeclassifyError."""
-    whole = archive.with_access(Access(get_policy(archive.conn), SYSTEM))
-    ids = [hit.reference_id for hit in whole.search(query, sort="date")]
+    archive,  # type: ignore[no-untyped-def]
+    query: str,
+    *,
+    by: str,
+    access: Access | None = None,
+    dry_run: bool = False,
+    today: str | None = None,
+) -> Outcome:
+    """Declassify the eligible cables matching `query` among those `access` (the acting
+    archivist's) reads whole.  `archive`: an Archive on a writable store.  Nothing matching
+    is eligible: DeclassifyError."""
+    ids = matching(archive, query, access)
     if len(ids) > MAX_BATCH:
         raise DeclassifyError(f"the query matches {len(ids):,} cables: at most {MAX_BATCH:,}")
     out = classify(archive.conn, ids, today)

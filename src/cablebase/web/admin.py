@@ -333,6 +333,66 @@ def audit_export(
     )
 
 
+# -- declassification ------------------------------------------------------------------------
+
+DECLASSIFY_LIST = 50  # eligible cables listed on the preview
+
+
+def _declassify_page(
+    request: Request, ctx: auth.Ctx, q: str, *, error: str | None = None, status: int = 200
+) -> Response:
+    from cablebase.access.declassify import classify, matching
+
+    outcome, error_text = None, error
+    if q.strip() and error is None:
+        archive = auth.archive(request)
+        try:
+            outcome = classify(archive.conn, matching(archive, q, ctx.access))
+        except ValueError as e:  # a query that does not parse (QueryError), or too costly
+            error_text, status = str(e), 400
+    return _render(
+        request,
+        "declassify.html",
+        {
+            "q": q,
+            "outcome": outcome,
+            "listed": outcome.eligible[:DECLASSIFY_LIST] if outcome else [],
+            "mode": ctx.policy.declassify,
+            "csrf": ctx.csrf,
+            "error": error_text,
+            "done": request.query_params.get("done"),
+            "active_page": "releases",
+        },
+        status=status,
+    )
+
+
+@router.get("/declassify", response_class=HTMLResponse)
+def declassify_page(request: Request, q: str = Query("", max_length=2000)) -> Response:
+    """Preview: the cables matching a query that this archivist reads whole, sorted into
+    eligible (date passed), not yet due, closed (no date, exempted) and already open."""
+    ctx = auth.require(request, *ARCHIVISTS)
+    return _declassify_page(request, ctx, q)
+
+
+@router.post("/declassify", response_class=HTMLResponse)
+def declassify_run(request: Request, csrf: Text = "", q: Text = "") -> Response:
+    """Declassify the eligible cables of the preview (audited per cable)."""
+    from cablebase.access.declassify import DeclassifyError, declassify
+
+    ctx = auth.require(request, *ARCHIVISTS)
+    auth.check_csrf(request, csrf)
+    store = request.app.state.writers.store()
+    from cablebase.archive.api import Archive
+
+    archive = Archive(store).with_access(ctx.access)
+    try:
+        out = declassify(archive, q, by=ctx.name or "", access=ctx.access)
+    except (DeclassifyError, ValueError) as e:
+        return _declassify_page(request, ctx, q, error=str(e), status=400)
+    return _see_other("/declassify?" + urlencode({"q": q, "done": str(len(out.eligible))}))
+
+
 # -- releases --------------------------------------------------------------------------------
 
 
