@@ -316,3 +316,98 @@ def test_known_ids_file_without_months(tmp_path):
     known = KnownIds(path)
     assert known.exists("09ZENDA1") and known.month("09ZENDA1") is None
     assert not known.exists("reference_id")
+
+
+# -- item layouts --------------------------------------------------------------------------------
+
+
+def _letters(text: str, year: int, **citing) -> list[tuple[str | None, str, str | None]]:
+    refs = parse_refs(text, year, Citing(year=year, **citing))
+    return [(r.letter, r.kind, r.id) for r in refs]
+
+
+def test_bracketed_letters():
+    assert _letters("[A] State 188001, 259011, [B] Ottawa 2291", 2005) == [
+        ("A", "cable", "05STATE188001"),
+        ("A", "cable", "05STATE259011"),
+        ("B", "cable", "05OTTAWA2291"),
+    ]
+
+
+def test_letter_repeated_at_a_line_start_is_another_item():
+    text = "A) RIGA 366 B) SMITH-JONES EMAIL 05/11/07\nB) RIGA 347"
+    assert _letters(text, 2007) == [
+        ("A", "cable", "07RIGA366"),
+        ("B", "email", None),
+        ("B", "cable", "07RIGA347"),
+    ]
+
+
+def test_unlettered_item_before_the_letters():
+    text = "08 STATE 9625; A. A)STATE 7078; B. B) SEOUL 1144\nC. C) SINGAPORE 675"
+    assert _letters(text, 2009) == [
+        (None, "cable", "08STATE9625"),
+        ("A", "cable", "09STATE7078"),
+        ("B", "cable", "09SEOUL1144"),
+        ("C", "cable", "09SINGAPORE675"),
+    ]
+
+
+def test_bare_serial_takes_the_previous_post_or_the_citing_one():
+    assert _letters("A. MANILA 2969\nB. 2962 AND PREVIOUS", 2006) == [
+        ("A", "cable", "06MANILA2969"),
+        ("B", "cable", "06MANILA2962"),
+    ]
+    assert _letters("A) 6307 B) STATE 285773", 2003, post="ANKARA", serial=6322) == [
+        ("A", "cable", "03ANKARA6307"),
+        ("B", "cable", "03STATE285773"),
+    ]
+
+
+def test_serial_before_its_post():
+    assert ids("870 Ulaanbaatar", 2006) == ["06ULAANBAATAR870"]
+    assert ids("A) 377 KATHMANDU, B) 01 KATHMANDU 2383", 2002) == [
+        "02KATHMANDU377",
+        "01KATHMANDU2383",
+    ]
+
+
+def test_serials_listed_with_slashes():
+    text = "A) Kabul 936/935; B) 06 Kabul\n5353/5194 and previous"
+    assert ids(text, 2007) == ["07KABUL936", "07KABUL935", "06KABUL5353", "06KABUL5194"]
+    # a date and a report number keep their slashes
+    assert ids("LEE EMAIL 05/11/07", 2007) == []
+    assert ids("TD-314/012345-08", 2008) == []
+
+
+def test_comma_between_post_and_serial():
+    assert ids("PRAGUE 849, PRAGUE, 1228, STATE 148476", 2008) == [
+        "08PRAGUE849",
+        "08PRAGUE1228",
+        "08STATE148476",
+    ]
+
+
+def test_two_digit_year_after_a_padded_serial():
+    assert ids("AMMAN 07718 99, AMMAN 05986 00", 2002) == ["99AMMAN7718", "00AMMAN5986"]
+
+
+def test_cables_word_and_a_year_after_the_second_serial():
+    assert ids("COLOMBO CABLES 0266 AND 02259 (2002)", 2003) == ["03COLOMBO266", "02COLOMBO2259"]
+
+
+def test_own_serial_order_wins_over_a_known_date(tmp_path):
+    # 04BOGOTA12846 citing BOGOTA 12512: a lower serial of its own post is this year's, even
+    # when the id list dates that id after the citing cable's (mis)stated month
+    known = known_ids(tmp_path, [("04BOGOTA12512", 12)])
+    assert year_of_reference("BOGOTA", 12512, 2004, 11, "BOGOTA", 12846, known) == 2004
+    assert year_of_reference("BOGOTA", 9500, 2004, 9, "BOGOTA", 9000, known) == 2003
+
+
+def test_whole_cable_settles_year_from_its_own_date_and_serial():
+    text = (
+        "C O N F I D E N T I A L TRIPOLI 000870\n\nSIPDIS\n\nE.O. 12958: DECL: 01/28/2018\n"
+        "TAGS: PGOV LY\nSUBJECT: A VISIT\n\nREF: A. TRIPOLI 1033 B. TRIPOLI 812\n" + CLBY
+    )
+    c = parse_text(text, form="text", year=2008)
+    assert [r.id for r in c.references] == ["07TRIPOLI1033", "08TRIPOLI812"]

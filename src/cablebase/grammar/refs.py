@@ -22,7 +22,9 @@ from cablebase.ids import (
     parse_reference_id,
     post_alias,
     resolve_post,
+    serial_top,
     spelling_for,
+    year_from_yy,
     year_of_reference,
 )
 from cablebase.record import Reference
@@ -39,10 +41,9 @@ class Citing:
     post: str | None = None  # reference-id spelling (TRIPOLI)
     serial: int | None = None
     known: KnownIds | None = None  # exact ids when available (the Cablegate list)
-    # Settle years against `known` too (ids.year_of_reference).  Off when parsing: the serial
-    # table and the citing serial decide nearly every case, and loading the 251,287 ids costs
-    # more than a thousand REF blocks; the spelling of a post with several spellings (TAIPEI /
-    # AITTAIPEI) is always checked against `known`.
+    # Settle years against `known` too (ids.year_of_reference): on for a cable being parsed
+    # (citing_of), where the citing month is known.  The spelling of a post with several
+    # spellings (TAIPEI / AITTAIPEI) is always checked against `known`.
     exact_years: bool = False
 
 
@@ -89,6 +90,7 @@ _LABEL_BEFORE_LETTER = re.compile(r"\bREF(?:S|TEL)?[ \t]+(?=\(?[A-Za-z][.):]?\)?
 _MARK = re.compile(
     r"(?:^|(?<=[\s;,]))"
     r"(?:\( ?(?P<p>[A-Za-z]|\d{1,2}) ?\)(?=\s|[A-Za-z0-9])"
+    r"|\[ ?(?P<k>[A-Za-z]) ?\](?=\s|[A-Za-z0-9])"
     r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>\.\)|[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
     r"|(?P<c>[A-Za-z]):(?=\s)"
     # a bare capital before a cable, `REF A WELLINGTON 721 B STATE 5`
@@ -102,9 +104,11 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # -- cables ------------------------------------------------------------------------------------
 
 # A serial: digits not glued to letters, slashes, dashes or decimals (dates, 1.4, A-077).
+# Serials listed with slashes, `KABUL 692/317/274`, count (3 digits or more on both sides, so
+# dates such as 05/11/07 do not).
 _NUMBER = re.compile(
-    r"(?<![\d/.,:-])(?<![A-Za-z]\d)(0*\d{1,7})"
-    r"(?!\w|/(?!\d{2}(?![\d/]))|-(?!\d{2}(?![\d/-]))|[.:,]\d)"
+    r"(?<![\d.,:-])(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
+    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!\d{2}(?![\d/-]))|[.:,]\d)"
 )
 _SLASH_YEAR = re.compile(r"[/-](\d{2})\b(?![/-]\d)")  # PANAMA 00933/08, QUITO 4525-91
 # Up to four words ending a text, matched on the reversed text (an anchored match instead of
@@ -117,8 +121,16 @@ _NON_LETTER = re.compile(r"[^A-Za-z]+")
 # A year before the post: `08 BAMAKO`, `2008 BAMAKO`, `(99) ROME`, `'08 STATE`.
 _YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:']))((?:19|20)\d{2}|\d{2})\)?[ \t\n]*$")
 # Between a post and its serial: `STATE: 73097`, `BAGHDAD #3565`, `KUWAIT (C)02293`,
-# `STATE (01) 201265` (matched on the reversed text).
-_POST_GAP_REV = re.compile(r"[ \t]*(?:\)(?:U|C|S|UBS)\([ \t]*|[:#(][ \t]*)?")
+# `STATE (01) 201265`, `COLOMBO CABLES 0266` (matched on the reversed text).
+_POST_GAP_REV = re.compile(
+    r"[ \t]*(?:\)(?:U|C|S|UBS)\([ \t]*|[:#(,][ \t]*|S?ELBAC[ \t]+)?"  # also `PRAGUE, 1228`
+)
+# An item that is a serial alone (`B. 2962 AND PREVIOUS`), or a serial before its post.
+_BARE_SERIAL = re.compile(
+    r"^(?:((?:19|20)?\d{2})\s+)?0*(\d{3,7})(?:\s+AND\s+PREVIOUS|\s*\(NOTAL\))*\s*\.?$", re.I
+)
+_POST_AFTER = re.compile(r"^0*(\d{3,7})\s+([A-Za-z][A-Za-z '-]{2,30}?)\s*\.?$")
+_SPACE_YEAR = re.compile(r"[ \t]+(\d{2})(?=[ \t]*(?:[,;]|$))")
 _YEAR_AFTER = re.compile(r"\s*\(((?:19|20)?\d{2})\)")
 _MONTH_AFTER = re.compile(
     r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b", re.I
@@ -269,7 +281,7 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of the accepted item markers, inner letter kept for doubled ones."""
     cands = []
     for m in _MARK.finditer(text):
-        label = m.group("p") or m.group("d") or m.group("c") or m.group("b")
+        label = m.group("p") or m.group("k") or m.group("d") or m.group("c") or m.group("b")
         cands.append((m.start(), m.end(), label, m))
     if not cands:
         return []
@@ -289,7 +301,8 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
                 i += 1
                 continue
             label = expected
-        if label != expected and not _gap_ok(text, start, label, expected, out):
+        again = bool(out) and label.upper() == out[-1][2] and _opens_line(text, start)
+        if label != expected and not again and not _gap_ok(text, start, label, expected, out):
             i += 1
             continue
         if out and not text[out[-1][1] : start].strip():
@@ -311,6 +324,11 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
         expected = _next_label(label)
         i = j
     return out
+
+
+def _opens_line(text: str, start: int) -> bool:
+    """`A) X B) EMAIL ⏎ B) TALLINN 347`: a letter repeated at a line start is another item."""
+    return not text[text.rfind("\n", 0, start) + 1 : start].strip()
 
 
 def _after_separator(text: str, start: int) -> bool:
@@ -370,7 +388,11 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
             and not _post_follows(s, b)
         ):
             prev = out[-1]
-            out.append((a, b, prev[2], prev[3], m.group(1), prev[5]))
+            paren = _YEAR_AFTER.match(s, b)  # `0266 AND 02259 (2002)`
+            if paren is not None:
+                out.append((a, paren.end(), prev[2], prev[3], m.group(1), paren.group(1)))
+            else:
+                out.append((a, b, prev[2], prev[3], m.group(1), prev[5]))
             continue
         if _MORE_NUMBERS.match(s, b):
             continue  # an intelligence report number, `SOFIA 6 811 0045 05`
@@ -393,6 +415,8 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
         if out and start < out[-1][1]:
             continue
         paren = _YEAR_AFTER.match(s, b) or _SLASH_YEAR.match(s, b)
+        if paren is None and len(number) >= 5:  # `AMMAN 07718 99, AMMAN 05986 00`
+            paren = _SPACE_YEAR.match(s, b)
         yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
         out.append((start, end, year, name, number, yafter))
@@ -489,6 +513,24 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     return rid
 
 
+def _serial_fits(post: str | None, number: str, year: str | None, citing: Citing) -> bool:
+    """Whether a serial written alone can be `post`'s: not a year (`FEBRUARY 17, 2006` cut at
+    its comma) and not past anything the post reached that year or the one before
+    (`REF: 22380` in a San Jose cable is no San Jose serial)."""
+    if post is None:
+        return False
+    n = int(number)
+    if len(number) == 4 and 1966 <= n <= 2015:
+        return False
+    y = int(year) if year is not None else citing.year
+    if y is None:
+        return True
+    if y < 100:
+        y = year_from_yy(y)
+    tops = [t for t in (serial_top(post, y), serial_top(post, y - 1)) if t is not None]
+    return not tops or n <= max(tops)
+
+
 def _own_marker(post: str, number: str, citing: Citing) -> bool:
     """`TRIPOLI 00000870` in 08TRIPOLI870: the cable's own page marker, cut from its page part."""
     if len(number) != 8 or citing.serial is None or citing.post is None:
@@ -497,7 +539,11 @@ def _own_marker(post: str, number: str, citing: Citing) -> bool:
     return p is not None and p in family(citing.post) and int(number) == citing.serial
 
 
-def _item_refs(letter: str | None, s: str, citing: Citing) -> list[Reference]:
+def _item_refs(
+    letter: str | None, s: str, citing: Citing, post_hint: str | None = None
+) -> list[Reference]:
+    """The references of one item; `post_hint` is the post a bare serial belongs to (the
+    previous cable's post in the block, else the citing cable's: `A) 6307 B) STATE 285773`)."""
     s = s.strip()
     s = _PORTION.sub("", s, count=1)
     cables = _cables(s)
@@ -505,6 +551,16 @@ def _item_refs(letter: str | None, s: str, citing: Citing) -> list[Reference]:
         text = _join(_strip_trail(s)) if s.strip() else ""
         if not text:
             return []
+        bare = _BARE_SERIAL.match(text)
+        if bare is not None and _serial_fits(post_hint, bare.group(2), bare.group(1), citing):
+            rid = _cable_id(post_hint, bare.group(2), bare.group(1), citing)  # type: ignore[arg-type]
+            return [Reference(letter=letter, text=text, kind="cable", id=rid)]
+        late = _POST_AFTER.match(text)  # `870 Ulaanbaatar`, `377 KATHMANDU`
+        if late is not None and _serial_fits(
+            resolve_post(late.group(2)), late.group(1), None, citing
+        ):
+            rid = _cable_id(late.group(2), late.group(1), None, citing)
+            return [Reference(letter=letter, text=text, kind="cable", id=rid)]
         kind = _kind(text)
         rid = None
         m = _CABLE_LIKE.match(text) if kind == "cable" else None
@@ -607,7 +663,9 @@ def citing_of(st: State) -> Citing:
         post = resolve_post(cable.post)
         if post is not None and st.banner_serial and st.banner_serial.isdigit():
             serial = int(st.banner_serial)
-    return Citing(year=year, month=month, post=post, serial=serial, known=KNOWN_IDS)
+    return Citing(
+        year=year, month=month, post=post, serial=serial, known=KNOWN_IDS, exact_years=True
+    )
 
 
 def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> list[Reference]:
@@ -630,11 +688,40 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
         return []
     markers = _find_markers(body)
     refs: list[Reference] = []
+    lead = 0
     if not markers:
-        refs.extend(_item_refs(None, body, citing))
-        return refs
+        lead, markers = _markers_after_lead(body)
+        if not markers:
+            refs.extend(_item_refs(None, body, citing, citing.post))
+            return refs
+        # `09 STATE 96625; A. A)STATE 70789; …`: an unlettered item before the letters
+        refs.extend(_item_refs(None, body[:lead], citing, citing.post))
     for n, (_start, end, label) in enumerate(markers):
-        stop = markers[n + 1][0] if n + 1 < len(markers) else len(body)
-        item = _item_refs(label, body[end:stop], citing)
+        stop = markers[n + 1][0] if n + 1 < len(markers) else len(body) - lead
+        item = _item_refs(label, body[lead + end : lead + stop], citing, _last_post(refs, citing))
         refs.extend(item or [Reference(letter=label, text="", kind="other")])
     return refs
+
+
+_LEAD_END = re.compile(r"[;,]\s*$|\n\s*$")
+
+
+def _markers_after_lead(body: str) -> tuple[int, list[tuple[int, int, str]]]:
+    """Item markers starting after an unlettered cable item that ends with `;` or a line."""
+    for m in _MARK.finditer(body):
+        label = m.group("p") or m.group("k") or m.group("d") or m.group("c") or m.group("b")
+        if label not in ("A", "a", "1") or not _LEAD_END.search(body, 0, m.start()):
+            continue
+        if not _cables(body[: m.start()]):
+            return 0, []
+        markers = _find_markers(body[m.start() :])
+        return (m.start(), markers) if len(markers) >= 2 else (0, [])
+    return 0, []
+
+
+def _last_post(refs: list[Reference], citing: Citing) -> str | None:
+    for r in reversed(refs):
+        parsed = parse_reference_id(r.id) if r.id else None
+        if parsed is not None:
+            return parsed[1]
+    return citing.post
