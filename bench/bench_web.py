@@ -183,17 +183,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def mix(base: str, archive: Path, rng: random.Random) -> list[tuple[str, str]]:
-    """The fixed mix: (kind, path) for API and page URLs, drawn from the archive itself."""
+def mix(
+    base: str, archive: Path, rng: random.Random, token: str | None = None
+) -> list[tuple[str, str]]:
+    """The fixed mix: (kind, path) for API and page URLs, drawn from the archive itself
+    (its stats read as `token`'s reader: under a controlled policy, the most cleared one)."""
     import httpx
 
+    from cablebase.access.policy import open_access
     from cablebase.archive.api import Archive
 
-    stats = httpx.get(f"{base}/api/stats", timeout=600).json()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    stats = httpx.get(f"{base}/api/stats", timeout=600, headers=headers).json()
     tags = [t for t, _ in stats["top_tags"][:10]]
     origins = [o for o, _ in stats["top_origins"][:10]]
     months = list(stats["by_month"])
-    with Archive.open(archive, readonly=True) as a:
+    with Archive.open(archive, readonly=True, access=open_access()) as a:
         n = len(a)
         offsets = [rng.randrange(n) for _ in range(40)]
         hits = [next(iter(a.search("", sort="date", limit=1, offset=o))) for o in offsets]
@@ -208,7 +213,7 @@ def mix(base: str, archive: Path, rng: random.Random) -> list[tuple[str, str]]:
     )
     # Real searches are mostly selective (names, places, topics): most words of the mix match
     # under 5% of the archive; one broad word (over half of it) is kept, ranked by relevance.
-    with Archive.open(archive, readonly=True) as a:
+    with Archive.open(archive, readonly=True, access=open_access()) as a:
         share = {w: a.count(w) / n for w in candidates}
     narrow = [w for w in candidates if 0 < share[w] < 0.05]
     broad = [w for w in candidates if share[w] > 0.5]
@@ -224,7 +229,7 @@ def mix(base: str, archive: Path, rng: random.Random) -> list[tuple[str, str]]:
         + ["class:secret year:2009", "year:2008..2009 -tag:PGOV", f"cites:{ids[0]}"]
         + rng.sample(broad, min(1, len(broad)))
     )
-    with Archive.open(archive, readonly=True) as a:
+    with Archive.open(archive, readonly=True, access=open_access()) as a:
         deep = {q for q in queries if a.count(q) > 5 * 50}  # page 5 exists
     out: list[tuple[str, str]] = []
     for i, q in enumerate(queries):
@@ -292,13 +297,16 @@ def table(rows: dict[str, list[float]], title: str) -> None:
 # -- phases ------------------------------------------------------------------------------------
 
 
-def sequential(base: str, urls: list[tuple[str, str]], rounds: int) -> tuple[dict, dict, list]:
+def sequential(
+    base: str, urls: list[tuple[str, str]], rounds: int, token: str | None = None
+) -> tuple[dict, dict, list]:
     import httpx
 
     server: dict[str, list[float]] = defaultdict(list)
     client: dict[str, list[float]] = defaultdict(list)
     bad: list[tuple[str, int]] = []
-    with httpx.Client(base_url=base, timeout=120) as c:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(base_url=base, timeout=120, headers=headers) as c:
         for _ in range(rounds):
             for kind, url in urls:
                 t = time.perf_counter()
@@ -345,8 +353,8 @@ async def load(
                 client.append((time.perf_counter() - t) * 1000)
                 server.append(server_ms(r))
                 statuses[r.status_code] += 1
-                if r.status_code != 200 and not (token is None and r.status_code == 404):
-                    # (a cable of the mix hidden from an anonymous reader is a 404, rightly)
+                if r.status_code != 200 and not (len(tokens) > 1 and r.status_code == 404):
+                    # (under access control a cable hidden from the reader is a 404, rightly)
                     errors.append(f"{url}: HTTP {r.status_code}")
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -430,19 +438,20 @@ def main() -> None:
     try:
         print(f"server up in {time.perf_counter() - t:.1f} s on {base} (pid {proc.pid})")
         t = time.perf_counter()
-        urls = mix(base, archive, random.Random(args.seed))
+        urls = mix(base, archive, random.Random(args.seed), tokens[-1])
+        from cablebase.access.policy import open_access
         from cablebase.archive.api import Archive
 
-        with Archive.open(archive, readonly=True) as a:
+        with Archive.open(archive, readonly=True, access=open_access()) as a:
             n = len(a)
         print(
             f"archive: {archive} ({n:,} cables); mix: {len(urls)} URLs"
             f" (setup {time.perf_counter() - t:.1f} s, includes the first /api/stats)"
         )
 
-        cold_server, _, bad = sequential(base, urls, 1)
+        cold_server, _, bad = sequential(base, urls, 1, tokens[-1])
         table(cold_server, "cold: each URL once after start, server time")
-        server, client, bad2 = sequential(base, urls, args.rounds)
+        server, client, bad2 = sequential(base, urls, args.rounds, tokens[-1])
         table(server, f"warm: the mix x{args.rounds}, one client, server time")
         every = [v for vs in client.values() for v in vs]
         print(f"  client round trip: p50 {pct(every, 50):.1f} ms, p95 {pct(every, 95):.1f} ms")
