@@ -548,3 +548,11 @@ def test_show_takes_a_version(store) -> None:
     assert "versions: 1, 2 (shown)" in res.output
     res = show("--version", "5")
     assert res.exit_code == 1 and "has no version 5 for you (versions: 1, 2)" in res.output
+
+
+def test_release_ids_beyond_sqlite_integers_are_usage_errors(store) -> None:
+    for command in ("show", "review", "publish", "withdraw"):
+        res = _run(store, command, str(2**63), "--by", "bob")
+        assert res.exit_code == 2 and "Traceback" not in res.output, command
+    res = _run(store, "show", str(2**63 - 1))
+    assert res.exit_code == 1 and "no release" in res.output

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from cablebase.archive.sqlite import SQLiteStore
 
 
+# A release id as SQLite stores it: a larger number is a usage error, not a traceback.
+RELEASE_ID = click.IntRange(1, 2**63 - 1)
+
+
 @contextmanager
 def _store(path: str) -> Iterator:  # type: ignore[type-arg]
     from cablebase.archive.sqlite import SQLiteStore
@@ -174,7 +178,7 @@ def prepare_cmd(
 
 
 @release.command("edit")
-@click.argument("release_id", type=int)
+@click.argument("release_id", type=RELEASE_ID)
 @click.option("--withhold", "numbers", type=int, multiple=True, help="Paragraph number (¶N).")
 @click.option("--withhold-at", "at", type=int, multiple=True, help="Paragraph position (0-based).")
 @click.option("--redact", "spans", multiple=True, help="Text redacted wherever it occurs.")
@@ -236,7 +240,7 @@ def list_cmd(status: str | None, reference_id: str | None, archive_path: str) ->
 
 
 @release.command("show")
-@click.argument("release_id", type=int)
+@click.argument("release_id", type=RELEASE_ID)
 @click.option("--telegram", is_flag=True, help="The whole release as a telegram.")
 @archive_option
 def show_cmd(release_id: int, telegram: bool, archive_path: str) -> None:
@@ -271,7 +275,7 @@ def show_cmd(release_id: int, telegram: bool, archive_path: str) -> None:
 
 def _action(name: str, doc: str):  # type: ignore[no-untyped-def]
     @release.command(name, help=doc)
-    @click.argument("release_id", type=int)
+    @click.argument("release_id", type=RELEASE_ID)
     @_identity
     @archive_option
     def command(release_id: int, by: str | None, token: str | None, archive_path: str) -> None:
