@@ -411,3 +411,10 @@ def test_whole_cable_settles_year_from_its_own_date_and_serial():
     )
     c = parse_text(text, form="text", year=2008)
     assert [r.id for r in c.references] == ["07TRIPOLI1033", "08TRIPOLI812"]
+
+
+def test_an_archive_s_own_ids_as_the_known_list():
+    known = KnownIds.of([("08ZAGREB95", 2), ("08ZAGREB12", None)])
+    assert known.available and known.exists("08ZAGREB12") and known.month("08ZAGREB95") == 2
+    assert not known.exists("08ZAGREB13")
+    assert year_of_reference("ZAGREB", 95, 2008, 1, known=known) == 2007

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from cablebase import render
 from cablebase.grammar.dtg import MONTH_NAMES
+from cablebase.ids import KNOWN_IDS, parse_reference_id, year_of_reference
 from cablebase.record import (
     Cable,
     ClassifiedBy,
@@ -709,9 +710,8 @@ class _Generator:
         nref = t["ref_count"].pick(rng)
         letters = "ABCDEFGHIJKL"
         for i in range(nref):
-            cable.references.append(
-                self._reference(letters[i] if nref > 1 else None, year, yy, post)
-            )
+            ref = self._reference(letters[i] if nref > 1 else None, year, yy, post)
+            cable.references.append(_year_written_if_needed(ref, cable))
         cable.listed_references = list(dict.fromkeys(r.id for r in cable.references if r.id))
         # the text's cast and theme, then the SUBJECT
         theme, second = _theme(rng, tags)
@@ -1094,3 +1094,20 @@ def write(n: int, form: str, out: str | Path, seed: int = 0) -> int:
                 tar.addfile(info, io.BytesIO(data))
                 count += 1
     return n if form == "csv" else count
+
+
+def _year_written_if_needed(ref: Reference, cable: Cable) -> Reference:
+    """A cable REF written without its year that a reader would date to last year (a serial
+    the citing post had not reached yet: ids.year_of_reference) gets its year, as an officer
+    would write it."""
+    cited = parse_reference_id(ref.id or "") if ref.kind == "cable" else None
+    own = parse_reference_id(cable.reference_id or "")
+    if cited is None or own is None or ref.text[:1].isdigit() or not cable.created:
+        return ref
+    month = int(cable.created[5:7])
+    if (
+        year_of_reference(cited[1], cited[2], cited[0], month, own[1], own[2], KNOWN_IDS)
+        == cited[0]
+    ):
+        return ref
+    return Reference(letter=ref.letter, text=f"{ref.id[:2]} {ref.text}", kind=ref.kind, id=ref.id)

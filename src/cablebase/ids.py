@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -418,6 +419,15 @@ class KnownIds:
         self._path = path
         self._ids: frozenset[str] | None = None  # the file's lines, `id,month`
         self._loaded = False
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, int | None]]) -> KnownIds:
+        """An id list given as (id, month) pairs: an archive's own cables, to settle the years
+        of yearless REF items against them (refs.Citing(known=..., exact_years=True))."""
+        known = cls()
+        known._ids = frozenset(f"{rid},{month or ''}" for rid, month in pairs)
+        known._loaded = True
+        return known
 
     def _load(self) -> frozenset[str] | None:
         if not self._loaded:
