@@ -281,8 +281,21 @@ def _demo_archive(archive_path: str, n: int) -> None:
     help="Mark session cookies Secure (serving behind https); requests that arrive over https"
     " get them anyway.",
 )
+@click.option(
+    "--query-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds of CPU time one request's queries may take before they are stopped with a"
+    " 400 (default 5).",
+)
 def serve(
-    archive_path: str | None, host: str, port: int, demo: bool, n: int, secure_cookies: bool
+    archive_path: str | None,
+    host: str,
+    port: int,
+    demo: bool,
+    n: int,
+    secure_cookies: bool,
+    query_budget: float | None,
 ) -> None:
     """Serve the reading room (web pages and the /api) over an archive."""
     import os
@@ -302,7 +315,11 @@ def serve(
             f"{archive_path}`, or run `cablebase serve --demo`"
         )
     click.echo(f"reading room for {archive_path} at http://{host}:{port}/", err=True)
-    app = create_app(archive_path, secure_cookies=secure_cookies)
+    from cablebase.web.app import QUERY_BUDGET
+
+    app = create_app(
+        archive_path, secure_cookies=secure_cookies, query_budget=query_budget or QUERY_BUDGET
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
