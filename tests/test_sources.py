@@ -475,6 +475,37 @@ def test_tar_links_and_special_members_are_reported(tmp_path: Path) -> None:
     ]
 
 
+def test_zip_symlink_member_is_reported(tmp_path: Path) -> None:
+    arc = tmp_path / "links.zip"
+    with zipfile.ZipFile(arc, "w") as zf:
+        zf.writestr("a.txt", TELEGRAM)
+        link = zipfile.ZipInfo("b.txt")
+        link.external_attr = (0o120777 << 16) | 0x20  # how `zip --symlinks` stores one
+        zf.writestr(link, "a.txt")
+        plain = zipfile.ZipInfo("c.txt")
+        plain.external_attr = 0o100644 << 16
+        zf.writestr(plain, TELEGRAM)
+    items = list(iter_items(arc))
+    assert _kinds(items) == ["telegram", "failure", "telegram"]
+    assert items[1].location == f"{arc}!b.txt"  # type: ignore[union-attr]
+    assert items[1].reason.startswith("symbolic link, not read")  # type: ignore[union-attr]
+
+
+def test_zip_from_a_pipe_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A zip has its directory at its end: from stdin it is copied aside first (bounded).
+    data = _zip_bytes_of_files()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    _check(list(iter_items("-")), "-!")
+
+
+def _zip_bytes_of_files() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in FILES.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
 # --- bombs and limits --------------------------------------------------------------------
 
 

@@ -754,6 +754,12 @@ def _zip_members(
         except LimitExceeded as exc:
             yield Failure(location, f"{exc}; the rest of the archive not read")
             return
+        mode = info.external_attr >> 16  # unix type and permission bits, when made on unix
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+            # A link's text is its target's name; reading it as a document would mislead.
+            kind = "symbolic link" if stat.S_ISLNK(mode) else "not a file"
+            yield Failure(mloc, f"{kind}, not read: zip member of unix type {stat.filemode(mode)}")
+            continue
         refused = _zip_refusal(info, limits)
         if refused:
             yield Failure(mloc, refused)
