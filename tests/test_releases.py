@@ -455,14 +455,14 @@ def test_commands(store) -> None:
     assert "release 1: draft of 09BAMAKO512 version 1" in res.output
     assert R.get(store, 1).withheld == [1, 2]  # ¶2 and ¶3 are positions 1 and 2
 
-    res = _run(store, "show", "1")
+    res = _run(store, "show", "1", "--by", "bob")
     assert res.exit_code == 0, res.output
     assert (
         "withheld: ¶2 (position 1)" in res.output
         and "2. (S/NF) (Paragraph withheld.)" in res.output
     )
     assert "Doumbia" not in res.output and "Tinzaouaten" not in res.output
-    res = _run(store, "show", "1", "--telegram")
+    res = _run(store, "show", "1", "--telegram", "--by", "bob")
     assert res.output.startswith("VZCZCXRO1234\n") and "XXXXXXXXXXXX" in res.output
     assert "Kantao" not in res.output.replace("'Kantao'", "")
 
@@ -478,7 +478,7 @@ def test_commands(store) -> None:
     res = _run(store, "publish", "1", "--by", "root")
     assert res.exit_code == 0, res.output
     assert "version 2, published" in res.output
-    res = _run(store, "list", "--status", "published")
+    res = _run(store, "list", "--status", "published", "--by", "bob")
     assert res.output.split()[:4] == ["1", "published", RID, "v1"]
 
     assert _run(store, "prepare", "09DAKAR123", "--subject", "--by", "bob").exit_code == 0
@@ -486,7 +486,7 @@ def test_commands(store) -> None:
     assert res.exit_code == 0, res.output
     assert R.get(store, 2).spans == ["Kidal"] and R.get(store, 2).subject is True
     assert _run(store, "withdraw", "2", "--by", "bob").exit_code == 0
-    res = _run(store, "list")
+    res = _run(store, "list", "--by", "bob")
     assert [line.split()[1] for line in res.output.splitlines()] == ["withdrawn", "published"]
     res = _run(store, "prepare", RID, "--withhold", "9", "--by", "alice")
     assert res.exit_code == 1 and "no paragraph 9" in res.output
@@ -554,5 +554,25 @@ def test_release_ids_beyond_sqlite_integers_are_usage_errors(store) -> None:
     for command in ("show", "review", "publish", "withdraw"):
         res = _run(store, command, str(2**63), "--by", "bob")
         assert res.exit_code == 2 and "Traceback" not in res.output, command
-    res = _run(store, "show", str(2**63 - 1))
+    res = _run(store, "show", str(2**63 - 1), "--by", "bob")
     assert res.exit_code == 1 and "no release" in res.output
+
+
+def test_commands_see_only_releases_of_cables_the_archivist_reads(store) -> None:
+    """Under a controlled policy an archivist cleared below the cable neither prepares it nor
+    sees its releases: they answer as for a cable or release that does not exist."""
+    from cablebase.access.settings import set_policy
+
+    set_policy(store.conn, Policy("controlled"))
+    acc = Accounts(store.conn, hasher=CHEAP)
+    acc.add_user("carl", secret("carl"), "archivist", "TOP SECRET", ["NOFORN"])
+    acc.add_user("uma", secret("uma"), "archivist", "UNCLASSIFIED")
+    assert _run(store, "prepare", RID, "--withhold", "2", "--by", "carl").exit_code == 0
+    res = _run(store, "prepare", RID, "--withhold", "2", "--by", "uma")
+    assert res.exit_code == 1 and f"{RID} is not in the archive" in res.output
+    for args in (("show", "1"), ("review", "1"), ("withdraw", "1")):
+        res = _run(store, *args, "--by", "uma")
+        assert res.exit_code == 1 and "no release 1" in res.output, args
+    assert _run(store, "list", "--by", "uma").stdout.strip() == ""
+    assert RID in _run(store, "list", "--by", "carl").output
+    assert R.get(store, 1).status == "draft"

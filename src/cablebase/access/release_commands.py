@@ -37,7 +37,7 @@ def _store(path: str) -> Iterator:  # type: ignore[type-arg]
         store.close()
 
 
-def _actor(store, name: str | None, token: str | None) -> str:  # type: ignore[no-untyped-def]
+def _actor(store, name: str | None, token: str | None):  # type: ignore[no-untyped-def]
     """The authenticated account's name; ClickException unless it may handle releases.
 
     The acting archivist proves who they are like a reader of the read commands: `--user`
@@ -58,7 +58,38 @@ def _actor(store, name: str | None, token: str | None) -> str:  # type: ignore[n
         require_archivist(user.role)
     except ReleaseError as exc:
         raise click.ClickException(f"{user.name} is a {user.role}: {exc}") from None
-    return user.name
+    return user
+
+
+def _readable(store, user, cable) -> bool:  # type: ignore[no-untyped-def]
+    """An archivist handles only cables they read whole (as on the web): the others, and
+    their releases, do not exist for them."""
+    from cablebase.access.policy import Access, stored
+    from cablebase.access.settings import get_policy
+
+    access = Access(get_policy(store.conn), user.viewer)
+    return cable is not None and access.decide(stored(cable)) == "full"
+
+
+def _base(store, r):  # type: ignore[no-untyped-def]
+    """The version release `r` redacts (None when it is gone)."""
+    from cablebase.access import releases
+
+    try:
+        return releases._base_record(store, r.reference_id, r.base_version)
+    except releases.ReleaseError:
+        return None
+
+
+def _release(store, user, release_id: int):  # type: ignore[no-untyped-def]
+    """Release `release_id` if `user` reads its cable whole; a ClickException otherwise, the
+    same as for a release that does not exist."""
+    from cablebase.access import releases
+
+    r = releases.get(store, release_id)
+    if r is None or not _readable(store, user, _base(store, r)):
+        raise click.ClickException(f"no release {release_id}")
+    return r
 
 
 def _identity(f):  # type: ignore[no-untyped-def]
@@ -157,7 +188,10 @@ def prepare_cmd(
     from cablebase.access import releases
 
     with _store(archive_path) as store:
-        who = _actor(store, by, token)
+        user = _actor(store, by, token)
+        who = user.name
+        if not _readable(store, user, store.get(reference_id.strip().upper())):
+            raise click.ClickException(f"{reference_id} is not in the archive")
         withheld = _positions(store, reference_id, numbers, at)
         try:
             r = releases.prepare(
@@ -203,10 +237,9 @@ def edit_cmd(
     from cablebase.access import releases
 
     with _store(archive_path) as store:
-        who = _actor(store, by, token)
-        r = releases.get(store, release_id)
-        if r is None:
-            raise click.ClickException(f"no release {release_id}")
+        user = _actor(store, by, token)
+        who = user.name
+        r = _release(store, user, release_id)
         withheld = _positions(store, r.reference_id, numbers, at) if numbers or at else None
         try:
             r = releases.update(
@@ -226,13 +259,22 @@ def edit_cmd(
 @release.command("list")
 @click.option("--status", type=click.Choice(["draft", "reviewed", "published", "withdrawn"]))
 @click.option("--cable", "reference_id", default=None, help="Only the releases of this cable.")
+@_identity
 @archive_option
-def list_cmd(status: str | None, reference_id: str | None, archive_path: str) -> None:
-    """List releases, newest first."""
+def list_cmd(
+    status: str | None,
+    reference_id: str | None,
+    by: str | None,
+    token: str | None,
+    archive_path: str,
+) -> None:
+    """List releases, newest first (of the cables you read whole)."""
     from cablebase.access import releases
 
     with _store(archive_path) as store:
+        user = _actor(store, by, token)
         rows = releases.list_releases(store, reference_id=reference_id, status=status)
+        rows = [r for r in rows if _readable(store, user, _base(store, r))]
         for r in rows:
             click.echo(_line(r))
         if not rows:
@@ -242,16 +284,17 @@ def list_cmd(status: str | None, reference_id: str | None, archive_path: str) ->
 @release.command("show")
 @click.argument("release_id", type=RELEASE_ID)
 @click.option("--telegram", is_flag=True, help="The whole release as a telegram.")
+@_identity
 @archive_option
-def show_cmd(release_id: int, telegram: bool, archive_path: str) -> None:
+def show_cmd(
+    release_id: int, telegram: bool, by: str | None, token: str | None, archive_path: str
+) -> None:
     """Preview what release RELEASE_ID publishes (the redacted record)."""
     from cablebase.access import releases
     from cablebase.render import to_telegram
 
     with _store(archive_path) as store:
-        r = releases.get(store, release_id)
-        if r is None:
-            raise click.ClickException(f"no release {release_id}")
+        r = _release(store, _actor(store, by, token), release_id)
         try:
             cable = releases.render(store, r)
         except releases.ReleaseError as exc:
@@ -282,7 +325,9 @@ def _action(name: str, doc: str):  # type: ignore[no-untyped-def]
         from cablebase.access import releases
 
         with _store(archive_path) as store:
-            who = _actor(store, by, token)
+            user = _actor(store, by, token)
+            who = user.name
+            _release(store, user, release_id)
             try:
                 r = getattr(releases, name)(store, release_id, by=who)
             except releases.ReleaseError as exc:
