@@ -253,6 +253,10 @@ def test_cable_page_shows_release_date_sources_and_disagreement(tmp_path, files)
     _archive(tmp_path / "a.db", html, csv).close()
     with TestClient(create_app(tmp_path / "a.db"), raise_server_exceptions=False) as client:
         r = client.get(f"/cable/{RID}")
+        doc = client.get(f"/api/cables/{RID}")
+    assert doc.status_code == 200  # the merged record passes the API's model
+    assert "merge.disagree" in {w["code"] for w in doc.json()["warnings"]}
+    assert doc.json()["released"] == "2010-11-28T18:00:00Z"
     assert r.status_code == 200
     assert 'id="meta-released">28 November 2010<' in r.text
     assert 'id="sources"' in r.text and html.name in r.text and "cables.csv" in r.text
@@ -286,6 +290,20 @@ def test_a_published_release_stays_and_new_reads_of_its_sources_change_nothing(t
 def _rec(form: str, path: str, **kw) -> Cable:
     kw.setdefault("reference_id", RID)
     return Cable(source=Source(form=form, path=path), **kw)
+
+
+def test_the_merged_record_validates_against_the_record_schema(tmp_path, files) -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(
+        resources.files("cablebase").joinpath("schema/cable.schema.json").read_text()
+    )
+    html, csv = files
+    with _archive(tmp_path / "a.db", html, csv) as store:
+        jsonschema.validate(json.loads(store.get(RID).to_json()), schema)
 
 
 def test_one_source_is_its_own_merged_record() -> None:
