@@ -1,11 +1,14 @@
 """How far the two forms of the same cable agree: Cablegate page vs cables.csv row.
 
     python tools/agreement.py [--shapes N] [--field NAME] [--html PAGES] [--csv CABLES.CSV]
+    python tools/agreement.py --generated N --form markdown [--shapes N]
 
 Reads the inputs in place (by default ../shared/corpus: cablegate-html-dev.tar.xz and
-cables-dev.csv.xz, which share no reference id), parses every cable present in both, and prints, per field the merge compares (archive/merge.py COMPARED:
-the same comparison that makes a `merge.disagree` warning), how many pairs carry it in both
-forms, how many agree, and the share.  --shapes N prints N disagreeing pairs per field.
+cables-dev.csv.xz, which share no reference id), parses every cable present in both, and
+prints, per field the merge compares (archive/merge.py COMPARED: the same comparison that
+makes a `merge.disagree` warning), how many pairs carry it in both forms, how many agree, and
+the share.  --shapes N prints N disagreeing pairs per field.  --generated N compares instead
+N generated cables (seed 33) rendered as a page and in --form: the parsers' own consistency.
 """
 
 from __future__ import annotations
@@ -46,16 +49,34 @@ def pairs(html_path: Path, csv_path: Path) -> list[tuple]:
     return sorted(out, key=lambda t: t[0])
 
 
+def generated_pairs(n: int, form: str) -> list[tuple]:
+    from cablebase.generate import generate
+    from cablebase.parse import parse_text
+    from cablebase.render import to_form
+
+    out = []
+    for c in generate(n, seed=33):
+        page = parse_text(to_form(c, "html"), form="html")
+        other = parse_text(to_form(c, form), form=form, reference_id=c.reference_id)
+        out.append((c.reference_id, page, other))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shapes", type=int, default=0, help="disagreeing pairs to print per field")
     ap.add_argument("--field", help="only this field's shapes")
     ap.add_argument("--html", type=Path, default=HTML_TAR, help="Cablegate pages (tar, folder)")
     ap.add_argument("--csv", type=Path, default=CABLES_CSV, help="cables.csv, or any other form")
+    ap.add_argument("--generated", type=int, default=0, help="generated cables instead")
+    ap.add_argument("--form", default="csv", help="the other form of --generated")
     args = ap.parse_args()
-    if not args.html.exists() or not args.csv.exists():
+    if args.generated:
+        found = generated_pairs(args.generated, args.form)
+    elif not args.html.exists() or not args.csv.exists():
         raise SystemExit(f"not found: {args.html} or {args.csv}")
-    found = pairs(args.html, args.csv)
+    else:
+        found = pairs(args.html, args.csv)
     both, agree = Counter(), Counter()
     bad: dict[str, list] = {f.name: [] for f in COMPARED}
     everything = 0
