@@ -116,6 +116,14 @@ def test_admin_cannot_change_their_own_clearance_or_role(new_client, access_arch
     me = c.get("/api/me").json()
     assert me["clearance"] == "UNCLASSIFIED" and me["caveats"] == [] and me["role"] == "admin"
     assert "quokkasecret" not in c.get("/cable/98ZETA1").text  # the (S/NF) paragraph
+    # Nor through another account: no clearance or caveat they do not hold themselves.
+    r = c.post(
+        "/admin/users",
+        data={"csrf": t, "name": "puppet", "password": PASSWORD, "clearance": "TOP SECRET"},
+    )
+    assert r.status_code == 400 and "do not hold yourself" in r.text
+    r = c.post("/admin/users/alice/grant", data={"csrf": t, "caveats": ["NOFORN"]})
+    assert r.status_code == 400 and "do not hold yourself" in r.text
     # Another admin may.
     root = logged_in(new_client, "root")
     rt = csrf_of(root.get("/admin/users").text)

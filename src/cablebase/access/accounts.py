@@ -162,6 +162,7 @@ class Accounts:
         _check_password(password)
         rank = parse_rank(clearance)
         bits = _caveat_bits_strict(caveats)
+        self._within_own(by, rank, bits)
         if self.get_user(name) is not None:
             raise ValueError(f"user {name!r} exists already")
         hashed = self.hasher.hash(password)
@@ -250,6 +251,7 @@ class Accounts:
         if rank < user.rank:
             raise ValueError(f"{user.name} is cleared for {RANKS[user.rank]}; lower it with revoke")
         bits = user.bits | _caveat_bits_strict(caveats)
+        self._within_own(by, rank, bits)
         return self._set_clearance(user, rank, bits, "user_grant", by)
 
     def revoke(
@@ -268,6 +270,19 @@ class Accounts:
             raise ValueError(f"{user.name} is cleared for {RANKS[user.rank]}; raise it with grant")
         bits = user.bits & ~_caveat_bits_strict(caveats)
         return self._set_clearance(user, rank, bits, "user_revoke", by)
+
+    def _within_own(self, by: str | None, rank: int, bits: int) -> None:
+        """An account grants no clearance or caveat it does not hold itself: an admin cleared
+        for UNCLASSIFIED would otherwise make an account of TOP SECRET and log in as it.
+        (`by` that names no account, such as local:NAME, is whoever holds the file.)"""
+        actor = self.get_user(by) if by and not by.startswith("local:") else None
+        if actor is None:
+            return
+        if rank > actor.rank or bits & ~actor.bits:
+            raise ValueError(
+                "you cannot grant a clearance or caveat you do not hold yourself:"
+                " an admin who holds it must"
+            )
 
     def _set_clearance(self, user: User, rank: int, bits: int, action: str, by: str | None):
         with self.conn:
