@@ -1,11 +1,13 @@
 """The access policy: the one place that decides what a viewer may read (docs/access.md).
 
-A cable's *requirement* is its classification rank and its controlled caveats.  A viewer reads
-a cable whole when cleared for both, when the cable is declassified (its declassification date
-has passed and no exemption such as 25X1 holds it back) or when it is a published release.
-Otherwise, where the archive allows portion-level reading, the viewer sees the cable's envelope
-and only the portions (paragraphs, subject) whose marks they are cleared for: a *partial* view.
-Otherwise the cable does not exist for them.
+A cable's *requirement* is its classification rank and every caveat and handling restriction
+it states anywhere (captions, portion marks, ENTIRE TEXT statements).  A viewer reads a cable
+whole when cleared for both, when the cable is declassified (by an archivist under `reviewed`
+declassification; under `automatic`, once its date has passed and no exemption such as 25X1
+holds it back) or when it is a published release.  Otherwise an account, where the archive
+allows portion-level reading, sees the cable's envelope and only the portions (paragraphs,
+subject) whose marks they are cleared for: a *partial* view.  Otherwise the cable does not
+exist for them.  Without an account a viewer reads what the policy's public profile allows.
 
 The archive's stores apply the same decision inside their queries: `sql_visible` (a condition
 on the `cables` columns written at ingest from `requirement`) and `fts_hidden` (an FTS5
