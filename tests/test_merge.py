@@ -480,3 +480,20 @@ def test_show_lists_the_sources_and_disagreements(tmp_path, files) -> None:
     assert f"html      {html}   released 2010-11-28" in listed
     assert f"csv       {csv}#row0" in listed
     assert any(line.startswith("disagree  subject: ") for line in listed)
+
+
+def test_every_field_of_the_record_is_merged() -> None:
+    """Each field of the record is set by the merge: a source that alone has a value of any
+    field (one added to the record later too) gives it to the merged record."""
+    from dataclasses import fields
+
+    full = Cable.from_dict(parse_text(page(), form="html").to_dict())
+    for f in fields(Cable):
+        if f.name in ("source", "warnings", "reference_id"):
+            continue
+        value = getattr(full, f.name)
+        if value in (None, [], False):
+            continue
+        bare = _rec("csv", "c.csv")
+        only = _rec("markdown", "m.md", **{f.name: value})
+        assert getattr(merge([bare, only]), f.name) == value, f.name

@@ -32,7 +32,8 @@ carries it best.  The rule, one function per group below:
   message names the sources and their values).  `source` is the body source's, with the
   header source's header text.
 
-A single source is its own merged record, unchanged (merge([r]) is r).
+A field no group names (one added to the record later) is taken from the first source that has
+it.  A single source is its own merged record, unchanged (merge([r]) is r).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import orjson
@@ -100,7 +101,59 @@ def merge(sources: Sequence[Cable]) -> Cable:
     _references(out, srcs)
     _body(out, srcs)
     _warnings(out, srcs)
+    _rest(out, srcs)
     return out
+
+
+# Every field some group above sets; any other (one added to the record later) is the first's.
+_GROUPED = frozenset(
+    [
+        "reference_id",
+        "title",
+        "origin",
+        "post",
+        "created",
+        "created_from",
+        "released",
+        "classification",
+        "handling",
+        "header_kind",
+        "transmission_id",
+        "routing",
+        "station",
+        "security",
+        "dtg",
+        "precedence",
+        "info_precedence",
+        "sender",
+        "recipients",
+        "captions",
+        "eo",
+        "declassify_on",
+        "declassify_rule",
+        "classified_by",
+        "classification_reasons",
+        "tags",
+        "subject",
+        "subject_portion",
+        "references",
+        "listed_references",
+        "paragraphs",
+        "redactions",
+        "sections",
+        "partial",
+        "summary",
+        "signers",
+        "source",
+        "warnings",
+    ]
+)
+
+
+def _rest(out: Cable, srcs: list[Cable]) -> None:
+    for f in fields(Cable):
+        if f.name not in _GROUPED:
+            setattr(out, f.name, _first(srcs, lambda c, name=f.name: getattr(c, name)))
 
 
 # -- field comparison -------------------------------------------------------------------
@@ -255,7 +308,7 @@ def _access(out: Cable, srcs: list[Cable]) -> None:
 
 def _header_rank(c: Cable) -> tuple:
     return (
-        HEADER_RANK.get(c.header_kind or "none", len(HEADER_RANK)),
+        HEADER_RANK.get(c.header_kind or "", len(HEADER_RANK)),
         -len(c.recipients),
         not c.dtg,
     )
