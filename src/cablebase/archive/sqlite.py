@@ -186,6 +186,7 @@ class SQLiteStore:
             existing = self._existing([p.cable.reference_id for p in batch if p.cable.reference_id])
             pending = _Pending()
             next_id = (self.conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
+            now = _now()
             for prepared in batch:
                 cable, digest = prepared.cable, prepared.digest
                 if not cable.reference_id:
@@ -196,7 +197,7 @@ class SQLiteStore:
                     pending.add(next_id, prepared)
                     if not release:
                         # Its record is the cable's version 1: found by digest, not copied.
-                        pending.add_source(prepared, _now(), stored=False)
+                        pending.add_source(prepared, now, stored=False)
                     existing[cable.reference_id] = (next_id, digest, 1)
                     next_id += 1
                     result.added += 1
