@@ -117,7 +117,7 @@ def test_html_style_compact_preamble():
 def test_ref_block_is_handed_to_refs(monkeypatch):
     seen: dict[str, object] = {}
 
-    def fake(text: str, year: int | None):
+    def fake(text: str, year: int | None, *_context):
         seen["text"], seen["year"] = text, year
         return []
 
@@ -136,7 +136,7 @@ def test_ref_items_after_blank_lines_seed_style(monkeypatch):
     seen: list[str] = []
     from cablebase.grammar import refs
 
-    monkeypatch.setattr(refs, "parse_refs", lambda text, year: seen.append(text) or [])
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year, *_: seen.append(text) or [])
     _read(SEED_STYLE)
     assert seen == ["A. A. TIMBUKTU 498\nB. B. 2008 TIMBUKTU 217"]
 
@@ -753,7 +753,7 @@ def test_subject_stops_at_a_passing_line(monkeypatch):
     from cablebase.grammar import refs
 
     seen: list[str] = []
-    monkeypatch.setattr(refs, "parse_refs", lambda text, year: seen.append(text) or [])
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year, *_: seen.append(text) or [])
     body = "\n".join(
         [
             "S E C R E T STATE 194000",
@@ -788,7 +788,7 @@ def test_blank_line_inside_a_ref_item(monkeypatch):
     from cablebase.grammar import refs
 
     seen: list[str] = []
-    monkeypatch.setattr(refs, "parse_refs", lambda text, year: seen.append(text) or [])
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year, *_: seen.append(text) or [])
     body = "UNCLAS ZENDA 002897\n\nE.O. 12958: N/A\nTAGS: ENRG\nSUBJECT: X\n\n"
     body += "REF:  a) 01 ZENDA 2872, b) ZENDA 02207, C)\n\nZENDA 02857\n\n1. (SBU) Y"
     _, start, lines = _read(body)
@@ -967,3 +967,174 @@ def test_corpus_sweep(form, capsys):
     assert counts["banner"] / n > 0.98
     assert counts["tags"] / n > 0.98
     assert counts["subject"] / n > 0.95
+
+
+# -- issue 10: preamble shapes (synthetic cables) ----------------------------------------
+
+
+def _text(body: str):
+    from cablebase.parse import parse_text
+
+    return parse_text(body, form="text")
+
+
+def test_correction_note_is_not_a_classified_by_statement():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 004462\n\n"
+        "- - C O R R E C T E D  C O P Y - - CLASSIFIED BY LINE ADDED\n\n"
+        "E.O. 12958: DECL: 08/24/05\nTAGS: PREL, XX\nSUBJECT: A SUBJECT\n\n"
+        "CLASSIFIED BY DCM JROE PER 1.5 (B) AND (D)\n\n\n1.  (C) TEXT.\n"
+    )
+    assert c.classified_by.name == "JROE"
+    assert c.classification_reasons == ["1.5(b)", "1.5(d)"]
+
+
+def test_correction_note_in_parentheses_and_statement_glued_to_subject():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002347\n\nSIPDIS\n\n"
+        "C O R R E C T E D  C O P Y (ADDED CLASSIFIED BY LINE)\n\n"
+        "E.O. 12958: DECL: 10/15/2019\nTAGS: MARR PREL\n"
+        "SUBJECT: HOST NATION SURVEY: PLAN TO\n"
+        "HOMEPORT A TENDER  Classified By: Political Counselor Ann Roe, for reasons 1.4 b and d\n\n"
+        "1. (C) Text.\n"
+    )
+    assert c.subject == "HOST NATION SURVEY: PLAN TO HOMEPORT A TENDER"
+    assert c.classified_by.name == "Ann Roe"
+
+
+def test_inner_label_and_name_cut_by_a_blank_line():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 001745\n\nE.O. 12958: DECL: 12/15/2014\nTAGS: XX\n"
+        "SUBJECT: A SUBJECT\n\n"
+        "Classified By: This message has been classified by Labor Officer\nPatric\n\n"
+        "k Del Roe.  Reasons 1.4 (b) and (d).\n\n\n\n1. (C) Text.\n"
+    )
+    assert c.classified_by.name == "Patrick Del Roe"
+    assert c.classified_by.title == "Labor Officer"
+
+
+@pytest.mark.parametrize(
+    "subject_lines",
+    [
+        "DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005\n",  # no label at all
+        "UBJECT: DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005\n",
+        "SUBJECT DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005\n",
+        "SUBJECT: SUBJECT: DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005\n",
+    ],
+)
+def test_subject_label_missing_or_misspelt(subject_lines):
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002231\n\nE.O. 12958: DECL: 08/19/2015\n"
+        "TAGS: PREL MARR BR UNSC US\n" + subject_lines + "REF: STATE 149277\n\n"
+        "Classified By: AMBASSADOR JON ROE. REASONS: 1.4(B)(D).\n\n1. (C) Text.\n"
+    )
+    assert c.subject == "DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005"
+    assert c.classified_by.name == "JON ROE"
+
+
+def test_unlabelled_subject_on_a_line_with_ref_and_classified_by():
+    c = _text(
+        "S E C R E T SECTION 01 OF 02 ZENDA 000678\n\nNOFORN\nSIPDIS\n\n"
+        "E.O. 12958: DECL:  8/20/2019\nTAGS: PREL PGOV PHUM LY\n"
+        "FOUNDATION LAYS OUT GOALS, BUT HEIR TO REMAIN OUTSIDE OF POLITICS REF: A. ZENDA 487 "
+        "CLASSIFIED BY: Jo Roe, Charge d'Affaires, U.S. Embassy Zenda. REASON: 1.4 (b), (d)\n\n"
+        "1.(S/NF) Summary. Text.\n"
+    )
+    assert c.subject == "FOUNDATION LAYS OUT GOALS, BUT HEIR TO REMAIN OUTSIDE OF POLITICS"
+    assert c.classified_by.name == "Jo Roe"
+
+
+def test_tags_continuation_is_not_taken_for_a_subject():
+    c = _text(
+        "UNCLAS ZENDA 000001\n\nE.O. 12958: N/A\nTAGS OVIP (ROE, JO), PREL, AS, PK,\n"
+        "RS,JA, KS, ASEAN\nSUBJECT: A MEETING\n\n1. Text.\n"
+    )
+    assert c.subject == "A MEETING"
+
+
+def test_subject_ends_at_a_code_and_an_sbu_note_before_ref():
+    c = _text(
+        "UNCLAS SECTION 01 OF 07 ZENDA 005670\n\nSIPDIS\nSENSITIVE\n\nE.O. 12958: N/A\n"
+        "TAGS: ECON, EFIN\nSUBJECT: Economic Forecast for Zenda: Slow Growth and\n"
+        "High Deficits Continue\nT-IA-F-03-37\nThis cable is sensitive but unclassified.  Not/not\n"
+        "for Internet distribution.\n\nREF: Berlin 2415\n\n1. (SBU)  Summary: Text.\n"
+    )
+    assert c.subject == "Economic Forecast for Zenda: Slow Growth and High Deficits Continue"
+    assert [r.text for r in c.references] == ["Berlin 2415"]
+
+
+@pytest.mark.parametrize(
+    ("subject_block", "subject"),
+    [
+        # a heading put on the subject's line, its rule on the next
+        (
+            "SUBJECT:  More than Wine:  Ambassador Talks Development Summary\n"
+            "-------- 1.  Ambassador visited the center.\n",
+            "More than Wine: Ambassador Talks Development",
+        ),
+        (
+            "SUBJECT:  DAILY SUMMARY OF PRESS 03/15/06\n  INDEX:\n(1) Poll\n",
+            "DAILY SUMMARY OF PRESS 03/15/06",
+        ),
+        (
+            "SUBJECT: X MEETS ENERGY FIRMS IN RIO Ref(s): A) 08 RIO DE JAN 138 Sensitive But "
+            "Unclassified - Please handle accordingly.\n",
+            "X MEETS ENERGY FIRMS IN RIO",
+        ),
+        (
+            "SUBJECT: X MEETS ENERGY FIRMS SENSITIVE BUT UNCLASSIFIED, PLEASE TREAT ACCORDINGLY\n",
+            "X MEETS ENERGY FIRMS",
+        ),
+        # the last word pushed past a blank line
+        (
+            "SUBJECT: ZENDA MOVING TOWARDS RETURN OF CATEGORY ONE\n\nREFUGEES\n\n",
+            "ZENDA MOVING TOWARDS RETURN OF CATEGORY ONE REFUGEES",
+        ),
+        # double-spaced: the second line alone before paragraph 1
+        (
+            "SUBJECT: (U) The Secretary's March 24, 2009\n\nConversation with the Zenda Prime Minister\n\n",
+            "The Secretary's March 24, 2009 Conversation with the Zenda Prime Minister",
+        ),
+    ],
+)
+def test_subject_run_on_and_broken_shapes(subject_block, subject):
+    c = _text(
+        "UNCLAS ZENDA 000858\n\nSIPDIS\n\nE.O. 12958: N/A\nTAGS: PREL AR\n"
+        + subject_block
+        + "\n1.  Text of the first paragraph.\n"
+    )
+    assert c.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "reasons"),
+    [
+        # among unnumbered lines before paragraph 1 (an INR note)
+        (
+            "SUBJECT: A VIEWPOINT\n\nNSC FOR ROE\n\nTHE FOLLOWING INR VIEWPOINT IS PROVIDED.\n\n"
+            "(U) CLASSIFIED BY JO ROE, OFFICE DIRECTOR INR/EAP.\nREASON: 1.5 (D)\n\n1. (C) TEXT.\n",
+            "JO ROE",
+            ["1.5(d)"],
+        ),
+        # old paragraph 1 with its class line
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. CONFIDENTIAL - ENTIRE TEXT.  CLASSIFIED BY:\n"
+            "CHRIS W.S. ROE, AMBASSADOR.  REASON: 1.5 (D) .\n\n2. SUMMARY: TEXT.\n",
+            "CHRIS W.S. ROE",
+            ["1.5(d)"],
+        ),
+        # at the end of a DoD-style cable
+        (
+            "SUBJECT: SCENE-SETTER FOR VISIT\n\n1. (C) TEXT OF THE CABLE.\n\n"
+            "CLASSIFIED BY: COL DAVE ROE, DATT, USDAO ZENDA\nREASON: 1.5(C,D)\nDECL: X1\n",
+            "DAVE ROE",
+            ["1.5(c)", "1.5(d)"],
+        ),
+    ],
+)
+def test_classified_by_outside_the_preamble(body, name, reasons):
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 000001\n\nE.O. 12958: DECL: 7/31/11\nTAGS: CH\n" + body
+    )
+    assert c.classified_by.name == name
+    assert c.classification_reasons == reasons

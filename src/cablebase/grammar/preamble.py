@@ -26,7 +26,7 @@ from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
-from cablebase.grammar.tags import TAGS_LABEL_AT, parse_tags
+from cablebase.grammar.tags import TAGS_LABEL_AT, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
 from cablebase.record import Cable
@@ -46,9 +46,9 @@ _LABELS = re.compile(
     r"""
       (?P<eo>E(?:\.\s?[O0]\.?|(?<![A-Za-z]E)O)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
-    | (?P<subject>S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:)
+    | (?P<subject>(?:S(?<![A-Za-z]S)UBJ(?:ECT)?|U(?<![A-Za-z]U)BJECT)\s*:)
     | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))
-      EF(?:S|TELS?)?\s*:)
+      EF(?:S|\(S\)|TELS?)?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?)
     """,
@@ -59,6 +59,7 @@ _LABELS = re.compile(
 _START_LABELS = re.compile(
     r"""\s*(?:
       (?P<tags>TAGS?)\s+(?=\S)
+    | (?P<subject>(?-i:SUBJECT|SUBJ))\s+(?=\S)
     | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
       (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d))
     )""",
@@ -74,13 +75,14 @@ _LABEL_AT = tuple(
         # TAGS and its misspellings (`TAGS;`, `TAS:`, `TABS:`, `TGS:`, `TAGES:`, `AGS:`)
         *((key, "tags", 0, TAGS_LABEL_AT) for key in ("TAG", "TAS", "TAB", "TGS", "AGS")),
         ("SUBJ", "subject", 0, r"S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:"),
+        ("UBJECT", "subject", 0, r"U(?<![A-Za-z]U)BJECT\s*:"),  # `UBJECT:`, the S dropped
         # glued to the subject only before an item (`…UK PRIMEREF: A. LONDON 1939`)
         (
             "REF",
             "ref",
             0,
             r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))"
-            r"EF(?:S|TELS?)?\s*:",
+            r"EF(?:S|\(S\)|TELS?)?\s*:",
         ),
         (
             "LASS",
@@ -208,7 +210,7 @@ def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
             p = u.find(key, p + 1)
     pos = 0
     found: list[tuple[str, int, int]] = []
-    if u.lstrip().startswith(("TAG", "REF")):
+    if u.lstrip().startswith(("TAG", "REF", "SUBJ")):
         sm = _START_LABELS.match(line)
         if sm is not None:
             name = sm.lastgroup or ""
@@ -341,6 +343,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             else:
                 glued = None
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
+        if labels and ("LINE" in s or "Line" in s or "line" in s):
+            labels = [lb for lb in labels if lb[0] != "clby" or not _correction_note(s, lb)]
         if not labels:
             if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
                 text_start = i
@@ -382,14 +386,35 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                         sc.captions.append(s)  # a passing line between SUBJECT and REF
                         i += 1
                         continue
-                    if open_subject or ahead:
+                    if (open_subject or ahead) and not SUBJECT_STOP.match(s):
                         # Double-spaced preambles put a blank line inside a wrapped SUBJECT.
                         sc.fields[last].append(s)
                         cur = last
                         i += 1
                         continue
+                    if last == "subject" and _orphan_word(lines, i, s, sc.fields[last]):
+                        sc.fields[last].append(s)  # `… OF CATEGORY ONE` ⏎⏎ `REFUGEES` ⏎⏎
+                        i += 1
+                        continue
+                if (
+                    last == "subject"
+                    and cur in ("subject", "caption", None)
+                    and _label_ahead(lines, i, sc)
+                ):
+                    # a line that ends the SUBJECT (a code, an SBU note) before REF or
+                    # Classified By: a caption, the preamble goes on
+                    sc.captions.append(s)
+                    cur = "caption"
+                    i += 1
+                    continue
                 text_start = i
                 break
+            if _bare_subject(sc, s):
+                sc.fields["subject"] = [s]  # the SUBJECT line without its label
+                sc.order.append("subject")
+                cur = "subject"
+                i += 1
+                continue
             # After E.O./TAGS but before SUBJECT: a stray caption-like line.
             rest = split_caption(s, sc.handling)
             if rest:
@@ -400,7 +425,11 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         # Text before the first label on the line.
         pre = s[: labels[0][1]].strip()
         if pre:
-            if cur in _TEXT_FIELDS and cur in sc.fields:
+            if _bare_subject(sc, pre):
+                sc.fields["subject"] = [pre]  # `…OUTSIDE OF POLITICS REF: A. …`
+                sc.order.append("subject")
+                cur = "subject"
+            elif cur in _TEXT_FIELDS and cur in sc.fields:
                 sc.fields[cur].append(pre)
             elif not seen_label:
                 rest = split_caption(pre, sc.handling)
@@ -438,6 +467,17 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
     return sc, text_start
 
 
+# A correction note naming the label (`CORRECTED COPY - CLASSIFIED BY LINE ADDED`,
+# `(ADD "CLASSIFIED BY" LINE`): not a statement.
+_NOTE_AFTER = re.compile(r"""[\s"')]*LINE\b""", re.IGNORECASE)
+_NOTE_BEFORE = re.compile(r"""\bADD(?:ED|ING)?\s*["(]*\s*$""", re.IGNORECASE)
+
+
+def _correction_note(s: str, label: tuple[str, int, int]) -> bool:
+    _name, a, b = label
+    return bool(_NOTE_AFTER.match(s, b) or _NOTE_BEFORE.search(s[:a]))
+
+
 def _keep_labels(
     labels: list[tuple[str, int, int]], sc: _Scan, cur: str | None
 ) -> list[tuple[str, int, int]]:
@@ -447,9 +487,15 @@ def _keep_labels(
     if not labels:
         return labels
     seen = set(sc.fields)
+    if cur == "clby" and labels[0][0] == "clby" and labels[0][1] > 0:
+        # `… classified by Labor Officer` continuing the statement: parse_classified_by
+        # reads the inner label
+        labels = labels[1:]
     out: list[tuple[str, int, int]] = []
     prev = cur
     for name, a, b in labels:
+        if name == "clby" and out and out[-1][0] == "clby":
+            continue  # `Classified By: This message classified by …`: one statement
         if name in seen and a > 0:
             repeat_ok = (name == "ref" and prev == "ref") or (
                 name == "clby" and prev == "clby" and out and out[-1][0] == "clby"
@@ -533,11 +579,47 @@ def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
     return False
 
 
+def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
+    """The last word of a SUBJECT pushed past a blank line: one or two words in the
+    SUBJECT's capitals, no sentence end before it, a blank line after it."""
+    words = s.split()
+    if not pieces or not s[0].isalpha() or pieces[-1].rstrip()[-1:] in ".?!)":
+        return False
+    if SUBJECT_STOP.match(s) or HANDLING_LINE.match(s):
+        return False
+    if len(words) <= 2 and len(s) <= 30 and s.isupper() and pieces[-1].isupper():
+        return i + 1 >= len(lines) or not lines[i + 1].strip()
+    # double-spaced: a line of the SUBJECT's case standing alone before paragraph 1
+    if len(words) < 3 or len(s) > 80 or s[-1:] in ".:;" or s.isupper() != pieces[-1].isupper():
+        return False
+    nxt = next((ln for ln in lines[i + 1 : i + 4] if ln.strip()), "")
+    return bool(NUMBERED_RE.match(nxt)) and not lines[i + 1].strip()
+
+
+_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
+
+
+def _bare_subject(sc: _Scan, s: str) -> bool:
+    """A SUBJECT written without its label right after TAGS: a line of words, not of codes
+    (`DISCUSS HAITI AND OTHER ISSUES, 19 AUGUST 2005` after `TAGS: PREL MARR BR`)."""
+    if "subject" in sc.fields or not sc.order or sc.order[-1] != "tags":
+        return False
+    if s.endswith(",") or (sc.fields["tags"] and sc.fields["tags"][-1].rstrip().endswith(",")):
+        return False
+    words = _WORDS_RE.findall(s)
+    if len(words) < 3 or HANDLING_LINE.match(s) or _passing_line(s):
+        return False
+    codes = sum(1 for w in words if w.isupper() and is_code(w))
+    return codes * 3 < len(words)
+
+
 def _text_may_start(sc: _Scan) -> bool:
     f = sc.fields
     return "subject" in f or "ref" in f or "clby" in f
 
 
+_RULE = re.compile(r"^\s*[-=_]{3,}")
+_HEADING_END = re.compile(r"\s+(?:Summary|SUMMARY|Introduction|INTRODUCTION|Background)\s*$")
 _EO_DONE = re.compile(r"\d{1,4}[/-]\d{1,2}[/-]\d{2,4}|N/?A|OADR|\bMR\b", re.IGNORECASE)
 
 
@@ -556,12 +638,15 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         return False  # one line per paragraph: the next line is text, not a continuation
     if cur == "subject":
         if SUBJECT_STOP.match(s) or len(pieces) >= 6:
+            if _RULE.match(s):
+                # `… in Mendoza Summary` ⏎ `--------`: the heading was put on the line
+                pieces[-1] = _HEADING_END.sub("", pieces[-1])
             return False
     elif cur == "eo":
         # An E.O. value continues only when its value is still missing (`DECL:` ⏎ date).
         if _EO_DONE.search(last):
             return False
-    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90):
+    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s)):
         return False
     pieces.append(s)
     return True
@@ -593,6 +678,8 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
     clby = f.get("clby")
     if clby is None:
         clby = _clby_in_first_paragraph(lines, text_start)
+    if clby is None and st.banner_classification not in (None, "UNCLASSIFIED"):
+        clby = _clby_at_end(lines, text_start)
     if clby is not None:
         text = " ".join(clby)
         if text.strip():
@@ -609,8 +696,33 @@ def _references(text: str, st: State) -> None:
 
 
 _PARA_CLBY = re.compile(
-    r"^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?(Class[a-z]{2,4}d\s+By\b.*)$", re.IGNORECASE
+    r"""^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?
+    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:]+\s*ENTIRE\s+TEXT\.?\s*)?
+    (Class[a-z]{2,4}d\s+By\b.*)$""",
+    re.IGNORECASE | re.VERBOSE,
 )
+# A statement on a line of its own: `(U) CLASSIFIED BY …`, `Classified By: …`.
+_LINE_CLBY = re.compile(r"^\s*(?:\(\s*U\s*\)\s*)?(Classified\s+By\b.*)$", re.IGNORECASE)
+_TAIL_LINES = 15  # DoD-style cables state it at the end: `CLASSIFIED BY: COL …` ⏎ `REASON: …`
+
+
+def _statement_lines(lines: list[str], k: int, first: str) -> list[str]:
+    out = [first]
+    for j in range(k + 1, min(k + 5, len(lines))):
+        s = lines[j].strip()
+        if not s or NUMBERED_RE.match(s):
+            break
+        out.append(s)
+    return out
+
+
+def _clby_at_end(lines: list[str], at: int) -> list[str] | None:
+    """`CLASSIFIED BY: …` with its colon on a line of its own among the last lines."""
+    for k in range(max(at, len(lines) - _TAIL_LINES), len(lines)):
+        m = _LINE_CLBY.match(lines[k])
+        if m is not None and ":" in m.group(1)[:16]:
+            return _statement_lines(lines, k, m.group(1))
+    return None
 
 
 def _clby_in_first_paragraph(lines: list[str], at: int) -> list[str] | None:
@@ -619,6 +731,10 @@ def _clby_in_first_paragraph(lines: list[str], at: int) -> list[str] | None:
     seen = 0
     for k in range(at, min(at + 40, len(lines))):
         if not NUMBERED_RE.match(lines[k]):
+            if seen == 0 and _LINE_CLBY.match(lines[k]):
+                # a statement among unnumbered lines before paragraph 1 (after an INR
+                # note, or in a quoted repeat's preamble)
+                return _statement_lines(lines, k, _LINE_CLBY.match(lines[k]).group(1))
             continue
         m = _PARA_CLBY.match(lines[k])
         if m is not None:

@@ -18,9 +18,28 @@ SUBJECT_STOP = re.compile(
     | (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4}
     | (?:[A-Za-z]\s){4,}
     | BT\s*$
+    | [-=_*]{3,}                                  # a rule under a heading
+    | (?:THIS\s+(?:CABLE|MESSAGE|TELEGRAM)\s+IS\b|SENSITIVE\s+BUT\s+UNCLASSIFIED\b)
+    | THIS\s+IS\s+AN\s+ACTION\s+(?:REQUEST|CABLE|MESSAGE)
+    | [A-Z0-9]{1,6}(?:-[A-Z0-9]{1,6}){2,}\s*$      # a document code (`T-IA-F-03-37`)
+    | [A-Z][A-Za-z]{2,15}:\s*$                    # a heading alone (`INDEX:`)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+# What a SUBJECT runs into when the page puts the next block on its line: the SBU handling
+# sentence, an action note, a dashed rule, a repeated label.
+_RUN_ON = re.compile(
+    r"""\s+(?:
+      SENSITIVE\s+BUT\s+UNCLASSIFIED\b[\s.,;:-]*(?:PLEASE|NOT)\b
+    | THIS\s+(?:CABLE|MESSAGE)\s+IS\s+SENSITIVE\b
+    | THIS\s+IS\s+AN\s+ACTION\s+REQUEST\b
+    | [-=_]{4,}
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LABEL_AGAIN = re.compile(r"^\s*S?UBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
 
 
 def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
@@ -29,6 +48,10 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     text = " ".join(" ".join(pieces).split())
     if not text:
         return None, None
+    text = _LABEL_AGAIN.sub("", text, count=1)  # `SUBJECT: SUBJECT: …`
+    m = _RUN_ON.search(text)
+    if m is not None:
+        text = text[: m.start()]
     portion, rest = split_portion(text)
     rest = rest.strip()
     if not rest:

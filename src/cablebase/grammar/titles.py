@@ -222,6 +222,8 @@ def _core(word: str) -> str:
 
 
 def _zeros(word: str) -> str:
+    if "0" not in word:
+        return word
     return word.replace("0", "o") if any(c.isalpha() for c in word) else word
 
 
@@ -231,6 +233,7 @@ def is_exact(word: str) -> bool:
     return w in _WORDS or w.rstrip(".") in _WORDS or w in _OBJECT_WORDS
 
 
+@lru_cache(maxsize=8192)
 def is_word(word: str, mixed: bool) -> bool:
     """A job word or office code, exact or misspelt (no position rules)."""
     w = _zeros(_core(word))
@@ -274,6 +277,7 @@ def is_title(word: str, first: bool, mixed: bool, nxt: str | None) -> bool:
     return first and mixed and bool(_ACRONYM.match(bare)) and not is_initial(nxt)
 
 
+@lru_cache(maxsize=4096)
 def is_head(word: str) -> bool:
     """A noun a job phrase ends with (`Chief`, `Counselor`, `Ambassaor`)."""
     w = _zeros(_core(word)).rstrip(".")
@@ -293,6 +297,7 @@ def is_connector(word: str) -> bool:
     return word.lower() in _CONNECTORS
 
 
+@lru_cache(maxsize=8192)
 def is_object(word: str) -> bool:
     """A post, a country, a region or a field of work: the object of `for`/`of`/`to` in a
     title, or a place before it (`LAHORE PRINCIPAL OFFICER`)."""
