@@ -914,14 +914,15 @@ class Archive:
         for t in positive_terms(node):
             terms.setdefault(fts_string(t), t)
         base = split_text(node)[0] or " OR ".join(terms)
-        freqs, length = ranking.frequencies(self.conn, base, list(terms), set(ids), self._fts)
         rows, tokens = self._reader_text()
-        hits = [self._count(self._scope(t)) for t in terms.values()]
-        score = ranking.scores(freqs, length, hits, rows, tokens)
-        return sorted(
-            ((i, score.get(i)) for i in ids),
-            key=lambda p: (p[1] is None, p[1] or 0.0, -p[0]),
+        holding = [self._count(self._scope(t)) for t in terms.values()]
+        score = ranking.scores(
+            self.conn, base, list(terms), ids, self._fts, (rows, tokens, holding)
         )
+        ranked = sorted((s, -i) for i, s in score.items())
+        # Hits no term scores (matched by a field beside the text): last, newest first.
+        unscored = sorted((i for i in ids if i not in score), reverse=True)
+        return [(-i, s) for s, i in ranked] + [(i, None) for i in unscored]
 
     def _reader_text(self) -> tuple[int, int]:
         """(cables this reader reads whole, their subjects' and texts' tokens together), per
@@ -950,7 +951,7 @@ class Archive:
             tokens = sum(ranking.index_totals(self.conn)[1][:2])
         sign = 1 if side is None else -1
         for (sz,) in self.conn.execute(sql):
-            tokens += sign * ranking.text_length(ranking.varints(sz))
+            tokens += sign * ranking.lengths(sz)[0]
         if len(self._text_stats) > 64:
             self._text_stats.clear()
         self._text_stats[key] = (rows, tokens)

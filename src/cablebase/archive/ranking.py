@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import orjson
 
@@ -58,19 +58,19 @@ def index_totals(conn: sqlite3.Connection) -> tuple[int, list[int]]:
     return values[0], values[1:]
 
 
-def sizes(conn: sqlite3.Connection, ids_json: str) -> dict[int, list[int]]:
-    """Tokens per column of each listed row (FTS5's docsize table)."""
-    return {
-        i: varints(sz)
-        for i, sz in conn.execute(
-            "SELECT id, sz FROM cables_fts_docsize WHERE id IN (SELECT value FROM json_each(?))",
-            (ids_json,),
-        )
-    }
-
-
-def text_length(columns: Sequence[int]) -> int:
-    return sum(columns[:_TEXT_COLUMNS])
+def lengths(sz: bytes) -> tuple[int, int]:
+    """(subject and body tokens, tokens of every column) of a docsize record (subject, body
+    and acl sizes)."""
+    n = len(sz)
+    # The usual shapes, read directly: every size one byte, or the body's two.
+    if n == 3 and sz[0] < 128 and sz[1] < 128:
+        text = sz[0] + sz[1]
+        return text, text + sz[2]
+    if n == 4 and sz[0] < 128 and sz[1] >= 128 and sz[2] < 128:
+        text = sz[0] + ((sz[1] & 0x7F) << 7 | sz[2])
+        return text, text + sz[3]
+    values = varints(sz)
+    return sum(values[:_TEXT_COLUMNS]), sum(values)
 
 
 def idf(rows: int, hits: int) -> float:
@@ -79,69 +79,69 @@ def idf(rows: int, hits: int) -> float:
     return value if value > 0.0 else 1e-6
 
 
-def frequencies(
-    conn: sqlite3.Connection,
-    base: str,
-    terms: list[str],
-    wanted: set[int],
-    count: Callable[[str], int],
-) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """({row: weighted frequency of each term}, {row: tokens per column}) for the rows of
-    `wanted` that match the FTS5 expression `base` (whose positive phrases are `terms`).
-    `count(expr)`: how many rows of the whole index match an expression."""
-    rows, totals = index_totals(conn)
-    if not rows:
-        return {}, {}
-    avgdl = sum(totals) / rows
-    found = {
-        i: s
-        for i, s in conn.execute(
-            f"SELECT rowid, {BM25} FROM cables_fts WHERE cables_fts MATCH ?", (base,)
-        )
-        if i in wanted
-    }
-    if not found:
-        return {}, {}
-    length = sizes(conn, orjson.dumps(list(found)).decode())
-    out: dict[int, list[int]] = {i: [] for i in found}
-    for term in terms:
-        if terms == [base]:
-            own = found  # the expression is the one phrase
-        else:
-            own = {i: 0.0 for i in found}
-            for i, s in conn.execute(
-                f"SELECT rowid, {BM25} FROM cables_fts WHERE cables_fts MATCH ?",
-                (f"{term} AND ({base})",),
-            ):
-                if i in found:
-                    own[i] = s - found[i]
-        weight = idf(rows, count(term))
-        for i, s in own.items():
-            k = K1 * (1 - B + B * sum(length.get(i, ())) / avgdl)
-            t = -s / weight  # = F (k1 + 1) / (F + K)
-            f = t * k / ((K1 + 1) - t) if t < K1 + 1 else 0.0
-            out[i].append(max(0, round(f)))
-    return out, length
+# The scores and sizes of the rows listed (a JSON array): the unary + keeps the list from
+# driving the FTS5 query (one lookup per id, each recomputing bm25's statistics), so the
+# doclist is read once and bm25 is computed for the listed rows only.
+_ROWS = (
+    f"SELECT c.id, c.s, d.sz FROM (SELECT rowid AS id, {BM25} AS s FROM cables_fts"
+    " WHERE cables_fts MATCH ?) c JOIN cables_fts_docsize d ON d.id = c.id"
+    " WHERE +c.id IN (SELECT value FROM json_each(?))"
+)
+_SCORES = (
+    f"SELECT c.id, c.s FROM (SELECT rowid AS id, {BM25} AS s FROM cables_fts"
+    " WHERE cables_fts MATCH ?) c WHERE +c.id IN (SELECT value FROM json_each(?))"
+)
 
 
 def scores(
-    freqs: dict[int, list[int]],
-    length: dict[int, list[int]],
-    hits: list[int],
-    rows: int,
-    tokens: int,
+    conn: sqlite3.Connection,
+    base: str,
+    terms: list[str],
+    wanted: list[int],
+    count: Callable[[str], int],
+    reader: tuple[int, int, list[int]],
 ) -> dict[int, float]:
-    """BM25 of each listed row from its own frequencies and length and the statistics of the
-    reader's cables: `rows` of them, `tokens` long together, `hits[k]` holding term k."""
-    if not rows:
+    """The BM25 score of each row of `wanted` that matches the FTS5 expression `base` (whose
+    positive phrases are `terms`), with the statistics of the reader's cables: `reader` is
+    (how many, their tokens together, how many hold each term).  `count(expr)`: how many rows
+    of the whole index match an expression (FTS5's own statistics, to read bm25 back)."""
+    rows, totals = index_totals(conn)
+    n, tokens, holding = reader
+    if not rows or not n:
         return {}
-    avgdl = tokens / rows or 1.0
-    weights = [idf(rows, n) for n in hits]
-    out = {}
-    for i, fs in freqs.items():
-        k = K1 * (1 - B + B * text_length(length.get(i, ())) / avgdl)
-        total = 0.0
-        for w, f in zip(weights, fs, strict=True):
-            total += w * (f * (K1 + 1)) / (f + k)
-        out[i] = -total
-    return out
+    avgdl = sum(totals) / rows
+    mine = tokens / n or 1.0
+    found: dict[int, float] = {}
+    k_index: dict[int, float] = {}  # K of the index's bm25, per row
+    k_mine: dict[int, float] = {}  # K over the reader's cables, per row
+    a, b = K1 * (1 - B), K1 * B
+    top = K1 + 1
+    listed = orjson.dumps(wanted).decode()
+    cur = conn.execute(_ROWS, (base, listed))
+    if terms == [base]:  # one phrase, the commonest query: one pass, the same arithmetic
+        index_idf, weight = idf(rows, count(base)), idf(n, holding[0])
+        out: dict[int, float] = {}
+        for i, s, sz in cur:
+            t, every = lengths(sz)
+            x = -s / index_idf
+            f = round(x * (a + b * every / avgdl) / (top - x)) if 0.0 < x < top else 0
+            out[i] = -(weight * (f * top) / (f + (a + b * t / mine))) if f > 0 else -0.0
+        return out
+    for i, s, sz in cur:
+        t, every = lengths(sz)
+        found[i] = s
+        k_index[i] = a + b * every / avgdl
+        k_mine[i] = a + b * t / mine
+    total = dict.fromkeys(found, 0.0)
+    for term, held in zip(terms, holding, strict=True):
+        own = dict.fromkeys(found, 0.0)
+        for i, s in conn.execute(_SCORES, (f"{term} AND ({base})", listed)):
+            own[i] = s - found[i]
+        index_idf = idf(rows, count(term))
+        weight = idf(n, held)
+        for i, s in own.items():
+            x = -s / index_idf  # = F (k1 + 1) / (F + K)
+            f = round(x * k_index[i] / (top - x)) if 0.0 < x < top else 0
+            if f > 0:
+                total[i] += weight * (f * top) / (f + k_mine[i])
+    return {i: -v for i, v in total.items()}
