@@ -364,11 +364,6 @@ class Access:
     def declassified(self, opened: str | None) -> bool:
         return opened is not None and opened <= self.today
 
-    def eligible(self, opened: str | None, today: str | None = None) -> bool:
-        """A date that has passed but that the archive has not acted on (reviewed mode)."""
-        day = today or datetime.now(UTC).date().isoformat()
-        return opened is not None and not opened_by_archive(opened) and opened <= day
-
     def decide(self, s: Stored) -> str:
         """ "full", "partial" or "none" for a cable with these stored access columns."""
         if self.unrestricted or self.declassified(s.open_on):
