@@ -732,3 +732,40 @@ def test_corpus_csv_headers(cables_csv, monkeypatch: pytest.MonkeyPatch) -> None
     with_dtg = [st.cable for st in states if st.cable.header_kind in ("bare", "printout", "acp127")]
     assert sum(1 for c in with_dtg if c.created) / len(with_dtg) > 0.99
     assert n / secs > 2000  # loose: shared CI machines are noisy
+
+
+def test_later_page_fragment_without_fm_gives_info_addressees() -> None:
+    st = parse(
+        "This record is a partial extract of the original cable. The full text of the original"
+        " cable is not available.\n\n131455Z Mar 92\n\n                       UNCLASSIFIED\n\n"
+        "PAGE 02        ZENDA  00395  01 OF 03  131455Z\nAMEMBASSY ROME\nAMEMBASSY THE HAGUE\n"
+        "USMISSION USNATO 1538\nWHITE HOUSE WASHDC 0229"
+    )
+    c = st.cable
+    assert c.sender is None
+    assert [(r.role, r.name, r.serial) for r in c.recipients] == [
+        ("info", "AMEMBASSY ROME", None),
+        ("info", "AMEMBASSY THE HAGUE", None),
+        ("info", "USMISSION USNATO", "1538"),
+        ("info", "WHITE HOUSE WASHDC", "0229"),
+    ]
+
+
+def test_first_page_header_does_not_start_addressees() -> None:
+    st = parse(
+        "PAGE 01        ZENDA  03009  01 OF 06  151359Z\nACTION EUR-01\n\n"
+        "INFO  LOG-00   ADS-00\n        /053W\n"
+        "R 151359Z MAR 91\nFM AMEMBASSY ZENDA\nTO SECSTATE WASHDC 4243\nINFO AMEMBASSY BONN"
+    )
+    c = st.cable
+    assert c.dtg == "151359Z MAR 91"
+    assert [(r.role, r.name) for r in c.recipients] == [
+        ("to", "SECSTATE WASHDC"),
+        ("info", "AMEMBASSY BONN"),
+    ]
+
+
+def test_bom_read_as_latin1_before_the_dtg() -> None:
+    st = parse("\u00ef\u00bb\u00bfR 231726Z JUN 04\nFM SECSTATE WASHDC\nTO AMEMBASSY ZENDA")
+    assert st.cable.dtg == "231726Z JUN 04"
+    assert st.cable.sender == "SECSTATE WASHDC"

@@ -38,6 +38,9 @@ _BLOCK_RE = re.compile(r"^(?P<role>TO|INFO|XMT)(?:\s+|\s*/\s*|(?=R[A-Z]{3,7}/)|$
 _DISTRIBUTION_RE = re.compile(r"^[A-Z]{1,6}-\d\d\b")  # INFO LOG-00 ...: office codes, not posts
 _STOP_RE = re.compile(r"^(?:BT|NNNN|TAGS\b|SUBJECT\b|SUBJ:|REF:|E\.?\s?O\.?\s+\d)", re.IGNORECASE)
 _PAGE_RE = re.compile(r"^PAGE\s+\d+\b")
+# The running header of a printout's second or later page: before any FM line it means the
+# first page was lost and the lines after it continue the addressee list (INFO, as a rule).
+_LATER_PAGE_RE = re.compile(r"^PAGE\s+(?:0?[2-9]|[1-9]\d)\s+[A-Z]")
 _CLASS_LINE_RE = re.compile(
     r"^(?:UNCLAS(?:SIFIED)?|(?:LIMITED OFFICIAL USE)|CONFIDENTIAL|(?:TOP )?SECRET|"
     r"C ?O ?N ?F ?I ?D ?E ?N ?T ?I ?A ?L|S ?E ?C ?R ?E ?T)(?:\s+PT[A-Z]\d+)?$"
@@ -134,6 +137,11 @@ def parse_header(lines: list[str], st: State) -> None:
                     seen_dtg = True
                     _apply_dtg(d, st, where)
                     continue
+            if s.startswith("PAGE") and _LATER_PAGE_RE.match(s):
+                # a fragment without FM: the addressees after it are read as INFO
+                printout = seen_fm = True
+                block = "info"
+                continue
             if s.startswith("FM"):
                 m = _FM_RE.match(s)
                 if m is not None:
@@ -205,7 +213,8 @@ def parse_header(lines: list[str], st: State) -> None:
 
 def _clean(line: str) -> str:
     # BOM, markdown hard breaks, tabs: none of them carry meaning in a header line
-    return line.replace("\ufeff", "").replace("\t", " ").strip()
+    # (a BOM read as Latin-1 shows as `ï»¿`)
+    return line.replace("\ufeff", "").replace("ï»¿", "").replace("\t", " ").strip()
 
 
 def _zny_level(letters: str) -> str | None:
