@@ -318,6 +318,15 @@ def check_library(path, specs, readers, portions, oracle, plan) -> None:  # type
                 if tok.startswith("zz"):
                     assert a.count(tok) == 0, tok
                     assert list(a.search(tok)) == [], tok
+            # A cable hidden from the reader cites nothing for them (as a missing one).
+            for i in range(len(specs)):
+                if (
+                    oracle.decision(r, i) == "none"
+                    or not portions
+                    and oracle.decision(r, i) != "full"
+                ):
+                    assert a.count(f"citedby:{rid(i)}") == 0, (i, r)
+                    assert list(a.search(f"citedby:{rid(i)}")) == [], (i, r)
             # Counts are exact for what the reader may see, no more, no less.
             want_text = oracle.count(r, text=True)
             assert a.count(COMMON) == want_text

@@ -111,37 +111,38 @@ def scores(
         return {}
     avgdl = sum(totals) / rows
     mine = tokens / n or 1.0
-    found: dict[int, float] = {}
-    k_index: dict[int, float] = {}  # K of the index's bm25, per row
-    k_mine: dict[int, float] = {}  # K over the reader's cables, per row
     a, b = K1 * (1 - B), K1 * B
     top = K1 + 1
     listed = orjson.dumps(wanted).decode()
-    cur = conn.execute(_ROWS, (base, listed))
-    if terms == [base]:  # one phrase, the commonest query: one pass, the same arithmetic
-        index_idf, weight = idf(rows, count(base)), idf(n, holding[0])
-        out: dict[int, float] = {}
-        for i, s, sz in cur:
+    size: dict[int, tuple[float, float]] = {}  # K of the index's bm25 and K over the reader's
+    total: dict[int, float] = {}
+    found: dict[int, float] = {}
+    # The expression is the terms ORed (or the one term): each term's own matches are rows.
+    apart = base.strip("()") == " OR ".join(terms)
+    if not apart:
+        for i, s, sz in conn.execute(_ROWS, (base, listed)):
             t, every = lengths(sz)
-            x = -s / index_idf
-            f = round(x * (a + b * every / avgdl) / (top - x)) if 0.0 < x < top else 0
-            out[i] = -(weight * (f * top) / (f + (a + b * t / mine))) if f > 0 else -0.0
-        return out
-    for i, s, sz in cur:
-        t, every = lengths(sz)
-        found[i] = s
-        k_index[i] = a + b * every / avgdl
-        k_mine[i] = a + b * t / mine
-    total = dict.fromkeys(found, 0.0)
+            found[i] = s
+            size[i] = (a + b * every / avgdl, a + b * t / mine)
     for term, held in zip(terms, holding, strict=True):
-        own = dict.fromkeys(found, 0.0)
-        for i, s in conn.execute(_SCORES, (f"{term} AND ({base})", listed)):
-            own[i] = s - found[i]
-        index_idf = idf(rows, count(term))
-        weight = idf(n, held)
-        for i, s in own.items():
+        index_idf, weight = idf(rows, count(term)), idf(n, held)
+        if apart:  # the term's own score, read on its own
+            own = []
+            for i, s, sz in conn.execute(_ROWS, (term, listed)):
+                if i not in size:
+                    t, every = lengths(sz)
+                    size[i] = (a + b * every / avgdl, a + b * t / mine)
+                own.append((i, s))
+        else:  # the score of `term AND (base)` less that of `base`
+            own = [
+                (i, s - found[i])
+                for i, s in conn.execute(_SCORES, (f"{term} AND ({base})", listed))
+            ]
+        for i, s in own:
+            k_index, k_mine = size[i]
             x = -s / index_idf  # = F (k1 + 1) / (F + K)
-            f = round(x * k_index[i] / (top - x)) if 0.0 < x < top else 0
-            if f > 0:
-                total[i] += weight * (f * top) / (f + k_mine[i])
+            f = round(x * k_index / (top - x)) if 0.0 < x < top else 0
+            total[i] = total.get(i, 0.0) + (weight * (f * top) / (f + k_mine) if f > 0 else 0.0)
+    for i in found:
+        total.setdefault(i, 0.0)
     return {i: -v for i, v in total.items()}
