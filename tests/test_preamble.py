@@ -1138,3 +1138,27 @@ def test_classified_by_outside_the_preamble(body, name, reasons):
     )
     assert c.classified_by.name == name
     assert c.classification_reasons == reasons
+
+
+def test_classified_by_before_the_eo_line():
+    c = _text(
+        "C O N F I D E N T I A L  ZENDA 000093\n\n"
+        "Classified By: Ambassador Cliff Roe.  Reason 1.5 (b) (d)\n\n"
+        "DEPARTMENT FOR WHA, M, T\n\nE.O. 12958: DECL: 01/08/2018\nTAGS: MNUC NPT PARM PREL\n"
+        "SUBJECT: ZENDA'S SUBMARINE AMBITIONS\n\n1. (U) This is an action request - see para 9.\n"
+    )
+    assert c.subject == "ZENDA'S SUBMARINE AMBITIONS"
+    assert c.eo == "12958"
+    assert c.classified_by.name == "Cliff Roe"
+    assert "DEPARTMENT FOR WHA, M, T" in c.captions
+
+
+def test_classified_by_in_paragraph_one_after_its_class_word():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 001030\n\nE.O. 12958:  DECL: 4/2/07\nTAGS:  PGOV, IR\n"
+        "SUBJECT: A SERIES.\n\nREF: A) ZENDA 770\n\n\n"
+        "1.   CONFIDENTIAL.  CLASSIFIED BY CONS TOM H. ROE\nFOR REASONS 1.5.(B) AND (D).\n\n"
+        "2.  (C) SUMMARY:  TEXT.\n"
+    )
+    assert (c.classified_by.title, c.classified_by.name) == ("CONS", "TOM H. ROE")
+    assert c.classification_reasons == ["1.5(b)", "1.5(d)"]

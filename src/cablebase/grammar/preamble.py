@@ -407,6 +407,12 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     cur = "caption"
                     i += 1
                     continue
+                if _label_ahead(lines, i, sc, ("eo", "tags", "subject")):
+                    # Classified By stated before E.O./TAGS/SUBJECT: a passing line between
+                    sc.captions.append(s)
+                    cur = None
+                    i += 1
+                    continue
                 text_start = i
                 break
             if _bare_subject(sc, s):
@@ -560,9 +566,11 @@ _OPEN_END = re.compile(
 )
 
 
-def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
-    """True when a REF or Classified By label not seen yet starts one of the next three
-    non-blank lines (before any numbered paragraph)."""
+def _label_ahead(
+    lines: list[str], i: int, sc: _Scan, names: tuple[str, ...] = ("ref", "clby")
+) -> bool:
+    """True when a label of `names` (REF or Classified By) not seen yet starts one of the
+    next three non-blank lines (before any numbered paragraph)."""
     seen = 0
     for j in range(i + 1, min(i + 10, len(lines))):
         s = lines[j].strip()
@@ -571,7 +579,7 @@ def _label_ahead(lines: list[str], i: int, sc: _Scan) -> bool:
         if NUMBERED_RE.match(s):
             return False
         m = _LABELS.match(s) or _START_LABELS.match(s)
-        if m is not None and m.lastgroup in ("ref", "clby") and m.lastgroup not in sc.fields:
+        if m is not None and m.lastgroup in names and m.lastgroup not in sc.fields:
             return True
         seen += 1
         if seen >= 3:
@@ -697,7 +705,7 @@ def _references(text: str, st: State) -> None:
 
 _PARA_CLBY = re.compile(
     r"""^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?
-    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:]+\s*ENTIRE\s+TEXT\.?\s*)?
+    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:.]*\s*(?:ENTIRE\s+TEXT\.?\s*)?)?
     (Class[a-z]{2,4}d\s+By\b.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )

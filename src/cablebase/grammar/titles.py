@@ -45,7 +45,7 @@ _WORDS = words(
     political politcal politicl poltical pol econ eco economic economics commercial consular
     public diplomacy management counselor counsellor councilor councillor counsel couns coun
     couselor counselors minister min mincouns mincons minister-counselor minister-counsellor
-    officer office off polcouns polcoun polcounselor econcouns econmincouns polmincouns
+    officer office off cons polcouns polcoun polcounselor econcouns econmincouns polmincouns
     polmincons deppolcouns polchief econchief polec polecon poleco ecopol econpol epol ecpo
     esth est&h emin econmin ecmin polmin polmc mcounselor consul general consul-general
     principal assistant secretary under section head director dir dir. special envoy
