@@ -427,6 +427,24 @@ def test_folder_with_fifo_socket_device_links_and_loops(tmp_path: Path) -> None:
     assert why("sub/f-up").startswith("symbolic link to a folder: not followed")
 
 
+def test_folders_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    # The limit is lowered for the walk, so a tree of 250 levels shows what one of 1,050 would
+    # do under the default limit of 1,000 (and pytest can still remove it afterwards).
+    deep = tmp_path / "in"
+    for _ in range(250):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    (deep / "cable.txt").write_text(TELEGRAM)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        items = list(iter_items(tmp_path / "in"))
+    finally:
+        sys.setrecursionlimit(old)
+    (item,) = items
+    assert isinstance(item, Unwrapped) and item.path == str(deep / "cable.txt")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_a_fifo_named_on_the_command_line_is_read_as_a_pipe(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
@@ -568,6 +586,17 @@ def test_nested_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
     assert all(b.reason.startswith("refused (--max-ratio 200)") for b in bombs)
     assert isinstance(good, Unwrapped)
     assert peak < 40 << 20
+
+
+def test_xz_decoder_memory_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An xz header names the dictionary the decoder must allocate (up to 1.5 GiB); it is
+    # capped.  Shown with a cap below what preset 6 (8 MiB) asks for.
+    data = lzma.compress(TELEGRAM.encode(), preset=6)
+    (item,) = list(iter_items(io.BytesIO(data)))
+    assert isinstance(item, Unwrapped)
+    monkeypatch.setattr(sources, "_XZ_MEMORY", 1 << 20)
+    (item,) = list(iter_items(io.BytesIO(data)))
+    assert isinstance(item, Failure) and "Memory usage limit" in item.reason
 
 
 def test_member_count_depth_and_size_limits(tmp_path: Path) -> None:

@@ -397,6 +397,13 @@ def _read_at_most(stream: IO[bytes], size: int) -> bytes:
     return b"".join(parts)
 
 
+_XZ_MEMORY = 256 << 20  # xz -9 needs 65 MiB to decode; a header may ask for 1.5 GiB
+
+
+def _xz() -> lzma.LZMADecompressor:
+    return lzma.LZMADecompressor(memlimit=_XZ_MEMORY)
+
+
 def _read(stream: IO[bytes], size: int = -1) -> bytes:
     # Some decompressors return short reads; gather up to size.
     if size < 0:
@@ -483,7 +490,7 @@ def _stream(
         if decompressor == "gzip":
             raw: IO[bytes] = gzip.GzipFile(fileobj=meter, mode="rb")  # type: ignore[assignment]
         else:
-            factory = lzma.LZMADecompressor if decompressor == "xz" else bz2.BZ2Decompressor
+            factory = _xz if decompressor == "xz" else bz2.BZ2Decompressor
             raw = _Decompressed(meter, factory)  # type: ignore[assignment]
         inner = _Bounded(raw, budget, meter)
         yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1, budget)  # type: ignore[arg-type]
@@ -808,18 +815,32 @@ def _walk(folder: Path) -> Iterator[Path | Failure]:
 
     Nothing is opened here.  Symbolic links to files are followed; links to folders are
     not (a link may point at an ancestor: a loop), nor are FIFOs, sockets and devices,
-    whose opening can block forever.
+    whose opening can block forever.  Depth-first with a stack of its own, so folders
+    nested thousands deep cannot exhaust Python's recursion limit.
     """
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        yield Failure(str(folder), f"cannot read folder: {exc.strerror or exc}")
-        return
-    for entry in entries:
+    stack: list[Iterator[os.DirEntry[str]]] = []
+
+    def enter(path: str) -> Failure | None:
+        try:
+            stack.append(iter(sorted(os.scandir(path), key=lambda e: e.name)))
+        except OSError as exc:
+            return Failure(path, f"cannot read folder: {exc.strerror or exc}")
+        return None
+
+    failed = enter(str(folder))
+    if failed is not None:
+        yield failed
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         link = False
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path))
+                failed = enter(entry.path)
+                if failed is not None:
+                    yield failed
                 continue
             link = entry.is_symlink()
             mode = entry.stat(follow_symlinks=True).st_mode
