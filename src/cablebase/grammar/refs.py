@@ -67,14 +67,22 @@ _OLD_PAGE = re.compile(
 _OLD_PAGE_LINE = re.compile(r"^[ \t]*PAGE \d{2} .*$", re.M)
 # OCR swaps: a zero inside or ending a word (SANTIAG0, COTON0U), a letter O opening or inside
 # a number (O4 CHENNAI, LAGOS O1512).
-_ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[A-Za-z]{4})0\b")
-_O_IN_NUMBER = re.compile(r"\bO(?=\d)|(?<=\d)O(?=\d)")
+# One pass, each branch opening with its character so the scan skips other positions.
+_OCR = re.compile(
+    r"0(?:(?<=[A-Za-z]0)(?=[A-Za-z])|(?<=[A-Za-z]{4}0)\b)|O(?:(?<!\wO)|(?<=\dO))(?=\d)"
+)
+
+
+def _ocr_swap(m: re.Match[str]) -> str:
+    return "O" if m.group() == "0" else "0"
+
+
 # `10-OTTAWA-57`: year, post and serial joined by dashes.
 _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{1,7})\b")
 # The REF line run on into the text: a portion mark after a serial, opening a sentence.
-_TEXT_AFTER = re.compile(
-    r"(?<=\d)\s+(?:\d{1,2}\.\s*)?\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s+[A-Z][a-z]+\s+[a-z]+\s+[a-z]"
-)
+# (Found from its parenthesis, then checked for the serial before it: a cheaper scan.)
+_TEXT_AFTER = re.compile(r"\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s+[A-Z][a-z]+\s+[a-z]+\s+[a-z]")
+_SERIAL_BEFORE_REV = re.compile(r"\s*(?:\.\d{1,2}\s*)?\s+\d")  # `1234 1. `, reversed
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
 # A repeated label: at the start of a line, or between a letter and its item (A. REF: X).
@@ -540,10 +548,10 @@ def _own_marker(post: str, number: str, citing: Citing) -> bool:
 
 
 def _item_refs(
-    letter: str | None, s: str, citing: Citing, post_hint: str | None = None
+    letter: str | None, s: str, citing: Citing, before: list[Reference] | None = None
 ) -> list[Reference]:
-    """The references of one item; `post_hint` is the post a bare serial belongs to (the
-    previous cable's post in the block, else the citing cable's: `A) 6307 B) STATE 285773`)."""
+    """The references of one item (`before`: the block's items so far).  A bare serial belongs
+    to the previous cable's post in the block, else the citing cable's (`A) 6307 B) STATE 1`)."""
     s = s.strip()
     s = _PORTION.sub("", s, count=1)
     cables = _cables(s)
@@ -552,6 +560,7 @@ def _item_refs(
         if not text:
             return []
         bare = _BARE_SERIAL.match(text)
+        post_hint = _last_post(before or [], citing) if bare is not None else None
         if bare is not None and _serial_fits(post_hint, bare.group(2), bare.group(1), citing):
             rid = _cable_id(post_hint, bare.group(2), bare.group(1), citing)  # type: ignore[arg-type]
             return [Reference(letter=letter, text=text, kind="cable", id=rid)]
@@ -611,6 +620,16 @@ def _item_refs(
 # -- entry point -------------------------------------------------------------------------------
 
 
+def _cut_text_after(text: str) -> str:
+    """The REF line run on into the text (`STATE 00028885 (SBU) This is a response …`)."""
+    for m in _TEXT_AFTER.finditer(text):
+        head = text[max(0, m.start() - 12) : m.start()][::-1]
+        gap = _SERIAL_BEFORE_REV.match(head)
+        if gap is not None:
+            return text[: m.start() - gap.end() + 1]
+    return text
+
+
 def _clean(text: str) -> str:
     text = text.replace("\u00b6", "").replace("\r", "")
     # Cheap tests first: each regex only runs when its key text is there.
@@ -622,13 +641,8 @@ def _clean(text: str) -> str:
         text = _OLD_PAGE.sub(" ", text)
         text = _OLD_PAGE_LINE.sub("", text)
     if "(" in text:
-        cut = _TEXT_AFTER.search(text)
-        if cut is not None:
-            text = text[: cut.start()]
-    if "0" in text:
-        text = _ZERO_IN_WORD.sub("O", text)
-    if "O" in text:
-        text = _O_IN_NUMBER.sub("0", text)
+        text = _cut_text_after(text)
+    text = _OCR.sub(_ocr_swap, text)
     if "-" in text:
         text = _DASHED_ID.sub(r"\1 \2 \3", text)
     if "LASSIFIED" in upper:
@@ -692,13 +706,13 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
     if not markers:
         lead, markers = _markers_after_lead(body)
         if not markers:
-            refs.extend(_item_refs(None, body, citing, citing.post))
+            refs.extend(_item_refs(None, body, citing, refs))
             return refs
         # `09 STATE 96625; A. A)STATE 70789; …`: an unlettered item before the letters
-        refs.extend(_item_refs(None, body[:lead], citing, citing.post))
+        refs.extend(_item_refs(None, body[:lead], citing, refs))
     for n, (_start, end, label) in enumerate(markers):
         stop = markers[n + 1][0] if n + 1 < len(markers) else len(body) - lead
-        item = _item_refs(label, body[lead + end : lead + stop], citing, _last_post(refs, citing))
+        item = _item_refs(label, body[lead + end : lead + stop], citing, refs)
         refs.extend(item or [Reference(letter=label, text="", kind="other")])
     return refs
 
