@@ -53,6 +53,8 @@ def known_ids(tmp_path, rows: list[tuple[str, int]]) -> KnownIds:
         ("USDOC WASHDC 442", 2005, "05USDOC442"),  # the place after an agency dropped
         ("UNCLASS USDA FAS 5512", 2004, "04USDAFAS5512"),  # classification word before it
         ("MADRID SP 903", 2005, "05MADRID903"),  # a country code after the post
+        ("08 TGG 0084", 2008, "08TEGUCIGALPA84"),  # Tegucigalpa's abbreviation
+        ("NEW YORK 00516", 2004, "04USUNNEWYORK516"),  # the mission to the UN
     ],
 )
 def test_real_post_spellings(text, year, expected):

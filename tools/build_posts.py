@@ -132,6 +132,8 @@ HAND_ALIASES = {
     "PAP": "PORTAUPRINCE",
     "PORTOFPRINCE": "PORTAUPRINCE",
     "SANJSE": "SANJOSE",
+    "TGG": "TEGUCIGALPA",
+    "NEWYORK": "USUNNEWYORK",  # the mission to the UN, the only US post in New York
     # UNESCO Paris: one mission, spelled PARISFR, UNESCOPARISFR and UNESCOPARIS in Cablegate ids
     # (the spelling of a date is chosen from serials.json).
     "UNESCO": "UNESCOPARISFR",
