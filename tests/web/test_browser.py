@@ -505,3 +505,15 @@ def test_slash_focuses_the_search_box(page) -> None:
     page.keyboard.press("End")
     page.keyboard.press("/")
     expect(box).to_have_value("harbour/")
+
+
+def test_api_docs_render_offline(page, shots: Path) -> None:
+    """The OpenAPI page lists every operation with Swagger UI's files served by the app itself:
+    the page's watch fails the test on any request to another origin (it once loaded the CDN
+    and was blank without internet)."""
+    page.goto("/api/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=TIMEOUT_MS)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/search" in p for p in paths), paths
+    assert any("/api/cables/{reference_id}" in p.replace("\u200b", "") for p in paths), paths
+    shoot(page, shots, "api-docs")

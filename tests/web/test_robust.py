@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -84,8 +85,14 @@ def test_no_page_can_be_framed(odd: TestClient, url: str) -> None:
     assert r.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
-    if not url.startswith("/api/docs"):
-        assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_the_api_docs_page_loads_nothing_from_another_origin(odd: TestClient) -> None:
+    html = odd.get("/api/docs").text
+    for url in re.findall(r"""(?:src|href|url)\s*[=:(]\s*['"]([^'"]+)['"]""", html):
+        assert url.startswith("/"), url
+        assert odd.get(url).status_code == 200, url
 
 
 def test_a_query_with_many_prefixes_is_refused(odd: TestClient) -> None:

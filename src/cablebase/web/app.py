@@ -81,7 +81,7 @@ def create_app(
         title="cablebase reading room",
         version=__version__,
         description="Search and read diplomatic cables; every page has a JSON twin under /api.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the swagger-ui-bundle package: no CDN
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=lifespan,
@@ -93,6 +93,7 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _mount_api_docs(app)
 
     from cablebase.web import account, admin, api, errors, pages
     from cablebase.web.headers import SecurityHeaders
@@ -106,3 +107,29 @@ def create_app(
     app.include_router(account.router)
     app.include_router(pages.router)
     return app
+
+
+DOCS_ASSETS = "/api/docs/assets"
+
+
+def _mount_api_docs(app: FastAPI) -> None:
+    """The OpenAPI page (/api/docs) with Swagger UI's files from the fastapi-offline package
+    (Swagger UI 5, which reads OpenAPI 3.1), served here: the page works offline and loads
+    nothing from another origin."""
+    from importlib import resources
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    assets = resources.files("fastapi_offline") / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="cablebase API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
