@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from cablebase.archive.ingest import ingest
 from cablebase.archive.sqlite import SQLiteStore
-from cablebase.forms import sources
+from cablebase.forms import limits
 from cablebase.forms.sources import Limits
 from cablebase.generate import generate
 from cablebase.render import to_form
@@ -247,12 +247,12 @@ def _deadline(seconds: int) -> Iterator[None]:
 @contextmanager
 def _ratio_judged_early() -> Iterator[None]:
     """Judge expansion ratios past 1 MiB instead of 64, so bombs stay small and fast."""
-    floor = sources._RATIO_FLOOR
-    sources._RATIO_FLOOR = 1 << 20
+    floor = limits.RATIO_FLOOR
+    limits.RATIO_FLOOR = 1 << 20
     try:
         yield
     finally:
-        sources._RATIO_FLOOR = floor
+        limits.RATIO_FLOOR = floor
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")

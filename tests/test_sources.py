@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from cablebase.forms import sources
+from cablebase.forms import limits, streams
 from cablebase.forms.detect import detect_form
 from cablebase.forms.sources import Failure, Limits, iter_items, parse_size
 from cablebase.grammar.unwrapped import Unwrapped
@@ -555,7 +555,7 @@ def test_xz_bomb_document_is_refused_with_bounded_memory() -> None:
 def test_xz_bomb_csv_is_refused_by_its_ratio(monkeypatch: pytest.MonkeyPatch) -> None:
     # Rows good in themselves, expanding far beyond what any text compresses to: the rows
     # read before the limit are kept, the rest is refused, with the row where it stopped.
-    monkeypatch.setattr(sources, "_RATIO_FLOOR", 1 << 20)  # judge after 1 MiB, not 64
+    monkeypatch.setattr(limits, "RATIO_FLOOR", 1 << 20)  # judge after 1 MiB, not 64
     bomb = lzma.compress(_rows(50) * 400, preset=1)
     assert len(_rows(50) * 400) > 200 * len(bomb)
     items = list(iter_items(io.BytesIO(bomb), limits=Limits(max_ratio=200)))
@@ -594,7 +594,7 @@ def test_xz_decoder_memory_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     data = lzma.compress(TELEGRAM.encode(), preset=6)
     (item,) = list(iter_items(io.BytesIO(data)))
     assert isinstance(item, Unwrapped)
-    monkeypatch.setattr(sources, "_XZ_MEMORY", 1 << 20)
+    monkeypatch.setattr(streams, "XZ_MEMORY", 1 << 20)
     (item,) = list(iter_items(io.BytesIO(data)))
     assert isinstance(item, Failure) and "Memory usage limit" in item.reason
 

@@ -7,6 +7,8 @@
     fragment.py  a bare body or a fragment (REF block, TAGS line) with optional year / id context
     detect.py    which form a piece of input is
     sources.py   folders, archives (.tar, .tar.gz, .tar.xz, .zip, .xz, .gz) and stdin, streamed
+    streams.py   bounded, counted, decompressed and transcoded byte streams for sources.py
+    limits.py    what one input may expand to (decompression bombs), and the count against it
 
 An adapter only removes what its container added (markup, escapes, link syntax,
 trailing spaces); every telegram quirk is left for the grammar.  Input that is not

@@ -32,10 +32,8 @@ is reported as a Failure whose reason starts ``refused``.
 from __future__ import annotations
 
 import bz2
-import codecs
 import gzip
 import io
-import lzma
 import os
 import stat
 import sys
@@ -48,6 +46,7 @@ from pathlib import Path
 from typing import IO
 
 from cablebase.forms import NotACable
+from cablebase.forms import limits as limits_module
 from cablebase.forms.csv import BadRow, decode, iter_csv
 from cablebase.forms.detect import (
     FORMS,
@@ -59,107 +58,26 @@ from cablebase.forms.detect import (
 )
 from cablebase.forms.fragment import unwrap_fragment
 from cablebase.forms.html import unwrap_html
+from cablebase.forms.limits import Budget, LimitExceeded, Limits, human_size, parse_size
+from cablebase.forms.streams import (
+    CHUNK,
+    SNIFF,
+    Bounded,
+    Decompressed,
+    Meter,
+    Prefixed,
+    Transcoded,
+    read_at_most,
+    sniff,
+    xz_decompressor,
+)
 from cablebase.forms.telegram import unwrap_telegram
 from cablebase.forms.text import unwrap_text
 from cablebase.grammar.unwrapped import Unwrapped
 
 __all__ = ["Failure", "LimitExceeded", "Limits", "iter_items", "parse_size", "unwrap"]
 
-_SNIFF = 8192
-_CHUNK = 1 << 20
 _SPOOL_MEMORY = 8 << 20  # a nested zip is copied to a temporary file past this size
-_RATIO_FLOOR = 64 << 20  # the expansion ratio is judged only past this many bytes
-
-
-# -- limits -------------------------------------------------------------------------
-
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-
-
-def parse_size(text: str) -> int:
-    """`32M`, `8G`, `4096`, `1.5g` -> bytes (binary units; a trailing `B`/`iB` is allowed)."""
-    t = text.strip().lower().removesuffix("ib").removesuffix("b")
-    unit = t[-1:] if t[-1:] in _UNITS and t[-1:] else ""
-    try:
-        value = float(t[: len(t) - len(unit)] if unit else t)
-    except ValueError:
-        raise ValueError(f"not a size: {text!r} (examples: 4096, 32M, 8G)") from None
-    if value < 0:
-        raise ValueError(f"not a size: {text!r} (negative)")
-    return int(value * _UNITS[unit])
-
-
-def _size(n: int) -> str:
-    for unit, label in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-        if n >= unit:
-            return f"{n / unit:.1f}".removesuffix(".0") + f" {label}"
-    return f"{n} bytes"
-
-
-@dataclass(slots=True, frozen=True)
-class Limits:
-    """What one input may make ingest read, hold or expand (README: "Limits").
-
-    Generous for real cables — the longest cable of the 2011 release is well under 1 MB,
-    the full cables.csv about 1.7 GB and its compression ratio about 4 — and small enough
-    that no input drives memory or time without bound.  Each limit has a flag of
-    ``cablebase ingest`` and an environment variable (the field name upper-cased after
-    ``CABLEBASE_``, e.g. ``CABLEBASE_MAX_ITEM_SIZE=64M``).
-    """
-
-    max_item_size: int = 32 << 20  # one document or cables.csv row, held in memory to parse
-    max_expanded: int = 8 << 30  # decompressed bytes of one compressed stream or member
-    max_archive_size: int = 32 << 30  # decompressed bytes of one input file, all layers
-    max_members: int = 1_000_000  # members of one input file's archives, nested ones too
-    max_depth: int = 8  # archives and compressed streams inside each other
-    max_ratio: int = 200  # decompressed / compressed bytes, past the first 64 MiB
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: int | None) -> Limits:
-        """Defaults, then $CABLEBASE_MAX_* variables, then explicit (non-None) overrides."""
-        env = os.environ if environ is None else environ
-        values: dict[str, int] = {}
-        for name in cls.__dataclass_fields__:
-            raw = env.get(f"CABLEBASE_{name.upper()}")
-            if raw:
-                try:
-                    values[name] = parse_size(raw)
-                except ValueError as exc:
-                    raise ValueError(f"CABLEBASE_{name.upper()}: {exc}") from None
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
-
-
-class LimitExceeded(Exception):
-    """An input breaks one of the Limits; the message is the Failure reason."""
-
-    def __init__(self, flag: str, what: str) -> None:
-        super().__init__(f"refused ({flag}): {what}")
-
-
-class _Budget:
-    """Members and expanded bytes of one input file so far, against its Limits."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.members = 0
-        self.expanded = 0
-
-    def member(self) -> None:
-        self.members += 1
-        if self.members > self.limits.max_members:
-            n = self.limits.max_members
-            raise LimitExceeded(
-                f"--max-members {n:,}", f"more than {n:,} archive members in one input"
-            )
-
-    def grow(self, n: int) -> None:
-        self.expanded += n
-        if self.expanded > self.limits.max_archive_size:
-            cap = _size(self.limits.max_archive_size)
-            raise LimitExceeded(
-                f"--max-archive-size {cap}", f"one input expands to more than {cap}"
-            )
 
 
 @dataclass(slots=True, frozen=True)
@@ -195,7 +113,7 @@ def unwrap(
     if form != "auto" and form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected auto or one of {', '.join(FORMS)}")
     if form == "auto":
-        form = detect_form(text[:_SNIFF], name)
+        form = detect_form(text[:SNIFF], name)
     if form == "html":
         u = unwrap_html(text, path=path)
     elif form == "csv":
@@ -226,215 +144,6 @@ def unwrap(
     return u
 
 
-# -- byte streams -------------------------------------------------------------------
-
-
-class _Prefixed(io.RawIOBase):
-    """A read-only stream: bytes already read (the sniffed head), then the rest.
-
-    ``error`` is an exception met while sniffing (a truncated compressed stream):
-    it is raised once the head has been read, where the reader reports it.
-    """
-
-    def __init__(self, head: bytes, rest: IO[bytes], error: BaseException | None = None) -> None:
-        self._head = head
-        self._rest = rest
-        self._error = error
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
-        if self._head:
-            n = min(len(buf), len(self._head))
-            buf[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        if self._error is not None:
-            raise self._error
-        data = self._rest.read(len(buf))
-        n = len(data)
-        buf[:n] = data
-        return n
-
-
-class _Decompressed(io.RawIOBase):
-    """xz / bz2 decompression as an unbuffered stream.
-
-    Unlike ``LZMAFile`` (whose buffer drops the bytes it had when the input ends
-    early), every byte decoded before a truncation is handed out; the error comes
-    on the next read.  Concatenated streams are followed.
-    """
-
-    def __init__(self, raw: IO[bytes], factory) -> None:  # type: ignore[no-untyped-def]
-        self._raw = raw
-        self._factory = factory
-        self._dec = factory()
-        self._eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
-        size = len(buf)
-        while not self._eof:
-            if self._dec.eof:
-                rest = self._dec.unused_data
-                if not rest:
-                    rest = self._raw.read(_CHUNK)
-                if not rest.strip(b"\x00"):  # end (stream padding may follow)
-                    self._eof = True
-                    break
-                self._dec = self._factory()
-                data = self._dec.decompress(rest, size)
-            elif self._dec.needs_input:
-                raw = self._raw.read(_CHUNK)
-                if not raw:
-                    raise EOFError("compressed stream ended before its end marker (truncated)")
-                data = self._dec.decompress(raw, size)
-            else:
-                data = self._dec.decompress(b"", size)
-            if data:
-                n = len(data)
-                buf[:n] = data
-                return n
-        return 0
-
-
-class _Meter(io.RawIOBase):
-    """Counts the bytes read through it (the compressed side of a decompression)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
-        data = self._raw.read(len(buf))
-        n = len(data)
-        buf[:n] = data
-        self.count += n
-        return n
-
-
-class _Bounded(io.RawIOBase):
-    """Decompressed bytes, checked against the limits as they are produced.
-
-    ``meter`` counts the compressed bytes consumed (for the ratio); None skips the ratio.
-    Reads are bounded by the caller's buffer, so a bomb is refused after at most one
-    buffer past a limit, never after it has been expanded.
-    """
-
-    def __init__(self, inner: IO[bytes], budget: _Budget, meter: _Meter | None) -> None:
-        self._inner = inner
-        self._budget = budget
-        self._meter = meter
-        self.produced = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
-        n = self._inner.readinto(buf)  # type: ignore[attr-defined]
-        if not n:
-            return 0
-        self.produced += n
-        limits = self._budget.limits
-        if self.produced > limits.max_expanded:
-            cap = _size(limits.max_expanded)
-            raise LimitExceeded(f"--max-expanded {cap}", f"expands to more than {cap}")
-        if (
-            self._meter is not None
-            and self.produced > _RATIO_FLOOR
-            and self.produced > limits.max_ratio * max(self._meter.count, 1)
-        ):
-            raise LimitExceeded(
-                f"--max-ratio {limits.max_ratio}",
-                f"expands more than {limits.max_ratio}x its compressed size "
-                f"({_size(self._meter.count)} to over {_size(self.produced)}): a decompression bomb?",
-            )
-        self._budget.grow(n)
-        return n
-
-
-class _Transcoded(io.RawIOBase):
-    """A UTF-16/UTF-32 byte stream as UTF-8 bytes, decoded incrementally (memory stays flat)."""
-
-    def __init__(self, raw: IO[bytes], codec: str) -> None:
-        self._raw = raw
-        self._dec = codecs.getincrementaldecoder(codec)(errors="replace")
-        self._out = memoryview(b"")
-        self._eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
-        while not self._out and not self._eof:
-            data = self._raw.read(_CHUNK)
-            if not data:
-                self._eof = True
-            text = self._dec.decode(data, final=not data)
-            self._out = memoryview(text.encode("utf-8", errors="surrogatepass"))
-        n = min(len(buf), len(self._out))
-        buf[:n] = self._out[:n]
-        self._out = self._out[n:]
-        return n
-
-
-def _read_at_most(stream: IO[bytes], size: int) -> bytes:
-    """Up to size bytes (more than size-1 only when the stream holds that many)."""
-    parts: list[bytes] = []
-    want = size
-    while want > 0:
-        data = stream.read(min(want, _CHUNK))
-        if not data:
-            break
-        parts.append(data)
-        want -= len(data)
-    return b"".join(parts)
-
-
-_XZ_MEMORY = 256 << 20  # xz -9 needs 65 MiB to decode; a header may ask for 1.5 GiB
-
-
-def _xz() -> lzma.LZMADecompressor:
-    return lzma.LZMADecompressor(memlimit=_XZ_MEMORY)
-
-
-def _read(stream: IO[bytes], size: int = -1) -> bytes:
-    # Some decompressors return short reads; gather up to size.
-    if size < 0:
-        return stream.read()
-    parts: list[bytes] = []
-    want = size
-    while want > 0:
-        data = stream.read(want)
-        if not data:
-            break
-        parts.append(data)
-        want -= len(data)
-    return b"".join(parts)
-
-
-def _sniff(stream: IO[bytes]) -> tuple[bytes, Exception | None]:
-    """The first bytes of a stream, and the error that cut them short (if any)."""
-    parts: list[bytes] = []
-    want = _SNIFF
-    try:
-        while want > 0:
-            data = stream.read(want)
-            if not data:
-                break
-            parts.append(data)
-            want -= len(data)
-    except Exception as exc:  # a damaged member or compressed stream
-        return b"".join(parts), exc
-    return b"".join(parts), None
-
-
 def _is_tar(head: bytes) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
@@ -456,9 +165,9 @@ def _stream(
     form: str,
     year: int | None,
     depth: int,
-    budget: _Budget,
+    budget: Budget,
 ) -> Iterator[Unwrapped | Failure]:
-    head, error = _sniff(stream)
+    head, error = sniff(stream)
     if error is not None and not head:
         yield _refused(location, error)
         return
@@ -477,7 +186,7 @@ def _stream(
             location, f"refused (--max-depth {limit}): archives nested more than {limit} deep"
         )
         return
-    whole = _Prefixed(head, stream, error)
+    whole = Prefixed(head, stream, error)
     decompressor = None
     if head.startswith(b"\x1f\x8b"):
         decompressor = "gzip"
@@ -486,13 +195,13 @@ def _stream(
     elif head.startswith(b"BZh") and (low.endswith((".bz2", ".tbz", ".tbz2")) or is_binary(head)):
         decompressor = "bz2"
     if decompressor is not None:
-        meter = _Meter(whole)
+        meter = Meter(whole)
         if decompressor == "gzip":
             raw: IO[bytes] = gzip.GzipFile(fileobj=meter, mode="rb")  # type: ignore[assignment]
         else:
-            factory = _xz if decompressor == "xz" else bz2.BZ2Decompressor
-            raw = _Decompressed(meter, factory)  # type: ignore[assignment]
-        inner = _Bounded(raw, budget, meter)
+            factory = xz_decompressor if decompressor == "xz" else bz2.BZ2Decompressor
+            raw = Decompressed(meter, factory)  # type: ignore[assignment]
+        inner = Bounded(raw, budget, meter)
         yield from _stream(inner, location, _inner_name(name, low), form, year, depth + 1, budget)  # type: ignore[arg-type]
         return
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -508,9 +217,9 @@ def _stream(
     note = None
     if encoding.codec != "utf-8":
         # UTF-16/32: read on as UTF-8, so the csv and document readers see one encoding.
-        utf8 = _Transcoded(whole, encoding.codec)
-        head, error = _sniff(utf8)
-        whole = _Prefixed(head, utf8, error)
+        utf8 = Transcoded(whole, encoding.codec)
+        head, error = sniff(utf8)
+        whole = Prefixed(head, utf8, error)
         if encoding.guessed:
             note = f"input has no byte-order mark; read as {encoding.label} from its NUL bytes"
 
@@ -520,14 +229,14 @@ def _stream(
         return
     cap = budget.limits.max_item_size
     try:
-        data = _read_at_most(whole, cap + 1)
+        data = read_at_most(whole, cap + 1)
     except Exception as exc:
         yield _refused(location, exc)
         return
     if len(data) > cap:
         yield Failure(
             location,
-            f"refused (--max-item-size {_size(cap)}): a document over {_size(cap)}; "
+            f"refused (--max-item-size {human_size(cap)}): a document over {human_size(cap)}; "
             "a cable is never that long",
         )
         return
@@ -564,7 +273,7 @@ def _document(
 
 
 def _csv(
-    stream: IO[bytes], location: str, year: int | None, budget: _Budget, note: str | None
+    stream: IO[bytes], location: str, year: int | None, budget: Budget, note: str | None
 ) -> Iterator[Unwrapped | Failure]:
     last = -1
     try:
@@ -606,7 +315,7 @@ def _tar(
     form: str,
     year: int | None,
     depth: int,
-    budget: _Budget,
+    budget: Budget,
 ) -> Iterator[Unwrapped | Failure]:
     try:
         # Stream mode ("r|"): members are read in order, nothing is seeked or unpacked.
@@ -648,7 +357,7 @@ def _tar(
             if member.size > cap:
                 yield Failure(
                     mloc,
-                    f"refused (--max-expanded {_size(cap)}): a member of {_size(member.size)}",
+                    f"refused (--max-expanded {human_size(cap)}): a member of {human_size(member.size)}",
                 )
                 continue
             try:
@@ -682,18 +391,18 @@ def _zip_entries(f: IO[bytes]) -> int | None:
         f.seek(0)
 
 
-def _spool(stream: IO[bytes], budget: _Budget) -> IO[bytes]:
+def _spool(stream: IO[bytes], budget: Budget) -> IO[bytes]:
     """A nested zip (or one from a pipe) copied where it can be seeked: memory up to 8 MiB,
     then a temporary file, at most --max-expanded bytes."""
     cap = budget.limits.max_expanded
     tmp = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115 - closed by _zip
     copied = 0
     try:
-        while data := stream.read(_CHUNK):
+        while data := stream.read(CHUNK):
             copied += len(data)
             if copied > cap:
                 raise LimitExceeded(
-                    f"--max-expanded {_size(cap)}", f"a zip archive over {_size(cap)}"
+                    f"--max-expanded {human_size(cap)}", f"a zip archive over {human_size(cap)}"
                 )
             tmp.write(data)
     except BaseException:
@@ -710,7 +419,7 @@ def _zip(
     form: str,
     year: int | None,
     depth: int,
-    budget: _Budget,
+    budget: Budget,
 ) -> Iterator[Unwrapped | Failure]:
     limits = budget.limits
     spooled = None
@@ -749,7 +458,7 @@ def _zip_members(
     form: str,
     year: int | None,
     depth: int,
-    budget: _Budget,
+    budget: Budget,
 ) -> Iterator[Unwrapped | Failure]:
     limits = budget.limits
     for info in zf.infolist():
@@ -778,21 +487,21 @@ def _zip_members(
             continue
         with f:
             # The zip reader stops at the declared size; _Bounded keeps the archive total.
-            inner = _Bounded(f, budget, None)  # type: ignore[arg-type]
+            inner = Bounded(f, budget, None)  # type: ignore[arg-type]
             yield from _stream(inner, mloc, _label(info.filename), form, year, depth + 1, budget)  # type: ignore[arg-type]
 
 
 def _zip_refusal(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     """Judge a zip member by its directory entry, before expanding a byte of it."""
     if info.file_size > limits.max_expanded:
-        cap = _size(limits.max_expanded)
-        return f"refused (--max-expanded {cap}): a member of {_size(info.file_size)}"
-    if info.file_size > _RATIO_FLOOR and info.file_size > limits.max_ratio * max(
+        cap = human_size(limits.max_expanded)
+        return f"refused (--max-expanded {cap}): a member of {human_size(info.file_size)}"
+    if info.file_size > limits_module.RATIO_FLOOR and info.file_size > limits.max_ratio * max(
         info.compress_size, 1
     ):
         return (
-            f"refused (--max-ratio {limits.max_ratio}): a member of {_size(info.file_size)} "
-            f"stored in {_size(info.compress_size)}: a decompression bomb?"
+            f"refused (--max-ratio {limits.max_ratio}): a member of {human_size(info.file_size)} "
+            f"stored in {human_size(info.compress_size)}: a decompression bomb?"
         )
     return None
 
@@ -926,7 +635,7 @@ def _file(
         os.set_blocking(fd, True)
     with open(fd, "rb") as f:
         stream: IO[bytes] = _Counted(f, on_read) if on_read else f  # type: ignore[assignment]
-        yield from _stream(stream, location, path.name, form, year, 0, _Budget(limits))
+        yield from _stream(stream, location, path.name, form, year, 0, Budget(limits))
 
 
 def input_size(source: str | os.PathLike[str]) -> int:
@@ -962,7 +671,7 @@ def iter_items(
     if isinstance(source, (str, os.PathLike)):
         s = os.fspath(source)
         if s == "-":
-            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0, _Budget(limits))
+            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0, Budget(limits))
             return
         path = Path(s)
         if path.is_dir():
@@ -985,4 +694,4 @@ def iter_items(
         stream: IO[bytes] = raw if raw is not None else io.BytesIO(source.read().encode("utf-8"))
     else:
         stream = source  # type: ignore[assignment]
-    yield from _stream(stream, location, _label(location), form, year, 0, _Budget(limits))
+    yield from _stream(stream, location, _label(location), form, year, 0, Budget(limits))
