@@ -1085,6 +1085,26 @@ def test_subject_ends_at_a_code_and_an_sbu_note_before_ref():
             "SUBJECT: X MEETS ENERGY FIRMS SENSITIVE BUT UNCLASSIFIED, PLEASE TREAT ACCORDINGLY\n",
             "X MEETS ENERGY FIRMS",
         ),
+        (
+            "SUBJECT: SCANDAL UPDATE, WEEK OF 05-09 DECEMBER REF.: ZENDA 03150 AND PREVIOUS\n",
+            "SCANDAL UPDATE, WEEK OF 05-09 DECEMBER",
+        ),
+        ("SUBJECT: Zenda Growth Prospects Ref. Zenda 606\n", "Zenda Growth Prospects"),
+        ("SUBJECT: PRESIDENT TO VISIT ZENDA REF 02 PARAMARIBO 1169\n", "PRESIDENT TO VISIT ZENDA"),
+        (
+            "SUBJECT: CHIEF CONFIRMS VISIT ENTIRE TEXT SENSITIVE BUT UNCLASSIFIED/NOFORN; PLEASE "
+            "PROTECT ACCORDINGLY.\n",
+            "CHIEF CONFIRMS VISIT",
+        ),
+        (
+            "SUBJECT: Zenda: Dialogue December 14 SENSITIVE BUT UNCLASSIFIED\n",
+            "Zenda: Dialogue December 14",
+        ),
+        # REF inside a subject without a cable number after it stays
+        (
+            "SUBJECT: SAUDIS ON IRAN REF UPCOMING NAM FM MEETING\n",
+            "SAUDIS ON IRAN REF UPCOMING NAM FM MEETING",
+        ),
         # the last word pushed past a blank line
         (
             "SUBJECT: ZENDA MOVING TOWARDS RETURN OF CATEGORY ONE\n\nREFUGEES\n\n",

@@ -48,7 +48,7 @@ _LABELS = re.compile(
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>(?:S(?<![A-Za-z]S)UBJ(?:ECT)?|U(?<![A-Za-z]U)BJECT)\s*:)
     | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))
-      EF(?:S|\(S\)|TELS?)?\s*:)
+      EF(?:S|\(S\)|TELS?)?\.?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?)
     """,
@@ -82,7 +82,15 @@ _LABEL_AT = tuple(
             "ref",
             0,
             r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))"
-            r"EF(?:S|\(S\)|TELS?)?\s*:",
+            r"EF(?:S|\(S\)|TELS?)?\.?\s*:",
+        ),
+        # inline without a colon, before a cable number: `… SCANDAL UPDATE Ref. Brasilia 606`,
+        # `… THE AGENDA REF 02 PARAMARIBO 1169`
+        (
+            "REF",
+            "ref",
+            0,
+            r"R(?<=\sR)EF\.?\s+(?=(?:\d{2}\s+)?[A-Z][A-Za-z]{2,}(?:\s[A-Z][A-Za-z]+)?\s+\d{2,6}\b)",
         ),
         (
             "LASS",
@@ -115,6 +123,8 @@ def _maybe_skip(s: str) -> bool:
 
 # A REF item on its own line: `B. MADRID 919`, `B) …`, `(B) …`, `B. B. 2008 BAMAKO 217`.
 _REF_ITEM = re.compile(r"^\s*(?:[A-Za-z][.):]|\([A-Za-z]\))\s")
+# A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`).
+_REF_SERIAL = re.compile(r"^\s*\d{2,7}\s*$")
 # A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
 _REF_OPEN = re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*$|(?:,|\bAND)\s*$", re.I)
 # A passing line (`ROME FOR STORELLA`, `USDOC PASS TO …`) standing after the SUBJECT: a post
@@ -364,7 +374,11 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             if (
                 cur is None
                 and last == "ref"
-                and (_REF_ITEM.match(s) or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1])))
+                and (
+                    _REF_ITEM.match(s)
+                    or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1]))
+                    or (_REF_SERIAL.match(s) and sc.fields["ref"][-1].rstrip()[-1:].isalpha())
+                )
             ):
                 sc.fields["ref"].append(s)  # an item after a blank line
                 cur = "ref"

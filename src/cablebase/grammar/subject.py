@@ -32,7 +32,8 @@ SUBJECT_STOP = re.compile(
 # sentence, an action note, a dashed rule, a repeated label.
 _RUN_ON = re.compile(
     r"""\s+(?:
-      SENSITIVE\s+BUT\s+UNCLASSIFIED\b[\s.,;:-]*(?:PLEASE|NOT)\b
+      (?:ENTIRE\s+TEXT\s+)?SENSITIVE\s+BUT\s+UNCLASSIFIED\b
+      (?=[^A-Za-z]*$|.{0,24}?\b(?:PLEASE|NOT|HANDLE|PROTECT|TREAT)\b)
     | THIS\s+(?:CABLE|MESSAGE)\s+IS\s+SENSITIVE\b
     | THIS\s+IS\s+AN\s+ACTION\s+REQUEST\b
     | [-=_]{4,}
