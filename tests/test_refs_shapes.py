@@ -420,3 +420,11 @@ def test_an_archive_s_own_ids_as_the_known_list():
     assert known.available and known.exists("08ZAGREB12") and known.month("08ZAGREB95") == 2
     assert not known.exists("08ZAGREB13")
     assert year_of_reference("ZAGREB", 95, 2008, 1, known=known) == 2007
+
+
+def test_serial_cut_onto_a_line_of_its_own():
+    subject, refs = _cable_refs(
+        "SUBJECT: A VISIT\n\nRefs: A) Brasilia 1384 B) Rio de Janeiro 765 C) 2003 Sao Paulo\n"
+        " \n1186\n"
+    )
+    assert refs == [("A", "08BRASILIA1384"), ("B", "08RIODEJANEIRO765"), ("C", "03SAOPAULO1186")]
