@@ -280,7 +280,9 @@ def take_signature(lines: list[str]) -> Signature:
             return Signature(lines=out)
         last = _strip_tail_junk(out[-1])
     out[-1] = last
-    mixed = _mixed_case(out)
+    # prose in mixed case lets a two-letter name pass (`… affairs. LU`): look only then
+    end = last.rstrip(" .")
+    mixed = (len(end) == 2 or (len(end) >= 3 and end[-3] in " .")) and _mixed_case(out)
     words = _name_words(last, short_ok=mixed)
     if words is None and _JUNK.search(last):
         # junk after the signature (`DANIEL ORTEGA AN...`): look one line up
@@ -444,10 +446,13 @@ def _is_rule(line: str) -> bool:
     return len(s) >= 3 and s[0] in "-*=_~" and s.strip(s[0]) == ""
 
 
+_NO_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _mixed_case(out: list[str]) -> bool:
     """The last lines are mixed-case prose (not an all-upper-case telegram)."""
-    tail = " ".join(out[-4:])
-    return sum(c.islower() for c in tail) > len(tail) // 4
+    tail = " ".join(out[-4:])[-400:]
+    return len(tail) - len(tail.translate(_NO_LOWER)) > len(tail) // 4
 
 
 def _name_after_url(last: str) -> tuple[str, int] | None:
@@ -498,7 +503,11 @@ def _strip_trailers(out: list[str]) -> None:
         if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s):
             out.pop()
             continue
-        if ("OF" in s or "of" in s or "PAGE" in s) and not remove_markers(s).strip():
+        if (
+            len(s) < 90
+            and ("OF" in s or "of" in s or "PAGE" in s)
+            and not remove_markers(s).strip()
+        ):
             out.pop()  # a page marker after the signature (`ROME 00001196 003 OF 003`)
             continue
         break
@@ -524,12 +533,23 @@ def _strip_tail_junk(line: str) -> str:
     """_TAIL_JUNK removed from the end of a line; substring tests first (a regex search
     over a long paragraph line is slow)."""
     t = line.rstrip()
-    if "-" in line or "/" in line or "NNNN" in line or t[-1:] in '"\\#,.' or t[-2:-1] in '"\\#,':
+    if (
+        "-" in line
+        or "/" in line
+        or "NNNN" in line
+        or t[-1:] in '"\\#,'
+        or t[-2:-1] in '"\\#,'
+        or t.endswith((" .", ".."))
+    ):
+        # only the end of a long line can hold the junk: the regexes see its last part
+        cut = max(0, len(line) - 300)
+        head, tail = line[:cut], line[cut:]
         prev = None
-        while prev != line:
-            prev = line
-            line = _TAIL_JUNK.sub("", line)
-            line = _NAME_TAIL.sub("", line) if line.rstrip()[-1:] in ".," else line
+        while prev != tail:
+            prev = tail
+            tail = _TAIL_JUNK.sub("", tail)
+            tail = _NAME_TAIL.sub("", tail) if tail.rstrip()[-1:] in ".," else tail
+        return head + tail
     return line
 
 

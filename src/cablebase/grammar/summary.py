@@ -40,6 +40,8 @@ _GLUED_LABEL = re.compile(
     re.I,
 )
 _END = re.compile(r"\(?\s*\bend\s+(?:of\s+)?summary\b\s*[.:;]*\s*\)?\.?", re.I)
+# The marker's words on lower-cased text; led by a literal so the engine skips ahead fast.
+_END_WORDS = re.compile(r"end\s+(?:of\s+)?summary")
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
     r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background)\s+(?:and\s+)?|begin\s+)?"
@@ -61,8 +63,11 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
     """The summary text, or None."""
     early = paragraphs[:_EARLY]
     for k, p in enumerate(early):
+        head = p.text[:400]
+        if "ummary" not in head and "UMMARY" not in head:
+            continue  # cheap test: the label is near the start
         m = _LABEL.match(p.text)
-        if m is None and "ummary" in p.text[:400]:
+        if m is None:
             m = _GLUED_LABEL.search(p.text, 0, 400)
         if m is None:
             continue
@@ -76,9 +81,10 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
                 return text
     for k, p in enumerate(early):
         # a heading that became a paragraph, or was run onto the end of one
-        if "ummary" not in p.text[-60:] and "UMMARY" not in p.text[-60:]:
+        tail = p.text[-80:]
+        if "ummary" not in tail and "UMMARY" not in tail:
             continue
-        if _is_heading(p.text) or _TAIL_HEADING.search(p.text[-80:]):
+        if _is_heading(p.text) or _TAIL_HEADING.search(tail):
             text = (
                 _collect(paragraphs, k + 1, paragraphs[k + 1].text, by_heading=True)
                 if (k + 1 < len(paragraphs))
@@ -87,6 +93,8 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
             if text:
                 return text
     for p in early[:3]:
+        if "ummary" not in p.text and "UMMARY" not in p.text:
+            continue
         end = _find_end(p.text)
         if end is not None:
             text = p.text[: end.start()].strip()
@@ -120,18 +128,19 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
 
 
 def _find_end(text: str) -> re.Match[str] | None:
-    """_END.search(text), fast: the regex has no literal start (`\\(?\\s*\\bend`), so it
-    is only started just before the first `end` (no match can start earlier)."""
+    """_END.search(text), fast: a literal-led search on the lower-cased text finds the
+    marker's words, then _END is matched from the white space and `(` before them."""
     low = text.lower()
     if "summary" not in low:
         return None
     if len(low) != len(text):
         return _END.search(text)
-    q = low.find("end")
-    if q < 0:
+    hit = _END_WORDS.search(low)
+    while hit is not None and hit.start() > 0 and low[hit.start() - 1].isalnum():
+        hit = _END_WORDS.search(low, hit.start() + 3)  # `spend summary`: not the word
+    if hit is None:
         return None
-    # the match may start at the white space and `(` standing before `end`
-    pos = q
+    pos = hit.start()
     while pos > 0 and text[pos - 1].isspace():
         pos -= 1
     if pos > 0 and text[pos - 1] == "(":

@@ -42,7 +42,7 @@ _PIECE = re.compile(r"\([^()]*\)?|[^,;()]+")
 # A free tag written out with its code in parentheses, in place of the code:
 # `FEE TRADE AGREEMENT OF AMERICA (FTAA)`.
 _SPELLED = re.compile(r"^(?P<words>[A-Za-z][^()]*?\S)\s*\((?P<code>[A-Z]{2,6})\)$")
-_ALPHA2 = re.compile(r"[A-Z]{2}")
+_SERIAL = re.compile(r"\d{5}")  # a page marker's serial: only then is the value cleaned
 _KCODE = re.compile(r"K[A-Z]{3}")  # program tags: KPAL, KDEM, KWBG …
 _WORD = re.compile(r"[A-Z]{2,6}")
 # Small words inside a free tag between two other words (`ECONOMY AND FINANCE`), never a
@@ -62,10 +62,21 @@ def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
     return frozenset(data.get("codes", [])), phrases
 
 
+@cache
+def _phrase_starts() -> frozenset[str]:
+    """First words of the known phrases (hyphens as spaces): a cheap test before a lookup."""
+    return frozenset(key[0] for key in _knowledge()[1])
+
+
 def is_code(word: str) -> bool:
     """True for a tag code: a two-letter country code, a program tag (`KPAL`), or a code
     known from the corpus (`PGOV`, `NATO`, `UNESCO`)."""
-    return bool(_ALPHA2.fullmatch(word) or _KCODE.fullmatch(word) or word in _knowledge()[0])
+    n = len(word)
+    if n == 2:
+        return "A" <= word[0] <= "Z" and "A" <= word[1] <= "Z"
+    if word in _knowledge()[0]:
+        return True
+    return n == 4 and word[0] == "K" and _KCODE.fullmatch(word) is not None
 
 
 def _split_glued(word: str) -> list[str] | None:
@@ -75,6 +86,17 @@ def _split_glued(word: str) -> list[str] | None:
         return None
     known = _knowledge()[0]
     n = len(word)
+    # cheap test first: a glued run starts with a code, or with a country code and a code
+    if not (
+        word[:4] in known
+        or word[:3] in known
+        or word[:5] in known
+        or word[:6] in known
+        or word[2:6] in known
+        or word[0] == "K"
+        or word[2] == "K"
+    ):
+        return None
 
     def walk(i: int, twos: int) -> list[str] | None:
         if i == n:
@@ -121,7 +143,7 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
     The first line is read whole; a later line only when it goes on with codes (`BL, IS`),
     so a SUBJECT, REF or other text run on after the tags is not read as tags.  Page markers,
     handling words (`SIPDIS`) and a repeated TAGS label inside the value are dropped."""
-    if "\n" in text or any(c.isdigit() for c in text):
+    if "\n" in text or _SERIAL.search(text) is not None:
         text = remove_markers(text)
     tags: list[str] = []
     expansions: list[str] = []
@@ -161,12 +183,14 @@ def parse_tags(text: str) -> list[str]:
 
 
 def _clean(line: str) -> str:
-    m = _NEXT_LABEL.search(line)
-    if m is not None:
-        line = line[: m.start()]
-    if _LABEL_RX.search(line):
+    u = line.upper()  # substring tests before each regex: most lines have none of these
+    if "UBJ" in u or "REF" in u or "CLASSIFIED" in u or "E.O" in u or "DECL" in u:
+        m = _NEXT_LABEL.search(line)
+        if m is not None:
+            line = line[: m.start()]
+    if (":" in line or ";" in line) and _LABEL_RX.search(line):
         line = _LABEL_RX.sub(" ", line)
-    if "SIPDIS" in line.upper() or "NOFORN" in line.upper() or "SENSITIVE" in line.upper():
+    if "SIPDIS" in u or "NOFORN" in u or "SENSITIVE" in u:
         line = _HANDLING.sub(" ", line)
     return line
 
@@ -205,10 +229,14 @@ def _add_group(tags: list[str], tok: str) -> None:
 
 def _read_list(line: str, tags: list[str], expansions: list[str]) -> None:
     """A line with commas or semicolons: each piece is a tag (codes in it split apart)."""
-    for raw in _pieces(line):
+    pieces = _pieces(line) if "(" in line else line.replace(";", ",").split(",")
+    for raw in pieces:
         if raw != raw.upper():  # `Defense Reform (Mil & NATO)`: the whole piece, group too
             if raw.strip():
                 expansions.append(" ".join(raw.split()))
+            continue
+        if ")" not in raw:
+            _read_piece(raw, tags, expansions)
             continue
         spelled = _SPELLED.match(" ".join(raw.split()))
         words = spelled.group("words").split() if spelled is not None else []
@@ -242,6 +270,10 @@ def _pieces(line: str) -> list[str]:
 
 
 def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
+    piece = tok.strip()
+    if len(piece) == 4 and piece in _knowledge()[0]:  # most pieces: one known code
+        tags.append(piece)
+        return
     piece = " ".join(tok.split()).strip(".: ")
     if piece:
         if piece != piece.upper():
@@ -307,6 +339,8 @@ def _phrase_at(
     toks: list[str], i: int, phrases: dict[tuple[str, ...], str]
 ) -> tuple[str, int] | None:
     """A known free-tag phrase starting at toks[i]: (phrase, index after it)."""
+    if toks[i].split("-", 1)[0] not in _phrase_starts():
+        return None
     end = i
     while end < min(i + 5, len(toks)) and not toks[end].startswith("("):
         end += 1
