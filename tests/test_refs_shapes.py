@@ -54,6 +54,7 @@ def known_ids(tmp_path, rows: list[tuple[str, int]]) -> KnownIds:
         ("UNCLASS USDA FAS 5512", 2004, "04USDAFAS5512"),  # classification word before it
         ("MADRID SP 903", 2005, "05MADRID903"),  # a country code after the post
         ("08 TGG 0084", 2008, "08TEGUCIGALPA84"),  # Tegucigalpa's abbreviation
+        ("09 KL 1013", 2010, "09KUALALUMPUR1013"),  # Kuala Lumpur's
         ("NEW YORK 00516", 2004, "04USUNNEWYORK516"),  # the mission to the UN
     ],
 )

@@ -133,6 +133,7 @@ HAND_ALIASES = {
     "PORTOFPRINCE": "PORTAUPRINCE",
     "SANJSE": "SANJOSE",
     "TGG": "TEGUCIGALPA",
+    "KL": "KUALALUMPUR",
     "NEWYORK": "USUNNEWYORK",  # the mission to the UN, the only US post in New York
     # UNESCO Paris: one mission, spelled PARISFR, UNESCOPARISFR and UNESCOPARIS in Cablegate ids
     # (the spelling of a date is chosen from serials.json).
