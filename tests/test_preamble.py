@@ -1182,3 +1182,21 @@ def test_classified_by_in_paragraph_one_after_its_class_word():
     )
     assert (c.classified_by.title, c.classified_by.name) == ("CONS", "TOM H. ROE")
     assert c.classification_reasons == ["1.5(b)", "1.5(d)"]
+
+
+def test_damaged_ref_label_ends_the_subject(monkeypatch):
+    seen: list[str] = []
+    from cablebase.grammar import refs
+
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year, *_: seen.append(text) or [])
+    c = _text(
+        "C O N F I D E N T I A L SECTION 01 OF 03 ZENDA 000402\n\nSIPDIS\n\n"
+        "E.O. 12958: DECL:  5/13/2018\nTAGS: PGOV PREL\n"
+        "SUBJECT: POLITICAL-ECONOMIC REFORM, ZENDA-STYLE\n"
+        "Q: A) ZENDA 199, B) ZENDA 227\n\n"
+        "CLASSIFIED BY: Jo Roe, CDA, U.S. Embassy - Zenda, Dept of State. REASON: 1.4 (b), (d)\n\n"
+        "1. (C) Summary: Text.\n"
+    )
+    assert c.subject == "POLITICAL-ECONOMIC REFORM, ZENDA-STYLE"
+    assert seen == ["A) ZENDA 199, B) ZENDA 227"]
+    assert c.classified_by.name == "Jo Roe"

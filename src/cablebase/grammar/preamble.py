@@ -62,6 +62,7 @@ _START_LABELS = re.compile(
     | (?P<subject>(?-i:SUBJECT|SUBJ))\s+(?=\S)
     | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
       (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d))
+    | (?P<ref_damaged>(?-i:[A-Z]{1,2})):\s+(?=\(?[A-Z][.)]\s+[A-Z][A-Za-z]{2,}\s+\d)  # `Q: A) …`
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -220,11 +221,11 @@ def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
             p = u.find(key, p + 1)
     pos = 0
     found: list[tuple[str, int, int]] = []
-    if u.lstrip().startswith(("TAG", "REF", "SUBJ")):
+    if u.lstrip().startswith(("TAG", "REF", "SUBJ")) or ":" in u[1:4]:
         sm = _START_LABELS.match(line)
         if sm is not None:
             name = sm.lastgroup or ""
-            found.append((name, sm.start(name), sm.end()))
+            found.append((name.replace("_damaged", ""), sm.start(name), sm.end()))
             pos = sm.end()
     if not hits:
         return found
@@ -593,7 +594,8 @@ def _label_ahead(
         if NUMBERED_RE.match(s):
             return False
         m = _LABELS.match(s) or _START_LABELS.match(s)
-        if m is not None and m.lastgroup in names and m.lastgroup not in sc.fields:
+        name = (m.lastgroup or "").replace("_damaged", "") if m is not None else ""
+        if name in names and name not in sc.fields:
             return True
         seen += 1
         if seen >= 3:
