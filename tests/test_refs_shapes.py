@@ -101,6 +101,13 @@ def test_family_spelling_whose_id_exists_wins(tmp_path):
         ("09TEGUCIGALPAA14", "09TEGUCIGALPA14"),  # a doubled letter
         ("05AMEMBASSYLIMA0012", "05LIMA12"),  # station word and zero padding
         ("09AMEMBASSYZENDA3", "09ZENDA3"),  # an unknown post keeps its name
+        # damaged Cablegate-style ids: banner, caption, note or doubled year glued in
+        ("08SECTON01OF02LIMA12", "08LIMA12"),
+        ("0701OF03ZAGREB44", "07ZAGREB44"),
+        ("09EFTOLIMA7", "09LIMA7"),
+        ("09SIFIEDLIMA5", "09LIMA5"),
+        ("07LIMA000160ZFR164", "07LIMA160"),
+        ("7777ZAGREB12", "77ZAGREB12"),
     ],
 )
 def test_canonicalize_id(written, expected):

@@ -241,17 +241,33 @@ def canonical_id(post: str, number: str | int, year: int | str | None) -> str | 
 
 
 _ID_SHAPE = re.compile(r"^(\d{2})([A-Z][A-Z.' -]*?)-?0*(\d{1,7})$")
+# Ids damaged in Cablegate: a section banner glued in (`06SECION01OF02HARARE628`,
+# `0901OF02RPODUBAI288`), a retransmission or a note after the serial (`06MADRID002583ZFR2585`,
+# `08ACCRA001382SUSPECTEDDUPLICATE1392`, `90STATE255195TOSEC140301`).
+_GARBLED_ID = re.compile(
+    r"^(\d{2})\1?(?:[A-Z]{0,8}[0-9Q]{1,2}[A-Z]{1,2}[0-9]{2})?([A-Z]{2,}?)0*(\d{1,7})"
+    r"(?:[A-Z]{2,}\d+)?$"
+)
+# A caption or classification glued before the post (`EFTO`, `NOFORN`, the tail of
+# `UNCLASSIFIED`).
+_CAPTION_BEFORE = re.compile(r"^(?:EFTO|NOFORN|(?:UNCLAS|CLAS)?SIFIED|UNCLAS)(?=[A-Z]{3})")
 
 
 def canonicalize_id(refid: str) -> str | None:
     """An id as written anywhere (`09BRAZIL234`, `06PORT-OF-SPAIN123`, `03MADRIDSP1234`,
     `09TRIPOLII12`) -> the id in Cablegate's spelling of the post (`09BRASILIA234`); a sender
     that is no Cablegate post keeps its own name (`06SECDEF123`, `05EMBASSYBLABLA1` ->
-    `05BLABLA1`).  None when the text is not shaped like an id."""
-    m = _ID_SHAPE.match(" ".join(refid.upper().split())) if refid else None
+    `05BLABLA1`); damaged ids lose the section banner, caption or note glued in
+    (`08SECTON01OF02LIMA12`, `09EFTOLIMA7` -> `09LIMA7`).  None when the text is not shaped
+    like an id."""
+    text = " ".join(refid.upper().split()) if refid else ""
+    m = _ID_SHAPE.match(text) or _GARBLED_ID.match(text)
     if m is None:
         return None
     written = m[2]
+    bare = _CAPTION_BEFORE.sub("", written.replace(" ", ""))
+    if bare != written and resolve_post(bare) is not None:
+        written = bare
     post = fuzzy_post(written)
     if post is None:
         key = _NOT_LETTER.sub("", written)
