@@ -186,20 +186,20 @@ def viewer(r: Reader) -> Viewer:
     return Viewer(r.name, r.role, r.rank, caveat_bits(r.caveats))
 
 
-def store_world(path: Path, indexes: list[int]) -> None:
+def store_world(path: Path, indexes: list[int], portions: bool = True) -> None:
     """An archive of the cables `indexes` (in this order: ingest order breaks relevance ties)
-    with every reader's account, under a controlled policy."""
+    with every reader's account, under a controlled policy (`portions`: partial views)."""
     with SQLiteStore(path) as store:
         store.put_many([make_cable(i, SPECS[i]) for i in indexes])
-        set_policy(store.conn, Policy("controlled", True))
+        set_policy(store.conn, Policy("controlled", portions))
         accounts = Accounts(store.conn, hasher=HASHER)
         for r in READERS:
             if r.name is not None:
                 accounts.add_user(r.name, PASSWORD, r.role, r.rank, r.caveats)
 
 
-def access(r: Reader) -> Access:
-    return Access(Policy("controlled", True), viewer(r), TODAY)
+def access(r: Reader, portions: bool = True) -> Access:
+    return Access(Policy("controlled", portions), viewer(r), TODAY)
 
 
 @dataclass
@@ -209,23 +209,32 @@ class World:
     seen: dict[Reader, set[int]]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    tmp = tmp_path_factory.mktemp("oracle")
+def build_world(tmp: Path, portions: bool) -> World:
     main_path = tmp / "main.db"
-    store_world(main_path, list(range(len(SPECS))))
+    store_world(main_path, list(range(len(SPECS))), portions)
     seen: dict[Reader, set[int]] = {}
     oracles: dict[Reader, Path] = {}
     with Archive.open(main_path) as a:
         for r in READERS:
-            ar = a.with_access(access(r))
+            ar = a.with_access(access(r, portions))
             seen[r] = {i for i in range(len(SPECS)) if ar.decision(rid(i)) != "none"}
     for k, r in enumerate(READERS):
         oracles[r] = tmp / f"oracle{k}.db"
-        store_world(oracles[r], sorted(seen[r]))
+        store_world(oracles[r], sorted(seen[r]), portions)
     for path in (main_path, *oracles.values()):  # see fresh()
         shutil.copy(path, path.with_suffix(".pristine"))
     return World(main_path, oracles, seen)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return build_world(tmp_path_factory.mktemp("oracle"), portions=True)
+
+
+@pytest.fixture(scope="module")
+def whole_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The same cables under a policy without partial views (whole cables only)."""
+    return build_world(tmp_path_factory.mktemp("oracle-whole"), portions=False)
 
 
 def fresh(world: World, reader: Reader, tmp: Path) -> tuple[Path, Path]:
@@ -400,6 +409,15 @@ def test_library_answers_as_the_oracle(world: World, reader: Reader, plan: dict)
         a = main_a.with_access(access(reader))
         o = oracle_a.with_access(access(reader))
         compare(library(a, qs, not plan), library(o, qs, not plan), reader)
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
+def test_library_without_portions(whole_world: World, reader: Reader) -> None:
+    """Under a policy of whole cables only, partly readable cables are hidden too."""
+    qs = queries()
+    with Archive.open(whole_world.main) as m, Archive.open(whole_world.oracles[reader]) as o:
+        a, b = m.with_access(access(reader, False)), o.with_access(access(reader, False))
+        compare(library(a, qs, False), library(b, qs, False), reader)
 
 
 def test_scores_do_not_count_hidden_cables(world: World) -> None:
