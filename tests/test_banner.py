@@ -210,3 +210,36 @@ def test_missing_banner_starts_at_eo():
 def test_empty_body():
     st = _st()
     assert preface.find_banner([], st) == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "post", "sections", "handling"),
+    [
+        ("LIMITED OFFICIAL USE ZENDA 01196", "ZENDA", None, []),
+        ("LIMITED OFFICIAL USE SECTION 01 OF 02 ZENDA 01196", "ZENDA", (1, 2), []),
+        ("L I M I T E D  O F F I C I A L  U S E ZENDA 001196", "ZENDA", None, []),
+        ("LOU ZENDA 01196", "ZENDA", None, []),
+        ("LIMITED OFFICIAL USE//NOFORN ZENDA 01196", "ZENDA", None, ["NOFORN"]),
+    ],
+)
+def test_limited_official_use_is_a_marking_of_its_own(line, post, sections, handling):
+    st = _st()
+    assert banner.parse_banner(line, st) == ""
+    assert st.banner_classification == "LIMITED OFFICIAL USE"
+    assert st.cable.post == post and st.banner_serial.endswith("1196")
+    got = st.cable.sections
+    assert ((got.number, got.total) if got else None) == sections
+    assert st.cable.handling == handling
+    assert banner.looks_like_banner(line)
+
+
+def test_limited_official_use_record_through_pipeline():
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        "LIMITED OFFICIAL USE ZENDA 01196\n\nE.O. 11652: N/A\nTAGS: PFOR\nSUBJECT: A TEST\n\n"
+        "1. TEXT.\n",
+        form="text",
+    )
+    assert c.classification == "LIMITED OFFICIAL USE"
+    assert c.subject == "A TEST"

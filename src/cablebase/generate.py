@@ -751,7 +751,11 @@ class _Generator:
             )
             text = f"{title} {given} {sur}, {office}, for reasons 1.4 {marks}."
             cable.classified_by = ClassifiedBy(
-                text=text, name=f"{given} {sur}", title=title, office=office
+                text=text,
+                name=f"{given} {sur}",
+                title=title,
+                office=office,
+                names=[f"{given} {sur}"],
             )
             cable.classification_reasons = [f"1.4({x})" for x in letters_]
         return ctx, theme, second

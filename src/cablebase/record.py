@@ -12,7 +12,9 @@ from typing import Any
 
 import orjson
 
-CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+# LIMITED OFFICIAL USE: a control marking of its own (old cables), ranked between unclassified
+# and confidential where classifications are ordered
+CLASSIFICATIONS = ("UNCLASSIFIED", "LIMITED OFFICIAL USE", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 PRECEDENCES = ("ROUTINE", "PRIORITY", "IMMEDIATE", "NIACT IMMEDIATE", "FLASH")
 REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "report", "dtg", "other")
 RECIPIENT_ROLES = ("to", "info", "xmt")

@@ -26,6 +26,8 @@ _REST = re.compile(
 
 def classify_word(word: str) -> str | None:
     """Map a class word (spaces removed, any case) to the level, or None."""
+    if word.upper() in ("LIMITEDOFFICIALUSE", "LOU"):
+        return "LIMITED OFFICIAL USE"
     m = _CLASS_WORD.match(word.upper())
     if m is None:
         return None
@@ -42,13 +44,15 @@ def classify_word(word: str) -> str | None:
 # instead of a walk over the leading tokens; the optional tail is greedy, so the longest
 # class word wins (`UNCLASSIFIED` over `UNCLAS`).
 _CLASS_AT = re.compile(
-    r"""[\s"'\]\[>]*(?=[SCUEONT])
+    r"""[\s"'\]\[>]*(?=[SCUEONTL])
+    (?:(?P<lou>L\s*I\s*M\s*I\s*T\s*E\s*D\s+O\s*F\s*F\s*I\s*C\s*I\s*A\s*L\s+U\s*S\s*E|LOU(?=\s))
+      (?:\s*//?\s*NOFORN)?(?![A-Za-z])|
     (?P<top>T\s*O\s*P\s*)?
     (?:[A-Z]\s*){0,2}?
     (?:(?P<s>E\s*C\s*R\s*E\s*T)
       |(?P<c>O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L)
       |N\s*C\s*L\s*A\s*S(?:\s*S\s*I\s*F\s*I\s*E\s*D)?)
-    (?![A-Za-z])""",
+    (?![A-Za-z]))""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -58,7 +62,9 @@ def _split_class(line: str) -> tuple[str, str] | None:
     m = _CLASS_AT.match(line)
     if m is None:
         return None
-    if m.group("s"):
+    if m.group("lou"):
+        level = "LIMITED OFFICIAL USE"  # a marking of its own, not a level of the other three
+    elif m.group("s"):
         level = "TOP SECRET" if m.group("top") else "SECRET"
     elif m.group("c"):
         level = "CONFIDENTIAL"
@@ -90,6 +96,13 @@ def parse_banner(line: str, st: State) -> str | None:
     if m is None:
         return None
     st.banner_classification = level
+    marking = line[: len(line) - len(rest)].upper()
+    if (
+        level == "LIMITED OFFICIAL USE"
+        and "NOFORN" in marking
+        and "NOFORN" not in st.cable.handling
+    ):
+        st.cable.handling.append("NOFORN")  # `LIMITED OFFICIAL USE//NOFORN`
     st.banner_serial = m.group("serial")
     post = " ".join(m.group("post").split())
     # A redacted post stays as written; anything else is upper-cased (docs/record.md).

@@ -160,7 +160,10 @@ class Cable(_Strict):
     released: str | None = Field(pattern=ISO_TIME_PATTERN)
     origin: str | None
     post: str | None
-    classification: Literal["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"] | None
+    classification: (
+        Literal["UNCLASSIFIED", "LIMITED OFFICIAL USE", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
+        | None
+    )
     handling: list[str]
     title: str | None
     header_kind: Literal["acp127", "bare", "printout", "placeholder", "email", "none"] | None
