@@ -12,7 +12,10 @@ from it: for one phrase p, bm25 = -idf(p) * F (k1 + 1) / (F + K), where F (the w
 frequency, 4 x subject + body) is an integer and K depends on the row's length and the
 index's average length, both known; F is solved for and rounded.  Several phrases: the
 score of `p AND (E)` less that of `E` is p's own term (FTS5 scores each phrase of an
-expression once), over the same rows as E, so no phrase's whole doclist is read.
+expression once), over the same rows as E; when E is the phrases ORed, each phrase's own
+score is read on its own.  bm25 is evaluated for the hits only (the reader's matches).
+The scores depend on nothing but the reader's cables, so they are exactly those an archive
+holding only those cables would give (tests/test_access_oracle.py).
 """
 
 from __future__ import annotations
@@ -25,8 +28,7 @@ import orjson
 
 K1 = 1.2  # FTS5's bm25 parameters
 B = 0.75
-WEIGHTS = (4.0, 1.0, 0.0)  # subject, body, acl: as api.BM25
-BM25 = "bm25(cables_fts, 4.0, 1.0, 0.0)"
+BM25 = "bm25(cables_fts, 4.0, 1.0, 0.0)"  # subject, body, acl weights: as api.BM25
 _TEXT_COLUMNS = 2  # subject and body: a hit's length leaves out its access tokens
 
 
