@@ -268,3 +268,45 @@ def test_lone_name_after_a_ref_block_that_swallowed_the_text():
         "ROE",
     ]
     assert _text_after(lines, 5).signers == ["ROE"]
+
+
+def test_name_taken_by_the_preamble_with_the_text():
+    # a REF block ran on over the text and the name: the name is still the signer
+    lines = [
+        "REF: STATE 93894",
+        "(U) The Minister will not be able to attend the event on",
+        "September 26.",
+        "ROE",
+    ]
+    c = _text_after(lines, 4)
+    assert c.signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        (["Text ends.", "ROE", "1/21/2009"], ["ROE"]),
+        (
+            [
+                "Text ends.",
+                "ROE",
+                "NOTE BY OC/T:  (#):  OMISSION:  PARA 2 LINE 4.  CORRECTION TO",
+                "FOLLOW.",
+            ],
+            ["ROE"],
+        ),
+        (["16. (C) XXXXXXXXXXXX. cfm Roe"], ["ROE"]),
+    ],
+)
+def test_more_trailers_and_notices(lines, signers):
+    assert take_signature(lines).signers == signers
+
+
+def test_name_after_the_web_site_line_taken_by_the_preamble():
+    lines = [
+        "SUBJECT: UK RESPONSE",
+        "The UK is discussing this with the EU this week.  Visit Zenda's Classified Website: "
+        "XXXXXXXXXXXX",
+        "ROE",
+    ]
+    assert _text_after(lines, 3).signers == ["ROE"]

@@ -128,3 +128,15 @@ def test_heading_that_became_a_paragraph():
 )
 def test_no_summary(paragraphs):
     assert find_summary(paragraphs) is None
+
+
+def test_introduction_slash_summary_label():
+    c = _parse("1. (C) Introduction/Summary.  The runoff was won.\n\n2. (C) More.\n\nROE")
+    assert c.summary == "The runoff was won."
+
+
+def test_unsplit_numbered_paragraphs_end_the_summary_at_the_blank_line():
+    c = _parse("(1)  (SBU) Summary: The talks ended.\n\n(2)  (SBU) More.\n\nROE")
+    assert c.summary == "The talks ended."
+    c = _parse("(1)  (SBU) Summary: The talks ended.\n\n(2)  (SBU) More.  End Summary\n\nROE")
+    assert c.summary == "The talks ended.\n\n(2)  (SBU) More."

@@ -110,8 +110,13 @@ def test_expansion_in_place_of_the_code():
     assert expansions == ["FEE TRADE AGREEMENT OF AMERICA (FTAA)"]
 
 
-def test_only_free_tags_in_mixed_case_are_the_cables_own():
-    assert parse_tags("War Crimes") == ["WAR CRIMES"]
+def test_a_value_of_expansions_only_gives_no_tags():
+    assert read_tags("War Crimes") == ([], ["War Crimes"])
+
+
+def test_tags_glued_together_are_dropped_beside_the_tags():
+    assert parse_tags("BY MOPS PREL TZ TZBY") == ["BY", "MOPS", "PREL", "TZ"]
+    assert parse_tags("PREL, ZE, ZEBY") == ["PREL", "ZE", "ZEBY"]  # BY is no tag here
 
 
 def test_same_cable_same_tags_in_both_forms():

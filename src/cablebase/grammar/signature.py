@@ -22,7 +22,7 @@ _TRAILER = re.compile(
     # ADDRESSEE(S)`, `v1.6.3`, CableXpress folder lines, a split NARA stamp's second line)
     r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|.*\bGRA[BR]LED\b).*|v\d+(?:\.\d+)+|"
     r".*CableXpress.*|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
-    r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|"
+    r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|\d{1,2}/\d{1,2}/\d{2,4}|"
     r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
@@ -460,7 +460,9 @@ def _name_after_url(last: str) -> tuple[str, int] | None:
     http://… index. cfm TUTTLE`, `…/nap / BASSETT`): the last word, when every word between
     it and the address is a piece of the address."""
     low = last.lower()
-    if "http" not in low and "website" not in low and "web site" not in low and ".gov" not in low:
+    if not (
+        "http" in low or "website" in low or "web site" in low or ".gov" in low or "cfm" in low
+    ):
         return None
     toks = last.split()
     if len(toks) < 2:
@@ -470,9 +472,12 @@ def _name_after_url(last: str) -> tuple[str, int] | None:
     if words is None or len(name) < 3 or _URLISH.search(name):
         return None
     j = len(toks) - 2
-    while j >= 0 and (_URLISH.search(toks[j]) or not any(c.isalnum() for c in toks[j])):
-        if "http" in toks[j].lower() or ".gov" in toks[j].lower() or "website" in low:
-            return name.upper(), last.rstrip().rfind(name)
+    while j >= 0 and (
+        _URLISH.search(toks[j]) or _XRUN.match(toks[j]) or not any(c.isalnum() for c in toks[j])
+    ):
+        t = toks[j].lower()
+        if "http" in t or ".gov" in t or "website" in low or _XRUN.match(toks[j]):
+            return name.upper(), last.rstrip().rfind(name)  # the address, or its redaction
         j -= 1
     if j >= 0 and toks[j].rstrip(":").lower() in ("website", "site"):
         return name.upper(), last.rstrip().rfind(name)
@@ -497,7 +502,15 @@ def _strip_blank_tail(out: list[str]) -> None:
         out.pop()
 
 
+# A service note that may run over two lines (`NOTE BY OC/T: … CORRECTION TO` ⏎ `FOLLOW.`).
+_SERVICE_NOTE = re.compile(r"^\s*NOTE\s+BY\s+OC/T\b|^\s*NOTE:\s*(?:NOT\s+PASSED|SVC\b)", re.I)
+
+
 def _strip_trailers(out: list[str]) -> None:
+    for k in range(max(0, len(out) - 4), len(out)):
+        if "NOTE" in out[k][:12].upper() and _SERVICE_NOTE.match(out[k]):
+            del out[k:]
+            break
     while out:
         s = out[-1].strip()
         if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s):

@@ -25,12 +25,12 @@ __all__ = ["find_summary"]
 
 # What may stand before the label: a paragraph number written oddly (`1,` `1)`) and a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`).
-_LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?"
+_LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?\(?"
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
-    _LEAD + r"(?:(?:introduction|executive|background)\s+(?:and\s+)?)?(?:begin\s+)?summary"
+    _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
     r"(?:\s+and\s+" + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
-    r"\s*(?:[:.\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
+    r"\s*(?:[:.,\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 # A label after a paragraph number and mark glued into the text of an early paragraph.
@@ -114,6 +114,9 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
     end = _find_end(first)
     if end is not None:
         return first[: end.start()].strip()
+    if "\n\n" in first.strip():
+        # paragraphs the reader did not split (`(1) (SBU) Summary: …` ⏎⏎ `(2) (SBU) …`)
+        return first.strip().split("\n\n", 1)[0].strip()
     parts = [first.strip()]
     for p in paragraphs[k + 1 : k + 1 + _SPAN]:
         if p.heading and not _is_heading(p.heading):

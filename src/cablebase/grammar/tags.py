@@ -164,16 +164,29 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
             _read_list(line, tags, expansions)
         else:
             _read_words(line, tags, expansions)
-    if not tags and expansions:  # `TAGS: War Crimes`: the cable's own free tags after all
-        tags = [" ".join(e.upper().split()) for e in expansions]
-        expansions = []
-    seen: set[str] = set()
+    seen: set[str] = set(tags)
+    tags = [t for t in tags if not _glued_duplicate(t, seen)]
+    seen = set()
     out: list[str] = []
     for t in tags:
         if t and t not in seen:
             seen.add(t)
             out.append(t)
     return out, expansions
+
+
+def _glued_duplicate(tag: str, others: set[str]) -> bool:
+    """`TZBY` beside `TZ` and `BY`: tags of the same value written without a space."""
+    if len(tag) < 4 or not tag.isalpha() or tag in _knowledge()[0]:
+        return False
+    n = len(tag)
+    ok = [True] + [False] * n  # ok[i]: tag[:i] is made of the other tags
+    for i in range(n):
+        if ok[i]:
+            for j in range(i + 2, min(n, i + 6) + 1):
+                if tag[i:j] in others and tag[i:j] != tag:
+                    ok[j] = True
+    return ok[n]
 
 
 def parse_tags(text: str) -> list[str]:

@@ -68,6 +68,14 @@ def _signature_after_preamble(lines: list[str], start: int, kept: list[str]) -> 
         j -= 1
     if j < 0:
         return None
+    if not content and j > 0:
+        # the preamble took the name too (a REF block run on to the end): `… Jingaweit.` ⏎ `ROE`
+        sig = take_signature(lines[j - 1 : j + 1])
+        prev = lines[j - 1]
+        notice = "Website" in prev or "http" in prev or "XXXX" in prev  # the web-site line
+        if sig.signers and len(sig.lines) == 1 and (ends_sentence(prev) or notice):
+            sig.lines = []
+            return sig
     words = len(lines[j].split())
     # the end of a wrapped paragraph the preamble took (a REF block run on into the text)
     wrapped = ends_sentence(lines[j]) and j > 0 and bool(lines[j - 1].strip())
