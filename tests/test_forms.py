@@ -256,6 +256,29 @@ def test_csv_row_with_a_nul_byte_is_reported_alone() -> None:
     assert items[3].meta.reference_id == "66BUENOSAIRES2481"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("at", [0, 1, 3, 5, 12, 30])
+def test_csv_nul_inside_a_row_opening_loses_only_that_row(at: int) -> None:
+    # The NUL hides the row start ("17","3/4/1975 9:05",): the row must still not merge
+    # into the row before it.  at=0: just before the opening quote.
+    second = CSV_ROWS.replace(b'"17"', b'"16"').replace(b"ROME3012", b"ROME3011")
+    data = CSV_ROWS + second
+    start = data.index(b'"16","3/4/1975')
+    damaged = data[: start + at] + b"\x00" + data[start + at :]
+    items = list(iter_csv([damaged]))
+    kinds = [type(i).__name__ for i in items]
+    assert kinds == ["Unwrapped", "Unwrapped", "BadRow", "Unwrapped"], (at, items)
+    assert items[2].offset == 2  # type: ignore[union-attr]
+    assert items[2].reason.startswith("NUL byte in the row")  # type: ignore[union-attr]
+    refs = [i.meta.reference_id for i in items if not isinstance(i, BadRow)]
+    assert refs == ["75ROME3012", "66BUENOSAIRES2481", "66BUENOSAIRES2481"]
+    # The same damage in the first row, after a header line or not.
+    for head in (b"", b"id,date,refid,origin,classification,refs,header,body\n"):
+        first = head + CSV_ROWS[:at] + b"\x00" + CSV_ROWS[at:]
+        items = list(iter_csv([first]))
+        assert [type(i).__name__ for i in items] == ["BadRow", "Unwrapped"], (at, items)
+        assert items[0].reason.startswith("NUL byte in the row")  # type: ignore[union-attr]
+
+
 def test_csv_overlong_row_is_refused_without_holding_it() -> None:
     # A "row" with no next row start for far longer than a cable: reported as one BadRow
     # (its length only), and the rows after it are read.  The chunks are never all held.

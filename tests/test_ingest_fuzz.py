@@ -102,12 +102,13 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
     return buf.getvalue()
 
 
-def _csv(plan: Plan, path: Path, n: int, damaged: set[int], encodings: list[str]) -> None:
+def _csv(plan: Plan, path: Path, n: int, damaged: dict[int, float], encodings: list[str]) -> None:
     rows = []
     for k, cable in enumerate(plan.take(n)):
         row = _encode(to_form(cable, "csv"), encodings[k % len(encodings)])
-        if k in damaged:
-            row = row[: len(row) // 2] + b"\x00" + row[len(row) // 2 :]
+        if k in damaged:  # a NUL anywhere in the row, its opening and its end included
+            at = int(damaged[k] * (len(row) - 1))
+            row = row[:at] + b"\x00" + row[at:]
             plan.bad.append((f"{path}#row{k}", "NUL byte in the row"))
         else:
             plan.good.add(cable.reference_id)
@@ -128,7 +129,7 @@ def _entry(plan: Plan, i: int, kind: str, data: st.DataObject) -> None:
         plan.exact += 1
     elif kind == "csv":
         n = data.draw(st.integers(2, 8))
-        damaged = data.draw(st.sets(st.integers(0, n - 1), max_size=2))
+        damaged = data.draw(st.dictionaries(st.integers(0, n - 1), st.floats(0, 1), max_size=2))
         encodings = data.draw(st.lists(st.sampled_from(["utf-8", "cp1252"]), min_size=1))
         _csv(plan, path.with_suffix(".csv"), n, damaged, encodings)
     elif kind in ("tar.gz", "zip", "xz", "truncated"):

@@ -167,6 +167,49 @@ def _records(chunks: Iterable[bytes], limit: int = MAX_RECORD) -> Iterator[bytes
         yield buf
 
 
+_NUL_RUN = re.compile(rb"\x00+")
+
+
+def _recut(records: Iterable[bytes | _Oversize]) -> Iterator[bytes | _Oversize]:
+    """Records holding NUL bytes, cut again at row starts that the NULs hid.
+
+    A NUL inside a row's opening (``"1\\x002","3/4/1975 9:05",``) would merge that row into
+    the one before, losing a good row and miscounting; cut without the NULs, each piece is
+    one row again, and only the piece that holds a NUL is damaged.  NULs at a cut go with
+    the row after it (they sit before its opening quote).
+    """
+    for rec in records:
+        if isinstance(rec, _Oversize) or b"\x00" not in rec:
+            yield rec
+            continue
+        clean = rec.replace(b"\x00", b"")
+        starts = [c for c in _row_starts(clean, 0, at_start=False) if c > 0]
+        if not starts:
+            yield rec
+            continue
+        # Where each cut of the NUL-free copy lies in the record: past the NULs before it.
+        runs = [(m.start(), m.end() - m.start()) for m in _NUL_RUN.finditer(rec)]
+        cuts = [0]
+        for c in starts:
+            shift = 0
+            for at, length in runs:
+                if at < c + shift:
+                    shift += length
+                else:
+                    break
+            cuts.append(c + shift)
+        cuts.append(len(rec))
+        yield from (rec[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a)
+
+
+def _opens_row(rec: bytes) -> bool:
+    """The record opens with a row start, perhaps with NUL bytes in it (a damaged row)."""
+    if _ROW_START.match(rec):
+        return True
+    opening = rec[:80]
+    return b"\x00" in opening and _ROW_START.match(opening.replace(b"\x00", b"")) is not None
+
+
 def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
     while True:
         chunk = stream.read(_CHUNK)
@@ -189,7 +232,7 @@ def iter_csv(
     chunks = _chunks(source) if hasattr(source, "read") else source  # type: ignore[arg-type]
     index = 0
     first = True
-    for rec in _records(chunks, max_record):  # type: ignore[arg-type]
+    for rec in _recut(_records(chunks, max_record)):  # type: ignore[arg-type]
         if isinstance(rec, _Oversize):
             first = False
             reason = (
@@ -203,7 +246,7 @@ def iter_csv(
             first = False
             if rec.startswith(b"\xef\xbb\xbf"):
                 rec = rec[3:]
-            if not _ROW_START.match(rec):
+            if not _opens_row(rec):
                 # Text before the first row: a header line is fine, anything else is reported.
                 nl = rec.find(b"\n")
                 head, rest = (rec, b"") if nl < 0 else (rec[:nl], rec[nl + 1 :])
@@ -211,7 +254,7 @@ def iter_csv(
                     rec = rest
                 if not rec.strip():
                     continue
-                if not _ROW_START.match(rec):
+                if not _opens_row(rec):
                     yield BadRow(index, "text before the first row is not a cables.csv row")
                     index += 1
                     continue
