@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import functools
 import gzip
 import io
 import lzma
@@ -292,13 +293,19 @@ def test_one_nul_byte_in_a_csv_loses_one_row_not_the_file(tmp_path: Path) -> Non
     assert ids == [f"75ROME{i}" for i in range(1, 201) if i != 2]
 
 
+@functools.cache
+def _dev_csv() -> bytes:
+    return lzma.decompress(need(CABLES_CSV).read_bytes())
+
+
 @pytest.mark.corpus
-def test_real_csv_with_a_nul_byte_in_row_2_loses_only_row_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("into", [0, 4, 200])  # before its opening quote, in its id, in its text
+def test_real_csv_with_a_nul_byte_in_row_2_loses_only_row_2(tmp_path: Path, into: int) -> None:
     # The dev cables.csv read in place, damaged in a copy in tmp: one NUL inside row 2.
-    data = lzma.decompress(need(CABLES_CSV).read_bytes())
+    data = _dev_csv()
     row = re.compile(rb'(?m)^"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}",')
     second = [m.start() for m in row.finditer(data, 0, 200_000)][1]
-    at = second + 200  # inside row 2 (index 1), within the first 4 KB the sniffer reads
+    at = second + into  # inside row 2 (index 1), within the first 4 KB the sniffer reads
     assert at < 4096
     path = tmp_path / "cables.csv"
     path.write_bytes(data[:at] + b"\x00" + data[at:])
