@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cablebase.grammar.pages import strip_page_markers
+import pytest
+
+from cablebase.grammar.pages import remove_markers, strip_page_markers
 from cablebase.grammar.state import State
 from cablebase.grammar.unwrapped import Meta
 from cablebase.record import Cable
@@ -190,3 +192,18 @@ def test_ends_sentence_tells_a_corrupt_quote_from_a_decimal() -> None:
     assert not ends_sentence("inflation would ease to 6.8")  # a number, mid-sentence
     assert not ends_sentence("the budget rose by 10.8")
     assert ends_sentence("They agreed.")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("PAGE 02 ZENDA 01196 01 OF 03 291400Z", ""),
+        ("A. ZENDA 1196 B. STATE 12 ZENDA 00000402 001.2 OF 003", "A. ZENDA 1196 B. STATE 12"),
+        ("THE TALKS\nZENDA 00000402 002 OF 003\nWENT ON", "THE TALKS\n\nWENT ON"),
+        ("TALKS TEL AVIV 00001234 002 OF 003 WENT ON", "TALKS WENT ON"),
+        ("PE  SECRET  PAGE 02  ZENDA 02475 01 OF 03 251228Z PINR", "PE PINR"),
+        ("NO MARKER HERE, 12 OF 13 ITEMS", "NO MARKER HERE, 12 OF 13 ITEMS"),
+    ],
+)
+def test_remove_markers_from_a_field_value(value, expected):
+    assert remove_markers(value) == expected

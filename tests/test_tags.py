@@ -164,3 +164,12 @@ def test_page_marker_inside_tags_is_no_tag():
 def test_is_code():
     assert is_code("ZE") and is_code("KPAL") and is_code("PGOV") and is_code("NATO")
     assert not is_code("GAZA") and not is_code("RICE")
+
+
+def test_printout_page_header_run_into_the_tags():
+    value = (
+        "PINR, PGOV, PE                 SECRET       PAGE 02        ZENDA  02475  01 OF 03  "
+        "251228Z PINR, PE                 SECRET       PAGE 02        ZENDA  02475  02 OF 03  "
+        "251229Z PINR, PE"
+    )
+    assert parse_tags(value) == ["PINR", "PGOV", "PE"]

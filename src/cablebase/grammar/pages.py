@@ -434,6 +434,12 @@ class _Stripper:
         return k
 
 
+_PAGE_INLINE = re.compile(
+    r"(?:\b(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE|UNCLAS)\s+)?"
+    r"\bPAGE\s+\d{2,3}\s+[A-Z][A-Z .'-]{0,20}?\s+\d{4,6}\s+(?:\d{2}\s+OF\s+\d{2}\s+)?\d{6}Z\b"
+)
+
+
 def remove_markers(value: str) -> str:
     """A field value (TAGS, SUBJECT, REF, a signature line …) without the page markers that
     a body's page break left in it: an old printout `PAGE 02 ROME 01196 …` header line and a
@@ -441,8 +447,12 @@ def remove_markers(value: str) -> str:
     (a removed line leaves an empty one), so callers' line indices stay valid."""
     if "\n" in value:
         return "\n".join(remove_markers(line) for line in value.split("\n"))
-    if "PAGE" in value and _is_page(value):
-        return ""
+    if "PAGE" in value:
+        if _is_page(value):
+            return ""
+        # a printout page header run into the value (`PE  SECRET  PAGE 02  LIMA 02475 01 OF 03
+        # 251228Z PINR`): the header and the classification line printed before it
+        value = " ".join(_PAGE_INLINE.sub(" ", value).split())
     if " OF " not in value.upper() or not _CORE.search(value):
         return value
     pieces: list[str] = []
