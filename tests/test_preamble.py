@@ -1200,3 +1200,38 @@ def test_damaged_ref_label_ends_the_subject(monkeypatch):
     assert c.subject == "POLITICAL-ECONOMIC REFORM, ZENDA-STYLE"
     assert seen == ["A) ZENDA 199, B) ZENDA 227"]
     assert c.classified_by.name == "Jo Roe"
+
+
+@pytest.mark.parametrize(
+    ("after_subject", "subject"),
+    [
+        # a caption in capitals after a blank line is not the SUBJECT's second line
+        ("\nNOT FOR INTERNET DISTRIBUTION\n", "A TRIP SETS HIGH HOPES FOR LUCRATIVE CONTRACTS"),
+        (
+            "\nZENDA 000362 SIPDIS E.O. 12958: DECL: 5/2/2019 TAGS: PREL LY\n",
+            "A TRIP SETS HIGH HOPES FOR LUCRATIVE CONTRACTS",
+        ),
+        # a heading after the page marker
+        (
+            "\nZENDA 00000005 001.2 OF 003\n\n\nIntroduction\n------------\n",
+            "A TRIP SETS HIGH HOPES FOR LUCRATIVE CONTRACTS",
+        ),
+    ],
+)
+def test_subject_not_continued_by_captions(after_subject, subject):
+    c = _text(
+        "UNCLAS ZENDA 000362\n\nE.O. 12958: N/A\nTAGS: PREL\n"
+        "SUBJECT: A TRIP SETS HIGH HOPES FOR\nLUCRATIVE CONTRACTS\n"
+        + after_subject
+        + "\n1. (SBU) Summary: Having achieved the effect.\n"
+    )
+    assert c.subject == subject
+
+
+def test_text_after_tags_is_not_a_bare_subject():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002759\n\nE.O. 12958: DECL: 1/1/2018\nTAGS: PGOV RS\n"
+        "Summary: As Deputy Head of the Administration, Roe cloaked himself in secrecy.\n\n"
+        "1. (C) Text.\n"
+    )
+    assert c.subject is None

@@ -430,7 +430,11 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     continue
                 text_start = i
                 break
-            if _bare_subject(sc, s):
+            if (
+                _bare_subject(sc, s)
+                and len(s) <= 250
+                and _label_ahead(lines, i, sc, ("ref", "clby"), 2)
+            ):
                 sc.fields["subject"] = [s]  # the SUBJECT line without its label
                 sc.order.append("subject")
                 cur = "subject"
@@ -446,7 +450,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         # Text before the first label on the line.
         pre = s[: labels[0][1]].strip()
         if pre:
-            if _bare_subject(sc, pre):
+            if _bare_subject(sc, pre) and len(pre) <= 250:
                 sc.fields["subject"] = [pre]  # `…OUTSIDE OF POLITICS REF: A. …`
                 sc.order.append("subject")
                 cur = "subject"
@@ -582,7 +586,11 @@ _OPEN_END = re.compile(
 
 
 def _label_ahead(
-    lines: list[str], i: int, sc: _Scan, names: tuple[str, ...] = ("ref", "clby")
+    lines: list[str],
+    i: int,
+    sc: _Scan,
+    names: tuple[str, ...] = ("ref", "clby"),
+    within: int = 3,
 ) -> bool:
     """True when a label of `names` (REF or Classified By) not seen yet starts one of the
     next three non-blank lines (before any numbered paragraph)."""
@@ -598,7 +606,7 @@ def _label_ahead(
         if name in names and name not in sc.fields:
             return True
         seen += 1
-        if seen >= 3:
+        if seen >= within:
             return False
     return False
 
@@ -613,8 +621,9 @@ def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
         return False
     if len(words) <= 2 and len(s) <= 30 and s.isupper() and pieces[-1].isupper():
         return i + 1 >= len(lines) or not lines[i + 1].strip()
-    # double-spaced: a line of the SUBJECT's case standing alone before paragraph 1
-    if len(words) < 3 or len(s) > 80 or s[-1:] in ".:;" or s.isupper() != pieces[-1].isupper():
+    # double-spaced, mixed case: a line standing alone before paragraph 1 (lines in capitals
+    # there are captions: `NOT FOR INTERNET DISTRIBUTION`, a repeated banner)
+    if len(words) < 3 or len(s) > 80 or s[-1:] in ".:;" or s.isupper() or pieces[-1].isupper():
         return False
     nxt = next((ln for ln in lines[i + 1 : i + 4] if ln.strip()), "")
     return bool(NUMBERED_RE.match(nxt)) and not lines[i + 1].strip()
@@ -623,10 +632,14 @@ def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
 _WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 
 
-def _bare_subject(sc: _Scan, s: str) -> bool:
+def _bare_subject(sc: _Scan, s: str, words_only: bool = False) -> bool:
     """A SUBJECT written without its label right after TAGS: a line of words, not of codes
-    (`DISCUSS HAITI AND OTHER ISSUES, 19 AUGUST 2005` after `TAGS: PREL MARR BR`)."""
+    (`DISCUSS HAITI AND OTHER ISSUES, 19 AUGUST 2005` after `TAGS: PREL MARR BR`), in
+    capitals or starting with one, not a summary.  The caller also wants a REF or Classified
+    By label after it.  `words_only`: only whether the line is words rather than codes."""
     if "subject" in sc.fields or not sc.order or sc.order[-1] != "tags":
+        return False
+    if not words_only and (not s[:1].isupper() or s.lower().startswith(("summary", "begin"))):
         return False
     if s.endswith(",") or (sc.fields["tags"] and sc.fields["tags"][-1].rstrip().endswith(",")):
         return False
@@ -670,7 +683,7 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         # An E.O. value continues only when its value is still missing (`DECL:` ⏎ date).
         if _EO_DONE.search(last):
             return False
-    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s)):
+    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True)):
         return False
     pieces.append(s)
     return True

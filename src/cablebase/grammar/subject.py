@@ -40,6 +40,7 @@ _RUN_ON = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+_HEADINGS = frozenset({"Summary", "Introduction", "Background", "Comment"})
 _LABEL_AGAIN = re.compile(r"^\s*S?UBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
 
 
@@ -53,6 +54,9 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     m = _RUN_ON.search(text)
     if m is not None:
         text = text[: m.start()]
+    head, _, last = text.rpartition(" ")
+    if last in _HEADINGS and head.isupper():
+        text = head  # `… ECONOMIC CRISIS Introduction`: the heading after it was taken in
     portion, rest = split_portion(text)
     rest = rest.strip()
     if not rest:
