@@ -77,10 +77,15 @@ def test_another_programs_database_is_left_untouched(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE invoices (n INTEGER)")
     conn.commit()
     conn.close()
+    from cablebase.generate import write
+
+    source = tmp_path / "some.csv"
+    write(3, "csv", source, seed=2)
     before = path.read_bytes()
-    for args in (["search", "x"], ["ingest", str(tmp_path / "nothing-here.csv")]):
+    for args in (["search", "x"], ["ingest", str(source)]):
         result = _run(args, path)
         assert result.exit_code != 0
+        assert "not a cablebase archive" in result.output, (args, result.output)
     assert "not a cablebase archive" in _run(["stats"], path).output
     assert path.read_bytes() == before
 
