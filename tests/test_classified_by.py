@@ -173,3 +173,20 @@ def test_two_classifiers(text, names):
 )
 def test_fuzzy_title(word, meant):
     assert fuzzy_title(word) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        # surname first, then the given name and an initial
+        ("Roe, Heath M, Ambassador, State, EXEC; REASON: 1.4(D)", "Roe, Heath M", "Ambassador"),
+        ("kathy roe, OMS, State, NAS; REASON: 1.4(B)", "kathy roe", ...),  # title not checked
+        # a classification derived from a source names no one
+        ("Derived from Multiple Sources", None, None),
+    ],
+)
+def test_name_first_statements(text, name, title):
+    cb, _ = parse_classified_by(text)
+    assert cb.name == name
+    if title is not ...:
+        assert cb.title == title

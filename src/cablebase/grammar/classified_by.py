@@ -394,7 +394,8 @@ def _parse_who(who: str) -> tuple[str | None, str | None, str | None]:
             and (len(name.split()) == 1 or len(segments[i].split()) == 1)
             and len(segments[i].split()) <= 3
             and all(
-                _NAME_WORD.match(w) and not (mixed and w.isupper()) for w in segments[i].split()
+                _NAME_WORD.match(w) and not (mixed and w.isupper() and len(w.rstrip(".")) > 1)
+                for w in segments[i].split()
             )
         ):
             # `Weitzenkorn, Laurie, A/DCM, State`: surname first
@@ -476,6 +477,8 @@ def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     if ":" in who or ";" in who:
         who = _COLON.sub(", ", who)
     who = _trim_who(who.strip())
+    if _DERIVED.match(who):
+        who = ""  # `Derived from Multiple Sources`: a source, not a person
     pair = _two_classifiers(who)
     if pair is not None:
         (name, title, office), (name2, _t2, _o2) = pair
@@ -509,6 +512,7 @@ def _clean_name(name: str | None, fixed: str) -> str:
     return name
 
 
+_DERIVED = re.compile(r"derived\s+from\b", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|AND|&)\s+")
 _Who = tuple[str | None, str | None, str | None]
 
