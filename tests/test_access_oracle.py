@@ -599,6 +599,7 @@ ROUTES = {
     ("GET", "/api/cables/{reference_id}/markdown"),
     ("GET", "/api/stats"),
     ("GET", "/api/health"),
+    ("GET", "/api/docs"),
     ("GET", "/api/export"),
     ("GET", "/api/graph"),
     ("POST", "/api/login"),
