@@ -436,3 +436,55 @@ def test_serial_cut_onto_a_line_of_its_own():
         " \n1186\n"
     )
     assert refs == [("A", "08BRASILIA1384"), ("B", "08RIODEJANEIRO765"), ("C", "03SAOPAULO1186")]
+
+
+# -- the dev corpus, read in place ------------------------------------------------------------
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_references_never_after_the_citing_cable(html_tar):
+    """Over the Cablegate pages: no REF is the cable's own page marker, and a cited Cablegate id
+    is dated after its citing cable only where the citing cable's own serial orders them (the
+    page's date is off) or the item writes that year."""
+    import re
+    import tarfile
+
+    from cablebase.ids import KNOWN_IDS
+
+    if not KNOWN_IDS.available:
+        pytest.skip("Cablegate id list not present")
+    later: list[tuple[str, str]] = []
+    own = 0
+    with tarfile.open(html_tar) as tar:
+        for member in tar:
+            if not member.isfile() or not member.name.endswith(".html"):
+                continue
+            c = parse_text(tar.extractfile(member).read().decode("utf-8"), form="html")
+            if not c.created or not c.reference_id:
+                continue
+            cited_by = (int(c.created[:4]) % 100, int(c.created[5:7]))
+            for r in c.references:
+                if r.id == c.reference_id:
+                    own += 1
+                if not r.id or re.match(r"^\s*\(?\d{2}", r.text):  # a written year stays
+                    continue
+                month = KNOWN_IDS.month(r.id)
+                if month is not None and (int(r.id[:2]), month) > cited_by:
+                    later.append((c.reference_id, r.id))
+    assert own == 0
+    assert len(later) <= 6, later  # 09MOSCOW1108's body is another cable's; dates off in 4
+
+
+def test_own_banner_and_dumps_after_the_items_are_cut():
+    text = (
+        "PRAGUE 337 \n \nC..3/10/2005 16:26 C O N F I D E N T I A L PRAGUE 000356 SIPDIS "
+        "E.O. 12958: DECL: 03/10/2015 TAGS: MASS PREL"
+    )
+    refs = parse_refs(text, 2005, Citing(year=2005, post="PRAGUE", serial=356))
+    assert [r.id for r in refs] == ["05PRAGUE337"]
+    text = (
+        "A. LIMA 4516 (06)\nB. LIMA 248 (06)\nid: 109673\ndate: 5/24/2007 17:21\n07LIMA1862 origin"
+    )
+    refs = parse_refs(text, 2007, Citing(year=2007, post="LIMA", serial=1862))
+    assert [(r.letter, r.id) for r in refs] == [("A", "06LIMA4516"), ("B", "06LIMA248")]

@@ -84,6 +84,12 @@ _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{
 _TEXT_AFTER = re.compile(r"\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s+[A-Z][a-z]+\s+[a-z]+\s+[a-z]")
 _SERIAL_BEFORE_REV = re.compile(r"\s*(?:\.\d{1,2}\s*)?\s+\d")  # `1234 1. `, reversed
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
+# A copy of the cable's own head or a metadata dump run on after the REF items: a spaced
+# classification banner, SIPDIS, an E.O. line, an `id: 109673` line.
+_DUMP = re.compile(
+    r"(?:\b[A-Z] ){6,}[A-Z]\b|\bSIPDIS\b|\bE\.\s?O\.\s?1[23]\d{3}\b|^[ \t]*id:[ \t]*\d+[ \t]*$",
+    re.M,
+)
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
 # A repeated label: at the start of a line, or between a letter and its item (A. REF: X).
 _LABEL_AGAIN = re.compile(
@@ -540,8 +546,9 @@ def _serial_fits(post: str | None, number: str, year: str | None, citing: Citing
 
 
 def _own_marker(post: str, number: str, citing: Citing) -> bool:
-    """`TRIPOLI 00000870` in 08TRIPOLI870: the cable's own page marker, cut from its page part."""
-    if len(number) != 8 or citing.serial is None or citing.post is None:
+    """`TRIPOLI 00000870` in 08TRIPOLI870: the cable's own page marker cut from its page part,
+    or its own banner serial (`PRAGUE 000356`) copied after the items."""
+    if len(number) < 6 or citing.serial is None or citing.post is None:
         return False
     p = resolve_post(post)
     return p is not None and p in family(citing.post) and int(number) == citing.serial
@@ -645,6 +652,10 @@ def _clean(text: str) -> str:
     text = _OCR.sub(_ocr_swap, text)
     if "-" in text:
         text = _DASHED_ID.sub(r"\1 \2 \3", text)
+    if "SIPDIS" in upper or "E.O" in upper or "ID:" in upper or " N " in upper:
+        cut = _DUMP.search(text)
+        if cut is not None and text[: cut.start()].strip():  # never the whole block
+            text = text[: cut.start()]
     if "LASSIFIED" in upper:
         cut = _CLASSIFIED_BY.search(text)
         if cut is not None:
