@@ -243,6 +243,14 @@ def fresh(world: World, reader: Reader, tmp: Path) -> tuple[Path, Path]:
     main_copy, oracle_copy = tmp / "main.db", tmp / "oracle.db"
     shutil.copy(world.main.with_suffix(".pristine"), main_copy)
     shutil.copy(world.oracles[reader].with_suffix(".pristine"), oracle_copy)
+    # Another reader's history in the audit log: reads of every cable each archive holds (an
+    # administrator's audit pages must show the oracle's, those of the cables they see).
+    from cablebase.access import audit
+
+    for path, held in ((main_copy, range(len(SPECS))), (oracle_copy, sorted(world.seen[reader]))):
+        with SQLiteStore(path) as store:
+            for i in held:
+                audit.record(store.conn, "all", "read", rid(i), "page")
     return main_copy, oracle_copy
 
 
@@ -712,6 +720,9 @@ _VOLATILE = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?"), "<time>"),
     (re.compile(r"\b\d{8}-\d{6}\b"), "<time>"),  # in file names
+    # Audit entries' serial numbers (the oracle's log holds fewer entries of other readers).
+    (re.compile(r"(?m)^\d+,(?=<time>)"), "<id>,"),
+    (re.compile(r'"id":\s*\d+'), '"id": <id>'),
 ]
 # Headers that differ between any two servers or sessions (the rest are compared).
 VOLATILE_HEADERS = {"date", "set-cookie", "server"}
