@@ -9,8 +9,11 @@ and, for the year of yearless items, off the citing cable's date, post and seria
 from __future__ import annotations
 
 import gzip
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cablebase.grammar.refs import Citing, parse_refs
 from cablebase.ids import (
@@ -447,7 +450,6 @@ def test_corpus_references_never_after_the_citing_cable(html_tar):
     """Over the Cablegate pages: no REF is the cable's own page marker, and a cited Cablegate id
     is dated after its citing cable only where the citing cable's own serial orders them (the
     page's date is off) or the item writes that year."""
-    import re
     import tarfile
 
     from cablebase.ids import KNOWN_IDS
@@ -488,3 +490,23 @@ def test_own_banner_and_dumps_after_the_items_are_cut():
     )
     refs = parse_refs(text, 2007, Citing(year=2007, post="LIMA", serial=1862))
     assert [(r.letter, r.id) for r in refs] == [("A", "06LIMA4516"), ("B", "06LIMA248")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ABCOab.():;,-'#[] \n0123456789/")
+            + ["STATE", " AND ", "TRIPOLI ", "SANTIAG0", "PAGE 02 ", "00000870", "001.2 OF 003"]
+        ),
+        max_size=60,
+    ).map("".join),
+    st.integers(min_value=1966, max_value=2010),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=12)),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=300_000)),
+)
+def test_never_raises_with_a_citing_cable(text, year, month, serial):
+    citing = Citing(year=year, month=month, post="TRIPOLI", serial=serial, exact_years=True)
+    for r in parse_refs(text, year, citing):
+        assert r.kind in ("cable", "email", "telcon", "memo", "report", "dtg", "other")
+        assert r.id is None or re.match(r"^\d{2}[A-Z]+\d{1,7}$", r.id)
