@@ -581,6 +581,8 @@ QUERY_VALUES: dict[str, list[str]] = {
     "sort": ["date", "-date", "relevance", "id", "bogus"],
     "page": ["2", "0"],
     "per_page": ["2"],
+    "per": ["2", "0"],
+    "more": ["origin", "tag", "handling", "bogus"],
     "facets": ["false"],
     "snippets": ["false"],
     "format": ["csv", "gexf", "jsonl", "graphml"],
@@ -707,6 +709,7 @@ def requests_of(routes: dict[tuple[str, str], list[str]]) -> list[tuple[str, str
             if method != "GET":
                 continue
             for name in params:
+                assert name in QUERY_VALUES, f"no values for the parameter {name!r} of {path}"
                 for v in QUERY_VALUES[name]:
                     out.append((method, f"{p}?{name}={quote(v)}"))
                     if name == "q" and "page" in params:
