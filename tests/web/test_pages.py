@@ -436,3 +436,106 @@ def test_hostile_text_is_escaped_everywhere(web):
     assert "<script>alert(1)" not in r.text
     snippet = pages[2]
     assert "<mark>quuxword</mark>" in snippet or "<mark>QUUXWORD</mark>" in snippet
+
+
+# -- issue 12: a typed id, facets that work, results per page --------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["97ATLANTIS101", "97atlantis101", " 97 Atlantis 101 ", "1997ATLANTIS00101"]
+)
+def test_a_typed_reference_id_opens_its_cable(web, typed):
+    r = web.get("/search", params={"q": typed}, follow_redirects=False)
+    assert r.status_code == 302
+    assert r.headers["location"] == "/cable/97ATLANTIS101"
+
+
+def test_a_typed_id_not_in_the_archive_is_searched_as_usual(web):
+    r = web.get("/search", params={"q": "97ATLANTIS999"}, follow_redirects=False)
+    assert r.status_code == 200
+    assert "No cables match" in r.text
+    # A word and a number are no id: the text search runs.
+    r = web.get("/search", params={"q": "harbour 101"}, follow_redirects=False)
+    assert r.status_code == 200
+
+
+def facet_section(html: str, facet: str) -> str:
+    m = re.search(rf'<section class="facet" id="facet-{facet}".*?</section>', html, re.S)
+    assert m, f"no {facet} facet"
+    return m.group(0)
+
+
+def test_facet_more_lists_every_value(web, pages_archive):
+    from cablebase.archive.api import Archive
+
+    with Archive.open(pages_archive, readonly=True) as a:
+        every = a.facets("", names=("tag",), top=None)["tag"]
+    assert len(every) > 10  # the test archive has more tags than the facet shows
+    html = web.get("/").text
+    section = facet_section(html, "tag")
+    assert section.count("data-value=") == 10
+    more = re.search(r'class="facet-more" href="([^"]*)"', section)
+    assert more, "no 'more' link under the tags"
+    html = web.get(unescape(more.group(1))).text
+    section = facet_section(html, "tag")
+    shown = re.findall(r'data-value="([^"]*)"', section)
+    assert [unescape(v) for v in shown] == [t for t, _ in every][: len(shown)]
+    assert len(shown) == min(len(every), 500)
+    assert "fewer tags" in section
+
+
+def test_a_selected_facet_value_is_marked_and_removable_in_one_click(web):
+    # Typed by hand, in another case and spelling than the facet's link would write it.
+    q = "harbour class:Confidential"
+    html = web.get("/search", params={"q": q}).text
+    section = facet_section(html, "classification")
+    active = re.search(r'<li class="active">.*?</li>', section, re.S)
+    assert active and 'data-value="CONFIDENTIAL"' in active.group(0)
+    remove = re.search(r'class="fx" href="([^"]*)"', active.group(0))
+    assert remove and query_of(unescape(remove.group(1)))["q"] == "harbour"
+    # The same filter as a chip above the results.
+    chip = re.search(
+        r'<span class="chip"><code>([^<]*)</code><a class="chip-x" href="([^"]*)"', html
+    )
+    assert chip and unescape(chip.group(1)) == "class:Confidential"
+    assert query_of(unescape(chip.group(2)))["q"] == "harbour"
+
+
+def test_chips_remove_one_filter_and_keep_the_rest(web):
+    q = 'tag:PREL -handling:noforn origin:"Embassy Atlantis" year:1997'
+    html = web.get("/search", params={"q": q}).text
+    chips = {
+        unescape(t): query_of(unescape(h))["q"]
+        for t, h in re.findall(r'<code>([^<]*)</code><a class="chip-x" href="([^"]*)"', html)
+    }
+    assert chips == {
+        "tag:PREL": '-handling:noforn origin:"Embassy Atlantis" year:1997',
+        "-handling:noforn": 'tag:PREL origin:"Embassy Atlantis" year:1997',
+        'origin:"Embassy Atlantis"': "tag:PREL -handling:noforn year:1997",
+        "year:1997": 'tag:PREL -handling:noforn origin:"Embassy Atlantis"',
+    }
+    assert 'class="chip chip-not"' in html  # the negated one looks different
+
+
+def test_results_per_page(web):
+    html = web.get("/search", params={"q": "", "per": 50}).text
+    assert html.count('class="hit"') == 50
+    assert '<strong aria-current="true">50</strong>' in html
+    nxt = hrefs(html, "pg-next")[0]
+    assert query_of(nxt).get("per") == "50"
+    assert web.get("/search", params={"per": 100}).text.count('class="hit"') == 100
+    # An odd number is read as the nearest offered one, never an error page.
+    assert web.get("/search", params={"per": 7}).text.count('class="hit"') == 20
+
+
+def test_skip_link_leads_to_the_first_hit_before_the_facets(web):
+    html = web.get("/search", params={"q": "harbour"}).text
+    assert 'href="#first-hit"' in html and 'id="first-hit"' in html
+    assert (
+        html.index('href="#first-hit"') < html.index('id="first-hit"') < html.index('id="facets"')
+    )
+
+
+def test_home_page_without_a_query_has_no_sort_line(web):
+    assert 'class="sortswitch"' not in web.get("/").text
+    assert 'class="sortswitch"' in web.get("/search", params={"q": "harbour"}).text

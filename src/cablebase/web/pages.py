@@ -29,7 +29,7 @@ from cablebase.access.policy import (
 )
 from cablebase.archive import browse
 from cablebase.archive.api import Archive
-from cablebase.archive.query import FIELDS, And, Node, Or, QueryError, Term
+from cablebase.archive.query import FIELDS, And, Field, Node, Not, Or, QueryError, Term
 from cablebase.grammar.dtg import MONTH_NAMES
 from cablebase.record import Cable
 from cablebase.web import auth
@@ -37,6 +37,8 @@ from cablebase.web import auth
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
+PER_PAGE_CHOICES = (20, 50, 100)
+MORE_FACETS = 500  # values listed when a facet's "more" is opened (the rest: /browse)
 MAX_PAGE = 10_000_000  # beyond any archive: a larger number is a malformed request (422)
 TOP_FACETS = 10
 SORTS = {"relevance": "relevance", "-date": "newest first", "date": "oldest first"}
@@ -260,7 +262,11 @@ def class_css(classification: str | None) -> str:
 def clause(name: str, value: str) -> str | None:
     """The query clause that selects one facet value, or None when the language cannot say it."""
     if name == "tag":
-        return f"tag:{value}" if _TAG_OK.fullmatch(value) else None
+        if _TAG_OK.fullmatch(value):
+            return f"tag:{value}"
+        # A multi-word tag (COUNTER TERRORISM) as a quoted value; search_page keeps the link
+        # only when the archive's query language reads it.
+        return f'tag:"{value}"' if '"' not in value and value.strip() else None
     if name == "classification":
         return "class:" + {"TOP SECRET": "ts"}.get(value, value.lower())
     if name == "year":
@@ -295,13 +301,142 @@ def has_text(node: Node) -> bool:
     return False
 
 
-def search_url(q: str, sort: str | None = None, page: int | None = None) -> str:
+def search_url(
+    q: str,
+    sort: str | None = None,
+    page: int | None = None,
+    per: int | None = None,
+    more: str | None = None,
+) -> str:
     params: dict[str, Any] = {"q": q}
     if sort and sort != "relevance":
         params["sort"] = sort
     if page and page > 1:
         params["page"] = page
+    if per and per != PER_PAGE:
+        params["per"] = per
+    if more:
+        params["more"] = more
     return "/search?" + urlencode(params)
+
+
+# -- a reference id typed as the query ----------------------------------------------------
+
+# `09BAMAKO776`, `09 bamako 776`, PlusD's `2009BAMAKO00776`: a year, a post, a serial, alone.
+_TYPED_ID = re.compile(
+    r"(\d{2}|(?:19|20)\d{2})\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z.'-]+)*?)\s*(\d{1,7})"
+)
+
+
+def typed_id(q: str) -> list[str]:
+    """The reference ids a query may be, when it is nothing but an id (else [])."""
+    m = _TYPED_ID.fullmatch(q.strip())
+    if m is None:
+        return []
+    year, post, serial = m.groups()
+    compact = f"{year[-2:]}{post.replace(' ', '')}{int(serial)}".upper()
+    out = [compact]
+    from cablebase.ids import canonicalize_id
+
+    canonical = canonicalize_id(compact)
+    if canonical and canonical not in out:
+        out.append(canonical)
+    return out
+
+
+# -- filters: facet values in the query, chips that remove them -----------------------------
+
+# A facet and the query field that filters it.
+FACET_FIELD = {
+    "classification": "class",
+    "origin": "origin",
+    "tag": "tag",
+    "handling": "handling",
+    "year": "year",
+}
+_CLASS_NAMES = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET", "TS": "TOP SECRET"}
+
+
+def top_fields(node: Node) -> list[tuple[Field, bool]]:
+    """The field conditions that narrow the whole query (its top-level AND), with whether
+    each is negated: the filters a reader can see as chips and remove one by one."""
+    parts = node.nodes if isinstance(node, And) else (node,)
+    out = []
+    for n in parts:
+        if isinstance(n, Field):
+            out.append((n, False))
+        elif isinstance(n, Not) and isinstance(n.node, Field):
+            out.append((n.node, True))
+    return out
+
+
+def field_span(q: str, f: Field) -> tuple[int, int] | None:
+    """Where the clause of `f` stands in `q` (with a leading - or NOT), or None."""
+    head = q.rfind(f"{f.name}:", 0, f.position + 1)
+    if head < 0:
+        head = q.lower().rfind(f"{f.name}:", 0, f.position + 1)
+    if head < 0:
+        return None
+    end = f.position
+    if 0 < end <= len(q) and q[end - 1] == '"' and end - 1 > head:  # at the quoted text
+        end -= 1
+    while end < len(q) and q[end] in "<>=":
+        end += 1
+    if end < len(q) and q[end] == '"':
+        close = q.find('"', end + 1)
+        end = len(q) if close < 0 else close + 1
+    else:
+        while end < len(q) and not q[end].isspace() and q[end] != ")":
+            end += 1
+    start = head
+    before = q[:start].rstrip()
+    if start > 0 and q[start - 1] == "-":
+        start -= 1
+    elif before.endswith("NOT") and (len(before) == 3 or before[-4] in " ("):
+        start = len(before) - 3
+    return start, end
+
+
+def without(q: str, span: tuple[int, int]) -> str:
+    """The query with one clause cut out, whitespace tidied."""
+    return " ".join((q[: span[0]] + " " + q[span[1] :]).split())
+
+
+def _norm_class(value: str) -> str | None:
+    from cablebase.archive.query import CLASS_RANK
+
+    rank = CLASS_RANK.get(value.upper().replace("_", " "))
+    return None if rank is None else CLASS_LEVELS[rank]
+
+
+def selects(name: str, value: str, f: Field) -> bool:
+    """Whether the field condition `f` (as typed) selects exactly the facet value."""
+    if f.name != FACET_FIELD.get(name) or f.op != "=":
+        return False
+    typed = f.value.strip().strip('"')
+    if name == "classification":
+        return _norm_class(typed) == value.upper()
+    if name == "origin":
+        want, have = typed.upper(), value.upper()
+        return want == have or want in have.split()
+    return typed.upper() == value.upper()
+
+
+def chips(q: str, node: Node, sort: str, per: int) -> list[dict[str, Any]]:
+    """One removable chip per top-level field condition of the query."""
+    out = []
+    for f, negated in top_fields(node):
+        span = field_span(q, f)
+        if span is None:
+            continue
+        out.append(
+            {
+                "text": q[span[0] : span[1]],
+                "negated": negated,
+                "remove": search_url(without(q, span), sort, per=per),
+            }
+        )
+    return out
 
 
 class Summary:
@@ -534,10 +669,27 @@ def search_page(
     q: str = Query("", max_length=2000),
     sort: str = Query("relevance", pattern="^(relevance|date|-date)$"),
     page: int = Query(1, ge=1, le=MAX_PAGE),
+    per: int = Query(PER_PAGE),
+    more: str = Query("", max_length=20),
 ) -> Response:
     started = time.perf_counter()
     archive = _archive(request)
-    ctx: dict[str, Any] = {"q": q, "sort": sort, "page": page, "sorts": SORTS}
+    if per not in PER_PAGE_CHOICES:
+        per = min(PER_PAGE_CHOICES, key=lambda n: abs(n - per))
+    if more not in FACET_FIELD:
+        more = ""
+    ctx: dict[str, Any] = {
+        "q": q,
+        "sort": sort,
+        "page": page,
+        "sorts": SORTS,
+        "per": per,
+        "per_urls": {n: search_url(q, sort, per=n) for n in PER_PAGE_CHOICES},
+    }
+    # A reference id typed alone opens its cable (as WikiLeaks' search does).
+    for rid in typed_id(q):
+        if _ID_OK.fullmatch(rid) and archive.get(rid) is not None:
+            return RedirectResponse(f"/cable/{quote(rid)}", status_code=302)
     try:
         node = archive.parse(q)
     except QueryError as e:
@@ -548,13 +700,14 @@ def search_page(
         auth.audit(request, "search", q, f"page {page}")
     summary = _cached(request, ("summary", q.strip()), lambda a: _summary(a, node))
     total = summary.total
-    pages = max(1, math.ceil(total / PER_PAGE))
+    pages = max(1, math.ceil(total / per))
     if page > pages:
         raise HTTPException(
             404, f"There is no page {page:,}: the {total:,} hits of this search fill {pages:,}."
         )
-    hits = list(archive.search(node, sort=sort, limit=PER_PAGE, offset=(page - 1) * PER_PAGE))
+    hits = list(archive.search(node, sort=sort, limit=per, offset=(page - 1) * per))
     browse.snippets(archive, hits, node)
+    typed = top_fields(node)
     facets = []
     for name, title in (
         ("classification", "Classification"),
@@ -563,48 +716,92 @@ def search_page(
         ("handling", "Handling"),
         ("year", "Year"),
     ):
-        entries = []
         values = summary.facets.get(name, [])
+        listed_all = name == "year" or len(values) < TOP_FACETS
+        if name == more and not listed_all:
+            values = _cached(
+                request,
+                ("facet", q.strip(), name),
+                lambda a, name=name: a.facets(node, names=(name,), top=MORE_FACETS).get(name, []),
+            )
         if name == "year":
             values = sorted(values, reverse=True)
-        for value, n in values:
-            c = clause(name, value)
-            entries.append(
-                {
-                    "value": value,
-                    "count": n,
-                    "href": search_url(add_clause(q, node, c), sort) if c else None,
-                    "active": bool(c) and c in q,
-                }
-            )
-        facets.append({"name": name, "title": title, "entries": entries})
+        facets.append(
+            {
+                "name": name,
+                "title": title,
+                "entries": _facet_entries(archive, q, node, typed, name, values, sort, per),
+                "more": None
+                if listed_all or name == more
+                else search_url(q, sort, per=per, more=name),
+                "less": search_url(q, sort, per=per) if name == more and not listed_all else None,
+                "capped": name == more and len(values) >= MORE_FACETS,
+            }
+        )
     export = {fmt: "/api/export?" + urlencode({"q": q, "format": fmt}) for fmt in ("csv", "jsonl")}
     ctx.update(
         node=node,
         hits=hits,
         total=total,
         pages=pages,
-        first_hit=(page - 1) * PER_PAGE + 1,
+        first_hit=(page - 1) * per + 1,
         summary=summary,
         facets=facets,
+        chips=chips(q, node, sort, per),
         chart=histogram(q, node, summary),
         export=export,
         text_query=has_text(node),
         page_urls={
-            "first": search_url(q, sort, 1),
-            "prev": search_url(q, sort, page - 1) if page > 1 else None,
-            "next": search_url(q, sort, page + 1) if page < pages else None,
-            "last": search_url(q, sort, pages),
+            "first": search_url(q, sort, 1, per),
+            "prev": search_url(q, sort, page - 1, per) if page > 1 else None,
+            "next": search_url(q, sort, page + 1, per) if page < pages else None,
+            "last": search_url(q, sort, pages, per),
             "jump": {
                 "action": "/search",
-                "hidden": [("q", q)] + ([("sort", sort)] if sort != "relevance" else []),
+                "hidden": [("q", q)]
+                + ([("sort", sort)] if sort != "relevance" else [])
+                + ([("per", per)] if per != PER_PAGE else []),
             },
         },
-        sort_urls={s: search_url(q, s) for s in SORTS},
+        sort_urls={s: search_url(q, s, per=per) for s in SORTS},
         fields=FIELDS,
         elapsed=time.perf_counter() - started,
     )
     return _render(request, "search.html", ctx)
+
+
+def _facet_entries(
+    archive: Archive,
+    q: str,
+    node: Node,
+    typed: list[tuple[Field, bool]],
+    name: str,
+    values: list[tuple[str, int]],
+    sort: str,
+    per: int,
+) -> list[dict[str, Any]]:
+    """A facet's values: each a link narrowing the query, or, when the query already selects
+    it (by a facet click or typed by hand), marked active with a link that removes it."""
+    entries = []
+    for value, n in values:
+        c = clause(name, value)
+        if c is not None and " " in c:
+            try:  # a value the query language cannot (yet) say gets no link
+                archive.parse(c)
+            except QueryError:
+                c = None
+        chosen = next((f for f, neg in typed if not neg and selects(name, value, f)), None)
+        span = field_span(q, chosen) if chosen is not None else None
+        entries.append(
+            {
+                "value": value,
+                "count": n,
+                "href": search_url(add_clause(q, node, c), sort, per=per) if c else None,
+                "active": chosen is not None,
+                "remove": search_url(without(q, span), sort, per=per) if span else None,
+            }
+        )
+    return entries
 
 
 # -- a cable -----------------------------------------------------------------------------
