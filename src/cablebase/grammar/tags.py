@@ -303,6 +303,13 @@ def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
 def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
     """A line without commas: codes one by one, known phrases whole, and each run of other
     words as one free tag (`OVIP BIDEN JOSEPH` gives `OVIP (BIDEN, JOSEPH)`)."""
+    words = line.split()
+    known = _knowledge()[0]
+    if "OVIP" not in words and all(
+        w in known or (len(w) == 2 and w.isalpha() and w.isupper()) for w in words
+    ):
+        tags.extend(words)  # most lines: known codes only
+        return
     toks = [t if t.startswith("(") else t.strip(".:") for t in _TOKEN.findall(line)]
     toks = [t for t in toks if t]
     phrases = _knowledge()[1]
