@@ -310,3 +310,29 @@ def test_name_after_the_web_site_line_taken_by_the_preamble():
         "ROE",
     ]
     assert _text_after(lines, 3).signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        (["WHALING FLEET THROUGH JANUARY 7.", "-", "ROE"], ["ROE"]),
+        (["Text ends.", '"ROE ,,,,"'], ["ROE"]),
+        (["Text ends.", "# ROE"], ["ROE"]),
+        (
+            ["Cleared by PDAS Doe. Visit Zenda's Classified Website: XXXXXXXXXXXX Kingdom LeRoe"],
+            ["LEROE"],
+        ),
+    ],
+)
+def test_old_separators_quotes_and_address_tails(lines, signers):
+    assert take_signature(lines).signers == signers
+
+
+def test_page_metadata_dump_after_the_name():
+    lines = [
+        "1. (C) The talks ended. (End text of letter) ROE 0 02/08/2008 5838 PREL,PGOV,ZE "
+        "NEW DEVELOPMENTS 1. (C) The talks ended with a long copy of the text that follows "
+        + "and goes on "
+        * 40
+    ]
+    assert take_signature(lines).signers == ["ROE"]

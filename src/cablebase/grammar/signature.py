@@ -53,6 +53,7 @@ _TWO_LETTER_NOT_NAMES = frozenset(
 )
 # Dots, commas and stray spaces after a name (`OLSON..`, `SUSMAN ..`, `Susman , ...`).
 _NAME_TAIL = re.compile(r"(?<=[A-Za-z])(?:\s+[.,][\s.,]*|,[\s.,]*|\.\.(?!\.))$")
+_DUMP = re.compile(r" 0\s+\d\d/\d\d/\d{4}\b")
 # A name glued to a redaction (`…Website: XXXXXXXXXXXXTUTTLE`).
 _AFTER_XRUN = re.compile(r"[Xx]{4,}([A-WYZ][A-Za-z'-]{2,})\s*$")
 # A token that is part of a web address or a file name, not a word of the text.
@@ -229,7 +230,7 @@ class Signature:
 def _name_words(text: str, *, short_ok: bool = False) -> list[str] | None:
     """The words of `text` when it reads as a signature name, else None.  `short_ok` lets a
     lone two-letter name pass (`LU`), for callers that know the text is mixed-case prose."""
-    s = text.strip().rstrip("#").strip()
+    s = text.strip().rstrip("#").strip().lstrip('"#').lstrip()  # `"CASON`, `# PIERCE`
     if s.endswith("."):
         s = s[:-1].rstrip()
     words = s.split(None, 4)  # a fifth word already rules it out
@@ -429,7 +430,12 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     if k < len(out) - 2:
         return True  # a blank line before the name
     prev = out[k].rstrip()
-    if _is_rule(prev) or _ends_block(prev) or "@" in prev.split()[-1]:
+    if (
+        prev.strip() in ("-", "--")
+        or _is_rule(prev)
+        or _ends_block(prev)
+        or "@" in prev.split()[-1]
+    ):
         return True  # `-----` or a web address or e-mail line before the name
     if prev.endswith(",") or prev.endswith("-"):
         return False
@@ -480,6 +486,9 @@ def _name_after_url(last: str) -> tuple[str, int] | None:
             return name.upper(), last.rstrip().rfind(name)  # the address, or its redaction
         j -= 1
     if j >= 0 and toks[j].rstrip(":").lower() in ("website", "site"):
+        return name.upper(), last.rstrip().rfind(name)
+    if j >= 1 and j == len(toks) - 2 and toks[j][:1].isupper() and _XRUN.match(toks[j - 1]):
+        # the tail of a redacted wiki address (`XXXXXXXXXXXX Kingdom LeBaron`)
         return name.upper(), last.rstrip().rfind(name)
     return None
 
@@ -545,6 +554,14 @@ def _is_stamp(s: str) -> bool:
 def _strip_tail_junk(line: str) -> str:
     """_TAIL_JUNK removed from the end of a line; substring tests first (a regex search
     over a long paragraph line is slow)."""
+    # a page's metadata dump after the name, often followed by a copy of the text
+    # (`STEVENS 0 02/08/2008 5838 PREL,PGOV … `): cut at its start, wherever it is
+    k = line.find(" 0 ")
+    while k >= 0:
+        if _DUMP.match(line, k):
+            line = line[:k]
+            break
+        k = line.find(" 0 ", k + 3)
     t = line.rstrip()
     if (
         "-" in line
