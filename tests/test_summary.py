@@ -140,3 +140,11 @@ def test_unsplit_numbered_paragraphs_end_the_summary_at_the_blank_line():
     assert c.summary == "The talks ended."
     c = _parse("(1)  (SBU) Summary: The talks ended.\n\n(2)  (SBU) More.  End Summary\n\nROE")
     assert c.summary == "The talks ended.\n\n(2)  (SBU) More."
+
+
+def test_summary_heading_with_a_title():
+    paragraphs = [
+        Paragraph(number=1, heading="Summary/Comment: Almost Showtime", text="Rallies ended."),
+        Paragraph(number=2, heading="Polls", text="More."),
+    ]
+    assert find_summary(paragraphs) == "Rallies ended."

@@ -45,7 +45,7 @@ _END_WORDS = re.compile(r"end\s+(?:of\s+)?summary")
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
     r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background)\s+(?:and\s+)?|begin\s+)?"
-    r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?$",
+    r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?(?:\s*:\s*\S.{0,60})?$",
     re.I,
 )
 # A heading run onto the line before it: after a sentence end or a handling caveat.
