@@ -517,3 +517,219 @@ def test_api_docs_render_offline(page, shots: Path) -> None:
     assert any("/api/search" in p for p in paths), paths
     assert any("/api/cables/{reference_id}" in p.replace("\u200b", "") for p in paths), paths
     shoot(page, shots, "api-docs")
+
+
+# -- issue 12: find by id, facets that work, the keyboard, the phone, the header ------------
+
+
+def shoot_at(page, shots: Path, name: str, width: int) -> None:
+    """A screenshot of the page as it stands, at one viewport width (1280 desktop, 390 phone)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    shoot(page, shots, f"{name}-{width}")
+
+
+def test_a_typed_reference_id_opens_the_cable(page) -> None:
+    page.goto("/")
+    box = page.locator("#q")
+    box.fill("97 atlantis 101")
+    box.press("Enter")
+    page.wait_for_url(cable_url("97ATLANTIS101"))
+    expect(page.locator("#meta-id")).to_have_text("97ATLANTIS101")
+    # An id the archive lacks is searched as text, as any query.
+    page.goto("/")
+    search(page, "97ATLANTIS999")
+    expect(page.locator("#result-count")).to_contain_text("No cables match")
+
+
+def test_more_values_select_and_remove_a_facet_in_one_click(
+    page, archive: Archive, shots: Path
+) -> None:
+    every = [t for t, _ in archive.facets("", names=("tag",), top=None)["tag"]]
+    assert len(every) > 10
+    page.goto("/")
+    expect(page.locator("#facet-tag li")).to_have_count(10)
+    page.locator("#facet-tag a.facet-more").click()
+    page.wait_for_url(re.compile(r"more=tag"))
+    expect(page.locator("#facet-tag li")).to_have_count(min(len(every), 500))
+    # A value beyond the first ten, picked: it is shown as selected, and as a chip.
+    eleventh = every[10]
+    page.locator(f'#facet-tag a[data-value="{eleventh}"]').click()
+    page.wait_for_url(re.compile(r"q=tag%3A"))
+    expect(page.locator("#q")).to_have_value(f"tag:{eleventh}")
+    active = page.locator("#facet-tag li.active")
+    expect(active).to_have_count(1)
+    expect(active).to_contain_text(eleventh)
+    expect(page.locator("#filters .chip code")).to_have_text([f"tag:{eleventh}"])
+    assert shown_total(page) == archive.count(f"tag:{eleventh}")
+    shoot_at(page, shots, "search-filter", 1280)
+    # One click on the × of the selected value removes it.
+    active.locator("a.fx").click()
+    page.wait_for_url(re.compile(r"/search\?q=$"))
+    expect(page.locator("#filters")).to_have_count(0)
+    assert shown_total(page) == TOTAL
+    # Typed by hand (another case): highlighted all the same, and removable from its chip.
+    search(page, "harbour CLASS:Secret")
+    expect(page.locator("#facet-classification li.active")).to_contain_text("Secret")
+    page.locator("#filters a.chip-x").click()
+    page.wait_for_url(re.compile(r"q=harbour$"))
+    assert shown_total(page) == archive.count("harbour") == 3
+
+
+def test_tab_reaches_the_first_hit_through_the_skip_link(page) -> None:
+    page.goto("/search?q=talks")
+    page.locator("#q").focus()
+    # From the search box: past the help toggle and the button to the skip link.
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "skip-results":
+            break
+    assert page.evaluate("document.activeElement.id") == "skip-results"
+    expect(page.locator("#skip-results")).to_be_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('.hit') ? 1 : 0")
+    assert focused == 1, "Tab after the skip link is not on the first hit"
+    first = page.locator(".hit a.cable-link").first.inner_text()
+    assert page.evaluate("document.activeElement.textContent.trim()") == first
+
+
+def test_results_per_page_on_the_page(page, archive: Archive) -> None:
+    page.goto("/search?q=talks")
+    expect(page.locator(".hit")).to_have_count(20)
+    page.locator('#perpage a[data-per="50"]').click()
+    page.wait_for_url(re.compile(r"per=50"))
+    expect(page.locator(".hit")).to_have_count(50)
+    assert hit_ids(page) == ids(archive, "talks")[:50]
+    page.locator(".pager a.pg-next").first.click()
+    page.wait_for_url(re.compile(r"page=2"))
+    expect(page.locator(".hit")).to_have_count(50)
+    assert hit_ids(page) == ids(archive, "talks")[50:100]
+
+
+def _noforn_cable(archive: Archive) -> str:
+    """A cable of the archive with a caveat in a paragraph's portion mark (S/NF, C/NF...)."""
+    for hit in archive.search("handling:noforn", sort="date", limit=200):
+        cable = archive.get(hit.reference_id)
+        if cable and any(p.portion and "/" in p.portion for p in cable.paragraphs):
+            return hit.reference_id
+    pytest.fail("no cable with a caveat in a portion mark in the test archive")
+
+
+def test_phone_first_hit_near_the_top_and_facets_after(page, shots: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/search?q=talks")
+    first = page.locator(".hit").first.bounding_box()
+    assert first["y"] < 600, f"the first hit is {first['y']:.0f} px down"
+    last = page.locator(".hit").last.bounding_box()
+    assert page.locator("#facets").bounding_box()["y"] > last["y"]
+    # No sideways scrolling of the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot_at(page, shots, "search", 390)
+    shoot_at(page, shots, "search", 1280)
+
+
+def test_phone_cable_text_first_and_badges_clear_of_the_text(
+    page, archive: Archive, shots: Path
+) -> None:
+    rid = _noforn_cable(archive)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(f"/cable/{rid}")
+        paras = page.locator(".para")
+        assert paras.count() > 0
+        for i in range(paras.count()):
+            para = paras.nth(i)
+            text = para.locator(".ptext").bounding_box()
+            for badge in para.locator("abbr.pm").all():
+                box = badge.bounding_box()
+                assert box["x"] + box["width"] <= text["x"] + 0.5, (
+                    f"{rid} ¶{i + 1}: a portion badge runs into the text at {width} px"
+                )
+        shoot(page, shots, f"cable-{width}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/cable/{rid}")
+    top = page.locator(".ptext").first.bounding_box()["y"]
+    assert top < 900, f"the text starts {top:.0f} px down on a phone"
+    assert (
+        page.locator(".ptext").first.bounding_box()["y"]
+        < page.locator("aside.meta").bounding_box()["y"]
+    )
+
+
+def test_phone_graph_labels_are_readable(page, shots: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/cable/97ATLANTIS101/graph")
+    labels = page.locator(".graph .nlabel")
+    assert labels.count() >= 3
+    # The rendered size of the label text, not its size in the drawing's units.
+    heights = [
+        labels.nth(i).evaluate("e => e.getBBox().height * e.getScreenCTM().a")
+        for i in range(labels.count())
+    ]
+    assert min(heights) >= 10, f"graph labels {min(heights):.1f} px tall on a phone"
+    shoot(page, shots, "graph-390")
+
+
+@pytest.fixture(scope="module")
+def open_admin_server(web_archive: Path, tmp_path_factory) -> Iterator[str]:
+    """The reading room over a copy of the archive (open policy) holding an admin account."""
+    import shutil
+
+    import uvicorn
+
+    from cablebase.access.accounts import Accounts
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.web.app import create_app
+    from tests.web.conftest import PASSWORD, cheap_hasher
+
+    path = tmp_path_factory.mktemp("admin") / "archive.db"
+    shutil.copy(web_archive, path)
+    with SQLiteStore(path) as store:
+        Accounts(store.conn, hasher=cheap_hasher()).add_user(
+            "administrator", PASSWORD, "admin", "TOP SECRET"
+        )
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((LOOPBACK, 0))
+    port = sock.getsockname()[1]
+    app = create_app(path, hasher=cheap_hasher())
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        thread.join(0.01)
+    try:
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_login_page_on_an_open_archive_and_the_header_logged_in(
+    page, open_admin_server: str, shots: Path
+) -> None:
+    from tests.web.conftest import PASSWORD
+
+    page.goto(open_admin_server + "/login")
+    expect(page.locator("#login-note")).to_contain_text(
+        "every cable can be read without an account"
+    )
+    panel = page.locator("#login").bounding_box()
+    assert panel["width"] < 500, "the login form spans the page"
+    assert page.locator("#login-name").bounding_box()["width"] > 250
+    shoot_at(page, shots, "login", 1280)
+    shoot_at(page, shots, "login", 390)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.fill("#login-name", "administrator")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    expect(page.locator("#who")).to_contain_text("administrator")
+    for path in ("/", "/cable/97ATLANTIS100", "/stats"):
+        page.goto(open_admin_server + path)
+        header = page.locator("header.top").bounding_box()
+        assert header["height"] < 70, f"the header wraps on {path}: {header['height']:.0f} px"
+    shoot_at(page, shots, "cable-logged-in", 1280)

@@ -49,6 +49,7 @@ def _extra_cables() -> list[Cable]:
         Cable(
             reference_id=BRACKETS,
             created="1997-03-20T08:00:00Z",
+            released="2010-11-28T18:00:00Z",
             origin="Embassy Atlantis",
             post="ATLANTIS",
             classification="CONFIDENTIAL",
@@ -539,3 +540,10 @@ def test_skip_link_leads_to_the_first_hit_before_the_facets(web):
 def test_home_page_without_a_query_has_no_sort_line(web):
     assert 'class="sortswitch"' not in web.get("/").text
     assert 'class="sortswitch"' in web.get("/search", params={"q": "harbour"}).text
+
+
+def test_cable_page_shows_the_release_date(web):
+    html = web.get(f"/cable/{BRACKETS}").text
+    m = re.search(r'<dd id="meta-released">([^<]*)</dd>', html)
+    assert m and m.group(1) == "28 November 2010"
+    assert 'id="meta-released"' not in web.get("/cable/97ATLANTIS100").text
