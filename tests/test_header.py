@@ -769,3 +769,26 @@ def test_bom_read_as_latin1_before_the_dtg() -> None:
     st = parse("\u00ef\u00bb\u00bfR 231726Z JUN 04\nFM SECSTATE WASHDC\nTO AMEMBASSY ZENDA")
     assert st.cable.dtg == "231726Z JUN 04"
     assert st.cable.sender == "SECSTATE WASHDC"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the DTG on the printout's page header line
+        "PAGE 01 ZENDA 06823 171702Z R 171600Z MAY 74\nFM AMEMBASSY ZENDA\n"
+        "TO SECSTATE WASHDC 5842\nINFO AMEMBASSY PARIS",
+        # DTG, FM, TO and INFO flattened onto one line
+        "PAGE 01 ZENDA 06823 171702Z\n"
+        "R 171600Z MAY 74 FM AMEMBASSY ZENDA TO SECSTATE WASHDC 5842 INFO AMEMBASSY PARIS",
+    ],
+)
+def test_dtg_inside_a_page_one_printout_header(text: str) -> None:
+    c = parse(text).cable
+    assert c.header_kind == "printout"
+    assert c.dtg == "171600Z MAY 74"
+    assert c.precedence == "ROUTINE"
+    assert c.sender == "AMEMBASSY ZENDA"
+    assert [(r.role, r.name, r.serial) for r in c.recipients] == [
+        ("to", "SECSTATE WASHDC", "5842"),
+        ("info", "AMEMBASSY PARIS", None),
+    ]

@@ -78,7 +78,7 @@ def parse_header(lines: list[str], st: State) -> None:
     info_precedence, sender, recipients, partial; set st.zny_classification; and set
     cable.created (ISO 8601 UTC, created_from="dtg") from the DTG when there is one."""
     cable = st.cable
-    ls = [_clean(line) for line in lines]
+    ls = _split_run_on([_clean(line) for line in lines])
     first = next((i for i, s in enumerate(ls) if s), None)
     if first is not None and ls[first].lower() == "null":  # a literal `null` leads some exports
         ls[first] = ""
@@ -209,6 +209,31 @@ def parse_header(lines: list[str], st: State) -> None:
     if kind == "acp127" and not seen_dtg:
         st.warn("header.dtg_missing", "ACP-127 header without a DTG line", "header")
     # prosign <-> DTG precedence and DE Julian day <-> DTG are checked in crosscheck.py
+
+
+# A printout page header with the DTG after it on its line (`PAGE 01 ROME 06823 171702Z
+# R 171600Z MAY 74`), and a DTG line carrying FM/TO/INFO (`R 171600Z MAY 74 FM AMEMBASSY …`).
+_PAGE_DTG_RE = re.compile(
+    r"^(PAGE\s+\d+\s.*?\d{6}Z)\s+(?=(?:[ZOPR0]\s+){1,2}\d{6}Z\s+[A-Za-z]{3}\s+\d{2})"
+)
+_RUN_ON_RE = re.compile(r"\s+(?=(?:FM|TO|INFO|XMT)\s+[A-Z])")
+_DTG_START_RE = re.compile(r"^(?:[ZOPR0]\s+){1,2}\d{6}Z\s+[A-Za-z]{3}\s+\d{2}\b")
+
+
+def _split_run_on(ls: list[str]) -> list[str]:
+    """Lines of a header flattened onto one line, split again."""
+    out: list[str] = []
+    for s in ls:
+        if s.startswith("PAGE"):
+            m = _PAGE_DTG_RE.match(s)
+            if m is not None:
+                out.append(m.group(1))
+                s = s[m.end() :]
+        if " FM " in s and _DTG_START_RE.match(s):
+            out.extend(_RUN_ON_RE.split(s))
+            continue
+        out.append(s)
+    return out
 
 
 def _clean(line: str) -> str:
