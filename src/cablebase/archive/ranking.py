@@ -76,8 +76,10 @@ def lengths(sz: bytes) -> tuple[int, int]:
 
 
 def idf(rows: int, hits: int) -> float:
-    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), at least 1e-6."""
-    value = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
+    """FTS5's idf: log((N - n + 0.5) / (n + 0.5)), at least 1e-6.  (n can exceed N for a
+    moment when a writer adds cables between the two counts: that is the floor too.)"""
+    ratio = (rows - hits + 0.5) / (hits + 0.5) if rows else 0.0
+    value = math.log(ratio) if ratio > 0.0 else 0.0
     return value if value > 0.0 else 1e-6
 
 
