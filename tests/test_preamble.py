@@ -1235,3 +1235,13 @@ def test_text_after_tags_is_not_a_bare_subject():
         "1. (C) Text.\n"
     )
     assert c.subject is None
+
+
+def test_classified_by_label_holding_a_ref_list_gives_way_to_the_next():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 007671\n\nE.O. 12958: DECL: 1/1/2015\nTAGS: PREL\n"
+        "SUBJECT: A SUBJECT\n\nClassified By: ADANA 222\nADANA 216\nZENDA 6772\n\n"
+        "Classified by DCM Nan McEl; reasons 1.4 b and d.\n\n1. (C) Text.\n"
+    )
+    assert c.classified_by.name == "Nan McEl"
+    assert c.classification_reasons == ["1.4(b)", "1.4(d)"]

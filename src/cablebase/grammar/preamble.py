@@ -477,6 +477,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     and not (sc.fields["clby"][0])
                 ):
                     sc.fields["clby"][0] = value
+                elif name == "clby" and _ref_list_statement(sc.fields["clby"]):
+                    sc.fields["clby"] = [value]  # the first label held a REF list
                 else:
                     cur = "skip"  # a repeated preamble: the first one counts
                     continue
@@ -501,6 +503,15 @@ _NOTE_BEFORE = re.compile(r"""\bADD(?:ED|ING)?\s*["(]*\s*$""", re.IGNORECASE)
 def _correction_note(s: str, label: tuple[str, int, int]) -> bool:
     _name, a, b = label
     return bool(_NOTE_AFTER.match(s, b) or _NOTE_BEFORE.search(s[:a]))
+
+
+_CABLE_CITE = re.compile(r"\b[A-Z]{3,}(?:\s[A-Z]+)?\s+\d{2,6}\b")
+
+
+def _ref_list_statement(pieces: list[str]) -> bool:
+    """`Classified By: ADANA 222` ⏎ `ANKARA 6772`: cable numbers and no reason, no name."""
+    joined = " ".join(pieces)
+    return bool(_CABLE_CITE.search(joined)) and not reasons_from_text(joined)
 
 
 def _keep_labels(
