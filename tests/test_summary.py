@@ -148,3 +148,11 @@ def test_summary_heading_with_a_title():
         Paragraph(number=2, heading="Polls", text="More."),
     ]
     assert find_summary(paragraphs) == "Rallies ended."
+
+
+def test_end_marker_repeating_a_double_label():
+    c = _parse(
+        "1. (C) Introduction/Summary.  The runoff was won.  End Introduction/Summary."
+        "\n\n2. (C) More.\n\nROE"
+    )
+    assert c.summary == "The runoff was won."
