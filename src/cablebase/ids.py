@@ -346,6 +346,14 @@ def serial_bound(post: str, year: int, month: int) -> int | None:
 
 
 @lru_cache(maxsize=8192)
+def serial_reached(post: str, year: int, month: int) -> int:
+    """A serial `post` had surely passed before `month` of `year`: the largest median of the
+    earlier months (0 when none)."""
+    row = _figures(post, year)
+    return max(row[: month - 1], default=0) if row is not None else 0
+
+
+@lru_cache(maxsize=8192)
 def serial_top(post: str, year: int) -> int | None:
     """The top serial `post` reached in `year`, with slack; None without figures."""
     row = _figures(post, year)
@@ -378,6 +386,8 @@ def year_of_reference(
     if citing_post is not None and citing_serial is not None and citing_post in family(post):
         # the citing cable's own serial orders its post's cables exactly
         return prev if serial > citing_serial else year
+    if month is not None and serial <= serial_reached(post, year, month):
+        return year  # below what the post had reached before the citing month
     if known is not None and known.available:
         here = _existing(post, serial, year, known)
         if here is not None:
@@ -422,7 +432,7 @@ def _shared_dir() -> Path:
     return Path(__file__).resolve().parents[2] / ".." / "shared"
 
 
-_MONTHS = tuple(range(1, 13))
+_MONTHS = tuple((m, f",{m}") for m in range(1, 13))
 
 
 class KnownIds:
@@ -464,10 +474,10 @@ class KnownIds:
         ids = self._load()
         if ids is None or not refid:
             return False, None
-        for month in _MONTHS:
-            if f"{refid},{month}" in ids:
+        for month, suffix in _MONTHS:
+            if refid + suffix in ids:
                 return True, month
-        return (refid in ids or f"{refid}," in ids), None
+        return (refid in ids or refid + "," in ids), None
 
     @property
     def available(self) -> bool:

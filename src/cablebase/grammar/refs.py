@@ -16,7 +16,6 @@ from cablebase.grammar.state import State
 from cablebase.ids import (
     KNOWN_IDS,
     KnownIds,
-    canonical_id,
     family,
     fuzzy_post,
     parse_reference_id,
@@ -497,13 +496,11 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     year settled against the citing cable (ids.year_of_reference); the post in Cablegate's
     spelling of that year, or the spelling whose id exists when the exact ids are known."""
     post = resolve_post(written)
-    if post is None:
+    digits = number.lstrip("0") or "0"
+    if post is None or len(digits) > 7 or not digits.isdigit():
         return None
     if year is None:
         if citing.year is None:
-            return None
-        digits = number.lstrip("0") or "0"
-        if len(digits) > 7:
             return None
         y = year_of_reference(
             post,
@@ -516,14 +513,20 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
         )
     else:
         y = int(year)
-    rid = canonical_id(spelling_for(post, y), number, y)
+        if y >= 100:
+            if not 1900 <= y <= 2099:
+                return None
+            y %= 100
+    yy = f"{y % 100:02d}"
     names = family(post)
+    if len(names) == 1:
+        return f"{yy}{post}{digits}"
+    rid = f"{yy}{spelling_for(post, y)}{digits}"
     known = citing.known
-    if rid is not None and len(names) > 1 and known is not None and known.exists(rid) is False:
+    if known is not None and known.exists(rid) is False:
         for p in names:
-            other = canonical_id(p, number, y)
-            if other is not None and known.exists(other):
-                return other
+            if known.exists(f"{yy}{p}{digits}"):
+                return f"{yy}{p}{digits}"
     return rid
 
 
@@ -728,20 +731,17 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
     return refs
 
 
-_LEAD_END = re.compile(r"[;,]\s*$|\n\s*$")
+# Where a first item marker could follow an unlettered item: after `;`, `,` or a line end.
+_LEAD_A = re.compile(r"(?:[;,]|\n)\s*(?=\(\s?[Aa1]\s?\)|\[\s?[Aa]\s?\]|[Aa1][.):])")
 
 
 def _markers_after_lead(body: str) -> tuple[int, list[tuple[int, int, str]]]:
     """Item markers starting after an unlettered cable item that ends with `;` or a line."""
-    for m in _MARK.finditer(body):
-        label = m.group("p") or m.group("k") or m.group("d") or m.group("c") or m.group("b")
-        if label not in ("A", "a", "1") or not _LEAD_END.search(body, 0, m.start()):
-            continue
-        if not _cables(body[: m.start()]):
-            return 0, []
-        markers = _find_markers(body[m.start() :])
-        return (m.start(), markers) if len(markers) >= 2 else (0, [])
-    return 0, []
+    m = _LEAD_A.search(body)
+    if m is None or not _cables(body[: m.start()]):
+        return 0, []
+    markers = _find_markers(body[m.end() :])
+    return (m.end(), markers) if len(markers) >= 2 else (0, [])
 
 
 def _last_post(refs: list[Reference], citing: Citing) -> str | None:
