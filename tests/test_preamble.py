@@ -1100,6 +1100,21 @@ def test_subject_ends_at_a_code_and_an_sbu_note_before_ref():
             "SUBJECT: Zenda: Dialogue December 14 SENSITIVE BUT UNCLASSIFIED\n",
             "Zenda: Dialogue December 14",
         ),
+        # paragraph 1, a press summary's index, a repeated banner run on
+        (
+            "SUBJECT: TOUGH DAY IN THE COUNCIL 1.(SBU) Summary. All Members called\n",
+            "TOUGH DAY IN THE COUNCIL",
+        ),
+        ("SUBJECT: PRESIDENT SAYS NO PEACE l.SUMMARY: ON DECEMBER 14\n", "PRESIDENT SAYS NO PEACE"),
+        (
+            "SUBJECT: MORNING PRESS HIGHLIGHTS 06/26/09 Index: 1) Schedule\n",
+            "MORNING PRESS HIGHLIGHTS 06/26/09",
+        ),
+        ("SUBJECT: CONSUMER PRICE INDEX: UP\n", "CONSUMER PRICE INDEX: UP"),
+        (
+            "SUBJECT: CITY TO FUND SHELTER UNCLAS SECTION 01 OF 03 ZENDA 000329 SIPDIS\n",
+            "CITY TO FUND SHELTER",
+        ),
         # REF inside a subject without a cable number after it stays
         (
             "SUBJECT: SAUDIS ON IRAN REF UPCOMING NAM FM MEETING\n",
