@@ -95,6 +95,8 @@ def test_demo(runner: CliRunner, tmp_path) -> None:
     assert "VALLETTA" in result.stdout.upper()
     # The demo archive was built and searched.
     assert "600 added" in result.stdout
+    size = archive.stat().st_size / 1e6
+    assert f"archive: {archive}, {size:,.0f} MB on disk" in result.stdout
     assert "search 'tag:PGOV class:>=secret'" in result.stdout
     from cablebase.archive.api import Archive
 
@@ -139,3 +141,143 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr
     assert "reference id" in demo.stdout
+
+
+# -- the archive commands as a researcher meets them (issue 12) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 generated cables ingested through the command, as a user builds an archive."""
+    from cablebase.generate import write
+
+    tmp = tmp_path_factory.mktemp("cli")
+    source = tmp / "generated.csv"
+    write(200, "csv", source, seed=3)
+    archive = tmp / "archive.db"
+    result = CliRunner().invoke(main, ["ingest", str(source), "--archive", str(archive)])
+    assert result.exit_code == 0, result.output
+    return archive
+
+
+def test_search_prints_a_count_line_on_stderr_only(runner: CliRunner, small_archive: Path):
+    from cablebase import Archive
+
+    with Archive.open(small_archive) as a:
+        total = a.count("tag:PGOV")
+        hits = [h.reference_id for h in a.search("tag:PGOV")]
+    assert 2 < total < 200
+    result = runner.invoke(main, ["search", "tag:PGOV", "--archive", str(small_archive)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == f"{total:,} cables match 'tag:PGOV'"
+    # stdout: the hits alone (an id line, perhaps a snippet line under it), for pipes.
+    ids = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert ids == hits
+    cut = runner.invoke(
+        main,
+        ["search", "tag:PGOV", "--limit", "2", "--offset", "1", "--archive", str(small_archive)],
+    )
+    assert cut.stderr.splitlines()[0] == f"{total:,} cables match 'tag:PGOV'; showing 2 from #2"
+    every = runner.invoke(main, ["search", "*", "--archive", str(small_archive), "--limit", "1"])
+    assert every.stderr.splitlines()[0] == "200 cables in the archive; showing 1 from #1"
+
+
+@pytest.mark.parametrize("everything", [["*"], [""], []], ids=["star", "empty", "none"])
+def test_export_star_empty_or_no_query_is_everything_and_o_confirms(
+    runner: CliRunner, small_archive: Path, tmp_path: Path, everything: list[str]
+):
+    out = tmp_path / "all.jsonl"
+    result = runner.invoke(
+        main, ["export", *everything, "-o", str(out), "--archive", str(small_archive)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 200
+    assert len({json.loads(r)["reference_id"] for r in rows}) == 200
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"exported 200 cables as jsonl to {out.resolve()}, ")
+    assert line.endswith(("KB", "MB"))
+
+
+def test_graph_o_confirms(runner: CliRunner, small_archive: Path, tmp_path: Path):
+    out = tmp_path / "g.graphml"
+    result = runner.invoke(main, ["graph", "*", "-o", str(out), "--archive", str(small_archive)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert f"wrote the graphml graph to {out.resolve()}" in result.stderr
+
+
+def test_ingest_says_where_the_warnings_are(runner: CliRunner, tmp_path: Path):
+    # A telegram without its E.O. line: stored, with a warning on its record.
+    text = "\n".join(line for line in TELEGRAM.splitlines() if not line.startswith("E.O."))
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    archive = tmp_path / "a.db"
+    result = runner.invoke(main, ["ingest", str(tmp_path / "t.txt"), "--archive", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "(1 warnings)" in result.stderr
+    assert f"cablebase stats --archive {archive}" in result.stderr
+    assert "cablebase show ID --json" in result.stderr
+    stats = runner.invoke(main, ["stats", "--archive", str(archive)])
+    assert "preamble.no_eo" in stats.stdout
+    # A clean input says nothing of warnings.
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "t.txt").write_text(TELEGRAM, encoding="utf-8")
+    clean = runner.invoke(
+        main, ["ingest", str(tmp_path / "clean"), "--archive", str(tmp_path / "b.db")]
+    )
+    assert "cablebase stats" not in clean.stderr
+
+
+def test_archive_at_the_package_root() -> None:
+    # A fresh interpreter: the name resolves on first use, and `import cablebase` alone does
+    # not load the archive (nor the grammar).
+    code = (
+        "import sys, cablebase\n"
+        "assert 'cablebase.archive.api' not in sys.modules\n"
+        "from cablebase import Archive\n"
+        "from cablebase.archive.api import Archive as Deep\n"
+        "assert Archive is Deep and 'Archive' in cablebase.__all__\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def _readme_block(title: str) -> list[list[str]]:
+    """The commands of the README's sh block under a heading, split as a shell would."""
+    import shlex
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"### {title}", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [shlex.split(line, comments=True) for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_the_readme_example_prints_on_the_dev_corpus(tmp_path: Path, html_tar: Path) -> None:
+    """Each read command of the README's example, run on an archive of the dev corpus's
+    Cablegate pages, prints what it promises (not nothing with exit 0)."""
+    runner = CliRunner()
+    archive = tmp_path / "cables.db"
+    built = runner.invoke(main, ["ingest", str(html_tar), "--archive", str(archive)])
+    assert built.exit_code == 0, built.output
+    commands = [c for c in _readme_block("An archive of a real release") if c[1] != "ingest"]
+    assert [c[1] for c in commands] == ["search", "show", "export", "export"]
+    for argv in commands:
+        args = [str(archive) if a == "cables.db" else a for a in argv[1:]]
+        if "-o" in args:
+            at = args.index("-o") + 1
+            args[at] = str(tmp_path / args[at])
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (argv, result.output)
+        if args[0] == "search":
+            n = int(result.stderr.split()[0].replace(",", ""))
+            assert n > 0 and len(result.stdout.splitlines()) >= n, argv
+        elif args[0] == "show":
+            assert "VZCZC" in result.stdout and "-- references --" in result.stdout
+        else:
+            out = Path(args[args.index("-o") + 1])
+            n = int(result.stderr.split()[1].replace(",", ""))
+            assert n > 0 and out.stat().st_size > 0, argv

@@ -242,6 +242,8 @@ def _demo_archive(archive_path: str, n: int) -> None:
         write(n, "csv", source, seed=0)
         summary = ingest([source], archive_path)
     click.echo(f"  ingest: {summary.line()}")
+    size = Path(archive_path).stat().st_size
+    click.echo(f"  archive: {archive_path}, {size / 1e6:,.0f} MB on disk (delete it when done)")
     with Archive.open(archive_path) as archive:
         for query in (
             "tag:PGOV class:>=secret",
@@ -274,7 +276,13 @@ def _demo_archive(archive_path: str, n: int) -> None:
 @click.option(
     "--demo", is_flag=True, help="Serve a demo archive of generated cables (built if absent)."
 )
-@click.option("--n", type=int, default=20000, show_default=True, help="Cables in the demo archive.")
+@click.option(
+    "--n",
+    type=int,
+    default=5000,
+    show_default=True,
+    help="Cables in the demo archive (5,000 take about 115 MB and half a minute to build).",
+)
 @click.option(
     "--secure-cookies",
     is_flag=True,

@@ -64,6 +64,21 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _everything(query: str) -> str:
+    """`*` (and the empty query) select every cable."""
+    return "" if query.strip() == "*" else query
+
+
+def _count_line(total: int, query: str, offset: int, limit: int | None) -> str:
+    """`2,994 cables match 'iran'` (with the range shown when --offset/--limit cut it)."""
+    what = f"match {query!r}" if query.strip() else "in the archive"
+    line = f"{total:,} cable{'s' if total != 1 else ''} {what}"
+    shown = max(0, min(total, offset + limit) - offset) if limit is not None else total - offset
+    if (offset or limit is not None) and total:
+        line += f"; showing {max(shown, 0):,} from #{offset + 1:,}"
+    return line
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
@@ -202,6 +217,13 @@ def ingest(
     finally:
         progress.close()
     click.echo(summary.line(), err=True)
+    if summary.warnings:
+        # The warnings are kept on each cable's record (docs/record.md): say where to read them.
+        click.echo(
+            f"  warnings: counted by code in `cablebase stats --archive {archive_path}`;"
+            ' each cable\'s own in `cablebase show ID --json` (its "warnings")',
+            err=True,
+        )
     for kind, n in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
         click.echo(f"  quarantined: {n:,} × {kind}", err=True)
     if summary.quarantined:
@@ -244,14 +266,20 @@ def search(
     user: str | None,
     token: str | None,
 ) -> None:
-    """Search the archive (query language: docs/search.md). No cap on results."""
+    """Search the archive (query language: docs/search.md; '' or '*' is every cable).
+
+    The hits go to stdout, a count line to stderr (so pipes get the hits alone).  No cap on
+    results unless --limit."""
     import orjson
 
+    query = _everything(query)
     with _reader(archive_path, user, token, "search", query) as archive:
         try:
             if only_count:
                 click.echo(archive.count(query))
                 return
+            total = archive.count(query)
+            click.echo(_count_line(total, query, offset, limit), err=True)
             hits = archive.search(query, sort=sort, limit=limit, offset=offset, snippets=True)
             out = click.get_text_stream("stdout")
             for hit in hits:
@@ -381,9 +409,12 @@ def export(
     user: str | None,
     token: str | None,
 ) -> None:
-    """Export every cable matching QUERY, streaming, with no cap."""
+    """Export every cable matching QUERY, streaming, with no cap.
+
+    QUERY '*' (or '', or none at all) exports every cable of the archive."""
     from cablebase.archive.export import export as run
 
+    query = _everything(query)
     with _reader(archive_path, user, token, "export", query) as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
@@ -393,7 +424,17 @@ def export(
         except BrokenPipeError:  # `cablebase export ... | head`: the reader left, that is fine
             _quiet_stdout()
             return
-    click.echo(f"exported {n:,} cables", err=True)
+    where = "stdout" if out == "-" else os.path.abspath(out)
+    size = f", {_human(os.path.getsize(out))}" if out != "-" and os.path.isfile(out) else ""
+    click.echo(f"exported {n:,} cable{'s' if n != 1 else ''} as {fmt} to {where}{size}", err=True)
+
+
+def _human(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
 
 
 @click.command()
@@ -415,6 +456,7 @@ def graph(
     """The citation network of the cables matching QUERY, for Gephi and friends."""
     from cablebase.archive.graph import graph as run
 
+    query = _everything(query)
     with _reader(archive_path, user, token, "export", f"graph {query}") as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
@@ -423,6 +465,9 @@ def graph(
             raise _query_error(query, exc) from None
         except BrokenPipeError:
             _quiet_stdout()
+            return
+    if out != "-":
+        click.echo(f"wrote the {fmt} graph to {os.path.abspath(out)}", err=True)
 
 
 @click.command()
