@@ -32,6 +32,7 @@ from pathlib import Path
 
 from cablebase import render
 from cablebase.grammar.dtg import MONTH_NAMES
+from cablebase.grammar.tags import _codes_of
 from cablebase.ids import KNOWN_IDS, parse_reference_id, year_of_reference
 from cablebase.record import (
     Cable,
@@ -695,7 +696,9 @@ class _Generator:
         tags: list[str] = []
         for _ in range(n * 2):
             tag = t["tags"].pick(rng)
-            if tag not in tags:
+            # only single codes: the measured table also holds words of free tags and glued
+            # codes (`TRADE`, `VTPREL`), which the TAGS reader groups or splits (tags.py)
+            if tag not in tags and _codes_of(tag) == [tag]:
                 tags.append(tag)
             if len(tags) >= n:
                 break
