@@ -281,3 +281,27 @@ def test_the_readme_example_prints_on_the_dev_corpus(tmp_path: Path, html_tar: P
             out = Path(args[args.index("-o") + 1])
             n = int(result.stderr.split()[1].replace(",", ""))
             assert n > 0 and out.stat().st_size > 0, argv
+
+
+def hit_lines(stdout: str) -> list[str]:
+    """The hit lines of `search`'s output (a snippet line under a hit is indented)."""
+    return [line for line in stdout.splitlines() if line and not line.startswith(" ")]
+
+
+def test_search_on_a_terminal_shows_a_screenful_and_the_way_to_more(
+    runner: CliRunner, small_archive: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from cablebase.archive import commands
+
+    monkeypatch.setattr(commands, "_on_terminal", lambda: True)
+    args = ["search", "*", "--archive", str(small_archive)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert len(hit_lines(result.stdout)) == commands.TERMINAL_LIMIT
+    assert "(the first 20 of 200: --all for every hit, --limit N --offset 20" in result.stderr
+    assert len(hit_lines(runner.invoke(main, [*args, "--all"]).stdout)) == 200
+    assert len(hit_lines(runner.invoke(main, [*args, "--limit", "30"]).stdout)) == 30
+    # Into a pipe (CliRunner's stdout is no terminal): every hit, no hint.
+    monkeypatch.setattr(commands, "_on_terminal", lambda: False)
+    piped = runner.invoke(main, args)
+    assert len(hit_lines(piped.stdout)) == 200 and "--all" not in piped.stderr

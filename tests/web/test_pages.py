@@ -54,7 +54,7 @@ def _extra_cables() -> list[Cable]:
             post="ATLANTIS",
             classification="CONFIDENTIAL",
             subject="ATLANTIS: PORT BLOCKADE [SIC] NOTED",
-            tags=["PREL"],
+            tags=["PREL", "COUNTER TERRORISM"],
             paragraphs=[
                 Paragraph(
                     number=1,
@@ -547,3 +547,28 @@ def test_cable_page_shows_the_release_date(web):
     m = re.search(r'<dd id="meta-released">([^<]*)</dd>', html)
     assert m and m.group(1) == "28 November 2010"
     assert 'id="meta-released"' not in web.get("/cable/97ATLANTIS100").text
+
+
+def test_a_multi_word_tag_is_a_link_when_the_query_language_reads_it(web, pages_archive):
+    from cablebase.archive.api import Archive
+    from cablebase.archive.query import QueryError
+
+    clause = 'tag:"COUNTER TERRORISM"'
+    with Archive.open(pages_archive, readonly=True) as a:
+        try:
+            readable = a.count(clause) == 1
+        except QueryError:
+            readable = False
+    html = web.get("/search", params={"q": f"id:{BRACKETS}"}).text
+    links = facet_links(html, "tag")
+    cable = web.get(f"/cable/{BRACKETS}").text
+    tag_hrefs = [unescape(h) for h in re.findall(r'<a class="tag" href="([^"]*)"', cable)]
+    if not readable:  # never a link to an error page
+        assert "COUNTER TERRORISM" not in links
+        assert 'data-value="COUNTER TERRORISM"' in html  # listed all the same
+        assert len(tag_hrefs) == 1
+        return
+    assert query_of(links["COUNTER TERRORISM"])["q"] == f"id:{BRACKETS} {clause}"
+    assert query_of(tag_hrefs[1])["q"] == clause
+    found = web.get(tag_hrefs[1]).text
+    assert hrefs(found, "cable-link") == [f"/cable/{BRACKETS}"]

@@ -64,6 +64,13 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+TERMINAL_LIMIT = 20  # hits `search` prints to a terminal without --limit/--all
+
+
+def _on_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _everything(query: str) -> str:
     """`*` (and the empty query) select every cable."""
     return "" if query.strip() == "*" else query
@@ -247,8 +254,10 @@ def ingest(
     "--limit",
     type=click.IntRange(min=0),
     default=None,
-    help="At most this many hits (default: all).",
+    help=f"At most this many hits (default: all into a pipe or file, {TERMINAL_LIMIT} on a"
+    " terminal).",
 )
+@click.option("--all", "show_all", is_flag=True, help="Every hit, also on a terminal.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines, one hit per line.")
 @click.option("--count", "only_count", is_flag=True, help="Print only the number of hits.")
@@ -263,13 +272,14 @@ def search(
     as_json: bool,
     only_count: bool,
     with_facets: bool,
+    show_all: bool,
     user: str | None,
     token: str | None,
 ) -> None:
     """Search the archive (query language: docs/search.md; '' or '*' is every cable).
 
-    The hits go to stdout, a count line to stderr (so pipes get the hits alone).  No cap on
-    results unless --limit."""
+    The hits go to stdout, a count line to stderr (so pipes get the hits alone).  Into a pipe
+    or a file every hit; on a terminal the first 20 and how to see more (--all, --limit)."""
     import orjson
 
     query = _everything(query)
@@ -279,6 +289,19 @@ def search(
                 click.echo(archive.count(query))
                 return
             total = archive.count(query)
+            hint = None
+            if (
+                limit is None
+                and not show_all
+                and _on_terminal()
+                and total - offset > TERMINAL_LIMIT
+            ):
+                # A reader at a terminal gets a screenful and the way to the rest.
+                limit = TERMINAL_LIMIT
+                hint = (
+                    f"(the first {TERMINAL_LIMIT:,} of {total - offset:,}: --all for every hit,"
+                    f" --limit N --offset {offset + TERMINAL_LIMIT} for the next ones)"
+                )
             click.echo(_count_line(total, query, offset, limit), err=True)
             hits = archive.search(query, sort=sort, limit=limit, offset=offset, snippets=True)
             out = click.get_text_stream("stdout")
@@ -291,6 +314,9 @@ def search(
                     out.write(line + "\n")
                     if hit.snippet:
                         out.write(f"    {hit.snippet}\n")
+            if hint:
+                out.flush()
+                click.echo(hint, err=True)
             if with_facets:
                 for name, values in archive.facets(query).items():
                     if as_json:

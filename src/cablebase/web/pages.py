@@ -281,6 +281,18 @@ def clause(name: str, value: str) -> str | None:
     return None
 
 
+def readable_clause(archive: Archive, name: str, value: str) -> str | None:
+    """`clause`, kept only when the archive's query language reads it (a quoted multi-word
+    value is checked): a facet value or tag is never a link to an error page."""
+    c = clause(name, value)
+    if c is not None and " " in c:
+        try:
+            archive.parse(c)
+        except QueryError:
+            return None
+    return c
+
+
 def add_clause(q: str, node: Node, extra: str) -> str:
     """The query narrowed by `extra` (an OR query is parenthesised first: AND binds tighter)."""
     q = q.strip()
@@ -784,12 +796,7 @@ def _facet_entries(
     it (by a facet click or typed by hand), marked active with a link that removes it."""
     entries = []
     for value, n in values:
-        c = clause(name, value)
-        if c is not None and " " in c:
-            try:  # a value the query language cannot (yet) say gets no link
-                archive.parse(c)
-            except QueryError:
-                c = None
+        c = readable_clause(archive, name, value)
         chosen = next((f for f, neg in typed if not neg and selects(name, value, f)), None)
         span = field_span(q, chosen) if chosen is not None else None
         entries.append(
@@ -872,7 +879,7 @@ def cable_page(
         "to": to,
         "info": info,
         "unresolved": [r for r in refs if r["id"] and not r["in_archive"]],
-        "tag_links": [(t, clause("tag", t)) for t in cable.tags],
+        "tag_links": [(t, readable_clause(archive, "tag", t)) for t in cable.tags],
         "partial_view": archive.decision(rid) == "partial",
         "provenance": _provenance(archive, rid, shown),
         # The versions this reader may read (an original and its release...), and the one shown.
