@@ -190,3 +190,15 @@ def test_name_first_statements(text, name, title):
     assert cb.name == name
     if title is not ...:
         assert cb.title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        ("Robert E. Roe for reason 15. (b).", ["1.5(b)"]),
+        ("Political Counselor Bo Roe, Reasons 15. (b) and (d).", ["1.5(b)", "1.5(d)"]),
+        ("Ambassador Jo Roe, reasons 1.4 (b) and (d)", ["1.4(b)", "1.4(d)"]),
+    ],
+)
+def test_section_number_without_its_point(text, reasons):
+    assert parse_classified_by(text)[1] == reasons

@@ -23,7 +23,7 @@ _REPAIR = re.compile(
       | \bpe\sr\b(?=\s*\d)
       | \ban\sd\b(?=\s*\(?[a-h]\b))
     | (?<![\d.])1\s?[.,/:]\s?(?P<s1>[456])(?!\d)
-    | (?<![\d.])1(?P<s2>[45])(?=\s*\(?[a-h]\b)""",
+    | (?<![\d.])1(?P<s2>[456])\.?(?=\s*\(?[a-h]\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
 
