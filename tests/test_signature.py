@@ -336,3 +336,14 @@ def test_page_metadata_dump_after_the_name():
         * 40
     ]
     assert take_signature(lines).signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["The visit gave a further boost to the cause. ROE\" D'..."],
+        ["Not too far out in front. End comment.", "ROE", "EPET @ EL P"],
+    ],
+)
+def test_scraps_after_the_name(lines):
+    assert take_signature(lines).signers == ["ROE"]

@@ -21,7 +21,7 @@ _TRAILER = re.compile(
     # service notes and tool lines after the signature (`NOTE: NOT PASSED TO ABOVE
     # ADDRESSEE(S)`, `v1.6.3`, CableXpress folder lines, a split NARA stamp's second line)
     r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|.*\bGRA[BR]LED\b).*|v\d+(?:\.\d+)+|"
-    r".*CableXpress.*|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
+    r".*CableXpress.*|[A-Z ]{2,8}@[A-Z ]{2,8}|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
     r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|\d{1,2}/\d{1,2}/\d{2,4}|"
     r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
@@ -37,7 +37,7 @@ _TRAILER = re.compile(
 _STAMP = re.compile(r"\bDeclassified/Released\b|\bSystematic Review\b", re.I)
 _TAIL_JUNK = re.compile(
     r"(?:\s+(?:NNNN\b.*|[\"\\#,]+\w?|\d{4}[A-Z]{3,}\d{4,6}\s*-.*|0\s+\d\d/\d\d/\d{4}.*|"
-    r"\d{4}-\d\d-\d\d.*)|#+)\s*$"
+    r"\d{4}-\d\d-\d\d.*)|#+|(?<=[A-Z])\"\s*[\w']{1,3}\.{3})\s*$"
 )
 _BOILERPLATE = re.compile(
     r"classified\s+web\s*site|^\W*https?:|intelink|sgov\.gov|\.gov/|wiki/|^\W*0\s+\d\d/\d\d/\d{4}",
