@@ -733,3 +733,108 @@ def test_login_page_on_an_open_archive_and_the_header_logged_in(
         header = page.locator("header.top").bounding_box()
         assert header["height"] < 70, f"the header wraps on {path}: {header['height']:.0f} px"
     shoot_at(page, shots, "cable-logged-in", 1280)
+
+
+# -- accessibility: the serious rules of axe-core, checked in the page ----------------------
+
+# In the page: the checks of axe-core's serious and critical rules that apply to these pages
+# (document-title, html-has-lang, duplicate-id for labels, label, link-name, button-name,
+# image-alt / svg-img-alt, color-contrast for text), each violation as "rule: where".
+A11Y_AUDIT = r"""
+() => {
+  const out = [];
+  const where = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+  const visible = (e) => {
+    const s = getComputedStyle(e);
+    if (s.display === 'none' || s.visibility === 'hidden') return false;
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && !e.closest('[aria-hidden="true"], details:not([open]) > :not(summary)');
+  };
+  const name = (e) => {
+    if (e.getAttribute('aria-label')) return e.getAttribute('aria-label').trim();
+    const by = e.getAttribute('aria-labelledby');
+    if (by) return by.split(/\s+/).map(i => (document.getElementById(i) || {}).textContent || '').join(' ').trim();
+    if (e.id) { const l = document.querySelector(`label[for="${e.id}"]`); if (l) return l.textContent.trim(); }
+    if (e.closest('label')) return e.closest('label').textContent.trim();
+    const t = (e.textContent || '').trim() || e.getAttribute('title') || '';
+    if (t) return t.trim();
+    const img = e.querySelector('img[alt], svg[aria-label], title');
+    return img ? (img.getAttribute('alt') || img.getAttribute('aria-label') || img.textContent || '').trim() : '';
+  };
+  if (!document.title.trim()) out.push('document-title');
+  if (!document.documentElement.lang) out.push('html-has-lang');
+  const ids = {};
+  document.querySelectorAll('[id]').forEach(e => { ids[e.id] = (ids[e.id] || 0) + 1; });
+  Object.entries(ids).filter(([, n]) => n > 1).forEach(([id]) => out.push('duplicate-id: ' + id));
+  document.querySelectorAll('a[href]').forEach(e => { if (!name(e)) out.push('link-name: ' + where(e)); });
+  document.querySelectorAll('button').forEach(e => { if (!name(e)) out.push('button-name: ' + where(e)); });
+  document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(e => {
+    if (!name(e)) out.push('label: ' + where(e));
+  });
+  document.querySelectorAll('img').forEach(e => { if (!e.hasAttribute('alt')) out.push('image-alt: ' + where(e)); });
+  document.querySelectorAll('svg[role=img]').forEach(e => {
+    if (!e.getAttribute('aria-label') && !e.querySelector(':scope > title')) out.push('svg-img-alt: ' + where(e));
+  });
+  // Colour contrast of text (WCAG AA: 4.5, or 3 for large text), on opaque backgrounds.
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (e) => {
+    for (let n = e; n; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+      if (c.length === 4 && c[3] > 0) return null;  // translucent: not judged (as axe: "needs review")
+      if (getComputedStyle(n).backgroundImage !== 'none') return null;
+    }
+    return [255, 255, 255];
+  };
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const e = t.parentElement;
+    // As axe: text of disabled controls and of graphics (a redaction bar is role=img) is exempt.
+    if (!t.textContent.trim() || !e || seen.has(e) || !visible(e)) continue;
+    if (e.closest('svg, .sr-only, .skip, [role=img], [aria-disabled=true], :disabled')) continue;
+    seen.add(e);
+    const s = getComputedStyle(e);
+    const bg = background(e);
+    const fg = rgb(s.color);
+    if (!bg || (fg.length === 4 && fg[3] < 1)) continue;
+    const [a, b] = [lum(fg.slice(0, 3)), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need - 0.01) out.push(`color-contrast ${ratio.toFixed(2)} < ${need}: ${where(e)} "${t.textContent.trim().slice(0, 30)}"`);
+  }
+  return out;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/search?q=harbour+class%3Aconfidential",
+        "/search?q=talks&more=tag",
+        "/cable/97ATLANTIS100",
+        "/cable/97ATLANTIS101/graph",
+        "/cable/97ATLANTIS100/telegram",
+        "/browse/posts",
+        "/browse/tags",
+        "/browse/months",
+        "/stats",
+        "/about",
+        "/login",
+        "/search?q=handling%3Anoforn",
+    ],
+)
+def test_main_pages_pass_the_serious_accessibility_rules(page, path: str) -> None:
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(path)
+        violations = page.evaluate(A11Y_AUDIT)
+        assert not violations, f"{path} at {width} px: {violations[:12]}"
