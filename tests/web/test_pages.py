@@ -24,8 +24,25 @@ HOSTILE = "97EVIL1"
 BRACKETS = "97ATLANTIS104"
 
 
+# The same post and serial in two years (a post Cablegate knows): `BAMAKO 5` names both.
+TWINS = ("96BAMAKO5", "97BAMAKO5")
+
+
 def _extra_cables() -> list[Cable]:
     return [
+        *(
+            Cable(
+                reference_id=rid,
+                created=f"19{rid[:2]}-02-01T10:00:00Z",
+                origin="Embassy Bamako",
+                post="BAMAKO",
+                classification="UNCLASSIFIED",
+                subject="MALI: TWIN SERIALS",
+                tags=["PREL"],
+                paragraphs=[Paragraph(number=1, portion="U", text="Same serial, another year.")],
+            )
+            for rid in TWINS
+        ),
         Cable(
             reference_id=HOSTILE,
             created="1997-04-02T10:00:00Z",
@@ -572,3 +589,22 @@ def test_a_multi_word_tag_is_a_link_when_the_query_language_reads_it(web, pages_
     assert query_of(tag_hrefs[1])["q"] == clause
     found = web.get(tag_hrefs[1]).text
     assert hrefs(found, "cable-link") == [f"/cable/{BRACKETS}"]
+
+
+def test_an_id_typed_without_its_year(web, pages_archive):
+    from cablebase.archive.api import Archive
+
+    r = web.get("/search", params={"q": "96 bamako 5"}, follow_redirects=False)
+    assert r.headers["location"] == "/cable/96BAMAKO5"
+    # In several years: every one listed, newest first, above the usual search.
+    with Archive.open(pages_archive, readonly=True) as a:
+        years = [f"{y % 100:02d}" for y in range(2010, 1965, -1)]
+        want = [f"/cable/{yy}BAMAKO5" for yy in years if a.count(f"id:{yy}BAMAKO5")]
+    assert {f"/cable/{t}" for t in TWINS} <= set(want)
+    r = web.get("/search", params={"q": "Bamako 5"}, follow_redirects=False)
+    assert r.status_code == 200
+    m = re.search(r'<p class="notice" id="id-matches">.*?</p>', r.text, re.S)
+    assert m and hrefs(m.group(0), "cable-link") == want
+    # Not a post: words, searched as words.
+    r = web.get("/search", params={"q": "harbour 5"}, follow_redirects=False)
+    assert r.status_code == 200 and 'id="id-matches"' not in r.text

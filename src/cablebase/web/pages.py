@@ -334,26 +334,48 @@ def search_url(
 
 # -- a reference id typed as the query ----------------------------------------------------
 
-# `09BAMAKO776`, `09 bamako 776`, PlusD's `2009BAMAKO00776`: a year, a post, a serial, alone.
+# `09BAMAKO776`, `09 bamako 776`, PlusD's `2009BAMAKO00776`, or `BAMAKO 776` without a year:
+# a post and a serial, alone in the query.
 _TYPED_ID = re.compile(
-    r"(\d{2}|(?:19|20)\d{2})\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z.'-]+)*?)\s*(\d{1,7})"
+    r"(\d{2}|(?:19|20)\d{2})?\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z.'-]+)*?)\s*-?(\d{1,7})"
 )
+# Cablegate's years (1966-2010): the years tried for an id typed without one.
+_ID_YEARS = [f"{y % 100:02d}" for y in range(2010, 1965, -1)]
 
 
-def typed_id(q: str) -> list[str]:
-    """The reference ids a query may be, when it is nothing but an id (else [])."""
+def typed_id(q: str) -> tuple[list[str], bool]:
+    """The reference ids a query may be, when it is nothing but an id (else []), and whether
+    the year was typed.  Without a year every Cablegate year is a candidate, newest first,
+    but only for the name of a known post (`harbour 101` is words)."""
+    from cablebase.ids import canonicalize_id, resolve_post
+
     m = _TYPED_ID.fullmatch(q.strip())
     if m is None:
-        return []
+        return [], False
     year, post, serial = m.groups()
-    compact = f"{year[-2:]}{post.replace(' ', '')}{int(serial)}".upper()
-    out = [compact]
-    from cablebase.ids import canonicalize_id
+    post = post.replace(" ", "").upper()
+    if year is None and (len(post) < 3 or resolve_post(post) is None):
+        return [], False
+    out: list[str] = []
+    for yy in [year[-2:]] if year else _ID_YEARS:
+        compact = f"{yy}{post}{int(serial)}"
+        for rid in (compact, canonicalize_id(compact)):
+            if rid and rid not in out and _ID_OK.fullmatch(rid):
+                out.append(rid)
+    return out, year is not None
 
-    canonical = canonicalize_id(compact)
-    if canonical and canonical not in out:
-        out.append(canonical)
-    return out
+
+def find_typed_id(archive: Archive, q: str) -> list[str]:
+    """The cables of the archive (as this reader sees it) that a query typed as an id names:
+    the first found when the year was typed, every one found when it was not."""
+    candidates, with_year = typed_id(q)
+    found: list[str] = []
+    for rid in candidates:
+        if rid not in found and archive.get(rid) is not None:
+            found.append(rid)
+            if with_year:
+                break
+    return found
 
 
 # -- filters: facet values in the query, chips that remove them -----------------------------
@@ -698,10 +720,12 @@ def search_page(
         "per": per,
         "per_urls": {n: search_url(q, sort, per=n) for n in PER_PAGE_CHOICES},
     }
-    # A reference id typed alone opens its cable (as WikiLeaks' search does).
-    for rid in typed_id(q):
-        if _ID_OK.fullmatch(rid) and archive.get(rid) is not None:
-            return RedirectResponse(f"/cable/{quote(rid)}", status_code=302)
+    # A reference id typed alone opens its cable (as WikiLeaks' search does); one typed
+    # without its year and found in several years lists them above the results.
+    named = find_typed_id(archive, q)
+    if len(named) == 1:
+        return RedirectResponse(f"/cable/{quote(named[0])}", status_code=302)
+    ctx["id_matches"] = named
     try:
         node = archive.parse(q)
     except QueryError as e:
