@@ -608,3 +608,35 @@ def test_an_id_typed_without_its_year(web, pages_archive):
     # Not a post: words, searched as words.
     r = web.get("/search", params={"q": "harbour 5"}, follow_redirects=False)
     assert r.status_code == 200 and 'id="id-matches"' not in r.text
+
+
+def test_json_and_csv_twins_of_the_pages(web, pages_archive):
+    import csv
+    import io
+
+    from cablebase.archive.api import Archive
+
+    with Archive.open(pages_archive, readonly=True) as a:
+        total = a.count("harbour")
+        posts = a.facets("", names=("origin",), top=None)["origin"]
+        tags = a.facets("", names=("tag",), top=None)["tag"]
+    r = web.get("/search.json", params={"q": "harbour", "per": 2})
+    assert r.status_code == 200 and r.json()["total"] == total == 3
+    assert len(r.json()["hits"]) == 2
+    rows = list(csv.DictReader(io.StringIO(web.get("/search.csv", params={"q": "harbour"}).text)))
+    assert sorted(row["reference_id"] for row in rows) == [
+        "97ATLANTIS100",
+        "97ATLANTIS101",
+        "97ATLANTIS102",
+    ]
+    assert web.get("/cable/97atlantis101.json").json()["reference_id"] == "97ATLANTIS101"
+    rows = list(csv.DictReader(io.StringIO(web.get("/cable/97ATLANTIS101.csv").text)))
+    assert [row["reference_id"] for row in rows] == ["97ATLANTIS101"]
+    assert web.get("/cable/97ATLANTIS999.json").status_code == 404
+    assert web.get("/stats.json").status_code == 200
+    listed = web.get("/browse/posts.json").json()
+    assert sorted((p["origin"], p["cables"]) for p in listed) == sorted(posts)
+    rows = list(csv.DictReader(io.StringIO(web.get("/browse/tags.csv").text)))
+    assert sorted((row["tag"], int(row["cables"])) for row in rows) == sorted(tags)
+    assert web.get("/browse/nothing.json").status_code == 404
+    assert web.get("/browse/posts.xml").status_code == 404

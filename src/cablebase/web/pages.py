@@ -856,6 +856,84 @@ def citation(cable: Cable, permalink: str) -> str:
     )
 
 
+# -- .json and .csv twins of the pages (Datasette's convention) -----------------------------
+# A page's data at its own address plus .json or .csv: the search and a cable answer with
+# the /api's own answer (a redirect, so there is one implementation), the browse lists here.
+
+
+def _twin(url: str) -> Response:
+    return RedirectResponse(url, status_code=307)
+
+
+@router.get("/search.json", include_in_schema=False)
+def search_json(
+    q: str = Query("", max_length=2000),
+    sort: str = Query("relevance", pattern="^(relevance|date|-date)$"),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    per: int = Query(PER_PAGE, ge=1, le=100),
+) -> Response:
+    params = {"q": q, "sort": sort, "page": page, "per_page": per}
+    return _twin("/api/search?" + urlencode(params))
+
+
+@router.get("/search.csv", include_in_schema=False)
+def search_csv(q: str = Query("", max_length=2000)) -> Response:
+    """Every hit of the search (not one page): the export."""
+    return _twin("/api/export?" + urlencode({"q": q, "format": "csv"}))
+
+
+@router.get("/cable/{reference_id}.json", include_in_schema=False)
+def cable_json(reference_id: str) -> Response:
+    if not _ID_OK.fullmatch(reference_id):
+        raise HTTPException(404, f"No cable {reference_id!r} in this archive.")
+    return _twin(f"/api/cables/{quote(reference_id.upper())}")
+
+
+@router.get("/cable/{reference_id}.csv", include_in_schema=False)
+def cable_csv(reference_id: str) -> Response:
+    if not _ID_OK.fullmatch(reference_id):
+        raise HTTPException(404, f"No cable {reference_id!r} in this archive.")
+    q = f"id:{reference_id.upper()}"
+    return _twin("/api/export?" + urlencode({"q": q, "format": "csv"}))
+
+
+@router.get("/stats.json", include_in_schema=False)
+def stats_json() -> Response:
+    return _twin("/api/stats")
+
+
+_BROWSE_TWINS = {
+    "posts": ("origin", "cables"),
+    "tags": ("tag", "cables"),
+    "months": ("month", "cables"),
+}
+
+
+@router.get("/browse/{what}.{fmt}", include_in_schema=False)
+def browse_twin(request: Request, what: str, fmt: str) -> Response:
+    """The posts, tags or months lists, with their counts, as JSON or CSV."""
+    import csv
+    import io
+
+    from fastapi.responses import JSONResponse
+
+    if what not in _BROWSE_TWINS or fmt not in ("json", "csv"):
+        raise HTTPException(404, f"No page /browse/{what}.{fmt}: try posts, tags or months.")
+    key, count = _BROWSE_TWINS[what]
+    rows = [{key: value, count: n} for value, n in _global(request, what)]
+    if fmt == "json":
+        return JSONResponse(rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[key, count], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{what}.csv"'},
+    )
+
+
 @router.get("/cable/{reference_id}", response_class=HTMLResponse)
 def cable_page(
     request: Request, reference_id: str, version: int | None = Query(None, ge=1, le=2**31)
