@@ -113,12 +113,17 @@ def cables(draw) -> Cable:
     yy = c.reference_id[:2]
     nums = draw(st.lists(st.integers(1, 99999), max_size=5, unique=True))
     lettered = len(nums) > 1
+    # Written without the year, as officers do; the year is written where a reader would date
+    # the yearless form to last year (a serial STATE had not reached yet), as the generator does.
     c.references = [
-        Reference(
-            letter="ABCDE"[i] if lettered else None,
-            text=f"STATE {n}",
-            kind="cable",
-            id=f"{yy}STATE{n}",
+        gen._year_written_if_needed(
+            Reference(
+                letter="ABCDE"[i] if lettered else None,
+                text=f"STATE {n}",
+                kind="cable",
+                id=f"{yy}STATE{n}",
+            ),
+            c,
         )
         for i, n in enumerate(nums)
     ]

@@ -26,6 +26,7 @@ from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
+from cablebase.grammar.summary import is_summary_heading
 from cablebase.grammar.tags import TAGS_LABEL_AT, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
@@ -622,6 +623,12 @@ def _label_ahead(
     return False
 
 
+# Headings that open the body: never the last word of a SUBJECT.
+_SECTION_WORDS = frozenset(
+    {"COMMENT", "BACKGROUND", "INTRODUCTION", "OVERVIEW", "DISCUSSION", "ANALYSIS", "DETAILS"}
+)
+
+
 def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
     """The last word of a SUBJECT pushed past a blank line: one or two words in the
     SUBJECT's capitals, no sentence end before it, a blank line after it."""
@@ -630,6 +637,8 @@ def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
         return False
     if SUBJECT_STOP.match(s) or HANDLING_LINE.match(s):
         return False
+    if is_summary_heading(s) or s.strip(" #-=*:").upper() in _SECTION_WORDS:
+        return False  # `SUBJECT: …` ⏎⏎ `SUMMARY` ⏎⏎ (a markdown copy's `#### SUMMARY`)
     if len(words) <= 2 and len(s) <= 30 and s.isupper() and pieces[-1].isupper():
         return i + 1 >= len(lines) or not lines[i + 1].strip()
     # double-spaced, mixed case: a line standing alone before paragraph 1 (lines in capitals

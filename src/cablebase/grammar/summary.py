@@ -107,6 +107,12 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
     return None
 
 
+def is_summary_heading(line: str) -> bool:
+    """Whether a line is a summary heading (`SUMMARY`, `------- SUMMARY -------`, `Summary
+    and Comment`): other rules must not take it for text (preamble: a SUBJECT's last word)."""
+    return _is_heading(line)
+
+
 def _is_heading(heading: str) -> bool:
     h = heading.strip(_DECOR)
     if len(h) > 80 or "ummary" not in h.lower():
