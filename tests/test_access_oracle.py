@@ -44,7 +44,7 @@ from cablebase.archive import query as Q
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.cli import main
-from cablebase.record import Cable, Paragraph, Reference
+from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
 
 HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
@@ -138,14 +138,25 @@ def make_cable(i: int, s: Spec) -> Cable:
         for k, t in enumerate(s.cites)
     ]
     created = None if s.year is None else f"{s.year}-{1 + i % 9:02d}-{10 + i:02d}T10:00:00Z"
+    post = s.origin.split()[-1].upper()
+    # Header lines (searched by from:/to:/sender:/addressee:/info:): the hidden cable 13
+    # alone is sent to a collective and carries a person tag of its own.
+    info = "SHADOW COLLECTIVE" if i == 13 else f"AMCONSUL {post}"
     return Cable(
+        sender=f"AMEMBASSY {post}",
+        station=Station(route=f"RUEH{post[:2]}", serial=f"{i:04d}"),
+        recipients=[
+            Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC"),
+            Recipient(role="info", name=info, collective=i == 13),
+        ],
+        classified_by=ClassifiedBy(text="", name=f"Deputy {s.signer.title()}"),
         reference_id=rid(i),
         created=created,
         origin=s.origin,
         post=s.origin.split()[-1].upper(),
         classification=None if s.rank is None else CLASSES[s.rank],
         handling=[*s.caveats, "SIPDIS"],
-        tags=["PREL", f"ZT{100 + i}"],
+        tags=["PREL", f"ZT{100 + i}"] + ["OVIP (UMBRA, NOCTIS)"] * (i == 13),
         subject=f"{s.origin.split()[-1].upper()}: TALKS ON {subject_token(i)} {COMMON}",
         subject_portion=s.subject_mark,
         declassify_on=s.declassify,
@@ -272,13 +283,29 @@ def test_world_has_every_shape(world: World) -> None:
 FIELD_CASES: dict[str, list[str]] = {
     "id": [rid(13), rid(6), rid(0), MISSING, "09LEAKVILLE11*", "09leakville10*"],
     "origin": ["shadowland", "leakville", '"consulate sievetown"', "shadow*"],
-    "tag": ["ZT113", "ZT106", "PREL", "zt11*"],
-    "class": ["secret", "top_secret", "unclassified", ">=confidential", "<secret", "<=c", ">u"],
+    "tag": ["ZT113", "ZT106", "PREL", "zt11*", '"OVIP (UMBRA, NOCTIS)"', "ovip*"],
+    "class": [
+        "secret",
+        "top_secret",
+        "unclassified",
+        ">=confidential",
+        "<secret",
+        "<=c",
+        ">u",
+        "lou",
+    ],
     "handling": ["nodis", "noforn", "sipdis", "orcon"],
     "subject": [subject_token(13), subject_token(0), "talks", '"talks on"', "zzsubj11*"],
     "signer": ["shadowman", "quill", "inkwell"],
-    "from": ["2009-05", "2008", "2009-03-15"],
-    "to": ["2008-12", "2009-03-15", "2009"],
+    "classifiedby": ["shadowman", '"deputy quill"', "deputy", "deputyinkwell"],
+    "person": ["shadowman", "quill", "umbra", '"umbra noctis"', "deputy"],
+    "sender": ["shadowland", '"amembassy leakville"', "ruehsh", "amembassy"],
+    "addressee": ["secstate", '"shadow collective"', "shadowcollective", "sievetown"],
+    "info": ["collective", "amconsul", "secstate", "ruehc"],
+    "from": ["2009-05", "2008", "2009-03-15", "shadowland", "leakville", "ruehsh"],
+    "to": ["2008-12", "2009-03-15", "2009", "shadow_collective", "secstate"],
+    "date": ["2008", "2008-05-23", "2009-03..2009-06", ">=2009-05", "<2009", "..2008-06"],
+    "month": ["2008-05", "2009-01..2009-04", ">2008-05", "<=2009-02"],
     "year": ["2008", "2009", "2008..2009", ">=2009", "<2009"],
     "cites": [rid(6), rid(13), rid(2), MISSING, rid(7)],
     "citedby": [rid(6), rid(13), rid(0), rid(7), rid(4), MISSING],
@@ -567,6 +594,9 @@ ORACLE_QUERIES = [
     f"id:{rid(13)}",
     "origin:shadowland",
     "signer:shadowman",
+    "person:umbra",
+    "from:shadowland",
+    "to:shadowcollective",
     "tag:ZT106",
     COMMON,
     RARE,

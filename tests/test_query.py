@@ -76,6 +76,47 @@ def test_fields():
     assert parse_query("(tag:PGOV)") == Field("tag", "=", "PGOV", 5)
 
 
+def test_from_and_to_are_dates_or_names():
+    # A value that starts with four digits is a date bound, as before; else a name.
+    assert parse_query("from:2009") == Field("from", "=", "2009", 5)
+    assert parse_query("to:2009-03-15") == Field("to", "=", "2009-03-15", 3)
+    assert parse_query("to:secstate") == Field("addressee", "=", "secstate", 3)
+    assert parse_query("to:yesterday") == Field("addressee", "=", "yesterday", 3)
+    assert parse_query('from:"amembassy bamako"') == Or(
+        (Field("sender", "=", "amembassy bamako", 6), Field("origin", "=", "amembassy bamako", 6))
+    )
+    assert parse_query("info:nsc") == Field("info", "=", "nsc", 5)
+
+
+def test_date_and_month_are_date_ranges():
+    def rng(lo, hi, lo_pos=5, hi_pos=5):
+        parts = ([Field("from", "=", lo, lo_pos)] if lo else []) + (
+            [Field("to", "=", hi, hi_pos)] if hi else []
+        )
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    assert parse_query("date:2009-12-03") == rng("2009-12-03", "2009-12-03")
+    assert parse_query("month:2009-12") == rng("2009-12", "2009-12", 6, 6)
+    assert parse_query("date:2009-03..2009-06") == rng("2009-03", "2009-06", 5, 14)
+    assert parse_query("date:2009..") == rng("2009", "")
+    assert parse_query("date:..2009") == rng("", "2009", 5, 7)
+    assert parse_query("date:>=2009-03") == rng("2009-03", "", 7)
+    assert parse_query("date:<=2009-03") == rng("", "2009-03", 7, 7)
+    # > after the period's end; < before its start (to: is inclusive of its day).
+    assert parse_query("date:>2009-02") == rng("2009-03-01", "", 6)
+    assert parse_query("date:<2009-03") == rng("", "2009-02-28", 6, 6)
+    assert parse_query("date:<2009") == rng("", "2008-12-31", 6, 6)
+
+
+def test_multi_word_tags_and_class_spellings():
+    assert parse_query('tag:"COUNTER TERRORISM"') == Field("tag", "=", "COUNTER TERRORISM", 5)
+    assert parse_query('tag:"OVIP (CLINTON, HILLARY)"').value == "OVIP (CLINTON, HILLARY)"
+    for spelling in ("topsecret", "top-secret", "top_secret", '"top secret"', "ts", "TS"):
+        parse_query(f"class:{spelling}")
+    for spelling in ("lou", '"limited official use"', "limited_official_use"):
+        parse_query(f"class:{spelling}")
+
+
 MALFORMED = [
     ('"unclosed', 0, "unclosed quote"),
     ("a (b", 2, "missing closing parenthesis"),
@@ -94,8 +135,26 @@ MALFORMED = [
     ("year:2010..2008", 5, "runs backwards"),
     ("year:>=2008..2010", 7, "a range takes no comparison"),
     ("from:2009-13", 5, "not a date"),
-    ("to:yesterday", 3, "not a date"),
+    ("to:2009-02-30", 3, "not a date"),
+    ("from:2009-13", 5, "or a name"),
     ("from:<2009", 0, "does not take <"),
+    ("from:<bamako", 0, "does not take <"),
+    ("to:-", 3, "to: needs letters or digits"),
+    ("from:bam*", 8, "from: does not take a * prefix"),
+    ("person:smi*", 10, "does not take a * prefix"),
+    ("date:2009-13", 5, "not a date"),
+    ("date:2010..2009", 5, "runs backwards"),
+    ("date:..", 5, "at least one end"),
+    ("date:>=2009..2010", 0, "a range takes no comparison"),
+    ("month:2009", 6, "month: takes YYYY-MM"),
+    ("month:2009-12..2010", 15, "month: takes YYYY-MM"),
+    ("date:<0001", 6, "nothing is dated before"),
+    ("class:sbu", 6, "handling:sbu"),
+    ("class:noforn", 6, "handling:noforn"),
+    ("class:>lou", 7, "takes no <"),
+    ("class:banana", 6, "top_secret or ts, lou"),
+    ("tag:---", 4, "a tag needs letters"),
+    ("classifiedby:.,", 13, "needs letters or digits"),
     ("*", 0, "a prefix needs"),
     ("a*b", 1, "only at the end"),
     ('""', 0, "a phrase needs letters"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from cablebase.archive.query import (
 )
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.generate import generate
-from cablebase.record import Cable, Paragraph, Reference
+from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
 
 N_GENERATED = 3000
 
@@ -62,6 +63,14 @@ HANDWRITTEN = [
         handling=["SIPDIS", "NOFORN"],
         tags=["PREL", "FR"],
         signers=["RIVKIN"],
+        classified_by=ClassifiedBy(text="Ambassador Charles Rivkin", name="Charles Rivkin"),
+        sender="AMEMBASSY PARIS",
+        station=Station(route="RUEHFR", serial="9001"),
+        recipients=[
+            Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC"),
+            Recipient(role="info", route="RUEHBS", name="USEU BRUSSELS"),
+            Recipient(role="info", name="EUROPEAN POLITICAL COLLECTIVE", collective=True),
+        ],
         references=[
             Reference(letter="A", text="PARIS 8999", kind="cable", id="09PARIS8999"),
             Reference(letter="B", text="STATE 12345", kind="cable", id="09STATE12345"),
@@ -122,8 +131,31 @@ HANDWRITTEN = [
         post="USUN NEW YORK",
         classification="TOP SECRET",
         handling=["EXDIS"],
-        tags=["PREF", "UNSC"],
+        tags=["PREF", "UNSC", "OVIP (CLINTON, HILLARY)", "COUNTER TERRORISM"],
         signers=["RICE"],
+        sender="USMISSION USUN NEW YORK",
+        recipients=[
+            Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC"),
+            Recipient(role="to", name="AMEMBASSY PARIS"),
+        ],
+    ),
+    _cable(
+        "85SANJOSE100",
+        "1985-06-01T12:00:00Z",
+        "COSTA RICA: SAN JOSÉ TALKS",
+        ["Limited official use; the talks in San José went on."],
+        origin="Embassy San José",
+        post="SAN JOSE",
+        classification="LIMITED OFFICIAL USE",  # a marking without a class rank
+        tags=["PREL", "CS", "COUNTER TERRORISM"],
+        signers=["Curtin Winsor"],
+        classified_by=ClassifiedBy(text="DCM Hillary Clinton", name="Hillary Clinton"),
+        sender="AMEMBASSY SAN JOSE",
+        station=Station(route="RUEHSJ", serial="0100"),
+        recipients=[
+            Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC"),
+            Recipient(role="info", route="RUEHMU", name="AMEMBASSY MANAGUA"),
+        ],
     ),
 ]
 
@@ -191,9 +223,20 @@ def _occurs(tokens: list[str], want: list[str], prefix: bool, index=None) -> boo
     return False
 
 
+def _name_has(name: str | None, value: str, prefix: bool = False) -> bool:
+    """Whether the words of `value` occur in `name`, spaces between them optional: its
+    letters in order, each gap either nothing or one space, starting at a word and (unless
+    `prefix`) ending at one."""
+    letters = "".join(toks(value))
+    if not name or not letters:
+        return False
+    pattern = "(?:^| )" + " ?".join(map(re.escape, letters)) + ("" if prefix else "(?= |$)")
+    return re.search(pattern, " ".join(toks(name))) is not None
+
+
 RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
 NAMES = {"u": 0, "unclassified": 0, "c": 1, "confidential": 1, "s": 2, "secret": 2, "ts": 3}
-NAMES |= {"top_secret": 3, "top secret": 3}
+NAMES |= {"top_secret": 3, "top secret": 3, "topsecret": 3, "top-secret": 3}
 
 
 def _cmp(a, op: str, b) -> bool:
@@ -250,17 +293,32 @@ class Brute:
                 c.reference_id.startswith(core.upper()) if prefix else c.reference_id == v.upper()
             )
         if f.name == "origin":
-            want = toks(core)
             where = c.origin if c.origin is not None else c.post
-            return _occurs(toks(where), want, prefix)
+            return _name_has(where, core, prefix)
         if f.name == "tag":
-            return any(t.startswith(core.upper()) if prefix else t == v.upper() for t in c.tags)
+            want = " ".join(core.upper().replace("_", " ").split())
+            return any(t.startswith(want) if prefix else t == want for t in c.tags)
+        if f.name in ("sender", "addressee", "info"):
+            roles = {"sender": ("from",), "addressee": ("to", "info"), "info": ("info",)}
+            lines = [(r.role, r.name, r.route) for r in c.recipients]
+            if c.sender:
+                lines.append(("from", c.sender, c.station.route if c.station else None))
+            return any(
+                role in roles[f.name] and (_name_has(name, v) or _name_has(route, v))
+                for role, name, route in lines
+            )
+        if f.name in ("signer", "classifiedby", "person"):
+            names = c.signers if f.name != "classifiedby" else []
+            if f.name != "signer" and c.classified_by and c.classified_by.name:
+                names = [*names, c.classified_by.name]
+            tags = [t.partition("(")[2] for t in c.tags if "(" in t] if f.name == "person" else []
+            return any(_name_has(n, v) for n in names + tags)
         if f.name == "handling":
             want = " ".join(v.upper().replace("_", " ").split())
             want = {"FOUO": "FOR OFFICIAL USE ONLY"}.get(want, want)
             return want in c.handling
-        if f.name == "signer":
-            return any(s.lower() == v.lower() for s in c.signers)
+        if f.name == "class" and v.lower() in ("lou", "limited official use"):
+            return c.classification == "LIMITED OFFICIAL USE"
         if f.name == "class":
             rank = RANK.get(c.classification or "")
             return rank is not None and _cmp(rank, f.op, NAMES[v.lower()])
@@ -351,6 +409,11 @@ def _pick(brute: Brute) -> dict[str, str]:
     citing = next(c for c in docs[100:] if sum(r.id is not None for r in c.references) >= 2)
     cited = Counter(r.id for c in docs for r in c.references if r.id).most_common(1)[0][0]
     signer = Counter(s for c in docs for s in c.signers).most_common(3)[-1][0]
+    sender = Counter(c.sender for c in docs if c.sender).most_common(2)[-1][0]
+    roles = Counter((r.role, r.name) for c in docs for r in c.recipients)
+    addressee = next(n for (role, n), _ in roles.most_common() if role == "to" and " " in n)
+    info = next(n for (role, n), _ in roles.most_common()[5:] if role == "info")
+    addressee, info = f'"{addressee}"', f'"{info}"'
     subj = Counter(w for d in gen for w in set(d.subject) if w.isalpha() and len(w) > 3)
     mid = band(df, 0.1, 0.3)
     return {
@@ -367,6 +430,10 @@ def _pick(brute: Brute) -> dict[str, str]:
         "citing": citing.reference_id,
         "cited": cited,
         "signer": signer,
+        "sender": f'"{sender}"',
+        "senderword": sender.split()[-1].lower(),
+        "addressee": addressee,
+        "info": info,
         "subj": band(subj, 0.03, 0.3),
         "subj2": band(subj, 0.03, 0.3, 5)[:4],
         "subjpre": band(subj, 0.03, 0.3, 9)[:4],
@@ -460,6 +527,63 @@ QUERIES = [
     "signer:{signer}",
     "signer:rivkin",
     "signer:RIVKIN",
+    "signer:winsor",
+    'signer:"curtin winsor"',
+    "signer:curtinwinsor",
+    "classifiedby:rivkin",
+    "classifiedby:clinton",
+    'classifiedby:"charles rivkin"',
+    "person:rivkin",
+    "person:clinton",
+    "person:hillary",
+    'person:"clinton hillary"',
+    "person:{signer}",
+    "sender:{sender}",
+    'sender:"amembassy paris"',
+    "sender:sanjose",
+    "sender:ruehfr",
+    "from:{senderword}",
+    "from:paris",
+    "from:sanjose",
+    'from:"san josé"',
+    "to:secstate",
+    "to:{addressee}",
+    "to:ruehc",
+    'to:"amembassy paris"',
+    "addressee:managua",
+    "addressee:{addressee}",
+    "info:{info}",
+    "info:collective",
+    'info:"useu brussels"',
+    "info:secstate",
+    "origin:sanjose",
+    'origin:"san jose"',
+    'origin:"San José"',
+    "origin:SANJOSE",
+    "origin:usunnewyork",
+    "origin:newyo*",
+    'tag:"COUNTER TERRORISM"',
+    "tag:counter_terrorism",
+    'tag:"OVIP (CLINTON, HILLARY)"',
+    'tag:"counter  terrorism"',
+    'tag:"COUNTER T"',
+    "tag:OVIP*",
+    "class:lou",
+    'class:"limited official use"',
+    "class:topsecret",
+    "class:top-secret",
+    "-class:lou",
+    "date:2009-03-04",
+    "date:2009-02..2009-03",
+    "date:>2009-02-27",
+    "date:<2009-02-27",
+    "date:>=2009",
+    "date:<=1985-06",
+    "date:2009..",
+    "date:..1990",
+    "month:2009-03",
+    "month:1985-06..2009-02",
+    "-month:2009-03",
     "from:2009",
     "from:2009-06",
     "to:2005",
@@ -695,7 +819,7 @@ def _brute_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
         c = d.cable
         if c.origin is not None:
             counts["origin"][c.origin] += 1
-        if c.classification is not None:
+        if c.classification in RANK:  # the levels only: LIMITED OFFICIAL USE has none
             counts["classification"][c.classification] += 1
         if c.created:
             counts["year"][c.created[:4]] += 1
@@ -783,3 +907,55 @@ def test_where_clause_binds_every_value(world):
         assert sql.count("?") == len(params), q
         params2: list = []
         assert to_sql(parse_query(q), params2).count("?") == len(params2)
+
+
+# date: and month: read as a reader would: the created date's own characters compared, not
+# the from:/to: bounds they are planned as.
+DATE_CASES = {
+    "date:2009-03-04": lambda d: d[:10] == "2009-03-04",
+    "date:2009-02..2009-03": lambda d: "2009-02" <= d[:7] <= "2009-03",
+    "date:>2009-02-27": lambda d: d[:10] > "2009-02-27",
+    "date:<2009-02-27": lambda d: d[:10] < "2009-02-27",
+    "date:>=2009": lambda d: d[:4] >= "2009",
+    "date:<=1985-06": lambda d: d[:7] <= "1985-06",
+    "date:>2008": lambda d: d[:4] > "2008",
+    "date:2009..": lambda d: d[:4] >= "2009",
+    "date:..1990": lambda d: d[:4] <= "1990",
+    "month:2009-03": lambda d: d[:7] == "2009-03",
+    "month:1985-06..2009-02": lambda d: "1985-06" <= d[:7] <= "2009-02",
+    "month:>2008-11": lambda d: d[:7] > "2008-11",
+    "month:<2008-11": lambda d: d[:7] < "2008-11",
+}
+
+
+def test_date_and_month_match_the_created_date(world):
+    archive, brute = world
+    for q, pred in DATE_CASES.items():
+        want = sorted(
+            d.cable.reference_id for d in brute.docs if d.cable.created and pred(d.cable.created)
+        )
+        got = sorted(h.reference_id for h in archive.search(q))
+        assert got == want, q
+        assert archive.count(q) == len(want), q
+        assert archive.count(f"-{q}") == len(brute.docs) - len(want), q
+
+
+def test_old_archives_gain_their_senders(tmp_path):
+    """Migration 6 writes the FM line of cables stored before it as a recipients row."""
+    path = tmp_path / "old.db"
+    store = SQLiteStore(path)
+    store.put_many(HANDWRITTEN)
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM recipients WHERE role = 'from'")
+    conn.execute("DROP INDEX recipients_route")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    with Archive.open(path) as a:
+        assert a.count("sender:paris") == 1
+        assert a.count("from:RUEHSJ") == 1
+        assert sorted(h.reference_id for h in a.search("sender:amembassy")) == [
+            "09PARIS9001",
+            "85SANJOSE100",
+        ]

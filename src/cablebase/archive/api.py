@@ -31,6 +31,7 @@ from cablebase.access.settings import get_policy
 from cablebase.archive import ranking
 from cablebase.archive.query import (
     CABLE_FIELDS,
+    NAME_FIELDS,
     NAMES_CABLE,
     All,
     And,
@@ -100,7 +101,7 @@ FTS_MEMO = 4096
 _INDEXED = ("class", "year", "from", "to", "origin", "id")  # fields on indexed cables columns
 
 
-_SIDE_FIELDS = ("tag", "handling", "signer", "cites")
+_SIDE_FIELDS = ("tag", "handling", "cites", *NAME_FIELDS)
 
 
 def _or_parts(node: Or) -> list[Node]:
@@ -206,13 +207,22 @@ class Reference:
 
 
 def _contains(tokens: list[str], want: tuple[str, ...], prefix: bool) -> bool:
-    """Whether `want` occurs as a run of `tokens` (its last token a prefix if `prefix`)."""
-    n, k = len(tokens), len(want)
-    for i in range(n - k + 1):
-        if tokens[i : i + k - 1] == list(want[:-1]) and (
-            tokens[i + k - 1].startswith(want[-1]) if prefix else tokens[i + k - 1] == want[-1]
-        ):
-            return True
+    """Whether `want` occurs in `tokens`, spaces between words optional: its words joined
+    equal a run of `tokens` joined (`sanjose`, `san jose` in "Embassy San Jose"), starting
+    at a word; ending at one unless `prefix`."""
+    joined = "".join(want)
+    if not joined:
+        return False
+    for i in range(len(tokens)):
+        acc = ""
+        for t in tokens[i:]:
+            acc += t
+            if len(acc) >= len(joined):
+                if prefix and acc.startswith(joined) or acc == joined:
+                    return True
+                break
+            if not joined.startswith(acc):
+                break
     return False
 
 
@@ -383,6 +393,9 @@ class Archive:
         self._fts_memo: dict[str, tuple[int, bool]] = {}
         self._origin_tokens: list[tuple[str, list[str]]] = []
         self._post_tokens: list[tuple[str, list[str]]] = []
+        self._name_key: tuple[int, int] | None = None
+        self._name_tokens: dict[str, list[tuple[str, list[str]]]] = {}
+        self._name_memo: dict[tuple, tuple[list[str], ...]] = {}
         self._years_key: tuple[int, int] | None = None
         self._open_years: list[str] = []
         self._text_stats: dict[tuple, tuple[int, int]] = {}  # see _reader_text
@@ -616,10 +629,51 @@ class Archive:
         to what this archive's reader sees."""
         return to_sql(self._scope(self.parse(query)), params, self._origins)
 
-    def _origins(self, want: tuple[str, ...], prefix: bool) -> tuple[list[str], list[str]]:
+    def _names(self, field: str, want: tuple[str, ...]) -> tuple[list[str], ...]:
+        """A name field's value (query.NAME_FIELDS) -> the stored names whose words contain
+        its words (spaces optional), and for addressee fields the routing indicators, for
+        person: the person tags (`OVIP (CLINTON, HILLARY)`: the words after the bracket).
+        The distinct values are read once per change of the archive; answers are kept."""
+        key = self._state()
+        if key != self._name_key:
+            self._name_tokens = {}
+            self._name_memo = {}
+            self._name_key = key
+        memo = (field, want)
+        if memo in self._name_memo:
+            return self._name_memo[memo]
+        sources = {
+            "people": "SELECT DISTINCT name FROM people",
+            "recipients": "SELECT DISTINCT name FROM recipients",
+            "routes": "SELECT DISTINCT route FROM recipients WHERE route IS NOT NULL",
+            "tags": "SELECT DISTINCT tag FROM tags WHERE tag LIKE '%(%'",
+        }
+
+        def matching(source: str) -> list[str]:
+            if source not in self._name_tokens:
+                rows = self.conn.execute(sources[source])
+                cut = (lambda v: v.partition("(")[2]) if source == "tags" else (lambda v: v)
+                self._name_tokens[source] = [(v, words(cut(v))) for (v,) in rows]
+            return [v for v, toks in self._name_tokens[source] if _contains(toks, want, False)]
+
+        table = NAME_FIELDS[field][0]
+        found = (matching(table),)
+        if table == "recipients":
+            found += (matching("routes"),)
+        elif field == "person":
+            found += (matching("tags"),)
+        self._name_memo[memo] = found
+        return found
+
+    def _origins(
+        self, want: tuple[str, ...], prefix: bool, field: str = "origin"
+    ) -> tuple[list[str], ...]:
         """origin:VALUE -> the stored origins whose words contain VALUE's words, and the
         banner posts that match for cables without an origin.  The distinct values are read
-        once per change of the archive (SQLite's data_version and this connection's writes)."""
+        once per change of the archive (SQLite's data_version and this connection's writes).
+        With a name field (query.NAME_FIELDS) it resolves that field instead (_names)."""
+        if field != "origin":
+            return self._names(field, want)
         key = self._state()
         if key != self._origin_key:
             # Skip from one distinct origin to the next on the origin index (a few hundred
@@ -1162,12 +1216,13 @@ class Archive:
         if f.name == "tag" and v["prefix"]:
             params.extend([v["value"], v["value"][:-1] + chr(ord(v["value"][-1]) + 1)])
             return "SELECT count(DISTINCT cable_id) FROM tags WHERE tag >= ? AND tag < ?"
+        if f.name in NAME_FIELDS:
+            inner = to_sql(f, params, self._origins)  # c.id IN (<select of cable_id>)
+            return f"SELECT count(DISTINCT cable_id) FROM ({inner[len('c.id IN (') : -1]})"
         params.append(v["value"])
         return {
             "tag": "SELECT count(*) FROM tags WHERE tag = ?",
             "handling": "SELECT count(*) FROM handling WHERE caveat = ?",
-            "signer": "SELECT count(DISTINCT cable_id) FROM people WHERE role = 'signer'"
-            " AND name = ? COLLATE NOCASE",
             "cites": "SELECT count(DISTINCT cable_id) FROM refs WHERE target = ?",
         }[f.name]
 
@@ -1274,7 +1329,7 @@ class Archive:
                 " WHERE s.reference_id = ? AND r.target IS NOT NULL"
             )
             return self._bounded(sql, params, cap)
-        if node.name in ("tag", "handling", "signer", "cites"):
+        if node.name in _SIDE_FIELDS:
             sql = self._side_count(node, params).replace("count(DISTINCT cable_id)", "1")
             return self._bounded(sql.replace("count(*)", "1"), params, cap)
         where = to_sql(node, params, self._origins)

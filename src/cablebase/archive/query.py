@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import orjson
+
 from cablebase.archive.snippets import Pattern, words
 
 CLASS_RANK = {
@@ -37,6 +39,19 @@ CLASS_RANK = {
     "TOPSECRET": 3,
     "TOP-SECRET": 3,
 }
+# Spellings of LIMITED OFFICIAL USE: a marking of old cables, not a level of the order (such
+# cables have no class rank, docs/record.md), so class: matches it by name and takes no < >.
+LOU = "LIMITED OFFICIAL USE"
+LOU_NAMES = {"LOU", "LIMITED OFFICIAL USE", "LIMITEDOFFICIALUSE", "LIMITED-OFFICIAL-USE"}
+# Words people put in class: that are handling caveats: the error says where they belong.
+CAVEAT_NOT_CLASS = {
+    "SBU": "sbu",
+    "SENSITIVE": "sensitive",
+    "SENSITIVE BUT UNCLASSIFIED": "sensitive",
+    "FOUO": "fouo",
+    "NOFORN": "noforn",
+    "NF": "noforn",
+}
 HANDLING_ALIASES = {"FOUO": "FOR OFFICIAL USE ONLY", "SENSITIVE BUT UNCLASSIFIED": "SENSITIVE"}
 FIELDS = (
     "id",
@@ -46,13 +61,31 @@ FIELDS = (
     "handling",
     "subject",
     "signer",
+    "classifiedby",
+    "person",
+    "sender",
+    "addressee",
+    "info",
     "from",
     "to",
+    "date",
+    "month",
     "year",
     "cites",
     "citedby",
     "released",
 )
+# Fields matched on names (people, header addressees): a value's words, in order, against a
+# name's words, spaces optional (`sanjose` = `san jose`); resolved against the archive's
+# distinct names (Archive._names).  -> (side table, roles)
+NAME_FIELDS = {
+    "signer": ("people", ("signer",)),
+    "classifiedby": ("people", ("classified_by",)),
+    "person": ("people", ("signer", "classified_by")),
+    "sender": ("recipients", ("from",)),
+    "addressee": ("recipients", ("to", "info")),
+    "info": ("recipients", ("info",)),
+}
 # Fields whose value names a cable, by what their condition reads of the named cable
 # (docs/access.md: a cable the reader may not see, named by an operator, is as one the archive
 # does not hold; `Archive._scope` applies this, `tests/test_access_oracle.py` checks every field):
@@ -63,7 +96,7 @@ FIELDS = (
 #            reader sees has any.
 NAMES_CABLE = {"id": "hit", "cites": "cited", "citedby": "content"}
 PREFIX_FIELDS = ("id", "origin", "tag", "subject")  # fields whose value may end in *
-COMPARABLE = ("class", "year")  # fields that take < <= > >=
+COMPARABLE = ("class", "year", "date", "month")  # fields that take < <= > >=
 MAX_QUERY = 2000  # characters; longer queries are refused rather than planned
 MAX_TERMS = 64  # terms and fields in one query (keeps SQL and FTS expressions shallow)
 MAX_DEPTH = 16  # nesting of parentheses and NOTs
@@ -369,6 +402,21 @@ def _field(tok: _Tok) -> Node:
         if term is None:
             raise QueryError("subject: needs letters or digits", vpos)
         return term
+    if name in ("from", "to") and not _DATE_SHAPED.match(value):
+        # A name, not a date: the FM line (or the origin) / the TO and INFO addressees.
+        if tok.op != "=":
+            raise QueryError(f"{name}: does not take {tok.op}", tok.pos)
+        try:
+            if name == "to":
+                return _field(_Tok("field", "addressee", tok.pos, "=", value, vpos, tok.quoted))
+            sender = _field(_Tok("field", "sender", tok.pos, "=", value, vpos, tok.quoted))
+            origin = _field(_Tok("field", "origin", tok.pos, "=", value, vpos, tok.quoted))
+        except QueryError as e:  # in the words the reader typed
+            msg = e.message.replace("addressee:", "to:").replace("sender:", "from:")
+            raise QueryError(msg, e.position) from None
+        return Or((sender, origin))
+    if name in ("date", "month"):
+        return _dates(tok)
     if tok.op != "=" and name not in COMPARABLE:
         raise QueryError(f"{name}: does not take {tok.op}", tok.pos)
     if value.endswith("*") and (name not in PREFIX_FIELDS or tok.quoted):
@@ -383,6 +431,48 @@ def _field(tok: _Tok) -> Node:
 
 # -- field values --------------------------------------------------------------------
 
+_DATE_SHAPED = re.compile(r"\d{4}")  # from:/to: values that start so are dates, else names
+_MONTH = re.compile(r"\d{4}-\d{1,2}")
+
+
+def _dates(tok: _Tok) -> Node:
+    """date:/month: -> the from:/to: bounds they mean (one date range of `created`).
+
+    A period (YYYY, YYYY-MM, YYYY-MM-DD; month: YYYY-MM only), an inclusive range `P..Q`
+    (either end may be left open), or a comparison with a period: `<P` before it starts,
+    `<=P` up to its end, `>P` after its end, `>=P` from its start."""
+    name, value, pos = tok.text, tok.value, tok.value_pos
+    first, sep, last = value.partition("..")
+    if sep and tok.op != "=":
+        raise QueryError(f"{name}: a range takes no comparison", tok.pos)
+    if sep and not first and not last:
+        raise QueryError(f"{name}: a range needs at least one end (YYYY..YYYY)", pos)
+    ends = [(first, pos)] + ([(last, pos + len(first) + 2)] if sep else [])
+    for text, at in ends:
+        if text and name == "month" and not _MONTH.fullmatch(text):
+            raise QueryError(f"month: takes YYYY-MM, not {text!r} (date: takes any period)", at)
+        if text:
+            _period(text, at, end=False, field=name)
+    lo, hi = (first, last) if sep else (first, first)
+    lo_pos, hi_pos = pos, ends[-1][1]
+    if tok.op == ">=":
+        hi = ""
+    elif tok.op == "<=":
+        lo = ""
+    elif tok.op == ">":  # from the day after the period ends
+        lo, hi = _period(first, pos, end=True, field=name), ""
+    elif tok.op == "<":  # up to the day before the period starts
+        start = date.fromisoformat(_period(first, pos, end=False, field=name))
+        if start == date.min:
+            raise QueryError(f"{name}: nothing is dated before {first!r}", pos)
+        lo, hi = "", (start - timedelta(days=1)).isoformat()
+    if lo and hi and _period(lo, lo_pos, end=False) >= _period(hi, hi_pos, end=True):
+        raise QueryError(f"{name}: range {value!r} runs backwards", pos)
+    bounds = [Field("from", "=", lo, lo_pos)] if lo else []
+    bounds += [Field("to", "=", hi, hi_pos)] if hi else []
+    return bounds[0] if len(bounds) == 1 else And(tuple(bounds))
+
+
 _YEAR = re.compile(r"\d{4}")
 _YEARS = re.compile(r"(\d{4})\.\.(\d{4})")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
@@ -390,11 +480,13 @@ _ID = re.compile(r"[0-9A-Za-z]+")
 _CAVEAT = re.compile(r"[A-Za-z0-9/ _.-]+")
 
 
-def _period(value: str, pos: int, *, end: bool) -> str:
+def _period(value: str, pos: int, *, end: bool, field: str = "") -> str:
     """from:/to: values: YYYY, YYYY-MM or YYYY-MM-DD -> an ISO bound (to: is exclusive)."""
+    # from:/to: take names too, but not names that start with four digits.
+    hint = "; or a name, that does not start with four digits" if field in ("from", "to") else ""
     m = _DATE.fullmatch(value)
     if not m:
-        raise QueryError(f"not a date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)", pos)
+        raise QueryError(f"not a date {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD{hint})", pos)
     y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
     try:
         start = date(y, mo, d)
@@ -407,7 +499,7 @@ def _period(value: str, pos: int, *, end: bool) -> str:
         else:
             stop = date(y + 1, 1, 1)
     except (ValueError, OverflowError):
-        raise QueryError(f"not a date {value!r}", pos) from None
+        raise QueryError(f"not a date {value!r} (no such month or day{hint})", pos) from None
     return stop.isoformat()
 
 
@@ -443,22 +535,39 @@ def _check(f: Field) -> None:
     """Validate a field's value at parse time, so errors point at the query text."""
     v = f.value
     if f.name == "class" and class_rank(v) is None:
+        key = " ".join(v.upper().replace("_", " ").split())
+        if key in LOU_NAMES:
+            if f.op != "=":
+                raise QueryError(
+                    "class: LIMITED OFFICIAL USE is a marking, not a level: it takes no < or >",
+                    f.position,
+                )
+            return
+        if key in CAVEAT_NOT_CLASS:
+            raise QueryError(
+                f"{v!r} is a handling caveat, not a classification: use"
+                f" handling:{CAVEAT_NOT_CLASS[key]}",
+                f.position,
+            )
         raise QueryError(
-            f"unknown classification {v!r} (unclassified, confidential, secret, top_secret)",
+            f"unknown classification {v!r} (unclassified or u, confidential or c, secret or s,"
+            " top_secret or ts, lou)",
             f.position,
         )
     elif f.name == "year":
         _years(f)
     elif f.name in ("from", "to"):
-        _period(v, f.position, end=f.name == "to")
+        _period(v, f.position, end=f.name == "to", field=f.name)
     elif f.name == "released":
         _released(f)
     elif f.name in ("id", "cites", "citedby") and not _ID.fullmatch(v.rstrip("*")):
         raise QueryError(f"not a cable id {v!r}", f.position)
     elif f.name == "origin" and not words(v.rstrip("*")):
         raise QueryError(f"origin: needs letters or digits, not {v!r}", f.position)
-    elif f.name == "tag" and not _ID.fullmatch(v.rstrip("*").replace("_", "")):
-        raise QueryError(f"not a tag {v!r}", f.position)
+    elif f.name == "tag" and not words(v.rstrip("*")):
+        raise QueryError(f"not a tag {v!r}: a tag needs letters or digits", f.position)
+    elif f.name in NAME_FIELDS and not words(v):
+        raise QueryError(f"{f.name}: needs letters or digits, not {v!r}", f.position)
     elif f.name == "handling" and not _CAVEAT.fullmatch(v):
         raise QueryError(f"not a handling caveat {v!r}", f.position)
 
@@ -466,17 +575,21 @@ def _check(f: Field) -> None:
 def field_values(f: Field) -> dict:
     """A field's value in the form both the SQL and a brute-force evaluator compare against."""
     v = f.value
-    if f.name in ("id", "cites", "citedby", "tag"):
+    if f.name in ("id", "cites", "citedby"):
         return {"value": v.rstrip("*").upper(), "prefix": v.endswith("*")}
+    if f.name == "tag":  # multi-word tags: spaces (or _) between words, as one space
+        value = " ".join(v.rstrip("*").upper().replace("_", " ").split())
+        return {"value": value, "prefix": v.endswith("*")}
     if f.name == "origin":
         return {"tokens": tuple(words(v.rstrip("*"))), "prefix": v.endswith("*")}
     if f.name == "handling":
         value = " ".join(v.upper().replace("_", " ").split())
         return {"value": HANDLING_ALIASES.get(value, value)}
-    if f.name == "signer":
-        return {"value": v}
+    if f.name in NAME_FIELDS:
+        return {"tokens": tuple(words(v))}
     if f.name == "class":
-        return {"rank": class_rank(v)}
+        rank = class_rank(v)
+        return {"rank": rank} if rank is not None else {"marking": LOU}
     if f.name == "year":
         y = _years(f)
         return {"range": y} if isinstance(y, tuple) else {"year": y}
@@ -554,7 +667,9 @@ def fts_expr(node: Node) -> str | None:
 
 # Resolves origin:VALUE to the stored origin strings (and banner posts, for cables without an
 # origin) it matches: (folded value tokens, prefix) -> (origins, posts).
-OriginResolver = Callable[[tuple[str, ...], bool], tuple[list[str], list[str]]]
+# With a third argument, a field of NAME_FIELDS, it resolves that field's value instead:
+# (names, routing indicators or person tags) (Archive._origins).
+OriginResolver = Callable[..., tuple[list[str], ...]]
 
 MATCH = "c.id IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
 NOT_MATCH = "c.id NOT IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
@@ -575,16 +690,60 @@ _SIDE = {  # side-table conditions: (IN form, EXISTS form)
         "c.id IN (SELECT cable_id FROM handling WHERE caveat = ?)",
         "EXISTS (SELECT 1 FROM handling x WHERE x.cable_id = c.id AND x.caveat = ?)",
     ),
-    "signer": (
-        "c.id IN (SELECT cable_id FROM people WHERE role = 'signer' AND name = ? COLLATE NOCASE)",
-        "EXISTS (SELECT 1 FROM people x WHERE x.cable_id = c.id AND x.role = 'signer'"
-        " AND x.name = ? COLLATE NOCASE)",
-    ),
     "cites": (
         "c.id IN (SELECT cable_id FROM refs WHERE target = ?)",
         "EXISTS (SELECT 1 FROM refs x WHERE x.cable_id = c.id AND x.target = ?)",
     ),
 }
+
+
+def _roles(roles: tuple[str, ...]) -> str:
+    return "role IN (" + ", ".join(f"'{r}'" for r in roles) + ")"
+
+
+# Name fields (NAME_FIELDS), their names resolved by the archive: the matching stored names
+# (and, for addressees, routing indicators; for person:, person tags) as JSON lists, one
+# parameter each.  NOCASE: the people index is NOCASE (every case variant of a resolved name
+# folds to the same words, so it is resolved too).
+_JSON = "(SELECT value FROM json_each(?))"
+
+
+def _name_select(name: str) -> str:
+    table, roles = NAME_FIELDS[name]
+    if table == "people":
+        sql = (
+            f"SELECT cable_id FROM people WHERE {_roles(roles)} AND name COLLATE NOCASE IN {_JSON}"
+        )
+        if name == "person":
+            sql += f" UNION ALL SELECT cable_id FROM tags WHERE tag IN {_JSON}"
+        return sql
+    return (
+        f"SELECT cable_id FROM recipients WHERE {_roles(roles)} AND name IN {_JSON}"
+        f" UNION ALL SELECT cable_id FROM recipients WHERE {_roles(roles)} AND route IN {_JSON}"
+    )
+
+
+# Without an archive to resolve against (to_sql(..., origins=None)): the value's words as a
+# LIKE pattern on the name (exact for names of letters, digits and spaces, spaces required).
+def _name_like(name: str) -> str:
+    table, roles = NAME_FIELDS[name]
+    return (
+        f"c.id IN (SELECT cable_id FROM {table} WHERE {_roles(roles)}"
+        " AND (' ' || lower(name) || ' ') LIKE ?)"
+    )
+
+
+NAMES_SQL = {name: f"c.id IN ({_name_select(name)})" for name in NAME_FIELDS}
+# Per-row probe forms: the same set, tested for one id.
+NAMES_PROBE = {
+    name: f"EXISTS (SELECT 1 FROM ({_name_select(name)}) x WHERE x.cable_id = c.id)"
+    for name in NAME_FIELDS
+}
+NAMES_LIKE = {name: _name_like(name) for name in NAME_FIELDS}
+# LIMITED OFFICIAL USE: no class rank, found among the unranked cables on the class index;
+# an id set (refers to c.id only, as a reader's copy of the columns holds no classification).
+LOU_SQL = "c.id IN (SELECT id FROM cables WHERE class_rank IS NULL AND classification = ?)"
+
 # Forms of a set condition: an IN set that may drive the plan, an IN set kept from driving it
 # (unary +), or a per-row probe.
 FORMS = ("in", "filter", "probe")
@@ -612,6 +771,11 @@ SQL_FRAGMENTS: tuple[str, ...] = (
     FILTER_MATCH,
     *(f for pair in _SIDE.values() for f in pair),
     *("+" + pair[0] for pair in _SIDE.values()),
+    *NAMES_SQL.values(),
+    *("+" + f for f in NAMES_SQL.values()),
+    *NAMES_PROBE.values(),
+    *NAMES_LIKE.values(),
+    LOU_SQL,
     "c.reference_id = ?",
     "(c.reference_id >= ? AND c.reference_id < ?)",
     "(c.origin IS NOT NULL AND c.origin IN (",
@@ -675,9 +839,18 @@ def _field_sql(f: Field, params: list, origins: OriginResolver | None, form: str
     if name == "tag" and v["prefix"]:
         params.extend([v["value"], _upper_bound(v["value"])])
         return (plus if not side else "") + _SIDE["tag*"][side]
-    if name in ("tag", "handling", "signer", "cites"):
+    if name in ("tag", "handling", "cites"):
         params.append(v["value"])
         return (plus if not side else "") + _SIDE[name][side]
+    if name in NAME_FIELDS:
+        if origins is None:
+            params.append("% " + " ".join(v["tokens"]) + " %")
+            return NAMES_LIKE[name]
+        params.extend(orjson.dumps(x).decode() for x in origins(v["tokens"], False, name))
+        return NAMES_PROBE[name] if side else plus + NAMES_SQL[name]
+    if name == "class" and "marking" in v:
+        params.append(v["marking"])
+        return LOU_SQL
     if name == "class":
         params.append(v["rank"])
         return f"(c.class_rank IS NOT NULL AND c.class_rank {_OPS[f.op]} ?)"

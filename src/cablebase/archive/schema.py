@@ -175,6 +175,17 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # statements, handling restrictions (SBU, LOU, FOUO), dates that open nothing until an
     # archivist declassifies (access/declassify.py).
     lambda conn: _recompute_access(conn),
+    # 6: the sender (FM line) as a row of recipients, role 'from', position -1, route the
+    # originating station's routing indicator: from:/sender: search it with the addressees
+    # (docs/search.md); routing indicators searchable.
+    """
+    INSERT OR IGNORE INTO recipients
+        SELECT id, -1, 'from', json_extract(record, '$.station.route'),
+               json_extract(record, '$.sender'), NULL, json_extract(record, '$.precedence'),
+               NULL, 0
+        FROM cables WHERE json_extract(record, '$.sender') IS NOT NULL;
+    CREATE INDEX recipients_route ON recipients(route);
+    """,
 )
 
 

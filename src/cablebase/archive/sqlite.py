@@ -543,6 +543,9 @@ class _Pending:
             (cid, i, r.role, r.route, r.name, r.office, r.precedence, r.serial, int(r.collective))
             for i, r in enumerate(c.recipients)
         )
+        if c.sender:  # the FM line, searched with the addressees (schema migration 6)
+            route = c.station.route if c.station else None
+            self.recipients.append((cid, -1, "from", route, c.sender, None, c.precedence, None, 0))
         self.refs.extend(
             (cid, i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(c.references)
         )
