@@ -838,3 +838,18 @@ def test_main_pages_pass_the_serious_accessibility_rules(page, path: str) -> Non
         page.goto(path)
         violations = page.evaluate(A11Y_AUDIT)
         assert not violations, f"{path} at {width} px: {violations[:12]}"
+
+
+def test_phone_histogram_axis_is_readable(page, shots: Path) -> None:
+    page.goto("/search?q=talks")
+    expect(page.locator("#histogram .chart-axis")).to_be_hidden()  # the drawing's own labels
+    page.set_viewport_size({"width": 390, "height": 844})
+    axis = page.locator("#histogram .chart-axis span")
+    expect(axis.first).to_be_visible()
+    labels = axis.all_inner_texts()
+    # The drawing's first text is its top count, then the bar labels.
+    years = page.locator("#histogram svg text.axis").all_text_contents()[1:]
+    assert labels[0] == years[0] and labels[-1].isdigit() and int(labels[-1]) >= int(years[-1])
+    size = axis.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 12, f"axis labels {size}px on a phone"
+    expect(page.locator("#histogram svg text.axis").first).to_be_hidden()

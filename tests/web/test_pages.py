@@ -640,3 +640,19 @@ def test_json_and_csv_twins_of_the_pages(web, pages_archive):
     assert sorted((row["tag"], int(row["cables"])) for row in rows) == sorted(tags)
     assert web.get("/browse/nothing.json").status_code == 404
     assert web.get("/browse/posts.xml").status_code == 404
+
+
+def test_post_page_lists_its_top_tags(web):
+    html = web.get("/browse/posts/Embassy%20Atlantis").text
+    m = re.search(r'<ul class="tagcounts" id="post-tags">(.*?)</ul>', html, re.S)
+    assert m
+    # The five Atlantis cables: 100-103 tagged PREL PGOV AT, 104 PREL and COUNTER TERRORISM.
+    shown = [
+        (unescape(t), int(n))
+        for t, n in re.findall(
+            r'class="tag"[^>]*>([^<]*)</(?:a|span)> <span class="small">(\d+)', m.group(1)
+        )
+    ]
+    assert shown == [("PREL", 5), ("AT", 4), ("PGOV", 4), ("COUNTER TERRORISM", 1)]
+    href = hrefs(m.group(1), "tag")[0]
+    assert query_of(href)["q"] == 'origin:"Embassy Atlantis" tag:PREL'

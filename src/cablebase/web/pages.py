@@ -539,6 +539,13 @@ def column_chart(
                 f'<text class="axis" x="{_num(i * bw + 1)}" y="{height - 4}">{escape(name)}</text>'
             )
     out.append("</svg>")
+    # On a phone the drawing shrinks to a third and its labels with it: there an HTML row of
+    # the first, middle and last labels stands in for them (style.css).
+    names = [name for name, _, _, _ in bars if name]
+    if names:
+        ends = [names[0], names[len(names) // 2], names[-1]] if len(names) > 2 else names
+        spans = "".join(f"<span>{escape(n)}</span>" for n in ends)
+        out.append(f'<div class="chart-axis" aria-hidden="true">{spans}</div>')
     return Markup("".join(out))
 
 
@@ -1169,8 +1176,20 @@ def browse_post(request: Request, post: str) -> Response:
         )
     ]
     latest = list(archive.search(c, sort="-date", limit=25)) if c else []
+    top_tags = archive.facets(c, names=("tag",), top=15).get("tag", []) if c else []
     ctx = {
         "post": post,
+        # The post's subjects at a glance: its most frequent TAGS, each a search of them.
+        "top_tags": [
+            (
+                t,
+                n,
+                search_url(f"{c} {tc}", "-date")
+                if (tc := readable_clause(archive, "tag", t))
+                else None,
+            )
+            for t, n in top_tags
+        ],
         "count": known[post],
         "chart": column_chart(
             bars, label=f"cables per year from {post}", every=max(1, len(bars) // 12)
