@@ -608,6 +608,11 @@ def test_an_id_typed_without_its_year(web, pages_archive):
     # Not a post: words, searched as words.
     r = web.get("/search", params={"q": "harbour 5"}, follow_redirects=False)
     assert r.status_code == 200 and 'id="id-matches"' not in r.text
+    # A post and a year are a place and a year, even when some year has that serial.
+    from cablebase.web.pages import typed_id
+
+    assert typed_id("bamako 2009") == ([], False)
+    assert typed_id("09 bamako 2009")[0] == ["09BAMAKO2009"]
 
 
 def test_json_and_csv_twins_of_the_pages(web, pages_archive):

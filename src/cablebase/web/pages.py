@@ -354,7 +354,9 @@ def typed_id(q: str) -> tuple[list[str], bool]:
         return [], False
     year, post, serial = m.groups()
     post = post.replace(" ", "").upper()
-    if year is None and (len(post) < 3 or resolve_post(post) is None):
+    if year is None and (
+        len(post) < 3 or resolve_post(post) is None or 1940 <= int(serial) <= 2030
+    ):  # `paris 2009` is a place and a year, not PARIS 2009 of some year
         return [], False
     out: list[str] = []
     for yy in [year[-2:]] if year else _ID_YEARS:
