@@ -208,6 +208,9 @@ def test_sql_is_fragments_and_placeholders():
         "signer:x handling:noforn cites:09X1 citedby:09Y2 id:09Z* id:09Z3",
         "subject:x OR (a NOT b) OR year:<2000",
         "NOT (a OR tag:X)",
+        'from:bamako to:"secstate washdc" info:nsc sender:x addressee:y',
+        'person:x classifiedby:"a b" class:lou tag:"COUNTER TERRORISM"',
+        "date:2009-03..2009-06 month:>2009-01 date:<2010 -date:2009..",
     ]
     for q in queries:
         for form in FORMS:
@@ -215,6 +218,17 @@ def test_sql_is_fragments_and_placeholders():
             sql = to_sql(parse_query(q), params, side=form, text=form)
             assert only_fragments(sql), (q, sql)
             assert sql.count("?") == len(params)
+
+
+def test_resolved_names_are_fragments_and_placeholders(small_archive):
+    """Name fields resolved against an archive: still fixed fragments, the names as one JSON
+    parameter each (no name, however odd, reaches the SQL text)."""
+    q = "from:x to:secstate info:y person:z signer:w classifiedby:v sender:u addressee:t"
+    for form in FORMS:
+        params: list = []
+        sql = to_sql(parse_query(q), params, small_archive._origins, side=form, text=form)
+        assert only_fragments(sql), sql
+        assert sql.count("?") == len(params)
 
 
 def test_free_text_merges_into_one_match():
@@ -242,6 +256,7 @@ def small_archive(tmp_path_factory):
 _ALPHABET = st.sampled_from(
     list("abcxyz09 \"()-*:<>=.._'éÜ&|")
     + ["AND", "OR", "NOT", "tag:", "class:", "year:", "id:", "origin:", "subject:", "from:"]
+    + ["to:", "date:", "month:", "person:", "sender:", "info:", "2009", "-12", "..", "lou"]
     + ["\x00", "\u0301", "ß", "\t", "{", "}", "^", "+", ";", "%"]
 )
 

@@ -2,7 +2,10 @@
 
     words  "a phrase"  prefix*  AND  OR  NOT  -term  ( ... )
     id:09BAMAKO776  id:09BAMAKO*  origin:bamako  tag:PGOV  class:>=confidential  handling:noforn
-    subject:word  signer:milovanovic  from:2009-01  to:2009-12-31  year:2009  year:2008..2010
+    subject:word  signer:milovanovic  classifiedby:scobey  person:clinton
+    from:2009-01  to:2009-12-31  (dates)   from:bamako  to:secstate  (names: sender, addressees)
+    sender:"amembassy bamako"  addressee:RUEHC  info:nsc  tag:"COUNTER TERRORISM"  class:lou
+    date:2009-12-03  date:2009-03..2009-06  date:<2010  month:2009-12  year:2009  year:2008..2010
     cites:09BAMAKO754  citedby:09BAMAKO776  released:2010-11  released:2010-11..2011-09
 
 Juxtaposed terms are ANDed; NOT and - bind tightest, then AND, then OR.  Free text matches the
