@@ -623,15 +623,30 @@ def _label_ahead(
     return False
 
 
+# The narrowest width telegram lines are wrapped at (they run to 60-69 characters).
+_WRAP_WIDTH = 60
 # Headings that open the body: never the last word of a SUBJECT.
 _SECTION_WORDS = frozenset(
-    {"COMMENT", "BACKGROUND", "INTRODUCTION", "OVERVIEW", "DISCUSSION", "ANALYSIS", "DETAILS"}
+    {
+        "COMMENT",
+        "BACKGROUND",
+        "INTRODUCTION",
+        "OVERVIEW",
+        "DISCUSSION",
+        "ANALYSIS",
+        "DETAILS",
+        "OUTLOOK",
+        "PARTICIPANTS",
+        "OBJECTIVES",
+        "CONCLUSION",
+        "ASSESSMENT",
+    }
 )
 
 
 def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
-    """The last word of a SUBJECT pushed past a blank line: one or two words in the
-    SUBJECT's capitals, no sentence end before it, a blank line after it."""
+    """The last word of a SUBJECT pushed past a blank line: one word in the SUBJECT's
+    capitals that did not fit on its line, no sentence end before it, a blank line after it."""
     words = s.split()
     if not pieces or not s[0].isalpha() or pieces[-1].rstrip()[-1:] in ".?!)":
         return False
@@ -639,8 +654,12 @@ def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
         return False
     if is_summary_heading(s) or s.strip(" #-=*:").upper() in _SECTION_WORDS:
         return False  # `SUBJECT: …` ⏎⏎ `SUMMARY` ⏎⏎ (a markdown copy's `#### SUMMARY`)
-    if len(words) <= 2 and len(s) <= 30 and s.isupper() and pieces[-1].isupper():
-        return i + 1 >= len(lines) or not lines[i + 1].strip()
+    if len(words) == 1 and len(s) <= 30 and s.isupper() and pieces[-1].isupper():
+        # One word alone (two are a heading: `NEXT STEPS`), and only a word that did not fit
+        # on the line is pushed on; one that would have fitted starts a heading.
+        label = len("SUBJECT: ") if len(pieces) == 1 else 0
+        pushed = label + len(pieces[-1].rstrip()) + 1 + len(words[0]) > _WRAP_WIDTH
+        return pushed and (i + 1 >= len(lines) or not lines[i + 1].strip())
     # double-spaced, mixed case: a line standing alone before paragraph 1 (lines in capitals
     # there are captions: `NOT FOR INTERNET DISTRIBUTION`, a repeated banner)
     if len(words) < 3 or len(s) > 80 or s[-1:] in ".:;" or s.isupper() or pieces[-1].isupper():
