@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 
 from cablebase.grammar import titles
 from cablebase.record import ClassifiedBy
@@ -452,6 +454,14 @@ def _reason_word(word: str) -> bool:
 def parse_classified_by(text: str) -> tuple[ClassifiedBy, list[str]]:
     """Parse the statement (label removed or not, lines joined by any white space).
     Returns (ClassifiedBy(text, name, title, office), classification reasons)."""
+    # A post's statements repeat word for word from cable to cable: parse each text once
+    # (a pure function of the text), and hand every caller its own copies.
+    cb, reasons = _parse_cached(text)
+    return replace(cb, names=list(cb.names)), list(reasons)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
     text = _strip_label(" ".join(text.split())).rstrip(' "')  # `…(d) ""`: a csv quote
     statement = text
     inner = _INNER_LABEL.search(text, 1)
