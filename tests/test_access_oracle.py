@@ -127,6 +127,9 @@ def make_cable(i: int, s: Spec) -> Cable:
         if j == 0:  # term frequencies differ from cable to cable (for relevance)
             text = f"The {COMMON} spoke. " * (1 + i % 3) + text
             text += f" The {RARE} keeper." * s.rare
+            # An inflection only a hidden cable holds: `keeper` (stemmed) must not find
+            # anything more, nor score differently, for a reader who may not see it.
+            text += " The keepers met." * (i == 13)
         paragraphs.append(Paragraph(number=j + 1, portion=mark, text=text))
     refs = [
         Reference(
@@ -313,7 +316,7 @@ FIELD_CASES: dict[str, list[str]] = {
 }
 # Every lexer token kind and keyword, each with queries that use it.
 OPERATOR_CASES: dict[str, list[str]] = {
-    "word": [COMMON, RARE, para_token(13, 0), para_token(4, 0), "keeper"],
+    "word": [COMMON, RARE, para_token(13, 0), para_token(4, 0), "keeper", "keepers"],
     "phrase": [f'"the {COMMON}"', f'"{RARE} keeper"', f'"{COMMON} spoke"*'],
     "field": ["tag:PREL", f"citedby:{rid(6)} {COMMON}"],
     "lparen": [f"({RARE} OR tag:ZT113) -class:u"],

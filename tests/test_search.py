@@ -29,6 +29,7 @@ from cablebase.archive.query import (
     to_sql,
 )
 from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.stems import STEMMER, stemmable
 from cablebase.generate import generate
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
 
@@ -126,7 +127,7 @@ HANDWRITTEN = [
         "10USUNNEWYORK5",
         "2010-01-02T00:00:00Z",
         "UNSC: NEW YORK CONSULTATIONS ON REFUGEES",
-        ["Refugee resettlement; the ambassador's note on refugees."],
+        ["Refugee resettlement; the ambassador's note on refugees and their negotiation."],
         origin="Mission USUN New York",
         post="USUN NEW YORK",
         classification="TOP SECRET",
@@ -143,7 +144,7 @@ HANDWRITTEN = [
         "85SANJOSE100",
         "1985-06-01T12:00:00Z",
         "COSTA RICA: SAN JOSÉ TALKS",
-        ["Limited official use; the talks in San José went on."],
+        ["Limited official use; the talks in San José went on. The negotiators negotiated."],
         origin="Embassy San José",
         post="SAN JOSE",
         classification="LIMITED OFFICIAL USE",  # a marking without a class rank
@@ -232,6 +233,15 @@ def _name_has(name: str | None, value: str, prefix: bool = False) -> bool:
         return False
     pattern = "(?:^| )" + " ?".join(map(re.escape, letters)) + ("" if prefix else "(?= |$)")
     return re.search(pattern, " ".join(toks(name))) is not None
+
+
+def _stem_of(term: Term) -> str | None:
+    """The stem an unquoted single word matches by (None: matched exactly)."""
+    want = toks(term.text)
+    if term.phrase or term.prefix or len(want) != 1 or not stemmable(want[0]):
+        return None
+    stem = STEMMER.stem(want[0])
+    return stem if stem and len(stem) >= 4 else None
 
 
 RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
@@ -341,6 +351,14 @@ class Brute:
         raise AssertionError(f.name)
 
     def match(self, node, d: Doc) -> bool:
+        if isinstance(node, Term) and (stem := _stem_of(node)):
+            # An unquoted word: any word of the cable with the same Porter stem.
+            where = (
+                d.where["subject"][1]
+                if node.column
+                else {**d.where["subject"][1], **d.where["body"][1]}
+            )
+            return any(stemmable(t) and STEMMER.stem(t) == stem for t in where)
         if isinstance(node, Term):
             want = toks(node.text)
             if _occurs(*d.where["subject"][:1], want, node.prefix, d.where["subject"][1]):
@@ -465,6 +483,18 @@ QUERIES = [
     "x",
     "x-ray",
     "jean-pierre",
+    # stemming: inflections unless quoted
+    "negotiation",
+    "negotiations",
+    '"negotiation"',
+    "subject:talks",
+    'subject:"talks"',
+    "{mid}s",
+    '"{mid}"',
+    "-{mid}",
+    "{mid2} OR {mid3}ing",
+    "ties",
+    "refugee",
     # phrases
     '"{p2}"',
     '"{p3}"',
@@ -959,3 +989,31 @@ def test_old_archives_gain_their_senders(tmp_path):
             "09PARIS9001",
             "85SANJOSE100",
         ]
+
+
+def test_words_expand_to_their_indexed_inflections(tmp_path):
+    path = tmp_path / "stems.db"
+    first = _cable("09X1", "2009-01-01T00:00:00Z", "TALKS", ["Negotiators negotiated ties."])
+    store = SQLiteStore(path)
+    store.put_many([first])
+    store.close()
+
+    def word(w: str) -> Term:
+        return Term(w, phrase=True, tokens=(w,))
+
+    with Archive.open(path) as a:
+        # The word first, then the index's words with its stem (negoti), in the index's order.
+        assert a.parse("negotiation") == Or(
+            (word("negotiation"), word("negotiated"), word("negotiators"))
+        )
+        assert a.count("negotiation") == 1
+        assert a.count('"negotiation"') == 0  # quoted: exact
+        assert a.count('"negotiators"') == 1
+        assert a.parse("ties") == Term("ties", tokens=("ties",))  # stem "ti": exact
+        assert a.parse("negot*") == Term("negot", prefix=True, tokens=("negot",))
+        assert a.parse(a.parse("negotiation")) == a.parse("negotiation")  # once is enough
+        later = SQLiteStore(path)  # another writer: the expansion follows the archive
+        later.put_many([_cable("09X2", None, "X", ["The negotiation went on."])])
+        later.close()
+        assert a.count("negotiators") == 2
+        assert a.count('"negotiators"') == 1

@@ -57,6 +57,7 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.sqlite import SQLiteStore, body_text
+from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
 from cablebase.record import Cable, file_name_of
 
 FACETS = {
@@ -394,6 +395,9 @@ class Archive:
         self._origin_tokens: list[tuple[str, list[str]]] = []
         self._post_tokens: list[tuple[str, list[str]]] = []
         self._name_key: tuple[int, int] | None = None
+        self._forms_key: tuple[int, int] | None = None
+        self._forms_memo: dict[str, tuple[str, ...]] = {}
+        self._vocab = False
         self._name_tokens: dict[str, list[tuple[str, list[str]]]] = {}
         self._name_memo: dict[tuple, tuple[list[str], ...]] = {}
         self._years_key: tuple[int, int] | None = None
@@ -622,7 +626,63 @@ class Archive:
     # -- the query language ----------------------------------------------------------
 
     def parse(self, query: str | Node) -> Node:
-        return parse_query(query) if isinstance(query, str) else query
+        """The query's tree, its unquoted words stemmed (docs/search.md, "Free text")."""
+        return self._stemmed(parse_query(query) if isinstance(query, str) else query)
+
+    def _stemmed(self, node: Node) -> Node:
+        """Each unquoted single word (not a prefix) -> the OR of the indexed words with its
+        Porter stem, each as an exact (quoted) word, so that expanding twice changes nothing."""
+        if isinstance(node, Term):
+            if node.phrase or node.prefix or len(node.tokens) != 1:
+                return node
+            forms = self._forms(node.tokens[0])
+            if len(forms) == 1:
+                return node
+            return Or(tuple(Term(f, phrase=True, column=node.column, tokens=(f,)) for f in forms))
+        if isinstance(node, Not):
+            inner = self._stemmed(node.node)
+            return node if inner is node.node else Not(inner)
+        if isinstance(node, And | Or):
+            nodes = tuple(self._stemmed(n) for n in node.nodes)
+            if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
+                return node
+            return type(node)(nodes)
+        return node
+
+    def _forms(self, token: str) -> tuple[str, ...]:
+        """The indexed words sharing a word's stem, the word first (just the word when it is
+        not stemmed).  Read through fts5vocab once per change of the archive and word."""
+        if not stemmable(token):
+            return (token,)
+        key = self._state()
+        if key != self._forms_key:
+            self._forms_memo = {}
+            self._forms_key = key
+        if token in self._forms_memo:
+            return self._forms_memo[token]
+        stem = STEMMER.stem(token)
+        start = expansion_prefix(stem) if stem else None
+        forms: tuple[str, ...] = (token,)
+        if start is not None:
+            if not self._vocab:
+                self.conn.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.cables_vocab"
+                    " USING fts5vocab(main, 'cables_fts', 'row')"
+                )
+                self._vocab = True
+            stop = start[:-1] + chr(ord(start[-1]) + 1)
+            near = [
+                t
+                for (t,) in self.conn.execute(
+                    "SELECT term FROM temp.cables_vocab WHERE term >= ? AND term < ?",
+                    (start, stop),
+                )
+                if stemmable(t)
+            ]
+            stems = STEMMER.stems(near)
+            forms += tuple(t for t in near if stems[t] == stem and t != token)
+        self._forms_memo[token] = forms
+        return forms
 
     def where(self, query: str | Node, params: list) -> str:
         """The WHERE condition over `cables c` for a query (origin: resolved exactly), limited
