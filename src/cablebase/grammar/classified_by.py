@@ -129,6 +129,7 @@ _GLUED_TEXT = re.compile(
 _REASON_TAIL = re.compile(r"[\s).,;:]*")
 
 
+@lru_cache(maxsize=8192)  # Classified By lines repeat from cable to cable
 def text_after_reasons(line: str) -> int | None:
     """Where text glued after a complete reason list starts in `line`, or None
     (`… reasons 1.4 (b) and (d). 1. (C) Summary: …` -> the index of `1.`)."""
