@@ -396,6 +396,7 @@ class Archive:
         self._post_tokens: list[tuple[str, list[str]]] = []
         self._name_key: tuple[int, int] | None = None
         self._forms_key: tuple[int, int] | None = None
+        self._origin_memo: dict[tuple, tuple[list[str], list[str]]] = {}
         self._forms_memo: dict[str, tuple[str, ...]] = {}
         self._vocab = False
         self._name_tokens: dict[str, list[tuple[str, list[str]]]] = {}
@@ -753,9 +754,13 @@ class Archive:
                 )
             ]
             self._origin_key = key
-        origins = [o for o, toks in self._origin_tokens if _contains(toks, want, prefix)]
-        posts = [p for p, toks in self._post_tokens if _contains(toks, want, prefix)]
-        return origins, posts
+            self._origin_memo = {}
+        # A query resolves the same value several times (its count, its page, the plan).
+        if (want, prefix) not in self._origin_memo:
+            origins = [o for o, toks in self._origin_tokens if _contains(toks, want, prefix)]
+            posts = [p for p, toks in self._post_tokens if _contains(toks, want, prefix)]
+            self._origin_memo[want, prefix] = (origins, posts)
+        return self._origin_memo[want, prefix]
 
     def search(
         self,
