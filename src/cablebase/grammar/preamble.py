@@ -12,7 +12,6 @@ Summary: …`) is split off into a line of its own, where the text starts.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from cablebase.grammar import eo as _eo
 from cablebase.grammar import refs
@@ -200,17 +199,11 @@ class _Scan:
 
 
 def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
-    """(name, start, end) of every label in the line, in order."""
-    # Preamble lines (E.O., TAGS, Classified By …) repeat from cable to cable: each distinct
-    # line is read once.
-    return list(_labels_in(line, cur == "clby"))
+    """(name, start, end) of every label in the line, in order.
 
-
-@lru_cache(maxsize=8192)
-def _labels_in(line: str, in_clby: bool) -> tuple[tuple[str, int, int], ...]:
-    """_find_labels proper.  Each label's key word is looked up with `str.find` in the
-    upper-cased line and the label's own regex is tried there: much cheaper than one
-    alternation run over the whole line."""
+    Each label's key word is looked up with `str.find` in the upper-cased line and the
+    label's own regex is tried there: much cheaper than one alternation run over the
+    whole line."""
     u = line.upper()
     hits: list[tuple[int, int, str]] = []
     for key, name, back, rx in _LABEL_AT:
@@ -236,8 +229,9 @@ def _labels_in(line: str, in_clby: bool) -> tuple[tuple[str, int, int], ...]:
             found.append((name.replace("_damaged", ""), sm.start(name), sm.end()))
             pos = sm.end()
     if not hits:
-        return tuple(found)
+        return found
     hits.sort()
+    in_clby = cur == "clby"
     for a, b, name in hits:
         if a < pos:
             continue  # inside the label before
@@ -249,7 +243,7 @@ def _labels_in(line: str, in_clby: bool) -> tuple[tuple[str, int, int], ...]:
             in_clby = False
         found.append((name, a, b))
         pos = b
-    return tuple(found)
+    return found
 
 
 def parse_preamble(lines: list[str], start: int, st: State) -> int:

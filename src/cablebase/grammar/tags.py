@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 from cablebase.grammar.pages import remove_markers
@@ -192,13 +192,7 @@ def _glued_duplicate(tag: str, others: set[str]) -> bool:
 def parse_tags(text: str) -> list[str]:
     """The tags of a TAGS value (see :func:`read_tags`): codes and the cable's own free tags,
     upper-case, in order, without duplicates."""
-    return list(_tags_cached(text))
-
-
-@lru_cache(maxsize=4096)
-def _tags_cached(text: str) -> tuple[str, ...]:
-    # TAGS lines repeat from cable to cable: each distinct value is read once.
-    return tuple(read_tags(text)[0])
+    return read_tags(text)[0]
 
 
 def _clean(line: str) -> str:
