@@ -55,16 +55,21 @@ def _text(fragment: str) -> str:
 
 
 def _pre_lines(raw: str) -> list[str]:
-    for ent in _NEWLINE_ENTITIES:
-        if ent in raw:
-            raw = raw.replace(ent, "\n")
+    # Nearly every page writes its newlines as `&#x000A;` and no other spelling: replace
+    # that one, and look for the others only when a `&#` is left.
+    raw = raw.replace(_NEWLINE_ENTITIES[0], "\n")
+    if "&#" in raw:
+        for ent in _NEWLINE_ENTITIES[1:]:
+            if ent in raw:
+                raw = raw.replace(ent, "\n")
     if "<" in raw:
         if "\u00b6" in raw:
             raw = _ANCHOR.sub("", raw)
         raw = _TAG.sub("", raw)
     if "&" in raw:
         raw = _ENTITY.sub(_entity, raw)
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip() for line in raw.split("\n")]
 
 
