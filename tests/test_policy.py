@@ -266,3 +266,23 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
         assert logged == [("arch", "79TESTVILLE24")]
     res = run("origin:testville", "--user", "arch", pw="arch has a password")
     assert res.exit_code == 1 and "no eligible cable" in res.output
+
+
+def test_limited_official_use_is_unclassified_text_under_a_restriction(tmp_path: Path) -> None:
+    """A cable whose banner is LIMITED OFFICIAL USE (old cables; a marking, not a level) is read
+    by every account, kept from the public profile, and found by class:lou; it was once
+    ranked nowhere, so no reader but an unrestricted one could read it."""
+    lou = cable("75TESTVILLE30", "LIMITED OFFICIAL USE", [(None, "The zzloutext minister.")])
+    assert requirement(lou).rank == 0 and names(lou) == {"LOU"}
+    path = tmp_path / "lou.db"
+    with SQLiteStore(path) as store:
+        store.put_many([lou, cable("75TESTVILLE31", "SECRET", [(None, "zzloutext too.")])])
+        set_policy(store.conn, Policy("controlled"))
+    with Archive.open(path) as a:
+        anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
+        assert anon.get("75TESTVILLE30") is None and anon.count("zzloutext") == 0
+        u = reader(a, 0)
+        assert u.get("75TESTVILLE30").classification == "LIMITED OFFICIAL USE"
+        assert [h.reference_id for h in u.search("zzloutext")] == ["75TESTVILLE30"]
+        assert u.count("class:lou") == 1 and u.count("class:<=confidential") == 1
+        assert u.count("class:secret") == 0

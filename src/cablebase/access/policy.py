@@ -106,12 +106,26 @@ def handling_bits(handling: object) -> int:
     return bits
 
 
+# LIMITED OFFICIAL USE is a control marking of unclassified text (old cables), not a level:
+# its cables are UNCLASSIFIED that carry the LOU handling restriction (kept from the public
+# profile, read by every account cleared UNCLASSIFIED).
+_CONTROL_MARKINGS = {"LIMITED OFFICIAL USE": (0, "LOU")}
+
+
 def rank_of(classification: str | None) -> int | None:
-    """UNCLASSIFIED=0 .. TOP SECRET=3, None when unknown."""
+    """UNCLASSIFIED=0 .. TOP SECRET=3 (LIMITED OFFICIAL USE: 0), None when unknown."""
     if classification is None:
         return None
     up = classification.strip().upper()
+    if up in _CONTROL_MARKINGS:
+        return _CONTROL_MARKINGS[up][0]
     return RANKS.index(up) if up in RANKS else None
+
+
+def _marking_bits(classification: str | None) -> int:
+    """The handling restriction a control marking in the classification's place carries."""
+    marking = _CONTROL_MARKINGS.get((classification or "").strip().upper())
+    return _bit(marking[1]) if marking else 0
 
 
 def parse_rank(value: str | int) -> int:
@@ -187,7 +201,7 @@ def requirement(cable: Cable) -> Requirement:
     """What reading the cable whole requires: its classification, and every caveat or
     restriction it carries anywhere: handling captions, portion marks (a `(S/NF)` paragraph
     makes the cable NOFORN even when no caption says so) and whole-text statements."""
-    bits = handling_bits(cable.handling)
+    bits = handling_bits(cable.handling) | _marking_bits(cable.classification)
     marks = [p.portion for p in cable.paragraphs]
     if cable.subject:
         marks.append(cable.subject_portion)

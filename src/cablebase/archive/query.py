@@ -743,9 +743,10 @@ NAMES_PROBE = {
     for name in NAME_FIELDS
 }
 NAMES_LIKE = {name: _name_like(name) for name in NAME_FIELDS}
-# LIMITED OFFICIAL USE: no class rank, found among the unranked cables on the class index;
-# an id set (refers to c.id only, as a reader's copy of the columns holds no classification).
-LOU_SQL = "c.id IN (SELECT id FROM cables WHERE class_rank IS NULL AND classification = ?)"
+# LIMITED OFFICIAL USE: unclassified text under a control marking, ranked 0 like UNCLASSIFIED
+# (access/policy.rank_of), found among the rank-0 cables on the class index; an id set (refers
+# to c.id only, as a reader's copy of the columns holds no classification).
+LOU_SQL = "c.id IN (SELECT id FROM cables WHERE class_rank = 0 AND classification = ?)"
 
 # Forms of a set condition: an IN set that may drive the plan, an IN set kept from driving it
 # (unary +), or a per-row probe.

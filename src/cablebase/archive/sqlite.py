@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from cablebase.access.policy import Stored, acl_tokens, stored
+from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
 from cablebase.archive import archive_file
 from cablebase.archive.merge import merge
 from cablebase.archive.reader_sets import ReaderSets
@@ -29,7 +29,6 @@ from cablebase.record import Cable
 
 RELEASE_FORM = "release"  # a published redacted release (access/releases.py): not a source
 
-CLASS_RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
 
 
 @dataclass(slots=True)
@@ -626,7 +625,7 @@ def _column_values(c: Cable, digest: str, row: str, access: Stored) -> tuple:
         c.origin,
         c.post,
         c.classification,
-        CLASS_RANK.get(c.classification or ""),
+        rank_of(c.classification),  # the policy's rank (LIMITED OFFICIAL USE: 0)
         c.precedence,
         c.subject,
         c.eo,
