@@ -420,8 +420,10 @@ def http_urls(n: int) -> list[str]:
         "post": [quote("Embassy Leakville"), quote("Consulate Sievetown")],
         "month": [f"2009-0{m}" for m in range(1, 10)],
         "release_id": ["1"],
+        "what": ["posts", "tags", "months"],
+        "fmt": ["json", "csv"],
     }
-    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/"}
+    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/", "/search.csv"}
     urls: list[str] = []
     for router in (api.router, admin.router, account.router, pages.router):
         for route in router.routes:

@@ -588,6 +588,8 @@ PATH_VALUES: dict[str, list[str]] = {
     "name": ["noforn", "nobody"],
     "action": ["disable", "revoke"],
     "label": ["nothing"],
+    "what": ["posts", "tags", "months", "nothing"],  # /browse/{what}.{fmt}: the lists' twins
+    "fmt": ["json", "csv", "xml"],
 }
 ORACLE_QUERIES = [
     "",
@@ -681,6 +683,13 @@ ROUTES = {
     ("GET", "/browse/months/{month}"),
     ("GET", "/stats"),
     ("GET", "/about"),
+    # the .json/.csv twins of pages (Datasette's convention)
+    ("GET", "/search.json"),
+    ("GET", "/search.csv"),
+    ("GET", "/cable/{reference_id}.json"),
+    ("GET", "/cable/{reference_id}.csv"),
+    ("GET", "/browse/{what}.{fmt}"),
+    ("GET", "/stats.json"),
 }
 
 
