@@ -147,7 +147,7 @@ HANDWRITTEN = [
         ["Limited official use; the talks in San José went on. The negotiators negotiated."],
         origin="Embassy San José",
         post="SAN JOSE",
-        classification="LIMITED OFFICIAL USE",  # a marking without a class rank
+        classification="LIMITED OFFICIAL USE",  # a marking, ranked with UNCLASSIFIED
         tags=["PREL", "CS", "COUNTER TERRORISM"],
         signers=["Curtin Winsor"],
         classified_by=ClassifiedBy(text="DCM Hillary Clinton", name="Hillary Clinton"),
@@ -245,6 +245,8 @@ def _stem_of(term: Term) -> str | None:
 
 
 RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
+# LIMITED OFFICIAL USE ranks with UNCLASSIFIED (docs/search.md, docs/access.md)
+RANK_OF = RANK | {"LIMITED OFFICIAL USE": 0}
 NAMES = {"u": 0, "unclassified": 0, "c": 1, "confidential": 1, "s": 2, "secret": 2, "ts": 3}
 NAMES |= {"top_secret": 3, "top secret": 3, "topsecret": 3, "top-secret": 3}
 
@@ -330,7 +332,7 @@ class Brute:
         if f.name == "class" and v.lower() in ("lou", "limited official use"):
             return c.classification == "LIMITED OFFICIAL USE"
         if f.name == "class":
-            rank = RANK.get(c.classification or "")
+            rank = RANK_OF.get(c.classification or "")
             return rank is not None and _cmp(rank, f.op, NAMES[v.lower()])
         if f.name == "year":
             if d.year is None:
@@ -786,6 +788,11 @@ def test_broad_relevance_is_two_tiered(world, small):
     try:
         for q in _queries(brute, TIERED):
             node = parse_query(q)
+            if len(brute.hits(q)) <= 20:
+                # The values are picked from generated text: a pair may fall under the bound
+                # (then the query is rightly not broad, and is not this test's case).
+                assert not tiered._broad(node), q
+                continue
             assert tiered._broad(node), q
             want = {d.cable.reference_id for d in brute.hits(q)}
             pats = [(toks(t.text), t.prefix) for t in positive_terms(node)]
@@ -815,7 +822,8 @@ def test_broad_relevance_is_two_tiered(world, small):
                 assert [h.reference_id for h in tail] == ids[offset:], (q, offset)
     finally:
         tiered.close()
-    # The mix exercises both tiers.
+    # The mix exercises both tiers, with nearly every query of the list.
+    assert len(sizes) >= len(TIERED) - 2, sizes
     assert sum(1 for a, b in sizes if a and b) >= 4, sizes
 
 
@@ -842,6 +850,9 @@ def test_no_cap_anywhere(world):
     assert sum(1 for _ in archive.search("NOT zzzzzz")) == total
 
 
+_LEVELS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+
+
 def _brute_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, Counter] = {n: Counter() for n in ("origin", "classification", "year")}
     counts |= {"month": Counter(), "tag": Counter(), "handling": Counter()}
@@ -849,8 +860,8 @@ def _brute_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
         c = d.cable
         if c.origin is not None:
             counts["origin"][c.origin] += 1
-        if c.classification in RANK:  # the levels only: LIMITED OFFICIAL USE has none
-            counts["classification"][c.classification] += 1
+        if c.classification in RANK_OF:  # LIMITED OFFICIAL USE is counted at its rank
+            counts["classification"][_LEVELS[RANK_OF[c.classification]]] += 1
         if c.created:
             counts["year"][c.created[:4]] += 1
             counts["month"][c.created[:7]] += 1
