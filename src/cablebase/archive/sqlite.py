@@ -30,7 +30,6 @@ from cablebase.record import Cable
 RELEASE_FORM = "release"  # a published redacted release (access/releases.py): not a source
 
 
-
 @dataclass(slots=True)
 class PutResult:
     added: int = 0
