@@ -17,8 +17,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
-
 from cablebase.access import audit
 from cablebase.access.policy import (
     DECLASSIFIED_ON,
@@ -30,7 +28,7 @@ from cablebase.access.policy import (
     stored,
 )
 from cablebase.access.settings import bump_generation, get_policy
-from cablebase.record import Cable, Paragraph
+from cablebase.archive.schema import stored_record
 
 MAX_BATCH = 100000  # cables one declassify command may open (a query matching more is refused)
 
@@ -170,16 +168,7 @@ def recompute(conn: sqlite3.Connection) -> int:
         record, opened = conn.execute(
             "SELECT record, open_on FROM cables WHERE id = ?", (cid,)
         ).fetchone()
-        cable = Cable.from_dict(orjson.loads(record))
-        cable.paragraphs = [
-            Paragraph(number=n, portion=p, heading=h, text=t)
-            for n, p, h, t in conn.execute(
-                "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
-                " ORDER BY position",
-                (cid,),
-            )
-        ]
-        s = stored(cable)
+        s = stored(stored_record(conn, cid, record))
         if opened_by_archive(opened):  # a release or a declassification stays open
             s = Stored(s.rank, s.bits, opened, s.floor_rank)
         changed += _rewrite(conn, cid, s)

@@ -189,6 +189,23 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
 )
 
 
+def stored_record(conn: sqlite3.Connection, cid: int, record: str | bytes):  # -> Cable
+    """The record of cable `cid` as a migration reads it: its JSON row with the paragraphs
+    from their own table (the row keeps none)."""
+    from cablebase.record import Cable, Paragraph
+
+    cable = Cable.from_dict(orjson.loads(record))
+    cable.paragraphs = [
+        Paragraph(number=n, portion=p, heading=h, text=t)
+        for n, p, h, t in conn.execute(
+            "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
+            " ORDER BY position",
+            (cid,),
+        )
+    ]
+    return cable
+
+
 def _recompute_access(conn: sqlite3.Connection) -> None:
     from cablebase.access.declassify import recompute
 
@@ -272,7 +289,6 @@ def _access(conn: sqlite3.Connection) -> None:
     contentless index cannot gain a column in place)."""
     from cablebase.access.policy import acl_tokens, stored
     from cablebase.archive.sqlite import body_text
-    from cablebase.record import Cable, Paragraph
 
     for statement in ACCESS_TABLES.split(";"):  # one by one: executescript would commit
         if statement.strip():
@@ -280,15 +296,7 @@ def _access(conn: sqlite3.Connection) -> None:
     ids = [row[0] for row in conn.execute("SELECT id FROM cables ORDER BY id")]
     for cid in ids:
         (record,) = conn.execute("SELECT record FROM cables WHERE id = ?", (cid,)).fetchone()
-        cable = Cable.from_dict(orjson.loads(record))
-        cable.paragraphs = [
-            Paragraph(number=n, portion=p, heading=h, text=t)
-            for n, p, h, t in conn.execute(
-                "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
-                " ORDER BY position",
-                (cid,),
-            )
-        ]
+        cable = stored_record(conn, cid, record)
         s = stored(cable)
         acl = acl_tokens(s)
         conn.execute(

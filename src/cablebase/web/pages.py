@@ -29,7 +29,17 @@ from cablebase.access.policy import (
 )
 from cablebase.archive import browse
 from cablebase.archive.api import Archive
-from cablebase.archive.query import FIELDS, And, Field, Node, Not, Or, QueryError, Term
+from cablebase.archive.query import (
+    FIELDS,
+    And,
+    Field,
+    Node,
+    Not,
+    Or,
+    QueryError,
+    Term,
+    parse_query,
+)
 from cablebase.grammar.dtg import MONTH_NAMES
 from cablebase.record import Cable
 from cablebase.web import auth
@@ -300,7 +310,13 @@ def add_clause(q: str, node: Node, extra: str) -> str:
         return extra
     if extra in q.split() or f" {extra}" in f" {q}":
         return q
-    if isinstance(node, Or):
+    # The query as written (the archive's parse may have widened words into ORs of their
+    # inflections): only an OR the reader wrote needs the parentheses.
+    try:
+        written = parse_query(q)
+    except QueryError:
+        written = node
+    if isinstance(written, Or):
         q = f"({q})"
     return f"{q} {extra}"
 
