@@ -1260,3 +1260,21 @@ def test_classified_by_label_holding_a_ref_list_gives_way_to_the_next():
     )
     assert c.classified_by.name == "Nan McEl"
     assert c.classification_reasons == ["1.4(b)", "1.4(d)"]
+
+
+def test_ref_lines_without_colon_whose_first_item_is_not_a_cable():
+    # `REF A <a letter's description>` then `REF B <cable>` after Classified By: the REF block
+    # was not read at all (the label needed a post and serial after the letter).
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        "S E C R E T ZENDA 000754\n\nSIPDIS\n\nE.O. 12958: DECL: 07/21/2019\nTAGS: PREL ZE\n"
+        "SUBJECT: (S) HARBOUR TALKS\n\n"
+        "CLASSIFIED BY CHARGE D'AFFAIRES ADA QUILL FOR REASONS 1.4 B\nAND D.\n\n"
+        "REF A SECRETARY'S LETTER TO THE MINISTER ON HELICOPTERS\nREF B SECSTATE 76108\n\n\n"
+        "1. (S) Summary: the talks opened.\n",
+        form="text",
+        year=2009,
+    )
+    assert "09STATE76108" in [r.id for r in c.references]
+    assert c.classified_by.name == "ADA QUILL"

@@ -56,13 +56,14 @@ _LABELS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Line-start forms without a colon: `TAGS PGOV …`, `TAG PREL`, `REF A: STATE 1`, `REF A. …`,
-# `REF. LONDON 1939`, `REF A WELLINGTON 721`.
+# `REF. LONDON 1939`, `REF A WELLINGTON 721`, `REF A SECRETARY'S LETTER TO …`.
 _START_LABELS = re.compile(
     r"""\s*(?:
       (?P<tags>TAGS?)\s+(?=\S)
     | (?P<subject>(?-i:SUBJECT|SUBJ))\s+(?=\S)
     | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
-      (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d))
+      (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d)
+        |(?-i:[A-H]\s+[A-Z][A-Z'’]+\s))  # `REF A SECRETARY'S LETTER …`: a lettered item
     | (?P<ref_damaged>(?-i:[A-Z]{1,2})):\s+(?=\(?[A-Z][.)]\s+[A-Z][A-Za-z]{2,}\s+\d)  # `Q: A) …`
     )""",
     re.IGNORECASE | re.VERBOSE,
