@@ -105,6 +105,20 @@ def merge(sources: Sequence[Cable]) -> Cable:
     return out
 
 
+# The transmission header's fields: taken together from the one source with the best header.
+HEADER_FIELDS = (
+    "header_kind",
+    "transmission_id",
+    "routing",
+    "station",
+    "security",
+    "dtg",
+    "precedence",
+    "info_precedence",
+    "sender",
+    "recipients",
+)
+
 # Every field some group above sets; any other (one added to the record later) is the first's.
 _GROUPED = frozenset(
     [
@@ -117,16 +131,7 @@ _GROUPED = frozenset(
         "released",
         "classification",
         "handling",
-        "header_kind",
-        "transmission_id",
-        "routing",
-        "station",
-        "security",
-        "dtg",
-        "precedence",
-        "info_precedence",
-        "sender",
-        "recipients",
+        *HEADER_FIELDS,
         "captions",
         "eo",
         "declassify_on",
@@ -316,18 +321,7 @@ def _header_rank(c: Cable) -> tuple:
 
 def _header(out: Cable, srcs: list[Cable]) -> None:
     h = min(srcs, key=_header_rank)  # min is stable: the first of equals
-    for name in (
-        "header_kind",
-        "transmission_id",
-        "routing",
-        "station",
-        "security",
-        "dtg",
-        "precedence",
-        "info_precedence",
-        "sender",
-        "recipients",
-    ):
+    for name in HEADER_FIELDS:
         setattr(out, name, getattr(h, name))
     out.captions = _first(srcs, lambda c: c.captions)
 
