@@ -423,7 +423,7 @@ def http_urls(n: int) -> list[str]:
         "what": ["posts", "tags", "months"],
         "fmt": ["json", "csv"],
     }
-    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/", "/search.csv"}
+    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/"}
     urls: list[str] = []
     for router in (api.router, admin.router, account.router, pages.router):
         for route in router.routes:
