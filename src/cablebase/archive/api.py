@@ -227,6 +227,18 @@ def _contains(tokens: list[str], want: tuple[str, ...], prefix: bool) -> bool:
     return False
 
 
+def _person_keys(names: list[tuple[str, list[str]]], tags: bool) -> list[tuple[str, list[str]]]:
+    """(stored value, the words of its person key) where they differ from its own words."""
+    from cablebase.archive.people import person_key, person_tag
+
+    out = []
+    for v, toks in names:
+        key = person_key(person_tag(v) if tags else v)
+        if key is not None and (kw := words(key)) != toks:
+            out.append((v, kw))
+    return out
+
+
 _CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")  # by class_rank
 
 
@@ -714,8 +726,16 @@ class Archive:
             if source not in self._name_tokens:
                 rows = self.conn.execute(sources[source])
                 cut = (lambda v: v.partition("(")[2]) if source == "tags" else (lambda v: v)
-                self._name_tokens[source] = [(v, words(cut(v))) for (v,) in rows]
-            return [v for v, toks in self._name_tokens[source] if _contains(toks, want, False)]
+                found = self._name_tokens[source] = [(v, words(cut(v))) for (v,) in rows]
+                if source in ("people", "tags"):
+                    # A person's name also as its key (archive/people.py): given name first,
+                    # middle initials dropped (`CLINTON, HILLARY` is found as hillary clinton).
+                    found += _person_keys(found, source == "tags")
+            return list(
+                dict.fromkeys(
+                    v for v, toks in self._name_tokens[source] if _contains(toks, want, False)
+                )
+            )
 
         table = NAME_FIELDS[field][0]
         found = (matching(table),)

@@ -1,0 +1,389 @@
+"""People and addressees of the archive: the people facet, the addressee facet, the people
+index and a person's cables (docs/people.md).
+
+A *person* is a normalised name, its key (`person_key`), taken from three places:
+
+- signers (table people, role signer): the name at the foot of the cable, usually a surname
+  alone (CLINTON);
+- classifiers (people, role classified_by): the name of the "Classified by" line, usually in
+  full (Hillary Clinton, Gene A. Cretz);
+- person tags (tags): the name in brackets of a TAGS value, surname first
+  (`OVIP (CLINTON, HILLARY)`).
+
+The key is the name in capitals, "SURNAME, GIVEN" turned to "GIVEN SURNAME", a leading
+honorific (MR, MRS, MS, DR) and middle initials dropped, so `CLINTON, HILLARY`, `Hillary
+Clinton`, `HILLARY R. CLINTON` meet as HILLARY CLINTON.  A surname alone is never merged with a
+full name: BURNS signed cables of several Burnses.  The person page says which full names
+share the surname instead.
+
+Addressees are the TO and INFO lines as written (SECSTATE WASHDC): offices, not people.
+
+Everything here is counted over the cables the archive's reader sees: the facets over a
+query's hits (the archive scopes them), the index and a person's page over the reader's
+visible cables, so a name that only hidden cables carry appears nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import orjson
+
+from cablebase.archive.query import All, Node
+
+if TYPE_CHECKING:
+    from cablebase.archive.api import Archive
+
+# Where a person is named, in the order pages list them.
+ROLES = ("signer", "classified_by", "tag")
+ROLE_CODE = {r: k for k, r in enumerate(ROLES)}
+ADDRESSEE_ROLES = ("to", "info")
+NAME_FACETS = ("person", "addressee")
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_HONORIFICS = frozenset({"MR", "MRS", "MS", "MISS", "DR"})
+_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def person_key(name: str | None) -> str | None:
+    """The key of a written name, None when it holds no letter (see the module docstring)."""
+    if not name:
+        return None
+    text = unicodedata.normalize("NFKC", name).upper()
+    head, comma, tail = text.partition(",")
+    tail_words = _words(tail)
+    if comma and tail_words and not set(tail_words) <= _SUFFIXES:
+        text = f"{tail} {head}"  # CLINTON, HILLARY -> HILLARY CLINTON
+    ws = _words(text)
+    while len(ws) > 1 and ws[0] in _HONORIFICS:
+        ws.pop(0)
+    # Middle initials: `Gene A. Cretz` is Gene Cretz; a first initial stays (N. KHOURY).
+    ws = [w for i, w in enumerate(ws) if not (0 < i < len(ws) - 1 and len(w) == 1)]
+    if not any(ch.isalpha() for w in ws for ch in w):
+        return None
+    return " ".join(ws)
+
+
+def person_tag(tag: str) -> str | None:
+    """The name a person tag carries (`OVIP (CLINTON, HILLARY)` -> `CLINTON, HILLARY`), or
+    None for a tag that names nobody.  A bracket left open counts only with a comma between
+    two names (TAGS lines cut at a line end: `KCRM SP (BERARDUCCI, CHRISTOPHER`)."""
+    _, bracket, inner = tag.partition("(")
+    if not bracket:
+        return None
+    inner, closed, _ = inner.partition(")")
+    if not closed:
+        head, comma, tail = inner.partition(",")
+        if not (comma and _words(head) and _words(tail)):
+            return None
+    inner = " ".join(inner.split())
+    return inner if person_key(inner) else None
+
+
+# -- the table of names, per archive state ------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Table:
+    """Every cable's person keys (with the role naming them) and addressees, in memory."""
+
+    state: tuple
+    keys: list[str] = field(default_factory=list)  # code -> person key
+    code: dict[str, int] = field(default_factory=dict)  # person key -> code
+    addressees: list[str] = field(default_factory=list)  # code -> addressee as written
+    # cable id -> ((person code << 2) | role code, ...), each pair once
+    persons: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # person code -> the ids of the cables naming them
+    cables_of: dict[int, list[int]] = field(default_factory=dict)
+    # cable id -> (addressee code, ...), each once
+    sent_to: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # person key -> role -> the stored values naming them (names; whole tags), from every
+    # cable: used to look rows up, never shown as such
+    written: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+
+_TABLES: dict[str, _Table] = {}
+_LOCK = threading.Lock()
+
+
+def _table(archive: Archive) -> _Table:
+    """The archive's table of names, read once per state of the archive (shared by the
+    connections of one file, as the facet columns are)."""
+    state = archive._state()
+    where = str(archive.store.path)
+    with _LOCK:
+        found = _TABLES.get(where)
+        if found is not None and found.state == state:
+            return found
+    table = _read(archive.conn, state)
+    with _LOCK:
+        _TABLES[where] = table
+    return table
+
+
+def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
+    t = _Table(state)
+    persons: dict[int, set[int]] = {}
+
+    keyed: dict[str | None, str | None] = {}  # the key of each distinct name, once
+
+    def add(cid: int, stored: str, name: str | None, role: str) -> None:
+        key = keyed.get(name, "")
+        if key == "":
+            key = keyed[name] = person_key(name)
+        if key is None:
+            return
+        k = t.code.get(key)
+        if k is None:
+            k = t.code[key] = len(t.keys)
+            t.keys.append(key)
+        persons.setdefault(cid, set()).add(k << 2 | ROLE_CODE[role])
+        t.written.setdefault(key, {}).setdefault(role, set()).add(stored)
+
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # one snapshot of the three tables
+    try:
+        for cid, role, name in conn.execute("SELECT cable_id, role, name FROM people"):
+            if role in ROLE_CODE:
+                add(cid, name, name, role)
+        for cid, tag in conn.execute("SELECT cable_id, tag FROM tags WHERE tag LIKE '%(%'"):
+            add(cid, tag, person_tag(tag), "tag")
+        names: dict[str, int] = {}
+        sent: dict[int, set[int]] = {}
+        for cid, name in conn.execute(
+            "SELECT cable_id, name FROM recipients WHERE role IN ('to', 'info')"
+        ):
+            k = names.get(name)
+            if k is None:
+                k = names[name] = len(t.addressees)
+                t.addressees.append(name)
+            sent.setdefault(cid, set()).add(k)
+    finally:
+        if own:
+            conn.execute("COMMIT")
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for cid, entries in persons.items():
+        t.persons[cid] = shared.setdefault(v := tuple(sorted(entries)), v)
+        for k in {e >> 2 for e in entries}:
+            t.cables_of.setdefault(k, []).append(cid)
+    t.sent_to = {c: shared.setdefault(v, v) for c, s in sent.items() if (v := tuple(sorted(s)))}
+    return t
+
+
+# -- facets -------------------------------------------------------------------------------
+
+
+def visible_ids(archive: Archive, node: Node | None = None) -> list[int]:
+    """The ids of the hits of `node` (every cable when None) the archive's reader may see."""
+    return archive._ids(archive._scope(node if node is not None else All()))
+
+
+def facets(
+    archive: Archive, node: Node, names: Iterable[str] = NAME_FACETS, top: int | None = 20
+) -> dict[str, list[tuple[str, int]]]:
+    """The people and addressee facets of a query's hits: (value, cables), most first, ties
+    by value; the first `top` (all with None)."""
+    names = [n for n in names if n in NAME_FACETS]
+    if not names:
+        return {}
+    table = _table(archive)
+    ids = visible_ids(archive, node)
+    out: dict[str, list[tuple[str, int]]] = {}
+    if "person" in names:
+        counts: Counter = Counter()
+        persons = table.persons
+        for i in ids:
+            entries = persons.get(i)
+            if entries:
+                counts.update({e >> 2 for e in entries})
+        out["person"] = _ranked(counts, table.keys, top)
+    if "addressee" in names:
+        counts = Counter()
+        sent = table.sent_to
+        for i in ids:
+            entries = sent.get(i)
+            if entries:
+                counts.update(entries)
+        out["addressee"] = _ranked(counts, table.addressees, top)
+    return out
+
+
+def _ranked(counts: Counter, values: list[str], top: int | None) -> list[tuple[str, int]]:
+    ranked = sorted(((values[k], n) for k, n in counts.items()), key=lambda p: (-p[1], p[0]))
+    return ranked if top is None else ranked[:top]
+
+
+# -- the people index ---------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class PersonCount:
+    key: str
+    cables: int  # distinct cables naming them in any role
+    signer: int
+    classified_by: int
+    tag: int
+
+
+def index(archive: Archive) -> list[PersonCount]:
+    """Every person of the cables the reader sees, most cables first (ties by name)."""
+    table = _table(archive)
+    total: Counter = Counter()
+    by_role: Counter = Counter()
+    persons = table.persons
+    for i in visible_ids(archive):
+        entries = persons.get(i)
+        if entries:
+            by_role.update(entries)
+            total.update({e >> 2 for e in entries})
+    out = [
+        PersonCount(
+            table.keys[k],
+            n,
+            by_role[k << 2 | 0],
+            by_role[k << 2 | 1],
+            by_role[k << 2 | 2],
+        )
+        for k, n in total.items()
+    ]
+    out.sort(key=lambda p: (-p.cables, p.key))
+    return out
+
+
+# -- one person ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Person:
+    key: str
+    cables: int = 0  # distinct cables naming them (signed, classified or tagged)
+    # role -> (cables, the written names of the visible cables, most frequent first)
+    roles: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    years: list[tuple[str, int]] = field(default_factory=list)  # calendar order
+    months: list[tuple[str, int]] = field(default_factory=list)  # YYYY-MM, calendar order
+    # Full names ending in this surname (for a surname alone), or the surname alone of this
+    # full name, with their cables: maybe the same person, never merged.
+    related: list[tuple[str, int]] = field(default_factory=list)
+    addressed: int = 0  # cables with a TO/INFO line written as this name
+
+
+_ROLE_SQL = {
+    "signer": "SELECT p.cable_id, p.name FROM people p WHERE p.role = 'signer'"
+    " AND p.name COLLATE NOCASE IN (SELECT value FROM json_each(?))",
+    "classified_by": "SELECT p.cable_id, p.name FROM people p WHERE p.role = 'classified_by'"
+    " AND p.name COLLATE NOCASE IN (SELECT value FROM json_each(?))",
+    "tag": "SELECT t.cable_id, t.tag AS name FROM tags t WHERE t.tag IN (SELECT value FROM json_each(?))",
+}
+
+
+def person(archive: Archive, key: str) -> Person | None:
+    """A person's cables as the reader sees them, None when no visible cable names them
+    (a name only hidden cables carry is as unknown as one no cable carries)."""
+    table = _table(archive)
+    written = table.written.get(key)
+    if not written:
+        return None
+    conn = archive.conn
+    seen = archive.visible_sql([])
+    found = Person(key)
+    cables: dict[int, None] = {}
+    for role in ROLES:
+        names = written.get(role)
+        if not names:
+            continue
+        rows = conn.execute(
+            f"SELECT x.cable_id, x.name FROM ({_ROLE_SQL[role]}) x"
+            f" JOIN cables c ON c.id = x.cable_id WHERE {seen}",
+            (orjson.dumps(sorted(names)).decode(),),
+        ).fetchall()
+        rows = [(cid, name) for cid, name in rows if person_key(_name_of(role, name)) == key]
+        if not rows:
+            continue
+        ids = {cid for cid, _ in rows}
+        forms = Counter(name for _, name in rows)
+        found.roles[role] = (len(ids), [n for n, _ in sorted(forms.items(), key=_most)])
+        cables.update(dict.fromkeys(ids))
+    if not cables:
+        return None
+    found.cables = len(cables)
+    (dates,) = conn.execute(
+        "SELECT json_group_array(json_array(year, month)) FROM cables"
+        " WHERE id IN (SELECT value FROM json_each(?)) AND year IS NOT NULL",
+        (orjson.dumps(list(cables)).decode(),),
+    ).fetchone()
+    years: Counter = Counter()
+    months: Counter = Counter()
+    for y, m in orjson.loads(dates):
+        years[f"{y:04d}"] += 1
+        if m:
+            months[f"{y:04d}-{m:02d}"] += 1
+    found.years = sorted(years.items())
+    found.months = sorted(months.items())
+    found.addressed = _addressed(archive, table, key)
+    found.related = _related(archive, table, key)
+    return found
+
+
+def _most(item: tuple[str, int]) -> tuple[int, str]:
+    return (-item[1], item[0])
+
+
+def _name_of(role: str, written: str) -> str | None:
+    return person_tag(written) if role == "tag" else written
+
+
+def _addressed(archive: Archive, table: _Table, key: str) -> int:
+    """Cables a visible TO or INFO line of which is written as this name (rare: cables are
+    addressed to offices; the FOR lines of a caption are not read)."""
+    names = [a for a in table.addressees if person_key(a) == key]
+    if not names:
+        return 0
+    seen = archive.visible_sql([])
+    (n,) = archive.conn.execute(
+        "SELECT count(DISTINCT r.cable_id) FROM recipients r JOIN cables c ON c.id = r.cable_id"
+        " WHERE r.role IN ('to', 'info') AND r.name IN (SELECT value FROM json_each(?))"
+        f" AND {seen}",
+        (orjson.dumps(names).decode(),),
+    ).fetchone()
+    return n
+
+
+def _related(archive: Archive, table: _Table, key: str) -> list[tuple[str, int]]:
+    """For a surname alone, the full names ending in it; for a full name, its surname alone:
+    each with the reader's number of cables naming it, those they see only."""
+    words = key.split()
+    if len(words) == 1:
+        others = [k for k in table.written if len(k.split()) > 1 and k.split()[-1] == key]
+    else:
+        others = [words[-1]] if words[-1] in table.written else []
+    out = []
+    for other in others[:50]:
+        p = _count(archive, table, other)
+        if p:
+            out.append((other, p))
+    out.sort(key=_most)
+    return out
+
+
+def _count(archive: Archive, table: _Table, key: str) -> int:
+    """The cables the reader sees that name `key` in any role."""
+    ids = table.cables_of.get(table.code.get(key, -1))
+    if not ids:
+        return 0
+    seen = archive.visible_sql([])
+    (n,) = archive.conn.execute(
+        f"SELECT count(*) FROM cables c WHERE c.id IN (SELECT value FROM json_each(?)) AND {seen}",
+        (orjson.dumps(ids).decode(),),
+    ).fetchone()
+    return n
