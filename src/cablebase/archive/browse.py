@@ -311,3 +311,72 @@ def neighbourhood(
         edges.add((src, dst))
     edges = {(s, d) for s, d in edges if s in nodes and d in nodes and s != d}
     return Neighbourhood(nodes, sorted(edges), briefs(archive, list(nodes)), truncated)
+
+
+# -- a post's correspondents -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Correspondents:
+    """Whom a post writes to and who writes to it, from the addressee lines of the cables the
+    reader sees.  The post's own names are the FM lines of its cables (AMEMBASSY BAMAKO)."""
+
+    names: list[str]  # the post's FM names, most used first
+    sends_to: list[tuple[str, int, str | None]]  # (TO/INFO line, cables, its post or None)
+    receives_from: list[tuple[str, int]]  # (origin, cables addressed to the post's names)
+    received_by_year: list[tuple[str, int]]  # cables of other posts addressed to it, per year
+
+
+def correspondents(archive: Archive, origin: str, top: int = 15) -> Correspondents:
+    """The TO/INFO lines of a post's cables, and the posts whose cables name it in theirs,
+    most cables first (ties by name), over the cables the reader sees only (a hidden cable's
+    FM line names nothing here)."""
+    conn = archive.conn
+    seen, p = _seen(archive)
+    names = [
+        n
+        for n, _ in conn.execute(
+            "SELECT r.name, count(*) AS n FROM cables c JOIN recipients r ON r.cable_id = c.id"
+            f" WHERE c.origin = ? AND r.role = 'from' AND {seen}"
+            " GROUP BY r.name ORDER BY n DESC, r.name",
+            (origin, *p),
+        )
+    ]
+    addressed = json.dumps(names)
+    # Its own name among its addressees (a copy to itself) is no correspondent.
+    sends = conn.execute(
+        "SELECT r.name, count(DISTINCT c.id) AS n FROM cables c"
+        " JOIN recipients r ON r.cable_id = c.id AND r.role IN ('to', 'info')"
+        " WHERE c.origin = ? AND r.name NOT IN (SELECT value FROM json_each(?))"
+        f" AND {seen} GROUP BY r.name ORDER BY n DESC, r.name LIMIT ?",
+        (origin, addressed, *p, top),
+    ).fetchall()
+    # The post of each addressee: the origin whose cables most often carry it as their FM line.
+    posts: dict[str, str] = {}
+    for name, post, _ in conn.execute(
+        "SELECT r.name, c.origin, count(*) AS n FROM recipients r JOIN cables c"
+        " ON c.id = r.cable_id WHERE r.role = 'from' AND r.name IN (SELECT value FROM json_each(?))"
+        f" AND c.origin IS NOT NULL AND {seen} GROUP BY r.name, c.origin ORDER BY n",
+        (json.dumps([n for n, _ in sends]), *p),
+    ):
+        posts[name] = post  # ascending: the most frequent comes last and stays
+    receives = conn.execute(
+        "SELECT c.origin, count(DISTINCT c.id) AS n FROM recipients r JOIN cables c"
+        " ON c.id = r.cable_id WHERE r.role IN ('to', 'info')"
+        " AND r.name IN (SELECT value FROM json_each(?)) AND c.origin IS NOT NULL"
+        f" AND c.origin != ? AND {seen} GROUP BY c.origin ORDER BY n DESC, c.origin LIMIT ?",
+        (addressed, origin, *p, top),
+    ).fetchall()
+    by_year = conn.execute(
+        "SELECT c.year, count(DISTINCT c.id) FROM recipients r JOIN cables c"
+        " ON c.id = r.cable_id WHERE r.role IN ('to', 'info')"
+        " AND r.name IN (SELECT value FROM json_each(?)) AND c.year IS NOT NULL"
+        f" AND (c.origin IS NULL OR c.origin != ?) AND {seen} GROUP BY c.year ORDER BY c.year",
+        (addressed, origin, *p),
+    ).fetchall()
+    return Correspondents(
+        names,
+        [(n, k, posts.get(n)) for n, k in sends],
+        [(o, k) for o, k in receives],
+        [(str(y), k) for y, k in by_year],
+    )
