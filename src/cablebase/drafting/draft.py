@@ -1,0 +1,198 @@
+"""A draft: the telegram text an officer writes, or a structured file, read into a Cable.
+
+A draft is read by the project's own parser (``cablebase.parse.parse_text``): the rules look at
+the same record every other part of cablebase sees.  What a draft adds to the record:
+
+- ``date``: the day the rules are judged on (declassification must lie after it; the E.O. in
+  force is the one of that day).  A real cable's DTG gives it; a draft takes today or ``--date``.
+- ``clearances``: offices that cleared the draft (structured drafts, or `CLEARED`/`CLEARANCE`
+  lines of a text draft); None when the draft does not say.
+- ``lines`` and ``fields``: the text the parser read, and for a structured draft the field each
+  line came from, so a finding names its line (text) or its field (YAML/JSON).
+
+A draft has no serial yet (the post numbers it on release): a banner without one
+(`S E C R E T BAMAKO`) is read as if numbered 000000, which the parser needs to see a banner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from cablebase.grammar.banner import _split_class, looks_like_banner
+from cablebase.parse import parse_text
+from cablebase.record import Cable
+
+__all__ = ["Draft", "draft_from_text", "Locator"]
+
+# `S E C R E T BAMAKO` / `UNCLAS SECTION 01 OF 02 BAMAKO`: a banner whose serial is not yet given
+_POST_ONLY = re.compile(r"^\s*(?:SECTION\s+\d{1,2}\s+OF\s+\d{1,2}\s+)?[A-Z][A-Z .'-]{1,40}?\s*$")
+_CLEARANCE_LINE = re.compile(r"^\s*(?:CLEARED(?:\s+BY)?|CLEARANCES?)\s*[:\s]\s*(\S.*)$", re.I)
+PLACEHOLDER_SERIAL = "000000"
+
+
+@dataclass(slots=True)
+class Draft:
+    cable: Cable
+    lines: list[str]  # the text read, one entry per line (line n is lines[n - 1])
+    date: dt.date
+    clearances: list[str] | None = None
+    form: str = "text"  # text | yaml | json
+    fields: dict[int, str] = field(default_factory=dict)  # line -> field path (structured)
+    field_lines: dict[str, int] = field(default_factory=dict)  # field path -> source line
+    declared_precedences: list[tuple[str, str]] | None = None  # (field, value) as written
+    unnumbered_banner: bool = False  # the banner had no serial (a draft) and was numbered 0
+
+    @property
+    def locate(self) -> Locator:
+        return Locator(self.lines)
+
+    def where(self, line: int | None) -> tuple[int | None, str | None]:
+        """(line, field) of a line of the read text: for a structured draft, the field that
+        produced it and that field's line in the source file."""
+        if line is None:
+            return None, None
+        if not self.fields:
+            return line, None
+        path = self.fields.get(line)
+        if path is None:
+            return None, None
+        return self.field_lines.get(path, self.field_lines.get(path.split("[")[0])), path
+
+
+def _number_banner(lines: list[str]) -> bool:
+    """Give a serial to a banner written without one (in place); True when done."""
+    for i, line in enumerate(lines[:80]):
+        if not line.strip():
+            continue
+        if looks_like_banner(line):
+            return False
+        sc = _split_class(line)
+        if sc is None or not sc[1].strip():
+            continue
+        rest = sc[1]
+        if _POST_ONLY.match(rest) and not rest.strip().upper().startswith(("EFTO", "SBU")):
+            lines[i] = f"{line.rstrip()} {PLACEHOLDER_SERIAL}"
+            return True
+    return False
+
+
+def draft_from_text(text: str, *, date: dt.date | None = None, form: str = "auto") -> Draft:
+    """Read a draft written as telegram text (or any form the parser reads: a real cable too)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    work = list(lines)
+    numbered = _number_banner(work)
+    year = date.year if date else None
+    cable = parse_text("\n".join(work), form=form, year=year or dt.date.today().year)
+    if date is None:
+        # a real cable's DTG dates it; a draft is judged today (its REF items without a
+        # year were read as this year's, which is what a drafter means)
+        date = _created(cable) or dt.datetime.now(dt.UTC).date()
+    clearances = [m.group(1).strip() for ln in lines if (m := _CLEARANCE_LINE.match(ln))]
+    return Draft(
+        cable=cable,
+        lines=lines,
+        date=date,
+        clearances=_split_offices(clearances) if clearances else None,
+        unnumbered_banner=numbered,
+    )
+
+
+def _split_offices(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(p.strip().upper() for p in re.split(r"[,;]", v) if p.strip())
+    return out
+
+
+def _created(cable: Cable) -> dt.date | None:
+    if not cable.created:
+        return None
+    try:
+        return dt.date.fromisoformat(cable.created[:10])
+    except ValueError:
+        return None
+
+
+# -- where things are: line numbers of the parts the rules talk about ---------------------
+
+_PARA = r"^\s*(?:¶\s*|\[\d+\]\(#\)\s*)?{n}\s*[.)]\s"
+
+
+class Locator:
+    """Finds the line (1-based) of a part of the draft text.  The values come from the parser;
+    this only points at where they were written, so a finding can name its line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def first(self, pattern: str, flags: int = re.IGNORECASE) -> int | None:
+        rx = re.compile(pattern, flags)
+        for i, line in enumerate(self.lines, 1):
+            if rx.search(line):
+                return i
+        return None
+
+    def banner(self) -> int | None:
+        for i, line in enumerate(self.lines, 1):
+            sc = _split_class(line)
+            if sc is not None and (looks_like_banner(line) or _POST_ONLY.match(sc[1] or "")):
+                return i
+        return None
+
+    def eo(self) -> int | None:
+        return self.first(r"^\s*(?:\(\w+\)\s*)?E\.?\s?O\.?\s*\d")
+
+    def tags(self) -> int | None:
+        return self.first(r"^\s*TAGS?\b")
+
+    def subject(self) -> int | None:
+        return self.first(r"^\s*SUBJ(?:ECT)?\b")
+
+    def ref(self, text: str | None = None) -> int | None:
+        start = self.first(r"^\s*REFS?\b")
+        if text and start:
+            key = text.split()[0] if text.split() else text
+            for i in range(start, min(start + 12, len(self.lines) + 1)):
+                if key.upper() in self.lines[i - 1].upper():
+                    return i
+        return start
+
+    def classified_by(self) -> int | None:
+        return self.first(r"^\s*(?:\(\w+\)\s*)?Classified\s+By\b")
+
+    def paragraph(self, number: int | None, text: str = "") -> int | None:
+        if number is not None:
+            found = self.first(_PARA.format(n=number), 0)
+            if found:
+                return found
+        probe = text.strip()[:40]
+        if probe:
+            for i, line in enumerate(self.lines, 1):
+                if probe[:25] in line:
+                    return i
+        return None
+
+    def containing(self, *needles: str) -> int | None:
+        for i, line in enumerate(self.lines, 1):
+            up = " ".join(line.upper().split())
+            if all(n.upper() in up for n in needles if n):
+                return i
+        return None
+
+    def addressee(self, route: str | None, name: str) -> int | None:
+        if route:
+            found = self.containing(f"{route}/{name}") or self.containing(route, name)
+            if found:
+                return found
+        return self.containing(name)
+
+    def caption(self, word: str) -> int | None:
+        return self.first(rf"^\s*{re.escape(word)}\b")
+
+    def signature(self, name: str) -> int | None:
+        for i in range(len(self.lines), 0, -1):
+            if self.lines[i - 1].strip().upper() == name.upper():
+                return i
+        return None

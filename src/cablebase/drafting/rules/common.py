@@ -1,0 +1,38 @@
+"""Small helpers the rule modules share: levels, ranks, and what counts as redacted text."""
+
+from __future__ import annotations
+
+import re
+
+from cablebase.record import Cable
+
+# Ranks of the banner levels and of the portion marks.  Controlled-unclassified markings (SBU,
+# LOU, FOUO) rank with UNCLASSIFIED: they are no classification (32 CFR 2001.23(a)).
+LEVEL_RANK = {
+    "UNCLASSIFIED": 0,
+    "LIMITED OFFICIAL USE": 0,
+    "CONFIDENTIAL": 2,
+    "SECRET": 3,
+    "TOP SECRET": 4,
+}
+PORTION_RANK = {"U": 0, "SBU": 0, "LOU": 0, "FOUO": 0, "C": 2, "S": 3, "TS": 4}
+LEVEL_OF_RANK = {0: "UNCLASSIFIED", 2: "CONFIDENTIAL", 3: "SECRET", 4: "TOP SECRET"}
+MARK_OF_RANK = {0: "U", 2: "C", 3: "S", 4: "TS"}
+
+_REDACTED = re.compile(r"^[\sXx.]*$")
+
+
+def classified(cable: Cable) -> bool:
+    return LEVEL_RANK.get(cable.classification or "", 0) >= 2
+
+
+def portion_rank(portion: str | None) -> int | None:
+    """Rank of a normalised portion mark (`S/NF` -> 3); None when unmarked or unreadable."""
+    if not portion:
+        return None
+    return PORTION_RANK.get(portion.split("/")[0])
+
+
+def redacted(text: str) -> bool:
+    """A paragraph that is nothing but a redaction run (XXXXXXXX) was not written so."""
+    return bool(text.strip()) and _REDACTED.match(text) is not None and "X" in text.upper()
