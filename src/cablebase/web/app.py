@@ -95,7 +95,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _mount_api_docs(app)
 
-    from cablebase.web import account, admin, api, errors, pages
+    from cablebase.web import account, admin, api, errors, pages, people_pages
     from cablebase.web.headers import SecurityHeaders
 
     errors.install(app)
@@ -105,6 +105,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(account.router)
+    # Before the pages: /browse/people.json and /browse/posts/X.json are not /browse/{what}.
+    app.include_router(people_pages.router)
     app.include_router(pages.router)
     return app
 

@@ -27,8 +27,9 @@ from cablebase.access.policy import (
     WITHHELD,
     open_access,
 )
-from cablebase.archive import browse
+from cablebase.archive import browse, people
 from cablebase.archive.api import Archive
+from cablebase.archive.people import person_key
 from cablebase.archive.query import (
     FIELDS,
     And,
@@ -288,6 +289,11 @@ def clause(name: str, value: str) -> str | None:
             return None
         v = value if name == "origin" else value.lower()
         return f'{name}:"{v}"' if " " in v else f"{name}:{v}"
+    if name in ("person", "addressee"):  # a person's key, an addressee line as written
+        v = " ".join(value.lower().split())
+        if '"' in v or not v:
+            return None
+        return f"{name}:{v}" if _TAG_OK.fullmatch(v) else f'{name}:"{v}"'
     return None
 
 
@@ -405,6 +411,8 @@ FACET_FIELD = {
     "tag": "tag",
     "handling": "handling",
     "year": "year",
+    "person": "person",
+    "addressee": "addressee",
 }
 _CLASS_NAMES = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET", "TS": "TOP SECRET"}
 
@@ -471,7 +479,9 @@ def selects(name: str, value: str, f: Field) -> bool:
     if name == "origin":
         want, have = typed.upper(), value.upper()
         return want == have or want in have.split()
-    return typed.upper() == value.upper()
+    if name == "person":  # CLINTON, HILLARY typed selects HILLARY CLINTON
+        return person_key(typed) == value
+    return " ".join(typed.upper().split()) == " ".join(value.upper().split())
 
 
 def chips(q: str, node: Node, sort: str, per: int) -> list[dict[str, Any]]:
@@ -491,6 +501,13 @@ def chips(q: str, node: Node, sort: str, per: int) -> list[dict[str, Any]]:
     return out
 
 
+def facet_values(archive: Archive, node: Node, name: str, top: int | None) -> list:
+    """One facet's values for the query's hits, the first `top`."""
+    if name in people.NAME_FACETS:
+        return people.facets(archive, node, (name,), top).get(name, [])
+    return archive.facets(node, names=(name,), top=top).get(name, [])
+
+
 class Summary:
     """A query's exact total and exact facet counts."""
 
@@ -507,6 +524,7 @@ def _summary(archive: Archive, node: Node) -> Summary:
     facets = archive.facets(
         node, names=("origin", "tag", "classification", "handling", "year"), top=TOP_FACETS
     )
+    facets.update(people.facets(archive, node, top=TOP_FACETS))
     years = facets.get("year", [])
     if years and int(years[-1][0]) - int(years[0][0]) < 3:
         facets.update(archive.facets(node, names=("month",)))
@@ -774,6 +792,8 @@ def search_page(
         ("classification", "Classification"),
         ("origin", "Origin"),
         ("tag", "Tags"),
+        ("person", "People"),
+        ("addressee", "Addressees"),
         ("handling", "Handling"),
         ("year", "Year"),
     ):
@@ -783,7 +803,7 @@ def search_page(
             values = _cached(
                 request,
                 ("facet", q.strip(), name),
-                lambda a, name=name: a.facets(node, names=(name,), top=MORE_FACETS).get(name, []),
+                lambda a, name=name: facet_values(a, node, name, MORE_FACETS),
             )
         if name == "year":
             values = sorted(values, reverse=True)
@@ -1216,6 +1236,9 @@ def browse_post(request: Request, post: str) -> Response:
         "search": search_url(c, "-date") if c else None,
         "q": c or "",
     }
+    from cablebase.web.people_pages import post_context  # its correspondents
+
+    ctx.update(post_context(request, post))
     return _render(request, "browse_post.html", ctx)
 
 
