@@ -335,8 +335,9 @@ def _register_archive_commands() -> None:
     from cablebase.access.commands import COMMANDS as ACCESS
     from cablebase.access.release_commands import COMMANDS as RELEASES
     from cablebase.archive.commands import COMMANDS
+    from cablebase.drafting.commands import COMMANDS as DRAFTING
 
-    for command in (*COMMANDS, *ACCESS, *RELEASES):
+    for command in (*COMMANDS, *ACCESS, *RELEASES, *DRAFTING):
         main.add_command(command)
 
 

@@ -24,7 +24,7 @@ from cablebase.grammar.banner import _split_class, looks_like_banner
 from cablebase.parse import parse_text
 from cablebase.record import Cable
 
-__all__ = ["Draft", "draft_from_text", "Locator"]
+__all__ = ["Draft", "Locator", "draft_from_cable", "draft_from_text"]
 
 # `S E C R E T BAMAKO` / `UNCLAS SECTION 01 OF 02 BAMAKO`: a banner whose serial is not yet given
 _POST_ONLY = re.compile(r"^\s*(?:SECTION\s+\d{1,2}\s+OF\s+\d{1,2}\s+)?[A-Z][A-Z .'-]{1,40}?\s*$")
@@ -38,7 +38,7 @@ class Draft:
     lines: list[str]  # the text read, one entry per line (line n is lines[n - 1])
     date: dt.date
     clearances: list[str] | None = None
-    form: str = "text"  # text | yaml | json
+    form: str = "text"  # text | yaml | json | cable (a real cable read as a draft)
     fields: dict[int, str] = field(default_factory=dict)  # line -> field path (structured)
     field_lines: dict[str, int] = field(default_factory=dict)  # field path -> source line
     declared_precedences: list[tuple[str, str]] | None = None  # (field, value) as written
@@ -83,8 +83,11 @@ def draft_from_text(text: str, *, date: dt.date | None = None, form: str = "auto
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     work = list(lines)
     numbered = _number_banner(work)
-    year = date.year if date else None
-    cable = parse_text("\n".join(work), form=form, year=year or dt.date.today().year)
+    joined = "\n".join(work)
+    cable = parse_text(joined, form=form)
+    if cable.created is None:
+        # no DTG (a draft): REF items without a year are the drafting year's
+        cable = parse_text(joined, form=form, year=(date or dt.datetime.now(dt.UTC).date()).year)
     if date is None:
         # a real cable's DTG dates it; a draft is judged today (its REF items without a
         # year were read as this year's, which is what a drafter means)
@@ -196,3 +199,11 @@ class Locator:
             if self.lines[i - 1].strip().upper() == name.upper():
                 return i
         return None
+
+
+def draft_from_cable(cable: Cable, *, date: dt.date | None = None) -> Draft:
+    """A parsed real cable seen as a draft (the corpus run): judged on its own date."""
+    src = cable.source
+    text = "\n".join(x for x in ((src.header if src else None), (src.body if src else None)) if x)
+    when = date or _created(cable) or dt.datetime.now(dt.UTC).date()
+    return Draft(cable=cable, lines=text.split("\n"), date=when, form="cable")

@@ -45,7 +45,8 @@ def post_missing(d: Draft, ctx: Context) -> Iterator[Hit]:
 )
 def addressee_missing(d: Draft, ctx: Context) -> Iterator[Hit]:
     if d.cable.header_kind in (None, "none", "placeholder"):
-        if not d.cable.recipients and d.form == "text" and d.cable.sender is None:
+        # a real cable published without its header is no draft without addressees
+        if not d.cable.recipients and d.form != "cable" and d.cable.sender is None:
             yield Hit("no FM/TO lines: the draft names no addressee", 1)
         return
     if not any(r.role == "to" for r in d.cable.recipients):
@@ -53,7 +54,10 @@ def addressee_missing(d: Draft, ctx: Context) -> Iterator[Hit]:
 
 
 def _known_city(city: str) -> bool:
-    return city.replace(" ", "") in posts_and_cities()
+    """A known post, allowing words after the city (`BELFAST POUCH`, `NICOSIA NIACT …`)."""
+    words = re.findall(r"[A-Z][A-Z.'-]*", city)
+    known = posts_and_cities()
+    return any("".join(words[:n]) in known for n in range(len(words), 0, -1))
 
 
 @rule(
@@ -162,7 +166,8 @@ def precedence_niact(d: Draft, ctx: Context) -> Iterator[Hit]:
     niact = [r for r in d.cable.recipients if r.precedence == "NIACT IMMEDIATE"]
     if not niact and d.cable.precedence != "NIACT IMMEDIATE":
         return
-    first = next((p for p in d.cable.paragraphs if p.text.strip()), None)
+    texts = [p for p in d.cable.paragraphs if p.text.strip() and "ENTIRE TEXT" not in p.text]
+    first = texts[0] if texts else None
     if first is not None and _NIACT_WHY.search(first.text):
         return
     line = d.locate.paragraph(first.number, first.text) if first else None

@@ -36,3 +36,23 @@ def portion_rank(portion: str | None) -> int | None:
 def redacted(text: str) -> bool:
     """A paragraph that is nothing but a redaction run (XXXXXXXX) was not written so."""
     return bool(text.strip()) and _REDACTED.match(text) is not None and "X" in text.upper()
+
+
+_ENTIRE = re.compile(
+    r"^\s*\(?\s*(TOP\s+SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|LIMITED\s+OFFICIAL\s+USE|TS|S|C|U)"
+    r"\s*\)?\s*[-:]*\s*(?:-\s*)?ENTIRE\s+TEXT\b",
+    re.I,
+)
+_WORD_RANK = {"TS": 4, "TOP SECRET": 4, "S": 3, "SECRET": 3, "C": 2, "CONFIDENTIAL": 2}
+
+
+def entire_text_rank(cable: Cable) -> int | None:
+    """`1. CONFIDENTIAL - ENTIRE TEXT.` / `(C) ENTIRE TEXT`: one mark for every paragraph (the
+    practice of older cables).  The rank it gives, or None when the cable has no such line."""
+    for p in cable.paragraphs[:3]:
+        text = p.text.strip()
+        probe = f"({p.portion}) {text}" if p.portion and not _ENTIRE.match(text) else text
+        m = _ENTIRE.match(probe)
+        if m:
+            return _WORD_RANK.get(" ".join(m.group(1).upper().split()), 0)
+    return None

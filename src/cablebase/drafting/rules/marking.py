@@ -10,6 +10,7 @@ from cablebase.drafting.rules.common import (
     LEVEL_OF_RANK,
     LEVEL_RANK,
     classified,
+    entire_text_rank,
     portion_rank,
     redacted,
 )
@@ -41,6 +42,9 @@ def banner_highest(d: Draft, ctx: Context) -> Iterator[Hit]:
         return
     marks = [p.portion for p in c.paragraphs] + [c.subject_portion]
     ranks = [r for r in (portion_rank(m) for m in marks) if r is not None]
+    entire = entire_text_rank(c)
+    if entire is not None:
+        ranks.append(entire)
     if not ranks:
         return
     top, banner = max(ranks), LEVEL_RANK[c.classification]
@@ -62,7 +66,7 @@ def banner_highest(d: Draft, ctx: Context) -> Iterator[Hit]:
     since="1982-08-01",  # E.O. 12356 required portion marking
 )
 def portion_missing(d: Draft, ctx: Context) -> Iterator[Hit]:
-    if not classified(d.cable):
+    if not classified(d.cable) or entire_text_rank(d.cable) is not None:
         return
     for p in d.cable.paragraphs:
         if p.portion or not p.text.strip() or redacted(p.text):
