@@ -406,6 +406,23 @@ def whole_archive(a: Archive, q: str) -> Iterator[tuple[str, object]]:
             yield name, getattr(browse, name)(a)
         yield "post_months", browse.post_months(a, "Embassy Leakville")
         yield "month_days", browse.month_days(a, "2009-05")
+        from cablebase.archive import people
+
+        yield "people", people.index(a)
+        for key in ("SHADOWMAN", "DEPUTY SHADOWMAN", "NOCTIS UMBRA", "QUILL", "INKWELL"):
+            yield f"person {key}", people.person(a, key)
+        for origin in ("Embassy Leakville", "Embassy Shadowland", "Consulate Sievetown"):
+            yield f"correspondents {origin}", browse.correspondents(a, origin)
+    yield "name facets", people_facets(a, q)
+
+
+def people_facets(a: Archive, q: str) -> object:
+    from cablebase.archive import people
+
+    try:
+        return people.facets(a, a.parse(q), top=None)
+    except Q.QueryError as e:
+        return str(e)
 
 
 MALFORMED = [f"citedby:{rid(13)} (", "bogus:field", f"cites:{rid(13)}*", 'id:"', "class:secretish"]
@@ -589,6 +606,18 @@ PATH_VALUES: dict[str, list[str]] = {
     "action": ["disable", "revoke"],
     "label": ["nothing"],
     "what": ["posts", "tags", "months", "nothing"],  # /browse/{what}.{fmt}: the lists' twins
+    # /person/{person}: signers, classifiers, a person tag of the hidden cable 13 alone, a
+    # name spelled otherwise (redirected), nobody
+    "person": [
+        "SHADOWMAN",
+        quote("DEPUTY SHADOWMAN"),
+        quote("NOCTIS UMBRA"),
+        quote("UMBRA, NOCTIS"),
+        "QUILL",
+        quote("DEPUTY INKWELL"),
+        "INKWELL",
+        "nobody",
+    ],
     "fmt": ["json", "csv", "xml"],
 }
 ORACLE_QUERIES = [
@@ -617,7 +646,7 @@ QUERY_VALUES: dict[str, list[str]] = {
     "page": ["2", "0"],
     "per_page": ["2"],
     "per": ["2", "0"],
-    "more": ["origin", "tag", "handling", "bogus"],
+    "more": ["origin", "tag", "handling", "person", "addressee", "bogus"],
     "facets": ["false"],
     "snippets": ["false"],
     "format": ["csv", "gexf", "jsonl", "graphml"],
@@ -690,6 +719,12 @@ ROUTES = {
     ("GET", "/cable/{reference_id}.csv"),
     ("GET", "/browse/{what}.{fmt}"),
     ("GET", "/stats.json"),
+    # people and posts (web/people_pages.py), with their twins
+    ("GET", "/browse/people"),
+    ("GET", "/browse/people.{fmt}"),
+    ("GET", "/person/{person}"),
+    ("GET", "/person/{person}.{fmt}"),
+    ("GET", "/browse/posts/{post}.{fmt}"),
 }
 
 

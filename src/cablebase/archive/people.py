@@ -119,8 +119,12 @@ _LOCK = threading.Lock()
 def _table(archive: Archive) -> _Table:
     """The archive's table of names, read once per state of the archive (shared by the
     connections of one file, as the facet columns are)."""
-    state = archive._state()
-    where = str(archive.store.path)
+    path = archive.store.path.resolve()
+    try:  # a file replaced by another archive (same path, same generation) is another state
+        state = (*archive._state(), path.stat().st_ino)
+    except OSError:
+        state = archive._state()
+    where = str(path)
     with _LOCK:
         found = _TABLES.get(where)
         if found is not None and found.state == state:
