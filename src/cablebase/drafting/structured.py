@@ -50,6 +50,8 @@ def read_structured(text: str, kind: str) -> tuple[Any, dict[str, int]]:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}: " if mark is not None else ""
             raise StructuredError(f"{where}{getattr(e, 'problem', None) or e}") from None
+        except ValueError as e:  # a scalar YAML reads as a date but is none (2026-13-45)
+            raise StructuredError(f"not a valid value: {e}") from None
     if yaml is not None:
         try:
             _walk(yaml.compose(text), "", lines)
@@ -65,12 +67,12 @@ def _walk(node: Any, path: str, out: dict[str, int]) -> None:
         return
     if path:
         out[path] = node.start_mark.line + 1
-    if node.tid == "mapping":
+    if node.id == "mapping":
         for key, value in node.value:
             name = str(key.value)
             _walk(value, f"{path}.{name}" if path else name, out)
             out.setdefault(f"{path}.{name}" if path else name, key.start_mark.line + 1)
-    elif node.tid == "sequence":
+    elif node.id == "sequence":
         for i, item in enumerate(node.value):
             _walk(item, f"{path}[{i}]", out)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from cablebase.drafting.draft import Draft
 from cablebase.drafting.rules import Context, Hit, rule
-from cablebase.drafting.rules.common import classified
+from cablebase.drafting.rules.common import classified, paragraph_portion
 
 # Controls that exist only on classified text, and the unclassified markings that may carry
 # NOFORN (State's SBU NOFORN).
@@ -19,7 +19,7 @@ def _sbu(d: Draft) -> bool:
     if c.classification == "LIMITED OFFICIAL USE":
         return True
     marks = [h.upper() for h in c.handling] + [x.upper() for x in c.captions]
-    portions = [p.portion or "" for p in c.paragraphs] + [c.subject_portion or ""]
+    portions = [paragraph_portion(p) or "" for p in c.paragraphs] + [c.subject_portion or ""]
     return any(m.startswith(SBU_MARKS) for m in marks) or any(
         p.split("/")[0] in ("SBU", "LOU", "FOUO") for p in portions
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from cablebase.record import Cable
+from cablebase.grammar.portion import split_portion
+from cablebase.record import Cable, Paragraph
 
 # Ranks of the banner levels and of the portion marks.  Controlled-unclassified markings (SBU,
 # LOU, FOUO) rank with UNCLASSIFIED: they are no classification (32 CFR 2001.23(a)).
@@ -56,3 +57,12 @@ def entire_text_rank(cable: Cable) -> int | None:
         if m:
             return _WORD_RANK.get(" ".join(m.group(1).upper().split()), 0)
     return None
+
+
+def paragraph_portion(p: Paragraph) -> str | None:
+    """The paragraph's portion mark.  The parser splits the mark off numbered paragraphs; an
+    unnumbered one (a one-paragraph cable: `(C) The minister …`) keeps it in its text, read
+    here with the parser's own portion reader."""
+    if p.portion or p.number is not None:
+        return p.portion
+    return split_portion(p.text)[0]

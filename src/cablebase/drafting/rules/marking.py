@@ -11,6 +11,7 @@ from cablebase.drafting.rules.common import (
     LEVEL_RANK,
     classified,
     entire_text_rank,
+    paragraph_portion,
     portion_rank,
     redacted,
 )
@@ -40,7 +41,7 @@ def banner_highest(d: Draft, ctx: Context) -> Iterator[Hit]:
     c = d.cable
     if c.classification is None or c.classification not in LEVEL_RANK:
         return
-    marks = [p.portion for p in c.paragraphs] + [c.subject_portion]
+    marks = [paragraph_portion(p) for p in c.paragraphs] + [c.subject_portion]
     ranks = [r for r in (portion_rank(m) for m in marks) if r is not None]
     entire = entire_text_rank(c)
     if entire is not None:
@@ -69,7 +70,7 @@ def portion_missing(d: Draft, ctx: Context) -> Iterator[Hit]:
     if not classified(d.cable) or entire_text_rank(d.cable) is not None:
         return
     for p in d.cable.paragraphs:
-        if p.portion or not p.text.strip() or redacted(p.text):
+        if paragraph_portion(p) or not p.text.strip() or redacted(p.text):
             continue
         label = f"paragraph {p.number}" if p.number is not None else "an unnumbered paragraph"
         yield Hit(
