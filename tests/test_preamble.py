@@ -1278,3 +1278,18 @@ def test_ref_lines_without_colon_whose_first_item_is_not_a_cable():
     )
     assert "09STATE76108" in [r.id for r in c.references]
     assert c.classified_by.name == "ADA QUILL"
+
+
+def test_text_without_any_preamble_label_is_text() -> None:
+    # An old unnumbered cable (or a piece of one): no E.O., TAGS, SUBJECT or Classified By
+    # label and no numbered paragraph.  Its lines are the text, not captions.
+    from cablebase import parse_text
+
+    cable = parse_text(
+        "THE MINISTER REPEATED THAT THE BORDER TALKS WOULD GO ON\n"
+        "AFTER THE HOLIDAY.\n\nHENTZAU\n\nCONFIDENTIAL\n",
+        form="fragment",
+    )
+    assert cable.signers == ["HENTZAU"]
+    assert cable.captions == []
+    assert cable.paragraphs and cable.paragraphs[0].text.startswith("THE MINISTER REPEATED")

@@ -156,3 +156,30 @@ def test_end_marker_repeating_a_double_label():
         "\n\n2. (C) More.\n\nROE"
     )
     assert c.summary == "The runoff was won."
+
+
+def test_label_with_a_semicolon() -> None:
+    body = (
+        "1. (C) Summary; The envoys met twice and agreed on nothing. End Summary.\n\n2. (C) More."
+    )
+    assert _parse(body).summary == "The envoys met twice and agreed on nothing."
+
+
+def test_label_in_a_paragraph_numbered_early_after_a_numbered_contents_list() -> None:
+    # ¶1 is a table of contents whose numbered entries read as paragraphs of their own, so
+    # the `Summary:` paragraph (numbered 2) stands far down the list of paragraphs.
+    entries = "\n".join(f"{n}.    Chapter {n} of the report" for n in range(1, 13))
+    body = (
+        "1. Contents:\n\nSummary\nPreface\n" + entries + "\n\n"
+        "2. Summary:  Trade with Zenda fell again.  Nothing suggests a change.\n\n"
+        "3. Preface\n\nThe report follows."
+    )
+    assert _parse(body).summary == "Trade with Zenda fell again.  Nothing suggests a change."
+
+
+def test_decorated_heading_glued_after_the_summary_is_left_out() -> None:
+    paragraphs = [
+        Paragraph(number=1, text="Summary: The board met. -------- Training --------"),
+        Paragraph(number=2, text="The courses resume in May."),
+    ]
+    assert find_summary(paragraphs) == "The board met."

@@ -317,6 +317,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
     cur: str | None = None  # field being continued, "skip" for a repeated field
     seen_label = False
     text_start = len(lines)
+    first_caption = -1  # the first line taken as a caption before any label
     i = start
     while i < len(lines):
         raw = lines[i]
@@ -372,6 +373,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 rest = split_caption(s, sc.handling)
                 if rest:
                     sc.captions.append(rest)
+                    if first_caption < 0:
+                        first_caption = i
                 i += 1
                 continue
             if (
@@ -493,6 +496,11 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if glued is not None:
             text_start = i
             break
+    if not seen_label and first_caption >= 0 and i >= len(lines):
+        # no label and no numbered paragraph to the end: there is no preamble, and the
+        # lines read as captions are the text (an unnumbered old cable, a text fragment)
+        sc.captions.clear()
+        text_start = first_caption
     return sc, text_start
 
 

@@ -30,7 +30,7 @@ _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|
 _LABEL = re.compile(
     _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
     r"(?:\s+and\s+" + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
-    r"\s*(?:[:.,\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
+    r"\s*(?:[:;.,\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 # A label after a paragraph number and mark glued into the text of an early paragraph.
@@ -60,13 +60,28 @@ _TAIL_HEADING = re.compile(
 )
 _DECOR = " \t\n-=_*~\\/.:#"
 _EARLY = 6  # the label stands in one of the first paragraphs
+_NUMBERED_EARLY = 40  # … or in one numbered as one of them, after a numbered list
 _SPAN = 8  # how far `End Summary` may stand from the label
 
 
 def find_summary(paragraphs: list[Paragraph]) -> str | None:
     """The summary text, or None."""
+    text = _find(paragraphs)
+    if text and text[-1] in _DECOR:
+        text = _GLUED_HEADING.sub("", text)
+    return text or None
+
+
+# A decorated heading glued to the end of the summary's paragraph (`… the talks. ------
+# Training ------`): the next section's title, not the summary's.
+_GLUED_HEADING = re.compile(r"(?<=[.!?\"')])\s+[-=_*~]{3,}[^-=_*~\n]{1,60}[-=_*~]{3,}\s*$")
+
+
+def _find(paragraphs: list[Paragraph]) -> str | None:
     early = paragraphs[:_EARLY]
-    for k, p in enumerate(early):
+    for k, p in enumerate(paragraphs[:_NUMBERED_EARLY]):
+        if k >= _EARLY and (p.number is None or p.number > _EARLY):
+            continue  # an early paragraph by its number (a numbered table of contents before)
         head = p.text[:400]
         if "ummary" not in head and "UMMARY" not in head:
             continue  # cheap test: the label is near the start
