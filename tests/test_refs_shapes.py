@@ -510,3 +510,68 @@ def test_never_raises_with_a_citing_cable(text, year, month, serial):
     for r in parse_refs(text, year, citing):
         assert r.kind in ("cable", "email", "telcon", "memo", "report", "dtg", "other")
         assert r.id is None or re.match(r"^\d{2}[A-Z]+\d{1,7}$", r.id)
+
+
+# -- item markers and block ends (issue 10, second pass) ----------------------------------------
+
+
+def test_post_glued_to_its_serial_by_a_colon():
+    assert _letters("A. STATE:98765\n\nB. 11-18-04 SMITH-JONES EMAIL", 2004) == [
+        ("A", "cable", "04STATE98765"),
+        ("B", "email", None),
+    ]
+    assert ids("MEETING AT 10:30", 2004) == []  # a time is no serial
+
+
+def test_lower_case_letters_go_on_after_capital_ones():
+    text = "A. STATE 5111\nB. 06 STATE 14444\nC. Kuwait 730\nd. 06 kuwait 4664\ne. State 1612"
+    assert _letters(text, 2007) == [
+        ("A", "cable", "07STATE5111"),
+        ("B", "cable", "06STATE14444"),
+        ("C", "cable", "07KUWAIT730"),
+        ("D", "cable", "06KUWAIT4664"),
+        ("E", "cable", "07STATE1612"),
+    ]
+
+
+def test_spaced_banner_in_any_case_ends_the_block():
+    # a copy of the cable's banner after the items, written `S e c r e t` (six letters)
+    assert ids("A. 08 STATE 81854\n\n\nS e c r e t lusaka 000412", 2009) == ["08STATE81854"]
+    assert ids("A. 08 STATE 81854\nS E C R E T LUSAKA 000412", 2009) == ["08STATE81854"]
+
+
+def test_escaped_line_end_before_an_old_page_header():
+    text = "A. STATE 40721\n CONFIDENTIAL\\nPAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098"
+    assert _letters(text, 2002) == [("A", "cable", "02STATE40721"), ("B", "cable", "02ROME1098")]
+
+
+def test_letter_and_dash():
+    assert _letters("A - Kabul 28", 2008) == [("A", "cable", "08KABUL28")]
+    assert _letters("A - Kabul 28 B - Kabul 31", 2008) == [
+        ("A", "cable", "08KABUL28"),
+        ("B", "cable", "08KABUL31"),
+    ]
+
+
+def test_bare_letters_opening_lines():
+    # `REF A …` ⏎ `REF B …` with the labels removed: the first item is no cable
+    text = "A MINISTER'S LETTER TO THE CROWN PRINCE\nREF B SECSTATE 70118"
+    assert _letters(text, 2009) == [("A", "memo", None), ("B", "cable", "09STATE70118")]
+    # one line opening with a capital is no list
+    assert _letters("A LETTER FROM THE MINISTER OF 12 MAY", 2009) == [(None, "memo", None)]
+
+
+def test_bare_letter_before_a_mixed_case_post_and_ocr_year():
+    assert _letters("A O3 Sanaa 2711", 2004) == [("A", "cable", "03SANAA2711")]
+
+
+def test_first_letter_written_before_the_label():
+    # `A. REF AMMAN 222` ⏎ `B. …`: the REF text starts after item A's letter
+    text = "AMMAN 222\n     B. 06 AMMAN 4685\n     C. 06 AMMAN 2145"
+    assert _letters(text, 2007) == [
+        ("A", "cable", "07AMMAN222"),
+        ("B", "cable", "06AMMAN4685"),
+        ("C", "cable", "06AMMAN2145"),
+    ]
+    # items B and C alone after no cable are not given an A
+    assert _letters("SEE BELOW\nB. 06 AMMAN 4685", 2007)[0][0] is None

@@ -86,7 +86,7 @@ _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
 # A copy of the cable's own head or a metadata dump run on after the REF items: a spaced
 # classification banner, SIPDIS, an E.O. line, an `id: 109673` line.
 _DUMP = re.compile(
-    r"(?:\b[A-Z] ){6,}[A-Z]\b|\bSIPDIS\b|\bE\.\s?O\.\s?1[23]\d{3}\b|^[ \t]*id:[ \t]*\d+[ \t]*$",
+    r"(?:\b[A-Za-z] ){5,}[A-Za-z]\b|\bSIPDIS\b|\bE\.\s?O\.\s?1[23]\d{3}\b|^[ \t]*id:[ \t]*\d+[ \t]*$",
     re.M,
 )
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
@@ -106,8 +106,12 @@ _MARK = re.compile(
     r"|\[ ?(?P<k>[A-Za-z]) ?\](?=\s|[A-Za-z0-9])"
     r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>\.\)|[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
     r"|(?P<c>[A-Za-z]):(?=\s)"
-    # a bare capital before a cable, `REF A WELLINGTON 721 B STATE 5`
-    r"|(?P<b>[A-Z])(?=[ \t]+(?:\d{2,4}[ \t]+)?[A-Z]{2,}(?:[ \t][A-Z]+){0,2}[ \t]+\d))",
+    r"|(?P<h>[A-Z])[ \t]+-(?=[ \t]+\S)"  # `A - Kabul 28`
+    # a bare capital before a cable, `REF A WELLINGTON 721 B STATE 5`, `REF A 03 Sanaa 2776`
+    r"|(?P<b>[A-Z])(?=[ \t]+(?:\d{2,4}[ \t]+)?[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+){0,2}[ \t]+\d)"
+    # a bare capital opening a line before a word (`REF A SECRETARY'S LETTER …` ⏎ `REF B …`,
+    # the labels removed): an item only in a block of two such lines or more
+    r"|(?<![^\n])[ \t]*(?P<l>[A-Z])(?=[ \t]+[A-Z][A-Za-z'’.-]*[ \t]))",
     re.M,
 )
 _REDACTED = re.compile(r"X{4,}", re.I)
@@ -120,7 +124,7 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # Serials listed with slashes, `KABUL 692/317/274`, count (3 digits or more on both sides, so
 # dates such as 05/11/07 do not).
 _NUMBER = re.compile(
-    r"(?<![\d.,:-])(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
+    r"(?<![\d.,-])(?<!\d:)(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
     r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!\d{2}(?![\d/-]))|[.:,]\d)"
 )
 _SLASH_YEAR = re.compile(r"[/-](\d{2})\b(?![/-]\d)")  # PANAMA 00933/08, QUITO 4525-91
@@ -290,24 +294,41 @@ def _starts_item(text: str, pos: int) -> bool:
     return False
 
 
-def _find_markers(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, label) of the accepted item markers, inner letter kept for doubled ones."""
+_OPENINGS = {"A": ("A", "a", "1"), "B": ("B", "b", "2")}
+
+
+def _find_markers(text: str, opening: str = "A") -> list[tuple[int, int, str]]:
+    """(start, end, label) of the accepted item markers, inner letter kept for doubled ones.
+    The first marker opens the text and carries `opening` (A, or 1 for numbered items; B
+    after an unlettered first item whose letter stood before the label)."""
     cands = []
     for m in _MARK.finditer(text):
-        label = m.group("p") or m.group("k") or m.group("d") or m.group("c") or m.group("b")
+        label = (
+            m.group("p")
+            or m.group("k")
+            or m.group("d")
+            or m.group("c")
+            or m.group("h")
+            or m.group("b")
+            or m.group("l")
+        )
         cands.append((m.start(), m.end(), label, m))
     if not cands:
         return []
     # The first item must open the block (only white space before it).
     first = cands[0]
-    if text[: first[0]].strip() or first[2] not in ("A", "a", "1"):
+    if text[: first[0]].strip() or first[2] not in _OPENINGS[opening]:
         return []
-    lower = first[2] == "a"
+    lower = first[2].islower()
     out: list[tuple[int, int, str]] = []
     expected = first[2]
+    bare_lines = 0  # markers that are a bare letter opening a line
     i = 0
     while i < len(cands):
         start, end, label, m = cands[i]
+        if (m.group("l") or m.group("h")) and label != expected:
+            i += 1  # weak shapes count only in sequence: never a repeat or a skipped letter
+            continue
         if label.isalpha() and label.islower() != lower:
             # `a) ... b) ..., C) ...`: a change of case only after a separator or at a line start
             if label.upper() != expected.upper() or not _after_separator(text, start):
@@ -334,8 +355,11 @@ def _find_markers(text: str) -> list[tuple[int, int, str]]:
             end = cands[j][1]
             j += 1
         out.append((start, end, label.upper()))
+        bare_lines += m.group("l") is not None
         expected = _next_label(label)
         i = j
+    if bare_lines and len(out) < 2:
+        return []  # one line opening with a capital (`A LETTER FROM …`) is no list
     return out
 
 
@@ -349,7 +373,7 @@ def _after_separator(text: str, start: int) -> bool:
     return (
         not before
         or before[-1] in "\n,;)"
-        or text[text.rfind("\n", 0, start) + 1 : start].isspace()
+        or not text[text.rfind("\n", 0, start) + 1 : start].strip()
     )
 
 
@@ -642,6 +666,8 @@ def _cut_text_after(text: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.replace("\u00b6", "").replace("\r", "")
+    if "\\n" in text:  # a line end escaped in a dump (backslash, n) before `PAGE 02 ROME …`
+        text = text.replace("\\n", "\n")
     # Cheap tests first: each regex only runs when its key text is there.
     if _EIGHT_DIGITS.search(text):
         text = _PAGE_MARKER_LINE.sub("", text)
@@ -655,7 +681,7 @@ def _clean(text: str) -> str:
     text = _OCR.sub(_ocr_swap, text)
     if "-" in text:
         text = _DASHED_ID.sub(r"\1 \2 \3", text)
-    if "SIPDIS" in upper or "E.O" in upper or "ID:" in upper or " N " in upper:
+    if "SIPDIS" in upper or "E.O" in upper or "ID:" in upper or " E " in upper:
         cut = _DUMP.search(text)
         if cut is not None and text[: cut.start()].strip():  # never the whole block
             text = text[: cut.start()]
@@ -719,11 +745,16 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
     lead = 0
     if not markers:
         lead, markers = _markers_after_lead(body)
+        first = None
+        if not markers:
+            # `A. REF AMMAN 222` ⏎ `B. 06 AMMAN 4685`: item A's letter stood before the label
+            lead, markers = _markers_after_first(body)
+            first = ("1" if markers[0][2].isdigit() else "A") if markers else None
         if not markers:
             refs.extend(_item_refs(None, body, citing, refs))
             return refs
         # `09 STATE 96625; A. A)STATE 70789; …`: an unlettered item before the letters
-        refs.extend(_item_refs(None, body[:lead], citing, refs))
+        refs.extend(_item_refs(first, body[:lead], citing, refs))
     for n, (_start, end, label) in enumerate(markers):
         stop = markers[n + 1][0] if n + 1 < len(markers) else len(body) - lead
         item = _item_refs(label, body[lead + end : lead + stop], citing, refs)
@@ -742,6 +773,19 @@ def _markers_after_lead(body: str) -> tuple[int, list[tuple[int, int, str]]]:
         return 0, []
     markers = _find_markers(body[m.end() :])
     return (m.end(), markers) if len(markers) >= 2 else (0, [])
+
+
+# Where item B could open a line after the first item.
+_LINE_B = re.compile(r"\n[ \t]*(?=\([ \t]?[Bb2][ \t]?\)|\[[ \t]?[Bb][ \t]?\]|[Bb2][.):])")
+
+
+def _markers_after_first(body: str) -> tuple[int, list[tuple[int, int, str]]]:
+    """Item markers from B on, opening a line after a first item that is a cable."""
+    m = _LINE_B.search(body)
+    if m is None or not _cables(body[: m.start()]):
+        return 0, []
+    markers = _find_markers(body[m.end() :], "B")
+    return (m.end(), markers) if markers else (0, [])
 
 
 def _last_post(refs: list[Reference], citing: Citing) -> str | None:
