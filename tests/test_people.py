@@ -1,0 +1,312 @@
+"""People (archive/people.py): the key that makes a signer, a classifier and a person tag one
+person, the people and addressee facets, a person's cables, a post's correspondents, and
+the pages over them (web/people_pages.py).
+
+The archive is a handful of cables written here; every expected count is read off the table
+below by hand.
+
+    cable        origin           signer   classified by        person tag                 TO / INFO
+    10PARIS1     Embassy Paris    CLINTON  Hillary R. Clinton   OVIP (CLINTON, HILLARY)    SECSTATE WASHDC / AMEMBASSY LONDON
+    10PARIS2     Embassy Paris    BURNS    Hillary Clinton      -                          SECSTATE WASHDC
+    10LONDON3    Embassy London   BURNS    William J. Burns     -                          SECSTATE WASHDC / AMEMBASSY PARIS
+    09STATE4     Secretary of St. -        Nicholas Burns       OVIP (BURNS, NICHOLAS)     AMEMBASSY PARIS / AMEMBASSY LONDON
+    08LONDON5    Embassy London   BURNS    -                    -                          AMEMBASSY PARIS (2008)
+
+FM lines: AMEMBASSY PARIS, AMEMBASSY LONDON, SECSTATE WASHDC by origin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from cablebase.archive import browse, people
+from cablebase.archive.api import Archive
+from cablebase.archive.people import person_key, person_tag
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient
+
+FM = {
+    "Embassy Paris": "AMEMBASSY PARIS",
+    "Embassy London": "AMEMBASSY LONDON",
+    "Secretary of State": "SECSTATE WASHDC",
+}
+
+
+def cable(rid, origin, year, signer, classifier, tag, to, info=None) -> Cable:
+    recipients = [Recipient(role="to", name=to)]
+    if info:
+        recipients.append(Recipient(role="info", name=info))
+    return Cable(
+        reference_id=rid,
+        created=f"{year}-03-0{rid[-1]}T10:00:00Z",
+        origin=origin,
+        post=origin.split()[-1].upper(),
+        classification="UNCLASSIFIED",
+        sender=FM[origin],
+        recipients=recipients,
+        classified_by=ClassifiedBy(text="", name=classifier) if classifier else None,
+        signers=[signer] if signer else [],
+        tags=["PREL"] + ([tag] if tag else []),
+        subject=f"SUBJECT OF {rid}",
+        paragraphs=[Paragraph(number=1, portion="U", text=f"Text of {rid}.")],
+    )
+
+
+CABLES = [
+    cable(
+        "10PARIS1",
+        "Embassy Paris",
+        2010,
+        "CLINTON",
+        "Hillary R. Clinton",
+        "OVIP (CLINTON, HILLARY)",
+        "SECSTATE WASHDC",
+        "AMEMBASSY LONDON",
+    ),
+    cable("10PARIS2", "Embassy Paris", 2010, "BURNS", "Hillary Clinton", None, "SECSTATE WASHDC"),
+    cable(
+        "10LONDON3",
+        "Embassy London",
+        2010,
+        "BURNS",
+        "William J. Burns",
+        None,
+        "SECSTATE WASHDC",
+        "AMEMBASSY PARIS",
+    ),
+    cable(
+        "09STATE4",
+        "Secretary of State",
+        2009,
+        None,
+        "Nicholas Burns",
+        "OVIP (BURNS, NICHOLAS)",
+        "AMEMBASSY PARIS",
+        "AMEMBASSY LONDON",
+    ),
+    cable("08LONDON5", "Embassy London", 2008, "BURNS", None, None, "AMEMBASSY PARIS"),
+]
+
+
+@pytest.fixture(scope="module")
+def path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    p = tmp_path_factory.mktemp("people") / "people.db"
+    with SQLiteStore(p) as store:
+        store.put_many(CABLES)
+    return p
+
+
+@pytest.fixture(scope="module")
+def archive(path: Path):
+    with Archive.open(path, readonly=True) as a:
+        yield a
+
+
+# -- the key --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("CLINTON, HILLARY", "HILLARY CLINTON"),
+        ("Hillary Clinton", "HILLARY CLINTON"),
+        ("Hillary R. Clinton", "HILLARY CLINTON"),
+        ("STEINBERG, JAMES B.", "JAMES STEINBERG"),
+        ("N. Khoury", "N KHOURY"),  # a first initial stays
+        ("MR. MORRIS ARNOLD FREDERICK", "MORRIS ARNOLD FREDERICK"),
+        ("Smith, Jr.", "SMITH JR"),  # a suffix after the comma is no given name
+        ("O'Brien, Pat", "PAT O'BRIEN"),
+        ("EL-BARADEI", "EL-BARADEI"),
+        ("CLINTON", "CLINTON"),
+        ("", None),
+        (" . , ", None),
+        ("1234", None),
+    ],
+)
+def test_person_key(written: str, key: str | None) -> None:
+    assert person_key(written) == key
+
+
+@pytest.mark.parametrize(
+    ("tag", "name"),
+    [
+        ("OVIP (CLINTON, HILLARY)", "CLINTON, HILLARY"),
+        ("CLOK (CANAHUATI YACAMAN MIGUEL FELIPE)", "CANAHUATI YACAMAN MIGUEL FELIPE"),
+        ("KCRM SP (BERARDUCCI, CHRISTOPHER", "BERARDUCCI, CHRISTOPHER"),  # cut at a line end
+        ("SP (EL", None),  # cut, and no comma: not a name one can trust
+        ("(ALI,", None),
+        ("SP ()", None),
+        ("PREL", None),
+    ],
+)
+def test_person_tag(tag: str, name: str | None) -> None:
+    assert person_tag(tag) == name
+
+
+# -- facets, index, a person ----------------------------------------------------------------
+
+
+def test_people_facet_counts_cables_once_per_person(archive: Archive) -> None:
+    got = dict(people.facets(archive, archive.parse(""), top=None)["person"])
+    assert got == {
+        "HILLARY CLINTON": 2,  # 10PARIS1 (classifier and tag: one cable), 10PARIS2
+        "BURNS": 3,  # signed 10PARIS2, 10LONDON3, 08LONDON5
+        "CLINTON": 1,  # a surname alone stays apart
+        "WILLIAM BURNS": 1,
+        "NICHOLAS BURNS": 1,  # 09STATE4: classifier and tag
+    }
+    facet = people.facets(archive, archive.parse("year:2010"), top=2)["person"]
+    assert facet == [("BURNS", 2), ("HILLARY CLINTON", 2)]  # ties by name
+
+
+def test_addressee_facet(archive: Archive) -> None:
+    got = people.facets(archive, archive.parse(""), ("addressee",), top=None)["addressee"]
+    # ties by name; the FM line is no addressee
+    assert got == [
+        ("AMEMBASSY PARIS", 3),
+        ("SECSTATE WASHDC", 3),
+        ("AMEMBASSY LONDON", 2),
+    ]
+
+
+def test_index(archive: Archive) -> None:
+    rows = {p.key: p for p in people.index(archive)}
+    assert rows["HILLARY CLINTON"] == people.PersonCount("HILLARY CLINTON", 2, 0, 2, 1)
+    assert rows["BURNS"] == people.PersonCount("BURNS", 3, 3, 0, 0)
+    assert [p.key for p in people.index(archive)][:2] == ["BURNS", "HILLARY CLINTON"]
+
+
+def test_a_person_and_the_names_that_may_be_them(archive: Archive) -> None:
+    p = people.person(archive, "HILLARY CLINTON")
+    assert p is not None
+    assert p.cables == 2
+    assert p.roles["classified_by"] == (2, ["Hillary Clinton", "Hillary R. Clinton"])
+    assert p.roles["tag"] == (1, ["OVIP (CLINTON, HILLARY)"])
+    assert "signer" not in p.roles
+    assert p.years == [("2010", 2)] and p.months == [("2010-03", 2)]
+    assert p.related == [("CLINTON", 1)]
+    burns = people.person(archive, "BURNS")
+    assert burns is not None and burns.related == [("NICHOLAS BURNS", 1), ("WILLIAM BURNS", 1)]
+    assert people.person(archive, "NOBODY") is None
+
+
+def test_person_queries_find_a_name_by_its_key(archive: Archive) -> None:
+    """person: and classifiedby: read `CLINTON, HILLARY` and `Hillary R. Clinton` as HILLARY
+    CLINTON too: the search behind a person's count finds their cables."""
+    assert archive.count('person:"hillary clinton"') == 2
+    assert archive.count('classifiedby:"hillary clinton"') == 2
+    assert archive.count('person:"nicholas burns"') == 1
+    # As written still works: the tag's own order.
+    assert archive.count('person:"clinton hillary"') == 1
+
+
+def test_correspondents(archive: Archive) -> None:
+    c = browse.correspondents(archive, "Embassy Paris")
+    assert c.names == ["AMEMBASSY PARIS"]
+    assert c.sends_to == [
+        ("SECSTATE WASHDC", 2, "Secretary of State"),
+        ("AMEMBASSY LONDON", 1, "Embassy London"),
+    ]
+    # 10LONDON3 (info), 09STATE4 (to), 08LONDON5 (to)
+    assert c.receives_from == [("Embassy London", 2), ("Secretary of State", 1)]
+    assert c.received_by_year == [("2008", 1), ("2009", 1), ("2010", 1)]
+
+
+# -- the pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client(path: Path):
+    from fastapi.testclient import TestClient
+
+    from cablebase.web.app import create_app
+
+    with TestClient(create_app(path), follow_redirects=False) as c:
+        yield c
+
+
+def search_count(client, url: str) -> int:
+    q = parse_qs(urlsplit(url).query)["q"][0]
+    return client.get("/search.json", params={"q": q}, follow_redirects=True).json()["total"]
+
+
+def test_person_page(client) -> None:
+    res = client.get("/person/Clinton,%20Hillary")
+    assert res.status_code == 301 and res.headers["location"] == "/person/HILLARY%20CLINTON"
+    res = client.get("/person/HILLARY%20CLINTON")
+    assert res.status_code == 200
+    assert 'id="person-total">2<' in res.text
+    data = client.get("/person/HILLARY%20CLINTON.json").json()
+    assert data["cables"] == 2
+    assert search_count(client, data["search"]) == 2
+    classified = next(r for r in data["roles"] if r["role"] == "classified_by")
+    assert classified["cables"] == search_count(client, classified["search"]) == 2
+    tagged = next(r for r in data["roles"] if r["role"] == "tag")
+    assert [w for w, _ in tagged["written"]] == ["OVIP (CLINTON, HILLARY)"]
+    assert search_count(client, tagged["written"][0][1]) == 1
+    assert data["related"] == [{"person": "CLINTON", "cables": 1, "href": "/person/CLINTON"}]
+    csv_rows = client.get("/person/HILLARY%20CLINTON.csv").text.splitlines()
+    assert csv_rows[:3] == [
+        "what,value,cables",
+        "all,HILLARY CLINTON,2",
+        "classified_by,HILLARY CLINTON,2",
+    ]
+    # A name with a full stop is the page (redirected to its key), not a twin.
+    res = client.get("/person/Hillary%20R.%20Clinton")
+    assert res.status_code == 301 and res.headers["location"] == "/person/HILLARY%20CLINTON"
+    assert client.get("/person/NOBODY").status_code == 404
+    assert client.get("/person/NOBODY.json").status_code == 404
+
+
+def test_people_index_and_twins(client) -> None:
+    res = client.get("/browse/people")
+    assert res.status_code == 200
+    names = [
+        unquote(h.split('"')[0]) for h in res.text.split('class="person-link" href="/person/')[1:]
+    ]
+    assert names[:2] == ["BURNS", "HILLARY CLINTON"]
+    rows = client.get("/browse/people.json").json()
+    assert rows[1] == {
+        "person": "HILLARY CLINTON",
+        "cables": 2,
+        "signed": 0,
+        "classified": 2,
+        "tagged": 1,
+    }
+    assert client.get("/browse/people.csv").text.splitlines()[1] == "BURNS,3,3,0,0"
+    assert client.get("/browse/people.xml").status_code == 404
+    assert client.get("/browse/people?page=2").status_code == 404
+
+
+def test_people_and_addressee_facets_on_the_search_page(client) -> None:
+    page = client.get("/search", params={"q": ""}).text
+    assert 'id="facet-person"' in page and 'id="facet-addressee"' in page
+    assert "/search?q=person%3A%22hillary+clinton%22" in page
+    assert "/search?q=addressee%3A%22secstate+washdc%22" in page
+    # Typed by hand, surname first: the facet value is highlighted all the same.
+    page = client.get("/search", params={"q": 'person:"Clinton, Hillary"'}).text
+    facet = page.split('id="facet-person"')[1].split("</section>")[0]
+    assert '<li class="active">' in facet
+    assert 'data-value="HILLARY CLINTON" aria-current="true"' in facet
+    page = client.get("/search", params={"q": "", "more": "addressee"}).text
+    assert "AMEMBASSY LONDON" in page.split('id="facet-addressee"')[1].split("</section>")[0]
+
+
+def test_post_page_correspondents(client) -> None:
+    page = client.get("/browse/posts/Embassy%20Paris").text
+    sends = page.split('id="post-sends-to"')[1].split("</section>")[0]
+    assert sends.index("SECSTATE WASHDC") < sends.index("AMEMBASSY LONDON")
+    assert 'href="/browse/posts/Secretary%20of%20State"' in sends
+    data = client.get("/browse/posts/Embassy%20Paris.json").json()
+    assert [(s["name"], s["cables"]) for s in data["receives_from"]] == [
+        ("Embassy London", 2),
+        ("Secretary of State", 1),
+    ]
+    for s in data["sends_to"] + data["receives_from"]:
+        assert search_count(client, s["search"]) == s["cables"], s
+    assert data["received_by_year"] == [["2008", 1], ["2009", 1], ["2010", 1]]
+    assert client.get("/browse/posts/Embassy%20Paris.csv").text.startswith("what,value,cables\n")
+    assert client.get("/browse/posts/Embassy%20Nowhere.json").status_code == 404
