@@ -310,3 +310,14 @@ def test_post_page_correspondents(client) -> None:
     assert data["received_by_year"] == [["2008", 1], ["2009", 1], ["2010", 1]]
     assert client.get("/browse/posts/Embassy%20Paris.csv").text.startswith("what,value,cables\n")
     assert client.get("/browse/posts/Embassy%20Nowhere.json").status_code == 404
+
+
+def test_csv_twin_cells_never_run_as_formulas() -> None:
+    from cablebase.web.people_pages import _csv
+
+    res = _csv(
+        [{"what": "sends_to", "value": "=HYPERLINK(1)", "cables": 1}],
+        ["what", "value", "cables"],
+        "x.csv",
+    )
+    assert res.body.decode().splitlines()[1] == "sends_to,'=HYPERLINK(1),1"

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from cablebase.archive import browse, people
 from cablebase.archive.people import person_key
+from cablebase.spreadsheet import inert
 from cablebase.web import pages
 from cablebase.web.pages import (
     MAX_PAGE,
@@ -61,7 +62,8 @@ def _csv(rows: list[dict[str, Any]], fields: list[str], filename: str) -> Respon
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Names come from the cables: none may run as a formula in a spreadsheet.
+    writer.writerows({k: inert(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
