@@ -131,7 +131,7 @@ CASES = {
         [("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV, ML, QQQQ")],
         [("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV, ML, NATO, OVIP (DOE, JANE)")],
     ),
-    "tags.subject": ([("TAGS: PREL, PGOV, ML", "TAGS: ML, NATO")], [("PREL, PGOV", "KDEM")]),
+    "tags.subject": ([("TAGS: PREL, PGOV, ML", "TAGS: KDEM, ML, NATO")], [("PREL, PGOV", "EAID")]),
     "tags.geographic": ([("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV")], [(", ML", ", XA")]),
     "post.missing": (
         [("FM AMEMBASSY BAMAKO\n", ""), ("C O N F I D E N T I A L BAMAKO", "CONFIDENTIAL")],
@@ -219,6 +219,19 @@ def test_a_cable_is_judged_by_the_rules_of_its_own_day():
     later = fired(old, day=dt.date(2005, 5, 2))
     assert {"reasons.valid", "decl.exemption"} <= later and "eo.in-force" not in later
     assert "eo.in-force" in fired(old, day=dt.date(2011, 5, 2))
+
+
+def test_clearances_come_from_the_drafting_block():
+    # a Department telegram to ALDAC, with its drafting block as cables.csv keeps it
+    text = BASE.replace("FM AMEMBASSY BAMAKO", "FM SECSTATE WASHDC").replace(
+        "TO RUEHC/SECSTATE WASHDC IMMEDIATE", "TO ALDAC IMMEDIATE"
+    )
+    block = "DRAFTED BY: AF/W:JDOE -- 05/30/26\nAPPROVED BY: AF:RROE\nAF/W:JDOE  {}\n"
+    assert "collective.clearance" in fired(block.format("EB:KLEE") + text)
+    assert "collective.clearance" not in fired(block.format("S/ES-O:MSMITH") + text)
+    # no drafting block at all: the draft does not say, which is only noted
+    (f,) = [f for f in findings(text) if f.rule == "collective.clearance"]
+    assert f.severity == "info"
 
 
 def test_oadr_is_no_longer_an_instruction():

@@ -80,3 +80,13 @@ def test_seed_reports_the_nouakchott_route_and_nothing_it_does_right():
     assert "RUEHNM" in route["message"] and "NOUAKCHOTT" in route["message"]
     assert route["fix"] == "RUEHNK/AMEMBASSY NOUAKCHOTT"
     assert r.exit_code == 1
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared absent")
+def test_seed_runs_to_three_pages():
+    """The seed's page markers end at `BAMAKO 00000776 003 OF 003`: three pages, so the summary
+    rule (more than three pages) would not ask for one even if it had none."""
+    from cablebase.drafting.check import load_draft
+    from cablebase.drafting.rules.paragraphs import page_count
+
+    assert page_count(load_draft(SEED).cable) == 3

@@ -81,7 +81,10 @@ def _number_banner(lines: list[str]) -> bool:
 def draft_from_text(text: str, *, date: dt.date | None = None, form: str = "auto") -> Draft:
     """Read a draft written as telegram text (or any form the parser reads: a real cable too)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    work = list(lines)
+    clearances, block = _clearance_block(lines)
+    # the clearance block is the draft's routing slip, not telegram text: the parser reads the
+    # rest (blanked lines keep the numbering the locator uses)
+    work = ["" if i in block else line for i, line in enumerate(lines)]
     numbered = _number_banner(work)
     joined = "\n".join(work)
     cable = parse_text(joined, form=form)
@@ -92,21 +95,58 @@ def draft_from_text(text: str, *, date: dt.date | None = None, form: str = "auto
         # a real cable's DTG dates it; a draft is judged today (its REF items without a
         # year were read as this year's, which is what a drafter means)
         date = _created(cable) or dt.datetime.now(dt.UTC).date()
-    clearances = [m.group(1).strip() for ln in lines if (m := _CLEARANCE_LINE.match(ln))]
     return Draft(
         cable=cable,
         lines=lines,
         date=date,
-        clearances=_split_offices(clearances) if clearances else None,
+        clearances=clearances,
         unnumbered_banner=numbered,
     )
 
 
-def _split_offices(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        out.extend(p.strip().upper() for p in re.split(r"[,;]", v) if p.strip())
-    return out
+# The drafting block of a Department telegram (cables.csv keeps it in the header):
+#   DRAFTED BY: A/OPR/ALS:TLPEYTON -- 11/30/00 X31121
+#   APPROVED BY: A:PFKENNEDY
+#   S/S-O:KMERTEN  EB:JBAY  PRM:DHUNTER
+_DRAFTED = re.compile(r"^\s*(DRAFTED|APPROVED)\s+BY\s*:?", re.I)
+_OFFICE = re.compile(
+    r"(?<![\w/-])([A-Z][A-Z0-9]{0,5}(?:/[A-Z0-9]+(?:-[A-Z0-9]+)?)*)\s?:(?:\s?[A-Z]|\s*$)"
+)
+
+
+def read_clearances(lines: list[str]) -> list[str] | None:
+    """Offices that cleared the text: `CLEARED:`/`CLEARANCES:` lines of a draft, or the
+    offices of a drafting block (`APPROVED BY` and the lines under it).  None when the text
+    names no clearance at all (a cable published without its drafting block)."""
+    return _clearance_block(lines)[0]
+
+
+def _clearance_block(lines: list[str]) -> tuple[list[str] | None, set[int]]:
+    """(offices or None, indexes of the lines that carry them)."""
+    found: list[str] = []
+    used: set[int] = set()
+    for i, line in enumerate(lines):
+        m = _CLEARANCE_LINE.match(line)
+        if m:
+            used.add(i)
+            found.extend(p.strip().upper() for p in re.split(r"[,;]", m.group(1)) if p.strip())
+            continue
+        if _DRAFTED.match(line):
+            used.add(i)
+            if not line.strip().upper().startswith("APPROVED"):
+                continue
+            for k in range(i + 1, min(i + 12, len(lines))):
+                follow = lines[k]
+                if not follow.strip() or follow.strip().startswith(("---", "FM ")):
+                    break
+                if not _OFFICE.search(follow):
+                    break
+                used.add(k)
+            for k in sorted(used):
+                body = _DRAFTED.sub("", lines[k].split("--")[0])  # the label is no office
+                if not _CLEARANCE_LINE.match(lines[k]):
+                    found.extend(m.group(1) for m in _OFFICE.finditer(body))
+    return (list(dict.fromkeys(found)) if used else None), used
 
 
 def _created(cable: Cable) -> dt.date | None:
@@ -206,4 +246,7 @@ def draft_from_cable(cable: Cable, *, date: dt.date | None = None) -> Draft:
     src = cable.source
     text = "\n".join(x for x in ((src.header if src else None), (src.body if src else None)) if x)
     when = date or _created(cable) or dt.datetime.now(dt.UTC).date()
-    return Draft(cable=cable, lines=text.split("\n"), date=when, form="cable")
+    lines = text.split("\n")
+    return Draft(
+        cable=cable, lines=lines, date=when, form="cable", clearances=read_clearances(lines)
+    )

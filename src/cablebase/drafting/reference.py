@@ -42,16 +42,18 @@ def _data(name: str) -> dict:
 
 @dataclass(frozen=True, slots=True)
 class TagLists:
-    subject: frozenset[str]  # subject tags (PGOV) and program tags (KDEM)
+    subject: frozenset[str]  # subject tags (PGOV, PREL, ECON ...)
     organization: frozenset[str]  # NATO, UN, EUN ...
     geographic: frozenset[str]  # two-letter country codes (ML) and region codes (XA)
     shared: bool  # True when the shared subject/organisation lists were read
 
     def kind(self, tag: str) -> str | None:
-        """subject | organization | geographic | None (unknown)."""
+        """subject | program | organization | geographic | None (unknown)."""
         t = tag.upper()
-        if t in self.subject or _PROGRAM.fullmatch(t) and t in _corpus_codes():
+        if t in self.subject:
             return "subject"
+        if _PROGRAM.fullmatch(t) and t in _corpus_codes() and t not in self.organization:
+            return "program"
         if t in self.geographic:
             return "geographic"
         if t in self.organization:
@@ -62,8 +64,9 @@ class TagLists:
         return None
 
 
-# Program tags (KDEM, KPAL, KTIP ...) are subject-like keywords of the TAGS system; the
-# shared subject list does not carry them, the corpus-derived code list does.
+# Program tags (KDEM, KPAL, KTIP ...) group cables for an office's programme, used with the
+# subject tags, not instead of them; the shared lists do not carry them, the corpus-derived
+# code list does.
 _PROGRAM = re.compile(r"K[A-Z]{3}")
 
 

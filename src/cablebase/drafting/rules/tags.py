@@ -45,8 +45,8 @@ def tags_known(d: Draft, ctx: Context) -> Iterator[Hit]:
 @rule(
     "tags.subject",
     "error",
-    "TAGS include at least one subject (or program) tag.",
-    "5 FAH-3 H-100 (at least one subject TAG per telegram)",
+    "TAGS include at least one subject tag (a program tag, KDEM …, does not count).",
+    "5 FAH-3 (TAGS/Terms Handbook: every telegram has a subject TAG)",
 )
 def tags_subject(d: Draft, ctx: Context) -> Iterator[Hit]:
     if not d.cable.tags:
@@ -60,7 +60,7 @@ def tags_subject(d: Draft, ctx: Context) -> Iterator[Hit]:
     "tags.geographic",
     "error",
     "TAGS include at least one country or region code.",
-    "5 FAH-3 H-100 (a geographic TAG per telegram)",
+    "5 FAH-3 (TAGS/Terms Handbook: geo-political TAGS); issue 14",
 )
 def tags_geographic(d: Draft, ctx: Context) -> Iterator[Hit]:
     if not d.cable.tags:
