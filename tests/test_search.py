@@ -1028,3 +1028,45 @@ def test_words_expand_to_their_indexed_inflections(tmp_path):
         later.close()
         assert a.count("negotiators") == 2
         assert a.count('"negotiators"') == 1
+
+
+# -- snippet matching: the fast ASCII matcher against the plain definition -------------------
+
+
+def _reference_spans(text: str, patterns) -> list[tuple[int, int]]:
+    """The definition: every alternative anchored at a word start by a look-behind."""
+    alts = []
+    for p in patterns:
+        body = r"[^0-9a-z]+".join(re.escape(t) for t in p.tokens)
+        tail = r"[0-9a-z]*" if p.prefix else r"(?![0-9a-z])"
+        alts.append(f"(?<![0-9a-z]){body}{tail}")
+    return [m.span() for m in re.finditer("|".join(alts), text.lower())]
+
+
+def test_snippet_spans_match_the_definition() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cablebase.archive.snippets import Pattern, _spans
+
+    # Short words from few letters: words inside words (port/support), shared starts
+    # (negotiat-e/-ion), phrases overlapping other matches.
+    word = st.text("aenost", min_size=1, max_size=5)
+    pattern = st.builds(Pattern, st.lists(word, min_size=1, max_size=2).map(tuple), st.booleans())
+    text = st.lists(st.one_of(word, st.sampled_from([" ", ", ", "-", "\n", "9", "A"])))
+
+    @settings(max_examples=400, deadline=None)
+    @given(text.map("".join), st.lists(pattern, min_size=1, max_size=6))
+    def check(body: str, patterns: list) -> None:
+        assert _spans(body, patterns) == _reference_spans(body, patterns)
+
+    check()
+
+
+def test_snippet_spans_skip_words_inside_words() -> None:
+    from cablebase.archive.snippets import Pattern, _spans
+
+    pats = [Pattern(("port",)), Pattern(("negotiation",)), Pattern(("negotiations",))]
+    text = "Support for the port; renegotiation and negotiations resumed."
+    # by hand: "port" at 16-20, "negotiations" at 40-52; Support/renegotiation are other words
+    assert _spans(text, pats) == [(16, 20), (40, 52)]
