@@ -95,8 +95,18 @@ def station_names() -> frozenset[str]:
     return frozenset(load_route_names().values())
 
 
+# Entries of the routing book that the cables contradict: the book gives RUEHPL to Paramaribo
+# (and Paramaribo again, misspelt PARAMIARBO, under RUEHPO) and has no Port Louis, while the dev
+# corpus routes AMEMBASSY PORT LOUIS under RUEHPL in 12 cables of 9 posts and Paramaribo under
+# RUEHPO (e.g. 09PANAMA322 lists both).  Corrections win over the book.
+ROUTE_CORRECTIONS = {"RUEHPL": "AMEMBASSY PORT LOUIS", "RUEHPO": "AMEMBASSY PARAMARIBO"}
+
+
+@lru_cache(maxsize=1)
 def route_table() -> dict[str, str]:
-    return load_route_names()
+    """The routing book with its corrections; {} when the book is absent."""
+    book = load_route_names()
+    return {**book, **ROUTE_CORRECTIONS} if book else {}
 
 
 def available() -> dict[str, bool]:
