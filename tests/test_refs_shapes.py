@@ -575,3 +575,51 @@ def test_first_letter_written_before_the_label():
     ]
     # items B and C alone after no cable are not given an A
     assert _letters("SEE BELOW\nB. 06 AMMAN 4685", 2007)[0][0] is None
+
+
+# -- the REF block in the preamble: blank lines inside, captions before it ------------------------
+
+
+def _refs_before_text(preamble: str) -> tuple[str | None, list[tuple[str | None, str | None]]]:
+    """The REF block followed by the numbered text (no Classified By line after it)."""
+    c = parse_text(HEAD + preamble + "\n1. (U) Text.\n", form="text", year=2008)
+    return c.subject, [(r.letter, r.id) for r in c.references]
+
+
+def test_ref_block_goes_on_past_blank_lines():
+    # an open item glued after a comma, a dashed continuation line, a post name cut before
+    # its serial: each followed by a blank line
+    _, refs = _refs_before_text(
+        "SUBJECT: A VISIT\n\nREFS: A) STATE 1165, B) STATE 2130,C) \n \nSTATE 2034\n"
+    )
+    assert refs == [("A", "08STATE1165"), ("B", "08STATE2130"), ("C", "08STATE2034")]
+    _, refs = _refs_before_text(
+        "SUBJECT: A VISIT\n\nRefs: (A) Colombo 2204\n \n-      (B) State 2403\n"
+    )
+    assert refs == [("A", "08COLOMBO2204"), ("B", "08STATE2403")]
+    _, refs = _refs_before_text(
+        "SUBJECT: A VISIT\n\nREF: A) LIMA 2605, B) RIO \n \nDE JANEIRO 1291\n"
+    )
+    assert refs == [("A", "08LIMA2605"), ("B", "08RIODEJANEIRO1291")]
+
+
+def test_ref_without_colon_before_an_ocr_year():
+    subject, refs = _refs_before_text("SUBJECT: A VISIT\n\nREF A O7 Sanaa 2716\n")
+    assert subject == "A VISIT"
+    assert refs == [("A", "07SANAA2716")]
+
+
+def test_ref_after_several_addressing_caption_lines():
+    preamble = (
+        "SUBJECT: OPEN POSITIONS FOR THE SUMMER CYCLE.\n \n"
+        "ALSO FOR USOECD, UNESCO, ROME ALSO PASS\n"
+        "VATICAN AND USDOC/USFCS\n \n"
+        "FOR ADMINISTRATIVE OFFICERS AT OVERSEAS POSTS: THIS TELEGRAM\n"
+        "SHOULD BE BROUGHT TO THE ATTENTION OF ALL\n"
+        "EMPLOYEES OF THE FOREIGN AFFAIRS AGENCIES\n"
+        "(AS DEFINED BY THE ACT OF 1980).\n \n"
+        "REF: A) 07 STATE 16278; B) 07 STATE 12659\n"
+    )
+    subject, refs = _refs_before_text(preamble)
+    assert subject == "OPEN POSITIONS FOR THE SUMMER CYCLE."
+    assert refs == [("A", "07STATE16278"), ("B", "07STATE12659")]

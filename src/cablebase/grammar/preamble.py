@@ -63,7 +63,8 @@ _START_LABELS = re.compile(
     | (?P<subject>(?-i:SUBJECT|SUBJ))\s+(?=\S)
     | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
       (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d)
-        |(?-i:[A-H]\s+[A-Z][A-Z'’]+\s))  # `REF A SECRETARY'S LETTER …`: a lettered item
+        |(?-i:[A-H]\s+[A-Z][A-Z'’]+\s)  # `REF A SECRETARY'S LETTER …`: a lettered item
+        |(?-i:[A-H]\s+[0-9O]\d\s+[A-Z][A-Za-z]{2,}(?:\s[A-Z][A-Za-z]+){0,2}\s+\d))  # `REF A O3 Sanaa 2776`
     | (?P<ref_damaged>(?-i:[A-Z]{1,2})):\s+(?=\(?[A-Z][.)]\s+[A-Z][A-Za-z]{2,}\s+\d)  # `Q: A) …`
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -125,11 +126,16 @@ def _maybe_skip(s: str) -> bool:
 
 
 # A REF item on its own line: `B. MADRID 919`, `B) …`, `(B) …`, `B. B. 2008 BAMAKO 217`.
-_REF_ITEM = re.compile(r"^\s*(?:[A-Za-z][.):]|\([A-Za-z]\))\s")
+_REF_ITEM = re.compile(r"^\s*(?:-+\s*)?(?:[A-Za-z][.):]|\([A-Za-z]\))\s")  # `-   (B) State 1`
 # A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`).
 _REF_SERIAL = re.compile(r"^\s*\d{2,7}\s*$")
 # A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
-_REF_OPEN = re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*$|(?:,|\bAND)\s*$", re.I)
+_REF_OPEN = re.compile(r"(?:(?<=[\s,;])|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*$|(?:,|\bAND)\s*$", re.I)
+# An item whose post name was cut before its serial (`C) RIO` ⏎⏎ `DE JANEIRO 1291`).
+_REF_CUT_POST = re.compile(
+    r"(?:^|\s)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*(?:\d{2,4}\s+)?[A-Za-z][A-Za-z .'-]{1,30}$"
+)
+_REF_POST_END = re.compile(r"^\s*[A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*){0,2}\s+\d{2,7}\b")
 # A passing line (`ROME FOR STORELLA`, `USDOC PASS TO …`) standing after the SUBJECT: a post
 # or an agency, then FOR/PASS.
 _PASSING = re.compile(r"^([A-Z][A-Z/.&-]*(?:\s+[A-Z][A-Z/.&-]*){0,2})\s+(?:ALSO\s+)?(?:FOR|PASS)\s")
@@ -384,6 +390,10 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     _REF_ITEM.match(s)
                     or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1]))
                     or (_REF_SERIAL.match(s) and sc.fields["ref"][-1].rstrip()[-1:].isalpha())
+                    or (
+                        _REF_POST_END.match(s)
+                        and _REF_CUT_POST.search(sc.fields["ref"][-1].rstrip())
+                    )
                 )
             ):
                 sc.fields["ref"].append(s)  # an item after a blank line
@@ -419,7 +429,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 if (
                     last == "subject"
                     and cur in ("subject", "caption", None)
-                    and _label_ahead(lines, i, sc)
+                    and _label_ahead(lines, i, sc, within=8 if _long_caption(s, cur) else 3)
                 ):
                     # a line that ends the SUBJECT (a code, an SBU note) before REF or
                     # Classified By: a caption, the preamble goes on
@@ -604,6 +614,15 @@ _OPEN_END = re.compile(
     r"(?:[,:/-]|\b(?:WITH|OF|AND|THE|TO|IN|ON|FOR|AT|BY|A|AN|FROM|OVER|ABOUT|AS|OR))\s*$",
     re.IGNORECASE,
 )
+
+
+# An addressing caption after the SUBJECT (`ALSO FOR USOECD, …`, `FOR ADMINISTRATIVE
+# OFFICERS …`): it may run on for several lines before REF.
+_ADDRESSING = re.compile(r"^(?:ALSO\s+)?(?:FOR|PASS)\s+[A-Z]")
+
+
+def _long_caption(s: str, cur: str | None) -> bool:
+    return cur == "caption" or bool(_ADDRESSING.match(s))
 
 
 def _label_ahead(
