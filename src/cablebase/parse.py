@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from cablebase.forms import NotACable
+from cablebase.forms.exported import Exported
 from cablebase.forms.fragment import unwrap_fragment
 from cablebase.forms.sources import Failure, iter_items, unwrap
 from cablebase.grammar import parse_unwrapped
@@ -74,7 +75,10 @@ def iter_cables(
     reason) for every item; never raises on bad input.
     """
     for item in iter_items(source, form=form, year=year):
-        yield item if isinstance(item, Failure) else parse_unwrapped(item)
+        if isinstance(item, Failure):
+            yield item
+        else:  # a record of cablebase's own export is already parsed
+            yield item.cable if isinstance(item, Exported) else parse_unwrapped(item)
 
 
 def parse_file(

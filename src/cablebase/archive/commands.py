@@ -141,7 +141,7 @@ class _Size(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-_FORMS = ("auto", "html", "csv", "markdown", "text", "telegram", "fragment")
+_FORMS = ("auto", "html", "csv", "markdown", "text", "telegram", "fragment", "export")
 
 
 def _limit_options(f):  # type: ignore[no-untyped-def]
@@ -424,6 +424,11 @@ def stats(archive_path: str, as_json: bool, user: str | None, token: str | None)
     "--sort", type=click.Choice(["date", "-date", "id"]), default="date", show_default=True
 )
 @click.option("--text", is_flag=True, help="csv/parquet: add the cable's text as a column.")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="csv: add the whole record as JSON (a `record` column): what `ingest` reads back.",
+)
 @identity_options
 def export(
     query: str,
@@ -432,6 +437,7 @@ def export(
     out: str,
     sort: str,
     text: bool,
+    record: bool,
     user: str | None,
     token: str | None,
 ) -> None:
@@ -444,7 +450,7 @@ def export(
     with _reader(archive_path, user, token, "export", query) as archive:
         try:
             target = sys.stdout.buffer if out == "-" else out
-            n = run(archive, query, fmt, target, sort=sort, text=text)
+            n = run(archive, query, fmt, target, sort=sort, text=text, record=record)
         except QueryError as exc:
             raise _query_error(query, exc) from None
         except BrokenPipeError:  # `cablebase export ... | head`: the reader left, that is fine

@@ -6,7 +6,8 @@ read, so memory stays the same for 1,000 or 2 million hits.
 
     jsonl    one whole record per line, exactly what `Archive.get` returns (docs/record.md)
     csv      one row per cable (RFC 4180, UTF-8), list fields joined with `|`; `text=True` adds
-             the cable's text
+             the cable's text; `record=True` adds `record`, the whole record as JSON (the jsonl
+             line): the shape `cablebase ingest` reads back (forms/exported.py)
     parquet  the CSV columns with typed values and real lists (needs the `parquet` extra: pyarrow)
 """
 
@@ -24,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from cablebase.access.policy import Access, Stored, view
+from cablebase.archive import texts as stored_texts
 from cablebase.archive.query import Node
 from cablebase.record import Cable, file_name_of
 from cablebase.spreadsheet import inert
@@ -149,23 +151,14 @@ def iter_dicts(
         return
     paras: dict[int, list[tuple]] = {}
     if paragraphs:
-        cur = conn.execute(
-            "SELECT cable_id, number, portion, heading, text FROM paragraphs"
-            f" WHERE cable_id IN ({marks}) ORDER BY cable_id, position",
-            ids,
-        )
-        for row in cur:
+        for row in stored_texts.paragraphs(conn, ids):
             lst = paras.get(row[0])
             if lst is None:
                 lst = paras[row[0]] = []
             lst.append(row)
     sources: dict[int, tuple] = {}
     if source:
-        cur = conn.execute(
-            f"SELECT cable_id, form, path, offset, header, body FROM sources WHERE cable_id IN ({marks})",
-            ids,
-        )
-        sources = {row[0]: row for row in cur}
+        sources = {cid: (cid, *row) for cid, row in stored_texts.sources(conn, ids).items()}
     for cid in ids:
         record = rows.pop(cid, None)
         if record is None:  # deleted between the id query and this one
@@ -316,9 +309,12 @@ def _row_values(d: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _chunk_rows(archive: Archive, ids: list[int], text: bool) -> list[dict[str, Any]]:
+def _chunk_rows(
+    archive: Archive, ids: list[int], text: bool, record: bool = False
+) -> list[dict[str, Any]]:
     counts: dict[int, int] = {}
-    if not text:  # the paragraph count without loading the paragraphs
+    whole = text or record
+    if not whole:  # the paragraph count without loading the paragraphs
         counts = dict(
             archive.conn.execute(
                 f"SELECT id, n_paragraphs FROM cables WHERE id IN ({_marks(ids)})", ids
@@ -328,15 +324,17 @@ def _chunk_rows(archive: Archive, ids: list[int], text: bool) -> list[dict[str, 
     for cid, d in iter_dicts(
         archive.conn,
         ids,
-        paragraphs=text,
-        source=False,
+        paragraphs=whole,
+        source=record,
         access=archive.access,
         locations=archive.locations,
     ):
         row = _row_values(d)
+        if record:  # the jsonl line, before anything below reads the dict
+            row["record"] = orjson.dumps(d).decode("utf-8")
         if text:
             row["text"] = cable_text(d["paragraphs"])
-        else:
+        if not whole:
             row["n_paragraphs"] = counts.get(cid, 0)
         rows.append(row)
     return rows
@@ -362,15 +360,17 @@ def _csv_field(v: Any) -> str:
     return v
 
 
-def _csv(archive: Archive, query: str | Node, out: Out, sort: str, text: bool) -> int:
-    columns = CSV_COLUMNS + (("text",) if text else ())
+def _csv(
+    archive: Archive, query: str | Node, out: Out, sort: str, text: bool, record: bool = False
+) -> int:
+    columns = CSV_COLUMNS + (("text",) if text else ()) + (("record",) if record else ())
     n = 0
     with _text(out) as f:
         f.write(",".join(columns) + "\n")
         for ids in hit_chunks(archive, query, sort=sort):
             lines = [
                 ",".join([_csv_field(row[col]) for col in columns]) + "\n"
-                for row in _chunk_rows(archive, ids, text)
+                for row in _chunk_rows(archive, ids, text, record)
             ]
             f.write("".join(lines))
             n += len(lines)
@@ -467,11 +467,13 @@ def export(
     *,
     sort: str = "date",
     text: bool = False,
+    record: bool = False,
 ) -> int:
     """Write every cable matching `query` to `out` (a path or a stream); return how many.
 
     `fmt` is jsonl, csv or parquet; `sort` is date, -date or id; `text` adds the cable text to
-    the csv and parquet rows (jsonl records always hold it).  No cap: all hits are written.
+    the csv and parquet rows (jsonl records always hold it); `record` adds the whole record to
+    the csv rows (what `cablebase ingest` reads back).  No cap: all hits are written.
     """
     if fmt not in _WRITERS:
         raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
@@ -482,6 +484,10 @@ def export(
         import sys
 
         out = sys.stdout
+    if record and fmt != "csv":
+        raise ExportError("record=True is for csv (jsonl lines are whole records already)")
     if fmt == "jsonl":
         return _jsonl(archive, query, out, sort)
+    if fmt == "csv":
+        return _csv(archive, query, out, sort, text, record)
     return _WRITERS[fmt](archive, query, out, sort, text)

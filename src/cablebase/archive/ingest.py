@@ -1,7 +1,9 @@
 """Ingest: every input item of some paths into the archive, parsed on all cores.
 
-The main process walks the sources (reading archives in place) and writes to SQLite; worker
-processes run the telegram grammar.  Writes go in batches, one transaction each, and are
+The main process walks the sources (reading archives in place) and cuts them into items, each
+its raw bytes (forms.sources.Raw); worker processes decode and unwrap them, run the telegram
+grammar and turn each record into the rows that store it (sqlite.Prepared); the main process
+only adds cable ids and writes them.  Writes go in batches, one transaction each, and are
 idempotent (a record whose content is already stored changes nothing), so an ingest killed at
 any moment is completed by running it again, with no duplicates.  A cable read again from
 another form or file is kept as a further source and the stored record is their merge
@@ -21,7 +23,8 @@ from itertools import chain
 from pathlib import Path
 
 from cablebase.archive.sqlite import Prepared, PutResult, SQLiteStore, prepare
-from cablebase.forms.sources import Failure, Limits, input_size, iter_items
+from cablebase.forms.exported import Exported
+from cablebase.forms.sources import Failure, Limits, Raw, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
 
@@ -69,10 +72,19 @@ class IngestSummary:
 Progress = Callable[[IngestSummary], None]
 
 
-def _parse(item: Unwrapped | Failure) -> Prepared | Failure:
-    """Parse one item and serialise its record: both run in the worker processes."""
+def _parse(item: Raw | Unwrapped | Exported | Failure) -> Prepared | Failure:
+    """Read and parse one item and make its rows: all of it runs in the worker processes."""
+    if isinstance(item, Raw):
+        try:
+            item = item.read()
+        except Exception as exc:  # Raw.read reports what it knows; this guards the rest
+            return Failure(
+                item.location, f"adapter error: {type(exc).__name__}: {exc}", item.offset
+            )
     if isinstance(item, Failure):
         return item
+    if isinstance(item, Exported):  # a record of cablebase's own export: stored as it is
+        return prepare(item.cable)
     try:
         return prepare(parse_unwrapped(item))
     except Exception as exc:  # parse_unwrapped keeps rule errors; this guards the rest
@@ -83,7 +95,7 @@ def _location(f: Failure) -> str:
     return f"{f.location}#row{f.offset}" if f.offset is not None else f.location
 
 
-def _parse_batch(batch: list[Unwrapped | Failure]) -> list[Prepared | Failure]:
+def _parse_batch(batch: list[Raw | Unwrapped | Exported | Failure]) -> list[Prepared | Failure]:
     return [_parse(item) for item in batch]
 
 
@@ -98,7 +110,9 @@ def _batches(items: Iterable[Unwrapped | Failure], size: int) -> Iterator[list]:
         yield batch
 
 
-def _parsed(items: Iterable[Unwrapped | Failure], workers: int) -> Iterator[Prepared | Failure]:
+def _parsed(
+    items: Iterable[Raw | Unwrapped | Exported | Failure], workers: int
+) -> Iterator[Prepared | Failure]:
     """Parse in worker processes, in input order, with a bounded number of batches in flight:
     reading never runs ahead of parsing, so memory stays flat whatever the input's size."""
     if workers <= 1:
@@ -141,7 +155,7 @@ def ingest(
         summary.bytes_read += n
 
     items = chain.from_iterable(
-        iter_items(p, form=form, year=year, on_read=on_read, limits=limits) for p in paths
+        iter_items(p, form=form, year=year, on_read=on_read, limits=limits, raw=True) for p in paths
     )
     pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -151,14 +165,14 @@ def ingest(
             if isinstance(result, Failure):
                 _quarantine(store, summary, _location(result), result.reason)
                 continue
-            cable = result.cable
-            if not cable.reference_id:
-                where = cable.source.path if cable.source else "?"
-                if cable.source and cable.source.offset is not None:
-                    where = f"{where}#row{cable.source.offset}"
+            if not result.reference_id:
+                _, path, offset = result.location or (None, None, None)
+                where = path or "?"
+                if offset is not None:
+                    where = f"{where}#row{offset}"
                 _quarantine(store, summary, where, "no reference id could be read or derived")
             else:
-                summary.warnings += len(cable.warnings)
+                summary.warnings += result.warnings
                 pending.append(result)
                 if len(pending) >= batch:
                     _flush(store, pending, summary)

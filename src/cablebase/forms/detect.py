@@ -3,6 +3,8 @@
 Content wins over the name where the content is unambiguous (an HTML page, a
 cables.csv row); the name breaks ties.  Order of the checks:
 
+0. ``export`` — cablebase's own export: a CSV whose header is the export's columns, or JSON
+   opening with a record's ``{"reference_id":`` (forms/exported.py reads it back).
 1. ``html`` — HTML markup (``<html``, ``<!DOCTYPE``, ``<pre>``, the Cablegate
    ``Viewing cable`` heading), or a ``.html``/``.htm`` name with any markup.
 2. ``csv`` — a first row ``"<id>","<M/D/YYYY H:MM>",…``, or a ``.csv`` name.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cablebase.forms.exported import kind_of as export_kind
 from cablebase.forms.telegram import HEADER_START
 
 __all__ = [
@@ -34,7 +37,7 @@ __all__ = [
     "strip_compression_suffix",
 ]
 
-FORMS = ("html", "csv", "markdown", "text", "telegram", "fragment")
+FORMS = ("html", "csv", "markdown", "text", "telegram", "fragment", "export")
 
 SAMPLE_SIZE = 8192
 
@@ -93,10 +96,13 @@ def looks_like_cable(text: str) -> bool:
 def detect_form(sample: bytes | str, name: str | None = None) -> str:
     """The form of an input from its first few KB (``sample``) and its file name.
 
-    Returns one of ``html``, ``csv``, ``markdown``, ``text``, ``telegram``, ``fragment``.
+    Returns one of ``export``, ``html``, ``csv``, ``markdown``, ``text``, ``telegram``,
+    ``fragment``.
     Never raises; unknown input is ``fragment`` (use :func:`looks_like_cable` to tell
     a fragment from text that is not a cable at all).
     """
+    if export_kind(sample[:SAMPLE_SIZE]) is not None:
+        return "export"
     text = _text(sample).lstrip("\ufeff")
     suffix = _suffix(name)
     head = text[:4096]

@@ -47,7 +47,7 @@ from typing import IO
 
 from cablebase.forms import NotACable
 from cablebase.forms import limits as limits_module
-from cablebase.forms.csv import BadRow, decode, iter_csv
+from cablebase.forms.csv import BadRow, RawRow, decode, iter_csv, read_row
 from cablebase.forms.detect import (
     FORMS,
     detect_form,
@@ -56,6 +56,7 @@ from cablebase.forms.detect import (
     sniff_encoding,
     strip_compression_suffix,
 )
+from cablebase.forms.exported import Exported, Refused, iter_exported
 from cablebase.forms.fragment import unwrap_fragment
 from cablebase.forms.html import unwrap_html
 from cablebase.forms.limits import Budget, LimitExceeded, Limits, human_size, parse_size
@@ -75,7 +76,7 @@ from cablebase.forms.telegram import unwrap_telegram
 from cablebase.forms.text import unwrap_text
 from cablebase.grammar.unwrapped import Unwrapped
 
-__all__ = ["Failure", "LimitExceeded", "Limits", "iter_items", "parse_size", "unwrap"]
+__all__ = ["Failure", "LimitExceeded", "Limits", "Raw", "iter_items", "parse_size", "unwrap"]
 
 _SPOOL_MEMORY = 8 << 20  # a nested zip is copied to a temporary file past this size
 
@@ -91,6 +92,29 @@ class Failure:
     def __str__(self) -> str:
         where = self.location if self.offset is None else f"{self.location} row {self.offset}"
         return f"{where}: {self.reason}"
+
+
+@dataclass(slots=True, frozen=True)
+class Raw:
+    """An item's bytes, cut from its input but not yet decoded or unwrapped
+    (iter_items(raw=True)): `read` does that, in ingest's worker processes, so the process
+    walking the inputs only reads and cuts them."""
+
+    data: bytes
+    location: str
+    name: str
+    form: str  # "csv": one cables.csv row; else the document's form (or "auto")
+    year: int | None
+    note: str | None  # the input's encoding note, if any
+    offset: int | None = None  # csv row index
+
+    def read(self) -> Unwrapped | Failure:
+        if self.form != "csv" or self.offset is None:
+            return _document(self.data, self.location, self.name, self.form, self.year, self.note)
+        item = read_row(self.data, self.offset, self.location)
+        if isinstance(item, BadRow):
+            return Failure(self.location, item.reason, item.offset)
+        return _row_hints(item, self.year, self.note)
 
 
 # -- text to Unwrapped ------------------------------------------------------------
@@ -114,6 +138,11 @@ def unwrap(
         raise ValueError(f"unknown form {form!r}; expected auto or one of {', '.join(FORMS)}")
     if form == "auto":
         form = detect_form(text[:SNIFF], name)
+    if form == "export":
+        raise NotACable(
+            "a cablebase export holds whole records, not the text of one cable: "
+            "ingest it (cablebase ingest) or read it with iter_items"
+        )
     if form == "html":
         u = unwrap_html(text, path=path)
     elif form == "csv":
@@ -224,6 +253,9 @@ def _stream(
             note = f"input has no byte-order mark; read as {encoding.label} from its NUL bytes"
 
     chosen = form if form != "auto" else detect_form(head, name)
+    if chosen == "export":
+        yield from _exported(whole, location, budget)
+        return
     if chosen == "csv":
         yield from _csv(whole, location, year, budget, note)
         return
@@ -240,7 +272,10 @@ def _stream(
             "a cable is never that long",
         )
         return
-    yield _document(data, location, name, chosen, year, note)
+    if budget.raw:
+        yield Raw(data, location, name, chosen, year, note)
+    else:
+        yield _document(data, location, name, chosen, year, note)
 
 
 def _inner_name(name: str, low: str) -> str:
@@ -277,23 +312,49 @@ def _csv(
 ) -> Iterator[Unwrapped | Failure]:
     last = -1
     try:
-        for item in iter_csv(stream, path=location, max_record=budget.limits.max_item_size):
+        rows = iter_csv(
+            stream, path=location, max_record=budget.limits.max_item_size, raw=budget.raw
+        )
+        for item in rows:
             if isinstance(item, BadRow):
                 last = item.offset
                 yield Failure(location, item.reason, item.offset)
                 continue
+            if isinstance(item, RawRow):
+                last = item.offset
+                yield Raw(item.data, location, location, "csv", year, note, item.offset)
+                continue
             last = item.offset if item.offset is not None else last
-            if year is not None and item.meta.year is None:
-                item.meta.year = year
-            if note:
-                item.notes.append(("source.encoding", note))
-            yield item
+            yield _row_hints(item, year, note)
     except LimitExceeded as exc:
         after = f"rows after row {last} not read" if last >= 0 else "no row read"
         yield Failure(location, f"{exc}; {after}", last + 1)
     except Exception as exc:  # truncated or corrupted stream: the rest is lost
         after = f"after row {last}" if last >= 0 else "before the first row"
         yield Failure(location, f"stream broken {after}: {type(exc).__name__}: {exc}", last + 1)
+
+
+def _row_hints(item: Unwrapped, year: int | None, note: str | None) -> Unwrapped:
+    if year is not None and item.meta.year is None:
+        item.meta.year = year
+    if note:
+        item.notes.append(("source.encoding", note))
+    return item
+
+
+def _exported(stream: IO[bytes], location: str, budget: Budget) -> Iterator[Exported | Failure]:
+    """cablebase's own export: whole records, each stored as it is (forms/exported.py)."""
+    last = -1
+    try:
+        for item in iter_exported(stream, path=location, max_item=budget.limits.max_item_size):
+            if isinstance(item, Refused):
+                yield Failure(location, item.reason, item.offset)
+            else:
+                yield item
+            last = item.offset if item.offset is not None else last
+    except Exception as exc:  # truncated or corrupted stream, a limit: the rest is lost
+        after = f"after item {last}" if last >= 0 else "before the first item"
+        yield Failure(location, f"stream broken {after}: {exc}", last + 1)
 
 
 def _tar_kind(member: tarfile.TarInfo) -> str:
@@ -613,7 +674,8 @@ def _file(
     limits: Limits,
     *,
     named: bool,
-) -> Iterator[Unwrapped | Failure]:
+    raw: bool = False,
+) -> Iterator[Unwrapped | Raw | Failure]:
     """One input file.  A file met in a folder must be a regular file: it is opened without
     blocking and checked (a FIFO swapped in after the walk saw a file still cannot hang
     us).  A file named on the command line may be a pipe (`<(xz -dc x.xz)`), read as one."""
@@ -635,7 +697,7 @@ def _file(
         os.set_blocking(fd, True)
     with open(fd, "rb") as f:
         stream: IO[bytes] = _Counted(f, on_read) if on_read else f  # type: ignore[assignment]
-        yield from _stream(stream, location, path.name, form, year, 0, Budget(limits))
+        yield from _stream(stream, location, path.name, form, year, 0, Budget(limits, raw=raw))
 
 
 def input_size(source: str | os.PathLike[str]) -> int:
@@ -656,8 +718,11 @@ def iter_items(
     year: int | None = None,
     on_read: Callable[[int], None] | None = None,
     limits: Limits | None = None,
-) -> Iterator[Unwrapped | Failure]:
-    """Every item of a source: an Unwrapped cable or a Failure, in input order.
+    raw: bool = False,
+) -> Iterator[Unwrapped | Exported | Raw | Failure]:
+    """Every item of a source: an Unwrapped cable or a Failure, in input order; a record
+    read back from cablebase's own export is an Exported (stored as it is, not parsed).
+    ``raw``: cables are given as Raw bytes instead (Raw.read makes the Unwrapped or Failure).
 
     ``source`` is a path (file or folder), ``"-"`` for stdin, or an open file object.
     ``form`` forces the form of every document (``auto`` detects it per document);
@@ -671,7 +736,8 @@ def iter_items(
     if isinstance(source, (str, os.PathLike)):
         s = os.fspath(source)
         if s == "-":
-            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0, Budget(limits))
+            budget = Budget(limits, raw=raw)
+            yield from _stream(sys.stdin.buffer, "-", "-", form, year, 0, budget)
             return
         path = Path(s)
         if path.is_dir():
@@ -679,9 +745,9 @@ def iter_items(
                 if isinstance(p, Failure):
                     yield p
                 else:
-                    yield from _file(p, str(p), form, year, on_read, limits, named=False)
+                    yield from _file(p, str(p), form, year, on_read, limits, named=False, raw=raw)
         elif path.exists():
-            yield from _file(path, s, form, year, on_read, limits, named=True)
+            yield from _file(path, s, form, year, on_read, limits, named=True, raw=raw)
         elif path.is_symlink():
             yield Failure(s, "symbolic link that leads nowhere (or loops)")
         else:
@@ -694,4 +760,4 @@ def iter_items(
         stream: IO[bytes] = raw if raw is not None else io.BytesIO(source.read().encode("utf-8"))
     else:
         stream = source  # type: ignore[assignment]
-    yield from _stream(stream, location, _label(location), form, year, 0, Budget(limits))
+    yield from _stream(stream, location, _label(location), form, year, 0, Budget(limits, raw=raw))
