@@ -194,6 +194,25 @@ def test_findings_carry_line_and_fix():
     assert f.fix == "RUEHNK/AMEMBASSY NOUAKCHOTT"
 
 
+def test_a_summary_under_another_label_counts():
+    long = edit(
+        ("1. (C) SUMMARY: ", "1. (C) "), (" END SUMMARY.", ""), ("DOE\n", LONG + "\n\nDOE\n")
+    )
+    assert "summary.required" in fired(long)
+    assert "summary.required" not in fired(long.replace("1. (C) The", "1. (C) Key Points: The"))
+
+
+def test_routing_book_corrections():
+    """The 2010 routing book gives RUEHPL to Paramaribo; the cables (and Paramaribo's own
+    RUEHPO) say it is Port Louis: the correction wins."""
+    if not available()["routes"]:
+        pytest.skip("../shared routing book absent")
+    port_louis = edit(("RUEHNM/AMEMBASSY NIAMEY", "RUEHPL/AMEMBASSY PORT LOUIS"))
+    assert "addressee.route" not in fired(port_louis)
+    wrong = edit(("RUEHNM/AMEMBASSY NIAMEY", "RUEHPL/AMEMBASSY PARAMARIBO"))
+    assert "addressee.route" in fired(wrong)
+
+
 def test_portion_missing_names_the_paragraph_line():
     (f,) = [
         f for f in findings(edit(("2. (U) Embassy", "2. Embassy"))) if f.rule.startswith("marking")

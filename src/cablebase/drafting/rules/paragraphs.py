@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Iterator
 
@@ -47,6 +48,13 @@ def single_numbered(d: Draft, ctx: Context) -> Iterator[Hit]:
         )
 
 
+# A summary under another label (`1. (S) Key Points: …`, `Overview:`) is a summary all the same.
+_SUMMARY_BY_ANOTHER_NAME = re.compile(
+    r"^\s*(?:\(\w+\)\s*)?(?:SUMMARY|KEY\s+POINTS|OVERVIEW|BOTTOM\s+LINE|EXECUTIVE\s+SUMMARY)\b",
+    re.I,
+)
+
+
 @rule(
     "summary.required",
     "error",
@@ -58,6 +66,8 @@ def summary_required(d: Draft, ctx: Context) -> Iterator[Hit]:
     if pages <= 3 or d.cable.summary:
         return
     first = next((p for p in d.cable.paragraphs if p.text.strip()), None)
+    if first is not None and _SUMMARY_BY_ANOTHER_NAME.match(first.heading or first.text):
+        return
     yield Hit(
         f"the text runs to about {pages} pages and has no summary",
         d.locate.paragraph(first.number, first.text) if first else None,
