@@ -202,3 +202,17 @@ def test_name_first_statements(text, name, title):
 )
 def test_section_number_without_its_point(text, reasons):
     assert parse_classified_by(text)[1] == reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a copy cut off inside the job word: no name
+        ("Classified By: AMBASS...", None),
+        ("Classified By: Counsel...", None),
+        # cut off inside the name: the name as far as it goes
+        ("Classified By: Ambassador Jo Quil...", "Jo Quil"),
+    ],
+)
+def test_statement_cut_short(text, name):
+    assert _name(text) == name

@@ -1293,3 +1293,32 @@ def test_text_without_any_preamble_label_is_text() -> None:
     assert cable.signers == ["HENTZAU"]
     assert cable.captions == []
     assert cable.paragraphs and cable.paragraphs[0].text.startswith("THE MINISTER REPEATED")
+
+
+@pytest.mark.parametrize(
+    ("pieces", "subject"),
+    [
+        # the note between the SUBJECT's two lines, repeated with the wrapped end per page
+        (
+            [
+                "TALKS IN ZENDA --",
+                "////ZFR CANCEL THIS MESSAGE. NEW MESSAGE SENT OUT UNDER MRN SECOND ROUND",
+                "////ZFR CANCEL THIS MESSAGE. NEW MESSAGE SENT OUT UNDER MRN 1234 SECOND ROUND",
+            ],
+            "TALKS IN ZENDA -- SECOND ROUND",
+        ),
+        # a note closed by a rule: what follows is the text's heading, not the SUBJECT
+        (
+            [
+                "TALKS IN ZENDA",
+                "////ZFR CANCEL THIS MESSAGE. WILL BE RESENT WITH NEW MRN//// Ports",
+            ],
+            "TALKS IN ZENDA",
+        ),
+        (["TALKS IN ZENDA ///// ZFR ///////// CABLE CANCELED -WILL BE RESENT"], "TALKS IN ZENDA"),
+    ],
+)
+def test_subject_stops_at_a_cancellation_note(pieces, subject):
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(pieces) == (None, subject)

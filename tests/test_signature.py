@@ -174,6 +174,16 @@ def test_short_preamble_line_is_not_read_for_a_signature():
         (["Text ends.", "Wood", "od"], ["WOOD"]),
         # the glued end-of-message marker and what follows it
         (["Talks will go on. ROE NNNN End Cable Text"], ["ROE"]),
+        # a metadata dump on its own line after the name, then the start of a second copy
+        (
+            [
+                "2. (U) The ministry has cleared this cable. ROE",
+                "",
+                "0 03/02/2009 1234 PREL,PGOV,ZE TALKS RESUME IN ZENDA",
+                "The talks resumed on Monday in the capital, where the two delegations",
+            ],
+            ["ROE"],
+        ),
     ],
 )
 def test_trailers_after_the_name(lines, signers):

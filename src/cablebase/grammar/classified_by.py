@@ -490,6 +490,8 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
     who = _trim_who(who.strip())
     if _DERIVED.match(who):
         who = ""  # `Derived from Multiple Sources`: a source, not a person
+    elif statement.endswith(("...", "\u2026")) and " " not in who and titles.is_cut_title(who):
+        who = ""  # `Classified By: AMBASS...`: a copy cut off inside the title, no name
     pair = _two_classifiers(who)
     if pair is not None:
         (name, title, office), (name2, _t2, _o2) = pair

@@ -269,6 +269,7 @@ def _collapse(words: list[str]) -> str:
 def take_signature(lines: list[str]) -> Signature:
     """Strip trailers and the signature from the end of the text lines."""
     out = list(lines)
+    _cut_dump(out)
     _strip_trailers(out)
     if not out:
         return Signature(lines=out)
@@ -533,6 +534,19 @@ def _strip_trailers(out: list[str]) -> None:
             out.pop()  # a page marker after the signature (`ROME 00001196 003 OF 003`)
             continue
         break
+
+
+# A page's metadata dump on a line of its own (`0 12/01/2009 10529 KNNP,MNUC … SUBJECT`),
+# followed by the start of a second copy of the text: neither is part of the cable's end.
+_DUMP_LINE = re.compile(r"^\s*(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s")
+_DUMP_WINDOW = 12  # the copy after the dump is cut short: the dump is among the last lines
+
+
+def _cut_dump(out: list[str]) -> None:
+    for k in range(len(out) - 1, max(0, len(out) - _DUMP_WINDOW) - 1, -1):
+        if out[k][:1] in " 0<" and _DUMP_LINE.match(out[k]):
+            del out[k:]
+            return
 
 
 def _echo(out: list[str], s: str) -> bool:

@@ -43,6 +43,11 @@ _RUN_ON = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A cancellation note (`/////ZFR CANCEL THIS MESSAGE. … UNDER MRN 1921`, `ZFR ///// CABLE
+# CANCELED -WILL BE RESENT …`) put into the page where the SUBJECT wraps: the note runs to the
+# new message number, or to a closing rule, or to the end.
+_ZFR_NOTE = re.compile(r"\s*[/\\]*\s*\bZFR\b.*?(?:\bMRN\b(?:\s+\d+)?|(?=[/\\]{3})|$)", re.I)
+_RULE_AFTER = re.compile(r"\s*[/\\]{3,}")
 _HEADINGS = frozenset({"Summary", "Introduction", "Background", "Comment"})
 _LABEL_AGAIN = re.compile(r"^\s*S?UBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
 
@@ -54,6 +59,8 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     if not text:
         return None, None
     text = _LABEL_AGAIN.sub("", text, count=1)  # `SUBJECT: SUBJECT: …`
+    if "ZFR" in text or "zfr" in text:
+        text = _without_notes(text)
     m = _RUN_ON.search(text)
     if m is not None:
         text = text[: m.start()]
@@ -65,3 +72,27 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     if not rest:
         return portion, None
     return portion, rest
+
+
+def _without_notes(text: str) -> str:
+    """The SUBJECT with cancellation notes taken out.  A note closed by a rule of slashes
+    ends the SUBJECT (the next block follows it); the words between notes are the SUBJECT's
+    wrapped end, which the page repeats once per note (`… MRN QUARTERLY UPDATE … MRN 1921
+    QUARTERLY UPDATE`): kept once."""
+    kept: list[str] = []
+    pos = 0
+    for m in _ZFR_NOTE.finditer(text):
+        kept.append(text[pos : m.start()].strip())
+        pos = m.end()
+        if _RULE_AFTER.match(text, pos):
+            return " ".join(x for x in _once(kept) if x)
+    kept.append(text[pos:].strip())
+    return " ".join(x for x in _once(kept) if x)
+
+
+def _once(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in pieces:
+        if not out or p != out[-1]:
+            out.append(p)
+    return out

@@ -19,6 +19,7 @@ from importlib import resources
 from cablebase.ids import post_names
 
 __all__ = [
+    "is_cut_title",
     "is_title",
     "is_head",
     "is_object",
@@ -260,6 +261,15 @@ def is_word(word: str, mixed: bool) -> bool:
     if not mixed and len(w) <= 3:
         return False
     return fuzzy_title(w) is not None
+
+
+def is_cut_title(word: str) -> bool:
+    """Whether `word` is the start of a job word cut short (`AMBASS`, `Counsel`, `Dep`): a
+    statement cut off at `...` right after it holds no name."""
+    w = word.strip(".\u2026").lower()
+    if len(w) < 3 or not w.isalpha():
+        return False
+    return any(t.startswith(w) for t in _FUZZY) or (w in _WORDS and len(w) >= 3)
 
 
 def is_title(word: str, first: bool, mixed: bool, nxt: str | None) -> bool:
