@@ -279,9 +279,11 @@ def library_text(a: Archive, specs: list[Spec]) -> str:
         parts.append(repr(a.versions(rid(i))))
     parts.append(repr(a.stats()))
     parts.append(repr(list(a.unresolved())))
-    for fmt in ("jsonl", "csv"):
+    # Every export shape: the CSV without text loads records without their paragraphs,
+    # whose portion marks still decide what the envelope shows.
+    for fmt, text in (("jsonl", False), ("csv", True), ("csv", False)):
         out = io.BytesIO()
-        a.export("", fmt, out, text=True) if fmt == "csv" else a.export("", fmt, out)
+        a.export("", fmt, out, text=text) if fmt == "csv" else a.export("", fmt, out)
         parts.append(out.getvalue().decode())
     out = io.BytesIO()
     a.graph("", "graphml", out)
@@ -359,6 +361,7 @@ CLI_READS = [
     ["stats", "--json"],
     ["export", ""],
     ["export", "", "--to", "csv", "--text"],
+    ["export", "", "--to", "csv"],
     ["graph", ""],
 ]
 
@@ -399,6 +402,29 @@ def test_tokens_do_not_collide() -> None:
         assert sum(bool(re.search(re.escape(a), b)) for b in toks) == 1
 
 
+def test_an_export_without_text_keeps_caveats_of_paragraph_marks(tmp_path: Path) -> None:
+    """An unmarked subject takes the cable's caveats, and an (S/NF) paragraph makes the cable
+    NOFORN: a CSV export that does not load the paragraphs must still withhold the subject
+    from a TOP SECRET reader without NOFORN (it did not: found by test_http_never_leaks)."""
+    import io
+
+    spec = Spec(2, frozenset(), None, ["S/NF", "U"], None, False)
+    reader = Reader(3, frozenset())
+    oracle = Oracle([spec])
+    assert oracle.decision(reader, 0) == "partial"
+    assert subject_token(0) in oracle.forbidden(reader)
+    path, _ = build(tmp_path, [spec], [reader], True)
+    with Archive.open(path) as archive:
+        a = archive.with_access(
+            Access(Policy("controlled", True, "automatic"), viewer(reader), TODAY)
+        )
+        for text in (False, True):
+            out = io.BytesIO()
+            assert a.export("", "csv", out, text=text) == 1
+            assert_clean(out.getvalue().decode(), oracle.forbidden(reader), f"csv text={text}")
+            assert "withheld" in out.getvalue().decode().lower()
+
+
 @pytest.mark.parametrize("rank", [0, 1, 2, 3])
 def test_oracle_agrees_on_a_cable_read_whole(rank: int) -> None:
     s = Spec(rank, frozenset(), "U", ["C"], None, False)
@@ -423,7 +449,7 @@ def http_urls(n: int) -> list[str]:
         "what": ["posts", "tags", "months"],
         "fmt": ["json", "csv"],
     }
-    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/"}
+    queried = {"/search", "/api/search", "/api/export", "/api/graph", "/", "/search.csv"}
     urls: list[str] = []
     for router in (api.router, admin.router, account.router, pages.router):
         for route in router.routes:

@@ -416,13 +416,19 @@ def view(cable: Cable, access: Access, columns: Stored | None = None) -> tuple[s
         return decision, cable
     if decision == "none":
         return decision, None
-    return decision, _partial(cable, access)
-
-
-def _partial(cable: Cable, access: Access) -> Cable:
-    """The envelope of the cable and the portions the viewer is cleared for.  Built from an
-    allow-list: a field added to the record later stays out until it is judged safe here."""
     req = requirement(cable)
+    if columns is not None:
+        # The stored caveats were computed from the whole record at ingest; the record in
+        # hand may lack its paragraphs (an export without text), whose portion marks add
+        # caveats (an (S/NF) paragraph makes an unmarked subject NOFORN).
+        req = Requirement(req.rank, req.bits | columns.bits)
+    return decision, _partial(cable, access, req)
+
+
+def _partial(cable: Cable, access: Access, req: Requirement) -> Cable:
+    """The envelope of the cable and the portions the viewer is cleared for.  Built from an
+    allow-list: a field added to the record later stays out until it is judged safe here.
+    `req` is what reading the cable whole requires (`requirement`)."""
     viewer = access.viewer
     paragraphs: list[Paragraph] = []
     for p in cable.paragraphs:
