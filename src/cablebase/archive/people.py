@@ -31,6 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import orjson
@@ -101,12 +102,13 @@ class _Table:
     keys: list[str] = field(default_factory=list)  # code -> person key
     code: dict[str, int] = field(default_factory=dict)  # person key -> code
     addressees: list[str] = field(default_factory=list)  # code -> addressee as written
-    # cable id -> ((person code << 2) | role code, ...), each pair once
-    persons: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # Indexed by cable id (lists, so a facet is a few Counter passes in C):
+    # ((person code << 2) | role code, ...), each pair once
+    persons: list[tuple[int, ...]] = field(default_factory=list)
+    person_codes: list[tuple[int, ...]] = field(default_factory=list)  # each person once
+    sent_to: list[tuple[int, ...]] = field(default_factory=list)  # addressee codes, each once
     # person code -> the ids of the cables naming them
     cables_of: dict[int, list[int]] = field(default_factory=dict)
-    # cable id -> (addressee code, ...), each once
-    sent_to: dict[int, tuple[int, ...]] = field(default_factory=dict)
     # person key -> role -> the stored values naming them (names; whole tags), from every
     # cable: used to look rows up, never shown as such
     written: dict[str, dict[str, set[str]]] = field(default_factory=dict)
@@ -176,13 +178,25 @@ def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
     finally:
         if own:
             conn.execute("COMMIT")
-    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+    size = max(max(persons, default=0), max(sent, default=0)) + 1
+    t.persons, t.person_codes, t.sent_to = [()] * size, [()] * size, [()] * size
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple for every equal one
     for cid, entries in persons.items():
         t.persons[cid] = shared.setdefault(v := tuple(sorted(entries)), v)
-        for k in {e >> 2 for e in entries}:
+        codes = sorted({e >> 2 for e in entries})
+        t.person_codes[cid] = shared.setdefault(v := tuple(codes), v)
+        for k in codes:
             t.cables_of.setdefault(k, []).append(cid)
-    t.sent_to = {c: shared.setdefault(v, v) for c, s in sent.items() if (v := tuple(sorted(s)))}
+    for cid, entries in sent.items():
+        t.sent_to[cid] = shared.setdefault(v := tuple(sorted(entries)), v)
     return t
+
+
+def _rows(per: list[tuple[int, ...]], ids: list[int]) -> Iterable[int]:
+    """The entries of the cables `ids` (an id past the table: a cable stored since names
+    nobody yet)."""
+    size = len(per)
+    return chain.from_iterable(per[i] for i in ids if 0 <= i < size)
 
 
 # -- facets -------------------------------------------------------------------------------
@@ -205,21 +219,9 @@ def facets(
     ids = visible_ids(archive, node)
     out: dict[str, list[tuple[str, int]]] = {}
     if "person" in names:
-        counts: Counter = Counter()
-        persons = table.persons
-        for i in ids:
-            entries = persons.get(i)
-            if entries:
-                counts.update({e >> 2 for e in entries})
-        out["person"] = _ranked(counts, table.keys, top)
+        out["person"] = _ranked(Counter(_rows(table.person_codes, ids)), table.keys, top)
     if "addressee" in names:
-        counts = Counter()
-        sent = table.sent_to
-        for i in ids:
-            entries = sent.get(i)
-            if entries:
-                counts.update(entries)
-        out["addressee"] = _ranked(counts, table.addressees, top)
+        out["addressee"] = _ranked(Counter(_rows(table.sent_to, ids)), table.addressees, top)
     return out
 
 
@@ -243,14 +245,9 @@ class PersonCount:
 def index(archive: Archive) -> list[PersonCount]:
     """Every person of the cables the reader sees, most cables first (ties by name)."""
     table = _table(archive)
-    total: Counter = Counter()
-    by_role: Counter = Counter()
-    persons = table.persons
-    for i in visible_ids(archive):
-        entries = persons.get(i)
-        if entries:
-            by_role.update(entries)
-            total.update({e >> 2 for e in entries})
+    ids = visible_ids(archive)
+    total = Counter(_rows(table.person_codes, ids))
+    by_role = Counter(_rows(table.persons, ids))
     out = [
         PersonCount(
             table.keys[k],
