@@ -321,3 +321,25 @@ def test_csv_twin_cells_never_run_as_formulas() -> None:
         "x.csv",
     )
     assert res.body.decode().splitlines()[1] == "sends_to,'=HYPERLINK(1),1"
+
+
+def test_a_readonly_archive_reads_its_names_outside_the_asking_thread(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table of names is read by a thread of its own for the web server's (read-only)
+    archives: its seconds on a large archive do not count against the CPU budget of the
+    request that asks first (archive/budget.py counts the request thread's CPU time)."""
+    import threading
+
+    readers: list[str] = []
+    read = people._read
+
+    def spy(conn, state):  # type: ignore[no-untyped-def]
+        readers.append(threading.current_thread().name)
+        return read(conn, state)
+
+    monkeypatch.setattr(people, "_read", spy)
+    monkeypatch.setattr(people, "_TABLES", {})
+    with Archive.open(path, readonly=True) as a:
+        assert dict(people.facets(a, a.parse(""), top=1)["person"]) == {"BURNS": 3}
+    assert readers == ["people-table"]

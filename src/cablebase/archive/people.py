@@ -26,12 +26,15 @@ visible cables, so a name that only hidden cables carry appears nowhere.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
@@ -115,12 +118,18 @@ class _Table:
 
 
 _TABLES: dict[str, _Table] = {}
+_BUILDING: dict[tuple, Future] = {}
 _LOCK = threading.Lock()
 
 
 def _table(archive: Archive) -> _Table:
     """The archive's table of names, read once per state of the archive (shared by the
-    connections of one file, as the facet columns are)."""
+    connections of one file, as the facet columns are).
+
+    A read-only archive (the web server's) has it read by a thread of its own with its own
+    connection while the asking thread waits: a few seconds on the full Cablegate, which
+    must not count against the CPU budget of the request that happens to ask first
+    (archive/budget.py), and which two requests asking at once share."""
     path = archive.store.path.resolve()
     try:  # a file replaced by another archive (same path, same generation) is another state
         state = (*archive._state(), path.stat().st_ino)
@@ -131,10 +140,29 @@ def _table(archive: Archive) -> _Table:
         found = _TABLES.get(where)
         if found is not None and found.state == state:
             return found
-    table = _read(archive.conn, state)
+        if not archive.store.readonly:  # a writer's own view, uncommitted rows included
+            building = None
+        elif (building := _BUILDING.get((where, state))) is None:
+            building = _BUILDING[where, state] = Future()
+            threading.Thread(
+                target=_build, args=(path, state, building), name="people-table", daemon=True
+            ).start()
+    table = _read(archive.conn, state) if building is None else building.result()
     with _LOCK:
         _TABLES[where] = table
+        _BUILDING.pop((where, state), None)
     return table
+
+
+def _build(path: Path, state: tuple, done: Future) -> None:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            done.set_result(_read(conn, state))
+        finally:
+            conn.close()
+    except BaseException as e:  # the waiting request reports it
+        done.set_exception(e)
 
 
 def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
