@@ -194,6 +194,25 @@ def test_findings_carry_line_and_fix():
     assert f.fix == "RUEHNK/AMEMBASSY NOUAKCHOTT"
 
 
+def test_subparagraph_marks_count_for_the_banner():
+    # `A. (C) …` inside a (U) paragraph: the banner CONFIDENTIAL is the highest mark
+    text = edit(("1. (C) SUMMARY", "1. (U) SUMMARY"), ("SUBJECT: (C)", "SUBJECT: (U)"))
+    assert "marking.banner" in fired(text)
+    sub = text.replace("2. (U) Embassy will report further.", "2. (U) Details:\nA. (C) The plan.")
+    assert "marking.banner" not in fired(sub)
+
+
+def test_body_text_is_no_clearance():
+    text = BASE.replace("FM AMEMBASSY BAMAKO", "FM SECSTATE WASHDC").replace(
+        "TO RUEHC/SECSTATE WASHDC IMMEDIATE", "TO ALDAC IMMEDIATE"
+    )
+    text = text.replace(
+        "2. (U) Embassy", "2. (U) Clearance is needed. Approved by the Minister. Embassy"
+    )
+    (f,) = [f for f in findings(text) if f.rule == "collective.clearance"]
+    assert f.severity == "info"
+
+
 def test_a_summary_under_another_label_counts():
     long = edit(
         ("1. (C) SUMMARY: ", "1. (C) "), (" END SUMMARY.", ""), ("DOE\n", LONG + "\n\nDOE\n")

@@ -28,7 +28,8 @@ __all__ = ["Draft", "Locator", "draft_from_cable", "draft_from_text"]
 
 # `S E C R E T BAMAKO` / `UNCLAS SECTION 01 OF 02 BAMAKO`: a banner whose serial is not yet given
 _POST_ONLY = re.compile(r"^\s*(?:SECTION\s+\d{1,2}\s+OF\s+\d{1,2}\s+)?[A-Z][A-Z .'-]{1,40}?\s*$")
-_CLEARANCE_LINE = re.compile(r"^\s*(?:CLEARED(?:\s+BY)?|CLEARANCES?)\s*[:\s]\s*(\S.*)$", re.I)
+# `CLEARED: AF/W, S/ES-O` (the colon keeps body text such as `CLEARANCE IS NEEDED` out)
+_CLEARANCE_LINE = re.compile(r"^\s*(?:CLEARED(?:\s+BY)?|CLEARANCES?)\s*:\s*(\S.*)$", re.I)
 PLACEHOLDER_SERIAL = "000000"
 
 
@@ -125,13 +126,15 @@ def _clearance_block(lines: list[str]) -> tuple[list[str] | None, set[int]]:
     """(offices or None, indexes of the lines that carry them)."""
     found: list[str] = []
     used: set[int] = set()
+    banner = Locator(lines).banner()
+    head = (banner - 1) if banner else len(lines)  # a drafting block stands before the banner
     for i, line in enumerate(lines):
         m = _CLEARANCE_LINE.match(line)
         if m:
             used.add(i)
             found.extend(p.strip().upper() for p in re.split(r"[,;]", m.group(1)) if p.strip())
             continue
-        if _DRAFTED.match(line):
+        if i < head and _DRAFTED.match(line):
             used.add(i)
             if not line.strip().upper().startswith("APPROVED"):
                 continue

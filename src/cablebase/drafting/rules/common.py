@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cablebase.grammar.portion import split_portion
+from cablebase.grammar.portion import normalize_portion, split_portion
 from cablebase.record import Cable, Paragraph
 
 # Ranks of the banner levels and of the portion marks.  Controlled-unclassified markings (SBU,
@@ -66,3 +66,15 @@ def paragraph_portion(p: Paragraph) -> str | None:
     if p.portion or p.number is not None:
         return p.portion
     return split_portion(p.text)[0]
+
+
+# A subparagraph's own mark inside a paragraph's text: `A.  (C)  Physical Security …`
+_SUB_MARK = re.compile(
+    r"(?:^|\s)(?:[A-Za-z]|\d{1,2})[.)]\s+(\(\s*(?:TS|S|C|U|SBU|LOU)\b[^()]{0,20}\))"
+)
+
+
+def marks_within(p: Paragraph) -> list[str]:
+    """Portion marks of the subparagraphs written inside a paragraph's text."""
+    marks = (normalize_portion(m.group(1)) for m in _SUB_MARK.finditer(p.text))
+    return [m for m in marks if m]

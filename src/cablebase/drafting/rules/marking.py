@@ -11,6 +11,7 @@ from cablebase.drafting.rules.common import (
     LEVEL_RANK,
     classified,
     entire_text_rank,
+    marks_within,
     paragraph_portion,
     portion_rank,
     redacted,
@@ -42,6 +43,7 @@ def banner_highest(d: Draft, ctx: Context) -> Iterator[Hit]:
     if c.classification is None or c.classification not in LEVEL_RANK:
         return
     marks = [paragraph_portion(p) for p in c.paragraphs] + [c.subject_portion]
+    marks += [m for p in c.paragraphs for m in marks_within(p)]
     ranks = [r for r in (portion_rank(m) for m in marks) if r is not None]
     entire = entire_text_rank(c)
     if entire is not None:
