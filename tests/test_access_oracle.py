@@ -42,6 +42,7 @@ from cablebase.access.policy import Access, Policy, Viewer, caveat_bits
 from cablebase.access.settings import set_policy
 from cablebase.archive import query as Q
 from cablebase.archive.api import Archive
+from cablebase.archive.hints import hints
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.cli import main
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
@@ -368,6 +369,8 @@ def answers(a: Archive, q: str, full: bool) -> Iterator[tuple[str, object]]:
     yield "date", hits(a, q, sort="date")
     yield "count", a.count(q)
     yield "facets", a.facets(q, top=None)
+    # values that match nothing, with the near values (archive/hints.py): from visible cables
+    yield "hints", [h.to_dict() for h in hints(a, q)]
     if full:
         yield "-date", hits(a, q, sort="-date", snippets=True)
         yield "page", hits(a, q, limit=2, offset=1)

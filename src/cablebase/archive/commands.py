@@ -303,6 +303,11 @@ def search(
                     f" --limit N --offset {offset + TERMINAL_LIMIT} for the next ones)"
                 )
             click.echo(_count_line(total, query, offset, limit), err=True)
+            if not total:  # a value that matches nothing: the near ones (archive/hints.py)
+                from cablebase.archive.hints import hints
+
+                for h in hints(archive, query):
+                    click.echo(f"  {h.message}", err=True)
             hits = archive.search(query, sort=sort, limit=limit, offset=offset, snippets=True)
             out = click.get_text_stream("stdout")
             for hit in hits:

@@ -28,6 +28,7 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from cablebase import __version__
 from cablebase.access.policy import Access, open_access
 from cablebase.archive.api import Archive
+from cablebase.archive.hints import hints as value_hints
 from cablebase.archive.query import MAX_QUERY
 from cablebase.ids import CABLE_ID_RE
 from cablebase.render import to_markdown, to_telegram
@@ -209,6 +210,7 @@ def search(
     counts = None
     if facets:
         counts = models.Facets(**m.get(("facets", q, key), lambda: a.facets(node)))
+    hints = [] if total else [models.Hint(**h.to_dict()) for h in value_hints(a, q)]
     return models.SearchResult(
         query=q,
         sort=sort,
@@ -218,6 +220,7 @@ def search(
         pages=math.ceil(total / per_page),
         hits=hits,
         facets=counts,
+        hints=hints,
     )
 
 

@@ -74,6 +74,15 @@ class SearchHit(_Strict):
     url: str = Field(description="The cable's page in the reading room.")
 
 
+class Hint(_Strict):
+    """A value of the query that matches no cable, and the nearest values (docs/search.md)."""
+
+    field: str = Field(description="The field as written (tag, origin, from, ...).")
+    value: str
+    near: list[str] = Field(description="Values of cables the caller can find, nearest first.")
+    message: str = Field(description="The hint as a sentence.")
+
+
 class SearchResult(_Strict):
     query: str
     sort: Literal["relevance", "date", "-date"]
@@ -83,6 +92,10 @@ class SearchResult(_Strict):
     pages: int = Field(ge=0, description="Pages of per_page hits that hold all of them.")
     hits: list[SearchHit]
     facets: Facets | None = Field(description="Null when facets=false.")
+    hints: list[Hint] = Field(
+        default_factory=list,
+        description="When nothing matches: each value that matches no cable, with near ones.",
+    )
 
 
 # -- the cable record (cable.schema.json) ----------------------------------------------------

@@ -29,6 +29,7 @@ from cablebase.access.policy import (
 )
 from cablebase.archive import browse, people
 from cablebase.archive.api import Archive
+from cablebase.archive.hints import hints as value_hints
 from cablebase.archive.people import person_key
 from cablebase.archive.query import (
     FIELDS,
@@ -786,6 +787,17 @@ def search_page(
         )
     hits = list(archive.search(node, sort=sort, limit=per, offset=(page - 1) * per))
     browse.snippets(archive, hits, node)
+    # Nothing found: each value that matches no cable, with links to the near ones.
+    ctx["hints"] = [
+        (
+            h.message,
+            [
+                (s, search_url(h.replaced(q, v), sort))
+                for s, v in zip(h.suggestions(), h.near, strict=True)
+            ],
+        )
+        for h in ([] if total else value_hints(archive, q))
+    ]
     typed = top_fields(node)
     facets = []
     for name, title in (

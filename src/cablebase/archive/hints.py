@@ -1,0 +1,213 @@
+"""Hints for values that match nothing: `tag:NOTATAG` -> "did you mean tag:NOTA, …?".
+
+A field that names a value the archive holds (a tag, an origin, a handling caveat, a person,
+a sender or addressee) and matches no cable the reader can find gets a hint listing the
+nearest values (docs/search.md, "Values that match nothing").
+
+Access control: the near values are read from the cables this reader's own search can find
+(the same scope as the field's condition: every cable they see, partially read ones included),
+never from the whole archive, so a hint names no value that only hidden cables hold, and
+whether a value "matches nothing" is the reader's count.  tests/test_access_oracle.py
+compares the hints with those of an archive holding only the reader's cables.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cablebase.archive.query import NAME_FIELDS, And, Field, Node, Not, Or, field_values
+from cablebase.archive.snippets import words
+
+if TYPE_CHECKING:
+    from cablebase.archive.api import Archive
+
+HINTED = ("tag", "origin", "handling", *NAME_FIELDS)  # fields whose values the archive holds
+NEAR = 5  # near values listed per hint
+CUTOFF = 0.6  # difflib ratio below which a value is not near
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A value of the query that matches no cable, and the values near it."""
+
+    field: str  # as written: from/to for their name forms
+    value: str
+    near: tuple[str, ...] = ()  # stored values, nearest first
+    position: int = 0  # of the value in the query text
+    fields: tuple[str, ...] = field(default=(), compare=False)  # the fields searched
+
+    @property
+    def message(self) -> str:
+        head = f"no cable matches {self.field}:{_quoted(self.value)}"
+        if not self.near:
+            return head
+        return f"{head}; did you mean " + ", ".join(self.suggestions()) + "?"
+
+    def suggestions(self) -> list[str]:
+        """The near values as query terms (`tag:"COUNTER TERRORISM"`)."""
+        return [f"{self.field}:{_quoted(v)}" for v in self.near]
+
+    def replaced(self, text: str, value: str) -> str:
+        """The query `text` with this hint's field and value replaced by `field:value`."""
+        start, end = self.position, self.position + len(self.value)
+        if 0 < start <= len(text) and text[start - 1] == '"':  # a quoted value
+            close = text.find('"', start)
+            start, end = start - 1, (close + 1 if close >= 0 else len(text))
+        head = start - len(self.field) - 1
+        if head < 0 or text[head:start].lower() != f"{self.field}:":
+            return f"{self.field}:{_quoted(value)}"  # not where the hint says: the value alone
+        return text[:head] + f"{self.field}:{_quoted(value)}" + text[end:]
+
+    def to_dict(self) -> dict:
+        return {
+            "field": self.field,
+            "value": self.value,
+            "near": list(self.near),
+            "message": self.message,
+        }
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if any(c in value for c in ' ():"') else value
+
+
+def hints(archive: Archive, query: str | Node) -> list[Hint]:
+    """A hint for each value of the query that matches no cable this reader can find.
+
+    Only values the query asks for (not under NOT) of the fields in HINTED, without a `*`.
+    `from:NAME`/`to:NAME` are one hint over the fields they search.  Raises QueryError
+    as `Archive.search` does for a malformed query."""
+    node = archive.parse(query)
+    text = query if isinstance(query, str) else None
+    groups: dict[int, list[Field]] = {}
+    for f in _asked(node):
+        if f.name in HINTED and not f.value.endswith("*"):
+            groups.setdefault(f.position, []).append(f)
+    out = []
+    for position, fields in sorted(groups.items()):
+        if any(archive.count(f) for f in fields):
+            continue
+        near = _near(archive, fields)
+        name = _written_name(text, position) or fields[0].name
+        out.append(
+            Hint(name, fields[0].value, tuple(near), position, tuple(f.name for f in fields))
+        )
+    return out
+
+
+def _asked(node: Node) -> Iterator[Field]:
+    """The fields a query asks for, in order: not those under a NOT."""
+    if isinstance(node, Field):
+        yield node
+    elif isinstance(node, And | Or):
+        for n in node.nodes:
+            yield from _asked(n)
+    elif isinstance(node, Not):
+        return
+
+
+def _written_name(text: str | None, position: int) -> str | None:
+    """The field name as the reader wrote it before the value (`from` for from:NAME)."""
+    if text is None:
+        return None
+    before = text[:position].rstrip('"')
+    if not before.endswith(":"):
+        return None
+    start = len(before) - 1
+    while start > 0 and before[start - 1].isalpha():
+        start -= 1
+    return before[start:-1].lower() or None
+
+
+# -- near values -------------------------------------------------------------------------------
+
+
+def _key(name: str, value: str) -> str:
+    """A value as its field compares it: tags upper-cased with single spaces, names and
+    origins as their words."""
+    if name in ("tag", "handling"):
+        return " ".join(value.upper().replace("_", " ").split())
+    return " ".join(words(value))
+
+
+def _wanted(f: Field) -> str:
+    v = field_values(f)
+    if "tokens" in v:
+        return " ".join(v["tokens"])
+    return v["value"]
+
+
+def _near(archive: Archive, fields: list[Field]) -> list[str]:
+    """The stored values nearest the fields' value, among those this reader can find: by
+    edit similarity (difflib's ratio) to the whole value or to its run of as many words
+    (`bamakko` is near `Embassy Bamako`), a value that contains it whole first."""
+    scored: dict[str, float] = {}
+    for f in fields:
+        want = _wanted(f)
+        n = len(want.split())
+        keys: dict[str, list[str]] = {}
+        for v in _values(archive, f.name):
+            keys.setdefault(_key(f.name, v), []).append(v)
+        for key, originals in keys.items():
+            score = _similarity(want, key, n)
+            if score >= CUTOFF:
+                for v in originals:
+                    scored[v] = max(scored.get(v, 0.0), score)
+    ranked = sorted(scored, key=lambda v: (-scored[v], v))
+    return ranked[:NEAR]
+
+
+def _similarity(want: str, key: str, n: int) -> float:
+    squeezed, flat = want.replace(" ", ""), key.replace(" ", "")
+    if len(squeezed) >= 4 and squeezed in flat:  # typed a part of it (spaces optional)
+        return 1.0 + len(squeezed) / len(flat)
+    kw = key.split()
+    parts = {key} | {" ".join(kw[i : i + n]) for i in range(max(1, len(kw) - n + 1))}
+    best = 0.0
+    for part in parts:
+        m = difflib.SequenceMatcher(None, want, part)
+        if m.real_quick_ratio() >= CUTOFF and m.quick_ratio() >= CUTOFF:
+            best = max(best, m.ratio())
+    return best
+
+
+def _values(archive: Archive, name: str) -> list[str]:
+    """The distinct values of a field among the cables this reader's search can find."""
+    seen = archive.visible_sql([], alias="c")
+    if name == "tag":
+        sql = f"SELECT DISTINCT t.tag FROM tags t JOIN cables c ON c.id = t.cable_id WHERE {seen}"
+    elif name == "handling":
+        sql = (
+            "SELECT DISTINCT h.caveat FROM handling h JOIN cables c ON c.id = h.cable_id"
+            f" WHERE {seen}"
+        )
+    elif name == "origin":
+        sql = (
+            "SELECT DISTINCT c.origin FROM cables c WHERE c.origin IS NOT NULL AND "
+            f"{seen} UNION SELECT DISTINCT c.post FROM cables c WHERE c.origin IS NULL"
+            f" AND c.post IS NOT NULL AND {seen}"
+        )
+    else:
+        table, roles = NAME_FIELDS[name]
+        role = "p.role IN (" + ", ".join(f"'{r}'" for r in roles) + ")"
+        sql = (
+            f"SELECT DISTINCT p.name FROM {table} p JOIN cables c ON c.id = p.cable_id"
+            f" WHERE {role} AND {seen}"
+        )
+        if table == "recipients":
+            sql += (
+                f" UNION SELECT DISTINCT p.route FROM {table} p JOIN cables c"
+                f" ON c.id = p.cable_id WHERE {role} AND p.route IS NOT NULL AND {seen}"
+            )
+        elif name == "person":  # person tags: OVIP (CLINTON, HILLARY)
+            sql += (
+                " UNION SELECT DISTINCT t.tag FROM tags t JOIN cables c ON c.id = t.cable_id"
+                f" WHERE t.tag LIKE '%(%' AND {seen}"
+            )
+    values = [v for (v,) in archive.conn.execute(sql) if v]
+    if name == "person":  # a person tag is found by the name in its brackets
+        values = [v.partition("(")[2].rstrip(")").strip() if "(" in v else v for v in values]
+    return values
