@@ -1,19 +1,22 @@
-"""Ingest throughput and peak memory at full Cablegate scale.
+"""Ingest throughput, CPU split, peak memory and archive size at full Cablegate scale.
 
-    python bench/bench_ingest.py [--n 251287] [--workdir DIR] [--keep]
+    python bench/bench_ingest.py [--n 251287] [--workdir DIR] [--keep] [--no-dev] [--tables]
 
 Generates N synthetic cables as one cables.csv (the generator's own text), then ingests it plus
 the dev corpus (../shared/corpus, when present) into a fresh SQLite archive with every core,
-and prints items/s, wall time, peak RSS of the ingest process tree, and the archive's size.
-Then prints the reference resolution rate of the dev corpus alone (its own archive).
+and prints items/s, wall time, the CPU seconds of the main (writer) process and of the worker
+processes, peak RSS of the largest process, the archive's size against the input's, and (with
+--tables) each table's share of the file.  Then prints the reference resolution rate of the dev
+corpus alone (its own archive).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,28 +27,70 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 DEV = [CORPUS / "cablegate-html-dev.tar.xz", CORPUS / "cables-dev.csv.xz"]
 
+# Runs `cablebase ingest` in a child and writes the child's own CPU time (the main process:
+# reading, dispatching, writing) and its reaped workers' to the file named by argv[1].
+_CHILD = """
+import atexit, json, resource, sys
+out = sys.argv.pop(1)
+def report():
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    with open(out, "w") as f:
+        json.dump({"main_cpu": me.ru_utime + me.ru_stime, "main_rss": me.ru_maxrss,
+                   "workers_cpu": kids.ru_utime + kids.ru_stime, "workers_rss": kids.ru_maxrss}, f)
+atexit.register(report)
+from cablebase.cli import main
+main(prog_name="cablebase")
+"""
 
-def _ingest(paths: list[Path], db: Path) -> tuple[float, str]:
-    """Run `cablebase ingest` in a child; return wall seconds and its summary line."""
+
+def _ingest(paths: list[Path], db: Path, workers: int | None = None) -> tuple[float, str, dict]:
+    """Run `cablebase ingest` in a child; return wall seconds, its summary line, its rusage."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "cablebase", "ingest", *map(str, paths), "--archive", str(db)]
+    usage = db.with_suffix(".rusage.json")
+    cmd = [sys.executable, "-c", _CHILD, str(usage), "ingest", *map(str, paths)]
+    cmd += ["--archive", str(db)] + (["--workers", str(workers)] if workers else [])
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return time.perf_counter() - start, done.stderr.strip().splitlines()[-1]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # 1: some items quarantined (named in the summary)
+        sys.exit(f"ingest failed ({done.returncode}):\n{done.stderr}")
+    summary = next(
+        (ln for ln in reversed(done.stderr.splitlines()) if " items: " in ln), done.stderr
+    )
+    return seconds, summary.strip(), json.loads(usage.read_text())
+
+
+def _tables(db: Path) -> list[tuple[str, int]]:
+    """Bytes of each table and index (FTS5 shadow tables under their index's name)."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+        ).fetchall()
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        return []
+    finally:
+        conn.close()
+    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=251_287)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the generated input and archive")
+    ap.add_argument("--no-dev", action="store_true", help="the generated cables only")
+    ap.add_argument("--tables", action="store_true", help="print each table's size")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cablebase-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
     print(
-        f"# {time.strftime('%Y-%m-%d')} · {platform.node()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()}"
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {platform.node()} · "
+        f"{os.cpu_count()} cores · Python {platform.python_version()} · SQLite "
+        f"{sqlite3.sqlite_version} · load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     source = work / f"generated-{args.n}.csv"
     if not source.exists():
@@ -57,18 +102,32 @@ def main() -> None:
             f"generated {args.n:,} cables in {time.perf_counter() - t:.1f} s "
             f"({source.stat().st_size / 1e6:,.0f} MB csv)"
         )
-    inputs = [source] + [p for p in DEV if p.exists()]
+    dev = [] if args.no_dev else [p for p in DEV if p.exists()]
+    inputs = [source, *dev]
     db = work / "bench.db"
-    seconds, line = _ingest(inputs, db)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    seconds, line, usage = _ingest(inputs, db, args.workers)
+    items = int(line.split(" items:", 1)[0].rsplit(" ", 1)[-1].replace(",", ""))
+    # The input as ingest reads it: the csv, and the dev corpus's compressed files as they are.
+    size_in = sum(p.stat().st_size for p in inputs)
     size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
+    peak = max(usage["main_rss"], usage["workers_rss"]) / 1024
     print(f"ingest: {line}")
     print(
-        f"ingest wall time {seconds:.1f} s; largest process peak RSS {peak:,.0f} MiB; "
-        f"archive {size / 1e9:.2f} GB"
+        f"ingest wall time {seconds:.1f} s; main process {usage['main_cpu']:.1f} CPU-s "
+        f"({usage['main_cpu'] / items * 1e6:,.0f} µs per item), workers "
+        f"{usage['workers_cpu']:.1f} CPU-s; peak RSS main {usage['main_rss'] / 1024:,.0f} MiB, "
+        f"largest process {peak:,.0f} MiB"
     )
+    print(
+        f"archive {size / 1e9:.3f} GB for {size_in / 1e9:.3f} GB of input ({size / size_in:.2f}x)"
+    )
+    if args.tables:
+        for name, nbytes in _tables(db):
+            if nbytes > size / 200:
+                print(f"  {name:<24} {nbytes / 1e6:>9,.1f} MB  {nbytes / size:6.1%}")
+    print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-    if all(p.exists() for p in DEV):
+    if dev and len(dev) == len(DEV):
         dev_db = work / "dev.db"
         _ingest(DEV, dev_db)
         from cablebase.archive.api import Archive

@@ -24,6 +24,7 @@ from pathlib import Path
 from cablebase.archive.api import Archive
 from cablebase.archive.snippets import words
 from cablebase.archive.sqlite import body_text
+from cablebase.archive.texts import paragraphs as stored_paragraphs
 from generated_archive import build  # bench/ is on sys.path when run as a script
 
 FULL = 251_287
@@ -37,9 +38,7 @@ def vocabulary(a: Archive, rng: random.Random, sample: int = 1500):
     df: Counter = Counter()
     pairs: Counter = Counter()
     for cid in chosen:
-        paras = a.conn.execute(
-            "SELECT heading, text FROM paragraphs WHERE cable_id = ? ORDER BY position", (cid,)
-        ).fetchall()
+        paras = [(h, t) for _, _, _, h, t in stored_paragraphs(a.conn, [cid])]
         (subject,) = a.conn.execute("SELECT subject FROM cables WHERE id = ?", (cid,)).fetchone()
         toks = words((subject or "") + "\n" + body_text(paras))
         df.update({t for t in toks if t.isalpha() and len(t) > 3})

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cablebase.archive import texts as stored_texts
 from cablebase.archive.ingest import ingest
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.generate import generate, write
@@ -39,10 +40,7 @@ def _snapshot(db: Path) -> dict[str, tuple]:
     for cid, refid, digest, record in conn.execute(
         "SELECT id, reference_id, source_hash, record FROM cables"
     ):
-        paragraphs = conn.execute(
-            "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ? ORDER BY position",
-            (cid,),
-        ).fetchall()
+        paragraphs = [row[1:] for row in stored_texts.paragraphs(conn, [cid])]
         tags = conn.execute(
             "SELECT tag FROM tags WHERE cable_id = ? ORDER BY tag", (cid,)
         ).fetchall()

@@ -94,9 +94,10 @@ def _snapshot(store: SQLiteStore) -> tuple:
     c = store.conn
     return (
         c.execute("SELECT * FROM cables").fetchall(),
-        c.execute("SELECT * FROM paragraphs ORDER BY id").fetchall(),
+        c.execute("SELECT * FROM paragraphs ORDER BY cable_id, position").fetchall(),
         c.execute("SELECT * FROM tags").fetchall(),
         c.execute("SELECT * FROM sources").fetchall(),
+        c.execute("SELECT * FROM texts ORDER BY cable_id").fetchall(),
         c.execute(
             "SELECT reference_id, form, path, offset, digest, superseded FROM cable_sources"
         ).fetchall(),

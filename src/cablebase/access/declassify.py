@@ -28,7 +28,7 @@ from cablebase.access.policy import (
     stored,
 )
 from cablebase.access.settings import bump_generation, get_policy
-from cablebase.archive.schema import stored_record
+from cablebase.archive.schema import stored_paragraphs, stored_record
 
 MAX_BATCH = 100000  # cables one declassify command may open (a query matching more is refused)
 
@@ -140,12 +140,7 @@ def _rewrite(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
     if old[3] != acl:  # the contentless index: delete with the text it indexed, insert again
         from cablebase.archive.sqlite import body_text
 
-        body = body_text(
-            conn.execute(
-                "SELECT heading, text FROM paragraphs WHERE cable_id = ? ORDER BY position",
-                (cid,),
-            ).fetchall()
-        )
+        body = body_text((h, t) for _, _, h, t in stored_paragraphs(conn, cid))
         subject = old[4] or ""
         conn.execute(
             "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl)"

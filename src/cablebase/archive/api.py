@@ -58,6 +58,7 @@ from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.sqlite import SQLiteStore, body_text
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
+from cablebase.archive.texts import paragraphs as stored_paragraphs
 from cablebase.record import Cable, file_name_of
 
 FACETS = {
@@ -1101,13 +1102,8 @@ class Archive:
         (the FTS table is contentless, so SQLite's snippet() has no text to cut from)."""
         ids = list(hits)
         texts: dict[int, list[tuple[str | None, str]]] = {i: [] for i in ids}
-        rows = self.conn.execute(
-            "SELECT cable_id, heading, text, portion FROM paragraphs"
-            f" WHERE cable_id IN ({','.join('?' * len(ids))}) ORDER BY cable_id, position",
-            ids,
-        )
         shown = self.paragraph_filter(ids)
-        for cid, heading, text, portion in rows:
+        for cid, _, portion, heading, text in stored_paragraphs(self.conn, ids):
             if shown is None or shown(cid, portion):
                 texts[cid].append((heading, text))
         for cid, hit in hits.items():

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from cablebase.archive.query import Node
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.sqlite import body_text
+from cablebase.archive.texts import paragraphs as stored_paragraphs
 
 if TYPE_CHECKING:
     from cablebase.archive.api import Archive, Hit
@@ -234,17 +235,18 @@ def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
         return
     pats = patterns(query)
     texts: dict[str, list[tuple[str | None, str]]] = {h.reference_id: [] for h in hits}
-    rows = archive.conn.execute(
-        "SELECT c.reference_id, p.heading, p.text, c.id, p.portion FROM cables c JOIN paragraphs p"
-        " ON p.cable_id = c.id WHERE c.reference_id IN (SELECT value FROM json_each(?))"
-        " ORDER BY p.cable_id, p.position",
-        (json.dumps(list(texts)),),
-    ).fetchall()
+    ids = dict(
+        archive.conn.execute(
+            "SELECT id, reference_id FROM cables"
+            " WHERE reference_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(texts)),),
+        ).fetchall()
+    )
     # Only the paragraphs the reader may see (all, for cables they read whole).
-    shown = archive.paragraph_filter(sorted({r[3] for r in rows}))
-    for rid, heading, text, cid, portion in rows:
+    shown = archive.paragraph_filter(sorted(ids))
+    for cid, _, portion, heading, text in stored_paragraphs(archive.conn, ids):
         if shown is None or shown(cid, portion):
-            texts[rid].append((heading, text))
+            texts[ids[cid]].append((heading, text))
     for h in hits:
         h.snippet = make_snippet(
             h.subject, body_text(texts[h.reference_id]), pats, marks=(MARK_OPEN, MARK_CLOSE)

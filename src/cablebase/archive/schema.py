@@ -186,7 +186,13 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         FROM cables WHERE json_extract(record, '$.sender') IS NOT NULL;
     CREATE INDEX recipients_route ON recipients(route);
     """,
+    # 7: text stored once (issue 13): the source text and the paragraphs' text of a cable in
+    # one compressed value (table texts, archive/texts.py); paragraphs keep their number,
+    # portion mark and heading, sources where the text was read.
+    lambda conn: _texts_once(conn),
 )
+
+TEXTS_ONCE = 7  # the migration from which paragraphs and source text live in `texts`
 
 
 def stored_record(conn: sqlite3.Connection, cid: int, record: str | bytes):  # -> Cable
@@ -197,13 +203,87 @@ def stored_record(conn: sqlite3.Connection, cid: int, record: str | bytes):  # -
     cable = Cable.from_dict(orjson.loads(record))
     cable.paragraphs = [
         Paragraph(number=n, portion=p, heading=h, text=t)
-        for n, p, h, t in conn.execute(
+        for n, p, h, t in stored_paragraphs(conn, cid)
+    ]
+    return cable
+
+
+def stored_paragraphs(
+    conn: sqlite3.Connection, cid: int
+) -> list[tuple[int | None, str | None, str | None, str]]:
+    """(number, portion, heading, text) of cable `cid`'s paragraphs in order, read from the
+    archive's shape at this point of its migrations (text in `paragraphs` before migration 7,
+    in `texts` from it on)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] < TEXTS_ONCE:
+        return conn.execute(
             "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
             " ORDER BY position",
             (cid,),
-        )
-    ]
-    return cable
+        ).fetchall()
+    from cablebase.archive import texts
+
+    return [row[1:] for row in texts.paragraphs(conn, [cid])]
+
+
+def _texts_once(conn: sqlite3.Connection) -> None:
+    """Migration 7: every cable's source and paragraph text packed into `texts`; the text
+    columns of `paragraphs` and `sources` dropped (tables made again: DROP COLUMN is SQLite
+    3.35+).  The space they held is given back by the VACUUM that migrate() runs after."""
+    from cablebase.archive.texts import pack
+
+    conn.execute(
+        "CREATE TABLE texts (cable_id INTEGER PRIMARY KEY REFERENCES cables(id)"
+        " ON DELETE CASCADE, packed BLOB NOT NULL)"
+    )
+    sources = conn.execute("SELECT cable_id, header, body FROM sources ORDER BY cable_id")
+    source = next(sources, None)
+    paragraphs = conn.execute("SELECT cable_id, text FROM paragraphs ORDER BY cable_id, position")
+    para = next(paragraphs, None)
+    rows: list[tuple[int, bytes]] = []
+    for (cid,) in conn.execute("SELECT id FROM cables ORDER BY id").fetchall():
+        header = body = None
+        while source is not None and source[0] < cid:
+            source = next(sources, None)
+        if source is not None and source[0] == cid:
+            header, body = source[1], source[2]
+        parts: list[str] = []
+        while para is not None and para[0] <= cid:
+            if para[0] == cid:
+                parts.append(para[1])
+            para = next(paragraphs, None)
+        rows.append((cid, pack(header, body, parts)))
+        if len(rows) >= 1000:
+            conn.executemany("INSERT INTO texts VALUES (?, ?)", rows)
+            rows.clear()
+    conn.executemany("INSERT INTO texts VALUES (?, ?)", rows)
+    for statement in TEXTS_TABLES.split(";"):  # one by one: executescript would commit
+        if statement.strip():
+            conn.execute(statement)
+
+
+TEXTS_TABLES = """
+    CREATE TABLE paragraphs_7 (
+        cable_id INTEGER NOT NULL REFERENCES cables(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        number   INTEGER,
+        portion  TEXT,
+        heading  TEXT,                     -- text: in texts
+        PRIMARY KEY (cable_id, position)
+    ) WITHOUT ROWID;
+    INSERT INTO paragraphs_7 SELECT cable_id, position, number, portion, heading FROM paragraphs;
+    DROP TABLE paragraphs;
+    ALTER TABLE paragraphs_7 RENAME TO paragraphs;
+
+    CREATE TABLE sources_7 (
+        cable_id INTEGER PRIMARY KEY REFERENCES cables(id) ON DELETE CASCADE,
+        form     TEXT NOT NULL,
+        path     TEXT,
+        offset   INTEGER                   -- header and body text: in texts
+    );
+    INSERT INTO sources_7 SELECT cable_id, form, path, offset FROM sources;
+    DROP TABLE sources;
+    ALTER TABLE sources_7 RENAME TO sources
+"""
 
 
 def _recompute_access(conn: sqlite3.Connection) -> None:
@@ -326,4 +406,6 @@ def migrate(conn: sqlite3.Connection) -> int:
                 conn.execute("ROLLBACK")
                 raise
         version = number
+        if number == TEXTS_ONCE and conn.execute("SELECT 1 FROM cables LIMIT 1").fetchone():
+            conn.execute("VACUUM")  # the dropped text columns' pages given back to the disk
     return version

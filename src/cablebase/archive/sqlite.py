@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
-from cablebase.archive import archive_file
+from cablebase.archive import archive_file, texts
 from cablebase.archive.merge import merge
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
@@ -106,21 +106,96 @@ def row_json(cable: Cable) -> str:
             src.header, src.body = header, body
 
 
-@dataclass(slots=True)
 class Prepared:
-    """A record with its content hash and `record` column computed (by an ingest worker)."""
+    """A record as the rows that store it, with its content hash (made by an ingest worker).
 
-    cable: Cable
-    digest: str
-    row: str
-    access: Stored  # the access columns (policy.stored)
+    Workers send these to the writer, which only adds cable ids and writes: every row, the
+    record's JSON, the full-text index's text and the packed text (archive/texts.py) are
+    computed where the record was parsed.  The record itself travels only when it was
+    prepared in the same process; elsewhere `cable` rebuilds it from the rows (only a cable
+    read again from another source needs it, to merge)."""
+
+    __slots__ = (
+        "reference_id", "digest", "columns", "access", "acl", "released", "warnings",
+        "location", "handling", "tags", "recipients", "refs", "paragraphs", "people",
+        "packed", "fts", "_cable",
+    )  # fmt: skip
+
+    def __init__(self, cable: Cable, *, released: bool = False) -> None:
+        """`released`: the record is a published release (open to every reader)."""
+        digest = content_hash(full_json(cable))
+        access = stored(cable, released=released)
+        self.reference_id = cable.reference_id
+        self.digest = digest
+        self.columns = _column_values(cable, digest, row_json(cable), access)
+        self.access = access
+        self.acl = acl_tokens(access)
+        self.released = cable.released
+        self.warnings = len(cable.warnings)
+        src = cable.source
+        self.location = (src.form, src.path, src.offset) if src else None
+        self.handling = [(h,) for h in cable.handling]
+        self.tags = [(t,) for t in cable.tags]
+        self.recipients = [
+            (i, r.role, r.route, r.name, r.office, r.precedence, r.serial, int(r.collective))
+            for i, r in enumerate(cable.recipients)
+        ]
+        if cable.sender:  # the FM line, searched with the addressees (schema migration 6)
+            route = cable.station.route if cable.station else None
+            self.recipients.append(
+                (-1, "from", route, cable.sender, None, cable.precedence, None, 0)
+            )
+        self.refs = [(i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(cable.references)]
+        self.paragraphs = [
+            (i, p.number, p.portion, p.heading) for i, p in enumerate(cable.paragraphs)
+        ]
+        self.people = [("signer", name, None, None) for name in cable.signers]
+        cb = cable.classified_by
+        if cb and cb.name:
+            self.people.append(("classified_by", cb.name, cb.title, cb.office))
+        self.packed = texts.pack(
+            src.header if src else None,
+            src.body if src else None,
+            [p.text for p in cable.paragraphs],
+        )
+        self.fts = (
+            cable.subject or "",
+            body_text((p.heading, p.text) for p in cable.paragraphs),
+        )
+        self._cable: Cable | None = cable
+
+    def __getstate__(self) -> tuple:
+        # The record stays behind: the rows are what the writer needs.
+        return tuple(getattr(self, k) for k in self.__slots__[:-1])
+
+    def __setstate__(self, state: tuple) -> None:
+        for k, v in zip(self.__slots__[:-1], state, strict=True):
+            setattr(self, k, v)
+        self._cable = None
+
+    @property
+    def source_form(self) -> str | None:
+        return self.location[0] if self.location else None
+
+    @property
+    def cable(self) -> Cable:
+        """The record, as prepared or rebuilt from the rows (as SQLiteStore._load does)."""
+        if self._cable is None:
+            header, body, paragraph_texts = texts.unpack(self.packed)
+            data = orjson.loads(self.columns[_RECORD])
+            data["paragraphs"] = [
+                {"number": n, "portion": p, "heading": h, "text": t}
+                for (_, n, p, h), t in zip(self.paragraphs, paragraph_texts, strict=True)
+            ]
+            if data.get("source") is not None:
+                data["source"]["header"], data["source"]["body"] = header, body
+            self._cable = Cable.from_dict(data)
+        return self._cable
 
 
 def prepare(cable: Cable, *, released: bool = False) -> Prepared:
     """`released`: the record is a published release (open to every reader)."""
-    return Prepared(
-        cable, content_hash(full_json(cable)), row_json(cable), stored(cable, released=released)
-    )
+    return Prepared(cable, released=released)
 
 
 def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
@@ -181,22 +256,22 @@ class SQLiteStore:
         batch = [c if isinstance(c, Prepared) else prepare(c) for c in cables]
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")  # ids below are assigned inside this lock
-            existing = self._existing([p.cable.reference_id for p in batch if p.cable.reference_id])
+            existing = self._existing([p.reference_id for p in batch if p.reference_id])
             pending = _Pending()
             next_id = (self.conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
             now = _now()
             for prepared in batch:
-                cable, digest = prepared.cable, prepared.digest
-                if not cable.reference_id:
+                refid, digest = prepared.reference_id, prepared.digest
+                if not refid:
                     raise ValueError("a record without a reference id cannot be stored")
-                row = existing.get(cable.reference_id)
-                release = cable.source is not None and cable.source.form == RELEASE_FORM
+                row = existing.get(refid)
+                release = prepared.source_form == RELEASE_FORM
                 if row is None:
                     pending.add(next_id, prepared)
                     if not release:
                         # Its record is the cable's version 1: found by digest, not copied.
                         pending.add_source(prepared, now, stored=False)
-                    existing[cable.reference_id] = (next_id, digest, 1)
+                    existing[refid] = (next_id, digest, 1)
                     next_id += 1
                     result.added += 1
                     continue
@@ -208,10 +283,10 @@ class SQLiteStore:
                 pending.write(self.conn)  # the rows below read and replace must be in the tables
                 if release:
                     # A release replaces the current version (the sources stay as they were).
-                    if self._seen_before(cable.reference_id, digest):
+                    if self._seen_before(refid, digest):
                         result.unchanged += 1
                         continue
-                    existing[cable.reference_id] = self._replace(prepared, row)
+                    existing[refid] = self._replace(prepared, row)
                     result.updated += 1
                     continue
                 added, new_row = self._add_source(prepared, row)
@@ -219,7 +294,7 @@ class SQLiteStore:
                 if new_row is None:
                     result.unchanged += 1
                 else:
-                    existing[cable.reference_id] = new_row
+                    existing[refid] = new_row
                     result.updated += 1
             pending.write(self.conn)
             if result.added or result.updated:
@@ -258,23 +333,22 @@ class SQLiteStore:
 
     def _replace(self, prepared: Prepared, row: tuple[int, str, int]) -> tuple[int, str, int]:
         """Replace a stored record; its previous version moves to cable_versions."""
-        cable, digest = prepared.cable, prepared.digest
+        digest = prepared.digest
         cable_id, old_hash, version = row
         old = self._load(cable_id)
         self.conn.execute(
             "INSERT OR REPLACE INTO cable_versions VALUES (?, ?, ?, ?, ?)",
-            (cable.reference_id, version, old_hash, full_json(old).decode("utf-8"), _now()),
+            (prepared.reference_id, version, old_hash, full_json(old).decode("utf-8"), _now()),
         )
         self._delete_side_rows(cable_id, old)
         self.conn.execute(
             f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
-            (*_column_values(cable, digest, prepared.row, prepared.access), version + 1, cable_id),
+            (*prepared.columns, version + 1, cable_id),
         )
         # Written after the old row's acl was used to delete its index entry.
-        acl = acl_tokens(prepared.access)
-        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (acl, cable_id))
+        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (prepared.acl, cable_id))
         pending = _Pending()
-        pending.add_side_rows(cable_id, cable, prepared.access, acl)
+        pending.add_side_rows(cable_id, prepared)
         pending.write(self.conn)
         return (cable_id, digest, version + 1)
 
@@ -289,7 +363,7 @@ class SQLiteStore:
         record did not change).  A source whose content is stored already changes nothing; one
         read from the location of a current source (same form, path and row) supersedes it."""
         cable, digest = prepared.cable, prepared.digest
-        refid = cable.reference_id
+        refid = prepared.reference_id
         assert refid is not None
         known = self.sources(refid, superseded=True) or self._adopt(refid, row)
         current = [s for s in known if s.superseded is None]
@@ -423,7 +497,17 @@ class SQLiteStore:
                 or "",
             ),
         )
-        for table in ("handling", "tags", "recipients", "refs", "paragraphs", "people", "sources"):
+        tables = (
+            "handling",
+            "tags",
+            "recipients",
+            "refs",
+            "paragraphs",
+            "people",
+            "sources",
+            "texts",
+        )
+        for table in tables:
             self.conn.execute(f"DELETE FROM {table} WHERE cable_id = ?", (cable_id,))
 
     def quarantine(self, location: str, reason: str) -> None:
@@ -461,15 +545,9 @@ class SQLiteStore:
         data = orjson.loads(record)
         data["paragraphs"] = [
             {"number": n, "portion": p, "heading": h, "text": t}
-            for n, p, h, t in self.conn.execute(
-                "SELECT number, portion, heading, text FROM paragraphs WHERE cable_id = ?"
-                " ORDER BY position",
-                (cable_id,),
-            )
+            for _, n, p, h, t in texts.paragraphs(self.conn, [cable_id])
         ]
-        src = self.conn.execute(
-            "SELECT form, path, offset, header, body FROM sources WHERE cable_id = ?", (cable_id,)
-        ).fetchone()
+        src = texts.sources(self.conn, [cable_id]).get(cable_id)
         if src:
             data["source"] = dict(
                 zip(("form", "path", "offset", "header", "body"), src, strict=True)
@@ -511,54 +589,42 @@ class _Pending:
         self.people: list[tuple] = []
         self.fts: list[tuple] = []
         self.cable_sources: list[tuple] = []
+        self.texts: list[tuple] = []
 
     def add_source(self, p: Prepared, now: str, *, stored: bool) -> None:
         """A source row; `stored`: with its own copy of the record (else it is the version of
         the cable with the same digest)."""
-        c, src = p.cable, p.cable.source
+        form, path, offset = p.location or ("", None, None)
         self.cable_sources.append(
             (
-                c.reference_id,
-                src.form if src else "",
-                src.path if src else None,
-                src.offset if src else None,
-                c.released,
+                p.reference_id,
+                form,
+                path,
+                offset,
+                p.released,
                 p.digest,
-                full_json(c).decode("utf-8") if stored else None,
+                full_json(p.cable).decode("utf-8") if stored else None,
                 now,
             )
         )
 
     def add(self, cid: int, p: Prepared) -> None:
-        acl = acl_tokens(p.access)
-        self.cables.append((cid, *_column_values(p.cable, p.digest, p.row, p.access), acl))
-        self.add_side_rows(cid, p.cable, p.access, acl)
+        self.cables.append((cid, *p.columns, p.acl))
+        self.add_side_rows(cid, p)
 
-    def add_side_rows(self, cid: int, c: Cable, access: Stored, acl: str) -> None:
-        self.handling.extend((cid, h) for h in c.handling)
-        self.tags.extend((cid, t) for t in c.tags)
-        self.recipients.extend(
-            (cid, i, r.role, r.route, r.name, r.office, r.precedence, r.serial, int(r.collective))
-            for i, r in enumerate(c.recipients)
-        )
-        if c.sender:  # the FM line, searched with the addressees (schema migration 6)
-            route = c.station.route if c.station else None
-            self.recipients.append((cid, -1, "from", route, c.sender, None, c.precedence, None, 0))
-        self.refs.extend(
-            (cid, i, r.letter, r.kind, r.text, r.id) for i, r in enumerate(c.references)
-        )
-        self.paragraphs.extend(
-            (cid, i, p.number, p.portion, p.heading, p.text) for i, p in enumerate(c.paragraphs)
-        )
-        if c.source:
-            src = c.source
-            self.sources.append((cid, src.form, src.path, src.offset, src.header, src.body))
-        self.people.extend((cid, "signer", name, None, None) for name in c.signers)
-        cb = c.classified_by
-        if cb and cb.name:
-            self.people.append((cid, "classified_by", cb.name, cb.title, cb.office))
-        body = body_text((p.heading, p.text) for p in c.paragraphs)
-        self.fts.append((cid, c.subject or "", body, acl))
+    def add_side_rows(self, cid: int, p: Prepared) -> None:
+        """The rows of a prepared record under its cable id: tuples made in the worker, with
+        the id put in front (the only work left to the writer)."""
+        self.handling += [(cid, *r) for r in p.handling]
+        self.tags += [(cid, *r) for r in p.tags]
+        self.recipients += [(cid, *r) for r in p.recipients]
+        self.refs += [(cid, *r) for r in p.refs]
+        self.paragraphs += [(cid, *r) for r in p.paragraphs]
+        if p.location:
+            self.sources.append((cid, *p.location))
+        self.people += [(cid, *r) for r in p.people]
+        self.texts.append((cid, p.packed))
+        self.fts.append((cid, *p.fts, p.acl))
 
     def write(self, conn: sqlite3.Connection) -> None:
         ex = conn.executemany
@@ -570,12 +636,9 @@ class _Pending:
         ex("INSERT OR IGNORE INTO tags VALUES (?, ?)", self.tags)
         ex("INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.recipients)
         ex("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", self.refs)
-        ex(
-            "INSERT INTO paragraphs (cable_id, position, number, portion, heading, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            self.paragraphs,
-        )
-        ex("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)", self.sources)
+        ex("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)", self.paragraphs)
+        ex("INSERT INTO sources VALUES (?, ?, ?, ?)", self.sources)
+        ex("INSERT INTO texts VALUES (?, ?)", self.texts)
         ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", self.people)
         ex("INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)", self.fts)
         ex(
@@ -612,6 +675,7 @@ _COLUMNS = (
     "floor_rank",
     "released",
 )
+_RECORD = _COLUMNS.index("record")
 
 
 def _column_values(c: Cable, digest: str, row: str, access: Stored) -> tuple:

@@ -25,7 +25,7 @@ from typing import IO
 
 from cablebase.grammar.unwrapped import Meta, Unwrapped
 
-__all__ = ["BadRow", "decode", "iter_csv", "unwrap_row"]
+__all__ = ["BadRow", "RawRow", "decode", "iter_csv", "read_row", "unwrap_row"]
 
 _csv.field_size_limit(1 << 30)
 
@@ -223,11 +223,13 @@ def iter_csv(
     *,
     path: str | None = None,
     max_record: int = MAX_RECORD,
-) -> Iterator[Unwrapped | BadRow]:
+    raw: bool = False,
+) -> Iterator[Unwrapped | BadRow | RawRow]:
     """Stream the rows of a cables.csv byte stream: one Unwrapped or BadRow per row.
 
     ``offset`` is the 0-based row index; a row that was not valid UTF-8 carries a
     ``source.encoding`` note.  Rows longer than ``max_record`` bytes are BadRows.
+    ``raw``: each row cut out is given as a RawRow (its bytes) instead, for read_row.
     """
     chunks = _chunks(source) if hasattr(source, "read") else source  # type: ignore[arg-type]
     index = 0
@@ -258,21 +260,32 @@ def iter_csv(
                     yield BadRow(index, "text before the first row is not a cables.csv row")
                     index += 1
                     continue
-        nul = rec.find(b"\x00")
-        if nul >= 0:
-            # Damaged bytes: storing the row would keep them (or hide them); report it.
-            yield BadRow(index, f"NUL byte in the row (damaged data): at byte {nul:,} of the row")
-            index += 1
-            continue
-        text, enc = decode(rec)
-        notes: list[tuple[str, str]] = []
-        if enc:
-            notes.append(("source.encoding", f"row is not valid UTF-8; decoded as {enc}"))
-        parsed = _parse_record(text)
-        if isinstance(parsed, str):
-            yield BadRow(index, parsed, notes)
-        else:
-            u = unwrap_row(parsed, path=path, offset=index)
-            u.notes.extend(notes)
-            yield u
+        yield RawRow(index, rec) if raw else read_row(rec, index, path)
         index += 1
+
+
+@dataclass(slots=True, frozen=True)
+class RawRow:
+    """A row's bytes, cut from the stream but not yet read (iter_csv(raw=True)): read_row
+    reads it, in another process if need be (ingest's workers)."""
+
+    offset: int  # 0-based row index
+    data: bytes
+
+
+def read_row(rec: bytes, index: int, path: str | None = None) -> Unwrapped | BadRow:
+    """One record's bytes (a row start and what follows up to the next) to its row."""
+    nul = rec.find(b"\x00")
+    if nul >= 0:
+        # Damaged bytes: storing the row would keep them (or hide them); report it.
+        return BadRow(index, f"NUL byte in the row (damaged data): at byte {nul:,} of the row")
+    text, enc = decode(rec)
+    notes: list[tuple[str, str]] = []
+    if enc:
+        notes.append(("source.encoding", f"row is not valid UTF-8; decoded as {enc}"))
+    parsed = _parse_record(text)
+    if isinstance(parsed, str):
+        return BadRow(index, parsed, notes)
+    u = unwrap_row(parsed, path=path, offset=index)
+    u.notes.extend(notes)
+    return u

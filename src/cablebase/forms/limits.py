@@ -82,8 +82,9 @@ class LimitExceeded(Exception):
 class Budget:
     """Members and expanded bytes of one input file so far, against its Limits."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, *, raw: bool = False) -> None:
         self.limits = limits
+        self.raw = raw  # the walk hands out items as bytes (sources.Raw), not yet unwrapped
         self.members = 0
         self.expanded = 0
 

@@ -1,0 +1,85 @@
+"""A cable's text, stored once: its source text and its paragraphs' text in one compressed
+value per cable (table `texts`, schema migration 7; docs/schema.md).
+
+The paragraphs are the source body re-flowed (wrapped lines joined, page breaks dropped), so
+storing both plainly kept the text twice; compressed together, the paragraphs cost little more
+than the body does alone (zlib finds them in it).  Measured on real cables (docs/benchmarks.md),
+this is smaller than paragraphs kept as spans of a plain source, and a reader gets a cable's
+paragraphs back with one decompression.  Headings, numbers and portion marks stay plain columns
+of `paragraphs` (access control filters paragraphs by portion mark in SQL).
+
+The value is zlib over the UTF-8 JSON array `[header, body, [text of paragraph 0, 1, ...]]`:
+standard formats, so any store (SQLite BLOB, PostgreSQL bytea) and any language reads it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+
+import orjson
+
+LEVEL = 6  # zlib's default: level 9 saves < 1 % more for twice the time (docs/benchmarks.md)
+_CHUNK = 500  # ids per IN (...) query
+
+
+def pack(header: str | None, body: str | None, paragraphs: Sequence[str]) -> bytes:
+    return zlib.compress(orjson.dumps([header, body, list(paragraphs)]), LEVEL)
+
+
+def unpack(packed: bytes) -> tuple[str | None, str | None, list[str]]:
+    header, body, paragraphs = orjson.loads(zlib.decompress(packed))
+    return header, body, paragraphs
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), _CHUNK):
+        yield ordered[i : i + _CHUNK]
+
+
+def _packed(conn: sqlite3.Connection, chunk: list[int]) -> dict[int, bytes]:
+    marks = ",".join("?" * len(chunk))
+    return dict(
+        conn.execute(f"SELECT cable_id, packed FROM texts WHERE cable_id IN ({marks})", chunk)
+    )
+
+
+def paragraphs(
+    conn: sqlite3.Connection, ids: Iterable[int]
+) -> Iterator[tuple[int, int | None, str | None, str | None, str]]:
+    """(cable id, number, portion, heading, text) of every paragraph of the cables `ids`,
+    by cable id, then in the cable's order (what `SELECT ... FROM paragraphs ORDER BY
+    cable_id, position` gave when the text was a column)."""
+    for chunk in _chunks(ids):
+        packed = _packed(conn, chunk)
+        texts: dict[int, list[str]] = {}
+        marks = ",".join("?" * len(chunk))
+        for cid, position, number, portion, heading in conn.execute(
+            "SELECT cable_id, position, number, portion, heading FROM paragraphs"
+            f" WHERE cable_id IN ({marks}) ORDER BY cable_id, position",
+            chunk,
+        ):
+            got = texts.get(cid)
+            if got is None:
+                blob = packed.get(cid)
+                got = texts[cid] = unpack(blob)[2] if blob is not None else []
+            yield cid, number, portion, heading, got[position] if position < len(got) else ""
+
+
+def sources(
+    conn: sqlite3.Connection, ids: Iterable[int]
+) -> dict[int, tuple[str, str | None, int | None, str | None, str | None]]:
+    """cable id -> (form, path, offset, header, body) of the cables `ids` that have a source."""
+    out: dict[int, tuple[str, str | None, int | None, str | None, str | None]] = {}
+    for chunk in _chunks(ids):
+        packed = _packed(conn, chunk)
+        marks = ",".join("?" * len(chunk))
+        for cid, form, path, offset in conn.execute(
+            f"SELECT cable_id, form, path, offset FROM sources WHERE cable_id IN ({marks})", chunk
+        ):
+            blob = packed.get(cid)
+            header, body, _ = unpack(blob) if blob is not None else (None, None, [])
+            out[cid] = (form, path, offset, header, body)
+    return out

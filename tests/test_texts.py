@@ -1,0 +1,173 @@
+"""Text stored once (archive/texts.py, schema migration 7) and ingest's raw items and rows.
+
+The cables here are written by hand: a cables.csv row whose body wraps its paragraphs over
+several lines (so the paragraph text differs from the source text), a page with a heading, and
+a cable without any source.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from pathlib import Path
+
+from cablebase.archive import texts
+from cablebase.archive.api import Archive
+from cablebase.archive.ingest import ingest
+from cablebase.archive.schema import MIGRATIONS
+from cablebase.archive.sqlite import SQLiteStore, full_json, prepare
+from cablebase.forms.sources import Raw, iter_items
+from cablebase.parse import parse_text
+from cablebase.record import Cable, Paragraph
+
+ROW = (
+    '"1","3/4/2009 15:27","09ZENDA124","Embassy Zenda","CONFIDENTIAL","","",'
+    '"C O N F I D E N T I A L ZENDA 000124\n\nE.O. 12958: DECL: 03/04/2019\n'
+    "TAGS: PGOV ZE\nSUBJECT: ZENDA: FERRY STRIKE ENDS\n\n"
+    "1. (C) The dockworkers of the northern\nharbour ended their strike on\nMarch 2.\n\n"
+    '2. (U) The ferries sail again.\n\nRASSENDYLL\n"\n'
+)
+BAD_ROW = '"2","3/5/2009 10:00","09ZENDA125","Embassy Zenda","UNCLASSIFIED","","","broken\n'
+
+
+def _no_source() -> Cable:
+    return Cable(
+        reference_id="09NOSOURCE1",
+        subject="PLAIN",
+        paragraphs=[
+            Paragraph(number=1, heading="BACKGROUND", text="Ünïcode café text."),
+            Paragraph(number=None, text=""),
+        ],
+    )
+
+
+def test_pack_round_trip() -> None:
+    for header, body, paras in [
+        (None, None, []),
+        ("VZCZC", "body\nlines", ["one", "", "café — «two»"]),
+    ]:
+        assert texts.unpack(texts.pack(header, body, paras)) == (header, body, paras)
+
+
+def test_prepared_rows_travel_without_the_record() -> None:
+    """A worker's Prepared is pickled without the record; the writer rebuilds it from the
+    rows exactly (it needs it to merge a cable read again)."""
+    for cable in (parse_text(ROW, form="csv"), _no_source()):
+        prepared = prepare(cable)
+        travelled = pickle.loads(pickle.dumps(prepared))
+        assert travelled._cable is None
+        assert len(pickle.dumps(prepared)) < len(pickle.dumps(cable)) + 2000
+        assert full_json(travelled.cable) == full_json(cable)
+        assert travelled.digest == prepared.digest
+
+
+def test_paragraphs_read_back_from_the_packed_text(tmp_path: Path) -> None:
+    cable = parse_text(ROW, form="csv")
+    # Read by hand off ROW: the wrapped lines joined, the portion marks apart.
+    assert [(p.number, p.portion, p.text) for p in cable.paragraphs] == [
+        (1, "C", "The dockworkers of the northern harbour ended their strike on March 2."),
+        (2, "U", "The ferries sail again."),
+    ]
+    with SQLiteStore(tmp_path / "a.db") as store:
+        store.put_many([cable, _no_source()])
+        assert full_json(store.get("09ZENDA124")) == full_json(cable)
+        assert full_json(store.get("09NOSOURCE1")) == full_json(_no_source())
+        cid = store.conn.execute("SELECT id FROM cables WHERE reference_id = '09ZENDA124'")
+        (cid,) = cid.fetchone()
+        form, _, offset, header, body = texts.sources(store.conn, [cid])[cid]
+        assert (form, offset, header) == ("csv", 0, None)  # row 0; no ACP-127 header
+        assert body is not None and "northern\nharbour" in body
+        # No text column left: the text is in `texts` only.
+        for table in ("paragraphs", "sources"):
+            columns = {r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")}
+            assert not columns & {"text", "header", "body"}
+    with Archive.open(tmp_path / "a.db") as a:
+        (hit,) = a.search("northern harbour", snippets=True)
+        assert hit.reference_id == "09ZENDA124"
+        assert "[northern] [harbour]" in hit.snippet  # from the paragraph, not the wrapped source
+
+
+def _to_schema_6(path: Path) -> None:
+    """Rewrite an archive into the shape schema 6 had: text in paragraphs and sources."""
+    conn = sqlite3.connect(path)
+    unpacked = {cid: texts.unpack(b) for cid, b in conn.execute("SELECT * FROM texts")}
+    paragraphs = conn.execute("SELECT * FROM paragraphs ORDER BY cable_id, position").fetchall()
+    sources = conn.execute("SELECT * FROM sources").fetchall()
+    conn.executescript(
+        """
+        DROP TABLE texts; DROP TABLE paragraphs; DROP TABLE sources;
+        CREATE TABLE paragraphs (
+            id INTEGER PRIMARY KEY, cable_id INTEGER NOT NULL REFERENCES cables(id)
+            ON DELETE CASCADE, position INTEGER NOT NULL, number INTEGER, portion TEXT,
+            heading TEXT, text TEXT NOT NULL, UNIQUE (cable_id, position));
+        CREATE TABLE sources (
+            cable_id INTEGER PRIMARY KEY REFERENCES cables(id) ON DELETE CASCADE,
+            form TEXT NOT NULL, path TEXT, offset INTEGER, header TEXT, body TEXT);
+        PRAGMA user_version = 6;
+        """
+    )
+    conn.executemany(
+        "INSERT INTO paragraphs (cable_id, position, number, portion, heading, text)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(c, pos, n, p, h, unpacked[c][2][pos]) for c, pos, n, p, h in paragraphs],
+    )
+    conn.executemany(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+        [(c, f, p, o, *unpacked[c][:2]) for c, f, p, o in sources],
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_archives_of_schema_6_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    cable = parse_text(ROW, form="csv")
+    with SQLiteStore(path) as store:
+        store.put_many([cable, _no_source()])
+    _to_schema_6(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM paragraphs WHERE text <> ''").fetchone()[0] == 3
+    with SQLiteStore(path) as store:
+        version = store.conn.execute("PRAGMA user_version").fetchone()[0]
+        assert version == len(MIGRATIONS) >= 7
+        assert full_json(store.get("09ZENDA124")) == full_json(cable)
+        assert full_json(store.get("09NOSOURCE1")) == full_json(_no_source())
+        # A cable read again after the upgrade: the same record, nothing changes.
+        assert store.put_many([parse_text(ROW, form="csv")]).unchanged == 1
+    with Archive.open(path) as a:
+        assert a.count("ferries") == 1 and a.count("ünïcode") == 1
+
+
+def test_raw_items_read_as_the_items_themselves(tmp_path: Path) -> None:
+    """iter_items(raw=True) hands out bytes; reading them gives what iter_items gives."""
+    csv = tmp_path / "cables.csv"
+    csv.write_text(ROW + BAD_ROW + ROW.replace('"1",', '"3",').replace("124", "126"))
+    page = tmp_path / "page.txt"
+    page.write_text(ROW.split(',"', 7)[-1].rstrip('"\n').replace("000124", "000127"))
+    for path in (csv, page):
+        plain = list(iter_items(path, year=2009))
+        raw = list(iter_items(path, year=2009, raw=True))
+        assert all(isinstance(r, Raw) for r in raw)
+        read = [pickle.loads(pickle.dumps(r)).read() for r in raw]
+        assert [repr(x) for x in read] == [repr(x) for x in plain]
+    assert sum(1 for r in iter_items(csv) if type(r).__name__ == "Failure") == 1
+
+
+def test_ingest_writes_what_the_workers_prepared(tmp_path: Path) -> None:
+    """Two workers, raw rows in, rows out: the same archive as one process makes."""
+    csv = tmp_path / "cables.csv"
+    rows = "".join(
+        ROW.replace('"1",', f'"{i}",')
+        .replace("000124", f"000{i:03d}")
+        .replace("09ZENDA124", f"09ZENDA{i}")
+        for i in range(200, 260)
+    )
+    csv.write_text(rows + BAD_ROW)
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    s1 = ingest([csv], one, workers=1)
+    s2 = ingest([csv], two, workers=2)
+    assert (s1.added, s1.quarantined) == (s2.added, s2.quarantined) == (60, 1)
+    with SQLiteStore(one) as a, SQLiteStore(two) as b:
+        for refid in a.reference_ids():
+            assert full_json(a.get(refid)) == full_json(b.get(refid))
+    assert ingest([csv], two, workers=2).unchanged == 60
