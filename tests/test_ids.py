@@ -6,12 +6,16 @@ from pathlib import Path
 
 import pytest
 
+import cablebase.ids as ids_module
 from cablebase.ids import (
     KNOWN_IDS,
     REFID_RE,
     KnownIds,
+    _one_edit,
+    _one_edit_post,
     alternate_ids,
     canonical_id,
+    canonicalize_id,
     fuzzy_post,
     parse_reference_id,
     post_for_route,
@@ -152,3 +156,53 @@ def test_known_ids_from_shared():
     assert len(KNOWN_IDS) > 250_000
     assert KNOWN_IDS.exists("09BAMAKO776") is True
     assert KNOWN_IDS.exists("09BAMAKO999999") is False
+
+
+# -- canonical ids of misspelt and damaged post names -------------------------------------------
+
+
+@pytest.fixture
+def no_known_ids(monkeypatch, tmp_path):
+    """Canonical ids from the shipped tables alone (no Cablegate id list)."""
+    monkeypatch.setattr(ids_module, "KNOWN_IDS", KnownIds(tmp_path / "missing.csv.gz"))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("05SOIA12", "05SOFIA12"),  # a letter dropped from a short name
+        ("05ANOI7", "05HANOI7"),
+        ("05BAU77", "05BAKU77"),  # three letters: a four-letter post less one
+        ("05MINSI4", "05MINSK4"),  # a letter changed
+        ("05LIAM4", "05LIMA4"),  # two letters swapped
+        ("06NDJAENA55", "06NDJAMENA55"),  # a misspelling Cablegate itself holds twice
+        ("08CHARLESTON77", "08FSCCHARLESTON77"),  # the one sender in Charleston
+        ("05ZENDA3", "05ZENDA3"),  # no post near: its own name
+    ],
+)
+def test_canonicalize_misspelt_posts(no_known_ids, written, expected):
+    assert canonicalize_id(written) == expected
+
+
+def test_one_edit_needs_one_well_attested_post(no_known_ids):
+    assert _one_edit("SOIA", "SOFIA") and _one_edit("LIAM", "LIMA") and _one_edit("MINSI", "MINSK")
+    assert not _one_edit("SOFIA", "SOFIA") and not _one_edit("QXICO", "MEXICO")
+    assert _one_edit_post("BAU") == "BAKU"
+    assert _one_edit_post("DAKA") is None  # DAKAR or DHAKA: no guess
+    assert _one_edit_post("ANAMA") is None  # MANAMA or PANAMA
+    assert _one_edit_post("XQ") is None
+
+
+def test_damaged_name_repaired_by_the_known_ids(monkeypatch):
+    known = KnownIds.of([("07MEXICO4410", 5), ("07ANKARA272", 2), ("07ASTANA272", 2)])
+    monkeypatch.setattr(ids_module, "KNOWN_IDS", known)
+    assert canonicalize_id("07QXICO4410") == "07MEXICO4410"
+    assert canonicalize_id("07QXICO4411") == "07QXICO4411"  # no such id: the name stays
+    assert canonicalize_id("07AQNA272") == "07AQNA272"  # two posts as close: no guess
+
+
+def test_family_spelling_follows_the_known_ids(monkeypatch):
+    monkeypatch.setattr(ids_module, "KNOWN_IDS", KnownIds.of([("07TAIPEI1501", 3)]))
+    assert canonicalize_id("07AITTAIPIE1501") == "07TAIPEI1501"
+    assert canonicalize_id("07AITTAIPEI1501") == "07TAIPEI1501"
+    assert canonicalize_id("07TAIPEI1501") == "07TAIPEI1501"

@@ -623,3 +623,10 @@ def test_ref_after_several_addressing_caption_lines():
     subject, refs = _refs_before_text(preamble)
     assert subject == "OPEN POSITIONS FOR THE SUMMER CYCLE."
     assert refs == [("A", "07STATE16278"), ("B", "07STATE12659")]
+
+
+def test_banner_like_line_after_the_ref_label_is_a_copy():
+    # a fragment opening with its REF block, a spaced banner copy after it: REF is the
+    # preamble, the later line no banner
+    c = parse_text("REF: A. 08 STATE 81854\n\n\nS e c r e t lusaka 000412\n", year=2009)
+    assert [(r.letter, r.id) for r in c.references] == [("A", "08STATE81854")]

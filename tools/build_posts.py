@@ -154,6 +154,7 @@ HAND_ALIASES = {
     "USDAFASWASHDC": "USDAFAS",
     "CDCATLANTA": "CDCATLANTAGA",
     "WHITEHOUSEWASHDC": "WHITEHOUSE",
+    "CHARLESTON": "FSCCHARLESTON",  # the Financial Service Center, the one sender there
 }
 
 # Senders of telegrams outside Cablegate's posts, written in REF items as if they were posts:

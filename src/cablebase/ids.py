@@ -268,12 +268,84 @@ def canonicalize_id(refid: str) -> str | None:
     bare = _CAPTION_BEFORE.sub("", written.replace(" ", ""))
     if bare != written and resolve_post(bare) is not None:
         written = bare
+    serial = int(m[3])
+    key = _NOT_LETTER.sub("", written)
     post = fuzzy_post(written)
+    if post is not None and 0 < _table().posts.get(post, _RELIABLE) < _RELIABLE:
+        post = _one_edit_post(post) or post  # a misspelling Cablegate itself kept (NDJAENA)
     if post is None:
-        key = _NOT_LETTER.sub("", written)
+        post = _one_edit_post(key) or _known_post(m[1], key, serial)
+    if post is None:
         post = _variants(key, _table())[-1]
-    post = spelling_for(post, int(m[1]))
-    return f"{m[1]}{post}{int(m[3])}"
+    return f"{m[1]}{_family_spelling(post, m[1], serial)}{serial}"
+
+
+# A post one letter away (dropped, added, changed or two swapped) from a misspelt name must be
+# well attested to be taken for it.
+_ONE_EDIT_MIN = 100
+
+
+@lru_cache(maxsize=1024)
+def _one_edit_post(key: str) -> str | None:
+    """The one well-attested post one edit from `key` (`SOIA` -> SOFIA, `ANOI` -> HANOI, `BAU`
+    -> BAKU: a letter dropped; `MINSI` -> MINSK), or None when none or several are."""
+    if len(key) < 3:
+        return None
+    found = None
+    for p, n in _table().posts.items():
+        if n >= _ONE_EDIT_MIN and p != key and _one_edit(key, p):
+            if found is not None or (len(key) == 3 and len(p) != 4):
+                return None  # ambiguous; a 3-letter name only as a 4-letter post less a letter
+            found = p
+    return found
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` and `b` differ by one letter dropped, added or changed, or two swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0] if len(diff) == 2 else -1
+        return i >= 0 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+# How close a damaged name must be to a post whose id (same year and serial) Cablegate holds.
+_KNOWN_REPAIR = 0.6
+
+
+def _known_post(yy: str, key: str, serial: int) -> str | None:
+    """A name damaged past one edit (`QXICO` for MEXICO) read as the one post, close to it,
+    whose id with this year and serial exists in the Cablegate ids; None without that list."""
+    if len(key) < 3 or not KNOWN_IDS.available:
+        return None
+    scored = []
+    for p in _table().reliable:
+        ratio = difflib.SequenceMatcher(None, key, p).ratio()
+        if ratio >= _KNOWN_REPAIR and KNOWN_IDS.exists(f"{yy}{p}{serial}"):
+            scored.append((ratio, p))
+    scored.sort(reverse=True)
+    if not scored or (len(scored) > 1 and scored[1][0] >= scored[0][0] - 0.05):
+        return None
+    return scored[0][1]
+
+
+def _family_spelling(post: str, yy: str, serial: int) -> str:
+    """The spelling of a post spelled several ways (TAIPEI / AITTAIPEI) under which the id
+    exists in the Cablegate ids, else Cablegate's spelling of that year (spelling_for)."""
+    names = family(post)
+    if len(names) > 1 and KNOWN_IDS.available:
+        for p in (post, *(q for q in names if q != post)):
+            if KNOWN_IDS.exists(f"{yy}{p}{serial}"):
+                return p
+    return spelling_for(post, int(yy))
 
 
 # -- spellings and serials by date ---------------------------------------------------------

@@ -73,6 +73,10 @@ _STOP = re.compile(
     r"^\s*(?:E\.?\s?O\.?\s*\d{4,6}|(?:\(U\)\s*)?Classified\s+by\b)",
     re.IGNORECASE,
 )
+# A text opening with its REF block has no banner before it: a banner-like line after it is
+# a copy (`REF: A. 08 STATE 81854` ⏎⏎ `S e c r e t nairobi 001938`).  (Inside a dump, a REF
+# field may stand before the banner: only the first line counts.)
+_REF_OPENS = re.compile(r"^\s*(?:REF(?:S|TELS?)?|Refs?)\s*:")
 # Where a banner may start glued after a dump prefix: tab, quote, bracket, a time stamp.
 _GLUED = re.compile(
     r"(?:[\t\"\]>,]|\d\d:\d\d(?::\d\d)?)\s*"
@@ -118,6 +122,7 @@ def find_banner(lines: list[str], st: State) -> int:
     limit = min(n, _SCAN_LIMIT)
     banner_at: int | None = None
     stop_at = limit
+    first = True  # the first line that is not blank
     for i in range(limit):
         line = lines[i]
         if not line.strip():
@@ -131,9 +136,10 @@ def find_banner(lines: list[str], st: State) -> int:
             st.warn("preface.dump", f"banner glued after {line[:pos].strip()[:60]!r}", "preface")
             banner_at = i
             break
-        if _NUMBERED.match(line) or _STOP.match(line):
+        if _NUMBERED.match(line) or _STOP.match(line) or (first and _REF_OPENS.match(line)):
             stop_at = i
             break
+        first = False
     if banner_at is not None:
         _classify_preface(lines, banner_at, st, stop_at_other=False)
         return banner_at
