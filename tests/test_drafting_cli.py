@@ -48,6 +48,19 @@ def test_json_output(tmp_path):
     assert f["rule"] == "decl.exemption" and f["line"] == 10 and f["severity"] == "error"
 
 
+def test_refs_resolve_against_a_list_of_ids(tmp_path):
+    p = tmp_path / "d.txt"
+    p.write_text(BASE)
+    ids = tmp_path / "ids.csv"
+    ids.write_text("reference_id,month\n25BAMAKO754,11\n")
+    assert run(str(p), "--date", "2026-06-01", "--refids", str(ids)).exit_code == 0
+    ids.write_text("reference_id,month\n25BAMAKO755,11\n")
+    r = run(str(p), "--date", "2026-06-01", "--refids", str(ids))
+    assert r.exit_code == 0  # a warning only
+    assert f"{p}:14: warning refs.resolve: REF A 25BAMAKO754 is not in the archive" in r.output
+    assert run(str(p), "--refids", str(tmp_path / "none.csv")).exit_code == 2
+
+
 def test_stdin_and_unreadable_input(tmp_path):
     assert run("-", "--date", "2026-06-01", input=BASE).exit_code == 0
     r = run(str(tmp_path / "missing.txt"))

@@ -16,7 +16,7 @@ _NOTAL = re.compile(r"\bNOTAL\b|\bNOT\s+(?:TO\s+)?ALL\b|\bUNKNOWN\b", re.I)
     "refs.resolve",
     "warning",
     "Each cable REF item resolves in the archive, or is marked NOTAL / unknown.",
-    "5 FAH-1 H-240 (REF line); 5 FAH-1 H-232.8 (NOTAL)",
+    "5 FAH-1 H-240 (REF line; NOTAL: not all addressees received the reference)",
 )
 def refs_resolve(d: Draft, ctx: Context) -> Iterator[Hit]:
     for ref in d.cable.references:
