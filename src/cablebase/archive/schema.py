@@ -190,6 +190,32 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # one compressed value (table texts, archive/texts.py); paragraphs keep their number,
     # portion mark and heading, sources where the text was read.
     lambda conn: _texts_once(conn),
+    # 8: drafts (issue 14, src/cablebase/drafting/store.py): a draft as its drafter wrote it
+    # (telegram text, YAML or JSON), with every saved version kept.
+    """
+    CREATE TABLE drafts (
+        id           INTEGER PRIMARY KEY,
+        author       TEXT,                  -- account name; NULL on an open archive
+        form         TEXT NOT NULL,         -- text | yaml | json
+        post         TEXT,
+        classification TEXT,
+        subject      TEXT,
+        state        TEXT NOT NULL DEFAULT 'draft',
+        version      INTEGER NOT NULL,      -- the current version
+        created      TEXT NOT NULL,
+        updated      TEXT NOT NULL
+    );
+    CREATE TABLE draft_versions (
+        draft_id     INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        version      INTEGER NOT NULL,
+        body         TEXT NOT NULL,         -- the draft as written
+        form         TEXT NOT NULL,
+        saved_by     TEXT,
+        saved        TEXT NOT NULL,
+        PRIMARY KEY (draft_id, version)
+    );
+    CREATE INDEX drafts_author ON drafts(author, updated);
+    """,
 )
 
 TEXTS_ONCE = 7  # the migration from which paragraphs and source text live in `texts`
