@@ -174,6 +174,19 @@ def test_short_preamble_line_is_not_read_for_a_signature():
         (["Text ends.", "Wood", "od"], ["WOOD"]),
         # the glued end-of-message marker and what follows it
         (["Talks will go on. ROE NNNN End Cable Text"], ["ROE"]),
+        # a closing line of the page's tooling or a service note after the name
+        (["Text ends.", "", "ROE", "=======================CABLE END"], ["ROE"]),
+        (
+            ["Text ends.", "ROE", "SELECT * FROM `cable` WHERE `id` = '1234' ORDER BY `date` ASC"],
+            ["ROE"],
+        ),
+        (["Text ends.", "", "ROE", "MINIMIZE CONSIDERED"], ["ROE"]),
+        (["Text ends.", "", "ROE", "NOTE: POUCH ADDRESSEES PROTECTED BY IRM/MSO"], ["ROE"]),
+        # glued to a date's number, or after a doubled period
+        (["The court sits again on March 7.ROE"], ["ROE"]),
+        (["Reform will wait. .ROE"], ["ROE"]),
+        # the name below an `End Comment` written without its period
+        (["He will stay on. End Comment", "LA ROE"], ["LA ROE"]),
         # a metadata dump on its own line after the name, then the start of a second copy
         (
             [

@@ -17,10 +17,12 @@ from cablebase.grammar.tags import is_code
 __all__ = ["Signature", "take_signature"]
 
 _TRAILER = re.compile(
-    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS.*|[=*_-]{2,}[=*_ -]*|"
+    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
     # service notes and tool lines after the signature (`NOTE: NOT PASSED TO ABOVE
     # ADDRESSEE(S)`, `v1.6.3`, CableXpress folder lines, a split NARA stamp's second line)
-    r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|.*\bGRA[BR]LED\b).*|v\d+(?:\.\d+)+|"
+    r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|POUCH\s+ADDRESSEES|.*\bGRA[BR]LED\b).*|"
+    # the database query a page printed after the text, a repeated MINIMIZE CONSIDERED
+    r"(?-i:SELECT \* FROM\b.*)|(?:[A-Z]+\s+)?MINIMIZE\s+CONSIDERED\.?|v\d+(?:\.\d+)+|"
     r".*CableXpress.*|[A-Z ]{2,8}@[A-Z ]{2,8}|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
     r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|\d{1,2}/\d{1,2}/\d{2,4}|"
     r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
@@ -43,7 +45,7 @@ _BOILERPLATE = re.compile(
     r"classified\s+web\s*site|^\W*https?:|intelink|sgov\.gov|\.gov/|wiki/|^\W*0\s+\d\d/\d\d/\d{4}",
     re.I,
 )
-_GLUED_TIGHT = re.compile(r"[a-z)][.!?]([A-Z]{3,}[A-Z'-]*)\s*$")
+_GLUED_TIGHT = re.compile(r"[a-z0-9)][.!?](?:\s?\.)?([A-Z]{3,}[A-Z'-]*)\s*$")
 _SEPARATOR_WORDS = frozenset(
     {"UNQUOTE", "TEXT", "TEXT.", "COMMENT", "COMMENT.", "CONSIDERED", "CONSIDERED."}
 )
@@ -440,11 +442,16 @@ def _plausible(out: list[str], words: list[str]) -> bool:
         return True  # `-----` or a web address or e-mail line before the name
     if prev.endswith(",") or prev.endswith("-"):
         return False
+    if prev[-7:].upper() == "COMMENT" and _END_LINE.search(prev):
+        return True  # `… End Comment` ⏎ `LA LIME`: the closing marker without its period
     tail = prev.split()[-1].upper() if prev.split() else ""
     if tail in {"OF", "THE", "AND", "TO", "FOR", "IN", "ON", "WITH", "BY", "A", "AN", "AT"}:
         return False
     # a capitalised phrase continuing a sentence is not a name
     return not (len(words) > 1 and prev[-1:].islower())
+
+
+_END_LINE = re.compile(r"(?:^|[.!?]\s*|\s)(?:END\s+)?COMMENT\s*$", re.I)
 
 
 def _is_rule(line: str) -> bool:
