@@ -1,6 +1,8 @@
 """`cablebase draft …`: the drafting desk on the command line.
 
     cablebase draft check FILE [--json] [--date YYYY-MM-DD] [--archive DB] [--refids FILE]
+    cablebase draft new FILE | edit ID FILE | show ID [--version N] [--check] | list
+                    [--archive DB] [--user U | --token T]
 
 Exit status: 0 when the draft has no error (warnings allowed), 1 when it has errors, 2 when
 the file cannot be read as a draft.
@@ -13,8 +15,13 @@ import gzip
 import json
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
+
+from cablebase.access.identity import identity_options
+from cablebase.archive.commands import archive_option
 
 __all__ = ["COMMANDS", "draft"]
 
@@ -40,8 +47,6 @@ def _resolver(archive: str | None, refids: str | None) -> Callable[[str], bool] 
             raise _unreadable(f"cannot read {refids}: {e.strerror or e}") from None
         return lambda rid: rid.upper() in ids
     if archive:
-        from pathlib import Path
-
         from cablebase.archive.api import Archive
 
         if not Path(archive).exists():
@@ -107,6 +112,154 @@ def check_command(
                 click.echo(f"    fix: {f.fix}")
         click.echo(f"{path}: {errors} errors, {warnings} warnings", err=True)
     sys.exit(1 if errors else 0)
+
+
+def _form_of(path: str, text: str) -> str:
+    from cablebase.drafting.check import _STRUCTURED
+
+    kind = _STRUCTURED.get(Path(path).suffix.lower())
+    return kind or ("json" if text.lstrip().startswith("{") else "text")
+
+
+def _read_file(path: str) -> tuple[str, str]:
+    """(text, form) of a draft file ('-': text on stdin)."""
+    if path == "-":
+        return sys.stdin.read(), "text"
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        raise _unreadable(f"cannot read {path}: {e.strerror or e}") from None
+    return text, _form_of(path, text)
+
+
+@contextmanager
+def _drafts(archive_path: str, user: str | None, token: str | None, *, create: bool):
+    from cablebase.access.identity import cli_access
+    from cablebase.archive.api import Archive
+    from cablebase.drafting.store import DraftError, DraftStore
+
+    if not create and not Path(archive_path).exists():
+        raise click.ClickException(f"no archive at {archive_path}")
+    with Archive.open(archive_path, create=create) as archive:
+        access = cli_access(archive.conn, user=user, token=token)
+        try:
+            yield DraftStore(archive.conn, access)
+        except DraftError as e:
+            raise click.ClickException(str(e)) from None
+
+
+def _summary(body: str, form: str) -> str:
+    from cablebase.drafting.check import StructuredError, check
+    from cablebase.drafting.store import read
+
+    try:
+        findings = check(read(body, form))
+    except StructuredError as e:
+        return f"not readable as a draft: {e}"
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    return f"{errors} errors, {warnings} warnings"
+
+
+@draft.command("new")
+@click.argument("path")
+@archive_option
+@identity_options
+def new_command(path: str, archive_path: str, user: str | None, token: str | None) -> None:
+    """Store the draft in PATH (text, .yaml or .json; - for stdin) as a new draft."""
+    from cablebase.drafting.check import StructuredError
+
+    text, form = _read_file(path)
+    with _drafts(archive_path, user, token, create=True) as store:
+        try:
+            d = store.new(text, form)
+        except StructuredError as e:
+            raise _unreadable(f"{path}: {e}") from None
+    click.echo(f"draft {d.id} (version 1): {_summary(text, form)}")
+
+
+@draft.command("edit")
+@click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
+@click.argument("path")
+@archive_option
+@identity_options
+def edit_command(
+    draft_id: int, path: str, archive_path: str, user: str | None, token: str | None
+) -> None:
+    """Save PATH as the next version of draft DRAFT_ID (the earlier versions are kept)."""
+    from cablebase.drafting.check import StructuredError
+
+    text, form = _read_file(path)
+    with _drafts(archive_path, user, token, create=False) as store:
+        try:
+            d = store.edit(draft_id, text, form)
+        except StructuredError as e:
+            raise _unreadable(f"{path}: {e}") from None
+    click.echo(f"draft {d.id} (version {d.version}): {_summary(text, form)}")
+
+
+@draft.command("show")
+@click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
+@click.option("--version", type=click.IntRange(min=1, max=2**31), default=None)
+@click.option("--json", "as_json", is_flag=True, help="The stored draft as JSON.")
+@click.option("--check", "with_check", is_flag=True, help="Check it; exit 1 on errors.")
+@archive_option
+@identity_options
+def show_command(
+    draft_id: int,
+    version: int | None,
+    as_json: bool,
+    with_check: bool,
+    archive_path: str,
+    user: str | None,
+    token: str | None,
+) -> None:
+    """Show a stored draft as written (its latest version, or --version N)."""
+    with _drafts(archive_path, user, token, create=False) as store:
+        d = store.get(draft_id, version)
+        history = store.versions(draft_id)
+    if as_json:
+        out = d.to_dict() | {
+            "versions": [{"version": v, "saved_by": who, "saved": at} for v, who, at in history]
+        }
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        click.echo(d.body.rstrip("\n"))
+        click.echo(
+            f"\n-- draft {d.id}, version {d.version} of {len(history)}, {d.state},"
+            f" by {d.author or '-'}, saved {d.updated} --",
+            err=True,
+        )
+    if with_check:
+        from cablebase.drafting.check import check
+        from cablebase.drafting.store import read
+
+        findings = check(read(d.body, d.form))
+        for f in findings:
+            where = f"draft {d.id}:{f.line}" if f.line else f"draft {d.id}"
+            click.echo(f"{where}: {f.severity} {f.rule}: {f.message}", err=True)
+        sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+@draft.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@archive_option
+@identity_options
+def list_command(as_json: bool, archive_path: str, user: str | None, token: str | None) -> None:
+    """The drafts this reader may see, latest first."""
+    with _drafts(archive_path, user, token, create=False) as store:
+        rows = store.list()
+    if as_json:
+        keep = ("id", "author", "post", "classification", "subject", "state", "version", "updated")
+        click.echo(json.dumps([{k: getattr(d, k) for k in keep} for d in rows], indent=2))
+        return
+    for d in rows:
+        level = (d.classification or "-")[:12]
+        subject = (d.subject or "")[:50]
+        click.echo(
+            f"{d.id:>5}  v{d.version:<3} {d.updated[:10]}  {level:<12} {d.post or '-':<12} {subject}"
+        )
+    click.echo(f"{len(rows)} drafts", err=True)
 
 
 COMMANDS: list = [draft]

@@ -1,0 +1,176 @@
+"""Drafts kept in the archive (tables `drafts` and `draft_versions`, schema migration 8).
+
+A draft is stored as its drafter wrote it (telegram text, YAML or JSON); each save adds a
+version, so the history is kept.  Who may do what:
+
+- open archive: everyone (there are no accounts);
+- controlled archive: an account (never the anonymous reader) writes drafts, reads its own, and
+  an admin reads any draft it is cleared for; nobody saves a draft above their own clearance.
+
+Every save is audited (`draft.new`, `draft.edit`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from cablebase.access import audit
+from cablebase.access.policy import Access, requirement
+from cablebase.drafting.check import load_draft
+from cablebase.drafting.draft import Draft
+
+__all__ = ["DraftError", "DraftStore", "StoredDraft"]
+
+
+class DraftError(Exception):
+    """A draft that is absent (for this reader) or may not be saved: one sentence."""
+
+
+@dataclass(slots=True)
+class StoredDraft:
+    id: int
+    author: str | None
+    form: str
+    post: str | None
+    classification: str | None
+    subject: str | None
+    state: str
+    version: int
+    created: str
+    updated: str
+    body: str = ""
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+_SUFFIX = {"text": "draft.txt", "yaml": "draft.yaml", "json": "draft.json"}
+_COLUMNS = "id, author, form, post, classification, subject, state, version, created, updated"
+
+
+def read(body: str, form: str) -> Draft:
+    """The draft a stored body reads as (the form names how it is written)."""
+    return load_draft(_SUFFIX.get(form, "draft.txt"), text=body)
+
+
+class DraftStore:
+    def __init__(self, conn: sqlite3.Connection, access: Access) -> None:
+        self.conn = conn
+        self.access = access
+        self.viewer = access.viewer
+        self.controlled = access.policy.mode == "controlled"
+
+    # -- who may --------------------------------------------------------------------------
+
+    def _writer(self) -> str | None:
+        if self.controlled and self.viewer.name is None:
+            raise DraftError("drafts need an account on a controlled archive (--user or --token)")
+        return self.viewer.name
+
+    def _may_save(self, draft: Draft) -> None:
+        if not self.controlled:
+            return
+        req = requirement(draft.cable)
+        if req.rank is not None and not self.viewer.cleared(req):
+            level = draft.cable.classification or "its marking"
+            raise DraftError(f"you are not cleared for {level}: the draft is not saved")
+
+    def _may_read(self, row: StoredDraft, body: str) -> bool:
+        if not self.controlled:
+            return True
+        if self.viewer.name is None:
+            return False
+        if row.author == self.viewer.name:
+            return True
+        if self.viewer.role != "admin":
+            return False
+        return self.viewer.cleared(requirement(read(body, row.form).cable))
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def new(self, body: str, form: str) -> StoredDraft:
+        author = self._writer()
+        draft = read(body, form)
+        self._may_save(draft)
+        now = audit.stamp()
+        c = draft.cable
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO drafts (author, form, post, classification, subject, state, version,"
+                " created, updated) VALUES (?, ?, ?, ?, ?, 'draft', 1, ?, ?)",
+                (author, form, c.post, c.classification, c.subject, now, now),
+            )
+            did = int(cur.lastrowid or 0)
+            self._version(did, 1, body, form, author, now)
+            audit.record(self.conn, author, "draft.new", str(did), detail=form)
+        return self.get(did)
+
+    def edit(self, did: int, body: str, form: str) -> StoredDraft:
+        author = self._writer()
+        current = self.get(did)  # absent or not this reader's: DraftError
+        if self.controlled and current.author != author:
+            raise DraftError(f"draft {did} is not yours to edit")
+        draft = read(body, form)
+        self._may_save(draft)
+        now = audit.stamp()
+        c = draft.cable
+        with self.conn:
+            version = current.version + 1
+            self._version(did, version, body, form, author, now)
+            self.conn.execute(
+                "UPDATE drafts SET form = ?, post = ?, classification = ?, subject = ?,"
+                " version = ?, updated = ? WHERE id = ?",
+                (form, c.post, c.classification, c.subject, version, now, did),
+            )
+            audit.record(self.conn, author, "draft.edit", str(did), detail=f"version {version}")
+        return self.get(did)
+
+    def _version(self, did: int, version: int, body: str, form: str, who: str | None, now: str):
+        self.conn.execute(
+            "INSERT INTO draft_versions (draft_id, version, body, form, saved_by, saved)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (did, version, body, form, who, now),
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, did: int, version: int | None = None) -> StoredDraft:
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM drafts WHERE id = ?", (did,)).fetchone()
+        absent = DraftError(f"no draft {did}" + (f" version {version}" if version else ""))
+        if row is None:
+            raise absent
+        d = StoredDraft(*row)
+        got = self.conn.execute(
+            "SELECT body, form FROM draft_versions WHERE draft_id = ? AND version = ?",
+            (did, version or d.version),
+        ).fetchone()
+        if got is None:
+            raise absent
+        # a draft this reader may not read is reported as absent (no existence leak)
+        if not self._may_read(d, got[0]):
+            raise DraftError(f"no draft {did}")
+        d.body, d.form = got
+        if version:
+            d.version = version
+        return d
+
+    def versions(self, did: int) -> list[tuple[int, str | None, str]]:
+        self.get(did)
+        return self.conn.execute(
+            "SELECT version, saved_by, saved FROM draft_versions WHERE draft_id = ?"
+            " ORDER BY version",
+            (did,),
+        ).fetchall()
+
+    def list(self) -> list[StoredDraft]:
+        sql, args = "SELECT id FROM drafts", ()
+        if self.controlled and self.viewer.role != "admin":
+            sql, args = sql + " WHERE author = ?", (self.viewer.name,)
+        out = []
+        for (did,) in self.conn.execute(sql + " ORDER BY updated DESC, id DESC", args).fetchall():
+            try:
+                out.append(self.get(did))
+            except DraftError:
+                continue
+        return out

@@ -1,0 +1,113 @@
+"""Drafts kept in the archive: `cablebase draft new|edit|show|list`, versions, access, audit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from argon2 import PasswordHasher
+from click.testing import CliRunner
+
+from cablebase.access import audit, commands
+from cablebase.access.policy import Policy
+from cablebase.access.settings import set_policy
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.cli import main
+from tests.test_drafting import BASE
+
+PW = "correct horse battery"
+FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch):
+    monkeypatch.setattr(commands, "HASHER", FAST)
+    monkeypatch.setenv("LOGNAME", "tester")
+    for var in ("CABLEBASE_PASSWORD", "CABLEBASE_TOKEN", "CABLEBASE_ARCHIVE"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    path = tmp_path / "cables.db"
+    SQLiteStore(path).close()
+    return str(path)
+
+
+def run(db: str, *args: str, user: str | None = None, input: str | None = None):
+    who = ["--user", user] if user else []
+    env = {"CABLEBASE_PASSWORD": PW} if user else None
+    return CliRunner().invoke(main, ["draft", *args, "--archive", db, *who], input=input, env=env)
+
+
+def write(tmp_path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_new_edit_show_list_keep_every_version(db, tmp_path):
+    r = run(db, "new", write(tmp_path, "a.txt", BASE))
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("draft 1 (version 1): 0 errors")
+    broken = BASE.replace("2. (U) Embassy", "2. Embassy")
+    r = run(db, "edit", "1", write(tmp_path, "b.txt", broken))
+    assert r.exit_code == 0 and "draft 1 (version 2): 1 errors" in r.output
+    shown = json.loads(run(db, "show", "1", "--json").output)
+    assert shown["version"] == 2 and shown["body"] == broken
+    assert [v["version"] for v in shown["versions"]] == [1, 2]
+    assert json.loads(run(db, "show", "1", "--version", "1", "--json").output)["body"] == BASE
+    r = run(db, "show", "1", "--check")
+    assert r.exit_code == 1 and "marking.portion-missing" in r.output
+    assert run(db, "show", "1", "--version", "1", "--check").exit_code == 0
+    (row,) = json.loads(run(db, "list", "--json").output)
+    assert (row["id"], row["classification"], row["post"]) == (1, "CONFIDENTIAL", "BAMAKO")
+    assert row["subject"] == "MINISTER PREVIEWS THE SUMMIT"
+
+
+def test_structured_draft_is_stored_as_written(db, tmp_path):
+    from tests.test_drafting_structured import YAML
+
+    assert run(db, "new", write(tmp_path, "d.yaml", YAML)).exit_code == 0
+    shown = json.loads(run(db, "show", "1", "--json").output)
+    assert shown["form"] == "yaml" and shown["body"] == YAML
+    assert run(db, "new", write(tmp_path, "bad.yaml", "post: [x\n")).exit_code == 2
+
+
+def test_missing_draft_and_archive(db, tmp_path):
+    r = run(db, "show", "7")
+    assert r.exit_code == 1 and "no draft 7" in r.output
+    r = run(str(tmp_path / "none.db"), "list")
+    assert r.exit_code == 1 and "no archive" in r.output
+
+
+def test_controlled_archive_drafts_belong_to_their_author(db, tmp_path):
+    r = CliRunner().invoke
+    for name, opts in (("ann", ["--clearance", "C"]), ("bob", ["--clearance", "S"]),
+                       ("boss", ["--role", "admin", "--clearance", "S"]),
+                       ("low", ["--clearance", "U"])):  # fmt: skip
+        out = r(
+            main, ["users", "add", name, *opts, "--archive", db], env={"CABLEBASE_PASSWORD": PW}
+        )
+        assert out.exit_code == 0, out.output
+    with SQLiteStore(db) as store:
+        set_policy(store.conn, Policy("controlled"))
+    path = write(tmp_path, "a.txt", BASE)
+    # no account: no drafts
+    refused = run(db, "new", path)
+    assert refused.exit_code == 1 and "need an account" in refused.output
+    assert run(db, "new", path, user="ann").exit_code == 0
+    # above one's clearance: not saved
+    low = run(db, "new", path, user="low")
+    assert low.exit_code == 1 and "not cleared for CONFIDENTIAL" in low.output
+    # another reader neither sees nor edits it; it is "absent" to them
+    assert "no draft 1" in run(db, "show", "1", user="bob").output
+    assert json.loads(run(db, "list", "--json", user="bob").output) == []
+    assert "no draft 1" in run(db, "edit", "1", path, user="bob").output
+    # an admin cleared for it reads it, but does not edit another's draft
+    assert run(db, "show", "1", user="boss").exit_code == 0
+    assert "not yours" in run(db, "edit", "1", path, user="boss").output
+    assert run(db, "edit", "1", path, user="ann").exit_code == 0
+    with SQLiteStore(db) as store:
+        entries = [(e.user, e.action, e.target) for e in audit.entries(store.conn)]
+    assert ("ann", "draft.new", "1") in entries and ("ann", "draft.edit", "1") in entries
