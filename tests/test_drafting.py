@@ -221,6 +221,16 @@ def test_a_summary_under_another_label_counts():
     assert "summary.required" not in fired(long.replace("1. (C) The", "1. (C) Key Points: The"))
 
 
+def test_only_a_banner_line_above_the_preamble_is_numbered():
+    # no banner at all: a body line that starts with a level word is no banner
+    text = edit(
+        ("C O N F I D E N T I A L BAMAKO", ""), ("DOE\n", "SECRET MEETINGS CONTINUE\n\nDOE\n")
+    )
+    d = draft_from_text(text, date=DAY)
+    assert d.cable.classification is None and not d.unnumbered_banner
+    assert "marking.banner-missing" in fired(text)
+
+
 def test_routing_book_corrections():
     """The 2010 routing book gives RUEHPL to Paramaribo; the cables (and Paramaribo's own
     RUEHPO) say it is Port Louis: the correction wins."""

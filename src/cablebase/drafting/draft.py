@@ -31,6 +31,7 @@ _POST_ONLY = re.compile(r"^\s*(?:SECTION\s+\d{1,2}\s+OF\s+\d{1,2}\s+)?[A-Z][A-Z 
 # `CLEARED: AF/W, S/ES-O` (the colon keeps body text such as `CLEARANCE IS NEEDED` out)
 _CLEARANCE_LINE = re.compile(r"^\s*(?:CLEARED(?:\s+BY)?|CLEARANCES?)\s*:\s*(\S.*)$", re.I)
 PLACEHOLDER_SERIAL = "000000"
+_PREAMBLE = re.compile(r"^\s*(?:E\.?\s?O\.?\s*\d|TAGS?\b|SUBJ(?:ECT)?\b|REFS?\b|\d{1,3}\.\s)", re.I)
 
 
 @dataclass(slots=True)
@@ -69,6 +70,8 @@ def _number_banner(lines: list[str]) -> bool:
             continue
         if looks_like_banner(line):
             return False
+        if _PREAMBLE.match(line):
+            return False  # the banner stands above the E.O. line, TAGS, SUBJECT and the text
         sc = _split_class(line)
         if sc is None or not sc[1].strip():
             continue
