@@ -103,3 +103,20 @@ def test_seed_runs_to_three_pages():
     from cablebase.drafting.rules.paragraphs import page_count
 
     assert page_count(load_draft(SEED).cable) == 3
+
+
+def test_rules_command_and_the_docs_list_the_same_rules():
+    """`draft rules` prints the rules from the code; docs/drafting.md's table names each with the
+    same severity, so the page cannot drift from the code."""
+    import re
+
+    r = CliRunner().invoke(main, ["draft", "rules", "--json"])
+    assert r.exit_code == 0
+    rows = {x["id"]: x["severity"] for x in json.loads(r.output)}
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "drafting.md").read_text("utf-8")
+    table = dict(
+        re.findall(
+            r"^\| `([a-z.-]+)` \| (\w+)", doc.split("## The rules", 1)[1].split("###")[0], re.M
+        )
+    )
+    assert table == rows

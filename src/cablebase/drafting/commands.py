@@ -3,6 +3,7 @@
     cablebase draft check FILE [--json] [--date YYYY-MM-DD] [--archive DB] [--refids FILE]
     cablebase draft new FILE | edit ID FILE | show ID [--version N] [--check] | list
                     [--archive DB] [--user U | --token T]
+    cablebase draft rules [--json]
 
 Exit status: 0 when the draft has no error (warnings allowed), 1 when it has errors, 2 when
 the file cannot be read as a draft.
@@ -260,6 +261,31 @@ def list_command(as_json: bool, archive_path: str, user: str | None, token: str 
             f"{d.id:>5}  v{d.version:<3} {d.updated[:10]}  {level:<12} {d.post or '-':<12} {subject}"
         )
     click.echo(f"{len(rows)} drafts", err=True)
+
+
+@draft.command("rules")
+@click.option("--json", "as_json", is_flag=True)
+def rules_command(as_json: bool) -> None:
+    """The rules a draft is checked against: id, severity, day in force, what, source."""
+    from cablebase.drafting.rules import load
+
+    rows = [
+        {
+            "id": r.id,
+            "severity": r.severity,
+            "since": r.since.isoformat() if r.since else None,
+            "rule": r.summary,
+            "source": r.source,
+        }
+        for r in load()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        since = f" (from {row['since']})" if row["since"] else ""
+        click.echo(f"{row['id']:<28} {row['severity']:<8} {row['rule']}{since}")
+        click.echo(f"{'':<37}{row['source']}")
 
 
 COMMANDS: list = [draft]

@@ -114,6 +114,12 @@ def run(
     return out
 
 
+def load() -> list[Rule]:
+    """Every rule, registered."""
+    _load()
+    return RULES
+
+
 def _load() -> None:
     # importing the modules registers their rules (once)
     from cablebase.drafting.rules import (  # noqa: F401
