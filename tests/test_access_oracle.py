@@ -118,6 +118,7 @@ SPECS = [
     Spec(0, (), "U", ("U",), cites=(13, 16)),  # 14
     Spec(1, (), "C", ("U", "C"), origin="Consulate Sievetown", signer="INKWELL"),  # 15
     Spec(2, ("EXDIS",), "S", ("S", "U"), cites=(0, 6), rare=True),  # 16: EXDIS, cites 0
+    Spec(2, (), None, ("S/NF", "U")),  # 17: unmarked subject, NOFORN only in a paragraph mark
 ]
 
 
@@ -394,10 +395,11 @@ def per_cable(a: Archive) -> Iterator[tuple[str, object]]:
 def whole_archive(a: Archive, q: str) -> Iterator[tuple[str, object]]:
     from cablebase.archive import browse
 
-    for fmt in ("jsonl", "csv"):
+    # Every export shape (a CSV without text loads records without their paragraphs).
+    for fmt, text in (("jsonl", False), ("csv", True), ("csv", False)):
         out = io.BytesIO()
-        a.export(q, fmt, out, text=True) if fmt == "csv" else a.export(q, fmt, out)
-        yield f"export {fmt}", out.getvalue().decode()
+        a.export(q, fmt, out, text=text) if fmt == "csv" else a.export(q, fmt, out)
+        yield f"export {fmt} text={text}", out.getvalue().decode()
     for fmt in ("graphml", "gexf"):
         out = io.BytesIO()
         a.graph(q, fmt, out)
@@ -499,9 +501,12 @@ WHOLE_MESSAGE = {"NODIS", "EXDIS", "LIMDIS", "STADIS", "SPECAT"}
 
 def portion_cleared(r: Reader, s: Spec, mark: str | None) -> bool:
     """docs/access.md: a marked portion needs its own level and the caveats written in its
-    mark, plus the cable's whole-message caveats; an unmarked one the cable's requirement."""
+    mark, plus the cable's whole-message caveats; an unmarked one the cable's requirement:
+    its caption's caveats and every caveat a portion mark states."""
     if mark is None:
         rank, cav = s.rank, set(s.caveats)
+        for m in (s.subject_mark, *s.marks):
+            cav |= {PORTION_CAVEATS[p] for p in (m or "").split("/")[1:] if p in PORTION_CAVEATS}
     else:
         head, *rest = mark.split("/")
         rank = PORTION_RANK[head]
