@@ -89,12 +89,6 @@ def tag_lists() -> TagLists:
     return TagLists(subject=subject, organization=organization, geographic=geo, shared=shared)
 
 
-@lru_cache(maxsize=1)
-def station_names() -> frozenset[str]:
-    """Every station name of the routing book, spaces normalised (AMEMBASSY NIAMEY)."""
-    return frozenset(load_route_names().values())
-
-
 # Entries of the routing book that the cables contradict: the book gives RUEHPL to Paramaribo
 # (and Paramaribo again, misspelt PARAMIARBO, under RUEHPO) and has no Port Louis, while the dev
 # corpus routes AMEMBASSY PORT LOUIS under RUEHPL in 12 cables of 9 posts and Paramaribo under

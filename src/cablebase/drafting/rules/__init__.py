@@ -73,10 +73,17 @@ class Context:
 RULES: list[Rule] = []
 
 
-def rule(id: str, severity: str, summary: str, source: str, since: str | None = None):  # noqa: A002
+def rule(rule_id: str, severity: str, summary: str, source: str, since: str | None = None):
     def register(fn: Callable[[Draft, Context], Iterator[Hit]]):
         RULES.append(
-            Rule(id, severity, summary, source, dt.date.fromisoformat(since) if since else None, fn)
+            Rule(
+                rule_id,
+                severity,
+                summary,
+                source,
+                dt.date.fromisoformat(since) if since else None,
+                fn,
+            )
         )
         return fn
 
