@@ -100,6 +100,8 @@ def test_json_draft(tmp_path):
         ("post: BAMAKO\nsubjekt: X\n", "unknown field 'subjekt'"),
         ("post: BAMAKO\ndate: 2026-13-45\n", "not a valid value"),
         ("post: BAMAKO\nto: [{route: RUEHC}]\n", "to[0]: an addressee needs a name"),
+        ("eo: 13526\ndeclassify: {on: 2030}\n", "declassify: expected text"),
+        ("tags: {a: 1}\n", "tags: expected a list"),
     ],
 )
 def test_unreadable_structured_drafts_say_why(tmp_path, text, message):

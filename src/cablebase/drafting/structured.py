@@ -144,7 +144,7 @@ def _date(value: Any, path: str) -> dt.date | None:
 def _declassify(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%m/%d/%Y")
-    text = str(value).strip()
+    text = _text(value, "declassify")
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})\b(.*)$", text)
     if m:
         return f"{m.group(2)}/{m.group(3)}/{m.group(1)}{m.group(4)}"
