@@ -343,3 +343,57 @@ def test_a_readonly_archive_reads_its_names_outside_the_asking_thread(
     with Archive.open(path, readonly=True) as a:
         assert dict(people.facets(a, a.parse(""), top=1)["person"]) == {"BURNS": 3}
     assert readers == ["people-table"]
+
+
+def test_a_partial_view_shows_its_signer_and_tags_not_its_classifier(tmp_path: Path) -> None:
+    """A cable read partially shows its signers and TAGS but not its "Classified by" line
+    (access/policy.view): its classifier is no person of that reader's pages, and a hidden
+    cable names nobody at all."""
+    from cablebase.access.policy import Access, Policy, Viewer, open_access
+    from cablebase.access.settings import set_policy
+
+    def marked(rid, classification, marks, signer, classifier, tag):  # type: ignore[no-untyped-def]
+        c = cable(rid, "Embassy Paris", 2010, signer, classifier, tag, "SECSTATE WASHDC")
+        c.classification = classification
+        c.paragraphs = [
+            Paragraph(number=k + 1, portion=m, text=f"Part {k} of {rid}.")
+            for k, m in enumerate(marks)
+        ]
+        c.subject_portion = marks[-1]
+        return c
+
+    path = tmp_path / "partial.db"
+    with SQLiteStore(path) as store:
+        store.put_many(
+            [
+                marked(
+                    "10PARIS7",
+                    "CONFIDENTIAL",
+                    ["C", "U"],
+                    "PARTSIGNER",
+                    "Vera Hidden",
+                    "OVIP (TAGGED, TINA)",
+                ),
+                marked("10PARIS8", "UNCLASSIFIED", ["U"], "OPENSIGNER", "Olga Open", None),
+                marked("10PARIS9", "SECRET", ["S"], "GHOSTSIGNER", "Gus Ghost", None),
+            ]
+        )
+        set_policy(store.conn, Policy("controlled", True))
+    reader = Access(Policy("controlled", True), Viewer("u", "reader", 0, 0), "2026-11-27")
+    with Archive.open(path, readonly=True) as base:
+        a = base.with_access(reader)
+        assert [a.decision(r) for r in ("10PARIS7", "10PARIS8", "10PARIS9")] == [
+            "partial",
+            "full",
+            "none",
+        ]
+        shown = {"PARTSIGNER", "TINA TAGGED", "OPENSIGNER", "OLGA OPEN"}
+        assert {p.key for p in people.index(a)} == shown
+        assert {k for k, _ in people.facets(a, a.parse(""), top=None)["person"]} == shown
+        assert people.person(a, "VERA HIDDEN") is None
+        assert people.person(a, "GUS GHOST") is None
+        part = people.person(a, "PARTSIGNER")
+        assert part is not None and part.cables == 1 and list(part.roles) == ["signer"]
+        # Read whole by a reader of everything: every name.
+        every = {p.key for p in people.index(base.with_access(open_access()))}
+        assert every == shown | {"VERA HIDDEN", "GUS GHOST", "GHOSTSIGNER"}

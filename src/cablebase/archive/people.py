@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 ROLES = ("signer", "classified_by", "tag")
 ROLE_CODE = {r: k for k, r in enumerate(ROLES)}
 ADDRESSEE_ROLES = ("to", "info")
+# What a partial view of a cable shows (access/policy.view): its signers and TAGS, not its
+# "Classified by" line.  A classifier counts only in the cables the reader reads whole.
+PARTIAL_ROLES = ("signer", "tag")
 NAME_FACETS = ("person", "addressee")
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -109,9 +112,10 @@ class _Table:
     # ((person code << 2) | role code, ...), each pair once
     persons: list[tuple[int, ...]] = field(default_factory=list)
     person_codes: list[tuple[int, ...]] = field(default_factory=list)  # each person once
+    # The same without the classifier, for cables read partially (PARTIAL_ROLES)
+    partial_persons: list[tuple[int, ...]] = field(default_factory=list)
+    partial_codes: list[tuple[int, ...]] = field(default_factory=list)
     sent_to: list[tuple[int, ...]] = field(default_factory=list)  # addressee codes, each once
-    # person code -> the ids of the cables naming them
-    cables_of: dict[int, list[int]] = field(default_factory=dict)
     # person key -> role -> the stored values naming them (names; whole tags), from every
     # cable: used to look rows up, never shown as such
     written: dict[str, dict[str, set[str]]] = field(default_factory=dict)
@@ -208,23 +212,59 @@ def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
             conn.execute("COMMIT")
     size = max(max(persons, default=0), max(sent, default=0)) + 1
     t.persons, t.person_codes, t.sent_to = [()] * size, [()] * size, [()] * size
+    t.partial_persons, t.partial_codes = [()] * size, [()] * size
     shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple for every equal one
+
+    def one(v: tuple[int, ...]) -> tuple[int, ...]:
+        return shared.setdefault(v, v)
+
+    partial = {ROLE_CODE[r] for r in PARTIAL_ROLES}
     for cid, entries in persons.items():
-        t.persons[cid] = shared.setdefault(v := tuple(sorted(entries)), v)
+        t.persons[cid] = one(tuple(sorted(entries)))
         codes = sorted({e >> 2 for e in entries})
-        t.person_codes[cid] = shared.setdefault(v := tuple(codes), v)
-        for k in codes:
-            t.cables_of.setdefault(k, []).append(cid)
+        t.person_codes[cid] = one(tuple(codes))
+        shown = sorted(e for e in entries if e & 3 in partial)
+        t.partial_persons[cid] = one(tuple(shown))
+        t.partial_codes[cid] = one(tuple(sorted({e >> 2 for e in shown})))
     for cid, entries in sent.items():
         t.sent_to[cid] = shared.setdefault(v := tuple(sorted(entries)), v)
     return t
 
 
-def _rows(per: list[tuple[int, ...]], ids: list[int]) -> Iterable[int]:
+def _rows(per: list[tuple[int, ...]], ids: Iterable[int]) -> Iterable[int]:
     """The entries of the cables `ids` (an id past the table: a cable stored since names
     nobody yet)."""
     size = len(per)
     return chain.from_iterable(per[i] for i in ids if 0 <= i < size)
+
+
+def _partial_ids(archive: Archive) -> set[int]:
+    """The cables the reader sees only partially (none for a reader of everything)."""
+    if archive.access.unrestricted:
+        return set()
+    seen = archive.visible_sql([])
+    whole = archive.visible_sql([], text=True)
+    (ids,) = archive.conn.execute(
+        f"SELECT json_group_array(c.id) FROM cables c WHERE {seen} AND NOT ({whole})"
+    ).fetchone()
+    return set(orjson.loads(ids))
+
+
+def _count_persons(
+    table: _Table, ids: list[int], partial: set[int], by_role: bool = False
+) -> Counter:
+    """Person codes (or code-role entries) over the cables `ids`, a partially read cable's
+    classifier left out."""
+    whole_rows, part_rows = (
+        (table.persons, table.partial_persons)
+        if by_role
+        else (table.person_codes, table.partial_codes)
+    )
+    if not partial:
+        return Counter(_rows(whole_rows, ids))
+    counts = Counter(_rows(whole_rows, (i for i in ids if i not in partial)))
+    counts.update(_rows(part_rows, (i for i in ids if i in partial)))
+    return counts
 
 
 # -- facets -------------------------------------------------------------------------------
@@ -247,7 +287,8 @@ def facets(
     ids = visible_ids(archive, node)
     out: dict[str, list[tuple[str, int]]] = {}
     if "person" in names:
-        out["person"] = _ranked(Counter(_rows(table.person_codes, ids)), table.keys, top)
+        counts = _count_persons(table, ids, _partial_ids(archive))
+        out["person"] = _ranked(counts, table.keys, top)
     if "addressee" in names:
         out["addressee"] = _ranked(Counter(_rows(table.sent_to, ids)), table.addressees, top)
     return out
@@ -274,8 +315,9 @@ def index(archive: Archive) -> list[PersonCount]:
     """Every person of the cables the reader sees, most cables first (ties by name)."""
     table = _table(archive)
     ids = visible_ids(archive)
-    total = Counter(_rows(table.person_codes, ids))
-    by_role = Counter(_rows(table.persons, ids))
+    partial = _partial_ids(archive)
+    total = _count_persons(table, ids, partial)
+    by_role = _count_persons(table, ids, partial, by_role=True)
     out = [
         PersonCount(
             table.keys[k],
@@ -324,21 +366,9 @@ def person(archive: Archive, key: str) -> Person | None:
     if not written:
         return None
     conn = archive.conn
-    seen = archive.visible_sql([])
     found = Person(key)
     cables: dict[int, None] = {}
-    for role in ROLES:
-        names = written.get(role)
-        if not names:
-            continue
-        rows = conn.execute(
-            f"SELECT x.cable_id, x.name FROM ({_ROLE_SQL[role]}) x"
-            f" JOIN cables c ON c.id = x.cable_id WHERE {seen}",
-            (orjson.dumps(sorted(names)).decode(),),
-        ).fetchall()
-        rows = [(cid, name) for cid, name in rows if person_key(_name_of(role, name)) == key]
-        if not rows:
-            continue
+    for role, rows in _role_rows(archive, written, key).items():
         ids = {cid for cid, _ in rows}
         forms = Counter(name for _, name in rows)
         found.roles[role] = (len(ids), [n for n, _ in sorted(forms.items(), key=_most)])
@@ -362,6 +392,28 @@ def person(archive: Archive, key: str) -> Person | None:
     found.addressed = _addressed(archive, table, key)
     found.related = _related(archive, table, key)
     return found
+
+
+def _role_rows(
+    archive: Archive, written: dict[str, set[str]], key: str
+) -> dict[str, list[tuple[int, str]]]:
+    """role -> (cable id, the value as stored) of the cables the reader sees that name `key`
+    in that role: a classifier in the cables read whole only (PARTIAL_ROLES)."""
+    out = {}
+    for role in ROLES:
+        names = written.get(role)
+        if not names:
+            continue
+        seen = archive.visible_sql([], text=role not in PARTIAL_ROLES)
+        rows = archive.conn.execute(
+            f"SELECT x.cable_id, x.name FROM ({_ROLE_SQL[role]}) x"
+            f" JOIN cables c ON c.id = x.cable_id WHERE {seen}",
+            (orjson.dumps(sorted(names)).decode(),),
+        ).fetchall()
+        rows = [(cid, name) for cid, name in rows if person_key(_name_of(role, name)) == key]
+        if rows:
+            out[role] = rows
+    return out
 
 
 def _most(item: tuple[str, int]) -> tuple[int, str]:
@@ -407,12 +459,5 @@ def _related(archive: Archive, table: _Table, key: str) -> list[tuple[str, int]]
 
 def _count(archive: Archive, table: _Table, key: str) -> int:
     """The cables the reader sees that name `key` in any role."""
-    ids = table.cables_of.get(table.code.get(key, -1))
-    if not ids:
-        return 0
-    seen = archive.visible_sql([])
-    (n,) = archive.conn.execute(
-        f"SELECT count(*) FROM cables c WHERE c.id IN (SELECT value FROM json_each(?)) AND {seen}",
-        (orjson.dumps(ids).decode(),),
-    ).fetchone()
-    return n
+    rows = _role_rows(archive, table.written.get(key, {}), key)
+    return len({cid for found in rows.values() for cid, _ in found})
