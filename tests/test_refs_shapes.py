@@ -603,6 +603,13 @@ def test_ref_block_goes_on_past_blank_lines():
     assert refs == [("A", "08LIMA2605"), ("B", "08RIODEJANEIRO1291")]
 
 
+def test_ref_item_holding_its_year_alone_before_a_blank_line():
+    _, refs = _refs_before_text(
+        "SUBJECT: A VISIT\n \nREF:  (A) STATE 19851, (B) 05 Riga 415, (C) 05 \n \nRiga 431 \n"
+    )
+    assert refs == [("A", "08STATE19851"), ("B", "05RIGA415"), ("C", "05RIGA431")]
+
+
 def test_ref_without_colon_before_an_ocr_year():
     subject, refs = _refs_before_text("SUBJECT: A VISIT\n\nREF A O7 Sanaa 2716\n")
     assert subject == "A VISIT"

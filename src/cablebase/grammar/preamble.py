@@ -130,7 +130,11 @@ _REF_ITEM = re.compile(r"^\s*(?:-+\s*)?(?:[A-Za-z][.):]|\([A-Za-z]\))\s")  # `- 
 # A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`).
 _REF_SERIAL = re.compile(r"^\s*\d{2,7}\s*$")
 # A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
-_REF_OPEN = re.compile(r"(?:(?<=[\s,;])|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*$|(?:,|\bAND)\s*$", re.I)
+# (an item may hold its year alone: `(C) 05` ⏎⏎ `Reykjavik 431`)
+_REF_OPEN = re.compile(
+    r"(?:(?<=[\s,;])|^)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*(?:(?:19|20)?\d{2}\s*)?$|(?:,|\bAND)\s*$",
+    re.I,
+)
 # An item whose post name was cut before its serial (`C) RIO` ⏎⏎ `DE JANEIRO 1291`).
 _REF_CUT_POST = re.compile(
     r"(?:^|\s)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*(?:\d{2,4}\s+)?[A-Za-z][A-Za-z .'-]{1,30}$"
