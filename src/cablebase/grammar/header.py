@@ -78,7 +78,7 @@ def parse_header(lines: list[str], st: State) -> None:
     info_precedence, sender, recipients, partial; set st.zny_classification; and set
     cable.created (ISO 8601 UTC, created_from="dtg") from the DTG when there is one."""
     cable = st.cable
-    ls = _split_run_on([_clean(line) for line in lines])
+    ls = _split_run_on(_clean_lines(lines))
     first = next((i for i, s in enumerate(ls) if s), None)
     if first is not None and ls[first].lower() == "null":  # a literal `null` leads some exports
         ls[first] = ""
@@ -236,6 +236,13 @@ def _split_run_on(ls: list[str]) -> list[str]:
     return out
 
 
+def _clean_lines(lines: list[str]) -> list[str]:
+    joined = "\n".join(lines)
+    if "\t" in joined or "\ufeff" in joined or "ï»¿" in joined:
+        return [_clean(line) for line in lines]
+    return [line.strip() for line in lines]  # the common case: nothing to replace
+
+
 def _clean(line: str) -> str:
     # BOM, markdown hard breaks, tabs: none of them carry meaning in a header line
     # (a BOM read as Latin-1 shows as `ï»¿`)
@@ -266,10 +273,37 @@ def _apply_dtg(d: Dtg, st: State, where: str) -> None:
         cable.created_from = "dtg"
 
 
+# Addressee lines recur from cable to cable (half of them in the dev corpus): each distinct
+# (line, role) is read once; its fields and warnings are kept and replayed.
+_Read = tuple[dict[str, object] | None, tuple[tuple[str, str], ...]]
+_ADDRESSEES: dict[tuple[str, str], _Read] = {}
+_ADDRESSEES_MAX = 50_000
+_addressees_for: list[dict[str, str] | None] = [None]  # the route table the entries were read with
+
+
 def _parse_addressee(
     text: str, role: str, st: State, where: str, route_names: dict[str, str]
 ) -> Recipient | None:
     """`[RI/]PLA[//OFFICE//][ PRECEDENCE][ SERIAL]` -> Recipient."""
+    if _addressees_for[0] is not route_names:
+        _ADDRESSEES.clear()
+        _addressees_for[0] = route_names
+    key = (text, role)
+    got = _ADDRESSEES.get(key)
+    if got is None:
+        got = _read_addressee(text, role, route_names)
+        if len(_ADDRESSEES) >= _ADDRESSEES_MAX:
+            _ADDRESSEES.clear()
+        _ADDRESSEES[key] = got
+    fields, warnings = got
+    for code, message in warnings:
+        st.warn(code, message, where)
+    return None if fields is None else Recipient(**fields)  # type: ignore[arg-type]
+
+
+def _read_addressee(text: str, role: str, route_names: dict[str, str]) -> _Read:
+    """The Recipient's fields (None: not an addressee) and the warnings, without `where`."""
+    warnings: list[tuple[str, str]] = []
     route: str | None = None
     m = _ROUTE_RE.match(text)
     if m is not None:
@@ -280,7 +314,7 @@ def _parse_addressee(
         if m is not None:
             route = m.group("ri")
             text = text[m.end() :]
-            st.warn("header.route_malformed", f"routing indicator {route!r} is malformed", where)
+            warnings.append(("header.route_malformed", f"routing indicator {route!r} is malformed"))
 
     serial = precedence = office = None
     m = _SERIAL_RE.search(text)
@@ -302,25 +336,28 @@ def _parse_addressee(
         text = text[:k] + (" " + after if after else "")
     name = text.strip(" /")
     if route is None and (len(name) < 3 or not _NAME_OK_RE.search(name)):
-        st.warn("header.unparsed_line", f"addressee line not understood: {text[:80]!r}", where)
-        return None
+        warnings.append(("header.unparsed_line", f"addressee line not understood: {text[:80]!r}"))
+        return None, tuple(warnings)
     if not name:
-        st.warn("header.addressee_incomplete", f"routing indicator {route} without a name", where)
-    rcp = Recipient(
-        role=role,
-        route=route,
-        name=name,
-        office=office,
-        precedence=precedence,
-        serial=serial,
-        collective="COLLECTIVE" in name.upper(),
-    )
+        warnings.append(
+            ("header.addressee_incomplete", f"routing indicator {route} without a name")
+        )
+    fields = {
+        "role": role,
+        "route": route,
+        "name": name,
+        "office": office,
+        "precedence": precedence,
+        "serial": serial,
+        "collective": "COLLECTIVE" in name.upper(),
+    }
     if route and route != "ZEN" and name and route_names:
         expected = route_mismatch(route, name, route_names)
         if expected is not None:
-            st.warn(
-                "header.route_mismatch",
-                f"{route} is {expected} in route2name, but the line names {name}",
-                where,
+            warnings.append(
+                (
+                    "header.route_mismatch",
+                    f"{route} is {expected} in route2name, but the line names {name}",
+                )
             )
-    return rcp
+    return fields, tuple(warnings)
