@@ -1322,3 +1322,34 @@ def test_subject_stops_at_a_cancellation_note(pieces, subject):
     from cablebase.grammar.subject import parse_subject
 
     assert parse_subject(pieces) == (None, subject)
+
+
+def test_paragraph_glued_to_a_one_line_preamble_is_text() -> None:
+    from cablebase import parse_text
+
+    body = (
+        "E.O. 12958: N/A TAGS: PREL ZE SUBJECT: TALKS IN ZENDA RESUME AFTER THE HOLIDAY "
+        "1.(SBU) Summary. The delegations met again on Monday and agreed to meet weekly. "
+        "End Summary. 2. (SBU) The talks will go on."
+    )
+    cable = parse_text(body, form="fragment")
+    assert cable.subject == "TALKS IN ZENDA RESUME AFTER THE HOLIDAY"
+    assert cable.summary == "The delegations met again on Monday and agreed to meet weekly."
+    # a REF line with the text glued after its item; the text's own `reftel:` is no label
+    cable = parse_text(
+        "SUBJECT: TALKS IN ZENDA REF: STATE 12345 (SBU) This answers the questions of "
+        "reftel: the talks go on.",
+        form="fragment",
+        year=2009,
+    )
+    assert [r.id for r in cable.references] == ["09STATE12345"]
+    assert cable.paragraphs and cable.paragraphs[0].text.startswith("(SBU) This answers")
+
+
+def test_portion_mark_leading_a_one_line_subject_stays_in_the_subject() -> None:
+    from cablebase import parse_text
+
+    body = "TAGS: PREL ZE SUBJECT: (U) Talks in Zenda resume after the long holiday " + "x" * 60
+    cable = parse_text(body, form="fragment")
+    assert cable.subject_portion == "U"
+    assert cable.subject.startswith("Talks in Zenda resume")

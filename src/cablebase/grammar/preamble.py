@@ -367,6 +367,16 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             else:
                 glued = None
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
+        if labels and glued is None and len(s) > _UNWRAPPED and "(" in s:
+            # a page that puts the whole preamble on one line glues paragraph 1 to the
+            # last field (`SUBJECT: … COUNCIL 1.(SBU) Summary. All …`): split the text off
+            at = _glued_paragraph(s, labels)
+            if at is not None:
+                lines[i] = s[:at].rstrip()
+                lines.insert(i + 1, s[at:].strip())
+                s = lines[i]
+                glued = at
+                labels = [lb for lb in labels if lb[1] < at]  # `reftel:` in the text
         if labels and ("LINE" in s or "Line" in s or "line" in s):
             labels = [lb for lb in labels if lb[0] != "clby" or not _correction_note(s, lb)]
         if not labels:
@@ -516,6 +526,24 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         sc.captions.clear()
         text_start = first_caption
     return sc, text_start
+
+
+# Paragraph 1 glued to the end of a one-line preamble field: a paragraph number with its
+# portion mark, or a portion mark alone before prose (not a REF item's `(C) STATE 12`).
+_GLUED_PARAGRAPH = re.compile(
+    r"\s(?:[1-9]\d?\.\s?\((?:U|SBU|C|S|TS|[CS]//?NF|SBU//?NF)\)\s?[A-Z]"
+    r"|\((?:U|SBU)\)\s+[A-Z][a-z]+\s+(?![A-Z]*\s*\d)[A-Za-z])"
+)
+_GLUED_MIN = 12  # so much field value before it: a portion mark leading a SUBJECT stays
+
+
+def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
+    """Where paragraph 1 starts inside a field's value, or None."""
+    for m in _GLUED_PARAGRAPH.finditer(s, labels[0][2]):
+        value_start = max(b for _n, a, b in labels if a <= m.start())
+        if m.start() - value_start >= _GLUED_MIN:
+            return m.start() + 1
+    return None
 
 
 # A correction note naming the label (`CORRECTED COPY - CLASSIFIED BY LINE ADDED`,
