@@ -637,3 +637,16 @@ def test_banner_like_line_after_the_ref_label_is_a_copy():
     # preamble, the later line no banner
     c = parse_text("REF: A. 08 STATE 81854\n\n\nS e c r e t lusaka 000412\n", year=2009)
     assert [(r.letter, r.id) for r in c.references] == [("A", "08STATE81854")]
+
+
+def test_reference_id_written_whole_is_canonicalised():
+    assert _letters("A. 08HALIF1234 B. 09BAMAKO776", 2009) == [
+        ("A", "cable", "08HALIFAX1234"),  # the post cut short
+        ("B", "cable", "09BAMAKO776"),
+    ]
+    assert ids("2008KUALALUMP1234 AND PREVIOUS", 2009) == ["08KUALALUMPUR1234"]
+
+
+def test_post_one_letter_off_in_an_item():
+    assert ids("06 ANOI 582", 2006) == ["06HANOI582"]  # a letter dropped from a short name
+    assert ids("NDJAENA 423", 2009) == ["09NDJAMENA423"]  # a misspelling Cablegate holds

@@ -271,13 +271,21 @@ def canonicalize_id(refid: str) -> str | None:
     serial = int(m[3])
     key = _NOT_LETTER.sub("", written)
     post = fuzzy_post(written)
-    if post is not None and 0 < _table().posts.get(post, _RELIABLE) < _RELIABLE:
-        post = _one_edit_post(post) or post  # a misspelling Cablegate itself kept (NDJAENA)
+    if post is not None:
+        post = well_spelt(post)
     if post is None:
         post = _one_edit_post(key) or _known_post(m[1], key, serial)
     if post is None:
         post = _variants(key, _table())[-1]
     return f"{m[1]}{_family_spelling(post, m[1], serial)}{serial}"
+
+
+def well_spelt(post: str) -> str:
+    """A post name of the table that is a misspelling Cablegate holds once or twice (NDJAENA,
+    AITTAIPIE) -> the well-attested post one letter away; any other post unchanged."""
+    if 0 < _table().posts.get(post, _RELIABLE) < _RELIABLE:
+        return _one_edit_post(post) or post
+    return post
 
 
 # A post one letter away (dropped, added, changed or two swapped) from a misspelt name must be

@@ -16,6 +16,7 @@ from cablebase.grammar.state import State
 from cablebase.ids import (
     KNOWN_IDS,
     KnownIds,
+    canonicalize_id,
     family,
     fuzzy_post,
     parse_reference_id,
@@ -23,6 +24,7 @@ from cablebase.ids import (
     resolve_post,
     serial_top,
     spelling_for,
+    well_spelt,
     year_from_yy,
     year_of_reference,
 )
@@ -145,6 +147,11 @@ _POST_GAP_REV = re.compile(
 # An item that is a serial alone (`B. 2962 AND PREVIOUS`), or a serial before its post.
 _BARE_SERIAL = re.compile(
     r"^(?:((?:19|20)?\d{2})\s+)?0*(\d{3,7})(?:\s+AND\s+PREVIOUS|\s*\(NOTAL\))*\s*\.?$", re.I
+)
+# An item that is one reference id written whole (`08HALIF1234`, `2008HALIF1234`), notes after.
+_GLUED_ID = re.compile(
+    r"^(?:19|20)?(\d{2}[A-Za-z][A-Za-z'-]{1,30}?\d{1,7})(?:\s+AND\s+PREVIOUS|\s*\(NOTAL\))*\s*\.?$",
+    re.I,
 )
 _POST_AFTER = re.compile(r"^0*(\d{3,7})\s+([A-Za-z][A-Za-z '-]{2,30}?)\s*\.?$")
 _SPACE_YEAR = re.compile(r"[ \t]+(\d{2})(?=[ \t]*(?:[,;]|$))")
@@ -505,14 +512,16 @@ def _exact_or_alias(key: str) -> str | None:
 
 
 def _literal_id(post: str, number: str, year: int | str | None, citing: Citing) -> str | None:
-    """Like _cable_id, for a post name that is not in the post table."""
+    """Like _cable_id, for a post name that is not in the post table: the id canonicalised as
+    any written id is (a caption glued on dropped, a name one letter off a post repaired)."""
     rid = _cable_id(post, number, year, citing)
     if rid is not None or (year is None and citing.year is None):
         return rid
     y = int(year if year is not None else citing.year)  # type: ignore[arg-type]
     if y >= 100:
         y %= 100
-    return f"{y:02d}{post.upper()}{int(number)}"
+    rid = f"{y:02d}{post.upper()}{int(number)}"
+    return canonicalize_id(rid) or rid
 
 
 def _cable_id(written: str, number: str, year: int | str | None, citing: Citing) -> str | None:
@@ -523,6 +532,7 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     digits = number.lstrip("0") or "0"
     if post is None or len(digits) > 7 or not digits.isdigit():
         return None
+    post = well_spelt(post)
     if year is None:
         if citing.year is None:
             return None
@@ -604,6 +614,11 @@ def _item_refs(
         ):
             rid = _cable_id(late.group(2), late.group(1), None, citing)
             return [Reference(letter=letter, text=text, kind="cable", id=rid)]
+        glued = _GLUED_ID.match(text) if text[:1].isdigit() else None
+        if glued is not None:  # a reference id written whole, its post misspelt (08HALIF1234)
+            rid = canonicalize_id(glued.group(1))
+            if rid is not None:
+                return [Reference(letter=letter, text=text, kind="cable", id=rid)]
         kind = _kind(text)
         rid = None
         m = _CABLE_LIKE.match(text) if kind == "cable" else None
