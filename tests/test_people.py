@@ -397,3 +397,11 @@ def test_a_partial_view_shows_its_signer_and_tags_not_its_classifier(tmp_path: P
         # Read whole by a reader of everything: every name.
         every = {p.key for p in people.index(base.with_access(open_access()))}
         assert every == shown | {"VERA HIDDEN", "GUS GHOST", "GHOSTSIGNER"}
+
+
+def test_the_cable_page_links_its_signer_and_classifier_to_their_pages(client) -> None:
+    page = client.get("/cable/10PARIS1").text
+    signers = page.split('id="meta-signers"')[1].split("</dd>")[0]
+    assert '<a class="person-link" href="/person/CLINTON">CLINTON</a>' in signers
+    assert 'href="/person/HILLARY%20CLINTON"' in page  # Hillary R. Clinton, by her key
+    assert client.get("/person/CLINTON").status_code == 200

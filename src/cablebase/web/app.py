@@ -92,6 +92,9 @@ def create_app(
     app.state.session_ttl = session_ttl
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    from cablebase.web.people_pages import person_href
+
+    app.state.templates.env.filters["person_url"] = person_href  # a name -> its person page
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _mount_api_docs(app)
 

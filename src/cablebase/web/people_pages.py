@@ -51,6 +51,12 @@ def person_url(key: str) -> str:
     return "/person/" + quote(key, safe="")
 
 
+def person_href(name: str | None) -> str | None:
+    """The person page of a name as written (a signer, a classifier), None for no name."""
+    key = person_key(name)
+    return person_url(key) if key else None
+
+
 def _field(name: str, key: str) -> str:
     """`name:key` as the query language reads it (a quoted value when it has spaces)."""
     c = clause("person", key)
