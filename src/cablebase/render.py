@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cablebase.record import Cable, Paragraph
+from cablebase.record import Cable, Paragraph, Sections
 
 WIDTH = 68  # Cablegate bodies wrap at about 66-68 columns (FORMAT §4.10)
 PAGE_LINES = 55  # lines per printed page, used when a cable has no SECTION count
@@ -340,15 +340,113 @@ def _page_total(cable: Cable) -> int:
     return cable.sections.total if cable.sections else 1
 
 
-def _marker(cable: Cable, page: int, total: int) -> str:
-    return f"{cable.post or ''} {serial_of(cable) or 0:08d} {page:03d} OF {total:03d}".strip()
+def _marker(cable: Cable, page: int | str, total: int) -> str:
+    label = page if isinstance(page, str) else f"{page:03d}"
+    return f"{cable.post or ''} {serial_of(cable) or 0:08d} {label} OF {total:03d}".strip()
 
 
-def body_lines(cable: Cable, blocks: list[Block] | None = None) -> list[str]:
-    """The hard-wrapped telegram body with page markers."""
+# -- pages and sections of a transmitted telegram -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """The page layout of a telegram as a post transmits it (the drafting desk's releases):
+    pages of at most `page_lines` body lines, at most `section_pages` pages to a section.
+
+    A page marker names the section, and the page within it after the first
+    (`BAMAKO 00000776 002 OF 003` opens section 2, `… 001.2 OF 003` is page 2 of section 1:
+    FORMAT §4.12), and the total of sections, which the banner states (`SECTION 01 OF 03`)."""
+
+    page_lines: int = 20
+    section_pages: int = 5
+
+
+def _layout(blocks: list[Block]) -> list[tuple[int, int, str]]:
+    """The body's lines as body_lines writes them: (block, line index or -1 for the blank
+    line set before a block, text)."""
+    out: list[tuple[int, int, str]] = []
+    prev_kind = None
+    for b, block in enumerate(blocks):
+        joined = (prev_kind in ("eo", "tags") and block.kind in ("tags", "subject")) or (
+            prev_kind == "handling" and block.kind == "captions"
+        )
+        if out and not joined:
+            out.append((b, -1, ""))
+        out.extend((b, k, line) for k, line in enumerate(block.lines))
+        prev_kind = block.kind
+    return out
+
+
+def _can_break(blocks: list[Block], rows: list[tuple[int, int, str]], i: int) -> bool:
+    """May a page break stand before row i, so that the grammar reads the text back the same?
+
+    Inside a paragraph: between two text lines of one piece (the grammar rejoins them: a
+    lower-case word runs on, anything else stays on the next line of the same paragraph).
+    Between blocks: on the blank line before a block, when the line above ends a sentence
+    (the grammar restores the blank line there) and the block is not the SUBJECT (a SUBJECT
+    after a marker reads as a running header)."""
+    from cablebase.grammar.pages import ends_sentence
+
+    b, k, line = rows[i]
+    prev = rows[i - 1][2] if i else ""
+    block = blocks[b]
+    if k == -1:
+        return block.kind != "subject" and bool(prev) and ends_sentence(prev)
+    if block.kind != "para" or k == 0 or k in block.starts:
+        return False
+    return bool(line) and bool(prev)
+
+
+def page_points(cable: Cable, paging: Paging, blocks: list[Block] | None = None):
+    """(points, sections): where the markers of `paging` stand, {(block, line): label} with
+    line -1 for the blank line before a block, and how many sections the pages make."""
+    blocks = blocks if blocks is not None else body_blocks(cable)
+    rows = _layout(blocks)
+    breaks: list[int] = []  # row indexes that open a new page
+    start = 0
+    while len(rows) - start > paging.page_lines:
+        limit = start + paging.page_lines  # the first row that no longer fits
+        at = next((i for i in range(limit, start, -1) if _can_break(blocks, rows, i)), None)
+        if at is None:  # no break that reads back on this page: the first one after it
+            at = next((i for i in range(limit + 1, len(rows)) if _can_break(blocks, rows, i)), None)
+            if at is None:
+                break
+        breaks.append(at)
+        start = at + 1 if rows[at][1] == -1 else at  # a blank row is replaced by the marker
+    pages = len(breaks) + 1
+    sections = -(-pages // paging.section_pages)
+    points: dict[tuple[int, int], str] = {}
+    for n, i in enumerate(breaks, start=1):
+        section, page = divmod(n, paging.section_pages)
+        label = f"{section + 1:03d}" if page == 0 else f"{section + 1:03d}.{page + 1}"
+        points[(rows[i][0], rows[i][1])] = label
+    return points, sections
+
+
+def paged(cable: Cable, paging: Paging) -> Cable:
+    """The record with the section count `paging` gives its telegram (a copy)."""
+    import copy
+
+    _, sections = page_points(cable, paging)
+    out = copy.deepcopy(cable)
+    out.sections = Sections(number=1, total=sections) if sections > 1 else None
+    return out
+
+
+def _points(cable: Cable, blocks: list[Block], paging: Paging | None):
+    if paging is None:
+        return _split_points(blocks, _page_total(cable))
+    return page_points(cable, paging, blocks)[0]
+
+
+def body_lines(
+    cable: Cable, blocks: list[Block] | None = None, paging: Paging | None = None
+) -> list[str]:
+    """The hard-wrapped telegram body with page markers (spread over the cable's SECTION
+    count, or laid out by `paging`)."""
     blocks = blocks if blocks is not None else body_blocks(cable)
     total = _page_total(cable)
-    points = _split_points(blocks, total)
+    points = _points(cable, blocks, paging)
     out: list[str] = []
     prev_kind = None
     for b, block in enumerate(blocks):
@@ -357,33 +455,38 @@ def body_lines(cable: Cable, blocks: list[Block] | None = None) -> list[str]:
             prev_kind == "handling" and block.kind == "captions"
         )
         if out and not joined:
-            out.append("")
+            page = points.get((b, -1))
+            out.extend(["", _marker(cable, page, total), ""] if page else [""])
         for k, line in enumerate(block.lines):
             page = points.get((b, k))
-            if page:
+            if page and paging is not None:
+                out.append(_marker(cable, page, total))  # inside a paragraph: no blank lines
+            elif page:
                 out.extend(["", _marker(cable, page, total), ""])
             out.append(line)
         prev_kind = block.kind
     return out
 
 
-def to_telegram(cable: Cable) -> str:
+def to_telegram(cable: Cable, paging: Paging | None = None) -> str:
     """Canonical ACP-127 telegram: header, a blank line, the body."""
     head = header_lines(cable)
-    body = body_lines(cable)
+    body = body_lines(cable, paging=paging)
     return "\n".join([*head, "", *body]) + "\n" if head else "\n".join(body) + "\n"
 
 
 # -- web copies (seed-like markdown and plain text) ------------------------------------
 
 
-def _web_body(cable: Cable, links: bool) -> list[str]:
+def _web_body(cable: Cable, links: bool, paging: Paging | None = None) -> list[str]:
     blocks = body_blocks(cable)
     total = _page_total(cable)
-    points = _split_points(blocks, total)
+    points = _points(cable, blocks, paging)
     out: list[str] = []
     anchors = 0
     for b, block in enumerate(blocks):
+        if points.get((b, -1)):
+            out.extend([_marker(cable, points[(b, -1)], total), ""])
         if block.kind == "tags" and links:
             tags = " ".join(f"[{t}](#)" for t in cable.tags)
             pieces = [f"TAGS: {tags}"]
@@ -394,7 +497,7 @@ def _web_body(cable: Cable, links: bool) -> list[str]:
         elif block.kind in ("handling", "captions"):
             pieces = block.lines
         elif block.kind == "para":
-            pieces = _web_para(cable, block, points.get, b, total)
+            pieces = _web_para(cable, block, points.get, b, total, tight=paging is not None)
         else:
             pieces = block.flat
         for piece in pieces:
@@ -407,14 +510,19 @@ def _web_body(cable: Cable, links: bool) -> list[str]:
     return out[:-1]
 
 
-def _web_para(cable: Cable, block: Block, point, b: int, total: int) -> list[str]:
+def _web_para(
+    cable: Cable, block: Block, point, b: int, total: int, tight: bool = False
+) -> list[str]:
     """A paragraph on one line per piece (list items on their own lines), split where a
-    page marker falls, as in the seed."""
+    page marker falls, as in the seed (`tight`: the marker on the next line, no blank line
+    around it, as a paged layout may break after a full sentence)."""
     chunks: list[str] = []
     cur = ""
     for k, line in enumerate(block.lines):
         page = point((b, k))
-        if page:
+        if page and tight:
+            cur += "\n" + _marker(cable, page, total) + "\n" + line
+        elif page:
             chunks += [cur, _marker(cable, page, total)]
             cur = line
         elif k == 0:
@@ -427,11 +535,11 @@ def _web_para(cable: Cable, block: Block, point, b: int, total: int) -> list[str
     return chunks
 
 
-def to_web_copy(cable: Cable, links: bool = True) -> str:
+def to_web_copy(cable: Cable, links: bool = True, paging: Paging | None = None) -> str:
     """Markdown/plain copy of a cable's web page like the seed (FORMAT §1.2)."""
     head = header_lines(cable)
     head = [h + "  " for h in head[:-1]] + head[-1:]
-    body = _web_body(cable, links)
+    body = _web_body(cable, links, paging)
     return "\n\n" + "\n".join(head) + "\n\n" + "\n".join(body)
 
 
@@ -461,7 +569,7 @@ def html_path(cable: Cable) -> str:
     return f"cable/{created[:4]}/{created[5:7]}/{cable.reference_id}.html"
 
 
-def to_html(cable: Cable) -> str:
+def to_html(cable: Cable, paging: Paging | None = None) -> str:
     """A Cablegate page (FORMAT §1.1): title, metadata table, two <pre> blocks."""
     rid = cable.reference_id or ""
     title = cable.title
@@ -476,7 +584,7 @@ def to_html(cable: Cable) -> str:
     head = "&#x000A;".join(_esc(h) for h in header_lines(cable, xyz_blank=True))
     body_parts: list[str] = []
     tags_open = False
-    for line in body_lines(cable):
+    for line in body_lines(cable, paging=paging):
         if line.startswith("TAGS:") and not tags_open:
             body_parts.append(_tag_links(_esc(line)))
             tags_open = True
@@ -517,7 +625,7 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'") + '"'
 
 
-def to_csv_row(cable: Cable, row_id: int | None = None) -> str:
+def to_csv_row(cable: Cable, row_id: int | None = None, paging: Paging | None = None) -> str:
     """One cables.csv row (8 columns, every field quoted), ending with a newline."""
     if row_id is None:
         row_id = zlib.crc32((cable.reference_id or "").encode()) % 250000 + 1
@@ -526,7 +634,7 @@ def to_csv_row(cable: Cable, row_id: int | None = None) -> str:
         y, mo, d = cable.created[:10].split("-")
         created = f"{int(mo)}/{int(d)}/{y} {int(cable.created[11:13])}:{cable.created[14:16]}"
     header = "\n".join(header_lines(cable, xyz_blank=True))
-    body = "\n".join(body_lines(cable))
+    body = "\n".join(body_lines(cable, paging=paging))
     fields = (
         str(row_id),
         created,
@@ -543,18 +651,19 @@ def to_csv_row(cable: Cable, row_id: int | None = None) -> str:
 # -- forms --------------------------------------------------------------------------------
 
 
-def to_form(cable: Cable, form: str) -> str:
-    """Render one cable in a published form: html | csv | markdown | text | telegram."""
+def to_form(cable: Cable, form: str, paging: Paging | None = None) -> str:
+    """Render one cable in a published form: html | csv | markdown | text | telegram
+    (`paging`: pages and sections as transmitted, see Paging)."""
     if form == "html":
-        return to_html(cable)
+        return to_html(cable, paging)
     if form == "csv":
-        return to_csv_row(cable)
+        return to_csv_row(cable, paging=paging)
     if form == "markdown":
-        return to_web_copy(cable, links=True)
+        return to_web_copy(cable, links=True, paging=paging)
     if form == "text":
-        return to_web_copy(cable, links=False)
+        return to_web_copy(cable, links=False, paging=paging)
     if form == "telegram":
-        return to_telegram(cable)
+        return to_telegram(cable, paging)
     raise ValueError(f"unknown form {form!r}; expected one of {', '.join(FORMS)}")
 
 
