@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+import zlib
 from pathlib import Path
 
 from cablebase.archive import texts
@@ -39,6 +40,17 @@ def _no_source() -> Cable:
             Paragraph(number=None, text=""),
         ],
     )
+
+
+def test_compressed_values_name_their_dictionary() -> None:
+    """A value compressed with the preset dictionary says so (FDICT) and reads back; a value
+    compressed without one (the first migration 7 wrote such) reads too."""
+    data = b'{"reference_id":"09ZENDA124","recipients":[{"role":"to","route":"RUEHC"}]}'
+    packed = texts.compress(data)
+    assert packed[1] & 0x20 and texts.decompress(packed) == data
+    assert len(packed) < len(zlib.compress(data))
+    assert texts.decompress(zlib.compress(data)) == data
+    assert texts.record_json(data.decode()) == data.decode()  # plain JSON: before schema 9
 
 
 def test_pack_round_trip() -> None:
@@ -88,8 +100,14 @@ def test_paragraphs_read_back_from_the_packed_text(tmp_path: Path) -> None:
 
 
 def _to_schema_6(path: Path) -> None:
-    """Rewrite an archive into the shape schema 6 had: text in paragraphs and sources."""
+    """Rewrite an archive into the shape schema 6 had: text in paragraphs and sources, the
+    record's JSON plain."""
     conn = sqlite3.connect(path)
+    records = conn.execute("SELECT id, record FROM cables").fetchall()
+    conn.executemany(
+        "UPDATE cables SET record = ? WHERE id = ?",
+        [(texts.record_json(r).decode("utf-8"), cid) for cid, r in records],
+    )
     unpacked = {cid: texts.unpack(b) for cid, b in conn.execute("SELECT * FROM texts")}
     paragraphs = conn.execute("SELECT * FROM paragraphs ORDER BY cable_id, position").fetchall()
     sources = conn.execute("SELECT * FROM sources").fetchall()
@@ -127,9 +145,15 @@ def test_archives_of_schema_6_upgrade(tmp_path: Path) -> None:
     _to_schema_6(path)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM paragraphs WHERE text <> ''").fetchone()[0] == 3
+        assert conn.execute("SELECT typeof(record) FROM cables").fetchall() == [("text",)] * 2
     with SQLiteStore(path) as store:
         version = store.conn.execute("PRAGMA user_version").fetchone()[0]
-        assert version == len(MIGRATIONS) >= 7
+        assert version == len(MIGRATIONS) >= 9
+        kinds = store.conn.execute("SELECT typeof(record) FROM cables").fetchall()
+        assert kinds == [("blob",)] * 2
+        assert store.conn.execute(
+            "SELECT json_extract(record_json(record), '$.subject') FROM cables ORDER BY id"
+        ).fetchall() == [("ZENDA: FERRY STRIKE ENDS",), ("PLAIN",)]
         assert full_json(store.get("09ZENDA124")) == full_json(cable)
         assert full_json(store.get("09NOSOURCE1")) == full_json(_no_source())
         # A cable read again after the upgrade: the same record, nothing changes.

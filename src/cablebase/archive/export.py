@@ -163,7 +163,7 @@ def iter_dicts(
         record = rows.pop(cid, None)
         if record is None:  # deleted between the id query and this one
             continue
-        data = orjson.loads(record)
+        data = orjson.loads(stored_texts.record_json(record))
         if paragraphs:
             data["paragraphs"] = [
                 {"number": n, "portion": p, "heading": h, "text": t}

@@ -193,7 +193,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 8: drafts (issue 14, src/cablebase/drafting/store.py): a draft as its drafter wrote it
     # (telegram text, YAML or JSON), with every saved version kept.
     """
-    CREATE TABLE drafts (
+    CREATE TABLE IF NOT EXISTS drafts (
         id           INTEGER PRIMARY KEY,
         author       TEXT,                  -- account name; NULL on an open archive
         form         TEXT NOT NULL,         -- text | yaml | json
@@ -205,7 +205,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         created      TEXT NOT NULL,
         updated      TEXT NOT NULL
     );
-    CREATE TABLE draft_versions (
+    CREATE TABLE IF NOT EXISTS draft_versions (
         draft_id     INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
         version      INTEGER NOT NULL,
         body         TEXT NOT NULL,         -- the draft as written
@@ -214,19 +214,69 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         saved        TEXT NOT NULL,
         PRIMARY KEY (draft_id, version)
     );
-    CREATE INDEX drafts_author ON drafts(author, updated);
+    CREATE INDEX IF NOT EXISTS drafts_author ON drafts(author, updated);
+    """,
+    # 9: the record's JSON compressed (issue 13; archive/texts.py): `record` holds a BLOB, read
+    # in SQL as record_json(record).  Its page waste gone with it (a 2.5 KB row took a page).
+    lambda conn: _compress_records(conn),
+    # 10: dispatch (issue 15, src/cablebase/dispatch, docs/dispatch.md): one delivery per
+    # addressee per released cable (the outbox, written in the release's transaction), the
+    # posts' alert rosters and the alerts raised when a FLASH/NIACT goes unacknowledged.
+    """
+    CREATE TABLE IF NOT EXISTS dispatch_deliveries (
+        id           INTEGER PRIMARY KEY,
+        key          TEXT NOT NULL UNIQUE,  -- idempotency key: reference id / addressee
+        reference_id TEXT NOT NULL,
+        addressee    TEXT NOT NULL,         -- key of data/addressees.json, or the line as written
+        role         TEXT NOT NULL,         -- action | info
+        precedence   TEXT NOT NULL,         -- FLASH .. ROUTINE (this addressee's)
+        rank         INTEGER NOT NULL,      -- 0 FLASH, 1 NIACT IMMEDIATE, .. 4 ROUTINE
+        ack_required INTEGER NOT NULL,
+        released     REAL NOT NULL,         -- epoch seconds, as every time below
+        deadline     REAL NOT NULL,         -- released + the speed-of-service objective
+        state        TEXT NOT NULL,         -- queued | sending | delivered | dead
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        next_at      REAL NOT NULL,         -- not before (retry backoff)
+        worker       TEXT,                  -- host:pid of the worker holding it (sending)
+        lease_until  REAL,
+        delivered    REAL,
+        read         REAL,
+        acked        REAL,
+        acked_by     TEXT,
+        escalated    REAL,
+        error        TEXT                   -- the last failure; a dead letter's reason
+    );
+    CREATE INDEX IF NOT EXISTS dispatch_queue ON dispatch_deliveries(rank, released, id)
+        WHERE state IN ('queued', 'sending');
+    CREATE INDEX IF NOT EXISTS dispatch_inbox ON dispatch_deliveries(addressee, rank, delivered);
+    CREATE INDEX IF NOT EXISTS dispatch_cable ON dispatch_deliveries(reference_id);
+    CREATE INDEX IF NOT EXISTS dispatch_ack ON dispatch_deliveries(delivered)
+        WHERE ack_required = 1 AND acked IS NULL AND escalated IS NULL;
+    CREATE TABLE IF NOT EXISTS dispatch_rosters (
+        addressee    TEXT NOT NULL,
+        contact      TEXT NOT NULL,         -- an account name, a mailbox, a phone: as given
+        PRIMARY KEY (addressee, contact)
+    );
+    CREATE TABLE IF NOT EXISTS dispatch_alerts (
+        id           INTEGER PRIMARY KEY,
+        delivery_id  INTEGER NOT NULL REFERENCES dispatch_deliveries(id) ON DELETE CASCADE,
+        contact      TEXT,                  -- NULL: the post has no alert roster
+        raised       REAL NOT NULL
+    );
     """,
 )
 
 TEXTS_ONCE = 7  # the migration from which paragraphs and source text live in `texts`
+COMPRESSED_RECORDS = 9  # ... and from which cables.record is compressed
 
 
 def stored_record(conn: sqlite3.Connection, cid: int, record: str | bytes):  # -> Cable
     """The record of cable `cid` as a migration reads it: its JSON row with the paragraphs
     from their own table (the row keeps none)."""
+    from cablebase.archive.texts import record_json
     from cablebase.record import Cable, Paragraph
 
-    cable = Cable.from_dict(orjson.loads(record))
+    cable = Cable.from_dict(orjson.loads(record_json(record)))
     cable.paragraphs = [
         Paragraph(number=n, portion=p, heading=h, text=t)
         for n, p, h, t in stored_paragraphs(conn, cid)
@@ -257,6 +307,8 @@ def _texts_once(conn: sqlite3.Connection) -> None:
     3.35+).  The space they held is given back by the VACUUM that migrate() runs after."""
     from cablebase.archive.texts import pack
 
+    if "text" not in {row[1] for row in conn.execute("PRAGMA table_info(paragraphs)")}:
+        return  # already in this shape (an archive whose user_version was set back by hand)
     conn.execute(
         "CREATE TABLE texts (cable_id INTEGER PRIMARY KEY REFERENCES cables(id)"
         " ON DELETE CASCADE, packed BLOB NOT NULL)"
@@ -285,6 +337,22 @@ def _texts_once(conn: sqlite3.Connection) -> None:
     for statement in TEXTS_TABLES.split(";"):  # one by one: executescript would commit
         if statement.strip():
             conn.execute(statement)
+
+
+def _compress_records(conn: sqlite3.Connection) -> None:
+    """Migration 9: every stored record's JSON compressed (the readers take either)."""
+    from cablebase.archive.texts import compress
+
+    ids = [cid for (cid,) in conn.execute("SELECT id FROM cables WHERE typeof(record) = 'text'")]
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i : i + 1000]
+        rows = conn.execute(
+            f"SELECT id, record FROM cables WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+        conn.executemany(
+            "UPDATE cables SET record = ? WHERE id = ?",
+            [(compress(record.encode("utf-8")), cid) for cid, record in rows],
+        )
 
 
 TEXTS_TABLES = """
@@ -418,7 +486,7 @@ def _access(conn: sqlite3.Connection) -> None:
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to the newest schema; return its version."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    version = start = conn.execute("PRAGMA user_version").fetchone()[0]
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         if isinstance(step, str):
             conn.executescript(f"BEGIN; {step}; PRAGMA user_version = {number}; COMMIT;")
@@ -429,9 +497,15 @@ def migrate(conn: sqlite3.Connection) -> int:
                 conn.execute(f"PRAGMA user_version = {number}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite ends the transaction itself on some errors (a full disk): then the
+                # error is what the user must see, not "cannot rollback".
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
         version = number
-        if number == TEXTS_ONCE and conn.execute("SELECT 1 FROM cables LIMIT 1").fetchone():
-            conn.execute("VACUUM")  # the dropped text columns' pages given back to the disk
+    if (
+        start < COMPRESSED_RECORDS <= version
+        and conn.execute("SELECT 1 FROM cables LIMIT 1").fetchone()
+    ):
+        conn.execute("VACUUM")  # the pages the plain text and JSON held given back to the disk
     return version

@@ -91,15 +91,16 @@ def full_json(cable: Cable) -> bytes:
         src.path, src.offset = path, offset
 
 
-def row_json(cable: Cable) -> str:
-    """The `record` column: the record without paragraphs and source text (their own tables)."""
+def row_json(cable: Cable) -> bytes:
+    """The `record` column: the record without paragraphs and source text (stored apart),
+    compressed (archive/texts.py)."""
     src, paragraphs = cable.source, cable.paragraphs
     header, body = (src.header, src.body) if src else (None, None)
     cable.paragraphs = []
     if src:
         src.header = src.body = None
     try:
-        return orjson.dumps(cable).decode("utf-8")
+        return texts.compress(orjson.dumps(cable))
     finally:
         cable.paragraphs = paragraphs
         if src:
@@ -116,7 +117,7 @@ class Prepared:
     read again from another source needs it, to merge)."""
 
     __slots__ = (
-        "reference_id", "digest", "columns", "access", "acl", "released", "warnings",
+        "reference_id", "digest", "columns", "acl", "released", "warnings",
         "location", "handling", "tags", "recipients", "refs", "paragraphs", "people",
         "packed", "fts", "_cable",
     )  # fmt: skip
@@ -127,8 +128,9 @@ class Prepared:
         access = stored(cable, released=released)
         self.reference_id = cable.reference_id
         self.digest = digest
+        # The access columns are in `columns` (a policy.Stored would cost the writer more to
+        # unpickle than all the rows' strings do).
         self.columns = _column_values(cable, digest, row_json(cable), access)
-        self.access = access
         self.acl = acl_tokens(access)
         self.released = cable.released
         self.warnings = len(cable.warnings)
@@ -164,14 +166,14 @@ class Prepared:
         )
         self._cable: Cable | None = cable
 
-    def __getstate__(self) -> tuple:
-        # The record stays behind: the rows are what the writer needs.
-        return tuple(getattr(self, k) for k in self.__slots__[:-1])
-
-    def __setstate__(self, state: tuple) -> None:
-        for k, v in zip(self.__slots__[:-1], state, strict=True):
-            setattr(self, k, v)
-        self._cable = None
+    def __reduce__(self) -> tuple:
+        # The record stays behind: the rows are what the writer needs.  One tuple and a plain
+        # function: the writer unpickles thousands of these a second.
+        return _unpickle_prepared, (
+            (self.reference_id, self.digest, self.columns, self.acl, self.released,
+             self.warnings, self.location, self.handling, self.tags, self.recipients,
+             self.refs, self.paragraphs, self.people, self.packed, self.fts),
+        )  # fmt: skip
 
     @property
     def source_form(self) -> str | None:
@@ -182,7 +184,7 @@ class Prepared:
         """The record, as prepared or rebuilt from the rows (as SQLiteStore._load does)."""
         if self._cable is None:
             header, body, paragraph_texts = texts.unpack(self.packed)
-            data = orjson.loads(self.columns[_RECORD])
+            data = orjson.loads(texts.record_json(self.columns[_RECORD]))
             data["paragraphs"] = [
                 {"number": n, "portion": p, "heading": h, "text": t}
                 for (_, n, p, h), t in zip(self.paragraphs, paragraph_texts, strict=True)
@@ -191,6 +193,15 @@ class Prepared:
                 data["source"]["header"], data["source"]["body"] = header, body
             self._cable = Cable.from_dict(data)
         return self._cable
+
+
+def _unpickle_prepared(state: tuple) -> Prepared:
+    p = Prepared.__new__(Prepared)
+    (p.reference_id, p.digest, p.columns, p.acl, p.released, p.warnings, p.location,
+     p.handling, p.tags, p.recipients, p.refs, p.paragraphs, p.people, p.packed,
+     p.fts) = state  # fmt: skip
+    p._cable = None
+    return p
 
 
 def prepare(cable: Cable, *, released: bool = False) -> Prepared:
@@ -221,6 +232,10 @@ class SQLiteStore:
             self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:
             self.conn = sqlite3.connect(self.path)
+            # A new archive gets 16 KiB pages (an existing one keeps its own): a cable's row
+            # (its record's JSON, 2-3 KB) and packed text left most of a 4 KiB page unused,
+            # a quarter of the file (docs/benchmarks.md, issue 13).
+            self.conn.execute("PRAGMA page_size = 16384")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             # Checkpoint the WAL every ~64 MB rather than every 4 MB: index and full-text
@@ -228,6 +243,8 @@ class SQLiteStore:
             self.conn.execute("PRAGMA wal_autocheckpoint = 16384")
             migrate(self.conn)
         self.conn.execute("PRAGMA foreign_keys = ON")
+        # cables.record is compressed JSON: SQL reads it as record_json(record).
+        self.conn.create_function("record_json", 1, texts.record_json, deterministic=True)
         # Writers get a large page cache; readers (one per web request thread) a modest one,
         # and share the OS page cache through memory-mapped reads.
         self.conn.execute(f"PRAGMA cache_size = {-16384 if readonly else -65536}")
@@ -419,7 +436,7 @@ class SQLiteStore:
                     break
             if form is None:
                 return []
-        released = orjson.loads(record).get("released")
+        released = orjson.loads(texts.record_json(record)).get("released")
         self.conn.execute(
             "INSERT OR IGNORE INTO cable_sources (reference_id, form, path, offset, released,"
             " digest, record, added) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
@@ -542,7 +559,7 @@ class SQLiteStore:
         (record,) = self.conn.execute(
             "SELECT record FROM cables WHERE id = ?", (cable_id,)
         ).fetchone()
-        data = orjson.loads(record)
+        data = orjson.loads(texts.record_json(record))
         data["paragraphs"] = [
             {"number": n, "portion": p, "heading": h, "text": t}
             for _, n, p, h, t in texts.paragraphs(self.conn, [cable_id])
@@ -678,7 +695,7 @@ _COLUMNS = (
 _RECORD = _COLUMNS.index("record")
 
 
-def _column_values(c: Cable, digest: str, row: str, access: Stored) -> tuple:
+def _column_values(c: Cable, digest: str, row: bytes, access: Stored) -> tuple:
     created = c.created
     return (
         c.reference_id,

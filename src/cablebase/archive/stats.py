@@ -149,7 +149,7 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
         _pairs(
             conn,
             "SELECT coalesce(json_extract(w.value, '$.code'), '?') AS code, count(*) AS n"
-            f" FROM cables c, json_each(c.record, '$.warnings') w WHERE c.n_warnings > 0 AND {whole}"
+            f" FROM cables c, json_each(record_json(c.record), '$.warnings') w WHERE c.n_warnings > 0 AND {whole}"
             " GROUP BY code ORDER BY n DESC, code",
             tuple(w),
         )

@@ -10,6 +10,13 @@ of `paragraphs` (access control filters paragraphs by portion mark in SQL).
 
 The value is zlib over the UTF-8 JSON array `[header, body, [text of paragraph 0, 1, ...]]`:
 standard formats, so any store (SQLite BLOB, PostgreSQL bytea) and any language reads it.
+The record's JSON (`cables.record`) is kept the same way (a BLOB; a TEXT value is the plain
+JSON of an archive from before schema 9).
+
+zlib starts from a preset dictionary (data/texts-zdict-1.bin, tools/build_texts_zdict.py):
+cable boilerplate written by hand and the record JSON's keys, which a cable alone is too short
+to teach it.  A stream names its dictionary by checksum (RFC 1950 DICTID), so a dictionary is
+never changed: a better one is added under a new number and the old one still reads.
 """
 
 from __future__ import annotations
@@ -17,20 +24,44 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from importlib import resources
 
 import orjson
 
 LEVEL = 6  # zlib's default: level 9 saves < 1 % more for twice the time (docs/benchmarks.md)
 _CHUNK = 500  # ids per IN (...) query
 
+_ZDICT = resources.files("cablebase.data").joinpath("texts-zdict-1.bin").read_bytes()
+if zlib.adler32(_ZDICT) != 2499938562:  # stored values name it: it must never change
+    raise RuntimeError("cablebase/data/texts-zdict-1.bin was changed: restore it")
+_DICTIONARIES = {zlib.adler32(_ZDICT): _ZDICT}
+
+
+def compress(data: bytes) -> bytes:
+    z = zlib.compressobj(LEVEL, zdict=_ZDICT)
+    return z.compress(data) + z.flush()
+
+
+def decompress(value: bytes) -> bytes:
+    if len(value) > 6 and value[1] & 0x20:  # FDICT: the dictionary named by its checksum
+        z = zlib.decompressobj(zdict=_DICTIONARIES[int.from_bytes(value[2:6], "big")])
+        return z.decompress(value) + z.flush()
+    return zlib.decompress(value)
+
 
 def pack(header: str | None, body: str | None, paragraphs: Sequence[str]) -> bytes:
-    return zlib.compress(orjson.dumps([header, body, list(paragraphs)]), LEVEL)
+    return compress(orjson.dumps([header, body, list(paragraphs)]))
 
 
 def unpack(packed: bytes) -> tuple[str | None, str | None, list[str]]:
-    header, body, paragraphs = orjson.loads(zlib.decompress(packed))
+    header, body, paragraphs = orjson.loads(decompress(packed))
     return header, body, paragraphs
+
+
+def record_json(value: str | bytes | None) -> str | bytes | None:
+    """The JSON of a `cables.record` value: compressed (bytes) or, before schema 9, plain.
+    Also the SQL function record_json() of every SQLiteStore connection."""
+    return decompress(value) if isinstance(value, bytes) else value
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
