@@ -119,6 +119,8 @@ class _Table:
     # person key -> role -> the stored values naming them (names; whole tags), from every
     # cable: used to look rows up, never shown as such
     written: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    # Archive.access_key() -> the cables that reader sees partially (_partial_ids)
+    partial: dict[tuple, frozenset[int]] = field(default_factory=dict)
 
 
 _TABLES: dict[str, _Table] = {}
@@ -238,20 +240,25 @@ def _rows(per: list[tuple[int, ...]], ids: Iterable[int]) -> Iterable[int]:
     return chain.from_iterable(per[i] for i in ids if 0 <= i < size)
 
 
-def _partial_ids(archive: Archive) -> set[int]:
-    """The cables the reader sees only partially (none for a reader of everything)."""
+def _partial_ids(archive: Archive, table: _Table) -> frozenset[int]:
+    """The cables the reader sees only partially (none for a reader of everything), read
+    once per reader and state of the archive."""
     if archive.access.unrestricted:
-        return set()
-    seen = archive.visible_sql([])
-    whole = archive.visible_sql([], text=True)
-    (ids,) = archive.conn.execute(
-        f"SELECT json_group_array(c.id) FROM cables c WHERE {seen} AND NOT ({whole})"
-    ).fetchone()
-    return set(orjson.loads(ids))
+        return frozenset()
+    key = archive.access_key()
+    found = table.partial.get(key)
+    if found is None:
+        seen = archive.visible_sql([])
+        whole = archive.visible_sql([], text=True)
+        (ids,) = archive.conn.execute(
+            f"SELECT json_group_array(c.id) FROM cables c WHERE {seen} AND NOT ({whole})"
+        ).fetchone()
+        found = table.partial[key] = frozenset(orjson.loads(ids))
+    return found
 
 
 def _count_persons(
-    table: _Table, ids: list[int], partial: set[int], by_role: bool = False
+    table: _Table, ids: list[int], partial: frozenset[int], by_role: bool = False
 ) -> Counter:
     """Person codes (or code-role entries) over the cables `ids`, a partially read cable's
     classifier left out."""
@@ -287,7 +294,7 @@ def facets(
     ids = visible_ids(archive, node)
     out: dict[str, list[tuple[str, int]]] = {}
     if "person" in names:
-        counts = _count_persons(table, ids, _partial_ids(archive))
+        counts = _count_persons(table, ids, _partial_ids(archive, table))
         out["person"] = _ranked(counts, table.keys, top)
     if "addressee" in names:
         out["addressee"] = _ranked(Counter(_rows(table.sent_to, ids)), table.addressees, top)
@@ -315,7 +322,7 @@ def index(archive: Archive) -> list[PersonCount]:
     """Every person of the cables the reader sees, most cables first (ties by name)."""
     table = _table(archive)
     ids = visible_ids(archive)
-    partial = _partial_ids(archive)
+    partial = _partial_ids(archive, table)
     total = _count_persons(table, ids, partial)
     by_role = _count_persons(table, ids, partial, by_role=True)
     out = [
