@@ -83,9 +83,34 @@ class DraftStore:
             return False
         if row.author == self.viewer.name:
             return True
-        if self.viewer.role != "admin":
+        if self.viewer.role != "admin" and not self._desk_reader(row):
             return False
         return self.viewer.cleared(requirement(read(body, row.form).cable))
+
+    def _desk_reader(self, row: StoredDraft) -> bool:
+        """A submitted draft is read by the officers of the offices it waits on and by
+        its post's releasers (drafting/desk.py); a draft still being written is not."""
+        if row.state == "draft":
+            return False
+        from cablebase.drafting.desk import RELEASE_UNIT, post_key
+
+        try:
+            units = {
+                u
+                for (u,) in self.conn.execute(
+                    "SELECT office FROM draft_clearances WHERE draft_id = ?", (row.id,)
+                )
+            }
+            units.add(RELEASE_UNIT.format(post=post_key(row.post or "")))
+            marks = ",".join("?" * len(units))
+            return bool(
+                self.conn.execute(
+                    f"SELECT 1 FROM desk_members WHERE user = ? AND unit IN ({marks})",
+                    (self.viewer.name, *units),
+                ).fetchone()
+            )
+        except sqlite3.OperationalError:  # no desk tables yet: nothing submitted
+            return False
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -111,6 +136,8 @@ class DraftStore:
         current = self.get(did)  # absent or not this reader's: DraftError
         if self.controlled and current.author != author:
             raise DraftError(f"draft {did} is not yours to edit")
+        if current.state != "draft":
+            raise DraftError(f"draft {did} is {current.state}: recall it before editing")
         draft = read(body, form)
         self._may_save(draft)
         now = audit.stamp()
@@ -166,7 +193,8 @@ class DraftStore:
     def list(self) -> list[StoredDraft]:
         sql, args = "SELECT id FROM drafts", ()
         if self.controlled and self.viewer.role != "admin":
-            sql, args = sql + " WHERE author = ?", (self.viewer.name,)
+            # their own, and submitted drafts a desk unit of theirs may read (get() decides)
+            sql, args = sql + " WHERE author = ? OR state != 'draft'", (self.viewer.name,)
         out = []
         for (did,) in self.conn.execute(sql + " ORDER BY updated DESC, id DESC", args).fetchall():
             try:

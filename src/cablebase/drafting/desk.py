@@ -1,0 +1,455 @@
+"""Clearance and release: drafter -> clearing offices -> releaser (docs/drafting.md).
+
+A stored draft (store.py) goes through these states:
+
+    draft --submit--> submitted --clear (each office)--> cleared --release--> released
+      ^                  |
+      +------recall------+   (the drafter takes it back; clearances given are dropped)
+
+- **submit** (its author; on an open archive the submitter becomes its author): names the
+  offices that must clear (or takes those the draft lists).  A draft with errors other than
+  missing clearances is not submitted.  The submitted version is frozen: edits need a recall.
+- **clear** (a member of the office, never the drafter): one office at a time.
+- **release** (a member of the post's releasing unit `release:POST`): refused while an office
+  has not cleared or the draft has an error (checked again with the offices that cleared), and
+  refused to the drafter unless the post allows self-release.  The post's next serial for the
+  year is taken in the transaction that records the release (BEGIN IMMEDIATE: gapless and
+  unique under concurrent releases), the DTG is the release time, and the cable is rendered
+  with the transmitted page layout (render.Paging) and stored in the archive as a cable.
+
+Every step is audited (`draft.submit`, `draft.clear`, `draft.recall`, `draft.release`, and the
+administration of units and posts).  Who acts is an authenticated account (`actor`): the
+two-person rules need to know who is who.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cablebase.access import audit
+from cablebase.access.policy import Viewer, requirement
+from cablebase.drafting.rules import Context, Finding
+from cablebase.drafting.store import DraftError, StoredDraft, read
+from cablebase.record import Cable
+
+__all__ = [
+    "DESK_TABLES",
+    "Desk",
+    "Release",
+    "ReleaseHook",
+    "RELEASE_HOOKS",
+    "RELEASE_UNIT",
+]
+
+RELEASE_UNIT = "release:{post}"  # the unit whose members release a post's cables
+_SELF_RELEASE = "drafting.self_release.{post}"  # settings key: '1' lets a drafter release
+
+# The desk's tables, created on first use (idempotent): see archive/schema.py for the rest.
+DESK_TABLES = """
+CREATE TABLE IF NOT EXISTS draft_submissions (
+    draft_id     INTEGER PRIMARY KEY REFERENCES drafts(id) ON DELETE CASCADE,
+    version      INTEGER NOT NULL,      -- the version submitted (frozen until a recall)
+    submitted_by TEXT NOT NULL,
+    submitted    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS draft_clearances (
+    draft_id     INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+    office       TEXT NOT NULL,
+    cleared_by   TEXT,                  -- NULL while the office has not cleared
+    cleared      TEXT,
+    PRIMARY KEY (draft_id, office)
+);
+CREATE TABLE IF NOT EXISTS desk_members (
+    unit         TEXT NOT NULL,         -- an office that clears (AF/W) or release:POST
+    user         TEXT NOT NULL,
+    PRIMARY KEY (unit, user)
+);
+CREATE TABLE IF NOT EXISTS post_serials (
+    post         TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    last         INTEGER NOT NULL,      -- the last serial given
+    PRIMARY KEY (post, year)
+);
+CREATE TABLE IF NOT EXISTS draft_releases (
+    draft_id     INTEGER PRIMARY KEY REFERENCES drafts(id),
+    version      INTEGER NOT NULL,
+    reference_id TEXT NOT NULL UNIQUE,
+    post         TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    serial       INTEGER NOT NULL,
+    released_by  TEXT NOT NULL,
+    released     TEXT NOT NULL,         -- ISO 8601 UTC to the minute: the DTG's time
+    stored       INTEGER NOT NULL DEFAULT 0,  -- 1 once the cable is in the archive
+    UNIQUE (post, year, serial)
+);
+"""
+
+
+# Called inside the release's transaction with the released record (e.g. an outbox of
+# deliveries written atomically with the number): (conn, cable) -> None.
+ReleaseHook = Callable[[sqlite3.Connection, Cable], None]
+RELEASE_HOOKS: list[ReleaseHook] = []
+
+
+@dataclass(slots=True)
+class Release:
+    draft_id: int
+    version: int
+    reference_id: str
+    post: str
+    year: int
+    serial: int
+    released_by: str
+    released: str
+    stored: bool
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+def ensure_tables(conn: sqlite3.Connection) -> None:
+    if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draft_releases'"
+    ).fetchone():
+        return
+    conn.executescript(f"BEGIN; {DESK_TABLES} COMMIT;")
+
+
+def post_key(post: str) -> str:
+    """The post as a reference id spells it (`PORT AU PRINCE` -> PORTAUPRINCE)."""
+    from cablebase.ids import resolve_post
+
+    return resolve_post(post) or "".join(ch for ch in post.upper() if ch.isalnum())
+
+
+class Desk:
+    """The desk as `actor` sees it.  `store` is the DraftStore of the same archive (its
+    access decides which drafts the actor may read); `archive_store` the SQLiteStore the
+    released cable goes into."""
+
+    def __init__(self, store, archive_store, actor: Viewer) -> None:  # type: ignore[no-untyped-def]
+        self.store = store
+        self.conn: sqlite3.Connection = store.conn
+        self.archive_store = archive_store
+        self.actor = actor
+        if not actor.name:
+            raise DraftError("the drafting desk needs an account (--user or --token)")
+        ensure_tables(self.conn)
+
+    # -- units, posts -------------------------------------------------------------------
+
+    def _admin(self) -> None:
+        if self.actor.role != "admin":
+            raise DraftError("only an admin names clearing offices, releasers and post settings")
+
+    def add_member(self, unit: str, user: str) -> None:
+        self._admin()
+        unit, user = unit.strip().upper(), user.strip()
+        if not unit or not user:
+            raise DraftError("a unit and an account name are needed")
+        if not self.conn.execute("SELECT 1 FROM users WHERE name = ?", (user,)).fetchone():
+            raise DraftError(f"no account {user}")
+        with self.conn:
+            self.conn.execute("INSERT OR IGNORE INTO desk_members VALUES (?, ?)", (unit, user))
+            audit.record(self.conn, self.actor.name, "desk.member_add", unit, detail=user)
+
+    def remove_member(self, unit: str, user: str) -> bool:
+        self._admin()
+        with self.conn:
+            cur = self.conn.execute(
+                "DELETE FROM desk_members WHERE unit = ? AND user = ?", (unit.upper(), user)
+            )
+            audit.record(self.conn, self.actor.name, "desk.member_remove", unit, detail=user)
+        return cur.rowcount > 0
+
+    def members(self, unit: str | None = None) -> list[tuple[str, str]]:
+        sql, args = "SELECT unit, user FROM desk_members", ()
+        if unit:
+            sql, args = sql + " WHERE unit = ?", (unit.upper(),)
+        return self.conn.execute(sql + " ORDER BY unit, user", args).fetchall()
+
+    def _member(self, unit: str) -> bool:
+        return bool(
+            self.conn.execute(
+                "SELECT 1 FROM desk_members WHERE unit = ? AND user = ?",
+                (unit.upper(), self.actor.name),
+            ).fetchone()
+        )
+
+    def set_self_release(self, post: str, allowed: bool) -> None:
+        self._admin()
+        key = _SELF_RELEASE.format(post=post_key(post))
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, "1" if allowed else "0"),
+            )
+            audit.record(
+                self.conn, self.actor.name, "desk.self_release", post_key(post), str(allowed)
+            )
+
+    def self_release(self, post: str) -> bool:
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE key = ?", (_SELF_RELEASE.format(post=post_key(post)),)
+        ).fetchone()
+        return bool(row and row[0] == "1")
+
+    # -- the workflow -------------------------------------------------------------------
+
+    def _draft(self, did: int) -> StoredDraft:
+        return self.store.get(did)  # DraftError (absent) for a draft the actor may not read
+
+    def _cleared_for(self, d: StoredDraft) -> None:
+        """The actor reads the whole draft (clearing or releasing a text one may not read
+        is no clearance)."""
+        if self.store.controlled and not self.actor.cleared(
+            requirement(read(d.body, d.form).cable)
+        ):
+            raise DraftError(f"no draft {d.id}")
+
+    def offices(self, did: int) -> list[tuple[str, str | None, str | None]]:
+        """(office, cleared by, when) of a submitted draft."""
+        self._draft(did)
+        return self.conn.execute(
+            "SELECT office, cleared_by, cleared FROM draft_clearances WHERE draft_id = ?"
+            " ORDER BY office",
+            (did,),
+        ).fetchall()
+
+    def cleared_offices(self, did: int) -> list[str]:
+        return [o for o, by, _ in self.offices(did) if by]
+
+    def findings(
+        self, d: StoredDraft, clearances: list[str], resolve: Callable[[str], bool] | None = None
+    ) -> list[Finding]:
+        from cablebase.drafting.check import check
+
+        draft = read(d.body, d.form)
+        draft.clearances = clearances
+        return check(draft, Context(resolve=resolve))
+
+    def submit(
+        self,
+        did: int,
+        offices: list[str] | None = None,
+        *,
+        resolve: Callable[[str], bool] | None = None,
+    ) -> StoredDraft:
+        d = self._draft(did)
+        if d.state != "draft":
+            raise DraftError(f"draft {did} is {d.state}: only a draft is submitted")
+        if d.author and d.author != self.actor.name:
+            raise DraftError(f"draft {did} is {d.author}'s: only its author submits it")
+        draft = read(d.body, d.form)
+        wanted = offices if offices is not None else (draft.clearances or [])
+        wanted = list(dict.fromkeys(o.strip().upper() for o in wanted if o.strip()))
+        errors = [f for f in self.findings(d, wanted, resolve) if f.severity == "error"]
+        if errors:
+            first = errors[0]
+            raise DraftError(
+                f"draft {did} has {len(errors)} error(s): fix them before submitting"
+                f" (first: {first.rule}: {first.message})"
+            )
+        now = audit.stamp()
+        state = "submitted" if wanted else "cleared"
+        with self.conn:
+            self.conn.execute(
+                "UPDATE drafts SET state = ?, author = COALESCE(author, ?), updated = ?"
+                " WHERE id = ? AND state = 'draft'",
+                (state, self.actor.name, now, did),
+            )
+            self.conn.execute(
+                "INSERT OR REPLACE INTO draft_submissions VALUES (?, ?, ?, ?)",
+                (did, d.version, self.actor.name, now),
+            )
+            self.conn.execute("DELETE FROM draft_clearances WHERE draft_id = ?", (did,))
+            self.conn.executemany(
+                "INSERT INTO draft_clearances (draft_id, office) VALUES (?, ?)",
+                [(did, o) for o in wanted],
+            )
+            audit.record(
+                self.conn,
+                self.actor.name,
+                "draft.submit",
+                str(did),
+                detail=f"version {d.version}; offices: {', '.join(wanted) or 'none'}",
+            )
+        return self._draft(did)
+
+    def recall(self, did: int) -> StoredDraft:
+        d = self._draft(did)
+        if d.state not in ("submitted", "cleared"):
+            raise DraftError(f"draft {did} is {d.state}: only a submitted draft is recalled")
+        if d.author != self.actor.name:
+            raise DraftError(f"draft {did} is {d.author}'s: only its author recalls it")
+        with self.conn:
+            self.conn.execute(
+                "UPDATE drafts SET state = 'draft', updated = ? WHERE id = ?",
+                (audit.stamp(), did),
+            )
+            self.conn.execute("DELETE FROM draft_clearances WHERE draft_id = ?", (did,))
+            self.conn.execute("DELETE FROM draft_submissions WHERE draft_id = ?", (did,))
+            audit.record(self.conn, self.actor.name, "draft.recall", str(did))
+        return self._draft(did)
+
+    def clear(self, did: int, office: str) -> StoredDraft:
+        d = self._draft(did)
+        office = office.strip().upper()
+        if d.state != "submitted":
+            raise DraftError(f"draft {did} is {d.state}: only a submitted draft is cleared")
+        if d.author == self.actor.name:
+            raise DraftError(f"draft {did} is yours: another officer clears it")
+        pending = {o: by for o, by, _ in self.offices(did)}
+        if office not in pending:
+            raise DraftError(
+                f"draft {did} does not wait on {office} (offices: {', '.join(pending)})"
+            )
+        if pending[office]:
+            raise DraftError(f"{office} already cleared draft {did} ({pending[office]})")
+        if not self._member(office):
+            raise DraftError(f"{self.actor.name} does not clear for {office}")
+        self._cleared_for(d)
+        now = audit.stamp()
+        with self.conn:
+            self.conn.execute(
+                "UPDATE draft_clearances SET cleared_by = ?, cleared = ?"
+                " WHERE draft_id = ? AND office = ? AND cleared_by IS NULL",
+                (self.actor.name, now, did, office),
+            )
+            left = self.conn.execute(
+                "SELECT count(*) FROM draft_clearances WHERE draft_id = ? AND cleared_by IS NULL",
+                (did,),
+            ).fetchone()[0]
+            if not left:
+                self.conn.execute(
+                    "UPDATE drafts SET state = 'cleared', updated = ? WHERE id = ?", (now, did)
+                )
+            audit.record(self.conn, self.actor.name, "draft.clear", str(did), detail=office)
+        return self._draft(did)
+
+    def release(
+        self,
+        did: int,
+        *,
+        when: dt.datetime | None = None,
+        resolve: Callable[[str], bool] | None = None,
+    ) -> Release:
+        """Number, date, render and store the cleared draft `did` (see the module's doc)."""
+        from cablebase.drafting.released import released_record
+
+        d = self._draft(did)
+        if d.state == "released":
+            raise DraftError(f"draft {did} is already released")
+        if d.state != "cleared":
+            missing = [o for o, by, _ in self.offices(did) if not by]
+            why = f"waiting on {', '.join(missing)}" if missing else "not submitted"
+            raise DraftError(f"draft {did} is {d.state} ({why}): it cannot be released")
+        submitted = self.conn.execute(
+            "SELECT version FROM draft_submissions WHERE draft_id = ?", (did,)
+        ).fetchone()
+        if submitted is None or submitted[0] != d.version:
+            raise DraftError(f"draft {did} changed since it was submitted: submit it again")
+        post = post_key(d.post or "")
+        if not d.post:
+            raise DraftError(f"draft {did} names no post")
+        if not self._member(RELEASE_UNIT.format(post=post)):
+            raise DraftError(f"{self.actor.name} does not release for {post}")
+        if d.author == self.actor.name and not self.self_release(post):
+            raise DraftError(f"draft {did} is yours and {post} does not allow self-release")
+        self._cleared_for(d)
+        errors = [
+            f for f in self.findings(d, self.cleared_offices(did), resolve) if f.severity == "error"
+        ]
+        if errors:
+            raise DraftError(
+                f"draft {did} has {len(errors)} error(s): {errors[0].rule}: {errors[0].message}"
+            )
+        at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(second=0, microsecond=0)
+        draft = read(d.body, d.form)
+        conn = self.conn
+        # the number and the release in one transaction: a writer that waits here sees the
+        # counter as the one before it left it (no gap, no duplicate)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute("SELECT state FROM drafts WHERE id = ?", (did,)).fetchone()
+            if row is None or row[0] != "cleared":
+                raise DraftError(f"draft {did} was released or changed meanwhile")
+            conn.execute(
+                "INSERT INTO post_serials (post, year, last) VALUES (?, ?, 1)"
+                " ON CONFLICT(post, year) DO UPDATE SET last = last + 1",
+                (post, at.year),
+            )
+            serial = conn.execute(
+                "SELECT last FROM post_serials WHERE post = ? AND year = ?", (post, at.year)
+            ).fetchone()[0]
+            cable = released_record(draft, post=post, serial=serial, when=at)
+            rid = cable.reference_id or ""
+            stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            conn.execute(
+                "INSERT INTO draft_releases (draft_id, version, reference_id, post, year, serial,"
+                " released_by, released) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (did, d.version, rid, post, at.year, serial, self.actor.name, stamp),
+            )
+            conn.execute(
+                "UPDATE drafts SET state = 'released', updated = ? WHERE id = ?",
+                (audit.stamp(), did),
+            )
+            for hook in RELEASE_HOOKS:
+                hook(conn, cable)
+            audit.record(
+                conn, self.actor.name, "draft.release", str(did), detail=f"{rid} ({cable.dtg})"
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._store(did, cable)
+        return self.release_of(did)
+
+    def _store(self, did: int, cable: Cable) -> None:
+        """The released cable into the archive (after the numbering's transaction; a run
+        stopped in between is finished by `finish`)."""
+        self.archive_store.put_many([cable])
+        with self.conn:
+            self.conn.execute("UPDATE draft_releases SET stored = 1 WHERE draft_id = ?", (did,))
+
+    def finish(self, did: int) -> Release:
+        """Store a released cable whose storing was interrupted (the same record again)."""
+        from cablebase.drafting.released import released_record
+
+        r = self.release_of(did)
+        if not r.stored:
+            d = self.store.get(did, r.version)
+            at = dt.datetime.strptime(r.released, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+            cable = released_record(read(d.body, d.form), post=r.post, serial=r.serial, when=at)
+            self._store(did, cable)
+        return self.release_of(did)
+
+    def release_of(self, did: int) -> Release:
+        self._draft(did)
+        row = self.conn.execute(
+            "SELECT draft_id, version, reference_id, post, year, serial, released_by, released,"
+            " stored FROM draft_releases WHERE draft_id = ?",
+            (did,),
+        ).fetchone()
+        if row is None:
+            raise DraftError(f"draft {did} is not released")
+        return Release(*row[:8], bool(row[8]))
+
+    def queue(self) -> list[StoredDraft]:
+        """Drafts waiting on this actor: offices they clear that have not cleared, and
+        cleared drafts of posts they release for."""
+        units = {u for u, who in self.members() if who == self.actor.name}
+        out = []
+        for d in self.store.list():
+            if d.state == "submitted" and d.author != self.actor.name:
+                pending = {o for o, by, _ in self.offices(d.id) if not by}
+                if pending & units:
+                    out.append(d)
+            elif d.state == "cleared" and RELEASE_UNIT.format(post=post_key(d.post or "")) in units:
+                out.append(d)
+        return out
