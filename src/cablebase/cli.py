@@ -335,9 +335,10 @@ def _register_archive_commands() -> None:
     from cablebase.access.commands import COMMANDS as ACCESS
     from cablebase.access.release_commands import COMMANDS as RELEASES
     from cablebase.archive.commands import COMMANDS
+    from cablebase.dispatch.commands import COMMANDS as DISPATCH
     from cablebase.drafting.commands import COMMANDS as DRAFTING
 
-    for command in (*COMMANDS, *ACCESS, *RELEASES, *DRAFTING):
+    for command in (*COMMANDS, *ACCESS, *RELEASES, *DRAFTING, *DISPATCH):
         main.add_command(command)
 
 

@@ -1,0 +1,158 @@
+"""What readers are shown of dispatch: an addressee's inbox, the queue's status, the late
+deliveries.  Every query joins the cables and keeps those the reader sees (archive.visible_sql,
+the same id test as search): a delivery of a cable hidden from the reader is never shown nor
+counted, so an inbox of hidden cables looks exactly like an empty one."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from cablebase.archive.api import Archive
+from cablebase.dispatch.addressees import table
+
+__all__ = ["Inbox", "inbox", "late", "status"]
+
+PER_PAGE = 50
+
+
+def iso(t: float | None) -> str | None:
+    if t is None:
+        return None
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class Entry:
+    reference_id: str
+    subject: str | None
+    classification: str | None
+    addressee: str
+    role: str
+    precedence: str
+    state: str
+    released: str | None
+    deadline: str | None
+    delivered: str | None
+    read: str | None
+    acked: str | None
+    acked_by: str | None
+    ack_required: bool
+    escalated: str | None
+    attempts: int
+    error: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Inbox:
+    addressee: str
+    name: str | None  # the station name of the addressee table, None if unknown
+    total: int
+    unread: int
+    unacknowledged: int
+    page: int
+    entries: list[Entry]
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__slots__ if k != "entries"}  # type: ignore[attr-defined]
+        d["entries"] = [e.to_dict() for e in self.entries]
+        return d
+
+
+def _select(a: Archive) -> str:
+    return (
+        f"SELECT d.reference_id, {a.subject_sql()}, c.classification, d.addressee, d.role,"
+        " d.precedence, d.state, d.released, d.deadline, d.delivered, d.read, d.acked,"
+        " d.acked_by, d.ack_required, d.escalated, d.attempts, d.error"
+        " FROM dispatch_deliveries d JOIN cables c ON c.reference_id = d.reference_id"
+    )
+
+
+def _entry(row: tuple) -> Entry:
+    r = list(row)
+    for i in (7, 8, 9, 10, 11, 14):
+        r[i] = iso(r[i])
+    r[13] = bool(r[13])
+    return Entry(*r)
+
+
+def normal(addressee: str) -> str:
+    """An addressee as typed (the hague, AMEMBASSY THE HAGUE, RUEHTC) -> its key; an unknown
+    one as typed, upper-cased."""
+    from cablebase.record import Recipient
+
+    tab = table()
+    raw = " ".join(addressee.upper().split())
+    compact = raw.replace(" ", "")
+    for key in (raw, compact):
+        if key in tab.addressees:
+            return key
+    route = compact if compact.isalnum() else None
+    return tab.resolve(Recipient(role="to", name=raw, route=route)) or raw
+
+
+def inbox(a: Archive, addressee: str, page: int = 1, per_page: int = PER_PAGE) -> Inbox:
+    """The addressee's delivered cables, highest precedence first, newest first within one."""
+    key = normal(addressee)
+    visible = a.visible_sql([])
+    where = f"d.addressee = ? AND d.state = 'delivered' AND {visible}"
+    base = "FROM dispatch_deliveries d JOIN cables c ON c.reference_id = d.reference_id"
+    total, unread, unacked = a.conn.execute(
+        "SELECT count(*), coalesce(sum(d.read IS NULL), 0),"
+        " coalesce(sum(d.ack_required = 1 AND d.acked IS NULL), 0)"
+        f" {base} WHERE {where}",
+        (key,),
+    ).fetchone()
+    rows = a.conn.execute(
+        f"{_select(a)} WHERE {where} ORDER BY d.rank, d.delivered DESC, d.released DESC, d.reference_id"
+        " LIMIT ? OFFSET ?",
+        (key, per_page, (page - 1) * per_page),
+    ).fetchall()
+    known = table().addressees.get(key)
+    return Inbox(
+        key, known.name if known else None, total, unread, unacked, page, [_entry(r) for r in rows]
+    )
+
+
+def status(a: Archive) -> dict:
+    """Deliveries by state and precedence, of the cables the reader sees."""
+    visible = a.visible_sql([])
+    rows = a.conn.execute(
+        "SELECT d.state, d.precedence, count(*) FROM dispatch_deliveries d"
+        f" JOIN cables c ON c.reference_id = d.reference_id WHERE {visible}"
+        " GROUP BY d.state, d.rank ORDER BY d.rank, d.state"
+    ).fetchall()
+    out: dict = {"by_state": {}, "by_precedence": {}}
+    for state, prec, n in rows:
+        out["by_state"][state] = out["by_state"].get(state, 0) + n
+        out["by_precedence"].setdefault(prec, {})[state] = n
+    return out
+
+
+def late(a: Archive, now: float | None = None, limit: int = 500) -> list[Entry]:
+    """Deliveries late against their speed-of-service objective: delivered after their
+    deadline, or not delivered and past it; the latest first."""
+    now = time.time() if now is None else now
+    visible = a.visible_sql([])
+    rows = a.conn.execute(
+        f"{_select(a)} WHERE {visible} AND (d.delivered > d.deadline OR"
+        " (d.delivered IS NULL AND d.deadline < ?))"
+        " ORDER BY coalesce(d.delivered, ?) - d.deadline DESC, d.reference_id, d.addressee"
+        " LIMIT ?",
+        (now, now, limit),
+    ).fetchall()
+    return [_entry(r) for r in rows]
+
+
+def dead(a: Archive, limit: int = 500) -> list[Entry]:
+    visible = a.visible_sql([])
+    rows = a.conn.execute(
+        f"{_select(a)} WHERE {visible} AND d.state = 'dead'"
+        " ORDER BY d.released DESC, d.reference_id, d.addressee LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [_entry(r) for r in rows]
