@@ -209,3 +209,27 @@ def test_real_cables_come_back_whole(tmp_path):
         back, summary = round_trip(a, tmp_path, fmt, **options)
         assert summary.quarantined == 0, summary.examples
         assert_same_records(a, back)
+
+
+def test_exports_inside_archives_from_stdin_and_by_iter_cables(generated, tmp_path):
+    import tarfile
+
+    out = tmp_path / "e.jsonl"
+    export(generated, "", "jsonl", out)
+    with tarfile.open(tmp_path / "e.tar.gz", "w:gz") as tf:
+        tf.add(out, arcname="exports/e.jsonl")
+    summary = ingest([tmp_path / "e.tar.gz"], tmp_path / "tar.db", workers=1)
+    assert (summary.added, summary.quarantined) == (150, 0)
+    assert_same_records(generated, Archive.open(tmp_path / "tar.db"))
+    # The parsing API gives the records as they are, not parsed again.
+    got = [c for c in iter_cables(out) if isinstance(c, Cable)]
+    assert len(got) == 150 and got[0] == generated.get(got[0].reference_id)
+    # stdin, with --form export forced
+    res = subprocess.run(
+        [sys.executable, "-m", "cablebase", "ingest", "-", "--form", "export", "--archive"]
+        + [str(tmp_path / "stdin.db")],
+        input=out.read_bytes(),
+        capture_output=True,
+    )
+    assert res.returncode == 0, res.stderr
+    assert_same_records(generated, Archive.open(tmp_path / "stdin.db"))
