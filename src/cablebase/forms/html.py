@@ -48,7 +48,7 @@ def _entity(m: re.Match[str]) -> str:
 
 def _text(fragment: str) -> str:
     """Markup-free, entity-decoded text of a small piece of the page."""
-    s = _TAG.sub("", fragment)
+    s = _TAG.sub("", fragment) if "<" in fragment else fragment
     if "&" in s:
         s = _ENTITY.sub(_entity, s)
     return s.strip()
@@ -58,7 +58,9 @@ def _pre_lines(raw: str) -> list[str]:
     # Nearly every page writes its newlines as `&#x000A;` and no other spelling: replace
     # that one, and look for the others only when a `&#` is left.
     raw = raw.replace(_NEWLINE_ENTITIES[0], "\n")
-    if "&#" in raw:
+    # one-character tests (memchr) first: most blocks have no `&` left at all
+    amp = "&" in raw
+    if amp and "&#" in raw:
         for ent in _NEWLINE_ENTITIES[1:]:
             if ent in raw:
                 raw = raw.replace(ent, "\n")
@@ -66,11 +68,11 @@ def _pre_lines(raw: str) -> list[str]:
         if "\u00b6" in raw:
             raw = _ANCHOR.sub("", raw)
         raw = _TAG.sub("", raw)
-    if "&" in raw:
+    if amp and "&" in raw:  # removing markup adds no `&`
         raw = _ENTITY.sub(_entity, raw)
     if "\r" in raw:
         raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return [line.rstrip() for line in raw.split("\n")]
+    return list(map(str.rstrip, raw.split("\n")))
 
 
 def _cells(page: str, start: int, end: int) -> list[str]:
