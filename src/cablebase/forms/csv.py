@@ -94,6 +94,17 @@ def _lines(field_text: str) -> list[str]:
 
 def _parse_record(text: str) -> list[str] | str:
     """The fields of one record, or the reason it is not a valid row."""
+    # Fast path: the whole record given to the reader as one string (half the cost of
+    # feeding it line by line).  It reads the same row whenever it reads exactly one
+    # 8-field row, the record being one row: the line ends fed in between only matter at a
+    # row's end, or after a backslash-escaped line break outside quotes (sent to the slow path).
+    if "\\\n" not in text and "\\\r" not in text:
+        try:
+            rows = list(_csv.reader((text,), quotechar='"', escapechar="\\", strict=True))
+        except _csv.Error:
+            rows = []
+        if len(rows) == 1 and len(rows[0]) == 8:
+            return rows[0]
     try:
         rows = list(
             _csv.reader(io.StringIO(text, newline=""), quotechar='"', escapechar="\\", strict=True)
