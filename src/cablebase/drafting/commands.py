@@ -288,4 +288,177 @@ def rules_command(as_json: bool) -> None:
         click.echo(f"{'':<37}{row['source']}")
 
 
+# -- clearance and release (drafting/desk.py) ----------------------------------------------
+
+
+@contextmanager
+def _desk(archive_path: str, user: str | None, token: str | None):
+    """(Desk, Archive) for the authenticated account: the desk's steps always name who acts
+    (the two-person rules), as the release commands do."""
+    from cablebase.access import commands as access_commands
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.identity import PASSWORD_ENV, authenticated
+    from cablebase.access.policy import Access
+    from cablebase.access.settings import get_policy
+    from cablebase.archive.api import Archive
+    from cablebase.drafting.desk import Desk
+    from cablebase.drafting.store import DraftError, DraftStore
+
+    if not Path(archive_path).exists():
+        raise click.ClickException(f"no archive at {archive_path}")
+    if not user and not token:
+        raise click.ClickException(
+            f"name who acts: --user NAME (password from ${PASSWORD_ENV} or a prompt) or --token"
+        )
+    with Archive.open(archive_path, create=False) as archive:
+        actor = authenticated(Accounts(archive.conn, hasher=access_commands.HASHER), user, token)
+        access = Access(get_policy(archive.conn), actor.viewer)
+        try:
+            yield (
+                Desk(DraftStore(archive.conn, access), archive.store, actor.viewer),
+                (archive.with_access(access)),
+            )
+        except DraftError as e:
+            raise click.ClickException(str(e)) from None
+
+
+def _resolve(archive):  # type: ignore[no-untyped-def]
+    """REF items resolve against the archive as the actor reads it."""
+    return lambda rid: archive.get(rid) is not None
+
+
+@draft.command("submit")
+@click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
+@click.option(
+    "--office",
+    "offices",
+    multiple=True,
+    help="An office that must clear it (repeat; default: the offices the draft lists).",
+)
+@archive_option
+@identity_options
+def submit_command(
+    draft_id: int, offices: tuple[str, ...], archive_path: str, user: str | None, token: str | None
+) -> None:
+    """Submit your draft for clearance (its current version; refused while it has errors)."""
+    with _desk(archive_path, user, token) as (desk, archive):
+        d = desk.submit(draft_id, list(offices) or None, resolve=_resolve(archive))
+        waiting = [o for o, by, _ in desk.offices(draft_id) if not by]
+    click.echo(
+        f"draft {d.id} (version {d.version}) {d.state}"
+        + (f": waiting on {', '.join(waiting)}" if waiting else ": ready for release")
+    )
+
+
+@draft.command("recall")
+@click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
+@archive_option
+@identity_options
+def recall_command(draft_id: int, archive_path: str, user: str | None, token: str | None) -> None:
+    """Take your submitted draft back to edit it (the clearances given are dropped)."""
+    with _desk(archive_path, user, token) as (desk, _):
+        d = desk.recall(draft_id)
+    click.echo(f"draft {d.id} is a draft again")
+
+
+@draft.command("clear")
+@click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
+@click.argument("office")
+@archive_option
+@identity_options
+def clear_command(
+    draft_id: int, office: str, archive_path: str, user: str | None, token: str | None
+) -> None:
+    """Clear a submitted draft for OFFICE (you must belong to it, and not be its drafter)."""
+    with _desk(archive_path, user, token) as (desk, _):
+        d = desk.clear(draft_id, office)
+        waiting = [o for o, by, _ in desk.offices(draft_id) if not by]
+    click.echo(
+        f"draft {d.id} cleared by {office.upper()}"
+        + (f"; waiting on {', '.join(waiting)}" if waiting else "; ready for release")
+    )
+
+
+@draft.command("release")
+@click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
+@click.option("--telegram", "show", is_flag=True, help="Print the released telegram.")
+@archive_option
+@identity_options
+def release_command(
+    draft_id: int, show: bool, archive_path: str, user: str | None, token: str | None
+) -> None:
+    """Release a cleared draft: the post's next serial, the DTG of now, stored as a cable."""
+    from cablebase.drafting.released import telegram
+
+    with _desk(archive_path, user, token) as (desk, archive):
+        r = desk.release(draft_id, resolve=_resolve(archive))
+        cable = archive.get(r.reference_id) if show else None
+    click.echo(f"draft {draft_id} released as {r.reference_id} ({r.released})", err=show)
+    if cable is not None:
+        click.echo(telegram(cable), nl=False)
+
+
+@draft.command("queue")
+@click.option("--json", "as_json", is_flag=True)
+@archive_option
+@identity_options
+def queue_command(as_json: bool, archive_path: str, user: str | None, token: str | None) -> None:
+    """The drafts waiting on you: to clear for your offices, or to release for your posts."""
+    with _desk(archive_path, user, token) as (desk, _):
+        rows = [(d, desk.offices(d.id)) for d in desk.queue()]
+    if as_json:
+        out = [
+            {
+                "id": d.id,
+                "state": d.state,
+                "post": d.post,
+                "subject": d.subject,
+                "author": d.author,
+                "offices": [{"office": o, "cleared_by": by, "cleared": at} for o, by, at in offs],
+            }
+            for d, offs in rows
+        ]
+        click.echo(json.dumps(out, indent=2))
+        return
+    for d, offs in rows:
+        waiting = ",".join(o for o, by, _ in offs if not by) or "-"
+        click.echo(f"{d.id:>5}  {d.state:<9} {d.post or '-':<12} {waiting:<16} {d.subject or ''}")
+    click.echo(f"{len(rows)} drafts waiting", err=True)
+
+
+@draft.command("desk")
+@click.argument("action", type=click.Choice(["add", "remove", "list", "self-release"]))
+@click.argument("unit", required=False)
+@click.argument("value", required=False)
+@archive_option
+@identity_options
+def desk_command(
+    action: str,
+    unit: str | None,
+    value: str | None,
+    archive_path: str,
+    user: str | None,
+    token: str | None,
+) -> None:
+    """Who clears and releases (admins): `add|remove UNIT USER` where UNIT is an office
+    (AF/W) or release:POST; `list [UNIT]`; `self-release POST on|off`."""
+    with _desk(archive_path, user, token) as (desk, _):
+        if action == "list":
+            for u, who in desk.members(unit):
+                click.echo(f"{u:<24} {who}")
+            return
+        if not unit or not value:
+            raise click.UsageError(f"draft desk {action} needs two arguments")
+        if action == "add":
+            desk.add_member(unit, value)
+        elif action == "remove":
+            if not desk.remove_member(unit, value):
+                raise click.ClickException(f"{value} is not in {unit.upper()}")
+        else:
+            if value not in ("on", "off"):
+                raise click.UsageError("self-release POST on|off")
+            desk.set_self_release(unit, value == "on")
+    click.echo("done")
+
+
 COMMANDS: list = [draft]

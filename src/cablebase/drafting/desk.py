@@ -118,6 +118,14 @@ def ensure_tables(conn: sqlite3.Connection) -> None:
     conn.executescript(f"BEGIN; {DESK_TABLES} COMMIT;")
 
 
+def unit_name(unit: str) -> str:
+    """An office in upper case (AF/W); a post's releasing unit as release:POSTKEY."""
+    unit = unit.strip()
+    if unit.lower().startswith("release:"):
+        return RELEASE_UNIT.format(post=post_key(unit.split(":", 1)[1]))
+    return unit.upper()
+
+
 def post_key(post: str) -> str:
     """The post as a reference id spells it (`PORT AU PRINCE` -> PORTAUPRINCE)."""
     from cablebase.ids import resolve_post
@@ -137,6 +145,9 @@ class Desk:
         self.actor = actor
         if not actor.name:
             raise DraftError("the drafting desk needs an account (--user or --token)")
+        # a release waits its turn for the write lock (concurrent releases at a post)
+        if self.conn.execute("PRAGMA busy_timeout").fetchone()[0] < 60_000:
+            self.conn.execute("PRAGMA busy_timeout = 60000")
         ensure_tables(self.conn)
 
     # -- units, posts -------------------------------------------------------------------
@@ -147,7 +158,7 @@ class Desk:
 
     def add_member(self, unit: str, user: str) -> None:
         self._admin()
-        unit, user = unit.strip().upper(), user.strip()
+        unit, user = unit_name(unit), user.strip()
         if not unit or not user:
             raise DraftError("a unit and an account name are needed")
         if not self.conn.execute("SELECT 1 FROM users WHERE name = ?", (user,)).fetchone():
@@ -160,7 +171,7 @@ class Desk:
         self._admin()
         with self.conn:
             cur = self.conn.execute(
-                "DELETE FROM desk_members WHERE unit = ? AND user = ?", (unit.upper(), user)
+                "DELETE FROM desk_members WHERE unit = ? AND user = ?", (unit_name(unit), user)
             )
             audit.record(self.conn, self.actor.name, "desk.member_remove", unit, detail=user)
         return cur.rowcount > 0
@@ -168,14 +179,14 @@ class Desk:
     def members(self, unit: str | None = None) -> list[tuple[str, str]]:
         sql, args = "SELECT unit, user FROM desk_members", ()
         if unit:
-            sql, args = sql + " WHERE unit = ?", (unit.upper(),)
+            sql, args = sql + " WHERE unit = ?", (unit_name(unit),)
         return self.conn.execute(sql + " ORDER BY unit, user", args).fetchall()
 
     def _member(self, unit: str) -> bool:
         return bool(
             self.conn.execute(
                 "SELECT 1 FROM desk_members WHERE unit = ? AND user = ?",
-                (unit.upper(), self.actor.name),
+                (unit_name(unit), self.actor.name),
             ).fetchone()
         )
 
@@ -224,12 +235,20 @@ class Desk:
         return [o for o, by, _ in self.offices(did) if by]
 
     def findings(
-        self, d: StoredDraft, clearances: list[str], resolve: Callable[[str], bool] | None = None
+        self,
+        d: StoredDraft,
+        clearances: list[str],
+        resolve: Callable[[str], bool] | None = None,
+        on: dt.date | None = None,
     ) -> list[Finding]:
+        """The draft checked with the offices that clear it, judged on day `on` (the
+        release day: a declassification date that has passed meanwhile is an error)."""
         from cablebase.drafting.check import check
 
         draft = read(d.body, d.form)
         draft.clearances = clearances
+        if on is not None:
+            draft.date = on
         return check(draft, Context(resolve=resolve))
 
     def submit(
@@ -361,14 +380,13 @@ class Desk:
         if d.author == self.actor.name and not self.self_release(post):
             raise DraftError(f"draft {did} is yours and {post} does not allow self-release")
         self._cleared_for(d)
-        errors = [
-            f for f in self.findings(d, self.cleared_offices(did), resolve) if f.severity == "error"
-        ]
+        at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(second=0, microsecond=0)
+        found = self.findings(d, self.cleared_offices(did), resolve, on=at.date())
+        errors = [f for f in found if f.severity == "error"]
         if errors:
             raise DraftError(
                 f"draft {did} has {len(errors)} error(s): {errors[0].rule}: {errors[0].message}"
             )
-        at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(second=0, microsecond=0)
         draft = read(d.body, d.form)
         conn = self.conn
         # the number and the release in one transaction: a writer that waits here sees the
