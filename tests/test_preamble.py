@@ -1353,3 +1353,14 @@ def test_portion_mark_leading_a_one_line_subject_stays_in_the_subject() -> None:
     cable = parse_text(body, form="fragment")
     assert cable.subject_portion == "U"
     assert cable.subject.startswith("Talks in Zenda resume")
+
+
+def test_routing_lines_of_a_page_cut_before_its_preamble_stay_captions() -> None:
+    from cablebase import parse_text
+
+    cable = parse_text(
+        "STATE FOR EUR/ZEN, EUR/RPM\nSTATE PASS TO USAID FOR AID/ZEN\nUSMISSION ZENDA FOR POL\n ...",
+        form="fragment",
+    )
+    assert cable.paragraphs == []
+    assert cable.captions[:2] == ["STATE FOR EUR/ZEN, EUR/RPM", "STATE PASS TO USAID FOR AID/ZEN"]

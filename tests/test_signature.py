@@ -181,6 +181,7 @@ def test_short_preamble_line_is_not_read_for_a_signature():
             ["ROE"],
         ),
         (["Text ends.", "", "ROE", "MINIMIZE CONSIDERED"], ["ROE"]),
+        (["Text ends.", "ROE", "ECON @ EL PAÍS"], ["ROE"]),
         (["Text ends.", "", "ROE", "NOTE: POUCH ADDRESSEES PROTECTED BY IRM/MSO"], ["ROE"]),
         # glued to a date's number, or after a doubled period
         (["The court sits again on March 7.ROE"], ["ROE"]),

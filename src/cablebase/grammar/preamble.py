@@ -520,12 +520,23 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if glued is not None:
             text_start = i
             break
-    if not seen_label and first_caption >= 0 and i >= len(lines):
+    if not seen_label and first_caption >= 0 and i >= len(lines) and _prose(sc.captions):
         # no label and no numbered paragraph to the end: there is no preamble, and the
-        # lines read as captions are the text (an unnumbered old cable, a text fragment)
+        # lines read as captions are the text (an unnumbered old cable, a text fragment);
+        # routing lines alone (`STATE FOR EUR/RPM`, a page cut short) stay captions
         sc.captions.clear()
         text_start = first_caption
     return sc, text_start
+
+
+def _prose(captions: list[str]) -> bool:
+    """Some line reads as a sentence: six words or more, at most one an office symbol, and
+    no routing line (`STATE PASS TO USAID FOR …`)."""
+    for c in captions:
+        words = c.split()
+        if len(words) >= 6 and sum("/" in w for w in words) <= 1 and not _PASSING.match(c):
+            return True
+    return False
 
 
 # Paragraph 1 glued to the end of a one-line preamble field: a paragraph number with its

@@ -23,7 +23,7 @@ _TRAILER = re.compile(
     r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|POUCH\s+ADDRESSEES|.*\bGRA[BR]LED\b).*|"
     # the database query a page printed after the text, a repeated MINIMIZE CONSIDERED
     r"(?-i:SELECT \* FROM\b.*)|(?:[A-Z]+\s+)?MINIMIZE\s+CONSIDERED\.?|v\d+(?:\.\d+)+|"
-    r".*CableXpress.*|[A-Z ]{2,8}@[A-Z ]{2,8}|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
+    r".*CableXpress.*|[A-Z\u00c0-\u00dd ]{2,8}@[A-Z\u00c0-\u00dd ]{2,8}|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
     r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|\d{1,2}/\d{1,2}/\d{2,4}|"
     r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
