@@ -212,6 +212,35 @@ def store_world(path: Path, indexes: list[int], portions: bool = True) -> None:
         for r in READERS:
             if r.name is not None:
                 accounts.add_user(r.name, PASSWORD, r.role, r.rank, r.caveats)
+        dispatch_world(store, indexes)
+
+
+DISPATCHED = 1_600_000_000.0  # when the world's cables were released (a fixed clock)
+
+
+def dispatch_world(store: SQLiteStore, indexes: list[int]) -> None:
+    """Deliveries of the cables `indexes` (issue 15), on a fixed clock: FLASH, IMMEDIATE and
+    ROUTINE ones, some acknowledged, some never delivered (late), the unknown addressees dead
+    letters; inboxes, counts and the status page must answer as the oracle's."""
+    from dataclasses import replace
+
+    from cablebase.dispatch.outbox import enqueue
+    from cablebase.dispatch.queue import Queue
+    from cablebase.dispatch.worker import Worker
+
+    precedences = ("FLASH", "IMMEDIATE", None)
+    queue = Queue(store.conn, clock=lambda: DISPATCHED + 3600)
+    for late in (False, True):
+        with store.conn:
+            for i in indexes:
+                if (i % 5 == 4) == late:
+                    cable = replace(make_cable(i, SPECS[i]), precedence=precedences[i % 3])
+                    enqueue(store.conn, cable, released=DISPATCHED + i)
+        if not late:
+            Worker(store, queue=queue).run(until_empty=True, escalate_every=1e9)
+    for i in indexes:
+        if i % 6 == 0:
+            queue.mark(rid(i), "SECSTATE", ack=True, who="all")
 
 
 def access(r: Reader, portions: bool = True) -> Access:
@@ -627,6 +656,9 @@ PATH_VALUES: dict[str, list[str]] = {
         "nobody",
     ],
     "fmt": ["json", "csv", "xml"],
+    # /inbox/{addressee} (issue 15): the office every cable goes to, typed two ways, an
+    # unknown addressee (dead letters), nobody
+    "addressee": ["SECSTATE", quote("secstate washdc"), "LEAKVILLE", "nobody"],
 }
 ORACLE_QUERIES = [
     "",
@@ -733,6 +765,13 @@ ROUTES = {
     ("GET", "/person/{person}"),
     ("GET", "/person/{person}.{fmt}"),
     ("GET", "/browse/posts/{post}.{fmt}"),
+    # dispatch (web/dispatch_pages.py): inboxes, acknowledgement, status
+    ("GET", "/inbox/{addressee}"),
+    ("GET", "/api/inbox/{addressee}"),
+    ("POST", "/inbox/{addressee}/{reference_id}/ack"),
+    ("POST", "/api/inbox/{addressee}/{reference_id}/ack"),
+    ("GET", "/dispatch"),
+    ("GET", "/api/dispatch"),
 }
 
 

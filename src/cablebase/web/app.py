@@ -110,6 +110,9 @@ def create_app(
     app.include_router(account.router)
     # Before the pages: /browse/people.json and /browse/posts/X.json are not /browse/{what}.
     app.include_router(people_pages.router)
+    from cablebase.web import dispatch_pages
+
+    app.include_router(dispatch_pages.router)  # dispatch: inboxes and status (issue 15)
     app.include_router(pages.router)
     return app
 

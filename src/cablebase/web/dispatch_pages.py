@@ -1,0 +1,122 @@
+"""Dispatch in the reading room: a post's inbox (with a live update), acknowledgement, and the
+status page of deliveries late against their speed-of-service objective.
+
+    GET  /inbox/{addressee}                              the inbox page (polls its JSON twin)
+    GET  /api/inbox/{addressee}?page=N                   the inbox as JSON
+    POST /inbox/{addressee}/{reference_id}/ack           acknowledge (a session and its CSRF token)
+    POST /api/inbox/{addressee}/{reference_id}/ack       acknowledge (a bearer token)
+    GET  /dispatch                                       status: counts, late deliveries, dead letters
+    GET  /api/dispatch                                   the same as JSON
+
+Everything is read through the request's access (web/auth.py): a delivery of a cable the reader
+may not see is absent from every list and count, and acknowledging it answers as for a cable
+never delivered there.  The live update is a same-origin fetch of the JSON twin every few
+seconds (static/inbox.js; the page's policy allows scripts from this origin only).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from cablebase.dispatch import views
+from cablebase.dispatch.queue import Queue
+from cablebase.web import auth
+from cablebase.web.pages import MAX_PAGE, _render
+
+router = APIRouter()
+
+MAX_NAME = 120  # characters of an addressee as typed
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def _key(addressee: str) -> str:
+    if len(addressee) > MAX_NAME:
+        raise HTTPException(404, "No such addressee.")
+    return views.normal(addressee)
+
+
+def _inbox(request: Request, addressee: str, page: int) -> views.Inbox:
+    return views.inbox(auth.archive(request), _key(addressee), page)
+
+
+@router.get("/api/inbox/{addressee}", tags=["api"], summary="A post's or office's inbox")
+def api_inbox(request: Request, addressee: str, page: Page = 1) -> JSONResponse:
+    """Delivered cables of one addressee the reader may see: highest precedence first, then
+    newest; with the unread and unacknowledged counts."""
+    return JSONResponse(_inbox(request, addressee, page).to_dict())
+
+
+@router.get("/inbox/{addressee}", include_in_schema=False)
+def inbox_page(request: Request, addressee: str, page: Page = 1) -> Response:
+    box = _inbox(request, addressee, page)
+    return _render(
+        request,
+        "inbox.html",
+        {"box": box, "csrf": auth.context(request).csrf or "", "title": box.addressee},
+    )
+
+
+def _ack(request: Request, addressee: str, reference_id: str) -> str:
+    ctx = auth.context(request)
+    key = _key(addressee)
+    missing = HTTPException(404, f"No cable {reference_id.upper()[:40]} to acknowledge at {key}.")
+    if len(reference_id) > 40 or auth.archive(request).decision(reference_id) == "none":
+        raise missing
+    conn = request.app.state.writers.store().conn
+    if not Queue(conn).mark(reference_id, key, ack=True, who=ctx.name):
+        raise missing
+    auth.audit(request, "dispatch.ack", reference_id.upper(), key)
+    return key
+
+
+@router.post("/inbox/{addressee}/{reference_id}/ack", include_in_schema=False)
+def ack_form(
+    request: Request,
+    addressee: str,
+    reference_id: str,
+    csrf: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    ctx = auth.context(request)
+    if not ctx.logged_in:
+        raise HTTPException(401, "Log in to acknowledge a cable.")
+    auth.check_csrf(request, csrf)
+    key = _ack(request, addressee, reference_id)
+    return RedirectResponse(f"/inbox/{key}", status_code=303)
+
+
+@router.post(
+    "/api/inbox/{addressee}/{reference_id}/ack",
+    tags=["api"],
+    summary="Acknowledge a FLASH or NIACT cable",
+)
+def api_ack(request: Request, addressee: str, reference_id: str) -> JSONResponse:
+    """Acknowledge a delivered FLASH or NIACT IMMEDIATE cable (an API token is needed)."""
+    ctx = auth.context(request)
+    if ctx.via != "bearer":
+        raise HTTPException(401, "An API token is needed to acknowledge a cable.")
+    key = _ack(request, addressee, reference_id)
+    return JSONResponse({"addressee": key, "reference_id": reference_id.upper(), "acked": True})
+
+
+def _status(request: Request) -> dict:
+    a = auth.archive(request)
+    out = views.status(a)
+    out["late"] = [e.to_dict() for e in views.late(a)]
+    out["dead"] = [e.to_dict() for e in views.dead(a)]
+    return out
+
+
+@router.get("/api/dispatch", tags=["api"], summary="Dispatch status and late deliveries")
+def api_status(request: Request) -> JSONResponse:
+    """Deliveries by state and precedence, those late against their speed-of-service objective
+    (FLASH 10 min, IMMEDIATE 30 min, PRIORITY 3 h, ROUTINE 6 h) and the dead letters, of the
+    cables the reader may see."""
+    return JSONResponse(_status(request))
+
+
+@router.get("/dispatch", include_in_schema=False)
+def status_page(request: Request) -> Response:
+    return _render(request, "dispatch_status.html", {"status": _status(request)})
