@@ -146,6 +146,12 @@ def test_archives_of_schema_6_upgrade(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM paragraphs WHERE text <> ''").fetchone()[0] == 3
         assert conn.execute("SELECT typeof(record) FROM cables").fetchall() == [("text",)] * 2
+    # Read-only (the reading room), it is read as it is: nothing upgraded.
+    with Archive.open(path, readonly=True, create=False) as a:
+        assert full_json(a.store.get("09ZENDA124")) == full_json(cable)
+        (hit,) = a.search("ferries", snippets=True)
+        assert "[ferries]" in hit.snippet
+        assert a.conn.execute("PRAGMA user_version").fetchone()[0] == 6
     with SQLiteStore(path) as store:
         version = store.conn.execute("PRAGMA user_version").fetchone()[0]
         assert version == len(MIGRATIONS) >= 9

@@ -240,7 +240,8 @@ class SQLiteStore:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             # Checkpoint the WAL every ~64 MB rather than every 4 MB: index and full-text
             # pages rewritten by several batches are copied to the database once.
-            self.conn.execute("PRAGMA wal_autocheckpoint = 16384")
+            (page,) = self.conn.execute("PRAGMA page_size").fetchone()
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {(64 << 20) // page}")
             migrate(self.conn)
         self.conn.execute("PRAGMA foreign_keys = ON")
         # cables.record is compressed JSON: SQL reads it as record_json(record).

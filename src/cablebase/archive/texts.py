@@ -70,6 +70,12 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[i : i + _CHUNK]
 
 
+def _before_texts(conn: sqlite3.Connection) -> bool:
+    """An archive from before schema 7 (text in paragraphs and sources), open read-only: the
+    reading room serves it as it is until a writer upgrades it."""
+    return conn.execute("PRAGMA user_version").fetchone()[0] < 7
+
+
 def _packed(conn: sqlite3.Connection, chunk: list[int]) -> dict[int, bytes]:
     marks = ",".join("?" * len(chunk))
     return dict(
@@ -83,10 +89,18 @@ def paragraphs(
     """(cable id, number, portion, heading, text) of every paragraph of the cables `ids`,
     by cable id, then in the cable's order (what `SELECT ... FROM paragraphs ORDER BY
     cable_id, position` gave when the text was a column)."""
+    old = _before_texts(conn)
     for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        if old:
+            yield from conn.execute(
+                "SELECT cable_id, number, portion, heading, text FROM paragraphs"
+                f" WHERE cable_id IN ({marks}) ORDER BY cable_id, position",
+                chunk,
+            )
+            continue
         packed = _packed(conn, chunk)
         texts: dict[int, list[str]] = {}
-        marks = ",".join("?" * len(chunk))
         for cid, position, number, portion, heading in conn.execute(
             "SELECT cable_id, position, number, portion, heading FROM paragraphs"
             f" WHERE cable_id IN ({marks}) ORDER BY cable_id, position",
@@ -104,9 +118,18 @@ def sources(
 ) -> dict[int, tuple[str, str | None, int | None, str | None, str | None]]:
     """cable id -> (form, path, offset, header, body) of the cables `ids` that have a source."""
     out: dict[int, tuple[str, str | None, int | None, str | None, str | None]] = {}
+    old = _before_texts(conn)
     for chunk in _chunks(ids):
-        packed = _packed(conn, chunk)
         marks = ",".join("?" * len(chunk))
+        if old:
+            for cid, *row in conn.execute(
+                "SELECT cable_id, form, path, offset, header, body FROM sources"
+                f" WHERE cable_id IN ({marks})",
+                chunk,
+            ):
+                out[cid] = tuple(row)  # type: ignore[assignment]
+            continue
+        packed = _packed(conn, chunk)
         for cid, form, path, offset in conn.execute(
             f"SELECT cable_id, form, path, offset FROM sources WHERE cable_id IN ({marks})", chunk
         ):
