@@ -253,13 +253,15 @@ _GARBLED_ID = re.compile(
 _CAPTION_BEFORE = re.compile(r"^(?:EFTO|NOFORN|(?:UNCLAS|CLAS)?SIFIED|UNCLAS)(?=[A-Z]{3})")
 
 
-def canonicalize_id(refid: str) -> str | None:
+def canonicalize_id(refid: str, repair: bool = True) -> str | None:
     """An id as written anywhere (`09BRAZIL234`, `06PORT-OF-SPAIN123`, `03MADRIDSP1234`,
     `09TRIPOLII12`) -> the id in Cablegate's spelling of the post (`09BRASILIA234`); a sender
     that is no Cablegate post keeps its own name (`06SECDEF123`, `05EMBASSYBLABLA1` ->
     `05BLABLA1`); damaged ids lose the section banner, caption or note glued in
-    (`08SECTON01OF02LIMA12`, `09EFTOLIMA7` -> `09LIMA7`).  None when the text is not shaped
-    like an id."""
+    (`08SECTON01OF02LIMA12`, `09EFTOLIMA7` -> `09LIMA7`); a name one letter off a post is
+    that post (`07SOIA828` -> `07SOFIA828`), and with `repair`, a name damaged further is the
+    close post whose id exists in the Cablegate ids (`07QXICO3307` -> `07MEXICO3307`).  None
+    when the text is not shaped like an id."""
     text = " ".join(refid.upper().split()) if refid else ""
     m = _ID_SHAPE.match(text) or _GARBLED_ID.match(text)
     if m is None:
@@ -274,7 +276,7 @@ def canonicalize_id(refid: str) -> str | None:
     if post is not None:
         post = well_spelt(post)
     if post is None:
-        post = _one_edit_post(key) or _known_post(m[1], key, serial)
+        post = _one_edit_post(key) or (_known_post(m[1], key, serial) if repair else None)
     if post is None:
         post = _variants(key, _table())[-1]
     return f"{m[1]}{_family_spelling(post, m[1], serial)}{serial}"
@@ -335,10 +337,11 @@ def _known_post(yy: str, key: str, serial: int) -> str | None:
     if len(key) < 3 or not KNOWN_IDS.available:
         return None
     scored = []
-    for p in _table().reliable:
-        ratio = difflib.SequenceMatcher(None, key, p).ratio()
-        if ratio >= _KNOWN_REPAIR and KNOWN_IDS.exists(f"{yy}{p}{serial}"):
-            scored.append((ratio, p))
+    for p in _table().reliable:  # the id lookups first: cheaper than the ratios
+        if KNOWN_IDS.exists(f"{yy}{p}{serial}"):
+            ratio = difflib.SequenceMatcher(None, key, p).ratio()
+            if ratio >= _KNOWN_REPAIR:
+                scored.append((ratio, p))
     scored.sort(reverse=True)
     if not scored or (len(scored) > 1 and scored[1][0] >= scored[0][0] - 0.05):
         return None

@@ -521,7 +521,8 @@ def _literal_id(post: str, number: str, year: int | str | None, citing: Citing) 
     if y >= 100:
         y %= 100
     rid = f"{y:02d}{post.upper()}{int(number)}"
-    return canonicalize_id(rid) or rid
+    # (without the repair against the id list: a lookup per post, too slow for every item)
+    return canonicalize_id(rid, repair=False) or rid
 
 
 def _cable_id(written: str, number: str, year: int | str | None, citing: Citing) -> str | None:
