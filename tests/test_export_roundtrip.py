@@ -156,18 +156,27 @@ def test_bad_lines_are_refused_one_by_one(generated, tmp_path):
     export(generated, "", "jsonl", buf)
     lines = buf.getvalue().splitlines()[:3]
     bad = [
-        lines[0],
-        lines[1][:-40],  # cut short
+        lines[0][:-40],  # cut short, first: the rest is still read line by line
+        lines[1],
         b'{"reference_id": "09X1", "paragraphs": 3}',  # not a record
         b'{"reference_id": null}',
         lines[2],
     ]
     (tmp_path / "mixed.jsonl").write_bytes(b"\n".join(bad) + b"\n")
+    # a first line over --max-item-size is refused alone too
+    huge = b'{"reference_id": "09X2", "subject": "' + b"x" * (len(lines[0]) + 2000) + b'"}'
+    (tmp_path / "huge.jsonl").write_bytes(huge + b"\n" + lines[0] + b"\n")
     summary = ingest([tmp_path / "mixed.jsonl"], tmp_path / "mixed.db", workers=1)
     assert (summary.added, summary.quarantined) == (2, 3)
-    assert "#row1: not a JSON line" in summary.examples[0]
+    assert "#row0: not a JSON line" in summary.examples[0]
     assert "#row2: not a valid cablebase record: paragraphs" in summary.examples[1]
     assert "#row3: a record without a reference id" in summary.examples[2]
+    from cablebase.forms.limits import Limits
+
+    small = Limits.from_env(max_item_size=len(lines[0]) + 1000)
+    summary = ingest([tmp_path / "huge.jsonl"], tmp_path / "huge.db", workers=1, limits=small)
+    assert (summary.added, summary.quarantined) == (1, 1)
+    assert "#row0: refused (--max-item-size)" in summary.examples[0]
 
 
 def test_one_json_record_and_a_list(generated, tmp_path):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import sys
 from collections.abc import Iterator
@@ -134,15 +135,11 @@ def _json_items(stream: IO[bytes], path: str | None, max_item: int) -> Iterator[
     if first is None:
         return
     index, line = first
-    if isinstance(line, bytes) and not line.lstrip().startswith(b"["):
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            value = None
-        if isinstance(value, dict):  # JSON Lines: one record per line
-            yield record_of(value, path, index)
-            yield from _json_lines(lines, path)
-            return
+    # A JSON document spread over lines (an indented record, a list) opens with a line of
+    # its own; anything else is JSON Lines, read line by line (a damaged line refused alone).
+    if isinstance(line, int) or not (line.strip() == b"{" or line.lstrip().startswith(b"[")):
+        yield from _json_lines(itertools.chain([first], lines), path)
+        return
     # One JSON document over several lines (an indented record, a list): read it whole.
     parts = [line] if isinstance(line, bytes) else []
     size = len(parts[0]) if parts else max_item + 1
