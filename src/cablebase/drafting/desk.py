@@ -24,6 +24,7 @@ two-person rules need to know who is who.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 from cablebase.access import audit
 from cablebase.access.policy import Viewer, requirement
+from cablebase.drafting.draft import Draft
 from cablebase.drafting.rules import Context, Finding
 from cablebase.drafting.store import DraftError, StoredDraft, read
 from cablebase.record import Cable
@@ -236,7 +238,7 @@ class Desk:
 
     def findings(
         self,
-        d: StoredDraft,
+        d: StoredDraft | Draft,
         clearances: list[str],
         resolve: Callable[[str], bool] | None = None,
         on: dt.date | None = None,
@@ -245,7 +247,7 @@ class Desk:
         release day: a declassification date that has passed meanwhile is an error)."""
         from cablebase.drafting.check import check
 
-        draft = read(d.body, d.form)
+        draft = read(d.body, d.form) if isinstance(d, StoredDraft) else copy.copy(d)
         draft.clearances = clearances
         if on is not None:
             draft.date = on
@@ -381,13 +383,13 @@ class Desk:
             raise DraftError(f"draft {did} is yours and {post} does not allow self-release")
         self._cleared_for(d)
         at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(second=0, microsecond=0)
-        found = self.findings(d, self.cleared_offices(did), resolve, on=at.date())
+        draft = read(d.body, d.form)
+        found = self.findings(draft, self.cleared_offices(did), resolve, on=at.date())
         errors = [f for f in found if f.severity == "error"]
         if errors:
             raise DraftError(
                 f"draft {did} has {len(errors)} error(s): {errors[0].rule}: {errors[0].message}"
             )
-        draft = read(d.body, d.form)
         conn = self.conn
         # the number and the release in one transaction: a writer that waits here sees the
         # counter as the one before it left it (no gap, no duplicate)

@@ -82,8 +82,11 @@ def _number_banner(lines: list[str]) -> bool:
     return False
 
 
-def draft_from_text(text: str, *, date: dt.date | None = None, form: str = "auto") -> Draft:
-    """Read a draft written as telegram text (or any form the parser reads: a real cable too)."""
+def draft_from_text(
+    text: str, *, date: dt.date | None = None, form: str = "auto", undated: bool = False
+) -> Draft:
+    """Read a draft written as telegram text (or any form the parser reads: a real cable too).
+    `undated`: the text is known to have no DTG (one parse, REF years of `date`'s year)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     clearances, block = _clearance_block(lines)
     # the clearance block is the draft's routing slip, not telegram text: the parser reads the
@@ -91,8 +94,11 @@ def draft_from_text(text: str, *, date: dt.date | None = None, form: str = "auto
     work = ["" if i in block else line for i, line in enumerate(lines)]
     numbered = _number_banner(work)
     joined = "\n".join(work)
-    cable = parse_text(joined, form=form)
-    if cable.created is None:
+    if undated and date is not None:
+        cable = parse_text(joined, form=form, year=date.year)
+    else:
+        cable = parse_text(joined, form=form)
+    if cable.created is None and not (undated and date is not None):
         # no DTG (a draft): REF items without a year are the drafting year's
         cable = parse_text(joined, form=form, year=(date or dt.datetime.now(dt.UTC).date()).year)
     if date is None:

@@ -14,7 +14,7 @@ import copy
 import datetime as dt
 
 from cablebase import render
-from cablebase.drafting.draft import Draft
+from cablebase.drafting.draft import Draft, Locator, draft_from_text
 from cablebase.record import Cable, Station
 
 __all__ = ["PAGING", "released_record", "telegram", "to_form"]
@@ -42,10 +42,25 @@ def _own_route(post: str) -> str | None:
     return found[0] if found else None
 
 
+def _numbered(draft: Draft, serial: int, when: dt.datetime) -> Draft:
+    """The draft read again with its serial in the banner, on the release day: REF items
+    written without a year are dated against the cable's own number and year (the parser
+    moves `BAMAKO 754` to last year when the post cannot have reached 754 yet)."""
+    if not draft.unnumbered_banner:
+        return draft
+    line = Locator(draft.lines).banner()
+    if line is None:
+        return draft
+    lines = list(draft.lines)
+    lines[line - 1] = f"{lines[line - 1].rstrip()} {serial:06d}"
+    again = draft_from_text("\n".join(lines), date=when.date(), undated=True)
+    return again if again.cable.post == draft.cable.post else draft
+
+
 def released_record(draft: Draft, *, post: str, serial: int, when: dt.datetime) -> Cable:
     """The cable `draft` becomes when `post` releases it as `serial` at `when` (UTC)."""
-    c = copy.deepcopy(draft.cable)
     when = when.astimezone(dt.UTC)
+    c = copy.deepcopy(_numbered(draft, serial, when).cable)
     yy = f"{when.year % 100:02d}"
     c.reference_id = f"{yy}{post}{serial}"
     c.created = when.strftime("%Y-%m-%dT%H:%M:00Z")
