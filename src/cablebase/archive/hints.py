@@ -162,17 +162,25 @@ def _near(archive: Archive, fields: list[Field]) -> list[str]:
 
 
 def _similarity(want: str, key: str, n: int) -> float:
+    """How near a stored value is: containing the typed value whole (spaces optional) beats
+    any edit similarity; a run of its words counts a little less than the whole value, so
+    `PRELL` finds `PREL` before `PGOV. PREL`."""
     squeezed, flat = want.replace(" ", ""), key.replace(" ", "")
     if len(squeezed) >= 4 and squeezed in flat:  # typed a part of it (spaces optional)
         return 1.0 + len(squeezed) / len(flat)
+    best = _ratio(want, key)
     kw = key.split()
-    parts = {key} | {" ".join(kw[i : i + n]) for i in range(max(1, len(kw) - n + 1))}
-    best = 0.0
-    for part in parts:
-        m = difflib.SequenceMatcher(None, want, part)
-        if m.real_quick_ratio() >= CUTOFF and m.quick_ratio() >= CUTOFF:
-            best = max(best, m.ratio())
+    if len(kw) > n:
+        for i in range(len(kw) - n + 1):
+            best = max(best, 0.95 * _ratio(want, " ".join(kw[i : i + n])))
     return best
+
+
+def _ratio(a: str, b: str) -> float:
+    m = difflib.SequenceMatcher(None, a, b)
+    if m.real_quick_ratio() < CUTOFF or m.quick_ratio() < CUTOFF:
+        return 0.0
+    return m.ratio()
 
 
 # The distinct values of an indexed column, one index seek each (a skip scan): a few hundred
