@@ -43,3 +43,90 @@ def cable(
         tags=["PREL", "ML"],
         paragraphs=[Paragraph(number=1, portion=mark, text=f"Test cable {n} for dispatch.")],
     )
+
+
+# -- kill -9 harness (tests/test_dispatch_kill.py, bench/bench_dispatch.py) ---------------------
+
+
+def aldac_world(path, cables: int, *, released: float | None = None) -> int:  # noqa: ANN001
+    """An archive of `cables` ROUTINE cables to ALDAC (each ~250 posts); returns deliveries."""
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.dispatch.outbox import release_and_enqueue
+
+    total = 0
+    with SQLiteStore(path) as store:
+        for i in range(cables):
+            c = cable(i, to=(), collectives=("ALDAC",))
+            total += release_and_enqueue(store, c, released=released)
+    return total
+
+
+def _count(path, where: str) -> int:  # noqa: ANN001
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        return conn.execute(f"SELECT count(*) FROM dispatch_deliveries WHERE {where}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def dispatcher(path, drop, *extra: str):  # noqa: ANN001, ANN201
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "cablebase", "dispatch", "run", "--archive", str(path)]
+    cmd += ["--drop", str(drop), *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_nine(path, drop, kills: int, rng, *, window: float = 0.05) -> list[int]:  # noqa: ANN001
+    """Start the dispatcher and kill -9 it `kills` times, each a random moment (up to `window`
+    seconds) after it has made progress; returns the delivered count at each kill (fewer
+    kills when the queue emptied first)."""
+    import signal
+    import time
+
+    at = []
+    for _ in range(kills):
+        before = _count(path, "state = 'delivered'")
+        proc = dispatcher(path, drop)
+        deadline = time.monotonic() + 60
+        while _count(path, "state = 'delivered'") <= before and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, window))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        at.append(_count(path, "state = 'delivered'"))
+        if _count(path, "state != 'delivered'") == 0:
+            break
+    return at
+
+
+def exactly_once(path, drop) -> dict:  # noqa: ANN001
+    """What a finished run left: every delivery's state, the drop's files and journal."""
+    import sqlite3
+    from pathlib import Path
+
+    from cablebase.dispatch.adapters import safe
+
+    conn = sqlite3.connect(path)
+    keys = conn.execute(
+        "SELECT key, addressee, reference_id, state, attempts FROM dispatch_deliveries"
+    ).fetchall()
+    conn.close()
+    root = Path(drop)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.txt"))
+    journal = (root / "journal.log").read_text().split() if (root / "journal.log").exists() else []
+    return {
+        "deliveries": len(keys),
+        "states": sorted({s for *_, s, _ in keys}),
+        "expected_files": sorted(f"{safe(a)}/{safe(r)}.txt" for _, a, r, _, _ in keys),
+        "files": files,
+        "journal": journal,
+        "keys": sorted(k for k, *_ in keys),
+        "retried": sum(1 for *_, n in keys if n > 1),
+        "leftovers": sorted(p.name for p in root.rglob("*.tmp")),
+    }
