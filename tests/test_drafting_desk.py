@@ -224,3 +224,51 @@ def test_cli_submit_clear_release(tmp_path):
     assert r.exit_code == 1 and "name who acts" in r.output
     r = _cli(db, "desk", "add", "EB", "carl", user="ann")
     assert r.exit_code == 1 and "only an admin" in r.output
+
+
+def test_a_failed_release_takes_no_number(world):
+    from cablebase.drafting import desk as desk_module
+
+    did = world.new()
+    world.desk("ann").submit(did, [])
+
+    def broken(conn, cable):
+        raise RuntimeError("outbox full")
+
+    desk_module.RELEASE_HOOKS.append(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            world.desk("rita").release(did, when=WHEN)
+    finally:
+        desk_module.RELEASE_HOOKS.remove(broken)
+    # the number, the release row and the state went back with the transaction
+    assert world.store.conn.execute("SELECT count(*) FROM post_serials").fetchone() == (0,)
+    assert world.desk("ann").store.get(did).state == "cleared"
+    seen = []
+    desk_module.RELEASE_HOOKS.append(lambda conn, cable: seen.append(cable.reference_id))
+    try:
+        assert world.desk("rita").release(did, when=WHEN).serial == 1
+    finally:
+        desk_module.RELEASE_HOOKS.pop()
+    assert seen == ["26BAMAKO1"]
+
+
+def test_an_interrupted_store_is_finished_by_releasing_again(world, monkeypatch):
+    import sqlite3
+
+    did = world.new()
+    world.desk("ann").submit(did, [])
+    rita = world.desk("rita")
+
+    def full(cables):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(rita, "archive_store", type("S", (), {"put_many": staticmethod(full)}))
+    with pytest.raises(DraftError, match="released as 26BAMAKO1, but storing"):
+        rita.release(did, when=WHEN)
+    assert world.store.get("26BAMAKO1") is None
+    again = world.desk("rita").release(did)
+    assert (again.reference_id, again.stored) == ("26BAMAKO1", True)
+    assert world.store.get("26BAMAKO1").dtg == "021405Z JUN 26"  # the release's own time
+    with pytest.raises(DraftError, match="already released"):
+        world.desk("rita").release(did)

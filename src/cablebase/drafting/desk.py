@@ -364,7 +364,12 @@ class Desk:
 
         d = self._draft(did)
         if d.state == "released":
-            raise DraftError(f"draft {did} is already released")
+            r = self.release_of(did)
+            if r.stored:
+                raise DraftError(f"draft {did} is already released ({r.reference_id})")
+            if not self._member(RELEASE_UNIT.format(post=r.post)):
+                raise DraftError(f"{self.actor.name} does not release for {r.post}")
+            return self.finish(did)  # numbered, but storing it was interrupted
         if d.state != "cleared":
             missing = [o for o, by, _ in self.offices(did) if not by]
             why = f"waiting on {', '.join(missing)}" if missing else "not submitted"
@@ -432,8 +437,14 @@ class Desk:
 
     def _store(self, did: int, cable: Cable) -> None:
         """The released cable into the archive (after the numbering's transaction; a run
-        stopped in between is finished by `finish`)."""
-        self.archive_store.put_many([cable])
+        stopped in between is finished by `finish`, or by releasing the draft again)."""
+        try:
+            self.archive_store.put_many([cable])
+        except (sqlite3.Error, OSError) as e:
+            raise DraftError(
+                f"draft {did} is released as {cable.reference_id}, but storing the cable failed"
+                f" ({e}): release it again to store it"
+            ) from None
         with self.conn:
             self.conn.execute("UPDATE draft_releases SET stored = 1 WHERE draft_id = ?", (did,))
 
