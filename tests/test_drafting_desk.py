@@ -220,6 +220,9 @@ def test_cli_submit_clear_release(tmp_path):
     assert f"released as {year}BAMAKO1" in r.output
     assert "C O N F I D E N T I A L BAMAKO 000001" in r.output
     # without a name, no step
+    shown = json.loads(_cli(db, "show", "1", "--json", user="ann").output)
+    assert shown["state"] == "released"
+    assert shown["release"]["reference_id"] == f"{year}BAMAKO1" and shown["release"]["serial"] == 1
     r = CliRunner().invoke(main, ["draft", "release", "1", "--archive", db])
     assert r.exit_code == 1 and "name who acts" in r.output
     r = _cli(db, "desk", "add", "EB", "carl", user="ann")

@@ -219,16 +219,20 @@ def show_command(
     with _drafts(archive_path, user, token, create=False) as store:
         d = store.get(draft_id, version)
         history = store.versions(draft_id)
+        released = store.released_as(draft_id)
     if as_json:
         out = d.to_dict() | {
-            "versions": [{"version": v, "saved_by": who, "saved": at} for v, who, at in history]
+            "versions": [{"version": v, "saved_by": who, "saved": at} for v, who, at in history],
+            "release": released,
         }
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         click.echo(d.body.rstrip("\n"))
         click.echo(
             f"\n-- draft {d.id}, version {d.version} of {len(history)}, {d.state},"
-            f" by {d.author or '-'}, saved {d.updated} --",
+            f" by {d.author or '-'}, saved {d.updated}"
+            + (f", released as {released['reference_id']}" if released else "")
+            + " --",
             err=True,
         )
     if with_check:

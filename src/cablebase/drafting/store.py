@@ -182,6 +182,20 @@ class DraftStore:
             d.version = version
         return d
 
+    def released_as(self, did: int) -> dict | None:
+        """The release of draft `did` (reference id, serial, time, releaser), or None."""
+        self.get(did)
+        try:
+            row = self.conn.execute(
+                "SELECT reference_id, serial, released, released_by, version"
+                " FROM draft_releases WHERE draft_id = ?",
+                (did,),
+            ).fetchone()
+        except sqlite3.OperationalError:  # no desk tables yet: nothing released
+            return None
+        keys = ("reference_id", "serial", "released", "released_by", "version")
+        return dict(zip(keys, row, strict=True)) if row else None
+
     def versions(self, did: int) -> list[tuple[int, str | None, str]]:
         self.get(did)
         return self.conn.execute(
