@@ -6,8 +6,7 @@
   if (!box || !window.fetch) return;
   var key = box.getAttribute("data-addressee");
   var page = box.getAttribute("data-page") || "1";
-  var csrfInput = document.querySelector('#inbox form input[name="csrf"]');
-  var csrf = csrfInput ? csrfInput.value : "";
+  var csrf = box.getAttribute("data-csrf") || "";  // for the forms of rows drawn here
   var loggedIn = !!document.getElementById("who");
   var seen = "";
 
