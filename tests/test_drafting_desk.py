@@ -66,12 +66,7 @@ def test_submit_clear_release_numbers_and_stores_the_cable(world):
     assert carl.clear(did, "AF/W").state == "cleared"
     assert [d.id for d in rita.queue()] == [did]
     r = rita.release(did, when=WHEN)
-    assert (r.reference_id, r.serial, r.released, r.stored) == (
-        "26BAMAKO1",
-        1,
-        "2026-06-02T14:05:00Z",
-        True,
-    )
+    assert (r.reference_id, r.serial, r.released) == ("26BAMAKO1", 1, "2026-06-02T14:05:00Z")
     cable = world.store.get("26BAMAKO1")
     assert cable is not None
     assert cable.dtg == "021405Z JUN 26" and cable.created == "2026-06-02T14:05:00Z"
@@ -256,22 +251,25 @@ def test_a_failed_release_takes_no_number(world):
     assert seen == ["26BAMAKO1"]
 
 
-def test_an_interrupted_store_is_finished_by_releasing_again(world, monkeypatch):
+def test_a_cable_that_cannot_be_stored_is_not_released(world, monkeypatch):
     import sqlite3
 
     did = world.new()
     world.desk("ann").submit(did, [])
     rita = world.desk("rita")
 
-    def full(cables):
+    def full(cable):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(rita, "archive_store", type("S", (), {"put_many": staticmethod(full)}))
-    with pytest.raises(DraftError, match="released as 26BAMAKO1, but storing"):
+    monkeypatch.setattr(rita.archive_store, "add_new", full)
+    with pytest.raises(DraftError, match="not released: storing 26BAMAKO1 failed"):
         rita.release(did, when=WHEN)
-    assert world.store.get("26BAMAKO1") is None
-    again = world.desk("rita").release(did)
-    assert (again.reference_id, again.stored) == ("26BAMAKO1", True)
-    assert world.store.get("26BAMAKO1").dtg == "021405Z JUN 26"  # the release's own time
+    monkeypatch.undo()
+    # number, release row and state rolled back with the cable
+    assert world.store.conn.execute("SELECT count(*) FROM draft_releases").fetchone() == (0,)
+    assert world.store.conn.execute("SELECT count(*) FROM post_serials").fetchone() == (0,)
+    again = world.desk("rita").release(did, when=WHEN)
+    assert again.reference_id == "26BAMAKO1"
+    assert world.store.get("26BAMAKO1").dtg == "021405Z JUN 26"
     with pytest.raises(DraftError, match="already released"):
         world.desk("rita").release(did)

@@ -264,6 +264,46 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         raised       REAL NOT NULL
     );
     """,
+    # 11: the drafting desk's clearance and release (issue 14, drafting/desk.py): the version
+    # submitted, the offices a draft waits on, who clears for an office or releases for a post
+    # (release:POST), each post's serial counter per year and the releases it numbered.
+    """
+    CREATE TABLE IF NOT EXISTS draft_submissions (
+        draft_id     INTEGER PRIMARY KEY REFERENCES drafts(id) ON DELETE CASCADE,
+        version      INTEGER NOT NULL,      -- the version submitted (frozen until a recall)
+        submitted_by TEXT NOT NULL,
+        submitted    TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS draft_clearances (
+        draft_id     INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        office       TEXT NOT NULL,
+        cleared_by   TEXT,                  -- NULL while the office has not cleared
+        cleared      TEXT,
+        PRIMARY KEY (draft_id, office)
+    );
+    CREATE TABLE IF NOT EXISTS desk_members (
+        unit         TEXT NOT NULL,         -- an office (AF/W) or release:POST
+        user         TEXT NOT NULL,
+        PRIMARY KEY (unit, user)
+    );
+    CREATE TABLE IF NOT EXISTS post_serials (
+        post         TEXT NOT NULL,
+        year         INTEGER NOT NULL,
+        last         INTEGER NOT NULL,      -- the last serial given
+        PRIMARY KEY (post, year)
+    );
+    CREATE TABLE IF NOT EXISTS draft_releases (
+        draft_id     INTEGER PRIMARY KEY REFERENCES drafts(id),
+        version      INTEGER NOT NULL,      -- the draft version released
+        reference_id TEXT NOT NULL UNIQUE,
+        post         TEXT NOT NULL,
+        year         INTEGER NOT NULL,
+        serial       INTEGER NOT NULL,
+        released_by  TEXT NOT NULL,
+        released     TEXT NOT NULL,         -- ISO 8601 UTC to the minute: the DTG's time
+        UNIQUE (post, year, serial)
+    );
+    """,
 )
 
 TEXTS_ONCE = 7  # the migration from which paragraphs and source text live in `texts`

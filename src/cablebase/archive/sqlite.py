@@ -319,6 +319,20 @@ class SQLiteStore:
                 self._bump()
         return result
 
+    def add_new(self, cable: Cable | Prepared) -> None:
+        """Store a record new to the archive inside the caller's open write transaction
+        (BEGIN IMMEDIATE held): the drafting desk numbers, stores and dispatches a released
+        cable in one transaction.  ValueError when its reference id is already stored."""
+        prepared = cable if isinstance(cable, Prepared) else prepare(cable)
+        if not prepared.reference_id or self._existing([prepared.reference_id]):
+            raise ValueError(f"{prepared.reference_id} is already in the archive (or has no id)")
+        pending = _Pending()
+        next_id = (self.conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
+        pending.add(next_id, prepared)
+        pending.add_source(prepared, _now(), stored=False)
+        pending.write(self.conn)
+        self._bump()
+
     def _bump(self) -> None:
         """Count a change of the cables (readers key their caches on `generation`)."""
         self.conn.execute(

@@ -14,8 +14,9 @@ A stored draft (store.py) goes through these states:
   has not cleared or the draft has an error (checked again with the offices that cleared), and
   refused to the drafter unless the post allows self-release.  The post's next serial for the
   year is taken in the transaction that records the release (BEGIN IMMEDIATE: gapless and
-  unique under concurrent releases), the DTG is the release time, and the cable is rendered
-  with the transmitted page layout (render.Paging) and stored in the archive as a cable.
+  unique under concurrent releases), the DTG is the release time, and the cable (rendered
+  with the transmitted page layout, render.Paging) is stored in the archive in that same
+  transaction, with whatever RELEASE_HOOKS write (dispatch's outbox).
 
 Every step is audited (`draft.submit`, `draft.clear`, `draft.recall`, `draft.release`, and the
 administration of units and posts).  Who acts is an authenticated account (`actor`): the
@@ -38,7 +39,6 @@ from cablebase.drafting.store import DraftError, StoredDraft, read
 from cablebase.record import Cable
 
 __all__ = [
-    "DESK_TABLES",
     "Desk",
     "Release",
     "ReleaseHook",
@@ -48,47 +48,6 @@ __all__ = [
 
 RELEASE_UNIT = "release:{post}"  # the unit whose members release a post's cables
 _SELF_RELEASE = "drafting.self_release.{post}"  # settings key: '1' lets a drafter release
-
-# The desk's tables, created on first use (idempotent): see archive/schema.py for the rest.
-DESK_TABLES = """
-CREATE TABLE IF NOT EXISTS draft_submissions (
-    draft_id     INTEGER PRIMARY KEY REFERENCES drafts(id) ON DELETE CASCADE,
-    version      INTEGER NOT NULL,      -- the version submitted (frozen until a recall)
-    submitted_by TEXT NOT NULL,
-    submitted    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS draft_clearances (
-    draft_id     INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
-    office       TEXT NOT NULL,
-    cleared_by   TEXT,                  -- NULL while the office has not cleared
-    cleared      TEXT,
-    PRIMARY KEY (draft_id, office)
-);
-CREATE TABLE IF NOT EXISTS desk_members (
-    unit         TEXT NOT NULL,         -- an office that clears (AF/W) or release:POST
-    user         TEXT NOT NULL,
-    PRIMARY KEY (unit, user)
-);
-CREATE TABLE IF NOT EXISTS post_serials (
-    post         TEXT NOT NULL,
-    year         INTEGER NOT NULL,
-    last         INTEGER NOT NULL,      -- the last serial given
-    PRIMARY KEY (post, year)
-);
-CREATE TABLE IF NOT EXISTS draft_releases (
-    draft_id     INTEGER PRIMARY KEY REFERENCES drafts(id),
-    version      INTEGER NOT NULL,
-    reference_id TEXT NOT NULL UNIQUE,
-    post         TEXT NOT NULL,
-    year         INTEGER NOT NULL,
-    serial       INTEGER NOT NULL,
-    released_by  TEXT NOT NULL,
-    released     TEXT NOT NULL,         -- ISO 8601 UTC to the minute: the DTG's time
-    stored       INTEGER NOT NULL DEFAULT 0,  -- 1 once the cable is in the archive
-    UNIQUE (post, year, serial)
-);
-"""
-
 
 # Called inside the release's transaction with the released record (e.g. an outbox of
 # deliveries written atomically with the number): (conn, cable) -> None.
@@ -106,18 +65,9 @@ class Release:
     serial: int
     released_by: str
     released: str
-    stored: bool
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
-
-
-def ensure_tables(conn: sqlite3.Connection) -> None:
-    if conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draft_releases'"
-    ).fetchone():
-        return
-    conn.executescript(f"BEGIN; {DESK_TABLES} COMMIT;")
 
 
 def unit_name(unit: str) -> str:
@@ -150,7 +100,6 @@ class Desk:
         # a release waits its turn for the write lock (concurrent releases at a post)
         if self.conn.execute("PRAGMA busy_timeout").fetchone()[0] < 60_000:
             self.conn.execute("PRAGMA busy_timeout = 60000")
-        ensure_tables(self.conn)
 
     # -- units, posts -------------------------------------------------------------------
 
@@ -364,12 +313,9 @@ class Desk:
 
         d = self._draft(did)
         if d.state == "released":
-            r = self.release_of(did)
-            if r.stored:
-                raise DraftError(f"draft {did} is already released ({r.reference_id})")
-            if not self._member(RELEASE_UNIT.format(post=r.post)):
-                raise DraftError(f"{self.actor.name} does not release for {r.post}")
-            return self.finish(did)  # numbered, but storing it was interrupted
+            raise DraftError(
+                f"draft {did} is already released ({self.release_of(did).reference_id})"
+            )
         if d.state != "cleared":
             missing = [o for o, by, _ in self.offices(did) if not by]
             why = f"waiting on {', '.join(missing)}" if missing else "not submitted"
@@ -413,6 +359,12 @@ class Desk:
             ).fetchone()[0]
             cable = released_record(draft, post=post, serial=serial, when=at)
             rid = cable.reference_id or ""
+            try:
+                self.archive_store.add_new(cable)
+            except (sqlite3.Error, OSError, ValueError) as e:
+                raise DraftError(
+                    f"draft {did} is not released: storing {rid} failed ({e})"
+                ) from None
             stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
             conn.execute(
                 "INSERT INTO draft_releases (draft_id, version, reference_id, post, year, serial,"
@@ -432,44 +384,18 @@ class Desk:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        self._store(did, cable)
-        return self.release_of(did)
-
-    def _store(self, did: int, cable: Cable) -> None:
-        """The released cable into the archive (after the numbering's transaction; a run
-        stopped in between is finished by `finish`, or by releasing the draft again)."""
-        try:
-            self.archive_store.put_many([cable])
-        except (sqlite3.Error, OSError) as e:
-            raise DraftError(
-                f"draft {did} is released as {cable.reference_id}, but storing the cable failed"
-                f" ({e}): release it again to store it"
-            ) from None
-        with self.conn:
-            self.conn.execute("UPDATE draft_releases SET stored = 1 WHERE draft_id = ?", (did,))
-
-    def finish(self, did: int) -> Release:
-        """Store a released cable whose storing was interrupted (the same record again)."""
-        from cablebase.drafting.released import released_record
-
-        r = self.release_of(did)
-        if not r.stored:
-            d = self.store.get(did, r.version)
-            at = dt.datetime.strptime(r.released, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-            cable = released_record(read(d.body, d.form), post=r.post, serial=r.serial, when=at)
-            self._store(did, cable)
         return self.release_of(did)
 
     def release_of(self, did: int) -> Release:
         self._draft(did)
         row = self.conn.execute(
-            "SELECT draft_id, version, reference_id, post, year, serial, released_by, released,"
-            " stored FROM draft_releases WHERE draft_id = ?",
+            "SELECT draft_id, version, reference_id, post, year, serial, released_by, released"
+            " FROM draft_releases WHERE draft_id = ?",
             (did,),
         ).fetchone()
         if row is None:
             raise DraftError(f"draft {did} is not released")
-        return Release(*row[:8], bool(row[8]))
+        return Release(*row)
 
     def queue(self) -> list[StoredDraft]:
         """Drafts waiting on this actor: offices they clear that have not cleared, and
