@@ -429,3 +429,26 @@ def test_cli_inbox_hides_what_the_reader_may_not_see(store: SQLiteStore) -> None
         main, ["inbox", "SECSTATE", "--archive", path, "--token", token, "--ack", "26BAMAKO1"]
     )
     assert out.exit_code == 1 and "not in the inbox" in out.output
+
+
+# -- the drafting desk's release ---------------------------------------------------------------
+
+
+def test_the_desks_release_enqueues_in_its_transaction(tmp_path: Path) -> None:
+    """Desk.release (issue 14) writes the deliveries through RELEASE_HOOKS: the seed-shaped
+    draft of tests/test_drafting.py goes IMMEDIATE to SECSTATE for action and PRIORITY to
+    Nouakchott and Niamey for information."""
+    from tests.test_drafting_desk import WHEN, World
+
+    world = World(tmp_path / "cables.db")
+    did = world.new()
+    world.desk("ann").submit(did, ["af/w"])
+    world.desk("carl").clear(did, "AF/W")
+    world.desk("rita").release(did, when=WHEN)
+    got = {(r["addressee"], r["role"], r["precedence"], r["state"]) for r in rows(world.store)}
+    assert got == {
+        ("SECSTATE", "action", "IMMEDIATE", "queued"),
+        ("NOUAKCHOTT", "info", "PRIORITY", "queued"),
+        ("NIAMEY", "info", "PRIORITY", "queued"),
+    }
+    assert {r["reference_id"] for r in rows(world.store)} == {"26BAMAKO1"}

@@ -5,8 +5,9 @@ the cable and its deliveries are committed together or not at all, so no release
 its deliveries and no delivery names an unreleased cable (the transactional-outbox pattern).
 `enqueue` never begins or ends a transaction itself.
 
-`release_and_enqueue` stores a cable and enqueues it in one transaction: what the drafting
-desk's release does (issue 14), for tests, benchmarks and the CLI until that release exists.
+The drafting desk's release (drafting/desk.py) calls it through RELEASE_HOOKS.
+`release_and_enqueue` stores a cable and enqueues it in one transaction without the desk's
+clearances and numbering (tests, the benchmark).
 """
 
 from __future__ import annotations
@@ -72,21 +73,10 @@ def enqueue(
 
 def release_and_enqueue(store, cable: Cable, *, released: float | None = None) -> int:  # noqa: ANN001
     """Store `cable` in the archive (a SQLiteStore) and enqueue its deliveries in one
-    transaction; return the number of deliveries.  The cable must be new to the archive."""
-    from cablebase.archive.sqlite import _now, _Pending, prepare
-
-    prepared = prepare(cable)
+    transaction, as the drafting desk's release does (Desk.release with RELEASE_HOOKS); return
+    the number of deliveries.  The cable must be new to the archive (else ValueError)."""
     conn = store.conn
     with conn:
         conn.execute("BEGIN IMMEDIATE")
-        if conn.execute(
-            "SELECT 1 FROM cables WHERE reference_id = ?", (prepared.reference_id,)
-        ).fetchone():
-            raise ValueError(f"{prepared.reference_id} is already in the archive")
-        pending = _Pending()
-        cid = (conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
-        pending.add(cid, prepared)
-        pending.add_source(prepared, _now(), stored=False)
-        pending.write(conn)
-        store._bump()
+        store.add_new(cable)
         return enqueue(conn, cable, released=released)

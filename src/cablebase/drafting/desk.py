@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from cablebase.access import audit
 from cablebase.access.policy import Viewer, requirement
+from cablebase.dispatch.outbox import enqueue
 from cablebase.drafting.draft import Draft
 from cablebase.drafting.rules import Context, Finding
 from cablebase.drafting.store import DraftError, StoredDraft, read
@@ -52,7 +53,7 @@ _SELF_RELEASE = "drafting.self_release.{post}"  # settings key: '1' lets a draft
 # Called inside the release's transaction with the released record (e.g. an outbox of
 # deliveries written atomically with the number): (conn, cable) -> None.
 ReleaseHook = Callable[[sqlite3.Connection, Cable], None]
-RELEASE_HOOKS: list[ReleaseHook] = []
+RELEASE_HOOKS: list[ReleaseHook] = [enqueue]  # dispatch's outbox (issue 15, docs/dispatch.md)
 
 
 @dataclass(slots=True)
