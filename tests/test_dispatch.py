@@ -452,3 +452,21 @@ def test_the_desks_release_enqueues_in_its_transaction(tmp_path: Path) -> None:
         ("NIAMEY", "info", "PRIORITY", "queued"),
     }
     assert {r["reference_id"] for r in rows(world.store)} == {"26BAMAKO1"}
+
+
+def test_cli_run_with_a_reserved_worker(store: SQLiteStore) -> None:
+    for i in range(3):
+        release_and_enqueue(store, cable(i, precedence="ROUTINE", info=("AMEMBASSY DAKAR",)))
+    release_and_enqueue(store, cable(9, precedence="FLASH"))
+    path = str(store.path)
+    r = CliRunner()
+    out = r.invoke(
+        main, ["dispatch", "run", "--once", "--workers", "1", "--reserve", "1", "--archive", path]
+    )
+    assert out.exit_code == 1 and "at least one worker" in out.output
+    out = r.invoke(
+        main, ["dispatch", "run", "--once", "--workers", "2", "--reserve", "1", "--archive", path]
+    )
+    assert out.exit_code == 0, out.output
+    assert {r["state"] for r in rows(store)} == {"delivered"}
+    assert len(rows(store)) == 7

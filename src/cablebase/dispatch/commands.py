@@ -136,10 +136,10 @@ def run(
 
     if not Path(archive_path).exists():
         raise click.ClickException(f"no archive at {archive_path}")
-    if reserve >= workers and workers > 1 or reserve > workers:
+    if reserve and reserve >= workers:
         raise click.ClickException("--reserve must leave at least one worker for all precedences")
     if workers == 1:
-        _worker_main(archive_path, drop, batch, 1 if reserve else 4, once)
+        _worker_main(archive_path, drop, batch, 4, once)
         return
     procs = [
         multiprocessing.Process(
