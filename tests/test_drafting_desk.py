@@ -273,3 +273,18 @@ def test_a_cable_that_cannot_be_stored_is_not_released(world, monkeypatch):
     assert world.store.get("26BAMAKO1").dtg == "021405Z JUN 26"
     with pytest.raises(DraftError, match="already released"):
         world.desk("rita").release(did)
+
+
+def test_a_structured_draft_is_released_like_a_text_one(world):
+    from tests.test_drafting_structured import YAML
+
+    did = world.desk("ann").store.new(YAML + "clearances: [AF/W]\n", "yaml").id
+    world.desk("ann").submit(did)  # the offices the draft lists
+    assert world.desk("ann").offices(did) == [("AF/W", None, None)]
+    world.desk("carl").clear(did, "AF/W")
+    r = world.desk("rita").release(did, when=WHEN)
+    cable = world.store.get(r.reference_id)
+    assert cable.subject == "MINISTER PREVIEWS THE SUMMIT" and cable.subject_portion == "C"
+    assert [(p.number, p.portion) for p in cable.paragraphs] == [(1, "C"), (2, "U")]
+    # REF BAMAKO 754 without a year, in Bamako's cable number 1 of 2026: last year's 754
+    assert (r.reference_id, cable.references[0].id) == ("26BAMAKO1", "25BAMAKO754")
