@@ -345,7 +345,10 @@ class Desk:
         conn = self.conn
         # the number and the release in one transaction: a writer that waits here sees the
         # counter as the one before it left it (no gap, no duplicate)
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:  # busy past the timeout, read-only file...
+            raise DraftError(f"draft {did} is not released: {e}") from None
         try:
             row = conn.execute("SELECT state FROM drafts WHERE id = ?", (did,)).fetchone()
             if row is None or row[0] != "cleared":
