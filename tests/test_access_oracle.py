@@ -574,6 +574,42 @@ def assert_clean(text: str, bad: set[str], where: str) -> None:
     assert not found, f"{where} leaks {found}"
 
 
+# -- what a partial view withholds, no operator reads -------------------------------------
+
+
+def view_world(world: World, reader: Reader, tmp: Path) -> Path:
+    """An archive holding each cable the reader sees *as they see it*: whole, or the partial
+    view (access/policy.view: no Classified By line, withheld portions blanked...)."""
+    path = tmp / "views.db"
+    with Archive.open(world.main) as main_a:
+        a = main_a.with_access(access(reader))
+        views = [a.get(rid(i)) for i in sorted(world.seen[reader])]
+    with SQLiteStore(path) as store:
+        store.put_many([v for v in views if v is not None])
+        set_policy(store.conn, Policy("controlled", True))
+    return path
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
+def test_no_operator_reads_what_a_partial_view_withholds(
+    world: World, reader: Reader, tmp_path: Path
+) -> None:
+    """Every field and operator matches a partly read cable only through what the reader's
+    view of it shows: `classifiedby:` and `person:` must not find a cable by the Classified By
+    line the view leaves out (a reader could learn the classifier by trying names)."""
+    with Archive.open(world.main) as m:
+        decisions = {m.with_access(access(reader)).decision(rid(i)) for i in world.seen[reader]}
+    if "partial" not in decisions:
+        pytest.skip("this reader reads every cable they see whole")
+    with Archive.open(world.main) as m, Archive.open(view_world(world, reader, tmp_path)) as o:
+        a, b = m.with_access(access(reader)), o.with_access(access(reader))
+        for q in queries():
+            got = sorted(h.reference_id for h in a.search(q, sort="date"))
+            want = sorted(h.reference_id for h in b.search(q, sort="date"))
+            assert got == want, f"{q!r} as {reader}"
+            assert a.count(q) == b.count(q), f"{q!r} as {reader}"
+
+
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
 def test_no_paragraph_beyond_its_mark(world: World, reader: Reader) -> None:
     """(S/NF) and (C/OC) paragraphs of cables whose caption lacks the caveat, and every other
@@ -769,6 +805,7 @@ ROUTES = {
     ("GET", "/inbox/{addressee}"),
     ("GET", "/api/inbox/{addressee}"),
     ("POST", "/inbox/{addressee}/{reference_id}/ack"),
+    ("POST", "/inbox/{addressee}/{reference_id}/read"),
     ("POST", "/api/inbox/{addressee}/{reference_id}/ack"),
     ("GET", "/dispatch"),
     ("GET", "/api/dispatch"),

@@ -119,6 +119,13 @@ def test_release_a_flash_see_it_on_top_and_acknowledge_it(
     expect(top).to_have_attribute("data-id", "26BAMAKO99")
     expect(top.locator(".acked")).to_have_text("acknowledged by duty")
     expect(page.locator("#inbox-unacked")).to_have_text("0")
+    expect(page.locator("#inbox-unread")).to_have_text("3")  # acknowledged is read
+
+    # a ROUTINE cable marked read
+    page.locator("#inbox-rows tr.entry").nth(1).locator("button.mark-read").click()
+    page.wait_for_url(f"{server}/inbox/SECSTATE")
+    expect(page.locator("#inbox-unread")).to_have_text("2")
+    expect(page.locator("#inbox-rows tr.entry.unread")).to_have_count(2)
 
     # the status page: nothing late (delivered within the FLASH objective), no dead letters
     page.goto(server + "/dispatch")

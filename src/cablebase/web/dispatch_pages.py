@@ -5,6 +5,7 @@ status page of deliveries late against their speed-of-service objective.
     GET  /api/inbox/{addressee}?page=N                   the inbox as JSON
     POST /inbox/{addressee}/{reference_id}/ack           acknowledge (a session and its CSRF token)
     POST /api/inbox/{addressee}/{reference_id}/ack       acknowledge (a bearer token)
+    POST /inbox/{addressee}/{reference_id}/read          mark read (a session and its CSRF token)
     GET  /dispatch                                       status: counts, late deliveries, dead letters
     GET  /api/dispatch                                   the same as JSON
 
@@ -17,6 +18,7 @@ seconds (static/inbox.js; the page's policy allows scripts from this origin only
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -59,32 +61,44 @@ def inbox_page(request: Request, addressee: str, page: Page = 1) -> Response:
     )
 
 
-def _ack(request: Request, addressee: str, reference_id: str) -> str:
+def _mark(request: Request, addressee: str, reference_id: str, ack: bool) -> str:
     ctx = auth.context(request)
     key = _key(addressee)
-    missing = HTTPException(404, f"No cable {reference_id.upper()[:40]} to acknowledge at {key}.")
+    what = "acknowledge" if ack else "mark read"
+    missing = HTTPException(404, f"No cable {reference_id.upper()[:40]} to {what} at {key}.")
     if len(reference_id) > 40 or auth.archive(request).decision(reference_id) == "none":
         raise missing
     conn = request.app.state.writers.store().conn
-    if not Queue(conn).mark(reference_id, key, ack=True, who=ctx.name):
+    if not Queue(conn).mark(reference_id, key, ack=ack, who=ctx.name):
         raise missing
-    auth.audit(request, "dispatch.ack", reference_id.upper(), key)
+    auth.audit(request, "dispatch.ack" if ack else "dispatch.read", reference_id.upper(), key)
     return key
 
 
-@router.post("/inbox/{addressee}/{reference_id}/ack", include_in_schema=False)
-def ack_form(
-    request: Request,
-    addressee: str,
-    reference_id: str,
-    csrf: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
+def _ack(request: Request, addressee: str, reference_id: str) -> str:
+    return _mark(request, addressee, reference_id, True)
+
+
+def _form(request: Request, addressee: str, reference_id: str, csrf: str, ack: bool) -> Response:
     ctx = auth.context(request)
     if not ctx.logged_in:
-        raise HTTPException(401, "Log in to acknowledge a cable.")
+        raise HTTPException(401, "Log in to acknowledge a cable or mark it read.")
     auth.check_csrf(request, csrf)
-    key = _ack(request, addressee, reference_id)
-    return RedirectResponse(f"/inbox/{key}", status_code=303)
+    key = _mark(request, addressee, reference_id, ack)
+    return RedirectResponse(f"/inbox/{quote(key, safe='')}", status_code=303)
+
+
+Csrf = Annotated[str, Form(max_length=400)]
+
+
+@router.post("/inbox/{addressee}/{reference_id}/ack", include_in_schema=False)
+def ack_form(request: Request, addressee: str, reference_id: str, csrf: Csrf = "") -> Response:
+    return _form(request, addressee, reference_id, csrf, True)
+
+
+@router.post("/inbox/{addressee}/{reference_id}/read", include_in_schema=False)
+def read_form(request: Request, addressee: str, reference_id: str, csrf: Csrf = "") -> Response:
+    return _form(request, addressee, reference_id, csrf, False)
 
 
 @router.post(

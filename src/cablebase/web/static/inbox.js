@@ -18,24 +18,31 @@
     return td;
   }
 
+  function form(td, e, action, cls, label) {
+    var f = document.createElement("form");
+    f.className = "form inline";
+    f.method = "post";
+    f.action = "/inbox/" + encodeURIComponent(key) + "/" + encodeURIComponent(e.reference_id) + "/" + action;
+    var i = document.createElement("input");
+    i.type = "hidden"; i.name = "csrf"; i.value = csrf;
+    var b = document.createElement("button");
+    b.type = "submit"; b.className = cls; b.textContent = label;
+    f.appendChild(i); f.appendChild(b); td.appendChild(f);
+  }
+
   function ackCell(tr, e) {
     var td = cell(tr, "");
-    if (!e.ack_required) return;
+    if (!e.ack_required) {
+      if (!e.read && loggedIn) form(td, e, "read", "mark-read", "Mark read");
+      return;
+    }
     if (e.acked) {
       var s = document.createElement("span");
       s.className = "acked";
       s.textContent = "acknowledged by " + (e.acked_by || "-");
       td.appendChild(s);
     } else if (loggedIn) {
-      var f = document.createElement("form");
-      f.className = "form inline";
-      f.method = "post";
-      f.action = "/inbox/" + encodeURIComponent(key) + "/" + encodeURIComponent(e.reference_id) + "/ack";
-      var i = document.createElement("input");
-      i.type = "hidden"; i.name = "csrf"; i.value = csrf;
-      var b = document.createElement("button");
-      b.type = "submit"; b.className = "ack"; b.textContent = "Acknowledge";
-      f.appendChild(i); f.appendChild(b); td.appendChild(f);
+      form(td, e, "ack", "ack", "Acknowledge");
     } else {
       var p = document.createElement("span");
       p.className = "pending"; p.textContent = "awaiting acknowledgement";
