@@ -2,7 +2,9 @@
 
     python bench/bench_parse.py [--quick]
 
-Prints one line per measurement.  Figures go to docs/benchmarks.md by hand, with date and machine.
+Prints one line per measurement, wall clock and CPU time (`time.process_time`: steadier on a
+shared machine, though other jobs still slow it through the shared caches), and the load
+average at the start.  Figures go to docs/benchmarks.md by hand, with date and machine.
 Forms: Cablegate HTML pages and cables.csv rows from ../shared/corpus (decompressed into memory
 first, so xz decompression is not counted), plus generated cables rendered as telegram and
 markdown text.  Memory: peak RSS of a child process that streams N and 4N cables.
@@ -28,8 +30,24 @@ HTML_TAR = CORPUS / "cablegate-html-dev.tar.xz"
 CABLES_CSV = CORPUS / "cables-dev.csv.xz"
 
 
-def _rate(label: str, n: int, seconds: float) -> None:
-    print(f"{label:<38} {n:>7,} cables  {seconds:7.2f} s  {n / seconds:9,.0f} cables/s", flush=True)
+class _Clock:
+    """Wall and CPU time of a block: on a shared machine the CPU figure is the steadier one."""
+
+    def __enter__(self) -> _Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
+def _rate(label: str, n: int, clock: _Clock) -> None:
+    print(
+        f"{label:<38} {n:>7,} cables  {clock.wall:7.2f} s  {n / clock.wall:9,.0f} cables/s"
+        f"  (CPU {clock.cpu:6.2f} s  {n / clock.cpu:7,.0f}/s)",
+        flush=True,
+    )
 
 
 def bench_html(limit: int | None) -> None:
@@ -42,10 +60,10 @@ def bench_html(limit: int | None) -> None:
                 pages.append(tar.extractfile(m).read().decode("utf-8"))
                 if limit and len(pages) >= limit:
                     break
-    t = time.perf_counter()
-    for page in pages:
-        parse_text(page, form="html")
-    _rate("html pages (parse, one core)", len(pages), time.perf_counter() - t)
+    with _Clock() as clock:
+        for page in pages:
+            parse_text(page, form="html")
+    _rate("html pages (parse, one core)", len(pages), clock)
 
 
 def bench_csv(limit: int | None) -> None:
@@ -53,13 +71,13 @@ def bench_csv(limit: int | None) -> None:
 
     with lzma.open(CABLES_CSV) as f:
         data = f.read()
-    t = time.perf_counter()
     n = 0
-    for _ in iter_cables(io.BytesIO(data), form="csv"):
-        n += 1
-        if limit and n >= limit:
-            break
-    _rate("cables.csv rows (read+parse, one core)", n, time.perf_counter() - t)
+    with _Clock() as clock:
+        for _ in iter_cables(io.BytesIO(data), form="csv"):
+            n += 1
+            if limit and n >= limit:
+                break
+    _rate("cables.csv rows (read+parse, one core)", n, clock)
 
 
 def bench_generated(n: int) -> None:
@@ -70,10 +88,10 @@ def bench_generated(n: int) -> None:
     cables = list(generate(n, seed=1))
     for form in ("telegram", "markdown", "html", "csv"):
         texts = [to_form(c, form) for c in cables]
-        t = time.perf_counter()
-        for text in texts:
-            parse_text(text, form=form)
-        _rate(f"generated {form} (parse, one core)", n, time.perf_counter() - t)
+        with _Clock() as clock:
+            for text in texts:
+                parse_text(text, form=form)
+        _rate(f"generated {form} (parse, one core)", n, clock)
 
 
 def _child_peak(n: int) -> int:
@@ -101,8 +119,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="small samples, for a smoke run")
     args = ap.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"# {time.strftime('%Y-%m-%d')} · {platform.node()} · {platform.processor() or platform.machine()}"
+        f"# {time.strftime('%Y-%m-%d %H:%M')} · load average {load:.1f} · {platform.node()} · {platform.processor() or platform.machine()}"
         f" · {os.cpu_count()} cores · Python {platform.python_version()}"
     )
     limit = 500 if args.quick else None
