@@ -987,6 +987,10 @@ def test_old_archives_gain_their_senders(tmp_path):
     store = SQLiteStore(path)
     store.put_many(HANDWRITTEN)
     store.close()
+    # The shape of schema 6 (plain JSON records, text in paragraphs), then back to 5's.
+    from tests.test_texts import _to_schema_6
+
+    _to_schema_6(path)
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM recipients WHERE role = 'from'")
     conn.execute("DROP INDEX recipients_route")
