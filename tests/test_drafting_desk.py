@@ -16,6 +16,7 @@ from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.cli import main
 from cablebase.drafting.desk import Desk
+from cablebase.drafting.released import PAGING, paging_of
 from cablebase.drafting.store import DraftError, DraftStore
 from tests.test_drafting import BASE
 from tests.test_drafting_store import FAST, PW, _env, write  # noqa: F401 (fixture)
@@ -69,6 +70,8 @@ def test_submit_clear_release_numbers_and_stores_the_cable(world):
     assert (r.reference_id, r.serial, r.released) == ("26BAMAKO1", 1, "2026-06-02T14:05:00Z")
     cable = world.store.get("26BAMAKO1")
     assert cable is not None
+    assert paging_of(world.store.conn, "26BAMAKO1") is PAGING
+    assert paging_of(world.store.conn, "26BAMAKO2") is None
     assert cable.dtg == "021405Z JUN 26" and cable.created == "2026-06-02T14:05:00Z"
     assert (
         cable.classification == "CONFIDENTIAL" and cable.subject == "MINISTER PREVIEWS THE SUMMIT"

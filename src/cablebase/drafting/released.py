@@ -17,7 +17,7 @@ from cablebase import render
 from cablebase.drafting.draft import Draft, Locator, draft_from_text
 from cablebase.record import Cable, Station
 
-__all__ = ["PAGING", "released_record", "telegram", "to_form"]
+__all__ = ["PAGING", "paging_of", "released_record", "telegram", "to_form"]
 
 PAGING = render.Paging(page_lines=20, section_pages=5)
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
@@ -102,3 +102,18 @@ def telegram(cable: Cable) -> str:
 def to_form(cable: Cable, form: str) -> str:
     """A released cable in any form the renderer writes, with the transmitted layout."""
     return render.to_form(cable, form, PAGING)
+
+
+def paging_of(conn, reference_id: str) -> render.Paging | None:  # type: ignore[no-untyped-def]
+    """The layout to render a stored cable with: PAGING for a cable the drafting desk
+    released (its SECTION count is that layout's), None (the renderer's default) otherwise.
+    For the reading room and `cablebase show`, which render stored records."""
+    import sqlite3
+
+    try:
+        row = conn.execute(
+            "SELECT 1 FROM draft_releases WHERE reference_id = ?", (reference_id,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # an archive from before the desk's tables
+        return None
+    return PAGING if row else None
