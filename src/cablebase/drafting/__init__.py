@@ -5,13 +5,25 @@
     >>> for f in check(draft):
     ...     print(f.line, f.rule, f.severity, f.message)
 
-See docs/drafting.md for the draft format, the rules and their sources.
+Clearance and release: `Desk` (drafting/desk.py); the released cable as a telegram:
+`released.telegram` (drafting/released.py).  See docs/drafting.md for the draft format, the
+rules and their sources, the workflow, numbering and rendering.
 """
 
 from __future__ import annotations
 
 from cablebase.drafting.check import check, load_draft
+from cablebase.drafting.desk import Desk
 from cablebase.drafting.draft import Draft, draft_from_text
 from cablebase.drafting.rules import RULES, Context, Finding
 
-__all__ = ["RULES", "Context", "Draft", "Finding", "check", "draft_from_text", "load_draft"]
+__all__ = [
+    "RULES",
+    "Context",
+    "Desk",
+    "Draft",
+    "Finding",
+    "check",
+    "draft_from_text",
+    "load_draft",
+]
