@@ -4,6 +4,9 @@
     cablebase draft new FILE | edit ID FILE | show ID [--version N] [--check] | list
                     [--archive DB] [--user U | --token T]
     cablebase draft rules [--json]
+    cablebase draft submit ID [--office O...] | clear ID OFFICE | recall ID | queue
+    cablebase draft release ID [--telegram] | desk add|remove|list|self-release ...
+                    (these always name who acts: --user U | --token T)
 
 Exit status: 0 when the draft has no error (warnings allowed), 1 when it has errors, 2 when
 the file cannot be read as a draft.
@@ -29,7 +32,8 @@ __all__ = ["COMMANDS", "draft"]
 
 @click.group()
 def draft() -> None:
-    """Write cables: check a draft against the drafting rules (docs/drafting.md)."""
+    """Write cables: check drafts against the rules, store them, clear and release them
+    (docs/drafting.md)."""
 
 
 def _unreadable(message: str) -> click.ClickException:
