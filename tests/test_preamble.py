@@ -1364,3 +1364,35 @@ def test_routing_lines_of_a_page_cut_before_its_preamble_stay_captions() -> None
     )
     assert cable.paragraphs == []
     assert cable.captions[:2] == ["STATE FOR EUR/ZEN, EUR/RPM", "STATE PASS TO USAID FOR AID/ZEN"]
+
+
+@pytest.mark.parametrize(
+    ("body", "subject"),
+    [
+        # a short wrapped line ends the SUBJECT; the text follows without a blank line
+        (
+            "SUBJECT:  ZENDA PRESIDENT WRITES TO THE CHAIR OF THE\nLEAGUE COUNCIL\n"
+            "FOLLOWING IS A LETTER FROM THE PRESIDENT OF ZENDA TO THE\nCHAIR.  BEGIN TEXT:\n",
+            "ZENDA PRESIDENT WRITES TO THE CHAIR OF THE LEAGUE COUNCIL",
+        ),
+        # … but a short last line of a date or a code goes on the SUBJECT
+        (
+            "SUBJECT: MEDIA REACTION REPORT - BORDER TALKS\nTARIFFS ZENDA\nZENDA - MONDAY, MAY 3, 2004\n",
+            "MEDIA REACTION REPORT - BORDER TALKS TARIFFS ZENDA ZENDA - MONDAY, MAY 3, 2004",
+        ),
+        # a lettered item or a mixed-case heading of the text, joined on by a page marker's removal
+        (
+            "SUBJECT: FRAUD SUMMARY---ZENDA (MAY-JUNE 2009)\n"
+            "A.   CONSULATE ZENDA CONDITIONS - There is some fraud.\n",
+            "FRAUD SUMMARY---ZENDA (MAY-JUNE 2009)",
+        ),
+        (
+            "SUBJECT: ZENDA WEEKLY ECON UPDATE - MAY\n12-16\nTable of Contents:\nECON: Growth slows\n",
+            "ZENDA WEEKLY ECON UPDATE - MAY 12-16",
+        ),
+    ],
+)
+def test_subject_end_without_a_blank_line(body, subject):
+    from cablebase import parse_text
+
+    assert parse_text(body, form="fragment").subject == subject

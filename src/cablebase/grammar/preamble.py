@@ -696,6 +696,7 @@ def _label_ahead(
 
 # The narrowest width telegram lines are wrapped at (they run to 60-69 characters).
 _WRAP_WIDTH = 60
+_SHORT_WRAP = 30  # a SUBJECT line this short was not wrapped: the SUBJECT ends with it
 # Headings that open the body: never the last word of a SUBJECT.
 _SECTION_WORDS = frozenset(
     {
@@ -784,6 +785,13 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
     if len(last) > _UNWRAPPED:
         return False  # one line per paragraph: the next line is text, not a continuation
     if cur == "subject":
+        if (
+            len(pieces) >= 2
+            and len(last) < _SHORT_WRAP
+            and len(s) >= _WRAP_WIDTH - 15
+            and not _OPEN_END.search(last)
+        ):
+            return False  # a short wrapped line ended the SUBJECT: a full line of text follows
         if SUBJECT_STOP.match(s) or len(pieces) >= 6:
             if _RULE.match(s):
                 # `… in Mendoza Summary` ⏎ `--------`: the heading was put on the line

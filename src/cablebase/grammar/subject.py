@@ -23,6 +23,8 @@ SUBJECT_STOP = re.compile(
     | THIS\s+IS\s+AN\s+ACTION\s+(?:REQUEST|CABLE|MESSAGE)
     | [A-Z0-9]{1,6}(?:-[A-Z0-9]{1,6}){2,}\s*$      # a document code (`T-IA-F-03-37`)
     | [A-Z][A-Za-z]{2,15}:\s*$                    # a heading alone (`INDEX:`)
+    | (?-i:[A-Z]\.\s{2,}[A-Z])                    # a lettered item of the text (`A.   CONSULATE`)
+    | (?-i:[A-Z][a-z]+(?:\s[A-Za-z][a-z]+){1,2}:)\s*$  # a mixed-case heading (`Table of Contents:`)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
