@@ -6,7 +6,8 @@
   if (!box || !window.fetch) return;
   var key = box.getAttribute("data-addressee");
   var page = box.getAttribute("data-page") || "1";
-  var csrf = box.getAttribute("data-csrf") || "";  // for the forms of rows drawn here
+  var token = document.getElementById("inbox-csrf");  // for the forms of rows drawn here
+  var csrf = token ? token.value : "";
   var loggedIn = !!document.getElementById("who");
   var seen = "";
 
