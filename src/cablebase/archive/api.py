@@ -499,10 +499,31 @@ class Archive:
         cable they see, partially read ones included."""
         if self.access.unrestricted or _scoped(node):
             return node
-        node = map_fields(node, self._named)
+        node = self._withheld(map_fields(node, self._named))
         text = has_text(node)
         cond = Visible(self.visible_sql([], text=text), text)
         return cond if isinstance(node, All) else _and(node, cond)
+
+    def _withheld(self, node: Node) -> Node:
+        """The query with the fields that read what a partial view withholds (the Classified By
+        line: access/policy._partial keeps none) limited to the cables the reader reads whole,
+        so that no one learns a classifier by trying names.  person: is signer: OR its person
+        tags OR classifiedby:, and only its classifier part is limited."""
+        whole: Visible | None = None
+
+        def limit(f: Field) -> Node:
+            nonlocal whole
+            if f.name not in ("classifiedby", "person"):
+                return f
+            whole = whole or Visible(self.visible_sql([], text=True), True)
+            classifier = And((replace(f, name="classifiedby"), whole))
+            if f.name == "classifiedby":
+                return classifier
+            tags = self._names("person", field_values(f)["tokens"])[1]
+            tagged = [Field("tag", "=", t, f.position) for t in tags if not t.endswith("*")]
+            return Or((replace(f, name="signer"), *tagged, classifier))
+
+        return map_fields(node, limit)  # type: ignore[arg-type]
 
     def _named(self, f: Field) -> Field:
         """A field that reads the content of the cable it names (query.NAMES_CABLE), the cable
