@@ -298,6 +298,11 @@ def test_unacknowledged_flash_escalates_to_the_alert_roster(store: SQLiteStore) 
         ("26BAMAKO1", "SECSTATE", "watch officer"),
     ]
     assert q.escalate() == 0  # escalated once
+    with Archive.open(store.path) as a:
+        shown = [(x["addressee"], x["contact"]) for x in views.alerts(a)]
+    assert shown == [("DAKAR", None), ("SECSTATE", "opscenter"), ("SECSTATE", "watch officer")]
+    out = CliRunner().invoke(main, ["dispatch", "status", "--alerts", "--archive", str(store.path)])
+    assert "alert FLASH" in out.output and "watch officer" in out.output
 
 
 # -- the directory drop --------------------------------------------------------------------------

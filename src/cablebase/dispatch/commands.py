@@ -2,7 +2,7 @@
 
     cablebase inbox POST [--page N] [--json] [--read ID | --ack ID]   [--archive DB] [--user U | --token T]
     cablebase dispatch run [--once] [--workers N] [--reserve K] [--drop DIR] [--batch N]
-    cablebase dispatch status [--late] [--dead] [--json]              [--user U | --token T]
+    cablebase dispatch status [--late] [--dead] [--alerts] [--json]              [--user U | --token T]
     cablebase dispatch retry (ID... | --all)
     cablebase dispatch send REFERENCE_ID...          (enqueue cables already in the archive)
     cablebase dispatch roster POST [CONTACT...]      (show or set a post's alert roster)
@@ -163,12 +163,14 @@ def run(
 @archive_option
 @click.option("--late", "show_late", is_flag=True, help="List deliveries late on their objective.")
 @click.option("--dead", "show_dead", is_flag=True, help="List dead letters with their reason.")
+@click.option("--alerts", "show_alerts", is_flag=True, help="List escalations of FLASH/NIACT.")
 @click.option("--json", "as_json", is_flag=True)
 @identity_options
 def status(
     archive_path: str,
     show_late: bool,
     show_dead: bool,
+    show_alerts: bool,
     as_json: bool,
     user: str | None,
     token: str | None,
@@ -182,6 +184,8 @@ def status(
             out["late"] = [e.to_dict() for e in views.late(archive)]
         if show_dead:
             out["dead"] = [e.to_dict() for e in views.dead(archive)]
+        if show_alerts:
+            out["alerts"] = views.alerts(archive)
         if as_json:
             click.echo(json.dumps(out, indent=1))
             return
@@ -197,6 +201,11 @@ def status(
                     f" due {e['deadline']} {'delivered ' + e['delivered'] if e['delivered'] else e['state']}"
                     f"{'  ' + e['error'] if e['error'] else ''}"
                 )
+        for al in out.get("alerts", []):
+            click.echo(
+                f"alert {al['precedence']:<15} {al['reference_id']:<20} {al['addressee']:<24}"
+                f" {al['contact'] or '(no alert roster)'} raised {al['raised']}"
+            )
 
 
 def _store(path: str):  # noqa: ANN202

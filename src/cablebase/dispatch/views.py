@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from cablebase.archive.api import Archive
 from cablebase.dispatch.addressees import table
 
-__all__ = ["Inbox", "inbox", "late", "status"]
+__all__ = ["Inbox", "alerts", "dead", "inbox", "late", "status"]
 
 PER_PAGE = 50
 
@@ -156,3 +156,18 @@ def dead(a: Archive, limit: int = 500) -> list[Entry]:
         (limit,),
     ).fetchall()
     return [_entry(r) for r in rows]
+
+
+def alerts(a: Archive, limit: int = 500) -> list[dict]:
+    """Escalations: FLASH/NIACT deliveries left unacknowledged past their objective, with the
+    roster contact alerted (None: the post has no roster); the latest first."""
+    visible = a.visible_sql([])
+    rows = a.conn.execute(
+        "SELECT d.reference_id, d.addressee, d.precedence, al.contact, al.raised, d.acked"
+        " FROM dispatch_alerts al JOIN dispatch_deliveries d ON d.id = al.delivery_id"
+        f" JOIN cables c ON c.reference_id = d.reference_id WHERE {visible}"
+        " ORDER BY al.raised DESC, d.reference_id, d.addressee, al.contact LIMIT ?",
+        (limit,),
+    ).fetchall()
+    keys = ("reference_id", "addressee", "precedence", "contact", "raised", "acknowledged")
+    return [dict(zip(keys, (*r[:4], iso(r[4]), iso(r[5])), strict=True)) for r in rows]

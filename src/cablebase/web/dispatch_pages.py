@@ -120,14 +120,15 @@ def _status(request: Request) -> dict:
     out = views.status(a)
     out["late"] = [e.to_dict() for e in views.late(a)]
     out["dead"] = [e.to_dict() for e in views.dead(a)]
+    out["alerts"] = views.alerts(a)
     return out
 
 
 @router.get("/api/dispatch", tags=["api"], summary="Dispatch status and late deliveries")
 def api_status(request: Request) -> JSONResponse:
     """Deliveries by state and precedence, those late against their speed-of-service objective
-    (FLASH 10 min, IMMEDIATE 30 min, PRIORITY 3 h, ROUTINE 6 h) and the dead letters, of the
-    cables the reader may see."""
+    (FLASH 10 min, IMMEDIATE 30 min, PRIORITY 3 h, ROUTINE 6 h), the dead letters and the
+    escalations of unacknowledged FLASH/NIACT cables, of the cables the reader may see."""
     return JSONResponse(_status(request))
 
 
