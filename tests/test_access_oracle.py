@@ -241,6 +241,10 @@ def dispatch_world(store: SQLiteStore, indexes: list[int]) -> None:
     for i in indexes:
         if i % 6 == 0:
             queue.mark(rid(i), "SECSTATE", ack=True, who="all")
+    # the FLASH cables left unacknowledged escalate to the roster (the status page lists them)
+    later = Queue(store.conn, clock=lambda: DISPATCHED + 99_999)
+    later.set_roster("SECSTATE", ["watch officer"])
+    later.escalate()
 
 
 def access(r: Reader, portions: bool = True) -> Access:
@@ -608,6 +612,9 @@ def test_no_operator_reads_what_a_partial_view_withholds(
             want = sorted(h.reference_id for h in b.search(q, sort="date"))
             assert got == want, f"{q!r} as {reader}"
             assert a.count(q) == b.count(q), f"{q!r} as {reader}"
+            assert a.facets(q, top=None) == b.facets(q, top=None), f"facets {q!r} as {reader}"
+            got_hints = [h.to_dict() for h in hints(a, q)]
+            assert got_hints == [h.to_dict() for h in hints(b, q)], f"hints {q!r} as {reader}"
 
 
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")

@@ -236,16 +236,24 @@ def _read_values(archive: Archive, name: str) -> list[str]:
             f" AND c.post IS NOT NULL AND {seen}"
         )
         return [v for (v,) in archive.conn.execute(sql) if v]
+    # A partial view keeps no Classified By line (access/policy._partial): classifiers only
+    # from the cables read whole, as classifiedby: finds them (Archive._withheld).
+    whole = archive.visible_sql([], text=True, alias="c")
     values: list[str] = []
     for table, column, collate, roles in _SOURCES[name]:
         conds = [f"y.{column} = v.x{collate}"]
-        if roles:
-            conds.append("y.role IN (" + ", ".join(f"'{r}'" for r in roles) + ")")
         if table == "tags" and name == "person":
             conds.append("y.tag LIKE '%(%'")
-        join = ""
-        if seen != "1":
-            join = " JOIN cables c ON c.id = y.cable_id"
+        join = "" if seen == whole == "1" else " JOIN cables c ON c.id = y.cable_id"
+        shown = [r for r in roles if r != "classified_by"]
+        role_conds = (
+            [f"y.role IN ({', '.join(repr(r) for r in shown)}) AND {seen}"] if shown else []
+        )
+        if "classified_by" in roles:
+            role_conds.append(f"y.role = 'classified_by' AND {whole}")
+        if role_conds:
+            conds.append("(" + " OR ".join(f"({c})" for c in role_conds) + ")")
+        elif seen != "1":
             conds.append(seen)
         sql = _distinct(table, column, collate).replace(
             "SELECT x FROM v WHERE x IS NOT NULL",
