@@ -615,6 +615,8 @@ def test_no_operator_reads_what_a_partial_view_withholds(
             assert a.facets(q, top=None) == b.facets(q, top=None), f"facets {q!r} as {reader}"
             got_hints = [h.to_dict() for h in hints(a, q)]
             assert got_hints == [h.to_dict() for h in hints(b, q)], f"hints {q!r} as {reader}"
+        # Exports, graphs, statistics, browse lists, people and correspondents.
+        compare(whole_archive(a, ""), whole_archive(b, ""), reader)
 
 
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
