@@ -44,6 +44,7 @@ from cablebase.archive.query import (
 )
 from cablebase.grammar.dtg import MONTH_NAMES
 from cablebase.record import Cable
+from cablebase.spreadsheet import csv_text
 from cablebase.web import auth
 
 router = APIRouter(include_in_schema=False)
@@ -969,9 +970,6 @@ _BROWSE_TWINS = {
 @router.get("/browse/{what}.{fmt}", include_in_schema=False)
 def browse_twin(request: Request, what: str, fmt: str) -> Response:
     """The posts, tags or months lists, with their counts, as JSON or CSV."""
-    import csv
-    import io
-
     from fastapi.responses import JSONResponse
 
     if what not in _BROWSE_TWINS or fmt not in ("json", "csv"):
@@ -980,12 +978,8 @@ def browse_twin(request: Request, what: str, fmt: str) -> Response:
     rows = [{key: value, count: n} for value, n in _global(request, what)]
     if fmt == "json":
         return JSONResponse(rows)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[key, count], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
     return Response(
-        out.getvalue(),
+        csv_text([key, count], rows),  # posts and tags come from the cables: cells made inert
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{what}.csv"'},
     )

@@ -8,8 +8,6 @@ that finds those cables (docs/search.md: signer:, classifiedby:, person:, addres
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from cablebase.archive import browse, people
 from cablebase.archive.people import person_key
-from cablebase.spreadsheet import inert
+from cablebase.spreadsheet import csv_text
 from cablebase.web import pages
 from cablebase.web.pages import (
     MAX_PAGE,
@@ -65,13 +63,8 @@ def _field(name: str, key: str) -> str:
 
 
 def _csv(rows: list[dict[str, Any]], fields: list[str], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    # Names come from the cables: none may run as a formula in a spreadsheet.
-    writer.writerows({k: inert(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
     return Response(
-        out.getvalue(),
+        csv_text(fields, rows),  # names come from the cables: cells made inert
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
