@@ -58,6 +58,7 @@ _NAME_TAIL = re.compile(r"(?<=[A-Za-z])(?:\s+[.,][\s.,]*|,[\s.,]*|\.\.(?!\.))$")
 _DUMP = re.compile(r" 0\s+\d\d/\d\d/\d{4}\b")
 # A name glued to a redaction (`…Website: XXXXXXXXXXXXTUTTLE`).
 _AFTER_XRUN = re.compile(r"[Xx]{4,}([A-WYZ][A-Za-z'-]{2,})\s*$")
+_TAIL = 120  # characters at the end of a line where a glued name is looked for
 # A token that is part of a web address or a file name, not a word of the text.
 _URLISH = re.compile(r"[/_@:=?&*]|\.[a-z]|^[a-z]{1,4}$|^[Xx]{4,}$")
 _JUNK = re.compile(r"(?:\.\.\.|\u2026)\s*$")
@@ -366,12 +367,15 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     t = last.rstrip()
     if not t:
         return None
+    # Only a line's tail can hold a glued name: searching a whole line of a million X's
+    # backtracks through the run at every start (quadratic; tests/test_fuzz.py).
+    tail = max(0, len(t) - _TAIL)
     if "XXXX" in t or "xxxx" in t:
         x = _AFTER_XRUN.search(t)
         if x is not None and _name_words(x.group(1)) is not None:
             return x.group(1).upper(), x.start(1)
     # `...end.NAME`: the line must end with a capital (or `'`, `-`)
-    m = _GLUED_TIGHT.search(last) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
+    m = _GLUED_TIGHT.search(last, tail) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
     if m is not None and _name_words(m.group(1)) is not None:
         return m.group(1), m.start(1)
     tokens = last.rsplit(None, 5)  # only the last five words are looked at
