@@ -371,7 +371,7 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     # backtracks through the run at every start (quadratic; tests/test_fuzz.py).
     tail = max(0, len(t) - _TAIL)
     if "XXXX" in t or "xxxx" in t:
-        x = _AFTER_XRUN.search(t)
+        x = _AFTER_XRUN.search(t, tail)
         if x is not None and _name_words(x.group(1)) is not None:
             return x.group(1).upper(), x.start(1)
     # `...end.NAME`: the line must end with a capital (or `'`, `-`)
