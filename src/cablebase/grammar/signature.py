@@ -271,8 +271,19 @@ def _collapse(words: list[str]) -> str:
 
 def take_signature(lines: list[str]) -> Signature:
     """Strip trailers and the signature from the end of the text lines."""
-    out = list(lines)
-    _cut_dump(out)
+    sig = _take(list(lines))
+    if not sig.signers:
+        # a page's metadata dump and a second copy of the text after the name: looked for
+        # only when no name was found (most cables end with theirs)
+        out = list(lines)
+        if _cut_dump(out):
+            cut = _take(out)
+            if cut.signers:
+                return cut
+    return sig
+
+
+def _take(out: list[str]) -> Signature:
     _strip_trailers(out)
     if not out:
         return Signature(lines=out)
@@ -549,15 +560,19 @@ def _strip_trailers(out: list[str]) -> None:
 
 # A page's metadata dump on a line of its own (`0 12/01/2009 10529 KNNP,MNUC … SUBJECT`),
 # followed by the start of a second copy of the text: neither is part of the cable's end.
-_DUMP_LINE = re.compile(r"^\s*(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s")
+_DUMP_LINE = re.compile(r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s")
 _DUMP_WINDOW = 12  # the copy after the dump is cut short: the dump is among the last lines
 
 
-def _cut_dump(out: list[str]) -> None:
+def _cut_dump(out: list[str]) -> bool:
     for k in range(len(out) - 1, max(0, len(out) - _DUMP_WINDOW) - 1, -1):
-        if out[k][:1] in " 0<" and _DUMP_LINE.match(out[k]):
+        if out[k].startswith(_DUMP_START) and _DUMP_LINE.match(out[k]):
             del out[k:]
-            return
+            return True
+    return False
+
+
+_DUMP_START = ("0 ", "<_protect>0")
 
 
 def _echo(out: list[str], s: str) -> bool:

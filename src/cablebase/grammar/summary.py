@@ -67,32 +67,36 @@ _SPAN = 8  # how far `End Summary` may stand from the label
 def find_summary(paragraphs: list[Paragraph]) -> str | None:
     """The summary text, or None."""
     text = _find(paragraphs)
-    if text and text[-1] in _DECOR:
+    if text and text.rstrip()[-1:] in _RULE_CHARS:
         text = _GLUED_HEADING.sub("", text)
     return text or None
 
 
 # A decorated heading glued to the end of the summary's paragraph (`… the talks. ------
 # Training ------`): the next section's title, not the summary's.
+_RULE_CHARS = frozenset("-=_*~")
 _GLUED_HEADING = re.compile(r"(?<=[.!?\"')])\s+[-=_*~]{3,}[^-=_*~\n]{1,60}[-=_*~]{3,}\s*$")
 
 
 def _find(paragraphs: list[Paragraph]) -> str | None:
     early = paragraphs[:_EARLY]
-    for k, p in enumerate(paragraphs[:_NUMBERED_EARLY]):
-        if k >= _EARLY and (p.number is None or p.number > _EARLY):
-            continue  # an early paragraph by its number (a numbered table of contents before)
+    mentioned = False  # an early paragraph names a summary without a label (a contents list)
+    for k, p in enumerate(early):
         head = p.text[:400]
         if "ummary" not in head and "UMMARY" not in head:
             continue  # cheap test: the label is near the start
-        m = _LABEL.match(p.text)
-        if m is None:
-            m = _GLUED_LABEL.search(p.text, 0, 400)
-        if m is None:
-            continue
-        text = _collect(paragraphs, k, p.text[m.end() :])
+        text = _labelled(paragraphs, k)
         if text:
             return text
+        mentioned = True
+    if mentioned and len(paragraphs) > _EARLY:
+        # a paragraph numbered as an early one after a numbered table of contents
+        for k in range(_EARLY, min(len(paragraphs), _NUMBERED_EARLY)):
+            p = paragraphs[k]
+            if p.number is not None and p.number <= _EARLY and "ummary" in p.text[:400].lower():
+                text = _labelled(paragraphs, k)
+                if text:
+                    return text
     for k, p in enumerate(paragraphs):
         if p.heading and _is_heading(p.heading):
             text = _collect(paragraphs, k, _LABEL.sub("", p.text, count=1), by_heading=True)
@@ -153,6 +157,17 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
     return parts[0]  # no end marker and no heading after it: the first paragraph alone
+
+
+def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:
+    """The summary under an inline label at the start of paragraph k, or None."""
+    text = paragraphs[k].text
+    m = _LABEL.match(text)
+    if m is None:
+        m = _GLUED_LABEL.search(text, 0, 400)
+    if m is None:
+        return None
+    return _collect(paragraphs, k, text[m.end() :]) or None
 
 
 def _find_end(text: str) -> re.Match[str] | None:
