@@ -113,6 +113,9 @@ def create_app(
     from cablebase.web import dispatch_pages
 
     app.include_router(dispatch_pages.router)  # dispatch: inboxes and status (issue 15)
+    from cablebase.web import drafting_pages
+
+    app.include_router(drafting_pages.router)  # the drafting desk (issue 14)
     app.include_router(pages.router)
     return app
 

@@ -1,0 +1,284 @@
+"""The drafting desk's pages and API (web/drafting_pages.py): compose with the rules' findings
+at their lines, save, submit, clear, release; who sees what; CSRF; bearer-only API writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_drafting import BASE
+from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
+
+# The seed-like draft, its REF A marked NOTAL (this archive holds no BAMAKO 754): no finding
+GOOD = BASE.replace("A. BAMAKO 754", "A. BAMAKO 754 (NOTAL)")
+# ... with its SUBJECT unmarked: one error (subject.unmarked) on line 12, with a fix
+BROKEN = GOOD.replace("SUBJECT: (C) MINISTER", "SUBJECT: MINISTER")
+SUBJECT_LINE = 12
+SECRET_WORD = "MINISTER PREVIEWS THE SUMMIT"
+
+
+def year2() -> str:
+    return f"{dt.datetime.now(dt.UTC).year % 100:02d}"
+
+
+def build(path: Path) -> Path:
+    """A controlled archive: ann drafts at Bamako, carl clears for AF/W, rita releases for
+    Bamako, eve is a reader cleared as high as the rest but on no desk, boss the admin."""
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Access, Policy
+    from cablebase.access.settings import get_policy, set_policy
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.drafting.desk import Desk
+    from cablebase.drafting.store import DraftStore
+
+    with SQLiteStore(path) as store:
+        set_policy(store.conn, Policy("controlled"))
+        acc = Accounts(store.conn, hasher=cheap_hasher())
+        users = {
+            name: acc.add_user(name, PASSWORD, role, "SECRET")
+            for name, role in (
+                ("ann", "reader"),
+                ("carl", "reader"),
+                ("rita", "reader"),
+                ("eve", "reader"),
+                ("boss", "admin"),
+            )
+        }
+        viewer = users["boss"].viewer
+        admin = Desk(DraftStore(store.conn, Access(get_policy(store.conn), viewer)), store, viewer)
+        admin.add_member("AF/W", "carl")
+        admin.add_member("release:BAMAKO", "rita")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    from cablebase.web.app import create_app
+
+    return create_app(build(tmp_path / "desk.db"), hasher=cheap_hasher())
+
+
+def client_as(app, name: str | None) -> TestClient:
+    c = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    if name:
+        assert login(c, name).status_code == 303
+    return c
+
+
+def token_of(app, name: str) -> dict[str, str]:
+    from cablebase.access.accounts import Accounts
+    from cablebase.archive.sqlite import SQLiteStore
+
+    with SQLiteStore(app.state.archives.path) as store:
+        token = Accounts(store.conn, hasher=cheap_hasher()).create_token(name, "desk")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def csrf(c: TestClient) -> str:
+    return csrf_of(c.get("/drafts").text)
+
+
+def new_draft(c: TestClient, body: str = BROKEN) -> int:
+    r = c.post("/drafts/new", data={"csrf": csrf(c), "body": body, "form": "text"})
+    assert r.status_code == 303, r.text[:500]
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def findings_on_page(html: str) -> list[tuple[str, str, str]]:
+    """(line, rule, severity) of each finding the page lists."""
+    return re.findall(r'<li class="finding (\w+)" data-line="(\d*)" data-rule="([\w.]+)"', html)
+
+
+def same_id(text: str) -> str:
+    """An answer with the draft's number put aside (compare an absent draft's answer)."""
+    return re.sub(r"(no draft |drafts/|drafts%2F)\d+", r"\1N", text)
+
+
+def test_anonymous_visitors_get_the_login_page(app) -> None:
+    c = client_as(app, None)
+    for url in ("/drafts", "/drafts/new", "/drafts/queue", "/drafts/1"):
+        r = c.get(url)
+        assert r.status_code == 302 and r.headers["location"].startswith("/login?next=/drafts")
+    assert c.post("/drafts/new", data={"body": GOOD}).status_code == 401
+    assert c.post("/drafts/1/submit", data={}).status_code == 401
+    assert c.get("/api/drafts").status_code == 401
+    assert c.post("/api/drafts/check", json={"body": GOOD}).status_code == 401
+    assert "/drafts" not in c.get("/").text.split("<main")[0]  # no header link
+
+
+def test_compose_shows_the_error_at_its_line_and_the_live_check_agrees(app) -> None:
+    c = client_as(app, "ann")
+    assert 'id="drafts-link"' in c.get("/").text
+    page = c.get("/drafts/new")
+    assert page.status_code == 200 and 'src="/static/draft.js"' in page.text
+    did = new_draft(c)
+    html = c.get(f"/drafts/{did}").text
+    assert findings_on_page(html) == [("error", str(SUBJECT_LINE), "subject.unmarked")]
+    assert "fix: <code>mark it, e.g. SUBJECT: (U)" in html
+    # the live check: the same finding from the JSON endpoint, on the session cookie
+    live = c.post("/api/drafts/check", json={"body": BROKEN, "form": "text"}).json()
+    assert live["errors"] == 1
+    assert [(f["line"], f["rule"], f["fix"] is not None) for f in live["findings"]] == [
+        (SUBJECT_LINE, "subject.unmarked", True)
+    ]
+    assert c.post("/api/drafts/check", json={"body": GOOD}).json() == {
+        "errors": 0,
+        "warnings": 0,
+        "findings": [],
+    }
+    # a structured draft that does not read: one finding at the line it names
+    bad = c.post("/api/drafts/check", json={"body": '{\n  "post": ,\n}', "form": "json"}).json()
+    assert bad["findings"][0]["rule"] == "draft.unreadable" and bad["findings"][0]["line"] == 2
+    # submit refuses while the error is open, and says why
+    r = c.post(f"/drafts/{did}/submit", data={"csrf": csrf(c), "offices": "AF/W"})
+    assert r.status_code == 409 and "subject.unmarked" in r.text
+    # save the fix: version 2, no finding
+    r = c.post(f"/drafts/{did}/save", data={"csrf": csrf(c), "body": GOOD, "form": "text"})
+    assert r.status_code == 303
+    html = c.get(r.headers["location"]).text
+    assert findings_on_page(html) == [] and "version 2 of 2" in html
+    assert "Saved as a new version." in html
+
+
+def test_submit_clear_release_through_the_pages(app) -> None:
+    ann, carl, rita, eve = (client_as(app, n) for n in ("ann", "carl", "rita", "eve"))
+    did = new_draft(ann, GOOD)
+    # a draft being written is its author's alone
+    assert carl.get(f"/drafts/{did}").status_code == 404
+    r = ann.post(f"/drafts/{did}/submit", data={"csrf": csrf(ann), "offices": "af/w"})
+    assert r.status_code == 303
+    html = ann.get(f"/drafts/{did}").text
+    assert 'data-office="AF/W"' in html and 'id="draft-body"' not in html  # frozen
+    # eve (no desk of hers) sees nothing of it: the same 404 as a draft that does not exist
+    for url in (f"/drafts/{did}", f"/api/drafts/{did}"):
+        got, none = eve.get(url), eve.get(url.replace(str(did), "999"))
+        assert got.status_code == none.status_code == 404
+        assert SECRET_WORD not in got.text
+        assert same_id(got.text) == same_id(none.text)
+    assert SECRET_WORD not in eve.get("/drafts").text + eve.get("/drafts/queue").text
+    # rita cannot release before AF/W cleared; ann cannot clear her own draft
+    r = ann.post(f"/drafts/{did}/clear", data={"csrf": csrf(ann), "office": "AF/W"})
+    assert r.status_code == 409 and "another officer clears it" in r.text
+    # carl's queue: one draft, a button for his office
+    queue = carl.get("/drafts/queue").text
+    assert f'data-id="{did}"' in queue and "Clear for AF/W" in queue
+    r = carl.post(f"/drafts/{did}/clear?from=queue", data={"csrf": csrf(carl), "office": "AF/W"})
+    assert r.status_code == 303 and r.headers["location"] == "/drafts/queue"
+    assert f'data-id="{did}"' not in carl.get("/drafts/queue").text
+    # the drafter may not release (no self-release at Bamako)
+    assert 'id="draft-release"' not in ann.get(f"/drafts/{did}").text
+    assert f'data-id="{did}"' in rita.get("/drafts/queue").text
+    r = rita.post(f"/drafts/{did}/release", data={"csrf": csrf(rita)})
+    assert r.status_code == 303
+    html = rita.get(r.headers["location"]).text
+    rid = f"{year2()}BAMAKO1"
+    assert f'id="released-id" href="/cable/{rid}"' in html
+    assert re.search(r'id="released-serial">1<', html)
+    dtg = re.search(r'id="released-dtg">(\d{6}Z [A-Z]{3} \d\d)<', html)
+    assert dtg, html[:2000]
+    assert "C O N F I D E N T I A L" in html and dtg.group(1) in html  # the telegram
+    # the stored cable: its page, its telegram, found by search
+    assert rita.get(f"/cable/{rid}").status_code == 200
+    assert "MINISTER PREVIEWS" in rita.get(f"/cable/{rid}/telegram").text
+    assert rid in rita.get("/search?q=" + "minister previews summit").text
+    # released twice: refused, no second serial
+    r = rita.post(f"/drafts/{did}/release", data={"csrf": csrf(rita)})
+    assert r.status_code == 409 and "already released" in r.text
+
+
+def test_forms_need_the_csrf_token(app) -> None:
+    ann = client_as(app, "ann")
+    did = new_draft(ann, GOOD)
+    assert ann.post("/drafts/new", data={"body": GOOD}).status_code == 403
+    for action in ("save", "submit", "recall", "clear", "release"):
+        r = ann.post(f"/drafts/{did}/{action}", data={"body": GOOD, "csrf": "wrong"})
+        assert r.status_code == 403, action
+    assert ann.get(f"/drafts/{did}").text.count("version 1 of 1") == 1
+    assert ann.post(f"/drafts/{did}/bogus", data={"csrf": csrf(ann)}).status_code == 404
+
+
+def test_the_api_walks_the_same_desk_with_bearer_tokens(app) -> None:
+    c = TestClient(app, raise_server_exceptions=False)
+    ann, carl, rita, eve = (token_of(app, n) for n in ("ann", "carl", "rita", "eve"))
+    r = c.post("/api/drafts", json={"body": BROKEN}, headers=ann)
+    assert r.status_code == 200
+    doc = r.json()
+    did = doc["draft"]["id"]
+    assert doc["check"]["findings"][0]["line"] == SUBJECT_LINE and doc["may"]["submit"]
+    r = c.post(f"/api/drafts/{did}/submit", json={"offices": ["AF/W"]}, headers=ann)
+    assert r.status_code == 409 and "subject.unmarked" in r.json()["error"]
+    assert c.post(f"/api/drafts/{did}", json={"body": GOOD}, headers=ann).status_code == 200
+    assert c.post(f"/api/drafts/{did}", json={"body": GOOD}, headers=carl).status_code == 404
+    doc = c.post(f"/api/drafts/{did}/submit", json={"offices": ["AF/W"]}, headers=ann).json()
+    assert doc["draft"]["state"] == "submitted" and doc["draft"]["version"] == 2
+    assert c.get(f"/api/drafts/{did}", headers=eve).status_code == 404
+    assert [d["id"] for d in c.get("/api/drafts/queue", headers=carl).json()] == [did]
+    assert c.get("/api/drafts/queue", headers=eve).json() == []
+    doc = c.post(f"/api/drafts/{did}/clear", json={"office": "AF/W"}, headers=carl).json()
+    assert doc["draft"]["state"] == "cleared" and doc["offices"][0]["cleared_by"] == "carl"
+    r = c.post(f"/api/drafts/{did}/release", headers=ann)
+    assert r.status_code == 409 and "does not release for BAMAKO" in r.json()["error"]
+    doc = c.post(f"/api/drafts/{did}/release", headers=rita).json()
+    rid = f"{year2()}BAMAKO1"
+    assert doc["release"]["reference_id"] == rid and doc["release"]["serial"] == 1
+    assert doc["cable_url"] == f"/cable/{rid}" and doc["release"]["dtg"]
+    assert c.get(f"/api/cables/{rid}", headers=rita).json()["dtg"] == doc["release"]["dtg"]
+
+
+def test_api_writes_refuse_the_browser_cookie_alone(app) -> None:
+    ann = client_as(app, "ann")
+    r = ann.post("/api/drafts", json={"body": GOOD})
+    assert r.status_code == 401 and "token" in r.json()["error"]
+    assert ann.get("/api/drafts").status_code == 200  # reading is fine
+
+
+def test_openapi_documents_the_desk(app) -> None:
+    paths = TestClient(app).get("/api/openapi.json").json()["paths"]
+    for p in ("/api/drafts/check", "/api/drafts", "/api/drafts/{draft_id}/release"):
+        assert p in paths
+    assert "/drafts/{draft_id}" not in paths  # pages are not API
+
+
+VALUES = st.one_of(
+    st.sampled_from(["", "0", "-1", "1", "2", str(2**63), "9" * 40, "x", "AF/W", "%00"]),
+    st.sampled_from(["save", "submit", "recall", "clear", "release", "../x", "text", "yaml"]),
+    st.text(max_size=40),
+)
+
+
+@pytest.mark.parametrize("who", [None, "ann", "carl"])
+def test_no_desk_route_answers_5xx(app, who) -> None:
+    c = client_as(app, who)
+    token = csrf(c) if who else ""
+    if who == "ann":
+        new_draft(c, GOOD)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(a=VALUES, b=VALUES, body=VALUES, form=VALUES, real=st.booleans())
+    def run(a, b, body, form, real) -> None:
+        a, b = quote(a, safe=""), quote(b, safe="")
+        data = {"csrf": token if real else a, "body": body, "form": form, "office": b}
+        for method, url in (
+            ("GET", f"/drafts/{a}"),
+            ("POST", f"/drafts/{a}/{b}"),
+            ("POST", "/drafts/new"),
+            ("POST", "/api/drafts/check"),
+            ("GET", f"/api/drafts/{a}"),
+        ):
+            if method == "GET":
+                r = c.get(url)
+            elif url.startswith("/api"):
+                r = c.post(url, json={"body": body, "form": form})
+            else:
+                r = c.post(url, data=data)
+            assert r.status_code < 500, (method, url, data, r.text[:300])
+
+    run()
