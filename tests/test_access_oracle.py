@@ -704,6 +704,9 @@ PATH_VALUES: dict[str, list[str]] = {
     # /inbox/{addressee} (issue 15): the office every cable goes to, typed two ways, an
     # unknown addressee (dead letters), nobody
     "addressee": ["SECSTATE", quote("secstate washdc"), "LEAKVILLE", "nobody"],
+    # /drafts/{draft_id} (issue 14): the world holds no draft (a draft is no cable): every
+    # reader gets the same "no draft" as the oracle, an anonymous one the login page
+    "draft_id": ["1", "99", "x"],
 }
 ORACLE_QUERIES = [
     "",
@@ -818,6 +821,23 @@ ROUTES = {
     ("POST", "/api/inbox/{addressee}/{reference_id}/ack"),
     ("GET", "/dispatch"),
     ("GET", "/api/dispatch"),
+    # the drafting desk (web/drafting_pages.py): compose, queue, release, and the API
+    ("GET", "/drafts"),
+    ("GET", "/drafts/queue"),
+    ("GET", "/drafts/new"),
+    ("POST", "/drafts/new"),
+    ("GET", "/drafts/{draft_id}"),
+    ("POST", "/drafts/{draft_id}/{action}"),
+    ("POST", "/api/drafts/check"),
+    ("GET", "/api/drafts"),
+    ("GET", "/api/drafts/queue"),
+    ("POST", "/api/drafts"),
+    ("GET", "/api/drafts/{draft_id}"),
+    ("POST", "/api/drafts/{draft_id}"),
+    ("POST", "/api/drafts/{draft_id}/submit"),
+    ("POST", "/api/drafts/{draft_id}/recall"),
+    ("POST", "/api/drafts/{draft_id}/clear"),
+    ("POST", "/api/drafts/{draft_id}/release"),
 }
 
 
