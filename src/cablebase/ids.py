@@ -282,6 +282,7 @@ def canonicalize_id(refid: str, repair: bool = True) -> str | None:
     return f"{m[1]}{_family_spelling(post, m[1], serial)}{serial}"
 
 
+@lru_cache(maxsize=2048)
 def well_spelt(post: str) -> str:
     """A post name of the table that is a misspelling Cablegate holds once or twice (NDJAENA,
     AITTAIPIE) -> the well-attested post one letter away; any other post unchanged."""

@@ -79,6 +79,7 @@ def _ocr_swap(m: re.Match[str]) -> str:
 
 
 # `10-OTTAWA-57`: year, post and serial joined by dashes.
+_COLON_GLUED = re.compile(r"(?<=[A-Za-z]):(?=\d)")
 _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{1,7})\b")
 # The REF line run on into the text: a portion mark after a serial, opening a sentence.
 # (Found from its parenthesis, then checked for the serial before it: a cheaper scan.)
@@ -102,14 +103,24 @@ _LABEL_BEFORE_LETTER = re.compile(r"\bREF(?:S|TEL)?[ \t]+(?=\(?[A-Za-z][.):]?\)?
 
 # -- item markers ------------------------------------------------------------------------------
 
-_MARK = re.compile(
+_MARK_SHAPES = (
     r"(?:^|(?<=[\s;,]))"
     r"(?:\( ?(?P<p>[A-Za-z]|\d{1,2}) ?\)(?=\s|[A-Za-z0-9])"
     r"|\[ ?(?P<k>[A-Za-z]) ?\](?=\s|[A-Za-z0-9])"
     r"|(?P<d>[A-Za-z]|\d{1,2})(?P<dp>\.\)|[.)])(?=\s|[A-Z(]|\d(?!\d*\.\d))"
     r"|(?P<c>[A-Za-z]):(?=\s)"
-    r"|(?P<h>[A-Z])[ \t]+-(?=[ \t]+\S)"  # `A - Kabul 28`
-    # a bare capital before a cable, `REF A WELLINGTON 721 B STATE 5`, `REF A 03 Sanaa 2776`
+)
+# a bare capital before a cable, `REF A WELLINGTON 721 B STATE 5`
+_MARK = re.compile(
+    _MARK_SHAPES
+    + r"|(?P<b>[A-Z])(?=[ \t]+(?:\d{2,4}[ \t]+)?[A-Z]{2,}(?:[ \t][A-Z]+){0,2}[ \t]+\d))",
+    re.M,
+)
+# Blocks whose first letter stands bare (`A - Kabul 28`, `A 03 Sanaa 2776`, `A SECRETARY'S
+# LETTER …`) are read with more shapes; a separate regex, as they cost on every block.
+_MARK_BARE = re.compile(
+    _MARK_SHAPES + r"|(?P<h>[A-Z])[ \t]+-(?=[ \t]+\S)"  # `A - Kabul 28`
+    # a bare capital before a cable, the post in mixed case too
     r"|(?P<b>[A-Z])(?=[ \t]+(?:\d{2,4}[ \t]+)?[A-Z][A-Za-z]+(?:[ \t][A-Z][A-Za-z]+){0,2}[ \t]+\d)"
     # a bare capital opening a line before a word (`REF A SECRETARY'S LETTER …` ⏎ `REF B …`,
     # the labels removed): an item only in a block of two such lines or more
@@ -126,7 +137,7 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # Serials listed with slashes, `KABUL 692/317/274`, count (3 digits or more on both sides, so
 # dates such as 05/11/07 do not).
 _NUMBER = re.compile(
-    r"(?<![\d.,-])(?<!\d:)(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
+    r"(?<![\d.,:-])(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
     r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!\d{2}(?![\d/-]))|[.:,]\d)"
 )
 _SLASH_YEAR = re.compile(r"[/-](\d{2})\b(?![/-]\d)")  # PANAMA 00933/08, QUITO 4525-91
@@ -309,15 +320,16 @@ def _find_markers(text: str, opening: str = "A") -> list[tuple[int, int, str]]:
     The first marker opens the text and carries `opening` (A, or 1 for numbered items; B
     after an unlettered first item whose letter stood before the label)."""
     cands = []
-    for m in _MARK.finditer(text):
+    first = text.lstrip()[:2]  # (string tests: a regex call costs more than the test)
+    bare = len(first) == 2 and first[0].isupper() and first[1] in " \t"
+    for m in (_MARK_BARE if bare else _MARK).finditer(text):
         label = (
             m.group("p")
             or m.group("k")
             or m.group("d")
             or m.group("c")
-            or m.group("h")
             or m.group("b")
-            or m.group("l")
+            or (bare and (m.group("h") or m.group("l")))
         )
         cands.append((m.start(), m.end(), label, m))
     if not cands:
@@ -333,7 +345,7 @@ def _find_markers(text: str, opening: str = "A") -> list[tuple[int, int, str]]:
     i = 0
     while i < len(cands):
         start, end, label, m = cands[i]
-        if (m.group("l") or m.group("h")) and label != expected:
+        if bare and (m.group("l") or m.group("h")) and label != expected:
             i += 1  # weak shapes count only in sequence: never a repeat or a skipped letter
             continue
         if label.isalpha() and label.islower() != lower:
@@ -362,7 +374,7 @@ def _find_markers(text: str, opening: str = "A") -> list[tuple[int, int, str]]:
             end = cands[j][1]
             j += 1
         out.append((start, end, label.upper()))
-        bare_lines += m.group("l") is not None
+        bare_lines += bare and m.group("l") is not None
         expected = _next_label(label)
         i = j
     if bare_lines and len(out) < 2:
@@ -682,6 +694,8 @@ def _cut_text_after(text: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.replace("\u00b6", "").replace("\r", "")
+    if ":" in text:  # `STATE:247344`: the serial glued to its post by a colon
+        text = _COLON_GLUED.sub(": ", text)
     if "\\n" in text:  # a line end escaped in a dump (backslash, n) before `PAGE 02 ROME …`
         text = text.replace("\\n", "\n")
     # Cheap tests first: each regex only runs when its key text is there.
