@@ -277,7 +277,9 @@ def test_flat_memory(big, fmt):
 @pytest.mark.slow
 def test_jsonl_speed(big):
     export(big, "", "jsonl", os.devnull)  # warm the page cache
-    start = time.perf_counter()
+    # CPU time of this thread (SQLite runs in it too): on a shared machine the wall clock
+    # measures the other processes as much as the export.
+    start = time.thread_time()
     n = export(big, "", "jsonl", os.devnull)
-    rate = n / (time.perf_counter() - start)
+    rate = n / (time.thread_time() - start)
     assert rate > 2500  # the target is 5,000/s; half of it leaves room for a loaded machine
