@@ -4,6 +4,7 @@ at their lines, save, submit, clear, release; who sees what; CSRF; bearer-only A
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -28,6 +29,21 @@ def year2() -> str:
     return f"{dt.datetime.now(dt.UTC).year % 100:02d}"
 
 
+def archived(serial: int, level: str):  # type: ignore[no-untyped-def]
+    """A cable of 2009 from Bamako a draft may cite (754: above every account's clearance)."""
+    from cablebase.record import Cable, Paragraph
+
+    return Cable(
+        reference_id=f"09BAMAKO{serial}",
+        created="2009-06-01T10:00:00Z",
+        origin="Embassy Bamako",
+        post="BAMAKO",
+        classification=level,
+        subject=f"ARCHIVED {serial}",
+        paragraphs=[Paragraph(number=1, portion=None, text=f"Archived cable {serial}.")],
+    )
+
+
 def build(path: Path) -> Path:
     """A controlled archive: ann drafts at Bamako, carl clears for AF/W, rita releases for
     Bamako, eve is a reader cleared as high as the rest but on no desk, boss the admin."""
@@ -39,6 +55,7 @@ def build(path: Path) -> Path:
     from cablebase.drafting.store import DraftStore
 
     with SQLiteStore(path) as store:
+        store.put_many([archived(754, "TOP SECRET"), archived(755, "UNCLASSIFIED")])
         set_policy(store.conn, Policy("controlled"))
         acc = Accounts(store.conn, hasher=cheap_hasher())
         users = {
@@ -192,6 +209,42 @@ def test_submit_clear_release_through_the_pages(app) -> None:
     # released twice: refused, no second serial
     r = rita.post(f"/drafts/{did}/release", data={"csrf": csrf(rita)})
     assert r.status_code == 409 and "already released" in r.text
+
+
+def test_the_live_check_resolves_refs_only_among_cables_the_reader_may_see(app) -> None:
+    """REF items resolve against the archive as the drafter reads it: a cable above their
+    clearance is reported exactly like one the archive does not hold."""
+    c = client_as(app, "ann")
+
+    def check(ref: str) -> list[dict]:
+        body = GOOD.replace("A. BAMAKO 754 (NOTAL)", f"A. {ref}")
+        return c.post("/api/drafts/check", json={"body": body}).json()["findings"]
+
+    assert check("09 BAMAKO 755") == []  # visible: resolves
+    hidden, missing = check("09 BAMAKO 754"), check("09 BAMAKO 999")
+    assert [f["rule"] for f in hidden] == ["refs.resolve"]
+    assert json.dumps(hidden).replace("754", "N") == json.dumps(missing).replace("999", "N")
+
+
+def test_a_structured_draft_is_composed_as_fields(app) -> None:
+    """A YAML draft through the same form: each finding names its field and its line in the
+    YAML text."""
+    from tests.test_drafting_structured import YAML
+
+    body = YAML.replace("  - BAMAKO 754\n", "  - BAMAKO 754 (NOTAL)\n").replace(
+        "tags: [PREL, PGOV, ML]", "tags: [PREL, PGOV, ML, ZZZZ]"
+    )
+    line = body.splitlines().index("tags: [PREL, PGOV, ML, ZZZZ]") + 1
+    c = client_as(app, "ann")
+    live = c.post("/api/drafts/check", json={"body": body, "form": "yaml"}).json()
+    tags = [f for f in live["findings"] if f["rule"].startswith("tags.")]
+    assert tags and tags[0]["line"] == line and tags[0]["field"].startswith("tags")
+    r = c.post("/drafts/new", data={"csrf": csrf(c), "body": body, "form": "yaml"})
+    assert r.status_code == 303
+    html = c.get(r.headers["location"]).text
+    assert (str(line), tags[0]["rule"]) in {(n, rule) for _, n, rule in findings_on_page(html)}
+    assert f"<code>[{tags[0]['field']}]</code>" in html
+    assert '<option value="yaml" selected>' in html
 
 
 def test_forms_need_the_csrf_token(app) -> None:
