@@ -335,3 +335,125 @@ def test_no_desk_route_answers_5xx(app, who) -> None:
             assert r.status_code < 500, (method, url, data, r.text[:300])
 
     run()
+
+
+# -- the oracle: a reader's answers equal those of an archive holding only their drafts -------
+
+SECRET_DRAFT = GOOD.replace("C O N F I D E N T I A L", "S E C R E T").replace("1. (C)", "1. (S)")
+# Who may read which draft, from the rules as docs/drafting.md states them (not from the
+# code): its author; an admin cleared for it; once submitted, the officers of the offices it
+# waits on and the releasers of its post, when cleared for it.
+VISIBLE = {
+    "ann": {1, 2, 3, 4},  # the author of every draft
+    "carl": {3, 4},  # AF/W, CONFIDENTIAL: not 1 (being written), not 2 (SECRET)
+    "rita": {2, 3, 4},  # releases for Bamako, SECRET: every submitted draft
+    "eve": set(),  # SECRET, on no desk
+    "dora": set(),  # AF/W but UNCLASSIFIED
+    "boss": {1, 3, 4},  # admin cleared for CONFIDENTIAL
+    None: set(),
+}
+
+
+def oracle_world(path: Path) -> Path:
+    """Drafts 1-4 by ann: 1 CONFIDENTIAL being written; 2 SECRET and 3 CONFIDENTIAL waiting on
+    AF/W; 4 CONFIDENTIAL cleared by carl."""
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Access, Policy
+    from cablebase.access.settings import get_policy, set_policy
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.drafting.desk import Desk
+    from cablebase.drafting.store import DraftStore
+
+    with SQLiteStore(path) as store:
+        set_policy(store.conn, Policy("controlled"))
+        acc = Accounts(store.conn, hasher=cheap_hasher())
+        users = {
+            name: acc.add_user(name, PASSWORD, role, level)
+            for name, role, level in (
+                ("ann", "reader", "SECRET"),
+                ("carl", "reader", "CONFIDENTIAL"),
+                ("rita", "reader", "SECRET"),
+                ("eve", "reader", "SECRET"),
+                ("dora", "reader", "UNCLASSIFIED"),
+                ("boss", "admin", "CONFIDENTIAL"),
+            )
+        }
+
+        def desk(name: str) -> Desk:
+            v = users[name].viewer
+            return Desk(DraftStore(store.conn, Access(get_policy(store.conn), v)), store, v)
+
+        desk("boss").add_member("AF/W", "carl")
+        desk("boss").add_member("AF/W", "dora")
+        desk("boss").add_member("release:BAMAKO", "rita")
+        ann = desk("ann")
+        for body in (GOOD, SECRET_DRAFT, GOOD, GOOD):
+            ann.store.new(body, "text")
+        for did in (2, 3, 4):
+            ann.submit(did, ["AF/W"])
+        desk("carl").clear(4, "AF/W")
+    return path
+
+
+def only_drafts(main: Path, keep: set[int], path: Path) -> Path:
+    import shutil
+    import sqlite3
+
+    shutil.copy(main, path)
+    conn = sqlite3.connect(path)
+    with conn:
+        for table, key in (
+            ("draft_clearances", "draft_id"),
+            ("draft_submissions", "draft_id"),
+            ("draft_versions", "draft_id"),
+            ("drafts", "id"),
+        ):
+            conn.execute(
+                f"DELETE FROM {table} WHERE {key} NOT IN ({','.join('?' * len(keep)) or 'NULL'})",
+                sorted(keep),
+            )
+    conn.close()
+    return path
+
+
+def desk_answers(path: Path, name: str | None) -> list[tuple]:
+    from cablebase.access.accounts import Accounts
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.web.app import create_app
+    from cablebase.web.auth import SESSION_COOKIE
+
+    headers = {}
+    c = TestClient(create_app(path, hasher=cheap_hasher()), follow_redirects=False)
+    if name:
+        with SQLiteStore(path) as store:
+            accounts = Accounts(store.conn, hasher=cheap_hasher())
+            c.cookies.set(SESSION_COOKIE, accounts.create_session(name)[0])
+            headers = {"Authorization": f"Bearer {accounts.create_token(name, 'oracle')}"}
+    ids = [1, 2, 3, 4, 99]
+    out = []
+    with c:
+        for url in ["/drafts", "/drafts/queue", "/drafts/new", *(f"/drafts/{i}" for i in ids)]:
+            out.append(("GET", url, c.get(url)))
+        for url in ["/api/drafts", "/api/drafts/queue", *(f"/api/drafts/{i}" for i in ids)]:
+            out.append(("GET", url, c.get(url, headers=headers)))
+        for i in ids:
+            url = f"/api/drafts/{i}/clear"
+            out.append(("POST", url, c.post(url, json={"office": "XX"}, headers=headers)))
+            url = f"/drafts/{i}/release"
+            out.append(("POST", url, c.post(url, data={"csrf": "wrong"})))
+    return [
+        (m, u, r.status_code, re.sub(r'name="csrf" value="[^"]*"', "", r.text)) for m, u, r in out
+    ]
+
+
+@pytest.mark.parametrize("name", list(VISIBLE), ids=lambda n: n or "anonymous")
+def test_every_desk_answer_is_the_oracles(tmp_path: Path, name: str | None) -> None:
+    main = oracle_world(tmp_path / "main.db")
+    oracle = only_drafts(main, VISIBLE[name], tmp_path / "oracle.db")
+    got, want = desk_answers(main, name), desk_answers(oracle, name)
+    for g, w in zip(got, want, strict=True):
+        assert g == w, f"{g[0]} {g[1]} as {name}: {g[2]} vs oracle {w[2]}"
+    # the oracle itself: the reader does see what the table says, and the rest is absent
+    shown = {u: status for m, u, status, _ in got if m == "GET"}
+    seen = {i for i in (1, 2, 3, 4) if shown[f"/api/drafts/{i}"] == 200}
+    assert seen == VISIBLE[name]
