@@ -201,3 +201,11 @@ def test_ingest_writes_what_the_workers_prepared(tmp_path: Path) -> None:
         for refid in a.reference_ids():
             assert full_json(a.get(refid)) == full_json(b.get(refid))
     assert ingest([csv], two, workers=2).unchanged == 60
+
+
+def test_tasks_grow_so_small_inputs_reach_every_worker() -> None:
+    from cablebase.archive.ingest import TASK, _batches
+
+    assert [len(b) for b in _batches(range(100), 64)] == [16, 32, 52]
+    sizes = [len(b) for b in _batches(range(5000), TASK)]
+    assert sizes[:5] == [16, 32, 64, 128, 256] and max(sizes) == TASK and sum(sizes) == 5000

@@ -29,6 +29,9 @@ from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
 
 BATCH = 1000
+# Items per task sent to a worker: 256 rather than 64 took 13 % off the writer's CPU per item
+# (fewer messages for the pool's threads to pass on; docs/benchmarks.md).
+TASK = 256
 EXAMPLES = 10  # quarantined items named in the summary (all are in `cablebase errors`)
 
 
@@ -99,13 +102,17 @@ def _parse_batch(batch: list[Raw | Unwrapped | Exported | Failure]) -> list[Prep
     return [_parse(item) for item in batch]
 
 
-def _batches(items: Iterable[Unwrapped | Failure], size: int) -> Iterator[list]:
+def _batches(items: Iterable[Raw | Unwrapped | Exported | Failure], size: int) -> Iterator[list]:
+    """Lists of up to `size` items, the first ones smaller (16, 32, ...): a small input is
+    still spread over every worker."""
     batch: list = []
+    step = min(16, size)
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if len(batch) >= step:
             yield batch
             batch = []
+            step = min(2 * step, size)
     if batch:
         yield batch
 
@@ -121,7 +128,7 @@ def _parsed(
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
         in_flight: deque = deque()
-        for batch in _batches(items, 64):
+        for batch in _batches(items, TASK):
             in_flight.append(pool.apply_async(_parse_batch, (batch,)))
             if len(in_flight) >= 3 * workers:
                 yield from in_flight.popleft().get()
