@@ -247,6 +247,33 @@ def test_a_structured_draft_is_composed_as_fields(app) -> None:
     assert '<option value="yaml" selected>' in html
 
 
+def test_the_reading_room_shows_a_released_cable_as_transmitted(app) -> None:
+    """A released cable longer than a page reads on /cable/ID/telegram as the draft page's
+    telegram: pages of at most 20 lines with their markers (drafting/released.py)."""
+    import html as html_lib
+
+    long = GOOD.replace(
+        "2. (U) Embassy will report further.",
+        "\n\n".join(f"{n}. (U) Embassy paragraph {n} of the long cable." for n in range(2, 30)),
+    )
+    c = TestClient(app, raise_server_exceptions=False)
+    ann, carl, rita = (token_of(app, n) for n in ("ann", "carl", "rita"))
+    did = c.post("/api/drafts", json={"body": long}, headers=ann).json()["draft"]["id"]
+    c.post(f"/api/drafts/{did}/submit", json={"offices": ["AF/W"]}, headers=ann)
+    c.post(f"/api/drafts/{did}/clear", json={"office": "AF/W"}, headers=carl)
+    rid = c.post(f"/api/drafts/{did}/release", headers=rita).json()["release"]["reference_id"]
+    rc = client_as(app, "rita")
+
+    def pre(page: str, pre_id: str) -> str:
+        m = re.search(rf'<pre class="telegram" id="{pre_id}">(.*?)</pre>', page, re.S)
+        assert m, pre_id
+        return html_lib.unescape(m.group(1))
+
+    sent = pre(rc.get(f"/drafts/{did}").text, "released-telegram")
+    assert re.search(r"BAMAKO 0+\d+ 001\.2 OF 0", sent)  # page 2's marker: the layout matters
+    assert pre(rc.get(f"/cable/{rid}/telegram").text, "telegram") == sent
+
+
 def test_forms_need_the_csrf_token(app) -> None:
     ann = client_as(app, "ann")
     did = new_draft(ann, GOOD)
