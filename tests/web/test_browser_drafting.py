@@ -150,3 +150,25 @@ def test_compose_fix_submit_clear_release_search_read(page, shots: Path, serial,
     expect(telegram).to_contain_text(dtg)
     expect(telegram).to_contain_text("C O N F I D E N T I A L")
     tb.shoot_at(page, shots, "draft-cable-telegram", width)
+
+
+def test_a_draft_composed_from_its_fields(page, shots: Path) -> None:
+    """The fields of a structured draft (YAML), checked live like the text: a finding names
+    the field and its line."""
+    log_in(page, "ann", "/drafts/new")
+    page.click("#draft-fields")
+    expect(page.locator("#draft-kind")).to_have_value("yaml")
+    expect(page.locator("#draft-body")).to_have_value(re.compile(r"^post: BAMAKO\n"))
+    expect(page.locator("#check-count")).to_have_text("0 errors, 0 warnings")
+    body = page.locator("#draft-body").input_value()
+    page.fill("#draft-body", body.replace("tags: [PREL, ML]", "tags: [PREL, ML, ZZZZ]"))
+    line = body.splitlines().index("tags: [PREL, ML]") + 1
+    finding = page.locator('#findings li.finding.warning[data-rule="tags.known"]')
+    expect(finding).to_have_attribute("data-line", str(line))
+    expect(finding.locator(".field")).to_have_text("[tags]")
+    expect(page.locator(f'#draft-gutter span[data-line="{line}"]')).to_have_class("mark-warning")
+    tb.shoot_at(page, shots, "draft-compose-fields", 1280)
+    page.click("#draft-save")
+    page.wait_for_url(re.compile(r"/drafts/\d+$"))
+    expect(page.locator("#draft-kind")).to_have_value("yaml")
+    expect(page.locator('#findings li.finding[data-rule="tags.known"]')).to_have_count(1)

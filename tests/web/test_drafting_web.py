@@ -243,7 +243,7 @@ def test_a_structured_draft_is_composed_as_fields(app) -> None:
     assert r.status_code == 303
     html = c.get(r.headers["location"]).text
     assert (str(line), tags[0]["rule"]) in {(n, rule) for _, n, rule in findings_on_page(html)}
-    assert f"<code>[{tags[0]['field']}]</code>" in html
+    assert f'<code class="field">[{tags[0]["field"]}]</code>' in html
     assert '<option value="yaml" selected>' in html
 
 

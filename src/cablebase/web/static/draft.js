@@ -75,7 +75,7 @@
     li.setAttribute("data-line", f.line ? String(f.line) : "");
     li.setAttribute("data-rule", f.rule);
     function span(cls, text) {
-      var s = document.createElement(cls === "rule" ? "code" : "span");
+      var s = document.createElement(cls === "rule" || cls === "field" ? "code" : "span");
       s.className = cls; s.textContent = text; li.appendChild(s);
       li.appendChild(document.createTextNode(" "));
       return s;
@@ -127,6 +127,20 @@
       .catch(function () { if (mine === asked) status.textContent = "the check did not answer"; });
   }
   function later() { clearTimeout(timer); timer = setTimeout(run, 400); drawGutter(); }
+
+  // "Start from the fields": a structured draft's fields (YAML) to fill in, for a new draft
+  var fields = document.getElementById("draft-fields");
+  var skeleton = document.getElementById("fields-skeleton");
+  if (fields && skeleton && kind) {
+    fields.hidden = false;
+    fields.addEventListener("click", function () {
+      if (body.value.trim() && !window.confirm("Replace the text with the fields?")) return;
+      body.value = skeleton.content ? skeleton.content.textContent : skeleton.textContent;
+      kind.value = "yaml";
+      later();
+      body.focus();
+    });
+  }
 
   body.addEventListener("input", later);
   if (kind) kind.addEventListener("change", later);
