@@ -115,6 +115,7 @@ def test_compose_fix_submit_clear_release_search_read(page, shots: Path, serial,
     log_in(page, "carl", "/drafts/queue")
     row = page.locator("#queue-list tr.queue-row")
     expect(row).to_have_count(1)
+    no_sideways_scroll(page, width)
     tb.shoot_at(page, shots, "draft-queue", width)
     row.locator("button.clear-button").click()
     page.wait_for_url(re.compile(r"/drafts/queue$"))
