@@ -272,6 +272,17 @@ def test_the_reading_room_shows_a_released_cable_as_transmitted(app) -> None:
     sent = pre(rc.get(f"/drafts/{did}").text, "released-telegram")
     assert re.search(r"BAMAKO 0+\d+ 001\.2 OF 0", sent)  # page 2's marker: the layout matters
     assert pre(rc.get(f"/cable/{rid}/telegram").text, "telegram") == sent
+    # The API and `cablebase show` render the same stored cable the same way.
+    assert c.get(f"/api/cables/{rid}/telegram", headers=rita).text.strip() == sent.strip()
+    from click.testing import CliRunner
+
+    from cablebase.cli import main
+
+    path = app.state.archives.get().store.path
+    token = rita["Authorization"].split()[-1]
+    shown = CliRunner().invoke(main, ["show", rid, "--archive", str(path), "--token", token])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith(sent.strip()), shown.output[:300]
 
 
 def test_forms_need_the_csrf_token(app) -> None:

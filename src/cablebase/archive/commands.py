@@ -357,7 +357,7 @@ def show(
     token: str | None,
 ) -> None:
     """Show one cable, with the cables it cites and the cables that cite it."""
-    from cablebase.render import to_markdown, to_telegram
+    from cablebase.render import to_markdown
 
     with _reader(archive_path, user, token, "read", reference_id.upper()) as archive:
         cable = archive.get(reference_id, version=version)
@@ -372,7 +372,12 @@ def show(
         if as_json:
             click.echo(cable.to_json(indent=True).decode("utf-8"))
             return
-        click.echo(to_markdown(cable) if as_markdown else to_telegram(cable))
+        if as_markdown:
+            click.echo(to_markdown(cable))
+        else:  # a desk-released cable in the page layout it was transmitted with
+            from cablebase.drafting.released import stored_telegram
+
+            click.echo(stored_telegram(archive.conn, cable))
         cites = archive.cites(cable.reference_id)
         cited_by = archive.cited_by(cable.reference_id)
         click.echo("\n-- references --")

@@ -104,6 +104,12 @@ def to_form(cable: Cable, form: str) -> str:
     return render.to_form(cable, form, PAGING)
 
 
+def stored_telegram(conn, cable: Cable) -> str:  # type: ignore[no-untyped-def]
+    """A stored cable as a telegram, with the page layout it was transmitted with when the
+    drafting desk released it: the one rendering of the reading room, the API and `show`."""
+    return render.to_telegram(cable, paging_of(conn, cable.reference_id or ""))
+
+
 def paging_of(conn, reference_id: str) -> render.Paging | None:  # type: ignore[no-untyped-def]
     """The layout to render a stored cable with: PAGING for a cable the drafting desk
     released (its SECTION count is that layout's), None (the renderer's default) otherwise.

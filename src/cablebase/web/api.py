@@ -31,7 +31,7 @@ from cablebase.archive.api import Archive
 from cablebase.archive.hints import hints as value_hints
 from cablebase.archive.query import MAX_QUERY
 from cablebase.ids import CABLE_ID_RE
-from cablebase.render import to_markdown, to_telegram
+from cablebase.render import to_markdown
 from cablebase.web import auth, models
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,10 @@ _TEXT = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
 )
 def telegram(request: Request, reference_id: str) -> PlainTextResponse:
     """The cable as its canonical ACP-127 telegram (plain text)."""
-    return PlainTextResponse(to_telegram(_cable(request, reference_id, "api telegram")))
+    from cablebase.drafting.released import stored_telegram
+
+    cable = _cable(request, reference_id, "api telegram")
+    return PlainTextResponse(stored_telegram(request.app.state.archives.get().conn, cable))
 
 
 @router.get(

@@ -1070,15 +1070,12 @@ def _provenance(archive: Archive, rid: str, shown: int | None = None) -> Any:
 
 @router.get("/cable/{reference_id}/telegram", response_class=HTMLResponse)
 def telegram_page(request: Request, reference_id: str) -> Response:
-    from cablebase.drafting.released import paging_of
-    from cablebase.render import to_telegram
+    from cablebase.drafting.released import stored_telegram
 
     cable = _cable_or_404(request, reference_id)
     auth.audit(request, "read", cable.reference_id, "telegram")
     try:
-        # a cable the drafting desk released: the page layout it was transmitted with
-        paging = paging_of(request.app.state.archives.get().conn, cable.reference_id or "")
-        text = to_telegram(cable, paging)
+        text = stored_telegram(request.app.state.archives.get().conn, cable)
     except Exception as e:  # a record the renderer cannot lay out still gets a page
         text = f"(the telegram could not be rendered: {type(e).__name__})"
     return _render(
