@@ -74,6 +74,11 @@ def test_compose_fix_submit_clear_release_search_read(page, shots: Path, serial,
     # -- the drafter composes; the live check puts the error at its line ---------------------
     log_in(page, "ann", "/drafts/new")
     expect(page.locator("#drafts-link")).to_be_visible()
+    # Every link of the header lies on the screen (a strip scrolled sideways hid Drafts).
+    for box in page.locator("nav.nav a").evaluate_all(
+        "links => links.map(a => a.getBoundingClientRect().right)"
+    ):
+        assert box <= width, (box, width)
     page.fill("#draft-body", BROKEN)
     error = page.locator('#findings li.finding.error[data-rule="subject.unmarked"]')
     expect(error).to_have_count(1)
