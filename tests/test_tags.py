@@ -173,3 +173,59 @@ def test_printout_page_header_run_into_the_tags():
         "251229Z PINR, PE"
     )
     assert parse_tags(value) == ["PINR", "PGOV", "PE"]
+
+
+# Free tags run together without commas: cut into tags that cables write apart (the
+# vocabulary of data/tag_codes.json), only when every piece is one of them.
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # two free tags side by side
+        ("PREL ZE SETTLEMENTS DEMARCHE", ["PREL", "ZE", "SETTLEMENTS", "DEMARCHE"]),
+        # a phrase and a free tag, the space between them lost
+        ("PGOV ZE MARITIME SECURITYPOLMIL", ["PGOV", "ZE", "MARITIME SECURITY", "POLMIL"]),
+        # two phrases of several words each
+        (
+            "ECON ZE ITALY NATIONAL ELECTIONS ITALIAN POLITICS",
+            ["ECON", "ZE", "ITALY NATIONAL ELECTIONS", "ITALIAN POLITICS"],
+        ),
+        # one unknown word: the run stays one free tag
+        ("PREL ZE SETTLEMENTS FREEZE", ["PREL", "ZE", "SETTLEMENTS FREEZE"]),
+    ],
+)
+def test_run_of_free_tags_cut_into_known_tags(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_run_of_free_tags_in_a_telegram():
+    c = parse_text(_telegram("TAGS: MARR PREL ZE LABOR HUMAN RIGHTSPOLMIL"), form="telegram")
+    assert c.tags == ["MARR", "PREL", "ZE", "LABOR", "HUMAN RIGHTS", "POLMIL"]
+
+
+def _with_vocabulary(monkeypatch, *words):
+    from cablebase.grammar import tags
+
+    monkeypatch.setattr(tags, "_vocabulary", lambda: {w: w for w in words})
+    return tags._segment
+
+
+def test_segment_prefers_fewest_tags(monkeypatch):
+    segment = _with_vocabulary(
+        monkeypatch, "RIVER", "TRADE", "RIVER TRADE", "FLOOD", "RELIEF", "FLOOD RELIEF"
+    )
+    assert segment(["RIVER", "TRADE", "FLOOD", "RELIEF"]) == ["RIVER TRADE", "FLOOD RELIEF"]
+    assert segment(["RIVER", "TRADEFLOOD", "RELIEF"]) == ["RIVER TRADE", "FLOOD RELIEF"]
+    assert segment(["RIVER", "TRADE"]) is None  # one known tag: nothing to cut
+    assert segment(["RIVER", "TRADE", "BARGE"]) is None  # BARGE is unknown
+
+
+def test_segment_prefers_cuts_at_spaces(monkeypatch):
+    segment = _with_vocabulary(monkeypatch, "WATER", "WATER RIGHTS", "WATCH", "RIGHTSWATCH")
+    assert segment(["WATER", "RIGHTSWATCH"]) == ["WATER", "RIGHTSWATCH"]
+
+
+def test_segment_keeps_short_glued_pieces_whole(monkeypatch):
+    # a name such as MARILO is no MAR + ILO: a cut inside a word leaves four letters a side
+    segment = _with_vocabulary(monkeypatch, "MAR", "ILO", "LAKE", "SHORE")
+    assert segment(["MARILO"]) is None
+    assert segment(["LAKESHORE"]) == ["LAKE", "SHORE"]

@@ -11,6 +11,12 @@ place, not shipped):
 - ``phrases``: free tags of several words written as one comma piece of a cables.csv TAGS line
   (`GAZA DISENGAGEMENT`), upper-cased, seen in at least MIN_PHRASE cables; a Cablegate page
   writes them without commas, and the list lets the parser keep them whole there.
+- ``free_tags``: every free tag (not a code) that cables write apart from the tags beside it,
+  with the number of cables that do: a comma piece of a cables.csv TAGS line (`HUMAN RIGHTS`,
+  `POLMIL`), or a run of several non-code words that a Cablegate page's TAGS line has between
+  codes or the line's ends (`ITALIAN POLITICS`), not a person's name after OVIP.  Kept when seen
+  in at least MIN_FREE cables.  The parser cuts a page's run of words with no commas into these
+  (`HUMAN RIGHTSPOLMIL`, two tags glued) only when every piece is one of them.
 
 Two-letter country codes need no list (every two-letter tag word is one).
 
@@ -31,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "cablebase" / "data" / "tag_codes.json"
-MIN_CABLES, MIN_POSTS, MIN_PHRASE = 3, 2, 1
+MIN_CABLES, MIN_POSTS, MIN_PHRASE, MIN_FREE = 3, 2, 1, 2
 
 TAGS_LINE = re.compile(r"(?m)^[ \t]*TAGS?[ \t]*:?[ \t]+(\S.*)$")
 CSV_ID = re.compile(r'^"\d+","[^"]*","(\d\d)([A-Z]+?)\d+"')
@@ -39,10 +45,14 @@ HTML_ID = re.compile(r"/(\d\d)([A-Z]+?)\d+\.html$")
 WORD = re.compile(r"[A-Z]{3,6}")
 # Words that are never a code, however often they stand alone (free-tag words, labels).
 NOT_CODES = frozenset(["SIPDIS", "TAGS", "SUBJECT", "REF", "NOFORN", "THE", "AND", "FOR"])
+# A free tag's shape: upper-case words, with `&`, `'`, `/`, `.` or `-` inside.
+FREE_TAG = re.compile(r"[A-Z][A-Z '&/.-]*[A-Z]")
+MARKUP = re.compile(r"<[^>]+>")  # a page links each word of its TAGS line
 
 
 def _pieces(line: str) -> tuple[list[str], bool]:
     line = re.sub(r"\([^()]*\)", " ", line)  # `OVIP (CLINTON, HILLARY)`: the name is no code
+    line = re.sub(r"\([^()]*$", " ", line)  # a group the next line closes: names too
     if "," in line or ";" in line:
         return [p.strip() for p in re.split(r"[,;]", line) if p.strip()], True
     return line.split(), False
@@ -52,6 +62,8 @@ def build(shared: Path) -> dict:
     cables: dict[str, set[str]] = defaultdict(set)
     posts: dict[str, set[str]] = defaultdict(set)
     phrases: dict[str, set[str]] = defaultdict(set)
+    free: dict[str, set[str]] = defaultdict(set)  # free tags written apart, by cable
+    page_lines: list[tuple[str, str]] = []  # (cable, TAGS value) of pages without commas
 
     def add(cable: str, post: str, value: str) -> None:
         pieces, listed = _pieces(value)
@@ -68,6 +80,10 @@ def build(shared: Path) -> dict:
                 words = p.split()
                 if 2 <= len(words) <= 4:
                     phrases[" ".join(words)].add(cable)
+            if listed and p == p.upper() and FREE_TAG.fullmatch(p) and not WORD.fullmatch(p):
+                free[" ".join(p.split())].add(cable)
+            elif listed and WORD.fullmatch(p) and p not in NOT_CODES:
+                free[p].add(cable)  # a code among them is dropped below
 
     corpus = shared / "corpus"
     with tarfile.open(corpus / "cablegate-html-dev.tar.xz") as tar:
@@ -80,6 +96,9 @@ def build(shared: Path) -> dict:
             found = TAGS_LINE.search(text)
             if found:
                 add(m.name, mid.group(2), found.group(1))
+                value = MARKUP.sub("", found.group(1))
+                if not re.search(r"[,;()]", value):
+                    page_lines.append((m.name, value))
     with lzma.open(corpus / "cables-dev.csv.xz") as fh:
         cable, post, seen = None, None, False
         for raw in io.TextIOWrapper(fh, encoding="utf-8", errors="replace"):
@@ -105,11 +124,36 @@ def build(shared: Path) -> dict:
         )
 
     kept = sorted(p for p, c in phrases.items() if len(c) >= MIN_PHRASE and not all_codes(p))
+    for cable, value in page_lines:
+        for run in _page_runs(value, code_set):
+            free[run].add(cable)
+    free_tags = {
+        t: len(c)
+        for t, c in sorted(free.items())
+        if len(c) >= MIN_FREE and t not in code_set and not all_codes(t)
+    }
     return {
         "about": "Derived by tools/build_tag_codes.py from TAGS lines of the dev corpus.",
         "codes": codes,
         "phrases": kept,
+        "free_tags": free_tags,
     }
+
+
+def _page_runs(value: str, codes: set[str]) -> list[str]:
+    """Runs of two or more non-code words on a page's TAGS line, between codes or the line's
+    ends; a name after OVIP is a person, no free tag."""
+    runs: list[str] = []
+    run: list[str] = []
+    after_ovip = False
+    for w in [*value.split(), "ZZ"]:  # ZZ: a code-shaped end
+        if len(w) == 2 and w.isalpha() or w in codes or re.fullmatch(r"K[A-Z]{3}", w):
+            if len(run) >= 2 and not after_ovip and FREE_TAG.fullmatch(" ".join(run)):
+                runs.append(" ".join(run))
+            run, after_ovip = [], w == "OVIP"
+        else:
+            run.append(w)
+    return runs
 
 
 def main() -> int:
@@ -118,7 +162,10 @@ def main() -> int:
     args = ap.parse_args()
     data = build(args.shared.resolve())
     OUT.write_text(json.dumps(data, indent=0) + "\n")
-    print(f"{OUT}: {len(data['codes'])} codes, {len(data['phrases'])} phrases")
+    print(
+        f"{OUT}: {len(data['codes'])} codes, {len(data['phrases'])} phrases, "
+        f"{len(data['free_tags'])} free tags"
+    )
     return 0
 
 

@@ -63,6 +63,63 @@ def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
 
 
 @cache
+def _vocabulary() -> dict[str, str]:
+    """Tags that cables write apart from their neighbours (free tags, phrases, codes of three
+    letters or more), keyed by their text with hyphens as spaces: the pieces a run of words
+    may be cut into."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/tag_codes.json").read_text("utf-8")
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        data = {}
+    words = [*data.get("codes", []), *data.get("phrases", []), *data.get("free_tags", {})]
+    return {" ".join(w.replace("-", " ").split()): w for w in words}
+
+
+# A cut inside a word (two tags glued, `RIGHTSPOLMIL`) leaves at least this many letters on
+# each side: shorter pieces (`MAR` + `ILO`) would cut names apart.
+_MIN_GLUED = 4
+_MAX_PIECE = 48  # longer than any tag of the vocabulary
+
+
+def _segment(run: list[str]) -> list[str] | None:
+    """The run cut into the fewest known tags (then the fewest cuts inside a word), each
+    piece as the cable writes it; None unless every piece is known and there are two or more."""
+    text = " ".join(run)
+    flat = text.replace("-", " ")  # same length: positions are shared
+    n = len(flat)
+    vocab = _vocabulary()
+    glued: set[int] = set()
+    start = 0
+    for w in run:
+        glued.update(range(start + _MIN_GLUED, start + len(w) - _MIN_GLUED + 1))
+        start += len(w) + 1
+    # best[i]: (pieces, cuts inside a word, previous start, end of the piece) for a start i
+    best: dict[int, tuple[int, int, int, int]] = {0: (0, 0, -1, 0)}
+    for i in range(n):
+        if i not in best:
+            continue
+        pieces, cuts = best[i][0], best[i][1]
+        for j in range(i + 1, min(n, i + _MAX_PIECE) + 1):
+            inside = j in glued
+            if not (j == n or flat[j] == " " or inside) or flat[i:j] not in vocab:
+                continue
+            nxt = j if inside else j + 1
+            cand = (pieces + 1, cuts + inside, i, j)
+            if nxt not in best or cand[:2] < best[nxt][:2]:
+                best[nxt] = cand
+    end = n + 1 if n + 1 in best else None
+    if end is None or best[end][0] < 2:
+        return None
+    out: list[str] = []
+    while end:
+        _, _, prev, stop = best[end]
+        out.append(text[prev:stop])
+        end = prev
+    return out[::-1]
+
+
+@cache
 def _phrase_starts() -> frozenset[str]:
     """First words of the known phrases (hyphens as spaces): a cheap test before a lookup."""
     return frozenset(key[0] for key in _knowledge()[1])
@@ -351,7 +408,11 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
         elif len(run) > 1 and all(3 <= len(w) <= 5 and w.isalpha() for w in run):
             tags.extend(run)  # `UNO UNMIK`, `IIP ECA`: short organisation codes, no phrase
         else:
-            tags.append(" ".join(run))
+            # several free tags run together (`HUMAN RIGHTSPOLMIL`): cut only into known ones
+            pieces = None
+            if not strict and (len(run) > 1 or len(run[0]) >= 2 * _MIN_GLUED):
+                pieces = _segment(run)
+            tags.extend(pieces or [" ".join(run)])
         i = j
 
 
