@@ -21,17 +21,76 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from cablebase.dispatch import views
 from cablebase.dispatch.queue import Queue
 from cablebase.web import auth
+from cablebase.web.models import _Strict
 from cablebase.web.pages import MAX_PAGE, _render
 
 router = APIRouter()
 
 MAX_NAME = 120  # characters of an addressee as typed
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+# -- the JSON answers, typed (the OpenAPI document lists every field) ----------------------
+
+
+class InboxEntry(_Strict):
+    """One delivery of a cable to an addressee (times in UTC, ISO 8601)."""
+
+    reference_id: str
+    subject: str | None
+    classification: str | None
+    addressee: str
+    role: str  # action (TO) or info
+    precedence: str
+    state: str
+    released: str | None
+    deadline: str | None
+    delivered: str | None
+    read: str | None
+    acked: str | None
+    acked_by: str | None
+    ack_required: bool
+    escalated: str | None
+    attempts: int
+    error: str | None
+
+
+class InboxAnswer(_Strict):
+    addressee: str
+    name: str | None
+    total: int
+    unread: int
+    unacknowledged: int
+    page: int
+    entries: list[InboxEntry]
+
+
+class AckAnswer(_Strict):
+    addressee: str
+    reference_id: str
+    acked: bool
+
+
+class Alert(_Strict):
+    reference_id: str
+    addressee: str
+    precedence: str | None
+    contact: str | None
+    raised: str | None
+    acknowledged: str | None
+
+
+class DispatchStatus(_Strict):
+    by_state: dict[str, int]
+    by_precedence: dict[str, dict[str, int]]
+    late: list[InboxEntry]
+    dead: list[InboxEntry]
+    alerts: list[Alert]
 
 
 def _key(addressee: str) -> str:
@@ -44,11 +103,16 @@ def _inbox(request: Request, addressee: str, page: int) -> views.Inbox:
     return views.inbox(auth.archive(request), _key(addressee), page)
 
 
-@router.get("/api/inbox/{addressee}", tags=["api"], summary="A post's or office's inbox")
-def api_inbox(request: Request, addressee: str, page: Page = 1) -> JSONResponse:
+@router.get(
+    "/api/inbox/{addressee}",
+    tags=["api"],
+    summary="A post's or office's inbox",
+    response_model=InboxAnswer,
+)
+def api_inbox(request: Request, addressee: str, page: Page = 1) -> dict:
     """Delivered cables of one addressee the reader may see: highest precedence first, then
     newest; with the unread and unacknowledged counts."""
-    return JSONResponse(_inbox(request, addressee, page).to_dict())
+    return _inbox(request, addressee, page).to_dict()
 
 
 @router.get("/inbox/{addressee}", include_in_schema=False)
@@ -105,14 +169,15 @@ def read_form(request: Request, addressee: str, reference_id: str, csrf: Csrf = 
     "/api/inbox/{addressee}/{reference_id}/ack",
     tags=["api"],
     summary="Acknowledge a FLASH or NIACT cable",
+    response_model=AckAnswer,
 )
-def api_ack(request: Request, addressee: str, reference_id: str) -> JSONResponse:
+def api_ack(request: Request, addressee: str, reference_id: str) -> dict:
     """Acknowledge a delivered FLASH or NIACT IMMEDIATE cable (an API token is needed)."""
     ctx = auth.context(request)
     if ctx.via != "bearer":
         raise HTTPException(401, "An API token is needed to acknowledge a cable.")
     key = _ack(request, addressee, reference_id)
-    return JSONResponse({"addressee": key, "reference_id": reference_id.upper(), "acked": True})
+    return {"addressee": key, "reference_id": reference_id.upper(), "acked": True}
 
 
 def _status(request: Request) -> dict:
@@ -124,12 +189,17 @@ def _status(request: Request) -> dict:
     return out
 
 
-@router.get("/api/dispatch", tags=["api"], summary="Dispatch status and late deliveries")
-def api_status(request: Request) -> JSONResponse:
+@router.get(
+    "/api/dispatch",
+    tags=["api"],
+    summary="Dispatch status and late deliveries",
+    response_model=DispatchStatus,
+)
+def api_status(request: Request) -> dict:
     """Deliveries by state and precedence, those late against their speed-of-service objective
     (FLASH 10 min, IMMEDIATE 30 min, PRIORITY 3 h, ROUTINE 6 h), the dead letters and the
     escalations of unacknowledged FLASH/NIACT cables, of the cables the reader may see."""
-    return JSONResponse(_status(request))
+    return _status(request)
 
 
 @router.get("/dispatch", include_in_schema=False)
