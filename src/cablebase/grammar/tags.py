@@ -5,6 +5,9 @@ with free tags (`GAZA DISENGAGEMENT`) and person tags (`OVIP (BIDEN, JOSEPH)`). 
 line separates them with commas; a Cablegate page usually only with spaces, so there a run of
 words that are not codes is one free tag.  Which words are codes is learnt from the dev corpus
 (`data/tag_codes.json`, built by tools/build_tag_codes.py), with the shapes every code has.
+A run that is several free tags written together (`ITALY NATIONAL ELECTIONS ITALIAN POLITICS`,
+`HUMAN RIGHTSPOLMIL`) is cut into the free tags that cables write apart, from the same data,
+only when every piece is one of them.
 
 Mixed-case pieces of an upper-case line (`Economic Policy & General Analysis`, `Human Rights`)
 are the publisher's expansions, not the cable's tags: :func:`read_tags` returns them apart and
