@@ -11,13 +11,14 @@ import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner
 
-from cablebase.access import audit, commands
+from cablebase.access import audit
 from cablebase.access.accounts import Accounts
-from cablebase.access.identity import cli_access, identity_options
 from cablebase.access.policy import ALL_CAVEATS, EVERYONE, Policy, Viewer
 from cablebase.access.settings import set_policy
 from cablebase.archive.sqlite import SQLiteStore
+from cablebase.cli import access as commands
 from cablebase.cli import main
+from cablebase.cli.identity import cli_access, identity_options
 
 PW = "correct horse battery"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -291,7 +291,7 @@ def hit_lines(stdout: str) -> list[str]:
 def test_search_on_a_terminal_shows_a_screenful_and_the_way_to_more(
     runner: CliRunner, small_archive: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from cablebase.archive import commands
+    from cablebase.cli import archive as commands
 
     monkeypatch.setattr(commands, "_on_terminal", lambda: True)
     args = ["search", "*", "--archive", str(small_archive)]

@@ -8,10 +8,11 @@ import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner
 
-from cablebase.access import audit, commands
+from cablebase.access import audit
 from cablebase.access.policy import Policy
 from cablebase.access.settings import set_policy
 from cablebase.archive.sqlite import SQLiteStore
+from cablebase.cli import access as commands
 from cablebase.cli import main
 from tests.test_drafting import BASE
 

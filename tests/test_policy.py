@@ -232,8 +232,8 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
     import argon2
     from click.testing import CliRunner
 
-    from cablebase.access import commands
     from cablebase.access.accounts import Accounts
+    from cablebase.cli import access as commands
     from cablebase.cli import main
 
     cheap = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -418,7 +418,7 @@ def secret(name: str) -> str:
 
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch) -> None:
-    from cablebase.access import commands
+    from cablebase.cli import access as commands
 
     monkeypatch.setattr(commands, "HASHER", CHEAP)
 

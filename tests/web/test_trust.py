@@ -77,7 +77,7 @@ def test_bearer_token_is_no_cookie(new_client) -> None:
 def test_cli_passwd_ends_sessions(new_client, access_archive: Path, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from cablebase.access import commands
+    from cablebase.cli import access as commands
     from cablebase.cli import main
 
     c = logged_in(new_client, "alice")

@@ -21,7 +21,7 @@ from cablebase.access import audit as audit_log
 from cablebase.access.accounts import Accounts
 from cablebase.access.policy import CAVEATS, RANKS, ROLES, Access, Policy, parse_rank
 from cablebase.access.settings import get_policy, set_policy
-from cablebase.archive.commands import archive_option
+from cablebase.cli.archive import archive_option
 
 PASSWORD_ENV = "CABLEBASE_PASSWORD"
 _CAVEAT = click.Choice(CAVEATS, case_sensitive=False)
@@ -357,10 +357,10 @@ def declassify(
     or admin acts, authenticated; each cable is written to the audit log."""
     from cablebase.access.declassify import DeclassifyError
     from cablebase.access.declassify import declassify as run
-    from cablebase.access.identity import authenticated
     from cablebase.access.releases import ReleaseError, require_archivist
     from cablebase.archive.api import Archive
     from cablebase.archive.query import QueryError
+    from cablebase.cli.identity import authenticated
 
     if not user and not token:
         raise click.ClickException("name the acting archivist: --user NAME or --token")
@@ -440,7 +440,7 @@ def audit(
     with _accounts(archive_path) as accounts:
         conn = accounts.conn
         if as_user or token:
-            from cablebase.access.identity import cli_access
+            from cablebase.cli.identity import cli_access
 
             access = cli_access(conn, user=as_user, token=token, hasher=HASHER)
             if access.policy.mode == "controlled" and access.viewer.role != "admin":

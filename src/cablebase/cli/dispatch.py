@@ -19,8 +19,8 @@ import signal
 
 import click
 
-from cablebase.access.identity import identity_options
-from cablebase.archive.commands import _reader, archive_option
+from cablebase.cli.archive import _reader, archive_option
+from cablebase.cli.identity import identity_options
 
 __all__ = ["COMMANDS"]
 

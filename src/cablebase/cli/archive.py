@@ -13,8 +13,8 @@ from contextlib import contextmanager
 
 import click
 
-from cablebase.access.identity import identity_options
 from cablebase.archive.query import QueryError
+from cablebase.cli.identity import identity_options
 
 DEFAULT_ARCHIVE = "cables.db"
 
@@ -43,7 +43,7 @@ def _reader(path: str, user: str | None, token: str | None, action: str, target:
     controlled -> the account named by --user/--token, else anonymous).  Under a controlled
     policy the read is audited."""
     from cablebase.access import audit
-    from cablebase.access.identity import cli_access
+    from cablebase.cli.identity import cli_access
 
     with _open(path) as archive:
         access = cli_access(archive.conn, user=user, token=token)

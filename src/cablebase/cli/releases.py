@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cablebase.archive.commands import archive_option
+from cablebase.cli.archive import archive_option
 
 if TYPE_CHECKING:
     from cablebase.archive.sqlite import SQLiteStore
@@ -43,10 +43,10 @@ def _actor(store, name: str | None, token: str | None):  # type: ignore[no-untyp
     The acting archivist proves who they are like a reader of the read commands: `--user`
     with their password ($CABLEBASE_PASSWORD or a prompt), or an API token; a name alone
     would let one person prepare and review (the two-person rule)."""
-    from cablebase.access import commands
     from cablebase.access.accounts import Accounts
-    from cablebase.access.identity import PASSWORD_ENV, authenticated
     from cablebase.access.releases import ReleaseError, require_archivist
+    from cablebase.cli import access as commands
+    from cablebase.cli.identity import PASSWORD_ENV, authenticated
 
     if not name and not token:
         raise click.ClickException(

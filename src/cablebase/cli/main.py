@@ -329,21 +329,3 @@ def serve(
         archive_path, secure_cookies=secure_cookies, query_budget=query_budget or QUERY_BUDGET
     )
     uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
-def _register_archive_commands() -> None:
-    from cablebase.access.commands import COMMANDS as ACCESS
-    from cablebase.access.release_commands import COMMANDS as RELEASES
-    from cablebase.archive.commands import COMMANDS
-    from cablebase.dispatch.commands import COMMANDS as DISPATCH
-    from cablebase.drafting.commands import COMMANDS as DRAFTING
-
-    for command in (*COMMANDS, *ACCESS, *RELEASES, *DRAFTING, *DISPATCH):
-        main.add_command(command)
-
-
-_register_archive_commands()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import click
 
-from cablebase.access.identity import identity_options
-from cablebase.archive.commands import archive_option
+from cablebase.cli.archive import archive_option
+from cablebase.cli.identity import identity_options
 
 __all__ = ["COMMANDS", "draft"]
 
@@ -139,8 +139,8 @@ def _read_file(path: str) -> tuple[str, str]:
 
 @contextmanager
 def _drafts(archive_path: str, user: str | None, token: str | None, *, create: bool):
-    from cablebase.access.identity import cli_access
     from cablebase.archive.api import Archive
+    from cablebase.cli.identity import cli_access
     from cablebase.drafting.store import DraftError, DraftStore
 
     if not create and not Path(archive_path).exists():
@@ -303,12 +303,12 @@ def rules_command(as_json: bool) -> None:
 def _desk(archive_path: str, user: str | None, token: str | None):
     """(Desk, Archive) for the authenticated account: the desk's steps always name who acts
     (the two-person rules), as the release commands do."""
-    from cablebase.access import commands as access_commands
     from cablebase.access.accounts import Accounts
-    from cablebase.access.identity import PASSWORD_ENV, authenticated
     from cablebase.access.policy import Access
     from cablebase.access.settings import get_policy
     from cablebase.archive.api import Archive
+    from cablebase.cli import access as access_commands
+    from cablebase.cli.identity import PASSWORD_ENV, authenticated
     from cablebase.drafting.desk import Desk
     from cablebase.drafting.store import DraftError, DraftStore
 
