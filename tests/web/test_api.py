@@ -173,7 +173,11 @@ def test_search_totals_and_facets_match_the_archive(client, spec, archive, q):
     assert body["pages"] == -(-total // 20)
     want = [h.reference_id for h in archive.search(q, limit=20)]
     assert [h["reference_id"] for h in body["hits"]] == want
-    assert body["facets"] == json.loads(json.dumps(archive.facets(q)))
+    from cablebase.archive import people
+
+    want_facets = {**archive.facets(q), **people.facets(archive, archive.parse(q))}
+    assert body["facets"] == json.loads(json.dumps(want_facets))
+    assert {"person", "addressee"} <= set(body["facets"])
     for hit in body["hits"]:
         assert hit["url"] == f"/cable/{hit['reference_id']}"
 

@@ -27,6 +27,7 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from cablebase import __version__
 from cablebase.access.policy import Access, open_access
+from cablebase.archive import people
 from cablebase.archive.api import Archive
 from cablebase.archive.hints import hints as value_hints
 from cablebase.archive.query import MAX_QUERY
@@ -138,13 +139,18 @@ def memo(request: Request) -> Memo:
     return m
 
 
+def _facets(a: Archive, node) -> dict:  # type: ignore[no-untyped-def]
+    """A search's facets: the archive's columns and side tables, then people and addressees."""
+    return {**a.facets(node), **people.facets(a, node)}
+
+
 def _warm(m: Memo) -> None:
     everything = auth.access_key(open_access())
     try:
         with Archive.open(m.path, readonly=True) as base:
             a = base.with_access(open_access())
             m.get(("stats", everything), lambda: _stats(a))
-            m.get(("facets", "", everything), lambda: a.facets(""))
+            m.get(("facets", "", everything), lambda: _facets(a, a.parse("")))
     except Exception:  # warming is an optimisation; a failure shows up on the real request
         log.exception("warming the API cache failed")
 
@@ -209,7 +215,7 @@ def search(
         ]
     counts = None
     if facets:
-        counts = models.Facets(**m.get(("facets", q, key), lambda: a.facets(node)))
+        counts = models.Facets(**m.get(("facets", q, key), lambda: _facets(a, node)))
     hints = [] if total else [models.Hint(**h.to_dict()) for h in value_hints(a, q)]
     return models.SearchResult(
         query=q,

@@ -60,6 +60,14 @@ class Facets(_Strict):
     handling: FacetCounts
     year: FacetCounts
     month: FacetCounts
+    person: FacetCounts = Field(
+        default_factory=list,
+        description="People (signers, classifiers of cables read whole, person tags) by their "
+        "key (docs/people.md); search them with person:",
+    )
+    addressee: FacetCounts = Field(
+        default_factory=list, description="TO and INFO addressees; search them with addressee:"
+    )
 
 
 class SearchHit(_Strict):
