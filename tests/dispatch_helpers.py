@@ -80,23 +80,26 @@ def dispatcher(path, drop, *extra: str):  # noqa: ANN001, ANN201
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def kill_nine(path, drop, kills: int, rng, *, window: float = 0.05) -> list[int]:  # noqa: ANN001
-    """Start the dispatcher and kill -9 it `kills` times, each a random moment (up to `window`
-    seconds) after it has made progress; returns the delivered count at each kill (fewer
-    kills when the queue emptied first)."""
+def kill_nine(path, drop, kills: int, rng) -> list[int]:  # noqa: ANN001
+    """Start the dispatcher and kill -9 it `kills` times, each when the delivered count passes a
+    random point of its share of what is left (so that the kills spread over the whole run
+    however fast the machine delivers); returns the delivered count at each kill (fewer kills
+    when the queue emptied first)."""
     import signal
     import time
 
+    total = _count(path, "1")
     at = []
-    for _ in range(kills):
+    for k in range(kills):
         before = _count(path, "state = 'delivered'")
+        share = max(1, (total - before) // (kills - k + 1))
+        target = before + rng.randint(1, share)
         proc = dispatcher(path, drop)
-        deadline = time.monotonic() + 60
-        while _count(path, "state = 'delivered'") <= before and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while _count(path, "state = 'delivered'") < target and time.monotonic() < deadline:
             if proc.poll() is not None:
                 break
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0, window))
+            time.sleep(0.001)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         at.append(_count(path, "state = 'delivered'"))
