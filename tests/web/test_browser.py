@@ -12,6 +12,7 @@ browser is never downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -57,19 +58,16 @@ expect.set_options(timeout=TIMEOUT_MS)
 # -- the server, the browser, the page ---------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(web_archive: Path) -> Iterator[str]:
-    """The reading room served by uvicorn in a thread, on a free loopback port."""
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """`app` served by uvicorn in a thread, on a free loopback port: its base URL."""
     import uvicorn
-
-    from cablebase.web.app import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))  # the OS picks a free port; uvicorn serves this very socket
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(web_archive), log_level="warning", access_log=False)
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -83,6 +81,15 @@ def server(web_archive: Path) -> Iterator[str]:
         srv.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def server(web_archive: Path) -> Iterator[str]:
+    """The reading room served by uvicorn in a thread, on a free loopback port."""
+    from cablebase.web.app import create_app
+
+    with served(create_app(web_archive)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -676,8 +683,6 @@ def open_admin_server(web_archive: Path, tmp_path_factory) -> Iterator[str]:
     """The reading room over a copy of the archive (open policy) holding an admin account."""
     import shutil
 
-    import uvicorn
-
     from cablebase.access.accounts import Accounts
     from cablebase.archive.sqlite import SQLiteStore
     from cablebase.web.app import create_app
@@ -690,24 +695,8 @@ def open_admin_server(web_archive: Path, tmp_path_factory) -> Iterator[str]:
             "administrator", PASSWORD, "admin", "TOP SECRET"
         )
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))
-    port = sock.getsockname()[1]
-    app = create_app(path, hasher=cheap_hasher())
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        thread.join(0.01)
-    try:
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
-        sock.close()
+    with served(create_app(path, hasher=cheap_hasher())) as url:
+        yield url
 
 
 def test_login_page_on_an_open_archive_and_the_header_logged_in(

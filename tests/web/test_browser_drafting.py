@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import pytest
 
 from tests.web import test_browser as tb
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import LOOPBACK, expect
+from tests.web.test_browser import expect
 from tests.web.test_drafting_web import BROKEN, SUBJECT_LINE, build
 
 chromium, page, shots = tb.chromium, tb.page, tb.shots
@@ -27,31 +24,13 @@ chromium, page, shots = tb.chromium, tb.page, tb.shots
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
 
     from cablebase.web.app import create_app
     from tests.web.conftest import cheap_hasher
 
     path = build(tmp_path_factory.mktemp("desk-browser") / "desk.db")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, 0))
-    port = sock.getsockname()[1]
-    app = create_app(path, hasher=cheap_hasher())
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        thread.join(0.01)
-    try:
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
-        sock.close()
+    with tb.served(create_app(path, hasher=cheap_hasher())) as url:
+        yield url
 
 
 def log_in(page, name: str, next_url: str) -> None:

@@ -5,16 +5,14 @@ duty officer acknowledges it.  Playwright driving Debian's Chromium, as tests/we
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.web import test_browser as tb
-from tests.web.test_browser import LOOPBACK, expect
+from tests.web.test_browser import expect, served
 
 chromium, page = tb.chromium, tb.page
 PASSWORD = "correct horse battery staple"
@@ -44,20 +42,11 @@ def dispatch_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(dispatch_archive: Path) -> Iterator[str]:
     """The reading room and a dispatcher (a worker thread, its own connection) on the archive."""
     import argon2
-    import uvicorn
 
     from cablebase.dispatch.worker import Worker, connect
     from cablebase.web.app import create_app
 
     hasher = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, 0))
-    port = sock.getsockname()[1]
-    app = create_app(dispatch_archive, hasher=hasher)
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     stop = threading.Event()
 
     def dispatch() -> None:
@@ -67,21 +56,14 @@ def server(dispatch_archive: Path) -> Iterator[str]:
         finally:
             store.close()
 
-    worker = threading.Thread(target=dispatch, daemon=True)
-    worker.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        thread.join(0.01)
-    try:
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        stop.set()
-        srv.should_exit = True
-        thread.join(10)
-        worker.join(10)
-        sock.close()
+    with served(create_app(dispatch_archive, hasher=hasher)) as url:
+        worker = threading.Thread(target=dispatch, daemon=True)
+        worker.start()
+        try:
+            yield url
+        finally:
+            stop.set()
+            worker.join(10)
 
 
 def test_release_a_flash_see_it_on_top_and_acknowledge_it(

@@ -17,11 +17,12 @@ seconds (static/inbox.js; the page's policy allows scripts from this origin only
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_type_hints
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import create_model
 
 from cablebase.dispatch import views
 from cablebase.dispatch.queue import Queue
@@ -38,26 +39,13 @@ Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 # -- the JSON answers, typed (the OpenAPI document lists every field) ----------------------
 
 
-class InboxEntry(_Strict):
-    """One delivery of a cable to an addressee (times in UTC, ISO 8601)."""
-
-    reference_id: str
-    subject: str | None
-    classification: str | None
-    addressee: str
-    role: str  # action (TO) or info
-    precedence: str
-    state: str
-    released: str | None
-    deadline: str | None
-    delivered: str | None
-    read: str | None
-    acked: str | None
-    acked_by: str | None
-    ack_required: bool
-    escalated: str | None
-    attempts: int
-    error: str | None
+# The model of one delivery is the library's own record (dispatch.views.Entry), field for field.
+InboxEntry = create_model(
+    "InboxEntry",
+    __base__=_Strict,
+    __doc__="One delivery of a cable to an addressee (times in UTC, ISO 8601).",
+    **{name: (kind, ...) for name, kind in get_type_hints(views.Entry).items()},
+)
 
 
 class InboxAnswer(_Strict):
