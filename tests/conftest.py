@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,22 @@ def cables_csv() -> Path:
 @pytest.fixture
 def seed_path() -> Path:
     return need(SEED)
+
+
+@pytest.fixture(autouse=True)
+def _leaves_no_worker_or_signal_handler():
+    """A test leaves no worker process running and the signal handlers as it found them.
+
+    A SIGTERM handler left behind by one in-process CLI test made every later forked pool
+    worker unkillable, and CI hung for ever after its last test (session 6)."""
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    changed = [s.name for s, h in handlers.items() if signal.getsignal(s) is not h]
+    for s, h in handlers.items():
+        signal.signal(s, h)
+    left = multiprocessing.active_children()
+    for p in left:
+        p.kill()
+        p.join(5)
+    assert not changed, f"signal handlers left changed: {changed}"
+    assert not left, f"worker processes left running: {left}"

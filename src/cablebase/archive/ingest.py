@@ -13,7 +13,6 @@ counted: stored (added, updated or unchanged) or quarantined with its location a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections import deque
@@ -27,6 +26,7 @@ from cablebase.forms.exported import Exported
 from cablebase.forms.sources import Failure, Limits, Raw, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
+from cablebase.processes import context
 
 BATCH = 1000
 # Items per task sent to a worker: 256 rather than 64 took 13 % off the writer's CPU per item
@@ -125,8 +125,8 @@ def _parsed(
     if workers <= 1:
         yield from map(_parse, items)
         return
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(workers) as pool:
+    pool = context().Pool(workers)
+    try:
         in_flight: deque = deque()
         for batch in _batches(items, TASK):
             in_flight.append(pool.apply_async(_parse_batch, (batch,)))
@@ -134,6 +134,10 @@ def _parsed(
                 yield from in_flight.popleft().get()
         while in_flight:
             yield from in_flight.popleft().get()
+        pool.close()  # every task answered: let the workers finish rather than kill them
+    finally:
+        pool.terminate()  # a no-op after close(); kills the workers on an error or early stop
+        pool.join()
 
 
 def ingest(

@@ -14,13 +14,13 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import signal
 
 import click
 
 from cablebase.cli.archive import _reader, archive_option
 from cablebase.cli.identity import identity_options
+from cablebase.processes import context
 
 __all__ = ["COMMANDS"]
 
@@ -100,7 +100,9 @@ def _worker_main(path: str, drop: str | None, batch: int, max_rank: int, once: b
     from cablebase.dispatch.worker import Worker, connect
 
     stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    # Stop between deliveries on SIGTERM; the caller's handler comes back after (this runs
+    # in the caller's own process when --workers is 1).
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     store = connect(path)
     adapters = [DirectoryDrop(drop)] if drop else []
     w = Worker(store, adapters, batch=batch, max_rank=max_rank)
@@ -108,6 +110,8 @@ def _worker_main(path: str, drop: str | None, batch: int, max_rank: int, once: b
         stats = w.run(until_empty=once, stop=lambda: bool(stopping))
     except KeyboardInterrupt:
         stats = w.stats
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo(
         f"worker {w.queue.worker}: {stats.delivered} delivered, {stats.failed} failed"
         f" ({stats.dead} dead), {stats.repeated} found made before, {stats.escalated} escalated",
@@ -142,7 +146,7 @@ def run(
         _worker_main(archive_path, drop, batch, 4, once)
         return
     procs = [
-        multiprocessing.Process(
+        context().Process(
             target=_worker_main, args=(archive_path, drop, batch, 1 if i < reserve else 4, once)
         )
         for i in range(workers)
