@@ -150,10 +150,12 @@ def test_portion_variants():
         "2.. (SBU) Doubled period.\n\n"
         "  3. (C - ENTIRE TEXT) Old marking.\n\n"
         "4. Summary: (C) Mark after the label.\n\n"
-        "5. (U.S.) Not a mark.\n\nDOE"
+        "5. (U.S.) Not a mark.\n\n"
+        "6. (C): Colon after the mark.\n\nDOE"
     )
     c = _parse(body)
-    assert [p.portion for p in c.paragraphs] == ["S", "SBU", "C", "C", None]
+    assert [p.portion for p in c.paragraphs] == ["S", "SBU", "C", "C", None, "C"]
+    assert c.paragraphs[5].text == "Colon after the mark."
     assert c.paragraphs[3].text == "Summary: Mark after the label."
     assert c.paragraphs[4].text == "(U.S.) Not a mark."
 

@@ -21,7 +21,7 @@ __all__ = ["Item", "segment", "join_lines", "join_stripped", "is_list_item", "LI
 NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
 # The mark before the number: `(C) 1. The Embassy ...` (some posts wrote it so).
 _MARK_NUMBERED = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)[ \t]*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
-_MARK = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)\.?[ \t]*")
+_MARK = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)[.:]?[ \t]*")  # `(C):` too
 # A mark after a leading label: `Summary: (C) ...`.
 _LABEL_MARK = re.compile(
     r"^((?:(?:begin|executive|introduction|background)\s+(?:and\s+)?)?"
