@@ -371,3 +371,45 @@ def test_page_metadata_dump_after_the_name():
 )
 def test_scraps_after_the_name(lines):
     assert take_signature(lines).signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers", "rest"),
+    [
+        # a quotation (an agreement's text) closed after the name: the quote is not the name's
+        (["End text of agreement.", 'ROE"'], ["ROE"], ["End text of agreement."]),
+        (["End text of agreement.", "ROE\u201d"], ["ROE"], ["End text of agreement."]),
+        # a short surname in mixed case below mixed-case prose
+        (
+            ["and have no historical national ideology.", "Instead the merchant", "agreed.", "Lu"],
+            ["LU"],
+            ["and have no historical national ideology.", "Instead the merchant", "agreed."],
+        ),
+    ],
+)
+def test_name_closing_a_quotation_and_short_mixed_case_names(lines, signers, rest):
+    sig = take_signature(lines)
+    assert (sig.signers, sig.lines) == (signers, rest)
+
+
+def test_a_copy_of_the_routing_header_after_the_name_is_not_text():
+    """Some pages repeat the telegram's ACP-127 header after the signature (Paris, 2006-08):
+    the name is found above it and the header lines do not end the last paragraph."""
+    lines = [
+        "independent, and free Zenda.",
+        "Please visit Zenda's Classified Website at:",
+        "http://www.state.sgov.gov/p/eur/zenda/index.cfm",
+        "ROE",
+        "VZCZCXRO2010",
+        "OO RUEHAG RUEHBC RUEHDE",
+        "DE RUEHZZ #0988/01 1441337",
+        "ZNY CCCCC ZZH",
+        "O 231337Z MAY 08",
+        "FM AMEMBASSY ZENDA",
+        "TO RUEHC/SECSTATE WASHDC IMMEDIATE 3125",
+        "INFO RUEHEE/ARAB LEAGUE COLLECTIVE PRIORITY",
+    ]
+    c = _text_after(["1. (U) Text of the cable, ending", *lines], 0)
+    assert c.signers == ["ROE"]
+    assert c.paragraphs[-1].text.endswith("index.cfm")
+    assert not any("VZCZC" in p.text or "SECSTATE" in p.text for p in c.paragraphs)

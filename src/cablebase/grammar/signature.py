@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from cablebase.grammar.pages import ends_sentence, remove_markers
+from cablebase.grammar.paragraphs import NUMBERED
 from cablebase.grammar.tags import is_code
 
-__all__ = ["Signature", "take_signature"]
+__all__ = ["Signature", "cut_header_copy", "take_signature"]
 
 _TRAILER = re.compile(
     r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
@@ -52,7 +53,15 @@ _SEPARATOR_WORDS = frozenset(
 # Two-letter words that end a text without being a signer (`LU` and `HO` are names).
 _TWO_LETTER_NOT_NAMES = frozenset(
     ["UK", "UN", "EU", "OK", "TV", "AM", "PM", "ID", "DC", "II", "GO", "NO", "OF", "TO", "IN"]
+    + ["SO", "HI", "BE", "DO", "IT", "IS", "AS", "AT", "BY", "IF", "OR", "UP", "US", "WE"]
+    + ["HE", "ME", "MY", "ON", "AN", "OH", "RE", "VS", "CC", "PS"]
 )
+# A quotation's closing mark after the name that ends it (`SPOGLI"`: an agreement quoted whole).
+_CLOSE_QUOTES = ('"', "\u201d")
+# The first line of a copy of the telegram's routing header (ACP-127) that some pages print
+# after the signature; the lines that confirm it within the next few.
+HEADER_START = "VZCZC"
+_HEADER_LINES = ("DE ", "ZNY ", "ZNR ", "FM ", "TO ")
 # Dots, commas and stray spaces after a name (`OLSON..`, `SUSMAN ..`, `Susman , ...`).
 _NAME_TAIL = re.compile(r"(?<=[A-Za-z])(?:\s+[.,][\s.,]*|,[\s.,]*|\.\.(?!\.))$")
 _DUMP = re.compile(r" 0\s+\d\d/\d\d/\d{4}\b")
@@ -256,7 +265,9 @@ def _name_words(text: str, *, short_ok: bool = False) -> list[str] | None:
         return None
     if len(words) == 1 and len(words[0].strip(".'-")) < 3:
         w = words[0].strip(".")
-        if not (short_ok and len(w) == 2 and w.isupper() and w not in _TWO_LETTER_NOT_NAMES):
+        # `LU`, or `Lu` (typed as in the prose): short names pass only below mixed-case prose
+        short_name = w.isupper() or (w[0].isupper() and w[1:].islower())
+        if not (short_ok and len(w) == 2 and short_name and w.upper() not in _TWO_LETTER_NOT_NAMES):
             return None
     return words
 
@@ -283,12 +294,31 @@ def take_signature(lines: list[str]) -> Signature:
     return sig
 
 
+def cut_header_copy(out: list[str]) -> None:
+    """Drop a copy of the routing header printed after the text (`VZCZC…` / `DE RUEH…` /
+    `ZNY CCCCC` / `FM …` / `TO …` to the end): it is neither text nor signature.  Callers
+    test for `VZCZC` in the text first (a pass over every line costs)."""
+    for k in range(len(out) - 1, 0, -1):
+        if out[k].lstrip().startswith(HEADER_START):
+            after = [x.strip() for x in out[k + 1 :]]
+            # routing lines only, to the end (a page may print the header before the text)
+            if any(x.startswith(_HEADER_LINES) for x in after[:7]) and all(
+                len(x) <= 80 and not any(c.islower() for c in x) and not NUMBERED.match(x)
+                for x in after
+            ):
+                del out[k:]
+            return
+
+
 def _take(out: list[str]) -> Signature:
     _strip_trailers(out)
     if not out:
         return Signature(lines=out)
     # stray characters and a glued NNNN after the name (`BURLEIGH "`, `HOAGLAND NNNN`)
     last = _strip_tail_junk(out[-1])
+    one = last.strip()
+    if one[-1:] in _CLOSE_QUOTES and " " not in one and one[:-1].isupper():
+        last = one[:-1]
     if not last.strip():
         out.pop()
         _strip_trailers(out)

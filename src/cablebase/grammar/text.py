@@ -7,7 +7,7 @@ import re
 from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.paragraphs import Item, join_stripped, segment
 from cablebase.grammar.quotes import repair_quotes
-from cablebase.grammar.signature import Signature, take_signature
+from cablebase.grammar.signature import HEADER_START, Signature, cut_header_copy, take_signature
 from cablebase.grammar.state import State
 from cablebase.grammar.summary import find_summary
 from cablebase.record import Paragraph
@@ -21,9 +21,13 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
     """Fill cable.paragraphs, cable.summary and cable.signers from lines[start:]."""
     cable = st.cable
     body = lines[max(0, start) :]
-    kept = _drop_sipdis(body)
+    blob = "\n".join(body)
+    kept = _drop_sipdis(body, blob)
     if len(kept) != len(body) and "SIPDIS" not in cable.handling:
         cable.handling.append("SIPDIS")
+    if HEADER_START in blob:
+        kept = list(kept)
+        cut_header_copy(kept)
     sig = take_signature(kept)
     if not sig.signers and start > 0:
         sig = _signature_after_preamble(lines, start, kept) or sig
@@ -96,9 +100,8 @@ _PROSE_WORDS = 12
 _LABEL_LINE = re.compile(r"^\s*(?:SUBJ|TAGS?|REF|E\.?\s?O\.?|CLASSIFIED|DECL)", re.I)
 
 
-def _drop_sipdis(body: list[str]) -> list[str]:
-    """The lines without standalone SIPDIS lines (any case)."""
-    blob = "\n".join(body)
+def _drop_sipdis(body: list[str], blob: str) -> list[str]:
+    """The lines without standalone SIPDIS lines (any case); `blob` is them joined."""
     up = blob.upper()
     if "SIPDIS" not in up:
         return body
