@@ -229,3 +229,56 @@ def test_segment_keeps_short_glued_pieces_whole(monkeypatch):
     segment = _with_vocabulary(monkeypatch, "MAR", "ILO", "LAKE", "SHORE")
     assert segment(["MARILO"]) is None
     assert segment(["LAKESHORE"]) == ["LAKE", "SHORE"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a page writes a person tag without its comma, surname first
+        ("CVIS ZE TALBOT MARGARET", ["CVIS", "ZE", "TALBOT, MARGARET"]),
+        # several persons in one run, then a free tag
+        (
+            "CASC ZE HARTLEY ROBERT VANCE SUSAN CONSULAR AFFAIRS",
+            ["CASC", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN", "CONSULAR AFFAIRS"],
+        ),
+        # after two persons, the last two words are one more, whatever the given name
+        (
+            "CASC ZE HARTLEY ROBERT VANCE SUSAN OKONKWO ADAEZE",
+            ["CASC", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN", "OKONKWO, ADAEZE"],
+        ),
+        # a surname shaped like a code (four letters, first letter of a subject code)
+        ("PREL ZE CASE MICHAEL", ["PREL", "ZE", "CASE, MICHAEL"]),
+        # a place run before a person stays one free tag; an acronym stands alone
+        (
+            "PREL ZE UPPER ZENDA TALBOT MARGARET ZDF-PF BORDER CROSSINGS",
+            ["PREL", "ZE", "UPPER ZENDA", "TALBOT, MARGARET", "ZDF-PF", "BORDER CROSSINGS"],
+        ),
+    ],
+)
+def test_person_tags_in_a_run(value, expected):
+    assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a post's name is no person though its last word is a given name
+        ("PREL ZE SANTO DOMINGO", ["PREL", "ZE", "SANTO DOMINGO"]),
+        # a code before a given name is still a code
+        ("PREL ZE PGOV MARTIN", ["PREL", "ZE", "PGOV", "MARTIN"]),
+        # the last pair of words is a person only right after two persons
+        (
+            "CASC ZE HARTLEY ROBERT BORDER CROSSINGS",
+            ["CASC", "ZE", "HARTLEY, ROBERT", "BORDER CROSSINGS"],
+        ),
+        # short organisation codes side by side are no person (no given name among them)
+        ("PREL ZE UNO UNMIK", ["PREL", "ZE", "UNO", "UNMIK"]),
+    ],
+)
+def test_no_person_where_there_is_none(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_person_tags_in_a_telegram():
+    c = parse_text(_telegram("TAGS: CASC PHUM ZE HARTLEY ROBERT VANCE SUSAN"), form="telegram")
+    assert c.tags == ["CASC", "PHUM", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN"]

@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 
 from cablebase.grammar.pages import remove_markers
+from cablebase.ids import post_names
 
 __all__ = ["TAGS_LABEL", "TAGS_LABEL_AT", "is_code", "parse_tags", "read_tags"]
 
@@ -120,6 +121,72 @@ def _segment(run: list[str]) -> list[str] | None:
         out.append(text[prev:stop])
         end = prev
     return out[::-1]
+
+
+@cache
+def _given_names() -> frozenset[str]:
+    """Given names (`data/given_names.json`, built by tools/build_given_names.py)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/given_names.json").read_text("utf-8")
+        return frozenset(json.loads(raw).get("names", []))
+    except (OSError, ValueError):  # a damaged install: no person is told from a free tag
+        return frozenset()
+
+
+# An organisation's acronym with a short tail (`ZANU-PF`, `AU-I`): a tag of its own in a run.
+_ACRONYM = re.compile(r"[A-Z]{2,5}-[A-Z]{1,3}")
+
+
+def _is_surname(word: str) -> bool:
+    return word.isalpha() and len(word) >= 2 and word not in _JOINERS and not is_code(word)
+
+
+def _person_at(run: list[str], i: int) -> bool:
+    """run[i:i+2] is a person written surname first without its comma (`ROOD JOHN`): a
+    surname-like word, then a given name; not a post's name (`SAN JOSE`) nor a known tag."""
+    if i + 1 >= len(run) or run[i + 1] not in _given_names() or not _is_surname(run[i]):
+        return False
+    return run[i] + run[i + 1] not in post_names() and f"{run[i]} {run[i + 1]}" not in _vocabulary()
+
+
+def _has_person(run: list[str]) -> bool:
+    return any(_person_at(run, k) for k in range(len(run) - 1))
+
+
+def _split_run(run: list[str]) -> list[str]:
+    """A run of words that are no codes, as tags: persons (`NOVO GUILLERMO` -> `NOVO,
+    GUILLERMO`) and acronyms (`ZANU-PF`) cut out, each rest kept whole or cut into known free
+    tags.  After two persons, a last pair of words ends the run as a person too (`... JIMENEZ
+    GASPAR`, a given name no list has)."""
+    out: list[str] = []
+    rest: list[str] = []
+    persons = 0
+
+    def flush() -> None:
+        if rest:
+            pieces = _segment(rest) if len(rest) > 1 or len(rest[0]) >= 2 * _MIN_GLUED else None
+            out.extend(pieces or [" ".join(rest)])
+            rest.clear()
+
+    i, n = 0, len(run)
+    while i < n:
+        # persons >= 2 only while nothing else came since the last of them
+        last_pair = persons >= 2 and i + 2 == n and _is_surname(run[i + 1])
+        if _person_at(run, i) or (last_pair and _is_surname(run[i])):
+            flush()
+            out.append(f"{run[i]}, {run[i + 1]}")
+            persons += 1
+            i += 2
+            continue
+        persons = 0
+        if _ACRONYM.fullmatch(run[i]):
+            flush()
+            out.append(run[i])
+        else:
+            rest.append(run[i])
+        i += 1
+    flush()
+    return out
 
 
 @cache
@@ -388,9 +455,10 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             tags.append(hit[0])
             i = hit[1]
             continue
-        # after OVIP comes a person's name: `RICE` or `BUSH` there is no code
-        strict = bool(tags) and tags[-1] == "OVIP"
-        codes = _codes_of(tok, strict=strict)
+        # after OVIP comes a person's name: `RICE` or `BUSH` there is no code; nor is a
+        # word that only looks like one before a given name (`CROS GERARD`)
+        after_ovip = bool(tags) and tags[-1] == "OVIP"
+        codes = _codes_of(tok, strict=after_ovip or _person_at(toks, i))
         if codes:
             tags.extend(codes)
             i += 1
@@ -400,22 +468,26 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             w = toks[j]
             if _phrase_at(toks, j, phrases) is not None:
                 break
-            if _codes_of(w, strict=strict) and not (
+            if _codes_of(w, strict=after_ovip or _person_at(toks, j)) and not (
                 w in _JOINERS and j + 1 < n and not _codes_of(toks[j + 1])
             ):
                 break
             j += 1
         run = toks[i:j]
-        if tags and tags[-1] == "OVIP" and 2 <= len(run) <= 3:
+        if after_ovip and 2 <= len(run) <= 3:
             tags[-1] = f"OVIP ({run[0]}, {' '.join(run[1:])})"
-        elif len(run) > 1 and all(3 <= len(w) <= 5 and w.isalpha() for w in run):
+        elif after_ovip:
+            tags.append(" ".join(run))
+        elif (
+            len(run) > 1
+            and not _has_person(run)
+            and all(3 <= len(w) <= 5 and w.isalpha() for w in run)
+        ):
             tags.extend(run)  # `UNO UNMIK`, `IIP ECA`: short organisation codes, no phrase
         else:
-            # several free tags run together (`HUMAN RIGHTSPOLMIL`): cut only into known ones
-            pieces = None
-            if not strict and (len(run) > 1 or len(run[0]) >= 2 * _MIN_GLUED):
-                pieces = _segment(run)
-            tags.extend(pieces or [" ".join(run)])
+            # persons and several free tags run together (`NOVO GUILLERMO REMON PEDRO`,
+            # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
+            tags.extend(_split_run(run))
         i = j
 
 
