@@ -50,6 +50,8 @@ def test_word_ending_in_tas_is_no_label():
         ("KCRM KWMN ASEC PHUMZE", ["KCRM", "KWMN", "ASEC", "PHUM", "ZE"]),
         ("PREL PHUM ZE ZEPREL", ["PREL", "PHUM", "ZE"]),
         ("PGOV KDEM PHUMPREL ZE", ["PGOV", "KDEM", "PHUM", "PREL", "ZE"]),
+        # two country codes at the end of a glued run
+        ("EINVECONSENVZEYR", ["EINV", "ECON", "SENV", "ZE", "YR"]),
         # a misspelt code is not cut into a country code and a short word
         ("POGOV PREL", ["POGOV", "PREL"]),
         # a comma piece made of several codes
@@ -89,6 +91,8 @@ def test_free_tags_stay_whole(value, expected):
         ("OVIP RICE CONDOLEEZZA PREL ZE", ["OVIP (RICE, CONDOLEEZZA)", "PREL", "ZE"]),
         ("OVIP BUSH GEORGE PREL", ["OVIP (BUSH, GEORGE)", "PREL"]),
         ("OVIP (CLINTON, HILLARY) PREL", ["OVIP (CLINTON, HILLARY)", "PREL"]),
+        # a visitor named by one word only
+        ("OVIP MZENDAFI PREL ZE", ["OVIP (MZENDAFI)", "PREL", "ZE"]),
     ],
 )
 def test_visitor_names(value, expected):

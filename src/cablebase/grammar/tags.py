@@ -208,7 +208,8 @@ def is_code(word: str) -> bool:
 
 def _split_glued(word: str) -> list[str] | None:
     """Codes written without spaces (`ETRDEINVECINPGOVCS`, `PHUMBA`, `ITPHUM`): known codes of
-    three letters or more, with at most one two-letter country code at either end."""
+    three letters or more, with one two-letter country code at either end, or two after two
+    codes or more."""
     if len(word) < 5 or not word.isalpha() or is_code(word):
         return None
     known = _knowledge()[0]
@@ -234,10 +235,14 @@ def _split_glued(word: str) -> list[str] | None:
                 rest = walk(i + size, twos)
                 if rest is not None:
                     return [piece, *rest]
-        if twos == 0 and (i == 0 or i + 2 == n) and i + 2 <= n:
-            rest = walk(i + 2, 1)
+        if twos == 0 and i == 0 and n >= 2:
+            rest = walk(2, 1)
             if rest is not None:
-                return [word[i : i + 2], *rest]
+                return [word[:2], *rest]
+        if i > 0 and n - i == 2 and twos == 0:
+            return [word[i:]]
+        if i >= 8 and n - i == 4:  # two country codes after two codes (`…SENVCSJA`: CS, JA),
+            return [word[i : i + 2], word[i + 2 :]]  # not in a word (`ECONOMIC`: ECON OM IC)
         return None
 
     parts = walk(0, 0)
@@ -474,7 +479,9 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
                 break
             j += 1
         run = toks[i:j]
-        if after_ovip and 2 <= len(run) <= 3:
+        if after_ovip and len(run) == 1:
+            tags[-1] = f"OVIP ({run[0]})"  # a name alone (`OVIP MQADHAFI`)
+        elif after_ovip and 2 <= len(run) <= 3:
             tags[-1] = f"OVIP ({run[0]}, {' '.join(run[1:])})"
         elif after_ovip:
             tags.append(" ".join(run))
