@@ -286,3 +286,33 @@ def test_no_person_where_there_is_none(value, expected):
 def test_person_tags_in_a_telegram():
     c = parse_text(_telegram("TAGS: CASC PHUM ZE HARTLEY ROBERT VANCE SUSAN"), form="telegram")
     assert c.tags == ["CASC", "PHUM", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a person group cut at the line end goes on on the next line
+        (
+            "CVIS, PTER, PREL, ZE (AL\nFARSI, KARIM)\nSUBJECT: X",
+            ["CVIS", "PTER", "PREL", "ZE (AL FARSI, KARIM)"],
+        ),
+        # cut after a hyphen: the name is one word again
+        (
+            "CVIS, PREL, (AL-\nFARSI, KARIM ET AL)",
+            ["CVIS", "PREL (AL-FARSI, KARIM ET AL)"],
+        ),
+        # an empty group adds nothing
+        ("CVIS, PREL, ZE ()", ["CVIS", "PREL", "ZE"]),
+        # a period or a dash between codes instead of a comma
+        ("PGOV. PREL, ZE", ["PGOV", "PREL", "ZE"]),
+        ("MOPS, PTER.ZE", ["MOPS", "PTER", "ZE"]),
+        ("PINR, PREL      -", ["PINR", "PREL"]),
+        # but a free tag with periods or hyphens stays whole
+        ("PREL, U.S.-ZENDA RELATIONS, CHR-1", ["PREL", "U.S.-ZENDA RELATIONS", "CHR-1"]),
+        # a value saying there are no tags
+        ("N/A", []),
+        ("NONE", []),
+    ],
+)
+def test_list_separators_and_cut_groups(value, expected):
+    assert parse_tags(value) == expected

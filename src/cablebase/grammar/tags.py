@@ -280,7 +280,10 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
     tags: list[str] = []
     expansions: list[str] = []
     open_end = False  # the line before ended with a separator: the next one goes on
-    for k, line in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    if "(" in text and len(lines) > 1:
+        lines = _close_groups(lines)
+    for k, line in enumerate(lines):
         line = _clean(line)
         if not line.strip():
             if k == 0:
@@ -301,10 +304,30 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
     seen = set()
     out: list[str] = []
     for t in tags:
-        if t and t not in seen:
+        if t and t not in seen and t not in _NO_TAGS:
             seen.add(t)
             out.append(t)
     return out, expansions
+
+
+# A value saying the cable has no tags (`TAGS: N/A`, `TAGS: NONE`).
+_NO_TAGS = frozenset(("N/A", "NONE"))
+_LABEL_LINE = re.compile(r"^\s*\w+\s*:")
+
+
+def _close_groups(lines: list[str]) -> list[str]:
+    """A line that leaves a `(` open and the next line that closes it, as one line: a person
+    group cut at a line end (`… PREL, SP (EL` / `HARRAK, SAED)`; `(EL-` / `SAYED, …)`)."""
+    out = list(lines)
+    k = 0
+    while k + 1 < len(out):
+        line, nxt = out[k], out[k + 1]
+        if line.count("(") > line.count(")") and ")" in nxt and not _LABEL_LINE.match(nxt):
+            joiner = "" if line.rstrip().endswith("-") else " "
+            out[k : k + 2] = [line.rstrip() + joiner + nxt.strip()]
+        else:
+            k += 1
+    return out
 
 
 def _glued_duplicate(tag: str, others: set[str]) -> bool:
@@ -366,6 +389,8 @@ def _goes_on(line: str, open_end: bool) -> bool:
 
 def _add_group(tags: list[str], tok: str) -> None:
     group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
+    if group == "()":  # an empty group (`SP ()`) adds nothing
+        return
     if tags:
         tags[-1] = f"{tags[-1]} {group}"
     elif group != "()":
@@ -414,6 +439,9 @@ def _pieces(line: str) -> list[str]:
     return out
 
 
+_CODE_SEP = re.compile(r"[\s.]+-*[\s.]*|\s*-+\s*$")
+
+
 def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
     piece = tok.strip()
     if len(piece) == 4 and piece in _knowledge()[0]:  # most pieces: one known code
@@ -424,7 +452,10 @@ def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
         if piece != piece.upper():
             expansions.append(piece)  # `Economic Policy & General Analysis`
             return
-        split = [_codes_of(w) for w in piece.split()]
+        # codes apart, also when a period or a dash stands between them (`PGOV. PREL`,
+        # `TW.PREL`, `PREL -`)
+        words = piece.split() if "." not in piece and "-" not in piece else _CODE_SEP.split(piece)
+        split = [_codes_of(w) for w in words if w]
         if all(split):
             for codes in split:
                 tags.extend(codes or ())
