@@ -277,6 +277,10 @@ def test_person_tags_in_a_run(value, expected):
         ),
         # short organisation codes side by side are no person (no given name among them)
         ("PREL ZE UNO UNMIK", ["PREL", "ZE", "UNO", "UNMIK"]),
+        # a place's or a title's first word before a given name is no surname
+        ("PREL ZE LAKE VICTORIA", ["PREL", "ZE", "LAKE VICTORIA"]),
+        ("PREL ZE SHEIKH MOHAMMED", ["PREL", "ZE", "SHEIKH MOHAMMED"]),
+        ("PREL ZE MINISTER GEORGE", ["PREL", "ZE", "MINISTER GEORGE"]),
     ],
 )
 def test_no_person_where_there_is_none(value, expected):

@@ -21,6 +21,7 @@ import re
 from functools import cache
 from importlib import resources
 
+from cablebase.grammar import titles
 from cablebase.grammar.pages import remove_markers
 from cablebase.ids import post_names
 
@@ -137,8 +138,26 @@ def _given_names() -> frozenset[str]:
 _ACRONYM = re.compile(r"[A-Z]{2,5}-[A-Z]{1,3}")
 
 
+# Words that open a place's name or a title, never a surname before a given name
+# (`SAN MARTIN`, `PORT ELIZABETH`, `QUEEN ELIZABETH`, `SHEIKH MOHAMMED`).
+_NOT_SURNAMES = frozenset(
+    {
+        *("SAN", "SANTA", "SANTO", "SAO", "SAINT", "ST", "PORT", "FORT", "LAKE", "MOUNT"),
+        *("MT", "CAMP", "CAPE", "LOS", "LAS", "MONTE", "CITY", "QUEEN", "KING", "PRINCE"),
+        *("PRINCESS", "SHEIKH", "SHAIKH", "EMIR", "SULTAN"),
+    }
+)
+
+
 def _is_surname(word: str) -> bool:
-    return word.isalpha() and len(word) >= 2 and word not in _JOINERS and not is_code(word)
+    return (
+        word.isalpha()
+        and len(word) >= 2
+        and word not in _JOINERS
+        and word not in _NOT_SURNAMES
+        and not is_code(word)
+        and not titles.is_exact(word.lower())  # a job word (`MINISTER GEORGE`)
+    )
 
 
 def _person_at(run: list[str], i: int) -> bool:
