@@ -344,8 +344,7 @@ def _close_groups(lines: list[str]) -> list[str]:
         if line.count("(") > line.count(")") and ")" in nxt and not _LABEL_LINE.match(nxt):
             joiner = "" if line.rstrip().endswith("-") else " "
             out[k : k + 2] = [line.rstrip() + joiner + nxt.strip()]
-        else:
-            k += 1
+        k += 1  # one line end per group: the work stays linear in the value's length
     return out
 
 
