@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cablebase import parse_text
 from cablebase.grammar import banner, preface
 from cablebase.grammar.state import State
 from cablebase.grammar.unwrapped import Meta
@@ -243,3 +244,45 @@ def test_limited_official_use_record_through_pipeline():
     )
     assert c.classification == "LIMITED OFFICIAL USE"
     assert c.subject == "A TEST"
+
+
+# -- an e-mail export's subject ----------------------------------------------------------------
+
+
+def test_mail_subject_wrapped_with_its_number():
+    lines = [
+        "From: CBPC, EACTAPP",
+        "Sent: Monday, March 02, 2009 10:15 AM",
+        "To: EACTZenda",
+        "Subject: ZENDA 00000071 P CO 02-MAR-09 RIVER TOLLS RISE? ZENDAN",
+        "FERRY OPERATORS PROTEST [8123456]",
+        "",
+        "CONFIDENTIAL",
+    ]
+    assert preface.mail_subject(lines) == "RIVER TOLLS RISE? ZENDAN FERRY OPERATORS PROTEST"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Subject: river tolls rise",  # an ordinary SUBJECT line: the preamble reads it
+        "Subject: ZENDA 71 P CO 02-MAR-09 TOLLS",  # no eight-digit serial: no export
+    ],
+)
+def test_no_mail_subject(line):
+    assert preface.mail_subject(["From: CBPC", line, ""]) is None
+
+
+def test_page_without_subject_line_takes_the_mail_subject():
+    text = (
+        "From: CBPC, EACTAPP\nSent: Monday, March 02, 2009 10:15 AM\nTo: EACTZenda\n"
+        "Subject: ZENDA 00000071 P CO 02-MAR-09 RIVER TOLLS RISE? ZENDAN\n"
+        "FERRY OPERATORS PROTEST [8123456]\n\n"
+        "C O N F I D E N T I A L ZENDA 000071\n\nSIPDIS\n\nE.O. 12958: DECL: 03/02/2019\n"
+        "TAGS: ECON ZE\n\nCLASSIFIED BY: Ann Smith, Ambassador. REASON: 1.4 (b)\n\n"
+        "1. (C) Ferry operators protest the new tolls.\n\nSMITH\n"
+    )
+    c = parse_text(text)
+    assert c.subject == "RIVER TOLLS RISE? ZENDAN FERRY OPERATORS PROTEST"
+    with_line = text.replace("TAGS: ECON ZE\n", "TAGS: ECON ZE\nSUBJECT: FERRY TOLLS\n")
+    assert parse_text(with_line).subject == "FERRY TOLLS"  # the cable's own line first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cablebase import parse_text
 from cablebase.forms import NotACable
 from cablebase.forms.csv import BadRow, iter_csv
 from cablebase.forms.detect import detect_form, is_binary, looks_like_cable, sniff_encoding
@@ -495,6 +496,17 @@ def test_fragment_tags_line() -> None:
     u = unwrap_fragment("TAGS: PREL, PGOV, IZ")
     assert u.body == ["TAGS: PREL, PGOV, IZ"]
     assert u.meta.year is None
+
+
+def test_fragment_with_escaped_line_breaks() -> None:
+    # pasted from a JSON string: `\n` is a line break; `\\n` (an escaped backslash) is not
+    u = unwrap_fragment("TAGS: PREL ZE\\nSUBJECT: ZENDA TALKS \nREF: A\\\\nB")
+    assert u.body == ["TAGS: PREL ZE", "SUBJECT: ZENDA TALKS", "REF: A\\\\nB"]
+
+
+def test_subject_after_an_escaped_line_break() -> None:
+    c = parse_text("TAGS: PREL ZE\\nSUBJECT: ZENDA TALKS \n\nREF: ZENDA 12", form="fragment")
+    assert (c.subject, c.tags) == ("ZENDA TALKS", ["PREL", "ZE"])
 
 
 # --- detection ---------------------------------------------------------------------------

@@ -140,6 +140,9 @@ def test_person_key(written: str, key: str | None) -> None:
         ("(ALI,", None),
         ("SP ()", None),
         ("PREL", None),
+        ("NOVO, GUILLERMO", "NOVO, GUILLERMO"),  # a page's person tag, brackets lost
+        ("HUMAN RIGHTS", None),
+        ("FOO, 12", None),
     ],
 )
 def test_person_tag(tag: str, name: str | None) -> None:
@@ -147,6 +150,21 @@ def test_person_tag(tag: str, name: str | None) -> None:
 
 
 # -- facets, index, a person ----------------------------------------------------------------
+
+
+def test_a_bare_person_tag_names_its_person(tmp_path: Path) -> None:
+    # a Cablegate page's TAGS line loses the brackets: `VANCE SUSAN` is read `VANCE, SUSAN`
+    p = tmp_path / "bare.db"
+    with SQLiteStore(p) as store:
+        store.put_many(
+            [
+                cable(
+                    "10PARIS1", "Embassy Paris", 2010, None, None, "VANCE, SUSAN", "SECSTATE WASHDC"
+                )
+            ]
+        )
+    with Archive.open(p, readonly=True) as a:
+        assert dict(people.facets(a, a.parse(""), top=None)["person"]) == {"SUSAN VANCE": 1}
 
 
 def test_people_facet_counts_cables_once_per_person(archive: Archive) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from cablebase import render
+from cablebase import parse_text, render
 from cablebase.record import (
     Cable,
     ClassifiedBy,
@@ -211,3 +211,24 @@ def test_unknown_form():
 
     with pytest.raises(ValueError):
         render.to_form(_cable(), "pdf")
+
+
+def test_person_tags_of_a_page_read_back_the_same_in_every_form():
+    # a page writes persons without their commas; the record keeps them `SURNAME, GIVEN`, and a
+    # rendered TAGS line must not cut them (nor the tags around them) at that comma
+    text = (
+        "UNCLAS ZENDA 000123\n\nSIPDIS\n\nE.O. 12958: N/A\n"
+        "TAGS: CASC PHUM ZE HARTLEY ROBERT VANCE SUSAN OVIP BIDEN JOSEPH\n"
+        "SUBJECT: ZENDA: A TEST OF THE TAGS LINE\n\n1. (U) The embassy reports on a test.\n\nSMITH\n"
+    )
+    c = parse_text(text, form="telegram")
+    assert c.tags == [
+        "CASC",
+        "PHUM",
+        "ZE",
+        "HARTLEY, ROBERT",
+        "VANCE, SUSAN",
+        "OVIP (BIDEN, JOSEPH)",
+    ]
+    for form in ("telegram", "text", "markdown", "html", "csv"):
+        assert parse_text(render.to_form(c, form)).tags == c.tags, form

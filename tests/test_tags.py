@@ -50,6 +50,8 @@ def test_word_ending_in_tas_is_no_label():
         ("KCRM KWMN ASEC PHUMZE", ["KCRM", "KWMN", "ASEC", "PHUM", "ZE"]),
         ("PREL PHUM ZE ZEPREL", ["PREL", "PHUM", "ZE"]),
         ("PGOV KDEM PHUMPREL ZE", ["PGOV", "KDEM", "PHUM", "PREL", "ZE"]),
+        # two country codes at the end of a glued run
+        ("EINVECONSENVZEYR", ["EINV", "ECON", "SENV", "ZE", "YR"]),
         # a misspelt code is not cut into a country code and a short word
         ("POGOV PREL", ["POGOV", "PREL"]),
         # a comma piece made of several codes
@@ -89,6 +91,8 @@ def test_free_tags_stay_whole(value, expected):
         ("OVIP RICE CONDOLEEZZA PREL ZE", ["OVIP (RICE, CONDOLEEZZA)", "PREL", "ZE"]),
         ("OVIP BUSH GEORGE PREL", ["OVIP (BUSH, GEORGE)", "PREL"]),
         ("OVIP (CLINTON, HILLARY) PREL", ["OVIP (CLINTON, HILLARY)", "PREL"]),
+        # a visitor named by one word only
+        ("OVIP MZENDAFI PREL ZE", ["OVIP (MZENDAFI)", "PREL", "ZE"]),
     ],
 )
 def test_visitor_names(value, expected):
@@ -229,3 +233,90 @@ def test_segment_keeps_short_glued_pieces_whole(monkeypatch):
     segment = _with_vocabulary(monkeypatch, "MAR", "ILO", "LAKE", "SHORE")
     assert segment(["MARILO"]) is None
     assert segment(["LAKESHORE"]) == ["LAKE", "SHORE"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a page writes a person tag without its comma, surname first
+        ("CVIS ZE TALBOT MARGARET", ["CVIS", "ZE", "TALBOT, MARGARET"]),
+        # several persons in one run, then a free tag
+        (
+            "CASC ZE HARTLEY ROBERT VANCE SUSAN CONSULAR AFFAIRS",
+            ["CASC", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN", "CONSULAR AFFAIRS"],
+        ),
+        # after two persons, the last two words are one more, whatever the given name
+        (
+            "CASC ZE HARTLEY ROBERT VANCE SUSAN OKONKWO ADAEZE",
+            ["CASC", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN", "OKONKWO, ADAEZE"],
+        ),
+        # a surname shaped like a code (four letters, first letter of a subject code)
+        ("PREL ZE CASE MICHAEL", ["PREL", "ZE", "CASE, MICHAEL"]),
+        # a place run before a person stays one free tag; an acronym stands alone
+        (
+            "PREL ZE UPPER ZENDA TALBOT MARGARET ZDF-PF BORDER CROSSINGS",
+            ["PREL", "ZE", "UPPER ZENDA", "TALBOT, MARGARET", "ZDF-PF", "BORDER CROSSINGS"],
+        ),
+    ],
+)
+def test_person_tags_in_a_run(value, expected):
+    assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a post's name is no person though its last word is a given name
+        ("PREL ZE SANTO DOMINGO", ["PREL", "ZE", "SANTO DOMINGO"]),
+        # a code before a given name is still a code
+        ("PREL ZE PGOV MARTIN", ["PREL", "ZE", "PGOV", "MARTIN"]),
+        # the last pair of words is a person only right after two persons
+        (
+            "CASC ZE HARTLEY ROBERT BORDER CROSSINGS",
+            ["CASC", "ZE", "HARTLEY, ROBERT", "BORDER CROSSINGS"],
+        ),
+        # short organisation codes side by side are no person (no given name among them)
+        ("PREL ZE UNO UNMIK", ["PREL", "ZE", "UNO", "UNMIK"]),
+        # a place's or a title's first word before a given name is no surname
+        ("PREL ZE LAKE VICTORIA", ["PREL", "ZE", "LAKE VICTORIA"]),
+        ("PREL ZE SHEIKH MOHAMMED", ["PREL", "ZE", "SHEIKH MOHAMMED"]),
+        ("PREL ZE MINISTER GEORGE", ["PREL", "ZE", "MINISTER GEORGE"]),
+    ],
+)
+def test_no_person_where_there_is_none(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_person_tags_in_a_telegram():
+    c = parse_text(_telegram("TAGS: CASC PHUM ZE HARTLEY ROBERT VANCE SUSAN"), form="telegram")
+    assert c.tags == ["CASC", "PHUM", "ZE", "HARTLEY, ROBERT", "VANCE, SUSAN"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a person group cut at the line end goes on on the next line
+        (
+            "CVIS, PTER, PREL, ZE (AL\nFARSI, KARIM)\nSUBJECT: X",
+            ["CVIS", "PTER", "PREL", "ZE (AL FARSI, KARIM)"],
+        ),
+        # cut after a hyphen: the name is one word again
+        (
+            "CVIS, PREL, (AL-\nFARSI, KARIM ET AL)",
+            ["CVIS", "PREL (AL-FARSI, KARIM ET AL)"],
+        ),
+        # an empty group adds nothing
+        ("CVIS, PREL, ZE ()", ["CVIS", "PREL", "ZE"]),
+        # a period or a dash between codes instead of a comma
+        ("PGOV. PREL, ZE", ["PGOV", "PREL", "ZE"]),
+        ("MOPS, PTER.ZE", ["MOPS", "PTER", "ZE"]),
+        ("PINR, PREL      -", ["PINR", "PREL"]),
+        # but a free tag with periods or hyphens stays whole
+        ("PREL, U.S.-ZENDA RELATIONS, CHR-1", ["PREL", "U.S.-ZENDA RELATIONS", "CHR-1"]),
+        # a value saying there are no tags
+        ("N/A", []),
+        ("NONE", []),
+    ],
+)
+def test_list_separators_and_cut_groups(value, expected):
+    assert parse_tags(value) == expected

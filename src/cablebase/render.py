@@ -258,7 +258,7 @@ def body_blocks(cable: Cable) -> list[Block]:
     if eo:
         add("eo", [eo])
     if cable.tags:
-        line = "TAGS: " + " ".join(cable.tags)
+        line = "TAGS: " + " ".join(map(_tag_text, cable.tags))
         add("tags", wrap(line), [line])
     if cable.subject is not None:
         subject = _portion(cable.subject_portion) + cable.subject
@@ -488,7 +488,7 @@ def _web_body(cable: Cable, links: bool, paging: Paging | None = None) -> list[s
         if points.get((b, -1)):
             out.extend([_marker(cable, points[(b, -1)], total), ""])
         if block.kind == "tags" and links:
-            tags = " ".join(f"[{t}](#)" for t in cable.tags)
+            tags = " ".join(f"[{_tag_text(t)}](#)" for t in cable.tags)
             pieces = [f"TAGS: {tags}"]
         elif block.kind == "subject":
             pieces = ["  \n".join(block.lines)]  # the seed keeps SUBJECT's wrap as hard breaks
@@ -651,6 +651,13 @@ def to_csv_row(cable: Cable, row_id: int | None = None, paging: Paging | None = 
 # -- forms --------------------------------------------------------------------------------
 
 
+def _tag_text(tag: str) -> str:
+    """A tag as a TAGS line writes it: a person tag without brackets (`VANCE, SUSAN`, read
+    from a page that lost them) without its comma too, as the page had it, so that the line
+    reads back as the same tags (a comma would cut the line into other pieces)."""
+    return tag.replace(", ", " ") if ", " in tag and "(" not in tag else tag
+
+
 def to_form(cable: Cable, form: str, paging: Paging | None = None) -> str:
     """Render one cable in a published form: html | csv | markdown | text | telegram
     (`paging`: pages and sections as transmitted, see Paging)."""
@@ -698,7 +705,7 @@ def to_markdown(cable: Cable) -> str:
             ("From", cable.sender),
             ("To", ", ".join(r.name for r in cable.recipients if r.role == "to")),
             ("Info", ", ".join(r.name for r in cable.recipients if r.role == "info")),
-            ("TAGS", " ".join(cable.tags)),
+            ("TAGS", " ".join(map(_tag_text, cable.tags))),
             ("E.O.", cable.eo),
             ("Declassify on", cable.declassify_on or cable.declassify_rule),
             ("Classified by", cable.classified_by.text if cable.classified_by else None),

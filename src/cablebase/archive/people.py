@@ -81,13 +81,19 @@ def person_key(name: str | None) -> str | None:
     return " ".join(ws)
 
 
+# A person tag without brackets, as the TAGS reader writes it: `SURNAME, GIVEN NAMES`.
+_BARE_PERSON = re.compile(r"[A-Z][A-Z'-]+, [A-Z][A-Z'-]+(?: [A-Z][A-Z'-]+)*")
+
+
 def person_tag(tag: str) -> str | None:
     """The name a person tag carries (`OVIP (CLINTON, HILLARY)` -> `CLINTON, HILLARY`), or
     None for a tag that names nobody.  A bracket left open counts only with a comma between
-    two names (TAGS lines cut at a line end: `KCRM SP (BERARDUCCI, CHRISTOPHER`)."""
+    two names (TAGS lines cut at a line end: `KCRM SP (BERARDUCCI, CHRISTOPHER`).  A tag that
+    is a name alone, surname first (`NOVO, GUILLERMO`: a page's TAGS line without its
+    brackets), names that person."""
     _, bracket, inner = tag.partition("(")
     if not bracket:
-        return None
+        return tag if _BARE_PERSON.fullmatch(tag) else None
     inner, closed, _ = inner.partition(")")
     if not closed:
         head, comma, tail = inner.partition(",")
@@ -197,7 +203,9 @@ def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
         for cid, role, name in conn.execute("SELECT cable_id, role, name FROM people"):
             if role in ROLE_CODE:
                 add(cid, name, name, role)
-        for cid, tag in conn.execute("SELECT cable_id, tag FROM tags WHERE tag LIKE '%(%'"):
+        for cid, tag in conn.execute(
+            "SELECT cable_id, tag FROM tags WHERE tag LIKE '%(%' OR tag LIKE '%, %'"
+        ):
             add(cid, tag, person_tag(tag), "tag")
         names: dict[str, int] = {}
         sent: dict[int, set[int]] = {}

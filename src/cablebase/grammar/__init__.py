@@ -64,6 +64,8 @@ def _run(u: Unwrapped, st: State) -> None:
     lines = pages.strip_page_markers(lines, start, st)
     text_start = preamble.parse_preamble(lines, start, st)
     text.parse_text(lines, text_start, st)
+    if st.cable.subject is None and (u.header or start):  # no SUBJECT line: an e-mail export's
+        st.cable.subject = preface.mail_subject([*(u.header or ()), *u.body[:start]])
     redactions.find_redactions(st)
     meta.finish(st)
     crosscheck.run_checks(st)

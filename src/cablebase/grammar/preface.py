@@ -13,7 +13,7 @@ import re
 from cablebase.grammar.banner import looks_like_banner
 from cablebase.grammar.state import State
 
-__all__ = ["find_banner", "glued_banner", "WEEKDAY_RE", "parse_weekday"]
+__all__ = ["find_banner", "glued_banner", "mail_subject", "WEEKDAY_RE", "parse_weekday"]
 
 _MONTHS = {
     m: i
@@ -199,3 +199,28 @@ def _classify_preface(lines: list[str], end: int, st: State, *, stop_at_other: b
         # Lines before a dump are its title; only notes without a dump are reported as notes.
         st.warn("preface.note", f"skipped before the banner: {notes[0][:80]!r}", "preface")
     return first_other
+
+
+# An e-mail export's subject line: post, serial, precedence, class and date, then the cable's
+# subject, wrapped, with the mail system's number last (`Subject: TRIPOLI 00000063 P CO
+# 28-JAN-09 RISKY BUSINESS? AMERICAN` / `CONSTRUCTION FIRM … WITH GOL [8466936]`).
+_MAIL_SUBJECT = re.compile(
+    r"^\s*Subject:\s+[A-Z][A-Z .'-]*?\s+\d{8}\s+[A-Z]{1,2}\s+[A-Z]{2}\s+\d{2}-[A-Z]{3}-\d{2}\s+(\S.*)$"
+)
+_MAIL_NUMBER = re.compile(r"\s*\[\d+\]\s*$")
+
+
+def mail_subject(lines: list[str]) -> str | None:
+    """The cable's subject as an e-mail export's Subject line gives it, or None: for a page
+    whose telegram has no SUBJECT line of its own."""
+    for i, line in enumerate(lines):
+        if not line.startswith(("Subject:", " ")) or (m := _MAIL_SUBJECT.match(line)) is None:
+            continue
+        parts = [m[1]]
+        for nxt in lines[i + 1 : i + 4]:
+            if not nxt.strip() or _MAIL_NUMBER.search(parts[-1]):
+                break
+            parts.append(nxt)
+        text = _MAIL_NUMBER.sub("", " ".join(" ".join(parts).split()))
+        return text or None
+    return None

@@ -21,7 +21,9 @@ import re
 from functools import cache
 from importlib import resources
 
+from cablebase.grammar import titles
 from cablebase.grammar.pages import remove_markers
+from cablebase.ids import post_names
 
 __all__ = ["TAGS_LABEL", "TAGS_LABEL_AT", "is_code", "parse_tags", "read_tags"]
 
@@ -123,6 +125,90 @@ def _segment(run: list[str]) -> list[str] | None:
 
 
 @cache
+def _given_names() -> frozenset[str]:
+    """Given names (`data/given_names.json`, built by tools/build_given_names.py)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/given_names.json").read_text("utf-8")
+        return frozenset(json.loads(raw).get("names", []))
+    except (OSError, ValueError):  # a damaged install: no person is told from a free tag
+        return frozenset()
+
+
+# An organisation's acronym with a short tail (`ZANU-PF`, `AU-I`): a tag of its own in a run.
+_ACRONYM = re.compile(r"[A-Z]{2,5}-[A-Z]{1,3}")
+
+
+# Words that open a place's name or a title, never a surname before a given name
+# (`SAN MARTIN`, `PORT ELIZABETH`, `QUEEN ELIZABETH`, `SHEIKH MOHAMMED`).
+_NOT_SURNAMES = frozenset(
+    {
+        *("SAN", "SANTA", "SANTO", "SAO", "SAINT", "ST", "PORT", "FORT", "LAKE", "MOUNT"),
+        *("MT", "CAMP", "CAPE", "LOS", "LAS", "MONTE", "CITY", "QUEEN", "KING", "PRINCE"),
+        *("PRINCESS", "SHEIKH", "SHAIKH", "EMIR", "SULTAN"),
+    }
+)
+
+
+def _is_surname(word: str) -> bool:
+    return (
+        word.isalpha()
+        and len(word) >= 2
+        and word not in _JOINERS
+        and word not in _NOT_SURNAMES
+        and not is_code(word)
+        and not titles.is_exact(word.lower())  # a job word (`MINISTER GEORGE`)
+    )
+
+
+def _person_at(run: list[str], i: int) -> bool:
+    """run[i:i+2] is a person written surname first without its comma (`ROOD JOHN`): a
+    surname-like word, then a given name; not a post's name (`SAN JOSE`) nor a known tag."""
+    if i + 1 >= len(run) or run[i + 1] not in _given_names() or not _is_surname(run[i]):
+        return False
+    return run[i] + run[i + 1] not in post_names() and f"{run[i]} {run[i + 1]}" not in _vocabulary()
+
+
+def _has_person(run: list[str]) -> bool:
+    return any(_person_at(run, k) for k in range(len(run) - 1))
+
+
+def _split_run(run: list[str]) -> list[str]:
+    """A run of words that are no codes, as tags: persons (`NOVO GUILLERMO` -> `NOVO,
+    GUILLERMO`) and acronyms (`ZANU-PF`) cut out, each rest kept whole or cut into known free
+    tags.  After two persons, a last pair of words ends the run as a person too (`... JIMENEZ
+    GASPAR`, a given name no list has)."""
+    out: list[str] = []
+    rest: list[str] = []
+    persons = 0
+
+    def flush() -> None:
+        if rest:
+            pieces = _segment(rest) if len(rest) > 1 or len(rest[0]) >= 2 * _MIN_GLUED else None
+            out.extend(pieces or [" ".join(rest)])
+            rest.clear()
+
+    i, n = 0, len(run)
+    while i < n:
+        # persons >= 2 only while nothing else came since the last of them
+        last_pair = persons >= 2 and i + 2 == n and _is_surname(run[i + 1])
+        if _person_at(run, i) or (last_pair and _is_surname(run[i])):
+            flush()
+            out.append(f"{run[i]}, {run[i + 1]}")
+            persons += 1
+            i += 2
+            continue
+        persons = 0
+        if _ACRONYM.fullmatch(run[i]):
+            flush()
+            out.append(run[i])
+        else:
+            rest.append(run[i])
+        i += 1
+    flush()
+    return out
+
+
+@cache
 def _phrase_starts() -> frozenset[str]:
     """First words of the known phrases (hyphens as spaces): a cheap test before a lookup."""
     return frozenset(key[0] for key in _knowledge()[1])
@@ -141,7 +227,8 @@ def is_code(word: str) -> bool:
 
 def _split_glued(word: str) -> list[str] | None:
     """Codes written without spaces (`ETRDEINVECINPGOVCS`, `PHUMBA`, `ITPHUM`): known codes of
-    three letters or more, with at most one two-letter country code at either end."""
+    three letters or more, with one two-letter country code at either end, or two after two
+    codes or more."""
     if len(word) < 5 or not word.isalpha() or is_code(word):
         return None
     known = _knowledge()[0]
@@ -167,10 +254,14 @@ def _split_glued(word: str) -> list[str] | None:
                 rest = walk(i + size, twos)
                 if rest is not None:
                     return [piece, *rest]
-        if twos == 0 and (i == 0 or i + 2 == n) and i + 2 <= n:
-            rest = walk(i + 2, 1)
+        if twos == 0 and i == 0 and n >= 2:
+            rest = walk(2, 1)
             if rest is not None:
-                return [word[i : i + 2], *rest]
+                return [word[:2], *rest]
+        if i > 0 and n - i == 2 and twos == 0:
+            return [word[i:]]
+        if i >= 8 and n - i == 4:  # two country codes after two codes (`…SENVCSJA`: CS, JA),
+            return [word[i : i + 2], word[i + 2 :]]  # not in a word (`ECONOMIC`: ECON OM IC)
         return None
 
     parts = walk(0, 0)
@@ -208,7 +299,10 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
     tags: list[str] = []
     expansions: list[str] = []
     open_end = False  # the line before ended with a separator: the next one goes on
-    for k, line in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    if "(" in text and len(lines) > 1:
+        lines = _close_groups(lines)
+    for k, line in enumerate(lines):
         line = _clean(line)
         if not line.strip():
             if k == 0:
@@ -229,10 +323,29 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
     seen = set()
     out: list[str] = []
     for t in tags:
-        if t and t not in seen:
+        if t and t not in seen and t not in _NO_TAGS:
             seen.add(t)
             out.append(t)
     return out, expansions
+
+
+# A value saying the cable has no tags (`TAGS: N/A`, `TAGS: NONE`).
+_NO_TAGS = frozenset(("N/A", "NONE"))
+_LABEL_LINE = re.compile(r"^\s*\w+\s*:")
+
+
+def _close_groups(lines: list[str]) -> list[str]:
+    """A line that leaves a `(` open and the next line that closes it, as one line: a person
+    group cut at a line end (`… PREL, SP (EL` / `HARRAK, SAED)`; `(EL-` / `SAYED, …)`)."""
+    out = list(lines)
+    k = 0
+    while k + 1 < len(out):
+        line, nxt = out[k], out[k + 1]
+        if line.count("(") > line.count(")") and ")" in nxt and not _LABEL_LINE.match(nxt):
+            joiner = "" if line.rstrip().endswith("-") else " "
+            out[k : k + 2] = [line.rstrip() + joiner + nxt.strip()]
+        k += 1  # one line end per group: the work stays linear in the value's length
+    return out
 
 
 def _glued_duplicate(tag: str, others: set[str]) -> bool:
@@ -294,6 +407,8 @@ def _goes_on(line: str, open_end: bool) -> bool:
 
 def _add_group(tags: list[str], tok: str) -> None:
     group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
+    if group == "()":  # an empty group (`SP ()`) adds nothing
+        return
     if tags:
         tags[-1] = f"{tags[-1]} {group}"
     elif group != "()":
@@ -342,6 +457,9 @@ def _pieces(line: str) -> list[str]:
     return out
 
 
+_CODE_SEP = re.compile(r"[\s.]+-*[\s.]*|\s*-+\s*$")
+
+
 def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
     piece = tok.strip()
     if len(piece) == 4 and piece in _knowledge()[0]:  # most pieces: one known code
@@ -352,7 +470,10 @@ def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
         if piece != piece.upper():
             expansions.append(piece)  # `Economic Policy & General Analysis`
             return
-        split = [_codes_of(w) for w in piece.split()]
+        # codes apart, also when a period or a dash stands between them (`PGOV. PREL`,
+        # `TW.PREL`, `PREL -`)
+        words = piece.split() if "." not in piece and "-" not in piece else _CODE_SEP.split(piece)
+        split = [_codes_of(w) for w in words if w]
         if all(split):
             for codes in split:
                 tags.extend(codes or ())
@@ -388,9 +509,10 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             tags.append(hit[0])
             i = hit[1]
             continue
-        # after OVIP comes a person's name: `RICE` or `BUSH` there is no code
-        strict = bool(tags) and tags[-1] == "OVIP"
-        codes = _codes_of(tok, strict=strict)
+        # after OVIP comes a person's name: `RICE` or `BUSH` there is no code; nor is a
+        # word that only looks like one before a given name (`CROS GERARD`)
+        after_ovip = bool(tags) and tags[-1] == "OVIP"
+        codes = _codes_of(tok, strict=after_ovip or _person_at(toks, i))
         if codes:
             tags.extend(codes)
             i += 1
@@ -400,22 +522,28 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             w = toks[j]
             if _phrase_at(toks, j, phrases) is not None:
                 break
-            if _codes_of(w, strict=strict) and not (
+            if _codes_of(w, strict=after_ovip or _person_at(toks, j)) and not (
                 w in _JOINERS and j + 1 < n and not _codes_of(toks[j + 1])
             ):
                 break
             j += 1
         run = toks[i:j]
-        if tags and tags[-1] == "OVIP" and 2 <= len(run) <= 3:
+        if after_ovip and len(run) == 1:
+            tags[-1] = f"OVIP ({run[0]})"  # a name alone (`OVIP MQADHAFI`)
+        elif after_ovip and 2 <= len(run) <= 3:
             tags[-1] = f"OVIP ({run[0]}, {' '.join(run[1:])})"
-        elif len(run) > 1 and all(3 <= len(w) <= 5 and w.isalpha() for w in run):
+        elif after_ovip:
+            tags.append(" ".join(run))
+        elif (
+            len(run) > 1
+            and not _has_person(run)
+            and all(3 <= len(w) <= 5 and w.isalpha() for w in run)
+        ):
             tags.extend(run)  # `UNO UNMIK`, `IIP ECA`: short organisation codes, no phrase
         else:
-            # several free tags run together (`HUMAN RIGHTSPOLMIL`): cut only into known ones
-            pieces = None
-            if not strict and (len(run) > 1 or len(run[0]) >= 2 * _MIN_GLUED):
-                pieces = _segment(run)
-            tags.extend(pieces or [" ".join(run)])
+            # persons and several free tags run together (`NOVO GUILLERMO REMON PEDRO`,
+            # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
+            tags.extend(_split_run(run))
         i = j
 
 
