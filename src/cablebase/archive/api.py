@@ -125,9 +125,6 @@ class Archive:
         # How the store answers plans (archive/sqlite_search.py for SQLite): shared by the
         # copies of with_access() and pinned(), as its caches are.
         self.searcher = store.searcher(**options)
-        # The SQLite connection, for the SQL modules beside the archive (browse.py, stats.py,
-        # graph.py, people.py, hints.py, export.py, dispatch, drafting: docs/stores.md).
-        self.conn = store.conn
         self._origin_key: tuple[int, ...] | None = None
         self._origin_tokens: list[tuple[str, list[str]]] = []
         self._post_tokens: list[tuple[str, list[str]]] = []
@@ -142,6 +139,13 @@ class Archive:
         # Whether records show where their source files lie on this machine (the folders);
         # the reading room serves them without (record.file_name_of).
         self.locations = True
+
+    @property
+    def conn(self):  # type: ignore[no-untyped-def]
+        """SQLite only: the store's connection, for the SQL modules beside the archive
+        (browse.py, stats.py, graph.py, people.py, hints.py, export.py, dispatch, drafting;
+        docs/stores.md).  The archive itself never reads it."""
+        return self.store.conn
 
     @classmethod
     def open(
