@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from cablebase.access.policy import Access, Stored
+    from cablebase.access.policy import Access, Policy, Stored
     from cablebase.archive.query import Node, OriginResolver
     from cablebase.record import Cable
 
@@ -136,6 +136,10 @@ class Store(Protocol):
 
     def release_base(self, reference_id: str, version: int) -> int | None:
         """The version that the published release stored as `version` redacts."""
+        ...
+
+    def policy(self) -> Policy:
+        """The archive's access policy (access/settings.py)."""
         ...
 
     def count(self) -> int: ...
