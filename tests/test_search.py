@@ -791,9 +791,9 @@ def test_broad_relevance_is_two_tiered(world, small):
             if len(brute.hits(q)) <= 20:
                 # The values are picked from generated text: a pair may fall under the bound
                 # (then the query is rightly not broad, and is not this test's case).
-                assert not tiered._broad(node), q
+                assert not tiered.searcher.two_tiered(node, tiered.reader), q
                 continue
-            assert tiered._broad(node), q
+            assert tiered.searcher.two_tiered(node, tiered.reader), q
             want = {d.cable.reference_id for d in brute.hits(q)}
             pats = [(toks(t.text), t.prefix) for t in positive_terms(node)]
             first = {r for r in want if any(_occurs(doc[r].subject, w, p) for w, p in pats)}
@@ -830,7 +830,9 @@ def test_broad_relevance_is_two_tiered(world, small):
 def test_small_match_sets_keep_full_bm25(world):
     archive, brute = world
     q = _queries(brute, ["{mid}"])[0]
-    assert not archive._broad(parse_query(q))  # a few hundred hits: far below BROAD
+    assert not archive.searcher.two_tiered(
+        parse_query(q), archive.reader
+    )  # a few hundred hits: far below BROAD
     assert all(h.score is not None for h in archive.search(q))
 
 

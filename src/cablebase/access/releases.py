@@ -24,14 +24,16 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from cablebase.access import audit
-from cablebase.archive.sqlite import SQLiteStore
 from cablebase.archive.sqlite import prepare as prepare_row
 from cablebase.record import Cable, Paragraph, Redaction, Source
+
+if TYPE_CHECKING:
+    from cablebase.archive.store import Store
 
 __all__ = [
     "PARAGRAPH_WITHHELD",
@@ -310,8 +312,9 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _store(store: Any) -> SQLiteStore:
-    # An access-aware Archive holds its SQLiteStore as `.store`; accept either.
+def _store(store: Any) -> Store:
+    # An access-aware Archive holds its store as `.store`; accept either.  The releases
+    # table is SQL on the store's connection, as accounts and the audit log are.
     return getattr(store, "store", store)
 
 
@@ -384,7 +387,7 @@ def _current(conn: sqlite3.Connection, reference_id: str) -> tuple[int, str] | N
     ).fetchone()
 
 
-def _base_record(s: SQLiteStore, reference_id: str, version: int) -> Cable:
+def _base_record(s: Store, reference_id: str, version: int) -> Cable:
     cur = _current(s.conn, reference_id)
     if cur is not None and cur[0] == version:
         cable = s.get(reference_id)
@@ -477,7 +480,7 @@ def prepare(
     return release
 
 
-def _load(s: SQLiteStore, release_id: int) -> Release:
+def _load(s: Store, release_id: int) -> Release:
     r = get(s, release_id)
     if r is None:
         raise ReleaseError(f"no release {release_id}")

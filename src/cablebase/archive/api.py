@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import copy
-import threading
-from array import array
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from itertools import chain
 from pathlib import Path
-
-import orjson
 
 from cablebase.access.policy import (
     ANONYMOUS,
@@ -19,18 +13,12 @@ from cablebase.access.policy import (
     WITHHELD,
     Access,
     Policy,
-    Requirement,
     Stored,
-    fts_hidden,
     open_access,
-    portion_requirement,
     stored,
     view,
 )
-from cablebase.access.settings import get_policy
-from cablebase.archive import ranking
 from cablebase.archive.query import (
-    CABLE_FIELDS,
     NAME_FIELDS,
     NAMES_CABLE,
     All,
@@ -41,150 +29,25 @@ from cablebase.archive.query import (
     Or,
     Term,
     Visible,
+    conjoin,
     field_values,
-    fts_expr,
-    fts_string,
     has_text,
-    is_column,
     map_fields,
     parse_query,
     patterns,
-    positive_terms,
-    relevance_match,
-    split_text,
-    to_sql,
 )
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
-from cablebase.archive.sqlite import SQLiteStore, body_text
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
-from cablebase.archive.texts import paragraphs as stored_paragraphs
+from cablebase.archive.store import FACETS, SORTS, Reader, Store, open_store
+from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
-
-FACETS = {
-    "origin": ("c.origin", ""),
-    # From the class_rank index (the rank stands for the normalised classification).
-    "classification": (
-        "CASE c.class_rank WHEN 0 THEN 'UNCLASSIFIED' WHEN 1 THEN 'CONFIDENTIAL'"
-        " WHEN 2 THEN 'SECRET' WHEN 3 THEN 'TOP SECRET' END",
-        "",
-    ),
-    "year": ("c.year", ""),
-    # From the (year, month) index, not the rows: cheap for broad queries.
-    "month": ("CASE WHEN c.month IS NOT NULL THEN printf('%04d-%02d', c.year, c.month) END", ""),
-    "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
-    "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
-}
-# Total orders, so that pages are exact slices of the full list.  Undated cables come first in
-# date order and last in -date order (SQLite sorts NULL lowest).
-SORTS = {
-    "relevance": "score, c.id DESC",
-    "date": "c.created, c.id",
-    "-date": "c.created DESC, c.id DESC",
-}
-BM25 = "bm25(cables_fts, 4.0, 1.0, 0.0)"  # a subject match weighs four body matches; acl none
-_FTS_IDS = "SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?"
-_FTS_AS_IDS = "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?"
-_HIT = "c.id, c.reference_id, c.created, c.origin, c.classification, c.subject"
-CHUNK = 1000
-# Planning: a query whose hits may exceed SMALL is paged by walking the date index and testing
-# rows (stops after the page); smaller ones are collected and sorted.  Free text matching more
-# than PROBE rows is tested per row (FTS5 rowid probe) rather than materialised as a set.
-SMALL = 3000
-PROBE = 40000
-FEW_PROBES = 500
-# Relevance of a query whose hits may exceed BROAD is ranked in two tiers (docs/search.md):
-# bm25 over the hits whose subject matches, then the rest by date.  bm25 costs 4-8 us per
-# hit, so full bm25 over 100,000+ hits takes a second.
-BROAD = 20000
-# Counts of FTS5 expressions remembered per archive object and state (a few hundred bytes each;
-# a page, its count and its planning ask for several, and readers page through results).
-FTS_MEMO = 4096
-_INDEXED = ("class", "year", "from", "to", "origin", "id")  # fields on indexed cables columns
-
-
-_SIDE_FIELDS = ("tag", "handling", "cites", *NAME_FIELDS)
-
-
-def _or_parts(node: Or) -> list[Node]:
-    """The parts of an OR, its free text merged into one part (one FTS5 expression)."""
-    text = [n for n in node.nodes if fts_expr(n) is not None]
-    rest = [n for n in node.nodes if fts_expr(n) is None]
-    if len(text) > 1:
-        return [Or(tuple(text)), *rest]
-    return text + rest
-
-
-def _split_columns(node: Node | None) -> tuple[Node | None, Node | None]:
-    """(the top-level conditions on the cables' columns, the other conditions) of a rest."""
-    parts = node.nodes if isinstance(node, And) else () if node is None else (node,)
-    cols = tuple(n for n in parts if is_column(n))
-    other = tuple(n for n in parts if n not in cols)
-
-    def one(ns: tuple[Node, ...]) -> Node | None:
-        return None if not ns else ns[0] if len(ns) == 1 else And(ns)
-
-    return one(cols), one(other)
-
-
-def _and(*nodes: Node) -> Node:
-    """AND of the nodes, nested ANDs flattened (so free text merges into one MATCH)."""
-    parts: list[Node] = []
-    for n in nodes:
-        parts.extend(n.nodes if isinstance(n, And) else (n,))
-    return And(tuple(parts))
-
-
-def _split_visible(node: Node) -> tuple[Node, Visible | None]:
-    """(the query, the reader's Visible condition that `Archive._scope` added to it)."""
-    if isinstance(node, Visible):
-        return All(), node
-    if isinstance(node, And):
-        found = [n for n in node.nodes if isinstance(n, Visible)]
-        if found:
-            rest = tuple(n for n in node.nodes if not isinstance(n, Visible))
-            return (rest[0] if len(rest) == 1 else And(rest)), found[0]
-    return node, None
-
-
-def _on_columns(node: Node) -> bool:
-    """Whether every condition of a query is on the cables' own columns (no text, no side
-    table): testable on reader_sets.ROW_COLUMNS."""
-    if isinstance(node, And | Or):
-        return all(_on_columns(n) for n in node.nodes)
-    if isinstance(node, Not):
-        return _on_columns(node.node)
-    return isinstance(node, Field) and node.name in CABLE_FIELDS
 
 
 def _scoped(node: Node) -> bool:
     """Whether `Archive._scope` already limited the query to its reader."""
     parts = node.nodes if isinstance(node, And) else (node,)
     return any(isinstance(n, Visible) for n in parts)
-
-
-def _page(sql: str, params: list, limit: int | None, offset: int) -> str:
-    if limit is not None:
-        params += [limit, offset]
-        return sql + " LIMIT ? OFFSET ?"
-    if offset:
-        params.append(offset)
-        return sql + " LIMIT -1 OFFSET ?"
-    return sql
-
-
-def _dense(node: Node) -> bool:
-    """Whether the second relevance tier of a query is tested per row: its free text alone
-    matched more than `broad` cables (no need to count it first) and is single words
-    (probes suit them; a phrase or prefix is cheaper as one set).  (The reader's id set, if
-    any, is tested per row either way.)"""
-    return fts_expr(_split_visible(node)[0]) is not None and all(
-        len(t.tokens) == 1 and not t.prefix for t in positive_terms(node)
-    )
-
-
-def _indexed(node: Node) -> bool:
-    return isinstance(node, Field) and node.name in _INDEXED
 
 
 @dataclass(slots=True)
@@ -240,149 +103,6 @@ def _person_keys(names: list[tuple[str, list[str]]], tags: bool) -> list[tuple[s
     return out
 
 
-_CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")  # by class_rank
-
-
-_SHARED: dict[str, _Columns] = {}
-_SHARED_LOCK = threading.Lock()
-
-
-def _shared_columns(archive: Archive) -> _Columns:
-    """Read-only archives of one file (the web server's per-thread connections) share one
-    facet table: it is built once, by the first thread that needs it, not once per thread."""
-    path = archive.store.path.resolve()
-    try:  # a file replaced by another archive (same path, same generation) is another key
-        key = (*archive._state(), path.stat().st_ino)
-    except OSError:
-        key = archive._state()
-    with _SHARED_LOCK:
-        cols = _SHARED.get(str(path))
-        if cols is None or cols.key != key:
-            cols = _Columns(archive.conn, key)
-            _SHARED[str(path)] = cols
-        return cols
-
-
-class _Columns:
-    """The facet values of every cable, in memory, for one state of the archive.
-
-    Broad facets (100,000+ hits) are counted here from the hits' ids: a few Counter passes in
-    C instead of one SQL GROUP BY per facet over every hit (seconds).  Read from the covering
-    indexes (origin, class, year/month, tags, handling), never from the cables' rows."""
-
-    def __init__(self, conn, key: tuple[int, int]) -> None:
-        self.key = key
-        self.everything: dict[str, list[tuple[str, int]]] | None = None
-        self.by_access: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
-        # One read transaction: every statement below sees the same cables, though a writer
-        # adds some meanwhile (ids past max(id) would overrun the arrays).
-        own = not conn.in_transaction
-        if own:
-            conn.execute("BEGIN")
-        try:
-            self._read(conn)
-        finally:
-            if own:
-                conn.execute("COMMIT")
-
-    def _read(self, conn) -> None:
-        (top,) = conn.execute("SELECT max(id) FROM cables").fetchone()
-        self.size = (top or 0) + 1
-        self.origin, self.origins = self._single(
-            conn,
-            "SELECT origin, json_group_array(id) FROM cables WHERE origin IS NOT NULL"
-            " GROUP BY origin",
-        )
-        self.rank, ranks = self._single(
-            conn,
-            "SELECT class_rank, json_group_array(id) FROM cables"
-            " WHERE class_rank IS NOT NULL GROUP BY class_rank",
-        )
-        self.classes = [_CLASSES[r] if 0 <= r < 4 else None for r in ranks]
-        # year and month as one code per cable: "YYYY" and "YYYY-MM" are both read from it.
-        self.ym, yms = self._single(
-            conn,
-            "SELECT year * 100 + coalesce(month, 0), json_group_array(id) FROM cables"
-            " WHERE year IS NOT NULL GROUP BY year, month",
-        )
-        self.yms = yms
-        self.tags, self.tag_names = self._multi(
-            conn, "SELECT tag, json_group_array(cable_id) FROM tags GROUP BY tag"
-        )
-        self.handling, self.caveats = self._multi(
-            conn, "SELECT caveat, json_group_array(cable_id) FROM handling GROUP BY caveat"
-        )
-
-    def _single(self, conn, sql: str) -> tuple[array, list]:
-        codes = array("i", [-1]) * self.size
-        values = []
-        for value, ids in conn.execute(sql):
-            k = len(values)
-            values.append(value)
-            for i in orjson.loads(ids):
-                codes[i] = k
-        return codes, values
-
-    def _multi(self, conn, sql: str) -> tuple[list[tuple[int, ...]], list[str]]:
-        per: list[tuple[int, ...]] = [()] * self.size
-        values = []
-        for value, ids in conn.execute(sql):
-            k = len(values)
-            values.append(value)
-            for i in orjson.loads(ids):
-                per[i] += (k,)
-        shared: dict[tuple[int, ...], tuple[int, ...]] = {}
-        return [shared.setdefault(t, t) for t in per], values
-
-    def facets(
-        self, ids: Iterable[int] | None, names: tuple[str, ...], minus: Iterable[int] = ()
-    ) -> dict[str, list]:
-        """Every facet's complete counts for the cables `ids` (None: every cable), less
-        those of the cables `minus` (a subset of `ids`)."""
-        if ids is not None:
-            ids = [i for i in ids if 0 <= i < self.size]
-        less = [i for i in minus if 0 <= i < self.size]
-
-        def count(codes) -> Counter:
-            c = Counter(codes if ids is None else map(codes.__getitem__, ids))
-            c.subtract(map(codes.__getitem__, less))
-            c.pop(-1, None)
-            return +c
-
-        def ranked(counter: Counter, values: list) -> list[tuple[str, int]]:
-            pairs = [(values[k], n) for k, n in counter.items() if values[k] is not None]
-            return sorted(((str(v), n) for v, n in pairs), key=lambda p: (-p[1], p[0]))
-
-        def multi(per: list) -> Counter:
-            rows = per if ids is None else map(per.__getitem__, ids)
-            c = Counter(chain.from_iterable(rows))
-            c.subtract(chain.from_iterable(map(per.__getitem__, less)))
-            return +c
-
-        out: dict[str, list] = {}
-        if "origin" in names:
-            out["origin"] = ranked(count(self.origin), self.origins)
-        if "classification" in names:
-            out["classification"] = ranked(count(self.rank), self.classes)
-        if "year" in names or "month" in names:
-            ym = count(self.ym)
-            years: Counter = Counter()
-            months: Counter = Counter()
-            for k, n in ym.items():
-                code = self.yms[k]
-                if code // 100:  # a known year (SQLite's facet skips a NULL year)
-                    years[code // 100] += n
-                if code % 100:
-                    months[f"{code // 100:04d}-{code % 100:02d}"] += n
-            out["year"] = [(str(y), n) for y, n in sorted(years.items())]
-            out["month"] = sorted(months.items())
-        if "tag" in names:
-            out["tag"] = ranked(multi(self.tags), self.tag_names)
-        if "handling" in names:
-            out["handling"] = ranked(multi(self.handling), self.caveats)
-        return {n: out[n] for n in names}
-
-
 MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
 
 
@@ -391,37 +111,41 @@ class Archive:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         *,
-        broad: int = BROAD,
-        small: int = SMALL,
+        broad: int | None = None,
+        small: int | None = None,
         access: Access | None = None,
     ) -> None:
+        """`store` holds the records and answers the plans (archive/store.py); `broad` and
+        `small` are its planner's thresholds (None: its defaults; tests lower them to
+        exercise the broad-query plans on a small archive)."""
         self.store = store
-        self.broad = broad  # two-tier relevance above this bound on the hits
-        self.small = small  # page by walking the date index above this bound
-        self.conn = store.conn
-        self._origin_key: tuple[int, int] | None = None
-        self._cols: _Columns | None = None
-        self._fts_key: tuple[int, int] | None = None
-        self._fts_memo: dict[str, tuple[int, bool]] = {}
+        options = {k: v for k, v in (("broad", broad), ("small", small)) if v is not None}
+        # How the store answers plans (archive/sqlite_search.py for SQLite): shared by the
+        # copies of with_access() and pinned(), as its caches are.
+        self.searcher = store.searcher(**options)
+        self._origin_key: tuple[int, ...] | None = None
         self._origin_tokens: list[tuple[str, list[str]]] = []
         self._post_tokens: list[tuple[str, list[str]]] = []
-        self._name_key: tuple[int, int] | None = None
-        self._forms_key: tuple[int, int] | None = None
+        self._name_key: tuple[int, ...] | None = None
+        self._forms_key: tuple[int, ...] | None = None
         self._origin_memo: dict[tuple, tuple[list[str], list[str]]] = {}
         self._forms_memo: dict[str, tuple[str, ...]] = {}
-        self._vocab = False
         self._name_tokens: dict[str, list[tuple[str, list[str]]]] = {}
         self._name_memo: dict[tuple, tuple[list[str], ...]] = {}
-        self._years_key: tuple[int, int] | None = None
-        self._open_years: list[str] = []
-        self._text_stats: dict[tuple, tuple[int, int]] = {}  # see _reader_text
         self.access = access if access is not None else self.default_access()
         self._pin: tuple[int, ...] | None = None  # see pinned()
         # Whether records show where their source files lie on this machine (the folders);
         # the reading room serves them without (record.file_name_of).
         self.locations = True
+
+    @property
+    def conn(self):  # type: ignore[no-untyped-def]
+        """SQLite only: the store's connection, for the SQL modules beside the archive
+        (browse.py, stats.py, graph.py, people.py, hints.py, export.py, dispatch, drafting;
+        docs/stores.md).  The archive itself never reads it."""
+        return self.store.conn
 
     @classmethod
     def open(
@@ -430,22 +154,22 @@ class Archive:
         *,
         readonly: bool = False,
         create: bool = True,
-        broad: int = BROAD,
-        small: int = SMALL,
+        broad: int | None = None,
+        small: int | None = None,
         access: Access | None = None,
     ) -> Archive:
         """Open (or create) the archive file.  `broad` and `small` are planner thresholds
         (tests lower them to exercise the broad-query plans on a small archive).  `access`:
         who reads (default: everyone under an open policy, no account under a controlled one).
         `create`: a missing or empty file becomes a new archive (readers pass False)."""
-        store = SQLiteStore(path, readonly=readonly, create=create)
+        store = open_store(path, readonly=readonly, create=create)
         return cls(store, broad=broad, small=small, access=access)
 
     # -- access (cablebase.access.policy decides; the queries below apply it) ------------
 
     @property
     def policy(self) -> Policy:
-        return get_policy(self.conn)
+        return self.store.policy()
 
     def default_access(self) -> Access:
         policy = self.policy
@@ -469,28 +193,24 @@ class Archive:
         other._pin = (self.store.generation(),)
         return other
 
+    @property
+    def reader(self) -> Reader:
+        """Who asks this archive's plans of its store, and of which state (archive/store.py)."""
+        return Reader(self.access, self._pin, self._origins)
+
+    # SQLite only: conditions for the SQL modules beside the archive (docs/stores.md).
+
     def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
         """The condition over `cables c` (or `alias`) of the cables this archive's reader sees
         (whole or, unless `text`, partially); "1" when they see everything.  A test of the
         id alone (archive/reader_sets.py), so no row is read for it; `params` is left as is
         (kept for callers that build their parameters around it)."""
-        generation = self._state()[0]
-        return self.store.reader_sets.condition(self.access, generation, text=text, alias=alias)
+        return self.searcher.visible_sql(self.reader, text=text, alias=alias)
 
     def subject_sql(self, alias: str = "c") -> str:
         """The subject column of `cables` as this reader sees it in lists: withheld unless
         the cable is read whole (an id test: the access columns are not read)."""
-        if self.access.unrestricted:
-            return f"{alias}.subject"
-        whole = self.visible_sql([], text=True, alias=alias)
-        return f"CASE WHEN {whole} THEN {alias}.subject ELSE '{WITHHELD}' END"
-
-    @property
-    def _hit(self) -> str:
-        """The columns of a hit, as this reader sees them."""
-        if self.access.unrestricted:
-            return _HIT
-        return _HIT.replace("c.subject", f"{self.subject_sql()} AS subject")
+        return self.searcher.subject_sql(self.reader, alias)
 
     def _scope(self, node: Node) -> Node:
         """The query as this reader may ask it, the reader's id set (archive/reader_sets.py)
@@ -501,8 +221,8 @@ class Archive:
             return node
         node = self._withheld(map_fields(node, self._named))
         text = has_text(node)
-        cond = Visible(self.visible_sql([], text=text), text)
-        return cond if isinstance(node, All) else _and(node, cond)
+        cond = Visible(text)
+        return cond if isinstance(node, All) else conjoin(node, cond)
 
     def _withheld(self, node: Node) -> Node:
         """The query with the fields that read what a partial view withholds (the Classified By
@@ -515,7 +235,7 @@ class Archive:
             nonlocal whole
             if f.name not in ("classifiedby", "person"):
                 return f
-            whole = whole or Visible(self.visible_sql([], text=True), True)
+            whole = whole or Visible(True)
             classifier = And((replace(f, name="classifiedby"), whole))
             if f.name == "classifiedby":
                 return classifier
@@ -533,36 +253,14 @@ class Archive:
             return replace(f, value="")
         return f
 
-    def _years(self) -> list[str]:
-        """The years of the stored declassification dates (their `dy` tokens exist)."""
-        key = self._state()
-        if key != self._years_key:
-            self._open_years = [
-                y
-                for (y,) in self.conn.execute(
-                    "SELECT DISTINCT substr(open_on, 1, 4) FROM cables WHERE open_on IS NOT NULL"
-                )
-            ]
-            self._years_key = key
-        return self._open_years
-
-    def _columns_of(self, cable_id: int) -> Stored:
-        return self.store.access_columns(cable_id)
-
     def access_key(self) -> tuple:
         """Equal for two readers who see exactly the same (for caches of counts and pages)."""
-        a = self.access
-        if a.unrestricted:
-            return ("all",)
-        return (a.viewer.rank, a.viewer.bits, a.portions, a.today)
+        return self.reader.key()
 
     def decision(self, reference_id: str) -> str:
         """ "full", "partial" or "none": how this reader sees the cable ("none" if absent)."""
-        row = self.conn.execute(
-            "SELECT class_rank, caveat_bits, open_on, floor_rank FROM cables WHERE reference_id = ?",
-            (reference_id.upper(),),
-        ).fetchone()
-        return "none" if row is None else self.access.decide(Stored(*row))
+        row = self.store.columns(reference_id.upper())
+        return "none" if row is None else self.access.decide(row[1])
 
     def close(self) -> None:
         self.store.close()
@@ -587,42 +285,32 @@ class Archive:
         reader is cleared for the version it redacts, that original (a release adds a
         public version, it takes nothing from those cleared for the original)."""
         rid = reference_id.upper()
-        row = self.conn.execute(
-            "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
-            " WHERE reference_id = ?",
-            (rid,),
-        ).fetchone()
+        row = self.store.columns(rid)
         if row is None:
             return None
-        columns = Stored(*row[1:5])
+        _, columns, current = row
         if self.access.decide(columns) == "none":
             return None
         if version is None:
-            version = self._default_version(rid, row[5], columns)
-        if version != row[5]:
+            version = self._default_version(rid, current, columns)
+        if version != current:
             return dict(self.versions(rid)).get(version)
         return self._located(view(self.store.get(rid), self.access, columns)[1])
 
     def default_version(self, reference_id: str) -> int | None:
         """The version `get` shows when none is asked for (None: the reader sees none)."""
         rid = reference_id.upper()
-        row = self.conn.execute(
-            "SELECT class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
-            " WHERE reference_id = ?",
-            (rid,),
-        ).fetchone()
-        if row is None or self.access.decide(Stored(*row[:4])) == "none":
+        row = self.store.columns(rid)
+        if row is None or self.access.decide(row[1]) == "none":
             return None
-        return self._default_version(rid, row[4], Stored(*row[:4]))
+        return self._default_version(rid, row[2], row[1])
 
     def _default_version(self, rid: str, current: int, columns: Stored) -> int:
         """The current version, or the one a current release redacts when this reader reads
         that one whole."""
         if columns.open_on != RELEASED_ON:
             return current
-        from cablebase.access.releases import base_of
-
-        base = base_of(self.conn, rid, current)
+        base = self.store.release_base(rid, current)
         for number, cable in self.store.versions(rid) if base is not None else ():
             if number == base and self.access.decide(stored(cable)) == "full":
                 return number
@@ -631,11 +319,10 @@ class Archive:
     def version_numbers(self, reference_id: str) -> list[int]:
         """The versions of a cable this reader may read, oldest first (the current included)."""
         rid = reference_id.upper()
-        row = self.conn.execute("SELECT version FROM cables WHERE reference_id = ?", (rid,))
-        current = row.fetchone()
-        if current is None or self.decision(rid) == "none":
+        row = self.store.columns(rid)
+        if row is None or self.decision(rid) == "none":
             return []
-        return [n for n, _ in self.versions(rid)] + [current[0]]
+        return [n for n, _ in self.versions(rid)] + [row[2]]
 
     def _located(self, cable: Cable | None) -> Cable | None:
         """`cable` with its source's folders removed unless this archive shows locations."""
@@ -686,10 +373,10 @@ class Archive:
 
     def _forms(self, token: str) -> tuple[str, ...]:
         """The indexed words sharing a word's stem, the word first (just the word when it is
-        not stemmed).  Read through fts5vocab once per change of the archive and word."""
+        not stemmed).  Read from the store's index once per change of the archive and word."""
         if not stemmable(token):
             return (token,)
-        key = self._state()
+        key = self.state()
         if key != self._forms_key:
             self._forms_memo = {}
             self._forms_key = key
@@ -699,37 +386,24 @@ class Archive:
         start = expansion_prefix(stem) if stem else None
         forms: tuple[str, ...] = (token,)
         if start is not None:
-            if not self._vocab:
-                self.conn.execute(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.cables_vocab"
-                    " USING fts5vocab(main, 'cables_fts', 'row')"
-                )
-                self._vocab = True
             stop = start[:-1] + chr(ord(start[-1]) + 1)
-            near = [
-                t
-                for (t,) in self.conn.execute(
-                    "SELECT term FROM temp.cables_vocab WHERE term >= ? AND term < ?",
-                    (start, stop),
-                )
-                if stemmable(t)
-            ]
+            near = [t for t in self.searcher.words(start, stop) if stemmable(t)]
             stems = STEMMER.stems(near)
             forms += tuple(t for t in near if stems[t] == stem and t != token)
         self._forms_memo[token] = forms
         return forms
 
     def where(self, query: str | Node, params: list) -> str:
-        """The WHERE condition over `cables c` for a query (origin: resolved exactly), limited
-        to what this archive's reader sees."""
-        return to_sql(self._scope(self.parse(query)), params, self._origins)
+        """SQLite only: the WHERE condition over `cables c` for a query (origin: resolved
+        exactly), limited to what this archive's reader sees (archive/export.py)."""
+        return self.searcher.where(self._scope(self.parse(query)), self.reader, params)
 
     def _names(self, field: str, want: tuple[str, ...]) -> tuple[list[str], ...]:
         """A name field's value (query.NAME_FIELDS) -> the stored names whose words contain
         its words (spaces optional), and for addressee fields the routing indicators, for
         person: the person tags (`OVIP (CLINTON, HILLARY)`: the words after the bracket).
         The distinct values are read once per change of the archive; answers are kept."""
-        key = self._state()
+        key = self.state()
         if key != self._name_key:
             self._name_tokens = {}
             self._name_memo = {}
@@ -737,18 +411,14 @@ class Archive:
         memo = (field, want)
         if memo in self._name_memo:
             return self._name_memo[memo]
-        sources = {
-            "people": "SELECT DISTINCT name FROM people",
-            "recipients": "SELECT DISTINCT name FROM recipients",
-            "routes": "SELECT DISTINCT route FROM recipients WHERE route IS NOT NULL",
-            "tags": "SELECT DISTINCT tag FROM tags WHERE tag LIKE '%(%'",
-        }
+        sources = {"people": "people", "recipients": "recipients", "routes": "routes"}
+        sources["tags"] = "person_tags"  # store.VALUE_SOURCES
 
         def matching(source: str) -> list[str]:
             if source not in self._name_tokens:
-                rows = self.conn.execute(sources[source])
+                rows = self.searcher.values(sources[source])
                 cut = (lambda v: v.partition("(")[2]) if source == "tags" else (lambda v: v)
-                found = self._name_tokens[source] = [(v, words(cut(v))) for (v,) in rows]
+                found = self._name_tokens[source] = [(v, words(cut(v))) for v in rows]
                 if source in ("people", "tags"):
                     # A person's name also as its key (archive/people.py): given name first,
                     # middle initials dropped (`CLINTON, HILLARY` is found as hillary clinton).
@@ -773,28 +443,14 @@ class Archive:
     ) -> tuple[list[str], ...]:
         """origin:VALUE -> the stored origins whose words contain VALUE's words, and the
         banner posts that match for cables without an origin.  The distinct values are read
-        once per change of the archive (SQLite's data_version and this connection's writes).
+        once per change of the archive (the store's generation).
         With a name field (query.NAME_FIELDS) it resolves that field instead (_names)."""
         if field != "origin":
             return self._names(field, want)
-        key = self._state()
+        key = self.state()
         if key != self._origin_key:
-            # Skip from one distinct origin to the next on the origin index (a few hundred
-            # seeks instead of a scan of every row).
-            self._origin_tokens = [
-                (o, words(o))
-                for (o,) in self.conn.execute(
-                    "WITH RECURSIVE o(v) AS (SELECT min(origin) FROM cables UNION ALL"
-                    " SELECT (SELECT min(origin) FROM cables WHERE origin > v) FROM o"
-                    " WHERE v IS NOT NULL) SELECT v FROM o WHERE v IS NOT NULL"
-                )
-            ]
-            self._post_tokens = [
-                (p, words(p))
-                for (p,) in self.conn.execute(
-                    "SELECT DISTINCT post FROM cables WHERE origin IS NULL AND post IS NOT NULL"
-                )
-            ]
+            self._origin_tokens = [(o, words(o)) for o in self.searcher.values("origins")]
+            self._post_tokens = [(p, words(p)) for p in self.searcher.values("posts")]
             self._origin_key = key
             self._origin_memo = {}
         # A query resolves the same value several times (its count, its page, the plan).
@@ -828,14 +484,7 @@ class Archive:
         # Past SQLite's integers nothing is found anyway: no OverflowError from a huge page.
         offset = min(offset, MAX_ROWS)
         limit = None if limit is None or limit >= MAX_ROWS else limit
-        if sort == "relevance" and not self.access.unrestricted and relevance_match(node):
-            chunks = self._reader_ranked(node, limit, offset)
-        elif sort == "relevance" and self._broad(node):
-            chunks = self._tiered(node, limit, offset)
-        else:
-            params: list = []
-            sql = self._select(node, sort, params, limit, offset)
-            chunks = self._chunks(sql, params)
+        chunks = self.searcher.hits(node, self.reader, sort=sort, limit=limit, offset=offset)
         pats = patterns(node) if snippets else []
         for rows in chunks:
             hits = {row[0]: Hit(*row[1:]) for row in rows}
@@ -843,733 +492,48 @@ class Archive:
                 self._add_snippets(hits, pats)
             yield from hits.values()
 
-    def _chunks(self, sql: str, params: list) -> Iterator[list[tuple]]:
-        cur = self.conn.execute(sql, params)
-        while rows := cur.fetchmany(CHUNK):
-            yield rows
-
-    def _select(
-        self,
-        node: Node,
-        sort: str,
-        params: list,
-        limit: int | None = None,
-        offset: int = 0,
-        dense: bool | None = None,
-    ) -> str:
-        """The SELECT of the hits in `sort` order, `limit` of them from `offset`."""
-        text, rest = split_text(node)
-        if sort == "relevance" and text is not None:
-            # Rank inside FTS5 (bm25 from the doclists, no row reads).
-            params.append(text)
-            if rest is None:
-                cond = "1"
-            elif isinstance(rest, Visible):
-                cond = rest.sql  # the reader's id set: a test of the doclist's ids
-            elif (few := self._fts(text, self.small)) < self.small:
-                # Few matches: test the rest on their rows (probes, or sets for many).
-                cond = to_sql(
-                    rest,
-                    params,
-                    self._origins,
-                    side="probe",
-                    text="probe" if few < FEW_PROBES else "filter",
-                )
-                return _page(
-                    f"SELECT {self._hit}, f.score FROM (SELECT rowid, {BM25} AS score FROM"
-                    " cables_fts WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
-                    f" WHERE {cond} ORDER BY f.score, c.id DESC",
-                    params,
-                    limit,
-                    offset,
-                )
-            else:
-                cols, sets = _split_columns(rest)
-                if cols is not None and sets is not None and self._estimate(sets, PROBE) < PROBE:
-                    # The doclist narrowed by the smaller sets, then the rows of what is left
-                    # for the column conditions; bm25 only for the hits.
-                    narrow = to_sql(
-                        sets, params, self._origins, side="filter", text="filter", cols="ids"
-                    )
-                    where = to_sql(cols, params, self._origins)
-                    ranked = _page(
-                        f"SELECT x.id, x.score FROM (SELECT c.id, c.score FROM (SELECT rowid AS"
-                        f" id, {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) c"
-                        f" WHERE {narrow}) x JOIN cables c ON c.id = x.id WHERE {where}"
-                        " ORDER BY x.score, x.id DESC",
-                        params,
-                        limit,
-                        offset,
-                    )
-                    return (
-                        f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
-                        " ORDER BY f.score, f.id DESC"
-                    )
-                # Many: the rest as id sets on the doclist's ids, so that bm25 is computed
-                # for the hits only and only the page's rows are read.
-                cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols="ids")
-            ranked = _page(
-                f"SELECT c.id, c.score FROM (SELECT rowid AS id, {BM25} AS score FROM"
-                f" cables_fts WHERE cables_fts MATCH ?) c WHERE {cond}"
-                " ORDER BY c.score, c.id DESC",
-                params,
-                limit,
-                offset,
-            )
-            return (
-                f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
-                " ORDER BY f.score, f.id DESC"
-            )
-        if sort == "relevance" and (match := relevance_match(node)) is not None:
-            # Free text only under OR/NOT with fields: rank the hits by their positive terms.
-            params.append(match)
-            where = to_sql(node, params, self._origins)
-            return _page(
-                f"SELECT {self._hit}, r.score AS score FROM cables c LEFT JOIN (SELECT rowid,"
-                f" {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) r ON r.rowid = c.id"
-                f" WHERE {where} ORDER BY r.score IS NULL, r.score, c.id DESC",
-                params,
-                limit,
-                offset,
-            )
-        order = SORTS["-date" if sort == "relevance" else sort]
-        source = "cables c"
-        if self._walkable(node):
-            # Many hits: walk the date index in order, test each row, stop after the page.
-            # Column conditions as id sets from their own indexes: the walk reads no rows
-            # but the page's.
-            source = "cables c INDEXED BY cables_created"
-            visible = _split_visible(node)[1]
-            if (
-                visible is not None
-                and (
-                    dates := self.store.reader_sets.shown_dates(
-                        self.access, self._state()[0], text=visible.text
-                    )
-                )
-                is not None
-            ):
-                # Walk the dates of the cables the reader sees (a minority of the archive).
-                source = f"{dates} v CROSS JOIN cables c ON c.id = v.id"
-                order = order.replace("c.", "v.")
-            if dense is None:
-                dense = self._dense_text(node)
-            where = to_sql(
-                node,
-                params,
-                self._origins,
-                side="probe",
-                text="probe" if dense else "filter",
-                cols="walk",
-            )
-        else:
-            where = self._driven(node, params)
-        sql = f"SELECT {self._hit}, NULL FROM {source} WHERE {where} ORDER BY {order}"
-        return _page(sql, params, limit, offset)
-
-    def _walkable(self, node: Node) -> bool:
-        """Whether a page in date order is fetched by walking the dates and testing rows
-        (many hits, dense along the walk) rather than by collecting and sorting the hits."""
-        if self._estimate(node) < self.small:
-            return False
-        asked, visible = _split_visible(node)
-        if (
-            visible is not None
-            and not has_text(asked)
-            and self.store.reader_sets.sees_minority(
-                self.access, self._state()[0], text=visible.text
-            )
-        ):
-            # A reader who sees a minority of the archive (often its oldest, declassified
-            # part): their matches of a field query (fields such as class: correlate with
-            # dates) counted up to the bound, so that a sparse result is collected rather
-            # than walked for past thousands of cables.
-            params: list = []
-            return self._bounded(self._ids_sql(node, params), params, self.small) >= self.small
-        return True
-
-    # -- relevance in two tiers (broad queries) ------------------------------------------
-
-    def _broad(self, node: Node) -> bool:
-        """Whether a relevance-sorted query is ranked in two tiers: it has positive free
-        text and the planner's bound on its hits (`_estimate`) exceeds `self.broad`."""
-        if relevance_match(node) is None:
-            return False
-        if self._estimate(node, self.broad + 1) <= self.broad:
-            return False
-        # The bound counts hidden cables too: for a reader who does not see everything the
-        # choice of tiers must not depend on them (it changes the order), so their hits count.
-        return self.access.unrestricted or self._count(node) > self.broad
-
-    def _tiers(self, node: Node) -> tuple[Node, Node]:
-        """(hits whose subject matches a positive term, the other hits) of a query."""
-        seen: dict[Term, None] = {}
-        for t in positive_terms(node):
-            seen.setdefault(replace(t, column="subject"), None)
-        subj: Node = next(iter(seen)) if len(seen) == 1 else Or(tuple(seen))
-        asked, access = _split_visible(node)
-        if isinstance(asked, Term) or (
-            isinstance(asked, Or) and all(isinstance(n, Term) for n in asked.nodes)
-        ):
-            # A subject match of one of the terms is a hit: no need to match the query too
-            # (only the reader's access, if any).
-            top = subj if access is None else _and(subj, access)
-            return top, _and(node, Not(subj))
-        return _and(node, subj), _and(node, Not(subj))
-
-    def _tiered(self, node: Node, limit: int | None, offset: int) -> Iterator[list[tuple]]:
-        """The rows of a broad relevance page: first the hits whose subject matches a
-        positive term, by bm25; then every other hit, newest first.  One total order, so
-        that pages are exact slices of the full list."""
-        top, rest = self._tiers(node)
-        params: list = []
-        sql = self._select(top, "relevance", params, limit, offset)
-        got = 0
-        for rows in self._chunks(sql, params):
-            got += len(rows)
-            yield rows
-        if limit is not None:
-            if got >= limit:
-                return
-            limit -= got
-        # The first tier ended inside this page (got > 0) or before it (then count it).
-        first = offset + got if got else self.count(top) if offset else 0
-        params = []
-        sql = self._select(rest, "-date", params, limit, max(0, offset - first), _dense(node))
-        yield from self._chunks(sql, params)
-
-    # -- relevance for a reader who does not see everything (archive/ranking.py) ----------
-
-    def _reader_ranked(self, node: Node, limit: int | None, offset: int) -> Iterator[list[tuple]]:
-        """The rows of a relevance page ranked by BM25 over the reader's own cables (FTS5's
-        bm25 counts hidden ones), in the same tiers as `_tiered` when the query is broad."""
-        broad = self._broad(node)
-        top, rest = self._tiers(node) if broad else (node, None)
-        order = self._reader_order(top)
-        page = order[offset : None if limit is None else offset + limit]
-        if page:
-            ids = orjson.dumps([i for i, _ in page]).decode()
-            rows = {
-                r[0]: r
-                for r in self.conn.execute(
-                    f"SELECT {self._hit} FROM cables c"
-                    " WHERE c.id IN (SELECT value FROM json_each(?))",
-                    (ids,),
-                )
-            }
-            yield [(*rows[i], score) for i, score in page if i in rows]
-        if rest is None:
-            return
-        if limit is not None:
-            if len(page) >= limit:
-                return
-            limit -= len(page)
-        params: list = []
-        sql = self._select(rest, "-date", params, limit, max(0, offset - len(order)), _dense(node))
-        yield from self._chunks(sql, params)
-
-    def _reader_order(self, node: Node) -> list[tuple[int, float | None]]:
-        """Every hit with its score, best first (ties and unscored hits as `SORTS`)."""
-        ids = self._ids(node)
-        terms: dict[str, Term] = {}
-        for t in positive_terms(node):
-            terms.setdefault(fts_string(t), t)
-        base = split_text(node)[0] or " OR ".join(terms)
-        rows, tokens = self._reader_text()
-        holding = [self._count(self._scope(t)) for t in terms.values()]
-        score = ranking.scores(
-            self.conn, base, list(terms), ids, self._fts, (rows, tokens, holding)
-        )
-        ranked = sorted((s, -i) for i, s in score.items())
-        # Hits no term scores (matched by a field beside the text): last, newest first.
-        unscored = sorted((i for i in ids if i not in score), reverse=True)
-        return [(-i, s) for s, i in ranked] + [(i, None) for i in unscored]
-
-    def _reader_text(self) -> tuple[int, int]:
-        """(cables this reader reads whole, their subjects' and texts' tokens together), per
-        archive state and reader class: the statistics of `_reader_order`."""
-        key = (self._state(), self.access_key())
-        known = self._text_stats.get(key)
-        if known is not None:
-            return known
-        generation = self._state()[0]
-        sets = self.store.reader_sets
-        rows = sets.count(self.access, generation, text=True)
-        side = sets.hidden(self.access, generation, text=True)
-        if side is None:  # the shown side is held (or no set inside a transaction)
-            cond = self.visible_sql([], text=True)
-            sql = (
-                "SELECT d.sz FROM cables_fts_docsize d"
-                f" WHERE d.id IN (SELECT c.id FROM cables c WHERE {cond})"
-            )
-            tokens = 0
-        else:  # everything less the hidden side
-            table, bound, _ = side
-            sql = (
-                "SELECT d.sz FROM cables_fts_docsize d"
-                f" WHERE d.id IN (SELECT id FROM {table}) OR d.id >= {int(bound)}"
-            )
-            tokens = sum(ranking.index_totals(self.conn)[1][:2])
-        sign = 1 if side is None else -1
-        for (sz,) in self.conn.execute(sql):
-            tokens += sign * ranking.lengths(sz)[0]
-        if len(self._text_stats) > 64:
-            self._text_stats.clear()
-        self._text_stats[key] = (rows, tokens)
-        return rows, tokens
-
     def _add_snippets(self, hits: dict[int, Hit], pats: list) -> None:
-        """Snippets for a page of hits: their paragraphs in one query, matched in Python
-        (the FTS table is contentless, so SQLite's snippet() has no text to cut from)."""
-        ids = list(hits)
-        texts: dict[int, list[tuple[str | None, str]]] = {i: [] for i in ids}
-        shown = self.paragraph_filter(ids)
-        for cid, _, portion, heading, text in stored_paragraphs(self.conn, ids):
-            if shown is None or shown(cid, portion):
-                texts[cid].append((heading, text))
+        """Snippets for a page of hits: the paragraphs the reader may read, matched in Python
+        (SQLite's FTS table is contentless: its snippet() has no text to cut from)."""
+        texts = self.searcher.paragraphs(list(hits), self.reader)
         for cid, hit in hits.items():
             hit.snippet = make_snippet(hit.subject, body_text(texts[cid]), pats)
 
     def paragraph_filter(self, ids: list[int]):  # type: ignore[no-untyped-def]
-        """None when this reader reads every listed cable whole; else a test
-        (cable id, portion mark) -> whether that paragraph may be shown."""
-        if self.access.unrestricted or not ids:
-            return None
-        marks = ",".join("?" * len(ids))
-        whole = self.visible_sql([], text=True)
-        seen = self.visible_sql([])
-        partial = []
-        decided: dict[int, tuple[str, Requirement]] = {}
-        for cid, full, some in self.conn.execute(
-            f"SELECT c.id, {whole}, {seen} FROM cables c WHERE c.id IN ({marks})", ids
-        ):
-            decided[cid] = ("full" if full else "partial" if some else "none", Requirement(None))
-            if some and not full:
-                partial.append(cid)
-        if partial:  # their requirement, for the portions (from its index, not the rows)
-            for cid, rank, bits in self.conn.execute(
-                "SELECT id, class_rank, caveat_bits FROM cables INDEXED BY cables_requirement"
-                f" WHERE id IN ({','.join('?' * len(partial))})",
-                partial,
-            ):
-                decided[cid] = ("partial", Requirement(rank, bits))
-        viewer = self.access.viewer
-
-        def shown(cid: int, portion: str | None) -> bool:
-            decision, req = decided.get(cid, ("none", Requirement(None)))
-            if decision == "full":
-                return True
-            return decision == "partial" and viewer.cleared(portion_requirement(portion, req))
-
-        return shown
+        """SQLite only: None when this reader reads every listed cable whole; else a test
+        (cable id, portion mark) -> whether that paragraph may be shown (archive/browse.py)."""
+        return self.searcher.paragraph_filter(ids, self.reader)
 
     def count(self, query: str | Node = "") -> int:
         """The number of cables matching the query (exact; no cap)."""
-        return self._count(self._scope(self.parse(query)))
+        return self.searcher.count(self._scope(self.parse(query)), self.reader)
 
-    def _count(self, node: Node) -> int:
-        """Exact counts planned so that broad parts are counted on their own indexes (FTS5
-        doclists, side-table indexes) and never by reading the cables' rows."""
-        params: list = []
-        asked, visible = _split_visible(node)
-        text, rest = split_text(node)
-        if visible is not None and visible.text and text is not None and rest is visible:
-            # Free text only: its doclist without the cables the reader may not read whole
-            # (acl tokens of the index, policy.fts_hidden), counted inside FTS5.  When the
-            # text's own count is known (the planner counted it choosing the plan),
-            # only its matches among those cables are counted (cheap: few, or a rare text).
-            hidden = fts_hidden(self.access, self._years())
-            if (every := self._fts_known(text)) is not None:
-                return every - self._fts(f"({text}) AND {hidden}")
-            return self._fts(f"({text}) NOT {hidden}")
-        if visible is not None and isinstance(asked, Not):
-            # |V and not x| = |V| - |V and x|, both counted without reading rows.
-            return self._count(visible) - self._count(_and(asked.node, visible))
-        if visible is not None and not isinstance(asked, All):
-            if (hidden := self._hidden_matches(asked, visible, params)) is not None:
-                # Everything matching, less the few matches the reader may not see.
-                minus = self.conn.execute(f"SELECT count(*) FROM ({hidden})", params)
-                return self._count(asked) - minus.fetchone()[0]
-            return self.conn.execute(
-                f"SELECT count(*) FROM ({self._ids_sql(node, params)})", params
-            ).fetchone()[0]
-        if isinstance(node, All):
-            sql = "SELECT count(*) FROM cables"
-        elif isinstance(node, Visible):  # everything the reader sees: from their id set
-            return self.store.reader_sets.count(self.access, self._state()[0], text=node.text)
-        elif text is not None and rest is None:
-            # Free text only: count the doclist, no table rows touched.
-            return self._fts(text)
-        elif isinstance(node, Field) and node.name in _SIDE_FIELDS:
-            sql = self._side_count(node, params)
-        elif isinstance(node, Not) and self.access.unrestricted:
-            # Conditions are two-valued: NOT x is exactly the complement of x.
-            return self._count(All()) - self._count(node.node)
-        elif isinstance(node, Or) and 2 <= len(parts := _or_parts(node)) <= 4:
-            # |A or B| = |A| + |B| - |A and B|, each part counted on its own index.
-            a, b = parts[0], parts[1] if len(parts) == 2 else Or(tuple(parts[1:]))
-            return self._count(a) + self._count(b) - self._count(_and(a, b))
-        elif isinstance(node, And):
-            sql = f"SELECT count(*) FROM ({self._and_ids(node, params)})"
-        else:
-            where = to_sql(node, params, self._origins)
-            sql = f"SELECT count(*) FROM cables c WHERE {where}"
-        return self.conn.execute(sql, params).fetchone()[0]
-
-    def _hidden_matches(self, asked: Node, visible: Visible, params: list) -> str | None:
-        """SELECT of the ids matching `asked` that the reader may not see, tested on the
-        hidden cables' own rows (reader_sets.hidden_rows) and on the ids stored since the set
-        was built; None unless the reader's hidden set is held, small, and smaller than the
-        matches, and `asked` has no free text (a text probe costs ~40 us a cable)."""
-        if has_text(asked):
-            return None
-        generation = self._state()[0]
-        sets = self.store.reader_sets
-        side = sets.hidden(self.access, generation, text=visible.text)
-        if side is None or self._estimate(asked, side[2]) < side[2]:
-            return None  # fewer matches than hidden cables: testing the matches costs less
-        found = sets.hidden_rows(self.access, generation, text=visible.text)
-        if found is None:
-            return None
-        table, bound = found
-        # Probes, so that the hidden rows (and the id range) drive, not a set of the matches.
-        where = to_sql(asked, params, self._origins, side="probe", text="probe")
-        newer = to_sql(asked, params, self._origins, side="probe", text="probe")
-        return (
-            f"SELECT c.id FROM {table} c WHERE {where}"
-            f" UNION ALL SELECT c.id FROM (SELECT id FROM cables WHERE id >= {int(bound)}) n"
-            f" CROSS JOIN cables c ON c.id = n.id WHERE {newer}"
-        )
-
-    def _and_ids(self, node: And, params: list) -> str:
-        """SELECT c.id of every hit of an AND, each once, for counting: the cheapest of
-        three plans (a small part drives and the rows are tested; the free text's doclist
-        is iterated and the rest tested as id sets; an index on the cables' columns is
-        scanned and the free text tested as a set)."""
-        text, _ = split_text(node)
-        columns = [n for n in node.nodes if is_column(n)]
-        if (
-            text is not None
-            and columns
-            and self._estimate(node, FEW_PROBES) >= FEW_PROBES
-            and (
-                self._fts(text, PROBE) < PROBE or self._estimate(And(tuple(columns)), PROBE) < PROBE
-            )
-        ):
-            # Scan the column's index (SQLite picks it; covering when it holds every column
-            # tested) and test the text as a set of at most PROBE ids, rather than building
-            # a set of a broad column condition's ids (0.35 us per id).
-            where = to_sql(node, params, self._origins, side="filter", text="filter")
-            return f"SELECT c.id FROM cables c WHERE {where}"
-        cols, sets = _split_columns(split_text(node)[1])
-        if (
-            text is not None
-            and cols is not None
-            and sets is not None
-            and self._estimate(sets, PROBE) < PROBE
-        ):
-            # The doclist's ids, narrowed by the (smaller) sets, then the rows of what is
-            # left for the column conditions: no set of a broad column condition is built.
-            params.append(text)
-            narrow = to_sql(sets, params, self._origins, side="filter", text="filter", cols="ids")
-            where = to_sql(cols, params, self._origins)
-            return (
-                f"SELECT c.id FROM (SELECT c.id FROM ({_FTS_AS_IDS}) c WHERE {narrow}) x"
-                f" JOIN cables c ON c.id = x.id WHERE {where}"
-            )
-        if (src := self._id_source(node, params)) is not None:
-            source, others = src
-            cond = "1"
-            if others is not None:
-                cond = to_sql(
-                    others, params, self._origins, side="filter", text="filter", cols="ids"
-                )
-            return f"SELECT c.id FROM ({source}) c WHERE {cond}"
-        return f"SELECT c.id FROM cables c WHERE {self._driven(node, params)}"
-
-    def _id_source(self, node: And, params: list) -> tuple[str, Node | None] | None:
-        """For an AND whose every part is broad: (SELECT of the ids of the part to iterate,
-        the other parts), so that the others are tested as id sets on that stream of ids.
-        None when some part is small (then it drives, see `_driven`), or when no part is a
-        free-text or side-table set (conditions on the cables' columns use their indexes)."""
-        if self._estimate(node, FEW_PROBES) < FEW_PROBES:
-            return None
-        text, rest = split_text(node)
-        if text is not None:
-            # The FTS5 doclist is the cheapest stream of ids: iterate it.
-            params.append(text)
-            return "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?", rest
-        if any(is_column(n) for n in node.nodes):
-            return None  # SQLite scans the column's (covering) index: see count()
-        sides = [n for n in node.nodes if isinstance(n, Field) and n.name in _SIDE_FIELDS]
-        if not sides:
-            return None
-        # Iterate the largest set; the smaller ones are built as IN sets.
-        driver = max(sides, key=lambda n: self._estimate(n, 4 * PROBE))
-        others = tuple(n for n in node.nodes if n is not driver)
-        sql = self._side_count(driver, params)
-        sql = sql.replace("count(DISTINCT cable_id)", "DISTINCT cable_id AS id")
-        sql = sql.replace("count(*)", "cable_id AS id")
-        return sql, (others[0] if len(others) == 1 else And(others))
-
-    def _side_count(self, f: Field, params: list) -> str:
-        """Count a side-table condition on its own index: one row per cable and value."""
-        v = field_values(f)
-        if f.name == "tag" and v["prefix"]:
-            params.extend([v["value"], v["value"][:-1] + chr(ord(v["value"][-1]) + 1)])
-            return "SELECT count(DISTINCT cable_id) FROM tags WHERE tag >= ? AND tag < ?"
-        if f.name in NAME_FIELDS:
-            inner = to_sql(f, params, self._origins)  # c.id IN (<select of cable_id>)
-            return f"SELECT count(DISTINCT cable_id) FROM ({inner[len('c.id IN (') : -1]})"
-        params.append(v["value"])
-        return {
-            "tag": "SELECT count(*) FROM tags WHERE tag = ?",
-            "handling": "SELECT count(*) FROM handling WHERE caveat = ?",
-            "cites": "SELECT count(DISTINCT cable_id) FROM refs WHERE target = ?",
-        }[f.name]
-
-    # -- planning ----------------------------------------------------------------------
-
-    def _driven(self, node: Node, params: list) -> str:
-        """The WHERE condition of an AND, written so that SQLite starts from its most
-        selective part (an IN set or an index) and probes the other parts per row."""
-        if not isinstance(node, And):
-            return to_sql(node, params, self._origins)
-        text, _ = split_text(node)
-        parts = list(node.nodes)
-        if text is not None:  # the free text as one part, as to_sql would merge it
-            kept = [
-                n
-                for n in parts
-                if fts_expr(n) is None and not (isinstance(n, Not) and fts_expr(n.node) is not None)
-            ]
-            merged = And(tuple(n for n in parts if n not in kept))
-            parts = [merged, *kept]
-        # Most selective first; on a tie, a condition on an indexed column of `cables` (the
-        # index is read without the rows) before a set.
-        ests = [(self._estimate(n, PROBE), not _indexed(n), i) for i, n in enumerate(parts)]
-        est, _, best = min(ests)
-        sql = [to_sql(parts[best], params, self._origins)]
-        for i, n in enumerate(parts):
-            if i != best:
-                # Probes cost per driving row (~40 us for text, a few us for a side table),
-                # a set per member: probes for few rows, sets for many.
-                text = "probe" if est < FEW_PROBES else "filter"
-                side = "probe" if est < PROBE else "filter"
-                sql.append(to_sql(n, params, self._origins, side=side, text=text))
-        return "(" + " AND ".join(sql) + ")"
-
-    def _fts(self, expr: str, cap: int | None = None) -> int:
-        """How many cables match an FTS5 expression, counting no further than `cap` (None:
-        exactly).  Remembered per archive state: a phrase of common words costs tens of ms
-        per evaluation however early the count stops, and a page plus its count asks for
-        the same expression several times."""
-        key = self._state()
-        if key != self._fts_key:
-            self._fts_memo.clear()
-            self._fts_key = key
-        known = self._fts_memo.get(expr)
-        if known is not None:
-            n, exact = known
-            if exact:
-                return n if cap is None else min(n, cap)
-            if cap is not None and n >= cap:
-                return cap
-        if cap is None:
-            sql = "SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?"
-            n = self.conn.execute(sql, [expr]).fetchone()[0]
-        else:
-            n = self._bounded(_FTS_IDS, [expr], cap)
-        if len(self._fts_memo) >= FTS_MEMO:
-            self._fts_memo.clear()
-        self._fts_memo[expr] = (n, cap is None or n < cap)
-        return n
-
-    def _fts_known(self, expr: str) -> int | None:
-        """The exact count of an FTS5 expression if `_fts` remembers it, else None."""
-        if self._fts_key != self._state():
-            return None
-        n, exact = self._fts_memo.get(expr, (0, False))
-        return n if exact else None
-
-    def _bounded(self, sql: str, params: list, cap: int) -> int:
-        """How many rows `sql` yields, counting no further than `cap` (cheap either way)."""
-        return self.conn.execute(
-            f"SELECT count(*) FROM ({sql} LIMIT {int(cap)})", params
-        ).fetchone()[0]
-
-    def _estimate(self, node: Node, cap: int | None = None) -> int:
-        """An upper bound on the hits, saturating at `cap`: decides how a page is fetched."""
-        if cap is None:
-            cap = self.small
-        # The reader's id set only removes hits: the rest's bound holds, and is cheaper (see
-        # `_walkable` for readers who see a minority of the archive).
-        node = _split_visible(node)[0]
-        if isinstance(node, All | Not):
-            return cap
-        if (expr := fts_expr(node)) is not None:
-            return self._fts(expr, cap)
-        if isinstance(node, And) and all(is_column(n) for n in node.nodes):
-            # Conditions on the cables' columns together (from: with to: is a date range).
-            params: list = []
-            where = to_sql(node, params, self._origins)
-            return self._bounded(f"SELECT 1 FROM cables c WHERE {where}", params, cap)
-        if isinstance(node, And):
-            # The free text as the one expression it is matched as (tighter than its terms').
-            text, rest = split_text(node)
-            others = () if rest is None else rest.nodes if isinstance(rest, And) else (rest,)
-            ests = [self._estimate(n, cap) for n in others]
-            return min([self._fts(text, cap)] + ests if text is not None else ests)
-        if isinstance(node, Or):
-            return min(cap, sum(self._estimate(n, cap) for n in node.nodes))
-        assert isinstance(node, Field)
-        params: list = []
-        if node.name == "citedby":  # at most the references of the one cable named
-            params.append(field_values(node)["value"])
-            sql = (
-                "SELECT 1 FROM refs r JOIN cables s ON s.id = r.cable_id"
-                " WHERE s.reference_id = ? AND r.target IS NOT NULL"
-            )
-            return self._bounded(sql, params, cap)
-        if node.name in _SIDE_FIELDS:
-            sql = self._side_count(node, params).replace("count(DISTINCT cable_id)", "1")
-            return self._bounded(sql.replace("count(*)", "1"), params, cap)
-        where = to_sql(node, params, self._origins)
-        return self._bounded(f"SELECT 1 FROM cables c WHERE {where}", params, cap)
-
-    def _dense_text(self, node: Node) -> bool:
-        """Whether the free text of a walked query is better probed per row: it matches a
-        large share of the archive (few rows walked per hit) and has no prefix (probing a
-        prefix re-expands it every time)."""
-        text, _ = split_text(node)
-        if text is None or " *" in text:
-            return False
-        return self._fts(text, PROBE) >= PROBE
+    def hit_ids(self, node: Node) -> list[int]:
+        """The store ids of the hits of a query's tree (not stemmed: `parse` does that) that
+        this reader sees, each once, in no particular order (archive/people.py)."""
+        return self.searcher.ids(self._scope(node), self.reader)
 
     def facets(
         self,
         query: str | Node = "",
-        names: tuple[str, ...] = tuple(FACETS),
+        names: tuple[str, ...] = FACETS,
         top: int | None = 20,
     ) -> dict[str, list[tuple[str, int]]]:
         """Counts of the matching cables by origin, tag, classification, handling, year, month.
 
         Year and month come in calendar order, complete; the others most frequent first (ties
         by value), the first `top` of them (all with top=None).  Unknown values are left out."""
-        asked = self.parse(query)
-        node = self._scope(asked)
+        node = self._scope(self.parse(query))
         for name in names:
             if name not in FACETS:
                 raise ValueError(f"facets are {', '.join(FACETS)}")
-        if isinstance(asked, All) and not isinstance(node, All):
-            # Everything this reader sees: computed once per archive state and access.
-            cols = self._columns()
-            key = self.access_key()
-            full = cols.by_access.get(key)
-            if full is None:
-                full = cols.by_access[key] = cols.facets(self._ids(node), tuple(FACETS))
-            return {
-                n: full[n] if top is None or n in ("year", "month") else full[n][:top]
-                for n in names
-            }
-        if isinstance(node, All) or self._estimate(node) >= self.small:
-            # Many hits: count their ids against the facet columns held in memory (one
-            # archive state); the whole archive's counts are computed once per state.
-            cols = self._columns()
-            if isinstance(node, All):
-                if cols.everything is None:
-                    cols.everything = cols.facets(None, tuple(FACETS))
-                full = cols.everything
-            else:
-                asked, visible = _split_visible(node)
-                params: list = []
-                if (
-                    visible is not None
-                    and (hidden := self._hidden_matches(asked, visible, params)) is not None
-                ):
-                    # The facets of everything matching, less those of the few matches the
-                    # reader may not see: no filter over every hit's id.
-                    (minus,) = self.conn.execute(
-                        f"SELECT json_group_array(id) FROM ({hidden})", params
-                    ).fetchone()
-                    full = cols.facets(self._ids(asked), names, orjson.loads(minus))
-                else:
-                    full = cols.facets(self._ids(node), names)
-            return {
-                n: full[n] if top is None or n in ("year", "month") else full[n][:top]
-                for n in names
-            }
-        # Few hits: their ids (planned like a count), then each facet over those ids.
-        ids = orjson.dumps(self._ids(node)).decode()
-        out: dict[str, list[tuple[str, int]]] = {}
-        for name in names:
-            expr, join = FACETS[name]
-            params: list = [ids]
-            order = "value" if name in ("year", "month") else "n DESC, value"
-            limit = ""
-            if top is not None and name not in ("year", "month"):
-                limit = " LIMIT ?"
-                params.append(int(top))
-            rows = self.conn.execute(
-                f"SELECT {expr} AS value, count(*) AS n FROM cables c {join}"
-                f" WHERE c.id IN (SELECT value FROM json_each(?)) AND {expr} IS NOT NULL"
-                f" GROUP BY value ORDER BY {order}{limit}",
-                params,
-            )
-            out[name] = [(str(v), n) for v, n in rows]
-        return out
+        return self.searcher.facets(node, self.reader, tuple(names), top)
 
-    def _state(self) -> tuple[int, ...]:
+    def state(self) -> tuple[int, ...]:
         """Changes whenever the archive's cables do, by any connection (the store counts its
         writes): not when sessions or the audit log are written, which happen on every
-        request of the web server."""
+        request of the web server.  Keys caches of what the archive answers."""
         return self._pin or (self.store.generation(),)
-
-    def _columns(self) -> _Columns:
-        if self.store.readonly:
-            return _shared_columns(self)
-        key = self._state()
-        if self._cols is None or self._cols.key != key:
-            self._cols = _Columns(self.conn, key)
-        return self._cols
-
-    def _ids(self, node: Node) -> list[int]:
-        """The ids of every hit, in no particular order, each once."""
-        params: list = []
-        sql = self._ids_sql(node, params)
-        # One JSON array instead of a Python tuple per row: several times faster.
-        (ids,) = self.conn.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
-        return orjson.loads(ids)
-
-    def _ids_sql(self, node: Node, params: list) -> str:
-        """SELECT of the ids (column `id`) of every hit, each once, planned like a count."""
-        rest, visible = _split_visible(node)
-        if visible is not None and not isinstance(rest, All):
-            if _on_columns(rest) and (
-                rows := self.store.reader_sets.shown_rows(
-                    self.access, self._state()[0], text=visible.text
-                )
-            ):
-                # A reader who sees a minority of the archive: the conditions tested on the
-                # copy of their cables' columns.
-                return f"SELECT c.id FROM {rows} c WHERE {to_sql(rest, params, self._origins)}"
-            # The reader's id set filters the stream of the rest's ids: it never drives.
-            return f"SELECT c.id FROM ({self._ids_sql(rest, params)}) c WHERE {visible.sql}"
-        text, rest = split_text(node)
-        if isinstance(node, All):
-            return "SELECT id FROM cables"
-        if text is not None and rest is None:
-            params.append(text)
-            return "SELECT rowid AS id FROM cables_fts WHERE cables_fts MATCH ?"
-        if isinstance(node, Field) and node.name in _SIDE_FIELDS:
-            sql = self._side_count(node, params)
-            sql = sql.replace("count(DISTINCT cable_id)", "DISTINCT cable_id AS id")
-            return sql.replace("count(*)", "cable_id AS id")
-        if isinstance(node, Or) and 2 <= len(parts := _or_parts(node)) <= 4:
-            return " UNION ".join(f"SELECT id FROM ({self._ids_sql(n, params)})" for n in parts)
-        if isinstance(node, And):
-            return self._and_ids(node, params)
-        return f"SELECT c.id FROM cables c WHERE {to_sql(node, params, self._origins)}"
 
     def cites(self, reference_id: str) -> list[Reference]:
         """The cables this cable's REF block cites, with whether each is in the archive (for
@@ -1577,15 +541,7 @@ class Archive:
         rid = reference_id.upper()
         if self.decision(rid) == "none":
             return []
-        params: list = [rid]
-        seen = self.visible_sql(params)
-        rows = self.conn.execute(
-            "SELECT r.target, r.letter, r.text, EXISTS(SELECT 1 FROM cables c"
-            f" WHERE c.reference_id = r.target AND {seen})"
-            " FROM refs r JOIN cables s ON s.id = r.cable_id"
-            " WHERE s.reference_id = ? AND r.target IS NOT NULL ORDER BY r.position",
-            params[1:] + params[:1],
-        )
+        rows = self.searcher.cites(rid, self.reader)
         whole = self.decision(rid) == "full"
         return [
             Reference(t, letter, text if whole else WITHHELD, bool(found))
@@ -1595,18 +551,9 @@ class Archive:
     def cited_by(self, reference_id: str) -> list[Reference]:
         """The archived cables (that this reader sees) whose REF blocks cite this one; the
         citing line's text only where the citing cable is read whole."""
-        rid = reference_id.upper()
-        params: list = [rid]
-        seen = self.visible_sql(params)
-        rows = self.conn.execute(
-            "SELECT c.reference_id, r.letter, r.text, c.class_rank, c.caveat_bits, c.open_on,"
-            " c.floor_rank FROM refs r JOIN cables c ON c.id = r.cable_id"
-            f" WHERE r.target = ? AND {seen} ORDER BY c.created, c.reference_id",
-            params,
-        )
         out = []
-        for src, letter, text, *columns in rows:
-            whole = self.access.decide(Stored(*columns)) == "full"
+        for src, letter, text, columns in self.searcher.cited_by(reference_id, self.reader):
+            whole = self.access.decide(columns) == "full"
             out.append(Reference(src, letter, text if whole else WITHHELD, True))
         return out
 

@@ -219,7 +219,7 @@ def _values(archive: Archive, name: str) -> list[str]:
         inode = os.stat(path).st_ino
     except OSError:
         inode = None
-    key = (str(path), inode, archive._state(), archive.access_key(), name)
+    key = (str(path), inode, archive.state(), archive.access_key(), name)
     if key not in _MEMO:
         if len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))

@@ -144,9 +144,9 @@ def _table(archive: Archive) -> _Table:
     (archive/budget.py), and which two requests asking at once share."""
     path = archive.store.path.resolve()
     try:  # a file replaced by another archive (same path, same generation) is another state
-        state = (*archive._state(), path.stat().st_ino)
+        state = (*archive.state(), path.stat().st_ino)
     except OSError:
-        state = archive._state()
+        state = archive.state()
     where = str(path)
     with _LOCK:
         found = _TABLES.get(where)
@@ -287,7 +287,7 @@ def _count_persons(
 
 def visible_ids(archive: Archive, node: Node | None = None) -> list[int]:
     """The ids of the hits of `node` (every cable when None) the archive's reader may see."""
-    return archive._ids(archive._scope(node if node is not None else All()))
+    return archive.hit_ids(node if node is not None else All())
 
 
 def facets(

@@ -165,15 +165,24 @@ class All:
 
 @dataclass(frozen=True, slots=True)
 class Visible:
-    """The cables the reader sees, as a condition on c.id alone (archive/reader_sets.py),
-    written by the archive (never by the parser).  `text`: only those read whole (free text
-    must not find a cable through a paragraph withheld from the reader)."""
+    """The cables the reader sees, written by the archive (never by the parser) when it
+    scopes a query to its reader (`Archive._scope`).  `text`: only those read whole (free
+    text must not find a cable through a paragraph withheld from the reader).  Which reader
+    is the store's to know: it is told with the plan (store.Reader), and answers this node
+    its own way (SQLite: a test of c.id against the reader's id set, `BoundVisible`)."""
 
-    sql: str
     text: bool = False
 
 
 Node = Term | Field | Not | And | Or | All | Visible
+
+
+def conjoin(*nodes: Node) -> Node:
+    """AND of the nodes, nested ANDs flattened (so free text merges into one MATCH)."""
+    parts: list[Node] = []
+    for n in nodes:
+        parts.extend(n.nodes if isinstance(n, And) else (n,))
+    return And(tuple(parts))
 
 
 def is_column(node: Node) -> bool:
@@ -674,6 +683,16 @@ def fts_expr(node: Node) -> str | None:
 # (names, routing indicators or person tags) (Archive._origins).
 OriginResolver = Callable[..., tuple[list[str], ...]]
 
+
+@dataclass(frozen=True, slots=True)
+class BoundVisible(Visible):
+    """A Visible with the SQLite store's condition for it: a test of c.id alone against the
+    reader's id set (archive/reader_sets.py), bound by archive/sqlite_search.py before a
+    plan is written as SQL."""
+
+    sql: str = "1"
+
+
 MATCH = "c.id IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
 NOT_MATCH = "c.id NOT IN (SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?)"
 # Probe forms, for plans that walk the date index and test each row (style="exists").
@@ -938,8 +957,10 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
     if (expr := fts_expr(node)) is not None:
         params.append(expr)
         return match
-    if isinstance(node, Visible):
+    if isinstance(node, BoundVisible):
         return node.sql  # a test of c.id: right on any source of ids, reads no row
+    if isinstance(node, Visible):
+        raise ValueError("the reader's set is bound by the store (BoundVisible) before SQL")
     if isinstance(node, Field) and node.name == "year" and cols == "walk":
         return _year_as_dates(node, params)
     if isinstance(node, Field):

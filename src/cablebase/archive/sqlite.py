@@ -17,15 +17,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
+from cablebase.access.policy import Policy, Stored, acl_tokens, rank_of, stored
 from cablebase.archive import archive_file, texts
 from cablebase.archive.merge import merge
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
+from cablebase.archive.texts import body_text
 from cablebase.record import Cable
+
+if TYPE_CHECKING:
+    from cablebase.archive.sqlite_search import SQLiteSearch
 
 RELEASE_FORM = "release"  # a published redacted release (access/releases.py): not a source
 
@@ -207,16 +212,6 @@ def _unpickle_prepared(state: tuple) -> Prepared:
 def prepare(cable: Cable, *, released: bool = False) -> Prepared:
     """`released`: the record is a published release (open to every reader)."""
     return Prepared(cable, released=released)
-
-
-def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
-    """The text the full-text index holds: headings and paragraphs, in order."""
-    parts: list[str] = []
-    for heading, text in paragraphs:
-        if heading:
-            parts.append(heading)
-        parts.append(text)
-    return "\n".join(parts)
 
 
 class SQLiteStore:
@@ -557,6 +552,34 @@ class SQLiteStore:
             "SELECT id FROM cables WHERE reference_id = ?", (reference_id,)
         ).fetchone()
         return self._load(row[0]) if row else None
+
+    def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
+        """(id, access columns, current version) of a cable, None if absent."""
+        row = self.conn.execute(
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
+            " WHERE reference_id = ?",
+            (reference_id,),
+        ).fetchone()
+        return None if row is None else (row[0], Stored(*row[1:5]), row[5])
+
+    def release_base(self, reference_id: str, version: int) -> int | None:
+        """The version that the published release stored as `version` redacts."""
+        from cablebase.access.releases import base_of
+
+        return base_of(self.conn, reference_id, version)
+
+    def policy(self) -> Policy:
+        """The archive's access policy (access/settings.py)."""
+        from cablebase.access.settings import get_policy
+
+        return get_policy(self.conn)
+
+    def searcher(self, **options: int) -> SQLiteSearch:
+        """How this store answers the archive's plans (archive/sqlite_search.py); `options`
+        are its planner thresholds (`broad`, `small`)."""
+        from cablebase.archive.sqlite_search import SQLiteSearch
+
+        return SQLiteSearch(self, **options)
 
     def access_columns(self, cable_id: int) -> Stored:
         """The access columns stored with a cable (policy.Stored)."""

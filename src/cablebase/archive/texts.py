@@ -37,6 +37,16 @@ if zlib.adler32(_ZDICT) != 2499938562:  # stored values name it: it must never c
 _DICTIONARIES = {zlib.adler32(_ZDICT): _ZDICT}
 
 
+def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
+    """The text the full-text index holds: headings and paragraphs, in order."""
+    parts: list[str] = []
+    for heading, text in paragraphs:
+        if heading:
+            parts.append(heading)
+        parts.append(text)
+    return "\n".join(parts)
+
+
 def compress(data: bytes) -> bytes:
     z = zlib.compressobj(LEVEL, zdict=_ZDICT)
     return z.compress(data) + z.flush()

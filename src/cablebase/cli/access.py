@@ -41,11 +41,11 @@ def local_user() -> str:
 
 @contextmanager
 def _accounts(path: str) -> Iterator[Accounts]:
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
 
     if not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
-    store = SQLiteStore(path, create=False)
+    store = open_store(path, create=False)
     try:
         yield Accounts(store.conn, hasher=HASHER)
     except ValueError as exc:  # the model's refusals: taken name, weak password, unknown user...

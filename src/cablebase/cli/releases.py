@@ -17,7 +17,7 @@ import click
 from cablebase.cli.archive import archive_option
 
 if TYPE_CHECKING:
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import Store
 
 
 # A release id as SQLite stores it: a larger number is a usage error, not a traceback.
@@ -26,11 +26,11 @@ RELEASE_ID = click.IntRange(1, 2**63 - 1)
 
 @contextmanager
 def _store(path: str) -> Iterator:  # type: ignore[type-arg]
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
 
     if not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
-    store = SQLiteStore(path, create=False)
+    store = open_store(path, create=False)
     try:
         yield store
     finally:
@@ -65,9 +65,8 @@ def _readable(store, user, cable) -> bool:  # type: ignore[no-untyped-def]
     """An archivist handles only cables they read whole (as on the web): the others, and
     their releases, do not exist for them."""
     from cablebase.access.policy import Access, stored
-    from cablebase.access.settings import get_policy
 
-    access = Access(get_policy(store.conn), user.viewer)
+    access = Access(store.policy(), user.viewer)
     return cable is not None and access.decide(stored(cable)) == "full"
 
 
@@ -115,7 +114,7 @@ def _fail(exc: Exception) -> click.ClickException:
 
 
 def _positions(
-    store: SQLiteStore, reference_id: str, numbers: tuple[int, ...], at: tuple[int, ...]
+    store: Store, reference_id: str, numbers: tuple[int, ...], at: tuple[int, ...]
 ) -> list[int]:
     """Paragraph numbers as printed (¶N) to positions; `at` are positions given as such."""
     if not numbers:

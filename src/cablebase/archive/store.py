@@ -1,0 +1,154 @@
+"""The seam between what the archive means and how a store answers it (docs/stores.md).
+
+`Archive` (archive/api.py) decides what a query means: its words stemmed, its name fields
+resolved, its scope for the reader (`query.Visible`, the classifier limited to cables read
+whole), what a hit and a reference show.  A store answers the resulting plan, a tree of
+archive/query.py's nodes, through the two protocols below:
+
+- `Store`: records by reference id (the current version, earlier ones, the access columns),
+  the archive's generation, and the `Search` that answers its plans;
+- `Search`: the hits of a plan in an order, their count, ids and facets, the paragraphs a
+  reader may see, the references of a cable both ways, and the stored values the meaning
+  side resolves words against (indexed words for stemming, names for name fields).
+
+The SQLite store answers in archive/sqlite.py (records) and archive/sqlite_search.py (plans).
+Each Search call names its `Reader`: who reads (their Access) and at which state of the
+archive (`Archive.pinned`).  A store applies the reader's access wherever the plan says
+`Visible`, and nowhere else: access is part of the plan, not a filter added afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from cablebase.access.policy import Access, Policy, Stored
+    from cablebase.archive.query import Node, OriginResolver
+    from cablebase.record import Cable
+
+# A hit as a store returns it: (store id, reference_id, created, origin, classification,
+# subject as the reader sees it, score or None).  Scores are lower-is-better (bm25).
+HitRow = tuple[int, str, str | None, str | None, str | None, str | None, float | None]
+
+# The sorts of `Search.hits` (total orders, so that pages are exact slices of the list):
+# "relevance" (docs/search.md), "date" (oldest first, undated first), "-date" (newest first).
+SORTS = ("relevance", "date", "-date")
+# The facets of `Search.facets`.
+FACETS = ("origin", "classification", "year", "month", "tag", "handling")
+# The sources of `Search.values`: distinct stored values that name fields resolve against.
+VALUE_SOURCES = ("origins", "posts", "people", "recipients", "routes", "person_tags")
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who asks a plan, and of which state of the archive."""
+
+    access: Access
+    # The archive's generation read once for a request (Archive.pinned), or None: the
+    # store's current one at each step.
+    pin: tuple[int, ...] | None
+    # How a name field's words resolve to stored values (Archive._origins): meaning, asked
+    # by the store when it writes a field condition.
+    resolve: OriginResolver
+
+    def key(self) -> tuple:
+        """Equal for two readers who see exactly the same (for caches of counts and pages)."""
+        a = self.access
+        if a.unrestricted:
+            return ("all",)
+        return (a.viewer.rank, a.viewer.bits, a.portions, a.today)
+
+
+class Search(Protocol):
+    """How a store answers the archive's plans (trees of archive/query.py's nodes, scoped to
+    their reader by `Archive._scope`)."""
+
+    def hits(
+        self, plan: Node, reader: Reader, *, sort: str, limit: int | None, offset: int
+    ) -> Iterator[list[HitRow]]:
+        """Every hit of the plan in `sort` order (SORTS), `limit` of them (None: all) from
+        `offset`, in chunks.  The subject as the reader sees it (withheld unless whole)."""
+        ...
+
+    def count(self, plan: Node, reader: Reader) -> int:
+        """The exact number of hits."""
+        ...
+
+    def ids(self, plan: Node, reader: Reader) -> list[int]:
+        """The store ids of every hit, each once, in no particular order."""
+        ...
+
+    def facets(
+        self, plan: Node, reader: Reader, names: tuple[str, ...], top: int | None
+    ) -> dict[str, list[tuple[str, int]]]:
+        """The hits counted by each facet of `names` (FACETS): year and month in calendar
+        order and complete, the others most frequent first (ties by value), `top` of them."""
+        ...
+
+    def paragraphs(self, ids: list[int], reader: Reader) -> dict[int, list[tuple]]:
+        """The (heading, text) of the paragraphs of cables `ids` the reader may read."""
+        ...
+
+    def cites(self, reference_id: str, reader: Reader) -> list[tuple]:
+        """(cited id, letter, text, whether the reader sees the cited cable) of the cable's
+        REF block, in order."""
+        ...
+
+    def cited_by(self, reference_id: str, reader: Reader) -> list[tuple]:
+        """(citing id, letter, text, the citing cable's access columns) of the cables the
+        reader sees that cite this one, oldest first."""
+        ...
+
+    def words(self, start: str, stop: str) -> list[str]:
+        """The indexed words w with start <= w < stop (stemming reads them)."""
+        ...
+
+    def values(self, source: str) -> list[str]:
+        """The distinct stored values of a source (VALUE_SOURCES) name fields resolve
+        against."""
+        ...
+
+
+class Store(Protocol):
+    """The records of an archive (archive/sqlite.py: SQLiteStore)."""
+
+    path: Path
+    readonly: bool
+
+    def searcher(self, **options: int) -> Search:
+        """The Search of this store (`options`: planner thresholds, see Archive.open)."""
+        ...
+
+    def generation(self) -> int:
+        """Changes whenever the cables do, by any writer."""
+        ...
+
+    def get(self, reference_id: str) -> Cable | None: ...
+
+    def versions(self, reference_id: str) -> list[tuple[int, Cable]]: ...
+
+    def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
+        """(store id, access columns, current version) of a cable, None if absent."""
+        ...
+
+    def release_base(self, reference_id: str, version: int) -> int | None:
+        """The version that the published release stored as `version` redacts."""
+        ...
+
+    def policy(self) -> Policy:
+        """The archive's access policy (access/settings.py)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(path: str | Path, *, readonly: bool = False, create: bool = True) -> Store:
+    """The store of an archive location (today a SQLite file; docs/stores.md)."""
+    from cablebase.archive.sqlite import SQLiteStore
+
+    return SQLiteStore(path, readonly=readonly, create=create)
