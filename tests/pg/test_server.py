@@ -1,0 +1,17 @@
+"""The throwaway PostgreSQL server the PostgreSQL store's tests run against."""
+
+from __future__ import annotations
+
+import psycopg
+
+
+def test_server_answers_on_loopback(pg_dsn):
+    with psycopg.connect(pg_dsn) as conn:
+        version = conn.execute("SHOW server_version_num").fetchone()[0]
+        address = conn.execute("SELECT inet_server_addr()::text").fetchone()[0]
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone()[0]
+    assert int(version) >= 130000
+    assert address.startswith("127.0.0.1")
+    assert tables == 0  # a new database per test
