@@ -15,3 +15,19 @@ def test_server_answers_on_loopback(pg_dsn):
     assert int(version) >= 130000
     assert address.startswith("127.0.0.1")
     assert tables == 0  # a new database per test
+
+
+def test_no_binaries_is_unavailable(monkeypatch):
+    """Without initdb and pg_ctl the server is Unavailable (the fixture skips on it, or with
+    CABLEBASE_REQUIRE_POSTGRES=1 fails)."""
+    import pytest
+
+    from tests import pg_server
+
+    monkeypatch.setattr(pg_server, "bin_dir", lambda: None)
+    with pytest.raises(pg_server.Unavailable):
+        pg_server.start()
+    monkeypatch.setenv(pg_server.REQUIRE, "1")
+    assert pg_server.required()
+    monkeypatch.setenv(pg_server.REQUIRE, "0")
+    assert not pg_server.required()
