@@ -79,7 +79,7 @@ def load(conn, batch: list[Prepared]) -> Loaded:
                 rest.append(p)
         _side_rows(conn, new, sources=True)
         result.added = len(new)
-        for p in rest:
+        for p in sorted(rest, key=lambda p: p.reference_id):  # lock order as the insert's
             if _replace(conn, p):
                 result.replaced += 1
             else:
