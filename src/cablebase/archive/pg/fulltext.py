@@ -14,7 +14,7 @@ words longer than 2,046 bytes are not indexed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 
 from cablebase.archive.query import Term
 from cablebase.archive.snippets import words
@@ -22,6 +22,7 @@ from cablebase.archive.snippets import words
 MAX_POSITION = 16383
 MAX_POSITIONS = 256  # per word
 MAX_WORD = 2046  # bytes
+_ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
 def quoted(token: str) -> str:
@@ -29,26 +30,33 @@ def quoted(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def tokens(text: str) -> list[str]:
+    """`snippets.words`, with a fast path for ASCII text (most cables): runs of letters and
+    digits, lower-cased, which is what the FTS5 tokenizer makes of ASCII."""
+    return _ASCII_RUN.findall(text.lower()) if text.isascii() else words(text)
+
+
 def tsvector(subject: str, body: str) -> tuple[str, set[str]]:
-    """(the tsvector literal of a cable's subject and body, its distinct words)."""
+    """(the tsvector literal of a cable's subject and body, its distinct words).  Positions
+    past MAX_POSITION are written as MAX_POSITION, as PostgreSQL's own to_tsvector does: the
+    word stays findable."""
     positions: dict[str, list[str]] = {}
-    pos = 0
-
-    def add(tokens: Iterable[str], weight: str) -> None:
-        nonlocal pos
-        for token in tokens:
-            pos += 1
-            if pos > MAX_POSITION or len(token.encode()) > MAX_WORD:
-                continue
-            where = positions.setdefault(token, [])
-            if len(where) < MAX_POSITIONS:
-                where.append(f"{pos}{weight}")
-
-    add(words(subject), "A")
-    pos += 1  # a gap: no phrase runs from the subject into the body
-    add(words(body), "")
-    literal = " ".join(f"{quoted(t)}:{','.join(p)}" for t, p in positions.items() if p)
-    return literal, set(positions)
+    first = tokens(subject)
+    for i, token in enumerate(first, start=1):
+        positions.setdefault(token, []).append(f"{i}A")
+    # A gap: no phrase runs from the subject into the body.
+    for i, token in enumerate(tokens(body), start=len(first) + 2):
+        where = positions.get(token)
+        if where is None:
+            positions[token] = [str(min(i, MAX_POSITION))]
+        elif len(where) < MAX_POSITIONS and i <= MAX_POSITION:
+            where.append(str(i))
+    for where in positions.values():  # a subject repeating a word more often than that
+        if len(where) > MAX_POSITIONS:
+            del where[MAX_POSITIONS:]
+    kept = [t for t in positions if len(t.encode()) <= MAX_WORD]
+    literal = " ".join(f"{quoted(t)}:{','.join(positions[t])}" for t in kept)
+    return literal, set(kept)
 
 
 def term_query(term: Term) -> str:
