@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import orjson
 import pytest
 
 from cablebase import render
@@ -31,8 +32,45 @@ from cablebase.archive.snippets import words
 from cablebase.archive.sqlite import Prepared
 from cablebase.forms.sources import iter_items
 from cablebase.generate import generate, member_name
+from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
 from tests.test_search import HANDWRITTEN
 
+# Written for this test: what the generator does not make (a person tag, LIMITED OFFICIAL USE,
+# a REF block with items that are no cable, a cable of unknown classification and date), so
+# that the two-valued conditions and the person: tags are compared too.
+EDGES = [
+    Cable(
+        reference_id="09OSLO501",
+        created="2009-06-30T23:59:00Z",
+        subject="NORWAY: SECRETARY'S VISIT PREPARATIONS",
+        paragraphs=[Paragraph(number=1, text="Oslo prepares for the Secretary's visit.")],
+        origin="Embassy Oslo",
+        post="OSLO",
+        classification="LIMITED OFFICIAL USE",
+        handling=["SBU"],
+        tags=["PREL", "NO", "OVIP (CLINTON, HILLARY)"],
+        signers=["WHITNEY"],
+        sender="AMEMBASSY OSLO",
+        station=Station(route="RUEHNY", serial="501"),
+        recipients=[Recipient(role="to", route="RUEHC", name="SECSTATE WASHDC")],
+        references=[
+            Reference(letter="A", text="PARIS 9001", kind="cable", id="09PARIS9001"),
+            Reference(letter="B", text="EMAIL OF MAY 2", kind="email"),
+        ],
+    ),
+    Cable(
+        reference_id="09OSLO502",
+        created=None,
+        subject="UNDATED NOTE ON FISHERIES",
+        paragraphs=[Paragraph(number=1, text="Fisheries quotas, unmarked and undated.")],
+        origin="Embassy Oslo",
+        post="OSLO",
+        classification=None,
+        tags=["EFIS", "NO"],
+        signers=["WHITNEY"],
+        classified_by=ClassifiedBy(text="DCM Kevin Johnson", name="Kevin Johnson"),
+    ),
+]
 SAMPLE = Path(__file__).resolve().parents[2] / "src" / "cablebase" / "samples" / "sample.txt"
 TODAY = "2026-11-27"
 READERS = {
@@ -58,13 +96,16 @@ def stores(tmp_path_factory, pg_server_dsn):
 
     tmp = tmp_path_factory.mktemp("differential")
     # One generated sequence (distinct ids), every other cable as a Cablegate page (release
-    # dates) and the rest as telegrams (routing, addressees); the hand-written as telegrams.
-    for i, c in enumerate([*generate(1000, seed=21), *HANDWRITTEN]):
-        form = "html" if i % 2 and i < 1000 else "telegram"
+    # dates) and the rest as telegrams (routing, addressees); the hand-written records as an
+    # export of whole records (JSON Lines), which ingest stores as they are.
+    for i, c in enumerate(generate(1000, seed=21)):
+        form = "html" if i % 2 else "telegram"
         path = tmp / "cables" / member_name(c, form)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render.to_form(c, form))
-    paths = [tmp / "cables", SAMPLE]
+    hand = tmp / "hand.jsonl"
+    hand.write_bytes(b"".join(orjson.dumps(c) + b"\n" for c in [*HANDWRITTEN, *EDGES]))
+    paths = [tmp / "cables", hand, SAMPLE]
     summary = ingest(paths, tmp / "archive.db", workers=1)
     items = (item for p in paths for item in iter_items(p, raw=True))
     prepared = [p for p in _parsed(items, 1) if isinstance(p, Prepared) and p.reference_id]
@@ -152,7 +193,21 @@ def cases(conn) -> dict[str, list[str]]:
         "&&": [f"{w1} && tag:{tag}"],
         "OR": [f"{w1} OR {w2}", f"tag:{tag} OR {w3}", f"class:s OR origin:{o}"],
         "||": [f"{w1} || {w2}"],
-        "NOT": [f"NOT {w1}", f"NOT tag:{tag}", f"{w2} NOT {w1}", f"NOT (class:s OR {w1})"],
+        "NOT": [
+            f"NOT {w1}",
+            f"NOT tag:{tag}",
+            f"{w2} NOT {w1}",
+            f"NOT (class:s OR {w1})",
+            "NOT fisheries",
+            "NOT class:<s",
+            "-class:u",
+            "NOT class:lou",
+            "NOT year:2009",
+            "NOT citedby:09OSLO501",
+            f"NOT released:{rm}",
+            "NOT origin:oslo",
+            "NOT person:hillary",
+        ],
         # fields (query.FIELDS) and what each takes
         "id:": [f"id:{refid}", f"id:{refid.lower()}"],
         "id:*": [f"id:{refid[:4]}*", "id:09*"],
@@ -171,7 +226,13 @@ def cases(conn) -> dict[str, list[str]]:
         "subject:*": [f"subject:{s_words[0][:3]}*", f'subject:"{phrase}"*'],
         "signer:": [f"signer:{_word(signer)}", "signer:rivkin"],
         "classifiedby:": [f"classifiedby:{_word(classifier)}", "classifiedby:rivkin"],
-        "person:": [f"person:{_word(signer)}", f"person:{_word(classifier)}", "person:clinton"],
+        "person:": [
+            f"person:{_word(signer)}",
+            f"person:{_word(classifier)}",
+            "person:clinton",
+            'person:"hillary clinton"',
+            "person:johnson",
+        ],
         "sender:": [f"sender:{_word(sender)}", f'sender:"{sender.lower()}"'],
         "addressee:": [f"addressee:{_word(to, 0)}", f"addressee:{route}"],
         "info:": [f"info:{_word(info, 0)}"],
@@ -196,7 +257,7 @@ def cases(conn) -> dict[str, list[str]]:
         "year:>": [f"year:>{year}"],
         "year:>=": [f"year:>={year}"],
         "cites:": [f"cites:{cited}", f"NOT cites:{cited}"],
-        "citedby:": [f"citedby:{citing}", "citedby:09PARIS9001"],
+        "citedby:": [f"citedby:{citing}", "citedby:09PARIS9001", "citedby:09OSLO501"],
         "released:": [f"released:{ry}", f"released:{rm}", f"released:{ry}..{int(ry) + 1}"],
         # the empty query: every cable
         "all": [""],
@@ -243,15 +304,14 @@ def test_every_operator_has_cases(stores):
 
 
 def test_cases_hit(stores):
-    """Every operator's cases find something for the unrestricted reader (no vacuous
-    comparison), and some case of each finds less than everything."""
+    """Every case finds something for the unrestricted reader, and less than everything
+    (no comparison of two empty or two complete answers)."""
     archive, _ = stores
     total = len(archive)
     for key, queries in cases(archive.conn).items():
-        counts = [archive.count(q) for q in queries]
-        assert any(counts), f"{key}: no case hits: {queries}"
-        if key != "all":
-            assert any(n < total for n in counts), f"{key}: every case hits everything"
+        for q in queries:
+            n = archive.count(q)
+            assert n > 0 and (n < total or key == "all"), (key, q, n)
 
 
 def mismatches(archive: Archive, pg, access: Access | None, queries: dict) -> list[tuple]:
