@@ -64,7 +64,10 @@ class Server:
             except KeyError:
                 raise Unavailable("running as root and there is no `postgres` user") from None
             self.as_user = ["runuser", "-u", "postgres", "--"]
-        self.root = Path(tempfile.mkdtemp(prefix="cablebase-pg-"))
+        # In /tmp when the cluster belongs to `postgres`: a TMPDIR under root's home would be
+        # closed to it.  (Short, too: a unix socket's path holds at most 107 bytes.)
+        where = "/tmp" if self.as_user else None
+        self.root = Path(tempfile.mkdtemp(prefix="cablebase-pg-", dir=where))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = _free_port()
