@@ -31,3 +31,27 @@ def test_no_binaries_is_unavailable(monkeypatch):
     assert pg_server.required()
     monkeypatch.setenv(pg_server.REQUIRE, "0")
     assert not pg_server.required()
+
+
+def test_starts_with_a_temporary_folder_closed_to_postgres(monkeypatch, tmp_path):
+    """As root, with TMPDIR a folder only root may enter, the cluster still starts (it lives
+    where its unprivileged owner can reach it)."""
+    import os
+    import tempfile
+
+    import pytest
+
+    from tests import pg_server
+
+    if os.geteuid() != 0 or pg_server.bin_dir() is None:
+        pytest.skip("only as root, with PostgreSQL's binaries")
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(closed))
+    server = pg_server.start()
+    try:
+        with psycopg.connect(server.dsn) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        server.stop()
+    assert not server.root.exists()
