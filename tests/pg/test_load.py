@@ -135,3 +135,34 @@ def test_parallel_loads_of_overlapping_batches(pg_dsn):
         assert conn.execute("SELECT count(*) FROM cables").fetchone()[0] == 3
         assert conn.execute("SELECT count(*) FROM texts").fetchone()[0] == 3
         assert conn.execute("SELECT count(*) FROM cable_sources").fetchone()[0] == 3
+
+
+def test_a_cable_twice_in_one_batch(pg_dsn):
+    """The first copy is stored with its own rows; a later different copy replaces it (the
+    rows of one copy are never stored under the other's columns)."""
+    first = CABLES[0]
+    second = replace(first, subject="Olive blight", tags=["EAGR"])
+    with PgStore(pg_dsn) as pg:
+        done = pg.put_many([first, CABLES[1], second, first])
+        assert (done.added, done.replaced, done.unchanged) == (2, 2, 0)
+        row = pg.conn.execute(
+            "SELECT subject, version FROM cables WHERE reference_id = '09ROME100'"
+        ).fetchone()
+        assert row == ("Olive harvest", 3)  # first, then second, then first again
+        assert pg.count("tag:IT") == 1 and pg.count("subject:blight") == 0
+        assert pg.conn.execute("SELECT count(*) FROM cable_versions").fetchone()[0] == 2
+
+
+def test_many_copies_in_one_batch_keep_columns_and_rows_together(pg_dsn):
+    """One differing copy then many equal ones: stored columns and side rows always belong
+    to the same copy (loading once picked the row to insert among the copies by a sort that
+    keeps no order, and stored the first copy's side rows under it)."""
+    first = CABLES[0]
+    second = replace(first, subject="Olive blight", tags=["EAGR"])
+    with PgStore(pg_dsn) as pg:
+        done = pg.put_many([second] + [first] * 50)
+        assert (done.added, done.replaced, done.unchanged) == (1, 1, 49)
+        assert pg.conn.execute(
+            "SELECT subject, version FROM cables WHERE reference_id = '09ROME100'"
+        ).fetchone() == ("Olive harvest", 2)
+        assert pg.count("tag:IT") == 1 and pg.count("tag:EAGR") == 1

@@ -51,7 +51,12 @@ def load(conn, batch: list[Prepared]) -> Loaded:
     result = Loaded()
     if not batch:
         return result
-    vectors = [tsvector(*p.fts) for p in batch]
+    # A cable twice in one batch: its first copy is inserted, the later ones compared with it.
+    firsts: dict[str, Prepared] = {}
+    for p in batch:
+        firsts.setdefault(p.reference_id, p)
+    staged = list(firsts.values())
+    vectors = {p.reference_id: tsvector(*p.fts) for p in staged}
     with conn.transaction():
         cols = ", ".join(_COLS)
         conn.execute(
@@ -59,24 +64,20 @@ def load(conn, batch: list[Prepared]) -> Loaded:
             f" AS SELECT {cols} FROM cables WITH NO DATA"
         )
         with conn.cursor().copy(f"COPY stage_cables ({cols}) FROM STDIN") as copy:
-            for p, (vector, _) in zip(batch, vectors, strict=True):
-                copy.write_row((*p.columns, p.acl, vector))
+            for p in staged:
+                copy.write_row((*p.columns, p.acl, vectors[p.reference_id][0]))
         # In reference id order: two batches with cables in common lock them alike.
         inserted = dict(
             conn.execute(
-                f"INSERT INTO cables ({cols}) SELECT DISTINCT ON (reference_id) {cols}"
-                " FROM stage_cables ORDER BY reference_id"
+                f"INSERT INTO cables ({cols}) SELECT {cols} FROM stage_cables"
+                " ORDER BY reference_id"
                 " ON CONFLICT (reference_id) DO NOTHING RETURNING reference_id, id"
             ).fetchall()
         )
-        new: list[tuple[int, Prepared, set[str]]] = []
-        rest: list[Prepared] = []
-        for p, (_, found) in zip(batch, vectors, strict=True):
-            cid = inserted.pop(p.reference_id, None)
-            if cid is not None:
-                new.append((cid, p, found))
-            else:
-                rest.append(p)
+        new = [(inserted[p.reference_id], p, vectors[p.reference_id][1]) for p in staged
+               if p.reference_id in inserted]  # fmt: skip
+        done = {id(p) for _, p, _ in new}
+        rest = [p for p in batch if id(p) not in done]
         _side_rows(conn, new, sources=True)
         result.added = len(new)
         for p in sorted(rest, key=lambda p: p.reference_id):  # lock order as the insert's
