@@ -9,13 +9,14 @@ four body matches in both; the hits are the same, their relevance order may not 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from cablebase.access.policy import WITHHELD, Access, sql_visible
 from cablebase.archive.api import Hit
 from cablebase.archive.pg.fulltext import term_query
-from cablebase.archive.pg.plan import where
+from cablebase.archive.pg.plan import text_query, where
 from cablebase.archive.pg.resolve import Resolver
-from cablebase.archive.query import Node, positive_terms
+from cablebase.archive.query import And, Node, Not, positive_terms
 
 SORTS = {  # total orders; undated cables first in date order and last in -date (as SQLite)
     "date": "c.created ASC NULLS FIRST, c.id",
@@ -40,6 +41,28 @@ FACETS = {  # name -> (value, join), as api.FACETS
     "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
 }
 CHUNK = 1000
+
+
+def text_driven(node: Node) -> bool:
+    """Whether every hit must match free text that the GIN index can find (the query's text,
+    or a positive text part of its top-level AND)."""
+    if text_query(node) is not None:
+        return True
+    return isinstance(node, And) and any(
+        not isinstance(n, Not) and text_query(n) is not None for n in node.nodes
+    )
+
+
+@contextmanager
+def planned(conn, node: Node):
+    """A transaction for a query's statements, steered to the GIN index when free text drives
+    it: the planner, not counting the cost of decompressing each row's tsvector, scans the
+    table for a frequent word (measured on 10,000 cables: a count by the index 7 ms, by a
+    scan 75 ms)."""
+    with conn.transaction():
+        if text_driven(node):
+            conn.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def _hit_columns(access: Access | None, params: list) -> str:
@@ -86,7 +109,12 @@ def search(
     if offset:
         sql += " OFFSET %s"
         params.append(offset)
-    with conn.cursor() as cur:
+    if limit is not None:  # a page: planned as the count is, read whole
+        with planned(conn, node):
+            rows = conn.execute(sql, params).fetchall()
+        yield from (Hit(*row) for row in rows)
+        return
+    with conn.cursor() as cur:  # every hit (exports): streamed, as the planner chooses
         cur.execute(sql, params)
         while rows := cur.fetchmany(CHUNK):
             yield from (Hit(*row) for row in rows)
@@ -96,7 +124,8 @@ def count(conn, node: Node, resolver: Resolver, access: Access | None = None) ->
     """The exact number of hits."""
     params: list = []
     cond = where(node, params, resolver, access)
-    return conn.execute(f"SELECT count(*) FROM cables c WHERE {cond}", params).fetchone()[0]
+    with planned(conn, node):
+        return conn.execute(f"SELECT count(*) FROM cables c WHERE {cond}", params).fetchone()[0]
 
 
 def facets(
@@ -126,5 +155,6 @@ def facets(
         if top is not None and not calendar:
             sql += " LIMIT %s"
             params.append(int(top))
-        out[name] = [(str(v), n) for v, n in conn.execute(sql, params)]
+        with planned(conn, node):
+            out[name] = [(str(v), n) for v, n in conn.execute(sql, params)]
     return out
