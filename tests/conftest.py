@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import pg_server
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
 CORPUS = SHARED / "corpus"
@@ -55,3 +57,36 @@ def _leaves_no_worker_or_signal_handler():
         p.join(5)
     assert not changed, f"signal handlers left changed: {changed}"
     assert not left, f"worker processes left running: {left}"
+
+
+@pytest.fixture(scope="session")
+def pg_server_dsn():
+    """The DSN of a throwaway PostgreSQL server for the whole session (tests/pg_server.py).
+    Skips without PostgreSQL's binaries, unless CABLEBASE_REQUIRE_POSTGRES=1 (then fails)."""
+    try:
+        server = pg_server.start()
+    except pg_server.Unavailable as e:
+        if pg_server.required():
+            pytest.fail(f"{pg_server.REQUIRE}=1 and no PostgreSQL server: {e}")
+        pytest.skip(f"no PostgreSQL server: {e}")
+    try:
+        yield server.dsn
+    finally:
+        server.stop()
+
+
+_databases = iter(range(1, 1 << 30))
+
+
+@pytest.fixture
+def pg_dsn(pg_server_dsn):
+    """A new empty database on the session's server, dropped after the test."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"t{next(_databases)}"
+    with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield pg_server_dsn.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}")
+    finally:
+        with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")

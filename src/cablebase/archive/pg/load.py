@@ -1,0 +1,193 @@
+"""Bulk load of prepared records (sqlite.Prepared, made by ingest's workers) into PostgreSQL
+with COPY.
+
+Idempotent and safe from several processes at once: the cables' rows go through a staging
+table into `cables` with ON CONFLICT (reference_id) DO NOTHING, and only the cables that
+insert made get side rows; a cable already stored with the same content hash is unchanged,
+one stored with another hash is replaced (its previous version kept in cable_versions, as the
+SQLite store's release path does; merging several sources into one record, archive/merge.py,
+is the store's work above this).  One batch is one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cablebase.archive import texts
+from cablebase.archive.pg.fulltext import tsvector
+from cablebase.archive.sqlite import _COLUMNS, Prepared, full_json
+
+_SIDE = {  # table -> its columns after cable_id, as Prepared holds its rows
+    "handling": ("caveat",),
+    "tags": ("tag",),
+    "recipients": (
+        "position", "role", "route", "name", "office", "precedence", "serial", "collective",
+    ),
+    "refs": ("position", "letter", "kind", "text", "target"),
+    "paragraphs": ("position", "number", "portion", "heading"),
+    "people": ("role", "name", "title", "office"),
+}  # fmt: skip
+_COLS = (*_COLUMNS, "acl", "fts")
+
+
+@dataclass(slots=True)
+class Loaded:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _q(name: str) -> str:
+    return f'"{name}"' if name == "offset" else name
+
+
+def load(conn, batch: list[Prepared]) -> Loaded:
+    """Store a batch of prepared records in one transaction (conn: psycopg.Connection)."""
+    result = Loaded()
+    if not batch:
+        return result
+    # A cable twice in one batch: its first copy is inserted, the later ones compared with it.
+    firsts: dict[str, Prepared] = {}
+    for p in batch:
+        firsts.setdefault(p.reference_id, p)
+    staged = list(firsts.values())
+    vectors = {p.reference_id: tsvector(*p.fts) for p in staged}
+    with conn.transaction():
+        cols = ", ".join(_COLS)
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS stage_cables ON COMMIT DELETE ROWS"
+            f" AS SELECT {cols} FROM cables WITH NO DATA"
+        )
+        with conn.cursor().copy(f"COPY stage_cables ({cols}) FROM STDIN") as copy:
+            for p in staged:
+                copy.write_row((*p.columns, p.acl, vectors[p.reference_id][0]))
+        # In reference id order: two batches with cables in common lock them alike.
+        inserted = dict(
+            conn.execute(
+                f"INSERT INTO cables ({cols}) SELECT {cols} FROM stage_cables"
+                " ORDER BY reference_id"
+                " ON CONFLICT (reference_id) DO NOTHING RETURNING reference_id, id"
+            ).fetchall()
+        )
+        new = [(inserted[p.reference_id], p, vectors[p.reference_id][1]) for p in staged
+               if p.reference_id in inserted]  # fmt: skip
+        done = {id(p) for _, p, _ in new}
+        rest = [p for p in batch if id(p) not in done]
+        _side_rows(conn, new, sources=True)
+        result.added = len(new)
+        for p in sorted(rest, key=lambda p: p.reference_id):  # lock order as the insert's
+            if _replace(conn, p):
+                result.replaced += 1
+            else:
+                result.unchanged += 1
+        if result.added or result.replaced:
+            conn.execute(
+                "INSERT INTO settings VALUES ('generation', '1') ON CONFLICT (key)"
+                " DO UPDATE SET value = (settings.value::bigint + 1)::text"
+            )
+    return result
+
+
+def _side_rows(conn, rows: list[tuple[int, Prepared, set[str]]], *, sources: bool) -> None:
+    """COPY the side rows of cables stored under the given ids, and their words."""
+    cur = conn.cursor()
+    for table, columns in _SIDE.items():
+        names = ", ".join(_q(c) for c in ("cable_id", *columns))
+        with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for cid, p, _ in rows:
+                found = getattr(p, table)
+                if table in ("handling", "tags"):  # a record may repeat one (SQLite ignores it)
+                    found = dict.fromkeys(found)
+                for row in found:
+                    copy.write_row((cid, *row))
+    with cur.copy('COPY sources (cable_id, form, path, "offset") FROM STDIN') as copy:
+        for cid, p, _ in rows:
+            if p.location:
+                copy.write_row((cid, *p.location))
+    with cur.copy("COPY texts (cable_id, packed) FROM STDIN") as copy:
+        for cid, p, _ in rows:
+            copy.write_row((cid, p.packed))
+    if sources:
+        now = _now()
+        with cur.copy(
+            'COPY cable_sources (reference_id, form, path, "offset", released, digest, added)'
+            " FROM STDIN"
+        ) as copy:
+            for _, p, _ in rows:
+                form, path, offset = p.location or ("", None, None)
+                copy.write_row((p.reference_id, form, path, offset, p.released, p.digest, now))
+    found = sorted(set().union(*(w for _, _, w in rows))) if rows else []
+    if found:
+        # Sorted: concurrent loads insert shared words in one order (no deadlock).
+        conn.execute("INSERT INTO words SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (found,))
+
+
+def _replace(conn, p: Prepared) -> bool:
+    """A cable already stored: unchanged (False) when its content hash is the stored one,
+    else replaced by this record, the previous version kept."""
+    row = conn.execute(
+        "SELECT id, source_hash, version FROM cables WHERE reference_id = %s FOR UPDATE",
+        (p.reference_id,),
+    ).fetchone()
+    cid, digest, version = row
+    if digest == p.digest:
+        return False
+    old = stored_record(conn, cid)
+    conn.execute(
+        "INSERT INTO cable_versions VALUES (%s, %s, %s, %s, %s)"
+        " ON CONFLICT (reference_id, version) DO NOTHING",
+        (p.reference_id, version, digest, full_json(old).decode("utf-8"), _now()),
+    )
+    for table in (*_SIDE, "sources", "texts"):
+        conn.execute(f"DELETE FROM {table} WHERE cable_id = %s", (cid,))
+    vector, found = tsvector(*p.fts)
+    sets = ", ".join(f"{c} = %s" for c in _COLS)
+    conn.execute(
+        f"UPDATE cables SET {sets}, version = %s WHERE id = %s",
+        (*p.columns, p.acl, vector, version + 1, cid),
+    )
+    _side_rows(conn, [(cid, p, found)], sources=False)
+    now = _now()
+    form, path, offset = p.location or ("", None, None)
+    conn.execute(
+        'INSERT INTO cable_sources (reference_id, form, path, "offset", released, digest,'
+        " added) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        (p.reference_id, form, path, offset, p.released, p.digest, now),
+    )
+    return True
+
+
+def stored_record(conn, cid: int):  # -> Cable
+    """The record of cable `cid`, reassembled from its row, paragraphs and packed text."""
+    import orjson
+
+    from cablebase.record import Cable
+
+    record, packed = conn.execute(
+        "SELECT c.record, t.packed FROM cables c LEFT JOIN texts t ON t.cable_id = c.id"
+        " WHERE c.id = %s",
+        (cid,),
+    ).fetchone()
+    data = orjson.loads(texts.record_json(bytes(record)))
+    header, body, paragraph_texts = texts.unpack(bytes(packed)) if packed else (None, None, [])
+    rows = conn.execute(
+        "SELECT number, portion, heading FROM paragraphs WHERE cable_id = %s ORDER BY position",
+        (cid,),
+    ).fetchall()
+    data["paragraphs"] = [
+        {"number": n, "portion": po, "heading": h, "text": t}
+        for (n, po, h), t in zip(rows, paragraph_texts, strict=True)
+    ]
+    src = conn.execute(
+        'SELECT form, path, "offset" FROM sources WHERE cable_id = %s', (cid,)
+    ).fetchone()
+    if src is not None:
+        data["source"] = dict(
+            zip(("form", "path", "offset", "header", "body"), (*src, header, body), strict=True)
+        )
+    return Cable.from_dict(data)

@@ -1,0 +1,180 @@
+"""A query's syntax tree (archive/query.py) compiled to a PostgreSQL WHERE condition over
+`cables c`, every value a parameter (%s).
+
+Each node means what it means on SQLite (query._field_sql, docs/search.md); the forms differ
+because one planner, PostgreSQL's, chooses how to answer: free text is a tsquery on the GIN
+index (archive/pg/fulltext.py), the free text of one AND or OR merged into one tsquery; the
+reader's scope (`Visible`) is the access policy's row condition (access/policy.sql_visible)
+for the `access` given.  Every condition is two-valued (no SQL NULL), so NOT x is every cable
+but those matching x, also where a column is unknown.
+"""
+
+from __future__ import annotations
+
+from cablebase.access.policy import Access, sql_visible
+from cablebase.archive.pg.fulltext import term_query
+from cablebase.archive.query import (
+    NAME_FIELDS,
+    All,
+    And,
+    Field,
+    Node,
+    Not,
+    Or,
+    OriginResolver,
+    QueryError,
+    Term,
+    Visible,
+    field_values,
+)
+
+TEXT = "c.fts @@ %s::tsquery"
+_OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_SIDE = {  # side-table fields: the subquery of the ids they match
+    "tag": "SELECT cable_id FROM tags WHERE tag = %s",
+    "tag*": "SELECT cable_id FROM tags WHERE tag >= %s AND tag < %s",
+    "handling": "SELECT cable_id FROM handling WHERE caveat = %s",
+    "cites": "SELECT cable_id FROM refs WHERE target = %s",
+}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _roles(roles: tuple[str, ...]) -> str:
+    return "role IN (" + ", ".join(f"'{r}'" for r in roles) + ")"
+
+
+def _upper_bound(prefix: str) -> str:
+    """The smallest string above every string starting with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def text_query(node: Node) -> str | None:
+    """One tsquery for a subtree made only of free text (AND, OR, NOT of terms), or None.
+    A NOT needs a positive sibling, as in FTS5 (else the GIN index cannot drive it)."""
+    if isinstance(node, Term):
+        return term_query(node)
+    if isinstance(node, Or):
+        parts = [text_query(n) for n in node.nodes]
+        return None if None in parts else "(" + " | ".join(parts) + ")"  # type: ignore[arg-type]
+    if isinstance(node, And):
+        pos = [text_query(n) for n in node.nodes if not isinstance(n, Not)]
+        neg = [text_query(n.node) for n in node.nodes if isinstance(n, Not)]
+        if not pos or None in pos or None in neg:
+            return None
+        return "(" + " & ".join([*pos, *(f"!{q}" for q in neg)]) + ")"  # type: ignore[misc]
+    return None
+
+
+def where(node: Node, params: list, resolve: OriginResolver, access: Access | None = None) -> str:
+    """The condition for the tree; values appended to `params`.  `resolve` resolves origin:
+    and name fields (archive/pg/resolve.Resolver); `access` is whom `Visible` stands for."""
+    if isinstance(node, All):
+        return "TRUE"
+    if (q := text_query(node)) is not None:
+        params.append(q)
+        return TEXT
+    if isinstance(node, Visible):
+        if access is None or access.unrestricted:
+            return "TRUE"
+        cond = sql_visible(access, params, text=node.text)
+        return cond.replace("?", "%s")
+    if isinstance(node, Field):
+        return _field(node, params, resolve)
+    if isinstance(node, Not):
+        return f"NOT ({where(node.node, params, resolve, access)})"
+    if isinstance(node, And):
+        text = [n for n in node.nodes if text_query(n) is not None]
+        neg = [n for n in node.nodes if isinstance(n, Not) and text_query(n.node) is not None]
+        rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
+        parts = [where(n, params, resolve, access) for n in rest]
+        if text:
+            params.append(text_query(And(tuple(text + neg))))
+            parts.append(TEXT)
+        elif neg:
+            params.append(text_query(Or(tuple(n.node for n in neg))))
+            parts.append(f"NOT ({TEXT})")
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+    if isinstance(node, Or):
+        text = [n for n in node.nodes if text_query(n) is not None]
+        rest = [n for n in node.nodes if text_query(n) is None]
+        parts = [where(n, params, resolve, access) for n in rest]
+        if text:
+            params.append(text_query(Or(tuple(text))))
+            parts.append(TEXT)
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
+
+
+def _field(f: Field, params: list, resolve: OriginResolver) -> str:
+    v = field_values(f)
+    name = f.name
+    if name == "id":
+        if v["prefix"]:
+            params.extend([v["value"], _upper_bound(v["value"])])
+            return "(c.reference_id >= %s AND c.reference_id < %s)"
+        params.append(v["value"])
+        return "c.reference_id = %s"
+    if name == "origin":
+        found, posts = resolve(v["tokens"], v["prefix"])
+        params.extend([found, posts])
+        return (
+            "((c.origin IS NOT NULL AND c.origin = ANY(%s))"
+            " OR (c.origin IS NULL AND c.post IS NOT NULL AND c.post = ANY(%s)))"
+        )
+    if name == "tag" and v["prefix"]:
+        params.extend([v["value"], _upper_bound(v["value"])])
+        return f"c.id IN ({_SIDE['tag*']})"
+    if name in _SIDE:
+        params.append(v["value"])
+        return f"c.id IN ({_SIDE[name]})"
+    if name in NAME_FIELDS:
+        return _names(name, resolve(v["tokens"], False, name), params)
+    if name == "class" and "marking" in v:
+        params.append(v["marking"])
+        return (
+            "(c.class_rank IS NOT NULL AND c.classification IS NOT NULL"
+            " AND c.class_rank = 0 AND c.classification = %s)"
+        )
+    if name == "class":
+        params.append(v["rank"])
+        return f"(c.class_rank IS NOT NULL AND c.class_rank {_OPS[f.op]} %s)"
+    if name == "year":
+        if "range" in v:
+            params.extend(v["range"])
+            return "(c.year IS NOT NULL AND c.year BETWEEN %s AND %s)"
+        params.append(v["year"])
+        return f"(c.year IS NOT NULL AND c.year {_OPS[f.op]} %s)"
+    if name == "from":
+        params.append(v["bound"])
+        return "(c.created IS NOT NULL AND c.created >= %s)"
+    if name == "to":
+        params.append(v["bound"])
+        return "(c.created IS NOT NULL AND c.created < %s)"
+    if name == "released":
+        params.extend(v["range"])
+        return "(c.released IS NOT NULL AND c.released >= %s AND c.released < %s)"
+    if name == "citedby":
+        params.append(v["value"])
+        return (
+            "c.reference_id IN (SELECT r.target FROM refs r JOIN cables s ON s.id = r.cable_id"
+            " WHERE s.reference_id = %s AND r.target IS NOT NULL)"
+        )
+    raise QueryError(f"unknown field {name!r}", f.position)  # pragma: no cover
+
+
+def _names(name: str, resolved: tuple[list[str], ...], params: list) -> str:
+    """A name field, its value resolved to stored names (and routing indicators, or person
+    tags).  People's names compare with ASCII case folded, like SQLite's NOCASE."""
+    table, roles = NAME_FIELDS[name]
+    if table == "people":
+        params.append([n.translate(_ASCII_LOWER) for n in resolved[0]])
+        sql = f"SELECT cable_id FROM people WHERE {_roles(roles)} AND lower(name) = ANY(%s)"
+        if name == "person":
+            params.append(resolved[1])
+            sql += " UNION ALL SELECT cable_id FROM tags WHERE tag = ANY(%s)"
+        return f"c.id IN ({sql})"
+    params.extend(resolved)
+    return (
+        f"c.id IN (SELECT cable_id FROM recipients WHERE {_roles(roles)} AND name = ANY(%s)"
+        f" UNION ALL SELECT cable_id FROM recipients WHERE {_roles(roles)} AND route = ANY(%s))"
+    )

@@ -1,0 +1,193 @@
+"""PostgreSQL schema of the archive, as numbered migrations (the SQLite store's tables,
+archive/schema.py and docs/schema.md, in PostgreSQL's types).
+
+What differs from SQLite, and why:
+- full text is a `tsvector` column of `cables` with a GIN index, built by archive/pg/fulltext.py
+  from the same tokens the SQLite index holds (subject weight A, body weight D), instead of a
+  contentless FTS5 table; `words` keeps the distinct indexed words, for stemming (the part of
+  an FTS5 vocabulary table the query language reads);
+- columns compared by range or sorted (ids, dates, tags, origins) are `COLLATE "C"`: byte
+  order, as SQLite compares, whatever the database's own locale;
+- the version is a row of `schema_version`, not a pragma.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the cables as the SQLite store keeps them at its migration 11 (text stored once,
+    # compressed records, access columns, sources, released), searchable.
+    """
+    CREATE SEQUENCE cable_ids;
+    CREATE TABLE cables (
+        id              bigint PRIMARY KEY DEFAULT nextval('cable_ids'),
+        reference_id    text COLLATE "C" NOT NULL UNIQUE,
+        created         text COLLATE "C",          -- ISO 8601 UTC
+        year            integer,
+        month           integer,
+        origin          text COLLATE "C",
+        post            text COLLATE "C",
+        classification  text COLLATE "C",
+        class_rank      integer,                   -- 0 UNCLASSIFIED .. 3 TOP SECRET
+        precedence      text,
+        subject         text,
+        eo              text,
+        declassify_on   text,
+        declassify_rule text,
+        partial         integer NOT NULL DEFAULT 0,
+        n_paragraphs    integer NOT NULL DEFAULT 0,
+        n_warnings      integer NOT NULL DEFAULT 0,
+        source_form     text,
+        source_path     text,
+        source_hash     text NOT NULL,             -- content hash: loading is idempotent
+        version         integer NOT NULL DEFAULT 1,
+        record          bytea NOT NULL,            -- compressed JSON (archive/texts.py)
+        caveat_bits     integer NOT NULL DEFAULT 0,
+        open_on         text COLLATE "C",
+        floor_rank      integer,
+        acl             text,
+        released        text COLLATE "C",
+        fts             tsvector NOT NULL          -- subject (A) and body (D) tokens
+    );
+    ALTER SEQUENCE cable_ids OWNED BY cables.id;
+    CREATE INDEX cables_created ON cables (created, id);
+    CREATE INDEX cables_origin ON cables (origin, created);
+    CREATE INDEX cables_post ON cables (post) WHERE origin IS NULL;
+    CREATE INDEX cables_class ON cables (class_rank, created);
+    CREATE INDEX cables_year_month ON cables (year, month);
+    CREATE INDEX cables_released ON cables (released);
+    CREATE INDEX cables_access ON cables (class_rank, caveat_bits, open_on, floor_rank);
+    CREATE INDEX cables_fts ON cables USING gin (fts);
+
+    CREATE TABLE texts (
+        cable_id bigint PRIMARY KEY REFERENCES cables (id) ON DELETE CASCADE,
+        packed   bytea NOT NULL                    -- header, body, paragraphs (texts.pack)
+    );
+    CREATE TABLE sources (
+        cable_id bigint PRIMARY KEY REFERENCES cables (id) ON DELETE CASCADE,
+        form     text NOT NULL,
+        path     text,
+        "offset" bigint
+    );
+    CREATE TABLE paragraphs (
+        cable_id bigint NOT NULL REFERENCES cables (id) ON DELETE CASCADE,
+        position integer NOT NULL,
+        number   integer,
+        portion  text,
+        heading  text,
+        PRIMARY KEY (cable_id, position)
+    );
+    CREATE TABLE handling (
+        cable_id bigint NOT NULL REFERENCES cables (id) ON DELETE CASCADE,
+        caveat   text COLLATE "C" NOT NULL,
+        PRIMARY KEY (cable_id, caveat)
+    );
+    CREATE INDEX handling_caveat ON handling (caveat, cable_id);
+    CREATE TABLE tags (
+        cable_id bigint NOT NULL REFERENCES cables (id) ON DELETE CASCADE,
+        tag      text COLLATE "C" NOT NULL,
+        PRIMARY KEY (cable_id, tag)
+    );
+    CREATE INDEX tags_tag ON tags (tag, cable_id);
+    CREATE TABLE recipients (
+        cable_id   bigint NOT NULL REFERENCES cables (id) ON DELETE CASCADE,
+        position   integer NOT NULL,               -- -1: the sender (FM line)
+        role       text NOT NULL,                  -- from | to | info
+        route      text COLLATE "C",
+        name       text COLLATE "C" NOT NULL,
+        office     text,
+        precedence text,
+        serial     text,
+        collective integer NOT NULL,
+        PRIMARY KEY (cable_id, position)
+    );
+    CREATE INDEX recipients_name ON recipients (name);
+    CREATE INDEX recipients_route ON recipients (route);
+    CREATE TABLE refs (
+        cable_id bigint NOT NULL REFERENCES cables (id) ON DELETE CASCADE,
+        position integer NOT NULL,
+        letter   text,
+        kind     text NOT NULL,
+        text     text NOT NULL,
+        target   text COLLATE "C",                 -- canonical cable id, for kind = cable
+        PRIMARY KEY (cable_id, position)
+    );
+    CREATE INDEX refs_target ON refs (target, cable_id);
+    CREATE TABLE people (
+        cable_id bigint NOT NULL REFERENCES cables (id) ON DELETE CASCADE,
+        role     text NOT NULL,                    -- signer | classified_by
+        name     text COLLATE "C" NOT NULL,
+        title    text,
+        office   text
+    );
+    CREATE INDEX people_cable ON people (cable_id);
+    CREATE INDEX people_name ON people (lower(name));  -- ASCII case folded (SQLite NOCASE)
+
+    CREATE TABLE words (word text COLLATE "C" PRIMARY KEY);  -- every indexed word, once
+
+    CREATE TABLE cable_versions (
+        reference_id text COLLATE "C" NOT NULL,
+        version      integer NOT NULL,
+        source_hash  text NOT NULL,
+        record       text NOT NULL,                -- the whole record as JSON
+        replaced     text NOT NULL,
+        PRIMARY KEY (reference_id, version)
+    );
+    CREATE TABLE cable_sources (
+        id           bigserial PRIMARY KEY,
+        reference_id text COLLATE "C" NOT NULL,
+        form         text NOT NULL,
+        path         text,
+        "offset"     bigint,
+        released     text,
+        digest       text NOT NULL,
+        record       text,                         -- NULL: the cable version with this digest
+        added        text NOT NULL,
+        superseded   text,
+        UNIQUE (reference_id, digest)
+    );
+    CREATE TABLE quarantine (
+        id       bigserial PRIMARY KEY,
+        location text NOT NULL UNIQUE,
+        reason   text NOT NULL,
+        seen     text NOT NULL
+    );
+    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);
+    """,
+)
+
+# Serialises migrations of one database between processes (several web workers start at once).
+_LOCK = 0x6361626C  # "cabl"
+
+
+def version(conn) -> int:  # conn: psycopg.Connection
+    """The schema version of the database (0: no archive yet)."""
+    found = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]
+    if not found:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(conn) -> int:
+    """Bring the database to the newest schema, each step in its own transaction; return
+    the version.  A database newer than this code is left alone (ValueError)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version"
+            " (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())"
+        )
+    current = version(conn)
+    if current > len(MIGRATIONS):
+        raise ValueError(
+            f"the archive's schema is version {current}, newer than this cablebase's"
+            f" ({len(MIGRATIONS)}): upgrade cablebase"
+        )
+    for number, step in enumerate(MIGRATIONS[current:], start=current + 1):
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+            if version(conn) >= number:  # another process took this step meanwhile
+                continue
+            conn.execute(step)
+            conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+    return version(conn)
