@@ -68,8 +68,8 @@ def _and(*nodes: Node) -> Node:
 def scoped(node: Node, access: Access, resolver: Resolver) -> Node:
     """The query as `access` may ask it: a `Visible` condition added (free text only over the
     cables read whole), classifier names only over cables read whole, a field naming a
-    hidden cable's content answering as for a missing cable.  `Visible.sql` is left empty:
-    the PostgreSQL compiler writes the condition from the access (plan.where)."""
+    hidden cable's content answering as for a missing cable.  The PostgreSQL compiler writes
+    each `Visible` as the access's row condition (plan.where)."""
     if access.unrestricted:
         return node
     conn = resolver.conn
@@ -84,7 +84,7 @@ def scoped(node: Node, access: Access, resolver: Resolver) -> Node:
     def limit(f: Field) -> Node:
         if f.name not in ("classifiedby", "person"):
             return f
-        classifier = And((replace(f, name="classifiedby"), Visible("", True)))
+        classifier = And((replace(f, name="classifiedby"), Visible(True)))
         if f.name == "classifiedby":
             return classifier
         tags = resolver(field_values(f)["tokens"], False, "person")[1]
@@ -93,5 +93,5 @@ def scoped(node: Node, access: Access, resolver: Resolver) -> Node:
 
     node = map_fields(map_fields(node, named), limit)
     text = has_text(node)
-    cond = Visible("", text)
+    cond = Visible(text)
     return cond if isinstance(node, All) else _and(node, cond)
