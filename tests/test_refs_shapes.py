@@ -650,3 +650,13 @@ def test_reference_id_written_whole_is_canonicalised():
 def test_post_one_letter_off_in_an_item():
     assert ids("06 ANOI 582", 2006) == ["06HANOI582"]  # a letter dropped from a short name
     assert ids("NDJAENA 423", 2009) == ["09NDJAMENA423"]  # a misspelling Cablegate holds
+
+
+def test_sbu_notice_after_the_last_item_is_not_part_of_it():
+    text = (
+        "A 09 ZENDA 074 REF B 08 ZENDA 784 Sensitive but Unclassified. Please handle accordingly."
+    )
+    refs = parse_refs(text, 2009, Citing(year=2009))
+    assert [(r.letter, r.text) for r in refs] == [("A", "09 ZENDA 074"), ("B", "08 ZENDA 784")]
+    text = "STATE 92528 (U) THIS CABLE IS SENSITIVE BUT UNCLASSIFIED AND NOT FOR INTERNET USE."
+    assert [r.text for r in parse_refs(text, 2004, Citing(year=2004))] == ["STATE 92528"]

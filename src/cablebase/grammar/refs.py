@@ -86,6 +86,11 @@ _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{
 _TEXT_AFTER = re.compile(r"\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s+[A-Z][a-z]+\s+[a-z]+\s+[a-z]")
 _SERIAL_BEFORE_REV = re.compile(r"\s*(?:\.\d{1,2}\s*)?\s+\d")  # `1234 1. `, reversed
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
+_SBU_NOTICE = re.compile(
+    r"(?:\(\s*(?:U|SBU)\s*\)\s*)?(?:\bThis\s+(?:message|cable|telegram)\s+is\s+)?"
+    r"\bSensitive\s*,?\s*but\s+Unclassif",
+    re.I,
+)
 # A copy of the cable's own head or a metadata dump run on after the REF items: a spaced
 # classification banner, SIPDIS, an E.O. line, an `id: 109673` line.
 _DUMP = re.compile(
@@ -718,6 +723,11 @@ def _clean(text: str) -> str:
     if "LASSIFIED" in upper:
         cut = _CLASSIFIED_BY.search(text)
         if cut is not None:
+            text = text[: cut.start()]
+        # the SBU handling notice run on after the last item (`… 08 CAIRO 784 Sensitive but
+        # Unclassified. Please handle accordingly.`): never part of an item
+        cut = _SBU_NOTICE.search(text)
+        if cut is not None and text[: cut.start()].strip():
             text = text[: cut.start()]
     if "-" in text:
         text = _DASH_LEAD.sub("", text)
