@@ -147,8 +147,30 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+# Archive locations that name a PostgreSQL database rather than a SQLite file.
+PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_dsn(location: object) -> bool:
+    """Whether an archive location names a PostgreSQL database (a postgresql:// URL)."""
+    return isinstance(location, str) and location.startswith(PG_SCHEMES)
+
+
+class Unsupported(ValueError):
+    """A feature a store does not have yet: one sentence for the user (the CLI and the web
+    show it as is; docs/postgresql.md lists what PostgreSQL lacks)."""
+
+    def __init__(self, what: str, store: str = "PostgreSQL") -> None:
+        super().__init__(f"{what} is not supported on {store} yet (docs/postgresql.md)")
+
+
 def open_store(path: str | Path, *, readonly: bool = False, create: bool = True) -> Store:
-    """The store of an archive location (today a SQLite file; docs/stores.md)."""
+    """The store of an archive location: a PostgreSQL database for a postgresql:// (or
+    postgres://) URL, else a SQLite file (docs/stores.md)."""
+    if is_dsn(path):
+        from cablebase.archive.pg.store import PgStore
+
+        return PgStore(str(path), readonly=readonly, create=create)
     from cablebase.archive.sqlite import SQLiteStore
 
     return SQLiteStore(path, readonly=readonly, create=create)
