@@ -150,7 +150,7 @@ class Archive:
     def needs_sqlite(self, what: str) -> None:
         """Unsupported (one sentence) when `what` needs the SQLite store and this is another."""
         if not self.sqlite:
-            raise Unsupported(what)
+            raise Unsupported(what, getattr(self.store, "label", "this store"))
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]
@@ -593,16 +593,19 @@ class Archive:
         """Write the citation network of the hits as graphml or gexf; return a GraphSummary."""
         from cablebase.archive.graph import graph
 
+        self.needs_sqlite("the citation graph (graph)")
         return graph(self, query, to, out, **kw)
 
     def stats(self, **kw):
         """The archive's statistics (an ArchiveStats; `format_stats` renders it)."""
         from cablebase.archive.stats import stats
 
+        self.needs_sqlite("statistics (stats)")
         return stats(self, **kw)
 
     def unresolved(self, limit: int | None = None):
         """The cited cable ids the archive lacks, most cited first."""
         from cablebase.archive.stats import unresolved
 
+        self.needs_sqlite("statistics (unresolved references)")
         return unresolved(self, limit)

@@ -156,6 +156,20 @@ def is_dsn(location: object) -> bool:
     return isinstance(location, str) and location.startswith(PG_SCHEMES)
 
 
+def shown(location: object) -> str:
+    """An archive location as messages show it: a PostgreSQL URL without its password."""
+    text = str(location)
+    if not is_dsn(text):
+        return text
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class Unsupported(ValueError):
     """A feature a store does not have yet: one sentence for the user (the CLI and the web
     show it as is; docs/postgresql.md lists what PostgreSQL lacks)."""

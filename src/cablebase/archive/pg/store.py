@@ -8,7 +8,7 @@ arrive by COPY (archive/pg/load.py) into the schema of archive/pg/schema.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import psycopg
 
@@ -17,7 +17,7 @@ from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import Loaded, load, stored_record
 from cablebase.archive.pg.search import PgSearch
-from cablebase.archive.sqlite import Prepared, prepare
+from cablebase.archive.sqlite import Prepared, SourceInfo, prepare
 from cablebase.record import Cable
 
 
@@ -26,7 +26,8 @@ def connect(dsn: str) -> psycopg.Connection:
     try:
         return psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.Error as e:
-        reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(e).__name__
         raise ArchiveFileError(f"cannot reach the PostgreSQL archive: {reason}") from None
 
 
@@ -35,6 +36,8 @@ class PgStore:
     schema is brought up to date on opening; with `create=False` a database holding no
     archive is an error rather than a new archive; `readonly` opens read-only
     transactions."""
+
+    label = "PostgreSQL"  # how messages name this store (store.Unsupported)
 
     def __init__(self, dsn: str, *, readonly: bool = False, create: bool = True) -> None:
         self.path = dsn  # the archive's location (Store.path)
@@ -111,6 +114,30 @@ class PgStore:
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM cables").fetchone()[0]
+
+    # -- beside the protocol: what `cablebase show` and `errors` read -----------------------
+
+    def sources(self, reference_id: str, *, superseded: bool = False) -> list[SourceInfo]:
+        """The sources of a cable, current ones (or all, with `superseded`), oldest first."""
+        rows = self.conn.execute(
+            'SELECT id, reference_id, form, path, "offset", released, digest, added, superseded,'
+            " record FROM cable_sources WHERE reference_id = %s"
+            + ("" if superseded else " AND superseded IS NULL")
+            + " ORDER BY id",
+            (reference_id,),
+        ).fetchall()
+        return [SourceInfo(*r) for r in rows]
+
+    def quarantined(self) -> list[tuple[str, str, str]]:
+        return self.conn.execute(
+            "SELECT location, reason, seen FROM quarantine ORDER BY id"
+        ).fetchall()
+
+    def records(self, ids: list[int]) -> Iterator[tuple[int, Cable]]:
+        """(store id, whole record) of the cables `ids` still stored, in their order."""
+        for cid in ids:
+            if self.conn.execute("SELECT 1 FROM cables WHERE id = %s", (cid,)).fetchone():
+                yield cid, stored_record(self.conn, cid)
 
     # -- writes ------------------------------------------------------------------------
 
