@@ -175,7 +175,7 @@ class Unsupported(ValueError):
     show it as is; docs/postgresql.md lists what PostgreSQL lacks)."""
 
     def __init__(self, what: str, store: str = "PostgreSQL") -> None:
-        super().__init__(f"{what} is not supported on {store} yet (docs/postgresql.md)")
+        super().__init__(f"{what}: not supported on {store} yet (docs/postgresql.md)")
 
 
 def open_store(path: str | Path, *, readonly: bool = False, create: bool = True) -> Store:

@@ -147,6 +147,8 @@ def context(request: Request) -> Ctx:
         token, via = bearer, "bearer"
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and is_dsn(writers.path):  # no sessions there: read as no one logged in
+            cookie = None
         if cookie:
             # A web session only: an API token or API session is no cookie.
             found = accounts.session(cookie) if len(cookie) <= MAX_SECRET else None
