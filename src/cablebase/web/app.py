@@ -44,7 +44,9 @@ class ArchivePool:
     def get(self) -> Archive:
         archive = getattr(self._local, "archive", None)
         if archive is None:
-            archive = Archive.open(self.path, readonly=True, create=False)
+            # A database without an archive is an error, never a new one (create=False).
+            extra = {"create": False} if is_dsn(self.path) else {}
+            archive = Archive.open(self.path, readonly=True, **extra)
             if archive.sqlite:  # the request's queries stop when its budget is spent
                 budget.install(archive.conn)
             self._local.archive = archive
