@@ -90,3 +90,55 @@ def pg_dsn(pg_server_dsn):
     finally:
         with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+STORES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="module", params=STORES)
+def archive_store(request, tmp_path_factory):
+    """A factory over each store (docs/stores.md): `archive_store(cables)` stores the records
+    in a new archive of this parameter's kind — a SQLite file, or a database on the session's
+    PostgreSQL server — and returns its location, which `Archive.open` takes; the test then
+    runs once per store.  The PostgreSQL parameter skips without a server (pg_server_dsn)."""
+    kind = request.param
+    made: list[str] = []
+    if kind == "sqlite":
+        from cablebase.archive.sqlite import SQLiteStore
+
+        def make(cables) -> str:
+            path = tmp_path_factory.mktemp("archive") / "archive.db"
+            with SQLiteStore(path) as store:
+                for i in range(0, len(cables), 500):
+                    store.put_many(cables[i : i + 500])
+            return str(path)
+
+        yield make
+        return
+    server = request.getfixturevalue("pg_server_dsn")
+    psycopg = pytest.importorskip("psycopg")
+    from cablebase.archive.pg.store import PgStore
+
+    def make(cables) -> str:  # type: ignore[no-redef]
+        name = f"a{next(_databases)}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        made.append(name)
+        dsn = server.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}")
+        with PgStore(dsn) as store:
+            for i in range(0, len(cables), 500):
+                store.put_many(cables[i : i + 500])
+        return pg_server.url(dsn)
+
+    try:
+        yield make
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            for name in made:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def store_ids(archive) -> dict[str, int]:
+    """reference id -> store id of every cable of an archive over either store (ties of the
+    hit orders break on it)."""
+    return dict(archive.store.conn.execute("SELECT reference_id, id FROM cables").fetchall())

@@ -109,6 +109,13 @@ class Server:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+def url(dsn: str) -> str:
+    """The postgresql:// URL of a keyword DSN (host=… port=… user=… dbname=…), the form an
+    archive location takes (store.open_store)."""
+    kw = dict(part.split("=", 1) for part in dsn.split())
+    return f"postgresql://{kw['user']}@{kw['host']}:{kw['port']}/{kw['dbname']}"
+
+
 def start() -> Server:
     """A started server (Unavailable when none can be had); the caller stops it."""
     server = Server()

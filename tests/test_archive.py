@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from cablebase.archive import texts as stored_texts
+from cablebase.archive.api import Archive
 from cablebase.archive.ingest import ingest
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.snippets import words
 from cablebase.generate import generate, write
 from cablebase.render import to_form
 
@@ -64,28 +65,28 @@ def test_ingest_is_idempotent_and_accounts_for_everything(tmp_path, corpus) -> N
     assert _snapshot(db) == before
 
 
-def test_changed_source_updates_and_keeps_previous_version(tmp_path) -> None:
+def test_changed_source_updates_and_keeps_previous_version(tmp_path, archive_store) -> None:
+    """Over either store (conftest.archive_store): ingest again after the source changed."""
     cable = next(generate(1, seed=3))
     path = tmp_path / "one.txt"
     path.write_text(to_form(cable, "telegram"))
-    db = tmp_path / "a.db"
-    ingest([path], db, workers=1)
+    location = archive_store([])
+    ingest([path], location, workers=1)
     path.write_text(to_form(replace(cable, subject="A NEW SUBJECT"), "telegram"))
-    summary = ingest([path], db, workers=1)
+    summary = ingest([path], location, workers=1)
     assert summary.updated == 1
-    with SQLiteStore(db) as store:
-        assert store.get(cable.reference_id).subject == "A NEW SUBJECT"
-        ((version, old),) = store.versions(cable.reference_id)
+    with Archive.open(location) as archive:
+        assert archive.get(cable.reference_id).subject == "A NEW SUBJECT"
+        ((version, old),) = archive.versions(cable.reference_id)
         assert version == 1 and old.subject == cable.subject
+        assert archive.version_numbers(cable.reference_id) == [1, 2]
         # The full-text index follows the change: the old subject's words are gone.
-        word = (cable.subject or "").split()[0].lower()
-        hits = store.conn.execute(
-            "SELECT count(*) FROM cables_fts WHERE cables_fts MATCH ?", (f'subject : "{word}"',)
-        ).fetchone()[0]
-        assert hits == 0 or word in "a new subject"
+        gone = [w for w in words(cable.subject or "") if w not in ("a", "new", "subject")]
+        assert gone and all(archive.count(f'subject:"{w}"') == 0 for w in gone)
+        assert archive.count('subject:"a new subject"') == 1
 
 
-def test_bad_inputs_are_quarantined_with_reasons(tmp_path, corpus) -> None:
+def test_bad_inputs_are_quarantined_with_reasons(tmp_path, archive_store) -> None:
     good = list(generate(3, seed=11))
     folder = tmp_path / "in"
     folder.mkdir()
@@ -108,11 +109,11 @@ def test_bad_inputs_are_quarantined_with_reasons(tmp_path, corpus) -> None:
     (folder / "rows.csv").write_text(rows[: len(rows) - 40])
     (folder / "random.bin").write_bytes(os.urandom(3000))
 
-    db = tmp_path / "a.db"
-    summary = ingest([folder], db, workers=1)
-    with SQLiteStore(db) as store:
-        quarantined = store.quarantined()
-        stored = set(store.reference_ids())
+    location = archive_store([])  # over either store (conftest.archive_store)
+    summary = ingest([folder], location, workers=1)
+    with Archive.open(location) as archive:
+        quarantined = archive.store.quarantined()
+        stored = {c.reference_id for c in good if archive.get(c.reference_id) is not None}
     assert good[0].reference_id in stored and good[1].reference_id in stored
     assert summary.items == summary.stored + summary.quarantined
     locations = " ".join(loc for loc, _, _ in quarantined)

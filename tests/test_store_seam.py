@@ -13,7 +13,7 @@ from cablebase.access.settings import set_policy
 from cablebase.archive.api import Archive
 from cablebase.archive.query import And, BoundVisible, Visible, parse_query, to_sql
 from cablebase.archive.sqlite import SQLiteStore
-from cablebase.archive.store import Search, Store
+from cablebase.archive.store import Search, Store, Unsupported
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Reference
 
 TODAY = "2026-11-27"
@@ -137,7 +137,7 @@ def test_the_archive_asks_its_store_only_through_the_seam(path: Path, access: Ac
         # Every operation was asked through the seam, none around it.
         assert {"hits", "count", "facets", "paragraphs", "cites", "cited_by"} <= calls
         assert {"columns", "get", "versions", "words", "values", "policy"} <= calls
-        with pytest.raises(AttributeError):
+        with pytest.raises(Unsupported, match="not supported on this store"):
             sealed.conn  # noqa: B018 - the SQLite connection is not part of the seam
     finally:
         real.close()

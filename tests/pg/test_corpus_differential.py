@@ -14,6 +14,7 @@ from cablebase.archive.sqlite import Prepared, SQLiteStore
 from cablebase.forms.sources import iter_items
 from tests.conftest import CABLES_CSV, HTML_TAR, need
 from tests.pg.test_differential import READERS, cases, mismatches
+from tests.pg_server import url as pg_url
 
 PER_SOURCE = 800
 EXTRA = ["embassy", "negotiations", '"prime minister"', "terror*", "nuclear -iran", "bogotá"]
@@ -37,8 +38,9 @@ def corpus_stores(tmp_path_factory, pg_server_dsn):
         conn.execute("DROP DATABASE IF EXISTS corpus WITH (FORCE)")
         conn.execute("CREATE DATABASE corpus")
     dsn = pg_server_dsn.replace("dbname=cablebase_test", "dbname=corpus")
-    with PgStore(dsn) as pg, Archive.open(path) as archive:
-        pg.put_many(rows)
+    with PgStore(dsn) as store:
+        store.put_many(rows)
+    with Archive.open(pg_url(dsn)) as pg, Archive.open(path) as archive:
         yield archive, pg
 
 

@@ -33,6 +33,7 @@ from cablebase.archive.sqlite import Prepared
 from cablebase.forms.sources import iter_items
 from cablebase.generate import generate, member_name
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
+from tests.pg_server import url as pg_url
 from tests.test_search import HANDWRITTEN
 
 # Written for this test: what the generator does not make (a person tag, LIMITED OFFICIAL USE,
@@ -90,7 +91,7 @@ READERS = {
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory, pg_server_dsn):
-    """(the SQLite Archive, the PgStore) over the same cables."""
+    """(the Archive over SQLite, the Archive over PostgreSQL) over the same cables."""
     psycopg = pytest.importorskip("psycopg")
     from cablebase.archive.pg.store import PgStore
 
@@ -115,10 +116,11 @@ def stores(tmp_path_factory, pg_server_dsn):
         conn.execute("DROP DATABASE IF EXISTS differential WITH (FORCE)")
         conn.execute("CREATE DATABASE differential")
     dsn = pg_server_dsn.replace("dbname=cablebase_test", "dbname=differential")
-    with PgStore(dsn) as pg, Archive.open(tmp / "archive.db") as archive:
+    with PgStore(dsn) as store:
         for i in range(0, len(prepared), 300):
-            pg.put_many(prepared[i : i + 300])
-        assert pg.count_all() == len(archive)
+            store.put_many(prepared[i : i + 300])
+    with Archive.open(pg_url(dsn)) as pg, Archive.open(tmp / "archive.db") as archive:
+        assert len(pg) == len(archive)
         yield archive, pg
 
 
@@ -314,30 +316,31 @@ def test_cases_hit(stores):
             assert n > 0 and (n < total or key == "all"), (key, q, n)
 
 
-def mismatches(archive: Archive, pg, access: Access | None, queries: dict) -> list[tuple]:
-    """Where the PostgreSQL store answers `access` otherwise than the SQLite archive."""
+def mismatches(archive: Archive, pg: Archive, access: Access | None, queries: dict) -> list[tuple]:
+    """Where the Archive over PostgreSQL answers `access` otherwise than over SQLite."""
     sqlite = archive if access is None else archive.with_access(access)
+    pg = pg if access is None else pg.with_access(access)
     out = []
     for key, qs in queries.items():
         for q in qs:
-            want, got = sqlite.count(q), pg.count(q, access)
+            want, got = sqlite.count(q), pg.count(q)
             if want != got:
                 out.append((key, q, "count", want, got))
                 continue
             for sort in ("date", "-date"):
                 a = [h.reference_id for h in sqlite.search(q, sort=sort)]
-                b = [h.reference_id for h in pg.search(q, access, sort=sort)]
+                b = [h.reference_id for h in pg.search(q, sort=sort)]
                 if a != b:
                     out.append((key, q, sort, a[:5], b[:5]))
             page = [h.reference_id for h in sqlite.search(q, sort="date", limit=7, offset=3)]
-            other = [h.reference_id for h in pg.search(q, access, sort="date", limit=7, offset=3)]
+            other = [h.reference_id for h in pg.search(q, sort="date", limit=7, offset=3)]
             if page != other:
                 out.append((key, q, "page", page, other))
             ranked = {h.reference_id for h in sqlite.search(q)}
-            if ranked != {h.reference_id for h in pg.search(q, access)}:
+            if ranked != {h.reference_id for h in pg.search(q)}:
                 out.append((key, q, "relevance set", len(ranked), None))
             subjects = {(h.reference_id, h.subject) for h in sqlite.search(q, limit=50)}
-            if not subjects <= {(h.reference_id, h.subject) for h in pg.search(q, access)}:
+            if not subjects <= {(h.reference_id, h.subject) for h in pg.search(q)}:
                 out.append((key, q, "subjects as the reader sees them", None, None))
     return out
 
@@ -354,7 +357,8 @@ def test_same_facets(stores, reader):
     archive, pg = stores
     access = READERS[reader]
     sqlite = archive if access is None else archive.with_access(access)
+    pg = pg if access is None else pg.with_access(access)
     for key in ("all", "word", "tag:", "class:>=", "NOT", "OR", "person:"):
         for q in cases(archive.conn)[key]:
-            assert pg.facets(q, access) == sqlite.facets(q), (key, q)
-            assert pg.facets(q, access, top=None) == sqlite.facets(q, top=None), (key, q)
+            assert pg.facets(q) == sqlite.facets(q), (key, q)
+            assert pg.facets(q, top=None) == sqlite.facets(q, top=None), (key, q)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cablebase.archive.api import Archive
 from cablebase.archive.pg.fulltext import MAX_POSITION, tokens, tsvector
 from cablebase.archive.pg.store import PgStore
 from cablebase.archive.snippets import words
@@ -37,5 +38,5 @@ def test_words_past_the_limit_are_found(pg_dsn):
     )
     with PgStore(pg_dsn) as pg:
         pg.put_many([long])
-        assert pg.count("zanzibar") == 1 and pg.count("lighthouse") == 1
-        assert pg.count("subject:long") == 1 and pg.count("subject:filler") == 0
+        assert Archive(pg).count("zanzibar") == 1 and Archive(pg).count("lighthouse") == 1
+        assert Archive(pg).count("subject:long") == 1 and Archive(pg).count("subject:filler") == 0

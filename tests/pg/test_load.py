@@ -8,6 +8,7 @@ from dataclasses import replace
 import psycopg
 import pytest
 
+from cablebase.archive.api import Archive
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load, stored_record
 from cablebase.archive.pg.store import PgStore
@@ -64,7 +65,7 @@ def test_load_is_idempotent(pg_dsn):
         assert snapshot(pg.conn) == before
         # the repeated tag of 09ROME102 is stored once
         assert before["tags"] == 3
-        assert pg.count("tag:SCUL") == 1
+        assert Archive(pg).count("tag:SCUL") == 1
         # the record reads back as it was stored
         (cid,) = pg.conn.execute(
             "SELECT id FROM cables WHERE reference_id = '09ROME101'"
@@ -81,8 +82,8 @@ def test_changed_cable_is_replaced_and_its_version_kept(pg_dsn):
         changed = replace(CABLES[0], subject="Olive blight")
         done = pg.put_many([changed])
         assert (done.added, done.unchanged, done.replaced) == (0, 0, 1)
-        assert pg.count('subject:"olive blight"') == 1
-        assert pg.count("subject:harvest") == 1  # only 09ROME102 now
+        assert Archive(pg).count('subject:"olive blight"') == 1
+        assert Archive(pg).count("subject:harvest") == 1  # only 09ROME102 now
         version, old = pg.conn.execute(
             "SELECT version, record FROM cable_versions WHERE reference_id = '09ROME100'"
         ).fetchone()
@@ -97,17 +98,17 @@ def test_full_text_keeps_the_sqlite_meaning(pg_dsn):
     with PgStore(pg_dsn) as pg:
         pg.put_many(CABLES)
         # the subject's last word and the body's first are not a phrase (separate columns)
-        assert pg.count('"harvest the"') == 0
-        assert pg.count('"harvest was"') == 1
+        assert Archive(pg).count('"harvest the"') == 0
+        assert Archive(pg).count('"harvest was"') == 1
         # subject: reads the subject only; free text both
-        assert pg.count("subject:exports") == 1 and pg.count("subject:olive") == 1
-        assert pg.count("olive") == 2
+        assert Archive(pg).count("subject:exports") == 1 and Archive(pg).count("subject:olive") == 1
+        assert Archive(pg).count("olive") == 2
         # a hyphenated word is the phrase of its parts, as FTS5 tokenises it
-        assert pg.count("well-known") == 1 and pg.count('"well known"') == 1
-        assert pg.count("known") == 1
+        assert Archive(pg).count("well-known") == 1 and Archive(pg).count('"well known"') == 1
+        assert Archive(pg).count("known") == 1
         # stemming: harvest finds harvest only; exports finds exports (no other form stored)
-        assert pg.count("festivals") == 1  # stemmed to the stored "festival"
-        assert pg.count('"festivals"') == 0  # quoted: exact
+        assert Archive(pg).count("festivals") == 1  # stemmed to the stored "festival"
+        assert Archive(pg).count('"festivals"') == 0  # quoted: exact
 
 
 def test_parallel_loads_of_overlapping_batches(pg_dsn):
@@ -149,7 +150,7 @@ def test_a_cable_twice_in_one_batch(pg_dsn):
             "SELECT subject, version FROM cables WHERE reference_id = '09ROME100'"
         ).fetchone()
         assert row == ("Olive harvest", 3)  # first, then second, then first again
-        assert pg.count("tag:IT") == 1 and pg.count("subject:blight") == 0
+        assert Archive(pg).count("tag:IT") == 1 and Archive(pg).count("subject:blight") == 0
         assert pg.conn.execute("SELECT count(*) FROM cable_versions").fetchone()[0] == 2
 
 
@@ -165,4 +166,4 @@ def test_many_copies_in_one_batch_keep_columns_and_rows_together(pg_dsn):
         assert pg.conn.execute(
             "SELECT subject, version FROM cables WHERE reference_id = '09ROME100'"
         ).fetchone() == ("Olive harvest", 2)
-        assert pg.count("tag:IT") == 1 and pg.count("tag:EAGR") == 1
+        assert Archive(pg).count("tag:IT") == 1 and Archive(pg).count("tag:EAGR") == 1

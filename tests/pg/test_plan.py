@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cablebase.archive.api import Archive
 from cablebase.archive.pg.plan import where
 from cablebase.archive.pg.search import planned, text_driven
 from cablebase.archive.pg.store import PgStore
@@ -10,9 +11,10 @@ from tests.pg.test_load import CABLES
 
 
 def _plan(pg: PgStore, query: str) -> str:
-    node = pg.tree(query)
+    archive = Archive(pg)
+    node = archive._scope(archive.parse(query))
     params: list = []
-    cond = where(node, params, pg.resolver)
+    cond = where(node, params, archive.reader.resolve, archive.access)
     with planned(pg.conn, node):
         rows = pg.conn.execute(f"EXPLAIN SELECT count(*) FROM cables c WHERE {cond}", params)
         return "\n".join(r[0] for r in rows)

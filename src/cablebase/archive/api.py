@@ -39,7 +39,7 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
-from cablebase.archive.store import FACETS, SORTS, Reader, Store, open_store
+from cablebase.archive.store import FACETS, SORTS, Reader, Store, Unsupported, open_store
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
 
@@ -141,10 +141,24 @@ class Archive:
         self.locations = True
 
     @property
+    def sqlite(self) -> bool:
+        """Whether the store is a SQLite file (the SQL modules beside the archive need it)."""
+        from cablebase.archive.sqlite import SQLiteStore
+
+        return isinstance(self.store, SQLiteStore)
+
+    def needs_sqlite(self, what: str) -> None:
+        """Unsupported (one sentence) when `what` needs the SQLite store and this is another."""
+        if not self.sqlite:
+            raise Unsupported(what, getattr(self.store, "label", "this store"))
+
+    @property
     def conn(self):  # type: ignore[no-untyped-def]
         """SQLite only: the store's connection, for the SQL modules beside the archive
         (browse.py, stats.py, graph.py, people.py, hints.py, export.py, dispatch, drafting;
-        docs/stores.md).  The archive itself never reads it."""
+        docs/stores.md).  The archive itself never reads it.  On another store: Unsupported,
+        never that store's connection (the modules' SQL is SQLite's)."""
+        self.needs_sqlite("this feature (it reads the SQLite archive's tables directly)")
         return self.store.conn
 
     @classmethod
@@ -205,11 +219,13 @@ class Archive:
         (whole or, unless `text`, partially); "1" when they see everything.  A test of the
         id alone (archive/reader_sets.py), so no row is read for it; `params` is left as is
         (kept for callers that build their parameters around it)."""
+        self.needs_sqlite("this feature (SQL over the archive's tables)")
         return self.searcher.visible_sql(self.reader, text=text, alias=alias)
 
     def subject_sql(self, alias: str = "c") -> str:
         """The subject column of `cables` as this reader sees it in lists: withheld unless
         the cable is read whole (an id test: the access columns are not read)."""
+        self.needs_sqlite("this feature (SQL over the archive's tables)")
         return self.searcher.subject_sql(self.reader, alias)
 
     def _scope(self, node: Node) -> Node:
@@ -396,6 +412,7 @@ class Archive:
     def where(self, query: str | Node, params: list) -> str:
         """SQLite only: the WHERE condition over `cables c` for a query (origin: resolved
         exactly), limited to what this archive's reader sees (archive/export.py)."""
+        self.needs_sqlite("this feature (SQL over the archive's tables)")
         return self.searcher.where(self._scope(self.parse(query)), self.reader, params)
 
     def _names(self, field: str, want: tuple[str, ...]) -> tuple[list[str], ...]:
@@ -502,6 +519,7 @@ class Archive:
     def paragraph_filter(self, ids: list[int]):  # type: ignore[no-untyped-def]
         """SQLite only: None when this reader reads every listed cable whole; else a test
         (cable id, portion mark) -> whether that paragraph may be shown (archive/browse.py)."""
+        self.needs_sqlite("this feature (SQL over the archive's tables)")
         return self.searcher.paragraph_filter(ids, self.reader)
 
     def count(self, query: str | Node = "") -> int:
@@ -575,16 +593,19 @@ class Archive:
         """Write the citation network of the hits as graphml or gexf; return a GraphSummary."""
         from cablebase.archive.graph import graph
 
+        self.needs_sqlite("the citation graph (graph)")
         return graph(self, query, to, out, **kw)
 
     def stats(self, **kw):
         """The archive's statistics (an ArchiveStats; `format_stats` renders it)."""
         from cablebase.archive.stats import stats
 
+        self.needs_sqlite("statistics (stats)")
         return stats(self, **kw)
 
     def unresolved(self, limit: int | None = None):
         """The cited cable ids the archive lacks, most cited first."""
         from cablebase.archive.stats import unresolved
 
+        self.needs_sqlite("statistics (unresolved references)")
         return unresolved(self, limit)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cablebase.archive.query import Node
+from cablebase.archive.query import Field, Node, Or
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.sqlite import body_text
 from cablebase.archive.texts import paragraphs as stored_paragraphs
@@ -66,6 +66,8 @@ def prev_next(archive: Archive, reference_id: str) -> tuple[Brief | None, Brief 
 
     The post is the cable's origin (walked on the cables_origin index); a cable without an
     origin is matched by its banner post instead.  Undated cables have no neighbours."""
+    if not archive.sqlite:  # neighbours walk SQLite's origin index (docs/postgresql.md)
+        return None, None
     row = _row_of(archive, reference_id)
     if row is None or row[1] is None:
         return None, None
@@ -97,6 +99,16 @@ def briefs(archive: Archive, reference_ids: list[str]) -> dict[str, Brief]:
     """Brief rows for the given ids that are in the archive (one query)."""
     if not reference_ids:
         return {}
+    if not archive.sqlite:  # another store: an id: query per hundred, through its Search
+        out: dict[str, Brief] = {}
+        rids = sorted({r.upper() for r in reference_ids if r.isalnum()})
+        for i in range(0, len(rids), 100):
+            query = Or(tuple(Field("id", "=", r, 0) for r in rids[i : i + 100]))
+            for h in archive.search(query, sort="date"):
+                out[h.reference_id] = Brief(
+                    h.reference_id, h.created, h.origin, h.classification, h.subject
+                )
+        return out
     seen, p = _seen(archive)
     rows = archive.conn.execute(
         f"SELECT {_brief(archive)} FROM cables c"
@@ -235,6 +247,21 @@ def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
         return
     pats = patterns(query)
     texts: dict[str, list[tuple[str | None, str]]] = {h.reference_id: [] for h in hits}
+    if not archive.sqlite:  # another store: the paragraphs through its Search
+        found = {h.reference_id: archive.store.columns(h.reference_id) for h in hits}
+        ids = {row[0]: rid for rid, row in found.items() if row is not None}
+        for cid, paras in archive.searcher.paragraphs(list(ids), archive.reader).items():
+            texts[ids[cid]] = paras
+    else:
+        _sqlite_texts(archive, texts)
+    for h in hits:
+        h.snippet = make_snippet(
+            h.subject, body_text(texts[h.reference_id]), pats, marks=(MARK_OPEN, MARK_CLOSE)
+        )
+
+
+def _sqlite_texts(archive: Archive, texts: dict[str, list[tuple[str | None, str]]]) -> None:
+    """The paragraphs of the cables `texts` names that the reader may see, from SQLite."""
     ids = dict(
         archive.conn.execute(
             "SELECT id, reference_id FROM cables"
@@ -247,10 +274,6 @@ def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
     for cid, _, portion, heading, text in stored_paragraphs(archive.conn, ids):
         if shown is None or shown(cid, portion):
             texts[ids[cid]].append((heading, text))
-    for h in hits:
-        h.snippet = make_snippet(
-            h.subject, body_text(texts[h.reference_id]), pats, marks=(MARK_OPEN, MARK_CLOSE)
-        )
 
 
 @dataclass(slots=True)

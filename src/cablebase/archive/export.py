@@ -92,12 +92,53 @@ def hit_chunks(
     """The cable ids matching a query, in order, `chunk` at a time, from one cursor."""
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
+    if not archive.sqlite:  # another store: its Search lists the hits (docs/stores.md)
+        yield from _searched_chunks(archive, query, sort, chunk)
+        return
     where, params = where_clause(archive, query)
     cur = archive.conn.execute(
         f"SELECT c.id FROM cables c WHERE {where} ORDER BY {ORDERS[sort]}", params
     )
     while rows := cur.fetchmany(chunk):
         yield [r[0] for r in rows]
+
+
+def _searched_chunks(
+    archive: Archive, query: str | Node, sort: str, chunk: int
+) -> Iterator[list[int]]:
+    """hit_chunks through the store's `Search.hits` (store ids first in each row); "id"
+    order is the date order there (no store id order is promised across stores)."""
+    plan = archive._scope(archive.parse(query))
+    order = "date" if sort == "id" else sort
+    rows = archive.searcher.hits(plan, archive.reader, sort=order, limit=None, offset=0)
+    ids: list[int] = []
+    for part in rows:
+        ids.extend(r[0] for r in part)
+        while len(ids) >= chunk:
+            yield ids[:chunk]
+            ids = ids[chunk:]
+    if ids:
+        yield ids
+
+
+def _dicts(archive: Archive, ids: Sequence[int], **kw: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """iter_dicts over the archive's store, as its reader sees each record: SQLite's
+    batched reads, or another store's whole records (paragraphs and source always loaded)."""
+    kw.setdefault("access", archive.access)
+    kw.setdefault("locations", archive.locations)
+    if archive.sqlite:
+        yield from iter_dicts(archive.conn, ids, **kw)
+        return
+    access, locations = kw["access"], kw["locations"]
+    for _, cable in archive.store.records(list(ids)):
+        _, shown = view(cable, access)
+        if shown is None:
+            continue
+        data = shown.to_dict()
+        src = data.get("source")
+        if not locations and src and src.get("path"):
+            src["path"] = file_name_of(src["path"])
+        yield _, data
 
 
 # -- batched loading -----------------------------------------------------------------------
@@ -180,9 +221,7 @@ _SOURCE_KEYS = ("form", "path", "offset", "header", "body")
 def records(archive: Archive, query: str | Node = "", *, sort: str = "date") -> Iterator[Cable]:
     """Every record matching a query, as `Cable` objects, loaded a chunk at a time."""
     for ids in hit_chunks(archive, query, sort=sort):
-        for _, data in iter_dicts(
-            archive.conn, ids, access=archive.access, locations=archive.locations
-        ):
+        for _, data in _dicts(archive, ids):
             yield Cable.from_dict(data)
 
 
@@ -254,9 +293,7 @@ def _jsonl(archive: Archive, query: str | Node, out: Out, sort: str) -> int:
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     with _binary(out) as f:
         for ids in hit_chunks(archive, query, sort=sort):
-            for _, d in iter_dicts(
-                archive.conn, ids, access=archive.access, locations=archive.locations
-            ):
+            for _, d in _dicts(archive, ids):
                 f.write(dumps(d, option=newline))
                 n += 1
     return n
@@ -313,7 +350,7 @@ def _chunk_rows(
     archive: Archive, ids: list[int], text: bool, record: bool = False
 ) -> list[dict[str, Any]]:
     counts: dict[int, int] = {}
-    whole = text or record
+    whole = text or record or not archive.sqlite  # elsewhere records are read whole
     if not whole:  # the paragraph count without loading the paragraphs
         counts = dict(
             archive.conn.execute(
@@ -321,14 +358,7 @@ def _chunk_rows(
             )
         )
     rows = []
-    for cid, d in iter_dicts(
-        archive.conn,
-        ids,
-        paragraphs=whole,
-        source=record,
-        access=archive.access,
-        locations=archive.locations,
-    ):
+    for cid, d in _dicts(archive, ids, paragraphs=whole, source=record):
         row = _row_values(d)
         if record:  # the jsonl line, before anything below reads the dict
             row["record"] = orjson.dumps(d).decode("utf-8")
@@ -479,7 +509,8 @@ def export(
         raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
-    where_clause(archive, query)  # a malformed query fails here, before any output exists
+    # A malformed query fails here, before any output exists.
+    where_clause(archive, query) if archive.sqlite else archive.count(query)
     if out == "-":
         import sys
 

@@ -22,6 +22,7 @@ from itertools import chain
 from pathlib import Path
 
 from cablebase.archive.sqlite import Prepared, PutResult, SQLiteStore, prepare
+from cablebase.archive.store import is_dsn
 from cablebase.forms.exported import Exported
 from cablebase.forms.sources import Failure, Limits, Raw, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
@@ -156,6 +157,13 @@ def ingest(
     ``limits`` bound what each input may expand to (default: Limits.from_env()).
     """
     limits = limits if limits is not None else Limits.from_env()
+    if is_dsn(archive):  # a PostgreSQL archive: its workers load in parallel (pg/ingest.py)
+        from cablebase.archive.pg.ingest import ingest as pg_ingest
+
+        return pg_ingest(
+            paths, str(archive), form=form, year=year, workers=workers, progress=progress,
+            limits=limits,
+        )  # fmt: skip
     store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
     summary = IngestSummary()
     start = time.perf_counter()

@@ -142,6 +142,7 @@ def _table(archive: Archive) -> _Table:
     connection while the asking thread waits: a few seconds on the full Cablegate, which
     must not count against the CPU budget of the request that happens to ask first
     (archive/budget.py), and which two requests asking at once share."""
+    archive.needs_sqlite("the people index (people pages)")  # its tables are SQLite's
     path = archive.store.path.resolve()
     try:  # a file replaced by another archive (same path, same generation) is another state
         state = (*archive.state(), path.stat().st_ino)

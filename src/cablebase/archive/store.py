@@ -147,8 +147,44 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+# Archive locations that name a PostgreSQL database rather than a SQLite file.
+PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_dsn(location: object) -> bool:
+    """Whether an archive location names a PostgreSQL database (a postgresql:// URL)."""
+    return isinstance(location, str) and location.startswith(PG_SCHEMES)
+
+
+def shown(location: object) -> str:
+    """An archive location as messages show it: a PostgreSQL URL without its password."""
+    text = str(location)
+    if not is_dsn(text):
+        return text
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class Unsupported(ValueError):
+    """A feature a store does not have yet: one sentence for the user (the CLI and the web
+    show it as is; docs/postgresql.md lists what PostgreSQL lacks)."""
+
+    def __init__(self, what: str, store: str = "PostgreSQL") -> None:
+        super().__init__(f"{what}: not supported on {store} yet (docs/postgresql.md)")
+
+
 def open_store(path: str | Path, *, readonly: bool = False, create: bool = True) -> Store:
-    """The store of an archive location (today a SQLite file; docs/stores.md)."""
+    """The store of an archive location: a PostgreSQL database for a postgresql:// (or
+    postgres://) URL, else a SQLite file (docs/stores.md)."""
+    if is_dsn(path):
+        from cablebase.archive.pg.store import PgStore
+
+        return PgStore(str(path), readonly=readonly, create=create)
     from cablebase.archive.sqlite import SQLiteStore
 
     return SQLiteStore(path, readonly=readonly, create=create)

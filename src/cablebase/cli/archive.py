@@ -26,7 +26,7 @@ def archive_option(f):  # type: ignore[no-untyped-def]
         type=click.Path(dir_okay=False),
         default=lambda: os.environ.get("CABLEBASE_ARCHIVE", DEFAULT_ARCHIVE),
         show_default="$CABLEBASE_ARCHIVE or cables.db",
-        help="The archive file (SQLite).",
+        help="The archive: a SQLite file, or a PostgreSQL database as postgresql://…",
     )(f)
 
 
@@ -46,6 +46,11 @@ def _reader(path: str, user: str | None, token: str | None, action: str, target:
     from cablebase.cli.identity import cli_access
 
     with _open(path) as archive:
+        if not archive.sqlite:  # no accounts or audit log there yet (docs/postgresql.md)
+            if user or token or archive.policy.mode == "controlled":
+                archive.needs_sqlite("a controlled access policy (accounts, --user, the audit log)")
+            yield archive.pinned()
+            return
         access = cli_access(archive.conn, user=user, token=token)
         if archive.policy.mode == "controlled":
             audit.record(archive.conn, access.viewer.name, action, target, detail="cli")
@@ -375,9 +380,9 @@ def show(
         if as_markdown:
             click.echo(to_markdown(cable))
         else:  # a desk-released cable in the page layout it was transmitted with
-            from cablebase.drafting.released import stored_telegram
+            from cablebase.drafting.released import archive_telegram
 
-            click.echo(stored_telegram(archive.conn, cable))
+            click.echo(archive_telegram(archive, cable))
         cites = archive.cites(cable.reference_id)
         cited_by = archive.cited_by(cable.reference_id)
         click.echo("\n-- references --")

@@ -31,12 +31,13 @@ class _Main(click.Group):
         import sqlite3
 
         from cablebase.archive.archive_file import ArchiveFileError, describe_sqlite_error
+        from cablebase.archive.store import Unsupported
 
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except ArchiveFileError as e:
+        except (ArchiveFileError, Unsupported) as e:
             raise click.ClickException(str(e)) from None
         except sqlite3.Error as e:
             _debug()
@@ -317,12 +318,14 @@ def serve(
         if not os.path.exists(archive_path):
             _demo_archive(archive_path, n)
     archive_path = archive_path or os.environ.get("CABLEBASE_ARCHIVE", "cables.db")
-    if not os.path.exists(archive_path):
+    from cablebase.archive.store import is_dsn, shown
+
+    if not is_dsn(archive_path) and not os.path.exists(archive_path):
         raise click.ClickException(
             f"no archive at {archive_path}: build one with `cablebase ingest PATH --archive "
             f"{archive_path}`, or run `cablebase serve --demo`"
         )
-    click.echo(f"reading room for {archive_path} at http://{host}:{port}/", err=True)
+    click.echo(f"reading room for {shown(archive_path)} at http://{host}:{port}/", err=True)
     from cablebase.web.app import QUERY_BUDGET
 
     app = create_app(

@@ -26,8 +26,10 @@ RELEASE_ID = click.IntRange(1, 2**63 - 1)
 
 @contextmanager
 def _store(path: str) -> Iterator:  # type: ignore[type-arg]
-    from cablebase.archive.store import open_store
+    from cablebase.archive.store import Unsupported, is_dsn, open_store
 
+    if is_dsn(path):  # their tables are SQLite's (docs/postgresql.md)
+        raise Unsupported("published releases")
     if not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
     store = open_store(path, create=False)

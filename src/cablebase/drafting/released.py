@@ -110,6 +110,14 @@ def stored_telegram(conn, cable: Cable) -> str:  # type: ignore[no-untyped-def]
     return render.to_telegram(cable, paging_of(conn, cable.reference_id or ""))
 
 
+def archive_telegram(archive, cable: Cable) -> str:  # type: ignore[no-untyped-def]
+    """stored_telegram over any store: the drafting desk's layouts are in SQLite's tables
+    (docs/postgresql.md), so another store's cables take the renderer's default layout."""
+    if archive.sqlite:
+        return stored_telegram(archive.conn, cable)
+    return render.to_telegram(cable)
+
+
 def paging_of(conn, reference_id: str) -> render.Paging | None:  # type: ignore[no-untyped-def]
     """The layout to render a stored cable with: PAGING for a cable the drafting desk
     released (its SECTION count is that layout's), None (the renderer's default) otherwise.

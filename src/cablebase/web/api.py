@@ -128,9 +128,7 @@ def memo(request: Request) -> Memo:
             m = getattr(state, "api_memo", None)
             if m is None:
                 pool = state.archives
-                m = state.api_memo = Memo(
-                    pool.path, state=lambda: auth.archive_state(pool.get().conn)
-                )
+                m = state.api_memo = Memo(pool.path, state=lambda: auth.state_of(pool.get()))
                 # The landing search and the stats page need the two slowest aggregates:
                 # start them now in the background rather than on a reader's first click
                 # (for readers of everything; other viewers' numbers are computed on demand).
@@ -141,7 +139,8 @@ def memo(request: Request) -> Memo:
 
 def _facets(a: Archive, node) -> dict:  # type: ignore[no-untyped-def]
     """A search's facets: the archive's columns and side tables, then people and addressees."""
-    return {**a.facets(node), **people.facets(a, node)}
+    # The people facets are SQLite's SQL (docs/postgresql.md): elsewhere they are left out.
+    return {**a.facets(node), **(people.facets(a, node) if a.sqlite else {})}
 
 
 def _warm(m: Memo) -> None:
@@ -149,7 +148,8 @@ def _warm(m: Memo) -> None:
     try:
         with Archive.open(m.path, readonly=True) as base:
             a = base.with_access(open_access())
-            m.get(("stats", everything), lambda: _stats(a))
+            if a.sqlite:  # statistics are SQLite's SQL (docs/postgresql.md)
+                m.get(("stats", everything), lambda: _stats(a))
             m.get(("facets", "", everything), lambda: _facets(a, a.parse("")))
     except Exception:  # warming is an optimisation; a failure shows up on the real request
         log.exception("warming the API cache failed")
@@ -216,7 +216,8 @@ def search(
     counts = None
     if facets:
         counts = models.Facets(**m.get(("facets", q, key), lambda: _facets(a, node)))
-    hints = [] if total else [models.Hint(**h.to_dict()) for h in value_hints(a, q)]
+    found = [] if total or not a.sqlite else value_hints(a, q)  # hints read SQLite's tables
+    hints = [models.Hint(**h.to_dict()) for h in found]
     return models.SearchResult(
         query=q,
         sort=sort,
@@ -320,10 +321,10 @@ _TEXT = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
 )
 def telegram(request: Request, reference_id: str) -> PlainTextResponse:
     """The cable as its canonical ACP-127 telegram (plain text)."""
-    from cablebase.drafting.released import stored_telegram
+    from cablebase.drafting.released import archive_telegram
 
     cable = _cable(request, reference_id, "api telegram")
-    return PlainTextResponse(stored_telegram(request.app.state.archives.get().conn, cable))
+    return PlainTextResponse(archive_telegram(request.app.state.archives.get(), cable))
 
 
 @router.get(

@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from cablebase import __version__
 from cablebase.archive import budget
 from cablebase.archive.api import Archive
+from cablebase.archive.store import is_dsn
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,16 +35,20 @@ class ArchivePool:
     """One read-only Archive connection per thread (SQLite connections are not shared)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        if not self.path.exists():
+        # A SQLite file, or a PostgreSQL database's postgresql:// URL (store.open_store).
+        self.path: str | Path = path if is_dsn(path) else Path(path)
+        if isinstance(self.path, Path) and not self.path.exists():
             raise FileNotFoundError(f"no archive at {self.path}")
         self._local = threading.local()
 
     def get(self) -> Archive:
         archive = getattr(self._local, "archive", None)
         if archive is None:
-            archive = Archive.open(self.path, readonly=True)
-            budget.install(archive.conn)  # the request's queries stop when its budget is spent
+            # A database without an archive is an error, never a new one (create=False).
+            extra = {"create": False} if is_dsn(self.path) else {}
+            archive = Archive.open(self.path, readonly=True, **extra)
+            if archive.sqlite:  # the request's queries stop when its budget is spent
+                budget.install(archive.conn)
             self._local.archive = archive
         return archive
 
@@ -66,16 +71,25 @@ def create_app(
     from cablebase.access.audit import AuditWriter
     from cablebase.web.auth import SessionCookies, Writers
 
-    path = Path(archive_path)
-    if not path.exists():
+    pg = is_dsn(archive_path)
+    path: str | Path = str(archive_path) if pg else Path(archive_path)
+    if not pg and not Path(path).exists():
         raise FileNotFoundError(f"no archive at {path}")
+    # PostgreSQL has no accounts, sessions or audit log yet (docs/postgresql.md): the
+    # writers answer Unsupported, and nothing is audited (its policy is always open).
     writers = Writers(path, hasher, clock)
-    writers.store()  # brings the schema up to date before any read-only connection opens
+    if pg:  # the database must hold an archive (brought up to date on opening)
+        from cablebase.archive.store import open_store
+
+        open_store(str(path), create=False).close()
+    else:
+        writers.store()  # brings the schema up to date before any read-only connection opens
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        app.state.audit.close()
+        if app.state.audit is not None:
+            app.state.audit.close()
 
     app = FastAPI(
         title="cablebase reading room",
@@ -88,7 +102,7 @@ def create_app(
     )
     app.state.archives = ArchivePool(path)
     app.state.writers = writers
-    app.state.audit = AuditWriter(path)
+    app.state.audit = None if pg else AuditWriter(path)
     app.state.session_ttl = session_ttl
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

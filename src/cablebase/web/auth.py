@@ -31,9 +31,9 @@ from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cablebase.access.policy import ANONYMOUS, EVERYONE, RANKS, Access, Policy, Viewer
-from cablebase.access.settings import get_policy
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import Unsupported, is_dsn
 
 SESSION_COOKIE = "cb_session"
 LOGIN_CSRF_COOKIE = "cb_login_csrf"  # double-submit token of the login form (before a session)
@@ -53,6 +53,8 @@ class Writers:
     def store(self) -> SQLiteStore:
         store = getattr(self._local, "store", None)
         if store is None:
+            if is_dsn(self.path):  # their tables are SQLite's (docs/postgresql.md)
+                raise Unsupported("accounts, sessions and releases")
             store = SQLiteStore(self.path)
             store.conn.execute("PRAGMA busy_timeout = 10000")
             self._local.store = store
@@ -101,7 +103,7 @@ class Ctx:
 
 
 def policy_of(request: Request) -> Policy:
-    return get_policy(request.app.state.archives.get().conn)
+    return request.app.state.archives.get().policy
 
 
 def _bearer(request: Request) -> str | None:
@@ -129,7 +131,9 @@ def context(request: Request) -> Ctx:
     if got is not None:
         return got
     policy = policy_of(request)
-    accounts = request.app.state.writers.accounts()
+    writers = request.app.state.writers
+    # Fetched when credentials come (a store without accounts answers only then: Unsupported).
+    accounts = _Lazy(writers.accounts)
     user, csrf, token, via, expired = None, None, None, None, False
     bearer = _bearer(request) if request.url.path.startswith("/api") else None
     if bearer is not None:
@@ -143,6 +147,8 @@ def context(request: Request) -> Ctx:
         token, via = bearer, "bearer"
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and is_dsn(writers.path):  # no sessions there: read as no one logged in
+            cookie = None
         if cookie:
             # A web session only: an API token or API session is no cookie.
             found = accounts.session(cookie) if len(cookie) <= MAX_SECRET else None
@@ -170,6 +176,26 @@ _STATE = (
     " (SELECT count(*) FROM releases WHERE status IN ('published', 'withdrawn')),"
     " (SELECT group_concat(key || '=' || value) FROM settings)"
 )
+
+
+class _Lazy:
+    """An object made on first use (`make()`), its attributes then passed through."""
+
+    def __init__(self, make: Any) -> None:
+        self._make, self._made = make, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
+def state_of(archive: Archive) -> tuple:
+    """archive_state for an archive over any store: SQLite's fingerprint, or elsewhere its
+    generation and policy (no releases, quarantine writes or settings besides there yet)."""
+    if archive.sqlite:
+        return archive_state(archive.conn)
+    return (archive.store.generation(), archive.policy)
 
 
 def archive_state(conn: sqlite3.Connection) -> tuple:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cablebase.archive import budget
 from cablebase.archive.query import QueryError
+from cablebase.archive.store import Unsupported
 
 log = logging.getLogger("cablebase.web")
 
@@ -73,6 +74,10 @@ def install(app: FastAPI) -> None:
         if exc.headers:  # e.g. Allow on a 405
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(Unsupported)
+    async def unsupported(request: Request, exc: Unsupported) -> Response:
+        return _answer(request, 501, str(exc))
 
     @app.exception_handler(sqlite3.OperationalError)
     async def database_error(request: Request, exc: sqlite3.OperationalError) -> Response:

@@ -110,9 +110,9 @@ def _state(request: Request) -> _Cache:
     cache = getattr(app.state, "page_cache", None)
     if cache is None:
         cache = app.state.page_cache = _Cache()
-    cache.check(auth.archive_state(app.state.archives.get().conn))
-    if auth.context(request).policy.mode == "open":
-        _warm(request)
+    cache.check(auth.state_of(app.state.archives.get()))
+    if auth.context(request).policy.mode == "open" and app.state.archives.get().sqlite:
+        _warm(request)  # its aggregates are SQLite's SQL (docs/postgresql.md)
     return cache
 
 
@@ -526,7 +526,8 @@ def _summary(archive: Archive, node: Node) -> Summary:
     facets = archive.facets(
         node, names=("origin", "tag", "classification", "handling", "year"), top=TOP_FACETS
     )
-    facets.update(people.facets(archive, node, top=TOP_FACETS))
+    if archive.sqlite:  # the people facets are SQLite's SQL (docs/postgresql.md)
+        facets.update(people.facets(archive, node, top=TOP_FACETS))
     years = facets.get("year", [])
     if years and int(years[-1][0]) - int(years[0][0]) < 3:
         facets.update(archive.facets(node, names=("month",)))
@@ -797,7 +798,7 @@ def search_page(
                 for s, v in zip(h.suggestions(), h.near, strict=True)
             ],
         )
-        for h in ([] if total else value_hints(archive, q))
+        for h in ([] if total or not archive.sqlite else value_hints(archive, q))
     ]
     typed = top_fields(node)
     facets = []
@@ -1070,12 +1071,12 @@ def _provenance(archive: Archive, rid: str, shown: int | None = None) -> Any:
 
 @router.get("/cable/{reference_id}/telegram", response_class=HTMLResponse)
 def telegram_page(request: Request, reference_id: str) -> Response:
-    from cablebase.drafting.released import stored_telegram
+    from cablebase.drafting.released import archive_telegram
 
     cable = _cable_or_404(request, reference_id)
     auth.audit(request, "read", cable.reference_id, "telegram")
     try:
-        text = stored_telegram(request.app.state.archives.get().conn, cable)
+        text = archive_telegram(request.app.state.archives.get(), cable)
     except Exception as e:  # a record the renderer cannot lay out still gets a page
         text = f"(the telegram could not be rendered: {type(e).__name__})"
     return _render(

@@ -20,6 +20,7 @@ import psycopg
 from cablebase.archive.ingest import TASK, IngestSummary, Progress, _location, _parse
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load
+from cablebase.archive.pg.store import connect
 from cablebase.archive.sqlite import Prepared
 from cablebase.forms.sources import Failure, Limits, input_size, iter_items
 from cablebase.processes import context
@@ -78,7 +79,7 @@ def ingest(
     """Read every item under `paths` into the PostgreSQL archive `dsn`."""
     global _conn
     limits = limits if limits is not None else Limits.from_env()
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with connect(dsn) as conn:  # an unreachable server: one sentence (ArchiveFileError)
         schema.migrate(conn)
         summary = IngestSummary()
         start = time.perf_counter()

@@ -1,9 +1,14 @@
-"""Search, exact counts and facets on a PostgreSQL archive, for a query already parsed,
-stemmed and scoped (archive/pg/scope.py): what the SQLite Archive's search, count and facets
-return, in the same orders (docs/search.md).
+"""`PgSearch`: the `Search` (archive/store.py) of a PostgreSQL archive.
+
+It answers the plans `Archive` builds (already parsed, stemmed, resolved through
+`Reader.resolve` and scoped with `Visible` nodes): hits in the orders of docs/search.md,
+exact counts, ids, facets, the paragraphs a reader may read, references both ways, and the
+stored values the archive resolves words against.  Each `Visible` becomes the reader's
+access as a row condition (archive/pg/plan.py); access is applied nowhere else.
 
 Ranking differs by nature: FTS5's bm25 against PostgreSQL's ts_rank, a subject match weighing
-four body matches in both; the hits are the same, their relevance order may not be.
+four body matches in both; the hits are the same, their relevance order may not be.  Scores
+are returned negated (lower is better, as bm25's).
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from cablebase.access.policy import WITHHELD, Access, sql_visible
-from cablebase.archive.api import Hit
+from cablebase.access.policy import WITHHELD, Access, Requirement, Stored, portion_requirement
+from cablebase.access.policy import sql_visible as _sql_visible
+from cablebase.archive import texts
 from cablebase.archive.pg.fulltext import term_query
 from cablebase.archive.pg.plan import text_query, where
-from cablebase.archive.pg.resolve import Resolver
 from cablebase.archive.query import And, Node, Not, positive_terms
+from cablebase.archive.store import FACETS as FACET_NAMES
+from cablebase.archive.store import Reader
 
 SORTS = {  # total orders; undated cables first in date order and last in -date (as SQLite)
     "date": "c.created ASC NULLS FIRST, c.id",
@@ -24,7 +31,7 @@ SORTS = {  # total orders; undated cables first in date order and last in -date 
 }
 # ts_rank's weights are {D, C, B, A}: the body is D, the subject A (archive/pg/fulltext.py).
 RANK = "ts_rank('{0.25, 0, 0, 1}', c.fts, %s::tsquery)"
-FACETS = {  # name -> (value, join), as api.FACETS
+FACETS = {  # name -> (value, join), as store.FACETS
     "origin": ("c.origin", ""),
     "classification": (
         "CASE c.class_rank WHEN 0 THEN 'UNCLASSIFIED' WHEN 1 THEN 'CONFIDENTIAL'"
@@ -40,7 +47,17 @@ FACETS = {  # name -> (value, join), as api.FACETS
     "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
     "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
 }
+assert set(FACETS) == set(FACET_NAMES)
 CHUNK = 1000
+# The distinct values of each source (store.VALUE_SOURCES).
+_VALUES = {
+    "origins": "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL",
+    "posts": "SELECT DISTINCT post FROM cables WHERE origin IS NULL AND post IS NOT NULL",
+    "people": "SELECT DISTINCT name FROM people",
+    "recipients": "SELECT DISTINCT name FROM recipients",
+    "routes": "SELECT DISTINCT route FROM recipients WHERE route IS NOT NULL",
+    "person_tags": "SELECT DISTINCT tag FROM tags WHERE strpos(tag, '(') > 0",
+}
 
 
 def text_driven(node: Node) -> bool:
@@ -65,96 +82,170 @@ def planned(conn, node: Node):
         yield
 
 
-def _hit_columns(access: Access | None, params: list) -> str:
-    """The columns of a hit as the reader sees them: the subject withheld unless the cable
-    is read whole."""
-    if access is None or access.unrestricted:
-        return "c.reference_id, c.created, c.origin, c.classification, c.subject"
-    whole = sql_visible(access, params, text=True).replace("?", "%s")
-    return (
-        "c.reference_id, c.created, c.origin, c.classification,"
-        f" CASE WHEN {whole} THEN c.subject ELSE '{WITHHELD}' END"
-    )
+def visible_sql(access: Access, params: list, *, text: bool = False, alias: str = "c") -> str:
+    """The policy's row condition (access.policy.sql_visible) in PostgreSQL's placeholders."""
+    if access.unrestricted:
+        return "TRUE"
+    return _sql_visible(access, params, text=text, alias=alias).replace("?", "%s")
 
 
-def search(
-    conn,
-    node: Node,
-    resolver: Resolver,
-    access: Access | None = None,
-    *,
-    sort: str = "relevance",
-    limit: int | None = None,
-    offset: int = 0,
-) -> Iterator[Hit]:
-    """The hits in `sort` order ("relevance": ts_rank over the positive free text, newest
-    first without any; "date"; "-date"), `limit` of them from `offset`."""
-    if sort not in ("relevance", *SORTS):
-        raise ValueError(f"sort must be one of relevance, {', '.join(SORTS)}")
-    if limit is not None and limit < 0 or offset < 0:
-        raise ValueError("limit and offset must not be negative")
-    params: list = []
-    columns = _hit_columns(access, params)
-    terms = positive_terms(node) if sort == "relevance" else []
-    if terms:
-        params.append(" | ".join(term_query(t) for t in terms))
-        score, order = RANK, "score DESC, c.id DESC"
-    else:
-        score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
-    cond = where(node, params, resolver, access)
-    sql = f"SELECT {columns}, {score} AS score FROM cables c WHERE {cond} ORDER BY {order}"
-    if limit is not None:
-        sql += " LIMIT %s"
-        params.append(limit)
-    if offset:
-        sql += " OFFSET %s"
-        params.append(offset)
-    if limit is not None:  # a page: planned as the count is, read whole
-        with planned(conn, node):
-            rows = conn.execute(sql, params).fetchall()
-        yield from (Hit(*row) for row in rows)
-        return
-    with conn.cursor() as cur:  # every hit (exports): streamed, as the planner chooses
-        cur.execute(sql, params)
-        while rows := cur.fetchmany(CHUNK):
-            yield from (Hit(*row) for row in rows)
+class PgSearch:
+    """Answers plans on one PostgreSQL connection (conn: psycopg.Connection)."""
 
+    def __init__(self, store) -> None:  # store: pg.store.PgStore
+        self.store = store
+        self.conn = store.conn
 
-def count(conn, node: Node, resolver: Resolver, access: Access | None = None) -> int:
-    """The exact number of hits."""
-    params: list = []
-    cond = where(node, params, resolver, access)
-    with planned(conn, node):
-        return conn.execute(f"SELECT count(*) FROM cables c WHERE {cond}", params).fetchone()[0]
+    def _where(self, plan: Node, reader: Reader, params: list) -> str:
+        return where(plan, params, reader.resolve, reader.access)
 
-
-def facets(
-    conn,
-    node: Node,
-    resolver: Resolver,
-    access: Access | None = None,
-    names: tuple[str, ...] = tuple(FACETS),
-    top: int | None = 20,
-) -> dict[str, list[tuple[str, int]]]:
-    """Counts of the hits by origin, classification, year, month, tag and handling: year
-    and month in calendar order and complete, the others most frequent first (ties by value),
-    the first `top`.  Unknown values are left out."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    for name in names:
-        if name not in FACETS:
-            raise ValueError(f"facets are {', '.join(FACETS)}")
-        expr, join = FACETS[name]
+    def hits(
+        self, plan: Node, reader: Reader, *, sort: str, limit: int | None, offset: int
+    ) -> Iterator[list[tuple]]:
+        """The hits in `sort` order ("relevance": ts_rank over the positive free text, newest
+        first without any; "date"; "-date"), `limit` of them from `offset`."""
+        if sort not in ("relevance", *SORTS):
+            raise ValueError(f"sort must be one of relevance, {', '.join(SORTS)}")
+        access = reader.access
         params: list = []
-        cond = where(node, params, resolver, access)
-        calendar = name in ("year", "month")
-        order = "value" if calendar else f'n DESC, {expr} COLLATE "C"'
+        if access.unrestricted:
+            subject = "c.subject"
+        else:
+            subject = f"CASE WHEN {visible_sql(access, params, text=True)} THEN c.subject"
+            subject += f" ELSE '{WITHHELD}' END"
+        terms = positive_terms(plan) if sort == "relevance" else []
+        if terms:
+            params.append(" | ".join(term_query(t) for t in terms))
+            score, order = f"-{RANK}", "score, c.id DESC"
+        else:
+            score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
+        cond = self._where(plan, reader, params)
         sql = (
-            f"SELECT {expr} AS value, count(*) AS n FROM cables c {join}"
-            f" WHERE {cond} AND {expr} IS NOT NULL GROUP BY value ORDER BY {order}"
+            "SELECT c.id, c.reference_id, c.created, c.origin, c.classification,"
+            f" {subject}, {score} AS score FROM cables c WHERE {cond} ORDER BY {order}"
         )
-        if top is not None and not calendar:
+        if limit is not None:
             sql += " LIMIT %s"
-            params.append(int(top))
-        with planned(conn, node):
-            out[name] = [(str(v), n) for v, n in conn.execute(sql, params)]
-    return out
+            params.append(limit)
+        if offset:
+            sql += " OFFSET %s"
+            params.append(offset)
+        return self._chunks(plan, sql, params)
+
+    def _chunks(self, plan: Node, sql: str, params: list) -> Iterator[list[tuple]]:
+        with planned(self.conn, plan):
+            rows = self.conn.execute(sql, params).fetchall()
+        for i in range(0, len(rows), CHUNK):
+            yield rows[i : i + CHUNK]
+
+    def count(self, plan: Node, reader: Reader) -> int:
+        params: list = []
+        cond = self._where(plan, reader, params)
+        with planned(self.conn, plan):
+            sql = f"SELECT count(*) FROM cables c WHERE {cond}"
+            return self.conn.execute(sql, params).fetchone()[0]
+
+    def ids(self, plan: Node, reader: Reader) -> list[int]:
+        params: list = []
+        cond = self._where(plan, reader, params)
+        with planned(self.conn, plan):
+            return [
+                i for (i,) in self.conn.execute(f"SELECT c.id FROM cables c WHERE {cond}", params)
+            ]
+
+    def facets(
+        self, plan: Node, reader: Reader, names: tuple[str, ...], top: int | None
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Counts of the hits by each facet: year and month in calendar order and complete,
+        the others most frequent first (ties by value), the first `top`.  Unknown values are
+        left out."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in names:
+            if name not in FACETS:
+                raise ValueError(f"facets are {', '.join(FACETS)}")
+            expr, join = FACETS[name]
+            params: list = []
+            cond = self._where(plan, reader, params)
+            calendar = name in ("year", "month")
+            order = "value" if calendar else f'n DESC, {expr} COLLATE "C"'
+            sql = (
+                f"SELECT {expr} AS value, count(*) AS n FROM cables c {join}"
+                f" WHERE {cond} AND {expr} IS NOT NULL GROUP BY value ORDER BY {order}"
+            )
+            if top is not None and not calendar:
+                sql += " LIMIT %s"
+                params.append(int(top))
+            with planned(self.conn, plan):
+                out[name] = [(str(v), n) for v, n in self.conn.execute(sql, params)]
+        return out
+
+    def paragraphs(self, ids: list[int], reader: Reader) -> dict[int, list[tuple]]:
+        """The (heading, text) of the paragraphs the reader may read: every paragraph of a
+        cable read whole, the cleared portions of one read partially (access.policy)."""
+        out: dict[int, list[tuple]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        access = reader.access
+        decided: dict[int, tuple[str, Requirement]] = {}
+        for cid, rank, bits, open_on, floor in self.conn.execute(
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
+            " WHERE id = ANY(%s)",
+            (ids,),
+        ):
+            decision = access.decide(Stored(rank, bits, open_on, floor))
+            decided[cid] = (decision, Requirement(rank, bits))
+        packed = dict(
+            self.conn.execute("SELECT cable_id, packed FROM texts WHERE cable_id = ANY(%s)", (ids,))
+        )
+        marks: dict[int, list[tuple]] = {}
+        for cid, portion, heading in self.conn.execute(
+            "SELECT cable_id, portion, heading FROM paragraphs WHERE cable_id = ANY(%s)"
+            " ORDER BY cable_id, position",
+            (ids,),
+        ):
+            marks.setdefault(cid, []).append((portion, heading))
+        for cid, blob in packed.items():
+            decision, req = decided.get(cid, ("none", Requirement(None)))
+            if decision == "none":
+                continue
+            paras = texts.unpack(bytes(blob))[2]
+            out[cid] = [
+                (heading, text)
+                for (portion, heading), text in zip(marks.get(cid, []), paras, strict=True)
+                if decision == "full" or access.viewer.cleared(portion_requirement(portion, req))
+            ]
+        return out
+
+    def cites(self, reference_id: str, reader: Reader) -> list[tuple]:
+        params: list = []
+        seen = visible_sql(reader.access, params)
+        return self.conn.execute(
+            "SELECT r.target, r.letter, r.text, EXISTS(SELECT 1 FROM cables c"
+            f" WHERE c.reference_id = r.target AND {seen})"
+            " FROM refs r JOIN cables s ON s.id = r.cable_id"
+            " WHERE s.reference_id = %s AND r.target IS NOT NULL ORDER BY r.position",
+            [*params, reference_id.upper()],
+        ).fetchall()
+
+    def cited_by(self, reference_id: str, reader: Reader) -> list[tuple]:
+        params: list = [reference_id.upper()]
+        seen = visible_sql(reader.access, params)
+        rows = self.conn.execute(
+            "SELECT c.reference_id, r.letter, r.text, c.class_rank, c.caveat_bits, c.open_on,"
+            " c.floor_rank FROM refs r JOIN cables c ON c.id = r.cable_id"
+            f" WHERE r.target = %s AND {seen} ORDER BY c.created, c.reference_id",
+            params,
+        )
+        return [(src, letter, text, Stored(*columns)) for src, letter, text, *columns in rows]
+
+    def words(self, start: str, stop: str) -> list[str]:
+        return [
+            w
+            for (w,) in self.conn.execute(
+                "SELECT word FROM words WHERE word >= %s AND word < %s ORDER BY word",
+                (start, stop),
+            )
+        ]
+
+    def values(self, source: str) -> list[str]:
+        return [v for (v,) in self.conn.execute(_VALUES[source])]

@@ -1,9 +1,9 @@
-"""`PgStore`: an archive in a PostgreSQL database, for the store seam (issue 13).
+"""`PgStore`: an archive in a PostgreSQL database behind the store seam (archive/store.py,
+docs/stores.md, docs/postgresql.md).
 
-Where search happens for PostgreSQL: a query's text is parsed (archive/query.py), stemmed and
-scoped for its reader (archive/pg/scope.py), compiled (archive/pg/plan.py) and run
-(archive/pg/search.py); records arrive by COPY (archive/pg/load.py) into the schema of
-archive/pg/schema.py.
+`Archive` keeps the meaning (parsing, stemming, name resolution, the reader's scope); this
+store holds the records and answers plans through `PgSearch` (archive/pg/search.py).  Records
+arrive by COPY (archive/pg/load.py) into the schema of archive/pg/schema.py.
 """
 
 from __future__ import annotations
@@ -12,26 +12,49 @@ from collections.abc import Iterable, Iterator
 
 import psycopg
 
-from cablebase.access.policy import Access
-from cablebase.archive.api import Hit
+from cablebase.access.policy import Policy, Stored
+from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
-from cablebase.archive.pg import search as pg_search
-from cablebase.archive.pg.load import Loaded, load
-from cablebase.archive.pg.resolve import Resolver
-from cablebase.archive.pg.scope import scoped, stemmed
-from cablebase.archive.query import Node, parse_query
-from cablebase.archive.sqlite import Prepared, prepare
+from cablebase.archive.pg.load import Loaded, load, stored_record
+from cablebase.archive.pg.search import PgSearch
+from cablebase.archive.sqlite import Prepared, SourceInfo, prepare
 from cablebase.record import Cable
 
 
-class PgStore:
-    """The archive in the database `dsn` names (a libpq connection string or URL); the
-    schema is brought up to date on opening."""
+def connect(dsn: str) -> psycopg.Connection:
+    """An autocommit connection; an unreachable server or a refused login is one sentence."""
+    try:
+        return psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    except psycopg.Error as e:
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(e).__name__
+        raise ArchiveFileError(f"cannot reach the PostgreSQL archive: {reason}") from None
 
-    def __init__(self, dsn: str) -> None:
-        self.conn = psycopg.connect(dsn, autocommit=True)
-        schema.migrate(self.conn)
-        self.resolver = Resolver(self.conn)
+
+class PgStore:
+    """The archive in the database `dsn` names (a libpq connection string or URL).  The
+    schema is brought up to date on opening; with `create=False` a database holding no
+    archive is an error rather than a new archive; `readonly` opens read-only
+    transactions."""
+
+    label = "PostgreSQL"  # how messages name this store (store.Unsupported)
+
+    def __init__(self, dsn: str, *, readonly: bool = False, create: bool = True) -> None:
+        self.path = dsn  # the archive's location (Store.path)
+        self.readonly = readonly
+        self.conn = connect(dsn)
+        try:
+            if not create and schema.version(self.conn) == 0:
+                raise ArchiveFileError(
+                    "no archive in this PostgreSQL database"
+                    " (create one with: cablebase ingest PATH --archive postgresql://…)"
+                )
+            schema.migrate(self.conn)
+            if readonly:
+                self.conn.execute("SET default_transaction_read_only = on")
+        except BaseException:
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         self.conn.close()
@@ -42,41 +65,83 @@ class PgStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def put_many(self, cables: Iterable[Cable | Prepared]) -> Loaded:
-        return load(self.conn, [c if isinstance(c, Prepared) else prepare(c) for c in cables])
+    # -- the Store protocol (archive/store.py) ------------------------------------------
 
-    def count_all(self) -> int:
+    def searcher(self, **options: int) -> PgSearch:
+        """The Search of this store; SQLite's planner thresholds (`broad`, `small`) have no
+        counterpart here: PostgreSQL's planner chooses."""
+        return PgSearch(self)
+
+    def generation(self) -> int:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _id(self, reference_id: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM cables WHERE reference_id = %s", (reference_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def get(self, reference_id: str) -> Cable | None:
+        cid = self._id(reference_id)
+        return None if cid is None else stored_record(self.conn, cid)
+
+    def versions(self, reference_id: str) -> list[tuple[int, Cable]]:
+        """Earlier versions of a record, oldest first."""
+        rows = self.conn.execute(
+            "SELECT version, record FROM cable_versions WHERE reference_id = %s ORDER BY version",
+            (reference_id,),
+        )
+        return [(v, Cable.from_json(r)) for v, r in rows]
+
+    def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
+        row = self.conn.execute(
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
+            " WHERE reference_id = %s",
+            (reference_id,),
+        ).fetchone()
+        return None if row is None else (row[0], Stored(*row[1:5]), row[5])
+
+    def release_base(self, reference_id: str, version: int) -> int | None:
+        """No published releases on PostgreSQL yet (access/releases.py): none redacts."""
+        return None
+
+    def policy(self) -> Policy:
+        """The archive's access policy, from its settings (access/settings.py's keys)."""
+        from cablebase.access.settings import get_policy
+
+        return get_policy(self.conn)
+
+    def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM cables").fetchone()[0]
 
-    def tree(self, query: str | Node, access: Access | None = None) -> Node:
-        """The query as compiled for `access` (None: unrestricted): parsed, stemmed, scoped."""
-        node = parse_query(query) if isinstance(query, str) else query
-        node = stemmed(node, self.resolver.forms)
-        return node if access is None else scoped(node, access, self.resolver)
+    # -- beside the protocol: what `cablebase show` and `errors` read -----------------------
 
-    def search(
-        self,
-        query: str | Node = "",
-        access: Access | None = None,
-        *,
-        sort: str = "relevance",
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> Iterator[Hit]:
-        node = self.tree(query, access)
-        return pg_search.search(
-            self.conn, node, self.resolver, access, sort=sort, limit=limit, offset=offset
-        )
+    def sources(self, reference_id: str, *, superseded: bool = False) -> list[SourceInfo]:
+        """The sources of a cable, current ones (or all, with `superseded`), oldest first."""
+        rows = self.conn.execute(
+            'SELECT id, reference_id, form, path, "offset", released, digest, added, superseded,'
+            " record FROM cable_sources WHERE reference_id = %s"
+            + ("" if superseded else " AND superseded IS NULL")
+            + " ORDER BY id",
+            (reference_id,),
+        ).fetchall()
+        return [SourceInfo(*r) for r in rows]
 
-    def count(self, query: str | Node = "", access: Access | None = None) -> int:
-        return pg_search.count(self.conn, self.tree(query, access), self.resolver, access)
+    def quarantined(self) -> list[tuple[str, str, str]]:
+        return self.conn.execute(
+            "SELECT location, reason, seen FROM quarantine ORDER BY id"
+        ).fetchall()
 
-    def facets(
-        self,
-        query: str | Node = "",
-        access: Access | None = None,
-        names: tuple[str, ...] = tuple(pg_search.FACETS),
-        top: int | None = 20,
-    ) -> dict[str, list[tuple[str, int]]]:
-        node = self.tree(query, access)
-        return pg_search.facets(self.conn, node, self.resolver, access, names, top)
+    def records(self, ids: list[int]) -> Iterator[tuple[int, Cable]]:
+        """(store id, whole record) of the cables `ids` still stored, in their order."""
+        for cid in ids:
+            if self.conn.execute("SELECT 1 FROM cables WHERE id = %s", (cid,)).fetchone():
+                yield cid, stored_record(self.conn, cid)
+
+    # -- writes ------------------------------------------------------------------------
+
+    def put_many(self, cables: Iterable[Cable | Prepared]) -> Loaded:
+        if self.readonly:
+            raise ArchiveFileError("the archive was opened read-only")
+        return load(self.conn, [c if isinstance(c, Prepared) else prepare(c) for c in cables])
