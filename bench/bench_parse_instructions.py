@@ -6,7 +6,9 @@ shared machine does not disturb (CPU and wall time on the project VM vary by ±7
 Each SRC is a `src` folder (default: this checkout's); for the code at a commit, use a worktree:
 `git worktree add --detach /tmp/old COMMIT` and pass /tmp/old/src.  Needs valgrind.  The sample
 is every 10th Cablegate page (578) and the first 1,000 cables.csv rows, read into memory first;
-the count of an interpreter that only loads the sample and imports the parser is subtracted.
+the count of an interpreter that only loads the sample, imports the parser and reads the
+reference tables from ../shared (the Cablegate id list and route2name.csv: a one-time cost of
+about 420 M instructions, not a cost per cable) is subtracted.
 Hash randomisation is off (PYTHONHASHSEED=0), so a count repeats to within about 0.1 %.
 """
 
@@ -28,8 +30,11 @@ _ROW_START = re.compile(rb'(?m)^"\d+","\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}",')
 # Run in the child: parse the sample's `html` pages or `csv` rows, or nothing (`none`).
 _CHILD = """
 import io, pickle, sys
+from cablebase.grammar.header_routes import load_route_names
+from cablebase.ids import KNOWN_IDS
 from cablebase.parse import iter_cables, parse_text
 pages, rows = pickle.load(open(sys.argv[1], "rb"))
+KNOWN_IDS.available, load_route_names()  # read once per process, whatever it parses
 if sys.argv[2] == "html":
     for page in pages:
         parse_text(page, form="html")
