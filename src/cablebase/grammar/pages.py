@@ -404,6 +404,11 @@ class _Stripper:
         lines = self.lines
         n = len(lines)
         banner = None
+        # the regex needs `SECTION` (any case): when the 60 lines hold none (ASCII text, where
+        # no other letter matches one of its letters), spare a search of every line
+        window = "\n".join(lines[j : j + 60])
+        if window.isascii() and "section" not in window.lower():
+            return j
         for k in range(j, min(n, j + 60)):
             if _SECTION_BANNER.search(lines[k]):
                 banner = k
