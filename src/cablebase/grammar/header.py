@@ -61,6 +61,7 @@ _SERIAL_RE = re.compile(
     r"|(?:(?<=IMMEDIATE)|(?<=PRIORITY)|(?<=ROUTINE))\s+(?P<short>\d{1,6})$"
 )
 _PREC_RE = re.compile(r"(?:^|\s+)(?P<prec>NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)$")
+_PRECEDENCES = ("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")
 _NAME_OK_RE = re.compile(r"[A-Z].*[A-Z0-9]")  # at least two characters, starting with a letter
 _SPACES_RE = re.compile(r"\s+")
 
@@ -96,7 +97,7 @@ def parse_header(lines: list[str], st: State) -> None:
             # addressee lines recur from cable to cable: what each line is, is worked out once
             is_placeholder, kind, role, rest = _after_fm(s)
         else:
-            is_placeholder = not placeholder and bool(_PLACEHOLDER_RE.search(s))
+            is_placeholder = not placeholder and _placeholder(s)
             kind, role, rest = "", None, ""
         if not placeholder and is_placeholder:
             placeholder = True
@@ -238,8 +239,15 @@ def _after_fm(s: str) -> _Kind:
     return got
 
 
+def _placeholder(s: str) -> bool:
+    # both phrases hold `original`; in ASCII text only its own letters match it in any case
+    if s.isascii() and "original" not in s.lower():
+        return False
+    return _PLACEHOLDER_RE.search(s) is not None
+
+
 def _read_after_fm(s: str) -> _Kind:
-    placeholder = bool(_PLACEHOLDER_RE.search(s))
+    placeholder = _placeholder(s)
     m = _BLOCK_RE.match(s)
     if m is not None:
         rest = m.group("rest").strip()
@@ -365,11 +373,12 @@ def _read_addressee(text: str, role: str, route_names: dict[str, str]) -> _Read:
             warnings.append(("header.route_malformed", f"routing indicator {route!r} is malformed"))
 
     serial = precedence = office = None
-    m = _SERIAL_RE.search(text)
+    # both regexes end at the line's end: a serial needs a digit there, a precedence its word
+    m = _SERIAL_RE.search(text) if text[-1:].isdecimal() else None
     if m is not None:
         serial = (m.group("serial") or m.group("short")).replace(" ", "")
         text = text[: m.start()]
-    m = _PREC_RE.search(text)
+    m = _PREC_RE.search(text) if text.endswith(_PRECEDENCES) else None
     if m is not None:
         precedence = _SPACES_RE.sub(" ", m.group("prec"))
         text = text[: m.start()]
