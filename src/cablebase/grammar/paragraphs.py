@@ -359,7 +359,10 @@ def join_stripped(lines: list[str]) -> str:
         if not s:
             blank = bool(parts)
             continue
-        item = is_list_item(s)
+        # is_list_item(s) inline (s is stripped): this loop runs for every line of the paragraph
+        item = (s[0] in _LIST_START or s[1:2] in (".", ")") or s[2:3] == ")") and LIST_ITEM.match(
+            s
+        ) is not None
         if not parts:
             parts.append(s)
         elif blank:
