@@ -296,7 +296,7 @@ def _clean_lines(lines: list[str]) -> list[str]:
     joined = "\n".join(lines)
     if "\t" in joined or "\ufeff" in joined or "ï»¿" in joined:
         return [_clean(line) for line in lines]
-    return [line.strip() for line in lines]  # the common case: nothing to replace
+    return list(map(str.strip, lines))  # the common case: nothing to replace
 
 
 def _clean(line: str) -> str:
