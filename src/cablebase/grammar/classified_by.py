@@ -36,11 +36,11 @@ def _fix(m: re.Match[str]) -> str:
     return "1." + (m.group("s1") or m.group("s2"))
 
 
-_SECTION = re.compile(r"(?<![\d.])1\.([456])(?!\d)")
+_SECTION = re.compile(r"1(?<![\d.]1)\.([456])(?!\d)")  # (the 1 first: a fast scan)
 _EO_ABBR = re.compile(r"E\.\s?O\.?", re.IGNORECASE)
 _REASON_TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
 _SEPARATORS = frozenset({"(", ")", ",", "&", "/", ".", ":", ";", "-", "and", "or", "+"})
-_RAW_SECTION = re.compile(r"(?<![\d.])1\s?[.,:]\s?[456](?!\d)")
+_RAW_SECTION = re.compile(r"1(?<![\d.]1)\s?[.,:]\s?[456](?!\d)")  # (the 1 first)
 _RAW_SEPARATORS = _SEPARATORS | {"an", "nd", "n"}
 
 
