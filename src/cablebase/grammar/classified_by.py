@@ -526,7 +526,7 @@ def _clean_name(name: str | None, fixed: str) -> str:
 
 
 _DERIVED = re.compile(r"derived\s+from\b", re.IGNORECASE)
-_AND = re.compile(r"\s+(?:and|AND|&)\s+")
+_AND = re.compile(r"\s\s*(?:and|AND|&)\s+")  # (a class first: a fast scan)
 _Who = tuple[str | None, str | None, str | None]
 
 

@@ -148,7 +148,7 @@ _WORDS_TAIL_REV = re.compile(r"[ \t\n]*[A-Za-z.'-]*[A-Za-z](?:[ \t\n]+[A-Za-z.'-
 _MORE_NUMBERS = re.compile(r"\s+\d{3}\s+\d{4}\b")
 _SERIAL_AFTER_YEAR = re.compile(r"\)?[ \t]+(\d{3,7})(?![\w/]|[.:,-]\d)")  # STATE (01) 201265
 _CONTINUE = re.compile(r"\s*(?:,|/|&|\bAND\b|\band\b)\s*")
-_NON_LETTER = re.compile(r"[^A-Za-z]+")
+_NON_LETTER = re.compile(r"[^A-Za-z][^A-Za-z]*")  # (a class first: a fast scan)
 # A year before the post: `08 BAMAKO`, `2008 BAMAKO`, `(99) ROME`, `'08 STATE`.
 _YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:']))((?:19|20)\d{2}|\d{2})\)?[ \t\n]*$")
 # Between a post and its serial: `STATE: 73097`, `BAGHDAD #3565`, `KUWAIT (C)02293`,
