@@ -95,7 +95,7 @@ _DUMP = re.compile(
 _DASH_LEAD = re.compile(r"^[ \t]*-+(?=[ \t]|$)", re.M)  # old printout continuation dashes
 # A repeated label: at the start of a line, or between a letter and its item (A. REF: X).
 _LABEL_AGAIN = re.compile(
-    r"(?:^|(?<=[.):]\s)|(?<=[.):]))[ \t]*(?:REF(?:S|TELS?|ERENCES?)?|Refs?|Reftels?)\b[ \t]*[:.]?",
+    r"(?=[ \t]*R)(?:^|(?<=[.):]\s)|(?<=[.):]))[ \t]*(?:REF(?:S|TELS?|ERENCES?)?|Refs?|Reftels?)\b[ \t]*[:.]?",
     re.M,
 )
 # `REF A: ...  REF B: ...`: the label written before each letter.
@@ -191,14 +191,14 @@ _LEAD = re.compile(r"^[\s;,:]+")
 # -- kinds -------------------------------------------------------------------------------------
 
 # One `\b` in front of each alternation: the engine then tests the boundary once per position.
-_EMAIL = re.compile(r"\b(?:E-?\s?MAILS?\b|EMAIL)", re.I)
+_EMAIL = re.compile(r"(?=E)\b(?:E-?\s?MAILS?\b|EMAIL)", re.I)
 _TELCON = re.compile(
-    r"\b(?:TELE?CONS?|TELE?PHONE|PHONE|PHONECON|S?VTCS?|DVCS?|CONFERENCE CALL|CALLS?|"
+    r"(?=[TPSVDC])\b(?:TELE?CONS?|TELE?PHONE|PHONE|PHONECON|S?VTCS?|DVCS?|CONFERENCE CALL|CALLS?|"
     r"CONVERSATION)\b",
     re.I,
 )
 _REPORT = re.compile(
-    r"\b(?:(?:IIRS?|TD-?\s?314|TD|FBIS|OSC|INTSUM|REPORTS?|SITREP|CIR|DIA|NSA|INR|TDX?-?\s?31[45])\b"
+    r"(?=[ITFORSCDN])\b(?:(?:IIRS?|TD-?\s?314|TD|FBIS|OSC|INTSUM|REPORTS?|SITREP|CIR|DIA|NSA|INR|TDX?-?\s?31[45])\b"
     r"|CIA)|^31[45]/\d",
     re.I,
 )
