@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -280,3 +281,64 @@ def test_section_banner_after_a_printout_page_one_is_found_in_any_case() -> None
     st = State(cable=Cable(), meta=Meta())
     stripper = _Stripper(["PAGE 01", "ACTION EUR-00", "TEXT"], 0, st, set(), {0})
     assert stripper._skip_section_header(1) == 1  # no banner: nothing skipped
+
+
+# Searched regexes rewritten to start with one character or class, or with a lookahead for
+# their first characters: (the module's pattern, the pattern as it was).
+_REWRITTEN = [
+    ("cablebase.grammar.banner", "_HAS_SERIAL", r"\d{3}", 0),
+    ("cablebase.grammar.refs", "_EIGHT_DIGITS", r"\d{8}", 0),
+    ("cablebase.grammar.refs", "_COLON_GLUED", r"(?<=[A-Za-z]):(?=\d)", 0),
+    ("cablebase.grammar.refs", "_NON_LETTER", r"[^A-Za-z]+", 0),
+    ("cablebase.grammar.refs", "_EMAIL", r"\b(?:E-?\s?MAILS?\b|EMAIL)", re.I),
+    ("cablebase.grammar.classified_by", "_SECTION", r"(?<![\d.])1\.([456])(?!\d)", 0),
+    ("cablebase.grammar.classified_by", "_RAW_SECTION", r"(?<![\d.])1\s?[.,:]\s?[456](?!\d)", 0),
+    (
+        "cablebase.grammar.classified_by",
+        "_INNER_LABEL",
+        r"\bclass[a-z]{2,4}d\s+by\b|\bguide\s+by\b",
+        re.I,
+    ),
+    (
+        "cablebase.grammar.classified_by",
+        "_AFFAIRES",
+        r"\b([dD])[eE]?\s?\\?[’‘`´',]\s?(?=[Aa][Ff])",
+        0,
+    ),
+    ("cablebase.grammar.classified_by", "_AND", r"\s+(?:and|AND|&)\s+", 0),
+    (
+        "cablebase.grammar.pages",
+        "_CLASS_TAIL",
+        r"\s{2,}(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s*$",
+        0,
+    ),
+    ("cablebase.grammar.redactions", "_XRUN", r"[Xx]{4,}", 0),
+    ("cablebase.ids", "_NOT_LETTER", r"[^A-Z]+", 0),
+    ("cablebase.grammar.header", "_SPACES_RE", r"\s+", 0),
+]
+_TEXTS = [
+    "REF: A. STATE 00012345 B. ROME:1234 C) 05-ROME-1234; TELCON, E-MAIL OF 3/4",
+    "Classified By: Charge d'Affaires a.i. John Smith, reasons 1.4 (b) and (d), 1.5(b)",
+    "CLASSIFIED BY POLOFF X XXXXXXXXXXXX, REASON 1. 4 (B), AND (D); guide by 12958",
+    "ROME 00001196  002 OF 003   SECRET",
+    "text  CONFIDENTIAL",
+    "ſection ſ xXxX xxxx XXXXX 1.45 11.4 a1.4 E-Mail email e mails Kelvin K",
+    "",
+]
+
+
+@pytest.mark.parametrize(("module", "name", "before", "flags"), _REWRITTEN)
+def test_rewritten_regexes_find_what_they_found(
+    module: str, name: str, before: str, flags: int
+) -> None:
+    import importlib
+    import random
+
+    now = getattr(importlib.import_module(module), name)
+    old = re.compile(before, flags)
+    rng = random.Random(7)
+    alphabet = "aAdDeErRxX1456.:,;()/- \t\n'’ZQ0"
+    texts = _TEXTS + ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(300)]
+    for text in texts:
+        assert [m.span() for m in now.finditer(text)] == [m.span() for m in old.finditer(text)]
+        assert now.sub("#", text) == old.sub("#", text)
