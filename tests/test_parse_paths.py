@@ -2,17 +2,23 @@
 
 The cables.csv reader hands a record to the csv module as one string when it can (the
 line-by-line read stays for the rest), and the header reads each distinct addressee line once
-(its fields and warnings are replayed for the next cable that has it).
+(its fields and warnings are replayed for the next cable that has it), and what each line after
+FM is, once.  A Cablegate page is searched for its heading after the site chrome that pages
+share; the preamble finds its label keys with one regex; regexes that need a word run only
+when the text holds it (a lower-cased substring test, for ASCII text).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
+from cablebase.forms import html
 from cablebase.forms.csv import BadRow, _parse_record, iter_csv
+from cablebase.grammar import header, preamble
 from cablebase.grammar.header import parse_header
 from cablebase.grammar.state import State
 from cablebase.grammar.unwrapped import Meta
@@ -115,3 +121,224 @@ def test_repeated_addressee_lines_are_read_alike_and_kept_apart() -> None:
         c = _header(["FM AMEMBASSY MUSCAT", "TO RUEHC/SECSTATE WASHDC 1180", "X"])
         assert [r.name for r in c.recipients] == ["SECSTATE WASHDC"]
         assert [w.where for w in c.warnings if w.code == "header.unparsed_line"] == ["header:3"]
+
+
+def test_heading_is_found_after_a_shared_chrome_as_a_plain_search_finds_it() -> None:
+    h3 = html._H3
+    chrome = "<html><div>menu " + "x" * 300 + "</div>"
+    pages_ = [
+        chrome + "<p>a</p>" + h3 + "10ROME1, T</h3>",
+        chrome + "<p>b</p>" + h3 + "10ROME2, T</h3>",
+        chrome + "<p>b</p>" + h3[:5] + h3 + "10ROME3, T</h3>",  # a cut heading before it
+        chrome[:-10] + h3 + "10ROME4, T</h3>",  # the heading inside the shared start's span
+        "<html>another site " + h3 + "10ROME5, T</h3>",
+        chrome + h3 + "first" + h3 + "second",  # two headings: the first counts
+        "no heading at all " + chrome,
+        h3 + "at the start",
+    ]
+    html._chrome[0] = ""
+    for _round in range(3):
+        for page in pages_ + pages_[::-1]:
+            assert html._find_heading(page) == page.find(h3)
+    html._chrome[0] = ""
+
+
+def test_lines_after_fm_are_classified_alike_when_read_again() -> None:
+    lines = [
+        "R 090540Z MAR 72",
+        "FM AMEMBASSY TEHRAN",
+        "TO SECSTATE WASHDC 7682",
+        "INFO AMEMBASSY ANKARA",
+        "PAGE 02 TEHRAN 01381 091000Z",  # a printout page break
+        "AMEMBASSY BONN PRIORITY",
+        "INFO LOG-00 EUR-12",  # a distribution line, not a block
+        "TO PAGE 02 TEHRAN 01381",  # a page break cut in after a label
+        "AMCONSUL DHAHRAN",
+        "not an addressee",
+        "FM AMEMBASSY PARIS",  # a second transmission
+        "TO AMEMBASSY ROME",
+    ]
+    header._AFTER_FM.clear()
+    first = _header(lines)
+    again = _header(lines)  # every line after FM now read from the table
+    for cable in (first, again):
+        assert [(r.role, r.name, r.precedence, r.serial) for r in cable.recipients] == [
+            ("to", "SECSTATE WASHDC", None, "7682"),
+            ("info", "AMEMBASSY ANKARA", None, None),
+            ("info", "AMEMBASSY BONN", "PRIORITY", None),
+            ("to", "AMCONSUL DHAHRAN", None, None),
+        ]
+        assert [(w.code, w.where) for w in cable.warnings] == [
+            ("header.unparsed_line", "header:10"),
+            ("header.repeated", "header:11"),
+        ]
+    # a placeholder note after FM is seen whether or not the line was read before
+    note = ["FM AMEMBASSY ROME", "TO SECSTATE WASHDC", "Partial extract of the original cable"]
+    assert _header(note).partial and _header(note).partial
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "PARTIAL EXTRACT OF THE ORIGINAL CABLE",
+        "Full  text of the Original cable",
+        "full text of the orİginal cable",  # `İ` matches `i` in any case: the regex decides
+        "the original text",
+        "FM AMEMBASSY ROME",
+        "",
+    ],
+)
+def test_placeholder_test_agrees_with_its_regex(line: str) -> None:
+    assert header._placeholder(line) == bool(header._PLACEHOLDER_RE.search(line))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "RUEHC/SECSTATE WASHDC IMMEDIATE 2832",
+        "SECSTATE WASHDC PRIORITY 738",
+        "AMEMBASSY ROME 0046",
+        "AMEMBASSY ROME0046",
+        "AMEMBASSY ROME 0046-0050",
+        "AMEMBASSY PARIS NIACT IMMEDIATE",
+        "AMEMBASSY PARIS ROUTINE",
+        "AMEMBASSY PARIS",
+        "AMEMBASSY PARIS 12",
+        "AMEMBASSY PARIS \u0664\u0665\u0666\u0667",  # other decimal digits: `\\d` takes them
+    ],
+)
+def test_addressee_serial_and_precedence_tests_agree_with_their_regexes(line: str) -> None:
+    text = line.split("/", 1)[-1]
+    m = header._SERIAL_RE.search(text)
+    rest = text[: m.start()] if m else text
+    p = header._PREC_RE.search(rest)
+    got, _warnings = header._read_addressee(line, "to", {})
+    assert got is not None
+    assert got["serial"] == (
+        (m.group("serial") or m.group("short")).replace(" ", "") if m else None
+    )
+    assert got["precedence"] == (" ".join(p.group("prec").split()) if p else None)
+
+
+def _labels_by_find(line: str) -> list[tuple[int, int, str]]:
+    """The preamble's label hits found with one `str.find` per key: the general path."""
+    u = line.upper()
+    hits = []
+    for key, name, back, rx in preamble._LABEL_AT:
+        p = u.find(key)
+        while p >= 0:
+            if p - back >= 0 and (m := rx.match(line, p - back)) is not None:
+                hits.append((m.start(), m.end(), name))
+            p = u.find(key, p + 1)
+    return sorted(hits)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "E.O. 12958: DECL: 05/06/2019 TAGS: PGOV PREL SUBJECT: TALKS REF: A. ROME 1",
+        "TAGSUBJECT: GLUED",  # overlapping keys: TAG, AGS, SUBJ, UBJECT
+        "SUBJECT:TAGS: PREL",
+        "TAS: PREL, TGS: X, AGS: Y",
+        "EO 12356 N/A SUBJ: REFTEL REF: STATE 1 REF 02 PARAMARIBO 1169",
+        "(U) Classified By: Ambassador, reasons 1.4 (b) and (d)",
+        "CLASSCLASSIFIED BY: X",
+        "E.0.12356 DECL: OADR",
+        "no label here at all",
+    ],
+)
+def test_label_keys_found_by_one_regex_as_by_one_find_per_key(line: str) -> None:
+    u = line.upper()
+    hits = []
+    k = preamble._KEYS.search(u)
+    while k is not None:
+        for name, back, rx in preamble._AT_KEY[k.group()]:
+            if k.start() - back >= 0 and (m := rx.match(line, k.start() - back)) is not None:
+                hits.append((m.start(), m.end(), name))
+        k = preamble._KEYS.search(u, k.start() + 1)
+    assert sorted(hits) == _labels_by_find(line)
+
+
+def test_classified_by_in_paragraph_one_is_found_in_any_case() -> None:
+    for word in ("CLASSIFIED", "Classified", "cLaSsIfIeD", "Claſſified"):  # `ſ` matches `s`
+        lines = ["", "1. " + word + " by Ambassador X. Reason: 1.5 (b).", "", "2. Text."]
+        assert preamble._clby_in_first_paragraph(lines, 0) == [
+            word + " by Ambassador X. Reason: 1.5 (b)."
+        ]
+    assert preamble._clby_in_first_paragraph(["1. Text.", "", "2. More."], 0) is None
+
+
+def test_section_banner_after_a_printout_page_one_is_found_in_any_case() -> None:
+    from cablebase.grammar.pages import _Stripper
+    from cablebase.grammar.state import State
+
+    for word in ("SECTION", "Section", "ſection"):  # `ſ` matches `s`
+        lines = ["PAGE 01", "ACTION EUR-00", f"SECRET {word} 02 OF 02 ROME 01196", "TEXT"]
+        st = State(cable=Cable(), meta=Meta())
+        stripper = _Stripper(lines, 0, st, set(), {0})
+        # found: the banner and the lines after it that repeat the cable's first lines go
+        assert stripper._skip_section_header(1) == 4
+    st = State(cable=Cable(), meta=Meta())
+    stripper = _Stripper(["PAGE 01", "ACTION EUR-00", "TEXT"], 0, st, set(), {0})
+    assert stripper._skip_section_header(1) == 1  # no banner: nothing skipped
+
+
+# Searched regexes rewritten to start with one character or class, or with a lookahead for
+# their first characters: (the module's pattern, the pattern as it was).
+_REWRITTEN = [
+    ("cablebase.grammar.banner", "_HAS_SERIAL", r"\d{3}", 0),
+    ("cablebase.grammar.refs", "_EIGHT_DIGITS", r"\d{8}", 0),
+    ("cablebase.grammar.refs", "_COLON_GLUED", r"(?<=[A-Za-z]):(?=\d)", 0),
+    ("cablebase.grammar.refs", "_NON_LETTER", r"[^A-Za-z]+", 0),
+    ("cablebase.grammar.refs", "_EMAIL", r"\b(?:E-?\s?MAILS?\b|EMAIL)", re.I),
+    ("cablebase.grammar.classified_by", "_SECTION", r"(?<![\d.])1\.([456])(?!\d)", 0),
+    ("cablebase.grammar.classified_by", "_RAW_SECTION", r"(?<![\d.])1\s?[.,:]\s?[456](?!\d)", 0),
+    (
+        "cablebase.grammar.classified_by",
+        "_INNER_LABEL",
+        r"\bclass[a-z]{2,4}d\s+by\b|\bguide\s+by\b",
+        re.I,
+    ),
+    (
+        "cablebase.grammar.classified_by",
+        "_AFFAIRES",
+        r"\b([dD])[eE]?\s?\\?[’‘`´',]\s?(?=[Aa][Ff])",
+        0,
+    ),
+    ("cablebase.grammar.classified_by", "_AND", r"\s+(?:and|AND|&)\s+", 0),
+    (
+        "cablebase.grammar.pages",
+        "_CLASS_TAIL",
+        r"\s{2,}(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s*$",
+        0,
+    ),
+    ("cablebase.grammar.redactions", "_XRUN", r"[Xx]{4,}", 0),
+    ("cablebase.ids", "_NOT_LETTER", r"[^A-Z]+", 0),
+    ("cablebase.grammar.header", "_SPACES_RE", r"\s+", 0),
+]
+_TEXTS = [
+    "REF: A. STATE 00012345 B. ROME:1234 C) 05-ROME-1234; TELCON, E-MAIL OF 3/4",
+    "Classified By: Charge d'Affaires a.i. John Smith, reasons 1.4 (b) and (d), 1.5(b)",
+    "CLASSIFIED BY POLOFF X XXXXXXXXXXXX, REASON 1. 4 (B), AND (D); guide by 12958",
+    "ROME 00001196  002 OF 003   SECRET",
+    "text  CONFIDENTIAL",
+    "ſection ſ xXxX xxxx XXXXX 1.45 11.4 a1.4 E-Mail email e mails Kelvin K",
+    "",
+]
+
+
+@pytest.mark.parametrize(("module", "name", "before", "flags"), _REWRITTEN)
+def test_rewritten_regexes_find_what_they_found(
+    module: str, name: str, before: str, flags: int
+) -> None:
+    import importlib
+    import random
+
+    now = getattr(importlib.import_module(module), name)
+    old = re.compile(before, flags)
+    rng = random.Random(7)
+    alphabet = "aAdDeErRxX1456.:,;()/- \t\n'’ZQ0"
+    texts = _TEXTS + ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(300)]
+    for text in texts:
+        assert [m.span() for m in now.finditer(text)] == [m.span() for m in old.finditer(text)]
+        assert now.sub("#", text) == old.sub("#", text)

@@ -26,7 +26,7 @@ REFID_RE = re.compile(r"^(\d{2})([A-Z]+?)(\d{1,7})$")
 CABLE_ID_PATTERN = r"^\d{2}[0-9A-Z]*[A-Z][0-9A-Z]*$"
 CABLE_ID_RE = re.compile(CABLE_ID_PATTERN)
 
-_NOT_LETTER = re.compile(r"[^A-Z]+")
+_NOT_LETTER = re.compile(r"[^A-Z][^A-Z]*")  # (a class first, not a repeat: a fast scan)
 _PREFIX_MIN = 4  # shortest name accepted as a unique prefix (CASA, TEGUC, BUENOS AIR)
 _RELIABLE = 3  # posts with fewer ids take part in exact matches only, not prefix matches
 

@@ -89,12 +89,44 @@ def _cells(page: str, start: int, end: int) -> list[str]:
         pos = j + 5
 
 
+# The site chrome before the heading (about 58 KB of menus) is the same on nearly every page:
+# the start that pages have shared so far is kept (it holds no heading), and a page that
+# begins with it is searched for the heading only after it.  Comparing runs several times
+# faster than searching, and the first heading found is the same.
+_chrome = [""]
+
+
+def _find_heading(page: str) -> int:
+    known = _chrome[0]
+    if known and page.startswith(known):
+        # the heading may begin in the last characters of the known start
+        return page.find(_H3, max(len(known) - len(_H3) + 1, 0))
+    h = page.find(_H3)
+    if h > 0:
+        same = _shared(known, page, h)
+        # another chrome (a page saved from a mirror): start again from this page's
+        _chrome[0] = known[:same] if same >= len(known) // 2 and same else page[:h]
+    return h
+
+
+def _shared(known: str, page: str, limit: int) -> int:
+    """How many characters `page` and `known` share at their start (at most `limit`)."""
+    lo, hi = 0, min(len(known), limit)
+    while lo < hi:  # page[:lo] == known[:lo]; the first difference is before hi
+        mid = (lo + hi + 1) // 2
+        if page.startswith(known[lo:mid], lo):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def unwrap_html(page: str, *, path: str | None = None, offset: int | None = None) -> Unwrapped:
     """Take one Cablegate page apart into metadata, header lines and body lines.
 
     Raises :class:`NotACable` (with the reason) when the page lacks the structure.
     """
-    h = page.find(_H3)
+    h = _find_heading(page)
     if h < 0:
         raise NotACable("no '<h3>Viewing cable …' heading: not a Cablegate cable page")
     h_end = page.find("</h3>", h)

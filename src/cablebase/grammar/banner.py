@@ -73,15 +73,19 @@ def _split_class(line: str) -> tuple[str, str] | None:
     return level, line[m.end() :]
 
 
-_HAS_SERIAL = re.compile(r"\d{3}")
+_HAS_SERIAL = re.compile(r"\d\d\d")  # (a `\d` first, not a repeat: a fast scan)
 
 
 def looks_like_banner(line: str) -> bool:
     """True when `line` parses as a banner (no side effects)."""
-    if len(line) < 8 or not _HAS_SERIAL.search(line):
+    if len(line) < 8:
         return False
+    # the anchored class-word match first: it fails at once on most lines, where the serial
+    # search would read the whole line
     sc = _split_class(line)
-    return sc is not None and _REST.match(sc[1]) is not None
+    return (
+        sc is not None and _HAS_SERIAL.search(line) is not None and _REST.match(sc[1]) is not None
+    )
 
 
 def parse_banner(line: str, st: State) -> str | None:

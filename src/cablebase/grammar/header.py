@@ -61,8 +61,9 @@ _SERIAL_RE = re.compile(
     r"|(?:(?<=IMMEDIATE)|(?<=PRIORITY)|(?<=ROUTINE))\s+(?P<short>\d{1,6})$"
 )
 _PREC_RE = re.compile(r"(?:^|\s+)(?P<prec>NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)$")
+_PRECEDENCES = ("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")
 _NAME_OK_RE = re.compile(r"[A-Z].*[A-Z0-9]")  # at least two characters, starting with a letter
-_SPACES_RE = re.compile(r"\s+")
+_SPACES_RE = re.compile(r"\s\s*")  # (a class first, not a repeat: a fast scan)
 
 _ZNY_LEVELS = {
     "C": "CONFIDENTIAL",
@@ -92,8 +93,13 @@ def parse_header(lines: list[str], st: State) -> None:
     for i, s in enumerate(ls):
         if not s:
             continue
-        where = f"header:{i + 1}"
-        if not placeholder and _PLACEHOLDER_RE.search(s):
+        if seen_fm:
+            # addressee lines recur from cable to cable: what each line is, is worked out once
+            is_placeholder, kind, role, rest = _after_fm(s)
+        else:
+            is_placeholder = not placeholder and _placeholder(s)
+            kind, role, rest = "", None, ""
+        if not placeholder and is_placeholder:
             placeholder = True
             continue
 
@@ -135,7 +141,7 @@ def parse_header(lines: list[str], st: State) -> None:
                 d = parse_dtg_line(s)
                 if d is not None:
                     seen_dtg = True
-                    _apply_dtg(d, st, where)
+                    _apply_dtg(d, st, f"header:{i + 1}")
                     continue
             if s.startswith("PAGE") and _LATER_PAGE_RE.match(s):
                 # a fragment without FM: the addressees after it are read as INFO
@@ -159,32 +165,36 @@ def parse_header(lines: list[str], st: State) -> None:
             continue
 
         # -- after FM: TO / INFO / XMT blocks -----------------------------------------------
-        m = _BLOCK_RE.match(s)
-        if m is not None:
-            rest = m.group("rest").strip()
-            if _DISTRIBUTION_RE.match(rest):  # a printout distribution line, not a block
-                continue
-            block = m.group("role").lower()
-            if not rest or _PAGE_RE.match(rest):  # `TO PAGE 02 ...`: a page break cut in
+        if kind == "block":
+            block = role
+            if not rest:  # the label alone, or `TO PAGE 02 ...`: a page break cut in
                 continue
             s = rest
-        elif _STOP_RE.match(s):
+        elif kind == "stop":
             break
-        elif _VZCZC_RE.match(s) or _FM_RE.match(s) or _DE_RE.match(s) or parse_dtg_line(s):
+        elif kind == "repeat":
             # a second transmission (a dump or a repeated header): keep the first one only
-            st.warn("header.repeated", f"second transmission header ignored at {s[:40]!r}", where)
+            st.warn(
+                "header.repeated",
+                f"second transmission header ignored at {s[:40]!r}",
+                f"header:{i + 1}",
+            )
             break
-        elif _PAGE_RE.match(s) or _CLASS_LINE_RE.match(s):
-            continue  # page breaks of a printout
-        elif _LOWER_RE.search(s):
-            st.warn("header.unparsed_line", f"header line not understood: {s[:80]!r}", where)
+        elif kind == "skip":  # page breaks of a printout, a distribution line
+            continue
+        elif kind == "lower":
+            st.warn(
+                "header.unparsed_line", f"header line not understood: {s[:80]!r}", f"header:{i + 1}"
+            )
             continue
         elif block is None:  # an address line right after FM: the TO label was lost
-            st.warn("header.to_missing", f"addressee before any TO line: {s[:80]!r}", where)
+            st.warn(
+                "header.to_missing", f"addressee before any TO line: {s[:80]!r}", f"header:{i + 1}"
+            )
             block = "to"
         if route_names is None:
             route_names = load_route_names()
-        rcp = _parse_addressee(s, block, st, where, route_names)
+        rcp = _parse_addressee(s, block, st, i, route_names)
         if rcp is not None:
             cable.recipients.append(rcp)
 
@@ -209,6 +219,52 @@ def parse_header(lines: list[str], st: State) -> None:
     if kind == "acp127" and not seen_dtg:
         st.warn("header.dtg_missing", "ACP-127 header without a DTG line", "header")
     # prosign <-> DTG precedence and DE Julian day <-> DTG are checked in crosscheck.py
+
+
+# A line after FM: (placeholder note, kind, role, rest).  Kinds: `block` (a TO/INFO/XMT label,
+# the role lower-cased; rest: the addressee after it, or "" when nothing to read), `stop`
+# (the preamble starts), `repeat` (a second transmission header), `skip` (a printout's page
+# break or distribution line), `lower` (not an addressee line), `` (an addressee line).
+_Kind = tuple[bool, str, str | None, str]
+_AFTER_FM: dict[str, _Kind] = {}
+
+
+def _after_fm(s: str) -> _Kind:
+    got = _AFTER_FM.get(s)
+    if got is None:
+        got = _read_after_fm(s)
+        if len(_AFTER_FM) >= _ADDRESSEES_MAX:
+            _AFTER_FM.clear()
+        _AFTER_FM[s] = got
+    return got
+
+
+def _placeholder(s: str) -> bool:
+    # both phrases hold `original`; in ASCII text only its own letters match it in any case
+    if s.isascii() and "original" not in s.lower():
+        return False
+    return _PLACEHOLDER_RE.search(s) is not None
+
+
+def _read_after_fm(s: str) -> _Kind:
+    placeholder = _placeholder(s)
+    m = _BLOCK_RE.match(s)
+    if m is not None:
+        rest = m.group("rest").strip()
+        if _DISTRIBUTION_RE.match(rest):  # a printout distribution line, not a block
+            return placeholder, "skip", None, ""
+        if _PAGE_RE.match(rest):  # `TO PAGE 02 ...`: a page break cut in
+            rest = ""
+        return placeholder, "block", m.group("role").lower(), rest
+    if _STOP_RE.match(s):
+        return placeholder, "stop", None, ""
+    if _VZCZC_RE.match(s) or _FM_RE.match(s) or _DE_RE.match(s) or parse_dtg_line(s):
+        return placeholder, "repeat", None, ""
+    if _PAGE_RE.match(s) or _CLASS_LINE_RE.match(s):
+        return placeholder, "skip", None, ""
+    if _LOWER_RE.search(s):
+        return placeholder, "lower", None, ""
+    return placeholder, "", None, ""
 
 
 # A printout page header with the DTG after it on its line (`PAGE 01 ROME 06823 171702Z
@@ -240,7 +296,7 @@ def _clean_lines(lines: list[str]) -> list[str]:
     joined = "\n".join(lines)
     if "\t" in joined or "\ufeff" in joined or "ï»¿" in joined:
         return [_clean(line) for line in lines]
-    return [line.strip() for line in lines]  # the common case: nothing to replace
+    return list(map(str.strip, lines))  # the common case: nothing to replace
 
 
 def _clean(line: str) -> str:
@@ -282,9 +338,9 @@ _addressees_for: list[dict[str, str] | None] = [None]  # the route table the ent
 
 
 def _parse_addressee(
-    text: str, role: str, st: State, where: str, route_names: dict[str, str]
+    text: str, role: str, st: State, i: int, route_names: dict[str, str]
 ) -> Recipient | None:
-    """`[RI/]PLA[//OFFICE//][ PRECEDENCE][ SERIAL]` -> Recipient."""
+    """`[RI/]PLA[//OFFICE//][ PRECEDENCE][ SERIAL]` -> Recipient (header line index i)."""
     if _addressees_for[0] is not route_names:
         _ADDRESSEES.clear()
         _addressees_for[0] = route_names
@@ -297,7 +353,7 @@ def _parse_addressee(
         _ADDRESSEES[key] = got
     fields, warnings = got
     for code, message in warnings:
-        st.warn(code, message, where)
+        st.warn(code, message, f"header:{i + 1}")
     return None if fields is None else Recipient(**fields)  # type: ignore[arg-type]
 
 
@@ -317,11 +373,12 @@ def _read_addressee(text: str, role: str, route_names: dict[str, str]) -> _Read:
             warnings.append(("header.route_malformed", f"routing indicator {route!r} is malformed"))
 
     serial = precedence = office = None
-    m = _SERIAL_RE.search(text)
+    # both regexes end at the line's end: a serial needs a digit there, a precedence its word
+    m = _SERIAL_RE.search(text) if text[-1:].isdecimal() else None
     if m is not None:
         serial = (m.group("serial") or m.group("short")).replace(" ", "")
         text = text[: m.start()]
-    m = _PREC_RE.search(text)
+    m = _PREC_RE.search(text) if text.endswith(_PRECEDENCES) else None
     if m is not None:
         precedence = _SPACES_RE.sub(" ", m.group("prec"))
         text = text[: m.start()]

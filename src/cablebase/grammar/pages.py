@@ -20,8 +20,11 @@ from cablebase.grammar.state import PageMarker, State
 
 __all__ = ["strip_page_markers", "ends_sentence"]
 
-# The part of a marker every form shares: 8-digit serial, page, total.
-_CORE = re.compile(r"(\d{8})[ \t\u2028]+(\d{3}(?:\.\d)?)[ \t\u2028]+of[ \t\u2028]+(\d{3})\b", re.I)
+# The part of a marker every form shares: 8-digit serial, page, total.  (Regexes searched
+# for start with one character class, not a repeat: the engine then scans ahead fast.)
+_CORE = re.compile(
+    r"(\d\d{7})[ \t\u2028]+(\d{3}(?:\.\d)?)[ \t\u2028]+of[ \t\u2028]+(\d{3})\b", re.I
+)
 # Own-line marker: a short post name (cut to 10 characters, allow slack) before the core.
 _OWN = re.compile(
     r"^\s*([A-Za-z][A-Za-z .'()/-]{0,24}?)\s+(\d{8})\s+(\d{3}(?:\.\d)?)\s+of\s+(\d{3})\s*$", re.I
@@ -47,7 +50,7 @@ _CLASS_LINE = re.compile(
     r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS|TOP SECRET)"
     r"(?:\s+PTQ\d+)?\s*$"
 )
-_CLASS_TAIL = re.compile(r"\s{2,}(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s*$")
+_CLASS_TAIL = re.compile(r"\s\s+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s*$")
 _SECTION_BANNER = re.compile(r"\bSECTION\s+\d{1,2}\s+OF\s+\d{1,2}\b", re.I)
 _PREAMBLE_LINE = re.compile(
     r"^\s*(?:E\.?\s?O\.?\s*1\d{4}|TAGS?\b|SUBJ(?:ECT)?\s*:|SIPDIS|NOFORN|NNNN)", re.I
@@ -404,6 +407,11 @@ class _Stripper:
         lines = self.lines
         n = len(lines)
         banner = None
+        # the regex needs `SECTION` (any case): when the 60 lines hold none (ASCII text, where
+        # no other letter matches one of its letters), spare a search of every line
+        window = "\n".join(lines[j : j + 60])
+        if window.isascii() and "section" not in window.lower():
+            return j
         for k in range(j, min(n, j + 60)):
             if _SECTION_BANNER.search(lines[k]):
                 banner = k

@@ -160,7 +160,7 @@ def segment(lines: list[str]) -> list[Item]:
     heading: list[str] = []
     last_number = 0
     n = len(lines)
-    ss = [x.strip() for x in lines]
+    ss = list(map(str.strip, lines))  # no bytecode per line
     case: tuple[bool, bool] | None = None
 
     def get_case() -> tuple[bool, bool]:
@@ -330,7 +330,7 @@ def join_lines(lines: list[str]) -> str:
     """Paragraph text from its lines: wrapped lines joined with one space, a blank line
     kept as `\\n\\n` (unless a lower-case continuation follows a mid-sentence break), a
     list item starting a new line."""
-    return join_stripped([x.strip() for x in lines])
+    return join_stripped(list(map(str.strip, lines)))
 
 
 def join_stripped(lines: list[str]) -> str:
@@ -359,7 +359,10 @@ def join_stripped(lines: list[str]) -> str:
         if not s:
             blank = bool(parts)
             continue
-        item = is_list_item(s)
+        # is_list_item(s) inline (s is stripped): this loop runs for every line of the paragraph
+        item = (s[0] in _LIST_START or s[1:2] in (".", ")") or s[2:3] == ")") and LIST_ITEM.match(
+            s
+        ) is not None
         if not parts:
             parts.append(s)
         elif blank:

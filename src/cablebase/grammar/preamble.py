@@ -104,6 +104,16 @@ _LABEL_AT = tuple(
         ),
     )
 )
+# The key words above, one regex: a line is searched once per key found rather than once per
+# key.  At a position at most one key starts (they differ in their first letters or their
+# next ones), and the search goes on from the next character, so keys that overlap (`TAGS`
+# holds `AGS`) are all found, as `str.find` per key finds them.
+_KEYS = re.compile("|".join(re.escape(k) for k in dict.fromkeys(k for k, *_ in _LABEL_AT)))
+_AT_KEY: dict[str, list[tuple[str, int, re.Pattern[str]]]] = {}
+for _key, _name, _back, _rx in _LABEL_AT:
+    _AT_KEY.setdefault(_key, []).append((_name, _back, _rx))
+del _key, _name, _back, _rx
+
 # Lines skipped inside the preamble: page markers, lone classification words, weekday lines.
 _SKIP_LINE = re.compile(
     r"""^\s*(?:
@@ -212,14 +222,15 @@ class _Scan:
 def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
     """(name, start, end) of every label in the line, in order.
 
-    Each label's key word is looked up with `str.find` in the upper-cased line and the
-    label's own regex is tried there: much cheaper than one alternation run over the
-    whole line."""
+    Each label's key word is looked up in the upper-cased line and the label's own regex is
+    tried there: much cheaper than one alternation run over the whole line."""
     u = line.upper()
     hits: list[tuple[int, int, str]] = []
-    for key, name, back, rx in _LABEL_AT:
-        p = u.find(key)
-        while p >= 0:
+    search = _KEYS.search
+    k = search(u)
+    while k is not None:
+        p = k.start()
+        for name, back, rx in _AT_KEY[k.group()]:
             at = p - back
             if at >= 0:
                 m = rx.match(line, at)
@@ -230,7 +241,7 @@ def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
                         if head.upper().endswith("(U)"):  # `(U) Classified by`
                             a = len(head) - 3
                     hits.append((a, m.end(), name))
-            p = u.find(key, p + 1)
+        k = search(u, p + 1)
     pos = 0
     found: list[tuple[str, int, int]] = []
     if u.lstrip().startswith(("TAG", "REF", "SUBJ")) or ":" in u[1:4]:
@@ -883,6 +894,11 @@ def _clby_at_end(lines: list[str], at: int) -> list[str] | None:
 def _clby_in_first_paragraph(lines: list[str], at: int) -> list[str] | None:
     """Old cables state `1. CLASSIFIED BY … REASON: 1.5(B)(D).` as paragraph 1 (sometimes 2
     or 3, after an action note); read it without consuming the paragraph."""
+    # Either regex needs `Class…` (any case): when the 40 lines hold no `class`, none matches
+    # (for ASCII text: other letters may match `s` or `a` without their case).
+    window = "\n".join(lines[at : at + 40])
+    if window.isascii() and "class" not in window.lower():
+        return None
     seen = 0
     for k in range(at, min(at + 40, len(lines))):
         if not NUMBERED_RE.match(lines[k]):

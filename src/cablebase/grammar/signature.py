@@ -66,7 +66,7 @@ _HEADER_LINES = ("DE ", "ZNY ", "ZNR ", "FM ", "TO ")
 _NAME_TAIL = re.compile(r"(?<=[A-Za-z])(?:\s+[.,][\s.,]*|,[\s.,]*|\.\.(?!\.))$")
 _DUMP = re.compile(r" 0\s+\d\d/\d\d/\d{4}\b")
 # A name glued to a redaction (`…Website: XXXXXXXXXXXXTUTTLE`).
-_AFTER_XRUN = re.compile(r"[Xx]{4,}([A-WYZ][A-Za-z'-]{2,})\s*$")
+_AFTER_XRUN = re.compile(r"[Xx][Xx]{3,}([A-WYZ][A-Za-z'-]{2,})\s*$")
 _TAIL = 120  # characters at the end of a line where a glued name is looked for
 # A token that is part of a web address or a file name, not a word of the text.
 _URLISH = re.compile(r"[/_@:=?&*]|\.[a-z]|^[a-z]{1,4}$|^[Xx]{4,}$")
@@ -223,7 +223,7 @@ _STOP = frozenset(
     ]
 )
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'\u2019.-]*$")
-_XRUN = re.compile(r"[Xx]{4,}")
+_XRUN = re.compile(r"[Xx][Xx]{3,}")  # (a class first, not a repeat: a fast scan)
 # A name glued to the end of the last text line, after sentence punctuation or a quote end.
 _GLUED = re.compile(
     r"""(?:(?<=[.!?:;"')\]*\u201d\u2019])|(?<=[A-Za-z)][.!?]8)|(?<=\bUNQUOTE)|(?<=\bEND TEXT)|"""

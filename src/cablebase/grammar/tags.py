@@ -47,7 +47,9 @@ _PIECE = re.compile(r"\([^()]*\)?|[^,;()]+")
 # A free tag written out with its code in parentheses, in place of the code:
 # `FEE TRADE AGREEMENT OF AMERICA (FTAA)`.
 _SPELLED = re.compile(r"^(?P<words>[A-Za-z][^()]*?\S)\s*\((?P<code>[A-Z]{2,6})\)$")
-_SERIAL = re.compile(r"\d{5}")  # a page marker's serial: only then is the value cleaned
+_SERIAL = re.compile(
+    r"\d\d{4}"
+)  # (a class first, not a repeat: a fast scan)  # a page marker's serial: only then is the value cleaned
 _KCODE = re.compile(r"K[A-Z]{3}")  # program tags: KPAL, KDEM, KWBG …
 _WORD = re.compile(r"[A-Z]{2,6}")
 # Small words inside a free tag between two other words (`ECONOMY AND FINANCE`), never a
