@@ -32,10 +32,14 @@ from cablebase.archive.api import Archive
 from cablebase.archive.snippets import words
 from cablebase.archive.store import is_dsn
 from cablebase.archive.texts import body_text
-from generated_archive import generate, ingest_into  # bench/ is on sys.path as a script
+from generated_archive import (  # bench/ is on sys.path when run as a script
+    archive_bytes,
+    generate,
+    ingest_into,
+    throwaway_postgresql,
+)
 
 FULL = 251_287
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def sample_cables(a: Archive, rng: random.Random, sample: int = 1500) -> list:
@@ -259,18 +263,6 @@ def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str, show: int,
         print(f"  {x:8.1f} -> {y:8.1f} ms  {kind:<11} {sort:<9} {query}")
 
 
-def size_mb(location: str | Path) -> float:
-    """The archive on disk: the SQLite file (and its WAL), or the PostgreSQL database."""
-    if is_dsn(location):
-        import psycopg
-
-        with psycopg.connect(str(location)) as conn:
-            (size,) = conn.execute("SELECT pg_database_size(current_database())").fetchone()
-        return size / 1e6
-    files = [Path(str(location) + s) for s in ("", "-wal")]
-    return sum(f.stat().st_size for f in files if f.exists()) / 1e6
-
-
 def has_archive(location: str | Path) -> bool:
     if not is_dsn(location):
         return Path(location).exists()
@@ -342,18 +334,6 @@ def side_by_side(archives: dict[str, Archive], mix: list, show: int) -> dict[str
     return figures
 
 
-def postgresql_location(args: argparse.Namespace, stack: ExitStack) -> str:
-    """--pg URL, or a throwaway server's database (tests/pg_server.py), stopped at the end."""
-    if args.pg:
-        return args.pg
-    sys.path.insert(0, str(ROOT))
-    from tests import pg_server
-
-    server = pg_server.start()
-    stack.callback(server.stop)
-    return pg_server.url(server.dsn)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=FULL, help="generated cables (default 251,287)")
@@ -408,7 +388,7 @@ def main() -> None:
                 Path(tempfile.gettempdir()) / f"cablebase-bench-{args.n}.db"
             )
         if args.store in ("postgresql", "both"):
-            locations["postgresql"] = postgresql_location(args, stack)
+            locations["postgresql"] = args.pg or throwaway_postgresql(stack)
         ingest_s = prepare(locations, args.n)
         archives = {name: stack.enter_context(Archive.open(loc)) for name, loc in locations.items()}
         mixes = {}
@@ -430,7 +410,7 @@ def main() -> None:
         for name, f in figures.items():
             built = f"{ingest_s[name]:.0f}" if name in ingest_s else "(reused)"
             print(
-                f"| {name} | {len(archives[name]):,} | {built} | {size_mb(locations[name]):,.0f}"
+                f"| {name} | {len(archives[name]):,} | {built} | {archive_bytes(locations[name]) / 1e6:,.0f}"
                 f" | {f['p50']:.1f} | {f['p95']:.1f} | {f['p99']:.1f} | {f['cold p99']:.1f} |"
             )
 

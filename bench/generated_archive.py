@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 
@@ -37,3 +38,28 @@ def build(path: Path, n: int) -> float:
         return ingest_into(csv_path, path)
     finally:
         csv_path.unlink()
+
+
+def archive_bytes(location: str | Path) -> int:
+    """The archive on disk: the SQLite file (and its WAL), or the PostgreSQL database."""
+    from cablebase.archive.store import is_dsn
+
+    if is_dsn(location):
+        import psycopg
+
+        with psycopg.connect(str(location)) as conn:
+            (size,) = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return size
+    files = [Path(str(location) + s) for s in ("", "-wal")]
+    return sum(f.stat().st_size for f in files if f.exists())
+
+
+def throwaway_postgresql(stack: ExitStack) -> str:
+    """The URL of a new database on a throwaway PostgreSQL server (tests/pg_server.py: fsync
+    off, shared_buffers 64 MB), stopped and removed when `stack` closes."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests import pg_server
+
+    server = pg_server.start()
+    stack.callback(server.stop)
+    return pg_server.url(server.dsn)
