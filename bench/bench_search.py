@@ -302,13 +302,12 @@ def side_by_side(archives: dict[str, Archive], mix: list, show: int) -> dict[str
     differ = []
     for p, label in enumerate(("cold (first pass)", "warm (second pass)")):
         for q in mix:
-            counts = set()
+            counts = {}
             for name, a in archives.items():
-                ms, n = timed(a, *q)
+                ms, counts[name] = timed(a, *q)
                 runs[name][p].append(ms)
-                counts.add(n)
-            if len(counts) > 1:
-                differ.append(q)
+            if len(set(counts.values())) > 1:
+                differ.append((q, counts))
         for name in archives:
             times: dict[str, list[float]] = defaultdict(list)
             for (kind, _, _), ms in zip(mix, runs[name][p], strict=True):
@@ -318,8 +317,8 @@ def side_by_side(archives: dict[str, Archive], mix: list, show: int) -> dict[str
         print(
             f"\nqueries whose exact counts differ between the stores: {len(differ)} of {2 * len(mix)}"
         )
-        for kind, query, sort in differ[:show]:
-            print(f"  {kind:<11} {sort:<9} {query}")
+        for (kind, query, sort), counts in differ[:show]:
+            print(f"  {kind:<11} {sort:<9} {query}  {counts}")
     figures = {}
     for name, (cold, warm) in runs.items():
         print(f"\nslowest (warm), {name}:")
