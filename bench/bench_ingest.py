@@ -1,13 +1,16 @@
 """Ingest throughput, CPU split, peak memory and archive size at full Cablegate scale.
 
     python bench/bench_ingest.py [--n 251287] [--workdir DIR] [--keep] [--no-dev] [--tables]
+    python bench/bench_ingest.py --n 50000 --postgresql [URL]    # into PostgreSQL
 
 Generates N synthetic cables as one cables.csv (the generator's own text), then ingests it plus
 the dev corpus (../shared/corpus, when present) into a fresh SQLite archive with every core,
 and prints items/s, wall time, the CPU seconds of the main (writer) process and of the worker
 processes, peak RSS of the largest process, the archive's size against the input's, and (with
 --tables) each table's share of the file.  Then prints the reference resolution rate of the dev
-corpus alone (its own archive).
+corpus alone (its own archive).  With --postgresql the same ingest goes into a PostgreSQL
+database (its workers loading in parallel, pg/ingest.py): a throwaway server unless a URL is
+given; the size is pg_database_size.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+
+from cablebase.archive.store import is_dsn
+from generated_archive import archive_bytes, throwaway_postgresql  # bench/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -43,11 +50,17 @@ main(prog_name="cablebase")
 """
 
 
-def _ingest(paths: list[Path], db: Path, workers: int | None = None) -> tuple[float, str, dict]:
-    """Run `cablebase ingest` in a child; return wall seconds, its summary line, its rusage."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    usage = db.with_suffix(".rusage.json")
+def _ingest(
+    paths: list[Path], db: Path | str, workers: int | None = None
+) -> tuple[float, str, dict]:
+    """Run `cablebase ingest` in a child; return wall seconds, its summary line, its rusage.
+    `db` is a SQLite file (removed first) or a postgresql:// URL (an empty database)."""
+    if is_dsn(db):
+        usage = paths[0].with_suffix(".rusage.json")
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        usage = db.with_suffix(".rusage.json")
     cmd = [sys.executable, "-c", _CHILD, str(usage), "ingest", *map(str, paths)]
     cmd += ["--archive", str(db)] + (["--workers", str(workers)] if workers else [])
     start = time.perf_counter()
@@ -61,8 +74,17 @@ def _ingest(paths: list[Path], db: Path, workers: int | None = None) -> tuple[fl
     return seconds, summary.strip(), json.loads(usage.read_text())
 
 
-def _tables(db: Path) -> list[tuple[str, int]]:
-    """Bytes of each table and index (FTS5 shadow tables under their index's name)."""
+def _tables(db: Path | str) -> list[tuple[str, int]]:
+    """Bytes of each table and index (FTS5 shadow tables under their index's name; a
+    PostgreSQL table with its indexes and TOAST)."""
+    if is_dsn(db):
+        import psycopg
+
+        with psycopg.connect(str(db)) as conn:
+            return conn.execute(
+                "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r'"
+                " AND relnamespace = 'public'::regnamespace ORDER BY 2 DESC"
+            ).fetchall()
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute(
@@ -83,7 +105,20 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated input and archive")
     ap.add_argument("--no-dev", action="store_true", help="the generated cables only")
     ap.add_argument("--tables", action="store_true", help="print each table's size")
+    ap.add_argument(
+        "--postgresql",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="ingest into PostgreSQL: the empty database URL, or without one a throwaway server"
+        " (the server's own CPU is not in the figures)",
+    )
     args = ap.parse_args()
+    with ExitStack() as stack:
+        run(args, stack)
+
+
+def run(args: argparse.Namespace, stack: ExitStack) -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cablebase-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
@@ -104,12 +139,14 @@ def main() -> None:
         )
     dev = [] if args.no_dev else [p for p in DEV if p.exists()]
     inputs = [source, *dev]
-    db = work / "bench.db"
+    db: Path | str = work / "bench.db"
+    if args.postgresql is not None:
+        db = args.postgresql or throwaway_postgresql(stack)
     seconds, line, usage = _ingest(inputs, db, args.workers)
     items = int(line.split(" items:", 1)[0].rsplit(" ", 1)[-1].replace(",", ""))
     # The input as ingest reads it: the csv, and the dev corpus's compressed files as they are.
     size_in = sum(p.stat().st_size for p in inputs)
-    size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
+    size = archive_bytes(db)
     peak = max(usage["main_rss"], usage["workers_rss"]) / 1024
     print(f"ingest: {line}")
     print(

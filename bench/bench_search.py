@@ -3,101 +3,96 @@
     python bench/bench_search.py                      # builds 251,287 generated cables (minutes)
     python bench/bench_search.py --n 20000            # a quick run
     python bench/bench_search.py --archive FILE.db    # reuse an archive (built if missing)
+    python bench/bench_search.py --n 50000 --store both    # SQLite and PostgreSQL side by side
+    python bench/bench_search.py --store postgresql --pg postgresql://me@host/db
 
 Each query is one user action: the first page of 50 hits with snippets plus the total count
 (or, for the facet kind, the facet counts plus the total).  The mix is drawn with a fixed seed
-from the archive's own vocabulary and metadata, most of it selective the way real searches
-are (names, places, topics), some of it broad.  The whole mix runs twice; the second (warm)
-pass is the figure; the first (cold) pass is printed too.
+from the archive's own vocabulary and metadata (through `Archive`, so every store holding the
+same cables gets the same mix), most of it selective the way real searches are (names, places,
+topics), some of it broad.  The whole mix runs twice; the second (warm) pass is the figure; the
+first (cold) pass is printed too.  PostgreSQL, without --pg, is a throwaway server
+(tests/pg_server.py: fsync off, shared_buffers 64 MB) holding the same generated cables,
+ingested with its workers loading in parallel.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 
 from cablebase.archive.api import Archive
 from cablebase.archive.snippets import words
-from cablebase.archive.sqlite import body_text
-from cablebase.archive.texts import paragraphs as stored_paragraphs
-from generated_archive import build  # bench/ is on sys.path when run as a script
+from cablebase.archive.store import is_dsn
+from cablebase.archive.texts import body_text
+from generated_archive import (  # bench/ is on sys.path when run as a script
+    archive_bytes,
+    generate,
+    ingest_into,
+    throwaway_postgresql,
+)
 
 FULL = 251_287
 
 
-def vocabulary(a: Archive, rng: random.Random, sample: int = 1500):
-    """Document frequencies (share of cables) of words and word pairs in a sample of cables."""
-    total = len(a)
-    ids = [r[0] for r in a.conn.execute("SELECT id FROM cables")]
-    chosen = rng.sample(ids, min(sample, len(ids)))
+def sample_cables(a: Archive, rng: random.Random, sample: int = 1500) -> list:
+    """A seeded sample of whole records, drawn from the sorted reference ids: through `Archive`
+    only, so that every store holding the same cables yields the same sample (store ids differ:
+    PostgreSQL's ingest loads in parallel)."""
+    rids = sorted(h.reference_id for h in a.search("", sort="date"))
+    return [a.get(rid) for rid in rng.sample(rids, min(sample, len(rids)))]
+
+
+def vocabulary(cables: list) -> tuple[dict, dict]:
+    """Document frequencies (share of cables) of words and word pairs in the sampled cables."""
     df: Counter = Counter()
     pairs: Counter = Counter()
-    for cid in chosen:
-        paras = [(h, t) for _, _, _, h, t in stored_paragraphs(a.conn, [cid])]
-        (subject,) = a.conn.execute("SELECT subject FROM cables WHERE id = ?", (cid,)).fetchone()
-        toks = words((subject or "") + "\n" + body_text(paras))
+    for c in cables:
+        text = body_text((p.heading, p.text) for p in c.paragraphs)
+        toks = words((c.subject or "") + "\n" + text)
         df.update({t for t in toks if t.isalpha() and len(t) > 3})
         pairs.update(
             {(x, y) for x, y in zip(toks, toks[1:], strict=False) if x.isalpha() and y.isalpha()}
         )
-    n = len(chosen)
-    share = {w: c / n for w, c in df.items()}
-    pshare = {p: c / n for p, c in pairs.items()}
-    return total, share, pshare
+    n = len(cables)
+    return {w: c / n for w, c in df.items()}, {p: c / n for p, c in pairs.items()}
 
 
 def band(share: dict, lo: float, hi: float) -> list:
     return sorted((k for k, v in share.items() if lo <= v < hi), key=str)
 
 
+def top(counter: Counter, n: int) -> list:
+    """The n most frequent, ties by value (a total order: the same on every store)."""
+    return [k for k, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
 def make_mix(a: Archive, seed: int = 3) -> list[tuple[str, str, str]]:
-    """(kind, query, sort) x 200."""
+    """(kind, query, sort) x 200, drawn from what `Archive` answers (facets, records): the same
+    mix for any store holding the same cables."""
     rng = random.Random(seed)
-    _, share, pshare = vocabulary(a, rng)
+    cables = sample_cables(a, rng)
+    share, pshare = vocabulary(cables)
     rare = band(share, 0.0, 0.01)
     mid = band(share, 0.01, 0.1)
     common = band(share, 0.1, 0.5)
     broad = band(share, 0.5, 1.01)
     phrases = band(pshare, 0.005, 0.3)
-    conn = a.conn
-    tags = [
-        t
-        for (t,) in conn.execute(
-            "SELECT tag FROM tags GROUP BY tag ORDER BY count(*) DESC LIMIT 60"
-        )
-    ]
-    origins = [
-        o
-        for (o,) in conn.execute(
-            "SELECT origin FROM cables WHERE origin IS NOT NULL GROUP BY origin ORDER BY count(*) DESC LIMIT 80"
-        )
-    ]
-    places = [o.split()[-1].lower() for o in origins]
-    years = [y for (y,) in conn.execute("SELECT DISTINCT year FROM cables WHERE year >= 1985")]
-    signers = [
-        s
-        for (s,) in conn.execute(
-            "SELECT name FROM people WHERE role = 'signer' GROUP BY name ORDER BY count(*) DESC LIMIT 50"
-        )
-    ]
-    refids = [
-        r
-        for (r,) in conn.execute(
-            "SELECT c.reference_id FROM refs r JOIN cables c ON c.id = r.cable_id"
-            " WHERE r.target IS NOT NULL ORDER BY r.cable_id DESC LIMIT 500"
-        )
-    ]
-    targets = [
-        r
-        for (r,) in conn.execute(
-            "SELECT target FROM refs WHERE target IS NOT NULL ORDER BY cable_id DESC LIMIT 500"
-        )
-    ]
+    facets = a.facets("", names=("tag", "origin", "year"), top=None)
+    tags = [t for t, _ in facets["tag"][:60]]
+    places = [o.split()[-1].lower() for o, _ in facets["origin"][:80]]
+    years = sorted(int(y) for y, _ in facets["year"] if int(y) >= 1985)
+    signers = top(Counter(s for c in cables for s in c.signers), 50)
+    citing = {(c.reference_id, r.id) for c in cables for r in c.references if r.id}
+    refids = sorted({rid for rid, _ in citing})
+    targets = sorted({t for _, t in citing})
     handling = ["noforn", "sipdis", "fouo", "exdis", "nodis"]
     classes = ["class:secret", "class:>=confidential", "class:unclassified", "class:<secret"]
     pick = rng.choice
@@ -176,14 +171,19 @@ CLOCK = time.perf_counter
 
 
 def run_one(a: Archive, kind: str, query: str, sort: str) -> float:
+    return timed(a, kind, query, sort)[0]
+
+
+def timed(a: Archive, kind: str, query: str, sort: str) -> tuple[float, int]:
+    """The query's milliseconds and its exact count."""
     t = CLOCK()
     if kind == "facets":
         a.facets(query)
     else:
         for _ in a.search(query, sort=sort, limit=50, snippets=True):
             pass
-    a.count(query)
-    return (CLOCK() - t) * 1000
+    n = a.count(query)
+    return (CLOCK() - t) * 1000, n
 
 
 def pct(values: list[float], p: float) -> float:
@@ -263,21 +263,103 @@ def compare(a: Archive, mix: list[tuple[str, str, str]], reader: str, show: int,
         print(f"  {x:8.1f} -> {y:8.1f} ms  {kind:<11} {sort:<9} {query}")
 
 
+def has_archive(location: str | Path) -> bool:
+    if not is_dsn(location):
+        return Path(location).exists()
+    try:
+        with Archive.open(location) as a:
+            return len(a) > 0
+    except Exception:  # no archive in that database yet: build it
+        return False
+
+
+def prepare(locations: dict[str, str | Path], n: int) -> dict[str, float]:
+    """Build every missing archive from one generated csv; the ingest seconds of each built.
+    A PostgreSQL archive is ANALYZEd after its ingest (autovacuum would, in its own time)."""
+    seconds: dict[str, float] = {}
+    missing = {name: loc for name, loc in locations.items() if not has_archive(loc)}
+    if not missing:
+        return seconds
+    csv_path = Path(tempfile.gettempdir()) / f"cablebase-bench-{n}.csv"
+    generate(csv_path, n)
+    try:
+        for name, location in missing.items():
+            seconds[name] = ingest_into(csv_path, location)
+            if is_dsn(location):
+                import psycopg
+
+                with psycopg.connect(str(location), autocommit=True) as conn:
+                    conn.execute("ANALYZE")
+    finally:
+        csv_path.unlink()
+    return seconds
+
+
+def side_by_side(archives: dict[str, Archive], mix: list, show: int) -> dict[str, dict]:
+    """Run the mix twice over every store, query by query in turn (so that the stores share the
+    machine's slow moments); report each pass per store; return each store's figures."""
+    runs = {name: ([], []) for name in archives}  # (cold, warm) of each store
+    differ = []
+    for p, label in enumerate(("cold (first pass)", "warm (second pass)")):
+        for q in mix:
+            counts = {}
+            for name, a in archives.items():
+                ms, counts[name] = timed(a, *q)
+                runs[name][p].append(ms)
+            if len(set(counts.values())) > 1:
+                differ.append((q, counts))
+        for name in archives:
+            times: dict[str, list[float]] = defaultdict(list)
+            for (kind, _, _), ms in zip(mix, runs[name][p], strict=True):
+                times[kind].append(ms)
+            report(f"{name}: {label}", times)
+    if len(archives) > 1:
+        print(
+            f"\nqueries whose exact counts differ between the stores: {len(differ)} of {2 * len(mix)}"
+        )
+        for (kind, query, sort), counts in differ[:show]:
+            print(f"  {kind:<11} {sort:<9} {query}  {counts}")
+    figures = {}
+    for name, (cold, warm) in runs.items():
+        print(f"\nslowest (warm), {name}:")
+        for ms, (kind, query, sort) in sorted(zip(warm, mix, strict=True), reverse=True)[:show]:
+            print(f"  {ms:8.1f} ms  {kind:<11} {sort:<9} {query}")
+        figures[name] = {
+            "p50": pct(warm, 50),
+            "p95": pct(warm, 95),
+            "p99": pct(warm, 99),
+            "cold p99": pct(cold, 99),
+        }
+    return figures
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=FULL, help="generated cables (default 251,287)")
-    ap.add_argument("--archive", type=Path, help="archive file to reuse (built if missing)")
+    ap.add_argument("--archive", type=Path, help="SQLite archive file to reuse (built if missing)")
+    ap.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql", "both"),
+        default="sqlite",
+        help="the store(s) to measure; both: the same cables and mix, query by query in turn",
+    )
+    ap.add_argument(
+        "--pg",
+        metavar="URL",
+        help="PostgreSQL archive to reuse (built if empty); default a throwaway server",
+    )
     ap.add_argument("--show", type=int, default=10, help="print the slowest N queries")
     ap.add_argument(
         "--cpu",
         action="store_true",
-        help="time each query by the CPU time of its thread, not the wall clock (a loaded machine)",
+        help="time each query by the CPU time of its thread, not the wall clock (a loaded machine;"
+        " on PostgreSQL the server's work is not in it)",
     )
     ap.add_argument(
         "--reader",
         default=None,
         metavar="RANK[,CAVEAT...]",
-        help="also run the mix as this reader under a controlled policy (e.g. secret,"
+        help="SQLite only: also run the mix as this reader under a controlled policy (e.g. secret,"
         " confidential,noforn or anonymous), alternating query by query with the unfiltered run, and print"
         " the policy's overhead (issue 5: at most 20%%)",
     )
@@ -288,30 +370,48 @@ def main() -> None:
         help="with --reader: passes over the mix (the first cold, the median of the rest warm)",
     )
     args = ap.parse_args()
+    if args.reader and args.store != "sqlite":
+        ap.error("--reader needs the SQLite store (PostgreSQL reads under the open policy)")
     if args.cpu:
         global CLOCK
         CLOCK = time.thread_time
-    path = args.archive or Path(tempfile.gettempdir()) / f"cablebase-bench-{args.n}.db"
-    if not path.exists():
-        build(path, args.n)
-    with Archive.open(path) as a:
-        print(f"archive {path}: {len(a):,} cables", file=sys.stderr)
-        mix = make_mix(a)
+    load = os.getloadavg()
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores"
+        f" · load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    with ExitStack() as stack:
+        locations: dict[str, str | Path] = {}
+        if args.store in ("sqlite", "both"):
+            locations["sqlite"] = args.archive or (
+                Path(tempfile.gettempdir()) / f"cablebase-bench-{args.n}.db"
+            )
+        if args.store in ("postgresql", "both"):
+            locations["postgresql"] = args.pg or throwaway_postgresql(stack)
+        ingest_s = prepare(locations, args.n)
+        archives = {name: stack.enter_context(Archive.open(loc)) for name, loc in locations.items()}
+        mixes = {}
+        for name, a in archives.items():
+            print(f"{name}: {len(a):,} cables", file=sys.stderr)
+            mixes[name] = make_mix(a)
+        mix = next(iter(mixes.values()))
+        for name, other in mixes.items():
+            if other != mix:  # the stores disagree on what they hold: no comparison
+                sys.exit(f"the mix drawn from {name} differs from the first store's")
         if args.reader:
-            compare(a, mix, args.reader, args.show, args.passes)
+            compare(archives["sqlite"], mix, args.reader, args.show, args.passes)
             return
-        slow: list[tuple[float, str, str, str]] = []
-        for label in ("cold (first pass)", "warm (second pass)"):
-            times: dict[str, list[float]] = defaultdict(list)
-            slow = []
-            for kind, query, sort in mix:
-                ms = run_one(a, kind, query, sort)
-                times[kind].append(ms)
-                slow.append((ms, kind, query, sort))
-            report(label, times)
-        print("\nslowest (warm):")
-        for ms, kind, query, sort in sorted(slow, reverse=True)[: args.show]:
-            print(f"  {ms:8.1f} ms  {kind:<11} {sort:<9} {query}")
+        figures = side_by_side(archives, mix, args.show)
+        load = os.getloadavg()
+        print(f"\nload after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        print("\n| store | cables | ingest s | on disk MB | warm p50 ms | p95 | p99 | cold p99 |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, f in figures.items():
+            built = f"{ingest_s[name]:.0f}" if name in ingest_s else "(reused)"
+            print(
+                f"| {name} | {len(archives[name]):,} | {built} | {archive_bytes(locations[name]) / 1e6:,.0f}"
+                f" | {f['p50']:.1f} | {f['p95']:.1f} | {f['p99']:.1f} | {f['cold p99']:.1f} |"
+            )
 
 
 if __name__ == "__main__":

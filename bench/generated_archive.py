@@ -4,18 +4,62 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 
-def build(path: Path, n: int) -> None:
-    """Write N generated cables as one cables.csv next to `path`, ingest it, remove the csv."""
-    from cablebase.archive.ingest import ingest
+def generate(csv_path: Path, n: int) -> None:
+    """Write N generated cables (seed 1) as one cables.csv."""
     from cablebase.generate import write
 
-    csv_path = path.with_suffix(".csv")
     t = time.perf_counter()
     write(n, "csv", csv_path, seed=1)
     print(f"wrote {n:,} generated cables in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    summary = ingest([csv_path], path)
+
+
+def ingest_into(csv_path: Path, location: str | Path) -> float:
+    """Ingest the csv into an archive (a SQLite file or a postgresql:// URL, which ingests with
+    its workers loading in parallel); return the wall seconds of the ingest."""
+    from cablebase.archive.ingest import ingest
+
+    t = time.perf_counter()
+    summary = ingest([csv_path], location)
+    seconds = time.perf_counter() - t
     print(summary.line(), file=sys.stderr)
-    csv_path.unlink()
+    return seconds
+
+
+def build(path: Path, n: int) -> float:
+    """Write N generated cables as one cables.csv next to `path`, ingest it, remove the csv;
+    return the ingest's wall seconds."""
+    csv_path = path.with_suffix(".csv")
+    generate(csv_path, n)
+    try:
+        return ingest_into(csv_path, path)
+    finally:
+        csv_path.unlink()
+
+
+def archive_bytes(location: str | Path) -> int:
+    """The archive on disk: the SQLite file (and its WAL), or the PostgreSQL database."""
+    from cablebase.archive.store import is_dsn
+
+    if is_dsn(location):
+        import psycopg
+
+        with psycopg.connect(str(location)) as conn:
+            (size,) = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return size
+    files = [Path(str(location) + s) for s in ("", "-wal")]
+    return sum(f.stat().st_size for f in files if f.exists())
+
+
+def throwaway_postgresql(stack: ExitStack) -> str:
+    """The URL of a new database on a throwaway PostgreSQL server (tests/pg_server.py: fsync
+    off, shared_buffers 64 MB), stopped and removed when `stack` closes."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests import pg_server
+
+    server = pg_server.start()
+    stack.callback(server.stop)
+    return pg_server.url(server.dsn)
