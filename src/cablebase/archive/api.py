@@ -25,7 +25,6 @@ from cablebase.archive.query import (
     And,
     Field,
     Node,
-    Not,
     Or,
     Term,
     Visible,
@@ -33,6 +32,7 @@ from cablebase.archive.query import (
     field_values,
     has_text,
     map_fields,
+    map_leaves,
     parse_query,
     patterns,
 )
@@ -370,22 +370,15 @@ class Archive:
     def _stemmed(self, node: Node) -> Node:
         """Each unquoted single word (not a prefix) -> the OR of the indexed words with its
         Porter stem, each as an exact (quoted) word, so that expanding twice changes nothing."""
-        if isinstance(node, Term):
-            if node.phrase or node.prefix or len(node.tokens) != 1:
-                return node
-            forms = self._forms(node.tokens[0])
-            if len(forms) == 1:
-                return node
-            return Or(tuple(Term(f, phrase=True, column=node.column, tokens=(f,)) for f in forms))
-        if isinstance(node, Not):
-            inner = self._stemmed(node.node)
-            return node if inner is node.node else Not(inner)
-        if isinstance(node, And | Or):
-            nodes = tuple(self._stemmed(n) for n in node.nodes)
-            if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
-                return node
-            return type(node)(nodes)
-        return node
+        return map_leaves(node, self._stemmed_word)
+
+    def _stemmed_word(self, node: Node) -> Node:
+        if not isinstance(node, Term) or node.phrase or node.prefix or len(node.tokens) != 1:
+            return node
+        forms = self._forms(node.tokens[0])
+        if len(forms) == 1:
+            return node
+        return Or(tuple(Term(f, phrase=True, column=node.column, tokens=(f,)) for f in forms))
 
     def _forms(self, token: str) -> tuple[str, ...]:
         """The indexed words sharing a word's stem, the word first (just the word when it is

@@ -141,6 +141,27 @@ def _parsed(
         pool.join()
 
 
+def raw_items(
+    paths: Iterable[str | os.PathLike[str]],
+    summary: IngestSummary,
+    *,
+    form: str,
+    year: int | None,
+    limits: Limits,
+) -> Iterator[Raw | Unwrapped | Exported | Failure]:
+    """Every input item under `paths` as raw bytes for the workers, the bytes read counted
+    into `summary` (its total set first, for progress) — the same for every store."""
+    paths = list(paths)
+    summary.bytes_total = sum(input_size(p) for p in paths if os.fspath(p) != "-")
+
+    def on_read(n: int) -> None:
+        summary.bytes_read += n
+
+    return chain.from_iterable(
+        iter_items(p, form=form, year=year, on_read=on_read, limits=limits, raw=True) for p in paths
+    )
+
+
 def ingest(
     paths: Iterable[str | os.PathLike[str]],
     archive: str | os.PathLike[str] | SQLiteStore,
@@ -167,15 +188,7 @@ def ingest(
     store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
     summary = IngestSummary()
     start = time.perf_counter()
-    paths = list(paths)
-    summary.bytes_total = sum(input_size(p) for p in paths if os.fspath(p) != "-")
-
-    def on_read(n: int) -> None:
-        summary.bytes_read += n
-
-    items = chain.from_iterable(
-        iter_items(p, form=form, year=year, on_read=on_read, limits=limits, raw=True) for p in paths
-    )
+    items = raw_items(paths, summary, form=form, year=year, limits=limits)
     pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:

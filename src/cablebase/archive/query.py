@@ -614,19 +614,23 @@ def field_values(f: Field) -> dict:
     raise AssertionError(f.name)  # pragma: no cover
 
 
-def map_fields(node: Node, fn: Callable[[Field], Field]) -> Node:
-    """The tree with every Field replaced by fn(field) (the same tree when nothing changes)."""
-    if isinstance(node, Field):
-        return fn(node)
+def map_leaves(node: Node, fn: Callable[[Node], Node]) -> Node:
+    """The tree with every leaf (a node other than Not, And, Or) replaced by fn(leaf); the
+    same tree, object for object, where nothing changes."""
     if isinstance(node, Not):
-        inner = map_fields(node.node, fn)
+        inner = map_leaves(node.node, fn)
         return node if inner is node.node else Not(inner)
     if isinstance(node, And | Or):
-        nodes = tuple(map_fields(n, fn) for n in node.nodes)
+        nodes = tuple(map_leaves(n, fn) for n in node.nodes)
         if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
             return node
         return type(node)(nodes)
-    return node
+    return fn(node)
+
+
+def map_fields(node: Node, fn: Callable[[Field], Field]) -> Node:
+    """The tree with every Field replaced by fn(field) (the same tree when nothing changes)."""
+    return map_leaves(node, lambda n: fn(n) if isinstance(n, Field) else n)
 
 
 def parse_query(text: str) -> Node:

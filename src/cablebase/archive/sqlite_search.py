@@ -48,6 +48,7 @@ from cablebase.archive.query import (
     fts_string,
     has_text,
     is_column,
+    map_leaves,
     positive_terms,
     relevance_match,
     split_text,
@@ -454,18 +455,11 @@ class _Planner:
 
     def bind(self, node: Node) -> Node:
         """The plan with each `Visible` bound to this reader's id-set condition."""
-        if isinstance(node, BoundVisible):
-            return node
-        if isinstance(node, Visible):
+        return map_leaves(node, self._bound)
+
+    def _bound(self, node: Node) -> Node:
+        if isinstance(node, Visible) and not isinstance(node, BoundVisible):
             return BoundVisible(node.text, self.visible_sql(text=node.text))
-        if isinstance(node, Not):
-            inner = self.bind(node.node)
-            return node if inner is node.node else Not(inner)
-        if isinstance(node, And | Or):
-            nodes = tuple(self.bind(n) for n in node.nodes)
-            if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
-                return node
-            return type(node)(nodes)
         return node
 
     def visible_sql(self, *, text: bool = False, alias: str = "c") -> str:

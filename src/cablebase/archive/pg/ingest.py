@@ -13,16 +13,15 @@ import os
 import time
 from collections import deque
 from collections.abc import Iterable
-from itertools import chain
 
 import psycopg
 
-from cablebase.archive.ingest import TASK, IngestSummary, Progress, _location, _parse
+from cablebase.archive.ingest import TASK, IngestSummary, Progress, _location, _parse, raw_items
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load
 from cablebase.archive.pg.store import connect
 from cablebase.archive.sqlite import Prepared
-from cablebase.forms.sources import Failure, Limits, input_size, iter_items
+from cablebase.forms.sources import Failure, Limits
 from cablebase.processes import context
 
 _conn: psycopg.Connection | None = None  # the worker's own connection
@@ -83,16 +82,7 @@ def ingest(
         schema.migrate(conn)
         summary = IngestSummary()
         start = time.perf_counter()
-        paths = list(paths)
-        summary.bytes_total = sum(input_size(p) for p in paths if os.fspath(p) != "-")
-
-        def on_read(n: int) -> None:
-            summary.bytes_read += n
-
-        items = chain.from_iterable(
-            iter_items(p, form=form, year=year, on_read=on_read, limits=limits, raw=True)
-            for p in paths
-        )
+        items = raw_items(paths, summary, form=form, year=year, limits=limits)
 
         def add(result: tuple[int, int, int, int, list[tuple[str, str]]], n: int) -> None:
             added, replaced, unchanged, warnings, failed = result
