@@ -1,26 +1,50 @@
-"""How cablebase starts worker processes: from a clean server process, never by forking the caller.
+"""How cablebase starts worker processes, and what a worker starts with.
 
-Forking a process that runs threads (a web server, an audit writer) or that installed its own
-signal handlers copies both into the worker: a lock held by another thread at that moment stays
-held for ever, and a SIGTERM handler that only sets a flag makes the worker unkillable, so a pool
-that terminates it waits for ever.  The forkserver start method forks each worker from a small
-single-threaded server with default signal handlers, and preloads the parser there once so a
-worker starts in milliseconds.  Where there is no fork (Windows), spawn.
+Forking a process that runs threads (a web server, an audit writer) copies its locks in
+whatever state the other threads held them, so a worker can wait for ever on one; the fork
+server forks each worker from a small single-threaded server instead (the parser preloaded
+there once).  A process with no other thread is forked directly: as safe, faster to start,
+and a script that calls the library needs no `if __name__ == "__main__":` guard.  Either
+way a worker starts with the default SIGTERM (a handler the caller installed, copied by fork,
+made workers unkillable and a pool's terminate() wait for ever) and ignores SIGINT (Ctrl-C is
+the parent's to handle: it stops the pool, and no worker prints a traceback).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+from collections.abc import Callable
 from multiprocessing.context import BaseContext
+from multiprocessing.pool import Pool
 
 # Imported once in the fork server: every worker forked from it starts with the parser loaded.
 PRELOAD = ["cablebase.archive.ingest"]
 
 
 def context() -> BaseContext:
-    if os.name == "posix" and "forkserver" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if os.name == "posix" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if os.name == "posix" and "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def worker_started(initializer: Callable[..., object] | None = None, *initargs: object) -> None:
+    """A pool worker's first act: the signal handlers a worker needs, then `initializer`."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def pool(
+    workers: int, initializer: Callable[..., object] | None = None, initargs: tuple = ()
+) -> Pool:
+    """A pool of `workers` processes started as above."""
+    return context().Pool(workers, initializer=worker_started, initargs=(initializer, *initargs))

@@ -27,7 +27,7 @@ from cablebase.forms.exported import Exported
 from cablebase.forms.sources import Failure, Limits, Raw, input_size, iter_items
 from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
-from cablebase.processes import context
+from cablebase.processes import pool as worker_pool
 
 BATCH = 1000
 # Items per task sent to a worker: 256 rather than 64 took 13 % off the writer's CPU per item
@@ -126,7 +126,7 @@ def _parsed(
     if workers <= 1:
         yield from map(_parse, items)
         return
-    pool = context().Pool(workers)
+    pool = worker_pool(workers)
     try:
         in_flight: deque = deque()
         for batch in _batches(items, TASK):

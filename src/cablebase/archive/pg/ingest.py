@@ -22,7 +22,7 @@ from cablebase.archive.pg.load import load
 from cablebase.archive.pg.store import connect
 from cablebase.archive.sqlite import Prepared
 from cablebase.forms.sources import Failure, Limits
-from cablebase.processes import context
+from cablebase.processes import pool as worker_pool
 
 _conn: psycopg.Connection | None = None  # the worker's own connection
 
@@ -117,7 +117,7 @@ def ingest(
 def _parallel(items: Iterable, dsn: str, workers: int, batch: int, add) -> None:
     """Batches to a pool of loading workers, a bounded number in flight (reading never runs
     far ahead of loading), results taken in order."""
-    pool = context().Pool(workers, initializer=_connect, initargs=(dsn,))
+    pool = worker_pool(workers, initializer=_connect, initargs=(dsn,))
     try:
         in_flight: deque = deque()
         for b in _batches(items, batch):
