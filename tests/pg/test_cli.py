@@ -70,3 +70,26 @@ def test_an_unreachable_server_is_one_sentence(tmp_path):
         assert done.exit_code == 1, (args, done.output)
         assert "cannot reach the PostgreSQL archive" in done.output, args
         assert "Traceback" not in done.output
+
+
+def test_a_libpq_keyword_string_names_the_database_too(archive, pg_dsn, tmp_path, monkeypatch):
+    """`host=… port=… dbname=…` is PostgreSQL's other way to name a database: read as one,
+    never as the name of a new SQLite file."""
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.iterdir())
+    assert " " in pg_dsn and "dbname=" in pg_dsn
+    found = CliRunner().invoke(main, ["search", "ethanol", "--archive", pg_dsn, "--all"])
+    assert found.exit_code == 0, found.output
+    assert found.stdout.strip()
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_which_locations_name_a_database():
+    from cablebase.archive.store import is_dsn, shown
+
+    for location in ("postgresql://u@h/db", "postgres://h/db", "host=h dbname=db", "dbname=x"):
+        assert is_dsn(location), location
+    for location in ("cables.db", "/tmp/a b.db", "x=1.db", "notes host=h.txt", ""):
+        assert not is_dsn(location), location
+    assert shown("host=h password=s3cret dbname=db") == "host=h password=*** dbname=db"
+    assert shown("postgresql://u:s3cret@h/db") == "postgresql://u:***@h/db"

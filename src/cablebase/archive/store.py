@@ -19,6 +19,7 @@ archive (`Archive.pinned`).  A store applies the reader's access wherever the pl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,9 +152,20 @@ class Store(Protocol):
 PG_SCHEMES = ("postgresql://", "postgres://")
 
 
+# libpq's other form, `host=… port=… dbname=…`: keywords only, one naming the database or server.
+_PG_KEYWORDS = re.compile(r"\s*(?:[a-z_]+=\S*\s+)*[a-z_]+=\S*\s*")
+_PG_NAMING = ("dbname=", "host=", "hostaddr=", "service=")
+_PG_PASSWORD = re.compile(r"(?<![a-z_])password=\S*")
+
+
 def is_dsn(location: object) -> bool:
-    """Whether an archive location names a PostgreSQL database (a postgresql:// URL)."""
-    return isinstance(location, str) and location.startswith(PG_SCHEMES)
+    """Whether an archive location names a PostgreSQL database: a postgresql:// URL or a
+    libpq keyword string (never a SQLite file named after one)."""
+    if not isinstance(location, str):
+        return False
+    if location.startswith(PG_SCHEMES):
+        return True
+    return _PG_KEYWORDS.fullmatch(location) is not None and any(k in location for k in _PG_NAMING)
 
 
 def shown(location: object) -> str:
@@ -161,6 +173,8 @@ def shown(location: object) -> str:
     text = str(location)
     if not is_dsn(text):
         return text
+    if not text.startswith(PG_SCHEMES):
+        return _PG_PASSWORD.sub("password=***", text)
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(text)
