@@ -39,6 +39,7 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
+from cablebase.archive.db import Db
 from cablebase.archive.store import FACETS, SORTS, Reader, Store, Unsupported, open_store
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
@@ -151,6 +152,12 @@ class Archive:
         """Unsupported (one sentence) when `what` needs the SQLite store and this is another."""
         if not self.sqlite:
             raise Unsupported(what, getattr(self.store, "label", "this store"))
+
+    @property
+    def db(self) -> Db:
+        """The store's connection as archive/db.py's `Db`, on either store: for the SQL of the
+        tables both stores keep alike (accounts, audit, settings, releases, plain reads)."""
+        return Db.of(self.store.conn)
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]

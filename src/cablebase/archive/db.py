@@ -1,0 +1,135 @@
+"""One face over the two stores' connections, for the SQL they share (docs/stores.md).
+
+Search goes through the store seam (archive/store.py): each store compiles the archive's
+plans its own way.  The tables beside the cables — accounts, sessions, the audit log,
+settings, releases, and the reading modules' plain queries over `cables`, `tags`, `refs`… —
+have the same columns in both stores (archive/schema.py, archive/pg/schema.py), so their SQL
+is written once, against `Db`:
+
+- placeholders are `?` (SQLite's); on PostgreSQL they become `%s` and a literal `%` is
+  escaped, so `LIKE 'policy.%'` means the same on both;
+- `transaction()` is one atomic unit on both (nested: a savepoint on PostgreSQL, the outer
+  unit on SQLite);
+- `insert()` returns the new row's id (RETURNING on PostgreSQL, lastrowid on SQLite);
+- `Db.IntegrityError` / `Db.MissingTable` catch either driver's error of that kind.
+
+Write SQL both engines read: `ON CONFLICT … DO UPDATE/NOTHING` rather than `INSERT OR …`,
+`COALESCE` rather than `IFNULL`, times computed in Python rather than `datetime('now')`.
+Where the engines truly differ, branch on `db.kind` in the module that needs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+
+
+def _pg_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    try:
+        import psycopg
+    except ImportError:  # psycopg is a dependency, but SQLite needs none of it
+        return (), ()
+    return (psycopg.IntegrityError,), (psycopg.errors.UndefinedTable,)
+
+
+_PG_INTEGRITY, _PG_MISSING = _pg_errors()
+
+# A quoted string or identifier (kept as written), or a `?` placeholder, or a `%`.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(\?)|(%)")
+
+
+@functools.lru_cache(maxsize=1024)
+def pg_sql(sql: str) -> str:
+    """SQLite-style SQL with `?` placeholders as psycopg reads it: `%s` placeholders and `%`
+    doubled (psycopg reads `%` everywhere, inside literals too)."""
+
+    def swap(m: re.Match[str]) -> str:
+        if m.group(1):
+            return "%s"
+        if m.group(2):
+            return "%%"
+        return m.group(0).replace("%", "%%")
+
+    return _TOKENS.sub(swap, sql)
+
+
+class Db:
+    """A store's connection with one SQL dialect for the shared tables (module docstring)."""
+
+    IntegrityError: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, *_PG_INTEGRITY)
+    MissingTable: tuple[type[BaseException], ...] = (sqlite3.OperationalError, *_PG_MISSING)
+
+    __slots__ = ("raw", "kind")
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.kind = SQLITE if isinstance(raw, sqlite3.Connection) else POSTGRESQL
+
+    @classmethod
+    def of(cls, conn: Any) -> Db:
+        """`conn` as a Db (a Db stays itself): a sqlite3 connection or a psycopg one opened
+        in autocommit mode (archive/pg/store.py's)."""
+        return conn if isinstance(conn, Db) else cls(conn)
+
+    @property
+    def postgres(self) -> bool:
+        return self.kind == POSTGRESQL
+
+    def _sql(self, sql: str, params: Sequence[Any] | None) -> tuple[str, Any]:
+        if self.kind == SQLITE:
+            return sql, params if params is not None else ()
+        if not params:
+            return sql, None
+        return pg_sql(sql), params
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run one statement; the cursor (iterate it, fetchone, fetchall, rowcount)."""
+        sql, params = self._sql(sql, params)
+        return self.raw.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        if self.kind == SQLITE:
+            self.raw.executemany(sql, rows)
+            return
+        with self.raw.cursor() as cur:
+            cur.executemany(pg_sql(sql), list(rows))
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT of one row into a table with an `id` key; the new row's id."""
+        if self.kind == SQLITE:
+            return self.raw.execute(sql, params).lastrowid
+        return self.raw.execute(pg_sql(sql + " RETURNING id"), params).fetchone()[0]
+
+    def one(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """The first column of the first row, or None."""
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Db]:
+        """One atomic unit: committed at the end, rolled back on an exception."""
+        if self.kind == SQLITE:
+            if self.raw.in_transaction:  # inside the caller's unit: it commits
+                yield self
+                return
+            with self.raw:  # commits, or rolls back on an exception
+                self.raw.execute("BEGIN")  # the unit starts here, before any read
+                yield self
+            return
+        with self.raw.transaction():
+            yield self
+
+    @property
+    def in_transaction(self) -> bool:
+        if self.kind == SQLITE:
+            return self.raw.in_transaction
+        import psycopg
+
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
