@@ -219,6 +219,12 @@ def test_person_queries_find_a_name_by_its_key(archive: Archive) -> None:
     assert archive.count('person:"nicholas burns"') == 1
     # As written still works: the tag's own order.
     assert archive.count('person:"clinton hillary"') == 1
+    # The query's name is read as a key too: surname first with a comma, a middle initial.
+    assert archive.count('person:"Clinton, Hillary"') == 2
+    assert archive.count('classifiedby:"Clinton, Hillary R."') == 2
+    assert archive.count('classifiedby:"hillary x. clinton"') == 2
+    assert archive.count('person:"Burns, Nicholas"') == 1
+    assert archive.count('signer:"Burns, Nicholas"') == 0  # he classified, signed nothing
 
 
 def test_correspondents(archive: Archive) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from cablebase.archive.api import Archive
+from cablebase.archive.people import person_key
 from cablebase.archive.query import (
     And,
     Field,
@@ -326,7 +327,15 @@ class Brute:
             if f.name != "signer" and c.classified_by and c.classified_by.name:
                 names = [*names, c.classified_by.name]
             tags = [t.partition("(")[2] for t in c.tags if "(" in t] if f.name == "person" else []
-            return any(_name_has(n, v) for n in names + tags)
+            # A name as written or as its person key (given name first, middle initials
+            # dropped), on both sides: `Rivkin, Charles` finds `Charles H. Rivkin`.
+            wants = {v, person_key(v) or v}
+            return any(
+                _name_has(have, want)
+                for n in names + tags
+                for have in {n, person_key(n) or n}
+                for want in wants
+            )
         if f.name == "handling":
             want = " ".join(v.upper().replace("_", " ").split())
             want = {"FOUO": "FOR OFFICIAL USE ONLY"}.get(want, want)
@@ -577,6 +586,10 @@ QUERIES = [
     "person:clinton",
     "person:hillary",
     'person:"clinton hillary"',
+    'person:"Clinton, Hillary"',
+    'classifiedby:"Rivkin, Charles"',
+    'classifiedby:"charles x. rivkin"',
+    'signer:"Winsor, Curtin"',
     "person:{signer}",
     "sender:{sender}",
     'sender:"amembassy paris"',

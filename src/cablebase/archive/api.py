@@ -18,6 +18,7 @@ from cablebase.access.policy import (
     stored,
     view,
 )
+from cablebase.archive.db import Db
 from cablebase.archive.query import (
     NAME_FIELDS,
     NAMES_CABLE,
@@ -39,7 +40,6 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
-from cablebase.archive.db import Db
 from cablebase.archive.store import FACETS, SORTS, Reader, Store, Unsupported, open_store
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
@@ -102,6 +102,24 @@ def _person_keys(names: list[tuple[str, list[str]]], tags: bool) -> list[tuple[s
         if key is not None and (kw := words(key)) != toks:
             out.append((v, kw))
     return out
+
+
+# The name fields whose values are people's names (query.NAME_FIELDS' "people" table).
+PERSON_FIELDS = frozenset(f for f, (table, _) in NAME_FIELDS.items() if table == "people")
+
+
+def _also_as_person_key(node: Node) -> Node:
+    """A person's name as the query writes it, or also as its key (archive/people.py) when
+    that differs: `person:"Butenis, Patricia"` and `signer:"patricia a. butenis"` find the
+    cables of Patricia Butenis as `person:"patricia butenis"` does, and as written."""
+    from cablebase.archive.people import person_key
+
+    if not isinstance(node, Field) or node.name not in PERSON_FIELDS:
+        return node
+    key = person_key(node.value)
+    if key is None or words(key) == words(node.value):
+        return node
+    return Or((node, Field(node.name, node.op, key.lower(), node.position)))
 
 
 MAX_ROWS = 2**62  # beyond any archive: limits and offsets are clamped to it
@@ -239,8 +257,12 @@ class Archive:
         """The query as this reader may ask it, the reader's id set (archive/reader_sets.py)
         added: free text matches only the cables they read whole (a withheld paragraph must
         not make a cable a hit, nor keep it from being one); other conditions match every
-        cable they see, partially read ones included."""
-        if self.access.unrestricted or _scoped(node):
+        cable they see, partially read ones included.  People's names are also read as
+        their keys (_also_as_person_key)."""
+        if _scoped(node):
+            return node
+        node = map_leaves(node, _also_as_person_key)
+        if self.access.unrestricted:
             return node
         node = self._withheld(map_fields(node, self._named))
         text = has_text(node)
