@@ -286,3 +286,28 @@ def test_page_without_subject_line_takes_the_mail_subject():
     assert c.subject == "RIVER TOLLS RISE? ZENDAN FERRY OPERATORS PROTEST"
     with_line = text.replace("TAGS: ECON ZE\n", "TAGS: ECON ZE\nSUBJECT: FERRY TOLLS\n")
     assert parse_text(with_line).subject == "FERRY TOLLS"  # the cable's own line first
+
+
+@pytest.mark.parametrize(
+    ("line", "post", "sections"),
+    [
+        ("UNCLAS E F T O SECTION 01 OF 07 ZENDA 000654", "ZENDA", (1, 7)),
+        ("UNCLAS EFTO ZENDA 002468", "ZENDA", None),
+        ("C O N F I D E N T I A L E F T O PORT AU PRINCE 000012", "PORT AU PRINCE", None),
+    ],
+)
+def test_efto_caveat_after_the_class_word(line, post, sections):
+    """EFTO (encrypt for transmission only) is a caveat of the marking, not part of the post."""
+    st = _st()
+    assert banner.parse_banner(line, st) == ""
+    assert st.cable.post == post
+    assert st.cable.handling == ["EFTO"]
+    got = (st.cable.sections.number, st.cable.sections.total) if st.cable.sections else None
+    assert got == sections
+    assert banner.looks_like_banner(line)
+
+
+def test_a_post_starting_with_efto_letters_is_kept():
+    st = _st()
+    assert banner.parse_banner("UNCLAS EFTOVILLE 000001", st) == ""
+    assert st.cable.post == "EFTOVILLE" and st.cable.handling == []

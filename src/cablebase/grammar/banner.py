@@ -57,11 +57,21 @@ _CLASS_AT = re.compile(
 )
 
 
+# `UNCLAS E F T O SECTION 01 OF 02 …`: the EFTO caveat (encrypt for transmission only)
+# after the class word, often spaced out as the class word is.
+_EFTO = re.compile(r"\s+E\s?F\s?T\s?O(?![A-Za-z])", re.IGNORECASE)
+
+
 def _split_class(line: str) -> tuple[str, str] | None:
     """Find the class word at the start of `line`; return (level, rest of line)."""
     m = _CLASS_AT.match(line)
     if m is None:
         return None
+    end = m.end()
+    if line[end : end + 2].lstrip()[:1] in ("E", "e"):
+        efto = _EFTO.match(line, end)
+        if efto is not None:
+            end = efto.end()
     if m.group("lou"):
         level = "LIMITED OFFICIAL USE"  # a marking of its own, not a level of the other three
     elif m.group("s"):
@@ -70,7 +80,7 @@ def _split_class(line: str) -> tuple[str, str] | None:
         level = "CONFIDENTIAL"
     else:
         level = "UNCLASSIFIED"
-    return level, line[m.end() :]
+    return level, line[end:]
 
 
 _HAS_SERIAL = re.compile(r"\d\d\d")  # (a `\d` first, not a repeat: a fast scan)
@@ -107,6 +117,8 @@ def parse_banner(line: str, st: State) -> str | None:
         and "NOFORN" not in st.cable.handling
     ):
         st.cable.handling.append("NOFORN")  # `LIMITED OFFICIAL USE//NOFORN`
+    if "EFTO" in "".join(marking.split()) and "EFTO" not in st.cable.handling:
+        st.cable.handling.append("EFTO")
     st.banner_serial = m.group("serial")
     post = " ".join(m.group("post").split())
     # A redacted post stays as written; anything else is upper-cased (docs/record.md).

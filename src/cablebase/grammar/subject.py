@@ -21,6 +21,7 @@ SUBJECT_STOP = re.compile(
     | [-=_*]{3,}                                  # a rule under a heading
     | (?:THIS\s+(?:CABLE|MESSAGE|TELEGRAM)\s+IS\b|SENSITIVE\s+BUT\s+UNCLASSIFIED\b)
     | THIS\s+IS\s+AN\s+ACTION\s+(?:REQUEST|CABLE|MESSAGE)
+    | CCX\s*:                                    # a DEA case cross-reference below it
     | [A-Z0-9]{1,6}(?:-[A-Z0-9]{1,6}){2,}\s*$      # a document code (`T-IA-F-03-37`)
     | [A-Z][A-Za-z]{2,15}:\s*$                    # a heading alone (`INDEX:`)
     | (?-i:[A-Z]\.\s{2,}[A-Z])                    # a lettered item of the text (`A.   CONSULATE`)
