@@ -311,3 +311,40 @@ def test_a_post_starting_with_efto_letters_is_kept():
     st = _st()
     assert banner.parse_banner("UNCLAS EFTOVILLE 000001", st) == ""
     assert st.cable.post == "EFTOVILLE" and st.cable.handling == []
+
+
+@pytest.mark.parametrize(
+    ("text", "container", "handling"),
+    [
+        # a caption line below an UNCLAS banner, the container's class kept
+        (
+            "UNCLAS ZENDA 0097\n\nLIMITED OFFICIAL USE\n\nE.O. 12356: N/A\n",
+            None,
+            ["LIMITED OFFICIAL USE"],
+        ),
+        ("UNCLAS ZENDA 0097\n\nLOU\n\nE.O. 12356: N/A\n", None, ["LIMITED OFFICIAL USE"]),
+        # the banner's own class, the container saying UNCLASSIFIED
+        (
+            "LIMITED OFFICIAL USE ZENDA 02038\n\nE.O. 12356: N/A\n",
+            "UNCLASSIFIED",
+            ["LIMITED OFFICIAL USE"],
+        ),
+        # the class itself: no handling word
+        ("LIMITED OFFICIAL USE ZENDA 02038\n\nE.O. 12356: N/A\n", None, []),
+    ],
+)
+def test_limited_official_use_is_a_marking_of_its_own(text, container, handling):
+    from cablebase.parse import parse_text
+
+    body = text + "TAGS: PFOR\nSUBJECT: A TEST\n\n1. TEXT.\n"
+    if container is not None:
+        # a cables.csv row: the container's class column
+        row = f'"1","1/2/1992 10:00","92ZENDA2038","Embassy Zenda","{container}","",""," {body}"\n'
+        c = parse_text(row, form="csv")
+    else:
+        c = parse_text(body, form="text")
+    assert c.handling == handling
+    if container is None and not handling:
+        assert c.classification == "LIMITED OFFICIAL USE"
+    if container is not None:
+        assert c.classification == container

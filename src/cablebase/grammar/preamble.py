@@ -16,7 +16,7 @@ import re
 from cablebase.grammar import eo as _eo
 from cablebase.grammar import refs
 from cablebase.grammar.banner import looks_like_banner, parse_banner
-from cablebase.grammar.captions import HANDLING_LINE, split_caption
+from cablebase.grammar.captions import HANDLING_LINE, add_handling, split_caption
 from cablebase.grammar.classified_by import (
     parse_classified_by,
     reasons_from_text,
@@ -119,12 +119,15 @@ _SKIP_LINE = re.compile(
     r"""^\s*(?:
       [A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$
     | PAGE\s+\d{1,3}\b.*
-    | (?:CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|LIMITED\ OFFICIAL\ USE)\s*$
+    | (?:CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|LIMITED\ OFFICIAL\ USE|LOU)\s*$
     | (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4},\s+
       \d{1,2}:\d{2}\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A lone `LIMITED OFFICIAL USE` (or `LOU`) line below an UNCLAS banner: a marking of its own.
+_LOU_LINE = re.compile(r"^(?:LIMITED\s+OFFICIAL\s+USE|LOU)\s*$", re.IGNORECASE)
+LOU = "LIMITED OFFICIAL USE"
 # First characters of a line made of handling words (a cheap test before HANDLING_LINE).
 _HANDLING_FIRST = frozenset("SNELACDFOPsnelacdfop,.;:/")
 
@@ -433,6 +436,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             i += 1
             continue
         if _maybe_skip(s) and _SKIP_LINE.match(s) or (seen_label and looks_like_banner(s)):
+            if not seen_label and _LOU_LINE.match(s):
+                add_handling(sc.handling, LOU)  # the marking of an old cable (meta.finish)
             cur = None
             i += 1
             continue
