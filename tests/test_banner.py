@@ -333,7 +333,7 @@ def test_a_post_starting_with_efto_letters_is_kept():
         ("LIMITED OFFICIAL USE ZENDA 02038\n\nE.O. 12356: N/A\n", None, []),
     ],
 )
-def test_limited_official_use_is_a_marking_of_its_own(text, container, handling):
+def test_limited_official_use_kept_beside_the_container_class(text, container, handling):
     from cablebase.parse import parse_text
 
     body = text + "TAGS: PFOR\nSUBJECT: A TEST\n\n1. TEXT.\n"
