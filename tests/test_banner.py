@@ -329,6 +329,12 @@ def test_a_post_starting_with_efto_letters_is_kept():
             "UNCLASSIFIED",
             ["LIMITED OFFICIAL USE"],
         ),
+        # the released class, then the original marking, on the banner
+        (
+            "UNCLASSIFIED LIMITED OFFICIAL USE SECTION 01 OF 02 ZENDA  02263\n\nE.O. 12356: N/A\n",
+            "UNCLASSIFIED",
+            ["LIMITED OFFICIAL USE"],
+        ),
         # the class itself: no handling word
         ("LIMITED OFFICIAL USE ZENDA 02038\n\nE.O. 12356: N/A\n", None, []),
     ],

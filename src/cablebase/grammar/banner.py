@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cablebase.grammar.captions import add_handling
 from cablebase.grammar.state import State
 from cablebase.record import Sections
 
@@ -60,6 +61,9 @@ _CLASS_AT = re.compile(
 # `UNCLAS E F T O SECTION 01 OF 02 …`: the EFTO caveat (encrypt for transmission only)
 # after the class word, often spaced out as the class word is.
 _EFTO = re.compile(r"\s+E\s?F\s?T\s?O(?![A-Za-z])", re.IGNORECASE)
+# `UNCLASSIFIED LIMITED OFFICIAL USE SECTION 01 OF 02 …`: a released cable's class, then its
+# original LOU marking.
+_LOU_AFTER = re.compile(r"\s+LIMITED\s+OFFICIAL\s+USE(?![A-Za-z])", re.IGNORECASE)
 
 
 def _split_class(line: str) -> tuple[str, str] | None:
@@ -68,10 +72,15 @@ def _split_class(line: str) -> tuple[str, str] | None:
     if m is None:
         return None
     end = m.end()
-    if line[end : end + 2].lstrip()[:1] in ("E", "e"):
+    first = line[end : end + 2].lstrip()[:1]
+    if first in ("E", "e"):
         efto = _EFTO.match(line, end)
         if efto is not None:
             end = efto.end()
+    elif first in ("L", "l") and not m.group("lou"):
+        lou = _LOU_AFTER.match(line, end)
+        if lou is not None:
+            end = lou.end()
     if m.group("lou"):
         level = "LIMITED OFFICIAL USE"  # a marking of its own, not a level of the other three
     elif m.group("s"):
@@ -117,6 +126,8 @@ def parse_banner(line: str, st: State) -> str | None:
         and "NOFORN" not in st.cable.handling
     ):
         st.cable.handling.append("NOFORN")  # `LIMITED OFFICIAL USE//NOFORN`
+    if level != "LIMITED OFFICIAL USE" and _LOU_AFTER.search(marking):
+        add_handling(st.cable.handling, "LIMITED OFFICIAL USE")  # the original marking
     if "EFTO" in "".join(marking.split()) and "EFTO" not in st.cable.handling:
         st.cable.handling.append("EFTO")
     st.banner_serial = m.group("serial")
