@@ -1569,3 +1569,14 @@ def test_sbu_notice_after_the_ref_stays_out_of_the_text(monkeypatch):
         + "REF: STATE 1\n(U) Sensitive but unclassified.  Please protect accordingly.\n\n1. X",
     )
     assert first == "1. X"
+
+
+def test_paragraph_number_and_mark_at_a_subject_end_are_cut():
+    """`SUBJECT: … Conflict 1. (SBU)` ⏎ `Summary: …`: paragraph 1's number and mark were put on
+    the SUBJECT line, its text on the next."""
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(["TFGG01 Zendan Media on the Conflict 1. (SBU)"]) == (
+        None,
+        "TFGG01 Zendan Media on the Conflict",
+    )

@@ -40,7 +40,7 @@ _RUN_ON = re.compile(
     | THIS\s+(?:CABLE|MESSAGE)\s+IS\s+SENSITIVE\b
     | THIS\s+IS\s+AN\s+ACTION\s+REQUEST\b
     | [-=_]{4,}
-    | [1lI]\.\s?(?:\((?:U|SBU|C|S|TS|[CS]/NF|SBU/NF)\)\s?\S|SUMMARY\b)   # paragraph 1 glued on
+    | [1lI]\.\s?(?:\((?:U|SBU|C|S|TS|[CS]/NF|SBU/NF)\)(?:\s?\S|\s*$)|SUMMARY\b)  # paragraph 1 glued on
     | (?<=\d\d/\d\d\s)INDEX:                # a press summary's index after its date
     | (?:UNCLAS|CONFIDENTIAL|SECRET)\s+SECTION\s+\d{1,2}\s+OF\s+\d{1,2}\b  # a banner again
     )""",
