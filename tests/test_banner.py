@@ -286,3 +286,71 @@ def test_page_without_subject_line_takes_the_mail_subject():
     assert c.subject == "RIVER TOLLS RISE? ZENDAN FERRY OPERATORS PROTEST"
     with_line = text.replace("TAGS: ECON ZE\n", "TAGS: ECON ZE\nSUBJECT: FERRY TOLLS\n")
     assert parse_text(with_line).subject == "FERRY TOLLS"  # the cable's own line first
+
+
+@pytest.mark.parametrize(
+    ("line", "post", "sections"),
+    [
+        ("UNCLAS E F T O SECTION 01 OF 07 ZENDA 000654", "ZENDA", (1, 7)),
+        ("UNCLAS EFTO ZENDA 002468", "ZENDA", None),
+        ("C O N F I D E N T I A L E F T O PORT AU PRINCE 000012", "PORT AU PRINCE", None),
+    ],
+)
+def test_efto_caveat_after_the_class_word(line, post, sections):
+    """EFTO (encrypt for transmission only) is a caveat of the marking, not part of the post."""
+    st = _st()
+    assert banner.parse_banner(line, st) == ""
+    assert st.cable.post == post
+    assert st.cable.handling == ["EFTO"]
+    got = (st.cable.sections.number, st.cable.sections.total) if st.cable.sections else None
+    assert got == sections
+    assert banner.looks_like_banner(line)
+
+
+def test_a_post_starting_with_efto_letters_is_kept():
+    st = _st()
+    assert banner.parse_banner("UNCLAS EFTOVILLE 000001", st) == ""
+    assert st.cable.post == "EFTOVILLE" and st.cable.handling == []
+
+
+@pytest.mark.parametrize(
+    ("text", "container", "handling"),
+    [
+        # a caption line below an UNCLAS banner, the container's class kept
+        (
+            "UNCLAS ZENDA 0097\n\nLIMITED OFFICIAL USE\n\nE.O. 12356: N/A\n",
+            None,
+            ["LIMITED OFFICIAL USE"],
+        ),
+        ("UNCLAS ZENDA 0097\n\nLOU\n\nE.O. 12356: N/A\n", None, ["LIMITED OFFICIAL USE"]),
+        # the banner's own class, the container saying UNCLASSIFIED
+        (
+            "LIMITED OFFICIAL USE ZENDA 02038\n\nE.O. 12356: N/A\n",
+            "UNCLASSIFIED",
+            ["LIMITED OFFICIAL USE"],
+        ),
+        # the released class, then the original marking, on the banner
+        (
+            "UNCLASSIFIED LIMITED OFFICIAL USE SECTION 01 OF 02 ZENDA  02263\n\nE.O. 12356: N/A\n",
+            "UNCLASSIFIED",
+            ["LIMITED OFFICIAL USE"],
+        ),
+        # the class itself: no handling word
+        ("LIMITED OFFICIAL USE ZENDA 02038\n\nE.O. 12356: N/A\n", None, []),
+    ],
+)
+def test_limited_official_use_kept_beside_the_container_class(text, container, handling):
+    from cablebase.parse import parse_text
+
+    body = text + "TAGS: PFOR\nSUBJECT: A TEST\n\n1. TEXT.\n"
+    if container is not None:
+        # a cables.csv row: the container's class column
+        row = f'"1","1/2/1992 10:00","92ZENDA2038","Embassy Zenda","{container}","",""," {body}"\n'
+        c = parse_text(row, form="csv")
+    else:
+        c = parse_text(body, form="text")
+    assert c.handling == handling
+    if container is None and not handling:
+        assert c.classification == "LIMITED OFFICIAL USE"
+    if container is not None:
+        assert c.classification == container

@@ -1396,3 +1396,187 @@ def test_subject_end_without_a_blank_line(body, subject):
     from cablebase import parse_text
 
     assert parse_text(body, form="fragment").subject == subject
+
+
+# -- the REF block's extent (issue 10) ---------------------------------------------------------
+
+
+def _ref_text(monkeypatch, body: str) -> tuple[list[str], str]:
+    """(the REF texts handed to parse_refs, the line where the text starts)."""
+    from cablebase.grammar import refs
+
+    seen: list[str] = []
+    monkeypatch.setattr(refs, "parse_refs", lambda text, year, *_: seen.append(text) or [])
+    _, start, lines = _read(body)
+    return seen, lines[start] if start < len(lines) else ""
+
+
+_HEAD = "UNCLAS ZENDA 001139\n\nSIPDIS\n\nE.O. 12958: N/A\nTAGS: AMGT\nSUBJECT: X\n\n"
+
+
+@pytest.mark.parametrize(
+    ("ref", "want"),
+    [
+        # an item whose letter is glued to its cable, after a blank line
+        (
+            "REF:  (A) ORDER #38885.\n\n      (B)STATE 264368. CURRENT FAX: 386-1",
+            "(A) ORDER #38885.\n(B)STATE 264368. CURRENT FAX: 386-1",
+        ),
+        # a wrap cut by a blank line inside an open parenthesis
+        (
+            "REF:  A) ZENDA 00374 (Lunch with Minister\n\nCollenette)\n     B) ZENDA 00385",
+            "A) ZENDA 00374 (Lunch with Minister\nCollenette)\nB) ZENDA 00385",
+        ),
+        # … after a word that needs what follows
+        (
+            "REF: GUIDE: USDOC 18479, DATED\n\n9/17/92, USDOC 19897, DATED 10/8/92, USDOC 01079, DATED 1/25/93.",
+            "GUIDE: USDOC 18479, DATED\n9/17/92, USDOC 19897, DATED 10/8/92, USDOC 01079, DATED 1/25/93.",
+        ),
+        # … before a line carrying further items inline
+        (
+            "REF: (A) STATE 156430, (B) E-MAIL COMUNICATION\n\nBETWEEN POST AND DOJ OCT 2001, (C) ZENDA\n02487 JUL 00",
+            "(A) STATE 156430, (B) E-MAIL COMUNICATION\nBETWEEN POST AND DOJ OCT 2001, (C) ZENDA\n02487 JUL 00",
+        ),
+    ],
+)
+def test_ref_block_goes_on_after_a_blank_line(monkeypatch, ref, want):
+    seen, first = _ref_text(monkeypatch, _HEAD + ref + "\n\n1.  ORDER NUMBER 38885 IS ACCEPTED.")
+    assert seen == [want]
+    assert first == "1.  ORDER NUMBER 38885 IS ACCEPTED."
+
+
+@pytest.mark.parametrize(
+    ("after_ref", "first"),
+    [
+        (
+            "\n(U)  PolOff delivered the points on May 7.",
+            "(U)  PolOff delivered the points on May 7.",
+        ),
+        (
+            "\nU) PolOffs delivered reftel points on October 30.",
+            "U) PolOffs delivered reftel points on October 30.",
+        ),
+        (
+            "\n\n (u) Embassy Zenda MEPI officer is Jill Roe.",
+            "(u) Embassy Zenda MEPI officer is Jill Roe.",
+        ),
+        (
+            "\nI. SUMMARY: In 2004, Zenda continued its efforts.",
+            "I. SUMMARY: In 2004, Zenda continued its efforts.",
+        ),
+        (
+            "\n(U)  During a 6/14 meeting PolOff delivered it.",
+            "(U)  During a 6/14 meeting PolOff delivered it.",
+        ),
+        (
+            "\n(U) This cable is business-sensitive. Please protect it.",
+            "(U) This cable is business-sensitive. Please protect it.",
+        ),
+        ("\n(C) The Minister said no.", "(C) The Minister said no."),  # no item B before it
+    ],
+)
+def test_unnumbered_text_after_the_ref_is_not_an_item(monkeypatch, after_ref, first):
+    seen, got = _ref_text(monkeypatch, _HEAD + "REF: STATE 114649" + after_ref)
+    assert seen == ["STATE 114649"]
+    assert got.strip() == first
+
+
+def test_portion_letter_after_item_b_is_item_c(monkeypatch):
+    seen, first = _ref_text(
+        monkeypatch, _HEAD + "REF: A) STATE 1\nB) STATE 2\n(C) Embassy Zenda email of May 5\n\n1. X"
+    )
+    assert seen == ["A) STATE 1\nB) STATE 2\n(C) Embassy Zenda email of May 5"]
+    assert first == "1. X"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "REF: A. ZENDA 1494 B. ZENDA 1544 1. Summary. The Forum was held in June in Zenda, with many guests from many lands.",
+        "REF: 09 State 124006  ZENDA 00000092  001.3 OF 012   1.  In response to reftel, the following is the statement.",
+    ],
+)
+def test_paragraph_one_glued_after_a_one_line_ref(monkeypatch, line):
+    seen, first = _ref_text(monkeypatch, _HEAD + line)
+    assert len(seen) == 1 and "1." not in seen[0].replace("001.3", "")
+    assert first.startswith("1.") and first.split(None, 1)[1][:2] in ("Su", "In")
+
+
+def test_numbered_ref_items_are_not_paragraph_one(monkeypatch):
+    seen, _ = _ref_text(
+        monkeypatch, _HEAD + "REF: 1. STATE 123 2. Lima 456 (the minister's note)\n\n1. X"
+    )
+    assert seen == ["1. STATE 123 2. Lima 456 (the minister's note)"]
+
+
+def test_lone_number_ending_a_caption_before_tags():
+    """`IPSP: … IFC113` ⏎ `2.` ⏎ `TAGS:`: the wrapped tail of a caption, not paragraph 2."""
+    body = "\n".join(
+        [
+            "C O N F I D E N T I A L SECTION 01 OF 02 ZENDA 003001",
+            "",
+            "SIPDIS",
+            "",
+            "SERIAL:  (U)  IIR 6 815 0004 05.",
+            "",
+            "IPSP:  (U) IFC2310; IFC1131; IFC113",
+            "2.",
+            "",
+            "TAGS: PARM",
+            "SUBJECT: IIR 6 815 0004 05/ZENDAN ARMY RESERVE UNITS",
+            "CONDUCT TRAINING (U)",
+            "",
+            "1.  (U)  ELEMENTS OF THE GUARDS TRAINED.",
+        ]
+    )
+    st, start, lines = _read(body)
+    assert st.cable.tags == ["PARM"]
+    assert st.cable.subject == "IIR 6 815 0004 05/ZENDAN ARMY RESERVE UNITS CONDUCT TRAINING (U)"
+    assert st.cable.captions[-1] == "IPSP:  (U) IFC2310; IFC1131; IFC1132."
+    assert lines[start].startswith("1.  (U)  ELEMENTS")
+
+
+def test_a_number_alone_before_text_is_a_paragraph():
+    body = _HEAD + "REF: STATE 1\n\n2.\n\n(U) THE TEXT OF PARAGRAPH TWO."
+    _, start, lines = _read(body)
+    assert lines[start] == "2."
+
+
+def test_dea_case_cross_reference_ends_the_subject():
+    body = "\n".join(
+        [
+            "UNCLAS ZENDA 000654",
+            "",
+            "E.O. 12958: N/A",
+            "TAGS: N/A",
+            "SUBJECT: APPREHENSION OF TWO FUGITIVES; GFTI-04-9154; ZENDA",
+            "CCX: ROE, TEDDY, KY-04-0004/WGA2L",
+            "REF: A. TELCON OF 2-18-04",
+            "",
+            "1. (SBU) On March 10 the fugitives were caught.",
+        ]
+    )
+    st, _, _ = _read(body)
+    assert st.cable.subject == "APPREHENSION OF TWO FUGITIVES; GFTI-04-9154; ZENDA"
+    assert "CCX: ROE, TEDDY, KY-04-0004/WGA2L" in st.cable.captions
+    assert st.cable.references and st.cable.references[0].kind == "telcon"
+
+
+def test_sbu_notice_after_the_ref_stays_out_of_the_text(monkeypatch):
+    seen, first = _ref_text(
+        monkeypatch,
+        _HEAD
+        + "REF: STATE 1\n(U) Sensitive but unclassified.  Please protect accordingly.\n\n1. X",
+    )
+    assert first == "1. X"
+
+
+def test_paragraph_number_and_mark_at_a_subject_end_are_cut():
+    """`SUBJECT: … Conflict 1. (SBU)` ⏎ `Summary: …`: paragraph 1's number and mark were put on
+    the SUBJECT line, its text on the next."""
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(["TFGG01 Zendan Media on the Conflict 1. (SBU)"]) == (
+        None,
+        "TFGG01 Zendan Media on the Conflict",
+    )

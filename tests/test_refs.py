@@ -477,3 +477,36 @@ def test_strip_trail(text, expected):
 def test_items_with_trailing_and_and_dash():
     refs = parse_refs("A. STATE 1234 AND\nB. ZENDA 56 --", 2009)
     assert [(r.letter, r.text) for r in refs] == [("A", "STATE 1234"), ("B", "ZENDA 56")]
+
+
+# -- the cable's date after its serial (issue 10) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "refid"),
+    [
+        ("OSLO 02487 JUL 00", "00OSLO2487"),  # month and year after the serial
+        ("STATE 276514 OCT 94", "94STATE276514"),
+        ("STATE 18479, DATED 9/17/92", "92STATE18479"),  # the message's date
+        ("STATE 18479 DATED 10/8/1992", "92STATE18479"),
+        ("OSLO 2487 MAY 15, 2002", "03OSLO2487"),  # a day, not a year: the citing year
+        ("OSLO 2487 MAY 15 2002", "03OSLO2487"),
+        ("OSLO 2487 JUL 05", "03OSLO2487"),  # after the citing cable's year: no year
+    ],
+)
+def test_date_after_the_serial_gives_the_year(text, refid):
+    assert ids(parse_refs(text, 2003)) == [refid]
+
+
+def test_text_after_a_sentence_end_is_no_other_item():
+    """`STATE 264368. CURRENT FAX: 386… PHONE …`: contact lines after the cable, not a telcon."""
+    refs = parse_refs(
+        "(A) ORDER #38885.\n(B) STATE 264368. CURRENT FAX: 386-1-200. PHONE 200", 2004
+    )
+    assert [(r.letter, r.kind, r.id) for r in refs] == [
+        ("A", "other", None),
+        ("B", "cable", "04STATE264368"),
+    ]
+    # a separator right after the cable still opens another item
+    refs = parse_refs("STATE 264368; TELCON OF 5/5/04", 2004)
+    assert [(r.kind, r.id) for r in refs] == [("cable", "04STATE264368"), ("telcon", None)]

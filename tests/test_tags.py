@@ -320,3 +320,25 @@ def test_person_tags_in_a_telegram():
 )
 def test_list_separators_and_cut_groups(value, expected):
     assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a country's name of two words is one tag, not two short codes
+        ("PREL PGOV COSTA RICA", ["PREL", "PGOV", "COSTA RICA"]),
+        ("PREL PGOV EL SALVADOR ES", ["PREL", "PGOV", "EL SALVADOR", "ES"]),
+        ("OVIP (ARIAS, OSCAR) COSTA RICA", ["OVIP (ARIAS, OSCAR)", "COSTA RICA"]),
+        ("SNAR COSTA RICA OVIP JOHN SMITH", ["SNAR", "COSTA RICA", "OVIP (JOHN, SMITH)"]),
+        ("PREL KPAL WEST BANK IS", ["PREL", "KPAL", "WEST BANK", "IS"]),
+        # a place inside a longer free tag stays in it; its words are no codes
+        ("PREL MIDDLE EAST PEACE", ["PREL", "MIDDLE EAST PEACE"]),
+        ("PTER WEST BANK GAZA", ["PTER", "WEST BANK GAZA"]),
+        ("ECON SOUTH AFRICA TRADE", ["ECON", "SOUTH AFRICA TRADE"]),
+        ("PREL SAN JOSE", ["PREL", "SAN JOSE"]),
+        # short organisation codes still stand apart
+        ("PREL UNO UNMIK", ["PREL", "UNO", "UNMIK"]),
+    ],
+)
+def test_place_names_of_several_words(value, expected):
+    assert parse_tags(value) == expected

@@ -74,7 +74,7 @@ KINDS = {
     "subject.long": "subject over 200 characters",
     "subject.missing": "no subject though the cable has an E.O. line",
     "summary.missing": "no summary though SUMMARY appears in the text",
-    "classification.lou": "LIMITED OFFICIAL USE marking not read as its own class",
+    "classification.lou": "LIMITED OFFICIAL USE marking read neither as the class nor as a marking",
     "forms.tags": "same cable, HTML and CSV forms: tags differ",
     "forms.subject": "same cable, HTML and CSV forms: subject differs",
     "forms.signers": "same cable, HTML and CSV forms: signers differ",
@@ -176,7 +176,8 @@ def check(cable: Cable, ids: dict[str, str], posts: set[str], known: set[str]):
     if not cable.summary and SUMMARY_WORD.search(body):
         yield "summary.missing"
     head = body[:300]
-    if LOU.search(head) and cable.classification != "LIMITED OFFICIAL USE":
+    lou = "LIMITED OFFICIAL USE"
+    if LOU.search(head) and cable.classification != lou and lou not in cable.handling:
         yield "classification.lou"
 
 

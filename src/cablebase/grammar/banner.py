@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from cablebase.grammar.captions import add_handling
 from cablebase.grammar.state import State
 from cablebase.record import Sections
 
@@ -57,11 +58,29 @@ _CLASS_AT = re.compile(
 )
 
 
+# `UNCLAS E F T O SECTION 01 OF 02 …`: the EFTO caveat (encrypt for transmission only)
+# after the class word, often spaced out as the class word is.
+_EFTO = re.compile(r"\s+E\s?F\s?T\s?O(?![A-Za-z])", re.IGNORECASE)
+# `UNCLASSIFIED LIMITED OFFICIAL USE SECTION 01 OF 02 …`: a released cable's class, then its
+# original LOU marking.
+_LOU_AFTER = re.compile(r"\s+LIMITED\s+OFFICIAL\s+USE(?![A-Za-z])", re.IGNORECASE)
+
+
 def _split_class(line: str) -> tuple[str, str] | None:
     """Find the class word at the start of `line`; return (level, rest of line)."""
     m = _CLASS_AT.match(line)
     if m is None:
         return None
+    end = m.end()
+    first = line[end : end + 2].lstrip()[:1]
+    if first in ("E", "e"):
+        efto = _EFTO.match(line, end)
+        if efto is not None:
+            end = efto.end()
+    elif first in ("L", "l") and not m.group("lou"):
+        lou = _LOU_AFTER.match(line, end)
+        if lou is not None:
+            end = lou.end()
     if m.group("lou"):
         level = "LIMITED OFFICIAL USE"  # a marking of its own, not a level of the other three
     elif m.group("s"):
@@ -70,7 +89,7 @@ def _split_class(line: str) -> tuple[str, str] | None:
         level = "CONFIDENTIAL"
     else:
         level = "UNCLASSIFIED"
-    return level, line[m.end() :]
+    return level, line[end:]
 
 
 _HAS_SERIAL = re.compile(r"\d\d\d")  # (a `\d` first, not a repeat: a fast scan)
@@ -107,6 +126,10 @@ def parse_banner(line: str, st: State) -> str | None:
         and "NOFORN" not in st.cable.handling
     ):
         st.cable.handling.append("NOFORN")  # `LIMITED OFFICIAL USE//NOFORN`
+    if level != "LIMITED OFFICIAL USE" and _LOU_AFTER.search(marking):
+        add_handling(st.cable.handling, "LIMITED OFFICIAL USE")  # the original marking
+    if "EFTO" in "".join(marking.split()) and "EFTO" not in st.cable.handling:
+        st.cable.handling.append("EFTO")
     st.banner_serial = m.group("serial")
     post = " ".join(m.group("post").split())
     # A redacted post stays as written; anything else is upper-cased (docs/record.md).

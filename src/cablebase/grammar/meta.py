@@ -127,6 +127,14 @@ def finish(st: State) -> None:
             c.handling.append(caveat)
     if not c.classification:
         c.classification = st.banner_classification or st.zny_classification
+    # LIMITED OFFICIAL USE on the banner or a caption line of a cable whose container says
+    # another class (old cables released as UNCLASSIFIED): kept as a marking of its own
+    lou = "LIMITED OFFICIAL USE"
+    if c.classification == lou:
+        if lou in c.handling:
+            c.handling.remove(lou)
+    elif st.banner_classification == lou and lou not in c.handling:
+        c.handling.append(lou)
     if not c.origin and c.sender:
         c.origin = origin_from_sender(c.sender)
     if not c.reference_id and c.post and st.banner_serial and "XXXX" not in c.post.upper():

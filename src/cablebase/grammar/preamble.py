@@ -16,7 +16,7 @@ import re
 from cablebase.grammar import eo as _eo
 from cablebase.grammar import refs
 from cablebase.grammar.banner import looks_like_banner, parse_banner
-from cablebase.grammar.captions import HANDLING_LINE, split_caption
+from cablebase.grammar.captions import HANDLING_LINE, add_handling, split_caption
 from cablebase.grammar.classified_by import (
     parse_classified_by,
     reasons_from_text,
@@ -119,12 +119,15 @@ _SKIP_LINE = re.compile(
     r"""^\s*(?:
       [A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$
     | PAGE\s+\d{1,3}\b.*
-    | (?:CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|LIMITED\ OFFICIAL\ USE)\s*$
+    | (?:CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|LIMITED\ OFFICIAL\ USE|LOU)\s*$
     | (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\d{1,2}\s+[A-Za-z]+\s+\d{4},\s+
       \d{1,2}:\d{2}\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A lone `LIMITED OFFICIAL USE` (or `LOU`) line below an UNCLAS banner: a marking of its own.
+_LOU_LINE = re.compile(r"^(?:LIMITED\s+OFFICIAL\s+USE|LOU)\s*$", re.IGNORECASE)
+LOU = "LIMITED OFFICIAL USE"
 # First characters of a line made of handling words (a cheap test before HANDLING_LINE).
 _HANDLING_FIRST = frozenset("SNELACDFOPsnelacdfop,.;:/")
 
@@ -150,6 +153,71 @@ _REF_CUT_POST = re.compile(
     r"(?:^|\s)(?:[A-Za-z][.):]|\([A-Za-z]\))\s*(?:\d{2,4}\s+)?[A-Za-z][A-Za-z .'-]{1,30}$"
 )
 _REF_POST_END = re.compile(r"^\s*[A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*){0,2}\s+\d{2,7}\b")
+# An item whose letter is glued to its cable (`(B)STATE 264368.`): a portion mark glued to
+# prose (`(C)THE MINISTER …`) has no post and serial after it.
+_REF_GLUED_ITEM = re.compile(
+    r"^\s*\([A-Za-z]\)(?:\d{2}\s*)?[A-Z][A-Za-z-]+(?:\s[A-Z][A-Za-z-]+){0,2}\s+\d{2,7}\b"
+)
+# A line carrying further items inline (`BETWEEN POST AND DOJ OCT 2001, (C) TEGUCIGALPA`).
+_REF_INLINE_ITEM = re.compile(
+    r"[,;]\s*(?:\([A-Za-z]\)|[A-Za-z][.)])\s*(?:\d{2}\s+)?[A-Z][A-Za-z-]+(?:\s[A-Z][A-Za-z-]+)?"
+    r"(?:\s+\d{2,7}\b|\s*$)"
+)
+# The last REF line left open: an unclosed parenthesis (`(Ambassador's Lunch with Minister`)
+# or a word that needs what follows (`USDOC 18479, DATED`).
+_REF_OPEN_WORD = re.compile(r"\b(?:DATED|OF|ON|TO|FROM|THE|WITH|BETWEEN|AND|OR|IN)\s*$", re.I)
+
+
+# A line that opens the text of a cable without paragraph numbers, right after its REF:
+# a portion mark before prose (`(U)  PolOff delivered …`, `U) PolOffs …`, `(u) Embassy …`)
+# or a summary label (`I. SUMMARY:`).  `(C)`/`(S)` may be REF items instead: see _text_opens.
+_TEXT_OPENING = re.compile(
+    r"""^\(?\s*(?P<mark>U|C|S|TS|SBU|LOU|[CSU]\s*//?\s*(?:NF|FOUO)|SBU\s*//?\s*NF)\s*\)\s*
+        (?-i:[A-Z][A-Za-z/'-]*[a-z][A-Za-z/'-]*(?:[,.]?\s+[A-Z][\w/'-]*){0,3}[,.]?\s+[a-z]+\b
+          |[A-Z]{2,}[,.]?\s+[A-Z]{2,}\s+[A-Z]{2,})
+      | ^(?:I\.\s*)?SUMMARY\s*[:.]""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+_SBU_LINE = re.compile(r"\bSensitive\s*,?\s*but\s+Unclassif", re.IGNORECASE)
+
+
+def _text_opens(pieces: list[str], s: str) -> bool:
+    """Whether `s`, after the REF lines `pieces`, is the start of the text rather than an
+    item: a portion mark before prose; `(C)` or `(S)` only when the block has no item
+    lettered just before it (`B` for `(C)`)."""
+    m = _TEXT_OPENING.match(s)
+    if m is None or _SBU_LINE.search(s, 0, 90):
+        return False  # the SBU handling notice: the REF reader cuts it off
+    mark = (m.group("mark") or "").upper()
+    if mark in ("C", "S"):
+        before = chr(ord(mark) - 1)
+        block = " ".join(pieces)
+        return re.search(rf"(?:^|[\s,;(])\(?{before}[.):]", block, re.I) is None
+    return True
+
+
+def _ref_goes_on(last: str, s: str) -> bool:
+    """Whether a line after a blank line goes on with the REF block whose last line is
+    `last` (wraps cut by blank lines in double-spaced copies)."""
+    if _REF_ITEM.match(s) or _REF_GLUED_ITEM.match(s):
+        return True
+    if len(s) < 60 and _REF_OPEN.search(last):
+        return True
+    if _REF_SERIAL.match(s) and last.rstrip()[-1:].isalpha():
+        return True
+    if _REF_POST_END.match(s) and _REF_CUT_POST.search(last.rstrip()):
+        return True
+    if len(s) > _UNWRAPPED:
+        return False
+    return (
+        last.rfind("(") > last.rfind(")")
+        or bool(_REF_OPEN_WORD.search(last))
+        or bool(_REF_INLINE_ITEM.search(s))
+    )
+
+
 # A passing line (`ROME FOR STORELLA`, `USDOC PASS TO …`) standing after the SUBJECT: a post
 # or an agency, then FOR/PASS.
 _PASSING = re.compile(r"^([A-Z][A-Z/.&-]*(?:\s+[A-Z][A-Z/.&-]*){0,2})\s+(?:ALSO\s+)?(?:FOR|PASS)\s")
@@ -201,6 +269,8 @@ def _passing_line(s: str) -> bool:
     return key in post_names() or post_alias(key) is not None
 
 
+# A number alone on its line: a paragraph number, or the wrapped tail of a caption.
+_LONE_NUMBER = re.compile(r"^\d{1,3}\.$")
 _UNWRAPPED = 100  # a field line longer than this is a paragraph-per-line body
 _FULL_COPY_WINDOW = 150  # a dump between a cut-short copy and the full one (long INFO lists)
 
@@ -350,14 +420,24 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             i += 1
             continue
         if NUMBERED_RE.match(raw):
-            text_start = i
-            break
+            if not (
+                _LONE_NUMBER.match(s) and _label_ahead(lines, i, sc, ("eo", "tags", "subject"))
+            ):
+                text_start = i
+                break
+            # `IPSP: … IFC113` ⏎ `2.`: a caption's wrapped tail, the preamble goes on below
+            if sc.captions:
+                sc.captions[-1] += s
+            i += 1
+            continue
         if s[0] in _HANDLING_FIRST and HANDLING_LINE.match(s):
             split_caption(s, sc.handling)
             cur = None
             i += 1
             continue
         if _maybe_skip(s) and _SKIP_LINE.match(s) or (seen_label and looks_like_banner(s)):
+            if not seen_label and _LOU_LINE.match(s):
+                add_handling(sc.handling, LOU)  # the marking of an old cable (meta.finish)
             cur = None
             i += 1
             continue
@@ -378,7 +458,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             else:
                 glued = None
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
-        if labels and glued is None and len(s) > _UNWRAPPED and "(" in s:
+        if labels and glued is None and len(s) > _UNWRAPPED:
             # a page that puts the whole preamble on one line glues paragraph 1 to the
             # last field (`SUBJECT: … COUNCIL 1.(SBU) Summary. All …`): split the text off
             at = _glued_paragraph(s, labels)
@@ -411,15 +491,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             if (
                 cur is None
                 and last == "ref"
-                and (
-                    _REF_ITEM.match(s)
-                    or (len(s) < 60 and _REF_OPEN.search(sc.fields["ref"][-1]))
-                    or (_REF_SERIAL.match(s) and sc.fields["ref"][-1].rstrip()[-1:].isalpha())
-                    or (
-                        _REF_POST_END.match(s)
-                        and _REF_CUT_POST.search(sc.fields["ref"][-1].rstrip())
-                    )
-                )
+                and _ref_goes_on(sc.fields["ref"][-1], s)
+                and not _text_opens(sc.fields["ref"], s)
             ):
                 sc.fields["ref"].append(s)  # an item after a blank line
                 cur = "ref"
@@ -559,12 +632,28 @@ _GLUED_PARAGRAPH = re.compile(
 _GLUED_MIN = 12  # so much field value before it: a portion mark leading a SUBJECT stays
 
 
+# Paragraph 1 without a portion mark glued after a REF's serial, a page marker between them
+# perhaps: `REF: B. BRASILIA 1544 1. Summary. The …`, `09 State 124006  LONDON 00000092
+# 001.3 OF 012   1.  In response to reftel, …` (prose after the number: not a numbered item).
+_GLUED_NUMBERED = re.compile(
+    r"(?<=\d)\s+(?:[A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s+)?"
+    r"(?P<at>1\.\s+[A-Z][a-z]+(?:[.:]\s|,?\s+[a-z]))"
+)
+
+
 def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
     """Where paragraph 1 starts inside a field's value, or None."""
-    for m in _GLUED_PARAGRAPH.finditer(s, labels[0][2]):
-        value_start = max(b for _n, a, b in labels if a <= m.start())
-        if m.start() - value_start >= _GLUED_MIN:
-            return m.start() + 1
+    if "(" in s:
+        for m in _GLUED_PARAGRAPH.finditer(s, labels[0][2]):
+            value_start = max(b for _n, a, b in labels if a <= m.start())
+            if m.start() - value_start >= _GLUED_MIN:
+                return m.start() + 1
+    if any(name == "ref" for name, _a, _b in labels) and "1." in s:
+        for m in _GLUED_NUMBERED.finditer(s, labels[0][2]):
+            at = m.start("at")
+            name, _a, value_start = max((lb for lb in labels if lb[1] <= at), key=lambda lb: lb[1])
+            if name == "ref" and at - value_start >= _GLUED_MIN:
+                return at
     return None
 
 
@@ -791,6 +880,8 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
     pieces = sc.fields[cur]
     last = pieces[-1] if pieces else ""
     if cur == "ref":
+        if _text_opens(pieces, s):
+            return False
         pieces.append(s)
         return True
     if len(last) > _UNWRAPPED:

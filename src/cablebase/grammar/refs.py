@@ -172,6 +172,13 @@ _GLUED_ID = re.compile(
 )
 _POST_AFTER = re.compile(r"^0*(\d{3,7})\s+([A-Za-z][A-Za-z '-]{2,30}?)\s*\.?$")
 _SPACE_YEAR = re.compile(r"[ \t]+(\d{2})(?=[ \t]*(?:[,;]|$))")
+# The cable's date written after its serial gives its year: `TEGUCIGALPA 02487 JUL 00`,
+# `USDOC 18479, DATED 9/17/92` (a day after the month, `MAY 15, 2008`, is no year).
+_DATE_AFTER = re.compile(
+    r"(?:[ \t\n]+(?:JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|SEPT?|OCT|NOV|DEC)[A-Z]*\.?[ \t\n]+"
+    r"|,?[ \t\n]+DATED[ \t\n]+\d{1,2}/\d{1,2}/)((?:19|20)?\d{2})\b(?![/.,:-]?[ \t]*\d)",
+    re.I,
+)
 _YEAR_AFTER = re.compile(r"\s*\(((?:19|20)?\d{2})\)")
 _MONTH_AFTER = re.compile(
     r"\s*(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\b", re.I
@@ -189,6 +196,7 @@ _NOTE = re.compile(
     r"|^\(",
     re.I,
 )
+_SENTENCE_END = re.compile(r"\.\s+[A-Z][A-Za-z]")
 _SEP = re.compile(r"[;:,]|\bAND\b|\bALSO\b", re.I)
 _TRAIL_CHARS = " \t\n\r\f\v;,:"
 _LEAD = re.compile(r"^[\s;,:]+")
@@ -479,6 +487,8 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
         paren = _YEAR_AFTER.match(s, b) or _SLASH_YEAR.match(s, b)
         if paren is None and len(number) >= 5:  # `AMMAN 07718 99, AMMAN 05986 00`
             paren = _SPACE_YEAR.match(s, b)
+        if paren is None:
+            paren = _DATE_AFTER.match(s, b)
         yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
         out.append((start, end, year, name, number, yafter))
@@ -668,6 +678,8 @@ def _item_refs(
         trailing = s[end:seg_end]
         extra: Reference | None = None
         sep = _SEP.search(trailing)
+        if sep is not None and _SENTENCE_END.search(trailing, 0, sep.start()):
+            sep = None  # `STATE 264368. CURRENT FAX: …`: text after the cable, no other item
         if sep is not None:
             after = _join(_LEAD.sub("", trailing[sep.end() :]))
             after = _join(_strip_trail(after)) if after else after
@@ -676,6 +688,13 @@ def _item_refs(
                 seg_end = end + sep.start()
         text = _join(_strip_trail(s[seg_start:seg_end]))
         y: int | str | None = yw if yw is not None else yafter
+        if (
+            yw is None
+            and yafter is not None
+            and citing.year is not None
+            and year_from_yy(int(yafter) % 100) > citing.year
+        ):
+            y = None  # a year after the citing cable's is no year of the cited one
         refs.append(
             Reference(letter=letter, text=text, kind="cable", id=_cable_id(post, number, y, citing))
         )

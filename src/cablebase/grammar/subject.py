@@ -21,6 +21,7 @@ SUBJECT_STOP = re.compile(
     | [-=_*]{3,}                                  # a rule under a heading
     | (?:THIS\s+(?:CABLE|MESSAGE|TELEGRAM)\s+IS\b|SENSITIVE\s+BUT\s+UNCLASSIFIED\b)
     | THIS\s+IS\s+AN\s+ACTION\s+(?:REQUEST|CABLE|MESSAGE)
+    | CCX\s*:                                    # a DEA case cross-reference below it
     | [A-Z0-9]{1,6}(?:-[A-Z0-9]{1,6}){2,}\s*$      # a document code (`T-IA-F-03-37`)
     | [A-Z][A-Za-z]{2,15}:\s*$                    # a heading alone (`INDEX:`)
     | (?-i:[A-Z]\.\s{2,}[A-Z])                    # a lettered item of the text (`A.   CONSULATE`)
@@ -39,7 +40,7 @@ _RUN_ON = re.compile(
     | THIS\s+(?:CABLE|MESSAGE)\s+IS\s+SENSITIVE\b
     | THIS\s+IS\s+AN\s+ACTION\s+REQUEST\b
     | [-=_]{4,}
-    | [1lI]\.\s?(?:\((?:U|SBU|C|S|TS|[CS]/NF|SBU/NF)\)\s?\S|SUMMARY\b)   # paragraph 1 glued on
+    | [1lI]\.\s?(?:\((?:U|SBU|C|S|TS|[CS]/NF|SBU/NF)\)(?:\s?\S|\s*$)|SUMMARY\b)  # paragraph 1 glued on
     | (?<=\d\d/\d\d\s)INDEX:                # a press summary's index after its date
     | (?:UNCLAS|CONFIDENTIAL|SECRET)\s+SECTION\s+\d{1,2}\s+OF\s+\d{1,2}\b  # a banner again
     )""",

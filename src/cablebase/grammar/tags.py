@@ -69,6 +69,35 @@ def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
     return frozenset(data.get("codes", [])), phrases
 
 
+# Places of several words the country table lacks (regions, former and small states).
+_MORE_PLACES = (
+    *("NORTH KOREA", "PAPUA NEW GUINEA", "IVORY COAST", "SOVIET UNION", "UNITED STATES"),
+    *("CAPE VERDE", "SAN MARINO", "SOLOMON ISLANDS", "MARSHALL ISLANDS", "EAST TIMOR"),
+    *("SAO TOME AND PRINCIPE", "CENTRAL AFRICAN REPUBLIC", "SOUTH SUDAN", "PUERTO RICO"),
+    *("NEW CALEDONIA", "GAZA STRIP", "WESTERN SAHARA", "LATIN AMERICA", "MIDDLE EAST"),
+    *("SAINT LUCIA", "ANTIGUA AND BARBUDA", "GUINEA BISSAU", "NORTHERN IRELAND"),
+)
+
+
+@cache
+def _place_names() -> tuple[str, ...]:
+    """Country names of more than one word (`COSTA RICA`, `EL SALVADOR`, `SRI LANKA`), upper
+    case, from the hand-written country table (data/generator_places.json)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/generator_places.json").read_text("utf-8")
+        countries = json.loads(raw).get("countries", {})
+    except (OSError, ValueError):
+        return ()
+    out = list(_MORE_PLACES)
+    for name, *_ in countries.values():
+        words = name.upper().replace("-", " ").split()
+        if words and words[0] == "THE":
+            words = words[1:]
+        if len(words) >= 2 and all(w.isalpha() or w in ("&",) for w in words):
+            out.append(" ".join(words))
+    return tuple(out)
+
+
 @cache
 def _vocabulary() -> dict[str, str]:
     """Tags that cables write apart from their neighbours (free tags, phrases, codes of three
@@ -80,6 +109,7 @@ def _vocabulary() -> dict[str, str]:
     except (OSError, ValueError):
         data = {}
     words = [*data.get("codes", []), *data.get("phrases", []), *data.get("free_tags", {})]
+    words += _place_names()
     return {" ".join(w.replace("-", " ").split()): w for w in words}
 
 
@@ -507,6 +537,9 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             expansions.append(" ".join(t for t in toks[i:]))
             return
         hit = _phrase_at(toks, i, phrases)
+        place_end = _place_end(toks, i) if hit is None and tok in _places() else None
+        if place_end is not None and _run_ends(toks, place_end):
+            hit = " ".join(toks[i:place_end]), place_end  # `COSTA RICA` standing alone
         if hit is not None:
             tags.append(hit[0])
             i = hit[1]
@@ -514,12 +547,12 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
         # after OVIP comes a person's name: `RICE` or `BUSH` there is no code; nor is a
         # word that only looks like one before a given name (`CROS GERARD`)
         after_ovip = bool(tags) and tags[-1] == "OVIP"
-        codes = _codes_of(tok, strict=after_ovip or _person_at(toks, i))
+        codes = None if place_end else _codes_of(tok, strict=after_ovip or _person_at(toks, i))
         if codes:
             tags.extend(codes)
             i += 1
             continue
-        j = i + 1
+        j = place_end or i + 1  # a place's words are no codes (`MIDDLE EAST PEACE`)
         while j < n and not toks[j].startswith("(") and toks[j] == toks[j].upper():
             w = toks[j]
             if _phrase_at(toks, j, phrases) is not None:
@@ -538,6 +571,7 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             tags.append(" ".join(run))
         elif (
             len(run) > 1
+            and not _names_place(run)  # `SAN JOSE`, `MIDDLE EAST PEACE`: no codes
             and not _has_person(run)
             and all(3 <= len(w) <= 5 and w.isalpha() for w in run)
         ):
@@ -547,6 +581,43 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+@cache
+def _places() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The place names keyed by their first word."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for name in sorted(_place_names(), key=len, reverse=True):  # the longest first
+        words = tuple(name.split())
+        out.setdefault(words[0], []).append(words)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _names_place(run: list[str]) -> bool:
+    """The run opens with a place word (`SAN JOSE`) or holds a country's name."""
+    if run[0] in _NOT_SURNAMES:
+        return True
+    places = _places()
+    return any(
+        tuple(run[k : k + len(words)]) == words
+        for k, w in enumerate(run)
+        for words in places.get(w, ())
+    )
+
+
+def _place_end(toks: list[str], i: int) -> int | None:
+    """The end of a place name of several words starting at toks[i] (`COSTA RICA`), or None."""
+    for words in _places().get(toks[i], ()):
+        j = i + len(words)
+        if tuple(toks[i:j]) == words:
+            return j
+    return None
+
+
+def _run_ends(toks: list[str], j: int) -> bool:
+    """A run of words ends before toks[j]: the end, a group or a code follows.  (A place name
+    inside a longer free tag, `SOUTH AFRICA TRADE`, stays in that tag.)"""
+    return j >= len(toks) or toks[j].startswith("(") or bool(_codes_of(toks[j], strict=True))
 
 
 def _phrase_at(
