@@ -1,0 +1,349 @@
+"""Growth to PlusD scale (issue 13): one archive per store grown step by step, measured at each step.
+
+    nice -n 19 python bench/bench_scale.py --workdir /var/tmp/scale --steps 250000,1000000,2500000
+    python bench/bench_scale.py ... --stores sqlite           # one store only
+
+One generator (seed 1, one sequence of reference ids) writes the cables as one cables.csv per
+step (rows 1-250,000, then 250,001-1,000,000, ...), ahead of the ingest in its own process, so
+no file of the whole collection is ever on disk; each chunk is ingested into every store in turn
+(the ingest appends), then deleted.  At each step, for every store: the chunk's ingest (wall
+time, CPU of the ingest process and of its workers, peak RSS of the largest ingest process, and
+on PostgreSQL the peak resident memory of the server's processes), the archive's size on disk,
+then bench_search.py's fixed mix over all the stores at once (exact counts compared) and
+bench_web.py with --web-workers server processes.  Every figure is appended as a JSON line to
+WORKDIR/results.jsonl and printed.
+
+PostgreSQL is a throwaway server of tests/pg_server.py (fsync off, shared_buffers 64 MB, a test
+server's settings), its data under /tmp, stopped and removed at the end; the SQLite archive is
+WORKDIR/scale.db, removed at the end unless --keep.  Before each ingest the free disk space is
+checked against what the step will add (from the bytes per cable measured so far): a store that
+would leave less than --min-free GB is not grown further.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from generated_archive import archive_bytes, throwaway_postgresql  # bench/ is on sys.path
+
+BENCH = Path(__file__).resolve().parent
+# Bytes per cable before anything is measured (50,000 cables: docs/benchmarks.md), doubled.
+GUESS = {"sqlite": 2 * 8_600, "postgresql": 2 * 15_900}
+
+# `cablebase ingest` in a child that writes its own rusage and its reaped workers' (as
+# bench_ingest.py does) to the file named by argv[1].
+_CHILD = """
+import atexit, json, resource, sys
+out = sys.argv.pop(1)
+def report():
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    with open(out, "w") as f:
+        json.dump({"main_cpu": me.ru_utime + me.ru_stime, "main_rss": me.ru_maxrss,
+                   "workers_cpu": kids.ru_utime + kids.ru_stime, "workers_rss": kids.ru_maxrss}, f)
+atexit.register(report)
+from cablebase.cli import main
+main(prog_name="cablebase")
+"""
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def log(record: dict, results: Path) -> None:
+    record = {"utc": time.strftime("%H:%M:%S", time.gmtime()), "load": load(), **record}
+    print(json.dumps(record), flush=True)
+    with results.open("a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+# -- the generator (its own process) -----------------------------------------------------------
+
+
+def generate_chunks(workdir: Path, steps: list[int]) -> None:
+    """Write chunk-N.csv for each step N (the rows after the previous step), from one generator:
+    written as .part and renamed when whole, so the reader never sees half a chunk."""
+    from cablebase import render
+    from cablebase.generate import generate
+
+    cables = generate(steps[-1], seed=1)
+    done = 0
+    for step in steps:
+        part = workdir / f"chunk-{step}.csv.part"
+        t = time.perf_counter()
+        with part.open("w", encoding="utf-8", newline="") as f:
+            while done < step:
+                done += 1
+                f.write(render.to_csv_row(next(cables), done))
+        part.rename(workdir / f"chunk-{step}.csv")
+        cpu = time.process_time()
+        print(f"generated rows to {step:,} in {time.perf_counter() - t:.0f} s (CPU so far {cpu:.0f} s)",
+              file=sys.stderr, flush=True)  # fmt: skip
+
+
+def wait_for(path: Path, gen: subprocess.Popen) -> None:
+    while not path.exists():
+        if gen.poll() not in (None, 0):
+            sys.exit(f"the generator failed ({gen.returncode})")
+        time.sleep(2)
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+
+def postgres_rss_mb() -> float:
+    """Resident memory of every process of the `postgres` user (the server and its backends),
+    anonymous pages only plus shared memory counted once: RssAnon summed, plus the largest
+    RssShmem (shared_buffers is mapped into every backend)."""
+    anon = shmem = 0
+    try:
+        import pwd
+
+        uid = pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        uid = os.getuid()
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
+        if int(fields.get("Uid", "-1").split()[0]) != uid or "postgres" not in fields.get(
+            "Name", ""
+        ):
+            continue
+        anon += int(fields.get("RssAnon", "0 kB").split()[0])
+        shmem = max(shmem, int(fields.get("RssShmem", "0 kB").split()[0]))
+    return (anon + shmem) / 1024
+
+
+class Peak:
+    """The peak of a gauge, sampled every second in a thread while the block runs."""
+
+    def __init__(self, gauge) -> None:
+        self.gauge, self.value, self.stop = gauge, 0.0, threading.Event()
+
+    def __enter__(self) -> Peak:
+        def run() -> None:
+            while not self.stop.wait(1):
+                self.value = max(self.value, self.gauge())
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def ingest(chunk: Path, location: str, usage: Path, pg: bool) -> dict:
+    cmd = [sys.executable, "-c", _CHILD, str(usage), "ingest", str(chunk), "--archive", location]
+    t = time.perf_counter()
+    with Peak(postgres_rss_mb if pg else lambda: 0.0) as server:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    if done.returncode not in (0, 1):
+        sys.exit(f"ingest failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    summary = next((ln for ln in reversed(done.stderr.splitlines()) if " items: " in ln), "")
+    u = json.loads(usage.read_text())
+    out = {
+        "ingest_s": round(seconds, 1),
+        "main_cpu_s": round(u["main_cpu"], 1),
+        "workers_cpu_s": round(u["workers_cpu"], 1),
+        "peak_rss_mib": round(max(u["main_rss"], u["workers_rss"]) / 1024),
+        "main_rss_mib": round(u["main_rss"] / 1024),
+        "summary": summary.strip(),
+    }
+    if pg:
+        out["server_peak_mib"] = round(server.value)
+        t = time.perf_counter()
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+        out["analyze_s"] = round(time.perf_counter() - t, 1)
+    return out
+
+
+def cables(location: str) -> int:
+    from cablebase.archive.api import Archive
+
+    with Archive.open(location) as a:
+        return len(a)
+
+
+def run_bench(script: str, args: list[str], logfile: Path) -> str:
+    cmd = [sys.executable, str(BENCH / script), *args]
+    t = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    with logfile.open("a") as f:
+        f.write(f"\n# {' '.join(cmd)}  ({time.perf_counter() - t:.0f} s, exit {done.returncode})\n")
+        f.write(done.stdout + done.stderr[-5000:])
+    return done.stdout if done.returncode == 0 else ""
+
+
+def search(locations: dict[str, str], logfile: Path) -> dict:
+    """bench_search.py's mix over every store at once; its summary table's figures per store."""
+    args = ["--store", "both" if len(locations) == 2 else next(iter(locations)), "--show", "5"]
+    if "sqlite" in locations:
+        args += ["--archive", locations["sqlite"]]
+    if "postgresql" in locations:
+        args += ["--pg", locations["postgresql"]]
+    out = run_bench("bench_search.py", args, logfile)
+    figures = {}
+    for ln in out.splitlines():
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        if len(cells) == 8 and cells[0] in locations:
+            figures[cells[0]] = dict(
+                zip(
+                    ("p50_ms", "p95_ms", "p99_ms", "cold_p99_ms"),
+                    map(float, cells[4:]),
+                    strict=True,
+                )
+            )
+    m = re.search(r"differ between the stores: (\d+) of (\d+)", out)
+    if m:
+        figures["counts_differ"] = f"{m[1]} of {m[2]}"
+    return figures
+
+
+def web(location: str, workers: int, clients: int, seconds: int, logfile: Path) -> dict:
+    out = run_bench(
+        "bench_web.py",
+        ["--archive", location, "--workers", str(workers), "--clients", str(clients),
+         "--seconds", str(seconds), "--rounds", "1", "--no-export", "--portable"],
+        logfile,
+    )  # fmt: skip
+    m = re.search(r"load: .*?: ([\d,]+) requests, ([\d,]+) requests/s, (\d+) errors", out)
+    if not m:
+        return {"web_failed": True}
+    warm = re.search(r"warm: .*?\n(?:.*\n)*?\s+all\s+\d+\s+([\d.]+)\s+([\d.]+)", out)
+    under = re.search(r"server time p50 ([\d.]+) ms, p95 ([\d.]+) ms", out)
+    rss = re.search(r"server RSS (\d+) MB \(RssAnon (\d+) MB", out)
+    return {
+        "web_workers": workers,
+        "requests": int(m[1].replace(",", "")),
+        "rps": int(m[2].replace(",", "")),
+        "errors": int(m[3]),
+        "warm_p50_ms": float(warm[1]) if warm else None,
+        "warm_p95_ms": float(warm[2]) if warm else None,
+        "load_p50_ms": float(under[1]) if under else None,
+        "load_p95_ms": float(under[2]) if under else None,
+        "server_rss_mb": int(rss[1]) if rss else None,
+        "server_anon_mb": int(rss[2]) if rss else None,
+    }
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workdir", type=Path, required=True)
+    ap.add_argument("--steps", default="250000,1000000,2500000")
+    ap.add_argument("--stores", default="sqlite,postgresql")
+    ap.add_argument("--web-workers", default="2", help="server processes, e.g. 1,2")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--min-free", type=float, default=8.0, help="GB of disk always left free")
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    steps = [int(s) for s in args.steps.split(",")]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.generate:
+        generate_chunks(args.workdir, steps)
+        return
+    stores = args.stores.split(",")
+    results = args.workdir / "results.jsonl"
+    logfile = args.workdir / "benches.log"
+    log({"start": True, "host": platform.node(), "cores": os.cpu_count(),
+         "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+         "nice": os.nice(0), "steps": steps, "stores": stores}, results)  # fmt: skip
+    with ExitStack() as stack:
+        gen = subprocess.Popen(
+            [sys.executable, __file__, "--generate", "--workdir", str(args.workdir),
+             "--steps", args.steps],
+        )  # fmt: skip
+        stack.callback(lambda: gen.poll() is None and gen.kill())
+        locations: dict[str, str] = {}
+        if "sqlite" in stores:
+            db = args.workdir / "scale.db"
+            for s in ("", "-wal", "-shm"):
+                Path(str(db) + s).unlink(missing_ok=True)
+            locations["sqlite"] = str(db)
+            if not args.keep:
+                stack.callback(
+                    lambda: [
+                        Path(str(db) + s).unlink(missing_ok=True) for s in ("", "-wal", "-shm")
+                    ]
+                )
+        if "postgresql" in stores:
+            locations["postgresql"] = throwaway_postgresql(stack)
+        per_cable = dict(GUESS)
+        grown = dict.fromkeys(locations, 0)
+        previous = 0
+        for step in steps:
+            chunk = args.workdir / f"chunk-{step}.csv"
+            wait_for(chunk, gen)
+            n = step - previous
+            for store, location in list(locations.items()):
+                free = shutil.disk_usage(args.workdir).free / 1e9
+                need = n * per_cable[store] / 1e9
+                if free - need < args.min_free:
+                    log(
+                        {
+                            "store": store,
+                            "step": step,
+                            "skipped": f"{free:.1f} GB free, needs ~{need:.1f}",
+                        },
+                        results,
+                    )
+                    del locations[store]
+                    continue
+                figures = ingest(
+                    chunk, location, args.workdir / f"{store}.rusage.json", store == "postgresql"
+                )
+                size = archive_bytes(location)
+                count = cables(location)
+                per_cable[store] = size / count
+                grown[store] = step
+                log({"store": store, "step": step, "chunk_rows": n, "cables": count,
+                     "bytes": size, "bytes_per_cable": round(size / count), **figures,
+                     "disk_free_gb": round(shutil.disk_usage(args.workdir).free / 1e9, 1)}, results)  # fmt: skip
+            chunk.unlink()
+            previous = step
+            if not locations:
+                break
+            log({"step": step, "search": search(locations, logfile)}, results)
+            for store, location in locations.items():
+                for w in map(int, args.web_workers.split(",")):
+                    log(
+                        {
+                            "store": store,
+                            "step": step,
+                            **web(location, w, args.clients, args.seconds, logfile),
+                        },
+                        results,
+                    )
+        log({"done": True, "grown": grown}, results)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
