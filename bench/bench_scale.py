@@ -13,8 +13,9 @@ then bench_search.py's fixed mix over all the stores at once (exact counts compa
 bench_web.py with --web-workers server processes.  Every figure is appended as a JSON line to
 WORKDIR/results.jsonl and printed.
 
-PostgreSQL is a throwaway server of tests/pg_server.py (fsync off, shared_buffers 64 MB, a test
-server's settings), its data under /tmp, stopped and removed at the end; the SQLite archive is
+PostgreSQL is a throwaway server of tests/pg_server.py (fsync off: a test server), restarted with
+SERVER_SETTINGS (enough connections for several web workers of 40 threads each, and more
+shared memory than a test's), its data under /tmp, stopped and removed at the end; the SQLite archive is
 WORKDIR/scale.db, removed at the end unless --keep.  Before each ingest the free disk space is
 checked against what the step will add (from the bytes per cable measured so far): a store that
 would leave less than --min-free GB is not grown further.
@@ -28,6 +29,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -36,7 +38,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from generated_archive import archive_bytes, throwaway_postgresql  # bench/ is on sys.path
+from generated_archive import archive_bytes  # bench/ is on sys.path
 
 BENCH = Path(__file__).resolve().parent
 # Bytes per cable before anything is measured (50,000 cables: docs/benchmarks.md), doubled.
@@ -67,6 +69,29 @@ def log(record: dict, results: Path) -> None:
     print(json.dumps(record), flush=True)
     with results.open("a") as f:
         f.write(json.dumps(record) + "\n")
+
+
+# What the throwaway server is restarted with: each web worker process holds one connection per
+# request thread (up to 40, anyio's default), so two workers need over 80.
+SERVER_SETTINGS = {"max_connections": "200", "shared_buffers": "1GB"}
+
+
+def postgresql(stack: ExitStack) -> str:
+    """The URL of a new database on a throwaway server (tests/pg_server.py) restarted with
+    SERVER_SETTINGS; stopped and removed when `stack` closes."""
+    sys.path.insert(0, str(BENCH.parent))
+    from tests import pg_server
+
+    server = pg_server.start()
+    stack.callback(server.stop)
+    options = (
+        f"-p {server.port} -h 127.0.0.1 -k {server.root} -c fsync=off"
+        " -c synchronous_commit=off -c full_page_writes=off"
+    )
+    options += "".join(f" -c {k}={v}" for k, v in SERVER_SETTINGS.items())
+    server._run("pg_ctl", "restart", "-w", "-t", "120", "-D", str(server.data), "-l",
+                str(server.log), "-o", options)  # fmt: skip
+    return pg_server.url(server.dsn)
 
 
 # -- the generator (its own process) -----------------------------------------------------------
@@ -222,13 +247,29 @@ def search(locations: dict[str, str], logfile: Path) -> dict:
     return figures
 
 
+def connections(location: str) -> float:
+    """Client connections open on the PostgreSQL server (this gauge's own not counted)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(location, autocommit=True) as conn:
+            (n,) = conn.execute(
+                "SELECT count(*) - 1 FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            ).fetchone()
+        return float(n)
+    except psycopg.Error:
+        return 0.0
+
+
 def web(location: str, workers: int, clients: int, seconds: int, logfile: Path) -> dict:
-    out = run_bench(
-        "bench_web.py",
-        ["--archive", location, "--workers", str(workers), "--clients", str(clients),
-         "--seconds", str(seconds), "--rounds", "1", "--no-export", "--portable"],
-        logfile,
-    )  # fmt: skip
+    pg = location.startswith("postgresql://")
+    with Peak((lambda: connections(location)) if pg else lambda: 0.0) as peak:
+        out = run_bench(
+            "bench_web.py",
+            ["--archive", location, "--workers", str(workers), "--clients", str(clients),
+             "--seconds", str(seconds), "--rounds", "1", "--no-export", "--portable"],
+            logfile,
+        )  # fmt: skip
     m = re.search(r"load: .*?: ([\d,]+) requests, ([\d,]+) requests/s, (\d+) errors", out)
     if not m:
         return {"web_failed": True}
@@ -246,6 +287,7 @@ def web(location: str, workers: int, clients: int, seconds: int, logfile: Path) 
         "load_p95_ms": float(under[2]) if under else None,
         "server_rss_mb": int(rss[1]) if rss else None,
         "server_anon_mb": int(rss[2]) if rss else None,
+        **({"pg_connections_peak": int(peak.value)} if pg else {}),
     }
 
 
@@ -274,7 +316,11 @@ def main() -> None:
     logfile = args.workdir / "benches.log"
     log({"start": True, "host": platform.node(), "cores": os.cpu_count(),
          "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-         "nice": os.nice(0), "steps": steps, "stores": stores}, results)  # fmt: skip
+         "nice": os.nice(0), "steps": steps, "stores": stores, "pg_settings": SERVER_SETTINGS},
+        results)  # fmt: skip
+    # Stopped with SIGTERM (or Ctrl-C), the generator, the server and the archive go too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with ExitStack() as stack:
         gen = subprocess.Popen(
             [sys.executable, __file__, "--generate", "--workdir", str(args.workdir),
@@ -294,7 +340,7 @@ def main() -> None:
                     ]
                 )
         if "postgresql" in stores:
-            locations["postgresql"] = throwaway_postgresql(stack)
+            locations["postgresql"] = postgresql(stack)
         per_cable = dict(GUESS)
         grown = dict.fromkeys(locations, 0)
         previous = 0
