@@ -298,7 +298,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workdir", type=Path, required=True)
     ap.add_argument("--steps", default="250000,1000000,2500000")
-    ap.add_argument("--stores", default="sqlite,postgresql")
+    ap.add_argument(
+        "--stores",
+        default="sqlite,postgresql",
+        help="the stores, each optionally with the last step it grows to: sqlite,postgresql:500000",
+    )
     ap.add_argument("--web-workers", default="2", help="server processes, e.g. 1,2")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=30)
@@ -311,7 +315,11 @@ def main() -> None:
     if args.generate:
         generate_chunks(args.workdir, steps)
         return
-    stores = args.stores.split(",")
+    last = {}
+    for spec in args.stores.split(","):
+        name, _, upto = spec.partition(":")
+        last[name] = int(upto) if upto else steps[-1]
+    stores = list(last)
     results = args.workdir / "results.jsonl"
     logfile = args.workdir / "benches.log"
     log({"start": True, "host": platform.node(), "cores": os.cpu_count(),
@@ -349,6 +357,13 @@ def main() -> None:
             wait_for(chunk, gen)
             n = step - previous
             for store, location in list(locations.items()):
+                if step > last[store]:
+                    log(
+                        {"store": store, "step": step, "skipped": f"grows to {last[store]:,} only"},
+                        results,
+                    )
+                    del locations[store]
+                    continue
                 free = shutil.disk_usage(args.workdir).free / 1e9
                 need = n * per_cable[store] / 1e9
                 if free - need < args.min_free:
