@@ -8,7 +8,7 @@ step (rows 1-250,000, then 250,001-1,000,000, ...), ahead of the ingest in its o
 no file of the whole collection is ever on disk; each chunk is ingested into every store in turn
 (the ingest appends), then deleted.  At each step, for every store: the chunk's ingest (wall
 time, CPU of the ingest process and of its workers, peak RSS of the largest ingest process, and
-on PostgreSQL the peak resident memory of the server's processes), the archive's size on disk,
+on PostgreSQL the CPU time and peak resident memory of the server's processes), the archive's size on disk,
 then bench_search.py's fixed mix over all the stores at once (exact counts compared) and
 bench_web.py with --web-workers server processes.  Every figure is appended as a JSON line to
 WORKDIR/results.jsonl and printed.
@@ -24,6 +24,7 @@ would leave less than --min-free GB is not grown further.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -76,7 +77,7 @@ def log(record: dict, results: Path) -> None:
 SERVER_SETTINGS = {"max_connections": "200", "shared_buffers": "1GB"}
 
 
-def postgresql(stack: ExitStack) -> str:
+def postgresql(stack: ExitStack) -> tuple[str, ServerTree]:
     """The URL of a new database on a throwaway server (tests/pg_server.py) restarted with
     SERVER_SETTINGS; stopped and removed when `stack` closes."""
     sys.path.insert(0, str(BENCH.parent))
@@ -91,7 +92,7 @@ def postgresql(stack: ExitStack) -> str:
     options += "".join(f" -c {k}={v}" for k, v in SERVER_SETTINGS.items())
     server._run("pg_ctl", "restart", "-w", "-t", "120", "-D", str(server.data), "-l",
                 str(server.log), "-o", options)  # fmt: skip
-    return pg_server.url(server.dsn)
+    return pg_server.url(server.dsn), ServerTree(server.data)
 
 
 # -- the generator (its own process) -----------------------------------------------------------
@@ -128,32 +129,54 @@ def wait_for(path: Path, gen: subprocess.Popen) -> None:
 # -- measuring -----------------------------------------------------------------------------------
 
 
-def postgres_rss_mb() -> float:
-    """Resident memory of every process of the `postgres` user (the server and its backends),
-    anonymous pages only plus shared memory counted once: RssAnon summed, plus the largest
-    RssShmem (shared_buffers is mapped into every backend)."""
-    anon = shmem = 0
-    try:
-        import pwd
+def _stat(pid: int) -> list[int]:
+    """utime, stime, cutime, cstime of a process, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return [int(x) for x in fields[11:15]]
 
-        uid = pwd.getpwnam("postgres").pw_uid
-    except KeyError:
-        uid = os.getuid()
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            status = (d / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
-        if int(fields.get("Uid", "-1").split()[0]) != uid or "postgres" not in fields.get(
-            "Name", ""
-        ):
-            continue
-        anon += int(fields.get("RssAnon", "0 kB").split()[0])
-        shmem = max(shmem, int(fields.get("RssShmem", "0 kB").split()[0]))
-    return (anon + shmem) / 1024
+
+def _children(pid: int) -> list[int]:
+    return [
+        int(c)
+        for t in Path(f"/proc/{pid}/task").iterdir()
+        for c in (t / "children").read_text().split()
+    ]
+
+
+class ServerTree:
+    """One PostgreSQL server's processes: the postmaster (the first line of the data folder's
+    postmaster.pid) and its children, the backends; other servers on the machine not counted."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+
+    def postmaster(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def cpu_s(self) -> float:
+        """CPU seconds of the server: the postmaster's own and its reaped backends', plus the
+        live backends'."""
+        pm = self.postmaster()
+        total = sum(_stat(pm))
+        for kid in _children(pm):
+            with contextlib.suppress(OSError):  # ended meanwhile: now in the postmaster's cutime
+                total += sum(_stat(kid)[:2])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        """Resident memory: RssAnon summed over the processes, plus the largest RssShmem (the
+        shared buffers are mapped into every backend: counted once)."""
+        anon = shmem = 0
+        for pid in [pm := self.postmaster(), *_children(pm)]:
+            try:
+                fields = dict(
+                    ln.split(":", 1) for ln in Path(f"/proc/{pid}/status").read_text().splitlines()
+                )
+            except OSError:
+                continue
+            anon += int(fields["RssAnon"].split()[0])
+            shmem = max(shmem, int(fields["RssShmem"].split()[0]))
+        return (anon + shmem) / 1024
 
 
 class Peak:
@@ -176,10 +199,11 @@ class Peak:
         self.thread.join()
 
 
-def ingest(chunk: Path, location: str, usage: Path, pg: bool) -> dict:
+def ingest(chunk: Path, location: str, usage: Path, server: ServerTree | None) -> dict:
     cmd = [sys.executable, "-c", _CHILD, str(usage), "ingest", str(chunk), "--archive", location]
     t = time.perf_counter()
-    with Peak(postgres_rss_mb if pg else lambda: 0.0) as server:
+    cpu = server.cpu_s() if server else 0.0
+    with Peak(server.rss_mb if server else lambda: 0.0) as peak:
         done = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t
     if done.returncode not in (0, 1):
@@ -194,8 +218,9 @@ def ingest(chunk: Path, location: str, usage: Path, pg: bool) -> dict:
         "main_rss_mib": round(u["main_rss"] / 1024),
         "summary": summary.strip(),
     }
-    if pg:
-        out["server_peak_mib"] = round(server.value)
+    if server:
+        out["server_peak_mib"] = round(peak.value)
+        out["server_cpu_s"] = round(server.cpu_s() - cpu, 1)
         t = time.perf_counter()
         import psycopg
 
@@ -336,6 +361,7 @@ def main() -> None:
         )  # fmt: skip
         stack.callback(lambda: gen.poll() is None and gen.kill())
         locations: dict[str, str] = {}
+        tree = None
         if "sqlite" in stores:
             db = args.workdir / "scale.db"
             for s in ("", "-wal", "-shm"):
@@ -348,7 +374,7 @@ def main() -> None:
                     ]
                 )
         if "postgresql" in stores:
-            locations["postgresql"] = postgresql(stack)
+            locations["postgresql"], tree = postgresql(stack)
         per_cable = dict(GUESS)
         grown = dict.fromkeys(locations, 0)
         previous = 0
@@ -377,9 +403,8 @@ def main() -> None:
                     )
                     del locations[store]
                     continue
-                figures = ingest(
-                    chunk, location, args.workdir / f"{store}.rusage.json", store == "postgresql"
-                )
+                server = tree if store == "postgresql" else None
+                figures = ingest(chunk, location, args.workdir / f"{store}.rusage.json", server)
                 size = archive_bytes(location)
                 count = cables(location)
                 per_cable[store] = size / count
