@@ -1,7 +1,8 @@
 """Growth to PlusD scale (issue 13): one archive per store grown step by step, measured at each step.
 
     nice -n 19 python bench/bench_scale.py --workdir /var/tmp/scale --steps 250000,1000000,2500000
-    python bench/bench_scale.py ... --stores sqlite           # one store only
+    python bench/bench_scale.py ... --stores sqlite,postgresql:1000000   # PostgreSQL to 1 M only
+    python bench/bench_scale.py --workdir /var/tmp/scale --report        # the tables, markdown
 
 One generator (seed 1, one sequence of reference ids) writes the cables as one cables.csv per
 step (rows 1-250,000, then 250,001-1,000,000, ...), ahead of the ingest in its own process, so
@@ -316,6 +317,45 @@ def web(location: str, workers: int, clients: int, seconds: int, logfile: Path) 
     }
 
 
+# -- the tables ---------------------------------------------------------------------------------
+
+
+def report(results: Path) -> None:
+    """The growth tables (markdown) of a results.jsonl."""
+    rows = [json.loads(ln) for ln in results.read_text().splitlines() if ln.strip()]
+    ingests = [r for r in rows if "ingest_s" in r]
+    print("| store | cables | chunk | ingest s | items/s | CPU ms/cable (main + workers [+ server]) |"
+          " peak RSS MiB (ingest [server]) | on disk GB | bytes/cable | load |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---|---|---:|---:|---|")
+    for r in ingests:
+        n = r["chunk_rows"]
+        parts = [r["main_cpu_s"], r["workers_cpu_s"]] + (
+            [r["server_cpu_s"]] if "server_cpu_s" in r else []
+        )
+        cpu = " + ".join(f"{1000 * c / n:.2f}" for c in parts)
+        mem = f"{r['peak_rss_mib']}" + (
+            f" [{r['server_peak_mib']}]" if "server_peak_mib" in r else ""
+        )
+        print(f"| {r['store']} | {r['cables']:,} | {n:,} | {r['ingest_s']:.0f} | {n / r['ingest_s']:.0f}"
+              f" | {cpu} | {mem} | {r['bytes'] / 1e9:.2f} | {r['bytes_per_cable']:,} | {r['load']} |")  # fmt: skip
+    print("\n| step | store | warm p50 ms | p95 | p99 | cold p99 | counts differ | load |")
+    print("|---:|---|---:|---:|---:|---:|---|---|")
+    for r in rows:
+        for store, f in r.get("search", {}).items():
+            if isinstance(f, dict):
+                print(f"| {r['step']:,} | {store} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']}"
+                      f" | {f['cold_p99_ms']} | {r['search'].get('counts_differ', '')} | {r['load']} |")  # fmt: skip
+    print("\n| step | store | workers | requests/s | errors | warm p50/p95 ms | under load p50/p95 ms"
+          " | server RSS MB (anon) | PG connections | load |")  # fmt: skip
+    print("|---:|---|---:|---:|---:|---|---|---|---:|---|")
+    for r in rows:
+        if "rps" in r:
+            print(f"| {r['step']:,} | {r['store']} | {r['web_workers']} | {r['rps']} | {r['errors']}"
+                  f" | {r['warm_p50_ms']} / {r['warm_p95_ms']} | {r['load_p50_ms']} / {r['load_p95_ms']}"
+                  f" | {r['server_rss_mb']} ({r['server_anon_mb']}) | {r.get('pg_connections_peak', '')}"
+                  f" | {r['load']} |")  # fmt: skip
+
+
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -334,7 +374,13 @@ def main() -> None:
     ap.add_argument("--min-free", type=float, default=8.0, help="GB of disk always left free")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--report", action="store_true", help="print the tables of WORKDIR/results.jsonl"
+    )
     args = ap.parse_args()
+    if args.report:
+        report(args.workdir / "results.jsonl")
+        return
     steps = [int(s) for s in args.steps.split(",")]
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.generate:
