@@ -99,18 +99,27 @@ def postgresql(stack: ExitStack) -> tuple[str, ServerTree]:
 # -- the generator (its own process) -----------------------------------------------------------
 
 
-def generate_chunks(workdir: Path, steps: list[int]) -> None:
+def generate_chunks(workdir: Path, steps: list[int], start: int = 0) -> None:
     """Write chunk-N.csv for each step N (the rows after the previous step), from one generator:
-    written as .part and renamed when whole, so the reader never sees half a chunk."""
+    written as .part and renamed when whole, so the reader never sees half a chunk.  The rows up
+    to `start` (an archive resumed) are generated, not written; so is a chunk already whole."""
     from cablebase import render
     from cablebase.generate import generate
 
     cables = generate(steps[-1], seed=1)
     done = 0
     for step in steps:
+        if step <= start or (workdir / f"chunk-{step}.csv").exists():
+            for _ in range(step - done):
+                next(cables)
+            done = step
+            continue
         part = workdir / f"chunk-{step}.csv.part"
         t = time.perf_counter()
         with part.open("w", encoding="utf-8", newline="") as f:
+            while done < start:
+                done += 1
+                next(cables)
             while done < step:
                 done += 1
                 f.write(render.to_csv_row(next(cables), done))
@@ -373,7 +382,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--min-free", type=float, default=8.0, help="GB of disk always left free")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="SQLite: grow WORKDIR/scale.db as it is (kept from an earlier run), from its count on",
+    )
     ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument(
         "--report", action="store_true", help="print the tables of WORKDIR/results.jsonl"
     )
@@ -384,7 +399,7 @@ def main() -> None:
     steps = [int(s) for s in args.steps.split(",")]
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.generate:
-        generate_chunks(args.workdir, steps)
+        generate_chunks(args.workdir, steps, args.start)
         return
     last = {}
     for spec in args.stores.split(","):
@@ -400,17 +415,23 @@ def main() -> None:
     # Stopped with SIGTERM (or Ctrl-C), the generator, the server and the archive go too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    start = 0
+    if args.resume:
+        if stores != ["sqlite"]:
+            ap.error("--resume grows a kept SQLite archive: --stores sqlite")
+        start = cables(str(args.workdir / "scale.db"))
+        log({"resumed": start}, results)
     with ExitStack() as stack:
         gen = subprocess.Popen(
             [sys.executable, __file__, "--generate", "--workdir", str(args.workdir),
-             "--steps", args.steps],
+             "--steps", args.steps, "--start", str(start)],
         )  # fmt: skip
         stack.callback(lambda: gen.poll() is None and gen.kill())
         locations: dict[str, str] = {}
         tree = None
         if "sqlite" in stores:
             db = args.workdir / "scale.db"
-            for s in ("", "-wal", "-shm"):
+            for s in ("", "-wal", "-shm") if not args.resume else ():
                 Path(str(db) + s).unlink(missing_ok=True)
             locations["sqlite"] = str(db)
             if not args.keep:
@@ -422,9 +443,9 @@ def main() -> None:
         if "postgresql" in stores:
             locations["postgresql"], tree = postgresql(stack)
         per_cable = dict(GUESS)
-        grown = dict.fromkeys(locations, 0)
-        previous = 0
-        for step in steps:
+        grown = dict.fromkeys(locations, start)
+        previous = start
+        for step in (s for s in steps if s > start):
             chunk = args.workdir / f"chunk-{step}.csv"
             wait_for(chunk, gen)
             n = step - previous
