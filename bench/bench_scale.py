@@ -108,8 +108,11 @@ def generate_chunks(workdir: Path, steps: list[int], start: int = 0) -> None:
 
     cables = generate(steps[-1], seed=1)
     done = 0
+    wanted = [s for s in steps if s > start and not (workdir / f"chunk-{s}.csv").exists()]
     for step in steps:
-        if step <= start or (workdir / f"chunk-{step}.csv").exists():
+        if not wanted or step > wanted[-1]:
+            break  # nothing more to write: the rest of the sequence is not generated
+        if step not in wanted:
             for _ in range(step - done):
                 next(cables)
             done = step
