@@ -4,6 +4,10 @@
     python bench/bench_web.py --n 50000                # a moderate run
     python bench/bench_web.py --archive FILE.db        # reuse an archive (built if missing)
     python bench/bench_web.py --archive FILE.db --clients 50 --seconds 60
+    python bench/bench_web.py --archive postgresql://me@host/db --workers 2   # 2 server processes
+
+Over PostgreSQL (or with --portable) the mix holds only what every store serves: no stats,
+browse lists or graph pages (docs/postgresql.md).
 
 Uvicorn serves the app in a subprocess on 127.0.0.1 only.  Each response carries a
 `Server-Timing: app;dur=MS` header, added by a wrapper around the app in that subprocess: the
