@@ -4,6 +4,10 @@
     python bench/bench_web.py --n 50000                # a moderate run
     python bench/bench_web.py --archive FILE.db        # reuse an archive (built if missing)
     python bench/bench_web.py --archive FILE.db --clients 50 --seconds 60
+    python bench/bench_web.py --archive postgresql://me@host/db --workers 2   # 2 server processes
+
+Over PostgreSQL (or with --portable) the mix holds only what every store serves: no stats,
+browse lists or graph pages (docs/postgresql.md).
 
 Uvicorn serves the app in a subprocess on 127.0.0.1 only.  Each response carries a
 `Server-Timing: app;dur=MS` header, added by a wrapper around the app in that subprocess: the
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -73,14 +78,17 @@ def timed(app):
 
 
 def rss_anon_mb(pid: int) -> float:
-    """Anonymous resident memory (heap and stacks; not the memory-mapped archive pages)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    """Anonymous resident memory (heap and stacks; not the memory-mapped archive pages),
+    summed over the server's processes."""
+    total = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("RssAnon:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024 if total else float("nan")
 
 
 READERS = (  # name, clearance, caveats: one client in len(READERS)+1 reads anonymously
@@ -115,7 +123,7 @@ def controlled_copy(archive: Path, workdir: Path) -> tuple[Path, list[str | None
     return copy, tokens
 
 
-def ingest_during(archive: Path, n: int, workdir: Path) -> subprocess.Popen:
+def ingest_during(archive: Path | str, n: int, workdir: Path) -> subprocess.Popen:
     """`cablebase ingest` of N more generated cables into the served archive, started now."""
     from cablebase.generate import write
 
@@ -128,19 +136,29 @@ def ingest_during(archive: Path, n: int, workdir: Path) -> subprocess.Popen:
     )
 
 
-def serve(archive: str, port: int) -> None:
-    import uvicorn
-
+def factory():
+    """The timed app over $BENCH_WEB_ARCHIVE: what each of several uvicorn workers imports."""
     from cablebase.web.app import create_app
 
-    uvicorn.run(
-        timed(create_app(archive)),
+    return timed(create_app(os.environ["BENCH_WEB_ARCHIVE"]))
+
+
+def serve(archive: str, port: int, workers: int = 1) -> None:
+    import uvicorn
+
+    os.environ["BENCH_WEB_ARCHIVE"] = archive
+    common = dict(
         host=HOST,
         port=port,
         log_level="warning",
         access_log=False,
         timeout_keep_alive=30,  # idle pooled client connections must not race a server close
     )
+    if workers == 1:
+        uvicorn.run(factory(), **common)
+    else:  # several processes on one socket: uvicorn imports the app by name in each
+        uvicorn.run("bench_web:factory", factory=True, workers=workers,
+                    app_dir=str(Path(__file__).parent), **common)  # fmt: skip
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -152,9 +170,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(archive: Path, port: int) -> subprocess.Popen:
+def start_server(archive: Path | str, port: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(archive), "--port", str(port)],
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(archive),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],  # fmt: skip
         stdin=subprocess.DEVNULL,
     )
     import httpx
@@ -173,31 +200,59 @@ def start_server(archive: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not come up in 60 s")
 
 
+def tree(pid: int) -> list[int]:
+    """The process and its descendants (several uvicorn workers are the server's children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for t in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in t.read_text().split()]
+    return out
+
+
 def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    """VmRSS summed over the server's processes."""
+    total = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024 if total else float("nan")
 
 
 def mix(
-    base: str, archive: Path, rng: random.Random, token: str | None = None
+    base: str,
+    archive: Path | str,
+    rng: random.Random,
+    token: str | None = None,
+    portable: bool = False,
 ) -> list[tuple[str, str]]:
     """The fixed mix: (kind, path) for API and page URLs, drawn from the archive itself
-    (its stats read as `token`'s reader: under a controlled policy, the most cleared one)."""
+    (its stats read as `token`'s reader: under a controlled policy, the most cleared one).
+    `portable`: only what every store serves (PostgreSQL has no /stats, browse lists or graph
+    pages yet: docs/postgresql.md), the tags and origins taken from the search facets."""
     import httpx
 
     from cablebase.access.policy import open_access
     from cablebase.archive.api import Archive
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    stats = httpx.get(f"{base}/api/stats", timeout=600, headers=headers).json()
-    tags = [t for t, _ in stats["top_tags"][:10]]
-    origins = [o for o, _ in stats["top_origins"][:10]]
-    months = list(stats["by_month"])
+    if portable:
+        with Archive.open(archive, readonly=True, access=open_access()) as a:
+            facets = a.facets("", names=("tag", "origin"), top=10)
+        tags = [t for t, _ in facets["tag"][:10]]
+        origins = [o for o, _ in facets["origin"][:10]]
+        months: list[str] = []
+    else:
+        stats = httpx.get(f"{base}/api/stats", timeout=600, headers=headers).json()
+        tags = [t for t, _ in stats["top_tags"][:10]]
+        origins = [o for o, _ in stats["top_origins"][:10]]
+        months = list(stats["by_month"])
     with Archive.open(archive, readonly=True, access=open_access()) as a:
         n = len(a)
         offsets = [rng.randrange(n) for _ in range(40)]
@@ -248,12 +303,14 @@ def mix(
     for rid in ids[:10]:
         out.append(("api telegram", f"/api/cables/{rid}/telegram"))
         out.append(("page telegram", f"/cable/{rid}/telegram"))
-        out.append(("page graph", f"/cable/{rid}/graph"))
+        if not portable:
+            out.append(("page graph", f"/cable/{rid}/graph"))
+    out += [("api health", "/api/health"), ("page home", "/")]
+    if portable:
+        return out
     out += [
         ("api stats", "/api/stats"),
-        ("api health", "/api/health"),
         ("page stats", "/stats"),
-        ("page home", "/"),
         ("page browse", "/browse/posts"),
         ("page browse", "/browse/tags"),
         ("page browse", "/browse/months"),
@@ -397,7 +454,17 @@ def export_phase(base: str, pid: int, q: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--archive", type=Path, help="archive to serve (built here if missing)")
+    ap.add_argument(
+        "--archive",
+        help="archive to serve: a SQLite file (built here if missing) or a postgresql:// URL",
+    )
+    ap.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
+    ap.add_argument(
+        "--portable",
+        action="store_true",
+        help="only the URLs every store serves (always so over PostgreSQL): no stats, browse"
+        " lists or graph pages",
+    )
     ap.add_argument("--n", type=int, default=FULL, help="generated cables when building")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--clients", type=int, default=50)
@@ -413,32 +480,42 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(args.serve, args.port)
+        serve(args.serve, args.port, args.workers)
         return
     if args.clients > 200 or args.seconds > 600:
         raise SystemExit("keep it bounded: at most 200 clients for at most 600 s")
 
     tmp = None
-    archive = args.archive
+    from cablebase.archive.store import is_dsn
+
+    archive = args.archive if args.archive is None or is_dsn(args.archive) else Path(args.archive)
     if archive is None:
         tmp = tempfile.TemporaryDirectory(prefix="bench-web-")
         archive = Path(tmp.name) / f"g{args.n}.db"
-    if not archive.exists():
+    if not is_dsn(archive) and not archive.exists():
         build(archive, args.n)
     work = tempfile.TemporaryDirectory(prefix="bench-web-work-")
     tokens: list[str | None] = [None]
     if args.controlled:
+        if is_dsn(archive):
+            raise SystemExit(
+                "--controlled needs a SQLite archive (PostgreSQL reads under the open policy)"
+            )
         archive, tokens = controlled_copy(archive, Path(work.name))
         print(f"controlled copy: {archive}; readers: anonymous + {len(tokens) - 1} accounts")
 
     port = free_port()
     base = f"http://{HOST}:{port}"
     t = time.perf_counter()
-    proc = start_server(archive, port)
+    proc = start_server(archive, port, args.workers)
     try:
-        print(f"server up in {time.perf_counter() - t:.1f} s on {base} (pid {proc.pid})")
+        print(
+            f"server up in {time.perf_counter() - t:.1f} s on {base} (pid {proc.pid},"
+            f" {args.workers} worker process{'es' if args.workers > 1 else ''})"
+        )
         t = time.perf_counter()
-        urls = mix(base, archive, random.Random(args.seed), tokens[-1])
+        portable = args.portable or is_dsn(archive)
+        urls = mix(base, archive, random.Random(args.seed), tokens[-1], portable)
         from cablebase.access.policy import open_access
         from cablebase.archive.api import Archive
 

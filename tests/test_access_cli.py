@@ -379,3 +379,30 @@ def test_serve_secure_cookies_flag(db, monkeypatch):
     assert served.pop("app").state.secure_cookies is True
     assert run(db, "serve").exit_code == 0
     assert served.pop("app").state.secure_cookies is False
+
+
+def test_serve_workers_start_processes_that_build_the_same_app(db, monkeypatch):
+    import uvicorn
+
+    from cablebase.web import app as web_app
+
+    monkeypatch.setenv(web_app.SETTINGS_ENV, "")  # restored (removed) after the test
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    r = run(db, "serve", "--workers", "3", "--secure-cookies", "--query-budget", "2.5")
+    assert r.exit_code == 0, r.output
+    # uvicorn gets the app by name (each worker process imports it) and the worker count.
+    assert served["app"] == "cablebase.web.app:from_environment"
+    assert served["factory"] is True and served["workers"] == 3
+    # What a worker builds: the app over the same archive, with the same settings.
+    app = web_app.from_environment()
+    assert app.state.secure_cookies is True
+    assert str(app.state.archives.path) == db
+    budgets = [m.kwargs["seconds"] for m in app.user_middleware if "seconds" in m.kwargs]
+    assert budgets == [2.5]
+    app.state.audit.close()
+
+
+def test_serve_workers_out_of_range_is_a_usage_error(db):
+    r = run(db, "serve", "--workers", "0")
+    assert r.exit_code == 2 and "--workers" in r.output

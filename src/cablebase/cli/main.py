@@ -297,6 +297,13 @@ def _demo_archive(archive_path: str, n: int) -> None:
     help="Seconds of CPU time one request's queries may take before they are stopped with a"
     " 400 (default 5).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port (about one per core; docs/deployment.md).",
+)
 def serve(
     archive_path: str | None,
     host: str,
@@ -305,6 +312,7 @@ def serve(
     n: int,
     secure_cookies: bool,
     query_budget: float | None,
+    workers: int,
 ) -> None:
     """Serve the reading room (web pages and the /api) over an archive."""
     import os
@@ -326,9 +334,23 @@ def serve(
             f"{archive_path}`, or run `cablebase serve --demo`"
         )
     click.echo(f"reading room for {shown(archive_path)} at http://{host}:{port}/", err=True)
-    from cablebase.web.app import QUERY_BUDGET
+    from cablebase.web.app import QUERY_BUDGET, SETTINGS_ENV, settings_json
 
-    app = create_app(
-        archive_path, secure_cookies=secure_cookies, query_budget=query_budget or QUERY_BUDGET
+    settings = dict(secure_cookies=secure_cookies, query_budget=query_budget or QUERY_BUDGET)
+    app = create_app(archive_path, **settings)  # also checks the archive before any worker starts
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # Several processes: uvicorn starts each and imports the app by name; they build it from
+    # the same settings, passed in the environment.  This one only checked the archive.
+    if app.state.audit is not None:
+        app.state.audit.close()
+    os.environ[SETTINGS_ENV] = settings_json(archive_path, **settings)
+    uvicorn.run(
+        "cablebase.web.app:from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -7,6 +7,8 @@ writable connection per thread; audit entries through one `AuditWriter` per app.
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +26,20 @@ from cablebase.archive.api import Archive
 from cablebase.archive.store import is_dsn
 
 HERE = Path(__file__).resolve().parent
+
+
+# `cablebase serve --workers N`: the settings each worker process builds its app from.
+SETTINGS_ENV = "CABLEBASE_SERVE_SETTINGS"
+
+
+def settings_json(archive_path: str | Path, **settings: Any) -> str:
+    return json.dumps({"archive": str(archive_path), **settings})
+
+
+def from_environment() -> FastAPI:
+    """The app of one of several server processes (uvicorn imports it by name in each)."""
+    settings = json.loads(os.environ[SETTINGS_ENV])
+    return create_app(settings.pop("archive"), **settings)
 
 
 # CPU seconds a request's queries may take: far above any query of a real archive (p99 is
