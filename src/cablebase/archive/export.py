@@ -42,6 +42,12 @@ ORDERS = {
     "-date": "c.created DESC, c.id DESC",
     "id": "c.id",
 }
+# PostgreSQL puts NULL last in ascending order: undated cables first in date order (as SQLite).
+PG_ORDERS = {
+    **ORDERS,
+    "date": "c.created NULLS FIRST, c.id",
+    "-date": "c.created DESC NULLS LAST, c.id DESC",
+}
 CSV_COLUMNS = (
     "reference_id",
     "created",
@@ -92,33 +98,12 @@ def hit_chunks(
     """The cable ids matching a query, in order, `chunk` at a time, from one cursor."""
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
-    if not archive.sqlite:  # another store: its Search lists the hits (docs/stores.md)
-        yield from _searched_chunks(archive, query, sort, chunk)
-        return
     where, params = where_clause(archive, query)
-    cur = archive.conn.execute(
-        f"SELECT c.id FROM cables c WHERE {where} ORDER BY {ORDERS[sort]}", params
-    )
+    db = archive.db
+    order = (PG_ORDERS if db.postgres else ORDERS)[sort]
+    cur = db.execute(f"SELECT c.id FROM cables c WHERE {where} ORDER BY {order}", params)
     while rows := cur.fetchmany(chunk):
         yield [r[0] for r in rows]
-
-
-def _searched_chunks(
-    archive: Archive, query: str | Node, sort: str, chunk: int
-) -> Iterator[list[int]]:
-    """hit_chunks through the store's `Search.hits` (store ids first in each row); "id"
-    order is the date order there (no store id order is promised across stores)."""
-    plan = archive._scope(archive.parse(query))
-    order = "date" if sort == "id" else sort
-    rows = archive.searcher.hits(plan, archive.reader, sort=order, limit=None, offset=0)
-    ids: list[int] = []
-    for part in rows:
-        ids.extend(r[0] for r in part)
-        while len(ids) >= chunk:
-            yield ids[:chunk]
-            ids = ids[chunk:]
-    if ids:
-        yield ids
 
 
 def _dicts(archive: Archive, ids: Sequence[int], **kw: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -510,7 +495,7 @@ def export(
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
     # A malformed query fails here, before any output exists.
-    where_clause(archive, query) if archive.sqlite else archive.count(query)
+    where_clause(archive, query)
     if out == "-":
         import sys
 
