@@ -26,6 +26,7 @@ import orjson
 
 from cablebase.access.policy import Access, Stored, view
 from cablebase.archive import texts as stored_texts
+from cablebase.archive.db import Db
 from cablebase.archive.query import Node
 from cablebase.record import Cable, file_name_of
 from cablebase.spreadsheet import inert
@@ -107,23 +108,10 @@ def hit_chunks(
 
 
 def _dicts(archive: Archive, ids: Sequence[int], **kw: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    """iter_dicts over the archive's store, as its reader sees each record: SQLite's
-    batched reads, or another store's whole records (paragraphs and source always loaded)."""
+    """iter_dicts over the archive's store, as its reader sees each record."""
     kw.setdefault("access", archive.access)
     kw.setdefault("locations", archive.locations)
-    if archive.sqlite:
-        yield from iter_dicts(archive.conn, ids, **kw)
-        return
-    access, locations = kw["access"], kw["locations"]
-    for _, cable in archive.store.records(list(ids)):
-        _, shown = view(cable, access)
-        if shown is None:
-            continue
-        data = shown.to_dict()
-        src = data.get("source")
-        if not locations and src and src.get("path"):
-            src["path"] = file_name_of(src["path"])
-        yield _, data
+    yield from iter_dicts(archive.db, ids, **kw)
 
 
 # -- batched loading -----------------------------------------------------------------------
@@ -134,7 +122,7 @@ def _marks(ids: Sequence[int]) -> str:
 
 
 def iter_dicts(
-    conn: sqlite3.Connection,
+    conn: sqlite3.Connection | Db,
     ids: Sequence[int],
     *,
     paragraphs: bool = True,
@@ -149,9 +137,11 @@ def iter_dicts(
     Each dict is built as it is yielded, so only the chunk's raw rows are held at once.
     With a restricted `access`, each record is as that reader sees it (policy.view).
     Without `locations`, source paths lose the folders of this machine (record.file_name_of).
+    `conn`: either store's (archive/db.py).
     """
     if not ids:
         return
+    conn = Db.of(conn)
     if not locations:
         for cid, data in iter_dicts(conn, ids, paragraphs=paragraphs, source=source, access=access):
             src = data.get("source")
@@ -335,10 +325,10 @@ def _chunk_rows(
     archive: Archive, ids: list[int], text: bool, record: bool = False
 ) -> list[dict[str, Any]]:
     counts: dict[int, int] = {}
-    whole = text or record or not archive.sqlite  # elsewhere records are read whole
+    whole = text or record
     if not whole:  # the paragraph count without loading the paragraphs
         counts = dict(
-            archive.conn.execute(
+            archive.db.execute(
                 f"SELECT id, n_paragraphs FROM cables WHERE id IN ({_marks(ids)})", ids
             )
         )
