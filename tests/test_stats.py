@@ -93,10 +93,15 @@ def hand_cables() -> list[Cable]:
     ]
 
 
-def make_archive(archive_store, cables: list[Cable], quarantine: int = 0) -> Archive:
-    """An archive of `cables` over the store of conftest.archive_store's parameter (the
-    tests run on SQLite and on PostgreSQL), with `quarantine` quarantined inputs."""
-    archive = Archive.open(archive_store(cables))
+def make_archive(where, cables: list[Cable], quarantine: int = 0) -> Archive:
+    """An archive of `cables`, with `quarantine` quarantined inputs: `where` is
+    conftest.archive_store (the archive on its parameter's store: the test runs on SQLite and
+    on PostgreSQL) or the path of a SQLite file."""
+    if callable(where):
+        archive = Archive.open(where(cables))
+    else:
+        archive = Archive.open(where)
+        archive.store.put_many(cables)
     for i in range(quarantine):
         archive.db.execute(
             "INSERT INTO quarantine (location, reason, seen) VALUES (?, ?, ?)",

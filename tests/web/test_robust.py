@@ -25,12 +25,10 @@ FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
 @pytest.fixture(scope="module")
-def odd_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def odd_archive(archive_store) -> str:
     """Hand-written cables, some under ids of the irregular shapes Cablegate really has, one
-    with a subject a spreadsheet would run, all read from an absolute path of this machine."""
-    from cablebase.archive.sqlite import SQLiteStore
-
-    path = tmp_path_factory.mktemp("robust") / "archive.db"
+    with a subject a spreadsheet would run, all read from an absolute path of this machine;
+    on SQLite and on PostgreSQL (conftest.archive_store)."""
     cables = hand_cables()
     made = []
     for i, c in enumerate(cables):
@@ -38,13 +36,11 @@ def odd_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         subject = FORMULA if i == 1 else c.subject
         source = Source(form="telegram", path=f"/srv/secret-location/in/{rid}.tel")
         made.append(dataclasses.replace(c, reference_id=rid, subject=subject, source=source))
-    with SQLiteStore(path) as store:
-        store.put_many(made)
-    return path
+    return archive_store(made)
 
 
 @pytest.fixture(scope="module")
-def odd(odd_archive: Path):
+def odd(odd_archive: str):
     from cablebase.web.app import create_app
 
     with TestClient(create_app(odd_archive), raise_server_exceptions=False) as c:
