@@ -158,9 +158,8 @@ def _table(archive: Archive) -> _Table:
         found = _TABLES.get(where)
         if found is not None and found.state == state:
             return found
-        if (
-            path is None or not archive.store.readonly
-        ):  # a writer's own view, uncommitted rows included
+        # A writer's own view (uncommitted rows included), or PostgreSQL's: read right here.
+        if path is None or not archive.store.readonly:
             building = None
         elif (building := _BUILDING.get((where, state))) is None:
             building = _BUILDING[where, state] = Future()
