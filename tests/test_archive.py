@@ -1,5 +1,6 @@
-"""The archive store and ingest, on real SQLite files: idempotency, versions, quarantine,
-accounting for every input item, and resumability after kill -9 at random points."""
+"""The archive store and ingest, on real SQLite files and PostgreSQL databases
+(conftest.archive_store): idempotency, versions, quarantine, accounting for every input item,
+and resumability after kill -9 at random points."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from cablebase.archive import texts as stored_texts
 from cablebase.archive.api import Archive
 from cablebase.archive.ingest import ingest
 from cablebase.archive.snippets import words
+from cablebase.archive.store import is_dsn
 from cablebase.generate import generate, write
 from cablebase.render import to_form
 
@@ -34,29 +36,30 @@ def corpus(tmp_path_factory) -> Path:
     return folder / "cables.csv"
 
 
-def _snapshot(db: Path) -> dict[str, tuple]:
-    """Everything stored per cable, minus where the copy was read from."""
-    conn = sqlite3.connect(db)
-    out = {}
-    for cid, refid, digest, record in conn.execute(
-        "SELECT id, reference_id, source_hash, record FROM cables"
-    ):
-        paragraphs = [row[1:] for row in stored_texts.paragraphs(conn, [cid])]
-        tags = conn.execute(
-            "SELECT tag FROM tags WHERE cable_id = ? ORDER BY tag", (cid,)
-        ).fetchall()
-        refs = conn.execute(
-            "SELECT position, target FROM refs WHERE cable_id = ? ORDER BY position", (cid,)
-        ).fetchall()
-        out[refid] = (digest, record, tuple(paragraphs), tuple(tags), tuple(refs))
-    fts = conn.execute("SELECT count(*) FROM cables_fts").fetchone()[0]
-    conn.close()
-    out["<fts rows>"] = (fts,)
+def _snapshot(location: str | Path) -> dict[str, tuple]:
+    """Everything stored per cable, minus where the copy was read from (either store)."""
+    with Archive.open(location) as archive:
+        db = archive.db
+        out = {}
+        for cid, refid, digest, record in db.execute(
+            "SELECT id, reference_id, source_hash, record FROM cables"
+        ).fetchall():
+            paragraphs = [row[1:] for row in stored_texts.paragraphs(db, [cid])]
+            tags = db.execute(
+                "SELECT tag FROM tags WHERE cable_id = ? ORDER BY tag", (cid,)
+            ).fetchall()
+            refs = db.execute(
+                "SELECT position, target FROM refs WHERE cable_id = ? ORDER BY position", (cid,)
+            ).fetchall()
+            out[refid] = (digest, bytes(record), tuple(paragraphs), tuple(tags), tuple(refs))
+        # the full-text index's rows (PostgreSQL's is a column of every cable)
+        fts = "cables WHERE fts IS NOT NULL" if db.postgres else "cables_fts"
+        out["<fts rows>"] = (db.one(f"SELECT count(*) FROM {fts}"),)
     return out
 
 
-def test_ingest_is_idempotent_and_accounts_for_everything(tmp_path, corpus) -> None:
-    db = tmp_path / "a.db"
+def test_ingest_is_idempotent_and_accounts_for_everything(archive_store, corpus) -> None:
+    db = archive_store([])
     first = ingest([corpus], db, workers=1)
     assert (first.items, first.added, first.quarantined) == (1500, 1500, 0)
     before = _snapshot(db)
@@ -125,13 +128,13 @@ def test_bad_inputs_are_quarantined_with_reasons(tmp_path, archive_store) -> Non
     assert len(quarantined) == summary.quarantined >= 4
 
 
-def test_exit_status_says_whether_anything_was_lost(tmp_path) -> None:
+def test_exit_status_says_whether_anything_was_lost(tmp_path, archive_store) -> None:
     # 0: every item stored; 1: some quarantined (named in the summary); 2: a usage error.
     good = tmp_path / "good.txt"
     good.write_text(to_form(next(generate(1, seed=5)), "telegram"))
     bad = tmp_path / "x.bin"
     bad.write_bytes(bytes(range(256)) * 2)
-    db = str(tmp_path / "a.db")
+    db = archive_store([])
 
     def run(*args: str) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "cablebase", "ingest", *args, "--archive", db]
@@ -152,12 +155,13 @@ def test_exit_status_says_whether_anything_was_lost(tmp_path) -> None:
     assert limit.returncode == 2 and "not a size" in limit.stderr
 
 
-def test_kill_at_random_points_then_resume(tmp_path, corpus) -> None:
-    reference = tmp_path / "clean.db"
+def test_kill_at_random_points_then_resume(tmp_path, corpus, archive_store) -> None:
+    reference = archive_store([])
     ingest([corpus], reference, workers=1)
     expected = _snapshot(reference)
 
-    db = tmp_path / "killed.db"
+    on_sqlite = not is_dsn(reference)
+    db = tmp_path / "killed.db" if on_sqlite else archive_store([])
     cmd = [sys.executable, "-m", "cablebase", "ingest", str(corpus), "--archive", str(db)]
     rnd = random.Random(20261127)
     kills = 0
@@ -172,6 +176,14 @@ def test_kill_at_random_points_then_resume(tmp_path, corpus) -> None:
             os.killpg(proc.pid, signal.SIGKILL)  # the ingest and its parsing workers
             kills += 1
         proc.wait()
+        if not on_sqlite:  # a transaction per batch: a cable is stored with its text or not
+            with Archive.open(db) as a:
+                orphans = a.db.one(
+                    "SELECT count(*) FROM cables c"
+                    " WHERE NOT EXISTS (SELECT 1 FROM texts t WHERE t.cable_id = c.id)"
+                )
+            assert orphans == 0
+            continue
         if db.exists():
             conn = sqlite3.connect(db)
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

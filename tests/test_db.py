@@ -94,3 +94,23 @@ def test_of_keeps_a_db():
     conn = sqlite3.connect(":memory:")
     db = Db.of(conn)
     assert Db.of(db) is db and db.kind == "sqlite" and not db.postgres
+
+
+def test_among_is_one_parameter_for_any_number_of_values(db):
+    db.executemany("INSERT INTO t (name) VALUES (?)", [(n,) for n in ("a", "b", "c", "it's")])
+
+    def names(values) -> list[str]:
+        params: list = []
+        cond = db.among("name", values, params)
+        assert len(params) == 1
+        return [n for (n,) in db.execute(f"SELECT name FROM t WHERE {cond} ORDER BY name", params)]
+
+    assert names(["c", "a", "zzz"]) == ["a", "c"]
+    assert names(["it's"]) == ["it's"]
+    assert names([]) == []
+    params: list = []  # NOT of an empty list: every row
+    cond = db.among("name", [], params)
+    assert db.one(f"SELECT count(*) FROM t WHERE NOT ({cond})", params) == 4
+    params = []
+    ids = db.among("id", [1, 3], params)
+    assert db.one(f"SELECT count(*) FROM t WHERE {ids}", params) == 2

@@ -21,14 +21,14 @@ from tests.test_stats import hand_cables, make_archive
 
 
 @pytest.fixture
-def hand(tmp_path):
-    with make_archive(tmp_path / "hand.db", hand_cables()) as a:
+def hand(archive_store):  # on SQLite and on PostgreSQL (conftest.archive_store)
+    with make_archive(archive_store, hand_cables()) as a:
         yield a
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    with make_archive(tmp_path_factory.mktemp("g") / "gen.db", list(generate(1200, seed=5))) as a:
+def generated(archive_store):
+    with make_archive(archive_store, list(generate(1200, seed=5))) as a:
         yield a
 
 
@@ -228,6 +228,7 @@ def test_parquet_without_pyarrow(hand, monkeypatch):
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
+    """SQLite's: the flat memory and the speed measured are the SQLite store's batched reads."""
     path = tmp_path_factory.mktemp("big") / "big.db"
     with Archive.open(path) as a:
         batch: list[Cable] = []

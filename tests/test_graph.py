@@ -16,8 +16,8 @@ GEXF = "{http://www.gexf.net/1.2draft}"
 
 
 @pytest.fixture
-def hand(tmp_path):
-    with make_archive(tmp_path / "hand.db", hand_cables()) as a:
+def hand(archive_store):  # on SQLite and on PostgreSQL (conftest.archive_store)
+    with make_archive(archive_store, hand_cables()) as a:
         yield a
 
 
@@ -127,8 +127,8 @@ def test_paths_binary_streams_and_wrapper(hand, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    with make_archive(tmp_path_factory.mktemp("g") / "gen.db", list(generate(1500, seed=3))) as a:
+def generated(archive_store):
+    with make_archive(archive_store, list(generate(1500, seed=3))) as a:
         yield a
 
 
@@ -139,13 +139,13 @@ def test_counts_match_sql(generated, query, fmt):
     hits = {h.reference_id for h in generated.search(query)}
     citations = [
         (src, target)
-        for src, target in generated.conn.execute(
+        for src, target in generated.db.execute(
             "SELECT c.reference_id, r.target FROM cables c JOIN refs r ON r.cable_id = c.id"
             " WHERE r.target IS NOT NULL"
         )
         if src in hits
     ]
-    conn = generated.conn
+    conn = generated.db
     archived = {r[0] for r in conn.execute("SELECT reference_id FROM cables")}
     targets = {t for _, t in citations}
     assert set(nodes) == hits | targets

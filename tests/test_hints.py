@@ -12,12 +12,12 @@ from tests.test_stats import hand_cables, make_archive
 
 
 @pytest.fixture
-def hand(tmp_path):
+def hand(archive_store):  # on SQLite and on PostgreSQL (conftest.archive_store)
     cables = hand_cables()
     # 10EPSILON4 is SECRET: hidden from a reader cleared for CONFIDENTIAL.
     cables[3].tags = ["ZHIDDENTAG"]
     cables[3].signers = ["HIDDENMAN"]
-    with make_archive(tmp_path / "hand.db", cables) as a:
+    with make_archive(archive_store, cables) as a:
         yield a
 
 

@@ -93,17 +93,26 @@ def hand_cables() -> list[Cable]:
     ]
 
 
-def make_archive(path, cables: list[Cable], quarantine: int = 0) -> Archive:
-    archive = Archive.open(path)
-    archive.store.put_many(cables)
+def make_archive(where, cables: list[Cable], quarantine: int = 0) -> Archive:
+    """An archive of `cables`, with `quarantine` quarantined inputs: `where` is
+    conftest.archive_store (the archive on its parameter's store: the test runs on SQLite and
+    on PostgreSQL) or the path of a SQLite file."""
+    if callable(where):
+        archive = Archive.open(where(cables))
+    else:
+        archive = Archive.open(where)
+        archive.store.put_many(cables)
     for i in range(quarantine):
-        archive.store.quarantine(f"bad.tar!member{i}", "not a cable")
+        archive.db.execute(
+            "INSERT INTO quarantine (location, reason, seen) VALUES (?, ?, ?)",
+            (f"bad.tar!member{i}", "not a cable", "2024-01-01T00:00:00Z"),
+        )
     return archive
 
 
 @pytest.fixture
-def hand(tmp_path):
-    with make_archive(tmp_path / "hand.db", hand_cables(), quarantine=1) as a:
+def hand(archive_store):
+    with make_archive(archive_store, hand_cables(), quarantine=1) as a:
         yield a
 
 
@@ -189,17 +198,17 @@ def test_archive_methods_and_text(hand):
     assert data["resolution_rate"] == 0.5 and data["by_year"] == {"2008": 1, "2009": 2, "2010": 1}
 
 
-def test_empty_archive(tmp_path):
-    with Archive.open(tmp_path / "empty.db") as a:
+def test_empty_archive(archive_store):
+    with Archive.open(archive_store([])) as a:
         s = stats(a)
         assert s.cables == 0 and s.resolution_rate is None and s.warnings == {}
         assert list(unresolved(a)) == []
         assert "cables: 0" in format_stats(s)
 
 
-def test_generated_archive(tmp_path):
+def test_generated_archive(archive_store):
     cables = list(generate(1500, seed=7))
-    with make_archive(tmp_path / "gen.db", cables) as a:
+    with make_archive(archive_store, cables) as a:
         s = stats(a, top=5)
         check(s, expected_from(cables), a)
         e = expected_from(cables)

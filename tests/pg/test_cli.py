@@ -55,7 +55,20 @@ def test_the_environment_names_the_archive(archive):
     assert found.stdout.startswith("09PARIS9001")
 
 
-@pytest.mark.parametrize("command", [["stats"], ["graph", "tag:FR"]])
+def test_stats_and_graph(archive, tmp_path):
+    run = CliRunner().invoke
+    stats = run(main, ["stats", "--archive", archive])
+    assert stats.exit_code == 0, stats.output
+    assert f"cables: {len(HANDWRITTEN)}" in stats.output
+    out = tmp_path / "g.graphml"
+    graph = run(main, ["graph", "tag:FR", "--to", "graphml", "-o", str(out), "--archive", archive])
+    assert graph.exit_code == 0, graph.output
+    text = out.read_text()
+    for c in HANDWRITTEN:  # every hit is a node
+        assert (f'<node id="{c.reference_id}">' in text) == ("FR" in c.tags), c.reference_id
+
+
+@pytest.mark.parametrize("command", [["policy"], ["release", "list"]])
 def test_what_is_not_there_yet_says_so(archive, command):
     done = CliRunner().invoke(main, [*command, "--archive", archive])
     assert done.exit_code == 1

@@ -8,7 +8,9 @@
   empty values, and arbitrary text; as an anonymous visitor and as a logged-in admin whose
   forms carry a valid CSRF token.
 
-Both run against a controlled archive (tests/web/conftest.py: the ZETA cables and accounts).
+Both run against a controlled archive (tests/web/conftest.py: the ZETA cables and accounts)
+on SQLite; on PostgreSQL, which has no accounts yet, against an open archive of the
+hand-written cables and the irregular ids (anonymous visitors only).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from tests.web.conftest import (
     cheap_hasher,
     hand_cables,
     login,
+    on_postgres,
+    put_cables,
+    small_pg_archive,
 )
 from tests.web.test_robust import ODD_IDS
 
@@ -42,14 +47,16 @@ FUZZ = settings(
 
 
 def _app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
-    from cablebase.archive.sqlite import SQLiteStore
     from cablebase.web.app import create_app
 
+    # ids of the irregular shapes Cablegate has
+    odd = [replace(c, reference_id=rid) for c, rid in zip(hand_cables(), ODD_IDS, strict=False)]
+    if on_postgres(web_archive):
+        # No accounts there yet: an open archive, of the ids the fuzzers draw (the API
+        # fuzzer exports every cable an open archive holds, many times over).
+        return create_app(small_pg_archive(web_archive, hand_cables() + odd))
     path = build_access_archive(web_archive, tmp_path_factory.mktemp("fuzz") / "a.db")
-    with SQLiteStore(path) as store:  # ids of the irregular shapes Cablegate has
-        store.put_many(
-            [replace(c, reference_id=rid) for c, rid in zip(hand_cables(), ODD_IDS, strict=False)]
-        )
+    put_cables(path, odd)
     return create_app(path, hasher=cheap_hasher())
 
 
@@ -72,11 +79,22 @@ def api_schema(fuzz_app):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+def answered(status: int, text: str) -> bool:
+    """No 5xx, but the 501 of a feature PostgreSQL does not have yet (docs/postgresql.md):
+    a sentence saying so, never a failure."""
+    return status < 500 or status == 501 and "not supported on PostgreSQL yet" in text
+
+
 @schema.parametrize()
 @FUZZ
 def test_no_api_operation_answers_5xx(case) -> None:
     response = case.call()
-    assert response.status_code < 500, (case.method, case.path, case.formatted_path, response.text)
+    assert answered(response.status_code, response.text), (
+        case.method,
+        case.path,
+        case.formatted_path,
+        response.text,
+    )
 
 
 # -- pages and forms -----------------------------------------------------------------------
@@ -163,7 +181,9 @@ def anonymous(pages_app):
 
 
 @pytest.fixture(scope="module")
-def admin_client(pages_app):
+def admin_client(pages_app, web_archive):
+    if on_postgres(web_archive):
+        pytest.skip("accounts are SQLite's yet (docs/postgresql.md): no admin to log in")
     with TestClient(pages_app, raise_server_exceptions=False) as c:
         assert login(c, "root").status_code == 303
         yield c
@@ -176,7 +196,8 @@ def _csrf(client: TestClient) -> str | None:
 
 @pytest.mark.parametrize("method, route", ROUTES, ids=[f"{m} {r.path}" for m, r in ROUTES])
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
-def test_no_page_or_form_answers_5xx(method, route, who, request) -> None:
+def test_no_page_or_form_answers_5xx(method, route, who, request, web_archive) -> None:
+    # web_archive: named so that the test runs over each store (the clients are asked below)
     client: TestClient = request.getfixturevalue(
         "anonymous" if who == "anonymous" else "admin_client"
     )
@@ -193,6 +214,13 @@ def test_no_page_or_form_answers_5xx(method, route, who, request) -> None:
             r = client.get(url, params=query, follow_redirects=False)
         else:
             r = client.request(method, url, params=query, data=form, follow_redirects=False)
-        assert r.status_code < 500, (method, url, query, form, r.status_code, r.text[:300])
+        assert answered(r.status_code, r.text), (
+            method,
+            url,
+            query,
+            form,
+            r.status_code,
+            r.text[:300],
+        )
 
     run()

@@ -8,7 +8,6 @@ heading, text and origin are hostile HTML, and one whose text holds brackets and
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cablebase.record import Cable, Paragraph, Reference
-from tests.web.conftest import UNIQUE_WORD
+from tests.web.conftest import UNIQUE_WORD, copy_archive, put_cables
 
 HOSTILE = "97EVIL1"
 BRACKETS = "97ATLANTIS104"
@@ -87,15 +86,11 @@ def _extra_cables() -> list[Cable]:
 
 
 @pytest.fixture(scope="module")
-def pages_archive(web_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cablebase.archive.sqlite import SQLiteStore
-
-    path = tmp_path_factory.mktemp("pages") / "archive.db"
-    shutil.copy(web_archive, path)
-    with SQLiteStore(path) as store:
-        store.put_many(_extra_cables())
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+def pages_archive(web_archive: Path | str, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """A copy of the test archive on its store, with the cables of _extra_cables."""
+    location = copy_archive(web_archive, tmp_path_factory.mktemp("pages"))
+    put_cables(location, _extra_cables())
+    return location
 
 
 @pytest.fixture(scope="module")

@@ -237,20 +237,20 @@ class Archive:
         """Who asks this archive's plans of its store, and of which state (archive/store.py)."""
         return Reader(self.access, self._pin, self._origins)
 
-    # SQLite only: conditions for the SQL modules beside the archive (docs/stores.md).
+    # Conditions for the SQL modules beside the archive (browse, stats, graph, people,
+    # hints, export), written once through `Archive.db` (docs/stores.md).
 
     def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
         """The condition over `cables c` (or `alias`) of the cables this archive's reader sees
-        (whole or, unless `text`, partially); "1" when they see everything.  A test of the
-        id alone (archive/reader_sets.py), so no row is read for it; `params` is left as is
-        (kept for callers that build their parameters around it)."""
-        self.needs_sqlite("this feature (SQL over the archive's tables)")
+        (whole or, unless `text`, partially); always true when they see everything.  It takes
+        no parameter: `params` is left as is (kept for callers that build their parameters
+        around it).  SQLite: a test of the id alone (archive/reader_sets.py); PostgreSQL:
+        the policy's row condition (access.policy.sql_visible)."""
         return self.searcher.visible_sql(self.reader, text=text, alias=alias)
 
     def subject_sql(self, alias: str = "c") -> str:
         """The subject column of `cables` as this reader sees it in lists: withheld unless
-        the cable is read whole (an id test: the access columns are not read)."""
-        self.needs_sqlite("this feature (SQL over the archive's tables)")
+        the cable is read whole."""
         return self.searcher.subject_sql(self.reader, alias)
 
     def _scope(self, node: Node) -> Node:
@@ -432,9 +432,9 @@ class Archive:
         return forms
 
     def where(self, query: str | Node, params: list) -> str:
-        """SQLite only: the WHERE condition over `cables c` for a query (origin: resolved
-        exactly), limited to what this archive's reader sees (archive/export.py)."""
-        self.needs_sqlite("this feature (SQL over the archive's tables)")
+        """The WHERE condition over `cables c` for a query (origin: resolved exactly),
+        limited to what this archive's reader sees, its values appended to `params` (`?`
+        placeholders: run it through `Archive.db`; archive/export.py, graph.py)."""
         return self.searcher.where(self._scope(self.parse(query)), self.reader, params)
 
     def _names(self, field: str, want: tuple[str, ...]) -> tuple[list[str], ...]:
@@ -539,9 +539,8 @@ class Archive:
             hit.snippet = make_snippet(hit.subject, body_text(texts[cid]), pats)
 
     def paragraph_filter(self, ids: list[int]):  # type: ignore[no-untyped-def]
-        """SQLite only: None when this reader reads every listed cable whole; else a test
-        (cable id, portion mark) -> whether that paragraph may be shown (archive/browse.py)."""
-        self.needs_sqlite("this feature (SQL over the archive's tables)")
+        """None when this reader reads every listed cable whole; else a test (cable id,
+        portion mark) -> whether that paragraph may be shown (archive/browse.py)."""
         return self.searcher.paragraph_filter(ids, self.reader)
 
     def count(self, query: str | Node = "") -> int:
@@ -615,19 +614,16 @@ class Archive:
         """Write the citation network of the hits as graphml or gexf; return a GraphSummary."""
         from cablebase.archive.graph import graph
 
-        self.needs_sqlite("the citation graph (graph)")
         return graph(self, query, to, out, **kw)
 
     def stats(self, **kw):
         """The archive's statistics (an ArchiveStats; `format_stats` renders it)."""
         from cablebase.archive.stats import stats
 
-        self.needs_sqlite("statistics (stats)")
         return stats(self, **kw)
 
     def unresolved(self, limit: int | None = None):
         """The cited cable ids the archive lacks, most cited first."""
         from cablebase.archive.stats import unresolved
 
-        self.needs_sqlite("statistics (unresolved references)")
         return unresolved(self, limit)

@@ -1,18 +1,17 @@
 """Small read-only queries the reading room's pages need and `Archive` does not offer.
 
-Plain functions over an `Archive`, parameterised SQL only, each bounded so that a page stays
-fast on the full archive: they walk covering indexes (cables_origin, cables_class,
-cables_year_month, tags_tag) or look rows up by key, and never read the record JSON of more
-than the cables they return.
+Plain functions over an `Archive`, parameterised SQL only, written once for both stores
+(through `Archive.db`, archive/db.py), each bounded so that a page stays fast on the full
+archive: they walk covering indexes (cables_origin, cables_class, cables_year_month, tags_tag)
+or look rows up by key, and never read the record JSON of more than the cables they return.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cablebase.archive.query import Field, Node, Or
+from cablebase.archive.query import Node
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.sqlite import body_text
 from cablebase.archive.texts import paragraphs as stored_paragraphs
@@ -55,7 +54,7 @@ def _row_of(archive: Archive, reference_id: str) -> tuple | None:
     """The cable's row, None when absent or hidden from the reader (the two alike)."""
     if archive.decision(reference_id) == "none":
         return None
-    return archive.conn.execute(
+    return archive.db.execute(
         "SELECT id, created, origin, post FROM cables WHERE reference_id = ?",
         (reference_id.upper(),),
     ).fetchone()
@@ -66,8 +65,6 @@ def prev_next(archive: Archive, reference_id: str) -> tuple[Brief | None, Brief 
 
     The post is the cable's origin (walked on the cables_origin index); a cable without an
     origin is matched by its banner post instead.  Undated cables have no neighbours."""
-    if not archive.sqlite:  # neighbours walk SQLite's origin index (docs/postgresql.md)
-        return None, None
     row = _row_of(archive, reference_id)
     if row is None or row[1] is None:
         return None, None
@@ -78,7 +75,7 @@ def prev_next(archive: Archive, reference_id: str) -> tuple[Brief | None, Brief 
         same, key = "c.origin IS NULL AND c.post = ?", post
     else:
         return None, None
-    conn = archive.conn
+    conn = archive.db
     seen, p = _seen(archive)
     before = conn.execute(
         f"SELECT {_brief(archive)} FROM cables c WHERE {same} AND c.created IS NOT NULL"
@@ -99,21 +96,12 @@ def briefs(archive: Archive, reference_ids: list[str]) -> dict[str, Brief]:
     """Brief rows for the given ids that are in the archive (one query)."""
     if not reference_ids:
         return {}
-    if not archive.sqlite:  # another store: an id: query per hundred, through its Search
-        out: dict[str, Brief] = {}
-        rids = sorted({r.upper() for r in reference_ids if r.isalnum()})
-        for i in range(0, len(rids), 100):
-            query = Or(tuple(Field("id", "=", r, 0) for r in rids[i : i + 100]))
-            for h in archive.search(query, sort="date"):
-                out[h.reference_id] = Brief(
-                    h.reference_id, h.created, h.origin, h.classification, h.subject
-                )
-        return out
+    db = archive.db
+    params: list = []
+    among = db.among("c.reference_id", [r.upper() for r in reference_ids], params)
     seen, p = _seen(archive)
-    rows = archive.conn.execute(
-        f"SELECT {_brief(archive)} FROM cables c"
-        f" WHERE c.reference_id IN (SELECT value FROM json_each(?)) AND {seen}",
-        (json.dumps([r.upper() for r in reference_ids]), *p),
+    rows = db.execute(
+        f"SELECT {_brief(archive)} FROM cables c WHERE {among} AND {seen}", (*params, *p)
     )
     return {r[0]: Brief(*r) for r in rows}
 
@@ -121,7 +109,7 @@ def briefs(archive: Archive, reference_ids: list[str]) -> dict[str, Brief]:
 def posts(archive: Archive) -> list[tuple[str, int]]:
     """Every origin with its number of cables, alphabetical (a covering-index scan)."""
     seen, p = _seen(archive)
-    return archive.conn.execute(
+    return archive.db.execute(
         f"SELECT origin, count(*) FROM cables c WHERE origin IS NOT NULL AND {seen}"
         " GROUP BY origin ORDER BY origin",
         p,
@@ -131,7 +119,7 @@ def posts(archive: Archive) -> list[tuple[str, int]]:
 def post_months(archive: Archive, origin: str) -> list[tuple[str, int]]:
     """A post's cables per month, YYYY-MM in calendar order."""
     seen, p = _seen(archive)
-    return archive.conn.execute(
+    return archive.db.execute(
         "SELECT substr(created, 1, 7) AS m, count(*) FROM cables c"
         f" WHERE origin = ? AND created IS NOT NULL AND {seen} GROUP BY m ORDER BY m",
         (origin, *p),
@@ -141,11 +129,11 @@ def post_months(archive: Archive, origin: str) -> list[tuple[str, int]]:
 def tags(archive: Archive) -> list[tuple[str, int]]:
     """Every TAGS value with its number of cables, most frequent first."""
     if archive.access.unrestricted:
-        return archive.conn.execute(
+        return archive.db.execute(
             "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
         ).fetchall()
     seen, p = _seen(archive)
-    return archive.conn.execute(
+    return archive.db.execute(
         f"SELECT tag, count(*) AS n FROM tags x JOIN cables c ON c.id = x.cable_id WHERE {seen}"
         " GROUP BY tag ORDER BY n DESC, tag",
         p,
@@ -155,18 +143,19 @@ def tags(archive: Archive) -> list[tuple[str, int]]:
 def months(archive: Archive) -> list[tuple[str, int]]:
     """Cables per month, YYYY-MM in calendar order (the year/month index)."""
     seen, p = _seen(archive)
-    return archive.conn.execute(
-        "SELECT printf('%04d-%02d', year, month), count(*) FROM cables c"
+    rows = archive.db.execute(
+        "SELECT year, month, count(*) FROM cables c"
         f" WHERE year IS NOT NULL AND month IS NOT NULL AND {seen}"
         " GROUP BY year, month ORDER BY year, month",
         p,
-    ).fetchall()
+    )
+    return [(f"{y:04d}-{m:02d}", n) for y, m, n in rows]
 
 
 def month_days(archive: Archive, month: str) -> list[tuple[str, int]]:
     """Cables per day in one month (YYYY-MM), on the created index."""
     seen, p = _seen(archive)
-    return archive.conn.execute(
+    return archive.db.execute(
         "SELECT substr(created, 1, 10) AS d, count(*) FROM cables c"
         f" WHERE created >= ? AND created < ? AND {seen} GROUP BY d ORDER BY d",
         (month, month + "\uffff", *p),
@@ -179,7 +168,7 @@ def month_class(archive: Archive) -> dict[str, dict[str, int]]:
     Read from the cables_class index (class_rank, created): no table rows touched."""
     out: dict[str, dict[str, int]] = {}
     seen, p = _seen(archive)
-    rows = archive.conn.execute(
+    rows = archive.db.execute(
         "SELECT substr(created, 1, 7) AS m, class_rank, count(*) FROM cables c"
         f" WHERE created IS NOT NULL AND {seen} GROUP BY m, class_rank ORDER BY m, class_rank",
         p,
@@ -192,7 +181,7 @@ def month_class(archive: Archive) -> dict[str, dict[str, int]]:
 
 def top_posts(archive: Archive, top: int = 20) -> list[tuple[str, int]]:
     seen, p = _seen(archive)
-    return archive.conn.execute(
+    return archive.db.execute(
         f"SELECT origin, count(*) AS n FROM cables c WHERE origin IS NOT NULL AND {seen}"
         " GROUP BY origin ORDER BY n DESC, origin LIMIT ?",
         (*p, top),
@@ -205,7 +194,7 @@ def top_tags(archive: Archive, top: int = 20) -> list[tuple[str, int]]:
 
 def totals(archive: Archive) -> dict[str, object]:
     """Counts for the stats page's headline: cables, date range, classifications."""
-    conn = archive.conn
+    conn = archive.db
     seen, p = _seen(archive)
     n, first, last = conn.execute(
         f"SELECT count(*), min(created), max(created) FROM cables c WHERE {seen}", p
@@ -226,9 +215,9 @@ def references(archive: Archive) -> dict[str, float | int | None]:
     seen, p = _seen(archive)
     t: list = []
     target_seen = archive.visible_sql(t, alias="t")
-    cable_refs, resolved = archive.conn.execute(
-        "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM cables t"
-        f" WHERE t.reference_id = r.target AND {target_seen})), 0) FROM refs r"
+    cable_refs, resolved = archive.db.execute(
+        "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM cables t"
+        f" WHERE t.reference_id = r.target AND {target_seen}) THEN 1 ELSE 0 END), 0) FROM refs r"
         f" JOIN cables c ON c.id = r.cable_id WHERE target IS NOT NULL AND {seen}",
         (*t, *p),
     ).fetchone()
@@ -262,12 +251,10 @@ def snippets(archive: Archive, hits: list[Hit], query: Node) -> None:
 
 def _sqlite_texts(archive: Archive, texts: dict[str, list[tuple[str | None, str]]]) -> None:
     """The paragraphs of the cables `texts` names that the reader may see, from SQLite."""
+    params: list = []
+    among = archive.db.among("reference_id", list(texts), params)
     ids = dict(
-        archive.conn.execute(
-            "SELECT id, reference_id FROM cables"
-            " WHERE reference_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(texts)),),
-        ).fetchall()
+        archive.db.execute(f"SELECT id, reference_id FROM cables WHERE {among}", params).fetchall()
     )
     # Only the paragraphs the reader may see (all, for cables they read whole).
     shown = archive.paragraph_filter(sorted(ids))
@@ -290,7 +277,7 @@ def neighbourhood(
     """The cables within `hops` citation links of a cable (cites and cited-by), breadth first,
     at most `max_nodes` nodes and `per_node` links followed from each node."""
     centre = reference_id.upper()
-    conn = archive.conn
+    conn = archive.db
     seen, p = _seen(archive)
     if archive.decision(centre) == "none":
         return Neighbourhood({}, [], {}, False)
@@ -326,12 +313,13 @@ def neighbourhood(
                 edges.add((src, dst))
         frontier = nxt
     # Links between nodes already drawn (e.g. two neighbours citing each other).
-    known = json.dumps(list(nodes))
+    known: list = []
+    citing = conn.among("c.reference_id", list(nodes), known)
+    cited = conn.among("r.target", list(nodes), known)
     for src, dst in conn.execute(
         "SELECT DISTINCT c.reference_id, r.target FROM refs r JOIN cables c ON c.id = r.cable_id"
-        " WHERE c.reference_id IN (SELECT value FROM json_each(?))"
-        f" AND r.target IN (SELECT value FROM json_each(?)) AND {seen}",
-        (known, known, *p),
+        f" WHERE {citing} AND {cited} AND {seen}",
+        (*known, *p),
     ):
         edges.add((src, dst))
     edges = {(s, d) for s, d in edges if s in nodes and d in nodes and s != d}
@@ -356,7 +344,7 @@ def correspondents(archive: Archive, origin: str, top: int = 15) -> Corresponden
     """The TO/INFO lines of a post's cables, and the posts whose cables name it in theirs,
     most cables first (ties by name), over the cables the reader sees only (a hidden cable's
     FM line names nothing here)."""
-    conn = archive.conn
+    conn = archive.db
     seen, p = _seen(archive)
     names = [
         n
@@ -367,37 +355,40 @@ def correspondents(archive: Archive, origin: str, top: int = 15) -> Corresponden
             (origin, *p),
         )
     ]
-    addressed = json.dumps(names)
+    own: list = []
+    its_name = conn.among("r.name", names, own)
     # Its own name among its addressees (a copy to itself) is no correspondent.
     sends = conn.execute(
         "SELECT r.name, count(DISTINCT c.id) AS n FROM cables c"
         " JOIN recipients r ON r.cable_id = c.id AND r.role IN ('to', 'info')"
-        " WHERE c.origin = ? AND r.name NOT IN (SELECT value FROM json_each(?))"
+        f" WHERE c.origin = ? AND NOT ({its_name})"
         f" AND {seen} GROUP BY r.name ORDER BY n DESC, r.name LIMIT ?",
-        (origin, addressed, *p, top),
+        (origin, *own, *p, top),
     ).fetchall()
     # The post of each addressee: the origin whose cables most often carry it as their FM line.
     posts: dict[str, str] = {}
+    sent: list = []
+    sent_to = conn.among("r.name", [n for n, _ in sends], sent)
     for name, post, _ in conn.execute(
         "SELECT r.name, c.origin, count(*) AS n FROM recipients r JOIN cables c"
-        " ON c.id = r.cable_id WHERE r.role = 'from' AND r.name IN (SELECT value FROM json_each(?))"
+        f" ON c.id = r.cable_id WHERE r.role = 'from' AND {sent_to}"
         f" AND c.origin IS NOT NULL AND {seen} GROUP BY r.name, c.origin ORDER BY n",
-        (json.dumps([n for n, _ in sends]), *p),
+        (*sent, *p),
     ):
         posts[name] = post  # ascending: the most frequent comes last and stays
     receives = conn.execute(
         "SELECT c.origin, count(DISTINCT c.id) AS n FROM recipients r JOIN cables c"
-        " ON c.id = r.cable_id WHERE r.role IN ('to', 'info')"
-        " AND r.name IN (SELECT value FROM json_each(?)) AND c.origin IS NOT NULL"
+        f" ON c.id = r.cable_id WHERE r.role IN ('to', 'info') AND {its_name}"
+        " AND c.origin IS NOT NULL"
         f" AND c.origin != ? AND {seen} GROUP BY c.origin ORDER BY n DESC, c.origin LIMIT ?",
-        (addressed, origin, *p, top),
+        (*own, origin, *p, top),
     ).fetchall()
     by_year = conn.execute(
         "SELECT c.year, count(DISTINCT c.id) FROM recipients r JOIN cables c"
-        " ON c.id = r.cable_id WHERE r.role IN ('to', 'info')"
-        " AND r.name IN (SELECT value FROM json_each(?)) AND c.year IS NOT NULL"
+        f" ON c.id = r.cable_id WHERE r.role IN ('to', 'info') AND {its_name}"
+        " AND c.year IS NOT NULL"
         f" AND (c.origin IS NULL OR c.origin != ?) AND {seen} GROUP BY c.year ORDER BY c.year",
-        (addressed, origin, *p),
+        (*own, origin, *p),
     ).fetchall()
     return Correspondents(
         names,

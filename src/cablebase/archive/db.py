@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -100,6 +101,15 @@ class Db:
             return
         with self.raw.cursor() as cur:
             cur.executemany(pg_sql(sql), list(rows))
+
+    def among(self, expr: str, values: Iterable[Any], params: list) -> str:
+        """The condition "`expr` is one of `values`" with one parameter (appended to
+        `params`), whatever their number: a JSON array on SQLite, an array on PostgreSQL."""
+        if self.kind == SQLITE:
+            params.append(json.dumps(list(values)))
+            return f"{expr} IN (SELECT value FROM json_each(?))"
+        params.append(list(values))
+        return f"{expr} = ANY(?)"
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run an INSERT of one row into a table with an `id` key; the new row's id."""

@@ -26,6 +26,7 @@ import orjson
 
 from cablebase.access.policy import Access, Stored, view
 from cablebase.archive import texts as stored_texts
+from cablebase.archive.db import Db
 from cablebase.archive.query import Node
 from cablebase.record import Cable, file_name_of
 from cablebase.spreadsheet import inert
@@ -41,6 +42,12 @@ ORDERS = {
     "date": "c.created, c.id",
     "-date": "c.created DESC, c.id DESC",
     "id": "c.id",
+}
+# PostgreSQL puts NULL last in ascending order: undated cables first in date order (as SQLite).
+PG_ORDERS = {
+    **ORDERS,
+    "date": "c.created NULLS FIRST, c.id",
+    "-date": "c.created DESC NULLS LAST, c.id DESC",
 }
 CSV_COLUMNS = (
     "reference_id",
@@ -92,53 +99,19 @@ def hit_chunks(
     """The cable ids matching a query, in order, `chunk` at a time, from one cursor."""
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
-    if not archive.sqlite:  # another store: its Search lists the hits (docs/stores.md)
-        yield from _searched_chunks(archive, query, sort, chunk)
-        return
     where, params = where_clause(archive, query)
-    cur = archive.conn.execute(
-        f"SELECT c.id FROM cables c WHERE {where} ORDER BY {ORDERS[sort]}", params
-    )
+    db = archive.db
+    order = (PG_ORDERS if db.postgres else ORDERS)[sort]
+    cur = db.execute(f"SELECT c.id FROM cables c WHERE {where} ORDER BY {order}", params)
     while rows := cur.fetchmany(chunk):
         yield [r[0] for r in rows]
 
 
-def _searched_chunks(
-    archive: Archive, query: str | Node, sort: str, chunk: int
-) -> Iterator[list[int]]:
-    """hit_chunks through the store's `Search.hits` (store ids first in each row); "id"
-    order is the date order there (no store id order is promised across stores)."""
-    plan = archive._scope(archive.parse(query))
-    order = "date" if sort == "id" else sort
-    rows = archive.searcher.hits(plan, archive.reader, sort=order, limit=None, offset=0)
-    ids: list[int] = []
-    for part in rows:
-        ids.extend(r[0] for r in part)
-        while len(ids) >= chunk:
-            yield ids[:chunk]
-            ids = ids[chunk:]
-    if ids:
-        yield ids
-
-
 def _dicts(archive: Archive, ids: Sequence[int], **kw: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    """iter_dicts over the archive's store, as its reader sees each record: SQLite's
-    batched reads, or another store's whole records (paragraphs and source always loaded)."""
+    """iter_dicts over the archive's store, as its reader sees each record."""
     kw.setdefault("access", archive.access)
     kw.setdefault("locations", archive.locations)
-    if archive.sqlite:
-        yield from iter_dicts(archive.conn, ids, **kw)
-        return
-    access, locations = kw["access"], kw["locations"]
-    for _, cable in archive.store.records(list(ids)):
-        _, shown = view(cable, access)
-        if shown is None:
-            continue
-        data = shown.to_dict()
-        src = data.get("source")
-        if not locations and src and src.get("path"):
-            src["path"] = file_name_of(src["path"])
-        yield _, data
+    yield from iter_dicts(archive.db, ids, **kw)
 
 
 # -- batched loading -----------------------------------------------------------------------
@@ -149,7 +122,7 @@ def _marks(ids: Sequence[int]) -> str:
 
 
 def iter_dicts(
-    conn: sqlite3.Connection,
+    conn: sqlite3.Connection | Db,
     ids: Sequence[int],
     *,
     paragraphs: bool = True,
@@ -164,9 +137,11 @@ def iter_dicts(
     Each dict is built as it is yielded, so only the chunk's raw rows are held at once.
     With a restricted `access`, each record is as that reader sees it (policy.view).
     Without `locations`, source paths lose the folders of this machine (record.file_name_of).
+    `conn`: either store's (archive/db.py).
     """
     if not ids:
         return
+    conn = Db.of(conn)
     if not locations:
         for cid, data in iter_dicts(conn, ids, paragraphs=paragraphs, source=source, access=access):
             src = data.get("source")
@@ -350,10 +325,10 @@ def _chunk_rows(
     archive: Archive, ids: list[int], text: bool, record: bool = False
 ) -> list[dict[str, Any]]:
     counts: dict[int, int] = {}
-    whole = text or record or not archive.sqlite  # elsewhere records are read whole
+    whole = text or record
     if not whole:  # the paragraph count without loading the paragraphs
         counts = dict(
-            archive.conn.execute(
+            archive.db.execute(
                 f"SELECT id, n_paragraphs FROM cables WHERE id IN ({_marks(ids)})", ids
             )
         )
@@ -510,7 +485,7 @@ def export(
     if sort not in ORDERS:
         raise ValueError(f"sort must be one of {', '.join(ORDERS)}")
     # A malformed query fails here, before any output exists.
-    where_clause(archive, query) if archive.sqlite else archive.count(query)
+    where_clause(archive, query)
     if out == "-":
         import sys
 

@@ -71,7 +71,7 @@ def _value(value: object) -> str:
 
 
 def _nodes(archive: Archive, query: str | Node, include_unresolved: bool) -> Iterator[_Node]:
-    conn = archive.conn
+    conn = archive.db
     where, params = where_clause(archive, query)
     hits = f"SELECT c.id FROM cables c WHERE {where}"
     # A cable this reader may not see is drawn as if it were not archived.
@@ -113,7 +113,7 @@ def _edges(
         if include_unresolved
         else f" AND EXISTS (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {visible})"
     )
-    cur = archive.conn.execute(
+    cur = archive.db.execute(
         "SELECT c.id, c.reference_id, r.target, r.letter FROM cables c JOIN refs r ON r.cable_id = c.id"
         f" WHERE {where} AND r.target IS NOT NULL{resolved} ORDER BY c.id, r.target, r.position",
         params + (seen if resolved else []),

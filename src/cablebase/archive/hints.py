@@ -194,6 +194,19 @@ def _distinct(table: str, column: str, collate: str = "") -> str:
     )
 
 
+def _pg_distinct(table: str, column: str, collate: str, join: str, conds: list[str]) -> str:
+    """On PostgreSQL: the distinct values of `y.column` among the rows meeting `conds` (its
+    planner hashes them; SQLite's skip scan has no use there); NOCASE as ASCII case folded,
+    one written form per folded value."""
+    where = " AND ".join([f"y.{column} IS NOT NULL", *conds])
+    if collate:
+        return (
+            f"SELECT DISTINCT ON (lower(y.{column})) y.{column} FROM {table} y{join}"
+            f" WHERE {where} ORDER BY lower(y.{column}), y.{column}"
+        )
+    return f"SELECT DISTINCT y.{column} FROM {table} y{join} WHERE {where}"
+
+
 # field -> (table, column, collation, roles): where its values are stored
 _SOURCES: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
     "tag": [("tags", "tag", "", ())],
@@ -227,7 +240,11 @@ def _values(archive: Archive, name: str) -> list[str]:
     return _MEMO[key]
 
 
+_EVERYTHING = ("1", "TRUE")  # the reader's condition when they see every cable
+
+
 def _read_values(archive: Archive, name: str) -> list[str]:
+    db = archive.db
     seen = archive.visible_sql([], alias="c")
     if name == "origin":
         sql = (
@@ -235,7 +252,7 @@ def _read_values(archive: Archive, name: str) -> list[str]:
             f"{seen} UNION SELECT DISTINCT c.post FROM cables c WHERE c.origin IS NULL"
             f" AND c.post IS NOT NULL AND {seen}"
         )
-        return [v for (v,) in archive.conn.execute(sql) if v]
+        return [v for (v,) in db.execute(sql) if v]
     # A partial view keeps no Classified By line (access/policy._partial): classifiers only
     # from the cables read whole, as classifiedby: finds them (Archive._withheld).
     whole = archive.visible_sql([], text=True, alias="c")
@@ -244,7 +261,8 @@ def _read_values(archive: Archive, name: str) -> list[str]:
         conds = [f"y.{column} = v.x{collate}"]
         if table == "tags" and name == "person":
             conds.append("y.tag LIKE '%(%'")
-        join = "" if seen == whole == "1" else " JOIN cables c ON c.id = y.cable_id"
+        everything = seen in _EVERYTHING and whole in _EVERYTHING
+        join = "" if everything else " JOIN cables c ON c.id = y.cable_id"
         shown = [r for r in roles if r != "classified_by"]
         role_conds = (
             [f"y.role IN ({', '.join(repr(r) for r in shown)}) AND {seen}"] if shown else []
@@ -253,14 +271,17 @@ def _read_values(archive: Archive, name: str) -> list[str]:
             role_conds.append(f"y.role = 'classified_by' AND {whole}")
         if role_conds:
             conds.append("(" + " OR ".join(f"({c})" for c in role_conds) + ")")
-        elif seen != "1":
+        elif seen not in _EVERYTHING:
             conds.append(seen)
-        sql = _distinct(table, column, collate).replace(
-            "SELECT x FROM v WHERE x IS NOT NULL",
-            f"SELECT x FROM v WHERE x IS NOT NULL AND EXISTS (SELECT 1 FROM {table} y{join}"
-            f" WHERE {' AND '.join(conds)})",
-        )
-        found = [v for (v,) in archive.conn.execute(sql) if v]
+        if db.postgres:
+            sql = _pg_distinct(table, column, collate, join, conds[1:])
+        else:
+            sql = _distinct(table, column, collate).replace(
+                "SELECT x FROM v WHERE x IS NOT NULL",
+                f"SELECT x FROM v WHERE x IS NOT NULL AND EXISTS (SELECT 1 FROM {table} y{join}"
+                f" WHERE {' AND '.join(conds)})",
+            )
+        found = [v for (v,) in db.execute(sql) if v]
         if table == "tags" and name == "person":  # a person tag is found by its bracketed name
             found = [v.partition("(")[2].rstrip(")").strip() for v in found]
         values += found

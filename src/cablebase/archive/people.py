@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from cablebase.archive.db import Db
 from cablebase.archive.query import All, Node
 
 if TYPE_CHECKING:
@@ -141,26 +142,31 @@ def _table(archive: Archive) -> _Table:
     A read-only archive (the web server's) has it read by a thread of its own with its own
     connection while the asking thread waits: a few seconds on the full Cablegate, which
     must not count against the CPU budget of the request that happens to ask first
-    (archive/budget.py), and which two requests asking at once share."""
-    archive.needs_sqlite("the people index (people pages)")  # its tables are SQLite's
-    path = archive.store.path.resolve()
-    try:  # a file replaced by another archive (same path, same generation) is another state
-        state = (*archive.state(), path.stat().st_ino)
-    except OSError:
-        state = archive.state()
-    where = str(path)
+    (archive/budget.py), and which two requests asking at once share.  On PostgreSQL (no
+    such budget) the asking thread reads it."""
+    db = archive.db
+    if db.postgres:
+        path, where, state = None, str(archive.store.path), archive.state()
+    else:
+        path = archive.store.path.resolve()
+        try:  # a file replaced by another archive (same path, same generation) is another state
+            state = (*archive.state(), path.stat().st_ino)
+        except OSError:
+            state = archive.state()
+        where = str(path)
     with _LOCK:
         found = _TABLES.get(where)
         if found is not None and found.state == state:
             return found
-        if not archive.store.readonly:  # a writer's own view, uncommitted rows included
+        # A writer's own view (uncommitted rows included), or PostgreSQL's: read right here.
+        if path is None or not archive.store.readonly:
             building = None
         elif (building := _BUILDING.get((where, state))) is None:
             building = _BUILDING[where, state] = Future()
             threading.Thread(
                 target=_build, args=(path, state, building), name="people-table", daemon=True
             ).start()
-    table = _read(archive.conn, state) if building is None else building.result()
+    table = _read(db, state) if building is None else building.result()
     with _LOCK:
         _TABLES[where] = table
         _BUILDING.pop((where, state), None)
@@ -171,14 +177,14 @@ def _build(path: Path, state: tuple, done: Future) -> None:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            done.set_result(_read(conn, state))
+            done.set_result(_read(Db(conn), state))
         finally:
             conn.close()
     except BaseException as e:  # the waiting request reports it
         done.set_exception(e)
 
 
-def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
+def _read(conn: Db, state: tuple) -> _Table:
     t = _Table(state)
     persons: dict[int, set[int]] = {}
 
@@ -197,10 +203,10 @@ def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
         persons.setdefault(cid, set()).add(k << 2 | ROLE_CODE[role])
         t.written.setdefault(key, {}).setdefault(role, set()).add(stored)
 
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")  # one snapshot of the three tables
-    try:
+    fresh = not conn.in_transaction
+    with conn.transaction():  # one snapshot of the three tables
+        if conn.postgres and fresh:  # (a PostgreSQL statement sees its own otherwise)
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         for cid, role, name in conn.execute("SELECT cable_id, role, name FROM people"):
             if role in ROLE_CODE:
                 add(cid, name, name, role)
@@ -218,9 +224,6 @@ def _read(conn, state: tuple) -> _Table:  # type: ignore[no-untyped-def]
                 k = names[name] = len(t.addressees)
                 t.addressees.append(name)
             sent.setdefault(cid, set()).add(k)
-    finally:
-        if own:
-            conn.execute("COMMIT")
     size = max(max(persons, default=0), max(sent, default=0)) + 1
     t.persons, t.person_codes, t.sent_to = [()] * size, [()] * size, [()] * size
     t.partial_persons, t.partial_codes = [()] * size, [()] * size
@@ -259,11 +262,18 @@ def _partial_ids(archive: Archive, table: _Table) -> frozenset[int]:
     if found is None:
         seen = archive.visible_sql([])
         whole = archive.visible_sql([], text=True)
-        (ids,) = archive.conn.execute(
-            f"SELECT json_group_array(c.id) FROM cables c WHERE {seen} AND NOT ({whole})"
-        ).fetchone()
-        found = table.partial[key] = frozenset(orjson.loads(ids))
+        found = table.partial[key] = _id_set(archive.db, f"{seen} AND NOT ({whole})")
     return found
+
+
+def _id_set(db: Db, cond: str) -> frozenset[int]:
+    """The ids of the cables `c` meeting `cond`, aggregated into one value (one row to read:
+    many times faster than a row per id)."""
+    if db.postgres:
+        (ids,) = db.execute(f"SELECT array_agg(c.id) FROM cables c WHERE {cond}").fetchone()
+        return frozenset(ids or ())
+    (ids,) = db.execute(f"SELECT json_group_array(c.id) FROM cables c WHERE {cond}").fetchone()
+    return frozenset(orjson.loads(ids))
 
 
 def _count_persons(
@@ -365,13 +375,22 @@ class Person:
     addressed: int = 0  # cables with a TO/INFO line written as this name
 
 
-_ROLE_SQL = {
-    "signer": "SELECT p.cable_id, p.name FROM people p WHERE p.role = 'signer'"
-    " AND p.name COLLATE NOCASE IN (SELECT value FROM json_each(?))",
-    "classified_by": "SELECT p.cable_id, p.name FROM people p WHERE p.role = 'classified_by'"
-    " AND p.name COLLATE NOCASE IN (SELECT value FROM json_each(?))",
-    "tag": "SELECT t.cable_id, t.tag AS name FROM tags t WHERE t.tag IN (SELECT value FROM json_each(?))",
-}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _role_sql(db: Db, role: str, names: list[str], params: list) -> str:
+    """The (cable id, stored value) of the rows naming one of `names` in `role`; people's
+    names compare with ASCII case folded (SQLite's NOCASE; on PostgreSQL its lower(name)
+    index)."""
+    if role == "tag":
+        return (
+            f"SELECT t.cable_id, t.tag AS name FROM tags t WHERE {db.among('t.tag', names, params)}"
+        )
+    if db.postgres:
+        named = db.among("lower(p.name)", [n.translate(_ASCII_LOWER) for n in names], params)
+    else:
+        named = db.among("p.name COLLATE NOCASE", names, params)
+    return f"SELECT p.cable_id, p.name FROM people p WHERE p.role = '{role}' AND {named}"
 
 
 def person(archive: Archive, key: str) -> Person | None:
@@ -381,7 +400,6 @@ def person(archive: Archive, key: str) -> Person | None:
     written = table.written.get(key)
     if not written:
         return None
-    conn = archive.conn
     found = Person(key)
     cables: dict[int, None] = {}
     for role, rows in _role_rows(archive, written, key).items():
@@ -392,14 +410,14 @@ def person(archive: Archive, key: str) -> Person | None:
     if not cables:
         return None
     found.cables = len(cables)
-    (dates,) = conn.execute(
-        "SELECT json_group_array(json_array(year, month)) FROM cables"
-        " WHERE id IN (SELECT value FROM json_each(?)) AND year IS NOT NULL",
-        (orjson.dumps(list(cables)).decode(),),
-    ).fetchone()
+    db = archive.db
+    params: list = []
+    among = db.among("id", list(cables), params)
     years: Counter = Counter()
     months: Counter = Counter()
-    for y, m in orjson.loads(dates):
+    for y, m in db.execute(
+        f"SELECT year, month FROM cables WHERE {among} AND year IS NOT NULL", params
+    ):
         years[f"{y:04d}"] += 1
         if m:
             months[f"{y:04d}-{m:02d}"] += 1
@@ -421,10 +439,12 @@ def _role_rows(
         if not names:
             continue
         seen = archive.visible_sql([], text=role not in PARTIAL_ROLES)
-        rows = archive.conn.execute(
-            f"SELECT x.cable_id, x.name FROM ({_ROLE_SQL[role]}) x"
+        params: list = []
+        named = _role_sql(archive.db, role, sorted(names), params)
+        rows = archive.db.execute(
+            f"SELECT x.cable_id, x.name FROM ({named}) x"
             f" JOIN cables c ON c.id = x.cable_id WHERE {seen}",
-            (orjson.dumps(sorted(names)).decode(),),
+            params,
         ).fetchall()
         rows = [(cid, name) for cid, name in rows if person_key(_name_of(role, name)) == key]
         if rows:
@@ -447,11 +467,12 @@ def _addressed(archive: Archive, table: _Table, key: str) -> int:
     if not names:
         return 0
     seen = archive.visible_sql([])
-    (n,) = archive.conn.execute(
+    params: list = []
+    named = archive.db.among("r.name", names, params)
+    (n,) = archive.db.execute(
         "SELECT count(DISTINCT r.cable_id) FROM recipients r JOIN cables c ON c.id = r.cable_id"
-        " WHERE r.role IN ('to', 'info') AND r.name IN (SELECT value FROM json_each(?))"
-        f" AND {seen}",
-        (orjson.dumps(names).decode(),),
+        f" WHERE r.role IN ('to', 'info') AND {named} AND {seen}",
+        params,
     ).fetchone()
     return n
 

@@ -1,4 +1,5 @@
-"""Archive statistics: what `cablebase stats` prints, all computed in SQL.
+"""Archive statistics: what `cablebase stats` prints, computed in SQL written once for both
+stores (through `Archive.db`, archive/db.py).
 
 Counts by classification, year and month (per classification, for charts), top origins and
 tags, handling caveats, the reference resolution rate and the list of cited cables the archive
@@ -10,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import orjson
+
+from cablebase.archive.texts import record_json
 
 if TYPE_CHECKING:
     from cablebase.archive.api import Archive
@@ -68,7 +73,7 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
     """Compute the archive's statistics (a few SQL aggregates; no record is loaded), over the
     cables its reader sees (Archive.access): a cable they may not see counts nowhere, and a
     cited cable they may not see counts as unresolved, as if it were not archived."""
-    conn = archive.conn
+    conn = archive.db
     s = ArchiveStats()
     p: list = []
     vis = archive.visible_sql(p)  # seen whole or partially
@@ -97,12 +102,13 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
             p,
         )
     }
-    for month, cls, n in conn.execute(
-        "SELECT printf('%04d-%02d', year, month), coalesce(classification, '?'), count(*)"
-        f" FROM cables c WHERE year IS NOT NULL AND {vis} GROUP BY year, month, 2"
+    for year, mon, cls, n in conn.execute(
+        "SELECT year, month, coalesce(classification, '?') AS cls, count(*)"
+        f" FROM cables c WHERE year IS NOT NULL AND {vis} GROUP BY year, month, cls"
         " ORDER BY year, month",
         p,
     ):
+        month = f"{year:04d}-{mon or 0:02d}"  # as SQLite's printf wrote an unknown month
         s.by_month[month] = s.by_month.get(month, 0) + n
         s.by_month_class.setdefault(month, {})[cls] = n
     s.top_origins = _pairs(
@@ -129,9 +135,10 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
     (s.ref_items, s.cable_refs, s.resolved, s.cables_citing) = conn.execute(
         "SELECT count(*), count(target), coalesce(sum(found), 0),"
         " count(DISTINCT CASE WHEN target IS NOT NULL THEN cable_id END)"
-        " FROM (SELECT cable_id, target, target IS NOT NULL AND EXISTS"
-        f"  (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {target_seen}) AS found"
-        f" FROM refs r JOIN cables c ON c.id = r.cable_id WHERE {vis})",
+        " FROM (SELECT cable_id, target, CASE WHEN target IS NOT NULL AND EXISTS"
+        f"  (SELECT 1 FROM cables t WHERE t.reference_id = r.target AND {target_seen})"
+        " THEN 1 ELSE 0 END AS found"
+        f" FROM refs r JOIN cables c ON c.id = r.cable_id WHERE {vis}) AS x",
         t + p,
     ).fetchone()
     s.unresolved = s.cable_refs - s.resolved
@@ -144,20 +151,26 @@ def stats(archive: Archive, *, top: int = 20) -> ArchiveStats:
     ).fetchone()
     (s.quarantined,) = conn.execute("SELECT count(*) FROM quarantine").fetchone()
     (s.versions,) = conn.execute("SELECT count(*) FROM cable_versions").fetchone()
-    # n_warnings > 0 skips parsing the JSON of the (many) clean records.
-    s.warnings = dict(
-        _pairs(
-            conn,
-            "SELECT coalesce(json_extract(w.value, '$.code'), '?') AS code, count(*) AS n"
-            f" FROM cables c, json_each(record_json(c.record), '$.warnings') w WHERE c.n_warnings > 0 AND {whole}"
-            " GROUP BY code ORDER BY n DESC, code",
-            tuple(w),
-        )
-    )
+    s.warnings = _warnings(conn, whole)
     if not archive.access.unrestricted:
         # Inputs and versions are the archive's own bookkeeping, not a reader's business.
         s.quarantined = s.versions = 0
     return s
+
+
+def _warnings(conn, whole: str) -> dict[str, int]:  # conn: archive/db.py's Db
+    """Parser warnings by code (a warning without one: "?"), most frequent first, over the
+    cables read whole (warnings may quote the text); n_warnings > 0 skips the JSON of the
+    (many) clean records.  Read in Python: the record is compressed JSON on both stores."""
+    counts: dict[str, int] = {}
+    for (record,) in conn.execute(
+        f"SELECT c.record FROM cables c WHERE c.n_warnings > 0 AND {whole}"
+    ):
+        for w in orjson.loads(record_json(record)).get("warnings") or ():
+            code = w.get("code") if isinstance(w, dict) else None
+            code = "?" if code is None else str(code)
+            counts[code] = counts.get(code, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def unresolved(archive: Archive, limit: int | None = None) -> Iterator[Unresolved]:
@@ -177,7 +190,7 @@ def unresolved(archive: Archive, limit: int | None = None) -> Iterator[Unresolve
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    for target, n, cables in archive.conn.execute(sql, params):
+    for target, n, cables in archive.db.execute(sql, params):
         yield Unresolved(target, n, cables)
 
 

@@ -28,6 +28,8 @@ from importlib import resources
 
 import orjson
 
+from cablebase.archive.db import Db
+
 LEVEL = 6  # zlib's default: level 9 saves < 1 % more for twice the time (docs/benchmarks.md)
 _CHUNK = 500  # ids per IN (...) query
 
@@ -80,13 +82,13 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[i : i + _CHUNK]
 
 
-def _before_texts(conn: sqlite3.Connection) -> bool:
-    """An archive from before schema 7 (text in paragraphs and sources), open read-only: the
-    reading room serves it as it is until a writer upgrades it."""
-    return conn.execute("PRAGMA user_version").fetchone()[0] < 7
+def _before_texts(conn: Db) -> bool:
+    """A SQLite archive from before schema 7 (text in paragraphs and sources), open read-only:
+    the reading room serves it as it is until a writer upgrades it."""
+    return not conn.postgres and conn.execute("PRAGMA user_version").fetchone()[0] < 7
 
 
-def _packed(conn: sqlite3.Connection, chunk: list[int]) -> dict[int, bytes]:
+def _packed(conn: Db, chunk: list[int]) -> dict[int, bytes]:
     marks = ",".join("?" * len(chunk))
     return dict(
         conn.execute(f"SELECT cable_id, packed FROM texts WHERE cable_id IN ({marks})", chunk)
@@ -94,11 +96,12 @@ def _packed(conn: sqlite3.Connection, chunk: list[int]) -> dict[int, bytes]:
 
 
 def paragraphs(
-    conn: sqlite3.Connection, ids: Iterable[int]
+    conn: sqlite3.Connection | Db, ids: Iterable[int]
 ) -> Iterator[tuple[int, int | None, str | None, str | None, str]]:
     """(cable id, number, portion, heading, text) of every paragraph of the cables `ids`,
     by cable id, then in the cable's order (what `SELECT ... FROM paragraphs ORDER BY
-    cable_id, position` gave when the text was a column)."""
+    cable_id, position` gave when the text was a column).  `conn`: either store's (Db)."""
+    conn = Db.of(conn)
     old = _before_texts(conn)
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
@@ -124,10 +127,11 @@ def paragraphs(
 
 
 def sources(
-    conn: sqlite3.Connection, ids: Iterable[int]
+    conn: sqlite3.Connection | Db, ids: Iterable[int]
 ) -> dict[int, tuple[str, str | None, int | None, str | None, str | None]]:
     """cable id -> (form, path, offset, header, body) of the cables `ids` that have a source."""
     out: dict[int, tuple[str, str | None, int | None, str | None, str | None]] = {}
+    conn = Db.of(conn)
     old = _before_texts(conn)
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
@@ -141,7 +145,8 @@ def sources(
             continue
         packed = _packed(conn, chunk)
         for cid, form, path, offset in conn.execute(
-            f"SELECT cable_id, form, path, offset FROM sources WHERE cable_id IN ({marks})", chunk
+            f'SELECT cable_id, form, path, "offset" FROM sources WHERE cable_id IN ({marks})',
+            chunk,
         ):
             blob = packed.get(cid)
             header, body, _ = unpack(blob) if blob is not None else (None, None, [])

@@ -139,8 +139,7 @@ def memo(request: Request) -> Memo:
 
 def _facets(a: Archive, node) -> dict:  # type: ignore[no-untyped-def]
     """A search's facets: the archive's columns and side tables, then people and addressees."""
-    # The people facets are SQLite's SQL (docs/postgresql.md): elsewhere they are left out.
-    return {**a.facets(node), **(people.facets(a, node) if a.sqlite else {})}
+    return {**a.facets(node), **people.facets(a, node)}
 
 
 def _warm(m: Memo) -> None:
@@ -148,8 +147,7 @@ def _warm(m: Memo) -> None:
     try:
         with Archive.open(m.path, readonly=True) as base:
             a = base.with_access(open_access())
-            if a.sqlite:  # statistics are SQLite's SQL (docs/postgresql.md)
-                m.get(("stats", everything), lambda: _stats(a))
+            m.get(("stats", everything), lambda: _stats(a))
             m.get(("facets", "", everything), lambda: _facets(a, a.parse("")))
     except Exception:  # warming is an optimisation; a failure shows up on the real request
         log.exception("warming the API cache failed")
@@ -216,7 +214,7 @@ def search(
     counts = None
     if facets:
         counts = models.Facets(**m.get(("facets", q, key), lambda: _facets(a, node)))
-    found = [] if total or not a.sqlite else value_hints(a, q)  # hints read SQLite's tables
+    found = [] if total else value_hints(a, q)
     hints = [models.Hint(**h.to_dict()) for h in found]
     return models.SearchResult(
         query=q,

@@ -111,8 +111,8 @@ def _state(request: Request) -> _Cache:
     if cache is None:
         cache = app.state.page_cache = _Cache()
     cache.check(auth.state_of(app.state.archives.get()))
-    if auth.context(request).policy.mode == "open" and app.state.archives.get().sqlite:
-        _warm(request)  # its aggregates are SQLite's SQL (docs/postgresql.md)
+    if auth.context(request).policy.mode == "open":
+        _warm(request)
     return cache
 
 
@@ -526,8 +526,7 @@ def _summary(archive: Archive, node: Node) -> Summary:
     facets = archive.facets(
         node, names=("origin", "tag", "classification", "handling", "year"), top=TOP_FACETS
     )
-    if archive.sqlite:  # the people facets are SQLite's SQL (docs/postgresql.md)
-        facets.update(people.facets(archive, node, top=TOP_FACETS))
+    facets.update(people.facets(archive, node, top=TOP_FACETS))
     years = facets.get("year", [])
     if years and int(years[-1][0]) - int(years[0][0]) < 3:
         facets.update(archive.facets(node, names=("month",)))
@@ -798,7 +797,7 @@ def search_page(
                 for s, v in zip(h.suggestions(), h.near, strict=True)
             ],
         )
-        for h in ([] if total or not archive.sqlite else value_hints(archive, q))
+        for h in ([] if total else value_hints(archive, q))
     ]
     typed = top_fields(node)
     facets = []

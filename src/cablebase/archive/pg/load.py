@@ -3,10 +3,12 @@ with COPY.
 
 Idempotent and safe from several processes at once: the cables' rows go through a staging
 table into `cables` with ON CONFLICT (reference_id) DO NOTHING, and only the cables that
-insert made get side rows; a cable already stored with the same content hash is unchanged,
-one stored with another hash is replaced (its previous version kept in cable_versions, as the
-SQLite store's release path does; merging several sources into one record, archive/merge.py,
-is the store's work above this).  One batch is one transaction.
+insert made get side rows; a cable already stored with the same content hash is unchanged.
+A record of a cable already stored is one more source of it, as on SQLite (archive/sqlite.py,
+docs/sources.md): kept in cable_sources (superseding an earlier read of the same location),
+and the stored record becomes the merge of the cable's current sources (archive/merge.py),
+its previous version kept in cable_versions.  One batch is one transaction; the cable's row
+is locked while its sources are merged (two workers reading two sources of it take turns).
 """
 
 from __future__ import annotations
@@ -15,8 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cablebase.archive import texts
+from cablebase.archive.merge import merge
 from cablebase.archive.pg.fulltext import tsvector
-from cablebase.archive.sqlite import _COLUMNS, Prepared, full_json
+from cablebase.archive.sqlite import (
+    _COLUMNS,
+    RELEASE_FORM,
+    Prepared,
+    SourceInfo,
+    full_json,
+    prepare,
+)
+from cablebase.record import Cable
 
 _SIDE = {  # table -> its columns after cable_id, as Prepared holds its rows
     "handling": ("caveat",),
@@ -127,9 +138,79 @@ def _side_rows(conn, rows: list[tuple[int, Prepared, set[str]]], *, sources: boo
         conn.execute("INSERT INTO words SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", (found,))
 
 
+_SOURCE = (
+    'SELECT id, reference_id, form, path, "offset", released, digest, added, superseded,'
+    " record FROM cable_sources WHERE reference_id = %s"
+)
+
+
+def sources(conn, reference_id: str, *, superseded: bool = False) -> list[SourceInfo]:
+    """The sources of a cable, current ones (or all, with `superseded`), oldest first."""
+    sql = _SOURCE + ("" if superseded else " AND superseded IS NULL") + " ORDER BY id"
+    return [SourceInfo(*r) for r in conn.execute(sql, (reference_id,)).fetchall()]
+
+
+def source_record(conn, s: SourceInfo) -> Cable | None:
+    """A source's own record: stored with it, or the cable version with its digest."""
+    if s.record_json is not None:
+        cable = Cable.from_json(s.record_json)
+    else:
+        row = conn.execute(
+            "SELECT id FROM cables WHERE reference_id = %s AND source_hash = %s",
+            (s.reference_id, s.digest),
+        ).fetchone()
+        if row is not None:
+            cable = stored_record(conn, row[0])
+        else:
+            old = conn.execute(
+                "SELECT record FROM cable_versions WHERE reference_id = %s AND source_hash = %s"
+                " ORDER BY version DESC LIMIT 1",
+                (s.reference_id, s.digest),
+            ).fetchone()
+            if old is None:
+                return None  # cannot happen: every record without its own copy is a version
+            cable = Cable.from_json(old[0])
+    if cable.source is not None:  # the copy's location is the source row's, not the JSON's
+        cable.source.path, cable.source.offset = s.path, s.offset
+    return cable
+
+
+def _add_source(conn, p: Prepared) -> Prepared | None:
+    """Keep `p` as a source of its cable (its row locked by the caller) and merge again: the
+    record to store, or None when this source is stored already (archive/sqlite.py's
+    _add_source, the same rule)."""
+    refid, digest = p.reference_id, p.digest
+    known = sources(conn, refid, superseded=True)
+    current = [s for s in known if s.superseded is None]
+    if any(s.digest == digest for s in current):
+        return None
+    where = p.location or ("", None, None)
+    now = _now()
+    for s in current:  # a new read of a current source's location supersedes it
+        if s.location == where:
+            conn.execute("UPDATE cable_sources SET superseded = %s WHERE id = %s", (now, s.id))
+    cable = p.cable
+    others = [source_record(conn, s) for s in current if s.location != where]
+    merged = merge([*(r for r in others if r is not None), cable])
+    if any(s.digest == digest for s in known):  # read before, then superseded: current again
+        conn.execute(
+            'UPDATE cable_sources SET superseded = NULL, form = %s, path = %s, "offset" = %s,'
+            " added = %s WHERE reference_id = %s AND digest = %s",
+            (*where, now, refid, digest),
+        )
+    else:  # its own record kept unless it is the stored one (found by digest)
+        own = full_json(cable).decode("utf-8") if merged is not cable else None
+        conn.execute(
+            'INSERT INTO cable_sources (reference_id, form, path, "offset", released, digest,'
+            " record, added) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (refid, *where, p.released, digest, own, now),
+        )
+    return p if merged is cable else prepare(merged)
+
+
 def _replace(conn, p: Prepared) -> bool:
-    """A cable already stored: unchanged (False) when its content hash is the stored one,
-    else replaced by this record, the previous version kept."""
+    """A cable already stored: a further source of it, merged (a published release replaces
+    the record as it is).  False when the stored record stays as it was."""
     row = conn.execute(
         "SELECT id, source_hash, version FROM cables WHERE reference_id = %s FOR UPDATE",
         (p.reference_id,),
@@ -137,6 +218,12 @@ def _replace(conn, p: Prepared) -> bool:
     cid, digest, version = row
     if digest == p.digest:
         return False
+    release = p.source_form == RELEASE_FORM
+    if not release:
+        found = _add_source(conn, p)
+        if found is None or found.digest == digest:
+            return False
+        p = found
     old = stored_record(conn, cid)
     conn.execute(
         "INSERT INTO cable_versions VALUES (%s, %s, %s, %s, %s)"
@@ -152,13 +239,6 @@ def _replace(conn, p: Prepared) -> bool:
         (*p.columns, p.acl, vector, version + 1, cid),
     )
     _side_rows(conn, [(cid, p, found)], sources=False)
-    now = _now()
-    form, path, offset = p.location or ("", None, None)
-    conn.execute(
-        'INSERT INTO cable_sources (reference_id, form, path, "offset", released, digest,'
-        " added) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (p.reference_id, form, path, offset, p.released, p.digest, now),
-    )
     return True
 
 

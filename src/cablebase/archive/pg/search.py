@@ -89,6 +89,25 @@ def visible_sql(access: Access, params: list, *, text: bool = False, alias: str 
     return _sql_visible(access, params, text=text, alias=alias).replace("?", "%s")
 
 
+def _literal(value: object) -> str:
+    """A parameter of the policy's condition as an SQL literal (an integer or a date)."""
+    if isinstance(value, int):
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def visible_literal(access: Access, *, text: bool = False, alias: str = "c") -> str:
+    """The policy's row condition with its values written in (clearance ranks, caveat bits,
+    today's date): a condition that takes no parameter, as SQLite's id test (the modules
+    beside the archive splice it into statements of their own)."""
+    if access.unrestricted:
+        return "TRUE"
+    params: list = []
+    cond = _sql_visible(access, params, text=text, alias=alias)
+    parts = cond.split("?")
+    return parts[0] + "".join(_literal(v) + rest for v, rest in zip(params, parts[1:], strict=True))
+
+
 class PgSearch:
     """Answers plans on one PostgreSQL connection (conn: psycopg.Connection)."""
 
@@ -237,6 +256,46 @@ class PgSearch:
             params,
         )
         return [(src, letter, text, Stored(*columns)) for src, letter, text, *columns in rows]
+
+    # -- for the SQL modules beside the archive (Archive.visible_sql, …; archive/db.py) ----
+
+    def where(self, plan: Node, reader: Reader, params: list) -> str:
+        """The WHERE condition over `cables c` for a plan, with `?` placeholders (archive/db.py
+        turns them back into psycopg's), its values appended to `params`."""
+        return self._where(plan, reader, params).replace("%s", "?")
+
+    def visible_sql(self, reader: Reader, *, text: bool = False, alias: str = "c") -> str:
+        return visible_literal(reader.access, text=text, alias=alias)
+
+    def subject_sql(self, reader: Reader, alias: str = "c") -> str:
+        if reader.access.unrestricted:
+            return f"{alias}.subject"
+        whole = visible_literal(reader.access, text=True, alias=alias)
+        return f"CASE WHEN {whole} THEN {alias}.subject ELSE '{WITHHELD}' END"
+
+    def paragraph_filter(self, ids: list[int], reader: Reader):  # type: ignore[no-untyped-def]
+        """None when the reader reads every listed cable whole; else a test (cable id,
+        portion mark) -> whether that paragraph may be shown (access.policy decides)."""
+        access = reader.access
+        if access.unrestricted or not ids:
+            return None
+        decided: dict[int, tuple[str, Requirement]] = {}
+        for cid, rank, bits, open_on, floor in self.conn.execute(
+            "SELECT id, class_rank, caveat_bits, open_on, floor_rank FROM cables"
+            " WHERE id = ANY(%s)",
+            (list(ids),),
+        ):
+            decision = access.decide(Stored(rank, bits, open_on, floor))
+            decided[cid] = (decision, Requirement(rank, bits))
+        viewer = access.viewer
+
+        def shown(cid: int, portion: str | None) -> bool:
+            decision, req = decided.get(cid, ("none", Requirement(None)))
+            if decision == "full":
+                return True
+            return decision == "partial" and viewer.cleared(portion_requirement(portion, req))
+
+        return shown
 
     def words(self, start: str, stop: str) -> list[str]:
         return [

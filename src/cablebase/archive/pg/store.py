@@ -15,7 +15,7 @@ import psycopg
 from cablebase.access.policy import Policy, Stored
 from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
-from cablebase.archive.pg.load import Loaded, load, stored_record
+from cablebase.archive.pg.load import Loaded, load, source_record, sources, stored_record
 from cablebase.archive.pg.search import PgSearch
 from cablebase.archive.sqlite import Prepared, SourceInfo, prepare
 from cablebase.record import Cable
@@ -119,14 +119,16 @@ class PgStore:
 
     def sources(self, reference_id: str, *, superseded: bool = False) -> list[SourceInfo]:
         """The sources of a cable, current ones (or all, with `superseded`), oldest first."""
-        rows = self.conn.execute(
-            'SELECT id, reference_id, form, path, "offset", released, digest, added, superseded,'
-            " record FROM cable_sources WHERE reference_id = %s"
-            + ("" if superseded else " AND superseded IS NULL")
-            + " ORDER BY id",
-            (reference_id,),
-        ).fetchall()
-        return [SourceInfo(*r) for r in rows]
+        return sources(self.conn, reference_id, superseded=superseded)
+
+    def source_records(self, reference_id: str) -> list[tuple[SourceInfo, Cable]]:
+        """Each current source of a cable with its own parsed record."""
+        found = ((s, self._source_record(s)) for s in self.sources(reference_id))
+        return [(s, record) for s, record in found if record is not None]
+
+    def _source_record(self, s: SourceInfo) -> Cable | None:
+        """A source's own record (as SQLiteStore's)."""
+        return source_record(self.conn, s)
 
     def quarantined(self) -> list[tuple[str, str, str]]:
         return self.conn.execute(
