@@ -38,7 +38,7 @@ class Clock:
 
 
 @pytest.fixture
-def store(access_store):
+def store(access_store):  # noqa: F811
     return access_store
 
 

@@ -11,6 +11,7 @@ the archive's other tables; entries of the same second keep the order they were 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import re
 import sqlite3
@@ -152,7 +153,9 @@ def _pg_shown(db: Db, access: Any) -> tuple[str, list]:
         f"SELECT id, target, detail FROM audit WHERE octet_length({_PG_TEXT})"
         f" <> char_length({_PG_TEXT})"
     ).fetchall()
-    named = {m.group(0).upper() for _, *texts in odd for t in texts if t for m in _CABLE_ID.finditer(t)}
+    named = {
+        m.group(0).upper() for _, *texts in odd for t in texts if t for m in _CABLE_ID.finditer(t)
+    }
     seen: set[str] = set()
     if named:
         vis: list = []
@@ -401,10 +404,8 @@ class AuditWriter:
     @staticmethod
     def _close(conn: Db | None) -> None:
         if conn is not None:
-            try:
+            with contextlib.suppress(Db.Error):
                 conn.raw.close()
-            except Db.Error:
-                pass
 
     def _write(self, rows: list[tuple], conn: Db | None = None, timeout_s: int = 5) -> bool:
         own = conn is None

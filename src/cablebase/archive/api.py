@@ -18,6 +18,7 @@ from cablebase.access.policy import (
     stored,
     view,
 )
+from cablebase.archive.db import Db
 from cablebase.archive.query import (
     NAME_FIELDS,
     NAMES_CABLE,
@@ -39,7 +40,6 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
-from cablebase.archive.db import Db
 from cablebase.archive.store import FACETS, SORTS, Reader, Store, Unsupported, open_store
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
