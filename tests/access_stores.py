@@ -3,7 +3,7 @@ PostgreSQL's, for the tests of accounts, sessions, the audit log and the policy.
 
 `access_store` is parametrised over tests/conftest.py's STORES: a new SQLite file, or the
 module's PostgreSQL database emptied (a database per test would cost more than the test).
-Import it (and `pg_access_dsn`) into a test module; its `.path`
+A plugin of tests/conftest.py, so every test module has it; its `.path`
 is the archive's location, which `open_store` and `AuditWriter` take.
 """
 

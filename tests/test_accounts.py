@@ -19,7 +19,7 @@ from cablebase.access.audit import AuditWriter
 from cablebase.access.policy import CAVEATS, Access, Policy, Stored, Viewer
 from cablebase.archive.db import Db
 from cablebase.archive.store import open_store
-from tests.access_stores import access_store, pg_access_dsn, stored_text  # noqa: F401
+from tests.access_stores import stored_text
 
 PW = "correct horse battery"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -38,7 +38,7 @@ class Clock:
 
 
 @pytest.fixture
-def store(access_store):  # noqa: F811
+def store(access_store):
     return access_store
 
 
