@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, build_access_archive, cheap_hasher, csrf_of, login
+from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
 
 
 @pytest.fixture(scope="module")
-def admin_archive(web_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_access_archive(web_archive, tmp_path_factory.mktemp("admin") / "archive.db")
+def admin_archive(access_location: Path | str) -> Path | str:
+    """The module's archive, on each store in turn (conftest.access_location)."""
+    return access_location
 
 
 @pytest.fixture(scope="module")
