@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cablebase.archive.store import is_dsn
 from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
 
 
@@ -193,6 +194,8 @@ def test_secure_cookies_option(access_archive: Path) -> None:
 
 
 def test_release_adds_a_version_readers_of_the_original_keep_it(new_client, access_archive):
+    if is_dsn(access_archive):
+        pytest.skip("published releases are not on PostgreSQL yet (docs/postgresql.md)")
     from cablebase.access import releases
     from cablebase.archive.store import open_store
 
