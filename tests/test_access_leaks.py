@@ -543,3 +543,39 @@ def test_http_never_leaks(fresh, world) -> None:  # type: ignore[no-untyped-def]
             ).json()
             want = oracle.count(r, text=False) if portions else oracle.count(r, text=True)
             assert got["total"] == want
+
+
+def test_a_hidden_cables_word_forms_change_no_score(fresh) -> None:
+    """A stemmed word searches every indexed form of its stem, forms only hidden cables hold
+    included; a form no visible cable holds must not move a visible cable's score (on
+    PostgreSQL one ts_rank over the forms' OR divided by their number did: found by
+    test_access_oracle.py)."""
+    seen = Cable(
+        reference_id="09SCOREPOST1",
+        created="2009-01-01T10:00:00Z",
+        classification="UNCLASSIFIED",
+        handling=[],
+        paragraphs=[Paragraph(number=1, portion="U", text="The lighthouse keeper spoke.")],
+    )
+    hidden = Cable(
+        reference_id="09SCOREPOST2",
+        created="2009-01-02T10:00:00Z",
+        classification="TOP SECRET",
+        handling=[],
+        paragraphs=[Paragraph(number=1, portion="TS", text="The keepers and keeping met.")],
+    )
+    path = fresh()
+    reader = Access(Policy("controlled", True, "automatic"), viewer(Reader(0, frozenset())), TODAY)
+
+    def scores() -> list[tuple]:
+        with Archive.open(path) as a:
+            return [(h.reference_id, h.score) for h in a.with_access(reader).search("keeper")]
+
+    with open_store(path) as store:
+        store.put_many([seen])
+        set_policy(store.conn, Policy("controlled", True, "automatic"))
+    alone = scores()
+    assert [rid for rid, _ in alone] == ["09SCOREPOST1"] and alone[0][1] is not None
+    with open_store(path) as store:
+        store.put_many([hidden])
+    assert scores() == alone
