@@ -379,3 +379,40 @@ def test_serve_secure_cookies_flag(db, monkeypatch):
     assert served.pop("app").state.secure_cookies is True
     assert run(db, "serve").exit_code == 0
     assert served.pop("app").state.secure_cookies is False
+
+
+def test_audit_entries_naming_cables_follow_the_viewer_in_any_script(controlled):
+    """Which entries naming a cable an admin cleared for UNCLASSIFIED reads, on each store
+    (SQLite asks a Python function per row, PostgreSQL a regular expression in SQL and Python
+    for the entries that are not ASCII): a cable id is a whole word of two digits, letters,
+    then letters and digits ending in a digit, in any case (Python's Unicode case folding
+    included: `ſ` is an `S`)."""
+    from cablebase.access.policy import Access
+    from cablebase.record import Cable, Paragraph
+
+    def cable(rid: str, cls: str) -> Cable:
+        p = [Paragraph(number=1, portion=None, text="Text.")]
+        return Cable(reference_id=rid, classification=cls, handling=[], paragraphs=p)
+
+    controlled.put_many([cable("09SECRETPOST1", "SECRET"), cable("09PLAINPOST2", "UNCLASSIFIED")])
+    targets = {
+        "09PLAINPOST2": True,
+        "09SECRETPOST1": False,
+        "id:09secretpost1 OR x": False,  # any case
+        "09SECRETPOſT1": False,  # the long s is an S
+        "naïve 09PLAINPOST2": True,
+        "café 09SECRETPOST1": False,
+        "09MISSING9": False,  # a missing cable looks as a hidden one
+        "login from 192.0.2.1": True,  # no letters: no cable id
+        "x09SECRETPOST1": True,  # not a word of its own
+        "09SECRETPOST1_ and 09SECRETPOST1x": True,
+        "é09SECRETPOST1": True,
+    }
+    for target in targets:
+        audit.record(controlled.conn, "alice", "read", target)
+    audit.record(controlled.conn, "alice", "read", "09PLAINPOST2", detail="then 09SECRETPOST1")
+    admin = Access(Policy("controlled"), Viewer("uadmin", "admin", 0, 0))
+    shown = [e.target for e in audit.entries(controlled.conn, action="read", access=admin)]
+    assert sorted(shown) == sorted(t for t, ok in targets.items() if ok)
+    assert audit.count(controlled.conn, action="read", access=admin) == len(shown)
+    assert audit.count(controlled.conn, action="read") == len(targets) + 1
