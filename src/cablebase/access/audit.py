@@ -3,9 +3,9 @@
 `record` writes one entry at once (commands, logins).  The web server writes through an
 `AuditWriter`, which queues entries and writes them in batches from a thread of its own so that a
 request never waits on the database lock.  The SQL runs on either store (archive/db.py): the
-functions take a store's connection (sqlite3 or psycopg) or a `Db`.
-Times are ISO 8601 UTC to the second (`...Z`), like
-the archive's other tables; entries of the same second keep the order they were made in (id).
+functions take a store's connection (sqlite3 or psycopg) or a `Db`.  Times are ISO 8601 UTC
+to the second (`...Z`), like the archive's other tables; entries of the same second keep the
+order they were made in (id).
 """
 
 from __future__ import annotations
