@@ -10,6 +10,9 @@ import pytest
 
 from tests import pg_server
 
+# access_store / pg_access_dsn: access-control tests over both stores.
+pytest_plugins = ["tests.access_stores"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
 CORPUS = SHARED / "corpus"

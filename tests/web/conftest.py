@@ -247,14 +247,15 @@ def on_postgres(location: Path | str) -> bool:
     return is_dsn(location)
 
 
-# Test modules over web_archive whose fixtures need what PostgreSQL does not have yet (they
-# copy the SQLite file and write accounts and a controlled policy into it): their tests
-# skip on the postgresql parameter, with this reason.
+# Test modules whose store is chosen by `access_location` (parametrised over both stores
+# below): `web_archive` only supplies their cables, so its PostgreSQL parameter would run each
+# of their tests twice over the same two stores.  They run on web_archive's SQLite side only.
+_ACCESS_MODULES = "its store is chosen by access_location (it runs on both stores)"
 PG_PENDING = {
-    "test_account.py": "accounts and sessions are SQLite's yet (docs/postgresql.md)",
-    "test_admin.py": "accounts and the admin pages are SQLite's yet (docs/postgresql.md)",
-    "test_auth.py": "accounts and sessions are SQLite's yet (docs/postgresql.md)",
-    "test_trust.py": "accounts and sessions are SQLite's yet (docs/postgresql.md)",
+    "test_account.py": _ACCESS_MODULES,
+    "test_admin.py": _ACCESS_MODULES,
+    "test_auth.py": _ACCESS_MODULES,
+    "test_trust.py": _ACCESS_MODULES,
 }
 
 
@@ -265,7 +266,7 @@ def pytest_collection_modifyitems(config, items) -> None:
             continue
         reason = PG_PENDING.get(item.path.name)
         if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=f"on PostgreSQL: {reason}"))
+            item.add_marker(pytest.mark.skip(reason=f"web_archive[postgresql]: {reason}"))
 
 
 @pytest.fixture(scope="module")
@@ -358,16 +359,31 @@ def cheap_hasher():
     return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-def build_access_archive(web_archive: Path, path: Path) -> Path:
+def build_access_archive(web_archive: Path | str, path: Path | str) -> Path | str:
+    """The access-controlled archive at `path`: a SQLite file (a copy of the web archive), or
+    an empty PostgreSQL database (a postgresql:// URL) filled with the web archive's cables;
+    the ZETA cables, the policy and the users above added.  Returns `path`."""
     import shutil
 
     from cablebase.access.accounts import Accounts
     from cablebase.access.policy import Policy
     from cablebase.access.settings import set_policy
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import is_dsn, open_store
 
-    shutil.copy(web_archive, path)
-    with SQLiteStore(path) as store:
+    if not is_dsn(path) and not is_dsn(web_archive):
+        shutil.copy(web_archive, path)
+    else:
+        from cablebase.archive.api import Archive
+
+        with Archive.open(web_archive, readonly=True) as source, open_store(path) as store:
+            batch: list[Cable] = []
+            for cable in source.records(""):
+                batch.append(cable)
+                if len(batch) == 500:
+                    store.put_many(batch)
+                    batch = []
+            store.put_many(batch)
+    with open_store(path) as store:
         store.put_many(zeta_cables())
         # Dates declassify and the public reads nothing else: what these tests were written
         # for (test_auth tests the defaults: reviewed declassification, a public profile).
@@ -379,8 +395,62 @@ def build_access_archive(web_archive: Path, path: Path) -> Path:
         acc.add_user("root", PASSWORD, "admin", "TOP SECRET", every)
         acc.add_user("arch1", PASSWORD, "archivist", "TOP SECRET", every)
         acc.add_user("arch2", PASSWORD, "archivist", "TOP SECRET", every)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not is_dsn(path):
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_access_template(web_archive: Path, pg_server_dsn: str) -> Iterator[str]:
+    """A PostgreSQL database built once by build_access_archive, cloned for each test module
+    (CREATE DATABASE … TEMPLATE: a file copy, far quicker than storing the cables again)."""
+    import psycopg
+
+    from tests import pg_server
+
+    name = "access_template"
+    with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        build_access_archive(web_archive, pg_server.url(_named(pg_server_dsn, name)))
+        yield name
+    finally:
+        with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _named(dsn: str, name: str) -> str:
+    from tests import pg_server
+
+    return dsn.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}")
+
+
+_clones = iter(range(1, 1 << 30))
+
+
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def access_location(
+    request: pytest.FixtureRequest, web_archive: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path | str]:
+    """The access-controlled archive of one test module, on each store in turn: a SQLite copy
+    (build_access_archive) or a clone of the PostgreSQL template, dropped after the module."""
+    if request.param == "sqlite":
+        yield build_access_archive(web_archive, tmp_path_factory.mktemp("access") / "archive.db")
+        return
+    import psycopg
+
+    from tests import pg_server
+
+    server = request.getfixturevalue("pg_server_dsn")
+    template = request.getfixturevalue("pg_access_template")
+    name = f"access_{next(_clones)}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield pg_server.url(_named(server, name))
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 class Clock:

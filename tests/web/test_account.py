@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, build_access_archive, cheap_hasher, csrf_of, login
+from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
 
 NEW_PASSWORD = "a much newer passphrase"
 
 
 @pytest.fixture(scope="module")
-def account_archive(web_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_access_archive(web_archive, tmp_path_factory.mktemp("account") / "archive.db")
+def account_archive(access_location: Path | str) -> Path | str:
+    """The module's archive, on each store in turn (conftest.access_location)."""
+    return access_location
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +60,9 @@ def bearer(t: str) -> dict:
 
 def audit_rows(archive: Path, **filters) -> list:
     from cablebase.access import audit
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
 
-    with SQLiteStore(archive) as store:
+    with open_store(archive) as store:
         return list(audit.entries(store.conn, **filters))
 
 
@@ -166,9 +167,9 @@ def test_wrong_current_password_is_refused(new_client, account_archive):
 
 def test_guessing_the_current_password_is_throttled_like_a_login(new_client, account_archive):
     from cablebase.access.accounts import NAME_FAILURES, Accounts
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
 
-    with SQLiteStore(account_archive) as store:
+    with open_store(account_archive) as store:
         Accounts(store.conn, hasher=cheap_hasher()).add_user("dora", PASSWORD)
     dora = new_client("dora")
     for _ in range(NAME_FAILURES):
@@ -249,9 +250,9 @@ def test_token_with_a_slash_in_its_label_can_be_revoked(new_client):
 
 def test_audit_log_pages_keep_the_filters(new_client, account_archive):
     from cablebase.access import audit
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
 
-    with SQLiteStore(account_archive) as store:
+    with open_store(account_archive) as store:
         for i in range(250):  # same second: newest first is highest id first
             audit.record(store.conn, "pager", "paging_test", f"T{i}", str(i))
     root = new_client("root")
@@ -287,9 +288,9 @@ def test_audit_log_pages_keep_the_filters(new_client, account_archive):
 
 def test_audit_entries_offset_and_count(account_archive):
     from cablebase.access import audit
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
 
-    with SQLiteStore(account_archive) as store:
+    with open_store(account_archive) as store:
         conn = store.conn
         for i in range(5):
             audit.record(conn, "counter", "offset_test", None, str(i))

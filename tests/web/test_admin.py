@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, build_access_archive, cheap_hasher, csrf_of, login
+from cablebase.archive.store import is_dsn
+from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
 
 
 @pytest.fixture(scope="module")
-def admin_archive(web_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_access_archive(web_archive, tmp_path_factory.mktemp("admin") / "archive.db")
+def admin_archive(access_location: Path | str) -> Path | str:
+    """The module's archive, on each store in turn (conftest.access_location)."""
+    return access_location
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +57,17 @@ def token(c: TestClient) -> str:
 @pytest.mark.parametrize(
     "path", ["/admin/users", "/admin/audit", "/admin/audit/export", "/releases", "/releases/new"]
 )
-def test_restricted_pages_need_the_right_role(new_client, path):
+def test_restricted_pages_need_the_right_role(new_client, path, admin_archive):
     anon = new_client()
     r = anon.get(path, follow_redirects=False)
     assert r.status_code == 401 and 'id="error-login"' in r.text
     assert new_client("alice").get(path).status_code == 403
     if path.startswith("/admin"):
         assert new_client("arch1").get(path).status_code == 403
-    assert new_client("root").get(path).status_code in (200, 404)  # /releases/new: no cable
+    ok = (200, 404)  # /releases/new: no cable
+    if path.startswith("/releases") and is_dsn(admin_archive):
+        ok = (501,)  # releases are not on PostgreSQL yet (docs/postgresql.md)
+    assert new_client("root").get(path).status_code in ok
 
 
 def test_nav_shows_admin_and_release_links_by_role(new_client):
@@ -191,7 +196,9 @@ def test_audit_records_logins_reads_searches_and_exports(new_client):
 # -- releases --------------------------------------------------------------------------------
 
 
-def test_release_through_the_pages_by_two_archivists(new_client):
+def test_release_through_the_pages_by_two_archivists(new_client, admin_archive):
+    if is_dsn(admin_archive):
+        pytest.skip("published releases are not on PostgreSQL yet (docs/postgresql.md)")
     arch1, arch2, anon = new_client("arch1"), new_client("arch2"), new_client()
     assert anon.get("/cable/98ZETA1").status_code == 404  # closed before the release
     form = arch1.get("/releases/new", params={"cable": "98ZETA1"})

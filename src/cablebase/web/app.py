@@ -56,16 +56,33 @@ class ArchivePool:
         if isinstance(self.path, Path) and not self.path.exists():
             raise FileNotFoundError(f"no archive at {self.path}")
         self._local = threading.local()
+        self._made: list[Archive] = []  # every thread's archive, closed with the app
+        self._lock = threading.Lock()
+        self._epoch = 0  # moves at each close: a thread's older archive is closed
+
+    def close(self) -> None:
+        """Close every thread's PostgreSQL archive (the app's shutdown): the server counts
+        its connections, and threads of a finished app would otherwise hold theirs.  A thread
+        asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
+        its thread, which alone may close it: it stays.)"""
+        with self._lock:
+            made, self._made = self._made, []
+            self._epoch += 1
+        for archive in made:
+            archive.close()
 
     def get(self) -> Archive:
-        archive = getattr(self._local, "archive", None)
-        if archive is None:
+        epoch, archive = getattr(self._local, "archive", (None, None))
+        if archive is None or epoch != self._epoch and not archive.sqlite:
             # A database without an archive is an error, never a new one (create=False).
             extra = {"create": False} if is_dsn(self.path) else {}
             archive = Archive.open(self.path, readonly=True, **extra)
             if archive.sqlite:  # the request's queries stop when its budget is spent
                 budget.install(archive.conn)
-            self._local.archive = archive
+            with self._lock:
+                if not archive.sqlite:
+                    self._made.append(archive)
+                self._local.archive = (self._epoch, archive)
         return archive
 
 
@@ -91,21 +108,18 @@ def create_app(
     path: str | Path = str(archive_path) if pg else Path(archive_path)
     if not pg and not Path(path).exists():
         raise FileNotFoundError(f"no archive at {path}")
-    # PostgreSQL has no accounts, sessions or audit log yet (docs/postgresql.md): the
-    # writers answer Unsupported, and nothing is audited (its policy is always open).
     writers = Writers(path, hasher, clock)
-    if pg:  # the database must hold an archive (brought up to date on opening)
-        from cablebase.archive.store import open_store
-
-        open_store(str(path), create=False).close()
-    else:
-        writers.store()  # brings the schema up to date before any read-only connection opens
+    # Brings the schema up to date before any read-only connection opens (a PostgreSQL
+    # database must hold an archive already: create=False).
+    writers.any_store()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if app.state.audit is not None:
             app.state.audit.close()
+        app.state.archives.close()
+        app.state.writers.close()
 
     app = FastAPI(
         title="cablebase reading room",
@@ -118,7 +132,7 @@ def create_app(
     )
     app.state.archives = ArchivePool(path)
     app.state.writers = writers
-    app.state.audit = None if pg else AuditWriter(path)
+    app.state.audit = AuditWriter(path)
     app.state.session_ttl = session_ttl
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -41,34 +41,66 @@ MAX_SECRET = 200  # characters of a token or CSRF value worth looking at
 
 
 class Writers:
-    """One writable connection per thread for accounts, sessions and releases (the reading
-    connections stay read-only; SQLite connections are never shared across threads)."""
+    """One writable connection per thread for accounts, sessions, the audit log and releases
+    (the reading connections stay read-only; connections are never shared across threads)."""
 
-    def __init__(self, path: Path, hasher: Any = None, clock: Any = None) -> None:
+    def __init__(self, path: Path | str, hasher: Any = None, clock: Any = None) -> None:
         self.path = path
         self.hasher = hasher
         self.clock = clock
         self._local = threading.local()
+        self._made: list[Any] = []  # every thread's store, closed with the app (close)
+        self._lock = threading.Lock()
+        self._epoch = 0  # moves at each close: a thread's older store is closed
+
+    def close(self) -> None:
+        """Close every thread's PostgreSQL store (the app's shutdown): the server counts its
+        connections, and threads of a finished app would otherwise hold theirs.  A thread
+        asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
+        its thread, which alone may close it: it stays.)"""
+        with self._lock:
+            made, self._made = self._made, []
+            self._epoch += 1
+        for store in made:
+            store.close()
+
+    def any_store(self) -> Any:
+        """The thread's writable store, SQLite's or PostgreSQL's (archive/store.py): for
+        accounts, sessions and the audit log, whose SQL runs on both (archive/db.py)."""
+        epoch, store = getattr(self._local, "store", (None, None))
+        if store is None or epoch != self._epoch and not isinstance(store, SQLiteStore):
+            if is_dsn(self.path):
+                from cablebase.archive.pg.store import PgStore
+
+                store = PgStore(str(self.path), create=False)
+            else:
+                store = SQLiteStore(self.path)
+                store.conn.execute("PRAGMA busy_timeout = 10000")
+            with self._lock:
+                if not isinstance(store, SQLiteStore):
+                    self._made.append(store)
+                self._local.store = (self._epoch, store)
+                self._local.accounts = None
+        return store
 
     def store(self) -> SQLiteStore:
-        store = getattr(self._local, "store", None)
-        if store is None:
-            if is_dsn(self.path):  # their tables are SQLite's (docs/postgresql.md)
-                raise Unsupported("accounts, sessions and releases")
-            store = SQLiteStore(self.path)
-            store.conn.execute("PRAGMA busy_timeout = 10000")
-            self._local.store = store
+        """The thread's writable SQLite store, for what only SQLite has yet (releases, the
+        drafting desk, dispatch: docs/postgresql.md); Unsupported on another store."""
+        store = self.any_store()
+        if not isinstance(store, SQLiteStore):
+            raise Unsupported("published releases, the drafting desk and dispatch")
         return store
 
     def accounts(self):
         from cablebase.access.accounts import Accounts
 
+        store = self.any_store()  # a new one after close: new accounts too
         acc = getattr(self._local, "accounts", None)
         if acc is None:
             kw: dict[str, Any] = {"hasher": self.hasher}
             if self.clock is not None:
                 kw["clock"] = self.clock
-            acc = Accounts(self.store().conn, **kw)
+            acc = Accounts(store.conn, **kw)
             self._local.accounts = acc
         return acc
 
@@ -132,7 +164,7 @@ def context(request: Request) -> Ctx:
         return got
     policy = policy_of(request)
     writers = request.app.state.writers
-    # Fetched when credentials come (a store without accounts answers only then: Unsupported).
+    # Fetched when credentials come (most requests carry none).
     accounts = _Lazy(writers.accounts)
     user, csrf, token, via, expired = None, None, None, None, False
     bearer = _bearer(request) if request.url.path.startswith("/api") else None
@@ -147,8 +179,6 @@ def context(request: Request) -> Ctx:
         token, via = bearer, "bearer"
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie and is_dsn(writers.path):  # no sessions there: read as no one logged in
-            cookie = None
         if cookie:
             # A web session only: an API token or API session is no cookie.
             found = accounts.session(cookie) if len(cookie) <= MAX_SECRET else None

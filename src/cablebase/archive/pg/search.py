@@ -60,6 +60,20 @@ _VALUES = {
 }
 
 
+def relevance(terms: list, params: list) -> str:
+    """A hit's relevance: the sum over the query's positive terms of each one's ts_rank in
+    the cable, a term it lacks adding nothing.  Not one ts_rank of the terms' OR, which
+    divides by the number of terms: the stemmed forms of a word come from every cable's words,
+    so a form only hidden cables hold would lower a visible cable's score (and move it in
+    the order), telling a reader that some cable they may not see holds that word (as
+    SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts)."""
+    parts = []
+    for q in dict.fromkeys(term_query(t) for t in terms):
+        parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
+        params += [q, q]
+    return " + ".join(parts)
+
+
 def text_driven(node: Node) -> bool:
     """Whether every hit must match free text that the GIN index can find (the query's text,
     or a positive text part of its top-level AND)."""
@@ -134,8 +148,7 @@ class PgSearch:
             subject += f" ELSE '{WITHHELD}' END"
         terms = positive_terms(plan) if sort == "relevance" else []
         if terms:
-            params.append(" | ".join(term_query(t) for t in terms))
-            score, order = f"-{RANK}", "score, c.id DESC"
+            score, order = f"-({relevance(terms, params)})", "score, c.id DESC"
         else:
             score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
         cond = self._where(plan, reader, params)
