@@ -22,7 +22,6 @@ from cablebase.access.policy import (
 )
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.archive.api import Archive
-from cablebase.archive.sqlite import SQLiteStore
 from cablebase.archive.store import open_store
 from cablebase.record import Cable, Paragraph
 
@@ -229,7 +228,7 @@ def test_declassified_mark_opens_in_either_mode() -> None:
 # -- declassification by review (CLI) ----------------------------------------------------
 
 
-def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -> None:
+def test_declassify_command_opens_eligible_cables(access_store, monkeypatch) -> None:
     import argon2
     from click.testing import CliRunner
 
@@ -239,13 +238,10 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
 
     cheap = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(commands, "HASHER", cheap)
-    # SQLite only: declassification is not on PostgreSQL yet (docs/postgresql.md).
-    with SQLiteStore(tmp_path / "p.db") as store:
-        path = public_world(store)
-    with SQLiteStore(path) as store:
-        acc = Accounts(store.conn, hasher=cheap)
-        acc.add_user("arch", "arch has a password", "archivist", "TOP SECRET")
-        acc.add_user("rita", "rita has a password", "reader", "TOP SECRET")
+    path = public_world(access_store)
+    acc = Accounts(access_store.conn, hasher=cheap)
+    acc.add_user("arch", "arch has a password", "archivist", "TOP SECRET")
+    acc.add_user("rita", "rita has a password", "reader", "TOP SECRET")
 
     def run(*args: str, pw: str):
         env = {"CABLEBASE_PASSWORD": pw}
@@ -263,10 +259,10 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
     with Archive.open(path) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
         assert anon.get("79TESTVILLE24") is not None and anon.count("zzold") == 1
-        logged = a.conn.execute(
-            "SELECT user, target FROM audit WHERE action = 'declassify'"
+        logged = a.db.execute(
+            "SELECT \"user\", target FROM audit WHERE action = 'declassify'"
         ).fetchall()
-        assert logged == [("arch", "79TESTVILLE24")]
+        assert [tuple(row) for row in logged] == [("arch", "79TESTVILLE24")]
     res = run("origin:testville", "--user", "arch", pw="arch has a password")
     assert res.exit_code == 1 and "no eligible cable" in res.output
 

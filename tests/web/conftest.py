@@ -231,26 +231,32 @@ def cheap_hasher():
 def build_access_archive(web_archive: Path, path: Path) -> Path:
     import shutil
 
-    from cablebase.access.accounts import Accounts
-    from cablebase.access.policy import Policy
-    from cablebase.access.settings import set_policy
     from cablebase.archive.sqlite import SQLiteStore
 
     shutil.copy(web_archive, path)
     with SQLiteStore(path) as store:
         store.put_many(zeta_cables())
-        # Dates declassify and the public reads nothing else: what these tests were written
-        # for (test_auth tests the defaults: reviewed declassification, a public profile).
-        set_policy(store.conn, Policy("controlled", declassify="automatic", public_rank=-1))
-        acc = Accounts(store.conn, hasher=cheap_hasher())
-        acc.add_user("alice", PASSWORD, "reader", "CONFIDENTIAL")
-        acc.add_user("bob", PASSWORD, "reader", "SECRET", ["NOFORN"])
-        every = ["NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT"]
-        acc.add_user("root", PASSWORD, "admin", "TOP SECRET", every)
-        acc.add_user("arch1", PASSWORD, "archivist", "TOP SECRET", every)
-        acc.add_user("arch2", PASSWORD, "archivist", "TOP SECRET", every)
+        add_access(store)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
+
+
+def add_access(store) -> None:
+    """The access policy and the users of the access tests, in `store` (either store)."""
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Policy
+    from cablebase.access.settings import set_policy
+
+    # Dates declassify and the public reads nothing else: what these tests were written
+    # for (test_auth tests the defaults: reviewed declassification, a public profile).
+    set_policy(store.conn, Policy("controlled", declassify="automatic", public_rank=-1))
+    acc = Accounts(store.conn, hasher=cheap_hasher())
+    acc.add_user("alice", PASSWORD, "reader", "CONFIDENTIAL")
+    acc.add_user("bob", PASSWORD, "reader", "SECRET", ["NOFORN"])
+    every = ["NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT"]
+    acc.add_user("root", PASSWORD, "admin", "TOP SECRET", every)
+    acc.add_user("arch1", PASSWORD, "archivist", "TOP SECRET", every)
+    acc.add_user("arch2", PASSWORD, "archivist", "TOP SECRET", every)
 
 
 class Clock:

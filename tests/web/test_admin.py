@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, build_access_archive, cheap_hasher, csrf_of, login
+from tests.web.conftest import (
+    PASSWORD,
+    add_access,
+    build_access_archive,
+    cheap_hasher,
+    csrf_of,
+    login,
+    zeta_cables,
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +36,8 @@ def app(admin_archive: Path):
     return create_app(admin_archive, hasher=cheap_hasher())
 
 
-@pytest.fixture
-def new_client(app) -> Iterator:
+def _clients(app) -> Iterator:
+    """A factory of clients of `app`, logged in as the user named, closed afterwards."""
     made: list[TestClient] = []
 
     def make(name: str | None = None) -> TestClient:
@@ -43,6 +51,32 @@ def new_client(app) -> Iterator:
     yield make
     for c in made:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def new_client(app) -> Iterator:
+    yield from _clients(app)
+
+
+@pytest.fixture(scope="module")
+def release_app(archive_store):
+    """The ZETA cables and their users on each store (conftest.archive_store): the release
+    pages run on SQLite and on PostgreSQL."""
+    from cablebase.archive.store import open_store
+    from cablebase.web.app import create_app
+
+    location = archive_store(zeta_cables())
+    store = open_store(location)
+    try:
+        add_access(store)
+    finally:
+        store.close()
+    return create_app(location, hasher=cheap_hasher())
+
+
+@pytest.fixture
+def release_client(release_app) -> Iterator:
+    yield from _clients(release_app)
 
 
 def token(c: TestClient) -> str:
@@ -191,7 +225,8 @@ def test_audit_records_logins_reads_searches_and_exports(new_client):
 # -- releases --------------------------------------------------------------------------------
 
 
-def test_release_through_the_pages_by_two_archivists(new_client):
+def test_release_through_the_pages_by_two_archivists(release_client):
+    new_client = release_client
     arch1, arch2, anon = new_client("arch1"), new_client("arch2"), new_client()
     assert anon.get("/cable/98ZETA1").status_code == 404  # closed before the release
     form = arch1.get("/releases/new", params={"cable": "98ZETA1"})
@@ -233,7 +268,8 @@ def test_release_through_the_pages_by_two_archivists(new_client):
     assert anon.get("/api/search", params={"q": "meadowlark"}).json()["total"] == 1
 
 
-def test_releases_are_refused_to_readers_and_to_anonymous_posts(new_client):
+def test_releases_are_refused_to_readers_and_to_anonymous_posts(release_client):
+    new_client = release_client
     alice = new_client("alice")
     t = token(alice)
     assert alice.post("/releases/new", data={"csrf": t, "cable": "98ZETA3"}).status_code == 403

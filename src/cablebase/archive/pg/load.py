@@ -6,7 +6,10 @@ table into `cables` with ON CONFLICT (reference_id) DO NOTHING, and only the cab
 insert made get side rows; a cable already stored with the same content hash is unchanged,
 one stored with another hash is replaced (its previous version kept in cable_versions, as the
 SQLite store's release path does; merging several sources into one record, archive/merge.py,
-is the store's work above this).  One batch is one transaction.
+is the store's work above this), and the source it came from is the cable's one current
+source.  A published release (source form `release`, access/releases.py) replaces the record
+but is no source: the sources stay, and reading the original again changes nothing, as on
+SQLite.  One batch is one transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import UTC, datetime
 
 from cablebase.archive import texts
 from cablebase.archive.pg.fulltext import tsvector
-from cablebase.archive.sqlite import _COLUMNS, Prepared, full_json
+from cablebase.archive.sqlite import _COLUMNS, RELEASE_FORM, Prepared, full_json
 
 _SIDE = {  # table -> its columns after cable_id, as Prepared holds its rows
     "handling": ("caveat",),
@@ -119,6 +122,8 @@ def _side_rows(conn, rows: list[tuple[int, Prepared, set[str]]], *, sources: boo
             " FROM STDIN"
         ) as copy:
             for _, p, _ in rows:
+                if p.source_form == RELEASE_FORM:
+                    continue
                 form, path, offset = p.location or ("", None, None)
                 copy.write_row((p.reference_id, form, path, offset, p.released, p.digest, now))
     found = sorted(set().union(*(w for _, _, w in rows))) if rows else []
@@ -137,6 +142,16 @@ def _replace(conn, p: Prepared) -> bool:
     cid, digest, version = row
     if digest == p.digest:
         return False
+    release = p.source_form == RELEASE_FORM
+    if release:  # published before (its record is an earlier version): nothing to do
+        seen = "SELECT 1 FROM cable_versions WHERE reference_id = %s AND source_hash = %s"
+    else:  # a current source read again (the original under a release): nothing changes
+        seen = (
+            "SELECT 1 FROM cable_sources WHERE reference_id = %s AND digest = %s"
+            " AND superseded IS NULL"
+        )
+    if conn.execute(seen, (p.reference_id, p.digest)).fetchone():
+        return False
     old = stored_record(conn, cid)
     conn.execute(
         "INSERT INTO cable_versions VALUES (%s, %s, %s, %s, %s)"
@@ -152,11 +167,22 @@ def _replace(conn, p: Prepared) -> bool:
         (*p.columns, p.acl, vector, version + 1, cid),
     )
     _side_rows(conn, [(cid, p, found)], sources=False)
+    if release:
+        return True
     now = _now()
     form, path, offset = p.location or ("", None, None)
+    # The record is this source's alone now: the others are superseded (one read before
+    # becomes current again).
+    conn.execute(
+        "UPDATE cable_sources SET superseded = %s"
+        " WHERE reference_id = %s AND superseded IS NULL AND digest <> %s",
+        (now, p.reference_id, p.digest),
+    )
     conn.execute(
         'INSERT INTO cable_sources (reference_id, form, path, "offset", released, digest,'
-        " added) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        " added) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (reference_id, digest)"
+        " DO UPDATE SET superseded = NULL, form = excluded.form, path = excluded.path,"
+        ' "offset" = excluded."offset", added = excluded.added',
         (p.reference_id, form, path, offset, p.released, p.digest, now),
     )
     return True
