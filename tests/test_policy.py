@@ -267,6 +267,33 @@ def test_declassify_command_opens_eligible_cables(access_store, monkeypatch) -> 
     assert res.exit_code == 1 and "no eligible cable" in res.output
 
 
+def test_store_writes_access_columns_only_when_they_change(access_store) -> None:
+    """`write_access` (declassification's write, either store): the columns and what a reader
+    finds change together, once the caller counts the change (bump_generation); a write that
+    changes nothing says so (False)."""
+    from cablebase.access.settings import bump_generation
+    from cablebase.archive.db import Db
+
+    rid = "79TESTVILLE40"
+    access_store.put_many(
+        [cable(rid, "SECRET", [("S", "The zzwritten text.")], declassify_on="1999-01-01")]
+    )
+    cid, s, _ = access_store.columns(rid)
+    anon = Archive(access_store).with_access(Access(Policy("controlled"), ANONYMOUS, TODAY))
+    assert anon.count("zzwritten") == 0
+    opened = type(s)(s.rank, s.bits, DECLASSIFIED_ON, s.floor_rank)
+    unfloored = type(s)(s.rank, s.bits, DECLASSIFIED_ON, None)
+    with Db.of(access_store.conn).transaction() as db:
+        assert access_store.write_access(cid, s) is False
+        assert access_store.write_access(cid, opened) is True
+        assert access_store.write_access(cid, opened) is False
+        assert access_store.write_access(cid, unfloored) is True
+        assert access_store.write_access(cid, unfloored) is False
+        bump_generation(db)
+    assert access_store.columns(rid) == (cid, unfloored, 1)
+    assert anon.count("zzwritten") == 1 and anon.get(rid) is not None
+
+
 def test_limited_official_use_is_unclassified_text_under_a_restriction(access_store) -> None:
     """A cable whose banner is LIMITED OFFICIAL USE (old cables; a marking, not a level) is read
     by every account, kept from the public profile, and found by class:lou; it was once
