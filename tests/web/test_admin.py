@@ -71,7 +71,9 @@ def release_app(archive_store):
         add_access(store)
     finally:
         store.close()
-    return create_app(location, hasher=cheap_hasher())
+    app = create_app(location, hasher=cheap_hasher())
+    yield app
+    app.state.audit.close()  # its last entries written before the database goes
 
 
 @pytest.fixture

@@ -51,7 +51,9 @@ def app(archive_store):
         acc.add_user("reader", PASSWORD, "reader", "TOP SECRET")
     finally:
         store.close()
-    return create_app(location, hasher=cheap_hasher())
+    app = create_app(location, hasher=cheap_hasher())
+    yield app
+    app.state.audit.close()  # its last entries written before the database goes
 
 
 def client(app, name: str | None = None) -> TestClient:
