@@ -523,6 +523,20 @@ def test_commands_need_an_archive(tmp_path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
+def test_commands_need_an_archive_on_postgresql_too(pg_dsn) -> None:
+    """A PostgreSQL database without an archive is one sentence, and stays without one."""
+    import psycopg
+
+    from tests import pg_server
+
+    url = pg_server.url(pg_dsn)
+    res = CliRunner().invoke(main, ["release", "list", "--by", "alice", "--archive", url])
+    assert res.exit_code == 1 and "no archive in this PostgreSQL database" in res.output
+    assert "Traceback" not in res.output
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('releases')").fetchone() == (None,)
+
+
 def test_release_rows_are_plain_sql(store) -> None:
     """The releases table reads without cablebase: plain columns, JSON lists."""
     r = _prepare(store)
