@@ -20,7 +20,7 @@ from tests.conftest import STORES, _databases
 # Every table a test may write: emptied before each test (ids start again at 1).
 _TABLES = (
     "users, sessions, login_failures, audit, settings, cables, cable_versions, cable_sources,"
-    " quarantine, words"
+    " quarantine, words, releases"
 )
 
 

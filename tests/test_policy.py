@@ -22,7 +22,6 @@ from cablebase.access.policy import (
 )
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.archive.api import Archive
-from cablebase.archive.sqlite import SQLiteStore
 from cablebase.archive.store import open_store
 from cablebase.record import Cable, Paragraph
 
@@ -229,7 +228,7 @@ def test_declassified_mark_opens_in_either_mode() -> None:
 # -- declassification by review (CLI) ----------------------------------------------------
 
 
-def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -> None:
+def test_declassify_command_opens_eligible_cables(access_store, monkeypatch) -> None:
     import argon2
     from click.testing import CliRunner
 
@@ -239,13 +238,10 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
 
     cheap = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(commands, "HASHER", cheap)
-    # SQLite only: declassification is not on PostgreSQL yet (docs/postgresql.md).
-    with SQLiteStore(tmp_path / "p.db") as store:
-        path = public_world(store)
-    with SQLiteStore(path) as store:
-        acc = Accounts(store.conn, hasher=cheap)
-        acc.add_user("arch", "arch has a password", "archivist", "TOP SECRET")
-        acc.add_user("rita", "rita has a password", "reader", "TOP SECRET")
+    path = public_world(access_store)
+    acc = Accounts(access_store.conn, hasher=cheap)
+    acc.add_user("arch", "arch has a password", "archivist", "TOP SECRET")
+    acc.add_user("rita", "rita has a password", "reader", "TOP SECRET")
 
     def run(*args: str, pw: str):
         env = {"CABLEBASE_PASSWORD": pw}
@@ -263,12 +259,39 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
     with Archive.open(path) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
         assert anon.get("79TESTVILLE24") is not None and anon.count("zzold") == 1
-        logged = a.conn.execute(
-            "SELECT user, target FROM audit WHERE action = 'declassify'"
+        logged = a.db.execute(
+            "SELECT \"user\", target FROM audit WHERE action = 'declassify'"
         ).fetchall()
-        assert logged == [("arch", "79TESTVILLE24")]
+        assert [tuple(row) for row in logged] == [("arch", "79TESTVILLE24")]
     res = run("origin:testville", "--user", "arch", pw="arch has a password")
     assert res.exit_code == 1 and "no eligible cable" in res.output
+
+
+def test_store_writes_access_columns_only_when_they_change(access_store) -> None:
+    """`write_access` (declassification's write, either store): the columns and what a reader
+    finds change together, once the caller counts the change (bump_generation); a write that
+    changes nothing says so (False)."""
+    from cablebase.access.settings import bump_generation
+    from cablebase.archive.db import Db
+
+    rid = "79TESTVILLE40"
+    access_store.put_many(
+        [cable(rid, "SECRET", [("S", "The zzwritten text.")], declassify_on="1999-01-01")]
+    )
+    cid, s, _ = access_store.columns(rid)
+    anon = Archive(access_store).with_access(Access(Policy("controlled"), ANONYMOUS, TODAY))
+    assert anon.count("zzwritten") == 0
+    opened = type(s)(s.rank, s.bits, DECLASSIFIED_ON, s.floor_rank)
+    unfloored = type(s)(s.rank, s.bits, DECLASSIFIED_ON, None)
+    with Db.of(access_store.conn).transaction() as db:
+        assert access_store.write_access(cid, s) is False
+        assert access_store.write_access(cid, opened) is True
+        assert access_store.write_access(cid, opened) is False
+        assert access_store.write_access(cid, unfloored) is True
+        assert access_store.write_access(cid, unfloored) is False
+        bump_generation(db)
+    assert access_store.columns(rid) == (cid, unfloored, 1)
+    assert anon.count("zzwritten") == 1 and anon.get(rid) is not None
 
 
 def test_limited_official_use_is_unclassified_text_under_a_restriction(access_store) -> None:

@@ -1,4 +1,7 @@
-"""Redacted releases (issue 5): prepare, review, publish, withdraw; nothing withheld leaks."""
+"""Redacted releases (issue 5): prepare, review, publish, withdraw; nothing withheld leaks.
+
+Every test that holds an archive runs on both stores (tests/access_stores.py): a SQLite file
+and a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from click.testing import CliRunner
 from cablebase.access import releases as R
 from cablebase.access.accounts import Accounts
 from cablebase.access.policy import ANONYMOUS, RELEASED_ON, Access, Policy
-from cablebase.archive.sqlite import SQLiteStore, full_json
+from cablebase.archive.db import Db
+from cablebase.archive.sqlite import full_json
+from cablebase.archive.store import Store, open_store
 from cablebase.archive.texts import decompress
 from cablebase.cli import main
 from cablebase.parse import parse_text
@@ -96,37 +101,56 @@ def _cable(text: str, reference_id: str) -> Cable:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SQLiteStore(tmp_path / "archive.db")
-    s.put_many([_cable(SECRET_CABLE, RID), _cable(OTHER_CABLE, "09DAKAR123")])
-    # Accounts for the CLI (--user/--by NAME, each with a password of its own).
-    acc = Accounts(s.conn, hasher=CHEAP)
+def store(access_store):
+    """The two cables in a new archive of each store (tests/access_stores.py)."""
+    access_store.put_many([_cable(SECRET_CABLE, RID), _cable(OTHER_CABLE, "09DAKAR123")])
+    return access_store
+
+
+@pytest.fixture
+def cli_store(store):
+    """The store with accounts for the CLI (--user/--by NAME, each with a password of its own)."""
+    acc = Accounts(store.conn, hasher=CHEAP)
     for name, role in (("alice", "archivist"), ("bob", "archivist"), ("root", "admin")):
         acc.add_user(name, secret(name), role)
     acc.add_user("rita", secret("rita"), "reader")
-    yield s
-    s.close()
+    return store
 
 
-def _prepare(store: SQLiteStore, **kw) -> R.Release:
+def _db(store: Store) -> Db:
+    return Db.of(store.conn)
+
+
+def _prepare(store: Store, **kw) -> R.Release:
     args = {"withheld": [1, 2], "spans": ["Moussa ag Kantao", "Kantao"], "by": "alice"}
     args.update(kw)
     return R.prepare(store, RID, **args)
 
 
-def _published(store: SQLiteStore) -> R.Release:
+def _published(store: Store) -> R.Release:
     r = _prepare(store)
     R.review(store, r.id, by="bob")
     return R.publish(store, r.id, by="bob")
 
 
-def _fts(store: SQLiteStore, word: str) -> set[int]:
-    rows = store.conn.execute("SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", (word,))
+def _fts(store: Store, word: str) -> set[int]:
+    """The cables the store's full-text index holds `word` for (read from the index itself)."""
+    db = _db(store)
+    if db.postgres:
+        from cablebase.archive.pg.fulltext import quoted
+
+        sql = "SELECT id FROM cables WHERE fts @@ CAST(? AS tsquery)"
+        return {r[0] for r in db.execute(sql, (quoted(word.lower()),))}
+    rows = db.execute("SELECT rowid FROM cables_fts WHERE cables_fts MATCH ?", (word,))
     return {r[0] for r in rows}
 
 
-def _cable_id(store: SQLiteStore, rid: str = RID) -> int:
-    return store.conn.execute("SELECT id FROM cables WHERE reference_id = ?", (rid,)).fetchone()[0]
+def _cable_id(store: Store, rid: str = RID) -> int:
+    return _db(store).one("SELECT id FROM cables WHERE reference_id = ?", (rid,))
+
+
+def _version(store: Store, rid: str = RID) -> int:
+    return _db(store).one("SELECT version FROM cables WHERE reference_id = ?", (rid,))
 
 
 # -- the fixture reads as intended ---------------------------------------------------------
@@ -140,9 +164,7 @@ def test_fixture_cable_parses_as_written(store) -> None:
     ]  # fmt: skip
     assert c.paragraphs[2].heading == "MEETING AT TINZAOUATEN"
     assert "Doumbia" in c.summary  # the summary runs to End Summary in ¶2
-    assert store.conn.execute(
-        "SELECT open_on FROM cables WHERE reference_id = ?", (RID,)
-    ).fetchone() == (None,)
+    assert store.columns(RID)[1].open_on is None
 
 
 # -- the redacted record ------------------------------------------------------------------
@@ -239,16 +261,19 @@ def test_prepare_review_publish(store) -> None:
     assert R.get(store, r.id) == r
     current = store.get(RID)
     assert full_json(current) == full_json(preview)
-    assert store.conn.execute(
-        "SELECT version FROM cables WHERE reference_id = ?", (RID,)
-    ).fetchone() == (2,)
+    assert _version(store) == 2
     assert R.provenance(store, RID) == r and R.provenance(store, "09DAKAR123") is None
     assert r.caption().startswith("Release 1 of 09BAMAKO512 (from version 1), version 2,")
     assert [x.id for x in R.list_releases(store, status="published")] == [r.id]
     assert R.list_releases(store, reference_id="09dakar123") == []
-    actions = store.conn.execute(
-        "SELECT user, action, target, detail FROM audit WHERE action LIKE 'release%' ORDER BY id"
-    ).fetchall()
+    actions = (
+        _db(store)
+        .execute(
+            "SELECT \"user\", action, target, detail FROM audit WHERE action LIKE 'release%'"
+            " ORDER BY id"
+        )
+        .fetchall()
+    )
     assert [(u, a, t) for u, a, t, _ in actions] == [
         ("alice", "release_prepare", RID),
         ("bob", "release_review", RID),
@@ -279,9 +304,7 @@ def test_original_stays_intact(store) -> None:
     _published(store)
     ((version, cable),) = store.versions(RID)
     assert version == 1 and full_json(cable) == original
-    (stored,) = store.conn.execute(
-        "SELECT record FROM cable_versions WHERE reference_id = ?", (RID,)
-    ).fetchone()
+    stored = _db(store).one("SELECT record FROM cable_versions WHERE reference_id = ?", (RID,))
     assert stored.encode("utf-8") == original
 
 
@@ -297,11 +320,12 @@ def test_published_version_has_no_trace_of_what_was_withheld(store) -> None:
         assert cid in _fts(store, word), word
     assert _fts(store, "Kidal") == {cid, other}
     assert cid in _fts(store, "withheld")
-    # Every stored row of the current version, in every table (compressed values read out).
+    # Every stored row of the current version, in every table (compressed values read out;
+    # on PostgreSQL the cable's row holds its full-text vector too).
     dump: list[str] = []
     for table in ("cables", "paragraphs", "sources", "people", "refs", "recipients", "texts"):
         key = "id" if table == "cables" else "cable_id"
-        for row in store.conn.execute(f"SELECT * FROM {table} WHERE {key} = ?", (cid,)):
+        for row in _db(store).execute(f"SELECT * FROM {table} WHERE {key} = ?", (cid,)):
             dump.extend(str(decompress(v) if isinstance(v, bytes) else v) for v in row)
     text = "\n".join(dump).lower()
     assert "xxxxxxxxxxxx" in text and "(paragraph withheld.)" in text
@@ -313,27 +337,27 @@ def test_published_version_has_no_trace_of_what_was_withheld(store) -> None:
 def test_release_is_open_to_everyone(store) -> None:
     cid = _cable_id(store)
     closed = Access(Policy("controlled", portions=False), ANONYMOUS)
-    assert closed.decide(store.access_columns(cid)) == "none"
+    assert closed.decide(store.columns(RID)[1]) == "none"
     _published(store)
-    assert store.access_columns(cid).open_on == RELEASED_ON
-    assert closed.decide(store.access_columns(cid)) == "full"
-    assert store.conn.execute(
-        "SELECT classification FROM cables WHERE id = ?", (cid,)
-    ).fetchone() == ("SECRET",)
+    assert store.columns(RID)[0] == cid and store.columns(RID)[1].open_on == RELEASED_ON
+    assert closed.decide(store.columns(RID)[1]) == "full"
+    classification = _db(store).one("SELECT classification FROM cables WHERE id = ?", (cid,))
+    assert classification == "SECRET"
 
 
 def test_reingesting_the_original_does_not_undo_the_release(store) -> None:
     r = _published(store)
     result = store.put_many([_cable(SECRET_CABLE, RID)])
-    assert (result.updated, result.unchanged) == (0, 1)
-    assert R.provenance(store, RID) == r
+    assert (result.added, result.unchanged) == (0, 1)
+    assert R.provenance(store, RID) == r and _version(store) == 2
+    assert "Doumbia" not in full_json(store.get(RID)).decode()
 
 
 def test_publish_fails_when_the_cable_changed(store) -> None:
     r = _prepare(store)
     R.review(store, r.id, by="bob")
     changed = _cable(SECRET_CABLE.replace("remains calm", "is tense"), RID)
-    assert store.put_many([changed]).updated == 1
+    assert store.put_many([changed]).unchanged == 0 and _version(store) == 2
     with pytest.raises(R.ReleaseError, match="prepare it again"):
         R.publish(store, r.id, by="bob")
     assert R.get(store, r.id).status == "reviewed"
@@ -357,9 +381,7 @@ def test_withdraw(store) -> None:
     published = _published(store)
     with pytest.raises(R.ReleaseError, match="published"):
         R.withdraw(store, published.id, by="root")
-    assert store.conn.execute(
-        "SELECT count(*) FROM audit WHERE action = 'release_withdraw'"
-    ).fetchone() == (1,)
+    assert _db(store).one("SELECT count(*) FROM audit WHERE action = 'release_withdraw'") == 1
 
 
 @pytest.mark.parametrize(
@@ -423,7 +445,7 @@ def cheap_hashes(monkeypatch) -> None:
     monkeypatch.setattr(commands, "HASHER", CHEAP)
 
 
-def _run(store: SQLiteStore, *args: str, password: str | None = None):
+def _run(store: Store, *args: str, password: str | None = None):
     """A release command; the acting account (--by NAME) types its own password unless
     `password` says otherwise."""
     by = args[args.index("--by") + 1] if "--by" in args else None
@@ -431,7 +453,8 @@ def _run(store: SQLiteStore, *args: str, password: str | None = None):
     return CliRunner().invoke(main, ["release", *args, "--archive", str(store.path)], env=env)
 
 
-def test_commands_authenticate_the_acting_archivist(store) -> None:
+def test_commands_authenticate_the_acting_archivist(cli_store) -> None:
+    store = cli_store
     """A name alone is no proof: alice cannot review her own draft as bob."""
     assert _run(store, "prepare", RID, "--withhold", "2", "--by", "alice").exit_code == 0
     res = _run(store, "review", "1", "--by", "bob", password=secret("alice"))
@@ -449,7 +472,8 @@ def test_commands_authenticate_the_acting_archivist(store) -> None:
     assert R.get(store, 1).reviewed_by == "bob"
 
 
-def test_commands(store) -> None:
+def test_commands(cli_store) -> None:
+    store = cli_store
     spans = ["--redact", "Moussa ag Kantao", "--redact", "Kantao", "--note", "protect source"]
     res = _run(store, "prepare", RID, "--withhold", "2", "--withhold", "3", *spans, "--by", "alice")
     assert res.exit_code == 0, res.output
@@ -499,13 +523,33 @@ def test_commands_need_an_archive(tmp_path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
-def test_release_rows_are_plain_sqlite(store) -> None:
+def test_commands_need_an_archive_on_postgresql_too(pg_dsn) -> None:
+    """A PostgreSQL database without an archive is one sentence, and stays without one."""
+    import psycopg
+
+    from tests import pg_server
+
+    url = pg_server.url(pg_dsn)
+    res = CliRunner().invoke(main, ["release", "list", "--by", "alice", "--archive", url])
+    assert res.exit_code == 1 and "no archive in this PostgreSQL database" in res.output
+    assert "Traceback" not in res.output
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('releases')").fetchone() == (None,)
+
+
+def test_release_rows_are_plain_sql(store) -> None:
+    """The releases table reads without cablebase: plain columns, JSON lists."""
     r = _prepare(store)
-    conn = sqlite3.connect(store.path)
-    row = conn.execute(
-        "SELECT withheld, spans, status FROM releases WHERE id = ?", (r.id,)
-    ).fetchone()
-    assert row == ("[1,2]", '["Moussa ag Kantao","Kantao"]', "draft")
+    if _db(store).postgres:
+        import psycopg
+
+        conn = psycopg.connect(store.path)
+        sql = "SELECT withheld, spans, status FROM releases WHERE id = %s"
+    else:
+        conn = sqlite3.connect(store.path)
+        sql = "SELECT withheld, spans, status FROM releases WHERE id = ?"
+    row = conn.execute(sql, (r.id,)).fetchone()
+    assert tuple(row) == ("[1,2]", '["Moussa ag Kantao","Kantao"]', "draft")
     conn.close()
 
 
@@ -551,7 +595,8 @@ def test_show_takes_a_version(store) -> None:
     assert res.exit_code == 1 and "has no version 5 for you (versions: 1, 2)" in res.output
 
 
-def test_release_ids_beyond_sqlite_integers_are_usage_errors(store) -> None:
+def test_release_ids_beyond_sqlite_integers_are_usage_errors(cli_store) -> None:
+    store = cli_store
     for command in ("show", "review", "publish", "withdraw"):
         res = _run(store, command, str(2**63), "--by", "bob")
         assert res.exit_code == 2 and "Traceback" not in res.output, command
@@ -559,7 +604,8 @@ def test_release_ids_beyond_sqlite_integers_are_usage_errors(store) -> None:
     assert res.exit_code == 1 and "no release" in res.output
 
 
-def test_commands_see_only_releases_of_cables_the_archivist_reads(store) -> None:
+def test_commands_see_only_releases_of_cables_the_archivist_reads(cli_store) -> None:
+    store = cli_store
     """Under a controlled policy an archivist cleared below the cable neither prepares it nor
     sees its releases: they answer as for a cable or release that does not exist."""
     from cablebase.access.settings import set_policy
@@ -577,3 +623,38 @@ def test_commands_see_only_releases_of_cables_the_archivist_reads(store) -> None
     assert _run(store, "list", "--by", "uma").stdout.strip() == ""
     assert RID in _run(store, "list", "--by", "carl").output
     assert R.get(store, 1).status == "draft"
+
+
+def test_a_release_reads_and_exports_alike_from_both_stores(tmp_path, pg_dsn) -> None:
+    """The same cables and the same release on SQLite and on PostgreSQL: the published
+    version, the original kept, `show` of each version and every export are the same bytes."""
+    from tests import pg_server
+
+    def cli(*args: str) -> bytes:
+        res = CliRunner().invoke(main, [*args, "--archive", location])
+        assert res.exit_code == 0, res.output
+        return res.stdout_bytes
+
+    seen = []
+    for location in (str(tmp_path / "archive.db"), pg_server.url(pg_dsn)):
+        with open_store(location) as s:
+            s.put_many([_cable(SECRET_CABLE, RID), _cable(OTHER_CABLE, "09DAKAR123")])
+            _published(s)
+            kept = [(v, full_json(c)) for v, c in s.versions(RID)]
+            current = full_json(s.get(RID))
+        shown = [cli("show", RID, "--json", "--version", v) for v in ("1", "2")]
+        exports = [
+            cli("export", "*", "--to", "jsonl"),
+            cli("export", "*", "--to", "csv", "--text", "--record"),
+            cli("export", "withheld", "--to", "csv"),  # found by the release's new words
+        ]
+        seen.append((current, kept, shown, exports))
+    sqlite_side, pg_side = seen
+    assert sqlite_side == pg_side
+    current, kept, shown, exports = sqlite_side
+    assert b"XXXXXXXXXXXX" in current and b"Doumbia" not in current
+    assert [v for v, _ in kept] == [1] and b"Doumbia" in kept[0][1]
+    assert b"Doumbia" in shown[0] and b"Doumbia" not in shown[1]
+    for text in exports[:2]:
+        assert b"(Paragraph withheld.)" in text and b"Doumbia" not in text
+    assert RID.encode() in exports[2] and b"09DAKAR123" not in exports[2]

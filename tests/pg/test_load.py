@@ -49,7 +49,9 @@ def test_migrations(pg_dsn):
         assert schema.version(conn) == 0
         assert schema.migrate(conn) == len(schema.MIGRATIONS)
         assert schema.migrate(conn) == len(schema.MIGRATIONS)  # nothing left to do
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(
+            schema.MIGRATIONS
+        )
         conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (99,))
         with pytest.raises(ValueError, match="newer than this cablebase"):
             schema.migrate(conn)
@@ -92,6 +94,23 @@ def test_changed_cable_is_replaced_and_its_version_kept(pg_dsn):
             "SELECT version FROM cables WHERE reference_id = '09ROME100'"
         ).fetchone() == (2,)
         assert pg.conn.execute("SELECT count(*) FROM tags").fetchone()[0] == 3
+
+
+def test_the_source_read_last_is_the_current_one(pg_dsn):
+    """A cable read back as it was before a change is changed back (a new version), while
+    its current source read again changes nothing: only the source a replacement came from
+    stays current."""
+    with PgStore(pg_dsn) as pg:
+        first, changed = CABLES[0], replace(CABLES[0], subject="Olive blight")
+        pg.put_many([first])
+        assert pg.put_many([changed]).replaced == 1
+        assert pg.put_many([changed]).unchanged == 1
+        assert pg.put_many([first]).replaced == 1
+        assert pg.get("09ROME100").subject == "Olive harvest"
+        assert [v for v, _ in pg.versions("09ROME100")] == [1, 2]
+        current = [s.digest for s in pg.sources("09ROME100")]
+        assert current == [prepare(first).digest]
+        assert len(pg.sources("09ROME100", superseded=True)) == 2
 
 
 def test_full_text_keeps_the_sqlite_meaning(pg_dsn):

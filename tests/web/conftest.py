@@ -365,9 +365,6 @@ def build_access_archive(web_archive: Path | str, path: Path | str) -> Path | st
     the ZETA cables, the policy and the users above added.  Returns `path`."""
     import shutil
 
-    from cablebase.access.accounts import Accounts
-    from cablebase.access.policy import Policy
-    from cablebase.access.settings import set_policy
     from cablebase.archive.store import is_dsn, open_store
 
     if not is_dsn(path) and not is_dsn(web_archive):
@@ -385,16 +382,7 @@ def build_access_archive(web_archive: Path | str, path: Path | str) -> Path | st
             store.put_many(batch)
     with open_store(path) as store:
         store.put_many(zeta_cables())
-        # Dates declassify and the public reads nothing else: what these tests were written
-        # for (test_auth tests the defaults: reviewed declassification, a public profile).
-        set_policy(store.conn, Policy("controlled", declassify="automatic", public_rank=-1))
-        acc = Accounts(store.conn, hasher=cheap_hasher())
-        acc.add_user("alice", PASSWORD, "reader", "CONFIDENTIAL")
-        acc.add_user("bob", PASSWORD, "reader", "SECRET", ["NOFORN"])
-        every = ["NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT"]
-        acc.add_user("root", PASSWORD, "admin", "TOP SECRET", every)
-        acc.add_user("arch1", PASSWORD, "archivist", "TOP SECRET", every)
-        acc.add_user("arch2", PASSWORD, "archivist", "TOP SECRET", every)
+        add_access(store)
         if not is_dsn(path):
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
@@ -451,6 +439,24 @@ def access_location(
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def add_access(store) -> None:
+    """The access policy and the users of the access tests, in `store` (either store)."""
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Policy
+    from cablebase.access.settings import set_policy
+
+    # Dates declassify and the public reads nothing else: what these tests were written
+    # for (test_auth tests the defaults: reviewed declassification, a public profile).
+    set_policy(store.conn, Policy("controlled", declassify="automatic", public_rank=-1))
+    acc = Accounts(store.conn, hasher=cheap_hasher())
+    acc.add_user("alice", PASSWORD, "reader", "CONFIDENTIAL")
+    acc.add_user("bob", PASSWORD, "reader", "SECRET", ["NOFORN"])
+    every = ["NOFORN", "NODIS", "EXDIS", "LIMDIS", "STADIS", "ORCON", "PROPIN", "SPECAT"]
+    acc.add_user("root", PASSWORD, "admin", "TOP SECRET", every)
+    acc.add_user("arch1", PASSWORD, "archivist", "TOP SECRET", every)
+    acc.add_user("arch2", PASSWORD, "archivist", "TOP SECRET", every)
 
 
 class Clock:

@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cablebase.archive.store import is_dsn
-from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
+from tests.web.conftest import (
+    PASSWORD,
+    add_access,
+    cheap_hasher,
+    csrf_of,
+    login,
+    zeta_cables,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +36,8 @@ def app(admin_archive: Path):
     return create_app(admin_archive, hasher=cheap_hasher())
 
 
-@pytest.fixture
-def new_client(app) -> Iterator:
+def _clients(app) -> Iterator:
+    """A factory of clients of `app`, logged in as the user named, closed afterwards."""
     made: list[TestClient] = []
 
     def make(name: str | None = None) -> TestClient:
@@ -45,6 +51,34 @@ def new_client(app) -> Iterator:
     yield make
     for c in made:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def new_client(app) -> Iterator:
+    yield from _clients(app)
+
+
+@pytest.fixture(scope="module")
+def release_app(archive_store):
+    """The ZETA cables and their users on each store (conftest.archive_store): the release
+    pages run on SQLite and on PostgreSQL."""
+    from cablebase.archive.store import open_store
+    from cablebase.web.app import create_app
+
+    location = archive_store(zeta_cables())
+    store = open_store(location)
+    try:
+        add_access(store)
+    finally:
+        store.close()
+    app = create_app(location, hasher=cheap_hasher())
+    yield app
+    app.state.audit.close()  # its last entries written before the database goes
+
+
+@pytest.fixture
+def release_client(release_app) -> Iterator:
+    yield from _clients(release_app)
 
 
 def token(c: TestClient) -> str:
@@ -65,8 +99,6 @@ def test_restricted_pages_need_the_right_role(new_client, path, admin_archive):
     if path.startswith("/admin"):
         assert new_client("arch1").get(path).status_code == 403
     ok = (200, 404)  # /releases/new: no cable
-    if path.startswith("/releases") and is_dsn(admin_archive):
-        ok = (501,)  # releases are not on PostgreSQL yet (docs/postgresql.md)
     assert new_client("root").get(path).status_code in ok
 
 
@@ -196,9 +228,8 @@ def test_audit_records_logins_reads_searches_and_exports(new_client):
 # -- releases --------------------------------------------------------------------------------
 
 
-def test_release_through_the_pages_by_two_archivists(new_client, admin_archive):
-    if is_dsn(admin_archive):
-        pytest.skip("published releases are not on PostgreSQL yet (docs/postgresql.md)")
+def test_release_through_the_pages_by_two_archivists(release_client):
+    new_client = release_client
     arch1, arch2, anon = new_client("arch1"), new_client("arch2"), new_client()
     assert anon.get("/cable/98ZETA1").status_code == 404  # closed before the release
     form = arch1.get("/releases/new", params={"cable": "98ZETA1"})
@@ -240,8 +271,36 @@ def test_release_through_the_pages_by_two_archivists(new_client, admin_archive):
     assert anon.get("/api/search", params={"q": "meadowlark"}).json()["total"] == 1
 
 
-def test_releases_are_refused_to_readers_and_to_anonymous_posts(new_client):
+def test_releases_are_refused_to_readers_and_to_anonymous_posts(release_client):
+    new_client = release_client
     alice = new_client("alice")
     t = token(alice)
     assert alice.post("/releases/new", data={"csrf": t, "cable": "98ZETA3"}).status_code == 403
     assert new_client().post("/releases/new", data={"cable": "98ZETA3"}).status_code == 401
+
+
+def test_release_adds_a_version_readers_of_the_original_keep_it(release_app, release_client):
+    from cablebase.access import releases
+
+    store = release_app.state.writers.any_store()
+    if releases.provenance(store, "98ZETA1") is None:
+        r = releases.prepare(store, "98ZETA1", withheld=[1], by="arch1")
+        releases.review(store, r.id, by="arch2")
+        releases.publish(store, r.id, by="arch2")
+    anon, bob = release_client(), release_client("bob")
+    public = anon.get("/cable/98ZETA1")
+    assert public.status_code == 200 and "quokkasecret" not in public.text
+    assert 'id="release-note"' in public.text and 'id="versions"' not in public.text
+    page = bob.get("/cable/98ZETA1")  # SECRET + NOFORN: the original, whole
+    assert "quokkasecret" in page.text and 'id="release-note"' not in page.text
+    assert '<a href="/cable/98ZETA1?version=2">2</a>' in page.text
+    v2 = bob.get("/cable/98ZETA1", params={"version": 2})
+    assert "quokkasecret" not in v2.text and 'id="release-note"' in v2.text
+    assert "quokkasecret" in bob.get("/cable/98ZETA1", params={"version": 1}).text
+    assert anon.get("/cable/98ZETA1", params={"version": 1}).status_code == 404
+    api = bob.get("/api/cables/98ZETA1").json()
+    assert "quokkasecret" in api["paragraphs"][1]["text"]
+    api2 = bob.get("/api/cables/98ZETA1", params={"version": 2}).json()
+    assert "quokkasecret" not in api2["paragraphs"][1]["text"]
+    assert anon.get("/api/cables/98ZETA1", params={"version": 1}).status_code == 404
+    assert anon.get("/api/cables/98ZETA1", params={"version": 0}).status_code == 422

@@ -1,5 +1,6 @@
 """Declassification by review on the web (/declassify): archivists only, CSRF, only the
-cables the archivist reads whole, audited; the public reads a declassified cable."""
+cables the archivist reads whole, audited; the public reads a declassified cable.  On both
+stores (conftest.archive_store)."""
 
 from __future__ import annotations
 
@@ -26,28 +27,33 @@ def cable(rid: str, cls: str, decl: str | None, word: str):
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
+def app(archive_store):
+    """The reading room over each store (conftest.archive_store), a controlled archive."""
     from cablebase.access.accounts import Accounts
     from cablebase.access.policy import Policy
     from cablebase.access.settings import set_policy
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
     from cablebase.web.app import create_app
 
-    path = tmp_path_factory.mktemp("declassify") / "a.db"
-    with SQLiteStore(path) as store:
-        store.put_many(
-            [
-                cable("85OLDTOWN1", "SECRET", "1995-03-02", "zzeligible"),
-                cable("85OLDTOWN2", "SECRET", "2095-03-02", "zzfuture"),
-                cable("85OLDTOWN3", "CONFIDENTIAL", None, "zznodate"),
-            ]
-        )
+    location = archive_store(
+        [
+            cable("85OLDTOWN1", "SECRET", "1995-03-02", "zzeligible"),
+            cable("85OLDTOWN2", "SECRET", "2095-03-02", "zzfuture"),
+            cable("85OLDTOWN3", "CONFIDENTIAL", None, "zznodate"),
+        ]
+    )
+    store = open_store(location)
+    try:
         set_policy(store.conn, Policy("controlled"))
         acc = Accounts(store.conn, hasher=cheap_hasher())
         acc.add_user("arch", PASSWORD, "archivist", "TOP SECRET")
         acc.add_user("lowarch", PASSWORD, "archivist", "UNCLASSIFIED")
         acc.add_user("reader", PASSWORD, "reader", "TOP SECRET")
-    return create_app(path, hasher=cheap_hasher())
+    finally:
+        store.close()
+    app = create_app(location, hasher=cheap_hasher())
+    yield app
+    app.state.audit.close()  # its last entries written before the database goes
 
 
 def client(app, name: str | None = None) -> TestClient:
@@ -83,7 +89,7 @@ def test_declassify_by_review(app) -> None:
     # Audited: each cable, and the batch with its query.
     from cablebase.access import audit
 
-    conn = app.state.writers.store().conn
+    conn = app.state.writers.any_store().conn
     got = [(e.user, e.target) for e in audit.entries(conn, action="declassify")]
     assert got == [("arch", "85OLDTOWN1")]
     (batch,) = audit.entries(conn, action="declassify_batch")

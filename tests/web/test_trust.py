@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cablebase.archive.store import is_dsn
 from tests.web.conftest import PASSWORD, cheap_hasher, csrf_of, login
 
 
@@ -191,33 +190,3 @@ def test_secure_cookies_option(access_archive: Path) -> None:
         form = c.get("/login")
         cookie = next(h for h in form.headers.get_list("set-cookie") if "cb_login_csrf" in h)
         assert "Secure" in cookie and "HttpOnly" in cookie
-
-
-def test_release_adds_a_version_readers_of_the_original_keep_it(new_client, access_archive):
-    if is_dsn(access_archive):
-        pytest.skip("published releases are not on PostgreSQL yet (docs/postgresql.md)")
-    from cablebase.access import releases
-    from cablebase.archive.store import open_store
-
-    with open_store(access_archive) as store:
-        if releases.provenance(store, "98ZETA1") is None:
-            r = releases.prepare(store, "98ZETA1", withheld=[1], by="arch1")
-            releases.review(store, r.id, by="arch2")
-            releases.publish(store, r.id, by="arch2")
-    anon, bob = new_client(), logged_in(new_client, "bob")
-    public = anon.get("/cable/98ZETA1")
-    assert public.status_code == 200 and "quokkasecret" not in public.text
-    assert 'id="release-note"' in public.text and 'id="versions"' not in public.text
-    page = bob.get("/cable/98ZETA1")  # SECRET + NOFORN: the original, whole
-    assert "quokkasecret" in page.text and 'id="release-note"' not in page.text
-    assert '<a href="/cable/98ZETA1?version=2">2</a>' in page.text
-    v2 = bob.get("/cable/98ZETA1", params={"version": 2})
-    assert "quokkasecret" not in v2.text and 'id="release-note"' in v2.text
-    assert "quokkasecret" in bob.get("/cable/98ZETA1", params={"version": 1}).text
-    assert anon.get("/cable/98ZETA1", params={"version": 1}).status_code == 404
-    api = bob.get("/api/cables/98ZETA1").json()
-    assert "quokkasecret" in api["paragraphs"][1]["text"]
-    api2 = bob.get("/api/cables/98ZETA1", params={"version": 2}).json()
-    assert "quokkasecret" not in api2["paragraphs"][1]["text"]
-    assert anon.get("/api/cables/98ZETA1", params={"version": 1}).status_code == 404
-    assert anon.get("/api/cables/98ZETA1", params={"version": 0}).status_code == 422

@@ -7,8 +7,12 @@ reader, the public included, reads it whole under either mode.  Each cable is wr
 audit log (`declassify`, the cable as target), and the batch once more (`declassify_batch`,
 the query as detail).
 
-`recompute` derives every cable's access columns again from its record (a migration runs it
-when the rules change), keeping the marks the archive set itself (releases, declassified).
+`recompute` derives every cable's access columns again from its record (a migration of the
+SQLite store runs it when the rules change), keeping the marks the archive set itself (releases,
+declassified).
+
+Either store (docs/stores.md): the reads are SQL written once against archive/db.py's `Db`;
+the access columns are written by the store (`write_access`), which keeps its index in step.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cablebase.access import audit
 from cablebase.access.policy import (
@@ -23,12 +28,12 @@ from cablebase.access.policy import (
     SYSTEM,
     Access,
     Stored,
-    acl_tokens,
     opened_by_archive,
     stored,
 )
-from cablebase.access.settings import bump_generation, get_policy
-from cablebase.archive.schema import stored_paragraphs, stored_record
+from cablebase.access.settings import bump_generation
+from cablebase.archive.db import Db
+from cablebase.archive.schema import stored_record
 
 MAX_BATCH = 100000  # cables one declassify command may open (a query matching more is refused)
 
@@ -49,13 +54,15 @@ def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-def classify(conn: sqlite3.Connection, ids: list[str], today: str | None = None) -> Outcome:
-    """Sort the cables (reference ids) into eligible, not yet, closed and already open."""
+def classify(conn: Any, ids: list[str], today: str | None = None) -> Outcome:
+    """Sort the cables (reference ids) into eligible, not yet, closed and already open.
+    `conn`: either store's connection, or a Db (`Archive.db`)."""
+    db = Db.of(conn)
     day = today or _today()
     out = Outcome([], 0, 0, 0)
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        rows = conn.execute(
+        rows = db.execute(
             "SELECT reference_id, open_on FROM cables"
             f" WHERE reference_id IN ({','.join('?' * len(chunk))}) ORDER BY id",
             chunk,
@@ -75,7 +82,7 @@ def classify(conn: sqlite3.Connection, ids: list[str], today: str | None = None)
 def matching(archive, query: str, access: Access | None = None) -> list[str]:  # type: ignore[no-untyped-def]
     """The cables matching `query` that `access` reads whole (an archivist declassifies only
     what they may read, and learns nothing of the rest); every cable when None."""
-    reader = archive.with_access(access or Access(get_policy(archive.conn), SYSTEM))
+    reader = archive.with_access(access or Access(archive.policy, SYSTEM))
     ids = [hit.reference_id for hit in reader.search(query, sort="date")]
     if access is None or access.unrestricted:
         return ids
@@ -97,7 +104,7 @@ def declassify(
     ids = matching(archive, query, access)
     if len(ids) > MAX_BATCH:
         raise DeclassifyError(f"the query matches {len(ids):,} cables: at most {MAX_BATCH:,}")
-    out = classify(archive.conn, ids, today)
+    out = classify(archive.db, ids, today)
     if not out.eligible:
         raise DeclassifyError(
             f"no eligible cable among the {len(ids):,} matching (declassification date not yet"
@@ -105,58 +112,30 @@ def declassify(
             f" {out.already:,})"
         )
     if not dry_run:
-        _open(archive.conn, out.eligible, by, query)
+        _open(archive.store, out.eligible, by, query)
     return out
 
 
-def _open(conn: sqlite3.Connection, reference_ids: list[str], by: str, query: str) -> None:
-    with conn:
+def _open(store: Any, reference_ids: list[str], by: str, query: str) -> None:
+    """Open the cables, each audited, in one transaction (`store`: either store)."""
+    db = Db.of(store.conn)
+    with db.transaction():
         for rid in reference_ids:
-            row = conn.execute(
-                "SELECT id, class_rank, caveat_bits, floor_rank FROM cables WHERE reference_id = ?",
-                (rid,),
-            ).fetchone()
-            if row is None:
+            found = store.columns(rid)
+            if found is None:
                 continue
-            cid, rank, bits, floor = row
-            _rewrite(conn, cid, Stored(rank, bits, DECLASSIFIED_ON, floor))
-            audit.record(conn, by, "declassify", rid)
-        audit.record(conn, by, "declassify_batch", None, detail=f"{len(reference_ids)}: {query}")
-        bump_generation(conn)
-
-
-def _rewrite(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
-    """Write a cable's access columns and index tokens; False when nothing changed."""
-    old = conn.execute(
-        "SELECT caveat_bits, open_on, floor_rank, acl, subject FROM cables WHERE id = ?", (cid,)
-    ).fetchone()
-    acl = acl_tokens(s)
-    if old[:4] == (s.bits, s.open_on, s.floor_rank, acl):
-        return False
-    conn.execute(
-        "UPDATE cables SET caveat_bits = ?, open_on = ?, floor_rank = ?, acl = ? WHERE id = ?",
-        (s.bits, s.open_on, s.floor_rank, acl, cid),
-    )
-    if old[3] != acl:  # the contentless index: delete with the text it indexed, insert again
-        from cablebase.archive.sqlite import body_text
-
-        body = body_text((h, t) for _, _, h, t in stored_paragraphs(conn, cid))
-        subject = old[4] or ""
-        conn.execute(
-            "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl)"
-            " VALUES ('delete', ?, ?, ?, ?)",
-            (cid, subject, body, old[3] or ""),
-        )
-        conn.execute(
-            "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
-            (cid, subject, body, acl),
-        )
-    return True
+            cid, s, _ = found
+            store.write_access(cid, Stored(s.rank, s.bits, DECLASSIFIED_ON, s.floor_rank))
+            audit.record(db, by, "declassify", rid)
+        audit.record(db, by, "declassify_batch", None, detail=f"{len(reference_ids)}: {query}")
+        bump_generation(db)
 
 
 def recompute(conn: sqlite3.Connection) -> int:
     """Derive every cable's access columns again from its record; return how many changed.
-    Runs inside the caller's transaction (a migration's)."""
+    Runs inside the caller's transaction (a migration of the SQLite store's)."""
+    from cablebase.archive.sqlite import write_access
+
     changed = 0
     ids = [cid for (cid,) in conn.execute("SELECT id FROM cables ORDER BY id")]
     for cid in ids:
@@ -166,7 +145,7 @@ def recompute(conn: sqlite3.Connection) -> int:
         s = stored(stored_record(conn, cid, record))
         if opened_by_archive(opened):  # a release or a declassification stays open
             s = Stored(s.rank, s.bits, opened, s.floor_rank)
-        changed += _rewrite(conn, cid, s)
+        changed += write_access(conn, cid, s)
     if changed:
         bump_generation(conn)
     return changed

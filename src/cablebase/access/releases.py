@@ -14,12 +14,15 @@ Provenance (release N of cable X, prepared, reviewed and published by whom and w
 the `releases` table: `provenance(store, reference_id)`.
 
 Role checks belong to the callers (web, CLI): `require_archivist(role)`.
+
+Either store (docs/stores.md): the `releases` table is SQL written once against archive/db.py's
+`Db`; the new version of the cable is written by the store itself (`Store.put_release`), which
+keeps its index and its earlier versions its own way.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from cablebase.access import audit
+from cablebase.archive.db import Db
 from cablebase.archive.sqlite import prepare as prepare_row
 from cablebase.record import Cable, Paragraph, Redaction, Source
 
@@ -43,6 +47,7 @@ __all__ = [
     "SUBJECT_WITHHELD",
     "Release",
     "base_of",
+    "base_record",
     "ReleaseError",
     "get",
     "list_releases",
@@ -318,6 +323,10 @@ def _store(store: Any) -> Store:
     return getattr(store, "store", store)
 
 
+def _db(store: Any) -> Db:
+    return Db.of(_store(store).conn)
+
+
 def _from_row(row: tuple) -> Release:
     (rid, ref, base, status, withheld, spans, subject, *rest) = row
     return Release(
@@ -327,8 +336,8 @@ def _from_row(row: tuple) -> Release:
 
 def get(store: Any, release_id: int) -> Release | None:
     row = (
-        _store(store)
-        .conn.execute(f"SELECT {_COLUMNS} FROM releases WHERE id = ?", (int(release_id),))
+        _db(store)
+        .execute(f"SELECT {_COLUMNS} FROM releases WHERE id = ?", (int(release_id),))
         .fetchone()
     )
     return _from_row(row) if row else None
@@ -350,13 +359,13 @@ def list_releases(
     sql = f"SELECT {_COLUMNS} FROM releases"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    rows = _store(store).conn.execute(sql + " ORDER BY id DESC", params)
+    rows = _db(store).execute(sql + " ORDER BY id DESC", params).fetchall()
     return [_from_row(r) for r in rows]
 
 
-def _audit(conn: sqlite3.Connection, user: str, action: str, target: str, detail: str) -> None:
+def _audit(db: Db, user: str, action: str, target: str, detail: str) -> None:
     # Called inside the change's transaction: the entry and the change are written together.
-    audit.record(conn, user, action, target, detail)
+    audit.record(db, user, action, target, detail)
 
 
 def _detail(r: Release) -> str:
@@ -380,15 +389,19 @@ def _by(by: str) -> str:
     return name
 
 
-def _current(conn: sqlite3.Connection, reference_id: str) -> tuple[int, str] | None:
+def _current(db: Db, reference_id: str) -> tuple[int, str] | None:
     """(version, content hash) of the stored cable."""
-    return conn.execute(
+    row = db.execute(
         "SELECT version, source_hash FROM cables WHERE reference_id = ?", (reference_id,)
     ).fetchone()
+    return None if row is None else (row[0], row[1])
 
 
-def _base_record(s: Store, reference_id: str, version: int) -> Cable:
-    cur = _current(s.conn, reference_id)
+def base_record(store: Any, reference_id: str, version: int) -> Cable:
+    """Version `version` of the cable (the one a release redacts): the current record or an
+    earlier one; ReleaseError when it is no longer stored."""
+    s = _store(store)
+    cur = _current(_db(s), reference_id)
     if cur is not None and cur[0] == version:
         cable = s.get(reference_id)
         if cable is not None:
@@ -450,16 +463,16 @@ def prepare(
     by: str,
 ) -> Release:
     """A draft release of the cable's current version."""
-    s, who = _store(store), _by(by)
+    s, db, who = _store(store), _db(store), _by(by)
     ref = (reference_id or "").strip().upper()
-    cur = _current(s.conn, ref)
+    cur = _current(db, ref)
     if cur is None:
         raise ReleaseError(f"{reference_id} is not in the archive")
-    base = _base_record(s, ref, cur[0])
+    base = base_record(s, ref, cur[0])
     positions, cleaned, subj = _clean(base, withheld, spans, subject)
     now = _now()
-    with s.conn:
-        c = s.conn.execute(
+    with db.transaction():
+        new_id = db.insert(
             "INSERT INTO releases (reference_id, base_version, status, withheld, spans, subject,"
             " note, prepared_by, prepared) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
             (
@@ -473,10 +486,8 @@ def prepare(
                 now,
             ),
         )
-        release = Release(
-            c.lastrowid, ref, cur[0], "draft", positions, cleaned, subj, note, who, now
-        )
-        _audit(s.conn, who, "release_prepare", ref, _detail(release))
+        release = Release(new_id, ref, cur[0], "draft", positions, cleaned, subj, note, who, now)
+        _audit(db, who, "release_prepare", ref, _detail(release))
     return release
 
 
@@ -499,11 +510,11 @@ def update(
 ) -> Release:
     """Edit a draft (None leaves a field as it is).  An edited release is a draft again, to
     be reviewed anew, and its editor counts as its preparer for the two-person rule."""
-    s, who = _store(store), _by(by)
+    s, db, who = _store(store), _db(store), _by(by)
     r = _load(s, release_id)
     if r.status not in ("draft", "reviewed"):
         raise ReleaseError(f"release {r.id} is {r.status}: only drafts can be edited")
-    base = _base_record(s, r.reference_id, r.base_version)
+    base = base_record(s, r.reference_id, r.base_version)
     positions, cleaned, subj = _clean(
         base,
         r.withheld if withheld is None else withheld,
@@ -515,8 +526,8 @@ def update(
         r.note = note or None
     r.status, r.prepared_by, r.prepared = "draft", who, _now()
     r.reviewed_by = r.reviewed = None
-    with s.conn:
-        s.conn.execute(
+    with db.transaction():
+        db.execute(
             "UPDATE releases SET status = 'draft', withheld = ?, spans = ?, subject = ?,"
             " note = ?, prepared_by = ?, prepared = ?, reviewed_by = NULL, reviewed = NULL"
             " WHERE id = ?",
@@ -530,7 +541,7 @@ def update(
                 r.id,
             ),
         )
-        _audit(s.conn, who, "release_prepare", r.reference_id, _detail(r) + "; edited")
+        _audit(db, who, "release_prepare", r.reference_id, _detail(r) + "; edited")
     return r
 
 
@@ -538,7 +549,7 @@ def render(store: Any, release_or_id: Release | int) -> Cable:
     """The record the release would publish (a preview), made from its base version."""
     s = _store(store)
     r = release_or_id if isinstance(release_or_id, Release) else _load(s, release_or_id)
-    base = _base_record(s, r.reference_id, r.base_version)
+    base = base_record(s, r.reference_id, r.base_version)
     if any(not 0 <= w < len(base.paragraphs) for w in r.withheld):
         raise ReleaseError(f"release {r.id}: a withheld position is outside the cable")
     return redact_record(base, withheld=r.withheld, spans=r.spans, subject=r.subject)
@@ -546,7 +557,7 @@ def render(store: Any, release_or_id: Release | int) -> Cable:
 
 def review(store: Any, release_id: int, *, by: str) -> Release:
     """draft -> reviewed, by someone other than its preparer (two-person rule)."""
-    s, who = _store(store), _by(by)
+    s, db, who = _store(store), _db(store), _by(by)
     r = _load(s, release_id)
     if r.status != "draft":
         raise ReleaseError(f"release {r.id} is {r.status}: only a draft can be reviewed")
@@ -556,13 +567,13 @@ def review(store: Any, release_id: int, *, by: str) -> Release:
         )
     render(s, r)  # a release that cannot be made cannot be approved
     r.status, r.reviewed_by, r.reviewed = "reviewed", who, _now()
-    with s.conn:
-        s.conn.execute(
+    with db.transaction():
+        db.execute(
             "UPDATE releases SET status = 'reviewed', reviewed_by = ?, reviewed = ?"
             " WHERE id = ? AND status = 'draft'",
             (who, r.reviewed, r.id),
         )
-        _audit(s.conn, who, "release_review", r.reference_id, _detail(r))
+        _audit(db, who, "release_review", r.reference_id, _detail(r))
     return r
 
 
@@ -570,13 +581,13 @@ def publish(store: Any, release_id: int, *, by: str) -> Release:
     """reviewed -> published: the redacted record becomes the cable's new version, open to
     every reader; the version it redacts moves to cable_versions intact.  Fails when the
     cable changed since the release was prepared (prepare it again)."""
-    s, who = _store(store), _by(by)
+    s, db, who = _store(store), _db(store), _by(by)
     r = _load(s, release_id)
     if r.status != "reviewed":
         raise ReleaseError(f"release {r.id} is {r.status}: only a reviewed release is published")
     record = render(s, r)
     prepared = prepare_row(record, released=True)
-    cur = _current(s.conn, r.reference_id)
+    cur = _current(db, r.reference_id)
     if cur is None:
         raise ReleaseError(f"{r.reference_id} is no longer in the archive")
     if cur[0] != r.base_version and cur[1] != prepared.digest:
@@ -585,58 +596,65 @@ def publish(store: Any, release_id: int, *, by: str) -> Release:
             f"{r.base_version}, now {cur[0]}): withdraw it and prepare it again"
         )
     if cur[0] == r.base_version:
-        result = s.put_many([prepared])
-        if not result.updated:
+        if not s.put_release(prepared):
             raise ReleaseError(
                 f"release {r.id} is identical to a version of {r.reference_id} already stored"
             )
-        cur = _current(s.conn, r.reference_id)
+        cur = _current(db, r.reference_id)
         if cur is None or cur[1] != prepared.digest:  # another writer got in between
             raise ReleaseError(f"{r.reference_id} changed while release {r.id} was published")
     # else: an earlier run wrote the version and stopped before recording it: finish it.
     r.status, r.published_by, r.published, r.version = "published", who, _now(), cur[0]
-    with s.conn:
-        s.conn.execute(
+    with db.transaction():
+        db.execute(
             "UPDATE releases SET status = 'published', published_by = ?, published = ?,"
             " version = ? WHERE id = ?",
             (who, r.published, r.version, r.id),
         )
-        _audit(s.conn, who, "release_publish", r.reference_id, _detail(r))
+        _audit(db, who, "release_publish", r.reference_id, _detail(r))
     return r
 
 
 def withdraw(store: Any, release_id: int, *, by: str) -> Release:
     """draft or reviewed -> withdrawn (a published version stays: publish another release)."""
-    s, who = _store(store), _by(by)
+    s, db, who = _store(store), _db(store), _by(by)
     r = _load(s, release_id)
     if r.status not in ("draft", "reviewed"):
         raise ReleaseError(f"release {r.id} is {r.status}: only drafts can be withdrawn")
     r.status = "withdrawn"
-    with s.conn:
-        s.conn.execute("UPDATE releases SET status = 'withdrawn' WHERE id = ?", (r.id,))
-        _audit(s.conn, who, "release_withdraw", r.reference_id, _detail(r))
+    with db.transaction():
+        db.execute("UPDATE releases SET status = 'withdrawn' WHERE id = ?", (r.id,))
+        _audit(db, who, "release_withdraw", r.reference_id, _detail(r))
     return r
 
 
-def base_of(conn: sqlite3.Connection, reference_id: str, version: int) -> int | None:
-    """The version that the published release stored as `version` of the cable redacts."""
-    row = conn.execute(
-        "SELECT base_version FROM releases WHERE reference_id = ? AND version = ?"
-        " AND status = 'published' ORDER BY id DESC LIMIT 1",
-        (reference_id, version),
-    ).fetchone()
+def base_of(conn: Any, reference_id: str, version: int) -> int | None:
+    """The version that the published release stored as `version` of the cable redacts
+    (`conn`: either store's connection, or a Db)."""
+    row = (
+        Db.of(conn)
+        .execute(
+            "SELECT base_version FROM releases WHERE reference_id = ? AND version = ?"
+            " AND status = 'published' ORDER BY id DESC LIMIT 1",
+            (reference_id, version),
+        )
+        .fetchone()
+    )
     return row[0] if row else None
 
 
 def provenance(store: Any, reference_id: str) -> Release | None:
     """The published release that the cable's current version is, or None (an original)."""
-    s = _store(store)
     ref = (reference_id or "").strip().upper()
-    row = s.conn.execute(
-        f"SELECT {', '.join('r.' + c.strip() for c in _COLUMNS.split(','))}"
-        " FROM releases r JOIN cables c ON c.reference_id = r.reference_id"
-        " AND c.version = r.version WHERE r.reference_id = ? AND r.status = 'published'"
-        " ORDER BY r.id DESC LIMIT 1",
-        (ref,),
-    ).fetchone()
+    row = (
+        _db(store)
+        .execute(
+            f"SELECT {', '.join('r.' + c.strip() for c in _COLUMNS.split(','))}"
+            " FROM releases r JOIN cables c ON c.reference_id = r.reference_id"
+            " AND c.version = r.version WHERE r.reference_id = ? AND r.status = 'published'"
+            " ORDER BY r.id DESC LIMIT 1",
+            (ref,),
+        )
+        .fetchone()
+    )
     return _from_row(row) if row else None

@@ -314,6 +314,19 @@ class SQLiteStore:
                 self._bump()
         return result
 
+    def put_release(self, prepared: Prepared) -> bool:
+        """Store a published release (prepared with `released=True`, access/releases.py) as the
+        cable's new version: the current one moves to cable_versions, the sources stay as
+        they are.  False when it is a version already stored (nothing written)."""
+        if prepared.source_form != RELEASE_FORM:
+            raise ValueError("put_release stores a release record (source form 'release')")
+        return self.put_many([prepared]).updated > 0
+
+    def write_access(self, cable_id: int, access: Stored) -> bool:
+        """Write a cable's access columns (declassification, access/declassify.py) inside the
+        caller's transaction; False when nothing changed."""
+        return write_access(self.conn, cable_id, access)
+
     def add_new(self, cable: Cable | Prepared) -> None:
         """Store a record new to the archive inside the caller's open write transaction
         (BEGIN IMMEDIATE held): the drafting desk numbers, stores and dispatches a released
@@ -761,6 +774,36 @@ def _column_values(c: Cable, digest: str, row: bytes, access: Stored) -> tuple:
         access.floor_rank,
         c.released,
     )
+
+
+def write_access(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
+    """Write a cable's access columns and its acl tokens in the full-text index (a
+    declassification, or a migration deriving them again); False when nothing changed."""
+    from cablebase.archive.schema import stored_paragraphs
+
+    old = conn.execute(
+        "SELECT caveat_bits, open_on, floor_rank, acl, subject FROM cables WHERE id = ?", (cid,)
+    ).fetchone()
+    acl = acl_tokens(s)
+    if old[:4] == (s.bits, s.open_on, s.floor_rank, acl):
+        return False
+    conn.execute(
+        "UPDATE cables SET caveat_bits = ?, open_on = ?, floor_rank = ?, acl = ? WHERE id = ?",
+        (s.bits, s.open_on, s.floor_rank, acl, cid),
+    )
+    if old[3] != acl:  # the contentless index: delete with the text it indexed, insert again
+        body = body_text((h, t) for _, _, h, t in stored_paragraphs(conn, cid))
+        subject = old[4] or ""
+        conn.execute(
+            "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (cid, subject, body, old[3] or ""),
+        )
+        conn.execute(
+            "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
+            (cid, subject, body, acl),
+        )
+    return True
 
 
 def _now() -> str:

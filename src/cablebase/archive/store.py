@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from cablebase.access.policy import Access, Policy, Stored
     from cablebase.archive.query import Node, OriginResolver
+    from cablebase.archive.sqlite import Prepared
     from cablebase.record import Cable
 
 # A hit as a store returns it: (store id, reference_id, created, origin, classification,
@@ -141,6 +142,19 @@ class Store(Protocol):
 
     def policy(self) -> Policy:
         """The archive's access policy (access/settings.py)."""
+        ...
+
+    # Writes that keep the store's index and versions its own way (the rest of releases and
+    # declassification is SQL over archive/db.py's Db, the same on both stores).
+
+    def put_release(self, prepared: Prepared) -> bool:
+        """Store a published release (access/releases.py) as the cable's new version, the
+        current one kept in cable_versions; False when it is a version already stored."""
+        ...
+
+    def write_access(self, cable_id: int, access: Stored) -> bool:
+        """Write a cable's access columns (declassification) inside the caller's transaction,
+        the full-text index kept in step; False when nothing changed."""
         ...
 
     def count(self) -> int: ...

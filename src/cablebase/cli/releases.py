@@ -20,17 +20,17 @@ if TYPE_CHECKING:
     from cablebase.archive.store import Store
 
 
-# A release id as SQLite stores it: a larger number is a usage error, not a traceback.
+# A release id as both stores keep it (64-bit): a larger number is a usage error, not a
+# traceback.
 RELEASE_ID = click.IntRange(1, 2**63 - 1)
 
 
 @contextmanager
 def _store(path: str) -> Iterator:  # type: ignore[type-arg]
-    from cablebase.archive.store import Unsupported, is_dsn, open_store
+    """The archive's store, SQLite file or PostgreSQL database (docs/stores.md)."""
+    from cablebase.archive.store import is_dsn, open_store
 
-    if is_dsn(path):  # their tables are SQLite's (docs/postgresql.md)
-        raise Unsupported("published releases")
-    if not os.path.exists(path):
+    if not is_dsn(path) and not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
     store = open_store(path, create=False)
     try:
@@ -77,7 +77,7 @@ def _base(store, r):  # type: ignore[no-untyped-def]
     from cablebase.access import releases
 
     try:
-        return releases._base_record(store, r.reference_id, r.base_version)
+        return releases.base_record(store, r.reference_id, r.base_version)
     except releases.ReleaseError:
         return None
 

@@ -9,6 +9,9 @@ docs/sources.md): kept in cable_sources (superseding an earlier read of the same
 and the stored record becomes the merge of the cable's current sources (archive/merge.py),
 its previous version kept in cable_versions.  One batch is one transaction; the cable's row
 is locked while its sources are merged (two workers reading two sources of it take turns).
+A published release (source form `release`, access/releases.py) replaces the record
+but is no source: the sources stay, and reading the original again changes nothing, as on
+SQLite.
 """
 
 from __future__ import annotations
@@ -130,6 +133,8 @@ def _side_rows(conn, rows: list[tuple[int, Prepared, set[str]]], *, sources: boo
             " FROM STDIN"
         ) as copy:
             for _, p, _ in rows:
+                if p.source_form == RELEASE_FORM:
+                    continue
                 form, path, offset = p.location or ("", None, None)
                 copy.write_row((p.reference_id, form, path, offset, p.released, p.digest, now))
     found = sorted(set().union(*(w for _, _, w in rows))) if rows else []
@@ -219,7 +224,11 @@ def _replace(conn, p: Prepared) -> bool:
     if digest == p.digest:
         return False
     release = p.source_form == RELEASE_FORM
-    if not release:
+    if release:  # published before (its record is an earlier version): nothing to do
+        seen = "SELECT 1 FROM cable_versions WHERE reference_id = %s AND source_hash = %s"
+        if conn.execute(seen, (p.reference_id, p.digest)).fetchone():
+            return False
+    else:
         found = _add_source(conn, p)
         if found is None or found.digest == digest:
             return False

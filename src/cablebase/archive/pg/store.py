@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 
 import psycopg
 
-from cablebase.access.policy import Policy, Stored
+from cablebase.access.policy import Policy, Stored, acl_tokens
 from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import Loaded, load, source_record, sources, stored_record
 from cablebase.archive.pg.search import PgSearch
-from cablebase.archive.sqlite import Prepared, SourceInfo, prepare
+from cablebase.archive.sqlite import RELEASE_FORM, Prepared, SourceInfo, prepare
 from cablebase.record import Cable
 
 
@@ -103,8 +103,10 @@ class PgStore:
         return None if row is None else (row[0], Stored(*row[1:5]), row[5])
 
     def release_base(self, reference_id: str, version: int) -> int | None:
-        """No published releases on PostgreSQL yet (access/releases.py): none redacts."""
-        return None
+        """The version that the published release stored as `version` redacts."""
+        from cablebase.access.releases import base_of
+
+        return base_of(self.conn, reference_id, version)
 
     def policy(self) -> Policy:
         """The archive's access policy, from its settings (access/settings.py's keys)."""
@@ -147,3 +149,25 @@ class PgStore:
         if self.readonly:
             raise ArchiveFileError("the archive was opened read-only")
         return load(self.conn, [c if isinstance(c, Prepared) else prepare(c) for c in cables])
+
+    def put_release(self, prepared: Prepared) -> bool:
+        """Store a published release (prepared with `released=True`, access/releases.py) as the
+        cable's new version: the current one moves to cable_versions, the sources stay as
+        they are.  False when it is a version already stored (nothing written)."""
+        if prepared.source_form != RELEASE_FORM:
+            raise ValueError("put_release stores a release record (source form 'release')")
+        return self.put_many([prepared]).replaced > 0
+
+    def write_access(self, cable_id: int, access: Stored) -> bool:
+        """Write a cable's access columns (declassification, access/declassify.py) inside the
+        caller's transaction; False when nothing changed.  The full-text vector holds no
+        access tokens here (plans test the columns), so it stays as it is."""
+        acl = acl_tokens(access)
+        cur = self.conn.execute(
+            "UPDATE cables SET caveat_bits = %s, open_on = %s, floor_rank = %s, acl = %s"
+            " WHERE id = %s AND (caveat_bits, open_on, floor_rank, acl)"
+            " IS DISTINCT FROM (%s, %s, %s, %s)",
+            (access.bits, access.open_on, access.floor_rank, acl, cable_id)
+            + (access.bits, access.open_on, access.floor_rank, acl),
+        )
+        return cur.rowcount > 0
