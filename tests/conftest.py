@@ -10,6 +10,9 @@ import pytest
 
 from tests import pg_server
 
+# empty_archive: a new archive on each store (drafting, dispatch)
+pytest_plugins = ("tests.store_fixtures",)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
 CORPUS = SHARED / "corpus"

@@ -15,9 +15,11 @@ from cablebase.access.policy import (
     Policy,
     Stored,
     open_access,
+    sql_visible,
     stored,
     view,
 )
+from cablebase.archive.db import Db
 from cablebase.archive.query import (
     NAME_FIELDS,
     NAMES_CABLE,
@@ -39,7 +41,6 @@ from cablebase.archive.query import (
 from cablebase.archive.snippets import snippet as make_snippet
 from cablebase.archive.snippets import words
 from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
-from cablebase.archive.db import Db
 from cablebase.archive.store import FACETS, SORTS, Reader, Store, Unsupported, open_store
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
@@ -219,20 +220,32 @@ class Archive:
         """Who asks this archive's plans of its store, and of which state (archive/store.py)."""
         return Reader(self.access, self._pin, self._origins)
 
-    # SQLite only: conditions for the SQL modules beside the archive (docs/stores.md).
+    # Conditions for the SQL modules beside the archive (docs/stores.md), in archive/db.py's
+    # dialect (`?` placeholders).
 
     def visible_sql(self, params: list, *, text: bool = False, alias: str = "c") -> str:
         """The condition over `cables c` (or `alias`) of the cables this archive's reader sees
-        (whole or, unless `text`, partially); "1" when they see everything.  A test of the
-        id alone (archive/reader_sets.py), so no row is read for it; `params` is left as is
-        (kept for callers that build their parameters around it)."""
-        self.needs_sqlite("this feature (SQL over the archive's tables)")
+        (whole or, unless `text`, partially); "1" when they see everything.  On SQLite a test
+        of the id alone (archive/reader_sets.py), so no row is read for it, and `params` is
+        left as is; on PostgreSQL the policy's condition over the access columns, its values
+        appended to `params` (plan.py's `Visible`)."""
+        if not self.sqlite:
+            if self.access.unrestricted:
+                return "TRUE"
+            return sql_visible(self.access, params, text=text, alias=alias)
         return self.searcher.visible_sql(self.reader, text=text, alias=alias)
 
-    def subject_sql(self, alias: str = "c") -> str:
+    def subject_sql(self, alias: str = "c", params: list | None = None) -> str:
         """The subject column of `cables` as this reader sees it in lists: withheld unless
-        the cable is read whole (an id test: the access columns are not read)."""
-        self.needs_sqlite("this feature (SQL over the archive's tables)")
+        the cable is read whole (on SQLite an id test: the access columns are not read).  On
+        PostgreSQL its values are appended to `params`, which a restricted reader needs."""
+        if not self.sqlite:
+            if self.access.unrestricted:
+                return f"{alias}.subject"
+            if params is None:
+                self.needs_sqlite("this feature (SQL over the archive's tables)")
+            whole = self.visible_sql(params, text=True, alias=alias)  # type: ignore[arg-type]
+            return f"CASE WHEN {whole} THEN {alias}.subject ELSE '{WITHHELD}' END"
         return self.searcher.subject_sql(self.reader, alias)
 
     def _scope(self, node: Node) -> Node:

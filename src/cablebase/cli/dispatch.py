@@ -70,7 +70,7 @@ def inbox(
             who = archive.access.viewer.name
             if controlled and who is None:
                 raise click.ClickException("marking needs an account (--user or --token)")
-            done = Queue(archive.conn).mark(target, key, ack=bool(ack_id), who=who)
+            done = Queue(archive.db).mark(target, key, ack=bool(ack_id), who=who)
             what = "acknowledged" if ack_id else "read"
             if not done:
                 raise click.ClickException(
@@ -136,10 +136,7 @@ def run(
     archive_path: str, once: bool, workers: int, reserve: int, drop: str | None, batch: int
 ) -> None:
     """Deliver due deliveries, highest precedence first, until stopped (or --once)."""
-    from pathlib import Path
-
-    if not Path(archive_path).exists():
-        raise click.ClickException(f"no archive at {archive_path}")
+    _exists(archive_path)
     if reserve and reserve >= workers:
         raise click.ClickException("--reserve must leave at least one worker for all precedences")
     if workers == 1:
@@ -212,13 +209,21 @@ def status(
             )
 
 
-def _store(path: str):  # noqa: ANN202
+def _exists(path: str) -> None:
+    """A SQLite file that is not there is no archive (a PostgreSQL database is asked when
+    opened: one without an archive is an error there)."""
     from pathlib import Path
 
+    from cablebase.archive.store import is_dsn
+
+    if not is_dsn(path) and not Path(path).exists():
+        raise click.ClickException(f"no archive at {path}")
+
+
+def _store(path: str):  # noqa: ANN202
     from cablebase.dispatch.worker import connect
 
-    if not Path(path).exists():
-        raise click.ClickException(f"no archive at {path}")
+    _exists(path)
     return connect(path)
 
 
@@ -233,7 +238,8 @@ def retry(archive_path: str, ids: tuple[int, ...], every: bool) -> None:
     if not ids and not every:
         raise click.ClickException("name delivery ids, or --all")
     store = _store(archive_path)
-    n = Queue(store.conn).retry(None if every else ids)
+    with store:
+        n = Queue(store.conn).retry(None if every else ids)
     click.echo(f"{n} deliveries queued again", err=True)
 
 
@@ -242,17 +248,18 @@ def retry(archive_path: str, ids: tuple[int, ...], every: bool) -> None:
 @click.argument("ids", nargs=-1, required=True)
 def send(archive_path: str, ids: tuple[str, ...]) -> None:
     """Enqueue the deliveries of cables already in the archive (idempotent)."""
+    from cablebase.archive.db import Db
     from cablebase.dispatch.outbox import enqueue
 
-    store = _store(archive_path)
     total = 0
-    for rid in ids:
-        cable = store.get(rid.upper())
-        if cable is None:
-            raise click.ClickException(f"{rid} is not in the archive")
-        with store.conn:
-            store.conn.execute("BEGIN IMMEDIATE")
-            total += enqueue(store.conn, cable)
+    with _store(archive_path) as store:
+        db = Db.of(store.conn)
+        for rid in ids:
+            cable = store.get(rid.upper())
+            if cable is None:
+                raise click.ClickException(f"{rid} is not in the archive")
+            with db.transaction(immediate=True):
+                total += enqueue(db, cable)
     click.echo(f"{total} deliveries enqueued", err=True)
 
 
@@ -264,17 +271,19 @@ def send(archive_path: str, ids: tuple[str, ...]) -> None:
 def roster(archive_path: str, post: str, contacts: tuple[str, ...], clear: bool) -> None:
     """Show or set the alert roster of a post: who is alerted when a FLASH or NIACT stays
     unacknowledged past its objective."""
+    from cablebase.archive.db import Db
     from cablebase.dispatch import views
     from cablebase.dispatch.queue import Queue
 
-    store = _store(archive_path)
     key = views.normal(post)
-    if contacts or clear:
-        Queue(store.conn).set_roster(key, list(contacts))
-    for (c,) in store.conn.execute(
-        "SELECT contact FROM dispatch_rosters WHERE addressee = ? ORDER BY contact", (key,)
-    ):
-        click.echo(c)
+    with _store(archive_path) as store:
+        db = Db.of(store.conn)
+        if contacts or clear:
+            Queue(db).set_roster(key, list(contacts))
+        for (c,) in db.execute(
+            "SELECT contact FROM dispatch_rosters WHERE addressee = ? ORDER BY contact", (key,)
+        ).fetchall():
+            click.echo(c)
 
 
 COMMANDS = [inbox, dispatch]
