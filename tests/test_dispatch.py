@@ -481,3 +481,26 @@ def test_cli_run_with_a_reserved_worker(store: Store) -> None:
     assert out.exit_code == 0, out.output
     assert {r["state"] for r in rows(store)} == {"delivered"}
     assert len(rows(store)) == 7
+
+
+def test_several_workers_claim_each_delivery_once(store: Store, tmp_path: Path) -> None:
+    """Three worker processes draining one queue at once: each delivery claimed by one of
+    them, once (a delivery claimed twice would count two attempts), made once at the drop."""
+    from tests.dispatch_helpers import exactly_once
+
+    for i in range(2):
+        release_and_enqueue(store, cable(i, to=(), collectives=("ALDAC",)))
+    release_and_enqueue(store, cable(9, precedence="FLASH"))
+    drop = tmp_path / "drop"
+    out = CliRunner().invoke(
+        main,
+        ["dispatch", "run", "--once", "--workers", "3", "--batch", "4"]
+        + ["--archive", str(store.path), "--drop", str(drop)],
+    )
+    assert out.exit_code == 0, out.output
+    got = exactly_once(store.path, drop)
+    assert got["deliveries"] == 2 * 252 + 1
+    assert got["states"] == ["delivered"]
+    assert {r["attempts"] for r in rows(store)} == {1}
+    assert got["files"] == got["expected_files"]
+    assert sorted(got["journal"]) == got["keys"]
