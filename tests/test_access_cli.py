@@ -1,4 +1,5 @@
-"""`cablebase users|policy|audit` and the identity of command-line readers (cli_access)."""
+"""`cablebase users|policy|audit` and the identity of command-line readers (cli_access), on
+a SQLite file and on a PostgreSQL database (tests/access_stores.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from cablebase.access import audit
 from cablebase.access.accounts import Accounts
 from cablebase.access.policy import ALL_CAVEATS, EVERYONE, Policy, Viewer
 from cablebase.access.settings import set_policy
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.cli import access as commands
 from cablebase.cli import main
 from cablebase.cli.identity import cli_access, identity_options
@@ -33,10 +34,9 @@ def _env(monkeypatch):
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    path = tmp_path / "cables.db"
-    SQLiteStore(path).close()
-    return str(path)
+def db(access_store) -> str:
+    """The location of an empty archive (a file's path or a postgresql:// URL)."""
+    return str(access_store.path)
 
 
 def run(db: str, *args: str, input: str | None = None, env: dict | None = None):
@@ -48,7 +48,7 @@ def add(db: str, name: str, *opts: str):
 
 
 def log(db: str) -> list[tuple]:
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         return [(e.user, e.action, e.target) for e in audit.entries(store.conn)][::-1]
 
 
@@ -75,7 +75,7 @@ def test_users_add_prompts_for_a_confirmed_password(db):
     r = run(db, "users", "add", "carol", input=f"{PW}\n{PW}\n")
     assert r.exit_code == 0, r.output
     assert "added carol" in r.stdout and PW not in r.output
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         assert Accounts(store.conn, hasher=FAST).authenticate("carol", PW).name == "carol"
     r = run(db, "users", "add", "dave", input=f"{PW}\nsomething else\n{PW}\n{PW}\n")
     assert r.exit_code == 0 and "do not match" in r.output
@@ -137,7 +137,7 @@ def test_users_role_passwd_disable_enable(db):
     assert run(db, "users", "list").stdout.splitlines()[1].split()[4] == "yes"
     r = run(db, "users", "enable", "alice")
     assert (r.exit_code, r.stdout) == (0, "alice enabled\n")
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         acc = Accounts(store.conn, hasher=FAST)
         assert acc.authenticate("alice", "a new long password").role == "admin"
     assert [a for _, a, _ in log(db)][:7] == [
@@ -168,13 +168,13 @@ def test_users_tokens(db):
     assert sorted(line.split()[0] for line in lines[1:]) == ["ci", "laptop"]
     assert "never" in next(line for line in lines if line.startswith("ci"))
     assert token not in r.stdout
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         assert Accounts(store.conn).token_user(token).name == "alice"
     r = run(db, "users", "untoken", "alice", "laptop")
     assert (r.exit_code, r.stdout) == (0, "token 'laptop' of alice revoked\n")
     r = run(db, "users", "untoken", "alice", "laptop")
     assert r.exit_code == 1 and "no token labelled 'laptop'" in r.output
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         assert Accounts(store.conn).token_user(token) is None
 
 
@@ -208,7 +208,7 @@ def test_policy_show_and_set(db):
 
 
 def _entries(db: str) -> list:
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         return list(audit.entries(store.conn))
 
 
@@ -217,7 +217,7 @@ def _entries(db: str) -> list:
 
 def test_audit_table_and_filters(db):
     add(db, "alice")
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         acc = Accounts(store.conn, hasher=FAST)
         acc.authenticate("alice", PW, address="192.0.2.1")
         with pytest.raises(Exception):  # noqa: B017 - any AuthError
@@ -262,7 +262,7 @@ def test_audit_export(db, tmp_path):
 
 @pytest.fixture
 def controlled(db):
-    store = SQLiteStore(db)
+    store = open_store(db)
     acc = Accounts(store.conn, hasher=FAST)
     acc.add_user("alice", PW, clearance="S", caveats=["NOFORN"])
     set_policy(store.conn, Policy("controlled"))
@@ -271,7 +271,7 @@ def controlled(db):
 
 
 def test_cli_access_open_asks_nothing(db):
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         access = cli_access(store.conn, user="alice", token="bogus")  # not even checked
         assert access.policy == Policy("open") and access.viewer == EVERYONE
 
@@ -323,7 +323,7 @@ def _reader(db: str):
     @click.command()
     @identity_options
     def read(user, token):  # type: ignore[no-untyped-def]
-        with SQLiteStore(db) as store:
+        with open_store(db) as store:
             v = cli_access(store.conn, user=user, token=token, hasher=FAST).viewer
         click.echo(f"{v.name} {v.rank} {v.bits & ALL_CAVEATS}")
 

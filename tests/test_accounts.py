@@ -1,12 +1,12 @@
-"""Accounts, sessions, tokens, throttling and the audit log, on a real archive file with real
-(cheap) argon2 hashing."""
+"""Accounts, sessions, tokens, throttling and the audit log, on a real archive with real
+(cheap) argon2 hashing: each test on a SQLite file and on a PostgreSQL database
+(tests/access_stores.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +17,9 @@ from cablebase.access import audit
 from cablebase.access.accounts import Accounts, AuthError, User
 from cablebase.access.audit import AuditWriter
 from cablebase.access.policy import CAVEATS, Access, Policy, Stored, Viewer
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.db import Db
+from cablebase.archive.store import open_store
+from tests.access_stores import stored_text
 
 PW = "correct horse battery"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -36,10 +38,13 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SQLiteStore(tmp_path / "archive.db")
-    yield s
-    s.close()
+def store(access_store):
+    return access_store
+
+
+def q(store, sql: str, params=()):
+    """A statement in SQLite's placeholders on either store (archive/db.py)."""
+    return Db.of(store.conn).execute(sql, params)
 
 
 @pytest.fixture
@@ -52,8 +57,8 @@ def acc(store, clock) -> Accounts:
     return Accounts(store.conn, hasher=FAST, clock=clock)
 
 
-def actions(conn: sqlite3.Connection) -> list[str]:
-    return [a for (a,) in conn.execute("SELECT action FROM audit ORDER BY id")]
+def actions(conn) -> list[str]:
+    return [a for (a,) in Db.of(conn).execute("SELECT action FROM audit ORDER BY id")]
 
 
 def failure(fn, *args, **kw) -> AuthError:
@@ -105,7 +110,7 @@ def test_add_user_refuses(acc, kwargs, message):
 
 def test_passwords_are_argon2id_hashes(acc, store):
     acc.add_user("alice", PW)
-    (stored,) = store.conn.execute("SELECT password FROM users").fetchone()
+    (stored,) = q(store, "SELECT password FROM users").fetchone()
     assert stored.startswith("$argon2id$") and PW not in stored
 
 
@@ -166,7 +171,7 @@ def test_login_rehashes_weaker_hashes(acc, store, clock):
         store.conn, hasher=PasswordHasher(time_cost=2, memory_cost=8, parallelism=1), clock=clock
     )
     stronger.authenticate("alice", PW)
-    (hashed,) = store.conn.execute("SELECT password FROM users").fetchone()
+    (hashed,) = q(store, "SELECT password FROM users").fetchone()
     assert "t=2" in hashed
     assert acc.authenticate("alice", PW).name == "alice"  # still verifies
 
@@ -291,7 +296,7 @@ def test_expired_session_is_rejected_and_deleted(acc, store, clock):
     assert acc.session(token) is not None
     clock.advance(minutes=61)
     assert acc.session(token) is None
-    assert store.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    assert q(store, "SELECT count(*) FROM sessions").fetchone()[0] == 0
 
 
 def test_session_expiry_slides_with_use(acc, clock):
@@ -312,7 +317,7 @@ def test_disabling_ends_sessions_and_tokens(acc, store):
     bob_session, _ = acc.create_session(acc.get_user("bob"))
     acc.set_disabled("alice", True)
     assert acc.session(token) is None and acc.token_user(api) is None
-    assert store.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    assert q(store, "SELECT count(*) FROM sessions").fetchone()[0] == 1
     acc.set_disabled("alice", False)
     assert acc.session(token) is None  # enabling does not bring them back
     assert acc.session(bob_session)[0].name == "bob"
@@ -321,8 +326,7 @@ def test_disabling_ends_sessions_and_tokens(acc, store):
 def test_session_of_a_disabled_user_is_refused(acc, store):
     u = acc.add_user("alice", PW)
     token, _ = acc.create_session(u)
-    with store.conn:  # disabled behind the model's back
-        store.conn.execute("UPDATE users SET disabled = 1")
+    q(store, "UPDATE users SET disabled = 1")  # disabled behind the model's back
     assert acc.session(token) is None
 
 
@@ -369,16 +373,13 @@ def test_token_with_a_lifetime_expires(acc, clock):
     assert acc.token_user(acc.create_token(u, "ci")).name == "alice"
 
 
-def test_only_hashes_are_stored(tmp_path, clock):
-    path = tmp_path / "archive.db"
-    store = SQLiteStore(path)
+def test_only_hashes_are_stored(store, clock):
     acc = Accounts(store.conn, hasher=FAST, clock=clock)
     u = acc.add_user("alice", PW)
     api = acc.create_token(u, "laptop")
     session, _ = acc.create_session(u)
     assert acc.token_user(api) and acc.session(session)
-    store.close()
-    data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    data = stored_text(store)  # SQLite: the file and its write-ahead log
     assert b"laptop" in data  # the file was really written
     for secret in (api, api[4:], session, PW):
         assert secret.encode() not in data
@@ -417,7 +418,7 @@ def test_every_account_action_is_audited(acc, store):
     )
 
 
-def _fill(conn: sqlite3.Connection) -> None:
+def _fill(conn) -> None:
     rows = [
         ("2031-01-01T10:00:00Z", "alice", "login"),
         ("2031-01-02T10:00:00Z", "bob", "login_failed"),
@@ -490,9 +491,8 @@ def test_export_csv_and_jsonl(store):
         audit.export(store.conn, io.StringIO(), "xml")
 
 
-def test_audit_writer_loses_nothing_on_close(tmp_path):
-    path = tmp_path / "archive.db"
-    SQLiteStore(path).close()
+def test_audit_writer_loses_nothing_on_close(store):
+    path = store.path
     writer = AuditWriter(path, interval=0.05)
 
     def work(n: int) -> None:
@@ -506,37 +506,35 @@ def test_audit_writer_loses_nothing_on_close(tmp_path):
         t.join()
     writer.close()
     writer.record("late", "read")  # after close: written at once
-    with SQLiteStore(path) as store:
-        conn = store.conn
-        assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 8 * 250 + 1
-        per_user = dict(conn.execute("SELECT user, count(*) FROM audit GROUP BY user"))
+    with open_store(path) as again:
+        conn = Db.of(again.conn)
+        assert conn.one("SELECT count(*) FROM audit") == 8 * 250 + 1
+        per_user = dict(conn.execute('SELECT "user", count(*) FROM audit GROUP BY "user"'))
         assert per_user == {**{f"user{n}": 250 for n in range(8)}, "late": 1}
         # Each thread's entries keep their order.
         targets = [
-            t for (t,) in conn.execute("SELECT target FROM audit WHERE user = 'user3' ORDER BY id")
+            t
+            for (t,) in conn.execute(
+                "SELECT target FROM audit WHERE \"user\" = 'user3' ORDER BY id"
+            )
         ]
         assert targets == [f"09ROME{i}" for i in range(250)]
 
 
-def test_audit_writer_flush_and_concurrent_reader(tmp_path):
-    path = tmp_path / "archive.db"
-    store = SQLiteStore(path)
-    with AuditWriter(path, interval=10) as writer:  # the interval never comes: flush does it
+def test_audit_writer_flush_and_concurrent_reader(store):
+    with AuditWriter(store.path, interval=10) as writer:  # the interval never comes: flush does it
         writer.record("alice", "search", detail="q=rome")
         writer.flush()
         (e,) = audit.entries(store.conn)
         assert (e.user, e.action, e.detail) == ("alice", "search", "q=rome")
         writer.record("alice", "read", "09ROME1")
     assert [e.action for e in audit.entries(store.conn)] == ["read", "search"]
-    store.close()
 
 
-def test_session_lookup_on_a_read_only_connection(tmp_path, clock):
-    path = tmp_path / "archive.db"
-    with SQLiteStore(path) as store:
-        acc = Accounts(store.conn, hasher=FAST, clock=clock)
-        token, csrf = acc.create_session(acc.add_user("alice", PW))
+def test_session_lookup_on_a_read_only_connection(store, clock):
+    acc = Accounts(store.conn, hasher=FAST, clock=clock)
+    token, csrf = acc.create_session(acc.add_user("alice", PW))
     clock.advance(minutes=5)  # old enough that the lookup tries to slide the expiry
-    with SQLiteStore(path, readonly=True) as ro:
+    with open_store(store.path, readonly=True) as ro:
         user, got = Accounts(ro.conn, hasher=FAST, clock=clock).session(token)
         assert (user.name, got) == ("alice", csrf)

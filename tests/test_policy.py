@@ -1,5 +1,6 @@
 """The access policy's semantics (docs/access.md): requirements drawn from every marking,
-the public profile, reviewed declassification.  Cables here are written for the test."""
+the public profile, reviewed declassification.  Cables here are written for the test.  The
+archives are SQLite files and PostgreSQL databases (tests/access_stores.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from cablebase.access.policy import (
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.record import Cable, Paragraph
 
 TODAY = "2026-12-01"
@@ -80,31 +82,30 @@ def test_portion_marks_add_their_caveats_to_the_cable() -> None:
 
 
 @pytest.fixture
-def archive(tmp_path: Path):
-    path = tmp_path / "a.db"
-    with SQLiteStore(path) as store:
-        store.put_many(
-            [
-                # Caption without NOFORN; paragraph 1 says the whole text is NOFORN.
-                cable(
-                    "92TESTVILLE10",
-                    "SECRET",
-                    [(None, "SECRET/NOFORN - ENTIRE TEXT."), (None, "The zzwhole secret.")],
-                ),
-                # Portion marks only: (S/NF) and (C/OC) among clean portions.
-                cable(
-                    "09TESTVILLE11",
-                    "SECRET",
-                    [
-                        ("S", "The zzplain harbour."),
-                        ("S/NF", "The zznoforn harbour."),
-                        ("C/OC", "The zzorcon harbour."),
-                    ],
-                ),
-            ]
-        )
-        set_policy(store.conn, Policy("controlled"))
-    with Archive.open(path) as a:
+def archive(access_store):
+    store = access_store
+    store.put_many(
+        [
+            # Caption without NOFORN; paragraph 1 says the whole text is NOFORN.
+            cable(
+                "92TESTVILLE10",
+                "SECRET",
+                [(None, "SECRET/NOFORN - ENTIRE TEXT."), (None, "The zzwhole secret.")],
+            ),
+            # Portion marks only: (S/NF) and (C/OC) among clean portions.
+            cable(
+                "09TESTVILLE11",
+                "SECRET",
+                [
+                    ("S", "The zzplain harbour."),
+                    ("S/NF", "The zznoforn harbour."),
+                    ("C/OC", "The zzorcon harbour."),
+                ],
+            ),
+        ]
+    )
+    set_policy(store.conn, Policy("controlled"))
+    with Archive.open(store.path) as a:
         yield a
 
 
@@ -144,35 +145,35 @@ def test_paragraph_caveats_judged_per_paragraph(archive: Archive) -> None:
 # -- the public profile ------------------------------------------------------------------
 
 
-def public_world(tmp_path: Path) -> Path:
-    path = tmp_path / "p.db"
-    with SQLiteStore(path) as store:
-        store.put_many(
-            [
-                cable("09TESTVILLE20", "UNCLASSIFIED", [(None, "The zzplainu text.")]),
-                cable(
-                    "09TESTVILLE21",
-                    "UNCLASSIFIED",
-                    [(None, "The zzsbu text.")],
-                    handling=["SENSITIVE", "SIPDIS"],
-                ),
-                cable("09TESTVILLE22", "UNCLASSIFIED", [("U", "Zzuportion."), ("SBU", "Zzsbup.")]),
-                cable("09TESTVILLE23", "CONFIDENTIAL", [("C", "The zzconf text.")]),
-                # A passed date makes a cable eligible, not declassified (reviewed).
-                cable(
-                    "79TESTVILLE24",
-                    "SECRET",
-                    [("S", "The zzold text.")],
-                    declassify_on="1999-01-01",
-                ),
-            ]
-        )
-        set_policy(store.conn, Policy("controlled"))
-    return path
+def public_world(store) -> Path | str:
+    """The cables of the public profile's tests in `store`, under a controlled policy; the
+    archive's location."""
+    store.put_many(
+        [
+            cable("09TESTVILLE20", "UNCLASSIFIED", [(None, "The zzplainu text.")]),
+            cable(
+                "09TESTVILLE21",
+                "UNCLASSIFIED",
+                [(None, "The zzsbu text.")],
+                handling=["SENSITIVE", "SIPDIS"],
+            ),
+            cable("09TESTVILLE22", "UNCLASSIFIED", [("U", "Zzuportion."), ("SBU", "Zzsbup.")]),
+            cable("09TESTVILLE23", "CONFIDENTIAL", [("C", "The zzconf text.")]),
+            # A passed date makes a cable eligible, not declassified (reviewed).
+            cable(
+                "79TESTVILLE24",
+                "SECRET",
+                [("S", "The zzold text.")],
+                declassify_on="1999-01-01",
+            ),
+        ]
+    )
+    set_policy(store.conn, Policy("controlled"))
+    return store.path
 
 
-def test_public_profile_default(tmp_path: Path) -> None:
-    with Archive.open(public_world(tmp_path)) as a:
+def test_public_profile_default(access_store) -> None:
+    with Archive.open(public_world(access_store)) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
         assert anon.get("09TESTVILLE20") is not None
         for rid in ("09TESTVILLE21", "09TESTVILLE22", "09TESTVILLE23", "79TESTVILLE24"):
@@ -188,27 +189,27 @@ def test_public_profile_default(tmp_path: Path) -> None:
         }
 
 
-def test_public_profile_is_set_by_the_archivist(tmp_path: Path) -> None:
-    path = public_world(tmp_path)
-    with SQLiteStore(path) as store:
+def test_public_profile_is_set_by_the_archivist(access_store) -> None:
+    path = public_world(access_store)
+    with open_store(path) as store:
         set_policy(store.conn, Policy("controlled", public_rank=1, public_restricted=True))
         assert get_policy(store.conn).public_rank == 1
     with Archive.open(path) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
         got = {h.reference_id for h in anon.search("")}
         assert got == {"09TESTVILLE20", "09TESTVILLE21", "09TESTVILLE22", "09TESTVILLE23"}
-    with SQLiteStore(path) as store:
+    with open_store(path) as store:
         set_policy(store.conn, Policy("controlled", public_rank=-1))
     with Archive.open(path) as a:
         assert a.with_access(Access(a.policy, ANONYMOUS, TODAY)).count("") == 0
 
 
-def test_declassification_reviewed_and_automatic(tmp_path: Path) -> None:
-    path = public_world(tmp_path)
+def test_declassification_reviewed_and_automatic(access_store) -> None:
+    path = public_world(access_store)
     with Archive.open(path) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
         assert anon.get("79TESTVILLE24") is None and anon.count("zzold") == 0
-    with SQLiteStore(path) as store:
+    with open_store(path) as store:
         set_policy(store.conn, Policy("controlled", declassify="automatic"))
     with Archive.open(path) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
@@ -238,7 +239,9 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
 
     cheap = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(commands, "HASHER", cheap)
-    path = public_world(tmp_path)
+    # SQLite only: declassification is not on PostgreSQL yet (docs/postgresql.md).
+    with SQLiteStore(tmp_path / "p.db") as store:
+        path = public_world(store)
     with SQLiteStore(path) as store:
         acc = Accounts(store.conn, hasher=cheap)
         acc.add_user("arch", "arch has a password", "archivist", "TOP SECRET")
@@ -268,16 +271,16 @@ def test_declassify_command_opens_eligible_cables(tmp_path: Path, monkeypatch) -
     assert res.exit_code == 1 and "no eligible cable" in res.output
 
 
-def test_limited_official_use_is_unclassified_text_under_a_restriction(tmp_path: Path) -> None:
+def test_limited_official_use_is_unclassified_text_under_a_restriction(access_store) -> None:
     """A cable whose banner is LIMITED OFFICIAL USE (old cables; a marking, not a level) is read
     by every account, kept from the public profile, and found by class:lou; it was once
     ranked nowhere, so no reader but an unrestricted one could read it."""
     lou = cable("75TESTVILLE30", "LIMITED OFFICIAL USE", [(None, "The zzloutext minister.")])
     assert requirement(lou).rank == 0 and names(lou) == {"LOU"}
-    path = tmp_path / "lou.db"
-    with SQLiteStore(path) as store:
-        store.put_many([lou, cable("75TESTVILLE31", "SECRET", [(None, "zzloutext too.")])])
-        set_policy(store.conn, Policy("controlled"))
+    store = access_store
+    path = store.path
+    store.put_many([lou, cable("75TESTVILLE31", "SECRET", [(None, "zzloutext too.")])])
+    set_policy(store.conn, Policy("controlled"))
     with Archive.open(path) as a:
         anon = a.with_access(Access(a.policy, ANONYMOUS, TODAY))
         assert anon.get("75TESTVILLE30") is None and anon.count("zzloutext") == 0

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -30,6 +30,7 @@ from cablebase.access.policy import (
     caveat_names,
     parse_rank,
 )
+from cablebase.archive.db import Db
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 takes any length; a cap keeps a request from costing much
@@ -119,18 +120,20 @@ def _check_role(role: str) -> str:
 
 
 class Accounts:
-    """The accounts of one archive, on its connection (`SQLiteStore(path).conn`).
+    """The accounts of one archive, on its store's connection (`store.conn`: SQLite's or
+    PostgreSQL's; the SQL is archive/db.py's, the same for both).
 
     Administrative methods take an optional `by`: who made the change, for the audit log."""
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,
         *,
         hasher: argon2.PasswordHasher | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.conn = conn
+        self.db = Db.of(conn)
+        self.conn = self.db.raw  # the store's own connection (callers pass it on)
         self.hasher = hasher or argon2.PasswordHasher()  # argon2id, the library's defaults
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -139,7 +142,7 @@ class Accounts:
         return now if now.tzinfo else now.replace(tzinfo=UTC)
 
     def _audit(self, user: str | None, action: str, target: str | None = None, **kw: str | None):
-        audit.record(self.conn, user, action, target, at=self._now(), **kw)
+        audit.record(self.db, user, action, target, at=self._now(), **kw)
 
     # -- accounts ------------------------------------------------------------------
 
@@ -167,28 +170,30 @@ class Accounts:
             raise ValueError(f"user {name!r} exists already")
         hashed = self.hasher.hash(password)
         created = stamp(self._now())
-        with self.conn:
-            try:
-                cur = self.conn.execute(
+        try:
+            with self.db.transaction():
+                uid = self.db.insert(
                     "INSERT INTO users (name, password, role, clearance, caveats, created)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (name, hashed, role, rank, bits, created),
                 )
-            except sqlite3.IntegrityError as exc:  # added meanwhile by someone else
-                raise ValueError(f"user {name!r} exists already") from exc
-            detail = f"role={role} clearance={RANKS[rank]} caveats={','.join(caveat_names(bits))}"
-            self._audit(by, "user_add", name, detail=detail)
-        return User(cur.lastrowid, name, role, rank, bits, created, False)  # type: ignore[arg-type]
+                detail = f"role={role} clearance={RANKS[rank]}"
+                detail += f" caveats={','.join(caveat_names(bits))}"
+                self._audit(by, "user_add", name, detail=detail)
+        except Db.IntegrityError as exc:  # added meanwhile by someone else
+            raise ValueError(f"user {name!r} exists already") from exc
+        return User(uid, name, role, rank, bits, created, False)
 
     def get_user(self, name: str) -> User | None:
-        row = self.conn.execute(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE name = ?", (name,)
+        row = self.db.execute(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE {_BY_NAME}", (_fold(name),)
         ).fetchone()
         return _user(row) if row else None
 
     def list_users(self) -> list[User]:
         return [
-            _user(r) for r in self.conn.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY name")
+            _user(r)
+            for r in self.db.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY lower(name)")
         ]
 
     def _require(self, name: str) -> User:
@@ -204,11 +209,11 @@ class Accounts:
         user = self._require(name)
         _check_password(password)
         hashed = self.hasher.hash(password)
-        with self.conn:
-            self.conn.execute("UPDATE users SET password = ? WHERE id = ?", (hashed, user.id))
-            self.conn.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
+        with self.db.transaction():
+            self.db.execute("UPDATE users SET password = ? WHERE id = ?", (hashed, user.id))
+            self.db.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
             self._audit(by, "user_passwd", user.name)
-            ended = self.conn.execute(
+            ended = self.db.execute(
                 "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'", (user.id,)
             ).rowcount
             self._audit(by, "sessions_end", user.name, detail=str(ended))
@@ -218,8 +223,8 @@ class Accounts:
         user = self._require(name)
         _not_self(user, by, "role")
         _check_role(role)
-        with self.conn:
-            self.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
+        with self.db.transaction():
+            self.db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
             self._audit(by, "user_role", user.name, detail=f"{user.role} -> {role}")
         return self._require(name)
 
@@ -227,12 +232,12 @@ class Accounts:
         """Disabling also ends the user's sessions and revokes their tokens."""
         user = self._require(name)
         _not_self(user, by, "account's state")
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "UPDATE users SET disabled = ? WHERE id = ?", (int(bool(disabled)), user.id)
             )
             if disabled:
-                self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+                self.db.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
             self._audit(by, "user_disable" if disabled else "user_enable", user.name)
         return self._require(name)
 
@@ -285,8 +290,8 @@ class Accounts:
             )
 
     def _set_clearance(self, user: User, rank: int, bits: int, action: str, by: str | None):
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "UPDATE users SET clearance = ?, caveats = ? WHERE id = ?", (rank, bits, user.id)
             )
             detail = f"clearance={RANKS[rank]} caveats={','.join(caveat_names(bits))}"
@@ -312,17 +317,17 @@ class Accounts:
 
         row = None
         if isinstance(name, str) and 0 < len(name) <= 64:
-            row = self.conn.execute(
-                f"SELECT {_USER_COLUMNS}, password FROM users WHERE name = ?", (name,)
+            row = self.db.execute(
+                f"SELECT {_USER_COLUMNS}, password FROM users WHERE {_BY_NAME}", (_fold(name),)
             ).fetchone()
         ok = False
         if isinstance(password, str) and len(password) <= MAX_PASSWORD:
             # An unknown name costs the same work as a known one: no timing oracle for names.
             ok = self._verify(row[-1] if row else self._dummy_hash(), password) and row is not None
         if not ok:
-            with self.conn:
-                self.conn.execute("DELETE FROM login_failures WHERE at <= ?", (since,))
-                self.conn.executemany(
+            with self.db.transaction():
+                self.db.execute("DELETE FROM login_failures WHERE at <= ?", (since,))
+                self.db.executemany(
                     "INSERT INTO login_failures (key, at) VALUES (?, ?)",
                     [(k, stamp(now)) for k, _ in keys],
                 )
@@ -332,13 +337,13 @@ class Accounts:
         if user.disabled:
             self._audit(user.name, "login_failed", address=address, detail=_join(via, "disabled"))
             raise AuthError("disabled")
-        with self.conn:
+        with self.db.transaction():
             if self.hasher.check_needs_rehash(row[-1]):  # type: ignore[index]
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE users SET password = ? WHERE id = ?",
                     (self.hasher.hash(password), user.id),
                 )
-            self.conn.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
+            self.db.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
             self._audit(user.name, "login", address=address, detail=via)
         return user
 
@@ -362,7 +367,7 @@ class Accounts:
         failures, so the lock lifts when the window has passed, whatever an attacker does."""
         times = [
             t
-            for (t,) in self.conn.execute(
+            for (t,) in self.db.execute(
                 "SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at",
                 (key, since),
             )
@@ -376,11 +381,10 @@ class Accounts:
     def failures(self, name: str) -> int:
         """Failed logins for `name` within the window (for the admin pages)."""
         since = stamp(self._now() - WINDOW)
-        (n,) = self.conn.execute(
+        return self.db.one(
             "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?",
             (_name_key(name), since),
-        ).fetchone()
-        return n
+        )
 
     # -- web sessions --------------------------------------------------------------
 
@@ -395,8 +399,8 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32) if web else None
         now = self._now()
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "INSERT INTO sessions (token_hash, user_id, kind, csrf, created, expires,"
                 " last_used) VALUES (?, ?, 'session', ?, ?, ?, ?)",
                 (_digest(token), u.id, csrf, stamp(now), stamp(now + ttl), stamp(now)),
@@ -419,13 +423,13 @@ class Accounts:
         if not isinstance(token, str):
             return
         digest = _digest(token)
-        with self.conn:
-            row = self.conn.execute(
+        with self.db.transaction():
+            row = self.db.execute(
                 "SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id"
                 " WHERE s.token_hash = ? AND s.kind = 'session'",
                 (digest,),
             ).fetchone()
-            self.conn.execute(
+            self.db.execute(
                 "DELETE FROM sessions WHERE token_hash = ? AND kind = 'session'", (digest,)
             )
             if row:
@@ -434,8 +438,8 @@ class Accounts:
     def end_sessions(self, name: str, *, by: str | None = None) -> int:
         """End every web session of a user (their API tokens stay); return how many."""
         user = self._require(name)
-        with self.conn:
-            n = self.conn.execute(
+        with self.db.transaction():
+            n = self.db.execute(
                 "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'", (user.id,)
             ).rowcount
             self._audit(by, "sessions_end", user.name, detail=str(n))
@@ -445,7 +449,7 @@ class Accounts:
         if not isinstance(token, str) or not token or len(token) > 256:
             return None
         digest = _digest(token)
-        row = self.conn.execute(
+        row = self.db.execute(
             f"SELECT s.csrf, s.expires, s.last_used, {_USER_COLUMNS_U}"
             " FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.kind = ?",
@@ -477,9 +481,9 @@ class Accounts:
         """A write that a lookup makes in passing: on a read-only or busy connection it is
         skipped rather than failing the request (the session then just does not slide)."""
         try:
-            with self.conn:
-                self.conn.execute(sql, params)
-        except sqlite3.OperationalError:
+            with self.db.transaction():
+                self.db.execute(sql, params)
+        except Db.Refused:
             pass
 
     # -- API tokens ----------------------------------------------------------------
@@ -495,12 +499,12 @@ class Accounts:
         if ttl is not None and ttl <= timedelta(0):
             raise ValueError("token lifetime must be positive")
         now = self._now()
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "DELETE FROM sessions WHERE user_id = ? AND kind = 'token' AND expires <= ?",
                 (u.id, stamp(now)),
             )
-            taken = self.conn.execute(
+            taken = self.db.execute(
                 "SELECT 1 FROM sessions WHERE user_id = ? AND kind = 'token' AND label = ?",
                 (u.id, label),
             ).fetchone()
@@ -508,7 +512,7 @@ class Accounts:
                 raise ValueError(f"{u.name} has a token labelled {label!r} already")
             token = TOKEN_PREFIX + secrets.token_urlsafe(32)
             expires = stamp(now + ttl) if ttl is not None else None
-            self.conn.execute(
+            self.db.execute(
                 "INSERT INTO sessions (token_hash, user_id, kind, label, created, expires)"
                 " VALUES (?, ?, 'token', ?, ?, ?)",
                 (_digest(token), u.id, label, stamp(now), expires),
@@ -533,7 +537,7 @@ class Accounts:
                 "last_used": last_used,
                 "expired": expires is not None and expires <= now,
             }
-            for label, created, expires, last_used in self.conn.execute(
+            for label, created, expires, last_used in self.db.execute(
                 "SELECT label, created, expires, last_used FROM sessions"
                 " WHERE user_id = ? AND kind = 'token' ORDER BY created, label",
                 (user.id,),
@@ -542,8 +546,8 @@ class Accounts:
 
     def revoke_token(self, name: str, label: str, *, by: str | None = None) -> bool:
         user = self._require(name)
-        with self.conn:
-            n = self.conn.execute(
+        with self.db.transaction():
+            n = self.db.execute(
                 "DELETE FROM sessions WHERE user_id = ? AND kind = 'token' AND label = ?",
                 (user.id, label),
             ).rowcount
@@ -557,6 +561,17 @@ def _not_self(user: User, by: str | None, what: str) -> None:
     for UNCLASSIFIED would otherwise read what they like)."""
     if by is not None and by.strip().casefold() == user.name.casefold():
         raise ValueError(f"you cannot change your own {what}: another admin must")
+
+
+# A user name as both stores compare it: ASCII letters folded (SQLite's NOCASE; PostgreSQL's
+# lower() over the "C" column), any other character as it is, so that no Unicode fold (the
+# Kelvin sign's `k`) makes one name another.
+_BY_NAME = "lower(name) = ?"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(name: str) -> str:
+    return name.translate(_ASCII_LOWER) if isinstance(name, str) else name
 
 
 def _name_key(name: object) -> str:

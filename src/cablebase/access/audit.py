@@ -2,13 +2,16 @@
 
 `record` writes one entry at once (commands, logins).  The web server writes through an
 `AuditWriter`, which queues entries and writes them in batches from a thread of its own so that a
-request never waits on the database lock.  Times are ISO 8601 UTC to the second (`...Z`), like
+request never waits on the database lock.  The SQL runs on either store (archive/db.py): the
+functions take a store's connection (sqlite3 or psycopg) or a `Db`.
+Times are ISO 8601 UTC to the second (`...Z`), like
 the archive's other tables; entries of the same second keep the order they were made in (id).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import re
 import sqlite3
@@ -22,10 +25,15 @@ from typing import Any, TextIO
 
 import orjson
 
+from cablebase.archive.db import Db
 from cablebase.spreadsheet import inert
 
 COLUMNS = ("id", "at", "user", "action", "target", "detail", "address")
-_INSERT = "INSERT INTO audit (at, user, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)"
+# `user` is a reserved word in PostgreSQL: quoted, as both stores read it.
+_SELECT = ", ".join('"user"' if c == "user" else c for c in COLUMNS)
+_INSERT = (
+    'INSERT INTO audit (at, "user", action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)'
+)
 
 
 def stamp(when: datetime | None = None) -> str:
@@ -55,7 +63,7 @@ class AuditEntry:
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Any,
     user: str | None,
     action: str,
     target: str | None = None,
@@ -65,12 +73,9 @@ def record(
     at: datetime | None = None,
 ) -> None:
     """Write one entry and commit (inside a caller's open transaction, it joins that one)."""
-    row = (stamp(at), user, action, target, detail, address)
-    if conn.in_transaction:
-        conn.execute(_INSERT, row)
-    else:
-        with conn:
-            conn.execute(_INSERT, row)
+    db = Db.of(conn)
+    with db.transaction():  # inside the caller's unit: part of it
+        db.execute(_INSERT, (stamp(at), user, action, target, detail, address))
 
 
 def _bound(value: str | date | datetime, *, upper: bool) -> tuple[str, str]:
@@ -96,31 +101,82 @@ def _bound(value: str | date | datetime, *, upper: bool) -> tuple[str, str]:
 _CABLE_ID = re.compile(r"\b\d{2}[A-Z]{2,}[A-Z0-9]*?\d+\b", re.IGNORECASE)
 
 
-def _shown_condition(conn: sqlite3.Connection, access: Any) -> str | None:
-    """A condition on `audit` rows true for the entries `access` may read: none naming (in
-    its target or detail) a cable id they do not see.  An id the archive does not hold
-    counts as unseen too, so that a hidden cable and a missing one look the same.  None
-    when the viewer sees every cable."""
+def _shown_condition(db: Db, access: Any) -> tuple[str, list] | None:
+    """A condition on `audit` rows (and its parameters) true for the entries `access` may
+    read: none naming (in its target or detail) a cable id they do not see.  An id the
+    archive does not hold counts as unseen too, so that a hidden cable and a missing one look
+    the same.  None when the viewer sees every cable."""
     from cablebase.access.policy import sql_visible
 
     if access is None or access.unrestricted:
         return None
+    if db.postgres:
+        return _pg_shown(db, access)
     params: list = []
     cond = sql_visible(access, params)
     seen = {
-        rid for (rid,) in conn.execute(f"SELECT c.reference_id FROM cables c WHERE {cond}", params)
+        rid for (rid,) in db.execute(f"SELECT c.reference_id FROM cables c WHERE {cond}", params)
     }
 
     def shown(*texts: object) -> int:
-        for text in texts:
-            if isinstance(text, str):
-                for m in _CABLE_ID.finditer(text):
-                    if m.group(0).upper() not in seen:
-                        return 0
-        return 1
+        return int(_names_only(seen, *texts))
 
-    conn.create_function("cb_audit_shown", 2, shown, deterministic=True)
-    return "cb_audit_shown(target, detail)"
+    db.raw.create_function("cb_audit_shown", 2, shown, deterministic=True)
+    return "cb_audit_shown(target, detail)", []
+
+
+def _names_only(seen: set[str], *texts: object) -> bool:
+    """Whether every cable id the texts name is in `seen`."""
+    for text in texts:
+        if isinstance(text, str):
+            for m in _CABLE_ID.finditer(text):
+                if m.group(0).upper() not in seen:
+                    return False
+    return True
+
+
+# _CABLE_ID over ASCII text, as PostgreSQL's regular expressions read it: a match of
+# _CABLE_ID starts and ends at a word boundary and holds only word characters, so it is a
+# whole word ([A-Za-z0-9_] in ASCII) of that shape.
+_PG_CABLE_ID = r"(?<![A-Za-z0-9_])([0-9]{2}[A-Za-z]{2,}[A-Za-z0-9]*[0-9])(?![A-Za-z0-9_])"
+_PG_TEXT = "coalesce(target, '') || ' ' || coalesce(detail, '')"
+
+
+def _pg_shown(db: Db, access: Any) -> tuple[str, list]:
+    """cb_audit_shown's meaning on PostgreSQL, which runs no Python in SQL: for entries in
+    ASCII (nearly all) a SQL condition, each cable id found by _PG_CABLE_ID looked up among
+    the cables the viewer sees; the rest (Unicode folds `ſ` into `S`, and `\\d` takes
+    other digits) judged here by _CABLE_ID itself and excluded by id."""
+    from cablebase.access.policy import sql_visible
+
+    odd = db.execute(
+        f"SELECT id, target, detail FROM audit WHERE octet_length({_PG_TEXT})"
+        f" <> char_length({_PG_TEXT})"
+    ).fetchall()
+    named = {
+        m.group(0).upper() for _, *texts in odd for t in texts if t for m in _CABLE_ID.finditer(t)
+    }
+    seen: set[str] = set()
+    if named:
+        vis: list = []
+        cond = sql_visible(access, vis)
+        seen = {
+            rid
+            for (rid,) in db.execute(
+                f"SELECT c.reference_id FROM cables c WHERE c.reference_id = ANY(?) AND {cond}",
+                [sorted(named), *vis],
+            )
+        }
+    hidden = [i for i, *texts in odd if not _names_only(seen, *texts)]
+    params: list = [_PG_CABLE_ID]
+    cond = sql_visible(access, params)
+    sql = (
+        f"CASE WHEN octet_length({_PG_TEXT}) = char_length({_PG_TEXT}) THEN NOT EXISTS"
+        f" (SELECT 1 FROM regexp_matches({_PG_TEXT}, ?, 'g') AS m(w) WHERE NOT EXISTS"
+        ' (SELECT 1 FROM cables c WHERE c.reference_id = upper(m.w[1] COLLATE "C")'
+        f" AND {cond})) ELSE NOT (id = ANY(?::bigint[])) END"
+    )
+    return sql, [*params, hidden]
 
 
 def _where(
@@ -128,14 +184,15 @@ def _where(
     action: str | None,
     since: str | date | datetime | None,
     until: str | date | datetime | None,
-    shown: str | None = None,
+    shown: tuple[str, list] | None = None,
 ) -> tuple[str, list]:
     """The WHERE clause (empty or " WHERE ...") of the filters, and its parameters."""
     where, params = [], []
     if shown is not None:
-        where.append(shown)
+        where.append(shown[0])
+        params += shown[1]
     if user is not None:
-        where.append("user = ?")
+        where.append('"user" = ?')
         params.append(user)
     if action is not None:
         where.append("action = ?")
@@ -152,7 +209,7 @@ def _where(
 
 
 def entries(
-    conn: sqlite3.Connection,
+    conn: Any,
     *,
     user: str | None = None,
     action: str | None = None,
@@ -165,18 +222,24 @@ def entries(
     """The entries that match, newest first.  `since`/`until`: a date (whole day) or a time.
     `offset` skips that many of them (paging: `offset=(page - 1) * limit`).  `access`: the
     viewer's (policy.Access): entries naming a cable they may not see are left out."""
-    where, params = _where(user, action, since, until, _shown_condition(conn, access))
-    sql = f"SELECT {', '.join(COLUMNS)} FROM audit{where} ORDER BY at DESC, id DESC"
-    if limit is not None or offset:
-        # SQLite takes OFFSET only after a LIMIT; -1 is "no limit".
-        sql += " LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
-    for row in conn.execute(sql, params):
+    db = Db.of(conn)
+    where, params = _where(user, action, since, until, _shown_condition(db, access))
+    sql = f"SELECT {_SELECT} FROM audit{where} ORDER BY at DESC, id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(max(0, int(limit)))
+    if offset:
+        # SQLite takes OFFSET only after a LIMIT; -1 is "no limit" there (ALL on PostgreSQL).
+        if limit is None:
+            sql += " LIMIT ALL" if db.postgres else " LIMIT -1"
+        sql += " OFFSET ?"
+        params.append(max(0, int(offset)))
+    for row in db.execute(sql, params):
         yield AuditEntry(*row)
 
 
 def count(
-    conn: sqlite3.Connection,
+    conn: Any,
     *,
     user: str | None = None,
     action: str | None = None,
@@ -185,9 +248,9 @@ def count(
     access: Any = None,
 ) -> int:
     """How many entries match (filters as for `entries`)."""
-    where, params = _where(user, action, since, until, _shown_condition(conn, access))
-    (n,) = conn.execute(f"SELECT count(*) FROM audit{where}", params).fetchone()
-    return n
+    db = Db.of(conn)
+    where, params = _where(user, action, since, until, _shown_condition(db, access))
+    return db.one(f"SELECT count(*) FROM audit{where}", params)
 
 
 def _cell(value: object) -> object:
@@ -195,7 +258,7 @@ def _cell(value: object) -> object:
     return inert(value) if isinstance(value, str) else value
 
 
-def export(conn: sqlite3.Connection, out: TextIO, fmt: str = "csv", **filters: object) -> int:
+def export(conn: Any, out: TextIO, fmt: str = "csv", **filters: object) -> int:
     """Write the matching entries (filters as for `entries`) as csv or JSON lines; return how
     many.  csv cells that a spreadsheet would take for a formula get a leading apostrophe."""
     if fmt not in ("csv", "jsonl"):
@@ -222,12 +285,14 @@ class AuditWriter:
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | Path,  # the SQLite file, or a PostgreSQL archive's URL
         *,
         interval: float = 0.5,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.path = Path(path)
+        from cablebase.archive.store import is_dsn
+
+        self.path: str | Path = str(path) if is_dsn(path) else Path(path)
         self.interval = interval
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
@@ -281,7 +346,7 @@ class AuditWriter:
         self.close()
 
     def _run(self) -> None:
-        conn = self._connect()
+        conn: Db | None = None
         try:
             while True:
                 self._wake.wait(self.interval)
@@ -290,22 +355,27 @@ class AuditWriter:
                     batch, self._pending = self._pending, []
                     waiters, self._waiters = self._waiters, []
                     closing = self._closed
-                if batch and not self._write(batch, conn):
+                if batch and conn is None:
+                    conn = self._connect()  # None when the database cannot be reached now
+                if batch and (conn is None or not self._write(batch, conn)):
                     with self._lock:  # keep them, in order, ahead of newer entries
                         self._pending[:0] = batch
                         self._waiters[:0] = waiters
                     if closing:
                         self._last_chance(conn)
                         return
+                    if conn is not None and conn.postgres:  # a lost connection: a new one
+                        self._close(conn)
+                        conn = None
                     continue
                 for w in waiters:
                     w.set()
                 if closing:
                     return
         finally:
-            conn.close()
+            self._close(conn)
 
-    def _last_chance(self, conn: sqlite3.Connection) -> None:
+    def _last_chance(self, conn: Db | None) -> None:
         with self._lock:
             batch, self._pending = self._pending, []
             waiters, self._waiters = self._waiters, []
@@ -314,28 +384,47 @@ class AuditWriter:
         for w in waiters:
             w.set()
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5.0)
-        conn.execute("PRAGMA busy_timeout = 5000")
-        return conn
+    def _connect(self) -> Db | None:
+        """A connection of the writer's own: the SQLite file, or the PostgreSQL database the
+        path names (archive/store.py's is_dsn); None (said on stderr) when it cannot be had."""
+        from cablebase.archive.store import is_dsn
 
-    def _write(
-        self, rows: list[tuple], conn: sqlite3.Connection | None = None, timeout_s: int = 5
-    ) -> bool:
+        try:
+            if is_dsn(self.path):
+                from cablebase.archive.pg.store import connect
+
+                return Db(connect(str(self.path)))
+            conn = sqlite3.connect(self.path, timeout=5.0)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            return Db(conn)
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the entries queued
+            print(f"audit: cannot connect ({exc})", file=sys.stderr)
+            return None
+
+    @staticmethod
+    def _close(conn: Db | None) -> None:
+        if conn is not None:
+            with contextlib.suppress(Db.Error):
+                conn.raw.close()
+
+    def _write(self, rows: list[tuple], conn: Db | None = None, timeout_s: int = 5) -> bool:
         own = conn is None
         if conn is None:
             conn = self._connect()
+            if conn is None:
+                return False
         try:
-            conn.execute(f"PRAGMA busy_timeout = {timeout_s * 1000}")
-            with conn:
+            if not conn.postgres:
+                conn.execute(f"PRAGMA busy_timeout = {timeout_s * 1000}")
+            with conn.transaction():
                 conn.executemany(_INSERT, rows)
             return True
-        except sqlite3.Error as exc:
+        except Db.Error as exc:
             print(f"audit: write failed ({exc})", file=sys.stderr)
             return False
         finally:
             if own:
-                conn.close()
+                self._close(conn)
 
 
 def _lost(rows: list[tuple]) -> None:

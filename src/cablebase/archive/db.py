@@ -11,7 +11,8 @@ is written once, against `Db`:
 - `transaction()` is one atomic unit on both (nested: a savepoint on PostgreSQL, the outer
   unit on SQLite);
 - `insert()` returns the new row's id (RETURNING on PostgreSQL, lastrowid on SQLite);
-- `Db.IntegrityError` / `Db.MissingTable` catch either driver's error of that kind.
+- `Db.IntegrityError` / `Db.MissingTable` / `Db.Refused` / `Db.Error` catch either driver's
+  error of that kind.
 
 Write SQL both engines read: `ON CONFLICT … DO UPDATE/NOTHING` rather than `INSERT OR …`,
 `COALESCE` rather than `IFNULL`, times computed in Python rather than `datetime('now')`.
@@ -31,15 +32,19 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
 
-def _pg_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+_Errors = tuple[type[BaseException], ...]
+
+
+def _pg_errors() -> tuple[_Errors, _Errors, _Errors, _Errors]:
     try:
         import psycopg
     except ImportError:  # psycopg is a dependency, but SQLite needs none of it
-        return (), ()
-    return (psycopg.IntegrityError,), (psycopg.errors.UndefinedTable,)
+        return (), (), (), ()
+    refused = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+    return (psycopg.IntegrityError,), (psycopg.errors.UndefinedTable,), refused, (psycopg.Error,)
 
 
-_PG_INTEGRITY, _PG_MISSING = _pg_errors()
+_PG_INTEGRITY, _PG_MISSING, _PG_REFUSED, _PG_ERROR = _pg_errors()
 
 # A quoted string or identifier (kept as written), or a `?` placeholder, or a `%`.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(\?)|(%)")
@@ -65,6 +70,11 @@ class Db:
 
     IntegrityError: tuple[type[BaseException], ...] = (sqlite3.IntegrityError, *_PG_INTEGRITY)
     MissingTable: tuple[type[BaseException], ...] = (sqlite3.OperationalError, *_PG_MISSING)
+    # A write the database would not take now: a read-only connection, a lock held too long,
+    # a lost connection (for writes made in passing, which may be skipped).
+    Refused: tuple[type[BaseException], ...] = (sqlite3.OperationalError, *_PG_REFUSED)
+    # Any error of either driver.
+    Error: tuple[type[BaseException], ...] = (sqlite3.Error, *_PG_ERROR)
 
     __slots__ = ("raw", "kind")
 

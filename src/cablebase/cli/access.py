@@ -41,11 +41,10 @@ def local_user() -> str:
 
 @contextmanager
 def _accounts(path: str) -> Iterator[Accounts]:
-    from cablebase.archive.store import Unsupported, is_dsn, open_store
+    from cablebase.archive.store import is_dsn, open_store
 
-    if is_dsn(path):  # their tables are SQLite's (docs/postgresql.md)
-        raise Unsupported("accounts, the access policy and the audit log")
-    if not os.path.exists(path):
+    # A SQLite file or a PostgreSQL database (archive/store.py): the same tables and SQL.
+    if not is_dsn(path) and not os.path.exists(path):
         raise click.ClickException(f"no archive at {path} (create one with: cablebase ingest PATH)")
     store = open_store(path, create=False)
     try:

@@ -46,14 +46,9 @@ def _reader(path: str, user: str | None, token: str | None, action: str, target:
     from cablebase.cli.identity import cli_access
 
     with _open(path) as archive:
-        if not archive.sqlite:  # no accounts or audit log there yet (docs/postgresql.md)
-            if user or token or archive.policy.mode == "controlled":
-                archive.needs_sqlite("a controlled access policy (accounts, --user, the audit log)")
-            yield archive.pinned()
-            return
-        access = cli_access(archive.conn, user=user, token=token)
+        access = cli_access(archive.db, user=user, token=token)
         if archive.policy.mode == "controlled":
-            audit.record(archive.conn, access.viewer.name, action, target, detail="cli")
+            audit.record(archive.db, access.viewer.name, action, target, detail="cli")
         # One generation of the archive for the whole command (Archive.pinned).
         yield archive.pinned().with_access(access)
 

@@ -9,7 +9,6 @@ anonymous (only declassified and released cables).
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +25,7 @@ TOKEN_ENV = "CABLEBASE_TOKEN"
 
 
 def cli_access(
-    conn: sqlite3.Connection,
+    conn: Any,  # a store's connection (either store) or archive/db.py's Db
     *,
     user: str | None,
     token: str | None,

@@ -75,15 +75,10 @@ def create_app(
     path: str | Path = str(archive_path) if pg else Path(archive_path)
     if not pg and not Path(path).exists():
         raise FileNotFoundError(f"no archive at {path}")
-    # PostgreSQL has no accounts, sessions or audit log yet (docs/postgresql.md): the
-    # writers answer Unsupported, and nothing is audited (its policy is always open).
     writers = Writers(path, hasher, clock)
-    if pg:  # the database must hold an archive (brought up to date on opening)
-        from cablebase.archive.store import open_store
-
-        open_store(str(path), create=False).close()
-    else:
-        writers.store()  # brings the schema up to date before any read-only connection opens
+    # Brings the schema up to date before any read-only connection opens (a PostgreSQL
+    # database must hold an archive already: create=False).
+    writers.any_store()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -102,7 +97,7 @@ def create_app(
     )
     app.state.archives = ArchivePool(path)
     app.state.writers = writers
-    app.state.audit = None if pg else AuditWriter(path)
+    app.state.audit = AuditWriter(path)
     app.state.session_ttl = session_ttl
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -41,23 +41,36 @@ MAX_SECRET = 200  # characters of a token or CSRF value worth looking at
 
 
 class Writers:
-    """One writable connection per thread for accounts, sessions and releases (the reading
-    connections stay read-only; SQLite connections are never shared across threads)."""
+    """One writable connection per thread for accounts, sessions, the audit log and releases
+    (the reading connections stay read-only; connections are never shared across threads)."""
 
-    def __init__(self, path: Path, hasher: Any = None, clock: Any = None) -> None:
+    def __init__(self, path: Path | str, hasher: Any = None, clock: Any = None) -> None:
         self.path = path
         self.hasher = hasher
         self.clock = clock
         self._local = threading.local()
 
-    def store(self) -> SQLiteStore:
+    def any_store(self) -> Any:
+        """The thread's writable store, SQLite's or PostgreSQL's (archive/store.py): for
+        accounts, sessions and the audit log, whose SQL runs on both (archive/db.py)."""
         store = getattr(self._local, "store", None)
         if store is None:
-            if is_dsn(self.path):  # their tables are SQLite's (docs/postgresql.md)
-                raise Unsupported("accounts, sessions and releases")
-            store = SQLiteStore(self.path)
-            store.conn.execute("PRAGMA busy_timeout = 10000")
+            if is_dsn(self.path):
+                from cablebase.archive.pg.store import PgStore
+
+                store = PgStore(str(self.path), create=False)
+            else:
+                store = SQLiteStore(self.path)
+                store.conn.execute("PRAGMA busy_timeout = 10000")
             self._local.store = store
+        return store
+
+    def store(self) -> SQLiteStore:
+        """The thread's writable SQLite store, for what only SQLite has yet (releases, the
+        drafting desk, dispatch: docs/postgresql.md); Unsupported on another store."""
+        store = self.any_store()
+        if not isinstance(store, SQLiteStore):
+            raise Unsupported("published releases, the drafting desk and dispatch")
         return store
 
     def accounts(self):
@@ -68,7 +81,7 @@ class Writers:
             kw: dict[str, Any] = {"hasher": self.hasher}
             if self.clock is not None:
                 kw["clock"] = self.clock
-            acc = Accounts(self.store().conn, **kw)
+            acc = Accounts(self.any_store().conn, **kw)
             self._local.accounts = acc
         return acc
 
@@ -132,7 +145,7 @@ def context(request: Request) -> Ctx:
         return got
     policy = policy_of(request)
     writers = request.app.state.writers
-    # Fetched when credentials come (a store without accounts answers only then: Unsupported).
+    # Fetched when credentials come (most requests carry none).
     accounts = _Lazy(writers.accounts)
     user, csrf, token, via, expired = None, None, None, None, False
     bearer = _bearer(request) if request.url.path.startswith("/api") else None
@@ -147,8 +160,6 @@ def context(request: Request) -> Ctx:
         token, via = bearer, "bearer"
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie and is_dsn(writers.path):  # no sessions there: read as no one logged in
-            cookie = None
         if cookie:
             # A web session only: an API token or API session is no cookie.
             found = accounts.session(cookie) if len(cookie) <= MAX_SECRET else None
