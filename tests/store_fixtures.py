@@ -59,21 +59,3 @@ def empty_archive(request, tmp_path):
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def needs_accounts(location: str) -> None:
-    """Skip on a PostgreSQL archive without the accounts' tables: accounts, sessions and the
-    audit log come to PostgreSQL with their own migration (helper pgaccess's, slot 2); once it
-    is merged this skips nothing."""
-    from cablebase.archive.store import is_dsn
-
-    if not is_dsn(location):
-        return
-    import psycopg
-
-    with psycopg.connect(location, autocommit=True) as conn:
-        found = conn.execute(
-            "SELECT to_regclass('users') IS NOT NULL AND to_regclass('audit') IS NOT NULL"
-        ).fetchone()[0]
-    if not found:
-        pytest.skip("accounts and the audit log are not on PostgreSQL yet (pgaccess)")

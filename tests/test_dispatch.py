@@ -28,7 +28,6 @@ from cablebase.dispatch.outbox import enqueue, release_and_enqueue
 from cablebase.dispatch.queue import MAX_ATTEMPTS, Queue, backoff
 from cablebase.dispatch.worker import Worker
 from tests.dispatch_helpers import cable
-from tests.store_fixtures import needs_accounts
 
 T0 = 1_800_000_000.0
 
@@ -425,7 +424,6 @@ def test_cli_inbox_hides_what_the_reader_may_not_see(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="FLASH", classification="SECRET"))
     release_and_enqueue(store, cable(2, precedence="ROUTINE"))
     Worker(store).run(until_empty=True)
-    needs_accounts(store.path)
     set_policy(store.conn, Policy("controlled"))
     Accounts(store.conn, hasher=HASHER).add_user("low", "correct horse battery", "reader", 0, ())
     token = Accounts(store.conn, hasher=HASHER).create_token("low", "t")
@@ -450,7 +448,6 @@ def test_the_desks_release_enqueues_in_its_transaction(empty_archive: str) -> No
     Nouakchott and Niamey for information."""
     from tests.test_drafting_desk import WHEN, World
 
-    needs_accounts(empty_archive)
     world = World(empty_archive)
     did = world.new()
     world.desk("ann").submit(did, ["af/w"])

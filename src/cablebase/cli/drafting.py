@@ -154,7 +154,7 @@ def _drafts(archive_path: str, user: str | None, token: str | None, *, create: b
     if not create and not _located(archive_path):
         raise click.ClickException(f"no archive at {archive_path}")
     with Archive.open(archive_path, create=create) as archive:
-        access = cli_access(archive.conn, user=user, token=token)
+        access = cli_access(archive.db, user=user, token=token)
         try:
             yield DraftStore(archive.db, access)
         except DraftError as e:
@@ -327,8 +327,8 @@ def _desk(archive_path: str, user: str | None, token: str | None):
             f"name who acts: --user NAME (password from ${PASSWORD_ENV} or a prompt) or --token"
         )
     with Archive.open(archive_path, create=False) as archive:
-        actor = authenticated(Accounts(archive.conn, hasher=access_commands.HASHER), user, token)
-        access = Access(get_policy(archive.conn), actor.viewer)
+        actor = authenticated(Accounts(archive.db, hasher=access_commands.HASHER), user, token)
+        access = Access(get_policy(archive.db), actor.viewer)
         try:
             yield (
                 Desk(DraftStore(archive.db, access), archive.store, actor.viewer),
