@@ -59,3 +59,41 @@ def empty_archive(request, tmp_path):
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def archive_copies(request, tmp_path):
+    """A factory: `copy(location)` is a new archive holding what `location` holds (a copy of
+    the SQLite file, or a database made with the PostgreSQL one as its template: nobody may be
+    connected to it then); the copies are dropped after the test."""
+    from cablebase.archive.store import is_dsn
+
+    made: list[str] = []
+    server = None
+
+    def copy(location: str) -> str:
+        nonlocal server
+        if not is_dsn(location):
+            import shutil
+
+            target = tmp_path / f"copy{len(made)}.db"
+            shutil.copy(location, target)
+            made.append(str(target))
+            return str(target)
+        import psycopg
+
+        server = request.getfixturevalue("pg_server_dsn")
+        source = location.rsplit("/", 1)[1]
+        name = f"cb_copy_{next(_names)}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {source}")
+        made.append(name)
+        return location.rsplit("/", 1)[0] + "/" + name
+
+    yield copy
+    if server is not None:
+        import psycopg
+
+        with psycopg.connect(server, autocommit=True) as conn:
+            for name in made:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -66,11 +66,11 @@ class Writers:
         return store
 
     def store(self) -> SQLiteStore:
-        """The thread's writable SQLite store, for what only SQLite has yet (releases, the
-        drafting desk, dispatch: docs/postgresql.md); Unsupported on another store."""
+        """The thread's writable SQLite store, for what only SQLite has yet (releases:
+        docs/postgresql.md); Unsupported on another store."""
         store = self.any_store()
         if not isinstance(store, SQLiteStore):
-            raise Unsupported("published releases, the drafting desk and dispatch")
+            raise Unsupported("published releases")
         return store
 
     def accounts(self):
