@@ -9,7 +9,10 @@ PostgreSQL each test gets a new database copied from a template migrated once pe
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -36,14 +39,13 @@ def _pg_template(pg_server_dsn):
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.fixture(params=STORES)
-def empty_archive(request, tmp_path):
-    """The location of a new, empty archive of this parameter's kind: a SQLite file's path
-    or a PostgreSQL URL (what `--archive` and `Archive.open` take)."""
-    if request.param == "sqlite":
+@contextlib.contextmanager
+def _new_archive(request, kind: str, folder: Path) -> Iterator[str]:
+    """A new, empty archive of `kind` (its location), dropped when the block ends."""
+    if kind == "sqlite":
         from cablebase.archive.sqlite import SQLiteStore
 
-        path = tmp_path / "cables.db"
+        path = folder / "cables.db"
         SQLiteStore(path).close()
         yield str(path)
         return
@@ -59,6 +61,21 @@ def empty_archive(request, tmp_path):
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=STORES)
+def empty_archive(request, tmp_path):
+    """The location of a new, empty archive of this parameter's kind: a SQLite file's path
+    or a PostgreSQL URL (what `--archive` and `Archive.open` take)."""
+    with _new_archive(request, request.param, tmp_path) as location:
+        yield location
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_archive(request, tmp_path_factory):
+    """empty_archive for one test module (its server fixtures are module-scoped)."""
+    with _new_archive(request, request.param, tmp_path_factory.mktemp("archive")) as location:
+        yield location
 
 
 @pytest.fixture
