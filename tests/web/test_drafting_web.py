@@ -501,3 +501,20 @@ def test_every_desk_answer_is_the_oracles(
     shown = {u: status for m, u, status, _ in got if m == "GET"}
     seen = {i for i in (1, 2, 3, 4) if shown[f"/api/drafts/{i}"] == 200}
     assert seen == VISIBLE[name]
+
+
+def test_a_nul_character_is_refused_alike_on_each_store(app) -> None:
+    """PostgreSQL's text holds no NUL: a draft, an office or an addressee carrying one is
+    refused (or, for a lookup, matches nothing) on both stores, never a 500."""
+    c = client_as(app, "ann")
+    r = c.post("/drafts/new", data={"csrf": csrf(c), "body": GOOD + "\x00", "form": "text"})
+    assert r.status_code == 400 and "NUL character" in r.text
+    did = new_draft(c, GOOD)
+    r = c.post(f"/drafts/{did}/save", data={"csrf": csrf(c), "body": "\x00" + GOOD})
+    assert r.status_code == 409 and "NUL character" in r.text
+    r = c.post(f"/drafts/{did}/submit", data={"csrf": csrf(c), "offices": "AF/W \x00"})
+    assert r.status_code == 409 and "NUL character" in r.text
+    shown = c.get(f"/api/drafts/{did}").json()["draft"]
+    assert (shown["state"], shown["version"]) == ("draft", 1)  # nothing saved
+    inbox = c.get("/api/inbox/SEC%00STATE")
+    assert inbox.status_code == 200 and inbox.json()["total"] == 0

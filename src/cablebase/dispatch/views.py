@@ -100,6 +100,9 @@ def normal(addressee: str) -> str:
 def inbox(a: Archive, addressee: str, page: int = 1, per_page: int = PER_PAGE) -> Inbox:
     """The addressee's delivered cables, highest precedence first, newest first within one."""
     key = normal(addressee)
+    known = table().addressees.get(key)
+    if "\x00" in key:  # no addressee holds one (nor can PostgreSQL's text): an empty inbox
+        return Inbox(key, None, 0, 0, 0, page, [])
     db = a.db
     where = "d.addressee = ? AND d.state = 'delivered' AND "
     base = "FROM dispatch_deliveries d JOIN cables c ON c.reference_id = d.reference_id"
@@ -120,7 +123,6 @@ def inbox(a: Archive, addressee: str, page: int = 1, per_page: int = PER_PAGE) -
         " ORDER BY d.rank, d.delivered DESC, d.released DESC, d.reference_id LIMIT ? OFFSET ?",
         (*params, per_page, (page - 1) * per_page),
     ).fetchall()
-    known = table().addressees.get(key)
     return Inbox(
         key,
         known.name if known else None,

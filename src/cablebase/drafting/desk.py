@@ -39,7 +39,7 @@ from cablebase.archive.db import Db
 from cablebase.dispatch.outbox import enqueue
 from cablebase.drafting.draft import Draft
 from cablebase.drafting.rules import Context, Finding
-from cablebase.drafting.store import DraftError, StoredDraft, read
+from cablebase.drafting.store import DraftError, StoredDraft, no_nul, read
 from cablebase.record import Cable
 
 __all__ = [
@@ -88,7 +88,7 @@ class Release:
 
 def unit_name(unit: str) -> str:
     """An office in upper case (AF/W); a post's releasing unit as release:POSTKEY."""
-    unit = unit.strip()
+    unit = no_nul(unit, "the office").strip()
     if unit.lower().startswith("release:"):
         return RELEASE_UNIT.format(post=post_key(unit.split(":", 1)[1]))
     return unit.upper()
@@ -126,7 +126,7 @@ class Desk:
 
     def add_member(self, unit: str, user: str) -> None:
         self._admin()
-        unit, user = unit_name(unit), user.strip()
+        unit, user = unit_name(unit), no_nul(user, "the account name").strip()
         if not unit or not user:
             raise DraftError("a unit and an account name are needed")
         if not self.db.execute("SELECT 1 FROM users WHERE name = ?", (user,)).fetchone():
@@ -141,7 +141,8 @@ class Desk:
         self._admin()
         with self.db.transaction():
             cur = self.db.execute(
-                'DELETE FROM desk_members WHERE unit = ? AND "user" = ?', (unit_name(unit), user)
+                'DELETE FROM desk_members WHERE unit = ? AND "user" = ?',
+                (unit_name(unit), no_nul(user, "the account name")),
             )
             audit.record(self.db, self.actor.name, "desk.member_remove", unit, detail=user)
         return cur.rowcount > 0
@@ -235,7 +236,8 @@ class Desk:
             raise DraftError(f"draft {did} is {d.author}'s: only its author submits it")
         draft = read(d.body, d.form)
         wanted = offices if offices is not None else (draft.clearances or [])
-        wanted = list(dict.fromkeys(o.strip().upper() for o in wanted if o.strip()))
+        wanted = [no_nul(o, "the office").strip().upper() for o in wanted]
+        wanted = list(dict.fromkeys(o for o in wanted if o))
         errors = [f for f in self.findings(d, wanted, resolve) if f.severity == "error"]
         if errors:
             first = errors[0]

@@ -51,6 +51,14 @@ _SUFFIX = {"text": "draft.txt", "yaml": "draft.yaml", "json": "draft.json"}
 _COLUMNS = "id, author, form, post, classification, subject, state, version, created, updated"
 
 
+def no_nul(value: str, what: str) -> str:
+    """`value` as stored: a NUL character is refused (a draft is text for a telegram, and
+    PostgreSQL's text holds no NUL, so both stores answer alike)."""
+    if "\x00" in value:
+        raise DraftError(f"{what} contains a NUL character: nothing is saved")
+    return value
+
+
 def read(body: str, form: str) -> Draft:
     """The draft a stored body reads as (the form names how it is written)."""
     return load_draft(_SUFFIX.get(form, "draft.txt"), text=body)
@@ -118,6 +126,7 @@ class DraftStore:
 
     def new(self, body: str, form: str) -> StoredDraft:
         author = self._writer()
+        no_nul(body, "the draft")
         draft = read(body, form)
         self._may_save(draft)
         now = audit.stamp()
@@ -139,6 +148,7 @@ class DraftStore:
             raise DraftError(f"draft {did} is not yours to edit")
         if current.state != "draft":
             raise DraftError(f"draft {did} is {current.state}: recall it before editing")
+        no_nul(body, "the draft")
         draft = read(body, form)
         self._may_save(draft)
         now = audit.stamp()
