@@ -163,7 +163,7 @@ class Archive:
     @property
     def conn(self):  # type: ignore[no-untyped-def]
         """SQLite only: the store's connection, for the SQL modules beside the archive
-        (browse.py, stats.py, graph.py, people.py, hints.py, export.py, dispatch, drafting;
+        (browse.py, stats.py, graph.py, people.py, hints.py, export.py;
         docs/stores.md).  The archive itself never reads it.  On another store: Unsupported,
         never that store's connection (the modules' SQL is SQLite's)."""
         self.needs_sqlite("this feature (it reads the SQLite archive's tables directly)")
