@@ -111,3 +111,25 @@ def test_controlled_archive_drafts_belong_to_their_author(db, tmp_path):
     with open_store(db) as store:
         entries = [(e.user, e.action, e.target) for e in audit.entries(store.conn)]
     assert ("ann", "draft.new", "1") in entries and ("ann", "draft.edit", "1") in entries
+
+
+def test_check_resolves_refs_against_the_archive(db, tmp_path):
+    """`draft check --archive`: REF A (BAMAKO 754 of last year) resolves once the archive
+    holds 25BAMAKO754, on either store."""
+    from tests.dispatch_helpers import cable
+
+    path = write(tmp_path, "a.txt", BASE)
+
+    def check():
+        return CliRunner().invoke(
+            main, ["draft", "check", path, "--date", "2026-06-01", "--archive", db]
+        )
+
+    r = check()
+    assert r.exit_code == 0 and "REF A 25BAMAKO754 is not in the archive" in r.output
+    ref = cable(754)
+    ref.reference_id = "25BAMAKO754"
+    with open_store(db) as store:
+        store.put_many([ref])
+    r = check()
+    assert r.exit_code == 0 and "refs.resolve" not in r.output
