@@ -501,3 +501,30 @@ def test_several_workers_claim_each_delivery_once(store: Store, tmp_path: Path) 
     assert {r["attempts"] for r in rows(store)} == {1}
     assert got["files"] == got["expected_files"]
     assert sorted(got["journal"]) == got["keys"]
+
+
+def test_cli_run_without_an_archive_is_one_sentence(empty_archive: str, tmp_path: Path) -> None:
+    """A SQLite file that is not there, or a PostgreSQL database holding no archive: one
+    sentence from the command, with one worker or several, no traceback."""
+    from cablebase.archive.store import is_dsn
+
+    if is_dsn(empty_archive):
+        import psycopg
+
+        base, name = empty_archive.rsplit("/", 1)
+        with psycopg.connect(empty_archive, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE nothing_here_" + name)
+        missing = f"{base}/nothing_here_{name}"
+    else:
+        missing = str(tmp_path / "none.db")
+    try:
+        for workers in ("1", "2"):
+            out = CliRunner().invoke(
+                main, ["dispatch", "run", "--once", "--workers", workers, "--archive", missing]
+            )
+            assert out.exit_code == 1 and "no archive" in out.output, out.output
+            assert "Traceback" not in out.output
+    finally:
+        if is_dsn(empty_archive):
+            with psycopg.connect(empty_archive, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE nothing_here_{name} WITH (FORCE)")

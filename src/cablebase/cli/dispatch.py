@@ -100,10 +100,10 @@ def _worker_main(path: str, drop: str | None, batch: int, max_rank: int, once: b
     from cablebase.dispatch.worker import Worker, connect
 
     stopping = []
+    store = connect(path)  # first: an archive that cannot be opened leaves no handler behind
     # Stop between deliveries on SIGTERM; the caller's handler comes back after (this runs
     # in the caller's own process when --workers is 1).
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
-    store = connect(path)
     adapters = [DirectoryDrop(drop)] if drop else []
     w = Worker(store, adapters, batch=batch, max_rank=max_rank)
     try:
@@ -142,6 +142,9 @@ def run(
     if workers == 1:
         _worker_main(archive_path, drop, batch, 4, once)
         return
+    # Opened here first: a database without an archive is one sentence from this process,
+    # not a traceback from each worker, and the schema is up to date before they start.
+    _store(archive_path).close()
     procs = [
         context().Process(
             target=_worker_main, args=(archive_path, drop, batch, 1 if i < reserve else 4, once)
