@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,17 +49,6 @@ __all__ = [
     "RELEASE_UNIT",
 ]
 
-
-def _errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
-    """(a store's errors, the errors of a write the store refused or could not wait for)."""
-    try:
-        import psycopg
-    except ImportError:
-        return (sqlite3.Error,), (sqlite3.OperationalError,)
-    return (sqlite3.Error, psycopg.Error), (sqlite3.OperationalError, psycopg.OperationalError)
-
-
-_STORE_ERRORS, _BUSY = _errors()
 
 RELEASE_UNIT = "release:{post}"  # the unit whose members release a post's cables
 _SELF_RELEASE = "drafting.self_release.{post}"  # settings key: '1' lets a drafter release
@@ -390,7 +378,7 @@ class Desk:
                 rid = cable.reference_id or ""
                 try:
                     self.archive_store.add_new(cable)
-                except (*_STORE_ERRORS, OSError, ValueError) as e:
+                except (*Db.Error, OSError, ValueError) as e:
                     raise DraftError(
                         f"draft {did} is not released: storing {rid} failed ({e})"
                     ) from None
@@ -405,7 +393,7 @@ class Desk:
                 audit.record(
                     db, self.actor.name, "draft.release", str(did), detail=f"{rid} ({cable.dtg})"
                 )
-        except _BUSY as e:  # busy past the timeout, a read-only file or database...
+        except Db.Refused as e:  # busy past the timeout, a read-only file or database...
             raise DraftError(f"draft {did} is not released: {e}") from None
         return self.release_of(did)
 
