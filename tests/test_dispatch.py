@@ -528,3 +528,24 @@ def test_cli_run_without_an_archive_is_one_sentence(empty_archive: str, tmp_path
         if is_dsn(empty_archive):
             with psycopg.connect(empty_archive, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE nothing_here_{name} WITH (FORCE)")
+
+
+def test_inbox_withholds_the_subject_of_a_cable_read_in_part(store: Store) -> None:
+    """A SECRET cable with an UNCLASSIFIED paragraph: an UNCLASSIFIED reader (portions read)
+    has it in the inbox with its subject withheld; a SECRET reader reads the subject."""
+    from cablebase.access.policy import WITHHELD
+
+    c = cable(5, precedence="FLASH", classification="SECRET", subject="THE SECRET SUBJECT")
+    c.paragraphs[0].portion = "U"
+    release_and_enqueue(store, c, released=T0)
+    release_and_enqueue(store, cable(6), released=T0)
+    Worker(store, queue=Queue(store.conn, clock=Clock(T0 + 1))).run(until_empty=True)
+    policy = Policy("controlled")
+    with Archive.open(store.path) as a:
+        low = a.with_access(Access(policy, Viewer("u", "reader", 0)))
+        got = [(e.reference_id, e.subject) for e in views.inbox(low, "SECSTATE").entries]
+        assert got == [("26BAMAKO5", WITHHELD), ("26BAMAKO6", "DISPATCH TEST NUMBER 6")]
+        assert views.status(low)["by_state"] == {"delivered": 2}  # read in part: counted
+        high = a.with_access(Access(policy, Viewer("s", "reader", 2)))
+        got = [(e.reference_id, e.subject) for e in views.inbox(high, "SECSTATE").entries]
+        assert got == [("26BAMAKO5", "THE SECRET SUBJECT"), ("26BAMAKO6", "DISPATCH TEST NUMBER 6")]
