@@ -39,6 +39,12 @@ def _pg_template(pg_server_dsn):
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _copy_strategy(conn) -> str:  # type: ignore[no-untyped-def]
+    """Copy the template's files (PostgreSQL 15's default writes them through the WAL: about
+    four times slower for a database this small)."""
+    return " STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else ""
+
+
 @contextlib.contextmanager
 def _new_archive(request, kind: str, folder: Path) -> Iterator[str]:
     """A new, empty archive of `kind` (its location), dropped when the block ends."""
@@ -55,7 +61,7 @@ def _new_archive(request, kind: str, folder: Path) -> Iterator[str]:
 
     name = f"cb_test_{next(_names)}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}{_copy_strategy(conn)}")
     try:
         yield pg_server.url(server.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}"))
     finally:
@@ -103,7 +109,7 @@ def archive_copies(request, tmp_path):
         source = location.rsplit("/", 1)[1]
         name = f"cb_copy_{next(_names)}"
         with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name} TEMPLATE {source}")
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {source}{_copy_strategy(conn)}")
         made.append(name)
         return location.rsplit("/", 1)[0] + "/" + name
 
