@@ -15,9 +15,9 @@ A stored draft (store.py) goes through these states:
   refused to the drafter unless the post allows self-release.  The post's next serial for the
   year is taken in the transaction that records the release (gapless and unique under
   concurrent releases: SQLite's BEGIN IMMEDIATE serialises them, on PostgreSQL the counter's
-  row stays locked until the release commits or rolls back), the DTG is the release time, and the cable (rendered
-  with the transmitted page layout, render.Paging) is stored in the archive in that same
-  transaction, with whatever RELEASE_HOOKS write (dispatch's outbox).
+  row stays locked until the release commits or rolls back), the DTG is the release time,
+  and the cable (rendered with the transmitted page layout, render.Paging) is stored in the
+  archive in that same transaction, with whatever RELEASE_HOOKS write (dispatch's outbox).
 
 Every step is audited (`draft.submit`, `draft.clear`, `draft.recall`, `draft.release`, and the
 administration of units and posts).  Who acts is an authenticated account (`actor`): the
@@ -48,7 +48,6 @@ __all__ = [
     "RELEASE_HOOKS",
     "RELEASE_UNIT",
 ]
-
 
 RELEASE_UNIT = "release:{post}"  # the unit whose members release a post's cables
 _SELF_RELEASE = "drafting.self_release.{post}"  # settings key: '1' lets a drafter release
