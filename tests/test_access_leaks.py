@@ -8,6 +8,8 @@ exports, pages, the API, the command line.
 
 The expectations come from the rules as docs/access.md states them, written again here in a
 few lines (`Oracle`), not from the policy module.
+
+Every test runs on a SQLite file and on a PostgreSQL database (`fresh`, tests/access_stores.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 import string
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +31,11 @@ from cablebase.access.accounts import Accounts
 from cablebase.access.policy import Access, Policy, Viewer, caveat_bits
 from cablebase.access.settings import set_policy
 from cablebase.archive.api import Archive
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import Unsupported, is_dsn, open_store
 from cablebase.cli import main
 from cablebase.record import Cable, Paragraph, Reference
+from tests.access_stores import empty_pg
+from tests.conftest import STORES
 
 HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
@@ -221,9 +226,24 @@ def worlds(draw):  # type: ignore[no-untyped-def]
     return specs, readers, portions
 
 
-def build(tmp: Path, specs: list[Spec], readers: list[Reader], portions: bool):
-    path = tmp / f"leaks-{uuid.uuid4().hex}.db"  # a new file per example
-    with SQLiteStore(path) as store:
+@pytest.fixture(params=STORES)
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """Makes the location of a new empty archive, once per Hypothesis example: a new SQLite
+    file, or the module's PostgreSQL database emptied (tests/access_stores.py)."""
+    if request.param == "sqlite":
+        return lambda: str(tmp_path / f"leaks-{uuid.uuid4().hex}.db")
+    dsn = request.getfixturevalue("pg_access_dsn")
+
+    def emptied() -> str:
+        empty_pg(dsn)
+        return dsn
+
+    return emptied
+
+
+def build(location: str, specs: list[Spec], readers: list[Reader], portions: bool):
+    path = location
+    with open_store(path) as store:
         store.put_many([make_cable(i, s, len(specs)) for i, s in enumerate(specs)])
         set_policy(store.conn, Policy("controlled", portions, "automatic"))
         accounts = Accounts(store.conn, hasher=HASHER)
@@ -277,8 +297,13 @@ def library_text(a: Archive, specs: list[Spec]) -> str:
         parts.append(repr(a.cites(rid(i))))
         parts.append(repr(a.cited_by(rid(i))))
         parts.append(repr(a.versions(rid(i))))
-    parts.append(repr(a.stats()))
-    parts.append(repr(list(a.unresolved())))
+    if a.sqlite:  # statistics and the graph are SQLite's (docs/postgresql.md)
+        parts.append(repr(a.stats()))
+        parts.append(repr(list(a.unresolved())))
+    else:
+        for unsupported in (a.stats, a.unresolved):
+            with pytest.raises(Unsupported):
+                unsupported()
     # Every export shape: the CSV without text loads records without their paragraphs,
     # whose portion marks still decide what the envelope shows.
     for fmt, text in (("jsonl", False), ("csv", True), ("csv", False)):
@@ -286,7 +311,11 @@ def library_text(a: Archive, specs: list[Spec]) -> str:
         a.export("", fmt, out, text=text) if fmt == "csv" else a.export("", fmt, out)
         parts.append(out.getvalue().decode())
     out = io.BytesIO()
-    a.graph("", "graphml", out)
+    if a.sqlite:
+        a.graph("", "graphml", out)
+    else:
+        with pytest.raises(Unsupported):
+            a.graph("", "graphml", out)
     parts.append(out.getvalue().decode())
     return "\n".join(parts)
 
@@ -297,13 +326,15 @@ def library_text(a: Archive, specs: list[Spec]) -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(world=worlds())
-def test_library_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-untyped-def]
+def test_library_never_leaks(fresh, world) -> None:  # type: ignore[no-untyped-def]
     specs, readers, portions = world
-    path, _ = build(tmp_path, specs, readers, portions)
+    path, _ = build(fresh(), specs, readers, portions)
     oracle = Oracle(specs)
     # Default planner thresholds, and thresholds so low that every query takes the plans of
-    # broad queries (date-index walks, two-tier relevance, per-row probes of the text).
-    for plan in ({}, {"small": 2, "broad": 2}):
+    # broad queries (date-index walks, two-tier relevance, per-row probes of the text):
+    # SQLite's planner; PostgreSQL's has no such thresholds.
+    plans = ({}, {"small": 2, "broad": 2}) if not is_dsn(path) else ({},)
+    for plan in plans:
         check_library(path, specs, readers, portions, oracle, plan)
 
 
@@ -372,9 +403,9 @@ CLI_READS = [
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(world=worlds())
-def test_cli_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-untyped-def]
+def test_cli_never_leaks(fresh, world) -> None:  # type: ignore[no-untyped-def]
     specs, readers, portions = world
-    path, tokens = build(tmp_path, specs, readers, portions)
+    path, tokens = build(fresh(), specs, readers, portions)
     oracle = Oracle(specs)
     runner = CliRunner()
     for r, token in zip(readers, tokens, strict=True):
@@ -402,7 +433,7 @@ def test_tokens_do_not_collide() -> None:
         assert sum(bool(re.search(re.escape(a), b)) for b in toks) == 1
 
 
-def test_an_export_without_text_keeps_caveats_of_paragraph_marks(tmp_path: Path) -> None:
+def test_an_export_without_text_keeps_caveats_of_paragraph_marks(fresh) -> None:
     """An unmarked subject takes the cable's caveats, and an (S/NF) paragraph makes the cable
     NOFORN: a CSV export that does not load the paragraphs must still withhold the subject
     from a TOP SECRET reader without NOFORN (it did not: found by test_http_never_leaks)."""
@@ -413,7 +444,7 @@ def test_an_export_without_text_keeps_caveats_of_paragraph_marks(tmp_path: Path)
     oracle = Oracle([spec])
     assert oracle.decision(reader, 0) == "partial"
     assert subject_token(0) in oracle.forbidden(reader)
-    path, _ = build(tmp_path, [spec], [reader], True)
+    path, _ = build(fresh(), [spec], [reader], True)
     with Archive.open(path) as archive:
         a = archive.with_access(
             Access(Policy("controlled", True, "automatic"), viewer(reader), TODAY)
@@ -474,17 +505,17 @@ def http_urls(n: int) -> list[str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(world=worlds())
-def test_http_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-untyped-def]
+def test_http_never_leaks(fresh, world) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from cablebase.web.app import create_app
     from cablebase.web.auth import SESSION_COOKIE
 
     specs, readers, portions = world
-    path, tokens = build(tmp_path, specs, readers, portions)
+    path, tokens = build(fresh(), specs, readers, portions)
     oracle = Oracle(specs)
     urls = http_urls(len(specs))
-    with SQLiteStore(path) as store:
+    with open_store(path) as store:
         accounts = Accounts(store.conn, hasher=HASHER)
         sessions = [accounts.create_session(f"reader{k}")[0] for k in range(len(readers))]
     app = create_app(path, hasher=HASHER)
@@ -501,7 +532,9 @@ def test_http_never_leaks(tmp_path: Path, world) -> None:  # type: ignore[no-unt
                 else:
                     client.cookies.set(SESSION_COOKIE, sessions[k])
                     got = client.get(url)
-                assert got.status_code < 500, (url, got.status_code)
+                # No server error; on PostgreSQL what it lacks yet answers 501 (not supported).
+                unsupported = got.status_code == 501 and is_dsn(path)
+                assert got.status_code < 500 or unsupported, (url, got.status_code)
                 assert_clean(got.text, forbidden, f"GET {url} as {r}")
             # The counts the API gives are exactly the reader's.
             got = client.get(

@@ -40,16 +40,33 @@ class ArchivePool:
         if isinstance(self.path, Path) and not self.path.exists():
             raise FileNotFoundError(f"no archive at {self.path}")
         self._local = threading.local()
+        self._made: list[Archive] = []  # every thread's archive, closed with the app
+        self._lock = threading.Lock()
+        self._epoch = 0  # moves at each close: a thread's older archive is closed
+
+    def close(self) -> None:
+        """Close every thread's PostgreSQL archive (the app's shutdown): the server counts
+        its connections, and threads of a finished app would otherwise hold theirs.  A thread
+        asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
+        its thread, which alone may close it: it stays.)"""
+        with self._lock:
+            made, self._made = self._made, []
+            self._epoch += 1
+        for archive in made:
+            archive.close()
 
     def get(self) -> Archive:
-        archive = getattr(self._local, "archive", None)
-        if archive is None:
+        epoch, archive = getattr(self._local, "archive", (None, None))
+        if archive is None or epoch != self._epoch and not archive.sqlite:
             # A database without an archive is an error, never a new one (create=False).
             extra = {"create": False} if is_dsn(self.path) else {}
             archive = Archive.open(self.path, readonly=True, **extra)
             if archive.sqlite:  # the request's queries stop when its budget is spent
                 budget.install(archive.conn)
-            self._local.archive = archive
+            with self._lock:
+                if not archive.sqlite:
+                    self._made.append(archive)
+                self._local.archive = (self._epoch, archive)
         return archive
 
 
@@ -85,6 +102,8 @@ def create_app(
         yield
         if app.state.audit is not None:
             app.state.audit.close()
+        app.state.archives.close()
+        app.state.writers.close()
 
     app = FastAPI(
         title="cablebase reading room",

@@ -49,12 +49,26 @@ class Writers:
         self.hasher = hasher
         self.clock = clock
         self._local = threading.local()
+        self._made: list[Any] = []  # every thread's store, closed with the app (close)
+        self._lock = threading.Lock()
+        self._epoch = 0  # moves at each close: a thread's older store is closed
+
+    def close(self) -> None:
+        """Close every thread's PostgreSQL store (the app's shutdown): the server counts its
+        connections, and threads of a finished app would otherwise hold theirs.  A thread
+        asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
+        its thread, which alone may close it: it stays.)"""
+        with self._lock:
+            made, self._made = self._made, []
+            self._epoch += 1
+        for store in made:
+            store.close()
 
     def any_store(self) -> Any:
         """The thread's writable store, SQLite's or PostgreSQL's (archive/store.py): for
         accounts, sessions and the audit log, whose SQL runs on both (archive/db.py)."""
-        store = getattr(self._local, "store", None)
-        if store is None:
+        epoch, store = getattr(self._local, "store", (None, None))
+        if store is None or epoch != self._epoch and not isinstance(store, SQLiteStore):
             if is_dsn(self.path):
                 from cablebase.archive.pg.store import PgStore
 
@@ -62,7 +76,11 @@ class Writers:
             else:
                 store = SQLiteStore(self.path)
                 store.conn.execute("PRAGMA busy_timeout = 10000")
-            self._local.store = store
+            with self._lock:
+                if not isinstance(store, SQLiteStore):
+                    self._made.append(store)
+                self._local.store = (self._epoch, store)
+                self._local.accounts = None
         return store
 
     def store(self) -> SQLiteStore:
@@ -76,12 +94,13 @@ class Writers:
     def accounts(self):
         from cablebase.access.accounts import Accounts
 
+        store = self.any_store()  # a new one after close: new accounts too
         acc = getattr(self._local, "accounts", None)
         if acc is None:
             kw: dict[str, Any] = {"hasher": self.hasher}
             if self.clock is not None:
                 kw["clock"] = self.clock
-            acc = Accounts(self.any_store().conn, **kw)
+            acc = Accounts(store.conn, **kw)
             self._local.accounts = acc
         return acc
 
