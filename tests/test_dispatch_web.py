@@ -127,3 +127,28 @@ def test_status_page_lists_late_deliveries(empty_archive: str) -> None:
     assert "26BAMAKO1" in late and "26BAMAKO2" not in late  # FLASH (10 min) late, ROUTINE not
     assert client.get("/api/dispatch").json()["late"][0]["state"] == "queued"
     app.state.audit.close()
+
+
+def test_threads_that_end_leave_no_connection_open(site) -> None:
+    """The app's connections are per thread; a thread that ends (a server's worker threads
+    come and go) must not keep its connection: PostgreSQL counts them (max_connections)."""
+    client, logins = site
+    location = client.app.state.archives.path
+    if not isinstance(location, str):
+        pytest.skip("a SQLite connection is a file handle of its thread, not a server's slot")
+    import gc
+
+    import psycopg
+
+    token = logins["high"][2]
+    plain = TestClient(client.app)  # not entered: each request runs on threads of its own
+    for _ in range(50):
+        r = plain.get("/api/inbox/SECSTATE", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200
+    gc.collect()
+    with psycopg.connect(location, autocommit=True) as conn:
+        open_ = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid != pg_backend_pid()"
+        ).fetchone()[0]
+    assert open_ <= 4, open_

@@ -23,6 +23,7 @@ import hmac
 import secrets
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,9 @@ class Writers:
         self.hasher = hasher
         self.clock = clock
         self._local = threading.local()
-        self._made: list[Any] = []  # every thread's store, closed with the app (close)
+        # Every thread's store, closed with the app; weakly held: the store of a thread that
+        # ended (the server's worker threads come and go) is collected, its connection closed.
+        self._made: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._epoch = 0  # moves at each close: a thread's older store is closed
 
@@ -59,7 +62,7 @@ class Writers:
         asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
         its thread, which alone may close it: it stays.)"""
         with self._lock:
-            made, self._made = self._made, []
+            made, self._made = list(self._made), weakref.WeakSet()
             self._epoch += 1
         for store in made:
             store.close()
@@ -78,7 +81,7 @@ class Writers:
                 store.conn.execute("PRAGMA busy_timeout = 10000")
             with self._lock:
                 if not isinstance(store, SQLiteStore):
-                    self._made.append(store)
+                    self._made.add(store)
                 self._local.store = (self._epoch, store)
                 self._local.accounts = None
         return store
