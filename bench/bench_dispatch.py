@@ -3,6 +3,7 @@ the kill -9 acceptance run at full size.
 
     python bench/bench_dispatch.py                    # 100,000 ROUTINE queued, 10,000 for kill -9
     python bench/bench_dispatch.py --routine 20000 --kill-cables 10    # a quick run
+    python bench/bench_dispatch.py --postgresql        # the same on a throwaway PostgreSQL server
 
 1. latency: an archive with ~100,000 ROUTINE deliveries queued (cables to ALDAC, 252 posts
    each); the dispatcher is started (one worker; then two, one reserved for FLASH/NIACT);
@@ -21,23 +22,28 @@ import argparse
 import os
 import platform
 import random
-import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.dispatch_helpers
 
-from cablebase.archive.sqlite import SQLiteStore  # noqa: E402
 from cablebase.dispatch.outbox import release_and_enqueue  # noqa: E402
+from cablebase.dispatch.worker import connect  # noqa: E402
 from tests.dispatch_helpers import (  # noqa: E402
+    _db,
     aldac_world,
     cable,
     dispatcher,
     exactly_once,
     kill_nine,
 )
+
+# A new, empty archive's location for a name: a SQLite file or a PostgreSQL database.
+NewArchive = Callable[[str], str]
 
 PER_CABLE = 252  # ALDAC less the sender
 
@@ -47,12 +53,14 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def delivered(conn: sqlite3.Connection, where: str) -> int:
-    return conn.execute(f"SELECT count(*) FROM dispatch_deliveries WHERE {where}").fetchone()[0]
+def delivered(db, where: str) -> int:  # noqa: ANN001
+    return db.one(f"SELECT count(*) FROM dispatch_deliveries WHERE {where}")
 
 
-def latency(tmp: Path, routine: int, flashes: int, workers: int, reserve: int, batch: int) -> dict:
-    path = tmp / f"lat-{workers}-{reserve}.db"
+def latency(
+    new: NewArchive, tmp: Path, routine: int, flashes: int, workers: int, reserve: int, batch: int
+) -> dict:
+    path = new(f"lat_{workers}_{reserve}")
     cables = max(1, routine // PER_CABLE)
     t = time.perf_counter()
     queued = aldac_world(path, cables, released=time.time() - 60)
@@ -63,13 +71,12 @@ def latency(tmp: Path, routine: int, flashes: int, workers: int, reserve: int, b
 
     cmd = [sys.executable, "-m", "cablebase", "dispatch", "run", "--archive", str(path), *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    conn = sqlite3.connect(path, timeout=30)
+    conn = _db(path)
     try:
         while delivered(conn, "state = 'delivered'") == 0:  # the dispatcher has started
             time.sleep(0.01)
         t0, r0 = time.time(), delivered(conn, "state = 'delivered' AND rank = 4")
-        with SQLiteStore(path) as store:
-            store.conn.execute("PRAGMA busy_timeout = 30000")
+        with connect(path) as store:  # waits for the write lock on SQLite
             for i in range(flashes):
                 c = cable(100_000 + i, precedence="FLASH", to=(), collectives=("ALDAC",))
                 release_and_enqueue(store, c, released=time.time())
@@ -81,13 +88,13 @@ def latency(tmp: Path, routine: int, flashes: int, workers: int, reserve: int, b
             d - r
             for d, r in conn.execute(
                 "SELECT delivered, released FROM dispatch_deliveries WHERE rank = 0"
-            )
+            ).fetchall()
         ]
         left = delivered(conn, "rank = 4 AND state != 'delivered'")
     finally:
         proc.terminate()
         proc.wait()
-        conn.close()
+        conn.raw.close()
     del drop
     return {
         "workers": workers,
@@ -103,8 +110,8 @@ def latency(tmp: Path, routine: int, flashes: int, workers: int, reserve: int, b
     }
 
 
-def kill_run(tmp: Path, cables: int, kills: int, seed: int) -> dict:
-    path, drop = tmp / "kill.db", tmp / "kill-drop"
+def kill_run(new: NewArchive, tmp: Path, cables: int, kills: int, seed: int) -> dict:
+    path, drop = new("kill"), tmp / "kill-drop"
     total = aldac_world(path, cables)
     t = time.perf_counter()
     at = kill_nine(path, drop, kills, random.Random(seed))
@@ -130,6 +137,34 @@ def kill_run(tmp: Path, cables: int, kills: int, seed: int) -> dict:
     }
 
 
+def _new_archives(tmp: Path, stack: ExitStack, postgresql: bool) -> NewArchive:
+    """How this run makes its archives: SQLite files in `tmp`, or databases on a throwaway
+    PostgreSQL server (bench/generated_archive.py's, stopped with `stack`)."""
+    from cablebase.archive.store import open_store
+
+    if not postgresql:
+
+        def new(name: str) -> str:
+            open_store(tmp / f"{name}.db").close()
+            return str(tmp / f"{name}.db")
+
+        return new
+    import psycopg
+
+    from generated_archive import throwaway_postgresql  # bench/ is on sys.path
+
+    server = throwaway_postgresql(stack)
+
+    def new_db(name: str) -> str:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        url = server.rsplit("/", 1)[0] + "/" + name
+        open_store(url).close()
+        return url
+
+    return new_db
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--routine", type=int, default=100_000)
@@ -139,15 +174,20 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--skip-kill", action="store_true")
+    ap.add_argument(
+        "--postgresql", action="store_true", help="on a throwaway PostgreSQL server instead"
+    )
     args = ap.parse_args()
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()},"
         f" {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}"
     )
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, ExitStack() as stack:
         tmp = Path(d)
+        new = _new_archives(tmp, stack, args.postgresql)
+        print(f"# store: {'PostgreSQL' if args.postgresql else 'SQLite'}")
         for workers, reserve in ((1, 0), (2, 1)):
-            r = latency(tmp, args.routine, args.flashes, workers, reserve, args.batch)
+            r = latency(new, tmp, args.routine, args.flashes, workers, reserve, args.batch)
             print(
                 f"latency workers={r['workers']} reserve={r['reserve']}: {r['queued']:,} ROUTINE"
                 f" queued (built in {r['build_s']:.0f} s); {r['flash_deliveries']} FLASH"
@@ -157,7 +197,7 @@ def main() -> None:
                 flush=True,
             )
         if not args.skip_kill:
-            k = kill_run(tmp, args.kill_cables, args.kills, args.seed)
+            k = kill_run(new, tmp, args.kill_cables, args.kills, args.seed)
             print(
                 f"kill -9: {k['deliveries']:,} deliveries, {k['kills']} kills at delivered ="
                 f" {k['delivered_at_kills']}; {k['retried']} deliveries claimed again after a kill;"

@@ -10,8 +10,9 @@ import pytest
 
 from tests import pg_server
 
-# access_store / pg_access_dsn: access-control tests over both stores.
-pytest_plugins = ["tests.access_stores"]
+# access_store / pg_access_dsn: access-control tests over both stores; empty_archive: a new
+# archive on each store (drafting, dispatch).
+pytest_plugins = ["tests.access_stores", "tests.store_fixtures"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()

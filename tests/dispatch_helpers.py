@@ -46,29 +46,39 @@ def cable(
 
 
 # -- kill -9 harness (tests/test_dispatch_kill.py, bench/bench_dispatch.py) ---------------------
+# `path`: an archive location, a SQLite file or a PostgreSQL URL.
 
 
 def aldac_world(path, cables: int, *, released: float | None = None) -> int:  # noqa: ANN001
     """An archive of `cables` ROUTINE cables to ALDAC (each ~250 posts); returns deliveries."""
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
     from cablebase.dispatch.outbox import release_and_enqueue
 
     total = 0
-    with SQLiteStore(path) as store:
+    with open_store(path) as store:
         for i in range(cables):
             c = cable(i, to=(), collectives=("ALDAC",))
             total += release_and_enqueue(store, c, released=released)
     return total
 
 
-def _count(path, where: str) -> int:  # noqa: ANN001
+def _db(path):  # noqa: ANN001, ANN202
+    """A plain connection to the archive for watching the deliveries (no migration, no lock
+    held between statements), as archive/db.py's Db."""
+    from cablebase.archive.db import Db
+    from cablebase.archive.store import is_dsn
+
+    if is_dsn(str(path)):
+        import psycopg
+
+        return Db(psycopg.connect(str(path), autocommit=True))
     import sqlite3
 
-    conn = sqlite3.connect(path, timeout=30)
-    try:
-        return conn.execute(f"SELECT count(*) FROM dispatch_deliveries WHERE {where}").fetchone()[0]
-    finally:
-        conn.close()
+    return Db(sqlite3.connect(path, timeout=30))
+
+
+def _count(db, where: str) -> int:  # noqa: ANN001
+    return db.one(f"SELECT count(*) FROM dispatch_deliveries WHERE {where}")
 
 
 def dispatcher(path, drop, *extra: str):  # noqa: ANN001, ANN201
@@ -88,38 +98,43 @@ def kill_nine(path, drop, kills: int, rng) -> list[int]:  # noqa: ANN001
     import signal
     import time
 
-    total = _count(path, "1")
-    at = []
-    for k in range(kills):
-        before = _count(path, "state = 'delivered'")
-        share = max(1, (total - before) // (kills - k + 1))
-        target = before + rng.randint(1, share)
-        proc = dispatcher(path, drop)
-        deadline = time.monotonic() + 120
-        while _count(path, "state = 'delivered'") < target and time.monotonic() < deadline:
-            if proc.poll() is not None:
+    db = _db(path)
+    try:
+        total = _count(db, "TRUE")
+        at = []
+        for k in range(kills):
+            before = _count(db, "state = 'delivered'")
+            share = max(1, (total - before) // (kills - k + 1))
+            target = before + rng.randint(1, share)
+            proc = dispatcher(path, drop)
+            deadline = time.monotonic() + 120
+            while _count(db, "state = 'delivered'") < target and time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.001)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            at.append(_count(db, "state = 'delivered'"))
+            if _count(db, "state != 'delivered'") == 0:
                 break
-            time.sleep(0.001)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        at.append(_count(path, "state = 'delivered'"))
-        if _count(path, "state != 'delivered'") == 0:
-            break
-    return at
+        return at
+    finally:
+        db.raw.close()
 
 
 def exactly_once(path, drop) -> dict:  # noqa: ANN001
     """What a finished run left: every delivery's state, the drop's files and journal."""
-    import sqlite3
     from pathlib import Path
 
     from cablebase.dispatch.adapters import safe
 
-    conn = sqlite3.connect(path)
-    keys = conn.execute(
-        "SELECT key, addressee, reference_id, state, attempts FROM dispatch_deliveries"
-    ).fetchall()
-    conn.close()
+    db = _db(path)
+    try:
+        keys = db.execute(
+            "SELECT key, addressee, reference_id, state, attempts FROM dispatch_deliveries"
+        ).fetchall()
+    finally:
+        db.raw.close()
     root = Path(drop)
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.txt"))
     journal = (root / "journal.log").read_text().split() if (root / "journal.log").exists() else []

@@ -1,5 +1,6 @@
 """Dispatch (issue 15): addressees, the outbox, the priority queue, retries and dead letters,
-acknowledgement and escalation, inboxes under access control, the CLI.
+acknowledgement and escalation, inboxes under access control, the CLI — on each store
+(`store` runs every test that uses it on SQLite and on PostgreSQL).
 
 Expected values come from the addressee table's definition (docs/dispatch.md) and the
 synthetic cables of tests/dispatch_helpers.py, never from dispatch's own output."""
@@ -17,7 +18,8 @@ from cablebase.access.accounts import Accounts
 from cablebase.access.policy import Access, Policy, Viewer
 from cablebase.access.settings import set_policy
 from cablebase.archive.api import Archive
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.db import Db
+from cablebase.archive.store import Store, open_store
 from cablebase.cli import main
 from cablebase.dispatch import views
 from cablebase.dispatch.adapters import DeliveryError, DirectoryDrop
@@ -39,14 +41,16 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = SQLiteStore(tmp_path / "a.db")
+def store(empty_archive: str):
+    s = open_store(empty_archive)
     yield s
     s.close()
 
 
-def rows(store: SQLiteStore, where: str = "1", args: tuple = ()) -> list[dict]:
-    cur = store.conn.execute(f"SELECT * FROM dispatch_deliveries WHERE {where} ORDER BY id", args)
+def rows(store: Store, where: str = "TRUE", args: tuple = ()) -> list[dict]:
+    cur = Db.of(store.conn).execute(  # type: ignore[attr-defined]
+        f"SELECT * FROM dispatch_deliveries WHERE {where} ORDER BY id", args
+    )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -116,7 +120,7 @@ def test_addressee_in_several_collectives_is_delivered_once() -> None:
     assert {t.key: t.role for t in got}["ROME"] == "info"
 
 
-def test_dual_precedence(store: SQLiteStore) -> None:
+def test_dual_precedence(store: Store) -> None:
     c = cable(1, precedence="IMMEDIATE", info_precedence="ROUTINE", info=("AMEMBASSY DAKAR",))
     assert release_and_enqueue(store, c, released=T0) == 2
     got = {r["addressee"]: r for r in rows(store)}
@@ -128,7 +132,7 @@ def test_dual_precedence(store: SQLiteStore) -> None:
     assert got["SECSTATE"]["ack_required"] == got["DAKAR"]["ack_required"] == 0
 
 
-def test_flash_and_niact_need_acknowledgement(store: SQLiteStore) -> None:
+def test_flash_and_niact_need_acknowledgement(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="FLASH"), released=T0)
     release_and_enqueue(store, cable(2, precedence="NIACT IMMEDIATE"), released=T0)
     release_and_enqueue(store, cable(3, precedence="PRIORITY"), released=T0)
@@ -136,7 +140,7 @@ def test_flash_and_niact_need_acknowledgement(store: SQLiteStore) -> None:
     assert got == [("FLASH", 1, 600), ("NIACT IMMEDIATE", 1, 1800), ("PRIORITY", 0, 3 * 3600)]
 
 
-def test_unknown_addressee_is_a_dead_letter_with_its_reason(store: SQLiteStore) -> None:
+def test_unknown_addressee_is_a_dead_letter_with_its_reason(store: Store) -> None:
     c = cable(1, info=("AMCONSUL ATLANTIS",), collectives=("ATLANTIS COLLECTIVE",))
     release_and_enqueue(store, c, released=T0)
     dead = {r["addressee"]: r["error"] for r in rows(store, "state = 'dead'")}
@@ -149,7 +153,7 @@ def test_unknown_addressee_is_a_dead_letter_with_its_reason(store: SQLiteStore) 
 # -- the outbox ----------------------------------------------------------------------------------
 
 
-def test_release_and_deliveries_commit_together(store: SQLiteStore, monkeypatch) -> None:
+def test_release_and_deliveries_commit_together(store: Store, monkeypatch) -> None:
     import cablebase.dispatch.outbox as outbox
 
     def broken(*a, **k):
@@ -166,10 +170,10 @@ def test_release_and_deliveries_commit_together(store: SQLiteStore, monkeypatch)
     assert store.get("26BAMAKO1") is not None
 
 
-def test_enqueue_is_idempotent(store: SQLiteStore) -> None:
+def test_enqueue_is_idempotent(store: Store) -> None:
     c = cable(1, info=("AMEMBASSY DAKAR",))
     release_and_enqueue(store, c)
-    with store.conn:
+    with Db.of(store.conn).transaction():
         assert enqueue(store.conn, c) == 0
     assert len(rows(store)) == 2
 
@@ -177,7 +181,7 @@ def test_enqueue_is_idempotent(store: SQLiteStore) -> None:
 # -- the queue -----------------------------------------------------------------------------------
 
 
-def test_flash_is_claimed_before_a_long_run_of_routine(store: SQLiteStore) -> None:
+def test_flash_is_claimed_before_a_long_run_of_routine(store: Store) -> None:
     for i in range(300):
         release_and_enqueue(store, cable(i, precedence="ROUTINE"), released=T0 + i)
     release_and_enqueue(store, cable(999, precedence="FLASH"), released=T0 + 1000)
@@ -188,7 +192,7 @@ def test_flash_is_claimed_before_a_long_run_of_routine(store: SQLiteStore) -> No
     assert [i.reference_id for i in first[1:]] == ["26BAMAKO0", "26BAMAKO1", "26BAMAKO2"]
 
 
-def test_a_reserved_worker_takes_only_flash_and_niact(store: SQLiteStore) -> None:
+def test_a_reserved_worker_takes_only_flash_and_niact(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="ROUTINE"), released=T0)
     release_and_enqueue(store, cable(2, precedence="IMMEDIATE"), released=T0)
     q = Queue(store.conn, clock=Clock(T0 + 1))
@@ -215,7 +219,7 @@ class Flaky:
         return True
 
 
-def test_retries_back_off_then_deliver(store: SQLiteStore) -> None:
+def test_retries_back_off_then_deliver(store: Store) -> None:
     release_and_enqueue(store, cable(1), released=T0)
     clock = Clock(T0)
     adapter = Flaky(2)
@@ -235,7 +239,7 @@ def test_retries_back_off_then_deliver(store: SQLiteStore) -> None:
     assert backoff(2) == 2 * backoff(1)
 
 
-def test_dead_letter_after_max_attempts_then_retry(store: SQLiteStore) -> None:
+def test_dead_letter_after_max_attempts_then_retry(store: Store) -> None:
     release_and_enqueue(store, cable(1), released=T0)
     clock = Clock(T0)
     w = Worker(store, [Flaky(MAX_ATTEMPTS)], queue=Queue(store.conn, clock=clock))
@@ -249,13 +253,13 @@ def test_dead_letter_after_max_attempts_then_retry(store: SQLiteStore) -> None:
     assert rows(store)[0]["state"] == "delivered"
 
 
-def test_a_permanent_failure_is_dead_at_once(store: SQLiteStore) -> None:
+def test_a_permanent_failure_is_dead_at_once(store: Store) -> None:
     release_and_enqueue(store, cable(1), released=T0)
     Worker(store, [Flaky(1, permanent=True)], queue=Queue(store.conn, clock=Clock())).step()
     assert [(r["state"], r["attempts"]) for r in rows(store)] == [("dead", 1)]
 
 
-def test_an_expired_lease_passes_to_another_worker_once(store: SQLiteStore) -> None:
+def test_an_expired_lease_passes_to_another_worker_once(store: Store) -> None:
     release_and_enqueue(store, cable(1), released=T0)
     clock = Clock(T0)
     a = Queue(store.conn, worker="host:a", lease=30, clock=clock)
@@ -273,7 +277,7 @@ def test_an_expired_lease_passes_to_another_worker_once(store: SQLiteStore) -> N
 # -- acknowledgement and escalation ----------------------------------------------------------------
 
 
-def test_unacknowledged_flash_escalates_to_the_alert_roster(store: SQLiteStore) -> None:
+def test_unacknowledged_flash_escalates_to_the_alert_roster(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="FLASH", info=("AMEMBASSY DAKAR",)), released=T0)
     release_and_enqueue(store, cable(2, precedence="FLASH"), released=T0)
     release_and_enqueue(store, cable(3, precedence="ROUTINE"), released=T0)
@@ -308,7 +312,7 @@ def test_unacknowledged_flash_escalates_to_the_alert_roster(store: SQLiteStore) 
 # -- the directory drop --------------------------------------------------------------------------
 
 
-def test_directory_drop_is_idempotent(store: SQLiteStore, tmp_path: Path) -> None:
+def test_directory_drop_is_idempotent(store: Store, tmp_path: Path) -> None:
     release_and_enqueue(store, cable(1, info=("AMEMBASSY THE HAGUE",)), released=T0)
     drop = DirectoryDrop(tmp_path / "drop")
     w = Worker(store, [drop], queue=Queue(store.conn, clock=Clock(T0)))
@@ -330,7 +334,7 @@ def test_directory_drop_is_idempotent(store: SQLiteStore, tmp_path: Path) -> Non
 HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-def test_inbox_order_counts_and_access(store: SQLiteStore) -> None:
+def test_inbox_order_counts_and_access(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="ROUTINE"), released=T0)
     release_and_enqueue(store, cable(2, precedence="ROUTINE"), released=T0 + 10)
     release_and_enqueue(store, cable(3, precedence="FLASH"), released=T0 + 5)
@@ -341,7 +345,6 @@ def test_inbox_order_counts_and_access(store: SQLiteStore) -> None:
     q = Queue(store.conn, clock=clock)
     Worker(store, queue=q).run(until_empty=True)
     q.mark("26BAMAKO1", "SECSTATE", ack=False, who=None)
-    set_policy(store.conn, Policy("controlled"))
     with Archive.open(store.path) as a:
         secret = a.with_access(Access(Policy("controlled"), Viewer("s", "reader", 2)))
         box = views.inbox(secret, "secstate washdc")
@@ -360,7 +363,7 @@ def test_inbox_order_counts_and_access(store: SQLiteStore) -> None:
         assert views.status(unclas)["by_state"] == {"delivered": 3}
 
 
-def test_late_deliveries_against_their_objective(store: SQLiteStore) -> None:
+def test_late_deliveries_against_their_objective(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="FLASH"), released=T0)
     release_and_enqueue(store, cable(2, precedence="ROUTINE"), released=T0)
     release_and_enqueue(store, cable(3, precedence="PRIORITY"), released=T0)
@@ -383,7 +386,7 @@ def test_late_deliveries_against_their_objective(store: SQLiteStore) -> None:
 # -- the command line ------------------------------------------------------------------------------
 
 
-def test_cli_run_inbox_ack_status_retry_roster(store: SQLiteStore, tmp_path: Path) -> None:
+def test_cli_run_inbox_ack_status_retry_roster(store: Store, tmp_path: Path) -> None:
     release_and_enqueue(store, cable(1, precedence="FLASH", info=("AMCONSUL ATLANTIS",)))
     release_and_enqueue(store, cable(2, precedence="ROUTINE"))
     path = str(store.path)
@@ -417,7 +420,7 @@ def test_cli_run_inbox_ack_status_retry_roster(store: SQLiteStore, tmp_path: Pat
     assert out.exit_code != 0 and "Traceback" not in out.output
 
 
-def test_cli_inbox_hides_what_the_reader_may_not_see(store: SQLiteStore) -> None:
+def test_cli_inbox_hides_what_the_reader_may_not_see(store: Store) -> None:
     release_and_enqueue(store, cable(1, precedence="FLASH", classification="SECRET"))
     release_and_enqueue(store, cable(2, precedence="ROUTINE"))
     Worker(store).run(until_empty=True)
@@ -439,13 +442,13 @@ def test_cli_inbox_hides_what_the_reader_may_not_see(store: SQLiteStore) -> None
 # -- the drafting desk's release ---------------------------------------------------------------
 
 
-def test_the_desks_release_enqueues_in_its_transaction(tmp_path: Path) -> None:
+def test_the_desks_release_enqueues_in_its_transaction(empty_archive: str) -> None:
     """Desk.release (issue 14) writes the deliveries through RELEASE_HOOKS: the seed-shaped
     draft of tests/test_drafting.py goes IMMEDIATE to SECSTATE for action and PRIORITY to
     Nouakchott and Niamey for information."""
     from tests.test_drafting_desk import WHEN, World
 
-    world = World(tmp_path / "cables.db")
+    world = World(empty_archive)
     did = world.new()
     world.desk("ann").submit(did, ["af/w"])
     world.desk("carl").clear(did, "AF/W")
@@ -459,7 +462,7 @@ def test_the_desks_release_enqueues_in_its_transaction(tmp_path: Path) -> None:
     assert {r["reference_id"] for r in rows(world.store)} == {"26BAMAKO1"}
 
 
-def test_cli_run_with_a_reserved_worker(store: SQLiteStore) -> None:
+def test_cli_run_with_a_reserved_worker(store: Store) -> None:
     for i in range(3):
         release_and_enqueue(store, cable(i, precedence="ROUTINE", info=("AMEMBASSY DAKAR",)))
     release_and_enqueue(store, cable(9, precedence="FLASH"))
@@ -475,3 +478,74 @@ def test_cli_run_with_a_reserved_worker(store: SQLiteStore) -> None:
     assert out.exit_code == 0, out.output
     assert {r["state"] for r in rows(store)} == {"delivered"}
     assert len(rows(store)) == 7
+
+
+def test_several_workers_claim_each_delivery_once(store: Store, tmp_path: Path) -> None:
+    """Three worker processes draining one queue at once: each delivery claimed by one of
+    them, once (a delivery claimed twice would count two attempts), made once at the drop."""
+    from tests.dispatch_helpers import exactly_once
+
+    for i in range(2):
+        release_and_enqueue(store, cable(i, to=(), collectives=("ALDAC",)))
+    release_and_enqueue(store, cable(9, precedence="FLASH"))
+    drop = tmp_path / "drop"
+    out = CliRunner().invoke(
+        main,
+        ["dispatch", "run", "--once", "--workers", "3", "--batch", "4"]
+        + ["--archive", str(store.path), "--drop", str(drop)],
+    )
+    assert out.exit_code == 0, out.output
+    got = exactly_once(store.path, drop)
+    assert got["deliveries"] == 2 * 252 + 1
+    assert got["states"] == ["delivered"]
+    assert {r["attempts"] for r in rows(store)} == {1}
+    assert got["files"] == got["expected_files"]
+    assert sorted(got["journal"]) == got["keys"]
+
+
+def test_cli_run_without_an_archive_is_one_sentence(empty_archive: str, tmp_path: Path) -> None:
+    """A SQLite file that is not there, or a PostgreSQL database holding no archive: one
+    sentence from the command, with one worker or several, no traceback."""
+    from cablebase.archive.store import is_dsn
+
+    if is_dsn(empty_archive):
+        import psycopg
+
+        base, name = empty_archive.rsplit("/", 1)
+        with psycopg.connect(empty_archive, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE nothing_here_" + name)
+        missing = f"{base}/nothing_here_{name}"
+    else:
+        missing = str(tmp_path / "none.db")
+    try:
+        for workers in ("1", "2"):
+            out = CliRunner().invoke(
+                main, ["dispatch", "run", "--once", "--workers", workers, "--archive", missing]
+            )
+            assert out.exit_code == 1 and "no archive" in out.output, out.output
+            assert "Traceback" not in out.output
+    finally:
+        if is_dsn(empty_archive):
+            with psycopg.connect(empty_archive, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE nothing_here_{name} WITH (FORCE)")
+
+
+def test_inbox_withholds_the_subject_of_a_cable_read_in_part(store: Store) -> None:
+    """A SECRET cable with an UNCLASSIFIED paragraph: an UNCLASSIFIED reader (portions read)
+    has it in the inbox with its subject withheld; a SECRET reader reads the subject."""
+    from cablebase.access.policy import WITHHELD
+
+    c = cable(5, precedence="FLASH", classification="SECRET", subject="THE SECRET SUBJECT")
+    c.paragraphs[0].portion = "U"
+    release_and_enqueue(store, c, released=T0)
+    release_and_enqueue(store, cable(6), released=T0)
+    Worker(store, queue=Queue(store.conn, clock=Clock(T0 + 1))).run(until_empty=True)
+    policy = Policy("controlled")
+    with Archive.open(store.path) as a:
+        low = a.with_access(Access(policy, Viewer("u", "reader", 0)))
+        got = [(e.reference_id, e.subject) for e in views.inbox(low, "SECSTATE").entries]
+        assert got == [("26BAMAKO5", WITHHELD), ("26BAMAKO6", "DISPATCH TEST NUMBER 6")]
+        assert views.status(low)["by_state"] == {"delivered": 2}  # read in part: counted
+        high = a.with_access(Access(policy, Viewer("s", "reader", 2)))
+        got = [(e.reference_id, e.subject) for e in views.inbox(high, "SECSTATE").entries]
+        assert got == [("26BAMAKO5", "THE SECRET SUBJECT"), ("26BAMAKO6", "DISPATCH TEST NUMBER 6")]

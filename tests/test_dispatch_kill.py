@@ -2,7 +2,8 @@
 delivery made exactly once, none lost.
 
 The suite runs ~2,500 deliveries (ten cables to ALDAC) with ten kills; bench/bench_dispatch.py
-runs the full 10,000 (DISPATCH_KILL_CABLES=40 here does the same)."""
+runs the full 10,000 (DISPATCH_KILL_CABLES=40 here does the same).  On each store: SQLite's
+workers take turns at its write lock, PostgreSQL's claim at once (FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from tests.dispatch_helpers import aldac_world, dispatcher, exactly_once, kill_n
 KILLS = 10
 
 
-def test_kill_nine_then_restart_delivers_each_exactly_once(tmp_path: Path) -> None:
+def test_kill_nine_then_restart_delivers_each_exactly_once(
+    empty_archive: str, tmp_path: Path
+) -> None:
     cables = int(os.environ.get("DISPATCH_KILL_CABLES", "10"))
-    path, drop = tmp_path / "a.db", tmp_path / "drop"
+    path, drop = empty_archive, tmp_path / "drop"
     total = aldac_world(path, cables)
     assert total == cables * 252  # ALDAC's 253 posts less the sender
     rng = random.Random(int(os.environ.get("DISPATCH_KILL_SEED", "15")))
@@ -39,29 +42,31 @@ def test_kill_nine_then_restart_delivers_each_exactly_once(tmp_path: Path) -> No
     assert got["retried"] >= 1
 
 
-def test_a_worker_killed_holding_deliveries_gives_them_back_at_restart(tmp_path: Path) -> None:
+def test_a_worker_killed_holding_deliveries_gives_them_back_at_restart(
+    empty_archive: str,
+) -> None:
     """recover(): deliveries a dead worker of this host held return to the queue at once,
     without waiting for their lease."""
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.db import Db
+    from cablebase.archive.store import open_store
     from cablebase.dispatch.queue import Queue
 
-    path = tmp_path / "a.db"
+    path = empty_archive
     aldac_world(path, 1)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    with SQLiteStore(path) as store:
+    with open_store(path) as store:
         import socket
 
-        q = Queue(store.conn, worker=f"{socket.gethostname()}:{dead.pid}", lease=3600)
+        db = Db.of(store.conn)
+        q = Queue(db, worker=f"{socket.gethostname()}:{dead.pid}", lease=3600)
         held = q.claim(20)
         assert len(held) == 20
-        assert Queue(store.conn).claim(300, max_rank=4) != []  # the others are free
-        store.conn.execute(
-            "UPDATE dispatch_deliveries SET state = 'queued', worker = NULL WHERE worker != ?",
-            (q.worker,),
-        )
-        store.conn.commit()
-        assert Queue(store.conn).recover() == 20
-        assert store.conn.execute(
-            "SELECT count(*) FROM dispatch_deliveries WHERE state = 'sending'"
-        ).fetchone() == (0,)
+        assert Queue(db).claim(300, max_rank=4) != []  # the others are free
+        with db.transaction():
+            db.execute(
+                "UPDATE dispatch_deliveries SET state = 'queued', worker = NULL WHERE worker != ?",
+                (q.worker,),
+            )
+        assert Queue(db).recover() == 20
+        assert db.one("SELECT count(*) FROM dispatch_deliveries WHERE state = 'sending'") == 0

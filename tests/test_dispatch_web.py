@@ -1,10 +1,8 @@
 """Dispatch in the reading room (issue 15): the inbox page and its JSON twin, marking read and
 acknowledging (a session's form with its CSRF token, an API token), the status page; what a
-reader not cleared for a cable gets (nothing: as for a cable never delivered)."""
+reader not cleared for a cable gets (nothing: as for a cable never delivered) — on each store."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import argon2
 import pytest
@@ -13,7 +11,7 @@ from fastapi.testclient import TestClient
 from cablebase.access.accounts import Accounts
 from cablebase.access.policy import Policy
 from cablebase.access.settings import set_policy
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.dispatch.outbox import release_and_enqueue
 from cablebase.dispatch.worker import Worker
 from cablebase.web.app import create_app
@@ -25,9 +23,9 @@ PW = "correct horse battery"
 
 
 @pytest.fixture
-def site(tmp_path: Path):
-    path = tmp_path / "a.db"
-    with SQLiteStore(path) as store:
+def site(empty_archive: str):
+    path = empty_archive
+    with open_store(path) as store:
         release_and_enqueue(store, cable(1, precedence="ROUTINE"))
         release_and_enqueue(store, cable(2, precedence="FLASH", classification="SECRET"))
         release_and_enqueue(store, cable(3, precedence="NIACT IMMEDIATE"))
@@ -40,7 +38,9 @@ def site(tmp_path: Path):
         for name in ("high", "low"):
             session, csrf = acc.create_session(name)
             logins[name] = (session, csrf, acc.create_token(name, "t"))
-    return TestClient(create_app(path, hasher=HASHER), follow_redirects=False), logins
+    app = create_app(path, hasher=HASHER)
+    yield TestClient(app, follow_redirects=False), logins
+    app.state.audit.close()  # its last entries written before the archive goes
 
 
 def as_user(client: TestClient, logins, name: str) -> str:
@@ -111,17 +111,44 @@ def test_anonymous_cannot_acknowledge(site) -> None:
     assert page.status_code == 200 and 'class="ack"' not in page.text
 
 
-def test_status_page_lists_late_deliveries(tmp_path: Path) -> None:
-    path = tmp_path / "a.db"
-    with SQLiteStore(path) as store:
+def test_status_page_lists_late_deliveries(empty_archive: str) -> None:
+    path = empty_archive
+    with open_store(path) as store:
         import time
 
         release_and_enqueue(store, cable(1, precedence="FLASH"), released=time.time() - 3600)
         release_and_enqueue(store, cable(2, precedence="ROUTINE"), released=time.time() - 3600)
-    client = TestClient(create_app(path, hasher=HASHER))
+    app = create_app(path, hasher=HASHER)
+    client = TestClient(app)
     page = client.get("/dispatch")
     assert page.status_code == 200
     late = page.text[page.text.index('id="dispatch-late"') :]
     late = late[: late.index("</table>")]
     assert "26BAMAKO1" in late and "26BAMAKO2" not in late  # FLASH (10 min) late, ROUTINE not
     assert client.get("/api/dispatch").json()["late"][0]["state"] == "queued"
+    app.state.audit.close()
+
+
+def test_threads_that_end_leave_no_connection_open(site) -> None:
+    """The app's connections are per thread; a thread that ends (a server's worker threads
+    come and go) must not keep its connection: PostgreSQL counts them (max_connections)."""
+    client, logins = site
+    location = client.app.state.archives.path
+    if not isinstance(location, str):
+        pytest.skip("a SQLite connection is a file handle of its thread, not a server's slot")
+    import gc
+
+    import psycopg
+
+    token = logins["high"][2]
+    plain = TestClient(client.app)  # not entered: each request runs on threads of its own
+    for _ in range(50):
+        r = plain.get("/api/inbox/SECSTATE", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200
+    gc.collect()
+    with psycopg.connect(location, autocommit=True) as conn:
+        open_ = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid != pg_backend_pid()"
+        ).fetchone()[0]
+    assert open_ <= 4, open_

@@ -1,4 +1,5 @@
-"""Clearance and release (drafting/desk.py): drafter -> offices -> releaser, numbering, audit."""
+"""Clearance and release (drafting/desk.py): drafter -> offices -> releaser, numbering, audit —
+on each store (`world` runs on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from cablebase.access.accounts import Accounts
 from cablebase.access.policy import Access, Policy
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.archive.api import Archive
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.cli import main
 from cablebase.drafting.desk import Desk
 from cablebase.drafting.released import PAGING, paging_of
@@ -29,8 +30,8 @@ class World:
     """An archive with accounts: ann drafts at Bamako, carl clears for AF/W, rita releases
     for Bamako, boss is the admin."""
 
-    def __init__(self, path, mode: str = "controlled") -> None:
-        self.store = SQLiteStore(path)
+    def __init__(self, location, mode: str = "controlled") -> None:
+        self.store = open_store(location)
         accounts = Accounts(self.store.conn, hasher=FAST)
         self.users = {
             name: accounts.add_user(name, PW, role=role, clearance="S")
@@ -52,8 +53,10 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path) -> World:
-    return World(tmp_path / "cables.db")
+def world(empty_archive):
+    w = World(empty_archive)
+    yield w
+    w.store.close()
 
 
 def test_submit_clear_release_numbers_and_stores_the_cable(world):
@@ -200,10 +203,9 @@ def _cli(db, *args, user):
     )
 
 
-def test_cli_submit_clear_release(tmp_path):
-    db = tmp_path / "cables.db"
+def test_cli_submit_clear_release(empty_archive, tmp_path):
+    db = empty_archive
     World(db).store.close()
-    db = str(db)
     assert _cli(db, "new", write(tmp_path, "a.txt", BASE), user="ann").exit_code == 0
     r = _cli(db, "submit", "1", "--office", "AF/W", user="ann")
     assert r.exit_code == 0 and "waiting on AF/W" in r.output

@@ -1,4 +1,5 @@
-"""Drafts kept in the archive: `cablebase draft new|edit|show|list`, versions, access, audit."""
+"""Drafts kept in the archive: `cablebase draft new|edit|show|list`, versions, access, audit —
+on each store (`db` is a SQLite file or a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from cablebase.access import audit
 from cablebase.access.policy import Policy
 from cablebase.access.settings import set_policy
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.cli import access as commands
 from cablebase.cli import main
 from tests.test_drafting import BASE
@@ -29,10 +30,8 @@ def _env(monkeypatch):
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    path = tmp_path / "cables.db"
-    SQLiteStore(path).close()
-    return str(path)
+def db(empty_archive) -> str:
+    return empty_archive
 
 
 def run(db: str, *args: str, user: str | None = None, input: str | None = None):
@@ -91,7 +90,7 @@ def test_controlled_archive_drafts_belong_to_their_author(db, tmp_path):
             main, ["users", "add", name, *opts, "--archive", db], env={"CABLEBASE_PASSWORD": PW}
         )
         assert out.exit_code == 0, out.output
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         set_policy(store.conn, Policy("controlled"))
     path = write(tmp_path, "a.txt", BASE)
     # no account: no drafts
@@ -109,6 +108,28 @@ def test_controlled_archive_drafts_belong_to_their_author(db, tmp_path):
     assert run(db, "show", "1", user="boss").exit_code == 0
     assert "not yours" in run(db, "edit", "1", path, user="boss").output
     assert run(db, "edit", "1", path, user="ann").exit_code == 0
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         entries = [(e.user, e.action, e.target) for e in audit.entries(store.conn)]
     assert ("ann", "draft.new", "1") in entries and ("ann", "draft.edit", "1") in entries
+
+
+def test_check_resolves_refs_against_the_archive(db, tmp_path):
+    """`draft check --archive`: REF A (BAMAKO 754 of last year) resolves once the archive
+    holds 25BAMAKO754, on either store."""
+    from tests.dispatch_helpers import cable
+
+    path = write(tmp_path, "a.txt", BASE)
+
+    def check():
+        return CliRunner().invoke(
+            main, ["draft", "check", path, "--date", "2026-06-01", "--archive", db]
+        )
+
+    r = check()
+    assert r.exit_code == 0 and "REF A 25BAMAKO754 is not in the archive" in r.output
+    ref = cable(754)
+    ref.reference_id = "25BAMAKO754"
+    with open_store(db) as store:
+        store.put_many([ref])
+    r = check()
+    assert r.exit_code == 0 and "refs.resolve" not in r.output

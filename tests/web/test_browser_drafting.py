@@ -23,14 +23,15 @@ chromium, page, shots = tb.chromium, tb.page, tb.shots
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-
+def server(module_archive: str) -> Iterator[str]:
+    """The reading room over a desk archive, on each store (tests/store_fixtures.py)."""
     from cablebase.web.app import create_app
     from tests.web.conftest import cheap_hasher
 
-    path = build(tmp_path_factory.mktemp("desk-browser") / "desk.db")
-    with tb.served(create_app(path, hasher=cheap_hasher())) as url:
+    app = create_app(build(module_archive), hasher=cheap_hasher())
+    with tb.served(app) as url:
         yield url
+    app.state.audit.close()
 
 
 def log_in(page, name: str, next_url: str) -> None:

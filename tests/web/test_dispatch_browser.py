@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,17 +18,18 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def dispatch_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dispatch_archive(module_archive: str) -> str:
+    """On each store (tests/store_fixtures.py)."""
     import argon2
 
     from cablebase.access.accounts import Accounts
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
     from cablebase.dispatch.outbox import release_and_enqueue
     from cablebase.dispatch.worker import Worker
     from tests.dispatch_helpers import cable
 
-    path = tmp_path_factory.mktemp("dispatch-browser") / "a.db"
-    with SQLiteStore(path) as store:
+    path = module_archive
+    with open_store(path) as store:
         for i in range(3):  # the inbox holds ROUTINE cables before the FLASH comes
             release_and_enqueue(store, cable(i, info=("AMEMBASSY DAKAR",)))
         Worker(store).run(until_empty=True)
@@ -39,7 +39,7 @@ def dispatch_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(dispatch_archive: Path) -> Iterator[str]:
+def server(dispatch_archive: str) -> Iterator[str]:
     """The reading room and a dispatcher (a worker thread, its own connection) on the archive."""
     import argon2
 
@@ -56,7 +56,8 @@ def server(dispatch_archive: Path) -> Iterator[str]:
         finally:
             store.close()
 
-    with served(create_app(dispatch_archive, hasher=hasher)) as url:
+    app = create_app(dispatch_archive, hasher=hasher)
+    with served(app) as url:
         worker = threading.Thread(target=dispatch, daemon=True)
         worker.start()
         try:
@@ -64,13 +65,14 @@ def server(dispatch_archive: Path) -> Iterator[str]:
         finally:
             stop.set()
             worker.join(10)
+            app.state.audit.close()
 
 
 def test_release_a_flash_see_it_on_top_and_acknowledge_it(
-    page, server: str, dispatch_archive: Path
+    page, server: str, dispatch_archive: str
 ) -> None:
-    from cablebase.archive.sqlite import SQLiteStore
     from cablebase.dispatch.outbox import release_and_enqueue
+    from cablebase.dispatch.worker import connect
     from tests.dispatch_helpers import cable
 
     page.goto(server + "/login?next=/inbox/SECSTATE")
@@ -85,8 +87,7 @@ def test_release_a_flash_see_it_on_top_and_acknowledge_it(
 
     # The release: the cable and its deliveries in one transaction; the page is not reloaded.
     flash = cable(99, precedence="FLASH", subject="EVACUATION ORDER FOR NONESSENTIAL STAFF")
-    with SQLiteStore(dispatch_archive) as store:
-        store.conn.execute("PRAGMA busy_timeout = 10000")
+    with connect(dispatch_archive) as store:  # waits for the write lock on SQLite
         release_and_enqueue(store, flash)
     expect(rows).to_have_count(4)  # the live update (a same-origin poll) brought it
     top = rows.first

@@ -15,6 +15,7 @@ from cablebase.access.policy import (
     Policy,
     Stored,
     open_access,
+    sql_visible,
     stored,
     view,
 )
@@ -180,7 +181,7 @@ class Archive:
     @property
     def conn(self):  # type: ignore[no-untyped-def]
         """SQLite only: the store's connection, for the SQL modules beside the archive
-        (browse.py, stats.py, graph.py, people.py, hints.py, export.py, dispatch, drafting;
+        (browse.py, stats.py, graph.py, people.py, hints.py, export.py;
         docs/stores.md).  The archive itself never reads it.  On another store: Unsupported,
         never that store's connection (the modules' SQL is SQLite's)."""
         self.needs_sqlite("this feature (it reads the SQLite archive's tables directly)")
@@ -248,9 +249,10 @@ class Archive:
         the policy's row condition (access.policy.sql_visible)."""
         return self.searcher.visible_sql(self.reader, text=text, alias=alias)
 
-    def subject_sql(self, alias: str = "c") -> str:
+    def subject_sql(self, alias: str = "c", params: list | None = None) -> str:
         """The subject column of `cables` as this reader sees it in lists: withheld unless
-        the cable is read whole."""
+        the cable is read whole.  `params` is left as is (no store needs one).
+        """
         return self.searcher.subject_sql(self.reader, alias)
 
     def _scope(self, node: Node) -> Node:

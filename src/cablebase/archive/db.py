@@ -133,14 +133,18 @@ class Db:
         return None if row is None else row[0]
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Db]:
-        """One atomic unit: committed at the end, rolled back on an exception."""
+    def transaction(self, *, immediate: bool = False) -> Iterator[Db]:
+        """One atomic unit: committed at the end, rolled back on an exception.  `immediate`:
+        on SQLite the write lock is taken at once (BEGIN IMMEDIATE), for a unit that reads
+        then writes while other processes write (a deferred one could not upgrade its lock);
+        PostgreSQL locks rows as they are written, so it changes nothing there."""
         if self.kind == SQLITE:
             if self.raw.in_transaction:  # inside the caller's unit: it commits
                 yield self
                 return
             with self.raw:  # commits, or rolls back on an exception
-                self.raw.execute("BEGIN")  # the unit starts here, before any read
+                # the unit starts here, before any read
+                self.raw.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
                 yield self
             return
         with self.raw.transaction():

@@ -70,7 +70,7 @@ def inbox(
             who = archive.access.viewer.name
             if controlled and who is None:
                 raise click.ClickException("marking needs an account (--user or --token)")
-            done = Queue(archive.conn).mark(target, key, ack=bool(ack_id), who=who)
+            done = Queue(archive.db).mark(target, key, ack=bool(ack_id), who=who)
             what = "acknowledged" if ack_id else "read"
             if not done:
                 raise click.ClickException(
@@ -100,10 +100,10 @@ def _worker_main(path: str, drop: str | None, batch: int, max_rank: int, once: b
     from cablebase.dispatch.worker import Worker, connect
 
     stopping = []
+    store = connect(path)  # first: an archive that cannot be opened leaves no handler behind
     # Stop between deliveries on SIGTERM; the caller's handler comes back after (this runs
     # in the caller's own process when --workers is 1).
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
-    store = connect(path)
     adapters = [DirectoryDrop(drop)] if drop else []
     w = Worker(store, adapters, batch=batch, max_rank=max_rank)
     try:
@@ -136,15 +136,15 @@ def run(
     archive_path: str, once: bool, workers: int, reserve: int, drop: str | None, batch: int
 ) -> None:
     """Deliver due deliveries, highest precedence first, until stopped (or --once)."""
-    from pathlib import Path
-
-    if not Path(archive_path).exists():
-        raise click.ClickException(f"no archive at {archive_path}")
+    _exists(archive_path)
     if reserve and reserve >= workers:
         raise click.ClickException("--reserve must leave at least one worker for all precedences")
     if workers == 1:
         _worker_main(archive_path, drop, batch, 4, once)
         return
+    # Opened here first: a database without an archive is one sentence from this process,
+    # not a traceback from each worker, and the schema is up to date before they start.
+    _store(archive_path).close()
     procs = [
         context().Process(
             target=_worker_main, args=(archive_path, drop, batch, 1 if i < reserve else 4, once)
@@ -212,13 +212,21 @@ def status(
             )
 
 
-def _store(path: str):  # noqa: ANN202
+def _exists(path: str) -> None:
+    """A SQLite file that is not there is no archive (a PostgreSQL database is asked when
+    opened: one without an archive is an error there)."""
     from pathlib import Path
 
+    from cablebase.archive.store import is_dsn
+
+    if not is_dsn(path) and not Path(path).exists():
+        raise click.ClickException(f"no archive at {path}")
+
+
+def _store(path: str):  # noqa: ANN202
     from cablebase.dispatch.worker import connect
 
-    if not Path(path).exists():
-        raise click.ClickException(f"no archive at {path}")
+    _exists(path)
     return connect(path)
 
 
@@ -233,7 +241,8 @@ def retry(archive_path: str, ids: tuple[int, ...], every: bool) -> None:
     if not ids and not every:
         raise click.ClickException("name delivery ids, or --all")
     store = _store(archive_path)
-    n = Queue(store.conn).retry(None if every else ids)
+    with store:
+        n = Queue(store.conn).retry(None if every else ids)
     click.echo(f"{n} deliveries queued again", err=True)
 
 
@@ -242,17 +251,18 @@ def retry(archive_path: str, ids: tuple[int, ...], every: bool) -> None:
 @click.argument("ids", nargs=-1, required=True)
 def send(archive_path: str, ids: tuple[str, ...]) -> None:
     """Enqueue the deliveries of cables already in the archive (idempotent)."""
+    from cablebase.archive.db import Db
     from cablebase.dispatch.outbox import enqueue
 
-    store = _store(archive_path)
     total = 0
-    for rid in ids:
-        cable = store.get(rid.upper())
-        if cable is None:
-            raise click.ClickException(f"{rid} is not in the archive")
-        with store.conn:
-            store.conn.execute("BEGIN IMMEDIATE")
-            total += enqueue(store.conn, cable)
+    with _store(archive_path) as store:
+        db = Db.of(store.conn)
+        for rid in ids:
+            cable = store.get(rid.upper())
+            if cable is None:
+                raise click.ClickException(f"{rid} is not in the archive")
+            with db.transaction(immediate=True):
+                total += enqueue(db, cable)
     click.echo(f"{total} deliveries enqueued", err=True)
 
 
@@ -264,17 +274,19 @@ def send(archive_path: str, ids: tuple[str, ...]) -> None:
 def roster(archive_path: str, post: str, contacts: tuple[str, ...], clear: bool) -> None:
     """Show or set the alert roster of a post: who is alerted when a FLASH or NIACT stays
     unacknowledged past its objective."""
+    from cablebase.archive.db import Db
     from cablebase.dispatch import views
     from cablebase.dispatch.queue import Queue
 
-    store = _store(archive_path)
     key = views.normal(post)
-    if contacts or clear:
-        Queue(store.conn).set_roster(key, list(contacts))
-    for (c,) in store.conn.execute(
-        "SELECT contact FROM dispatch_rosters WHERE addressee = ? ORDER BY contact", (key,)
-    ):
-        click.echo(c)
+    with _store(archive_path) as store:
+        db = Db.of(store.conn)
+        if contacts or clear:
+            Queue(db).set_roster(key, list(contacts))
+        for (c,) in db.execute(
+            "SELECT contact FROM dispatch_rosters WHERE addressee = ? ORDER BY contact", (key,)
+        ).fetchall():
+            click.echo(c)
 
 
 COMMANDS = [inbox, dispatch]

@@ -42,6 +42,14 @@ def _unreadable(message: str) -> click.ClickException:
     return e
 
 
+def _located(archive: str) -> bool:
+    """Whether an archive may be there: a PostgreSQL database is asked when opened (one
+    without an archive is an error then), a SQLite file must exist."""
+    from cablebase.archive.store import is_dsn
+
+    return is_dsn(archive) or Path(archive).exists()
+
+
 def _resolver(archive: str | None, refids: str | None) -> Callable[[str], bool] | None:
     if refids:
         opener = gzip.open if refids.endswith(".gz") else open
@@ -54,7 +62,7 @@ def _resolver(archive: str | None, refids: str | None) -> Callable[[str], bool] 
     if archive:
         from cablebase.archive.api import Archive
 
-        if not Path(archive).exists():
+        if not _located(archive):
             raise _unreadable(f"no archive at {archive}")
         arch = Archive.open(archive, readonly=True, create=False)
         # what this reader may see: a cable withheld from them resolves as absent
@@ -143,12 +151,12 @@ def _drafts(archive_path: str, user: str | None, token: str | None, *, create: b
     from cablebase.cli.identity import cli_access
     from cablebase.drafting.store import DraftError, DraftStore
 
-    if not create and not Path(archive_path).exists():
+    if not create and not _located(archive_path):
         raise click.ClickException(f"no archive at {archive_path}")
     with Archive.open(archive_path, create=create) as archive:
-        access = cli_access(archive.conn, user=user, token=token)
+        access = cli_access(archive.db, user=user, token=token)
         try:
-            yield DraftStore(archive.conn, access)
+            yield DraftStore(archive.db, access)
         except DraftError as e:
             raise click.ClickException(str(e)) from None
 
@@ -312,18 +320,18 @@ def _desk(archive_path: str, user: str | None, token: str | None):
     from cablebase.drafting.desk import Desk
     from cablebase.drafting.store import DraftError, DraftStore
 
-    if not Path(archive_path).exists():
+    if not _located(archive_path):
         raise click.ClickException(f"no archive at {archive_path}")
     if not user and not token:
         raise click.ClickException(
             f"name who acts: --user NAME (password from ${PASSWORD_ENV} or a prompt) or --token"
         )
     with Archive.open(archive_path, create=False) as archive:
-        actor = authenticated(Accounts(archive.conn, hasher=access_commands.HASHER), user, token)
-        access = Access(get_policy(archive.conn), actor.viewer)
+        actor = authenticated(Accounts(archive.db, hasher=access_commands.HASHER), user, token)
+        access = Access(get_policy(archive.db), actor.viewer)
         try:
             yield (
-                Desk(DraftStore(archive.conn, access), archive.store, actor.viewer),
+                Desk(DraftStore(archive.db, access), archive.store, actor.viewer),
                 (archive.with_access(access)),
             )
         except DraftError as e:

@@ -7,14 +7,15 @@ its deliveries and no delivery names an unreleased cable (the transactional-outb
 
 The drafting desk's release (drafting/desk.py) calls it through RELEASE_HOOKS.
 `release_and_enqueue` stores a cable and enqueues it in one transaction without the desk's
-clearances and numbering (tests, the benchmark).
+clearances and numbering (tests, the benchmark).  Both run on either store (archive/db.py).
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
+from typing import Any
 
+from cablebase.archive.db import Db
 from cablebase.dispatch.addressees import ACK_REQUIRED, OBJECTIVE, Table, expand
 from cablebase.record import Cable
 
@@ -28,7 +29,7 @@ def delivery_key(reference_id: str, addressee: str) -> str:
 
 
 def enqueue(
-    conn: sqlite3.Connection,
+    conn: Any,  # a sqlite3 or psycopg connection, or a Db
     cable: Cable,
     *,
     released: float | None = None,
@@ -61,22 +62,31 @@ def enqueue(
                 error,
             )
         )
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO dispatch_deliveries (key, reference_id, addressee, role,"
-        " precedence, rank, ack_required, released, deadline, state, next_at, error)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    return conn.total_changes - before
+    db = Db.of(conn)
+    new = 0
+    # Rows in chunks of one statement each (RETURNING counts the rows this call added).
+    for i in range(0, len(rows), _CHUNK):
+        chunk = rows[i : i + _CHUNK]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        new += len(
+            db.execute(
+                "INSERT INTO dispatch_deliveries (key, reference_id, addressee, role,"
+                " precedence, rank, ack_required, released, deadline, state, next_at, error)"
+                f" VALUES {values} ON CONFLICT (key) DO NOTHING RETURNING id",
+                [v for row in chunk for v in row],
+            ).fetchall()
+        )
+    return new
+
+
+_CHUNK = 64  # rows per INSERT: 768 parameters, under any SQLite's limit
 
 
 def release_and_enqueue(store, cable: Cable, *, released: float | None = None) -> int:  # noqa: ANN001
-    """Store `cable` in the archive (a SQLiteStore) and enqueue its deliveries in one
+    """Store `cable` in the archive (either store) and enqueue its deliveries in one
     transaction, as the drafting desk's release does (Desk.release with RELEASE_HOOKS); return
     the number of deliveries.  The cable must be new to the archive (else ValueError)."""
-    conn = store.conn
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
+    db = Db.of(store.conn)
+    with db.transaction(immediate=True):
         store.add_new(cable)
-        return enqueue(conn, cable, released=released)
+        return enqueue(db, cable, released=released)

@@ -1,4 +1,5 @@
-"""The deliveries table as a priority queue, on the archive's SQLite file.
+"""The deliveries table as a priority queue, in the archive (a SQLite file or a PostgreSQL
+database: the same SQL through archive/db.py's `Db`, but for the claim).
 
 A worker claims a small batch in one short write transaction: the oldest deliveries of the
 highest precedence that are due (queued and past their backoff, or held by a worker whose lease
@@ -7,6 +8,12 @@ them `delivered` in another short transaction, guarded by its own name: a worker
 was taken over cannot complete a delivery twice.  A failure returns the delivery to the queue
 with an exponential backoff, or to the dead letters after MAX_ATTEMPTS.  Batches are small, so
 a FLASH released behind any number of ROUTINE deliveries waits for one batch at most.
+
+The claim is where the stores differ: SQLite's write transaction (BEGIN IMMEDIATE) lets one
+worker at a time choose; on PostgreSQL the workers choose at once, each locking the rows it
+picks with FOR UPDATE SKIP LOCKED, so two workers never pick the same row and neither waits for
+the other.  A row's state is checked again under its lock (a row another worker completed
+meanwhile no longer matches).
 
 Everything a reader is shown (inboxes, status, late deliveries) is joined to the cables and
 filtered by the reader's access (archive.visible_sql): a delivery of a cable the reader may
@@ -17,11 +24,12 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from cablebase.archive.db import Db
 from cablebase.dispatch.addressees import OBJECTIVE
 
 __all__ = ["Item", "Queue"]
@@ -54,6 +62,11 @@ class Item:
 
 
 _ITEM = "id, key, reference_id, addressee, role, precedence, rank, attempts"
+_DUE = (
+    "SELECT id FROM dispatch_deliveries WHERE state IN ('queued', 'sending') AND rank <= ? AND"
+    " ((state = 'queued' AND next_at <= ?) OR (state = 'sending' AND lease_until < ?))"
+    " ORDER BY rank, released, id LIMIT ?"
+)
 
 
 def _alive(pid: int) -> bool:
@@ -69,20 +82,21 @@ def _alive(pid: int) -> bool:
 class Queue:
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,  # a sqlite3 or psycopg connection, or a Db
         *,
         worker: str | None = None,
         lease: float = LEASE,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.conn = conn
+        self.db = Db.of(conn)
         self.worker = worker or worker_name()
         self.lease = lease
         self.clock = clock
 
     def _write(self):  # noqa: ANN202
-        """A short write transaction taken at once (BEGIN IMMEDIATE: no upgrade deadlock)."""
-        return _Immediate(self.conn)
+        """A short write transaction taken at once (on SQLite BEGIN IMMEDIATE: no upgrade
+        deadlock)."""
+        return self.db.transaction(immediate=True)
 
     # -- the worker's side ------------------------------------------------------------------
 
@@ -90,31 +104,34 @@ class Queue:
         """Up to `limit` due deliveries of rank <= max_rank, highest precedence then oldest
         first, now held by this worker."""
         now = self.clock()
+        # PostgreSQL: concurrent claims skip the rows another worker has locked (module doc)
+        due = _DUE + (" FOR UPDATE SKIP LOCKED" if self.db.postgres else "")
         with self._write():
-            rows = self.conn.execute(
+            if self.db.postgres:
+                # Walk the queue's index in its order (rank, released, id) and stop at `limit`:
+                # a queue's row count changes by the second, and on an estimate of a few rows
+                # the planner would sort the whole queue at each claim instead.
+                self.db.execute("SET LOCAL enable_sort = off")
+            rows = self.db.execute(
                 "UPDATE dispatch_deliveries SET state = 'sending', worker = ?, lease_until = ?,"
-                " attempts = attempts + 1 WHERE id IN (SELECT id FROM dispatch_deliveries"
-                " WHERE state IN ('queued', 'sending') AND rank <= ? AND"
-                " ((state = 'queued' AND next_at <= ?) OR (state = 'sending' AND lease_until < ?))"
-                f" ORDER BY rank, released, id LIMIT ?) RETURNING {_ITEM}",
+                f" attempts = attempts + 1 WHERE id IN ({due}) RETURNING {_ITEM}",
                 (self.worker, now + self.lease, max_rank, now, now, limit),
             ).fetchall()
         return sorted((Item(*r) for r in rows), key=lambda i: (i.rank, i.id))
 
     def complete(self, items: Iterable[Item]) -> int:
-        now = self.clock()
-        ids = [(now, i.id, self.worker) for i in items]
+        """Mark `items` delivered, those still held by this worker; how many were."""
+        ids = [i.id for i in items]
         if not ids:
             return 0
+        marks = ", ".join("?" * len(ids))
         with self._write():
-            before = self.conn.total_changes
-            self.conn.executemany(
+            return self.db.execute(
                 "UPDATE dispatch_deliveries SET state = 'delivered', delivered = ?,"
                 " lease_until = NULL, error = NULL"
-                " WHERE id = ? AND state = 'sending' AND worker = ?",
-                ids,
-            )
-            return self.conn.total_changes - before
+                f" WHERE id IN ({marks}) AND state = 'sending' AND worker = ?",
+                (self.clock(), *ids, self.worker),
+            ).rowcount
 
     def fail(self, item: Item, reason: str, *, permanent: bool = False) -> str:
         """Back to the queue after a backoff, or a dead letter; returns the new state."""
@@ -122,7 +139,7 @@ class Queue:
         dead = permanent or item.attempts >= MAX_ATTEMPTS
         state = "dead" if dead else "queued"
         with self._write():
-            self.conn.execute(
+            self.db.execute(
                 "UPDATE dispatch_deliveries SET state = ?, next_at = ?, error = ?,"
                 " lease_until = NULL WHERE id = ? AND state = 'sending' AND worker = ?",
                 (state, now + backoff(item.attempts), reason[:500], item.id, self.worker),
@@ -133,7 +150,7 @@ class Queue:
         """Deliveries held by workers of this host that are no longer running (killed): back
         to the queue at once (others' leases run out on their own)."""
         host = socket.gethostname() + ":"
-        held = self.conn.execute(
+        held = self.db.execute(
             "SELECT DISTINCT worker FROM dispatch_deliveries WHERE state = 'sending'"
         ).fetchall()
         dead = []
@@ -145,7 +162,7 @@ class Queue:
         n = 0
         with self._write():
             for w in dead:
-                n += self.conn.execute(
+                n += self.db.execute(
                     "UPDATE dispatch_deliveries SET state = 'queued', next_at = ?,"
                     " lease_until = NULL WHERE state = 'sending' AND worker = ?",
                     (self.clock(), w),
@@ -158,7 +175,7 @@ class Queue:
         now = self.clock()
         n = 0
         with self._write():
-            rows = self.conn.execute(
+            rows = self.db.execute(
                 "SELECT id, addressee, rank, delivered FROM dispatch_deliveries"
                 " WHERE ack_required = 1 AND acked IS NULL AND escalated IS NULL"
                 " AND delivered IS NOT NULL"
@@ -168,16 +185,16 @@ class Queue:
                     continue
                 contacts = [
                     c
-                    for (c,) in self.conn.execute(
+                    for (c,) in self.db.execute(
                         "SELECT contact FROM dispatch_rosters WHERE addressee = ? ORDER BY contact",
                         (addressee,),
                     )
                 ] or [None]
-                self.conn.executemany(
+                self.db.executemany(
                     "INSERT INTO dispatch_alerts (delivery_id, contact, raised) VALUES (?, ?, ?)",
                     [(did, c, now) for c in contacts],
                 )
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE dispatch_deliveries SET escalated = ? WHERE id = ?", (now, did)
                 )
                 n += 1
@@ -190,14 +207,14 @@ class Queue:
         now = self.clock()
         with self._write():
             if ids is None:
-                return self.conn.execute(
+                return self.db.execute(
                     "UPDATE dispatch_deliveries SET state = 'queued', attempts = 0, next_at = ?"
                     " WHERE state = 'dead'",
                     (now,),
                 ).rowcount
             n = 0
             for i in ids:
-                n += self.conn.execute(
+                n += self.db.execute(
                     "UPDATE dispatch_deliveries SET state = 'queued', attempts = 0, next_at = ?"
                     " WHERE id = ? AND state = 'dead'",
                     (now, i),
@@ -210,14 +227,14 @@ class Queue:
         now = self.clock()
         with self._write():
             if ack:
-                cur = self.conn.execute(
+                cur = self.db.execute(
                     "UPDATE dispatch_deliveries SET acked = ?, acked_by = ?,"
                     " read = coalesce(read, ?) WHERE reference_id = ? AND addressee = ?"
                     " AND state = 'delivered' AND ack_required = 1 AND acked IS NULL",
                     (now, who, now, reference_id.upper(), addressee),
                 )
             else:
-                cur = self.conn.execute(
+                cur = self.db.execute(
                     "UPDATE dispatch_deliveries SET read = ? WHERE reference_id = ?"
                     " AND addressee = ? AND state = 'delivered' AND read IS NULL",
                     (now, reference_id.upper(), addressee),
@@ -226,19 +243,8 @@ class Queue:
 
     def set_roster(self, addressee: str, contacts: list[str]) -> None:
         with self._write():
-            self.conn.execute("DELETE FROM dispatch_rosters WHERE addressee = ?", (addressee,))
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO dispatch_rosters VALUES (?, ?)",
+            self.db.execute("DELETE FROM dispatch_rosters WHERE addressee = ?", (addressee,))
+            self.db.executemany(
+                "INSERT INTO dispatch_rosters VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(addressee, c) for c in contacts],
             )
-
-
-class _Immediate:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type, *_: object) -> None:  # noqa: ANN001
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -63,10 +63,12 @@ class Inbox:
         return d
 
 
-def _select(a: Archive) -> str:
+def _select(a: Archive, params: list) -> str:
+    """The entry's columns (the subject as the reader sees it: its values, on PostgreSQL,
+    appended to `params` first, as the SELECT comes before the WHERE)."""
     return (
-        f"SELECT d.reference_id, {a.subject_sql()}, c.classification, d.addressee, d.role,"
-        " d.precedence, d.state, d.released, d.deadline, d.delivered, d.read, d.acked,"
+        f"SELECT d.reference_id, {a.subject_sql('c', params)}, c.classification, d.addressee,"
+        " d.role, d.precedence, d.state, d.released, d.deadline, d.delivered, d.read, d.acked,"
         " d.acked_by, d.ack_required, d.escalated, d.attempts, d.error"
         " FROM dispatch_deliveries d JOIN cables c ON c.reference_id = d.reference_id"
     )
@@ -98,33 +100,49 @@ def normal(addressee: str) -> str:
 def inbox(a: Archive, addressee: str, page: int = 1, per_page: int = PER_PAGE) -> Inbox:
     """The addressee's delivered cables, highest precedence first, newest first within one."""
     key = normal(addressee)
-    visible = a.visible_sql([])
-    where = f"d.addressee = ? AND d.state = 'delivered' AND {visible}"
-    base = "FROM dispatch_deliveries d JOIN cables c ON c.reference_id = d.reference_id"
-    total, unread, unacked = a.conn.execute(
-        "SELECT count(*), coalesce(sum(d.read IS NULL), 0),"
-        " coalesce(sum(d.ack_required = 1 AND d.acked IS NULL), 0)"
-        f" {base} WHERE {where}",
-        (key,),
-    ).fetchone()
-    rows = a.conn.execute(
-        f"{_select(a)} WHERE {where} ORDER BY d.rank, d.delivered DESC, d.released DESC, d.reference_id"
-        " LIMIT ? OFFSET ?",
-        (key, per_page, (page - 1) * per_page),
-    ).fetchall()
     known = table().addressees.get(key)
+    if "\x00" in key:  # no addressee holds one (nor can PostgreSQL's text): an empty inbox
+        return Inbox(key, None, 0, 0, 0, page, [])
+    db = a.db
+    where = "d.addressee = ? AND d.state = 'delivered' AND "
+    base = "FROM dispatch_deliveries d JOIN cables c ON c.reference_id = d.reference_id"
+    counted = [key]
+    where_counted = where + a.visible_sql(counted)
+    total, unread, unacked = db.execute(
+        "SELECT count(*), coalesce(sum(CASE WHEN d.read IS NULL THEN 1 ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN d.ack_required = 1 AND d.acked IS NULL THEN 1 ELSE 0 END), 0)"
+        f" {base} WHERE {where_counted}",
+        counted,
+    ).fetchone()
+    params: list = []
+    select = _select(a, params)
+    params.append(key)
+    where += a.visible_sql(params)
+    rows = db.execute(
+        f"{select} WHERE {where}"
+        " ORDER BY d.rank, d.delivered DESC, d.released DESC, d.reference_id LIMIT ? OFFSET ?",
+        (*params, per_page, (page - 1) * per_page),
+    ).fetchall()
     return Inbox(
-        key, known.name if known else None, total, unread, unacked, page, [_entry(r) for r in rows]
+        key,
+        known.name if known else None,
+        int(total),
+        int(unread),
+        int(unacked),
+        page,
+        [_entry(r) for r in rows],
     )
 
 
 def status(a: Archive) -> dict:
     """Deliveries by state and precedence, of the cables the reader sees."""
-    visible = a.visible_sql([])
-    rows = a.conn.execute(
+    params: list = []
+    visible = a.visible_sql(params)
+    rows = a.db.execute(
         "SELECT d.state, d.precedence, count(*) FROM dispatch_deliveries d"
         f" JOIN cables c ON c.reference_id = d.reference_id WHERE {visible}"
-        " GROUP BY d.state, d.rank ORDER BY d.rank, d.state"
+        " GROUP BY d.state, d.rank, d.precedence ORDER BY d.rank, d.state",
+        params,
     ).fetchall()
     out: dict = {"by_state": {}, "by_precedence": {}}
     for state, prec, n in rows:
@@ -137,23 +155,27 @@ def late(a: Archive, now: float | None = None, limit: int = 500) -> list[Entry]:
     """Deliveries late against their speed-of-service objective: delivered after their
     deadline, or not delivered and past it; the latest first."""
     now = time.time() if now is None else now
-    visible = a.visible_sql([])
-    rows = a.conn.execute(
-        f"{_select(a)} WHERE {visible} AND (d.delivered > d.deadline OR"
+    params: list = []
+    select = _select(a, params)
+    visible = a.visible_sql(params)
+    rows = a.db.execute(
+        f"{select} WHERE {visible} AND (d.delivered > d.deadline OR"
         " (d.delivered IS NULL AND d.deadline < ?))"
         " ORDER BY coalesce(d.delivered, ?) - d.deadline DESC, d.reference_id, d.addressee"
         " LIMIT ?",
-        (now, now, limit),
+        (*params, now, now, limit),
     ).fetchall()
     return [_entry(r) for r in rows]
 
 
 def dead(a: Archive, limit: int = 500) -> list[Entry]:
-    visible = a.visible_sql([])
-    rows = a.conn.execute(
-        f"{_select(a)} WHERE {visible} AND d.state = 'dead'"
+    params: list = []
+    select = _select(a, params)
+    visible = a.visible_sql(params)
+    rows = a.db.execute(
+        f"{select} WHERE {visible} AND d.state = 'dead'"
         " ORDER BY d.released DESC, d.reference_id, d.addressee LIMIT ?",
-        (limit,),
+        (*params, limit),
     ).fetchall()
     return [_entry(r) for r in rows]
 
@@ -161,13 +183,14 @@ def dead(a: Archive, limit: int = 500) -> list[Entry]:
 def alerts(a: Archive, limit: int = 500) -> list[dict]:
     """Escalations: FLASH/NIACT deliveries left unacknowledged past their objective, with the
     roster contact alerted (None: the post has no roster); the latest first."""
-    visible = a.visible_sql([])
-    rows = a.conn.execute(
+    params: list = []
+    visible = a.visible_sql(params)
+    rows = a.db.execute(
         "SELECT d.reference_id, d.addressee, d.precedence, al.contact, al.raised, d.acked"
         " FROM dispatch_alerts al JOIN dispatch_deliveries d ON d.id = al.delivery_id"
         f" JOIN cables c ON c.reference_id = d.reference_id WHERE {visible}"
-        " ORDER BY al.raised DESC, d.reference_id, d.addressee, al.contact LIMIT ?",
-        (limit,),
+        " ORDER BY al.raised DESC, d.reference_id, d.addressee, al.contact NULLS FIRST LIMIT ?",
+        (*params, limit),
     ).fetchall()
     keys = ("reference_id", "addressee", "precedence", "contact", "raised", "acknowledged")
     return [dict(zip(keys, (*r[:4], iso(r[4]), iso(r[5])), strict=True)) for r in rows]

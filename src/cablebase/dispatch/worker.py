@@ -1,6 +1,7 @@
 """The dispatcher: claim, deliver, complete, in precedence order, until stopped.
 
-Each worker is one process with its own connection to the archive.  A worker started with
+Each worker is one process with its own connection to the archive (a SQLite file or a
+PostgreSQL database: the queue claims on either, dispatch/queue.py).  A worker started with
 `max_rank=1` is reserved for FLASH and NIACT IMMEDIATE: it never holds a ROUTINE delivery, so
 the highest precedences have a free worker even behind a long run of ROUTINE; any worker
 claims by precedence first, in small batches, so lower precedences yield between batches.
@@ -14,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.db import Db
+from cablebase.archive.store import Store, open_store
 from cablebase.dispatch.adapters import Adapter, DeliveryError
 from cablebase.dispatch.addressees import table
 from cablebase.dispatch.queue import Item, Queue
@@ -25,10 +27,11 @@ __all__ = ["Stats", "Worker", "connect"]
 ESCALATE_EVERY = 5.0  # seconds between two sweeps for unacknowledged FLASH/NIACT
 
 
-def connect(path: str | Path) -> SQLiteStore:
+def connect(path: str | Path) -> Store:
     """The archive opened for dispatch work (schema brought up to date)."""
-    store = SQLiteStore(path, create=False)
-    store.conn.execute("PRAGMA busy_timeout = 30000")
+    store = open_store(path, create=False)
+    if not Db.of(store.conn).postgres:  # SQLite: wait for the write lock, not fail at once
+        store.conn.execute("PRAGMA busy_timeout = 30000")
     return store
 
 
@@ -46,7 +49,7 @@ class Stats:
 class Worker:
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         adapters: Sequence[Adapter] = (),
         *,
         batch: int = 16,

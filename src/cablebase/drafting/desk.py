@@ -13,10 +13,11 @@ A stored draft (store.py) goes through these states:
 - **release** (a member of the post's releasing unit `release:POST`): refused while an office
   has not cleared or the draft has an error (checked again with the offices that cleared), and
   refused to the drafter unless the post allows self-release.  The post's next serial for the
-  year is taken in the transaction that records the release (BEGIN IMMEDIATE: gapless and
-  unique under concurrent releases), the DTG is the release time, and the cable (rendered
-  with the transmitted page layout, render.Paging) is stored in the archive in that same
-  transaction, with whatever RELEASE_HOOKS write (dispatch's outbox).
+  year is taken in the transaction that records the release (gapless and unique under
+  concurrent releases: SQLite's BEGIN IMMEDIATE serialises them, on PostgreSQL the counter's
+  row stays locked until the release commits or rolls back), the DTG is the release time,
+  and the cable (rendered with the transmitted page layout, render.Paging) is stored in the
+  archive in that same transaction, with whatever RELEASE_HOOKS write (dispatch's outbox).
 
 Every step is audited (`draft.submit`, `draft.clear`, `draft.recall`, `draft.release`, and the
 administration of units and posts).  Who acts is an authenticated account (`actor`): the
@@ -27,16 +28,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cablebase.access import audit
 from cablebase.access.policy import Viewer, requirement
+from cablebase.archive.db import Db
 from cablebase.dispatch.outbox import enqueue
 from cablebase.drafting.draft import Draft
 from cablebase.drafting.rules import Context, Finding
-from cablebase.drafting.store import DraftError, StoredDraft, read
+from cablebase.drafting.store import DraftError, StoredDraft, no_nul, read
 from cablebase.record import Cable
 
 __all__ = [
@@ -51,8 +53,8 @@ RELEASE_UNIT = "release:{post}"  # the unit whose members release a post's cable
 _SELF_RELEASE = "drafting.self_release.{post}"  # settings key: '1' lets a drafter release
 
 # Called inside the release's transaction with the released record (e.g. an outbox of
-# deliveries written atomically with the number): (conn, cable) -> None.
-ReleaseHook = Callable[[sqlite3.Connection, Cable], None]
+# deliveries written atomically with the number): (db, cable) -> None, db an archive/db.Db.
+ReleaseHook = Callable[[Any, Cable], None]
 RELEASE_HOOKS: list[ReleaseHook] = [enqueue]  # dispatch's outbox (issue 15, docs/dispatch.md)
 
 
@@ -73,7 +75,7 @@ class Release:
 
 def unit_name(unit: str) -> str:
     """An office in upper case (AF/W); a post's releasing unit as release:POSTKEY."""
-    unit = unit.strip()
+    unit = no_nul(unit, "the office").strip()
     if unit.lower().startswith("release:"):
         return RELEASE_UNIT.format(post=post_key(unit.split(":", 1)[1]))
     return unit.upper()
@@ -88,19 +90,20 @@ def post_key(post: str) -> str:
 
 class Desk:
     """The desk as `actor` sees it.  `store` is the DraftStore of the same archive (its
-    access decides which drafts the actor may read); `archive_store` the SQLiteStore the
-    released cable goes into."""
+    access decides which drafts the actor may read); `archive_store` the store (either
+    kind) the released cable goes into."""
 
     def __init__(self, store, archive_store, actor: Viewer) -> None:  # type: ignore[no-untyped-def]
         self.store = store
-        self.conn: sqlite3.Connection = store.conn
+        self.db: Db = store.db
         self.archive_store = archive_store
         self.actor = actor
         if not actor.name:
             raise DraftError("the drafting desk needs an account (--user or --token)")
-        # a release waits its turn for the write lock (concurrent releases at a post)
-        if self.conn.execute("PRAGMA busy_timeout").fetchone()[0] < 60_000:
-            self.conn.execute("PRAGMA busy_timeout = 60000")
+        # SQLite: a release waits its turn for the write lock (concurrent releases at a post);
+        # PostgreSQL waits on the locked rows themselves
+        if not self.db.postgres and self.db.one("PRAGMA busy_timeout") < 60_000:
+            self.db.execute("PRAGMA busy_timeout = 60000")
 
     # -- units, posts -------------------------------------------------------------------
 
@@ -110,34 +113,37 @@ class Desk:
 
     def add_member(self, unit: str, user: str) -> None:
         self._admin()
-        unit, user = unit_name(unit), user.strip()
+        unit, user = unit_name(unit), no_nul(user, "the account name").strip()
         if not unit or not user:
             raise DraftError("a unit and an account name are needed")
-        if not self.conn.execute("SELECT 1 FROM users WHERE name = ?", (user,)).fetchone():
+        if not self.db.execute("SELECT 1 FROM users WHERE name = ?", (user,)).fetchone():
             raise DraftError(f"no account {user}")
-        with self.conn:
-            self.conn.execute("INSERT OR IGNORE INTO desk_members VALUES (?, ?)", (unit, user))
-            audit.record(self.conn, self.actor.name, "desk.member_add", unit, detail=user)
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT INTO desk_members VALUES (?, ?) ON CONFLICT DO NOTHING", (unit, user)
+            )
+            audit.record(self.db, self.actor.name, "desk.member_add", unit, detail=user)
 
     def remove_member(self, unit: str, user: str) -> bool:
         self._admin()
-        with self.conn:
-            cur = self.conn.execute(
-                "DELETE FROM desk_members WHERE unit = ? AND user = ?", (unit_name(unit), user)
+        with self.db.transaction():
+            cur = self.db.execute(
+                'DELETE FROM desk_members WHERE unit = ? AND "user" = ?',
+                (unit_name(unit), no_nul(user, "the account name")),
             )
-            audit.record(self.conn, self.actor.name, "desk.member_remove", unit, detail=user)
+            audit.record(self.db, self.actor.name, "desk.member_remove", unit, detail=user)
         return cur.rowcount > 0
 
     def members(self, unit: str | None = None) -> list[tuple[str, str]]:
-        sql, args = "SELECT unit, user FROM desk_members", ()
+        sql, args = 'SELECT unit, "user" FROM desk_members', ()
         if unit:
             sql, args = sql + " WHERE unit = ?", (unit_name(unit),)
-        return self.conn.execute(sql + " ORDER BY unit, user", args).fetchall()
+        return self.db.execute(sql + ' ORDER BY unit, "user"', args).fetchall()
 
     def _member(self, unit: str) -> bool:
         return bool(
-            self.conn.execute(
-                "SELECT 1 FROM desk_members WHERE unit = ? AND user = ?",
+            self.db.execute(
+                'SELECT 1 FROM desk_members WHERE unit = ? AND "user" = ?',
                 (unit_name(unit), self.actor.name),
             ).fetchone()
         )
@@ -145,18 +151,18 @@ class Desk:
     def set_self_release(self, post: str, allowed: bool) -> None:
         self._admin()
         key = _SELF_RELEASE.format(post=post_key(post))
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, "1" if allowed else "0"),
             )
             audit.record(
-                self.conn, self.actor.name, "desk.self_release", post_key(post), str(allowed)
+                self.db, self.actor.name, "desk.self_release", post_key(post), str(allowed)
             )
 
     def self_release(self, post: str) -> bool:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT value FROM settings WHERE key = ?", (_SELF_RELEASE.format(post=post_key(post)),)
         ).fetchone()
         return bool(row and row[0] == "1")
@@ -177,7 +183,7 @@ class Desk:
     def offices(self, did: int) -> list[tuple[str, str | None, str | None]]:
         """(office, cleared by, when) of a submitted draft."""
         self._draft(did)
-        return self.conn.execute(
+        return self.db.execute(
             "SELECT office, cleared_by, cleared FROM draft_clearances WHERE draft_id = ?"
             " ORDER BY office",
             (did,),
@@ -217,7 +223,8 @@ class Desk:
             raise DraftError(f"draft {did} is {d.author}'s: only its author submits it")
         draft = read(d.body, d.form)
         wanted = offices if offices is not None else (draft.clearances or [])
-        wanted = list(dict.fromkeys(o.strip().upper() for o in wanted if o.strip()))
+        wanted = [no_nul(o, "the office").strip().upper() for o in wanted]
+        wanted = list(dict.fromkeys(o for o in wanted if o))
         errors = [f for f in self.findings(d, wanted, resolve) if f.severity == "error"]
         if errors:
             first = errors[0]
@@ -227,23 +234,25 @@ class Desk:
             )
         now = audit.stamp()
         state = "submitted" if wanted else "cleared"
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "UPDATE drafts SET state = ?, author = COALESCE(author, ?), updated = ?"
                 " WHERE id = ? AND state = 'draft'",
                 (state, self.actor.name, now, did),
             )
-            self.conn.execute(
-                "INSERT OR REPLACE INTO draft_submissions VALUES (?, ?, ?, ?)",
+            self.db.execute(
+                "INSERT INTO draft_submissions VALUES (?, ?, ?, ?) ON CONFLICT (draft_id)"
+                " DO UPDATE SET version = excluded.version, submitted_by = excluded.submitted_by,"
+                " submitted = excluded.submitted",
                 (did, d.version, self.actor.name, now),
             )
-            self.conn.execute("DELETE FROM draft_clearances WHERE draft_id = ?", (did,))
-            self.conn.executemany(
+            self.db.execute("DELETE FROM draft_clearances WHERE draft_id = ?", (did,))
+            self.db.executemany(
                 "INSERT INTO draft_clearances (draft_id, office) VALUES (?, ?)",
                 [(did, o) for o in wanted],
             )
             audit.record(
-                self.conn,
+                self.db,
                 self.actor.name,
                 "draft.submit",
                 str(did),
@@ -257,14 +266,14 @@ class Desk:
             raise DraftError(f"draft {did} is {d.state}: only a submitted draft is recalled")
         if d.author != self.actor.name:
             raise DraftError(f"draft {did} is {d.author}'s: only its author recalls it")
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "UPDATE drafts SET state = 'draft', updated = ? WHERE id = ?",
                 (audit.stamp(), did),
             )
-            self.conn.execute("DELETE FROM draft_clearances WHERE draft_id = ?", (did,))
-            self.conn.execute("DELETE FROM draft_submissions WHERE draft_id = ?", (did,))
-            audit.record(self.conn, self.actor.name, "draft.recall", str(did))
+            self.db.execute("DELETE FROM draft_clearances WHERE draft_id = ?", (did,))
+            self.db.execute("DELETE FROM draft_submissions WHERE draft_id = ?", (did,))
+            audit.record(self.db, self.actor.name, "draft.recall", str(did))
         return self._draft(did)
 
     def clear(self, did: int, office: str) -> StoredDraft:
@@ -285,21 +294,21 @@ class Desk:
             raise DraftError(f"{self.actor.name} does not clear for {office}")
         self._cleared_for(d)
         now = audit.stamp()
-        with self.conn:
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 "UPDATE draft_clearances SET cleared_by = ?, cleared = ?"
                 " WHERE draft_id = ? AND office = ? AND cleared_by IS NULL",
                 (self.actor.name, now, did, office),
             )
-            left = self.conn.execute(
+            left = self.db.execute(
                 "SELECT count(*) FROM draft_clearances WHERE draft_id = ? AND cleared_by IS NULL",
                 (did,),
             ).fetchone()[0]
             if not left:
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE drafts SET state = 'cleared', updated = ? WHERE id = ?", (now, did)
                 )
-            audit.record(self.conn, self.actor.name, "draft.clear", str(did), detail=office)
+            audit.record(self.db, self.actor.name, "draft.clear", str(did), detail=office)
         return self._draft(did)
 
     def release(
@@ -321,7 +330,7 @@ class Desk:
             missing = [o for o, by, _ in self.offices(did) if not by]
             why = f"waiting on {', '.join(missing)}" if missing else "not submitted"
             raise DraftError(f"draft {did} is {d.state} ({why}): it cannot be released")
-        submitted = self.conn.execute(
+        submitted = self.db.execute(
             "SELECT version FROM draft_submissions WHERE draft_id = ?", (did,)
         ).fetchone()
         if submitted is None or submitted[0] != d.version:
@@ -342,57 +351,54 @@ class Desk:
             raise DraftError(
                 f"draft {did} has {len(errors)} error(s): {errors[0].rule}: {errors[0].message}"
             )
-        conn = self.conn
+        db = self.db
         # the number and the release in one transaction: a writer that waits here sees the
         # counter as the one before it left it (no gap, no duplicate)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:  # busy past the timeout, read-only file...
+            with db.transaction(immediate=True):
+                # the draft's row first: a concurrent release of the same draft waits on it
+                # (PostgreSQL's row lock; SQLite's write lock), then finds it released
+                if (
+                    db.execute(
+                        "UPDATE drafts SET state = 'released', updated = ?"
+                        " WHERE id = ? AND state = 'cleared'",
+                        (audit.stamp(), did),
+                    ).rowcount
+                    != 1
+                ):
+                    raise DraftError(f"draft {did} was released or changed meanwhile")
+                serial = db.one(
+                    "INSERT INTO post_serials (post, year, last) VALUES (?, ?, 1)"
+                    " ON CONFLICT (post, year) DO UPDATE SET last = post_serials.last + 1"
+                    " RETURNING last",
+                    (post, at.year),
+                )
+                cable = released_record(draft, post=post, serial=serial, when=at)
+                rid = cable.reference_id or ""
+                try:
+                    self.archive_store.add_new(cable)
+                except (*Db.Error, OSError, ValueError) as e:
+                    raise DraftError(
+                        f"draft {did} is not released: storing {rid} failed ({e})"
+                    ) from None
+                stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+                db.execute(
+                    "INSERT INTO draft_releases (draft_id, version, reference_id, post, year,"
+                    " serial, released_by, released) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (did, d.version, rid, post, at.year, serial, self.actor.name, stamp),
+                )
+                for hook in RELEASE_HOOKS:
+                    hook(db, cable)
+                audit.record(
+                    db, self.actor.name, "draft.release", str(did), detail=f"{rid} ({cable.dtg})"
+                )
+        except Db.Refused as e:  # busy past the timeout, a read-only file or database...
             raise DraftError(f"draft {did} is not released: {e}") from None
-        try:
-            row = conn.execute("SELECT state FROM drafts WHERE id = ?", (did,)).fetchone()
-            if row is None or row[0] != "cleared":
-                raise DraftError(f"draft {did} was released or changed meanwhile")
-            conn.execute(
-                "INSERT INTO post_serials (post, year, last) VALUES (?, ?, 1)"
-                " ON CONFLICT(post, year) DO UPDATE SET last = last + 1",
-                (post, at.year),
-            )
-            serial = conn.execute(
-                "SELECT last FROM post_serials WHERE post = ? AND year = ?", (post, at.year)
-            ).fetchone()[0]
-            cable = released_record(draft, post=post, serial=serial, when=at)
-            rid = cable.reference_id or ""
-            try:
-                self.archive_store.add_new(cable)
-            except (sqlite3.Error, OSError, ValueError) as e:
-                raise DraftError(
-                    f"draft {did} is not released: storing {rid} failed ({e})"
-                ) from None
-            stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-            conn.execute(
-                "INSERT INTO draft_releases (draft_id, version, reference_id, post, year, serial,"
-                " released_by, released) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (did, d.version, rid, post, at.year, serial, self.actor.name, stamp),
-            )
-            conn.execute(
-                "UPDATE drafts SET state = 'released', updated = ? WHERE id = ?",
-                (audit.stamp(), did),
-            )
-            for hook in RELEASE_HOOKS:
-                hook(conn, cable)
-            audit.record(
-                conn, self.actor.name, "draft.release", str(did), detail=f"{rid} ({cable.dtg})"
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return self.release_of(did)
 
     def release_of(self, did: int) -> Release:
         self._draft(did)
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT draft_id, version, reference_id, post, year, serial, released_by, released"
             " FROM draft_releases WHERE draft_id = ?",
             (did,),

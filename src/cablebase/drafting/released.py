@@ -111,23 +111,21 @@ def stored_telegram(conn, cable: Cable) -> str:  # type: ignore[no-untyped-def]
 
 
 def archive_telegram(archive, cable: Cable) -> str:  # type: ignore[no-untyped-def]
-    """stored_telegram over any store: the drafting desk's layouts are in SQLite's tables
-    (docs/postgresql.md), so another store's cables take the renderer's default layout."""
-    if archive.sqlite:
-        return stored_telegram(archive.conn, cable)
-    return render.to_telegram(cable)
+    """stored_telegram over any store (the desk's releases are in either store's tables)."""
+    return stored_telegram(archive.db, cable)
 
 
 def paging_of(conn, reference_id: str) -> render.Paging | None:  # type: ignore[no-untyped-def]
     """The layout to render a stored cable with: PAGING for a cable the drafting desk
     released (its SECTION count is that layout's), None (the renderer's default) otherwise.
-    For the reading room and `cablebase show`, which render stored records."""
-    import sqlite3
+    For the reading room and `cablebase show`, which render stored records.  `conn`: either
+    store's connection, or an archive/db.Db."""
+    from cablebase.archive.db import Db
 
     try:
-        row = conn.execute(
+        row = Db.of(conn).one(
             "SELECT 1 FROM draft_releases WHERE reference_id = ?", (reference_id,)
-        ).fetchone()
-    except sqlite3.OperationalError:  # an archive from before the desk's tables
+        )
+    except Db.MissingTable:  # an archive from before the desk's tables
         return None
     return PAGING if row else None

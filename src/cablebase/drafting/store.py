@@ -7,16 +7,18 @@ version, so the history is kept.  Who may do what:
 - controlled archive: an account (never the anonymous reader) writes drafts, reads its own, and
   an admin reads any draft it is cleared for; nobody saves a draft above their own clearance.
 
-Every save is audited (`draft.new`, `draft.edit`).
+Every save is audited (`draft.new`, `draft.edit`).  The SQL runs on either store
+(archive/db.py's `Db`).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from cablebase.access import audit
 from cablebase.access.policy import Access, requirement
+from cablebase.archive.db import Db
 from cablebase.drafting.check import load_draft
 from cablebase.drafting.draft import Draft
 
@@ -49,14 +51,22 @@ _SUFFIX = {"text": "draft.txt", "yaml": "draft.yaml", "json": "draft.json"}
 _COLUMNS = "id, author, form, post, classification, subject, state, version, created, updated"
 
 
+def no_nul(value: str, what: str) -> str:
+    """`value` as stored: a NUL character is refused (a draft is text for a telegram, and
+    PostgreSQL's text holds no NUL, so both stores answer alike)."""
+    if "\x00" in value:
+        raise DraftError(f"{what} contains a NUL character: nothing is saved")
+    return value
+
+
 def read(body: str, form: str) -> Draft:
     """The draft a stored body reads as (the form names how it is written)."""
     return load_draft(_SUFFIX.get(form, "draft.txt"), text=body)
 
 
 class DraftStore:
-    def __init__(self, conn: sqlite3.Connection, access: Access) -> None:
-        self.conn = conn
+    def __init__(self, conn: Any, access: Access) -> None:  # a connection or a Db
+        self.db = Db.of(conn)
         self.access = access
         self.viewer = access.viewer
         self.controlled = access.policy.mode == "controlled"
@@ -97,38 +107,38 @@ class DraftStore:
         try:
             units = {
                 u
-                for (u,) in self.conn.execute(
+                for (u,) in self.db.execute(
                     "SELECT office FROM draft_clearances WHERE draft_id = ?", (row.id,)
                 )
             }
             units.add(RELEASE_UNIT.format(post=post_key(row.post or "")))
             marks = ",".join("?" * len(units))
             return bool(
-                self.conn.execute(
-                    f"SELECT 1 FROM desk_members WHERE user = ? AND unit IN ({marks})",
+                self.db.execute(
+                    f'SELECT 1 FROM desk_members WHERE "user" = ? AND unit IN ({marks})',
                     (self.viewer.name, *units),
                 ).fetchone()
             )
-        except sqlite3.OperationalError:  # no desk tables yet: nothing submitted
+        except Db.MissingTable:  # no desk tables yet: nothing submitted
             return False
 
     # -- writing ----------------------------------------------------------------------------
 
     def new(self, body: str, form: str) -> StoredDraft:
         author = self._writer()
+        no_nul(body, "the draft")
         draft = read(body, form)
         self._may_save(draft)
         now = audit.stamp()
         c = draft.cable
-        with self.conn:
-            cur = self.conn.execute(
+        with self.db.transaction():
+            did = self.db.insert(
                 "INSERT INTO drafts (author, form, post, classification, subject, state, version,"
                 " created, updated) VALUES (?, ?, ?, ?, ?, 'draft', 1, ?, ?)",
                 (author, form, c.post, c.classification, c.subject, now, now),
             )
-            did = int(cur.lastrowid or 0)
             self._version(did, 1, body, form, author, now)
-            audit.record(self.conn, author, "draft.new", str(did), detail=form)
+            audit.record(self.db, author, "draft.new", str(did), detail=form)
         return self.get(did)
 
     def edit(self, did: int, body: str, form: str) -> StoredDraft:
@@ -138,23 +148,24 @@ class DraftStore:
             raise DraftError(f"draft {did} is not yours to edit")
         if current.state != "draft":
             raise DraftError(f"draft {did} is {current.state}: recall it before editing")
+        no_nul(body, "the draft")
         draft = read(body, form)
         self._may_save(draft)
         now = audit.stamp()
         c = draft.cable
-        with self.conn:
+        with self.db.transaction():
             version = current.version + 1
             self._version(did, version, body, form, author, now)
-            self.conn.execute(
+            self.db.execute(
                 "UPDATE drafts SET form = ?, post = ?, classification = ?, subject = ?,"
                 " version = ?, updated = ? WHERE id = ?",
                 (form, c.post, c.classification, c.subject, version, now, did),
             )
-            audit.record(self.conn, author, "draft.edit", str(did), detail=f"version {version}")
+            audit.record(self.db, author, "draft.edit", str(did), detail=f"version {version}")
         return self.get(did)
 
     def _version(self, did: int, version: int, body: str, form: str, who: str | None, now: str):
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO draft_versions (draft_id, version, body, form, saved_by, saved)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (did, version, body, form, who, now),
@@ -163,12 +174,12 @@ class DraftStore:
     # -- reading ----------------------------------------------------------------------------
 
     def get(self, did: int, version: int | None = None) -> StoredDraft:
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM drafts WHERE id = ?", (did,)).fetchone()
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM drafts WHERE id = ?", (did,)).fetchone()
         absent = DraftError(f"no draft {did}" + (f" version {version}" if version else ""))
         if row is None:
             raise absent
         d = StoredDraft(*row)
-        got = self.conn.execute(
+        got = self.db.execute(
             "SELECT body, form FROM draft_versions WHERE draft_id = ? AND version = ?",
             (did, version or d.version),
         ).fetchone()
@@ -186,19 +197,19 @@ class DraftStore:
         """The release of draft `did` (reference id, serial, time, releaser), or None."""
         self.get(did)
         try:
-            row = self.conn.execute(
+            row = self.db.execute(
                 "SELECT reference_id, serial, released, released_by, version"
                 " FROM draft_releases WHERE draft_id = ?",
                 (did,),
             ).fetchone()
-        except sqlite3.OperationalError:  # no desk tables yet: nothing released
+        except Db.MissingTable:  # no desk tables yet: nothing released
             return None
         keys = ("reference_id", "serial", "released", "released_by", "version")
         return dict(zip(keys, row, strict=True)) if row else None
 
     def versions(self, did: int) -> list[tuple[int, str | None, str]]:
         self.get(did)
-        return self.conn.execute(
+        return self.db.execute(
             "SELECT version, saved_by, saved FROM draft_versions WHERE draft_id = ?"
             " ORDER BY version",
             (did,),
@@ -210,7 +221,7 @@ class DraftStore:
             # their own, and submitted drafts a desk unit of theirs may read (get() decides)
             sql, args = sql + " WHERE author = ? OR state != 'draft'", (self.viewer.name,)
         out = []
-        for (did,) in self.conn.execute(sql + " ORDER BY updated DESC, id DESC", args).fetchall():
+        for (did,) in self.db.execute(sql + " ORDER BY updated DESC, id DESC", args).fetchall():
             try:
                 out.append(self.get(did))
             except DraftError:

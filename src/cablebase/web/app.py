@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -56,7 +57,9 @@ class ArchivePool:
         if isinstance(self.path, Path) and not self.path.exists():
             raise FileNotFoundError(f"no archive at {self.path}")
         self._local = threading.local()
-        self._made: list[Archive] = []  # every thread's archive, closed with the app
+        # Every thread's archive, closed with the app; weakly held: the archive of a thread that
+        # ended (the server's worker threads come and go) is collected, its connection closed.
+        self._made: weakref.WeakSet[Archive] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._epoch = 0  # moves at each close: a thread's older archive is closed
 
@@ -66,7 +69,7 @@ class ArchivePool:
         asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
         its thread, which alone may close it: it stays.)"""
         with self._lock:
-            made, self._made = self._made, []
+            made, self._made = list(self._made), weakref.WeakSet()
             self._epoch += 1
         for archive in made:
             archive.close()
@@ -81,7 +84,7 @@ class ArchivePool:
                 budget.install(archive.conn)
             with self._lock:
                 if not archive.sqlite:
-                    self._made.append(archive)
+                    self._made.add(archive)
                 self._local.archive = (self._epoch, archive)
         return archive
 

@@ -23,6 +23,7 @@ import hmac
 import secrets
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cablebase.access.policy import ANONYMOUS, EVERYONE, RANKS, Access, Policy, Viewer
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
-from cablebase.archive.store import Unsupported, is_dsn
+from cablebase.archive.store import is_dsn
 
 SESSION_COOKIE = "cb_session"
 LOGIN_CSRF_COOKIE = "cb_login_csrf"  # double-submit token of the login form (before a session)
@@ -49,7 +50,9 @@ class Writers:
         self.hasher = hasher
         self.clock = clock
         self._local = threading.local()
-        self._made: list[Any] = []  # every thread's store, closed with the app (close)
+        # Every thread's store, closed with the app; weakly held: the store of a thread that
+        # ended (the server's worker threads come and go) is collected, its connection closed.
+        self._made: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._epoch = 0  # moves at each close: a thread's older store is closed
 
@@ -59,7 +62,7 @@ class Writers:
         asking again (the app started anew) gets a new one.  (A SQLite connection belongs to
         its thread, which alone may close it: it stays.)"""
         with self._lock:
-            made, self._made = self._made, []
+            made, self._made = list(self._made), weakref.WeakSet()
             self._epoch += 1
         for store in made:
             store.close()
@@ -78,17 +81,9 @@ class Writers:
                 store.conn.execute("PRAGMA busy_timeout = 10000")
             with self._lock:
                 if not isinstance(store, SQLiteStore):
-                    self._made.append(store)
+                    self._made.add(store)
                 self._local.store = (self._epoch, store)
                 self._local.accounts = None
-        return store
-
-    def store(self) -> SQLiteStore:
-        """The thread's writable SQLite store, for what only SQLite has yet (the drafting
-        desk, dispatch: docs/postgresql.md); Unsupported on another store."""
-        store = self.any_store()
-        if not isinstance(store, SQLiteStore):
-            raise Unsupported("the drafting desk and dispatch")
         return store
 
     def accounts(self):
@@ -222,10 +217,14 @@ class _Lazy:
 
 def state_of(archive: Archive) -> tuple:
     """archive_state for an archive over any store: SQLite's fingerprint, or elsewhere its
-    generation and policy (no releases, quarantine writes or settings besides there yet)."""
+    generation (moved by every change of the cables and the policy), the policy and the
+    releases published or withdrawn."""
     if archive.sqlite:
         return archive_state(archive.conn)
-    return (archive.store.generation(), archive.policy)
+    releases = archive.db.one(
+        "SELECT count(*) FROM releases WHERE status IN ('published', 'withdrawn')"
+    )
+    return (archive.store.generation(), archive.policy, releases)
 
 
 def archive_state(conn: sqlite3.Connection) -> tuple:

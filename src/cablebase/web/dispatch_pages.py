@@ -120,7 +120,7 @@ def _mark(request: Request, addressee: str, reference_id: str, ack: bool) -> str
     missing = HTTPException(404, f"No cable {reference_id.upper()[:40]} to {what} at {key}.")
     if len(reference_id) > 40 or auth.archive(request).decision(reference_id) == "none":
         raise missing
-    conn = request.app.state.writers.store().conn
+    conn = request.app.state.writers.any_store().conn  # either store (archive/db.py)
     if not Queue(conn).mark(reference_id, key, ack=ack, who=ctx.name):
         raise missing
     auth.audit(request, "dispatch.ack" if ack else "dispatch.read", reference_id.upper(), key)

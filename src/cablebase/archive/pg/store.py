@@ -171,3 +171,15 @@ class PgStore:
             + (access.bits, access.open_on, access.floor_rank, acl),
         )
         return cur.rowcount > 0
+
+    def add_new(self, cable: Cable | Prepared) -> None:
+        """Store a record new to the archive inside the caller's open transaction (as
+        SQLiteStore.add_new): the drafting desk numbers, stores and dispatches a released
+        cable in one transaction.  ValueError when its reference id is already stored."""
+        if self.readonly:
+            raise ArchiveFileError("the archive was opened read-only")
+        prepared = cable if isinstance(cable, Prepared) else prepare(cable)
+        if not prepared.reference_id or self._id(prepared.reference_id) is not None:
+            raise ValueError(f"{prepared.reference_id} is already in the archive (or has no id)")
+        if load(self.conn, [prepared]).added != 1:  # stored meanwhile by another transaction
+            raise ValueError(f"{prepared.reference_id} is already in the archive")
