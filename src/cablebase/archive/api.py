@@ -15,7 +15,6 @@ from cablebase.access.policy import (
     Policy,
     Stored,
     open_access,
-    sql_visible,
     stored,
     view,
 )
