@@ -31,7 +31,7 @@ from cablebase.access.accounts import Accounts
 from cablebase.access.policy import Access, Policy, Viewer, caveat_bits
 from cablebase.access.settings import set_policy
 from cablebase.archive.api import Archive
-from cablebase.archive.store import Unsupported, is_dsn, open_store
+from cablebase.archive.store import is_dsn, open_store
 from cablebase.cli import main
 from cablebase.record import Cable, Paragraph, Reference
 from tests.access_stores import empty_pg
@@ -297,13 +297,8 @@ def library_text(a: Archive, specs: list[Spec]) -> str:
         parts.append(repr(a.cites(rid(i))))
         parts.append(repr(a.cited_by(rid(i))))
         parts.append(repr(a.versions(rid(i))))
-    if a.sqlite:  # statistics and the graph are SQLite's (docs/postgresql.md)
-        parts.append(repr(a.stats()))
-        parts.append(repr(list(a.unresolved())))
-    else:
-        for unsupported in (a.stats, a.unresolved):
-            with pytest.raises(Unsupported):
-                unsupported()
+    parts.append(repr(a.stats()))
+    parts.append(repr(list(a.unresolved())))
     # Every export shape: the CSV without text loads records without their paragraphs,
     # whose portion marks still decide what the envelope shows.
     for fmt, text in (("jsonl", False), ("csv", True), ("csv", False)):
@@ -311,11 +306,7 @@ def library_text(a: Archive, specs: list[Spec]) -> str:
         a.export("", fmt, out, text=text) if fmt == "csv" else a.export("", fmt, out)
         parts.append(out.getvalue().decode())
     out = io.BytesIO()
-    if a.sqlite:
-        a.graph("", "graphml", out)
-    else:
-        with pytest.raises(Unsupported):
-            a.graph("", "graphml", out)
+    a.graph("", "graphml", out)
     parts.append(out.getvalue().decode())
     return "\n".join(parts)
 
@@ -532,9 +523,8 @@ def test_http_never_leaks(fresh, world) -> None:  # type: ignore[no-untyped-def]
                 else:
                     client.cookies.set(SESSION_COOKIE, sessions[k])
                     got = client.get(url)
-                # No server error; on PostgreSQL what it lacks yet answers 501 (not supported).
-                unsupported = got.status_code == 501 and is_dsn(path)
-                assert got.status_code < 500 or unsupported, (url, got.status_code)
+                # No server error, on either store (PostgreSQL once answered 501 for some).
+                assert got.status_code < 500, (url, got.status_code)
                 assert_clean(got.text, forbidden, f"GET {url} as {r}")
             # The counts the API gives are exactly the reader's.
             got = client.get(

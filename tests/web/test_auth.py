@@ -30,15 +30,6 @@ def access_archive(access_location: Path | str) -> Path | str:
 
 
 @pytest.fixture(scope="module")
-def pg(access_archive) -> bool:
-    """Whether the module's archive is PostgreSQL's: what it lacks yet (statistics, browse
-    lists, graphs: docs/postgresql.md) answers 501 there."""
-    from cablebase.archive.store import is_dsn
-
-    return is_dsn(access_archive)
-
-
-@pytest.fixture(scope="module")
 def clock() -> Clock:
     return Clock()
 
@@ -294,7 +285,7 @@ def test_partial_view_shows_withheld_paragraphs_with_their_marks(new_client):
     assert 'id="partial-note"' not in bob.get("/cable/98ZETA1").text
 
 
-def test_anonymous_reads_only_declassified_cables(new_client, pg):
+def test_anonymous_reads_only_declassified_cables(new_client):
     anon = new_client()
     page = anon.get("/")
     assert page.status_code == 200 and 'id="login-link"' in page.text
@@ -303,7 +294,7 @@ def test_anonymous_reads_only_declassified_cables(new_client, pg):
         assert anon.get(f"/cable/{rid}").status_code == 404
         assert anon.get(f"/api/cables/{rid}").status_code == 404
     assert anon.get("/api/search", params={"q": "origin:zeta"}).json()["total"] == 0
-    assert anon.get("/browse/posts/Embassy Zeta").status_code == (501 if pg else 404)
+    assert anon.get("/browse/posts/Embassy Zeta").status_code == 404
 
 
 def test_search_hits_snippets_and_facets_follow_the_viewer(new_client):
@@ -332,29 +323,25 @@ def test_search_hits_snippets_and_facets_follow_the_viewer(new_client):
     assert full["total"] == 3 and dict(full["facets"]["classification"])["TOP SECRET"] == 1
 
 
-def test_cached_counts_are_never_shared_between_viewers(new_client, pg):
+def test_cached_counts_are_never_shared_between_viewers(new_client):
     root = as_user(new_client, "root")
     alice = as_user(new_client, "alice")
     anon = new_client()
     for _ in range(2):  # the second round is answered from the caches
-        if pg:  # no browse lists or statistics there yet
-            assert root.get("/browse/posts").status_code == 501
-        else:
-            assert "Embassy Zeta" in root.get("/browse/posts").text
-            assert "Embassy Zeta" in alice.get("/browse/posts").text
-            assert "Embassy Zeta" not in anon.get("/browse/posts").text
+        assert "Embassy Zeta" in root.get("/browse/posts").text
+        assert "Embassy Zeta" in alice.get("/browse/posts").text
+        assert "Embassy Zeta" not in anon.get("/browse/posts").text
         for c in (root, alice, anon):
             seen = c.get("/api/search", params={"facets": "false"}).json()["total"]
             assert c.get("/api/health").json()["cables"] == seen
-            if not pg:
-                assert c.get("/api/stats").json()["cables"] == seen
+            assert c.get("/api/stats").json()["cables"] == seen
         a = alice.get("/api/search", params={"q": "tag:ZZ"}).json()["total"]
         r = root.get("/api/search", params={"q": "tag:ZZ"}).json()["total"]
         assert (a, r) == (2, 3)
         assert anon.get("/api/search", params={"q": "tag:ZZ"}).json()["total"] == 0
 
 
-def test_citations_graph_and_neighbours_hide_what_the_viewer_may_not_see(new_client, pg):
+def test_citations_graph_and_neighbours_hide_what_the_viewer_may_not_see(new_client):
     alice = as_user(new_client, "alice")
     root = as_user(new_client, "root")
     refs = alice.get("/api/cables/98ZETA3/references").json()
@@ -368,24 +355,20 @@ def test_citations_graph_and_neighbours_hide_what_the_viewer_may_not_see(new_cli
     assert "98ZETA2" not in cited_by
     graph = alice.get("/cable/98ZETA3/graph")
     assert "NARWHAL" not in graph.text and "/cable/98ZETA2" not in graph.text
-    if pg:  # no graph page there yet
-        assert graph.status_code == 501
-    else:
-        # ZETA3 cites ZETA2 (its own reference, drawn to a "missing" node); what ZETA2 cites
-        # (ZETA3 back) is ZETA2's secret: one arrow, not two.
-        assert graph.text.count('<line class="edge"') == 1
-        assert root.get("/cable/98ZETA3/graph").text.count('<line class="edge"') == 2
+    # ZETA3 cites ZETA2 (its own reference, drawn to a "missing" node); what ZETA2 cites
+    # (ZETA3 back) is ZETA2's secret: one arrow, not two.
+    assert graph.text.count('<line class="edge"') == 1
+    assert root.get("/cable/98ZETA3/graph").text.count('<line class="edge"') == 2
     # prev/next from the same post skip the hidden cable
     nxt = re.search(
         r'id="next-cable"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*id="next-cable"',
         alice.get("/cable/98ZETA1").text,
     )
     assert nxt is None or "98ZETA2" not in (nxt.group(1) or nxt.group(2))
-    if not pg:  # no previous/next cable of a post there yet (docs/postgresql.md)
-        assert "98ZETA2" in root.get("/cable/98ZETA1").text
+    assert "98ZETA2" in root.get("/cable/98ZETA1").text
 
 
-def test_exports_follow_the_viewer(new_client, pg):
+def test_exports_follow_the_viewer(new_client):
     alice = as_user(new_client, "alice")
     root = as_user(new_client, "root")
     a = alice.get("/api/export", params={"q": "origin:zeta", "format": "jsonl"})
@@ -396,6 +379,6 @@ def test_exports_follow_the_viewer(new_client, pg):
     r = root.get("/api/export", params={"q": "origin:zeta", "format": "jsonl"})
     assert r.headers["x-total-count"] == "3" and "tsnarwhal" in r.text
     g = alice.get("/api/graph", params={"q": "origin:zeta"})
-    assert g.status_code == (501 if pg else 200) and "NARWHAL" not in g.text
+    assert g.status_code == 200 and "NARWHAL" not in g.text
     h = alice.get("/api/health").json()
     assert h["cables"] == alice.get("/api/search", params={"facets": "false"}).json()["total"]

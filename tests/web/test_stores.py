@@ -1,6 +1,7 @@
 """The reading room over either store (conftest.archive_store): the real app searches and
 shows cables, statistics, browse lists, people and the citation graph from a SQLite file and
-from a PostgreSQL database alike, and what PostgreSQL does not have yet answers 501 with a sentence, never a 500 (docs/postgresql.md)."""
+from a PostgreSQL database alike, and what PostgreSQL once lacked answers as on SQLite, never a
+500 (docs/postgresql.md)."""
 
 from __future__ import annotations
 
