@@ -171,14 +171,19 @@ class Prepared:
         )
         self._cable: Cable | None = cable
 
-    def __reduce__(self) -> tuple:
-        # The record stays behind: the rows are what the writer needs.  One tuple and a plain
-        # function: the writer unpickles thousands of these a second.
-        return _unpickle_prepared, (
-            (self.reference_id, self.digest, self.columns, self.acl, self.released,
-             self.warnings, self.location, self.handling, self.tags, self.recipients,
-             self.refs, self.paragraphs, self.people, self.packed, self.fts),
+    def state(self) -> tuple:
+        """The rows as one tuple of plain values (str, int, bytes, None, tuples and lists of
+        them): what crosses from a worker to the writer, by pickle or marshal (ingest.py).
+        The record itself stays behind."""
+        return (
+            self.reference_id, self.digest, self.columns, self.acl, self.released,
+            self.warnings, self.location, self.handling, self.tags, self.recipients,
+            self.refs, self.paragraphs, self.people, self.packed, self.fts,
         )  # fmt: skip
+
+    def __reduce__(self) -> tuple:
+        # One tuple and a plain function: the writer reads thousands of these a second.
+        return from_state, (self.state(),)
 
     @property
     def source_form(self) -> str | None:
@@ -200,7 +205,9 @@ class Prepared:
         return self._cable
 
 
-def _unpickle_prepared(state: tuple) -> Prepared:
+def from_state(state: tuple) -> Prepared:
+    """A Prepared from its state() (made in another process): the record is rebuilt from
+    the rows only if asked for (Prepared.cable)."""
     p = Prepared.__new__(Prepared)
     (p.reference_id, p.digest, p.columns, p.acl, p.released, p.warnings, p.location,
      p.handling, p.tags, p.recipients, p.refs, p.paragraphs, p.people, p.packed,
