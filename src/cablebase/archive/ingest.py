@@ -18,6 +18,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -217,6 +218,7 @@ def ingest(
     pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
     try:
+        store.defer_indexes()  # an empty archive: its search indexes built at the end
         for result in _parsed(items, workers):
             summary.items += 1
             if isinstance(result, Failure):
@@ -237,6 +239,14 @@ def ingest(
                         summary.seconds = time.perf_counter() - start
                         progress(summary)
         _flush(store, pending, summary)
+    except BaseException:
+        # The indexes too if possible; if not, the next writer to open the archive builds them
+        # (and the error the user sees is the first one).
+        with suppress(Exception):
+            store.build_indexes()
+        raise
+    else:
+        store.build_indexes()
     finally:
         summary.seconds = time.perf_counter() - start
         if not isinstance(archive, SQLiteStore):

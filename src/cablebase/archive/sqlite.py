@@ -221,6 +221,17 @@ def prepare(cable: Cable, *, released: bool = False) -> Prepared:
     return Prepared(cable, released=released)
 
 
+# Secondary indexes of the cable tables that a bulk load into an empty archive builds after
+# the rows are in (SQLiteStore.defer_indexes).  Not deferred: the unique ones (ingest checks
+# ids against them), people_cable (a replaced record's rows are deleted by cable id), and
+# cables_created and cables_requirement (queries name them: INDEXED BY).
+DEFERRED = (
+    "cables_access", "cables_class", "cables_origin", "cables_released", "cables_year_month",
+    "handling_caveat", "people_name", "recipients_name", "recipients_route", "refs_target",
+    "tags_tag",
+)  # fmt: skip
+
+
 class SQLiteStore:
     """An archive in one SQLite file."""
 
@@ -245,6 +256,7 @@ class SQLiteStore:
             (page,) = self.conn.execute("PRAGMA page_size").fetchone()
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {(64 << 20) // page}")
             migrate(self.conn)
+            self.build_indexes()  # after an ingest killed mid-way through a bulk load
         self.conn.execute("PRAGMA foreign_keys = ON")
         # cables.record is compressed JSON: SQL reads it as record_json(record).
         self.conn.create_function("record_json", 1, texts.record_json, deterministic=True)
@@ -258,6 +270,52 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    # -- bulk loads ------------------------------------------------------------
+
+    def defer_indexes(self) -> bool:
+        """Drop the search indexes of the cable tables (DEFERRED) for a bulk load into an
+        empty archive, their SQL kept in `settings`; build_indexes() makes them again, sorted
+        in one pass: less CPU than keeping them up to date row by row (random inserts), and
+        full pages.  An ingest killed before it built them leaves the key behind: the next
+        writer to open the archive builds them (__init__).  Readers meanwhile answer the same,
+        by scanning.  False (nothing dropped) when the archive holds cables already."""
+        if self.conn.execute("SELECT 1 FROM cables LIMIT 1").fetchone():
+            return False
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            marks = ",".join("?" * len(DEFERRED))
+            found = self.conn.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})"
+                " ORDER BY name",
+                DEFERRED,
+            ).fetchall()
+            known = self.conn.execute(
+                "SELECT value FROM settings WHERE key = 'deferred_indexes'"
+            ).fetchone()
+            sqls = orjson.loads(known[0]) if known else []
+            sqls += [sql for _, sql in found]
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('deferred_indexes', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (orjson.dumps(sqls).decode(),),
+            )
+            for name, _ in found:
+                self.conn.execute(f"DROP INDEX {name}")
+        return True
+
+    def build_indexes(self) -> None:
+        """Make the indexes defer_indexes() dropped (a no-op when there are none)."""
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE key = 'deferred_indexes'"
+        ).fetchone()
+        if row is None:
+            return
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for sql in orjson.loads(row[0]):
+                self.conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+            self.conn.execute("DELETE FROM settings WHERE key = 'deferred_indexes'")
 
     def __enter__(self) -> SQLiteStore:
         return self

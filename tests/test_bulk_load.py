@@ -1,0 +1,95 @@
+"""A bulk load into an empty archive builds its search indexes after the rows are in
+(SQLiteStore.defer_indexes / build_indexes): the archive ends with the same indexes, is
+searched the same while they are missing (an ingest killed mid-way), and the next writer to
+open it builds them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cablebase.archive.api import Archive
+from cablebase.archive.ingest import ingest
+from cablebase.archive.sqlite import DEFERRED, SQLiteStore
+from cablebase.generate import generate, write
+from tests.test_search import HANDWRITTEN, Brute, _queries
+
+
+def _indexes(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(
+            conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+        )
+    finally:
+        conn.close()
+
+
+def _deferred_key(path: Path) -> bool:
+    conn = sqlite3.connect(path)
+    try:
+        sql = "SELECT 1 FROM settings WHERE key = 'deferred_indexes'"
+        return conn.execute(sql).fetchone() is not None
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def fresh_indexes(tmp_path_factory) -> dict[str, str]:
+    path = tmp_path_factory.mktemp("fresh") / "fresh.db"
+    SQLiteStore(path).close()
+    indexes = _indexes(path)
+    assert set(DEFERRED) <= set(indexes)  # every deferred name is an index of the schema
+    return indexes
+
+
+def test_an_ingest_into_an_empty_archive_ends_with_every_index(tmp_path, fresh_indexes) -> None:
+    csv = tmp_path / "cables.csv"
+    write(40, "csv", csv, seed=3)
+    db = tmp_path / "a.db"
+    summary = ingest([csv], db, workers=1, batch=7)
+    assert summary.added == 40
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+    # Into an archive with cables: nothing is dropped (its readers keep their indexes).
+    with SQLiteStore(db) as store:
+        assert store.defer_indexes() is False
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+
+
+def test_a_failed_ingest_still_builds_the_indexes(tmp_path, fresh_indexes) -> None:
+    csv = tmp_path / "cables.csv"
+    write(10, "csv", csv, seed=4)
+    db = tmp_path / "a.db"
+
+    def stop(summary) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("stopped by the caller")
+
+    with pytest.raises(RuntimeError, match="stopped by the caller"):
+        ingest([csv], db, workers=1, batch=3, progress=stop)
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+
+
+def test_a_killed_bulk_load_is_searched_the_same_then_healed(tmp_path, fresh_indexes) -> None:
+    """The state a kill -9 leaves (indexes dropped, rows in, nothing built): every query of
+    the search tests gives what the indexed archive gives; a writer's open builds them."""
+    cables = list(generate(300, seed=11)) + HANDWRITTEN
+    indexed, killed = tmp_path / "indexed.db", tmp_path / "killed.db"
+    with SQLiteStore(indexed) as store:
+        store.put_many(cables)
+    store = SQLiteStore(killed)
+    assert store.defer_indexes() is True
+    store.put_many(cables)
+    store.close()  # as if killed: build_indexes() never ran
+    assert not set(DEFERRED) & set(_indexes(killed)) and _deferred_key(killed)
+
+    queries = _queries(Brute(cables))
+    with Archive.open(indexed) as a, Archive.open(killed, readonly=True) as b:
+        for q in queries:
+            assert [h.reference_id for h in b.search(q, sort="date")] == [
+                h.reference_id for h in a.search(q, sort="date")
+            ], q
+            assert b.count(q) == a.count(q), q
+    SQLiteStore(killed).close()  # a writer opens it
+    assert _indexes(killed) == fresh_indexes and not _deferred_key(killed)
