@@ -93,3 +93,45 @@ def test_a_killed_bulk_load_is_searched_the_same_then_healed(tmp_path, fresh_ind
             assert b.count(q) == a.count(q), q
     SQLiteStore(killed).close()  # a writer opens it
     assert _indexes(killed) == fresh_indexes and not _deferred_key(killed)
+
+
+def test_ingest_runs_the_garbage_collector_once_per_batch(tmp_path) -> None:
+    """The collector is paused during an ingest and run once per batch of items (not every
+    700 allocations); the caller's setting is put back, on or off, after an error too."""
+    import gc
+
+    from cablebase.archive.ingest import _parse_batch
+    from cablebase.forms.sources import iter_items
+
+    csv = tmp_path / "cables.csv"
+    write(30, "csv", csv, seed=5)
+    raw = list(iter_items(csv, raw=True))[:5]
+    gc.collect()
+    seen: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        ingest([csv], tmp_path / "a.db", workers=1, batch=10)
+        _parse_batch(raw)
+    finally:
+        gc.callbacks.remove(record)
+    assert gc.isenabled()
+    assert seen.count(1) >= 4 and 0 not in seen  # three batches of ten, one task; nothing else
+
+    def stop(summary) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("stopped")
+
+    gc.disable()
+    try:
+        with pytest.raises(RuntimeError):
+            ingest([csv], tmp_path / "b.db", workers=1, batch=10, progress=stop)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError):
+        ingest([csv], tmp_path / "c.db", workers=1, batch=10, progress=stop)
+    assert gc.isenabled()

@@ -13,12 +13,13 @@ counted: stored (added, updated or unchanged) or quarantined with its location a
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -101,13 +102,31 @@ def _location(f: Failure) -> str:
     return f"{f.location}#row{f.offset}" if f.offset is not None else f.location
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (the caller's setting put back after), to be run
+    once per batch instead (gc.collect(1)) on what the batch allocated.  Left on, it walks
+    the young objects every 700 allocations, and a batch allocates tens of thousands (parse
+    trees, rows) that make no cycles: 4-6 % of a worker's CPU and of the writer's
+    (docs/benchmarks.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _parse_batch(batch: list[Raw | Unwrapped | Exported | Failure]) -> bytes | list:
     """A task's results as marshal bytes: each record's rows as a tuple (Prepared.state), each
     failure as a list [location, reason, offset].  The writer reads these back 40 % faster
     than it unpickles the same objects, and the worker writes them 60 % faster
     (docs/benchmarks.md).  A value marshal cannot write (a str subclass, say) sends the
     batch as objects, pickled as before."""
-    results = [_parse(item) for item in batch]
+    with _gc_paused():
+        results = [_parse(item) for item in batch]
+        gc.collect(1)
     try:
         return marshal.dumps(
             [
@@ -211,6 +230,24 @@ def ingest(
             paths, str(archive), form=form, year=year, workers=workers, progress=progress,
             limits=limits,
         )  # fmt: skip
+    with _gc_paused():
+        return _ingest_sqlite(
+            paths, archive, form=form, year=year, workers=workers, batch=batch,
+            progress=progress, limits=limits,
+        )  # fmt: skip
+
+
+def _ingest_sqlite(
+    paths: Iterable[str | os.PathLike[str]],
+    archive: str | os.PathLike[str] | SQLiteStore,
+    *,
+    form: str,
+    year: int | None,
+    workers: int | None,
+    batch: int,
+    progress: Progress | None,
+    limits: Limits,
+) -> IngestSummary:
     store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
     summary = IngestSummary()
     start = time.perf_counter()
@@ -221,6 +258,8 @@ def ingest(
         store.defer_indexes()  # an empty archive: its search indexes built at the end
         for result in _parsed(items, workers):
             summary.items += 1
+            if summary.items % batch == 0:
+                gc.collect(1)  # paused (_gc_paused): it runs once per batch of items instead
             if isinstance(result, Failure):
                 _quarantine(store, summary, _location(result), result.reason)
                 continue
