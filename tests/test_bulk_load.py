@@ -135,3 +135,26 @@ def test_ingest_runs_the_garbage_collector_once_per_batch(tmp_path) -> None:
     with pytest.raises(RuntimeError):
         ingest([csv], tmp_path / "c.db", workers=1, batch=10, progress=stop)
     assert gc.isenabled()
+
+
+def test_indexes_are_sorted_on_disk_and_reader_sets_still_work(tmp_path) -> None:
+    """build_indexes() sorts with temporary files (an index of millions of rows sorted in
+    memory took as much RAM as its size), then puts TEMP_STORE back; the connection's reader
+    sets (TEMP tables, dropped by the switch) are made again on demand."""
+    cables = list(generate(30, seed=8))
+    db = tmp_path / "a.db"
+    store = SQLiteStore(db)
+    with Archive(store) as archive:
+        before = archive.count("tag:PGOV OR class:secret")
+        assert store.defer_indexes() is True
+        store.put_many(cables)
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        store.build_indexes()
+        store.conn.set_trace_callback(None)
+        pragmas = [s for s in statements if s.startswith(("PRAGMA temp_store =", "CREATE INDEX"))]
+        assert pragmas[0] == "PRAGMA temp_store = FILE" and pragmas[-1] == "PRAGMA temp_store = 2"
+        assert len(pragmas) == len(DEFERRED) + 2
+        assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+        assert archive.count("tag:PGOV OR class:secret") > before == 0
+        assert _indexes(db).keys() >= set(DEFERRED)

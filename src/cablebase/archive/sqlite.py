@@ -256,7 +256,6 @@ class SQLiteStore:
             (page,) = self.conn.execute("PRAGMA page_size").fetchone()
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {(64 << 20) // page}")
             migrate(self.conn)
-            self.build_indexes()  # after an ingest killed mid-way through a bulk load
         self.conn.execute("PRAGMA foreign_keys = ON")
         # cables.record is compressed JSON: SQL reads it as record_json(record).
         self.conn.create_function("record_json", 1, texts.record_json, deterministic=True)
@@ -267,6 +266,8 @@ class SQLiteStore:
         # Readers' id sets live in TEMP tables (archive/reader_sets.py): in memory.
         self.conn.execute("PRAGMA temp_store = MEMORY")
         self.reader_sets = ReaderSets(self.conn)
+        if not readonly:
+            self.build_indexes()  # after an ingest killed mid-way through a bulk load
 
     def close(self) -> None:
         self.conn.close()
@@ -311,11 +312,21 @@ class SQLiteStore:
         ).fetchone()
         if row is None:
             return
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
-            for sql in orjson.loads(row[0]):
-                self.conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
-            self.conn.execute("DELETE FROM settings WHERE key = 'deferred_indexes'")
+        # The sorts spill to temporary files, not memory (this connection's TEMP_STORE): an
+        # index of millions of rows sorted in memory would take as much RAM as its size.
+        # Changing it drops the connection's TEMP tables: its reader sets start again.
+        (temp_store,) = self.conn.execute("PRAGMA temp_store").fetchone()
+        self.conn.execute("PRAGMA temp_store = FILE")
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                for sql in orjson.loads(row[0]):
+                    sql = sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+                    self.conn.execute(sql)
+                self.conn.execute("DELETE FROM settings WHERE key = 'deferred_indexes'")
+        finally:
+            self.conn.execute(f"PRAGMA temp_store = {temp_store}")
+            self.reader_sets = ReaderSets(self.conn)
 
     def __enter__(self) -> SQLiteStore:
         return self
