@@ -139,7 +139,8 @@ def test_ingest_runs_the_garbage_collector_once_per_batch(tmp_path) -> None:
 
 def test_indexes_are_sorted_on_disk_and_reader_sets_still_work(tmp_path) -> None:
     """build_indexes() sorts with temporary files (an index of millions of rows sorted in
-    memory took as much RAM as its size), then puts TEMP_STORE back; the connection's reader
+    memory took as much RAM as its size) and reads the tables unmapped (each mapped page
+    counted in the process's memory), then puts both settings back; the connection's reader
     sets (TEMP tables, dropped by the switch) are made again on demand."""
     cables = list(generate(30, seed=8))
     db = tmp_path / "a.db"
@@ -152,9 +153,12 @@ def test_indexes_are_sorted_on_disk_and_reader_sets_still_work(tmp_path) -> None
         store.conn.set_trace_callback(statements.append)
         store.build_indexes()
         store.conn.set_trace_callback(None)
-        pragmas = [s for s in statements if s.startswith(("PRAGMA temp_store =", "CREATE INDEX"))]
-        assert pragmas[0] == "PRAGMA temp_store = FILE" and pragmas[-1] == "PRAGMA temp_store = 2"
-        assert len(pragmas) == len(DEFERRED) + 2
+        wanted = ("PRAGMA temp_store =", "PRAGMA mmap_size =", "CREATE INDEX")
+        pragmas = [s for s in statements if s.startswith(wanted)]
+        assert pragmas[:2] == ["PRAGMA temp_store = FILE", "PRAGMA mmap_size = 0"]
+        assert pragmas[-2:] == ["PRAGMA mmap_size = 1073741824", "PRAGMA temp_store = 2"]
+        assert len(pragmas) == len(DEFERRED) + 4
         assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+        assert store.conn.execute("PRAGMA mmap_size").fetchone()[0] == 1073741824
         assert archive.count("tag:PGOV OR class:secret") > before == 0
         assert _indexes(db).keys() >= set(DEFERRED)
