@@ -254,6 +254,12 @@ def _ingest_sqlite(
     items = raw_items(paths, summary, form=form, year=year, limits=limits)
     pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    # The load reads the file through the page cache, not memory-mapped: the pages it reads
+    # (the full-text index's segments as they merge, the tables' last pages) are written
+    # anyway, and every mapped page counted in the process's memory (922 MiB at 251,287
+    # cables, docs/benchmarks.md).  The connection's setting is put back after.
+    (mmap_size,) = store.conn.execute("PRAGMA mmap_size").fetchone()
+    store.conn.execute("PRAGMA mmap_size = 0")
     try:
         store.defer_indexes()  # an empty archive: its search indexes built at the end
         for result in _parsed(items, workers):
@@ -288,7 +294,9 @@ def _ingest_sqlite(
         store.build_indexes()
     finally:
         summary.seconds = time.perf_counter() - start
-        if not isinstance(archive, SQLiteStore):
+        if isinstance(archive, SQLiteStore):
+            store.conn.execute(f"PRAGMA mmap_size = {mmap_size}")
+        else:
             store.close()
     if progress:
         progress(summary)
