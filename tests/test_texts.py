@@ -209,3 +209,40 @@ def test_tasks_grow_so_small_inputs_reach_every_worker() -> None:
     assert [len(b) for b in _batches(range(100), 64)] == [16, 32, 52]
     sizes = [len(b) for b in _batches(range(5000), TASK)]
     assert sizes[:5] == [16, 32, 64, 128, 256] and max(sizes) == TASK and sum(sizes) == 5000
+
+
+def test_worker_batches_travel_as_marshal_bytes(tmp_path: Path, monkeypatch) -> None:
+    """A task's rows and failures cross to the writer as marshal bytes and come back as the
+    same Prepared and Failure values a worker made; a value marshal cannot write sends the
+    batch as objects instead."""
+    from cablebase.archive import ingest as ingest_module
+    from cablebase.archive.ingest import _parse, _parse_batch, _unbatch
+    from cablebase.forms.sources import Failure
+
+    csv = tmp_path / "cables.csv"
+    csv.write_text(ROW + BAD_ROW + ROW.replace('"1",', '"3",').replace("124", "126"))
+    raw = list(iter_items(csv, year=2009, raw=True))
+    sent = _parse_batch(raw)
+    assert isinstance(sent, bytes)
+    back = _unbatch(pickle.loads(pickle.dumps(sent)))
+    direct = [_parse(r) for r in raw]
+    assert [type(x).__name__ for x in back] == ["Prepared", "Failure", "Prepared"]
+    for got, made in zip(back, direct, strict=True):
+        if isinstance(made, Failure):
+            assert got == made and got.offset == 1
+            continue
+        assert got._cable is None and got.state() == made.state()
+        assert full_json(got.cable) == full_json(made.cable)
+
+    class Odd(str):  # a str subclass: marshal refuses it
+        pass
+
+    def odd(item):  # type: ignore[no-untyped-def]
+        prepared = _parse(item)
+        prepared.reference_id = Odd(prepared.reference_id)
+        return prepared
+
+    monkeypatch.setattr(ingest_module, "_parse", odd)
+    sent = _parse_batch(raw[:1])
+    assert isinstance(sent, list)
+    assert [p.state() for p in _unbatch(sent)] == [direct[0].state()]

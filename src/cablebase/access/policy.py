@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cablebase.record import Cable, Paragraph
 
@@ -152,9 +153,11 @@ class Requirement:
     bits: int = 0  # caveats and restrictions; ENTIRE_TEXT flags a whole-text statement
 
 
+@lru_cache(maxsize=1024)
 def mark_requirement(mark: str | None) -> tuple[int | None, int]:
     """(rank, bits) a normalised portion mark states: `S/NF` (2, NOFORN), `SBU` (0, SBU);
-    rank None when the mark's level is not one we read."""
+    rank None when the mark's level is not one we read.  Cached: a few marks recur in every
+    cable, and ingest asks twice per paragraph."""
     if not mark:
         return None, 0
     head, *rest = mark.upper().replace(" ", "").split("/")

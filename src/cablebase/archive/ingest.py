@@ -13,15 +13,18 @@ counted: stored (added, updated or unchanged) or quarantined with its location a
 
 from __future__ import annotations
 
+import gc
+import marshal
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from cablebase.archive.sqlite import Prepared, PutResult, SQLiteStore, prepare
+from cablebase.archive.sqlite import Prepared, PutResult, SQLiteStore, from_state, prepare
 from cablebase.archive.store import is_dsn
 from cablebase.forms.exported import Exported
 from cablebase.forms.sources import Failure, Limits, Raw, input_size, iter_items
@@ -99,8 +102,50 @@ def _location(f: Failure) -> str:
     return f"{f.location}#row{f.offset}" if f.offset is not None else f.location
 
 
-def _parse_batch(batch: list[Raw | Unwrapped | Exported | Failure]) -> list[Prepared | Failure]:
-    return [_parse(item) for item in batch]
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (the caller's setting put back after), to be run
+    once per batch instead (gc.collect(1)) on what the batch allocated.  Left on, it walks
+    the young objects every 700 allocations, and a batch allocates tens of thousands (parse
+    trees, rows) that make no cycles: 4-6 % of a worker's CPU and of the writer's
+    (docs/benchmarks.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_batch(batch: list[Raw | Unwrapped | Exported | Failure]) -> bytes | list:
+    """A task's results as marshal bytes: each record's rows as a tuple (Prepared.state), each
+    failure as a list [location, reason, offset].  The writer reads these back 40 % faster
+    than it unpickles the same objects, and the worker writes them 60 % faster
+    (docs/benchmarks.md).  A value marshal cannot write (a str subclass, say) sends the
+    batch as objects, pickled as before."""
+    with _gc_paused():
+        results = [_parse(item) for item in batch]
+        gc.collect(1)
+    try:
+        return marshal.dumps(
+            [
+                r.state() if isinstance(r, Prepared) else [r.location, r.reason, r.offset]
+                for r in results
+            ]
+        )
+    except ValueError:
+        return results
+
+
+def _unbatch(result: bytes | list) -> list[Prepared | Failure]:
+    """What _parse_batch sent, as objects again."""
+    if not isinstance(result, bytes):
+        return result
+    return [
+        Failure(*value) if isinstance(value, list) else from_state(value)
+        for value in marshal.loads(result)
+    ]
 
 
 def _batches(items: Iterable[Raw | Unwrapped | Exported | Failure], size: int) -> Iterator[list]:
@@ -132,9 +177,9 @@ def _parsed(
         for batch in _batches(items, TASK):
             in_flight.append(pool.apply_async(_parse_batch, (batch,)))
             if len(in_flight) >= 3 * workers:
-                yield from in_flight.popleft().get()
+                yield from _unbatch(in_flight.popleft().get())
         while in_flight:
-            yield from in_flight.popleft().get()
+            yield from _unbatch(in_flight.popleft().get())
         pool.close()  # every task answered: let the workers finish rather than kill them
     finally:
         pool.terminate()  # a no-op after close(); kills the workers on an error or early stop
@@ -185,15 +230,42 @@ def ingest(
             paths, str(archive), form=form, year=year, workers=workers, progress=progress,
             limits=limits,
         )  # fmt: skip
+    with _gc_paused():
+        return _ingest_sqlite(
+            paths, archive, form=form, year=year, workers=workers, batch=batch,
+            progress=progress, limits=limits,
+        )  # fmt: skip
+
+
+def _ingest_sqlite(
+    paths: Iterable[str | os.PathLike[str]],
+    archive: str | os.PathLike[str] | SQLiteStore,
+    *,
+    form: str,
+    year: int | None,
+    workers: int | None,
+    batch: int,
+    progress: Progress | None,
+    limits: Limits,
+) -> IngestSummary:
     store = archive if isinstance(archive, SQLiteStore) else SQLiteStore(Path(archive))
     summary = IngestSummary()
     start = time.perf_counter()
     items = raw_items(paths, summary, form=form, year=year, limits=limits)
     pending: list[Prepared] = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    # The load reads the file through the page cache, not memory-mapped: the pages it reads
+    # (the full-text index's segments as they merge, the tables' last pages) are written
+    # anyway, and every mapped page counted in the process's memory (922 MiB at 251,287
+    # cables, docs/benchmarks.md).  The connection's setting is put back after.
+    (mmap_size,) = store.conn.execute("PRAGMA mmap_size").fetchone()
+    store.conn.execute("PRAGMA mmap_size = 0")
     try:
+        store.defer_indexes()  # an empty archive: its search indexes built at the end
         for result in _parsed(items, workers):
             summary.items += 1
+            if summary.items % batch == 0:
+                gc.collect(1)  # paused (_gc_paused): it runs once per batch of items instead
             if isinstance(result, Failure):
                 _quarantine(store, summary, _location(result), result.reason)
                 continue
@@ -212,9 +284,19 @@ def ingest(
                         summary.seconds = time.perf_counter() - start
                         progress(summary)
         _flush(store, pending, summary)
+    except BaseException:
+        # The indexes too if possible; if not, the next writer to open the archive builds them
+        # (and the error the user sees is the first one).
+        with suppress(Exception):
+            store.build_indexes()
+        raise
+    else:
+        store.build_indexes()
     finally:
         summary.seconds = time.perf_counter() - start
-        if not isinstance(archive, SQLiteStore):
+        if isinstance(archive, SQLiteStore):
+            store.conn.execute(f"PRAGMA mmap_size = {mmap_size}")
+        else:
             store.close()
     if progress:
         progress(summary)

@@ -171,14 +171,19 @@ class Prepared:
         )
         self._cable: Cable | None = cable
 
-    def __reduce__(self) -> tuple:
-        # The record stays behind: the rows are what the writer needs.  One tuple and a plain
-        # function: the writer unpickles thousands of these a second.
-        return _unpickle_prepared, (
-            (self.reference_id, self.digest, self.columns, self.acl, self.released,
-             self.warnings, self.location, self.handling, self.tags, self.recipients,
-             self.refs, self.paragraphs, self.people, self.packed, self.fts),
+    def state(self) -> tuple:
+        """The rows as one tuple of plain values (str, int, bytes, None, tuples and lists of
+        them): what crosses from a worker to the writer, by pickle or marshal (ingest.py).
+        The record itself stays behind."""
+        return (
+            self.reference_id, self.digest, self.columns, self.acl, self.released,
+            self.warnings, self.location, self.handling, self.tags, self.recipients,
+            self.refs, self.paragraphs, self.people, self.packed, self.fts,
         )  # fmt: skip
+
+    def __reduce__(self) -> tuple:
+        # One tuple and a plain function: the writer reads thousands of these a second.
+        return from_state, (self.state(),)
 
     @property
     def source_form(self) -> str | None:
@@ -200,7 +205,9 @@ class Prepared:
         return self._cable
 
 
-def _unpickle_prepared(state: tuple) -> Prepared:
+def from_state(state: tuple) -> Prepared:
+    """A Prepared from its state() (made in another process): the record is rebuilt from
+    the rows only if asked for (Prepared.cable)."""
     p = Prepared.__new__(Prepared)
     (p.reference_id, p.digest, p.columns, p.acl, p.released, p.warnings, p.location,
      p.handling, p.tags, p.recipients, p.refs, p.paragraphs, p.people, p.packed,
@@ -212,6 +219,17 @@ def _unpickle_prepared(state: tuple) -> Prepared:
 def prepare(cable: Cable, *, released: bool = False) -> Prepared:
     """`released`: the record is a published release (open to every reader)."""
     return Prepared(cable, released=released)
+
+
+# Secondary indexes of the cable tables that a bulk load into an empty archive builds after
+# the rows are in (SQLiteStore.defer_indexes).  Not deferred: the unique ones (ingest checks
+# ids against them), people_cable (a replaced record's rows are deleted by cable id), and
+# cables_created and cables_requirement (queries name them: INDEXED BY).
+DEFERRED = (
+    "cables_access", "cables_class", "cables_origin", "cables_released", "cables_year_month",
+    "handling_caveat", "people_name", "recipients_name", "recipients_route", "refs_target",
+    "tags_tag",
+)  # fmt: skip
 
 
 class SQLiteStore:
@@ -248,9 +266,73 @@ class SQLiteStore:
         # Readers' id sets live in TEMP tables (archive/reader_sets.py): in memory.
         self.conn.execute("PRAGMA temp_store = MEMORY")
         self.reader_sets = ReaderSets(self.conn)
+        if not readonly:
+            self.build_indexes()  # after an ingest killed mid-way through a bulk load
 
     def close(self) -> None:
         self.conn.close()
+
+    # -- bulk loads ------------------------------------------------------------
+
+    def defer_indexes(self) -> bool:
+        """Drop the search indexes of the cable tables (DEFERRED) for a bulk load into an
+        empty archive, their SQL kept in `settings`; build_indexes() makes them again, sorted
+        in one pass: less CPU than keeping them up to date row by row (random inserts), and
+        full pages.  An ingest killed before it built them leaves the key behind: the next
+        writer to open the archive builds them (__init__).  Readers meanwhile answer the same,
+        by scanning.  False (nothing dropped) when the archive holds cables already."""
+        if self.conn.execute("SELECT 1 FROM cables LIMIT 1").fetchone():
+            return False
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            marks = ",".join("?" * len(DEFERRED))
+            found = self.conn.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})"
+                " ORDER BY name",
+                DEFERRED,
+            ).fetchall()
+            known = self.conn.execute(
+                "SELECT value FROM settings WHERE key = 'deferred_indexes'"
+            ).fetchone()
+            sqls = orjson.loads(known[0]) if known else []
+            sqls += [sql for _, sql in found]
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('deferred_indexes', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (orjson.dumps(sqls).decode(),),
+            )
+            for name, _ in found:
+                self.conn.execute(f"DROP INDEX {name}")
+        return True
+
+    def build_indexes(self) -> None:
+        """Make the indexes defer_indexes() dropped (a no-op when there are none)."""
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE key = 'deferred_indexes'"
+        ).fetchone()
+        if row is None:
+            return
+        # The sorts spill to temporary files, not memory (this connection's TEMP_STORE): an
+        # index of millions of rows sorted in memory would take as much RAM as its size.
+        # Changing it drops the connection's TEMP tables: its reader sets start again.  The
+        # tables are read through the page cache, not memory-mapped: every page of them
+        # mapped counted in the process's memory (977 MiB at 251,287 cables, 155 → 106 MiB
+        # for the build alone at 50,000; docs/benchmarks.md).
+        (temp_store,) = self.conn.execute("PRAGMA temp_store").fetchone()
+        (mmap_size,) = self.conn.execute("PRAGMA mmap_size").fetchone()
+        self.conn.execute("PRAGMA temp_store = FILE")
+        self.conn.execute("PRAGMA mmap_size = 0")
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                for sql in orjson.loads(row[0]):
+                    sql = sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+                    self.conn.execute(sql)
+                self.conn.execute("DELETE FROM settings WHERE key = 'deferred_indexes'")
+        finally:
+            self.conn.execute(f"PRAGMA mmap_size = {mmap_size}")
+            self.conn.execute(f"PRAGMA temp_store = {temp_store}")
+            self.reader_sets = ReaderSets(self.conn)
 
     def __enter__(self) -> SQLiteStore:
         return self

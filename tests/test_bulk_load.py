@@ -1,0 +1,184 @@
+"""A bulk load into an empty archive builds its search indexes after the rows are in
+(SQLiteStore.defer_indexes / build_indexes): the archive ends with the same indexes, is
+searched the same while they are missing (an ingest killed mid-way), and the next writer to
+open it builds them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cablebase.archive.api import Archive
+from cablebase.archive.ingest import ingest
+from cablebase.archive.sqlite import DEFERRED, SQLiteStore
+from cablebase.generate import generate, write
+from tests.test_search import HANDWRITTEN, Brute, _queries
+
+
+def _indexes(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(
+            conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+        )
+    finally:
+        conn.close()
+
+
+def _deferred_key(path: Path) -> bool:
+    conn = sqlite3.connect(path)
+    try:
+        sql = "SELECT 1 FROM settings WHERE key = 'deferred_indexes'"
+        return conn.execute(sql).fetchone() is not None
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def fresh_indexes(tmp_path_factory) -> dict[str, str]:
+    path = tmp_path_factory.mktemp("fresh") / "fresh.db"
+    SQLiteStore(path).close()
+    indexes = _indexes(path)
+    assert set(DEFERRED) <= set(indexes)  # every deferred name is an index of the schema
+    return indexes
+
+
+def test_an_ingest_into_an_empty_archive_ends_with_every_index(tmp_path, fresh_indexes) -> None:
+    csv = tmp_path / "cables.csv"
+    write(40, "csv", csv, seed=3)
+    db = tmp_path / "a.db"
+    summary = ingest([csv], db, workers=1, batch=7)
+    assert summary.added == 40
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+    # Into an archive with cables: nothing is dropped (its readers keep their indexes).
+    with SQLiteStore(db) as store:
+        assert store.defer_indexes() is False
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+
+
+def test_a_failed_ingest_still_builds_the_indexes(tmp_path, fresh_indexes) -> None:
+    csv = tmp_path / "cables.csv"
+    write(10, "csv", csv, seed=4)
+    db = tmp_path / "a.db"
+
+    def stop(summary) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("stopped by the caller")
+
+    with pytest.raises(RuntimeError, match="stopped by the caller"):
+        ingest([csv], db, workers=1, batch=3, progress=stop)
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+
+
+def test_a_killed_bulk_load_is_searched_the_same_then_healed(tmp_path, fresh_indexes) -> None:
+    """The state a kill -9 leaves (indexes dropped, rows in, nothing built): every query of
+    the search tests gives what the indexed archive gives; a writer's open builds them."""
+    cables = list(generate(300, seed=11)) + HANDWRITTEN
+    indexed, killed = tmp_path / "indexed.db", tmp_path / "killed.db"
+    with SQLiteStore(indexed) as store:
+        store.put_many(cables)
+    store = SQLiteStore(killed)
+    assert store.defer_indexes() is True
+    store.put_many(cables)
+    store.close()  # as if killed: build_indexes() never ran
+    assert not set(DEFERRED) & set(_indexes(killed)) and _deferred_key(killed)
+
+    queries = _queries(Brute(cables))
+    with Archive.open(indexed) as a, Archive.open(killed, readonly=True) as b:
+        for q in queries:
+            assert [h.reference_id for h in b.search(q, sort="date")] == [
+                h.reference_id for h in a.search(q, sort="date")
+            ], q
+            assert b.count(q) == a.count(q), q
+    SQLiteStore(killed).close()  # a writer opens it
+    assert _indexes(killed) == fresh_indexes and not _deferred_key(killed)
+
+
+def test_ingest_runs_the_garbage_collector_once_per_batch(tmp_path) -> None:
+    """The collector is paused during an ingest and run once per batch of items (not every
+    700 allocations); the caller's setting is put back, on or off, after an error too."""
+    import gc
+
+    from cablebase.archive.ingest import _parse_batch
+    from cablebase.forms.sources import iter_items
+
+    csv = tmp_path / "cables.csv"
+    write(30, "csv", csv, seed=5)
+    raw = list(iter_items(csv, raw=True))[:5]
+    gc.collect()
+    seen: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        ingest([csv], tmp_path / "a.db", workers=1, batch=10)
+        _parse_batch(raw)
+    finally:
+        gc.callbacks.remove(record)
+    assert gc.isenabled()
+    assert seen.count(1) >= 4 and 0 not in seen  # three batches of ten, one task; nothing else
+
+    def stop(summary) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("stopped")
+
+    gc.disable()
+    try:
+        with pytest.raises(RuntimeError):
+            ingest([csv], tmp_path / "b.db", workers=1, batch=10, progress=stop)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError):
+        ingest([csv], tmp_path / "c.db", workers=1, batch=10, progress=stop)
+    assert gc.isenabled()
+
+
+def test_indexes_are_sorted_on_disk_and_reader_sets_still_work(tmp_path) -> None:
+    """build_indexes() sorts with temporary files (an index of millions of rows sorted in
+    memory took as much RAM as its size) and reads the tables unmapped (each mapped page
+    counted in the process's memory), then puts both settings back; the connection's reader
+    sets (TEMP tables, dropped by the switch) are made again on demand."""
+    cables = list(generate(30, seed=8))
+    db = tmp_path / "a.db"
+    store = SQLiteStore(db)
+    with Archive(store) as archive:
+        before = archive.count("tag:PGOV OR class:secret")
+        assert store.defer_indexes() is True
+        store.put_many(cables)
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        store.build_indexes()
+        store.conn.set_trace_callback(None)
+        wanted = ("PRAGMA temp_store =", "PRAGMA mmap_size =", "CREATE INDEX")
+        pragmas = [s for s in statements if s.startswith(wanted)]
+        assert pragmas[:2] == ["PRAGMA temp_store = FILE", "PRAGMA mmap_size = 0"]
+        assert pragmas[-2:] == ["PRAGMA mmap_size = 1073741824", "PRAGMA temp_store = 2"]
+        assert len(pragmas) == len(DEFERRED) + 4
+        assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+        assert store.conn.execute("PRAGMA mmap_size").fetchone()[0] == 1073741824
+        assert archive.count("tag:PGOV OR class:secret") > before == 0
+        assert _indexes(db).keys() >= set(DEFERRED)
+
+
+def test_ingest_reads_the_archive_unmapped(tmp_path) -> None:
+    """An ingest reads the file through SQLite's page cache, not memory-mapped (each mapped
+    page counted in the process's memory: 922 MiB at 251,287 cables); a store the caller
+    passed gets its setting back."""
+    csv = tmp_path / "cables.csv"
+    write(12, "csv", csv, seed=6)
+    store = SQLiteStore(tmp_path / "a.db")
+    during: list[int] = []
+
+    def look(summary) -> None:  # type: ignore[no-untyped-def]
+        during.append(store.conn.execute("PRAGMA mmap_size").fetchone()[0])
+
+    try:
+        assert ingest([csv], store, workers=1, batch=5, progress=look).added == 12
+        assert set(during[:-1]) == {0}  # each batch; the last call comes after the load
+        assert store.conn.execute("PRAGMA mmap_size").fetchone()[0] == 1073741824
+    finally:
+        store.close()
