@@ -28,26 +28,15 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from cablebase.archive.store import is_dsn
-from generated_archive import archive_bytes, throwaway_postgresql  # bench/ is on sys.path
+from generated_archive import (
+    INGEST_CHILD,
+    archive_bytes,
+    throwaway_postgresql,
+)  # bench/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 DEV = [CORPUS / "cablegate-html-dev.tar.xz", CORPUS / "cables-dev.csv.xz"]
-
-# Runs `cablebase ingest` in a child and writes the child's own CPU time (the main process:
-# reading, dispatching, writing) and its reaped workers' to the file named by argv[1].
-_CHILD = """
-import atexit, json, resource, sys
-out = sys.argv.pop(1)
-def report():
-    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    with open(out, "w") as f:
-        json.dump({"main_cpu": me.ru_utime + me.ru_stime, "main_rss": me.ru_maxrss,
-                   "workers_cpu": kids.ru_utime + kids.ru_stime, "workers_rss": kids.ru_maxrss}, f)
-atexit.register(report)
-from cablebase.cli import main
-main(prog_name="cablebase")
-"""
 
 
 def _ingest(
@@ -61,7 +50,7 @@ def _ingest(
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
         usage = db.with_suffix(".rusage.json")
-    cmd = [sys.executable, "-c", _CHILD, str(usage), "ingest", *map(str, paths)]
+    cmd = [sys.executable, "-c", INGEST_CHILD, str(usage), "ingest", *map(str, paths)]
     cmd += ["--archive", str(db)] + (["--workers", str(workers)] if workers else [])
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)

@@ -40,26 +40,11 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from generated_archive import archive_bytes  # bench/ is on sys.path
+from generated_archive import INGEST_CHILD, archive_bytes  # bench/ is on sys.path
 
 BENCH = Path(__file__).resolve().parent
 # Bytes per cable before anything is measured (50,000 cables: docs/benchmarks.md), doubled.
 GUESS = {"sqlite": 2 * 8_600, "postgresql": 2 * 15_900}
-
-# `cablebase ingest` in a child that writes its own rusage and its reaped workers' (as
-# bench_ingest.py does) to the file named by argv[1].
-_CHILD = """
-import atexit, json, resource, sys
-out = sys.argv.pop(1)
-def report():
-    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    with open(out, "w") as f:
-        json.dump({"main_cpu": me.ru_utime + me.ru_stime, "main_rss": me.ru_maxrss,
-                   "workers_cpu": kids.ru_utime + kids.ru_stime, "workers_rss": kids.ru_maxrss}, f)
-atexit.register(report)
-from cablebase.cli import main
-main(prog_name="cablebase")
-"""
 
 
 def load() -> str:
@@ -233,7 +218,16 @@ class Peak:
 
 
 def ingest(chunk: Path, location: str, usage: Path, server: ServerTree | None) -> dict:
-    cmd = [sys.executable, "-c", _CHILD, str(usage), "ingest", str(chunk), "--archive", location]
+    cmd = [
+        sys.executable,
+        "-c",
+        INGEST_CHILD,
+        str(usage),
+        "ingest",
+        str(chunk),
+        "--archive",
+        location,
+    ]
     t = time.perf_counter()
     cpu = server.cpu_s() if server else 0.0
     with Peak(server.rss_mb if server else lambda: 0.0) as peak:

@@ -63,3 +63,20 @@ def throwaway_postgresql(stack: ExitStack) -> str:
     server = pg_server.start()
     stack.callback(server.stop)
     return pg_server.url(server.dsn)
+
+
+# `cablebase ingest` run in a child (bench_ingest.py, bench_scale.py), writing the child's own
+# CPU time (the main process: reading, dispatching, writing) and its reaped workers' to the
+# file named by argv[1].
+INGEST_CHILD = """
+import atexit, json, resource, sys
+out = sys.argv.pop(1)
+def report():
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    with open(out, "w") as f:
+        json.dump({"main_cpu": me.ru_utime + me.ru_stime, "main_rss": me.ru_maxrss,
+                   "workers_cpu": kids.ru_utime + kids.ru_stime, "workers_rss": kids.ru_maxrss}, f)
+atexit.register(report)
+from cablebase.cli import main
+main(prog_name="cablebase")
+"""
