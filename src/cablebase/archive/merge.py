@@ -42,11 +42,15 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from cablebase.record import CLASSIFICATIONS, Cable, Source, Warning
+
+if TYPE_CHECKING:
+    from cablebase.archive.db import Db
+    from cablebase.archive.sqlite import SourceInfo
 
 FORM_RANK = {
     f: i for i, f in enumerate(("html", "csv", "telegram", "text", "markdown", "fragment"))
@@ -417,3 +421,29 @@ def _warnings(out: Cable, srcs: list[Cable]) -> None:
                 seen.add(key)
                 out.warnings.append(w)
     out.warnings.extend(_disagreements(srcs))
+
+
+def source_record(db: Db, s: SourceInfo, stored: Callable[[int], Cable]) -> Cable | None:
+    """A source's own record, on either store: kept with the source, or the cable's record
+    with its digest (`stored(cable id)` reads it), or the earlier version with it."""
+    if s.record_json is not None:
+        cable = Cable.from_json(s.record_json)
+    else:
+        row = db.execute(
+            "SELECT id FROM cables WHERE reference_id = ? AND source_hash = ?",
+            (s.reference_id, s.digest),
+        ).fetchone()
+        if row is not None:
+            cable = stored(row[0])
+        else:
+            old = db.execute(
+                "SELECT record FROM cable_versions WHERE reference_id = ? AND source_hash = ?"
+                " ORDER BY version DESC LIMIT 1",
+                (s.reference_id, s.digest),
+            ).fetchone()
+            if old is None:
+                return None  # cannot happen: every record without its own copy is a version
+            cable = Cable.from_json(old[0])
+    if cable.source is not None:  # the copy's location is the source row's, not the JSON's
+        cable.source.path, cable.source.offset = s.path, s.offset
+    return cable

@@ -23,7 +23,8 @@ import orjson
 
 from cablebase.access.policy import Policy, Stored, acl_tokens, rank_of, stored
 from cablebase.archive import archive_file, texts
-from cablebase.archive.merge import merge
+from cablebase.archive.db import Db
+from cablebase.archive.merge import merge, source_record
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
 from cablebase.archive.texts import body_text
@@ -574,28 +575,8 @@ class SQLiteStore:
         return out
 
     def _source_record(self, s: SourceInfo) -> Cable | None:
-        """A source's own record: stored with it, or the cable version with its digest."""
-        if s.record_json is not None:
-            cable = Cable.from_json(s.record_json)
-        else:
-            row = self.conn.execute(
-                "SELECT id FROM cables WHERE reference_id = ? AND source_hash = ?",
-                (s.reference_id, s.digest),
-            ).fetchone()
-            if row is not None:
-                cable = self._load(row[0])
-            else:
-                old = self.conn.execute(
-                    "SELECT record FROM cable_versions WHERE reference_id = ? AND source_hash = ?"
-                    " ORDER BY version DESC LIMIT 1",
-                    (s.reference_id, s.digest),
-                ).fetchone()
-                if old is None:
-                    return None  # cannot happen: every record without its own copy is a version
-                cable = Cable.from_json(old[0])
-        if cable.source is not None:  # the copy's location is the source row's, not the JSON's
-            cable.source.path, cable.source.offset = s.path, s.offset
-        return cable
+        """A source's own record (archive/merge.py's source_record)."""
+        return source_record(Db.of(self.conn), s, self._load)
 
     def _seen_before(self, reference_id: str, digest: str) -> bool:
         return (

@@ -156,28 +156,11 @@ def sources(conn, reference_id: str, *, superseded: bool = False) -> list[Source
 
 
 def source_record(conn, s: SourceInfo) -> Cable | None:
-    """A source's own record: stored with it, or the cable version with its digest."""
-    if s.record_json is not None:
-        cable = Cable.from_json(s.record_json)
-    else:
-        row = conn.execute(
-            "SELECT id FROM cables WHERE reference_id = %s AND source_hash = %s",
-            (s.reference_id, s.digest),
-        ).fetchone()
-        if row is not None:
-            cable = stored_record(conn, row[0])
-        else:
-            old = conn.execute(
-                "SELECT record FROM cable_versions WHERE reference_id = %s AND source_hash = %s"
-                " ORDER BY version DESC LIMIT 1",
-                (s.reference_id, s.digest),
-            ).fetchone()
-            if old is None:
-                return None  # cannot happen: every record without its own copy is a version
-            cable = Cable.from_json(old[0])
-    if cable.source is not None:  # the copy's location is the source row's, not the JSON's
-        cable.source.path, cable.source.offset = s.path, s.offset
-    return cable
+    """A source's own record (archive/merge.py's source_record, on this connection)."""
+    from cablebase.archive import merge
+    from cablebase.archive.db import Db
+
+    return merge.source_record(Db.of(conn), s, lambda cid: stored_record(conn, cid))
 
 
 def _add_source(conn, p: Prepared) -> Prepared | None:
