@@ -6,8 +6,9 @@
     python bench/bench_web.py --archive FILE.db --clients 50 --seconds 60
     python bench/bench_web.py --archive postgresql://me@host/db --workers 2   # 2 server processes
 
-Over PostgreSQL (or with --portable) the mix holds only what every store serves: no stats,
-browse lists or graph pages (docs/postgresql.md).
+With --portable the mix leaves out the statistics, browse lists and graph pages (the mix
+bench_scale.py compared both stores with while PostgreSQL lacked them; every store serves
+the whole mix now).
 
 Uvicorn serves the app in a subprocess on 127.0.0.1 only.  Each response carries a
 `Server-Timing: app;dur=MS` header, added by a wrapper around the app in that subprocess: the
@@ -234,8 +235,8 @@ def mix(
 ) -> list[tuple[str, str]]:
     """The fixed mix: (kind, path) for API and page URLs, drawn from the archive itself
     (its stats read as `token`'s reader: under a controlled policy, the most cleared one).
-    `portable`: only what every store serves (PostgreSQL has no /stats, browse lists or graph
-    pages yet: docs/postgresql.md), the tags and origins taken from the search facets."""
+    `portable`: without statistics, browse lists and graph pages (bench_scale.py's earlier
+    mix), the tags and origins taken from the search facets."""
     import httpx
 
     from cablebase.access.policy import open_access
@@ -462,8 +463,7 @@ def main() -> None:
     ap.add_argument(
         "--portable",
         action="store_true",
-        help="only the URLs every store serves (always so over PostgreSQL): no stats, browse"
-        " lists or graph pages",
+        help="the mix without stats, browse lists and graph pages (bench_scale.py's mix)",
     )
     ap.add_argument("--n", type=int, default=FULL, help="generated cables when building")
     ap.add_argument("--rounds", type=int, default=3)
@@ -514,7 +514,7 @@ def main() -> None:
             f" {args.workers} worker process{'es' if args.workers > 1 else ''})"
         )
         t = time.perf_counter()
-        portable = args.portable or is_dsn(archive)
+        portable = args.portable
         urls = mix(base, archive, random.Random(args.seed), tokens[-1], portable)
         from cablebase.access.policy import open_access
         from cablebase.archive.api import Archive
