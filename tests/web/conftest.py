@@ -3,7 +3,7 @@ whose references are known exactly, and the reading room app over it — on each
 archive, the app and the client are parametrised over SQLite and PostgreSQL (the same cables
 in a SQLite file and in a PostgreSQL database, each built once per session), so every test of
 the reading room runs on both.  A test that cannot run on PostgreSQL yet skips on that
-parameter only, with the reason (`PG_PENDING` below, or `pytest.skip` in the test).
+parameter only, with the reason (`pytest.skip` in the test).
 
 The hand-written cables (post ATLANTIS, 1997) cite each other:
 
@@ -160,13 +160,21 @@ def build_pg_archive(server_dsn: str, folder: Path, name: str, n: int = GENERATE
 STORES = ("sqlite", "postgresql")
 
 
+@pytest.fixture(scope="session")
+def web_archive_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test archive as a SQLite file, built once per session: web_archive's SQLite side,
+    and the source of the access archives (access_location), which choose their store
+    themselves."""
+    return build_archive(tmp_path_factory.mktemp("web") / "archive.db")
+
+
 @pytest.fixture(scope="session", params=STORES)
 def web_archive(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
     """The test archive, built once per test session and store, read-only after: the path of
     the SQLite file, or the URL of the PostgreSQL database (Archive.open and create_app take
     either).  The PostgreSQL parameter skips without a server (conftest.pg_server_dsn)."""
     if request.param == "sqlite":
-        yield build_archive(tmp_path_factory.mktemp("web") / "archive.db")
+        yield request.getfixturevalue("web_archive_file")
         return
     server = request.getfixturevalue("pg_server_dsn")
     pytest.importorskip("psycopg")
@@ -245,28 +253,6 @@ def on_postgres(location: Path | str) -> bool:
     from cablebase.archive.store import is_dsn
 
     return is_dsn(location)
-
-
-# Test modules whose store is chosen by `access_location` (parametrised over both stores
-# below): `web_archive` only supplies their cables, so its PostgreSQL parameter would run each
-# of their tests twice over the same two stores.  They run on web_archive's SQLite side only.
-_ACCESS_MODULES = "its store is chosen by access_location (it runs on both stores)"
-PG_PENDING = {
-    "test_account.py": _ACCESS_MODULES,
-    "test_admin.py": _ACCESS_MODULES,
-    "test_auth.py": _ACCESS_MODULES,
-    "test_trust.py": _ACCESS_MODULES,
-}
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is None or callspec.params.get("web_archive") != "postgresql":
-            continue
-        reason = PG_PENDING.get(item.path.name)
-        if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=f"web_archive[postgresql]: {reason}"))
 
 
 @pytest.fixture(scope="module")
@@ -389,7 +375,7 @@ def build_access_archive(web_archive: Path | str, path: Path | str) -> Path | st
 
 
 @pytest.fixture(scope="session")
-def pg_access_template(web_archive: Path, pg_server_dsn: str) -> Iterator[str]:
+def pg_access_template(web_archive_file: Path, pg_server_dsn: str) -> Iterator[str]:
     """A PostgreSQL database built once by build_access_archive, cloned for each test module
     (CREATE DATABASE … TEMPLATE: a file copy, far quicker than storing the cables again)."""
     import psycopg
@@ -400,7 +386,7 @@ def pg_access_template(web_archive: Path, pg_server_dsn: str) -> Iterator[str]:
     with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     try:
-        build_access_archive(web_archive, pg_server.url(_named(pg_server_dsn, name)))
+        build_access_archive(web_archive_file, pg_server.url(_named(pg_server_dsn, name)))
         yield name
     finally:
         with psycopg.connect(pg_server_dsn, autocommit=True) as conn:
@@ -418,12 +404,15 @@ _clones = iter(range(1, 1 << 30))
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
 def access_location(
-    request: pytest.FixtureRequest, web_archive: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    web_archive_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Path | str]:
     """The access-controlled archive of one test module, on each store in turn: a SQLite copy
     (build_access_archive) or a clone of the PostgreSQL template, dropped after the module."""
     if request.param == "sqlite":
-        yield build_access_archive(web_archive, tmp_path_factory.mktemp("access") / "archive.db")
+        path = tmp_path_factory.mktemp("access") / "archive.db"
+        yield build_access_archive(web_archive_file, path)
         return
     import psycopg
 
