@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from cablebase.access.policy import Policy, Stored, acl_tokens, rank_of, stored
+from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
 from cablebase.archive import archive_file, texts
 from cablebase.archive.db import Db
 from cablebase.archive.merge import merge, source_record
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
+from cablebase.archive.store import SharedReads
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable
 
@@ -233,7 +234,7 @@ DEFERRED = (
 )  # fmt: skip
 
 
-class SQLiteStore:
+class SQLiteStore(SharedReads):
     """An archive in one SQLite file."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True) -> None:
@@ -628,27 +629,6 @@ class SQLiteStore:
             "SELECT id FROM cables WHERE reference_id = ?", (reference_id,)
         ).fetchone()
         return self._load(row[0]) if row else None
-
-    def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
-        """(id, access columns, current version) of a cable, None if absent."""
-        row = self.conn.execute(
-            "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
-            " WHERE reference_id = ?",
-            (reference_id,),
-        ).fetchone()
-        return None if row is None else (row[0], Stored(*row[1:5]), row[5])
-
-    def release_base(self, reference_id: str, version: int) -> int | None:
-        """The version that the published release stored as `version` redacts."""
-        from cablebase.access.releases import base_of
-
-        return base_of(self.conn, reference_id, version)
-
-    def policy(self) -> Policy:
-        """The archive's access policy (access/settings.py)."""
-        from cablebase.access.settings import get_policy
-
-        return get_policy(self.conn)
 
     def searcher(self, **options: int) -> SQLiteSearch:
         """How this store answers the archive's plans (archive/sqlite_search.py); `options`

@@ -162,6 +162,40 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class SharedReads:
+    """The Store reads both stores answer with the same SQL (archive/db.py), over `self.conn`."""
+
+    conn: object
+
+    def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
+        """(id, access columns, current version) of a cable, None if absent."""
+        from cablebase.access.policy import Stored
+        from cablebase.archive.db import Db
+
+        row = (
+            Db.of(self.conn)
+            .execute(
+                "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
+                " WHERE reference_id = ?",
+                (reference_id,),
+            )
+            .fetchone()
+        )
+        return None if row is None else (row[0], Stored(*row[1:5]), row[5])
+
+    def release_base(self, reference_id: str, version: int) -> int | None:
+        """The version that the published release stored as `version` redacts."""
+        from cablebase.access.releases import base_of
+
+        return base_of(self.conn, reference_id, version)
+
+    def policy(self) -> Policy:
+        """The archive's access policy (access/settings.py)."""
+        from cablebase.access.settings import get_policy
+
+        return get_policy(self.conn)
+
+
 # Archive locations that name a PostgreSQL database rather than a SQLite file.
 PG_SCHEMES = ("postgresql://", "postgres://")
 

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Iterator
 
 import psycopg
 
-from cablebase.access.policy import Policy, Stored, acl_tokens
+from cablebase.access.policy import Stored, acl_tokens
 from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import Loaded, load, source_record, sources, stored_record
 from cablebase.archive.pg.search import PgSearch
 from cablebase.archive.sqlite import RELEASE_FORM, Prepared, SourceInfo, prepare
+from cablebase.archive.store import SharedReads
 from cablebase.record import Cable
 
 
@@ -31,7 +32,7 @@ def connect(dsn: str) -> psycopg.Connection:
         raise ArchiveFileError(f"cannot reach the PostgreSQL archive: {reason}") from None
 
 
-class PgStore:
+class PgStore(SharedReads):
     """The archive in the database `dsn` names (a libpq connection string or URL).  The
     schema is brought up to date on opening; with `create=False` a database holding no
     archive is an error rather than a new archive; `readonly` opens read-only
@@ -93,26 +94,6 @@ class PgStore:
             (reference_id,),
         )
         return [(v, Cable.from_json(r)) for v, r in rows]
-
-    def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
-        row = self.conn.execute(
-            "SELECT id, class_rank, caveat_bits, open_on, floor_rank, version FROM cables"
-            " WHERE reference_id = %s",
-            (reference_id,),
-        ).fetchone()
-        return None if row is None else (row[0], Stored(*row[1:5]), row[5])
-
-    def release_base(self, reference_id: str, version: int) -> int | None:
-        """The version that the published release stored as `version` redacts."""
-        from cablebase.access.releases import base_of
-
-        return base_of(self.conn, reference_id, version)
-
-    def policy(self) -> Policy:
-        """The archive's access policy, from its settings (access/settings.py's keys)."""
-        from cablebase.access.settings import get_policy
-
-        return get_policy(self.conn)
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM cables").fetchone()[0]
