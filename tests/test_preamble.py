@@ -1473,12 +1473,84 @@ def test_ref_block_goes_on_after_a_blank_line(monkeypatch, ref, want):
             "(U) This cable is business-sensitive. Please protect it.",
         ),
         ("\n(C) The Minister said no.", "(C) The Minister said no."),  # no item B before it
+        # a mark before words that cite no cable, whatever their case (issue 10)
+        ("\n(u)  ROYG has provided no names.", "(u)  ROYG has provided no names."),
+        ("\n(U) DCM and POL Intern delivered it.", "(U) DCM and POL Intern delivered it."),
+        ("\n(U)  On May 7, PolOff delivered it.", "(U)  On May 7, PolOff delivered it."),
+        ("\n (U)  1.  Poloff delivered the points.", "(U)  1.  Poloff delivered the points."),
+        # a sentence right after the serial, no blank line between
+        (
+            "\nMoney laundered in Zenda is mostly from the drug trade.",
+            "Money laundered in Zenda is mostly from the drug trade.",
+        ),
     ],
 )
 def test_unnumbered_text_after_the_ref_is_not_an_item(monkeypatch, after_ref, first):
     seen, got = _ref_text(monkeypatch, _HEAD + "REF: STATE 114649" + after_ref)
     assert seen == ["STATE 114649"]
     assert got.strip() == first
+
+
+@pytest.mark.parametrize(
+    ("ref", "want"),
+    [
+        # an item of another kind keeps its mark; a note in capitals is no sentence
+        ("REF: A. 08 ZENDA 1362\nB. 12/12/08 (U) EMAIL FROM POLOFF ROE TO USUN", None),
+        ("REF: STATE 1234\nEmbassy Zenda email of March 3", None),
+        ("REF: A) STATE 1\nB) STATE 2\n(C) STATE 3", None),
+    ],
+)
+def test_items_after_a_serial_stay_items(monkeypatch, ref, want):
+    seen, first = _ref_text(monkeypatch, _HEAD + ref + "\n\n1. X")
+    assert seen == [ref.split(" ", 1)[1]]
+    assert first == "1. X"
+
+
+def test_text_after_a_mark_ending_the_ref_line_is_text(monkeypatch):
+    """`REF: STATE 86108 (SBU)` ⏎ `Poloff delivered …`: the mark (or paragraph 1's number and
+    mark) ends the REF line and the text follows on the next line."""
+    for tail in ("(SBU)", "1. (SBU)"):
+        seen, first = _ref_text(
+            monkeypatch,
+            _HEAD + f"REF: STATE 86108 {tail}\nPoloff delivered the points to the MFA on May 2.",
+        )
+        assert first == "Poloff delivered the points to the MFA on May 2."
+
+
+@pytest.mark.parametrize(
+    ("line", "refs_text", "text"),
+    [
+        (
+            "REF: SECSTATE 102414 We delivered points in reftel to the MFA Deputy Director for "
+            "Zendan Affairs on September 25.",
+            "SECSTATE 102414",
+            "We delivered points",
+        ),
+        (
+            "REF: STATE 93894 (U) Zendan Foreign Minister Rudolf Rassendyll will not be able to "
+            "attend the UNGA event on September 26.",
+            "STATE 93894",
+            "(U) Zendan Foreign",
+        ),
+        (
+            "REF: A) STATE 138248, B) ROE-DOE E-MAIL 11/21/2007 Per reftel, Post requests that "
+            "Zenda be added to the list of invitees for the March 2008 conference.",
+            "A) STATE 138248, B) ROE-DOE E-MAIL 11/21/2007",
+            "Per reftel, Post",
+        ),
+        (
+            "REF: 08 STATE 74840 ZENDA 00000269 001.2 OF 003 1.The following responses are keyed "
+            "to reftel and to the questions of the Department.",
+            "08 STATE 74840 ZENDA 00000269 001.2 OF 003",
+            "1.The following",
+        ),
+    ],
+)
+def test_text_run_on_a_one_line_ref_is_text(monkeypatch, line, refs_text, text):
+    """A page that puts paragraph 1 on the REF's own line, with or without a mark (issue 10)."""
+    seen, first = _ref_text(monkeypatch, _HEAD + line)
+    assert seen == [refs_text]
+    assert first.startswith(text)
 
 
 def test_portion_letter_after_item_b_is_item_c(monkeypatch):

@@ -187,9 +187,16 @@ def _text_opens(pieces: list[str], s: str) -> bool:
     """Whether `s`, after the REF lines `pieces`, is the start of the text rather than an
     item: a portion mark before prose; `(C)` or `(S)` only when the block has no item
     lettered just before it (`B` for `(C)`)."""
-    m = _TEXT_OPENING.match(s)
-    if m is None or _SBU_LINE.search(s, 0, 90):
+    if _SBU_LINE.search(s, 0, 90):
         return False  # the SBU handling notice: the REF reader cuts it off
+    m = _TEXT_OPENING.match(s)
+    if m is None:
+        # a mark before words citing no cable, a sentence after a serial, or a line after
+        # a REF line that already ran on into the text (`STATE 86108 (SBU)` ⏎ `Poloff …`)
+        before = "\n".join(pieces)
+        return (
+            refs.opens_text(s, before) or refs.run_on_at(pieces[-1] if pieces else "") is not None
+        )
     mark = (m.group("mark") or "").upper()
     if mark in ("C", "S"):
         before = chr(ord(mark) - 1)
@@ -637,7 +644,7 @@ _GLUED_MIN = 12  # so much field value before it: a portion mark leading a SUBJE
 # 001.3 OF 012   1.  In response to reftel, …` (prose after the number: not a numbered item).
 _GLUED_NUMBERED = re.compile(
     r"(?<=\d)\s+(?:[A-Za-z .]{2,20}\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s+)?"
-    r"(?P<at>1\.\s+[A-Z][a-z]+(?:[.:]\s|,?\s+[a-z]))"
+    r"(?P<at>1\.\s*[A-Z][a-z]+(?:[.:]\s|,?\s+[a-z]))"
 )
 
 
@@ -648,12 +655,18 @@ def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
             value_start = max(b for _n, a, b in labels if a <= m.start())
             if m.start() - value_start >= _GLUED_MIN:
                 return m.start() + 1
-    if any(name == "ref" for name, _a, _b in labels) and "1." in s:
+    ref = next((lb for lb in labels if lb[0] == "ref"), None)
+    if ref is not None and "1." in s:
         for m in _GLUED_NUMBERED.finditer(s, labels[0][2]):
             at = m.start("at")
             name, _a, value_start = max((lb for lb in labels if lb[1] <= at), key=lambda lb: lb[1])
             if name == "ref" and at - value_start >= _GLUED_MIN:
                 return at
+    if ref is not None:  # the text after an item (`REF: STATE 102414 We delivered points …`)
+        end = next((a for _n, a, _b in labels if a > ref[1]), len(s))
+        at = refs.run_on_at(s[:end], ref[2])
+        if at is not None:
+            return at
     return None
 
 

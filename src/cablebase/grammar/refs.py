@@ -81,10 +81,19 @@ def _ocr_swap(m: re.Match[str]) -> str:
 # `10-OTTAWA-57`: year, post and serial joined by dashes.
 _COLON_GLUED = re.compile(r":(?<=[A-Za-z]:)(?=\d)")  # (the colon first: a fast scan)
 _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{1,7})\b")
-# The REF line run on into the text: a portion mark after a serial, opening a sentence.
-# (Found from its parenthesis, then checked for the serial before it: a cheaper scan.)
-_TEXT_AFTER = re.compile(r"\((?:U|C|S|SBU|S/NF|C/NF|U/FOUO)\)\s+[A-Z][a-z]+\s+[a-z]+\s+[a-z]")
-_SERIAL_BEFORE_REV = re.compile(r"\s*(?:\.\d{1,2}\s*)?\s+\d")  # `1234 1. `, reversed
+# The REF line run on into the text after an item's serial or date: a portion mark (perhaps
+# with paragraph 1's number) before words that cite no cable (`STATE 93894 (U) Costa Rican
+# Foreign Minister …`, `SECSTATE 89241 (U)  1.  Poloff …`), or a sentence (`SECSTATE 102414
+# We delivered points …`, `E-MAIL 11/21/2007 Per reftel, Post requests …`).
+_RUN_ON = re.compile(
+    r"\d(?:[ \t]+(?=[A-Z][A-Za-z]*,?[ \t]+[A-Za-z])|[ \t\n]+(?=(?:[1-9]\.[ \t]*)?\())"
+)
+_MARK_OPENING = re.compile(
+    r"(?:[1-9]\.\s*)?\(\s*(?P<mark>U|C|S|TS|SBU|LOU|[CSU]\s*//?\s*(?:NF|FOUO)|SBU\s*//?\s*NF)\s*\)"
+    r"(?:\s+[1-9]\.(?=\s))?\s*",
+    re.I,
+)
+_SENTENCE_WORDS = 6  # a sentence: a capitalised word, then 3 lower-case words among the next 5
 _CLASSIFIED_BY = re.compile(r"\bClassified\s+By\b", re.I)
 _SBU_NOTICE = re.compile(
     r"(?:\(\s*(?:U|SBU)\s*\)\s*)?(?:\bThis\s+(?:message|cable|telegram)\s+is\s+)?"
@@ -707,14 +716,58 @@ def _item_refs(
 # -- entry point -------------------------------------------------------------------------------
 
 
+def _sentence(text: str) -> bool:
+    """Whether `text` opens a sentence: a capitalised word, then lower-case words (3 of the
+    next 5), not an item's note (`Embassy email of March 3`, `DATED MAY 5`)."""
+    words = text[:90].split()[:_SENTENCE_WORDS]
+    if len(words) < 4 or not words[0][:1].isupper() or not words[0].rstrip(",").isalpha():
+        return False
+    low = 0
+    for w in words[1:]:
+        w = w.rstrip(",.;:")
+        low += w.isalpha() and w.islower()
+    return low >= 3
+
+
+def _cites_cable(text: str) -> bool:
+    """Whether `text` opens with a cable citation (`STATE 1234`, `08 ZENDA 5`)."""
+    cables = _cables(text[:60])
+    return bool(cables) and not text[: cables[0][0]].strip()
+
+
+def opens_text(text: str, before: str = "") -> bool:
+    """Whether `text`, standing after the REF items `before`, is the cable's text rather than
+    an item: a portion mark before words that cite no cable (a mark alone: the text follows
+    on the next line), `(C)`/`(S)` only when no item lettered `B`/`R` precedes it; or a
+    sentence right after a serial."""
+    m = _MARK_OPENING.match(text)
+    if m is None:
+        return before.rstrip()[-1:].isdigit() and _sentence(text)
+    rest = text[m.end() :]
+    if rest and (not rest[0].isalpha() or _cites_cable(rest)):
+        return False
+    if rest and _kind(" ".join(rest[:60].split()[:3])) != "other":
+        return False  # an item of another kind with its mark (`(U) EMAIL FROM POLOFF …`)
+    mark = m.group("mark").upper()
+    if mark in ("C", "S"):
+        prev = chr(ord(mark) - 1)
+        return re.search(rf"(?:^|[\s,;(])\(?{prev}[.):]", before, re.I) is None
+    return True
+
+
+def run_on_at(text: str, start: int = 0) -> int | None:
+    """Where the text runs on after a REF item in `text` (from `start`), or None."""
+    for m in _RUN_ON.finditer(text, start):
+        at = m.end()
+        if opens_text(text[at:], text[start : m.start() + 1]):
+            return at
+    return None
+
+
 def _cut_text_after(text: str) -> str:
     """The REF line run on into the text (`STATE 00028885 (SBU) This is a response …`)."""
-    for m in _TEXT_AFTER.finditer(text):
-        head = text[max(0, m.start() - 12) : m.start()][::-1]
-        gap = _SERIAL_BEFORE_REV.match(head)
-        if gap is not None:
-            return text[: m.start() - gap.end() + 1]
-    return text
+    at = run_on_at(text)
+    return text if at is None else text[:at]
 
 
 def _clean(text: str) -> str:
@@ -731,8 +784,7 @@ def _clean(text: str) -> str:
     if "PAGE " in text:
         text = _OLD_PAGE.sub(" ", text)
         text = _OLD_PAGE_LINE.sub("", text)
-    if "(" in text:
-        text = _cut_text_after(text)
+    text = _cut_text_after(text)
     text = _OCR.sub(_ocr_swap, text)
     if "-" in text:
         text = _DASHED_ID.sub(r"\1 \2 \3", text)
