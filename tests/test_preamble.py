@@ -1652,3 +1652,36 @@ def test_paragraph_number_and_mark_at_a_subject_end_are_cut():
         None,
         "TFGG01 Zendan Media on the Conflict",
     )
+
+
+@pytest.mark.parametrize(
+    ("pieces", "want"),
+    [
+        (
+            ["ZENDAN FIRM SELLING ENGINES TO", "A DEALER (S)"],
+            ("S", "ZENDAN FIRM SELLING ENGINES TO A DEALER"),
+        ),
+        (["Demarche on Zenda's Candidature (U)"], ("U", "Demarche on Zenda's Candidature")),
+        (
+            ["CANADIAN ATTITUDES TOWARD THE MINISTERIAL (DMA) (U)"],
+            ("U", "CANADIAN ATTITUDES TOWARD THE MINISTERIAL (DMA)"),
+        ),
+        (["zendan merchant supplies entities (s)"], ("S", "zendan merchant supplies entities")),
+        (["FIRM'S IRANIAN TIES (S//REL CANADA)"], ("S/REL CANADA", "FIRM'S IRANIAN TIES")),
+        (["(C) TALKS GO ON (C)"], ("C", "TALKS GO ON")),
+        # a parenthesis that is no mark stays
+        (
+            ["POST DIFFERENTIAL RECLASSIFICATIONS (PART A)"],
+            (None, "POST DIFFERENTIAL RECLASSIFICATIONS (PART A)"),
+        ),
+        (
+            ["UN/ZENDA: STATEMENT TO COUNCIL (FULL TEXT)"],
+            (None, "UN/ZENDA: STATEMENT TO COUNCIL (FULL TEXT)"),
+        ),
+    ],
+)
+def test_portion_mark_at_a_subject_end_is_its_mark(pieces, want):
+    """`SUBJECT: … FROM CHINA (S)`: the mark written at the end instead of the start (issue 10)."""
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(pieces) == want

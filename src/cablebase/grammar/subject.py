@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cablebase.grammar.portion import split_portion
+from cablebase.grammar.portion import normalize_portion, split_portion
 
 __all__ = ["parse_subject", "SUBJECT_STOP"]
 
@@ -53,6 +53,8 @@ _ZFR_NOTE = re.compile(r"\s*[/\\]*\s*\bZFR\b.*?(?:\bMRN\b(?:\s+\d+)?|(?=[/\\]{3}
 _RULE_AFTER = re.compile(r"\s*[/\\]{3,}")
 _HEADINGS = frozenset({"Summary", "Introduction", "Background", "Comment"})
 _LABEL_AGAIN = re.compile(r"^\s*S?UBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
+# A portion mark written at the SUBJECT's end instead of its start (`… FROM CHINA (S)`).
+_TRAILING_MARK = re.compile(r"\s\((?=[^()]{1,40}\)[\s.]*$)([^()]*)\)[\s.]*$")
 
 
 def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
@@ -72,6 +74,12 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
         text = head  # `… ECONOMIC CRISIS Introduction`: the heading after it was taken in
     portion, rest = split_portion(text)
     rest = rest.strip()
+    if rest.endswith((")", ").")):
+        m = _TRAILING_MARK.search(rest)
+        mark = normalize_portion(f"({m.group(1)})") if m is not None else None
+        if mark is not None:
+            rest = rest[: m.start()].rstrip()
+            portion = portion or mark
     if not rest:
         return portion, None
     return portion, rest
