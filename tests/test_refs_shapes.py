@@ -78,18 +78,6 @@ def test_ait_taipei_spelling_by_year():
     assert ids("TAIPEI 881", 2007) == ["07TAIPEI881"]
 
 
-def test_useu_brussels_is_one_serial_sequence_with_the_embassy(tmp_path):
-    """USEU's serials interleave with Embassy Brussels' every year, and Cablegate files USEU
-    cables as BRUSSELS before 2007: `USEU BRUSSELS 1338` cited in 2004 is 04BRUSSELS1338."""
-    assert ids("USEU BRUSSELS 1338", 2004) == ["04BRUSSELS1338"]
-    assert ids("A. A. USEU BRUSSELS 01090", 2004) == ["04BRUSSELS1090"]
-    assert spelling_for("USEUBRUSSELS", 2006) == "BRUSSELS"
-    known = known_ids(tmp_path, [("09USEUBRUSSELS414", 3), ("09BRUSSELS1637", 12)])
-    c = Citing(year=2009, month=12, known=known)
-    refs = parse_refs("A. BRUSSELS 414 B. USEU BRUSSELS 1637", 2009, c)
-    assert [r.id for r in refs] == ["09USEUBRUSSELS414", "09BRUSSELS1637"]
-
-
 def test_renamed_post_takes_the_name_of_the_year():
     assert spelling_for("KIEV", 2008) == "KYIV"
     assert spelling_for("KIEV", 2006) == "KIEV"

@@ -171,12 +171,9 @@ ORIGINATORS = [
 ]
 
 # One post spelled several ways in Cablegate ids, with one serial sequence: AIT Taipei, the
-# UNESCO mission, the Iran office in Dubai, USEU Brussels (its serials interleave with the
-# embassy's every year; before 2007 Cablegate files it as BRUSSELS), and posts renamed
-# (KIEV -> KYIV, CALCUTTA -> KOLKATA).
+# UNESCO mission, the Iran office in Dubai, and posts renamed (KIEV -> KYIV, CALCUTTA -> KOLKATA).
 FAMILIES = [
     ["TAIPEI", "AITTAIPEI"],
-    ["BRUSSELS", "USEUBRUSSELS"],
     ["PARISFR", "UNESCOPARISFR", "UNESCOPARIS"],
     ["IRANRPODUBAI", "RPODUBAI"],
     ["KIEV", "KYIV"],
