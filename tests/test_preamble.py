@@ -1603,7 +1603,8 @@ def test_lone_number_ending_a_caption_before_tags():
     )
     st, start, lines = _read(body)
     assert st.cable.tags == ["PARM"]
-    assert st.cable.subject == "IIR 6 815 0004 05/ZENDAN ARMY RESERVE UNITS CONDUCT TRAINING (U)"
+    assert st.cable.subject == "IIR 6 815 0004 05/ZENDAN ARMY RESERVE UNITS CONDUCT TRAINING"
+    assert st.cable.subject_portion == "U"  # the SUBJECT's mark, written at its end
     assert st.cable.captions[-1] == "IPSP:  (U) IFC2310; IFC1131; IFC1132."
     assert lines[start].startswith("1.  (U)  ELEMENTS")
 

@@ -193,10 +193,10 @@ def _text_opens(pieces: list[str], s: str) -> bool:
     if m is None:
         # a mark before words citing no cable, a sentence after a serial, or a line after
         # a REF line that already ran on into the text (`STATE 86108 (SBU)` ⏎ `Poloff …`)
-        before = "\n".join(pieces)
-        return (
-            refs.opens_text(s, before) or refs.run_on_at(pieces[-1] if pieces else "") is not None
-        )
+        last = pieces[-1] if pieces else ""
+        # (the whole block only for a mark's letter rule: `(C)` after an item B)
+        before = "\n".join(pieces) if s[0] in "(123456789" else last
+        return refs.opens_text(s, before) or refs.run_on_at(last) is not None
     mark = (m.group("mark") or "").upper()
     if mark in ("C", "S"):
         before = chr(ord(mark) - 1)

@@ -86,7 +86,8 @@ _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{
 # Foreign Minister …`, `SECSTATE 89241 (U)  1.  Poloff …`), or a sentence (`SECSTATE 102414
 # We delivered points …`, `E-MAIL 11/21/2007 Per reftel, Post requests …`).
 _RUN_ON = re.compile(
-    r"\d(?:[ \t]+(?=[A-Z][A-Za-z]*,?[ \t]+[A-Za-z])|[ \t\n]+(?=(?:[1-9]\.[ \t]*)?\())"
+    r"\d(?:[ \t]+(?=[A-Z][A-Za-z]*,?[ \t]+(?:[A-Za-z]+,?[ \t]+){0,2}[a-z]+[ \t,])"
+    r"|[ \t\n]+(?=(?:[1-9]\.[ \t]*)?\())"
 )
 _MARK_OPENING = re.compile(
     r"(?:[1-9]\.\s*)?\(\s*(?P<mark>U|C|S|TS|SBU|LOU|[CSU]\s*//?\s*(?:NF|FOUO)|SBU\s*//?\s*NF)\s*\)"
