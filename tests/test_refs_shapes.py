@@ -660,3 +660,24 @@ def test_sbu_notice_after_the_last_item_is_not_part_of_it():
     assert [(r.letter, r.text) for r in refs] == [("A", "09 ZENDA 074"), ("B", "08 ZENDA 784")]
     text = "STATE 92528 (U) THIS CABLE IS SENSITIVE BUT UNCLASSIFIED AND NOT FOR INTERNET USE."
     assert [r.text for r in parse_refs(text, 2004, Citing(year=2004))] == ["STATE 92528"]
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        # `POST TWX NNNN DATED ddhhmmZMONyy`: the serial after TWX, the year from the DTG
+        ("TEGUCIGALPA TWX 01379 DATED 171658ZJUN04", 2004, ["04TEGUCIGALPA1379"]),
+        (
+            "A. TEGUCIGALPA TWX 00987 DATED 252248ZAPR03 B. BOGOTA TWX 07868 DATED 091639ZAUG04",
+            2004,
+            ["03TEGUCIGALPA987", "04BOGOTA7868"],
+        ),
+        # a four-digit year after a dash, as the two-digit one (`QUITO 4525-91`)
+        ("A. CARACAS 3161-2003, B. CARACAS 2032-2003", 2004, ["03CARACAS3161", "03CARACAS2032"]),
+        ("QUITO 4525-91", 1992, ["91QUITO4525"]),
+        # a slash still lists serials, four digits too
+        ("WARSAW 2016/2015", 2003, ["03WARSAW2016", "03WARSAW2015"]),
+    ],
+)
+def test_serial_after_twx_and_years_after_the_serial(text, year, expected):
+    assert ids(text, year) == expected

@@ -154,9 +154,10 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # (`(?=\d)` first: a position without a digit fails at once, before the three lookbehinds)
 _NUMBER = re.compile(
     r"(?=\d)(?<![\d.,:-])(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
-    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!\d{2}(?![\d/-]))|[.:,]\d)"
+    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!(?:19|20)?\d{2}(?![\d/-]))|[.:,]\d)"
 )
-_SLASH_YEAR = re.compile(r"[/-](\d{2})\b(?![/-]\d)")  # PANAMA 00933/08, QUITO 4525-91
+# PANAMA 00933/08, QUITO 4525-91, CARACAS 3161-2003 (never `/2015`: a slash lists serials)
+_SLASH_YEAR = re.compile(r"(?:/|-(?:19|20)?)(\d{2})\b(?![/-]\d)")
 # Up to four words ending a text, matched on the reversed text (an anchored match instead of
 # a `…$` search that retries at every position).
 _WORDS_TAIL_REV = re.compile(r"[ \t\n]*[A-Za-z.'-]*[A-Za-z](?:[ \t\n]+[A-Za-z.'-]*[A-Za-z]){0,3}")
@@ -169,7 +170,7 @@ _YEAR_TAIL = re.compile(r"(?:^|(?<=[\s(;,:']))((?:19|20)\d{2}|\d{2})\)?[ \t\n]*$
 # Between a post and its serial: `STATE: 73097`, `BAGHDAD #3565`, `KUWAIT (C)02293`,
 # `STATE (01) 201265`, `COLOMBO CABLES 0266` (matched on the reversed text).
 _POST_GAP_REV = re.compile(
-    r"[ \t]*(?:\)(?:U|C|S|UBS)\([ \t]*|[:#(,][ \t]*|S?ELBAC[ \t]+)?"  # also `PRAGUE, 1228`
+    r"[ \t]*(?:\)(?:U|C|S|UBS)\([ \t]*|[:#(,][ \t]*|S?ELBAC[ \t]+|XWT[ \t]+)?"  # also `PRAGUE, 1228`
 )
 # An item that is a serial alone (`B. 2962 AND PREVIOUS`), or a serial before its post.
 _BARE_SERIAL = re.compile(
@@ -186,7 +187,9 @@ _SPACE_YEAR = re.compile(r"[ \t]+(\d{2})(?=[ \t]*(?:[,;]|$))")
 # `USDOC 18479, DATED 9/17/92` (a day after the month, `MAY 15, 2008`, is no year).
 _DATE_AFTER = re.compile(
     r"(?:[ \t\n]+(?:JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|SEPT?|OCT|NOV|DEC)[A-Z]*\.?[ \t\n]+"
-    r"|,?[ \t\n]+DATED[ \t\n]+\d{1,2}/\d{1,2}/)((?:19|20)?\d{2})\b(?![/.,:-]?[ \t]*\d)",
+    r"|,?[ \t\n]+DATED[ \t\n]+\d{1,2}/\d{1,2}/"
+    r"|,?[ \t\n]+DATED[ \t\n]+\d{6}Z?[ \t]?(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[ \t]?)"
+    r"((?:19|20)?\d{2})\b(?![/.,:-]?[ \t]*\d)",
     re.I,
 )
 _YEAR_AFTER = re.compile(r"\s*\(((?:19|20)?\d{2})\)")
