@@ -210,6 +210,8 @@ def test_section_number_without_its_point(text, reasons):
         # a copy cut off inside the job word: no name
         ("Classified By: AMBASS...", None),
         ("Classified By: Counsel...", None),
+        # … or inside a repeated label (`Classified By: Classified by …`)
+        ("Classified By: Classifi...", None),
         # cut off inside the name: the name as far as it goes
         ("Classified By: Ambassador Jo Quil...", "Jo Quil"),
     ],

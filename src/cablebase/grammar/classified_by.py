@@ -492,8 +492,10 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
     who = _trim_who(who.strip())
     if _DERIVED.match(who):
         who = ""  # `Derived from Multiple Sources`: a source, not a person
-    elif statement.endswith(("...", "\u2026")) and " " not in who and titles.is_cut_title(who):
-        who = ""  # `Classified By: AMBASS...`: a copy cut off inside the title, no name
+    elif statement.endswith(("...", "\u2026")) and " " not in who and _cut_word(who):
+        # `Classified By: AMBASS...`, `Classified By: Classifi...`: a copy cut off inside the
+        # title or a repeated label, no name
+        who = ""
     pair = _two_classifiers(who)
     if pair is not None:
         (name, title, office), (name2, _t2, _o2) = pair
@@ -514,6 +516,12 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
         ),
         reasons,
     )
+
+
+def _cut_word(word: str) -> bool:
+    """A job word or the label (`Classifi`) cut short."""
+    w = word.strip(".\u2026").lower()
+    return titles.is_cut_title(w) or (len(w) >= 3 and "classified".startswith(w))
 
 
 def _clean_name(name: str | None, fixed: str) -> str:
