@@ -85,10 +85,9 @@ _DASHED_ID = re.compile(r"\b(\d{2})-([A-Za-z]{3,}(?:[ .][A-Za-z]{2,}){0,2})-(\d{
 # with paragraph 1's number) before words that cite no cable (`STATE 93894 (U) Costa Rican
 # Foreign Minister …`, `SECSTATE 89241 (U)  1.  Poloff …`), or a sentence (`SECSTATE 102414
 # We delivered points …`, `E-MAIL 11/21/2007 Per reftel, Post requests …`).
-_RUN_ON = re.compile(
-    r"\d(?:[ \t]+(?=[A-Z][A-Za-z]*,?[ \t]+(?:[A-Za-z]+,?[ \t]+){0,2}[a-z]+[ \t,])"
-    r"|[ \t\n]+(?=(?:[1-9]\.[ \t]*)?\())"
-)
+_SENTENCE_START = r"[A-Z][A-Za-z]*,?[ \t]+(?:[A-Za-z]+,?[ \t]+){0,2}[a-z]+[ \t,]"
+_RUN_ON = re.compile(rf"\d(?:[ \t]+(?={_SENTENCE_START})|[ \t\n]+(?=(?:[1-9]\.[ \t]*)?\())")
+_SENTENCE_OPENS = re.compile(_SENTENCE_START)
 _MARK_OPENING = re.compile(
     r"(?:[1-9]\.\s*)?\(\s*(?P<mark>U|C|S|TS|SBU|LOU|[CSU]\s*//?\s*(?:NF|FOUO)|SBU\s*//?\s*NF)\s*\)"
     r"(?:\s+[1-9]\.(?=\s))?\s*",
@@ -746,7 +745,11 @@ def opens_text(text: str, before: str = "") -> bool:
     sentence right after a serial."""
     m = _MARK_OPENING.match(text)
     if m is None:
-        return before.rstrip()[-1:].isdigit() and _sentence(text)
+        return (
+            _SENTENCE_OPENS.match(text) is not None
+            and before.rstrip()[-1:].isdigit()
+            and _sentence(text)
+        )
     rest = text[m.end() :]
     if rest and (not rest[0].isalpha() or _cites_cable(rest)):
         return False
