@@ -196,7 +196,9 @@ def _text_opens(pieces: list[str], s: str) -> bool:
         last = pieces[-1] if pieces else ""
         # (the whole block only for a mark's letter rule: `(C)` after an item B)
         before = "\n".join(pieces) if s[0] in "(123456789" else last
-        return refs.opens_text(s, before) or refs.run_on_at(last) is not None
+        return refs.opens_text(s, before) or (
+            len(last) <= _UNWRAPPED and refs.run_on_at(last) is not None
+        )
     mark = (m.group("mark") or "").upper()
     if mark in ("C", "S"):
         before = chr(ord(mark) - 1)
@@ -648,6 +650,9 @@ _GLUED_NUMBERED = re.compile(
 )
 
 
+_REF_SPAN = 600  # the text run on after a one-line REF is looked for this far into its value
+
+
 def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
     """Where paragraph 1 starts inside a field's value, or None."""
     if "(" in s:
@@ -664,7 +669,7 @@ def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
                 return at
     if ref is not None:  # the text after an item (`REF: STATE 102414 We delivered points …`)
         end = next((a for _n, a, _b in labels if a > ref[1]), len(s))
-        at = refs.run_on_at(s[:end], ref[2])
+        at = refs.run_on_at(s[: min(end, ref[2] + _REF_SPAN)], ref[2])
         if at is not None:
             return at
     return None
