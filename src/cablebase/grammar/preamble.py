@@ -194,10 +194,17 @@ def _text_opens(pieces: list[str], s: str) -> bool:
         # a mark before words citing no cable, a sentence after a serial, or a line after
         # a REF line that already ran on into the text (`STATE 86108 (SBU)` ⏎ `Poloff …`)
         last = pieces[-1] if pieces else ""
-        # (the whole block only for a mark's letter rule: `(C)` after an item B)
-        before = "\n".join(pieces) if s[0] in "(123456789" else last
-        return refs.opens_text(s, before) or (
-            len(last) <= _UNWRAPPED and refs.run_on_at(last) is not None
+        # (a sentence needs a lower-case word, a mark its parenthesis: cheap tests first;
+        # the whole block only for a mark's letter rule, `(C)` after an item B)
+        marked = s[0] in "(123456789"
+        if (marked or not s.isupper()) and refs.opens_text(
+            s, "\n".join(pieces) if marked else last
+        ):
+            return True
+        return (
+            len(last) <= _UNWRAPPED
+            and ("(" in last or not last.isupper())
+            and refs.run_on_at(last) is not None
         )
     mark = (m.group("mark") or "").upper()
     if mark in ("C", "S"):

@@ -791,7 +791,8 @@ def _clean(text: str) -> str:
     if "PAGE " in text:
         text = _OLD_PAGE.sub(" ", text)
         text = _OLD_PAGE_LINE.sub("", text)
-    text = _cut_text_after(text)
+    if "(" in text or not text.isupper():  # a mark or a sentence: never upper case alone
+        text = _cut_text_after(text)
     text = _OCR.sub(_ocr_swap, text)
     if "-" in text:
         text = _DASHED_ID.sub(r"\1 \2 \3", text)
