@@ -105,3 +105,37 @@ def test_facets_in_one_statement_equal_one_per_facet(pg, reader):
         assert list(got) == list(names)
         assert got == {n: general_facets(a, q, None)[n] for n in names}
     assert nonempty >= 8  # the queries do hit
+
+
+RANKED = [
+    "the",
+    "embassy minister",
+    "minister OR ambassador OR visit*",
+    '"the embassy" minister',
+    "subject:embassy the",
+    # Optional phrase and subject terms: ranked where they do not match, unless tested.
+    '"the embassy" OR minister',
+    "subject:embassy OR minister",
+    "visit* -minister",
+    "(embassy OR visit) -tag:PREL",
+    "the tag:PREL",
+]
+
+
+@pytest.mark.parametrize("reader", ["all", "confidential"])
+def test_relevance_without_match_tests_equals_with(pg, reader, monkeypatch):
+    """ts_rank is 0 exactly where a word or prefix is absent: ranking those terms without a
+    match test gives the same scores, so the same order and pages, as testing every term."""
+    from cablebase.archive.pg import search
+
+    a = pg if READERS[reader] is None else pg.with_access(READERS[reader])
+
+    def ranked(q: str, **page) -> list:
+        return [(h.reference_id, h.score) for h in a.search(q, **page)]
+
+    fast = {q: (ranked(q), ranked(q, limit=5, offset=2)) for q in RANKED}
+    monkeypatch.setattr(search, "_ranks_only_matches", lambda t: False)
+    for q in RANKED:
+        general = ranked(q)
+        assert len(general) > 5, q
+        assert fast[q] == (general, general[2:7]), q

@@ -68,10 +68,26 @@ def relevance(terms: list, params: list) -> str:
     the order), telling a reader that some cable they may not see holds that word (as
     SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts)."""
     parts = []
-    for q in dict.fromkeys(term_query(t) for t in terms):
-        parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
-        params += [q, q]
+    queries: dict = {}
+    for t in terms:  # each tsquery once, in the order of the terms (the sum's order)
+        queries.setdefault(term_query(t), t)
+    for q, t in queries.items():
+        if _ranks_only_matches(t):
+            parts.append(RANK)
+            params.append(q)
+        else:
+            parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
+            params += [q, q]
     return " + ".join(parts)
+
+
+def _ranks_only_matches(term) -> bool:  # term: query.Term
+    """Whether ts_rank of the term is 0 exactly in the cables it does not match: one token
+    (a word or a prefix), not limited to the subject.  ts_rank ignores a query's weight
+    labels and ranks a phrase's words wherever they are, so `subject:` terms and phrases keep
+    the match test; for the others it is a second read of every hit's tsvector for nothing
+    (the hits' tsvectors, read from TOAST, are most of a relevance page's cost)."""
+    return len(term.tokens) == 1 and term.column is None
 
 
 def text_driven(node: Node) -> bool:
