@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 import bench_search as B  # bench/ is on sys.path when run as a script
 from cablebase.archive.api import Archive
@@ -36,22 +37,31 @@ def run(location: str, out: str, show: int) -> None:
     with Archive.open(location) as a:
         mix = B.make_mix(a)
         cpu: dict[str, list[float]] = {"cold": [], "warm": []}
+        wall: dict[str, list[float]] = {"cold": [], "warm": []}
         answers = []
         for label in ("cold", "warm"):
             for q in mix:
-                start = B.cpu_now(a)
+                start, t = B.cpu_now(a), time.perf_counter()
                 got = answer(a, *q)
+                wall[label].append((time.perf_counter() - t) * 1000)
                 cpu[label].append((B.cpu_now(a) - start) * 1000)
                 if label == "warm":
                     answers.append(got)
     after = os.getloadavg()
     with open(out, "w") as f:
-        json.dump({"mix": mix, "answers": answers, "cpu_ms": cpu, "load": [load, after]}, f)
+        json.dump(
+            {"mix": mix, "answers": answers, "cpu_ms": cpu, "wall_ms": wall, "load": [load, after]},
+            f,
+        )
     warm, cold = cpu["warm"], cpu["cold"]
     print(
         f"CPU ms: warm p50 {B.pct(warm, 50):.1f} p95 {B.pct(warm, 95):.1f}"
         f" p99 {B.pct(warm, 99):.1f} max {max(warm):.1f}; cold p99 {B.pct(cold, 99):.1f}"
         f" (load {load[0]:.1f} -> {after[0]:.1f})"
+    )
+    print(
+        f"wall ms: warm p50 {B.pct(wall['warm'], 50):.1f} p99 {B.pct(wall['warm'], 99):.1f};"
+        f" cold p99 {B.pct(wall['cold'], 99):.1f}"
     )
     for ms, (kind, query, sort), c in sorted(zip(warm, mix, cold, strict=True), reverse=True)[
         :show
