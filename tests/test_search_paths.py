@@ -2,7 +2,8 @@
 
 Over one generated archive: the second relevance tier and date-ordered walks give the same
 pages whether free text is probed per row or built as a set (sqlite_search._probes_pay
-chooses by cost); facets of queries matching most of the archive, counted from the cables
+chooses by cost), and text with a class: condition whether the class is tested per id of the
+text's doclist or as a set (_class_probes); facets of queries matching most of the archive, counted from the cables
 that do not match (taken from the whole archive's counts), equal those counted hit by hit
 through SQL.  (tests/pg/test_fast_paths.py pins the PostgreSQL store's fast paths.)
 """
@@ -26,6 +27,10 @@ QUERIES = [
     "-tag:PREL",
     "class:>=confidential",
     "",
+    "the class:>=confidential",
+    "embassy class:unclassified",
+    "said class:<secret tag:PREL",
+    "minister class:secret year:>=2005",
 ]
 
 
@@ -46,14 +51,17 @@ def pages(a: Archive, q: str) -> list:
     return out
 
 
-def test_probes_and_sets_give_the_same_pages(path, monkeypatch):
+@pytest.mark.parametrize("choice", ["_probes_pay", "_class_probes"])
+def test_probes_and_sets_give_the_same_pages(path, monkeypatch, choice):
+    """Free text probed along a date walk or built as a set (_probes_pay); class: tested per
+    id of a doclist or as a set (_class_probes): the same pages and counts."""
     # Thresholds lowered: two-tier relevance and date walks on a small archive.
     with Archive.open(path, broad=20, small=10) as a:
-        monkeypatch.setattr(sqlite_search._Planner, "_probes_pay", lambda *_: True)
-        probed = {q: pages(a, q) for q in QUERIES}
-        monkeypatch.setattr(sqlite_search._Planner, "_probes_pay", lambda *_: False)
+        monkeypatch.setattr(sqlite_search._Planner, choice, lambda *_: True)
+        probed = {q: (pages(a, q), a.count(q)) for q in QUERIES}
+        monkeypatch.setattr(sqlite_search._Planner, choice, lambda *_: False)
         for q in QUERIES:
-            assert pages(a, q) == probed[q], q
+            assert (pages(a, q), a.count(q)) == probed[q], q
         assert a.searcher.two_tiered(a._scope(a.parse("the")), a.reader)
 
 

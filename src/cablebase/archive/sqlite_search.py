@@ -102,6 +102,9 @@ FEW_PROBES = 500
 # match).  Probes pay when need * rows / matches * PROBE_US * phrases < matches * SET_US.
 PROBE_US = 40
 SET_US = 0.25
+# A class condition beside free text is tested per id of the doclist when it matches at least
+# this many times the text's matches (`_Planner._class_probes`).
+CLASS_PROBES = 2
 # Relevance of a query whose hits may exceed BROAD is ranked in two tiers (docs/search.md):
 # bm25 over the hits whose subject matches, then the rest by date.  bm25 costs 4-8 us per
 # hit, so full bm25 over 100,000+ hits takes a second.
@@ -603,9 +606,11 @@ class _Planner:
                         f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
                         " ORDER BY f.score, f.id DESC"
                     )
-                # Many: the rest as id sets on the doclist's ids, so that bm25 is computed
-                # for the hits only and only the page's rows are read.
-                cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols="ids")
+                # Many: the rest as id sets on the doclist's ids (a broad class: tested per
+                # id, `_class_probes`), so that bm25 is computed for the hits only and only
+                # the page's rows are read.
+                cols = "probe" if self._class_probes(text, rest) else "ids"
+                cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols=cols)
             ranked = _page(
                 f"SELECT c.id, c.score FROM (SELECT rowid AS id, {BM25} AS score FROM"
                 f" cables_fts WHERE cables_fts MATCH ?) c WHERE {cond}"
@@ -933,8 +938,13 @@ class _Planner:
         three plans (a small part drives and the rows are tested; the free text's doclist
         is iterated and the rest tested as id sets; an index on the cables' columns is
         scanned and the free text tested as a set)."""
-        text, _ = split_text(node)
+        text, rest = split_text(node)
         columns = [n for n in node.nodes if is_column(n)]
+        if text is not None and rest is not None and self._class_probes(text, rest):
+            # The doclist's ids, a broad class tested per id on its index (the rest as sets).
+            params.append(text)
+            cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols="probe")
+            return f"SELECT c.id FROM ({_FTS_AS_IDS}) c WHERE {cond}"
         if (
             text is not None
             and columns
@@ -973,6 +983,21 @@ class _Planner:
                 )
             return f"SELECT c.id FROM ({source}) c WHERE {cond}"
         return f"SELECT c.id FROM cables c WHERE {self._driven(node, params)}"
+
+    def _class_probes(self, text: str, rest: Node) -> bool:
+        """Whether the class conditions beside free text are tested per id of its doclist
+        on the (id, class_rank) index rather than as sets: each matches at least
+        CLASS_PROBES times as many cables as the text (a set costs ~0.25 us a member, a
+        lookup ~0.5 us an id), and the text fewer than PROBE."""
+        parts = rest.nodes if isinstance(rest, And) else (rest,)
+        classes = [n for n in parts if isinstance(n, Field) and n.name == "class"]
+        if not classes or any("marking" in field_values(n) for n in classes):
+            return False
+        n = self._fts(text, PROBE)
+        if n >= PROBE:
+            return False
+        cap = CLASS_PROBES * max(n, 1)
+        return all(self._estimate(c, cap) >= cap for c in classes)
 
     def _id_source(self, node: And, params: list) -> tuple[str, Node | None] | None:
         """For an AND whose every part is broad: (SELECT of the ids of the part to iterate,
