@@ -786,7 +786,12 @@ RELEASED = (
 CABLE_FIELDS = ("id", "origin", "class", "year", "from", "to", "citedby")
 # walk: ids, except from:/to: (on the date index walked) and class: (dense along any walk:
 # testing the rows the walk passes costs less than building a set of most of the archive).
-COLS = ("rows", "ids", "walk")
+# probe: ids, except class: tested per id on the (id, class_rank) index: for a short stream
+# of ids (an FTS5 doclist), a lookup each costs less than a set of most of the archive.
+COLS = ("rows", "ids", "walk", "probe")
+CLASS_PROBE_OPEN = (
+    "EXISTS (SELECT 1 FROM cables x INDEXED BY cables_requirement WHERE x.id = c.id AND "
+)
 IDS_OPEN = "c.id IN (SELECT id FROM cables c WHERE "
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -809,6 +814,10 @@ SQL_FRAGMENTS: tuple[str, ...] = (
     "(c.origin IS NULL AND c.post IS NOT NULL AND c.post IN (",
     "(c.origin IS NOT NULL AND (' ' || lower(c.origin) || ' ') LIKE ?)",
     *(f"(c.class_rank IS NOT NULL AND c.class_rank {op} ?)" for op in _OPS.values()),
+    *(
+        f"{CLASS_PROBE_OPEN}x.class_rank IS NOT NULL AND x.class_rank {op} ?)"
+        for op in _OPS.values()
+    ),
     *(f"(c.year IS NOT NULL AND c.year {op} ?)" for op in _OPS.values()),
     "(c.year IS NOT NULL AND c.year BETWEEN ? AND ?)",
     "(c.created IS NOT NULL AND c.created >= ?)",
@@ -969,7 +978,11 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
         return _year_as_dates(node, params)
     if isinstance(node, Field):
         sql = _field_sql(node, params, origins, side)
-        wrap = cols == "ids" or (cols == "walk" and node.name not in ("from", "to", "class"))
+        if cols == "probe" and sql.startswith("(c.class_rank "):
+            return CLASS_PROBE_OPEN + sql[1:-1].replace("c.class_rank", "x.class_rank") + ")"
+        wrap = cols in ("ids", "probe") or (
+            cols == "walk" and node.name not in ("from", "to", "class")
+        )
         if wrap and node.name in CABLE_FIELDS and sql not in ("0", "1"):
             # The inner query reads the column's index (covering), not the rows.
             sql = ("+" if side == "filter" else "") + IDS_OPEN + sql + ")"
@@ -982,7 +995,7 @@ def _sql(node: Node, params: list, origins, side: str, text_form: str, cols: str
         rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
         parts = []
         dates = [n for n in rest if isinstance(n, Field) and n.name in ("from", "to")]
-        if cols == "ids" and len(dates) > 1:
+        if cols in ("ids", "probe") and len(dates) > 1:
             # from: with to: is one range of the date index: one set of the ids in it, not a
             # set of the ids after the start and another of those before the end.
             inner = " AND ".join(_field_sql(n, params, origins, side) for n in dates)

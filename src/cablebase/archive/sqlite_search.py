@@ -13,6 +13,7 @@ shared by every question on one connection.
 
 from __future__ import annotations
 
+import math
 import threading
 from array import array
 from collections import Counter
@@ -94,6 +95,16 @@ CHUNK = 1000
 SMALL = 3000
 PROBE = 40000
 FEW_PROBES = 500
+# Walking the date index and probing each row's free text costs about PROBE_US per phrase of
+# the expression per row walked (a walk of need * rows / matches rows); building the set of
+# the text's matches about SET_US per match (measured on 100,000 generated cables: a stemmed
+# word's two forms and their subject NOTs, 4 phrases, probed 190 us a row; sets 0.2-0.3 us a
+# match).  Probes pay when need * rows / matches * PROBE_US * phrases < matches * SET_US.
+PROBE_US = 40
+SET_US = 0.25
+# A class condition beside free text is tested per id of the doclist when it matches at least
+# this many times the text's matches (`_Planner._class_probes`).
+CLASS_PROBES = 2
 # Relevance of a query whose hits may exceed BROAD is ranked in two tiers (docs/search.md):
 # bm25 over the hits whose subject matches, then the rest by date.  bm25 costs 4-8 us per
 # hit, so full bm25 over 100,000+ hits takes a second.
@@ -161,13 +172,18 @@ def _page(sql: str, params: list, limit: int | None, offset: int) -> str:
 
 
 def _dense(node: Node) -> bool:
-    """Whether the second relevance tier of a query is tested per row: its free text alone
-    matched more than `broad` cables (no need to count it first) and is single words
-    (probes suit them; a phrase or prefix is cheaper as one set).  (The reader's id set, if
-    any, is tested per row either way.)"""
+    """Whether the second relevance tier of a query may be tested per row: its free text
+    alone matched more than `broad` cables and is single words (probes suit them; a phrase or
+    prefix is cheaper as one set).  Whether probes pay is `_Planner._probes_pay`'s to say.
+    (The reader's id set, if any, is tested per row either way.)"""
     return fts_expr(_split_visible(node)[0]) is not None and all(
         len(t.tokens) == 1 and not t.prefix for t in positive_terms(node)
     )
+
+
+def _phrases(expr: str) -> int:
+    """The phrases of an FTS5 expression (each a quoted string: fts_string)."""
+    return max(1, expr.count('"') // 2)
 
 
 def _indexed(node: Node) -> bool:
@@ -207,6 +223,7 @@ class _Columns:
     def __init__(self, conn, key: tuple[int, int]) -> None:
         self.key = key
         self.everything: dict[str, list[tuple[str, int]]] | None = None
+        self._counted: dict[int, Counter] = {}  # see _whole
         self.by_access: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
         # One read transaction: every statement below sees the same cables, though a writer
         # adds some meanwhile (ids past max(id) would overrun the arrays).
@@ -268,6 +285,15 @@ class _Columns:
         shared: dict[tuple[int, ...], tuple[int, ...]] = {}
         return [shared.setdefault(t, t) for t in per], values
 
+    def _whole(self, codes, multi: bool) -> Counter:
+        """A copy of the counts of a facet's codes over every cable (one of this table's
+        arrays: codes, or tuples of codes when `multi`), counted once per table."""
+        known = self._counted.get(id(codes))
+        if known is None:
+            known = Counter(chain.from_iterable(codes) if multi else codes)
+            self._counted[id(codes)] = known
+        return known.copy()
+
     def facets(
         self, ids: Iterable[int] | None, names: tuple[str, ...], minus: Iterable[int] = ()
     ) -> dict[str, list]:
@@ -276,10 +302,17 @@ class _Columns:
         if ids is not None:
             ids = [i for i in ids if 0 <= i < self.size]
         less = [i for i in minus if 0 <= i < self.size]
+        if ids is not None and 2 * len(ids) > self.size:
+            # Most of the archive: count the cables that are not hits (fewer), and take them
+            # from the whole archive's counts (held per state).  `ids` hold each hit once.
+            other = set(range(self.size))
+            other.difference_update(ids)
+            less.extend(other)
+            ids = None
 
         def count(codes) -> Counter:
-            c = Counter(codes if ids is None else map(codes.__getitem__, ids))
-            c.subtract(map(codes.__getitem__, less))
+            c = self._whole(codes, False) if ids is None else Counter(map(codes.__getitem__, ids))
+            c.subtract(Counter(map(codes.__getitem__, less)))  # counted in C, then taken
             c.pop(-1, None)
             return +c
 
@@ -288,9 +321,11 @@ class _Columns:
             return sorted(((str(v), n) for v, n in pairs), key=lambda p: (-p[1], p[0]))
 
         def multi(per: list) -> Counter:
-            rows = per if ids is None else map(per.__getitem__, ids)
-            c = Counter(chain.from_iterable(rows))
-            c.subtract(chain.from_iterable(map(per.__getitem__, less)))
+            if ids is None:
+                c = self._whole(per, True)
+            else:
+                c = Counter(chain.from_iterable(map(per.__getitem__, ids)))
+            c.subtract(Counter(chain.from_iterable(map(per.__getitem__, less))))
             return +c
 
         out: dict[str, list] = {}
@@ -571,9 +606,11 @@ class _Planner:
                         f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
                         " ORDER BY f.score, f.id DESC"
                     )
-                # Many: the rest as id sets on the doclist's ids, so that bm25 is computed
-                # for the hits only and only the page's rows are read.
-                cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols="ids")
+                # Many: the rest as id sets on the doclist's ids (a broad class: tested per
+                # id, `_class_probes`), so that bm25 is computed for the hits only and only
+                # the page's rows are read.
+                cols = "probe" if self._class_probes(text, rest) else "ids"
+                cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols=cols)
             ranked = _page(
                 f"SELECT c.id, c.score FROM (SELECT rowid AS id, {BM25} AS score FROM"
                 f" cables_fts WHERE cables_fts MATCH ?) c WHERE {cond}"
@@ -619,7 +656,7 @@ class _Planner:
                 source = f"{dates} v CROSS JOIN cables c ON c.id = v.id"
                 order = order.replace("c.", "v.")
             if dense is None:
-                dense = self._dense_text(node)
+                dense = self._dense_text(node, limit, offset)
             where = to_sql(
                 node,
                 params,
@@ -701,7 +738,9 @@ class _Planner:
         # The first tier ended inside this page (got > 0) or before it (then count it).
         first = offset + got if got else self._count(top) if offset else 0
         params = []
-        sql = self._select(rest, "-date", params, limit, max(0, offset - first), _dense(node))
+        skip = max(0, offset - first)
+        dense = _dense(node) and self._probes_pay(node, rest, limit, skip)
+        sql = self._select(rest, "-date", params, limit, skip, dense)
         yield from self._chunks(sql, params)
 
     # -- relevance for a reader who does not see everything (archive/ranking.py) ----------
@@ -731,7 +770,9 @@ class _Planner:
                 return
             limit -= len(page)
         params: list = []
-        sql = self._select(rest, "-date", params, limit, max(0, offset - len(order)), _dense(node))
+        skip = max(0, offset - len(order))
+        dense = _dense(node) and self._probes_pay(node, rest, limit, skip)
+        sql = self._select(rest, "-date", params, limit, skip, dense)
         yield from self._chunks(sql, params)
 
     def _reader_order(self, node: Node) -> list[tuple[int, float | None]]:
@@ -897,8 +938,13 @@ class _Planner:
         three plans (a small part drives and the rows are tested; the free text's doclist
         is iterated and the rest tested as id sets; an index on the cables' columns is
         scanned and the free text tested as a set)."""
-        text, _ = split_text(node)
+        text, rest = split_text(node)
         columns = [n for n in node.nodes if is_column(n)]
+        if text is not None and rest is not None and self._class_probes(text, rest):
+            # The doclist's ids, a broad class tested per id on its index (the rest as sets).
+            params.append(text)
+            cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols="probe")
+            return f"SELECT c.id FROM ({_FTS_AS_IDS}) c WHERE {cond}"
         if (
             text is not None
             and columns
@@ -937,6 +983,21 @@ class _Planner:
                 )
             return f"SELECT c.id FROM ({source}) c WHERE {cond}"
         return f"SELECT c.id FROM cables c WHERE {self._driven(node, params)}"
+
+    def _class_probes(self, text: str, rest: Node) -> bool:
+        """Whether the class conditions beside free text are tested per id of its doclist
+        on the (id, class_rank) index rather than as sets: each matches at least
+        CLASS_PROBES times as many cables as the text (a set costs ~0.25 us a member, a
+        lookup ~0.5 us an id), and the text fewer than PROBE."""
+        parts = rest.nodes if isinstance(rest, And) else (rest,)
+        classes = [n for n in parts if isinstance(n, Field) and n.name == "class"]
+        if not classes or any("marking" in field_values(n) for n in classes):
+            return False
+        n = self._fts(text, PROBE)
+        if n >= PROBE:
+            return False
+        cap = CLASS_PROBES * max(n, 1)
+        return all(self._estimate(c, cap) >= cap for c in classes)
 
     def _id_source(self, node: And, params: list) -> tuple[str, Node | None] | None:
         """For an AND whose every part is broad: (SELECT of the ids of the part to iterate,
@@ -1088,14 +1149,27 @@ class _Planner:
         where = to_sql(node, params, self._origins)
         return self._bounded(f"SELECT 1 FROM cables c WHERE {where}", params, cap)
 
-    def _dense_text(self, node: Node) -> bool:
+    def _dense_text(self, node: Node, limit: int | None, offset: int) -> bool:
         """Whether the free text of a walked query is better probed per row: it matches a
-        large share of the archive (few rows walked per hit) and has no prefix (probing a
-        prefix re-expands it every time)."""
+        large share of the archive (few rows walked per hit, `_probes_pay`) and has no prefix
+        (probing a prefix re-expands it every time)."""
         text, _ = split_text(node)
         if text is None or " *" in text:
             return False
-        return self._fts(text, PROBE) >= PROBE
+        return self._probes_pay(node, node, limit, offset)
+
+    def _probes_pay(self, node: Node, walked: Node, limit: int | None, offset: int) -> bool:
+        """Whether a page of `walked` (whose hits are among `node`'s) costs less by walking
+        the date index and probing each row's free text than by building the set of its
+        matches (PROBE_US, SET_US): the text of `node` must match at least
+        sqrt(need * rows * phrases * PROBE_US / SET_US) cables, counted no further.  Which
+        is chosen never changes the hits or their order, only what they cost."""
+        text, probed = split_text(node)[0], split_text(walked)[0]
+        if limit is None or text is None or probed is None:
+            return False
+        rows = ranking.index_totals(self.conn)[0]
+        cap = math.isqrt(int((limit + offset) * rows * _phrases(probed) * PROBE_US / SET_US))
+        return cap > 0 and self._fts(text, cap) >= cap
 
     def facets(
         self, node: Node, names: tuple[str, ...], top: int | None

@@ -68,10 +68,26 @@ def relevance(terms: list, params: list) -> str:
     the order), telling a reader that some cable they may not see holds that word (as
     SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts)."""
     parts = []
-    for q in dict.fromkeys(term_query(t) for t in terms):
-        parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
-        params += [q, q]
+    queries: dict = {}
+    for t in terms:  # each tsquery once, in the order of the terms (the sum's order)
+        queries.setdefault(term_query(t), t)
+    for q, t in queries.items():
+        if _ranks_only_matches(t):
+            parts.append(RANK)
+            params.append(q)
+        else:
+            parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
+            params += [q, q]
     return " + ".join(parts)
+
+
+def _ranks_only_matches(term) -> bool:  # term: query.Term
+    """Whether ts_rank of the term is 0 exactly in the cables it does not match: one token
+    (a word or a prefix), not limited to the subject.  ts_rank ignores a query's weight
+    labels and ranks a phrase's words wherever they are, so `subject:` terms and phrases keep
+    the match test; for the others it is a second read of every hit's tsvector for nothing
+    (the hits' tsvectors, read from TOAST, are most of a relevance page's cost)."""
+    return len(term.tokens) == 1 and term.column is None
 
 
 def text_driven(node: Node) -> bool:
@@ -120,6 +136,42 @@ def visible_literal(access: Access, *, text: bool = False, alias: str = "c") -> 
     cond = _sql_visible(access, params, text=text, alias=alias)
     parts = cond.split("?")
     return parts[0] + "".join(_literal(v) + rest for v, rest in zip(params, parts[1:], strict=True))
+
+
+# The facets of the side tables, counted over the hits' ids (`h`, see _facet_sql).
+_SIDE_FACETS = {
+    "tag": "SELECT t.tag AS value, count(*) AS n FROM h JOIN tags t ON t.cable_id = h.id"
+    " GROUP BY t.tag",
+    "handling": "SELECT x.caveat AS value, count(*) AS n FROM h JOIN handling x"
+    " ON x.cable_id = h.id GROUP BY x.caveat",
+}
+
+
+def _facet_sql(names: tuple[str, ...], cond: str) -> tuple[str, list[str]]:
+    """(one statement of rows (facet number, value as text, count) for the facets `names` of
+    the cables matching `cond`, the facet name of each number).  The facets on the cables'
+    own columns are one GROUPING SETS pass over the hits; a side table's is a join."""
+    on_row = [n for n in names if n not in _SIDE_FACETS]
+    labels = [*on_row, *(n for n in names if n in _SIDE_FACETS)]
+    parts = []
+    if on_row:
+        columns = ", ".join(f"({FACETS[n][0]}) AS f_{n}" for n in on_row)
+        # GROUPING(x) is 0 in the rows of x's set: the row's facet number.
+        which = " + ".join(f"{k} * (1 - GROUPING(f_{n}))" for k, n in enumerate(on_row))
+        value = (
+            "CASE "
+            + " ".join(f"WHEN GROUPING(f_{n}) = 0 THEN f_{n}::text" for n in on_row)
+            + " END"
+        )
+        sets = ", ".join(f"(f_{n})" for n in on_row)
+        parts.append(
+            f"SELECT {which} AS facet, {value} AS value, count(*) AS n"
+            f" FROM (SELECT {columns} FROM h c) x GROUP BY GROUPING SETS ({sets})"
+        )
+    for k, name in enumerate(labels[len(on_row) :], start=len(on_row)):
+        parts.append(f"SELECT {k} AS facet, s.value, s.n FROM ({_SIDE_FACETS[name]}) s")
+    hits = f"SELECT c.id, c.origin, c.class_rank, c.year, c.month FROM cables c WHERE {cond}"
+    return f"WITH h AS MATERIALIZED ({hits}) " + " UNION ALL ".join(parts), labels
 
 
 class PgSearch:
@@ -190,25 +242,33 @@ class PgSearch:
     ) -> dict[str, list[tuple[str, int]]]:
         """Counts of the hits by each facet: year and month in calendar order and complete,
         the others most frequent first (ties by value), the first `top`.  Unknown values are
-        left out."""
-        out: dict[str, list[tuple[str, int]]] = {}
+        left out.  One statement: the hits' facet columns are found once (a materialised
+        CTE), and every facet is counted over them, so that the query's condition (a broad
+        word's bitmap, a phrase's recheck of every candidate) is evaluated once, not once
+        per facet."""
         for name in names:
             if name not in FACETS:
                 raise ValueError(f"facets are {', '.join(FACETS)}")
-            expr, join = FACETS[name]
-            params: list = []
-            cond = self._where(plan, reader, params)
-            calendar = name in ("year", "month")
-            order = "value" if calendar else f'n DESC, {expr} COLLATE "C"'
-            sql = (
-                f"SELECT {expr} AS value, count(*) AS n FROM cables c {join}"
-                f" WHERE {cond} AND {expr} IS NOT NULL GROUP BY value ORDER BY {order}"
-            )
-            if top is not None and not calendar:
-                sql += " LIMIT %s"
-                params.append(int(top))
-            with planned(self.conn, plan):
-                out[name] = [(str(v), n) for v, n in self.conn.execute(sql, params)]
+        params: list = []
+        cond = self._where(plan, reader, params)
+        sql, labels = _facet_sql(names, cond)
+        counted: dict[str, list[tuple[str, int]]] = {n: [] for n in names}
+        with planned(self.conn, plan):
+            for facet, value, n in self.conn.execute(sql, params):
+                if value is not None:  # unknown values are left out
+                    counted[labels[facet]].append((value, n))
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in names:
+            found = counted[name]
+            if name == "year":  # calendar order (years as numbers)
+                found.sort(key=lambda p: int(p[0]))
+            elif name == "month":  # 'YYYY-MM'
+                found.sort()
+            else:  # most frequent first, ties by value in byte order (COLLATE "C")
+                found.sort(key=lambda p: (-p[1], p[0]))
+                if top is not None:
+                    del found[int(top) :]
+            out[name] = found
         return out
 
     def paragraphs(self, ids: list[int], reader: Reader) -> dict[int, list[tuple]]:
