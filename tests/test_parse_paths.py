@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import asdict
 
 import pytest
 
@@ -218,6 +219,58 @@ def test_addressee_serial_and_precedence_tests_agree_with_their_regexes(line: st
         (m.group("serial") or m.group("short")).replace(" ", "") if m else None
     )
     assert got["precedence"] == (" ".join(p.group("prec").split()) if p else None)
+
+
+_SERIAL_LINES = [
+    "TO RUEHC/SECSTATE WASHDC 1180",
+    "RUEHC/SECSTATE WASHDC IMMEDIATE 2832",
+    "RUEHRO/AMEMBASSY ROME PRIORITY 123456",  # a longer serial after a precedence word
+    "AMEMBASSY ROME 0046-0050",  # a range: the four digits end it
+    "AMEMBASSY ROME 0046- 0050",
+    "AMEMBASSY ROME0046",  # glued to the name
+    "UEHC/AMEMBASSY ROME 0044",  # a damaged routing indicator: a warning
+    "RUEHXX/AMEMBASSY NOWHERE 0031",  # no such route
+    "RUEHC/ 1234",  # a routing indicator and digits: no serial
+    "AMEMBASSY paris1234",  # after a lower-case letter: no serial, the digits stay in the name
+    "AMEMBASSY ROME 12345",
+    "INFO LOG-00 EUR-12 1234",  # a distribution line
+    "PAGE 02 TEHRAN 01381",  # a page break
+    "TO PAGE 02 TEHRAN 1381",
+    "DE RUEHRO #1234",  # a second transmission
+    "R 171600Z MAY 2005",  # a DTG with a four-digit year
+    "E.O. 12958 2005",
+    "not an addressee 1234",
+    "X 1234",
+    "12345",
+    "1234",
+]
+
+
+def test_lines_ending_in_digits_read_alike_by_their_shape() -> None:
+    """A line ending in four digits is read as its shape with 0000 there (once for every
+    serial), its digits put back: what the line read as it is gives."""
+    route_names = {"RUEHC": "SECSTATE WASHDC", "RUEHRO": "AMEMBASSY ROME"}
+    for line in _SERIAL_LINES:
+        assert header._after_fm(line) == header._read_after_fm(line), line
+        _placeholder, kind, role, rest = header._read_after_fm(line)
+        text = rest if kind == "block" else line
+        if not text:
+            continue
+        fields, warnings = header._read_addressee(text, role or "info", route_names)
+        for _ in range(2):  # the shape read first, then from the table
+            st = State(cable=Cable(), meta=Meta())
+            rcp = header._parse_addressee(text, role or "info", st, 4, route_names)
+            assert (None if rcp is None else asdict(rcp)) == fields, line
+            assert [(w.code, w.message, w.where) for w in st.cable.warnings] == [
+                (code, message, "header:5") for code, message in warnings
+            ], line
+    # the same shape with other digits: each cable its own serial, the rest alike
+    a = _header(["FM AMEMBASSY ROME", "TO RUEHC/SECSTATE WASHDC PRIORITY 0417"])
+    b = _header(["FM AMEMBASSY ROME", "TO RUEHC/SECSTATE WASHDC PRIORITY 9921"])
+    assert [(r.name, r.precedence, r.serial) for r in a.recipients + b.recipients] == [
+        ("SECSTATE WASHDC", "PRIORITY", "0417"),
+        ("SECSTATE WASHDC", "PRIORITY", "9921"),
+    ]
 
 
 def _labels_by_find(line: str) -> list[tuple[int, int, str]]:

@@ -230,6 +230,21 @@ _AFTER_FM: dict[str, _Kind] = {}
 
 
 def _after_fm(s: str) -> _Kind:
+    tail = s[-4:]
+    if len(s) > 4 and tail.isdigit() and tail.isascii():
+        # An addressee's serial changes from cable to cable: the line is read in the shape it
+        # has with 0000 for its last four digits (no rule here looks at which digits they are;
+        # the first character, the DTG's `0` precedence, is never among them) and its own
+        # digits are put back into the addressee text, which ends with them.
+        got = _after_fm_read(s[:-4] + "0000")
+        rest = got[3]
+        if rest.endswith("0000"):
+            return got[0], got[1], got[2], rest[:-4] + tail
+        return got
+    return _after_fm_read(s)
+
+
+def _after_fm_read(s: str) -> _Kind:
     got = _AFTER_FM.get(s)
     if got is None:
         got = _read_after_fm(s)
@@ -344,6 +359,25 @@ def _parse_addressee(
     if _addressees_for[0] is not route_names:
         _ADDRESSEES.clear()
         _addressees_for[0] = route_names
+    tail = text[-4:]
+    if len(text) > 4 and tail.isdigit() and tail.isascii():
+        # the serial changes from cable to cable: read the line's shape with 0000 for its last
+        # four digits; when they are read as (the end of) the serial, nothing else depends on
+        # which digits they are (no rule looks at them), and the serial gets its own back
+        fields, warnings = _addressee(text[:-4] + "0000", role, route_names)
+        if fields is not None and fields["serial"] is not None:
+            for code, message in warnings:
+                st.warn(code, message, f"header:{i + 1}")
+            rcp = Recipient(**fields)  # type: ignore[arg-type]
+            rcp.serial = rcp.serial[:-4] + tail  # type: ignore[index]
+            return rcp
+    fields, warnings = _addressee(text, role, route_names)
+    for code, message in warnings:
+        st.warn(code, message, f"header:{i + 1}")
+    return None if fields is None else Recipient(**fields)  # type: ignore[arg-type]
+
+
+def _addressee(text: str, role: str, route_names: dict[str, str]) -> _Read:
     key = (text, role)
     got = _ADDRESSEES.get(key)
     if got is None:
@@ -351,10 +385,7 @@ def _parse_addressee(
         if len(_ADDRESSEES) >= _ADDRESSEES_MAX:
             _ADDRESSEES.clear()
         _ADDRESSEES[key] = got
-    fields, warnings = got
-    for code, message in warnings:
-        st.warn(code, message, f"header:{i + 1}")
-    return None if fields is None else Recipient(**fields)  # type: ignore[arg-type]
+    return got
 
 
 def _read_addressee(text: str, role: str, route_names: dict[str, str]) -> _Read:

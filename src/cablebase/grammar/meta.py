@@ -42,9 +42,10 @@ def level_of(name: str | None) -> str | None:
 
 def _iso(y: int, mo: int, d: int, h: int, mi: int) -> str | None:
     try:
-        return datetime(y, mo, d, h, mi).strftime("%Y-%m-%dT%H:%M:00Z")
+        datetime(y, mo, d, h, mi)  # validates; strftime is twice the cost of the f-string
     except ValueError:
         return None
+    return f"{y}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:00Z"  # %Y: not zero-padded either
 
 
 def apply_meta(st: State) -> None:
