@@ -218,3 +218,31 @@ def test_section_number_without_its_point(text, reasons):
 )
 def test_statement_cut_short(text, name):
     assert _name(text) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons", "name"),
+    [
+        # no section number at all: the letters alone (docs/record.md)
+        ("DCM Al Kay for reasons b, d.", ["(b)", "(d)"], "Al Kay"),
+        ("Ambassador Jo Roe for reasons b, d and f", ["(b)", "(d)", "(f)"], "Jo Roe"),
+        ("Ambassador Lu Finn, reasons (b, c & d)", ["(b)", "(c)", "(d)"], "Lu Finn"),
+        ("DCM Ed Wu; Reasons ( b) and (d)", ["(b)", "(d)"], "Ed Wu"),
+        ("CHARGE MO TAM, REASONS E.O. 12958 (B) , (D) .", ["(b)", "(d)"], "MO TAM"),
+        ("AMBASSADOR JO BAY, REASON EO 12958 (B, D)", ["(b)", "(d)"], "JO BAY"),
+        ("CDA Kim Oda, E.O. 12958 reasons (b) and (d)", ["(b)", "(d)"], "Kim Oda"),
+        ("POLOFF AL GREY. REASON: (B) AND (D)", ["(b)", "(d)"], "AL GREY"),
+        # a section number cut or mistyped: the letters alone, not a guessed section
+        ("Economic Counselor Jo Gar; Reasons 4 (b) and (d).", ["(b)", "(d)"], "Jo Gar"),
+        ("CDA MO DRU FOR REASONS 1 (B) AND (D)", ["(b)", "(d)"], "MO DRU"),
+        ("A.F. Godd for reasons 104 (b) and (d)", ["(b)", "(d)"], "A.F. Godd"),
+        ("Amb. Pat Kin for reasons 1.b and d.", ["(b)", "(d)"], "Pat Kin"),
+        # no letters: nothing
+        ("CDA Doug Sill, Reasons 1.4...", [], "Doug Sill"),
+        ("ACTING CONSUL GENERAL ARNO VEL. REASON:", [], "ARNO VEL"),
+        ("Deputy Political Counselor Mark Can for reasons ...", [], "Mark Can"),
+    ],
+)
+def test_reason_letters_without_a_section(text, reasons, name):
+    cb, got = parse_classified_by(text)
+    assert (got, cb.name) == (reasons, name)

@@ -495,12 +495,18 @@ def test_eo_invalid_date_warns_and_keeps_text():
             ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"],
         ),
         ("CDA A. Person, E.O. 12958, 1.4(D). Embassy Oslo", ["1.4(d)"]),
-        ("CDA A. Person for reasons b, d", []),
     ],
 )
 def test_classified_by_reasons(text, reasons):
     assert reasons_from_text(text) == reasons
     assert parse_classified_by(text)[1] == reasons
+
+
+def test_reason_letters_without_a_section():
+    # no section to scan for in running text; the statement gives the letters alone
+    text = "CDA A. Person for reasons b, d"
+    assert reasons_from_text(text) == []
+    assert parse_classified_by(text)[1] == ["(b)", "(d)"]
 
 
 @pytest.mark.parametrize(

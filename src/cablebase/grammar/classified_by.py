@@ -117,6 +117,31 @@ def _reasons(fixed: str) -> list[str]:
     return out
 
 
+# A reason word, then what may stand between it and letters given without a readable section
+# (`Reasons b, d`, `REASON: (B) AND (D)`, `REASONS E.O. 12958 (B), (D)`, `reasons 4 (b)`,
+# `reasons 1 (B)`, `reasons 104 (b)`, `reasons 1.b and d`): the E.O. number (its `E.O.`
+# is blanked by _reasons' caller) or a cut or mistyped section number.
+_LETTERS_ONLY = re.compile(
+    r"\breasons?\b[\s:,]*(?:(?:EO\s?)?(?:12958|13526)\b[\s:,]*)?(?:\d{1,3}(?:\.\d?)?(?![\d.]\d))?",
+    re.IGNORECASE,
+)
+
+
+def _letters_only(fixed: str) -> list[str]:
+    """Reason letters after the reason word when the statement names no section:
+    `(b)`, `(d)` (the letter alone; docs/record.md)."""
+    if "." in fixed and ("E" in fixed or "e" in fixed):
+        fixed = _EO_ABBR.sub(lambda m: " " * len(m.group(0)), fixed)
+    out: list[str] = []
+    for m in _LETTERS_ONLY.finditer(fixed):
+        for low, _end in _letters(fixed, m.end(), _SEPARATORS):
+            if f"({low})" not in out:
+                out.append(f"({low})")
+        if out:
+            break
+    return out
+
+
 # What may follow the reason letters on the same line as text glued to the statement: a
 # paragraph number, a portion mark, a SUMMARY label, or a long sentence.
 _GLUED_TEXT = re.compile(
@@ -473,6 +498,8 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
     fixed = _repair(text, zeros=False)  # names keep their zeros as written
     zfixed = _zeros(fixed)  # same length as `fixed`
     reasons = _reasons(zfixed if "1" in text else "")
+    if not reasons and ("r" in zfixed or "R" in zfixed):
+        reasons = _letters_only(zfixed)
     m = _WHO_END.search(zfixed)
     if m is None:
         who = fixed
