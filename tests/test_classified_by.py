@@ -246,3 +246,18 @@ def test_statement_cut_short(text, name):
 def test_reason_letters_without_a_section(text, reasons, name):
     cb, got = parse_classified_by(text)
     assert (got, cb.name) == (reasons, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        # `9(` typed for `(` (the same key), a letter glued to `and`
+        ("AMBASSADOR JO ROE, FOR REASONS 1.4 9(b) AND (d)", ["1.4(b)", "1.4(d)"]),
+        ("CON CBEAM for 1.5 (band d)", ["1.5(b)", "1.5(d)"]),
+        # … only right after the section number
+        ("Jo Roe (hand carried) for reasons 1.4 (b)", ["1.4(b)"]),
+        ("Jo Roe for reasons 1.4 (b), 9(d) team", ["1.4(b)"]),
+    ],
+)
+def test_typing_slips_in_the_letters(text, reasons):
+    assert parse_classified_by(text)[1] == reasons

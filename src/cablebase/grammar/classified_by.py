@@ -51,10 +51,25 @@ def _zeros(text: str) -> str:
     return _ZERO_WORD.sub(lambda m: m.group(0).replace("0", "O"), text)
 
 
+# Typing slips inside the letters: `9(b)` for `(b)` (the 9 under the parenthesis) and a
+# letter glued to `and` (`1.5 (band d)`), both right after a section number's last digit.
+_SLIP = re.compile(
+    r"(?<=[456])(\s?)9(?=\([a-h]\))|(?:(?<=[456]\()|(?<=[456]\s\())([a-h])(?=and\s)",
+    re.IGNORECASE,
+)
+
+
+def _slip(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(2) is None else m.group(2) + " "
+
+
 def _repair(text: str, zeros: bool = True) -> str:
     if zeros:
         text = _zeros(text)
-    return _REPAIR.sub(_fix, text)
+    text = _REPAIR.sub(_fix, text)
+    if "9(" in text or "and" in text or "AND" in text:
+        text = _SLIP.sub(_slip, text)
+    return text
 
 
 def _is_portion_mark(tokens: list[tuple[str, int, int]], k: int, letters: bool) -> bool:
