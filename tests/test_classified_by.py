@@ -218,3 +218,46 @@ def test_section_number_without_its_point(text, reasons):
 )
 def test_statement_cut_short(text, name):
     assert _name(text) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons", "name"),
+    [
+        # no section number at all: the letters alone (docs/record.md)
+        ("DCM Al Kay for reasons b, d.", ["(b)", "(d)"], "Al Kay"),
+        ("Ambassador Jo Roe for reasons b, d and f", ["(b)", "(d)", "(f)"], "Jo Roe"),
+        ("Ambassador Lu Finn, reasons (b, c & d)", ["(b)", "(c)", "(d)"], "Lu Finn"),
+        ("DCM Ed Wu; Reasons ( b) and (d)", ["(b)", "(d)"], "Ed Wu"),
+        ("CHARGE MO TAM, REASONS E.O. 12958 (B) , (D) .", ["(b)", "(d)"], "MO TAM"),
+        ("AMBASSADOR JO BAY, REASON EO 12958 (B, D)", ["(b)", "(d)"], "JO BAY"),
+        ("CDA Kim Oda, E.O. 12958 reasons (b) and (d)", ["(b)", "(d)"], "Kim Oda"),
+        ("POLOFF AL GREY. REASON: (B) AND (D)", ["(b)", "(d)"], "AL GREY"),
+        # a section number cut or mistyped: the letters alone, not a guessed section
+        ("Economic Counselor Jo Gar; Reasons 4 (b) and (d).", ["(b)", "(d)"], "Jo Gar"),
+        ("CDA MO DRU FOR REASONS 1 (B) AND (D)", ["(b)", "(d)"], "MO DRU"),
+        ("A.F. Godd for reasons 104 (b) and (d)", ["(b)", "(d)"], "A.F. Godd"),
+        ("Amb. Pat Kin for reasons 1.b and d.", ["(b)", "(d)"], "Pat Kin"),
+        # no letters: nothing
+        ("CDA Doug Sill, Reasons 1.4...", [], "Doug Sill"),
+        ("ACTING CONSUL GENERAL ARNO VEL. REASON:", [], "ARNO VEL"),
+        ("Deputy Political Counselor Mark Can for reasons ...", [], "Mark Can"),
+    ],
+)
+def test_reason_letters_without_a_section(text, reasons, name):
+    cb, got = parse_classified_by(text)
+    assert (got, cb.name) == (reasons, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        # `9(` typed for `(` (the same key), a letter glued to `and`
+        ("AMBASSADOR JO ROE, FOR REASONS 1.4 9(b) AND (d)", ["1.4(b)", "1.4(d)"]),
+        ("CON CBEAM for 1.5 (band d)", ["1.5(b)", "1.5(d)"]),
+        # … only right after the section number
+        ("Jo Roe (hand carried) for reasons 1.4 (b)", ["1.4(b)"]),
+        ("Jo Roe for reasons 1.4 (b), 9(d) team", ["1.4(b)"]),
+    ],
+)
+def test_typing_slips_in_the_letters(text, reasons):
+    assert parse_classified_by(text)[1] == reasons

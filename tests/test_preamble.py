@@ -495,12 +495,18 @@ def test_eo_invalid_date_warns_and_keeps_text():
             ["1.4(a)", "1.4(b)", "1.4(c)", "1.4(d)"],
         ),
         ("CDA A. Person, E.O. 12958, 1.4(D). Embassy Oslo", ["1.4(d)"]),
-        ("CDA A. Person for reasons b, d", []),
     ],
 )
 def test_classified_by_reasons(text, reasons):
     assert reasons_from_text(text) == reasons
     assert parse_classified_by(text)[1] == reasons
+
+
+def test_reason_letters_without_a_section():
+    # no section to scan for in running text; the statement gives the letters alone
+    text = "CDA A. Person for reasons b, d"
+    assert reasons_from_text(text) == []
+    assert parse_classified_by(text)[1] == ["(b)", "(d)"]
 
 
 @pytest.mark.parametrize(
@@ -1489,6 +1495,52 @@ def test_unnumbered_text_after_the_ref_is_not_an_item(monkeypatch, after_ref, fi
     seen, got = _ref_text(monkeypatch, _HEAD + "REF: STATE 114649" + after_ref)
     assert seen == ["STATE 114649"]
     assert got.strip() == first
+
+
+_PROSE = (
+    "Zenda remains one of the closest partners of the United States in the\n"
+    "region.  Its police and border agencies work with us every day to stop\n"
+    "smuggling across the long and open northern frontier, and the courts\n"
+    "have sentenced eleven traffickers this year.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("ref", "block", "first"),
+    [
+        # a lettered paragraph citing nothing and running on as prose after the REF
+        ("REF: STATE 301352\n\nA)  " + _PROSE, "STATE 301352", "A)  Zenda remains"),
+        ("REF:  Zenda 00926\n\nA.  Name of Speaker: " + _PROSE, "Zenda 00926", "A.  Name of"),
+        # a roman heading after items A-F, the whole paragraph on one line (a web page)
+        (
+            "REF: A. STATE 114420 B. ZENDA 2738 C. ZENDA 2710\n\n I. Key Objectives (SBU) "
+            + " ".join(_PROSE.split()),
+            "A. STATE 114420 B. ZENDA 2738 C. ZENDA 2710",
+            "I. Key Objectives",
+        ),
+    ],
+)
+def test_lettered_text_after_the_ref_is_not_an_item(monkeypatch, ref, block, first):
+    seen, got = _ref_text(monkeypatch, _HEAD + ref + "\n1. More text.")
+    assert seen == [block]
+    assert got.strip().startswith(first)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        # short items that cite no cable stay in the block
+        "B. Embassy Zenda letter to the Foreign Ministry dated May 5, 2008",
+        # … and so does a long one that cites a cable
+        "B. LONDON 2710, which reported that " + " ".join(_PROSE.split()),
+        # … or an email, however long its note
+        "B. Email from the desk officer to Poloff, " + " ".join(_PROSE.split()),
+    ],
+)
+def test_lettered_item_after_a_blank_line_stays_an_item(monkeypatch, item):
+    seen, got = _ref_text(monkeypatch, _HEAD + "REF: A. STATE 1\n\n" + item + "\n\n1. Text.")
+    assert seen == ["A. STATE 1\n" + item]
+    assert got == "1. Text."
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from dataclasses import fields
 from importlib import resources
 
 import jsonschema
+import pytest
 
 from cablebase.record import (
     Cable,
@@ -68,6 +69,17 @@ def test_json_round_trip() -> None:
 def test_output_validates_against_schema() -> None:
     jsonschema.validate(json.loads(sample().to_json()), SCHEMA)
     jsonschema.validate(json.loads(Cable().to_json()), SCHEMA)
+
+
+def test_schema_reasons_with_and_without_a_section() -> None:
+    # a statement naming no section gives the letters alone (docs/record.md)
+    rec = json.loads(sample().to_json())
+    rec["classification_reasons"] = ["1.5(c)", "(b)", "(d)"]
+    jsonschema.validate(rec, SCHEMA)
+    for bad in (["1.4b"], ["(x)"], ["b"], ["1.2(b)"]):
+        rec["classification_reasons"] = bad
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(rec, SCHEMA)
 
 
 def test_schema_rejects_bad_values() -> None:

@@ -51,10 +51,25 @@ def _zeros(text: str) -> str:
     return _ZERO_WORD.sub(lambda m: m.group(0).replace("0", "O"), text)
 
 
+# Typing slips inside the letters: `9(b)` for `(b)` (the 9 under the parenthesis) and a
+# letter glued to `and` (`1.5 (band d)`), both right after a section number's last digit.
+_SLIP = re.compile(
+    r"(?<=[456])(\s?)9(?=\([a-h]\))|(?:(?<=[456]\()|(?<=[456]\s\())([a-h])(?=and\s)",
+    re.IGNORECASE,
+)
+
+
+def _slip(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(2) is None else m.group(2) + " "
+
+
 def _repair(text: str, zeros: bool = True) -> str:
     if zeros:
         text = _zeros(text)
-    return _REPAIR.sub(_fix, text)
+    text = _REPAIR.sub(_fix, text)
+    if "9(" in text or "and" in text or "AND" in text:
+        text = _SLIP.sub(_slip, text)
+    return text
 
 
 def _is_portion_mark(tokens: list[tuple[str, int, int]], k: int, letters: bool) -> bool:
@@ -114,6 +129,31 @@ def _reasons(fixed: str) -> list[str]:
             item = f"{section}({low})"
             if item not in out:
                 out.append(item)
+    return out
+
+
+# A reason word, then what may stand between it and letters given without a readable section
+# (`Reasons b, d`, `REASON: (B) AND (D)`, `REASONS E.O. 12958 (B), (D)`, `reasons 4 (b)`,
+# `reasons 1 (B)`, `reasons 104 (b)`, `reasons 1.b and d`): the E.O. number (its `E.O.`
+# is blanked by _reasons' caller) or a cut or mistyped section number.
+_LETTERS_ONLY = re.compile(
+    r"\breasons?\b[\s:,]*(?:(?:EO\s?)?(?:12958|13526)\b[\s:,]*)?(?:\d{1,3}(?:\.\d?)?(?![\d.]\d))?",
+    re.IGNORECASE,
+)
+
+
+def _letters_only(fixed: str) -> list[str]:
+    """Reason letters after the reason word when the statement names no section:
+    `(b)`, `(d)` (the letter alone; docs/record.md)."""
+    if "." in fixed and ("E" in fixed or "e" in fixed):
+        fixed = _EO_ABBR.sub(lambda m: " " * len(m.group(0)), fixed)
+    out: list[str] = []
+    for m in _LETTERS_ONLY.finditer(fixed):
+        for low, _end in _letters(fixed, m.end(), _SEPARATORS):
+            if f"({low})" not in out:
+                out.append(f"({low})")
+        if out:
+            break
     return out
 
 
@@ -473,6 +513,8 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
     fixed = _repair(text, zeros=False)  # names keep their zeros as written
     zfixed = _zeros(fixed)  # same length as `fixed`
     reasons = _reasons(zfixed if "1" in text else "")
+    if not reasons and ("r" in zfixed or "R" in zfixed):
+        reasons = _letters_only(zfixed)
     m = _WHO_END.search(zfixed)
     if m is None:
         who = fixed

@@ -214,6 +214,16 @@ def _text_opens(pieces: list[str], s: str) -> bool:
     return True
 
 
+def _paragraph(lines: list[str], i: int, most: int = 12) -> str:
+    """Line `i` and the lines after it up to the next blank line (at most `most` lines)."""
+    out = []
+    for s in lines[i : i + most]:
+        if not s.strip():
+            break
+        out.append(s)
+    return "\n".join(out)
+
+
 def _ref_goes_on(last: str, s: str) -> bool:
     """Whether a line after a blank line goes on with the REF block whose last line is
     `last` (wraps cut by blank lines in double-spaced copies)."""
@@ -509,6 +519,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 and last == "ref"
                 and _ref_goes_on(sc.fields["ref"][-1], s)
                 and not _text_opens(sc.fields["ref"], s)
+                and not refs.item_is_text(_paragraph(lines, i))
             ):
                 sc.fields["ref"].append(s)  # an item after a blank line
                 cur = "ref"

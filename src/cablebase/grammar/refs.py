@@ -762,6 +762,29 @@ def opens_text(text: str, before: str = "") -> bool:
     return True
 
 
+_ITEM_LETTER = re.compile(r"^\s*(?:[A-Za-z][.):]|\([A-Za-z]\))\s+")
+_TEXT_ITEM = 250  # characters: a REF item citing no cable (a letter, a note) is shorter
+_PROSE_WORDS = 8  # lower-case words among the first 30: prose, not an upper-case title
+
+
+def item_is_text(paragraph: str) -> bool:
+    """Whether a lettered line standing after a blank line below the REF block, with the
+    lines that follow it up to the next blank line (`paragraph`), is lettered text of the
+    cable rather than a REF item: it cites no cable and names no email, telcon or report,
+    and runs on as prose longer than any such item (`A)  Pakistan continues to be one of …`,
+    `A.  Name of Speaker/Date of Program: …`, `I. Key Objectives and Priorities (SBU) …`)."""
+    m = _ITEM_LETTER.match(paragraph)
+    if m is None:
+        return False
+    body = " ".join(paragraph[m.end() : m.end() + 4 * _TEXT_ITEM].split())
+    if len(body) < _TEXT_ITEM:
+        return False
+    words = body.split()[:30]
+    if sum(w.isalpha() and w.islower() for w in words) < _PROSE_WORDS:
+        return False
+    return not _cables(body[:_TEXT_ITEM]) and _kind(body[:60]) == "other"
+
+
 def run_on_at(text: str, start: int = 0) -> int | None:
     """Where the text runs on after a REF item in `text` (from `start`), or None."""
     for m in _RUN_ON.finditer(text, start):
