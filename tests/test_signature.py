@@ -413,3 +413,38 @@ def test_a_copy_of_the_routing_header_after_the_name_is_not_text():
     assert c.signers == ["ROE"]
     assert c.paragraphs[-1].text.endswith("index.cfm")
     assert not any("VZCZC" in p.text or "SECSTATE" in p.text for p in c.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ['"', ","],  # a page's stray quote and comma lines
+        ["/", "/", "/"],  # a column of slashes
+        ['"\tClassification: UNCLASSIFIED', '"'],
+        ["", "=======CABLE ENDS=======", "", "Classified By: DCM Jo Roe, Reasons: 1.4 B..."],
+        ["NNNN", "End Cable Text", " XXXXXXXXXXXX"],
+        ["", "Track impresión: someone @ Sat Dec 4 19:20:36 2010. Este documento", "ID:\t187536"],
+        ["", "F:\\POLITICAL SECTION\\CABLES\\021120 EUROPE.DOC", "UNCLASSIFIED"],
+        ["", "NOTE: POUCHED PROTECTED BY SO."],
+        ["", "NOTE: (#) OMISSION. CORRECTION TO FOLLOW."],
+        ["", "MISSING CLASSIFIED PARAGRAPH", "NNNN"],
+        ["", "CONFIDENTIAL", ">", "2003ZAGREB0"],  # a cut cable id
+    ],
+)
+def test_signature_read_past_trailers(tail):
+    sig = take_signature(["The talks went well.", "", "NICHOLSON", *tail])
+    assert sig.signers == ["NICHOLSON"]
+    assert sig.lines == ["The talks went well."]
+
+
+def test_note_in_the_text_before_the_name_is_kept():
+    lines = ["Text ends.", "", "NOTE: the minister left early.", "", "ROE"]
+    sig = take_signature(lines)
+    assert sig.signers == ["ROE"]
+    assert sig.lines == lines[:3]
+
+
+def test_redaction_line_alone_is_no_signature_and_no_trailer():
+    sig = take_signature(["Text ends.", "", "XXXXXXXXXXXX"])
+    assert sig.signers == []
+    assert sig.lines[-1] == "XXXXXXXXXXXX"

@@ -18,7 +18,12 @@ from cablebase.grammar.tags import is_code
 __all__ = ["Signature", "cut_header_copy", "take_signature"]
 
 _TRAILER = re.compile(
-    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
+    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.,/]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
+    # a page's classification line (`"<TAB>Classification: UNCLASSIFIED`), a drafter's file
+    # path (`F:\POLITICAL SECTION\CABLES\X.DOC`), a note that a paragraph is left out
+    r"\"?\s*Classification:\s*[A-Z /]+|[A-Z]:\\.*|MISSING\s+CLASSIFIED\s+PARAGRAPHS?|"
+    # a newspaper's print trailer (`Track impresión: … EL PAÍS` / `ID: 187536`)
+    r"Track\s+impresi.*|ID:\s*\d+|"
     # service notes and tool lines after the signature (`NOTE: NOT PASSED TO ABOVE
     # ADDRESSEE(S)`, `v1.6.3`, CableXpress folder lines, a split NARA stamp's second line)
     r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|POUCH\s+ADDRESSEES|.*\bGRA[BR]LED\b).*|"
@@ -30,7 +35,7 @@ _TRAILER = re.compile(
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
     r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?|"
-    r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
+    r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|\d{4}[A-Z]{3,}\d{0,6}|"
     r"[A-Z][A-Z ]{1,12}\s+\d{8}|"
     r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",
     re.I,
@@ -568,14 +573,40 @@ def _strip_blank_tail(out: list[str]) -> None:
 _SERVICE_NOTE = re.compile(r"^\s*NOTE\s+BY\s+OC/T\b|^\s*NOTE:\s*(?:NOT\s+PASSED|SVC\b)", re.I)
 
 
+_END_WINDOW = 8  # the last lines where a service note or a CABLE ENDS line is looked for
+
+
+def _after_name(out: list[str], k: int) -> bool:
+    """The content line before out[k] reads as a signature name."""
+    j = _prev_content(out, k)
+    return j is not None and _name_words(out[j]) is not None
+
+
+def _xrun_trailer(out: list[str], s: str) -> bool:
+    """A redaction line after a trailer (`End Cable Text` ⏎ `XXXXXXXXXXXX`): no signature."""
+    if not (s[:1] in "Xx" and _XRUN.fullmatch(s)):
+        return False
+    j = _prev_content(out, len(out) - 1)
+    return j is not None and _TRAILER.match(out[j].strip()) is not None
+
+
 def _strip_trailers(out: list[str]) -> None:
-    for k in range(max(0, len(out) - 4), len(out)):
-        if "NOTE" in out[k][:12].upper() and _SERVICE_NOTE.match(out[k]):
-            del out[k:]
+    for k in range(max(0, len(out) - _END_WINDOW), len(out)):
+        head = out[k][:12]
+        if "NOTE" in head.upper() and (
+            _SERVICE_NOTE.match(out[k])
+            or (head.lstrip().startswith("NOTE") and _after_name(out, k))
+        ):
+            del out[
+                k:
+            ]  # a service note, or any `NOTE:` the communications centre put after the name
+            break
+        if "CABLE ENDS" in out[k] and _TRAILER.match(out[k]):
+            del out[k:]  # `====CABLE ENDS====` and a page's preview of the cable's head after it
             break
     while out:
         s = out[-1].strip()
-        if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s):
+        if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s) or _xrun_trailer(out, s):
             out.pop()
             continue
         if (
