@@ -448,3 +448,48 @@ def test_redaction_line_alone_is_no_signature_and_no_trailer():
     sig = take_signature(["Text ends.", "", "XXXXXXXXXXXX"])
     assert sig.signers == []
     assert sig.lines[-1] == "XXXXXXXXXXXX"
+
+
+@pytest.mark.parametrize(
+    ("last", "signer", "rest"),
+    [
+        # glued to mixed-case prose with nothing between
+        ("The office can help. AMERICAN EMBASSY: (54)(11) 5777-4873  WAYNE", "WAYNE", None),
+        ("Jo Roe, Coordinator, EUR/NB RICE", "RICE", "Jo Roe, Coordinator, EUR/NB"),
+        ("Ann Poe, Multilateral Trade Office, EEB HENZEL", "HENZEL", None),
+        ("Yea: 105 Nay: 104 Abstain/blank/spoiled: 14 EIKENBERRY", "EIKENBERRY", None),
+        ("Released in 1974, he joined the underground.  End of Part One LA LIME", "LA LIME", None),
+        ("Crime Affairs Officer Ann Poe, ARSO PENNINGTON PENNINGTON", "PENNINGTON", None),
+        ("He said he would investigate. We will follow-up with the MFA Scobey", "SCOBEY", None),
+        ("Education: Egyptian War College Tueller", "TUELLER", None),
+        # glued to the drafters' closing parenthesis
+        ("PLEASE RESPOND WITH A RETURN CABLE.", None, None),
+        ("(USFCS/JROE/ADOE)GEORGE ARGYROS", "GEORGE ARGYROS", "(USFCS/JROE/ADOE)"),
+    ],
+)
+def test_signer_glued_without_punctuation(last, signer, rest):
+    sig = take_signature(["The talks went well.", "", last])
+    assert sig.signers == ([signer] if signer else [])
+    if rest is not None:
+        assert sig.lines[-1] == rest
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "The delegation then traveled on to Lilongwe and in Blant",  # cut short
+        "He praised the work of NATO and the UNHCR",  # codes and acronyms
+        "Officials from the FARC met the FARC",  # a word the line already used
+        "We will meet again with the de Mello",  # a particle before the word
+    ],
+)
+def test_no_bare_glued_signer(last):
+    assert take_signature(["The talks went well.", "", last]).signers == []
+
+
+def test_upper_case_name_below_a_comma_in_mixed_case_prose():
+    lines = ["Experts were Greg Doe (DHS), Mike Roe (LLNL),", "and John Poe (DOE),", "RICE"]
+    assert take_signature(lines).signers == ["RICE"]
+    # a wrapped upper-case telegram: the word goes on with the sentence
+    lines = ["THE TALKS WERE HELD WITH THE MINISTER OF,", "DEFENSE"]
+    assert take_signature(lines).signers == []

@@ -424,6 +424,11 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     m = _GLUED_TIGHT.search(last, tail) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
     if m is not None and _name_words(m.group(1)) is not None:
         return m.group(1), m.start(1)
+    if ")" in t[tail:]:
+        # the drafters' line glued to the name (`(USFCS/JROE/ADOE)GEORGE ARGYROS`)
+        m = _AFTER_DRAFTERS.search(t, tail)
+        if m is not None and _name_words(m.group(1)) is not None:
+            return _collapse(m.group(1).split()), m.start(1)
     tokens = last.rsplit(None, 5)  # only the last five words are looked at
     lower_text = not last.isupper() and any(c.islower() for c in last)
     for k in (3, 2, 1):
@@ -441,6 +446,7 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
         su = sep.upper()
         ok = (
             sep[-1] in _SEP_END
+            or (lower_text and _bare_glued(name, sep, last))
             # mixed-case prose ending on one upper-case word (`… Ahmed Megahed SCOBEY`)
             or (
                 k == 1
@@ -472,6 +478,28 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     return None
 
 
+def _bare_glued(name: list[str], sep: str, last: str) -> bool:
+    """A name glued to the end of mixed-case prose with nothing between: one upper-case word
+    (`… 5777-4873  WAYNE`, `… EUR/NB RICE`), a particle and one (`… Part One LA LIME`), one
+    doubled (`… Officer Jo Roe, ARSO PENNINGTON PENNINGTON`), or one capitalised word after a
+    word that is not lower case (`… follow up with the MFA Scobey`; `… in Blant` is cut short)."""
+    core = [w for w in name if w.lower() not in _PARTICLE]
+    doubled = len(name) == 2 and name[0] == name[1]
+    if (len(core) != 1 and not doubled) or sep.lower() in _PARTICLE:
+        return False  # (`La Lime`: the particle is the name's own)
+    w = core[0]
+    if len(w) < 4 or is_code(w.upper()):
+        return False
+    mixed_name = len(name) == 1 and w[0].isupper() and w[1:].islower() and not sep.islower()
+    if not w.isupper() and not mixed_name:
+        return False
+    # a word the line already used is the text's own (an acronym, a name it discusses)
+    uses = re.findall(rf"\b{re.escape(w.upper())}\b", last.upper())
+    return len(uses) == (2 if doubled else 1)
+
+
+_AFTER_DRAFTERS = re.compile(r"\([A-Z][A-Z/:.,' -]*\)([A-Z][A-Z'-]+(?:\s+[A-Z][A-Z'-]+){0,2})\s*$")
+
 _SEP_END = frozenset(".!?:;\"')]*\u201d\u2019")
 
 
@@ -491,7 +519,17 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     ):
         return True  # `-----` or a web address or e-mail line before the name
     if prev.endswith(",") or prev.endswith("-"):
-        return False
+        # a wrapped phrase goes on in the case of the prose; one upper-case word below
+        # mixed-case prose is the name (`… and John Wacker (DOE),` ⏎ `RICE`)
+        w = words[0]
+        return (
+            prev.endswith(",")
+            and len(words) == 1
+            and len(w) >= 4
+            and w.isupper()
+            and not is_code(w)
+            and _mixed_case(out[:-1])
+        )
     if prev[-7:].upper() == "COMMENT" and _END_LINE.search(prev):
         return True  # `… End Comment` ⏎ `LA LIME`: the closing marker without its period
     tail = prev.split()[-1].upper() if prev.split() else ""
