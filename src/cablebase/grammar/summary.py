@@ -83,12 +83,15 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
     mentioned = False  # an early paragraph names a summary without a label (a contents list)
     for k, p in enumerate(early):
         head = p.text[:400]
-        if "ummary" not in head and "UMMARY" not in head:
-            continue  # cheap test: the label is near the start
-        text = _labelled(paragraphs, k)
-        if text:
-            return text
-        mentioned = True
+        if "ummary" in head or "UMMARY" in head:  # cheap test: the label is near the start
+            text = _labelled(paragraphs, k)
+            if text:
+                return text
+            mentioned = True
+        if p.number is None and "\n\nSUMMARY" in p.text:
+            text = _block_labelled(p.text)
+            if text:
+                return text
     if mentioned and len(paragraphs) > _EARLY:
         # a paragraph numbered as an early one after a numbered table of contents
         for k in range(_EARLY, min(len(paragraphs), _NUMBERED_EARLY)):
@@ -168,6 +171,24 @@ def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:
     if m is None:
         return None
     return _collect(paragraphs, k, text[m.end() :]) or None
+
+
+_BLOCK_LABEL = re.compile(r"SUMMARY\s*[:.]")  # `SUMMARY CASE FILE` is a title, not a label
+
+
+def _block_labelled(text: str) -> str | None:
+    """The summary of a labelled block inside an unnumbered paragraph: a DoD information
+    report's header blocks (`DOI: …` ⏎⏎ `SOURCE: …` ⏎⏎ `SUMMARY: (C) …` ⏎⏎ `TEXT. 1. …`)."""
+    at = text.find("\n\nSUMMARY")
+    while at >= 0:
+        block = text[at + 2 :].split("\n\n", 1)[0]
+        m = _LABEL.match(block) if _BLOCK_LABEL.match(block) else None
+        if m is not None:
+            rest = block[m.end() :]
+            end = _find_end(rest)
+            return (rest[: end.start()] if end is not None else rest).strip() or None
+        at = text.find("\n\nSUMMARY", at + 2)
+    return None
 
 
 def _find_end(text: str) -> re.Match[str] | None:
