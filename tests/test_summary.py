@@ -215,3 +215,34 @@ def test_sipdis_glued_to_a_wrapped_line_is_left_out() -> None:
     cable = _parse(body)
     assert cable.summary == "General Secretary Karat showed he is a talented and skillful leader."
     assert "SIPDIS" in cable.handling
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        # a report's first section, labelled or under its own heading inside paragraph 1
+        (
+            "I. SUMMARY: In 2004, Zenda enforced the drug laws.\n\nLAW ENFORCEMENT\n\nMore.\n\nROE",
+            "In 2004, Zenda enforced the drug laws.",
+        ),
+        (
+            "1. (U) The text of the report is below.\n\nZenda\n\nI. Summary\n\n"
+            "Zenda is a transit point.\n\nII. Status of Country\n\nMore.\n\nROE",
+            "Zenda is a transit point.",
+        ),
+        # a lettered incident report
+        (
+            "A. (U) POST: Zenda.\n\nB. (U) DATE: July 27.\n\nC.  (SBU) SUMMARY: The RSO met the"
+            "\npolice.\n\nD. (U) DETAILS: More.\n\nROE",
+            "The RSO met the police.",
+        ),
+        # a copyright notice before the labelled block is not the summary
+        (
+            "COPYRIGHT 2004. ALL RIGHTS RESERVED.\n\nSummary.  Following is a list of firms."
+            "  End summary.\n\nFIRM ONE\n\nROE",
+            "Following is a list of firms.",
+        ),
+    ],
+)
+def test_summary_in_the_blocks_of_an_unsplit_paragraph(body, summary) -> None:
+    assert _parse(body).summary == summary

@@ -88,7 +88,7 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             if text:
                 return text
             mentioned = True
-        if p.number is None and "\n\nSUMMARY" in p.text:
+        if ("\n\n" in p.text or p.number is None) and ("ummary" in p.text or "UMMARY" in p.text):
             text = _block_labelled(p.text)
             if text:
                 return text
@@ -173,21 +173,35 @@ def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:
     return _collect(paragraphs, k, text[m.end() :]) or None
 
 
-_BLOCK_LABEL = re.compile(r"SUMMARY\s*[:.]")  # `SUMMARY CASE FILE` is a title, not a label
+# A labelled block: `SUMMARY: (C) …`, `I. SUMMARY: …` (a report's first section), `C.  (SBU)
+# SUMMARY: …` (a lettered incident report); `SUMMARY CASE FILE` is a title, not a label.
+_BLOCK_LABEL = re.compile(
+    r"(?:[IVX]{1,4}\.\s*|[A-Z][.,]\s+)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?summary\s*[:.]\s*"
+    r"(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
+    re.I,
+)
 
 
 def _block_labelled(text: str) -> str | None:
-    """The summary of a labelled block inside an unnumbered paragraph: a DoD information
-    report's header blocks (`DOI: …` ⏎⏎ `SOURCE: …` ⏎⏎ `SUMMARY: (C) …` ⏎⏎ `TEXT. 1. …`)."""
-    at = text.find("\n\nSUMMARY")
-    while at >= 0:
-        block = text[at + 2 :].split("\n\n", 1)[0]
-        m = _LABEL.match(block) if _BLOCK_LABEL.match(block) else None
-        if m is not None:
-            rest = block[m.end() :]
+    """The summary in the blocks (split at blank lines) of an early paragraph the reader did
+    not split: a DoD information report's header (`DOI: …` ⏎⏎ `SUMMARY: (C) …` ⏎⏎ `TEXT. 1.`),
+    a report section (`I. SUMMARY: In 2004 …`, or `I. Summary` ⏎⏎ its first block)."""
+    blocks = text.split("\n\n")
+    for k, block in enumerate(blocks):
+        b = block.strip()
+        if "ummary" not in b[:40] and "UMMARY" not in b[:40]:
+            continue
+        m = _BLOCK_LABEL.match(b)
+        if m is not None and b[m.end() :].strip():
+            rest = b[m.end() :]
+        elif k > 0 and k + 1 < len(blocks) and _is_heading(b):
+            rest = "\n\n".join(blocks[k + 1 :])
             end = _find_end(rest)
-            return (rest[: end.start()] if end is not None else rest).strip() or None
-        at = text.find("\n\nSUMMARY", at + 2)
+            rest = rest[: end.start()] if end is not None else blocks[k + 1]
+        else:
+            continue
+        end = _find_end(rest)
+        return (rest[: end.start()] if end is not None else rest).strip() or None
     return None
 
 
