@@ -230,6 +230,11 @@ def test_sipdis_glued_to_a_wrapped_line_is_left_out() -> None:
             "Zenda is a transit point.\n\nII. Status of Country\n\nMore.\n\nROE",
             "Zenda is a transit point.",
         ),
+        (  # its blocks up to the next section's heading
+            "1. (U) The text of the report is below.\n\nI. Summary\n\nZenda is a transit"
+            " point.\n\nSeizures rose.\n\nII. Status of Country\n\nMore.\n\nROE",
+            "Zenda is a transit point.\n\nSeizures rose.",
+        ),
         # a lettered incident report
         (
             "A. (U) POST: Zenda.\n\nB. (U) DATE: July 27.\n\nC.  (SBU) SUMMARY: The RSO met the"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from cablebase.grammar.pages import ends_sentence
 from cablebase.record import Paragraph
 
 __all__ = ["find_summary"]
@@ -197,12 +198,25 @@ def _block_labelled(text: str) -> str | None:
         elif k > 0 and k + 1 < len(blocks) and _is_heading(b):
             rest = "\n\n".join(blocks[k + 1 :])
             end = _find_end(rest)
-            rest = rest[: end.start()] if end is not None else blocks[k + 1]
+            rest = rest[: end.start()] if end is not None else _to_next_heading(blocks[k + 1 :])
         else:
             continue
         end = _find_end(rest)
         return (rest[: end.start()] if end is not None else rest).strip() or None
     return None
+
+
+# The next section's heading among the blocks (`II. Status of Country`, `LAW ENFORCEMENT`).
+_BLOCK_HEADING = re.compile(r"^(?:[IVX]{1,4}\.\s+\S.{0,70}|[A-Z][A-Z ,&/-]{2,70})$")
+
+
+def _to_next_heading(blocks: list[str]) -> str:
+    """The blocks up to the next section heading; the first block alone when none follows."""
+    for j, block in enumerate(blocks[:_SPAN]):
+        b = block.strip()
+        if j and _BLOCK_HEADING.match(b) and not ends_sentence(b):
+            return "\n\n".join(x.strip() for x in blocks[:j])
+    return blocks[0]
 
 
 def _find_end(text: str) -> re.Match[str] | None:
