@@ -612,6 +612,7 @@ _SERVICE_NOTE = re.compile(r"^\s*NOTE\s+BY\s+OC/T\b|^\s*NOTE:\s*(?:NOT\s+PASSED|
 
 
 _END_WINDOW = 8  # the last lines where a service note or a CABLE ENDS line is looked for
+_END_STARTS = frozenset("Nn=\t ")  # how such a line starts (`NOTE`, `Note`, `  NOTE`, `====`)
 
 
 def _after_name(out: list[str], k: int) -> bool:
@@ -630,16 +631,16 @@ def _xrun_trailer(out: list[str], s: str) -> bool:
 
 def _strip_trailers(out: list[str]) -> None:
     for k in range(max(0, len(out) - _END_WINDOW), len(out)):
-        head = out[k][:12]
+        x = out[k]
+        if x[:1] not in _END_STARTS:
+            continue  # (one cheap test per line: this runs for every cable)
+        head = x[:12]
         if "NOTE" in head.upper() and (
-            _SERVICE_NOTE.match(out[k])
-            or (head.lstrip().startswith("NOTE") and _after_name(out, k))
+            _SERVICE_NOTE.match(x) or (head.lstrip().startswith("NOTE") and _after_name(out, k))
         ):
-            del out[
-                k:
-            ]  # a service note, or any `NOTE:` the communications centre put after the name
+            del out[k:]  # a service note, or a `NOTE:` the communications centre put after the name
             break
-        if "CABLE ENDS" in out[k] and _TRAILER.match(out[k]):
+        if x[:1] == "=" and "CABLE ENDS" in x and _TRAILER.match(x):
             del out[k:]  # `====CABLE ENDS====` and a page's preview of the cable's head after it
             break
     while out:

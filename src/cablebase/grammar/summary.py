@@ -63,6 +63,7 @@ _DECOR = " \t\n-=_*~\\/.:#"
 _EARLY = 6  # the label stands in one of the first paragraphs
 _NUMBERED_EARLY = 40  # … or in one numbered as one of them, after a numbered list
 _SPAN = 8  # how far `End Summary` may stand from the label
+_BLOCKED = 3  # an unsplit paragraph holding the summary among its blocks is one of the first
 
 
 def find_summary(paragraphs: list[Paragraph]) -> str | None:
@@ -89,7 +90,12 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             if text:
                 return text
             mentioned = True
-        if ("\n\n" in p.text or p.number is None) and ("ummary" in p.text or "UMMARY" in p.text):
+        if (
+            k < _BLOCKED
+            and (p.number is None or p.number <= 2)
+            and ("ummary" in p.text or "UMMARY" in p.text)
+            and (p.number is None or "\n\n" in p.text)
+        ):
             text = _block_labelled(p.text)
             if text:
                 return text

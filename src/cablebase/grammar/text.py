@@ -32,7 +32,7 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
     if not sig.signers and start > 0:
         sig = _signature_after_preamble(lines, start, kept) or sig
     cable.signers = sig.signers
-    if "\nTEXT" in blob:
+    if blob.find("\nTEXT", 0, _TEXT_LABEL_WITHIN) >= 0:
         _unlabel_text(sig.lines)
     items = segment(sig.lines)
     paragraphs: list[Paragraph] = []
@@ -103,6 +103,7 @@ _LABEL_LINE = re.compile(r"^\s*(?:SUBJ|TAGS?|REF|E\.?\s?O\.?|CLASSIFIED|DECL)", 
 
 
 # `TEXT.  1.  (C) …`: a DoD information report labels its first numbered paragraph.
+_TEXT_LABEL_WITHIN = 6000  # characters: the label follows the report's header blocks
 _TEXT_LABEL = re.compile(r"^\s*TEXT\s*[.:]\s+(?=\d{1,3}\.\s)")
 
 
@@ -146,9 +147,13 @@ def _drop_sipdis(body: list[str], blob: str) -> list[str]:
             # the marker the SIPDIS tool put on a line of its own, glued to the wrapped
             # sentence's next line (`… he is a talented` ⏎ `SIPDIS and skillful leader`)
             glued[k] = x[7:].lstrip()
-    if not drop and not glued:
+    if glued:
+        body = list(body)
+        for k, x in glued.items():
+            body[k] = x
+    elif not drop:
         return body
-    return [glued.get(k, x) for k, x in enumerate(body) if k not in drop]
+    return [x for k, x in enumerate(body) if k not in drop] if drop else body
 
 
 def _check_numbering(items: list[Item], st: State) -> None:
