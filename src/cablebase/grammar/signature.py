@@ -424,7 +424,8 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     m = _GLUED_TIGHT.search(last, tail) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
     if m is not None and _name_words(m.group(1)) is not None:
         return m.group(1), m.start(1)
-    if ")" in t[tail:]:
+    close = t.rfind(")", tail)
+    if close >= 0 and t[close + 1 : close + 2].isupper():
         # the drafters' line glued to the name (`(USFCS/JROE/ADOE)GEORGE ARGYROS`)
         m = _AFTER_DRAFTERS.search(t, tail)
         if m is not None and _name_words(m.group(1)) is not None:
@@ -446,7 +447,6 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
         su = sep.upper()
         ok = (
             sep[-1] in _SEP_END
-            or (lower_text and _bare_glued(name, sep, last))
             # mixed-case prose ending on one upper-case word (`… Ahmed Megahed SCOBEY`)
             or (
                 k == 1
@@ -468,6 +468,7 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
                     or (len(tokens) > k + 1 and tokens[-k - 2].upper() == "END")
                 )
             )
+            or (lower_text and _bare_glued(name, sep, last))
         )
         if ok:
             cut = last.rstrip().rstrip(".").rstrip()
@@ -494,8 +495,11 @@ def _bare_glued(name: list[str], sep: str, last: str) -> bool:
     if not w.isupper() and not mixed_name:
         return False
     # a word the line already used is the text's own (an acronym, a name it discusses)
-    uses = re.findall(rf"\b{re.escape(w.upper())}\b", last.upper())
-    return len(uses) == (2 if doubled else 1)
+    up, want = last.upper(), 2 if doubled else 1
+    count = up.count(w.upper())  # a substring count first; words only when it says more
+    if count > want:
+        count = len(re.findall(rf"\b{re.escape(w.upper())}\b", up))
+    return count == want
 
 
 _AFTER_DRAFTERS = re.compile(r"\([A-Z][A-Z/:.,' -]*\)([A-Z][A-Z'-]+(?:\s+[A-Z][A-Z'-]+){0,2})\s*$")
