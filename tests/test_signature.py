@@ -493,3 +493,10 @@ def test_upper_case_name_below_a_comma_in_mixed_case_prose():
     # a wrapped upper-case telegram: the word goes on with the sentence
     lines = ["THE TALKS WERE HELD WITH THE MINISTER OF,", "DEFENSE"]
     assert take_signature(lines).signers == []
+
+
+def test_a_sentence_ending_in_a_capitalised_word_is_no_bare_glued_signer():
+    assert (
+        take_signature(["Text.", "", "This cable was cleared by Embassy Brasilia."]).signers == []
+    )
+    assert take_signature(["Text.", "", "He met the Finance Minister and the MOD."]).signers == []

@@ -484,6 +484,8 @@ def _bare_glued(name: list[str], sep: str, last: str) -> bool:
     (`… 5777-4873  WAYNE`, `… EUR/NB RICE`), a particle and one (`… Part One LA LIME`), one
     doubled (`… Officer Jo Roe, ARSO PENNINGTON PENNINGTON`), or one capitalised word after a
     word that is not lower case (`… follow up with the MFA Scobey`; `… in Blant` is cut short)."""
+    if name[-1][-1:] in ".!?":
+        return False  # a sentence's last word (`… cleared by Embassy Brasilia.`)
     core = [w for w in name if w.lower() not in _PARTICLE]
     doubled = len(name) == 2 and name[0] == name[1]
     if (len(core) != 1 and not doubled) or sep.lower() in _PARTICLE:
