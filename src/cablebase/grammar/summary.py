@@ -92,9 +92,8 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             mentioned = True
         if (
             k < _BLOCKED
-            and (p.number is None or p.number <= 2)
+            and (p.number is None or (p.number <= 2 and "\n\n" in p.text))
             and ("ummary" in p.text or "UMMARY" in p.text)
-            and (p.number is None or "\n\n" in p.text)
         ):
             text = _block_labelled(p.text)
             if text:

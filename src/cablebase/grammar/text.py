@@ -103,7 +103,7 @@ _LABEL_LINE = re.compile(r"^\s*(?:SUBJ|TAGS?|REF|E\.?\s?O\.?|CLASSIFIED|DECL)", 
 
 
 # `TEXT.  1.  (C) …`: a DoD information report labels its first numbered paragraph.
-_TEXT_LABEL_WITHIN = 6000  # characters: the label follows the report's header blocks
+_TEXT_LABEL_WITHIN = 2500  # characters: the label follows the report's header blocks
 _TEXT_LABEL = re.compile(r"^\s*TEXT\s*[.:]\s+(?=\d{1,3}\.\s)")
 
 
