@@ -413,3 +413,90 @@ def test_a_copy_of_the_routing_header_after_the_name_is_not_text():
     assert c.signers == ["ROE"]
     assert c.paragraphs[-1].text.endswith("index.cfm")
     assert not any("VZCZC" in p.text or "SECSTATE" in p.text for p in c.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ['"', ","],  # a page's stray quote and comma lines
+        ["/", "/", "/"],  # a column of slashes
+        ['"\tClassification: UNCLASSIFIED', '"'],
+        ["", "=======CABLE ENDS=======", "", "Classified By: DCM Jo Roe, Reasons: 1.4 B..."],
+        ["NNNN", "End Cable Text", " XXXXXXXXXXXX"],
+        ["", "Track impresión: someone @ Sat Dec 4 19:20:36 2010. Este documento", "ID:\t187536"],
+        ["", "F:\\POLITICAL SECTION\\CABLES\\021120 EUROPE.DOC", "UNCLASSIFIED"],
+        ["", "NOTE: POUCHED PROTECTED BY SO."],
+        ["", "NOTE: (#) OMISSION. CORRECTION TO FOLLOW."],
+        ["", "MISSING CLASSIFIED PARAGRAPH", "NNNN"],
+        ["", "CONFIDENTIAL", ">", "2003ZAGREB0"],  # a cut cable id
+    ],
+)
+def test_signature_read_past_trailers(tail):
+    sig = take_signature(["The talks went well.", "", "NICHOLSON", *tail])
+    assert sig.signers == ["NICHOLSON"]
+    assert sig.lines == ["The talks went well."]
+
+
+def test_note_in_the_text_before_the_name_is_kept():
+    lines = ["Text ends.", "", "NOTE: the minister left early.", "", "ROE"]
+    sig = take_signature(lines)
+    assert sig.signers == ["ROE"]
+    assert sig.lines == lines[:3]
+
+
+def test_redaction_line_alone_is_no_signature_and_no_trailer():
+    sig = take_signature(["Text ends.", "", "XXXXXXXXXXXX"])
+    assert sig.signers == []
+    assert sig.lines[-1] == "XXXXXXXXXXXX"
+
+
+@pytest.mark.parametrize(
+    ("last", "signer", "rest"),
+    [
+        # glued to mixed-case prose with nothing between
+        ("The office can help. AMERICAN EMBASSY: (54)(11) 5777-4873  WAYNE", "WAYNE", None),
+        ("Jo Roe, Coordinator, EUR/NB RICE", "RICE", "Jo Roe, Coordinator, EUR/NB"),
+        ("Ann Poe, Multilateral Trade Office, EEB HENZEL", "HENZEL", None),
+        ("Yea: 105 Nay: 104 Abstain/blank/spoiled: 14 EIKENBERRY", "EIKENBERRY", None),
+        ("Released in 1974, he joined the underground.  End of Part One LA LIME", "LA LIME", None),
+        ("Crime Affairs Officer Ann Poe, ARSO PENNINGTON PENNINGTON", "PENNINGTON", None),
+        ("He said he would investigate. We will follow-up with the MFA Scobey", "SCOBEY", None),
+        ("Education: Egyptian War College Tueller", "TUELLER", None),
+        # glued to the drafters' closing parenthesis
+        ("PLEASE RESPOND WITH A RETURN CABLE.", None, None),
+        ("(USFCS/JROE/ADOE)GEORGE ARGYROS", "GEORGE ARGYROS", "(USFCS/JROE/ADOE)"),
+    ],
+)
+def test_signer_glued_without_punctuation(last, signer, rest):
+    sig = take_signature(["The talks went well.", "", last])
+    assert sig.signers == ([signer] if signer else [])
+    if rest is not None:
+        assert sig.lines[-1] == rest
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "The delegation then traveled on to Lilongwe and in Blant",  # cut short
+        "He praised the work of NATO and the UNHCR",  # codes and acronyms
+        "Officials from the FARC met the FARC",  # a word the line already used
+        "We will meet again with the de Mello",  # a particle before the word
+    ],
+)
+def test_no_bare_glued_signer(last):
+    assert take_signature(["The talks went well.", "", last]).signers == []
+
+
+def test_upper_case_name_below_a_comma_in_mixed_case_prose():
+    lines = ["Experts were Greg Doe (DHS), Mike Roe (LLNL),", "and John Poe (DOE),", "RICE"]
+    assert take_signature(lines).signers == ["RICE"]
+    # a wrapped upper-case telegram: the word goes on with the sentence
+    lines = ["THE TALKS WERE HELD WITH THE MINISTER OF,", "DEFENSE"]
+    assert take_signature(lines).signers == []
+
+
+def test_a_sentence_ending_in_a_capitalised_word_is_no_bare_glued_signer():
+    assert (
+        take_signature(["Text.", "", "This cable was cleared by Embassy Brasilia."]).signers == []
+    )
+    assert take_signature(["Text.", "", "He met the Finance Minister and the MOD."]).signers == []

@@ -183,3 +183,71 @@ def test_decorated_heading_glued_after_the_summary_is_left_out() -> None:
         Paragraph(number=2, text="The courses resume in May."),
     ]
     assert find_summary(paragraphs) == "The board met."
+
+
+_IIR = (
+    "WARNING:  (U) THIS IS AN INFORMATION REPORT, NOT FINALLY\nEVALUATED INTELLIGENCE.\n\n"
+    "DOI:  (U) 20041103.\n\nSOURCE:  A. (C)  //6 815 0358// SENIOR HOST NATION OFFICIAL.\n\n"
+    "SUMMARY:  (C)  ZENDA WILL SEND A DELEGATION TO THE\nMINISTERIAL.\n\n"
+    "TEXT.  1.  (C) THIS IIR RESPONDS TO CITED AHR ON THE\nMINISTERIAL.\n\n"
+    "2. (C)  ZENDA SEEKS CONSENSUS.\n"
+)
+
+
+def test_information_report_summary_block_and_text_label() -> None:
+    cable = _parse(_IIR)
+    assert cable.summary == "ZENDA WILL SEND A DELEGATION TO THE MINISTERIAL."
+    numbered = [p for p in cable.paragraphs if p.number is not None]
+    assert [(p.number, p.portion) for p in numbered] == [(1, "C"), (2, "C")]
+    assert numbered[0].text == "THIS IIR RESPONDS TO CITED AHR ON THE MINISTERIAL."
+
+
+def test_a_summary_titled_block_without_a_label_mark_is_no_summary() -> None:
+    body = "CASE FILES: GFTI-05-9276; HONDURAS\n\nSUMMARY CASE FILE\n\nDEFENDANTS\n\n2. DISTRICT\n"
+    assert _parse(body).summary is None
+
+
+def test_sipdis_glued_to_a_wrapped_line_is_left_out() -> None:
+    body = (
+        "1. (C) Summary: General Secretary Karat showed he is a talented\n"
+        "SIPDIS and skillful leader.  End Summary.\n\n2. (C) More.\n\nROE"
+    )
+    cable = _parse(body)
+    assert cable.summary == "General Secretary Karat showed he is a talented and skillful leader."
+    assert "SIPDIS" in cable.handling
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        # a report's first section, labelled or under its own heading inside paragraph 1
+        (
+            "I. SUMMARY: In 2004, Zenda enforced the drug laws.\n\nLAW ENFORCEMENT\n\nMore.\n\nROE",
+            "In 2004, Zenda enforced the drug laws.",
+        ),
+        (
+            "1. (U) The text of the report is below.\n\nZenda\n\nI. Summary\n\n"
+            "Zenda is a transit point.\n\nII. Status of Country\n\nMore.\n\nROE",
+            "Zenda is a transit point.",
+        ),
+        (  # its blocks up to the next section's heading
+            "1. (U) The text of the report is below.\n\nI. Summary\n\nZenda is a transit"
+            " point.\n\nSeizures rose.\n\nII. Status of Country\n\nMore.\n\nROE",
+            "Zenda is a transit point.\n\nSeizures rose.",
+        ),
+        # a lettered incident report
+        (
+            "A. (U) POST: Zenda.\n\nB. (U) DATE: July 27.\n\nC.  (SBU) SUMMARY: The RSO met the"
+            "\npolice.\n\nD. (U) DETAILS: More.\n\nROE",
+            "The RSO met the police.",
+        ),
+        # a copyright notice before the labelled block is not the summary
+        (
+            "COPYRIGHT 2004. ALL RIGHTS RESERVED.\n\nSummary.  Following is a list of firms."
+            "  End summary.\n\nFIRM ONE\n\nROE",
+            "Following is a list of firms.",
+        ),
+    ],
+)
+def test_summary_in_the_blocks_of_an_unsplit_paragraph(body, summary) -> None:
+    assert _parse(body).summary == summary

@@ -18,7 +18,12 @@ from cablebase.grammar.tags import is_code
 __all__ = ["Signature", "cut_header_copy", "take_signature"]
 
 _TRAILER = re.compile(
-    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
+    r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.,/]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
+    # a page's classification line (`"<TAB>Classification: UNCLASSIFIED`), a drafter's file
+    # path (`F:\POLITICAL SECTION\CABLES\X.DOC`), a note that a paragraph is left out
+    r"\"?\s*Classification:\s*[A-Z /]+|[A-Z]:\\.*|MISSING\s+CLASSIFIED\s+PARAGRAPHS?|"
+    # a newspaper's print trailer (`Track impresión: … EL PAÍS` / `ID: 187536`)
+    r"Track\s+impresi.*|ID:\s*\d+|"
     # service notes and tool lines after the signature (`NOTE: NOT PASSED TO ABOVE
     # ADDRESSEE(S)`, `v1.6.3`, CableXpress folder lines, a split NARA stamp's second line)
     r"NOTE:\s*(?:NOT\s+PASSED|SVC\b|POSSIBLE\s+MISSING|POUCH\s+ADDRESSEES|.*\bGRA[BR]LED\b).*|"
@@ -30,7 +35,7 @@ _TRAILER = re.compile(
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
     r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?|"
-    r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|"
+    r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|\d{4}[A-Z]{3,}\d{0,6}|"
     r"[A-Z][A-Z ]{1,12}\s+\d{8}|"
     r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",
     re.I,
@@ -419,6 +424,12 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
     m = _GLUED_TIGHT.search(last, tail) if ("A" <= t[-1] <= "Z" or t[-1] in "'-") else None
     if m is not None and _name_words(m.group(1)) is not None:
         return m.group(1), m.start(1)
+    close = t.rfind(")", tail)
+    if close >= 0 and t[close + 1 : close + 2].isupper():
+        # the drafters' line glued to the name (`(USFCS/JROE/ADOE)GEORGE ARGYROS`)
+        m = _AFTER_DRAFTERS.search(t, tail)
+        if m is not None and _name_words(m.group(1)) is not None:
+            return _collapse(m.group(1).split()), m.start(1)
     tokens = last.rsplit(None, 5)  # only the last five words are looked at
     lower_text = not last.isupper() and any(c.islower() for c in last)
     for k in (3, 2, 1):
@@ -457,6 +468,7 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
                     or (len(tokens) > k + 1 and tokens[-k - 2].upper() == "END")
                 )
             )
+            or (lower_text and _bare_glued(name, sep, last))
         )
         if ok:
             cut = last.rstrip().rstrip(".").rstrip()
@@ -466,6 +478,33 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
             return _collapse(words), pos
     return None
 
+
+def _bare_glued(name: list[str], sep: str, last: str) -> bool:
+    """A name glued to the end of mixed-case prose with nothing between: one upper-case word
+    (`… 5777-4873  WAYNE`, `… EUR/NB RICE`), a particle and one (`… Part One LA LIME`), one
+    doubled (`… Officer Jo Roe, ARSO PENNINGTON PENNINGTON`), or one capitalised word after a
+    word that is not lower case (`… follow up with the MFA Scobey`; `… in Blant` is cut short)."""
+    if name[-1][-1:] in ".!?":
+        return False  # a sentence's last word (`… cleared by Embassy Brasilia.`)
+    core = [w for w in name if w.lower() not in _PARTICLE]
+    doubled = len(name) == 2 and name[0] == name[1]
+    if (len(core) != 1 and not doubled) or sep.lower() in _PARTICLE:
+        return False  # (`La Lime`: the particle is the name's own)
+    w = core[0]
+    if len(w) < 4 or is_code(w.upper()):
+        return False
+    mixed_name = len(name) == 1 and w[0].isupper() and w[1:].islower() and not sep.islower()
+    if not w.isupper() and not mixed_name:
+        return False
+    # a word the line already used is the text's own (an acronym, a name it discusses)
+    up, want = last.upper(), 2 if doubled else 1
+    count = up.count(w.upper())  # a substring count first; words only when it says more
+    if count > want:
+        count = len(re.findall(rf"\b{re.escape(w.upper())}\b", up))
+    return count == want
+
+
+_AFTER_DRAFTERS = re.compile(r"\([A-Z][A-Z/:.,' -]*\)([A-Z][A-Z'-]+(?:\s+[A-Z][A-Z'-]+){0,2})\s*$")
 
 _SEP_END = frozenset(".!?:;\"')]*\u201d\u2019")
 
@@ -486,7 +525,17 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     ):
         return True  # `-----` or a web address or e-mail line before the name
     if prev.endswith(",") or prev.endswith("-"):
-        return False
+        # a wrapped phrase goes on in the case of the prose; one upper-case word below
+        # mixed-case prose is the name (`… and John Wacker (DOE),` ⏎ `RICE`)
+        w = words[0]
+        return (
+            prev.endswith(",")
+            and len(words) == 1
+            and len(w) >= 4
+            and w.isupper()
+            and not is_code(w)
+            and _mixed_case(out[:-1])
+        )
     if prev[-7:].upper() == "COMMENT" and _END_LINE.search(prev):
         return True  # `… End Comment` ⏎ `LA LIME`: the closing marker without its period
     tail = prev.split()[-1].upper() if prev.split() else ""
@@ -568,14 +617,41 @@ def _strip_blank_tail(out: list[str]) -> None:
 _SERVICE_NOTE = re.compile(r"^\s*NOTE\s+BY\s+OC/T\b|^\s*NOTE:\s*(?:NOT\s+PASSED|SVC\b)", re.I)
 
 
+_END_WINDOW = 8  # the last lines where a service note or a CABLE ENDS line is looked for
+_END_STARTS = frozenset("Nn=\t ")  # how such a line starts (`NOTE`, `Note`, `  NOTE`, `====`)
+
+
+def _after_name(out: list[str], k: int) -> bool:
+    """The content line before out[k] reads as a signature name."""
+    j = _prev_content(out, k)
+    return j is not None and _name_words(out[j]) is not None
+
+
+def _xrun_trailer(out: list[str], s: str) -> bool:
+    """A redaction line after a trailer (`End Cable Text` ⏎ `XXXXXXXXXXXX`): no signature."""
+    if not (s[:1] in "Xx" and _XRUN.fullmatch(s)):
+        return False
+    j = _prev_content(out, len(out) - 1)
+    return j is not None and _TRAILER.match(out[j].strip()) is not None
+
+
 def _strip_trailers(out: list[str]) -> None:
-    for k in range(max(0, len(out) - 4), len(out)):
-        if "NOTE" in out[k][:12].upper() and _SERVICE_NOTE.match(out[k]):
-            del out[k:]
+    for k in range(max(0, len(out) - _END_WINDOW), len(out)):
+        x = out[k]
+        if x[:1] not in _END_STARTS:
+            continue  # (one cheap test per line: this runs for every cable)
+        head = x[:12]
+        if "NOTE" in head.upper() and (
+            _SERVICE_NOTE.match(x) or (head.lstrip().startswith("NOTE") and _after_name(out, k))
+        ):
+            del out[k:]  # a service note, or a `NOTE:` the communications centre put after the name
+            break
+        if x[:1] == "=" and "CABLE ENDS" in x and _TRAILER.match(x):
+            del out[k:]  # `====CABLE ENDS====` and a page's preview of the cable's head after it
             break
     while out:
         s = out[-1].strip()
-        if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s):
+        if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s) or _xrun_trailer(out, s):
             out.pop()
             continue
         if (

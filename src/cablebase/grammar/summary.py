@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from cablebase.grammar.pages import ends_sentence
 from cablebase.record import Paragraph
 
 __all__ = ["find_summary"]
@@ -62,6 +63,7 @@ _DECOR = " \t\n-=_*~\\/.:#"
 _EARLY = 6  # the label stands in one of the first paragraphs
 _NUMBERED_EARLY = 40  # … or in one numbered as one of them, after a numbered list
 _SPAN = 8  # how far `End Summary` may stand from the label
+_BLOCKED = 3  # an unsplit paragraph holding the summary among its blocks is one of the first
 
 
 def find_summary(paragraphs: list[Paragraph]) -> str | None:
@@ -83,12 +85,19 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
     mentioned = False  # an early paragraph names a summary without a label (a contents list)
     for k, p in enumerate(early):
         head = p.text[:400]
-        if "ummary" not in head and "UMMARY" not in head:
-            continue  # cheap test: the label is near the start
-        text = _labelled(paragraphs, k)
-        if text:
-            return text
-        mentioned = True
+        if "ummary" in head or "UMMARY" in head:  # cheap test: the label is near the start
+            text = _labelled(paragraphs, k)
+            if text:
+                return text
+            mentioned = True
+        if (
+            k < _BLOCKED
+            and (p.number is None or (p.number <= 2 and "\n\n" in p.text))
+            and ("ummary" in p.text or "UMMARY" in p.text)
+        ):
+            text = _block_labelled(p.text)
+            if text:
+                return text
     if mentioned and len(paragraphs) > _EARLY:
         # a paragraph numbered as an early one after a numbered table of contents
         for k in range(_EARLY, min(len(paragraphs), _NUMBERED_EARLY)):
@@ -168,6 +177,51 @@ def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:
     if m is None:
         return None
     return _collect(paragraphs, k, text[m.end() :]) or None
+
+
+# A labelled block: `SUMMARY: (C) …`, `I. SUMMARY: …` (a report's first section), `C.  (SBU)
+# SUMMARY: …` (a lettered incident report); `SUMMARY CASE FILE` is a title, not a label.
+_BLOCK_LABEL = re.compile(
+    r"(?:[IVX]{1,4}\.\s*|[A-Z][.,]\s+)?(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?summary\s*[:.]\s*"
+    r"(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
+    re.I,
+)
+
+
+def _block_labelled(text: str) -> str | None:
+    """The summary in the blocks (split at blank lines) of an early paragraph the reader did
+    not split: a DoD information report's header (`DOI: …` ⏎⏎ `SUMMARY: (C) …` ⏎⏎ `TEXT. 1.`),
+    a report section (`I. SUMMARY: In 2004 …`, or `I. Summary` ⏎⏎ its first block)."""
+    blocks = text.split("\n\n")
+    for k, block in enumerate(blocks):
+        b = block.strip()
+        if "ummary" not in b[:40] and "UMMARY" not in b[:40]:
+            continue
+        m = _BLOCK_LABEL.match(b)
+        if m is not None and b[m.end() :].strip():
+            rest = b[m.end() :]
+        elif k > 0 and k + 1 < len(blocks) and _is_heading(b):
+            rest = "\n\n".join(blocks[k + 1 :])
+            end = _find_end(rest)
+            rest = rest[: end.start()] if end is not None else _to_next_heading(blocks[k + 1 :])
+        else:
+            continue
+        end = _find_end(rest)
+        return (rest[: end.start()] if end is not None else rest).strip() or None
+    return None
+
+
+# The next section's heading among the blocks (`II. Status of Country`, `LAW ENFORCEMENT`).
+_BLOCK_HEADING = re.compile(r"^(?:[IVX]{1,4}\.\s+\S.{0,70}|[A-Z][A-Z ,&/-]{2,70})$")
+
+
+def _to_next_heading(blocks: list[str]) -> str:
+    """The blocks up to the next section heading; the first block alone when none follows."""
+    for j, block in enumerate(blocks[:_SPAN]):
+        b = block.strip()
+        if j and _BLOCK_HEADING.match(b) and not ends_sentence(b):
+            return "\n\n".join(x.strip() for x in blocks[:j])
+    return blocks[0]
 
 
 def _find_end(text: str) -> re.Match[str] | None:

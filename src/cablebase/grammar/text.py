@@ -23,7 +23,7 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
     body = lines[max(0, start) :]
     blob = "\n".join(body)
     kept = _drop_sipdis(body, blob)
-    if len(kept) != len(body) and "SIPDIS" not in cable.handling:
+    if kept is not body and "SIPDIS" not in cable.handling:  # a marker was taken out
         cable.handling.append("SIPDIS")
     if HEADER_START in blob:
         kept = list(kept)
@@ -32,6 +32,8 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
     if not sig.signers and start > 0:
         sig = _signature_after_preamble(lines, start, kept) or sig
     cable.signers = sig.signers
+    if blob.find("\nTEXT", 0, _TEXT_LABEL_WITHIN) >= 0:
+        _unlabel_text(sig.lines)
     items = segment(sig.lines)
     paragraphs: list[Paragraph] = []
     repaired = 0
@@ -100,26 +102,58 @@ _PROSE_WORDS = 12
 _LABEL_LINE = re.compile(r"^\s*(?:SUBJ|TAGS?|REF|E\.?\s?O\.?|CLASSIFIED|DECL)", re.I)
 
 
+# `TEXT.  1.  (C) …`: a DoD information report labels its first numbered paragraph.
+_TEXT_LABEL_WITHIN = 2500  # characters: the label follows the report's header blocks
+_TEXT_LABEL = re.compile(r"^\s*TEXT\s*[.:]\s+(?=\d{1,3}\.\s)")
+
+
+def _unlabel_text(lines: list[str]) -> None:
+    """Drop the `TEXT.` label before a paragraph number so the number starts the paragraph."""
+    for k, x in enumerate(lines):
+        if x.startswith("TEXT") and (m := _TEXT_LABEL.match(x)) is not None:
+            lines[k] = x[m.end() :]
+
+
+def _wrapped(line: str) -> bool:
+    """A text line whose sentence goes on on the next line (not blank, no sentence end, no
+    page's `\\` line end)."""
+    return bool(line.strip()) and not ends_sentence(line) and not line.rstrip().endswith("\\")
+
+
 def _drop_sipdis(body: list[str], blob: str) -> list[str]:
     """The lines without standalone SIPDIS lines (any case); `blob` is them joined."""
     up = blob.upper()
     if "SIPDIS" not in up:
         return body
     if len(up) != len(blob):  # upper() changed the length: positions do not carry over
-        return [x for x in body if not _SIPDIS.match(x)]
+        lines = range(len(body))
+    else:
+        lines = []
+        line = 0
+        pos = 0
+        at = up.find("SIPDIS")
+        while at >= 0:
+            line += up.count("\n", pos, at)
+            pos = at
+            lines.append(line)
+            at = up.find("SIPDIS", at + 6)
     drop = set()
-    line = 0
-    pos = 0
-    at = up.find("SIPDIS")
-    while at >= 0:
-        line += up.count("\n", pos, at)
-        pos = at
-        if _SIPDIS.match(body[line]):
-            drop.add(line)
-        at = up.find("SIPDIS", at + 6)
-    if not drop:
+    glued: dict[int, str] = {}
+    for k in lines:
+        x = body[k]
+        if _SIPDIS.match(x):
+            drop.add(k)
+        elif x.startswith("SIPDIS ") and k > 0 and _wrapped(body[k - 1]):
+            # the marker the SIPDIS tool put on a line of its own, glued to the wrapped
+            # sentence's next line (`… he is a talented` ⏎ `SIPDIS and skillful leader`)
+            glued[k] = x[7:].lstrip()
+    if glued:
+        body = list(body)
+        for k, x in glued.items():
+            body[k] = x
+    elif not drop:
         return body
-    return [x for k, x in enumerate(body) if k not in drop]
+    return [x for k, x in enumerate(body) if k not in drop] if drop else body
 
 
 def _check_numbering(items: list[Item], st: State) -> None:
