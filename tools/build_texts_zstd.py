@@ -15,6 +15,7 @@ figures on generated archives overstate what a real collection gains.
     python tools/build_texts_zstd.py OUTDIR
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -37,11 +38,14 @@ def samples() -> tuple[list[bytes], list[bytes]]:
     """(packed-text inputs, record JSON inputs) of the generated cables, as sqlite.Prepared
     makes them before compressing."""
     texts, records = [], []
+    home = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
+        # Read by a relative name: the records keep where they were read, and the
+        # dictionary must not learn (or vary with) the temporary directory's name.
+        os.chdir(tmp)
         for form, name in (("csv", "cables.csv"), ("html", "pages.tar.gz")):
-            path = Path(tmp) / name
-            write(PER_FORM, form, path, seed=SEED)
-            for item in iter_items(path):
+            write(PER_FORM, form, name, seed=SEED)
+            for item in iter_items(name):
                 cable = parse_unwrapped(item)
                 src = cable.source
                 texts.append(
@@ -55,11 +59,12 @@ def samples() -> tuple[list[bytes], list[bytes]]:
                 if src:
                     src.header = src.body = None
                 records.append(orjson.dumps(cable))
+        os.chdir(home)
     return texts, records
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
+    out = Path(sys.argv[1]).resolve()
     texts, records = samples()
     for kind, data in (("texts", texts), ("records", records)):
         d = zstandard.train_dictionary(

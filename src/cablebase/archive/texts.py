@@ -50,7 +50,7 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 # must never change.
 _ZSTD_FILES = {
     "texts": ("texts-zstd-1.bin", 0x43420001, 3136261450),
-    "records": ("records-zstd-1.bin", 0x43420002, 125298438),
+    "records": ("records-zstd-1.bin", 0x43420002, 2957800377),
 }
 
 
