@@ -12,11 +12,13 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+import pytest
+
 from cablebase.archive import texts
 from cablebase.archive.api import Archive
 from cablebase.archive.ingest import ingest
 from cablebase.archive.schema import MIGRATIONS
-from cablebase.archive.sqlite import SQLiteStore, full_json, prepare
+from cablebase.archive.sqlite import _RECORD, SQLiteStore, full_json, prepare
 from cablebase.forms.sources import Raw, iter_items
 from cablebase.parse import parse_text
 from cablebase.record import Cable, Paragraph
@@ -46,7 +48,8 @@ def test_compressed_values_name_their_dictionary() -> None:
     """A value compressed with the preset dictionary says so (FDICT) and reads back; a value
     compressed without one (the first migration 7 wrote such) reads too."""
     data = b'{"reference_id":"09ZENDA124","recipients":[{"role":"to","route":"RUEHC"}]}'
-    packed = texts.compress(data)
+    z = zlib.compressobj(6, zdict=texts._ZDICT)  # how values were written before zstd
+    packed = z.compress(data) + z.flush()
     assert packed[1] & 0x20 and texts.decompress(packed) == data
     assert len(packed) < len(zlib.compress(data))
     assert texts.decompress(zlib.compress(data)) == data
@@ -246,3 +249,75 @@ def test_worker_batches_travel_as_marshal_bytes(tmp_path: Path, monkeypatch) -> 
     sent = _parse_batch(raw[:1])
     assert isinstance(sent, list)
     assert [p.state() for p in _unbatch(sent)] == [direct[0].state()]
+
+
+def _zlib(value: bytes) -> bytes:
+    """A stored value as the archive wrote it before zstd: zlib level 6 with the preset
+    dictionary."""
+    z = zlib.compressobj(6, zdict=texts._ZDICT)
+    return z.compress(texts.decompress(value)) + z.flush()
+
+
+def test_new_values_are_zstd_frames_naming_their_dictionary() -> None:
+    """Text and record each compress with their own trained dictionary, named in the frame;
+    a frame naming a dictionary this version does not know is an error, not a wrong text."""
+    import zstandard
+
+    record = b'{"reference_id":"09ZENDA124","recipients":[{"role":"to","route":"RUEHC"}]}'
+    packed = texts.pack("VZCZC", "body", ["one"])
+    value = texts.compress(record)
+    assert packed[:4] == value[:4] == b"\x28\xb5\x2f\xfd"  # the zstd magic number
+    ids = {zstandard.get_frame_parameters(v).dict_id for v in (packed, value)}
+    assert ids == {0x43420001, 0x43420002}
+    assert texts.decompress(value) == record
+    # A whole cable's record and text: smaller than zlib with its preset dictionary.
+    prepared = prepare(parse_text(ROW, form="csv"))
+    for stored in (prepared.packed, prepared.columns[_RECORD]):
+        assert stored[:4] == b"\x28\xb5\x2f\xfd" and len(stored) < len(_zlib(stored))
+    unknown = zstandard.ZstdCompressor(
+        dict_data=zstandard.train_dictionary(
+            2048,
+            [record.replace(b"124", str(i).encode()) * 3 for i in range(200)],
+            dict_id=99999,
+        )
+    ).compress(record)
+    with pytest.raises(ValueError, match="99999"):
+        texts.decompress(unknown)
+    # A frame without a dictionary reads too (zstd's own default).
+    assert texts.decompress(zstandard.ZstdCompressor().compress(record)) == record
+
+
+def test_archives_written_with_zlib_read_the_same(tmp_path: Path) -> None:
+    """An archive of the version before zstd (every text and record a zlib value) answers
+    byte for byte as the same archive written now, and a cable read again changes nothing."""
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    cables = [parse_text(ROW, form="csv"), _no_source()]
+    for path in (new, old):
+        with SQLiteStore(path) as store:
+            store.put_many(cables)
+    with sqlite3.connect(old) as conn:
+        for table, key, column in (("texts", "cable_id", "packed"), ("cables", "id", "record")):
+            rows = conn.execute(f"SELECT {key}, {column} FROM {table}").fetchall()
+            conn.executemany(
+                f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                [(_zlib(v), k) for k, v in rows],
+            )
+        assert {v[:1] for (v,) in conn.execute("SELECT packed FROM texts")} == {b"\x78"}
+    answers = []
+    for path in (new, old):
+        with Archive.open(path, readonly=True, create=False) as a:
+            hits = a.search("northern harbour", snippets=True)
+            answers.append(
+                (
+                    [full_json(a.store.get(c.reference_id)) for c in cables],
+                    [(h.reference_id, h.snippet) for h in hits],
+                    a.conn.execute(
+                        "SELECT json_extract(record_json(record), '$.subject') FROM cables"
+                        " ORDER BY id"
+                    ).fetchall(),
+                )
+            )
+    assert answers[0] == answers[1]
+    assert answers[0][0] == [full_json(c) for c in cables]
+    with SQLiteStore(old) as store:
+        assert store.put_many([parse_text(ROW, form="csv")]).unchanged == 1

@@ -8,35 +8,87 @@ this is smaller than paragraphs kept as spans of a plain source, and a reader ge
 paragraphs back with one decompression.  Headings, numbers and portion marks stay plain columns
 of `paragraphs` (access control filters paragraphs by portion mark in SQL).
 
-The value is zlib over the UTF-8 JSON array `[header, body, [text of paragraph 0, 1, ...]]`:
+The value is the UTF-8 JSON array `[header, body, [text of paragraph 0, 1, ...]]`, compressed:
 standard formats, so any store (SQLite BLOB, PostgreSQL bytea) and any language reads it.
 The record's JSON (`cables.record`) is kept the same way (a BLOB; a TEXT value is the plain
 JSON of an archive from before schema 9).
 
-zlib starts from a preset dictionary (data/texts-zdict-1.bin, tools/build_texts_zdict.py):
-cable boilerplate written by hand and the record JSON's keys, which a cable alone is too short
-to teach it.  A stream names its dictionary by checksum (RFC 1950 DICTID), so a dictionary is
-never changed: a better one is added under a new number and the old one still reads.
+New values are zstandard frames (RFC 8878) with a trained dictionary per kind of value
+(data/texts-zstd-1.bin for the packed text, data/records-zstd-1.bin for the record's JSON;
+tools/build_texts_zstd.py): on real cables 5-11 % smaller than zlib at level 6 with its
+preset dictionary, compressed 20 % faster and read back 3x faster (docs/benchmarks.md).
+Values written before (zlib, from a preset dictionary: data/texts-zdict-1.bin) stay as they
+are and still read: the first bytes tell the codec (a zstd frame's magic number is never a
+valid zlib header), so no migration rewrites an archive.  Both codecs name their dictionary
+in the value (zstd's dictionary id, zlib's DICTID checksum), so a dictionary is never
+changed: a better one is added under a new number and the old ones still read.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 
 import orjson
+import zstandard
 
 from cablebase.archive.db import Db
 
-LEVEL = 6  # zlib's default: level 9 saves < 1 % more for twice the time (docs/benchmarks.md)
+LEVEL = 6  # zstd: level 7 saves 1-2 % more for 25 % more time (docs/benchmarks.md)
 _CHUNK = 500  # ids per IN (...) query
 
 _ZDICT = resources.files("cablebase.data").joinpath("texts-zdict-1.bin").read_bytes()
 if zlib.adler32(_ZDICT) != 2499938562:  # stored values name it: it must never change
     raise RuntimeError("cablebase/data/texts-zdict-1.bin was changed: restore it")
 _DICTIONARIES = {zlib.adler32(_ZDICT): _ZDICT}
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# kind -> (file, dictionary id, adler32 of the file): stored values name the id, so a file
+# must never change.
+_ZSTD_FILES = {
+    "texts": ("texts-zstd-1.bin", 0x43420001, 3136261450),
+    "records": ("records-zstd-1.bin", 0x43420002, 2957800377),
+}
+
+
+def _zstd_dictionary(name: str, dict_id: int, checksum: int) -> zstandard.ZstdCompressionDict:
+    data = resources.files("cablebase.data").joinpath(name).read_bytes()
+    if zlib.adler32(data) != checksum:
+        raise RuntimeError(f"cablebase/data/{name} was changed: restore it")
+    d = zstandard.ZstdCompressionDict(data)
+    assert d.dict_id() == dict_id
+    return d
+
+
+_ZSTD = {kind: _zstd_dictionary(*spec) for kind, spec in _ZSTD_FILES.items()}
+_ZSTD_BY_ID = {d.dict_id(): d for d in _ZSTD.values()}
+# Compressors and decompressors hold state: one per thread (the reading room reads in threads).
+_local = threading.local()
+
+
+def _compressor(kind: str) -> zstandard.ZstdCompressor:
+    found = getattr(_local, "compressors", None)
+    if found is None:
+        found = _local.compressors = {}
+    c = found.get(kind)
+    if c is None:
+        c = found[kind] = zstandard.ZstdCompressor(level=LEVEL, dict_data=_ZSTD[kind])
+    return c
+
+
+def _decompressor(dict_id: int) -> zstandard.ZstdDecompressor:
+    found = getattr(_local, "decompressors", None)
+    if found is None:
+        found = _local.decompressors = {}
+    d = found.get(dict_id)
+    if d is None:
+        if dict_id and dict_id not in _ZSTD_BY_ID:
+            raise ValueError(f"a stored value names zstd dictionary {dict_id}, not known here")
+        d = found[dict_id] = zstandard.ZstdDecompressor(dict_data=_ZSTD_BY_ID.get(dict_id))
+    return d
 
 
 def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
@@ -49,20 +101,23 @@ def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
     return "\n".join(parts)
 
 
-def compress(data: bytes) -> bytes:
-    z = zlib.compressobj(LEVEL, zdict=_ZDICT)
-    return z.compress(data) + z.flush()
+def compress(data: bytes, kind: str = "records") -> bytes:
+    """`data` as a zstd frame with the dictionary of its kind ("records" or "texts")."""
+    return _compressor(kind).compress(data)
 
 
 def decompress(value: bytes) -> bytes:
-    if len(value) > 6 and value[1] & 0x20:  # FDICT: the dictionary named by its checksum
+    """A stored value's bytes, whichever codec and dictionary wrote it."""
+    if value[:4] == _ZSTD_MAGIC:
+        return _decompressor(zstandard.get_frame_parameters(value).dict_id).decompress(value)
+    if len(value) > 6 and value[1] & 0x20:  # zlib, FDICT: the dictionary named by checksum
         z = zlib.decompressobj(zdict=_DICTIONARIES[int.from_bytes(value[2:6], "big")])
         return z.decompress(value) + z.flush()
     return zlib.decompress(value)
 
 
 def pack(header: str | None, body: str | None, paragraphs: Sequence[str]) -> bytes:
-    return compress(orjson.dumps([header, body, list(paragraphs)]))
+    return compress(orjson.dumps([header, body, list(paragraphs)]), "texts")
 
 
 def unpack(packed: bytes) -> tuple[str | None, str | None, list[str]]:
