@@ -18,6 +18,7 @@ so 97ATLANTIS101 is cited by 97ATLANTIS100 (letter A) and 97ATLANTIS103 (no lett
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -414,6 +415,14 @@ def access_location(
         path = tmp_path_factory.mktemp("access") / "archive.db"
         yield build_access_archive(web_archive_file, path)
         return
+    with access_clone(request) as location:
+        yield location
+
+
+@contextlib.contextmanager
+def access_clone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new PostgreSQL access-controlled archive (a clone of pg_access_template: what
+    build_access_archive makes), dropped when the block ends; its URL."""
     import psycopg
 
     from tests import pg_server
