@@ -394,6 +394,12 @@ def pg_access_template(web_archive_file: Path, pg_server_dsn: str) -> Iterator[s
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _copy_strategy(conn) -> str:  # type: ignore[no-untyped-def]
+    from tests.store_fixtures import _copy_strategy
+
+    return _copy_strategy(conn)
+
+
 def _named(dsn: str, name: str) -> str:
     from tests import pg_server
 
@@ -431,7 +437,8 @@ def access_clone(request: pytest.FixtureRequest) -> Iterator[str]:
     template = request.getfixturevalue("pg_access_template")
     name = f"access_{next(_clones)}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        # a file copy: PostgreSQL 15's default writes the copy through the WAL (slower)
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}{_copy_strategy(conn)}")
     try:
         yield pg_server.url(_named(server, name))
     finally:
