@@ -220,22 +220,6 @@ def copy_archive(web_archive: Path | str, folder: Path) -> Path | str:
     return pg_server.url(server.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}"))
 
 
-def small_pg_archive(web_archive: str, cables: list[Cable]) -> str:
-    """A new PostgreSQL archive of just `cables`, on web_archive's server (dropped with it)."""
-    import psycopg
-
-    from tests import pg_server
-
-    server, copies = _pg_copies[str(web_archive)]
-    name = f"web_small{next(_copy_names)}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    copies.append(name)
-    location = pg_server.url(server.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}"))
-    put_cables(location, cables)
-    return location
-
-
 def put_cables(location: Path | str, cables: list[Cable]) -> None:
     """Store more cables into an archive (a copy_archive) on either store."""
     from cablebase.archive.store import open_store
