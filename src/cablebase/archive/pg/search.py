@@ -69,9 +69,11 @@ def relevance(terms: list, params: list) -> str:
     SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts)."""
     parts = []
     for q in dict.fromkeys(term_query(t) for t in terms):
+        if q is None:  # a term of no token matches nothing: it adds nothing
+            continue
         parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
         params += [q, q]
-    return " + ".join(parts)
+    return " + ".join(parts) or "0"
 
 
 def text_driven(node: Node) -> bool:
