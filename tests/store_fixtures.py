@@ -120,3 +120,22 @@ def archive_copies(request, tmp_path):
         with psycopg.connect(server, autocommit=True) as conn:
             for name in made:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def new_archive(request, tmp_path):
+    """A factory: `new(like)` is the location of a new, empty archive on the store of the
+    archive `like` (a SQLite file in tmp_path, or a database on the same PostgreSQL server),
+    so that a test parametrised over the stores writes its further archives on its own store;
+    they are dropped after the test."""
+    from cablebase.archive.store import is_dsn
+
+    with contextlib.ExitStack() as made:
+
+        def new(like) -> str:  # type: ignore[no-untyped-def]
+            kind = "postgresql" if is_dsn(str(like)) else "sqlite"
+            folder = tmp_path / f"new{next(_names)}"
+            folder.mkdir()
+            return made.enter_context(_new_archive(request, kind, folder))
+
+        yield new

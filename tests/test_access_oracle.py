@@ -21,15 +21,14 @@ The policy's per-paragraph judgement is checked on its own terms too: a paragrap
 the reader is not cleared for (its level, and the NOFORN/ORCON written in the mark even when
 the caption lacks them) never reaches the reader unless the cable is declassified.
 
-The worlds are built on each store: the library's answers (every operator, reference, export,
-page of hits) are compared on PostgreSQL too, where what it lacks yet (statistics, graphs,
-browse lists, people, value hints: docs/postgresql.md) answers "unsupported" on both sides.
-The command line and the routes are compared on SQLite (their PostgreSQL leaks are swept by
-test_access_leaks.py).
+The worlds are built on each store, deliveries included: the library's answers (every
+operator, reference, export, page of hits), the command line and every route are compared on
+PostgreSQL too, for a sample of the readers there (PG_READERS: each kind of view).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -48,12 +47,13 @@ from cablebase.access.policy import Access, Policy, Viewer, caveat_bits
 from cablebase.access.settings import set_policy
 from cablebase.archive import query as Q
 from cablebase.archive.api import Archive
+from cablebase.archive.db import Db
 from cablebase.archive.hints import hints
-from cablebase.archive.sqlite import SQLiteStore
-from cablebase.archive.store import Unsupported, is_dsn, open_store
+from cablebase.archive.store import Store, Unsupported, is_dsn, open_store
 from cablebase.cli import main
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Recipient, Reference, Station
 from tests.conftest import STORES
+from tests.store_fixtures import _copy_strategy
 
 HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
@@ -212,8 +212,8 @@ def viewer(r: Reader) -> Viewer:
 
 def store_world(path: Path | str, indexes: list[int], portions: bool = True) -> None:
     """An archive of the cables `indexes` (in this order: ingest order breaks relevance ties)
-    with every reader's account, under a controlled policy (`portions`: partial views); its
-    deliveries on SQLite (dispatch is not on PostgreSQL yet)."""
+    with every reader's account, under a controlled policy (`portions`: partial views), and
+    their deliveries."""
     with open_store(path) as store:
         store.put_many([make_cable(i, SPECS[i]) for i in indexes])
         set_policy(store.conn, Policy("controlled", portions))
@@ -221,14 +221,13 @@ def store_world(path: Path | str, indexes: list[int], portions: bool = True) -> 
         for r in READERS:
             if r.name is not None:
                 accounts.add_user(r.name, PASSWORD, r.role, r.rank, r.caveats)
-        if isinstance(store, SQLiteStore):
-            dispatch_world(store, indexes)
+        dispatch_world(store, indexes)
 
 
 DISPATCHED = 1_600_000_000.0  # when the world's cables were released (a fixed clock)
 
 
-def dispatch_world(store: SQLiteStore, indexes: list[int]) -> None:
+def dispatch_world(store: Store, indexes: list[int]) -> None:
     """Deliveries of the cables `indexes` (issue 15), on a fixed clock: FLASH, IMMEDIATE and
     ROUTINE ones, some acknowledged, some never delivered (late), the unknown addressees dead
     letters; inboxes, counts and the status page must answer as the oracle's."""
@@ -241,7 +240,7 @@ def dispatch_world(store: SQLiteStore, indexes: list[int]) -> None:
     precedences = ("FLASH", "IMMEDIATE", None)
     queue = Queue(store.conn, clock=lambda: DISPATCHED + 3600)
     for late in (False, True):
-        with store.conn:
+        with Db.of(store.conn).transaction():
             for i in indexes:
                 if (i % 5 == 4) == late:
                     cable = replace(make_cable(i, SPECS[i]), precedence=precedences[i % 3])
@@ -268,14 +267,24 @@ class World:
     seen: dict[Reader, set[int]]
     # Makes the location of a new empty archive of the world's store (name -> location).
     new: Callable[[str], Path | str] = lambda name: Path(name)
+    # A copy of a PostgreSQL archive no one is connected to (location -> location), and
+    # copies of the world's archives as built, never opened (location -> its copy).
+    copy: Callable[[str], str] | None = None
+    pristine: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def pg(self) -> bool:
         return is_dsn(self.main)
 
 
-def build_world(tmp: Path, portions: bool, new: Callable[[str], Path | str] | None = None) -> World:
-    """The world in SQLite files under `tmp`, or in the archives `new(name)` makes."""
+def build_world(
+    tmp: Path,
+    portions: bool,
+    new: Callable[[str], Path | str] | None = None,
+    copy: Callable[[str], str] | None = None,
+) -> World:
+    """The world in SQLite files under `tmp`, or in the archives `new(name)` makes (and, for
+    the commands and routes compared on PostgreSQL, `copy(location)` copies: see fresh())."""
     new = new or (lambda name: tmp / f"{name}.db")
     main_path = new("main")
     store_world(main_path, list(range(len(SPECS))), portions)
@@ -288,15 +297,21 @@ def build_world(tmp: Path, portions: bool, new: Callable[[str], Path | str] | No
     for k, r in enumerate(READERS):
         oracles[r] = new(f"oracle{k}")
         store_world(oracles[r], sorted(seen[r]), portions)
+    pristine = {}
+    sampled = {oracles[r] for r in PG_READERS}
     for path in (main_path, *oracles.values()):  # see fresh()
         if isinstance(path, Path):
             shutil.copy(path, path.with_suffix(".pristine"))
-    return World(main_path, oracles, seen, new)
+        elif copy is not None and (path == main_path or path in sampled):
+            pristine[path] = copy(path)
+    return World(main_path, oracles, seen, new, copy, pristine)
 
 
-def _worlds(request: pytest.FixtureRequest, tmp: Path, portions: bool) -> Iterator[World]:
+def _worlds(
+    request: pytest.FixtureRequest, tmp: Path, portions: bool, copies: bool
+) -> Iterator[World]:
     """A world on the parameter's store: SQLite files, or PostgreSQL databases dropped after
-    the module."""
+    the module (`copies`: with the pristine copies fresh() takes its copies from)."""
     if request.param == "sqlite":
         yield build_world(tmp, portions)
         return
@@ -306,17 +321,21 @@ def _worlds(request: pytest.FixtureRequest, tmp: Path, portions: bool) -> Iterat
     from tests.conftest import _databases
 
     server = request.getfixturevalue("pg_server_dsn")
+    empty = request.getfixturevalue("_pg_template")  # an empty archive, migrated once
     made: list[str] = []
 
-    def new(name: str) -> str:
+    def new(name: str, template: str = empty) -> str:
         db = f"oracle_{next(_databases)}"
         with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {db}")
+            conn.execute(f"CREATE DATABASE {db} TEMPLATE {template}{_copy_strategy(conn)}")
         made.append(db)
         return pg_server.url(server.replace(f"dbname={pg_server.DATABASE}", f"dbname={db}"))
 
+    def copy(location: str) -> str:  # nobody may be connected to `location` meanwhile
+        return new("copy", location.rsplit("/", 1)[-1])
+
     try:
-        yield build_world(tmp, portions, new)
+        yield build_world(tmp, portions, new, copy if copies else None)
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             for db in made:
@@ -325,13 +344,15 @@ def _worlds(request: pytest.FixtureRequest, tmp: Path, portions: bool) -> Iterat
 
 @pytest.fixture(scope="module", params=STORES)
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    yield from _worlds(request, tmp_path_factory.mktemp("oracle"), portions=True)
+    yield from _worlds(request, tmp_path_factory.mktemp("oracle"), portions=True, copies=True)
 
 
 @pytest.fixture(scope="module", params=STORES)
 def whole_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """The same cables under a policy without partial views (whole cables only)."""
-    yield from _worlds(request, tmp_path_factory.mktemp("oracle-whole"), portions=False)
+    yield from _worlds(
+        request, tmp_path_factory.mktemp("oracle-whole"), portions=False, copies=False
+    )
 
 
 # On PostgreSQL the whole comparison costs about a minute per reader (every field's every
@@ -347,12 +368,6 @@ def pg_sample(world: World, reader: Reader, sample: set[Reader]) -> None:
         pytest.skip("PostgreSQL compares a sample of the readers (PG_READERS)")
 
 
-def sqlite_only(world: World) -> None:
-    """Skip on PostgreSQL: the CLI and route comparisons copy the world's files (fresh)."""
-    if world.pg:
-        pytest.skip("compared on SQLite; PostgreSQL's CLI and routes: test_access_leaks.py")
-
-
 def ask(fn: Callable[..., object], *args: object, **kw: object) -> object:
     """An answer, or "unsupported" from a store that lacks it yet (both sides alike)."""
     try:
@@ -361,18 +376,26 @@ def ask(fn: Callable[..., object], *args: object, **kw: object) -> object:
         return "unsupported"
 
 
-def fresh(world: World, reader: Reader, tmp: Path) -> tuple[Path, Path]:
+def fresh(world: World, reader: Reader, tmp: Path) -> tuple[Path | str, Path | str]:
     """Copies of the archive and the reader's oracle as built (commands and requests write
-    sessions, tokens, audit entries and login throttling: each test starts from the same)."""
-    main_copy, oracle_copy = tmp / "main.db", tmp / "oracle.db"
-    shutil.copy(world.main.with_suffix(".pristine"), main_copy)
-    shutil.copy(world.oracles[reader].with_suffix(".pristine"), oracle_copy)
+    sessions, tokens, audit entries and login throttling: each test starts from the same):
+    SQLite files in `tmp`, or PostgreSQL databases made from the world's (dropped with it)."""
+    main_copy: Path | str
+    oracle_copy: Path | str
+    if world.pg:
+        assert world.copy is not None
+        main_copy = world.copy(world.pristine[str(world.main)])
+        oracle_copy = world.copy(world.pristine[str(world.oracles[reader])])
+    else:
+        main_copy, oracle_copy = tmp / "main.db", tmp / "oracle.db"
+        shutil.copy(world.main.with_suffix(".pristine"), main_copy)
+        shutil.copy(world.oracles[reader].with_suffix(".pristine"), oracle_copy)
     # Another reader's history in the audit log: reads of every cable each archive holds (an
     # administrator's audit pages must show the oracle's, those of the cables they see).
     from cablebase.access import audit
 
     for path, held in ((main_copy, range(len(SPECS))), (oracle_copy, sorted(world.seen[reader]))):
-        with SQLiteStore(path) as store:
+        with open_store(path) as store:
             for i in held:
                 audit.record(store.conn, "all", "read", rid(i), "page")
     return main_copy, oracle_copy
@@ -736,14 +759,14 @@ CLI_COMMANDS: list[Callable[[str], list[str]]] = [
 ]
 
 
-def cli_token(path: Path, name: str) -> str:
-    with SQLiteStore(path) as store:
+def cli_token(path: Path | str, name: str) -> str:
+    with open_store(path) as store:
         return Accounts(store.conn, hasher=HASHER).create_token(name, "cli")
 
 
 @pytest.mark.parametrize("reader", READERS[:5], ids=lambda r: r.name or "anonymous")
 def test_cli_answers_as_the_oracle(world: World, reader: Reader, tmp_path: Path) -> None:
-    sqlite_only(world)
+    pg_sample(world, reader, PG_READERS)
     runner = CliRunner()
     outs = []
     for path in fresh(world, reader, tmp_path):
@@ -949,14 +972,13 @@ def app_routes(app) -> dict[tuple[str, str], list[str]]:  # type: ignore[no-unty
     return out
 
 
-def make_app(path: Path):  # type: ignore[no-untyped-def]
+def make_app(path: Path | str):  # type: ignore[no-untyped-def]
     from cablebase.web.app import create_app
 
     return create_app(path, hasher=HASHER)
 
 
 def test_every_route_has_a_case(world: World) -> None:
-    sqlite_only(world)
     app = make_app(world.main)
     routes = app_routes(app)
     assert set(routes) == ROUTES, "a route without a leak case (or a case without a route)"
@@ -1031,14 +1053,14 @@ def difference(got: tuple, want: tuple) -> str:
     return f"archive ...{a[max(0, k - 200) : k + 200]!r}... oracle ...{b[max(0, k - 200) : k + 200]!r}..."
 
 
-def http_answers(path: Path, reader: Reader, urls: list[tuple[str, str]]) -> list[tuple]:
+def http_answers(path: Path | str, reader: Reader, urls: list[tuple[str, str]]) -> list[tuple]:
     from fastapi.testclient import TestClient
 
     from cablebase.web.auth import SESSION_COOKIE
 
     session = token = None
     if reader.name is not None:
-        with SQLiteStore(path) as store:
+        with open_store(path) as store:
             accounts = Accounts(store.conn, hasher=HASHER)
             session = accounts.create_session(reader.name)[0]
             token = accounts.create_token(reader.name, "oracle")
@@ -1066,7 +1088,7 @@ def http_answers(path: Path, reader: Reader, urls: list[tuple[str, str]]) -> lis
 
 @pytest.mark.parametrize("reader", READERS, ids=lambda r: r.name or "anonymous")
 def test_http_answers_as_the_oracle(world: World, reader: Reader, tmp_path: Path) -> None:
-    sqlite_only(world)
+    pg_sample(world, reader, PG_READERS)
     urls = requests_of(app_routes(make_app(world.main)))
     # Fresh copies: accounts, sessions and login throttling start from the same state.
     main_copy, oracle_copy = fresh(world, reader, tmp_path)
@@ -1084,7 +1106,6 @@ def test_http_answers_as_the_oracle(world: World, reader: Reader, tmp_path: Path
 
 def test_json_of_api_search_has_no_hidden_counts(world: World) -> None:
     """A smoke check of the oracle itself: citedby: of a hidden cable answers as a missing one."""
-    sqlite_only(world)
     from fastapi.testclient import TestClient
 
     with TestClient(make_app(world.main)) as client:

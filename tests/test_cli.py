@@ -147,20 +147,21 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200 generated cables ingested through the command, as a user builds an archive."""
+def small_archive(module_archive: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """200 generated cables ingested through the command, as a user builds an archive, on
+    each store (store_fixtures.module_archive)."""
     from cablebase.generate import write
 
     tmp = tmp_path_factory.mktemp("cli")
     source = tmp / "generated.csv"
     write(200, "csv", source, seed=3)
-    archive = tmp / "archive.db"
+    archive = module_archive
     result = CliRunner().invoke(main, ["ingest", str(source), "--archive", str(archive)])
     assert result.exit_code == 0, result.output
     return archive
 
 
-def test_search_prints_a_count_line_on_stderr_only(runner: CliRunner, small_archive: Path):
+def test_search_prints_a_count_line_on_stderr_only(runner: CliRunner, small_archive: str):
     from cablebase import Archive
 
     with Archive.open(small_archive) as a:
@@ -184,7 +185,7 @@ def test_search_prints_a_count_line_on_stderr_only(runner: CliRunner, small_arch
 
 @pytest.mark.parametrize("everything", [["*"], [""], []], ids=["star", "empty", "none"])
 def test_export_star_empty_or_no_query_is_everything_and_o_confirms(
-    runner: CliRunner, small_archive: Path, tmp_path: Path, everything: list[str]
+    runner: CliRunner, small_archive: str, tmp_path: Path, everything: list[str]
 ):
     out = tmp_path / "all.jsonl"
     result = runner.invoke(
@@ -199,7 +200,7 @@ def test_export_star_empty_or_no_query_is_everything_and_o_confirms(
     assert line.endswith(("KB", "MB"))
 
 
-def test_graph_o_confirms(runner: CliRunner, small_archive: Path, tmp_path: Path):
+def test_graph_o_confirms(runner: CliRunner, small_archive: str, tmp_path: Path):
     out = tmp_path / "g.graphml"
     result = runner.invoke(main, ["graph", "*", "-o", str(out), "--archive", str(small_archive)])
     assert result.exit_code == 0, result.output
@@ -207,11 +208,13 @@ def test_graph_o_confirms(runner: CliRunner, small_archive: Path, tmp_path: Path
     assert f"wrote the graphml graph to {out.resolve()}" in result.stderr
 
 
-def test_ingest_says_where_the_warnings_are(runner: CliRunner, tmp_path: Path):
+def test_ingest_says_where_the_warnings_are(
+    runner: CliRunner, tmp_path: Path, empty_archive: str, new_archive
+):
     # A telegram without its E.O. line: stored, with a warning on its record.
     text = "\n".join(line for line in TELEGRAM.splitlines() if not line.startswith("E.O."))
     (tmp_path / "t.txt").write_text(text, encoding="utf-8")
-    archive = tmp_path / "a.db"
+    archive = empty_archive
     result = runner.invoke(main, ["ingest", str(tmp_path / "t.txt"), "--archive", str(archive)])
     assert result.exit_code == 0, result.output
     assert "(1 warnings)" in result.stderr
@@ -223,7 +226,7 @@ def test_ingest_says_where_the_warnings_are(runner: CliRunner, tmp_path: Path):
     (tmp_path / "clean").mkdir()
     (tmp_path / "clean" / "t.txt").write_text(TELEGRAM, encoding="utf-8")
     clean = runner.invoke(
-        main, ["ingest", str(tmp_path / "clean"), "--archive", str(tmp_path / "b.db")]
+        main, ["ingest", str(tmp_path / "clean"), "--archive", str(new_archive(archive))]
     )
     assert "cablebase stats" not in clean.stderr
 
@@ -289,7 +292,7 @@ def hit_lines(stdout: str) -> list[str]:
 
 
 def test_search_on_a_terminal_shows_a_screenful_and_the_way_to_more(
-    runner: CliRunner, small_archive: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, small_archive: str, monkeypatch: pytest.MonkeyPatch
 ):
     from cablebase.cli import archive as commands
 

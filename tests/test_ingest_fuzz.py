@@ -30,11 +30,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cablebase.archive.ingest import ingest
-from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.forms import limits
 from cablebase.forms.sources import Limits
 from cablebase.generate import generate
 from cablebase.render import to_form
+from tests.access_stores import empty_pg
+from tests.conftest import STORES
 
 POOL = list(generate(400, seed=20261205))
 # Small limits, so every kind of bomb is met in milliseconds.
@@ -263,17 +265,19 @@ def _ratio_judged_early() -> Iterator[None]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(kinds=st.lists(st.sampled_from(KINDS), min_size=1, max_size=7), data=st.data())
-def test_ingest_stores_every_good_cable_and_reports_every_bad_item(kinds, data) -> None:
+def test_ingest_stores_every_good_cable_and_reports_every_bad_item(
+    fuzz_archive, kinds, data
+) -> None:
     with tempfile.TemporaryDirectory() as tmp, _ratio_judged_early():
         plan = Plan(Path(tmp) / "in")
         plan.root.mkdir()
         for i, kind in enumerate(kinds):
             _entry(plan, i, kind, data)
-        db = Path(tmp) / "a.db"
+        db = fuzz_archive(Path(tmp))
         with _deadline(60):  # a FIFO opened for reading would block forever
             summary = ingest([plan.root], db, workers=1, limits=LIMITS)  # must not raise
-        with SQLiteStore(db) as store:
-            stored = set(store.reference_ids())
+        with open_store(db) as store:
+            stored = {r for (r,) in store.conn.execute("SELECT reference_id FROM cables")}
             quarantined = [(loc, reason) for loc, reason, _ in store.quarantined()]
 
     # Every good cable is stored; nothing else is (ids are unique to their entry).
@@ -295,6 +299,23 @@ def test_ingest_stores_every_good_cable_and_reports_every_bad_item(kinds, data) 
     assert summary.items >= plan.exact + damaged_items
     if not plan.damaged:
         assert summary.items == plan.exact
+
+
+@pytest.fixture(scope="module", params=STORES)
+def fuzz_archive(request):
+    """`new(folder)`: an empty archive for one example, on each store: a new SQLite file in
+    `folder`, or the module's PostgreSQL database emptied (a database per example would cost
+    more than the example)."""
+    if request.param == "sqlite":
+        yield lambda folder: folder / "a.db"
+        return
+    location = request.getfixturevalue("pg_access_dsn")
+
+    def emptied(folder: Path) -> str:
+        empty_pg(location)
+        return location
+
+    yield emptied
 
 
 def test_a_socket_in_the_folder_is_reported(tmp_path: Path) -> None:

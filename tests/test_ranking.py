@@ -2,7 +2,9 @@
 
 Expected scores are computed here by hand from the cables' words (counted below), with the
 formula docs/search.md states (FTS5's bm25: k1 = 1.2, b = 0.75, a subject match weighing
-four body matches, idf floored at 1e-6), over the reader's cables only."""
+four body matches, idf floored at 1e-6), over the reader's cables only.  SQLite's alone: FTS5's
+bm25 over its own index (PostgreSQL ranks with ts_rank, docs/postgresql.md; that no hidden
+cable moves a score there is test_access_oracle.py's test_scores_do_not_count_hidden_cables)."""
 
 from __future__ import annotations
 

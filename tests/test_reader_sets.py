@@ -1,4 +1,9 @@
-"""Readers' id sets (archive/reader_sets.py): which side is held, staleness, rebuilding."""
+"""Readers' id sets (archive/reader_sets.py): which side is held, staleness, rebuilding.
+
+The id sets are SQLite's mechanism (TEMP tables of the connection; PostgreSQL writes the
+policy's row condition instead): the tests of the sets themselves run on SQLite.  What a
+reader sees of it — a cable stored or changed by another writer counts in the next query, as
+the policy decides — is store-neutral and runs on both stores (`location`)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from cablebase.access.policy import Access, Policy, Viewer
 from cablebase.access.settings import set_policy
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
+from cablebase.archive.store import open_store
 from cablebase.record import Cable, Paragraph
 
 TODAY = "2026-11-27"
@@ -33,16 +39,27 @@ def reader(rank: int, bits: int = 0) -> Access:
     return Access(Policy("controlled"), Viewer("r", "reader", rank, bits), TODAY)
 
 
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    p = tmp_path / "cables.db"
-    with SQLiteStore(p) as store:
+def fill(location: Path | str) -> None:
+    with open_store(location) as store:
         # 8 unclassified, 3 confidential, 1 secret
         store.put_many([cable(i, "UNCLASSIFIED") for i in range(8)])
         store.put_many([cable(10 + i, "CONFIDENTIAL") for i in range(3)])
         store.put_many([cable(20, "SECRET")])
         set_policy(store.conn, Policy("controlled"))
-    return p
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """The archive in a SQLite file (the tests of the id sets themselves)."""
+    fill(tmp_path / "cables.db")
+    return tmp_path / "cables.db"
+
+
+@pytest.fixture
+def location(empty_archive: str) -> str:
+    """The archive on each store."""
+    fill(empty_archive)
+    return empty_archive
 
 
 def test_holds_the_smaller_side(path: Path) -> None:
@@ -77,8 +94,21 @@ def test_a_cable_stored_later_stays_hidden_under_the_old_set(path: Path) -> None
         assert "09TESTPOST030" in {h.reference_id for h in b.search("tag:PREL")}
 
 
-def test_rebuilt_when_a_cable_changes(path: Path) -> None:
-    with Archive.open(path) as a:
+def test_the_next_query_counts_what_another_writer_stored(location: str) -> None:
+    with Archive.open(location) as a:
+        b = a.with_access(reader(1))
+        assert b.count("") == 11 and b.count("minister") == 11
+        with open_store(location) as other:  # another writer: one cable each side
+            other.put_many([cable(30, "UNCLASSIFIED"), cable(31, "SECRET")])
+        assert b.count("") == 12 and b.count("minister") == 12
+        found = {h.reference_id for h in b.search("tag:PREL", sort="date")}
+        assert "09TESTPOST030" in found and "09TESTPOST031" not in found
+        assert b.get("09TESTPOST031") is None
+        assert a.with_access(reader(2)).count("") == 14
+
+
+def test_rebuilt_when_a_cable_changes(location: str) -> None:
+    with Archive.open(location) as a:
         b = a.with_access(reader(1))
         assert b.get("09TESTPOST003") is not None
         assert b.count("minister") == 11

@@ -1,10 +1,9 @@
 """The seam between the archive and its store (archive/store.py, docs/stores.md): `Archive`
 asks its store nothing but the `Store` and `Search` protocols' operations, and a plan's
-`Visible` is written as SQL only once the store has bound it to its reader."""
+`Visible` is written as SQL only once the store has bound it to its reader.  The sealed
+archive is compared over each store (empty_archive: a SQLite file, a PostgreSQL database)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,7 @@ from cablebase.access.policy import Access, Policy, Viewer, open_access
 from cablebase.access.settings import set_policy
 from cablebase.archive.api import Archive
 from cablebase.archive.query import And, BoundVisible, Visible, parse_query, to_sql
-from cablebase.archive.sqlite import SQLiteStore
-from cablebase.archive.store import Search, Store, Unsupported
+from cablebase.archive.store import Search, Store, Unsupported, open_store
 from cablebase.record import Cable, ClassifiedBy, Paragraph, Reference
 
 TODAY = "2026-11-27"
@@ -65,9 +63,9 @@ def _cable(n: int, classification: str, cites: int | None = None) -> Cable:
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    p = tmp_path / "cables.db"
-    with SQLiteStore(p) as store:
+def path(empty_archive: str) -> str:
+    p = empty_archive
+    with open_store(p) as store:
         store.put_many([_cable(i, "UNCLASSIFIED", cites=i - 1 if i else None) for i in range(8)])
         store.put_many([_cable(10 + i, "CONFIDENTIAL", cites=i) for i in range(3)])
         store.put_many([_cable(20, "SECRET", cites=10)])
@@ -122,11 +120,11 @@ def _answers(a: Archive) -> list:
     ],
     ids=["confidential", "unclassified", "everything"],
 )
-def test_the_archive_asks_its_store_only_through_the_seam(path: Path, access: Access) -> None:
+def test_the_archive_asks_its_store_only_through_the_seam(path: str, access: Access) -> None:
     """An Archive over a store that has nothing but the protocols' operations (no SQL
-    connection, no SQLite helper) answers every question as over the SQLite store itself."""
+    connection, no SQLite helper) answers every question as over the store itself."""
     calls: set[str] = set()
-    real = SQLiteStore(path)
+    real = open_store(path)
     sealed = Archive(_Sealed(real, _members(Store), calls), access=access)  # type: ignore[arg-type]
     try:
         with Archive.open(path, access=access) as plain:

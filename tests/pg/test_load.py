@@ -60,10 +60,10 @@ def test_migrations(pg_dsn):
 def test_load_is_idempotent(pg_dsn):
     with PgStore(pg_dsn) as pg:
         first = pg.put_many(CABLES)
-        assert (first.added, first.unchanged, first.replaced) == (3, 0, 0)
+        assert (first.added, first.unchanged, first.updated) == (3, 0, 0)
         before = snapshot(pg.conn)
         again = pg.put_many(CABLES)
-        assert (again.added, again.unchanged, again.replaced) == (0, 3, 0)
+        assert (again.added, again.unchanged, again.updated) == (0, 3, 0)
         assert snapshot(pg.conn) == before
         # the repeated tag of 09ROME102 is stored once
         assert before["tags"] == 3
@@ -83,7 +83,7 @@ def test_changed_cable_is_replaced_and_its_version_kept(pg_dsn):
         pg.put_many(CABLES)
         changed = replace(CABLES[0], subject="Olive blight")
         done = pg.put_many([changed])
-        assert (done.added, done.unchanged, done.replaced) == (0, 0, 1)
+        assert (done.added, done.unchanged, done.updated) == (0, 0, 1)
         assert Archive(pg).count('subject:"olive blight"') == 1
         assert Archive(pg).count("subject:harvest") == 1  # only 09ROME102 now
         version, old = pg.conn.execute(
@@ -103,9 +103,9 @@ def test_the_source_read_last_is_the_current_one(pg_dsn):
     with PgStore(pg_dsn) as pg:
         first, changed = CABLES[0], replace(CABLES[0], subject="Olive blight")
         pg.put_many([first])
-        assert pg.put_many([changed]).replaced == 1
+        assert pg.put_many([changed]).updated == 1
         assert pg.put_many([changed]).unchanged == 1
-        assert pg.put_many([first]).replaced == 1
+        assert pg.put_many([first]).updated == 1
         assert pg.get("09ROME100").subject == "Olive harvest"
         assert [v for v, _ in pg.versions("09ROME100")] == [1, 2]
         current = [s.digest for s in pg.sources("09ROME100")]
@@ -164,7 +164,7 @@ def test_a_cable_twice_in_one_batch(pg_dsn):
     second = replace(first, subject="Olive blight", tags=["EAGR"])
     with PgStore(pg_dsn) as pg:
         done = pg.put_many([first, CABLES[1], second, first])
-        assert (done.added, done.replaced, done.unchanged) == (2, 2, 0)
+        assert (done.added, done.updated, done.unchanged) == (2, 2, 0)
         row = pg.conn.execute(
             "SELECT subject, version FROM cables WHERE reference_id = '09ROME100'"
         ).fetchone()
@@ -181,7 +181,7 @@ def test_many_copies_in_one_batch_keep_columns_and_rows_together(pg_dsn):
     second = replace(first, subject="Olive blight", tags=["EAGR"])
     with PgStore(pg_dsn) as pg:
         done = pg.put_many([second] + [first] * 50)
-        assert (done.added, done.replaced, done.unchanged) == (1, 1, 49)
+        assert (done.added, done.updated, done.unchanged) == (1, 1, 49)
         assert pg.conn.execute(
             "SELECT subject, version FROM cables WHERE reference_id = '09ROME100'"
         ).fetchone() == ("Olive harvest", 2)

@@ -18,6 +18,7 @@ so 97ATLANTIS101 is cited by 97ATLANTIS100 (letter A) and 97ATLANTIS103 (no lett
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -219,22 +220,6 @@ def copy_archive(web_archive: Path | str, folder: Path) -> Path | str:
     return pg_server.url(server.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}"))
 
 
-def small_pg_archive(web_archive: str, cables: list[Cable]) -> str:
-    """A new PostgreSQL archive of just `cables`, on web_archive's server (dropped with it)."""
-    import psycopg
-
-    from tests import pg_server
-
-    server, copies = _pg_copies[str(web_archive)]
-    name = f"web_small{next(_copy_names)}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    copies.append(name)
-    location = pg_server.url(server.replace(f"dbname={pg_server.DATABASE}", f"dbname={name}"))
-    put_cables(location, cables)
-    return location
-
-
 def put_cables(location: Path | str, cables: list[Cable]) -> None:
     """Store more cables into an archive (a copy_archive) on either store."""
     from cablebase.archive.store import open_store
@@ -393,6 +378,12 @@ def pg_access_template(web_archive_file: Path, pg_server_dsn: str) -> Iterator[s
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _copy_strategy(conn) -> str:  # type: ignore[no-untyped-def]
+    from tests.store_fixtures import _copy_strategy
+
+    return _copy_strategy(conn)
+
+
 def _named(dsn: str, name: str) -> str:
     from tests import pg_server
 
@@ -414,6 +405,14 @@ def access_location(
         path = tmp_path_factory.mktemp("access") / "archive.db"
         yield build_access_archive(web_archive_file, path)
         return
+    with access_clone(request) as location:
+        yield location
+
+
+@contextlib.contextmanager
+def access_clone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new PostgreSQL access-controlled archive (a clone of pg_access_template: what
+    build_access_archive makes), dropped when the block ends; its URL."""
     import psycopg
 
     from tests import pg_server
@@ -422,7 +421,8 @@ def access_location(
     template = request.getfixturevalue("pg_access_template")
     name = f"access_{next(_clones)}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        # a file copy: PostgreSQL 15's default writes the copy through the WAL (slower)
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}{_copy_strategy(conn)}")
     try:
         yield pg_server.url(_named(server, name))
     finally:

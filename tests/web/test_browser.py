@@ -680,24 +680,20 @@ def test_phone_graph_labels_are_readable(page, shots: Path) -> None:
 
 @pytest.fixture(scope="module")
 def open_admin_server(web_archive: Path, tmp_path_factory) -> Iterator[str]:
-    """The reading room over a copy of the archive (open policy) holding an admin account."""
-    import shutil
-
-    if on_postgres(web_archive):
-        pytest.skip("accounts are SQLite's yet (docs/postgresql.md)")
-
+    """The reading room over a copy of the archive (open policy) holding an admin account,
+    on each store."""
     from cablebase.access.accounts import Accounts
-    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.archive.store import open_store
     from cablebase.web.app import create_app
-    from tests.web.conftest import PASSWORD, cheap_hasher
+    from tests.web.conftest import PASSWORD, cheap_hasher, copy_archive
 
-    path = tmp_path_factory.mktemp("admin") / "archive.db"
-    shutil.copy(web_archive, path)
-    with SQLiteStore(path) as store:
+    path = copy_archive(web_archive, tmp_path_factory.mktemp("admin"))
+    with open_store(path) as store:
         Accounts(store.conn, hasher=cheap_hasher()).add_user(
             "administrator", PASSWORD, "admin", "TOP SECRET"
         )
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not on_postgres(path):
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     with served(create_app(path, hasher=cheap_hasher())) as url:
         yield url
 

@@ -9,12 +9,12 @@
   forms carry a valid CSRF token.
 
 Both run against a controlled archive (tests/web/conftest.py: the ZETA cables and accounts)
-on SQLite; on PostgreSQL, which has no accounts yet, against an open archive of the
-hand-written cables and the irregular ids (anonymous visitors only).
+plus the irregular ids, on each store (on PostgreSQL a clone of the access template).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from tests.web.conftest import (
     HAND_IDS,
     ZETA,
+    access_clone,
     build_access_archive,
     cheap_hasher,
     hand_cables,
     login,
     on_postgres,
     put_cables,
-    small_pg_archive,
 )
 from tests.web.test_robust import ODD_IDS
 
@@ -46,29 +46,32 @@ FUZZ = settings(
 )
 
 
-def _app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+def _app(request, web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The app over a new access archive on web_archive's store, with the irregular ids."""
     from cablebase.web.app import create_app
 
     # ids of the irregular shapes Cablegate has
     odd = [replace(c, reference_id=rid) for c, rid in zip(hand_cables(), ODD_IDS, strict=False)]
-    if on_postgres(web_archive):
-        # No accounts there yet: an open archive, of the ids the fuzzers draw (the API
-        # fuzzer exports every cable an open archive holds, many times over).
-        return create_app(small_pg_archive(web_archive, hand_cables() + odd))
-    path = build_access_archive(web_archive, tmp_path_factory.mktemp("fuzz") / "a.db")
-    put_cables(path, odd)
-    return create_app(path, hasher=cheap_hasher())
+    with contextlib.ExitStack() as stack:
+        if on_postgres(web_archive):
+            path = stack.enter_context(access_clone(request))
+        else:
+            path = build_access_archive(web_archive, tmp_path_factory.mktemp("fuzz") / "a.db")
+        put_cables(path, odd)
+        app = create_app(path, hasher=cheap_hasher())
+        yield app
+        app.state.archives.close()
 
 
 # Two apps on two copies: the API fuzzer's failed logins must not throttle the pages' admin.
 @pytest.fixture(scope="module")
-def fuzz_app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
-    return _app(web_archive, tmp_path_factory)
+def fuzz_app(request, web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+    yield from _app(request, web_archive, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def pages_app(web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
-    return _app(web_archive, tmp_path_factory)
+def pages_app(request, web_archive: Path, tmp_path_factory: pytest.TempPathFactory):
+    yield from _app(request, web_archive, tmp_path_factory)
 
 
 @pytest.fixture
@@ -180,9 +183,7 @@ def anonymous(pages_app):
 
 
 @pytest.fixture(scope="module")
-def admin_client(pages_app, web_archive):
-    if on_postgres(web_archive):
-        pytest.skip("accounts are SQLite's yet (docs/postgresql.md): no admin to log in")
+def admin_client(pages_app):
     with TestClient(pages_app, raise_server_exceptions=False) as c:
         assert login(c, "root").status_code == 303
         yield c

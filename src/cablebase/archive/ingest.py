@@ -218,13 +218,14 @@ def ingest(
     form: str = "auto",
     year: int | None = None,
     workers: int | None = None,
-    batch: int = BATCH,
+    batch: int | None = None,
     progress: Progress | None = None,
     limits: Limits | None = None,
 ) -> IngestSummary:
     """Read every item under `paths` into the archive; return what happened to each.
 
-    ``limits`` bound what each input may expand to (default: Limits.from_env()).
+    ``limits`` bound what each input may expand to (default: Limits.from_env()).  ``batch``:
+    items per write transaction (default BATCH on SQLite, TASK per worker on PostgreSQL).
     """
     limits = limits if limits is not None else Limits.from_env()
     if is_dsn(archive):  # a PostgreSQL archive: its workers load in parallel (pg/ingest.py)
@@ -232,11 +233,11 @@ def ingest(
 
         return pg_ingest(
             paths, str(archive), form=form, year=year, workers=workers, progress=progress,
-            limits=limits,
+            limits=limits, batch=batch or TASK,
         )  # fmt: skip
     with _gc_paused():
         return _ingest_sqlite(
-            paths, archive, form=form, year=year, workers=workers, batch=batch,
+            paths, archive, form=form, year=year, workers=workers, batch=batch or BATCH,
             progress=progress, limits=limits,
         )  # fmt: skip
 

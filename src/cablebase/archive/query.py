@@ -1046,8 +1046,14 @@ def positive_terms(node: Node) -> list[Term]:
 
 
 def patterns(node: Node) -> list[Pattern]:
-    """The positive terms as snippet patterns."""
-    return [Pattern(t.tokens, t.prefix, t.column == "subject") for t in positive_terms(node)]
+    """The positive terms as snippet patterns.  A token that folds to nothing (a lone accent)
+    is no word the index holds: it is left out, and a term of nothing else marks nothing."""
+    out = []
+    for t in positive_terms(node):
+        tokens = tuple(x for x in t.tokens if x)
+        if tokens:
+            out.append(Pattern(tokens, t.prefix, t.column == "subject"))
+    return out
 
 
 def relevance_match(node: Node) -> str | None:

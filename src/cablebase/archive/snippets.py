@@ -175,7 +175,8 @@ def _ascii_spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     """The matches of `rx` in lower-cased `text` that start a word."""
     out: list[tuple[int, int]] = []
     search, pos = rx.search, 0
-    while (m := search(text, pos)) is not None:
+    # Past the end, search() starts at the end again: an empty match there would never stop.
+    while pos <= len(text) and (m := search(text, pos)) is not None:
         a = m.start()
         if a and text[a - 1] in _WORD_CHARS:  # inside a word: look again one further on
             pos = a + 1

@@ -32,8 +32,12 @@ def quoted(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """`snippets.words`, with a fast path for ASCII text (most cables): runs of letters and
-    digits, lower-cased, which is what the FTS5 tokenizer makes of ASCII."""
-    return _ASCII_RUN.findall(text.lower()) if text.isascii() else words(text)
+    digits, lower-cased, which is what the FTS5 tokenizer makes of ASCII.  A run that folds to
+    nothing (a lone combining accent) is no token: FTS5 finds nothing there and keeps the words
+    around it adjacent, and PostgreSQL refuses an empty lexeme."""
+    if text.isascii():
+        return _ASCII_RUN.findall(text.lower())
+    return [t for t in words(text) if t]
 
 
 def tsvector(subject: str, body: str) -> tuple[str, set[str]]:
@@ -59,13 +63,18 @@ def tsvector(subject: str, body: str) -> tuple[str, set[str]]:
     return literal, set(kept)
 
 
-def term_query(term: Term) -> str:
+def term_query(term: Term) -> str | None:
     """A term as a tsquery: its tokens in sequence (`<->`), the last a prefix for `word*`,
-    each limited to the subject (weight A) for `subject:`."""
+    each limited to the subject (weight A) for `subject:`.  Tokens that fold to nothing are
+    left out, as FTS5 leaves them out of its phrase; None for a term of no token at all (it
+    matches nothing, as in FTS5): archive/pg/plan.py writes it as FALSE."""
     weight = "A" if term.column == "subject" else ""
+    kept = [t for t in term.tokens if t]
+    if not kept:
+        return None
     parts = []
-    for i, token in enumerate(term.tokens):
-        star = "*" if term.prefix and i == len(term.tokens) - 1 else ""
+    for i, token in enumerate(kept):
+        star = "*" if term.prefix and i == len(kept) - 1 else ""
         label = star + weight
         parts.append(quoted(token) + (f":{label}" if label else ""))
     return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"

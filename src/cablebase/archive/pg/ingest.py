@@ -32,8 +32,9 @@ def _connect(dsn: str) -> None:
     _conn = psycopg.connect(dsn, autocommit=True)
 
 
-def _work(batch: list) -> tuple[int, int, int, int, list[tuple[str, str]]]:
-    """Parse and load a batch: (added, replaced, unchanged, warnings, quarantined items)."""
+def _work(batch: list) -> tuple[int, int, int, int, int, list[tuple[str, str]]]:
+    """Parse and load a batch: (added, updated, unchanged, further sources, warnings,
+    quarantined items)."""
     assert _conn is not None
     rows: list[Prepared] = []
     failed: list[tuple[str, str]] = []
@@ -50,7 +51,7 @@ def _work(batch: list) -> tuple[int, int, int, int, list[tuple[str, str]]]:
             warnings += result.warnings
             rows.append(result)
     done = load(_conn, rows)
-    return done.added, done.replaced, done.unchanged, warnings, failed
+    return done.added, done.updated, done.unchanged, done.sources, warnings, failed
 
 
 def _batches(items: Iterable, size: int) -> Iterable[list]:
@@ -84,12 +85,13 @@ def ingest(
         start = time.perf_counter()
         items = raw_items(paths, summary, form=form, year=year, limits=limits)
 
-        def add(result: tuple[int, int, int, int, list[tuple[str, str]]], n: int) -> None:
-            added, replaced, unchanged, warnings, failed = result
+        def add(result: tuple[int, int, int, int, int, list[tuple[str, str]]], n: int) -> None:
+            added, updated, unchanged, sources, warnings, failed = result
             summary.items += n
             summary.added += added
-            summary.updated += replaced
+            summary.updated += updated
             summary.unchanged += unchanged
+            summary.sources += sources
             summary.warnings += warnings
             for location, reason in failed:
                 _quarantine(conn, summary, location, reason)

@@ -16,7 +16,6 @@ SQLite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cablebase.archive import texts
@@ -26,6 +25,7 @@ from cablebase.archive.sqlite import (
     _COLUMNS,
     RELEASE_FORM,
     Prepared,
+    PutResult,
     SourceInfo,
     full_json,
     prepare,
@@ -45,13 +45,6 @@ _SIDE = {  # table -> its columns after cable_id, as Prepared holds its rows
 _COLS = (*_COLUMNS, "acl", "fts")
 
 
-@dataclass(slots=True)
-class Loaded:
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-
-
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -60,9 +53,11 @@ def _q(name: str) -> str:
     return f'"{name}"' if name == "offset" else name
 
 
-def load(conn, batch: list[Prepared]) -> Loaded:
-    """Store a batch of prepared records in one transaction (conn: psycopg.Connection)."""
-    result = Loaded()
+def load(conn, batch: list[Prepared]) -> PutResult:
+    """Store a batch of prepared records in one transaction (conn: psycopg.Connection); the
+    counts as the SQLite store's put_many gives them (a further source of a stored cable
+    counted in `sources`)."""
+    result = PutResult()
     if not batch:
         return result
     # A cable twice in one batch: its first copy is inserted, the later ones compared with it.
@@ -95,11 +90,13 @@ def load(conn, batch: list[Prepared]) -> Loaded:
         _side_rows(conn, new, sources=True)
         result.added = len(new)
         for p in sorted(rest, key=lambda p: p.reference_id):  # lock order as the insert's
-            if _replace(conn, p):
-                result.replaced += 1
+            replaced, further = _replace(conn, p)
+            result.sources += further
+            if replaced:
+                result.updated += 1
             else:
                 result.unchanged += 1
-        if result.added or result.replaced:
+        if result.added or result.updated:
             conn.execute(
                 "INSERT INTO settings VALUES ('generation', '1') ON CONFLICT (key)"
                 " DO UPDATE SET value = (settings.value::bigint + 1)::text"
@@ -196,25 +193,30 @@ def _add_source(conn, p: Prepared) -> Prepared | None:
     return p if merged is cable else prepare(merged)
 
 
-def _replace(conn, p: Prepared) -> bool:
+def _replace(conn, p: Prepared) -> tuple[bool, int]:
     """A cable already stored: a further source of it, merged (a published release replaces
-    the record as it is).  False when the stored record stays as it was."""
+    the record as it is).  (whether the stored record changed, 1 when `p` was kept as a
+    further source of it)."""
     row = conn.execute(
         "SELECT id, source_hash, version FROM cables WHERE reference_id = %s FOR UPDATE",
         (p.reference_id,),
     ).fetchone()
     cid, digest, version = row
     if digest == p.digest:
-        return False
+        return False, 0
+    further = 0
     release = p.source_form == RELEASE_FORM
     if release:  # published before (its record is an earlier version): nothing to do
         seen = "SELECT 1 FROM cable_versions WHERE reference_id = %s AND source_hash = %s"
         if conn.execute(seen, (p.reference_id, p.digest)).fetchone():
-            return False
+            return False, 0
     else:
         found = _add_source(conn, p)
-        if found is None or found.digest == digest:
-            return False
+        if found is None:
+            return False, 0
+        further = 1
+        if found.digest == digest:
+            return False, further
         p = found
     old = stored_record(conn, cid)
     conn.execute(
@@ -231,7 +233,7 @@ def _replace(conn, p: Prepared) -> bool:
         (*p.columns, p.acl, vector, version + 1, cid),
     )
     _side_rows(conn, [(cid, p, found)], sources=False)
-    return True
+    return True, further
 
 
 def stored_record(conn, cid: int):  # -> Cable

@@ -70,6 +70,8 @@ def where(node: Node, params: list, resolve: OriginResolver, access: Access | No
     and name fields (archive/pg/resolve.Resolver); `access` is whom `Visible` stands for."""
     if isinstance(node, All):
         return "TRUE"
+    if isinstance(node, Term) and text_query(node) is None:
+        return "FALSE"  # a term that folds to no token (a lone accent): FTS5 matches nothing
     if (q := text_query(node)) is not None:
         params.append(q)
         return TEXT

@@ -72,13 +72,15 @@ def relevance(terms: list, params: list) -> str:
     for t in terms:  # each tsquery once, in the order of the terms (the sum's order)
         queries.setdefault(term_query(t), t)
     for q, t in queries.items():
+        if q is None:  # a term of no token matches nothing: it adds nothing
+            continue
         if _ranks_only_matches(t):
             parts.append(RANK)
             params.append(q)
         else:
             parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
             params += [q, q]
-    return " + ".join(parts)
+    return " + ".join(parts) or "0"
 
 
 def _ranks_only_matches(term) -> bool:  # term: query.Term

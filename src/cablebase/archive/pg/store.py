@@ -15,9 +15,9 @@ import psycopg
 from cablebase.access.policy import Stored, acl_tokens
 from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
-from cablebase.archive.pg.load import Loaded, load, source_record, sources, stored_record
+from cablebase.archive.pg.load import load, source_record, sources, stored_record
 from cablebase.archive.pg.search import PgSearch
-from cablebase.archive.sqlite import RELEASE_FORM, Prepared, SourceInfo, prepare
+from cablebase.archive.sqlite import RELEASE_FORM, Prepared, PutResult, SourceInfo, prepare
 from cablebase.archive.store import SharedReads
 from cablebase.record import Cable
 
@@ -126,7 +126,7 @@ class PgStore(SharedReads):
 
     # -- writes ------------------------------------------------------------------------
 
-    def put_many(self, cables: Iterable[Cable | Prepared]) -> Loaded:
+    def put_many(self, cables: Iterable[Cable | Prepared]) -> PutResult:
         if self.readonly:
             raise ArchiveFileError("the archive was opened read-only")
         return load(self.conn, [c if isinstance(c, Prepared) else prepare(c) for c in cables])
@@ -137,7 +137,7 @@ class PgStore(SharedReads):
         they are.  False when it is a version already stored (nothing written)."""
         if prepared.source_form != RELEASE_FORM:
             raise ValueError("put_release stores a release record (source form 'release')")
-        return self.put_many([prepared]).replaced > 0
+        return self.put_many([prepared]).updated > 0
 
     def write_access(self, cable_id: int, access: Stored) -> bool:
         """Write a cable's access columns (declassification, access/declassify.py) inside the
