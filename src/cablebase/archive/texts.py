@@ -59,7 +59,8 @@ def _zstd_dictionary(name: str, dict_id: int, checksum: int) -> zstandard.ZstdCo
     if zlib.adler32(data) != checksum:
         raise RuntimeError(f"cablebase/data/{name} was changed: restore it")
     d = zstandard.ZstdCompressionDict(data)
-    assert d.dict_id() == dict_id
+    if d.dict_id() != dict_id:
+        raise RuntimeError(f"cablebase/data/{name} is not dictionary {dict_id}: restore it")
     return d
 
 
@@ -69,26 +70,32 @@ _ZSTD_BY_ID = {d.dict_id(): d for d in _ZSTD.values()}
 _local = threading.local()
 
 
-def _compressor(kind: str) -> zstandard.ZstdCompressor:
-    found = getattr(_local, "compressors", None)
+def _per_thread(slot: str, key, make):
+    """The thread's own object under key in its slot, made on first use."""
+    found = getattr(_local, slot, None)
     if found is None:
-        found = _local.compressors = {}
-    c = found.get(kind)
-    if c is None:
-        c = found[kind] = zstandard.ZstdCompressor(level=LEVEL, dict_data=_ZSTD[kind])
-    return c
+        found = {}
+        setattr(_local, slot, found)
+    made = found.get(key)
+    if made is None:
+        made = found[key] = make()
+    return made
+
+
+def _compressor(kind: str) -> zstandard.ZstdCompressor:
+    return _per_thread(
+        "compressors", kind, lambda: zstandard.ZstdCompressor(level=LEVEL, dict_data=_ZSTD[kind])
+    )
 
 
 def _decompressor(dict_id: int) -> zstandard.ZstdDecompressor:
-    found = getattr(_local, "decompressors", None)
-    if found is None:
-        found = _local.decompressors = {}
-    d = found.get(dict_id)
-    if d is None:
-        if dict_id and dict_id not in _ZSTD_BY_ID:
-            raise ValueError(f"a stored value names zstd dictionary {dict_id}, not known here")
-        d = found[dict_id] = zstandard.ZstdDecompressor(dict_data=_ZSTD_BY_ID.get(dict_id))
-    return d
+    if dict_id and dict_id not in _ZSTD_BY_ID:
+        raise ValueError(f"a stored value names zstd dictionary {dict_id}, not known here")
+    return _per_thread(
+        "decompressors",
+        dict_id,
+        lambda: zstandard.ZstdDecompressor(dict_data=_ZSTD_BY_ID.get(dict_id)),
+    )
 
 
 def body_text(paragraphs: Iterable[tuple[str | None, str]]) -> str:
