@@ -27,7 +27,7 @@ from cablebase.archive.db import Db
 from cablebase.archive.merge import merge, source_record
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
-from cablebase.archive.store import SharedReads
+from cablebase.archive.store import SharedStore
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable
 
@@ -234,7 +234,7 @@ DEFERRED = (
 )  # fmt: skip
 
 
-class SQLiteStore(SharedReads):
+class SQLiteStore(SharedStore):
     """An archive in one SQLite file."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False, create: bool = True) -> None:
@@ -397,14 +397,6 @@ class SQLiteStore(SharedReads):
             if result.added or result.updated:
                 self._bump()
         return result
-
-    def put_release(self, prepared: Prepared) -> bool:
-        """Store a published release (prepared with `released=True`, access/releases.py) as the
-        cable's new version: the current one moves to cable_versions, the sources stay as
-        they are.  False when it is a version already stored (nothing written)."""
-        if prepared.source_form != RELEASE_FORM:
-            raise ValueError("put_release stores a release record (source form 'release')")
-        return self.put_many([prepared]).updated > 0
 
     def write_access(self, cable_id: int, access: Stored) -> bool:
         """Write a cable's access columns (declassification, access/declassify.py) inside the

@@ -162,10 +162,21 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class SharedReads:
-    """The Store reads both stores answer with the same SQL (archive/db.py), over `self.conn`."""
+class SharedStore:
+    """The Store methods both stores answer alike: reads with the same SQL (archive/db.py) over
+    `self.conn`, and a release stored through the store's own `put_many`."""
 
     conn: object
+
+    def put_release(self, prepared: Prepared) -> bool:
+        """Store a published release (prepared with `released=True`, access/releases.py) as the
+        cable's new version: the current one moves to cable_versions, the sources stay as
+        they are.  False when it is a version already stored (nothing written)."""
+        from cablebase.archive.sqlite import RELEASE_FORM
+
+        if prepared.source_form != RELEASE_FORM:
+            raise ValueError("put_release stores a release record (source form 'release')")
+        return self.put_many([prepared]).updated > 0
 
     def columns(self, reference_id: str) -> tuple[int, Stored, int] | None:
         """(id, access columns, current version) of a cable, None if absent."""

@@ -17,8 +17,8 @@ from cablebase.archive.archive_file import ArchiveFileError
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load, source_record, sources, stored_record
 from cablebase.archive.pg.search import PgSearch
-from cablebase.archive.sqlite import RELEASE_FORM, Prepared, PutResult, SourceInfo, prepare
-from cablebase.archive.store import SharedReads
+from cablebase.archive.sqlite import Prepared, PutResult, SourceInfo, prepare
+from cablebase.archive.store import SharedStore
 from cablebase.record import Cable
 
 
@@ -32,7 +32,7 @@ def connect(dsn: str) -> psycopg.Connection:
         raise ArchiveFileError(f"cannot reach the PostgreSQL archive: {reason}") from None
 
 
-class PgStore(SharedReads):
+class PgStore(SharedStore):
     """The archive in the database `dsn` names (a libpq connection string or URL).  The
     schema is brought up to date on opening; with `create=False` a database holding no
     archive is an error rather than a new archive; `readonly` opens read-only
@@ -130,14 +130,6 @@ class PgStore(SharedReads):
         if self.readonly:
             raise ArchiveFileError("the archive was opened read-only")
         return load(self.conn, [c if isinstance(c, Prepared) else prepare(c) for c in cables])
-
-    def put_release(self, prepared: Prepared) -> bool:
-        """Store a published release (prepared with `released=True`, access/releases.py) as the
-        cable's new version: the current one moves to cable_versions, the sources stay as
-        they are.  False when it is a version already stored (nothing written)."""
-        if prepared.source_form != RELEASE_FORM:
-            raise ValueError("put_release stores a release record (source form 'release')")
-        return self.put_many([prepared]).updated > 0
 
     def write_access(self, cable_id: int, access: Stored) -> bool:
         """Write a cable's access columns (declassification, access/declassify.py) inside the
