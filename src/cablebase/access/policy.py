@@ -184,6 +184,20 @@ def portion_requirement(mark: str | None, cable: Requirement) -> Requirement:
     return Requirement(rank, bits | cable.bits & carried)
 
 
+def paragraph_shown(decided: dict, viewer: Viewer):
+    """shown(cable id, portion mark) -> bool over the cables' decisions, `decided`: cable id ->
+    (decision, the cable's Requirement): every paragraph of a cable read whole, those of a
+    partially shown cable whose portion the viewer is cleared for, nothing of the others."""
+
+    def shown(cid: int, portion: str | None) -> bool:
+        decision, req = decided.get(cid, ("none", Requirement(None)))
+        if decision == "full":
+            return True
+        return decision == "partial" and viewer.cleared(portion_requirement(portion, req))
+
+    return shown
+
+
 def _entire_text_bits(texts: object) -> int:
     """Caveats and restrictions a whole-text statement names ("SECRET/NOFORN - ENTIRE TEXT"),
     with the ENTIRE_TEXT flag; 0 when there is none."""

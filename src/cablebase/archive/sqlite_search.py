@@ -29,7 +29,7 @@ from cablebase.access.policy import (
     Requirement,
     Stored,
     fts_hidden,
-    portion_requirement,
+    paragraph_shown,
 )
 from cablebase.archive import ranking
 from cablebase.archive.query import (
@@ -850,14 +850,7 @@ class _Planner:
             ):
                 decided[cid] = ("partial", Requirement(rank, bits))
         viewer = self.access.viewer
-
-        def shown(cid: int, portion: str | None) -> bool:
-            decision, req = decided.get(cid, ("none", Requirement(None)))
-            if decision == "full":
-                return True
-            return decision == "partial" and viewer.cleared(portion_requirement(portion, req))
-
-        return shown
+        return paragraph_shown(decided, viewer)
 
     def _count(self, node: Node) -> int:
         """Exact counts planned so that broad parts are counted on their own indexes (FTS5

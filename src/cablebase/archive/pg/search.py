@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from cablebase.access.policy import WITHHELD, Access, Requirement, Stored, portion_requirement
+from cablebase.access.policy import (
+    WITHHELD,
+    Access,
+    Requirement,
+    Stored,
+    paragraph_shown,
+    portion_requirement,
+)
 from cablebase.access.policy import sql_visible as _sql_visible
 from cablebase.archive import texts
 from cablebase.archive.pg.fulltext import term_query
@@ -363,14 +370,7 @@ class PgSearch:
             decision = access.decide(Stored(rank, bits, open_on, floor))
             decided[cid] = (decision, Requirement(rank, bits))
         viewer = access.viewer
-
-        def shown(cid: int, portion: str | None) -> bool:
-            decision, req = decided.get(cid, ("none", Requirement(None)))
-            if decision == "full":
-                return True
-            return decision == "partial" and viewer.cleared(portion_requirement(portion, req))
-
-        return shown
+        return paragraph_shown(decided, viewer)
 
     def words(self, start: str, stop: str) -> list[str]:
         return [
