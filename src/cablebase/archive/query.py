@@ -637,6 +637,8 @@ def parse_query(text: str) -> Node:
     """Read a query into its syntax tree (raises QueryError)."""
     if len(text) > MAX_QUERY:
         raise QueryError(f"query longer than {MAX_QUERY} characters", MAX_QUERY)
+    if "\x00" in text:  # no cable holds one, and PostgreSQL refuses it in any value
+        raise QueryError("a query cannot contain a NUL character", text.index("\x00"))
     return _Parser(text).parse()
 
 
