@@ -32,6 +32,7 @@ from cablebase.access.policy import (
     paragraph_shown,
 )
 from cablebase.archive import ranking
+from cablebase.archive.page_counts import TOTAL, PageCounts
 from cablebase.archive.query import (
     CABLE_FIELDS,
     NAME_FIELDS,
@@ -370,6 +371,7 @@ class SQLiteSearch:
         self.years_key: tuple[int, ...] | None = None
         self.open_years: list[str] = []
         self.text_stats: dict[tuple, tuple[int, int]] = {}  # see _Planner._reader_text
+        self.page_counts = PageCounts()  # totals counted by pages (archive/page_counts.py)
         self._vocab = False
 
     def at(self, reader: Reader) -> _Planner:
@@ -386,7 +388,9 @@ class SQLiteSearch:
 
     def count(self, plan: Node, reader: Reader) -> int:
         p = self.at(reader)
-        return p._count(p.bind(plan))
+        node = p.bind(plan)
+        known = self.page_counts.get(p._state(), (reader.key(), node))
+        return known if known is not None else p._count(node)
 
     def ids(self, plan: Node, reader: Reader) -> list[int]:
         p = self.at(reader)
@@ -541,8 +545,22 @@ class _Planner:
         if sort == "relevance" and self._broad(node):
             return self._tiered(node, limit, offset)
         params: list = []
-        sql = self._select(node, sort, params, limit, offset)
+        self.totalled = False
+        sql = self._select(node, sort, params, limit, offset, total=limit is not None)
+        if self.totalled:
+            return self._counted(sql, params, node)
         return self._chunks(sql, params)
+
+    def _counted(self, sql: str, params: list, node: Node) -> Iterator[list[tuple]]:
+        """The chunks of a page whose rows end with the total of the hits (page_counts.TOTAL),
+        the total remembered for `SQLiteSearch.count` and cut from the rows."""
+        state = self._state()  # before the statement: its snapshot is no older
+        first = True
+        for rows in self._chunks(sql, params):
+            if first:
+                self.s.page_counts.put(state, (self.reader.key(), node), rows[0][-1])
+                first = False
+            yield [r[:-1] for r in rows]
 
     def _chunks(self, sql: str, params: list) -> Iterator[list[tuple]]:
         cur = self.conn.execute(sql, params)
@@ -557,8 +575,13 @@ class _Planner:
         limit: int | None = None,
         offset: int = 0,
         dense: bool | None = None,
+        total: bool = False,
     ) -> str:
-        """The SELECT of the hits in `sort` order, `limit` of them from `offset`."""
+        """The SELECT of the hits in `sort` order, `limit` of them from `offset`.  With
+        `total`, a plan that evaluates every hit anyway ends each row with their number
+        (page_counts.TOTAL) and sets `self.totalled`."""
+        tot = f", {TOTAL} AS total" if total else ""
+        self.totalled = total
         text, rest = split_text(node)
         if sort == "relevance" and text is not None:
             # Rank inside FTS5 (bm25 from the doclists, no row reads).
@@ -577,7 +600,7 @@ class _Planner:
                     text="probe" if few < FEW_PROBES else "filter",
                 )
                 return _page(
-                    f"SELECT {self._hit}, f.score FROM (SELECT rowid, {BM25} AS score FROM"
+                    f"SELECT {self._hit}, f.score{tot} FROM (SELECT rowid, {BM25} AS score FROM"
                     " cables_fts WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
                     f" WHERE {cond} ORDER BY f.score, c.id DESC",
                     params,
@@ -594,7 +617,7 @@ class _Planner:
                     )
                     where = to_sql(cols, params, self._origins)
                     ranked = _page(
-                        f"SELECT x.id, x.score FROM (SELECT c.id, c.score FROM (SELECT rowid AS"
+                        f"SELECT x.id, x.score{tot} FROM (SELECT c.id, c.score FROM (SELECT rowid AS"
                         f" id, {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) c"
                         f" WHERE {narrow}) x JOIN cables c ON c.id = x.id WHERE {where}"
                         " ORDER BY x.score, x.id DESC",
@@ -603,8 +626,8 @@ class _Planner:
                         offset,
                     )
                     return (
-                        f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
-                        " ORDER BY f.score, f.id DESC"
+                        f"SELECT {self._hit}, f.score{', f.total' if total else ''} FROM ({ranked}) f"
+                        " JOIN cables c ON c.id = f.id ORDER BY f.score, f.id DESC"
                     )
                 # Many: the rest as id sets on the doclist's ids (a broad class: tested per
                 # id, `_class_probes`), so that bm25 is computed for the hits only and only
@@ -612,7 +635,7 @@ class _Planner:
                 cols = "probe" if self._class_probes(text, rest) else "ids"
                 cond = to_sql(rest, params, self._origins, side="filter", text="filter", cols=cols)
             ranked = _page(
-                f"SELECT c.id, c.score FROM (SELECT rowid AS id, {BM25} AS score FROM"
+                f"SELECT c.id, c.score{tot} FROM (SELECT rowid AS id, {BM25} AS score FROM"
                 f" cables_fts WHERE cables_fts MATCH ?) c WHERE {cond}"
                 " ORDER BY c.score, c.id DESC",
                 params,
@@ -620,15 +643,15 @@ class _Planner:
                 offset,
             )
             return (
-                f"SELECT {self._hit}, f.score FROM ({ranked}) f JOIN cables c ON c.id = f.id"
-                " ORDER BY f.score, f.id DESC"
+                f"SELECT {self._hit}, f.score{', f.total' if total else ''} FROM ({ranked}) f"
+                " JOIN cables c ON c.id = f.id ORDER BY f.score, f.id DESC"
             )
         if sort == "relevance" and (match := relevance_match(node)) is not None:
             # Free text only under OR/NOT with fields: rank the hits by their positive terms.
             params.append(match)
             where = to_sql(node, params, self._origins)
             return _page(
-                f"SELECT {self._hit}, r.score AS score FROM cables c LEFT JOIN (SELECT rowid,"
+                f"SELECT {self._hit}, r.score AS score{tot} FROM cables c LEFT JOIN (SELECT rowid,"
                 f" {BM25} AS score FROM cables_fts WHERE cables_fts MATCH ?) r ON r.rowid = c.id"
                 f" WHERE {where} ORDER BY r.score IS NULL, r.score, c.id DESC",
                 params,
@@ -667,7 +690,9 @@ class _Planner:
             )
         else:
             where = self._driven(node, params)
-        sql = f"SELECT {self._hit}, NULL FROM {source} WHERE {where} ORDER BY {order}"
+        if source != "cables c":  # a walk stops after the page: no total
+            tot, self.totalled = "", False
+        sql = f"SELECT {self._hit}, NULL{tot} FROM {source} WHERE {where} ORDER BY {order}"
         return _page(sql, params, limit, offset)
 
     def _walkable(self, node: Node) -> bool:
