@@ -9,6 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cablebase.access.policy import (
+    CAVEATS,
+    DECLASSIFIED_ON,
+    RANKS,
+    RELEASED_ON,
+    RESTRICTIONS,
+    Stored,
+    acl_tokens,
+    may_be_acl_token,
+)
 from cablebase.archive.api import Archive
 from cablebase.archive.db import Db
 from cablebase.archive.query import (
@@ -22,6 +32,7 @@ from cablebase.archive.query import (
     QueryError,
     Term,
     fts_expr,
+    fts_string,
     parse_query,
     to_sql,
 )
@@ -235,9 +246,40 @@ def test_free_text_merges_into_one_match():
     params: list = []
     sql = to_sql(parse_query('a "b c" -d e*'), params)
     assert sql.count("MATCH") == 1
-    col = "{subject body} : "  # free text never reaches the index's acl column
-    assert params == [f'(({col}"a" AND {col}"b c" AND {col}"e" *) NOT ({col}"d"))']
-    assert fts_expr(parse_query("a OR subject:b")) == f'({col}"a" OR subject : "b")'
+    col = "{subject body} : "  # a prefix could reach the index's acl column: filtered
+    assert params == [f'(("a" AND "b c" AND {col}"e" *) NOT ("d"))']
+    assert fts_expr(parse_query("a OR subject:b")) == '("a" OR subject : "b")'
+
+
+def test_only_words_an_access_token_could_be_keep_the_column_filter():
+    """Free text never matches the index's acl column: a word that could be one of its
+    tokens (policy.acl_tokens) is matched in the subject and body only; any other word
+    cannot match there and goes without the filter (cheaper for FTS5, same hits and bm25)."""
+    col = "{subject body} : "
+    for word in ("open", "rx", "r0", "r3", "knoforn", "kfouo", "dy2009", "dm200903", "dd20090305"):
+        assert fts_string(parse_query(word)) == f'{col}"{word}"', word
+    assert fts_string(parse_query('"r1 knoforn"')) == f'{col}"r1 knoforn"'
+    for word in ("government", "reopen", "ro", "2009", "d9x"):
+        assert fts_string(parse_query(word)) == f'"{word}"', word
+    assert fts_string(parse_query('"open door"')) == '"open door"'  # "door" is no token
+    assert fts_string(parse_query("gov*")) == f'{col}"gov" *'
+    assert fts_string(parse_query("subject:open")) == 'subject : "open"'
+
+
+def test_every_access_token_is_known_as_one():
+    """may_be_acl_token admits every token acl_tokens writes, for every rank, caveat and
+    date: a word it missed would be matched against the acl column too."""
+    ranks = [None, *range(len(RANKS))]
+    bits = [0, *(1 << i for i in range(len(CAVEATS) + len(RESTRICTIONS)))]
+    dates = [None, "2009-03-05", "1990-12-31", RELEASED_ON, DECLASSIFIED_ON]
+    seen = set()
+    for rank in ranks:
+        for b in bits:
+            for day in dates:
+                for token in acl_tokens(Stored(rank, b, day, None)).split():
+                    assert may_be_acl_token(token), token
+                    seen.add(token)
+    assert {"open", "rx", "r0", "knoforn", "dy2009", "dm200903", "dd20090305"} <= seen
 
 
 # -- fuzz: any text -> QueryError or SQL that runs ------------------------------------------

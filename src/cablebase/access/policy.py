@@ -286,6 +286,17 @@ def acl_tokens(s: Stored, today: str | None = None) -> str:
     return " ".join(toks)
 
 
+# Every token `acl_tokens` writes has one of these shapes (a caveat's is "k" and its name).
+_ACL_SHAPE = re.compile(r"open|rx|r[0-9]+|k[a-z0-9_]*|d[ymd][0-9]*")
+
+
+def may_be_acl_token(token: str) -> bool:
+    """Whether a word could be one of the `acl` column's tokens (`acl_tokens`): free text
+    of any other word cannot match that column, whatever column filter its FTS5 phrase has
+    (archive/query.fts_string).  An empty token is answered True (nothing to reason on)."""
+    return not token or _ACL_SHAPE.fullmatch(token) is not None
+
+
 # -- viewers ----------------------------------------------------------------------------
 
 

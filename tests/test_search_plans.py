@@ -1,0 +1,181 @@
+"""How the SQLite store plans a page (archive/sqlite_search.py), on cables written here.
+
+A plan changes what a page costs, never its hits, order, scores or total: each test compares
+the plan under test (a low `small` bound, as at full size) with the plan an archive this small
+gets by default, and the hits with those read off the cables by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cablebase.archive import sqlite_search
+from cablebase.archive.api import Archive
+from cablebase.archive.sqlite import SQLiteStore
+from cablebase.record import Cable, Paragraph
+
+HANOI = {3, 11, 17}  # cables of Embassy Hanoi; every other one is of Embassy Paris
+
+
+def _cable(k: int) -> Cable:
+    # Years 1985, 1986, ... one a cable; "enterprises" in every cable but each fifth, more
+    # often in some (so that bm25 orders them), and in the subject of a few.
+    year = 1985 + k
+    body = "state enterprises " * (1 + k % 3) if k % 5 else "nothing of note here"
+    return Cable(
+        reference_id=f"{year % 100:02d}PLAN{k}",
+        created=f"{year}-03-{10 + k % 9}T10:00:00Z",
+        classification="UNCLASSIFIED",
+        origin="Embassy Hanoi" if k in HANOI else "Embassy Paris",
+        tags=["ECON"] if k % 4 == 0 else ["PREL"],
+        subject="ENTERPRISES" if k % 7 == 0 else "REPORT",
+        subject_portion="U",
+        paragraphs=[Paragraph(number=1, portion="U", text=body)],
+    )
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Path:
+    path = tmp_path / "plans.db"
+    with SQLiteStore(path) as store:
+        store.put_many([_cable(k) for k in range(40)])
+    return path
+
+
+def _page_sql(a: Archive, fn) -> list[str]:
+    log: list[str] = []
+    a.store.conn.set_trace_callback(log.append)
+    try:
+        fn()
+    finally:
+        a.store.conn.set_trace_callback(None)
+    return [s for s in log if "bm25(" in s]
+
+
+def test_selective_column_conditions_beside_text_are_one_id_set(archive: Path) -> None:
+    """`enterprises origin:hanoi year:>=1990` by relevance: the doclist's ids are tested
+    against one set of the cables of Hanoi since 1990 (its origin index drives), not against
+    a set of Hanoi's and another of every cable since 1990."""
+    query = "enterprises origin:hanoi year:>=1990"
+    # Hanoi's cables are 3 (1988), 11 (1996) and 17 (2002), all with "enterprises".
+    want = {"96PLAN11", "02PLAN17"}
+    with Archive.open(archive, small=2) as planned, Archive.open(archive) as default:
+        got = []
+        sql = _page_sql(
+            planned, lambda: got.extend(planned.search(query, sort="relevance", limit=50))
+        )
+        (page,) = sql
+        assert page.count("IN (SELECT id FROM cables c WHERE") == 1, page
+        assert "c.origin IN ('Embassy Hanoi')" in page and "c.year >= 1990" in page, page
+        assert {h.reference_id for h in got} == want
+        theirs = list(default.search(query, sort="relevance", limit=50))
+        assert [(h.reference_id, h.score) for h in got] == [
+            (h.reference_id, h.score) for h in theirs
+        ]
+        assert planned.count(query) == default.count(query) == 2
+
+
+def test_broad_column_conditions_keep_a_set_each(archive: Path) -> None:
+    """Two broad conditions (each matching most cables): a set each, read from their
+    covering indexes, rather than one set whose rows would all be read."""
+    query = "enterprises year:>=1986 class:unclassified"
+    with Archive.open(archive, small=2) as planned, Archive.open(archive) as default:
+        got = []
+        (page,) = _page_sql(
+            planned, lambda: got.extend(planned.search(query, sort="relevance", limit=50))
+        )
+        assert page.count("IN (SELECT id FROM cables c WHERE") == 2, page
+        theirs = list(default.search(query, sort="relevance", limit=50))
+        assert [(h.reference_id, h.score) for h in got] == [
+            (h.reference_id, h.score) for h in theirs
+        ]
+        # Every cable from 1986 on (1..39) but each fifth (5, 10, ..., 35): 32; and 35, whose
+        # subject (35 % 7 == 0) says ENTERPRISES: 33.
+        assert len(got) == planned.count(query) == 33
+
+
+def test_free_text_never_matches_the_access_tokens(tmp_path: Path) -> None:
+    """The index's acl column holds each cable's access tokens (r0, r2, knoforn...): free
+    text matches subjects and bodies only, words shaped like those tokens (which keep their
+    column filter) and others (which go without) alike; bm25 is that of the filtered phrase."""
+    path = tmp_path / "acl.db"
+    rows = [
+        ("09ACL1", "UNCLASSIFIED", [], "the gate was open and government staff left"),
+        ("09ACL2", "SECRET", ["NOFORN"], "government staff met at the gate"),
+        ("09ACL3", "UNCLASSIFIED", [], "nothing to report"),
+    ]
+    with SQLiteStore(path) as store:
+        store.put_many(
+            [
+                Cable(
+                    reference_id=rid,
+                    created=f"2009-02-0{k + 1}T10:00:00Z",
+                    classification=cls,
+                    handling=handling,
+                    subject="REPORT",
+                    subject_portion=cls[0],
+                    paragraphs=[Paragraph(number=1, portion=cls[0], text=body)],
+                )
+                for k, (rid, cls, handling, body) in enumerate(rows)
+            ]
+        )
+    with Archive.open(path) as a:
+        conn = a.store.conn
+        conn.execute(
+            "CREATE VIRTUAL TABLE temp.acl_vocab USING fts5vocab(main, 'cables_fts', 'instance')"
+        )
+        acl = {t for (t,) in conn.execute("SELECT term FROM temp.acl_vocab WHERE col = 'acl'")}
+        assert {"r0", "r2", "knoforn"} <= acl, acl
+        for word in acl:
+            assert a.count(word) == 0, word
+        assert [h.reference_id for h in a.search("open")] == ["09ACL1"]
+        got = {h.reference_id: h.score for h in a.search("government")}
+        want = dict(
+            conn.execute(
+                "SELECT c.reference_id, bm25(cables_fts, 4.0, 1.0, 0.0) FROM cables_fts f"
+                " JOIN cables c ON c.id = f.rowid WHERE cables_fts MATCH ?",
+                ['{subject body} : "government"'],
+            ).fetchall()
+        )
+        assert got == want and set(got) == {"09ACL1", "09ACL2"}
+
+
+def test_broad_text_with_a_negated_tag_probes_the_second_tier(archive: Path, monkeypatch) -> None:
+    """`(enterprises OR nothing) -tag:ECON` ranked in two tiers: the second tier (newest
+    first) walks the date index and tests each row's text and tag per row when probes pay
+    (here made to pay at this size), as for free text alone, instead of building the set of
+    every match; the same hits in the same order either way."""
+    query = "(enterprises OR nothing) -tag:ECON"
+    pages = [(0, 50), (0, 3), (4, 7), (30, 50)]
+    with Archive.open(archive, broad=2, small=2) as sets:
+        assert sets.searcher.two_tiered(sets.parse(query), sets.reader)
+        want = {
+            p: [(h.reference_id, h.score) for h in sets.search(query, limit=p[1], offset=p[0])]
+            for p in pages
+        }
+        total = sets.count(query)
+    monkeypatch.setattr(sqlite_search, "PROBE_US", 0.001)
+    with Archive.open(archive, broad=2, small=2) as probed:
+        for offset, limit in pages:
+            got: list = []
+            log: list[str] = []
+            probed.store.conn.set_trace_callback(log.append)
+            try:
+                got = [
+                    (h.reference_id, h.score)
+                    for h in probed.search(query, limit=limit, offset=offset)
+                ]
+            finally:
+                probed.store.conn.set_trace_callback(None)
+            assert got == want[offset, limit], (offset, limit)
+            if offset + limit <= 4:  # the page lies in the first tier (4 subject matches)
+                continue
+            walks = [s for s in log if "INDEXED BY cables_created" in s]
+            assert walks and all("EXISTS (SELECT 1 FROM cables_fts" in s for s in walks), walks
+        assert probed.count(query) == total
+    # Every cable but each fifth has "enterprises", the fifths "nothing"; ECON on each fourth:
+    # 40 - 10 = 30.
+    assert total == 30
+    first = [r for r, score in want[0, 50] if score is not None]
+    assert len(first) == 4  # subject ENTERPRISES: 7, 21, 35 and 14 (not 0, 28: ECON)
