@@ -179,3 +179,45 @@ def test_broad_text_with_a_negated_tag_probes_the_second_tier(archive: Path, mon
     assert total == 30
     first = [r for r, score in want[0, 50] if score is not None]
     assert len(first) == 4  # subject ENTERPRISES: 7, 21, 35 and 14 (not 0, 28: ECON)
+
+
+def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None:
+    """`tag:ECON class:>=confidential`, the tag matching no more cables than the class: its
+    ids are streamed from the tags index and each one's class looked up on the (id,
+    class_rank) index; the count and hits are those read off the cables."""
+    classes = ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED")
+    path = tmp_path / "tc.db"
+    with SQLiteStore(path) as store:
+        store.put_many(
+            [
+                Cable(
+                    reference_id=f"09TC{k}",
+                    created=f"2009-04-{10 + k}T10:00:00Z",
+                    classification=classes[k % 3],
+                    tags=["ECON"] if k % 2 == 0 else ["PREL"],
+                    subject="REPORT",
+                    subject_portion=classes[k % 3][0],
+                    paragraphs=[Paragraph(number=1, portion="U", text="a report")],
+                )
+                for k in range(12)
+            ]
+        )
+    query = "tag:ECON class:>=confidential"
+    with Archive.open(path) as a:
+        log: list[str] = []
+        a.store.conn.set_trace_callback(log.append)
+        try:
+            n = a.count(query)
+        finally:
+            a.store.conn.set_trace_callback(None)
+        # ECON: 0, 2, 4, 6, 8, 10; of them SECRET (k % 3 == 0) 0, 6 and CONFIDENTIAL 4, 10.
+        assert n == 4
+        assert any(
+            "FROM tags WHERE tag = ?" in s.replace("'ECON'", "?") and "cables_requirement" in s
+            for s in log
+        ), log
+        assert {h.reference_id for h in a.search(query)} == {"09TC0", "09TC4", "09TC6", "09TC10"}
+        assert dict(a.facets(query, names=("classification",))["classification"]) == {
+            "SECRET": 2,
+            "CONFIDENTIAL": 2,
+        }

@@ -1015,6 +1015,8 @@ class _Planner:
                 f"SELECT c.id FROM (SELECT c.id FROM ({_FTS_AS_IDS}) c WHERE {narrow}) x"
                 f" JOIN cables c ON c.id = x.id WHERE {where}"
             )
+        if text is None and (stream := self._class_stream(node, params)) is not None:
+            return stream
         if (src := self._id_source(node, params)) is not None:
             source, others = src
             cond = "1"
@@ -1024,6 +1026,33 @@ class _Planner:
                 )
             return f"SELECT c.id FROM ({source}) c WHERE {cond}"
         return f"SELECT c.id FROM cables c WHERE {self._driven(node, params)}"
+
+    def _class_stream(self, node: And, params: list) -> str | None:
+        """SELECT c.id of the hits of `tag:X class:>=Y` (one tag or handling condition and
+        class conditions, nothing else) as the side table's ids with the class tested per id
+        on the (id, class_rank) index, when the side matches no more cables than the class
+        (bounded at PROBE): a lookup per id (~0.25 us) instead of building the side's set
+        (~0.35 us a member) and scanning the class's index (`tag:PREL class:>=confidential`, 129,000 and
+        138,000 cables: 32 ms against 50).  None for any other AND."""
+        sides = [n for n in node.nodes if isinstance(n, Field) and n.name in ("tag", "handling")]
+        classes = [n for n in node.nodes if isinstance(n, Field) and n.name == "class"]
+        if (
+            len(sides) != 1
+            or not classes
+            or len(sides) + len(classes) != len(node.nodes)
+            or any("marking" in field_values(n) for n in classes)
+        ):
+            return None
+        # Bounds at PROBE: when both reach it the stream still costs least (the other plans
+        # build the side's set, or read a row per class match).
+        if self._estimate(sides[0], PROBE) > min(self._estimate(n, PROBE) for n in classes):
+            return None
+        source = self._side_count(sides[0], params)
+        source = source.replace("count(DISTINCT cable_id)", "DISTINCT cable_id AS id")
+        source = source.replace("count(*)", "cable_id AS id")
+        rest = classes[0] if len(classes) == 1 else And(tuple(classes))
+        cond = to_sql(rest, params, self._origins, cols="probe")
+        return f"SELECT c.id FROM ({source}) c WHERE {cond}"
 
     def _one_column_set(self, rest: Node) -> bool:
         """Whether the conditions on the cables' columns among `rest` are better tested as
