@@ -591,9 +591,11 @@ class _Planner:
         """The SELECT of the hits in `sort` order, `limit` of them from `offset`.  With
         `total`, a plan that evaluates every hit anyway ends each row with their number
         (page_counts.TOTAL) and sets `self.totalled`."""
+        text, rest = split_text(node)
+        if text is not None and (rest is None or isinstance(rest, Visible)):
+            total = False  # counted from the FTS5 counts planning remembers: no window
         tot = f", {TOTAL} AS total" if total else ""
         self.totalled = total
-        text, rest = split_text(node)
         if sort == "relevance" and text is not None:
             # Rank inside FTS5 (bm25 from the doclists, no row reads).
             params.append(text)
@@ -612,7 +614,7 @@ class _Planner:
                 )
                 return _page(
                     f"SELECT {self._hit}, f.score{tot} FROM (SELECT rowid, {BM25} AS score FROM"
-                    " cables_fts WHERE cables_fts MATCH ?) f JOIN cables c ON c.id = f.rowid"
+                    " cables_fts WHERE cables_fts MATCH ?) f CROSS JOIN cables c ON c.id = f.rowid"
                     f" WHERE {cond} ORDER BY f.score, c.id DESC",
                     params,
                     limit,
@@ -713,7 +715,9 @@ class _Planner:
             )
         else:
             where = self._driven(node, params)
-        if source != "cables c":  # a walk stops after the page: no total
+        if source != "cables c" or not has_text(node):
+            # A walk stops after the page; conditions without text are counted on their
+            # indexes cheaply, and their page may stop early on an index's order: no total.
             tot, self.totalled = "", False
         sql = f"SELECT {self._hit}, NULL{tot} FROM {source} WHERE {where} ORDER BY {order}"
         return _page(sql, params, limit, offset)
