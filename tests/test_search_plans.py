@@ -221,3 +221,24 @@ def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None
             "SECRET": 2,
             "CONFIDENTIAL": 2,
         }
+
+
+def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
+    """|text and not x| = |text| - |text and x|: the text's matches counted inside FTS5 and
+    those of x among them, rather than NOT x tested on every match; the count is exact."""
+    query = "(enterprises OR nothing) -tag:ECON"
+    with Archive.open(archive) as a:
+        log: list[str] = []
+        a.store.conn.set_trace_callback(log.append)
+        try:
+            n = a.count(query)
+        finally:
+            a.store.conn.set_trace_callback(None)
+        # Every cable has one of the words; ECON on each fourth (0, 4, ..., 36): 40 - 10.
+        assert n == 30
+        assert not any("NOT" in s and "tags" in s for s in log), log
+        assert any("IN (SELECT cable_id FROM tags WHERE tag = 'ECON')" in s for s in log), log
+        # "enterprises": the 32 non-fifths' bodies and the subjects of 0 and 35 (34); ECON
+        # among them: 4, 8, 12, 16, 24, 28, 32, 36 and 0 (9).
+        assert a.count("enterprises -tag:ECON") == 34 - 9
+        assert a.count("nothing -tag:PREL") == 8 - 6  # fifths: 0, 5, ..., 35; PREL unless % 4

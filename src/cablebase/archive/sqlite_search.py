@@ -193,6 +193,19 @@ def _dense(node: Node) -> bool:
     return all(len(t.tokens) == 1 and not t.prefix for t in positive_terms(node))
 
 
+def _text_less(node: And) -> tuple[Node, Node] | None:
+    """(the free text, x) of an AND of free text and one NOT of a field (`(said OR told)
+    -tag:BM`), else None: counted as |text| - |text and x| (`_Planner._count`)."""
+    text = [n for n in node.nodes if fts_expr(n) is not None]
+    rest = [n for n in node.nodes if fts_expr(n) is None]
+    if not text or len(rest) != 1 or not isinstance(rest[0], Not):
+        return None
+    if not isinstance(rest[0].node, Field):
+        return None
+    base = text[0] if len(text) == 1 else And(tuple(text))
+    return base, rest[0].node
+
+
 def _phrases(expr: str) -> int:
     """The phrases of an FTS5 expression (each a quoted string: fts_string)."""
     return max(1, expr.count('"') // 2)
@@ -946,6 +959,11 @@ class _Planner:
             # |A or B| = |A| + |B| - |A and B|, each part counted on its own index.
             a, b = parts[0], parts[1] if len(parts) == 2 else Or(tuple(parts[1:]))
             return self._count(a) + self._count(b) - self._count(_and(a, b))
+        elif isinstance(node, And) and self.access.unrestricted and (minus := _text_less(node)):
+            # |text and not x| = |text| - |text and x|: the doclist counted inside FTS5
+            # (~0.03 us a match, and remembered), the matches of x among it tested as a set;
+            # testing NOT x on every match costs ~0.15 us a match.
+            return self._fts(text) - self._count(_and(*minus))
         elif isinstance(node, And):
             sql = f"SELECT count(*) FROM ({self._and_ids(node, params)})"
         else:
