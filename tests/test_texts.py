@@ -337,3 +337,20 @@ def test_archives_written_with_zlib_read_the_same(tmp_path: Path) -> None:
     assert answers[0][0] == [full_json(c) for c in cables]
     with SQLiteStore(old) as store:
         assert store.put_many([parse_text(ROW, form="csv")]).unchanged == 1
+
+
+def test_values_are_written_at_level_3_and_level_6_values_still_read() -> None:
+    """New values are level-3 frames (a third of level 6's CPU at ingest, issue 13); values an
+    archive stored at level 6 (sessions 8-9) read the same, text and record alike: the level is
+    not in the frame, only the dictionary."""
+    import zstandard
+
+    prepared = prepare(parse_text(ROW, form="csv"))
+    for kind, stored in (("texts", prepared.packed), ("records", prepared.columns[_RECORD])):
+        data = texts.decompress(stored)
+        level3 = zstandard.ZstdCompressor(level=3, dict_data=texts._ZSTD[kind])
+        assert stored == level3.compress(data)
+        level6 = zstandard.ZstdCompressor(level=6, dict_data=texts._ZSTD[kind]).compress(data)
+        assert level6 != stored and texts.decompress(level6) == data
+    header, body, paragraphs = texts.unpack(prepared.packed)
+    assert body and "northern harbour" in " ".join(paragraphs).lower()

@@ -15,8 +15,8 @@ JSON of an archive from before schema 9).
 
 New values are zstandard frames (RFC 8878) with a trained dictionary per kind of value
 (data/texts-zstd-1.bin for the packed text, data/records-zstd-1.bin for the record's JSON;
-tools/build_texts_zstd.py): on real cables 5-11 % smaller than zlib at level 6 with its
-preset dictionary, compressed 20 % faster and read back 3x faster (docs/benchmarks.md).
+tools/build_texts_zstd.py), at level 3 (LEVEL; level 6 until session 9): read back 3x faster
+than zlib (docs/benchmarks.md).
 Values written before (zlib, from a preset dictionary: data/texts-zdict-1.bin) stay as they
 are and still read: the first bytes tell the codec (a zstd frame's magic number is never a
 valid zlib header), so no migration rewrites an archive.  Both codecs name their dictionary
@@ -37,7 +37,10 @@ import zstandard
 
 from cablebase.archive.db import Db
 
-LEVEL = 6  # zstd: level 7 saves 1-2 % more for 25 % more time (docs/benchmarks.md)
+# zstd level 3: a third of level 6's CPU in the ingest workers (~80 against ~200 µs a cable,
+# the two values), for values ~20 % larger (docs/benchmarks.md, issue 13).  The level is not
+# in the frame: values written at any level read the same.
+LEVEL = 3
 _CHUNK = 500  # ids per IN (...) query
 
 _ZDICT = resources.files("cablebase.data").joinpath("texts-zdict-1.bin").read_bytes()
