@@ -179,11 +179,19 @@ def portion_requirement(mark: str | None, cable: Requirement) -> Requirement:
     the cable states them for its entire text)."""
     if not mark:
         return cable
-    rank, bits = mark_requirement(mark)
-    if rank is None:
-        return cable  # a mark we cannot read: as if unmarked
-    carried = ALL_BITS if cable.bits & ENTIRE_TEXT else _WHOLE_BITS
-    return Requirement(rank, bits | cable.bits & carried)
+    return Requirement(*_portion(mark, cable.rank, cable.bits))
+
+
+def _portion(mark: str | None, rank: int | None, bits: int) -> tuple[int | None, int]:
+    """portion_requirement's (rank, bits) for a cable's (rank, bits), without making a
+    Requirement (stored() asks for every paragraph of every cable ingested)."""
+    if not mark:
+        return rank, bits
+    own, own_bits = mark_requirement(mark)
+    if own is None:
+        return rank, bits  # a mark we cannot read: as if unmarked
+    carried = ALL_BITS if bits & ENTIRE_TEXT else _WHOLE_BITS
+    return own, own_bits | bits & carried
 
 
 def paragraph_shown(decided: dict, viewer: Viewer):
@@ -277,12 +285,12 @@ def stored(cable: Cable, *, released: bool = False) -> Stored:
     portions += [p.portion for p in cable.paragraphs]
     if cable.subject or cable.paragraphs:
         for mark in portions if cable.subject else portions[1:]:
-            pr = portion_requirement(mark, req)
+            rank, bits = _portion(mark, req.rank, req.bits)
             # Restrictions do not count: every account holds them, and the public reads no
             # partial cable (Access.portions).
-            free = pr.bits & ALL_CAVEATS == 0
-            if pr.rank is not None and free and (floor is None or pr.rank < floor):
-                floor = pr.rank
+            free = bits & ALL_CAVEATS == 0
+            if rank is not None and free and (floor is None or rank < floor):
+                floor = rank
     return Stored(req.rank, req.bits, RELEASED_ON if released else open_on(cable), floor)
 
 
