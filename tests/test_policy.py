@@ -69,6 +69,41 @@ def test_entire_text_statement_names_the_caveats() -> None:
         assert names(c) == want, statement
 
 
+def test_entire_text_statements_are_read_within_120_characters() -> None:
+    """A statement's caveats are the words up to 120 characters before its dashes and
+    spaces (however long that run is), back to a full stop or parenthesis; later statements
+    in the same paragraph count too."""
+    for statement, want in [
+        ("NOFORN " + "X" * 110 + " - ENTIRE TEXT.", {"NOFORN"}),  # NOFORN 117 back: read
+        ("NOFORN " + "X" * 116 + " - ENTIRE TEXT.", set()),  # 123 back: only "ORN XX..."
+        ("SECRET/NOFORN" + " " * 300 + "-  ENTIRE TEXT.", {"NOFORN"}),  # a long run of spaces
+        ("ORCON. " + "WORDS " * 40 + "CONFIDENTIAL ENTIRE TEXT.", set()),  # before a stop
+        (
+            "WORDS " * 60 + "SECRET/NOFORN - ENTIRE TEXT. MORE. (ORCON ENTIRE TEXT)",
+            {"NOFORN", "ORCON"},
+        ),
+        ("Secret/Noforn - Entire Text.", {"NOFORN"}),
+        # TEXTBOOK ends one too (no word boundary): "THE"; then "BOOK S/NF" before the next.
+        ("THE ENTIRE TEXTBOOK S/NF ENTIRE TEXTS", {"NOFORN"}),
+        ("(S/NF) ENTIRE TEXT", set()),  # the parenthesis ends what is read
+    ]:
+        c = cable("09TESTVILLE1", "SECRET", [(None, "Intro."), (None, statement)])
+        assert names(c) == want, statement
+
+
+def test_a_long_paragraph_with_a_statement_costs_no_more_than_reading_it() -> None:
+    """The statement is looked for only where one ends (ENTIRE TEXT): trying the 120-character
+    pattern at every position of a 420 KB paragraph took 1.5 s of CPU (2-3 ms for a generated
+    cable's, most of the access columns' cost at ingest)."""
+    import time
+
+    text = "WORDS AND MORE WORDS " * 20_000 + "SECRET/NOFORN - ENTIRE TEXT."
+    c = cable("09TESTVILLE1", "SECRET", [(None, text)])
+    start = time.process_time()
+    assert names(c) == {"NOFORN"}
+    assert time.process_time() - start < 0.3
+
+
 def test_portion_marks_add_their_caveats_to_the_cable() -> None:
     c = cable("09TESTVILLE2", "SECRET", [("S", "One."), ("S/NF", "Two."), ("C/OC", "Three.")])
     assert names(c) == {"NOFORN", "ORCON"}

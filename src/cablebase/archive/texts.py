@@ -15,8 +15,8 @@ JSON of an archive from before schema 9).
 
 New values are zstandard frames (RFC 8878) with a trained dictionary per kind of value
 (data/texts-zstd-1.bin for the packed text, data/records-zstd-1.bin for the record's JSON;
-tools/build_texts_zstd.py): on real cables 5-11 % smaller than zlib at level 6 with its
-preset dictionary, compressed 20 % faster and read back 3x faster (docs/benchmarks.md).
+tools/build_texts_zstd.py), at zstd's level 3 with smaller tables (PARAMETERS; level 6 until
+session 9): read back 3x faster than zlib (docs/benchmarks.md).
 Values written before (zlib, from a preset dictionary: data/texts-zdict-1.bin) stay as they
 are and still read: the first bytes tell the codec (a zstd frame's magic number is never a
 valid zlib header), so no migration rewrites an archive.  Both codecs name their dictionary
@@ -37,7 +37,22 @@ import zstandard
 
 from cablebase.archive.db import Db
 
-LEVEL = 6  # zstd: level 7 saves 1-2 % more for 25 % more time (docs/benchmarks.md)
+# zstd's level 3 (double-fast matching), its tables cut to 2^14 entries: a third of level 6's
+# CPU in the ingest workers (~65 against ~200 µs a cable, the two values), for values ~7 %
+# larger.  Level 3's own tables (2^16 and 2^15 entries, sized for the dictionary) were 40 %
+# slower still, at the same size to 0.5 %: a value is 2-15 KB, and each call clears and misses
+# in tables far larger than it (docs/benchmarks.md, issue 13).  No setting is in the frame
+# but the dictionary id: values written with any of them read the same.
+PARAMETERS = zstandard.ZstdCompressionParameters(
+    strategy=zstandard.STRATEGY_DFAST,
+    window_log=17,  # the 64 KiB dictionary and the value
+    hash_log=14,
+    chain_log=14,
+    search_log=1,
+    min_match=5,
+    write_content_size=True,
+    write_dict_id=True,  # decompress() finds the dictionary by it
+)
 _CHUNK = 500  # ids per IN (...) query
 
 _ZDICT = resources.files("cablebase.data").joinpath("texts-zdict-1.bin").read_bytes()
@@ -84,7 +99,9 @@ def _per_thread(slot: str, key, make):
 
 def _compressor(kind: str) -> zstandard.ZstdCompressor:
     return _per_thread(
-        "compressors", kind, lambda: zstandard.ZstdCompressor(level=LEVEL, dict_data=_ZSTD[kind])
+        "compressors",
+        kind,
+        lambda: zstandard.ZstdCompressor(compression_params=PARAMETERS, dict_data=_ZSTD[kind]),
     )
 
 
