@@ -484,10 +484,17 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             else:
                 glued = None
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
-        if labels and glued is None and len(s) > _UNWRAPPED:
+        if labels and glued is None:
             # a page that puts the whole preamble on one line glues paragraph 1 to the
-            # last field (`SUBJECT: … COUNCIL 1.(SBU) Summary. All …`): split the text off
-            at = _glued_paragraph(s, labels)
+            # last field (`SUBJECT: … COUNCIL 1.(SBU) Summary. All …`), and a short REF line
+            # may run on into paragraph 1's number and mark (`REF: VILNIUS 663 1. (SBU)` ⏎
+            # `The …`): split the text off, its number and mark with it
+            if len(s) > _UNWRAPPED:
+                at = _glued_paragraph(s, labels)
+            elif labels[-1][0] == "ref" and "1" in s:
+                at = _numbered_run_on(s, labels[-1][2])
+            else:
+                at = None
             if at is not None:
                 lines[i] = s[:at].rstrip()
                 lines.insert(i + 1, s[at:].strip())
@@ -496,6 +503,14 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 labels = [lb for lb in labels if lb[1] < at]  # `reftel:` in the text
         if labels and ("LINE" in s or "Line" in s or "line" in s):
             labels = [lb for lb in labels if lb[0] != "clby" or not _correction_note(s, lb)]
+        if not labels and cur == "ref" and glued is None and ("(" in s or not s.isupper()):
+            # a REF item's line run on into the text, as above (any run-on on a long line)
+            at = refs.run_on_at(s) if len(s) > _UNWRAPPED else _numbered_run_on(s, 0)
+            if at is not None and not _text_opens(sc.fields["ref"], s):
+                lines[i] = s[:at].rstrip()
+                lines.insert(i + 1, s[at:].strip())
+                s = lines[i]
+                glued = at
         if not labels:
             if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
                 text_start = i
@@ -669,6 +684,19 @@ _GLUED_NUMBERED = re.compile(
 
 
 _REF_SPAN = 600  # the text run on after a one-line REF is looked for this far into its value
+# Paragraph 1's number and mark (`1. (SBU)`) where a REF line runs on into the text.
+_NUMBER_MARK = re.compile(r"[1-9]\.[ \t]*\(")
+
+
+def _numbered_run_on(s: str, start: int) -> int | None:
+    """Where a short REF line runs on into paragraph 1's number and portion mark, or None (a
+    mark alone or a sentence after a serial is left to the REF reader, which cuts it)."""
+    if "(" not in s:
+        return None
+    at = refs.run_on_at(s, start)
+    if at is None or _NUMBER_MARK.match(s, at) is None or _SBU_LINE.search(s, at):
+        return None
+    return at
 
 
 def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
