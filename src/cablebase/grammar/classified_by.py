@@ -25,7 +25,8 @@ _REPAIR = re.compile(
       | \bpe\sr\b(?=\s*\d)
       | \ban\sd\b(?=\s*\(?[a-h]\b))
     | (?<![\d.])1\s?[.,/:]\s?(?P<s1>[456])(?!\d)
-    | (?<![\d.])1(?P<s2>[456])\.?(?=\s*\(?[a-h]\b))""",
+    | (?<![\d.])1(?P<s2>[456])\.?(?=\s*\(?[a-h]\b)
+    | (?<![\d.])1\s?\(\s?(?P<s3>[456])\s?\)(?=\s*\(?[a-h]\b))""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -33,7 +34,7 @@ _REPAIR = re.compile(
 def _fix(m: re.Match[str]) -> str:
     if m.group("w"):
         return "".join(m.group(0).split())  # the word without the wrap's spaces
-    return "1." + (m.group("s1") or m.group("s2"))
+    return "1." + (m.group("s1") or m.group("s2") or m.group("s3"))  # `1(5)(B)` too
 
 
 _SECTION = re.compile(r"1(?<![\d.]1)\.([456])(?!\d)")  # (the 1 first: a fast scan)
@@ -116,8 +117,45 @@ def reasons_from_text(text: str) -> list[str]:
     return _reasons(_repair(text))
 
 
+# A declassification exemption code given with the reasons: `25X1` (E.O. 12958 §3.3) or a
+# §1.6 code (`1.6X1`, `1.6 (X6)`, or `X1` alone after the letters: `1.5(B,C,D)X1, X5`).
+_EXEMPTION = re.compile(
+    r"(?<![A-Za-z\d])(?:(25)\s?X\s?([1-9])|(?:1\.6\s?\(?\s?)?X\s?([1-8]))(?!\d)"
+)
+
+
+_DECL_LABEL = re.compile(r"\bDECL(?:ASSIFY)?\b", re.IGNORECASE)
+
+
+def _exemptions(fixed: str) -> list[str]:
+    """The exemption codes of a statement in their canonical form (`25X1`, `1.6X6`): a bare
+    `X1` only after a section number (never in the name before it)."""
+    out: list[str] = []
+    first = _SECTION.search(fixed)
+    decl = _DECL_LABEL.search(fixed)  # a DECL line run on: the declassification, no reason
+    for m in _EXEMPTION.finditer(fixed, 0, decl.start() if decl else len(fixed)):
+        if (
+            m.group(1) is None
+            and m.group(0)[0] == "X"
+            and (first is None or m.start() < first.end())
+        ):
+            continue
+        code = f"25X{m.group(2)}" if m.group(1) else f"1.6X{m.group(3)}"
+        if code not in out:
+            out.append(code)
+    return out
+
+
 def _reasons(fixed: str) -> list[str]:
-    """reasons_from_text on an already repaired text."""
+    """reasons_from_text on an already repaired text: the letters of each section, then any
+    exemption code (docs/record.md)."""
+    out = _section_reasons(fixed)
+    if "X" in fixed and (out or "25" in fixed or "1.6" in fixed):
+        out += _exemptions(fixed)
+    return out
+
+
+def _section_reasons(fixed: str) -> list[str]:
     if "1." not in fixed:
         return []
     if "." in fixed and ("E" in fixed or "e" in fixed):
@@ -264,6 +302,8 @@ def _glued(out: list[str], t: str, mixed: bool) -> bool:
     joined = (a + core).lower()
     if titles.is_exact(joined) and not titles.is_exact(core) and len(a) > 1:
         return True  # `Polit ical`, `Affair s`, `AFFAIR S`
+    if _split_given_name(a, core, mixed):
+        return True  # `WI LLIAM`: a first name cut by a stray space
     if mixed:
         # a lower-case piece that is no word of its own, after a word in capitals
         return (
@@ -282,6 +322,20 @@ def _glued(out: list[str], t: str, mixed: bool) -> bool:
         and len(out) >= 2
         and out[-2].isalpha()
         and len(out[-2]) > 1
+    )
+
+
+def _split_given_name(a: str, b: str, mixed: bool) -> bool:
+    """Whether `a b` is one given name cut by a stray space (`WI LLIAM`, `Do nald`): together
+    they are a given name, and neither piece is a given name or a job word of its own."""
+    given = titles.given_names()
+    joined = (a + b).upper()
+    return (
+        joined in given
+        and a.upper() not in given
+        and b.upper() not in given
+        and not titles.is_word(a, mixed)
+        and not titles.is_word(b, mixed)
     )
 
 

@@ -81,7 +81,29 @@ def parse_eo(text: str, st: State) -> None:
         st.warn("eo.trailing_text", f"text after the date: {value[used:].strip()[:60]!r}", "eo")
         return
     word = value.rstrip(".").strip()
-    if re.fullmatch(r"(?i)OADR|MR|X\d|25X\d(?:-HUMAN)?", word):
+    if re.fullmatch(r"(?i)OADR|MR|25X\d(?:-HUMAN)?", word):
         cable.declassify_rule = word.upper()
         return
-    cable.declassify_rule = value
+    codes = _exemption_codes(word) if "X" in word or "x" in word else None
+    cable.declassify_rule = codes or value
+
+
+# Exemption codes alone (`1.6X1`, `(1.6X1)`, `X1, X5, X6`, `EXEMPT 1.6 X1 AND X8`, `25X1`):
+# E.O. 12958 §1.6 codes are written with or without their section; §3.3 codes as 25X.
+_CODES_ONLY = re.compile(
+    r"(?i)(?:EXEMPT\s*)?[(\s]*(?:(?:25|1\.6)?\s?X\s?[1-9][)\s]*(?:,|\bAND\b|&|$)[(\s]*)+"
+)
+_CODE = re.compile(r"(?i)(25|1\.6)?\s?X\s?([1-9])")
+
+
+def _exemption_codes(word: str) -> str | None:
+    """The codes of a DECL value made of exemption codes only, canonical and comma-separated
+    (`X1, X5` -> `1.6X1, 1.6X5`); None for any other value."""
+    if _CODES_ONLY.fullmatch(word) is None:
+        return None
+    codes = []
+    for m in _CODE.finditer(word):
+        code = f"25X{m.group(2)}" if m.group(1) == "25" else f"1.6X{m.group(2)}"
+        if code not in codes:
+            codes.append(code)
+    return ", ".join(codes)

@@ -337,3 +337,13 @@ def name_like(word: str, mixed: bool) -> bool:
     if not w[0].isalpha() and not w.startswith("XX"):
         return False
     return w[0].isupper() or not mixed
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names in capitals (`data/given_names.json`, built by tools/build_given_names.py)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/given_names.json").read_text("utf-8")
+        return frozenset(json.loads(raw).get("names", []))
+    except (OSError, ValueError):  # a damaged install: no person is told from a free tag
+        return frozenset()
