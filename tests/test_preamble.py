@@ -915,6 +915,10 @@ def test_parse_tags_comma_lines(text, expected):
         ("(Iran)", None),
         ("(a)", None),
         ("(1)", None),
+        # a release caveat glued to its country code (DoD reports): REL CAN
+        ("(C/RELCAN)", "C/REL CAN"),
+        ("(S//RELGBR)", "S/REL GBR"),
+        ("(C/RELAX)", None),
     ],
 )
 def test_normalize_portion(raw, expected):
@@ -1753,3 +1757,26 @@ def test_portion_mark_at_a_subject_end_is_its_mark(pieces, want):
     from cablebase.grammar.subject import parse_subject
 
     assert parse_subject(pieces) == want
+
+
+def test_information_report_text_label_with_a_glued_release_mark():
+    from cablebase.parse import parse_text
+
+    body = (
+        "C O N F I D E N T I A L ZENDA 003080\n\nSERIAL:  (U)  IIR 6 815 0006 05.\n\n"
+        "TAGS: PARM\nSUBJECT: IIR 6 815 0006 05/ZENDA TO EXTEND A MANDATE (U)\n\n"
+        "SUMMARY: (U) THE CABINET HAS APPROVED AN EXTENSION.\n\n"
+        "TEXT:  1. (C/RELCAN) ON 20041104 THE CABINET APPROVED THE EXTENSION.\n\n"
+        "2. (U) THE GROUP HAS BEEN WORKING WELL.\n\n"
+        "COMMENTS: 1. (C/NF) FIELD COMMENTS. THE GROUP IS VIEWED WELL.\n\n"
+        "2. (U) SOURCES REMAIN AVAILABLE FOR FURTHER EXPLOITATION.\n\nCOLL:  (U) AB; AC; AH.\n"
+    )
+    c = parse_text(body, form="text")
+    numbered = [(p.number, p.portion, p.text[:6]) for p in c.paragraphs if p.number]
+    # the field comments are numbered from 1 again under their own label
+    assert numbered == [
+        (1, "C/REL CAN", "ON 200"),
+        (2, "U", "THE GR"),
+        (1, "C/NF", "FIELD "),
+        (2, "U", "SOURCE"),
+    ]

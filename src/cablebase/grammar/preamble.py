@@ -22,6 +22,7 @@ from cablebase.grammar.classified_by import (
     reasons_from_text,
     text_after_reasons,
 )
+from cablebase.grammar.headings import DECORATION
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
@@ -511,6 +512,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 lines.insert(i + 1, s[at:].strip())
                 s = lines[i]
                 glued = at
+        if not labels and seen_label and _summary_heading_starts(lines, i, s, sc):
+            text_start = i  # `--------` ⏎ `Summary` ⏎ `--------` after TAGS: the text's
+            break  # first heading, though no SUBJECT came (the page lost it)
         if not labels:
             if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
                 text_start = i
@@ -878,6 +882,21 @@ _SECTION_WORDS = frozenset(
         "ASSESSMENT",
     }
 )
+
+
+def _summary_heading_starts(lines: list[str], i: int, s: str, sc: _Scan) -> bool:
+    """Whether a summary heading starts the text at line `i`: the heading itself, or the rule
+    above it (`--------` ⏎ `Summary`), with no label still to come below it."""
+    c = s[0]
+    if c in "-=_*~" and DECORATION.match(s):
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j >= len(lines) or not is_summary_heading(lines[j].strip()):
+            return False
+    elif not (c in "-=#SsIi(" and "ummary" in s.lower() and is_summary_heading(s)):
+        return False
+    return not _label_ahead(lines, i, sc, ("subject", "ref", "clby"))
 
 
 def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
