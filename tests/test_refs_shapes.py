@@ -317,6 +317,18 @@ def test_ref_label_with_a_dot():
     assert refs == [(None, "08LONDON1939")]
 
 
+def test_mixed_case_ref_label_with_a_dot():
+    # `Ref. Brasilia 606` alone below the SUBJECT: a REF, not the SUBJECT's last words
+    subject, refs = _cable_refs("SUBJECT:  Zendan Growth Prospects\n\nRef. Brasilia 606\n")
+    assert subject == "Zendan Growth Prospects"
+    assert refs == [(None, "08BRASILIA606")]
+    subject, refs = _cable_refs("SUBJECT: A Survey\n\nRef. State 75561\n")
+    assert (subject, refs) == ("A Survey", [(None, "08STATE75561")])
+    # a sentence opening with a word after `Ref.` is no item
+    subject, refs = _cable_refs("SUBJECT: A Survey\n\nRef. the talks of 2008\n")
+    assert refs == []
+
+
 def test_ref_label_and_bare_letters_without_colon():
     subject, refs = _cable_refs("SUBJECT: A VISIT\n\nREF A WELLINGTON 721 B STATE 5512\n")
     assert subject == "A VISIT"

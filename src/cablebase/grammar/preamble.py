@@ -57,15 +57,17 @@ _LABELS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Line-start forms without a colon: `TAGS PGOV …`, `TAG PREL`, `REF A: STATE 1`, `REF A. …`,
-# `REF. LONDON 1939`, `REF A WELLINGTON 721`, `REF A SECRETARY'S LETTER TO …`.
+# `REF. LONDON 1939`, `Ref. Brasilia 606`, `REF A WELLINGTON 721`, `REF A SECRETARY'S LETTER TO …`.
 _START_LABELS = re.compile(
     r"""\s*(?:
       (?P<tags>TAGS?)\s+(?=\S)
     | (?P<subject>(?-i:SUBJECT|SUBJ))\s+(?=\S)
-    | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
+    | (?P<ref>REF(?:S|TELS?)?)
+      (?:\s*\.\s*(?=(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}\s+\d{2,6}\b))  # `Ref. Brasilia 606`
+      |(?:\s*\.\s*|\s+)
       (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d)
         |(?-i:[A-H]\s+[A-Z][A-Z'’]+\s)  # `REF A SECRETARY'S LETTER …`: a lettered item
-        |(?-i:[A-H]\s+[0-9O]\d\s+[A-Z][A-Za-z]{2,}(?:\s[A-Z][A-Za-z]+){0,2}\s+\d))  # `REF A O3 Sanaa 2776`
+        |(?-i:[A-H]\s+[0-9O]\d\s+[A-Z][A-Za-z]{2,}(?:\s[A-Z][A-Za-z]+){0,2}\s+\d)))  # `REF A O3 Sanaa 2776`
     | (?P<ref_damaged>(?-i:[A-Z]{1,2})):\s+(?=\(?[A-Z][.)]\s+[A-Z][A-Za-z]{2,}\s+\d)  # `Q: A) …`
     )""",
     re.IGNORECASE | re.VERBOSE,
