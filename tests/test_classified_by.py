@@ -288,22 +288,13 @@ def test_given_name_split_by_a_stray_space(text, name):
         ("ROBERT P. ROE, DCM, PER 1(5)(B).", ["1.5(b)"]),
         ("Jo Roe per 1 (5) (b) and (d)", ["1.5(b)", "1.5(d)"]),
         ("Jo Roe, Reason: 1.5 (B)", ["1.5(b)"]),
-        # exemption codes stated with the reasons, in their canonical form
-        ("ACTING PRINCIPAL OFFICER JO ROE, REASON 1.6X1.", ["1.6X1"]),
-        ("POLOFF JO ROE, REASON 1.6 (X6)", ["1.6X6"]),
-        (
-            "EAP DAS JO W. ROE. REASON: 1.5(B,C,D)X1, X5",
-            ["1.5(b)", "1.5(c)", "1.5(d)", "1.6X1", "1.6X5"],
-        ),
-        (
-            "AMBASSADOR JO ROE.  REASON: 1.5(B) AND (D).  EXEMPTION:  1.6X6.",
-            ["1.5(b)", "1.5(d)", "1.6X6"],
-        ),
-        ("Ambassador Jo Roe, reasons 1.4 (B) and (D), 25X1-human", ["1.4(b)", "1.4(d)", "25X1"]),
-        # a DECL line run on into the statement is the declassification, not a reason
+        # exemption codes stated with the reasons say how long, not why: no reasons
+        ("ACTING PRINCIPAL OFFICER JO ROE, REASON 1.6X1.", []),
+        ("POLOFF JO ROE, REASON 1.6 (X6)", []),
+        ("EAP DAS JO W. ROE. REASON: 1.5(B,C,D)X1, X5", ["1.5(b)", "1.5(c)", "1.5(d)"]),
+        ("AMBASSADOR JO ROE.  REASON: 1.5(B) AND (D).  EXEMPTION:  1.6X6.", ["1.5(b)", "1.5(d)"]),
+        ("Ambassador Jo Roe, reasons 1.4 (B) and (D), 25X1-human", ["1.4(b)", "1.4(d)"]),
         ("COL JO ROE, DATT, USDAO ZENDA REASON: 1.5(C,D) DECL: X1", ["1.5(c)", "1.5(d)"]),
-        # an X and a digit in the name before the section is no code
-        ("XAVIER X1 ROE reasons 1.4 b", ["1.4(b)"]),
     ],
 )
 def test_reasons_read_to_their_meaning(text, reasons):

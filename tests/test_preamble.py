@@ -453,6 +453,7 @@ def test_subject_stops_at_page_header():
         ("E.O. 12958: DECL: (1.6X1)", "12958", None, "1.6X1"),
         ("E.O. 12958: DECL: X6", "12958", None, "1.6X6"),
         ("E.O. 12958: DECL: 1.6 X 1", "12958", None, "1.6X1"),
+        ("E.O. 12958:  DECL: 1.6.X.1", "12958", None, "1.6X1"),
         ("E.O. 12958: DECL: X1, X5, X6", "12958", None, "1.6X1, 1.6X5, 1.6X6"),
         ("E.O. 12958: DECL: EXEMPT 1.6 X1 AND X8", "12958", None, "1.6X1, 1.6X8"),
         ("E.O. 12958: DECL: 25X1", "12958", None, "25X1"),

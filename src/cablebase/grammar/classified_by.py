@@ -117,45 +117,10 @@ def reasons_from_text(text: str) -> list[str]:
     return _reasons(_repair(text))
 
 
-# A declassification exemption code given with the reasons: `25X1` (E.O. 12958 §3.3) or a
-# §1.6 code (`1.6X1`, `1.6 (X6)`, or `X1` alone after the letters: `1.5(B,C,D)X1, X5`).
-_EXEMPTION = re.compile(
-    r"(?<![A-Za-z\d])(?:(25)\s?X\s?([1-9])|(?:1\.6\s?\(?\s?)?X\s?([1-8]))(?!\d)"
-)
-
-
-_DECL_LABEL = re.compile(r"\bDECL(?:ASSIFY)?\b", re.IGNORECASE)
-
-
-def _exemptions(fixed: str) -> list[str]:
-    """The exemption codes of a statement in their canonical form (`25X1`, `1.6X6`): a bare
-    `X1` only after a section number (never in the name before it)."""
-    out: list[str] = []
-    first = _SECTION.search(fixed)
-    decl = _DECL_LABEL.search(fixed)  # a DECL line run on: the declassification, no reason
-    for m in _EXEMPTION.finditer(fixed, 0, decl.start() if decl else len(fixed)):
-        if (
-            m.group(1) is None
-            and m.group(0)[0] == "X"
-            and (first is None or m.start() < first.end())
-        ):
-            continue
-        code = f"25X{m.group(2)}" if m.group(1) else f"1.6X{m.group(3)}"
-        if code not in out:
-            out.append(code)
-    return out
-
-
 def _reasons(fixed: str) -> list[str]:
-    """reasons_from_text on an already repaired text: the letters of each section, then any
-    exemption code (docs/record.md)."""
-    out = _section_reasons(fixed)
-    if "X" in fixed and (out or "25" in fixed or "1.6" in fixed):
-        out += _exemptions(fixed)
-    return out
-
-
-def _section_reasons(fixed: str) -> list[str]:
+    """reasons_from_text on an already repaired text.  Declassification exemption codes given
+    with the reasons (`1.5(B,C,D)X1, X5`, `REASON 1.6 (X6)`, `25X1`) are no reasons: they say
+    how long, not why (docs/record.md)."""
     if "1." not in fixed:
         return []
     if "." in fixed and ("E" in fixed or "e" in fixed):

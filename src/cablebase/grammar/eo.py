@@ -88,12 +88,12 @@ def parse_eo(text: str, st: State) -> None:
     cable.declassify_rule = codes or value
 
 
-# Exemption codes alone (`1.6X1`, `(1.6X1)`, `X1, X5, X6`, `EXEMPT 1.6 X1 AND X8`, `25X1`):
+# Exemption codes alone (`1.6X1`, `(1.6X1)`, `1.6.X.1`, `X1, X5, X6`, `EXEMPT 1.6 X1 AND X8`, `25X1`):
 # E.O. 12958 §1.6 codes are written with or without their section; §3.3 codes as 25X.
 _CODES_ONLY = re.compile(
-    r"(?i)(?:EXEMPT\s*)?[(\s]*(?:(?:25|1\.6)?\s?X\s?[1-9][)\s]*(?:,|\bAND\b|&|$)[(\s]*)+"
+    r"(?i)(?:EXEMPT\s*)?[(\s]*(?:(?:25|1\.6\.?)?\s?X\.?\s?[1-9][)\s]*(?:,|\bAND\b|&|$)[(\s]*)+"
 )
-_CODE = re.compile(r"(?i)(25|1\.6)?\s?X\s?([1-9])")
+_CODE = re.compile(r"(?i)(25|1\.6)?\.?\s?X\.?\s?([1-9])")
 
 
 def _exemption_codes(word: str) -> str | None:
