@@ -527,3 +527,15 @@ def test_a_sentence_ending_in_a_capitalised_word_is_no_bare_glued_signer():
 )
 def test_slashed_and_lower_case_signers(body, signers):
     assert take_signature(body.split("\n")).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("body", "signers"),
+    [
+        ("2. (U) Text ends here.\n\nWI LLIAM STEWART", ["WILLIAM STEWART"]),  # a stray space
+        ("2. (U) Text ends here.\n\nAL LEN", ["AL LEN"]),  # two given names stay two words
+        ("2. (U) Text ends here.\n\nVAN VOORST", ["VAN VOORST"]),
+    ],
+)
+def test_given_name_split_by_a_stray_space_in_the_signature(body, signers):
+    assert take_signature(body.split("\n")).signers == signers

@@ -267,7 +267,7 @@ def _glued(out: list[str], t: str, mixed: bool) -> bool:
     joined = (a + core).lower()
     if titles.is_exact(joined) and not titles.is_exact(core) and len(a) > 1:
         return True  # `Polit ical`, `Affair s`, `AFFAIR S`
-    if _split_given_name(a, core, mixed):
+    if titles.split_given_name(a, core, mixed):
         return True  # `WI LLIAM`: a first name cut by a stray space
     if mixed:
         # a lower-case piece that is no word of its own, after a word in capitals
@@ -287,20 +287,6 @@ def _glued(out: list[str], t: str, mixed: bool) -> bool:
         and len(out) >= 2
         and out[-2].isalpha()
         and len(out[-2]) > 1
-    )
-
-
-def _split_given_name(a: str, b: str, mixed: bool) -> bool:
-    """Whether `a b` is one given name cut by a stray space (`WI LLIAM`, `Do nald`): together
-    they are a given name, and neither piece is a given name or a job word of its own."""
-    given = titles.given_names()
-    joined = (a + b).upper()
-    return (
-        joined in given
-        and a.upper() not in given
-        and b.upper() not in given
-        and not titles.is_word(a, mixed)
-        and not titles.is_word(b, mixed)
     )
 
 

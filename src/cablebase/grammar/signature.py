@@ -278,6 +278,17 @@ def _name_words(text: str, *, short_ok: bool = False) -> list[str] | None:
     return words
 
 
+def _join_split_given(words: list[str]) -> list[str]:
+    """A given name cut by a stray space joined again (`WI LLIAM STEWART`)."""
+    out: list[str] = []
+    for w in words:
+        if out and w.isalpha() and out[-1].isalpha() and titles.split_given_name(out[-1], w, False):
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
 def _collapse(words: list[str]) -> str:
     up = [w.upper() for w in words]
     half = len(up) // 2
@@ -355,6 +366,8 @@ def _take(out: list[str]) -> Signature:
             _strip_blank_tail(out)
             return Signature(lines=out, signers=pair)
     if words is not None and _plausible(out, words):
+        if len(words) >= 2:
+            words = _join_split_given(words)
         name = _collapse(words)
         out.pop()
         if out and out[-1].strip() and len(words) == 1:

@@ -347,3 +347,17 @@ def given_names() -> frozenset[str]:
         return frozenset(json.loads(raw).get("names", []))
     except (OSError, ValueError):  # a damaged install: no person is told from a free tag
         return frozenset()
+
+
+def split_given_name(a: str, b: str, mixed: bool) -> bool:
+    """Whether `a b` is one given name cut by a stray space (`WI LLIAM`, `Do nald`): together
+    they are a given name, and neither piece is a given name or a job word of its own."""
+    given = given_names()
+    joined = (a + b).upper()
+    return (
+        joined in given
+        and a.upper() not in given
+        and b.upper() not in given
+        and not is_word(a, mixed)
+        and not is_word(b, mixed)
+    )
