@@ -1793,3 +1793,29 @@ def test_information_report_text_label_with_a_glued_release_mark():
         (1, "C/NF", "FIELD "),
         (2, "U", "SOURCE"),
     ]
+
+
+def test_cut_page_marker_of_a_preview_is_no_text():
+    # a page holding only the cable's preview: its marker cut by `...` is no SUBJECT or text
+    from cablebase.parse import parse_text
+
+    body = (
+        "C O N F I D E N T I A L ZENDA 001144\n\nSIPDIS\n\nE.O. 12958: DECL: 10/07/2019\n"
+        "TAGS: PGOV PREL IT\nSUBJECT: ZENDA: COURT REJECTS LAW GRANTING\nIMMUNITY TO OFFICIALS\n\n"
+        "ZENDA 00001144  001.2 OF 00...\n"
+    )
+    c = parse_text(body, form="text")
+    assert c.subject == "ZENDA: COURT REJECTS LAW GRANTING IMMUNITY TO OFFICIALS"
+    c = parse_text(
+        body.replace("SUBJECT", "\n\nSUBJECT")
+        + "\n1. (C) Text.\n\nZENDA 00001144  001.2 OF 0...\n",
+        form="text",
+    )
+    assert [p.text for p in c.paragraphs] == ["Text."]
+
+
+def test_subject_colon_typed_twice():
+    from cablebase.parse import parse_text
+
+    body = "UNCLAS ZENDA 003108\n\nE.O. 12958: N/A\nTAGS: ECON MX\nSUBJECT: : ZENDANS DIFFER\n\n1. Text.\n"
+    assert parse_text(body, form="text").subject == "ZENDANS DIFFER"

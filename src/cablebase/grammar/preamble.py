@@ -23,6 +23,7 @@ from cablebase.grammar.classified_by import (
     text_after_reasons,
 )
 from cablebase.grammar.headings import DECORATION
+from cablebase.grammar.pages import is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
@@ -447,6 +448,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if not s:
             cur = None
             i += 1
+            continue
+        if s[-1] in ".\u2026" and is_cut_marker(s):
+            i += 1  # a page marker cut short by the page's preview: no field's text
             continue
         if NUMBERED_RE.match(raw):
             if not (
