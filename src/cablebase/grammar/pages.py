@@ -83,9 +83,12 @@ _CUT_MARKER = re.compile(
 )
 
 
+_CUT_END = re.compile(r"\d{3}(?:\.\d)?\s+(?:of\s+\d{0,3})?(?:\.\.\.|\u2026)[ \t]*(?:\n|$)", re.I)
+
+
 def is_cut_marker(line: str) -> bool:
     """Whether the line is a page marker cut short by `...` (no text of the cable)."""
-    return line.rstrip()[-1:] in (".", "\u2026") and _CUT_MARKER.match(line) is not None
+    return line.rstrip().endswith(("...", "\u2026")) and _CUT_MARKER.match(line) is not None
 
 
 def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
@@ -96,7 +99,7 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     start = max(0, min(start, n))
     # Cheap test first: most cables have no marker and no printout page header.
     blob = "\n".join(lines[start:])
-    if "..." in blob or "\u2026" in blob:
+    if ("..." in blob or "\u2026" in blob) and _CUT_END.search(blob) is not None:
         cut = [k for k in range(start, n) if is_cut_marker(lines[k])]
         if cut:
             lines = [x for k, x in enumerate(lines) if k not in cut]

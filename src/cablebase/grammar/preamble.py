@@ -449,7 +449,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             cur = None
             i += 1
             continue
-        if s[-1] in ".\u2026" and is_cut_marker(s):
+        if s[-1] in ".\u2026" and s.endswith(("...", "\u2026")) and is_cut_marker(s):
             i += 1  # a page marker cut short by the page's preview: no field's text
             continue
         if NUMBERED_RE.match(raw):
