@@ -83,12 +83,33 @@ _CUT_MARKER = re.compile(
 )
 
 
-_CUT_END = re.compile(r"\d{3}(?:\.\d)?\s+(?:of\s+\d{0,3})?(?:\.\.\.|\u2026)[ \t]*(?:\n|$)", re.I)
-
-
 def is_cut_marker(line: str) -> bool:
     """Whether the line is a page marker cut short by `...` (no text of the cable)."""
-    return line.rstrip().endswith(("...", "\u2026")) and _CUT_MARKER.match(line) is not None
+    end = line.rstrip()
+    return (
+        end.endswith(("...", "\u2026"))
+        and end.rstrip(".\u2026")[-1:].isdigit()
+        and _CUT_MARKER.match(line) is not None
+    )
+
+
+def _cut_markers(lines: list[str], start: int, blob: str) -> set[int]:
+    """Indices (from `start`) of the lines that are cut page markers.  Only the lines that
+    end in `...` are tried, found from the dots in `blob` (the lines from `start` joined)."""
+    ends = []
+    for dots in ("...", "\u2026"):
+        at = blob.find(dots)
+        while at >= 0:
+            nl = blob.find("\n", at)
+            tail = blob[at + len(dots) : nl if nl >= 0 else len(blob)]
+            if not tail.strip(" \t.\u2026"):
+                ends.append(at)
+            at = blob.find(dots, nl) if nl >= 0 else -1
+    if not ends:
+        return set()
+    offsets = list(accumulate(map(add, map(len, lines[start:]), repeat(1)), initial=0))
+    found = {start + bisect_right(offsets, e) - 1 for e in ends}
+    return {k for k in found if is_cut_marker(lines[k])}
 
 
 def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
@@ -99,8 +120,8 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     start = max(0, min(start, n))
     # Cheap test first: most cables have no marker and no printout page header.
     blob = "\n".join(lines[start:])
-    if ("..." in blob or "\u2026" in blob) and _CUT_END.search(blob) is not None:
-        cut = [k for k in range(start, n) if is_cut_marker(lines[k])]
+    if "..." in blob or "\u2026" in blob:
+        cut = _cut_markers(lines, start, blob)
         if cut:
             lines = [x for k, x in enumerate(lines) if k not in cut]
             n = len(lines)
