@@ -93,25 +93,6 @@ def is_cut_marker(line: str) -> bool:
     )
 
 
-def _cut_markers(lines: list[str], start: int, blob: str) -> set[int]:
-    """Indices (from `start`) of the lines that are cut page markers.  Only the lines that
-    end in `...` are tried, found from the dots in `blob` (the lines from `start` joined)."""
-    ends = []
-    for dots in ("...", "\u2026"):
-        at = blob.find(dots)
-        while at >= 0:
-            nl = blob.find("\n", at)
-            tail = blob[at + len(dots) : nl if nl >= 0 else len(blob)]
-            if not tail.strip(" \t.\u2026"):
-                ends.append(at)
-            at = blob.find(dots, nl) if nl >= 0 else -1
-    if not ends:
-        return set()
-    offsets = list(accumulate(map(add, map(len, lines[start:]), repeat(1)), initial=0))
-    found = {start + bisect_right(offsets, e) - 1 for e in ends}
-    return {k for k in found if is_cut_marker(lines[k])}
-
-
 def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     """Return the lines with page markers (own-line and inline) and their running
     SUBJECT headers removed, text around them rejoined.  Lines before `start` are kept
@@ -120,12 +101,14 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     start = max(0, min(start, n))
     # Cheap test first: most cables have no marker and no printout page header.
     blob = "\n".join(lines[start:])
-    if "..." in blob or "\u2026" in blob:
-        cut = _cut_markers(lines, start, blob)
-        if cut:
-            lines = [x for k, x in enumerate(lines) if k not in cut]
-            n = len(lines)
-            blob = "\n".join(lines[start:])
+    last = n - 1
+    while last >= start and not lines[last].strip():
+        last -= 1
+    if last >= start and lines[last].rstrip()[-1:] in ".\u2026" and is_cut_marker(lines[last]):
+        # a page holding only the cable's preview ends in its marker, cut short
+        lines = lines[:last] + lines[last + 1 :]
+        n = len(lines)
+        blob = "\n".join(lines[start:])
     hits = [m.start() for m in _QUICK.finditer(blob)]
     pages = _page_headers(blob) if "PAGE" in blob else []
     if not hits and not pages:
