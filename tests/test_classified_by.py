@@ -261,3 +261,41 @@ def test_reason_letters_without_a_section(text, reasons, name):
 )
 def test_typing_slips_in_the_letters(text, reasons):
     assert parse_classified_by(text)[1] == reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a first name cut by a stray space, in capitals or mixed case
+        (
+            "MINISTER COUNSELOR FOR POLITICAL AFFAIRS WI LLIAM R. ROE, REASON 1.4 (B)",
+            "WILLIAM R. ROE",
+        ),
+        ("Minister Counselor Do nald A. Roe for reasons 1.4 (b) and (d)", "Donald A. Roe"),
+        # two given names side by side stay two words
+        ("AMBASSADOR AL LEN, REASONS 1.4 (B)", "AL LEN"),
+        ("DCM ED WARD ROE, REASON 1.4 (D)", "ED WARD ROE"),
+    ],
+)
+def test_given_name_split_by_a_stray_space(text, name):
+    assert _name(text) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        # the section written in parentheses
+        ("ROBERT P. ROE, DCM, PER 1(5)(B).", ["1.5(b)"]),
+        ("Jo Roe per 1 (5) (b) and (d)", ["1.5(b)", "1.5(d)"]),
+        ("Jo Roe, Reason: 1.5 (B)", ["1.5(b)"]),
+        # exemption codes stated with the reasons say how long, not why: no reasons
+        ("ACTING PRINCIPAL OFFICER JO ROE, REASON 1.6X1.", []),
+        ("POLOFF JO ROE, REASON 1.6 (X6)", []),
+        ("EAP DAS JO W. ROE. REASON: 1.5(B,C,D)X1, X5", ["1.5(b)", "1.5(c)", "1.5(d)"]),
+        ("AMBASSADOR JO ROE.  REASON: 1.5(B) AND (D).  EXEMPTION:  1.6X6.", ["1.5(b)", "1.5(d)"]),
+        ("Ambassador Jo Roe, reasons 1.4 (B) and (D), 25X1-human", ["1.4(b)", "1.4(d)"]),
+        ("COL JO ROE, DATT, USDAO ZENDA REASON: 1.5(C,D) DECL: X1", ["1.5(c)", "1.5(d)"]),
+    ],
+)
+def test_reasons_read_to_their_meaning(text, reasons):
+    assert parse_classified_by(text)[1] == reasons

@@ -449,6 +449,32 @@ def test_subject_stops_at_page_header():
             "DECLASSIFIED BY NARA 09/02/2009",
         ),
         ("E.O. 11652: GDS", "11652", None, "GDS"),
+        # exemption codes alone, read to their canonical codes
+        ("E.O. 12958: DECL: (1.6X1)", "12958", None, "1.6X1"),
+        ("E.O. 12958: DECL: X6", "12958", None, "1.6X6"),
+        ("E.O. 12958: DECL: 1.6 X 1", "12958", None, "1.6X1"),
+        ("E.O. 12958:  DECL: 1.6.X.1", "12958", None, "1.6X1"),
+        ("E.O. 12958: DECL: 1.6 (X1, X4, X6)", "12958", None, "1.6X1, 1.6X4, 1.6X6"),
+        # dates in rarer shapes
+        ("E.O. 12958: DECL: 12-29-13", "12958", "2013-12-29", None),
+        ("E.O. 12958: DECL: 06//12/11", "12958", "2011-06-12", None),
+        ("E.O. 12958: DECL: 08 OCTOBER 2019", "12958", "2019-10-08", None),
+        ("E.O. 12958: DECL: OCTOBER 20, 2005", "12958", "2005-10-20", None),
+        ("E.O. 12958: DECL: (12/3/2006)", "12958", "2006-12-03", None),
+        ("E.O. 12958: DECL: 07/25/2O13", "12958", "2013-07-25", None),
+        ("E.O. 12958: DECL: DECL: 06/09/2016", "12958", "2016-06-09", None),
+        ("E.O. 12958: DCL: 03/29/2013", "12958", "2013-03-29", None),
+        ("E.O. 12958: DECL: (##)", "12958", None, "(##)"),
+        ("E.O. 12958: DECL: 10 YEARS", "12958", None, "10 YEARS"),
+        ("E.O. 12958: DECL: X1, X5, X6", "12958", None, "1.6X1, 1.6X5, 1.6X6"),
+        ("E.O. 12958: DECL: EXEMPT 1.6 X1 AND X8", "12958", None, "1.6X1, 1.6X8"),
+        ("E.O. 12958: DECL: 25X1", "12958", None, "25X1"),
+        (
+            "E.O. 12958: DECL: 1.6X6: 5 YEARS AFTER CLOSURE OF ICTY",
+            "12958",
+            None,
+            "1.6X6: 5 YEARS AFTER CLOSURE OF ICTY",
+        ),
     ],
 )
 def test_eo_values(line, eo, on, rule):
@@ -902,6 +928,10 @@ def test_parse_tags_comma_lines(text, expected):
         ("(Iran)", None),
         ("(a)", None),
         ("(1)", None),
+        # a release caveat glued to its country code (DoD reports): REL CAN
+        ("(C/RELCAN)", "C/REL CAN"),
+        ("(S//RELGBR)", "S/REL GBR"),
+        ("(C/RELAX)", None),
     ],
 )
 def test_normalize_portion(raw, expected):
@@ -1560,13 +1590,15 @@ def test_items_after_a_serial_stay_items(monkeypatch, ref, want):
 
 def test_text_after_a_mark_ending_the_ref_line_is_text(monkeypatch):
     """`REF: STATE 86108 (SBU)` ⏎ `Poloff delivered …`: the mark (or paragraph 1's number and
-    mark) ends the REF line and the text follows on the next line."""
-    for tail in ("(SBU)", "1. (SBU)"):
+    mark) ends the REF line and the text follows on the next line; paragraph 1's number and
+    mark open the text (the paragraph keeps them), a mark alone is left to the REF reader."""
+    for tail, want in (("(SBU)", "Poloff delivered"), ("1. (SBU)", "1. (SBU)")):
         seen, first = _ref_text(
             monkeypatch,
             _HEAD + f"REF: STATE 86108 {tail}\nPoloff delivered the points to the MFA on May 2.",
         )
-        assert first == "Poloff delivered the points to the MFA on May 2."
+        assert first.startswith(want)
+        assert seen[0].startswith("STATE 86108")
 
 
 @pytest.mark.parametrize(
@@ -1738,3 +1770,52 @@ def test_portion_mark_at_a_subject_end_is_its_mark(pieces, want):
     from cablebase.grammar.subject import parse_subject
 
     assert parse_subject(pieces) == want
+
+
+def test_information_report_text_label_with_a_glued_release_mark():
+    from cablebase.parse import parse_text
+
+    body = (
+        "C O N F I D E N T I A L ZENDA 003080\n\nSERIAL:  (U)  IIR 6 815 0006 05.\n\n"
+        "TAGS: PARM\nSUBJECT: IIR 6 815 0006 05/ZENDA TO EXTEND A MANDATE (U)\n\n"
+        "SUMMARY: (U) THE CABINET HAS APPROVED AN EXTENSION.\n\n"
+        "TEXT:  1. (C/RELCAN) ON 20041104 THE CABINET APPROVED THE EXTENSION.\n\n"
+        "2. (U) THE GROUP HAS BEEN WORKING WELL.\n\n"
+        "COMMENTS: 1. (C/NF) FIELD COMMENTS. THE GROUP IS VIEWED WELL.\n\n"
+        "2. (U) SOURCES REMAIN AVAILABLE FOR FURTHER EXPLOITATION.\n\nCOLL:  (U) AB; AC; AH.\n"
+    )
+    c = parse_text(body, form="text")
+    numbered = [(p.number, p.portion, p.text[:6]) for p in c.paragraphs if p.number]
+    # the field comments are numbered from 1 again under their own label
+    assert numbered == [
+        (1, "C/REL CAN", "ON 200"),
+        (2, "U", "THE GR"),
+        (1, "C/NF", "FIELD "),
+        (2, "U", "SOURCE"),
+    ]
+
+
+def test_cut_page_marker_of_a_preview_is_no_text():
+    # a page holding only the cable's preview: its marker cut by `...` is no SUBJECT or text
+    from cablebase.parse import parse_text
+
+    body = (
+        "C O N F I D E N T I A L ZENDA 001144\n\nSIPDIS\n\nE.O. 12958: DECL: 10/07/2019\n"
+        "TAGS: PGOV PREL IT\nSUBJECT: ZENDA: COURT REJECTS LAW GRANTING\nIMMUNITY TO OFFICIALS\n\n"
+        "ZENDA 00001144  001.2 OF 00...\n"
+    )
+    c = parse_text(body, form="text")
+    assert c.subject == "ZENDA: COURT REJECTS LAW GRANTING IMMUNITY TO OFFICIALS"
+    c = parse_text(
+        body.replace("SUBJECT", "\n\nSUBJECT")
+        + "\n1. (C) Text.\n\nZENDA 00001144  001.2 OF 0...\n",
+        form="text",
+    )
+    assert [p.text for p in c.paragraphs] == ["Text."]
+
+
+def test_subject_colon_typed_twice():
+    from cablebase.parse import parse_text
+
+    body = "UNCLAS ZENDA 003108\n\nE.O. 12958: N/A\nTAGS: ECON MX\nSUBJECT: : ZENDANS DIFFER\n\n1. Text.\n"
+    assert parse_text(body, form="text").subject == "ZENDANS DIFFER"

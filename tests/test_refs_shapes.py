@@ -90,6 +90,23 @@ def test_family_spelling_whose_id_exists_wins(tmp_path):
     assert [r.id for r in parse_refs("TAIPEI 123", 2007, c)] == ["07AITTAIPEI123"]
 
 
+def test_post_filed_under_its_twin_before_its_own_spelling_existed(tmp_path):
+    # Cablegate files USEU Brussels' cables as BRUSSELS until 2006 (USEUBRUSSELS ids start
+    # in 2007): a cited id that exists only under the twin spelling takes it
+    known = known_ids(tmp_path, [("04BRUSSELS1090", 3), ("08BRUSSELS90", 1), ("10BRUSSELS13", 1)])
+    cited = Citing(year=2004, month=5, known=known)
+    assert [r.id for r in parse_refs("USEU BRUSSELS 01090", 2004, cited)] == ["04BRUSSELS1090"]
+    # nothing known of the twin: the canonical form stays
+    assert [r.id for r in parse_refs("USEU BRUSSELS 743", 2004, cited)] == ["04USEUBRUSSELS743"]
+    # once the spelling is Cablegate's own, another post's id of that serial is no evidence
+    later = Citing(year=2008, month=5, known=known)
+    assert [r.id for r in parse_refs("USEU BRUSSELS 90", 2008, later)] == ["08USEUBRUSSELS90"]
+    last = Citing(year=2010, month=2, known=known)  # few 2010 ids, yet the spelling is in use
+    assert [r.id for r in parse_refs("USEU 13", 2010, last)] == ["10USEUBRUSSELS13"]
+    # without the id list nothing moves
+    assert ids("USEU BRUSSELS 01090", 2004) == ["04USEUBRUSSELS1090"]
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
@@ -300,6 +317,18 @@ def test_ref_label_with_a_dot():
     assert refs == [(None, "08LONDON1939")]
 
 
+def test_mixed_case_ref_label_with_a_dot():
+    # `Ref. Brasilia 606` alone below the SUBJECT: a REF, not the SUBJECT's last words
+    subject, refs = _cable_refs("SUBJECT:  Zendan Growth Prospects\n\nRef. Brasilia 606\n")
+    assert subject == "Zendan Growth Prospects"
+    assert refs == [(None, "08BRASILIA606")]
+    subject, refs = _cable_refs("SUBJECT: A Survey\n\nRef. State 75561\n")
+    assert (subject, refs) == ("A Survey", [(None, "08STATE75561")])
+    # a sentence opening with a word after `Ref.` is no item
+    subject, refs = _cable_refs("SUBJECT: A Survey\n\nRef. the talks of 2008\n")
+    assert refs == []
+
+
 def test_ref_label_and_bare_letters_without_colon():
     subject, refs = _cable_refs("SUBJECT: A VISIT\n\nREF A WELLINGTON 721 B STATE 5512\n")
     assert subject == "A VISIT"
@@ -310,6 +339,26 @@ def test_word_ending_in_ref_is_no_label():
     subject, refs = _cable_refs("SUBJECT: THE CHIEF PREF: continued talks\n")
     assert subject == "THE CHIEF PREF: continued talks"
     assert refs == []
+
+
+def _first_paragraphs(preamble: str) -> list[tuple[int | None, str | None, str]]:
+    c = parse_text(HEAD + preamble, form="text", year=2008)
+    return [(p.number, p.portion, p.text[:14]) for p in c.paragraphs]
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "REF: VILNIUS 663 1. (SBU) \nThe neutrality of Belarus is a topic.",  # text below
+        "REF: STATE 69691 1. (SBU)\n\nThe neutrality of Belarus is a topic.",  # a blank line
+        "REF: VILNIUS 663 1. (SBU) The neutrality of Belarus is a topic.",  # a short line
+        "REF: A. STATE 1234\n     B. VILNIUS 663 1. (SBU)\nThe neutrality of Belarus is a topic.",
+    ],
+)
+def test_short_ref_line_run_on_into_paragraph_one_keeps_its_number(ref):
+    # paragraph 1's number and mark glued to a short REF line belong to the text, not the REF
+    got = _first_paragraphs("SUBJECT: A SPAT\n\n" + ref + "\n\n2. (U) More text.\n")
+    assert got == [(1, "SBU", "The neutrality"), (2, "U", "More text.")]
 
 
 def test_exact_years_through_the_parser(tmp_path):

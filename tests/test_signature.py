@@ -500,3 +500,42 @@ def test_a_sentence_ending_in_a_capitalised_word_is_no_bare_glued_signer():
         take_signature(["Text.", "", "This cable was cleared by Embassy Brasilia."]).signers == []
     )
     assert take_signature(["Text.", "", "He met the Finance Minister and the MOD."]).signers == []
+
+
+@pytest.mark.parametrize(
+    ("body", "signers"),
+    [
+        # two signers written with a slash, in mixed case or capitals
+        ("14.  (U) The mission will report developments.\n\nStimpson/Allen", ["STIMPSON", "ALLEN"]),
+        ("14.  (U) THE MISSION WILL REPORT.\n\nSTIMPSON/ALLEN", ["STIMPSON", "ALLEN"]),
+        # office symbols, titles and routing lines are no signers
+        ("2. (U) Text ends here.\n\nEUR/SE", []),
+        ("2. (U) Text ends here.\n\nPolOff/Econ", []),
+        ("2. (U) Text ends here.\n\nRHBVAKS/COMUSNAVCENT", []),
+        # names typed in lower case: below a closing's first name, the end of a comment, or
+        # the web-site notice whose address a stray space cut
+        ("You have set a high standard.\n\nBest,\n\nJeff\nclinton", ["JEFF", "CLINTON"]),
+        ('with compassion and humanity." END COMMENT\ncurran', ["CURRAN"]),
+        (
+            "Visit Zenda's Classified Website:\nhttp://www.state.sgov.gov/p/eur/zenda/index. cfm\ntuttle",
+            ["TUTTLE"],
+        ),
+        # a word cut off after the address, inside the sentence, is no name
+        ("on the SIPRNET at\nhttp://www.state.sgov.gov/p/wha/zenda/  along with\nexte", []),
+        ("the talks went well and\nthanks", []),
+    ],
+)
+def test_slashed_and_lower_case_signers(body, signers):
+    assert take_signature(body.split("\n")).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("body", "signers"),
+    [
+        ("2. (U) Text ends here.\n\nWI LLIAM STEWART", ["WILLIAM STEWART"]),  # a stray space
+        ("2. (U) Text ends here.\n\nAL LEN", ["AL LEN"]),  # two given names stay two words
+        ("2. (U) Text ends here.\n\nVAN VOORST", ["VAN VOORST"]),
+    ],
+)
+def test_given_name_split_by_a_stray_space_in_the_signature(body, signers):
+    assert take_signature(body.split("\n")).signers == signers

@@ -251,3 +251,39 @@ def test_sipdis_glued_to_a_wrapped_line_is_left_out() -> None:
 )
 def test_summary_in_the_blocks_of_an_unsplit_paragraph(body, summary) -> None:
     assert _parse(body).summary == summary
+
+
+_NO_SUBJECT = (
+    "S E C R E T ZENDA 000732\n\nSIPDIS\n\nE.O. 12958: DECL: 05/07/2018\nTAGS: EPET ECON SA\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["--------\nSummary\n---------", "Summary\n-------", "SUMMARY"],
+)
+def test_summary_heading_right_after_a_preamble_without_subject(heading) -> None:
+    # the page lost SUBJECT: the heading is the text's, not a preamble caption
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        _NO_SUBJECT + heading + "\n\n1. (C) The talks ended.\n\n2. (C) More.\n\nROE\n", form="text"
+    )
+    assert c.summary == "The talks ended."
+    assert c.captions == []
+    assert [(p.number, p.portion) for p in c.paragraphs] == [(1, "C"), (2, "C")]
+
+
+def test_summary_heading_below_a_ref_is_no_part_of_the_item() -> None:
+    # the item ends in the page's marker, the heading after a blank line
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        _NO_SUBJECT
+        + "SUBJECT: TALKS\n\nREF: ZENDA 599 ZENDA 00000873 001.2 OF 003\n\nSUMMARY\n\n"
+        + "1. (C) The talks ended.\n\nROE\n",
+        form="text",
+        year=2008,
+    )
+    assert [r.text for r in c.references] == ["ZENDA 599"]
+    assert c.summary == "The talks ended."

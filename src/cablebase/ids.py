@@ -360,6 +360,31 @@ def _family_spelling(post: str, yy: str, serial: int) -> str:
     return spelling_for(post, int(yy))
 
 
+def twin_spelling(post: str, yy: str, serial: int, known: KnownIds | None) -> str:
+    """The spelling under which Cablegate files a cited id of a post it did not yet file under
+    its own name: `USEU BRUSSELS 1090` cited in 2004 is 04BRUSSELS1090 (the mission's cables
+    carry the BRUSSELS id until 2006; USEUBRUSSELS ids start in 2007).  The twin (posts.json
+    `twins`) is taken only for a year before the first that Cablegate files this spelling in,
+    and only when `known` holds the twin's id and not this one; else `post` itself."""
+    twins = _table().twins.get(post)
+    if not twins or known is None or not known.available:
+        return post
+    first = _first_year(post)
+    if first is not None and year_from_yy(int(yy)) >= first:
+        return post
+    if known.exists(f"{yy}{post}{serial}"):
+        return post
+    return next((p for p in twins if known.exists(f"{yy}{p}{serial}")), post)
+
+
+@lru_cache(maxsize=256)
+def _first_year(post: str) -> int | None:
+    """The first year Cablegate files ids under this spelling (serials.json holds a year from
+    three ids on); None when it never does."""
+    years = [year_from_yy(int(yy)) for yy in _serials().get(post, {})]
+    return min(years) if years else None
+
+
 # -- spellings and serials by date ---------------------------------------------------------
 
 

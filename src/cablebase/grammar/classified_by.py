@@ -25,7 +25,8 @@ _REPAIR = re.compile(
       | \bpe\sr\b(?=\s*\d)
       | \ban\sd\b(?=\s*\(?[a-h]\b))
     | (?<![\d.])1\s?[.,/:]\s?(?P<s1>[456])(?!\d)
-    | (?<![\d.])1(?P<s2>[456])\.?(?=\s*\(?[a-h]\b))""",
+    | (?<![\d.])1(?P<s2>[456])\.?(?=\s*\(?[a-h]\b)
+    | (?<![\d.])1\s?\(\s?(?P<s3>[456])\s?\)(?=\s*\(?[a-h]\b))""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -33,7 +34,7 @@ _REPAIR = re.compile(
 def _fix(m: re.Match[str]) -> str:
     if m.group("w"):
         return "".join(m.group(0).split())  # the word without the wrap's spaces
-    return "1." + (m.group("s1") or m.group("s2"))
+    return "1." + (m.group("s1") or m.group("s2") or m.group("s3"))  # `1(5)(B)` too
 
 
 _SECTION = re.compile(r"1(?<![\d.]1)\.([456])(?!\d)")  # (the 1 first: a fast scan)
@@ -117,7 +118,9 @@ def reasons_from_text(text: str) -> list[str]:
 
 
 def _reasons(fixed: str) -> list[str]:
-    """reasons_from_text on an already repaired text."""
+    """reasons_from_text on an already repaired text.  Declassification exemption codes given
+    with the reasons (`1.5(B,C,D)X1, X5`, `REASON 1.6 (X6)`, `25X1`) are no reasons: they say
+    how long, not why (docs/record.md)."""
     if "1." not in fixed:
         return []
     if "." in fixed and ("E" in fixed or "e" in fixed):
@@ -264,6 +267,8 @@ def _glued(out: list[str], t: str, mixed: bool) -> bool:
     joined = (a + core).lower()
     if titles.is_exact(joined) and not titles.is_exact(core) and len(a) > 1:
         return True  # `Polit ical`, `Affair s`, `AFFAIR S`
+    if titles.split_given_name(a, core, mixed):
+        return True  # `WI LLIAM`: a first name cut by a stray space
     if mixed:
         # a lower-case piece that is no word of its own, after a word in capitals
         return (

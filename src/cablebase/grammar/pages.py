@@ -18,7 +18,7 @@ from operator import add
 
 from cablebase.grammar.state import PageMarker, State
 
-__all__ = ["strip_page_markers", "ends_sentence"]
+__all__ = ["strip_page_markers", "ends_sentence", "is_cut_marker"]
 
 # The part of a marker every form shares: 8-digit serial, page, total.  (Regexes searched
 # for start with one character class, not a repeat: the engine then scans ahead fast.)
@@ -76,6 +76,23 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
+# A marker cut off by the page's preview of the cable (`ROME 00001144  001.2 OF 00...`).
+_CUT_MARKER = re.compile(
+    r"^\s*[A-Za-z][A-Za-z .'()/-]{0,24}?\s+\d{8}\s+\d{3}(?:\.\d)?\s+(?:of\s+\d{0,3})?(?:\.\.\.|\u2026)\s*$",
+    re.I,
+)
+
+
+def is_cut_marker(line: str) -> bool:
+    """Whether the line is a page marker cut short by `...` (no text of the cable)."""
+    end = line.rstrip()
+    return (
+        end.endswith(("...", "\u2026"))
+        and end.rstrip(".\u2026")[-1:].isdigit()
+        and _CUT_MARKER.match(line) is not None
+    )
+
+
 def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     """Return the lines with page markers (own-line and inline) and their running
     SUBJECT headers removed, text around them rejoined.  Lines before `start` are kept
@@ -84,6 +101,14 @@ def strip_page_markers(lines: list[str], start: int, st: State) -> list[str]:
     start = max(0, min(start, n))
     # Cheap test first: most cables have no marker and no printout page header.
     blob = "\n".join(lines[start:])
+    last = n - 1
+    while last >= start and not lines[last].strip():
+        last -= 1
+    if last >= start and lines[last].rstrip()[-1:] in ".\u2026" and is_cut_marker(lines[last]):
+        # a page holding only the cable's preview ends in its marker, cut short
+        lines = lines[:last] + lines[last + 1 :]
+        n = len(lines)
+        blob = "\n".join(lines[start:])
     hits = [m.start() for m in _QUICK.finditer(blob)]
     pages = _page_headers(blob) if "PAGE" in blob else []
     if not hits and not pages:

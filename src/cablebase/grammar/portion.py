@@ -34,6 +34,8 @@ _CAVEAT_START = re.compile(
     r"DELIBERATIVE|EXDIS|NODIS|LIMDIS|STADIS|IMCON|OC|PR|LES)"
 )
 
+# A release caveat glued to its country code, as DoD reports write it (`RELCAN`, `RELGBR`).
+_REL_GLUED = re.compile(r"^REL([A-Z]{3})$")
 _NOFORN = re.compile(r"\bNO\s*FORN\b|\bN\s*/\s*F\b")
 _ENTIRE = re.compile(r"\s*-?\s*ENTIRE\s+TEXT\.?\s*$")
 _LEVEL_SPLIT = re.compile(
@@ -71,7 +73,10 @@ def normalize_portion(raw: str) -> str | None:
         part = part.lstrip("-").strip()
         if not part:
             continue
-        if not _CAVEAT_START.match(part):
+        glued = _REL_GLUED.match(part)
+        if glued is not None:
+            part = "REL " + glued.group(1)  # `C/RELCAN`: releasable to Canada, REL CAN
+        elif not _CAVEAT_START.match(part):
             return None
         # Inner spaces carry meaning in release lists (REL TO USA, FVEY): collapse, keep.
         out.append(re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", part)))

@@ -22,6 +22,8 @@ from cablebase.grammar.classified_by import (
     reasons_from_text,
     text_after_reasons,
 )
+from cablebase.grammar.headings import DECORATION
+from cablebase.grammar.pages import is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
@@ -56,15 +58,17 @@ _LABELS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Line-start forms without a colon: `TAGS PGOV …`, `TAG PREL`, `REF A: STATE 1`, `REF A. …`,
-# `REF. LONDON 1939`, `REF A WELLINGTON 721`, `REF A SECRETARY'S LETTER TO …`.
+# `REF. LONDON 1939`, `Ref. Brasilia 606`, `REF A WELLINGTON 721`, `REF A SECRETARY'S LETTER TO …`.
 _START_LABELS = re.compile(
     r"""\s*(?:
       (?P<tags>TAGS?)\s+(?=\S)
     | (?P<subject>(?-i:SUBJECT|SUBJ))\s+(?=\S)
-    | (?P<ref>REF(?:S|TELS?)?)(?:\s*\.\s*|\s+)
+    | (?P<ref>REF(?:S|TELS?)?)
+      (?:\s*\.\s*(?=(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}\s+\d{2,6}\b))  # `Ref. Brasilia 606`
+      |(?:\s*\.\s*|\s+)
       (?=[A-Z][.):]|\([A-Z]\)|(?-i:(?:[A-Z]\s+)?[A-Z]{2,}(?:\s[A-Z]+){0,2}\s+\d)
         |(?-i:[A-H]\s+[A-Z][A-Z'’]+\s)  # `REF A SECRETARY'S LETTER …`: a lettered item
-        |(?-i:[A-H]\s+[0-9O]\d\s+[A-Z][A-Za-z]{2,}(?:\s[A-Z][A-Za-z]+){0,2}\s+\d))  # `REF A O3 Sanaa 2776`
+        |(?-i:[A-H]\s+[0-9O]\d\s+[A-Z][A-Za-z]{2,}(?:\s[A-Z][A-Za-z]+){0,2}\s+\d)))  # `REF A O3 Sanaa 2776`
     | (?P<ref_damaged>(?-i:[A-Z]{1,2})):\s+(?=\(?[A-Z][.)]\s+[A-Z][A-Za-z]{2,}\s+\d)  # `Q: A) …`
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -445,6 +449,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             cur = None
             i += 1
             continue
+        if s[-1] in ".\u2026" and s.endswith(("...", "\u2026")) and is_cut_marker(s):
+            i += 1  # a page marker cut short by the page's preview: no field's text
+            continue
         if NUMBERED_RE.match(raw):
             if not (
                 _LONE_NUMBER.match(s) and _label_ahead(lines, i, sc, ("eo", "tags", "subject"))
@@ -484,10 +491,17 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             else:
                 glued = None
         labels = _keep_labels(_find_labels(s, cur), sc, cur)
-        if labels and glued is None and len(s) > _UNWRAPPED:
+        if labels and glued is None:
             # a page that puts the whole preamble on one line glues paragraph 1 to the
-            # last field (`SUBJECT: … COUNCIL 1.(SBU) Summary. All …`): split the text off
-            at = _glued_paragraph(s, labels)
+            # last field (`SUBJECT: … COUNCIL 1.(SBU) Summary. All …`), and a short REF line
+            # may run on into paragraph 1's number and mark (`REF: VILNIUS 663 1. (SBU)` ⏎
+            # `The …`): split the text off, its number and mark with it
+            if len(s) > _UNWRAPPED:
+                at = _glued_paragraph(s, labels)
+            elif labels[-1][0] == "ref" and "1" in s:
+                at = _numbered_run_on(s, labels[-1][2])
+            else:
+                at = None
             if at is not None:
                 lines[i] = s[:at].rstrip()
                 lines.insert(i + 1, s[at:].strip())
@@ -496,6 +510,17 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 labels = [lb for lb in labels if lb[1] < at]  # `reftel:` in the text
         if labels and ("LINE" in s or "Line" in s or "line" in s):
             labels = [lb for lb in labels if lb[0] != "clby" or not _correction_note(s, lb)]
+        if not labels and cur == "ref" and glued is None and ("(" in s or not s.isupper()):
+            # a REF item's line run on into the text, as above (any run-on on a long line)
+            at = refs.run_on_at(s) if len(s) > _UNWRAPPED else _numbered_run_on(s, 0)
+            if at is not None and not _text_opens(sc.fields["ref"], s):
+                lines[i] = s[:at].rstrip()
+                lines.insert(i + 1, s[at:].strip())
+                s = lines[i]
+                glued = at
+        if not labels and seen_label and _summary_heading_starts(lines, i, s, sc):
+            text_start = i  # `--------` ⏎ `Summary` ⏎ `--------` after TAGS: the text's
+            break  # first heading, though no SUBJECT came (the page lost it)
         if not labels:
             if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
                 text_start = i
@@ -669,6 +694,19 @@ _GLUED_NUMBERED = re.compile(
 
 
 _REF_SPAN = 600  # the text run on after a one-line REF is looked for this far into its value
+# Paragraph 1's number and mark (`1. (SBU)`) where a REF line runs on into the text.
+_NUMBER_MARK = re.compile(r"[1-9]\.[ \t]*\(")
+
+
+def _numbered_run_on(s: str, start: int) -> int | None:
+    """Where a short REF line runs on into paragraph 1's number and portion mark, or None (a
+    mark alone or a sentence after a serial is left to the REF reader, which cuts it)."""
+    if "(" not in s:
+        return None
+    at = refs.run_on_at(s, start)
+    if at is None or _NUMBER_MARK.match(s, at) is None or _SBU_LINE.search(s, at):
+        return None
+    return at
 
 
 def _glued_paragraph(s: str, labels: list[tuple[str, int, int]]) -> int | None:
@@ -850,6 +888,21 @@ _SECTION_WORDS = frozenset(
         "ASSESSMENT",
     }
 )
+
+
+def _summary_heading_starts(lines: list[str], i: int, s: str, sc: _Scan) -> bool:
+    """Whether a summary heading starts the text at line `i`: the heading itself, or the rule
+    above it (`--------` ⏎ `Summary`), with no label still to come below it."""
+    c = s[0]
+    if c in "-=_*~" and DECORATION.match(s):
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j >= len(lines) or not is_summary_heading(lines[j].strip()):
+            return False
+    elif not (c in "-=#SsIi(" and "ummary" in s.lower() and is_summary_heading(s)):
+        return False
+    return not _label_ahead(lines, i, sc, ("subject", "ref", "clby"))
 
 
 def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:

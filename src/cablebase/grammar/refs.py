@@ -24,6 +24,7 @@ from cablebase.ids import (
     resolve_post,
     serial_top,
     spelling_for,
+    twin_spelling,
     well_spelt,
     year_from_yy,
     year_of_reference,
@@ -595,7 +596,7 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     yy = f"{y % 100:02d}"
     names = family(post)
     if len(names) == 1:
-        return f"{yy}{post}{digits}"
+        return f"{yy}{twin_spelling(post, yy, int(digits), citing.known)}{digits}"
     rid = f"{yy}{spelling_for(post, y)}{digits}"
     known = citing.known
     if known is not None and known.exists(rid) is False:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cablebase.grammar import titles
 from cablebase.grammar.pages import ends_sentence, remove_markers
 from cablebase.grammar.paragraphs import NUMBERED
 from cablebase.grammar.tags import is_code
@@ -277,6 +278,17 @@ def _name_words(text: str, *, short_ok: bool = False) -> list[str] | None:
     return words
 
 
+def _join_split_given(words: list[str]) -> list[str]:
+    """A given name cut by a stray space joined again (`WI LLIAM STEWART`)."""
+    out: list[str] = []
+    for w in words:
+        if out and w.isalpha() and out[-1].isalpha() and titles.split_given_name(out[-1], w, False):
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
 def _collapse(words: list[str]) -> str:
     up = [w.upper() for w in words]
     half = len(up) // 2
@@ -345,12 +357,17 @@ def _take(out: list[str]) -> Signature:
     if words is None and last.strip().islower() and len(last.split()) == 1:
         # `tuttle` after the web-site notice: a name typed in lower case
         k = _prev_content(out, len(out) - 1)
-        prev = out[k].split() if k is not None else []
-        if k is not None and (
-            _is_rule(out[k]) or (_boilerplate(out[k]) and re.search(r"[/.:_*]", prev[-1]))
-        ):
+        if k is not None and _before_lower_name(out, k):
             words = _name_words(last.strip().capitalize())
+    if words is None and "/" in last:
+        pair = _slash_pair(last)  # `Stimpson/Allen`: two signers
+        if pair is not None and _plausible(out, pair):
+            out.pop()
+            _strip_blank_tail(out)
+            return Signature(lines=out, signers=pair)
     if words is not None and _plausible(out, words):
+        if len(words) >= 2:
+            words = _join_split_given(words)
         name = _collapse(words)
         out.pop()
         if out and out[-1].strip() and len(words) == 1:
@@ -727,6 +744,53 @@ def _strip_tail_junk(line: str) -> str:
             tail = _NAME_TAIL.sub("", tail) if tail.rstrip()[-1:] in ".," else tail
         return head + tail
     return line
+
+
+# What a signer's name typed in lower case may stand below: the end of a comment or note.
+_END_MARKER = re.compile(r"\bEND\s+(?:OF\s+)?(?:COMMENT|NOTE|SUMMARY|TEXT)\W*$", re.IGNORECASE)
+
+
+def _before_lower_name(out: list[str], k: int) -> bool:
+    """Whether the line `out[k]` may stand above a signer's name typed in lower case: a rule,
+    the web-site notice (its address ends the line, perhaps cut by a stray space), the end of
+    a comment (`… END COMMENT` ⏎ `curran`), or a first name below a closing (`Best,` ⏎ `Jeff`
+    ⏎ `clinton`)."""
+    line = out[k]
+    if _is_rule(line) or _END_MARKER.search(line):
+        return True
+    if _boilerplate(line):
+        words = line.split()
+        if re.search(r"[/.:_*]", words[-1]):
+            return True  # the site's address ends the line
+        # … or ends it cut by a stray space (`…/london/index. cfm`)
+        return (
+            len(words) >= 2 and words[-2].endswith(".") and "/" in words[-2] and len(words[-1]) <= 4
+        )
+    word = line.strip()
+    if " " in word or not (word[:1].isupper() and word[1:].islower() and word.isalpha()):
+        return False
+    j = _prev_content(out, k)
+    return j is not None and out[j].rstrip().endswith(",") and len(out[j].split()) <= 3
+
+
+_SLASH_PAIR = re.compile(r"^\s*([A-Z][a-z]+|[A-Z]{4,})\s?/\s?([A-Z][a-z]+|[A-Z]{4,})\s*$")
+
+
+def _slash_pair(line: str) -> list[str] | None:
+    """`Stimpson/Allen`: two signers written with a slash, each a name (never an office or
+    routing code: `EUR/SE`, `RHBVAKS/COMUSNAVCENT`, a title such as `POLOFF`)."""
+    m = _SLASH_PAIR.match(line)
+    if m is None:
+        return None
+    a, b = m.group(1), m.group(2)
+    if a.isupper() != b.isupper():
+        return None
+    for w in (a, b):
+        if is_code(w.upper()) or titles.is_word(w, not w.isupper()) or w.upper() in _STOP:
+            return None
+        if w.isupper() and sum(c in "AEIOUY" for c in w) * 4 < len(w):
+            return None  # `RHBVAKS/COMUSNAVCENT`: a routing indicator, no name
+    return [a.upper(), b.upper()]
 
 
 def _boilerplate(line: str) -> bool:

@@ -64,6 +64,8 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     if not text:
         return None, None
     text = _LABEL_AGAIN.sub("", text, count=1)  # `SUBJECT: SUBJECT: …`
+    if text[:1] in ":;":
+        text = text.lstrip(":; ")  # `SUBJECT: : MEXICANS DIFFER …`: the colon typed twice
     if "ZFR" in text or "zfr" in text:
         text = _without_notes(text)
     m = _RUN_ON.search(text)

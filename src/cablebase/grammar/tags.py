@@ -156,16 +156,6 @@ def _segment(run: list[str]) -> list[str] | None:
     return out[::-1]
 
 
-@cache
-def _given_names() -> frozenset[str]:
-    """Given names (`data/given_names.json`, built by tools/build_given_names.py)."""
-    try:
-        raw = resources.files("cablebase").joinpath("data/given_names.json").read_text("utf-8")
-        return frozenset(json.loads(raw).get("names", []))
-    except (OSError, ValueError):  # a damaged install: no person is told from a free tag
-        return frozenset()
-
-
 # An organisation's acronym with a short tail (`ZANU-PF`, `AU-I`): a tag of its own in a run.
 _ACRONYM = re.compile(r"[A-Z]{2,5}-[A-Z]{1,3}")
 
@@ -195,7 +185,7 @@ def _is_surname(word: str) -> bool:
 def _person_at(run: list[str], i: int) -> bool:
     """run[i:i+2] is a person written surname first without its comma (`ROOD JOHN`): a
     surname-like word, then a given name; not a post's name (`SAN JOSE`) nor a known tag."""
-    if i + 1 >= len(run) or run[i + 1] not in _given_names() or not _is_surname(run[i]):
+    if i + 1 >= len(run) or run[i + 1] not in titles.given_names() or not _is_surname(run[i]):
         return False
     return run[i] + run[i + 1] not in post_names() and f"{run[i]} {run[i + 1]}" not in _vocabulary()
 

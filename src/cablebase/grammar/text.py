@@ -102,15 +102,17 @@ _PROSE_WORDS = 12
 _LABEL_LINE = re.compile(r"^\s*(?:SUBJ|TAGS?|REF|E\.?\s?O\.?|CLASSIFIED|DECL)", re.I)
 
 
-# `TEXT.  1.  (C) …`: a DoD information report labels its first numbered paragraph.
+# `TEXT.  1.  (C) …`: a DoD information report labels its first numbered paragraph, and its
+# field comments (`COMMENTS:  1. (C/NF) FIELD COMMENTS. …`, numbered from 1 again).
 _TEXT_LABEL_WITHIN = 2500  # characters: the label follows the report's header blocks
-_TEXT_LABEL = re.compile(r"^\s*TEXT\s*[.:]\s+(?=\d{1,3}\.\s)")
+_TEXT_LABEL = re.compile(r"^\s*(?:TEXT|COMMENTS?)\s*[.:]\s+(?=\d{1,3}\.\s)")
 
 
 def _unlabel_text(lines: list[str]) -> None:
-    """Drop the `TEXT.` label before a paragraph number so the number starts the paragraph."""
+    """Drop the `TEXT.` or `COMMENTS:` label before a paragraph number so the number starts
+    the paragraph."""
     for k, x in enumerate(lines):
-        if x.startswith("TEXT") and (m := _TEXT_LABEL.match(x)) is not None:
+        if x[:1] in "TC" and (m := _TEXT_LABEL.match(x)) is not None:
             lines[k] = x[m.end() :]
 
 

@@ -337,3 +337,27 @@ def name_like(word: str, mixed: bool) -> bool:
     if not w[0].isalpha() and not w.startswith("XX"):
         return False
     return w[0].isupper() or not mixed
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names in capitals (`data/given_names.json`, built by tools/build_given_names.py)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/given_names.json").read_text("utf-8")
+        return frozenset(json.loads(raw).get("names", []))
+    except (OSError, ValueError):  # a damaged install: no person is told from a free tag
+        return frozenset()
+
+
+def split_given_name(a: str, b: str, mixed: bool) -> bool:
+    """Whether `a b` is one given name cut by a stray space (`WI LLIAM`, `Do nald`): together
+    they are a given name, and neither piece is a given name or a job word of its own."""
+    given = given_names()
+    joined = (a + b).upper()
+    return (
+        joined in given
+        and a.upper() not in given
+        and b.upper() not in given
+        and not is_word(a, mixed)
+        and not is_word(b, mixed)
+    )
