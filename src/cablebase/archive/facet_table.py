@@ -91,10 +91,12 @@ class FacetTable:
             "SELECT origin, json_group_array(id) FROM cables WHERE origin IS NOT NULL"
             " GROUP BY origin",
         )
+        self.rank_bits: dict[int, int] = {}  # four values: each a bitmap
         self.rank, ranks = self._single(
             conn,
             "SELECT class_rank, json_group_array(id) FROM cables"
             " WHERE class_rank IS NOT NULL GROUP BY class_rank",
+            self.rank_bits,
         )
         self.classes = [_CLASSES[r] if 0 <= r < 4 else None for r in ranks]
         # year and month as one code per cable: "YYYY" and "YYYY-MM" are both read from it.
@@ -111,14 +113,19 @@ class FacetTable:
             conn, "SELECT caveat, json_group_array(cable_id) FROM handling GROUP BY caveat"
         )
 
-    def _single(self, conn, sql: str) -> tuple[array, list]:
+    def _single(self, conn, sql: str, masks: dict[int, int] | None = None) -> tuple[array, list]:
+        """(each cable's code, the values by code); into `masks`, if given, each code's
+        bitmap."""
         codes = array("i", [-1]) * self.size
         values = []
         for value, ids in conn.execute(sql):
             k = len(values)
             values.append(value)
-            for i in orjson.loads(ids):
+            held = orjson.loads(ids)
+            for i in held:
                 codes[i] = k
+            if masks is not None:
+                masks[k] = self._bitmap(held)
         return codes, values
 
     def _multi(self, conn, sql: str) -> tuple[Multi, list[str], dict[int, int]]:
@@ -213,9 +220,17 @@ class FacetTable:
             less.extend(other)
             ids = None
 
-        def count(codes) -> Counter:
-            c = self._whole(codes, False) if ids is None else Counter(map(codes.__getitem__, ids))
-            c.subtract(Counter(map(codes.__getitem__, less)))  # counted in C, then taken
+        def single(codes, ids: list[int], masks: dict[int, int] | None) -> Counter:
+            if masks and BITMAP_HITS * len(ids) >= self.size:
+                hits = bitmaps.get(id(ids))
+                if hits is None:
+                    hits = bitmaps[id(ids)] = self._bitmap(ids)
+                return Counter({k: (m & hits).bit_count() for k, m in masks.items()})
+            return Counter(map(codes.__getitem__, ids))
+
+        def count(codes, masks: dict[int, int] | None = None) -> Counter:
+            c = self._whole(codes, False) if ids is None else single(codes, ids, masks)
+            c.subtract(single(codes, less, masks))  # counted in C, then taken
             c.pop(-1, None)
             return +c
 
@@ -233,7 +248,7 @@ class FacetTable:
         if "origin" in names:
             out["origin"] = ranked(count(self.origin), self.origins)
         if "classification" in names:
-            out["classification"] = ranked(count(self.rank), self.classes)
+            out["classification"] = ranked(count(self.rank, self.rank_bits), self.classes)
         if "year" in names or "month" in names:
             ym = count(self.ym)
             years: Counter = Counter()
