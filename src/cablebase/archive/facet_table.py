@@ -157,6 +157,11 @@ class FacetTable:
     def _bitmap(self, ids: list[int]) -> int:
         """The ids as one int, bit i set for id i (ids within 0..size-1)."""
         n = -(-self.size // 8) * 8
+        if 64 * len(ids) < self.size:  # few: their bits set one by one (no pass over size)
+            packed = bytearray(n // 8)
+            for i in ids:
+                packed[i >> 3] |= 1 << (i & 7)
+            return int.from_bytes(packed, "little")
         byte = bytearray(n)  # one byte per cable: set in C, then packed eight to a byte
         deque(map(byte.__setitem__, ids, repeat(1)), maxlen=0)
         x = int.from_bytes(byte, "little")  # bit 8i for id i
