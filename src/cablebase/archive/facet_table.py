@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
-from itertools import chain
-from typing import TYPE_CHECKING
+from itertools import chain, repeat
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
@@ -16,6 +16,27 @@ if TYPE_CHECKING:
     from cablebase.archive.sqlite import SQLiteStore
 
 _CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")  # by class_rank
+# A tag or caveat held by at least 1/MASKED of the cables is counted as the bits it shares
+# with the hits' bitmap (int `&` and `bit_count`, in C: ~20 us over 250,000 cables) rather
+# than per hit through a Counter (~40 ns per hit and value: ~15 ms for 70,000 hits and their
+# tags).  Its bitmap (size / 8 bytes) costs at most what MASKED / 64 of its ids did in tuples.
+MASKED = 256
+# Hits are counted through the bitmaps when they are at least 1/BITMAP_HITS of the cables
+# (their own bitmap costs ~50 ns a hit, and each masked value ~20 us).
+BITMAP_HITS = 16
+
+
+# The byte patterns of _bitmap's three packing steps (bits 0-1 of each 16, 0-3 of each 32,
+# 0-7 of each 64).
+_PACKING = (b"\x03\x00", b"\x0f\x00\x00\x00", b"\xff" + bytes(7))
+
+
+class Multi(NamedTuple):
+    """A facet whose cables hold several values: each cable's codes (`every`), and its codes
+    of the values too rare for a bitmap (`rare`)."""
+
+    every: list[tuple[int, ...]]
+    rare: list[tuple[int, ...]]
 
 
 _SHARED: dict[str, FacetTable] = {}
@@ -50,6 +71,7 @@ class FacetTable:
         self.everything: dict[str, list[tuple[str, int]]] | None = None
         self._counted: dict[int, Counter] = {}  # see _whole
         self.by_access: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
+        self._packing: tuple[int, int, int, int] | None = None  # see _bitmap
         # One read transaction: every statement below sees the same cables, though a writer
         # adds some meanwhile (ids past max(id) would overrun the arrays).
         own = not conn.in_transaction
@@ -69,10 +91,12 @@ class FacetTable:
             "SELECT origin, json_group_array(id) FROM cables WHERE origin IS NOT NULL"
             " GROUP BY origin",
         )
+        self.rank_bits: dict[int, int] = {}  # four values: each a bitmap
         self.rank, ranks = self._single(
             conn,
             "SELECT class_rank, json_group_array(id) FROM cables"
             " WHERE class_rank IS NOT NULL GROUP BY class_rank",
+            self.rank_bits,
         )
         self.classes = [_CLASSES[r] if 0 <= r < 4 else None for r in ranks]
         # year and month as one code per cable: "YYYY" and "YYYY-MM" are both read from it.
@@ -82,42 +106,108 @@ class FacetTable:
             " WHERE year IS NOT NULL GROUP BY year, month",
         )
         self.yms = yms
-        self.tags, self.tag_names = self._multi(
+        self.tags, self.tag_names, self.tag_bits = self._multi(
             conn, "SELECT tag, json_group_array(cable_id) FROM tags GROUP BY tag"
         )
-        self.handling, self.caveats = self._multi(
+        self.handling, self.caveats, self.caveat_bits = self._multi(
             conn, "SELECT caveat, json_group_array(cable_id) FROM handling GROUP BY caveat"
         )
 
-    def _single(self, conn, sql: str) -> tuple[array, list]:
+    def _single(self, conn, sql: str, masks: dict[int, int] | None = None) -> tuple[array, list]:
+        """(each cable's code, the values by code); into `masks`, if given, each code's
+        bitmap."""
         codes = array("i", [-1]) * self.size
         values = []
         for value, ids in conn.execute(sql):
             k = len(values)
             values.append(value)
-            for i in orjson.loads(ids):
+            held = orjson.loads(ids)
+            for i in held:
                 codes[i] = k
+            if masks is not None:
+                masks[k] = self._bitmap(held)
         return codes, values
 
-    def _multi(self, conn, sql: str) -> tuple[list[tuple[int, ...]], list[str]]:
-        per: list[tuple[int, ...]] = [()] * self.size
+    def _multi(self, conn, sql: str) -> tuple[Multi, list[str], dict[int, int]]:
+        """(each cable's codes, the values by code, the bitmaps of the frequent codes)."""
+        every: list[tuple[int, ...]] = [()] * self.size
+        rare: list[tuple[int, ...]] = [()] * self.size
         values = []
+        masks: dict[int, int] = {}
         for value, ids in conn.execute(sql):
             k = len(values)
             values.append(value)
-            for i in orjson.loads(ids):
-                per[i] += (k,)
+            held = orjson.loads(ids)
+            for i in held:
+                every[i] += (k,)
+            if MASKED * len(held) >= self.size:
+                masks[k] = self._bitmap(held)
+            else:
+                for i in held:
+                    rare[i] += (k,)
         shared: dict[tuple[int, ...], tuple[int, ...]] = {}
-        return [shared.setdefault(t, t) for t in per], values
+        return (
+            Multi(
+                [shared.setdefault(t, t) for t in every], [shared.setdefault(t, t) for t in rare]
+            ),
+            values,
+            masks,
+        )
+
+    def _bitmap(self, ids: list[int]) -> int:
+        """The ids as one int, bit i set for id i (ids within 0..size-1)."""
+        n = -(-self.size // 8) * 8
+        if 64 * len(ids) < self.size:  # few: their bits set one by one (no pass over size)
+            packed = bytearray(n // 8)
+            for i in ids:
+                packed[i >> 3] |= 1 << (i & 7)
+            return int.from_bytes(packed, "little")
+        byte = bytearray(n)  # one byte per cable: set in C, then packed eight to a byte
+        deque(map(byte.__setitem__, ids, repeat(1)), maxlen=0)
+        x = int.from_bytes(byte, "little")  # bit 8i for id i
+        if self._packing is None or self._packing[0] != n:
+            self._packing = (
+                n,
+                *(int.from_bytes(p * (n // len(p)), "little") for p in _PACKING),
+            )
+        _, m1, m2, m3 = self._packing
+        # Gather the bits of each 8 bytes into their first byte, then keep every 8th byte.
+        x = (x | x >> 7) & m1
+        x = (x | x >> 14) & m2
+        x = (x | x >> 28) & m3
+        return int.from_bytes(x.to_bytes(n, "little")[::8], "little")
+
+    def _tally(
+        self, per: Multi, masks: dict[int, int], ids: list[int], bitmaps: dict[int, int]
+    ) -> Counter:
+        """How many of the cables `ids` (each once) hold each code; `bitmaps` holds the
+        bitmaps of id lists already made, by the list's id (tags and caveats share one)."""
+        if not masks or BITMAP_HITS * len(ids) < self.size:
+            return Counter(chain.from_iterable(map(per.every.__getitem__, ids)))
+        counts = Counter(chain.from_iterable(map(per.rare.__getitem__, ids)))
+        hits = bitmaps.get(id(ids))
+        if hits is None:
+            hits = bitmaps[id(ids)] = self._bitmap(ids)
+        for k, mask in masks.items():
+            if n := (mask & hits).bit_count():
+                counts[k] = n
+        return counts
 
     def _whole(self, codes, multi: bool) -> Counter:
         """A copy of the counts of a facet's codes over every cable (one of this table's
         arrays: codes, or tuples of codes when `multi`), counted once per table."""
         known = self._counted.get(id(codes))
         if known is None:
-            known = Counter(chain.from_iterable(codes) if multi else codes)
+            known = Counter(chain.from_iterable(codes.every) if multi else codes)
             self._counted[id(codes)] = known
         return known.copy()
+
+    def _within(self, ids: Iterable[int]) -> list[int]:
+        """The ids that can be cables of this table (a writer may have added more since)."""
+        ids = list(ids)
+        if ids and (min(ids) < 0 or max(ids) >= self.size):  # rare: checked in C first
+            ids = [i for i in ids if 0 <= i < self.size]
+        return ids
 
     def facets(
         self, ids: Iterable[int] | None, names: tuple[str, ...], minus: Iterable[int] = ()
@@ -125,8 +215,8 @@ class FacetTable:
         """Every facet's complete counts for the cables `ids` (None: every cable), less
         those of the cables `minus` (a subset of `ids`)."""
         if ids is not None:
-            ids = [i for i in ids if 0 <= i < self.size]
-        less = [i for i in minus if 0 <= i < self.size]
+            ids = self._within(ids)
+        less = self._within(minus)
         if ids is not None and 2 * len(ids) > self.size:
             # Most of the archive: count the cables that are not hits (fewer), and take them
             # from the whole archive's counts (held per state).  `ids` hold each hit once.
@@ -135,9 +225,17 @@ class FacetTable:
             less.extend(other)
             ids = None
 
-        def count(codes) -> Counter:
-            c = self._whole(codes, False) if ids is None else Counter(map(codes.__getitem__, ids))
-            c.subtract(Counter(map(codes.__getitem__, less)))  # counted in C, then taken
+        def single(codes, ids: list[int], masks: dict[int, int] | None) -> Counter:
+            if masks and BITMAP_HITS * len(ids) >= self.size:
+                hits = bitmaps.get(id(ids))
+                if hits is None:
+                    hits = bitmaps[id(ids)] = self._bitmap(ids)
+                return Counter({k: (m & hits).bit_count() for k, m in masks.items()})
+            return Counter(map(codes.__getitem__, ids))
+
+        def count(codes, masks: dict[int, int] | None = None) -> Counter:
+            c = self._whole(codes, False) if ids is None else single(codes, ids, masks)
+            c.subtract(single(codes, less, masks))  # counted in C, then taken
             c.pop(-1, None)
             return +c
 
@@ -145,19 +243,17 @@ class FacetTable:
             pairs = [(values[k], n) for k, n in counter.items() if values[k] is not None]
             return sorted(((str(v), n) for v, n in pairs), key=lambda p: (-p[1], p[0]))
 
-        def multi(per: list) -> Counter:
-            if ids is None:
-                c = self._whole(per, True)
-            else:
-                c = Counter(chain.from_iterable(map(per.__getitem__, ids)))
-            c.subtract(Counter(chain.from_iterable(map(per.__getitem__, less))))
+        def multi(per: Multi, masks: dict[int, int]) -> Counter:
+            c = self._whole(per, True) if ids is None else self._tally(per, masks, ids, bitmaps)
+            c.subtract(self._tally(per, masks, less, bitmaps))
             return +c
 
+        bitmaps: dict[int, int] = {}
         out: dict[str, list] = {}
         if "origin" in names:
             out["origin"] = ranked(count(self.origin), self.origins)
         if "classification" in names:
-            out["classification"] = ranked(count(self.rank), self.classes)
+            out["classification"] = ranked(count(self.rank, self.rank_bits), self.classes)
         if "year" in names or "month" in names:
             ym = count(self.ym)
             years: Counter = Counter()
@@ -171,7 +267,7 @@ class FacetTable:
             out["year"] = [(str(y), n) for y, n in sorted(years.items())]
             out["month"] = sorted(months.items())
         if "tag" in names:
-            out["tag"] = ranked(multi(self.tags), self.tag_names)
+            out["tag"] = ranked(multi(self.tags, self.tag_bits), self.tag_names)
         if "handling" in names:
-            out["handling"] = ranked(multi(self.handling), self.caveats)
+            out["handling"] = ranked(multi(self.handling, self.caveat_bits), self.caveats)
         return {n: out[n] for n in names}

@@ -1,0 +1,101 @@
+"""The in-memory facet table (archive/facet_table.py): frequent tags and caveats are counted
+through bitmaps of their cables; every count must equal a plain count of the hits' values."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections import Counter
+
+import pytest
+
+from cablebase.archive import facet_table
+from cablebase.archive.facet_table import FacetTable
+
+
+def _archive(size: int, seed: int) -> tuple[sqlite3.Connection, dict[int, list[str]], dict]:
+    """A connection holding the tables FacetTable reads: cables 1..size-1 with some ids
+    missing (deleted cables), tags from very frequent to single, and caveats."""
+    rng = random.Random(seed)
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE TABLE cables (id INTEGER PRIMARY KEY, origin TEXT, class_rank INT,"
+        " year INT, month INT)"
+    )
+    conn.execute("CREATE TABLE tags (cable_id INT, tag TEXT)")
+    conn.execute("CREATE TABLE handling (cable_id INT, caveat TEXT)")
+    tags: dict[int, list[str]] = {}
+    caveats: dict[int, list[str]] = {}
+    # The last id is held (the arrays' edge); a size that is no multiple of 8.
+    ids = [i for i in range(1, size) if i == size - 1 or rng.random() > 0.1]
+    for i in ids:
+        conn.execute(
+            "INSERT INTO cables VALUES (?, ?, ?, ?, ?)",
+            (i, f"Embassy {rng.randrange(5)}", rng.randrange(4), 2000 + i % 3, 1 + i % 12),
+        )
+        # PGOV nearly everywhere, PREL often, T<n> from common to unique.
+        held = {t for t, p in (("PGOV", 0.9), ("PREL", 0.4)) if rng.random() < p}
+        held.update(f"T{int(rng.expovariate(0.05))}" for _ in range(rng.randrange(4)))
+        tags[i] = sorted(held)
+        conn.executemany("INSERT INTO tags VALUES (?, ?)", [(i, t) for t in tags[i]])
+        caveats[i] = ["SIPDIS"] + (["NOFORN"] if i % 7 == 0 else [])
+        conn.executemany("INSERT INTO handling VALUES (?, ?)", [(i, c) for c in caveats[i]])
+    return conn, tags, caveats
+
+
+def _ranked(counter: Counter) -> list[tuple[str, int]]:
+    return sorted(((v, n) for v, n in counter.items() if n), key=lambda p: (-p[1], p[0]))
+
+
+@pytest.mark.parametrize("size", [1001, 4099])
+def test_bitmapped_tags_count_exactly(size: int) -> None:
+    conn, tags, caveats = _archive(size, seed=size)
+    table = FacetTable(conn, (1, 1))
+    assert table.size == size
+    # The frequent values are held as bitmaps, the rest per cable.
+    assert {table.tag_names[k] for k in table.tag_bits} >= {"PGOV", "PREL"}
+    assert len(table.tag_bits) < len(table.tag_names)
+    rng = random.Random(7)
+    held = sorted(tags)
+    for share in (0.0, 0.001, 0.05, 0.2, 0.49, 0.51, 0.9, 1.0):
+        ids = rng.sample(held, int(share * len(held)))
+        if share == 1.0:
+            ids += [0, size, size + 9]  # no cable has id 0; ids a writer added since: none
+        for query_less in (False, True):
+            less = ids[: len(ids) // 3] if query_less else []
+            got = table.facets(ids, ("tag", "handling"), less)
+            keep = Counter(ids) - Counter(less)
+            want_tags = Counter(t for i in keep.elements() if i in tags for t in tags[i])
+            want_caveats = Counter(c for i in keep.elements() if i in tags for c in caveats[i])
+            assert got["tag"] == _ranked(want_tags)
+            assert got["handling"] == _ranked(want_caveats)
+    assert table.facets(None, ("tag",))["tag"] == _ranked(
+        Counter(t for v in tags.values() for t in v)
+    )
+
+
+def test_bitmap_holds_exactly_the_ids() -> None:
+    conn, _, _ = _archive(77, seed=1)
+    table = FacetTable(conn, (1, 1))
+    for ids in ([], [0], [76], [0, 1, 7, 8, 9, 63, 64, 65, 76], list(range(77))):
+        bits = table._bitmap(ids)
+        assert {i for i in range(77) if bits >> i & 1} == set(ids)
+        assert bits.bit_count() == len(ids)
+
+
+def test_bitmaps_and_per_hit_counts_agree(monkeypatch) -> None:
+    """The same hits (and hits less some) counted with no bitmaps, with every value
+    bitmapped, and as shipped: every facet the same."""
+    conn, tags, _ = _archive(2003, seed=3)
+    hits = random.Random(2).sample(sorted(tags), 900)
+    answers = []
+    for masked, bitmap_hits in ((0, 10**9), (10**9, 1), (facet_table.MASKED, 1)):
+        monkeypatch.setattr(facet_table, "MASKED", masked)
+        monkeypatch.setattr(facet_table, "BITMAP_HITS", bitmap_hits)
+        table = FacetTable(conn, (1, 1))
+        held = len(table.tag_bits)
+        assert held == (0 if masked == 0 else len(table.tag_names) if masked > 1000 else held)
+        assert sorted(table.rank_bits) == [0, 1, 2, 3]
+        names = ("origin", "classification", "year", "month", "tag", "handling")
+        answers.append((table.facets(hits, names), table.facets(hits, names, hits[::5])))
+    assert answers[0] == answers[1] == answers[2]
