@@ -17,8 +17,10 @@ from cablebase.ids import (
     KNOWN_IDS,
     KnownIds,
     canonicalize_id,
+    country_posts,
     family,
     fuzzy_post,
+    is_country_key,
     parse_reference_id,
     post_alias,
     resolve_post,
@@ -528,7 +530,10 @@ def _post_before(s: str, a: int) -> tuple[int, str] | None:
         if len(key) < 5 or glued:
             post = _exact_or_alias(key)  # short or glued names: no prefix guessing
         else:
+            # a country for its post only in capitals: a mixed-case one is prose (`… on Haiti 1.`)
             post = resolve_post(name)
+            if post is None and is_country_key(key) and name.isupper() and country_posts(name):
+                post = name
         if post is not None:
             pos = a - gap
             for w in reversed(words[-k:]):
@@ -572,8 +577,10 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     spelling of that year, or the spelling whose id exists when the exact ids are known."""
     post = resolve_post(written)
     digits = number.lstrip("0") or "0"
-    if post is None or len(digits) > 7 or not digits.isdigit():
+    if len(digits) > 7 or not digits.isdigit():
         return None
+    if post is None:
+        return _capital_id(written, number, year, citing)
     post = well_spelt(post)
     if year is None:
         if citing.year is None:
@@ -604,6 +611,18 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
             if known.exists(f"{yy}{p}{digits}"):
                 return f"{yy}{p}{digits}"
     return rid
+
+
+def _capital_id(country: str, number: str, year: int | str | None, citing: Citing) -> str | None:
+    """A country written for its post (`EL SALVADOR 2226` for San Salvador): the id of the one
+    post of that country under which the cited cable exists in the Cablegate ids; None when
+    the ids are unavailable or no post, or more than one, has it (the written form is kept)."""
+    known = citing.known
+    posts = country_posts(country)
+    if not posts or known is None or not known.available:
+        return None
+    hits = {rid for p in posts if (rid := _cable_id(p, number, year, citing)) and known.exists(rid)}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def _serial_fits(post: str | None, number: str, year: str | None, citing: Citing) -> bool:
