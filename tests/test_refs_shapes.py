@@ -773,3 +773,34 @@ def test_a_country_in_mixed_case_prose_is_no_post():
     known = KnownIds.of([("08PORTAUPRINCE1", 1), ("08BRASILIA1428", 1)])
     got = _country_refs("BRASILIA 1428 Brazil Launches High-Energy Effort on Haiti 1", known)
     assert got == [("cable", "08BRASILIA1428")]
+
+
+# -- a range of serials --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # every serial from the first to the last, then a serial after AND
+        (
+            "A. NEW DELHI 6773-6776 AND 6816",
+            [
+                "04NEWDELHI6773",
+                "04NEWDELHI6774",
+                "04NEWDELHI6775",
+                "04NEWDELHI6776",
+                "04NEWDELHI6816",
+            ],
+        ),
+        ("STATE 123456 - 123457", ["04STATE123456", "04STATE123457"]),
+        # a year after the dash stays a year, whether above the serial or below it
+        ("CARACAS 3161-2003", ["03CARACAS3161"]),
+        ("CARACAS 1746-2003", ["03CARACAS1746"]),
+        ("QUITO 4525-91", ["91QUITO4525"]),
+        # not a range: a last serial below the first, or too far after it
+        ("ROME 6779-6773", ["04ROME6779"]),
+        ("ROME 1200-1300", ["04ROME1200"]),
+    ],
+)
+def test_serial_range(text, want):
+    assert ids(text, 2004) == want

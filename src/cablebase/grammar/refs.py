@@ -156,8 +156,12 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # (`(?=\d)` first: a position without a digit fails at once, before the three lookbehinds)
 _NUMBER = re.compile(
     r"(?=\d)(?<![\d.,:-])(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
-    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!(?:19|20)?\d{2}(?![\d/-]))|[.:,]\d)"
+    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!(?:19|20)?\d{2}(?![\d/-])|\d{3,7}\b)|[.:,]\d)"
 )
+# A run of serials written as a range, `NEW DELHI 6773-6779`: every serial from the first to the
+# last (at most _RANGE_MAX after it; a year after the dash, `CARACAS 3161-2003`, is read first).
+_RANGE_TAIL = re.compile(r"[ \t]*-[ \t]*0*(\d{3,7})\b(?![/-]\d)")
+_RANGE_MAX = 20
 # PANAMA 00933/08, QUITO 4525-91, CARACAS 3161-2003 (never `/2015`: a slash lists serials)
 _SLASH_YEAR = re.compile(r"(?:/|-(?:19|20)?)(\d{2})\b(?![/-]\d)")
 # Up to four words ending a text, matched on the reversed text (an anchored match instead of
@@ -506,6 +510,13 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
             paren = _DATE_AFTER.match(s, b)
         yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
+        run = _RANGE_TAIL.match(s, b) if paren is None and "-" in s[b : b + 3] else None
+        if run is not None and int(number) < int(run.group(1)) <= int(number) + _RANGE_MAX:
+            # the range's first cable carries the text as written, the others their serials
+            out.append((start, run.end(), year, name, number, None))
+            for k in range(int(number) + 1, int(run.group(1)) + 1):
+                out.append((run.end(), run.end(), year, name, str(k), None))
+            continue
         out.append((start, end, year, name, number, yafter))
     return out
 
@@ -718,7 +729,7 @@ def _item_refs(
             if after and not _NOTE.match(after) and _kind(after) not in ("other", "cable"):
                 extra = Reference(letter=letter, text=after, kind=_kind(after))
                 seg_end = end + sep.start()
-        text = _join(_strip_trail(s[seg_start:seg_end]))
+        text = _join(_strip_trail(s[seg_start:seg_end])) or number  # (a range's later serial)
         y: int | str | None = yw if yw is not None else yafter
         if (
             yw is None
