@@ -299,3 +299,22 @@ def test_given_name_split_by_a_stray_space(text, name):
 )
 def test_reasons_read_to_their_meaning(text, reasons):
     assert parse_classified_by(text)[1] == reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        # a derivative classification names its source guide, the letters after it
+        ("Derived from DSCG 05-01, b and d", ["(b)", "(d)"]),
+        ("DERIVED FROM: DSCG 05-1 B, D", ["(b)", "(d)"]),
+        ("Derived from: DSCG 05-1, B,D", ["(b)", "(d)"]),
+        ("Derived from DSCG 05-1 (c)", ["(c)"]),
+        # a source with no letters: none; the guide's own numbers are no letters
+        ("Derived from Multiple Sources", []),
+        ("DERIVED FROM: Derived from previous message.", []),
+        ("Derived from DSCG 05-01", []),
+    ],
+)
+def test_derived_from_statement(text, reasons):
+    cb, got = parse_classified_by(text)
+    assert (got, cb.name) == (reasons, None)

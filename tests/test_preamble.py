@@ -1819,3 +1819,32 @@ def test_subject_colon_typed_twice():
 
     body = "UNCLAS ZENDA 003108\n\nE.O. 12958: N/A\nTAGS: ECON MX\nSUBJECT: : ZENDANS DIFFER\n\n1. Text.\n"
     assert parse_text(body, form="text").subject == "ZENDANS DIFFER"
+
+
+@pytest.mark.parametrize(
+    ("tail", "subject"),
+    [
+        # on a line of its own right after a two-line SUBJECT
+        (
+            "SUBJECT: SCENESETTER FOR THE INVENTED WORKING\nGROUP, FEBRUARY 1\n"
+            "DERIVED FROM: DSCG 05-1 B, D\n",
+            "SCENESETTER FOR THE INVENTED WORKING GROUP, FEBRUARY 1",
+        ),
+        # glued to the end of the SUBJECT line
+        (
+            "SUBJECT: REBEL GROUPS MERGE IN AN OASIS Derived from: DSCG 05-1, B,D\n",
+            "REBEL GROUPS MERGE IN AN OASIS",
+        ),
+    ],
+)
+def test_derived_from_label_is_the_classification_statement(tail, subject):
+    body = (
+        "C O N F I D E N T I A L TIMBUKTU 000062\n\nSIPDIS\n\nE.O. 12958: DECL: 1/24/2020\n\n"
+        f"TAGS: PREL ML\n\n{tail}\n1. (C) Officials met on January 17.\n"
+    )
+    st, _start, _lines = _read(body)
+    cable = st.cable
+    assert cable.subject == subject
+    assert cable.classified_by is not None and cable.classified_by.name is None
+    assert cable.classified_by.text.upper().startswith("DERIVED FROM: DSCG 05-1")
+    assert cable.classification_reasons == ["(b)", "(d)"]

@@ -730,3 +730,77 @@ def test_sbu_notice_after_the_last_item_is_not_part_of_it():
 )
 def test_serial_after_twx_and_years_after_the_serial(text, year, expected):
     assert ids(text, year) == expected
+
+
+# -- a country written for its post ------------------------------------------------------------
+
+
+def _country_refs(text: str, known: KnownIds | None) -> list[tuple[str, str | None]]:
+    c = Citing(year=2008, month=6, post="TEGUCIGALPA", serial=900, known=known, exact_years=True)
+    return [(r.kind, r.id) for r in parse_refs(text, 2008, c)]
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "want"),
+    [
+        # the country's one post holds the cited id: that post's id
+        (
+            "A. EL SALVADOR 2226 (ALL NOTAL)",
+            [("08SANSALVADOR2226", 5)],
+            [("cable", "08SANSALVADOR2226")],
+        ),
+        ("A. 07 EL SALVADOR 1717", [("07SANSALVADOR1717", 5)], [("cable", "07SANSALVADOR1717")]),
+        # of a country's two posts, the one whose id exists
+        ("NETHERLANDS 512", [("08THEHAGUE512", 3)], [("cable", "08THEHAGUE512")]),
+        # both exist, or none: unsure, the written form is kept as a cable item without an id
+        ("NETHERLANDS 512", [("08THEHAGUE512", 3), ("08AMSTERDAM512", 3)], [("cable", None)]),
+        ("A. EL SALVADOR 2226", [("08TEGUCIGALPA2226", 5)], [("cable", None)]),
+        # no id list: unsure
+        ("A. EL SALVADOR 2226", None, [("cable", None)]),
+    ],
+)
+def test_country_written_for_its_post(text, rows, want):
+    known = KnownIds.of(rows) if rows is not None else None
+    assert _country_refs(text, known) == want
+
+
+def test_a_post_named_like_its_country_stays_the_post():
+    known = KnownIds.of([("08MEXICO77", 1), ("08MONTERREY77", 1)])
+    assert _country_refs("MEXICO 77", known) == [("cable", "08MEXICO77")]
+
+
+def test_a_country_in_mixed_case_prose_is_no_post():
+    known = KnownIds.of([("08PORTAUPRINCE1", 1), ("08BRASILIA1428", 1)])
+    got = _country_refs("BRASILIA 1428 Brazil Launches High-Energy Effort on Haiti 1", known)
+    assert got == [("cable", "08BRASILIA1428")]
+
+
+# -- a range of serials --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # every serial from the first to the last, then a serial after AND
+        (
+            "A. NEW DELHI 6773-6776 AND 6816",
+            [
+                "04NEWDELHI6773",
+                "04NEWDELHI6774",
+                "04NEWDELHI6775",
+                "04NEWDELHI6776",
+                "04NEWDELHI6816",
+            ],
+        ),
+        ("STATE 123456 - 123457", ["04STATE123456", "04STATE123457"]),
+        # a year after the dash stays a year, whether above the serial or below it
+        ("CARACAS 3161-2003", ["03CARACAS3161"]),
+        ("CARACAS 1746-2003", ["03CARACAS1746"]),
+        ("QUITO 4525-91", ["91QUITO4525"]),
+        # not a range: a last serial below the first, or too far after it
+        ("ROME 6779-6773", ["04ROME6779"]),
+        ("ROME 1200-1300", ["04ROME1200"]),
+    ],
+)
+def test_serial_range(text, want):
+    assert ids(text, 2004) == want

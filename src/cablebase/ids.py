@@ -180,6 +180,46 @@ def fuzzy_post(name: str) -> str | None:
     return close[0]
 
 
+@lru_cache(maxsize=1)
+def _country_table() -> dict[str, tuple[str, ...]]:
+    """Country name (letters only, upper case, no leading THE) -> its posts' id spellings,
+    from the hand-written place table (data/generator_places.json: post -> country code,
+    country code -> name)."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/generator_places.json").read_text("utf-8")
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return {}
+    t = _table()
+    by_code: dict[str, list[str]] = {}
+    for place, code in data.get("posts", {}).items():
+        key = _NOT_LETTER.sub("", place.upper())
+        post = key if key in t.posts else t.aliases.get(key)
+        if post is not None and post not in by_code.setdefault(code, []):
+            by_code[code].append(post)
+    out: dict[str, tuple[str, ...]] = {}
+    for code, (name, *_rest) in data.get("countries", {}).items():
+        key = _NOT_LETTER.sub("", name.upper().removeprefix("THE "))
+        if key and code in by_code:
+            out[key] = tuple(by_code[code])
+    return out
+
+
+def is_country_key(key: str) -> bool:
+    """Whether `key` (letters only, upper case) names a country of the place table."""
+    return key in _country_table()
+
+
+def country_posts(name: str) -> tuple[str, ...]:
+    """The posts of a country named as written (`EL SALVADOR` -> SANSALVADOR), or () when the
+    name is no country's or is itself a post's (`MEXICO`, `KUWAIT`, `BRAZIL` by its alias)."""
+    key = _NOT_LETTER.sub("", name.upper())
+    if not key or (key.startswith("THE") and key[3:] in _country_table()):
+        key = key[3:]
+    posts = _country_table().get(key, ())
+    return posts if posts and resolve_post(name) is None else ()
+
+
 def post_alias(name: str) -> str | None:
     """The alias table alone: `RIO` -> RIODEJANEIRO; None when `name` is no alias."""
     return _table().aliases.get(_NOT_LETTER.sub("", name.upper())) if name else None

@@ -138,9 +138,12 @@ def _reasons(fixed: str) -> list[str]:
 # A reason word, then what may stand between it and letters given without a readable section
 # (`Reasons b, d`, `REASON: (B) AND (D)`, `REASONS E.O. 12958 (B), (D)`, `reasons 4 (b)`,
 # `reasons 1 (B)`, `reasons 104 (b)`, `reasons 1.b and d`): the E.O. number (its `E.O.`
-# is blanked by _reasons' caller) or a cut or mistyped section number.
+# is blanked by _reasons' caller) or a cut or mistyped section number.  A derivative
+# classification names its source guide instead of a reason word, the letters after it
+# (`Derived from DSCG 05-01, b and d`, `DERIVED FROM: DSCG 05-1 B, D`).
 _LETTERS_ONLY = re.compile(
-    r"\breasons?\b[\s:,]*(?:(?:EO\s?)?(?:12958|13526)\b[\s:,]*)?(?:\d{1,3}(?:\.\d?)?(?![\d.]\d))?",
+    r"\breasons?\b[\s:,]*(?:(?:EO\s?)?(?:12958|13526)\b[\s:,]*)?(?:\d{1,3}(?:\.\d?)?(?![\d.]\d))?"
+    r"|\bderived\s+from\b[\s:]*(?-i:[A-Z]{2,8})\s?\d{1,2}\s?-\s?\d{1,2}\b",
     re.IGNORECASE,
 )
 

@@ -53,7 +53,8 @@ _LABELS = re.compile(
     | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))
       EF(?:S|\(S\)|TELS?)?\.?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
-      \s*:?)
+      \s*:?
+      |(?-i:(?=D)(?<![A-Za-z])(?=DERIVED\ FROM\s*:|Derived\ [Ff]rom\s*:)))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -106,6 +107,9 @@ _LABEL_AT = tuple(
             1,
             r"(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))\s*:?",
         ),
+        # A derivative classification states its source in place of a classifier
+        # (`DERIVED FROM: DSCG 05-1 B, D`): the statement, label and all (no width taken).
+        ("DERIVED", "clby", 0, r"(?-i:(?<![A-Za-z])(?=DERIVED\ FROM\s*:|Derived\ [Ff]rom\s*:))"),
     )
 )
 # The key words above, one regex: a line is searched once per key found rather than once per

@@ -17,8 +17,10 @@ from cablebase.ids import (
     KNOWN_IDS,
     KnownIds,
     canonicalize_id,
+    country_posts,
     family,
     fuzzy_post,
+    is_country_key,
     parse_reference_id,
     post_alias,
     resolve_post,
@@ -154,8 +156,12 @@ _WORD_AFTER = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0
 # (`(?=\d)` first: a position without a digit fails at once, before the three lookbehinds)
 _NUMBER = re.compile(
     r"(?=\d)(?<![\d.,:-])(?<!(?<!\d{3})/)(?<![A-Za-z]\d)(0*\d{1,7})"
-    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!(?:19|20)?\d{2}(?![\d/-]))|[.:,]\d)"
+    r"(?!\w|/(?!\d{2}(?![\d/])|\d{3,7}(?!\d))|-(?!(?:19|20)?\d{2}(?![\d/-])|\d{3,7}\b)|[.:,]\d)"
 )
+# A run of serials written as a range, `NEW DELHI 6773-6779`: every serial from the first to the
+# last (at most _RANGE_MAX after it; a year after the dash, `CARACAS 3161-2003`, is read first).
+_RANGE_TAIL = re.compile(r"[ \t]*-[ \t]*0*(\d{3,7})\b(?![/-]\d)")
+_RANGE_MAX = 20
 # PANAMA 00933/08, QUITO 4525-91, CARACAS 3161-2003 (never `/2015`: a slash lists serials)
 _SLASH_YEAR = re.compile(r"(?:/|-(?:19|20)?)(\d{2})\b(?![/-]\d)")
 # Up to four words ending a text, matched on the reversed text (an anchored match instead of
@@ -504,6 +510,13 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
             paren = _DATE_AFTER.match(s, b)
         yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
+        run = _RANGE_TAIL.match(s, b) if paren is None and "-" in s[b : b + 3] else None
+        if run is not None and int(number) < int(run.group(1)) <= int(number) + _RANGE_MAX:
+            # the range's first cable carries the text as written, the others their serials
+            out.append((start, run.end(), year, name, number, None))
+            for k in range(int(number) + 1, int(run.group(1)) + 1):
+                out.append((run.end(), run.end(), year, name, str(k), None))
+            continue
         out.append((start, end, year, name, number, yafter))
     return out
 
@@ -528,7 +541,10 @@ def _post_before(s: str, a: int) -> tuple[int, str] | None:
         if len(key) < 5 or glued:
             post = _exact_or_alias(key)  # short or glued names: no prefix guessing
         else:
+            # a country for its post only in capitals: a mixed-case one is prose (`… on Haiti 1.`)
             post = resolve_post(name)
+            if post is None and is_country_key(key) and name.isupper() and country_posts(name):
+                post = name
         if post is not None:
             pos = a - gap
             for w in reversed(words[-k:]):
@@ -572,8 +588,10 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     spelling of that year, or the spelling whose id exists when the exact ids are known."""
     post = resolve_post(written)
     digits = number.lstrip("0") or "0"
-    if post is None or len(digits) > 7 or not digits.isdigit():
+    if len(digits) > 7 or not digits.isdigit():
         return None
+    if post is None:
+        return _capital_id(written, number, year, citing)
     post = well_spelt(post)
     if year is None:
         if citing.year is None:
@@ -604,6 +622,18 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
             if known.exists(f"{yy}{p}{digits}"):
                 return f"{yy}{p}{digits}"
     return rid
+
+
+def _capital_id(country: str, number: str, year: int | str | None, citing: Citing) -> str | None:
+    """A country written for its post (`EL SALVADOR 2226` for San Salvador): the id of the one
+    post of that country under which the cited cable exists in the Cablegate ids; None when
+    the ids are unavailable or no post, or more than one, has it (the written form is kept)."""
+    known = citing.known
+    posts = country_posts(country)
+    if not posts or known is None or not known.available:
+        return None
+    hits = {rid for p in posts if (rid := _cable_id(p, number, year, citing)) and known.exists(rid)}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def _serial_fits(post: str | None, number: str, year: str | None, citing: Citing) -> bool:
@@ -699,7 +729,7 @@ def _item_refs(
             if after and not _NOTE.match(after) and _kind(after) not in ("other", "cable"):
                 extra = Reference(letter=letter, text=after, kind=_kind(after))
                 seg_end = end + sep.start()
-        text = _join(_strip_trail(s[seg_start:seg_end]))
+        text = _join(_strip_trail(s[seg_start:seg_end])) or number  # (a range's later serial)
         y: int | str | None = yw if yw is not None else yafter
         if (
             yw is None
