@@ -15,6 +15,7 @@ from cablebase.access.policy import Access, Policy, Viewer
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.record import Cable, Paragraph
+from tests.sql_trace import traced
 
 # (reference id, classification, tags, subject, body)
 CABLES = [
@@ -71,15 +72,6 @@ def _cable(k: int, row: tuple) -> Cable:
     )
 
 
-def _statements(a: Archive, fn) -> tuple[object, list[str]]:
-    log: list[str] = []
-    a.store.conn.set_trace_callback(log.append)
-    try:
-        return fn(), log
-    finally:
-        a.store.conn.set_trace_callback(None)
-
-
 def _reads_hits(statements: list[str]) -> bool:
     return any("cables_fts" in s or "FROM cables" in s or "tags" in s for s in statements)
 
@@ -89,7 +81,7 @@ def test_count_after_a_page_is_the_pages_total(archive: Path, query, sort, every
     with Archive.open(archive) as a:
         page = [h.reference_id for h in a.search(query, sort=sort, limit=1)]
         assert page, query
-        n, statements = _statements(a, lambda: a.count(query))
+        n, statements = traced(a, lambda: a.count(query))
         assert n == everyone, query
         assert not _reads_hits(statements), (query, statements)
     with Archive.open(archive) as fresh:
@@ -101,7 +93,7 @@ def test_pages_of_text_alone_or_fields_alone_carry_no_total(
     archive: Path, query, sort, everyone, _
 ) -> None:
     with Archive.open(archive) as a:
-        _, statements = _statements(a, lambda: list(a.search(query, sort=sort, limit=1)))
+        _, statements = traced(a, lambda: list(a.search(query, sort=sort, limit=1)))
         assert not any("OVER ()" in s for s in statements), statements
         assert a.count(query) == everyone
 
@@ -110,7 +102,7 @@ def test_few_matches_drive_a_counted_page(archive: Path) -> None:
     """A counted page of few text matches still starts from the FTS5 doclist (the window
     column once led SQLite to scan the cables and probe the index per row: 40x slower)."""
     with Archive.open(archive) as a:
-        got, statements = _statements(a, lambda: list(a.search("pilot origin:bogota", limit=9)))
+        got, statements = traced(a, lambda: list(a.search("pilot origin:bogota", limit=9)))
         assert {h.reference_id for h in got} == {"09PCA1", "09PCA2"}
         (page,) = [s for s in statements if "OVER ()" in s]
         plan = a.store.conn.execute("EXPLAIN QUERY PLAN " + page).fetchall()

@@ -14,6 +14,7 @@ from cablebase.archive import sqlite_search
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
 from cablebase.record import Cable, Paragraph
+from tests.sql_trace import traced
 
 HANOI = {3, 11, 17}  # cables of Embassy Hanoi; every other one is of Embassy Paris
 
@@ -43,18 +44,8 @@ def archive(tmp_path: Path) -> Path:
     return path
 
 
-def _traced(a: Archive, fn) -> tuple[object, list[str]]:
-    """fn()'s answer and every SQL statement it ran on the archive's connection."""
-    log: list[str] = []
-    a.store.conn.set_trace_callback(log.append)
-    try:
-        return fn(), log
-    finally:
-        a.store.conn.set_trace_callback(None)
-
-
 def _page_sql(a: Archive, fn) -> list[str]:
-    return [s for s in _traced(a, fn)[1] if "bm25(" in s]
+    return [s for s in traced(a, fn)[1] if "bm25(" in s]
 
 
 def test_selective_column_conditions_beside_text_are_one_id_set(archive: Path) -> None:
@@ -208,7 +199,7 @@ def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None
         )
     query = "tag:ECON class:>=confidential"
     with Archive.open(path) as a:
-        n, log = _traced(a, lambda: a.count(query))
+        n, log = traced(a, lambda: a.count(query))
         # ECON: 0, 2, 4, 6, 8, 10; of them SECRET (k % 3 == 0) 0, 6 and CONFIDENTIAL 4, 10.
         assert n == 4
         assert any(
@@ -227,7 +218,7 @@ def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
     those of x among them, rather than NOT x tested on every match; the count is exact."""
     query = "(enterprises OR nothing) -tag:ECON"
     with Archive.open(archive) as a:
-        n, log = _traced(a, lambda: a.count(query))
+        n, log = traced(a, lambda: a.count(query))
         # Every cable has one of the words; ECON on each fourth (0, 4, ..., 36): 40 - 10.
         assert n == 30
         assert not any("NOT" in s and "tags" in s for s in log), log
