@@ -6,6 +6,7 @@ gets by default, and the hits with those read off the cables by hand."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -166,7 +167,7 @@ def test_broad_text_with_a_negated_tag_probes_the_second_tier(archive: Path, mon
             assert got == want[offset, limit], (offset, limit)
             if offset + limit <= 4:  # the page lies in the first tier (4 subject matches)
                 continue
-            walks = [s for s in log if "INDEXED BY cables_created" in s]
+            walks = [s for s in log if s.startswith("SELECT c.") and "cables_created" in s]
             assert walks and all("EXISTS (SELECT 1 FROM cables_fts" in s for s in walks), walks
         assert probed.count(query) == total
     # Every cable but each fifth has "enterprises", the fifths "nothing"; ECON on each fourth:
@@ -227,3 +228,59 @@ def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
         # among them: 4, 8, 12, 16, 24, 28, 32, 36 and 0 (9).
         assert a.count("enterprises -tag:ECON") == 34 - 9
         assert a.count("nothing -tag:PREL") == 8 - 6  # fifths: 0, 5, ..., 35; PREL unless % 4
+
+
+def _clustered(k: int) -> Cable:
+    # One cable a year from 1985; "october" only in the ten oldest (a word that clusters by
+    # date, as month names and years do), "enterprises" in all of them.
+    year = 1985 + k
+    body = "state enterprises in october" if k < 10 else "state enterprises"
+    return Cable(
+        reference_id=f"{year % 100:02d}WALK{k}",
+        created=f"{year}-03-10T10:00:00Z",
+        classification="UNCLASSIFIED",
+        origin="Embassy Paris",
+        subject="REPORT",
+        subject_portion="U",
+        paragraphs=[Paragraph(number=1, portion="U", text=body)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "sort", "want", "fell_back"),
+    [
+        # The ten matches are the oldest cables: the walk from the newest, bounded to the
+        # rows an even spread would need, finds three, so the set of matches answers.
+        ("october", "-date", ["94WALK9", "93WALK8", "92WALK7", "91WALK6", "90WALK5"], True),
+        # From the oldest they come at once: the bounded walk is the answer.
+        ("october", "date", ["85WALK0", "86WALK1", "87WALK2", "88WALK3", "89WALK4"], False),
+        (
+            "enterprises",
+            "-date",
+            ["24WALK39", "23WALK38", "22WALK37", "21WALK36", "20WALK35"],
+            False,
+        ),
+    ],
+)
+def test_a_probed_walk_is_bounded_and_a_short_page_takes_the_set(
+    tmp_path: Path, monkeypatch, query: str, sort: str, want: list[str], fell_back: bool
+) -> None:
+    """A walk that probes each row's text stops after WALK_SLACK times the rows an even
+    spread of the matches needs; when that leaves the page short (matches clustered at the
+    other end of the dates) the page comes from the set of the matches: the same hits."""
+    path = tmp_path / "walk.db"
+    with SQLiteStore(path) as store:
+        store.put_many([_clustered(k) for k in range(40)])
+    monkeypatch.setattr(sqlite_search, "PROBE_US", 0.05)  # probes pay at this size
+    monkeypatch.setattr(sqlite_search, "WALK_SLACK", 1)
+    with Archive.open(path, small=2) as a:
+        hits, log = traced(a, lambda: [h.reference_id for h in a.search(query, sort=sort, limit=5)])
+    assert hits == want
+    walks = [s for s in log if s.startswith("SELECT c.") and "cables_created" in s]
+    bound = r"\) AND c\.created (>=|<=) '\d{4}-03-10T10:00:00Z' ORDER BY"
+    assert "EXISTS (SELECT 1 FROM cables_fts" in walks[0], walks
+    assert re.search(bound, walks[0]), walks
+    if fell_back:
+        assert len(walks) == 2 and "EXISTS" not in walks[1] and "c.created >=" not in walks[1]
+    else:
+        assert len(walks) == 1

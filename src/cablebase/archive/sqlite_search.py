@@ -14,7 +14,7 @@ shared by every question on one connection.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -101,6 +101,11 @@ FEW_PROBES = 500
 # match).  Probes pay when need * rows / matches * PROBE_US * phrases < matches * SET_US.
 PROBE_US = 40
 SET_US = 0.25
+# A probed walk assumes the matches spread evenly over the dates; words that cluster by date
+# (a month's name, a year) can leave the newest rows without a match for a long way.  So the
+# walk is bounded to WALK_SLACK times the rows an even spread needs — at worst WALK_SLACK times
+# the cost of the set of matches — and the set plan answers when the bound leaves the page short.
+WALK_SLACK = 4
 # A class condition beside free text is tested per id of the doclist when it matches at least
 # this many times the text's matches (`_Planner._class_probes`).
 CLASS_PROBES = 2
@@ -408,7 +413,9 @@ class _Planner:
         sql = self._select(node, sort, params, limit, offset, total=limit is not None)
         if self.totalled:
             return self._counted(sql, params, node)
-        return self._chunks(sql, params)
+        return self._walked(
+            sql, params, limit, lambda p: self._select(node, sort, p, limit, offset, False)
+        )
 
     def _counted(self, sql: str, params: list, node: Node) -> Iterator[list[tuple]]:
         """The chunks of a page whose rows end with the total of the hits (page_counts.TOTAL),
@@ -425,6 +432,22 @@ class _Planner:
         cur = self.conn.execute(sql, params)
         while rows := cur.fetchmany(CHUNK):
             yield rows
+
+    def _walked(
+        self, sql: str, params: list, limit: int | None, unbounded: Callable[[list], str]
+    ) -> Iterator[list[tuple]]:
+        """The chunks of `sql`; when `_select` bounded its walk (`self.walk_floor`) and the
+        bound left the page short, the chunks of the plan `unbounded` writes instead (the
+        same hits in the same order: a full page inside the bound is the whole answer)."""
+        if not self.walk_floor or limit is None:
+            yield from self._chunks(sql, params)
+            return
+        rows = self.conn.execute(sql, params).fetchall()
+        if len(rows) >= limit:
+            yield rows
+            return
+        params = []
+        yield from self._chunks(unbounded(params), params)
 
     def _select(
         self,
@@ -444,6 +467,7 @@ class _Planner:
             total = False  # counted from the FTS5 counts planning remembers: no window
         tot = f", {TOTAL} AS total" if total else ""
         self.totalled = total
+        self.walk_floor = False
         if sort == "relevance" and text is not None:
             # Rank inside FTS5 (bm25 from the doclists, no row reads).
             params.append(text)
@@ -561,6 +585,8 @@ class _Planner:
                 text="probe" if dense else "filter",
                 cols="walk",
             )
+            if dense and source.startswith("cables c ") and limit is not None:
+                where = self._walk_bound(node, sort, limit + offset, where, params)
         else:
             where = self._driven(node, params)
         if source != "cables c" or not has_text(node):
@@ -569,6 +595,30 @@ class _Planner:
             tot, self.totalled = "", False
         sql = f"SELECT {self._hit}, NULL{tot} FROM {source} WHERE {where} ORDER BY {order}"
         return _page(sql, params, limit, offset)
+
+    def _walk_bound(self, node: Node, sort: str, need: int, where: str, params: list) -> str:
+        """`where` bounded to the first WALK_SLACK * need * rows / cap rows of the date walk
+        (cap: the matches `_probes_pay` found), and `self.walk_floor` set; `where` unchanged
+        when the bound would reach the undated cables or the end."""
+        text = split_text(node)[0]
+        rows = ranking.index_totals(self.conn)[0]
+        cap = self._probe_cap(text, need) if text is not None else 0
+        if cap <= 0:
+            return where
+        walk = WALK_SLACK * need * rows // cap
+        if walk >= rows:
+            return where
+        desc = sort != "date"
+        found = self.conn.execute(
+            "SELECT created FROM cables INDEXED BY cables_created ORDER BY"
+            f" {'created DESC, id DESC' if desc else 'created, id'} LIMIT 1 OFFSET ?",
+            (walk,),
+        ).fetchone()
+        if found is None or found[0] is None:
+            return where
+        params.append(found[0])
+        self.walk_floor = True
+        return f"({where}) AND c.created {'>=' if desc else '<='} ?"
 
     def _walkable(self, node: Node) -> bool:
         """Whether a page in date order is fetched by walking the dates and testing rows
@@ -641,7 +691,9 @@ class _Planner:
         skip = max(0, offset - first)
         dense = _dense(node) and self._probes_pay(node, rest, limit, skip)
         sql = self._select(rest, "-date", params, limit, skip, dense)
-        yield from self._chunks(sql, params)
+        yield from self._walked(
+            sql, params, limit, lambda p: self._select(rest, "-date", p, limit, skip, False)
+        )
 
     # -- relevance for a reader who does not see everything (archive/ranking.py) ----------
 
@@ -1107,9 +1159,13 @@ class _Planner:
         text, probed = split_text(node)[0], split_text(walked)[0]
         if limit is None or text is None or probed is None:
             return False
-        rows = ranking.index_totals(self.conn)[0]
-        cap = math.isqrt(int((limit + offset) * rows * _phrases(probed) * PROBE_US / SET_US))
+        cap = self._probe_cap(probed, limit + offset)
         return cap > 0 and self._fts(text, cap) >= cap
+
+    def _probe_cap(self, probed: str, need: int) -> int:
+        """The matches above which a walk probing `probed` for `need` hits pays (`_probes_pay`)."""
+        rows = ranking.index_totals(self.conn)[0]
+        return math.isqrt(int(need * rows * _phrases(probed) * PROBE_US / SET_US))
 
     def facets(
         self, node: Node, names: tuple[str, ...], top: int | None
