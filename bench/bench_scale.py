@@ -186,14 +186,9 @@ class ServerTree:
         shared buffers are mapped into every backend: counted once)."""
         anon = shmem = 0
         for pid in [pm := self.postmaster(), *_children(pm)]:
-            try:
-                fields = dict(
-                    ln.split(":", 1) for ln in Path(f"/proc/{pid}/status").read_text().splitlines()
-                )
-            except OSError:
-                continue
-            anon += int(fields["RssAnon"].split()[0])
-            shmem = max(shmem, int(fields["RssShmem"].split()[0]))
+            # 0 for a process that has ended or is ending (a zombie has no memory lines).
+            anon += _status_kb(pid, "RssAnon")
+            shmem = max(shmem, _status_kb(pid, "RssShmem"))
         return (anon + shmem) / 1024
 
 
