@@ -8,6 +8,7 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Iterable
 from itertools import chain, repeat
+from operator import add
 from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
@@ -57,6 +58,12 @@ def shared_facet_table(store: SQLiteStore, state: tuple[int, ...]) -> FacetTable
             cols = FacetTable(store.conn, key)
             _SHARED[str(path)] = cols
         return cols
+
+
+def _append(codes: list[tuple[int, ...]], ids: list[int], k: int) -> None:
+    """codes[i] += (k,) for each i of `ids`, looped in C (a table at 2.5 M cables adds ten
+    million codes: 17 s as a Python loop, under 2 s so)."""
+    deque(map(codes.__setitem__, ids, map(add, map(codes.__getitem__, ids), repeat((k,)))), 0)
 
 
 class FacetTable:
@@ -138,13 +145,11 @@ class FacetTable:
             k = len(values)
             values.append(value)
             held = orjson.loads(ids)
-            for i in held:
-                every[i] += (k,)
+            _append(every, held, k)
             if MASKED * len(held) >= self.size:
                 masks[k] = self._bitmap(held)
             else:
-                for i in held:
-                    rare[i] += (k,)
+                _append(rare, held, k)
         shared: dict[tuple[int, ...], tuple[int, ...]] = {}
         return (
             Multi(
