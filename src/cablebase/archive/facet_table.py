@@ -18,12 +18,15 @@ if TYPE_CHECKING:
 
 _CLASSES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")  # by class_rank
 # A tag or caveat held by at least 1/MASKED of the cables is counted as the bits it shares
-# with the hits' bitmap (int `&` and `bit_count`, in C: ~20 us over 250,000 cables) rather
-# than per hit through a Counter (~40 ns per hit and value: ~15 ms for 70,000 hits and their
-# tags).  Its bitmap (size / 8 bytes) costs at most what MASKED / 64 of its ids did in tuples.
+# with the hits' bitmap (int `&` and `bit_count`, in C: ~12 us over 250,000 cables, ~130 us
+# over 2.5 M) rather than per hit through a Counter (~40 ns per hit and value: ~15 ms for
+# 70,000 hits and their tags).  Its bitmap (size / 8 bytes) costs at most what MASKED / 64 of
+# its ids would in tuples; only the rarer values are held per cable.  (Every value per cable,
+# as tuples, took 20 s and 600 MB to build at 2.5 M generated cables, for a few ms saved on
+# the facets of a few thousand hits.)
 MASKED = 256
-# Hits are counted through the bitmaps when they are at least 1/BITMAP_HITS of the cables
-# (their own bitmap costs ~50 ns a hit, and each masked value ~20 us).
+# Hits of a single-valued facet (class) are counted through its bitmaps when they are at least
+# 1/BITMAP_HITS of the cables (their own bitmap costs ~50 ns a hit, each value ~20 us).
 BITMAP_HITS = 16
 
 
@@ -33,11 +36,11 @@ _PACKING = (b"\x03\x00", b"\x0f\x00\x00\x00", b"\xff" + bytes(7))
 
 
 class Multi(NamedTuple):
-    """A facet whose cables hold several values: each cable's codes (`every`), and its codes
-    of the values too rare for a bitmap (`rare`)."""
+    """A facet whose cables hold several values: each cable's codes of the values too rare
+    for a bitmap (`rare`), and the bitmap of each other value's cables (`masks`, by code)."""
 
-    every: list[tuple[int, ...]]
     rare: list[tuple[int, ...]]
+    masks: dict[int, int]
 
 
 _SHARED: dict[str, FacetTable] = {}
@@ -113,12 +116,13 @@ class FacetTable:
             " WHERE year IS NOT NULL GROUP BY year, month",
         )
         self.yms = yms
-        self.tags, self.tag_names, self.tag_bits = self._multi(
+        self.tags, self.tag_names = self._multi(
             conn, "SELECT tag, json_group_array(cable_id) FROM tags GROUP BY tag"
         )
-        self.handling, self.caveats, self.caveat_bits = self._multi(
+        self.handling, self.caveats = self._multi(
             conn, "SELECT caveat, json_group_array(cable_id) FROM handling GROUP BY caveat"
         )
+        self.tag_bits, self.caveat_bits = self.tags.masks, self.handling.masks
 
     def _single(self, conn, sql: str, masks: dict[int, int] | None = None) -> tuple[array, list]:
         """(each cable's code, the values by code); into `masks`, if given, each code's
@@ -135,9 +139,8 @@ class FacetTable:
                 masks[k] = self._bitmap(held)
         return codes, values
 
-    def _multi(self, conn, sql: str) -> tuple[Multi, list[str], dict[int, int]]:
-        """(each cable's codes, the values by code, the bitmaps of the frequent codes)."""
-        every: list[tuple[int, ...]] = [()] * self.size
+    def _multi(self, conn, sql: str) -> tuple[Multi, list[str]]:
+        """(each cable's rare codes and the frequent codes' bitmaps, the values by code)."""
         rare: list[tuple[int, ...]] = [()] * self.size
         values = []
         masks: dict[int, int] = {}
@@ -145,19 +148,12 @@ class FacetTable:
             k = len(values)
             values.append(value)
             held = orjson.loads(ids)
-            _append(every, held, k)
             if MASKED * len(held) >= self.size:
                 masks[k] = self._bitmap(held)
             else:
                 _append(rare, held, k)
         shared: dict[tuple[int, ...], tuple[int, ...]] = {}
-        return (
-            Multi(
-                [shared.setdefault(t, t) for t in every], [shared.setdefault(t, t) for t in rare]
-            ),
-            values,
-            masks,
-        )
+        return Multi([shared.setdefault(t, t) for t in rare], masks), values
 
     def _bitmap(self, ids: list[int]) -> int:
         """The ids as one int, bit i set for id i (ids within 0..size-1)."""
@@ -182,28 +178,29 @@ class FacetTable:
         x = (x | x >> 28) & m3
         return int.from_bytes(x.to_bytes(n, "little")[::8], "little")
 
-    def _tally(
-        self, per: Multi, masks: dict[int, int], ids: list[int], bitmaps: dict[int, int]
-    ) -> Counter:
+    def _tally(self, per: Multi, ids: list[int], bitmaps: dict[int, int]) -> Counter:
         """How many of the cables `ids` (each once) hold each code; `bitmaps` holds the
         bitmaps of id lists already made, by the list's id (tags and caveats share one)."""
-        if not masks or BITMAP_HITS * len(ids) < self.size:
-            return Counter(chain.from_iterable(map(per.every.__getitem__, ids)))
         counts = Counter(chain.from_iterable(map(per.rare.__getitem__, ids)))
-        hits = bitmaps.get(id(ids))
-        if hits is None:
-            hits = bitmaps[id(ids)] = self._bitmap(ids)
-        for k, mask in masks.items():
-            if n := (mask & hits).bit_count():
-                counts[k] = n
+        if per.masks and ids:
+            hits = bitmaps.get(id(ids))
+            if hits is None:
+                hits = bitmaps[id(ids)] = self._bitmap(ids)
+            for k, mask in per.masks.items():
+                if n := (mask & hits).bit_count():
+                    counts[k] = n
         return counts
 
-    def _whole(self, codes, multi: bool) -> Counter:
+    def _whole(self, codes) -> Counter:
         """A copy of the counts of a facet's codes over every cable (one of this table's
-        arrays: codes, or tuples of codes when `multi`), counted once per table."""
+        arrays, or a Multi), counted once per table."""
         known = self._counted.get(id(codes))
         if known is None:
-            known = Counter(chain.from_iterable(codes.every) if multi else codes)
+            if isinstance(codes, Multi):
+                known = Counter(chain.from_iterable(codes.rare))
+                known.update({k: mask.bit_count() for k, mask in codes.masks.items()})
+            else:
+                known = Counter(codes)
             self._counted[id(codes)] = known
         return known.copy()
 
@@ -239,7 +236,7 @@ class FacetTable:
             return Counter(map(codes.__getitem__, ids))
 
         def count(codes, masks: dict[int, int] | None = None) -> Counter:
-            c = self._whole(codes, False) if ids is None else single(codes, ids, masks)
+            c = self._whole(codes) if ids is None else single(codes, ids, masks)
             c.subtract(single(codes, less, masks))  # counted in C, then taken
             c.pop(-1, None)
             return +c
@@ -248,9 +245,9 @@ class FacetTable:
             pairs = [(values[k], n) for k, n in counter.items() if values[k] is not None]
             return sorted(((str(v), n) for v, n in pairs), key=lambda p: (-p[1], p[0]))
 
-        def multi(per: Multi, masks: dict[int, int]) -> Counter:
-            c = self._whole(per, True) if ids is None else self._tally(per, masks, ids, bitmaps)
-            c.subtract(self._tally(per, masks, less, bitmaps))
+        def multi(per: Multi) -> Counter:
+            c = self._whole(per) if ids is None else self._tally(per, ids, bitmaps)
+            c.subtract(self._tally(per, less, bitmaps))
             return +c
 
         bitmaps: dict[int, int] = {}
@@ -272,7 +269,7 @@ class FacetTable:
             out["year"] = [(str(y), n) for y, n in sorted(years.items())]
             out["month"] = sorted(months.items())
         if "tag" in names:
-            out["tag"] = ranked(multi(self.tags, self.tag_bits), self.tag_names)
+            out["tag"] = ranked(multi(self.tags), self.tag_names)
         if "handling" in names:
-            out["handling"] = ranked(multi(self.handling, self.caveat_bits), self.caveats)
+            out["handling"] = ranked(multi(self.handling), self.caveats)
         return {n: out[n] for n in names}
