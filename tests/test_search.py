@@ -800,9 +800,9 @@ TIERED = [
 @pytest.mark.parametrize("small", [3000, 10])
 def test_broad_relevance_is_two_tiered(world, small):
     """Above the `broad` bound, relevance ranks the hits whose subject matches a positive term
-    first (by bm25), then every other hit newest first; pages are slices of that list."""
+    first (by bm25 on SQLite, ts_rank on PostgreSQL), then every other hit newest first;
+    pages are slices of that list."""
     archive, brute = world
-    sqlite_only(archive, "two-tier relevance (docs/postgresql.md: ts_rank over every hit)")
     rowid = {d.cable.reference_id: d.rowid for d in brute.docs}
     doc = {d.cable.reference_id: d for d in brute.docs}
     tiered = Archive.open(archive.store.path, broad=20, small=small)
@@ -851,7 +851,6 @@ def test_broad_relevance_is_two_tiered(world, small):
 
 def test_small_match_sets_keep_full_bm25(world):
     archive, brute = world
-    sqlite_only(archive, "two-tier relevance")
     q = _queries(brute, ["{mid}"])[0]
     assert not archive.searcher.two_tiered(
         parse_query(q), archive.reader

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from cablebase.access.policy import (
     WITHHELD,
@@ -28,7 +29,8 @@ from cablebase.access.policy import sql_visible as _sql_visible
 from cablebase.archive import texts
 from cablebase.archive.pg.fulltext import term_query
 from cablebase.archive.pg.plan import text_query, where
-from cablebase.archive.query import And, Node, Not, positive_terms
+from cablebase.archive.query import And, Node, Not, Or, Term, conjoin, positive_terms
+from cablebase.archive.sqlite_search import BROAD
 from cablebase.archive.store import FACETS as FACET_NAMES
 from cablebase.archive.store import Reader
 
@@ -186,9 +188,10 @@ def _facet_sql(names: tuple[str, ...], cond: str) -> tuple[str, list[str]]:
 class PgSearch:
     """Answers plans on one PostgreSQL connection (conn: psycopg.Connection)."""
 
-    def __init__(self, store) -> None:  # store: pg.store.PgStore
+    def __init__(self, store, *, broad: int = BROAD) -> None:  # store: pg.store.PgStore
         self.store = store
         self.conn = store.conn
+        self.broad = broad  # two-tier relevance above this many hits (docs/search.md)
 
     def _where(self, plan: Node, reader: Reader, params: list) -> str:
         return where(plan, params, reader.resolve, reader.access)
@@ -197,9 +200,26 @@ class PgSearch:
         self, plan: Node, reader: Reader, *, sort: str, limit: int | None, offset: int
     ) -> Iterator[list[tuple]]:
         """The hits in `sort` order ("relevance": ts_rank over the positive free text, newest
-        first without any; "date"; "-date"), `limit` of them from `offset`."""
+        first without any, in two tiers when broad; "date"; "-date"), `limit` of them from
+        `offset`."""
         if sort not in ("relevance", *SORTS):
             raise ValueError(f"sort must be one of relevance, {', '.join(SORTS)}")
+        terms = positive_terms(plan) if sort == "relevance" else []
+        if terms and self._broad(plan, reader):
+            return self._tiered(plan, reader, terms, limit, offset)
+        return self._page(plan, reader, terms, sort, limit, offset)
+
+    def _page(
+        self,
+        plan: Node,
+        reader: Reader,
+        terms: list[Term],
+        sort: str,
+        limit: int | None,
+        offset: int,
+    ) -> Iterator[list[tuple]]:
+        """The hits ranked by ts_rank over `terms` (none: in `sort` order, "-date" for
+        relevance), `limit` of them from `offset`."""
         access = reader.access
         params: list = []
         if access.unrestricted:
@@ -207,7 +227,6 @@ class PgSearch:
         else:
             subject = f"CASE WHEN {visible_sql(access, params, text=True)} THEN c.subject"
             subject += f" ELSE '{WITHHELD}' END"
-        terms = positive_terms(plan) if sort == "relevance" else []
         if terms:
             score, order = f"-({relevance(terms, params)})", "score, c.id DESC"
         else:
@@ -224,6 +243,43 @@ class PgSearch:
             sql += " OFFSET %s"
             params.append(offset)
         return self._chunks(plan, sql, params)
+
+    # -- relevance in two tiers (docs/search.md), as on SQLite --------------------------------
+
+    def two_tiered(self, plan: Node, reader: Reader) -> bool:
+        """Whether a relevance page of the plan is ranked in two tiers (docs/search.md)."""
+        return bool(positive_terms(plan)) and self._broad(plan, reader)
+
+    def _broad(self, plan: Node, reader: Reader) -> bool:
+        """Whether the hits the reader may see exceed `self.broad` (counted no further): ts_rank
+        reads every hit's tsvector, seconds for 100,000 hits.  Only what the reader sees
+        counts, so that hidden cables never change the order they are shown."""
+        params: list = []
+        cond = self._where(plan, reader, params)
+        with planned(self.conn, plan):
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM cables c WHERE {cond} LIMIT %s) x"
+            return self.conn.execute(sql, [*params, self.broad + 1]).fetchone()[0] > self.broad
+
+    def _tiered(
+        self, plan: Node, reader: Reader, terms: list[Term], limit: int | None, offset: int
+    ) -> Iterator[list[tuple]]:
+        """The rows of a broad relevance page: first the hits whose subject matches a
+        positive term, by ts_rank; then every other hit, newest first.  One total order, so
+        that pages are exact slices of the full list."""
+        subjects = list(dict.fromkeys(replace(t, column="subject") for t in terms))
+        subj: Node = subjects[0] if len(subjects) == 1 else Or(tuple(subjects))
+        top, rest = conjoin(plan, subj), conjoin(plan, Not(subj))
+        got = 0
+        for rows in self._page(top, reader, terms, "relevance", limit, offset):
+            got += len(rows)
+            yield rows
+        if limit is not None:
+            if got >= limit:
+                return
+            limit -= got
+        # The first tier ended inside this page (got > 0) or before it (then count it).
+        first = offset + got if got else self.count(top, reader) if offset else 0
+        yield from self._page(rest, reader, [], "-date", limit, max(0, offset - first))
 
     def _chunks(self, plan: Node, sql: str, params: list) -> Iterator[list[tuple]]:
         with planned(self.conn, plan):

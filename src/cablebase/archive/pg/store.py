@@ -69,9 +69,9 @@ class PgStore(SharedStore):
     # -- the Store protocol (archive/store.py) ------------------------------------------
 
     def searcher(self, **options: int) -> PgSearch:
-        """The Search of this store; SQLite's planner thresholds (`broad`, `small`) have no
-        counterpart here: PostgreSQL's planner chooses."""
-        return PgSearch(self)
+        """The Search of this store: `broad` bounds one-tier relevance as on SQLite; SQLite's
+        other threshold (`small`) has no counterpart here: PostgreSQL's planner chooses."""
+        return PgSearch(self, **{k: v for k, v in options.items() if k == "broad"})
 
     def generation(self) -> int:
         row = self.conn.execute("SELECT value FROM settings WHERE key = 'generation'").fetchone()
