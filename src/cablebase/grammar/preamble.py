@@ -29,7 +29,7 @@ from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
 from cablebase.grammar.summary import is_summary_heading
-from cablebase.grammar.tags import TAGS_LABEL_AT, is_code, parse_tags
+from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
 from cablebase.record import Cable
@@ -529,6 +529,14 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
                 text_start = i
                 break
+            if (cur == "eo" or (cur is None and last == "eo")) and "tags" not in sc.fields:
+                value = bare_tags(s)  # the TAGS line under E.O., its label lost or misspelt
+                if value is not None:
+                    sc.fields["tags"] = [value]
+                    sc.order.append("tags")
+                    cur = "tags"
+                    i += 1
+                    continue
             if _continue_field(sc, cur, s):
                 i += 1
                 if glued is not None:

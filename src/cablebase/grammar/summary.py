@@ -5,6 +5,7 @@ Found, in this order:
 1. an inline label at the start of an early paragraph (`Summary:`, `SUMMARY.`, `(sbu) Summary:`,
    `Summary/Comment:`, `Summary and Action Request.`, `BEGIN SUMMARY`), or after a paragraph
    number and mark glued into an early paragraph (`… in Paragraphs 4 and 10.  1. (C) SUMMARY:`),
+   or after the paragraph's opening sentence (`This is an action request.  Summary: …`),
    up to `End Summary` (which may stand a few paragraphs later) or the end of that paragraph;
 2. the paragraph(s) under a SUMMARY heading (`SUMMARY`, `------- SUMMARY -------`,
    `Summary =======`, `INTRODUCTION AND SUMMARY`, `SUMMARY/BACKGROUND`), also a heading that
@@ -38,6 +39,14 @@ _LABEL = re.compile(
 _GLUED_LABEL = re.compile(
     r"(?<=[.!?:]\s)\s*\d{1,3}\.\s*\(\s*[A-Za-z/ ]{1,12}\)\s*summary(?:\s+and\s+" + _WORDS + r")?"
     r"\s*[:.\-]+\s*",
+    re.I,
+)
+# A label after the paragraph's first sentence(s) (`BEGIN TEXT.  SUMMARY:  …`, `This is an
+# action request.  Summary: …`) on the same line (a block's first line is a heading's
+# place): a colon, or `BEGIN`, tells it from the word in prose.
+_SENTENCE_LABEL = re.compile(
+    r"(?<=[.!?][ \t])[ \t]*(?:begin\s+summary\s*[:.\-]*|summary(?:\s+and\s+" + _WORDS + r")?\s*:)"
+    r"\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 _END = re.compile(
@@ -174,6 +183,8 @@ def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:
     m = _LABEL.match(text)
     if m is None:
         m = _GLUED_LABEL.search(text, 0, 400)
+    if m is None:
+        m = _SENTENCE_LABEL.search(text, 0, 300)
     if m is None:
         return None
     return _collect(paragraphs, k, text[m.end() :]) or None
