@@ -1068,6 +1068,34 @@ def test_subject_label_missing_or_misspelt(subject_lines):
     assert c.classified_by.name == "JON ROE"
 
 
+@pytest.mark.parametrize(
+    "label",
+    # one slip past the known forms, another separator, mixed case
+    ["SUBJET:", "SUJBECT:", "SBUJECT:", "SUBECT:", "SUBJECT;", "SUBJECT.", "Subject -", "SUBJ."],
+)
+@pytest.mark.parametrize("after", ["REF: STATE 149277\n\n", "\n"])
+def test_subject_label_misspelt_past_the_known_forms(label, after):
+    """With a REF below it or straight before the text, the SUBJECT is read without the
+    label, however it is misspelt."""
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002231\n\nE.O. 12958: DECL: 08/19/2015\n"
+        f"TAGS: PREL MARR BR\n{label} DISCUSS ZENDA AND OTHER\nISSUES, 19 AUGUST 2005\n"
+        + after
+        + "Classified By: AMBASSADOR JON ROE. REASONS: 1.4(B)(D).\n\n1. (C) Text.\n"
+    )
+    assert c.subject == "DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005"
+    assert c.tags == ["PREL", "MARR", "BR"]
+    assert c.classified_by.name == "JON ROE"
+
+
+def test_a_word_two_slips_from_subject_is_no_label():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002231\n\nE.O. 12958: DECL: 08/19/2015\n"
+        "TAGS: PREL MARR BR\nSUSPECT: JON DOE\nSUBJECT: A TEST\n\n1. (C) Text.\n"
+    )
+    assert c.subject == "A TEST"
+
+
 def test_unlabelled_subject_on_a_line_with_ref_and_classified_by():
     c = _text(
         "S E C R E T SECTION 01 OF 02 ZENDA 000678\n\nNOFORN\nSIPDIS\n\n"

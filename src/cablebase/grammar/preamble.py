@@ -27,7 +27,7 @@ from cablebase.grammar.pages import is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
-from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
+from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
 from cablebase.grammar.summary import is_summary_heading
 from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
@@ -535,6 +535,14 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     sc.fields["tags"] = [value]
                     sc.order.append("tags")
                     cur = "tags"
+                    i += 1
+                    continue
+            if cur in (None, "eo", "tags") and seen_label and "subject" not in sc.fields:
+                at = loose_label(s)  # `SUBJET:`, `SUBJECT;`: a SUBJECT label misspelt
+                if at is not None:
+                    sc.fields["subject"] = [s[at:]]
+                    sc.order.append("subject")
+                    cur = "subject"
                     i += 1
                     continue
             if _continue_field(sc, cur, s):
