@@ -1164,6 +1164,12 @@ def test_subject_ends_at_a_code_and_an_sbu_note_before_ref():
             "SUBJECT: Zenda: Dialogue December 14 SENSITIVE BUT UNCLASSIFIED\n",
             "Zenda: Dialogue December 14",
         ),
+        # the dash or colon that joined the notice to the SUBJECT goes with it
+        (
+            "SUBJECT: X MEETS ENERGY FIRMS - SENSITIVE BUT UNCLASSIFIED, PLEASE TREAT ACCORDINGLY\n",
+            "X MEETS ENERGY FIRMS",
+        ),
+        ("SUBJECT: X MEETS ENERGY FIRMS: THIS IS AN ACTION REQUEST\n", "X MEETS ENERGY FIRMS"),
         # paragraph 1, a press summary's index, a repeated banner run on
         (
             "SUBJECT: TOUGH DAY IN THE COUNCIL 1.(SBU) Summary. All Members called\n",

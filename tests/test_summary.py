@@ -72,6 +72,12 @@ def test_summary_headings(body, summary):
             "\n\n2. (C) More.\n\nROE",
             "The talks ended.",
         ),
+        # an ampersand for `and`
+        (
+            "1. (C) Summary & Comment: The talks ended. End Summary & Comment.\n\n2. (C) More."
+            "\n\nROE",
+            "The talks ended.",
+        ),
     ],
 )
 def test_summary_labels(body, summary):

@@ -90,7 +90,7 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
         text = _without_notes(text)
     m = _RUN_ON.search(text)
     if m is not None:
-        text = text[: m.start()]
+        text = text[: m.start()].rstrip(" -:;,")  # and the dash that joined them (`… - SENSITIVE`)
     head, _, last = text.rpartition(" ")
     if last in _HEADINGS and head.isupper():
         text = head  # `… ECONOMIC CRISIS Introduction`: the heading after it was taken in

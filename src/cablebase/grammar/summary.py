@@ -28,16 +28,17 @@ __all__ = ["find_summary"]
 # What may stand before the label: a paragraph number written oddly (`1,` `1)`) and a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`).
 _LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?\(?"
+_AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
     _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
-    r"(?:\s+and\s+" + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
+    r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
     r"\s*(?:[:;.,\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 # A label after a paragraph number and mark glued into the text of an early paragraph.
 _GLUED_LABEL = re.compile(
-    r"(?<=[.!?:]\s)\s*\d{1,3}\.\s*\(\s*[A-Za-z/ ]{1,12}\)\s*summary(?:\s+and\s+" + _WORDS + r")?"
+    r"(?<=[.!?:]\s)\s*\d{1,3}\.\s*\(\s*[A-Za-z/ ]{1,12}\)\s*summary(?:" + _AND + _WORDS + r")?"
     r"\s*[:.\-]+\s*",
     re.I,
 )
@@ -45,7 +46,7 @@ _GLUED_LABEL = re.compile(
 # action request.  Summary: …`) on the same line (a block's first line is a heading's
 # place): a colon, or `BEGIN`, tells it from the word in prose.
 _SENTENCE_LABEL = re.compile(
-    r"(?<=[.!?][ \t])[ \t]*(?:begin\s+summary\s*[:.\-]*|summary(?:\s+and\s+" + _WORDS + r")?\s*:)"
+    r"(?<=[.!?][ \t])[ \t]*(?:begin\s+summary\s*[:.\-]*|summary(?:" + _AND + _WORDS + r")?\s*:)"
     r"\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
