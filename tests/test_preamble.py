@@ -1228,6 +1228,25 @@ def test_subject_run_on_and_broken_shapes(subject_block, subject):
             "CHRIS W.S. ROE",
             ["1.5(d)"],
         ),
+        # the words in the other order, or the class word left out
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. ENTIRE TEXT CONFIDENTIAL.  CLASSIFIED BY\n"
+            "AMBASSADOR CHRIS ROE.  REASON: 1.5 (D).\n\n2. TEXT.\n",
+            "CHRIS ROE",
+            ["1.5(d)"],
+        ),
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. (C) Entire text.  Classified by Ambassador Chris\n"
+            "Roe; reasons 1.4 (b) and (d).\n\n2. (C) Text.\n",
+            "Chris Roe",
+            ["1.4(b)", "1.4(d)"],
+        ),
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. ENTIRE TEXT IS SECRET - CLASSIFIED BY DCM CHRIS ROE,\n"
+            "REASON 1.5 (B).\n\n2. TEXT.\n",
+            "CHRIS ROE",
+            ["1.5(b)"],
+        ),
         # at the end of a DoD-style cable
         (
             "SUBJECT: SCENE-SETTER FOR VISIT\n\n1. (C) TEXT OF THE CABLE.\n\n"

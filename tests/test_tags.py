@@ -143,6 +143,12 @@ def test_visitor_names(value, expected):
     assert parse_tags(value) == expected
 
 
+def test_visitor_in_a_comma_list_as_without_commas():
+    assert parse_tags("PREL, OVIP BIDEN JOSEPH, ZE") == ["PREL", "OVIP (BIDEN, JOSEPH)", "ZE"]
+    assert parse_tags("PREL, ZE, OVIP MZENDAFI") == ["PREL", "ZE", "OVIP (MZENDAFI)"]
+    assert parse_tags("PREL, OVIP, ZE") == ["PREL", "OVIP", "ZE"]
+
+
 def test_publisher_expansions_kept_apart():
     tags, expansions = read_tags("PGOV, PREL, ECON, ZE, Economic Policy & General Analysis")
     assert tags == ["PGOV", "PREL", "ECON", "ZE"]

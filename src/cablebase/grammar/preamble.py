@@ -50,7 +50,7 @@ _LABELS = re.compile(
       (?P<eo>E(?:\.\s?[O0]\.?|(?<![A-Za-z]E)O)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>(?:S(?<![A-Za-z]S)UBJ(?:ECT)?|U(?<![A-Za-z]U)BJECT)\s*:)
-    | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))
+    | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))
       EF(?:S|\(S\)|TELS?)?\.?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?
@@ -85,12 +85,13 @@ _LABEL_AT = tuple(
         *((key, "tags", 0, TAGS_LABEL_AT) for key in ("TAG", "TAS", "TAB", "TGS", "AGS")),
         ("SUBJ", "subject", 0, r"S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:"),
         ("UBJECT", "subject", 0, r"U(?<![A-Za-z]U)BJECT\s*:"),  # `UBJECT:`, the S dropped
-        # glued to the subject only before an item (`…UK PRIMEREF: A. LONDON 1939`)
+        # glued to the subject only before an item (`…UK PRIMEREF: A. LONDON 1939`,
+        # `…PrimeREFS: A. London 1939`, `…PRIMEREFTEL: LONDON 1939`)
         (
             "REF",
             "ref",
             0,
-            r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))"
+            r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))"
             r"EF(?:S|\(S\)|TELS?)?\.?\s*:",
         ),
         # inline without a colon, before a cable number: `… SCANDAL UPDATE Ref. Brasilia 606`,
@@ -1061,9 +1062,12 @@ def _references(text: str, st: State) -> None:
         st.warn("preamble.ref_error", f"{type(exc).__name__}: {exc}", "ref")
 
 
+# `1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY: …`, `1. ENTIRE TEXT CONFIDENTIAL. CLASSIFIED BY …`,
+# `1. (C) Entire text.  Classified by …`
 _PARA_CLBY = re.compile(
     r"""^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?
-    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:.]*\s*(?:ENTIRE\s+TEXT\.?\s*)?)?
+    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:.]*\s*(?:ENTIRE\s+TEXT\.?\s*)?
+      |ENTIRE\s+TEXT\s*(?:IS\s+)?(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*)?[-:.]*\s*)?
     (Class[a-z]{2,4}d\s+By\b.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )

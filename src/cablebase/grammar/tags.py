@@ -531,6 +531,8 @@ def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
         if all(split):
             for codes in split:
                 tags.extend(codes or ())
+        elif piece.startswith("OVIP "):
+            _read_words(piece, tags, expansions)  # `…, OVIP BIDEN JOSEPH, …` as without commas
         else:
             tags.append(piece)
 
