@@ -251,6 +251,12 @@ def test_noforn_caveat_on_the_banner(line, level):
     assert st.cable.handling == ["NOFORN"]
 
 
+def test_class_cell_of_a_dump_before_the_transmission_id_is_no_banner():
+    # a tab-separated page dump: the class cell, then the header's first line
+    assert not banner.looks_like_banner("SECRET//NOFORN\t\tVZCZCXRO9303")
+    assert banner.parse_banner("CONFIDENTIAL\tVZCZCXRO9303", _st()) is None
+
+
 def test_limited_official_use_record_through_pipeline():
     from cablebase.parse import parse_text
 

@@ -50,6 +50,12 @@ def test_line_under_eo_that_is_no_tags_line(line):
     assert c.tags == ["PREL", "ZE"]
 
 
+def test_codes_on_a_passing_line_give_way_to_the_tags_line_below():
+    # a line of codes under E.O. is the TAGS line only when no labelled one follows
+    c = parse_text(_telegram("ECON ZE\nTAGS: PREL ZE"), form="telegram")
+    assert c.tags == ["PREL", "ZE"]
+
+
 def test_lower_case_tags_line_without_label():
     text = _telegram("prel, pgov, ze").replace("SUBJECT:", "subject:")
     assert parse_text(text, form="telegram").tags == ["PREL", "PGOV", "ZE"]

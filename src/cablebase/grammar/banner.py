@@ -18,7 +18,7 @@ _CLASS_WORD = re.compile(r"^(TOP)?[A-Z]{0,2}(ECRET|ONFIDENTIAL|NCLAS|NCLASSIFIED
 _REST = re.compile(
     r"""^\s*
     (?:SECTION\s+(?P<sec>\d{1,2})\s+OF\s+(?P<tot>\d{1,2})\s+)?
-    (?P<post>[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,5}?)
+    (?P<post>(?!VZCZC)[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,5}?)  # (a transmission id is no post)
     \s*(?P<serial>\d{3,6})(?!\d)
     (?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,

@@ -532,7 +532,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 break
             if (cur == "eo" or (cur is None and last == "eo")) and "tags" not in sc.fields:
                 value = bare_tags(s)  # the TAGS line under E.O., its label lost or misspelt
-                if value is not None:
+                if value is not None and not _label_ahead(lines, i, sc, ("tags",), 4):
                     sc.fields["tags"] = [value]
                     sc.order.append("tags")
                     cur = "tags"
