@@ -39,9 +39,8 @@ _LOOSE = re.compile(r"\s*([A-Za-z]{4,9})\s*(?:[:;.]+|-+)\s*(?=\S)")
 def loose_label(line: str) -> int | None:
     """The end of a SUBJECT label the preamble's labels miss at the start of a line: the
     word one slip from `SUBJECT` (`SUBJET`, `SUJBECT`, `SBUJECT`; `SUSPECT`, two slips, is a
-    word of its own) or `SUBJ` itself,
-    with any separator (`SUBJECT;`, `SUBJ.`, `Subject -`); None otherwise.  The caller
-    decides where such a line may stand."""
+    word of its own) or `SUBJ` itself, with any separator (`SUBJECT;`, `SUBJ.`, `Subject -`);
+    None otherwise.  The caller decides where such a line may stand."""
     m = _LOOSE.match(line)
     if m is None:
         return None
