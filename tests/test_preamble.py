@@ -1088,6 +1088,31 @@ def test_subject_label_misspelt_past_the_known_forms(label, after):
     assert c.classified_by.name == "JON ROE"
 
 
+def test_unlabelled_subject_right_before_paragraph_one():
+    c = _text(
+        "UNCLAS SECTION 01 OF 03 ZENDA 002315\n\nSIPDIS\n\nE.O. 12958: N/A\n\nTAGS: EAIR BR\n\n"
+        "ZENDA: DELAYS IN AIRPORTS AS CONTROLLERS SLOW DOWN\n\n1. (SBU) Summary: Flights were late.\n"
+    )
+    assert c.subject == "ZENDA: DELAYS IN AIRPORTS AS CONTROLLERS SLOW DOWN"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "NOT FOR INTERNET DISTRIBUTION",
+        "FOR THE AMBASSADOR FROM THE SECRETARY",
+        "EYES ONLY FOR THE AMBASSADOR",
+        "Zenda: delays in airports",  # not in capitals: no subject line
+    ],
+)
+def test_caption_right_before_paragraph_one_is_no_subject(line):
+    c = _text(
+        "UNCLAS ZENDA 002315\n\nSIPDIS\n\nE.O. 12958: N/A\n\nTAGS: EAIR BR\n\n"
+        f"{line}\n\n1. (SBU) Flights were late.\n"
+    )
+    assert c.subject is None
+
+
 def test_a_word_two_slips_from_subject_is_no_label():
     c = _text(
         "C O N F I D E N T I A L ZENDA 002231\n\nE.O. 12958: DECL: 08/19/2015\n"

@@ -619,7 +619,10 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             if (
                 _bare_subject(sc, s)
                 and len(s) <= 250
-                and _label_ahead(lines, i, sc, ("ref", "clby"), 2)
+                and (
+                    _label_ahead(lines, i, sc, ("ref", "clby"), 2)
+                    or (s.isupper() and _first_paragraph_next(lines, i) and not _caption_like(s))
+                )
             ):
                 sc.fields["subject"] = [s]  # the SUBJECT line without its label
                 sc.order.append("subject")
@@ -969,6 +972,26 @@ def _bare_subject(sc: _Scan, s: str, words_only: bool = False) -> bool:
         return False
     codes = sum(1 for w in words if w.isupper() and is_code(w))
     return codes * 3 < len(words)
+
+
+# Lines in capitals that address or restrict the cable rather than name its topic.
+_CAPTION_LEAD = re.compile(
+    r"^(?:NOT\s+FOR|FOR\s|PLEASE\s|PASS\s|EYES\s+ONLY|ATTN|ATTENTION)|\bDISTRIBUTION\b|\bINTERNET\b"
+)
+
+
+def _caption_like(s: str) -> bool:
+    return SUBJECT_STOP.match(s) is not None or _CAPTION_LEAD.search(s) is not None
+
+
+def _first_paragraph_next(lines: list[str], i: int) -> bool:
+    """The next non-blank line after line i opens paragraph 1 (`1. (SBU) …`): a line in
+    capitals standing alone between TAGS and it is the SUBJECT without its label."""
+    for j in range(i + 1, min(i + 4, len(lines))):
+        s = lines[j].strip()
+        if s:
+            return s.startswith("1") and NUMBERED_RE.match(s) is not None
+    return False
 
 
 def _text_may_start(sc: _Scan) -> bool:
