@@ -234,6 +234,29 @@ def test_limited_official_use_is_a_marking_of_its_own(line, post, sections, hand
     assert banner.looks_like_banner(line)
 
 
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("SECRET//NOFORN ZENDA 01196", "SECRET"),
+        ("S E C R E T //NOFORN SECTION 01 OF 02 ZENDA 001196", "SECRET"),
+        ("CONFIDENTIAL//NOFORN ZENDA 01196", "CONFIDENTIAL"),
+        ("CONFIDENTIAL / NOFORN ZENDA 01196", "CONFIDENTIAL"),
+    ],
+)
+def test_noforn_caveat_on_the_banner(line, level):
+    st = _st()
+    assert banner.parse_banner(line, st) == ""
+    assert st.banner_classification == level
+    assert st.cable.post == "ZENDA" and st.banner_serial.endswith("1196")
+    assert st.cable.handling == ["NOFORN"]
+
+
+def test_class_cell_of_a_dump_before_the_transmission_id_is_no_banner():
+    # a tab-separated page dump: the class cell, then the header's first line
+    assert not banner.looks_like_banner("SECRET//NOFORN\t\tVZCZCXRO9303")
+    assert banner.parse_banner("CONFIDENTIAL\tVZCZCXRO9303", _st()) is None
+
+
 def test_limited_official_use_record_through_pipeline():
     from cablebase.parse import parse_text
 

@@ -318,3 +318,26 @@ def test_reasons_read_to_their_meaning(text, reasons):
 def test_derived_from_statement(text, reasons):
     cb, got = parse_classified_by(text)
     assert (got, cb.name) == (reasons, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # cables standing where the classifier's name does: no person
+        "Classified By: REF A. ZENDA 498",
+        "CLASSIFIED BY: ADANA 222 ADANA 216",
+        "CLASSIFIED BY: A. STATE 1234, B. STATE 1235",
+        "Classified by: Reftel",
+        "CLASSIFIED BY REFS A AND B",
+    ],
+)
+def test_cables_in_place_of_the_classifier_give_no_name(text):
+    cb, _ = parse_classified_by(text)
+    assert (cb.name, cb.names) == (None, [])
+
+
+def test_a_cable_cited_after_the_name_leaves_the_name():
+    cb, _ = parse_classified_by("Classified By: Political Officer Jo Roe, USUN 1234")
+    assert cb.names == ["Jo Roe"]
+    cb, _ = parse_classified_by("Classified By: Refugee Coordinator Jo Roe, reasons 1.4 (b)")
+    assert cb.names == ["Jo Roe"]

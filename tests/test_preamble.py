@@ -1068,6 +1068,59 @@ def test_subject_label_missing_or_misspelt(subject_lines):
     assert c.classified_by.name == "JON ROE"
 
 
+@pytest.mark.parametrize(
+    "label",
+    # one slip past the known forms, another separator, mixed case
+    ["SUBJET:", "SUJBECT:", "SBUJECT:", "SUBECT:", "SUBJECT;", "SUBJECT.", "Subject -", "SUBJ."],
+)
+@pytest.mark.parametrize("after", ["REF: STATE 149277\n\n", "\n"])
+def test_subject_label_misspelt_past_the_known_forms(label, after):
+    """With a REF below it or straight before the text, the SUBJECT is read without the
+    label, however it is misspelt."""
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002231\n\nE.O. 12958: DECL: 08/19/2015\n"
+        f"TAGS: PREL MARR BR\n{label} DISCUSS ZENDA AND OTHER\nISSUES, 19 AUGUST 2005\n"
+        + after
+        + "Classified By: AMBASSADOR JON ROE. REASONS: 1.4(B)(D).\n\n1. (C) Text.\n"
+    )
+    assert c.subject == "DISCUSS ZENDA AND OTHER ISSUES, 19 AUGUST 2005"
+    assert c.tags == ["PREL", "MARR", "BR"]
+    assert c.classified_by.name == "JON ROE"
+
+
+def test_unlabelled_subject_right_before_paragraph_one():
+    c = _text(
+        "UNCLAS SECTION 01 OF 03 ZENDA 002315\n\nSIPDIS\n\nE.O. 12958: N/A\n\nTAGS: EAIR BR\n\n"
+        "ZENDA: DELAYS IN AIRPORTS AS CONTROLLERS SLOW DOWN\n\n1. (SBU) Summary: Flights were late.\n"
+    )
+    assert c.subject == "ZENDA: DELAYS IN AIRPORTS AS CONTROLLERS SLOW DOWN"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "NOT FOR INTERNET DISTRIBUTION",
+        "FOR THE AMBASSADOR FROM THE SECRETARY",
+        "EYES ONLY FOR THE AMBASSADOR",
+        "Zenda: delays in airports",  # not in capitals: no subject line
+    ],
+)
+def test_caption_right_before_paragraph_one_is_no_subject(line):
+    c = _text(
+        "UNCLAS ZENDA 002315\n\nSIPDIS\n\nE.O. 12958: N/A\n\nTAGS: EAIR BR\n\n"
+        f"{line}\n\n1. (SBU) Flights were late.\n"
+    )
+    assert c.subject is None
+
+
+def test_a_word_two_slips_from_subject_is_no_label():
+    c = _text(
+        "C O N F I D E N T I A L ZENDA 002231\n\nE.O. 12958: DECL: 08/19/2015\n"
+        "TAGS: PREL MARR BR\nSUSPECT: JON DOE\nSUBJECT: A TEST\n\n1. (C) Text.\n"
+    )
+    assert c.subject == "A TEST"
+
+
 def test_unlabelled_subject_on_a_line_with_ref_and_classified_by():
     c = _text(
         "S E C R E T SECTION 01 OF 02 ZENDA 000678\n\nNOFORN\nSIPDIS\n\n"
@@ -1136,6 +1189,12 @@ def test_subject_ends_at_a_code_and_an_sbu_note_before_ref():
             "SUBJECT: Zenda: Dialogue December 14 SENSITIVE BUT UNCLASSIFIED\n",
             "Zenda: Dialogue December 14",
         ),
+        # the dash or colon that joined the notice to the SUBJECT goes with it
+        (
+            "SUBJECT: X MEETS ENERGY FIRMS - SENSITIVE BUT UNCLASSIFIED, PLEASE TREAT ACCORDINGLY\n",
+            "X MEETS ENERGY FIRMS",
+        ),
+        ("SUBJECT: X MEETS ENERGY FIRMS: THIS IS AN ACTION REQUEST\n", "X MEETS ENERGY FIRMS"),
         # paragraph 1, a press summary's index, a repeated banner run on
         (
             "SUBJECT: TOUGH DAY IN THE COUNCIL 1.(SBU) Summary. All Members called\n",
@@ -1193,6 +1252,25 @@ def test_subject_run_on_and_broken_shapes(subject_block, subject):
             "CHRIS W.S. ROE, AMBASSADOR.  REASON: 1.5 (D) .\n\n2. SUMMARY: TEXT.\n",
             "CHRIS W.S. ROE",
             ["1.5(d)"],
+        ),
+        # the words in the other order, or the class word left out
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. ENTIRE TEXT CONFIDENTIAL.  CLASSIFIED BY\n"
+            "AMBASSADOR CHRIS ROE.  REASON: 1.5 (D).\n\n2. TEXT.\n",
+            "CHRIS ROE",
+            ["1.5(d)"],
+        ),
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. (C) Entire text.  Classified by Ambassador Chris\n"
+            "Roe; reasons 1.4 (b) and (d).\n\n2. (C) Text.\n",
+            "Chris Roe",
+            ["1.4(b)", "1.4(d)"],
+        ),
+        (
+            "SUBJECT:  THE LAST DEFENDER\n\n1. ENTIRE TEXT IS SECRET - CLASSIFIED BY DCM CHRIS ROE,\n"
+            "REASON 1.5 (B).\n\n2. TEXT.\n",
+            "CHRIS ROE",
+            ["1.5(b)"],
         ),
         # at the end of a DoD-style cable
         (

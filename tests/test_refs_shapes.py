@@ -311,6 +311,36 @@ def test_ref_glued_to_the_subject():
     assert refs == [("A", "08LONDON1939"), ("B", "08LONDON1704")]
 
 
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        # another form of the label glued, or the subject in mixed case
+        (
+            "SUBJECT: WHO WOULD BE UK PRIMEREFS: A. LONDON 1939  B. LONDON 1704\n",
+            "WHO WOULD BE UK PRIME",
+        ),
+        (
+            "SUBJECT: Who Would Be UK PrimeREF: A. London 1939  B. London 1704\n",
+            "Who Would Be UK Prime",
+        ),
+        (
+            "SUBJECT: WHO WOULD BE UK PRIMEREFTEL: LONDON 1939, LONDON 1704\n",
+            "WHO WOULD BE UK PRIME",
+        ),
+    ],
+)
+def test_ref_label_variants_glued_to_the_subject(line, subject):
+    got_subject, refs = _cable_refs(line)
+    assert got_subject == subject
+    assert [r[1] for r in refs] == ["08LONDON1939", "08LONDON1704"]
+
+
+def test_a_word_ending_in_ref_before_a_colon_is_no_label():
+    subject, refs = _cable_refs("SUBJECT: ZENDA DEBATES THE PREF: NO DECISION\n")
+    assert subject == "ZENDA DEBATES THE PREF: NO DECISION"
+    assert refs == []
+
+
 def test_ref_label_with_a_dot():
     subject, refs = _cable_refs("SUBJECT: A VISIT\n\nREF. LONDON 1939\n")
     assert subject == "A VISIT"

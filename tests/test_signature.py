@@ -205,6 +205,23 @@ def test_trailers_after_the_name(lines, signers):
 
 
 @pytest.mark.parametrize(
+    "trailer",
+    [
+        # a classification line with its caveat, the way banners write it
+        ["SECRET//NOFORN"],
+        ["C O N F I D E N T I A L // NOFORN"],
+        ["CONFIDENTIAL NOFORN"],
+        # an end-of-message line in words
+        ["END OF MESSAGE"],
+        ["END OF MESSAGE.", "NNNN"],
+        ["End of telegram"],
+    ],
+)
+def test_caveats_and_end_lines_after_the_name(trailer):
+    assert take_signature(["Text ends.", "", "ROE", "", *trailer]).signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
     ("lines", "signers"),
     [
         # the web-site notice with the name on the same line

@@ -72,6 +72,12 @@ def test_summary_headings(body, summary):
             "\n\n2. (C) More.\n\nROE",
             "The talks ended.",
         ),
+        # an ampersand for `and`
+        (
+            "1. (C) Summary & Comment: The talks ended. End Summary & Comment.\n\n2. (C) More."
+            "\n\nROE",
+            "The talks ended.",
+        ),
     ],
 )
 def test_summary_labels(body, summary):
@@ -81,6 +87,27 @@ def test_summary_labels(body, summary):
 def test_summary_marked_only_by_its_end():
     c = _parse("1. (C) The talks ended without a deal. END SUMMARY.\n\n2. (C) More.\n\nROE")
     assert c.summary == "The talks ended without a deal."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the label after the paragraph's opening sentence, on the same line
+        "1. (C) This is an action request. Summary: The talks ended. End Summary.\n\n"
+        "2. (C) More.\n\nROE",
+        "1. BEGIN TEXT.  SUMMARY:  THE TALKS ENDED.\n\n2. MORE.\n\nROE",
+        "1. (U) See paragraph 5.  Begin summary. The talks ended. End summary.\n\n"
+        "2. (U) More.\n\nROE",
+        "1. (C) This is an action request.  Summary:  (C) The talks ended.\n\n2. (C) More.\n\nROE",
+    ],
+)
+def test_summary_label_after_the_opening_sentence(body):
+    assert _parse(body).summary.lower() == "the talks ended."
+
+
+def test_summary_word_after_a_sentence_without_a_colon_is_no_label():
+    body = "1. (C) The talks ended. Summary of the talks was given to the press.\n\n2. (C) More."
+    assert _parse(body + "\n\nROE").summary is None
 
 
 def test_summary_heading_run_onto_the_paragraph_before():

@@ -25,6 +25,56 @@ def test_misspelt_labels_still_give_tags(label):
     assert c.subject == "ZENDA: A TEST OF THE TAGS LINE"
 
 
+@pytest.mark.parametrize(
+    "label",
+    # slips no list names, another separator, a split word, lower case, no label at all
+    ["TAFS:", "TAGA:", "TAGS.", "TAGS -", "TA GS:", "Tags:", "tags;", ""],
+)
+def test_tags_line_under_eo_with_any_label(label):
+    c = parse_text(_telegram(f"{label} PGOV, PREL, ZE"), form="telegram")
+    assert c.tags == ["PGOV", "PREL", "ZE"]
+    assert c.subject == "ZENDA: A TEST OF THE TAGS LINE"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ZENDA FOR AID",  # a passing line: words, not codes
+        "TREASURY FOR OASIA",
+        "PE ZE",  # two-letter words alone make no TAGS line
+        "REF: STATE 1234",
+    ],
+)
+def test_line_under_eo_that_is_no_tags_line(line):
+    c = parse_text(_telegram(f"{line}\nTAGS: PREL ZE"), form="telegram")
+    assert c.tags == ["PREL", "ZE"]
+
+
+def test_codes_on_a_passing_line_give_way_to_the_tags_line_below():
+    # a line of codes under E.O. is the TAGS line only when no labelled one follows
+    c = parse_text(_telegram("ECON ZE\nTAGS: PREL ZE"), form="telegram")
+    assert c.tags == ["PREL", "ZE"]
+
+
+def test_lower_case_tags_line_without_label():
+    text = _telegram("prel, pgov, ze").replace("SUBJECT:", "subject:")
+    assert parse_text(text, form="telegram").tags == ["PREL", "PGOV", "ZE"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("- PREL PGOV ZE", ["PREL", "PGOV", "ZE"]),  # `TAGS: - PREL …`
+        ("-- PREL, PGOV", ["PREL", "PGOV"]),
+        ("PREL - PGOV ZE", ["PREL", "PGOV", "ZE"]),  # a dash between codes
+        ("PREL ZE -", ["PREL", "ZE"]),
+        ("ZANU-PF PREL ZE", ["ZANU-PF", "PREL", "ZE"]),  # a dash inside a tag stays
+    ],
+)
+def test_stray_dashes_are_no_tags(value, expected):
+    assert parse_tags(value) == expected
+
+
 def test_label_with_lost_t_after_decl():
     text = _telegram("E.O. 12958: DECL: 08/22/2017 AGS: PGOV, PREL, ECON, ZE").replace(
         "E.O. 12958: N/A\n", ""
@@ -97,6 +147,12 @@ def test_free_tags_stay_whole(value, expected):
 )
 def test_visitor_names(value, expected):
     assert parse_tags(value) == expected
+
+
+def test_visitor_in_a_comma_list_as_without_commas():
+    assert parse_tags("PREL, OVIP BIDEN JOSEPH, ZE") == ["PREL", "OVIP (BIDEN, JOSEPH)", "ZE"]
+    assert parse_tags("PREL, ZE, OVIP MZENDAFI") == ["PREL", "ZE", "OVIP (MZENDAFI)"]
+    assert parse_tags("PREL, OVIP, ZE") == ["PREL", "OVIP", "ZE"]
 
 
 def test_publisher_expansions_kept_apart():

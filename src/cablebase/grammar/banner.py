@@ -18,7 +18,7 @@ _CLASS_WORD = re.compile(r"^(TOP)?[A-Z]{0,2}(ECRET|ONFIDENTIAL|NCLAS|NCLASSIFIED
 _REST = re.compile(
     r"""^\s*
     (?:SECTION\s+(?P<sec>\d{1,2})\s+OF\s+(?P<tot>\d{1,2})\s+)?
-    (?P<post>[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,5}?)
+    (?P<post>(?!VZCZC)[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,5}?)  # (a transmission id is no post)
     \s*(?P<serial>\d{3,6})(?!\d)
     (?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,
@@ -53,7 +53,7 @@ _CLASS_AT = re.compile(
     (?:(?P<s>E\s*C\s*R\s*E\s*T)
       |(?P<c>O\s*N\s*F\s*I\s*D\s*E\s*N\s*T\s*I\s*A\s*L)
       |N\s*C\s*L\s*A\s*S(?:\s*S\s*I\s*F\s*I\s*E\s*D)?)
-    (?![A-Za-z]))""",
+    (?:\s*//?\s*NOFORN)?(?![A-Za-z]))""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -120,12 +120,8 @@ def parse_banner(line: str, st: State) -> str | None:
         return None
     st.banner_classification = level
     marking = line[: len(line) - len(rest)].upper()
-    if (
-        level == "LIMITED OFFICIAL USE"
-        and "NOFORN" in marking
-        and "NOFORN" not in st.cable.handling
-    ):
-        st.cable.handling.append("NOFORN")  # `LIMITED OFFICIAL USE//NOFORN`
+    if "NOFORN" in marking and "NOFORN" not in st.cable.handling:
+        st.cable.handling.append("NOFORN")  # `LIMITED OFFICIAL USE//NOFORN`, `SECRET//NOFORN`
     if level != "LIMITED OFFICIAL USE" and _LOU_AFTER.search(marking):
         add_handling(st.cable.handling, "LIMITED OFFICIAL USE")  # the original marking
     if "EFTO" in "".join(marking.split()) and "EFTO" not in st.cable.handling:

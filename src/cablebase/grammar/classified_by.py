@@ -542,6 +542,8 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
     who = _trim_who(who.strip())
     if _DERIVED.match(who):
         who = ""  # `Derived from Multiple Sources`: a source, not a person
+    elif _REF_WORD.match(who) or _CITE.match(who):
+        who = ""  # `REF A. ZENDA 498`, `ADANA 222 ADANA 216`, `REFTEL`: cables, not a person
     elif statement.endswith(("...", "\u2026")) and " " not in who and _cut_word(who):
         # `Classified By: AMBASS...`, `Classified By: Classifi...`: a copy cut off inside the
         # title or a repeated label, no name
@@ -586,6 +588,9 @@ def _clean_name(name: str | None, fixed: str) -> str:
 
 
 _DERIVED = re.compile(r"derived\s+from\b", re.IGNORECASE)
+_REF_WORD = re.compile(r"ref(?:tel|s)?\b", re.IGNORECASE)
+# a post and a serial, first (`ADANA 222`, `A. ZENDA 498`): a cable
+_CITE = re.compile(r"(?:[A-Z][.)]\s*)?[A-Z]{3,}(?:\s[A-Z]+)?\s+\d{2,6}\b")
 _AND = re.compile(r"\s\s*(?:and|AND|&)\s+")  # (a class first: a fast scan)
 _Who = tuple[str | None, str | None, str | None]
 

@@ -27,9 +27,9 @@ from cablebase.grammar.pages import is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
-from cablebase.grammar.subject import SUBJECT_STOP, parse_subject
+from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
 from cablebase.grammar.summary import is_summary_heading
-from cablebase.grammar.tags import TAGS_LABEL_AT, is_code, parse_tags
+from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
 from cablebase.record import Cable
@@ -50,7 +50,7 @@ _LABELS = re.compile(
       (?P<eo>E(?:\.\s?[O0]\.?|(?<![A-Za-z]E)O)\s*(?=[:;,.]?\s*\d{4,6}|\s*DECL))
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>(?:S(?<![A-Za-z]S)UBJ(?:ECT)?|U(?<![A-Za-z]U)BJECT)\s*:)
-    | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))
+    | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))
       EF(?:S|\(S\)|TELS?)?\.?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?
@@ -85,12 +85,13 @@ _LABEL_AT = tuple(
         *((key, "tags", 0, TAGS_LABEL_AT) for key in ("TAG", "TAS", "TAB", "TGS", "AGS")),
         ("SUBJ", "subject", 0, r"S(?<![A-Za-z]S)UBJ(?:ECT)?\s*:"),
         ("UBJECT", "subject", 0, r"U(?<![A-Za-z]U)BJECT\s*:"),  # `UBJECT:`, the S dropped
-        # glued to the subject only before an item (`…UK PRIMEREF: A. LONDON 1939`)
+        # glued to the subject only before an item (`…UK PRIMEREF: A. LONDON 1939`,
+        # `…PrimeREFS: A. London 1939`, `…PRIMEREFTEL: LONDON 1939`)
         (
             "REF",
             "ref",
             0,
-            r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Z]R)(?=EF\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z]{3,}\s\d))))"
+            r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))"
             r"EF(?:S|\(S\)|TELS?)?\.?\s*:",
         ),
         # inline without a colon, before a cable number: `… SCANDAL UPDATE Ref. Brasilia 606`,
@@ -529,6 +530,22 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             if cur == "clby" and not _clby_continues(sc.fields["clby"], s):
                 text_start = i
                 break
+            if (cur == "eo" or (cur is None and last == "eo")) and "tags" not in sc.fields:
+                value = bare_tags(s)  # the TAGS line under E.O., its label lost or misspelt
+                if value is not None and not _label_ahead(lines, i, sc, ("tags",), 4):
+                    sc.fields["tags"] = [value]
+                    sc.order.append("tags")
+                    cur = "tags"
+                    i += 1
+                    continue
+            if cur in (None, "eo", "tags") and seen_label and "subject" not in sc.fields:
+                at = loose_label(s)  # `SUBJET:`, `SUBJECT;`: a SUBJECT label misspelt
+                if at is not None:
+                    sc.fields["subject"] = [s[at:]]
+                    sc.order.append("subject")
+                    cur = "subject"
+                    i += 1
+                    continue
             if _continue_field(sc, cur, s):
                 i += 1
                 if glued is not None:
@@ -602,7 +619,10 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
             if (
                 _bare_subject(sc, s)
                 and len(s) <= 250
-                and _label_ahead(lines, i, sc, ("ref", "clby"), 2)
+                and (
+                    _label_ahead(lines, i, sc, ("ref", "clby"), 2)
+                    or (s.isupper() and _first_paragraph_next(lines, i) and not _caption_like(s))
+                )
             ):
                 sc.fields["subject"] = [s]  # the SUBJECT line without its label
                 sc.order.append("subject")
@@ -954,6 +974,26 @@ def _bare_subject(sc: _Scan, s: str, words_only: bool = False) -> bool:
     return codes * 3 < len(words)
 
 
+# Lines in capitals that address or restrict the cable rather than name its topic.
+_CAPTION_LEAD = re.compile(
+    r"^(?:NOT\s+FOR|FOR\s|PLEASE\s|PASS\s|EYES\s+ONLY|ATTN|ATTENTION)|\bDISTRIBUTION\b|\bINTERNET\b"
+)
+
+
+def _caption_like(s: str) -> bool:
+    return SUBJECT_STOP.match(s) is not None or _CAPTION_LEAD.search(s) is not None
+
+
+def _first_paragraph_next(lines: list[str], i: int) -> bool:
+    """The next non-blank line after line i opens paragraph 1 (`1. (SBU) …`): a line in
+    capitals standing alone between TAGS and it is the SUBJECT without its label."""
+    for j in range(i + 1, min(i + 4, len(lines))):
+        s = lines[j].strip()
+        if s:
+            return s.startswith("1") and NUMBERED_RE.match(s) is not None
+    return False
+
+
 def _text_may_start(sc: _Scan) -> bool:
     f = sc.fields
     return "subject" in f or "ref" in f or "clby" in f
@@ -1045,9 +1085,12 @@ def _references(text: str, st: State) -> None:
         st.warn("preamble.ref_error", f"{type(exc).__name__}: {exc}", "ref")
 
 
+# `1. CONFIDENTIAL - ENTIRE TEXT. CLASSIFIED BY: …`, `1. ENTIRE TEXT CONFIDENTIAL. CLASSIFIED BY …`,
+# `1. (C) Entire text.  Classified by …`
 _PARA_CLBY = re.compile(
     r"""^\s*\d{1,3}\.\s*(?:\(\s*[A-Za-z/ ]{1,10}\)\s*)?
-    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:.]*\s*(?:ENTIRE\s+TEXT\.?\s*)?)?
+    (?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*[-:.]*\s*(?:ENTIRE\s+TEXT\.?\s*)?
+      |ENTIRE\s+TEXT\s*(?:IS\s+)?(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED\s+OFFICIAL\s+USE)\s*)?[-:.]*\s*)?
     (Class[a-z]{2,4}d\s+By\b.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )

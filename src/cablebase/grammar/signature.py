@@ -32,10 +32,11 @@ _TRAILER = re.compile(
     r"(?-i:SELECT \* FROM\b.*)|(?:[A-Z]+\s+)?MINIMIZE\s+CONSIDERED\.?|v\d+(?:\.\d+)+|"
     r".*CableXpress.*|[A-Z\u00c0-\u00dd ]{2,8}@[A-Z\u00c0-\u00dd ]{2,8}|-\s*No Folders\s*-|Review\s+\d{1,2}\s+[A-Z]{3}\s+\d{4}|"
     r"(?:<_protect>)?0\s+\d\d/\d\d/\d{4}\s+\d+\s.*|\d{1,2}/\d{1,2}/\d{2,4}|"
-    r"END\s+(?:OF\s+)?CABLE(?:\s+TEXT)?\.?|\*+\s*Missing Section.*|"
+    r"END\s+(?:OF\s+)?(?:CABLE(?:\s+TEXT)?|MESSAGE|TELEGRAM)\.?|\*+\s*Missing Section.*|"
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
-    r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?|"
+    r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?"
+    r"(?:\s*//\s*[A-Z][A-Z /]*|\s+(?:NOFORN|NOFORN/NOCONTRACT|NOCONTRACT|ORCON|EXDIS|NODIS))?|"  # `SECRET//NOFORN`
     r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|\d{4}[A-Z]{3,}\d{0,6}|"
     r"[A-Z][A-Z ]{1,12}\s+\d{8}|"
     r"Declassified.*NARA.*|>{2,}.*C\s?O\s?R\s?R\s?E\s?C\s?T\s?E\s?D.*)\s*$",

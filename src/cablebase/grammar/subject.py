@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from cablebase.grammar import titles
 from cablebase.grammar.portion import normalize_portion, split_portion
 
-__all__ = ["parse_subject", "SUBJECT_STOP"]
+__all__ = ["loose_label", "parse_subject", "SUBJECT_STOP"]
 
 # Lines that end a SUBJECT that has no blank line after it: page headers of old printouts,
 # lone classification words, page markers, weekday lines, banners of a repeated preamble.
@@ -29,6 +30,24 @@ SUBJECT_STOP = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+# A label word and its separator at the start of a line (`SUBJET:`, `SUBJECT;`, `Subj.`).
+_LOOSE = re.compile(r"\s*([A-Za-z]{4,9})\s*(?:[:;.]+|-+)\s*(?=\S)")
+
+
+def loose_label(line: str) -> int | None:
+    """The end of a SUBJECT label the preamble's labels miss at the start of a line: the
+    word one slip from `SUBJECT` (`SUBJET`, `SUJBECT`, `SBUJECT`; `SUSPECT`, two slips, is a
+    word of its own) or `SUBJ` itself, with any separator (`SUBJECT;`, `SUBJ.`, `Subject -`);
+    None otherwise.  The caller decides where such a line may stand."""
+    m = _LOOSE.match(line)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    if word[0] != "s" or not (word == "subj" or titles.within(word, "subject", 1)):
+        return None
+    return m.end()
 
 
 # What a SUBJECT runs into when the page puts the next block on its line: the SBU handling
@@ -70,7 +89,7 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
         text = _without_notes(text)
     m = _RUN_ON.search(text)
     if m is not None:
-        text = text[: m.start()]
+        text = text[: m.start()].rstrip(" -:;,")  # and the dash that joined them (`… - SENSITIVE`)
     head, _, last = text.rpartition(" ")
     if last in _HEADINGS and head.isupper():
         text = head  # `… ECONOMIC CRISIS Introduction`: the heading after it was taken in

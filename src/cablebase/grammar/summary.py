@@ -5,6 +5,7 @@ Found, in this order:
 1. an inline label at the start of an early paragraph (`Summary:`, `SUMMARY.`, `(sbu) Summary:`,
    `Summary/Comment:`, `Summary and Action Request.`, `BEGIN SUMMARY`), or after a paragraph
    number and mark glued into an early paragraph (`… in Paragraphs 4 and 10.  1. (C) SUMMARY:`),
+   or after the paragraph's opening sentence (`This is an action request.  Summary: …`),
    up to `End Summary` (which may stand a few paragraphs later) or the end of that paragraph;
 2. the paragraph(s) under a SUMMARY heading (`SUMMARY`, `------- SUMMARY -------`,
    `Summary =======`, `INTRODUCTION AND SUMMARY`, `SUMMARY/BACKGROUND`), also a heading that
@@ -27,17 +28,26 @@ __all__ = ["find_summary"]
 # What may stand before the label: a paragraph number written oddly (`1,` `1)`) and a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`).
 _LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?\(?"
+_AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
     _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
-    r"(?:\s+and\s+" + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
+    r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
     r"\s*(?:[:;.,\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 # A label after a paragraph number and mark glued into the text of an early paragraph.
 _GLUED_LABEL = re.compile(
-    r"(?<=[.!?:]\s)\s*\d{1,3}\.\s*\(\s*[A-Za-z/ ]{1,12}\)\s*summary(?:\s+and\s+" + _WORDS + r")?"
+    r"(?<=[.!?:]\s)\s*\d{1,3}\.\s*\(\s*[A-Za-z/ ]{1,12}\)\s*summary(?:" + _AND + _WORDS + r")?"
     r"\s*[:.\-]+\s*",
+    re.I,
+)
+# A label after the paragraph's first sentence(s) (`BEGIN TEXT.  SUMMARY:  …`, `This is an
+# action request.  Summary: …`) on the same line (a block's first line is a heading's
+# place): a colon, or `BEGIN`, tells it from the word in prose.
+_SENTENCE_LABEL = re.compile(
+    r"(?<=[.!?][ \t])[ \t]*(?:begin\s+summary\s*[:.\-]*|summary(?:" + _AND + _WORDS + r")?\s*:)"
+    r"\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 _END = re.compile(
@@ -174,6 +184,8 @@ def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:
     m = _LABEL.match(text)
     if m is None:
         m = _GLUED_LABEL.search(text, 0, 400)
+    if m is None:
+        m = _SENTENCE_LABEL.search(text, 0, 300)
     if m is None:
         return None
     return _collect(paragraphs, k, text[m.end() :]) or None

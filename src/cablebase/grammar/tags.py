@@ -25,7 +25,7 @@ from cablebase.grammar import titles
 from cablebase.grammar.pages import remove_markers
 from cablebase.ids import post_names
 
-__all__ = ["TAGS_LABEL", "TAGS_LABEL_AT", "is_code", "parse_tags", "read_tags"]
+__all__ = ["TAGS_LABEL", "TAGS_LABEL_AT", "bare_tags", "is_code", "parse_tags", "read_tags"]
 
 # The TAGS label, misspellings included (`TAGS;`, `TAS:`, `TABS:`, `TGS:`, `TAGES:`, `AGS:`).
 TAGS_LABEL = r"(?:T(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;]|AGS\s*:)"
@@ -292,6 +292,35 @@ def _split_glued(word: str) -> list[str] | None:
     return None
 
 
+# A label word and its separator at the start of a line (`TAFS:`, `TAGS.`, `TA GS -`).
+_LOOSE_LABEL = re.compile(r"\s*([A-Za-z](?:\s?[A-Za-z]){1,5})\s*(?:[:;.]+|-+)\s*")
+_LIST_SPLIT = re.compile(r"[\s,;]+")
+
+
+def bare_tags(line: str) -> str | None:
+    """The TAGS value of a line whose label the known spellings miss: a word a slip or two
+    from `TAGS` and a separator (`TAFS: PREL`, `TAGS. PREL`, `TA GS: PREL`), or no label at
+    all (`EFIN, ECON, PGOV, CH` under the E.O. line); None unless the rest is codes only,
+    two or more, one of them a known code of three letters or more.  The caller decides
+    where such a line may stand."""
+    value = line.strip()
+    m = _LOOSE_LABEL.match(value)
+    if m is not None:
+        word = "".join(m.group(1).split()).lower()
+        if titles.within(word, "tags", 2) and not is_code(word.upper()):
+            value = value[m.end() :]
+    upper = value.upper()  # a lower-cased cable: `prel, pgov, tu`
+    if value != upper and value != value.lower():
+        return None
+    words = [w for w in _LIST_SPLIT.split(upper) if w]
+    if len(words) < 2 or not all(_codes_of(w, strict=True) for w in words):
+        return None
+    known = _knowledge()[0]
+    if not any(len(w) >= 3 and w in known for w in words):
+        return None
+    return value
+
+
 # First letters of the four-letter subject codes (administration, business, consular,
 # economic, program, military, operations, political, social, technology).
 _CODE_FIRST = frozenset("ABCEKMOPST")
@@ -326,6 +355,8 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
         lines = _close_groups(lines)
     for k, line in enumerate(lines):
         line = _clean(line)
+        if line[:2].strip()[:1] in _LEAD_MARKS:
+            line = line.lstrip(" \t-:;.")  # a separator doubled after the label (`TAGS: - PREL`)
         if not line.strip():
             if k == 0:
                 continue
@@ -351,6 +382,7 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
     return out, expansions
 
 
+_LEAD_MARKS = frozenset("-:;.")
 # A value saying the cable has no tags (`TAGS: N/A`, `TAGS: NONE`).
 _NO_TAGS = frozenset(("N/A", "NONE"))
 _LABEL_LINE = re.compile(r"^\s*\w+\s*:")
@@ -499,6 +531,8 @@ def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
         if all(split):
             for codes in split:
                 tags.extend(codes or ())
+        elif piece.startswith("OVIP "):
+            _read_words(piece, tags, expansions)  # `…, OVIP BIDEN JOSEPH, …` as without commas
         else:
             tags.append(piece)
 
@@ -513,7 +547,7 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
     ):
         tags.extend(words)  # most lines: known codes only
         return
-    toks = [t if t.startswith("(") else t.strip(".:") for t in _TOKEN.findall(line)]
+    toks = [t if t.startswith("(") else t.strip(".:-") for t in _TOKEN.findall(line)]
     toks = [t for t in toks if t]
     phrases = _knowledge()[1]
     i, n = 0, len(toks)
