@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cablebase.access.policy import Access, Policy, Viewer
+from cablebase.access.settings import set_policy
 from cablebase.archive import sqlite_search
 from cablebase.archive.api import Archive
 from cablebase.archive.sqlite import SQLiteStore
@@ -284,3 +286,21 @@ def test_a_probed_walk_is_bounded_and_a_short_page_takes_the_set(
         assert len(walks) == 2 and "EXISTS" not in walks[1] and "c.created >=" not in walks[1]
     else:
         assert len(walks) == 1
+
+
+def test_a_readers_second_tier_walk_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
+    """The second tier of a broad relevance page for a reader who does not see everything
+    (bm25 over their own cables, archive/ranking.py) is walked under the same bound, and a
+    short page taken from the set of matches: the five newest of the ten oldest cables."""
+    path = tmp_path / "walk.db"
+    with SQLiteStore(path) as store:
+        store.put_many([_clustered(k) for k in range(40)])
+        set_policy(store.conn, Policy("controlled", True))
+    monkeypatch.setattr(sqlite_search, "PROBE_US", 0.05)
+    monkeypatch.setattr(sqlite_search, "WALK_SLACK", 1)
+    with Archive.open(path, small=2, broad=2) as a:
+        reader = a.with_access(Access(Policy("controlled", True), Viewer("u", "r", 0, 0), "2026"))
+        hits, log = traced(a, lambda: [h.reference_id for h in reader.search("october", limit=5)])
+    assert hits == ["94WALK9", "93WALK8", "92WALK7", "91WALK6", "90WALK5"]
+    walks = [s for s in log if s.startswith("SELECT c.") and "cables_created" in s]
+    assert len(walks) == 2 and "EXISTS (SELECT 1 FROM cables_fts" in walks[0], walks

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import orjson
@@ -27,7 +26,7 @@ from cablebase.access.policy import (
     fts_hidden,
     paragraph_shown,
 )
-from cablebase.archive import ranking
+from cablebase.archive import ranking, tiers
 from cablebase.archive.facet_table import FacetTable, shared_facet_table
 from cablebase.archive.page_counts import TOTAL, PageCounts
 from cablebase.archive.query import (
@@ -656,10 +655,7 @@ class _Planner:
 
     def _tiers(self, node: Node) -> tuple[Node, Node]:
         """(hits whose subject matches a positive term, the other hits) of a query."""
-        seen: dict[Term, None] = {}
-        for t in positive_terms(node):
-            seen.setdefault(replace(t, column="subject"), None)
-        subj: Node = next(iter(seen)) if len(seen) == 1 else Or(tuple(seen))
+        subj = tiers.subject_match(positive_terms(node))
         asked, access = _split_visible(node)
         if isinstance(asked, Term) or (
             isinstance(asked, Or) and all(isinstance(n, Term) for n in asked.nodes)
@@ -671,27 +667,30 @@ class _Planner:
         return _and(node, subj), _and(node, Not(subj))
 
     def _tiered(self, node: Node, limit: int | None, offset: int) -> Iterator[list[tuple]]:
-        """The rows of a broad relevance page: first the hits whose subject matches a
-        positive term, by bm25; then every other hit, newest first.  One total order, so
-        that pages are exact slices of the full list."""
+        """The rows of a broad relevance page (archive/tiers.py): the subject matches by
+        bm25, then the other hits newest first."""
         top, rest = self._tiers(node)
+
+        def first(limit: int | None, offset: int) -> Iterator[list[tuple]]:
+            params: list = []
+            return self._chunks(self._select(top, "relevance", params, limit, offset), params)
+
+        return tiers.paged(
+            first,
+            lambda: self._count(top),
+            lambda limit, skip: self._newest(node, rest, limit, skip),
+            limit,
+            offset,
+        )
+
+    def _newest(
+        self, node: Node, rest: Node, limit: int | None, skip: int
+    ) -> Iterator[list[tuple]]:
+        """The second tier's rows: the hits of `rest` (of `node`'s) newest first."""
         params: list = []
-        sql = self._select(top, "relevance", params, limit, offset)
-        got = 0
-        for rows in self._chunks(sql, params):
-            got += len(rows)
-            yield rows
-        if limit is not None:
-            if got >= limit:
-                return
-            limit -= got
-        # The first tier ended inside this page (got > 0) or before it (then count it).
-        first = offset + got if got else self._count(top) if offset else 0
-        params = []
-        skip = max(0, offset - first)
         dense = _dense(node) and self._probes_pay(node, rest, limit, skip)
         sql = self._select(rest, "-date", params, limit, skip, dense)
-        yield from self._walked(
+        return self._walked(
             sql, params, limit, lambda p: self._select(rest, "-date", p, limit, skip, False)
         )
 
@@ -703,8 +702,11 @@ class _Planner:
         broad = self._broad(node)
         top, rest = self._tiers(node) if broad else (node, None)
         order = self._reader_order(top)
-        page = order[offset : None if limit is None else offset + limit]
-        if page:
+
+        def first(limit: int | None, offset: int) -> Iterator[list[tuple]]:
+            page = order[offset : None if limit is None else offset + limit]
+            if not page:
+                return
             ids = orjson.dumps([i for i, _ in page]).decode()
             rows = {
                 r[0]: r
@@ -715,17 +717,16 @@ class _Planner:
                 )
             }
             yield [(*rows[i], score) for i, score in page if i in rows]
+
         if rest is None:
-            return
-        if limit is not None:
-            if len(page) >= limit:
-                return
-            limit -= len(page)
-        params: list = []
-        skip = max(0, offset - len(order))
-        dense = _dense(node) and self._probes_pay(node, rest, limit, skip)
-        sql = self._select(rest, "-date", params, limit, skip, dense)
-        yield from self._chunks(sql, params)
+            return first(limit, offset)
+        return tiers.paged(
+            first,
+            lambda: len(order),
+            lambda limit, skip: self._newest(node, rest, limit, skip),
+            limit,
+            offset,
+        )
 
     def _reader_order(self, node: Node) -> list[tuple[int, float | None]]:
         """Every hit with its score, best first (ties and unscored hits as `ORDERS`)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 
 from cablebase.access.policy import (
     WITHHELD,
@@ -26,10 +25,10 @@ from cablebase.access.policy import (
     portion_requirement,
 )
 from cablebase.access.policy import sql_visible as _sql_visible
-from cablebase.archive import texts
+from cablebase.archive import texts, tiers
 from cablebase.archive.pg.fulltext import term_query
 from cablebase.archive.pg.plan import text_query, where
-from cablebase.archive.query import And, Node, Not, Or, Term, conjoin, positive_terms
+from cablebase.archive.query import And, Node, Not, Term, conjoin, positive_terms
 from cablebase.archive.sqlite_search import BROAD
 from cablebase.archive.store import FACETS as FACET_NAMES
 from cablebase.archive.store import Reader
@@ -266,20 +265,15 @@ class PgSearch:
         """The rows of a broad relevance page: first the hits whose subject matches a
         positive term, by ts_rank; then every other hit, newest first.  One total order, so
         that pages are exact slices of the full list."""
-        subjects = list(dict.fromkeys(replace(t, column="subject") for t in terms))
-        subj: Node = subjects[0] if len(subjects) == 1 else Or(tuple(subjects))
-        top, rest = conjoin(plan, subj), conjoin(plan, Not(subj))
-        got = 0
-        for rows in self._page(top, reader, terms, "relevance", limit, offset):
-            got += len(rows)
-            yield rows
-        if limit is not None:
-            if got >= limit:
-                return
-            limit -= got
-        # The first tier ended inside this page (got > 0) or before it (then count it).
-        first = offset + got if got else self.count(top, reader) if offset else 0
-        yield from self._page(rest, reader, [], "-date", limit, max(0, offset - first))
+        top = conjoin(plan, subj := tiers.subject_match(terms))
+        rest = conjoin(plan, Not(subj))
+        return tiers.paged(
+            lambda limit, offset: self._page(top, reader, terms, "relevance", limit, offset),
+            lambda: self.count(top, reader),
+            lambda limit, skip: self._page(rest, reader, [], "-date", limit, skip),
+            limit,
+            offset,
+        )
 
     def _chunks(self, plan: Node, sql: str, params: list) -> Iterator[list[tuple]]:
         with planned(self.conn, plan):

@@ -1,0 +1,37 @@
+"""Relevance of broad queries in two tiers (docs/search.md), the same on every store: the hits
+whose subject matches a positive term first, ranked; then every other hit, newest first.  One
+total order, so that pages are exact slices of the full list, also across the boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+
+from cablebase.archive.query import Node, Or, Term
+
+# A tier's page: (limit, offset) -> its rows in chunks.
+Tier = Callable[[int | None, int], Iterator[list[tuple]]]
+
+
+def subject_match(terms: Iterable[Term]) -> Node:
+    """The condition of the first tier: the subject matches one of the positive terms."""
+    seen = list(dict.fromkeys(replace(t, column="subject") for t in terms))
+    return seen[0] if len(seen) == 1 else Or(tuple(seen))
+
+
+def paged(
+    first: Tier, first_total: Callable[[], int], second: Tier, limit: int | None, offset: int
+) -> Iterator[list[tuple]]:
+    """The rows of the page `limit` from `offset` of the two tiers' order; `first_total`
+    counts the first tier, asked only when the page starts past its end."""
+    got = 0
+    for rows in first(limit, offset):
+        got += len(rows)
+        yield rows
+    if limit is not None:
+        if got >= limit:
+            return
+        limit -= got
+    # The first tier ended inside this page (got > 0) or before it (then count it).
+    end = offset + got if got else first_total() if offset else 0
+    yield from second(limit, max(0, offset - end))
