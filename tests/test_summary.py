@@ -287,3 +287,21 @@ def test_summary_heading_below_a_ref_is_no_part_of_the_item() -> None:
     )
     assert [r.text for r in c.references] == ["ZENDA 599"]
     assert c.summary == "The talks ended."
+
+
+def test_dump_lines_ending_in_a_backslash() -> None:
+    # a tab-separated dump ends each line of the telegram with ` \`: no field keeps it
+    from cablebase.parse import parse_text
+
+    body = (
+        "C O N F I D E N T I A L ZENDA 000800 \\\n \\\nSIPDIS \\\n \\\n"
+        "E.O. 12958: DECL: 03/04/2018 \\\nTAGS: PREL PTER \\\n"
+        "SUBJECT: FORCES KILL A LEADER, SPURRING \\\nTENSIONS \\\n \\\n"
+        "1. (U) Summary: The forces killed a leader in \\\n \\\nSIPDIS \\\n"
+        "Ruritania. End Summary. \\\n \\\n2. (U) More text. \\\nROE \\\n"
+    )
+    c = parse_text(body, form="text", year=2008)
+    assert c.subject == "FORCES KILL A LEADER, SPURRING TENSIONS"
+    assert c.summary == "The forces killed a leader in Ruritania."
+    assert c.paragraphs[-1].text == "More text."
+    assert c.signers == ["ROE"]

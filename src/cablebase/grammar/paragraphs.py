@@ -15,7 +15,15 @@ from cablebase.grammar.headings import DECORATION, decorated_heading, is_bare_he
 from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.portion import normalize_portion
 
-__all__ = ["Item", "segment", "join_lines", "join_stripped", "is_list_item", "LIST_ITEM"]
+__all__ = [
+    "Item",
+    "segment",
+    "join_lines",
+    "join_stripped",
+    "is_list_item",
+    "LIST_ITEM",
+    "unwrap_hyphens",
+]
 
 # `N.` at a line start, not `1.4`; tolerates `3.. (SBU)`, `1.(S)` and indentation.
 NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
@@ -324,6 +332,17 @@ _LIST_NL = re.compile(
 
 
 _BLANK_RUN = re.compile(r"\n\n+")
+# A line ending in a word's hyphen (`non-` ⏎ `compliant`, `U.S.-` ⏎ `Russian`) goes on without a
+# space: the hyphen is the word's own.  A dash (` -`, `--`) keeps its space, and so does a
+# hyphen left hanging before `and`/`or` (`pro-` ⏎ `and anti-American`).
+_HYPHEN_WRAP = re.compile(
+    r"(?:(?<=[A-Za-z0-9]-)|(?<=[A-Z]\.-))\n(?=[A-Za-z0-9])(?!(?:and|or|nor|to)\b)"
+)
+
+
+def unwrap_hyphens(text: str) -> str:
+    """`text` with each line break after a word's hyphen removed (see _HYPHEN_WRAP)."""
+    return _HYPHEN_WRAP.sub("", text) if "-\n" in text else text
 
 
 def join_lines(lines: list[str]) -> str:
@@ -337,7 +356,7 @@ def join_stripped(lines: list[str]) -> str:
     """join_lines for lines already stripped (as segment() leaves them)."""
     if len(lines) == 1:
         return lines[0]
-    text = "\n".join(lines).strip("\n")
+    text = unwrap_hyphens("\n".join(lines).strip("\n"))
     if _LIST_NL.search(text) is None:
         # no list item: wrapped lines joined, blocks kept apart by their blank lines
         if "\n\n" not in text:
@@ -374,6 +393,8 @@ def join_stripped(lines: list[str]) -> str:
         elif item and not _dash_clause(s, prev, in_list):
             parts.append("\n" + s)
             in_list = True
+        elif prev[-1:] == "-" and _HYPHEN_WRAP.search(prev[-3:] + "\n" + s[:4]):
+            parts.append(s)  # `non-` ⏎ `compliant`
         else:
             parts.append(" " + s)
         if item and blank:
