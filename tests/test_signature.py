@@ -574,3 +574,15 @@ def test_glued_particle_names(last, signers, rest):
 )
 def test_signer_lines_one_or_two(line, signers):
     assert take_signature(["Text ends here.", "", line]).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("line", "signers"),
+    [
+        ("CDA Griffiths", ["GRIFFITHS"]),  # the signer's title before the name
+        ("AMBASSADOR SMITH", ["SMITH"]),
+        ("MOORE LEADER", ["MOORE LEADER"]),  # a title word after a name is no title
+    ],
+)
+def test_signer_title_before_the_name(line, signers):
+    assert take_signature(["Text ends here.", "", line]).signers == signers

@@ -305,3 +305,20 @@ def test_dump_lines_ending_in_a_backslash() -> None:
     assert c.summary == "The forces killed a leader in Ruritania."
     assert c.paragraphs[-1].text == "More text."
     assert c.signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
+    "closing", ["End comment and summary.", "END COMMENT AND SUMMARY.", "End Comment/Summary"]
+)
+def test_summary_closed_with_its_comment(closing) -> None:
+    # a summary that ends in its comment, closed by one marker for both
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        _NO_SUBJECT
+        + "SUBJECT: TALKS\n\n1. (C) Summary: The talks ended.  Comment: They failed.  "
+        + closing
+        + "\n\n2. (C) More.\n\nROE\n",
+        form="text",
+    )
+    assert c.summary == "The talks ended.  Comment: They failed."

@@ -368,6 +368,8 @@ def _take(out: list[str]) -> Signature:
     if words is not None and _plausible(out, words):
         if len(words) >= 2:
             words = _join_split_given(words)
+        if len(words) >= 2 and titles.is_exact(words[0]):
+            words = words[1:]  # `CDA Griffiths`: the signer's title before the name
         name = _collapse(words)
         out.pop()
         if out and out[-1].strip() and len(words) == 1:
