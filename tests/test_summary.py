@@ -322,3 +322,16 @@ def test_summary_closed_with_its_comment(closing) -> None:
         form="text",
     )
     assert c.summary == "The talks ended.  Comment: They failed."
+
+
+@pytest.mark.parametrize("rule", ["- - - -", "- - -", "= = = = ="])
+def test_summary_heading_underlined_with_spaced_marks(rule) -> None:
+    # `SUMMARY` ⏎ `- - - -`: a rule of spaced dashes is decoration, not the summary's text
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        _NO_SUBJECT + "SUBJECT: TALKS\n\nSUMMARY\n" + rule + "\n\n1.  (C) The talks ended.\n"
+        "END SUMMARY.\n\n2. (C) More.\n\nROE\n",
+        form="text",
+    )
+    assert c.summary == "The talks ended."

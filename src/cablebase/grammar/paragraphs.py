@@ -335,14 +335,42 @@ _BLANK_RUN = re.compile(r"\n\n+")
 # A line ending in a word's hyphen (`non-` ⏎ `compliant`, `U.S.-` ⏎ `Russian`) goes on without a
 # space: the hyphen is the word's own.  A dash (` -`, `--`) keeps its space, and so does a
 # hyphen left hanging before `and`/`or` (`pro-` ⏎ `and anti-American`).
-_HYPHEN_WRAP = re.compile(
-    r"(?:(?<=[A-Za-z0-9]-)|(?<=[A-Z]\.-))\n(?=[A-Za-z0-9])(?!(?:and|or|nor|to)\b)"
-)
+_HANGING = re.compile(r"(?:and|or|nor|to)\b")
+
+
+def _word_hyphen(before: str, after: str) -> bool:
+    """`before` ends just before a line-end hyphen and `after` starts the next line: is the
+    hyphen a word's own?"""
+    if not after[:1].isalnum():
+        return False
+    a = before[-1:]
+    if not (a.isalnum() or (a == "." and before[-2:-1].isupper())):
+        return False
+    return _HANGING.match(after) is None
+
+
+def _word_hyphen_in(prev: str, line: str) -> bool:
+    """join_stripped's list path: `prev` ends in `-`, `line` follows it."""
+    return prev[-2:-1] != "-" and _word_hyphen(prev[:-1], line)
 
 
 def unwrap_hyphens(text: str) -> str:
-    """`text` with each line break after a word's hyphen removed (see _HYPHEN_WRAP)."""
-    return _HYPHEN_WRAP.sub("", text) if "-\n" in text else text
+    """`text` with each line break after a word's hyphen removed (found by a literal search:
+    this runs on every paragraph)."""
+    at = text.find("-\n")
+    if at < 0:
+        return text
+    out: list[str] = []
+    start = 0
+    while at >= 0:
+        if _word_hyphen(text[max(start, at - 2) : at], text[at + 2 : at + 6]):
+            out.append(text[start : at + 1])  # keep the hyphen, drop the line break
+            start = at + 2
+        at = text.find("-\n", at + 2)
+    if not out:
+        return text
+    out.append(text[start:])
+    return "".join(out)
 
 
 def join_lines(lines: list[str]) -> str:
@@ -393,7 +421,7 @@ def join_stripped(lines: list[str]) -> str:
         elif item and not _dash_clause(s, prev, in_list):
             parts.append("\n" + s)
             in_list = True
-        elif prev[-1:] == "-" and _HYPHEN_WRAP.search(prev[-3:] + "\n" + s[:4]):
+        elif prev[-1:] == "-" and _word_hyphen_in(prev, s):
             parts.append(s)  # `non-` ⏎ `compliant`
         else:
             parts.append(" " + s)
