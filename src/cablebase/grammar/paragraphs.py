@@ -363,7 +363,13 @@ def unwrap_hyphens(text: str) -> str:
     out: list[str] = []
     start = 0
     while at >= 0:
-        if _word_hyphen(text[max(start, at - 2) : at], text[at + 2 : at + 6]):
+        # (one character each side first: rules `----` and dashes ` -` end most such lines)
+        c = text[at - 1 : at]
+        if (
+            (c.isalnum() or c == ".")
+            and text[at + 2 : at + 3].isalnum()
+            and _word_hyphen(text[max(start, at - 2) : at], text[at + 2 : at + 6])
+        ):
             out.append(text[start : at + 1])  # keep the hyphen, drop the line break
             start = at + 2
         at = text.find("-\n", at + 2)
