@@ -390,7 +390,9 @@ def join_stripped(lines: list[str]) -> str:
     """join_lines for lines already stripped (as segment() leaves them)."""
     if len(lines) == 1:
         return lines[0]
-    text = unwrap_hyphens("\n".join(lines).strip("\n"))
+    text = "\n".join(lines).strip("\n")
+    if "-\n" in text:  # (tested here: a call per paragraph costs)
+        text = unwrap_hyphens(text)
     if _LIST_NL.search(text) is None:
         # no list item: wrapped lines joined, blocks kept apart by their blank lines
         if "\n\n" not in text:
