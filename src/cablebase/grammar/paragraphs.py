@@ -349,11 +349,6 @@ def _word_hyphen(before: str, after: str) -> bool:
     return _HANGING.match(after) is None
 
 
-def _word_hyphen_in(prev: str, line: str) -> bool:
-    """join_stripped's list path: `prev` ends in `-`, `line` follows it."""
-    return prev[-2:-1] != "-" and _word_hyphen(prev[:-1], line)
-
-
 def unwrap_hyphens(text: str) -> str:
     """`text` with each line break after a word's hyphen removed (found by a literal search:
     this runs on every paragraph)."""
@@ -392,7 +387,10 @@ def join_stripped(lines: list[str]) -> str:
         return lines[0]
     text = "\n".join(lines).strip("\n")
     if "-\n" in text:  # (tested here: a call per paragraph costs)
-        text = unwrap_hyphens(text)
+        joined = unwrap_hyphens(text)
+        if joined is not text:  # lines joined at a word's hyphen: the list path sees them so
+            text = joined
+            lines = text.split("\n")
     if _LIST_NL.search(text) is None:
         # no list item: wrapped lines joined, blocks kept apart by their blank lines
         if "\n\n" not in text:
@@ -429,8 +427,6 @@ def join_stripped(lines: list[str]) -> str:
         elif item and not _dash_clause(s, prev, in_list):
             parts.append("\n" + s)
             in_list = True
-        elif prev[-1:] == "-" and _word_hyphen_in(prev, s):
-            parts.append(s)  # `non-` ⏎ `compliant`
         else:
             parts.append(" " + s)
         if item and blank:
