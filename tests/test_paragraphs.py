@@ -377,3 +377,42 @@ def test_corpus_text_rules_never_raise():
         )
         assert paras / total > 0.85
         assert signed / total > 0.80
+
+
+@pytest.mark.parametrize(
+    ("lines", "want"),
+    [
+        # a word's hyphen at a line's end: the word goes on without a space
+        (["The plan is non-", "compliant with U.S.-", "Russian rules."],
+         "The plan is non-compliant with U.S.-Russian rules."),
+        (["Dates are 2004-", "2005."], "Dates are 2004-2005."),
+        # a dash keeps its space, and so does a hyphen left hanging before `and`
+        (["The plan -", "the new one -- failed--", "again."],
+         "The plan - the new one -- failed-- again."),
+        (["Both pro-", "and anti-American views."], "Both pro- and anti-American views."),
+        # inside a list the same holds
+        (["Items:", "- one is non-", "compliant", "- two"], "Items:\n- one is non-compliant\n- two"),
+    ],
+)  # fmt: skip
+def test_hyphen_at_line_end(lines, want):
+    from cablebase.grammar.paragraphs import join_lines
+
+    assert join_lines(lines) == want
+
+
+def test_hyphen_at_line_end_in_subject():
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(["U.S.-", "RUSSIAN TALKS ON NON-", "PROLIFERATION - A REVIEW"]) == (
+        None,
+        "U.S.-RUSSIAN TALKS ON NON-PROLIFERATION - A REVIEW",
+    )
+
+
+def test_sipdis_set_off_by_a_blank_line_inside_a_sentence():
+    # the marker's blank line goes with it; a blank line before a new sentence stays
+    c = _parse(
+        "1. (C) The operation in\n\nSIPDIS\nEcuador ended.\n\n2. (C) Two.\n\nSIPDIS\nNext.\n\nROE"
+    )
+    assert c.paragraphs[0].text == "The operation in Ecuador ended."
+    assert c.paragraphs[1].text == "Two.\n\nNext."

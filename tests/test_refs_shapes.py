@@ -827,6 +827,16 @@ def test_a_country_in_mixed_case_prose_is_no_post():
         ("CARACAS 3161-2003", ["03CARACAS3161"]),
         ("CARACAS 1746-2003", ["03CARACAS1746"]),
         ("QUITO 4525-91", ["91QUITO4525"]),
+        # the last serial written by its last digits only
+        (
+            "NEW DELHI 6773-79",
+            ["04NEWDELHI" + str(n) for n in range(6773, 6780)],
+        ),
+        (
+            "STATE 123456-60 AND 123470",
+            ["04STATE" + str(n) for n in (*range(123456, 123461), 123470)],
+        ),
+        ("ROME 1234-05", ["04ROME1234"]),  # no range: 05 is below 34
         # not a range: a last serial below the first, or too far after it
         ("ROME 6779-6773", ["04ROME6779"]),
         ("ROME 1200-1300", ["04ROME1200"]),

@@ -556,3 +556,50 @@ def test_slashed_and_lower_case_signers(body, signers):
 )
 def test_given_name_split_by_a_stray_space_in_the_signature(body, signers):
     assert take_signature(body.split("\n")).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("last", "signers", "rest"),
+    [
+        # a mixed-case name opening with its particle, glued after the last sentence: one name
+        ("The talks ended. Van Voorst", ["VAN VOORST"], "The talks ended."),
+        ("The talks ended. de la Pena", ["DE LA PENA"], "The talks ended."),
+        ("The talks ended. St. John", ["ST. JOHN"], "The talks ended."),
+        # upper-case particle and compound surnames stay one signer
+        ("The talks ended. MC CARTHY", ["MC CARTHY"], "The talks ended."),
+        ("The talks ended. O'NEILL", ["O'NEILL"], "The talks ended."),
+        ("The talks ended. HINSON-JONES", ["HINSON-JONES"], "The talks ended."),
+        # a particle inside the prose is no name
+        ("We met him in San Pedro de Macoris.", [], "We met him in San Pedro de Macoris."),
+    ],
+)
+def test_glued_particle_names(last, signers, rest):
+    sig = take_signature(["1. Text.", "", last])
+    assert sig.signers == signers
+    assert sig.lines[-1] == rest
+
+
+@pytest.mark.parametrize(
+    ("line", "signers"),
+    [
+        ("SMITH/JONES", ["SMITH", "JONES"]),  # two signers with a slash, upper case
+        ("SCHMIDT/BROWN", ["SCHMIDT", "BROWN"]),  # a name of few vowels is still a name
+        ("RHBVAKS/COMUSNAVCENT", []),  # routing indicators
+        ("DE LA PENA", ["DE LA PENA"]),
+        ("ST. JOHN", ["ST. JOHN"]),
+    ],
+)
+def test_signer_lines_one_or_two(line, signers):
+    assert take_signature(["Text ends here.", "", line]).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("line", "signers"),
+    [
+        ("CDA Griffiths", ["GRIFFITHS"]),  # the signer's title before the name
+        ("AMBASSADOR SMITH", ["SMITH"]),
+        ("MOORE LEADER", ["MOORE LEADER"]),  # a title word after a name is no title
+    ],
+)
+def test_signer_title_before_the_name(line, signers):
+    assert take_signature(["Text ends here.", "", line]).signers == signers

@@ -314,3 +314,51 @@ def test_summary_heading_below_a_ref_is_no_part_of_the_item() -> None:
     )
     assert [r.text for r in c.references] == ["ZENDA 599"]
     assert c.summary == "The talks ended."
+
+
+def test_dump_lines_ending_in_a_backslash() -> None:
+    # a tab-separated dump ends each line of the telegram with ` \`: no field keeps it
+    from cablebase.parse import parse_text
+
+    body = (
+        "C O N F I D E N T I A L ZENDA 000800 \\\n \\\nSIPDIS \\\n \\\n"
+        "E.O. 12958: DECL: 03/04/2018 \\\nTAGS: PREL PTER \\\n"
+        "SUBJECT: FORCES KILL A LEADER, SPURRING \\\nTENSIONS \\\n \\\n"
+        "1. (U) Summary: The forces killed a leader in \\\n \\\nSIPDIS \\\n"
+        "Ruritania. End Summary. \\\n \\\n2. (U) More text. \\\nROE \\\n"
+    )
+    c = parse_text(body, form="text", year=2008)
+    assert c.subject == "FORCES KILL A LEADER, SPURRING TENSIONS"
+    assert c.summary == "The forces killed a leader in Ruritania."
+    assert c.paragraphs[-1].text == "More text."
+    assert c.signers == ["ROE"]
+
+
+@pytest.mark.parametrize(
+    "closing", ["End comment and summary.", "END COMMENT AND SUMMARY.", "End Comment/Summary"]
+)
+def test_summary_closed_with_its_comment(closing) -> None:
+    # a summary that ends in its comment, closed by one marker for both
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        _NO_SUBJECT
+        + "SUBJECT: TALKS\n\n1. (C) Summary: The talks ended.  Comment: They failed.  "
+        + closing
+        + "\n\n2. (C) More.\n\nROE\n",
+        form="text",
+    )
+    assert c.summary == "The talks ended.  Comment: They failed."
+
+
+@pytest.mark.parametrize("rule", ["- - - -", "- - -", "= = = = ="])
+def test_summary_heading_underlined_with_spaced_marks(rule) -> None:
+    # `SUMMARY` ⏎ `- - - -`: a rule of spaced dashes is decoration, not the summary's text
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        _NO_SUBJECT + "SUBJECT: TALKS\n\nSUMMARY\n" + rule + "\n\n1.  (C) The talks ended.\n"
+        "END SUMMARY.\n\n2. (C) More.\n\nROE\n",
+        form="text",
+    )
+    assert c.summary == "The talks ended."

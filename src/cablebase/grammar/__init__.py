@@ -56,6 +56,8 @@ def _run(u: Unwrapped, st: State) -> None:
     meta.settle_year(st)
     lines = u.body
     start = preface.find_banner(lines, st)
+    if start < len(lines) and lines[start].endswith("\\"):
+        lines = preface.unescape_dump_lines(lines, start)
     if start < len(lines):
         leftover = banner.parse_banner(lines[start], st)
         if leftover is not None:

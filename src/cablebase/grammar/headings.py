@@ -13,7 +13,8 @@ import re
 __all__ = ["DECORATION", "decorated_heading", "is_bare_heading", "is_underline"]
 
 # A line of decoration only: dashes, equals, underscores, asterisks (with stray spaces).
-DECORATION = re.compile(r"^\s*[-=_*~]{3,}[-=_*~ ]*$")
+# A rule: three or more of one kind of mark, run together or spaced (`- - - -`).
+DECORATION = re.compile(r"^\s*[-=_*~](?:[-=_*~]{2,}|(?: [-=_*~]){2,})[-=_*~ ]*$")
 _SLASHES = re.compile(r"^\s*//+\s*(\S.*?)\s*//+\s*$")
 _DASHED = re.compile(r"^\s*-{2,}\s*([^-\s].*?)\s*-{2,}\s*$")
 _JOINED = re.compile(r"^\s*([A-Za-z(\"'][^\n]*?[A-Za-z0-9?)\"'])\s*[-=]{4,}\s*$")

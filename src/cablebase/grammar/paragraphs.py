@@ -15,7 +15,15 @@ from cablebase.grammar.headings import DECORATION, decorated_heading, is_bare_he
 from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.portion import normalize_portion
 
-__all__ = ["Item", "segment", "join_lines", "join_stripped", "is_list_item", "LIST_ITEM"]
+__all__ = [
+    "Item",
+    "segment",
+    "join_lines",
+    "join_stripped",
+    "is_list_item",
+    "LIST_ITEM",
+    "unwrap_hyphens",
+]
 
 # `N.` at a line start, not `1.4`; tolerates `3.. (SBU)`, `1.(S)` and indentation.
 NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?!\d)\.?[ \t]*(.*)$")
@@ -324,6 +332,46 @@ _LIST_NL = re.compile(
 
 
 _BLANK_RUN = re.compile(r"\n\n+")
+# A line ending in a word's hyphen (`non-` ⏎ `compliant`, `U.S.-` ⏎ `Russian`) goes on without a
+# space: the hyphen is the word's own.  A dash (` -`, `--`) keeps its space, and so does a
+# hyphen left hanging before `and`/`or` (`pro-` ⏎ `and anti-American`).
+_HANGING = re.compile(r"(?:and|or|nor|to)\b")
+
+
+def _word_hyphen(before: str, after: str) -> bool:
+    """`before` ends just before a line-end hyphen and `after` starts the next line: is the
+    hyphen a word's own?"""
+    if not after[:1].isalnum():
+        return False
+    a = before[-1:]
+    if not (a.isalnum() or (a == "." and before[-2:-1].isupper())):
+        return False
+    return _HANGING.match(after) is None
+
+
+def unwrap_hyphens(text: str) -> str:
+    """`text` with each line break after a word's hyphen removed (found by a literal search:
+    this runs on every paragraph)."""
+    at = text.find("-\n")
+    if at < 0:
+        return text
+    out: list[str] = []
+    start = 0
+    while at >= 0:
+        # (one character each side first: rules `----` and dashes ` -` end most such lines)
+        c = text[at - 1 : at]
+        if (
+            (c.isalnum() or c == ".")
+            and text[at + 2 : at + 3].isalnum()
+            and _word_hyphen(text[max(start, at - 2) : at], text[at + 2 : at + 6])
+        ):
+            out.append(text[start : at + 1])  # keep the hyphen, drop the line break
+            start = at + 2
+        at = text.find("-\n", at + 2)
+    if not out:
+        return text
+    out.append(text[start:])
+    return "".join(out)
 
 
 def join_lines(lines: list[str]) -> str:
@@ -338,6 +386,11 @@ def join_stripped(lines: list[str]) -> str:
     if len(lines) == 1:
         return lines[0]
     text = "\n".join(lines).strip("\n")
+    if "-\n" in text:  # (tested here: a call per paragraph costs)
+        joined = unwrap_hyphens(text)
+        if joined is not text:  # lines joined at a word's hyphen: the list path sees them so
+            text = joined
+            lines = text.split("\n")
     if _LIST_NL.search(text) is None:
         # no list item: wrapped lines joined, blocks kept apart by their blank lines
         if "\n\n" not in text:

@@ -224,3 +224,13 @@ def mail_subject(lines: list[str]) -> str | None:
         text = _MAIL_NUMBER.sub("", " ".join(" ".join(parts).split()))
         return text or None
     return None
+
+
+def unescape_dump_lines(lines: list[str], start: int) -> list[str]:
+    """A tab-separated dump ends every line of the telegram with a backslash (`… Reyes in \\`,
+    a blank line written ` \\`): the lines from the banner at `start` on without it, so that no
+    field's text carries it (summaries held ` \\ ` at each wrap)."""
+    out = lines[:start]
+    for line in lines[start:]:
+        out.append(line[:-1].rstrip() if line.endswith("\\") else line)
+    return out

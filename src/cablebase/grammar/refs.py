@@ -160,7 +160,8 @@ _NUMBER = re.compile(
 )
 # A run of serials written as a range, `NEW DELHI 6773-6779`: every serial from the first to the
 # last (at most _RANGE_MAX after it; a year after the dash, `CARACAS 3161-2003`, is read first).
-_RANGE_TAIL = re.compile(r"[ \t]*-[ \t]*0*(\d{3,7})\b(?![/-]\d)")
+# The last serial may be written by its last digits only (`NEW DELHI 6773-79`: 6773 to 6779).
+_RANGE_TAIL = re.compile(r"[ \t]*-[ \t]*0*(\d{2,7})\b(?![/-]\d)")
 _RANGE_MAX = 20
 # PANAMA 00933/08, QUITO 4525-91, CARACAS 3161-2003 (never `/2015`: a slash lists serials)
 _SLASH_YEAR = re.compile(r"(?:/|-(?:19|20)?)(\d{2})\b(?![/-]\d)")
@@ -510,15 +511,26 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
             paren = _DATE_AFTER.match(s, b)
         yafter = paren.group(1) if paren else None
         end = paren.end() if paren else b
-        run = _RANGE_TAIL.match(s, b) if paren is None and "-" in s[b : b + 3] else None
-        if run is not None and int(number) < int(run.group(1)) <= int(number) + _RANGE_MAX:
+        run = _RANGE_TAIL.match(s, b) if "-" in s[b : b + 3] else None
+        last = _range_last(number, run.group(1)) if run is not None else 0
+        if run is not None and (paren is None or len(run.group(1)) == 2) and last:
             # the range's first cable carries the text as written, the others their serials
             out.append((start, run.end(), year, name, number, None))
-            for k in range(int(number) + 1, int(run.group(1)) + 1):
+            for k in range(int(number) + 1, last + 1):
                 out.append((run.end(), run.end(), year, name, str(k), None))
             continue
         out.append((start, end, year, name, number, yafter))
     return out
+
+
+def _range_last(number: str, tail: str) -> int:
+    """The last serial of a range `number`-`tail`, or 0 when it is none: after the first, at most
+    _RANGE_MAX on.  A tail shorter than the serial gives its last digits (`6773-79` → 6779); a
+    two-digit tail that is no such end is a year (`QUITO 4525-91`), a longer one text."""
+    first = int(number)
+    digits = str(first)
+    last = int(digits[: len(digits) - len(tail)] + tail) if len(tail) < len(digits) else int(tail)
+    return last if first < last <= first + _RANGE_MAX else 0
 
 
 def _post_before(s: str, a: int) -> tuple[int, str] | None:

@@ -369,6 +369,8 @@ def _take(out: list[str]) -> Signature:
     if words is not None and _plausible(out, words):
         if len(words) >= 2:
             words = _join_split_given(words)
+        if len(words) >= 2 and titles.is_exact(words[0]):
+            words = words[1:]  # `CDA Griffiths`: the signer's title before the name
         name = _collapse(words)
         out.pop()
         if out and out[-1].strip() and len(words) == 1:
@@ -459,8 +461,10 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
         words = _name_words(" ".join(name), short_ok=mixed and k == 1)
         if words is None or any(_XRUN.search(w) for w in name):
             continue
+        if k == 1 and sep.lower() in _PARTICLE:
+            continue  # `… St. John`: the name's own particle, looked at with it (k == 2)
         all_upper = all(w.isupper() for w in words if w.lower() not in _PARTICLE)
-        if not all_upper and not (k == 1 and lower_text):
+        if not all_upper and not (k == 1 and lower_text) and not _particle_name(name, sep):
             continue
         su = sep.upper()
         ok = (
@@ -495,6 +499,15 @@ def _glued_name(last: str, mixed: bool = False) -> tuple[str, int] | None:
                 pos = cut.rfind(w, 0, pos)
             return _collapse(words), pos
     return None
+
+
+def _particle_name(name: list[str], sep: str) -> bool:
+    """A mixed-case name opening with its particle after a sentence end (`… efforts. Van
+    Voorst`, `… here. de la Pena`, `… today. St. John`): one name, not its last word alone."""
+    if len(name) < 2 or name[0].lower() not in _PARTICLE or sep[-1] not in ".!?":
+        return False
+    core = [w for w in name if w.lower() not in _PARTICLE]
+    return bool(core) and all(w[0].isupper() and w[-1] != "." for w in core)
 
 
 def _bare_glued(name: list[str], sep: str, last: str) -> bool:
@@ -789,8 +802,9 @@ def _slash_pair(line: str) -> list[str] | None:
     for w in (a, b):
         if is_code(w.upper()) or titles.is_word(w, not w.isupper()) or w.upper() in _STOP:
             return None
-        if w.isupper() and sum(c in "AEIOUY" for c in w) * 4 < len(w):
-            return None  # `RHBVAKS/COMUSNAVCENT`: a routing indicator, no name
+        vowels = sum(c in "AEIOUY" for c in w)
+        if w.isupper() and (not vowels or (len(w) == 7 and w[0] == "R" and vowels < 2)):
+            return None  # `RHBVAKS/COMUSNAVCENT`: a routing indicator, no name (`SCHMIDT` is)
     return [a.upper(), b.upper()]
 
 

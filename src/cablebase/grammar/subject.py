@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from cablebase.grammar import titles
+from cablebase.grammar.paragraphs import unwrap_hyphens
 from cablebase.grammar.portion import normalize_portion, split_portion
 
 __all__ = ["loose_label", "parse_subject", "SUBJECT_STOP"]
@@ -79,7 +80,7 @@ _TRAILING_MARK = re.compile(r"\s\((?=[^()]{1,40}\)[\s.]*$)([^()]*)\)[\s.]*$")
 def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     """Join the SUBJECT pieces (label removed) with single spaces; return
     (portion mark or None, subject text or None when empty)."""
-    text = " ".join(" ".join(pieces).split())
+    text = " ".join(unwrap_hyphens("\n".join(pieces)).split())
     if not text:
         return None, None
     text = _LABEL_AGAIN.sub("", text, count=1)  # `SUBJECT: SUBJECT: …`

@@ -50,13 +50,17 @@ _SENTENCE_LABEL = re.compile(
     r"\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
+# `End Summary`, and the closing of a summary that ends in its comment (`End comment and
+# summary.`, `END COMMENT/SUMMARY`).
 _END = re.compile(
-    r"\(?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive)\s*(?:/|and\s)?\s*)?summary\b"
+    r"\(?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary\b"
     r"\s*[.:;]*\s*\)?\.?",
     re.I,
 )
 # The marker's words on lower-cased text; led by a literal so the engine skips ahead fast.
-_END_WORDS = re.compile(r"end\s+(?:of\s+)?(?:(?:introduction|executive)\s*(?:/|and\s)?\s*)?summary")
+_END_WORDS = re.compile(
+    r"end\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary"
+)
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
     r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background)\s+(?:and\s+)?|begin\s+)?"

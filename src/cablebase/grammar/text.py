@@ -145,6 +145,15 @@ def _drop_sipdis(body: list[str], blob: str) -> list[str]:
         x = body[k]
         if _SIPDIS.match(x):
             drop.add(k)
+            # the marker set off by a blank line inside a sentence (`… operation in` ⏎⏎
+            # `SIPDIS` ⏎ `Ecuador.`): the blank line goes with it
+            if (
+                1 < k < len(body) - 1
+                and not body[k - 1].strip()
+                and _wrapped(body[k - 2])
+                and body[k + 1].strip()
+            ):
+                drop.add(k - 1)
         elif x.startswith("SIPDIS ") and k > 0 and _wrapped(body[k - 1]):
             # the marker the SIPDIS tool put on a line of its own, glued to the wrapped
             # sentence's next line (`… he is a talented` ⏎ `SIPDIS and skillful leader`)
