@@ -758,7 +758,10 @@ def test_relevance_order_and_pages(world):
         assert sorted(h.reference_id for h in hits) == want, q
         rowid = {d.cable.reference_id: d.rowid for d in brute.docs}
         keys = [(math.inf if h.score is None else h.score, -rowid[h.reference_id]) for h in hits]
-        assert keys == sorted(keys), q
+        if not archive.searcher.two_tiered(parse_query(q), archive.reader):
+            # (PostgreSQL's bound is 2,000 hits: a common word is ranked in tiers there,
+            # test_broad_relevance_is_two_tiered's case.)
+            assert keys == sorted(keys), q
         ids = [h.reference_id for h in hits]
         for offset, limit in ((0, 50), (50, 50), (3, 1), (max(0, len(ids) - 2), 10)):
             page = archive.search(q, sort="relevance", limit=limit, offset=offset)

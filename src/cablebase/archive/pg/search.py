@@ -29,7 +29,6 @@ from cablebase.archive import texts, tiers
 from cablebase.archive.pg.fulltext import term_query
 from cablebase.archive.pg.plan import text_query, where
 from cablebase.archive.query import And, Node, Not, Term, conjoin, positive_terms
-from cablebase.archive.sqlite_search import BROAD
 from cablebase.archive.store import FACETS as FACET_NAMES
 from cablebase.archive.store import Reader
 
@@ -57,6 +56,11 @@ FACETS = {  # name -> (value, join), as store.FACETS
 }
 assert set(FACETS) == set(FACET_NAMES)
 CHUNK = 1000
+# Relevance of a query with more hits than this is ranked in two tiers (docs/search.md).  A
+# tenth of SQLite's bound (sqlite_search.BROAD): ts_rank reads each hit's tsvector from TOAST,
+# ~0.65 ms a hit at 1 M cables (a term of 20,000 hits took 13 s), where FTS5's bm25 costs
+# 4-8 us.  So on PostgreSQL a query of 2,000-20,000 hits is ranked in tiers, on SQLite not.
+BROAD = 2000
 # The distinct values of each source (store.VALUE_SOURCES).
 _VALUES = {
     "origins": "SELECT DISTINCT origin FROM cables WHERE origin IS NOT NULL",
