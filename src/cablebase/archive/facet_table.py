@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable
-from itertools import chain, repeat
+from collections.abc import Iterable, Iterator
+from itertools import chain, compress, repeat
 from operator import add
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -163,8 +163,9 @@ class FacetTable:
             for i in ids:
                 packed[i >> 3] |= 1 << (i & 7)
             return int.from_bytes(packed, "little")
-        byte = bytearray(n)  # one byte per cable: set in C, then packed eight to a byte
-        deque(map(byte.__setitem__, ids, repeat(1)), maxlen=0)
+        byte = bytearray(n)  # one byte per cable, then packed eight to a byte
+        for i in ids:  # a plain loop: twice as fast as map(byte.__setitem__, ...)
+            byte[i] = 1
         x = int.from_bytes(byte, "little")  # bit 8i for id i
         if self._packing is None or self._packing[0] != n:
             self._packing = (
@@ -211,6 +212,15 @@ class FacetTable:
             ids = [i for i in ids if 0 <= i < self.size]
         return ids
 
+    def _others(self, ids: list[int]) -> Iterator[int]:
+        """The ids of this table that are not in `ids` (within it): a byte per cable cleared
+        for each of `ids`, then the set bytes' positions (a set of every id less the hits
+        took ~4 times as long)."""
+        kept = bytearray(b"\x01") * self.size
+        for i in ids:  # a plain loop: twice as fast as map(kept.__setitem__, ...)
+            kept[i] = 0
+        return compress(range(self.size), kept)
+
     def facets(
         self, ids: Iterable[int] | None, names: tuple[str, ...], minus: Iterable[int] = ()
     ) -> dict[str, list]:
@@ -222,9 +232,7 @@ class FacetTable:
         if ids is not None and 2 * len(ids) > self.size:
             # Most of the archive: count the cables that are not hits (fewer), and take them
             # from the whole archive's counts (held per state).  `ids` hold each hit once.
-            other = set(range(self.size))
-            other.difference_update(ids)
-            less.extend(other)
+            less.extend(self._others(ids))
             ids = None
 
         def single(codes, ids: list[int], masks: dict[int, int] | None) -> Counter:
