@@ -28,7 +28,7 @@ from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
-from cablebase.grammar.summary import is_summary_heading
+from cablebase.grammar.summary import is_summary_heading, opens_with_label
 from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
@@ -553,6 +553,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     break
                 continue
             if not seen_label:
+                if opens_with_label(s) and not _label_ahead(lines, i, sc, _PREAMBLE_LABELS, 4):
+                    text_start = i  # `SUMMARY: …` under the banner of a cable without preamble
+                    break
                 rest = split_caption(s, sc.handling)
                 if rest:
                     sc.captions.append(rest)
@@ -687,6 +690,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         sc.captions.clear()
         text_start = first_caption
     return sc, text_start
+
+
+_PREAMBLE_LABELS = ("eo", "tags", "subject", "ref", "clby")
 
 
 def _prose(captions: list[str]) -> bool:
