@@ -362,6 +362,8 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
                 continue
             break
         if k > 0 and not _goes_on(line, open_end):
+            if k + 1 == len(lines) and _free_tag_tail(lines[k - 1], line):
+                _join_tail(tags, line)
             break
         open_end = line.rstrip().endswith((",", ";"))
         if line == line.lower():  # a lower-cased cable: `prel, pgov, pins, tu`
@@ -380,6 +382,25 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
             seen.add(t)
             out.append(t)
     return out, expansions
+
+
+def _free_tag_tail(before: str, line: str) -> bool:
+    """A free tag cut at the value's last line end: the line before ends without a separator
+    in a word that is no code, and the last line is one or two upper-case words that are no
+    codes either (`… KU COUNTRY` ⏎ `CLEARANCE`)."""
+    words = line.split()
+    if not 1 <= len(words) <= 2 or line != line.upper() or before.rstrip()[-1:] in ",;":
+        return False
+    if any(not w.isalpha() or _codes_of(w, strict=True) for w in words):
+        return False
+    last = before.split()[-1] if before.strip() else ""
+    return len(last) > 2 and last.isalpha() and last.isupper() and not _codes_of(last, strict=True)
+
+
+def _join_tail(tags: list[str], line: str) -> None:
+    """Put the cut tag's last words back on the tag they end."""
+    if tags and not tags[-1].endswith(")"):  # a person group is whole
+        tags[-1] = f"{tags[-1]} {' '.join(line.split())}"
 
 
 _LEAD_MARKS = frozenset("-:;.")
