@@ -65,6 +65,20 @@ def test_real_post_spellings(text, year, expected):
     assert ids(text, year) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A. ZENDA 701 B. INCSR BRAZIL 2008", ["09ZENDA701", None]),  # a report's title
+        ("A. HUMAN RIGHTS REPORT EL SALVADOR 1999", [None]),
+        ("A. BRAZIL 2008 (06)", ["06BRASILIA2008"]),  # the year written apart: a serial
+        ("A. BRASILIA 2008", ["09BRASILIA2008"]),  # the post's own spelling: a serial
+        ("A. BRAZIL 1412", ["09BRASILIA1412"]),
+    ],
+)
+def test_year_after_a_country_name_is_no_serial(text, expected):
+    assert ids(text, 2009) == expected
+
+
 def test_unesco_mission_takes_the_spelling_cablegate_used_that_year():
     # One mission: PARISFR in 2008, UNESCOPARISFR most in 2010 (serials.json spellings).
     assert ids("USUNESCO PARIS FR 210", 2008) == ["08PARISFR210"]
