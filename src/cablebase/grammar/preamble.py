@@ -149,8 +149,9 @@ def _maybe_skip(s: str) -> bool:
 
 # A REF item on its own line: `B. MADRID 919`, `B) …`, `(B) …`, `B. B. 2008 BAMAKO 217`.
 _REF_ITEM = re.compile(r"^\s*(?:-+\s*)?(?:[A-Za-z][.):]|\([A-Za-z]\))\s")  # `-   (B) State 1`
-# A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`).
-_REF_SERIAL = re.compile(r"^\s*\d{2,7}\s*$")
+# A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`),
+# or with the next items after it (`(B) Rio de Janeiro` ⏎⏎ `00723  (C) Brasilia 01392`).
+_REF_SERIAL = re.compile(r"^\s*\d{2,7}(?:\s*$|[\s,;]+(?:\([A-Za-z]\)|[A-Za-z][.)])\s*\S)")
 # A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
 # (an item may hold its year alone: `(C) 05` ⏎⏎ `Reykjavik 431`)
 _REF_OPEN = re.compile(
