@@ -419,3 +419,20 @@ def test_list_separators_and_cut_groups(value, expected):
 )
 def test_place_names_of_several_words(value, expected):
     assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # an acronym that is no subject or country code, a small word, words that are no codes
+        ("PHUM KJUS TIP IN ZENDA", ["PHUM", "KJUS", "TIP IN ZENDA"]),
+        ("PREL UNHCR TO REFUGEES", ["PREL", "UNHCR TO REFUGEES"]),
+        # … a country code after a country code or a subject code stays a country code
+        ("CE IN ECONOMICS LTTE", ["CE", "IN", "ECONOMICS LTTE"]),
+        ("ECON IN ZENDA", ["ECON", "IN", "ZENDA"]),
+        ("PREL TIP IN TU", ["PREL", "TIP", "IN", "TU"]),
+        ("PREL TIP IN", ["PREL", "TIP", "IN"]),
+    ],
+)
+def test_acronym_joined_to_words_by_a_small_word(value, expected):
+    assert parse_tags(value) == expected

@@ -589,6 +589,11 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             tags.append(hit[0])
             i = hit[1]
             continue
+        end = _joined_phrase_end(toks, i, tags)
+        if end is not None:
+            tags[-1] = " ".join(toks[i - 1 : end])  # `TIP IN TURKEY`: one free tag
+            i = end
+            continue
         # after OVIP comes a person's name: `RICE` or `BUSH` there is no code; nor is a
         # word that only looks like one before a given name (`CROS GERARD`)
         after_ovip = bool(tags) and tags[-1] == "OVIP"
@@ -626,6 +631,27 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+def _joined_phrase_end(toks: list[str], i: int, tags: list[str]) -> int | None:
+    """A small word that also spells a country code (`IN`, `TO`, `IS`) joining an acronym
+    that is no subject or country code (three, five or six letters: `TIP`) to words that are
+    no codes: the end of that phrase (`TIP IN TURKEY`), or None."""
+    tok = toks[i]
+    if tok not in _JOINERS or i == 0 or i + 1 >= len(toks) or not tags:
+        return None
+    before = toks[i - 1]
+    if tags[-1] != before or len(before) in (2, 4) or not before.isalpha():
+        return None
+    j = i + 1
+    while j < len(toks) and _plain_word(toks[j]):
+        j += 1
+    return j if j > i + 1 else None
+
+
+def _plain_word(w: str) -> bool:
+    """An upper-case word of three letters or more that is no code."""
+    return len(w) > 2 and w.isalpha() and w.isupper() and not _codes_of(w, strict=True)
 
 
 @cache
