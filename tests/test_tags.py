@@ -436,3 +436,19 @@ def test_place_names_of_several_words(value, expected):
 )
 def test_acronym_joined_to_words_by_a_small_word(value, expected):
     assert parse_tags(value) == expected
+
+
+def test_known_phrase_with_its_ampersand_lost():
+    # a page that dropped the `&` of two free tags run together: each is still cut out whole,
+    # in the spelling the cable (and its csv row) gives
+    assert parse_tags("PGOV ZE POLITICS FOREIGN POLICY POL FOREIGN POL") == [
+        "PGOV",
+        "ZE",
+        "POLITICS & FOREIGN POLICY",
+        "POL & FOREIGN POL",
+    ]
+    assert parse_tags("PGOV ZE POLITICS & FOREIGN POLICY") == [
+        "PGOV",
+        "ZE",
+        "POLITICS & FOREIGN POLICY",
+    ]

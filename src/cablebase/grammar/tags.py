@@ -65,7 +65,12 @@ def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
         data = json.loads(raw)
     except (OSError, ValueError):  # a damaged install: the shapes alone still work
         data = {}
-    phrases = {tuple(p.replace("-", " ").split()): p for p in data.get("phrases", [])}
+    phrases = {}
+    for p in data.get("phrases", []):
+        words = tuple(p.replace("-", " ").split())
+        phrases[words] = p
+        if "&" in words:  # a page that lost the ampersand: `POLITICS FOREIGN POLICY`
+            phrases.setdefault(tuple(w for w in words if w != "&"), p)
     return frozenset(data.get("codes", [])), phrases
 
 
@@ -110,7 +115,11 @@ def _vocabulary() -> dict[str, str]:
         data = {}
     words = [*data.get("codes", []), *data.get("phrases", []), *data.get("free_tags", {})]
     words += _place_names()
-    return {" ".join(w.replace("-", " ").split()): w for w in words}
+    vocab = {" ".join(w.replace("-", " ").split()): w for w in words}
+    for key, w in list(vocab.items()):
+        if " & " in key:  # the ampersand lost (see _knowledge)
+            vocab.setdefault(key.replace(" & ", " "), w)
+    return vocab
 
 
 # A cut inside a word (two tags glued, `RIGHTSPOLMIL`) leaves at least this many letters on
