@@ -554,7 +554,11 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     break
                 continue
             if not seen_label:
-                if opens_with_label(s) and not _label_ahead(lines, i, sc, _PREAMBLE_LABELS, 4):
+                if (
+                    s[0] in _SUMMARY_FIRST
+                    and opens_with_label(s)
+                    and not _label_ahead(lines, i, sc, _PREAMBLE_LABELS, 4)
+                ):
                     text_start = i  # `SUMMARY: …` under the banner of a cable without preamble
                     break
                 rest = split_caption(s, sc.handling)
@@ -694,6 +698,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
 
 
 _PREAMBLE_LABELS = ("eo", "tags", "subject", "ref", "clby")
+_SUMMARY_FIRST = frozenset("(Ss")  # how a summary label opens its line (cheap test first)
 
 
 def _prose(captions: list[str]) -> bool:

@@ -160,7 +160,7 @@ _OPENING_LABEL = re.compile(
 
 def opens_with_label(line: str) -> bool:
     """Whether a line opens with a summary label (`Summary/Comment: The …`)."""
-    return bool(_OPENING_LABEL.match(line))
+    return _OPENING_LABEL.match(line) is not None
 
 
 def is_summary_heading(line: str) -> bool:
