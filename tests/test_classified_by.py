@@ -169,6 +169,13 @@ def test_two_classifiers(text, names):
         ("Gillian", None),
         ("Minter", None),
         ("Leo", None),
+        # a transmission garble: `Q` where one to three letters were lost
+        ("CooQnator", "coordinator"),
+        ("AmbaQador", "ambassador"),
+        ("CounQlor", "counselor"),
+        ("Iqbal", None),  # a name with a q of its own
+        ("Qadri", None),
+        ("AQb", None),  # too few letters kept to tell
     ],
 )
 def test_fuzzy_title(word, meant):
@@ -341,3 +348,15 @@ def test_a_cable_cited_after_the_name_leaves_the_name():
     assert cb.names == ["Jo Roe"]
     cb, _ = parse_classified_by("Classified By: Refugee Coordinator Jo Roe, reasons 1.4 (b)")
     assert cb.names == ["Jo Roe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Provincial Affairs Deputy CooQnator Hal Y ee for reasons 1.4 (b) and (d)", "Hal Yee"),
+        ("A/DCM Dan O,Hara for reason 1.4(d).", "Dan O'Hara"),
+        ("POLOFF JON O,DELL, REASONS 1.4 (B)", "JON O'DELL"),
+    ],
+)
+def test_garbled_title_and_comma_for_an_apostrophe(text, name):
+    assert _name(text) == name

@@ -198,7 +198,29 @@ def test_damaged_name_repaired_by_the_known_ids(monkeypatch):
     monkeypatch.setattr(ids_module, "KNOWN_IDS", known)
     assert canonicalize_id("07QXICO4410") == "07MEXICO4410"
     assert canonicalize_id("07QXICO4411") == "07QXICO4411"  # no such id: the name stays
-    assert canonicalize_id("07AQNA272") == "07AQNA272"  # two posts as close: no guess
+    # a garble (`Q` for lost letters) keeps A…NA: ASTANA fits, ANKARA does not
+    assert canonicalize_id("07AQNA272") == "07ASTANA272"
+
+
+@pytest.mark.parametrize(
+    ("rows", "written", "expected"),
+    [
+        ([("05BAGHDAD12", 2)], "05BAQDAD12", "05BAGHDAD12"),  # one post fits the letters kept
+        ([("05KINSHASA9", 2)], "05QINSHASA9", "05KINSHASA9"),
+        ([("07ASTANA273", 2)], "07AQNA272", "07AQNA272"),  # no such id: the name stays
+        ([("07ASTANA272", 2)], "07AQNA272", "07ASTANA272"),  # ADANA fits too: the id decides
+        ([("09QUITO12", 2)], "09QUITO12", "09QUITO12"),  # QU is no garble
+        ([], "05QQ12", "05QQ12"),  # too few letters kept
+    ],
+)
+def test_garbled_post_name(monkeypatch, rows, written, expected):
+    monkeypatch.setattr(ids_module, "KNOWN_IDS", KnownIds.of(rows))
+    assert canonicalize_id(written) == expected
+
+
+def test_garbled_post_name_without_the_known_ids(no_known_ids):
+    assert canonicalize_id("05BAQDAD12") == "05BAGHDAD12"  # one post fits
+    assert canonicalize_id("07AQNA272") == "07AQNA272"  # ADANA and ASTANA fit: no guess
 
 
 def test_family_spelling_follows_the_known_ids(monkeypatch):

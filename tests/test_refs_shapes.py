@@ -65,6 +65,20 @@ def test_real_post_spellings(text, year, expected):
     assert ids(text, year) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A. ZENDA 701 B. INCSR BRAZIL 2008", ["09ZENDA701", None]),  # a report's title
+        ("A. HUMAN RIGHTS REPORT EL SALVADOR 1999", [None]),
+        ("A. BRAZIL 2008 (06)", ["06BRASILIA2008"]),  # the year written apart: a serial
+        ("A. BRASILIA 2008", ["09BRASILIA2008"]),  # the post's own spelling: a serial
+        ("A. BRAZIL 1412", ["09BRASILIA1412"]),
+    ],
+)
+def test_year_after_a_country_name_is_no_serial(text, expected):
+    assert ids(text, 2009) == expected
+
+
 def test_unesco_mission_takes_the_spelling_cablegate_used_that_year():
     # One mission: PARISFR in 2008, UNESCOPARISFR most in 2010 (serials.json spellings).
     assert ids("USUNESCO PARIS FR 210", 2008) == ["08PARISFR210"]
@@ -844,3 +858,23 @@ def test_a_country_in_mixed_case_prose_is_no_post():
 )
 def test_serial_range(text, want):
     assert ids(text, 2004) == want
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "REF: a) Lima 2736, b) Lima \n \n4964 c) Lima 5178 d) Lima 5692 \n",
+        "Refs:  (A) Lima 02736  (B) Lima \n \n04964  (C) Lima 05178  (D) Lima 5692\n",
+        "REF: A. LIMA 2736 B. LIMA \n\n4964, C. LIMA 5178 D. LIMA 5692\n",
+    ],
+)
+def test_serial_cut_from_its_post_by_a_blank_line_with_items_after_it(block):
+    # a double-spaced copy cut an item between post and serial; the next items follow it
+    c = parse_text("SUBJECT: TALKS\n\n" + block + " \n1.  (U)  Text here.", year=2004)
+    assert [r.id for r in c.references] == [
+        "04LIMA2736",
+        "04LIMA4964",
+        "04LIMA5178",
+        "04LIMA5692",
+    ]
+    assert [p.number for p in c.paragraphs] == [1]

@@ -362,3 +362,42 @@ def test_summary_heading_underlined_with_spaced_marks(rule) -> None:
         form="text",
     )
     assert c.summary == "The talks ended."
+
+
+@pytest.mark.parametrize(
+    ("text", "summary"),
+    [
+        # a fragment that opens with the label, no preamble and no numbered paragraph
+        (
+            "Summary/Comment: The talks ended\nin a draw.  End Summary/Comment.\n",
+            "The talks ended in a draw.",
+        ),
+        (
+            "(SBU) SUMMARY AND COMMENT: The talks ended.\nEND SUMMARY AND COMMENT.",
+            "The talks ended.",
+        ),
+        # an old cable without preamble labels: the label under the banner, paragraph 2 after
+        (
+            "CONFIDENTIAL SECTION 01 OF 02 ZENDA 001234\n\nSUMMARY: THE TALKS ENDED. END SUMMARY."
+            "\n\n2. MORE TEXT FOLLOWS HERE.\n\nROE\n",
+            "THE TALKS ENDED.",
+        ),
+    ],
+)
+def test_summary_label_before_any_preamble_label_starts_the_text(text, summary) -> None:
+    from cablebase.parse import parse_text
+
+    c = parse_text(text)
+    assert c.summary == summary
+    assert c.captions == []
+
+
+def test_summary_label_above_the_preamble_stays_a_caption() -> None:
+    # a line with a summary label followed by E.O./TAGS is no text start: the preamble goes on
+    from cablebase.parse import parse_text
+
+    c = parse_text(
+        "Summary: see para 2.\nE.O. 12958: N/A\nTAGS: PREL\nSUBJECT: TALKS\n\n1. (U) Text.\n\nROE\n"
+    )
+    assert c.tags == ["PREL"]
+    assert c.subject == "TALKS"

@@ -206,6 +206,33 @@ def test_later_lines(value, expected):
     assert parse_tags(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a free tag cut at the line end: its last words on the value's last line
+        ("OREP AMGT ZE PORT\nSECURITY", ["OREP", "AMGT", "ZE", "PORT SECURITY"]),
+        ("PREL ZE VISA POLICY\nREVIEW BOARD", ["PREL", "ZE", "VISA POLICY REVIEW BOARD"]),
+        # … not after a code, nor a comma, nor a person group, nor with a code on the line
+        ("PREL PGOV ZE\nSECURITY", ["PREL", "PGOV", "ZE"]),
+        ("PREL, PORT,\nSECURITY NOW", ["PREL", "PORT", "SECURITY NOW"]),
+        ("OVIP (DOE, JANE)\nSECURITY", ["OVIP (DOE, JANE)"]),
+        ("PREL ZE PORT\nSECURITY ZE", ["PREL", "ZE", "PORT"]),
+        # … nor a line of prose under the tags
+        ("PREL ZE PORT\nTHE TALKS WENT WELL", ["PREL", "ZE", "PORT"]),
+    ],
+)
+def test_free_tag_cut_at_the_line_end(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_free_tag_cut_at_the_line_end_in_a_preamble():
+    from cablebase.parse import parse_text
+
+    c = parse_text("E.O. 12958: N/A\nTAGS: OREP ZE PORT\nSECURITY\nSUBJECT: PORTS\n\n1. (U) Text.")
+    assert c.tags == ["OREP", "ZE", "PORT SECURITY"]
+    assert c.subject == "PORTS"
+
+
 def test_page_marker_inside_tags_is_no_tag():
     assert parse_tags("PREL PGOV\nZENDA 00000402 002 OF 003\nECON") == ["PREL", "PGOV"]
     assert parse_tags("PREL PGOV ZENDA 00000402 001.2 OF 003 ZE") == ["PREL", "PGOV", "ZE"]
@@ -392,3 +419,36 @@ def test_list_separators_and_cut_groups(value, expected):
 )
 def test_place_names_of_several_words(value, expected):
     assert parse_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # an acronym that is no subject or country code, a small word, words that are no codes
+        ("PHUM KJUS TIP IN ZENDA", ["PHUM", "KJUS", "TIP IN ZENDA"]),
+        ("PREL UNHCR TO REFUGEES", ["PREL", "UNHCR TO REFUGEES"]),
+        # … a country code after a country code or a subject code stays a country code
+        ("CE IN ECONOMICS LTTE", ["CE", "IN", "ECONOMICS LTTE"]),
+        ("ECON IN ZENDA", ["ECON", "IN", "ZENDA"]),
+        ("PREL TIP IN TU", ["PREL", "TIP", "IN", "TU"]),
+        ("PREL TIP IN", ["PREL", "TIP", "IN"]),
+    ],
+)
+def test_acronym_joined_to_words_by_a_small_word(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_known_phrase_with_its_ampersand_lost():
+    # a page that dropped the `&` of two free tags run together: each is still cut out whole,
+    # in the spelling the cable (and its csv row) gives
+    assert parse_tags("PGOV ZE POLITICS FOREIGN POLICY POL FOREIGN POL") == [
+        "PGOV",
+        "ZE",
+        "POLITICS & FOREIGN POLICY",
+        "POL & FOREIGN POL",
+    ]
+    assert parse_tags("PGOV ZE POLITICS & FOREIGN POLICY") == [
+        "PGOV",
+        "ZE",
+        "POLITICS & FOREIGN POLICY",
+    ]

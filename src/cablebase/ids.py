@@ -316,7 +316,11 @@ def canonicalize_id(refid: str, repair: bool = True) -> str | None:
     if post is not None:
         post = well_spelt(post)
     if post is None:
-        post = _one_edit_post(key) or (_known_post(m[1], key, serial) if repair else None)
+        post = (
+            _one_edit_post(key)
+            or _garbled_post(key, m[1], serial)
+            or (_known_post(m[1], key, serial) if repair else None)
+        )
     if post is None:
         post = _variants(key, _table())[-1]
     return f"{m[1]}{_family_spelling(post, m[1], serial)}{serial}"
@@ -325,9 +329,10 @@ def canonicalize_id(refid: str, repair: bool = True) -> str | None:
 @lru_cache(maxsize=2048)
 def well_spelt(post: str) -> str:
     """A post name of the table that is a misspelling Cablegate holds once or twice (NDJAENA,
-    AITTAIPIE) -> the well-attested post one letter away; any other post unchanged."""
+    AITTAIPIE) -> the well-attested post one letter away, or the one a garble stands for
+    (AQNA -> ASTANA); any other post unchanged."""
     if 0 < _table().posts.get(post, _RELIABLE) < _RELIABLE:
-        return _one_edit_post(post) or post
+        return _one_edit_post(post) or _garbled_post(post) or post
     return post
 
 
@@ -366,6 +371,32 @@ def _one_edit(a: str, b: str) -> bool:
     while i < len(short) and short[i] == long_[i]:
         i += 1
     return short[i:] == long_[i + 1 :]
+
+
+# A transmission garble: a `Q` (not `QU`) where one to three letters were lost.
+_GARBLE = re.compile(r"Q(?!U)")
+
+
+def _garbled_post(key: str, yy: str | None = None, serial: int | None = None) -> str | None:
+    """The one well-attested post a garbled name stands for, each lone `Q` read as one to
+    three lost letters (`BAQDAD` -> BAGHDAD); with the Cablegate ids at hand, only a post
+    whose id with this year and serial exists (`AQNA`: ADANA and ASTANA fit).  None when none
+    or several fit, or fewer than three letters are left to tell."""
+    if "Q" not in key:
+        return None
+    hits = _garble_fits(key)
+    if yy is not None and KNOWN_IDS.available:
+        hits = [p for p in hits if KNOWN_IDS.exists(f"{yy}{p}{serial}")]
+    return hits[0] if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=1024)
+def _garble_fits(key: str) -> tuple[str, ...]:
+    """The well-attested posts a name with lone `Q`s fits (see _garbled_post)."""
+    if not _GARBLE.search(key) or sum(c != "Q" for c in key) < 3:
+        return ()
+    rx = re.compile(_GARBLE.sub(".{1,3}", key))
+    return tuple(p for p, n in _table().posts.items() if n >= _ONE_EDIT_MIN and rx.fullmatch(p))
 
 
 # How close a damaged name must be to a post whose id (same year and serial) Cablegate holds.

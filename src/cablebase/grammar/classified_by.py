@@ -225,6 +225,8 @@ _INNER_LABEL = re.compile(r"(?=[cg])(?:\bclass[a-z]{2,4}d\s+by\b|\bguide\s+by\b)
 # `Charge d’Affaires`, `Charge d,Affaires`, `Charge d' Affaires`, `Charge de'Affairs`,
 # `Charge d\'Affaires` -> `Charge d'Affaires`.
 _AFFAIRES = re.compile(r"(?=[dD])\b([dD])[eE]?\s?\\?[’‘`´',]\s?(?=[Aa][Ff])")
+# `Daniel O,Grady` -> `Daniel O'Grady`: a comma typed for the apostrophe of an Irish name.
+_O_COMMA = re.compile(r"(?<![\w.'])O,(?=[A-Z][A-Za-z])")
 # `a. i.` -> `a.i.`, `A. I` -> `A.I.`
 _AI = re.compile(r"(?<![\w.])[aA]\.\s?[iI]\b\.?")
 _COLON = re.compile(r"\s*[:;]\s*")
@@ -535,6 +537,8 @@ def _parse_cached(text: str) -> tuple[ClassifiedBy, list[str]]:
         who = _WHO_LEAD.sub("", who, count=1)
     if "'" in who or "," in who or "’" in who or "`" in who or "´" in who:
         who = _AFFAIRES.sub(r"\1'", who)
+        if "O," in who:
+            who = _O_COMMA.sub("O'", who)
     if "." in who:
         who = _AI.sub(lambda m: "".join(m.group(0).split()).rstrip(".") + ".", who)
     if ":" in who or ";" in who:

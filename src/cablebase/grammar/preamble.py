@@ -28,7 +28,7 @@ from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
-from cablebase.grammar.summary import is_summary_heading
+from cablebase.grammar.summary import is_summary_heading, opens_with_label
 from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
@@ -149,8 +149,9 @@ def _maybe_skip(s: str) -> bool:
 
 # A REF item on its own line: `B. MADRID 919`, `B) …`, `(B) …`, `B. B. 2008 BAMAKO 217`.
 _REF_ITEM = re.compile(r"^\s*(?:-+\s*)?(?:[A-Za-z][.):]|\([A-Za-z]\))\s")  # `-   (B) State 1`
-# A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`).
-_REF_SERIAL = re.compile(r"^\s*\d{2,7}\s*$")
+# A serial alone on its line after an item cut before it (`C) 2003 Sao Paulo` ⏎⏎ `1186`),
+# or with the next items after it (`(B) Rio de Janeiro` ⏎⏎ `00723  (C) Brasilia 01392`).
+_REF_SERIAL = re.compile(r"^\s*\d{2,7}(?:\s*$|[\s,;]+(?:\([A-Za-z]\)|[A-Za-z][.)])\s*\S)")
 # A REF block whose last line ends with an open item (`…, C)`): a blank line does not end it.
 # (an item may hold its year alone: `(C) 05` ⏎⏎ `Reykjavik 431`)
 _REF_OPEN = re.compile(
@@ -553,6 +554,13 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                     break
                 continue
             if not seen_label:
+                if (
+                    s[0] in _SUMMARY_FIRST
+                    and opens_with_label(s)
+                    and not _label_ahead(lines, i, sc, _PREAMBLE_LABELS, 4)
+                ):
+                    text_start = i  # `SUMMARY: …` under the banner of a cable without preamble
+                    break
                 rest = split_caption(s, sc.handling)
                 if rest:
                     sc.captions.append(rest)
@@ -687,6 +695,10 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         sc.captions.clear()
         text_start = first_caption
     return sc, text_start
+
+
+_PREAMBLE_LABELS = ("eo", "tags", "subject", "ref", "clby")
+_SUMMARY_FIRST = frozenset("(Ss")  # how a summary label opens its line (cheap test first)
 
 
 def _prose(captions: list[str]) -> bool:

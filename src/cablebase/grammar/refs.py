@@ -602,6 +602,8 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
     digits = number.lstrip("0") or "0"
     if len(digits) > 7 or not digits.isdigit():
         return None
+    if year is None and _year_after_country(written, post, number):
+        return None
     if post is None:
         return _capital_id(written, number, year, citing)
     post = well_spelt(post)
@@ -634,6 +636,15 @@ def _cable_id(written: str, number: str, year: int | str | None, citing: Citing)
             if known.exists(f"{yy}{p}{digits}"):
                 return f"{yy}{p}{digits}"
     return rid
+
+
+def _year_after_country(written: str, post: str | None, number: str) -> bool:
+    """A year after a country's name that is no post's own spelling (`INCSR BRAZIL 2008`, a
+    report's title; `BRAZIL 234` for Brasilia is a cable): no serial."""
+    if len(number) != 4 or not 1966 <= int(number) <= 2015:
+        return False
+    key = "".join(ch for ch in written.upper() if ch.isalpha())
+    return is_country_key(key) and key != post
 
 
 def _capital_id(country: str, number: str, year: int | str | None, citing: Citing) -> str | None:

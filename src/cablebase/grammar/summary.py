@@ -23,7 +23,7 @@ import re
 from cablebase.grammar.pages import ends_sentence
 from cablebase.record import Paragraph
 
-__all__ = ["find_summary"]
+__all__ = ["find_summary", "opens_with_label"]
 
 # What may stand before the label: a paragraph number written oddly (`1,` `1)`) and a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`).
@@ -147,6 +147,20 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             if text:
                 return text
     return None
+
+
+# A line that opens with a summary label and its stop (`Summary:`, `(SBU) Summary/Comment:`,
+# `SUMMARY AND COMMENT.`): the text's first words, never a caption.
+_OPENING_LABEL = re.compile(
+    r"^\(?\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?summary"
+    rf"(?:\s*/\s*[a-z]+|{_AND}{_WORDS})?\s*[:.]\s*\S",
+    re.I,
+)
+
+
+def opens_with_label(line: str) -> bool:
+    """Whether a line opens with a summary label (`Summary/Comment: The …`)."""
+    return _OPENING_LABEL.match(line) is not None
 
 
 def is_summary_heading(line: str) -> bool:

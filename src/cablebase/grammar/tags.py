@@ -65,7 +65,12 @@ def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
         data = json.loads(raw)
     except (OSError, ValueError):  # a damaged install: the shapes alone still work
         data = {}
-    phrases = {tuple(p.replace("-", " ").split()): p for p in data.get("phrases", [])}
+    phrases = {}
+    for p in data.get("phrases", []):
+        words = tuple(p.replace("-", " ").split())
+        phrases[words] = p
+        if "&" in words:  # a page that lost the ampersand: `POLITICS FOREIGN POLICY`
+            phrases.setdefault(tuple(w for w in words if w != "&"), p)
     return frozenset(data.get("codes", [])), phrases
 
 
@@ -110,7 +115,11 @@ def _vocabulary() -> dict[str, str]:
         data = {}
     words = [*data.get("codes", []), *data.get("phrases", []), *data.get("free_tags", {})]
     words += _place_names()
-    return {" ".join(w.replace("-", " ").split()): w for w in words}
+    vocab = {" ".join(w.replace("-", " ").split()): w for w in words}
+    for key, w in list(vocab.items()):
+        if " & " in key:  # the ampersand lost (see _knowledge)
+            vocab.setdefault(key.replace(" & ", " "), w)
+    return vocab
 
 
 # A cut inside a word (two tags glued, `RIGHTSPOLMIL`) leaves at least this many letters on
@@ -362,6 +371,8 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
                 continue
             break
         if k > 0 and not _goes_on(line, open_end):
+            if k + 1 == len(lines) and _free_tag_tail(lines[k - 1], line):
+                _join_tail(tags, line)
             break
         open_end = line.rstrip().endswith((",", ";"))
         if line == line.lower():  # a lower-cased cable: `prel, pgov, pins, tu`
@@ -380,6 +391,25 @@ def read_tags(text: str) -> tuple[list[str], list[str]]:
             seen.add(t)
             out.append(t)
     return out, expansions
+
+
+def _free_tag_tail(before: str, line: str) -> bool:
+    """A free tag cut at the value's last line end: the line before ends without a separator
+    in a word that is no code, and the last line is one or two upper-case words that are no
+    codes either (`… KU COUNTRY` ⏎ `CLEARANCE`)."""
+    words = line.split()
+    if not 1 <= len(words) <= 2 or line != line.upper() or before.rstrip()[-1:] in ",;":
+        return False
+    if any(not w.isalpha() or _codes_of(w, strict=True) for w in words):
+        return False
+    last = before.split()[-1] if before.strip() else ""
+    return len(last) > 2 and last.isalpha() and last.isupper() and not _codes_of(last, strict=True)
+
+
+def _join_tail(tags: list[str], line: str) -> None:
+    """Put the cut tag's last words back on the tag they end."""
+    if tags and not tags[-1].endswith(")"):  # a person group is whole
+        tags[-1] = f"{tags[-1]} {' '.join(line.split())}"
 
 
 _LEAD_MARKS = frozenset("-:;.")
@@ -568,6 +598,11 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             tags.append(hit[0])
             i = hit[1]
             continue
+        end = _joined_phrase_end(toks, i, tags)
+        if end is not None:
+            tags[-1] = " ".join(toks[i - 1 : end])  # `TIP IN TURKEY`: one free tag
+            i = end
+            continue
         # after OVIP comes a person's name: `RICE` or `BUSH` there is no code; nor is a
         # word that only looks like one before a given name (`CROS GERARD`)
         after_ovip = bool(tags) and tags[-1] == "OVIP"
@@ -605,6 +640,27 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+def _joined_phrase_end(toks: list[str], i: int, tags: list[str]) -> int | None:
+    """A small word that also spells a country code (`IN`, `TO`, `IS`) joining an acronym
+    that is no subject or country code (three, five or six letters: `TIP`) to words that are
+    no codes: the end of that phrase (`TIP IN TURKEY`), or None."""
+    tok = toks[i]
+    if tok not in _JOINERS or i == 0 or i + 1 >= len(toks) or not tags:
+        return None
+    before = toks[i - 1]
+    if tags[-1] != before or len(before) in (2, 4) or not before.isalpha():
+        return None
+    j = i + 1
+    while j < len(toks) and _plain_word(toks[j]):
+        j += 1
+    return j if j > i + 1 else None
+
+
+def _plain_word(w: str) -> bool:
+    """An upper-case word of three letters or more that is no code."""
+    return len(w) > 2 and w.isalpha() and w.isupper() and not _codes_of(w, strict=True)
 
 
 @cache

@@ -215,6 +215,25 @@ def fuzzy_title(word: str) -> str | None:
             continue
         if within(w, target, limit):
             return target
+    if "q" in w[1:] and _GARBLE.search(w):
+        return _garbled_title(w)
+    return None
+
+
+# A transmission garble: a `Q` (not `Qu`) stands where one to three letters were lost
+# (`CooQnator` for `Coordinator`).
+_GARBLE = re.compile(r"(?<=.)q(?!u)")
+
+
+def _garbled_title(w: str) -> str | None:
+    """The job word a garbled word stands for, each lone `q` read as 1-3 lost letters; the
+    letters on either side must agree, at least six of them."""
+    if sum(c != "q" for c in w) < 6:
+        return None
+    rx = re.compile(_GARBLE.sub(".{1,3}", w))
+    for target in _FUZZY:
+        if target[0] == w[0] and rx.fullmatch(target):
+            return target
     return None
 
 
