@@ -603,3 +603,21 @@ def test_signer_lines_one_or_two(line, signers):
 )
 def test_signer_title_before_the_name(line, signers):
     assert take_signature(["Text ends here.", "", line]).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        # the wrapped end of the last sentence: one word with its full stop under a long line
+        (["3. WE WOULD BE GRATEFUL FOR THE MINISTRY'S", "HELP."], []),
+        (["10. (U) This cable has been cleared by the visiting", "Delegation."], []),
+        # a finished sentence, a blank line or a web-site notice before the name: a signer
+        (["3. WE WOULD BE GRATEFUL FOR THE MINISTRY'S HELP.", "SMITH."], ["SMITH"]),
+        (["3. WE WOULD BE GRATEFUL FOR THE MINISTRY'S", "", "SMITH."], ["SMITH"]),
+        (["Visit our Classified Website: XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "JONES."], ["JONES"]),
+        # a short line is a signature block's, not wrapped prose
+        (["FOR THE AMBASSADOR", "JONES."], ["JONES"]),
+    ],
+)
+def test_one_word_sentence_end_is_no_signer(lines, signers):
+    assert take_signature(lines).signers == signers

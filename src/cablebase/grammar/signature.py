@@ -572,11 +572,30 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     tail = prev.split()[-1].upper() if prev.split() else ""
     if tail in {"OF", "THE", "AND", "TO", "FOR", "IN", "ON", "WITH", "BY", "A", "AN", "AT"}:
         return False
+    if _wrapped_sentence_end(prev, out[-1], words):
+        return False
     # a capitalised phrase continuing a sentence is not a name
     return not (len(words) > 1 and prev[-1:].islower())
 
 
 _END_LINE = re.compile(r"(?:^|[.!?]\s*|\s)(?:END\s+)?COMMENT\s*$", re.I)
+_PROSE_LINE = 40  # a wrapped text line is long; a short one may be a signature block's own
+
+
+def _wrapped_sentence_end(prev: str, last: str, words: list[str]) -> bool:
+    """One word with the sentence's full stop right under a long text line that stops
+    mid-sentence: the wrapped end of that sentence (`… APPRECIATES TRINIDAD'S` ⏎
+    `ASSISTANCE.`), not a signer.  A signer's own stray period (`NICHOLSON.`) follows a
+    finished sentence or a blank line."""
+    return (
+        len(words) == 1
+        and last.rstrip().endswith(".")
+        and not last.rstrip().endswith("..")
+        and len(prev.strip()) >= _PROSE_LINE
+        and prev[-1:].isalnum()
+        and not _XRUN.search(prev.split()[-1])  # a redacted web-site address ends the text
+        and not _boilerplate(prev)
+    )
 
 
 def _is_rule(line: str) -> bool:
