@@ -844,3 +844,21 @@ def test_a_country_in_mixed_case_prose_is_no_post():
 )
 def test_serial_range(text, want):
     assert ids(text, 2004) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # a letter glued after a word opens an item when the item opens with its date
+        (
+            "A) MARCH 3 EMBASSY E-MAIL B) APRIL 2 BRIEFING MEMO C) MAY 9 CONFERENCE CALL",
+            [("A", "email"), ("B", "memo"), ("C", "telcon")],
+        ),
+        ("A. Sept. 4 Smith email B. Oct 12 telcon", [("A", "email"), ("B", "telcon")]),
+        # an initial before a word that is neither a date nor a post stays in its item
+        ("A. LETTER FROM JOHN B. SMITH", [("A", "memo")]),
+    ],
+)
+def test_glued_letter_before_a_dated_item(text, kinds):
+    got = [(r.letter, r.kind) for r in parse_refs(text, 2004, Citing(year=2004))]
+    assert got == kinds
