@@ -621,3 +621,20 @@ def test_signer_title_before_the_name(line, signers):
 )
 def test_one_word_sentence_end_is_no_signer(lines, signers):
     assert take_signature(lines).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("last", "signers", "rest"),
+    [
+        # a name glued to the sentence's stop without a space, in either case of prose
+        ("1. We support these efforts.NICHOLSON", ["NICHOLSON"], "1. We support these efforts."),
+        ("1. WE SUPPORT THESE EFFORTS.NICHOLSON", ["NICHOLSON"], "1. WE SUPPORT THESE EFFORTS."),
+        # an abbreviation's stop is no sentence end
+        ("1. THE TALKS WITH THE U.S.ARMY", [], "1. THE TALKS WITH THE U.S.ARMY"),
+        ("1. HE MET MR.SMITH", [], "1. HE MET MR.SMITH"),
+    ],
+)
+def test_name_glued_to_the_stop_without_a_space(last, signers, rest):
+    sig = take_signature([last])
+    assert sig.signers == signers
+    assert sig.lines[-1] == rest

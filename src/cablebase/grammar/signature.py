@@ -53,7 +53,11 @@ _BOILERPLATE = re.compile(
     r"classified\s+web\s*site|^\W*https?:|intelink|sgov\.gov|\.gov/|wiki/|^\W*0\s+\d\d/\d\d/\d{4}",
     re.I,
 )
-_GLUED_TIGHT = re.compile(r"[a-z0-9)][.!?](?:\s?\.)?([A-Z]{3,}[A-Z'-]*)\s*$")
+# `…efforts.NICHOLSON`, and in upper-case text `…EFFORTS.NICHOLSON` (a word of four letters or
+# more before the stop: `U.S.ARMY`, `MR.SMITH` are no sentence end)
+_GLUED_TIGHT = re.compile(
+    r"(?:[a-z0-9)]|(?<![A-Za-z.])[A-Z]{4,})[.!?](?:\s?\.)?([A-Z]{3,}[A-Z'-]*)\s*$"
+)
 _SEPARATOR_WORDS = frozenset(
     {"UNQUOTE", "TEXT", "TEXT.", "COMMENT", "COMMENT.", "CONSIDERED", "CONSIDERED."}
 )
