@@ -638,3 +638,19 @@ def test_name_glued_to_the_stop_without_a_space(last, signers, rest):
     sig = take_signature([last])
     assert sig.signers == signers
     assert sig.lines[-1] == rest
+
+
+@pytest.mark.parametrize("redacted", ["", "XXXXXXXXXXXX "])
+def test_page_metadata_dump_after_the_name_with_a_copy_of_the_text_below(redacted):
+    # the dump glued after the name; the page's copy of the text runs on below it
+    lines = [
+        "1. (C) The talks began.",
+        "",
+        f"7. (C) The talks ended. End comment. {redacted}ROE 0 12/28/2007 5319 PREL,PGOV,ZE "
+        "A SUBJECT LINE",
+        "",
+        "1. (C) The talks began, a copy of the first paragraph.",
+    ]
+    sig = take_signature(lines)
+    assert sig.signers == ["ROE"]
+    assert sig.lines[-1].rstrip().endswith("End comment." + (" XXXXXXXXXXXX" if redacted else ""))

@@ -729,7 +729,18 @@ def _cut_dump(out: list[str]) -> bool:
         if out[k].startswith(_DUMP_START) and _DUMP_LINE.match(out[k]):
             del out[k:]
             return True
+        if " 0 " in out[k]:
+            # the dump glued after the name on the text's last line (`End comment. STEVENS 0
+            # 12/28/2007 5319 PREL,… SUBJECT…`), a copy of the text below it
+            m = _DUMP_INLINE.search(out[k])
+            if m is not None:
+                out[k] = out[k][: m.start()]
+                del out[k + 1 :]
+                return True
     return False
+
+
+_DUMP_INLINE = re.compile(r" 0\s+\d\d/\d\d/\d{4}\s+\d+\s")
 
 
 _DUMP_START = ("0 ", "<_protect>0")
