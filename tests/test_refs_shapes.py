@@ -862,3 +862,18 @@ def test_serial_range(text, want):
 def test_glued_letter_before_a_dated_item(text, kinds):
     got = [(r.letter, r.kind) for r in parse_refs(text, 2004, Citing(year=2004))]
     assert got == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # item A's letter garbled or left out, B after the first item's `;`
+        "Q NAIROBI 08622; B) NAIROBI 10999\n-     C) NAIROBI 10793",
+        "NAIROBI 08622; B) NAIROBI 10999; C) NAIROBI 10793",
+        # … or opening the next line
+        "NAIROBI 08622\nB) NAIROBI 10999\nC) NAIROBI 10793",
+    ],
+)
+def test_letters_from_b_after_an_unlettered_first_item(text):
+    got = [(r.letter, r.id) for r in parse_refs(text, 1990, Citing(year=1990))]
+    assert got == [("A", "90NAIROBI8622"), ("B", "90NAIROBI10999"), ("C", "90NAIROBI10793")]

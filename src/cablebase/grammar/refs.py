@@ -967,12 +967,13 @@ def _markers_after_lead(body: str) -> tuple[int, list[tuple[int, int, str]]]:
     return (m.end(), markers) if len(markers) >= 2 else (0, [])
 
 
-# Where item B could open a line after the first item.
-_LINE_B = re.compile(r"\n[ \t]*(?=\([ \t]?[Bb2][ \t]?\)|\[[ \t]?[Bb][ \t]?\]|[Bb2][.):])")
+# Where item B could follow the first item: opening a line, or after its `;`
+# (`Q MOGADISHU 08622; B) MOGADISHU 10999`, item A's letter garbled).
+_LINE_B = re.compile(r"(?:\n|;)[ \t]*(?=\([ \t]?[Bb2][ \t]?\)|\[[ \t]?[Bb][ \t]?\]|[Bb2][.):])")
 
 
 def _markers_after_first(body: str) -> tuple[int, list[tuple[int, int, str]]]:
-    """Item markers from B on, opening a line after a first item that is a cable."""
+    """Item markers from B on, opening a line or after `;`, after a first item that is a cable."""
     m = _LINE_B.search(body)
     if m is None or not _cables(body[: m.start()]):
         return 0, []
