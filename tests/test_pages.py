@@ -74,6 +74,29 @@ def test_upper_case_continuation_after_mid_sentence_break_stays_adjacent():
     assert out == ["b", "He met with the", "Prime Minister today."]
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        "Country Conditions",
+        "Classified By: Ambassador Roe for reasons 1.4 (b) and (d).",
+        "THIS MESS...",
+    ],
+)
+def test_first_page_marker_set_off_by_a_blank_line_ends_the_block_above(after):
+    # the first page's marker below the SUBJECT: the next block does not rejoin it
+    lines = ["b", "SUBJECT: FRAUD SUMMARY - (ROME)", "ROME 00000379  001.2 OF 004", "", after]
+    out = strip_page_markers(lines, 1, _state("ROME"))
+    assert out == ["b", "SUBJECT: FRAUD SUMMARY - (ROME)", "", after]
+
+
+def test_cancellation_note_after_the_first_page_marker_still_rejoins():
+    # the note carries the SUBJECT's wrapped end (subject.py reads it out)
+    note = "////ZFR CANCEL THIS MESSAGE.  NEW MESSAGE SENT OUT UNDER MRN QUARTERLY UPDATE"
+    lines = ["b", "SUBJECT: THE ECONOMY", "", "ROME 00000017  001.6 OF 004", "", note]
+    out = strip_page_markers(lines, 1, _state("ROME"))
+    assert out == ["b", "SUBJECT: THE ECONOMY", note]
+
+
 def test_inline_marker_in_unwrapped_text():
     lines = [
         "banner",

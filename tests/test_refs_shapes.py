@@ -878,3 +878,36 @@ def test_serial_cut_from_its_post_by_a_blank_line_with_items_after_it(block):
         "04LIMA5692",
     ]
     assert [p.number for p in c.paragraphs] == [1]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # a letter glued after a word opens an item when the item opens with its date
+        (
+            "A) MARCH 3 EMBASSY E-MAIL B) APRIL 2 BRIEFING MEMO C) MAY 9 CONFERENCE CALL",
+            [("A", "email"), ("B", "memo"), ("C", "telcon")],
+        ),
+        ("A. Sept. 4 Smith email B. Oct 12 telcon", [("A", "email"), ("B", "telcon")]),
+        # an initial before a word that is neither a date nor a post stays in its item
+        ("A. LETTER FROM JOHN B. SMITH", [("A", "memo")]),
+    ],
+)
+def test_glued_letter_before_a_dated_item(text, kinds):
+    got = [(r.letter, r.kind) for r in parse_refs(text, 2004, Citing(year=2004))]
+    assert got == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # item A's letter garbled or left out, B after the first item's `;`
+        "Q NAIROBI 08622; B) NAIROBI 10999\n-     C) NAIROBI 10793",
+        "NAIROBI 08622; B) NAIROBI 10999; C) NAIROBI 10793",
+        # … or opening the next line
+        "NAIROBI 08622\nB) NAIROBI 10999\nC) NAIROBI 10793",
+    ],
+)
+def test_letters_from_b_after_an_unlettered_first_item(text):
+    got = [(r.letter, r.id) for r in parse_refs(text, 1990, Citing(year=1990))]
+    assert got == [("A", "90NAIROBI8622"), ("B", "90NAIROBI10999"), ("C", "90NAIROBI10793")]

@@ -603,3 +603,54 @@ def test_signer_lines_one_or_two(line, signers):
 )
 def test_signer_title_before_the_name(line, signers):
     assert take_signature(["Text ends here.", "", line]).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("lines", "signers"),
+    [
+        # the wrapped end of the last sentence: one word with its full stop under a long line
+        (["3. WE WOULD BE GRATEFUL FOR THE MINISTRY'S", "HELP."], []),
+        (["10. (U) This cable has been cleared by the visiting", "Delegation."], []),
+        # a finished sentence, a blank line or a web-site notice before the name: a signer
+        (["3. WE WOULD BE GRATEFUL FOR THE MINISTRY'S HELP.", "SMITH."], ["SMITH"]),
+        (["3. WE WOULD BE GRATEFUL FOR THE MINISTRY'S", "", "SMITH."], ["SMITH"]),
+        (["Visit our Classified Website: XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "JONES."], ["JONES"]),
+        # a short line is a signature block's, not wrapped prose
+        (["FOR THE AMBASSADOR", "JONES."], ["JONES"]),
+    ],
+)
+def test_one_word_sentence_end_is_no_signer(lines, signers):
+    assert take_signature(lines).signers == signers
+
+
+@pytest.mark.parametrize(
+    ("last", "signers", "rest"),
+    [
+        # a name glued to the sentence's stop without a space, in either case of prose
+        ("1. We support these efforts.NICHOLSON", ["NICHOLSON"], "1. We support these efforts."),
+        ("1. WE SUPPORT THESE EFFORTS.NICHOLSON", ["NICHOLSON"], "1. WE SUPPORT THESE EFFORTS."),
+        # an abbreviation's stop is no sentence end
+        ("1. THE TALKS WITH THE U.S.ARMY", [], "1. THE TALKS WITH THE U.S.ARMY"),
+        ("1. HE MET MR.SMITH", [], "1. HE MET MR.SMITH"),
+    ],
+)
+def test_name_glued_to_the_stop_without_a_space(last, signers, rest):
+    sig = take_signature([last])
+    assert sig.signers == signers
+    assert sig.lines[-1] == rest
+
+
+@pytest.mark.parametrize("redacted", ["", "XXXXXXXXXXXX "])
+def test_page_metadata_dump_after_the_name_with_a_copy_of_the_text_below(redacted):
+    # the dump glued after the name; the page's copy of the text runs on below it
+    lines = [
+        "1. (C) The talks began.",
+        "",
+        f"7. (C) The talks ended. End comment. {redacted}ROE 0 12/28/2007 5319 PREL,PGOV,ZE "
+        "A SUBJECT LINE",
+        "",
+        "1. (C) The talks began, a copy of the first paragraph.",
+    ]
+    sig = take_signature(lines)
+    assert sig.signers == ["ROE"]
+    assert sig.lines[-1].rstrip().endswith("End comment." + (" XXXXXXXXXXXX" if redacted else ""))

@@ -401,3 +401,18 @@ def test_summary_label_above_the_preamble_stays_a_caption() -> None:
     )
     assert c.tags == ["PREL"]
     assert c.subject == "TALKS"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the label and the closing marker in brackets
+        "1. (C) [Summary] The talks ended. [End summary]\n\n2. (C) More.\n\nROE",
+        "1. (C) [SUMMARY:] The talks ended. [END SUMMARY.]\n\n2. (C) More.\n\nROE",
+        "[Summary]\n\n1. (C) The talks ended. [End summary]\n\n2. (C) More.\n\nROE",
+        # … and in parentheses
+        "1. (C) (SUMMARY) The talks ended. (END SUMMARY)\n\n2. (C) More.\n\nROE",
+    ],
+)
+def test_summary_label_in_brackets(body):
+    assert _parse(body).summary == "The talks ended."

@@ -132,6 +132,10 @@ def _page_headers(blob: str) -> list[int]:
     return found
 
 
+# A cancellation note put where the SUBJECT wraps (`/////ZFR CANCEL THIS MESSAGE …`).
+_ZFR_NOTE = re.compile(r"\s*/*\s*ZFR\b")
+
+
 def _is_page(line: str) -> bool:
     return bool(_PAGE.match(line) or _PAGE_RI.match(line))
 
@@ -268,7 +272,14 @@ class _Stripper:
                     assert core is not None
                     self._record(m.group(1), core, i)
                     self._break_here()
-                    i = self._skip_running_header(i + 1, first_page=core.group(2).startswith("001"))
+                    first_page = core.group(2).startswith("001")
+                    i = self._skip_running_header(i + 1, first_page=first_page)
+                    if first_page and self.blank_after and not _ZFR_NOTE.match(lines[i]):
+                        # the first page's marker set off by a blank line ends a block (a
+                        # SUBJECT, a REF list): what follows never rejoins the line above.
+                        # A cancellation note does: it carries the wrapped SUBJECT's end.
+                        self.pending = False
+                        self.out.append("")
                     continue
                 line = self._strip_inline(line, i)
                 if line is None:

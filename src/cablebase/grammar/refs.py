@@ -211,6 +211,10 @@ _NOT_POST_WORDS = (
     "SEPTEMBER OCTOBER NOVEMBER DECEMBER JAN FEB MAR APR JUN JUL AUG SEP SEPT OCT NOV DEC "
 )
 _NOT_POST = frozenset(_NOT_POST_WORDS.split())
+# An item that opens with its date (`C) JULY 9 … CONFERENCE CALL`, `B. Sept. 4 email`).
+_DATE_START = re.compile(
+    r"(?:JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|SEPT?|OCT|NOV|DEC)[A-Z]*\.?[ \t\n]+\d{1,2}\b", re.I
+)
 _NOTE = re.compile(
     r"^(?:AND\s+)?(?:PREVIOUS|PREVIOUSLY|PREV|NOTAL|ALL\s+NOTAL|EXDIS|NODIS|LIMDIS|STADIS)\b"
     r"|^\(",
@@ -336,6 +340,8 @@ def _starts_item(text: str, pos: int) -> bool:
     if rest[0].isdigit() or rest[0] == "(":
         return True
     if _REDACTED.match(rest) or _EMAIL.match(rest) or _TELCON.match(rest):
+        return True
+    if _DATE_START.match(rest):
         return True
     m = _WORD_AFTER.match(rest)
     if m:
@@ -972,12 +978,13 @@ def _markers_after_lead(body: str) -> tuple[int, list[tuple[int, int, str]]]:
     return (m.end(), markers) if len(markers) >= 2 else (0, [])
 
 
-# Where item B could open a line after the first item.
-_LINE_B = re.compile(r"\n[ \t]*(?=\([ \t]?[Bb2][ \t]?\)|\[[ \t]?[Bb][ \t]?\]|[Bb2][.):])")
+# Where item B could follow the first item: opening a line, or after its `;`
+# (`Q MOGADISHU 08622; B) MOGADISHU 10999`, item A's letter garbled).
+_LINE_B = re.compile(r"(?:\n|;)[ \t]*(?=\([ \t]?[Bb2][ \t]?\)|\[[ \t]?[Bb][ \t]?\]|[Bb2][.):])")
 
 
 def _markers_after_first(body: str) -> tuple[int, list[tuple[int, int, str]]]:
-    """Item markers from B on, opening a line after a first item that is a cable."""
+    """Item markers from B on, opening a line or after `;`, after a first item that is a cable."""
     m = _LINE_B.search(body)
     if m is None or not _cables(body[: m.start()]):
         return 0, []

@@ -53,7 +53,11 @@ _BOILERPLATE = re.compile(
     r"classified\s+web\s*site|^\W*https?:|intelink|sgov\.gov|\.gov/|wiki/|^\W*0\s+\d\d/\d\d/\d{4}",
     re.I,
 )
-_GLUED_TIGHT = re.compile(r"[a-z0-9)][.!?](?:\s?\.)?([A-Z]{3,}[A-Z'-]*)\s*$")
+# `…efforts.NICHOLSON`, and in upper-case text `…EFFORTS.NICHOLSON` (a word of four letters or
+# more before the stop: `U.S.ARMY`, `MR.SMITH` are no sentence end)
+_GLUED_TIGHT = re.compile(
+    r"(?:[a-z0-9)]|(?<![A-Za-z.])[A-Z]{4,})[.!?](?:\s?\.)?([A-Z]{3,}[A-Z'-]*)\s*$"
+)
 _SEPARATOR_WORDS = frozenset(
     {"UNQUOTE", "TEXT", "TEXT.", "COMMENT", "COMMENT.", "CONSIDERED", "CONSIDERED."}
 )
@@ -572,11 +576,30 @@ def _plausible(out: list[str], words: list[str]) -> bool:
     tail = prev.split()[-1].upper() if prev.split() else ""
     if tail in {"OF", "THE", "AND", "TO", "FOR", "IN", "ON", "WITH", "BY", "A", "AN", "AT"}:
         return False
+    if _wrapped_sentence_end(prev, out[-1], words):
+        return False
     # a capitalised phrase continuing a sentence is not a name
     return not (len(words) > 1 and prev[-1:].islower())
 
 
 _END_LINE = re.compile(r"(?:^|[.!?]\s*|\s)(?:END\s+)?COMMENT\s*$", re.I)
+_PROSE_LINE = 40  # a wrapped text line is long; a short one may be a signature block's own
+
+
+def _wrapped_sentence_end(prev: str, last: str, words: list[str]) -> bool:
+    """One word with the sentence's full stop right under a long text line that stops
+    mid-sentence: the wrapped end of that sentence (`… APPRECIATES TRINIDAD'S` ⏎
+    `ASSISTANCE.`), not a signer.  A signer's own stray period (`NICHOLSON.`) follows a
+    finished sentence or a blank line."""
+    return (
+        len(words) == 1
+        and last.rstrip().endswith(".")
+        and not last.rstrip().endswith("..")
+        and len(prev.strip()) >= _PROSE_LINE
+        and prev[-1:].isalnum()
+        and not _XRUN.search(prev.split()[-1])  # a redacted web-site address ends the text
+        and not _boilerplate(prev)
+    )
 
 
 def _is_rule(line: str) -> bool:
@@ -706,7 +729,18 @@ def _cut_dump(out: list[str]) -> bool:
         if out[k].startswith(_DUMP_START) and _DUMP_LINE.match(out[k]):
             del out[k:]
             return True
+        if " 0 " in out[k]:
+            # the dump glued after the name on the text's last line (`End comment. STEVENS 0
+            # 12/28/2007 5319 PREL,… SUBJECT…`), a copy of the text below it
+            m = _DUMP_INLINE.search(out[k])
+            if m is not None:
+                out[k] = out[k][: m.start()]
+                del out[k + 1 :]
+                return True
     return False
+
+
+_DUMP_INLINE = re.compile(r" 0\s+\d\d/\d\d/\d{4}\s+\d+\s")
 
 
 _DUMP_START = ("0 ", "<_protect>0")

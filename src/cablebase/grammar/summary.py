@@ -25,15 +25,16 @@ from cablebase.record import Paragraph
 
 __all__ = ["find_summary", "opens_with_label"]
 
-# What may stand before the label: a paragraph number written oddly (`1,` `1)`) and a portion
-# mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`).
-_LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?\(?"
+# What may stand before the label: a paragraph number written oddly (`1,` `1)`), a portion
+# mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`), and the label's own parenthesis or
+# bracket (`[Summary]` … `[End summary]`).
+_LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?[(\[]?"
 _AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
     _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
     r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
-    r"\s*(?:[:;.,\-]+|\)|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
+    r"\s*(?:[:;.,\-]+\]?|[)\]]|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
 )
 # A label after a paragraph number and mark glued into the text of an early paragraph.
@@ -53,8 +54,8 @@ _SENTENCE_LABEL = re.compile(
 # `End Summary`, and the closing of a summary that ends in its comment (`End comment and
 # summary.`, `END COMMENT/SUMMARY`).
 _END = re.compile(
-    r"\(?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary\b"
-    r"\s*[.:;]*\s*\)?\.?",
+    r"[(\[]?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary\b"
+    r"\s*[.:;]*\s*[)\]]?\.?",
     re.I,
 )
 # The marker's words on lower-cased text; led by a literal so the engine skips ahead fast.
@@ -270,6 +271,6 @@ def _find_end(text: str) -> re.Match[str] | None:
     pos = hit.start()
     while pos > 0 and text[pos - 1].isspace():
         pos -= 1
-    if pos > 0 and text[pos - 1] == "(":
+    if pos > 0 and text[pos - 1] in "([":
         pos -= 1
     return _END.search(text, pos)
