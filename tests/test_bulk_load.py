@@ -214,3 +214,14 @@ def test_ingest_reads_the_archive_unmapped(tmp_path) -> None:
         assert store.conn.execute("PRAGMA mmap_size").fetchone()[0] == 1073741824
     finally:
         store.close()
+
+
+def test_a_batch_is_written_unchecked_and_foreign_keys_are_checked_again(tmp_path) -> None:
+    # put_many writes without foreign-key checks (its rows' cable ids are its own); after it,
+    # the connection checks them again: a side row of a cable that does not exist is refused.
+    with SQLiteStore(tmp_path / "a.db") as store:
+        store.put_many(list(generate(3, seed=5)))
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError), store.conn:
+            store.conn.execute("INSERT INTO tags VALUES (999, 'PREL')")
