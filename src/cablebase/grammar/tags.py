@@ -587,9 +587,13 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             _add_group(tags, tok)
             i += 1
             continue
-        if tok != tok.upper():  # the publisher's expansion runs to the end of the line
-            expansions.append(" ".join(t for t in toks[i:]))
-            return
+        if tok != tok.upper():
+            # the publisher's expansion (`Press Summaries`), up to an upper-case word: on a
+            # page the site dropped the commas, and a code may follow (`Ethnics, NLD`)
+            end = next((j for j in range(i + 1, n) if _upper_word(toks[j])), n)
+            expansions.append(" ".join(toks[i:end]))
+            i = end
+            continue
         hit = _phrase_at(toks, i, phrases)
         place_end = _place_end(toks, i) if hit is None and tok in _places() else None
         if place_end is not None and _run_ends(toks, place_end):
@@ -640,6 +644,11 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+def _upper_word(tok: str) -> bool:
+    """A word of two upper-case letters or more (`NLD`, `ADANA`), no number (`2004`)."""
+    return len(tok) > 1 and tok.isalpha() and tok.isupper()
 
 
 def _joined_phrase_end(toks: list[str], i: int, tags: list[str]) -> int | None:
