@@ -38,3 +38,15 @@ def test_an_expansion_runs_on_through_small_words_and_numbers(line):
     tags, expansions = read_tags(line)
     assert tags == ["PREL" if line.startswith("PREL") else "PGOV", "XX"]
     assert expansions == [line.split(" ", 2)[2]]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("KPAO CA TFXX01 TFXX02", ["KPAO", "CA", "TFXX01", "TFXX02"]),
+        ("PHUM LH QT48 QT7", ["PHUM", "LH", "QT48", "QT7"]),
+        ("PHUM, LH, QT48, QT7", ["PHUM", "LH", "QT48", "QT7"]),  # the row's commas
+    ],
+)
+def test_numbered_codes_run_together_are_each_a_tag(line, expected):
+    assert read_tags(line)[0] == expected

@@ -636,14 +636,24 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             len(run) > 1
             and not _names_place(run)  # `SAN JOSE`, `MIDDLE EAST PEACE`: no codes
             and not _has_person(run)
-            and all(3 <= len(w) <= 5 and w.isalpha() for w in run)
+            and all(_short_code(w) for w in run)
         ):
-            tags.extend(run)  # `UNO UNMIK`, `IIP ECA`: short organisation codes, no phrase
+            # `UNO UNMIK`, `IIP ECA`, `TFUS01 TFUS02`: short organisation or numbered codes
+            tags.extend(run)
         else:
             # persons and several free tags run together (`NOVO GUILLERMO REMON PEDRO`,
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+_NUMBERED_CODE = re.compile(r"[A-Z]{2,5}[0-9]{1,3}")
+
+
+def _short_code(word: str) -> bool:
+    """A short code that no phrase is made of: 3-5 letters (`UNMIK`), or letters and a
+    number (`TFUS01`, `HT48`: a task force's or a series' tags)."""
+    return (3 <= len(word) <= 5 and word.isalpha()) or bool(_NUMBERED_CODE.fullmatch(word))
 
 
 def _upper_word(tok: str) -> bool:
