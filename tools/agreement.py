@@ -2,6 +2,7 @@
 
     python tools/agreement.py [--shapes N] [--field NAME] [--html PAGES] [--csv CABLES.CSV]
     python tools/agreement.py --generated N --form markdown [--shapes N]
+    python tools/agreement.py --rows-as-pages [N] [--csv CABLES.CSV] [--shapes N]
 
 Reads the inputs in place (by default ../shared/corpus: cablegate-html-dev.tar.xz and
 cables-dev.csv.xz, which share no reference id), parses every cable present in both, and
@@ -9,6 +10,9 @@ prints, per field the merge compares (archive/merge.py COMPARED: the same compar
 makes a `merge.disagree` warning), how many pairs carry it in both forms, how many agree, and
 the share.  --shapes N prints N disagreeing pairs per field.  --generated N compares instead
 N generated cables (seed 33) rendered as a page and in --form: the parsers' own consistency.
+--rows-as-pages [N] renders each of the first N (default all) cables.csv rows as the site
+rendered its pages (tools/row_page.py, from the raw row) and compares the page's parse with
+the row's: real text in both forms.
 """
 
 from __future__ import annotations
@@ -62,6 +66,26 @@ def generated_pairs(n: int, form: str) -> list[tuple]:
     return out
 
 
+def row_page_pairs(csv_path: Path, n: int | None = None) -> list[tuple]:
+    """(id, page record, row record) of the first n rows of a cables.csv, each row rendered
+    as a Cablegate page by tools/row_page.py and read back by the page reader."""
+    import itertools
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from row_page import row_page
+
+    from cablebase.forms.html import unwrap_html
+
+    out = []
+    rows = (u for u in iter_items(csv_path) if hasattr(u, "meta"))
+    for u in itertools.islice(rows, n):
+        page = parse_unwrapped(unwrap_html(row_page(u)))
+        row = parse_unwrapped(u)
+        out.append((row.reference_id or str(u.offset), page, row))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shapes", type=int, default=0, help="disagreeing pairs to print per field")
@@ -70,8 +94,20 @@ def main() -> None:
     ap.add_argument("--csv", type=Path, default=CABLES_CSV, help="cables.csv, or any other form")
     ap.add_argument("--generated", type=int, default=0, help="generated cables instead")
     ap.add_argument("--form", default="csv", help="the other form of --generated")
+    ap.add_argument(
+        "--rows-as-pages",
+        type=int,
+        nargs="?",
+        const=-1,
+        default=0,
+        metavar="N",
+        help="every (or the first N) cables.csv row rendered as a page, both parsed",
+    )
     args = ap.parse_args()
-    if args.generated:
+    if args.rows_as_pages:
+        n = None if args.rows_as_pages < 0 else args.rows_as_pages
+        found = row_page_pairs(args.csv, n)
+    elif args.generated:
         found = generated_pairs(args.generated, args.form)
     elif not args.html.exists() or not args.csv.exists():
         raise SystemExit(f"not found: {args.html} or {args.csv}")

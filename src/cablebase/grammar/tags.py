@@ -587,9 +587,13 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             _add_group(tags, tok)
             i += 1
             continue
-        if tok != tok.upper():  # the publisher's expansion runs to the end of the line
-            expansions.append(" ".join(t for t in toks[i:]))
-            return
+        if tok != tok.upper():
+            # the publisher's expansion (`Press Summaries`), up to an upper-case word: on a
+            # page the site dropped the commas, and a code may follow (`Ethnics, NLD`)
+            end = next((j for j in range(i + 1, n) if _upper_word(toks[j])), n)
+            expansions.append(" ".join(toks[i:end]))
+            i = end
+            continue
         hit = _phrase_at(toks, i, phrases)
         place_end = _place_end(toks, i) if hit is None and tok in _places() else None
         if place_end is not None and _run_ends(toks, place_end):
@@ -632,14 +636,29 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             len(run) > 1
             and not _names_place(run)  # `SAN JOSE`, `MIDDLE EAST PEACE`: no codes
             and not _has_person(run)
-            and all(3 <= len(w) <= 5 and w.isalpha() for w in run)
+            and all(_short_code(w) for w in run)
         ):
-            tags.extend(run)  # `UNO UNMIK`, `IIP ECA`: short organisation codes, no phrase
+            # `UNO UNMIK`, `IIP ECA`, `TFUS01 TFUS02`: short organisation or numbered codes
+            tags.extend(run)
         else:
             # persons and several free tags run together (`NOVO GUILLERMO REMON PEDRO`,
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+_NUMBERED_CODE = re.compile(r"[A-Z]{2,5}[0-9]{1,3}")
+
+
+def _short_code(word: str) -> bool:
+    """A short code that no phrase is made of: 3-5 letters (`UNMIK`), or letters and a
+    number (`TFUS01`, `HT48`: a task force's or a series' tags)."""
+    return (3 <= len(word) <= 5 and word.isalpha()) or bool(_NUMBERED_CODE.fullmatch(word))
+
+
+def _upper_word(tok: str) -> bool:
+    """A word of two upper-case letters or more (`NLD`, `ADANA`), no number (`2004`)."""
+    return len(tok) > 1 and tok.isalpha() and tok.isupper()
 
 
 def _joined_phrase_end(toks: list[str], i: int, tags: list[str]) -> int | None:
