@@ -443,12 +443,16 @@ class _Stripper:
         lines = self.lines
         n = len(lines)
         banner = None
-        # the regex needs `SECTION` (any case): when the 60 lines hold none (ASCII text, where
-        # no other letter matches one of its letters), spare a search of every line
+        # the regex needs `SECTION` (any case): in ASCII text (where no other letter matches one
+        # of its letters) the lines before the first that holds it are not searched
         window = "\n".join(lines[j : j + 60])
-        if window.isascii() and "section" not in window.lower():
-            return j
-        for k in range(j, min(n, j + 60)):
+        first = j
+        if window.isascii():
+            at = window.lower().find("section")
+            if at < 0:
+                return j
+            first += window.count("\n", 0, at)  # no line before this one can match
+        for k in range(first, min(n, j + 60)):
             if _SECTION_BANNER.search(lines[k]):
                 banner = k
                 break

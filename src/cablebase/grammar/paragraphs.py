@@ -325,10 +325,14 @@ def _split_glued_headings(lines: list[str]) -> list[str]:
 
 # A newline before a line that may start a list item: LIST_ITEM after a newline.  (Its `\s`
 # may see the next newline, a harmless false alarm: the careful loop decides.)
-_LIST_NL = re.compile(
-    r"\n(?:-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
-    r"[a-z0-9]{1,2}\)\s)"
+_LIST_ITEM_AFTER_NL = (
+    r"-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
+    r"[a-z0-9]{1,2}\)\s"
 )
+_LIST_NL = re.compile(rf"\n(?:{_LIST_ITEM_AFTER_NL})")
+# Any line break that is more than a space between words: after a hyphen, before a blank line
+# or a list item.  Most paragraphs have none: one scan instead of three.
+_SPECIAL_NL = re.compile(rf"\n(?:(?<=-\n)|\n|{_LIST_ITEM_AFTER_NL})")
 
 
 _BLANK_RUN = re.compile(r"\n\n+")
@@ -386,6 +390,8 @@ def join_stripped(lines: list[str]) -> str:
     if len(lines) == 1:
         return lines[0]
     text = "\n".join(lines).strip("\n")
+    if _SPECIAL_NL.search(text) is None:
+        return text.replace("\n", " ")
     if "-\n" in text:  # (tested here: a call per paragraph costs)
         joined = unwrap_hyphens(text)
         if joined is not text:  # lines joined at a word's hyphen: the list path sees them so

@@ -47,10 +47,14 @@ def repair_quotes(text: str) -> tuple[str, int]:
 
 
 def _fix_apostrophes(text: str) -> tuple[str, int]:
+    # a search first: most paragraphs hold no candidate, and a finditer costs far more to set up
+    first = _APOS.search(text)
+    if first is None:
+        return text, 0
     out: list[str] = []
     pos = 0
     count = 0
-    for m in _APOS.finditer(text):
+    for m in _APOS.finditer(text, first.start()):
         if not m.start() or not text[m.start() - 1].isalpha():
             continue
         w = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
@@ -72,7 +76,10 @@ def _fix_close(text: str, opens: int) -> tuple[str, int]:
     pos = 0
     count = 0
     done: list[int] = []
-    for m in _CLOSE.finditer(text):
+    first = _CLOSE.search(text)
+    if first is None:
+        return text, 0
+    for m in _CLOSE.finditer(text, first.start()):
         i = m.start()
         if i < 2:
             continue

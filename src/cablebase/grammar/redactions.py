@@ -12,6 +12,11 @@ __all__ = ["find_redactions"]
 _XRUN = re.compile(r"[Xx][Xx]{3,}")  # (a class first, not a repeat: a fast scan)
 
 
+def _may_hold_run(text: str) -> bool:
+    """`XXXX`, `xxxx` or `Xxxx` in the text (two scans where none is: both last hold `xxx`)."""
+    return "XXXX" in text or ("xxx" in text and ("xxxx" in text or "Xxxx" in text))
+
+
 def find_redactions(st: State) -> None:
     """Fill cable.redactions by scanning the finished fields; warn on numbering gaps
     filled by whole-line redactions (text.parse_text does that while it still sees the
@@ -20,7 +25,7 @@ def find_redactions(st: State) -> None:
     found: list[Redaction] = []
 
     def scan(text: str | None, where: str) -> None:
-        if text and ("XXXX" in text or "xxxx" in text or "Xxxx" in text):
+        if text and _may_hold_run(text):
             for m in _XRUN.finditer(text):
                 found.append(Redaction(where=where, length=m.end() - m.start()))
 
@@ -32,8 +37,7 @@ def find_redactions(st: State) -> None:
         scan(cable.classified_by.text, "classified_by")
     for p in cable.paragraphs:
         text, heading = p.text, p.heading
-        # the X test inline: most paragraphs hold no run, and a call per paragraph adds up
-        if ("XXXX" in text or "xxxx" in text or "Xxxx" in text) or heading:
+        if _may_hold_run(text) or heading:
             where = f"paragraph:{p.number}" if p.number is not None else "body"
             scan(heading, where)
             scan(text, where)
