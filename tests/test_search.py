@@ -852,6 +852,27 @@ def test_broad_relevance_is_two_tiered(world, small):
     assert sum(1 for a, b in sizes if a and b) >= 4, sizes
 
 
+@pytest.mark.parametrize("q", ["{subj}", "{subj} OR {mid}"])
+def test_a_filter_reorders_none_of_the_first_tier(world, q):
+    """A condition added to a broad query takes hits out of its relevance order and moves
+    none: the first tier is ranked on the subject's phrases whatever else the query asks."""
+    archive, brute = world
+    tiered = Archive.open(archive.store.path, broad=20, small=3000)
+    try:
+        (base,) = _queries(brute, [q])
+        ranked = [h.reference_id for h in tiered.search(base, sort="relevance") if h.score]
+        assert len(ranked) > 1, base
+        for extra in ("-tag:PGOV", "tag:PGOV", "class:<secret"):
+            filtered = f"({base}) {extra}"
+            if len(brute.hits(filtered)) <= 20:
+                continue  # not broad: ranked by full bm25, not this test's case
+            kept = {d.cable.reference_id for d in brute.hits(filtered)}
+            got = [h.reference_id for h in tiered.search(filtered, sort="relevance") if h.score]
+            assert got == [r for r in ranked if r in kept], filtered
+    finally:
+        tiered.close()
+
+
 def test_small_match_sets_keep_full_bm25(world):
     archive, brute = world
     q = _queries(brute, ["{mid}"])[0]
