@@ -82,21 +82,19 @@ def person_key(name: str | None) -> str | None:
     return " ".join(ws)
 
 
-# A person tag as the TAGS reader writes it: `SURNAME, GIVEN NAMES` (grammar/tags.py gives a
-# `(...)` group its own tag).  Codes and free tags never hold a comma: commas cut a TAGS line.
-_BARE_PERSON = re.compile(r"[A-Z][A-Z'-]+, [A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*)*")
-
-
 def person_tag(tag: str) -> str | None:
-    """The name a person tag carries (`CLINTON, HILLARY`), or None for a tag that names
-    nobody: a tag that is a name, surname first.  A name without a comma (`MQADHAFI`,
-    `CANAHUATI YACAMAN MIGUEL FELIPE`) is not told from a free tag and names nobody.  The
-    bracketed form of archives ingested before (`OVIP (CLINTON, HILLARY)` -> `CLINTON,
-    HILLARY`) is read too; a bracket left open counts only with a comma between two names
-    (`KCRM SP (BERARDUCCI, CHRISTOPHER`)."""
+    """The name a person tag carries, or None for a tag that names nobody.  A person tag is
+    a tag with a comma, surname first (`CLINTON, HILLARY`: grammar/tags.py gives the group of
+    `OVIP (CLINTON, HILLARY)` its own tag): codes and free tags never hold one, commas cut a
+    TAGS line.  A name without a comma (`MQADHAFI`, `CANAHUATI YACAMAN MIGUEL FELIPE`) is not
+    told from a free tag and names nobody.  The bracketed form of archives ingested before
+    (`OVIP (CLINTON, HILLARY)`) is read too; a bracket left open counts only with a comma
+    between two names (`KCRM SP (BERARDUCCI, CHRISTOPHER`)."""
     _, bracket, inner = tag.partition("(")
     if not bracket:
-        return tag if _BARE_PERSON.fullmatch(tag) else None
+        head, comma, tail = tag.partition(",")
+        named = comma and _words(head) and _words(tail)
+        return " ".join(tag.split()) if named and person_key(tag) else None
     inner, closed, _ = inner.partition(")")
     if not closed:
         head, comma, tail = inner.partition(",")
