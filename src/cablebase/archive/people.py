@@ -93,8 +93,8 @@ def person_tag(tag: str) -> str | None:
     _, bracket, inner = tag.partition("(")
     if not bracket:
         head, comma, tail = tag.partition(",")
-        named = comma and _words(head) and _words(tail)
-        return " ".join(tag.split()) if named and person_key(tag) else None
+        named = comma and _has_letter(head) and _has_letter(tail)
+        return " ".join(tag.split()) if named else None
     inner, closed, _ = inner.partition(")")
     if not closed:
         head, comma, tail = inner.partition(",")
@@ -102,6 +102,10 @@ def person_tag(tag: str) -> str | None:
             return None
     inner = " ".join(inner.split())
     return inner if person_key(inner) else None
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 # -- the table of names, per archive state ------------------------------------------------
