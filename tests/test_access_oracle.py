@@ -169,7 +169,7 @@ def make_cable(i: int, s: Spec) -> Cable:
         post=s.origin.split()[-1].upper(),
         classification=None if s.rank is None else CLASSES[s.rank],
         handling=[*s.caveats, "SIPDIS"],
-        tags=["PREL", f"ZT{100 + i}"] + ["OVIP (UMBRA, NOCTIS)"] * (i == 13),
+        tags=["PREL", f"ZT{100 + i}"] + ["OVIP", "UMBRA, NOCTIS"] * (i == 13),
         subject=f"{s.origin.split()[-1].upper()}: TALKS ON {subject_token(i)} {COMMON}",
         subject_portion=s.subject_mark,
         declassify_on=s.declassify,
@@ -419,7 +419,7 @@ def test_world_has_every_shape(world: World) -> None:
 FIELD_CASES: dict[str, list[str]] = {
     "id": [rid(13), rid(6), rid(0), MISSING, "09LEAKVILLE11*", "09leakville10*"],
     "origin": ["shadowland", "leakville", '"consulate sievetown"', "shadow*"],
-    "tag": ["ZT113", "ZT106", "PREL", "zt11*", '"OVIP (UMBRA, NOCTIS)"', "ovip*"],
+    "tag": ["ZT113", "ZT106", "PREL", "zt11*", '"UMBRA, NOCTIS"', "ovip*"],
     "class": [
         "secret",
         "top_secret",

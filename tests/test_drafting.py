@@ -129,7 +129,10 @@ CASES = {
     "tags.missing": ([("TAGS: PREL, PGOV, ML\n", "")], None),
     "tags.known": (
         [("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV, ML, QQQQ")],
-        [("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV, ML, NATO, OVIP (DOE, JANE)")],
+        [
+            ("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV, ML, NATO, OVIP (DOE, JANE)"),
+            ("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV, ML, OVIP (WWARD)"),
+        ],
     ),
     "tags.subject": ([("TAGS: PREL, PGOV, ML", "TAGS: KDEM, ML, NATO")], [("PREL, PGOV", "EAID")]),
     "tags.geographic": ([("TAGS: PREL, PGOV, ML", "TAGS: PREL, PGOV")], [(", ML", ", XA")]),

@@ -337,7 +337,7 @@ def test_codes_over_expansions() -> None:
     csv = _rec("csv", "c.csv", tags=["PGOV", "ECON", "BR", "Economic Policy & General Analysis"])
     page = _rec("markdown", "m.md", tags=["PGOV", "ECON", "BR"])
     assert merge([csv, page]).tags == ["PGOV", "ECON", "BR"]
-    assert expansions(["FREE TRADE AGREEMENT OF AMERICA (FTAA)", "OVIP (CLINTON, HILLARY)"]) == 1
+    assert expansions(["FREE TRADE AGREEMENT OF AMERICA (FTAA)", "OVIP", "CLINTON, HILLARY"]) == 1
     assert expansions(["GAZA DISENGAGEMENT", "KPAL", "OVIP BIDEN JOSEPH"]) == 0
 
 

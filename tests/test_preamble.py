@@ -310,7 +310,7 @@ def test_tags_continuation_and_commas():
     [
         ("PGOV PREL KJUS FR KJUS", ["PGOV", "PREL", "KJUS", "FR"]),
         ("RS,JA, ENRG,  QA,", ["RS", "JA", "ENRG", "QA"]),
-        ("OVIP (CLINTON, HILLARY) PREL", ["OVIP (CLINTON, HILLARY)", "PREL"]),
+        ("OVIP (CLINTON, HILLARY) PREL", ["OVIP", "CLINTON, HILLARY", "PREL"]),
         ("mtcre; parm; prel", ["MTCRE", "PARM", "PREL"]),
         ("PREL Organized Crime", ["PREL"]),  # a mixed-case expansion: kept apart (test_tags)
     ],
@@ -901,7 +901,7 @@ def test_classified_by_in_second_paragraph():
         ),
         ("PREL PGOV PHUM, VT", ["PREL", "PGOV", "PHUM", "VT"]),  # codes only: split
         ("PREL PGOV\nEAIR, ABLD, SA", ["PREL", "PGOV", "EAIR", "ABLD", "SA"]),  # per line
-        ("PREL, OVIP (RICE, CONDOLEEZZA), US", ["PREL", "OVIP (RICE, CONDOLEEZZA)", "US"]),
+        ("PREL, OVIP (RICE, CONDOLEEZZA), US", ["PREL", "OVIP", "RICE, CONDOLEEZZA", "US"]),
     ],
 )
 def test_parse_tags_comma_lines(text, expected):

@@ -228,7 +228,8 @@ def test_person_tags_of_a_page_read_back_the_same_in_every_form():
         "ZE",
         "HARTLEY, ROBERT",
         "VANCE, SUSAN",
-        "OVIP (BIDEN, JOSEPH)",
+        "OVIP",
+        "BIDEN, JOSEPH",
     ]
     for form in ("telegram", "text", "markdown", "html", "csv"):
         assert parse_text(render.to_form(c, form)).tags == c.tags, form

@@ -134,7 +134,7 @@ HANDWRITTEN = [
         post="USUN NEW YORK",
         classification="TOP SECRET",
         handling=["EXDIS"],
-        tags=["PREF", "UNSC", "OVIP (CLINTON, HILLARY)", "COUNTER TERRORISM"],
+        tags=["PREF", "UNSC", "OVIP", "CLINTON, HILLARY", "COUNTER TERRORISM"],
         signers=["RICE"],
         sender="USMISSION USUN NEW YORK",
         recipients=[
@@ -325,7 +325,10 @@ class Brute:
             names = c.signers if f.name != "classifiedby" else []
             if f.name != "signer" and c.classified_by and c.classified_by.name:
                 names = [*names, c.classified_by.name]
-            tags = [t.partition("(")[2] for t in c.tags if "(" in t] if f.name == "person" else []
+            # person tags: a tag with a comma (`CLINTON, HILLARY`), or an older archive's
+            # bracket (`OVIP (CLINTON, HILLARY)`)
+            tags = [t.partition("(")[2] or t for t in c.tags if "(" in t or "," in t]
+            tags = tags if f.name == "person" else []
             # A name as written or as its person key (given name first, middle initials
             # dropped), on both sides: `Rivkin, Charles` finds `Charles H. Rivkin`.
             wants = {v, person_key(v) or v}
@@ -616,7 +619,8 @@ QUERIES = [
     "origin:newyo*",
     'tag:"COUNTER TERRORISM"',
     "tag:counter_terrorism",
-    'tag:"OVIP (CLINTON, HILLARY)"',
+    'tag:"CLINTON, HILLARY"',
+    "tag:OVIP",
     'tag:"counter  terrorism"',
     'tag:"COUNTER T"',
     "tag:OVIP*",

@@ -49,7 +49,7 @@ def _cable(n: int, classification: str, cites: int | None = None) -> Cable:
         origin="Embassy Testville",
         classification=classification,
         handling=["SIPDIS"],
-        tags=["PREL", "OVIP (SMITH, JOHN)"] if n % 3 == 0 else ["PREL"],
+        tags=["PREL", "OVIP", "SMITH, JOHN"] if n % 3 == 0 else ["PREL"],
         subject=f"TESTVILLE: MEETINGS NUMBER {n}",
         declassify_on="2034-12-31",
         classified_by=ClassifiedBy(text="Ambassador Jane Jones", name="Jane Jones"),

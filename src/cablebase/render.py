@@ -652,9 +652,9 @@ def to_csv_row(cable: Cable, row_id: int | None = None, paging: Paging | None = 
 
 
 def _tag_text(tag: str) -> str:
-    """A tag as a TAGS line writes it: a person tag without brackets (`VANCE, SUSAN`, read
-    from a page that lost them) without its comma too, as the page had it, so that the line
-    reads back as the same tags (a comma would cut the line into other pieces)."""
+    """A tag as a TAGS line writes it: a person tag (`VANCE, SUSAN`; `BIDEN, JOSEPH` after
+    OVIP) without its comma, as a page has it, so that the line reads back as the same tags
+    (a comma would cut the line into other pieces)."""
     return tag.replace(", ", " ") if ", " in tag and "(" not in tag else tag
 
 

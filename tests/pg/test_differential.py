@@ -49,7 +49,7 @@ EDGES = [
         post="OSLO",
         classification="LIMITED OFFICIAL USE",
         handling=["SBU"],
-        tags=["PREL", "NO", "OVIP (CLINTON, HILLARY)"],
+        tags=["PREL", "NO", "OVIP", "CLINTON, HILLARY"],
         signers=["WHITNEY"],
         sender="AMEMBASSY OSLO",
         station=Station(route="RUEHNY", serial="501"),

@@ -441,7 +441,7 @@ class Archive:
     def _names(self, field: str, want: tuple[str, ...]) -> tuple[list[str], ...]:
         """A name field's value (query.NAME_FIELDS) -> the stored names whose words contain
         its words (spaces optional), and for addressee fields the routing indicators, for
-        person: the person tags (`OVIP (CLINTON, HILLARY)`: the words after the bracket).
+        person: the person tags (`CLINTON, HILLARY`: archive/people.person_tag).
         The distinct values are read once per change of the archive; answers are kept."""
         key = self.state()
         if key != self._name_key:
@@ -454,10 +454,12 @@ class Archive:
         sources = {"people": "people", "recipients": "recipients", "routes": "routes"}
         sources["tags"] = "person_tags"  # store.VALUE_SOURCES
 
+        from cablebase.archive.people import person_tag
+
         def matching(source: str) -> list[str]:
             if source not in self._name_tokens:
                 rows = self.searcher.values(sources[source])
-                cut = (lambda v: v.partition("(")[2]) if source == "tags" else (lambda v: v)
+                cut = (lambda v: person_tag(v) or "") if source == "tags" else (lambda v: v)
                 found = self._name_tokens[source] = [(v, words(cut(v))) for v in rows]
                 if source in ("people", "tags"):
                     # A person's name also as its key (archive/people.py): given name first,

@@ -260,7 +260,7 @@ def _read_values(archive: Archive, name: str) -> list[str]:
     for table, column, collate, roles in _SOURCES[name]:
         conds = [f"y.{column} = v.x{collate}"]
         if table == "tags" and name == "person":
-            conds.append("y.tag LIKE '%(%'")
+            conds.append("(y.tag LIKE '%, %' OR y.tag LIKE '%(%')")  # people.person_tag
         everything = seen in _EVERYTHING and whole in _EVERYTHING
         join = "" if everything else " JOIN cables c ON c.id = y.cable_id"
         shown = [r for r in roles if r != "classified_by"]
@@ -282,7 +282,9 @@ def _read_values(archive: Archive, name: str) -> list[str]:
                 f" WHERE {' AND '.join(conds)})",
             )
         found = [v for (v,) in db.execute(sql) if v]
-        if table == "tags" and name == "person":  # a person tag is found by its bracketed name
-            found = [v.partition("(")[2].rstrip(")").strip() for v in found]
+        if table == "tags" and name == "person":  # a person tag is found by the name it carries
+            from cablebase.archive.people import person_tag
+
+            found = [n for v in found if (n := person_tag(v))]
         values += found
     return values

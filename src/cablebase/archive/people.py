@@ -7,8 +7,8 @@ A *person* is a normalised name, its key (`person_key`), taken from three places
   alone (CLINTON);
 - classifiers (people, role classified_by): the name of the "Classified by" line, usually in
   full (Hillary Clinton, Gene A. Cretz);
-- person tags (tags): the name in brackets of a TAGS value, surname first
-  (`OVIP (CLINTON, HILLARY)`).
+- person tags (tags): a TAGS value that is a name, surname first (`CLINTON, HILLARY`, read
+  from `OVIP (CLINTON, HILLARY)`; archives ingested before this change keep the bracketed form).
 
 The key is the name in capitals, "SURNAME, GIVEN" turned to "GIVEN SURNAME", a leading
 honorific (MR, MRS, MS, DR) and middle initials dropped, so `CLINTON, HILLARY`, `Hillary
@@ -82,19 +82,19 @@ def person_key(name: str | None) -> str | None:
     return " ".join(ws)
 
 
-# A person tag without brackets, as the TAGS reader writes it: `SURNAME, GIVEN NAMES`.
-_BARE_PERSON = re.compile(r"[A-Z][A-Z'-]+, [A-Z][A-Z'-]+(?: [A-Z][A-Z'-]+)*")
-
-
 def person_tag(tag: str) -> str | None:
-    """The name a person tag carries (`OVIP (CLINTON, HILLARY)` -> `CLINTON, HILLARY`), or
-    None for a tag that names nobody.  A bracket left open counts only with a comma between
-    two names (TAGS lines cut at a line end: `KCRM SP (BERARDUCCI, CHRISTOPHER`).  A tag that
-    is a name alone, surname first (`NOVO, GUILLERMO`: a page's TAGS line without its
-    brackets), names that person."""
+    """The name a person tag carries, or None for a tag that names nobody.  A person tag is
+    a tag with a comma, surname first (`CLINTON, HILLARY`: grammar/tags.py gives the group of
+    `OVIP (CLINTON, HILLARY)` its own tag): codes and free tags never hold one, commas cut a
+    TAGS line.  A name without a comma (`MQADHAFI`, `CANAHUATI YACAMAN MIGUEL FELIPE`) is not
+    told from a free tag and names nobody.  The bracketed form of archives ingested before
+    (`OVIP (CLINTON, HILLARY)`) is read too; a bracket left open counts only with a comma
+    between two names (`KCRM SP (BERARDUCCI, CHRISTOPHER`)."""
     _, bracket, inner = tag.partition("(")
     if not bracket:
-        return tag if _BARE_PERSON.fullmatch(tag) else None
+        head, comma, tail = tag.partition(",")
+        named = comma and _has_letter(head) and _has_letter(tail)
+        return " ".join(tag.split()) if named else None
     inner, closed, _ = inner.partition(")")
     if not closed:
         head, comma, tail = inner.partition(",")
@@ -102,6 +102,10 @@ def person_tag(tag: str) -> str | None:
             return None
     inner = " ".join(inner.split())
     return inner if person_key(inner) else None
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 # -- the table of names, per archive state ------------------------------------------------

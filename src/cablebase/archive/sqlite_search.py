@@ -343,7 +343,8 @@ _VALUES = {
     "people": "SELECT DISTINCT name FROM people",
     "recipients": "SELECT DISTINCT name FROM recipients",
     "routes": "SELECT DISTINCT route FROM recipients WHERE route IS NOT NULL",
-    "person_tags": "SELECT DISTINCT tag FROM tags WHERE tag LIKE '%(%'",
+    # person tags: `CLINTON, HILLARY`; `OVIP (CLINTON, HILLARY)` as older archives stored them
+    "person_tags": "SELECT DISTINCT tag FROM tags WHERE tag LIKE '%, %' OR tag LIKE '%(%'",
 }
 
 

@@ -1,7 +1,8 @@
 """TAGS (FORMAT.md §4.4, docs/record.md `tags`).
 
 A TAGS value mixes codes (country `BR`, subject `PGOV`, program `KPAL`, organisation `NATO`)
-with free tags (`GAZA DISENGAGEMENT`) and person tags (`OVIP (BIDEN, JOSEPH)`).  A cables.csv
+with free tags (`GAZA DISENGAGEMENT`) and person tags (`OVIP (BIDEN, JOSEPH)`: the code OVIP
+and the person `BIDEN, JOSEPH`, two tags, as WikiLeaks' pages link them).  A cables.csv
 line separates them with commas; a Cablegate page usually only with spaces, so there a run of
 words that are not codes is one free tag.  Which words are codes is learnt from the dev corpus
 (`data/tag_codes.json`, built by tools/build_tag_codes.py), with the shapes every code has.
@@ -408,7 +409,7 @@ def _free_tag_tail(before: str, line: str) -> bool:
 
 def _join_tail(tags: list[str], line: str) -> None:
     """Put the cut tag's last words back on the tag they end."""
-    if tags and not tags[-1].endswith(")"):  # a person group is whole
+    if tags and ", " not in tags[-1]:  # a person (`BIDEN, JOSEPH`) is whole
         tags[-1] = f"{tags[-1]} {' '.join(line.split())}"
 
 
@@ -490,13 +491,22 @@ def _goes_on(line: str, open_end: bool) -> bool:
 
 
 def _add_group(tags: list[str], tok: str) -> None:
-    group = "(" + " ".join(tok.strip("()").split()).upper() + ")"
-    if group == "()":  # an empty group (`SP ()`) adds nothing
+    """A `(...)` group after a tag: its content is a tag of its own, a person's name
+    (`OVIP (CLINTON, HILLARY)` gives `OVIP`, `CLINTON, HILLARY`), or, when it opens with a
+    code, a list of tags (`LY (OVIP, RUMSFELD DONALD)`)."""
+    inner = " ".join(tok.strip("()").split()).upper()
+    inner = re.sub(r"\s*,[\s,]*", ", ", inner).strip(" ,")  # `GHONDA,, ANTOINE`
+    if not inner:  # an empty group (`SP ()`) adds nothing
         return
-    if tags:
-        tags[-1] = f"{tags[-1]} {group}"
-    elif group != "()":
-        tags.append(group)
+    if "," in inner and is_code(inner.partition(",")[0].strip()):
+        _read_list(inner, tags, [])  # `(OVIP, RUMSFELD DONALD)`: tags in a bracket
+    else:
+        tags.append(inner)
+
+
+def _person(run: list[str]) -> str:
+    """A name after OVIP as a person tag, surname first: `BIDEN JOSEPH` -> `BIDEN, JOSEPH`."""
+    return run[0] if len(run) == 1 else f"{run[0]}, {' '.join(run[1:])}"
 
 
 def _read_list(line: str, tags: list[str], expansions: list[str]) -> None:
@@ -569,7 +579,7 @@ def _read_piece(tok: str, tags: list[str], expansions: list[str]) -> None:
 
 def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
     """A line without commas: codes one by one, known phrases whole, and each run of other
-    words as one free tag (`OVIP BIDEN JOSEPH` gives `OVIP (BIDEN, JOSEPH)`)."""
+    words as one free tag (`OVIP BIDEN JOSEPH` gives `OVIP`, `BIDEN, JOSEPH`)."""
     words = line.split()
     known = _knowledge()[0]
     if "OVIP" not in words and all(
@@ -626,10 +636,8 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
                 break
             j += 1
         run = toks[i:j]
-        if after_ovip and len(run) == 1:
-            tags[-1] = f"OVIP ({run[0]})"  # a name alone (`OVIP MQADHAFI`)
-        elif after_ovip and 2 <= len(run) <= 3:
-            tags[-1] = f"OVIP ({run[0]}, {' '.join(run[1:])})"
+        if after_ovip and len(run) <= 3:
+            tags.append(_person(run))  # `OVIP MQADHAFI`, `OVIP BIDEN JOSEPH`
         elif after_ovip:
             tags.append(" ".join(run))
         elif (

@@ -68,7 +68,8 @@ _VALUES = {
     "people": "SELECT DISTINCT name FROM people",
     "recipients": "SELECT DISTINCT name FROM recipients",
     "routes": "SELECT DISTINCT route FROM recipients WHERE route IS NOT NULL",
-    "person_tags": "SELECT DISTINCT tag FROM tags WHERE strpos(tag, '(') > 0",
+    # person tags: `CLINTON, HILLARY`; `OVIP (CLINTON, HILLARY)` as older archives stored them
+    "person_tags": "SELECT DISTINCT tag FROM tags WHERE strpos(tag, ', ') > 0 OR strpos(tag, '(') > 0",
 }
 
 

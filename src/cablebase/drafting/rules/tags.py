@@ -9,13 +9,20 @@ from cablebase.drafting.draft import Draft
 from cablebase.drafting.reference import tag_lists
 from cablebase.drafting.rules import Context, Hit, rule
 
-# A TAGS entry that is a person's or a thing's name rather than a code (`OVIP (CLINTON,
-# HILLARY)`, `RICE, CONDOLEEZZA`, `GAZA DISENGAGEMENT`): the TAGS system allows them.
+# A TAGS entry that is a person's or a thing's name rather than a code (`CLINTON, HILLARY`
+# after OVIP, `GAZA DISENGAGEMENT`): the TAGS system allows them.
 _CODE = re.compile(r"^[A-Z]{2,6}$")
 
 
 def _codes(d: Draft) -> list[str]:
     return [t.upper() for t in d.cable.tags if _CODE.match(t.upper())]
+
+
+def _visitors(d: Draft) -> set[str]:
+    """The tags right after OVIP: the visitor's name, also when it is one short word
+    (`OVIP (WWARD)`), is no code."""
+    tags = [t.upper() for t in d.cable.tags]
+    return {t for prev, t in zip(tags, tags[1:], strict=False) if prev == "OVIP"}
 
 
 @rule(
@@ -37,8 +44,9 @@ def tags_missing(d: Draft, ctx: Context) -> Iterator[Hit]:
 )
 def tags_known(d: Draft, ctx: Context) -> Iterator[Hit]:
     lists = tag_lists()
+    visitors = _visitors(d)
     for code in _codes(d):
-        if lists.kind(code) is None:
+        if lists.kind(code) is None and code not in visitors:
             yield Hit(f"TAGS {code} is not a known code", d.locate.tags())
 
 
