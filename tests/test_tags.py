@@ -175,6 +175,17 @@ def test_expansion_in_place_of_the_code():
     tags, expansions = read_tags("ETRD, FEE TRADE AGREEMENT OF AMERICA (FTAA), ZE")
     assert tags == ["ETRD", "FTAA", "ZE"]
     assert expansions == ["FEE TRADE AGREEMENT OF AMERICA (FTAA)"]
+    # the publisher's mixed-case spelling is in place of the code too; a bracket of words is not
+    for value, code in [
+        ("ETRD, Fee Trade Agreement of America (FTAA), ZE", ["FTAA"]),
+        ("ETRD, Free Trade Area (FTA), ZE", ["FTA"]),
+        ("ETRD, Human Rights (General), ZE", []),
+        ("ETRD, Trafficking (in persons), ZE", []),
+        ("ETRD, Defense Reform (Mil & NATO), ZE", []),
+    ]:
+        tags, expansions = read_tags(value)
+        assert tags == ["ETRD", *code, "ZE"], value
+        assert expansions == [value.split(", ")[1]], value
 
 
 def test_a_value_of_expansions_only_gives_no_tags():

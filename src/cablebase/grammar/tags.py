@@ -513,19 +513,20 @@ def _read_list(line: str, tags: list[str], expansions: list[str]) -> None:
     """A line with commas or semicolons: each piece is a tag (codes in it split apart)."""
     pieces = _pieces(line) if "(" in line else line.replace(";", ",").split(",")
     for raw in pieces:
+        spelled = _SPELLED.match(" ".join(raw.split())) if ")" in raw else None
+        words = spelled.group("words").split() if spelled is not None else []
+        if spelled is not None and len(words) >= 2 and not is_code(words[0]):
+            # `FEE TRADE AGREEMENT OF AMERICA (FTAA)`, `Fee Trade Agreement of America
+            # (FTAA)`: the publisher's spelling in place of the code; the code, spelling apart
+            tags.append(spelled.group("code"))
+            expansions.append(spelled.group(0))
+            continue
         if raw != raw.upper():  # `Defense Reform (Mil & NATO)`: the whole piece, group too
             if raw.strip():
                 expansions.append(" ".join(raw.split()))
             continue
         if ")" not in raw:
             _read_piece(raw, tags, expansions)
-            continue
-        spelled = _SPELLED.match(" ".join(raw.split()))
-        words = spelled.group("words").split() if spelled is not None else []
-        if spelled is not None and len(words) >= 2 and not is_code(words[0]):
-            # `FEE TRADE AGREEMENT OF AMERICA (FTAA)`: the code, its spelling kept apart
-            tags.append(spelled.group("code"))
-            expansions.append(spelled.group(0))
             continue
         for tok in _PIECE.findall(raw):
             if tok.startswith("("):
