@@ -477,3 +477,34 @@ def test_known_phrase_with_its_ampersand_lost():
         "ZE",
         "POLITICS & FOREIGN POLICY",
     ]
+
+
+@pytest.mark.parametrize(
+    ("page", "row"),
+    [
+        # the site linked each word of a page's TAGS line and dropped the marks between them
+        ("PREL YM ECON COM ENERGY", "PREL, YM, ECON/COM, ENERGY"),
+        ("TBIO ENVIRONMENT S T YM", "TBIO, ENVIRONMENT/S&T, YM"),
+        ("PREL MZ HIV AIDS PEPFAR", "PREL, MZ, HIV/AIDS/PEPFAR"),
+        ("PREL U S ISRAEL RELATIONS IS", "PREL, U.S.-ISRAEL RELATIONS, IS"),
+        # a numbered tag: a number alone is no tag
+        ("PREL UNHRC 1 CA PHUM", "PREL, UNHRC-1, CA, PHUM"),
+        ("IZ PREL UNCHR 1 GT", "IZ, PREL, UNCHR-1, GT"),
+        # the publisher's expansion holding an acronym: no code of the cable's
+        ("PGOV PREL HR Defense Reform Mil NATO", "PGOV, PREL, HR, Defense Reform (Mil & NATO)"),
+        ("BF SNAR Narcotics OPBAT", "BF, SNAR, Narcotics - OPBAT"),
+        (
+            "ETRD BR Fee Trade Agreement of America FTAA",
+            "ETRD, BR, Fee Trade Agreement of America (FTAA)",
+        ),
+    ],
+)
+def test_a_page_line_gives_the_rows_tags(page, row):
+    assert read_tags(page) == read_tags(row)
+
+
+def test_a_known_expansions_acronym_in_upper_case_is_the_cables_code():
+    # only the publisher's mixed-case spelling is dropped: the cable's own codes stay
+    assert parse_tags("PGOV PREL PSOE") == ["PGOV", "PREL", "PSOE"]
+    assert parse_tags("PREL NATO MARR") == ["PREL", "NATO", "MARR"]
+    assert parse_tags("INCSR BRAZIL 2008 PREL") == ["INCSR BRAZIL 2008", "PREL"]

@@ -17,6 +17,10 @@ place, not shipped):
   codes or the line's ends (`ITALIAN POLITICS`), not a person's name after OVIP.  Kept when seen
   in at least MIN_FREE cables.  The parser cuts a page's run of words with no commas into these
   (`HUMAN RIGHTSPOLMIL`, two tags glued) only when every piece is one of them.
+- ``expansions``: the publisher's mixed-case comma pieces of cables.csv TAGS lines that hold an
+  upper-case word (`Defense Reform (Mil & NATO)`, `PSOE - Socialist Party`), seen in at least
+  MIN_FREE cables: on a page, whose site linked each word, the parser drops the whole run
+  rather than read `NATO` or `PSOE` as the cable's code.
 
 Two-letter country codes need no list (every two-letter tag word is one).
 
@@ -48,6 +52,8 @@ NOT_CODES = frozenset(["SIPDIS", "TAGS", "SUBJECT", "REF", "NOFORN", "THE", "AND
 # A free tag's shape: upper-case words, with `&`, `'`, `/`, `.` or `-` inside.
 FREE_TAG = re.compile(r"[A-Z][A-Z '&/.-]*[A-Z]")
 MARKUP = re.compile(r"<[^>]+>")  # a page links each word of its TAGS line
+LIST_PIECE = re.compile(r"[,;](?![^()]*\))")  # a comma outside brackets
+UPPER_WORD = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _pieces(line: str) -> tuple[list[str], bool]:
@@ -64,6 +70,7 @@ def build(shared: Path) -> dict:
     phrases: dict[str, set[str]] = defaultdict(set)
     free: dict[str, set[str]] = defaultdict(set)  # free tags written apart, by cable
     page_lines: list[tuple[str, str]] = []  # (cable, TAGS value) of pages without commas
+    expansions: dict[str, set[str]] = defaultdict(set)  # the publisher's, by cable
 
     def add(cable: str, post: str, value: str) -> None:
         pieces, listed = _pieces(value)
@@ -111,6 +118,10 @@ def build(shared: Path) -> dict:
                 if found:
                     seen = True
                     add(cable, post or "", found.group(1))
+                    for piece in LIST_PIECE.split(found.group(1)):
+                        piece = " ".join(piece.split())
+                        if piece != piece.upper() and UPPER_WORD.search(piece):
+                            expansions[piece].add(cable)
     codes = sorted(w for w in cables if len(cables[w]) >= MIN_CABLES and len(posts[w]) >= MIN_POSTS)
     code_set = set(codes)
 
@@ -137,6 +148,7 @@ def build(shared: Path) -> dict:
         "codes": codes,
         "phrases": kept,
         "free_tags": free_tags,
+        "expansions": sorted(e for e, c in expansions.items() if len(c) >= MIN_FREE),
     }
 
 

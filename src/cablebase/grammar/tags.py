@@ -66,13 +66,55 @@ def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
         data = json.loads(raw)
     except (OSError, ValueError):  # a damaged install: the shapes alone still work
         data = {}
-    phrases = {}
-    for p in data.get("phrases", []):
-        words = tuple(p.replace("-", " ").split())
-        phrases[words] = p
-        if "&" in words:  # a page that lost the ampersand: `POLITICS FOREIGN POLICY`
-            phrases.setdefault(tuple(w for w in words if w != "&"), p)
+    # Keyed by their words alone: the site linked each word of a page's TAGS line and dropped
+    # what stood between (`POLITICS FOREIGN POLICY`, `ECON COM` for `ECON/COM`).  Free tags
+    # with such marks are phrases too, so that a page gives the tag its row gives.
+    free = data.get("free_tags", {})
+    marked = [t for t in free if _MARK.search(t) and len(_phrase_key(t)) >= 2]
+    phrases = {_phrase_key(p): p for p in [*marked, *data.get("phrases", [])]}
     return frozenset(data.get("codes", [])), phrases
+
+
+_WORDS = re.compile(r"[A-Z0-9]+")
+_MARK = re.compile(r"[-/&.]")
+
+
+@cache
+def _expansions() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """The publisher's known mixed-case expansions holding an upper-case word, keyed by their
+    first word: (their words, their text), the longest first."""
+    try:
+        raw = resources.files("cablebase").joinpath("data/tag_codes.json").read_text("utf-8")
+        known = json.loads(raw).get("expansions", [])
+    except (OSError, ValueError):
+        known = []
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for text in sorted(known, key=len, reverse=True):
+        key = _phrase_key(text)
+        if key:
+            out.setdefault(key[0], []).append((key, text))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _expansion_at(toks: list[str], i: int) -> tuple[str, int] | None:
+    """A known expansion written from toks[i] on, some word of it not in upper case (as the
+    publisher wrote it, not a cable's own codes): (its text, the index after it)."""
+    first = _WORDS.match(toks[i].upper())
+    candidates = _expansions().get(first.group(0), ()) if first is not None else ()
+    for key, text in candidates:
+        words: list[str] = []
+        j = i
+        while j < len(toks) and len(words) < len(key) and not toks[j].startswith("("):
+            words.extend(_WORDS.findall(toks[j].upper()))
+            j += 1
+        if tuple(words) == key and any(t != t.upper() for t in toks[i:j]):
+            return text, j
+    return None
+
+
+def _phrase_key(text: str) -> tuple[str, ...]:
+    """A phrase's words, the marks between them dropped: `ENVIRONMENT/S&T` -> ENVIRONMENT S T."""
+    return tuple(_WORDS.findall(text.upper()))
 
 
 # Places of several words the country table lacks (regions, former and small states).
@@ -242,7 +284,7 @@ def _split_run(run: list[str]) -> list[str]:
 
 @cache
 def _phrase_starts() -> frozenset[str]:
-    """First words of the known phrases (hyphens as spaces): a cheap test before a lookup."""
+    """First words of the known phrases: a cheap test before a lookup."""
     return frozenset(key[0] for key in _knowledge()[1])
 
 
@@ -598,12 +640,28 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             _add_group(tags, tok)
             i += 1
             continue
+        known = _expansion_at(toks, i)
+        if known is not None:
+            # a known expansion of the publisher's, each word a link on a page: whole, its
+            # upper-case words no codes (`Defense Reform Mil NATO`); a code it spells kept
+            text, end = known
+            spelled = _SPELLED.match(text)
+            if spelled is not None:
+                tags.append(spelled.group("code"))
+            expansions.append(text)
+            i = end
+            continue
         if tok != tok.upper():
             # the publisher's expansion (`Press Summaries`), up to an upper-case word: on a
             # page the site dropped the commas, and a code may follow (`Ethnics, NLD`)
             end = next((j for j in range(i + 1, n) if _upper_word(toks[j])), n)
             expansions.append(" ".join(toks[i:end]))
             i = end
+            continue
+        if _part_number(tok) and tags and tags[-1] == toks[i - 1] and toks[i - 1].isalpha():
+            # `UNHRC 1`: a page's link words for `UNHRC-1` (a number alone is no tag)
+            tags[-1] = f"{tags[-1]}-{tok}"
+            i += 1
             continue
         hit = _phrase_at(toks, i, phrases)
         place_end = _place_end(toks, i) if hit is None and tok in _places() else None
@@ -629,7 +687,7 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
         j = place_end or i + 1  # a place's words are no codes (`MIDDLE EAST PEACE`)
         while j < n and not toks[j].startswith("(") and toks[j] == toks[j].upper():
             w = toks[j]
-            if _phrase_at(toks, j, phrases) is not None:
+            if _part_number(w) or _phrase_at(toks, j, phrases) is not None:
                 break
             if _codes_of(w, strict=after_ovip or _person_at(toks, j)) and not (
                 w in _JOINERS and j + 1 < n and not _codes_of(toks[j + 1])
@@ -654,6 +712,11 @@ def _read_words(line: str, tags: list[str], expansions: list[str]) -> None:
             # `HUMAN RIGHTSPOLMIL`): persons cut out, the rest cut only into known tags
             tags.extend(_split_run(run))
         i = j
+
+
+def _part_number(tok: str) -> bool:
+    """One or two digits: the numbered part of a tag (`CHR-1`), never a tag alone."""
+    return len(tok) <= 2 and tok.isdigit()
 
 
 _NUMBERED_CODE = re.compile(r"[A-Z]{2,5}[0-9]{1,3}")
@@ -732,13 +795,14 @@ def _phrase_at(
     toks: list[str], i: int, phrases: dict[tuple[str, ...], str]
 ) -> tuple[str, int] | None:
     """A known free-tag phrase starting at toks[i]: (phrase, index after it)."""
-    if toks[i].split("-", 1)[0] not in _phrase_starts():
+    first = _WORDS.match(toks[i])
+    if first is None or first.group(0) not in _phrase_starts():
         return None
     end = i
     while end < min(i + 5, len(toks)) and not toks[end].startswith("("):
         end += 1
     for j in range(end, i, -1):
-        key = tuple(" ".join(toks[i:j]).replace("-", " ").split())
+        key = _phrase_key(" ".join(toks[i:j]))
         if len(key) >= 2 and key in phrases:
             return phrases[key], j
     return None
