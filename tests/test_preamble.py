@@ -1965,11 +1965,19 @@ def test_ref_run_into_the_page_dump_is_read_from_the_full_copy():
     [
         # a blank line stands before every line opening with REF in both forms
         (
-            ["SUBJECT: MINISTRY CONCERNED ABOUT RETURN OF THE HIGHLAND", "", "REFUGEES FROM ELSBERG"],
+            [
+                "SUBJECT: MINISTRY CONCERNED ABOUT RETURN OF THE HIGHLAND",
+                "",
+                "REFUGEES FROM ELSBERG",
+            ],
             "MINISTRY CONCERNED ABOUT RETURN OF THE HIGHLAND REFUGEES FROM ELSBERG",
         ),
         (
-            ["SUBJECT:  ZENDA: FORMER AMBASSADORS DISCUSS COUNCIL", "", "REFORM, TRADE WITH MINISTRY."],
+            [
+                "SUBJECT:  ZENDA: FORMER AMBASSADORS DISCUSS COUNCIL",
+                "",
+                "REFORM, TRADE WITH MINISTRY.",
+            ],
             "ZENDA: FORMER AMBASSADORS DISCUSS COUNCIL REFORM, TRADE WITH MINISTRY.",
         ),
         # a wrapped end opening with a word no heading opens with, pushed past the width
@@ -1980,7 +1988,10 @@ def test_ref_run_into_the_page_dump_is_read_from_the_full_copy():
         # a short SUBJECT line was not wrapped: `AND …` below it is not its end
         (["SUBJECT: KING SPEAKS", "", "AND THEN SOME"], "KING SPEAKS"),
         # REF labels stay labels
-        (["SUBJECT: KING SPEAKS ON THE HARVEST AND THE COMING WINTER", "", "REFTEL: ZENDA 12"], None),
+        (
+            ["SUBJECT: KING SPEAKS ON THE HARVEST AND THE COMING WINTER", "", "REFTEL: ZENDA 12"],
+            None,
+        ),
     ],
 )
 def test_subject_end_pushed_past_a_blank_line(subject_lines, subject):

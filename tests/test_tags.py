@@ -476,8 +476,14 @@ def test_known_phrase_with_its_ampersand_lost():
             "CVIS, KVPR, PTER, PREL,\n(OSTRANDER, MILO ET AL)",
             ["CVIS", "KVPR", "PTER", "PREL", "OSTRANDER, MILO ET AL"],
         ),
-        ("CVIS, PINR, PREL, SP\n(VALDES ORTUNO, JUAN)", ["CVIS", "PINR", "PREL", "SP", "VALDES ORTUNO, JUAN"]),
-        ("CVIS, PREL, SP\n(KARRAS, DIMITRI AKA: DIMA ET AL)", ["CVIS", "PREL", "SP", "KARRAS, DIMITRI AKA: DIMA ET AL"]),
+        (
+            "CVIS, PINR, PREL, SP\n(VALDES ORTUNO, JUAN)",
+            ["CVIS", "PINR", "PREL", "SP", "VALDES ORTUNO, JUAN"],
+        ),
+        (
+            "CVIS, PREL, SP\n(KARRAS, DIMITRI AKA: DIMA ET AL)",
+            ["CVIS", "PREL", "SP", "KARRAS, DIMITRI AKA: DIMA ET AL"],
+        ),
         # a portion mark or a bracketed note is no person
         ("PREL, SP\n(U)", ["PREL", "SP"]),
         ("PREL SP\n(NOTAL)", ["PREL", "SP"]),

@@ -1072,9 +1072,12 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         # An E.O. value continues only when its value is still missing (`DECL:` ⏎ date).
         if _EO_DONE.search(last):
             return False
-    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True)):
-        if not (s[:1] == "(" and is_carried_group(s)):
-            return False
+    elif (
+        cur == "tags"
+        and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True))
+        and not (s[:1] == "(" and is_carried_group(s))  # a person group on its own line
+    ):
+        return False
     pieces.append(s)
     return True
 
