@@ -444,3 +444,15 @@ def test_summary_label_in_brackets(body):
 )
 def test_summary_lead_in_and_its_list(body, summary):
     assert _parse(body).summary == summary
+
+
+def test_summary_lead_in_list_then_paragraphs_to_the_end_marker():
+    body = (
+        "1. (C) Summary: The minister told us that:\n\n-- the talks go on;\n\n"
+        "-- the border stays shut.\n\n2. (C) Also present: the deputy. End Summary.\n\n"
+        "Border\n------\n\n3. (C) More.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "The minister told us that:\n\n-- the talks go on;\n\n-- the border stays shut.\n\n"
+        "Also present: the deputy."
+    )

@@ -184,7 +184,12 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
         return first[: end.start()].strip()
     if "\n\n" in first.strip():
         # paragraphs the reader did not split (`(1) (SBU) Summary: …` ⏎⏎ `(2) (SBU) …`)
-        return _lead_and_list(first.strip().split("\n\n"))
+        blocks = first.strip().split("\n\n")
+        head = _lead_and_list(blocks)
+        if head.count("\n\n") + 1 < len(blocks):
+            return head
+        # the paragraph is a lead-in and its list: the summary may go on to its end marker
+        return _to_end_marker(paragraphs, k, [head]) or head
     parts = [first.strip()]
     for p in paragraphs[k + 1 : k + 1 + _SPAN]:
         if p.heading and not _is_heading(p.heading):
@@ -196,6 +201,19 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
     return parts[0]  # no end marker and no heading after it: the first paragraph alone
+
+
+def _to_end_marker(paragraphs: list[Paragraph], k: int, parts: list[str]) -> str | None:
+    """`parts` and the paragraphs after paragraph k up to an `End Summary` among the next
+    few, or None when a heading or none comes first."""
+    for p in paragraphs[k + 1 : k + 1 + _SPAN]:
+        if p.heading and not _is_heading(p.heading):
+            return None
+        end = _find_end(p.text)
+        if end is not None:
+            return "\n\n".join(x for x in [*parts, p.text[: end.start()].strip()] if x)
+        parts = [*parts, p.text.strip()]
+    return None
 
 
 def _lead_and_list(blocks: list[str]) -> str:
