@@ -2005,3 +2005,43 @@ def test_subject_end_pushed_past_a_blank_line(subject_lines, subject):
         assert [r.text for r in c.references] == ["ZENDA 12"]
     else:
         assert c.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("ref_line", "texts"),
+    [
+        (
+            "REFERENCE:  (A) 98 ZENDA 04122; (B) STRELSAU 01368",
+            ["98 ZENDA 04122", "STRELSAU 01368"],
+        ),
+        ("Reference:  ZENDA 6833", ["ZENDA 6833"]),
+        ("REFERENCES: ZENDA 451", ["ZENDA 451"]),
+    ],
+)
+def test_reference_spelled_out_is_the_ref_label(ref_line, texts):
+    body = "\n".join(
+        ["UNCLAS ZENDA 000839", "", "E.O. 12958: N/A", "TAGS: KPAO, ZE"]
+        + [
+            "SUBJECT:  TRAINING SHOULD CONTINUE",
+            "",
+            ref_line,
+            "",
+            "1. (U) Summary: Yes.",
+            "",
+            "ROE",
+        ]
+    )
+    c = _text(body)
+    assert c.subject == "TRAINING SHOULD CONTINUE"
+    assert [r.text for r in c.references] == texts
+
+
+def test_reference_label_glued_to_a_mixed_case_subject():
+    body = "\n".join(
+        ["UNCLAS ZENDA 000868", "", "E.O. 12958: N/A", "TAGS: PGOV, ZE"]
+        + ["SUBJECT: Local Elections in Zenda:  A", "        Shift to the Left", ""]
+        + ["REFERENCE:  Zenda 811", "", "1.  (U) Summary: The vote.", "", "ROE"]
+    )
+    c = _text(body)
+    assert c.subject == "Local Elections in Zenda: A Shift to the Left"
+    assert [r.text for r in c.references] == ["Zenda 811"]

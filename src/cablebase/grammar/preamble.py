@@ -51,7 +51,7 @@ _LABELS = re.compile(
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>(?:S(?<![A-Za-z]S)UBJ(?:ECT)?|U(?<![A-Za-z]U)BJECT)\s*:)
     | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))
-      EF(?:S|\(S\)|TELS?)?\.?\s*:)
+      EF(?:S|\(S\)|TELS?|ERENCES?)?\.?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?
       |(?-i:(?=D)(?<![A-Za-z])(?=DERIVED\ FROM\s*:|Derived\ [Ff]rom\s*:)))
@@ -92,7 +92,7 @@ _LABEL_AT = tuple(
             "ref",
             0,
             r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))"
-            r"EF(?:S|\(S\)|TELS?)?\.?\s*:",
+            r"EF(?:S|\(S\)|TELS?|ERENCES?)?\.?\s*:",
         ),
         # inline without a colon, before a cable number: `… SCANDAL UPDATE Ref. Brasilia 606`,
         # `… THE AGENDA REF 02 PARAMARIBO 1169`
