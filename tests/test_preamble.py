@@ -1926,3 +1926,122 @@ def test_derived_from_label_is_the_classification_statement(tail, subject):
     assert cable.classified_by is not None and cable.classified_by.name is None
     assert cable.classified_by.text.upper().startswith("DERIVED FROM: DSCG 05-1")
     assert cable.classification_reasons == ["(b)", "(d)"]
+
+
+def test_ref_run_into_the_page_dump_is_read_from_the_full_copy():
+    # the page's first copy: REF runs into the dump's cited ids and telegram header
+    body = "\n".join(
+        [
+            "C O N F I D E N T I A L SECTION 01 OF 02 ZENDA 000290",
+            "",
+            "SIPDIS",
+            "",
+            "E.O. 12958: DECL: 02/10/2019",
+            "TAGS: PREL ZE",
+            "SUBJECT: BRIDGE REOPENED, TOLLS RAISED",
+            "",
+            "REF: A. ZENDA 181|09ZENDA257 VZCZCXRO5203OO RUEHROVDE RUEHZZ #0290/01 0490950ZNY "
+            "CCCCC ZZHO 180950Z FEB 09FM AMEMBASSY ZENDATO RUEHC/SECSTATE WASHDC IMMEDIATE",
+            "C O N F I D E N T I A L SECTION 01 OF 02 ZENDA 000290 SIPDIS E.O. 12958: DECL: "
+            "02/10/2019 TAGS: PREL ZE",
+            "",
+            "SUBJECT:",
+            "",
+            "BRIDGE REOPENED, TOLLS RAISED REF: A. ZENDA 181 B. ZENDA 257 C. 2008 ZENDA 2480 "
+            "Classified By: DCM Gu Roe per 1.4 (b) and (d).",
+            "1. (C) Summary: The bridge is open. End Summary.",
+        ]
+    )
+    st, start, lines = _read(body)
+    c = st.cable
+    assert [r.text for r in c.references] == ["ZENDA 181", "ZENDA 257", "2008 ZENDA 2480"]
+    assert [r.letter for r in c.references] == ["A", "B", "C"]
+    assert c.classified_by.name == "Gu Roe"
+    assert lines[start].startswith("1. (C) Summary")
+
+
+@pytest.mark.parametrize(
+    ("subject_lines", "subject"),
+    [
+        # a blank line stands before every line opening with REF in both forms
+        (
+            [
+                "SUBJECT: MINISTRY CONCERNED ABOUT RETURN OF THE HIGHLAND",
+                "",
+                "REFUGEES FROM ELSBERG",
+            ],
+            "MINISTRY CONCERNED ABOUT RETURN OF THE HIGHLAND REFUGEES FROM ELSBERG",
+        ),
+        (
+            [
+                "SUBJECT:  ZENDA: FORMER AMBASSADORS DISCUSS COUNCIL",
+                "",
+                "REFORM, TRADE WITH MINISTRY.",
+            ],
+            "ZENDA: FORMER AMBASSADORS DISCUSS COUNCIL REFORM, TRADE WITH MINISTRY.",
+        ),
+        # a wrapped end opening with a word no heading opens with, pushed past the width
+        (
+            ["SUBJECT: KING'S ADDRESS DWELLS ON DUTY, HONOR, RESPONSIBILITY", "", "", "AND MERCY"],
+            "KING'S ADDRESS DWELLS ON DUTY, HONOR, RESPONSIBILITY AND MERCY",
+        ),
+        # a short SUBJECT line was not wrapped: `AND …` below it is not its end
+        (["SUBJECT: KING SPEAKS", "", "AND THEN SOME"], "KING SPEAKS"),
+        # REF labels stay labels
+        (
+            ["SUBJECT: KING SPEAKS ON THE HARVEST AND THE COMING WINTER", "", "REFTEL: ZENDA 12"],
+            None,
+        ),
+    ],
+)
+def test_subject_end_pushed_past_a_blank_line(subject_lines, subject):
+    body = "\n".join(
+        ["UNCLAS ZENDA 001731", "", "E.O. 12958: N/A", "TAGS: PREF, ZE", *subject_lines, ""]
+        + ["1. (U) The returns began on Monday.", "", "ROE", ""]
+    )
+    c = _text(body)
+    if subject is None:
+        assert c.subject == "KING SPEAKS ON THE HARVEST AND THE COMING WINTER"
+        assert [r.text for r in c.references] == ["ZENDA 12"]
+    else:
+        assert c.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("ref_line", "texts"),
+    [
+        (
+            "REFERENCE:  (A) 98 ZENDA 04122; (B) STRELSAU 01368",
+            ["98 ZENDA 04122", "STRELSAU 01368"],
+        ),
+        ("Reference:  ZENDA 6833", ["ZENDA 6833"]),
+        ("REFERENCES: ZENDA 451", ["ZENDA 451"]),
+    ],
+)
+def test_reference_spelled_out_is_the_ref_label(ref_line, texts):
+    body = "\n".join(
+        ["UNCLAS ZENDA 000839", "", "E.O. 12958: N/A", "TAGS: KPAO, ZE"]
+        + [
+            "SUBJECT:  TRAINING SHOULD CONTINUE",
+            "",
+            ref_line,
+            "",
+            "1. (U) Summary: Yes.",
+            "",
+            "ROE",
+        ]
+    )
+    c = _text(body)
+    assert c.subject == "TRAINING SHOULD CONTINUE"
+    assert [r.text for r in c.references] == texts
+
+
+def test_reference_label_glued_to_a_mixed_case_subject():
+    body = "\n".join(
+        ["UNCLAS ZENDA 000868", "", "E.O. 12958: N/A", "TAGS: PGOV, ZE"]
+        + ["SUBJECT: Local Elections in Zenda:  A", "        Shift to the Left", ""]
+        + ["REFERENCE:  Zenda 811", "", "1.  (U) Summary: The vote.", "", "ROE"]
+    )
+    c = _text(body)
+    assert c.subject == "Local Elections in Zenda: A Shift to the Left"
+    assert [r.text for r in c.references] == ["Zenda 811"]

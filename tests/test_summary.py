@@ -416,3 +416,43 @@ def test_summary_label_above_the_preamble_stays_a_caption() -> None:
 )
 def test_summary_label_in_brackets(body):
     assert _parse(body).summary == "The talks ended."
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        # the lead-in announces a list set off by a blank line: the items are the summary's
+        (
+            "1.  (U) Summary.  Following are developments of interest:\n\n"
+            "--Mills to Reopen (para. 2)\n--Port Strike Ends (3)\n\n"
+            "Mills to Reopen\n---------------\n\n2.  (SBU) The mills reopen.\n\nROE",
+            "Following are developments of interest:\n\n--Mills to Reopen (para. 2)\n"
+            "--Port Strike Ends (3)",
+        ),
+        (
+            "1. (C) Summary: The minister told us that:\n\n-- the talks go on;\n\n"
+            "-- the border stays shut.\n\nBorder\n------\n\n2. (C) More.\n\nROE",
+            "The minister told us that:\n\n-- the talks go on;\n\n-- the border stays shut.",
+        ),
+        # no colon before the blank line: the first block alone, as before
+        (
+            "1. (C) Summary: The talks ended.\n\n-- a stray dash line\n\nHeading\n-------\n\n"
+            "2. (C) More.\n\nROE",
+            "The talks ended.",
+        ),
+    ],
+)
+def test_summary_lead_in_and_its_list(body, summary):
+    assert _parse(body).summary == summary
+
+
+def test_summary_lead_in_list_then_paragraphs_to_the_end_marker():
+    body = (
+        "1. (C) Summary: The minister told us that:\n\n-- the talks go on;\n\n"
+        "-- the border stays shut.\n\n2. (C) Also present: the deputy. End Summary.\n\n"
+        "Border\n------\n\n3. (C) More.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "The minister told us that:\n\n-- the talks go on;\n\n-- the border stays shut.\n\n"
+        "Also present: the deputy."
+    )

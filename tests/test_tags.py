@@ -508,3 +508,40 @@ def test_a_known_expansions_acronym_in_upper_case_is_the_cables_code():
     assert parse_tags("PGOV PREL PSOE") == ["PGOV", "PREL", "PSOE"]
     assert parse_tags("PREL NATO MARR") == ["PREL", "NATO", "MARR"]
     assert parse_tags("INCSR BRAZIL 2008 PREL") == ["INCSR BRAZIL 2008", "PREL"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # the group on the line under a comma, or under a last code without one
+        (
+            "CVIS, KVPR, PTER, PREL,\n(OSTRANDER, MILO ET AL)",
+            ["CVIS", "KVPR", "PTER", "PREL", "OSTRANDER, MILO ET AL"],
+        ),
+        (
+            "CVIS, PINR, PREL, SP\n(VALDES ORTUNO, JUAN)",
+            ["CVIS", "PINR", "PREL", "SP", "VALDES ORTUNO, JUAN"],
+        ),
+        (
+            "CVIS, PREL, SP\n(KARRAS, DIMITRI AKA: DIMA ET AL)",
+            ["CVIS", "PREL", "SP", "KARRAS, DIMITRI AKA: DIMA ET AL"],
+        ),
+        # a portion mark or a bracketed note is no person
+        ("PREL, SP\n(U)", ["PREL", "SP"]),
+        ("PREL SP\n(NOTAL)", ["PREL", "SP"]),
+        ("PREL, SP\n(BOTH NOTAL) AS SENT", ["PREL", "SP"]),
+    ],
+)
+def test_person_group_carried_to_the_next_line(value, expected):
+    assert parse_tags(value) == expected
+
+
+def test_person_group_line_between_tags_and_subject():
+    cable = parse_text(
+        "UNCLAS ZENDA 001234\n\nE.O. 12958: N/A\n"
+        "TAGS: CVIS, KVPR, PTER, ASEC, CMGT, PINR, PREL, SP\n"
+        "(OSTRANDER VALE, MILO ANDRES)\nSUBJECT:  VISAS VIPER SUBMISSION\n\n"
+        "1.  POST WISHES TO SUBMIT THE FOLLOWING NAME.\n\nRASSENDYLL\n"
+    )
+    assert cable.tags[-2:] == ["SP", "OSTRANDER VALE, MILO ANDRES"]
+    assert cable.subject == "VISAS VIPER SUBMISSION"

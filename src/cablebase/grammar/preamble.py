@@ -29,7 +29,7 @@ from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
 from cablebase.grammar.summary import is_summary_heading, opens_with_label
-from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_code, parse_tags
+from cablebase.grammar.tags import TAGS_LABEL_AT, bare_tags, is_carried_group, is_code, parse_tags
 from cablebase.grammar.unwrapped import Meta
 from cablebase.ids import post_alias, post_names
 from cablebase.record import Cable
@@ -51,7 +51,7 @@ _LABELS = re.compile(
     | (?P<tags>T(?<![A-Za-z/]T)(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;])
     | (?P<subject>(?:S(?<![A-Za-z]S)UBJ(?:ECT)?|U(?<![A-Za-z]U)BJECT)\s*:)
     | (?P<ref>R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))
-      EF(?:S|\(S\)|TELS?)?\.?\s*:)
+      EF(?:S|\(S\)|TELS?|ERENCES?)?\.?\s*:)
     | (?P<clby>(?:\(U\)\s*)?(?:C(?<![A-Za-z]C)lass[a-z]{2,4}d\s*By(?-i:(?![a-z]))|(?-i:Classified\ By:))
       \s*:?
       |(?-i:(?=D)(?<![A-Za-z])(?=DERIVED\ FROM\s*:|Derived\ [Ff]rom\s*:)))
@@ -92,7 +92,7 @@ _LABEL_AT = tuple(
             "ref",
             0,
             r"R(?:(?<![A-Za-z]R)|(?-i:(?<=[A-Za-z]R)(?=EF(?:S|TELS?)?\s*:\s*(?:\(?[A-Z][.):]\s|[A-Z][A-Za-z]{2,}\s\d))))"
-            r"EF(?:S|\(S\)|TELS?)?\.?\s*:",
+            r"EF(?:S|\(S\)|TELS?|ERENCES?)?\.?\s*:",
         ),
         # inline without a colon, before a cable number: `… SCANDAL UPDATE Ref. Brasilia 606`,
         # `… THE AGENDA REF 02 PARAMARIBO 1169`
@@ -406,10 +406,18 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
 
 
 def _cut_short(lines: list[str], start: int, text_start: int) -> bool:
-    """Whether the preamble (or the line where the text would start) ends in `...`."""
+    """Whether the preamble (or the line where the text would start) ends in `...`, or a
+    field of it runs into the page's metadata dump (`REF: A. CAIRO 181|09CAIRO257 VZCZC…`,
+    the dump's cited ids and telegram header glued on: the field is cut there)."""
     return any(
-        "..." in line and line.rstrip().endswith("...") for line in lines[start : text_start + 2]
+        ("..." in line and line.rstrip().endswith("..."))
+        or ("VZCZC" in line and _GLUED_DUMP.search(line) is not None)
+        for line in lines[start : text_start + 2]
     )
+
+
+# A page's metadata dump glued to a preamble field: `|`-joined cited ids, then the header.
+_GLUED_DUMP = re.compile(r"\|\d{2}[A-Z]{3,}\d+\s*VZCZC")
 
 
 def _full_copy(lines: list[str], at: int, serial: str) -> tuple[int, bool] | None:
@@ -941,6 +949,12 @@ def _summary_heading_starts(lines: list[str], i: int, s: str, sc: _Scan) -> bool
     return not _label_ahead(lines, i, sc, ("subject", "ref", "clby"))
 
 
+# A word opening with REF that is no REF label (`REFUGEES`, `REFORM`; not `REFTEL`, `REF:`).
+_REF_WORD = re.compile(r"REF(?!S\b|TELS?\b|ERENCES?\b)[A-Za-z]+\b(?!\s*[:.(])")
+# Words that open a wrapped SUBJECT end and no heading.
+_CONNECTIVES = frozenset(("AND", "OR", "OF", "TO", "FOR", "WITH", "IN", "ON", "AT", "BY", "FROM"))
+
+
 def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
     """The last word of a SUBJECT pushed past a blank line: one word in the SUBJECT's
     capitals that did not fit on its line, no sentence end before it, a blank line after it."""
@@ -951,6 +965,16 @@ def _orphan_word(lines: list[str], i: int, s: str, pieces: list[str]) -> bool:
         return False
     if is_summary_heading(s) or s.strip(" #-=*:").upper() in _SECTION_WORDS:
         return False  # `SUBJECT: …` ⏎⏎ `SUMMARY` ⏎⏎ (a markdown copy's `#### SUMMARY`)
+    if s[:3] == "REF" and _REF_WORD.match(s) and not lines[i - 1].strip():
+        # both forms put a blank line before every line opening with `REF`: a SUBJECT
+        # wrapped before such a word is cut there (`… OF BANYAMULENGE` ⏎⏎ `REFUGEES FROM …`)
+        return s.upper() == s or not pieces[-1].isupper()
+    if 1 < len(words) <= 4 and words[0] in _CONNECTIVES and len(s) <= 40 and s.isupper():
+        # a wrapped end no heading opens like (`… VIOLENCE, RESPONSIBILITY` ⏎⏎ `AND
+        # FORGIVENESS`), pushed past the line's width, a blank line after it
+        pushed = (len("SUBJECT: ") if len(pieces) == 1 else 0) + len(pieces[-1].rstrip())
+        pushed += 1 + len(words[0])
+        return pushed > _WRAP_WIDTH and (i + 1 >= len(lines) or not lines[i + 1].strip())
     if len(words) == 1 and len(s) <= 30 and s.isupper() and pieces[-1].isupper():
         # One word alone (two are a heading: `NEXT STEPS`), and only a word that did not fit
         # on the line is pushed on; one that would have fitted starts a heading.
@@ -1048,7 +1072,11 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         # An E.O. value continues only when its value is still missing (`DECL:` ⏎ date).
         if _EO_DONE.search(last):
             return False
-    elif cur == "tags" and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True)):
+    elif (
+        cur == "tags"
+        and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True))
+        and not (s[:1] == "(" and is_carried_group(s))  # a person group on its own line
+    ):
         return False
     pieces.append(s)
     return True

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from cablebase.grammar.pages import ends_sentence
+from cablebase.grammar.paragraphs import is_list_item
 from cablebase.record import Paragraph
 
 __all__ = ["find_summary", "opens_with_label"]
@@ -183,7 +184,12 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
         return first[: end.start()].strip()
     if "\n\n" in first.strip():
         # paragraphs the reader did not split (`(1) (SBU) Summary: …` ⏎⏎ `(2) (SBU) …`)
-        return first.strip().split("\n\n", 1)[0].strip()
+        blocks = first.strip().split("\n\n")
+        head = _lead_and_list(blocks)
+        if head.count("\n\n") + 1 < len(blocks):
+            return head
+        # the paragraph is a lead-in and its list: the summary may go on to its end marker
+        return _to_end_marker(paragraphs, k, [head]) or head
     parts = [first.strip()]
     for p in paragraphs[k + 1 : k + 1 + _SPAN]:
         if p.heading and not _is_heading(p.heading):
@@ -195,6 +201,33 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
     return parts[0]  # no end marker and no heading after it: the first paragraph alone
+
+
+def _to_end_marker(paragraphs: list[Paragraph], k: int, parts: list[str]) -> str | None:
+    """`parts` and the paragraphs after paragraph k up to an `End Summary` among the next
+    few, or None when a heading or none comes first."""
+    for p in paragraphs[k + 1 : k + 1 + _SPAN]:
+        if p.heading and not _is_heading(p.heading):
+            return None
+        end = _find_end(p.text)
+        if end is not None:
+            return "\n\n".join(x for x in [*parts, p.text[: end.start()].strip()] if x)
+        parts = [*parts, p.text.strip()]
+    return None
+
+
+def _lead_and_list(blocks: list[str]) -> str:
+    """The first block, with the list it announces (`… developments of interest:` ⏎⏎ `--MOL
+    to Consult …` ⏎ `--Rules Proposed …`): the list items are the summary's own text."""
+    head = blocks[0].strip()
+    if not head.endswith(":"):
+        return head
+    kept = [head]
+    for block in blocks[1:]:
+        if not is_list_item(block.lstrip()):
+            break
+        kept.append(block.strip())
+    return "\n\n".join(kept)
 
 
 def _labelled(paragraphs: list[Paragraph], k: int) -> str | None:

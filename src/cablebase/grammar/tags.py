@@ -26,7 +26,15 @@ from cablebase.grammar import titles
 from cablebase.grammar.pages import remove_markers
 from cablebase.ids import post_names
 
-__all__ = ["TAGS_LABEL", "TAGS_LABEL_AT", "bare_tags", "is_code", "parse_tags", "read_tags"]
+__all__ = [
+    "TAGS_LABEL",
+    "TAGS_LABEL_AT",
+    "bare_tags",
+    "is_carried_group",
+    "is_code",
+    "parse_tags",
+    "read_tags",
+]
 
 # The TAGS label, misspellings included (`TAGS;`, `TAS:`, `TABS:`, `TGS:`, `TAGES:`, `AGS:`).
 TAGS_LABEL = r"(?:T(?:AGS?|AGES|AGSS|AS|ABS|GS)\s*[:;]|AGS\s*:)"
@@ -508,11 +516,26 @@ def _clean(line: str) -> str:
     return line
 
 
+# A line that is one bracketed name of several words in capitals, with a comma or not.
+_CARRIED_GROUP = re.compile(r"\((?=[^()]*[ ,])[A-Z][A-Z0-9 ,.:'/-]{3,}\)")
+
+
+def is_carried_group(line: str) -> bool:
+    """A TAGS line that is only a person group carried over from the line above
+    (`(BORRAS COMPDERA, ALVARO)`): part of the TAGS value."""
+    s = line.strip()
+    return s[:1] == "(" and _CARRIED_GROUP.fullmatch(s) is not None
+
+
 def _goes_on(line: str, open_end: bool) -> bool:
     """A later line of the value: after a trailing comma, any line but a label line;
     otherwise one that starts with a code and is mostly codes."""
     s = line.strip()
-    if s[:1] == "(" or re.match(r"^\w+\s*:", s):
+    if s[:1] == "(":
+        # a person group carried over whole (`… PINR, PREL,` ⏎ `(AKOUDAD, ABDELADIM ET AL)`);
+        # not a portion mark or a note (`(U) …`, `(NOTAL)`)
+        return _CARRIED_GROUP.fullmatch(s) is not None
+    if re.match(r"^\w+\s*:", s):
         return False
     if open_end:
         return True
