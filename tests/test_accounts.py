@@ -273,7 +273,6 @@ def test_login_attempts_are_audited(acc, store):
     assert [a for _, a, _, _ in got].count("login_failed") == 5
 
 
-
 def test_a_nul_in_a_login_name_is_a_failed_login_on_either_store(acc, store):
     """PostgreSQL's text holds no NUL: a name typed with one (`POST /api/login`) answered
     500 there, its throttle key and audit entry unwritable (found by
@@ -304,6 +303,7 @@ def test_audit_writer_is_not_stopped_by_a_nul(store):
     audit.record(store.conn, "bob\x00", "login_failed", detail="\x00")
     (e, *_) = audit.entries(store.conn)
     assert (e.user, e.detail) == ("bob\ufffd", "\ufffd")
+
 
 # -- sessions ----------------------------------------------------------------------------
 
