@@ -305,6 +305,22 @@ def test_audit_writer_is_not_stopped_by_a_nul(store):
     assert (e.user, e.detail) == ("bob\ufffd", "\ufffd")
 
 
+def test_audit_writer_is_not_stopped_by_an_entry_the_database_refuses(store, capfd):
+    """An entry the database refuses for what it holds (here a value no driver takes) is
+    reported and dropped; the writer went on retrying its batch for ever before, writing no
+    later entry of anyone."""
+    with AuditWriter(store.path, interval=10) as writer:
+        writer.record("alice", "read", "09ROME1")
+        writer.record("mallory", "read", object())  # type: ignore[arg-type]
+        writer.record("bob", "read", "09ROME2")
+        writer.flush(timeout=10)
+        writer.record("carol", "read", "09ROME3")
+        writer.flush(timeout=10)
+        got = [(e.user, e.target) for e in audit.entries(store.conn)]
+    assert got == [("carol", "09ROME3"), ("bob", "09ROME2"), ("alice", "09ROME1")]
+    assert "could not write" in capfd.readouterr().err
+
+
 # -- sessions ----------------------------------------------------------------------------
 
 
