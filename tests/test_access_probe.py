@@ -5,22 +5,26 @@ Two sweeps over the oracle world of tests/test_access_oracle.py (its cables, rea
 oracle archives, on each store):
 
 - **Leaks.**  Every route that takes a query (the app's GET routes with a `q` parameter,
-  found in its router) is asked every probe query — each value of each field of the query
-  language (FIELD_CASES, checked there against query.FIELDS), each lexer operator's cases
-  (OPERATOR_CASES, checked against the lexer), malformed queries and hostile text — as every
-  reader, each with its parameters at their defaults and once more with every other parameter
-  moved (sorting, paging, facets, formats).  Every answer (status, headers, body: hits,
+  found in its router) is asked every field of the query language (FIELD_CASES, checked
+  there against query.FIELDS) and every lexer operator (OPERATOR_CASES, checked against the
+  lexer) by every reader; readers of each kind of view also every value of every field,
+  malformed and hostile text, and every other parameter moved (sorting, paging, facets,
+  formats): see FULL_READERS.  One app serves all the readers in turn, as a server does (its
+  caches, memos and connections shared: a cache keyed without its reader shows here, not in
+  test_access_oracle.py's app per reader), and every answer (status, headers, body: hits,
   totals, facets, hints, chips, exports, graphs, errors) must equal the answer of the oracle
   archive that holds only what that reader may see.
-- **No 5xx, no traceback.**  Every route of the app (its router again), each path, query and
-  form or JSON field in turn filled with hostile values (NUL bytes, numbers past any integer,
-  unbalanced quotes and parentheses, deep nesting, unicode oddities, invalid percent-escapes,
-  traversal...), every HTTP method on every path, and every POST route with bodies of the
-  wrong content type: as an anonymous visitor and as a logged-in admin whose forms carry a
-  valid CSRF token (the admin's API calls a bearer token).
+- **No 5xx, no traceback.**  Every route of the app (its router again), each parameter in
+  turn — path, query, form or JSON field, and the query parameters a module reads by hand —
+  filled with hostile values (NUL bytes, numbers past any integer, unbalanced quotes and
+  parentheses, huge and unicode-odd text, invalid percent-escapes, traversal...); every HTTP
+  method on every path; every POST route with bodies of the wrong shape and content type;
+  tokens and cookies of every shape: as an anonymous visitor and as a logged-in admin whose
+  forms carry a valid CSRF token (its API calls a bearer token).  The audit log must still
+  take entries after it all.
 
 A route, a field, an operator or a parameter added later is swept without touching this file
-(or fails here until it has values: `test_every_parameter_has_values`).
+(or fails `test_every_operator_and_parameter_is_probed` until it has values).
 """
 
 from __future__ import annotations
@@ -194,15 +198,12 @@ HOSTILE_QUERIES = [
 ]
 
 
-def field_and_operator_queries(every_value: bool) -> list[str]:
-    """Each field with each of its values (`every_value`) or with its first (a value only
-    hidden cables have, for most readers), each operator with each of its cases or its first;
-    and the malformed queries."""
-    out = []
-    for name, values in FIELD_CASES.items():
-        out += [f"{name}:{v}" for v in (values if every_value else values[:1])]
-    for cases in OPERATOR_CASES.values():
-        out += cases if every_value else cases[:1]
+def field_and_operator_queries() -> list[str]:
+    """Each field with its first value (one only hidden cables have, for most readers: the
+    library's answers to every value are compared in test_access_oracle.py), each operator
+    with each of its cases, and the malformed queries."""
+    out = [f"{name}:{values[0]}" for name, values in FIELD_CASES.items()]
+    out += [q for cases in OPERATOR_CASES.values() for q in cases]
     return list(dict.fromkeys(out + MALFORMED))
 
 
@@ -236,29 +237,31 @@ MOVED: list[dict[str, str]] = [
     },
 ]
 
-# How much each reader is asked.  Every reader: every route × every field and operator (its
-# first value or case: one only hidden cables have, for most readers).  One reader of each
-# kind of view (the public profile; partial views under caveats; an admin cleared for
-# UNCLASSIFIED only) also every value of every field and every case of every operator, with
-# the other parameters moved; the anonymous visitor also every hostile query.  On PostgreSQL
-# (slower per request) the anonymous visitor is asked everything, the others of PG_READERS
-# every field and operator once.
+# Each field and each operator once (its first value or case).
+ONE_EACH = [f"{name}:{values[0]}" for name, values in FIELD_CASES.items()] + [
+    cases[0] for cases in OPERATOR_CASES.values()
+]
+
+# How much each reader is asked.  Every reader: every route × every field and operator
+# (field_and_operator_queries).  One reader of each kind of view (the public profile; partial
+# views under caveats; an admin cleared for UNCLASSIFIED only) also each of them with every
+# other parameter moved (MOVED, ONE_EACH); the anonymous visitor also every hostile query.
 FULL_READERS = PG_READERS
 ANONYMOUS = READERS[0]
 
 
 def route_requests(app, reader: Reader, pg: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
     """Every query route × the probe queries of this reader (see FULL_READERS), at defaults
-    and with the other parameters moved (see MOVED)."""
-    full = reader == ANONYMOUS or not pg and reader in FULL_READERS
-    queries = field_and_operator_queries(every_value=full)
-    if reader == ANONYMOUS:
-        queries += HOSTILE_QUERIES
+    and with the other parameters moved (see MOVED).  On PostgreSQL (slower per request) the
+    anonymous visitor alone is asked with the parameters moved."""
+    full = reader == ANONYMOUS or reader in FULL_READERS and not pg
+    queries = field_and_operator_queries()
+    asked = queries + (HOSTILE_QUERIES if reader == ANONYMOUS else [])
     urls = []
     for path, params in query_routes(app):
         others = [p for p in params if p != "q"]
-        urls += [f"{path}?{urlencode({'q': q})}" for q in queries]
-        for q in field_and_operator_queries(every_value=False) if full else ():
+        urls += [f"{path}?{urlencode({'q': q})}" for q in asked]
+        for q in ONE_EACH if full else ():
             for moved in MOVED:
                 extra = {p: moved[p] for p in others}
                 if extra:
