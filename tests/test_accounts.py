@@ -273,6 +273,54 @@ def test_login_attempts_are_audited(acc, store):
     assert [a for _, a, _, _ in got].count("login_failed") == 5
 
 
+def test_a_nul_in_a_login_name_is_a_failed_login_on_either_store(acc, store):
+    """PostgreSQL's text holds no NUL: a name typed with one (`POST /api/login`) answered
+    500 there, its throttle key and audit entry unwritable (found by
+    tests/test_access_probe.py).  It is a failed login, counted and audited, on both."""
+    acc.add_user("alice", PW)
+    for _ in range(5):
+        assert failure(acc.authenticate, "ali\x00ce", PW).reason == "bad_credentials"
+    assert failure(acc.authenticate, "ali\x00ce", PW).reason == "throttled"
+    assert acc.failures("ali\x00ce") == 5 and acc.get_user("ali\x00ce") is None
+    assert acc.authenticate("alice", PW).name == "alice"
+    (e, *_) = audit.entries(store.conn, action="login_throttled")
+    assert e.user == "ali\ufffdce"
+
+
+def test_audit_writer_is_not_stopped_by_a_nul(store):
+    """A search typed with a NUL (`/search?q=%00`) queued an entry PostgreSQL refused: the
+    writer kept the batch and retried it for ever, writing no later entry of anyone (the
+    log silenced by one anonymous request).  Entries keep the NUL as U+FFFD on both stores."""
+    with AuditWriter(store.path, interval=10) as writer:
+        writer.record(None, "search", "harbour\x00master", "page 1", "192.0.2.\x00")
+        writer.record("alice", "read", "09ROME1")
+        writer.flush()
+        got = [(e.user, e.action, e.target, e.address) for e in audit.entries(store.conn)]
+    assert got == [
+        ("alice", "read", "09ROME1", None),
+        (None, "search", "harbour\ufffdmaster", "192.0.2.\ufffd"),
+    ]
+    audit.record(store.conn, "bob\x00", "login_failed", detail="\x00")
+    (e, *_) = audit.entries(store.conn)
+    assert (e.user, e.detail) == ("bob\ufffd", "\ufffd")
+
+
+def test_audit_writer_is_not_stopped_by_an_entry_the_database_refuses(store, capfd):
+    """An entry the database refuses for what it holds (here a value no driver takes) is
+    reported and dropped; the writer went on retrying its batch for ever before, writing no
+    later entry of anyone."""
+    with AuditWriter(store.path, interval=10) as writer:
+        writer.record("alice", "read", "09ROME1")
+        writer.record("mallory", "read", object())  # type: ignore[arg-type]
+        writer.record("bob", "read", "09ROME2")
+        writer.flush(timeout=10)
+        writer.record("carol", "read", "09ROME3")
+        writer.flush(timeout=10)
+        got = [(e.user, e.target) for e in audit.entries(store.conn)]
+    assert got == [("carol", "09ROME3"), ("bob", "09ROME2"), ("alice", "09ROME1")]
+    assert "could not write" in capfd.readouterr().err
+
+
 # -- sessions ----------------------------------------------------------------------------
 
 

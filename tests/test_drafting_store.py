@@ -133,3 +133,34 @@ def test_check_resolves_refs_against_the_archive(db, tmp_path):
         store.put_many([ref])
     r = check()
     assert r.exit_code == 0 and "refs.resolve" not in r.output
+
+
+def test_an_earlier_version_only_to_a_reader_of_the_draft_as_it_stands(db):
+    """A version is read with the draft's row (its subject, classification, post): a reader
+    cleared for version 1 but not for the draft as it stands read the later version's
+    SECRET subject through `get(id, version=1)` (found by the session-12 probe)."""
+    from cablebase.access.accounts import Accounts
+    from cablebase.access.policy import Access
+    from cablebase.drafting.store import DraftError, DraftStore
+
+    secret = (
+        BASE.replace("C O N F I D E N T I A L", "S E C R E T")
+        .replace("(C) MINISTER PREVIEWS THE SUMMIT", "(S) MINISTER NAMES THE SOURCE")
+        .replace("1. (C)", "1. (S)")
+    )
+    policy = Policy("controlled")
+    with open_store(db) as store:
+        set_policy(store.conn, policy)
+        acc = Accounts(store.conn, hasher=FAST)
+        ann = acc.add_user("ann", PW, "reader", 2)
+        boss = acc.add_user("boss", PW, "admin", 1)  # reads drafts cleared for CONFIDENTIAL
+        mine = DraftStore(store.conn, Access(policy, ann.viewer))
+        did = mine.new(BASE, "text").id
+        theirs = DraftStore(store.conn, Access(policy, boss.viewer))
+        assert theirs.get(did).subject == "MINISTER PREVIEWS THE SUMMIT"
+        mine.edit(did, secret, "text")
+        for version in (None, 1, 2):
+            with pytest.raises(DraftError, match=f"no draft {did}$"):
+                theirs.get(did, version)
+        assert theirs.list() == []
+        assert mine.get(did, 1).body == BASE  # the author reads every version

@@ -419,12 +419,33 @@ class AuditWriter:
             with conn.transaction():
                 conn.executemany(_INSERT, rows)
             return True
-        except Db.Error as exc:
+        except Db.Refused as exc:  # the database, not the entries: kept, tried again
             print(f"audit: write failed ({exc})", file=sys.stderr)
             return False
+        except Db.Error as exc:
+            # An entry the database refuses for what it holds would be refused at every
+            # try, and hold back every later entry: the others are written one by one.
+            print(f"audit: write failed ({exc}); writing entry by entry", file=sys.stderr)
+            return self._write_each(rows, conn)
         finally:
             if own:
                 self._close(conn)
+
+    @staticmethod
+    def _write_each(rows: list[tuple], conn: Db) -> bool:
+        """Write `rows` one by one, reporting (_lost) each the database refuses; False when
+        it stops taking any, `rows` then holding those not yet written (kept, in order)."""
+        while rows:
+            try:
+                with conn.transaction():
+                    conn.execute(_INSERT, rows[0])
+            except Db.Refused:
+                return False
+            except Db.Error as exc:
+                print(f"audit: entry refused ({exc})", file=sys.stderr)
+                _lost(rows[:1])
+            del rows[0]
+        return True
 
 
 def _lost(rows: list[tuple]) -> None:

@@ -66,6 +66,19 @@ def pg_sql(sql: str) -> str:
     return _TOKENS.sub(swap, sql)
 
 
+def kept(value: Any) -> Any:
+    """A parameter as both stores take it.  PostgreSQL's text holds no NUL character, and
+    request values reach the shared tables' SQL as typed (a login name, an audited query, an
+    id in a URL): a NUL is U+FFFD on both stores, so that a lookup finds what it would (no
+    stored text holds a NUL) and a write records it, where PostgreSQL refused the statement
+    (a 500; the audit writer retrying its batch for ever)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, list | tuple):
+        return type(value)(kept(v) for v in value)
+    return value
+
+
 class Db:
     """A store's connection with one SQL dialect for the shared tables (module docstring)."""
 
@@ -95,10 +108,10 @@ class Db:
 
     def _sql(self, sql: str, params: Sequence[Any] | None) -> tuple[str, Any]:
         if self.kind == SQLITE:
-            return sql, params if params is not None else ()
+            return sql, kept(params) if params is not None else ()
         if not params:
             return sql, None
-        return pg_sql(sql), params
+        return pg_sql(sql), kept(params)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """Run one statement; the cursor (iterate it, fetchone, fetchall, rowcount)."""
@@ -107,10 +120,10 @@ class Db:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         if self.kind == SQLITE:
-            self.raw.executemany(sql, rows)
+            self.raw.executemany(sql, (kept(row) for row in rows))
             return
         with self.raw.cursor() as cur:
-            cur.executemany(pg_sql(sql), list(rows))
+            cur.executemany(pg_sql(sql), [kept(row) for row in rows])
 
     def among(self, expr: str, values: Iterable[Any], params: list) -> str:
         """The condition "`expr` is one of `values`" with one parameter (appended to
@@ -124,8 +137,8 @@ class Db:
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run an INSERT of one row into a table with an `id` key; the new row's id."""
         if self.kind == SQLITE:
-            return self.raw.execute(sql, params).lastrowid
-        return self.raw.execute(pg_sql(sql + " RETURNING id"), params).fetchone()[0]
+            return self.raw.execute(sql, kept(params)).lastrowid
+        return self.raw.execute(pg_sql(sql + " RETURNING id"), kept(params)).fetchone()[0]
 
     def one(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """The first column of the first row, or None."""

@@ -185,8 +185,16 @@ class DraftStore:
         ).fetchone()
         if got is None:
             raise absent
-        # a draft this reader may not read is reported as absent (no existence leak)
-        if not self._may_read(d, got[0]):
+        # a draft this reader may not read is reported as absent (no existence leak); an
+        # earlier version only to a reader of the draft as it stands (whose row, subject and
+        # classification it answers with)
+        current = got
+        if version and version != d.version:
+            current = self.db.execute(
+                "SELECT body, form FROM draft_versions WHERE draft_id = ? AND version = ?",
+                (did, d.version),
+            ).fetchone()
+        if not (self._may_read(d, got[0]) and current and self._may_read(d, current[0])):
             raise DraftError(f"no draft {did}")
         d.body, d.form = got
         if version:
