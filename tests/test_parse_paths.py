@@ -18,7 +18,7 @@ from dataclasses import asdict
 import pytest
 
 from cablebase.forms import html
-from cablebase.forms.csv import BadRow, _parse_record, iter_csv
+from cablebase.forms.csv import BadRow, _parse_record, _split_plain, iter_csv
 from cablebase.grammar import header, preamble
 from cablebase.grammar.header import parse_header
 from cablebase.grammar.state import State
@@ -70,6 +70,29 @@ def test_escaped_line_break_outside_quotes_reads_as_before() -> None:
     text = _OPEN + "plain\\\nmore\n"
     assert _parse_record(text) == [*_line_by_line(text)[0][:7], "plain\nmore"]
     assert _line_by_line(text)[0][7] == "plain\nmore"
+
+
+# Pieces of a field: plain text and the shapes that make a `","` or a quote mean something else.
+_PIECES = ["a b", ",", "\n", '\\"', "\\'", '\\"",', '","', '""', '"', "\\\\", "\\", "\\\n", "\r"]
+
+
+@pytest.mark.parametrize("first", _PIECES)
+@pytest.mark.parametrize("second", _PIECES)
+@pytest.mark.parametrize("where", [5, 6, 7])  # the references, the header, the body
+def test_rows_cut_at_their_separators_read_as_the_csv_module_reads_them(
+    first: str, second: str, where: int
+) -> None:
+    # the cut without the csv module (_split_plain) reads a row only when it reads it exactly
+    fields = ["7", "3/4/2009 9:05", "09BAMAKO776", "P", "U", "", "HDR", "body"]
+    fields[where] = f"x{first}y{second}"
+    for end in ("\n", "\r\n", "", "\n\n"):
+        text = '"' + '","'.join(fields) + '"' + end
+        plain = _split_plain(text)
+        if plain is not None:
+            assert [plain] == list(csv.reader((text,), quotechar='"', escapechar="\\", strict=True))
+            assert [plain] == _line_by_line(text)
+        if first in ("a b", "\\'", '\\"') and second in ("a b", ",", "\n", "\\'") and end == "\n":
+            assert plain is not None  # the usual rows take the cut
 
 
 @pytest.mark.parametrize(

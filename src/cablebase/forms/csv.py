@@ -96,8 +96,31 @@ def _lines(field_text: str) -> list[str]:
 _ESCAPED_LINE_END = re.compile(r"\\[\n\r]")
 
 
+def _split_plain(text: str) -> list[str] | None:
+    """The 8 fields of a usual record, cut at its `","` separators without the csv module
+    (whose step per character was 9 % of a row's parse), or None for the csv module to read.
+
+    When no backslash is itself escaped (`\\\\`), every quote that is not backslash-escaped
+    (`\\"`) is a field's opening or closing one (16 for 8 fields) and no separator's quote is
+    escaped (no field ends in a backslash), the only `","`s are the separators and a field is
+    its text with each escaping backslash dropped: what the csv module reads."""
+    if text[:1] != '"' or not text.endswith('"\n') or "\r" in text or "\\\\" in text:
+        return None
+    fields = text[1:-2].split('","')
+    if len(fields) != 8 or text.count('"') - text.count('\\"') != 16:
+        return None
+    if "\\" in text:
+        if any(f[-1:] == "\\" for f in fields):
+            return None  # a separator's quote escaped: not a separator
+        fields = [f.replace("\\", "") for f in fields]
+    return fields
+
+
 def _parse_record(text: str) -> list[str] | str:
     """The fields of one record, or the reason it is not a valid row."""
+    plain = _split_plain(text)
+    if plain is not None:
+        return plain
     # Fast path: the whole record given to the reader as one string (half the cost of
     # feeding it line by line).  It reads the same row whenever it reads exactly one
     # 8-field row, the record being one row: the line ends fed in between only matter at a

@@ -67,7 +67,8 @@ def _pre_lines(raw: str) -> list[str]:
     if "<" in raw:
         if "\u00b6" in raw:
             raw = _ANCHOR.sub("", raw)
-        raw = _TAG.sub("", raw)
+        if "<" in raw:  # most blocks hold no markup but the paragraph anchors
+            raw = _TAG.sub("", raw)
     if amp and "&" in raw:  # removing markup adds no `&`
         raw = _ENTITY.sub(_entity, raw)
     if "\r" in raw:
