@@ -134,7 +134,7 @@ def test_relevance_without_match_tests_equals_with(pg, reader, monkeypatch):
         return [(h.reference_id, h.score) for h in a.search(q, **page)]
 
     fast = {q: (ranked(q), ranked(q, limit=5, offset=2)) for q in RANKED}
-    monkeypatch.setattr(search, "_ranks_only_matches", lambda t: False)
+    monkeypatch.setattr(search, "_ranks_only_matches", lambda t, subject: False)
     for q in RANKED:
         general = ranked(q)
         assert len(general) > 5, q

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from cablebase.access.policy import (
     WITHHELD,
@@ -38,6 +39,8 @@ SORTS = {  # total orders; undated cables first in date order and last in -date 
 }
 # ts_rank's weights are {D, C, B, A}: the body is D, the subject A (archive/pg/fulltext.py).
 RANK = "ts_rank('{0.25, 0, 0, 1}', c.fts, %s::tsquery)"
+# The same on the subject's own tsvector (every position A; inline in the row, no TOAST).
+SUBJECT_RANK = "ts_rank('{0.25, 0, 0, 1}', c.subject_fts, %s::tsquery)"
 FACETS = {  # name -> (value, join), as store.FACETS
     "origin": ("c.origin", ""),
     "classification": (
@@ -73,36 +76,40 @@ _VALUES = {
 }
 
 
-def relevance(terms: list, params: list) -> str:
+def relevance(terms: list, params: list, *, subject: bool = False) -> str:
     """A hit's relevance: the sum over the query's positive terms of each one's ts_rank in
     the cable, a term it lacks adding nothing.  Not one ts_rank of the terms' OR, which
     divides by the number of terms: the stemmed forms of a word come from every cable's words,
     so a form only hidden cables hold would lower a visible cable's score (and move it in
     the order), telling a reader that some cable they may not see holds that word (as
-    SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts)."""
+    SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts).
+    `subject`: ranked on the subject alone, its own tsvector (the first tier of a broad query
+    of one term or ORed terms, docs/search.md)."""
+    rank, column = (SUBJECT_RANK, "c.subject_fts") if subject else (RANK, "c.fts")
     parts = []
     queries: dict = {}
     for t in terms:  # each tsquery once, in the order of the terms (the sum's order)
-        queries.setdefault(term_query(t), t)
+        queries.setdefault(term_query(t, weights=not subject), t)
     for q, t in queries.items():
         if q is None:  # a term of no token matches nothing: it adds nothing
             continue
-        if _ranks_only_matches(t):
-            parts.append(RANK)
+        if _ranks_only_matches(t, subject):
+            parts.append(rank)
             params.append(q)
         else:
-            parts.append(f"CASE WHEN c.fts @@ %s::tsquery THEN {RANK} ELSE 0 END")
+            parts.append(f"CASE WHEN {column} @@ %s::tsquery THEN {rank} ELSE 0 END")
             params += [q, q]
     return " + ".join(parts) or "0"
 
 
-def _ranks_only_matches(term) -> bool:  # term: query.Term
+def _ranks_only_matches(term, subject: bool) -> bool:  # term: query.Term
     """Whether ts_rank of the term is 0 exactly in the cables it does not match: one token
-    (a word or a prefix), not limited to the subject.  ts_rank ignores a query's weight
-    labels and ranks a phrase's words wherever they are, so `subject:` terms and phrases keep
-    the match test; for the others it is a second read of every hit's tsvector for nothing
-    (the hits' tsvectors, read from TOAST, are most of a relevance page's cost)."""
-    return len(term.tokens) == 1 and term.column is None
+    (a word or a prefix), not limited to the subject unless ranked on the subject's own
+    tsvector.  ts_rank ignores a query's weight labels and ranks a phrase's words wherever
+    they are, so `subject:` terms on the whole text and phrases keep the match test; for the
+    others it is a second read of every hit's tsvector for nothing (the hits' tsvectors, read
+    from TOAST, are most of a relevance page's cost)."""
+    return len(term.tokens) == 1 and (subject or term.column is None)
 
 
 def text_driven(node: Node) -> bool:
@@ -221,9 +228,12 @@ class PgSearch:
         sort: str,
         limit: int | None,
         offset: int,
+        *,
+        on_subject: bool = False,
     ) -> Iterator[list[tuple]]:
         """The hits ranked by ts_rank over `terms` (none: in `sort` order, "-date" for
-        relevance), `limit` of them from `offset`."""
+        relevance; `on_subject`: ts_rank on the subject alone), `limit` of them from
+        `offset`."""
         access = reader.access
         params: list = []
         if access.unrestricted:
@@ -232,7 +242,8 @@ class PgSearch:
             subject = f"CASE WHEN {visible_sql(access, params, text=True)} THEN c.subject"
             subject += f" ELSE '{WITHHELD}' END"
         if terms:
-            score, order = f"-({relevance(terms, params)})", "score, c.id DESC"
+            ranked = relevance(terms, params, subject=on_subject)
+            score, order = f"-({ranked})", "score, c.id DESC"
         else:
             score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
         cond = self._where(plan, reader, params)
@@ -269,11 +280,18 @@ class PgSearch:
     ) -> Iterator[list[tuple]]:
         """The rows of a broad relevance page: first the hits whose subject matches a
         positive term, by ts_rank; then every other hit, newest first.  One total order, so
-        that pages are exact slices of the full list."""
-        top = conjoin(plan, subj := tiers.subject_match(terms))
-        rest = conjoin(plan, Not(subj))
+        that pages are exact slices of the full list.  When the query's one positive text is
+        a term or ORed terms (tiers.first_tier), the first tier is ranked on the subject's
+        terms alone, on the subject's own tsvector: no hit's whole text is read."""
+        top, on_subject = tiers.first_tier(plan, terms)
+        rest = conjoin(plan, Not(tiers.subject_match(terms)))
+        ranked = list(dict.fromkeys(replace(t, column="subject") for t in terms))
+        if not on_subject:
+            ranked = terms
         return tiers.paged(
-            lambda limit, offset: self._page(top, reader, terms, "relevance", limit, offset),
+            lambda limit, offset: self._page(
+                top, reader, ranked, "relevance", limit, offset, on_subject=on_subject
+            ),
             lambda: self.count(top, reader),
             lambda limit, skip: self._page(rest, reader, [], "-date", limit, skip),
             limit,
