@@ -29,7 +29,7 @@ from cablebase.access.policy import sql_visible as _sql_visible
 from cablebase.archive import texts, tiers
 from cablebase.archive.pg.fulltext import term_query
 from cablebase.archive.pg.plan import text_query, where
-from cablebase.archive.query import And, Node, Not, Term, conjoin, positive_terms
+from cablebase.archive.query import And, Node, Not, Or, Term, conjoin, positive_terms
 from cablebase.archive.store import FACETS as FACET_NAMES
 from cablebase.archive.store import Reader
 
@@ -110,6 +110,26 @@ def _ranks_only_matches(term, subject: bool) -> bool:  # term: query.Term
     others it is a second read of every hit's tsvector for nothing (the hits' tsvectors, read
     from TOAST, are most of a relevance page's cost)."""
     return len(term.tokens) == 1 and (subject or term.column is None)
+
+
+def loosened(node: Node) -> Node:
+    """The query with each phrase on the whole text that is not negated as the AND of its
+    words: every hit of the query and more, all found on the GIN index without reading a
+    tsvector (a phrase makes PostgreSQL test its positions in every candidate's tsvector).
+    A phrase limited to the subject stays (its tsvector is in the row); so does a negated
+    one (loosened, it would take hits out)."""
+    if isinstance(node, Term):
+        kept = [t for t in node.tokens if t]
+        if node.column is not None or len(kept) < 2:
+            return node
+        last = len(kept) - 1
+        words = (Term(t, prefix=node.prefix and k == last, tokens=(t,)) for k, t in enumerate(kept))
+        return And(tuple(words))
+    if isinstance(node, And):
+        return conjoin(*(loosened(n) for n in node.nodes))
+    if isinstance(node, Or):
+        return Or(tuple(loosened(n) for n in node.nodes))
+    return node
 
 
 def text_driven(node: Node) -> bool:
@@ -234,23 +254,17 @@ class PgSearch:
         """The hits ranked by ts_rank over `terms` (none: in `sort` order, "-date" for
         relevance; `on_subject`: ts_rank on the subject alone), `limit` of them from
         `offset`."""
-        access = reader.access
         params: list = []
-        if access.unrestricted:
-            subject = "c.subject"
-        else:
-            subject = f"CASE WHEN {visible_sql(access, params, text=True)} THEN c.subject"
-            subject += f" ELSE '{WITHHELD}' END"
+        columns = self._columns(reader, params)
         if terms:
             ranked = relevance(terms, params, subject=on_subject)
             score, order = f"-({ranked})", "score, c.id DESC"
         else:
             score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
+            if limit is not None and loosened(plan) != plan:
+                return self._walked(plan, reader, order, limit, offset)
         cond = self._where(plan, reader, params)
-        sql = (
-            "SELECT c.id, c.reference_id, c.created, c.origin, c.classification,"
-            f" {subject}, {score} AS score FROM cables c WHERE {cond} ORDER BY {order}"
-        )
+        sql = f"SELECT {columns}, {score} AS score FROM cables c WHERE {cond} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT %s"
             params.append(limit)
@@ -258,6 +272,60 @@ class PgSearch:
             sql += " OFFSET %s"
             params.append(offset)
         return self._chunks(plan, sql, params)
+
+    def _columns(self, reader: Reader, params: list) -> str:
+        """A hit's columns but its score (its subject withheld from a reader who may not
+        read the cable whole)."""
+        access = reader.access
+        if access.unrestricted:
+            subject = "c.subject"
+        else:
+            subject = f"CASE WHEN {visible_sql(access, params, text=True)} THEN c.subject"
+            subject += f" ELSE '{WITHHELD}' END"
+        return f"c.id, c.reference_id, c.created, c.origin, c.classification, {subject}"
+
+    def _walked(
+        self, plan: Node, reader: Reader, order: str, limit: int, offset: int
+    ) -> Iterator[list[tuple]]:
+        """A page in date order of a query with phrases, its phrases tested only on the
+        candidates the page needs.  The GIN index alone answers the query with each phrase as
+        the AND of its words (`loosened`: every hit and more, no tsvector read); those
+        candidates' ids are sorted by `order`, and the whole query is tested on them in that
+        order, in growing batches, until `offset + limit` hits are found.  PostgreSQL itself
+        would test each phrase on every candidate (reading each one's tsvector from TOAST,
+        ~0.65 ms a cable at 1 M) before sorting.  The same rows, in the same order."""
+        params: list = []
+        cond = self._where(loosened(plan), reader, params)
+        with planned(self.conn, plan):
+            sql = f"SELECT c.id FROM cables c WHERE {cond} ORDER BY {order}"
+            candidates = [i for (i,) in self.conn.execute(sql, params)]
+        exact: list = []
+        test = self._where(plan, reader, exact)
+        need, found, start, step = offset + limit, [], 0, max(64, 2 * (offset + limit))
+        while len(found) < need and start < len(candidates):
+            batch = candidates[start : start + step]
+            start, step = start + step, 2 * step
+            # Each candidate by its key, not by the GIN index (which would test all of them).
+            sql = (
+                "SELECT c.id FROM unnest(%s::bigint[]) AS b(id)"
+                f" CROSS JOIN LATERAL (SELECT c.* FROM cables c WHERE c.id = b.id OFFSET 0) c"
+                f" WHERE {test}"
+            )
+            hit = {i for (i,) in self.conn.execute(sql, [batch, *exact])}
+            found += [i for i in batch if i in hit]
+        page = found[offset:need]
+        if not page:
+            return
+        params = []
+        columns = self._columns(reader, params)
+        rows = {
+            r[0]: r
+            for r in self.conn.execute(
+                f"SELECT {columns}, NULL::real AS score FROM cables c WHERE c.id = ANY(%s)",
+                [*params, page],
+            )
+        }
+        yield [rows[i] for i in page]
 
     # -- relevance in two tiers (docs/search.md), as on SQLite --------------------------------
 
