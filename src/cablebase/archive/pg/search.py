@@ -290,29 +290,35 @@ class PgSearch:
         """A page in date order of a query with phrases, its phrases tested only on the
         candidates the page needs.  The GIN index alone answers the query with each phrase as
         the AND of its words (`loosened`: every hit and more, no tsvector read); those
-        candidates' ids are sorted by `order`, and the whole query is tested on them in that
-        order, in growing batches, until `offset + limit` hits are found.  PostgreSQL itself
-        would test each phrase on every candidate (reading each one's tsvector from TOAST,
-        ~0.65 ms a cable at 1 M) before sorting.  The same rows, in the same order."""
+        candidates' ids are sorted by `order` and read through a server-side cursor, and the
+        whole query is tested on them in that order, in growing batches, until `offset +
+        limit` hits are found.  PostgreSQL itself would test each phrase on every candidate
+        (reading each one's tsvector from TOAST, ~0.65 ms a cable at 1 M) before sorting.  The
+        same rows, in the same order."""
         params: list = []
         cond = self._where(loosened(plan), reader, params)
-        with planned(self.conn, plan):
-            sql = f"SELECT c.id FROM cables c WHERE {cond} ORDER BY {order}"
-            candidates = [i for (i,) in self.conn.execute(sql, params)]
         exact: list = []
         test = self._where(plan, reader, exact)
-        need, found, start, step = offset + limit, [], 0, max(64, 2 * (offset + limit))
-        while len(found) < need and start < len(candidates):
-            batch = candidates[start : start + step]
-            start, step = start + step, 2 * step
-            # Each candidate by its key, not by the GIN index (which would test all of them).
-            sql = (
-                "SELECT c.id FROM unnest(%s::bigint[]) AS b(id)"
-                f" CROSS JOIN LATERAL (SELECT c.* FROM cables c WHERE c.id = b.id OFFSET 0) c"
-                f" WHERE {test}"
-            )
-            hit = {i for (i,) in self.conn.execute(sql, [batch, *exact])}
-            found += [i for i in batch if i in hit]
+        # Each candidate by its key, not by the GIN index (which would test all of them).
+        tested = (
+            "SELECT c.id FROM unnest(%s::bigint[]) AS b(id)"
+            " CROSS JOIN LATERAL (SELECT c.* FROM cables c WHERE c.id = b.id OFFSET 0) c"
+            f" WHERE {test}"
+        )
+        need, found, step = offset + limit, [], max(64, 2 * (offset + limit))
+        with planned(self.conn, plan):
+            cursor = self.conn.cursor(name="walked_candidates")
+            try:
+                cursor.execute(f"SELECT c.id FROM cables c WHERE {cond} ORDER BY {order}", params)
+                while len(found) < need:
+                    batch = [i for (i,) in cursor.fetchmany(step)]
+                    if not batch:
+                        break
+                    step *= 2
+                    hit = {i for (i,) in self.conn.execute(tested, [batch, *exact])}
+                    found += [i for i in batch if i in hit]
+            finally:
+                cursor.close()
         page = found[offset:need]
         if not page:
             return
