@@ -134,8 +134,49 @@ def test_relevance_without_match_tests_equals_with(pg, reader, monkeypatch):
         return [(h.reference_id, h.score) for h in a.search(q, **page)]
 
     fast = {q: (ranked(q), ranked(q, limit=5, offset=2)) for q in RANKED}
-    monkeypatch.setattr(search, "_ranks_only_matches", lambda t: False)
+    monkeypatch.setattr(search, "_ranks_only_matches", lambda t, subject: False)
     for q in RANKED:
         general = ranked(q)
         assert len(general) > 5, q
         assert fast[q] == (general, general[2:7]), q
+
+
+PHRASED = [
+    '"the embassy"',
+    '"the embassy" minister',
+    '"the embassy" OR visit*',
+    '"the embassy" -minister',
+    '"the embassy" tag:PREL',
+    '"the emb*" class:>=confidential',
+    '-"the embassy" the',
+    'subject:"the embassy" OR "the minister"',
+]
+PAGES = [(5, 0), (7, 3), (50, 0), (20, 40), (3, 10000)]
+
+
+@pytest.mark.parametrize("reader", ["all", "confidential"])
+def test_phrases_walked_in_date_order_equal_the_plain_page(pg, reader, monkeypatch):
+    """A page in date order of a query with phrases, its phrases tested on candidates in
+    order (pg/search._walked), is the page of the plain statement; so is the second tier of a
+    broad relevance page (the bound lowered so that these queries are broad)."""
+    from cablebase.archive.pg import search
+
+    a = pg if READERS[reader] is None else pg.with_access(READERS[reader])
+
+    def pages(sort: str) -> list:
+        return [
+            [h.reference_id for h in a.search(q, sort=sort, limit=limit, offset=offset)]
+            for q in PHRASED
+            for limit, offset in PAGES
+        ]
+
+    monkeypatch.setattr(a.searcher, "broad", 10)
+    calls = []
+    walk = search.PgSearch._walked
+    monkeypatch.setattr(search.PgSearch, "_walked", lambda *args: calls.append(1) or walk(*args))
+    walked = {sort: pages(sort) for sort in ("date", "-date", "relevance")}
+    assert len(calls) > 2 * len(PHRASED) * len(PAGES)  # both date orders and second tiers
+    monkeypatch.setattr(search, "loosened", lambda node: node)  # no walk: the plain statement
+    for sort, got in walked.items():
+        assert got == pages(sort), sort
+    assert sum(map(len, walked["date"])) > 100  # the queries do hit

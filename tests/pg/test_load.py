@@ -11,7 +11,7 @@ import pytest
 from cablebase.archive.api import Archive
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load, stored_record
-from cablebase.archive.pg.store import PgStore
+from cablebase.archive.pg.store import PgStore, connect
 from cablebase.archive.sqlite import prepare
 from cablebase.record import Cable, Paragraph
 
@@ -55,6 +55,33 @@ def test_migrations(pg_dsn):
         conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (99,))
         with pytest.raises(ValueError, match="newer than this cablebase"):
             schema.migrate(conn)
+
+
+def test_subject_tsvector_of_an_existing_archive(pg_dsn):
+    """Migration 5 gives an archive stored before it (at version 4) the subject's own tsvector:
+    the subject's words and positions of `fts`, its body's left out; later writes keep it."""
+    with connect(pg_dsn) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer PRIMARY KEY, applied"
+                     " timestamptz NOT NULL DEFAULT now())")  # fmt: skip
+        for number, step in enumerate(schema.MIGRATIONS[:4], start=1):
+            conn.execute(step)
+            conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+        load(conn, [prepare(c) for c in CABLES[:2]])  # cables written before migration 5
+    with PgStore(pg_dsn) as pg:
+        assert schema.version(pg.conn) == len(schema.MIGRATIONS)
+        pg.put_many(CABLES)
+        rows = dict(pg.conn.execute("SELECT reference_id, subject_fts::text FROM cables"))
+        assert rows == {
+            "09ROME100": "'harvest':2A 'olive':1A",
+            "09ROME101": "'exports':2A 'wine':1A",
+            "09ROME102": "'festival':2A 'harvest':1A",
+        }
+        a = Archive(pg)
+        assert [h.reference_id for h in a.search("subject:harvest", sort="date")] == [
+            "09ROME100",
+            "09ROME102",
+        ]
+        assert a.count("olive -subject:olive") == 1
 
 
 def test_load_is_idempotent(pg_dsn):

@@ -207,14 +207,6 @@ def _text_less(node: And) -> tuple[Node, Node] | None:
     return base, rest[0].node
 
 
-def _terms_or_term(node: Node) -> bool:
-    """Whether `node` is one free-text term or an OR of terms (a word's stems are an OR
-    in the OR: `(discuss OR point)`)."""
-    return isinstance(node, Term) or (
-        isinstance(node, Or) and all(_terms_or_term(n) for n in node.nodes)
-    )
-
-
 def _phrases(expr: str) -> int:
     """The phrases of an FTS5 expression (each a quoted string: fts_string)."""
     return max(1, expr.count('"') // 2)
@@ -668,7 +660,7 @@ class _Planner:
         asked, access = _split_visible(node)
         parts = asked.nodes if isinstance(asked, And) else (asked,)
         texts = [n for n in parts if positive_terms(n)]
-        if len(texts) == 1 and _terms_or_term(texts[0]):
+        if len(texts) == 1 and tiers.terms_or_term(texts[0]):
             # The query's one positive text is a term or an OR of terms: a subject match of
             # one of them matches it, so the first tier is that match and the query's other
             # conditions, ranked on the subject's phrases alone (`(discuss OR point)

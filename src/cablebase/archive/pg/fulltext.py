@@ -63,12 +63,14 @@ def tsvector(subject: str, body: str) -> tuple[str, set[str]]:
     return literal, set(kept)
 
 
-def term_query(term: Term) -> str | None:
+def term_query(term: Term, *, weights: bool = True) -> str | None:
     """A term as a tsquery: its tokens in sequence (`<->`), the last a prefix for `word*`,
-    each limited to the subject (weight A) for `subject:`.  Tokens that fold to nothing are
-    left out, as FTS5 leaves them out of its phrase; None for a term of no token at all (it
-    matches nothing, as in FTS5): archive/pg/plan.py writes it as FALSE."""
-    weight = "A" if term.column == "subject" else ""
+    each limited to the subject (weight A) for `subject:` (unless `weights` is false: a
+    query of the subject's own tsvector, `subject_fts`, whose every position is the
+    subject's; a weight would only make PostgreSQL recheck each row).  Tokens that fold to
+    nothing are left out, as FTS5 leaves them out of its phrase; None for a term of no token
+    at all (it matches nothing, as in FTS5): archive/pg/plan.py writes it as FALSE."""
+    weight = "A" if term.column == "subject" and weights else ""
     kept = [t for t in term.tokens if t]
     if not kept:
         return None

@@ -29,6 +29,9 @@ from cablebase.archive.query import (
 )
 
 TEXT = "c.fts @@ %s::tsquery"
+# `subject:` text, on the subject's own tsvector (inline in the row, its own GIN index;
+# archive/pg/schema.py, migration 5): no cable's whole-text tsvector is read from TOAST.
+SUBJECT_TEXT = "c.subject_fts @@ %s::tsquery"
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _SIDE = {  # side-table fields: the subquery of the ids they match
     "tag": "SELECT cable_id FROM tags WHERE tag = %s",
@@ -48,21 +51,44 @@ def _upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def text_query(node: Node) -> str | None:
+def text_query(node: Node, *, subject: bool = False) -> str | None:
     """One tsquery for a subtree made only of free text (AND, OR, NOT of terms), or None.
-    A NOT needs a positive sibling, as in FTS5 (else the GIN index cannot drive it)."""
+    A NOT needs a positive sibling, as in FTS5 (else the GIN index cannot drive it).
+    `subject`: for the subject's own tsvector (no weight labels; fulltext.term_query)."""
     if isinstance(node, Term):
-        return term_query(node)
+        return term_query(node, weights=not subject)
     if isinstance(node, Or):
-        parts = [text_query(n) for n in node.nodes]
+        parts = [text_query(n, subject=subject) for n in node.nodes]
         return None if None in parts else "(" + " | ".join(parts) + ")"  # type: ignore[arg-type]
     if isinstance(node, And):
-        pos = [text_query(n) for n in node.nodes if not isinstance(n, Not)]
-        neg = [text_query(n.node) for n in node.nodes if isinstance(n, Not)]
+        pos = [text_query(n, subject=subject) for n in node.nodes if not isinstance(n, Not)]
+        neg = [text_query(n.node, subject=subject) for n in node.nodes if isinstance(n, Not)]
         if not pos or None in pos or None in neg:
             return None
         return "(" + " & ".join([*pos, *(f"!{q}" for q in neg)]) + ")"  # type: ignore[misc]
     return None
+
+
+def on_subject(node: Node) -> bool:
+    """Whether every term of a free-text subtree is limited to the subject (`subject:`): then
+    the subject's own tsvector answers it, as exactly as the whole text's weight-A words."""
+    if isinstance(node, Term):
+        return node.column == "subject"
+    if isinstance(node, Not):
+        return on_subject(node.node)
+    if isinstance(node, And | Or):
+        return all(on_subject(n) for n in node.nodes)
+    return False
+
+
+def _text(node: Node, params: list) -> str:
+    """The condition of a free-text subtree (text_query(node) is not None): on the subject's
+    tsvector when it asks only the subject, else on the whole text's."""
+    if on_subject(node):
+        params.append(text_query(node, subject=True))
+        return SUBJECT_TEXT
+    params.append(text_query(node))
+    return TEXT
 
 
 def where(node: Node, params: list, resolve: OriginResolver, access: Access | None = None) -> str:
@@ -72,9 +98,8 @@ def where(node: Node, params: list, resolve: OriginResolver, access: Access | No
         return "TRUE"
     if isinstance(node, Term) and text_query(node) is None:
         return "FALSE"  # a term that folds to no token (a lone accent): FTS5 matches nothing
-    if (q := text_query(node)) is not None:
-        params.append(q)
-        return TEXT
+    if text_query(node) is not None:
+        return _text(node, params)
     if isinstance(node, Visible):
         if access is None or access.unrestricted:
             return "TRUE"
@@ -89,20 +114,23 @@ def where(node: Node, params: list, resolve: OriginResolver, access: Access | No
         neg = [n for n in node.nodes if isinstance(n, Not) and text_query(n.node) is not None]
         rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
         parts = [where(n, params, resolve, access) for n in rest]
-        if text:
-            params.append(text_query(And(tuple(text + neg))))
-            parts.append(TEXT)
-        elif neg:
-            params.append(text_query(Or(tuple(n.node for n in neg))))
-            parts.append(f"NOT ({TEXT})")
+        # The whole text's terms as one tsquery, the subject's as another (the first tier of
+        # a broad query and its second, `… AND NOT subject:…`, read no tsvector from TOAST
+        # for their subject part).
+        for subject in (False, True):
+            pos = [n for n in text if on_subject(n) == subject]
+            negs = [n for n in neg if on_subject(n) == subject]
+            if pos:
+                parts.append(_text(And(tuple(pos + negs)), params))
+            elif negs:
+                parts.append(f"NOT ({_text(Or(tuple(n.node for n in negs)), params)})")
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
     if isinstance(node, Or):
         text = [n for n in node.nodes if text_query(n) is not None]
         rest = [n for n in node.nodes if text_query(n) is None]
         parts = [where(n, params, resolve, access) for n in rest]
         if text:
-            params.append(text_query(Or(tuple(text))))
-            parts.append(TEXT)
+            parts.append(_text(Or(tuple(text)), params))
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
 
