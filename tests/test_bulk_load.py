@@ -225,3 +225,34 @@ def test_a_batch_is_written_unchecked_and_foreign_keys_are_checked_again(tmp_pat
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
         with pytest.raises(sqlite3.IntegrityError), store.conn:
             store.conn.execute("INSERT INTO tags VALUES (999, 'PREL')")
+
+
+def _fts_config(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT k, v FROM cables_fts_config").fetchall())
+    finally:
+        conn.close()
+
+
+def test_full_text_index_settings_for_bulk_loads(tmp_path):
+    """The full-text index of a new archive merges 16 segments at a time and holds 16 MB of
+    new postings (one segment per ingest batch: schema migrations 12 and 13); an archive of
+    schema 12 gets the second when it is next opened for writing, its cables searched alike."""
+    path = tmp_path / "a.db"
+    csv = tmp_path / "g.csv"
+    write(40, "csv", csv, seed=13)
+    ingest([csv], path, workers=1)
+    assert _fts_config(path) == {"version": 4, "automerge": 16, "hashsize": 16 << 20}
+    with Archive.open(path) as archive:
+        before = [h.reference_id for h in archive.search("embassy")]
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM cables_fts_config WHERE k = 'hashsize'")
+    conn.execute("PRAGMA user_version = 12")
+    conn.commit()
+    conn.close()
+    SQLiteStore(path).close()
+    assert _fts_config(path)["hashsize"] == 16 << 20
+    with Archive.open(path) as archive:
+        assert [h.reference_id for h in archive.search("embassy")] == before
+        assert before

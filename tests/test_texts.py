@@ -230,6 +230,31 @@ def test_tasks_grow_so_small_inputs_reach_every_worker() -> None:
     assert sizes[:5] == [16, 32, 64, 128, 256] and max(sizes) == TASK and sum(sizes) == 5000
 
 
+def test_csv_rows_travel_to_workers_as_their_shared_fields(tmp_path: Path) -> None:
+    """A batch of one cables.csv's rows crosses to a worker as the fields the rows share and
+    their (row index, bytes) pairs, and is read back as the same Raw items; a batch of
+    anything else (documents, rows of two files, failures) crosses as it is."""
+
+    from cablebase.archive.ingest import pack_task, unpack_task
+    from cablebase.forms.sources import Failure
+    from cablebase.generate import write
+
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    write(5, "csv", one, seed=3)
+    write(3, "csv", two, seed=4)
+    rows = list(iter_items(one, raw=True))
+    assert len(rows) == 5 and all(isinstance(r, Raw) and r.offset is not None for r in rows)
+    packed = pack_task(rows)
+    assert isinstance(packed, tuple)
+    assert unpack_task(pickle.loads(pickle.dumps(packed))) == rows
+    mixed = [*rows, *iter_items(two, raw=True)]
+    failed = [*rows, Failure("x.csv", "broken", 7)]
+    documents = [Raw(b"text", "a.txt", "a.txt", "auto", None, None)]
+    for batch in (mixed, failed, documents):
+        assert pack_task(batch) is batch
+        assert unpack_task(pickle.loads(pickle.dumps(pack_task(batch)))) == batch
+
+
 def test_worker_batches_travel_as_marshal_bytes(tmp_path: Path, monkeypatch) -> None:
     """A task's rows and failures cross to the writer as marshal bytes and come back as the
     same Prepared and Failure values a worker made; a value marshal cannot write sends the

@@ -309,6 +309,13 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 155 -> 120 us of the writer's CPU a cable over 235,000 cables, the index's size and
     # term lookups as before (docs/benchmarks.md, issue 13).
     "INSERT INTO cables_fts (cables_fts, rank) VALUES ('automerge', 16)",
+    # 13: the full-text index holds up to 16 MB of new postings in memory before it writes
+    # them as a segment (FTS5's default: 1 MB, a segment every ~150 cables): a batch of an
+    # ingest (ingest.BATCH) becomes one segment, and each posting list is merged one level
+    # fewer times.  FTS-only replay of 250,000 generated cables in batches of 2,000: 141 ->
+    # 115 us of the writer's CPU a cable, as many segments left at the end (20 against 19),
+    # the same postings (docs/benchmarks.md, issue 13).
+    "INSERT INTO cables_fts (cables_fts, rank) VALUES ('hashsize', 16777216)",
 )
 
 TEXTS_ONCE = 7  # the migration from which paragraphs and source text live in `texts`

@@ -94,7 +94,9 @@ class Failure:
         return f"{where}: {self.reason}"
 
 
-@dataclass(slots=True, frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and one of these
+# is made for every row of a cables.csv in the ingest's main process (~2 us a row).
+@dataclass(slots=True)
 class Raw:
     """An item's bytes, cut from its input but not yet decoded or unwrapped
     (iter_items(raw=True)): `read` does that, in ingest's worker processes, so the process

@@ -16,7 +16,16 @@ from collections.abc import Iterable
 
 import psycopg
 
-from cablebase.archive.ingest import TASK, IngestSummary, Progress, _location, _parse, raw_items
+from cablebase.archive.ingest import (
+    TASK,
+    IngestSummary,
+    Progress,
+    _location,
+    _parse,
+    pack_task,
+    raw_items,
+    unpack_task,
+)
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load
 from cablebase.archive.pg.store import connect
@@ -32,14 +41,14 @@ def _connect(dsn: str) -> None:
     _conn = psycopg.connect(dsn, autocommit=True)
 
 
-def _work(batch: list) -> tuple[int, int, int, int, int, list[tuple[str, str]]]:
-    """Parse and load a batch: (added, updated, unchanged, further sources, warnings,
-    quarantined items)."""
+def _work(task: list | tuple) -> tuple[int, int, int, int, int, list[tuple[str, str]]]:
+    """Parse and load a batch (ingest.pack_task): (added, updated, unchanged, further
+    sources, warnings, quarantined items)."""
     assert _conn is not None
     rows: list[Prepared] = []
     failed: list[tuple[str, str]] = []
     warnings = 0
-    for item in batch:
+    for item in unpack_task(task):
         result = _parse(item)
         if isinstance(result, Failure):
             failed.append((_location(result), result.reason))
@@ -123,7 +132,7 @@ def _parallel(items: Iterable, dsn: str, workers: int, batch: int, add) -> None:
     try:
         in_flight: deque = deque()
         for b in _batches(items, batch):
-            in_flight.append((pool.apply_async(_work, (b,)), len(b)))
+            in_flight.append((pool.apply_async(_work, (pack_task(b),)), len(b)))
             if len(in_flight) >= 3 * workers:
                 task, n = in_flight.popleft()
                 add(task.get(), n)
