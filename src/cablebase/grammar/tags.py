@@ -67,13 +67,20 @@ _JOINERS = frozenset(("OF", "AND", "&", "THE", "ON", "OR", "BY", "FOR", "TO", "A
 
 
 @cache
-def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
-    """Known codes, and known free-tag phrases keyed by their words (hyphens as spaces)."""
+def _tag_data() -> dict:
+    """data/tag_codes.json (built by tools/build_tag_codes.py), read once; empty when the
+    install is damaged: the shapes alone still work."""
     try:
         raw = resources.files("cablebase").joinpath("data/tag_codes.json").read_text("utf-8")
-        data = json.loads(raw)
-    except (OSError, ValueError):  # a damaged install: the shapes alone still work
-        data = {}
+        return json.loads(raw)
+    except (OSError, ValueError):
+        return {}
+
+
+@cache
+def _knowledge() -> tuple[frozenset[str], dict[tuple[str, ...], str]]:
+    """Known codes, and known free-tag phrases keyed by their words (hyphens as spaces)."""
+    data = _tag_data()
     # Keyed by their words alone: the site linked each word of a page's TAGS line and dropped
     # what stood between (`POLITICS FOREIGN POLICY`, `ECON COM` for `ECON/COM`).  Free tags
     # with such marks are phrases too, so that a page gives the tag its row gives.
@@ -91,11 +98,7 @@ _MARK = re.compile(r"[-/&.]")
 def _expansions() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
     """The publisher's known mixed-case expansions holding an upper-case word, keyed by their
     first word: (their words, their text), the longest first."""
-    try:
-        raw = resources.files("cablebase").joinpath("data/tag_codes.json").read_text("utf-8")
-        known = json.loads(raw).get("expansions", [])
-    except (OSError, ValueError):
-        known = []
+    known = _tag_data().get("expansions", [])
     out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for text in sorted(known, key=len, reverse=True):
         key = _phrase_key(text)
@@ -159,11 +162,7 @@ def _vocabulary() -> dict[str, str]:
     """Tags that cables write apart from their neighbours (free tags, phrases, codes of three
     letters or more), keyed by their text with hyphens as spaces: the pieces a run of words
     may be cut into."""
-    try:
-        raw = resources.files("cablebase").joinpath("data/tag_codes.json").read_text("utf-8")
-        data = json.loads(raw)
-    except (OSError, ValueError):
-        data = {}
+    data = _tag_data()
     words = [*data.get("codes", []), *data.get("phrases", []), *data.get("free_tags", {})]
     words += _place_names()
     vocab = {" ".join(w.replace("-", " ").split()): w for w in words}
