@@ -504,9 +504,17 @@ def test_fragment_with_escaped_line_breaks() -> None:
     assert u.body == ["TAGS: PREL ZE", "SUBJECT: ZENDA TALKS", "REF: A\\\\nB"]
 
 
-def test_subject_after_an_escaped_line_break() -> None:
-    c = parse_text("TAGS: PREL ZE\\nSUBJECT: ZENDA TALKS \n\nREF: ZENDA 12", form="fragment")
+@pytest.mark.parametrize("form", ["fragment", "text", "telegram", "auto"])
+def test_subject_after_an_escaped_line_break(form: str) -> None:
+    c = parse_text("TAGS: PREL ZE\\nSUBJECT: ZENDA TALKS \n\nREF: ZENDA 12", form=form)
     assert (c.subject, c.tags) == ("ZENDA TALKS", ["PREL", "ZE"])
+
+
+def test_telegram_and_text_with_escaped_line_breaks() -> None:
+    text = "FM AMEMBASSY ZENDA\\nTO SECSTATE WASHDC\n\nSUBJECT: RAIN\\n\\n1. It rained.\\\\n"
+    for u in (unwrap_telegram(text), unwrap_text(text)):
+        assert u.header == ["FM AMEMBASSY ZENDA", "TO SECSTATE WASHDC"]
+        assert u.body == ["SUBJECT: RAIN", "", "1. It rained.\\\\n"]
 
 
 # --- detection ---------------------------------------------------------------------------

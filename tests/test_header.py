@@ -307,6 +307,39 @@ def test_bare_pla_only() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a header fragment whose top (DTG, FM) was lost: its TO and INFO blocks are addressees
+        ("INFO AMCONSUL PERTH", [("info", None, "AMCONSUL PERTH", None)]),
+        (
+            "TO AMEMBASSY LUSAKA IMMEDIATE\nINFO RUEHHR/AMEMBASSY HARARE 0412\nRUEKJCS/SECDEF WASHDC",
+            [
+                ("to", None, "AMEMBASSY LUSAKA", None),
+                ("info", "RUEHHR", "AMEMBASSY HARARE", "0412"),
+                ("info", "RUEKJCS", "SECDEF WASHDC", None),
+            ],
+        ),
+        ("INFO RUEHLO/AMEMBASSY LONDON 0077", [("info", "RUEHLO", "AMEMBASSY LONDON", "0077")]),
+        # an empty block: the next label on its line starts the next block
+        ("INFO XMT AMCONSUL CEBU", [("xmt", None, "AMCONSUL CEBU", None)]),
+        (
+            "FM AMEMBASSY MANILA\nTO SECSTATE WASHDC\nINFO XMT AMCONSUL CEBU\nAMCONSUL DAVAO",
+            [
+                ("to", None, "SECSTATE WASHDC", None),
+                ("xmt", None, "AMCONSUL CEBU", None),
+                ("xmt", None, "AMCONSUL DAVAO", None),
+            ],
+        ),
+        # a printout's distribution line before FM stays office routing
+        ("INFO  LOG-00   EEB-00   /000W", []),
+    ],
+)
+def test_blocks_without_fm(text: str, want: list) -> None:
+    c = parse(text).cable
+    assert [(x.role, x.route, x.name, x.serial) for x in c.recipients] == want
+
+
 PRINTOUT = """TED4417
 ACTION NEA-00
 

@@ -89,6 +89,15 @@ def test_first_page_marker_set_off_by_a_blank_line_ends_the_block_above(after):
     assert out == ["b", "SUBJECT: FRAUD SUMMARY - (ROME)", "", after]
 
 
+@pytest.mark.parametrize("tail", [[""], ["", " ", ""]])
+def test_first_page_marker_ending_the_text(tail):
+    # the marker is the text's last line, blank lines after it: nothing rejoins, nothing breaks
+    lines = ["b", "SUBJECT: WHEAT PRICES AND", "THE HARVEST", "LIMA 00000412  001.2 OF 003", *tail]
+    out = strip_page_markers(lines, 1, _state("LIMA"))
+    assert out[:3] == ["b", "SUBJECT: WHEAT PRICES AND", "THE HARVEST"]
+    assert not any(x.strip() for x in out[3:])
+
+
 def test_cancellation_note_after_the_first_page_marker_still_rejoins():
     # the note carries the SUBJECT's wrapped end (subject.py reads it out)
     note = "////ZFR CANCEL THIS MESSAGE.  NEW MESSAGE SENT OUT UNDER MRN QUARTERLY UPDATE"

@@ -851,6 +851,10 @@ def test_a_country_in_mixed_case_prose_is_no_post():
             ["04STATE" + str(n) for n in (*range(123456, 123461), 123470)],
         ),
         ("ROME 1234-05", ["04ROME1234"]),  # no range: 05 is below 34
+        # two digits more than nine serials on are a year, nine or fewer the run's end
+        ("LIMA 2281-95", ["95LIMA2281"]),
+        ("LIMA 2281-90", ["04LIMA" + str(n) for n in range(2281, 2291)]),
+        ("REF: A. LIMA 3310-97 B. LIMA 1977-93", ["97LIMA3310", "93LIMA1977"]),
         # not a range: a last serial below the first, or too far after it
         ("ROME 6779-6773", ["04ROME6779"]),
         ("ROME 1200-1300", ["04ROME1200"]),

@@ -7,14 +7,10 @@ a fragment lacks: the ``year`` (for REF items without one) and the
 
 from __future__ import annotations
 
-import re
-
+from cablebase.forms.telegram import unescape_newlines
 from cablebase.grammar.unwrapped import Meta, Unwrapped
 
 __all__ = ["unwrap_fragment"]
-
-# A line break written as an escape, `\n` (not `\\n`): cables hold no backslash of their own.
-_ESCAPED_NEWLINE = re.compile(r"(?<!\\)\\n")
 
 
 def unwrap_fragment(
@@ -26,8 +22,7 @@ def unwrap_fragment(
     offset: int | None = None,
 ) -> Unwrapped:
     """Body-only text to an Unwrapped cable (header None, trailing white space stripped)."""
-    if "\\n" in text:  # pasted from a JSON string or a program's source: `TAG2\nSUBJECT:`
-        text = _ESCAPED_NEWLINE.sub("\n", text)
+    text = unescape_newlines(text)
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     start = 0
     while start < len(lines) and not lines[start]:

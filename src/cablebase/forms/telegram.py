@@ -13,7 +13,7 @@ import re
 
 from cablebase.grammar.unwrapped import Meta, Unwrapped
 
-__all__ = ["HEADER_START", "split_header", "unwrap_telegram"]
+__all__ = ["HEADER_START", "split_header", "unescape_newlines", "unwrap_telegram"]
 
 _RI = r"R[A-Z]{3,7}"
 # Lines that can only be transmission-header lines (enough to start a header).
@@ -46,6 +46,16 @@ _BODY_START = re.compile(
     )""",
     re.X | re.I,
 )
+
+
+# A line break written as an escape, `\n` (not `\\n`): cables hold no backslash of their own.
+_ESCAPED_NEWLINE = re.compile(r"(?<!\\)\\n")
+
+
+def unescape_newlines(text: str) -> str:
+    """Text pasted from a JSON string or a program's source (`TAG2\\nSUBJECT:`): its escaped
+    line breaks made line breaks."""
+    return _ESCAPED_NEWLINE.sub("\n", text) if "\\n" in text else text
 
 
 def _blank(line: str) -> bool:
@@ -123,6 +133,7 @@ def unwrap_telegram(
     reference_id: str | None = None,
 ) -> Unwrapped:
     """Raw telegram text to an Unwrapped cable (trailing white space stripped)."""
+    text = unescape_newlines(text)
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     header, body = frame(lines)
     return Unwrapped(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from cablebase.forms.telegram import frame
+from cablebase.forms.telegram import frame, unescape_newlines
 from cablebase.grammar.unwrapped import Meta, Unwrapped
 
 __all__ = ["is_markdown", "unwrap_text"]
@@ -50,7 +50,7 @@ def unwrap_text(
     reference_id: str | None = None,
 ) -> Unwrapped:
     """A text/markdown web copy to an Unwrapped cable."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unescape_newlines(text).replace("\r\n", "\n").replace("\r", "\n")
     form = "markdown" if is_markdown(text) else "text"
     lines = [line.rstrip() for line in clean(text).split("\n")]
     header, body = frame(lines)

@@ -154,15 +154,21 @@ def parse_header(lines: list[str], st: State) -> None:
                     seen_fm = True
                     cable.sender = _ROUTE_RE.sub("", m.group("text").strip(), count=1)
                     continue
-            # anything else before FM is preface: e-mail wrappers, printout codes, banners
-            if not (seen_vzczc or seen_dtg):
-                if not email and _EMAIL_RE.search(s):
-                    email = True
+            # a TO/INFO block with an addressee before any FM: a header fragment whose top
+            # was lost; its addressees are read as after FM
+            got = _after_fm(s) if s[0] in "TIX" and not email and _BLOCK_RE.match(s) else None
+            if got is None or got[1] != "block" or not got[3]:
+                # anything else before FM is preface: e-mail wrappers, printout codes, banners
+                if not (seen_vzczc or seen_dtg):
+                    if not email and _EMAIL_RE.search(s):
+                        email = True
+                    elif not printout and _PRINTOUT_RE.match(s):
+                        printout = True
                 elif not printout and _PRINTOUT_RE.match(s):
                     printout = True
-            elif not printout and _PRINTOUT_RE.match(s):
-                printout = True
-            continue
+                continue
+            seen_fm = True
+            is_placeholder, kind, role, rest = got
 
         # -- after FM: TO / INFO / XMT blocks -----------------------------------------------
         if kind == "block":
@@ -270,6 +276,9 @@ def _read_after_fm(s: str) -> _Kind:
             return placeholder, "skip", None, ""
         if _PAGE_RE.match(rest):  # `TO PAGE 02 ...`: a page break cut in
             rest = ""
+        elif _BLOCK_RE.match(rest):  # `INFO XMT …`: an empty block, the next label on its line
+            got = _read_after_fm(rest)
+            return placeholder or got[0], got[1], got[2], got[3]
         return placeholder, "block", m.group("role").lower(), rest
     if _STOP_RE.match(s):
         return placeholder, "stop", None, ""

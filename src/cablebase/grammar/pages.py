@@ -274,7 +274,8 @@ class _Stripper:
                     self._break_here()
                     first_page = core.group(2).startswith("001")
                     i = self._skip_running_header(i + 1, first_page=first_page)
-                    if first_page and self.blank_after and not _ZFR_NOTE.match(lines[i]):
+                    # (a marker ending the text, blank lines after it, has no line after it)
+                    if first_page and self.blank_after and i < n and not _ZFR_NOTE.match(lines[i]):
                         # the first page's marker set off by a blank line ends a block (a
                         # SUBJECT, a REF list): what follows never rejoins the line above.
                         # A cancellation note does: it carries the wrapped SUBJECT's end.

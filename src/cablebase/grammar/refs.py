@@ -163,6 +163,9 @@ _NUMBER = re.compile(
 # The last serial may be written by its last digits only (`NEW DELHI 6773-79`: 6773 to 6779).
 _RANGE_TAIL = re.compile(r"[ \t]*-[ \t]*0*(\d{2,7})\b(?![/-]\d)")
 _RANGE_MAX = 20
+# A range whose last serial is written by two digits is a short run (`6773-79`); two digits
+# further on than this are a year (`QUITO 1973-91`, like `QUITO 4525-91`).
+_SHORT_RANGE_MAX = 9
 # PANAMA 00933/08, QUITO 4525-91, CARACAS 3161-2003 (never `/2015`: a slash lists serials)
 _SLASH_YEAR = re.compile(r"(?:/|-(?:19|20)?)(\d{2})\b(?![/-]\d)")
 # Up to four words ending a text, matched on the reversed text (an anchored match instead of
@@ -532,11 +535,13 @@ def _cables(s: str) -> list[tuple[int, int, str | None, str, str, int | str | No
 def _range_last(number: str, tail: str) -> int:
     """The last serial of a range `number`-`tail`, or 0 when it is none: after the first, at most
     _RANGE_MAX on.  A tail shorter than the serial gives its last digits (`6773-79` → 6779); a
-    two-digit tail that is no such end is a year (`QUITO 4525-91`), a longer one text."""
+    two-digit tail that is no such end, or one more than _SHORT_RANGE_MAX on, is a year
+    (`QUITO 4525-91`, `QUITO 1973-91`), a longer one text."""
     first = int(number)
     digits = str(first)
     last = int(digits[: len(digits) - len(tail)] + tail) if len(tail) < len(digits) else int(tail)
-    return last if first < last <= first + _RANGE_MAX else 0
+    most = _SHORT_RANGE_MAX if len(tail) == 2 < len(digits) else _RANGE_MAX
+    return last if first < last <= first + most else 0
 
 
 def _post_before(s: str, a: int) -> tuple[int, str] | None:
