@@ -24,7 +24,7 @@ from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.paragraphs import is_list_item
 from cablebase.record import Paragraph
 
-__all__ = ["find_summary", "opens_with_label"]
+__all__ = ["ends_in_heading", "find_summary", "opens_with_label"]
 
 # What may stand before the label: a paragraph number written oddly (`1,` `1)`), a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`), and the label's own parenthesis or
@@ -82,9 +82,12 @@ _SPAN = 8  # how far `End Summary` may stand from the label
 _BLOCKED = 3  # an unsplit paragraph holding the summary among its blocks is one of the first
 
 
-def find_summary(paragraphs: list[Paragraph]) -> str | None:
-    """The summary text, or None."""
+def find_summary(paragraphs: list[Paragraph], *, heading_before: bool = False) -> str | None:
+    """The summary text, or None.  `heading_before`: the line before the first paragraph
+    ended in a summary heading (glued to the preamble's last line)."""
     text = _find(paragraphs)
+    if not text and heading_before and paragraphs:
+        text = _collect(paragraphs, 0, paragraphs[0].text, by_heading=True)
     if text and text.rstrip()[-1:] in _RULE_CHARS:
         text = _GLUED_HEADING.sub("", text)
     return text or None
@@ -94,6 +97,14 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
 # Training ------`): the next section's title, not the summary's.
 _RULE_CHARS = frozenset("-=_*~")
 _GLUED_HEADING = re.compile(r"(?<=[.!?\"')])\s+[-=_*~]{3,}[^-=_*~\n]{1,60}[-=_*~]{3,}\s*$")
+
+
+def ends_in_heading(line: str) -> bool:
+    """Whether a line ends in a decorated summary heading (`… (d) ------- Summary -------`)."""
+    return _DECORATED_TAIL.search(line[-60:]) is not None
+
+
+_DECORATED_TAIL = re.compile(r"\s[-=]{3,}\s*summary\s*[-=]{3,}\s*$", re.I)
 
 
 def _find(paragraphs: list[Paragraph]) -> str | None:
@@ -175,7 +186,11 @@ def _is_heading(heading: str) -> bool:
     h = heading.strip(_DECOR)
     if len(h) > 80 or "ummary" not in h.lower():
         return False
-    return bool(_HEADING.match(h) or _RUN_ON_HEADING.search(h))
+    return bool(_HEADING.match(h) or _RUN_ON_HEADING.search(h) or _SECTION_SUMMARY.search(h))
+
+
+# A section's summary label kept after its title by the paragraph reader (`Mideast: Summary`).
+_SECTION_SUMMARY = re.compile(r"\S: Summary$", re.I)
 
 
 def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: bool = False) -> str:
