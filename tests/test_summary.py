@@ -500,3 +500,18 @@ def test_media_reaction_section_summary_label_under_its_title(title):
 def test_a_section_title_ending_in_summary_is_no_summary_heading():
     body = "TRADE SUMMARY\n\n3. Exports rose.\n\n4. Imports fell.\n\nROE"
     assert _parse(body).summary is None
+
+
+def test_media_reaction_section_summary_runs_to_the_block_quotes():
+    stories = "\n\n".join(f"Paper {k} reported on the talks." for k in range(8))
+    body = (
+        "-------------------------\nKey stories in the media:\n-------------------------\n\n"
+        f"{stories}\n\n--------\nZenda:\n--------\n\n"
+        "                       Summary:\n                       --------\n\n"
+        'A columnist wrote in a daily: "The talks will fail."\n\n'
+        'An editorial said: "They will not."\n\n'
+        "Block Quotes:\n-------------\n\nI.  The talks\n\nA columnist wrote more.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        'A columnist wrote in a daily: "The talks will fail."\n\nAn editorial said: "They will not."'
+    )

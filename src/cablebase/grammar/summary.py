@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from cablebase.grammar.pages import ends_sentence
-from cablebase.grammar.paragraphs import is_list_item
+from cablebase.grammar.paragraphs import NUMBERED, is_list_item
 from cablebase.record import Paragraph
 
 __all__ = ["ends_in_heading", "find_summary", "opens_with_label"]
@@ -200,6 +200,8 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
     if "\n\n" in first.strip():
         # paragraphs the reader did not split (`(1) (SBU) Summary: …` ⏎⏎ `(2) (SBU) …`)
         blocks = first.strip().split("\n\n")
+        if by_heading and _blocks_to_heading(paragraphs, k, blocks):
+            return first.strip()
         head = _lead_and_list(blocks)
         if head.count("\n\n") + 1 < len(blocks):
             return head
@@ -216,6 +218,18 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
     return parts[0]  # no end marker and no heading after it: the first paragraph alone
+
+
+def _blocks_to_heading(paragraphs: list[Paragraph], k: int, blocks: list[str]) -> bool:
+    """Unnumbered blocks under a summary heading that the next heading ends (a media
+    reaction's `Summary:` quotes before its `Block Quotes:`): all of them are the summary."""
+    return (
+        paragraphs[k].number is None
+        and len(blocks) <= _SPAN
+        and k + 1 < len(paragraphs)
+        and paragraphs[k + 1].heading is not None
+        and not any(NUMBERED.match(b) for b in blocks[1:])
+    )
 
 
 def _to_end_marker(paragraphs: list[Paragraph], k: int, parts: list[str]) -> str | None:
