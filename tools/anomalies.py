@@ -63,7 +63,7 @@ SUMMARY_MARK = re.compile(
 )
 # A REF label opening a line of the preamble, with an item (`REF: NONE` has none).
 REF_LINE = re.compile(
-    r"^\s*(?:REFS?|REFTELS?|REFERENCES?)\s*[:.]\s*(?!(?:NONE|N/?A|NIL)\b)\S", re.I | re.M
+    r"^[ \t]*(?:REFS?|REFTELS?|REFERENCES?)[ \t]*[:.][ \t]*(?!(?:NONE|N/?A|NIL)\b)\S", re.I | re.M
 )
 # The text's last line is one or two upper-case words: the shape of a signature.
 LAST_LINE_NAME = re.compile(r"(?:^|\n)[ \t]*([A-Z][A-Z'-]+(?:[ \t]+[A-Z][A-Z'-]+)?)[ \t]*\s*$")
