@@ -510,3 +510,13 @@ def test_text_after_a_sentence_end_is_no_other_item():
     # a separator right after the cable still opens another item
     refs = parse_refs("STATE 264368; TELCON OF 5/5/04", 2004)
     assert [(r.kind, r.id) for r in refs] == [("cable", "04STATE264368"), ("telcon", None)]
+
+
+@pytest.mark.parametrize("text", ["NONE", "None.", "N/A", "NA", "NIL", "  NONE  "])
+def test_a_ref_line_that_says_none_has_no_items(text):
+    assert parse_refs(text, 2004) == []
+
+
+def test_none_inside_an_item_is_kept():
+    refs = parse_refs("A. STATE 1234 B. NONE RECEIVED", 2004)
+    assert [r.id for r in refs][:1] == ["04STATE1234"]

@@ -654,3 +654,24 @@ def test_page_metadata_dump_after_the_name_with_a_copy_of_the_text_below(redacte
     sig = take_signature(lines)
     assert sig.signers == ["ROE"]
     assert sig.lines[-1].rstrip().endswith("End comment." + (" XXXXXXXXXXXX" if redacted else ""))
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [
+        ["AAAA", "NOTE:  POSSIBLE MISSING ADM AID OR AIDAC CAPTI", "NNNN"],  # a relay's filler
+        ["UNCLASSIFIED1", "SIPDIS", "         UNCLASSIFIED", "          UNCLASSIFIED", "ED"],
+        ["CONFIDENTIAL", "AL"],  # the classification line's cut end
+        ["SIPDIS"],
+    ],
+)
+def test_relay_trailers_after_the_name(trailer):
+    sig = take_signature(["3. The talks ended.", "ROE", *trailer])
+    assert sig.signers == ["ROE"]
+    assert sig.lines == ["3. The talks ended."]
+
+
+def test_a_short_name_after_a_classification_line_that_does_not_end_in_it():
+    # `ED` is the cut end of `UNCLASSIFIED`; `LEE` is no end of `CONFIDENTIAL`
+    sig = take_signature(["3. The talks ended.", "CONFIDENTIAL", "LEE"])
+    assert sig.signers == ["LEE"]

@@ -456,3 +456,62 @@ def test_summary_lead_in_list_then_paragraphs_to_the_end_marker():
         "The minister told us that:\n\n-- the talks go on;\n\n-- the border stays shut.\n\n"
         "Also present: the deputy."
     )
+
+
+@pytest.mark.parametrize(
+    "preamble_end",
+    [
+        "SUBJECT: ZENDA TALKS Classified By: Jo Roe for reasons 1.4 (b) ------- Summary -------",
+        "Classified By: Jo Roe for reasons 1.4b and d  ------- SUMMARY -------",
+        "REF: A. ZENDA 12 Classified By: Jo Roe, reasons 1.4 (d) ======= Summary =======",
+    ],
+)
+def test_summary_heading_glued_to_the_preamble_last_line(preamble_end):
+    # a page that joined its lines put the summary heading at the end of the preamble's last
+    # line: the first paragraph is under it
+    lines = [preamble_end, "1.(C) The talks ended without a date.", "", "2.(C) More.", "", "ROE"]
+    st = State(cable=Cable(post="ZENDA"), meta=Meta())
+    text.parse_text(lines, 1, st)
+    assert st.cable.summary == "The talks ended without a date."
+
+
+def test_no_summary_heading_at_the_preamble_end():
+    lines = ["SUBJECT: ZENDA SUMMARY TALKS", "1.(C) The talks ended.", "", "ROE"]
+    st = State(cable=Cable(post="ZENDA"), meta=Meta())
+    text.parse_text(lines, 1, st)
+    assert st.cable.summary is None
+
+
+@pytest.mark.parametrize("title", ["Zenda", "1.  Zenda Border Talks"])
+def test_media_reaction_section_summary_label_under_its_title(title):
+    # a media reaction: a section's title, then its `Summary:` label on a line of its own,
+    # after a section of key stories long enough to push it past the first paragraphs
+    stories = "\n\n".join(f"Paper {k} reported on the talks." for k in range(8))
+    body = (
+        "-------------------------\nKey stories in the media:\n-------------------------\n\n"
+        f"{stories}\n\n--------\n{title}:\n--------\n\n"
+        "                       Summary:\n                       --------\n\n"
+        'A columnist wrote in a daily: "The talks will fail."\n\n'
+        "Block Quotes:\n-------------\n\nI.  The talks\n\nA columnist wrote more.\n\nROE"
+    )
+    assert _parse(body).summary == 'A columnist wrote in a daily: "The talks will fail."'
+
+
+def test_a_section_title_ending_in_summary_is_no_summary_heading():
+    body = "TRADE SUMMARY\n\n3. Exports rose.\n\n4. Imports fell.\n\nROE"
+    assert _parse(body).summary is None
+
+
+def test_media_reaction_section_summary_runs_to_the_block_quotes():
+    stories = "\n\n".join(f"Paper {k} reported on the talks." for k in range(8))
+    body = (
+        "-------------------------\nKey stories in the media:\n-------------------------\n\n"
+        f"{stories}\n\n--------\nZenda:\n--------\n\n"
+        "                       Summary:\n                       --------\n\n"
+        'A columnist wrote in a daily: "The talks will fail."\n\n'
+        'An editorial said: "They will not."\n\n'
+        "Block Quotes:\n-------------\n\nI.  The talks\n\nA columnist wrote more.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        'A columnist wrote in a daily: "The talks will fail."\n\nAn editorial said: "They will not."'
+    )

@@ -54,6 +54,19 @@ PAGE_MARKER = re.compile(r"\bPAGE\s+\d+\b|\b\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\
 SUMMARY_WORD = re.compile(r"\bSUMMARY\b", re.I)
 LOU = re.compile(r"\bLIMITED\s+OFFICIAL\s+USE\b|^\s*LOU\b", re.I | re.M)
 REFID = re.compile(r"^(\d\d)([A-Z-]+?)(\d+)$")
+# A summary marker opening a line or paragraph (`2. (C) Summary:`, `SUMMARY.`, `END SUMMARY`),
+# stricter than SUMMARY_WORD, which also counts the word in prose and in subjects.
+SUMMARY_MARK = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.)]\s*)?(?:\([A-Z/ ]{1,8}\)\s*)?SUMMARY\s*(?:AND\s+COMMENT\s*)?[:.-]"
+    r"|\bEND\s+(?:OF\s+)?SUMMARY\b",
+    re.I | re.M,
+)
+# A REF label opening a line of the preamble, with an item (`REF: NONE` has none).
+REF_LINE = re.compile(
+    r"^[ \t]*(?:REFS?|REFTELS?|REFERENCES?)[ \t]*[:.][ \t]*(?!(?:NONE|N/?A|NIL)\b)\S", re.I | re.M
+)
+# The text's last line is one or two upper-case words: the shape of a signature.
+LAST_LINE_NAME = re.compile(r"(?:^|\n)[ \t]*([A-Z][A-Z'-]+(?:[ \t]+[A-Z][A-Z'-]+)?)[ \t]*\s*$")
 
 KINDS = {
     "classified_by.title_words": "Classified By name with title or office words",
@@ -66,14 +79,17 @@ KINDS = {
     "tags.missing": "a TAGS-like line but no tags",
     "signers.implausible": "signer with sentence words, NNN, all lower case or > 3 words",
     "signers.missing": "no signer",
+    "signers.missing_name": "no signer though the text's last line is one or two upper-case words",
     "references.unknown_post": "REF cable id whose post is not in the Cablegate universe",
     "references.unknown_id": "REF cable id (known post) not in the universe (weak: a share of serials)",
     "references.after_cable": "REF cable id dated after the citing cable",
     "references.year_shift": "REF cable id unknown, but the same post and number a year earlier exists",
     "references.page_marker": "REF item that looks like a page marker",
+    "references.missing": "no references though a preamble line opens with a REF label",
     "subject.long": "subject over 200 characters",
     "subject.missing": "no subject though the cable has an E.O. line",
     "summary.missing": "no summary though SUMMARY appears in the text",
+    "summary.missing_marker": "no summary though a line opens with a SUMMARY marker or says END SUMMARY",
     "classification.lou": "LIMITED OFFICIAL USE marking read neither as the class nor as a marking",
     "forms.tags": "same cable, HTML and CSV forms: tags differ",
     "forms.subject": "same cable, HTML and CSV forms: subject differs",
@@ -146,6 +162,9 @@ def check(cable: Cable, ids: dict[str, str], posts: set[str], known: set[str]):
 
     if not cable.signers:
         yield "signers.missing"
+        last = LAST_LINE_NAME.search(body[-200:])
+        if last and last.group(1).split()[0] not in SENTENCE_WORDS:
+            yield "signers.missing_name"
     elif any(_signer_odd(s) for s in cable.signers):
         yield "signers.implausible"
 
@@ -167,6 +186,8 @@ def check(cable: Cable, ids: dict[str, str], posts: set[str], known: set[str]):
                 seen.add("references.year_shift")
         elif month and ids[r.id] > month:
             seen.add("references.after_cable")
+    if not cable.references and REF_LINE.search(body[:3000]):
+        seen.add("references.missing")
     yield from sorted(seen)
 
     if cable.subject and len(cable.subject) > 200:
@@ -175,6 +196,8 @@ def check(cable: Cable, ids: dict[str, str], posts: set[str], known: set[str]):
         yield "subject.missing"
     if not cable.summary and SUMMARY_WORD.search(body):
         yield "summary.missing"
+        if SUMMARY_MARK.search(body):
+            yield "summary.missing_marker"
     head = body[:300]
     lou = "LIMITED OFFICIAL USE"
     if LOU.search(head) and cable.classification != lou and lou not in cable.handling:

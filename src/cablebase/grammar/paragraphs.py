@@ -206,7 +206,7 @@ def segment(lines: list[str]) -> list[Item]:
             and (c0 < "\x80" or not c0.isdigit())
         ):
             if cur is None:
-                cur = Item(kind="para", heading=" ".join(heading) or None, line=i)
+                cur = Item(kind="para", heading=_join_heading(heading) or None, line=i)
                 heading = []
                 items.append(cur)
             cur.lines.append(s)
@@ -287,7 +287,7 @@ def segment(lines: list[str]) -> list[Item]:
                     kind="para",
                     number=number,
                     portion=portion,
-                    heading=" ".join(heading) or None,
+                    heading=_join_heading(heading) or None,
                     lines=[rest] if (rest := rest.strip()) else [],
                     line=sp,
                 )
@@ -297,13 +297,22 @@ def segment(lines: list[str]) -> list[Item]:
                 continue
         # -- text line ----------------------------------------------------------------
         if cur is None:
-            cur = Item(kind="para", heading=" ".join(heading) or None, line=sp)
+            cur = Item(kind="para", heading=_join_heading(heading) or None, line=sp)
             heading = []
             items.append(cur)
         cur.lines.append(s)
     if heading:
-        items.append(Item(kind="para", heading=" ".join(heading), line=n))
+        items.append(Item(kind="para", heading=_join_heading(heading), line=n))
     return items
+
+
+def _join_heading(pieces: list[str]) -> str:
+    """The heading lines standing before a paragraph, joined.  A `Summary:` label set under a
+    section's title (a media reaction's `Mideast:` ⏎ `Summary:`) stays a label after it
+    (`Mideast: Summary`), so the summary reader sees the section's summary heading."""
+    if len(pieces) > 1 and pieces[-1].lower() == "summary":
+        return " ".join(pieces[:-1]) + ": " + pieces[-1]
+    return " ".join(pieces)
 
 
 def _split_glued_headings(lines: list[str]) -> list[str]:

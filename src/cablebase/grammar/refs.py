@@ -930,6 +930,10 @@ def citing_of(st: State) -> Citing:
     )
 
 
+# A REF line that says there is none (`REF: NONE`, `REF: N/A`): no item.
+_NO_REFS = re.compile(r"\s*(?:NONE|N/?A|NIL)\s*\.?\s*$", re.I)
+
+
 def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> list[Reference]:
     """Split the REF text (label removed, lines joined with newlines) into items.
 
@@ -946,7 +950,7 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
         body = _clean(text)
     except Exception:  # never raise on odd input; keep the raw text as one item
         return [Reference(letter=None, text=_join(text), kind="other")]
-    if not body:
+    if not body or _NO_REFS.match(body):
         return []
     markers = _find_markers(body)
     refs: list[Reference] = []

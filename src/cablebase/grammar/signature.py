@@ -20,6 +20,8 @@ __all__ = ["Signature", "cut_header_copy", "take_signature"]
 
 _TRAILER = re.compile(
     r"^\s*(?:N{1,4}|NNNN\b.*|[A-Za-z]|>+|<+|#+|[\"\\'.,/]+|\d{1,2}|=+.*CABLE ENDS?.*|[=*_-]{2,}[=*_ -]*|"
+    # a run of one letter (`AAAA`, a relay's filler) and a SIPDIS caption repeated at the end
+    r"(?P<run>[A-WYZ])(?P=run){2,}|SIPDIS|"
     # a page's classification line (`"<TAB>Classification: UNCLASSIFIED`), a drafter's file
     # path (`F:\POLITICAL SECTION\CABLES\X.DOC`), a note that a paragraph is left out
     r"\"?\s*Classification:\s*[A-Z /]+|[A-Z]:\\.*|MISSING\s+CLASSIFIED\s+PARAGRAPHS?|"
@@ -35,7 +37,7 @@ _TRAILER = re.compile(
     r"END\s+(?:OF\s+)?(?:CABLE(?:\s+TEXT)?|MESSAGE|TELEGRAM)\.?|\*+\s*Missing Section.*|"
     r"SENSITIVE BUT UNCLASSIFIED|SBU|"
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|UNCLAS|LIMITED OFFICIAL USE|TOP SECRET|"
-    r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+)?"
+    r"S\s?E\s?C\s?R\s?E\s?T|C\s?O\s?N\s?F\s?I\s?D\s?E\s?N\s?T\s?I\s?A\s?L)(?:\s+PTQ\d+|\d{1,2})?"
     r"(?:\s*//\s*[A-Z][A-Z /]*|\s+(?:NOFORN|NOFORN/NOCONTRACT|NOCONTRACT|ORCON|EXDIS|NODIS))?|"  # `SECRET//NOFORN`
     r"\d{4}[A-Z]{3,}\d{4,6}\s*-\s*(?:Classification:\s*)?[A-Z /]+|\d{4}[A-Z]{3,}\d{0,6}|"
     r"[A-Z][A-Z ]{1,12}\s+\d{8}|"
@@ -689,6 +691,20 @@ def _xrun_trailer(out: list[str], s: str) -> bool:
     return j is not None and _TRAILER.match(out[j].strip()) is not None
 
 
+def _cut_mark(out: list[str], s: str) -> bool:
+    """The cut end of a classification line after one (`UNCLASSIFIED` ⏎ `ED`): no signature."""
+    if len(s) > 3 or not s.isalpha() or not s.isupper():
+        return False
+    j = _prev_content(out, len(out) - 1)
+    if j is None:
+        return False
+    prev = out[j].strip().upper()
+    return prev.endswith(s) and prev.rstrip("0123456789") in _MARKINGS
+
+
+_MARKINGS = frozenset(["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "UNCLAS"])
+
+
 def _strip_trailers(out: list[str]) -> None:
     for k in range(max(0, len(out) - _END_WINDOW), len(out)):
         x = out[k]
@@ -705,7 +721,14 @@ def _strip_trailers(out: list[str]) -> None:
             break
     while out:
         s = out[-1].strip()
-        if not s or _TRAILER.match(s) or _is_stamp(s) or _echo(out, s) or _xrun_trailer(out, s):
+        if (
+            not s
+            or _TRAILER.match(s)
+            or _is_stamp(s)
+            or _echo(out, s)
+            or _xrun_trailer(out, s)
+            or _cut_mark(out, s)
+        ):
             out.pop()
             continue
         if (

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 
 from cablebase.grammar.pages import ends_sentence
-from cablebase.grammar.paragraphs import is_list_item
+from cablebase.grammar.paragraphs import NUMBERED, is_list_item
 from cablebase.record import Paragraph
 
-__all__ = ["find_summary", "opens_with_label"]
+__all__ = ["ends_in_heading", "find_summary", "opens_with_label"]
 
 # What may stand before the label: a paragraph number written oddly (`1,` `1)`), a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`), and the label's own parenthesis or
@@ -82,9 +82,12 @@ _SPAN = 8  # how far `End Summary` may stand from the label
 _BLOCKED = 3  # an unsplit paragraph holding the summary among its blocks is one of the first
 
 
-def find_summary(paragraphs: list[Paragraph]) -> str | None:
-    """The summary text, or None."""
+def find_summary(paragraphs: list[Paragraph], *, heading_before: bool = False) -> str | None:
+    """The summary text, or None.  `heading_before`: the line before the first paragraph
+    ended in a summary heading (glued to the preamble's last line)."""
     text = _find(paragraphs)
+    if not text and heading_before and paragraphs:
+        text = _collect(paragraphs, 0, paragraphs[0].text, by_heading=True)
     if text and text.rstrip()[-1:] in _RULE_CHARS:
         text = _GLUED_HEADING.sub("", text)
     return text or None
@@ -94,6 +97,14 @@ def find_summary(paragraphs: list[Paragraph]) -> str | None:
 # Training ------`): the next section's title, not the summary's.
 _RULE_CHARS = frozenset("-=_*~")
 _GLUED_HEADING = re.compile(r"(?<=[.!?\"')])\s+[-=_*~]{3,}[^-=_*~\n]{1,60}[-=_*~]{3,}\s*$")
+
+
+def ends_in_heading(line: str) -> bool:
+    """Whether a line ends in a decorated summary heading (`… (d) ------- Summary -------`)."""
+    return _DECORATED_TAIL.search(line[-60:]) is not None
+
+
+_DECORATED_TAIL = re.compile(r"\s[-=]{3,}\s*summary\s*[-=]{3,}\s*$", re.I)
 
 
 def _find(paragraphs: list[Paragraph]) -> str | None:
@@ -175,7 +186,11 @@ def _is_heading(heading: str) -> bool:
     h = heading.strip(_DECOR)
     if len(h) > 80 or "ummary" not in h.lower():
         return False
-    return bool(_HEADING.match(h) or _RUN_ON_HEADING.search(h))
+    return bool(_HEADING.match(h) or _RUN_ON_HEADING.search(h) or _SECTION_SUMMARY.search(h))
+
+
+# A section's summary label kept after its title by the paragraph reader (`Mideast: Summary`).
+_SECTION_SUMMARY = re.compile(r"\S: Summary$", re.I)
 
 
 def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: bool = False) -> str:
@@ -185,6 +200,8 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
     if "\n\n" in first.strip():
         # paragraphs the reader did not split (`(1) (SBU) Summary: …` ⏎⏎ `(2) (SBU) …`)
         blocks = first.strip().split("\n\n")
+        if by_heading and _blocks_to_heading(paragraphs, k, blocks):
+            return first.strip()
         head = _lead_and_list(blocks)
         if head.count("\n\n") + 1 < len(blocks):
             return head
@@ -201,6 +218,18 @@ def _collect(paragraphs: list[Paragraph], k: int, first: str, *, by_heading: boo
             return "\n\n".join(x for x in parts if x)
         parts.append(p.text.strip())
     return parts[0]  # no end marker and no heading after it: the first paragraph alone
+
+
+def _blocks_to_heading(paragraphs: list[Paragraph], k: int, blocks: list[str]) -> bool:
+    """Unnumbered blocks under a summary heading that the next heading ends (a media
+    reaction's `Summary:` quotes before its `Block Quotes:`): all of them are the summary."""
+    return (
+        paragraphs[k].number is None
+        and len(blocks) <= _SPAN
+        and k + 1 < len(paragraphs)
+        and paragraphs[k + 1].heading is not None
+        and not any(NUMBERED.match(b) for b in blocks[1:])
+    )
 
 
 def _to_end_marker(paragraphs: list[Paragraph], k: int, parts: list[str]) -> str | None:

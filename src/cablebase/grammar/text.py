@@ -9,7 +9,7 @@ from cablebase.grammar.paragraphs import Item, join_stripped, segment
 from cablebase.grammar.quotes import repair_quotes
 from cablebase.grammar.signature import HEADER_START, Signature, cut_header_copy, take_signature
 from cablebase.grammar.state import State
-from cablebase.grammar.summary import find_summary
+from cablebase.grammar.summary import ends_in_heading, find_summary
 from cablebase.record import Paragraph
 
 __all__ = ["parse_text"]
@@ -50,7 +50,7 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
             Paragraph(number=item.number, portion=item.portion, heading=item.heading, text=text)
         )
     cable.paragraphs = paragraphs
-    cable.summary = find_summary(paragraphs)
+    cable.summary = find_summary(paragraphs, heading_before=_preamble_ends_in_heading(lines, start))
     _check_numbering(items, st)
     if sig.truncated and paragraphs:
         st.warn("text.truncated", "the text ends mid-sentence and has no signature", "text")
@@ -60,6 +60,16 @@ def parse_text(lines: list[str], start: int, st: State) -> None:
             f"{repaired} corrupted quote characters repaired (`,s` `&` `8`)",
             "text",
         )
+
+
+def _preamble_ends_in_heading(lines: list[str], start: int) -> bool:
+    """Whether the preamble's last line ends in a summary heading glued to it (a page that
+    joined its lines: `SUBJECT: … Classified By: … (d) ------- Summary -------`)."""
+    for k in range(min(start, len(lines)) - 1, max(0, start - 3) - 1, -1):
+        line = lines[k]
+        if line.strip():
+            return ("ummary" in line or "UMMARY" in line) and ends_in_heading(line)
+    return False
 
 
 def _signature_after_preamble(lines: list[str], start: int, kept: list[str]) -> Signature | None:
