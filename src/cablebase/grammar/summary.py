@@ -33,7 +33,7 @@ _LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[
 _AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
-    _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
+    _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*|,\s*)?)?(?:begin\s+)?summary"
     r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
     r"\s*(?:[:;.,\-]+\]?|[)\]]|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
@@ -53,19 +53,19 @@ _SENTENCE_LABEL = re.compile(
     re.I,
 )
 # `End Summary`, and the closing of a summary that ends in its comment (`End comment and
-# summary.`, `END COMMENT/SUMMARY`).
+# summary.`, `END COMMENT/SUMMARY`) or of a heading's list (`End Introduction, Summary, and …`).
 _END = re.compile(
-    r"[(\[]?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary\b"
+    r"[(\[]?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|,|and\s)?\s*)?summary\b"
     r"\s*[.:;]*\s*[)\]]?\.?",
     re.I,
 )
 # The marker's words on lower-cased text; led by a literal so the engine skips ahead fast.
 _END_WORDS = re.compile(
-    r"end\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary"
+    r"end\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|,|and\s)?\s*)?summary"
 )
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
-    r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background)\s+(?:and\s+)?|begin\s+)?"
+    r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background),?\s+(?:and\s+)?|begin\s+)?"
     r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?(?:\s*:\s*\S.{0,60})?$",
     re.I,
 )
@@ -123,6 +123,10 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             and ("ummary" in p.text or "UMMARY" in p.text)
         ):
             text = _block_labelled(p.text)
+            if text:
+                return text
+        if k < _BLOCKED and "Summary" in p.text:
+            text = _section_one(p.text)
             if text:
                 return text
     if mentioned and len(paragraphs) > _EARLY:
@@ -302,6 +306,26 @@ def _block_labelled(text: str) -> str | None:
         end = _find_end(rest)
         return (rest[: end.start()] if end is not None else rest).strip() or None
     return None
+
+
+# A report's first section whose heading line the unwrapper ran onto its text (`I. Summary` ⏎
+# `Costa Rica continues …` → `I. Summary Costa Rica continues …`): mixed case tells the
+# heading from a title (`I. Summary of Significant Events`).
+_SECTION_ONE = re.compile(r"^[ \t]*I\.[ \t]+Summary[ \t]*[-:.]*[ \t]*(?=[A-Z][a-z'])", re.M)
+# The second section's heading, on a line or a block of its own or run on after a sentence.
+_SECTION_TWO = re.compile(r"(?:(?<=[.!?\"')])[ \t]+|\n[ \t]*)II\.[ \t]+(?=[A-Z])")
+
+
+def _section_one(text: str) -> str | None:
+    """The text of a report's `I. Summary` section run onto its heading (an INCSR chapter),
+    up to `End Summary` or section II, or its first block when neither follows."""
+    m = _SECTION_ONE.search(text)
+    if m is None:
+        return None
+    rest = text[m.end() :]
+    end = _find_end(rest) or _SECTION_TWO.search(rest)
+    rest = rest[: end.start()] if end is not None else _to_next_heading(rest.split("\n\n"))
+    return rest.strip() or None
 
 
 # The next section's heading among the blocks (`II. Status of Country`, `LAW ENFORCEMENT`).
