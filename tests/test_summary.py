@@ -552,7 +552,10 @@ def test_report_section_titled_summary_of_is_no_summary():
 @pytest.mark.parametrize(
     ("heading", "end"),
     [
-        ("Introduction, Summary and Action Request", "End Introduction, Summary, and Action Request."),
+        (
+            "Introduction, Summary and Action Request",
+            "End Introduction, Summary, and Action Request.",
+        ),
         ("Introduction, Summary and Comment", "End Introduction, Summary."),
     ],
 )
