@@ -569,3 +569,18 @@ def test_summary_heading_listing_introduction_and_summary(heading, end):
     assert _parse(body).summary == (
         "The Commission has a new directorate.  USEU requests contacts."
     )
+
+
+def test_begin_summary_heading_at_a_paragraph_end_and_a_list_item_cut_by_a_blank_line():
+    # an old double-spaced cable: `BEGIN SUMMARY` closes paragraph 1, paragraph 2 is a lead-in
+    # and its list, one item cut mid-sentence by a blank line, then `BEGIN TEXT`
+    body = (
+        "1.  THIS CABLE TRANSMITS A MEMO.  YOUR COMMENTS ARE WELCOMED.\n\nBEGIN SUMMARY\n\n"
+        "2.  THE CONFERENCE CONCLUDED THAT:\n\n--THE TALKS ARE NOT A THREAT.\n\n"
+        "--AS AID PROGRAMS, WHICH\n\nONCE HAD AN IMPACT, ARE REDUCED, OTHERS FILL THE GAP.\n\n"
+        "BEGIN TEXT\n\n3.  THE CONFERENCE MET IN MAY.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "THE CONFERENCE CONCLUDED THAT:\n\n--THE TALKS ARE NOT A THREAT.\n\n--AS AID PROGRAMS, "
+        "WHICH\n\nONCE HAD AN IMPACT, ARE REDUCED, OTHERS FILL THE GAP."
+    )

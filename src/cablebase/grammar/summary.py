@@ -74,7 +74,7 @@ _HEADING = re.compile(
 _RUN_ON_HEADING = re.compile(r"(?:[.!?]|\bACCORDINGLY)[\s\-=\\]*(summary(?:\s*/\s*[a-z]+)?)$", re.I)
 # The same at the end of a paragraph's text (`… cleared this cable. ------- SUMMARY -------`).
 _TAIL_HEADING = re.compile(
-    r"(?:^|[.!?:]\s|\n)[\s\-=\\]*(summary(?:\s*/\s*[a-z]+)?)[\s\-=\\]*$", re.I
+    r"(?:^|[.!?:]\s|\n)[\s\-=\\]*((?:begin\s+)?summary(?:\s*/\s*[a-z]+)?)[\s\-=\\]*$", re.I
 )
 _DECOR = " \t\n-=_*~\\/.:#"
 _EARLY = 6  # the label stands in one of the first paragraphs
@@ -258,8 +258,8 @@ def _lead_and_list(blocks: list[str]) -> str:
         return head
     kept = [head]
     for block in blocks[1:]:
-        if not is_list_item(block.lstrip()):
-            break
+        if not is_list_item(block.lstrip()) and (len(kept) == 1 or ends_sentence(kept[-1])):
+            break  # (an item cut mid-sentence by a stray blank line goes on in the block)
         kept.append(block.strip())
     return "\n\n".join(kept)
 
@@ -312,7 +312,7 @@ def _block_labelled(text: str) -> str | None:
 # A report's first section whose heading line the unwrapper ran onto its text (`I. Summary` ⏎
 # `Costa Rica continues …` → `I. Summary Costa Rica continues …`): mixed case tells the
 # heading from a title (`I. Summary of Significant Events`).
-_SECTION_ONE = re.compile(r"^[ \t]*I\.[ \t]+Summary[ \t]*[-:.]*[ \t]*(?=[A-Z][a-z'])", re.M)
+_SECTION_ONE = re.compile(r"I\.[ \t]+Summary[ \t]*[-:.]*[ \t]*(?=[A-Z][a-z'])")
 # The second section's heading, on a line or a block of its own or run on after a sentence.
 _SECTION_TWO = re.compile(r"(?:(?<=[.!?\"')])[ \t]+|\n[ \t]*)II\.[ \t]+(?=[A-Z])")
 
@@ -320,7 +320,9 @@ _SECTION_TWO = re.compile(r"(?:(?<=[.!?\"')])[ \t]+|\n[ \t]*)II\.[ \t]+(?=[A-Z])
 def _section_one(text: str) -> str | None:
     """The text of a report's `I. Summary` section run onto its heading (an INCSR chapter),
     up to `End Summary` or section II, or its first block when neither follows."""
-    m = _SECTION_ONE.search(text)
+    m = _SECTION_ONE.search(text)  # literal-led; the line start is checked after
+    while m is not None and text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip(" \t"):
+        m = _SECTION_ONE.search(text, m.end())
     if m is None:
         return None
     rest = text[m.end() :]
