@@ -8,9 +8,11 @@ Found, in this order:
    or after the paragraph's opening sentence (`This is an action request.  Summary: …`),
    up to `End Summary` (which may stand a few paragraphs later) or the end of that paragraph;
 2. the paragraph(s) under a SUMMARY heading (`SUMMARY`, `------- SUMMARY -------`,
-   `Summary =======`, `INTRODUCTION AND SUMMARY`, `SUMMARY/BACKGROUND`), also a heading that
-   became a paragraph of its own or was run onto the end of the paragraph before it, up to
-   `END SUMMARY` or the next heading;
+   `Summary =======`, `INTRODUCTION AND SUMMARY`, `Introduction, Summary and Action Request`,
+   `SUMMARY/BACKGROUND`), also a heading that became a paragraph of its own or was run onto
+   the end of the paragraph before it (`… WELCOMED.` ⏎⏎ `BEGIN SUMMARY`), up to `END SUMMARY`
+   or the next heading; a report's `I. Summary` section inside an early paragraph, its heading
+   run onto its text, up to section `II.`;
 3. an early paragraph marked only by its closing `END SUMMARY`: its text before the marker.
 
 The label, the heading and the `End Summary` marker are not part of the text.
