@@ -2045,3 +2045,17 @@ def test_reference_label_glued_to_a_mixed_case_subject():
     c = _text(body)
     assert c.subject == "Local Elections in Zenda: A Shift to the Left"
     assert [r.text for r in c.references] == ["Zenda 811"]
+
+
+def test_summary_label_after_tags_when_the_page_lost_the_subject():
+    # a page's joined copy ends at its TAGS line: the SUBJECT and Classified By are lost, and
+    # the unnumbered `Summary:` paragraph that follows is the text, not a caption
+    body = (
+        "S E C R E T ZENDA 000123\n\nSIPDIS\n\nE.O. 12958: DECL: 09/05/2018\nTAGS: PREL ZE\n\n"
+        "Summary: The minister keeps to himself.  Some see him as a puppet-master.  "
+        "End summary.\n\nA Dark Force\n------------\n\n2. (C) A close aide of the president.\n\n"
+        "ROE"
+    )
+    st, at, lines = _read(body)
+    assert lines[at].startswith("Summary: The minister")
+    assert st.cable.subject is None

@@ -515,3 +515,72 @@ def test_media_reaction_section_summary_runs_to_the_block_quotes():
     assert _parse(body).summary == (
         'A columnist wrote in a daily: "The talks will fail."\n\nAn editorial said: "They will not."'
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the heading's line run onto the section's text, section II on its own line
+        "1. (U) The text of Zenda's report is below.\nZenda\nI. Summary\n"
+        "Zenda is a transit point for narcotics.  Seizures rose.\nII. Status of Country\n"
+        "Zenda lies on the coast.\n\nROE",
+        # … after a blank line, section II after one too
+        "1. (SBU) Zenda's submission for the report:\n\nI. Summary\n"
+        "Zenda is a transit point for narcotics.  Seizures rose.\n\nII. Status of Country\n"
+        "Zenda lies on the coast.\n\nROE",
+        # … underlined, in an unnumbered paragraph, section II a heading of its own
+        "This report gives the Embassy's input.\n\nI. Summary\n----------\n"
+        "Zenda is a transit point for narcotics.  Seizures rose.\n\nII. Status of Country\n"
+        "---------------------\nZenda lies on the coast.\n\nROE",
+        # … closed by its marker
+        "1. The report follows.\n\nI. Summary\nZenda is a transit point for narcotics.  "
+        "Seizures rose.  End Summary.\n\nII. Status of Country\nZenda lies on the coast.\n\nROE",
+    ],
+)
+def test_report_section_one_summary_run_onto_its_heading(body):
+    assert _parse(body).summary == "Zenda is a transit point for narcotics.  Seizures rose."
+
+
+def test_report_section_titled_summary_of_is_no_summary():
+    body = (
+        "REF: STATE 12\n\nI. Summary of Significant Events\n\nA. Narrative Overview\n\n"
+        "- Students filled the streets.\n\n1. All projects were reported.\n\nROE"
+    )
+    assert _parse(body).summary is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "end"),
+    [
+        (
+            "Introduction, Summary and Action Request",
+            "End Introduction, Summary, and Action Request.",
+        ),
+        ("Introduction, Summary and Comment", "End Introduction, Summary."),
+    ],
+)
+def test_summary_heading_listing_introduction_and_summary(heading, end):
+    body = (
+        "1.  This is an action message, see paragraph 3.\n\n"
+        f"{heading}\n{'-' * len(heading)}\n\n"
+        f"2.  (SBU) The Commission has a new directorate.  USEU requests contacts.  {end}\n\n"
+        "New Structure\n-------------\n\n3.  (SBU) Within the Commission, more.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "The Commission has a new directorate.  USEU requests contacts."
+    )
+
+
+def test_begin_summary_heading_at_a_paragraph_end_and_a_list_item_cut_by_a_blank_line():
+    # an old double-spaced cable: `BEGIN SUMMARY` closes paragraph 1, paragraph 2 is a lead-in
+    # and its list, one item cut mid-sentence by a blank line, then `BEGIN TEXT`
+    body = (
+        "1.  THIS CABLE TRANSMITS A MEMO.  YOUR COMMENTS ARE WELCOMED.\n\nBEGIN SUMMARY\n\n"
+        "2.  THE CONFERENCE CONCLUDED THAT:\n\n--THE TALKS ARE NOT A THREAT.\n\n"
+        "--AS AID PROGRAMS, WHICH\n\nONCE HAD AN IMPACT, ARE REDUCED, OTHERS FILL THE GAP.\n\n"
+        "BEGIN TEXT\n\n3.  THE CONFERENCE MET IN MAY.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "THE CONFERENCE CONCLUDED THAT:\n\n--THE TALKS ARE NOT A THREAT.\n\n--AS AID PROGRAMS, "
+        "WHICH\n\nONCE HAD AN IMPACT, ARE REDUCED, OTHERS FILL THE GAP."
+    )

@@ -633,6 +633,13 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
                 text_start = i
                 break
             if (
+                s[0] in _SUMMARY_FIRST
+                and opens_with_label(s)
+                and not _label_ahead(lines, i, sc, _PREAMBLE_LABELS, 4)
+            ):
+                text_start = i  # `SUMMARY: …` after a TAGS line whose SUBJECT the page lost
+                break
+            if (
                 _bare_subject(sc, s)
                 and len(s) <= 250
                 and (

@@ -8,9 +8,11 @@ Found, in this order:
    or after the paragraph's opening sentence (`This is an action request.  Summary: …`),
    up to `End Summary` (which may stand a few paragraphs later) or the end of that paragraph;
 2. the paragraph(s) under a SUMMARY heading (`SUMMARY`, `------- SUMMARY -------`,
-   `Summary =======`, `INTRODUCTION AND SUMMARY`, `SUMMARY/BACKGROUND`), also a heading that
-   became a paragraph of its own or was run onto the end of the paragraph before it, up to
-   `END SUMMARY` or the next heading;
+   `Summary =======`, `INTRODUCTION AND SUMMARY`, `Introduction, Summary and Action Request`,
+   `SUMMARY/BACKGROUND`), also a heading that became a paragraph of its own or was run onto
+   the end of the paragraph before it (`… WELCOMED.` ⏎⏎ `BEGIN SUMMARY`), up to `END SUMMARY`
+   or the next heading; a report's `I. Summary` section inside an early paragraph, its heading
+   run onto its text, up to section `II.`;
 3. an early paragraph marked only by its closing `END SUMMARY`: its text before the marker.
 
 The label, the heading and the `End Summary` marker are not part of the text.
@@ -33,7 +35,8 @@ _LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[
 _AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
-    _LEAD + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*)?)?(?:begin\s+)?summary"
+    _LEAD
+    + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*|,\s*)?)?(?:begin\s+)?summary"
     r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
     r"\s*(?:[:;.,\-]+\]?|[)\]]|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
@@ -53,19 +56,19 @@ _SENTENCE_LABEL = re.compile(
     re.I,
 )
 # `End Summary`, and the closing of a summary that ends in its comment (`End comment and
-# summary.`, `END COMMENT/SUMMARY`).
+# summary.`, `END COMMENT/SUMMARY`) or of a heading's list (`End Introduction, Summary, and …`).
 _END = re.compile(
-    r"[(\[]?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary\b"
+    r"[(\[]?\s*\bend\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|,|and\s)?\s*)?summary\b"
     r"\s*[.:;]*\s*[)\]]?\.?",
     re.I,
 )
 # The marker's words on lower-cased text; led by a literal so the engine skips ahead fast.
 _END_WORDS = re.compile(
-    r"end\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|and\s)?\s*)?summary"
+    r"end\s+(?:of\s+)?(?:(?:introduction|executive|comment)\s*(?:/|,|and\s)?\s*)?summary"
 )
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
-    r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background)\s+(?:and\s+)?|begin\s+)?"
+    r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background),?\s+(?:and\s+)?|begin\s+)?"
     r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?(?:\s*:\s*\S.{0,60})?$",
     re.I,
 )
@@ -73,7 +76,7 @@ _HEADING = re.compile(
 _RUN_ON_HEADING = re.compile(r"(?:[.!?]|\bACCORDINGLY)[\s\-=\\]*(summary(?:\s*/\s*[a-z]+)?)$", re.I)
 # The same at the end of a paragraph's text (`… cleared this cable. ------- SUMMARY -------`).
 _TAIL_HEADING = re.compile(
-    r"(?:^|[.!?:]\s|\n)[\s\-=\\]*(summary(?:\s*/\s*[a-z]+)?)[\s\-=\\]*$", re.I
+    r"(?:^|[.!?:]\s|\n)[\s\-=\\]*((?:begin\s+)?summary(?:\s*/\s*[a-z]+)?)[\s\-=\\]*$", re.I
 )
 _DECOR = " \t\n-=_*~\\/.:#"
 _EARLY = 6  # the label stands in one of the first paragraphs
@@ -123,6 +126,10 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             and ("ummary" in p.text or "UMMARY" in p.text)
         ):
             text = _block_labelled(p.text)
+            if text:
+                return text
+        if k < _BLOCKED and "Summary" in p.text:
+            text = _section_one(p.text)
             if text:
                 return text
     if mentioned and len(paragraphs) > _EARLY:
@@ -253,8 +260,8 @@ def _lead_and_list(blocks: list[str]) -> str:
         return head
     kept = [head]
     for block in blocks[1:]:
-        if not is_list_item(block.lstrip()):
-            break
+        if not is_list_item(block.lstrip()) and (len(kept) == 1 or ends_sentence(kept[-1])):
+            break  # (an item cut mid-sentence by a stray blank line goes on in the block)
         kept.append(block.strip())
     return "\n\n".join(kept)
 
@@ -302,6 +309,28 @@ def _block_labelled(text: str) -> str | None:
         end = _find_end(rest)
         return (rest[: end.start()] if end is not None else rest).strip() or None
     return None
+
+
+# A report's first section whose heading line the unwrapper ran onto its text (`I. Summary` ⏎
+# `Costa Rica continues …` → `I. Summary Costa Rica continues …`): mixed case tells the
+# heading from a title (`I. Summary of Significant Events`).
+_SECTION_ONE = re.compile(r"I\.[ \t]+Summary[ \t]*[-:.]*[ \t]*(?=[A-Z][a-z'])")
+# The second section's heading, on a line or a block of its own or run on after a sentence.
+_SECTION_TWO = re.compile(r"(?:(?<=[.!?\"')])[ \t]+|\n[ \t]*)II\.[ \t]+(?=[A-Z])")
+
+
+def _section_one(text: str) -> str | None:
+    """The text of a report's `I. Summary` section run onto its heading (an INCSR chapter),
+    up to `End Summary` or section II, or its first block when neither follows."""
+    m = _SECTION_ONE.search(text)  # literal-led; the line start is checked after
+    while m is not None and text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip(" \t"):
+        m = _SECTION_ONE.search(text, m.end())
+    if m is None:
+        return None
+    rest = text[m.end() :]
+    end = _find_end(rest) or _SECTION_TWO.search(rest)
+    rest = rest[: end.start()] if end is not None else _to_next_heading(rest.split("\n\n"))
+    return rest.strip() or None
 
 
 # The next section's heading among the blocks (`II. Status of Country`, `LAW ENFORCEMENT`).
