@@ -611,17 +611,37 @@ def object_routes(app, name: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 def plain_pages(app) -> list[str]:  # type: ignore[no-untyped-def]
     """Every GET route without path parameters, at its defaults; the query routes also with
-    an empty query and every other parameter moved (exports with text, graphs...)."""
+    queries that find every cable and every other parameter moved (exports with text,
+    snippets, facets, graphs...)."""
     out = []
     for route in routes_of(app):
         if "GET" in route.methods and not route.dependant.path_params:
             out.append(route.path)
     for path, params in query_routes(app):
-        for moved in MOVED:
-            out.append(
-                f"{path}?{urlencode({'q': '', **{p: moved[p] for p in params if p != 'q'}})}"
-            )
+        # everything; a field every cable has (partly read cables' snippets, facets); text
+        for q in ("", "tag:PREL", COMMON):
+            for moved in MOVED:
+                others = {p: moved[p] for p in params if p != "q"}
+                out.append(f"{path}?{urlencode({'q': q, **others})}")
         out.append(f"{path}?{urlencode({'q': ' OR '.join(sorted(L.every_token()))})}")
+    return sorted(set(out))
+
+
+def other_pages(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The GET routes of other path parameters (people, posts, months, the lists' twins,
+    inboxes), each filled with the oracle world's values for it (test_access_oracle.py)."""
+    from tests.test_access_oracle import PATH_VALUES
+
+    objects = {"reference_id", "draft_id", "release_id"}
+    out = []
+    for route in routes_of(app):
+        names = [p.name for p in route.dependant.path_params]
+        if "GET" not in route.methods or not names or objects & set(names):
+            continue
+        urls = [route.path]
+        for name in names:
+            urls = [u.replace("{" + name + "}", v) for u in urls for v in PATH_VALUES[name]]
+        out += urls
     return sorted(set(out))
 
 
@@ -655,6 +675,7 @@ def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> N
     paths = (str(life),)
     session, token = credentials(life, reader)
     failures: list[str] = []
+    missing_answers: dict[str, tuple] = {}
 
     def get(url: str) -> tuple:
         res = asked(client, "GET", url, session, token)
@@ -677,7 +698,9 @@ def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> N
                 fold(as_missing(body, *hidden_ids)),
             )
 
-        g, w = shown(get(url)), shown(get(missing))
+        if missing not in missing_answers:  # asked once, compared with every hidden object
+            missing_answers[missing] = get(missing)
+        g, w = shown(get(url)), shown(missing_answers[missing])
         if g != w:
             failures.append(
                 f"GET {url} as {reader.name} differs from a missing one: {difference(g, w)[:700]}"
@@ -688,7 +711,10 @@ def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> N
         for path in object_routes(app, "reference_id"):
             for i in cable_ids:
                 name = rid(i) if isinstance(i, int) else i
-                for version in ("", "?version=1", "?version=2"):
+                # versions 1 and 2 of the cables that have two (an original and its release,
+                # a form and the merged record); of the others, the current one
+                versioned = i in (L.RELEASED, L.MERGED, MISSING)
+                for version in ("", "?version=1", "?version=2") if versioned else ("",):
                     url = path.replace("{reference_id}", quote(name)) + version
                     if isinstance(i, int) and not sees_cable(reader, i):
                         missing = path.replace("{reference_id}", MISSING) + version
@@ -721,7 +747,7 @@ def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> N
                     f"{path}?{urlencode({'q': 'zzabsentq'})}",
                     (t, "zzabsentq"),
                 )
-        for url in plain_pages(app):
+        for url in plain_pages(app) + other_pages(app):
             get(url)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:20])
 
@@ -840,3 +866,71 @@ def test_a_declassification_date_opens_the_cable_on_its_day(life) -> None:  # ty
             assert found["total"] == int(opened), now
             everything = asked(client, "GET", "/api/search?q=", None, None).json()["total"]
             assert everything == 3 + opened, now  # the release and the cables already open
+
+
+def cli_commands() -> list[list[str]]:
+    """Every command that reads, over every lifecycle object: each cable (and each version)
+    as telegram, JSON and markdown; each draft and each of its versions; each release, and
+    the lists; searches, exports and graphs of everything."""
+    out: list[list[str]] = []
+    for i in [*L.LIFE_SPECS, MISSING]:
+        name = rid(i) if isinstance(i, int) else i
+        versioned = i in (L.RELEASED, L.MERGED, MISSING)
+        for version in ([], ["--version", "1"], ["--version", "2"]) if versioned else ([],):
+            for shape in ([], ["--json"], ["--markdown"]):
+                out.append(["show", name, *version, *shape])
+    for did in [*L.DRAFTS, L.MISSING_DRAFT]:
+        for version in ([], ["--version", "1"], ["--version", "2"]):
+            out.append(["draft", "show", str(did), "--json", *version])
+    out += [["draft", "list"], ["release", "list"], ["stats"]]
+    out += [["release", "show", str(n)] for n in (1, 2, 3, L.MISSING_RELEASE)]
+    for q in ("", " OR ".join(sorted(L.every_token()))):
+        out += [
+            ["search", q, "--json", "--facets"],
+            ["export", q, "--to", "csv", "--text"],
+            ["export", q, "--to", "jsonl"],
+            ["graph", q],
+        ]
+    return out
+
+
+@pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
+def test_every_read_command_keeps_to_the_reader(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    """The command line over the lifecycle world: no output holds a token outside the
+    reader's set; a hidden draft or cable answers as a missing one (its id aside)."""
+    from click.testing import CliRunner
+
+    from cablebase.cli import main
+    from tests.test_access_oracle import cli_token, is_dsn
+
+    if is_dsn(life) and reader not in LIFE_PG_READERS:
+        pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
+    bad = L.every_token() - L.allowed(reader)
+    who = [] if reader.name is None else ["--token", cli_token(life, reader.name)]
+    runner = CliRunner()
+    answers = {}
+    for cmd in cli_commands():
+        res = runner.invoke(main, [*cmd, "--archive", str(life), *who])
+        assert "Traceback" not in res.output and res.exit_code in (0, 1, 2), (cmd, res.output)
+        assert_clean(res.output, {t for t in bad if t not in " ".join(cmd)}, " ".join(cmd))
+        answers[tuple(cmd)] = (res.exit_code, res.output)
+    for cmd, (code, output) in answers.items():
+        hidden = None
+        if cmd[0] == "show" and cmd[1] != MISSING:
+            i = int(cmd[1][-3:]) - 100
+            hidden = (MISSING, cmd[1]) if not sees_cable(reader, i) else None
+        if cmd[:2] == ("draft", "show") and cmd[2] != str(L.MISSING_DRAFT):
+            hidden = (
+                (str(L.MISSING_DRAFT), cmd[2]) if not L.reads_draft(reader, int(cmd[2])) else None
+            )
+        if hidden:
+            at = cmd.index(hidden[1])
+            missing = (*cmd[:at], hidden[0], *cmd[at + 1 :])
+            want = answers[missing]
+            if cmd[0] == "draft":  # a number: every number out of the way
+                assert (code, digits_hidden(output)) == (want[0], digits_hidden(want[1])), cmd
+            else:
+                assert (code, output.replace(hidden[1], SAME_ID)) == (
+                    want[0],
+                    want[1].replace(hidden[0], SAME_ID),
+                ), cmd
