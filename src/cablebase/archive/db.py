@@ -74,6 +74,8 @@ def storable(text: str) -> str:
     """`text` as both stores take it: a NUL or a lone surrogate (a Python caller's string, a
     command-line argument of invalid UTF-8) is U+FFFD, so that a lookup finds what it would
     (no stored text holds either) instead of failing in the driver."""
+    if text.isascii():  # the common case, at C speed (a surrogate is no ASCII)
+        return text.replace("\x00", "\ufffd") if "\x00" in text else text
     return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
 
 

@@ -14,8 +14,9 @@ carries it best.  The rule, one function per group below:
 - released (WikiLeaks' publication date, Cablegate pages only): the earliest any source states.
 - classification: the highest any source states; handling: every caveat any source states, in
   order, and then every caveat a source states only in a portion mark or an ENTIRE TEXT
-  statement that the merged body lacks (its text is quoted in the disagreements).  Disagreeing sources never make a record less restricted than its strictest source,
-  so access control (access/policy.py), which judges the merged record, errs on the safe side.
+  statement that the merged body lacks (its text is quoted in the disagreements).
+  Disagreeing sources never make a record less restricted than its strictest source, so
+  access control (access/policy.py), which judges the merged record, errs on the safe side.
 - header and routing (header_kind ... recipients, captions, the DTG): all from the one source
   with the fullest header (an ACP-127 header over a bare one over a printout ... over none,
   then the most addressees).
