@@ -30,6 +30,7 @@ from cablebase.access.accounts import Accounts
 from cablebase.access.policy import Access, Policy
 from cablebase.access.settings import set_policy
 from cablebase.archive.store import open_store
+from cablebase.drafting.desk import Desk
 from cablebase.drafting.store import DraftStore
 from cablebase.record import Paragraph, Source
 from tests.test_access_oracle import (
@@ -90,6 +91,7 @@ DRAFTS = {  # draft id -> its versions, in order of creation
     3: DraftCase("unclas", (("UNCLASSIFIED", "zzdraft3q"),)),
 }
 RANK = {"UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2}
+SUBMITTED, OFFICE, DESK_OFFICERS = 2, "POL", ("noforn", "conf")
 
 
 def draft_body(classification: str, token: str) -> str:
@@ -148,6 +150,15 @@ def build(location) -> None:  # type: ignore[no-untyped-def]
             assert made.id == did, (made.id, did)
             for cls, token in later:
                 desk.edit(did, draft_body(cls, token), "text")
+        # The SECRET draft waits on an office whose officers are a SECRET reader and a
+        # CONFIDENTIAL one: the first reads it, the second not (docs/drafting.md).
+        admin = next(r for r in LIFE_READERS if r.role == "admin")
+        access = Access(POLICY, viewer(admin), TODAY)
+        for member in DESK_OFFICERS:
+            Desk(DraftStore(store.conn, access), store, viewer(admin)).add_member(OFFICE, member)
+        author = next(r for r in LIFE_READERS if r.name == DRAFTS[SUBMITTED].author)
+        access = Access(POLICY, viewer(author), TODAY)
+        Desk(DraftStore(store.conn, access), store, viewer(author)).submit(SUBMITTED, [OFFICE])
 
 
 def clock(day: str = TODAY):  # type: ignore[no-untyped-def]
@@ -219,13 +230,14 @@ def allowed(r: Reader) -> set[str]:
 
 
 def reads_draft(r: Reader, did: int) -> bool:
-    """docs/drafting.md: its author; an admin cleared for it (every version read is judged
-    with the current one); nobody else (none of these drafts is submitted)."""
+    """docs/drafting.md: its author; an admin, or an officer of an office a submitted draft
+    waits on, cleared for it (every version read is judged with the current one)."""
     case = DRAFTS[did]
     if r.name == case.author:
         return True
     top = max(RANK[c] for c, _ in case.versions)
-    return r.role == "admin" and top <= r.rank
+    officer = did == SUBMITTED and r.name in DESK_OFFICERS
+    return (r.role == "admin" or officer) and top <= r.rank
 
 
 def every_token() -> set[str]:
