@@ -41,7 +41,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cablebase.access.accounts import Accounts
-from cablebase.archive.store import open_store
+from cablebase.archive.store import Unsupported, open_store
 from cablebase.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from tests.test_access_oracle import (
     COMMON,
@@ -564,3 +564,378 @@ def test_no_route_answers_hostile_input_with_5xx(
         from cablebase.access import audit
 
         assert any(e.target == marker for e in audit.entries(store.conn, action="search"))
+
+
+# -- the cable's life: releases, merged forms, drafts, declassification on schedule ----------
+#
+# tests/access_lifecycle.py builds the world and says, by its own reading of the rules, which
+# tokens each reader may meet (`allowed`).  Every route that names a cable, a release or a
+# draft is asked about each object of each kind by every reader (each version of the cables
+# that have several); every query route is asked each token the reader may not meet and each
+# object by `id:`; every page without parameters (lists, statistics, exports) once.  No answer
+# may hold a token outside the reader's set, and a hidden object must answer exactly as a
+# missing one (status, headers and body, its id aside).
+
+from tests import access_lifecycle as L  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def life(archive_store) -> str:  # type: ignore[no-untyped-def]
+    location = archive_store([])
+    L.build(location)
+    return location
+
+
+def sees_cable(r: Reader, i: int) -> bool:
+    """Whether cable i exists for the reader: a release is everyone's; otherwise read whole,
+    or (an account) some portion of it is within their clearance."""
+    from tests.test_access_oracle import portion_cleared
+
+    s = L.LIFE_SPECS[i]
+    if i == L.RELEASED or L.reads_whole(r, i):
+        return True
+    return r.name is not None and any(
+        portion_cleared(r, s, m) for m in (s.subject_mark, *s.marks) if m is not None
+    )
+
+
+def object_routes(app, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The GET routes whose one path parameter is `name`."""
+    out = []
+    for route in routes_of(app):
+        params = [p.name for p in route.dependant.path_params]
+        if "GET" in route.methods and params == [name]:
+            out.append(route.path)
+    return sorted(set(out))
+
+
+def plain_pages(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every GET route without path parameters, at its defaults; the query routes also with
+    queries that find every cable and every other parameter moved (exports with text,
+    snippets, facets, graphs...)."""
+    out = []
+    for route in routes_of(app):
+        if "GET" in route.methods and not route.dependant.path_params:
+            out.append(route.path)
+    for path, params in query_routes(app):
+        # everything; a field every cable has (partly read cables' snippets, facets); text
+        for q in ("", "tag:PREL", COMMON):
+            for moved in MOVED:
+                others = {p: moved[p] for p in params if p != "q"}
+                out.append(f"{path}?{urlencode({'q': q, **others})}")
+        out.append(f"{path}?{urlencode({'q': ' OR '.join(sorted(L.every_token()))})}")
+    return sorted(set(out))
+
+
+def other_pages(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The GET routes of other path parameters (people, posts, months, the lists' twins,
+    inboxes), each filled with the oracle world's values for it (test_access_oracle.py)."""
+    from tests.test_access_oracle import PATH_VALUES
+
+    objects = {"reference_id", "draft_id", "release_id"}
+    out = []
+    for route in routes_of(app):
+        names = [p.name for p in route.dependant.path_params]
+        if "GET" not in route.methods or not names or objects & set(names):
+            continue
+        urls = [route.path]
+        for name in names:
+            urls = [u.replace("{" + name + "}", v) for u in urls for v in PATH_VALUES[name]]
+        out += urls
+    return sorted(set(out))
+
+
+SAME_ID = "ZZSAMEID"
+
+
+def as_missing(text: str, *names: str) -> str:
+    for name in names:
+        for shape in {name, quote(name), name.lower(), quote(name.lower())}:
+            text = text.replace(shape, SAME_ID)
+    return text
+
+
+def digits_hidden(text: str) -> str:
+    """Release and draft ids are numbers: a hidden one is compared with a missing one with
+    every number out of the way (the id, its versions, the counts of the error page)."""
+    return re.sub(r"\d+", "#", text)
+
+
+LIFE_PG_READERS = {READERS[0], READERS[2], READERS[6], L.ARCHIVIST}
+
+
+@pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
+def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_access_oracle import is_dsn
+
+    if is_dsn(life) and reader not in LIFE_PG_READERS:
+        pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
+    bad = L.every_token() - L.allowed(reader)
+    app = make_app_at(life, L.clock())
+    paths = (str(life),)
+    session, token = credentials(life, reader)
+    failures: list[str] = []
+    missing_answers: dict[str, tuple] = {}
+
+    def get(url: str) -> tuple:
+        res = asked(client, "GET", url, session, token)
+        if url.startswith("/admin/audit"):  # what readers typed, this sweep's own queries
+            return normalised(res, paths)
+        found = sorted(
+            t for t in bad if t.lower() in res.text.lower() and t.lower() not in url.lower()
+        )
+        if found:
+            failures.append(f"GET {url} as {reader.name}: leaks {found}")
+        return normalised(res, paths)
+
+    def same(url: str, missing: str, hidden_ids: tuple[str, ...], fold=lambda t: t) -> None:
+        def shown(answer: tuple) -> tuple:  # the id (its length too) out of the way
+            status, headers, body = answer
+            headers = {h: v for h, v in headers.items() if h != "content-length"}
+            return (
+                status,
+                fold(as_missing(str(headers), *hidden_ids)),
+                fold(as_missing(body, *hidden_ids)),
+            )
+
+        if missing not in missing_answers:  # asked once, compared with every hidden object
+            missing_answers[missing] = get(missing)
+        g, w = shown(get(url)), shown(missing_answers[missing])
+        if g != w:
+            failures.append(
+                f"GET {url} as {reader.name} differs from a missing one: {difference(g, w)[:700]}"
+            )
+
+    with TestClient(app, follow_redirects=False) as client:
+        cable_ids = [*L.LIFE_SPECS, MISSING]
+        for path in object_routes(app, "reference_id"):
+            for i in cable_ids:
+                name = rid(i) if isinstance(i, int) else i
+                # versions 1 and 2 of the cables that have two (an original and its release,
+                # a form and the merged record); of the others, the current one
+                versioned = i in (L.RELEASED, L.MERGED, MISSING)
+                for version in ("", "?version=1", "?version=2") if versioned else ("",):
+                    url = path.replace("{reference_id}", quote(name)) + version
+                    if isinstance(i, int) and not sees_cable(reader, i):
+                        missing = path.replace("{reference_id}", MISSING) + version
+                        same(url, missing, (name, MISSING))
+                    else:
+                        status = get(url)[0]
+                        if path == "/api/cables/{reference_id}" and not version:
+                            assert status == (200 if isinstance(i, int) else 404), (url, reader)
+        for kind, ids, missing_id, visible in (
+            ("draft_id", L.DRAFTS, L.MISSING_DRAFT, lambda d: L.reads_draft(reader, d)),
+            ("release_id", (1, 2, 3), L.MISSING_RELEASE, lambda _: reader == L.ARCHIVIST),
+        ):
+            for path in object_routes(app, kind):
+                for did in ids:
+                    for version in ("", "?version=1", "?version=2"):
+                        url = path.replace("{" + kind + "}", str(did)) + version
+                        if visible(did):
+                            status, _, body = get(url)
+                            if kind == "draft_id" and path.startswith("/api/") and not version:
+                                latest = L.DRAFTS[did].versions[-1][1]
+                                assert status == 200 and latest in body, (url, reader)
+                        else:
+                            missing = path.replace("{" + kind + "}", str(missing_id)) + version
+                            same(url, missing, (), digits_hidden)
+        for path, _ in query_routes(app):
+            for i in L.LIFE_SPECS:
+                url = f"{path}?{urlencode({'q': f'id:{rid(i)}'})}"
+                if sees_cable(reader, i):
+                    get(url)
+                else:
+                    same(url, f"{path}?{urlencode({'q': f'id:{MISSING}'})}", (rid(i), MISSING))
+            for t in sorted(bad):
+                same(
+                    f"{path}?{urlencode({'q': t})}",
+                    f"{path}?{urlencode({'q': 'zzabsentq'})}",
+                    (t, "zzabsentq"),
+                )
+        for url in plain_pages(app) + other_pages(app):
+            get(url)
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:20])
+
+
+def make_app_at(path, clock):  # type: ignore[no-untyped-def]
+    from cablebase.web.app import create_app
+
+    return create_app(path, hasher=HASHER, clock=clock)
+
+
+@pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
+def test_a_hidden_draft_answers_as_a_missing_one(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    """The Python API (and `cablebase draft show N --version V`): every version of every draft
+    the reader may not read fails word for word as the same version of a missing draft."""
+    from cablebase.drafting.store import DraftError, DraftStore
+    from tests.test_access_oracle import viewer
+
+    with open_store(life) as store:
+        desk = DraftStore(store.conn, L.Access(L.POLICY, viewer(reader), L.TODAY))
+        for did, case in L.DRAFTS.items():
+            for version in (None, *range(1, len(case.versions) + 2)):
+                try:
+                    got = desk.get(did, version)
+                except DraftError as e:
+                    error = str(e)
+                else:
+                    assert L.reads_draft(reader, did), (reader, did, version)
+                    assert got.body, (reader, did, version)
+                    continue
+                with pytest.raises(DraftError) as missing:
+                    desk.get(L.MISSING_DRAFT, version)
+                assert error == str(missing.value).replace(str(L.MISSING_DRAFT), str(did), 1)
+
+
+HOSTILE_IDS = [
+    "X\x00",
+    f"{rid(L.RELEASED)}\x00",
+    "\x00",
+    "9" * 5000,
+    "é😀\u202e",
+    "\ud800",
+    "../../etc/passwd",
+    "'; DROP TABLE cables;--",
+    "%_*",
+    "",
+    " ",
+]
+
+
+@pytest.mark.parametrize("reader", [READERS[0], L.ARCHIVIST], ids=lambda r: r.name or "anonymous")
+def test_every_archive_method_takes_hostile_ids(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    """Every reading method of the Python API (and the browse and people functions over it),
+    on each store, given ids no cable has: NUL (PostgreSQL's text holds none), a lone
+    surrogate (no UTF-8; a command line's invalid bytes), huge, odd unicode, traversal, SQL
+    metacharacters: absent (None, [], 0) or a QueryError, never a driver's error."""
+    import io
+
+    from cablebase.archive import browse, people
+    from cablebase.archive.api import Archive
+    from cablebase.archive.query import QueryError
+
+    with Archive.open(life) as main:
+        a = main.with_access(L.Access(L.POLICY, L.viewer(reader), L.TODAY))
+        for bad in HOSTILE_IDS:
+            calls = {
+                "get": lambda: a.get(bad),  # noqa: B023 (called at once)
+                "get version": lambda: a.get(bad, version=1),  # noqa: B023 (called at once)
+                "default_version": lambda: a.default_version(bad),  # noqa: B023 (called at once)
+                "version_numbers": lambda: a.version_numbers(bad),  # noqa: B023 (called at once)
+                "versions": lambda: a.versions(bad),  # noqa: B023 (called at once)
+                "decision": lambda: a.decision(bad),  # noqa: B023 (called at once)
+                "cites": lambda: a.cites(bad),  # noqa: B023 (called at once)
+                "cited_by": lambda: a.cited_by(bad),  # noqa: B023 (called at once)
+                "sources": lambda: a.store.sources(bad),  # noqa: B023 (called at once)
+                "neighbourhood": lambda: browse.neighbourhood(a, bad),  # noqa: B023 (called at once)
+                "prev_next": lambda: browse.prev_next(a, bad),  # noqa: B023 (called at once)
+                "post_months": lambda: browse.post_months(a, bad),  # noqa: B023 (called at once)
+                "month_days": lambda: browse.month_days(a, bad),  # noqa: B023 (called at once)
+                "correspondents": lambda: browse.correspondents(a, bad),  # noqa: B023 (called at once)
+                "person": lambda: people.person(a, bad),  # noqa: B023 (called at once)
+                "search": lambda: a.search(bad),  # noqa: B023 (called at once)
+                "search id": lambda: a.search(f"id:{bad}"),  # noqa: B023 (called at once)
+                "count citedby": lambda: a.count(f"citedby:{bad}"),  # noqa: B023 (called at once)
+                "facets": lambda: a.facets(bad),  # noqa: B023 (called at once)
+                "export": lambda: a.export(bad, "jsonl", io.BytesIO()),  # noqa: B023 (called at once)
+                "graph": lambda: a.graph(bad, "gexf", io.BytesIO()),  # noqa: B023 (called at once)
+            }
+            for name, call in calls.items():
+                try:
+                    got = call()
+                except (QueryError, Unsupported):
+                    continue
+                if name in ("get", "get version", "default_version"):
+                    assert got is None, (name, bad)
+                elif name in ("version_numbers", "versions", "cites", "cited_by", "sources"):
+                    assert got == [], (name, bad)
+                elif name == "decision":
+                    assert got == "none", (name, bad)
+
+
+def test_a_declassification_date_opens_the_cable_on_its_day(life) -> None:  # type: ignore[no-untyped-def]
+    """Automatic declassification on the app's clock: the cable dated tomorrow is absent for
+    the public today (page, search, counts) and whole from tomorrow on, in the same app (its
+    caches are keyed by the day), and closed again if the clock is set back."""
+    day = {"now": L.TODAY}
+    app = make_app_at(life, lambda: L.clock(day["now"])())
+    later = rid(max(L.SCHEDULED))
+    token = f"zzpara{100 + max(L.SCHEDULED)}x100q"
+    with TestClient(app, follow_redirects=False) as client:
+        for now, opened in ((L.TODAY, False), (L.TOMORROW, True), (L.TODAY, False)):
+            day["now"] = now
+            page = asked(client, "GET", f"/cable/{later}", None, None)
+            assert page.status_code == (200 if opened else 404), now
+            assert (token in page.text) == opened, now
+            found = asked(client, "GET", f"/api/search?q={token}", None, None).json()
+            assert found["total"] == int(opened), now
+            everything = asked(client, "GET", "/api/search?q=", None, None).json()["total"]
+            assert everything == 3 + opened, now  # the release and the cables already open
+
+
+def cli_commands() -> list[list[str]]:
+    """Every command that reads, over every lifecycle object: each cable (and each version)
+    as telegram, JSON and markdown; each draft and each of its versions; each release, and
+    the lists; searches, exports and graphs of everything."""
+    out: list[list[str]] = []
+    for i in [*L.LIFE_SPECS, MISSING]:
+        name = rid(i) if isinstance(i, int) else i
+        versioned = i in (L.RELEASED, L.MERGED, MISSING)
+        for version in ([], ["--version", "1"], ["--version", "2"]) if versioned else ([],):
+            for shape in ([], ["--json"], ["--markdown"]):
+                out.append(["show", name, *version, *shape])
+    for did in [*L.DRAFTS, L.MISSING_DRAFT]:
+        for version in ([], ["--version", "1"], ["--version", "2"]):
+            out.append(["draft", "show", str(did), "--json", *version])
+    out += [["draft", "list"], ["release", "list"], ["stats"]]
+    out += [["release", "show", str(n)] for n in (1, 2, 3, L.MISSING_RELEASE)]
+    for q in ("", " OR ".join(sorted(L.every_token()))):
+        out += [
+            ["search", q, "--json", "--facets"],
+            ["export", q, "--to", "csv", "--text"],
+            ["export", q, "--to", "jsonl"],
+            ["graph", q],
+        ]
+    return out
+
+
+@pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
+def test_every_read_command_keeps_to_the_reader(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    """The command line over the lifecycle world: no output holds a token outside the
+    reader's set; a hidden draft or cable answers as a missing one (its id aside)."""
+    from click.testing import CliRunner
+
+    from cablebase.cli import main
+    from tests.test_access_oracle import cli_token, is_dsn
+
+    if is_dsn(life) and reader not in LIFE_PG_READERS:
+        pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
+    bad = L.every_token() - L.allowed(reader)
+    who = [] if reader.name is None else ["--token", cli_token(life, reader.name)]
+    runner = CliRunner()
+    answers = {}
+    for cmd in cli_commands():
+        res = runner.invoke(main, [*cmd, "--archive", str(life), *who])
+        assert "Traceback" not in res.output and res.exit_code in (0, 1, 2), (cmd, res.output)
+        assert_clean(res.output, {t for t in bad if t not in " ".join(cmd)}, " ".join(cmd))
+        answers[tuple(cmd)] = (res.exit_code, res.output)
+    for cmd, (code, output) in answers.items():
+        hidden = None
+        if cmd[0] == "show" and cmd[1] != MISSING:
+            i = int(cmd[1][-3:]) - 100
+            hidden = (MISSING, cmd[1]) if not sees_cable(reader, i) else None
+        if cmd[:2] == ("draft", "show") and cmd[2] != str(L.MISSING_DRAFT):
+            hidden = (
+                (str(L.MISSING_DRAFT), cmd[2]) if not L.reads_draft(reader, int(cmd[2])) else None
+            )
+        if hidden:
+            at = cmd.index(hidden[1])
+            missing = (*cmd[:at], hidden[0], *cmd[at + 1 :])
+            want = answers[missing]
+            if cmd[0] == "draft":  # a number: every number out of the way
+                assert (code, digits_hidden(output)) == (want[0], digits_hidden(want[1])), cmd
+            else:
+                assert (code, output.replace(hidden[1], SAME_ID)) == (
+                    want[0],
+                    want[1].replace(hidden[0], SAME_ID),
+                ), cmd

@@ -512,3 +512,35 @@ def test_every_field_of_the_record_is_merged() -> None:
         bare = _rec("csv", "c.csv")
         only = _rec("markdown", "m.md", **{f.name: value})
         assert getattr(merge([bare, only]), f.name) == value, f.name
+
+
+@pytest.mark.parametrize(
+    "mark, statement",
+    [("C/NF", ""), ("S//NOFORN/ORCON", ""), ("C", "CONFIDENTIAL//NOFORN - ENTIRE TEXT. ")],
+)
+def test_the_merged_record_requires_what_every_source_requires(mark, statement):
+    """The merged body comes from one source, but the record quotes the others (its
+    disagreements): a caveat a shorter source states only in a portion mark or an ENTIRE
+    TEXT statement is the merged record's too (found by tests/test_access_probe.py)."""
+    from cablebase.access.policy import ALL_BITS, requirement
+
+    long = Cable(
+        reference_id="09X1",
+        classification="CONFIDENTIAL",
+        paragraphs=[Paragraph(number=1, portion="C", text="A long paragraph of the body. " * 5)],
+        source=Source(form="html", path="a.html"),
+    )
+    short = Cable(
+        reference_id="09X1",
+        classification="CONFIDENTIAL",
+        paragraphs=[Paragraph(number=1, portion=mark, text=f"{statement}The short one.")],
+        source=Source(form="csv", path="b.csv", offset=1),
+    )
+    merged = merge([long, short])
+    assert merged.paragraphs == long.paragraphs
+    assert any(w.code == DISAGREE and "The short one" in w.message for w in merged.warnings)
+    need = requirement(merged).bits
+    for source in (long, short):
+        # (the ENTIRE TEXT flag itself is no caveat: the portions of the merged body keep
+        # their own marks; docs/access.md, what is left)
+        assert requirement(source).bits & ALL_BITS & ~need == 0, merged.handling

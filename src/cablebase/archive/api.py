@@ -18,7 +18,7 @@ from cablebase.access.policy import (
     stored,
     view,
 )
-from cablebase.archive.db import Db
+from cablebase.archive.db import Db, storable
 from cablebase.archive.query import (
     NAME_FIELDS,
     NAMES_CABLE,
@@ -43,6 +43,13 @@ from cablebase.archive.stems import STEMMER, expansion_prefix, stemmable
 from cablebase.archive.store import FACETS, SORTS, Reader, Store, Unsupported, open_store
 from cablebase.archive.texts import body_text
 from cablebase.record import Cable, file_name_of
+
+
+def as_id(reference_id: str) -> str:
+    """A reference id as the archive looks it up: upper case, and storable (a NUL or a lone
+    surrogate, which no stored id holds, finds nothing on either store instead of failing
+    in its driver)."""
+    return storable(reference_id).upper()
 
 
 def _scoped(node: Node) -> bool:
@@ -305,7 +312,7 @@ class Archive:
 
     def decision(self, reference_id: str) -> str:
         """ "full", "partial" or "none": how this reader sees the cable ("none" if absent)."""
-        row = self.store.columns(reference_id.upper())
+        row = self.store.columns(as_id(reference_id))
         return "none" if row is None else self.access.decide(row[1])
 
     def close(self) -> None:
@@ -330,7 +337,7 @@ class Archive:
         Without it, the current version; but when that is a published release and the
         reader is cleared for the version it redacts, that original (a release adds a
         public version, it takes nothing from those cleared for the original)."""
-        rid = reference_id.upper()
+        rid = as_id(reference_id)
         row = self.store.columns(rid)
         if row is None:
             return None
@@ -345,7 +352,7 @@ class Archive:
 
     def default_version(self, reference_id: str) -> int | None:
         """The version `get` shows when none is asked for (None: the reader sees none)."""
-        rid = reference_id.upper()
+        rid = as_id(reference_id)
         row = self.store.columns(rid)
         if row is None or self.access.decide(row[1]) == "none":
             return None
@@ -364,7 +371,7 @@ class Archive:
 
     def version_numbers(self, reference_id: str) -> list[int]:
         """The versions of a cable this reader may read, oldest first (the current included)."""
-        rid = reference_id.upper()
+        rid = as_id(reference_id)
         row = self.store.columns(rid)
         if row is None or self.decision(rid) == "none":
             return []
@@ -385,7 +392,7 @@ class Archive:
         if self.decision(reference_id) == "none":
             return []
         out = []
-        for number, cable in self.store.versions(reference_id.upper()):
+        for number, cable in self.store.versions(as_id(reference_id)):
             decision, shown = view(cable, self.access)
             if shown is not None:
                 out.append((number, self._located(shown)))
@@ -395,7 +402,7 @@ class Archive:
 
     def parse(self, query: str | Node) -> Node:
         """The query's tree, its unquoted words stemmed (docs/search.md, "Free text")."""
-        return self._stemmed(parse_query(query) if isinstance(query, str) else query)
+        return self._stemmed(parse_query(storable(query)) if isinstance(query, str) else query)
 
     def _stemmed(self, node: Node) -> Node:
         """Each unquoted single word (not a prefix) -> the OR of the indexed words with its
@@ -580,7 +587,7 @@ class Archive:
     def cites(self, reference_id: str) -> list[Reference]:
         """The cables this cable's REF block cites, with whether each is in the archive (for
         this reader: a cable they may not see is as absent as a missing one)."""
-        rid = reference_id.upper()
+        rid = as_id(reference_id)
         if self.decision(rid) == "none":
             return []
         rows = self.searcher.cites(rid, self.reader)
@@ -594,7 +601,7 @@ class Archive:
         """The archived cables (that this reader sees) whose REF blocks cite this one; the
         citing line's text only where the citing cable is read whole."""
         out = []
-        for src, letter, text, columns in self.searcher.cited_by(reference_id, self.reader):
+        for src, letter, text, columns in self.searcher.cited_by(as_id(reference_id), self.reader):
             whole = self.access.decide(columns) == "full"
             out.append(Reference(src, letter, text if whole else WITHHELD, True))
         return out

@@ -66,14 +66,25 @@ def pg_sql(sql: str) -> str:
     return _TOKENS.sub(swap, sql)
 
 
+# What neither store's text holds: a NUL (PostgreSQL's text), a lone surrogate (no UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` as both stores take it: a NUL or a lone surrogate (a Python caller's string, a
+    command-line argument of invalid UTF-8) is U+FFFD, so that a lookup finds what it would
+    (no stored text holds either) instead of failing in the driver."""
+    if text.isascii():  # the common case, at C speed (a surrogate is no ASCII)
+        return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text
+
+
 def kept(value: Any) -> Any:
-    """A parameter as both stores take it.  PostgreSQL's text holds no NUL character, and
-    request values reach the shared tables' SQL as typed (a login name, an audited query, an
-    id in a URL): a NUL is U+FFFD on both stores, so that a lookup finds what it would (no
-    stored text holds a NUL) and a write records it, where PostgreSQL refused the statement
-    (a 500; the audit writer retrying its batch for ever)."""
+    """A parameter as both stores take it (`storable`).  Request values reach the shared
+    tables' SQL as typed (a login name, an audited query, an id in a URL): PostgreSQL refused
+    a statement with a NUL (a 500; the audit writer retrying its batch for ever)."""
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+        return storable(value)
     if isinstance(value, list | tuple):
         return type(value)(kept(v) for v in value)
     return value

@@ -13,8 +13,10 @@ carries it best.  The rule, one function per group below:
   DTG minute from the form that has it; the Cablegate `meta` time knows only the hour).
 - released (WikiLeaks' publication date, Cablegate pages only): the earliest any source states.
 - classification: the highest any source states; handling: every caveat any source states, in
-  order.  Disagreeing sources never make a record less restricted than its strictest source,
-  so access control (access/policy.py), which judges the merged record, errs on the safe side.
+  order, and then every caveat a source states only in a portion mark or an ENTIRE TEXT
+  statement that the merged body lacks (its text is quoted in the disagreements).
+  Disagreeing sources never make a record less restricted than its strictest source, so
+  access control (access/policy.py), which judges the merged record, errs on the safe side.
 - header and routing (header_kind ... recipients, captions, the DTG): all from the one source
   with the fullest header (an ACP-127 header over a bare one over a printout ... over none,
   then the most addressees).
@@ -106,7 +108,22 @@ def merge(sources: Sequence[Cable]) -> Cable:
     _body(out, srcs)
     _warnings(out, srcs)
     _rest(out, srcs)
+    _stated_caveats(out, srcs)
     return out
+
+
+def _stated_caveats(out: Cable, srcs: list[Cable]) -> None:
+    """Every caveat and restriction any source states *anywhere* (a portion mark, an ENTIRE
+    TEXT statement) and the merged record no longer does (its body came from another source)
+    joins its handling: the record shows what every source said (its disagreements quote
+    their text), so it must require what each of them requires (access/policy.py)."""
+    from cablebase.access.policy import bit_names, requirement
+
+    have = requirement(out).bits
+    for c in srcs:
+        for name in bit_names(requirement(c).bits & ~have):
+            if name not in out.handling:
+                out.handling.append(name)
 
 
 # The transmission header's fields: taken together from the one source with the best header.

@@ -23,7 +23,7 @@ import orjson
 
 from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
 from cablebase.archive import archive_file, texts
-from cablebase.archive.db import Db
+from cablebase.archive.db import Db, storable
 from cablebase.archive.merge import merge, source_record
 from cablebase.archive.reader_sets import ReaderSets
 from cablebase.archive.schema import MIGRATIONS, migrate
@@ -563,7 +563,7 @@ class SQLiteStore(SharedStore):
                 " record FROM cable_sources WHERE reference_id = ?"
                 + ("" if superseded else " AND superseded IS NULL")
                 + " ORDER BY id",
-                (reference_id,),
+                (storable(reference_id),),
             ).fetchall()
         except sqlite3.OperationalError:  # read-only archive from before schema 4
             return []
@@ -629,7 +629,7 @@ class SQLiteStore(SharedStore):
 
     def get(self, reference_id: str) -> Cable | None:
         row = self.conn.execute(
-            "SELECT id FROM cables WHERE reference_id = ?", (reference_id,)
+            "SELECT id FROM cables WHERE reference_id = ?", (storable(reference_id),)
         ).fetchone()
         return self._load(row[0]) if row else None
 
@@ -672,7 +672,7 @@ class SQLiteStore(SharedStore):
         """Earlier versions of a record, oldest first."""
         rows = self.conn.execute(
             "SELECT version, record FROM cable_versions WHERE reference_id = ? ORDER BY version",
-            (reference_id,),
+            (storable(reference_id),),
         )
         return [(v, Cable.from_json(r)) for v, r in rows]
 

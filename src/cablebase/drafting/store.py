@@ -195,7 +195,7 @@ class DraftStore:
                 (did, d.version),
             ).fetchone()
         if not (self._may_read(d, got[0]) and current and self._may_read(d, current[0])):
-            raise DraftError(f"no draft {did}")
+            raise absent  # word for word a missing draft's (or version's) answer
         d.body, d.form = got
         if version:
             d.version = version

@@ -25,6 +25,7 @@ import sqlite3
 import threading
 import weakref
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -187,9 +188,20 @@ def context(request: Request) -> Ctx:
         viewer = EVERYONE if user is None else user.viewer
     else:
         viewer = ANONYMOUS if user is None else user.viewer
-    ctx = Ctx(policy, viewer, Access(policy, viewer), user, csrf, token, via, expired)
+    # The day declassification dates are judged on: the app's clock when it has one (tests
+    # move it), so a date passing changes the answers at the same moment everywhere.
+    clock = writers.clock
+    access = Access(policy, viewer) if clock is None else Access(policy, viewer, _day(clock()))
+    ctx = Ctx(policy, viewer, access, user, csrf, token, via, expired)
     request.state.auth = ctx
     return ctx
+
+
+def _day(now: Any) -> str:
+    """The UTC day of a clock's reading (an aware or naive UTC datetime)."""
+    if getattr(now, "tzinfo", None) is not None:
+        now = now.astimezone(UTC)
+    return now.date().isoformat()
 
 
 # What cached counts depend on.  Not the file's size and time: the server itself writes

@@ -14,6 +14,7 @@ import psycopg
 
 from cablebase.access.policy import Stored, acl_tokens
 from cablebase.archive.archive_file import ArchiveFileError
+from cablebase.archive.db import storable
 from cablebase.archive.pg import schema
 from cablebase.archive.pg.load import load, source_record, sources, stored_record
 from cablebase.archive.pg.search import PgSearch
@@ -79,7 +80,7 @@ class PgStore(SharedStore):
 
     def _id(self, reference_id: str) -> int | None:
         row = self.conn.execute(
-            "SELECT id FROM cables WHERE reference_id = %s", (reference_id,)
+            "SELECT id FROM cables WHERE reference_id = %s", (storable(reference_id),)
         ).fetchone()
         return row[0] if row else None
 
@@ -91,7 +92,7 @@ class PgStore(SharedStore):
         """Earlier versions of a record, oldest first."""
         rows = self.conn.execute(
             "SELECT version, record FROM cable_versions WHERE reference_id = %s ORDER BY version",
-            (reference_id,),
+            (storable(reference_id),),
         )
         return [(v, Cable.from_json(r)) for v, r in rows]
 
@@ -102,7 +103,7 @@ class PgStore(SharedStore):
 
     def sources(self, reference_id: str, *, superseded: bool = False) -> list[SourceInfo]:
         """The sources of a cable, current ones (or all, with `superseded`), oldest first."""
-        return sources(self.conn, reference_id, superseded=superseded)
+        return sources(self.conn, storable(reference_id), superseded=superseded)
 
     def source_records(self, reference_id: str) -> list[tuple[SourceInfo, Cable]]:
         """Each current source of a cable with its own parsed record."""
