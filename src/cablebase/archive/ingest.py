@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import marshal
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,11 @@ BATCH = 2000
 # Items per task sent to a worker: 256 rather than 64 took 13 % off the writer's CPU per item
 # (fewer messages for the pool's threads to pass on; docs/benchmarks.md).
 TASK = 256
+# Tasks in flight per worker: sent and not yet written.  Answered ones wait here while the
+# writer commits a batch (2,000 items: several tasks' worth), so with 3 a worker sometimes
+# found no task left to start; 5 keep them busy (~4 MB each: input and rows).
+AHEAD = 5
+SWITCH = 0.0005  # seconds: the main thread's turns at the interpreter lock while a pool runs
 EXAMPLES = 10  # quarantined items named in the summary (all are in `cablebase errors`)
 
 
@@ -205,11 +211,16 @@ def _parsed(
         yield from map(_parse, items)
         return
     pool = worker_pool(workers)
+    # The pool's threads pass the tasks and results on between this thread's spells of work;
+    # a shorter switch interval hands them the interpreter lock sooner (else up to 5 ms
+    # a message while a worker waits to send).  Put back after.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH)
     try:
         in_flight: deque = deque()
         for batch in _batches(items, TASK):
             in_flight.append(pool.apply_async(_parse_batch, (pack_task(batch),)))
-            if len(in_flight) >= 3 * workers:
+            if len(in_flight) >= AHEAD * workers:
                 yield from _unbatch(in_flight.popleft().get())
         while in_flight:
             yield from _unbatch(in_flight.popleft().get())
@@ -217,6 +228,7 @@ def _parsed(
     finally:
         pool.terminate()  # a no-op after close(); kills the workers on an error or early stop
         pool.join()
+        sys.setswitchinterval(switch)
 
 
 def raw_items(
