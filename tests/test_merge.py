@@ -522,7 +522,13 @@ def test_the_merged_record_requires_what_every_source_requires(mark, statement):
     """The merged body comes from one source, but the record quotes the others (its
     disagreements): a caveat a shorter source states only in a portion mark or an ENTIRE
     TEXT statement is the merged record's too (found by tests/test_access_probe.py)."""
-    from cablebase.access.policy import ALL_BITS, requirement
+    from cablebase.access.policy import (
+        ALL_BITS,
+        ENTIRE_TEXT,
+        _bit,
+        portion_requirement,
+        requirement,
+    )
 
     long = Cable(
         reference_id="09X1",
@@ -539,8 +545,11 @@ def test_the_merged_record_requires_what_every_source_requires(mark, statement):
     merged = merge([long, short])
     assert merged.paragraphs == long.paragraphs
     assert any(w.code == DISAGREE and "The short one" in w.message for w in merged.warnings)
-    need = requirement(merged).bits
+    need = requirement(merged)
     for source in (long, short):
-        # (the ENTIRE TEXT flag itself is no caveat: the portions of the merged body keep
-        # their own marks; docs/access.md, what is left)
-        assert requirement(source).bits & ALL_BITS & ~need == 0, merged.handling
+        assert requirement(source).bits & ALL_BITS & ~need.bits == 0, merged.handling
+    # A whole-text statement covers the merged body's portions too: its (C) paragraph then
+    # needs what the statement names, in a partial view as well.
+    body = portion_requirement(merged.paragraphs[0].portion, need)
+    assert bool(body.bits & _bit("NOFORN")) == bool(statement)
+    assert bool(need.bits & ENTIRE_TEXT) == bool(statement)

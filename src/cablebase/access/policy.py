@@ -254,7 +254,9 @@ def requirement(cable: Cable) -> Requirement:
         marks.append(cable.subject_portion)
     for mark in marks:
         bits |= mark_requirement(mark)[1]
-    texts = [cable.subject] + [t for p in cable.paragraphs for t in (p.heading, p.text)]
+    # A merged record carries a source's whole-text statement among its handling (merge.py).
+    texts = [cable.subject, *cable.handling]
+    texts += [t for p in cable.paragraphs for t in (p.heading, p.text)]
     bits |= _entire_text_bits(texts)
     return Requirement(rank_of(cable.classification), bits)
 

@@ -117,13 +117,19 @@ def _stated_caveats(out: Cable, srcs: list[Cable]) -> None:
     TEXT statement) and the merged record no longer does (its body came from another source)
     joins its handling: the record shows what every source said (its disagreements quote
     their text), so it must require what each of them requires (access/policy.py)."""
-    from cablebase.access.policy import bit_names, requirement
+    from cablebase.access.policy import ALL_BITS, ENTIRE_TEXT, bit_names, requirement
 
     have = requirement(out).bits
     for c in srcs:
-        for name in bit_names(requirement(c).bits & ~have):
+        need = requirement(c).bits
+        for name in bit_names(need & ~have):
             if name not in out.handling:
                 out.handling.append(name)
+        if need & ENTIRE_TEXT and not have & ENTIRE_TEXT:
+            # The statement covers the cable, so every portion of the merged body too: a (C)
+            # paragraph is NOFORN when a source says NOFORN - ENTIRE TEXT (partial views).
+            out.handling.append("/".join(bit_names(need & ALL_BITS)) + " - ENTIRE TEXT")
+            have |= ENTIRE_TEXT
 
 
 # The transmission header's fields: taken together from the one source with the best header.
