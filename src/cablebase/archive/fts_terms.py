@@ -35,12 +35,12 @@ def indexed_words(conn: sqlite3.Connection, table: str, start: str, stop: str) -
     # Per segment: the page holding `lo` (its last first-term at or before it), and every
     # page whose first term falls inside the range.
     rows = conn.execute(
-        f"WITH segments(segid) AS (SELECT DISTINCT segid FROM '{table}_idx'),"
+        f'WITH segments(segid) AS (SELECT DISTINCT segid FROM "{table}_idx"),'
         f" pages(segid, pgno) AS ("
-        f" SELECT s.segid, (SELECT i.pgno FROM '{table}_idx' i WHERE i.segid = s.segid"
+        f' SELECT s.segid, (SELECT i.pgno FROM "{table}_idx" i WHERE i.segid = s.segid'
         f" AND i.term <= ?1 ORDER BY i.term DESC LIMIT 1) FROM segments s"
-        f" UNION SELECT segid, pgno FROM '{table}_idx' WHERE term > ?1 AND term < ?2)"
-        f" SELECT d.block FROM pages p JOIN '{table}_data' d"
+        f' UNION SELECT segid, pgno FROM "{table}_idx" WHERE term > ?1 AND term < ?2)'
+        f' SELECT d.block FROM pages p JOIN "{table}_data" d'
         f" ON d.id = (p.segid << {_PAGE_BITS}) + (p.pgno >> 1) WHERE p.pgno IS NOT NULL",
         (lo, hi),
     )
@@ -88,7 +88,7 @@ def readable(conn: sqlite3.Connection, table: str) -> bool:
     if conn.in_transaction:
         return False
     try:
-        row = conn.execute(f"SELECT v FROM '{table}_config' WHERE k = 'version'").fetchone()
+        row = conn.execute(f"SELECT v FROM \"{table}_config\" WHERE k = 'version'").fetchone()
     except sqlite3.Error:
         return False
     return row is not None and str(row[0]) == FORMAT
