@@ -105,7 +105,8 @@ class Search(Protocol):
         ...
 
     def words(self, start: str, stop: str) -> list[str]:
-        """The indexed words w with start <= w < stop (stemming reads them)."""
+        """The indexed words w with start <= w < stop (stemming reads them); possibly also
+        words no stored cable holds any more (a form that matches nothing changes no answer)."""
         ...
 
     def values(self, source: str) -> list[str]:
