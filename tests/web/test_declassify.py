@@ -29,6 +29,12 @@ def cable(rid: str, cls: str, decl: str | None, word: str):
 @pytest.fixture(scope="module")
 def app(archive_store):
     """The reading room over each store (conftest.archive_store), a controlled archive."""
+    app = reading_room(archive_store)
+    yield app
+    app.state.audit.close()  # its last entries written before the database goes
+
+
+def reading_room(archive_store, **kw):
     from cablebase.access.accounts import Accounts
     from cablebase.access.policy import Policy
     from cablebase.access.settings import set_policy
@@ -51,9 +57,7 @@ def app(archive_store):
         acc.add_user("reader", PASSWORD, "reader", "TOP SECRET")
     finally:
         store.close()
-    app = create_app(location, hasher=cheap_hasher())
-    yield app
-    app.state.audit.close()  # its last entries written before the database goes
+    return create_app(location, hasher=cheap_hasher(), **kw)
 
 
 def client(app, name: str | None = None) -> TestClient:
@@ -94,3 +98,21 @@ def test_declassify_by_review(app) -> None:
     assert got == [("arch", "85OLDTOWN1")]
     (batch,) = audit.entries(conn, action="declassify_batch")
     assert batch.detail == "1: origin:oldtown"
+
+
+def test_the_preview_judges_dates_on_the_app_clock(archive_store) -> None:
+    """The preview and the run judge declassification dates on the app's clock, as every
+    reader's view does (a clock in 2096 finds the cable due in 2095 eligible too)."""
+    from datetime import UTC, datetime
+
+    later = reading_room(archive_store, clock=lambda: datetime(2096, 1, 1, tzinfo=UTC))
+    try:
+        arch = client(later, "arch")
+        page = arch.get("/declassify", params={"q": "origin:oldtown"})
+        assert 'id="eligible">2<' in page.text and "85OLDTOWN2" in page.text
+        assert "not yet due: 0; no date or exempted: 1; already open: 0" in page.text
+        form = {"q": "origin:oldtown", "csrf": csrf_of(page.text)}
+        done = arch.post("/declassify", data=form)
+        assert done.status_code == 303 and "done=2" in done.headers["location"]
+    finally:
+        later.state.audit.close()

@@ -347,7 +347,7 @@ def _declassify_page(
     if q.strip() and error is None:
         archive = auth.archive(request)
         try:
-            outcome = classify(archive.db, matching(archive, q, ctx.access))
+            outcome = classify(archive.db, matching(archive, q, ctx.access), auth.today(request))
         except ValueError as e:  # a query that does not parse (QueryError), or too costly
             error_text, status = str(e), 400
     return _render(
@@ -387,7 +387,9 @@ def declassify_run(request: Request, csrf: Text = "", q: Text = "") -> Response:
 
     archive = Archive(store).with_access(ctx.access)
     try:
-        out = declassify(archive, q, by=ctx.name or "", access=ctx.access)
+        out = declassify(
+            archive, q, by=ctx.name or "", access=ctx.access, today=auth.today(request)
+        )
     except (DeclassifyError, ValueError) as e:
         return _declassify_page(request, ctx, q, error=str(e), status=400)
     return _see_other("/declassify?" + urlencode({"q": q, "done": str(len(out.eligible))}))

@@ -197,6 +197,12 @@ def context(request: Request) -> Ctx:
     return ctx
 
 
+def today(request: Any) -> str | None:
+    """The app clock's day (None: the wall clock's), for what judges dates outside Access."""
+    clock = request.app.state.writers.clock
+    return None if clock is None else _day(clock())
+
+
 def _day(now: Any) -> str:
     """The UTC day of a clock's reading (an aware or naive UTC datetime)."""
     if getattr(now, "tzinfo", None) is not None:
