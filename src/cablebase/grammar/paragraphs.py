@@ -334,14 +334,17 @@ def _split_glued_headings(lines: list[str]) -> list[str]:
 
 # A newline before a line that may start a list item: LIST_ITEM after a newline.  (Its `\s`
 # may see the next newline, a harmless false alarm: the careful loop decides.)
+# Each branch starts with one character or class, so the engine drops a branch at its first
+# character without entering it (this is tried after every line break of every paragraph):
+# `-(?!--)` is `-{1,2}(?!-)|- --`, `[a-z0-9][a-z0-9]?` is `[a-z0-9]{1,2}`.
 _LIST_ITEM_AFTER_NL = (
-    r"-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
-    r"[a-z0-9]{1,2}\)\s"
+    r"-(?!--)|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
+    r"[a-z0-9][a-z0-9]?\)\s"
 )
 _LIST_NL = re.compile(rf"\n(?:{_LIST_ITEM_AFTER_NL})")
 # Any line break that is more than a space between words: after a hyphen, before a blank line
 # or a list item.  Most paragraphs have none: one scan instead of three.
-_SPECIAL_NL = re.compile(rf"\n(?:(?<=-\n)|\n|{_LIST_ITEM_AFTER_NL})")
+_SPECIAL_NL = re.compile(rf"\n(?:\n|{_LIST_ITEM_AFTER_NL}|(?<=-\n))")
 
 
 _BLANK_RUN = re.compile(r"\n\n+")
