@@ -187,23 +187,24 @@ def segment(lines: list[str]) -> list[Item]:
 
     pb = True  # the line before is blank, decoration, or the start
     ss.append("")  # sentinel: ss[i + 1] always exists
+    nxt = ss[0]
     for i in range(n):
-        s = ss[i]
+        s = nxt  # (each line is fetched once, as the line after the one before)
+        nxt = ss[i + 1]
         if not s:
             if cur is not None:
                 cur.lines.append("")
             pb = True
             continue
         c0 = s[0]
-        nxt = ss[i + 1]
-        nxt_deco = nxt[:1] in _DECO_SET and DECORATION.match(nxt) is not None
-        # fast path: a wrapped text line inside a paragraph
+        # fast path: a wrapped text line inside a paragraph (the test of the next line for
+        # decoration last: it is the dearest)
         if (
             not pb
-            and not nxt_deco
             and c0 not in _SPECIAL_START
             and s[-1] not in "-=/"
             and (c0 < "\x80" or not c0.isdigit())
+            and (nxt[:1] not in _DECO_SET or DECORATION.match(nxt) is None)
         ):
             if cur is None:
                 cur = Item(kind="para", heading=_join_heading(heading) or None, line=i)
@@ -211,6 +212,7 @@ def segment(lines: list[str]) -> list[Item]:
                 items.append(cur)
             cur.lines.append(s)
             continue
+        nxt_deco = nxt[:1] in _DECO_SET and DECORATION.match(nxt) is not None
         if c0 in _DECO_CHARS and DECORATION.match(s):
             pb = True
             continue
