@@ -19,6 +19,9 @@ _SLASHES = re.compile(r"^\s*//+\s*(\S.*?)\s*//+\s*$")
 _DASHED = re.compile(r"^\s*-{2,}\s*([^-\s].*?)\s*-{2,}\s*$")
 _JOINED = re.compile(r"^\s*([A-Za-z(\"'][^\n]*?[A-Za-z0-9?)\"'])\s*[-=]{4,}\s*$")
 _MARKDOWN = re.compile(r"^\s*#{1,6}\s+(\S.*?)\s*#*\s*$")
+# The self-marked forms in the order tried, each with the character a line (stripped) must
+# start with; "" for _JOINED, which needs a rule of four `-`/`=` at the line's end.
+_HEADING_FORMS = ((_SLASHES, "/"), (_DASHED, "-"), (_JOINED, ""), (_MARKDOWN, "#"))
 _SMALL = frozenset(
     [
         "a",
@@ -63,7 +66,12 @@ def decorated_heading(line: str) -> str | None:
     s = line.strip()
     if len(s) > 160 or not s:
         return None
-    for rx in (_SLASHES, _DASHED, _JOINED, _MARKDOWN):
+    c0 = s[0]
+    rule_at_end = not s[-4:].strip("-=")
+    for rx, first in _HEADING_FORMS:
+        # a form's first (or last) characters first: its regex costs more than the test
+        if (c0 != first) if first else not rule_at_end:
+            continue
         m = rx.match(s)
         if m:
             text = m.group(1).strip(" -=/")

@@ -187,23 +187,24 @@ def segment(lines: list[str]) -> list[Item]:
 
     pb = True  # the line before is blank, decoration, or the start
     ss.append("")  # sentinel: ss[i + 1] always exists
+    nxt = ss[0]
     for i in range(n):
-        s = ss[i]
+        s = nxt  # (each line is fetched once, as the line after the one before)
+        nxt = ss[i + 1]
         if not s:
             if cur is not None:
                 cur.lines.append("")
             pb = True
             continue
         c0 = s[0]
-        nxt = ss[i + 1]
-        nxt_deco = nxt[:1] in _DECO_SET and DECORATION.match(nxt) is not None
-        # fast path: a wrapped text line inside a paragraph
+        # fast path: a wrapped text line inside a paragraph (the test of the next line for
+        # decoration last: it is the dearest)
         if (
             not pb
-            and not nxt_deco
             and c0 not in _SPECIAL_START
             and s[-1] not in "-=/"
             and (c0 < "\x80" or not c0.isdigit())
+            and (nxt[:1] not in _DECO_SET or DECORATION.match(nxt) is None)
         ):
             if cur is None:
                 cur = Item(kind="para", heading=_join_heading(heading) or None, line=i)
@@ -211,6 +212,7 @@ def segment(lines: list[str]) -> list[Item]:
                 items.append(cur)
             cur.lines.append(s)
             continue
+        nxt_deco = nxt[:1] in _DECO_SET and DECORATION.match(nxt) is not None
         if c0 in _DECO_CHARS and DECORATION.match(s):
             pb = True
             continue
@@ -334,14 +336,17 @@ def _split_glued_headings(lines: list[str]) -> list[str]:
 
 # A newline before a line that may start a list item: LIST_ITEM after a newline.  (Its `\s`
 # may see the next newline, a harmless false alarm: the careful loop decides.)
+# Each branch starts with one character or class, so the engine drops a branch at its first
+# character without entering it (this is tried after every line break of every paragraph):
+# `-(?!--)` is `-{1,2}(?!-)|- --`, `[a-z0-9][a-z0-9]?` is `[a-z0-9]{1,2}`.
 _LIST_ITEM_AFTER_NL = (
-    r"-{1,2}(?!-)|- --|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
-    r"[a-z0-9]{1,2}\)\s"
+    r"-(?!--)|[o\u2022\u00b7]\s|\*(?!\*)|[A-Z]\.\s|\(\s*[a-zA-Z0-9]{1,3}\s*\)\s|"
+    r"[a-z0-9][a-z0-9]?\)\s"
 )
 _LIST_NL = re.compile(rf"\n(?:{_LIST_ITEM_AFTER_NL})")
 # Any line break that is more than a space between words: after a hyphen, before a blank line
 # or a list item.  Most paragraphs have none: one scan instead of three.
-_SPECIAL_NL = re.compile(rf"\n(?:(?<=-\n)|\n|{_LIST_ITEM_AFTER_NL})")
+_SPECIAL_NL = re.compile(rf"\n(?:\n|{_LIST_ITEM_AFTER_NL}|(?<=-\n))")
 
 
 _BLANK_RUN = re.compile(r"\n\n+")
