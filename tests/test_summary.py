@@ -482,19 +482,25 @@ def test_no_summary_heading_at_the_preamble_end():
     assert st.cable.summary is None
 
 
-@pytest.mark.parametrize("title", ["Zenda", "1.  Zenda Border Talks"])
-def test_media_reaction_section_summary_label_under_its_title(title):
-    # a media reaction: a section's title, then its `Summary:` label on a line of its own,
-    # after a section of key stories long enough to push it past the first paragraphs
+def _media_reaction(title: str, summary: list[str]) -> str:
+    """A media reaction: key stories long enough to push the first section past the first
+    paragraphs, the section's title, its `Summary:` label on a line of its own, the summary's
+    blocks, then the section's `Block Quotes:`."""
     stories = "\n\n".join(f"Paper {k} reported on the talks." for k in range(8))
-    body = (
+    blocks = "".join(f"{b}\n\n" for b in summary)
+    return (
         "-------------------------\nKey stories in the media:\n-------------------------\n\n"
         f"{stories}\n\n--------\n{title}:\n--------\n\n"
         "                       Summary:\n                       --------\n\n"
-        'A columnist wrote in a daily: "The talks will fail."\n\n'
+        f"{blocks}"
         "Block Quotes:\n-------------\n\nI.  The talks\n\nA columnist wrote more.\n\nROE"
     )
-    assert _parse(body).summary == 'A columnist wrote in a daily: "The talks will fail."'
+
+
+@pytest.mark.parametrize("title", ["Zenda", "1.  Zenda Border Talks"])
+def test_media_reaction_section_summary_label_under_its_title(title):
+    quote = 'A columnist wrote in a daily: "The talks will fail."'
+    assert _parse(_media_reaction(title, [quote])).summary == quote
 
 
 def test_a_section_title_ending_in_summary_is_no_summary_heading():
@@ -503,18 +509,8 @@ def test_a_section_title_ending_in_summary_is_no_summary_heading():
 
 
 def test_media_reaction_section_summary_runs_to_the_block_quotes():
-    stories = "\n\n".join(f"Paper {k} reported on the talks." for k in range(8))
-    body = (
-        "-------------------------\nKey stories in the media:\n-------------------------\n\n"
-        f"{stories}\n\n--------\nZenda:\n--------\n\n"
-        "                       Summary:\n                       --------\n\n"
-        'A columnist wrote in a daily: "The talks will fail."\n\n'
-        'An editorial said: "They will not."\n\n'
-        "Block Quotes:\n-------------\n\nI.  The talks\n\nA columnist wrote more.\n\nROE"
-    )
-    assert _parse(body).summary == (
-        'A columnist wrote in a daily: "The talks will fail."\n\nAn editorial said: "They will not."'
-    )
+    blocks = ['A columnist wrote in a daily: "The talks will fail."', 'An editorial said: "No."']
+    assert _parse(_media_reaction("Zenda", blocks)).summary == "\n\n".join(blocks)
 
 
 @pytest.mark.parametrize(
