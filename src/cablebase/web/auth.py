@@ -190,8 +190,8 @@ def context(request: Request) -> Ctx:
         viewer = ANONYMOUS if user is None else user.viewer
     # The day declassification dates are judged on: the app's clock when it has one (tests
     # move it), so a date passing changes the answers at the same moment everywhere.
-    clock = writers.clock
-    access = Access(policy, viewer) if clock is None else Access(policy, viewer, _day(clock()))
+    day = today(request)
+    access = Access(policy, viewer) if day is None else Access(policy, viewer, day)
     ctx = Ctx(policy, viewer, access, user, csrf, token, via, expired)
     request.state.auth = ctx
     return ctx
