@@ -19,6 +19,7 @@ from cablebase.archive import browse, people
 from cablebase.archive.people import person_key
 from cablebase.spreadsheet import csv_text
 from cablebase.web import pages
+from cablebase.web.charts import column_chart
 from cablebase.web.pages import (
     MAX_PAGE,
     Summary,
@@ -28,7 +29,6 @@ from cablebase.web.pages import (
     _render,
     add_clause,
     clause,
-    column_chart,
     histogram,
     readable_clause,
     search_url,
