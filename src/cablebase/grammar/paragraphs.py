@@ -207,7 +207,9 @@ def segment(lines: list[str]) -> list[Item]:
             and (nxt[:1] not in _DECO_SET or DECORATION.match(nxt) is None)
         ):
             if cur is None:
-                cur = Item(kind="para", heading=_join_heading(heading) or None, line=i)
+                cur = Item(
+                    "para", None, None, (_join_heading(heading) or None) if heading else None, [], i
+                )
                 heading = []
                 items.append(cur)
             cur.lines.append(s)
@@ -285,13 +287,15 @@ def segment(lines: list[str]) -> list[Item]:
                     portion, rest = _split_mark(numbered.group(2), lowered)
                 else:
                     portion, rest = marked[0], marked[2]
+                rest = rest.strip()
+                # (positional: half the cost of the keywords; the order is Item's fields')
                 cur = Item(
-                    kind="para",
-                    number=number,
-                    portion=portion,
-                    heading=_join_heading(heading) or None,
-                    lines=[rest] if (rest := rest.strip()) else [],
-                    line=sp,
+                    "para",
+                    number,
+                    portion,
+                    (_join_heading(heading) or None) if heading else None,
+                    [rest] if rest else [],
+                    sp,
                 )
                 heading = []
                 items.append(cur)
@@ -299,7 +303,9 @@ def segment(lines: list[str]) -> list[Item]:
                 continue
         # -- text line ----------------------------------------------------------------
         if cur is None:
-            cur = Item(kind="para", heading=_join_heading(heading) or None, line=sp)
+            cur = Item(
+                "para", None, None, (_join_heading(heading) or None) if heading else None, [], sp
+            )
             heading = []
             items.append(cur)
         cur.lines.append(s)
