@@ -156,6 +156,9 @@ _LABEL_START = frozenset("sScCiIbBeE")  # summary, comment, introduction, backgr
 # First characters of a line that needs more than "append to the paragraph": a number,
 # decoration, a decorated heading, an X redaction.
 _SPECIAL_START = frozenset("0123456789-=_*~/#Xx[(")
+# The other ASCII characters: one test for the fast path (a line opening with any other
+# character, a non-ASCII digit among them, takes the long way, which reads a plain line alike).
+_PLAIN_START = frozenset(map(chr, range(0x80))) - _SPECIAL_START
 
 
 def segment(lines: list[str]) -> list[Item]:
@@ -201,13 +204,14 @@ def segment(lines: list[str]) -> list[Item]:
         # decoration last: it is the dearest)
         if (
             not pb
-            and c0 not in _SPECIAL_START
+            and c0 in _PLAIN_START
             and s[-1] not in "-=/"
-            and (c0 < "\x80" or not c0.isdigit())
             and (nxt[:1] not in _DECO_SET or DECORATION.match(nxt) is None)
         ):
             if cur is None:
-                cur = Item(kind="para", heading=_join_heading(heading) or None, line=i)
+                cur = Item(
+                    "para", None, None, (_join_heading(heading) or None) if heading else None, [], i
+                )
                 heading = []
                 items.append(cur)
             cur.lines.append(s)
@@ -285,13 +289,15 @@ def segment(lines: list[str]) -> list[Item]:
                     portion, rest = _split_mark(numbered.group(2), lowered)
                 else:
                     portion, rest = marked[0], marked[2]
+                rest = rest.strip()
+                # (positional: half the cost of the keywords; the order is Item's fields')
                 cur = Item(
-                    kind="para",
-                    number=number,
-                    portion=portion,
-                    heading=_join_heading(heading) or None,
-                    lines=[rest] if (rest := rest.strip()) else [],
-                    line=sp,
+                    "para",
+                    number,
+                    portion,
+                    (_join_heading(heading) or None) if heading else None,
+                    [rest] if rest else [],
+                    sp,
                 )
                 heading = []
                 items.append(cur)
@@ -299,7 +305,9 @@ def segment(lines: list[str]) -> list[Item]:
                 continue
         # -- text line ----------------------------------------------------------------
         if cur is None:
-            cur = Item(kind="para", heading=_join_heading(heading) or None, line=sp)
+            cur = Item(
+                "para", None, None, (_join_heading(heading) or None) if heading else None, [], sp
+            )
             heading = []
             items.append(cur)
         cur.lines.append(s)

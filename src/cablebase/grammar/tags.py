@@ -496,10 +496,21 @@ def _glued_duplicate(tag: str, others: set[str]) -> bool:
     return ok[n]
 
 
+# TAGS values recur from cable to cable (`PREL, PGOV, XX`): each distinct value is read once.
+_TAGS_READ: dict[str, tuple[str, ...]] = {}
+_TAGS_READ_MAX = 50_000
+
+
 def parse_tags(text: str) -> list[str]:
     """The tags of a TAGS value (see :func:`read_tags`): codes and the cable's own free tags,
     upper-case, in order, without duplicates."""
-    return read_tags(text)[0]
+    got = _TAGS_READ.get(text)
+    if got is None:
+        got = tuple(read_tags(text)[0])
+        if len(_TAGS_READ) >= _TAGS_READ_MAX:
+            _TAGS_READ.clear()
+        _TAGS_READ[text] = got
+    return list(got)
 
 
 def _clean(line: str) -> str:
