@@ -2059,3 +2059,55 @@ def test_summary_label_after_tags_when_the_page_lost_the_subject():
     st, at, lines = _read(body)
     assert lines[at].startswith("Summary: The minister")
     assert st.cable.subject is None
+
+
+@pytest.mark.parametrize(
+    ("pieces", "old", "subject"),
+    [
+        # an old printout's continuation marks: a dash, the text aligned under the SUBJECT's
+        (
+            ["ZENDA PRESIDENTS", "-         MEET TO IRON OUT DIFFERENCES"],
+            False,
+            "ZENDA PRESIDENTS MEET TO IRON OUT DIFFERENCES",
+        ),
+        (
+            ["ZENDA PRESIDENTS", "-        MEET ON B-H;", "-        EXPLAIN THE TALKS"],
+            False,
+            "ZENDA PRESIDENTS MEET ON B-H; EXPLAIN THE TALKS",
+        ),
+        (
+            ["RIGHTS ABUSES IN BOSNIA-", "-         HERCEGOVINA - CASE OF S.M."],
+            False,
+            "RIGHTS ABUSES IN BOSNIA-HERCEGOVINA - CASE OF S.M.",
+        ),
+        # a dash alone on its line: the printout's blank line
+        (["ZENDA UPDATE, NOVEMBER 25, 1991", "-"], True, "ZENDA UPDATE, NOVEMBER 25, 1991"),
+        # in a cable of that era a dash and one space is the mark too
+        (
+            ["AIR ZENDA - THE DO IT YOURSELF", "- AIRLINE"],
+            True,
+            "AIR ZENDA - THE DO IT YOURSELF AIRLINE",
+        ),
+        # later, a dash and one space is the SUBJECT's own, and a dash in the text stays
+        (["MONTHLY REPORTING CABLE", "- JUNE 2004"], False, "MONTHLY REPORTING CABLE - JUNE 2004"),
+        (
+            ["ZENDA - A REVIEW OF THE", "TALKS -- ROUND TWO"],
+            False,
+            "ZENDA - A REVIEW OF THE TALKS -- ROUND TWO",
+        ),
+    ],
+)
+def test_subject_printout_continuation_marks(pieces, old, subject):
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(pieces, old_printout=old) == (None, subject)
+
+
+def test_old_printout_subject_marks_read_in_a_cable():
+    cable = _text(
+        "UNCLAS ZENDA 02243\n\nE.O. 12356:  DECL:  N/A\nTAGS: PGOV, PREL\n"
+        "SUBJECT:  ZENDA PRESIDENTS\n-         MEET TO IRON OUT DIFFERENCES\n"
+        "REF: (A) ZENDA 2226\n-    (B) ZENDA 2224\n\n1.  THE TWO LEADERS MET.\n\nROE\n"
+    )
+    assert cable.subject == "ZENDA PRESIDENTS MEET TO IRON OUT DIFFERENCES"
+    assert [r.letter for r in cable.references] == ["A", "B"]

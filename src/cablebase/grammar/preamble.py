@@ -713,6 +713,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
 
 
 _PREAMBLE_LABELS = ("eo", "tags", "subject", "ref", "clby")
+_OLD_ORDERS = frozenset(("12356", "12065"))  # E.O.s of the old printouts' era (before 1995)
 _SUMMARY_FIRST = frozenset("(Ss")  # how a summary label opens its line (cheap test first)
 
 
@@ -1105,7 +1106,7 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
         if not cable.tags:
             st.warn("preamble.empty_tags", "TAGS label without tags", "preamble")
     if "subject" in f:
-        portion, subject = parse_subject(f["subject"])
+        portion, subject = parse_subject(f["subject"], old_printout=cable.eo in _OLD_ORDERS)
         cable.subject = subject
         cable.subject_portion = portion
     if "ref" in f:
