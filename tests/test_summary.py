@@ -580,3 +580,30 @@ def test_begin_summary_heading_at_a_paragraph_end_and_a_list_item_cut_by_a_blank
         "THE CONFERENCE CONCLUDED THAT:\n\n--THE TALKS ARE NOT A THREAT.\n\n--AS AID PROGRAMS, "
         "WHICH\n\nONCE HAD AN IMPACT, ARE REDUCED, OTHERS FILL THE GAP."
     )
+
+
+@pytest.mark.parametrize("label", ["ACTION SUMMARY:", "Action Summary:"])
+def test_action_summary_label_is_a_summary_label(label):
+    body = (
+        f"1.  {label}  THIS TELEGRAM ANNOUNCES A GRANT.  POSTS MAY APPLY.  END OF SUMMARY.\n\n"
+        "2.  THE PROGRAM RUNS TWO YEARS.\n\nROE"
+    )
+    assert _parse(body).summary == "THIS TELEGRAM ANNOUNCES A GRANT.  POSTS MAY APPLY."
+
+
+def test_introduction_label_closed_by_end_summary_is_the_summary():
+    body = (
+        "This cable is sensitive but unclassified.\n\n"
+        "1.  (SBU) Introduction:  The market is busy.\n\n"
+        "2.  (SBU) The rules are new.  End Summary.\n\n"
+        "The Players\n-----------\n\n3.  (SBU) The first player is large.\n\nROE"
+    )
+    assert _parse(body).summary == "The market is busy.\n\nThe rules are new."
+
+
+def test_introduction_label_without_end_summary_is_no_summary():
+    body = (
+        "1.  (SBU) Introduction:  The market is busy.\n\n"
+        "2.  (SBU) The rules are new.\n\n3.  (SBU) The first player is large.\n\nROE"
+    )
+    assert _parse(body).summary is None

@@ -36,7 +36,7 @@ _AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
     _LEAD
-    + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*|,\s*)?)?(?:begin\s+)?summary"
+    + r"(?:(?:introduction|executive|background|action)\s*(?:and\s+|/\s*|,\s*)?)?(?:begin\s+)?summary"
     r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
     r"\s*(?:[:;.,\-]+\]?|[)\]]|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
@@ -158,6 +158,9 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             )
             if text:
                 return text
+    text = _introduction(paragraphs)
+    if text:
+        return text
     for p in early[:3]:
         if "ummary" not in p.text and "UMMARY" not in p.text:
             continue
@@ -166,6 +169,26 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             text = p.text[: end.start()].strip()
             if text:
                 return text
+    return None
+
+
+# `Introduction:` opening one of the first paragraphs, its run closed by `End Summary`: the
+# writer's summary under another label (read only when the closing is there).
+_INTRO_LABEL = re.compile(_LEAD + r"introduction\s*:\s*", re.I)
+
+
+def _introduction(paragraphs: list[Paragraph]) -> str | None:
+    for k, p in enumerate(paragraphs[:3]):
+        if "NTRODUCTION" not in p.text[:40].upper():
+            continue
+        m = _INTRO_LABEL.match(p.text)
+        if m is None:
+            continue
+        first = p.text[m.end() :]
+        end = _find_end(first)
+        if end is not None:
+            return first[: end.start()].strip() or None
+        return _to_end_marker(paragraphs, k, [first.strip()])
     return None
 
 
