@@ -2111,3 +2111,22 @@ def test_old_printout_subject_marks_read_in_a_cable():
     )
     assert cable.subject == "ZENDA PRESIDENTS MEET TO IRON OUT DIFFERENCES"
     assert [r.letter for r in cable.references] == ["A", "B"]
+
+
+def test_classified_by_label_broken_over_a_blank_line_after_the_subject():
+    # a page ran the SUBJECT, a page marker and `CLASSIFIED` together and put `BY:` below
+    cable = _text(
+        "CONFIDENTIAL ZENDA 000939\n\nE.O. 12958: DECL: 11/25/2019\nTAGS: PGOV PREL\n"
+        "SUBJECT: ROADS OF ZENDA ZENDA 00000939 001.2 OF 003 CLASSIFIED\n\n"
+        "BY: Jane Q. Roe, Ambassador, Embassy Zenda. REASON: 1.4 (b), (d)\n\n"
+        "1.(C) The roads are bad.\n\nROE\n"
+    )
+    assert cable.subject == "ROADS OF ZENDA"
+    assert cable.classified_by is not None and cable.classified_by.names == ["Jane Q. Roe"]
+    assert cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    # a SUBJECT that ends in the word with no `BY:` below keeps it
+    cable = _text(
+        "CONFIDENTIAL ZENDA 000940\n\nE.O. 12958: DECL: 11/25/2019\nTAGS: PGOV\n"
+        "SUBJECT: ZENDA PAPERS DECLASSIFIED\n\n1.(C) The papers are out.\n\nROE\n"
+    )
+    assert cable.subject == "ZENDA PAPERS DECLASSIFIED"

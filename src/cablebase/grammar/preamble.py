@@ -491,6 +491,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         last = sc.order[-1] if sc.order else None
         if cur is None and last in _TEXT_FIELDS and not any(sc.fields[last]):
             cur = last  # `SUBJECT:` alone, its value after a blank line
+        if s[:2] in ("BY", "By") and cur is None and "clby" not in sc.fields and last:
+            s = lines[i] = _rejoined_clby_label(sc.fields[last], s)
         # Text glued after the reasons of a Classified By statement starts the text.
         glued = None
         in_clby = cur == "clby" or (cur is None and last == "clby")
@@ -710,6 +712,22 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         sc.captions.clear()
         text_start = first_caption
     return sc, text_start
+
+
+# A page that broke the label over a blank line: `SUBJECT: … IN LIBYA CLASSIFIED` ⏎⏎ `BY: Gene …`.
+_CLBY_HALF = re.compile(r"\s*\bCLASSIFIED$", re.I)
+_BY_HALF = re.compile(r"BY\s*:", re.I)
+
+
+def _rejoined_clby_label(pieces: list[str], s: str) -> str:
+    """`s` with the `CLASSIFIED` that ends the field above moved back before its `BY:`."""
+    if not pieces or not _BY_HALF.match(s):
+        return s
+    m = _CLBY_HALF.search(pieces[-1])
+    if m is None:
+        return s
+    pieces[-1] = pieces[-1][: m.start()]
+    return "CLASSIFIED " + s
 
 
 _PREAMBLE_LABELS = ("eo", "tags", "subject", "ref", "clby")
