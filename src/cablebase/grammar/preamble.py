@@ -1102,10 +1102,22 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         cur == "tags"
         and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True))
         and not (s[:1] == "(" and is_carried_group(s))  # a person group on its own line
+        and not _closes_group(last, s)  # `… SP (AL-` ⏎ `FETORY, SHEREF AKA: …)`
     ):
         return False
     pieces.append(s)
     return True
+
+
+def _closes_group(last: str, s: str) -> bool:
+    """`s` closes a bracket the line before left open: a person group cut at a line end, its
+    words no SUBJECT without a label."""
+    return (
+        ")" in s
+        and "(" in last
+        and last.count("(") > last.count(")")
+        and s.count(")") > s.count("(")
+    )
 
 
 def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
