@@ -607,3 +607,36 @@ def test_introduction_label_without_end_summary_is_no_summary():
         "2.  (SBU) The rules are new.\n\n3.  (SBU) The first player is large.\n\nROE"
     )
     assert _parse(body).summary is None
+
+
+def test_stray_end_comment_closing_a_summary_is_no_part_of_it():
+    body = (
+        "1. (C) Summary: The minister met the press.  He was clear minded.  End comment.\n\n"
+        "2. (C) The meeting was long.\n\nROE"
+    )
+    assert _parse(body).summary == "The minister met the press.  He was clear minded."
+    # a comment inside the summary keeps its closing
+    body = (
+        "1. (C) Summary: The minister met the press.  Comment: He was clear.  End comment.\n\n"
+        "2. (C) The meeting was long.\n\nROE"
+    )
+    assert _parse(body).summary.endswith("He was clear.  End comment.")
+
+
+@pytest.mark.parametrize(
+    ("first", "summary"),
+    [
+        ("(c) The visit went well.", "The visit went well."),
+        ("(sbu) The visit went well.", "The visit went well."),
+        ("(S//REL China) The visit went well.", "The visit went well."),
+        ("(C/REL NATO and AUS) Summary: The visit went well.", "The visit went well."),
+        ("()  Summary:  The visit went well.", "The visit went well."),
+        ("(1) (C) The visit went well.", "The visit went well."),
+        # brackets that are no portion mark stay
+        ("(Zenda) is a country at peace.", "(Zenda) is a country at peace."),
+        ("(1) The visit went well.", "(1) The visit went well."),
+    ],
+)
+def test_portion_mark_left_at_the_summary_start_is_dropped(first, summary):
+    body = f"SUMMARY\n-------\n\n1. {first}  End Summary.\n\n2. (C) More.\n\nROE"
+    assert _parse(body).summary == summary

@@ -24,6 +24,7 @@ import re
 
 from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.paragraphs import NUMBERED, is_list_item
+from cablebase.grammar.portion import split_portion
 from cablebase.record import Paragraph
 
 __all__ = ["ends_in_heading", "find_summary", "opens_with_label"]
@@ -93,7 +94,46 @@ def find_summary(paragraphs: list[Paragraph], *, heading_before: bool = False) -
         text = _collect(paragraphs, 0, paragraphs[0].text, by_heading=True)
     if text and text.rstrip()[-1:] in _RULE_CHARS:
         text = _GLUED_HEADING.sub("", text)
+    if text and ("omment" in text[-16:] or "OMMENT" in text[-16:]):
+        text = _without_stray_end_comment(text)
+    if text and text[0] == "(":
+        text = _without_lead_mark(text)
     return text or None
+
+
+# A paragraph number in brackets before a portion mark (`(1) (C) The …`), and an empty mark.
+_BRACKET_NUMBER = re.compile(r"\(\d{1,3}\)\s*(?=\()")
+_EMPTY_MARK = re.compile(r"\(\s*\)\s*")
+
+
+def _without_lead_mark(text: str) -> str:
+    """The summary without the portion mark the paragraph reader left at its start (`(c) The
+    May 15 visit …`, `(S//REL China) We have …`, `()  Summary:  …`), and the summary label
+    after it (`(C/REL NATO and AUS) Summary: Chora …`)."""
+    rest = _BRACKET_NUMBER.sub("", text, count=1)
+    m = _EMPTY_MARK.match(rest)
+    if m is not None:
+        rest = rest[m.end() :]
+    else:
+        portion, rest = split_portion(rest)
+        if portion is None:
+            return text
+    label = _LABEL.match(rest)
+    if label is not None and label.end() < len(rest):
+        rest = rest[label.end() :]
+    return rest.strip() or text
+
+
+# `End comment.` closing a summary that opened no comment (`… in politics. End comment.`):
+# the writer's closing marker for the summary, no part of its text.
+_STRAY_END_COMMENT = re.compile(r"\s*[(\[]?\bend\s+comment\W*$", re.I)
+
+
+def _without_stray_end_comment(text: str) -> str:
+    m = _STRAY_END_COMMENT.search(text)
+    if m is None or "comment" in text[: m.start()].lower():
+        return text
+    return text[: m.start()].rstrip()
 
 
 # A decorated heading glued to the end of the summary's paragraph (`… the talks. ------
