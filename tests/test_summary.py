@@ -640,3 +640,27 @@ def test_stray_end_comment_closing_a_summary_is_no_part_of_it():
 def test_portion_mark_left_at_the_summary_start_is_dropped(first, summary):
     body = f"SUMMARY\n-------\n\n1. {first}  End Summary.\n\n2. (C) More.\n\nROE"
     assert _parse(body).summary == summary
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Summary, Comment and Recommendation", "Summary, Comment, and Recommendations"],
+)
+def test_heading_listing_the_summary_first_with_others(heading):
+    body = (
+        f"{'-' * len(heading)}\n{heading}\n{'-' * len(heading)}\n\n"
+        "1. (SBU) The report is out.\n\n2. (S) It names Zenda.\n\n"
+        "3. (SBU) Recommendation: none.  End Summary, Comment, and Recommendation.\n\n"
+        "Details\n-------\n\n4. (SBU) The report runs long.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "The report is out.\n\nIt names Zenda.\n\nRecommendation: none."
+    )
+
+
+def test_portion_marked_title_glued_to_the_summary_end():
+    body = (
+        "1. (SBU) Summary: The envoy met five ambassadors. (SBU) Meeting with Zenda's "
+        "Ambassador (7 May)\n\n2. (C) The envoy opened the meeting.\n\nROE"
+    )
+    assert _parse(body).summary == "The envoy met five ambassadors."

@@ -70,7 +70,7 @@ _END_WORDS = re.compile(
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
     r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background),?\s+(?:and\s+)?|begin\s+)?"
-    r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?(?:\s*:\s*\S.{0,60})?$",
+    r"summary(?:\s*(?:/|,|\band\b)\s*[a-z]+(?:[\s,]+[a-z]+){0,3})?(?:\s*:\s*\S.{0,60})?$",
     re.I,
 )
 # A heading run onto the line before it: after a sentence end or a handling caveat.
@@ -98,7 +98,18 @@ def find_summary(paragraphs: list[Paragraph], *, heading_before: bool = False) -
         text = _without_stray_end_comment(text)
     if text and text[0] == "(":
         text = _without_lead_mark(text)
+    if text and text[-1] not in ".!?\"'\u201d" and ")" in text[-130:]:
+        m = _GLUED_TITLE.search(text)
+        if m is not None:
+            text = text[: m.start()]  # the next section's title glued on by the page
     return text or None
+
+
+# A portion-marked section title glued to the end of the summary's paragraph (`… John
+# Duncan. (SBU) Meeting with Brazil's Ambassador (7 May)`): no sentence end after it.
+_GLUED_TITLE = re.compile(
+    r"(?<=[.!?\"'\u201d])\s+\((?:U|SBU|C|S)(?:/[A-Z]+)?\)\s+[A-Z][^.!?]{3,120}$"
+)
 
 
 # A paragraph number in brackets before a portion mark (`(1) (C) The …`), and an empty mark.
