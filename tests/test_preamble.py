@@ -2130,3 +2130,36 @@ def test_classified_by_label_broken_over_a_blank_line_after_the_subject():
         "SUBJECT: ZENDA PAPERS DECLASSIFIED\n\n1.(C) The papers are out.\n\nROE\n"
     )
     assert cable.subject == "ZENDA PAPERS DECLASSIFIED"
+
+
+def test_paragraph_one_numbered_with_the_letter_l_after_a_page_break():
+    # `l.SUMMARY:` (the letter l for 1) right after a page break under the SUBJECT: neither
+    # a lower-case continuation of the SUBJECT nor lost
+    cable = _text(
+        "UNCLAS SECTION 01 OF 02 ZENDA 005177\n\nE.O. 12958: DECL: N/A\nTAGS: PGOV\n"
+        "SUBJECT:  ZENDA SPEAKER SAYS NO PEACE WITHOUT\n          U.S. ASSISTANCE\n\n\n"
+        "                       UNCLASSIFIED\n\n"
+        "PAGE 02        ZENDA  05177  01 OF 02  181254Z\n"
+        "l.SUMMARY:  ON DECEMBER 14 THE AMBASSADOR PAID A\nCOURTESY CALL ON THE SPEAKER.\n"
+        "END SUMMARY.\n\n2.  THE CALL WENT WELL.\n\nFINN\n"
+    )
+    assert cable.subject == "ZENDA SPEAKER SAYS NO PEACE WITHOUT U.S. ASSISTANCE"
+    assert cable.summary == "ON DECEMBER 14 THE AMBASSADOR PAID A COURTESY CALL ON THE SPEAKER."
+
+
+def test_tags_from_a_later_sections_preamble_when_the_first_gave_none():
+    # the publisher replaced the first section's TAGS value with its category; the second
+    # section repeats the cable's own line
+    body = (
+        "UNCLAS SECTION 01 OF 02 ZENDA 005177\n\nE.O. 12958: DECL: N/A\nTAGS: War Crimes\n"
+        "SUBJECT:  ZENDA SPEAKER SAYS NO PEACE\n\n1.  THE AMBASSADOR MET THE SPEAKER.\n\n"
+        "UNCLAS SECTION 02 OF 02 ZENDA 005177\n\nE.O. 12958: DECL: N/A\nTAGS: PGOV HR\n"
+        "SUBJECT:  ZENDA SPEAKER SAYS NO PEACE\n\n2.  MORE.\n\nFINN\n"
+    )
+    assert _text(body).tags == ["PGOV", "HR"]
+    # a TAGS line quoted in the text, with no preamble around it, is not read
+    body = (
+        "UNCLAS ZENDA 005178\n\nE.O. 12958: N/A\nTAGS: War Crimes\nSUBJECT:  ZENDA TALKS\n\n"
+        "1.  THE REPORT READ:\nTAGS: PGOV HR\nAND WAS FILED.\n\nFINN\n"
+    )
+    assert _text(body).tags == []

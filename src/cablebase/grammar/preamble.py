@@ -23,7 +23,7 @@ from cablebase.grammar.classified_by import (
     text_after_reasons,
 )
 from cablebase.grammar.headings import DECORATION
-from cablebase.grammar.pages import is_cut_marker
+from cablebase.grammar.pages import ELL_ONE, is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
@@ -374,14 +374,15 @@ def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
     return found
 
 
-def parse_preamble(lines: list[str], start: int, st: State) -> int:
+def parse_preamble(lines: list[str], start: int, st: State, raw: list[str] | None = None) -> int:
     """Read the preamble from `start`; return the index of the first text line
     (the first numbered paragraph, or the first line after the preamble).
 
     `lines` is the caller's working copy: text glued after the Classified By reasons is
     split off into a new line inserted after it, and that line's index is returned.  A page
     whose first copy of the cable is cut short (`Classified By: A...`) and followed by the
-    full copy (after a dump of the cables.csv row) is read from the full copy."""
+    full copy (after a dump of the cables.csv row) is read from the full copy.  `raw`: the
+    body before page markers were taken out (a later section's repeated preamble with it)."""
     sc, text_start = _scan(lines, start)
     if st.banner_serial and _cut_short(lines, start, text_start):
         full = _full_copy(lines, start, st.banner_serial)
@@ -401,7 +402,7 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                 st.warn(
                     "preamble.cut_short", "first copy cut short: read the full copy", "preamble"
                 )
-    _finish(sc, lines, text_start, st)
+    _finish(sc, lines, text_start, st, raw if raw is not None else lines)
     return text_start
 
 
@@ -466,6 +467,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[-1] in ".\u2026" and s.endswith(("...", "\u2026")) and is_cut_marker(s):
             i += 1  # a page marker cut short by the page's preview: no field's text
             continue
+        if s[:2] == "l." and ELL_ONE.match(s):
+            text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
+            break
         if NUMBERED_RE.match(raw):
             if not (
                 _LONE_NUMBER.match(s) and _label_ahead(lines, i, sc, ("eo", "tags", "subject"))
@@ -1109,6 +1113,28 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
     return True
 
 
+_TAGS_AGAIN = re.compile(r"\s*TAGS\s*:\s*(\S.*)")
+
+
+def _repeated_tags(lines: list[str], text_start: int) -> list[str]:
+    """The tags of the preamble a later section repeats (`E.O. …` ⏎ `TAGS: PGOV HR` ⏎
+    `SUBJECT: …`), for a first TAGS value that gave none: an old row whose first TAGS line the
+    publisher replaced with its own category (`TAGS: War Crimes`) keeps the cable's codes there."""
+    for k in range(text_start, len(lines)):
+        line = lines[k]
+        if "TAGS" not in line[:12]:
+            continue
+        m = _TAGS_AGAIN.match(line)
+        if m is None or not (k + 1 < len(lines) and lines[k + 1].lstrip().startswith("SUBJ")):
+            continue
+        if not lines[k - 1].lstrip().startswith(("E.O", "EO ")):
+            continue
+        tags = parse_tags(m.group(1))
+        if tags:
+            return tags
+    return []
+
+
 def _closes_group(last: str, s: str) -> bool:
     """`s` closes a bracket the line before left open: a person group cut at a line end, its
     words no SUBJECT without a label."""
@@ -1120,7 +1146,7 @@ def _closes_group(last: str, s: str) -> bool:
     )
 
 
-def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
+def _finish(sc: _Scan, lines: list[str], text_start: int, st: State, raw: list[str]) -> None:
     cable = st.cable
     for word in sc.handling:
         if word not in cable.handling:
@@ -1133,6 +1159,8 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
         st.warn("preamble.no_eo", "no E.O. line", "preamble")
     if "tags" in f:
         cable.tags = parse_tags("\n".join(f["tags"]))
+        if not cable.tags:
+            cable.tags = _repeated_tags(raw, text_start)
         if not cable.tags:
             st.warn("preamble.empty_tags", "TAGS label without tags", "preamble")
     if "subject" in f:
