@@ -2163,3 +2163,18 @@ def test_tags_from_a_later_sections_preamble_when_the_first_gave_none():
         "1.  THE REPORT READ:\nTAGS: PGOV HR\nAND WAS FILED.\n\nFINN\n"
     )
     assert _text(body).tags == []
+
+
+def test_cut_short_copy_keeps_its_second_tags_line_the_full_copy_lost():
+    # the page's first copy is cut short (`Zendan...`); its full copy runs the preamble onto
+    # one line and keeps only the TAGS line's first line
+    cable = _text(
+        "C O N F I D E N T I A L SECTION 01 OF 03 STATE 023860\n\nSIPDIS\n\n"
+        "E.O. 12958: DECL: 02/17/2029\nTAGS: MARR PREL NATO AF\nRS, GG, UP\n"
+        "SUBJECT: (U) Secretary's March 9, 2009\nConversation with Zendan...\n\n"
+        "C O N F I D E N T I A L SECTION 01 OF 03 STATE 023860 SIPDIS E.O. 12958: DECL: "
+        "02/17/2029 TAGS: MARR PREL NATO AF\nConversation with Zendan Foreign Minister Rassendyll\n"
+        "1. (U) Classified by Assistant Secretary Jane Roe for reasons 1.4 (b) and (d).\n"
+        "2. (U) March 9, 2009, Washington.\n\nCLINTON\n"
+    )
+    assert cable.tags == ["MARR", "PREL", "NATO", "AF", "RS", "GG", "UP"]

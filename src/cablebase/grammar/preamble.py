@@ -397,6 +397,8 @@ def parse_preamble(lines: list[str], start: int, st: State, raw: list[str] | Non
                     if name not in sc2.fields:
                         sc2.fields[name] = pieces
                         sc2.order.append(name)
+                if "tags" in sc.fields and _more_tags(sc.fields["tags"], sc2.fields["tags"]):
+                    sc2.fields["tags"] = sc.fields["tags"]  # the full copy ran TAGS on one line
                 sc2.handling[:0] = [w for w in sc.handling if w not in sc2.handling]
                 sc, text_start = sc2, text_start2
                 st.warn(
@@ -404,6 +406,16 @@ def parse_preamble(lines: list[str], start: int, st: State, raw: list[str] | Non
                 )
     _finish(sc, lines, text_start, st, raw if raw is not None else lines)
     return text_start
+
+
+def _more_tags(first: list[str], full: list[str]) -> bool:
+    """The first copy's TAGS holds every tag of the full copy's and more: the full copy, its
+    preamble run onto one line, kept only the TAGS line's first line (`… ENRG AF` without
+    `RS, GG, UP, BO, LH` below)."""
+    if len(first) < 2:
+        return False
+    a, b = parse_tags("\n".join(first)), parse_tags("\n".join(full))
+    return len(a) > len(b) and set(b) <= set(a)
 
 
 def _cut_short(lines: list[str], start: int, text_start: int) -> bool:
