@@ -479,7 +479,7 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[-1] in ".\u2026" and s.endswith(("...", "\u2026")) and is_cut_marker(s):
             i += 1  # a page marker cut short by the page's preview: no field's text
             continue
-        if s[:2] == "l." and ELL_ONE.match(s):
+        if s[0] == "l" and ELL_ONE.match(s):
             text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
             break
         if NUMBERED_RE.match(raw):
@@ -507,7 +507,13 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         last = sc.order[-1] if sc.order else None
         if cur is None and last in _TEXT_FIELDS and not any(sc.fields[last]):
             cur = last  # `SUBJECT:` alone, its value after a blank line
-        if s[:2] in ("BY", "By") and cur is None and "clby" not in sc.fields and last:
+        if (
+            s[0] == "B"
+            and cur is None
+            and last
+            and s[:2] in ("BY", "By")
+            and "clby" not in sc.fields
+        ):
             s = lines[i] = _rejoined_clby_label(sc.fields[last], s)
         # Text glued after the reasons of a Classified By statement starts the text.
         glued = None

@@ -230,7 +230,8 @@ _INTRO_LABEL = re.compile(_LEAD + r"introduction\s*:\s*", re.I)
 
 def _introduction(paragraphs: list[Paragraph]) -> str | None:
     for k, p in enumerate(paragraphs[:3]):
-        if "NTRODUCTION" not in p.text[:40].upper():
+        head = p.text[:40]
+        if "ntroduction" not in head and "NTRODUCTION" not in head:
             continue
         m = _INTRO_LABEL.match(p.text)
         if m is None:
