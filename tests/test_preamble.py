@@ -2059,3 +2059,122 @@ def test_summary_label_after_tags_when_the_page_lost_the_subject():
     st, at, lines = _read(body)
     assert lines[at].startswith("Summary: The minister")
     assert st.cable.subject is None
+
+
+@pytest.mark.parametrize(
+    ("pieces", "old", "subject"),
+    [
+        # an old printout's continuation marks: a dash, the text aligned under the SUBJECT's
+        (
+            ["ZENDA PRESIDENTS", "-         MEET TO IRON OUT DIFFERENCES"],
+            False,
+            "ZENDA PRESIDENTS MEET TO IRON OUT DIFFERENCES",
+        ),
+        (
+            ["ZENDA PRESIDENTS", "-        MEET ON B-H;", "-        EXPLAIN THE TALKS"],
+            False,
+            "ZENDA PRESIDENTS MEET ON B-H; EXPLAIN THE TALKS",
+        ),
+        (
+            ["RIGHTS ABUSES IN BOSNIA-", "-         HERCEGOVINA - CASE OF S.M."],
+            False,
+            "RIGHTS ABUSES IN BOSNIA-HERCEGOVINA - CASE OF S.M.",
+        ),
+        # a dash alone on its line: the printout's blank line
+        (["ZENDA UPDATE, NOVEMBER 25, 1991", "-"], True, "ZENDA UPDATE, NOVEMBER 25, 1991"),
+        # in a cable of that era a dash and one space is the mark too
+        (
+            ["AIR ZENDA - THE DO IT YOURSELF", "- AIRLINE"],
+            True,
+            "AIR ZENDA - THE DO IT YOURSELF AIRLINE",
+        ),
+        # later, a dash and one space is the SUBJECT's own, and a dash in the text stays
+        (["MONTHLY REPORTING CABLE", "- JUNE 2004"], False, "MONTHLY REPORTING CABLE - JUNE 2004"),
+        (
+            ["ZENDA - A REVIEW OF THE", "TALKS -- ROUND TWO"],
+            False,
+            "ZENDA - A REVIEW OF THE TALKS -- ROUND TWO",
+        ),
+    ],
+)
+def test_subject_printout_continuation_marks(pieces, old, subject):
+    from cablebase.grammar.subject import parse_subject
+
+    assert parse_subject(pieces, old_printout=old) == (None, subject)
+
+
+def test_old_printout_subject_marks_read_in_a_cable():
+    cable = _text(
+        "UNCLAS ZENDA 02243\n\nE.O. 12356:  DECL:  N/A\nTAGS: PGOV, PREL\n"
+        "SUBJECT:  ZENDA PRESIDENTS\n-         MEET TO IRON OUT DIFFERENCES\n"
+        "REF: (A) ZENDA 2226\n-    (B) ZENDA 2224\n\n1.  THE TWO LEADERS MET.\n\nROE\n"
+    )
+    assert cable.subject == "ZENDA PRESIDENTS MEET TO IRON OUT DIFFERENCES"
+    assert [r.letter for r in cable.references] == ["A", "B"]
+
+
+def test_classified_by_label_broken_over_a_blank_line_after_the_subject():
+    # a page ran the SUBJECT, a page marker and `CLASSIFIED` together and put `BY:` below
+    cable = _text(
+        "CONFIDENTIAL ZENDA 000939\n\nE.O. 12958: DECL: 11/25/2019\nTAGS: PGOV PREL\n"
+        "SUBJECT: ROADS OF ZENDA ZENDA 00000939 001.2 OF 003 CLASSIFIED\n\n"
+        "BY: Jane Q. Roe, Ambassador, Embassy Zenda. REASON: 1.4 (b), (d)\n\n"
+        "1.(C) The roads are bad.\n\nROE\n"
+    )
+    assert cable.subject == "ROADS OF ZENDA"
+    assert cable.classified_by is not None and cable.classified_by.names == ["Jane Q. Roe"]
+    assert cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    # a SUBJECT that ends in the word with no `BY:` below keeps it
+    cable = _text(
+        "CONFIDENTIAL ZENDA 000940\n\nE.O. 12958: DECL: 11/25/2019\nTAGS: PGOV\n"
+        "SUBJECT: ZENDA PAPERS DECLASSIFIED\n\n1.(C) The papers are out.\n\nROE\n"
+    )
+    assert cable.subject == "ZENDA PAPERS DECLASSIFIED"
+
+
+def test_paragraph_one_numbered_with_the_letter_l_after_a_page_break():
+    # `l.SUMMARY:` (the letter l for 1) right after a page break under the SUBJECT: neither
+    # a lower-case continuation of the SUBJECT nor lost
+    cable = _text(
+        "UNCLAS SECTION 01 OF 02 ZENDA 005177\n\nE.O. 12958: DECL: N/A\nTAGS: PGOV\n"
+        "SUBJECT:  ZENDA SPEAKER SAYS NO PEACE WITHOUT\n          U.S. ASSISTANCE\n\n\n"
+        "                       UNCLASSIFIED\n\n"
+        "PAGE 02        ZENDA  05177  01 OF 02  181254Z\n"
+        "l.SUMMARY:  ON DECEMBER 14 THE AMBASSADOR PAID A\nCOURTESY CALL ON THE SPEAKER.\n"
+        "END SUMMARY.\n\n2.  THE CALL WENT WELL.\n\nFINN\n"
+    )
+    assert cable.subject == "ZENDA SPEAKER SAYS NO PEACE WITHOUT U.S. ASSISTANCE"
+    assert cable.summary == "ON DECEMBER 14 THE AMBASSADOR PAID A COURTESY CALL ON THE SPEAKER."
+
+
+def test_tags_from_a_later_sections_preamble_when_the_first_gave_none():
+    # the publisher replaced the first section's TAGS value with its category; the second
+    # section repeats the cable's own line
+    body = (
+        "UNCLAS SECTION 01 OF 02 ZENDA 005177\n\nE.O. 12958: DECL: N/A\nTAGS: War Crimes\n"
+        "SUBJECT:  ZENDA SPEAKER SAYS NO PEACE\n\n1.  THE AMBASSADOR MET THE SPEAKER.\n\n"
+        "UNCLAS SECTION 02 OF 02 ZENDA 005177\n\nE.O. 12958: DECL: N/A\nTAGS: PGOV HR\n"
+        "SUBJECT:  ZENDA SPEAKER SAYS NO PEACE\n\n2.  MORE.\n\nFINN\n"
+    )
+    assert _text(body).tags == ["PGOV", "HR"]
+    # a TAGS line quoted in the text, with no preamble around it, is not read
+    body = (
+        "UNCLAS ZENDA 005178\n\nE.O. 12958: N/A\nTAGS: War Crimes\nSUBJECT:  ZENDA TALKS\n\n"
+        "1.  THE REPORT READ:\nTAGS: PGOV HR\nAND WAS FILED.\n\nFINN\n"
+    )
+    assert _text(body).tags == []
+
+
+def test_cut_short_copy_keeps_its_second_tags_line_the_full_copy_lost():
+    # the page's first copy is cut short (`Zendan...`); its full copy runs the preamble onto
+    # one line and keeps only the TAGS line's first line
+    cable = _text(
+        "C O N F I D E N T I A L SECTION 01 OF 03 STATE 023860\n\nSIPDIS\n\n"
+        "E.O. 12958: DECL: 02/17/2029\nTAGS: MARR PREL NATO AF\nRS, GG, UP\n"
+        "SUBJECT: (U) Secretary's March 9, 2009\nConversation with Zendan...\n\n"
+        "C O N F I D E N T I A L SECTION 01 OF 03 STATE 023860 SIPDIS E.O. 12958: DECL: "
+        "02/17/2029 TAGS: MARR PREL NATO AF\nConversation with Zendan Foreign Minister Rassendyll\n"
+        "1. (U) Classified by Assistant Secretary Jane Roe for reasons 1.4 (b) and (d).\n"
+        "2. (U) March 9, 2009, Washington.\n\nCLINTON\n"
+    )
+    assert cable.tags == ["MARR", "PREL", "NATO", "AF", "RS", "GG", "UP"]

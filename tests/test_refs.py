@@ -520,3 +520,16 @@ def test_a_ref_line_that_says_none_has_no_items(text):
 def test_none_inside_an_item_is_kept():
     refs = parse_refs("A. STATE 1234 B. NONE RECEIVED", 2004)
     assert [r.id for r in refs][:1] == ["04STATE1234"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A) ZENDA 3507 `B) STATE 4493",
+        "A) ZENDA 3507` B) STATE 4493",
+        "A) ZENDA 3507 B) STATE 4493`",
+    ],
+)
+def test_a_stray_backtick_next_to_a_letter_or_serial(text):
+    refs = parse_refs(text, 2004)
+    assert [(r.letter, r.id) for r in refs] == [("A", "04ZENDA3507"), ("B", "04STATE4493")]

@@ -580,3 +580,87 @@ def test_begin_summary_heading_at_a_paragraph_end_and_a_list_item_cut_by_a_blank
         "THE CONFERENCE CONCLUDED THAT:\n\n--THE TALKS ARE NOT A THREAT.\n\n--AS AID PROGRAMS, "
         "WHICH\n\nONCE HAD AN IMPACT, ARE REDUCED, OTHERS FILL THE GAP."
     )
+
+
+@pytest.mark.parametrize("label", ["ACTION SUMMARY:", "Action Summary:"])
+def test_action_summary_label_is_a_summary_label(label):
+    body = (
+        f"1.  {label}  THIS TELEGRAM ANNOUNCES A GRANT.  POSTS MAY APPLY.  END OF SUMMARY.\n\n"
+        "2.  THE PROGRAM RUNS TWO YEARS.\n\nROE"
+    )
+    assert _parse(body).summary == "THIS TELEGRAM ANNOUNCES A GRANT.  POSTS MAY APPLY."
+
+
+def test_introduction_label_closed_by_end_summary_is_the_summary():
+    body = (
+        "This cable is sensitive but unclassified.\n\n"
+        "1.  (SBU) Introduction:  The market is busy.\n\n"
+        "2.  (SBU) The rules are new.  End Summary.\n\n"
+        "The Players\n-----------\n\n3.  (SBU) The first player is large.\n\nROE"
+    )
+    assert _parse(body).summary == "The market is busy.\n\nThe rules are new."
+
+
+def test_introduction_label_without_end_summary_is_no_summary():
+    body = (
+        "1.  (SBU) Introduction:  The market is busy.\n\n"
+        "2.  (SBU) The rules are new.\n\n3.  (SBU) The first player is large.\n\nROE"
+    )
+    assert _parse(body).summary is None
+
+
+def test_stray_end_comment_closing_a_summary_is_no_part_of_it():
+    body = (
+        "1. (C) Summary: The minister met the press.  He was clear minded.  End comment.\n\n"
+        "2. (C) The meeting was long.\n\nROE"
+    )
+    assert _parse(body).summary == "The minister met the press.  He was clear minded."
+    # a comment inside the summary keeps its closing
+    body = (
+        "1. (C) Summary: The minister met the press.  Comment: He was clear.  End comment.\n\n"
+        "2. (C) The meeting was long.\n\nROE"
+    )
+    assert _parse(body).summary.endswith("He was clear.  End comment.")
+
+
+@pytest.mark.parametrize(
+    ("first", "summary"),
+    [
+        ("(c) The visit went well.", "The visit went well."),
+        ("(sbu) The visit went well.", "The visit went well."),
+        ("(S//REL China) The visit went well.", "The visit went well."),
+        ("(C/REL NATO and AUS) Summary: The visit went well.", "The visit went well."),
+        ("()  Summary:  The visit went well.", "The visit went well."),
+        ("(1) (C) The visit went well.", "The visit went well."),
+        # brackets that are no portion mark stay
+        ("(Zenda) is a country at peace.", "(Zenda) is a country at peace."),
+        ("(1) The visit went well.", "(1) The visit went well."),
+    ],
+)
+def test_portion_mark_left_at_the_summary_start_is_dropped(first, summary):
+    body = f"SUMMARY\n-------\n\n1. {first}  End Summary.\n\n2. (C) More.\n\nROE"
+    assert _parse(body).summary == summary
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Summary, Comment and Recommendation", "Summary, Comment, and Recommendations"],
+)
+def test_heading_listing_the_summary_first_with_others(heading):
+    body = (
+        f"{'-' * len(heading)}\n{heading}\n{'-' * len(heading)}\n\n"
+        "1. (SBU) The report is out.\n\n2. (S) It names Zenda.\n\n"
+        "3. (SBU) Recommendation: none.  End Summary, Comment, and Recommendation.\n\n"
+        "Details\n-------\n\n4. (SBU) The report runs long.\n\nROE"
+    )
+    assert _parse(body).summary == (
+        "The report is out.\n\nIt names Zenda.\n\nRecommendation: none."
+    )
+
+
+def test_portion_marked_title_glued_to_the_summary_end():
+    body = (
+        "1. (SBU) Summary: The envoy met five ambassadors. (SBU) Meeting with Zenda's "
+        "Ambassador (7 May)\n\n2. (C) The envoy opened the meeting.\n\nROE"
+    )
+    assert _parse(body).summary == "The envoy met five ambassadors."

@@ -545,3 +545,33 @@ def test_person_group_line_between_tags_and_subject():
     )
     assert cable.tags[-2:] == ["SP", "OSTRANDER VALE, MILO ANDRES"]
     assert cable.subject == "VISAS VIPER SUBMISSION"
+
+
+@pytest.mark.parametrize(
+    ("group", "expected"),
+    [
+        (
+            "SP (OST-\nRANDER, MILO AKA: VALE-RANDER, MILO)",
+            ["SP", "OST-RANDER, MILO AKA: VALE-RANDER, MILO"],
+        ),
+        (
+            "(OST\nRANDER, MILO ANDRES, AKA ABU MILO ET AL)",
+            ["OST RANDER, MILO ANDRES, AKA ABU MILO ET AL"],
+        ),
+        ("SP (OST\nRANDER, MILO)", ["SP", "OST RANDER, MILO"]),
+    ],
+)
+def test_person_group_cut_at_the_tags_line_end_in_a_cable(group, expected):
+    # the group opens on the TAGS line and closes on the next one, a line of words that
+    # must not pass for a SUBJECT without its label
+    cable = parse_text(
+        "UNCLAS ZENDA 001234\n\nE.O. 12958: N/A\n"
+        f"TAGS: CVIS, KVPR, PREL, {group}\nSUBJECT:  VISAS VIPER SUBMISSION\n\n"
+        "1.  POST WISHES TO SUBMIT THE FOLLOWING NAMES.\n\nRASSENDYLL\n"
+    )
+    assert cable.tags == ["CVIS", "KVPR", "PREL", *expected]
+    assert cable.subject == "VISAS VIPER SUBMISSION"
+
+
+def test_shifted_comma_typed_for_a_comma():
+    assert parse_tags("EPET, EFIN, PGOV, VE, ECON< VE") == ["EPET", "EFIN", "PGOV", "VE", "ECON"]

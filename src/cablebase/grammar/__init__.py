@@ -63,8 +63,9 @@ def _run(u: Unwrapped, st: State) -> None:
         if leftover is not None:
             lines = [*lines[:start], leftover, *lines[start + 1 :]] if leftover else lines
             start += 0 if leftover else 1
+    raw = lines
     lines = pages.strip_page_markers(lines, start, st)
-    text_start = preamble.parse_preamble(lines, start, st)
+    text_start = preamble.parse_preamble(lines, start, st, raw)
     text.parse_text(lines, text_start, st)
     if st.cable.subject is None and (u.header or start):  # no SUBJECT line: an e-mail export's
         st.cable.subject = preface.mail_subject([*(u.header or ()), *u.body[:start]])

@@ -67,9 +67,14 @@ def ends_sentence(line: str) -> bool:
     return bool(t) and t[-1] in ".!?:;"
 
 
+# `l.` typed for `1.` before a portion mark or the summary label: paragraph 1 (a lettered
+# item `l.` inside the text has neither after it), no lower-case continuation.
+ELL_ONE = re.compile(r"l\.\s*(?:\([A-Za-z/ ]{1,12}\)|SUMMARY\b|Summary\b)")
+
+
 def _starts_lower(line: str) -> bool:
     s = line.lstrip()
-    return bool(s) and s[0].islower()
+    return bool(s) and s[0].islower() and not (s[0] == "l" and ELL_ONE.match(s))
 
 
 def _norm(s: str) -> str:

@@ -23,7 +23,7 @@ from cablebase.grammar.classified_by import (
     text_after_reasons,
 )
 from cablebase.grammar.headings import DECORATION
-from cablebase.grammar.pages import is_cut_marker
+from cablebase.grammar.pages import ELL_ONE, is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
@@ -374,14 +374,15 @@ def _find_labels(line: str, cur: str | None) -> list[tuple[str, int, int]]:
     return found
 
 
-def parse_preamble(lines: list[str], start: int, st: State) -> int:
+def parse_preamble(lines: list[str], start: int, st: State, raw: list[str] | None = None) -> int:
     """Read the preamble from `start`; return the index of the first text line
     (the first numbered paragraph, or the first line after the preamble).
 
     `lines` is the caller's working copy: text glued after the Classified By reasons is
     split off into a new line inserted after it, and that line's index is returned.  A page
     whose first copy of the cable is cut short (`Classified By: A...`) and followed by the
-    full copy (after a dump of the cables.csv row) is read from the full copy."""
+    full copy (after a dump of the cables.csv row) is read from the full copy.  `raw`: the
+    body before page markers were taken out (a later section's repeated preamble with it)."""
     sc, text_start = _scan(lines, start)
     if st.banner_serial and _cut_short(lines, start, text_start):
         full = _full_copy(lines, start, st.banner_serial)
@@ -396,13 +397,25 @@ def parse_preamble(lines: list[str], start: int, st: State) -> int:
                     if name not in sc2.fields:
                         sc2.fields[name] = pieces
                         sc2.order.append(name)
+                if "tags" in sc.fields and _more_tags(sc.fields["tags"], sc2.fields["tags"]):
+                    sc2.fields["tags"] = sc.fields["tags"]  # the full copy ran TAGS on one line
                 sc2.handling[:0] = [w for w in sc.handling if w not in sc2.handling]
                 sc, text_start = sc2, text_start2
                 st.warn(
                     "preamble.cut_short", "first copy cut short: read the full copy", "preamble"
                 )
-    _finish(sc, lines, text_start, st)
+    _finish(sc, lines, text_start, st, raw if raw is not None else lines)
     return text_start
+
+
+def _more_tags(first: list[str], full: list[str]) -> bool:
+    """The first copy's TAGS holds every tag of the full copy's and more: the full copy, its
+    preamble run onto one line, kept only the TAGS line's first line (`… ENRG AF` without
+    `RS, GG, UP, BO, LH` below)."""
+    if len(first) < 2:
+        return False
+    a, b = parse_tags("\n".join(first)), parse_tags("\n".join(full))
+    return len(a) > len(b) and set(b) <= set(a)
 
 
 def _cut_short(lines: list[str], start: int, text_start: int) -> bool:
@@ -466,6 +479,9 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[-1] in ".\u2026" and s.endswith(("...", "\u2026")) and is_cut_marker(s):
             i += 1  # a page marker cut short by the page's preview: no field's text
             continue
+        if s[0] == "l" and ELL_ONE.match(s):
+            text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
+            break
         if NUMBERED_RE.match(raw):
             if not (
                 _LONE_NUMBER.match(s) and _label_ahead(lines, i, sc, ("eo", "tags", "subject"))
@@ -491,6 +507,14 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         last = sc.order[-1] if sc.order else None
         if cur is None and last in _TEXT_FIELDS and not any(sc.fields[last]):
             cur = last  # `SUBJECT:` alone, its value after a blank line
+        if (
+            s[0] == "B"
+            and cur is None
+            and last
+            and s[:2] in ("BY", "By")
+            and "clby" not in sc.fields
+        ):
+            s = lines[i] = _rejoined_clby_label(sc.fields[last], s)
         # Text glued after the reasons of a Classified By statement starts the text.
         glued = None
         in_clby = cur == "clby" or (cur is None and last == "clby")
@@ -712,7 +736,24 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
     return sc, text_start
 
 
+# A page that broke the label over a blank line: `SUBJECT: … IN LIBYA CLASSIFIED` ⏎⏎ `BY: Gene …`.
+_CLBY_HALF = re.compile(r"\s*\bCLASSIFIED$", re.I)
+_BY_HALF = re.compile(r"BY\s*:", re.I)
+
+
+def _rejoined_clby_label(pieces: list[str], s: str) -> str:
+    """`s` with the `CLASSIFIED` that ends the field above moved back before its `BY:`."""
+    if not pieces or not _BY_HALF.match(s):
+        return s
+    m = _CLBY_HALF.search(pieces[-1])
+    if m is None:
+        return s
+    pieces[-1] = pieces[-1][: m.start()]
+    return "CLASSIFIED " + s
+
+
 _PREAMBLE_LABELS = ("eo", "tags", "subject", "ref", "clby")
+_OLD_ORDERS = frozenset(("12356", "12065"))  # E.O.s of the old printouts' era (before 1995)
 _SUMMARY_FIRST = frozenset("(Ss")  # how a summary label opens its line (cheap test first)
 
 
@@ -1083,13 +1124,47 @@ def _continue_field(sc: _Scan, cur: str | None, s: str) -> bool:
         cur == "tags"
         and (len(pieces) >= 4 or len(s) > 90 or _bare_subject(sc, s, True))
         and not (s[:1] == "(" and is_carried_group(s))  # a person group on its own line
+        and not _closes_group(last, s)  # `… SP (AL-` ⏎ `FETORY, SHEREF AKA: …)`
     ):
         return False
     pieces.append(s)
     return True
 
 
-def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
+_TAGS_AGAIN = re.compile(r"\s*TAGS\s*:\s*(\S.*)")
+
+
+def _repeated_tags(lines: list[str], text_start: int) -> list[str]:
+    """The tags of the preamble a later section repeats (`E.O. …` ⏎ `TAGS: PGOV HR` ⏎
+    `SUBJECT: …`), for a first TAGS value that gave none: an old row whose first TAGS line the
+    publisher replaced with its own category (`TAGS: War Crimes`) keeps the cable's codes there."""
+    for k in range(text_start, len(lines)):
+        line = lines[k]
+        if "TAGS" not in line[:12]:
+            continue
+        m = _TAGS_AGAIN.match(line)
+        if m is None or not (k + 1 < len(lines) and lines[k + 1].lstrip().startswith("SUBJ")):
+            continue
+        if not lines[k - 1].lstrip().startswith(("E.O", "EO ")):
+            continue
+        tags = parse_tags(m.group(1))
+        if tags:
+            return tags
+    return []
+
+
+def _closes_group(last: str, s: str) -> bool:
+    """`s` closes a bracket the line before left open: a person group cut at a line end, its
+    words no SUBJECT without a label."""
+    return (
+        ")" in s
+        and "(" in last
+        and last.count("(") > last.count(")")
+        and s.count(")") > s.count("(")
+    )
+
+
+def _finish(sc: _Scan, lines: list[str], text_start: int, st: State, raw: list[str]) -> None:
     cable = st.cable
     for word in sc.handling:
         if word not in cable.handling:
@@ -1103,9 +1178,11 @@ def _finish(sc: _Scan, lines: list[str], text_start: int, st: State) -> None:
     if "tags" in f:
         cable.tags = parse_tags("\n".join(f["tags"]))
         if not cable.tags:
+            cable.tags = _repeated_tags(raw, text_start)
+        if not cable.tags:
             st.warn("preamble.empty_tags", "TAGS label without tags", "preamble")
     if "subject" in f:
-        portion, subject = parse_subject(f["subject"])
+        portion, subject = parse_subject(f["subject"], old_printout=cable.eo in _OLD_ORDERS)
         cable.subject = subject
         cable.subject_portion = portion
     if "ref" in f:

@@ -871,6 +871,8 @@ def _clean(text: str) -> str:
         text = _COLON_GLUED.sub(": ", text)
     if "\\n" in text:  # a line end escaped in a dump (backslash, n) before `PAGE 02 ROME …`
         text = text.replace("\\n", "\n")
+    if "`" in text:  # a stray backtick, a typo next to a letter or serial (`3507 `B) STATE`)
+        text = text.replace("`", " ")
     # Cheap tests first: each regex only runs when its key text is there.
     if _EIGHT_DIGITS.search(text):
         text = _PAGE_MARKER_LINE.sub("", text)

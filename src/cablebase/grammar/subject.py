@@ -77,9 +77,23 @@ _LABEL_AGAIN = re.compile(r"^\s*S?UBJ(?:ECT)?\s*:\s*", re.IGNORECASE)
 _TRAILING_MARK = re.compile(r"\s\((?=[^()]{1,40}\)[\s.]*$)([^()]*)\)[\s.]*$")
 
 
-def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
+# An old printout marks each continuation line with a dash at the margin, its text aligned
+# under the SUBJECT's (`SUBJECT:  CROATIAN AND BOSNIAN PRESIDENTS` ⏎ `-         MEET TO …`):
+# a dash followed by two spaces or more opens no wrapped line of a later cable.  A dash
+# and one space is the mark only in a cable of that era (E.O. 12356 or before); later it is
+# the SUBJECT's own dash (`… MONTHLY REPORTING CABLE` ⏎ `- JUNE 2004`).  A dash alone on
+# its line is the printout's blank line (`… DEC 21, 1992` ⏎ `-` ⏎ `SUMMARY`).
+_PRINTOUT_MARK = re.compile(r"-(?:[ \t]{2,}(?=\S)|[ \t]*$)")
+_PRINTOUT_MARK_OLD = re.compile(r"-(?:[ \t]+(?=\S)|[ \t]*$)")
+
+
+def parse_subject(pieces: list[str], old_printout: bool = False) -> tuple[str | None, str | None]:
     """Join the SUBJECT pieces (label removed) with single spaces; return
-    (portion mark or None, subject text or None when empty)."""
+    (portion mark or None, subject text or None when empty).  `old_printout`: the cable is of
+    the era whose continuation lines open with a dash and one space."""
+    if len(pieces) > 1:
+        mark = _PRINTOUT_MARK_OLD if old_printout else _PRINTOUT_MARK
+        pieces = pieces[:1] + [_without_mark(p, mark) for p in pieces[1:]]
     text = " ".join(unwrap_hyphens("\n".join(pieces)).split())
     if not text:
         return None, None
@@ -105,6 +119,13 @@ def parse_subject(pieces: list[str]) -> tuple[str | None, str | None]:
     if not rest:
         return portion, None
     return portion, rest
+
+
+def _without_mark(piece: str, mark: re.Pattern) -> str:
+    if piece[:1] != "-":
+        return piece
+    m = mark.match(piece)
+    return piece[m.end() :] if m is not None else piece
 
 
 def _without_notes(text: str) -> str:

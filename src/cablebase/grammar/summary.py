@@ -24,19 +24,20 @@ import re
 
 from cablebase.grammar.pages import ends_sentence
 from cablebase.grammar.paragraphs import NUMBERED, is_list_item
+from cablebase.grammar.portion import split_portion
 from cablebase.record import Paragraph
 
 __all__ = ["ends_in_heading", "find_summary", "opens_with_label"]
 
-# What may stand before the label: a paragraph number written oddly (`1,` `1)`), a portion
+# What may stand before the label: a paragraph number written oddly (`1,` `1)`, `l.`), a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`), and the label's own parenthesis or
 # bracket (`[Summary]` … `[End summary]`).
-_LEAD = r"^[\s.]*(?:\d{1,3}\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?[(\[]?"
+_LEAD = r"^[\s.]*(?:(?:\d{1,3}|l(?=\.))\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?[(\[]?"
 _AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
     _LEAD
-    + r"(?:(?:introduction|executive|background)\s*(?:and\s+|/\s*|,\s*)?)?(?:begin\s+)?summary"
+    + r"(?:(?:introduction|executive|background|action)\s*(?:and\s+|/\s*|,\s*)?)?(?:begin\s+)?summary"
     r"(?:" + _AND + _WORDS + r"|\s*/\s*[a-z]+(?:\s+[a-z]+)?)?"
     r"\s*(?:[:;.,\-]+\]?|[)\]]|\s(?=(?-i:[A-Z(])))\s*(?:\(\s*[A-Za-z/ ]{1,12}\)\s*)?",
     re.I,
@@ -69,7 +70,7 @@ _END_WORDS = re.compile(
 # A summary heading, decoration stripped.
 _HEADING = re.compile(
     r"^(?:[IVX]{1,4}\.\s*)?(?:(?:introduction|executive|background),?\s+(?:and\s+)?|begin\s+)?"
-    r"summary(?:\s*(?:/|\band\b)\s*[a-z]+(?:\s+[a-z]+){0,2})?(?:\s*:\s*\S.{0,60})?$",
+    r"summary(?:\s*(?:/|,|\band\b)\s*[a-z]+(?:[\s,]+[a-z]+){0,3})?(?:\s*:\s*\S.{0,60})?$",
     re.I,
 )
 # A heading run onto the line before it: after a sentence end or a handling caveat.
@@ -93,7 +94,57 @@ def find_summary(paragraphs: list[Paragraph], *, heading_before: bool = False) -
         text = _collect(paragraphs, 0, paragraphs[0].text, by_heading=True)
     if text and text.rstrip()[-1:] in _RULE_CHARS:
         text = _GLUED_HEADING.sub("", text)
+    if text and ("omment" in text[-16:] or "OMMENT" in text[-16:]):
+        text = _without_stray_end_comment(text)
+    if text and text[0] == "(":
+        text = _without_lead_mark(text)
+    if text and text[-1] not in ".!?\"'\u201d" and ")" in text[-130:]:
+        m = _GLUED_TITLE.search(text)
+        if m is not None:
+            text = text[: m.start()]  # the next section's title glued on by the page
     return text or None
+
+
+# A portion-marked section title glued to the end of the summary's paragraph (`… John
+# Duncan. (SBU) Meeting with Brazil's Ambassador (7 May)`): no sentence end after it.
+_GLUED_TITLE = re.compile(
+    r"(?<=[.!?\"'\u201d])\s+\((?:U|SBU|C|S)(?:/[A-Z]+)?\)\s+[A-Z][^.!?]{3,120}$"
+)
+
+
+# A paragraph number in brackets before a portion mark (`(1) (C) The …`), and an empty mark.
+_BRACKET_NUMBER = re.compile(r"\(\d{1,3}\)\s*(?=\()")
+_EMPTY_MARK = re.compile(r"\(\s*\)\s*")
+
+
+def _without_lead_mark(text: str) -> str:
+    """The summary without the portion mark the paragraph reader left at its start (`(c) The
+    May 15 visit …`, `(S//REL China) We have …`, `()  Summary:  …`), and the summary label
+    after it (`(C/REL NATO and AUS) Summary: Chora …`)."""
+    rest = _BRACKET_NUMBER.sub("", text, count=1)
+    m = _EMPTY_MARK.match(rest)
+    if m is not None:
+        rest = rest[m.end() :]
+    else:
+        portion, rest = split_portion(rest)
+        if portion is None:
+            return text
+    label = _LABEL.match(rest)
+    if label is not None and label.end() < len(rest):
+        rest = rest[label.end() :]
+    return rest.strip() or text
+
+
+# `End comment.` closing a summary that opened no comment (`… in politics. End comment.`):
+# the writer's closing marker for the summary, no part of its text.
+_STRAY_END_COMMENT = re.compile(r"\s*[(\[]?\bend\s+comment\W*$", re.I)
+
+
+def _without_stray_end_comment(text: str) -> str:
+    m = _STRAY_END_COMMENT.search(text)
+    if m is None or "comment" in text[: m.start()].lower():
+        return text
+    return text[: m.start()].rstrip()
 
 
 # A decorated heading glued to the end of the summary's paragraph (`… the talks. ------
@@ -158,6 +209,9 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             )
             if text:
                 return text
+    text = _introduction(paragraphs)
+    if text:
+        return text
     for p in early[:3]:
         if "ummary" not in p.text and "UMMARY" not in p.text:
             continue
@@ -166,6 +220,27 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
             text = p.text[: end.start()].strip()
             if text:
                 return text
+    return None
+
+
+# `Introduction:` opening one of the first paragraphs, its run closed by `End Summary`: the
+# writer's summary under another label (read only when the closing is there).
+_INTRO_LABEL = re.compile(_LEAD + r"introduction\s*:\s*", re.I)
+
+
+def _introduction(paragraphs: list[Paragraph]) -> str | None:
+    for k, p in enumerate(paragraphs[:3]):
+        head = p.text[:40]
+        if "ntroduction" not in head and "NTRODUCTION" not in head:
+            continue
+        m = _INTRO_LABEL.match(p.text)
+        if m is None:
+            continue
+        first = p.text[m.end() :]
+        end = _find_end(first)
+        if end is not None:
+            return first[: end.start()].strip() or None
+        return _to_end_marker(paragraphs, k, [first.strip()])
     return None
 
 

@@ -523,6 +523,8 @@ def _clean(line: str) -> str:
         line = _LABEL_RX.sub(" ", line)
     if "SIPDIS" in u or "NOFORN" in u or "SENSITIVE" in u:
         line = _HANDLING.sub(" ", line)
+    if "<" in line:  # the shifted comma key typed for a comma (`PGOV, VE, ECON< VE`)
+        line = line.replace("<", ",")
     return line
 
 
