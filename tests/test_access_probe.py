@@ -33,6 +33,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -599,6 +600,15 @@ def sees_cable(r: Reader, i: int) -> bool:
     )
 
 
+def hidden_ids(reader: Reader) -> set[str]:
+    """The ids of the lifecycle cables the reader may not see that no cable they see cites:
+    none may appear anywhere (an inbox, a list, a count naming one tells the existence a 404
+    hides); a cited one appears in the citing cable's REF block, as a missing one would."""
+    seen = {i for i in L.LIFE_SPECS if sees_cable(reader, i)}
+    cited = {c for i in seen for c in L.LIFE_SPECS[i].cites}
+    return {rid(i) for i in L.LIFE_SPECS if i not in seen | cited}
+
+
 def object_routes(app, name: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The GET routes whose one path parameter is `name`."""
     out = []
@@ -670,7 +680,7 @@ def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> N
 
     if is_dsn(life) and reader not in LIFE_PG_READERS:
         pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
-    bad = L.every_token() - L.allowed(reader)
+    bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
     app = make_app_at(life, L.clock())
     paths = (str(life),)
     session, token = credentials(life, reader)
@@ -873,36 +883,190 @@ def test_a_declassification_date_opens_the_cable_on_its_day(life) -> None:  # ty
             assert everything == 3 + opened, now  # the release and the cables already open
 
 
-def cli_commands() -> list[list[str]]:
-    """Every command that reads, over every lifecycle object: each cable (and each version)
-    as telegram, JSON and markdown; each draft and each of its versions; each release, and
-    the lists; searches, exports and graphs of everything."""
-    out: list[list[str]] = []
-    for i in [*L.LIFE_SPECS, MISSING]:
-        name = rid(i) if isinstance(i, int) else i
-        versioned = i in (L.RELEASED, L.MERGED, MISSING)
-        for version in ([], ["--version", "1"], ["--version", "2"]) if versioned else ([],):
-            for shape in ([], ["--json"], ["--markdown"]):
-                out.append(["show", name, *version, *shape])
-    for did in [*L.DRAFTS, L.MISSING_DRAFT]:
-        for version in ([], ["--version", "1"], ["--version", "2"]):
-            out.append(["draft", "show", str(did), "--json", *version])
-    out += [["draft", "list"], ["release", "list"], ["stats"]]
-    out += [["release", "show", str(n)] for n in (1, 2, 3, L.MISSING_RELEASE)]
-    for q in ("", " OR ".join(sorted(L.every_token()))):
-        out += [
-            ["search", q, "--json", "--facets"],
-            ["export", q, "--to", "csv", "--text"],
-            ["export", q, "--to", "jsonl"],
-            ["graph", q],
-        ]
-    return out
+# -- the command line, every command of its parser --------------------------------------------
+#
+# The commands are walked from the parser (cablebase.cli.main).  A command that names its
+# reader (an identity option: --token) is asked as every reader: its CLI_CASES fill an object
+# placeholder with each lifecycle object of its kind and a missing one, and a query
+# placeholder with queries finding everything.  A command without one is the archive's
+# operator's (who opens the file and reads it all): OPERATOR_COMMANDS says so.  A command
+# added later fails test_every_command_is_probed until it is in one table or the other.
+
+OPERATOR_COMMANDS = {
+    ("demo",): "builds a demo archive",
+    ("dispatch", "retry"): "the operator's queue",
+    ("dispatch", "roster"): "the operator's rosters",
+    ("dispatch", "run"): "the operator's worker",
+    ("dispatch", "send"): "the operator's queue",
+    ("draft", "check"): "checks a file; its --archive resolves REF items as the public",
+    ("draft", "rules"): "the rules, no archive",
+    ("errors",): "ingest errors, read with the file",
+    ("generate",): "no archive",
+    ("ingest",): "writes the file",
+    ("parse",): "no archive",
+    ("policy", "set"): "the operator's policy",
+    ("policy", "show"): "the operator's policy",
+    ("serve",): "starts the server (its routes are probed above)",
+    **{
+        ("users", c): "the operator's accounts"
+        for c in (
+            "add",
+            "disable",
+            "enable",
+            "grant",
+            "list",
+            "passwd",
+            "revoke",
+            "role",
+            "token",
+            "tokens",
+            "untoken",
+        )
+    },
+}
+
+DRAFT_FILE = "{draft-file}"  # replaced by a draft's text in a file
+VERSIONS = ([], ["--version", "1"], ["--version", "2"])
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """One shape of a command: `args` with "{}" (an object of `kind`: cable, draft,
+    release; None: no object) and "{q}" (each of the queries finding everything).
+    `writes`: asked of hidden objects only (a visible one would change the world; a hidden
+    one must fail as a missing one, changing nothing)."""
+
+    kind: str | None
+    args: tuple[str, ...]
+    writes: bool = False
+
+
+def _cases(kind: str | None, *shapes: list[str], writes: bool = False) -> list[CliCase]:
+    return [CliCase(kind, tuple(s), writes) for s in shapes]
+
+
+CLI_CASES: dict[tuple[str, ...], list[CliCase]] = {
+    ("show",): _cases("cable", ["{}"], ["{}", "--json"], ["{}", "--markdown"])
+    + _cases("versioned", *(["{}", *v, "--json"] for v in VERSIONS[1:]))
+    + _cases("versioned", ["{}", "--version", "2"]),
+    ("search",): _cases(None, ["{q}", "--json", "--facets"], ["{q}", "--count"])
+    + _cases(None, ["{q}", "--sort", "date", "--limit", "2", "--offset", "1"])
+    # (cites: reads the citing cables' REF blocks, which name hidden cables too)
+    + _cases("cable", ["id:{}", "--json"], ["citedby:{}", "--count"]),
+    ("export",): _cases(None, *(["{q}", "--to", f, "--text"] for f in ("jsonl", "csv", "parquet")))
+    + _cases(None, ["{q}", "--to", "parquet", "--record"], ["{q}", "--to", "csv", "--record"])
+    + _cases("cable", ["id:{}", "--to", "parquet", "--text"]),
+    ("graph",): _cases(None, ["{q}"], ["{q}", "--to", "gexf", "--no-unresolved"])
+    + _cases("cable", ["citedby:{}"]),
+    ("stats",): _cases(None, [], ["--json"]),
+    ("inbox",): _cases(None, ["SECSTATE", "--json"], ["SECSTATE"], ["LEAKVILLE", "--json"])
+    + _cases("cable", ["SECSTATE", "--ack", "{}"], ["SECSTATE", "--read", "{}"], writes=True),
+    ("dispatch", "status"): _cases(None, ["--json", "--late", "--dead", "--alerts"], ["--late"]),
+    ("audit",): _cases(None, [], ["--export", "jsonl"]),
+    ("declassify",): _cases(None, ["{q}", "--dry-run"])
+    + _cases("cable", ["id:{}", "--dry-run"])
+    + _cases("cable", ["id:{}"], writes=True),
+    ("draft", "show"): _cases("draft", *(["{}", "--json", *v] for v in VERSIONS))
+    + _cases("draft", ["{}", "--check"]),
+    ("draft", "list"): _cases(None, ["--json"]),
+    ("draft", "queue"): _cases(None, ["--json"]),
+    ("draft", "desk"): _cases(None, ["list"]),
+    ("draft", "new"): [],  # makes a draft of the reader's own: no one else's to meet
+    ("draft", "edit"): _cases("draft", ["{}", DRAFT_FILE], writes=True),
+    ("draft", "submit"): _cases("draft", ["{}", "--office", L.OFFICE], writes=True),
+    ("draft", "recall"): _cases("draft", ["{}"], writes=True),
+    ("draft", "clear"): _cases("draft", ["{}", L.OFFICE], writes=True),
+    ("draft", "release"): _cases("draft", ["{}"], writes=True),
+    ("release", "list"): _cases(None, [], ["--status", "published"])
+    + _cases("cable", ["--cable", "{}"]),
+    ("release", "show"): _cases("release", ["{}"], ["{}", "--telegram"]),
+    ("release", "prepare"): _cases("cable", ["{}", "--withhold", "1"], writes=True),
+    **{
+        ("release", action): _cases("release", ["{}"], writes=True)
+        for action in ("edit", "review", "publish", "withdraw")
+    },
+}
+
+
+def cli_tree() -> dict[tuple[str, ...], Any]:
+    """Every command of the parser, by its path of names."""
+    import click
+
+    from cablebase.cli import main
+
+    def walk(cmd, path):  # type: ignore[no-untyped-def]
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, (*path, name))
+        else:
+            yield path, cmd
+
+    return dict(walk(main, ()))
+
+
+def names_its_reader(command) -> bool:  # type: ignore[no-untyped-def]
+    return any(p.name == "token" for p in command.params)
+
+
+def test_every_command_is_probed() -> None:
+    tree = cli_tree()
+    readers = {path for path, cmd in tree.items() if names_its_reader(cmd)}
+    assert readers == set(CLI_CASES), (
+        f"commands naming a reader without CLI_CASES: {sorted(readers - set(CLI_CASES))};"
+        f" CLI_CASES of no such command: {sorted(set(CLI_CASES) - readers)}"
+    )
+    assert set(tree) - readers == set(OPERATOR_COMMANDS), (
+        f"unclassified commands: {sorted(set(tree) - readers - set(OPERATOR_COMMANDS))}"
+    )
+
+
+def objects_of(kind: str | None) -> list[str]:
+    """The lifecycle objects of a kind, and a missing one last."""
+    if kind == "cable":
+        return [*(rid(i) for i in L.LIFE_SPECS), MISSING]
+    if kind == "versioned":  # the cables with two versions
+        return [rid(L.RELEASED), rid(L.MERGED), MISSING]
+    if kind == "draft":
+        return [*map(str, L.DRAFTS), str(L.MISSING_DRAFT)]
+    if kind == "release":
+        return ["1", "2", "3", str(L.MISSING_RELEASE)]
+    return [""]
+
+
+def hidden_from(reader: Reader, kind: str | None, name: str) -> bool:
+    if kind in ("cable", "versioned") and name != MISSING:
+        return not sees_cable(reader, int(name[-3:]) - 100)
+    if kind == "draft" and name != str(L.MISSING_DRAFT):
+        return not L.reads_draft(reader, int(name))
+    if kind == "release" and name != str(L.MISSING_RELEASE):
+        return reader != L.ARCHIVIST
+    return False
+
+
+def cli_queries() -> list[str]:
+    """Queries finding everything: none, and every token of the world."""
+    return ["", " OR ".join(sorted(L.every_token()))]
+
+
+def decoded(path: Path) -> str:
+    """A command's --out file as text: parquet decoded (its values searched like any
+    output), anything else as written."""
+    import json
+
+    data = path.read_bytes()
+    if data[:4] == b"PAR1":
+        import pyarrow.parquet as pq
+
+        return json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False)
+    return data.decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
-def test_every_read_command_keeps_to_the_reader(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
-    """The command line over the lifecycle world: no output holds a token outside the
-    reader's set; a hidden draft or cable answers as a missing one (its id aside)."""
+def test_every_command_keeps_to_the_reader(life, reader: Reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every command naming its reader (from the parser, CLI_CASES) over the lifecycle
+    world: no output (an --out file too, parquet decoded) holds a token outside the reader's
+    set, none is a traceback; a command about a hidden cable, draft or release answers as
+    about a missing one (its id aside), and a write to one fails as to a missing one."""
     from click.testing import CliRunner
 
     from cablebase.cli import main
@@ -910,32 +1074,53 @@ def test_every_read_command_keeps_to_the_reader(life, reader: Reader) -> None:  
 
     if is_dsn(life) and reader not in LIFE_PG_READERS:
         pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
-    bad = L.every_token() - L.allowed(reader)
+    bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
     who = [] if reader.name is None else ["--token", cli_token(life, reader.name)]
+    draft_file = tmp_path / "draft.txt"
+    draft_file.write_text(L.draft_body("UNCLASSIFIED", "zzprobeedit"))
+    out_file = tmp_path / "out"
     runner = CliRunner()
-    answers = {}
-    for cmd in cli_commands():
-        res = runner.invoke(main, [*cmd, "--archive", str(life), *who])
-        assert "Traceback" not in res.output and res.exit_code in (0, 1, 2), (cmd, res.output)
-        assert_clean(res.output, {t for t in bad if t not in " ".join(cmd)}, " ".join(cmd))
-        answers[tuple(cmd)] = (res.exit_code, res.output)
-    for cmd, (code, output) in answers.items():
-        hidden = None
-        if cmd[0] == "show" and cmd[1] != MISSING:
-            i = int(cmd[1][-3:]) - 100
-            hidden = (MISSING, cmd[1]) if not sees_cable(reader, i) else None
-        if cmd[:2] == ("draft", "show") and cmd[2] != str(L.MISSING_DRAFT):
-            hidden = (
-                (str(L.MISSING_DRAFT), cmd[2]) if not L.reads_draft(reader, int(cmd[2])) else None
-            )
-        if hidden:
-            at = cmd.index(hidden[1])
-            missing = (*cmd[:at], hidden[0], *cmd[at + 1 :])
-            want = answers[missing]
-            if cmd[0] == "draft":  # a number: every number out of the way
-                assert (code, digits_hidden(output)) == (want[0], digits_hidden(want[1])), cmd
-            else:
-                assert (code, output.replace(hidden[1], SAME_ID)) == (
-                    want[0],
-                    want[1].replace(hidden[0], SAME_ID),
-                ), cmd
+
+    def run(path: tuple[str, ...], args: list[str]) -> tuple[int, str]:
+        args = [str(draft_file) if a == DRAFT_FILE else a for a in args]
+        out = ["--out", str(out_file)] if path in (("export",), ("graph",)) else []
+        out_file.unlink(missing_ok=True)
+        res = runner.invoke(main, [*path, *args, *out, "--archive", str(life), *who])
+        text = res.output + (decoded(out_file) if out_file.exists() else "")
+        where = " ".join((*path, *args))
+        assert "Traceback" not in text and res.exit_code in (0, 1, 2), (where, text[:500])
+        if path != ("audit",):  # the audit log holds what readers typed: this test's queries
+            assert_clean(text, {t for t in bad if t not in where}, where)
+        return res.exit_code, text
+
+    asked = 0
+    for path, cases in CLI_CASES.items():
+        for case in cases:
+            if case.kind is None:
+                for q in cli_queries() if "{q}" in case.args else [""]:
+                    run(path, [a.replace("{q}", q) for a in case.args])
+                    asked += 1
+                continue
+            names = objects_of(case.kind)
+            missing_answer = None
+            for name in reversed(names):  # the missing object first
+                hidden = hidden_from(reader, case.kind, name)
+                is_missing = name == names[-1]
+                if case.writes and not (hidden or is_missing):
+                    continue
+                code, text = run(path, [a.replace("{}", name) for a in case.args])
+                asked += 1
+                if is_missing:
+                    missing_answer = (code, text)
+                elif hidden:
+                    assert missing_answer is not None
+                    if case.kind in ("draft", "release"):  # numbers: all out of the way
+                        got, want = (code, digits_hidden(text)), digits_hidden(missing_answer[1])
+                    else:
+                        got, want = (
+                            (code, as_missing(text, name)),
+                            as_missing(missing_answer[1], names[-1]),
+                        )
+                    want = (missing_answer[0], want)
+                    assert got == want, (path, case.args, name, reader, got, want)
+    assert asked > 100, asked
