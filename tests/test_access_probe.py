@@ -600,6 +600,11 @@ def sees_cable(r: Reader, i: int) -> bool:
     )
 
 
+def read_whole(reader: Reader, name: str) -> bool:
+    i = int(name[-3:]) - 100
+    return i == L.RELEASED or L.reads_whole(reader, i)
+
+
 def hidden_ids(reader: Reader) -> set[str]:
     """The ids of the lifecycle cables the reader may not see that no cable they see cites:
     none may appear anywhere (an inbox, a list, a count naming one tells the existence a 404
@@ -771,6 +776,121 @@ def make_app_at(path, clock):  # type: ignore[no-untyped-def]
     from cablebase.web.app import create_app
 
     return create_app(path, hasher=HASHER, clock=clock)
+
+
+# The actions of the POST routes `.../{action}` (the handlers' own lists), and the form and JSON
+# fields that name an object (a cable by id, a query of `id:`).
+POST_ACTIONS = {
+    "/drafts/{draft_id}/{action}": ["save", "submit", "recall", "clear", "release", "bogus"],
+    "/releases/{release_id}/{action}": ["update", "review", "publish", "withdraw", "bogus"],
+}
+OBJECT_FIELDS = {"cable": "{}", "q": "id:{}"}  # /releases/new, /declassify
+POST_VALUES = {
+    "addressee": "SECSTATE",
+    "office": L.OFFICE,
+    "offices": L.OFFICE,
+    "withheld": "1",
+    "subject": "false",
+    "form": "text",
+    "body": L.draft_body("UNCLASSIFIED", "zzprobeedit"),
+}
+# Routes that act only on cables the reader reads whole (releases, declassification): a cable
+# read in part is as missing there as a hidden one.
+WHOLE_ONLY = ("/releases/new", "/declassify")
+
+
+def post_requests(app) -> list[tuple[str, str, str, dict]]:  # type: ignore[no-untyped-def]
+    """(kind, the object's placeholder "{}" in..., url, request arguments) of every POST route
+    naming a cable, draft or release, by a path parameter or a form field (OBJECT_FIELDS)."""
+    out = []
+    kinds = {"reference_id": "cable", "draft_id": "draft", "release_id": "release"}
+    for route in routes_of(app):
+        if "POST" not in route.methods:
+            continue
+        names = [p.name for p in route.dependant.path_params]
+        form, fields = body_fields(route)
+        named = [n for n in names if n in kinds]
+        by_field = [f for f in fields if f in OBJECT_FIELDS]
+        if not named and not by_field:
+            continue
+        kind = kinds[named[0]] if named else "cable"
+        paths = [route.path]
+        if "action" in names:
+            assert route.path in POST_ACTIONS, f"{route.path}: its actions (POST_ACTIONS)"
+            paths = [route.path.replace("{action}", a) for a in POST_ACTIONS[route.path]]
+        for path in paths:
+            for k, v in POST_VALUES.items():
+                path = path.replace("{" + k + "}", v)
+            if named:
+                path = path.replace("{" + named[0] + "}", "{}")
+            values = {f: OBJECT_FIELDS.get(f, POST_VALUES.get(f, "x")) for f in fields}
+            if form == "form":
+                args = {"data": {**values, "csrf": "{csrf}"}}
+            elif form == "json":
+                args = {"json": {f: ([v] if f == "offices" else v) for f, v in values.items()}}
+            else:
+                args = {}
+            out.append((kind, path, args))
+    assert {p for _, p, _ in out} >= {"/releases/new", "/declassify", "/api/drafts/{}"}, out
+    return out
+
+
+@pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
+def test_every_write_to_a_hidden_object_answers_as_a_missing_one(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    """Every POST route naming a cable, a draft or a release (path or form field, from the
+    router), each action, as each reader with a valid CSRF token (pages) or API token
+    (/api): about a hidden object exactly as about a missing one (status, headers, body, its
+    id aside), changing nothing; no answer holds a token outside the reader's set."""
+    import json
+
+    bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
+    app = make_app_at(life, L.clock())
+    session, token = credentials(life, reader)
+    failures: list[str] = []
+    with TestClient(app, follow_redirects=False) as client:
+        csrf = ""
+        if session:
+            page = asked(client, "GET", "/account", session, token)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+        def post(path: str, args: dict, name: str) -> tuple:
+            fill = lambda v: v.replace("{}", name).replace("{csrf}", csrf)  # noqa: E731
+            kw = json.loads(json.dumps(args))
+            for part in ("data", "json"):
+                if isinstance(kw.get(part), dict):
+                    kw[part] = {
+                        k: (fill(v) if isinstance(v, str) else [fill(x) for x in v])
+                        for k, v in kw[part].items()
+                    }
+            url = fill(path)
+            res = asked(client, "POST", url, session, token, **kw)
+            found = sorted(t for t in bad if t.lower() in res.text.lower() and t != name)
+            if found:
+                failures.append(f"POST {url} as {reader.name}: leaks {found}")
+            status, headers, body = normalised(res, (str(life),))
+            headers = {h: v for h, v in headers.items() if h != "content-length"}
+            return status, str(headers), body
+
+        for kind, path, args in post_requests(app):
+            names = objects_of(kind)
+            hidden = [n for n in names[:-1] if hidden_from(reader, kind, n)]
+            if path in WHOLE_ONLY:  # the release of 50 is everyone's whole: a new one is made
+                hidden = [n for n in names[:-1] if not read_whole(reader, n)]
+            if not hidden:
+                continue
+            want = post(path, args, names[-1])
+            for name in hidden:
+                got = post(path, args, name)
+                if kind == "cable":
+                    g, w = as_missing(str(got), name), as_missing(str(want), names[-1])
+                else:
+                    g, w = digits_hidden(str(got)), digits_hidden(str(want))
+                if g != w:
+                    failures.append(
+                        f"POST {path} ({name}) as {reader.name} differs from a missing one:"
+                        f" {g[:300]} != {w[:300]}"
+                    )
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:20])
 
 
 @pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
