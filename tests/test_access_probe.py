@@ -1244,3 +1244,116 @@ def test_every_command_keeps_to_the_reader(life, reader: Reader, tmp_path: Path)
                     want = (missing_answer[0], want)
                     assert got == want, (path, case.args, name, reader, got, want)
     assert asked > 100, asked
+
+
+# -- every command, every parameter, hostile values -----------------------------------------
+
+# Values each parameter of each command gets in turn (a command line's invalid UTF-8 arrives
+# as a lone surrogate).
+HOSTILE_ARGS = ["", "\x00", "a\x00b", "\udcff", "-1", "9" * 400, '"(', "x" * 5000, "../../etc"]
+# The other parameters' values, by name (a valid object each, so the hostile one goes deep).
+PLAUSIBLE_ARGS = {
+    "query": "tag:PREL",
+    "reference_id": rid(L.RELEASED),
+    "draft_id": "1",
+    "release_id": "1",
+    "post": "SECSTATE",
+    "name": "conf",
+    "label": "probe",
+    "office": L.OFFICE,
+    "offices": L.OFFICE,
+    "unit": L.OFFICE,
+    "value": "conf",
+    "action": "list",
+    "mode": "controlled",
+    "role": "reader",
+    "clearance": "SECRET",
+    "ids": "1",
+    "contacts": "watch officer",
+}
+# Not run: they build archives or files of any size asked (their numbers are work, not
+# input), or serve.
+UNRUN_COMMANDS = {("serve",), ("demo",), ("generate",)}
+FIXED_ARGS = {("dispatch", "run"): ["--once"]}
+
+
+def hostile_cli_calls(tree, draft_file: str) -> Iterator[tuple[tuple[str, ...], list[str]]]:  # type: ignore[no-untyped-def]
+    """(command, its arguments): each parameter that takes a value (arguments and options,
+    the archive's and the reader's aside) given each hostile value, the others plausible."""
+    import click
+
+    for path, cmd in tree.items():
+        if path in UNRUN_COMMANDS:
+            continue
+        params = [
+            p
+            for p in cmd.params
+            if p.name not in ("archive_path", "token", "user", "by", "as_user")
+            and not (isinstance(p, click.Option) and p.is_flag)
+        ]
+
+        def plausible(p):  # type: ignore[no-untyped-def]
+            if p.name == "path":
+                return draft_file
+            if isinstance(p.type, click.Choice):
+                return p.type.choices[0]
+            return PLAUSIBLE_ARGS.get(p.name or "", "1" if p.type.name == "integer" else "x")
+
+        for varied in params:
+            for value in HOSTILE_ARGS:
+                args: list[str] = []
+                for p in params:
+                    v = value if p is varied else plausible(p)
+                    if isinstance(p, click.Argument):
+                        args.append(v)
+                    elif p is varied or p.required:
+                        args += [p.opts[0], v]
+                yield path, [*args, *FIXED_ARGS.get(path, [])]
+
+
+@pytest.fixture(scope="module")
+def hostile_life(archive_store) -> str:  # type: ignore[no-untyped-def]
+    """A lifecycle world of its own: the hostile commands write (accounts, drafts...)."""
+    location = archive_store([])
+    L.build(location)
+    return location
+
+
+def test_every_command_takes_hostile_arguments(hostile_life, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every command of the parser (cli_tree), each of its parameters given each hostile
+    value (NUL, a lone surrogate, 400 digits, unbalanced quotes, 5,000 characters,
+    traversal), run by an archivist cleared for everything (the deepest reach): a message and
+    a status of 0, 1 or 2, never a traceback nor an internal error."""
+    from click.testing import CliRunner
+
+    from cablebase.cli import main
+    from tests.test_access_oracle import cli_token
+
+    token = cli_token(hostile_life, L.ARCHIVIST.name or "")
+    monkeypatch.chdir(tmp_path)  # the files the commands write (--out VALUE) land here
+    draft_file = tmp_path / "draft.txt"
+    draft_file.write_text(L.draft_body("UNCLASSIFIED", "zzprobehostile"))
+    runner = CliRunner()
+    failures = []
+    calls = list(hostile_cli_calls(cli_tree(), str(draft_file)))
+    for path, args in calls:
+        cmd = cli_tree()[path]
+        who = ["--token", token] if names_its_reader(cmd) else []
+        here = [] if path in (("parse",),) else ["--archive", str(hostile_life)]
+        if path == ("draft", "check"):
+            here = ["--archive", str(hostile_life)]
+        res = runner.invoke(
+            main, [*path, *args, *here, *who], input="x" * 12 + "\n" + "x" * 12 + "\n"
+        )
+        text = res.output
+        if res.exception and not isinstance(res.exception, SystemExit):
+            text += f" {type(res.exception).__name__}: {res.exception}"
+        if (
+            res.exit_code not in (0, 1, 2)
+            or "Traceback" in text
+            or "internal error" in text
+            or (res.exception and not isinstance(res.exception, SystemExit))
+        ):
+            failures.append(f"{' '.join(path)} {[a[:40] for a in args]!r}: {text[:300]!r}")
+    assert len(calls) > 500, len(calls)
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])

@@ -39,6 +39,7 @@ NAME_FAILURES = 5
 ADDRESS_FAILURES = 20
 WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
+MAX_TOKEN_DAYS = 3650  # the longest lifetime of an API token (web form and command line)
 # A session's expiry slides with use; writing it back at most once a minute keeps reads cheap.
 _TOUCH = timedelta(minutes=1)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")  # no ':' (audit's "local:" users)
