@@ -1311,6 +1311,35 @@ def hostile_cli_calls(tree, draft_file: str) -> Iterator[tuple[tuple[str, ...], 
                 yield path, [*args, *FIXED_ARGS.get(path, [])]
 
 
+# The archive and the reader, hostile (the other arguments plausible): every command with
+# each archive location, every command naming its reader with each token, and with a name
+# and each password ($CABLEBASE_PASSWORD holds what the environment gave: a lone surrogate
+# for invalid UTF-8).
+HOSTILE_ARCHIVES = ["", "\x00", "\udcff", "postgresql://\x00", "postgresql://x@127.0.0.1:1/x"]
+HOSTILE_SECRETS = ["", "\x00", "\udcff", "\ud800", "x" * 5000]
+
+
+def identity_calls(tree, draft_file: str) -> Iterator[tuple[tuple[str, ...], list[str], dict]]:  # type: ignore[no-untyped-def]
+    """(command, its arguments, the environment): hostile archives and credentials."""
+    first = {}
+    for path, args in hostile_cli_calls(tree, draft_file):
+        first.setdefault(path, args)  # plausible but for the first parameter's ""
+    for path, cmd in tree.items():
+        if path in UNRUN_COMMANDS:
+            continue
+        args = [a if a != "" else "x" for a in first.get(path, [*FIXED_ARGS.get(path, [])])]
+        for where in HOSTILE_ARCHIVES:
+            yield path, [*args, "--archive", where], {}
+        if not names_its_reader(cmd):
+            continue
+        user = next(p.opts[0] for p in cmd.params if p.name in ("user", "by", "as_user"))
+        for secret in HOSTILE_SECRETS:
+            yield path, [*args, "--token", secret], {}
+            if secret in ("", "\udcff", "x" * 5000):  # what an environment can hold
+                yield path, [*args, user, "conf"], {"CABLEBASE_PASSWORD": secret}
+        yield path, [*args, user, "\udcff\x00"], {"CABLEBASE_PASSWORD": "x"}
+
+
 @pytest.fixture(scope="module")
 def hostile_life(archive_store) -> str:  # type: ignore[no-untyped-def]
     """A lifecycle world of its own: the hostile commands write (accounts, drafts...)."""
@@ -1322,8 +1351,9 @@ def hostile_life(archive_store) -> str:  # type: ignore[no-untyped-def]
 def test_every_command_takes_hostile_arguments(hostile_life, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Every command of the parser (cli_tree), each of its parameters given each hostile
     value (NUL, a lone surrogate, 400 digits, unbalanced quotes, 5,000 characters,
-    traversal), run by an archivist cleared for everything (the deepest reach): a message and
-    a status of 0, 1 or 2, never a traceback nor an internal error."""
+    traversal), run by an archivist cleared for everything (the deepest reach); every command
+    with hostile archives, tokens, names and passwords: a message and a status of 0, 1 or 2,
+    never a traceback nor an internal error."""
     from click.testing import CliRunner
 
     from cablebase.cli import main
@@ -1335,16 +1365,16 @@ def test_every_command_takes_hostile_arguments(hostile_life, tmp_path: Path, mon
     draft_file.write_text(L.draft_body("UNCLASSIFIED", "zzprobehostile"))
     runner = CliRunner()
     failures = []
-    calls = list(hostile_cli_calls(cli_tree(), str(draft_file)))
-    for path, args in calls:
-        cmd = cli_tree()[path]
-        who = ["--token", token] if names_its_reader(cmd) else []
-        here = [] if path in (("parse",),) else ["--archive", str(hostile_life)]
-        if path == ("draft", "check"):
-            here = ["--archive", str(hostile_life)]
-        res = runner.invoke(
-            main, [*path, *args, *here, *who], input="x" * 12 + "\n" + "x" * 12 + "\n"
-        )
+    tree = cli_tree()
+    calls = [(p, a, None) for p, a in hostile_cli_calls(tree, str(draft_file))]
+    calls += list(identity_calls(tree, str(draft_file)))
+    for path, args, env in calls:
+        cmd = tree[path]
+        if env is None:  # the archive and an archivist's token
+            who = ["--token", token] if names_its_reader(cmd) else []
+            here = [] if path == ("parse",) else ["--archive", str(hostile_life)]
+            args, env = [*args, *here, *who], {}
+        res = runner.invoke(main, [*path, *args], input="x" * 12 + "\n" + "x" * 12 + "\n", env=env)
         text = res.output
         if res.exception and not isinstance(res.exception, SystemExit):
             text += f" {type(res.exception).__name__}: {res.exception}"

@@ -15,7 +15,7 @@ import click
 
 from cablebase.archive.query import QueryError
 from cablebase.cli.identity import identity_options
-from cablebase.cli.params import FileName
+from cablebase.cli.params import ArchiveLocation, FileName
 
 DEFAULT_ARCHIVE = "cables.db"
 
@@ -24,7 +24,7 @@ def archive_option(f):  # type: ignore[no-untyped-def]
     return click.option(
         "--archive",
         "archive_path",
-        type=click.Path(dir_okay=False),
+        type=ArchiveLocation(),
         default=lambda: os.environ.get("CABLEBASE_ARCHIVE", DEFAULT_ARCHIVE),
         show_default="$CABLEBASE_ARCHIVE or cables.db",
         help="The archive: a SQLite file, or a PostgreSQL database as postgresql://…",

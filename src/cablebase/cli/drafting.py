@@ -26,7 +26,7 @@ import click
 
 from cablebase.cli.archive import archive_option
 from cablebase.cli.identity import identity_options
-from cablebase.cli.params import FileName
+from cablebase.cli.params import ArchiveLocation, FileName
 
 __all__ = ["COMMANDS", "draft"]
 
@@ -81,7 +81,9 @@ def _resolver(archive: str | None, refids: str | None) -> Callable[[str], bool] 
     metavar="YYYY-MM-DD",
     help="Judge the draft on this day (default: its DTG, or today).",
 )
-@click.option("--archive", default=None, help="Resolve REF items in this archive.")
+@click.option(
+    "--archive", type=ArchiveLocation(), default=None, help="Resolve REF items in this archive."
+)
 @click.option(
     "--refids", type=FileName(), default=None, help="Resolve REF items in a list of ids (csv[.gz])."
 )

@@ -17,7 +17,7 @@ from importlib import resources
 
 import click
 
-from cablebase.cli.params import FileName
+from cablebase.cli.params import ArchiveLocation, FileName
 from cablebase.forms.detect import FORMS
 from cablebase.record import Cable
 
@@ -203,6 +203,7 @@ def sample_text() -> str:
 @click.option(
     "--archive",
     "archive_path",
+    type=ArchiveLocation(),
     default="cablebase-demo.db",
     show_default=True,
     help="Where to build the demo archive.",
@@ -284,7 +285,9 @@ def _demo_archive(archive_path: str, n: int) -> None:
 
 
 @main.command()
-@click.option("--archive", "archive_path", default=None, help="The archive to serve.")
+@click.option(
+    "--archive", "archive_path", type=ArchiveLocation(), default=None, help="The archive to serve."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option(
