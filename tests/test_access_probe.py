@@ -292,6 +292,47 @@ def test_every_operator_and_parameter_is_probed() -> None:
             )
 
 
+def choices(field_info) -> list[str]:  # type: ignore[no-untyped-def]
+    """The values a query parameter admits when it admits a few (a Literal, a pattern of
+    alternatives, a bool), else []."""
+    import typing
+
+    ann = field_info.annotation
+    if typing.get_origin(ann) is typing.Literal:
+        return [str(a) for a in typing.get_args(ann)]
+    if ann is bool:
+        return ["true", "false"]
+    for m in getattr(field_info, "metadata", []):
+        pattern = getattr(m, "pattern", None)
+        found = re.fullmatch(r"\^\(([\w|-]*)\)\$", pattern or "")
+        if found:
+            return found.group(1).split("|")
+    return []
+
+
+def test_every_choice_of_every_parameter_is_probed() -> None:
+    """Each value a query parameter admits (a sort order, a format, a status...: from the
+    routes' own annotations) is asked by test_access_oracle.py's sweep (QUERY_VALUES) unless
+    it is the default: a new choice fails here until it is."""
+    import tempfile
+
+    from cablebase.archive.sqlite import SQLiteStore
+    from tests.test_access_oracle import QUERY_VALUES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "routes.db"
+        SQLiteStore(path).close()
+        app = make_app(path)
+    missing = []
+    for route in routes_of(app):
+        for p in route.dependant.query_params:
+            default = p.field_info.default
+            for value in choices(p.field_info):
+                if value not in QUERY_VALUES.get(p.name, []) and value != str(default).lower():
+                    missing.append(f"{route.path} {p.name}={value}")
+    assert not missing, missing
+
+
 # -- readers and their requests -----------------------------------------------------------
 
 
