@@ -336,13 +336,16 @@ def test_every_choice_of_every_parameter_is_probed() -> None:
 # -- readers and their requests -----------------------------------------------------------
 
 
-def credentials(path: Path | str, reader: Reader) -> tuple[str | None, str | None]:
-    """(a web session, an API token) of the reader in the archive at `path`."""
+def credentials(
+    path: Path | str, reader: Reader, label: str = "probe"
+) -> tuple[str | None, str | None]:
+    """(a web session, an API token labelled `label`: one per test of a world) of the reader
+    in the archive at `path`."""
     if reader.name is None:
         return None, None
     with open_store(path) as store:
         accounts = Accounts(store.conn, hasher=HASHER)
-        return accounts.create_session(reader.name)[0], accounts.create_token(reader.name, "probe")
+        return accounts.create_session(reader.name)[0], accounts.create_token(reader.name, label)
 
 
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"/|site-packages|/src/cablebase")
@@ -886,7 +889,7 @@ def test_every_write_to_a_hidden_object_answers_as_a_missing_one(life, reader: R
 
     bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
     app = make_app_at(life, L.clock())
-    session, token = credentials(life, reader)
+    session, token = credentials(life, reader, "probe-post")
     failures: list[str] = []
     with TestClient(app, follow_redirects=False) as client:
         csrf = ""
