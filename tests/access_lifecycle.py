@@ -13,6 +13,9 @@ happens to them afterwards, each a token per portion so that a leak is a word on
   shows quotes the csv text;
 - **declassification on schedule** (53-55: SECRET, declassified yesterday, today, tomorrow,
   under `automatic` declassification, judged on the fixed day TODAY);
+- a cable **hidden from accounts** (56: SECRET NOFORN, every portion (S/NF), citing the
+  release): only readers holding NOFORN meet it; to the others it is a missing cable, in
+  pages, commands, writes (a draft citing it, an acknowledgement) and references alike;
 - **drafts** of the drafting desk, with versions of different levels (DRAFTS);
 - **deliveries** of every one of these cables (dispatch: FLASH, acknowledged or not, one
   never delivered, dead letters to an unknown addressee, escalations to a roster).
@@ -68,12 +71,14 @@ ARCHIVIST = Reader(
 LIFE_READERS = [*READERS, ARCHIVIST]
 
 RELEASED, DRAFTED, MERGED = 50, 51, 52
+NOFORN_ONLY = 56  # every portion (S/NF): hidden from every account without NOFORN
 SCHEDULED = {53: YESTERDAY, 54: TODAY, 55: TOMORROW}
 LIFE_SPECS = {
     RELEASED: Spec(2, (), "U", ("S/NF", "C", "U"), cites=(51,)),
     DRAFTED: Spec(1, (), "C", ("C", "U"), cites=(50,)),
     MERGED: Spec(1, (), "C", ("C", "U")),
     **{i: Spec(2, (), "S", ("S", "U"), declassify=d) for i, d in SCHEDULED.items()},
+    NOFORN_ONLY: Spec(2, ("NOFORN",), "S/NF", ("S/NF", "S/NF"), cites=(RELEASED,)),
 }
 NOTE, WITHDRAWN_NOTE = "zznote151q", "zznote151w"
 MERGE_TOKEN = "zzmerge152q"  # only in the csv form of cable 52, in a (C/NF) paragraph

@@ -934,6 +934,23 @@ def test_every_write_to_a_hidden_object_answers_as_a_missing_one(life, reader: R
                         f"POST {path} ({name}) as {reader.name} differs from a missing one:"
                         f" {g[:300]} != {w[:300]}"
                     )
+
+        # A draft checked against the archive: its REF naming a hidden cable reads as one
+        # naming a missing cable (the check's findings, as the reader sees the archive).
+        def spaced(name: str) -> str:  # 09LEAKVILLE155 -> 09 LEAKVILLE 155, as a REF writes it
+            return f"{name[:2]} {name[2:-3]} {name[-3:]}"
+
+        def check(name: str) -> str:
+            body = L.draft_body("UNCLASSIFIED", "zzprobecheck")
+            body = body.replace("REF: A. BAMAKO 754", f"REF: A. {spaced(name)}")
+            assert spaced(name) in body
+            answer = str(post("/api/drafts/check", {"json": {"body": body, "form": "text"}}, name))
+            return as_missing(answer.replace(spaced(name), SAME_ID), name)
+
+        missing_check = check(MISSING)
+        for name in objects_of("cable")[:-1]:
+            if hidden_from(reader, "cable", name) and check(name) != missing_check:
+                failures.append(f"POST /api/drafts/check citing {name} as {reader.name}")
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:20])
 
 
