@@ -13,7 +13,12 @@ happens to them afterwards, each a token per portion so that a leak is a word on
   shows quotes the csv text;
 - **declassification on schedule** (53-55: SECRET, declassified yesterday, today, tomorrow,
   under `automatic` declassification, judged on the fixed day TODAY);
-- **drafts** of the drafting desk, with versions of different levels (DRAFTS).
+- a cable **hidden from accounts** (56: SECRET NOFORN, every portion (S/NF), citing the
+  release): only readers holding NOFORN meet it; to the others it is a missing cable, in
+  pages, commands, writes (a draft citing it, an acknowledgement) and references alike;
+- **drafts** of the drafting desk, with versions of different levels (DRAFTS);
+- **deliveries** of every one of these cables (dispatch: FLASH, acknowledged or not, one
+  never delivered, dead letters to an unknown addressee, escalations to a roster).
 
 The oracle is an explicit computation, never the code under test: `allowed(reader)` is the set
 of tokens the reader may meet, from this module's own reading of docs/access.md,
@@ -66,12 +71,14 @@ ARCHIVIST = Reader(
 LIFE_READERS = [*READERS, ARCHIVIST]
 
 RELEASED, DRAFTED, MERGED = 50, 51, 52
+NOFORN_ONLY = 56  # every portion (S/NF): hidden from every account without NOFORN
 SCHEDULED = {53: YESTERDAY, 54: TODAY, 55: TOMORROW}
 LIFE_SPECS = {
     RELEASED: Spec(2, (), "U", ("S/NF", "C", "U"), cites=(51,)),
     DRAFTED: Spec(1, (), "C", ("C", "U"), cites=(50,)),
     MERGED: Spec(1, (), "C", ("C", "U")),
     **{i: Spec(2, (), "S", ("S", "U"), declassify=d) for i, d in SCHEDULED.items()},
+    NOFORN_ONLY: Spec(2, ("NOFORN",), "S/NF", ("S/NF", "S/NF"), cites=(RELEASED,)),
 }
 NOTE, WITHDRAWN_NOTE = "zznote151q", "zznote151w"
 MERGE_TOKEN = "zzmerge152q"  # only in the csv form of cable 52, in a (C/NF) paragraph
@@ -159,6 +166,36 @@ def build(location) -> None:  # type: ignore[no-untyped-def]
         author = next(r for r in LIFE_READERS if r.name == DRAFTS[SUBMITTED].author)
         access = Access(POLICY, viewer(author), TODAY)
         Desk(DraftStore(store.conn, access), store, viewer(author)).submit(SUBMITTED, [OFFICE])
+        deliver(store)
+
+
+DISPATCHED = 1_600_000_000.0  # when the cables were released to dispatch (a fixed clock)
+UNDELIVERED = max(SCHEDULED)  # its deliveries stay queued: late
+
+
+def deliver(store) -> None:  # type: ignore[no-untyped-def]
+    """Deliveries of every lifecycle cable as FLASH (acknowledgement required): SECSTATE's
+    delivered (the declassified-today one acknowledged), the scheduled-tomorrow one's never
+    (late), the consulate an unknown addressee (dead letters); the unacknowledged escalated
+    to a roster.  Inboxes, counts, late lists and alerts show a cable only to its readers."""
+    from cablebase.archive.db import Db
+    from cablebase.dispatch.outbox import enqueue
+    from cablebase.dispatch.queue import Queue
+    from cablebase.dispatch.worker import Worker
+
+    queue = Queue(store.conn, clock=lambda: DISPATCHED + 3600)
+    for late in (False, True):
+        with Db.of(store.conn).transaction():
+            for i, spec in LIFE_SPECS.items():
+                if (i == UNDELIVERED) == late:
+                    cable = replace(make_cable(i, spec), precedence="FLASH")
+                    enqueue(store.conn, cable, released=DISPATCHED + i)
+        if not late:
+            Worker(store, queue=queue).run(until_empty=True, escalate_every=1e9)
+    queue.mark(rid(min(SCHEDULED) + 1), "SECSTATE", ack=True, who="all")
+    later = Queue(store.conn, clock=lambda: DISPATCHED + 99_999)
+    later.set_roster("SECSTATE", ["watch officer"])
+    later.escalate()
 
 
 def clock(day: str = TODAY):  # type: ignore[no-untyped-def]

@@ -856,7 +856,7 @@ QUERY_VALUES: dict[str, list[str]] = {
     "action": ["read"],
     "since": ["2000-01-01"],
     "cable": [rid(13), rid(4), rid(0), MISSING],
-    "status": ["draft", "published", "bogus"],
+    "status": ["draft", "reviewed", "published", "withdrawn", "bogus"],
     "next": [f"/cable/{rid(13)}"],
     "version": ["1", "2", "0"],  # a cable's versions (issue 11); none here has two
 }

@@ -33,6 +33,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -291,16 +292,60 @@ def test_every_operator_and_parameter_is_probed() -> None:
             )
 
 
+def choices(field_info) -> list[str]:  # type: ignore[no-untyped-def]
+    """The values a query parameter admits when it admits a few (a Literal, a pattern of
+    alternatives, a bool), else []."""
+    import typing
+
+    ann = field_info.annotation
+    if typing.get_origin(ann) is typing.Literal:
+        return [str(a) for a in typing.get_args(ann)]
+    if ann is bool:
+        return ["true", "false"]
+    for m in getattr(field_info, "metadata", []):
+        pattern = getattr(m, "pattern", None)
+        found = re.fullmatch(r"\^\(([\w|-]*)\)\$", pattern or "")
+        if found:
+            return found.group(1).split("|")
+    return []
+
+
+def test_every_choice_of_every_parameter_is_probed() -> None:
+    """Each value a query parameter admits (a sort order, a format, a status...: from the
+    routes' own annotations) is asked by test_access_oracle.py's sweep (QUERY_VALUES) unless
+    it is the default: a new choice fails here until it is."""
+    import tempfile
+
+    from cablebase.archive.sqlite import SQLiteStore
+    from tests.test_access_oracle import QUERY_VALUES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "routes.db"
+        SQLiteStore(path).close()
+        app = make_app(path)
+    missing = []
+    for route in routes_of(app):
+        for p in route.dependant.query_params:
+            default = p.field_info.default
+            for value in choices(p.field_info):
+                if value not in QUERY_VALUES.get(p.name, []) and value != str(default).lower():
+                    missing.append(f"{route.path} {p.name}={value}")
+    assert not missing, missing
+
+
 # -- readers and their requests -----------------------------------------------------------
 
 
-def credentials(path: Path | str, reader: Reader) -> tuple[str | None, str | None]:
-    """(a web session, an API token) of the reader in the archive at `path`."""
+def credentials(
+    path: Path | str, reader: Reader, label: str = "probe"
+) -> tuple[str | None, str | None]:
+    """(a web session, an API token labelled `label`: one per test of a world) of the reader
+    in the archive at `path`."""
     if reader.name is None:
         return None, None
     with open_store(path) as store:
         accounts = Accounts(store.conn, hasher=HASHER)
-        return accounts.create_session(reader.name)[0], accounts.create_token(reader.name, "probe")
+        return accounts.create_session(reader.name)[0], accounts.create_token(reader.name, label)
 
 
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"/|site-packages|/src/cablebase")
@@ -599,6 +644,20 @@ def sees_cable(r: Reader, i: int) -> bool:
     )
 
 
+def read_whole(reader: Reader, name: str) -> bool:
+    i = int(name[-3:]) - 100
+    return i == L.RELEASED or L.reads_whole(reader, i)
+
+
+def hidden_ids(reader: Reader) -> set[str]:
+    """The ids of the lifecycle cables the reader may not see that no cable they see cites:
+    none may appear anywhere (an inbox, a list, a count naming one tells the existence a 404
+    hides); a cited one appears in the citing cable's REF block, as a missing one would."""
+    seen = {i for i in L.LIFE_SPECS if sees_cable(reader, i)}
+    cited = {c for i in seen for c in L.LIFE_SPECS[i].cites}
+    return {rid(i) for i in L.LIFE_SPECS if i not in seen | cited}
+
+
 def object_routes(app, name: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The GET routes whose one path parameter is `name`."""
     out = []
@@ -661,7 +720,7 @@ def digits_hidden(text: str) -> str:
     return re.sub(r"\d+", "#", text)
 
 
-LIFE_PG_READERS = {READERS[0], READERS[2], READERS[6], L.ARCHIVIST}
+LIFE_PG_READERS = set(L.LIFE_READERS)  # every reader on both stores (about 12 s each on PostgreSQL)
 
 
 @pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
@@ -670,7 +729,7 @@ def test_every_lifecycle_object_answers_as_the_oracle(life, reader: Reader) -> N
 
     if is_dsn(life) and reader not in LIFE_PG_READERS:
         pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
-    bad = L.every_token() - L.allowed(reader)
+    bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
     app = make_app_at(life, L.clock())
     paths = (str(life),)
     session, token = credentials(life, reader)
@@ -761,6 +820,138 @@ def make_app_at(path, clock):  # type: ignore[no-untyped-def]
     from cablebase.web.app import create_app
 
     return create_app(path, hasher=HASHER, clock=clock)
+
+
+# The actions of the POST routes `.../{action}` (the handlers' own lists), and the form and JSON
+# fields that name an object (a cable by id, a query of `id:`).
+POST_ACTIONS = {
+    "/drafts/{draft_id}/{action}": ["save", "submit", "recall", "clear", "release", "bogus"],
+    "/releases/{release_id}/{action}": ["update", "review", "publish", "withdraw", "bogus"],
+}
+OBJECT_FIELDS = {"cable": "{}", "q": "id:{}"}  # /releases/new, /declassify
+POST_VALUES = {
+    "addressee": "SECSTATE",
+    "office": L.OFFICE,
+    "offices": L.OFFICE,
+    "withheld": "1",
+    "subject": "false",
+    "form": "text",
+    "body": L.draft_body("UNCLASSIFIED", "zzprobeedit"),
+}
+# Routes that act only on cables the reader reads whole (releases, declassification): a cable
+# read in part is as missing there as a hidden one.
+WHOLE_ONLY = ("/releases/new", "/declassify")
+
+
+def post_requests(app) -> list[tuple[str, str, str, dict]]:  # type: ignore[no-untyped-def]
+    """(kind, the object's placeholder "{}" in..., url, request arguments) of every POST route
+    naming a cable, draft or release, by a path parameter or a form field (OBJECT_FIELDS)."""
+    out = []
+    kinds = {"reference_id": "cable", "draft_id": "draft", "release_id": "release"}
+    for route in routes_of(app):
+        if "POST" not in route.methods:
+            continue
+        names = [p.name for p in route.dependant.path_params]
+        form, fields = body_fields(route)
+        named = [n for n in names if n in kinds]
+        by_field = [f for f in fields if f in OBJECT_FIELDS]
+        if not named and not by_field:
+            continue
+        kind = kinds[named[0]] if named else "cable"
+        paths = [route.path]
+        if "action" in names:
+            assert route.path in POST_ACTIONS, f"{route.path}: its actions (POST_ACTIONS)"
+            paths = [route.path.replace("{action}", a) for a in POST_ACTIONS[route.path]]
+        for path in paths:
+            for k, v in POST_VALUES.items():
+                path = path.replace("{" + k + "}", v)
+            if named:
+                path = path.replace("{" + named[0] + "}", "{}")
+            values = {f: OBJECT_FIELDS.get(f, POST_VALUES.get(f, "x")) for f in fields}
+            if form == "form":
+                args = {"data": {**values, "csrf": "{csrf}"}}
+            elif form == "json":
+                args = {"json": {f: ([v] if f == "offices" else v) for f, v in values.items()}}
+            else:
+                args = {}
+            out.append((kind, path, args))
+    assert {p for _, p, _ in out} >= {"/releases/new", "/declassify", "/api/drafts/{}"}, out
+    return out
+
+
+@pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
+def test_every_write_to_a_hidden_object_answers_as_a_missing_one(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    """Every POST route naming a cable, a draft or a release (path or form field, from the
+    router), each action, as each reader with a valid CSRF token (pages) or API token
+    (/api): about a hidden object exactly as about a missing one (status, headers, body, its
+    id aside), changing nothing; no answer holds a token outside the reader's set."""
+    import json
+
+    bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
+    app = make_app_at(life, L.clock())
+    session, token = credentials(life, reader, "probe-post")
+    failures: list[str] = []
+    with TestClient(app, follow_redirects=False) as client:
+        csrf = ""
+        if session:
+            page = asked(client, "GET", "/account", session, token)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+        def post(path: str, args: dict, name: str) -> tuple:
+            fill = lambda v: v.replace("{}", name).replace("{csrf}", csrf)  # noqa: E731
+            kw = json.loads(json.dumps(args))
+            for part in ("data", "json"):
+                if isinstance(kw.get(part), dict):
+                    kw[part] = {
+                        k: (fill(v) if isinstance(v, str) else [fill(x) for x in v])
+                        for k, v in kw[part].items()
+                    }
+            url = fill(path)
+            res = asked(client, "POST", url, session, token, **kw)
+            found = sorted(t for t in bad if t.lower() in res.text.lower() and t != name)
+            if found:
+                failures.append(f"POST {url} as {reader.name}: leaks {found}")
+            status, headers, body = normalised(res, (str(life),))
+            headers = {h: v for h, v in headers.items() if h != "content-length"}
+            return status, str(headers), body
+
+        for kind, path, args in post_requests(app):
+            names = objects_of(kind)
+            hidden = [n for n in names[:-1] if hidden_from(reader, kind, n)]
+            if path in WHOLE_ONLY:  # the release of 50 is everyone's whole: a new one is made
+                hidden = [n for n in names[:-1] if not read_whole(reader, n)]
+            if not hidden:
+                continue
+            want = post(path, args, names[-1])
+            for name in hidden:
+                got = post(path, args, name)
+                if kind == "cable":
+                    g, w = as_missing(str(got), name), as_missing(str(want), names[-1])
+                else:
+                    g, w = digits_hidden(str(got)), digits_hidden(str(want))
+                if g != w:
+                    failures.append(
+                        f"POST {path} ({name}) as {reader.name} differs from a missing one:"
+                        f" {g[:300]} != {w[:300]}"
+                    )
+
+        # A draft checked against the archive: its REF naming a hidden cable reads as one
+        # naming a missing cable (the check's findings, as the reader sees the archive).
+        def spaced(name: str) -> str:  # 09LEAKVILLE155 -> 09 LEAKVILLE 155, as a REF writes it
+            return f"{name[:2]} {name[2:-3]} {name[-3:]}"
+
+        def check(name: str) -> str:
+            body = L.draft_body("UNCLASSIFIED", "zzprobecheck")
+            body = body.replace("REF: A. BAMAKO 754", f"REF: A. {spaced(name)}")
+            assert spaced(name) in body
+            answer = str(post("/api/drafts/check", {"json": {"body": body, "form": "text"}}, name))
+            return as_missing(answer.replace(spaced(name), SAME_ID), name)
+
+        missing_check = check(MISSING)
+        for name in objects_of("cable")[:-1]:
+            if hidden_from(reader, "cable", name) and check(name) != missing_check:
+                failures.append(f"POST /api/drafts/check citing {name} as {reader.name}")
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:20])
 
 
 @pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
@@ -873,36 +1064,190 @@ def test_a_declassification_date_opens_the_cable_on_its_day(life) -> None:  # ty
             assert everything == 3 + opened, now  # the release and the cables already open
 
 
-def cli_commands() -> list[list[str]]:
-    """Every command that reads, over every lifecycle object: each cable (and each version)
-    as telegram, JSON and markdown; each draft and each of its versions; each release, and
-    the lists; searches, exports and graphs of everything."""
-    out: list[list[str]] = []
-    for i in [*L.LIFE_SPECS, MISSING]:
-        name = rid(i) if isinstance(i, int) else i
-        versioned = i in (L.RELEASED, L.MERGED, MISSING)
-        for version in ([], ["--version", "1"], ["--version", "2"]) if versioned else ([],):
-            for shape in ([], ["--json"], ["--markdown"]):
-                out.append(["show", name, *version, *shape])
-    for did in [*L.DRAFTS, L.MISSING_DRAFT]:
-        for version in ([], ["--version", "1"], ["--version", "2"]):
-            out.append(["draft", "show", str(did), "--json", *version])
-    out += [["draft", "list"], ["release", "list"], ["stats"]]
-    out += [["release", "show", str(n)] for n in (1, 2, 3, L.MISSING_RELEASE)]
-    for q in ("", " OR ".join(sorted(L.every_token()))):
-        out += [
-            ["search", q, "--json", "--facets"],
-            ["export", q, "--to", "csv", "--text"],
-            ["export", q, "--to", "jsonl"],
-            ["graph", q],
-        ]
-    return out
+# -- the command line, every command of its parser --------------------------------------------
+#
+# The commands are walked from the parser (cablebase.cli.main).  A command that names its
+# reader (an identity option: --token) is asked as every reader: its CLI_CASES fill an object
+# placeholder with each lifecycle object of its kind and a missing one, and a query
+# placeholder with queries finding everything.  A command without one is the archive's
+# operator's (who opens the file and reads it all): OPERATOR_COMMANDS says so.  A command
+# added later fails test_every_command_is_probed until it is in one table or the other.
+
+OPERATOR_COMMANDS = {
+    ("demo",): "builds a demo archive",
+    ("dispatch", "retry"): "the operator's queue",
+    ("dispatch", "roster"): "the operator's rosters",
+    ("dispatch", "run"): "the operator's worker",
+    ("dispatch", "send"): "the operator's queue",
+    ("draft", "check"): "checks a file; its --archive resolves REF items as the public",
+    ("draft", "rules"): "the rules, no archive",
+    ("errors",): "ingest errors, read with the file",
+    ("generate",): "no archive",
+    ("ingest",): "writes the file",
+    ("parse",): "no archive",
+    ("policy", "set"): "the operator's policy",
+    ("policy", "show"): "the operator's policy",
+    ("serve",): "starts the server (its routes are probed above)",
+    **{
+        ("users", c): "the operator's accounts"
+        for c in (
+            "add",
+            "disable",
+            "enable",
+            "grant",
+            "list",
+            "passwd",
+            "revoke",
+            "role",
+            "token",
+            "tokens",
+            "untoken",
+        )
+    },
+}
+
+DRAFT_FILE = "{draft-file}"  # replaced by a draft's text in a file
+VERSIONS = ([], ["--version", "1"], ["--version", "2"])
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """One shape of a command: `args` with "{}" (an object of `kind`: cable, draft,
+    release; None: no object) and "{q}" (each of the queries finding everything).
+    `writes`: asked of hidden objects only (a visible one would change the world; a hidden
+    one must fail as a missing one, changing nothing)."""
+
+    kind: str | None
+    args: tuple[str, ...]
+    writes: bool = False
+
+
+def _cases(kind: str | None, *shapes: list[str], writes: bool = False) -> list[CliCase]:
+    return [CliCase(kind, tuple(s), writes) for s in shapes]
+
+
+CLI_CASES: dict[tuple[str, ...], list[CliCase]] = {
+    ("show",): _cases("cable", ["{}"], ["{}", "--json"], ["{}", "--markdown"])
+    + _cases("versioned", *(["{}", *v, "--json"] for v in VERSIONS[1:]))
+    + _cases("versioned", ["{}", "--version", "2"]),
+    ("search",): _cases(None, ["{q}", "--json", "--facets"], ["{q}", "--count"])
+    + _cases(None, ["{q}", "--sort", "date", "--limit", "2", "--offset", "1"])
+    # (cites: reads the citing cables' REF blocks, which name hidden cables too)
+    + _cases("cable", ["id:{}", "--json"], ["citedby:{}", "--count"]),
+    ("export",): _cases(None, *(["{q}", "--to", f, "--text"] for f in ("jsonl", "csv", "parquet")))
+    + _cases(None, ["{q}", "--to", "parquet", "--record"], ["{q}", "--to", "csv", "--record"])
+    + _cases("cable", ["id:{}", "--to", "parquet", "--text"]),
+    ("graph",): _cases(None, ["{q}"], ["{q}", "--to", "gexf", "--no-unresolved"])
+    + _cases("cable", ["citedby:{}"]),
+    ("stats",): _cases(None, [], ["--json"]),
+    ("inbox",): _cases(None, ["SECSTATE", "--json"], ["SECSTATE"], ["LEAKVILLE", "--json"])
+    + _cases("cable", ["SECSTATE", "--ack", "{}"], ["SECSTATE", "--read", "{}"], writes=True),
+    ("dispatch", "status"): _cases(None, ["--json", "--late", "--dead", "--alerts"], ["--late"]),
+    ("audit",): _cases(None, [], ["--export", "jsonl"]),
+    ("declassify",): _cases(None, ["{q}", "--dry-run"])
+    + _cases("cable", ["id:{}", "--dry-run"])
+    + _cases("cable", ["id:{}"], writes=True),
+    ("draft", "show"): _cases("draft", *(["{}", "--json", *v] for v in VERSIONS))
+    + _cases("draft", ["{}", "--check"]),
+    ("draft", "list"): _cases(None, ["--json"]),
+    ("draft", "queue"): _cases(None, ["--json"]),
+    ("draft", "desk"): _cases(None, ["list"]),
+    ("draft", "new"): [],  # makes a draft of the reader's own: no one else's to meet
+    ("draft", "edit"): _cases("draft", ["{}", DRAFT_FILE], writes=True),
+    ("draft", "submit"): _cases("draft", ["{}", "--office", L.OFFICE], writes=True),
+    ("draft", "recall"): _cases("draft", ["{}"], writes=True),
+    ("draft", "clear"): _cases("draft", ["{}", L.OFFICE], writes=True),
+    ("draft", "release"): _cases("draft", ["{}"], writes=True),
+    ("release", "list"): _cases(None, [], ["--status", "published"])
+    + _cases("cable", ["--cable", "{}"]),
+    ("release", "show"): _cases("release", ["{}"], ["{}", "--telegram"]),
+    ("release", "prepare"): _cases("cable", ["{}", "--withhold", "1"], writes=True),
+    **{
+        ("release", action): _cases("release", ["{}"], writes=True)
+        for action in ("edit", "review", "publish", "withdraw")
+    },
+}
+
+
+def cli_tree() -> dict[tuple[str, ...], Any]:
+    """Every command of the parser, by its path of names."""
+    import click
+
+    from cablebase.cli import main
+
+    def walk(cmd, path):  # type: ignore[no-untyped-def]
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, (*path, name))
+        else:
+            yield path, cmd
+
+    return dict(walk(main, ()))
+
+
+def names_its_reader(command) -> bool:  # type: ignore[no-untyped-def]
+    return any(p.name == "token" for p in command.params)
+
+
+def test_every_command_is_probed() -> None:
+    tree = cli_tree()
+    readers = {path for path, cmd in tree.items() if names_its_reader(cmd)}
+    assert readers == set(CLI_CASES), (
+        f"commands naming a reader without CLI_CASES: {sorted(readers - set(CLI_CASES))};"
+        f" CLI_CASES of no such command: {sorted(set(CLI_CASES) - readers)}"
+    )
+    assert set(tree) - readers == set(OPERATOR_COMMANDS), (
+        f"unclassified commands: {sorted(set(tree) - readers - set(OPERATOR_COMMANDS))}"
+    )
+
+
+def objects_of(kind: str | None) -> list[str]:
+    """The lifecycle objects of a kind, and a missing one last."""
+    if kind == "cable":
+        return [*(rid(i) for i in L.LIFE_SPECS), MISSING]
+    if kind == "versioned":  # the cables with two versions
+        return [rid(L.RELEASED), rid(L.MERGED), MISSING]
+    if kind == "draft":
+        return [*map(str, L.DRAFTS), str(L.MISSING_DRAFT)]
+    if kind == "release":
+        return ["1", "2", "3", str(L.MISSING_RELEASE)]
+    return [""]
+
+
+def hidden_from(reader: Reader, kind: str | None, name: str) -> bool:
+    if kind in ("cable", "versioned") and name != MISSING:
+        return not sees_cable(reader, int(name[-3:]) - 100)
+    if kind == "draft" and name != str(L.MISSING_DRAFT):
+        return not L.reads_draft(reader, int(name))
+    if kind == "release" and name != str(L.MISSING_RELEASE):
+        return reader != L.ARCHIVIST
+    return False
+
+
+def cli_queries() -> list[str]:
+    """Queries finding everything: none, and every token of the world."""
+    return ["", " OR ".join(sorted(L.every_token()))]
+
+
+def decoded(path: Path) -> str:
+    """A command's --out file as text: parquet decoded (its values searched like any
+    output), anything else as written."""
+    import json
+
+    data = path.read_bytes()
+    if data[:4] == b"PAR1":
+        import pyarrow.parquet as pq
+
+        return json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False)
+    return data.decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("reader", L.LIFE_READERS, ids=lambda r: r.name or "anonymous")
-def test_every_read_command_keeps_to_the_reader(life, reader: Reader) -> None:  # type: ignore[no-untyped-def]
-    """The command line over the lifecycle world: no output holds a token outside the
-    reader's set; a hidden draft or cable answers as a missing one (its id aside)."""
+def test_every_command_keeps_to_the_reader(life, reader: Reader, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every command naming its reader (from the parser, CLI_CASES) over the lifecycle
+    world: no output (an --out file too, parquet decoded) holds a token outside the reader's
+    set, none is a traceback; a command about a hidden cable, draft or release answers as
+    about a missing one (its id aside), and a write to one fails as to a missing one."""
     from click.testing import CliRunner
 
     from cablebase.cli import main
@@ -910,32 +1255,196 @@ def test_every_read_command_keeps_to_the_reader(life, reader: Reader) -> None:  
 
     if is_dsn(life) and reader not in LIFE_PG_READERS:
         pytest.skip("PostgreSQL asks a reader of each kind (LIFE_PG_READERS)")
-    bad = L.every_token() - L.allowed(reader)
+    bad = L.every_token() - L.allowed(reader) | hidden_ids(reader)
     who = [] if reader.name is None else ["--token", cli_token(life, reader.name)]
+    draft_file = tmp_path / "draft.txt"
+    draft_file.write_text(L.draft_body("UNCLASSIFIED", "zzprobeedit"))
+    out_file = tmp_path / "out"
     runner = CliRunner()
-    answers = {}
-    for cmd in cli_commands():
-        res = runner.invoke(main, [*cmd, "--archive", str(life), *who])
-        assert "Traceback" not in res.output and res.exit_code in (0, 1, 2), (cmd, res.output)
-        assert_clean(res.output, {t for t in bad if t not in " ".join(cmd)}, " ".join(cmd))
-        answers[tuple(cmd)] = (res.exit_code, res.output)
-    for cmd, (code, output) in answers.items():
-        hidden = None
-        if cmd[0] == "show" and cmd[1] != MISSING:
-            i = int(cmd[1][-3:]) - 100
-            hidden = (MISSING, cmd[1]) if not sees_cable(reader, i) else None
-        if cmd[:2] == ("draft", "show") and cmd[2] != str(L.MISSING_DRAFT):
-            hidden = (
-                (str(L.MISSING_DRAFT), cmd[2]) if not L.reads_draft(reader, int(cmd[2])) else None
-            )
-        if hidden:
-            at = cmd.index(hidden[1])
-            missing = (*cmd[:at], hidden[0], *cmd[at + 1 :])
-            want = answers[missing]
-            if cmd[0] == "draft":  # a number: every number out of the way
-                assert (code, digits_hidden(output)) == (want[0], digits_hidden(want[1])), cmd
-            else:
-                assert (code, output.replace(hidden[1], SAME_ID)) == (
-                    want[0],
-                    want[1].replace(hidden[0], SAME_ID),
-                ), cmd
+
+    def run(path: tuple[str, ...], args: list[str]) -> tuple[int, str]:
+        args = [str(draft_file) if a == DRAFT_FILE else a for a in args]
+        out = ["--out", str(out_file)] if path in (("export",), ("graph",)) else []
+        out_file.unlink(missing_ok=True)
+        res = runner.invoke(main, [*path, *args, *out, "--archive", str(life), *who])
+        text = res.output + (decoded(out_file) if out_file.exists() else "")
+        where = " ".join((*path, *args))
+        assert "Traceback" not in text and res.exit_code in (0, 1, 2), (where, text[:500])
+        if path != ("audit",):  # the audit log holds what readers typed: this test's queries
+            assert_clean(text, {t for t in bad if t not in where}, where)
+        return res.exit_code, text
+
+    asked = 0
+    for path, cases in CLI_CASES.items():
+        for case in cases:
+            if case.kind is None:
+                for q in cli_queries() if "{q}" in case.args else [""]:
+                    run(path, [a.replace("{q}", q) for a in case.args])
+                    asked += 1
+                continue
+            names = objects_of(case.kind)
+            missing_answer = None
+            for name in reversed(names):  # the missing object first
+                hidden = hidden_from(reader, case.kind, name)
+                is_missing = name == names[-1]
+                if case.writes and not (hidden or is_missing):
+                    continue
+                code, text = run(path, [a.replace("{}", name) for a in case.args])
+                asked += 1
+                if is_missing:
+                    missing_answer = (code, text)
+                elif hidden:
+                    assert missing_answer is not None
+                    if case.kind in ("draft", "release"):  # numbers: all out of the way
+                        got, want = (code, digits_hidden(text)), digits_hidden(missing_answer[1])
+                    else:
+                        got, want = (
+                            (code, as_missing(text, name)),
+                            as_missing(missing_answer[1], names[-1]),
+                        )
+                    want = (missing_answer[0], want)
+                    assert got == want, (path, case.args, name, reader, got, want)
+    assert asked > 100, asked
+
+
+# -- every command, every parameter, hostile values -----------------------------------------
+
+# Values each parameter of each command gets in turn (a command line's invalid UTF-8 arrives
+# as a lone surrogate).
+HOSTILE_ARGS = ["", "\x00", "a\x00b", "\udcff", "-1", "9" * 400, '"(', "x" * 5000, "../../etc"]
+# The other parameters' values, by name (a valid object each, so the hostile one goes deep).
+PLAUSIBLE_ARGS = {
+    "query": "tag:PREL",
+    "reference_id": rid(L.RELEASED),
+    "draft_id": "1",
+    "release_id": "1",
+    "post": "SECSTATE",
+    "name": "conf",
+    "label": "probe",
+    "office": L.OFFICE,
+    "offices": L.OFFICE,
+    "unit": L.OFFICE,
+    "value": "conf",
+    "action": "list",
+    "mode": "controlled",
+    "role": "reader",
+    "clearance": "SECRET",
+    "ids": "1",
+    "contacts": "watch officer",
+}
+# Not run: they build archives or files of any size asked (their numbers are work, not
+# input), or serve.
+UNRUN_COMMANDS = {("serve",), ("demo",), ("generate",)}
+FIXED_ARGS = {("dispatch", "run"): ["--once"]}
+
+
+def hostile_cli_calls(tree, draft_file: str) -> Iterator[tuple[tuple[str, ...], list[str]]]:  # type: ignore[no-untyped-def]
+    """(command, its arguments): each parameter that takes a value (arguments and options,
+    the archive's and the reader's aside) given each hostile value, the others plausible."""
+    import click
+
+    for path, cmd in tree.items():
+        if path in UNRUN_COMMANDS:
+            continue
+        params = [
+            p
+            for p in cmd.params
+            if p.name not in ("archive_path", "token", "user", "by", "as_user")
+            and not (isinstance(p, click.Option) and p.is_flag)
+        ]
+
+        def plausible(p):  # type: ignore[no-untyped-def]
+            if p.name == "path":
+                return draft_file
+            if isinstance(p.type, click.Choice):
+                return p.type.choices[0]
+            return PLAUSIBLE_ARGS.get(p.name or "", "1" if p.type.name == "integer" else "x")
+
+        for varied in params:
+            for value in HOSTILE_ARGS:
+                args: list[str] = []
+                for p in params:
+                    v = value if p is varied else plausible(p)
+                    if isinstance(p, click.Argument):
+                        args.append(v)
+                    elif p is varied or p.required:
+                        args += [p.opts[0], v]
+                yield path, [*args, *FIXED_ARGS.get(path, [])]
+
+
+# The archive and the reader, hostile (the other arguments plausible): every command with
+# each archive location, every command naming its reader with each token, and with a name
+# and each password ($CABLEBASE_PASSWORD holds what the environment gave: a lone surrogate
+# for invalid UTF-8).
+HOSTILE_ARCHIVES = ["", "\x00", "\udcff", "postgresql://\x00", "postgresql://x@127.0.0.1:1/x"]
+HOSTILE_SECRETS = ["", "\x00", "\udcff", "\ud800", "x" * 5000]
+
+
+def identity_calls(tree, draft_file: str) -> Iterator[tuple[tuple[str, ...], list[str], dict]]:  # type: ignore[no-untyped-def]
+    """(command, its arguments, the environment): hostile archives and credentials."""
+    first = {}
+    for path, args in hostile_cli_calls(tree, draft_file):
+        first.setdefault(path, args)  # plausible but for the first parameter's ""
+    for path, cmd in tree.items():
+        if path in UNRUN_COMMANDS:
+            continue
+        args = [a if a != "" else "x" for a in first.get(path, [*FIXED_ARGS.get(path, [])])]
+        for where in HOSTILE_ARCHIVES:
+            yield path, [*args, "--archive", where], {}
+        if not names_its_reader(cmd):
+            continue
+        user = next(p.opts[0] for p in cmd.params if p.name in ("user", "by", "as_user"))
+        for secret in HOSTILE_SECRETS:
+            yield path, [*args, "--token", secret], {}
+            if secret in ("", "\udcff", "x" * 5000):  # what an environment can hold
+                yield path, [*args, user, "conf"], {"CABLEBASE_PASSWORD": secret}
+        yield path, [*args, user, "\udcff\x00"], {"CABLEBASE_PASSWORD": "x"}
+
+
+@pytest.fixture(scope="module")
+def hostile_life(archive_store) -> str:  # type: ignore[no-untyped-def]
+    """A lifecycle world of its own: the hostile commands write (accounts, drafts...)."""
+    location = archive_store([])
+    L.build(location)
+    return location
+
+
+def test_every_command_takes_hostile_arguments(hostile_life, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every command of the parser (cli_tree), each of its parameters given each hostile
+    value (NUL, a lone surrogate, 400 digits, unbalanced quotes, 5,000 characters,
+    traversal), run by an archivist cleared for everything (the deepest reach); every command
+    with hostile archives, tokens, names and passwords: a message and a status of 0, 1 or 2,
+    never a traceback nor an internal error."""
+    from click.testing import CliRunner
+
+    from cablebase.cli import main
+    from tests.test_access_oracle import cli_token
+
+    token = cli_token(hostile_life, L.ARCHIVIST.name or "")
+    monkeypatch.chdir(tmp_path)  # the files the commands write (--out VALUE) land here
+    draft_file = tmp_path / "draft.txt"
+    draft_file.write_text(L.draft_body("UNCLASSIFIED", "zzprobehostile"))
+    runner = CliRunner()
+    failures = []
+    tree = cli_tree()
+    calls = [(p, a, None) for p, a in hostile_cli_calls(tree, str(draft_file))]
+    calls += list(identity_calls(tree, str(draft_file)))
+    for path, args, env in calls:
+        cmd = tree[path]
+        if env is None:  # the archive and an archivist's token
+            who = ["--token", token] if names_its_reader(cmd) else []
+            here = [] if path == ("parse",) else ["--archive", str(hostile_life)]
+            args, env = [*args, *here, *who], {}
+        res = runner.invoke(main, [*path, *args], input="x" * 12 + "\n" + "x" * 12 + "\n", env=env)
+        text = res.output
+        if res.exception and not isinstance(res.exception, SystemExit):
+            text += f" {type(res.exception).__name__}: {res.exception}"
+        if (
+            res.exit_code not in (0, 1, 2)
+            or "Traceback" in text
+            or "internal error" in text
+            or (res.exception and not isinstance(res.exception, SystemExit))
+        ):
+            failures.append(f"{' '.join(path)} {[a[:40] for a in args]!r}: {text[:300]!r}")
+    assert len(calls) > 500, len(calls)
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])

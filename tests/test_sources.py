@@ -655,6 +655,14 @@ def test_limits_from_environment_and_flags() -> None:
         Limits.from_env({"CABLEBASE_MAX_DEPTH": "deep"})
 
 
+@pytest.mark.parametrize("text", ["9" * 40, "1e400", "inf", "nan", "1e308G", "8E", "-1"])
+def test_a_size_past_any_count_is_refused(text: str) -> None:
+    """A size no file or column can hold (or no number at all) is a ValueError naming it,
+    never an OverflowError from the conversion (`ingest --max-item-size 999...`)."""
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size(text)
+
+
 # --- the real corpus (skipped without ../shared) ---------------------------------------
 
 

@@ -39,6 +39,7 @@ NAME_FAILURES = 5
 ADDRESS_FAILURES = 20
 WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=12)
+MAX_TOKEN_DAYS = 3650  # the longest lifetime of an API token (web form and command line)
 # A session's expiry slides with use; writing it back at most once a minute keeps reads cheap.
 _TOUCH = timedelta(minutes=1)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")  # no ':' (audit's "local:" users)
@@ -94,8 +95,15 @@ def _user(row: tuple) -> User:
     return User(uid, name, role, rank, bits, created, bool(disabled))
 
 
+def _secret(text: str) -> bytes:
+    """A password or token as the bytes hashed: UTF-8, a lone surrogate (invalid UTF-8 typed on
+    a command line, or in $CABLEBASE_PASSWORD) kept as its own code point rather than failing.
+    Every hash and check goes through here, so the same text always gives the same bytes."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_secret(token)).hexdigest()
 
 
 def _caveat_bits_strict(names: Iterable[str]) -> int:
@@ -168,7 +176,7 @@ class Accounts:
         self._within_own(by, rank, bits)
         if self.get_user(name) is not None:
             raise ValueError(f"user {name!r} exists already")
-        hashed = self.hasher.hash(password)
+        hashed = self.hasher.hash(_secret(password))
         created = stamp(self._now())
         try:
             with self.db.transaction():
@@ -208,7 +216,7 @@ class Accounts:
         stay (revoke them one by one).  Returns how many sessions ended."""
         user = self._require(name)
         _check_password(password)
-        hashed = self.hasher.hash(password)
+        hashed = self.hasher.hash(_secret(password))
         with self.db.transaction():
             self.db.execute("UPDATE users SET password = ? WHERE id = ?", (hashed, user.id))
             self.db.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
@@ -341,7 +349,7 @@ class Accounts:
             if self.hasher.check_needs_rehash(row[-1]):  # type: ignore[index]
                 self.db.execute(
                     "UPDATE users SET password = ? WHERE id = ?",
-                    (self.hasher.hash(password), user.id),
+                    (self.hasher.hash(_secret(password)), user.id),
                 )
             self.db.execute("DELETE FROM login_failures WHERE key = ?", (_name_key(name),))
             self._audit(user.name, "login", address=address, detail=via)
@@ -349,7 +357,7 @@ class Accounts:
 
     def _verify(self, hashed: str, password: str) -> bool:
         try:
-            return self.hasher.verify(hashed, password)
+            return self.hasher.verify(hashed, _secret(password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

@@ -18,10 +18,11 @@ import click
 from argon2 import PasswordHasher
 
 from cablebase.access import audit as audit_log
-from cablebase.access.accounts import Accounts
+from cablebase.access.accounts import MAX_TOKEN_DAYS, Accounts
 from cablebase.access.policy import CAVEATS, RANKS, ROLES, Access, Policy, parse_rank
 from cablebase.access.settings import get_policy, set_policy
 from cablebase.cli.archive import archive_option
+from cablebase.cli.params import FileName
 
 PASSWORD_ENV = "CABLEBASE_PASSWORD"
 _CAVEAT = click.Choice(CAVEATS, case_sensitive=False)
@@ -200,7 +201,12 @@ def users_enable(name: str, archive_path: str) -> None:
 @click.argument("name")
 @click.argument("label")
 @archive_option
-@click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, MAX_TOKEN_DAYS),
+    default=None,
+    help=f"Expire after N days (at most {MAX_TOKEN_DAYS}).",
+)
 def users_token(name: str, label: str, archive_path: str, days: int | None) -> None:
     """Create an API token and print it (once: only its hash is kept)."""
     with _accounts(archive_path) as accounts:
@@ -404,7 +410,9 @@ def _bound(value, *, date_only: bool):  # type: ignore[no-untyped-def]
 @click.option("--until", type=_WHEN, default=None, help="Up to this date (inclusive) or time.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N entries.")
 @click.option("--export", "fmt", type=click.Choice(["csv", "jsonl"]), default=None)
-@click.option("--out", "-o", default="-", help="--export: output file (default: stdout).")
+@click.option(
+    "--out", "-o", type=FileName(), default="-", help="--export: output file (default: stdout)."
+)
 @click.option(
     "--as",
     "as_user",

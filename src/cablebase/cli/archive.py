@@ -15,6 +15,7 @@ import click
 
 from cablebase.archive.query import QueryError
 from cablebase.cli.identity import identity_options
+from cablebase.cli.params import ArchiveLocation, FileName
 
 DEFAULT_ARCHIVE = "cables.db"
 
@@ -23,7 +24,7 @@ def archive_option(f):  # type: ignore[no-untyped-def]
     return click.option(
         "--archive",
         "archive_path",
-        type=click.Path(dir_okay=False),
+        type=ArchiveLocation(),
         default=lambda: os.environ.get("CABLEBASE_ARCHIVE", DEFAULT_ARCHIVE),
         show_default="$CABLEBASE_ARCHIVE or cables.db",
         help="The archive: a SQLite file, or a PostgreSQL database as postgresql://…",
@@ -429,7 +430,7 @@ def stats(archive_path: str, as_json: bool, user: str | None, token: str | None)
 @click.argument("query", default="")
 @archive_option
 @click.option("--to", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
-@click.option("--out", "-o", default="-", help="Output file (default: stdout).")
+@click.option("--out", "-o", type=FileName(), default="-", help="Output file (default: stdout).")
 @click.option(
     "--sort", type=click.Choice(["date", "-date", "id"]), default="date", show_default=True
 )
@@ -483,7 +484,7 @@ def _human(n: int) -> str:
 @click.argument("query", default="")
 @archive_option
 @click.option("--to", "fmt", type=click.Choice(["graphml", "gexf"]), default="graphml")
-@click.option("--out", "-o", default="-", help="Output file (default: stdout).")
+@click.option("--out", "-o", type=FileName(), default="-", help="Output file (default: stdout).")
 @click.option("--no-unresolved", is_flag=True, help="Leave out cited ids the archive lacks.")
 @identity_options
 def graph(

@@ -20,6 +20,7 @@ import click
 
 from cablebase.cli.archive import _reader, archive_option
 from cablebase.cli.identity import identity_options
+from cablebase.cli.params import ROW_ID, FileName
 from cablebase.processes import context
 
 __all__ = ["COMMANDS"]
@@ -103,9 +104,9 @@ def _worker_main(path: str, drop: str | None, batch: int, max_rank: int, once: b
     store = connect(path)  # first: an archive that cannot be opened leaves no handler behind
     # Stop between deliveries on SIGTERM; the caller's handler comes back after (this runs
     # in the caller's own process when --workers is 1).
-    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     adapters = [DirectoryDrop(drop)] if drop else []
     w = Worker(store, adapters, batch=batch, max_rank=max_rank)
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     try:
         stats = w.run(until_empty=once, stop=lambda: bool(stopping))
     except KeyboardInterrupt:
@@ -130,7 +131,7 @@ def _worker_main(path: str, drop: str | None, batch: int, max_rank: int, once: b
     show_default=True,
     help="Workers (of --workers) kept for FLASH and NIACT IMMEDIATE only.",
 )
-@click.option("--drop", type=click.Path(file_okay=False), default=None, help="Directory drop.")
+@click.option("--drop", type=FileName(), default=None, help="Directory drop.")
 @click.option("--batch", type=click.IntRange(1, 1000), default=16, show_default=True)
 def run(
     archive_path: str, once: bool, workers: int, reserve: int, drop: str | None, batch: int
@@ -232,7 +233,7 @@ def _store(path: str):  # noqa: ANN202
 
 @dispatch.command()
 @archive_option
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=ROW_ID)
 @click.option("--all", "every", is_flag=True, help="Every dead letter.")
 def retry(archive_path: str, ids: tuple[int, ...], every: bool) -> None:
     """Put dead letters (by delivery id, see `status --dead --json`) back in the queue."""

@@ -26,6 +26,7 @@ import click
 
 from cablebase.cli.archive import archive_option
 from cablebase.cli.identity import identity_options
+from cablebase.cli.params import ArchiveLocation, FileName
 
 __all__ = ["COMMANDS", "draft"]
 
@@ -71,7 +72,7 @@ def _resolver(archive: str | None, refids: str | None) -> Callable[[str], bool] 
 
 
 @draft.command("check")
-@click.argument("path")
+@click.argument("path", type=FileName())
 @click.option("--json", "as_json", is_flag=True, help="Findings as JSON.")
 @click.option(
     "--date",
@@ -80,8 +81,12 @@ def _resolver(archive: str | None, refids: str | None) -> Callable[[str], bool] 
     metavar="YYYY-MM-DD",
     help="Judge the draft on this day (default: its DTG, or today).",
 )
-@click.option("--archive", default=None, help="Resolve REF items in this archive.")
-@click.option("--refids", default=None, help="Resolve REF items in a list of ids (csv[.gz]).")
+@click.option(
+    "--archive", type=ArchiveLocation(), default=None, help="Resolve REF items in this archive."
+)
+@click.option(
+    "--refids", type=FileName(), default=None, help="Resolve REF items in a list of ids (csv[.gz])."
+)
 def check_command(
     path: str, as_json: bool, on: str | None, archive: str | None, refids: str | None
 ) -> None:
@@ -175,7 +180,7 @@ def _summary(body: str, form: str) -> str:
 
 
 @draft.command("new")
-@click.argument("path")
+@click.argument("path", type=FileName())
 @archive_option
 @identity_options
 def new_command(path: str, archive_path: str, user: str | None, token: str | None) -> None:
@@ -193,7 +198,7 @@ def new_command(path: str, archive_path: str, user: str | None, token: str | Non
 
 @draft.command("edit")
 @click.argument("draft_id", type=click.IntRange(min=1, max=2**62))
-@click.argument("path")
+@click.argument("path", type=FileName())
 @archive_option
 @identity_options
 def edit_command(

@@ -17,6 +17,7 @@ from importlib import resources
 
 import click
 
+from cablebase.cli.params import ArchiveLocation, FileName
 from cablebase.forms.detect import FORMS
 from cablebase.record import Cable
 
@@ -33,6 +34,7 @@ class _Main(click.Group):
         from cablebase.archive.archive_file import ArchiveFileError, describe_sqlite_error
         from cablebase.archive.store import Unsupported
 
+        _echo_typed_bytes()
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -59,6 +61,17 @@ class _Main(click.Group):
             ) from None
 
 
+def _echo_typed_bytes() -> None:
+    """A command line's invalid UTF-8 arrives as lone surrogates (Python's surrogateescape):
+    a file name or an id echoed back writes its bytes as typed instead of failing."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        # not a TextIOWrapper (AttributeError), or closed
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+
+
 def _debug() -> None:
     import os
     import traceback
@@ -80,7 +93,7 @@ def _renderer(output: str) -> Callable[[Cable], str]:
 
 
 @main.command()
-@click.argument("path")
+@click.argument("path", type=FileName())
 @click.option(
     "--form",
     type=click.Choice(_FORM_CHOICES),
@@ -190,6 +203,7 @@ def sample_text() -> str:
 @click.option(
     "--archive",
     "archive_path",
+    type=ArchiveLocation(),
     default="cablebase-demo.db",
     show_default=True,
     help="Where to build the demo archive.",
@@ -271,7 +285,9 @@ def _demo_archive(archive_path: str, n: int) -> None:
 
 
 @main.command()
-@click.option("--archive", "archive_path", default=None, help="The archive to serve.")
+@click.option(
+    "--archive", "archive_path", type=ArchiveLocation(), default=None, help="The archive to serve."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option(

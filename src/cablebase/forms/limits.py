@@ -17,6 +17,9 @@ RATIO_FLOOR = 64 << 20  # the expansion ratio is judged only past this many byte
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
+MAX_SIZE = (1 << 63) - 1  # a byte count a file, a stream or a database column can hold
+
+
 def parse_size(text: str) -> int:
     """`32M`, `8G`, `4096`, `1.5g` -> bytes (binary units; a trailing `B`/`iB` is allowed)."""
     t = text.strip().lower().removesuffix("ib").removesuffix("b")
@@ -27,7 +30,10 @@ def parse_size(text: str) -> int:
         raise ValueError(f"not a size: {text!r} (examples: 4096, 32M, 8G)") from None
     if value < 0:
         raise ValueError(f"not a size: {text!r} (negative)")
-    return int(value * _UNITS[unit])
+    size = value * _UNITS[unit]
+    if not size <= MAX_SIZE:  # NaN and infinity included (float("1e400"), "nan")
+        raise ValueError(f"not a size: {text!r} (at most {human_size(MAX_SIZE)})")
+    return int(size)
 
 
 def human_size(n: int) -> str:

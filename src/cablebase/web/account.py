@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cablebase.access.accounts import MAX_TOKEN_DAYS
 from cablebase.access.policy import ROLES
 from cablebase.web import auth
 from cablebase.web.pages import _render
@@ -24,7 +25,6 @@ from cablebase.web.pages import _render
 router = APIRouter(include_in_schema=False)
 
 Secret = Annotated[str, Form(max_length=2000)]
-MAX_TOKEN_DAYS = 3650
 # What a redirect after a change says: fixed texts, so a crafted link cannot put words here.
 DONE = {
     "password": "Your password was changed. Your other sessions were ended.",
