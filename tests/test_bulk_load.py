@@ -236,15 +236,14 @@ def _fts_config(path: Path) -> dict[str, int]:
 
 
 def test_full_text_index_settings_for_bulk_loads(tmp_path):
-    """The full-text index of a new archive merges 16 segments at a time and holds 64 MB of
-    new postings (one segment per ingest batch: schema migrations 12, 13 and 14); an archive
-    of schema 12 gets the second when it is next opened for writing, its cables searched
-    alike."""
+    """The full-text index of a new archive merges 16 segments at a time and holds 16 MB of
+    new postings (one segment per ingest batch: schema migrations 12 and 13); an archive of
+    schema 12 gets the second when it is next opened for writing, its cables searched alike."""
     path = tmp_path / "a.db"
     csv = tmp_path / "g.csv"
     write(40, "csv", csv, seed=13)
     ingest([csv], path, workers=1)
-    assert _fts_config(path) == {"version": 4, "automerge": 16, "hashsize": 64 << 20}
+    assert _fts_config(path) == {"version": 4, "automerge": 16, "hashsize": 16 << 20}
     with Archive.open(path) as archive:
         before = [h.reference_id for h in archive.search("embassy")]
     conn = sqlite3.connect(path)
@@ -253,7 +252,7 @@ def test_full_text_index_settings_for_bulk_loads(tmp_path):
     conn.commit()
     conn.close()
     SQLiteStore(path).close()
-    assert _fts_config(path)["hashsize"] == 64 << 20
+    assert _fts_config(path)["hashsize"] == 16 << 20
     with Archive.open(path) as archive:
         assert [h.reference_id for h in archive.search("embassy")] == before
         assert before

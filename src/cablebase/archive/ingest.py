@@ -33,20 +33,17 @@ from cablebase.grammar import parse_unwrapped
 from cablebase.grammar.unwrapped import Unwrapped
 from cablebase.processes import pool as worker_pool
 
-# Items per write transaction.  Each is one segment of the full-text index (its 64 MB of
-# schema migration 14 hold a batch's postings): 2,000 rather than 1,000 was half as many
-# segments to merge (FTS-only replay of 250,000 cables: 125 -> 115 us a cable), 8,000 rather
-# than 2,000 a quarter as many segments to write (writer-only replay of 240,000: 251 -> 219
-# us a cable; docs/benchmarks.md, issue 13).
-BATCH = 8000
+# Items per write transaction.  Each is one segment of the full-text index (its 16 MB of
+# schema migration 13 hold a batch's postings): 2,000 rather than 1,000 is half as many
+# segments to merge (FTS-only replay of 250,000 cables: 125 -> 115 us a cable; issue 13).
+BATCH = 2000
 # Items per task sent to a worker: 256 rather than 64 took 13 % off the writer's CPU per item
 # (fewer messages for the pool's threads to pass on; docs/benchmarks.md).
 TASK = 256
 # Tasks in flight per worker: sent and not yet written.  Answered ones wait here while the
-# writer commits a batch (8,000 items: ~1.5 s of the writer's CPU, ~30 tasks' worth), so with
-# 3 a worker sometimes found no task left to start; 8 keep each busy through a commit
-# (~4 MB each: input and rows).
-AHEAD = 8
+# writer commits a batch (2,000 items: several tasks' worth), so with 3 a worker sometimes
+# found no task left to start; 5 keep them busy (~4 MB each: input and rows).
+AHEAD = 5
 SWITCH = 0.0005  # seconds: the main thread's turns at the interpreter lock while a pool runs
 EXAMPLES = 10  # quarantined items named in the summary (all are in `cablebase errors`)
 

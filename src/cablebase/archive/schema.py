@@ -316,12 +316,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 115 us of the writer's CPU a cable, as many segments left at the end (20 against 19),
     # the same postings (docs/benchmarks.md, issue 13).
     "INSERT INTO cables_fts (cables_fts, rank) VALUES ('hashsize', 16777216)",
-    # 14: ... and up to 64 MB: an ingest batch is 8,000 items (ingest.BATCH), still one
-    # segment each and one commit.  A writer-only replay of 240,000 generated cables: 251 ->
-    # 219 us of the writer's CPU a cable, the FTS segments' flush at commit 50 -> 34 us (a
-    # quarter as many segments, each term's entry written once per segment), the same
-    # postings (docs/benchmarks.md, issue 13).
-    "INSERT INTO cables_fts (cables_fts, rank) VALUES ('hashsize', 67108864)",
 )
 
 TEXTS_ONCE = 7  # the migration from which paragraphs and source text live in `texts`
