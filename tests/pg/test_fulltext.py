@@ -55,7 +55,8 @@ def test_pairs_are_the_adjacent_words():
     }  # fmt: skip
     long = "x" * (PAIR_WORD + 1)
     assert _set(tsvector("", f"a {long} b {'y' * PAIR_WORD} c").pairs) == {
-        f"b {'y' * PAIR_WORD}", f"{'y' * PAIR_WORD} c"
+        f"b {'y' * PAIR_WORD}",
+        f"{'y' * PAIR_WORD} c",
     }
     # positions clamped as PostgreSQL keeps them: the words at the limit follow its last word
     body = " ".join(f"w{i}" for i in range(MAX_POSITION + 5))
@@ -81,7 +82,9 @@ def test_migration_reads_the_pairs_ingest_writes(pg_dsn):
     from cablebase.generate import generate
 
     body = "filler " * (MAX_POSITION + 10) + "zanzibar lighthouse it's"
-    edge = Cable(reference_id="09ROME8", subject="Long", paragraphs=[Paragraph(number=1, text=body)])
+    edge = Cable(
+        reference_id="09ROME8", subject="Long", paragraphs=[Paragraph(number=1, text=body)]
+    )
     with PgStore(pg_dsn) as pg:
         pg.put_many([*generate(40, seed=4), edge])
     with psycopg.connect(pg_dsn, autocommit=True) as conn:

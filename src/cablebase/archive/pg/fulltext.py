@@ -15,6 +15,7 @@ words longer than 2,046 bytes are not indexed.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import NamedTuple
 
 from cablebase.archive.query import Term
@@ -109,7 +110,7 @@ def parsed(literal: str) -> dict[str, list[int]]:
 
 def phrase_pairs(term: Term) -> list[str]:
     """The pair lexemes (pairs()) a phrase term's hits all hold: each two adjacent tokens of
-    it, neither longer than PAIR_WORD nor the prefix of `word*`.  None for a term limited to
+    it, neither longer than PAIR_WORD nor the prefix of `word*`.  None (empty) for a term limited to
     the subject (its own tsvector answers it) or of one token."""
     kept = [t for t in term.tokens if t]
     if term.column is not None or len(kept) < 2:
@@ -117,7 +118,7 @@ def phrase_pairs(term: Term) -> list[str]:
     whole = kept[:-1] if term.prefix else kept
     return [
         f"{a} {b}"
-        for a, b in zip(whole, whole[1:])
+        for a, b in pairwise(whole)
         if len(a.encode()) <= PAIR_WORD and len(b.encode()) <= PAIR_WORD
     ]
 

@@ -16,6 +16,7 @@ What differs from SQLite, and why:
 
 from __future__ import annotations
 
+
 def _pairs(conn) -> None:  # conn: psycopg.Connection, in the migration's transaction
     """Migration 6: each stored cable's adjacent word pairs, read from its tsvector by the
     rule ingest writes them by (fulltext.pairs), then their GIN index.  Every row is
