@@ -54,27 +54,47 @@ class Indexed(NamedTuple):
 def tsvector(subject: str, body: str) -> Indexed:
     """A cable's subject and body indexed.  Positions past MAX_POSITION are written as
     MAX_POSITION, as PostgreSQL's own to_tsvector does: the word stays findable."""
-    positions: dict[str, list[int]] = {}
-    first = tokens(subject)
+    positions: dict[str, list[str]] = {}
+    first, rest = tokens(subject), tokens(body)
     for i, token in enumerate(first, start=1):
-        positions.setdefault(token, []).append(i)
+        positions.setdefault(token, []).append(f"{i}A")
     # A gap: no phrase runs from the subject into the body.
-    for i, token in enumerate(tokens(body), start=len(first) + 2):
+    dropped = len(first) + 1 + len(rest) > MAX_POSITION  # some position is clamped
+    for i, token in enumerate(rest, start=len(first) + 2):
         where = positions.get(token)
         if where is None:
-            positions[token] = [min(i, MAX_POSITION)]
+            positions[token] = [str(min(i, MAX_POSITION))]
         elif len(where) < MAX_POSITIONS and i <= MAX_POSITION:
-            where.append(i)
+            where.append(str(i))
+        else:
+            dropped = True
     for where in positions.values():  # a subject repeating a word more often than that
         if len(where) > MAX_POSITIONS:
             del where[MAX_POSITIONS:]
-    kept = {t: where for t, where in positions.items() if len(t.encode()) <= MAX_WORD}
-    subject_end = len(first)
-    literal = " ".join(
-        quoted(t) + ":" + ",".join(f"{i}A" if i <= subject_end else str(i) for i in where)
-        for t, where in kept.items()
-    )
-    return Indexed(literal, pairs(kept), set(kept))
+            dropped = True
+    kept = [t for t in positions if len(t.encode()) <= MAX_WORD]
+    literal = " ".join(f"{quoted(t)}:{','.join(positions[t])}" for t in kept)
+    whole = not dropped
+    if whole:  # every position written: the pairs are the adjacent tokens (the usual cable)
+        long = {t for t in positions if len(t.encode()) > PAIR_WORD}
+        found = _adjacent(first, long) | _adjacent(rest, long)
+    else:
+        found = _pairs({t: [int(i.rstrip("A")) for i in positions[t]] for t in kept})
+    return Indexed(literal, _literal(found), set(kept))
+
+
+def _adjacent(sequence: list[str], long: set[str]) -> set[str]:
+    if not long:
+        return set(map(" ".join, pairwise(sequence)))
+    return {f"{a} {b}" for a, b in pairwise(sequence) if a not in long and b not in long}
+
+
+def _literal(lexemes: set[str]) -> str:
+    """A tsvector literal of lexemes without positions (quoted, each holding a space)."""
+    joined = "' '".join(lexemes)
+    if joined.count("'") > 2 * len(lexemes) or "\\" in joined:  # to escape (not in ASCII tokens)
+        return " ".join(map(quoted, lexemes))
+    return f"'{joined}'" if lexemes else ""
 
 
 def pairs(positions: dict[str, list[int]]) -> str:
@@ -85,14 +105,18 @@ def pairs(positions: dict[str, list[int]]) -> str:
     lexeme of a GIN index, answered without reading any tsvector (archive/pg/plan.py).
     Only words of at most PAIR_WORD bytes are paired (a phrase with a longer word is
     matched on the tsvector, as before), which also keeps a cable's pairs within
-    PostgreSQL's 1 MB of lexemes (at most MAX_POSITION pairs of 2 * 31 + 1 bytes)."""
+    PostgreSQL's 1 MB of lexemes (at most MAX_POSITION pairs of 2 * 31 + 1 bytes).
+    tsvector() writes the same, from the tokens when no position was dropped or clamped."""
+    return _literal(_pairs(positions))
+
+
+def _pairs(positions: dict[str, list[int]]) -> set[str]:
     at: dict[int, list[str]] = {}
     for word, where in positions.items():
         if len(word.encode()) <= PAIR_WORD:
             for i in where:
                 at.setdefault(min(i, MAX_POSITION), []).append(word)
-    found = {f"{a} {b}" for i, firsts in at.items() for a in firsts for b in at.get(i + 1, ())}
-    return " ".join(map(quoted, found))
+    return {f"{a} {b}" for i, firsts in at.items() for a in firsts for b in at.get(i + 1, ())}
 
 
 _LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'(?::([0-9A-D,]+))?")
