@@ -76,7 +76,9 @@ _VALUES = {
 }
 
 
-def relevance(terms: list, params: list, *, subject: bool = False) -> str:
+def relevance(
+    terms: list, params: list, *, subject: bool = False, required: frozenset = frozenset()
+) -> str:
     """A hit's relevance: the sum over the query's positive terms of each one's ts_rank in
     the cable, a term it lacks adding nothing.  Not one ts_rank of the terms' OR, which
     divides by the number of terms: the stemmed forms of a word come from every cable's words,
@@ -84,8 +86,10 @@ def relevance(terms: list, params: list, *, subject: bool = False) -> str:
     the order), telling a reader that some cable they may not see holds that word (as
     SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts).
     `subject`: ranked on the subject alone, its own tsvector (the first tier of a broad query
-    of one term or ORed terms, docs/search.md)."""
+    of one term or ORed terms, docs/search.md).  `required`: terms every hit matches (on the
+    whole text; required_terms), ranked without a match test."""
     rank, column = (SUBJECT_RANK, "c.subject_fts") if subject else (RANK, "c.fts")
+    matched = set() if subject else {term_query(t) for t in required}
     parts = []
     queries: dict = {}
     for t in terms:  # each tsquery once, in the order of the terms (the sum's order)
@@ -93,7 +97,7 @@ def relevance(terms: list, params: list, *, subject: bool = False) -> str:
     for q, t in queries.items():
         if q is None:  # a term of no token matches nothing: it adds nothing
             continue
-        if _ranks_only_matches(t, subject):
+        if q in matched or _ranks_only_matches(t, subject):
             parts.append(rank)
             params.append(q)
         else:
@@ -110,6 +114,18 @@ def _ranks_only_matches(term, subject: bool) -> bool:  # term: query.Term
     others it is a second read of every hit's tsvector for nothing (the hits' tsvectors, read
     from TOAST, are most of a relevance page's cost)."""
     return len(term.tokens) == 1 and (subject or term.column is None)
+
+
+def required_terms(plan: Node) -> frozenset:
+    """The terms every hit of the plan matches: the plan's own term, or the terms of its
+    top-level AND.  A phrase's match test in the rank (_ranks_only_matches) is then true
+    for every hit: left out, it is a read of each hit's tsvector fewer (PostgreSQL reads it
+    from TOAST for each use)."""
+    if isinstance(plan, Term):
+        return frozenset((plan,))
+    if isinstance(plan, And):
+        return frozenset(n for n in plan.nodes if isinstance(n, Term))
+    return frozenset()
 
 
 def loosened(node: Node) -> Node:
@@ -269,7 +285,7 @@ class PgSearch:
         params: list = []
         columns = self._columns(reader, params)
         if terms:
-            ranked = relevance(terms, params, subject=on_subject)
+            ranked = relevance(terms, params, subject=on_subject, required=required_terms(plan))
             score, order = f"-({ranked})", "score, c.id DESC"
         else:
             score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
