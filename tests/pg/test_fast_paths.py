@@ -112,6 +112,8 @@ RANKED = [
     "embassy minister",
     "minister OR ambassador OR visit*",
     '"the embassy" minister',
+    '"the embassy"',
+    '"of the embassy" -minister',
     "subject:embassy the",
     # Optional phrase and subject terms: ranked where they do not match, unless tested.
     '"the embassy" OR minister',
@@ -135,6 +137,7 @@ def test_relevance_without_match_tests_equals_with(pg, reader, monkeypatch):
 
     fast = {q: (ranked(q), ranked(q, limit=5, offset=2)) for q in RANKED}
     monkeypatch.setattr(search, "_ranks_only_matches", lambda t, subject: False)
+    monkeypatch.setattr(search, "required_terms", lambda plan: frozenset())
     for q in RANKED:
         general = ranked(q)
         assert len(general) > 5, q
@@ -147,6 +150,9 @@ PHRASED = [
     '"the embassy" OR visit*',
     '"the embassy" -minister',
     '"the embassy" tag:PREL',
+    '"of the embassy"',
+    '"of the embassy" -"the minister"',
+    '"the embassy said" OR "minister of"',
     '"the emb*" class:>=confidential',
     '-"the embassy" the',
     'subject:"the embassy" OR "the minister"',
@@ -175,8 +181,46 @@ def test_phrases_walked_in_date_order_equal_the_plain_page(pg, reader, monkeypat
     walk = search.PgSearch._walked
     monkeypatch.setattr(search.PgSearch, "_walked", lambda *args: calls.append(1) or walk(*args))
     walked = {sort: pages(sort) for sort in ("date", "-date", "relevance")}
-    assert len(calls) > 2 * len(PHRASED) * len(PAGES)  # both date orders and second tiers
-    monkeypatch.setattr(search, "loosened", lambda node: node)  # no walk: the plain statement
+    # the four queries whose phrases the pair index does not answer alone (three words, a
+    # prefix), in both date orders, and a second tier
+    assert len(calls) > 2 * 4 * len(PAGES)
+    monkeypatch.setattr(search, "rechecked", lambda node: False)  # no walk: the plain statement
     for sort, got in walked.items():
         assert got == pages(sort), sort
     assert sum(map(len, walked["date"])) > 100  # the queries do hit
+
+
+PAIRED = [  # phrases of two words, longer, with a prefix, negated, ORed, repeated words
+    *PHRASED,
+    '"embassy"',
+    '"the the"',
+    '"the embassy" "the minister"',
+    '"minister of foreign affairs"',
+    '"of the emb*"',
+    '"the emb*" -"of the"',
+    '-"the embassy" -"of the" minister',
+    '"the embassy" OR -tag:PREL',
+    'subject:"the embassy" "the minister"',
+    'the -("the embassy" OR "of the")',
+]
+
+
+@pytest.mark.parametrize("reader", ["all", "confidential"])
+def test_pairs_answer_as_the_tsvector(pg, reader, monkeypatch):
+    """Phrases found on the pair index (pg/plan.py) give the counts and the date pages of
+    the same phrases tested on every candidate's tsvector (the index of pairs turned off)."""
+    from cablebase.archive.pg import plan
+
+    a = pg if READERS[reader] is None else pg.with_access(READERS[reader])
+
+    def answers() -> list:
+        return [
+            (a.count(q), [h.reference_id for h in a.search(q, sort=sort, limit=20, offset=3)])
+            for q in PAIRED
+            for sort in ("date", "-date")
+        ]
+
+    paired = answers()
+    monkeypatch.setattr(plan, "paired", lambda node: False)
+    assert paired == answers()
+    assert sum(n for n, _ in paired) > 100  # the queries do hit

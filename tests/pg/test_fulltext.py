@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cablebase.archive.api import Archive
-from cablebase.archive.pg.fulltext import MAX_POSITION, tokens, tsvector
+from cablebase.archive.pg import schema
+from cablebase.archive.pg.fulltext import MAX_POSITION, PAIR_WORD, pairs, parsed, tokens, tsvector
 from cablebase.archive.pg.store import PgStore
 from cablebase.archive.snippets import words
 from cablebase.record import Cable, Paragraph
@@ -22,7 +23,7 @@ def test_fast_tokens_are_the_index_tokens():
 
 def test_positions_past_the_limit_keep_the_word():
     body = "filler " * (MAX_POSITION + 10) + "zanzibar lighthouse"
-    literal, found = tsvector("Subject line", body)
+    literal, _, found = tsvector("Subject line", body)
     assert "zanzibar" in found and "'zanzibar':16383" in literal
     # a word keeps at most 256 positions
     assert literal.split("'filler':")[1].split(" ")[0].count(",") == 255
@@ -40,3 +41,58 @@ def test_words_past_the_limit_are_found(pg_dsn):
         pg.put_many([long])
         assert Archive(pg).count("zanzibar") == 1 and Archive(pg).count("lighthouse") == 1
         assert Archive(pg).count("subject:long") == 1 and Archive(pg).count("subject:filler") == 0
+
+
+def _set(literal: str) -> set[str]:
+    return set(parsed(literal))
+
+
+def test_pairs_are_the_adjacent_words():
+    found = tsvector("Visit of the Minister", "The minister's visit; the minister left")
+    assert _set(found.pairs) == {
+        "visit of", "of the", "the minister",  # the subject's
+        "minister s", "s visit", "visit the", "minister left",  # the body's, not across
+    }  # fmt: skip
+    long = "x" * (PAIR_WORD + 1)
+    assert _set(tsvector("", f"a {long} b {'y' * PAIR_WORD} c").pairs) == {
+        f"b {'y' * PAIR_WORD}",
+        f"{'y' * PAIR_WORD} c",
+    }
+    # positions clamped as PostgreSQL keeps them: the words at the limit follow its last word
+    body = " ".join(f"w{i}" for i in range(MAX_POSITION + 5))
+    clamped = _set(tsvector("", body).pairs)
+    last = f"w{MAX_POSITION - 3}"  # at position MAX_POSITION - 1 (the body starts at 2)
+    assert {f"{last} w{i}" for i in range(MAX_POSITION - 2, MAX_POSITION + 5)} <= clamped
+
+
+def test_pairs_read_back_from_the_tsvector_are_the_written_ones():
+    """Migration 6 reads the pairs of a stored cable from its tsvector's text (parsed): the
+    same as ingest writes, quotes and backslashes included."""
+    for subject, body in (
+        ("L'ÉTÉ À PARIS", "It's a back\\slash 'quoted' word; it's it's"),
+        ("", "filler " * 300 + "end of filler"),
+    ):
+        found = tsvector(subject, body)
+        assert _set(pairs(parsed(found.fts))) == _set(found.pairs)
+
+
+def test_migration_reads_the_pairs_ingest_writes(pg_dsn):
+    import psycopg
+
+    from cablebase.generate import generate
+
+    body = "filler " * (MAX_POSITION + 10) + "zanzibar lighthouse it's"
+    edge = Cable(
+        reference_id="09ROME8", subject="Long", paragraphs=[Paragraph(number=1, text=body)]
+    )
+    with PgStore(pg_dsn) as pg:
+        pg.put_many([*generate(40, seed=4), edge])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        written = dict(conn.execute("SELECT id, pairs::text FROM cables"))
+        conn.execute(
+            "DROP INDEX cables_pairs; ALTER TABLE cables DROP COLUMN pairs;"
+            " DELETE FROM schema_version WHERE version = 6"
+        )
+        assert schema.migrate(conn) == len(schema.MIGRATIONS)
+        assert dict(conn.execute("SELECT id, pairs::text FROM cables")) == written
+        assert len(written) == 41 and all(written.values())

@@ -26,8 +26,14 @@ def test_free_text_is_found_through_the_gin_index(pg_dsn):
     with PgStore(pg_dsn) as pg:
         pg.put_many(CABLES)
         pg.conn.execute("ANALYZE cables")
-        for query in ("olive", "olive -wine", '"olive oil"', "oli*"):
+        for query in ("olive", "olive -wine", "oli*"):
             assert "cables_fts" in _plan(pg, query), query
+        # a two-word phrase is one lexeme of the pair index: no cable's tsvector is read
+        two = _plan(pg, '"olive oil"')
+        assert "cables_pairs" in two and "fts" not in two
+        # a longer one: its pairs, then the phrase tested on the tsvector of those cables
+        assert "cables_pairs" in _plan(pg, '"olive oil press"')
+        assert "fts @@" in _plan(pg, '"olive oil press"')
         # with another condition the plan may start from its index, never from a scan
         assert "Seq Scan on cables" not in _plan(pg, "olive tag:EAGR")
         # a query free text does not drive is planned as PostgreSQL likes

@@ -15,6 +15,8 @@ words longer than 2,046 bytes are not indexed.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+from typing import NamedTuple
 
 from cablebase.archive.query import Term
 from cablebase.archive.snippets import words
@@ -22,6 +24,7 @@ from cablebase.archive.snippets import words
 MAX_POSITION = 16383
 MAX_POSITIONS = 256  # per word
 MAX_WORD = 2046  # bytes
+PAIR_WORD = 31  # bytes: longer words are not paired (pairs())
 _ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
@@ -40,27 +43,120 @@ def tokens(text: str) -> list[str]:
     return [t for t in words(text) if t]
 
 
-def tsvector(subject: str, body: str) -> tuple[str, set[str]]:
-    """(the tsvector literal of a cable's subject and body, its distinct words).  Positions
-    past MAX_POSITION are written as MAX_POSITION, as PostgreSQL's own to_tsvector does: the
-    word stays findable."""
+class Indexed(NamedTuple):
+    """A cable's full-text columns as COPY writes them, and its distinct words."""
+
+    fts: str  # the tsvector literal of the subject (weight A) and body (D)
+    pairs: str  # the tsvector literal of its adjacent word pairs (pairs())
+    words: set[str]
+
+
+def tsvector(subject: str, body: str) -> Indexed:
+    """A cable's subject and body indexed.  Positions past MAX_POSITION are written as
+    MAX_POSITION, as PostgreSQL's own to_tsvector does: the word stays findable."""
     positions: dict[str, list[str]] = {}
-    first = tokens(subject)
+    first, rest = tokens(subject), tokens(body)
     for i, token in enumerate(first, start=1):
         positions.setdefault(token, []).append(f"{i}A")
     # A gap: no phrase runs from the subject into the body.
-    for i, token in enumerate(tokens(body), start=len(first) + 2):
+    dropped = len(first) + 1 + len(rest) > MAX_POSITION  # some position is clamped
+    for i, token in enumerate(rest, start=len(first) + 2):
         where = positions.get(token)
         if where is None:
             positions[token] = [str(min(i, MAX_POSITION))]
         elif len(where) < MAX_POSITIONS and i <= MAX_POSITION:
             where.append(str(i))
+        else:
+            dropped = True
     for where in positions.values():  # a subject repeating a word more often than that
         if len(where) > MAX_POSITIONS:
             del where[MAX_POSITIONS:]
+            dropped = True
     kept = [t for t in positions if len(t.encode()) <= MAX_WORD]
     literal = " ".join(f"{quoted(t)}:{','.join(positions[t])}" for t in kept)
-    return literal, set(kept)
+    whole = not dropped
+    if whole:  # every position written: the pairs are the adjacent tokens (the usual cable)
+        long = {t for t in positions if len(t.encode()) > PAIR_WORD}
+        found = _adjacent(first, long) | _adjacent(rest, long)
+    else:
+        found = _pairs({t: [int(i.rstrip("A")) for i in positions[t]] for t in kept})
+    return Indexed(literal, _literal(found), set(kept))
+
+
+def _adjacent(sequence: list[str], long: set[str]) -> set[str]:
+    if not long:
+        return set(map(" ".join, pairwise(sequence)))
+    return {f"{a} {b}" for a, b in pairwise(sequence) if a not in long and b not in long}
+
+
+def _literal(lexemes: set[str]) -> str:
+    """A tsvector literal of lexemes without positions (quoted, each holding a space)."""
+    joined = "' '".join(lexemes)
+    if joined.count("'") > 2 * len(lexemes) or "\\" in joined:  # to escape (not in ASCII tokens)
+        return " ".join(map(quoted, lexemes))
+    return f"'{joined}'" if lexemes else ""
+
+
+def pairs(positions: dict[str, list[int]]) -> str:
+    """The tsvector literal (lexemes, no positions) of a cable's adjacent word pairs: `a b`
+    for every position p where the cable's tsvector holds `a` at p and `b` at p + 1, the
+    positions as PostgreSQL keeps them (clamped to MAX_POSITION).  So a two-word phrase
+    `a <-> b` matches the tsvector exactly when the pairs hold `a b`: the phrase becomes one
+    lexeme of a GIN index, answered without reading any tsvector (archive/pg/plan.py).
+    Only words of at most PAIR_WORD bytes are paired (a phrase with a longer word is
+    matched on the tsvector, as before), which also keeps a cable's pairs within
+    PostgreSQL's 1 MB of lexemes (at most MAX_POSITION pairs of 2 * 31 + 1 bytes).
+    tsvector() writes the same, from the tokens when no position was dropped or clamped."""
+    return _literal(_pairs(positions))
+
+
+def _pairs(positions: dict[str, list[int]]) -> set[str]:
+    at: dict[int, list[str]] = {}
+    for word, where in positions.items():
+        if len(word.encode()) <= PAIR_WORD:
+            for i in where:
+                at.setdefault(min(i, MAX_POSITION), []).append(word)
+    return {f"{a} {b}" for i, firsts in at.items() for a in firsts for b in at.get(i + 1, ())}
+
+
+_LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'(?::([0-9A-D,]+))?")
+_UNESCAPE = re.compile(r"''|\\(.)")
+
+
+def parsed(literal: str) -> dict[str, list[int]]:
+    """A tsvector's text output read back: each lexeme's positions (weights dropped)."""
+    out: dict[str, list[int]] = {}
+    for m in _LEXEME.finditer(literal):
+        word = _UNESCAPE.sub(lambda e: e.group(1) or "'", m.group(1))
+        out[word] = [int(p.rstrip("ABCD")) for p in m.group(2).split(",")] if m.group(2) else []
+    return out
+
+
+def phrase_pairs(term: Term) -> list[str]:
+    """The pair lexemes (pairs()) a phrase term's hits all hold: each two adjacent tokens of
+    it, neither longer than PAIR_WORD nor the prefix of `word*`.  None (empty) for a term limited to
+    the subject (its own tsvector answers it) or of one token."""
+    kept = [t for t in term.tokens if t]
+    if term.column is not None or len(kept) < 2:
+        return []
+    whole = kept[:-1] if term.prefix else kept
+    return [
+        f"{a} {b}"
+        for a, b in pairwise(whole)
+        if len(a.encode()) <= PAIR_WORD and len(b.encode()) <= PAIR_WORD
+    ]
+
+
+def exact_by_pairs(term: Term) -> bool:
+    """Whether a phrase's pairs alone find exactly its hits: two whole words, each paired."""
+    kept = [t for t in term.tokens if t]
+    return len(kept) == 2 and not term.prefix and len(phrase_pairs(term)) == 1
+
+
+def pairs_query(terms: list[Term]) -> str:
+    """One tsquery of the pairs of the phrase terms given (each has some): all of them."""
+    found = dict.fromkeys(p for t in terms for p in phrase_pairs(t))
+    return " & ".join(map(quoted, found))
 
 
 def term_query(term: Term, *, weights: bool = True) -> str | None:

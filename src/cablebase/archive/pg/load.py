@@ -42,7 +42,7 @@ _SIDE = {  # table -> its columns after cable_id, as Prepared holds its rows
     "paragraphs": ("position", "number", "portion", "heading"),
     "people": ("role", "name", "title", "office"),
 }  # fmt: skip
-_COLS = (*_COLUMNS, "acl", "fts")
+_COLS = (*_COLUMNS, "acl", "fts", "pairs")
 
 
 def _now() -> str:
@@ -74,7 +74,8 @@ def load(conn, batch: list[Prepared]) -> PutResult:
         )
         with conn.cursor().copy(f"COPY stage_cables ({cols}) FROM STDIN") as copy:
             for p in staged:
-                copy.write_row((*p.columns, p.acl, vectors[p.reference_id][0]))
+                indexed = vectors[p.reference_id]
+                copy.write_row((*p.columns, p.acl, indexed.fts, indexed.pairs))
         # In reference id order: two batches with cables in common lock them alike.
         inserted = dict(
             conn.execute(
@@ -83,7 +84,7 @@ def load(conn, batch: list[Prepared]) -> PutResult:
                 " ON CONFLICT (reference_id) DO NOTHING RETURNING reference_id, id"
             ).fetchall()
         )
-        new = [(inserted[p.reference_id], p, vectors[p.reference_id][1]) for p in staged
+        new = [(inserted[p.reference_id], p, vectors[p.reference_id].words) for p in staged
                if p.reference_id in inserted]  # fmt: skip
         done = {id(p) for _, p, _ in new}
         rest = [p for p in batch if id(p) not in done]
@@ -226,13 +227,13 @@ def _replace(conn, p: Prepared) -> tuple[bool, int]:
     )
     for table in (*_SIDE, "sources", "texts"):
         conn.execute(f"DELETE FROM {table} WHERE cable_id = %s", (cid,))
-    vector, found = tsvector(*p.fts)
+    indexed = tsvector(*p.fts)
     sets = ", ".join(f"{c} = %s" for c in _COLS)
     conn.execute(
         f"UPDATE cables SET {sets}, version = %s WHERE id = %s",
-        (*p.columns, p.acl, vector, version + 1, cid),
+        (*p.columns, p.acl, indexed.fts, indexed.pairs, version + 1, cid),
     )
-    _side_rows(conn, [(cid, p, found)], sources=False)
+    _side_rows(conn, [(cid, p, indexed.words)], sources=False)
     return True, further
 
 

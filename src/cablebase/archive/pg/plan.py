@@ -12,7 +12,7 @@ but those matching x, also where a column is unknown.
 from __future__ import annotations
 
 from cablebase.access.policy import Access, sql_visible
-from cablebase.archive.pg.fulltext import term_query
+from cablebase.archive.pg.fulltext import exact_by_pairs, pairs_query, phrase_pairs, term_query
 from cablebase.archive.query import (
     NAME_FIELDS,
     All,
@@ -32,6 +32,9 @@ TEXT = "c.fts @@ %s::tsquery"
 # `subject:` text, on the subject's own tsvector (inline in the row, its own GIN index;
 # archive/pg/schema.py, migration 5): no cable's whole-text tsvector is read from TOAST.
 SUBJECT_TEXT = "c.subject_fts @@ %s::tsquery"
+# Phrases, on the index of adjacent word pairs (archive/pg/fulltext.pairs; schema.py,
+# migration 6): a GIN lookup that reads no tsvector.
+PAIRS = "c.pairs @@ %s::tsquery"
 _OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _SIDE = {  # side-table fields: the subquery of the ids they match
     "tag": "SELECT cable_id FROM tags WHERE tag = %s",
@@ -91,15 +94,41 @@ def _text(node: Node, params: list) -> str:
     return TEXT
 
 
-def where(node: Node, params: list, resolve: OriginResolver, access: Access | None = None) -> str:
+def paired(node: Node) -> bool:
+    """Whether a free-text subtree holds a phrase (not under a NOT) the pair index answers."""
+    if isinstance(node, Term):
+        return bool(phrase_pairs(node))
+    if isinstance(node, And | Or):
+        return any(paired(n) for n in node.nodes)
+    return False
+
+
+def where(
+    node: Node,
+    params: list,
+    resolve: OriginResolver,
+    access: Access | None = None,
+    *,
+    loose: bool = False,
+) -> str:
     """The condition for the tree; values appended to `params`.  `resolve` resolves origin:
-    and name fields (archive/pg/resolve.Resolver); `access` is whom `Visible` stands for."""
+    and name fields (archive/pg/resolve.Resolver); `access` is whom `Visible` stands for.
+
+    A phrase with pairs is found on the pair index: a two-word phrase exactly, a longer one
+    as all its pairs, tested on the tsvector only in the cables holding them all; `loose`
+    leaves that test out (every hit and more: archive/pg/search.py walks the candidates)."""
+
+    def sub(n: Node) -> str:
+        return where(n, params, resolve, access, loose=loose)
+
     if isinstance(node, All):
         return "TRUE"
     if isinstance(node, Term) and text_query(node) is None:
         return "FALSE"  # a term that folds to no token (a lone accent): FTS5 matches nothing
-    if text_query(node) is not None:
+    if text_query(node) is not None and not paired(node):
         return _text(node, params)
+    if isinstance(node, Term):  # a phrase with pairs
+        return _phrases([node], params, loose=loose)
     if isinstance(node, Visible):
         if access is None or access.unrestricted:
             return "TRUE"
@@ -108,12 +137,20 @@ def where(node: Node, params: list, resolve: OriginResolver, access: Access | No
     if isinstance(node, Field):
         return _field(node, params, resolve)
     if isinstance(node, Not):
+        if text_query(node.node) is not None:  # on the tsvector: no pair column read a row
+            return f"NOT ({_text(node.node, params)})"
         return f"NOT ({where(node.node, params, resolve, access)})"
     if isinstance(node, And):
-        text = [n for n in node.nodes if text_query(n) is not None]
+        phrases = [n for n in node.nodes if isinstance(n, Term) and paired(n)]
+        text = [n for n in node.nodes if text_query(n) is not None and not paired(n)]
         neg = [n for n in node.nodes if isinstance(n, Not) and text_query(n.node) is not None]
-        rest = [n for n in node.nodes if not any(n is t for t in (*text, *neg))]
-        parts = [where(n, params, resolve, access) for n in rest]
+        taken = (*phrases, *text, *neg)
+        parts = [sub(n) for n in node.nodes if not any(n is t for t in taken)]
+        if phrases:
+            params.append(pairs_query(phrases))
+            parts.append(PAIRS)
+        # A longer phrase is tested with the whole text's terms (one tsquery).
+        text += [] if loose else [t for t in phrases if not exact_by_pairs(t)]
         # The whole text's terms as one tsquery, the subject's as another (the first tier of
         # a broad query and its second, `… AND NOT subject:…`, read no tsvector from TOAST
         # for their subject part).
@@ -126,13 +163,22 @@ def where(node: Node, params: list, resolve: OriginResolver, access: Access | No
                 parts.append(f"NOT ({_text(Or(tuple(n.node for n in negs)), params)})")
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
     if isinstance(node, Or):
-        text = [n for n in node.nodes if text_query(n) is not None]
-        rest = [n for n in node.nodes if text_query(n) is None]
-        parts = [where(n, params, resolve, access) for n in rest]
+        text = [n for n in node.nodes if text_query(n) is not None and not paired(n)]
+        parts = [sub(n) for n in node.nodes if not any(n is t for t in text)]
         if text:
             parts.append(_text(Or(tuple(text)), params))
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
+
+
+def _phrases(terms: list[Term], params: list, *, loose: bool) -> str:
+    """Phrase terms that have pairs, all of them: their pairs on the pair index, and (unless
+    `loose`) the longer ones tested on the tsvector of the cables holding the pairs."""
+    params.append(pairs_query(terms))
+    longer = [] if loose else [t for t in terms if not exact_by_pairs(t)]
+    if not longer:
+        return PAIRS
+    return f"({PAIRS} AND {_text(And(tuple(longer)), params)})"
 
 
 def _field(f: Field, params: list, resolve: OriginResolver) -> str:

@@ -8,7 +8,9 @@ What differs from SQLite, and why:
   an FTS5 vocabulary table the query language reads); the subject's part of it is a column of
   its own (`subject_fts`, generated, with its own GIN index: migration 5), small enough to stay
   in the row, so that the first relevance tier and `subject:` are answered without reading a
-  cable's whole tsvector from TOAST;
+  cable's whole tsvector from TOAST; and each cable's adjacent word pairs are a tsvector of
+  their own (`pairs`, migration 6, with its own GIN index), so that a phrase is found without
+  testing positions in every candidate's tsvector (archive/pg/fulltext.pairs);
 - columns compared by range or sorted (ids, dates, tags, origins) are `COLLATE "C"`: byte
   order, as SQLite compares, whatever the database's own locale;
 - the version is a row of `schema_version`, not a pragma.
@@ -16,7 +18,33 @@ What differs from SQLite, and why:
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[str, ...] = (
+
+def _pairs(conn) -> None:  # conn: psycopg.Connection, in the migration's transaction
+    """Migration 6: each stored cable's adjacent word pairs, read from its tsvector by the
+    rule ingest writes them by (fulltext.pairs), then their GIN index.  Every row is
+    updated once (a VACUUM afterwards returns the old rows' space)."""
+    from cablebase.archive.pg.fulltext import pairs, parsed
+
+    conn.execute("ALTER TABLE cables ADD COLUMN pairs tsvector")
+    conn.execute("CREATE TEMP TABLE stage_pairs (id bigint, pairs tsvector) ON COMMIT DROP")
+    read = conn.cursor(name="migrate_pairs")
+    read.execute("SELECT id, fts::text FROM cables")
+    while batch := read.fetchmany(2000):  # one COPY a batch: the cursor and COPY take turns
+        with conn.cursor().copy("COPY stage_pairs (id, pairs) FROM STDIN") as copy:
+            for cid, literal in batch:
+                copy.write_row((cid, pairs(parsed(literal))))
+    read.close()
+    conn.execute("UPDATE cables c SET pairs = s.pairs FROM stage_pairs s WHERE s.id = c.id")
+    conn.execute(PAIR_INDEX)
+
+
+PAIR_INDEX = """
+    ALTER TABLE cables ALTER COLUMN pairs SET NOT NULL;
+    CREATE INDEX cables_pairs ON cables USING gin (pairs);
+    ANALYZE cables (pairs);
+"""
+
+MIGRATIONS: tuple = (
     # 1: the cables as the SQLite store keeps them at its migration 11 (text stored once,
     # compressed records, access columns, sources, released), searchable.
     """
@@ -341,6 +369,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX cables_subject_fts ON cables USING gin (subject_fts);
     ANALYZE cables (subject_fts);
     """,
+    # 6: the adjacent word pairs of each cable (archive/pg/fulltext.pairs), lexemes without
+    # positions, with their own GIN index: a two-word phrase is one lexeme found there with
+    # no cable's tsvector read from TOAST, a longer one the AND of its pairs, tested on the
+    # tsvector only in the cables holding them all (archive/pg/plan.py).  Ingest writes
+    # them with the tsvector; an existing archive's are read from its tsvectors.
+    _pairs,
 )
 
 # Serialises migrations of one database between processes (several web workers start at once).
@@ -376,6 +410,9 @@ def migrate(conn) -> int:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
             if version(conn) >= number:  # another process took this step meanwhile
                 continue
-            conn.execute(step)
+            if callable(step):
+                step(conn)
+            else:
+                conn.execute(step)
             conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
     return version(conn)

@@ -27,7 +27,7 @@ from cablebase.access.policy import (
 )
 from cablebase.access.policy import sql_visible as _sql_visible
 from cablebase.archive import texts, tiers
-from cablebase.archive.pg.fulltext import term_query
+from cablebase.archive.pg.fulltext import exact_by_pairs, phrase_pairs, term_query
 from cablebase.archive.pg.plan import text_query, where
 from cablebase.archive.query import And, Node, Not, Or, Term, conjoin, positive_terms
 from cablebase.archive.store import FACETS as FACET_NAMES
@@ -76,7 +76,9 @@ _VALUES = {
 }
 
 
-def relevance(terms: list, params: list, *, subject: bool = False) -> str:
+def relevance(
+    terms: list, params: list, *, subject: bool = False, required: frozenset = frozenset()
+) -> str:
     """A hit's relevance: the sum over the query's positive terms of each one's ts_rank in
     the cable, a term it lacks adding nothing.  Not one ts_rank of the terms' OR, which
     divides by the number of terms: the stemmed forms of a word come from every cable's words,
@@ -84,8 +86,10 @@ def relevance(terms: list, params: list, *, subject: bool = False) -> str:
     the order), telling a reader that some cable they may not see holds that word (as
     SQLite's bm25 over the reader's own cables, nothing of a hidden cable counts).
     `subject`: ranked on the subject alone, its own tsvector (the first tier of a broad query
-    of one term or ORed terms, docs/search.md)."""
+    of one term or ORed terms, docs/search.md).  `required`: terms every hit matches (on the
+    whole text; required_terms), ranked without a match test."""
     rank, column = (SUBJECT_RANK, "c.subject_fts") if subject else (RANK, "c.fts")
+    matched = set() if subject else {term_query(t) for t in required}
     parts = []
     queries: dict = {}
     for t in terms:  # each tsquery once, in the order of the terms (the sum's order)
@@ -93,7 +97,7 @@ def relevance(terms: list, params: list, *, subject: bool = False) -> str:
     for q, t in queries.items():
         if q is None:  # a term of no token matches nothing: it adds nothing
             continue
-        if _ranks_only_matches(t, subject):
+        if q in matched or _ranks_only_matches(t, subject):
             parts.append(rank)
             params.append(q)
         else:
@@ -112,15 +116,28 @@ def _ranks_only_matches(term, subject: bool) -> bool:  # term: query.Term
     return len(term.tokens) == 1 and (subject or term.column is None)
 
 
+def required_terms(plan: Node) -> frozenset:
+    """The terms every hit of the plan matches: the plan's own term, or the terms of its
+    top-level AND.  A phrase's match test in the rank (_ranks_only_matches) is then true
+    for every hit: left out, it is a read of each hit's tsvector fewer (PostgreSQL reads it
+    from TOAST for each use)."""
+    if isinstance(plan, Term):
+        return frozenset((plan,))
+    if isinstance(plan, And):
+        return frozenset(n for n in plan.nodes if isinstance(n, Term))
+    return frozenset()
+
+
 def loosened(node: Node) -> Node:
-    """The query with each phrase on the whole text that is not negated as the AND of its
-    words: every hit of the query and more, all found on the GIN index without reading a
-    tsvector (a phrase makes PostgreSQL test its positions in every candidate's tsvector).
-    A phrase limited to the subject stays (its tsvector is in the row); so does a negated
-    one (loosened, it would take hits out)."""
+    """The query with each phrase on the whole text that is not negated and has no pairs
+    (archive/pg/fulltext.phrase_pairs) as the AND of its words: every hit of the query and
+    more, all found on the GIN index without reading a tsvector (a phrase makes PostgreSQL
+    test its positions in every candidate's tsvector).  A phrase with pairs stays (where(…,
+    loose=True) finds it by its pairs alone); so does one limited to the subject (its
+    tsvector is in the row) and a negated one (loosened, it would take hits out)."""
     if isinstance(node, Term):
         kept = [t for t in node.tokens if t]
-        if node.column is not None or len(kept) < 2:
+        if node.column is not None or len(kept) < 2 or phrase_pairs(node):
             return node
         last = len(kept) - 1
         words = (Term(t, prefix=node.prefix and k == last, tokens=(t,)) for k, t in enumerate(kept))
@@ -130,6 +147,17 @@ def loosened(node: Node) -> Node:
     if isinstance(node, Or):
         return Or(tuple(loosened(n) for n in node.nodes))
     return node
+
+
+def rechecked(node: Node) -> bool:
+    """Whether the query holds a phrase (not negated) that the pair index alone does not
+    answer exactly: each candidate's tsvector must be read to test it."""
+    if isinstance(node, Term):
+        kept = [t for t in node.tokens if t]
+        return node.column is None and len(kept) >= 2 and not exact_by_pairs(node)
+    if isinstance(node, And | Or):
+        return any(rechecked(n) for n in node.nodes)
+    return False
 
 
 def text_driven(node: Node) -> bool:
@@ -257,11 +285,11 @@ class PgSearch:
         params: list = []
         columns = self._columns(reader, params)
         if terms:
-            ranked = relevance(terms, params, subject=on_subject)
+            ranked = relevance(terms, params, subject=on_subject, required=required_terms(plan))
             score, order = f"-({ranked})", "score, c.id DESC"
         else:
             score, order = "NULL::real", SORTS["-date" if sort == "relevance" else sort]
-            if limit is not None and loosened(plan) != plan:
+            if limit is not None and rechecked(plan):
                 return self._walked(plan, reader, order, limit, offset)
         cond = self._where(plan, reader, params)
         sql = f"SELECT {columns}, {score} AS score FROM cables c WHERE {cond} ORDER BY {order}"
@@ -288,15 +316,15 @@ class PgSearch:
         self, plan: Node, reader: Reader, order: str, limit: int, offset: int
     ) -> Iterator[list[tuple]]:
         """A page in date order of a query with phrases, its phrases tested only on the
-        candidates the page needs.  The GIN index alone answers the query with each phrase as
-        the AND of its words (`loosened`: every hit and more, no tsvector read); those
+        candidates the page needs.  The GIN indexes alone answer the query with each phrase as
+        its pairs or the AND of its words (`loosened`: every hit and more, no tsvector read); those
         candidates' ids are sorted by `order` and read through a server-side cursor, and the
         whole query is tested on them in that order, in growing batches, until `offset +
         limit` hits are found.  PostgreSQL itself would test each phrase on every candidate
         (reading each one's tsvector from TOAST, ~0.65 ms a cable at 1 M) before sorting.  The
         same rows, in the same order."""
         params: list = []
-        cond = self._where(loosened(plan), reader, params)
+        cond = where(loosened(plan), params, reader.resolve, reader.access, loose=True)
         exact: list = []
         test = self._where(plan, reader, exact)
         # Each candidate by its key, not by the GIN index (which would test all of them).
