@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
+from cablebase.access.policy import Stored, acl_tokens, indexed_acl, rank_of, stored
 from cablebase.archive import archive_file, texts
 from cablebase.archive.db import Db, storable
 from cablebase.archive.merge import merge, source_record
@@ -138,7 +138,7 @@ class Prepared:
         # The access columns are in `columns` (a policy.Stored would cost the writer more to
         # unpickle than all the rows' strings do).
         self.columns = _column_values(cable, digest, row_json(cable), access)
-        self.acl = acl_tokens(access)
+        self.acl = indexed_acl(acl_tokens(access), cable.tags)
         self.released = cable.released
         self.warnings = len(cable.warnings)
         src = cable.source
@@ -823,14 +823,16 @@ def _column_values(c: Cable, digest: str, row: bytes, access: Stored) -> tuple:
 
 
 def write_access(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
-    """Write a cable's access columns and its acl tokens in the full-text index (a
-    declassification, or a migration deriving them again); False when nothing changed."""
+    """Write a cable's access columns and its acl tokens (with its tags', policy.indexed_acl)
+    in the full-text index (a declassification, or a migration deriving them again); False
+    when nothing changed."""
     from cablebase.archive.schema import stored_paragraphs
 
     old = conn.execute(
         "SELECT caveat_bits, open_on, floor_rank, acl, subject FROM cables WHERE id = ?", (cid,)
     ).fetchone()
-    acl = acl_tokens(s)
+    tags = [t for (t,) in conn.execute("SELECT tag FROM tags WHERE cable_id = ?", (cid,))]
+    acl = indexed_acl(acl_tokens(s), tags)
     if old[:4] == (s.bits, s.open_on, s.floor_rank, acl):
         return False
     conn.execute(

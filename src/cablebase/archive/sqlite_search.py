@@ -26,6 +26,7 @@ from cablebase.access.policy import (
     Stored,
     fts_hidden,
     paragraph_shown,
+    tag_token,
 )
 from cablebase.archive import fts_terms, ranking, tiers
 from cablebase.archive.facet_table import FacetTable, shared_facet_table
@@ -214,6 +215,38 @@ def _text_less(node: And) -> tuple[Node, Node] | None:
         return None
     base = text[0] if len(text) == 1 else And(tuple(text))
     return base, rest[0].node
+
+
+def _tags_as_text(node: Node) -> Node:
+    """The plan with each NOT tag:X (an exact tag) that stands beside positive free text in
+    an AND made a NOT of the tag's token in the index's acl column (policy.tag_token, schema
+    migration 14): `(said OR told) -tag:BM` is then one FTS5 expression, `(...) NOT acl :
+    "tg424d"`, answered on the doclists (no id of the text's tested against the tag's rows),
+    with the same hits.  The same tree where nothing changes.  A tag token changes no score:
+    a NOT's phrase never occurs in a hit (and the column weighs 0)."""
+    if isinstance(node, Not):
+        inner = _tags_as_text(node.node)
+        return node if inner is node.node else Not(inner)
+    if not isinstance(node, And | Or):
+        return node
+    nodes = tuple(_tags_as_text(n) for n in node.nodes)
+    if isinstance(node, And) and any(
+        not isinstance(n, Not) and fts_expr(n) is not None for n in nodes
+    ):
+        nodes = tuple(_tag_term(n) or n for n in nodes)
+    if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
+        return node
+    return type(node)(nodes)
+
+
+def _tag_term(node: Node) -> Not | None:
+    """NOT of the tag's token (a Term of column acl) for NOT tag:X of an exact tag, else None."""
+    if not (isinstance(node, Not) and isinstance(node.node, Field) and node.node.name == "tag"):
+        return None
+    v = field_values(node.node)
+    if v["prefix"]:
+        return None
+    return Not(Term(v["value"], column="acl", tokens=(tag_token(v["value"]),)))
 
 
 def _phrases(expr: str) -> int:
@@ -409,8 +442,9 @@ class _Planner:
         return self.s.execute(sql, params, self._state())
 
     def bind(self, node: Node) -> Node:
-        """The plan with each `Visible` bound to this reader's id-set condition."""
-        return map_leaves(node, self._bound)
+        """The plan with each `Visible` bound to this reader's id-set condition, and each NOT
+        tag:X beside free text made part of the text (`_tags_as_text`)."""
+        return _tags_as_text(map_leaves(node, self._bound))
 
     def _bound(self, node: Node) -> Node:
         if isinstance(node, Visible) and not isinstance(node, BoundVisible):
