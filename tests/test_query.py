@@ -293,7 +293,9 @@ def test_a_tag_is_one_acl_token():
     already in the stored text is replaced, not repeated."""
     assert tag_token("PREL") == "tg5052454c"
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE f USING fts5(acl, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE f USING fts5(acl, tokenize = 'unicode61 remove_diacritics 2')"
+    )
     conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'row')")
     tags = ["CLINTON, HILLARY", "ÉTAT", "COUNTER TERRORISM", "A_B-C"]
     conn.execute("INSERT INTO f VALUES (?)", (indexed_acl("", tags),))

@@ -217,36 +217,44 @@ def _text_less(node: And) -> tuple[Node, Node] | None:
     return base, rest[0].node
 
 
-def _tags_as_text(node: Node) -> Node:
-    """The plan with each NOT tag:X (an exact tag) that stands beside positive free text in
-    an AND made a NOT of the tag's token in the index's acl column (policy.tag_token, schema
-    migration 14): `(said OR told) -tag:BM` is then one FTS5 expression, `(...) NOT acl :
-    "tg424d"`, answered on the doclists (no id of the text's tested against the tag's rows),
-    with the same hits.  The same tree where nothing changes.  A tag token changes no score:
-    a NOT's phrase never occurs in a hit (and the column weighs 0)."""
+def _tags_as_text(node: Node, broad: Callable[[str], bool]) -> Node:
+    """The plan with each tag:X and NOT tag:X (an exact tag) that stands in an AND beside
+    positive free text matching many cables (`broad` of its FTS5 expression) made the tag's
+    token in the index's acl column (policy.tag_token, schema migration 14): `(said OR told)
+    -tag:BM` is then one FTS5 expression, `(...) NOT (acl : "tg424d")`, answered on the
+    doclists (no id of the text's tested against the tag's cables), with the same hits.  The
+    same tree where nothing changes.
+
+    A tag's phrase changes no score (its column weighs 0), but bm25 walks its doclist once
+    to count its rows (a tag of half the archive: ~4 ms), which the old plan does not pay
+    for the few matches of a rare word: there the tags table answers as before."""
     if isinstance(node, Not):
-        inner = _tags_as_text(node.node)
+        inner = _tags_as_text(node.node, broad)
         return node if inner is node.node else Not(inner)
     if not isinstance(node, And | Or):
         return node
-    nodes = tuple(_tags_as_text(n) for n in node.nodes)
-    if isinstance(node, And) and any(
-        not isinstance(n, Not) and fts_expr(n) is not None for n in nodes
-    ):
-        nodes = tuple(_tag_term(n) or n for n in nodes)
+    nodes = tuple(_tags_as_text(n, broad) for n in node.nodes)
+    text = [n for n in nodes if not isinstance(n, Not) and fts_expr(n) is not None]
+    if isinstance(node, And) and text and any(_tag_term(n) for n in nodes):
+        expr = fts_expr(text[0] if len(text) == 1 else And(tuple(text)))
+        if expr is not None and broad(expr):
+            nodes = tuple(_tag_term(n) or n for n in nodes)
     if all(a is b for a, b in zip(nodes, node.nodes, strict=True)):
         return node
     return type(node)(nodes)
 
 
-def _tag_term(node: Node) -> Not | None:
-    """NOT of the tag's token (a Term of column acl) for NOT tag:X of an exact tag, else None."""
-    if not (isinstance(node, Not) and isinstance(node.node, Field) and node.node.name == "tag"):
+def _tag_term(node: Node) -> Node | None:
+    """The tag's token (a Term of column acl) for tag:X of an exact tag, its NOT for NOT
+    tag:X; else None."""
+    field = node.node if isinstance(node, Not) else node
+    if not (isinstance(field, Field) and field.name == "tag"):
         return None
-    v = field_values(node.node)
+    v = field_values(field)
     if v["prefix"]:
         return None
-    return Not(Term(v["value"], column="acl", tokens=(tag_token(v["value"]),)))
+    term = Term(v["value"], column="acl", tokens=(tag_token(v["value"]),))
+    return Not(term) if isinstance(node, Not) else term
 
 
 def _phrases(expr: str) -> int:
@@ -442,9 +450,11 @@ class _Planner:
         return self.s.execute(sql, params, self._state())
 
     def bind(self, node: Node) -> Node:
-        """The plan with each `Visible` bound to this reader's id-set condition, and each NOT
-        tag:X beside free text made part of the text (`_tags_as_text`)."""
-        return _tags_as_text(map_leaves(node, self._bound))
+        """The plan with each `Visible` bound to this reader's id-set condition, and each tag:X
+        or NOT tag:X beside broad free text made part of the text (`_tags_as_text`)."""
+        return _tags_as_text(
+            map_leaves(node, self._bound), lambda text: self._fts(text, self.small) >= self.small
+        )
 
     def _bound(self, node: Node) -> Node:
         if isinstance(node, Visible) and not isinstance(node, BoundVisible):
