@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
+from operator import eq, ge, gt, le, lt
 from typing import TYPE_CHECKING
 
 import orjson
@@ -29,7 +30,7 @@ from cablebase.access.policy import (
     tag_token,
 )
 from cablebase.archive import fts_terms, ranking, tiers
-from cablebase.archive.facet_table import FacetTable, shared_facet_table
+from cablebase.archive.facet_table import FacetTable, built_facet_table, shared_facet_table
 from cablebase.archive.page_counts import TOTAL, PageCounts
 from cablebase.archive.query import (
     CABLE_FIELDS,
@@ -130,6 +131,9 @@ _PREFIX = re.compile(r'(\{subject body\}|subject) : "([^" ]+)" \*')
 # 47 ms to count, 43 ms for its first 3,000), an OR streams them (16 ms, 0.7 ms).
 PREFIX_WORDS = 64
 
+
+# A class condition's comparison, as query.to_sql writes it (`c.class_rank op ?`).
+_COMPARE = {"=": eq, "<": lt, "<=": le, ">": gt, ">=": ge}
 
 _SIDE_FIELDS = ("tag", "handling", "cites", *NAME_FIELDS)
 
@@ -948,6 +952,8 @@ class _Planner:
             # |A or B| = |A| + |B| - |A and B|, each part counted on its own index.
             a, b = parts[0], parts[1] if len(parts) == 2 else Or(tuple(parts[1:]))
             return self._count(a) + self._count(b) - self._count(_and(a, b))
+        elif isinstance(node, And) and (n := self._tag_in_ranks(node)) is not None:
+            return n
         elif isinstance(node, And) and self.access.unrestricted and (minus := _text_less(node)):
             # |text and not x| = |text| - |text and x|: the doclist counted inside FTS5
             # (~0.03 us a match, and remembered), the matches of x among it tested as a set;
@@ -1332,6 +1338,33 @@ class _Planner:
             )
             out[name] = [(str(v), n) for v, n in rows]
         return out
+
+    def _built_columns(self) -> FacetTable | None:
+        """The facet table of this state if one is in memory already, else None (building
+        one costs far more than any count it could answer)."""
+        if self.store.readonly:
+            return built_facet_table(self.store, self._state())
+        cols = self.s.cols
+        return cols if cols is not None and cols.key == self._state() else None
+
+    def _tag_in_ranks(self, node: Node) -> int | None:
+        """The count of `tag:X class:>=Y` (one exact tag and class conditions, nothing else:
+        no reader's condition either) from the facet table's bitmaps, when the table is in
+        memory and holds the tag as a bitmap; else None.  (`tag:PGOV class:>=confidential`,
+        111,000 and 133,000 cables: the tags' ids each tested on the class index, 36 ms.)"""
+        if not isinstance(node, And) or (cols := self._built_columns()) is None:
+            return None
+        tags = [n for n in node.nodes if isinstance(n, Field) and n.name == "tag"]
+        classes = [n for n in node.nodes if isinstance(n, Field) and n.name == "class"]
+        if len(tags) != 1 or not classes or len(classes) + 1 != len(node.nodes):
+            return None
+        tag, bounds = field_values(tags[0]), [(n.op, field_values(n)) for n in classes]
+        if tag["prefix"] or any("marking" in v for _, v in bounds):
+            return None
+        return cols.tag_in_ranks(
+            tag["value"],
+            lambda r: r is not None and all(_COMPARE[op](r, v["rank"]) for op, v in bounds),
+        )
 
     def _columns(self) -> FacetTable:
         if self.store.readonly:
