@@ -17,7 +17,9 @@ from cablebase.access.policy import (
     RESTRICTIONS,
     Stored,
     acl_tokens,
+    indexed_acl,
     may_be_acl_token,
+    tag_token,
 )
 from cablebase.archive.api import Archive
 from cablebase.archive.db import Db
@@ -280,6 +282,27 @@ def test_every_access_token_is_known_as_one():
                     assert may_be_acl_token(token), token
                     seen.add(token)
     assert {"open", "rx", "r0", "knoforn", "dy2009", "dm200903", "dd20090305"} <= seen
+    for tags in (["PREL"], ["COUNTER TERRORISM", "CLINTON, HILLARY", "ÉTAT"], []):
+        for token in indexed_acl("r2 knoforn", tags).split():
+            assert may_be_acl_token(token), token
+
+
+def test_a_tag_is_one_acl_token():
+    """A tag of any characters is one token of the acl column (the tokenizer keeps "tg" and
+    hex whole); the acl text is the same whatever order the tags come in, and a tag token
+    already in the stored text is replaced, not repeated."""
+    assert tag_token("PREL") == "tg5052454c"
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE f USING fts5(acl, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'row')")
+    tags = ["CLINTON, HILLARY", "ÉTAT", "COUNTER TERRORISM", "A_B-C"]
+    conn.execute("INSERT INTO f VALUES (?)", (indexed_acl("", tags),))
+    assert sorted(t for (t,) in conn.execute("SELECT term FROM v")) == sorted(map(tag_token, tags))
+    a = indexed_acl("r2 knoforn", ["PREL", "ECON", "PREL"])
+    assert a == indexed_acl("r2 knoforn", ["ECON", "PREL"]) == "r2 knoforn tg45434f4e tg5052454c"
+    assert indexed_acl(a, ["PGOV"]) == "r2 knoforn " + tag_token("PGOV")
 
 
 # -- fuzz: any text -> QueryError or SQL that runs ------------------------------------------

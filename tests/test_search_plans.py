@@ -94,9 +94,10 @@ def test_broad_column_conditions_keep_a_set_each(archive: Path) -> None:
 
 
 def test_free_text_never_matches_the_access_tokens(tmp_path: Path) -> None:
-    """The index's acl column holds each cable's access tokens (r0, r2, knoforn...): free
-    text matches subjects and bodies only, words shaped like those tokens (which keep their
-    column filter) and others (which go without) alike; bm25 is that of the filtered phrase."""
+    """The index's acl column holds each cable's access tokens (r0, r2, knoforn...) and tag
+    tokens (tg and hex): free text matches subjects and bodies only, words shaped like those
+    tokens (which keep their column filter) and others (which go without) alike; bm25 is
+    that of the filtered phrase."""
     path = tmp_path / "acl.db"
     rows = [
         ("09ACL1", "UNCLASSIFIED", [], "the gate was open and government staff left"),
@@ -111,6 +112,7 @@ def test_free_text_never_matches_the_access_tokens(tmp_path: Path) -> None:
                     created=f"2009-02-0{k + 1}T10:00:00Z",
                     classification=cls,
                     handling=handling,
+                    tags=["PREL", "KPAO"],
                     subject="REPORT",
                     subject_portion=cls[0],
                     paragraphs=[Paragraph(number=1, portion=cls[0], text=body)],
@@ -124,7 +126,7 @@ def test_free_text_never_matches_the_access_tokens(tmp_path: Path) -> None:
             "CREATE VIRTUAL TABLE temp.acl_vocab USING fts5vocab(main, 'cables_fts', 'instance')"
         )
         acl = {t for (t,) in conn.execute("SELECT term FROM temp.acl_vocab WHERE col = 'acl'")}
-        assert {"r0", "r2", "knoforn"} <= acl, acl
+        assert {"r0", "r2", "knoforn", "tg5052454c", "tg4b50414f"} <= acl, acl
         for word in acl:
             assert a.count(word) == 0, word
         assert [h.reference_id for h in a.search("open")] == ["09ACL1"]
@@ -216,20 +218,93 @@ def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None
         }
 
 
+def test_a_tag_with_a_class_is_counted_from_the_facet_bitmaps(tmp_path: Path) -> None:
+    """Once the facet table of the archive's state is in memory (any broad facets build it),
+    `tag:X class:...` is counted from its bitmaps: no statement; the same counts as the
+    indexes give, for each comparison; a reader's count keeps its plan."""
+    classes = ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "TOP SECRET")
+    path = tmp_path / "tb.db"
+    with SQLiteStore(path) as store:
+        store.put_many(
+            [
+                Cable(
+                    reference_id=f"09TB{k}",
+                    created=f"2009-04-{10 + k}T10:00:00Z",
+                    classification=classes[k % 4],
+                    tags=["ECON"] if k % 2 == 0 else ["PREL", "ECON"] if k % 3 else ["PREL"],
+                    subject="REPORT",
+                    subject_portion=classes[k % 4][0],
+                    paragraphs=[Paragraph(number=1, portion="U", text="a report")],
+                )
+                for k in range(16)
+            ]
+        )
+    queries = [
+        f"tag:{tag} class:{op}{c}"
+        for tag in ("ECON", "PREL")
+        for op in ("", "<", "<=", ">", ">=")
+        for c in ("confidential", "secret")
+    ] + ["tag:PREL class:>unclassified class:<top_secret", "tag:NONE class:secret"]
+    with Archive.open(path) as a:
+        want = {q: a.count(q) for q in queries}
+        a.facets("")  # the facet table, built
+        for q in queries:
+            n, log = traced(a, lambda q=q: a.count(q))
+            assert n == want[q], q
+            # A tag no cable holds has no bitmap: its index says so.
+            assert any("tags" in s for s in log) == ("NONE" in q), (q, log)
+    # By hand: ECON on 0, 2, ..., 14 and on 1, 5, 7, 11, 13; SECRET on k % 4 == 0.
+    assert want["tag:ECON class:secret"] == 4  # 0, 4, 8, 12
+    assert want["tag:PREL class:>=secret"] == 4  # 3 (TS), 7 (TS), 11 (TS), 15 (TS)
+    assert want["tag:PREL class:<secret"] == 4  # 1, 5, 9, 13 (CONFIDENTIAL)
+
+
 def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
     """|text and not x| = |text| - |text and x|: the text's matches counted inside FTS5 and
     those of x among them, rather than NOT x tested on every match; the count is exact."""
-    query = "(enterprises OR nothing) -tag:ECON"
+    query = "(enterprises OR nothing) -origin:hanoi"
     with Archive.open(archive) as a:
+        n, log = traced(a, lambda: a.count(query))
+        # Every cable has one of the words; Hanoi's are 3, 11 and 17: 40 - 3.
+        assert n == 37
+        assert not any(re.search(r"NOT (IN|EXISTS|\()", s) and "c.origin" in s for s in log)
+        assert any("c.origin IN" in s and "AND EXISTS (SELECT 1 FROM cables_fts" in s for s in log)
+        # "nothing": the fifths 0, 5, ..., 35 (8); none of them of Hanoi.
+        assert a.count("nothing -origin:hanoi") == 8
+
+
+@pytest.mark.parametrize("small", [2, sqlite_search.SMALL])
+def test_text_and_a_tag_is_one_fts5_expression(archive: Path, small: int) -> None:
+    """`text -tag:X` and `text tag:X`, the text matching many cables (more than `small`,
+    made few here), are the text NOT / AND the tag's token in the acl column
+    (policy.tag_token): one FTS5 expression, counted and ranked on the doclists, no id
+    tested against the tags; beside a rare text the tags table answers.  Either way the
+    counts and hits are those read off the cables, the scores those of the text alone."""
+    query = "(enterprises OR nothing) -tag:ECON"
+    folded = small == 2
+    with Archive.open(archive, small=small) as a:
         n, log = traced(a, lambda: a.count(query))
         # Every cable has one of the words; ECON on each fourth (0, 4, ..., 36): 40 - 10.
         assert n == 30
-        assert not any("NOT" in s and "tags" in s for s in log), log
-        assert any("IN (SELECT cable_id FROM tags WHERE tag = 'ECON')" in s for s in log), log
+        assert any('NOT (acl : "tg45434f4e")' in s for s in log) == folded, log
+        assert any("FROM tags" in s for s in log) != folded, log
         # "enterprises": the 32 non-fifths' bodies and the subjects of 0 and 35 (34); ECON
         # among them: 4, 8, 12, 16, 24, 28, 32, 36 and 0 (9).
         assert a.count("enterprises -tag:ECON") == 34 - 9
+        assert a.count("enterprises tag:ECON") == 9
         assert a.count("nothing -tag:PREL") == 8 - 6  # fifths: 0, 5, ..., 35; PREL unless % 4
+        # A prefix of a tag, and a tag with no free text beside it, keep the tags table.
+        assert a.count("enterprises -tag:EC*") == 34 - 9
+        assert a.count("-tag:ECON") == 30
+        alone = {h.reference_id: h.score for h in a.search("enterprises", limit=None)}
+        econ = {f"{1985 + k}"[-2:] + f"PLAN{k}" for k in range(0, 40, 4)}
+        for q, want in (("enterprises -tag:ECON", 25), ("enterprises tag:ECON", 9)):
+            for sort in ("relevance", "date"):
+                got = [(h.reference_id, h.score) for h in a.search(q, sort=sort, limit=None)]
+                assert len(got) == want, (q, sort)
+                assert {r for r, _ in got} <= econ if "-" not in q else not econ & dict(got).keys()
+                if sort == "relevance":
+                    assert all(alone[r] == score for r, score in got), q
 
 
 def _clustered(k: int) -> Cable:

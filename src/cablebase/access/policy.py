@@ -17,7 +17,7 @@ expression over the `acl` column, for queries driven by the full-text index).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -318,8 +318,25 @@ def acl_tokens(s: Stored, today: str | None = None) -> str:
     return " ".join(toks)
 
 
-# Every token `acl_tokens` writes has one of these shapes (a caveat's is "k" and its name).
-_ACL_SHAPE = re.compile(r"open|rx|r[0-9]+|k[a-z0-9_]*|d[ymd][0-9]*")
+def tag_token(tag: str) -> str:
+    """A cable's tag as one token of the index's acl column: "tg" and the tag's UTF-8 in hex,
+    one token whatever the tag's characters (spaces, commas, accents) and equal exactly when
+    the tags are.  `text -tag:X` is then one FTS5 expression (archive/sqlite_search.py)."""
+    return "tg" + tag.encode().hex()
+
+
+def indexed_acl(access: str, tags: Iterable[str]) -> str:
+    """The text of a cable's acl column (and of `cables.acl`, which the contentless index is
+    deleted with): its access tokens (`acl_tokens`; a tag token among them is dropped) and a
+    token of each tag, sorted, so that one set of tags gives one text in whatever order it
+    is read."""
+    own = [t for t in access.split() if not t.startswith("tg")]
+    return " ".join(own + sorted({tag_token(t) for t in tags}))
+
+
+# Every token `acl_tokens` and `indexed_acl` write has one of these shapes (a caveat's is "k"
+# and its name, a tag's "tg" and hex).
+_ACL_SHAPE = re.compile(r"open|rx|r[0-9]+|k[a-z0-9_]*|d[ymd][0-9]*|tg[0-9a-f]*")
 
 
 def may_be_acl_token(token: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, compress, repeat
 from operator import add
 from typing import TYPE_CHECKING, NamedTuple
@@ -63,6 +63,19 @@ def shared_facet_table(store: SQLiteStore, state: tuple[int, ...]) -> FacetTable
         return cols
 
 
+def built_facet_table(store: SQLiteStore, state: tuple[int, ...]) -> FacetTable | None:
+    """The shared facet table of a read-only archive's file if one is in memory for `state`
+    (`shared_facet_table`), else None: nothing is built."""
+    path = store.path.resolve()
+    try:
+        key = (*state, path.stat().st_ino)
+    except OSError:
+        key = state
+    with _SHARED_LOCK:
+        cols = _SHARED.get(str(path))
+    return cols if cols is not None and cols.key == key else None
+
+
 def _append(codes: list[tuple[int, ...]], ids: list[int], k: int) -> None:
     """codes[i] += (k,) for each i of `ids`, looped in C (a table at 2.5 M cables adds ten
     million codes: 17 s as a Python loop, under 2 s so)."""
@@ -108,6 +121,7 @@ class FacetTable:
             " WHERE class_rank IS NOT NULL GROUP BY class_rank",
             self.rank_bits,
         )
+        self.rank_values = ranks
         self.classes = [_CLASSES[r] if 0 <= r < 4 else None for r in ranks]
         # year and month as one code per cable: "YYYY" and "YYYY-MM" are both read from it.
         self.ym, yms = self._single(
@@ -123,6 +137,20 @@ class FacetTable:
             conn, "SELECT caveat, json_group_array(cable_id) FROM handling GROUP BY caveat"
         )
         self.tag_bits, self.caveat_bits = self.tags.masks, self.handling.masks
+        self.tag_codes = {t: k for k, t in enumerate(self.tag_names)}
+
+    def tag_in_ranks(self, tag: str, ranks: Callable[[int], bool]) -> int | None:
+        """How many cables hold `tag` and a class rank that `ranks` admits: the bits the
+        tag's bitmap shares with those ranks' (~0.1 ms at 250,000 cables); None when the tag
+        is too rare to have a bitmap (MASKED), which the tags index counts fast anyway."""
+        mask = self.tag_bits.get(self.tag_codes.get(tag, -1))
+        if mask is None:
+            return None
+        chosen = 0
+        for k, bits in self.rank_bits.items():
+            if ranks(self.rank_values[k]):
+                chosen |= bits
+        return (mask & chosen).bit_count()
 
     def _single(self, conn, sql: str, masks: dict[int, int] | None = None) -> tuple[array, list]:
         """(each cable's code, the values by code); into `masks`, if given, each code's

@@ -125,6 +125,8 @@ class QueryError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Term:
     """Free text: a word, a prefix (word*) or a phrase, optionally limited to `subject`.
+    (Column `acl`: a tag's token, which the SQLite store puts for tag:X beside free text,
+    archive/sqlite_search.py `_tags_as_text`; the parser never makes one.)
 
     `tokens` is what the text means to the index (folded tokens); a word of several tokens
     (well-known, O'Brien) is the phrase of them."""
@@ -656,6 +658,8 @@ def fts_string(term: Term) -> str:
         quoted += " *"
     if term.column == "subject":
         return f"subject : {quoted}"
+    if term.column == "acl":  # a tag's token (policy.tag_token), never the user's text
+        return f"acl : {quoted}"
     # The index's third column holds access tokens (acl), which free text must never match:
     # a column filter keeps it out.  A phrase with a word no access token can be
     # (policy.may_be_acl_token) cannot match there anyway, and goes without: FTS5 then
@@ -1048,9 +1052,10 @@ def split_text(node: Node) -> tuple[str | None, Node | None]:
 
 
 def positive_terms(node: Node) -> list[Term]:
-    """Free-text terms that are not negated: they decide relevance and snippets."""
+    """Free-text terms that are not negated: they decide relevance and snippets.  (A tag's
+    token, column acl, is no free text: it neither ranks nor marks.)"""
     if isinstance(node, Term):
-        return [node]
+        return [node] if node.column != "acl" else []
     if isinstance(node, And | Or):
         return [t for n in node.nodes for t in positive_terms(n)]
     return []

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from cablebase.access.policy import Stored, acl_tokens, rank_of, stored
+from cablebase.access.policy import Stored, acl_tokens, indexed_acl, rank_of, stored
 from cablebase.archive import archive_file, texts
 from cablebase.archive.db import Db, storable
 from cablebase.archive.merge import merge, source_record
@@ -138,7 +138,7 @@ class Prepared:
         # The access columns are in `columns` (a policy.Stored would cost the writer more to
         # unpickle than all the rows' strings do).
         self.columns = _column_values(cable, digest, row_json(cable), access)
-        self.acl = acl_tokens(access)
+        self.acl = acl_tokens(access)  # PostgreSQL stores these; SQLite adds tags (_indexed)
         self.released = cable.released
         self.warnings = len(cable.warnings)
         src = cable.source
@@ -473,7 +473,7 @@ class SQLiteStore(SharedStore):
             (*prepared.columns, version + 1, cable_id),
         )
         # Written after the old row's acl was used to delete its index entry.
-        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (prepared.acl, cable_id))
+        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (_indexed(prepared), cable_id))
         pending = _Pending()
         pending.add_side_rows(cable_id, prepared)
         pending.write(self.conn)
@@ -723,7 +723,7 @@ class _Pending:
         )
 
     def add(self, cid: int, p: Prepared) -> None:
-        self.cables.append((cid, *p.columns, p.acl))
+        self.cables.append((cid, *p.columns, _indexed(p)))
         self.add_side_rows(cid, p)
 
     def add_side_rows(self, cid: int, p: Prepared) -> None:
@@ -738,7 +738,7 @@ class _Pending:
             self.sources.append((cid, *p.location))
         self.people += [(cid, *r) for r in p.people]
         self.texts.append((cid, p.packed))
-        self.fts.append((cid, *p.fts, p.acl))
+        self.fts.append((cid, *p.fts, _indexed(p)))
 
     def write(self, conn: sqlite3.Connection) -> None:
         ex = conn.executemany
@@ -822,15 +822,23 @@ def _column_values(c: Cable, digest: str, row: bytes, access: Stored) -> tuple:
     )
 
 
+def _indexed(p: Prepared) -> str:
+    """The acl text of a prepared record in SQLite's index and `cables.acl`: its access
+    tokens and its tags' (policy.indexed_acl); PostgreSQL stores `p.acl` alone."""
+    return indexed_acl(p.acl, (t for (t,) in p.tags))
+
+
 def write_access(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
-    """Write a cable's access columns and its acl tokens in the full-text index (a
-    declassification, or a migration deriving them again); False when nothing changed."""
+    """Write a cable's access columns and its acl tokens (with its tags', policy.indexed_acl)
+    in the full-text index (a declassification, or a migration deriving them again); False
+    when nothing changed."""
     from cablebase.archive.schema import stored_paragraphs
 
     old = conn.execute(
         "SELECT caveat_bits, open_on, floor_rank, acl, subject FROM cables WHERE id = ?", (cid,)
     ).fetchone()
-    acl = acl_tokens(s)
+    tags = [t for (t,) in conn.execute("SELECT tag FROM tags WHERE cable_id = ?", (cid,))]
+    acl = indexed_acl(acl_tokens(s), tags)
     if old[:4] == (s.bits, s.open_on, s.floor_rank, acl):
         return False
     conn.execute(
