@@ -181,27 +181,36 @@ def test_broad_text_with_a_negated_tag_probes_the_second_tier(archive: Path, mon
     assert len(first) == 4  # subject ENTERPRISES: 7, 21, 35 and 14 (not 0, 28: ECON)
 
 
-def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None:
-    """`tag:ECON class:>=confidential`, the tag matching no more cables than the class: its
-    ids are streamed from the tags index and each one's class looked up on the (id,
-    class_rank) index; the count and hits are those read off the cables."""
-    classes = ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED")
-    path = tmp_path / "tc.db"
+def _tagged_reports(path: Path, classes: tuple[str, ...], tags_of, n: int) -> Path:
+    """n one-paragraph REPORT cables, 09TR0.., cable k of classes[k % len] with tags_of(k)."""
     with SQLiteStore(path) as store:
         store.put_many(
             [
                 Cable(
-                    reference_id=f"09TC{k}",
+                    reference_id=f"09TR{k}",
                     created=f"2009-04-{10 + k}T10:00:00Z",
-                    classification=classes[k % 3],
-                    tags=["ECON"] if k % 2 == 0 else ["PREL"],
+                    classification=classes[k % len(classes)],
+                    tags=tags_of(k),
                     subject="REPORT",
-                    subject_portion=classes[k % 3][0],
+                    subject_portion=classes[k % len(classes)][0],
                     paragraphs=[Paragraph(number=1, portion="U", text="a report")],
                 )
-                for k in range(12)
+                for k in range(n)
             ]
         )
+    return path
+
+
+def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None:
+    """`tag:ECON class:>=confidential`, the tag matching no more cables than the class: its
+    ids are streamed from the tags index and each one's class looked up on the (id,
+    class_rank) index; the count and hits are those read off the cables."""
+    path = _tagged_reports(
+        tmp_path / "tc.db",
+        ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED"),
+        lambda k: ["ECON"] if k % 2 == 0 else ["PREL"],
+        12,
+    )
     query = "tag:ECON class:>=confidential"
     with Archive.open(path) as a:
         n, log = traced(a, lambda: a.count(query))
@@ -211,7 +220,7 @@ def test_a_tag_with_a_class_is_counted_from_the_tags_ids(tmp_path: Path) -> None
             "FROM tags WHERE tag = ?" in s.replace("'ECON'", "?") and "cables_requirement" in s
             for s in log
         ), log
-        assert {h.reference_id for h in a.search(query)} == {"09TC0", "09TC4", "09TC6", "09TC10"}
+        assert {h.reference_id for h in a.search(query)} == {"09TR0", "09TR4", "09TR6", "09TR10"}
         assert dict(a.facets(query, names=("classification",))["classification"]) == {
             "SECRET": 2,
             "CONFIDENTIAL": 2,
@@ -222,23 +231,12 @@ def test_a_tag_with_a_class_is_counted_from_the_facet_bitmaps(tmp_path: Path) ->
     """Once the facet table of the archive's state is in memory (any broad facets build it),
     `tag:X class:...` is counted from its bitmaps: no statement; the same counts as the
     indexes give, for each comparison; a reader's count keeps its plan."""
-    classes = ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "TOP SECRET")
-    path = tmp_path / "tb.db"
-    with SQLiteStore(path) as store:
-        store.put_many(
-            [
-                Cable(
-                    reference_id=f"09TB{k}",
-                    created=f"2009-04-{10 + k}T10:00:00Z",
-                    classification=classes[k % 4],
-                    tags=["ECON"] if k % 2 == 0 else ["PREL", "ECON"] if k % 3 else ["PREL"],
-                    subject="REPORT",
-                    subject_portion=classes[k % 4][0],
-                    paragraphs=[Paragraph(number=1, portion="U", text="a report")],
-                )
-                for k in range(16)
-            ]
-        )
+    path = _tagged_reports(
+        tmp_path / "tb.db",
+        ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "TOP SECRET"),
+        lambda k: ["ECON"] if k % 2 == 0 else ["PREL", "ECON"] if k % 3 else ["PREL"],
+        16,
+    )
     queries = [
         f"tag:{tag} class:{op}{c}"
         for tag in ("ECON", "PREL")
