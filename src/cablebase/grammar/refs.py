@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cablebase.grammar.state import State
 from cablebase.ids import (
@@ -404,7 +405,7 @@ def _find_markers(text: str, opening: str = "A") -> list[tuple[int, int, str]]:
         if out and not text[out[-1][1] : start].strip():
             i += 1  # an item is never empty: `B. (C) STATE 1` has a portion mark, not item C
             continue
-        if out and start > 0 and not _marker_ok(text, start, end, m):
+        if out and start > 0 and not _marker_ok(text, start, end):
             i += 1
             continue
         # Doubled letter (A. A) X, A. (A) X, A. A: X): keep the inner one.
@@ -454,7 +455,7 @@ def _gap_ok(text: str, start: int, label: str, expected: str, out: list) -> bool
     return not text[line_start:start].strip() and "\n" in text[out[-1][0] : start]
 
 
-def _marker_ok(text: str, start: int, end: int, m: re.Match[str]) -> bool:
+def _marker_ok(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
     if not before.strip():
@@ -948,12 +949,22 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
         citing.year = year
     if not text or not text.strip():
         return []
+    as_is = None
+    if FAST_PATH and _clean_keeps(text):
+        as_is = text.strip()  # _clean's answer for a block of the fast path's shapes
+        fast = _fast_refs(as_is, citing)
+        if fast is not None:
+            return fast
     try:
         body = _clean(text)
     except Exception:  # never raise on odd input; keep the raw text as one item
         return [Reference(letter=None, text=_join(text), kind="other")]
     if not body or _NO_REFS.match(body):
         return []
+    if FAST_PATH and body != as_is:
+        fast = _fast_refs(body, citing)
+        if fast is not None:
+            return fast
     markers = _find_markers(body)
     refs: list[Reference] = []
     lead = 0
@@ -1009,3 +1020,135 @@ def _last_post(refs: list[Reference], citing: Citing) -> str | None:
         if parsed is not None:
             return parsed[1]
     return citing.post
+
+
+# -- fast path ---------------------------------------------------------------------------------
+# Most blocks are a few `[YY] POST NUMBER` items, unlettered (`STATE 12345`, `09 STATE 1; ROME 2`)
+# or lettered in sequence (`A. STATE 12345` ⏎ `B. 08 ROME 678`, `(A) … (B) …`, `a) …, b) …`).
+# One regex pass reads such a cleaned block; each cable's id comes from _cable_id as in the
+# full reader (every year and spelling rule).  The shapes are narrow enough that the full reader
+# provably reads them the same: items cut at the same markers (no other marker candidate: words
+# of two letters or more, no serial of one or two digits before `.`), the same post (the whole
+# word run resolves, so it is _post_before's longest name), the same year (written first, within
+# _YEAR_TAIL's reach) and the same text; anything else returns None and takes the full reader.
+
+FAST_PATH = True  # off: every block takes the full reader (tests compare the two)
+
+# `[YY|YYYY] POST NUMBER [(NOTAL) | AND PREVIOUS][.]`: the post 1-3 words within
+# _post_before's 80 characters, a serial of at most 7 digits (zeros included: no page marker).
+_FAST_CABLE = (
+    r"(?P<t>(?:(?P<y>(?:19|20)\d\d|\d\d)[ \n]{1,4})?"
+    r"(?P<p>[A-Za-z]{2,20}(?:[ \n][A-Za-z]{2,20}){0,2})[ \n]{1,5}"
+    r"(?P<n>\d{1,7})(?!\d)(?:[ ]+\(NOTAL\)|[ ]+AND[ ]+PREVIOUS)?(?P<dot>\.)?)"
+)
+# Unlettered items, each closed by `;` or `,` (a `,` never before a digit: `123,4` is no serial).
+_FAST_PLAIN = re.compile(_FAST_CABLE + r"(?:[ \n]*(?:;|,(?!\d))[ \n]*|\Z)")
+# A lettered item: `(A)`, `A.`, `A)` or `A.)` opening it, white space or a separator after it.
+_FAST_LETTERED = re.compile(
+    r"(?P<mark>\((?P<pl>[A-Za-z])\)|(?P<dl>[A-Za-z])(?:\.\)|[.)]))(?:[ \n]+|(?=[A-Z0-9]))"
+    + _FAST_CABLE
+    + r"(?:[ \n]*(?:;|,(?!\d))[ \n]*|[ \n]+|\Z)"
+)
+# _clean's cuts in a block of those shapes: an old page header, a dump, a classification line,
+# a repeated label, and a portion mark that would open the cable's text (`… 678 (C) …`).
+_CLEAN_KEYS = ("PAGE ", "SIPDIS", "E.O", " E ", "LASSIFIED", "REF", "(C)", "(S)", "(U)")
+
+
+def _clean_keeps(text: str) -> bool:
+    """Whether _clean only strips `text` when it holds one of the fast path's shapes: in capitals
+    (no sentence can run on after an item), without _CLEAN_KEYS.  The shapes themselves hold
+    nothing else it changes: no `¶`, colon, backtick or dash, no 8 digits, no letter glued to a
+    digit (OCR swaps), no `(` after a serial but `(NOTAL)` and item letters."""
+    return text.isupper() and not any(key in text for key in _CLEAN_KEYS)
+
+
+# The last word before the serial that _post_before skips as a gap (`COLOMBO CABLES 0266`).
+_GAP_WORDS = frozenset(("CABLE", "CABLES", "TWX"))
+
+
+def _fast_refs(body: str, citing: Citing) -> list[Reference] | None:
+    """The references of a block of the common shapes, or None for the full reader."""
+    first = body[:1]
+    if first == "(" or (body[1:2] in (".", ")") and first.isalpha()):
+        return _fast_lettered(body, citing)
+    refs: list[Reference] = []
+    pos, end = 0, len(body)
+    while pos < end:
+        m = _FAST_PLAIN.match(body, pos)
+        if m is None:
+            return None
+        ref = _fast_cable(None, m, citing)
+        if ref is None:
+            return None
+        refs.append(ref)
+        pos = m.end()
+    return refs
+
+
+def _fast_lettered(body: str, citing: Citing) -> list[Reference] | None:
+    refs: list[Reference] = []
+    pos, end = 0, len(body)
+    expected = body[1:2] if body[0] == "(" else body[0]
+    if expected not in ("A", "a"):
+        return None
+    while pos < end:
+        m = _FAST_LETTERED.match(body, pos)
+        if m is None or (m.group("pl") or m.group("dl")) != expected:
+            return None
+        if pos and not _fast_marker_ok(body, pos, m.end("mark")):
+            return None
+        ref = _fast_cable(expected.upper(), m, citing)
+        if ref is None:
+            return None
+        refs.append(ref)
+        expected = chr(ord(expected) + 1)
+        pos = m.end()
+    return refs
+
+
+def _fast_marker_ok(body: str, start: int, end: int) -> bool:
+    """_marker_ok's answer for a marker after an item: sure after a line end, separator, digit or
+    parenthesis; else (after `PREVIOUS` or a final period) asked of _marker_ok itself."""
+    prev = body[start - 1]
+    if prev == "\n" or prev in ",;":
+        return True
+    before = body[body.rfind("\n", 0, start) + 1 : start].rstrip()
+    last = before[-1:]
+    if last.isdigit() or last in ",;)":
+        return True
+    return _marker_ok(body, start, end)
+
+
+def _fast_cable(letter: str | None, m: re.Match[str], citing: Citing) -> Reference | None:
+    number = m.group("n")
+    if len(number) <= 2 and m.group("dot"):
+        return None  # `ROME 12.`: a marker candidate for the full reader
+    name = m.group("p")
+    if "\n" in name:
+        name = name.replace("\n", " ")
+    if not _fast_post(name):
+        return None
+    year = m.group("y")
+    if year is None and _own_marker(name, number, citing):
+        return None
+    text = m.group("t")
+    if "\n" in text:
+        text = _join(text)
+    return Reference(
+        letter=letter, text=text, kind="cable", id=_cable_id(name, number, year, citing)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _fast_post(name: str) -> bool:
+    """Whether _post_before takes the whole word run `name` (single spaces) as the post, and
+    _starts_item sees a post there (resolve_post, not a country alone)."""
+    words = name.split(" ")
+    if words[-1].upper() in _GAP_WORDS:
+        return False
+    key = "".join(words).upper()
+    if len(words) == 1 and key in _NOT_POST:
+        return False
+    if len(key) < 5:
+        return _exact_or_alias(key) is not None
+    return resolve_post(name) is not None
