@@ -25,6 +25,7 @@ from cablebase.grammar.classified_by import (
 from cablebase.grammar.headings import DECORATION
 from cablebase.grammar.pages import ELL_ONE, is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
+from cablebase.grammar.preamble_fast import STANDARD_FIRST, standard_label
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
@@ -459,6 +460,29 @@ def _full_copy(lines: list[str], at: int, serial: str) -> tuple[int, bool] | Non
     return None
 
 
+# The fast path (preamble_fast): standard label lines read by one test.  Off, every line
+# takes the full way below; the records are the same either way.
+FAST_PATH = True
+
+
+def _take_standard(s: str, sc: _Scan) -> str | None:
+    """Read `s` as a standard label line (preamble_fast) when the full scan would read it the
+    same way: store its value and return the field's name; else None."""
+    if "clby" in sc.fields:
+        return None  # after the statement: glued text and the text's start, the full way
+    std = standard_label(s, _KEYS)
+    if std is None or std[0] in sc.fields:
+        return None  # not standard, or a repeated preamble
+    name, end = std
+    if len(s) > _UNWRAPPED and (name == "ref" or "(" in s):
+        return None  # paragraph 1 may be glued on (_glued_paragraph)
+    if name == "ref" and "1" in s and _numbered_run_on(s, end) is not None:
+        return None  # `REF: VILNIUS 663 1. (SBU)`
+    sc.fields[name] = [s[end:].strip()]
+    sc.order.append(name)
+    return name
+
+
 def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
     """The preamble scan proper: the fields found and the index where the text starts."""
     sc = _Scan()
@@ -482,6 +506,13 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[0] == "l" and ELL_ONE.match(s):
             text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
             break
+        if FAST_PATH and s[0] in STANDARD_FIRST:  # `TAGS: …`: see preamble_fast
+            name = _take_standard(s, sc)
+            if name is not None:
+                cur = name
+                seen_label = True
+                i += 1
+                continue
         if NUMBERED_RE.match(raw):
             if not (
                 _LONE_NUMBER.match(s) and _label_ahead(lines, i, sc, ("eo", "tags", "subject"))
