@@ -23,6 +23,9 @@ ACCEPTED = [
     ("SUBJECT: AMBASSADOR MEETS THE GOVERNOR", "subject", "AMBASSADOR MEETS THE GOVERNOR"),
     ("SUBJECT:  (C) WELLS FOR THE NORTH: A PLAN", "subject", "(C) WELLS FOR THE NORTH: A PLAN"),
     ("SUBJ: MINISTER ON WATER RIGHTS", "subject", "MINISTER ON WATER RIGHTS"),
+    # keys of labels that need a colon, in a value without one (`TAS`, `TAB`, `TAG`)
+    ("SUBJECT: THE ESTABLISHMENT OF A TASK FORCE", "subject", "THE ESTABLISHMENT OF A TASK FORCE"),
+    ("SUBJECT: HOSTAGES RELEASED", "subject", "HOSTAGES RELEASED"),
     ("SUBJECT:", "subject", ""),
     ("REF: TIMBUKTU 511", "ref", "TIMBUKTU 511"),
     ("REFS: A. TIMBUKTU 511 B. 08 TIMBUKTU 97", "ref", "A. TIMBUKTU 511 B. 08 TIMBUKTU 97"),
@@ -53,7 +56,7 @@ HANDED_OVER = [
     ("SUBJECT: WELLS Classified By: A. Person", "a second label"),
     ("TAGS: PREL PREF ML", "a key in the value (PREF holds REF)"),
     ("SUBJECT: MINISTER VISITS SEOUL", "a key in the value (SEOUL holds EO)"),
-    ("SUBJECT: THE ESTABLISHMENT OF A TASK FORCE", "keys in the value (TAB, TAS)"),
+    ("SUBJECT: TASK FORCE: THE ESTABLISHMENT", "keys and a colon in the value (TAS, TAB)"),
     ("SUBJECT: SENSITIVE BUT UNCLASSIFIED", "a key in the value (LASS)"),
     ("REF: A. GAO 1 B. GAO 2 C. GAO 3 D. GAO 4 E. GAO 5", "a key in the value (E.)"),
 ]
@@ -99,6 +102,58 @@ def test_state_the_fast_path_leaves_to_the_full_scan():
     assert _scan_with({}, long_subject) is None
     long_tags = "TAGS: " + "PGOV PINR ML " * 9
     assert len(long_tags) > preamble._UNWRAPPED and _scan_with({}, long_tags) == "tags"
+
+
+# (line, kind, captions, handling): lines before the first label the fast path reads itself.
+CAPTIONS = [
+    ("DEPT FOR AF/W", "caption", ["DEPT FOR AF/W"], []),
+    ("AMEMBASSY BAMAKO", "caption", ["AMEMBASSY BAMAKO"], []),
+    ("STATE FOR AF/W: J. DOE", "caption", ["STATE FOR AF/W: J. DOE"], []),
+    ("SIPDIS DEPT FOR AF/W", "caption", ["DEPT FOR AF/W"], ["SIPDIS"]),
+    ("DEPT FOR AF/W SIPDIS", "caption", ["DEPT FOR AF/W"], ["SIPDIS"]),
+    ("SIPDIS", "handling", [], ["SIPDIS"]),
+    ("NOFORN SIPDIS", "handling", [], ["NOFORN", "SIPDIS"]),
+    ("SENSITIVE BUT UNCLASSIFIED", "handling", [], ["SENSITIVE"]),
+]
+
+# (line, why): lines before the first label the fast path hands to the full scan.
+NOT_CAPTIONS = [
+    ("TAGS PGOV ML", "TAGS without its colon"),
+    ("SUBJECT WELLS FOR THE NORTH", "SUBJECT without its colon"),
+    ("REF A. TIMBUKTU 511", "REF without its colon"),
+    ("Q: A) TIMBUKTU 511", "a damaged REF label"),
+    ("DEPT FOR E.O. 12958 REVIEW", "E.O. mid-line"),
+    ("GENEVA: FOR CD DELEGATION E.O. 12958: DECL: 01/11/2035", "a label mid-line"),
+    ("DEPT FOR CLASSIFIED ANNEX", "Classified By's key"),
+    ("PASS TO DEPT TAGS: PGOV", "a label mid-line"),
+    ("CONFIDENTIAL", "a class word alone"),
+    ("PAGE 02 TIMBUKTU 00511 01 OF 02 301200Z", "a page header"),
+    ("SUMMARY: THE GOVERNOR ASKED FOR WELLS.", "the text of a cable without preamble"),
+    ("(C) THE GOVERNOR ASKED FOR WELLS.", "not a letter first"),
+    ("1. THE GOVERNOR ASKED FOR WELLS.", "not a letter first"),
+]
+
+
+@pytest.mark.parametrize(("line", "kind", "captions", "handling"), CAPTIONS)
+def test_captions_are_read_as_the_full_scan_reads_them(line, kind, captions, handling):
+    sc = preamble._Scan()
+    assert preamble._fast_line(line, sc) == kind
+    assert (sc.captions, sc.handling, sc.fields) == (captions, handling, {})
+
+
+@pytest.mark.parametrize(("line", "why"), NOT_CAPTIONS)
+def test_other_lines_before_the_labels_go_to_the_full_scan(line, why):
+    sc = preamble._Scan()
+    if line[0] in preamble.LETTERS:
+        assert preamble._fast_line(line, sc) is None, why
+    assert (sc.captions, sc.handling) == ([], [])
+
+
+def test_captions_after_the_first_label_go_to_the_full_scan():
+    sc = preamble._Scan()
+    assert preamble._fast_line("E.O. 12958: N/A", sc) == "eo"
+    assert preamble._fast_line("DEPT FOR AF/W", sc) is None
+    assert preamble._fast_line("SIPDIS", sc) == "handling"  # handling words: the same anywhere
 
 
 PREAMBLES = [
@@ -164,6 +219,22 @@ GOVERNOR DISCUSSES WELLS AND PUMPS FOR THE NORTH
 REF: TIMBUKTU 511
 
 1. (U) Text.""",
+    # captions and handling words, then no label and no numbered paragraph: the captions are
+    # the text (from the first caption on)
+    """SIPDIS
+DEPT FOR AF/W
+
+THE GOVERNOR ASKED THE AMBASSADOR FOR WELLS AND PUMPS IN THE NORTH
+AND THE AMBASSADOR PROMISED TO ASK.""",
+    # a caption line, a page header and the labels under them
+    """NOFORN
+DEPT FOR AF/W, ALSO FOR INR
+PAGE 02 TIMBUKTU 00511 01 OF 02 301200Z
+E.O. 12958: DECL: 11/30/2019
+TAGS: PGOV ML
+SUBJECT: WELLS
+
+1. (C) Text.""",
 ]
 
 
@@ -176,4 +247,4 @@ def test_scan_reads_the_same_with_and_without_the_fast_path(body, monkeypatch):
         sc, text_start = preamble._scan(lines, 0)
         results.append((sc.fields, sc.order, sc.captions, sc.handling, text_start, lines))
     assert results[0] == results[1]
-    assert results[0][0]  # some field was read
+    assert results[0][0] or results[0][4] < len(body.split("\n"))  # a field, or the text

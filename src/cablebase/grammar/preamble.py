@@ -25,7 +25,7 @@ from cablebase.grammar.classified_by import (
 from cablebase.grammar.headings import DECORATION
 from cablebase.grammar.pages import ELL_ONE, is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
-from cablebase.grammar.preamble_fast import STANDARD_FIRST, standard_label
+from cablebase.grammar.preamble_fast import LETTERS, STANDARD_FIRST, free_of_labels, standard_label
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
@@ -483,6 +483,29 @@ def _take_standard(s: str, sc: _Scan) -> str | None:
     return name
 
 
+def _fast_line(s: str, sc: _Scan) -> str | None:
+    """Read a line that opens with a letter the fast way, as the full scan would: a standard
+    label line (the field's name), a line of handling words ("handling"), a caption before
+    the first label ("caption" when one was added, else "handling": words alone).  None: the
+    full scan reads the line."""
+    if s[0] in STANDARD_FIRST:
+        name = _take_standard(s, sc)
+        if name is not None:
+            return name
+    if s[0] in _HANDLING_FIRST and HANDLING_LINE.match(s):
+        split_caption(s, sc.handling)
+        return "handling"
+    if sc.fields or (_maybe_skip(s) and _SKIP_LINE.match(s)):
+        return None  # after a label (a field's continuation, the text), a page marker
+    if not free_of_labels(s, _KEYS) or (s[0] in _SUMMARY_FIRST and opens_with_label(s)):
+        return None  # a label, a glued statement, or `SUMMARY: …` under the banner
+    rest = split_caption(s, sc.handling)
+    if rest:
+        sc.captions.append(rest)
+        return "caption"
+    return "handling"
+
+
 def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
     """The preamble scan proper: the fields found and the index where the text starts."""
     sc = _Scan()
@@ -506,11 +529,16 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[0] == "l" and ELL_ONE.match(s):
             text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
             break
-        if FAST_PATH and s[0] in STANDARD_FIRST:  # `TAGS: …`: see preamble_fast
-            name = _take_standard(s, sc)
-            if name is not None:
-                cur = name
-                seen_label = True
+        if FAST_PATH and s[0] in LETTERS:  # `TAGS: …`, a caption: see preamble_fast
+            took = _fast_line(s, sc)
+            if took is not None:
+                if took in _TEXT_FIELDS:
+                    cur = took
+                    seen_label = True
+                elif took == "handling":
+                    cur = None
+                elif took == "caption" and first_caption < 0:
+                    first_caption = i
                 i += 1
                 continue
         if NUMBERED_RE.match(raw):
