@@ -137,7 +137,7 @@ NOT_CAPTIONS = [
 @pytest.mark.parametrize(("line", "kind", "captions", "handling"), CAPTIONS)
 def test_captions_are_read_as_the_full_scan_reads_them(line, kind, captions, handling):
     sc = preamble._Scan()
-    assert preamble._fast_line(line, sc) == kind
+    assert preamble._fast_line(line, sc, None) == kind
     assert (sc.captions, sc.handling, sc.fields) == (captions, handling, {})
 
 
@@ -145,15 +145,63 @@ def test_captions_are_read_as_the_full_scan_reads_them(line, kind, captions, han
 def test_other_lines_before_the_labels_go_to_the_full_scan(line, why):
     sc = preamble._Scan()
     if line[0] in preamble.LETTERS:
-        assert preamble._fast_line(line, sc) is None, why
+        assert preamble._fast_line(line, sc, None) is None, why
     assert (sc.captions, sc.handling) == ([], [])
 
 
 def test_captions_after_the_first_label_go_to_the_full_scan():
     sc = preamble._Scan()
-    assert preamble._fast_line("E.O. 12958: N/A", sc) == "eo"
-    assert preamble._fast_line("DEPT FOR AF/W", sc) is None
-    assert preamble._fast_line("SIPDIS", sc) == "handling"  # handling words: the same anywhere
+    assert preamble._fast_line("E.O. 12958: N/A", sc, None) == "eo"
+    assert preamble._fast_line("DEPT FOR AF/W", sc, None) is None
+    assert preamble._fast_line("SIPDIS", sc, None) == "handling"  # the same anywhere
+
+
+def _after(lines: list[str]) -> tuple[preamble._Scan, str | None]:
+    """The scan's state after reading `lines` (one field, no blank line): fields and `cur`."""
+    sc, cur = preamble._Scan(), None
+    for line in lines:
+        cur = preamble._fast_line(line, sc, cur)
+        assert cur in preamble._TEXT_FIELDS or cur == "continued"
+        cur = sc.order[-1]
+    return sc, cur
+
+
+# (lines before, line, the field's pieces after): continuations the fast path reads itself.
+CONTINUED = [
+    (["SUBJECT: THE GOVERNOR ASKS FOR WELLS AND PUMPS"], "IN THE NORTH", "subject"),
+    (["SUBJECT: Governor asks for wells and pumps"], "in the north of the province", "subject"),
+    (["REF: A. TIMBUKTU 511"], "B. GAO 12", "ref"),
+    (["REFS: A. TIMBUKTU 511", "B. GAO 12"], "C. 08 GAO 97", "ref"),
+]
+
+# (lines before, line, why): lines after a field that the fast path hands to the full scan.
+NOT_CONTINUED = [
+    (["E.O. 12958: DECL: 11/30/2019"], "PGOV PINR ML", "under E.O. (a TAGS line lost its label)"),
+    (["TAGS: PGOV PINR"], "ML XY", "under TAGS"),
+    (["SUBJECT: WELLS"], "AND PUMPS REF: TIMBUKTU 511", "a label mid-line"),
+    (["SUBJECT: WELLS"], "Classified By: A. Person, reasons 1.4 (b)", "a statement"),
+    (["SUBJECT: WELLS"], "Summary", "a summary heading"),
+    (["SUBJECT: WELLS"], "CONFIDENTIAL", "a class word alone"),
+    (["SUBJECT: WELLS"], "CONFIDENTIAL SECTION 02 OF 03 TIMBUKTU 000512", "a repeated banner"),
+    (["REF: A. TIMBUKTU 511"], "(B) GAO 12", "an item that may run on into the text"),
+    (["REF: A. TIMBUKTU 511"], "B. Gao 12", "an item not in capitals"),
+    (["REF: A. TIMBUKTU 511"], "E. GAO 12", "a key (E.) in the line"),
+]
+
+
+@pytest.mark.parametrize(("before", "line", "name"), CONTINUED)
+def test_continuations_are_read_as_the_full_scan_reads_them(before, line, name):
+    sc, cur = _after(before)
+    assert preamble._fast_line(line, sc, cur) == "continued"
+    assert sc.fields[name][-1] == line and sc.order == [name]
+
+
+@pytest.mark.parametrize(("before", "line", "why"), NOT_CONTINUED)
+def test_other_lines_after_a_field_go_to_the_full_scan(before, line, why):
+    sc, cur = _after(before)
+    fields = {k: list(v) for k, v in sc.fields.items()}
+    assert preamble._fast_line(line, sc, cur) is None, why
+    assert sc.fields == fields
 
 
 PREAMBLES = [

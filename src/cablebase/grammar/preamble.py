@@ -483,11 +483,11 @@ def _take_standard(s: str, sc: _Scan) -> str | None:
     return name
 
 
-def _fast_line(s: str, sc: _Scan) -> str | None:
+def _fast_line(s: str, sc: _Scan, cur: str | None) -> str | None:
     """Read a line that opens with a letter the fast way, as the full scan would: a standard
     label line (the field's name), a line of handling words ("handling"), a caption before
-    the first label ("caption" when one was added, else "handling": words alone).  None: the
-    full scan reads the line."""
+    the first label ("caption" when one was added, else "handling": words alone), a line
+    that continues the SUBJECT or the REF ("continued").  None: the full scan reads it."""
     if s[0] in STANDARD_FIRST:
         name = _take_standard(s, sc)
         if name is not None:
@@ -495,8 +495,10 @@ def _fast_line(s: str, sc: _Scan) -> str | None:
     if s[0] in _HANDLING_FIRST and HANDLING_LINE.match(s):
         split_caption(s, sc.handling)
         return "handling"
-    if sc.fields or (_maybe_skip(s) and _SKIP_LINE.match(s)):
-        return None  # after a label (a field's continuation, the text), a page marker
+    if sc.fields:
+        return _take_continuation(s, sc, cur)
+    if _maybe_skip(s) and _SKIP_LINE.match(s):
+        return None  # a page marker, a class word alone
     if not free_of_labels(s, _KEYS) or (s[0] in _SUMMARY_FIRST and opens_with_label(s)):
         return None  # a label, a glued statement, or `SUMMARY: …` under the banner
     rest = split_caption(s, sc.handling)
@@ -504,6 +506,22 @@ def _fast_line(s: str, sc: _Scan) -> str | None:
         sc.captions.append(rest)
         return "caption"
     return "handling"
+
+
+def _take_continuation(s: str, sc: _Scan, cur: str | None) -> str | None:
+    """A line right under a SUBJECT or REF line (no blank line between) that carries no
+    label: appended by _continue_field when it continues the field, as the full scan does."""
+    if cur not in ("subject", "ref") or sc.order[-1] != cur:
+        return None
+    if cur == "ref" and ("(" in s or not s.isupper()):
+        return None  # an item that may run on into the text: the full scan splits it
+    if (_maybe_skip(s) and _SKIP_LINE.match(s)) or looks_like_banner(s):
+        return None  # a page marker, a repeated banner
+    if not free_of_labels(s, _KEYS) or (s[0] in "SsIi" and "ummary" in s.lower()):
+        return None  # a label, a glued statement, a summary heading (_summary_heading_starts)
+    # (a line opening with a letter is no rule: _continue_field changes nothing when it
+    # says no, and the full scan asks it again)
+    return "continued" if _continue_field(sc, cur, s) else None
 
 
 def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
@@ -529,8 +547,8 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[0] == "l" and ELL_ONE.match(s):
             text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
             break
-        if FAST_PATH and s[0] in LETTERS:  # `TAGS: …`, a caption: see preamble_fast
-            took = _fast_line(s, sc)
+        if FAST_PATH and s[0] in LETTERS:  # `TAGS: …`, a caption…: see preamble_fast
+            took = _fast_line(s, sc, cur)
             if took is not None:
                 if took in _TEXT_FIELDS:
                     cur = took

@@ -7,9 +7,10 @@ line the full scan runs a dozen tests — numbered paragraph, handling words, pa
 banner, every label key with its regex, the line-start labels, text glued after a Classified
 By — that can only come out one way.  Here one regex recognises the label and a few
 substring tests prove that no other label can start in the value (`standard_label`), or in
-a caption line (`free_of_labels`).  Anything else (lower case, another spelling, a label
-mid-line, a key in the value such as `PREF` or `SEOUL`, a line after the first label that
-is no label line) gets None, and the full scan reads the line as before.
+a caption line or a line that continues the SUBJECT or the REF (`free_of_labels`).
+Anything else (lower case, another spelling, a label mid-line, a key in the value such as
+`PREF` or `SEOUL`, the Classified By statement, a line after a blank line) gets None, and
+the full scan reads the line as before.
 
 Why the skipped tests cannot fire on an accepted label line (the first four by its shape):
 - a numbered paragraph (`1.`) or `l.` opens with a digit or `l`: these open with E, T, S, R;
@@ -28,8 +29,9 @@ Why the skipped tests cannot fire on an accepted label line (the first four by i
   `TAGS`, `UBJECT` in `SUBJECT`), and the line-start forms (`TAGS PGOV`, `REF A. …`,
   `Q: A) …`) need a space or a dot where these have the colon.
 The state-dependent rest (a field already read, a statement already read, paragraph 1 glued
-onto the line; a caption only before the first label, not a page marker, not `SUMMARY: …`)
-is checked by the caller, preamble._fast_line.
+onto the line; a caption only before the first label, not a page marker, not `SUMMARY: …`;
+a continuation only right under its field, not a banner, and as _continue_field decides) is
+checked by the caller, preamble._fast_line.
 """
 
 from __future__ import annotations
