@@ -111,6 +111,8 @@ CAPTIONS = [
     ("STATE FOR AF/W: J. DOE", "caption", ["STATE FOR AF/W: J. DOE"], []),
     ("SIPDIS DEPT FOR AF/W", "caption", ["DEPT FOR AF/W"], ["SIPDIS"]),
     ("DEPT FOR AF/W SIPDIS", "caption", ["DEPT FOR AF/W"], ["SIPDIS"]),
+    ("DEPT FOR AF/W \u2013 J. DOE", "caption", ["DEPT FOR AF/W \u2013 J. DOE"], []),
+    ("Dept for AF/W sipdis", "caption", ["Dept for AF/W"], ["SIPDIS"]),
     ("SIPDIS", "handling", [], ["SIPDIS"]),
     ("NOFORN SIPDIS", "handling", [], ["NOFORN", "SIPDIS"]),
     ("SENSITIVE BUT UNCLASSIFIED", "handling", [], ["SENSITIVE"]),
@@ -125,6 +127,7 @@ NOT_CAPTIONS = [
     ("DEPT FOR E.O. 12958 REVIEW", "E.O. mid-line"),
     ("GENEVA: FOR CD DELEGATION E.O. 12958: DECL: 01/11/2035", "a label mid-line"),
     ("DEPT FOR CLASSIFIED ANNEX", "Classified By's key"),
+    ("SENSITIVE BUT UNCLASSIFIED - PLEASE PROTECT", "Classified By's key (LASS)"),
     ("PASS TO DEPT TAGS: PGOV", "a label mid-line"),
     ("CONFIDENTIAL", "a class word alone"),
     ("PAGE 02 TIMBUKTU 00511 01 OF 02 301200Z", "a page header"),
@@ -139,6 +142,27 @@ def test_captions_are_read_as_the_full_scan_reads_them(line, kind, captions, han
     sc = preamble._Scan()
     assert preamble._fast_line(line, sc, None) == kind
     assert (sc.captions, sc.handling, sc.fields) == (captions, handling, {})
+
+
+@pytest.mark.parametrize(
+    ("line", "plain"),
+    [
+        ("DEPT FOR AF/W", True),
+        ("EXDIS FOR THE AMBASSADOR", True),  # a handling word split_caption leaves in place
+        ("DEPT FOR AF/W SIPDIS", False),
+        ("Noforn DEPT FOR AF/W", False),
+        ("SENSITIVE BUT UNCLASSIFIED - PLEASE PROTECT", False),
+        ("DEPT FOR AF/W \u2013 J. DOE", False),  # not ASCII: split_caption decides
+    ],
+)
+def test_plain_captions_are_the_ones_split_caption_gives_back_whole(line, plain):
+    from cablebase.grammar.captions import split_caption
+    from cablebase.grammar.preamble_fast import plain_caption
+
+    assert plain_caption(line) is plain
+    if plain:
+        handling: list[str] = []
+        assert split_caption(line, handling) == line and not handling
 
 
 @pytest.mark.parametrize(("line", "why"), NOT_CAPTIONS)

@@ -25,7 +25,13 @@ from cablebase.grammar.classified_by import (
 from cablebase.grammar.headings import DECORATION
 from cablebase.grammar.pages import ELL_ONE, is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
-from cablebase.grammar.preamble_fast import LETTERS, STANDARD_FIRST, free_of_labels, standard_label
+from cablebase.grammar.preamble_fast import (
+    LETTERS,
+    STANDARD_FIRST,
+    free_of_labels,
+    plain_caption,
+    standard_label,
+)
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
@@ -460,8 +466,8 @@ def _full_copy(lines: list[str], at: int, serial: str) -> tuple[int, bool] | Non
     return None
 
 
-# The fast path (preamble_fast): standard label lines read by one test.  Off, every line
-# takes the full way below; the records are the same either way.
+# The fast path (preamble_fast): standard lines read by one cheap test each.  Off, every
+# line takes the full way below; the records are the same either way.
 FAST_PATH = True
 
 
@@ -501,6 +507,9 @@ def _fast_line(s: str, sc: _Scan, cur: str | None) -> str | None:
         return None  # a page marker, a class word alone
     if not free_of_labels(s, _KEYS) or (s[0] in _SUMMARY_FIRST and opens_with_label(s)):
         return None  # a label, a glued statement, or `SUMMARY: …` under the banner
+    if plain_caption(s):
+        sc.captions.append(s)  # as split_caption would (no handling word to split off)
+        return "caption"
     rest = split_caption(s, sc.handling)
     if rest:
         sc.captions.append(rest)

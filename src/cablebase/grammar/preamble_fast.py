@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LETTERS", "STANDARD_FIRST", "free_of_labels", "standard_label"]
+__all__ = ["LETTERS", "STANDARD_FIRST", "free_of_labels", "plain_caption", "standard_label"]
 
 # The label, its end where the full scan's label regex ends it (after the E.O.'s spaces, at
 # the colon of the others: only REF's end is used unstripped, by the run-on test).
@@ -88,3 +88,14 @@ def free_of_labels(s: str, keys: re.Pattern[str]) -> bool:
     return not (
         "LASS" in u or "E." in u or "EO" in u or "REF" in u or u.startswith(("TAG", "SUBJ"))
     )
+
+
+def plain_caption(s: str) -> bool:
+    """Whether captions.split_caption gives the stripped caption line `s` back whole: it is
+    ASCII (no other case forms) and holds none of the handling words split off a caption
+    (SIPDIS, NOFORN, SENSITIVE).  The caller has found that `s` is no line of handling words
+    alone (HANDLING_LINE)."""
+    if not s.isascii():
+        return False
+    u = s.upper()
+    return "SIPDIS" not in u and "NOFORN" not in u and "SENSITIVE" not in u
