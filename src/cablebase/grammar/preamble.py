@@ -25,6 +25,13 @@ from cablebase.grammar.classified_by import (
 from cablebase.grammar.headings import DECORATION
 from cablebase.grammar.pages import ELL_ONE, is_cut_marker
 from cablebase.grammar.portion import PORTION_RE
+from cablebase.grammar.preamble_fast import (
+    LETTERS,
+    STANDARD_FIRST,
+    free_of_labels,
+    plain_caption,
+    standard_label,
+)
 from cablebase.grammar.preface import glued_banner
 from cablebase.grammar.state import State
 from cablebase.grammar.subject import SUBJECT_STOP, loose_label, parse_subject
@@ -459,6 +466,73 @@ def _full_copy(lines: list[str], at: int, serial: str) -> tuple[int, bool] | Non
     return None
 
 
+# The fast path (preamble_fast): standard lines read by one cheap test each.  Off, every
+# line takes the full way below; the records are the same either way.
+FAST_PATH = True
+
+
+def _take_standard(s: str, sc: _Scan) -> str | None:
+    """Read `s` as a standard label line (preamble_fast) when the full scan would read it the
+    same way: store its value and return the field's name; else None."""
+    if "clby" in sc.fields:
+        return None  # after the statement: glued text and the text's start, the full way
+    std = standard_label(s, _KEYS)
+    if std is None or std[0] in sc.fields:
+        return None  # not standard, or a repeated preamble
+    name, end = std
+    if len(s) > _UNWRAPPED and (name == "ref" or "(" in s):
+        return None  # paragraph 1 may be glued on (_glued_paragraph)
+    if name == "ref" and "1" in s and _numbered_run_on(s, end) is not None:
+        return None  # `REF: VILNIUS 663 1. (SBU)`
+    sc.fields[name] = [s[end:].strip()]
+    sc.order.append(name)
+    return name
+
+
+def _fast_line(s: str, sc: _Scan, cur: str | None) -> str | None:
+    """Read a line that opens with a letter the fast way, as the full scan would: a standard
+    label line (the field's name), a line of handling words ("handling"), a caption before
+    the first label ("caption" when one was added, else "handling": words alone), a line
+    that continues the SUBJECT or the REF ("continued").  None: the full scan reads it."""
+    if s[0] in STANDARD_FIRST:
+        name = _take_standard(s, sc)
+        if name is not None:
+            return name
+    if s[0] in _HANDLING_FIRST and HANDLING_LINE.match(s):
+        split_caption(s, sc.handling)
+        return "handling"
+    if sc.fields:
+        return _take_continuation(s, sc, cur)
+    if _maybe_skip(s) and _SKIP_LINE.match(s):
+        return None  # a page marker, a class word alone
+    if not free_of_labels(s, _KEYS) or (s[0] in _SUMMARY_FIRST and opens_with_label(s)):
+        return None  # a label, a glued statement, or `SUMMARY: …` under the banner
+    if plain_caption(s):
+        sc.captions.append(s)  # as split_caption would (no handling word to split off)
+        return "caption"
+    rest = split_caption(s, sc.handling)
+    if rest:
+        sc.captions.append(rest)
+        return "caption"
+    return "handling"
+
+
+def _take_continuation(s: str, sc: _Scan, cur: str | None) -> str | None:
+    """A line right under a SUBJECT or REF line (no blank line between) that carries no
+    label: appended by _continue_field when it continues the field, as the full scan does."""
+    if cur not in ("subject", "ref") or sc.order[-1] != cur:
+        return None
+    if cur == "ref" and ("(" in s or not s.isupper()):
+        return None  # an item that may run on into the text: the full scan splits it
+    if (_maybe_skip(s) and _SKIP_LINE.match(s)) or looks_like_banner(s):
+        return None  # a page marker, a repeated banner
+    if not free_of_labels(s, _KEYS) or (s[0] in "SsIi" and "ummary" in s.lower()):
+        return None  # a label, a glued statement, a summary heading (_summary_heading_starts)
+    # (a line opening with a letter is no rule: _continue_field changes nothing when it
+    # says no, and the full scan asks it again)
+    return "continued" if _continue_field(sc, cur, s) else None
+
+
 def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
     """The preamble scan proper: the fields found and the index where the text starts."""
     sc = _Scan()
@@ -482,6 +556,18 @@ def _scan(lines: list[str], start: int) -> tuple[_Scan, int]:
         if s[0] == "l" and ELL_ONE.match(s):
             text_start = i  # paragraph 1 numbered with the letter l (`l.SUMMARY:  ON …`)
             break
+        if FAST_PATH and s[0] in LETTERS:  # `TAGS: …`, a caption…: see preamble_fast
+            took = _fast_line(s, sc, cur)
+            if took is not None:
+                if took in _TEXT_FIELDS:
+                    cur = took
+                    seen_label = True
+                elif took == "handling":
+                    cur = None
+                elif took == "caption" and first_caption < 0:
+                    first_caption = i
+                i += 1
+                continue
         if NUMBERED_RE.match(raw):
             if not (
                 _LONE_NUMBER.match(s) and _label_ahead(lines, i, sc, ("eo", "tags", "subject"))
