@@ -154,14 +154,14 @@ def _without_stray_end_comment(text: str) -> str:
 # ------ -------- Disputed Russian Wheat Import Stokes Political Debate ------ --------`): the
 # next section's title, not the summary's.
 _RULE_CHARS = frozenset("-=_*~")
-_TRAILING_RULES = re.compile(r"\s*[-=_*~]{3,}(?:\s*[-=_*~]+)*\s*$")  # (`------ -`: wrapped)
+_TRAILING_RULES = re.compile(r"\s*[-=_*~]{3,}(?:\s+[-=_*~]+)*\s*$")  # (`------ -`: wrapped)
 _RULE_RUN = re.compile(r"[-=_*~]{3,}")
 _TITLE_AFTER_SENTENCE = re.compile(r"[.!?\"')\u201d]\s+([A-Z(][^\n]{0,80})$")
 _SENTENCE_END_CHARS = ".!?\"')\u201d"
 
 
 def _without_glued_heading(text: str) -> str:
-    m = _TRAILING_RULES.search(text)
+    m = _TRAILING_RULES.search(text, max(0, len(text) - 300))
     if m is None:
         return text
     head = text[: m.start()]
@@ -169,7 +169,7 @@ def _without_glued_heading(text: str) -> str:
     if runs:  # a rule before the title: the text ends before it (and the rules before it)
         before = _TRAILING_RULES.sub("", head[: runs[-1].start()]).rstrip()
     else:  # the page lost the rule before the title: the title follows the last sentence
-        title = _TITLE_AFTER_SENTENCE.search(head)
+        title = _TITLE_AFTER_SENTENCE.search(head, max(0, len(head) - 120))
         before = head[: title.start(1)].rstrip() if title is not None else head.rstrip()
     if not before or before[-1] not in _SENTENCE_END_CHARS:
         return text
@@ -183,7 +183,7 @@ _TITLE_LINE = re.compile(r"(?<=[.!?\"')\u201d])\s+(?![X\s]+$)[A-Z][A-Z0-9 .,'/&:
 
 
 def _without_title_line(text: str) -> str:
-    m = _TITLE_LINE.search(text)
+    m = _TITLE_LINE.search(text, max(0, len(text) - 80))
     if m is None:
         return text
     before = text[: m.start()].rstrip()
