@@ -738,3 +738,8 @@ def test_decorated_title_glued_to_the_summary_end(glued):
 def test_upper_case_title_after_a_mixed_case_summary(tail, summary):
     body = f"1. (C) Summary: The border is shut.{tail}\n\n2. (C) The envoy met.\n\nROE"
     assert _parse(body).summary == summary
+
+
+def test_key_points_closed_by_end_summary():
+    body = "1. (C) Key Points: -- Zenda closed its border.  End Summary.\n\n2. (C) More.\n\nROE"
+    assert _parse(body).summary == "-- Zenda closed its border."

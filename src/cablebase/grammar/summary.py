@@ -312,6 +312,9 @@ def _key_points(paragraphs: list[Paragraph]) -> str | None:
     stop = _KEY_POINTS_STOP.match(p.text, m.end())
     text = p.text[stop.end() :] if stop is not None else p.text[m.start() :]
     text = _END_KEY_POINTS.sub("", text)
+    end = _find_end(text)  # (`… piracy. End Summary.`: the points closed as a summary)
+    if end is not None:
+        text = text[: end.start()]
     blocks = text.strip().split("\n\n")
     kept = [blocks[0].strip()]
     for block in blocks[1:]:
