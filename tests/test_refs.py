@@ -533,3 +533,19 @@ def test_none_inside_an_item_is_kept():
 def test_a_stray_backtick_next_to_a_letter_or_serial(text):
     refs = parse_refs(text, 2004)
     assert [(r.letter, r.id) for r in refs] == [("A", "04ZENDA3507"), ("B", "04STATE4493")]
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        # the page's cut first copy glued after the last item: the cut twin is dropped
+        ("A. MANAMA 610\n     B. 08 MANAMA 610 B. 08 MANAMA 61", ["09MANAMA610", "08MANAMA610"]),
+        # a longer number under a repeated letter is an item of its own
+        (
+            "A. MANAMA 610\nB. MANAMA 61\nB. MANAMA 612",
+            ["09MANAMA610", "09MANAMA61", "09MANAMA612"],
+        ),
+    ],
+)
+def test_cut_twin_of_the_last_item(text, ids):
+    assert [r.id for r in parse_refs(text, 2009)] == ids

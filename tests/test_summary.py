@@ -664,3 +664,82 @@ def test_portion_marked_title_glued_to_the_summary_end():
         "Ambassador (7 May)\n\n2. (C) The envoy opened the meeting.\n\nROE"
     )
     assert _parse(body).summary == "The envoy met five ambassadors."
+
+
+@pytest.mark.parametrize(
+    ("first", "summary"),
+    [
+        # a label with its stop, the points on the same line
+        (
+            "1.(C) Key Points: -- Zenda closed its border. -- Ruritania protested.",
+            "-- Zenda closed its border. -- Ruritania protested.",
+        ),
+        ("1. KEY POINTS -- (C) Zenda closed its border.", "-- (C) Zenda closed its border."),
+        ("1. (C) Key Issues: -- Zenda closed its border.", "-- Zenda closed its border."),
+        # the label on a line of its own, the points under it, some set off by blank lines
+        (
+            "1. KEY POINTS\n\n-- (C) Zenda closed its border.\n\n-- (C) Ruritania protested.",
+            "-- (C) Zenda closed its border.\n\n-- (C) Ruritania protested.",
+        ),
+        ("1. (S/NF) Key points:\n-- Zenda closed its border.", "-- Zenda closed its border."),
+        # the page ran the label onto the first point
+        ("1. Key Points Zenda closed its border.", "Zenda closed its border."),
+        # a lead-in sentence is the summary's first words
+        (
+            "1. Key points at the June 7 press briefing were:\n\n-- Zenda closed its border.",
+            "Key points at the June 7 press briefing were:\n\n-- Zenda closed its border.",
+        ),
+        # the closing marker, and what follows it, are no part of the points
+        (
+            "1. (C) Key points:\n-- Zenda closed its border.\nEnd key points.",
+            "-- Zenda closed its border.",
+        ),
+    ],
+)
+def test_key_points_opening_paragraph_one_are_the_summary(first, summary):
+    body = f"{first}\n\n2. (C) Comment: Zenda wants talks.\n\nROE"
+    assert _parse(body).summary == summary
+
+
+def test_key_points_only_in_paragraph_one():
+    body = "1. (C) The talks ended.\n\n2. (C) Key points: -- Zenda closed its border.\n\nROE"
+    assert _parse(body).summary is None
+
+
+def test_a_summary_label_wins_over_key_points():
+    body = (
+        "1. Key Points\n-- (C) Zenda closed its border.\n\n"
+        "2. (C) Summary: The border is shut.  End Summary.\n\nROE"
+    )
+    assert _parse(body).summary == "The border is shut."
+
+
+@pytest.mark.parametrize(
+    "glued",
+    [
+        "------- Border Talks -------",  # the rules on both sides
+        "BORDER TALKS --------------",  # the page lost the rule before the title
+        "------------------- -------- Border Talks: Zenda-Ruritania ------------------- --------",
+        "------------ Talks Resume, But... ------------ -",  # a wrapped rule, a title with stops
+    ],
+)
+def test_decorated_title_glued_to_the_summary_end(glued):
+    body = f"1. (C) Summary: The border is shut. {glued}\n\n2. (C) The envoy met.\n\nROE"
+    assert _parse(body).summary == "The border is shut."
+
+
+@pytest.mark.parametrize(
+    ("tail", "summary"),
+    [
+        ("\nBORDER TALKS", "The border is shut."),  # an upper-case title on the last line
+        (" XXXXXXXXXXXX", "The border is shut. XXXXXXXXXXXX"),  # a redaction is text
+    ],
+)
+def test_upper_case_title_after_a_mixed_case_summary(tail, summary):
+    body = f"1. (C) Summary: The border is shut.{tail}\n\n2. (C) The envoy met.\n\nROE"
+    assert _parse(body).summary == summary
+
+
+def test_key_points_closed_by_end_summary():
+    body = "1. (C) Key Points: -- Zenda closed its border.  End Summary.\n\n2. (C) More.\n\nROE"
+    assert _parse(body).summary == "-- Zenda closed its border."

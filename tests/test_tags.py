@@ -575,3 +575,15 @@ def test_person_group_cut_at_the_tags_line_end_in_a_cable(group, expected):
 
 def test_shifted_comma_typed_for_a_comma():
     assert parse_tags("EPET, EFIN, PGOV, VE, ECON< VE") == ["EPET", "EFIN", "PGOV", "VE", "ECON"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "SNAR, PHUM, CO, TAGS: MASS",  # the label repeated inside the value
+        "SNAR PHUM CO TAGS MASS",  # … as a page links it, its colon and commas gone
+        "SNAR, PHUM, CO, TAGS, MASS",
+    ],
+)
+def test_repeated_tags_label_is_no_tag(value):
+    assert read_tags(value)[0] == ["SNAR", "PHUM", "CO", "MASS"]

@@ -984,7 +984,17 @@ def parse_refs(text: str, year: int | None, citing: Citing | None = None) -> lis
         stop = markers[n + 1][0] if n + 1 < len(markers) else len(body) - lead
         item = _item_refs(label, body[lead + end : lead + stop], citing, refs)
         refs.extend(item or [Reference(letter=label, text="", kind="other")])
+    if len(refs) > 1 and refs[-1].letter is not None:
+        # the page's cut first copy glued after the last item (`B. 08 X 610 B. 08 X 61`)
+        refs = [r for k, r in enumerate(refs) if not (k and _cut_twin(refs[k - 1], r))]
     return refs
+
+
+def _cut_twin(before: Reference, item: Reference) -> bool:
+    """Whether an item repeats the one before it under the same letter, cut short."""
+    if item.letter is None or item.letter != before.letter or not item.text:
+        return False
+    return len(item.text) < len(before.text) and before.text.startswith(item.text)
 
 
 # Where a first item marker could follow an unlettered item: after `;`, `,` or a line end.

@@ -93,7 +93,9 @@ def find_summary(paragraphs: list[Paragraph], *, heading_before: bool = False) -
     if not text and heading_before and paragraphs:
         text = _collect(paragraphs, 0, paragraphs[0].text, by_heading=True)
     if text and text.rstrip()[-1:] in _RULE_CHARS:
-        text = _GLUED_HEADING.sub("", text)
+        text = _without_glued_heading(text)
+    if text and text[-1] not in _SENTENCE_END_CHARS:
+        text = _without_title_line(text)
     if text and ("omment" in text[-16:] or "OMMENT" in text[-16:]):
         text = _without_stray_end_comment(text)
     if text and text[0] == "(":
@@ -147,10 +149,50 @@ def _without_stray_end_comment(text: str) -> str:
     return text[: m.start()].rstrip()
 
 
-# A decorated heading glued to the end of the summary's paragraph (`… the talks. ------
-# Training ------`): the next section's title, not the summary's.
+# A decorated heading glued to the end of the summary's paragraph by a page that joined its
+# lines (`… the talks. ------ Training ------`, `… Yemen. AL MINISTERIAL --------`, `… reforms.
+# ------ -------- Disputed Russian Wheat Import Stokes Political Debate ------ --------`): the
+# next section's title, not the summary's.
 _RULE_CHARS = frozenset("-=_*~")
-_GLUED_HEADING = re.compile(r"(?<=[.!?\"')])\s+[-=_*~]{3,}[^-=_*~\n]{1,60}[-=_*~]{3,}\s*$")
+_TRAILING_RULES = re.compile(r"\s*[-=_*~]{3,}(?:\s+[-=_*~]+)*\s*$")  # (`------ -`: wrapped)
+_RULE_RUN = re.compile(r"[-=_*~]{3,}")
+_TITLE_AFTER_SENTENCE = re.compile(r"[.!?\"')\u201d]\s+([A-Z(][^\n]{0,80})$")
+_SENTENCE_END_CHARS = ".!?\"')\u201d"
+
+
+def _without_glued_heading(text: str) -> str:
+    m = _TRAILING_RULES.search(text, max(0, len(text) - 300))
+    if m is None:
+        return text
+    head = text[: m.start()]
+    runs = list(_RULE_RUN.finditer(head, max(0, len(head) - 100)))
+    if runs:  # a rule before the title: the text ends before it (and the rules before it)
+        before = _TRAILING_RULES.sub("", head[: runs[-1].start()]).rstrip()
+    else:  # the page lost the rule before the title: the title follows the last sentence
+        title = _TITLE_AFTER_SENTENCE.search(head, max(0, len(head) - 120))
+        before = head[: title.start(1)].rstrip() if title is not None else head.rstrip()
+    if not before or before[-1] not in _SENTENCE_END_CHARS:
+        return text
+    return before
+
+
+# An upper-case section title after the last sentence of a mixed-case summary (`… in the
+# world.` ⏎ `U.S. SAUDI RELATIONS`): the next section's heading, left in the points' last block
+# (a redaction, `XXXXXXXXXXXX`, is the summary's own text).
+_TITLE_LINE = re.compile(r"(?<=[.!?\"')\u201d])\s+(?![X\s]+$)[A-Z][A-Z0-9 .,'/&:()-]{2,60}$")
+
+
+def _without_title_line(text: str) -> str:
+    m = _TITLE_LINE.search(text, max(0, len(text) - 80))
+    if m is None:
+        return text
+    before = text[: m.start()].rstrip()
+    if not before or before[-1] not in _SENTENCE_END_CHARS or not _HAS_LOWER.search(before[-200:]):
+        return text
+    return before
+
+
+_HAS_LOWER = re.compile(r"[a-z]{3}")
 
 
 def ends_in_heading(line: str) -> bool:
@@ -212,6 +254,9 @@ def _find(paragraphs: list[Paragraph]) -> str | None:
     text = _introduction(paragraphs)
     if text:
         return text
+    text = _key_points(paragraphs)
+    if text:
+        return text
     for p in early[:3]:
         if "ummary" not in p.text and "UMMARY" not in p.text:
             continue
@@ -242,6 +287,41 @@ def _introduction(paragraphs: list[Paragraph]) -> str | None:
             return first[: end.start()].strip() or None
         return _to_end_marker(paragraphs, k, [first.strip()])
     return None
+
+
+# `Key Points` (or `Key Issues`) opening the first paragraph: the points that stand for the
+# summary in the cables that use them (`1.(C) Key Points: -- … -- …`, `1. KEY POINTS` ⏎⏎ `-- (C)
+# …`), up to `End key points` or the end of its list.  The label (and its stop, or the line end
+# after it) is left out, the first point's dash kept; a lead-in sentence (`Key points at the
+# June 7 MFA Press Conference were:`) is the summary's first words.
+_KEY_POINTS = re.compile(_LEAD + r"key\s+(?:points|issues)\b", re.I)
+_KEY_POINTS_STOP = re.compile(r"[ \t]*(?:[:.;]+\s*|\n\s*)|[ \t]+(?=[A-Z(\-\u2013\u2014])")
+_END_KEY_POINTS = re.compile(r"\s*[(\[]?\bend\s+(?:of\s+)?key\s+(?:points|issues)\b.*", re.I | re.S)
+
+
+def _key_points(paragraphs: list[Paragraph]) -> str | None:
+    p = paragraphs[0] if paragraphs else None
+    if p is None or (p.number or 1) != 1 or p.heading:
+        return None
+    head = p.text[:40]
+    if "ey" not in head and "EY" not in head:
+        return None
+    m = _KEY_POINTS.match(p.text)
+    if m is None:
+        return None
+    stop = _KEY_POINTS_STOP.match(p.text, m.end())
+    text = p.text[stop.end() :] if stop is not None else p.text[m.start() :]
+    text = _END_KEY_POINTS.sub("", text)
+    end = _find_end(text)  # (`… piracy. End Summary.`: the points closed as a summary)
+    if end is not None:
+        text = text[: end.start()]
+    blocks = text.strip().split("\n\n")
+    kept = [blocks[0].strip()]
+    for block in blocks[1:]:
+        if not is_list_item(block.lstrip()):
+            break  # the points' list ends; what follows is the text's own
+        kept.append(block.strip())
+    return "\n\n".join(x for x in kept if x) or None
 
 
 # A line that opens with a summary label and its stop (`Summary:`, `(SBU) Summary/Comment:`,

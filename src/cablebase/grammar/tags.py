@@ -464,7 +464,7 @@ def _join_tail(tags: list[str], line: str) -> None:
 
 _LEAD_MARKS = frozenset("-:;.")
 # A value saying the cable has no tags (`TAGS: N/A`, `TAGS: NONE`).
-_NO_TAGS = frozenset(("N/A", "NONE"))
+_NO_TAGS = frozenset(("N/A", "NONE", "TAGS"))  # (`TAGS`: the label repeated, its colon lost)
 _LABEL_LINE = re.compile(r"^\s*\w+\s*:")
 
 
