@@ -257,6 +257,55 @@ def test_a_tag_with_a_class_is_counted_from_the_facet_bitmaps(tmp_path: Path) ->
     assert want["tag:PREL class:<secret"] == 4  # 1, 5, 9, 13 (CONFIDENTIAL)
 
 
+def test_facets_the_facet_bitmaps_describe_fetch_no_ids(tmp_path: Path) -> None:
+    """Facets of hits that the facet table's own bitmaps describe (classes, frequent tags and
+    caveats, and ANDs of them) are counted without fetching an id, their count after them
+    runs no statement, and both equal what the cables give by hand; few hits, the table in
+    memory, are counted in it rather than by a GROUP BY per facet."""
+    path = _tagged_reports(
+        tmp_path / "fb.db",
+        ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "TOP SECRET"),
+        lambda k: ["ECON"] if k % 2 == 0 else ["PREL", "ECON"] if k % 3 else ["PREL"],
+        16,
+    )
+    names = ("classification", "tag")
+    # By hand (k = 0..15; class by k % 4: S, C, U, TS; ECON unless k in 3, 9, 15; PREL on
+    # the odd k): class:<secret is k % 4 in (1, 2): 1, 2, 5, 6, 9, 10, 13, 14.
+    want = {
+        "class:<secret": (
+            {
+                "classification": [("CONFIDENTIAL", 4), ("UNCLASSIFIED", 4)],
+                "tag": [("ECON", 7), ("PREL", 4)],
+            },
+            8,
+        ),
+        # ECON and SECRET or above: 0, 4, 8, 12 (S); 7, 11 (TS).
+        "tag:ECON class:>=secret": (
+            {
+                "classification": [("SECRET", 4), ("TOP SECRET", 2)],
+                "tag": [("ECON", 6), ("PREL", 2)],
+            },
+            6,
+        ),
+    }
+    with Archive.open(path, small=2) as a:
+        a.facets("")  # the facet table, built
+        for q, (facets, n) in want.items():  # many hits (more than `small`)
+            got, log = traced(a, lambda q=q: a.facets(q, names=names))
+            assert got == facets, q
+            assert not any("json_group_array" in s or "GROUP BY" in s for s in log), log
+            counted, log = traced(a, lambda q=q: a.count(q))
+            assert counted == n, q
+            assert all("FROM settings" in s for s in log), log  # the state read, no more
+    with Archive.open(path) as a:
+        a.facets("")  # the facet table, built
+        for q, (facets, n) in want.items():  # few hits: their ids, counted in the table
+            got, log = traced(a, lambda q=q: a.facets(q, names=names))
+            assert got == facets, q
+            assert not any("GROUP BY" in s for s in log), log
+            assert a.count(q) == n
+
+
 def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
     """|text and not x| = |text| - |text and x|: the text's matches counted inside FTS5 and
     those of x among them, rather than NOT x tested on every match; the count is exact."""
