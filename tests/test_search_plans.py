@@ -306,6 +306,45 @@ def test_facets_the_facet_bitmaps_describe_fetch_no_ids(tmp_path: Path) -> None:
             assert a.count(q) == n
 
 
+@pytest.mark.parametrize("guess", [10**9, 0])  # never tried; tried whatever the guess
+def test_few_hits_of_broad_parts_are_paged_from_their_ids(
+    archive: Path, monkeypatch, guess: float
+) -> None:
+    """An AND of broad parts likely few together is paged by date from its ids (fetched
+    once, at most `small` of them, and counted) instead of walking the date index; hits that
+    turn out more than `small` are walked as before.  Every page the same either way."""
+    # By hand: "state" in k % 5 != 0 (32 cables), "enterprises" there and in the subjects of
+    # 0 and 35 (34); Hanoi's 3, 11 and 17 among both; Paris the other 37; years from 1985.
+    want = {
+        "enterprises origin:paris": 31,
+        "state -origin:hanoi": 29,
+        "enterprises year:>=1985": 34,
+    }
+    pages = [(0, 50), (2, 3), (7, 5)]
+    with Archive.open(archive, small=32) as shipped:
+        answers = {
+            (q, sort, p): [
+                h.reference_id for h in shipped.search(q, sort=sort, limit=p[1], offset=p[0])
+            ]
+            for q in want
+            for sort in ("date", "-date")
+            for p in pages
+        }
+        # As shipped: the text's 34 and Paris's 37 of 40 guess 31.45 together (< 32).
+        q = "enterprises origin:paris"
+        log = traced(shipped, lambda: list(shipped.search(q, sort="date", limit=50)))[1]
+        assert not any("cables_created" in s for s in log), log
+        n, log = traced(shipped, lambda: shipped.count(q))
+        assert n == 31 and all("FROM settings" in s for s in log), log
+    monkeypatch.setattr(sqlite_search, "FEW_GUESS", guess)
+    with Archive.open(archive, small=32) as other:
+        for (q, sort, (offset, limit)), ids in answers.items():
+            got = other.search(q, sort=sort, limit=limit, offset=offset)
+            assert [h.reference_id for h in got] == ids, (q, sort, offset)
+            assert other.count(q) == want[q], q
+    assert answers["enterprises origin:paris", "date", (0, 50)][:2] == ["85PLAN0", "86PLAN1"]
+
+
 def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
     """|text and not x| = |text| - |text and x|: the text's matches counted inside FTS5 and
     those of x among them, rather than NOT x tested on every match; the count is exact."""
