@@ -177,9 +177,11 @@ class FacetTable:
         """As `tag_bitmap`, for a handling caveat."""
         return self.caveat_bits.get(self.caveat_codes.get(caveat, -1))
 
-    def _single(self, conn, sql: str, masks: dict[int, int] | None = None) -> tuple[array, list]:
+    def _single(self, conn, sql: str, masks: dict[int, int] | None = None) -> tuple[list, list]:
         """(each cable's code, the values by code); into `masks`, if given, each code's
-        bitmap."""
+        bitmap.  The codes are a list of one int object per code, not an array: counting
+        reads them as they are, where an array makes an int for each code above 256 that it
+        yields (months: 7.9 against 5.9 ms for 79,000 cables)."""
         codes = array("i", [-1]) * self.size
         values = []
         for value, ids in conn.execute(sql):
@@ -190,7 +192,8 @@ class FacetTable:
                 codes[i] = k
             if masks is not None:
                 masks[k] = self._bitmap(held)
-        return codes, values
+        shared = [*range(len(values)), -1]  # code -1 (no value) is the last one
+        return list(map(shared.__getitem__, codes)), values
 
     def _multi(self, conn, sql: str) -> tuple[Multi, list[str]]:
         """(each cable's rare codes and the frequent codes' bitmaps, the values by code)."""
