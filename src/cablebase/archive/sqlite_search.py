@@ -544,20 +544,27 @@ class _Planner:
         (27 ms for that query's first 50); their ids, evaluated once as the count would, are
         sorted by date on their own rows instead (5 ms), and counted.
 
-        Likely few: the parts' matches (counted up to PROBE) multiplied as if independent
-        give fewer than SMALL / FEW_GUESS.  A guess, so the ids are fetched no further than
-        SMALL: hits that turn out more cost only those first SMALL."""
+        Likely few: free text and other parts whose matches, multiplied as if independent,
+        give fewer than SMALL / FEW_GUESS; the text's count is remembered, each other part is
+        counted no further than the guess needs (a broad text leaves a small bound).  A
+        guess, so the ids are fetched no further than SMALL: hits that turn out more cost
+        only those first SMALL.  (ANDs of fields alone keep their plans: their walks probe
+        indexes, cheaply, and counting each part for the guess cost more than it saved.)"""
         asked = _split_visible(node)[0]
-        if not isinstance(asked, And) or self._estimate(node) < self.small:
-            return None  # a small bound is planned as collected already
-        rows = ranking.index_totals(self.conn)[0]
+        if not isinstance(asked, And):
+            return None
         text, rest = split_text(asked)
-        parts = [] if rest is None else rest.nodes if isinstance(rest, And) else [rest]
-        share = 1.0
-        if text is not None:
-            share = self._fts(text, PROBE) / max(rows, 1)
-        for n in parts:
-            share *= self._estimate(n, PROBE) / max(rows, 1)
+        if text is None or rest is None or self._estimate(node) < self.small:
+            return None  # (a small bound is planned as collected already)
+        rows = max(ranking.index_totals(self.conn)[0], 1)
+        share = self._fts(text, PROBE) / rows
+        for n in rest.nodes if isinstance(rest, And) else (rest,):
+            # The part is few enough while below cap (the guess: share * matches < bound).
+            cap = math.ceil(self.small / (FEW_GUESS * max(share, 1 / rows)))
+            matches = self._estimate(n, min(cap, PROBE))
+            if matches >= cap:
+                return None
+            share *= matches / rows
         if share * rows * FEW_GUESS >= self.small:
             return None
         params: list = []
