@@ -560,9 +560,9 @@ class _Planner:
         share = self._fts(text, PROBE) / rows
         for n in rest.nodes if isinstance(rest, And) else (rest,):
             # The part is few enough while below cap (the guess: share * matches < bound).
-            cap = math.ceil(self.small / (FEW_GUESS * max(share, 1 / rows)))
-            matches = self._estimate(n, min(cap, PROBE))
-            if matches >= cap:
+            cap = min(math.ceil(self.small / (FEW_GUESS * max(share, 1 / rows))), PROBE)
+            matches = self._estimate(n, cap)
+            if matches >= cap:  # too many, or more than PROBE (not counted further)
                 return None
             share *= matches / rows
         if share * rows * FEW_GUESS >= self.small:
