@@ -99,3 +99,48 @@ def test_bitmaps_and_per_hit_counts_agree(monkeypatch) -> None:
         names = ("origin", "classification", "year", "month", "tag", "handling")
         answers.append((table.facets(hits, names), table.facets(hits, names, hits[::5])))
     assert answers[0] == answers[1] == answers[2]
+
+
+def test_hits_as_ids_bytes_or_a_bitmap_count_alike(monkeypatch) -> None:
+    """The same hits counted from their ids, from a byte per cable, and from their bitmap
+    (`facets_of`), for shares of the archive on both sides of each threshold: every facet
+    the same as counted by hand."""
+    conn, tags, caveats = _archive(3001, seed=5)
+    held = sorted(tags)
+    rows = dict((i, (o, r, y, m)) for i, o, r, y, m in conn.execute("SELECT * FROM cables"))
+    names = ("origin", "classification", "year", "month", "tag", "handling")
+    rng = random.Random(4)
+    for share in (0.01, 0.2, 0.34, 0.5, 0.51, 0.8, 1.0):
+        hits = rng.sample(held, int(share * len(held)))
+        want = {
+            "origin": _ranked(Counter(rows[i][0] for i in hits)),
+            "classification": _ranked(Counter(facet_table._CLASSES[rows[i][1]] for i in hits)),
+            "year": sorted(Counter(str(rows[i][2]) for i in hits).items()),
+            "month": sorted(Counter(f"{rows[i][2]}-{rows[i][3]:02d}" for i in hits).items()),
+            "tag": _ranked(Counter(t for i in hits for t in tags[i])),
+            "handling": _ranked(Counter(c for i in hits for c in caveats[i])),
+        }
+        got = []
+        for byte_hits in (10**9, 1, facet_table.BYTE_HITS):
+            monkeypatch.setattr(facet_table, "BYTE_HITS", byte_hits)
+            table = FacetTable(conn, (1, 1))
+            got.append(table.facets(hits, names))
+            flags = table.bitmap_flags(table._bitmap(hits))
+            assert flags == table.flags(hits)
+            got.append(table.facets_of(flags, names))
+        assert all(g == want for g in got), share
+
+
+def test_the_tables_bitmaps_describe_classes_tags_and_caveats() -> None:
+    conn, tags, caveats = _archive(1001, seed=2)
+    table = FacetTable(conn, (1, 1))
+    ranks = dict(conn.execute("SELECT id, class_rank FROM cables"))
+    secret_up = table.rank_bitmap(lambda r: r >= 2)
+    assert {i for i in range(1001) if secret_up >> i & 1} == {i for i, r in ranks.items() if r >= 2}
+    pgov = table.tag_bitmap("PGOV")
+    assert pgov is not None
+    assert {i for i in range(1001) if pgov >> i & 1} == {i for i, t in tags.items() if "PGOV" in t}
+    noforn = table.caveat_bitmap("NOFORN")
+    assert noforn is not None
+    assert noforn.bit_count() == sum("NOFORN" in c for c in caveats.values())
+    assert table.tag_bitmap("NO SUCH TAG") is None

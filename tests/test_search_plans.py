@@ -257,6 +257,94 @@ def test_a_tag_with_a_class_is_counted_from_the_facet_bitmaps(tmp_path: Path) ->
     assert want["tag:PREL class:<secret"] == 4  # 1, 5, 9, 13 (CONFIDENTIAL)
 
 
+def test_facets_the_facet_bitmaps_describe_fetch_no_ids(tmp_path: Path) -> None:
+    """Facets of hits that the facet table's own bitmaps describe (classes, frequent tags and
+    caveats, and ANDs of them) are counted without fetching an id, their count after them
+    runs no statement, and both equal what the cables give by hand; few hits, the table in
+    memory, are counted in it rather than by a GROUP BY per facet."""
+    path = _tagged_reports(
+        tmp_path / "fb.db",
+        ("SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "TOP SECRET"),
+        lambda k: ["ECON"] if k % 2 == 0 else ["PREL", "ECON"] if k % 3 else ["PREL"],
+        16,
+    )
+    names = ("classification", "tag")
+    # By hand (k = 0..15; class by k % 4: S, C, U, TS; ECON unless k in 3, 9, 15; PREL on
+    # the odd k): class:<secret is k % 4 in (1, 2): 1, 2, 5, 6, 9, 10, 13, 14.
+    want = {
+        "class:<secret": (
+            {
+                "classification": [("CONFIDENTIAL", 4), ("UNCLASSIFIED", 4)],
+                "tag": [("ECON", 7), ("PREL", 4)],
+            },
+            8,
+        ),
+        # ECON and SECRET or above: 0, 4, 8, 12 (S); 7, 11 (TS).
+        "tag:ECON class:>=secret": (
+            {
+                "classification": [("SECRET", 4), ("TOP SECRET", 2)],
+                "tag": [("ECON", 6), ("PREL", 2)],
+            },
+            6,
+        ),
+    }
+    with Archive.open(path, small=2) as a:
+        a.facets("")  # the facet table, built
+        for q, (facets, n) in want.items():  # many hits (more than `small`)
+            got, log = traced(a, lambda q=q: a.facets(q, names=names))
+            assert got == facets, q
+            assert not any("json_group_array" in s or "GROUP BY" in s for s in log), log
+            counted, log = traced(a, lambda q=q: a.count(q))
+            assert counted == n, q
+            assert all("FROM settings" in s for s in log), log  # the state read, no more
+    with Archive.open(path) as a:
+        a.facets("")  # the facet table, built
+        for q, (facets, n) in want.items():  # few hits: their ids, counted in the table
+            got, log = traced(a, lambda q=q: a.facets(q, names=names))
+            assert got == facets, q
+            assert not any("GROUP BY" in s for s in log), log
+            assert a.count(q) == n
+
+
+@pytest.mark.parametrize("guess", [10**9, 1e-9])  # never tried; tried whatever the guess
+def test_few_hits_of_broad_parts_are_paged_from_their_ids(
+    archive: Path, monkeypatch, guess: float
+) -> None:
+    """An AND of broad parts likely few together is paged by date from its ids (fetched
+    once, at most `small` of them, and counted) instead of walking the date index; hits that
+    turn out more than `small` are walked as before.  Every page the same either way."""
+    # By hand: "state" in k % 5 != 0 (32 cables), "enterprises" there and in the subjects of
+    # 0 and 35 (34); Hanoi's 3, 11 and 17 among both; Paris the other 37; years from 1985.
+    want = {
+        "enterprises origin:paris": 31,
+        "state -origin:hanoi": 29,
+        "enterprises year:>=1985": 34,
+    }
+    pages = [(0, 50), (2, 3), (7, 5)]
+    with Archive.open(archive, small=32) as shipped:
+        answers = {
+            (q, sort, p): [
+                h.reference_id for h in shipped.search(q, sort=sort, limit=p[1], offset=p[0])
+            ]
+            for q in want
+            for sort in ("date", "-date")
+            for p in pages
+        }
+        # As shipped: the text's 34 and Paris's 37 of 40 guess 31.45 together (< 32).
+        q = "enterprises origin:paris"
+        log = traced(shipped, lambda: list(shipped.search(q, sort="date", limit=50)))[1]
+        assert not any("cables_created" in s for s in log), log
+        n, log = traced(shipped, lambda: shipped.count(q))
+        assert n == 31 and all("FROM settings" in s for s in log), log
+    monkeypatch.setattr(sqlite_search, "FEW_GUESS", guess)
+    with Archive.open(archive, small=32) as other:
+        for (q, sort, (offset, limit)), ids in answers.items():
+            got = other.search(q, sort=sort, limit=limit, offset=offset)
+            assert [h.reference_id for h in got] == ids, (q, sort, offset)
+            assert other.count(q) == want[q], q
+    assert answers["enterprises origin:paris", "date", (0, 50)][:2] == ["85PLAN0", "86PLAN1"]
+
+
 def test_text_less_a_field_is_counted_as_a_difference(archive: Path) -> None:
     """|text and not x| = |text| - |text and x|: the text's matches counted inside FTS5 and
     those of x among them, rather than NOT x tested on every match; the count is exact."""

@@ -110,6 +110,9 @@ SET_US = 0.25
 # walk is bounded to WALK_SLACK times the rows an even spread needs — at worst WALK_SLACK times
 # the cost of the set of matches — and the set plan answers when the bound leaves the page short.
 WALK_SLACK = 4
+# An AND of broad parts is collected by its ids rather than walked when its parts' matches,
+# multiplied as if independent, give fewer than SMALL / FEW_GUESS (`_Planner._few_of_broad`).
+FEW_GUESS = 1
 # A class condition beside free text is tested per id of the doclist when it matches at least
 # this many times the text's matches (`_Planner._class_probes`).
 CLASS_PROBES = 2
@@ -508,6 +511,10 @@ class _Planner:
             return self._reader_ranked(node, limit, offset)
         if sort == "relevance" and self._broad(node):
             return self._tiered(node, limit, offset)
+        if (sort != "relevance" or relevance_match(node) is None) and (
+            ids := self._few_of_broad(node)
+        ) is not None:
+            return self._listed(ids, sort, limit, offset)
         params: list = []
         self.totalled = False
         sql = self._select(node, sort, params, limit, offset, total=limit is not None)
@@ -527,6 +534,66 @@ class _Planner:
                 self.s.page_counts.put(state, (self.reader.key(), node), rows[0][-1])
                 first = False
             yield [r[:-1] for r in rows]
+
+    def _few_of_broad(self, node: Node) -> list[int] | None:
+        """The ids of the hits of an AND of broad parts that likely match few cables together
+        (`lior handling:noforn`: 6,074 and 24,424 cables, 591 together), each once, their
+        number remembered as the count; None when the parts are not all broad, when they
+        are not likely few together, or when they are not: then a date page walks the date
+        index, testing each row, until it is full.  Few hits, a walk reads many rows for each
+        (27 ms for that query's first 50); their ids, evaluated once as the count would, are
+        sorted by date on their own rows instead (5 ms), and counted.
+
+        Likely few: free text and other parts whose matches, multiplied as if independent,
+        give fewer than SMALL / FEW_GUESS; the text's count is remembered, each other part is
+        counted no further than the guess needs (a broad text leaves a small bound).  A
+        guess, so the ids are fetched no further than SMALL: hits that turn out more cost
+        only those first SMALL.  (ANDs of fields alone keep their plans: their walks probe
+        indexes, cheaply, and counting each part for the guess cost more than it saved.)"""
+        asked = _split_visible(node)[0]
+        if not isinstance(asked, And):
+            return None
+        text, rest = split_text(asked)
+        if text is None or rest is None or self._estimate(node) < self.small:
+            return None  # (a small bound is planned as collected already)
+        rows = max(ranking.index_totals(self.conn)[0], 1)
+        share = self._fts(text, PROBE) / rows
+        for n in rest.nodes if isinstance(rest, And) else (rest,):
+            # The part is few enough while below cap (the guess: share * matches < bound).
+            cap = min(math.ceil(self.small / (FEW_GUESS * max(share, 1 / rows))), PROBE)
+            matches = self._estimate(n, cap)
+            if matches >= cap:  # too many, or more than PROBE (not counted further)
+                return None
+            share *= matches / rows
+        if share * rows * FEW_GUESS >= self.small:
+            return None
+        params: list = []
+        state = self._state()  # before the statement: its snapshot is no older
+        sql = self._ids_sql(node, params)
+        (found,) = self._execute(
+            f"SELECT json_group_array(id) FROM (SELECT id FROM ({sql}) LIMIT {self.small + 1})",
+            params,
+        ).fetchone()
+        ids = orjson.loads(found)
+        if len(ids) > self.small:
+            return None
+        self.s.page_counts.put(state, (self.reader.key(), node), len(ids))
+        return ids
+
+    def _listed(
+        self, ids: list[int], sort: str, limit: int | None, offset: int
+    ) -> Iterator[list[tuple]]:
+        """The rows of the cables `ids` (each once) in the date order of `sort`."""
+        params: list = [orjson.dumps(ids).decode()]
+        order = ORDERS["-date" if sort == "relevance" else sort]
+        sql = _page(
+            f"SELECT {self._hit}, NULL FROM cables c WHERE c.id IN (SELECT value FROM"
+            f" json_each(?)) ORDER BY {order}",
+            params,
+            limit,
+            offset,
+        )
+        return self._chunks(sql, params)
 
     def _chunks(self, sql: str, params: list) -> Iterator[list[tuple]]:
         cur = self._execute(sql, params)
@@ -952,8 +1019,8 @@ class _Planner:
             # |A or B| = |A| + |B| - |A and B|, each part counted on its own index.
             a, b = parts[0], parts[1] if len(parts) == 2 else Or(tuple(parts[1:]))
             return self._count(a) + self._count(b) - self._count(_and(a, b))
-        elif isinstance(node, And) and (n := self._tag_in_ranks(node)) is not None:
-            return n
+        elif (bits := self._held_bitmap(node, self._built_columns())) is not None:
+            return bits.bit_count()
         elif isinstance(node, And) and self.access.unrestricted and (minus := _text_less(node)):
             # |text and not x| = |text| - |text and x|: the doclist counted inside FTS5
             # (~0.03 us a match, and remembered), the matches of x among it tested as a set;
@@ -1288,43 +1355,48 @@ class _Planner:
             full = cols.by_access.get(key)
             if full is None:
                 full = cols.by_access[key] = cols.facets(self._ids(node), tuple(FACET_SQL))
-            return {
-                n: full[n] if top is None or n in ("year", "month") else full[n][:top]
-                for n in names
-            }
-        if isinstance(node, All) or self._estimate(node) >= self.small:
-            # Many hits: count their ids against the facet columns held in memory (one
-            # archive state); the whole archive's counts are computed once per state.
+            return self._top(full, names, top)
+        if isinstance(node, All):
             cols = self._columns()
-            if isinstance(node, All):
-                if cols.everything is None:
-                    cols.everything = cols.facets(None, tuple(FACET_SQL))
-                full = cols.everything
-            else:
-                asked, visible = _split_visible(node)
-                params: list = []
-                if (
-                    visible is not None
-                    and (hidden := self._hidden_matches(asked, visible, params)) is not None
-                ):
-                    # The facets of everything matching, less those of the few matches the
-                    # reader may not see: no filter over every hit's id.
-                    (minus,) = self._execute(
-                        f"SELECT json_group_array(id) FROM ({hidden})", params
-                    ).fetchone()
-                    full = cols.facets(self._ids(asked), names, orjson.loads(minus))
-                else:
-                    full = cols.facets(self._ids(node), names)
-            return {
-                n: full[n] if top is None or n in ("year", "month") else full[n][:top]
-                for n in names
-            }
-        # Few hits: their ids (planned like a count), then each facet over those ids.
-        ids = orjson.dumps(self._ids(node)).decode()
+            if cols.everything is None:
+                cols.everything = cols.facets(None, tuple(FACET_SQL))
+            return self._top(cols.everything, names, top)
+        if self._estimate(node) >= self.small:
+            # Many hits: count them against the facet columns held in memory (one archive
+            # state); the whole archive's counts are computed once per state.
+            cols = self._columns()
+            if (bits := self._held_bitmap(node, cols)) is not None:
+                # Hits the table's own bitmaps describe (`class:<secret`): no id fetched.
+                self._remember_count(node, bits.bit_count())
+                return self._top(cols.facets_of(cols.bitmap_flags(bits), names), names, top)
+            asked, visible = _split_visible(node)
+            params: list = []
+            if (
+                visible is not None
+                and (hidden := self._hidden_matches(asked, visible, params)) is not None
+            ):
+                # The facets of everything matching, less those of the few matches the
+                # reader may not see: no filter over every hit's id.
+                (minus,) = self._execute(
+                    f"SELECT json_group_array(id) FROM ({hidden})", params
+                ).fetchone()
+                ids, less = self._ids(asked), orjson.loads(minus)
+                self._remember_count(node, len(ids) - len(less))
+                return self._top(cols.facets(ids, names, less), names, top)
+            ids = self._ids(node)
+            self._remember_count(node, len(ids))
+            return self._top(cols.facets(ids, names), names, top)
+        ids = self._ids(node)
+        self._remember_count(node, len(ids))
+        if (cols := self._built_columns()) is not None:
+            # Few hits, the facet table in memory: their values looked up in it.
+            return self._top(cols.facets(ids, names), names, top)
+        # Few hits: each facet over their ids.
+        listed = orjson.dumps(ids).decode()
         out: dict[str, list[tuple[str, int]]] = {}
         for name in names:
             expr, join = FACET_SQL[name]
-            params: list = [ids]
+            params: list = [listed]
             order = "value" if name in ("year", "month") else "n DESC, value"
             limit = ""
             if top is not None and name not in ("year", "month"):
@@ -1339,6 +1411,20 @@ class _Planner:
             out[name] = [(str(v), n) for v, n in rows]
         return out
 
+    @staticmethod
+    def _top(
+        full: dict[str, list[tuple[str, int]]], names: tuple[str, ...], top: int | None
+    ) -> dict[str, list[tuple[str, int]]]:
+        """The facets `names` of complete counts, the first `top` of each but year and month."""
+        return {
+            n: full[n] if top is None or n in ("year", "month") else full[n][:top] for n in names
+        }
+
+    def _remember_count(self, node: Node, n: int) -> None:
+        """Remember the number of hits that facets counted, for `SQLiteSearch.count` (facets
+        come with their total, as a page does: page_counts.py)."""
+        self.s.page_counts.put(self._state(), (self.reader.key(), node), n)
+
     def _built_columns(self) -> FacetTable | None:
         """The facet table of this state if one is in memory already, else None (building
         one costs far more than any count it could answer)."""
@@ -1347,24 +1433,33 @@ class _Planner:
         cols = self.s.cols
         return cols if cols is not None and cols.key == self._state() else None
 
-    def _tag_in_ranks(self, node: Node) -> int | None:
-        """The count of `tag:X class:>=Y` (one exact tag and class conditions, nothing else:
-        no reader's condition either) from the facet table's bitmaps, when the table is in
-        memory and holds the tag as a bitmap; else None.  (`tag:PGOV class:>=confidential`,
-        111,000 and 133,000 cables: the tags' ids each tested on the class index, 36 ms.)"""
-        if not isinstance(node, And) or (cols := self._built_columns()) is None:
+    def _held_bitmap(self, node: Node, cols: FacetTable | None) -> int | None:
+        """The bitmap of the hits of `node` from the facet table `cols`, when the table's own
+        bitmaps describe them: class conditions, exact tags and caveats held as bitmaps (a
+        value of at least 1/MASKED of the cables), and ANDs of those; no reader's condition.
+        Else None.  (`class:<secret`, 225,000 cables: no id fetched; `tag:PGOV
+        class:>=confidential`: the tag's ids each tested on the class index took 36 ms.)"""
+        if cols is None:
             return None
-        tags = [n for n in node.nodes if isinstance(n, Field) and n.name == "tag"]
-        classes = [n for n in node.nodes if isinstance(n, Field) and n.name == "class"]
-        if len(tags) != 1 or not classes or len(classes) + 1 != len(node.nodes):
+        if isinstance(node, And):
+            bits = -1  # every bit: the AND's identity
+            for n in node.nodes:
+                part = self._held_bitmap(n, cols)
+                if part is None:
+                    return None
+                bits &= part
+            return bits
+        if not isinstance(node, Field):
             return None
-        tag, bounds = field_values(tags[0]), [(n.op, field_values(n)) for n in classes]
-        if tag["prefix"] or any("marking" in v for _, v in bounds):
-            return None
-        return cols.tag_in_ranks(
-            tag["value"],
-            lambda r: r is not None and all(_COMPARE[op](r, v["rank"]) for op, v in bounds),
-        )
+        v = field_values(node)
+        if node.name == "class" and "rank" in v:
+            compare, rank = _COMPARE[node.op], v["rank"]
+            return cols.rank_bitmap(lambda r: r is not None and compare(r, rank))
+        if node.name == "tag" and not v["prefix"]:
+            return cols.tag_bitmap(v["value"])
+        if node.name == "handling":
+            return cols.caveat_bitmap(v["value"])
+        return None
 
     def _columns(self) -> FacetTable:
         if self.store.readonly:
