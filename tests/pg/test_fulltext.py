@@ -76,6 +76,25 @@ def test_pairs_read_back_from_the_tsvector_are_the_written_ones():
         assert _set(pairs(parsed(found.fts))) == _set(found.pairs)
 
 
+def test_fast_reading_of_a_tsvector_is_the_general_one():
+    """Migration 6's fast paths (the usual literal; one word a position) read and pair as
+    the general ones do: escaped lexemes, lexemes without positions, clamped positions."""
+    from cablebase.archive.pg.fulltext import _clamped_pairs, _pairs, _parsed_escaped
+
+    clamped = "filler " * 3 + " ".join(f"w{i}" for i in range(MAX_POSITION + 5))
+    for subject, body in (
+        ("Visit of the Minister", "The minister's visit; the minister left"),
+        ("L'ÉTÉ À PARIS", "It's a back\\slash 'quoted' word; it's it's"),
+        ("", clamped),
+        ("", ""),
+    ):
+        literal = tsvector(subject, body).fts
+        assert parsed(literal) == _parsed_escaped(literal)
+        assert _pairs(parsed(literal)) == _clamped_pairs(parsed(literal))
+    for literal in ("'a' 'b':1", "'a':1A,2 'b':3", "'it''s':1 'x':2", "'a\\\\b':3", "''"):
+        assert parsed(literal) == _parsed_escaped(literal)
+
+
 def test_migration_reads_the_pairs_ingest_writes(pg_dsn):
     import psycopg
 

@@ -21,25 +21,37 @@ from __future__ import annotations
 
 def _pairs(conn) -> None:  # conn: psycopg.Connection, in the migration's transaction
     """Migration 6: each stored cable's adjacent word pairs, read from its tsvector by the
-    rule ingest writes them by (fulltext.pairs), then their GIN index.  Every row is
-    updated once (a VACUUM afterwards returns the old rows' space)."""
+    rule ingest writes them by (fulltext.pairs) into a staging table, then the table
+    rewritten once with them (ALTER COLUMN ... TYPE ... USING: every row written once, every
+    index rebuilt in bulk, no old row versions left behind, as migration 5 does), then their
+    GIN index.  One transaction: killed, the archive stays at schema 5, its table untouched."""
     from cablebase.archive.pg.fulltext import pairs, parsed
 
-    conn.execute("ALTER TABLE cables ADD COLUMN pairs tsvector")
-    conn.execute("CREATE TEMP TABLE stage_pairs (id bigint, pairs tsvector) ON COMMIT DROP")
+    conn.execute("LOCK TABLE cables IN SHARE MODE")  # no writer between reading and rewriting
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the index builds, in bulk
+    conn.execute("CREATE UNLOGGED TABLE pairs_stage (id bigint NOT NULL, pairs tsvector NOT NULL)")
     read = conn.cursor(name="migrate_pairs")
     read.execute("SELECT id, fts::text FROM cables")
     while batch := read.fetchmany(2000):  # one COPY a batch: the cursor and COPY take turns
-        with conn.cursor().copy("COPY stage_pairs (id, pairs) FROM STDIN") as copy:
+        with conn.cursor().copy("COPY pairs_stage (id, pairs) FROM STDIN") as copy:
             for cid, literal in batch:
                 copy.write_row((cid, pairs(parsed(literal))))
     read.close()
-    conn.execute("UPDATE cables c SET pairs = s.pairs FROM stage_pairs s WHERE s.id = c.id")
-    conn.execute(PAIR_INDEX)
+    conn.execute(STAGED_PAIRS)
 
 
-PAIR_INDEX = """
-    ALTER TABLE cables ALTER COLUMN pairs SET NOT NULL;
+# The rewrite takes each row's pairs from the staging table (a USING expression may call a
+# function, not hold a subquery).  The column is added with a default first (no rewrite), so
+# that the one rewrite checks NOT NULL as it writes.
+STAGED_PAIRS = """
+    CREATE UNIQUE INDEX pairs_stage_id ON pairs_stage (id);
+    CREATE FUNCTION pg_temp.staged_pairs(bigint) RETURNS tsvector
+        LANGUAGE sql STABLE AS 'SELECT pairs FROM pairs_stage WHERE id = $1';
+    ALTER TABLE cables ADD COLUMN pairs tsvector NOT NULL DEFAULT '';
+    ALTER TABLE cables ALTER COLUMN pairs DROP DEFAULT,
+        ALTER COLUMN pairs TYPE tsvector USING pg_temp.staged_pairs(id);
+    DROP FUNCTION pg_temp.staged_pairs(bigint);
+    DROP TABLE pairs_stage;
     CREATE INDEX cables_pairs ON cables USING gin (pairs);
     ANALYZE cables (pairs);
 """
