@@ -150,7 +150,8 @@ def parsed(literal: str) -> dict[str, list[int]]:
         words.append(word[1:] if where else word[1:-1])
         wheres.append(where)
     # every position read by one json.loads: int() of each would take twice the time
-    return dict(zip(words, json.loads("[[" + "],[".join(wheres).translate(_NO_WEIGHTS) + "]]")))
+    read = json.loads("[[" + "],[".join(wheres).translate(_NO_WEIGHTS) + "]]")
+    return dict(zip(words, read, strict=True))
 
 
 def _parsed_escaped(literal: str) -> dict[str, list[int]]:
