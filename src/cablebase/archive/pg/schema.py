@@ -9,8 +9,9 @@ What differs from SQLite, and why:
   its own (`subject_fts`, generated, with its own GIN index: migration 5), small enough to stay
   in the row, so that the first relevance tier and `subject:` are answered without reading a
   cable's whole tsvector from TOAST; and each cable's adjacent word pairs are a tsvector of
-  their own (`pairs`, migration 6, with its own GIN index), so that a phrase is found without
-  testing positions in every candidate's tsvector (archive/pg/fulltext.pairs);
+  their own (`pairs`, migration 6, with its own GIN index; lz4, migration 7), so that a
+  phrase is found without testing positions in every candidate's tsvector
+  (archive/pg/fulltext.pairs);
 - columns compared by range or sorted (ids, dates, tags, origins) are `COLLATE "C"`: byte
   order, as SQLite compares, whatever the database's own locale;
 - the version is a row of `schema_version`, not a pragma.
