@@ -51,3 +51,23 @@ def test_text_driven():
         ("", False),
     ):
         assert text_driven(parse_query(query)) is driven, query
+
+
+def test_the_subject_part_of_free_text_is_asked_of_the_subject_tsvector():
+    """An AND of free text asking the whole text and the subject (a broad term's second tier,
+    `olive -subject:olive`) asks the subject part of `subject_fts`: weight labels in the
+    whole text's tsquery would have every candidate's tsvector read from TOAST and tested."""
+    for query, whole, subject in (
+        ("olive -subject:olive", "'olive'", "NOT (c.subject_fts @@ %s::tsquery)"),
+        ("(olive OR wine) -subject:olive", "('olive' | 'wine')", "NOT (c.subject_fts"),
+        ("olive subject:wine", "'olive'", "c.subject_fts @@ %s::tsquery"),
+    ):
+        params: list = []
+        cond = where(parse_query(query), params, lambda *a: ([], []))
+        assert "c.fts @@ %s::tsquery" in cond and subject in cond, query
+        assert whole in " ".join(params) and ":A" not in " ".join(params), query
+    params = []  # an OR keeps one tsquery (an index scan of each would be a BitmapOr)
+    assert where(parse_query("olive OR subject:wine"), params, lambda *a: ([], [])) == (
+        "c.fts @@ %s::tsquery"
+    )
+    assert params == ["('olive' | 'wine':A)"]

@@ -84,6 +84,17 @@ def on_subject(node: Node) -> bool:
     return False
 
 
+def asks_subject(node: Node) -> bool:
+    """Whether some term of the subtree is limited to the subject (`subject:`)."""
+    if isinstance(node, Term):
+        return node.column == "subject"
+    if isinstance(node, Not):
+        return asks_subject(node.node)
+    if isinstance(node, And | Or):
+        return any(asks_subject(n) for n in node.nodes)
+    return False
+
+
 def _text(node: Node, params: list) -> str:
     """The condition of a free-text subtree (text_query(node) is not None): on the subject's
     tsvector when it asks only the subject, else on the whole text's."""
@@ -125,7 +136,7 @@ def where(
         return "TRUE"
     if isinstance(node, Term) and text_query(node) is None:
         return "FALSE"  # a term that folds to no token (a lone accent): FTS5 matches nothing
-    if text_query(node) is not None and not paired(node):
+    if text_query(node) is not None and not paired(node) and not _split(node):
         return _text(node, params)
     if isinstance(node, Term):  # a phrase with pairs
         return _phrases([node], params, loose=loose)
@@ -169,6 +180,15 @@ def where(
             parts.append(_text(Or(tuple(text)), params))
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
+
+
+def _split(node: Node) -> bool:
+    """Whether an AND of free text asks both the whole text and the subject: then its subject
+    part is a condition of its own on the subject's tsvector (the And case of where()), not
+    weight labels in the whole text's tsquery, which make PostgreSQL test every candidate's
+    tsvector, read from TOAST (a broad term's second tier, `term AND NOT subject:term`: 5.7 s
+    at 250,000 cables, 700,000 buffers; split, 0.5 s, 33,000)."""
+    return isinstance(node, And) and asks_subject(node) and not on_subject(node)
 
 
 def _phrases(terms: list[Term], params: list, *, loose: bool) -> str:

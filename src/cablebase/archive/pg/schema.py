@@ -9,8 +9,9 @@ What differs from SQLite, and why:
   its own (`subject_fts`, generated, with its own GIN index: migration 5), small enough to stay
   in the row, so that the first relevance tier and `subject:` are answered without reading a
   cable's whole tsvector from TOAST; and each cable's adjacent word pairs are a tsvector of
-  their own (`pairs`, migration 6, with its own GIN index), so that a phrase is found without
-  testing positions in every candidate's tsvector (archive/pg/fulltext.pairs);
+  their own (`pairs`, migration 6, with its own GIN index; lz4, migration 7), so that a
+  phrase is found without testing positions in every candidate's tsvector
+  (archive/pg/fulltext.pairs);
 - columns compared by range or sorted (ids, dates, tags, origins) are `COLLATE "C"`: byte
   order, as SQLite compares, whatever the database's own locale;
 - the version is a row of `schema_version`, not a pragma.
@@ -21,25 +22,56 @@ from __future__ import annotations
 
 def _pairs(conn) -> None:  # conn: psycopg.Connection, in the migration's transaction
     """Migration 6: each stored cable's adjacent word pairs, read from its tsvector by the
-    rule ingest writes them by (fulltext.pairs), then their GIN index.  Every row is
-    updated once (a VACUUM afterwards returns the old rows' space)."""
+    rule ingest writes them by (fulltext.pairs) into a staging table, then the table
+    rewritten once with them (ALTER COLUMN ... TYPE ... USING: every row written once, every
+    index rebuilt in bulk, no old row versions left behind, as migration 5 does), then their
+    GIN index.  One transaction: killed, the archive stays at schema 5, its table untouched."""
     from cablebase.archive.pg.fulltext import pairs, parsed
 
-    conn.execute("ALTER TABLE cables ADD COLUMN pairs tsvector")
-    conn.execute("CREATE TEMP TABLE stage_pairs (id bigint, pairs tsvector) ON COMMIT DROP")
+    conn.execute("LOCK TABLE cables IN SHARE MODE")  # no writer between reading and rewriting
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the index builds, in bulk
+    conn.execute("CREATE UNLOGGED TABLE pairs_stage (id bigint NOT NULL, pairs tsvector NOT NULL)")
+    # The column added with a default (no rewrite), so that the one rewrite checks NOT NULL.
+    conn.execute("ALTER TABLE cables ADD COLUMN pairs tsvector NOT NULL DEFAULT ''")
+    if _lz4(conn):  # the pairs the rewrite writes (migration 7 keeps it for later writes)
+        conn.execute("SET LOCAL default_toast_compression = lz4")
     read = conn.cursor(name="migrate_pairs")
     read.execute("SELECT id, fts::text FROM cables")
     while batch := read.fetchmany(2000):  # one COPY a batch: the cursor and COPY take turns
-        with conn.cursor().copy("COPY stage_pairs (id, pairs) FROM STDIN") as copy:
+        with conn.cursor().copy("COPY pairs_stage (id, pairs) FROM STDIN") as copy:
             for cid, literal in batch:
                 copy.write_row((cid, pairs(parsed(literal))))
     read.close()
-    conn.execute("UPDATE cables c SET pairs = s.pairs FROM stage_pairs s WHERE s.id = c.id")
-    conn.execute(PAIR_INDEX)
+    conn.execute(STAGED_PAIRS)
 
 
-PAIR_INDEX = """
-    ALTER TABLE cables ALTER COLUMN pairs SET NOT NULL;
+def _lz4(conn) -> bool:
+    """Whether the server compresses TOAST with lz4 (PostgreSQL 14 on, built with it)."""
+    found = conn.execute(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _compress_pairs(conn) -> None:
+    """Migration 7: the pairs compressed with lz4 where the server has it (migration 6's
+    rewrite writes them so).  pglz leaves a cable's pairs (~8 KB of sorted lexemes) uncompressed, lz4
+    takes a fifth off.  Only values written from then on: an archive migrated to 6 before
+    keeps its pairs as they are until the table is rewritten (VACUUM FULL)."""
+    if _lz4(conn):
+        conn.execute("ALTER TABLE cables ALTER COLUMN pairs SET COMPRESSION lz4")
+
+
+# The rewrite takes each row's pairs from the staging table (a USING expression may call a
+# function, not hold a subquery).
+STAGED_PAIRS = """
+    CREATE UNIQUE INDEX pairs_stage_id ON pairs_stage (id);
+    CREATE FUNCTION pg_temp.staged_pairs(bigint) RETURNS tsvector
+        LANGUAGE sql STABLE AS 'SELECT pairs FROM pairs_stage WHERE id = $1';
+    ALTER TABLE cables ALTER COLUMN pairs DROP DEFAULT,
+        ALTER COLUMN pairs TYPE tsvector USING pg_temp.staged_pairs(id);
+    DROP FUNCTION pg_temp.staged_pairs(bigint);
+    DROP TABLE pairs_stage;
     CREATE INDEX cables_pairs ON cables USING gin (pairs);
     ANALYZE cables (pairs);
 """
@@ -375,6 +407,9 @@ MIGRATIONS: tuple = (
     # tsvector only in the cables holding them all (archive/pg/plan.py).  Ingest writes
     # them with the tsvector; an existing archive's are read from its tsvectors.
     _pairs,
+    # 7: the pairs compressed with lz4 (where the server has it), a fifth smaller than pglz
+    # leaves them; catalog only, the values written from then on.
+    _compress_pairs,
 )
 
 # Serialises migrations of one database between processes (several web workers start at once).
