@@ -126,7 +126,7 @@ class Prepared:
     __slots__ = (
         "reference_id", "digest", "columns", "acl", "released", "warnings",
         "location", "handling", "tags", "recipients", "refs", "paragraphs", "people",
-        "packed", "fts", "_cable",
+        "packed", "fts", "indexed", "_cable",
     )  # fmt: skip
 
     def __init__(self, cable: Cable, *, released: bool = False) -> None:
@@ -138,7 +138,7 @@ class Prepared:
         # The access columns are in `columns` (a policy.Stored would cost the writer more to
         # unpickle than all the rows' strings do).
         self.columns = _column_values(cable, digest, row_json(cable), access)
-        self.acl = acl_tokens(access)  # PostgreSQL stores these; SQLite adds tags (_indexed)
+        self.acl = acl_tokens(access)  # PostgreSQL stores these; SQLite adds tags (indexed)
         self.released = cable.released
         self.warnings = len(cable.warnings)
         src = cable.source
@@ -171,6 +171,9 @@ class Prepared:
             cable.subject or "",
             body_text((p.heading, p.text) for p in cable.paragraphs),
         )
+        # SQLite's acl text (`cables.acl` and the index's acl column): the access tokens and
+        # the tags' (policy.indexed_acl), made here rather than twice a record in the writer.
+        self.indexed = indexed_acl(self.acl, cable.tags)
         self._cable: Cable | None = cable
 
     def state(self) -> tuple:
@@ -180,7 +183,7 @@ class Prepared:
         return (
             self.reference_id, self.digest, self.columns, self.acl, self.released,
             self.warnings, self.location, self.handling, self.tags, self.recipients,
-            self.refs, self.paragraphs, self.people, self.packed, self.fts,
+            self.refs, self.paragraphs, self.people, self.packed, self.fts, self.indexed,
         )  # fmt: skip
 
     def __reduce__(self) -> tuple:
@@ -213,7 +216,7 @@ def from_state(state: tuple) -> Prepared:
     p = Prepared.__new__(Prepared)
     (p.reference_id, p.digest, p.columns, p.acl, p.released, p.warnings, p.location,
      p.handling, p.tags, p.recipients, p.refs, p.paragraphs, p.people, p.packed,
-     p.fts) = state  # fmt: skip
+     p.fts, p.indexed) = state  # fmt: skip
     p._cable = None
     return p
 
@@ -226,7 +229,12 @@ def prepare(cable: Cable, *, released: bool = False) -> Prepared:
 # Secondary indexes of the cable tables that a bulk load into an empty archive builds after
 # the rows are in (SQLiteStore.defer_indexes).  Not deferred: the unique ones (ingest checks
 # ids against them), people_cable (a replaced record's rows are deleted by cable id), and
-# cables_created and cables_requirement (queries name them: INDEXED BY).
+# cables_created and cables_requirement (queries name them: INDEXED BY).  Even those led by a
+# value of few kinds and then the cable id (a tag, a caveat, a month, a routing indicator),
+# whose new rows go at the end of their value's run, cost more kept up to date than built at
+# the end: their pages written again at every commit (writer replay of 240,000 cables, six
+# of them kept: +26 us a cable during the load against -18 at the end; docs/benchmarks.md,
+# ingest 15).
 DEFERRED = (
     "cables_access", "cables_class", "cables_origin", "cables_released", "cables_year_month",
     "handling_caveat", "people_name", "recipients_name", "recipients_route", "refs_target",
@@ -473,7 +481,7 @@ class SQLiteStore(SharedStore):
             (*prepared.columns, version + 1, cable_id),
         )
         # Written after the old row's acl was used to delete its index entry.
-        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (_indexed(prepared), cable_id))
+        self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (prepared.indexed, cable_id))
         pending = _Pending()
         pending.add_side_rows(cable_id, prepared)
         pending.write(self.conn)
@@ -690,20 +698,14 @@ class SQLiteStore(SharedStore):
 
 
 class _Pending:
-    """Rows of new records, written with one executemany per table."""
+    """Rows of new records, written with one executemany per table.  The records are kept as
+    (cable id, Prepared) pairs and their rows made at `write`, table by table: one
+    comprehension over the batch per table rather than eight per record."""
 
     def __init__(self) -> None:
-        self.cables: list[tuple] = []
-        self.handling: list[tuple] = []
-        self.tags: list[tuple] = []
-        self.recipients: list[tuple] = []
-        self.refs: list[tuple] = []
-        self.paragraphs: list[tuple] = []
-        self.sources: list[tuple] = []
-        self.people: list[tuple] = []
-        self.fts: list[tuple] = []
+        self.new: list[tuple[int, Prepared]] = []  # a `cables` row and side rows each
+        self.side: list[tuple[int, Prepared]] = []  # side rows only (a replaced record)
         self.cable_sources: list[tuple] = []
-        self.texts: list[tuple] = []
 
     def add_source(self, p: Prepared, now: str, *, stored: bool) -> None:
         """A source row; `stored`: with its own copy of the record (else it is the version of
@@ -723,38 +725,57 @@ class _Pending:
         )
 
     def add(self, cid: int, p: Prepared) -> None:
-        self.cables.append((cid, *p.columns, _indexed(p)))
-        self.add_side_rows(cid, p)
+        self.new.append((cid, p))
 
     def add_side_rows(self, cid: int, p: Prepared) -> None:
-        """The rows of a prepared record under its cable id: tuples made in the worker, with
-        the id put in front (the only work left to the writer)."""
-        self.handling += [(cid, *r) for r in p.handling]
-        self.tags += [(cid, *r) for r in p.tags]
-        self.recipients += [(cid, *r) for r in p.recipients]
-        self.refs += [(cid, *r) for r in p.refs]
-        self.paragraphs += [(cid, *r) for r in p.paragraphs]
-        if p.location:
-            self.sources.append((cid, *p.location))
-        self.people += [(cid, *r) for r in p.people]
-        self.texts.append((cid, p.packed))
-        self.fts.append((cid, *p.fts, _indexed(p)))
+        """The rows of a prepared record under its cable id (its `cables` row is the caller's):
+        tuples made in the worker, with the id put in front (the only work left to the
+        writer)."""
+        self.side.append((cid, p))
 
     def write(self, conn: sqlite3.Connection) -> None:
         ex = conn.executemany
-        if self.cables:
+        if self.new:
             columns = ", ".join(("id", *_COLUMNS, "acl"))
             marks = ", ".join("?" * (len(_COLUMNS) + 2))
-            ex(f"INSERT INTO cables ({columns}) VALUES ({marks})", self.cables)
-        ex("INSERT OR IGNORE INTO handling VALUES (?, ?)", self.handling)
-        ex("INSERT OR IGNORE INTO tags VALUES (?, ?)", self.tags)
-        ex("INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.recipients)
-        ex("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", self.refs)
-        ex("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)", self.paragraphs)
-        ex("INSERT INTO sources VALUES (?, ?, ?, ?)", self.sources)
-        ex("INSERT INTO texts VALUES (?, ?)", self.texts)
-        ex("INSERT INTO people VALUES (?, ?, ?, ?, ?)", self.people)
-        ex("INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)", self.fts)
+            ex(
+                f"INSERT INTO cables ({columns}) VALUES ({marks})",
+                [(cid, *p.columns, p.indexed) for cid, p in self.new],
+            )
+        both = self.new + self.side if self.side else self.new
+        ex(
+            "INSERT OR IGNORE INTO handling VALUES (?, ?)",
+            [(cid, *r) for cid, p in both for r in p.handling],
+        )
+        ex(
+            "INSERT OR IGNORE INTO tags VALUES (?, ?)",
+            [(cid, *r) for cid, p in both for r in p.tags],
+        )
+        ex(
+            "INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(cid, *r) for cid, p in both for r in p.recipients],
+        )
+        ex(
+            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
+            [(cid, *r) for cid, p in both for r in p.refs],
+        )
+        ex(
+            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
+            [(cid, *r) for cid, p in both for r in p.paragraphs],
+        )
+        ex(
+            "INSERT INTO sources VALUES (?, ?, ?, ?)",
+            [(cid, *p.location) for cid, p in both if p.location],
+        )
+        ex("INSERT INTO texts VALUES (?, ?)", [(cid, p.packed) for cid, p in both])
+        ex(
+            "INSERT INTO people VALUES (?, ?, ?, ?, ?)",
+            [(cid, *r) for cid, p in both for r in p.people],
+        )
+        ex(
+            "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
+            [(cid, *p.fts, p.indexed) for cid, p in both],
+        )
         ex(
             "INSERT OR IGNORE INTO cable_sources (reference_id, form, path, offset, released,"
             " digest, record, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -820,12 +841,6 @@ def _column_values(c: Cable, digest: str, row: bytes, access: Stored) -> tuple:
         access.floor_rank,
         c.released,
     )
-
-
-def _indexed(p: Prepared) -> str:
-    """The acl text of a prepared record in SQLite's index and `cables.acl`: its access
-    tokens and its tags' (policy.indexed_acl); PostgreSQL stores `p.acl` alone."""
-    return indexed_acl(p.acl, (t for (t,) in p.tags))
 
 
 def write_access(conn: sqlite3.Connection, cid: int, s: Stored) -> bool:
