@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -743,26 +744,15 @@ class _Pending:
                 [(cid, *p.columns, p.indexed) for cid, p in self.new],
             )
         both = self.new + self.side if self.side else self.new
-        ex(
-            "INSERT OR IGNORE INTO handling VALUES (?, ?)",
-            [(cid, *r) for cid, p in both for r in p.handling],
-        )
-        ex(
-            "INSERT OR IGNORE INTO tags VALUES (?, ?)",
-            [(cid, *r) for cid, p in both for r in p.tags],
-        )
-        ex(
-            "INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(cid, *r) for cid, p in both for r in p.recipients],
-        )
-        ex(
-            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
-            [(cid, *r) for cid, p in both for r in p.refs],
-        )
-        ex(
-            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)",
-            [(cid, *r) for cid, p in both for r in p.paragraphs],
-        )
+        for sql, rows in (
+            ("INSERT OR IGNORE INTO handling VALUES (?, ?)", attrgetter("handling")),
+            ("INSERT OR IGNORE INTO tags VALUES (?, ?)", attrgetter("tags")),
+            ("INSERT INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", attrgetter("recipients")),
+            ("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)", attrgetter("refs")),
+            ("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?)", attrgetter("paragraphs")),
+        ):
+            # each side table's rows for the whole batch, one statement a table
+            ex(sql, [(cid, *r) for cid, p in both for r in rows(p)])
         ex(
             "INSERT INTO sources VALUES (?, ?, ?, ?)",
             [(cid, *p.location) for cid, p in both if p.location],

@@ -11,6 +11,8 @@ but those matching x, also where a column is unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from cablebase.access.policy import Access, sql_visible
 from cablebase.archive.pg.fulltext import exact_by_pairs, pairs_query, phrase_pairs, term_query
 from cablebase.archive.query import (
@@ -75,23 +77,22 @@ def text_query(node: Node, *, subject: bool = False) -> str | None:
 def on_subject(node: Node) -> bool:
     """Whether every term of a free-text subtree is limited to the subject (`subject:`): then
     the subject's own tsvector answers it, as exactly as the whole text's weight-A words."""
-    if isinstance(node, Term):
-        return node.column == "subject"
-    if isinstance(node, Not):
-        return on_subject(node.node)
-    if isinstance(node, And | Or):
-        return all(on_subject(n) for n in node.nodes)
-    return False
+    return _subject_terms(node, all)
 
 
 def asks_subject(node: Node) -> bool:
     """Whether some term of the subtree is limited to the subject (`subject:`)."""
+    return _subject_terms(node, any)
+
+
+def _subject_terms(node: Node, quantifier: Callable[[Iterable[bool]], bool]) -> bool:
+    """Whether `quantifier` (all or any) of the subtree's terms are limited to the subject."""
     if isinstance(node, Term):
         return node.column == "subject"
     if isinstance(node, Not):
-        return asks_subject(node.node)
+        return _subject_terms(node.node, quantifier)
     if isinstance(node, And | Or):
-        return any(asks_subject(n) for n in node.nodes)
+        return quantifier(_subject_terms(n, quantifier) for n in node.nodes)
     return False
 
 
