@@ -206,6 +206,53 @@ def test_number_after_a_wrapped_line_continues_the_text():
     assert [p.number for p in c.paragraphs] == [1, 2]
 
 
+def test_a_name_number_after_a_blank_line_going_back_continues_the_text():
+    # A page set a `¶` break (blank line, number at a line start) before the number of a
+    # name cut mid-sentence (`the trawler Zephyr` ⏎⏎ `1. They ...`, `the G7 or G7` ⏎⏎ `1.` for
+    # `G7+1`): a number going back, resuming no numbering before it, after running text
+    # ending in a name, is the sentence going on.
+    cut = "Points: -- The crew of the trawler retook the Marisol and Zephyr"
+    cases = {
+        # back to 1 inside paragraph 1, and inside paragraph 3; a name with a digit
+        f"1. (C) {cut}\n\n1. They sailed home.\n\n2. (C) Details.\n\nROE": [1, 2],
+        f"1. (C) One.\n\n2. (C) Two.\n\n3. (C) {cut}\n\n1. They sailed home.\n\n"
+        "4. (C) Four.\n\nROE": [1, 2, 3, 4],
+        "1. (C) Summary: the talks should reach capitals beyond the G7 or G7\n\n"
+        "1. The rest agree.\n\n2. (C) Two.\n\nROE": [1, 2],
+        # not after a sentence's end (a numbering slip), a colon (a list), a comma (a
+        # resolution's preamble), a title in capitals, a short line, a lower-case word, a
+        # number, or table columns
+        "1. (C) One.\n\n2. (C) Two ends.\n\n2. (C) Two again.\n\nROE": [1, 2, 2],
+        "1. (C) One.\n\n2. (C) The Council adopted the following text of the Chairman:\n\n"
+        "1. first\n\n2. second\n\nROE": [1, 2, 1, 2],
+        "1. (C) One.\n\n2. (C) Acting under Chapter VII of the Charter of the United Nations,\n\n"
+        "1. Decides to renew.\n\nROE": [1, 2, 1],
+        "1. (C) One.\n\n2. (C) Text follows.\n\nANNEX I UNDERSTANDINGS RELATING TO THE CEASE-FIRE\n\n"
+        "1. Both agree.\n\nROE": [1, 2, 1],
+        "1. (C) One.\n\n2. (C) Text.\n\nThe Lead Stories of the Day\n\n1. Elections\n\nROE": [
+            1,
+            2,
+            1,
+        ],
+        "1. (C) One.\n\n2. (C) The Economic and Financial Dialogue, session one: growth and welfare"
+        "\n\n1. We agreed.\n\nROE": [1, 2, 1],
+        "1. (C) One.\n\n2. (C) The banks as listed in the references (A) Valletta 0638 and 0118"
+        "\n\n1. Banks grew.\n\nROE": [1, 2, 1],
+        "1. (C) One.\n\n2. (C) Table.\n\n(US$ million) Approved    In percent    Approved Amount"
+        "\n\n1. Oil and Gas 56    2,403.17    32.0\n\nROE": [1, 2, 1],
+        # a number resuming the numbering before a list read as paragraphs starts a paragraph
+        "1. (C) Contents\n\n1. Part one\n2. Part two\n3. Part three\n\n"
+        "2. (C) Summary: Short.\n\nROE": [1, 1, 2, 3, 2],
+        # the next number in sequence after a blank line always starts a paragraph
+        f"1. (C) {cut}\n\n2. (C) Two.\n\nROE": [1, 2],
+    }
+    for body, numbers in cases.items():
+        c = _parse(body)
+        assert [p.number for p in c.paragraphs if p.number is not None] == numbers, body
+    c = _parse(next(iter(cases)))
+    assert c.paragraphs[0].text == cut + " 1. They sailed home."
+
+
 def test_four_digit_number_never_starts_a_paragraph():
     c = _parse("1. (U) The plan was adopted in\n\n2006. It has held since.\n\n2. (U) Next.\n\nROE")
     assert [p.number for p in c.paragraphs] == [1, 2]

@@ -743,3 +743,18 @@ def test_upper_case_title_after_a_mixed_case_summary(tail, summary):
 def test_key_points_closed_by_end_summary():
     body = "1. (C) Key Points: -- Zenda closed its border.  End Summary.\n\n2. (C) More.\n\nROE"
     assert _parse(body).summary == "-- Zenda closed its border."
+
+
+@pytest.mark.parametrize("lead", ["1- ", "1 - ", "1-- ", "2 -- "])
+def test_label_after_a_number_written_with_a_hyphen(lead: str) -> None:
+    # `1- SUMMARY: …` (a pre-2000 post wrote its numbers so): the number and label stay out
+    paragraphs = [
+        Paragraph(number=None, text=f"{lead}SUMMARY: THE FAIR OPENED LATE. END SUMMARY"),
+        Paragraph(number=2, text="THE REST."),
+    ]
+    assert find_summary(paragraphs) == "THE FAIR OPENED LATE."
+
+
+def test_a_hyphenated_number_in_prose_is_no_label() -> None:
+    paragraphs = [Paragraph(number=1, text="1-2 summary pages were lost in transit.")]
+    assert find_summary(paragraphs) is None

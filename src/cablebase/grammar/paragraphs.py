@@ -170,6 +170,7 @@ def segment(lines: list[str]) -> list[Item]:
     cur: Item | None = None
     heading: list[str] = []
     last_number = 0
+    numbers: set[int] = set()  # the paragraph numbers read so far
     n = len(lines)
     ss = list(map(str.strip, lines))  # no bytecode per line
     case: tuple[bool, bool] | None = None
@@ -279,11 +280,17 @@ def segment(lines: list[str]) -> list[Item]:
             number = int(numbered.group(1) if numbered is not None else marked[1])
             # a wrapped line starting with a number (`...by` / `10. percent`) is text
             continuation = (
-                not prev_blank
-                and cur is not None
+                cur is not None
                 and number != last_number + 1
-                and not ends_sentence(ss[sp - 1])
+                and (
+                    not ends_sentence(ss[sp - 1])
+                    if not prev_blank
+                    else _name_number_break(number, last_number, numbers, cur.lines)
+                )
             )
+            if continuation and prev_blank and cur is not None:
+                while cur.lines and not cur.lines[-1]:  # the page's break, not the cable's
+                    cur.lines.pop()
             if not continuation and number > 0:
                 if numbered is not None:
                     portion, rest = _split_mark(numbered.group(2), lowered)
@@ -302,6 +309,7 @@ def segment(lines: list[str]) -> list[Item]:
                 heading = []
                 items.append(cur)
                 last_number = number
+                numbers.add(number)
                 continue
         # -- text line ----------------------------------------------------------------
         if cur is None:
@@ -314,6 +322,24 @@ def segment(lines: list[str]) -> list[Item]:
     if heading:
         items.append(Item(kind="para", heading=_join_heading(heading), line=n))
     return items
+
+
+def _name_number_break(number: int, last_number: int, numbers: set[int], lines: list[str]) -> bool:
+    """After a blank line, is `N.` the number of a name cut off mid-sentence?  A page set a
+    `¶` break before the number of a name at a line start (`... the Samarah Ahmed and
+    Momtaz` ⏎⏎ `1. He said ...`, `beyond the E3 or E3` ⏎⏎ `1. The minority ...` for `E3+1`).
+    Only a number going back that resumes no numbering before it (a `2.` after a list
+    `1.`-`12.` inside ¶1 resumes ¶1), after a line of running text (long, mixed case, no
+    table columns) ending in a name (`Momtaz`, `E3`: not a title's capitals, not a comma)."""
+    if number > last_number or number - 1 in numbers:
+        return False
+    last = next((line for line in reversed(lines) if line), "")
+    if len(last) < 60 or not last[-1].isalnum() or "   " in last:
+        return False
+    word = last[last.rfind(" ") + 1 :]
+    if not word[0].isupper() or (word.isalpha() and word.isupper()):
+        return False
+    return _LOWER_WORD.search(last) is not None
 
 
 def _join_heading(pieces: list[str]) -> str:

@@ -29,10 +29,13 @@ from cablebase.record import Paragraph
 
 __all__ = ["ends_in_heading", "find_summary", "opens_with_label"]
 
-# What may stand before the label: a paragraph number written oddly (`1,` `1)`, `l.`), a portion
+# What may stand before the label: a paragraph number written oddly (`1,` `1)`, `1-`, `l.`), a portion
 # mark the paragraph reader left (`(c)`, `(S/NF)`, `(sbu)`), and the label's own parenthesis or
 # bracket (`[Summary]` … `[End summary]`).
-_LEAD = r"^[\s.]*(?:(?:\d{1,3}|l(?=\.))\s*[.,)]\s*|\(\d{1,3}\)\s*)?(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?[(\[]?"
+_LEAD = (
+    r"^[\s.]*(?:(?:\d{1,3}|l(?=\.))\s*(?:[.,)]|-{1,2})\s*|\(\d{1,3}\)\s*)?"
+    r"(?:\(\s*[A-Za-z/ ]{1,12}[)>]\s*)?[(\[]?"
+)
 _AND = r"(?:\s+and\s+|\s*&\s*)"  # `Summary and Comment`, `Summary & Comment`
 _WORDS = r"(?:comment|action\s+request|recommendations?|introduction|background|conclusions?)s?"
 _LABEL = re.compile(
