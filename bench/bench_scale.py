@@ -401,6 +401,11 @@ def main() -> None:
         help="the stores, each optionally with the last step it grows to: sqlite,postgresql:500000",
     )
     ap.add_argument("--web-workers", default="2", help="server processes, e.g. 1,2")
+    ap.add_argument(
+        "--web-at",
+        default="",
+        help="the steps after which bench_web.py runs, e.g. 2500000 (default: every step)",
+    )
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--min-free", type=float, default=8.0, help="GB of disk always left free")
@@ -507,6 +512,8 @@ def main() -> None:
             if not locations:
                 break
             log({"step": step, "search": search(locations, logfile)}, results)
+            if args.web_at and str(step) not in args.web_at.split(","):
+                continue  # the reading room is measured at the chosen steps only
             for store, location in locations.items():
                 for w in map(int, args.web_workers.split(",")):
                     log(
