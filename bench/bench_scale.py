@@ -3,6 +3,9 @@
     nice -n 19 python bench/bench_scale.py --workdir /var/tmp/scale --steps 250000,1000000,2500000
     python bench/bench_scale.py ... --stores sqlite,postgresql:1000000   # PostgreSQL to 1 M only
     python bench/bench_scale.py --workdir /var/tmp/scale --report        # the tables, markdown
+    # PostgreSQL in a kept cluster, grown on by a later run (the chunks already whole are reused):
+    python bench/bench_scale.py ... --stores postgresql --pg-data /var/tmp/scale/pg --steps 250000,1000000
+    python bench/bench_scale.py ... --stores postgresql --pg-data /var/tmp/scale/pg --resume --steps 1000000,2500000
 
 One generator (seed 1, one sequence of reference ids) writes the cables as one cables.csv per
 step (rows 1-250,000, then 250,001-1,000,000, ...), ahead of the ingest in its own process, so
@@ -63,21 +66,43 @@ def log(record: dict, results: Path) -> None:
 SERVER_SETTINGS = {"max_connections": "200", "shared_buffers": "1GB"}
 
 
-def postgresql(stack: ExitStack) -> tuple[str, ServerTree]:
-    """The URL of a new database on a throwaway server (tests/pg_server.py) restarted with
-    SERVER_SETTINGS; stopped and removed when `stack` closes."""
+def postgresql(stack: ExitStack, kept: Path | None = None) -> tuple[str, ServerTree]:
+    """The URL of a database on a server of tests/pg_server.py run with SERVER_SETTINGS: a
+    throwaway one, stopped and removed when `stack` closes; or, with `kept`, the cluster in that
+    folder (made there the first time), stopped and kept, so that a later run grows it on."""
     sys.path.insert(0, str(BENCH.parent))
     from tests import pg_server
 
-    server = pg_server.start()
-    stack.callback(server.stop)
+    if kept is None:
+        server = pg_server.start()
+        stack.callback(server.stop)
+        restart = "restart"
+    else:
+        server = pg_server.Server()
+        server.root.rmdir()  # the temporary folder it made: the kept one serves instead
+        server.root, server.data, server.log = kept, kept / "data", kept / "server.log"
+        fresh = not server.data.exists()
+        kept.mkdir(parents=True, exist_ok=True)
+        if server.owner is not None:
+            os.chown(kept, server.owner.pw_uid, server.owner.pw_gid)
+        if fresh:
+            server._run("initdb", "-D", str(server.data), "-U", pg_server.USER, "--auth=trust",
+                        "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+        restart = "start"
+        server.started = True  # once pg_ctl below has run
+        stack.callback(
+            lambda: server._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(server.data))
+        )
     options = (
         f"-p {server.port} -h 127.0.0.1 -k {server.root} -c fsync=off"
         " -c synchronous_commit=off -c full_page_writes=off"
     )
     options += "".join(f" -c {k}={v}" for k, v in SERVER_SETTINGS.items())
-    server._run("pg_ctl", "restart", "-w", "-t", "120", "-D", str(server.data), "-l",
+    server._run("pg_ctl", restart, "-w", "-t", "120", "-D", str(server.data), "-l",
                 str(server.log), "-o", options)  # fmt: skip
+    if kept is not None and fresh:
+        server._run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", pg_server.USER,
+                    pg_server.DATABASE)  # fmt: skip
     return pg_server.url(server.dsn), ServerTree(server.data)
 
 
@@ -411,9 +436,14 @@ def main() -> None:
     ap.add_argument("--min-free", type=float, default=8.0, help="GB of disk always left free")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument(
+        "--pg-data",
+        type=Path,
+        help="PostgreSQL: the cluster in this folder (made the first time), kept at the end",
+    )
+    ap.add_argument(
         "--resume",
         action="store_true",
-        help="SQLite: grow WORKDIR/scale.db as it is (kept from an earlier run), from its count on",
+        help="grow the kept archive (WORKDIR/scale.db, or --pg-data's) from its count on",
     )
     ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
@@ -444,19 +474,22 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     start = 0
-    if args.resume:
-        if stores != ["sqlite"]:
-            ap.error("--resume grows a kept SQLite archive: --stores sqlite")
-        start = cables(str(args.workdir / "scale.db"))
-        log({"resumed": start}, results)
+    one_kept = stores == ["sqlite"] or (stores == ["postgresql"] and args.pg_data)
+    if args.resume and not one_kept:
+        ap.error("--resume grows one kept archive: --stores sqlite, or postgresql with --pg-data")
     with ExitStack() as stack:
+        locations: dict[str, str] = {}
+        tree = None
+        if "postgresql" in stores:
+            locations["postgresql"], tree = postgresql(stack, args.pg_data)
+        if args.resume:
+            start = cables(locations.get("postgresql") or str(args.workdir / "scale.db"))
+            log({"resumed": start}, results)
         gen = subprocess.Popen(
             [sys.executable, __file__, "--generate", "--workdir", str(args.workdir),
              "--steps", args.steps, "--start", str(start)],
         )  # fmt: skip
         stack.callback(lambda: gen.poll() is None and gen.kill())
-        locations: dict[str, str] = {}
-        tree = None
         if "sqlite" in stores:
             db = args.workdir / "scale.db"
             for s in ("", "-wal", "-shm") if not args.resume else ():
@@ -468,8 +501,6 @@ def main() -> None:
                         Path(str(db) + s).unlink(missing_ok=True) for s in ("", "-wal", "-shm")
                     ]
                 )
-        if "postgresql" in stores:
-            locations["postgresql"], tree = postgresql(stack)
         per_cable = dict(GUESS)
         grown = dict.fromkeys(locations, start)
         previous = start
