@@ -13,22 +13,9 @@ import orjson
 from cablebase.archive.facet_table import FacetTable, built_facet_table, shared_facet_table
 from cablebase.archive.query import All, And, Field, Node, Visible, field_values
 from cablebase.archive.sqlite_counts import Counting, _split_visible
+from cablebase.archive.store import facet_sql
 
-# Each facet (store.FACETS) as (SQL value over `cables c`, the join it needs).
-FACET_SQL = {
-    "origin": ("c.origin", ""),
-    # From the class_rank index (the rank stands for the normalised classification).
-    "classification": (
-        "CASE c.class_rank WHEN 0 THEN 'UNCLASSIFIED' WHEN 1 THEN 'CONFIDENTIAL'"
-        " WHEN 2 THEN 'SECRET' WHEN 3 THEN 'TOP SECRET' END",
-        "",
-    ),
-    "year": ("c.year", ""),
-    # From the (year, month) index, not the rows: cheap for broad queries.
-    "month": ("CASE WHEN c.month IS NOT NULL THEN printf('%04d-%02d', c.year, c.month) END", ""),
-    "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
-    "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
-}
+FACET_SQL = facet_sql("printf('%04d-%02d', c.year, c.month)")
 
 # A class condition's comparison, as query.to_sql writes it (`c.class_rank op ?`).
 _COMPARE = {"=": eq, "<": lt, "<=": le, ">": gt, ">=": ge}

@@ -40,6 +40,27 @@ HitRow = tuple[int, str, str | None, str | None, str | None, str | None, float |
 SORTS = ("relevance", "date", "-date")
 # The facets of `Search.facets`.
 FACETS = ("origin", "classification", "year", "month", "tag", "handling")
+
+
+def facet_sql(month: str) -> dict[str, tuple[str, str]]:
+    """Each facet as (SQL value over `cables c`, the join it needs), the same in every store but
+    for the month's text ("YYYY-MM"), which each SQL dialect writes its own way."""
+    return {
+        "origin": ("c.origin", ""),
+        # From the class_rank index (the rank stands for the normalised classification).
+        "classification": (
+            "CASE c.class_rank WHEN 0 THEN 'UNCLASSIFIED' WHEN 1 THEN 'CONFIDENTIAL'"
+            " WHEN 2 THEN 'SECRET' WHEN 3 THEN 'TOP SECRET' END",
+            "",
+        ),
+        "year": ("c.year", ""),
+        # From the (year, month) index, not the rows: cheap for broad queries.
+        "month": (f"CASE WHEN c.month IS NOT NULL THEN {month} END", ""),
+        "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
+        "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
+    }
+
+
 # The sources of `Search.values`: distinct stored values that name fields resolve against.
 VALUE_SOURCES = ("origins", "posts", "people", "recipients", "routes", "person_tags")
 

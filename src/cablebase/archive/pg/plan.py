@@ -27,6 +27,7 @@ from cablebase.archive.query import (
     QueryError,
     Term,
     Visible,
+    column_sql,
     field_values,
 )
 
@@ -37,7 +38,6 @@ SUBJECT_TEXT = "c.subject_fts @@ %s::tsquery"
 # Phrases, on the index of adjacent word pairs (archive/pg/fulltext.pairs; schema.py,
 # migration 6): a GIN lookup that reads no tsvector.
 PAIRS = "c.pairs @@ %s::tsquery"
-_OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _SIDE = {  # side-table fields: the subquery of the ids they match
     "tag": "SELECT cable_id FROM tags WHERE tag = %s",
     "tag*": "SELECT cable_id FROM tags WHERE tag >= %s AND tag < %s",
@@ -232,21 +232,9 @@ def _field(f: Field, params: list, resolve: OriginResolver) -> str:
             "(c.class_rank IS NOT NULL AND c.classification IS NOT NULL"
             " AND c.class_rank = 0 AND c.classification = %s)"
         )
-    if name == "class":
-        params.append(v["rank"])
-        return f"(c.class_rank IS NOT NULL AND c.class_rank {_OPS[f.op]} %s)"
-    if name == "year":
-        if "range" in v:
-            params.extend(v["range"])
-            return "(c.year IS NOT NULL AND c.year BETWEEN %s AND %s)"
-        params.append(v["year"])
-        return f"(c.year IS NOT NULL AND c.year {_OPS[f.op]} %s)"
-    if name == "from":
-        params.append(v["bound"])
-        return "(c.created IS NOT NULL AND c.created >= %s)"
-    if name == "to":
-        params.append(v["bound"])
-        return "(c.created IS NOT NULL AND c.created < %s)"
+    column = column_sql(f, v, params)
+    if column is not None:
+        return column.replace("?", "%s")
     if name == "released":
         params.extend(v["range"])
         return "(c.released IS NOT NULL AND c.released >= %s AND c.released < %s)"

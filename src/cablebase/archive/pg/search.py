@@ -31,7 +31,7 @@ from cablebase.archive.pg.fulltext import exact_by_pairs, phrase_pairs, term_que
 from cablebase.archive.pg.plan import text_query, where
 from cablebase.archive.query import And, Node, Not, Or, Term, conjoin, positive_terms
 from cablebase.archive.store import FACETS as FACET_NAMES
-from cablebase.archive.store import Reader
+from cablebase.archive.store import Reader, facet_sql
 
 SORTS = {  # total orders; undated cables first in date order and last in -date (as SQLite)
     "date": "c.created ASC NULLS FIRST, c.id",
@@ -41,22 +41,7 @@ SORTS = {  # total orders; undated cables first in date order and last in -date 
 RANK = "ts_rank('{0.25, 0, 0, 1}', c.fts, %s::tsquery)"
 # The same on the subject's own tsvector (every position A; inline in the row, no TOAST).
 SUBJECT_RANK = "ts_rank('{0.25, 0, 0, 1}', c.subject_fts, %s::tsquery)"
-FACETS = {  # name -> (value, join), as store.FACETS
-    "origin": ("c.origin", ""),
-    "classification": (
-        "CASE c.class_rank WHEN 0 THEN 'UNCLASSIFIED' WHEN 1 THEN 'CONFIDENTIAL'"
-        " WHEN 2 THEN 'SECRET' WHEN 3 THEN 'TOP SECRET' END",
-        "",
-    ),
-    "year": ("c.year", ""),
-    "month": (
-        "CASE WHEN c.month IS NOT NULL THEN"
-        " lpad(c.year::text, 4, '0') || '-' || lpad(c.month::text, 2, '0') END",
-        "",
-    ),
-    "tag": ("t.tag", "JOIN tags t ON t.cable_id = c.id"),
-    "handling": ("h.caveat", "JOIN handling h ON h.cable_id = c.id"),
-}
+FACETS = facet_sql("lpad(c.year::text, 4, '0') || '-' || lpad(c.month::text, 2, '0')")
 assert set(FACETS) == set(FACET_NAMES)
 CHUNK = 1000
 # Relevance of a query with more hits than this is ranked in two tiers (docs/search.md).  A
