@@ -11,6 +11,7 @@ tests/pg/test_ingest.py)."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -125,6 +126,70 @@ def test_a_killed_bulk_load_is_searched_the_same_then_healed(tmp_path, fresh_ind
             assert b.count(q) == a.count(q), q
     SQLiteStore(killed).close()  # a writer opens it
     assert _indexes(killed) == fresh_indexes and not _deferred_key(killed)
+
+
+def test_indexes_built_one_at_a_time_and_the_rest_by_the_next_writer(
+    tmp_path, fresh_indexes
+) -> None:
+    """build_indexes(at_most=1) builds one deferred index a transaction and says whether any
+    is left; the key goes with the last.  Killed part-way, the next writer builds the rest."""
+    cables = list(generate(30, seed=9))
+    db = tmp_path / "a.db"
+    store = SQLiteStore(db)
+    assert store.defer_indexes() is True
+    store.put_many(cables)
+    left = [store.build_indexes(at_most=1) for _ in range(3)]
+    assert left == [True, True, True]
+    assert len(set(DEFERRED) & set(_indexes(db))) == 3 and _deferred_key(db)
+    store.close()  # as if killed between two builds
+    SQLiteStore(db).close()  # a writer opens it
+    assert _indexes(db) == fresh_indexes and not _deferred_key(db)
+
+    store = SQLiteStore(tmp_path / "b.db")
+    assert store.defer_indexes() is True
+    store.put_many(cables)
+    built = []
+    while store.build_indexes(at_most=1):
+        built.append(len(set(DEFERRED) & set(_indexes(tmp_path / "b.db"))))
+    assert built == list(range(1, len(DEFERRED)))
+    assert store.build_indexes(at_most=1) is False and store.build_indexes() is False
+    store.close()
+    assert _indexes(tmp_path / "b.db") == fresh_indexes and not _deferred_key(tmp_path / "b.db")
+
+
+def test_an_ingest_builds_its_indexes_between_its_last_batches(
+    tmp_path, fresh_indexes, monkeypatch
+) -> None:
+    """Once TAIL of the input is read, an ingest into an empty archive builds one deferred
+    index after each batch (the workers parse meanwhile); batches after that keep the built
+    ones up to date, and the archive ends as any other."""
+    from cablebase.archive import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "TAIL", 0.0)  # from the first batch on
+    csv = tmp_path / "cables.csv"
+    write(40, "csv", csv, seed=3)
+    store = SQLiteStore(tmp_path / "a.db")
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        assert ingest([csv], store, workers=1, batch=3).added == 40
+    finally:
+        store.conn.set_trace_callback(None)
+        store.close()
+    # a batch's cables are one executemany (a statement traced per row): runs of one kind
+    wanted = ("CREATE INDEX", "INSERT INTO cables ")
+    order = [
+        k for k, _ in itertools.groupby(s.split()[0] for s in statements if s.startswith(wanted))
+    ]
+    first = order.index("CREATE")
+    assert order.count("CREATE") == len(DEFERRED)
+    # one index after each batch (of 3 cables), then the batches left
+    assert order[first : first + 4] == ["CREATE", "INSERT", "CREATE", "INSERT"]
+    assert order[-1] == "INSERT"
+    assert _indexes(tmp_path / "a.db") == fresh_indexes
+    assert not _deferred_key(tmp_path / "a.db")
+    with Archive.open(tmp_path / "a.db") as a:
+        assert a.count("") == 40
 
 
 def test_ingest_runs_the_garbage_collector_once_per_batch(tmp_path) -> None:

@@ -46,6 +46,12 @@ TASK = 256
 AHEAD = 5
 SWITCH = 0.0005  # seconds: the main thread's turns at the interpreter lock while a pool runs
 EXAMPLES = 10  # quarantined items named in the summary (all are in `cablebase errors`)
+# Share of the input read after which a bulk load builds its deferred indexes (SQLiteStore.
+# defer_indexes), one between two write batches, rather than all after its last batch: each
+# build takes the writer's core while the workers parse the tasks in flight on the other,
+# where after the load that core idled (9 CPU-s at 251,287 cables).  The rows written after
+# an index is built keep it up to date, a few per cent of them (docs/benchmarks.md).
+TAIL = 0.9
 
 
 @dataclass(slots=True)
@@ -307,7 +313,8 @@ def _ingest_sqlite(
     (mmap_size,) = store.conn.execute("PRAGMA mmap_size").fetchone()
     store.conn.execute("PRAGMA mmap_size = 0")
     try:
-        store.defer_indexes()  # an empty archive: its search indexes built at the end
+        # An empty archive: its search indexes built near the end (TAIL).
+        deferred = store.defer_indexes() and summary.bytes_total > 0
         for result in _parsed(items, workers):
             summary.items += 1
             if isinstance(result, Failure):
@@ -328,6 +335,8 @@ def _ingest_sqlite(
                     # rows are written and freed (while they were held it walked them all:
                     # 13 µs per item).
                     gc.collect(1)
+                    if deferred and summary.bytes_read >= TAIL * summary.bytes_total:
+                        deferred = store.build_indexes(at_most=1)
                     if progress:
                         summary.seconds = time.perf_counter() - start
                         progress(summary)

@@ -316,13 +316,16 @@ class SQLiteStore(SharedStore):
                 self.conn.execute(f"DROP INDEX {name}")
         return True
 
-    def build_indexes(self) -> None:
-        """Make the indexes defer_indexes() dropped (a no-op when there are none)."""
+    def build_indexes(self, *, at_most: int | None = None) -> bool:
+        """Make the indexes defer_indexes() dropped (a no-op when there are none); True while
+        some are left to build.  `at_most`: build that many, each in its own transaction (an
+        ingest builds them one at a time between its last batches, ingest.py)."""
         row = self.conn.execute(
             "SELECT value FROM settings WHERE key = 'deferred_indexes'"
         ).fetchone()
         if row is None:
-            return
+            return False
+        sqls = orjson.loads(row[0])
         # The sorts spill to temporary files, not memory (this connection's TEMP_STORE): an
         # index of millions of rows sorted in memory would take as much RAM as its size.
         # Changing it drops the connection's TEMP tables: its reader sets start again.  The
@@ -334,16 +337,29 @@ class SQLiteStore(SharedStore):
         self.conn.execute("PRAGMA temp_store = FILE")
         self.conn.execute("PRAGMA mmap_size = 0")
         try:
-            with self.conn:
-                self.conn.execute("BEGIN IMMEDIATE")
-                for sql in orjson.loads(row[0]):
-                    sql = sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
-                    self.conn.execute(sql)
-                self.conn.execute("DELETE FROM settings WHERE key = 'deferred_indexes'")
+            left = [sql for sql in sqls if not self._index_exists(sql)]
+            now = left if at_most is None else left[:at_most]
+            # All in one transaction, or one a transaction; the key goes with the last index.
+            groups = [now] if at_most is None or not now else [[sql] for sql in now]
+            for n, group in enumerate(groups, 1):
+                with self.conn:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    for sql in group:
+                        self.conn.execute(
+                            sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+                        )
+                    if n == len(groups) and len(now) == len(left):
+                        self.conn.execute("DELETE FROM settings WHERE key = 'deferred_indexes'")
         finally:
             self.conn.execute(f"PRAGMA mmap_size = {mmap_size}")
             self.conn.execute(f"PRAGMA temp_store = {temp_store}")
             self.reader_sets = ReaderSets(self.conn)
+        return len(now) < len(left)
+
+    def _index_exists(self, sql: str) -> bool:
+        name = sql.split()[2]  # CREATE INDEX name ON ...
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
+        return self.conn.execute(found, (name,)).fetchone() is not None
 
     def __enter__(self) -> SQLiteStore:
         return self
