@@ -21,7 +21,14 @@ from cablebase.archive.api import Archive
 from cablebase.archive.db import Db
 from cablebase.archive.ingest import ingest
 from cablebase.archive.schema import MIGRATIONS
-from cablebase.archive.sqlite import _RECORD, SQLiteStore, full_json, prepare
+from cablebase.archive.sqlite import (
+    _RECORD,
+    SQLiteStore,
+    full_json,
+    prepare,
+    record_jsons,
+    row_json,
+)
 from cablebase.archive.store import open_store
 from cablebase.forms.sources import Raw, iter_items
 from cablebase.parse import parse_text
@@ -78,6 +85,22 @@ def test_prepared_rows_travel_without_the_record() -> None:
         assert len(pickle.dumps(prepared)) < len(pickle.dumps(cable)) + 2000
         assert full_json(travelled.cable) == full_json(cable)
         assert travelled.digest == prepared.digest
+
+
+def test_record_jsons_are_the_full_and_the_row_json() -> None:
+    """One dump of the shared fields gives full_json and row_json's JSON byte for byte: with
+    a source and without, with empty paragraphs, and with text holding the control bytes
+    the dump's stand-ins are (orjson escapes them in strings)."""
+    odd = parse_text(ROW.replace("The ferries", "The \x01ferries\x02"), form="csv")
+    odd.subject = "\x02 \x01"
+    empty = parse_text(ROW, form="csv")
+    empty.paragraphs = []
+    for cable in (parse_text(ROW, form="csv"), _no_source(), odd, empty):
+        before = full_json(cable)
+        full, row = record_jsons(cable)
+        assert full == before == full_json(cable)  # the record is left as it was
+        assert texts.compress(row) == row_json(cable)
+        assert texts.decompress(row_json(cable)) == row
 
 
 def _columns(db: Db, table: str) -> set[str]:

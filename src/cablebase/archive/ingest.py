@@ -164,21 +164,21 @@ def _parse_batch(task: list | tuple) -> bytes | list:
     (Prepared.state), each failure as a list [location, reason, offset].  The writer reads
     these back 40 % faster than it unpickles the same objects, and the worker writes them
     60 % faster (docs/benchmarks.md).  A value marshal cannot write (a str subclass, say)
-    sends the batch as objects, pickled as before."""
+    sends the batch as objects, pickled as before (a Prepared pickles as its state)."""
     with _gc_paused():
-        results = [_parse(item) for item in unpack_task(task)]
+        # Each record is let go as soon as its rows are made: the next one's parse reuses its
+        # memory, still in the cache (a task's peak 16 -> 11 MB), and marshal writes the rows'
+        # values, no longer shared with a record, without its table of shared objects
+        # (docs/benchmarks.md, ingest workers, session 16).
+        values = [
+            r.state() if isinstance(r, Prepared) else [r.location, r.reason, r.offset]
+            for r in map(_parse, unpack_task(task))
+        ]
         try:
-            data: bytes | list = marshal.dumps(
-                [
-                    r.state() if isinstance(r, Prepared) else [r.location, r.reason, r.offset]
-                    for r in results
-                ]
-            )
+            data: bytes | list = marshal.dumps(values)
         except ValueError:
-            return results
-        # Collected once the task's records are gone: run while they were alive, the
-        # collector walked every one of them (6 ms a task of 256, to find no cycle).
-        del results
+            return [Failure(*v) if isinstance(v, list) else from_state(v) for v in values]
+        del values
         gc.collect(1)
     return data
 
