@@ -145,3 +145,6 @@ def test_migration_keeps_the_pairs_in_the_index_only(pg_dsn):
         assert conn.execute(dead).fetchone()[0] == 0
         index = "SELECT indexdef FROM pg_indexes WHERE indexname = 'cables_pairs'"
         assert "cable_pairs(fts)" in conn.execute(index).fetchone()[0]
+        # no statistics of the expression: ANALYZE does not compute it
+        target = "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'cables_pairs'::regclass"
+        assert conn.execute(target).fetchone()[0] == 0
