@@ -23,7 +23,7 @@ def test_fast_tokens_are_the_index_tokens():
 
 def test_positions_past_the_limit_keep_the_word():
     body = "filler " * (MAX_POSITION + 10) + "zanzibar lighthouse"
-    literal, _, found = tsvector("Subject line", body)
+    literal, found = tsvector("Subject line", body)
     assert "zanzibar" in found and "'zanzibar':16383" in literal
     # a word keeps at most 256 positions
     assert literal.split("'filler':")[1].split(" ")[0].count(",") == 255
@@ -47,33 +47,49 @@ def _set(literal: str) -> set[str]:
     return set(parsed(literal))
 
 
+def _pairs_of(subject: str, body: str) -> set[str]:
+    return _set(pairs(parsed(tsvector(subject, body).fts)))
+
+
 def test_pairs_are_the_adjacent_words():
-    found = tsvector("Visit of the Minister", "The minister's visit; the minister left")
-    assert _set(found.pairs) == {
+    assert _pairs_of("Visit of the Minister", "The minister's visit; the minister left") == {
         "visit of", "of the", "the minister",  # the subject's
         "minister s", "s visit", "visit the", "minister left",  # the body's, not across
     }  # fmt: skip
     long = "x" * (PAIR_WORD + 1)
-    assert _set(tsvector("", f"a {long} b {'y' * PAIR_WORD} c").pairs) == {
+    assert _pairs_of("", f"a {long} b {'y' * PAIR_WORD} c") == {
         f"b {'y' * PAIR_WORD}",
         f"{'y' * PAIR_WORD} c",
     }
     # positions clamped as PostgreSQL keeps them: the words at the limit follow its last word
     body = " ".join(f"w{i}" for i in range(MAX_POSITION + 5))
-    clamped = _set(tsvector("", body).pairs)
+    clamped = _pairs_of("", body)
     last = f"w{MAX_POSITION - 3}"  # at position MAX_POSITION - 1 (the body starts at 2)
     assert {f"{last} w{i}" for i in range(MAX_POSITION - 2, MAX_POSITION + 5)} <= clamped
 
 
-def test_pairs_read_back_from_the_tsvector_are_the_written_ones():
-    """Migration 6 reads the pairs of a stored cable from its tsvector's text (parsed): the
-    same as ingest writes, quotes and backslashes included."""
-    for subject, body in (
-        ("L'ÉTÉ À PARIS", "It's a back\\slash 'quoted' word; it's it's"),
-        ("", "filler " * 300 + "end of filler"),
-    ):
-        found = tsvector(subject, body)
-        assert _set(pairs(parsed(found.fts))) == _set(found.pairs)
+PAIRED_SHAPES = (  # (subject, body): what the pairs' rule meets
+    ("Visit of the Minister", "The minister's visit; the minister left"),
+    ("L'ÉTÉ À PARIS", "It's a back\\slash 'quoted' word; it's it's"),
+    ("", "filler " * 300 + "end of filler"),  # a word past its 256 positions
+    ("", " ".join(f"w{i}" for i in range(MAX_POSITION + 5))),  # clamped positions
+    ("", f"a {'x' * (PAIR_WORD + 1)} b {'y' * PAIR_WORD} c"),  # a word too long to pair
+    ("Subject only", ""),
+    ("", ""),
+)
+
+
+def test_the_servers_pairs_are_the_rules(pg_dsn):
+    """The index's pairs, computed by the server from a stored tsvector (schema.py's
+    cable_pairs, migration 8), are pairs() of it: quotes, backslashes, clamped positions."""
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        schema.migrate(conn)
+        for subject, body in PAIRED_SHAPES:
+            literal = tsvector(subject, body).fts
+            found = conn.execute("SELECT cable_pairs(%s::tsvector)::text", (literal,)).fetchone()
+            assert _set(found[0]) == _set(pairs(parsed(literal))), (subject, body[:40])
 
 
 def test_fast_reading_of_a_tsvector_is_the_general_one():
@@ -95,7 +111,9 @@ def test_fast_reading_of_a_tsvector_is_the_general_one():
         assert parsed(literal) == _parsed_escaped(literal)
 
 
-def test_migration_reads_the_pairs_ingest_writes(pg_dsn):
+def test_migration_keeps_the_pairs_in_the_index_only(pg_dsn):
+    """Migration 8 drops the pairs column that migrations 6 and 7 wrote (its values let go:
+    one rewrite, no old row versions) and indexes the same pairs, computed from `fts`."""
     import psycopg
 
     from cablebase.generate import generate
@@ -107,17 +125,26 @@ def test_migration_reads_the_pairs_ingest_writes(pg_dsn):
     with PgStore(pg_dsn) as pg:
         pg.put_many([*generate(40, seed=4), edge])
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        written = dict(conn.execute("SELECT id, pairs::text FROM cables"))
+        # the archive as schema 7 keeps it: the pairs a column, as migration 6 wrote them
         conn.execute(
-            "DROP INDEX cables_pairs; ALTER TABLE cables DROP COLUMN pairs;"
+            "DROP INDEX cables_pairs; DROP FUNCTION cable_pairs(tsvector);"
             " DELETE FROM schema_version WHERE version >= 6"
         )
-        assert schema.migrate(conn) == len(schema.MIGRATIONS)
-        assert dict(conn.execute("SELECT id, pairs::text FROM cables")) == written
+        for number, step in enumerate(schema.MIGRATIONS[5:7], start=6):
+            with conn.transaction():
+                step(conn)
+                conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+        written = dict(conn.execute("SELECT id, pairs::text FROM cables"))
         assert len(written) == 41 and all(written.values())
-        # one rewrite (no old row versions), the pairs compressed with lz4 where the server can
+        assert schema.migrate(conn) == len(schema.MIGRATIONS) == 8
+        columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'cables'"
+        assert "pairs" not in {c for (c,) in conn.execute(columns)}
+        indexed = dict(conn.execute("SELECT id, cable_pairs(fts)::text FROM cables"))
+        assert {i: _set(v) for i, v in indexed.items()} == {i: _set(v) for i, v in written.items()}
         dead = "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'cables'"
         assert conn.execute(dead).fetchone()[0] == 0
-        methods = "SELECT DISTINCT pg_column_compression(pairs) FROM cables"
-        if schema._lz4(conn):  # (a short cable's pairs stay in the row, not compressed)
-            assert {m for (m,) in conn.execute(methods)} == {None, "lz4"}
+        index = "SELECT indexdef FROM pg_indexes WHERE indexname = 'cables_pairs'"
+        assert "cable_pairs(fts)" in conn.execute(index).fetchone()[0]
+        # no statistics of the expression: ANALYZE does not compute it
+        target = "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'cables_pairs'::regclass"
+        assert conn.execute(target).fetchone()[0] == 0

@@ -45,10 +45,11 @@ def tokens(text: str) -> list[str]:
 
 
 class Indexed(NamedTuple):
-    """A cable's full-text columns as COPY writes them, and its distinct words."""
+    """A cable's full-text column as COPY writes it, and its distinct words.  Its pairs
+    (pairs()) are the server's to compute, from the positions this writes (schema.py's
+    cable_pairs, migration 8)."""
 
     fts: str  # the tsvector literal of the subject (weight A) and body (D)
-    pairs: str  # the tsvector literal of its adjacent word pairs (pairs())
     words: set[str]
 
 
@@ -60,34 +61,17 @@ def tsvector(subject: str, body: str) -> Indexed:
     for i, token in enumerate(first, start=1):
         positions.setdefault(token, []).append(f"{i}A")
     # A gap: no phrase runs from the subject into the body.
-    dropped = len(first) + 1 + len(rest) > MAX_POSITION  # some position is clamped
     for i, token in enumerate(rest, start=len(first) + 2):
         where = positions.get(token)
         if where is None:
             positions[token] = [str(min(i, MAX_POSITION))]
         elif len(where) < MAX_POSITIONS and i <= MAX_POSITION:
             where.append(str(i))
-        else:
-            dropped = True
     for where in positions.values():  # a subject repeating a word more often than that
-        if len(where) > MAX_POSITIONS:
-            del where[MAX_POSITIONS:]
-            dropped = True
+        del where[MAX_POSITIONS:]
     kept = [t for t in positions if len(t.encode()) <= MAX_WORD]
     literal = " ".join(f"{quoted(t)}:{','.join(positions[t])}" for t in kept)
-    whole = not dropped
-    if whole:  # every position written: the pairs are the adjacent tokens (the usual cable)
-        long = {t for t in positions if len(t.encode()) > PAIR_WORD}
-        found = _adjacent(first, long) | _adjacent(rest, long)
-    else:
-        found = _pairs({t: [int(i.rstrip("A")) for i in positions[t]] for t in kept})
-    return Indexed(literal, _literal(found), set(kept))
-
-
-def _adjacent(sequence: list[str], long: set[str]) -> set[str]:
-    if not long:
-        return set(map(" ".join, pairwise(sequence)))
-    return {f"{a} {b}" for a, b in pairwise(sequence) if a not in long and b not in long}
+    return Indexed(literal, set(kept))
 
 
 def _literal(lexemes: set[str]) -> str:
@@ -107,7 +91,8 @@ def pairs(positions: dict[str, list[int]]) -> str:
     Only words of at most PAIR_WORD bytes are paired (a phrase with a longer word is
     matched on the tsvector, as before), which also keeps a cable's pairs within
     PostgreSQL's 1 MB of lexemes (at most MAX_POSITION pairs of 2 * 31 + 1 bytes).
-    tsvector() writes the same, from the tokens when no position was dropped or clamped."""
+    The rule schema.py's cable_pairs computes in SQL for the index (migration 8); migration
+    6 wrote a column by this function."""
     return _literal(_pairs(positions))
 
 

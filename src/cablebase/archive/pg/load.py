@@ -42,7 +42,7 @@ _SIDE = {  # table -> its columns after cable_id, as Prepared holds its rows
     "paragraphs": ("position", "number", "portion", "heading"),
     "people": ("role", "name", "title", "office"),
 }  # fmt: skip
-_COLS = (*_COLUMNS, "acl", "fts", "pairs")
+_COLS = (*_COLUMNS, "acl", "fts")  # the pairs: computed by the server (cable_pairs)
 
 
 def _now() -> str:
@@ -75,7 +75,7 @@ def load(conn, batch: list[Prepared]) -> PutResult:
         with conn.cursor().copy(f"COPY stage_cables ({cols}) FROM STDIN") as copy:
             for p in staged:
                 indexed = vectors[p.reference_id]
-                copy.write_row((*p.columns, p.acl, indexed.fts, indexed.pairs))
+                copy.write_row((*p.columns, p.acl, indexed.fts))
         # In reference id order: two batches with cables in common lock them alike.
         inserted = dict(
             conn.execute(
@@ -231,7 +231,7 @@ def _replace(conn, p: Prepared) -> tuple[bool, int]:
     sets = ", ".join(f"{c} = %s" for c in _COLS)
     conn.execute(
         f"UPDATE cables SET {sets}, version = %s WHERE id = %s",
-        (*p.columns, p.acl, indexed.fts, indexed.pairs, version + 1, cid),
+        (*p.columns, p.acl, indexed.fts, version + 1, cid),
     )
     _side_rows(conn, [(cid, p, indexed.words)], sources=False)
     return True, further

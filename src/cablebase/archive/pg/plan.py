@@ -36,8 +36,9 @@ TEXT = "c.fts @@ %s::tsquery"
 # archive/pg/schema.py, migration 5): no cable's whole-text tsvector is read from TOAST.
 SUBJECT_TEXT = "c.subject_fts @@ %s::tsquery"
 # Phrases, on the index of adjacent word pairs (archive/pg/fulltext.pairs; schema.py,
-# migration 6): a GIN lookup that reads no tsvector.
-PAIRS = "c.pairs @@ %s::tsquery"
+# migrations 6 and 8: an index of the expression, no column): a GIN lookup that reads no
+# tsvector.
+PAIRS = "cable_pairs(c.fts) @@ %s::tsquery"
 _SIDE = {  # side-table fields: the subquery of the ids they match
     "tag": "SELECT cable_id FROM tags WHERE tag = %s",
     "tag*": "SELECT cable_id FROM tags WHERE tag >= %s AND tag < %s",
@@ -122,22 +123,29 @@ def where(
     access: Access | None = None,
     *,
     loose: bool = False,
+    pairs: bool = True,
 ) -> str:
     """The condition for the tree; values appended to `params`.  `resolve` resolves origin:
     and name fields (archive/pg/resolve.Resolver); `access` is whom `Visible` stands for.
 
     A phrase with pairs is found on the pair index: a two-word phrase exactly, a longer one
     as all its pairs, tested on the tsvector only in the cables holding them all; `loose`
-    leaves that test out (every hit and more: archive/pg/search.py walks the candidates)."""
+    leaves that test out (every hit and more: archive/pg/search.py walks the candidates).
+    Without `pairs` every phrase is tested on the tsvector, as exactly: the form for rows
+    tested one by one, where the index of pairs is no use and computing a row's pairs
+    (schema.py's cable_pairs) costs ten times reading its tsvector."""
 
     def sub(n: Node) -> str:
-        return where(n, params, resolve, access, loose=loose)
+        return where(n, params, resolve, access, loose=loose, pairs=pairs)
+
+    def has_pairs(n: Node) -> bool:
+        return pairs and paired(n)
 
     if isinstance(node, All):
         return "TRUE"
     if isinstance(node, Term) and text_query(node) is None:
         return "FALSE"  # a term that folds to no token (a lone accent): FTS5 matches nothing
-    if text_query(node) is not None and not paired(node) and not _split(node):
+    if text_query(node) is not None and not has_pairs(node) and not _split(node):
         return _text(node, params)
     if isinstance(node, Term):  # a phrase with pairs
         return _phrases([node], params, loose=loose)
@@ -153,8 +161,8 @@ def where(
             return f"NOT ({_text(node.node, params)})"
         return f"NOT ({where(node.node, params, resolve, access)})"
     if isinstance(node, And):
-        phrases = [n for n in node.nodes if isinstance(n, Term) and paired(n)]
-        text = [n for n in node.nodes if text_query(n) is not None and not paired(n)]
+        phrases = [n for n in node.nodes if isinstance(n, Term) and has_pairs(n)]
+        text = [n for n in node.nodes if text_query(n) is not None and not has_pairs(n)]
         neg = [n for n in node.nodes if isinstance(n, Not) and text_query(n.node) is not None]
         taken = (*phrases, *text, *neg)
         parts = [sub(n) for n in node.nodes if not any(n is t for t in taken)]
@@ -175,7 +183,7 @@ def where(
                 parts.append(f"NOT ({_text(Or(tuple(n.node for n in negs)), params)})")
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
     if isinstance(node, Or):
-        text = [n for n in node.nodes if text_query(n) is not None and not paired(n)]
+        text = [n for n in node.nodes if text_query(n) is not None and not has_pairs(n)]
         parts = [sub(n) for n in node.nodes if not any(n is t for t in text)]
         if text:
             parts.append(_text(Or(tuple(text)), params))

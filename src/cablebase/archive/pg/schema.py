@@ -9,15 +9,18 @@ What differs from SQLite, and why:
   its own (`subject_fts`, generated, with its own GIN index: migration 5), small enough to stay
   in the row, so that the first relevance tier and `subject:` are answered without reading a
   cable's whole tsvector from TOAST; and each cable's adjacent word pairs are a tsvector of
-  their own (`pairs`, migration 6, with its own GIN index; lz4, migration 7), so that a
-  phrase is found without testing positions in every candidate's tsvector
-  (archive/pg/fulltext.pairs);
+  their own (migration 6, with its own GIN index), so that a phrase is found without
+  testing positions in every candidate's tsvector (archive/pg/fulltext.pairs): since
+  migration 8 only the index holds them, an index of `cable_pairs(fts)` (the pairs read
+  from the tsvector's positions by an SQL function), no column;
 - columns compared by range or sorted (ids, dates, tags, origins) are `COLLATE "C"`: byte
   order, as SQLite compares, whatever the database's own locale;
 - the version is a row of `schema_version`, not a pragma.
 """
 
 from __future__ import annotations
+
+from cablebase.archive.pg.fulltext import PAIR_WORD
 
 
 def _pairs(conn) -> None:  # conn: psycopg.Connection, in the migration's transaction
@@ -61,6 +64,44 @@ def _compress_pairs(conn) -> None:
     if _lz4(conn):
         conn.execute("ALTER TABLE cables ALTER COLUMN pairs SET COMPRESSION lz4")
 
+
+def _pairs_from_fts(conn) -> None:
+    """Migration 8: the pairs kept in their index only.  The column (a third of an archive's
+    bytes: ~6.4 KB a cable in TOAST, lz4) is dropped and the index is rebuilt on
+    `cable_pairs(fts)`, the same lexemes (archive/pg/fulltext.pairs, the rule migration 6
+    read them by) computed by the server from the tsvector's positions as it indexes a row.
+    The table is rewritten once (CLUSTER: VACUUM FULL's rewrite, which a transaction may
+    hold for one table) so that the dropped column's values are let go.  One transaction:
+    killed, the archive stays at schema 7, its table and index untouched."""
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the index builds, in bulk
+    conn.execute(PAIRS_FUNCTION)
+    conn.execute("DROP INDEX IF EXISTS cables_pairs")
+    conn.execute("ALTER TABLE cables DROP COLUMN IF EXISTS pairs")
+    conn.execute("CLUSTER cables USING cables_pkey")
+    conn.execute("ALTER TABLE cables SET WITHOUT CLUSTER")  # no order to keep later
+    conn.execute("CREATE INDEX cables_pairs ON cables USING gin (cable_pairs(fts))")
+    # No statistics of the expression: ANALYZE would compute it for each row it samples (21
+    # CPU-s of 22 at 30,000 rows, for every autoanalyze of a growing archive); a phrase's plan
+    # is the index's either way (the function's cost), the answers the same.
+    conn.execute("ALTER INDEX cables_pairs ALTER COLUMN 1 SET STATISTICS 0")
+    conn.execute("ANALYZE cables")
+
+
+# A cable's adjacent word pairs (archive/pg/fulltext.pairs) from its tsvector: the words of
+# at most PAIR_WORD bytes at positions p and p + 1, every such two (several words share a
+# position only where positions were clamped).  IMMUTABLE: an index expression; the functions
+# it calls are pg_catalog's (found whatever the search_path).  Its COST keeps the planner from
+# computing it row by row where the index answers.
+PAIRS_FUNCTION = f"""
+    CREATE FUNCTION cable_pairs(fts tsvector) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
+    SELECT coalesce(array_to_tsvector(array_agg(a.lexeme || ' ' || b.lexeme)), ''::tsvector)
+    FROM (SELECT lexeme, unnest(positions) AS p FROM unnest(fts)
+          WHERE octet_length(lexeme) <= {PAIR_WORD}) a
+    JOIN (SELECT lexeme, unnest(positions) AS p FROM unnest(fts)
+          WHERE octet_length(lexeme) <= {PAIR_WORD}) b ON b.p = a.p + 1
+    $$
+"""
 
 # The rewrite takes each row's pairs from the staging table (a USING expression may call a
 # function, not hold a subquery).
@@ -410,6 +451,9 @@ MIGRATIONS: tuple = (
     # 7: the pairs compressed with lz4 (where the server has it), a fifth smaller than pglz
     # leaves them; catalog only, the values written from then on.
     _compress_pairs,
+    # 8: the pairs in their index only, computed by the server from `fts` (cable_pairs):
+    # the column dropped, the table rewritten once.
+    _pairs_from_fts,
 )
 
 # Serialises migrations of one database between processes (several web workers start at once).

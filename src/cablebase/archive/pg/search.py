@@ -311,7 +311,7 @@ class PgSearch:
         params: list = []
         cond = where(loosened(plan), params, reader.resolve, reader.access, loose=True)
         exact: list = []
-        test = self._where(plan, reader, exact)
+        test = where(plan, exact, reader.resolve, reader.access, pairs=False)  # row by row
         # Each candidate by its key, not by the GIN index (which would test all of them).
         tested = (
             "SELECT c.id FROM unnest(%s::bigint[]) AS b(id)"
