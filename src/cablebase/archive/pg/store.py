@@ -52,6 +52,12 @@ class PgStore(SharedStore):
                     " (create one with: cablebase ingest PATH --archive postgresql://…)"
                 )
             schema.migrate(self.conn)
+            # A bitmap of a broad term's or pair's hits stays exact (a row per hit) within
+            # work_mem; past it PostgreSQL keeps whole pages and rechecks every row on them,
+            # which for the word pairs (an expression index, schema migration 8) recomputes
+            # each row's pairs.  64 MB holds the pages of ~2.5 M cables exactly; it is
+            # memory a query may take, not memory held.
+            self.conn.execute("SET work_mem = '64MB'")
             if readonly:
                 self.conn.execute("SET default_transaction_read_only = on")
         except BaseException:
