@@ -624,6 +624,16 @@ def test_no_route_answers_hostile_input_with_5xx(
 from tests import access_lifecycle as L  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def judged_on_the_worlds_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The command line judges declassification dates on the wall clock's day: pinned to the
+    day the world was built for (L.DAY), so a run crossing midnight UTC does not open the
+    cable scheduled for tomorrow halfway through (CI of 2026-12-06 did)."""
+    from cablebase.access import clock
+
+    monkeypatch.setattr(clock, "now", L.clock())
+
+
 @pytest.fixture(scope="module")
 def life(archive_store) -> str:  # type: ignore[no-untyped-def]
     location = archive_store([])

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from cablebase.access import audit
+from cablebase.access import audit, clock
 from cablebase.access.policy import (
     DECLASSIFIED_ON,
     SYSTEM,
@@ -50,15 +49,11 @@ class Outcome:
     already: int  # matching cables already open (released or declassified)
 
 
-def _today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
 def classify(conn: Any, ids: list[str], today: str | None = None) -> Outcome:
     """Sort the cables (reference ids) into eligible, not yet, closed and already open.
     `conn`: either store's connection, or a Db (`Archive.db`)."""
     db = Db.of(conn)
-    day = today or _today()
+    day = today or clock.today()
     out = Outcome([], 0, 0, 0)
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from functools import lru_cache
 
+from cablebase.access import clock
 from cablebase.record import Cable, Paragraph
 
 RANKS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
@@ -432,7 +432,7 @@ class Access:
 
     policy: Policy
     viewer: Viewer
-    today: str = field(default_factory=lambda: datetime.now(UTC).date().isoformat())
+    today: str = field(default_factory=lambda: clock.today())
 
     def __post_init__(self) -> None:
         p, v = self.policy, self.viewer
