@@ -321,3 +321,44 @@ def test_full_text_index_settings_for_bulk_loads(tmp_path):
     with Archive.open(path) as archive:
         assert [h.reference_id for h in archive.search("embassy")] == before
         assert before
+
+
+def _segments(path: Path) -> int:
+    """The full-text index's segments (FTS5's %_idx table has rows for each one's terms)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(DISTINCT segid) FROM cables_fts_idx").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_further_sources_amid_new_cables_write_one_index_segment_a_batch(tmp_path) -> None:
+    """Cables read again from their pages amid new ones (the page of a stored cable: its
+    record merged and replaced, at its lower cable id) change the full-text index in rowid
+    order at the end of the batch: the batch is one segment, not one per replacement (which
+    made the index merge itself again and again), and every query finds what an archive
+    holding the same records from the start finds."""
+    csv, pages = tmp_path / "g.csv", tmp_path / "pages"
+    write(150, "csv", csv, seed=17)
+    write(200, "html", pages, seed=17)  # the same 150 cables' pages, then 50 new ones
+    path = tmp_path / "a.db"
+    ingest([csv], path, workers=1)
+    assert _segments(path) == 1
+    summary = ingest([pages], path, workers=1)
+    assert (summary.added, summary.updated) == (50, 150), summary.line()
+    assert _segments(path) == 2  # one a batch: the csv's, the pages'
+
+    with SQLiteStore(path) as store:
+        ids = store.conn.execute("SELECT reference_id FROM cables ORDER BY id").fetchall()
+        records = [store.get(rid) for (rid,) in ids]
+        store.conn.execute("INSERT INTO cables_fts (cables_fts) VALUES ('integrity-check')")
+    again = tmp_path / "again.db"
+    with SQLiteStore(again) as store:
+        store.put_many(records)
+    queries = _queries(Brute(records))
+    with Archive.open(path) as a, Archive.open(again) as b:
+        for q in queries:
+            assert [h.reference_id for h in a.search(q, sort="date")] == [
+                h.reference_id for h in b.search(q, sort="date")
+            ], q
+            assert a.count(q) == b.count(q), q

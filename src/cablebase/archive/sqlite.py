@@ -427,7 +427,8 @@ class SQLiteStore(SharedStore):
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")  # ids below are assigned inside this lock
             existing = self._existing([p.reference_id for p in batch if p.reference_id])
-            pending = _Pending()
+            index = _IndexWrites()
+            pending = _Pending(index)
             next_id = (self.conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
             now = _now()
             for prepared in batch:
@@ -456,10 +457,10 @@ class SQLiteStore(SharedStore):
                     if self._seen_before(refid, digest):
                         result.unchanged += 1
                         continue
-                    existing[refid] = self._replace(prepared, row)
+                    existing[refid] = self._replace(prepared, row, index)
                     result.updated += 1
                     continue
-                added, new_row = self._add_source(prepared, row)
+                added, new_row = self._add_source(prepared, row, index)
                 result.sources += added
                 if new_row is None:
                     result.unchanged += 1
@@ -467,6 +468,7 @@ class SQLiteStore(SharedStore):
                     existing[refid] = new_row
                     result.updated += 1
             pending.write(self.conn)
+            index.write(self.conn)
             if result.added or result.updated:
                 self._bump()
         return result
@@ -483,11 +485,13 @@ class SQLiteStore(SharedStore):
         prepared = cable if isinstance(cable, Prepared) else prepare(cable)
         if not prepared.reference_id or self._existing([prepared.reference_id]):
             raise ValueError(f"{prepared.reference_id} is already in the archive (or has no id)")
-        pending = _Pending()
+        index = _IndexWrites()
+        pending = _Pending(index)
         next_id = (self.conn.execute("SELECT max(id) FROM cables").fetchone()[0] or 0) + 1
         pending.add(next_id, prepared)
         pending.add_source(prepared, _now(), stored=False)
         pending.write(self.conn)
+        index.write(self.conn)
         self._bump()
 
     def _bump(self) -> None:
@@ -520,8 +524,11 @@ class SQLiteStore(SharedStore):
                 found[refid] = (cid, digest, version)
         return found
 
-    def _replace(self, prepared: Prepared, row: tuple[int, str, int]) -> tuple[int, str, int]:
-        """Replace a stored record; its previous version moves to cable_versions."""
+    def _replace(
+        self, prepared: Prepared, row: tuple[int, str, int], index: _IndexWrites
+    ) -> tuple[int, str, int]:
+        """Replace a stored record; its previous version moves to cable_versions.  Its
+        full-text index entry changes in `index` (written at the end of the transaction)."""
         digest = prepared.digest
         cable_id, old_hash, version = row
         old = self._load(cable_id)
@@ -529,14 +536,14 @@ class SQLiteStore(SharedStore):
             "INSERT OR REPLACE INTO cable_versions VALUES (?, ?, ?, ?, ?)",
             (prepared.reference_id, version, old_hash, full_json(old).decode("utf-8"), _now()),
         )
-        self._delete_side_rows(cable_id, old)
+        self._delete_side_rows(cable_id, old, index)
         self.conn.execute(
             f"UPDATE cables SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, version = ? WHERE id = ?",
             (*prepared.columns, version + 1, cable_id),
         )
         # Written after the old row's acl was used to delete its index entry.
         self.conn.execute("UPDATE cables SET acl = ? WHERE id = ?", (prepared.indexed, cable_id))
-        pending = _Pending()
+        pending = _Pending(index)
         pending.add_side_rows(cable_id, prepared)
         pending.write(self.conn)
         return (cable_id, digest, version + 1)
@@ -544,7 +551,7 @@ class SQLiteStore(SharedStore):
     # -- sources -------------------------------------------------------------------
 
     def _add_source(
-        self, prepared: Prepared, row: tuple[int, str, int]
+        self, prepared: Prepared, row: tuple[int, str, int], index: _IndexWrites
     ) -> tuple[int, tuple | None]:
         """Store a record as a source of a cable already in the archive and merge again.
 
@@ -576,13 +583,13 @@ class SQLiteStore(SharedStore):
             )
         else:
             # The cable's only source is its record from now on: found by digest, not copied.
-            pending = _Pending()
+            pending = _Pending(index)
             pending.add_source(prepared, now, stored=merged is not cable)
             pending.write(self.conn)
         mp = prepared if merged is cable else prepare(merged)
         if mp.digest == row[1]:
             return 1, None
-        return 1, self._replace(mp, row)
+        return 1, self._replace(mp, row, index)
 
     def _adopt(self, reference_id: str, row: tuple[int, str, int]) -> list[SourceInfo]:
         """The source of a cable stored before sources were kept (schema 3 and earlier): its
@@ -653,18 +660,12 @@ class SQLiteStore(SharedStore):
             is not None
         )
 
-    def _delete_side_rows(self, cable_id: int, old: Cable) -> None:
+    def _delete_side_rows(self, cable_id: int, old: Cable, index: _IndexWrites) -> None:
         # A contentless FTS5 row is deleted by giving back the text it indexed.
-        self.conn.execute(
-            "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl)"
-            " VALUES ('delete', ?, ?, ?, ?)",
-            (
-                cable_id,
-                old.subject or "",
-                body_text((p.heading, p.text) for p in old.paragraphs),
-                self.conn.execute("SELECT acl FROM cables WHERE id = ?", (cable_id,)).fetchone()[0]
-                or "",
-            ),
+        (acl,) = self.conn.execute("SELECT acl FROM cables WHERE id = ?", (cable_id,)).fetchone()
+        index.delete(
+            cable_id,
+            (old.subject or "", body_text((p.heading, p.text) for p in old.paragraphs), acl or ""),
         )
         tables = (
             "handling",
@@ -756,7 +757,8 @@ class _Pending:
     (cable id, Prepared) pairs and their rows made at `write`, table by table: one
     comprehension over the batch per table rather than eight per record."""
 
-    def __init__(self) -> None:
+    def __init__(self, index: _IndexWrites) -> None:
+        self.index = index  # the transaction's full-text index changes, written at its end
         self.new: list[tuple[int, Prepared]] = []  # a `cables` row and side rows each
         self.side: list[tuple[int, Prepared]] = []  # side rows only (a replaced record)
         self.cable_sources: list[tuple] = []
@@ -815,16 +817,57 @@ class _Pending:
             "INSERT INTO people VALUES (?, ?, ?, ?, ?)",
             [(cid, *r) for cid, p in both for r in p.people],
         )
-        ex(
-            "INSERT INTO cables_fts (rowid, subject, body, acl) VALUES (?, ?, ?, ?)",
-            [(cid, *p.fts, p.indexed) for cid, p in both],
-        )
+        insert = self.index.insert
+        for cid, p in both:
+            insert(cid, (*p.fts, p.indexed))
         ex(
             "INSERT OR IGNORE INTO cable_sources (reference_id, form, path, offset, released,"
             " digest, record, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.cable_sources,
         )
-        self.__init__()  # type: ignore[misc]
+        self.new, self.side, self.cable_sources = [], [], []
+
+
+class _IndexWrites:
+    """The full-text index's changes in one write transaction, made in rowid order at its end.
+
+    FTS5 writes its in-memory postings out as a segment whenever a change names a rowid at or
+    below the last one it took.  A record replaced amid a batch's new ones (a further source of
+    a stored cable: a lower id) cut the batch's segment into one piece per replacement, and
+    the index merged the pieces over and over: the dev corpus's 1,324 further sources after
+    251,287 generated cables rewrote the whole index once more (490 MB of free pages left in
+    a 2.6 GB file; docs/benchmarks.md, session 18).  Held here, a transaction's changes come
+    down to one delete of each replaced row's text as the index holds it and one insert of its
+    last text, in rowid order: one segment a batch."""
+
+    def __init__(self) -> None:
+        self.old: dict[int, tuple[str, str, str]] = {}  # rowid -> the text the index holds
+        self.new: dict[int, tuple[str, str, str]] = {}  # rowid -> the text it will hold
+
+    def delete(self, rowid: int, text: tuple[str, str, str]) -> None:
+        """`text` (subject, body, acl): what the index holds for the row, unless this
+        transaction already changed it (then the text found at its start is kept)."""
+        if rowid in self.new:  # inserted in this transaction: the insert is withdrawn
+            del self.new[rowid]
+        else:
+            self.old.setdefault(rowid, text)
+
+    def insert(self, rowid: int, text: tuple[str, str, str]) -> None:
+        self.new[rowid] = text
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        old, new = self.old, self.new
+        rows: list[tuple] = []
+        for rowid in sorted(old.keys() | new.keys()) if old else sorted(new):
+            if rowid in old:  # the FTS5 command column: 'delete', or NULL for an insert
+                rows.append(("delete", rowid, *old[rowid]))
+            if rowid in new:
+                rows.append((None, rowid, *new[rowid]))
+        conn.executemany(
+            "INSERT INTO cables_fts (cables_fts, rowid, subject, body, acl) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.old, self.new = {}, {}
 
 
 _COLUMNS = (
