@@ -144,3 +144,29 @@ def test_the_tables_bitmaps_describe_classes_tags_and_caveats() -> None:
     assert noforn is not None
     assert noforn.bit_count() == sum("NOFORN" in c for c in caveats.values())
     assert table.tag_bitmap("NO SUCH TAG") is None
+
+
+def test_a_readonly_archive_reads_its_facet_table_outside_the_request_budget(tmp_path) -> None:
+    """The web server's (read-only) archives read the facet table by a thread of its own: the
+    request asking first does not pay its reading against its CPU budget (archive/budget.py),
+    which at 2.5 M cables stopped it (400) and left the table unread for every broad search.
+    Here the budget is spent from the start: any long statement of the asking thread would be
+    stopped, and the facets of every cable still come back, equal to the unbudgeted ones."""
+    from cablebase.archive import budget
+    from cablebase.archive.api import Archive
+    from cablebase.archive.sqlite import SQLiteStore
+    from cablebase.generate import generate
+
+    path = tmp_path / "a.db"
+    with SQLiteStore(path) as store:
+        store.put_many(list(generate(3000, seed=21)))
+    with Archive.open(path) as writer:  # its own table, read by the asking thread, no budget
+        expected = writer.facets("", top=None)
+    facet_table._SHARED.clear()
+    with Archive.open(path, readonly=True) as archive:
+        budget.install(archive.conn)
+        with budget.within(0.0):
+            got = archive.facets("", top=None)
+            assert archive.facets("tag:PGOV", top=None)  # a broad tag: the same table
+    assert got == expected and sum(n for _, n in got["year"]) == 3000
+    assert str(path.resolve()) in facet_table._SHARED

@@ -10,12 +10,15 @@ tag: `rank_bitmap`, `tag_bitmap`, `caveat_bitmap`) needs no ids at all (`facets_
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from itertools import chain, compress, repeat
 from operator import add
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
@@ -64,23 +67,54 @@ class Multi(NamedTuple):
 
 
 _SHARED: dict[str, FacetTable] = {}
+_BUILDING: dict[tuple, Future] = {}
 _SHARED_LOCK = threading.Lock()
 
 
 def shared_facet_table(store: SQLiteStore, state: tuple[int, ...]) -> FacetTable:
     """Read-only archives of one file (the web server's per-thread connections) share one
-    facet table: it is built once, by the first thread that needs it, not once per thread."""
+    facet table, built once per state by a thread of its own, with its own connection, while
+    the threads that need it wait.  Its reading takes seconds at millions of cables (0.45 s
+    at 251,287): counted against the CPU budget of the request that happened to ask first
+    (archive/budget.py), it stopped that request, the table was never built, and every
+    broad search of a 2.5 M archive answered 400 (docs/benchmarks.md, session 18)."""
     path = store.path.resolve()
     try:  # a file replaced by another archive (same path, same generation) is another key
         key = (*state, path.stat().st_ino)
     except OSError:
         key = state
+    where = str(path)
     with _SHARED_LOCK:
-        cols = _SHARED.get(str(path))
-        if cols is None or cols.key != key:
-            cols = FacetTable(store.conn, key)
-            _SHARED[str(path)] = cols
-        return cols
+        cols = _SHARED.get(where)
+        if cols is not None and cols.key == key:
+            return cols
+        if (building := _BUILDING.get((where, key))) is None:
+            building = _BUILDING[where, key] = Future()
+            threading.Thread(
+                target=_build, args=(path, key, building), name="facet-table", daemon=True
+            ).start()
+    return building.result()
+
+
+def _build(path: Path, key: tuple[int, ...], done: Future) -> None:
+    """Read the table, share it, then wake the threads waiting for it (a failed read is
+    reported to them, and tried again by the next thread to ask)."""
+    where = str(path)
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            cols = FacetTable(conn, key)
+        finally:
+            conn.close()
+    except BaseException as e:
+        with _SHARED_LOCK:
+            _BUILDING.pop((where, key), None)
+        done.set_exception(e)
+        return
+    with _SHARED_LOCK:
+        _SHARED[where] = cols
+        _BUILDING.pop((where, key), None)
+    done.set_result(cols)
 
 
 def built_facet_table(store: SQLiteStore, state: tuple[int, ...]) -> FacetTable | None:
